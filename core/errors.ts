@@ -1,0 +1,123 @@
+// The one catalogue of gateway errors. Each code has an HTTP status and a class per client family,
+// so every failure renders in the envelope the client's SDK knows how to parse.
+import type { ApiFamily, JsonObject } from './protocols/types.js';
+
+interface ErrorSpec {
+  status: number;
+  openai: string;     // OpenAI error.type
+  anthropic: string;  // Anthropic error.type
+  gemini: string;     // Google RPC status
+}
+
+export const ERROR_CATALOGUE = {
+  SLUICE_E_BAD_JSON: { status: 400, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'INVALID_ARGUMENT' },
+  SLUICE_E_INVALID_REQUEST: { status: 400, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'INVALID_ARGUMENT' },
+  SLUICE_E_MISSING_MODEL: { status: 400, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'INVALID_ARGUMENT' },
+  SLUICE_E_UNSUPPORTED_MEDIA_TYPE: { status: 415, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'INVALID_ARGUMENT' },
+  SLUICE_E_BODY_TOO_LARGE: { status: 413, openai: 'invalid_request_error', anthropic: 'request_too_large', gemini: 'INVALID_ARGUMENT' },
+  SLUICE_E_NOT_FOUND: { status: 404, openai: 'invalid_request_error', anthropic: 'not_found_error', gemini: 'NOT_FOUND' },
+  SLUICE_E_METHOD_NOT_ALLOWED: { status: 405, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'INVALID_ARGUMENT' },
+  SLUICE_E_MODEL_NOT_FOUND: { status: 404, openai: 'invalid_request_error', anthropic: 'not_found_error', gemini: 'NOT_FOUND' },
+  SLUICE_E_UNSUPPORTED_OPERATION: { status: 400, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'INVALID_ARGUMENT' },
+  SLUICE_E_TRANSLATION_REQUIRED: { status: 400, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'FAILED_PRECONDITION' },
+  SLUICE_E_UNAUTHORIZED: { status: 401, openai: 'authentication_error', anthropic: 'authentication_error', gemini: 'UNAUTHENTICATED' },
+  SLUICE_E_FORBIDDEN: { status: 403, openai: 'permission_error', anthropic: 'permission_error', gemini: 'PERMISSION_DENIED' },
+  SLUICE_E_RATE_LIMITED: { status: 429, openai: 'rate_limit_error', anthropic: 'rate_limit_error', gemini: 'RESOURCE_EXHAUSTED' },
+  SLUICE_E_BLOCKED: { status: 400, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'INVALID_ARGUMENT' },
+  SLUICE_E_UPSTREAM_ERROR: { status: 502, openai: 'api_error', anthropic: 'api_error', gemini: 'INTERNAL' },
+  SLUICE_E_UPSTREAM_UNAVAILABLE: { status: 502, openai: 'api_error', anthropic: 'api_error', gemini: 'UNAVAILABLE' },
+  SLUICE_E_UPSTREAM_TIMEOUT: { status: 504, openai: 'api_error', anthropic: 'api_error', gemini: 'DEADLINE_EXCEEDED' },
+  SLUICE_E_SHUTTING_DOWN: { status: 503, openai: 'api_error', anthropic: 'overloaded_error', gemini: 'UNAVAILABLE' },
+  SLUICE_E_INTERNAL: { status: 500, openai: 'api_error', anthropic: 'api_error', gemini: 'INTERNAL' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/** The class an upstream HTTP status maps to when we re-render it for another family. */
+const STATUS_CLASSES: Record<number, ErrorSpec> = {
+  400: ERROR_CATALOGUE.SLUICE_E_INVALID_REQUEST,
+  401: ERROR_CATALOGUE.SLUICE_E_UNAUTHORIZED,
+  403: ERROR_CATALOGUE.SLUICE_E_FORBIDDEN,
+  404: ERROR_CATALOGUE.SLUICE_E_NOT_FOUND,
+  413: ERROR_CATALOGUE.SLUICE_E_BODY_TOO_LARGE,
+  429: ERROR_CATALOGUE.SLUICE_E_RATE_LIMITED,
+  503: { status: 503, openai: 'api_error', anthropic: 'overloaded_error', gemini: 'UNAVAILABLE' },
+  504: ERROR_CATALOGUE.SLUICE_E_UPSTREAM_TIMEOUT,
+};
+
+export interface GatewayErrorOptions {
+  /** Overrides the catalogue status (upstream errors keep the upstream's status). */
+  status?: number;
+  param?: string | null;
+  /** Seconds, forwarded as `retry-after`. */
+  retryAfter?: string;
+  /** The upstream's own error body and family, forwarded verbatim when the client speaks that family. */
+  upstream?: { family: ApiFamily; body: JsonObject | string };
+  cause?: unknown;
+}
+
+export class GatewayError extends Error {
+  readonly status: number;
+  readonly param: string | null;
+  readonly retryAfter: string | undefined;
+  readonly upstream: GatewayErrorOptions['upstream'];
+
+  constructor(readonly code: ErrorCode, message: string, opts: GatewayErrorOptions = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'GatewayError';
+    this.status = opts.status ?? ERROR_CATALOGUE[code].status;
+    this.param = opts.param ?? null;
+    this.retryAfter = opts.retryAfter;
+    this.upstream = opts.upstream;
+  }
+
+  /** The error class for this status in the given family (upstream statuses map by status). */
+  typeFor(family: ApiFamily): string {
+    const spec = this.code === 'SLUICE_E_UPSTREAM_ERROR'
+      ? STATUS_CLASSES[this.status] ?? (this.status >= 500 ? ERROR_CATALOGUE.SLUICE_E_UPSTREAM_ERROR : ERROR_CATALOGUE.SLUICE_E_INVALID_REQUEST)
+      : ERROR_CATALOGUE[this.code];
+    return spec[family];
+  }
+}
+
+export function isGatewayError(err: unknown): err is GatewayError {
+  return err instanceof GatewayError;
+}
+
+/** Renders an error body in the client's envelope. Upstream bodies of the same family pass verbatim. */
+export function errorBody(err: GatewayError, family: ApiFamily): JsonObject | string {
+  if (err.upstream && err.upstream.family === family && typeof err.upstream.body === 'object') return err.upstream.body;
+  const type = err.typeFor(family);
+  switch (family) {
+    case 'openai':
+      return { error: { message: err.message, type, param: err.param, code: err.code === 'SLUICE_E_UPSTREAM_ERROR' ? upstreamCode(err) : err.code } };
+    case 'anthropic':
+      return { type: 'error', error: { type, message: err.message } };
+    case 'gemini':
+      return { error: { code: err.status, message: err.message, status: type } };
+  }
+}
+
+function upstreamCode(err: GatewayError): string | null {
+  const body = err.upstream?.body;
+  if (body && typeof body === 'object') {
+    const inner = body['error'];
+    if (inner && typeof inner === 'object' && !Array.isArray(inner) && typeof inner['code'] === 'string') return inner['code'];
+  }
+  return null;
+}
+
+/** Extracts a human message from any family's error envelope (or plain text). */
+export function upstreamMessage(body: JsonObject | string, status: number): string {
+  if (typeof body === 'string') return body.trim().slice(0, 500) || `upstream answered HTTP ${status}`;
+  const inner = body['error'];
+  if (inner && typeof inner === 'object' && !Array.isArray(inner) && typeof inner['message'] === 'string') return inner['message'];
+  if (typeof body['message'] === 'string') return body['message'];
+  return `upstream answered HTTP ${status}`;
+}
+
+/** Wraps anything thrown into a GatewayError without leaking internals to clients. */
+export function toGatewayError(err: unknown): GatewayError {
+  if (err instanceof GatewayError) return err;
+  return new GatewayError('SLUICE_E_INTERNAL', 'internal gateway error', { cause: err });
+}

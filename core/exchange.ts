@@ -1,0 +1,120 @@
+// The Exchange: the one typed object every plugin shares for the life of a request.
+import type { IncomingHttpHeaders } from 'node:http';
+import type { GatewayError } from './errors.js';
+import type { ApiFamily, JsonObject, JsonValue, Operation, Protocol, StreamEvent, Usage } from './protocols/types.js';
+import type { Provider } from './providers/provider.js';
+
+export interface Endpoint extends Protocol {
+  /** Stable id for logs and metrics, e.g. "openai.chat". */
+  readonly id: string;
+  /** True when the URL itself asks for a stream (Gemini :streamGenerateContent). */
+  readonly streamByPath?: boolean;
+}
+
+export interface Principal {
+  /** User id or name; "anonymous" when auth is off. */
+  user: string;
+  /** Key id (never the key itself). */
+  keyId?: string;
+  /** Glob patterns of models this principal may use; undefined = all. */
+  allowedModels?: string[];
+}
+
+/** Where the router decided to send the request. */
+export interface Target {
+  provider: Provider;
+  /** The model name the provider will see (after aliases). */
+  model: string;
+  /** The protocol the upstream call will speak. */
+  protocol: Protocol;
+}
+
+/** The request as it will go upstream: the translator builds it, else dispatch uses the client's. */
+export interface UpstreamRequest {
+  protocol: Protocol;
+  body: JsonObject;
+  stream: boolean;
+  /** Extra path info some operations need (Gemini puts the model in the URL). */
+  model: string;
+}
+
+interface ResponseBase {
+  status: number;
+  /** Response headers the client should receive (lower-case names). */
+  headers: Record<string, string>;
+  /** The protocol the payload speaks; translators change it on the way out. */
+  protocol: Protocol;
+}
+export interface JsonResponse extends ResponseBase {
+  kind: 'json';
+  body: JsonValue;
+}
+export interface StreamResponse extends ResponseBase {
+  kind: 'stream';
+  /** Parsed protocol events. Wrap to observe or change; never buffer the whole stream. */
+  events: AsyncIterable<StreamEvent>;
+}
+export type GatewayResponse = JsonResponse | StreamResponse;
+
+export type Outcome = 'success' | 'error' | 'blocked' | 'client_disconnect';
+
+/** What is known once the response has been written (or abandoned). */
+export interface Completion {
+  outcome: Outcome;
+  status: number;
+  usage: Usage | undefined;
+  error: GatewayError | undefined;
+  /** ms from arrival to the first response byte written. */
+  firstByteMs: number | undefined;
+  totalMs: number;
+}
+
+export interface Finding {
+  /** Which plugin produced it, e.g. "firewall". */
+  source: string;
+  /** Entity type, e.g. "EMAIL", "AWS_ACCESS_KEY", "REPEATED_TOOL_CALL". */
+  type: string;
+  count: number;
+  action?: string;
+}
+
+export interface Exchange {
+  readonly id: string;
+  readonly endpoint: Endpoint;
+  /** The family of the client's SDK: errors and streams must come back in it. */
+  readonly clientFamily: ApiFamily;
+  readonly receivedAt: number;
+  /** Client request headers (lower-case). Read-only: plugins must not mutate them. */
+  readonly headers: Readonly<IncomingHttpHeaders>;
+  /** Query string parameters. */
+  readonly query: Readonly<Record<string, string>>;
+  /** Client IP after trusted-proxy resolution. */
+  readonly clientIp: string;
+  /** Aborted when the client disconnects or the gateway cuts the request. */
+  readonly signal: AbortSignal;
+
+  /** The parsed client request body (empty object for GET endpoints). */
+  request: JsonObject;
+  /** The model the client asked for (may be rewritten by the router's aliases). */
+  model: string | undefined;
+  /** True when the client asked for a streamed answer. */
+  stream: boolean;
+
+  principal: Principal | undefined;
+  target: Target | undefined;
+  upstream: UpstreamRequest | undefined;
+  response: GatewayResponse | undefined;
+  /** Set by dispatch from the upstream answer (for streams: once the stream has ended). */
+  usage: Usage | undefined;
+  findings: Finding[];
+  /** Extra response headers any plugin may add; egress writes them. */
+  readonly responseHeaders: Record<string, string>;
+  timings: { upstreamStart?: number; upstreamHeaders?: number; firstByte?: number };
+
+  /** Resolves once the response is fully written or abandoned. Never rejects. */
+  readonly completed: Promise<Completion>;
+  /** Typed per-plugin scratch space; use a Symbol or your plugin name as the key. */
+  readonly state: Map<string | symbol, unknown>;
+}
+
+export type { Operation };

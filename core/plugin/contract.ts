@@ -1,0 +1,66 @@
+// The plugin contract: the same for built-ins and third parties. Everything here is public API.
+import type { Middleware, ParameterizedContext } from 'koa';
+import type { Exchange } from '../exchange.js';
+import type { Schema } from '../schema/schema.js';
+import type { Host } from './host.js';
+
+/** Koa state carried by every data-plane request. */
+export interface SluiceState {
+  exchange: Exchange;
+}
+export type SluiceContext = ParameterizedContext<SluiceState>;
+/** The request middleware a plugin returns: koa middleware over the exchange. */
+export type PluginMiddleware = Middleware<SluiceState>;
+
+export interface PluginInstance {
+  /** Request middleware, run in chain order (onion: code after `await next()` runs on the way out). */
+  middleware?: PluginMiddleware;
+  /** Called once on shutdown, after in-flight requests finished. */
+  close?(): void | Promise<void>;
+}
+
+export interface CommandIO {
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+/** A CLI sub-command a plugin contributes (`sluice <name> …`). */
+export interface PluginCommand<O> {
+  summary: string;
+  usage: string;
+  /** Runs the command with the plugin's validated options; resolves to the exit code. */
+  run(args: string[], options: O, io: CommandIO): Promise<number>;
+}
+
+export interface PluginDefinition<O> {
+  /** Unique name, e.g. "router" or "sluice-plugin-greeting". */
+  name: string;
+  version: string;
+  /** Semver range of Sluice versions this plugin supports, e.g. "^0.1.0" or ">=0.1 <2". */
+  sluice: string;
+  description?: string;
+  /** Options schema: `with:` in YAML is validated against it once, at start-up. */
+  options: Schema<O>;
+  /** Called once at start-up with validated options. */
+  setup?(options: O, host: Host): PluginInstance | Promise<PluginInstance>;
+  /** CLI commands this plugin adds. */
+  commands?: Record<string, PluginCommand<O>>;
+  /**
+   * Names of plugins that must come earlier in the chain (e.g. the translator needs the router).
+   * Checked at start-up.
+   */
+  after?: string[];
+}
+
+const DEFINITION = Symbol.for('sluice.plugin');
+
+/** Declares a plugin. Identity at runtime apart from a brand the loader checks. */
+export function definePlugin<O>(definition: PluginDefinition<O>): PluginDefinition<O> {
+  Object.defineProperty(definition, DEFINITION, { value: true });
+  return definition;
+}
+
+export function isPluginDefinition(value: unknown): value is PluginDefinition<unknown> {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[DEFINITION] === true;
+}

@@ -1,0 +1,51 @@
+// Wire-level vocabulary shared by ingress, egress, providers and every plugin.
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** Which SDK family a request or response speaks: decides the error envelope and stream framing. */
+export type ApiFamily = 'openai' | 'anthropic' | 'gemini';
+
+/** What the client asked for, independent of the URL it used. */
+export type Operation =
+  | 'chat'            // OpenAI Chat Completions
+  | 'responses'       // OpenAI Responses
+  | 'embeddings'      // OpenAI embeddings
+  | 'models'          // model listing (any family)
+  | 'messages'        // Anthropic Messages
+  | 'count_tokens'    // Anthropic / Gemini token count
+  | 'generate'        // Gemini generateContent / streamGenerateContent
+  | 'embed';          // Gemini embedContent
+
+/** A protocol is a family plus an operation: "openai.chat", "anthropic.messages", … */
+export interface Protocol {
+  readonly family: ApiFamily;
+  readonly operation: Operation;
+}
+
+export function protocolName(p: Protocol): string {
+  return `${p.family}.${p.operation}`;
+}
+
+/** One server-sent event. `data` is parsed JSON where the payload is JSON, else the raw string. */
+export interface StreamEvent {
+  event?: string;
+  data: JsonValue;
+  id?: string;
+}
+
+/** Token usage by class. OpenAI-style input counts include cached reads; we keep them separate. */
+export interface Usage {
+  /** Input tokens not served from cache. */
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  reasoningTokens: number;
+  /** True when no usage was reported upstream and Sluice estimated it. */
+  estimated: boolean;
+}
+
+export function emptyUsage(): Usage {
+  return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, estimated: false };
+}

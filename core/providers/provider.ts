@@ -1,0 +1,28 @@
+// The provider contract: one upstream service (or the offline loopback) behind a name.
+import type { IncomingHttpHeaders } from 'node:http';
+import type { GatewayResponse, UpstreamRequest } from '../exchange.js';
+import type { ApiFamily } from '../protocols/types.js';
+
+export interface SendContext {
+  signal: AbortSignal;
+  requestId: string;
+  /** Client headers worth forwarding on passthrough (anthropic-version, openai-organization, …). */
+  forwardHeaders: IncomingHttpHeaders;
+}
+
+export interface Provider {
+  readonly name: string;
+  readonly type: string;
+  /** Wire families this provider speaks natively (loopback speaks them all). */
+  readonly families: readonly ApiFamily[];
+  /** Models this provider advertises in model listings. */
+  readonly models: readonly string[];
+  /**
+   * Sends the request. Resolves once response headers have arrived: a JSON body, or a stream of
+   * events. Upstream HTTP errors reject with a GatewayError that keeps the upstream status.
+   */
+  send(request: UpstreamRequest, ctx: SendContext): Promise<GatewayResponse>;
+  /** Throws when the provider cannot be reached (for /ready); optional. */
+  check?(): Promise<void>;
+  close(): Promise<void>;
+}
