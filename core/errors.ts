@@ -85,8 +85,9 @@ export function isGatewayError(err: unknown): err is GatewayError {
 }
 
 /** Renders an error body in the client's envelope. Upstream bodies of the same family pass verbatim. */
-export function errorBody(err: GatewayError, family: ApiFamily): JsonObject | string {
-  if (err.upstream && err.upstream.family === family && typeof err.upstream.body === 'object') return err.upstream.body;
+export function errorBody(err: GatewayError, family: ApiFamily): JsonObject {
+  const upstream = err.upstream?.body;
+  if (err.upstream?.family === family && typeof upstream === 'object') return upstream;
   const type = err.typeFor(family);
   switch (family) {
     case 'openai':

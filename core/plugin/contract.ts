@@ -15,6 +15,11 @@ export type PluginMiddleware = Middleware<SluiceState>;
 export interface PluginInstance {
   /** Request middleware, run in chain order (onion: code after `await next()` runs on the way out). */
   middleware?: PluginMiddleware;
+  /**
+   * True when this plugin authenticates clients. Without one, Sluice refuses to listen beyond
+   * loopback unless `server.allow_unauthenticated_remote` is set.
+   */
+  authenticates?: boolean;
   /** Called once on shutdown, after in-flight requests finished. */
   close?(): void | Promise<void>;
 }
@@ -46,11 +51,10 @@ export interface PluginDefinition<O> {
   setup?(options: O, host: Host): PluginInstance | Promise<PluginInstance>;
   /** CLI commands this plugin adds. */
   commands?: Record<string, PluginCommand<O>>;
-  /**
-   * Names of plugins that must come earlier in the chain (e.g. the translator needs the router).
-   * Checked at start-up.
-   */
-  after?: string[];
+  /** Capabilities this plugin gives the chain, e.g. "routing" (the chain must have one router). */
+  provides?: string[];
+  /** Capabilities that must be provided earlier in the chain (the translator requires "routing"). */
+  requires?: string[];
 }
 
 const DEFINITION = Symbol.for('sluice.plugin');

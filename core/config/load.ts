@@ -1,0 +1,93 @@
+// Reads a YAML config: syntax errors, ${ENV} expansion and schema errors all point at file:line:col.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { LineCounter, parseDocument, isMap, isScalar, visit, type Document } from 'yaml';
+import { SchemaError, type Path } from '../schema/schema.js';
+import { ConfigError, type ConfigLocation } from './config-error.js';
+import { expandEnv, MissingEnvError } from './env.js';
+import { configSchema, type SluiceConfig } from './schema.js';
+
+export interface LoadedConfig {
+  file: string;
+  dir: string;
+  config: SluiceConfig;
+  /** Where a value (or the key of an unknown option) stands in the file. */
+  locate(path: Path): ConfigLocation;
+  /** Throws a ConfigError for a SchemaError raised on a value at `base` in this file. */
+  fail(err: SchemaError, base?: Path): never;
+}
+
+export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
+  const abs = path.resolve(file);
+  let text: string;
+  try {
+    text = await readFile(abs, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${abs}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  return parseConfigText(text, abs, env);
+}
+
+export function parseConfigText(text: string, file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number): ConfigLocation => {
+    const pos = lines.linePos(offset);
+    return { file, line: pos.line, column: pos.col };
+  };
+  const syntax = doc.errors[0];
+  if (syntax) throw new ConfigError(`invalid YAML: ${syntax.message.split('\n')[0]}`, at(syntax.pos[0]));
+
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value !== 'string') return;
+      try {
+        node.value = expandEnv(node.value, env);
+      } catch (err) {
+        if (err instanceof MissingEnvError) throw new ConfigError(err.message, at(node.range?.[0] ?? 0));
+        throw err;
+      }
+    },
+  });
+
+  const locate = (p: Path): ConfigLocation => at(offsetOf(doc, p));
+  const fail = (err: SchemaError, base: Path = []): never => {
+    const full = [...base, ...err.path];
+    throw new ConfigError(new SchemaError(full, err.expected, err.got).message, locate(full));
+  };
+
+  let config: SluiceConfig;
+  try {
+    config = configSchema.parse(doc.toJS() ?? {});
+  } catch (err) {
+    if (err instanceof SchemaError) fail(err);
+    throw err;
+  }
+  return { file, dir: path.dirname(file), config, locate, fail };
+}
+
+/** The offset of the deepest node on `p` that exists; for a missing key, its parent mapping. */
+function offsetOf(doc: Document, p: Path): number {
+  let node: unknown = doc.contents;
+  let offset = (doc.contents as { range?: [number, number] } | null)?.range?.[0] ?? 0;
+  for (const part of p) {
+    if (isMap(node)) {
+      const pair = node.items.find((it) => isScalar(it.key) && String(it.key.value) === String(part));
+      if (!pair) return offset;
+      const keyRange = (pair.key as { range?: [number, number] }).range;
+      const value = pair.value as { range?: [number, number] } | null;
+      // Point at the value when it exists, else at the key (an empty `with:` for instance).
+      offset = value?.range?.[0] ?? keyRange?.[0] ?? offset;
+      node = pair.value;
+      continue;
+    }
+    const items = (node as { items?: unknown[] } | null)?.items;
+    if (Array.isArray(items) && typeof part === 'number' && items[part] !== undefined) {
+      node = items[part];
+      offset = (node as { range?: [number, number] }).range?.[0] ?? offset;
+      continue;
+    }
+    return offset;
+  }
+  return offset;
+}

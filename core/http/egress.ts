@@ -1,0 +1,94 @@
+// Egress: writes the exchange's response to the client — JSON, or SSE with back-pressure, idle
+// keep-alive comments, the client protocol's terminator or in-stream error, and upstream abort
+// when the client goes away.
+import { PassThrough, Readable, pipeline } from 'node:stream';
+import { errorBody, toGatewayError, type GatewayError } from '../errors.js';
+import type { Exchange, StreamResponse } from '../exchange.js';
+import type { SluiceContext } from '../plugin/contract.js';
+import { encodeSseEvent } from '../protocols/sse.js';
+import type { ApiFamily, Protocol, StreamEvent } from '../protocols/types.js';
+
+export function setCommonHeaders(ctx: SluiceContext, exchange: Exchange, extra: Record<string, string>): void {
+  for (const name in extra) ctx.set(name, extra[name]!);
+  for (const name in exchange.responseHeaders) ctx.set(name, exchange.responseHeaders[name]!);
+}
+
+/** Time spent in Sluice itself: everything except waiting for the upstream's headers. */
+export function overheadMs(exchange: Exchange): string {
+  const { upstreamStart, upstreamHeaders } = exchange.timings;
+  const upstream = upstreamStart !== undefined && upstreamHeaders !== undefined ? upstreamHeaders - upstreamStart : 0;
+  return Math.max(0, performance.now() - exchange.receivedAt - upstream).toFixed(3);
+}
+
+export function writeJson(ctx: SluiceContext, status: number, body: unknown): void {
+  ctx.status = status;
+  ctx.type = 'application/json';
+  ctx.body = typeof body === 'string' ? body : JSON.stringify(body);
+}
+
+/** The error in the client's envelope; `retry-after` forwarded. */
+export function writeError(ctx: SluiceContext, family: ApiFamily, error: GatewayError): void {
+  if (error.retryAfter) ctx.set('retry-after', error.retryAfter);
+  writeJson(ctx, error.status, errorBody(error, family));
+}
+
+export interface StreamHooks {
+  keepAliveMs: number;
+  onFirstByte(): void;
+  onDone(error: GatewayError | undefined, clientGone: boolean): void;
+}
+
+export function writeStream(ctx: SluiceContext, response: StreamResponse, hooks: StreamHooks): void {
+  ctx.status = response.status;
+  ctx.set('content-type', 'text/event-stream; charset=utf-8');
+  ctx.set('cache-control', 'no-cache');
+  ctx.set('connection', 'keep-alive');
+  ctx.set('x-accel-buffering', 'no'); // nginx: do not buffer SSE
+  const out = new PassThrough();
+  let lastWrite = Date.now();
+  let streamError: GatewayError | undefined;
+  const timer = setInterval(() => {
+    // A comment line keeps proxies and SDK idle timers from closing a slow stream.
+    if (Date.now() - lastWrite >= hooks.keepAliveMs && out.writable) { out.write(': keep-alive\n\n'); lastWrite = Date.now(); }
+  }, Math.min(hooks.keepAliveMs, 5000));
+  timer.unref();
+
+  async function* frames(): AsyncGenerator<string> {
+    let first = true;
+    try {
+      for await (const ev of response.events) {
+        if (first) { first = false; hooks.onFirstByte(); }
+        lastWrite = Date.now();
+        yield encodeSseEvent(ev);
+      }
+      const end = terminator(response.protocol);
+      if (end) yield end;
+    } catch (err) {
+      streamError = toGatewayError(err);
+      // After the headers went out the status cannot change: the error travels in-stream.
+      yield encodeSseEvent(inStreamError(response.protocol, streamError));
+    }
+  }
+
+  // Never set the upstream stream as the koa body directly: a client disconnect must tear down the
+  // generator (and with it the upstream request) without an unhandled error.
+  pipeline(Readable.from(frames(), { objectMode: false }), out, (err) => {
+    clearInterval(timer);
+    hooks.onDone(streamError, err !== undefined && err !== null);
+  });
+  ctx.body = out;
+}
+
+function terminator(protocol: Protocol): string | undefined {
+  return protocol.family === 'openai' && protocol.operation === 'chat' ? 'data: [DONE]\n\n' : undefined;
+}
+
+/** How each protocol reports an error inside a stream. */
+export function inStreamError(protocol: Protocol, error: GatewayError): StreamEvent {
+  const envelope = errorBody(error, protocol.family);
+  if (protocol.family === 'anthropic') return { event: 'error', data: envelope };
+  if (protocol.family === 'openai' && protocol.operation === 'responses') {
+    return { event: 'error', data: { type: 'error', code: error.code, message: error.message, param: error.param, sequence_number: 0 } };
+  }
+  return { data: envelope };
+}

@@ -1,0 +1,98 @@
+// The data-plane request handler: ingress → plugin chain → dispatch → egress, with one
+// completion record per request whatever happens.
+import type { GatewayError } from '../errors.js';
+import { toGatewayError } from '../errors.js';
+import type { Completion, Exchange } from '../exchange.js';
+import type { Logger } from '../observability/logger.js';
+import type { SluiceContext } from '../plugin/contract.js';
+import type { ApiFamily } from '../protocols/types.js';
+import { dispatch } from './dispatch.js';
+import { overheadMs, setCommonHeaders, writeError, writeJson, writeStream } from './egress.js';
+import type { Endpoint } from '../exchange.js';
+import { createExchange } from './ingress.js';
+import type { RequestMetrics } from './request-metrics.js';
+
+/** Refusals by policy (auth, firewall, limits) rather than failures. */
+const POLICY_CODES = new Set(['SLUICE_E_BLOCKED', 'SLUICE_E_UNAUTHORIZED', 'SLUICE_E_FORBIDDEN', 'SLUICE_E_RATE_LIMITED']);
+
+export interface HandlerOptions {
+  chain: (ctx: SluiceContext, next: () => Promise<void>) => Promise<void>;
+  bodyLimit: number;
+  keepAliveMs: number;
+  logger: Logger;
+  metrics: RequestMetrics;
+}
+
+export function createDataPlaneHandler(opts: HandlerOptions) {
+  const innermost = () => Promise.resolve();
+  return async function handle(ctx: SluiceContext, endpoint: Endpoint, id: string, receivedAt: number, pathModel?: string): Promise<void> {
+    const abort = new AbortController();
+    let exchange: Exchange | undefined;
+    let complete: ((c: Completion) => void) | undefined;
+    let failure: GatewayError | undefined;
+    let firstByteAt: number | undefined;
+    let streamed = false;
+
+    const finish = (clientGone: boolean) => {
+      const totalMs = performance.now() - receivedAt;
+      const status = ctx.status;
+      const outcome: Completion['outcome'] = clientGone ? 'client_disconnect'
+        : failure && POLICY_CODES.has(failure.code) ? 'blocked'
+        : failure || status >= 400 ? 'error' : 'success';
+      const firstByteMs = firstByteAt !== undefined ? firstByteAt - receivedAt : undefined;
+      const completion: Completion = { outcome, status, usage: exchange?.usage, error: failure, firstByteMs, totalMs };
+      complete?.(completion);
+      opts.metrics.record(endpoint, exchange, completion);
+      opts.logger.info('request', {
+        request_id: id, endpoint: endpoint.id, model: exchange?.model, provider: exchange?.target?.provider.name,
+        served_model: exchange?.target?.model, stream: exchange?.stream ?? false, status, outcome,
+        error: failure?.code, ms: Math.round(totalMs * 1000) / 1000, ttfb_ms: firstByteMs && Math.round(firstByteMs * 1000) / 1000,
+        usage: exchange?.usage,
+      });
+    };
+
+    ctx.res.once('close', () => {
+      const gone = !ctx.res.writableFinished;
+      if (gone) abort.abort();
+      if (!streamed || gone) finish(gone);
+    });
+
+    try {
+      const handle = await createExchange({
+        id, endpoint, req: ctx.req, query: ctx.query as Record<string, string>, clientIp: ctx.ip,
+        receivedAt, bodyLimit: opts.bodyLimit, signal: abort.signal, pathModel,
+      });
+      exchange = handle.exchange;
+      complete = handle.complete;
+      ctx.state.exchange = exchange;
+      await opts.chain(ctx, () => dispatch(ctx).then(innermost));
+      const response = exchange.response;
+      if (!response) throw new Error('the chain finished without a response');
+      setCommonHeaders(ctx, exchange, response.headers);
+      ctx.set('x-sluice-overhead-ms', overheadMs(exchange));
+      if (response.kind === 'json') {
+        firstByteAt = performance.now();
+        writeJson(ctx, response.status, response.body);
+        return;
+      }
+      streamed = true;
+      writeStream(ctx, response, {
+        keepAliveMs: opts.keepAliveMs,
+        onFirstByte: () => { firstByteAt ??= performance.now(); },
+        onDone: (error, clientGone) => {
+          failure ??= error;
+          // A disconnect is finished by the 'close' listener; a normal end is finished here.
+          if (!clientGone) finish(false);
+        },
+      });
+    } catch (err) {
+      failure = toGatewayError(err);
+      if (failure.code === 'SLUICE_E_INTERNAL') opts.logger.error('internal error', { request_id: id, error: failure.cause ?? failure });
+      if (exchange) setCommonHeaders(ctx, exchange, {});
+      ctx.set('x-sluice-overhead-ms', exchange ? overheadMs(exchange) : (performance.now() - receivedAt).toFixed(3));
+      const family: ApiFamily = exchange?.clientFamily ?? endpoint.family;
+      writeError(ctx, family, failure);
+      firstByteAt = performance.now();
+    }
+  };
+}

@@ -1,0 +1,89 @@
+// Loads the chain declared in YAML: resolve → import → check version → validate options → order
+// checks. Everything that can fail does so here, at start-up, with file:line:col.
+import semver from 'semver';
+import { ConfigError } from '../config/config-error.js';
+import type { LoadedConfig } from '../config/load.js';
+import { SchemaError } from '../schema/schema.js';
+import { SLUICE_VERSION } from '../version.js';
+import { isPluginDefinition, type PluginDefinition } from './contract.js';
+import { registerSluiceResolution, resolvePlugin, type ResolvedPlugin } from './resolve.js';
+
+export interface LoadedPlugin {
+  /** Position in the chain. */
+  index: number;
+  /** Label for logs: `name` from YAML or the plugin's own name. */
+  label: string;
+  use: string;
+  source: ResolvedPlugin['kind'];
+  definition: PluginDefinition<unknown>;
+  options: unknown;
+}
+
+export async function importPlugin(use: string, configDir: string): Promise<{ definition: PluginDefinition<unknown>; source: ResolvedPlugin['kind'] }> {
+  registerSluiceResolution();
+  const resolved = resolvePlugin(use, configDir);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(resolved.url)) as Record<string, unknown>;
+  } catch (err) {
+    throw new Error(`cannot load plugin "${use}": ${(err as Error).message}`);
+  }
+  const definition = [mod['default'], mod['plugin']].find(isPluginDefinition);
+  if (!definition) throw new Error(`"${use}" does not export a plugin made with definePlugin() (as default export or \`plugin\`)`);
+  if (!semver.validRange(definition.sluice)) {
+    throw new Error(`plugin ${definition.name} declares an invalid supported Sluice range "${definition.sluice}"`);
+  }
+  if (!semver.satisfies(SLUICE_VERSION, definition.sluice, { includePrerelease: true })) {
+    throw new Error(`plugin ${definition.name}@${definition.version} supports Sluice ${definition.sluice}, but this is Sluice ${SLUICE_VERSION}`);
+  }
+  return { definition, source: resolved.kind };
+}
+
+export async function loadChain(loaded: LoadedConfig): Promise<LoadedPlugin[]> {
+  const plugins: LoadedPlugin[] = [];
+  const { chain } = loaded.config;
+  for (let index = 0; index < chain.length; index++) {
+    const entry = chain[index]!;
+    const at = loaded.locate(['chain', index, 'use']);
+    let imported: Awaited<ReturnType<typeof importPlugin>>;
+    try {
+      imported = await importPlugin(entry.use, loaded.dir);
+    } catch (err) {
+      throw new ConfigError(`chain[${index}]: ${(err as Error).message}`, at);
+    }
+    const { definition, source } = imported;
+    let options: unknown;
+    try {
+      options = definition.options.parse(entry.with ?? {}, []);
+    } catch (err) {
+      if (!(err instanceof SchemaError)) throw new ConfigError(`plugin ${definition.name}: ${(err as Error).message}`, loaded.locate(['chain', index, 'with']));
+      const full = ['chain', index, 'with', ...err.path];
+      throw new ConfigError(`plugin ${definition.name}: ${new SchemaError(full, err.expected, err.got).message}`, loaded.locate(full));
+    }
+    if (!definition.setup) {
+      const commands = Object.keys(definition.commands ?? {});
+      throw new ConfigError(`plugin ${definition.name} has no request middleware to put in the chain${commands.length ? ` (it provides the commands: ${commands.join(', ')})` : ''}`, at);
+    }
+    plugins.push({ index, label: entry.name ?? definition.name, use: entry.use, source, definition, options });
+  }
+  checkOrder(plugins, loaded);
+  return plugins;
+}
+
+/** Each plugin's `requires` must be provided by a plugin earlier in the chain; routing is mandatory. */
+function checkOrder(plugins: LoadedPlugin[], loaded: LoadedConfig): void {
+  const provided = new Map<string, string>();
+  for (const p of plugins) {
+    for (const need of p.definition.requires ?? []) {
+      if (!provided.has(need)) {
+        const later = plugins.find((q) => q.index > p.index && q.definition.provides?.includes(need));
+        const hint = later ? `move it after ${later.label} (chain[${later.index}])` : `add a plugin that provides "${need}" before it`;
+        throw new ConfigError(`plugin ${p.label} needs "${need}" earlier in the chain: ${hint}`, loaded.locate(['chain', p.index, 'use']));
+      }
+    }
+    for (const cap of p.definition.provides ?? []) provided.set(cap, p.label);
+  }
+  if (!provided.has('routing')) {
+    throw new ConfigError('the chain has no router: add `- use: router` so requests know which provider to reach', loaded.locate(['chain']));
+  }
+}

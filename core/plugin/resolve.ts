@@ -1,0 +1,70 @@
+// Turns a `use:` value into a module URL: a built-in name, a path relative to the config file, or an
+// npm package installed beside the config (or beside Sluice).
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { register } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/** Built-in plugins by name. Core knows only where they live, never what they contain. */
+const BUILTINS = ['router', 'firewall'] as const;
+
+export function builtinNames(): readonly string[] {
+  return BUILTINS;
+}
+
+export interface ResolvedPlugin {
+  kind: 'builtin' | 'file' | 'package';
+  url: string;
+}
+
+export function resolvePlugin(use: string, configDir: string): ResolvedPlugin {
+  if ((BUILTINS as readonly string[]).includes(use)) {
+    return { kind: 'builtin', url: new URL(`../../plugins/${use}/index.js`, import.meta.url).href };
+  }
+  if (use.startsWith('./') || use.startsWith('../') || path.isAbsolute(use)) {
+    const file = path.resolve(configDir, use);
+    if (!existsSync(file)) throw new Error(`plugin file ${file} does not exist`);
+    return { kind: 'file', url: pathToFileURL(file).href };
+  }
+  if (!/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i.test(use)) {
+    throw new Error(`"${use}" is not a built-in plugin (${BUILTINS.join(', ')}), a ./relative path or an npm package name`);
+  }
+  const dir = findPackageDir(use, configDir) ?? findPackageDir(use, path.dirname(new URL(import.meta.url).pathname));
+  if (!dir) throw new Error(`plugin package "${use}" is not installed (looked in node_modules above ${configDir}); built-ins are ${BUILTINS.join(', ')}`);
+  return { kind: 'package', url: pathToFileURL(packageEntry(dir)).href };
+}
+
+function findPackageDir(name: string, from: string): string | undefined {
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', name);
+    if (existsSync(path.join(candidate, 'package.json'))) return candidate;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+type Exports = string | { [key: string]: Exports } | null;
+
+/** The ESM entry of a package: exports["."] (import/node/default conditions), else main, else index.js. */
+function packageEntry(dir: string): string {
+  const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { exports?: Exports; main?: string };
+  const pick = (e: Exports | undefined): string | undefined => {
+    if (typeof e === 'string') return e;
+    if (!e || typeof e !== 'object') return undefined;
+    if ('.' in e) return pick(e['.']);
+    for (const cond of ['import', 'node', 'default']) if (cond in e) return pick(e[cond]);
+    return undefined;
+  };
+  const rel = pick(pkg.exports) ?? pkg.main ?? 'index.js';
+  const file = path.resolve(dir, rel);
+  return existsSync(file) && statSync(file).isDirectory() ? path.join(file, 'index.js') : file;
+}
+
+let hookRegistered = false;
+/** Installs the 'sluice' → this gateway resolve hook once per process. */
+export function registerSluiceResolution(): void {
+  if (hookRegistered) return;
+  hookRegistered = true;
+  register(new URL('./sluice-resolve-hook.js', import.meta.url), {
+    data: { entryUrl: new URL('../index.js', import.meta.url).href },
+  });
+}

@@ -1,0 +1,58 @@
+// Reads token usage out of each family's response bodies and stream events.
+import { asNumber, asObject } from './json.js';
+import type { JsonValue, Protocol, Usage } from './types.js';
+
+/** Usage from a JSON response body or a stream event payload; undefined when it carries none. */
+export function usageFrom(protocol: Protocol, payload: JsonValue): Usage | undefined {
+  const body = asObject(payload);
+  if (!body) return undefined;
+  switch (protocol.family) {
+    case 'openai': {
+      const inner = asObject(body['response']); // Responses API stream events wrap the response
+      const u = asObject(body['usage']) ?? asObject(inner?.['usage']);
+      if (!u) return undefined;
+      // Chat: prompt/completion; Responses and embeddings: input/output (or prompt only).
+      const input = asNumber(u['prompt_tokens']) ?? asNumber(u['input_tokens']) ?? 0;
+      const output = asNumber(u['completion_tokens']) ?? asNumber(u['output_tokens']) ?? 0;
+      const inDetails = asObject(u['prompt_tokens_details']) ?? asObject(u['input_tokens_details']);
+      const outDetails = asObject(u['completion_tokens_details']) ?? asObject(u['output_tokens_details']);
+      const cached = asNumber(inDetails?.['cached_tokens']) ?? 0;
+      // OpenAI counts cached tokens inside prompt_tokens; we keep classes disjoint.
+      return {
+        inputTokens: Math.max(0, input - cached), outputTokens: output, cacheReadTokens: cached, cacheWriteTokens: 0,
+        reasoningTokens: asNumber(outDetails?.['reasoning_tokens']) ?? 0, estimated: false,
+      };
+    }
+    case 'anthropic': {
+      const u = asObject(body['usage']) ?? asObject(asObject(body['message'])?.['usage']);
+      if (!u) return undefined;
+      return {
+        inputTokens: asNumber(u['input_tokens']) ?? 0, outputTokens: asNumber(u['output_tokens']) ?? 0,
+        cacheReadTokens: asNumber(u['cache_read_input_tokens']) ?? 0, cacheWriteTokens: asNumber(u['cache_creation_input_tokens']) ?? 0,
+        reasoningTokens: 0, estimated: false,
+      };
+    }
+    case 'gemini': {
+      const u = asObject(body['usageMetadata']);
+      if (!u) return undefined;
+      const cached = asNumber(u['cachedContentTokenCount']) ?? 0;
+      return {
+        inputTokens: Math.max(0, (asNumber(u['promptTokenCount']) ?? 0) - cached), outputTokens: asNumber(u['candidatesTokenCount']) ?? 0,
+        cacheReadTokens: cached, cacheWriteTokens: 0, reasoningTokens: asNumber(u['thoughtsTokenCount']) ?? 0, estimated: false,
+      };
+    }
+  }
+}
+
+/** Merges a later usage report into an earlier one: Anthropic streams split usage over events. */
+export function mergeUsage(prev: Usage | undefined, next: Usage): Usage {
+  if (!prev) return next;
+  return {
+    inputTokens: next.inputTokens || prev.inputTokens,
+    outputTokens: next.outputTokens || prev.outputTokens,
+    cacheReadTokens: next.cacheReadTokens || prev.cacheReadTokens,
+    cacheWriteTokens: next.cacheWriteTokens || prev.cacheWriteTokens,
+    reasoningTokens: next.reasoningTokens || prev.reasoningTokens,
+    estimated: prev.estimated && next.estimated,
+  };
+}

@@ -1,0 +1,149 @@
+// The shared HTTP machinery of every remote provider: one keep-alive undici Pool per provider,
+// key rotation, timeouts, and upstream failures turned into coded gateway errors.
+import type { IncomingHttpHeaders } from 'node:http';
+import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
+import type { ProviderConfig } from '../config/schema.js';
+import { GatewayError } from '../errors.js';
+import type { GatewayResponse, UpstreamRequest } from '../exchange.js';
+import { decodeSse } from '../protocols/sse.js';
+import type { ApiFamily, JsonObject, JsonValue, StreamEvent } from '../protocols/types.js';
+import type { SendContext } from './provider.js';
+
+/** Upstream response headers worth passing to the client. */
+const FORWARD_RESPONSE = /^(retry-after|x-ratelimit-|openai-|anthropic-ratelimit-|request-id$|x-request-id$)/;
+
+export interface WireRequest {
+  path: string;
+  headers: Record<string, string>;
+}
+
+export class HttpUpstream {
+  private readonly pool: Pool;
+  private readonly basePath: string;
+  private readonly keys: string[];
+  private nextKey = 0;
+
+  constructor(
+    readonly name: string,
+    readonly family: ApiFamily,
+    readonly config: ProviderConfig,
+    defaultBaseUrl: string,
+  ) {
+    const base = new URL(config.base_url ?? defaultBaseUrl);
+    this.basePath = base.pathname.replace(/\/+$/, '');
+    this.keys = config.api_key === undefined ? [] : Array.isArray(config.api_key) ? config.api_key : [config.api_key];
+    this.pool = new Pool(base.origin, {
+      connections: config.connections,
+      connect: { timeout: config.timeouts.connect_ms },
+      headersTimeout: config.timeouts.first_byte_ms,
+      bodyTimeout: config.timeouts.idle_ms,
+      keepAliveTimeout: 30_000,
+    });
+  }
+
+  /** Round-robin over the configured keys so several keys share the load. */
+  key(): string | undefined {
+    if (this.keys.length === 0) return undefined;
+    const k = this.keys[this.nextKey % this.keys.length];
+    this.nextKey = (this.nextKey + 1) % this.keys.length;
+    return k;
+  }
+
+  path(suffix: string): string {
+    return this.basePath + suffix;
+  }
+
+  async send(request: UpstreamRequest, wire: WireRequest, ctx: SendContext): Promise<GatewayResponse> {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: request.stream ? 'text/event-stream' : 'application/json',
+      ...this.config.headers,
+      ...wire.headers,
+    };
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await this.pool.request({
+        method: request.protocol.operation === 'models' ? 'GET' : 'POST',
+        path: wire.path,
+        headers,
+        body: request.protocol.operation === 'models' ? undefined : JSON.stringify(request.body),
+        signal: ctx.signal,
+      });
+    } catch (err) {
+      throw this.transportError(err);
+    }
+    const responseHeaders = pickHeaders(res.headers);
+    const contentType = String(res.headers['content-type'] ?? '');
+    if (res.statusCode >= 400) {
+      const text = await res.body.text().catch(() => '');
+      throw upstreamHttpError(this.family, this.name, res.statusCode, text, responseHeaders['retry-after']);
+    }
+    const protocol = request.protocol;
+    if (contentType.includes('text/event-stream')) {
+      return { kind: 'stream', status: res.statusCode, headers: responseHeaders, protocol, events: this.events(res.body) };
+    }
+    let body: JsonValue;
+    try {
+      body = (await res.body.json()) as JsonValue;
+    } catch (err) {
+      throw new GatewayError('SLUICE_E_UPSTREAM_ERROR', `provider ${this.name} sent a response that is not JSON`, { status: 502, cause: err });
+    }
+    return { kind: 'json', status: res.statusCode, headers: responseHeaders, protocol, body };
+  }
+
+  /** Parsed SSE events; transport failures mid-stream surface as coded errors to egress. */
+  private async *events(body: Dispatcher.ResponseData['body']): AsyncGenerator<StreamEvent> {
+    try {
+      for await (const ev of decodeSse(body)) {
+        if (ev.data === '[DONE]') continue; // OpenAI's terminator; egress writes the client's own.
+        yield ev;
+      }
+    } catch (err) {
+      throw this.transportError(err);
+    } finally {
+      // Consumer stopped early (client went away): release the socket instead of draining it.
+      if (!body.readableEnded) body.destroy();
+    }
+  }
+
+  transportError(err: unknown): GatewayError {
+    if (err instanceof GatewayError) return err;
+    const e = err as { name?: string; code?: string; message?: string };
+    if (e.name === 'AbortError' || e.code === 'UND_ERR_ABORTED') {
+      return new GatewayError('SLUICE_E_UPSTREAM_UNAVAILABLE', `request to provider ${this.name} was aborted`, { cause: err });
+    }
+    if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError || err instanceof undiciErrors.ConnectTimeoutError) {
+      return new GatewayError('SLUICE_E_UPSTREAM_TIMEOUT', `provider ${this.name} timed out (${e.code})`, { cause: err });
+    }
+    return new GatewayError('SLUICE_E_UPSTREAM_UNAVAILABLE', `provider ${this.name} is unreachable (${e.code ?? e.message ?? 'connection failed'})`, { cause: err });
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}
+
+export function pickHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name in headers) {
+    if (!FORWARD_RESPONSE.test(name)) continue;
+    const v = headers[name];
+    if (v !== undefined) out[name === 'x-request-id' || name === 'request-id' ? `x-upstream-${name.replace(/^x-/, '')}` : name] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
+/** An upstream HTTP error keeps its status and its own envelope for same-family clients. */
+export function upstreamHttpError(family: ApiFamily, provider: string, status: number, text: string, retryAfter?: string): GatewayError {
+  let body: JsonObject | string = text;
+  try {
+    const parsed = JSON.parse(text) as JsonValue;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed;
+  } catch { /* plain-text error page */ }
+  let message = `provider ${provider} answered HTTP ${status}`;
+  if (typeof body === 'object') {
+    const inner = body['error'];
+    if (inner && typeof inner === 'object' && !Array.isArray(inner) && typeof inner['message'] === 'string') message = inner['message'];
+  }
+  return new GatewayError('SLUICE_E_UPSTREAM_ERROR', message, { status, retryAfter, upstream: { family, body } });
+}

@@ -1,0 +1,56 @@
+// Deterministic helpers for the offline loopback model.
+import { createHash } from 'node:crypto';
+
+/** Rough token count (≈4 characters a token) for usage figures that stay stable across runs. */
+export function estimateTokens(text: string): number {
+  return text.length === 0 ? 0 : Math.max(1, Math.ceil(text.length / 4));
+}
+
+export function shortHash(text: string, length = 24): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, length);
+}
+
+/** `[[tool:NAME {json}]]` in the prompt asks loopback for a scripted tool call. */
+const TOOL_MARKER = /\[\[tool(?::([A-Za-z0-9_.-]+))?(?:\s+(\{[\s\S]*?\}))?\]\]/;
+
+export interface ToolRequest {
+  name: string | undefined;
+  arguments: string;
+}
+
+export function findToolMarker(text: string): ToolRequest | undefined {
+  const m = TOOL_MARKER.exec(text);
+  if (!m) return undefined;
+  let args = '{}';
+  if (m[2]) {
+    try { args = JSON.stringify(JSON.parse(m[2])); } catch { args = JSON.stringify({ input: m[2] }); }
+  }
+  return { name: m[1], arguments: args };
+}
+
+export function replyTo(prompt: string): string {
+  const clipped = prompt.length > 200 ? prompt.slice(0, 200) + '…' : prompt;
+  return clipped ? `Loopback reply. You said: ${clipped}` : 'Loopback reply.';
+}
+
+export function toolResultReply(name: string, result: string): string {
+  const clipped = result.length > 200 ? result.slice(0, 200) + '…' : result;
+  return `Tool ${name} returned: ${clipped}`;
+}
+
+/** Splits text into stream-sized pieces on word boundaries (whitespace kept with the word). */
+export function streamPieces(text: string): string[] {
+  return text.match(/\S+\s*|\s+/g) ?? [];
+}
+
+/** A unit-length vector derived from the text: same input, same embedding. */
+export function embed(text: string, dimensions: number): number[] {
+  const out: number[] = [];
+  let block = Buffer.alloc(0);
+  for (let i = 0; out.length < dimensions; i++) {
+    if (i % 8 === 0) block = createHash('sha256').update(`${i / 8}:${text}`).digest();
+    out.push(block.readInt32LE((i % 8) * 4) / 2 ** 31);
+  }
+  const norm = Math.hypot(...out) || 1;
+  return out.map((x) => x / norm);
+}

@@ -1,0 +1,43 @@
+// The detection engine's public types.
+
+/** One detected entity. Offsets are UTF-16 string indexes into the scanned text, end exclusive. */
+export interface Finding {
+  /** Entity type, e.g. EMAIL_ADDRESS, CREDIT_CARD, OPENAI_API_KEY (Presidio's names where one exists). */
+  type: string;
+  start: number;
+  end: number;
+  /** Confidence from 0 to 1. */
+  score: number;
+  /** Which detector produced it: 'secrets' | 'pii' | 'custom' | 'presidio'. */
+  detector: string;
+}
+
+/** What a validator says about a regex match: reject, accept, or accept with a new score and/or span. */
+export type Verdict = boolean | number | { score?: number; start?: number; end?: number };
+
+/** A regex match handed to a validator. `value` is the finding's text (the capture group when one is set). */
+export interface Candidate {
+  value: string;
+  start: number;
+  end: number;
+  /** The whole text being scanned (for context checks around the match). */
+  text: string;
+  /** Capture groups of the match (index 0 is the whole match). */
+  groups: ReadonlyArray<string | undefined>;
+}
+
+/** A detection rule: an RE2 pattern plus cheap gates that decide whether it needs to run at all. */
+export interface RuleSpec {
+  type: string;
+  /** RE2 syntax. Compiled once at start-up. */
+  pattern: string;
+  score: number;
+  /** Case-sensitive literals: the pattern runs only when one of them occurs in the text. */
+  literals?: readonly string[];
+  /** Lower-case words: the pattern runs only when one occurs in the lower-cased text. */
+  keywords?: readonly string[];
+  /** Capture group whose span is the finding (default: the whole match). */
+  group?: number;
+  /** Extra checks on the candidate (checksum, placeholder, context). */
+  validate?: (candidate: Candidate) => Verdict;
+}
