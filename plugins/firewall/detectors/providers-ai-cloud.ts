@@ -38,7 +38,6 @@ export const AI_AND_CLOUD_PROVIDERS: RuleSpec[] = [
   provider('GOOGLE_API_KEY', ['AIza'], r`\bAIza[0-9A-Za-z_-]{35}`),
   provider('GOOGLE_OAUTH_CLIENT_SECRET', ['GOCSPX-'], r`\bGOCSPX-[A-Za-z0-9_-]{28}`),
   provider('GOOGLE_OAUTH_TOKEN', ['ya29.'], r`\bya29\.[0-9A-Za-z_-]{30,}`),
-  keyed('GOOGLE_OAUTH_CLIENT_SECRET', r`client[_-]?secret`, '[A-Za-z0-9_-]{24}', ['client_secret', 'clientsecret', 'client-secret'], { score: 0.7 }),
   // Azure: storage account keys in connection strings, Entra ID client secrets (the "Q~" marker), SAS signatures.
   provider('AZURE_STORAGE_KEY', ['AccountKey='], r`AccountKey=([${B64}]{86}==)`, { group: 1 }),
   provider('AZURE_CLIENT_SECRET', ['Q~'], r`\b[A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34}`),

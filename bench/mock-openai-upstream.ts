@@ -1,0 +1,116 @@
+// A tiny OpenAI-compatible upstream for benchmarks (and tests): POST /v1/chat/completions answers
+// a fixed, realistic chat.completion with usage, or the same completion as SSE chunks when the
+// request says `stream: true`. Responses are pre-serialised so the mock costs as little as
+// possible and every target in a benchmark is measured against the same upstream work.
+//
+// Run standalone: `node dist/bench/mock-openai-upstream.js [port]` prints `{"url": …}` on stdout.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+
+const CREATED = 1_732_000_000;
+const MODEL = 'gpt-4o-mini-2024-07-18';
+const CONTENT = 'Load balancing spreads incoming requests across several servers so that no single machine becomes a bottleneck.';
+
+const COMPLETION = Buffer.from(JSON.stringify({
+  id: 'chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT',
+  object: 'chat.completion',
+  created: CREATED,
+  model: MODEL,
+  choices: [{
+    index: 0,
+    message: { role: 'assistant', content: CONTENT, refusal: null, annotations: [] },
+    logprobs: null,
+    finish_reason: 'stop',
+  }],
+  usage: {
+    prompt_tokens: 27,
+    completion_tokens: 21,
+    total_tokens: 48,
+    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+  },
+  service_tier: 'default',
+  system_fingerprint: 'fp_0ba0d124f1',
+}));
+
+/** The same answer as OpenAI streams it: role chunk, content chunks, finish chunk, usage chunk, [DONE]. */
+function sseBody(includeUsage: boolean): Buffer {
+  const base = { id: 'chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT', object: 'chat.completion.chunk', created: CREATED, model: MODEL, service_tier: 'default', system_fingerprint: 'fp_0ba0d124f1' };
+  const chunk = (delta: object, finish: string | null) => ({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...(includeUsage ? { usage: null } : {}) });
+  const events: object[] = [chunk({ role: 'assistant', content: '', refusal: null }, null)];
+  for (const word of CONTENT.split(/(?= )/)) events.push(chunk({ content: word }, null));
+  events.push(chunk({}, 'stop'));
+  if (includeUsage) {
+    events.push({ ...base, choices: [], usage: { prompt_tokens: 27, completion_tokens: 21, total_tokens: 48, prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 } } });
+  }
+  return Buffer.from(events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('') + 'data: [DONE]\n\n');
+}
+const SSE = sseBody(false);
+const SSE_WITH_USAGE = sseBody(true);
+
+const NOT_FOUND = Buffer.from(JSON.stringify({ error: { message: 'Unknown request URL', type: 'invalid_request_error', param: null, code: 'unknown_url' } }));
+const BAD_JSON = Buffer.from(JSON.stringify({ error: { message: 'We could not parse the JSON body of your request.', type: 'invalid_request_error', param: null, code: null } }));
+
+function send(res: http.ServerResponse, status: number, type: string, body: Buffer): void {
+  res.writeHead(status, {
+    'content-type': type,
+    'content-length': body.length,
+    'x-request-id': 'req_mock',
+    'openai-processing-ms': '1',
+  });
+  res.end(body);
+}
+
+function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+  if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
+    req.resume();
+    send(res, 404, 'application/json', NOT_FOUND);
+    return;
+  }
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    let body: { stream?: unknown; stream_options?: { include_usage?: unknown } };
+    try {
+      body = JSON.parse(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      send(res, 400, 'application/json', BAD_JSON);
+      return;
+    }
+    if (body.stream === true) {
+      send(res, 200, 'text/event-stream; charset=utf-8', body.stream_options?.include_usage === true ? SSE_WITH_USAGE : SSE);
+      return;
+    }
+    send(res, 200, 'application/json', COMPLETION);
+  });
+}
+
+export interface MockUpstream {
+  /** Base URL to configure as a provider's base_url, e.g. http://127.0.0.1:PORT/v1 */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startMockUpstream(port = 0): Promise<MockUpstream> {
+  const server = http.createServer(handle);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => { server.off('error', reject); resolve(); });
+  });
+  const bound = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${bound}/v1`,
+    port: bound,
+    close: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }),
+  };
+}
+
+// Standalone (as a child process of the benchmark): print where it listens, stop on SIGTERM.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const mock = await startMockUpstream(Number(process.argv[2] ?? 0));
+  process.stdout.write(JSON.stringify({ url: mock.url, port: mock.port }) + '\n');
+  process.once('SIGTERM', () => { void mock.close().then(() => process.exit(0)); });
+}

@@ -1,0 +1,74 @@
+// Provider token shapes, part 2: code hosting, messaging, payments, observability and SaaS APIs.
+import type { RuleSpec } from '../types.js';
+import { keyed, provider } from './provider-rule.js';
+
+const r = String.raw;
+
+/** Discord bot tokens start with the base64 of the bot's numeric user id. */
+function discordIdPart(value: string): boolean {
+  const first = value.slice(0, value.indexOf('.'));
+  const decoded = Buffer.from(first, 'base64').toString('latin1');
+  if (decoded.length < 17 || decoded.length > 20) return false;
+  for (let i = 0; i < decoded.length; i++) {
+    const c = decoded.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+export const DEV_AND_SAAS_PROVIDERS: RuleSpec[] = [
+  // GitHub: classic PAT, OAuth, user-to-server, server-to-server (app installation) and refresh tokens; fine-grained PATs.
+  provider('GITHUB_TOKEN', ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'], r`\bgh[pousr]_[A-Za-z0-9]{36,251}\b`),
+  provider('GITHUB_TOKEN', ['github_pat_'], r`\bgithub_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}\b`),
+  // GitLab: personal/project/group, deploy, runner, pipeline-trigger, feed, OAuth app, SCIM, CI build tokens.
+  provider('GITLAB_TOKEN', ['glpat-', 'gldt-', 'glrt-', 'glptt-', 'glft-', 'glsoat-', 'glcbt-', 'glimt-', 'glagent-', 'gloas-'],
+    r`\b(?:glpat|gldt|glrt|glptt|glft|glsoat|glcbt|glimt|glagent|gloas)-[A-Za-z0-9_.-]{20,}`),
+  provider('GITLAB_TOKEN', ['GR1348941'], r`\bGR1348941[A-Za-z0-9_-]{20}\b`),
+  provider('BITBUCKET_APP_PASSWORD', ['ATBB'], r`\bATBB[A-Za-z0-9_=.-]{28,}`),
+  provider('ATLASSIAN_API_TOKEN', ['ATATT3', 'ATCTT3'], r`\bAT[AC]TT3[A-Za-z0-9_=-]{150,}`),
+  // Messaging.
+  provider('SLACK_TOKEN', ['xox'], r`\bxox[abposre]-(?:\d+-)?[0-9A-Za-z-]{10,}`),
+  provider('SLACK_TOKEN', ['xapp-'], r`\bxapp-\d-[A-Z0-9]+-\d+-[a-z0-9]{32,}\b`),
+  provider('SLACK_WEBHOOK_URL', ['hooks.slack.com'], r`https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_-]{30,}`),
+  provider('DISCORD_WEBHOOK_URL', ['/api/webhooks/'], r`https://(?:(?:ptb|canary)\.)?discord(?:app)?\.com/api/webhooks/\d{17,20}/[A-Za-z0-9_-]{60,68}`),
+  provider('DISCORD_BOT_TOKEN', [], r`\b[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}\b`, {
+    keywords: ['discord', 'bot'], check: (c) => discordIdPart(c.value),
+  }),
+  provider('TELEGRAM_BOT_TOKEN', [':AA'], r`\b\d{8,10}:AA[A-Za-z0-9_-]{33}\b`),
+  provider('TWILIO_API_KEY', ['SK'], r`\bSK[0-9a-f]{32}\b`, { score: 0.85 }),
+  provider('TWILIO_ACCOUNT_SID', ['AC'], r`\bAC[0-9a-f]{32}\b`, { score: 0.7 }),
+  keyed('TWILIO_AUTH_TOKEN', r`twilio[_-]?(?:auth[_-]?)?token|auth[_-]?token`, '[a-f0-9]{32}', ['twilio', 'auth_token', 'authtoken']),
+  provider('SENDGRID_API_KEY', ['SG.'], r`\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b`),
+  provider('MAILGUN_API_KEY', ['key-'], r`\bkey-[0-9a-f]{32}\b`, { score: 0.85 }),
+  keyed('MAILGUN_API_KEY', 'mailgun', '[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8}', ['mailgun']),
+  provider('MAILCHIMP_API_KEY', ['-us'], r`\b[0-9a-f]{32}-us\d{1,2}\b`),
+  provider('POSTMARK_SERVER_TOKEN', [], r`(?i)postmark[A-Za-z0-9_.-]{0,24}["']?\s*[:=]\s*["']?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})`, { keywords: ['postmark'], group: 1, score: 0.85 }),
+  // Payments.
+  provider('STRIPE_SECRET_KEY', ['sk_live_', 'sk_test_', 'rk_live_', 'rk_test_'], r`\b[rs]k_(?:live|test)_[A-Za-z0-9]{20,247}\b`),
+  provider('STRIPE_WEBHOOK_SECRET', ['whsec_'], r`\bwhsec_[A-Za-z0-9+/=]{32,}`),
+  provider('SQUARE_ACCESS_TOKEN', ['EAAA', 'sq0atp-'], r`\b(?:EAAA[A-Za-z0-9_-]{60}|sq0atp-[0-9A-Za-z_-]{22})\b`),
+  provider('SQUARE_OAUTH_SECRET', ['sq0csp-'], r`\bsq0csp-[0-9A-Za-z_-]{43}\b`),
+  provider('SHOPIFY_TOKEN', ['shpat_', 'shpca_', 'shppa_', 'shpss_'], r`\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b`),
+  provider('RAZORPAY_KEY', ['rzp_live_', 'rzp_test_'], r`\brzp_(?:live|test)_[A-Za-z0-9]{14}\b`, { score: 0.8 }),
+  provider('BRAINTREE_ACCESS_TOKEN', ['access_token$'], r`access_token\$(?:production|sandbox)\$[a-z0-9]{16}\$[a-f0-9]{32}`),
+  provider('SHIPPO_API_TOKEN', ['shippo_'], r`\bshippo_(?:live|test)_[a-f0-9]{40}\b`),
+  // Package registries and CI.
+  provider('NPM_TOKEN', ['npm_'], r`\bnpm_[A-Za-z0-9]{36}\b`),
+  provider('PYPI_TOKEN', ['pypi-'], r`\bpypi-AgE(?:IcHlwaS5vcmc|NdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,}`),
+  provider('DOCKERHUB_TOKEN', ['dckr_pat_', 'dckr_oat_'], r`\bdckr_(?:pat|oat)_[A-Za-z0-9_-]{27,}`),
+  provider('CIRCLECI_TOKEN', ['CCIPAT_'], r`\bCCIPAT_[A-Za-z0-9]{22}_[a-f0-9]{40}\b`),
+  provider('POSTMAN_API_KEY', ['PMAK-'], r`\bPMAK-[a-f0-9]{24}-[a-f0-9]{34}\b`),
+  // Observability.
+  provider('SENTRY_AUTH_TOKEN', ['sntrys_', 'sntryu_'], r`\b(?:sntrys_eyJ[A-Za-z0-9+/=_]{50,}|sntryu_[a-f0-9]{64})`),
+  keyed('DATADOG_API_KEY', r`(?:datadog|dd)[_-]?(?:api|app(?:lication)?)[_-]?key`, '[a-f0-9]{40}|[a-f0-9]{32}', ['datadog', 'dd_api', 'dd_app', 'dd-api', 'dd-app']),
+  provider('NEW_RELIC_KEY', ['NRAK-', 'NRII-', 'NRJS-', 'NRAL'], r`\b(?:NRAK-[A-Z0-9]{27}|NRII-[A-Za-z0-9_-]{32}|NRJS-[a-f0-9]{19}|[a-f0-9]{36}NRAL)\b`),
+  provider('GRAFANA_TOKEN', ['glc_', 'glsa_'], r`\b(?:glc_[A-Za-z0-9+/]{32,}={0,2}|glsa_[A-Za-z0-9]{32}_[a-f0-9]{8})`),
+  provider('DYNATRACE_TOKEN', ['dt0c01.'], r`\bdt0c01\.[A-Z0-9]{24}\.[A-Z0-9]{64}\b`),
+  // Productivity and other SaaS.
+  provider('LINEAR_API_KEY', ['lin_api_', 'lin_oauth_'], r`\blin_(?:api_[A-Za-z0-9]{40}|oauth_[a-f0-9]{64})\b`),
+  provider('NOTION_TOKEN', ['secret_', 'ntn_'], r`\b(?:secret_[A-Za-z0-9]{43}|ntn_\d{11}[A-Za-z0-9]{35})\b`),
+  provider('AIRTABLE_TOKEN', ['pat'], r`\bpat[A-Za-z0-9]{14}\.[a-f0-9]{64}\b`),
+  provider('FIGMA_TOKEN', ['figd_'], r`\bfigd_[A-Za-z0-9_-]{40}`),
+  provider('MAPBOX_SECRET_TOKEN', ['sk.eyJ'], r`\bsk\.eyJ[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}`),
+  provider('ONEPASSWORD_SERVICE_TOKEN', ['ops_eyJ'], r`\bops_eyJ[A-Za-z0-9+/=_-]{100,}`),
+];
