@@ -1,0 +1,36 @@
+// The slice of autocannon's API the benchmarks use (the package ships no types; this avoids
+// pulling in @types/autocannon for four fields).
+declare module 'autocannon' {
+  import type { EventEmitter } from 'node:events';
+
+  interface Options {
+    url: string;
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+    connections?: number;
+    pipelining?: number;
+    /** Seconds. */
+    duration?: number;
+    /** Requests per second across all connections (open loop); absent = as fast as possible. */
+    overallRate?: number;
+    timeout?: number;
+  }
+
+  interface Result {
+    duration: number;
+    errors: number;
+    timeouts: number;
+    non2xx: number;
+    requests: { total: number; average: number };
+  }
+
+  interface Instance extends EventEmitter {
+    stop(): void;
+    on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTimeMs: number) => void): this;
+    on(event: string, listener: (...args: unknown[]) => void): this;
+  }
+
+  function autocannon(opts: Options, done: (err: Error | null, result: Result) => void): Instance;
+  export default autocannon;
+}

@@ -1,0 +1,111 @@
+// Contact PII: email addresses and phone numbers (international E.164-style and common national formats).
+import type { Candidate, RuleSpec, Verdict } from '../types.js';
+import { digitsOnly } from '../validators/luhn.js';
+import { isRepeatedChar } from '../validators/national-ids.js';
+import { extendsNumber, isAlnumAt, keywordNear } from '../context.js';
+
+const r = String.raw;
+
+/** "Domains" that are really file names or asset suffixes in code (icon@2x.png, pkg@1.2.js). */
+const NON_TLDS = new Set(['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'ico', 'js', 'mjs', 'cjs', 'ts', 'tsx', 'jsx', 'css', 'scss', 'map', 'json', 'yaml', 'yml', 'md', 'txt', 'html', 'lock', 'py', 'rb', 'go', 'rs', 'java', 'vue']);
+const PLACEHOLDER_LOCALS = new Set(['you', 'your', 'yourname', 'your.name', 'your_email', 'youremail', 'username', 'user', 'name', 'email', 'someone', 'somebody', 'foo', 'bar', 'xxx', 'test', 'example']);
+const PLACEHOLDER_DOMAINS = new Set(['example.com', 'example.org', 'example.net', 'domain.com', 'email.com', 'yourdomain.com', 'company.com', 'your-domain.com']);
+
+function validEmail(c: Candidate): Verdict {
+  const at = c.value.indexOf('@');
+  const local = c.value.slice(0, at).toLowerCase();
+  const domain = c.value.slice(at + 1).toLowerCase();
+  const tld = domain.slice(domain.lastIndexOf('.') + 1);
+  if (NON_TLDS.has(tld)) return false;
+  if (local === 'git' || domain.includes('..') || local.endsWith('.')) return false;
+  if (PLACEHOLDER_LOCALS.has(local) && PLACEHOLDER_DOMAINS.has(domain)) return false;
+  return true;
+}
+
+/** Two-digit country calling codes, and two-digit prefixes under which three-digit codes live (ITU E.164). */
+const CC2 = new Set([20, 27, 30, 31, 32, 33, 34, 36, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49, 51, 52, 53, 54, 55, 56, 57, 58, 60, 61, 62, 63, 64, 65, 66, 81, 82, 84, 86, 90, 91, 92, 93, 94, 95, 98]);
+const CC3_PREFIX = new Set([21, 22, 23, 24, 25, 26, 29, 35, 37, 38, 42, 50, 59, 67, 68, 69, 80, 85, 87, 88, 96, 97, 99]);
+
+function countryCodeValid(digits: string): boolean {
+  if (digits[0] === '1' || digits[0] === '7') return true;
+  const two = Number(digits.slice(0, 2));
+  return CC2.has(two) || CC3_PREFIX.has(two);
+}
+
+/** A North American number: area code and exchange start with 2-9. */
+function nanpValid(ten: string): boolean {
+  return ten.length === 10 && ten[0]! >= '2' && ten[3]! >= '2' && !isRepeatedChar(ten);
+}
+
+function phoneContextOk(c: Candidate): boolean {
+  if (extendsNumber(c.text, c.start, c.end)) return false;
+  // "version 1.2.3", "v2.3.4-5" — a dotted version next to its marker is not a phone.
+  const before = c.text.slice(Math.max(0, c.start - 10), c.start).toLowerCase();
+  return !before.includes('version') && !before.endsWith('v') && !before.endsWith('#');
+}
+
+function validInternational(c: Candidate): Verdict {
+  if (isAlnumAt(c.text, c.start - 1) || !phoneContextOk(c)) return false;
+  const digits = digitsOnly(c.value);
+  if (digits.length < 8 || digits.length > 15 || !countryCodeValid(digits)) return false;
+  if (digits[0] === '1' && !nanpValid(digits.slice(1))) return false;
+  return 0.9;
+}
+
+function validNanp(c: Candidate): Verdict {
+  if (!phoneContextOk(c)) return false;
+  let digits = digitsOnly(c.value);
+  if (digits.length === 11 && digits[0] === '1') digits = digits.slice(1);
+  if (!nanpValid(digits)) return false;
+  return c.value.includes('(') || c.value.includes('-') ? 0.8 : 0.6;
+}
+
+function validNational(minDigits: number, maxDigits: number, score: number) {
+  return (c: Candidate): Verdict => {
+    if (!phoneContextOk(c)) return false;
+    const digits = digitsOnly(c.value);
+    if (digits.length < minDigits || digits.length > maxDigits || isRepeatedChar(digits.slice(1))) return false;
+    const near = keywordNear(c.text, c.start, c.end, PHONE_KEYWORDS);
+    return near ? Math.min(1, score + 0.2) : score;
+  };
+}
+
+const PHONE_KEYWORDS = ['phone', 'tel', 'mobile', 'cell', 'call', 'sms', 'whatsapp', 'fax', 'contact', 'mob', 'handy', 'téléphone', 'telefon'];
+
+export const CONTACT_PII_RULES: RuleSpec[] = [
+  {
+    type: 'EMAIL_ADDRESS',
+    literals: ['@'],
+    pattern: r`\b[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}\b`,
+    score: 1.0,
+    validate: validEmail,
+  },
+  {
+    type: 'PHONE_NUMBER',
+    literals: ['+'],
+    pattern: r`\+[1-9]\d{0,2}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{1,4}){1,5}\b`,
+    score: 0.9,
+    validate: validInternational,
+  },
+  {
+    type: 'PHONE_NUMBER',
+    pattern: r`(?:\b1[ .-])?(?:\(\d{3}\)[ ]?|\b\d{3}[.-])\d{3}[.-]\d{4}\b|\b\d{3} \d{3} \d{4}\b`,
+    score: 0.8,
+    validate: validNanp,
+  },
+  {
+    type: 'PHONE_NUMBER',
+    keywords: PHONE_KEYWORDS,
+    pattern: r`\b1?[2-9]\d{2}[2-9]\d{6}\b`,
+    score: 0.6,
+    validate: (c) => keywordNear(c.text, c.start, c.end, PHONE_KEYWORDS, 32) && validNanp(c) !== false && 0.65,
+  },
+  // United Kingdom: 07xxx xxxxxx mobiles, 01/02/03 geographic and non-geographic numbers.
+  { type: 'PHONE_NUMBER', pattern: r`\b0(?:7\d{3} ?\d{3} ?\d{3}|[1-3]\d{1,3} \d{3,4} ?\d{3,4})\b`, score: 0.7, validate: validNational(11, 11, 0.7) },
+  // France: 0X XX XX XX XX with a separator.
+  { type: 'PHONE_NUMBER', pattern: r`\b0[1-9](?:[ .-]\d{2}){4}\b`, score: 0.7, validate: validNational(10, 10, 0.7) },
+  // Germany: 0AAA[A] / NNNNNNN with a separator between area code and number.
+  { type: 'PHONE_NUMBER', pattern: r`\b0[1-9]\d{1,4}[ /-]\d{3,8}(?:[ -]\d{1,5})?\b`, score: 0.6, validate: validNational(9, 12, 0.6) },
+  // India: 10-digit mobiles, 5+5 with a separator.
+  { type: 'PHONE_NUMBER', pattern: r`\b[6-9]\d{4}[ -]\d{5}\b`, score: 0.6, validate: validNational(10, 10, 0.6) },
+];

@@ -1,0 +1,143 @@
+// Network and wallet identifiers: IPv4/IPv6 (range-checked), MAC addresses, crypto wallet addresses.
+import type { Candidate, RuleSpec, Verdict } from '../types.js';
+import { base58CheckValid } from '../validators/base58check.js';
+import { segwitAddressValid } from '../validators/bech32.js';
+import { ethAddressValid } from '../validators/keccak.js';
+import { isAlnumAt, isDigitAt } from '../context.js';
+import { isRepeatedChar } from '../validators/national-ids.js';
+
+const r = String.raw;
+
+export interface NetworkOptions {
+  /** Drop private, loopback, link-local, CGNAT and documentation ranges instead of reporting them at a lower score. */
+  ignorePrivateIps: boolean;
+}
+
+const MASK_OCTETS = new Set([0, 128, 192, 224, 240, 248, 252, 254, 255]);
+
+/** Classifies a dotted quad: 'invalid', 'special' (unspecified, broadcast, netmask), 'private' or 'public'. */
+export function classifyIpv4(value: string): 'invalid' | 'special' | 'private' | 'public' {
+  const parts = value.split('.');
+  if (parts.length !== 4) return 'invalid';
+  const o: number[] = [];
+  for (const part of parts) {
+    if (part.length === 0 || part.length > 3 || (part.length > 1 && part[0] === '0')) return 'invalid';
+    const n = Number(part);
+    if (!Number.isInteger(n) || n > 255) return 'invalid';
+    o.push(n);
+  }
+  const [a, b, c] = o as [number, number, number, number];
+  if (a === 0 || a >= 224) return 'special';
+  if (a === 255 || o.every((x) => MASK_OCTETS.has(x)) && a === 255) return 'special';
+  if (a === 10 || a === 127 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)) return 'private';
+  if ((a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127)) return 'private';
+  if ((a === 192 && b === 0 && c === 2) || (a === 198 && b === 51 && c === 100) || (a === 203 && b === 0 && c === 113)) return 'private';
+  return 'public';
+}
+
+/** Parses an IPv6 literal: eight 16-bit groups, at most one "::", optional trailing dotted quad. */
+export function ipv6Valid(value: string): boolean {
+  const double = value.indexOf('::');
+  if (double !== value.lastIndexOf('::')) return false;
+  let groups = value === '::' ? [] : value.split(':');
+  let expected = 8;
+  const last = groups[groups.length - 1] ?? '';
+  if (last.includes('.')) {
+    if (classifyIpv4(last) === 'invalid') return false;
+    groups = groups.slice(0, -1);
+    expected = 6;
+  }
+  const filled = groups.filter((g) => g.length > 0);
+  for (const g of filled) if (g.length > 4) return false;
+  if (double < 0) return filled.length === expected && groups.length === expected;
+  return filled.length < expected && filled.length >= 2;
+}
+
+function validIpv4(options: NetworkOptions) {
+  return (c: Candidate): Verdict => {
+    const { text, start, end } = c;
+    // Part of a longer dotted run (1.2.3.4.5), or a version ("v1.2.3.4", "version 10.0.0.1").
+    if ((text[start - 1] === '.' && isDigitAt(text, start - 2)) || (text[end] === '.' && isDigitAt(text, end + 1))) return false;
+    if (isAlnumAt(text, start - 1) || isAlnumAt(text, end)) return false;
+    const before = text.slice(Math.max(0, start - 9), start).toLowerCase();
+    if (before.includes('version') || before.endsWith('v') || before.includes('ver ')) return false;
+    const kind = classifyIpv4(c.value);
+    if (kind === 'invalid' || kind === 'special') return false;
+    if (kind === 'private') return options.ignorePrivateIps ? false : 0.6;
+    return 0.9;
+  };
+}
+
+function validIpv6(options: NetworkOptions) {
+  return (c: Candidate): Verdict => {
+    const { text, start, end } = c;
+    const prev = text.charCodeAt(start - 1);
+    const next = text.charCodeAt(end);
+    if (isAlnumAt(text, start - 1) || isAlnumAt(text, end) || prev === 58 || next === 58 || prev === 95 || next === 95) return false;
+    if (!ipv6Valid(c.value)) return false;
+    const lower = c.value.toLowerCase();
+    if (lower === '::1' || lower === '::') return false;
+    const isPrivate = lower.startsWith('fe80') || lower.startsWith('fc') || lower.startsWith('fd') || lower.startsWith('2001:db8') || lower.startsWith('::ffff:');
+    if (isPrivate) return options.ignorePrivateIps ? false : 0.6;
+    return 0.9;
+  };
+}
+
+function validMac(c: Candidate): Verdict {
+  const { text, start, end } = c;
+  if (isAlnumAt(text, start - 1) || isAlnumAt(text, end) || text[start - 1] === ':' || text[end] === ':' || text[end] === '-' || text[start - 1] === '-') return false;
+  let hex = '';
+  for (const ch of c.value.toLowerCase()) if (ch !== ':' && ch !== '-' && ch !== '.') hex += ch;
+  if (hex === '000000000000' || hex === 'ffffffffffff') return false;
+  // The dotted (Cisco) form is also a plain number pattern; require a hex letter there.
+  if (c.value[4] === '.') return [...hex].some((ch) => ch >= 'a' && ch <= 'f');
+  return true;
+}
+
+const HEX = '[0-9A-Fa-f]';
+const H4 = `${HEX}{1,4}`;
+
+export function networkRules(options: NetworkOptions): RuleSpec[] {
+  return [
+    { type: 'IP_ADDRESS', literals: ['.'], pattern: r`\b(?:\d{1,3}\.){3}\d{1,3}\b`, score: 0.9, validate: validIpv4(options) },
+    {
+      type: 'IP_ADDRESS',
+      literals: [':'],
+      pattern: `(?:${H4}:){7}${H4}|(?:${H4}:){1,7}:(?:${H4}(?::${H4}){0,6})?|::(?:${H4}(?::${H4}){0,6})(?::\\d{1,3}(?:\\.\\d{1,3}){3})?|(?:${H4}:){1,6}(?:\\d{1,3}\\.){3}\\d{1,3}`,
+      score: 0.9,
+      validate: validIpv6(options),
+    },
+    {
+      type: 'MAC_ADDRESS',
+      pattern: `\\b${HEX}{2}(?::${HEX}{2}){5}\\b|\\b${HEX}{2}(?:-${HEX}{2}){5}\\b|\\b${HEX}{4}\\.${HEX}{4}\\.${HEX}{4}\\b`,
+      score: 0.8,
+      validate: validMac,
+    },
+    {
+      type: 'CRYPTO',
+      pattern: r`\b[13][1-9A-HJ-NP-Za-km-z]{25,34}\b`,
+      score: 1.0,
+      validate: (c) => !isAlnumAt(c.text, c.end) && base58CheckValid(c.value, [0, 5]),
+    },
+    {
+      type: 'CRYPTO',
+      literals: ['bc1', 'BC1', 'tb1', 'TB1'],
+      pattern: r`\b(?:bc|tb|BC|TB)1[02-9ac-hj-np-zAC-HJ-NP-Z]{6,87}\b`,
+      score: 1.0,
+      validate: (c) => segwitAddressValid(c.value),
+    },
+    {
+      type: 'CRYPTO',
+      literals: ['0x'],
+      pattern: r`\b0x[0-9a-fA-F]{40}\b`,
+      score: 0.9,
+      validate: (c) => {
+        if (!ethAddressValid(c.value)) return false;
+        const body = c.value.slice(2);
+        // All-zero and similar runs are sentinel values (the zero address), not wallets.
+        if (isRepeatedChar(body)) return false;
+        return body === body.toLowerCase() || body === body.toUpperCase() ? 0.8 : 1.0;
+      },
+    },
+  ];
+}

@@ -1,0 +1,94 @@
+// Client for presidio-analyzer's REST API: POST {url}/analyze, GET {url}/health.
+// Request: {text, language, entities?, score_threshold}. Response: a JSON array of
+// {entity_type, start, end, score, analysis_explanation, recognition_metadata}, offsets in code points.
+import type { Finding } from './types.js';
+import type { PresidioOptions } from './options.js';
+import { codePointToUtf16 } from './offsets.js';
+
+/** The sidecar failed, timed out or answered something that is not an analyzer result. */
+export class PresidioError extends Error {
+  constructor(message: string, readonly status?: number) {
+    super(message);
+    this.name = 'PresidioError';
+  }
+}
+
+interface AnalyzerResult {
+  entity_type: string;
+  start: number;
+  end: number;
+  score: number;
+}
+
+function isAnalyzerResult(value: unknown): value is AnalyzerResult {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.entity_type === 'string' && typeof v.start === 'number' && typeof v.end === 'number' && typeof v.score === 'number';
+}
+
+export type FetchLike = typeof fetch;
+
+export class PresidioClient {
+  private readonly base: string;
+
+  constructor(private readonly options: PresidioOptions, private readonly fetchImpl: FetchLike = fetch) {
+    this.base = options.url.replace(/\/+$/, '');
+  }
+
+  /** Asks the analyzer for entities in `text`; findings carry UTF-16 offsets. Throws PresidioError. */
+  async analyze(text: string): Promise<Finding[]> {
+    // The analyzer answers 500 "No text provided" for empty text: there is nothing to find anyway.
+    if (text.length === 0) return [];
+    const body: Record<string, unknown> = {
+      text,
+      language: this.options.language,
+      score_threshold: this.options.score_threshold,
+    };
+    if (this.options.entities?.length) body.entities = this.options.entities;
+    let response: Response;
+    try {
+      response = await this.fetchImpl(`${this.base}/analyze`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(this.options.timeout_ms),
+      });
+    } catch (err) {
+      const name = (err as Error).name;
+      const reason = name === 'TimeoutError' || name === 'AbortError' ? `timed out after ${this.options.timeout_ms} ms` : (err as Error).message;
+      throw new PresidioError(`presidio-analyzer at ${this.base} ${reason}`);
+    }
+    let payload: unknown;
+    try {
+      payload = await response.json();
+    } catch {
+      throw new PresidioError(`presidio-analyzer answered ${response.status} with a body that is not JSON`, response.status);
+    }
+    if (!response.ok) {
+      const detail = typeof payload === 'object' && payload !== null && 'error' in payload ? String((payload as { error: unknown }).error) : '';
+      throw new PresidioError(`presidio-analyzer answered ${response.status}${detail ? `: ${detail}` : ''}`, response.status);
+    }
+    if (!Array.isArray(payload) || !payload.every(isAnalyzerResult)) {
+      throw new PresidioError('presidio-analyzer answered something that is not a list of results', response.status);
+    }
+    const toUtf16 = codePointToUtf16(text);
+    return payload.map((result) => ({
+      type: result.entity_type,
+      start: toUtf16(result.start),
+      end: toUtf16(result.end),
+      score: result.score,
+      detector: 'presidio',
+    }));
+  }
+
+  /** Readiness: true when GET /health answers 2xx within the timeout. */
+  async ready(): Promise<boolean> {
+    try {
+      const response = await this.fetchImpl(`${this.base}/health`, { signal: AbortSignal.timeout(this.options.timeout_ms) });
+      await response.arrayBuffer();
+      return response.ok;
+    } catch {
+      return false;
+    }
+  }
+}
