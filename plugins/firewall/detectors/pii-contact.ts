@@ -17,6 +17,9 @@ function validEmail(c: Candidate): Verdict {
   const domain = c.value.slice(at + 1).toLowerCase();
   const tld = domain.slice(domain.lastIndexOf('.') + 1);
   if (NON_TLDS.has(tld)) return false;
+  // user:pass@host inside a URL is a credential (the secrets detector's job), not an address.
+  const prev = c.text[c.start - 1];
+  if (prev === ':' || prev === '/') return false;
   if (local === 'git' || domain.includes('..') || local.endsWith('.')) return false;
   if (PLACEHOLDER_LOCALS.has(local) && PLACEHOLDER_DOMAINS.has(domain)) return false;
   return true;

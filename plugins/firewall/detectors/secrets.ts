@@ -70,7 +70,7 @@ const STRUCTURAL: RuleSpec[] = [
     type: 'PRIVATE_KEY',
     literals: ['-----BEGIN'],
     // Whole PEM block; a block cut off before its END line (pasted partially) still counts.
-    pattern: r`-----BEGIN[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----|(?:[A-Za-z0-9+/=\s:,-]|\\[nr]){40,4000})`,
+    pattern: r`-----BEGIN[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----|(?:[A-Za-z0-9+/=]|\r?\n|\\[nr]){40,})`,
     score: 1.0,
     validate: pemHasKeyMaterial,
   },
