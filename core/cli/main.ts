@@ -9,6 +9,7 @@ import { importPlugin } from '../plugin/loader.js';
 import { builtinNames } from '../plugin/resolve.js';
 import { SchemaError } from '../schema/schema.js';
 import { SLUICE_VERSION } from '../version.js';
+import { createLogger } from '../observability/logger.js';
 import { table } from './table.js';
 
 const DEFAULT_CONFIG = 'config/sluice.yaml';
@@ -82,8 +83,11 @@ async function configCommand(args: string[], io: Io): Promise<number> {
   const file = configPath(positionals[0]);
   try {
     const loaded = await loadConfigFile(file);
-    const { loadChain } = await import('../plugin/loader.js');
-    const chain = await loadChain(loaded);
+    // Setting the plugins up (without listening) is what catches cross-references such as a route
+    // to a provider that does not exist.
+    const gateway = await createGateway(loaded, { logger: createLogger({ level: 'silent' }) });
+    await gateway.close();
+    const chain = gateway.plugins;
     if (values.json) io.out(JSON.stringify({ valid: true, file: loaded.file, plugins: chain.map((p) => p.definition.name) }));
     else io.out(`${loaded.file}: valid (${chain.length} plugins, ${Object.keys(loaded.config.providers).length} providers)`);
     return 0;

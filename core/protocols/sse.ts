@@ -57,7 +57,9 @@ export class SseDecoder {
   private line(line: string, out: RawSseEvent[]): void {
     if (line === '') {
       if (this.data.length) out.push({ event: this.event, data: this.data.join('\n'), id: this.id });
+      // Unlike a browser we do not carry the last id over: a proxy re-emits each event as it came.
       this.event = undefined;
+      this.id = undefined;
       this.data = [];
       return;
     }

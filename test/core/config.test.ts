@@ -1,0 +1,105 @@
+// Invalid config stops start-up with file, line, column and what was expected — and a non-zero exit.
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../../core/config/config-error.js';
+import { parseConfigText } from '../../core/config/load.js';
+import { tempDir } from '../helpers/gateway.js';
+
+const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/sluice.js');
+
+function sluice(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 15_000 });
+}
+
+function writeConfig(yaml: string): string {
+  const file = path.join(tempDir(), 'sluice.yaml');
+  writeFileSync(file, yaml);
+  return file;
+}
+
+const GOOD = `providers:
+  local: { type: loopback }
+chain:
+  - use: router
+    with: { default: local }
+`;
+
+describe('config', () => {
+  it('expands ${VAR} and ${VAR:-default} and keeps $${ literal', () => {
+    const yaml = GOOD.replace('{ type: loopback }', () => '{ type: loopback, models: ["${M1}", "${M2:-fallback}", "$${LIT}"] }');
+    const cfg = parseConfigText(yaml, 'x.yaml', { M1: 'one' });
+    expect(cfg.config.providers['local']!.models).to.deep.equal(['one', 'fallback', '${LIT}']);
+  });
+
+  it('applies defaults for everything omitted', () => {
+    const cfg = parseConfigText(GOOD, 'x.yaml', {});
+    expect(cfg.config.server).to.include({ host: '127.0.0.1', port: 8081, trust_proxy: false });
+    expect(cfg.config.storage.database).to.equal('sqlite:./data/sluice.db');
+  });
+
+  const cases: [string, string, RegExp][] = [
+    ['broken YAML', GOOD.replace('chain:', 'chain: [unclosed'), /x\.yaml:\d+:\d+: invalid YAML/],
+    ['a missing ${VAR}', GOOD.replace('{ type: loopback }', '{ type: openai, api_key: "${NOPE_KEY}" }'), /x\.yaml:2:\d+: environment variable NOPE_KEY is not set/],
+    ['a wrong type', GOOD.replace('{ type: loopback }', '{ type: loopbak }'), /x\.yaml:2:\d+: providers\.local\.type: expected one of openai, anthropic, gemini, loopback, got "loopbak"/],
+    ['an unknown top-level key', GOOD + 'sever: {}\n', /x\.yaml:6:\d+: sever: expected no option "sever"/],
+    ['a bad port', 'server: { port: 99999 }\n' + GOOD, /x\.yaml:1:17: server\.port: expected an integer from 0 to 65535, got 99999/],
+  ];
+  for (const [name, yaml, message] of cases) {
+    it(`reports ${name} with file:line:col`, () => {
+      expect(() => parseConfigText(yaml, 'x.yaml', {})).to.throw(ConfigError, message);
+    });
+  }
+
+  describe('sluice CLI', () => {
+    it('config validate: exit 0 on a good file', () => {
+      const r = sluice(['config', 'validate', writeConfig(GOOD)]);
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout).to.match(/valid \(1 plugins, 1 providers\)/);
+    });
+
+    const failures: [string, string, RegExp][] = [
+      ['an unknown plugin', GOOD.replace('use: router', 'use: no-such-plugin'), /sluice\.yaml:4:\d+: chain\[0\]: plugin package "no-such-plugin" is not installed/],
+      ['bad plugin options', GOOD.replace('{ default: local }', '{ default: local, routes: [{ match: "a*b*", provider: local }] }'), /sluice\.yaml:5:\d+: plugin router: chain\[0\]\.with\.routes\[0\]\.match: expected a model pattern/],
+      ['an unknown plugin option', GOOD.replace('{ default: local }', '{ defualt: local }'), /plugin router: chain\[0\]\.with\.defualt: expected no option "defualt"/],
+      ['a route to a provider that does not exist', GOOD.replace('{ default: local }', '{ default: nowhere }'), /plugin router failed to start: default names provider "nowhere"/],
+      ['a chain without a router', GOOD.replace('  - use: router\n    with: { default: local }\n', '  - use: ./p.js\n'), /chain\[0\]: plugin file .*p\.js does not exist/],
+      ['a missing ${VAR}', GOOD.replace('{ type: loopback }', '{ type: openai, api_key: "${SLUICE_TEST_UNSET_KEY}" }'), /sluice\.yaml:2:\d+: environment variable SLUICE_TEST_UNSET_KEY is not set/],
+      ['broken YAML', 'chain: [\n', /sluice\.yaml:\d+:\d+: invalid YAML/],
+    ];
+    for (const [name, yaml, message] of failures) {
+      it(`start and config validate exit non-zero on ${name}`, () => {
+        const file = writeConfig(yaml);
+        for (const args of [['config', 'validate', file], ['start', '--config', file, '--port', '0']]) {
+          const r = sluice(args);
+          expect(r.status, `${args[0]}: ${r.stdout}`).to.equal(1);
+          expect(r.stderr).to.match(message);
+        }
+      });
+    }
+
+    it('refuses a plugin whose supported Sluice range excludes this version', () => {
+      const dir = path.dirname(writeConfig(''));
+      writeFileSync(path.join(dir, 'old.js'), `import { definePlugin, t } from 'sluice';\nexport default definePlugin({ name: 'old', version: '1.0.0', sluice: '^9.0.0', options: t.object({}), setup: () => ({}) });`);
+      const file = path.join(dir, 'sluice.yaml');
+      writeFileSync(file, GOOD + '  - use: ./old.js\n');
+      const r = sluice(['config', 'validate', file]);
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.match(/plugin old@1\.0\.0 supports Sluice \^9\.0\.0, but this is Sluice 0\.1\.0/);
+    });
+
+    it('refuses to listen beyond loopback with auth off', () => {
+      const r = sluice(['start', '--config', writeConfig(GOOD), '--host', '0.0.0.0', '--port', '0']);
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.match(/refusing to listen on 0\.0\.0\.0 without authentication/);
+    });
+
+    it('plugins lists the resolved chain with versions', () => {
+      const r = sluice(['plugins', '--config', writeConfig(GOOD), '--json']);
+      expect(r.status, r.stderr).to.equal(0);
+      expect(JSON.parse(r.stdout)).to.deep.equal([{ position: 1, name: 'router', plugin: 'router', version: '0.1.0', source: 'builtin', use: 'router', supports: '^0.1.0' }]);
+    });
+  });
+});
