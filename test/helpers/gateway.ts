@@ -34,7 +34,7 @@ export async function startGateway(yaml: string, opts: { dir?: string; files?: R
 
 /** The minimal config: a loopback provider plus optional extra providers and chain entries. */
 export function config(parts: { providers?: string; chain?: string; server?: string } = {}): string {
-  return `server:\n  shutdown_grace_ms: 200\n${parts.server ?? ''}
+  return `server:\n${parts.server ?? '  shutdown_grace_ms: 200\n'}
 storage:
   database: "sqlite::memory:"
 logging: { level: debug }

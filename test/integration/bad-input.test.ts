@@ -4,7 +4,7 @@ import { config, startGateway, type TestGateway } from '../helpers/gateway.js';
 
 describe('bad input and response headers', () => {
   let gw: TestGateway;
-  before(async () => { gw = await startGateway(config({ server: '  body_limit: 2kb\n' })); });
+  before(async () => { gw = await startGateway(config({ server: '  body_limit: 2kb\n  shutdown_grace_ms: 200\n' })); });
   after(() => gw.close());
 
   const post = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }, path = '/v1/chat/completions') =>

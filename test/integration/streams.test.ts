@@ -1,0 +1,81 @@
+// Stream robustness: a client that disconnects aborts the upstream request without hurting the
+// process; a mid-stream upstream failure becomes an in-stream OpenAI error with no [DONE].
+import { expect } from 'chai';
+import { chunk, startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
+import { config, startGateway, type TestGateway } from '../helpers/gateway.js';
+
+const body = (model = 'gpt-x') => JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: 'go' }] });
+
+describe('streams', () => {
+  let mock: MockUpstream;
+  let gw: TestGateway;
+  before(async () => {
+    mock = await startMockUpstream();
+    gw = await startGateway(config({
+      providers: `  upstream: { type: openai, base_url: "${mock.url}" }`,
+      chain: '  - use: router\n    with: { default: upstream }',
+    }));
+  });
+  after(async () => { await gw.close(); await mock.close(); });
+
+  it('aborts the upstream when the client disconnects mid-stream, and keeps serving', async () => {
+    let upstreamClosed!: () => void;
+    const closed = new Promise<void>((r) => { upstreamClosed = r; });
+    mock.handle((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(chunk('gpt-x', { role: 'assistant', content: 'first' }));
+      const timer = setInterval(() => res.write(chunk('gpt-x', { content: '.' })), 20);
+      res.once('close', () => { clearInterval(timer); upstreamClosed(); });
+    });
+    const controller = new AbortController();
+    const res = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(), signal: controller.signal });
+    const reader = res.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(first).to.contain('first');
+    controller.abort();
+    await Promise.race([closed, new Promise((_, reject) => setTimeout(() => reject(new Error('upstream was not aborted')), 3000))]);
+    expect(mock.aborted).to.be.at.least(1);
+    await new Promise((r) => setTimeout(r, 20));
+    const line = gw.logs.map((l) => JSON.parse(l)).find((l) => l.msg === 'request' && l.outcome === 'client_disconnect');
+    expect(line, 'a request log line with outcome client_disconnect').to.not.equal(undefined);
+
+    mock.handle((_req, res) => { res.writeHead(200, { 'content-type': 'text/event-stream' }); res.end(chunk('gpt-x', { content: 'again' }, 'stop') + 'data: [DONE]\n\n'); });
+    const again = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body() });
+    expect(await again.text()).to.contain('again');
+  });
+
+  it('turns an upstream that dies mid-stream into an in-stream error without [DONE]', async () => {
+    mock.handle((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(chunk('gpt-x', { role: 'assistant', content: 'partial' }));
+      setTimeout(() => res.destroy(), 20);
+    });
+    const res = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body() });
+    const text = await res.text();
+    expect(text).to.contain('partial');
+    const last = text.trim().split('\n\n').at(-1)!;
+    expect(JSON.parse(last.replace(/^data: /, ''))).to.have.nested.property('error.code', 'SLUICE_E_UPSTREAM_UNAVAILABLE');
+    expect(text).to.not.contain('[DONE]');
+  });
+
+  it('lets an in-flight stream finish during a graceful shutdown, then refuses new work', async () => {
+    const g = await startGateway(config({
+      providers: `  upstream: { type: openai, base_url: "${mock.url}" }`,
+      chain: '  - use: router\n    with: { default: upstream }',
+      server: '  shutdown_grace_ms: 3000\n',
+    }));
+    mock.handle((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(chunk('gpt-x', { role: 'assistant', content: 'slow' }));
+      setTimeout(() => res.end(chunk('gpt-x', { content: ' end' }, 'stop') + 'data: [DONE]\n\n'), 300);
+    });
+    const pending = fetch(`${g.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body() }).then((r) => r.text());
+    await new Promise((r) => setTimeout(r, 100));
+    const stopping = g.close();
+    const text = await pending;
+    await stopping;
+    expect(text).to.contain(' end').and.to.contain('[DONE]');
+    const refused = await fetch(`${g.url}/v1/models`).then(() => 'answered', () => 'refused');
+    expect(refused).to.equal('refused');
+  });
+});

@@ -1,0 +1,121 @@
+import { expect } from 'chai';
+import { engine, expectFound, expectNothing, scan } from './helpers.js';
+import { verhoeffDigit } from '../../../plugins/firewall/validators/verhoeff.js';
+import { toChecksumAddress } from '../../../plugins/firewall/validators/keccak.js';
+
+const aadhaarPayload = '23456789012';
+const AADHAAR = `${aadhaarPayload}${verhoeffDigit(aadhaarPayload)}`.replace(/(\d{4})(\d{4})(\d{4})/, '$1 $2 $3');
+const ETH = toChecksumAddress('5aaeb6053f3e94c9b9a09f33669435e7ef1beaed');
+
+// [type, text, value]
+const POSITIVES: Array<[string, string, string]> = [
+  ['EMAIL_ADDRESS', 'Write to jane.doe+billing@acme-corp.co.uk today', 'jane.doe+billing@acme-corp.co.uk'],
+  ['EMAIL_ADDRESS', '{"email":"m.rossi@posta.it"}', 'm.rossi@posta.it'],
+  ['PHONE_NUMBER', 'Call me at +1 415-555-0132 tomorrow', '+1 415-555-0132'],
+  ['PHONE_NUMBER', 'UK office: +44 20 7946 0958.', '+44 20 7946 0958'],
+  ['PHONE_NUMBER', 'Mobil: +49 151 23456789', '+49 151 23456789'],
+  ['PHONE_NUMBER', 'tel +33 6 12 34 56 78', '+33 6 12 34 56 78'],
+  ['PHONE_NUMBER', '"phone": "+919876543210"', '+919876543210'],
+  ['PHONE_NUMBER', 'Reach us on (212) 555-0199 any time', '(212) 555-0199'],
+  ['PHONE_NUMBER', 'cell 650.253.0000 after 5', '650.253.0000'],
+  ['PHONE_NUMBER', 'Appelez le 06 12 34 56 78 svp', '06 12 34 56 78'],
+  ['PHONE_NUMBER', 'mobile 07700 900123', '07700 900123'],
+  ['CREDIT_CARD', 'Visa 4111 1111 1111 1111 exp 12/27', '4111 1111 1111 1111'],
+  ['CREDIT_CARD', 'mc=5555555555554444;', '5555555555554444'],
+  ['CREDIT_CARD', 'amex 3782-822463-10005 ok', '3782-822463-10005'],
+  ['CREDIT_CARD', 'discover 6011111111111117', '6011111111111117'],
+  ['CREDIT_CARD', 'jcb 3530111333300000', '3530111333300000'],
+  ['CREDIT_CARD', 'diners 30569309025904', '30569309025904'],
+  ['CREDIT_CARD', 'visa13 4222222222222', '4222222222222'],
+  ['CREDIT_CARD', 'unionpay 6200000000000005', '6200000000000005'],
+  ['IBAN_CODE', 'IBAN: DE89 3704 0044 0532 0130 00 BIC COBADEFFXXX', 'DE89 3704 0044 0532 0130 00'],
+  ['IBAN_CODE', 'pay to GB82WEST12345698765432.', 'GB82WEST12345698765432'],
+  ['IBAN_CODE', 'FR14 2004 1010 0505 0001 3M02 606', 'FR14 2004 1010 0505 0001 3M02 606'],
+  ['IBAN_CODE', 'NL91ABNA0417164300', 'NL91ABNA0417164300'],
+  ['US_SSN', 'SSN: 536-22-1234', '536-22-1234'],
+  ['US_SSN', 'social security number 536221234', '536221234'],
+  ['IP_ADDRESS', 'connect to 8.8.8.8 now', '8.8.8.8'],
+  ['IP_ADDRESS', 'server at 54.239.28.85:443', '54.239.28.85'],
+  ['IP_ADDRESS', 'ipv6 2001:4860:4860::8888 resolves', '2001:4860:4860::8888'],
+  ['IP_ADDRESS', 'full 2a00:1450:4001:0829:0000:0000:0000:200e here', '2a00:1450:4001:0829:0000:0000:0000:200e'],
+  ['IP_ADDRESS', 'lan host 192.168.1.20', '192.168.1.20'],
+  ['MAC_ADDRESS', 'mac 00:1A:2B:3C:4D:5E on eth0', '00:1A:2B:3C:4D:5E'],
+  ['MAC_ADDRESS', 'hw 3c-22-fb-7a-10-9e', '3c-22-fb-7a-10-9e'],
+  ['CRYPTO', 'send to 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa please', '1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa'],
+  ['CRYPTO', 'p2sh 3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy', '3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy'],
+  ['CRYPTO', 'segwit bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4', 'bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4'],
+  ['CRYPTO', 'taproot bc1p5d7rjq7g6rdk2yhzks9smlaqtedr4dekq08ge8ztwac72sfr9rusxg3297.', 'bc1p5d7rjq7g6rdk2yhzks9smlaqtedr4dekq08ge8ztwac72sfr9rusxg3297'],
+  ['CRYPTO', `eth ${ETH} wallet`, ETH],
+  ['CRYPTO', 'lower 0x52908400098527886e0f7030069857d2e4169ee7', '0x52908400098527886e0f7030069857d2e4169ee7'],
+  ['CN_RESIDENT_ID', '身份证号 11010519491231002X 。', '11010519491231002X'],
+  ['IN_AADHAAR', `Aadhaar no. ${AADHAAR}`, AADHAAR],
+  ['UK_NHS', 'NHS number 943 476 5919', '943 476 5919'],
+];
+
+const NEGATIVES: Array<[string, string, string]> = [
+  ['EMAIL_ADDRESS', 'retina asset icon@2x.png', 'file name'],
+  ['EMAIL_ADDRESS', 'git clone git@github.com:org/repo.git', 'ssh remote'],
+  ['EMAIL_ADDRESS', 'contact you@example.com', 'placeholder'],
+  ['EMAIL_ADDRESS', 'npm i left-pad@1.3.0', 'package version'],
+  ['PHONE_NUMBER', 'released version 1.22.333.4444', 'version string'],
+  ['PHONE_NUMBER', 'on 2024-01-15 and 2024-01-15T10:20:30Z', 'ISO dates'],
+  ['PHONE_NUMBER', 'timestamp 1700000000123 and id 4155550132', 'bare numbers without context'],
+  ['PHONE_NUMBER', 'a+1234567890 is math', 'glued to a word'],
+  ['PHONE_NUMBER', 'version +1.2.3', 'version with plus'],
+  ['PHONE_NUMBER', 'invalid NANP 123-456-7890', 'area code starting with 1'],
+  ['PHONE_NUMBER', 'order 2024.01.15.1234', 'dotted date'],
+  ['CREDIT_CARD', 'card 4111 1111 1111 1112', 'bad Luhn'],
+  ['CREDIT_CARD', 'id 1234567812345670', 'Luhn-valid but no brand'],
+  ['CREDIT_CARD', 'ts 1700000000000000', 'timestamp'],
+  ['CREDIT_CARD', 'ref 4111-1111 1111-1111', 'mixed separators'],
+  ['IBAN_CODE', 'DE89 3704 0044 0532 0130 01', 'bad mod-97'],
+  ['IBAN_CODE', 'XX89370400440532013000', 'unknown country'],
+  ['US_SSN', 'ssn 000-12-3456', 'area 000'],
+  ['US_SSN', 'ssn 666-12-3456', 'area 666'],
+  ['US_SSN', 'ssn 912-34-5678', 'area 9xx'],
+  ['US_SSN', 'ssn 536-00-1234', 'group 00'],
+  ['US_SSN', 'ssn 536-22-0000', 'serial 0000'],
+  ['US_SSN', 'number 536221234 alone', 'bare nine digits without keyword'],
+  ['IP_ADDRESS', 'bad 999.1.1.1 and 256.256.256.256', 'octet out of range'],
+  ['IP_ADDRESS', 'version 10.0.0.1 and v1.2.3.4', 'version strings'],
+  ['IP_ADDRESS', 'oid 1.3.6.1.4.1.311', 'longer dotted run'],
+  ['IP_ADDRESS', 'netmask 255.255.255.0 bind 0.0.0.0', 'mask and unspecified'],
+  ['IP_ADDRESS', 'std::vector<int> and Foo::Bar::baz', 'C++ scopes'],
+  ['IP_ADDRESS', 'at 12:30:45 and 2024-01-15T10:20:30', 'times'],
+  ['IP_ADDRESS', 'loopback ::1', 'IPv6 loopback'],
+  ['MAC_ADDRESS', 'broadcast ff:ff:ff:ff:ff:ff', 'broadcast'],
+  ['MAC_ADDRESS', 'ipv6 fe80:0:0:0:0:0:0:1', 'not six pairs'],
+  ['CRYPTO', 'btc 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb', 'bad base58 checksum'],
+  ['CRYPTO', 'bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5', 'bad bech32 checksum'],
+  ['CRYPTO', `eth ${ETH.slice(0, 3) + (ETH[3] === ETH[3]!.toUpperCase() ? ETH[3]!.toLowerCase() : ETH[3]!.toUpperCase()) + ETH.slice(4)}`, 'bad EIP-55 case'],
+  ['CRYPTO', 'zero 0x0000000000000000000000000000000000000000', 'zero address'],
+  ['CRYPTO', 'tx 0x' + 'ab12'.repeat(16), '64-hex hash'],
+  ['CN_RESIDENT_ID', 'id 110105194912310021', 'bad check character'],
+  ['IN_AADHAAR', 'code 2345 6789 0120', 'bad Verhoeff'],
+  ['UK_NHS', 'NHS number 943 476 5918', 'bad mod-11'],
+  ['UK_NHS', 'ref 943 476 5919', 'no NHS keyword'],
+];
+
+describe('firewall PII detector', () => {
+  describe('true positives (exact type and offsets)', () => {
+    for (const [type, text, value] of POSITIVES) it(`${type}: ${value}`, () => expectFound(text, value, type));
+  });
+  describe('near misses', () => {
+    for (const [type, text, why] of NEGATIVES) it(`${type}: ${why}`, () => expectNothing(text, type));
+  });
+
+  it('gives private IPs a lower score, and drops them when ignore_private_ips is set', () => {
+    const text = 'hosts 10.0.0.5, 172.16.4.1, 192.0.2.10 (docs), fd12:3456:789a::1 and 8.8.4.4';
+    const all = scan(text).filter((f) => f.type === 'IP_ADDRESS');
+    expect(all.map((f) => [text.slice(f.start, f.end), f.score])).to.deep.equal([
+      ['10.0.0.5', 0.6], ['172.16.4.1', 0.6], ['192.0.2.10', 0.6], ['fd12:3456:789a::1', 0.6], ['8.8.4.4', 0.9],
+    ]);
+    const ignoring = engine({ pii: { ignore_private_ips: true } }).scan(text);
+    expect(ignoring.map((f) => text.slice(f.start, f.end))).to.deep.equal(['8.8.4.4']);
+  });
+
+  it('computes offsets as UTF-16 indexes after astral characters', () => {
+    const text = '👩‍💻 mail 😀 ana@exemplo.pt';
+    expectFound(text, 'ana@exemplo.pt', 'EMAIL_ADDRESS');
+  });
+});
