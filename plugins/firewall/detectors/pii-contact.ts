@@ -2,6 +2,7 @@
 import type { Candidate, RuleSpec, Verdict } from '../types.js';
 import { digitsOnly } from '../validators/luhn.js';
 import { isRepeatedChar } from '../validators/national-ids.js';
+import { followsVersionMarker } from './pii-network.js';
 import { extendsNumber, isAlnumAt, keywordNear } from '../context.js';
 
 const r = String.raw;
@@ -43,8 +44,7 @@ function nanpValid(ten: string): boolean {
 function phoneContextOk(c: Candidate): boolean {
   if (extendsNumber(c.text, c.start, c.end)) return false;
   // "version 1.2.3", "v2.3.4-5" — a dotted version next to its marker is not a phone.
-  const before = c.text.slice(Math.max(0, c.start - 10), c.start).toLowerCase();
-  return !before.includes('version') && !before.endsWith('v') && !before.endsWith('#');
+  return !followsVersionMarker(c.text, c.start) && c.text[c.start - 1] !== '#';
 }
 
 function validInternational(c: Candidate): Verdict {

@@ -13,6 +13,14 @@ export interface NetworkOptions {
   ignorePrivateIps: boolean;
 }
 
+/** "v1.2.3.4", "version 10.0.0.1", "ver. 2.0.0.1": the number is a version. */
+export function followsVersionMarker(text: string, start: number): boolean {
+  if (text[start - 1] === 'v' || text[start - 1] === 'V') return true;
+  const words = text.slice(Math.max(0, start - 16), start).toLowerCase().trimEnd().split(' ');
+  const last = words[words.length - 1] ?? '';
+  return last === 'version' || last === 'ver' || last === 'ver.' || last === 'version:' || last === 'v';
+}
+
 const MASK_OCTETS = new Set([0, 128, 192, 224, 240, 248, 252, 254, 255]);
 
 /** Classifies a dotted quad: 'invalid', 'special' (unspecified, broadcast, netmask), 'private' or 'public'. */
@@ -59,8 +67,7 @@ function validIpv4(options: NetworkOptions) {
     // Part of a longer dotted run (1.2.3.4.5), or a version ("v1.2.3.4", "version 10.0.0.1").
     if ((text[start - 1] === '.' && isDigitAt(text, start - 2)) || (text[end] === '.' && isDigitAt(text, end + 1))) return false;
     if (isAlnumAt(text, start - 1) || isAlnumAt(text, end)) return false;
-    const before = text.slice(Math.max(0, start - 9), start).toLowerCase();
-    if (before.includes('version') || before.endsWith('v') || before.includes('ver ')) return false;
+    if (followsVersionMarker(text, start)) return false;
     const kind = classifyIpv4(c.value);
     if (kind === 'invalid' || kind === 'special') return false;
     if (kind === 'private') return options.ignorePrivateIps ? false : 0.6;

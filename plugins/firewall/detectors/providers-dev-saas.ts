@@ -31,8 +31,8 @@ export const DEV_AND_SAAS_PROVIDERS: RuleSpec[] = [
   provider('SLACK_TOKEN', ['xapp-'], r`\bxapp-\d-[A-Z0-9]+-\d+-[a-z0-9]{32,}\b`),
   provider('SLACK_WEBHOOK_URL', ['hooks.slack.com'], r`https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_-]{30,}`),
   provider('DISCORD_WEBHOOK_URL', ['/api/webhooks/'], r`https://(?:(?:ptb|canary)\.)?discord(?:app)?\.com/api/webhooks/\d{17,20}/[A-Za-z0-9_-]{60,68}`),
-  provider('DISCORD_BOT_TOKEN', [], r`\b[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}\b`, {
-    keywords: ['discord', 'bot'], check: (c) => discordIdPart(c.value),
+  provider('DISCORD_BOT_TOKEN', ['.'], r`\b[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}\b`, {
+    check: (c) => discordIdPart(c.value),
   }),
   provider('TELEGRAM_BOT_TOKEN', [':AA'], r`\b\d{8,10}:AA[A-Za-z0-9_-]{33}\b`),
   provider('TWILIO_API_KEY', ['SK'], r`\bSK[0-9a-f]{32}\b`, { score: 0.85 }),

@@ -94,7 +94,7 @@ const STRUCTURAL: RuleSpec[] = [
   {
     type: 'GENERIC_SECRET',
     keywords: ['pass', 'pwd', 'secret', 'token', 'key', 'credential', 'auth'],
-    pattern: r`(?i)\b[A-Za-z0-9_.-]{0,32}(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|private[_-]?key|signing[_-]?key|encryption[_-]?key|master[_-]?key|credentials?)[A-Za-z0-9_.-]{0,16}["']?\s*(?:=|:=|=>|:|\bis\b)\s*["'\x60]?([^\s"'\x60,;]{8,200})`,
+    pattern: r`(?i)\b[A-Za-z0-9_.-]{0,32}(?:password|passwd|passphrase|pwd|secret|token|api[_ -]?key|apikey|access[_ -]?key|auth[_ -]?key|private[_ -]?key|signing[_ -]?key|encryption[_ -]?key|master[_ -]?key|credentials?)[A-Za-z0-9_.-]{0,16}["']?\s*(?:=|:=|=>|:|\bis\b)\s*["'\x60]?([^\s"'\x60,;]{8,200})`,
     group: 1,
     score: 0.8,
     validate: genericSecretScore,
