@@ -1,0 +1,54 @@
+import { expect } from 'chai';
+import { engine, fake } from './helpers.js';
+import { firewallOptions } from '../../../plugins/firewall/options.js';
+import { createDetectionEngine } from '../../../plugins/firewall/engine.js';
+import { SchemaError } from '../../../core/index.js';
+
+describe('firewall engine options', () => {
+  const text = 'mail bob@corp.io, card 4111 1111 1111 1111, key ghp' + '_' + fake(36);
+
+  it('finds everything with defaults', () => {
+    expect(engine().scan(text).map((f) => f.type)).to.deep.equal(['EMAIL_ADDRESS', 'CREDIT_CARD', 'GITHUB_TOKEN']);
+  });
+  it('disables whole detectors', () => {
+    expect(engine({ pii: { enabled: false } }).scan(text).map((f) => f.type)).to.deep.equal(['GITHUB_TOKEN']);
+    expect(engine({ secrets: { enabled: false } }).scan(text).map((f) => f.type)).to.deep.equal(['EMAIL_ADDRESS', 'CREDIT_CARD']);
+  });
+  it('disables single entities and applies per-entity minimum scores', () => {
+    expect(engine({ entities: { EMAIL_ADDRESS: false } }).scan(text).map((f) => f.type)).to.deep.equal(['CREDIT_CARD', 'GITHUB_TOKEN']);
+    expect(engine({ entities: { CREDIT_CARD: { min_score: 0.99 } } }).scan(text).map((f) => f.type)).to.deep.equal(['EMAIL_ADDRESS', 'GITHUB_TOKEN']);
+    expect(engine({ min_score: 0.97 }).scan(text).map((f) => f.type)).to.deep.equal(['EMAIL_ADDRESS']);
+  });
+  it('adds custom patterns with keywords and capture groups', () => {
+    const e = engine({
+      custom: [
+        { name: 'employee_id', pattern: 'EMP-\\d{6}', score: 0.9 },
+        { name: 'ticket', type: 'INTERNAL_TICKET', pattern: '#(\\d{5})', group: 1, keywords: ['ticket'] },
+      ],
+    });
+    const input = 'EMP-123456 opened ticket #54321; unrelated #11111 far away from any keyword ' + 'x'.repeat(120) + ' #22222';
+    const found = e.scan(input).map((f) => [f.type, input.slice(f.start, f.end), f.detector]);
+    expect(found).to.deep.equal([['EMPLOYEE_ID', 'EMP-123456', 'custom'], ['INTERNAL_TICKET', '54321', 'custom'], ['INTERNAL_TICKET', '11111', 'custom']]);
+  });
+  it('drops allowlisted values and patterns', () => {
+    const e = engine({ allowlist: { values: ['bob@corp.io'], patterns: ['4111[ -]?1111[ -]?1111[ -]?1111'] } });
+    expect(e.scan(text).map((f) => f.type)).to.deep.equal(['GITHUB_TOKEN']);
+  });
+  it('refuses a pattern RE2 cannot compile, naming it', () => {
+    expect(() => firewallOptions.parse({ custom: [{ name: 'bad', pattern: '(a)\\1' }] })).to.throw(SchemaError, /custom\[0\]\.pattern/);
+    expect(() => firewallOptions.parse({ allowlist: { patterns: ['(?=x)'] } })).to.throw(SchemaError, /allowlist\.patterns\[0\]/);
+    // Options built without the schema still fail at engine creation, with the pattern's name.
+    const options = firewallOptions.parse({});
+    options.custom.push({ name: 'lookbehind', pattern: '(?<=a)b', score: 0.8 });
+    expect(() => createDetectionEngine(options)).to.throw(/"lookbehind" does not compile with RE2/);
+  });
+  it('rejects unknown option keys', () => {
+    expect(() => firewallOptions.parse({ pii: { enable: true } })).to.throw(SchemaError, /pii\.enable/);
+  });
+  it('resolves overlapping findings: a provider token beats the generic assignment', () => {
+    const token = 'ghp' + '_' + fake(36);
+    const found = engine().scan(`token = "${token}"`);
+    expect(found.map((f) => f.type)).to.deep.equal(['GITHUB_TOKEN']);
+  });
+  it('returns nothing for empty text', () => expect(engine().scan('')).to.deep.equal([]));
+});

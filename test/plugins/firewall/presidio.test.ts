@@ -1,0 +1,164 @@
+import { expect } from 'chai';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { engine } from './helpers.js';
+import { PresidioClient, PresidioError } from '../../../plugins/firewall/presidio-client.js';
+import { firewallOptions } from '../../../plugins/firewall/options.js';
+
+interface Recorded { method: string; url: string; body: unknown }
+
+/** A fake presidio-analyzer speaking its REST shapes; offsets are code points, like Python's. */
+function fakeAnalyzer(behaviour: { delayMs?: number; status?: number } = {}) {
+  const requests: Recorded[] = [];
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    let raw = '';
+    req.on('data', (c) => (raw += c));
+    req.on('end', () => {
+      const body = raw ? JSON.parse(raw) : undefined;
+      requests.push({ method: req.method!, url: req.url!, body });
+      if (req.url === '/health') {
+        res.end('Presidio Analyzer service is up');
+        return;
+      }
+      const reply = () => {
+        if (behaviour.status) {
+          res.writeHead(behaviour.status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'boom' }));
+          return;
+        }
+        const { text } = body as { text: string };
+        if (!text) {
+          res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'No text provided' }));
+          return;
+        }
+        const cps = [...text];
+        const name = 'Maria Garcia';
+        const at = text.indexOf(name);
+        const results = at < 0 ? [] : [{
+          entity_type: 'PERSON',
+          start: [...text.slice(0, at)].length,
+          end: [...text.slice(0, at)].length + name.length,
+          score: 0.85,
+          analysis_explanation: null,
+          recognition_metadata: { recognizer_name: 'SpacyRecognizer', recognizer_identifier: 'SpacyRecognizer_1' },
+        }];
+        const email = text.indexOf('maria@');
+        if (email >= 0) {
+          const s = [...text.slice(0, email)].length;
+          results.push({ entity_type: 'EMAIL_ADDRESS', start: s, end: s + 'maria@garcia.es'.length, score: 0.5, analysis_explanation: null, recognition_metadata: { recognizer_name: 'EmailRecognizer', recognizer_identifier: 'EmailRecognizer_1' } });
+        }
+        void cps;
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(results));
+      };
+      if (behaviour.delayMs) setTimeout(reply, behaviour.delayMs);
+      else reply();
+    });
+  });
+  return new Promise<{ url: string; requests: Recorded[]; close: () => Promise<void> }>((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `http://127.0.0.1:${port}/`,
+        requests,
+        close: () => new Promise((done) => { server.closeAllConnections(); server.close(() => done()); }),
+      });
+    });
+  });
+}
+
+const presidioOptions = (url: string, extra: Record<string, unknown> = {}) => firewallOptions.parse({ presidio: { url, ...extra } }).presidio!;
+
+describe('firewall Presidio sidecar client', () => {
+  it('sends the analyzer request shape and converts code-point offsets to UTF-16', async () => {
+    const fake = await fakeAnalyzer();
+    try {
+      const client = new PresidioClient(presidioOptions(fake.url, { entities: ['PERSON', 'EMAIL_ADDRESS'], score_threshold: 0.4 }));
+      const text = '🙂🙂 Hello Maria Garcia!';
+      const findings = await client.analyze(text);
+      expect(fake.requests[0]).to.deep.equal({
+        method: 'POST', url: '/analyze',
+        body: { text, language: 'en', score_threshold: 0.4, entities: ['PERSON', 'EMAIL_ADDRESS'] },
+      });
+      const start = text.indexOf('Maria Garcia');
+      expect(findings).to.deep.equal([{ type: 'PERSON', start, end: start + 12, score: 0.85, detector: 'presidio' }]);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('merges with built-in findings: overlaps resolved, higher score wins', async () => {
+    const fake = await fakeAnalyzer();
+    try {
+      const e = engine({ presidio: { url: fake.url } });
+      const text = '😀 Maria Garcia <maria@garcia.es>';
+      const findings = await e.scanWithSidecar(text);
+      expect(findings.map((f) => [f.type, text.slice(f.start, f.end), f.detector])).to.deep.equal([
+        ['PERSON', 'Maria Garcia', 'presidio'],
+        ['EMAIL_ADDRESS', 'maria@garcia.es', 'pii'],
+      ]);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('does not call the analyzer for empty text (it answers 500 "No text provided")', async () => {
+    const fake = await fakeAnalyzer();
+    try {
+      const client = new PresidioClient(presidioOptions(fake.url));
+      expect(await client.analyze('')).to.deep.equal([]);
+      expect(fake.requests).to.have.length(0);
+      const raw = await fetch(`${fake.url}analyze`, { method: 'POST', body: JSON.stringify({ text: '', language: 'en' }) });
+      expect(raw.status).to.equal(500);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('reports analyzer errors and timeouts as PresidioError', async () => {
+    const failing = await fakeAnalyzer({ status: 500 });
+    const slow = await fakeAnalyzer({ delayMs: 300 });
+    try {
+      let error: unknown;
+      await new PresidioClient(presidioOptions(failing.url)).analyze('hi').catch((e) => (error = e));
+      expect(error).to.be.instanceOf(PresidioError).with.property('message').that.matches(/500: boom/);
+      error = undefined;
+      await new PresidioClient(presidioOptions(slow.url, { timeout_ms: 50 })).analyze('hi').catch((e) => (error = e));
+      expect(error).to.be.instanceOf(PresidioError).with.property('message').that.matches(/timed out after 50 ms/);
+    } finally {
+      await failing.close();
+      await slow.close();
+    }
+  });
+
+  it('on_error: allow keeps built-in findings; block rejects', async () => {
+    const failing = await fakeAnalyzer({ status: 503 });
+    try {
+      const errors: string[] = [];
+      const allow = engine({ presidio: { url: failing.url, on_error: 'allow' } });
+      const text = 'mail bob@corp.io';
+      const { createDetectionEngine } = await import('../../../plugins/firewall/engine.js');
+      const withHook = createDetectionEngine(firewallOptions.parse({ presidio: { url: failing.url } }), { onSidecarError: (e) => errors.push(e.message) });
+      expect((await allow.scanWithSidecar(text)).map((f) => f.type)).to.deep.equal(['EMAIL_ADDRESS']);
+      await withHook.scanWithSidecar(text);
+      expect(errors).to.have.length(1);
+      const block = engine({ presidio: { url: failing.url, on_error: 'block' } });
+      let error: unknown;
+      await block.scanWithSidecar(text).catch((e) => (error = e));
+      expect(error).to.be.instanceOf(PresidioError);
+    } finally {
+      await failing.close();
+    }
+  });
+
+  it('readiness via GET /health', async () => {
+    const fake = await fakeAnalyzer();
+    const url = fake.url;
+    try {
+      expect(await engine({ presidio: { url } }).sidecarReady()).to.equal(true);
+      expect(fake.requests.map((r) => [r.method, r.url])).to.deep.equal([['GET', '/health']]);
+    } finally {
+      await fake.close();
+    }
+    expect(await engine({ presidio: { url, timeout_ms: 200 } }).sidecarReady()).to.equal(false);
+    expect(await engine().sidecarReady()).to.equal(true);
+  });
+});
