@@ -68,7 +68,7 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
     return redis;
   };
   if (config.storage.redis) readiness.set('redis', async () => { await openedRedis()!.ping(); });
-  readiness.set('database', async () => { if (database) await (await database).raw('select 1'); });
+  readiness.set('database', async () => { await (await openedDatabase()).raw('select 1'); });
 
   const hostFor = (plugin: LoadedPlugin): Host => ({
     version: SLUICE_VERSION,
