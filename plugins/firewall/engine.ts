@@ -2,7 +2,7 @@
 // optional Presidio sidecar is the only I/O, in scanWithSidecar().
 import type { Finding } from './types.js';
 import type { FirewallOptions } from './options.js';
-import { compileRule, runRule, ScanContext, type CompiledRule } from './rule.js';
+import { compileRule, RuleSet, type CompiledRule } from './rule.js';
 import { SECRET_RULES } from './detectors/secrets.js';
 import { CONTACT_PII_RULES } from './detectors/pii-contact.js';
 import { NUMBER_PII_RULES } from './detectors/pii-numbers.js';
@@ -38,7 +38,7 @@ export function createDetectionEngine(options: FirewallOptions, deps: EngineDepe
     for (const spec of pii) rules.push(compileRule(spec, 'pii'));
   }
   rules.push(...customRules(options.custom));
-  const active = rules.filter((rule) => entityEnabled(options, rule.type));
+  const active = new RuleSet(rules.filter((rule) => entityEnabled(options, rule.type)));
   const allowlist = createAllowlist(options.allowlist.values, options.allowlist.patterns);
   const presidio = options.presidio ? new PresidioClient(options.presidio, deps.fetch) : undefined;
 
@@ -48,14 +48,13 @@ export function createDetectionEngine(options: FirewallOptions, deps: EngineDepe
   }
 
   function builtIn(text: string): Finding[] {
-    const ctx = new ScanContext(text);
     const out: Finding[] = [];
-    for (const rule of active) runRule(rule, ctx, out);
+    active.run(text, out);
     return out;
   }
 
   return {
-    ruleCount: active.length,
+    ruleCount: active.rules.length,
     scan: (text) => keep(text, builtIn(text)),
     async scanWithSidecar(text) {
       const local = builtIn(text);

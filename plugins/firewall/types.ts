@@ -32,12 +32,14 @@ export interface RuleSpec {
   /** RE2 syntax. Compiled once at start-up. */
   pattern: string;
   score: number;
-  /** Case-sensitive literals: the pattern runs only when one of them occurs in the text. */
+  /** Case-sensitive literal prefixes of the token (stripped before the placeholder/entropy test). */
   literals?: readonly string[];
   /** Lower-case words: the pattern runs only when one occurs in the lower-cased text. */
   keywords?: readonly string[];
   /** Capture group whose span is the finding (default: the whole match). */
   group?: number;
+  /** The validator reads capture groups other than the finding's (costs an extra exec per match). */
+  needsGroups?: boolean;
   /** Extra checks on the candidate (checksum, placeholder, context). */
   validate?: (candidate: Candidate) => Verdict;
 }

@@ -17,6 +17,7 @@ function validEmail(c: Candidate): Verdict {
   const local = c.value.slice(0, at).toLowerCase();
   const domain = c.value.slice(at + 1).toLowerCase();
   const tld = domain.slice(domain.lastIndexOf('.') + 1);
+  if (local.length > 64 || domain.length > 253) return false;
   if (NON_TLDS.has(tld)) return false;
   // user:pass@host inside a URL is a credential (the secrets detector's job), not an address.
   const prev = c.text[c.start - 1];
@@ -79,7 +80,7 @@ export const CONTACT_PII_RULES: RuleSpec[] = [
   {
     type: 'EMAIL_ADDRESS',
     literals: ['@'],
-    pattern: r`\b[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}\b`,
+    pattern: r`\b[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}\b`,
     score: 1.0,
     validate: validEmail,
   },

@@ -89,6 +89,7 @@ const STRUCTURAL: RuleSpec[] = [
     literals: ['://'],
     pattern: r`(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|clickhouse|cockroachdb|couchdb|neo4j(?:\+s)?|oracle|db2|snowflake|jdbc:[a-z0-9]+|kafka|nats|mqtt|memcached|cassandra|influxdb|elasticsearch|ftp|sftp|smtps?|ldaps?)://([^\s:/@'"<>]{0,64}):([^\s@'"<>/]{1,128})@[A-Za-z0-9._~-]+(?::\d{1,5})?(?:/[^\s'"<>)]*)?`,
     score: 0.95,
+    needsGroups: true,
     validate: (c) => !isPlaceholderPassword(c.groups[2] ?? ''),
   },
   {

@@ -1,0 +1,103 @@
+// Firewall detector throughput: median / p99 time to scan prose, source code and a JSON-heavy agent
+// transcript of 1 KB, 8 KB and 64 KB with the default options. Corpora are generated
+// deterministically. Run: npx tsc -p . && node dist/bench/firewall-detectors.js
+import { writeFileSync } from 'node:fs';
+import { createDetectionEngine } from '../plugins/firewall/engine.js';
+import { firewallOptions } from '../plugins/firewall/options.js';
+
+let seed = 42;
+function rand(n: number): number {
+  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+  return seed % n;
+}
+const pick = <T>(xs: readonly T[]): T => xs[rand(xs.length)]!;
+function token(len: number, cs = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'): string {
+  let s = '';
+  for (let i = 0; i < len; i++) s += cs[rand(cs.length)];
+  return s;
+}
+
+const WORDS = 'the of and to in is that for it as was with be by on not he this are or his from at which but have an they you were her she there been one all we their has would when if so no will can more about than its up time only other into some could them do what then also may two first like now over such these made after years new most very people out where between well many just during under those'.split(' ');
+
+function prose(size: number): string {
+  let out = '';
+  while (out.length < size) {
+    const n = 8 + rand(14);
+    const words: string[] = [];
+    for (let i = 0; i < n; i++) words.push(pick(WORDS));
+    let sentence = words.join(' ');
+    sentence = sentence[0]!.toUpperCase() + sentence.slice(1);
+    const r = rand(40);
+    if (r === 0) sentence += ` — write to ${pick(['ann', 'bo', 'chen'])}.${pick(['lee', 'ng'])}@example-mail.com`;
+    if (r === 1) sentence += ` on ${2000 + rand(25)}-0${1 + rand(9)}-1${rand(9)} at ${rand(24)}:${10 + rand(50)}`;
+    if (r === 2) sentence += `, version ${rand(9)}.${rand(20)}.${rand(99)}`;
+    if (r === 3) sentence += `, costing $${rand(5000)}.${rand(99)} for ${rand(300)} users`;
+    out += sentence + '. ';
+  }
+  return out.slice(0, size);
+}
+
+function code(size: number): string {
+  let out = "import { readFile } from 'node:fs/promises';\n";
+  while (out.length < size) {
+    const name = pick(['handle', 'parse', 'load', 'render', 'fetch', 'compute']) + pick(['User', 'Order', 'Item', 'Config']);
+    const r = rand(12);
+    out += `export async function ${name}${rand(999)}(input: string, limit = ${rand(1000)}): Promise<number> {\n`;
+    out += `  const key = \`\${input}:${token(6)}\`; // cache key\n`;
+    out += `  const sha = '${token(40, '0123456789abcdef')}';\n`;
+    out += `  if (limit > ${rand(100)} && input.length < 0x${token(4, '0123456789abcdef')}) return ${rand(99)};\n`;
+    if (r === 0) out += `  const password = process.env.DB_PASSWORD ?? '';\n`;
+    if (r === 1) out += `  const url = 'https://api.example.com/v${rand(3)}/items?id=${token(8)}';\n`;
+    if (r === 2) out += `  const id = '${token(8, '0123456789abcdef')}-${token(4, '0123456789abcdef')}-4${token(3, '0123456789abcdef')}-a${token(3, '0123456789abcdef')}-${token(12, '0123456789abcdef')}';\n`;
+    out += `  return Math.min(limit, key.length * ${rand(50)});\n}\n\n`;
+  }
+  return out.slice(0, size);
+}
+
+function transcript(size: number): string {
+  const messages: unknown[] = [{ role: 'system', content: 'You are a coding agent. Use tools when needed.' }];
+  let json = '';
+  while (json.length < size) {
+    const id = `call_${token(24)}`;
+    messages.push({ role: 'assistant', content: null, tool_calls: [{ id, type: 'function', function: { name: pick(['read_file', 'run_tests', 'search']), arguments: JSON.stringify({ path: `src/${pick(['app', 'lib', 'util'])}/${token(6)}.ts`, line: rand(900), limit: rand(200) }) } }] });
+    messages.push({ role: 'tool', tool_call_id: id, content: JSON.stringify({ ok: true, bytes: rand(99999), mtime: 1700000000000 + rand(1e9), sha: token(40, '0123456789abcdef'), lines: [prose(120), code(160)] }) });
+    messages.push({ role: 'user', content: prose(100 + rand(200)) });
+    json = JSON.stringify({ model: 'gpt-4o', messages, temperature: 0.2, max_tokens: 4096 });
+  }
+  return json.slice(0, size);
+}
+
+const engine = createDetectionEngine(firewallOptions.parse({}));
+const KINDS: Record<string, (size: number) => string> = { prose, code, transcript };
+const SIZES = [1024, 8192, 65536];
+
+function measure(text: string, iterations: number): { median: number; p99: number; findings: number } {
+  for (let i = 0; i < Math.min(200, iterations); i++) engine.scan(text);
+  const times: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const t0 = process.hrtime.bigint();
+    engine.scan(text);
+    times.push(Number(process.hrtime.bigint() - t0) / 1000);
+  }
+  times.sort((a, b) => a - b);
+  return { median: times[Math.floor(times.length / 2)]!, p99: times[Math.floor(times.length * 0.99)]!, findings: engine.scan(text).length };
+}
+
+const rows: string[][] = [];
+for (const [kind, make] of Object.entries(KINDS)) {
+  for (const size of SIZES) {
+    const text = make(size);
+    // FIREWALL_BENCH_DUMP=dir writes the corpora out, to inspect what the detectors see.
+    if (process.env.FIREWALL_BENCH_DUMP) writeFileSync(`${process.env.FIREWALL_BENCH_DUMP}/${kind}-${size}.txt`, text);
+    const iterations = size <= 1024 ? 5000 : size <= 8192 ? 2000 : 300;
+    const { median, p99, findings } = measure(text, iterations);
+    rows.push([kind, `${size / 1024} KB`, median.toFixed(1), p99.toFixed(1), ((size / 1024 / 1024) / (median / 1e6)).toFixed(0), String(findings)]);
+  }
+}
+const header = ['corpus', 'size', 'median µs', 'p99 µs', 'MB/s', 'findings'];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+const fmt = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';
+console.log(`firewall detectors — ${engine.ruleCount} rules, node ${process.version}`);
+console.log(fmt(header));
+console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+for (const row of rows) console.log(fmt(row));
