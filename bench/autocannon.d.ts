@@ -3,7 +3,7 @@
 declare module 'autocannon' {
   import type { EventEmitter } from 'node:events';
 
-  interface Options {
+  export interface Options {
     url: string;
     method?: string;
     headers?: Record<string, string>;
@@ -17,7 +17,7 @@ declare module 'autocannon' {
     timeout?: number;
   }
 
-  interface Result {
+  export interface Result {
     duration: number;
     errors: number;
     timeouts: number;
@@ -25,7 +25,7 @@ declare module 'autocannon' {
     requests: { total: number; average: number };
   }
 
-  interface Instance extends EventEmitter {
+  export interface Instance extends EventEmitter {
     stop(): void;
     on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTimeMs: number) => void): this;
     on(event: string, listener: (...args: unknown[]) => void): this;

@@ -1,17 +1,23 @@
 // Proxy overhead: requests/s and p50/p99 latency of POST /v1/chat/completions against
 //   direct  — the mock OpenAI upstream itself,
-//   bare    — a node:http + undici Pool pass-through proxy in front of it (the floor),
+//   bare    — a node:http + undici Pool pass-through proxy in front of it, piping bodies (the floor),
+//   bare-buf — the same proxy reading each small body whole instead of piping (a lower floor),
 //   sluice  — the real gateway (`node bin/sluice.js start`) with the default chain routing to it,
 // at each concurrency (closed loop: every connection sends its next request when the last one
-// answers), plus one open-loop run at a fixed, unsaturated rate where latency is service time
-// rather than queueing. Targets (SPEC §8): sluice req/s ≥ 0.7 × bare, p50 added over direct < 1 ms.
+// answers), plus one connection alone, where latency is per-request cost rather than queueing.
+// Targets (SPEC §8): sluice req/s ≥ 0.7 × bare, p50 added over direct < 1 ms.
+// (autocannon's --overallRate is not used for an open-loop figure: it sends each second's quota
+// in a burst, so even the direct target queues for milliseconds.)
 //
 // Every target runs in its own child process; the load generator (autocannon) runs here. On a
 // small machine the load generator competes for CPU with the targets: by default it is pinned to
 // CPU 0 and every target process to the remaining CPUs, so all three targets are handicapped alike.
 //
 //   npm run bench                         # build, then run with the defaults below
-//   node dist/bench/proxy-overhead.js --duration 8 --connections 50,100 --rate 1000 --no-pin
+//   node dist/bench/proxy-overhead.js --duration 5 --rounds 3 --connections 50,100 --no-pin
+//
+// Rounds interleave the targets (direct, bare, sluice, direct, …) and each figure is the median
+// over rounds, so a burst of unrelated load on a shared machine skews one round, not a target.
 import autocannon, { type Result } from 'autocannon';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
@@ -26,11 +32,12 @@ const root = path.resolve(here, '../..');
 
 const { values: args } = parseArgs({
   options: {
-    duration: { type: 'string', default: '8' },
+    duration: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50,100' },
-    rate: { type: 'string', default: '1000' },
-    'rate-connections': { type: 'string', default: '50' },
+    /** Skip the one-connection (per-request latency) group. */
+    'no-unloaded': { type: 'boolean', default: false },
     'no-pin': { type: 'boolean', default: false },
     'sluice-env': { type: 'string', default: 'production' },
     out: { type: 'string', default: path.join(root, 'bench/results/proxy-overhead.md') },
@@ -39,8 +46,9 @@ const { values: args } = parseArgs({
 const DURATION_S = Number(args.duration);
 const WARMUP_S = Number(args.warmup);
 const CONCURRENCIES = args.connections.split(',').map(Number);
-const RATE = Number(args.rate);
-const RATE_CONNECTIONS = Number(args['rate-connections']);
+const ROUNDS = Math.max(1, Number(args.rounds));
+/** One connection (per-request latency) first, then the loaded concurrencies. */
+const GROUPS = [...(args['no-unloaded'] ? [] : [1]), ...CONCURRENCIES];
 const NODE_ENV = args['sluice-env'];
 
 const REQUEST_BODY = JSON.stringify({
@@ -122,15 +130,30 @@ async function stopAll(): Promise<void> {
 
 // ---------------------------------------------------------------- load
 
-interface Run {
-  target: string;
-  mode: string;
-  connections: number;
+/** One measured run, or the per-metric median of several. */
+interface Figures {
   rps: number;
   p50: number;
   p99: number;
   requests: number;
   bad: number;
+  rpsMin: number;
+  rpsMax: number;
+  /** CPU time (user + system) the target's own process spent per request, in µs; NaN off Linux. */
+  cpuUs: number;
+}
+
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+
+/** utime + stime of a process in ms, from /proc (Linux); NaN elsewhere. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  } catch {
+    return NaN;
+  }
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -138,15 +161,17 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
+
 /** One autocannon run; latencies are kept at full (sub-ms) resolution from its response events. */
-function load(url: string, connections: number, durationS: number, overallRate?: number): Promise<{ result: Result; latencies: Float64Array }> {
+function load(url: string, connections: number, durationS: number): Promise<{ result: Result; latencies: Float64Array }> {
   return new Promise((resolve, reject) => {
     let latencies = new Float64Array(1 << 16);
     let n = 0;
     const hardStop = setTimeout(() => { instance.stop(); }, (durationS + 30) * 1000);
     const instance = autocannon({
       url: url + '/v1/chat/completions', method: 'POST', headers: HEADERS, body: REQUEST_BODY,
-      connections, pipelining: 1, duration: durationS, timeout: 10, overallRate,
+      connections, pipelining: 1, duration: durationS, timeout: 10,
     }, (err, result) => {
       clearTimeout(hardStop);
       if (err) reject(err); else resolve({ result, latencies: latencies.subarray(0, n) });
@@ -159,40 +184,62 @@ function load(url: string, connections: number, durationS: number, overallRate?:
   });
 }
 
-async function measure(target: string, url: string, connections: number, durationS: number, overallRate?: number): Promise<Run> {
-  const { result, latencies } = await load(url, connections, durationS, overallRate);
+async function measure(target: string, url: string, pid: number | undefined, connections: number, durationS: number): Promise<Figures> {
+  const cpuBefore = cpuMs(pid);
+  const { result, latencies } = await load(url, connections, durationS);
+  const cpuAfter = cpuMs(pid);
   const sorted = latencies.slice().sort();
-  const run: Run = {
-    target, mode: overallRate ? `${overallRate} req/s` : 'max', connections,
-    rps: sorted.length / result.duration, p50: percentile(sorted, 50), p99: percentile(sorted, 99),
-    requests: sorted.length, bad: result.errors + result.timeouts + result.non2xx,
+  const rps = sorted.length / result.duration;
+  const run: Figures = {
+    rps, p50: percentile(sorted, 50), p99: percentile(sorted, 99),
+    requests: sorted.length, bad: result.errors + result.timeouts + result.non2xx, rpsMin: rps, rpsMax: rps,
+    cpuUs: ((cpuAfter - cpuBefore) * 1000) / (result.requests.total || 1),
   };
-  console.log(`  ${target.padEnd(7)} c=${String(connections).padEnd(3)} ${run.mode.padEnd(13)} ${fmt(run.rps, 0).padStart(7)} req/s  p50 ${fmt(run.p50, 3)} ms  p99 ${fmt(run.p99, 3)} ms${run.bad ? `  (${run.bad} errors/non-2xx!)` : ''}`);
+  console.log(`  ${target.padEnd(8)} c=${String(connections).padEnd(4)} ${fmt(run.rps, 0).padStart(7)} req/s  p50 ${fmt(run.p50, 3)} ms  p99 ${fmt(run.p99, 3)} ms  cpu ${fmt(run.cpuUs, 0)} µs/req${run.bad ? `  (${run.bad} errors/non-2xx!)` : ''}`);
   return run;
+}
+
+function combine(runs: Figures[]): Figures {
+  return {
+    rps: median(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)),
+    requests: runs.reduce((a, r) => a + r.requests, 0), bad: runs.reduce((a, r) => a + r.bad, 0),
+    rpsMin: Math.min(...runs.map((r) => r.rps)), rpsMax: Math.max(...runs.map((r) => r.rps)),
+    cpuUs: median(runs.map((r) => r.cpuUs)),
+  };
 }
 
 const fmt = (v: number, digits: number) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
 
 // ---------------------------------------------------------------- main
 
+let answerBytes = 0;
 async function checkAnswer(name: string, url: string): Promise<void> {
   const res = await fetch(url + '/v1/chat/completions', { method: 'POST', headers: HEADERS, body: REQUEST_BODY, signal: AbortSignal.timeout(5000) });
-  const body = await res.json() as { object?: string; usage?: { total_tokens?: number } };
+  const text = await res.text();
+  answerBytes = Buffer.byteLength(text);
+  const body = JSON.parse(text) as { object?: string; usage?: { total_tokens?: number } };
   if (res.status !== 200 || body.object !== 'chat.completion' || body.usage?.total_tokens !== 48) {
-    throw new Error(`${name} did not answer a chat.completion: HTTP ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+    throw new Error(`${name} did not answer a chat.completion: HTTP ${res.status} ${text.slice(0, 300)}`);
   }
 }
 
+const TARGETS = ['direct', 'bare', 'bare-buf', 'sluice'] as const;
+type Target = typeof TARGETS[number];
+
 async function main(): Promise<void> {
-  const budgetS = (WARMUP_S * 3 + DURATION_S * (CONCURRENCIES.length + 1) * 3) + 120;
+  const budgetS = WARMUP_S * TARGETS.length + (DURATION_S + 1) * GROUPS.length * TARGETS.length * ROUNDS + 120;
   setTimeout(() => { console.error(`benchmark exceeded its ${budgetS} s budget`); void stopAll().then(() => process.exit(1)); }, budgetS * 1000).unref();
   if (pin) spawnSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
 
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-'));
   try {
-    const mock = await firstLine(spawnTarget(path.join(here, 'mock-openai-upstream.js'), []), 10_000);
+    const mockChild = spawnTarget(path.join(here, 'mock-openai-upstream.js'), []);
+    const mock = await firstLine(mockChild, 10_000);
     const mockOrigin = new URL(mock.url).origin;
-    const bare = await firstLine(spawnTarget(path.join(here, 'bare-proxy.js'), [mockOrigin]), 10_000);
+    const bareChild = spawnTarget(path.join(here, 'bare-proxy.js'), [mockOrigin]);
+    const bare = await firstLine(bareChild, 10_000);
+    const bareBufChild = spawnTarget(path.join(here, 'bare-proxy.js'), [mockOrigin, '0', 'buffered']);
+    const bareBuf = await firstLine(bareBufChild, 10_000);
 
     const sluicePort = await freePort();
     const configFile = path.join(tmp, 'sluice.yaml');
@@ -208,27 +255,32 @@ async function main(): Promise<void> {
       '    with: { default: mock }',
       '',
     ].join('\n'));
-    spawnTarget(path.join(root, 'bin/sluice.js'), ['start', '--config', configFile, '--port', String(sluicePort)], { NODE_ENV });
+    const sluiceChild = spawnTarget(path.join(root, 'bin/sluice.js'), ['start', '--config', configFile, '--port', String(sluicePort)], { NODE_ENV });
     const sluiceUrl = `http://127.0.0.1:${sluicePort}`;
     await waitHealthy(sluiceUrl + '/health', 15_000);
 
-    const targets: [string, string][] = [['direct', mockOrigin], ['bare', bare.url], ['sluice', sluiceUrl]];
-    for (const [name, url] of targets) await checkAnswer(name, url);
+    const urls: Record<Target, string> = { direct: mockOrigin, bare: bare.url, 'bare-buf': bareBuf.url, sluice: sluiceUrl };
+    // taskset execs node, so these are the targets' own processes. For direct: the mock's CPU.
+    const pids: Record<Target, number | undefined> = { direct: mockChild.pid, bare: bareChild.pid, 'bare-buf': bareBufChild.pid, sluice: sluiceChild.pid };
+    for (const t of TARGETS) await checkAnswer(t, urls[t]);
 
-    console.log(`warm-up: ${WARMUP_S} s per target at ${Math.max(...CONCURRENCIES)} connections`);
-    for (const [, url] of targets) await load(url, Math.max(...CONCURRENCIES), WARMUP_S);
+    const warmC = Math.max(...GROUPS);
+    console.log(`warm-up: ${WARMUP_S} s per target at ${warmC} connections`);
+    for (const t of TARGETS) await load(urls[t], warmC, WARMUP_S);
 
-    const runs: Run[] = [];
-    for (const c of CONCURRENCIES) {
-      console.log(`closed loop, ${c} connections, ${DURATION_S} s each:`);
-      for (const [name, url] of targets) runs.push(await measure(name, url, c, DURATION_S));
+    const runs = new Map<string, Figures[]>();
+    for (let round = 1; round <= ROUNDS; round++) {
+      console.log(`round ${round}/${ROUNDS}, ${DURATION_S} s per run:`);
+      for (const c of GROUPS) {
+        for (const t of TARGETS) {
+          const key = `${t}|${c}`;
+          runs.set(key, [...(runs.get(key) ?? []), await measure(t, urls[t], pids[t], c, DURATION_S)]);
+        }
+      }
     }
-    if (RATE > 0) {
-      console.log(`open loop, ${RATE} req/s over ${RATE_CONNECTIONS} connections, ${DURATION_S} s each:`);
-      for (const [name, url] of targets) runs.push(await measure(name, url, RATE_CONNECTIONS, DURATION_S, RATE));
-    }
+    const figures = (t: Target, c: number) => combine(runs.get(`${t}|${c}`)!);
 
-    const report = render(runs);
+    const report = render(figures);
     console.log('\n' + report.table);
     mkdirSync(path.dirname(args.out), { recursive: true });
     writeFileSync(args.out, report.markdown);
@@ -241,53 +293,61 @@ async function main(): Promise<void> {
 
 // ---------------------------------------------------------------- report
 
-function render(runs: Run[]): { table: string; markdown: string } {
-  const find = (target: string, mode: string, c: number) => runs.find((r) => r.target === target && r.mode === mode && r.connections === c)!;
-  const groups = [...new Map(runs.map((r) => [`${r.mode}|${r.connections}`, [r.mode, r.connections] as const])).values()];
-  const head = ['load', 'target', 'req/s', 'p50 ms', 'p99 ms', 'vs bare req/s', 'added p50 ms', 'errors'];
+function render(figures: (t: Target, c: number) => Figures): { table: string; markdown: string } {
+  const head = ['connections', 'target', 'req/s', 'req/s range', 'p50 ms', 'p99 ms', 'req/s vs bare', 'p50 added vs direct', 'p50 added vs bare', 'CPU µs/req', 'errors'];
   const rows: string[][] = [];
   const verdicts: string[] = [];
-  for (const [mode, c] of groups) {
-    const direct = find('direct', mode, c);
-    const bare = find('bare', mode, c);
-    for (const r of [direct, bare, find('sluice', mode, c)]) {
+  for (const c of GROUPS) {
+    const direct = figures('direct', c);
+    const bare = figures('bare', c);
+    const bareBuf = figures('bare-buf', c);
+    const sluice = figures('sluice', c);
+    for (const [t, r] of [['direct', direct], ['bare', bare], ['bare-buf', bareBuf], ['sluice', sluice]] as const) {
       rows.push([
-        `${mode === 'max' ? 'closed loop' : mode}, c=${c}`, r.target, fmt(r.rps, 0), fmt(r.p50, 3), fmt(r.p99, 3),
-        r.target === 'direct' ? '' : `${fmt(r.rps / bare.rps, 2)}×`,
-        r.target === 'direct' ? '' : `+${fmt(r.p50 - direct.p50, 3)}`,
+        String(c), t, fmt(r.rps, 0), `${fmt(r.rpsMin, 0)}–${fmt(r.rpsMax, 0)}`, fmt(r.p50, 3), fmt(r.p99, 3),
+        t === 'direct' ? '' : `${fmt(r.rps / bare.rps, 2)}×`,
+        t === 'direct' ? '' : `${fmt(r.p50 - direct.p50, 3)}`,
+        t === 'sluice' ? `${fmt(r.p50 - bare.p50, 3)}` : '',
+        fmt(r.cpuUs, 0),
         String(r.bad),
       ]);
     }
-    const sluice = find('sluice', mode, c);
     const ratio = sluice.rps / bare.rps;
     const added = sluice.p50 - direct.p50;
-    if (mode === 'max') verdicts.push(`- c=${c}, closed loop: throughput ${fmt(ratio, 2)}× bare (target ≥ 0.70: ${ratio >= 0.7 ? 'met' : 'MISSED'}); p50 added ${fmt(added, 3)} ms (target < 1 ms: ${added < 1 ? 'met' : 'MISSED'})`);
-    else verdicts.push(`- ${mode} over c=${c}, open loop: p50 added ${fmt(added, 3)} ms (target < 1 ms: ${added < 1 ? 'met' : 'MISSED'}); bare adds ${fmt(bare.p50 - direct.p50, 3)} ms`);
+    const ratioBuf = sluice.rps / bareBuf.rps;
+    const throughputVerdict = c === 1 ? '' : `Sluice throughput ${fmt(ratio, 2)}× bare (target ≥ 0.70: ${ratio >= 0.7 ? 'met' : 'MISSED'}), ${fmt(ratioBuf, 2)}× bare-buf (${ratioBuf >= 0.7 ? 'met' : 'MISSED'}); `;
+    verdicts.push(`- c=${c}: ${throughputVerdict}` +
+      `p50 added over direct ${fmt(added, 3)} ms (target < 1 ms: ${added < 1 ? 'met' : 'MISSED'}; the bare floor adds ${fmt(bare.p50 - direct.p50, 3)} ms); ` +
+      `Sluice over bare ${fmt(sluice.p50 - bare.p50, 3)} ms; CPU per request ${fmt(sluice.cpuUs, 0)} µs vs bare ${fmt(bare.cpuUs, 0)} µs (${fmt(sluice.cpuUs / bare.cpuUs, 2)}×), bare-buf ${fmt(bareBuf.cpuUs, 0)} µs (${fmt(sluice.cpuUs / bareBuf.cpuUs, 2)}×).`);
   }
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) => cells.map((cell, i) => (i === 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
   const table = [line(head), ...rows.map(line), '', ...verdicts].join('\n');
 
   const autocannonVersion = (JSON.parse(readFileSync(path.join(root, 'node_modules/autocannon/package.json'), 'utf8')) as { version: string }).version;
+  const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
   const md = [
     '# Proxy overhead',
     '',
     'Produced by `npm run bench` (`bench/proxy-overhead.ts`); rewritten on every run.',
     '',
     `- Date: ${new Date().toISOString()}`,
-    `- Node: ${process.version}; machine: ${os.availableParallelism()} CPUs (nproc), ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.platform()} ${os.release()}`,
+    `- Node: ${process.version}; machine: ${os.availableParallelism()} CPUs (nproc), ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.platform()} ${os.release()}; load average at the end ${load}`,
     `- Load generator: autocannon ${autocannonVersion} in the bench process, HTTP/1.1 keep-alive, no pipelining; ` +
-      (pin ? `pinned to CPU 0, every target process to CPU ${targetCpus}.` : 'not pinned: it shares the CPUs with the targets.'),
-    `- Request: POST /v1/chat/completions, ${Buffer.byteLength(REQUEST_BODY)} B JSON body; answer: a fixed ${'chat.completion'} with usage (~${JSON.stringify(REQUEST_BODY).length > 0 ? '700' : ''} B).`,
-    `- Each closed-loop run lasts ${DURATION_S} s after a ${WARMUP_S} s warm-up per target; targets run one after another, never together.`,
-    '- direct = the mock upstream; bare = node:http + one undici Pool (128 connections) piping bytes; ' +
-      `sluice = \`node bin/sluice.js start\`, default chain (router → mock, openai provider), \`logging.level: warn\` (the per-request info line is off), NODE_ENV=${NODE_ENV}.`,
-    '- "added p50" is the target\'s p50 minus the direct p50 in the same load group. In a closed loop at saturation latency is mostly queueing ' +
-      '(≈ connections ÷ req/s), so it follows throughput; the open-loop row at a fixed rate shows the per-request cost.',
-    '- Latencies are exact percentiles over every 2xx response (sub-millisecond resolution), not autocannon\'s millisecond histogram.',
+      (pin ? `pinned to CPU 0, every target process (mock, bare proxy, Sluice) to CPU ${targetCpus}, so the proxies share their CPU with the mock alike.` : 'not pinned: it competes for the CPUs with the targets.'),
+    `- Request: POST /v1/chat/completions, ${Buffer.byteLength(REQUEST_BODY)} B JSON body; answer: a fixed chat.completion with usage, ${answerBytes} B.`,
+    `- ${ROUNDS} round(s); in each, every target runs ${DURATION_S} s per connection count, one target at a time (direct, bare, sluice), after a ${WARMUP_S} s warm-up per target. ` +
+      'Figures are per-metric medians over the rounds; "req/s range" is the spread over rounds.',
+    '- direct = the mock upstream; bare = node:http + one undici Pool (128 connections, as Sluice per provider) piping request and response bodies; ' +
+      'bare-buf = the same, but reading each body whole and writing it in one call (cheaper on small JSON, so the stricter floor); ' +
+      `sluice = \`node bin/sluice.js start\`, default chain (router → mock, openai provider), \`logging.level: warn\` (the per-request info log line is off), NODE_ENV=${NODE_ENV}.`,
+    '- Latencies are exact percentiles over every 2xx response (sub-millisecond), not autocannon\'s whole-millisecond histogram. ' +
+      'c=1 is per-request cost; at c=50/100 (closed loop, saturated) latency is mostly queueing, ≈ connections ÷ req/s, so it follows throughput.',
+    '- CPU µs/req: user + system CPU time of the target\'s own process (/proc/PID/stat) over the run ÷ requests; for direct that is the mock. ' +
+      'It is the figure least disturbed by other load on the machine: compare sluice with bare there first.',
     '',
-    '| load | target | req/s | p50 ms | p99 ms | req/s vs bare | added p50 ms | errors |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| ${head.join(' | ')} |`,
+    `| --- | --- | ${head.slice(2).map(() => '---:').join(' | ')} |`,
     ...rows.map((r) => `| ${r.join(' | ')} |`),
     '',
     'Targets (SPEC §8): Sluice ≥ 0.70× the bare proxy\'s throughput; p50 added over direct < 1 ms at 50 connections.',
