@@ -65,8 +65,10 @@ const HEADERS = { 'content-type': 'application/json', accept: 'application/json'
 // ---------------------------------------------------------------- child processes
 
 const children: ChildProcess[] = [];
-const pin = !args['no-pin'] && os.availableParallelism() >= 2 && spawnSync('taskset', ['-V']).status === 0;
-const targetCpus = `1-${os.availableParallelism() - 1}`;
+/** Read before the bench pins itself: afterwards Node reports the one CPU it is pinned to. */
+const NPROC = os.availableParallelism();
+const pin = !args['no-pin'] && NPROC >= 2 && spawnSync('taskset', ['-V']).status === 0;
+const targetCpus = NPROC > 2 ? `1-${NPROC - 1}` : '1';
 
 function spawnTarget(script: string, argv: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
   const [cmd, cmdArgs] = pin ? ['taskset', ['-c', targetCpus, process.execPath, script, ...argv]] : [process.execPath, [script, ...argv]];
@@ -332,11 +334,11 @@ function render(figures: (t: Target, c: number) => Figures): { table: string; ma
     'Produced by `npm run bench` (`bench/proxy-overhead.ts`); rewritten on every run.',
     '',
     `- Date: ${new Date().toISOString()}`,
-    `- Node: ${process.version}; machine: ${os.availableParallelism()} CPUs (nproc), ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.platform()} ${os.release()}; load average at the end ${load}`,
+    `- Node: ${process.version}; machine: ${NPROC} CPUs (nproc), ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.platform()} ${os.release()}; load average at the end ${load} (other work on the machine shows up as noise; see the req/s range)`,
     `- Load generator: autocannon ${autocannonVersion} in the bench process, HTTP/1.1 keep-alive, no pipelining; ` +
       (pin ? `pinned to CPU 0, every target process (mock, bare proxy, Sluice) to CPU ${targetCpus}, so the proxies share their CPU with the mock alike.` : 'not pinned: it competes for the CPUs with the targets.'),
     `- Request: POST /v1/chat/completions, ${Buffer.byteLength(REQUEST_BODY)} B JSON body; answer: a fixed chat.completion with usage, ${answerBytes} B.`,
-    `- ${ROUNDS} round(s); in each, every target runs ${DURATION_S} s per connection count, one target at a time (direct, bare, sluice), after a ${WARMUP_S} s warm-up per target. ` +
+    `- ${ROUNDS} round(s); in each, every target runs ${DURATION_S} s per connection count, one target at a time (${TARGETS.join(', ')}), after a ${WARMUP_S} s warm-up per target. ` +
       'Figures are per-metric medians over the rounds; "req/s range" is the spread over rounds.',
     '- direct = the mock upstream; bare = node:http + one undici Pool (128 connections, as Sluice per provider) piping request and response bodies; ' +
       'bare-buf = the same, but reading each body whole and writing it in one call (cheaper on small JSON, so the stricter floor); ' +
