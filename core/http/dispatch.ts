@@ -32,10 +32,12 @@ function passthroughRequest(exchange: Exchange, protocol: Protocol): UpstreamReq
     throw new GatewayError('SLUICE_E_TRANSLATION_REQUIRED',
       `provider ${exchange.target!.provider.name} speaks ${protocolName(protocol)} but the client spoke ${protocolName(ep)}; add the translator plugin to the chain`);
   }
-  const body = exchange.model !== undefined && exchange.request['model'] !== exchange.target!.model && 'model' in exchange.request
-    ? { ...exchange.request, model: exchange.target!.model }
+  const model = exchange.target!.model;
+  // Copy only when an alias or route rewrote the model; otherwise send the client's body as is.
+  const body = typeof exchange.request['model'] === 'string' && exchange.request['model'] !== model
+    ? { ...exchange.request, model }
     : exchange.request;
-  return { protocol, body, stream: exchange.stream, model: exchange.target!.model };
+  return { protocol, body, stream: exchange.stream, model };
 }
 
 function forwardable(exchange: Exchange): Record<string, string> {

@@ -22,8 +22,9 @@ export function overheadMs(exchange: Exchange): string {
 
 export function writeJson(ctx: SluiceContext, status: number, body: unknown): void {
   ctx.status = status;
-  ctx.type = 'application/json';
   ctx.body = typeof body === 'string' ? body : JSON.stringify(body);
+  // Set after the body (koa would otherwise guess text/plain) and without koa's mime lookup.
+  ctx.set('content-type', 'application/json; charset=utf-8');
 }
 
 /** The error in the client's envelope; `retry-after` forwarded. */
