@@ -18,3 +18,6 @@ export type { ApiFamily, Operation, Protocol, JsonValue, JsonObject, StreamEvent
 export { protocolName, emptyUsage } from './protocols/types.js';
 export type { Logger, LogFields, LogLevel } from './observability/logger.js';
 export type { Metrics, Counter, Gauge, Histogram, Labels } from './observability/metrics.js';
+export { isObject, asObject, asArray, asString, asNumber, contentText } from './protocols/json.js';
+export { decodeSse, encodeSseEvent, SseDecoder } from './protocols/sse.js';
+export { usageFrom, mergeUsage } from './protocols/usage.js';

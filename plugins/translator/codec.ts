@@ -1,0 +1,36 @@
+// The contract every protocol codec implements. A translation from client protocol C to upstream
+// protocol U is: C.decodeRequest → U.encodeRequest on the way in; U.decodeResponse/decodeStream →
+// C.encodeResponse/encodeStream on the way out.
+import type { JsonObject, JsonValue, Protocol, StreamEvent } from '../../core/index.js';
+import type { IrRequest, IrResponse, IrStreamEvent } from './ir.js';
+
+export interface EncodeContext {
+  /** The model name the client asked for: responses echo it, not the upstream's name. */
+  clientModel: string;
+  /** The client's request decoded: Responses echoes tools/instructions, freeform tools are looked up here. */
+  request: IrRequest;
+  /** A stable id source for this exchange (ids the encoder mints derive from it). */
+  requestId: string;
+  /** Epoch seconds for `created` fields. */
+  created: number;
+  /** Input tokens estimated from the request, for streams whose first event must carry a count before upstream reports one. */
+  estimatedInputTokens: number;
+  /** Chat only: the client asked for `stream_options.include_usage`. */
+  includeUsage: boolean;
+}
+
+export interface ProtocolCodec {
+  readonly protocol: Protocol;
+  /** Client request body → IR. Throws GatewayError SLUICE_E_INVALID_REQUEST on malformed input. */
+  decodeRequest(body: JsonObject, model: string, stream: boolean): IrRequest;
+  /** IR → upstream request body (model and stream settings included). */
+  encodeRequest(request: IrRequest): JsonObject;
+  /** Upstream JSON response → IR. */
+  decodeResponse(body: JsonValue): IrResponse;
+  /** IR → client JSON response. */
+  encodeResponse(response: IrResponse, ctx: EncodeContext): JsonObject;
+  /** Upstream stream events → IR events. Must not buffer: yield as soon as each event is understood. */
+  decodeStream(events: AsyncIterable<StreamEvent>): AsyncIterable<IrStreamEvent>;
+  /** IR events → client stream events (no `[DONE]`: egress adds the protocol's terminator). */
+  encodeStream(events: AsyncIterable<IrStreamEvent>, ctx: EncodeContext): AsyncIterable<StreamEvent>;
+}
