@@ -1,5 +1,6 @@
 // The shape of sluice.yaml (SPEC.md §2). Options grow; the shape stays.
 // Mappings whose keys all have defaults may be omitted: an absent mapping parses as {}.
+import type { ProtocolName } from '../protocols/types.js';
 import { t, type Infer } from '../schema/schema.js';
 
 const SIZE = /^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i;
@@ -16,6 +17,12 @@ export function toBytes(v: number | string): number {
   return Math.round(parseFloat(v) * UNITS[(m[2] ?? 'b').toLowerCase()]!);
 }
 
+const PROTOCOL_NAMES = [
+  'openai.chat', 'openai.responses', 'openai.embeddings', 'openai.models',
+  'anthropic.messages', 'anthropic.count_tokens', 'anthropic.models',
+  'gemini.generate', 'gemini.count_tokens', 'gemini.embed', 'gemini.models',
+] as const satisfies readonly ProtocolName[];
+
 const timeouts = t.object({
   connect_ms: t.default(t.number({ min: 1, integer: true }), 10_000),
   /** Until response headers arrive (a model may think for a while before answering). */
@@ -30,6 +37,11 @@ const provider = t.object({
   /** One key, or several used in rotation. */
   api_key: t.optional(t.union(t.string(), t.array(t.string(), { minItems: 1 }))),
   models: t.default(t.array(t.string()), []),
+  /**
+   * Override the protocols this provider serves natively, most preferred first, e.g.
+   * [openai.chat] for an OpenAI-compatible server without the Responses API.
+   */
+  protocols: t.optional(t.array(t.oneOf(PROTOCOL_NAMES), { minItems: 1 })),
   headers: t.default(t.record(t.string(), { keyName: 'header names' }), {}),
   timeouts,
   /** Upstream connections kept per provider. */

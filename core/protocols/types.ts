@@ -27,6 +27,26 @@ export function protocolName(p: Protocol): string {
   return `${p.family}.${p.operation}`;
 }
 
+/** A protocol by name, e.g. "anthropic.messages". */
+export type ProtocolName = `${ApiFamily}.${Operation}`;
+
+/** Operations that can stand in for each other through translation. */
+export type OperationClass = 'generate' | 'count' | 'embed' | 'models';
+
+export function operationClass(op: Operation): OperationClass {
+  switch (op) {
+    case 'chat': case 'responses': case 'messages': case 'generate': return 'generate';
+    case 'count_tokens': return 'count';
+    case 'embeddings': case 'embed': return 'embed';
+    case 'models': return 'models';
+  }
+}
+
+export function parseProtocolName(name: ProtocolName): Protocol {
+  const dot = name.indexOf('.');
+  return { family: name.slice(0, dot) as ApiFamily, operation: name.slice(dot + 1) as Operation };
+}
+
 /** One server-sent event. `data` is parsed JSON where the payload is JSON, else the raw string. */
 export interface StreamEvent {
   event?: string;

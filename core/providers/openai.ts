@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { ProviderConfig } from '../config/schema.js';
 import { GatewayError } from '../errors.js';
 import type { GatewayResponse, UpstreamRequest } from '../exchange.js';
+import type { ProtocolName } from '../protocols/types.js';
 import { HttpUpstream } from './http-upstream.js';
 import type { Provider, SendContext } from './provider.js';
 
@@ -13,17 +14,21 @@ const PATHS: Partial<Record<UpstreamRequest['protocol']['operation'], string>> =
   models: '/models',
 };
 
+/** Chat first: every OpenAI-compatible server has it; Responses is served natively when a client speaks it. */
+const OPENAI_PROTOCOLS: readonly ProtocolName[] = ['openai.chat', 'openai.responses', 'openai.embeddings', 'openai.models'];
+
 /** Client headers that change what OpenAI does and so must reach it on passthrough. */
 const FORWARD = ['openai-organization', 'openai-project', 'openai-beta', 'idempotency-key'];
 
 export class OpenAIProvider implements Provider {
   readonly type = 'openai';
-  readonly families = ['openai'] as const;
+  readonly protocols: readonly ProtocolName[];
   readonly models: readonly string[];
   private readonly http: HttpUpstream;
 
   constructor(readonly name: string, config: ProviderConfig) {
     this.models = config.models;
+    this.protocols = config.protocols ?? OPENAI_PROTOCOLS;
     this.http = new HttpUpstream(name, 'openai', config, 'https://api.openai.com/v1');
   }
 

@@ -1,7 +1,7 @@
 // The provider contract: one upstream service (or the offline loopback) behind a name.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayResponse, UpstreamRequest } from '../exchange.js';
-import type { ApiFamily } from '../protocols/types.js';
+import type { ProtocolName } from '../protocols/types.js';
 
 export interface SendContext {
   signal: AbortSignal;
@@ -13,8 +13,12 @@ export interface SendContext {
 export interface Provider {
   readonly name: string;
   readonly type: string;
-  /** Wire families this provider speaks natively (loopback speaks them all). */
-  readonly families: readonly ApiFamily[];
+  /**
+   * Protocols this provider serves natively, most preferred first within each operation class: the
+   * router passes a request through when its protocol is listed, else translates to the first listed
+   * protocol of the same class (generate, count, embed, models).
+   */
+  readonly protocols: readonly ProtocolName[];
   /** Models this provider advertises in model listings. */
   readonly models: readonly string[];
   /**

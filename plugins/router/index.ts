@@ -1,12 +1,15 @@
 // The router: picks the provider (and upstream model name) for every request, first match wins.
-import { definePlugin, GatewayError, type Exchange, type Protocol, type Provider } from '../../core/index.js';
+import { definePlugin, GatewayError, operationClass, parseProtocolName, protocolName, type Exchange, type Protocol, type Provider } from '../../core/index.js';
 import { routerOptions, type RouterOptions } from './options.js';
 import { compileRoutes, type RouteTable } from './routes.js';
 
 /** The protocol the upstream call speaks: the client's when the provider speaks it, else the provider's own. */
 function targetProtocol(exchange: Exchange, provider: Provider): Protocol {
-  const { family, operation } = exchange.endpoint;
-  return provider.families.includes(family) ? { family, operation } : { family: provider.families[0]!, operation };
+  const own = protocolName(exchange.endpoint);
+  if (provider.protocols.includes(own)) return exchange.endpoint;
+  const cls = operationClass(exchange.endpoint.operation);
+  const other = provider.protocols.find((p) => operationClass(parseProtocolName(p).operation) === cls);
+  return other ? parseProtocolName(other) : exchange.endpoint;
 }
 
 function listModels(table: RouteTable, exchange: Exchange): void {

@@ -1,16 +1,22 @@
 // The built-in offline model: answers every supported protocol with deterministic content and usage.
 import { GatewayError } from '../../errors.js';
 import type { GatewayResponse, UpstreamRequest } from '../../exchange.js';
-import { protocolName } from '../../protocols/types.js';
+import { protocolName, type ProtocolName } from '../../protocols/types.js';
 import type { Provider, SendContext } from '../provider.js';
 import { chatCompletion, chatCompletionStream } from './openai-chat.js';
 import { embeddings } from './openai-embeddings.js';
+
+/** Everything Sluice's clients speak, so every surface can be tried offline without translation. */
+export const LOOPBACK_PROTOCOLS: readonly ProtocolName[] = [
+  'openai.chat', 'openai.responses', 'openai.embeddings', 'anthropic.messages', 'anthropic.count_tokens',
+  'gemini.generate', 'gemini.count_tokens', 'gemini.embed',
+];
 
 export const LOOPBACK_MODELS = ['loopback', 'loopback-embed'];
 
 export class LoopbackProvider implements Provider {
   readonly type = 'loopback';
-  readonly families = ['openai'] as const;
+  readonly protocols: readonly ProtocolName[] = LOOPBACK_PROTOCOLS;
   readonly models: readonly string[];
 
   constructor(readonly name: string, models: readonly string[]) {
