@@ -23,8 +23,8 @@ export interface Protocol {
   readonly operation: Operation;
 }
 
-export function protocolName(p: Protocol): string {
-  return `${p.family}.${p.operation}`;
+export function protocolName(p: Protocol): ProtocolName {
+  return `${p.family}.${p.operation}` as ProtocolName;
 }
 
 /** A protocol by name, e.g. "anthropic.messages". */
