@@ -1,0 +1,44 @@
+// Chat content parts ⇄ IR text and image parts.
+import { asObject, asString, type JsonObject, type JsonValue } from '../../../../core/index.js';
+import type { IrImage, IrText } from '../../ir.js';
+import { invalid } from '../../util.js';
+
+const DATA_URL = /^data:([^;,]+)((?:;[^;,]*)*);base64,(.*)$/s;
+
+/** An `image_url` part as an IR image: data: URLs become base64, anything else stays a URL. */
+export function imageUrlToIr(part: JsonObject, param: string): IrImage {
+  const field = part['image_url'];
+  const obj = asObject(field);
+  const url = asString(field) ?? asString(obj?.['url']);
+  if (!url) throw invalid('image_url part needs a url', param);
+  const detail = asString(obj?.['detail']);
+  const m = DATA_URL.exec(url);
+  const source: IrImage['source'] = m ? { kind: 'base64', mediaType: m[1]!, data: m[3]! } : { kind: 'url', url };
+  return detail ? { type: 'image', source, detail } : { type: 'image', source };
+}
+
+export function imageToChat(image: IrImage): JsonObject {
+  const url = image.source.kind === 'url' ? image.source.url : `data:${image.source.mediaType};base64,${image.source.data}`;
+  const imageUrl: JsonObject = { url };
+  if (image.detail !== undefined) imageUrl['detail'] = image.detail;
+  return { type: 'image_url', image_url: imageUrl };
+}
+
+/**
+ * The text of a content value that may only hold text (system, developer, tool, assistant): a string,
+ * or `text` (and assistant `refusal`) parts. Other part types are reported through `drop`.
+ */
+export function textParts(content: JsonValue | undefined, drop: (name: string) => void, where: string): IrText[] {
+  if (typeof content === 'string') return [{ type: 'text', text: content }];
+  const out: IrText[] = [];
+  if (!Array.isArray(content)) return out;
+  for (const item of content) {
+    const p = asObject(item);
+    if (!p) continue;
+    const type = asString(p['type']);
+    const text = type === 'refusal' ? asString(p['refusal']) : asString(p['text']);
+    if ((type === 'text' || type === 'refusal') && text !== undefined) out.push({ type: 'text', text });
+    else drop(`${where}.content.${type ?? 'unknown'}`);
+  }
+  return out;
+}

@@ -1,0 +1,129 @@
+// IR → a Chat Completions request for any OpenAI-compatible upstream. What Chat cannot carry is
+// left out on purpose: cache hints, top_k, tool-result errors and images, stop-sequence identity.
+import type { JsonObject, JsonValue } from '../../../../core/index.js';
+import type { IrEffort, IrImage, IrMessage, IrPart, IrReasoning, IrRequest, IrText, IrToolChoice } from '../../ir.js';
+import { imageToChat } from './content.js';
+import { reasoningDetailsFromIr, toolCallSignatureField } from './provider-state.js';
+
+export function encodeChatRequest(req: IrRequest): JsonObject {
+  const messages: JsonObject[] = [];
+  if (req.system.length > 0) messages.push({ role: 'system', content: joinText(req.system) });
+  for (const m of req.messages) encodeMessage(m, messages);
+
+  const body: JsonObject = { model: req.model, messages };
+  if (req.tools.length > 0) {
+    body['tools'] = req.tools.map((t) => {
+      const fn: JsonObject = { name: t.name };
+      if (t.description !== undefined) fn['description'] = t.description;
+      fn['parameters'] = t.parameters;
+      if (t.strict !== undefined) fn['strict'] = t.strict;
+      return { type: 'function', function: fn };
+    });
+    // OpenAI rejects tool_choice and parallel_tool_calls when no tools are declared.
+    if (req.toolChoice !== undefined) body['tool_choice'] = encodeToolChoice(req.toolChoice);
+    if (req.parallelToolCalls !== undefined) body['parallel_tool_calls'] = req.parallelToolCalls;
+  }
+  if (req.maxTokens !== undefined) body['max_completion_tokens'] = req.maxTokens;
+  if (req.temperature !== undefined) body['temperature'] = req.temperature;
+  if (req.topP !== undefined) body['top_p'] = req.topP;
+  if (req.stop.length > 0) body['stop'] = req.stop;
+  const effort = req.reasoning ? reasoningEffort(req.reasoning) : undefined;
+  if (effort !== undefined) body['reasoning_effort'] = effort;
+  if (req.responseFormat) {
+    const f = req.responseFormat;
+    if (f.type === 'json_schema') {
+      const js: JsonObject = { name: f.name ?? 'response', schema: f.schema ?? { type: 'object' } };
+      if (f.strict !== undefined) js['strict'] = f.strict;
+      body['response_format'] = { type: 'json_schema', json_schema: js };
+    } else {
+      body['response_format'] = { type: f.type };
+    }
+  }
+  if (req.user !== undefined) body['user'] = req.user;
+  if (req.stream) {
+    // Always ask for usage: the gateway accounts every stream; egress strips it if the client did not ask.
+    body['stream'] = true;
+    body['stream_options'] = { include_usage: true };
+  }
+  return body;
+}
+
+function encodeMessage(m: IrMessage, out: JsonObject[]): void {
+  switch (m.role) {
+    case 'system':
+      out.push({ role: 'system', content: joinText(m.parts.filter((p): p is IrText => p.type === 'text')) });
+      return;
+    case 'assistant':
+      out.push(encodeAssistant(m.parts));
+      return;
+    case 'user': {
+      // Tool results become `tool` messages, which must directly follow the assistant's tool calls.
+      const rest: (IrText | IrImage)[] = [];
+      for (const p of m.parts) {
+        if (p.type === 'tool_result') {
+          // Chat tool messages hold text only, and have no error flag: images and isError are dropped.
+          out.push({ role: 'tool', tool_call_id: p.callId, content: joinText(p.content.filter((c): c is IrText => c.type === 'text')) });
+        } else if (p.type === 'text' || p.type === 'image') {
+          rest.push(p);
+        }
+      }
+      if (rest.length === 0) {
+        if (!m.parts.some((p) => p.type === 'tool_result')) out.push({ role: 'user', content: '' });
+        return;
+      }
+      const only = rest[0];
+      out.push({
+        role: 'user',
+        content: rest.length === 1 && only?.type === 'text'
+          ? only.text
+          : rest.map((p): JsonObject => (p.type === 'text' ? { type: 'text', text: p.text } : imageToChat(p))),
+      });
+      return;
+    }
+  }
+}
+
+function encodeAssistant(parts: IrPart[]): JsonObject {
+  let text = '';
+  let reasoning = '';
+  const toolCalls: JsonObject[] = [];
+  for (const p of parts) {
+    if (p.type === 'text') text += p.text;
+    else if (p.type === 'thinking') reasoning += p.text;
+    else if (p.type === 'tool_call') {
+      const call: JsonObject = { id: p.id, type: 'function', function: { name: p.name, arguments: p.arguments } };
+      if (p.signature !== undefined) call['extra_content'] = toolCallSignatureField(p.signature);
+      toolCalls.push(call);
+    }
+  }
+  const msg: JsonObject = { role: 'assistant', content: text === '' && toolCalls.length > 0 ? null : text };
+  if (reasoning !== '') msg['reasoning_content'] = reasoning;
+  // Only histories that came from a signing upstream carry this; OpenRouter reads it back.
+  const details = reasoningDetailsFromIr(parts);
+  if (details) msg['reasoning_details'] = details;
+  if (toolCalls.length > 0) msg['tool_calls'] = toolCalls;
+  return msg;
+}
+
+function joinText(parts: readonly IrText[]): string {
+  return parts.map((p) => p.text).join('\n\n');
+}
+
+function encodeToolChoice(choice: IrToolChoice): JsonValue {
+  return typeof choice === 'string' ? choice : { type: 'function', function: { name: choice.name } };
+}
+
+/** Chat knows efforts only: a budget-only request gets the effort whose budget it is nearest. */
+function reasoningEffort(r: IrReasoning): string | undefined {
+  if (!r.enabled) return r.effort === 'none' ? 'none' : undefined;
+  if (r.effort !== undefined) return effortName(r.effort);
+  if (r.budgetTokens !== undefined) return r.budgetTokens < 4096 ? 'low' : r.budgetTokens < 16384 ? 'medium' : 'high';
+  return undefined;
+}
+
+function effortName(e: IrEffort): string {
+  switch (e) {
+    case 'xhigh': case 'max': return 'high';
+    default: return e;
+  }
+}

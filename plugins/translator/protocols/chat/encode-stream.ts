@@ -1,0 +1,78 @@
+// IR stream → Chat Completions chunks as OpenAI sends them: a role chunk, deltas, then — only
+// once the IR stream has ended, because usage often follows `finish` — the finish_reason chunk
+// and, when the client asked for it, the `choices: []` usage chunk.
+import { mergeUsage, type JsonObject, type StreamEvent, type Usage } from '../../../../core/index.js';
+import type { EncodeContext } from '../../codec.js';
+import type { IrStopReason, IrStreamEvent } from '../../ir.js';
+import { mintId } from '../../util.js';
+import { finishReasonFromIr } from './finish-reason.js';
+import { toolCallSignatureField } from './provider-state.js';
+import { usageFromIr } from './usage.js';
+
+export async function* encodeChatStream(events: AsyncIterable<IrStreamEvent>, ctx: EncodeContext): AsyncIterable<StreamEvent> {
+  const id = mintId('chatcmpl', ctx.requestId);
+  const chunk = (delta: JsonObject, finishReason: string | null = null): StreamEvent => ({
+    data: {
+      id, object: 'chat.completion.chunk', created: ctx.created, model: ctx.clientModel,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    },
+  });
+
+  let opened = false;
+  let usage: Usage | undefined;
+  let stopReason: IrStopReason | undefined;
+  let sawToolCall = false;
+  /** Index of the next reasoning_details entry (one per signed thinking block or redacted block). */
+  let detailIndex = 0;
+
+  for await (const ev of events) {
+    // The role chunk waits for the upstream's first event, so an upstream that fails at once
+    // fails before the client has seen a byte.
+    if (!opened) { opened = true; yield chunk({ role: 'assistant', content: '' }); }
+    switch (ev.type) {
+      case 'text_delta':
+        if (ev.text) yield chunk({ content: ev.text });
+        break;
+      case 'thinking_delta':
+        if (ev.text) yield chunk({ reasoning_content: ev.text });
+        break;
+      case 'thinking_signature':
+        yield chunk({ reasoning_details: [{ type: 'reasoning.text', signature: ev.signature, index: detailIndex++ }] });
+        break;
+      case 'redacted_thinking':
+        yield chunk({ reasoning_details: [{ type: 'reasoning.encrypted', data: ev.data, index: detailIndex++ }] });
+        break;
+      case 'tool_call_start': {
+        sawToolCall = true;
+        const call: JsonObject = { index: ev.index, id: ev.id, type: 'function', function: { name: ev.name, arguments: '' } };
+        if (ev.signature !== undefined) call['extra_content'] = toolCallSignatureField(ev.signature);
+        yield chunk({ tool_calls: [call] });
+        break;
+      }
+      case 'tool_call_delta':
+        if (ev.arguments) yield chunk({ tool_calls: [{ index: ev.index, function: { arguments: ev.arguments } }] });
+        break;
+      case 'usage':
+        usage = mergeUsage(usage, ev.usage);
+        break;
+      case 'finish':
+        stopReason = ev.stopReason;
+        break;
+      case 'start':
+        break;
+    }
+  }
+
+  if (!opened) yield chunk({ role: 'assistant', content: '' });
+  yield chunk({}, finishReasonFromIr(stopReason ?? (sawToolCall ? 'tool_use' : 'end_turn')));
+  if (ctx.includeUsage) {
+    const reported = usage ?? { ...emptyEstimate(), inputTokens: ctx.estimatedInputTokens };
+    yield {
+      data: { id, object: 'chat.completion.chunk', created: ctx.created, model: ctx.clientModel, choices: [], usage: usageFromIr(reported) },
+    };
+  }
+}
+
+function emptyEstimate(): Usage {
+  return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, estimated: true };
+}
