@@ -1,0 +1,20 @@
+// The Anthropic Messages protocol codec: Anthropic as the client protocol and as the upstream.
+import type { ProtocolCodec } from '../../codec.js';
+import { decodeRequest } from './request-decode.js';
+import { encodeRequest } from './request-encode.js';
+import { decodeResponse } from './response-decode.js';
+import { encodeResponse } from './response-encode.js';
+import { decodeStream } from './stream-decode.js';
+import { encodeStream } from './stream-encode.js';
+
+export const anthropicMessages: ProtocolCodec = {
+  protocol: { family: 'anthropic', operation: 'messages' },
+  decodeRequest,
+  encodeRequest,
+  decodeResponse,
+  encodeResponse,
+  decodeStream,
+  encodeStream,
+};
+
+export { DEFAULT_MAX_TOKENS } from './request-encode.js';

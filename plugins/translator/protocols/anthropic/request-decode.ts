@@ -1,0 +1,219 @@
+// Anthropic Messages request body → IR. Everything the IR cannot hold is named in `dropped`.
+import { asArray, asNumber, asObject, asString, isObject, type JsonObject, type JsonValue } from '../../../../core/index.js';
+import type {
+  IrEffort, IrImage, IrMessage, IrPart, IrReasoning, IrRequest, IrText, IrTool, IrToolChoice, IrToolResult,
+} from '../../ir.js';
+import { invalid } from '../../util.js';
+
+/** Top-level fields this decoder maps; every other one is dropped by name. */
+const HANDLED = new Set([
+  'model', 'messages', 'system', 'tools', 'tool_choice', 'max_tokens', 'temperature', 'top_p', 'top_k',
+  'stop_sequences', 'stream', 'thinking', 'output_config', 'output_format', 'metadata',
+]);
+const TOOL_FIELDS = new Set(['name', 'description', 'input_schema', 'cache_control', 'strict', 'type']);
+const EFFORTS: readonly IrEffort[] = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'];
+const isEffort = (v: string | undefined): v is IrEffort => EFFORTS.some((e) => e === v);
+
+export function decodeRequest(body: JsonObject, model: string, stream: boolean): IrRequest {
+  const dropped = new Set<string>();
+  for (const key of Object.keys(body)) if (!HANDLED.has(key)) dropped.add(key);
+
+  if (!Array.isArray(body['messages'])) throw invalid('messages: expected an array of messages', 'messages');
+  const request: IrRequest = {
+    model,
+    system: decodeSystem(body['system'], dropped),
+    messages: decodeMessages(body['messages'], dropped),
+    tools: decodeTools(body['tools'], dropped),
+    stop: asArray(body['stop_sequences']).filter((s): s is string => typeof s === 'string'),
+    stream,
+    dropped: [],
+  };
+  const maxTokens = asNumber(body['max_tokens']);
+  if (maxTokens !== undefined) request.maxTokens = maxTokens;
+  const temperature = asNumber(body['temperature']);
+  if (temperature !== undefined) request.temperature = temperature;
+  const topP = asNumber(body['top_p']);
+  if (topP !== undefined) request.topP = topP;
+  const topK = asNumber(body['top_k']);
+  if (topK !== undefined) request.topK = topK;
+
+  decodeToolChoice(body['tool_choice'], request);
+  const outputConfig = asObject(body['output_config']);
+  const reasoning = decodeReasoning(asObject(body['thinking']), asString(outputConfig?.['effort']), dropped);
+  if (reasoning) request.reasoning = reasoning;
+  // `output_config.format` is the GA shape; `output_format` the structured-outputs beta one.
+  const format = asObject(outputConfig?.['format']) ?? asObject(body['output_format']);
+  if (format) {
+    const schema = asObject(format['schema']);
+    if (asString(format['type']) === 'json_schema' && schema) request.responseFormat = { type: 'json_schema', schema };
+    else dropped.add('output_config.format');
+  }
+  if (outputConfig) for (const key of Object.keys(outputConfig)) if (key !== 'effort' && key !== 'format') dropped.add(`output_config.${key}`);
+
+  const metadata = asObject(body['metadata']);
+  if (metadata) {
+    const user = asString(metadata['user_id']);
+    if (user !== undefined) request.user = user;
+    for (const key of Object.keys(metadata)) if (key !== 'user_id') dropped.add(`metadata.${key}`);
+  }
+  request.dropped = [...dropped];
+  return request;
+}
+
+function decodeSystem(system: JsonValue | undefined, dropped: Set<string>): IrText[] {
+  if (system === undefined || system === null) return [];
+  if (typeof system === 'string') return system === '' ? [] : [{ type: 'text', text: system }];
+  if (!Array.isArray(system)) throw invalid('system: expected a string or an array of text blocks', 'system');
+  const out: IrText[] = [];
+  for (const block of system) {
+    const b = asObject(block);
+    if (b && asString(b['type']) === 'text') out.push(decodeText(b));
+    else dropped.add(`system[].${asString(b?.['type']) ?? 'unknown'}`);
+  }
+  return out;
+}
+
+function decodeText(b: JsonObject): IrText {
+  const part: IrText = { type: 'text', text: asString(b['text']) ?? '' };
+  const cache = asObject(b['cache_control']);
+  if (cache) part.cache = cache;
+  return part;
+}
+
+function decodeMessages(messages: JsonValue[], dropped: Set<string>): IrMessage[] {
+  // Tool results name their function where the IR can (Gemini needs it): remember each call's name.
+  const callNames = new Map<string, string>();
+  return messages.map((raw, i) => {
+    const m = asObject(raw);
+    const role = asString(m?.['role']);
+    if (!m || (role !== 'user' && role !== 'assistant' && role !== 'system')) {
+      throw invalid(`messages.${i}.role: expected "user", "assistant" or "system"`, `messages.${i}.role`);
+    }
+    // Claude Code puts e.g. output_config on its mid-conversation system message.
+    for (const key of Object.keys(m)) if (key !== 'role' && key !== 'content') dropped.add(`messages[].${key}`);
+    const content = m['content'];
+    let parts: IrPart[];
+    if (typeof content === 'string') parts = content === '' ? [] : [{ type: 'text', text: content }];
+    else if (Array.isArray(content)) parts = content.flatMap((block) => decodeBlock(block, callNames, dropped));
+    else throw invalid(`messages.${i}.content: expected a string or an array of content blocks`, `messages.${i}.content`);
+    return { role, parts };
+  });
+}
+
+function decodeBlock(raw: JsonValue, callNames: Map<string, string>, dropped: Set<string>): IrPart[] {
+  const b = asObject(raw);
+  if (!b) return [];
+  const type = asString(b['type']) ?? 'unknown';
+  if (type !== 'text' && isObject(b['cache_control'])) dropped.add(`${type}.cache_control`);
+  if (type === 'text' && b['citations'] !== undefined && b['citations'] !== null) dropped.add('text.citations');
+  switch (type) {
+    case 'text': return [decodeText(b)];
+    case 'image': {
+      const image = decodeImage(b);
+      if (!image) dropped.add(`image.source.${asString(asObject(b['source'])?.['type']) ?? 'unknown'}`);
+      return image ? [image] : [];
+    }
+    case 'tool_use': {
+      const id = asString(b['id']) ?? '';
+      const name = asString(b['name']) ?? '';
+      callNames.set(id, name);
+      return [{ type: 'tool_call', id, name, arguments: JSON.stringify(b['input'] ?? {}) }];
+    }
+    case 'tool_result': return [decodeToolResult(b, callNames, dropped)];
+    case 'thinking': {
+      const signature = asString(b['signature']);
+      return [{ type: 'thinking', text: asString(b['thinking']) ?? '', ...(signature ? { signature } : {}) }];
+    }
+    case 'redacted_thinking': return [{ type: 'redacted_thinking', data: asString(b['data']) ?? '' }];
+    default:
+      // document, search_result, server_tool_use, web_search_tool_result, container_upload, …
+      dropped.add(`messages[].content[].${type}`);
+      return [];
+  }
+}
+
+function decodeImage(b: JsonObject): IrImage | undefined {
+  const source = asObject(b['source']);
+  const kind = asString(source?.['type']);
+  if (kind === 'base64') {
+    return { type: 'image', source: { kind: 'base64', mediaType: asString(source?.['media_type']) ?? 'image/png', data: asString(source?.['data']) ?? '' } };
+  }
+  const url = asString(source?.['url']);
+  if (kind === 'url' && url !== undefined) return { type: 'image', source: { kind: 'url', url } };
+  return undefined; // `file` sources point into Anthropic's Files API: nothing another provider can read
+}
+
+function decodeToolResult(b: JsonObject, callNames: Map<string, string>, dropped: Set<string>): IrToolResult {
+  const callId = asString(b['tool_use_id']) ?? '';
+  const content: (IrText | IrImage)[] = [];
+  const raw = b['content'];
+  if (typeof raw === 'string') {
+    if (raw !== '') content.push({ type: 'text', text: raw });
+  } else {
+    for (const item of asArray(raw)) {
+      const c = asObject(item);
+      const type = asString(c?.['type']);
+      if (c && type === 'text') content.push(decodeText(c));
+      else if (c && type === 'image') {
+        const image = decodeImage(c);
+        if (image) content.push(image);
+        else dropped.add('tool_result.content[].image');
+      } else dropped.add(`tool_result.content[].${type ?? 'unknown'}`);
+    }
+  }
+  const result: IrToolResult = { type: 'tool_result', callId, content, isError: b['is_error'] === true };
+  const name = callNames.get(callId);
+  if (name !== undefined) result.name = name;
+  return result;
+}
+
+function decodeTools(tools: JsonValue | undefined, dropped: Set<string>): IrTool[] {
+  const out: IrTool[] = [];
+  for (const raw of asArray(tools)) {
+    const t = asObject(raw);
+    if (!t) continue;
+    const type = asString(t['type']);
+    // Typed tools other than `custom` are Anthropic server tools (web_search_20250305, bash_…):
+    // they run inside Anthropic and have no function equivalent elsewhere.
+    if (type !== undefined && type !== 'custom') { dropped.add(`tools[].${type}`); continue; }
+    for (const key of Object.keys(t)) if (!TOOL_FIELDS.has(key)) dropped.add(`tools[].${key}`);
+    const tool: IrTool = { name: asString(t['name']) ?? '', parameters: asObject(t['input_schema']) ?? { type: 'object', properties: {} } };
+    const description = asString(t['description']);
+    if (description !== undefined) tool.description = description;
+    if (typeof t['strict'] === 'boolean') tool.strict = t['strict'];
+    const cache = asObject(t['cache_control']);
+    if (cache) tool.cache = cache;
+    out.push(tool);
+  }
+  return out;
+}
+
+function decodeToolChoice(raw: JsonValue | undefined, request: IrRequest): void {
+  const choice = asObject(raw);
+  if (!choice) return;
+  let toolChoice: IrToolChoice | undefined;
+  switch (asString(choice['type'])) {
+    case 'auto': toolChoice = 'auto'; break;
+    case 'any': toolChoice = 'required'; break;
+    case 'none': toolChoice = 'none'; break;
+    case 'tool': toolChoice = { name: asString(choice['name']) ?? '' }; break;
+  }
+  if (toolChoice !== undefined) request.toolChoice = toolChoice;
+  const disable = choice['disable_parallel_tool_use'];
+  if (typeof disable === 'boolean') request.parallelToolCalls = !disable;
+}
+
+function decodeReasoning(thinking: JsonObject | undefined, effort: string | undefined, dropped: Set<string>): IrReasoning | undefined {
+  if (!thinking && effort === undefined) return undefined;
+  const type = asString(thinking?.['type']);
+  const reasoning: IrReasoning = { enabled: type !== 'disabled' };
+  const budget = asNumber(thinking?.['budget_tokens']);
+  if (type === 'enabled' && budget !== undefined) reasoning.budgetTokens = budget;
+  // `between_tools` (think only between tool calls) has no equivalent: it becomes plain thinking.
+  if (type === 'between_tools') dropped.add('thinking.type=between_tools');
+  const display = asString(thinking?.['display']);
+  if (display === 'omitted') reasoning.includeThoughts = false;
+  else if (display === 'summarized') reasoning.includeThoughts = true;
+  if (isEffort(effort)) reasoning.effort = effort;
+  return reasoning;
+}

@@ -1,0 +1,169 @@
+// IR → Anthropic Messages request body (Anthropic as the upstream).
+import type { JsonObject, JsonValue } from '../../../../core/index.js';
+import type { IrEffort, IrImage, IrMessage, IrPart, IrRequest, IrText, IrTool, IrToolResult } from '../../ir.js';
+import { parseArguments } from '../../util.js';
+
+/** Anthropic requires `max_tokens`; other protocols may leave it out. 32000 fits every current Claude model's output limit. */
+export const DEFAULT_MAX_TOKENS = 32000;
+/** Headroom above the thinking budget for the visible answer when the budget would eat all of max_tokens. */
+const ANSWER_HEADROOM = 4096;
+/** Anthropic rejects budgets under 1024. */
+const MIN_BUDGET = 1024;
+const EFFORT_BUDGET: Record<Exclude<IrEffort, 'none'>, number> = {
+  minimal: 2048, low: 2048, medium: 8192, high: 16384, xhigh: 32000, max: 32000,
+};
+
+export function encodeRequest(request: IrRequest): JsonObject {
+  const body: JsonObject = { model: request.model };
+  let maxTokens = request.maxTokens ?? DEFAULT_MAX_TOKENS;
+  const budget = thinkingAllowed(request) ? thinkingBudget(request) : undefined;
+  if (budget !== undefined && budget >= maxTokens) maxTokens = budget + ANSWER_HEADROOM;
+  body['max_tokens'] = maxTokens;
+
+  // Every system text, top-level and mid-conversation, goes to `system` in order: not every
+  // Anthropic-compatible upstream accepts a `system` role inside `messages`.
+  const system = [...request.system];
+  for (const m of request.messages) if (m.role === 'system') for (const p of m.parts) if (p.type === 'text') system.push(p);
+  const systemBlocks = system.filter((p) => p.text !== '').map(encodeText);
+  if (systemBlocks.length) body['system'] = systemBlocks;
+  body['messages'] = encodeMessages(request.messages);
+
+  if (request.tools.length) body['tools'] = request.tools.map(encodeTool);
+  const toolChoice = encodeToolChoice(request);
+  if (toolChoice) body['tool_choice'] = toolChoice;
+  if (request.stop.length) body['stop_sequences'] = request.stop;
+
+  if (budget !== undefined) {
+    body['thinking'] = { type: 'enabled', budget_tokens: budget };
+    // With thinking on, Anthropic rejects temperature and top_k and accepts top_p only in [0.95, 1].
+    if (request.topP !== undefined && request.topP >= 0.95) body['top_p'] = request.topP;
+  } else {
+    if (request.temperature !== undefined) body['temperature'] = request.temperature;
+    if (request.topP !== undefined) body['top_p'] = request.topP;
+    if (request.topK !== undefined) body['top_k'] = request.topK;
+  }
+  // Only a JSON schema has an Anthropic equivalent; json_object mode has none and is dropped.
+  const format = request.responseFormat;
+  if (format?.type === 'json_schema' && format.schema) body['output_config'] = { format: { type: 'json_schema', schema: format.schema } };
+  if (request.user !== undefined) body['metadata'] = { user_id: request.user };
+  if (request.stream) body['stream'] = true;
+  return body;
+}
+
+/** The thinking budget to request, or undefined when thinking stays off. */
+export function thinkingBudget(request: IrRequest): number | undefined {
+  const r = request.reasoning;
+  if (!r || !r.enabled || r.effort === 'none') return undefined;
+  const budget = r.budgetTokens ?? (r.effort ? EFFORT_BUDGET[r.effort] : EFFORT_BUDGET.medium);
+  return Math.max(MIN_BUDGET, budget);
+}
+
+/**
+ * Anthropic refuses thinking together with a forced tool (tool_choice any/tool), and refuses it
+ * when the assistant turn being continued (the last one, answered by tool results) does not start
+ * with a signed thinking block — which is the case when that turn came from another provider.
+ * Thinking is left off then: the request still works, only without reasoning.
+ */
+function thinkingAllowed(request: IrRequest): boolean {
+  const c = request.toolChoice;
+  if (request.tools.length && (c === 'required' || (typeof c === 'object'))) return false;
+  const turns = request.messages.filter((m) => m.role !== 'system');
+  const lastAssistant = turns.findLastIndex((m) => m.role === 'assistant');
+  if (lastAssistant === -1) return true;
+  const assistant = turns[lastAssistant]!;
+  if (!assistant.parts.some((p) => p.type === 'tool_call')) return true;
+  const first = assistant.parts.find((p) => p.type !== 'text' || p.text !== '');
+  return first?.type === 'redacted_thinking' || (first?.type === 'thinking' && first.signature !== undefined);
+}
+
+function encodeText(p: IrText): JsonObject {
+  const block: JsonObject = { type: 'text', text: p.text };
+  if (p.cache) block['cache_control'] = p.cache;
+  return block;
+}
+
+function encodeImage(p: IrImage): JsonObject {
+  const source: JsonObject = p.source.kind === 'url'
+    ? { type: 'url', url: p.source.url }
+    : { type: 'base64', media_type: p.source.mediaType, data: p.source.data };
+  return { type: 'image', source };
+}
+
+function encodeToolResult(p: IrToolResult): JsonObject {
+  const block: JsonObject = { type: 'tool_result', tool_use_id: p.callId };
+  const only = p.content.length === 1 ? p.content[0] : undefined;
+  // A lone uncached text goes as a plain string: the form every Anthropic-compatible server accepts.
+  if (only?.type === 'text' && !only.cache) block['content'] = only.text;
+  else if (p.content.length) block['content'] = p.content.map((c) => (c.type === 'text' ? encodeText(c) : encodeImage(c)));
+  if (p.isError) block['is_error'] = true;
+  return block;
+}
+
+/** One IR part as an Anthropic block for the given role, or undefined where Anthropic cannot take it. */
+function encodePart(p: IrPart, role: 'user' | 'assistant'): JsonObject | undefined {
+  switch (p.type) {
+    case 'text': return p.text === '' ? undefined : encodeText(p); // empty text blocks are rejected
+    case 'image': return role === 'user' ? encodeImage(p) : undefined;
+    case 'tool_result': return role === 'user' ? encodeToolResult(p) : undefined;
+    case 'tool_call':
+      return role === 'assistant' ? { type: 'tool_use', id: p.id, name: p.name, input: parseArguments(p.arguments) } : undefined;
+    // Anthropic verifies thinking by its signature: reasoning from another provider cannot be replayed.
+    case 'thinking':
+      return role === 'assistant' && p.signature ? { type: 'thinking', thinking: p.text, signature: p.signature } : undefined;
+    case 'redacted_thinking': return role === 'assistant' ? { type: 'redacted_thinking', data: p.data } : undefined;
+  }
+}
+
+function encodeMessages(messages: IrMessage[]): JsonObject[] {
+  const out: { role: 'user' | 'assistant'; content: JsonObject[] }[] = [];
+  for (const m of messages) {
+    if (m.role === 'system') continue; // hoisted into `system`
+    const content = m.parts.map((p) => encodePart(p, m.role === 'assistant' ? 'assistant' : 'user'))
+      .filter((b): b is JsonObject => b !== undefined);
+    if (!content.length) continue;
+    const last = out.at(-1);
+    // Anthropic wants alternating roles: consecutive same-role turns (e.g. Chat's one tool message
+    // per result) become one message.
+    if (last && last.role === m.role) last.content.push(...content);
+    else out.push({ role: m.role, content });
+  }
+  return out.map(({ role, content }) => {
+    // Tool results must open the user turn that answers the assistant's tool calls.
+    const ordered: JsonValue[] = role === 'user'
+      ? [...content.filter((b) => b['type'] === 'tool_result'), ...content.filter((b) => b['type'] !== 'tool_result')]
+      : content;
+    return { role, content: ordered };
+  });
+}
+
+const FREEFORM_SCHEMA: JsonObject = { type: 'object', properties: { input: { type: 'string' } }, required: ['input'] };
+
+function encodeTool(t: IrTool): JsonObject {
+  const tool: JsonObject = { name: t.name };
+  if (t.description !== undefined) tool['description'] = t.description;
+  // Freeform (Responses custom) tools become a one-string-argument function; their grammar is dropped.
+  tool['input_schema'] = t.freeform ? FREEFORM_SCHEMA : withObjectType(t.parameters);
+  if (t.strict !== undefined) tool['strict'] = t.strict;
+  if (t.cache) tool['cache_control'] = t.cache;
+  return tool;
+}
+
+/** Anthropic requires `input_schema.type: "object"`; OpenAI allows an empty parameters object. */
+function withObjectType(schema: JsonObject): JsonObject {
+  return schema['type'] === undefined ? { type: 'object', properties: {}, ...schema } : schema;
+}
+
+function encodeToolChoice(request: IrRequest): JsonObject | undefined {
+  // Anthropic rejects tool_choice without tools.
+  if (!request.tools.length) return undefined;
+  const c = request.toolChoice;
+  let choice: JsonObject | undefined;
+  if (c === 'auto') choice = { type: 'auto' };
+  else if (c === 'required') choice = { type: 'any' };
+  else if (c === 'none') choice = { type: 'none' };
+  else if (c !== undefined) choice = { type: 'tool', name: c.name };
+  if (request.parallelToolCalls === false && c !== 'none') {
+    choice = { ...(choice ?? { type: 'auto' }), disable_parallel_tool_use: true };
+  }
+  return choice;
+}
