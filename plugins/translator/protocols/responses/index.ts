@@ -1,0 +1,18 @@
+// The OpenAI Responses API codec (what Codex CLI speaks), as client and as upstream protocol.
+import type { ProtocolCodec } from '../../codec.js';
+import { decodeResponsesRequest } from './request-decode.js';
+import { encodeResponsesRequest } from './request-encode.js';
+import { decodeResponsesResponse, RESPONSES_PROTOCOL } from './response-decode.js';
+import { encodeResponsesResponse } from './response-encode.js';
+import { decodeResponsesStream } from './stream-decode.js';
+import { encodeResponsesStream } from './stream-encode.js';
+
+export const openaiResponses: ProtocolCodec = {
+  protocol: RESPONSES_PROTOCOL,
+  decodeRequest: decodeResponsesRequest,
+  encodeRequest: encodeResponsesRequest,
+  decodeResponse: decodeResponsesResponse,
+  encodeResponse: encodeResponsesResponse,
+  decodeStream: decodeResponsesStream,
+  encodeStream: encodeResponsesStream,
+};

@@ -1,0 +1,297 @@
+// Responses request body → IR. Codex CLI is the main client: it sends developer messages, custom
+// (freeform) tools, hosted tools, reasoning items with encrypted_content and client-only metadata.
+import { asArray, asNumber, asObject, asString, type JsonObject, type JsonValue } from '../../../../core/index.js';
+import type {
+  IrEffort, IrImage, IrMessage, IrPart, IrReasoning, IrRequest, IrResponseFormat, IrText, IrTool, IrToolChoice,
+} from '../../ir.js';
+import { invalid } from '../../util.js';
+import { REDACTED_PREFIX } from './wire.js';
+
+/** Top-level fields read into the IR; every other field is reported in `dropped` by name. */
+const MAPPED_FIELDS = new Set([
+  'model', 'stream', 'instructions', 'input', 'tools', 'tool_choice', 'parallel_tool_calls', 'max_output_tokens',
+  'temperature', 'top_p', 'reasoning', 'text', 'user', 'safety_identifier', 'previous_response_id', 'conversation',
+]);
+
+const EFFORTS = new Set<string>(['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max']);
+
+export function decodeResponsesRequest(body: JsonObject, model: string, stream: boolean): IrRequest {
+  // Without server-side state the earlier turns are unknown: translating would silently drop them.
+  if (body['previous_response_id'] != null) {
+    throw invalid('previous_response_id needs a stateful upstream; send the full input instead', 'previous_response_id');
+  }
+  if (body['conversation'] != null) {
+    throw invalid('conversation needs a stateful upstream; send the full input instead', 'conversation');
+  }
+  const dropped = new Set<string>();
+  for (const key of Object.keys(body)) if (!MAPPED_FIELDS.has(key)) dropped.add(key);
+
+  const system: IrText[] = [];
+  const instructions = body['instructions'];
+  if (typeof instructions === 'string') {
+    if (instructions !== '') system.push({ type: 'text', text: instructions });
+  } else if (instructions != null) {
+    throw invalid('instructions must be a string', 'instructions');
+  }
+
+  const request: IrRequest = {
+    model, system, messages: decodeInput(body['input'], system, dropped), tools: decodeTools(body['tools'], dropped),
+    stop: [], stream, dropped: [],
+  };
+  const choice = decodeToolChoice(body['tool_choice'], dropped);
+  if (choice !== undefined) request.toolChoice = choice;
+  if (typeof body['parallel_tool_calls'] === 'boolean') request.parallelToolCalls = body['parallel_tool_calls'];
+  const maxTokens = asNumber(body['max_output_tokens']);
+  if (maxTokens !== undefined) request.maxTokens = maxTokens;
+  const temperature = asNumber(body['temperature']);
+  if (temperature !== undefined) request.temperature = temperature;
+  const topP = asNumber(body['top_p']);
+  if (topP !== undefined) request.topP = topP;
+  const reasoning = decodeReasoning(body['reasoning'], dropped);
+  if (reasoning) request.reasoning = reasoning;
+  const format = decodeText(body['text'], dropped);
+  if (format) request.responseFormat = format;
+  // safety_identifier is the newer name of `user`; both identify the end user for abuse tracking.
+  const user = asString(body['user']) ?? asString(body['safety_identifier']);
+  if (user !== undefined) request.user = user;
+  if (body['user'] !== undefined && body['safety_identifier'] !== undefined) dropped.add('safety_identifier');
+  request.dropped = [...dropped];
+  return request;
+}
+
+/** Walks the input items, merging consecutive assistant items and consecutive tool outputs. */
+function decodeInput(input: JsonValue | undefined, system: IrText[], dropped: Set<string>): IrMessage[] {
+  if (typeof input === 'string') return [{ role: 'user', parts: [{ type: 'text', text: input }] }];
+  if (!Array.isArray(input)) throw invalid('input must be a string or an array of input items', 'input');
+  const messages: IrMessage[] = [];
+  const callNames = new Map<string, string>();
+  // Developer/system messages before any conversation are the system prompt; later ones stay in place.
+  let leading = true;
+  // Which merged message the previous item extended ('tool' = a user message of tool results).
+  let open: 'assistant' | 'tool' | undefined;
+
+  const assistant = (): IrMessage => {
+    const last = messages[messages.length - 1];
+    if (open === 'assistant' && last) return last;
+    const m: IrMessage = { role: 'assistant', parts: [] };
+    messages.push(m);
+    open = 'assistant';
+    return m;
+  };
+  const toolResults = (): IrMessage => {
+    const last = messages[messages.length - 1];
+    if (open === 'tool' && last) return last;
+    const m: IrMessage = { role: 'user', parts: [] };
+    messages.push(m);
+    open = 'tool';
+    return m;
+  };
+
+  input.forEach((raw, i) => {
+    const item = asObject(raw);
+    if (!item) throw invalid(`input[${i}] must be an object`, `input[${i}]`);
+    // Easy input messages ({role, content}) have no `type`.
+    const type = asString(item['type']) ?? (item['role'] !== undefined ? 'message' : undefined);
+    switch (type) {
+      case 'message': {
+        const role = asString(item['role']);
+        const parts = decodeContent(item['content'], i, dropped);
+        if (role === 'developer' || role === 'system') {
+          const texts = parts.filter((p): p is IrText => p.type === 'text');
+          if (leading) system.push(...texts);
+          else { messages.push({ role: 'system', parts: texts }); open = undefined; }
+          return;
+        }
+        leading = false;
+        if (role === 'assistant') { assistant().parts.push(...parts); return; }
+        if (role !== 'user') throw invalid(`input[${i}].role must be user, assistant, system or developer`, `input[${i}].role`);
+        messages.push({ role: 'user', parts });
+        open = undefined;
+        return;
+      }
+      case 'function_call':
+      case 'custom_tool_call': {
+        leading = false;
+        const id = requireString(item, 'call_id', i);
+        const name = requireString(item, 'name', i);
+        callNames.set(id, name);
+        // A freeform call's raw text rides in the IR as the single `input` argument.
+        const args = type === 'function_call'
+          ? asString(item['arguments']) ?? '{}'
+          : JSON.stringify({ input: asString(item['input']) ?? '' });
+        assistant().parts.push({ type: 'tool_call', id, name, arguments: args });
+        return;
+      }
+      case 'function_call_output':
+      case 'custom_tool_call_output': {
+        leading = false;
+        const callId = requireString(item, 'call_id', i);
+        const result: IrPart = {
+          type: 'tool_result', callId, content: decodeOutput(item['output'], i, dropped), isError: false,
+        };
+        const name = callNames.get(callId);
+        if (name !== undefined) result.name = name;
+        toolResults().parts.push(result);
+        return;
+      }
+      case 'reasoning': {
+        leading = false;
+        const part = decodeReasoningItem(item);
+        if (part) assistant().parts.push(part);
+        return;
+      }
+      default:
+        // item_reference, local_shell_call(_output), web_search_call, mcp_*, tool_search_*, compaction…:
+        // server-side state or hosted-tool traffic no other provider can replay.
+        dropped.add(`input.${type ?? 'unknown'}`);
+    }
+  });
+  return messages;
+}
+
+function decodeReasoningItem(item: JsonObject): IrPart | undefined {
+  const encrypted = asString(item['encrypted_content']);
+  if (encrypted?.startsWith(REDACTED_PREFIX)) return { type: 'redacted_thinking', data: encrypted.slice(REDACTED_PREFIX.length) };
+  const text = reasoningText(item);
+  if (text === '' && encrypted === undefined) return undefined;
+  const part: IrPart = { type: 'thinking', text };
+  if (encrypted !== undefined) part.signature = encrypted;
+  return part;
+}
+
+/** Summary texts (or, from open-weight models, the raw reasoning_text) joined as paragraphs. */
+export function reasoningText(item: JsonObject): string {
+  const texts = (list: JsonValue | undefined): string[] =>
+    asArray(list).map((p) => asString(asObject(p)?.['text'])).filter((t): t is string => t !== undefined && t !== '');
+  const summary = texts(item['summary']);
+  return (summary.length ? summary : texts(item['content'])).join('\n\n');
+}
+
+function decodeContent(content: JsonValue | undefined, i: number, dropped: Set<string>): IrPart[] {
+  if (typeof content === 'string') return [{ type: 'text', text: content }];
+  if (!Array.isArray(content)) throw invalid(`input[${i}].content must be a string or an array`, `input[${i}].content`);
+  const parts: IrPart[] = [];
+  for (const raw of content) {
+    const part = asObject(raw);
+    if (!part) continue;
+    const type = asString(part['type']);
+    if (type === 'input_text' || type === 'output_text' || type === 'text') {
+      parts.push({ type: 'text', text: asString(part['text']) ?? '' });
+    } else if (type === 'refusal') {
+      parts.push({ type: 'text', text: asString(part['refusal']) ?? '' });
+    } else if (type === 'input_image') {
+      const image = decodeImage(part);
+      if (image) parts.push(image);
+      else dropped.add('input.input_image.file_id');
+    } else {
+      dropped.add(`input.${type ?? 'unknown'}`); // input_file, input_audio: no cross-provider form
+    }
+  }
+  return parts;
+}
+
+/** function_call_output.output: a string or a list of input_text / input_image parts. */
+function decodeOutput(output: JsonValue | undefined, i: number, dropped: Set<string>): (IrText | IrImage)[] {
+  if (typeof output === 'string') return [{ type: 'text', text: output }];
+  if (output == null) return [];
+  return decodeContent(output, i, dropped).filter((p): p is IrText | IrImage => p.type === 'text' || p.type === 'image');
+}
+
+function decodeImage(part: JsonObject): IrImage | undefined {
+  const url = asString(part['image_url']);
+  if (url === undefined) return undefined; // file_id images live in OpenAI's file store
+  const data = /^data:([^;,]+);base64,(.*)$/s.exec(url);
+  const image: IrImage = data
+    ? { type: 'image', source: { kind: 'base64', mediaType: data[1] ?? '', data: data[2] ?? '' } }
+    : { type: 'image', source: { kind: 'url', url } };
+  const detail = asString(part['detail']);
+  if (detail !== undefined) image.detail = detail;
+  return image;
+}
+
+function decodeTools(tools: JsonValue | undefined, dropped: Set<string>): IrTool[] {
+  const out: IrTool[] = [];
+  for (const [i, raw] of asArray(tools).entries()) {
+    const tool = asObject(raw);
+    if (!tool) throw invalid(`tools[${i}] must be an object`, `tools[${i}]`);
+    const type = asString(tool['type']);
+    const name = asString(tool['name']);
+    if ((type === 'function' || type === 'custom') && name === undefined) throw invalid(`tools[${i}].name is required`, `tools[${i}].name`);
+    if (type === 'function' && name !== undefined) {
+      const t: IrTool = { name, parameters: asObject(tool['parameters']) ?? { type: 'object', properties: {} } };
+      const description = asString(tool['description']);
+      if (description !== undefined) t.description = description;
+      if (typeof tool['strict'] === 'boolean') t.strict = tool['strict'];
+      out.push(t);
+    } else if (type === 'custom' && name !== undefined) {
+      const t: IrTool = {
+        name,
+        parameters: { type: 'object', properties: { input: { type: 'string' } }, required: ['input'] },
+        freeform: {},
+      };
+      const format = asObject(tool['format']);
+      if (format && t.freeform) t.freeform.format = format;
+      const description = asString(tool['description']);
+      if (description !== undefined) t.description = description;
+      out.push(t);
+    } else {
+      // web_search, file_search, tool_search, local_shell, mcp, image_generation, code_interpreter,
+      // computer_use…: hosted tools run inside OpenAI and cannot be translated.
+      dropped.add(`tools.${type ?? 'unknown'}`);
+    }
+  }
+  return out;
+}
+
+function decodeToolChoice(choice: JsonValue | undefined, dropped: Set<string>): IrToolChoice | undefined {
+  if (choice === undefined || choice === null) return undefined;
+  if (choice === 'auto' || choice === 'none' || choice === 'required') return choice;
+  const obj = asObject(choice);
+  const type = asString(obj?.['type']);
+  const name = asString(obj?.['name']);
+  if ((type === 'function' || type === 'custom') && name !== undefined) return { name };
+  if (typeof choice === 'string') throw invalid(`tool_choice "${choice}" is not supported`, 'tool_choice');
+  dropped.add(`tool_choice.${type ?? 'unknown'}`); // allowed_tools, hosted tool types
+  return undefined;
+}
+
+function decodeReasoning(reasoning: JsonValue | undefined, dropped: Set<string>): IrReasoning | undefined {
+  const r = asObject(reasoning);
+  if (!r) return undefined;
+  const effort = asString(r['effort']);
+  // `generate_summary` is the deprecated spelling of `summary`.
+  const summary = r['summary'] ?? r['generate_summary'];
+  if (effort === undefined && summary == null) return undefined;
+  const out: IrReasoning = { enabled: effort !== 'none' };
+  if (effort !== undefined) {
+    if (!EFFORTS.has(effort)) throw invalid(`reasoning.effort "${effort}" is not supported`, 'reasoning.effort');
+    out.effort = effort as IrEffort;
+  }
+  if (summary != null) out.includeThoughts = true;
+  if (r['generate_summary'] !== undefined && r['summary'] !== undefined) dropped.add('reasoning.generate_summary');
+  return out;
+}
+
+function decodeText(text: JsonValue | undefined, dropped: Set<string>): IrResponseFormat | undefined {
+  const t = asObject(text);
+  if (!t) return undefined;
+  for (const key of Object.keys(t)) if (key !== 'format') dropped.add(`text.${key}`); // verbosity
+  const format = asObject(t['format']);
+  const type = asString(format?.['type']);
+  if (!format || type === undefined || type === 'text') return undefined;
+  if (type === 'json_object') return { type: 'json_object' };
+  if (type !== 'json_schema') throw invalid(`text.format.type "${type}" is not supported`, 'text.format.type');
+  const out: IrResponseFormat = { type: 'json_schema' };
+  const name = asString(format['name']);
+  if (name !== undefined) out.name = name;
+  const schema = asObject(format['schema']);
+  if (schema) out.schema = schema;
+  if (typeof format['strict'] === 'boolean') out.strict = format['strict'];
+  return out;
+}
+
+function requireString(item: JsonObject, key: string, i: number): string {
+  const v = item[key];
+  if (typeof v !== 'string' || v === '') throw invalid(`input[${i}].${key} is required`, `input[${i}].${key}`);
+  return v;
+}

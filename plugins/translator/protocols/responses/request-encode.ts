@@ -1,0 +1,128 @@
+// IR → Responses request body, for when OpenAI's Responses API is the upstream. Sluice keeps no
+// state, so the request is always self-contained: `store: false`, and reasoning is carried between
+// turns as encrypted_content on reasoning input items.
+import type { JsonObject, JsonValue } from '../../../../core/index.js';
+import type { IrEffort, IrImage, IrMessage, IrReasoning, IrRequest, IrText } from '../../ir.js';
+import { customInput, freeformNames, instructionsText, toolChoiceToWire, toolToWire } from './wire.js';
+
+export function encodeResponsesRequest(request: IrRequest): JsonObject {
+  const freeform = freeformNames(request.tools);
+  const body: JsonObject = { model: request.model };
+  const instructions = instructionsText(request);
+  if (instructions !== undefined) body['instructions'] = instructions;
+  const state = { freeform, callKinds: new Map<string, 'function' | 'custom'>(), reasoning: false };
+  const input: JsonValue[] = [];
+  for (const m of request.messages) input.push(...encodeMessage(m, state));
+  body['input'] = input;
+  if (request.tools.length) body['tools'] = request.tools.map(toolToWire);
+  if (request.toolChoice !== undefined) body['tool_choice'] = toolChoiceToWire(request.toolChoice, freeform);
+  if (request.parallelToolCalls !== undefined) body['parallel_tool_calls'] = request.parallelToolCalls;
+  if (request.maxTokens !== undefined) body['max_output_tokens'] = request.maxTokens;
+  if (request.temperature !== undefined) body['temperature'] = request.temperature;
+  if (request.topP !== undefined) body['top_p'] = request.topP;
+  const reasoning = request.reasoning ? encodeReasoning(request.reasoning) : undefined;
+  if (reasoning) body['reasoning'] = reasoning;
+  // Without store, encrypted reasoning is the only way the next turn can continue the model's
+  // chain of thought; ask for it whenever reasoning is on or already part of the conversation.
+  if (reasoning || state.reasoning) body['include'] = ['reasoning.encrypted_content'];
+  if (request.responseFormat && request.responseFormat.type !== 'text') {
+    const f = request.responseFormat;
+    const format: JsonObject = f.type === 'json_object' ? { type: 'json_object' } : { type: 'json_schema', name: f.name ?? 'response' };
+    if (f.type === 'json_schema') {
+      format['schema'] = f.schema ?? { type: 'object' };
+      if (f.strict !== undefined) format['strict'] = f.strict;
+    }
+    body['text'] = { format };
+  }
+  if (request.user !== undefined) body['user'] = request.user;
+  body['store'] = false;
+  body['stream'] = request.stream;
+  return body;
+}
+
+interface EncodeState {
+  freeform: Set<string>;
+  /** Which kind each call was, so its output goes back as the matching *_output item. */
+  callKinds: Map<string, 'function' | 'custom'>;
+  reasoning: boolean;
+}
+
+function encodeMessage(m: IrMessage, state: EncodeState): JsonValue[] {
+  const items: JsonValue[] = [];
+  // Consecutive text/image parts form one message item; calls and results are items of their own.
+  let content: JsonValue[] = [];
+  const role = m.role === 'system' ? 'developer' : m.role;
+  const flush = (): void => {
+    if (content.length) items.push({ type: 'message', role, content });
+    content = [];
+  };
+  for (const p of m.parts) {
+    switch (p.type) {
+      case 'text':
+        content.push({ type: role === 'assistant' ? 'output_text' : 'input_text', text: p.text });
+        break;
+      case 'image':
+        if (role !== 'assistant') content.push(imageToWire(p));
+        break;
+      case 'thinking':
+        // Only encrypted reasoning can be replayed; bare reasoning text from another provider has no
+        // input form OpenAI accepts.
+        if (p.signature === undefined) break;
+        flush();
+        items.push({
+          type: 'reasoning', summary: p.text ? [{ type: 'summary_text', text: p.text }] : [], encrypted_content: p.signature,
+        });
+        state.reasoning = true;
+        break;
+      case 'redacted_thinking':
+        break; // Anthropic-only; Responses cannot take it back
+      case 'tool_call': {
+        flush();
+        const custom = state.freeform.has(p.name);
+        state.callKinds.set(p.id, custom ? 'custom' : 'function');
+        items.push(custom
+          ? { type: 'custom_tool_call', call_id: p.id, name: p.name, input: customInput(p.arguments) }
+          : { type: 'function_call', call_id: p.id, name: p.name, arguments: p.arguments });
+        break;
+      }
+      case 'tool_result': {
+        flush();
+        const kind = state.callKinds.get(p.callId) ?? (p.name !== undefined && state.freeform.has(p.name) ? 'custom' : 'function');
+        // Responses has no error flag on outputs: the error text itself tells the model.
+        items.push({ type: kind === 'custom' ? 'custom_tool_call_output' : 'function_call_output', call_id: p.callId, output: outputToWire(p.content) });
+        break;
+      }
+    }
+  }
+  flush();
+  return items;
+}
+
+function outputToWire(content: (IrText | IrImage)[]): JsonValue {
+  if (content.every((c) => c.type === 'text')) return content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+  return content.map((c) => (c.type === 'text' ? { type: 'input_text', text: c.text } : imageToWire(c)));
+}
+
+function imageToWire(image: IrImage): JsonObject {
+  const url = image.source.kind === 'url' ? image.source.url : `data:${image.source.mediaType};base64,${image.source.data}`;
+  return { type: 'input_image', image_url: url, detail: image.detail ?? 'auto' };
+}
+
+function encodeReasoning(r: IrReasoning): JsonObject | undefined {
+  // Turning reasoning off is left to the model's default: not every reasoning model accepts `none`.
+  if (!r.enabled) return undefined;
+  const out: JsonObject = {};
+  const effort = r.effort ?? (r.budgetTokens !== undefined ? effortForBudget(r.budgetTokens) : undefined);
+  if (effort !== undefined) out['effort'] = effort === 'max' ? 'xhigh' : effort;
+  if (r.includeThoughts) out['summary'] = 'auto';
+  return out;
+}
+
+/** Anthropic/Gemini token budgets mapped to the nearest effort level. */
+function effortForBudget(budget: number): IrEffort {
+  if (budget <= 0) return 'minimal';
+  if (budget <= 2048) return 'low';
+  if (budget <= 16384) return 'medium';
+  return 'high';
+}
+

@@ -1,0 +1,155 @@
+// Responses SSE events → IR stream events, for when OpenAI's Responses API is the upstream. Each
+// event is translated as it arrives; only per-item bookkeeping is kept.
+import { asObject, asString, emptyUsage, usageFrom, type JsonObject, type StreamEvent } from '../../../../core/index.js';
+import type { IrStreamEvent } from '../../ir.js';
+import { failedResponseError, RESPONSES_PROTOCOL, stopReasonOf, upstreamError } from './response-decode.js';
+import { REDACTED_PREFIX } from './wire.js';
+
+/**
+ * A tool call being streamed. Freeform (custom) input is raw text, so it is wrapped on the fly into
+ * the IR's `{"input": "..."}` JSON: the prefix at the start, escaped fragments, the suffix at the end.
+ */
+interface OpenCall {
+  index: number;
+  custom: boolean;
+  /** Raw text received so far (arguments, or custom input), to fill in from `done` if deltas were skipped. */
+  received: string;
+  closed: boolean;
+}
+
+const CUSTOM_PREFIX = '{"input":"';
+const CUSTOM_SUFFIX = '"}';
+
+export async function* decodeResponsesStream(events: AsyncIterable<StreamEvent>): AsyncIterable<IrStreamEvent> {
+  const calls = new Map<string, OpenCall>(); // by item id (output_index when an item has no id)
+  let nextIndex = 0;
+  let started = false;
+  /** Reasoning items by key: the last summary index seen, to separate summary paragraphs. */
+  const summaryIndex = new Map<string, number>();
+
+  const keyOf = (data: JsonObject): string => asString(data['item_id']) ?? `#${String(data['output_index'])}`;
+  const itemKey = (item: JsonObject, data: JsonObject): string => asString(item['id']) ?? `#${String(data['output_index'])}`;
+  const escape = (text: string): string => JSON.stringify(text).slice(1, -1);
+
+  for await (const ev of events) {
+    const data = asObject(ev.data);
+    if (!data) continue; // keep-alive comments, stray strings
+    const type = asString(data['type']) ?? ev.event;
+    switch (type) {
+      case 'response.created':
+      case 'response.in_progress':
+      case 'response.queued': {
+        if (started) break;
+        started = true;
+        const res = asObject(data['response']);
+        const start: IrStreamEvent = { type: 'start' };
+        const id = asString(res?.['id']);
+        const model = asString(res?.['model']);
+        if (id !== undefined) start.id = id;
+        if (model !== undefined) start.model = model;
+        yield start;
+        break;
+      }
+      case 'response.output_item.added': {
+        const item = asObject(data['item']);
+        const kind = item?.['type'];
+        if (!item || (kind !== 'function_call' && kind !== 'custom_tool_call')) break;
+        const call: OpenCall = { index: nextIndex++, custom: kind === 'custom_tool_call', received: '', closed: false };
+        calls.set(itemKey(item, data), call);
+        yield { type: 'tool_call_start', index: call.index, id: asString(item['call_id']) ?? '', name: asString(item['name']) ?? '' };
+        if (call.custom) yield { type: 'tool_call_delta', index: call.index, arguments: CUSTOM_PREFIX };
+        // Some servers put (part of) the arguments on the added item already.
+        const initial = asString(item[call.custom ? 'input' : 'arguments']) ?? '';
+        if (initial) {
+          call.received = initial;
+          yield { type: 'tool_call_delta', index: call.index, arguments: call.custom ? escape(initial) : initial };
+        }
+        break;
+      }
+      case 'response.function_call_arguments.delta':
+      case 'response.custom_tool_call_input.delta': {
+        const call = calls.get(keyOf(data));
+        const delta = asString(data['delta']);
+        if (!call || call.closed || !delta) break;
+        call.received += delta;
+        yield { type: 'tool_call_delta', index: call.index, arguments: call.custom ? escape(delta) : delta };
+        break;
+      }
+      case 'response.function_call_arguments.done':
+      case 'response.custom_tool_call_input.done': {
+        const call = calls.get(keyOf(data));
+        if (call) yield* closeCall(call, asString(data[call.custom ? 'input' : 'arguments']));
+        break;
+      }
+      case 'response.output_text.delta':
+      case 'response.refusal.delta': {
+        const delta = asString(data['delta']);
+        if (delta) yield { type: 'text_delta', text: delta };
+        break;
+      }
+      case 'response.reasoning_summary_text.delta': {
+        const delta = asString(data['delta']);
+        if (!delta) break;
+        // Summary parts are paragraphs; the JSON decoder joins them with a blank line too.
+        const key = keyOf(data);
+        const index = typeof data['summary_index'] === 'number' ? data['summary_index'] : 0;
+        const last = summaryIndex.get(key);
+        summaryIndex.set(key, index);
+        yield { type: 'thinking_delta', text: last !== undefined && last !== index ? `\n\n${delta}` : delta };
+        break;
+      }
+      case 'response.reasoning_text.delta': {
+        const delta = asString(data['delta']);
+        if (delta) yield { type: 'thinking_delta', text: delta };
+        break;
+      }
+      case 'response.output_item.done': {
+        const item = asObject(data['item']);
+        if (!item) break;
+        if (item['type'] === 'reasoning') {
+          const encrypted = asString(item['encrypted_content']);
+          if (encrypted?.startsWith(REDACTED_PREFIX)) yield { type: 'redacted_thinking', data: encrypted.slice(REDACTED_PREFIX.length) };
+          else if (encrypted) yield { type: 'thinking_signature', signature: encrypted };
+        } else if (item['type'] === 'function_call' || item['type'] === 'custom_tool_call') {
+          const call = calls.get(itemKey(item, data));
+          if (call) yield* closeCall(call, asString(item[call.custom ? 'input' : 'arguments']));
+        }
+        break;
+      }
+      case 'response.completed':
+      case 'response.incomplete': {
+        const res = asObject(data['response']) ?? {};
+        if (!started) {
+          started = true;
+          yield { type: 'start' };
+        }
+        for (const call of calls.values()) yield* closeCall(call, undefined);
+        const usage = usageFrom(RESPONSES_PROTOCOL, res);
+        yield { type: 'usage', usage: usage ?? emptyUsage() };
+        yield { type: 'finish', stopReason: stopReasonOf(res, calls.size > 0) };
+        break;
+      }
+      case 'response.failed':
+        throw failedResponseError(asObject(data['response']) ?? {});
+      case 'error': {
+        // Current servers put the fields at the top level; older ones nest them under `error`.
+        const nested = asObject(data['error']);
+        const err = nested ?? data;
+        throw upstreamError(asString(err['message']) ?? 'upstream stream error', nested ? asString(nested['type']) : undefined, asString(err['code']));
+      }
+      default:
+        break; // content_part/output_text.done/annotations/hosted-tool progress carry nothing new
+    }
+  }
+
+  function* closeCall(call: OpenCall, final: string | undefined): Iterable<IrStreamEvent> {
+    if (call.closed) return;
+    call.closed = true;
+    // `done` repeats the whole text: send whatever the deltas did not deliver.
+    if (final !== undefined && final.length > call.received.length && final.startsWith(call.received)) {
+      const rest = final.slice(call.received.length);
+      yield { type: 'tool_call_delta', index: call.index, arguments: call.custom ? escape(rest) : rest };
+    }
+    if (call.custom) yield { type: 'tool_call_delta', index: call.index, arguments: CUSTOM_SUFFIX };
+  }
+}

@@ -1,0 +1,76 @@
+// Pieces of the Responses wire format shared by the request, response and stream halves, so the
+// JSON response and the terminal stream event are built by the same code and cannot drift apart.
+import type { JsonObject, Usage } from '../../../../core/index.js';
+import type { IrRequest, IrStopReason, IrTool, IrToolChoice } from '../../ir.js';
+import { parseArguments } from '../../util.js';
+
+/**
+ * Anthropic `redacted_thinking` has no Responses equivalent. It travels to Responses clients as a
+ * reasoning item whose encrypted_content carries this prefix, so when the client (Codex keeps items
+ * verbatim) sends it back, the decoder restores the redacted block instead of a bogus signature.
+ */
+export const REDACTED_PREFIX = 'sluice-redacted:';
+
+/** Responses usage: input_tokens counts cached tokens too; Anthropic-style classes are folded in. */
+export function usageToWire(u: Usage): JsonObject {
+  const input = u.inputTokens + u.cacheReadTokens + u.cacheWriteTokens;
+  return {
+    input_tokens: input,
+    input_tokens_details: { cached_tokens: u.cacheReadTokens },
+    output_tokens: u.outputTokens,
+    output_tokens_details: { reasoning_tokens: u.reasoningTokens },
+    total_tokens: input + u.outputTokens,
+  };
+}
+
+/** Stop reasons that end a Responses turn as `incomplete`, with the wire reason. */
+export function incompleteReason(stop: IrStopReason): 'max_output_tokens' | 'content_filter' | undefined {
+  if (stop === 'max_tokens') return 'max_output_tokens';
+  if (stop === 'content_filter') return 'content_filter';
+  return undefined;
+}
+
+/** Names of the client's freeform (`custom`) tools: their calls go back as custom_tool_call items. */
+export function freeformNames(tools: IrTool[]): Set<string> {
+  const out = new Set<string>();
+  for (const t of tools) if (t.freeform) out.add(t.name);
+  return out;
+}
+
+/** The raw text of a freeform call, unwrapped from the IR's `{"input": "..."}` arguments. */
+export function customInput(args: string): string {
+  const input = parseArguments(args)['input'];
+  return typeof input === 'string' ? input : args;
+}
+
+export function toolToWire(t: IrTool): JsonObject {
+  if (t.freeform) {
+    const custom: JsonObject = { type: 'custom', name: t.name };
+    if (t.description !== undefined) custom['description'] = t.description;
+    if (t.freeform.format !== undefined) custom['format'] = t.freeform.format;
+    return custom;
+  }
+  const fn: JsonObject = { type: 'function', name: t.name };
+  if (t.description !== undefined) fn['description'] = t.description;
+  fn['parameters'] = t.parameters;
+  // Responses makes function tools strict unless told otherwise, and schemas written for other
+  // protocols rarely satisfy strict mode, so an unspecified strictness is sent as false.
+  fn['strict'] = t.strict ?? false;
+  return fn;
+}
+
+export function toolChoiceToWire(choice: IrToolChoice, freeform: Set<string>): JsonObject | string {
+  if (typeof choice === 'string') return choice;
+  return { type: freeform.has(choice.name) ? 'custom' : 'function', name: choice.name };
+}
+
+/** System text as the single `instructions` string Responses has. */
+export function instructionsText(request: Pick<IrRequest, 'system'>): string | undefined {
+  if (request.system.length === 0) return undefined;
+  return request.system.map((s) => s.text).join('\n\n');
+}
+
+/** Clients JSON.parse function arguments: a call with no arguments at all is sent as `{}`. */
+export function argumentsOrEmptyObject(args: string): string {
+  return args.trim() === '' ? '{}' : args;
+}
