@@ -1,0 +1,23 @@
+// The Gemini native codec: generateContent / streamGenerateContent, as Gemini CLI and @google/genai speak it.
+import type { ProtocolCodec } from '../../codec.js';
+import { decodeGeminiRequest } from './request-decode.js';
+import { encodeGeminiRequest } from './request-encode.js';
+import { decodeGeminiResponse } from './response-decode.js';
+import { encodeGeminiResponse } from './response-encode.js';
+import { decodeGeminiStream } from './stream-decode.js';
+import { encodeGeminiStream } from './stream-encode.js';
+
+export const geminiGenerate: ProtocolCodec = {
+  protocol: { family: 'gemini', operation: 'generate' },
+  decodeRequest: decodeGeminiRequest,
+  encodeRequest: encodeGeminiRequest,
+  decodeResponse: decodeGeminiResponse,
+  encodeResponse: encodeGeminiResponse,
+  decodeStream: decodeGeminiStream,
+  encodeStream: encodeGeminiStream,
+};
+
+export { SKIP_SIGNATURE } from './request-encode.js';
+export {
+  geminiEmbedToOpenAI, openAIEmbeddingsToGemini, openAIEmbeddingsToGeminiRequest, geminiEmbeddingsToOpenAI,
+} from './embeddings.js';

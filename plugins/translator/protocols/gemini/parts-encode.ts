@@ -1,0 +1,67 @@
+// IR parts → Gemini parts, shared by the request encoder (Gemini upstream) and the response
+// encoder (Gemini client), so a signature travels the same way in both directions.
+import type { JsonObject } from '../../../../core/index.js';
+import type { IrImage, IrPart } from '../../ir.js';
+import { parseArguments } from '../../util.js';
+
+/**
+ * `callNames` maps call ids seen so far to function names: Gemini's functionResponse needs the
+ * name, which IR tool results from OpenAI clients do not carry.
+ */
+export function encodeParts(parts: IrPart[], callNames: Map<string, string>): JsonObject[] {
+  const out: JsonObject[] = [];
+  // A signature on an empty thinking is how the decoders keep a signed text or call part's signature.
+  let pendingSignature: string | undefined;
+  const sign = (part: JsonObject): JsonObject => {
+    if (pendingSignature !== undefined && part['thoughtSignature'] === undefined) part['thoughtSignature'] = pendingSignature;
+    pendingSignature = undefined;
+    return part;
+  };
+  for (const p of parts) {
+    switch (p.type) {
+      case 'text':
+        out.push(sign({ text: p.text }));
+        break;
+      case 'thinking':
+        if (p.text === '' && p.signature !== undefined) { pendingSignature = p.signature; break; }
+        out.push(p.signature === undefined ? { text: p.text, thought: true } : { text: p.text, thought: true, thoughtSignature: p.signature });
+        break;
+      case 'redacted_thinking':
+        break; // another provider's encrypted reasoning: Gemini cannot use it
+      case 'image':
+        out.push(sign(imagePart(p)));
+        break;
+      case 'tool_call': {
+        callNames.set(p.id, p.name);
+        const part: JsonObject = { functionCall: { id: p.id, name: p.name, args: parseArguments(p.arguments) } };
+        if (p.signature !== undefined) part['thoughtSignature'] = p.signature;
+        out.push(sign(part));
+        break;
+      }
+      case 'tool_result': {
+        const text = p.content.map((c) => (c.type === 'text' ? c.text : '')).filter((t) => t !== '').join('\n');
+        const name = p.name || callNames.get(p.callId) || 'unknown';
+        out.push({ functionResponse: { id: p.callId, name, response: p.isError ? { error: text } : { output: text } } });
+        // Images a tool returned ride next to its response: every Gemini model takes inline parts there.
+        for (const c of p.content) if (c.type === 'image') out.push(imagePart(c));
+        break;
+      }
+    }
+  }
+  if (pendingSignature !== undefined) out.push({ text: '', thought: true, thoughtSignature: pendingSignature });
+  return out;
+}
+
+const EXTENSION_TYPES: Record<string, string> = {
+  png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', webp: 'image/webp', gif: 'image/gif', heic: 'image/heic', heif: 'image/heif',
+};
+
+function imagePart(img: IrImage): JsonObject {
+  if (img.source.kind === 'base64') return { inlineData: { mimeType: img.source.mediaType, data: img.source.data } };
+  const url = img.source.url;
+  const dataUrl = /^data:([^;,]+);base64,(.*)$/s.exec(url);
+  if (dataUrl) return { inlineData: { mimeType: dataUrl[1] as string, data: dataUrl[2] as string } };
+  // fileData needs a MIME type; URLs rarely say, so the extension decides and JPEG is the usual case.
+  const ext = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(url)?.[1]?.toLowerCase() ?? '';
+  return { fileData: { mimeType: EXTENSION_TYPES[ext] ?? 'image/jpeg', fileUri: url } };
+}

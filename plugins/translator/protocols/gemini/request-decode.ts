@@ -1,0 +1,133 @@
+// Gemini generateContent request → IR. The model comes from the URL, not the body.
+import { asArray, asNumber, asObject, asString, type JsonObject, type JsonValue } from '../../../../core/index.js';
+import type { IrMessage, IrPart, IrRequest, IrResponseFormat, IrText, IrTool, IrToolChoice } from '../../ir.js';
+import { invalid } from '../../util.js';
+import { PartDecoder } from './parts-decode.js';
+import { toJsonSchema } from './schema.js';
+import { reasoningFromGemini } from './thinking.js';
+
+const HANDLED = new Set(['contents', 'systemInstruction', 'tools', 'toolConfig', 'generationConfig']);
+const HANDLED_GENERATION = new Set([
+  'maxOutputTokens', 'temperature', 'topP', 'topK', 'stopSequences', 'candidateCount', 'responseMimeType',
+  'responseSchema', 'responseJsonSchema', 'thinkingConfig',
+]);
+
+export function decodeGeminiRequest(body: JsonObject, model: string, stream: boolean): IrRequest {
+  const parts = new PartDecoder();
+  const dropped = new Set<string>();
+  for (const key of Object.keys(body)) if (!HANDLED.has(key)) dropped.add(key);
+
+  const req: IrRequest = {
+    model, system: systemText(body['systemInstruction']), messages: [], tools: [], stop: [], stream, dropped: [],
+  };
+  if (body['contents'] !== undefined && !Array.isArray(body['contents'])) throw invalid('contents must be an array', 'contents');
+  for (const [i, c] of asArray(body['contents']).entries()) req.messages.push(message(c, i, parts));
+
+  decodeTools(body['tools'], req, dropped);
+  const choice = toolChoice(body['toolConfig'], dropped);
+  if (choice) req.toolChoice = choice;
+  decodeGeneration(asObject(body['generationConfig']), req, dropped);
+
+  for (const d of parts.dropped) dropped.add(`contents[].${d}`);
+  req.dropped = [...dropped];
+  return req;
+}
+
+function systemText(instruction: JsonValue | undefined): IrText[] {
+  if (typeof instruction === 'string') return instruction ? [{ type: 'text', text: instruction }] : [];
+  const out: IrText[] = [];
+  for (const p of asArray(asObject(instruction)?.['parts'])) {
+    const text = asString(asObject(p)?.['text']);
+    if (text) out.push({ type: 'text', text });
+  }
+  return out;
+}
+
+function message(content: JsonValue, index: number, decoder: PartDecoder): IrMessage {
+  const c = asObject(content);
+  if (!c) throw invalid(`contents[${index}] must be an object`, `contents[${index}]`);
+  const role = asString(c['role']);
+  // A missing role is a user turn; the old `function` role carried functionResponse parts.
+  if (role !== undefined && role !== 'user' && role !== 'model' && role !== 'function') {
+    throw invalid(`contents[${index}].role must be "user" or "model"`, `contents[${index}].role`);
+  }
+  const parts: IrPart[] = [];
+  for (const p of asArray(c['parts'])) decoder.decode(p, parts);
+  return { role: role === 'model' ? 'assistant' : 'user', parts };
+}
+
+function decodeTools(tools: JsonValue | undefined, req: IrRequest, dropped: Set<string>): void {
+  for (const t of asArray(tools)) {
+    const tool = asObject(t);
+    if (!tool) continue;
+    for (const key of Object.keys(tool)) {
+      // googleSearch, codeExecution, urlContext, retrieval…: Gemini-hosted tools nobody else runs.
+      if (key !== 'functionDeclarations') dropped.add(`tools[].${key}`);
+    }
+    for (const d of asArray(tool['functionDeclarations'])) {
+      const decl = asObject(d);
+      const name = asString(decl?.['name']);
+      if (!decl || !name) throw invalid('every functionDeclaration needs a name', 'tools[].functionDeclarations[].name');
+      const schema = asObject(decl['parametersJsonSchema']) ?? asObject(decl['parameters']);
+      const ir: IrTool = { name, parameters: schema ? toJsonSchema(schema) : { type: 'object', properties: {} } };
+      const description = asString(decl['description']);
+      if (description) ir.description = description;
+      if (decl['response'] !== undefined || decl['responseJsonSchema'] !== undefined) dropped.add('tools[].functionDeclarations[].response');
+      req.tools.push(ir);
+    }
+  }
+}
+
+function toolChoice(config: JsonValue | undefined, dropped: Set<string>): IrToolChoice | undefined {
+  const fc = asObject(asObject(config)?.['functionCallingConfig']);
+  if (!fc) return undefined;
+  const names = asArray(fc['allowedFunctionNames']).filter((n): n is string => typeof n === 'string');
+  switch (asString(fc['mode'])) {
+    case 'NONE': return 'none';
+    case 'ANY': {
+      const only = names.length === 1 ? names[0] : undefined;
+      if (only !== undefined) return { name: only };
+      if (names.length > 1) dropped.add('toolConfig.functionCallingConfig.allowedFunctionNames');
+      return 'required';
+    }
+    // VALIDATED is AUTO with constrained decoding of calls: the choice is still the model's.
+    case 'AUTO': case 'VALIDATED': return 'auto';
+    default: return undefined;
+  }
+}
+
+function decodeGeneration(g: JsonObject | undefined, req: IrRequest, dropped: Set<string>): void {
+  if (!g) return;
+  for (const key of Object.keys(g)) if (!HANDLED_GENERATION.has(key)) dropped.add(`generationConfig.${key}`);
+  const candidates = asNumber(g['candidateCount']);
+  if (candidates !== undefined && candidates > 1) {
+    throw invalid('candidateCount above 1 cannot be translated', 'generationConfig.candidateCount');
+  }
+  const max = asNumber(g['maxOutputTokens']);
+  if (max !== undefined) req.maxTokens = max;
+  const temperature = asNumber(g['temperature']);
+  if (temperature !== undefined) req.temperature = temperature;
+  const topP = asNumber(g['topP']);
+  if (topP !== undefined) req.topP = topP;
+  const topK = asNumber(g['topK']);
+  if (topK !== undefined) req.topK = topK;
+  req.stop = asArray(g['stopSequences']).filter((s): s is string => typeof s === 'string');
+  const format = responseFormat(g, dropped);
+  if (format) req.responseFormat = format;
+  const reasoning = reasoningFromGemini(g['thinkingConfig']);
+  if (reasoning) req.reasoning = reasoning;
+}
+
+function responseFormat(g: JsonObject, dropped: Set<string>): IrResponseFormat | undefined {
+  const mime = asString(g['responseMimeType']);
+  const schema = asObject(g['responseJsonSchema']) ?? asObject(g['responseSchema']);
+  if (mime === undefined || mime === 'text/plain') {
+    if (schema) dropped.add('generationConfig.responseSchema');
+    return undefined;
+  }
+  if (mime !== 'application/json') {
+    dropped.add(`generationConfig.responseMimeType(${mime})`);
+    return undefined;
+  }
+  return schema ? { type: 'json_schema', name: 'response', schema: toJsonSchema(schema) } : { type: 'json_object' };
+}

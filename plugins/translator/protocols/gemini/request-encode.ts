@@ -1,0 +1,94 @@
+// IR → Gemini generateContent body (Gemini as the upstream). No `model` or `stream` in the body:
+// the provider puts both in the URL.
+import type { JsonObject } from '../../../../core/index.js';
+import type { IrRequest, IrToolChoice } from '../../ir.js';
+import { encodeParts } from './parts-encode.js';
+import { reasoningToGemini } from './thinking.js';
+
+/**
+ * Gemini 3 rejects a model turn whose first function call has no thought signature; history from
+ * another provider has none. Google documents this value as the way to skip that validation.
+ */
+export const SKIP_SIGNATURE = 'skip_thought_signature_validator';
+
+export function encodeGeminiRequest(req: IrRequest): JsonObject {
+  const system: JsonObject[] = req.system.map((t) => ({ text: t.text }));
+  const contents: JsonObject[] = [];
+  const callNames = new Map<string, string>();
+  for (const m of req.messages) {
+    if (m.role === 'system') {
+      // Gemini has one system instruction: mid-conversation system messages join it, in order.
+      for (const p of m.parts) if (p.type === 'text') system.push({ text: p.text });
+      continue;
+    }
+    const parts = encodeParts(m.parts, callNames);
+    if (parts.length === 0) continue;
+    const role = m.role === 'assistant' ? 'model' : 'user';
+    if (role === 'model') signFirstCall(parts);
+    const prev = contents[contents.length - 1];
+    // All responses to one model turn's calls must come in one user turn (Chat sends one message each).
+    if (prev && role === 'user' && prev['role'] === 'user' && isResponse(lastPart(prev)) && isResponse(parts[0])) {
+      (prev['parts'] as JsonObject[]).push(...parts);
+    } else {
+      contents.push({ role, parts });
+    }
+  }
+
+  const body: JsonObject = { contents };
+  if (system.length) body['systemInstruction'] = { parts: system };
+  if (req.tools.length) {
+    body['tools'] = [{
+      functionDeclarations: req.tools.map((t) => {
+        const d: JsonObject = { name: t.name };
+        if (t.description !== undefined) d['description'] = t.description;
+        // parametersJsonSchema takes full JSON Schema, unlike the OpenAPI-subset `parameters`.
+        d['parametersJsonSchema'] = t.parameters;
+        return d;
+      }),
+    }];
+  }
+  if (req.toolChoice !== undefined) body['toolConfig'] = { functionCallingConfig: callingConfig(req.toolChoice) };
+  const generation = generationConfig(req);
+  if (Object.keys(generation).length) body['generationConfig'] = generation;
+  return body;
+}
+
+function signFirstCall(parts: JsonObject[]): void {
+  const first = parts.find((p) => p['functionCall'] !== undefined);
+  if (first && first['thoughtSignature'] === undefined && !parts.some((p) => p['thoughtSignature'] !== undefined)) {
+    first['thoughtSignature'] = SKIP_SIGNATURE;
+  }
+}
+
+function lastPart(content: JsonObject): JsonObject | undefined {
+  const parts = content['parts'] as JsonObject[];
+  return parts[parts.length - 1];
+}
+
+function isResponse(part: JsonObject | undefined): boolean {
+  return part?.['functionResponse'] !== undefined;
+}
+
+function callingConfig(choice: IrToolChoice): JsonObject {
+  if (typeof choice === 'object') return { mode: 'ANY', allowedFunctionNames: [choice.name] };
+  return { mode: choice === 'required' ? 'ANY' : choice === 'none' ? 'NONE' : 'AUTO' };
+}
+
+function generationConfig(req: IrRequest): JsonObject {
+  const g: JsonObject = {};
+  if (req.maxTokens !== undefined) g['maxOutputTokens'] = req.maxTokens;
+  if (req.temperature !== undefined) g['temperature'] = req.temperature;
+  if (req.topP !== undefined) g['topP'] = req.topP;
+  if (req.topK !== undefined) g['topK'] = req.topK;
+  if (req.stop.length) g['stopSequences'] = req.stop;
+  const format = req.responseFormat;
+  if (format && format.type !== 'text') {
+    g['responseMimeType'] = 'application/json';
+    if (format.type === 'json_schema' && format.schema) g['responseJsonSchema'] = format.schema;
+  }
+  if (req.reasoning) {
+    const thinking = reasoningToGemini(req.reasoning, req.model);
+    if (Object.keys(thinking).length) g['thinkingConfig'] = thinking;
+  }
+  return g;
+}

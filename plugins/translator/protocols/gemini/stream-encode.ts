@@ -1,0 +1,90 @@
+// IR events → Gemini SSE chunks (Gemini as the client protocol: Gemini CLI and @google/genai).
+// Each chunk is a whole GenerateContentResponse; text streams as it comes, but Gemini function
+// calls are never split, so a call is held until its arguments are complete JSON.
+import { mergeUsage, type JsonObject, type StreamEvent, type Usage } from '../../../../core/index.js';
+import type { EncodeContext } from '../../codec.js';
+import type { IrStopReason, IrStreamEvent } from '../../ir.js';
+import { isCompleteJson, mintId, parseArguments } from '../../util.js';
+import { stopReasonToGemini } from './finish.js';
+import { usageToGemini } from './usage.js';
+
+interface PendingCall { id: string; name: string; args: string; signature?: string; sent: boolean }
+
+export async function* encodeGeminiStream(events: AsyncIterable<IrStreamEvent>, ctx: EncodeContext): AsyncIterable<StreamEvent> {
+  let responseId = mintId('resp', ctx.requestId);
+  let sentAny = false;
+  const calls: PendingCall[] = [];
+  let stopReason: IrStopReason | undefined;
+  let usage: Usage | undefined;
+
+  const chunk = (parts: JsonObject[], terminal?: { finishReason: string; usageMetadata: JsonObject }): StreamEvent => {
+    sentAny = true;
+    const candidate: JsonObject = { content: { role: 'model', parts } };
+    if (terminal) candidate['finishReason'] = terminal.finishReason;
+    candidate['index'] = 0;
+    const data: JsonObject = { candidates: [candidate] };
+    if (terminal) data['usageMetadata'] = terminal.usageMetadata;
+    data['modelVersion'] = ctx.clientModel;
+    data['responseId'] = responseId;
+    return { data };
+  };
+  /** Calls whose arguments are complete, in the order they started (all of them at the end). */
+  const readyCalls = (all: boolean): JsonObject[] => {
+    const parts: JsonObject[] = [];
+    for (const c of calls) {
+      if (c.sent || (!all && !isCompleteJson(c.args))) continue;
+      c.sent = true;
+      const part: JsonObject = { functionCall: { id: c.id, name: c.name, args: parseArguments(c.args) } };
+      if (c.signature !== undefined) part['thoughtSignature'] = c.signature;
+      parts.push(part);
+    }
+    return parts;
+  };
+
+  for await (const ev of events) {
+    switch (ev.type) {
+      case 'start':
+        if (ev.id && !sentAny) responseId = ev.id;
+        break;
+      case 'text_delta':
+      case 'thinking_delta': {
+        // Calls that finished before this text go first, so the client sees the parts in order.
+        const ready = readyCalls(false);
+        if (ready.length) yield chunk(ready);
+        if (ev.text !== '') yield chunk([ev.type === 'text_delta' ? { text: ev.text } : { text: ev.text, thought: true }]);
+        break;
+      }
+      case 'thinking_signature':
+        yield chunk([{ text: '', thought: true, thoughtSignature: ev.signature }]);
+        break;
+      case 'redacted_thinking':
+        break; // encrypted reasoning of another provider: a Gemini client cannot send it anywhere useful
+      case 'tool_call_start': {
+        const ready = readyCalls(false);
+        if (ready.length) yield chunk(ready);
+        const call: PendingCall = { id: ev.id, name: ev.name, args: '', sent: false };
+        if (ev.signature !== undefined) call.signature = ev.signature;
+        calls[ev.index] = call;
+        break;
+      }
+      case 'tool_call_delta': {
+        const call = calls[ev.index];
+        if (call && !call.sent) call.args += ev.arguments;
+        break;
+      }
+      case 'usage':
+        usage = mergeUsage(usage, ev.usage);
+        break;
+      case 'finish':
+        stopReason = ev.stopReason;
+        break;
+    }
+  }
+
+  // The terminal chunk: the calls still held, the finish reason and the final usage, together.
+  const rest = readyCalls(true);
+  const finalUsage = usage ?? { inputTokens: ctx.estimatedInputTokens, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, estimated: true };
+  const reason = stopReason ?? (calls.length ? 'tool_use' : 'end_turn');
+  // Gemini itself ends with an empty text part when nothing is left: clients expect content.parts.
+  yield chunk(rest.length ? rest : [{ text: '' }], { finishReason: stopReasonToGemini(reason), usageMetadata: usageToGemini(finalUsage) });
+}

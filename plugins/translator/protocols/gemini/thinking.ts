@@ -1,0 +1,53 @@
+// generationConfig.thinkingConfig ⇄ IR reasoning.
+import { asNumber, asObject, asString, type JsonObject, type JsonValue } from '../../../../core/index.js';
+import type { IrEffort, IrReasoning } from '../../ir.js';
+
+const LEVEL_TO_EFFORT: Record<string, IrEffort> = { MINIMAL: 'minimal', LOW: 'low', MEDIUM: 'medium', HIGH: 'high' };
+
+export function reasoningFromGemini(config: JsonValue | undefined): IrReasoning | undefined {
+  const c = asObject(config);
+  if (!c) return undefined;
+  const budget = asNumber(c['thinkingBudget']);
+  const level = asString(c['thinkingLevel']);
+  const include = c['includeThoughts'];
+  // thinkingBudget 0 turns thinking off; -1 is "dynamic", i.e. on with no fixed budget.
+  const r: IrReasoning = { enabled: budget !== 0 };
+  if (budget !== undefined && budget > 0) r.budgetTokens = budget;
+  const effort = level === undefined ? undefined : LEVEL_TO_EFFORT[level.toUpperCase()];
+  if (effort) r.effort = effort;
+  if (typeof include === 'boolean') r.includeThoughts = include;
+  return r;
+}
+
+/**
+ * Gemini 2.x models take only a token budget; Gemini 3 prefers thinkingLevel (MINIMAL, LOW, MEDIUM,
+ * HIGH; Pro models lack MINIMAL). The API rejects a request with both, so we send one.
+ */
+export function reasoningToGemini(r: IrReasoning, model: string): JsonObject {
+  const out: JsonObject = {};
+  const budgetOnly = /gemini-(1|2)\./.test(model);
+  if (!r.enabled || r.effort === 'none') {
+    // Gemini 3 cannot switch thinking off; its least thinking is MINIMAL (LOW on Pro).
+    if (budgetOnly) out['thinkingBudget'] = 0;
+    else out['thinkingLevel'] = /pro/.test(model) ? 'LOW' : 'MINIMAL';
+  } else if (r.budgetTokens !== undefined) {
+    out['thinkingBudget'] = r.budgetTokens;
+  } else if (r.effort !== undefined) {
+    if (budgetOnly) out['thinkingBudget'] = EFFORT_TO_BUDGET[r.effort];
+    else out['thinkingLevel'] = effortToLevel(r.effort, /pro/.test(model));
+  }
+  if (r.includeThoughts !== undefined && r.enabled) out['includeThoughts'] = r.includeThoughts;
+  return out;
+}
+
+// Budgets that fit every 2.5 model's range (Flash caps at 24576).
+const EFFORT_TO_BUDGET: Record<IrEffort, number> = { none: 0, minimal: 512, low: 2048, medium: 8192, high: 24576, xhigh: 24576, max: 24576 };
+
+function effortToLevel(effort: IrEffort, pro: boolean): string {
+  switch (effort) {
+    case 'none': case 'minimal': return pro ? 'LOW' : 'MINIMAL';
+    case 'low': return 'LOW';
+    case 'medium': return 'MEDIUM';
+    default: return 'HIGH';
+  }
+}
