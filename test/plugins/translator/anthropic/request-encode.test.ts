@@ -1,0 +1,192 @@
+// IR → Anthropic Messages request (Anthropic as the upstream).
+import { expect } from 'chai';
+import type { JsonObject } from '../../../../core/index.js';
+import type { IrRequest } from '../../../../plugins/translator/ir.js';
+import { anthropicMessages, DEFAULT_MAX_TOKENS } from '../../../../plugins/translator/protocols/anthropic/index.js';
+import { fixtureBody, irRequest } from './helpers.js';
+
+const encode = (over: Partial<IrRequest>): JsonObject => anthropicMessages.encodeRequest(irRequest(over));
+const user = (text: string) => ({ role: 'user' as const, parts: [{ type: 'text' as const, text }] });
+
+describe('anthropic codec: encodeRequest', () => {
+  it('a minimal request gets the default max_tokens', () => {
+    expect(encode({ messages: [user('hi')] })).to.deep.equal({
+      model: 'claude-sonnet-4-5', max_tokens: DEFAULT_MAX_TOKENS, messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }],
+    });
+    expect(DEFAULT_MAX_TOKENS).to.equal(32000);
+  });
+
+  it('hoists every system message, in order, after the top-level system, keeping cache hints', () => {
+    const body = encode({
+      system: [{ type: 'text', text: 'top', cache: { type: 'ephemeral' } }],
+      messages: [user('a'), { role: 'system', parts: [{ type: 'text', text: 'mid' }] }, user('b'), { role: 'system', parts: [{ type: 'text', text: 'late' }] }],
+    });
+    expect(body['system']).to.deep.equal([
+      { type: 'text', text: 'top', cache_control: { type: 'ephemeral' } }, { type: 'text', text: 'mid' }, { type: 'text', text: 'late' },
+    ]);
+    // the system message between them no longer separates the two user turns: they merge
+    expect(body['messages']).to.deep.equal([{ role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'text', text: 'b' }] }]);
+  });
+
+  it('merges consecutive tool-result turns and puts tool results first in the user turn', () => {
+    const body = encode({ messages: [
+      user('weather?'),
+      { role: 'assistant', parts: [
+        { type: 'text', text: 'Checking.' },
+        { type: 'tool_call', id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' },
+        { type: 'tool_call', id: 'call_2', name: 'get_weather', arguments: '{"city":' },
+      ] },
+      { role: 'user', parts: [{ type: 'tool_result', callId: 'call_1', content: [{ type: 'text', text: 'sunny' }], isError: false }] },
+      { role: 'user', parts: [
+        { type: 'text', text: 'and also' },
+        { type: 'tool_result', callId: 'call_2', content: [], isError: true },
+      ] },
+    ] });
+    expect(body['messages']).to.deep.equal([
+      { role: 'user', content: [{ type: 'text', text: 'weather?' }] },
+      { role: 'assistant', content: [
+        { type: 'text', text: 'Checking.' },
+        { type: 'tool_use', id: 'call_1', name: 'get_weather', input: { city: 'Paris' } },
+        { type: 'tool_use', id: 'call_2', name: 'get_weather', input: { _raw: '{"city":' } },
+      ] },
+      { role: 'user', content: [
+        { type: 'tool_result', tool_use_id: 'call_1', content: 'sunny' },
+        { type: 'tool_result', tool_use_id: 'call_2', is_error: true },
+        { type: 'text', text: 'and also' },
+      ] },
+    ]);
+  });
+
+  it('tool results with images keep block form; images as url and base64 blocks', () => {
+    const body = encode({ messages: [{ role: 'user', parts: [
+      { type: 'tool_result', callId: 't1', isError: false, content: [{ type: 'text', text: 'see' }, { type: 'image', source: { kind: 'url', url: 'https://x/y.png' } }] },
+      { type: 'image', source: { kind: 'base64', mediaType: 'image/webp', data: 'UklG' }, detail: 'high' },
+    ] }] });
+    expect(body['messages']).to.deep.equal([{ role: 'user', content: [
+      { type: 'tool_result', tool_use_id: 't1', content: [{ type: 'text', text: 'see' }, { type: 'image', source: { type: 'url', url: 'https://x/y.png' } }] },
+      { type: 'image', source: { type: 'base64', media_type: 'image/webp', data: 'UklG' } },
+    ] }]);
+  });
+
+  it('keeps signed thinking and redacted thinking, drops unsigned thinking and empty text', () => {
+    const body = encode({ messages: [user('q'), { role: 'assistant', parts: [
+      { type: 'thinking', text: 'from OpenAI, no signature' },
+      { type: 'thinking', text: 'signed', signature: 'sig-1' },
+      { type: 'redacted_thinking', data: 'ENC' },
+      { type: 'text', text: '' },
+      { type: 'text', text: 'A' },
+    ] }, { role: 'assistant', parts: [{ type: 'thinking', text: 'only unsigned' }] }] });
+    expect(body['messages']).to.deep.equal([
+      { role: 'user', content: [{ type: 'text', text: 'q' }] },
+      { role: 'assistant', content: [
+        { type: 'thinking', thinking: 'signed', signature: 'sig-1' }, { type: 'redacted_thinking', data: 'ENC' }, { type: 'text', text: 'A' },
+      ] },
+    ]);
+  });
+
+  it('tools: function, freeform and schemas without a type; cache and strict kept', () => {
+    const body = encode({ messages: [user('hi')], tools: [
+      { name: 'f', description: 'F', parameters: { type: 'object', properties: { a: { type: 'number' } } }, strict: true, cache: { type: 'ephemeral' } },
+      { name: 'apply_patch', description: 'patch', parameters: {}, freeform: { format: { type: 'grammar', syntax: 'lark', definition: 'start: x' } } },
+      { name: 'noargs', parameters: {} },
+    ] });
+    expect(body['tools']).to.deep.equal([
+      { name: 'f', description: 'F', input_schema: { type: 'object', properties: { a: { type: 'number' } } }, strict: true, cache_control: { type: 'ephemeral' } },
+      { name: 'apply_patch', description: 'patch', input_schema: { type: 'object', properties: { input: { type: 'string' } }, required: ['input'] } },
+      { name: 'noargs', input_schema: { type: 'object', properties: {} } },
+    ]);
+  });
+
+  const tools = [{ name: 'f', parameters: { type: 'object' } }];
+  const choices: [Partial<IrRequest>, JsonObject | undefined][] = [
+    [{ toolChoice: 'auto' }, { type: 'auto' }],
+    [{ toolChoice: 'required' }, { type: 'any' }],
+    [{ toolChoice: { name: 'f' } }, { type: 'tool', name: 'f' }],
+    [{ toolChoice: 'none' }, { type: 'none' }],
+    [{ parallelToolCalls: false }, { type: 'auto', disable_parallel_tool_use: true }],
+    [{ toolChoice: 'required', parallelToolCalls: false }, { type: 'any', disable_parallel_tool_use: true }],
+    [{ parallelToolCalls: true }, undefined],
+  ];
+  for (const [over, expected] of choices) {
+    it(`tool_choice for ${JSON.stringify(over)}`, () => {
+      expect(encode({ messages: [user('hi')], tools, ...over })['tool_choice']).to.deep.equal(expected);
+    });
+  }
+  it('no tool_choice without tools (Anthropic rejects it)', () => {
+    expect(encode({ messages: [user('hi')], toolChoice: 'required' })).to.not.have.property('tool_choice');
+  });
+
+  const reasoning: [Partial<IrRequest>, JsonObject | undefined, number][] = [
+    [{ reasoning: { enabled: true, budgetTokens: 3000 }, maxTokens: 10000 }, { type: 'enabled', budget_tokens: 3000 }, 10000],
+    [{ reasoning: { enabled: true, effort: 'low' }, maxTokens: 10000 }, { type: 'enabled', budget_tokens: 2048 }, 10000],
+    [{ reasoning: { enabled: true, effort: 'minimal' }, maxTokens: 10000 }, { type: 'enabled', budget_tokens: 2048 }, 10000],
+    [{ reasoning: { enabled: true, effort: 'medium' }, maxTokens: 10000 }, { type: 'enabled', budget_tokens: 8192 }, 10000],
+    [{ reasoning: { enabled: true, effort: 'high' }, maxTokens: 10000 }, { type: 'enabled', budget_tokens: 16384 }, 16384 + 4096],
+    [{ reasoning: { enabled: true, effort: 'xhigh' } }, { type: 'enabled', budget_tokens: 32000 }, 32000 + 4096],
+    [{ reasoning: { enabled: true, effort: 'max' }, maxTokens: 64000 }, { type: 'enabled', budget_tokens: 32000 }, 64000],
+    [{ reasoning: { enabled: true }, maxTokens: 1000 }, { type: 'enabled', budget_tokens: 8192 }, 8192 + 4096],
+    [{ reasoning: { enabled: true, budgetTokens: 100 } }, { type: 'enabled', budget_tokens: 1024 }, 32000],
+    [{ reasoning: { enabled: true, effort: 'none' } }, undefined, 32000],
+    [{ reasoning: { enabled: false, effort: 'high' } }, undefined, 32000],
+  ];
+  for (const [over, thinking, maxTokens] of reasoning) {
+    it(`reasoning ${JSON.stringify(over)} → thinking ${JSON.stringify(thinking)}, max_tokens ${maxTokens}`, () => {
+      const body = encode({ messages: [user('hi')], ...over });
+      expect(body['thinking']).to.deep.equal(thinking);
+      expect(body['max_tokens']).to.equal(maxTokens);
+    });
+  }
+
+  it('with thinking on, temperature and top_k are dropped and top_p kept only from 0.95', () => {
+    const on = { messages: [user('hi')], reasoning: { enabled: true, effort: 'low' as const }, temperature: 0.2, topK: 5 };
+    expect(encode({ ...on, topP: 0.5 })).to.not.include.keys('temperature', 'top_k', 'top_p');
+    expect(encode({ ...on, topP: 0.97 })['top_p']).to.equal(0.97);
+    expect(encode({ messages: [user('hi')], temperature: 0.2, topP: 0.5, topK: 5 })).to.include({ temperature: 0.2, top_p: 0.5, top_k: 5 });
+  });
+
+  it('thinking is left off with a forced tool, or when the tool turn being continued carries no signed thinking', () => {
+    const tools = [{ name: 'f', parameters: { type: 'object' } }];
+    const r = { reasoning: { enabled: true, effort: 'high' as const } };
+    expect(encode({ messages: [user('hi')], tools, toolChoice: 'required', ...r })).to.not.have.property('thinking');
+    const loop = (assistantFirst: IrRequest['messages'][number]['parts']) => encode({ tools, ...r, messages: [
+      user('hi'),
+      { role: 'assistant', parts: [...assistantFirst, { type: 'tool_call', id: 'c1', name: 'f', arguments: '{}' }] },
+      { role: 'user', parts: [{ type: 'tool_result', callId: 'c1', content: [], isError: false }] },
+    ] });
+    expect(loop([{ type: 'thinking', text: 'unsigned' }])).to.not.have.property('thinking');
+    expect(loop([])).to.not.have.property('thinking');
+    expect(loop([{ type: 'thinking', text: 'signed', signature: 's' }])['thinking']).to.deep.equal({ type: 'enabled', budget_tokens: 16384 });
+  });
+
+  it('stop sequences, json_schema output, user, stream', () => {
+    const body = encode({
+      messages: [user('hi')], stop: ['END'], stream: true, user: 'u-1',
+      responseFormat: { type: 'json_schema', name: 'r', schema: { type: 'object', properties: { a: { type: 'string' } } }, strict: true },
+    });
+    expect(body).to.include({ stream: true });
+    expect(body['stop_sequences']).to.deep.equal(['END']);
+    expect(body['metadata']).to.deep.equal({ user_id: 'u-1' });
+    expect(body['output_config']).to.deep.equal({ format: { type: 'json_schema', schema: { type: 'object', properties: { a: { type: 'string' } } } } });
+    expect(encode({ messages: [user('hi')], responseFormat: { type: 'json_object' } })).to.not.have.property('output_config');
+  });
+
+  it('a recorded Claude Code request survives decode → encode with its content intact', () => {
+    const original = fixtureBody('claude-code.messages.tool-result-turn.json');
+    const ir = anthropicMessages.decodeRequest(original, 'claude-opus-5-5', true);
+    const body = anthropicMessages.encodeRequest(ir);
+    const system = body['system'] as JsonObject[];
+    expect(system).to.have.length(4); // three top-level blocks + the mid-conversation system message
+    expect(system[3]!['text']).to.match(/^# Environment/);
+    expect(system.map((b) => b['cache_control'] ?? null)).to.deep.equal([null, { type: 'ephemeral' }, { type: 'ephemeral' }, null]);
+    const messages = body['messages'] as JsonObject[];
+    expect(messages.map((m) => m['role'])).to.deep.equal(['user', 'assistant', 'user']);
+    expect(messages[1]!['content']).to.deep.equal([
+      { type: 'tool_use', id: 'toolu_mock_mwrngbfi0002', name: 'Bash', input: { command: 'echo hello-from-bash', description: 'Run command requested by mock' } },
+    ]);
+    expect(messages[2]!['content']).to.deep.equal([{ type: 'tool_result', tool_use_id: 'toolu_mock_mwrngbfi0002', content: 'hello-from-bash' }]);
+    expect(body).to.include({ max_tokens: 128000, stream: true, model: 'claude-opus-5-5' });
+    // adaptive + medium effort, continuing a tool turn that has no signed thinking: thinking stays off
+    expect(body).to.not.have.property('thinking');
+    expect((body['tools'] as JsonObject[]).map((t) => t['name'])).to.deep.equal(['Bash', 'Read', 'DeferredToolPlaceholder']);
+  });
+});
