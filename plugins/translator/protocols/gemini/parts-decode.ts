@@ -38,8 +38,11 @@ export class PartDecoder {
       out.push(this.response(response));
       return;
     }
-    const image = this.image(p);
-    if (image) { out.push(image); return; }
+    if (p['inlineData'] !== undefined || p['fileData'] !== undefined) {
+      const image = this.image(p);
+      if (image) out.push(image);
+      return;
+    }
     for (const key of Object.keys(p)) {
       if (key !== 'thoughtSignature' && key !== 'thought') this.dropped.add(`parts[].${key}`);
     }

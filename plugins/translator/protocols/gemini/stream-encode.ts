@@ -85,6 +85,6 @@ export async function* encodeGeminiStream(events: AsyncIterable<IrStreamEvent>, 
   const rest = readyCalls(true);
   const finalUsage = usage ?? { inputTokens: ctx.estimatedInputTokens, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, estimated: true };
   const reason = stopReason ?? (calls.length ? 'tool_use' : 'end_turn');
-  // Gemini itself ends with an empty text part when nothing is left: clients expect content.parts.
-  yield chunk(rest.length ? rest : [{ text: '' }], { finishReason: stopReasonToGemini(reason), usageMetadata: usageToGemini(finalUsage) });
+  // Empty parts, not an empty text part: Gemini CLI rejects a chunk whose only part is `{text: ""}`.
+  yield chunk(rest, { finishReason: stopReasonToGemini(reason), usageMetadata: usageToGemini(finalUsage) });
 }
