@@ -1,7 +1,7 @@
 // Golden upstream transcripts (byte-exact Chat SSE) replayed whole and split at byte offsets
 // through core's SSE decoder into the Chat stream decoder: the IR event sequence must be exact.
 import { expect } from 'chai';
-import { GatewayError, type JsonObject, type StreamEvent } from '../../../../core/index.js';
+import { decodeSse, GatewayError, type JsonObject, type StreamEvent } from '../../../../core/index.js';
 import type { IrStreamEvent } from '../../../../plugins/translator/ir.js';
 import { openaiChat } from '../../../../plugins/translator/protocols/chat/index.js';
 import { decodeBytes, fixtureBytes, usage } from './helpers.js';
@@ -207,7 +207,6 @@ async function collectIr(list: StreamEvent[]): Promise<IrStreamEvent[]> {
   for await (const e of openaiChat.decodeStream(events(list))) out.push(e);
   return out;
 }
-async function* decodeSseOf(chunks: Uint8Array[]): AsyncGenerator<StreamEvent> {
-  const { decodeSse } = await import('../../../../core/index.js');
-  yield* decodeSse((async function* () { yield* chunks; })());
+function decodeSseOf(chunks: Uint8Array[]): AsyncGenerator<StreamEvent> {
+  return decodeSse((async function* () { yield* chunks; })());
 }

@@ -1,0 +1,214 @@
+// Chat as the client's protocol: the chunks the encoder writes must keep OpenAI's stream
+// invariants, and the openai SDK's stream parser must rebuild from them the same message that
+// encodeResponse gives for the same IR.
+import { expect } from 'chai';
+import { GatewayError, mergeUsage, type JsonObject, type StreamEvent } from '../../../../core/index.js';
+import type { EncodeContext } from '../../../../plugins/translator/codec.js';
+import type { IrPart, IrResponse, IrStreamEvent } from '../../../../plugins/translator/ir.js';
+import { openaiChat } from '../../../../plugins/translator/protocols/chat/index.js';
+import { collect, context, fromArray, sdkFinalFromStream, sseBody, usage } from './helpers.js';
+
+/** The response an IR stream describes, built independently of both encoders. */
+function responseOf(events: readonly IrStreamEvent[]): IrResponse {
+  const parts: IrPart[] = [];
+  const calls = new Map<number, IrPart & { type: 'tool_call' }>();
+  const res: IrResponse = { id: '', model: '', parts, stopReason: 'end_turn', usage: usage({}) };
+  for (const e of events) {
+    const last = parts[parts.length - 1];
+    switch (e.type) {
+      case 'text_delta': if (last?.type === 'text') last.text += e.text; else parts.push({ type: 'text', text: e.text }); break;
+      case 'thinking_delta': if (last?.type === 'thinking') last.text += e.text; else parts.push({ type: 'thinking', text: e.text }); break;
+      case 'tool_call_start': {
+        const c: IrPart & { type: 'tool_call' } = { type: 'tool_call', id: e.id, name: e.name, arguments: '' };
+        if (e.signature !== undefined) c.signature = e.signature;
+        calls.set(e.index, c); parts.push(c); break;
+      }
+      case 'tool_call_delta': calls.get(e.index)!.arguments += e.arguments; break;
+      case 'usage': res.usage = mergeUsage(res.usage, e.usage); break;
+      case 'finish': res.stopReason = e.stopReason; break;
+      default: break;
+    }
+  }
+  return res;
+}
+
+function frags(text: string, size: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
+  return out;
+}
+const argsA = JSON.stringify({ path: 'src/a.ts', lines: Array.from({ length: 80 }, (_, i) => `line ${i}: "é" \\ ok`) });
+const argsB = JSON.stringify({ path: 'src/b.ts', lines: Array.from({ length: 80 }, (_, i) => `other ${i} 🌊`) });
+
+function interleavedCalls(): IrStreamEvent[] {
+  const a = frags(argsA, 7), b = frags(argsB, 5);
+  const out: IrStreamEvent[] = [{ type: 'start', id: 'msg_1', model: 'claude' },
+    { type: 'tool_call_start', index: 0, id: 'toolu_A', name: 'Read' }, { type: 'tool_call_start', index: 1, id: 'toolu_B', name: 'Read' }];
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (i < a.length) out.push({ type: 'tool_call_delta', index: 0, arguments: a[i]! });
+    if (i < b.length) out.push({ type: 'tool_call_delta', index: 1, arguments: b[i]! });
+  }
+  out.push({ type: 'finish', stopReason: 'tool_use' }, { type: 'usage', usage: usage({ inputTokens: 900, outputTokens: 700 }) });
+  return out;
+}
+function sequentialCalls(): IrStreamEvent[] {
+  return [
+    { type: 'start' },
+    { type: 'tool_call_start', index: 0, id: 'call_A', name: 'Read' },
+    ...frags(argsA, 3).map((arguments_): IrStreamEvent => ({ type: 'tool_call_delta', index: 0, arguments: arguments_ })),
+    { type: 'tool_call_start', index: 1, id: 'call_B', name: 'Write', signature: 'gsig' },
+    ...frags(argsB, 3).map((arguments_): IrStreamEvent => ({ type: 'tool_call_delta', index: 1, arguments: arguments_ })),
+    { type: 'finish', stopReason: 'tool_use' },
+  ];
+}
+
+const scenarios: { name: string; events: IrStreamEvent[]; ctx?: Partial<EncodeContext> }[] = [
+  {
+    name: 'text with usage arriving after finish (Anthropic-style)',
+    events: [
+      { type: 'start', id: 'msg_1', model: 'claude-sonnet-4-5' },
+      { type: 'usage', usage: usage({ inputTokens: 20, cacheReadTokens: 1000, cacheWriteTokens: 5 }) },
+      { type: 'text_delta', text: 'Hello' }, { type: 'text_delta', text: ', wörld 🌊' },
+      { type: 'finish', stopReason: 'end_turn' },
+      { type: 'usage', usage: usage({ outputTokens: 9 }) },
+    ],
+  },
+  {
+    name: 'thinking then text, stopped by max_tokens',
+    events: [
+      { type: 'start' }, { type: 'thinking_delta', text: 'Let me ' }, { type: 'thinking_delta', text: 'think.' },
+      { type: 'thinking_signature', signature: 'sig' }, { type: 'text_delta', text: 'Answer' },
+      { type: 'finish', stopReason: 'max_tokens' }, { type: 'usage', usage: usage({ inputTokens: 3, outputTokens: 50, reasoningTokens: 40 }) },
+    ],
+  },
+  {
+    name: 'text → tool → text in one turn',
+    events: [
+      { type: 'start' }, { type: 'text_delta', text: 'Checking.' },
+      { type: 'tool_call_start', index: 0, id: 'toolu_1', name: 'Bash' },
+      { type: 'tool_call_delta', index: 0, arguments: '{"command":' }, { type: 'tool_call_delta', index: 0, arguments: '"ls"}' },
+      { type: 'text_delta', text: ' Done.' }, { type: 'finish', stopReason: 'tool_use' },
+      { type: 'usage', usage: usage({ inputTokens: 10, outputTokens: 12 }) },
+    ],
+  },
+  { name: 'two parallel calls with hundreds of interleaved fragments', events: interleavedCalls() },
+  { name: 'two calls with hundreds of sequential fragments and no usage', events: sequentialCalls(), ctx: { estimatedInputTokens: 77 } },
+];
+
+describe('chat codec: encodeStream', () => {
+  for (const s of scenarios) {
+    describe(s.name, () => {
+      const ctx = context(s.ctx);
+
+      it('keeps the Chat stream invariants', async () => {
+        const out = await collect(openaiChat.encodeStream(fromArray(s.events), ctx));
+        const chunks = out.map((e) => e.data as JsonObject);
+        expect(out.every((e) => e.event === undefined)).to.equal(true);
+        for (const c of chunks) {
+          expect(c['id']).to.equal('chatcmpl_req0123456789abcdef');
+          expect(c['object']).to.equal('chat.completion.chunk');
+          expect(c['created']).to.equal(1752700000);
+          expect(c['model']).to.equal('gpt-4o-mini');
+        }
+        const usageChunk = chunks[chunks.length - 1]!;
+        expect(usageChunk['choices']).to.deep.equal([]);
+        const body = chunks.slice(0, -1);
+        expect((body[0]!['choices'] as JsonObject[])[0]).to.deep.equal({ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null });
+        const finishes = body.filter((c) => (c['choices'] as JsonObject[])[0]!['finish_reason'] !== null);
+        expect(finishes).to.have.length(1);
+        expect(finishes[0]).to.equal(body[body.length - 1]);
+        expect((finishes[0]!['choices'] as JsonObject[])[0]!['delta']).to.deep.equal({});
+        const started = new Set<number>();
+        for (const c of body) {
+          const delta = (c['choices'] as JsonObject[])[0]!['delta'] as JsonObject;
+          for (const call of (delta['tool_calls'] as JsonObject[] | undefined) ?? []) {
+            const index = call['index'] as number;
+            if (!started.has(index)) {
+              started.add(index);
+              expect(Object.keys(call).filter((k) => k !== 'extra_content')).to.deep.equal(['index', 'id', 'type', 'function']);
+              expect((call['function'] as JsonObject)['arguments']).to.equal('');
+            } else {
+              expect(Object.keys(call)).to.deep.equal(['index', 'function']);
+              expect(Object.keys(call['function'] as JsonObject)).to.deep.equal(['arguments']);
+            }
+          }
+        }
+      });
+
+      it('is rebuilt by the openai SDK into the message encodeResponse gives', async () => {
+        const expected = openaiChat.encodeResponse(responseOf(s.events), ctx);
+        const sse = sseBody(await collect(openaiChat.encodeStream(fromArray(s.events), ctx)));
+        const { final } = await sdkFinalFromStream(sse);
+        const exp = (expected['choices'] as JsonObject[])[0]!;
+        const expMessage = exp['message'] as JsonObject;
+        const got = final.choices[0]!;
+        expect(final.id).to.equal(expected['id']);
+        expect(final.model).to.equal(expected['model']);
+        expect(final.created).to.equal(expected['created']);
+        expect(got.finish_reason).to.equal(exp['finish_reason']);
+        expect(got.message.content).to.equal(expMessage['content']);
+        expect(got.message.role).to.equal('assistant');
+        // The SDK keeps extra fields (Gemini's extra_content) as they came.
+        expect(got.message.tool_calls ?? null).to.deep.equal(expMessage['tool_calls'] ?? null);
+        const expectedUsage = s.events.some((e) => e.type === 'usage')
+          ? expected['usage']
+          : { prompt_tokens: 77, completion_tokens: 0, total_tokens: 77, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } };
+        expect(final.usage).to.deep.equal(expectedUsage);
+      });
+
+      it('decodes back to the same IR (Chat → Chat)', async () => {
+        const out = await collect(openaiChat.encodeStream(fromArray(s.events), ctx));
+        const back = await collect(openaiChat.decodeStream(fromArray(out)));
+        const strip = (events: readonly IrStreamEvent[]) => events.filter((e) => e.type !== 'start' && e.type !== 'usage');
+        expect(strip(back)).to.deep.equal(strip(s.events).sort((a, b) => Number(a.type === 'finish') - Number(b.type === 'finish')));
+      });
+    });
+  }
+
+  it('reports usage exactly as encodeResponse (cached tokens inside prompt_tokens)', async () => {
+    const out = await collect(openaiChat.encodeStream(fromArray(scenarios[0]!.events), context()));
+    expect(out[out.length - 1]!.data).to.deep.equal({
+      id: 'chatcmpl_req0123456789abcdef', object: 'chat.completion.chunk', created: 1752700000, model: 'gpt-4o-mini', choices: [],
+      usage: { prompt_tokens: 1025, completion_tokens: 9, total_tokens: 1034, prompt_tokens_details: { cached_tokens: 1000 }, completion_tokens_details: { reasoning_tokens: 0 } },
+    });
+  });
+
+  it('streams thinking as reasoning_content deltas and the signature as reasoning_details', async () => {
+    const out = await collect(openaiChat.encodeStream(fromArray(scenarios[1]!.events), context({ includeUsage: false })));
+    const deltas = out.map((e) => ((e.data as JsonObject)['choices'] as JsonObject[])[0]!['delta']);
+    expect(deltas).to.deep.equal([
+      { role: 'assistant', content: '' },
+      { reasoning_content: 'Let me ' }, { reasoning_content: 'think.' },
+      { reasoning_details: [{ type: 'reasoning.text', signature: 'sig', index: 0 }] },
+      { content: 'Answer' }, {},
+    ]);
+    expect(((out[out.length - 1]!.data as JsonObject)['choices'] as JsonObject[])[0]!['finish_reason']).to.equal('length');
+  });
+
+  it('sends no usage chunk when the client did not ask for one', async () => {
+    const out = await collect(openaiChat.encodeStream(fromArray(scenarios[0]!.events), context({ includeUsage: false })));
+    expect(out.some((e) => (e.data as JsonObject)['usage'] !== undefined)).to.equal(false);
+    expect(out).to.have.length(4);
+  });
+
+  it('lets an upstream failure propagate without a finish chunk', async () => {
+    const boom = new GatewayError('SLUICE_E_UPSTREAM_ERROR', 'overloaded', { status: 529 });
+    async function* failing(): AsyncGenerator<IrStreamEvent> {
+      yield { type: 'start' };
+      yield { type: 'text_delta', text: 'Part' };
+      throw boom;
+    }
+    const seen: StreamEvent[] = [];
+    let err: unknown;
+    try { for await (const e of openaiChat.encodeStream(failing(), context())) seen.push(e); } catch (e) { err = e; }
+    expect(err).to.equal(boom);
+    expect(seen.map((e) => ((e.data as JsonObject)['choices'] as JsonObject[])[0]!['delta'])).to.deep.equal([{ role: 'assistant', content: '' }, { content: 'Part' }]);
+  });
+
+  it('writes nothing before the upstream produced its first event', async () => {
+    async function* failsAtOnce(): AsyncGenerator<IrStreamEvent> { throw new Error('connect failed'); }
+    const seen: StreamEvent[] = [];
+    try { for await (const e of openaiChat.encodeStream(failsAtOnce(), context())) seen.push(e); } catch { /* expected */ }
+    expect(seen).to.deep.equal([]);
+  });
+});
