@@ -4,6 +4,7 @@ import type { EncodeContext } from '../../codec.js';
 import type { IrResponse } from '../../ir.js';
 import { mintId } from '../../util.js';
 import { finishReasonFromIr } from './finish-reason.js';
+import { customToolCall, freeformToolNames } from './freeform.js';
 import { reasoningDetailsFromIr, toolCallSignatureField } from './provider-state.js';
 import { usageFromIr } from './usage.js';
 
@@ -11,9 +12,11 @@ export function encodeChatResponse(res: IrResponse, ctx: EncodeContext): JsonObj
   let text = '';
   let reasoning = '';
   const toolCalls: JsonObject[] = [];
+  const freeform = freeformToolNames(ctx.request);
   for (const p of res.parts) {
     if (p.type === 'text') text += p.text;
     else if (p.type === 'thinking') reasoning += p.text;
+    else if (p.type === 'tool_call' && freeform.has(p.name)) toolCalls.push(customToolCall(p.id, p.name, p.arguments));
     else if (p.type === 'tool_call') {
       const call: JsonObject = { id: p.id, type: 'function', function: { name: p.name, arguments: p.arguments } };
       if (p.signature !== undefined) call['extra_content'] = toolCallSignatureField(p.signature);

@@ -4,8 +4,9 @@
 import { mergeUsage, type JsonObject, type StreamEvent, type Usage } from '../../../../core/index.js';
 import type { EncodeContext } from '../../codec.js';
 import type { IrStopReason, IrStreamEvent } from '../../ir.js';
-import { mintId } from '../../util.js';
+import { isCompleteJson, mintId } from '../../util.js';
 import { finishReasonFromIr } from './finish-reason.js';
+import { customToolCall, freeformToolNames } from './freeform.js';
 import { toolCallSignatureField } from './provider-state.js';
 import { usageFromIr } from './usage.js';
 
@@ -18,10 +19,16 @@ export async function* encodeChatStream(events: AsyncIterable<IrStreamEvent>, ct
     },
   });
 
+  const customChunk = (index: number, c: { id: string; name: string; args: string }): StreamEvent =>
+    chunk({ tool_calls: [{ index, ...customToolCall(c.id, c.name, c.args) }] });
+
   let opened = false;
   let usage: Usage | undefined;
   let stopReason: IrStopReason | undefined;
   let sawToolCall = false;
+  /** Calls of the client's custom tools: sent whole once their `{"input": …}` JSON is complete. */
+  const freeform = freeformToolNames(ctx.request);
+  const pendingCustom = new Map<number, { id: string; name: string; args: string }>();
   /** Index of the next reasoning_details entry (one per signed thinking block or redacted block). */
   let detailIndex = 0;
 
@@ -44,14 +51,22 @@ export async function* encodeChatStream(events: AsyncIterable<IrStreamEvent>, ct
         break;
       case 'tool_call_start': {
         sawToolCall = true;
+        if (freeform.has(ev.name)) { pendingCustom.set(ev.index, { id: ev.id, name: ev.name, args: '' }); break; }
         const call: JsonObject = { index: ev.index, id: ev.id, type: 'function', function: { name: ev.name, arguments: '' } };
         if (ev.signature !== undefined) call['extra_content'] = toolCallSignatureField(ev.signature);
         yield chunk({ tool_calls: [call] });
         break;
       }
-      case 'tool_call_delta':
+      case 'tool_call_delta': {
+        const custom = pendingCustom.get(ev.index);
+        if (custom) {
+          custom.args += ev.arguments;
+          if (isCompleteJson(custom.args)) { pendingCustom.delete(ev.index); yield customChunk(ev.index, custom); }
+          break;
+        }
         if (ev.arguments) yield chunk({ tool_calls: [{ index: ev.index, function: { arguments: ev.arguments } }] });
         break;
+      }
       case 'usage':
         usage = mergeUsage(usage, ev.usage);
         break;
@@ -64,6 +79,7 @@ export async function* encodeChatStream(events: AsyncIterable<IrStreamEvent>, ct
   }
 
   if (!opened) yield chunk({ role: 'assistant', content: '' });
+  for (const [index, custom] of pendingCustom) yield customChunk(index, custom);
   yield chunk({}, finishReasonFromIr(stopReason ?? (sawToolCall ? 'tool_use' : 'end_turn')));
   if (ctx.includeUsage) {
     const reported = usage ?? { ...emptyEstimate(), inputTokens: ctx.estimatedInputTokens };

@@ -6,7 +6,7 @@ import { GatewayError, mergeUsage, type JsonObject, type StreamEvent } from '../
 import type { EncodeContext } from '../../../../plugins/translator/codec.js';
 import type { IrPart, IrResponse, IrStreamEvent } from '../../../../plugins/translator/ir.js';
 import { openaiChat } from '../../../../plugins/translator/protocols/chat/index.js';
-import { collect, context, fromArray, sdkFinalFromStream, sseBody, usage } from './helpers.js';
+import { collect, context, emptyRequest, fromArray, sdkFinalFromStream, sseBody, usage } from './helpers.js';
 
 /** The response an IR stream describes, built independently of both encoders. */
 function responseOf(events: readonly IrStreamEvent[]): IrResponse {
@@ -210,5 +210,36 @@ describe('chat codec: encodeStream', () => {
     const seen: StreamEvent[] = [];
     try { for await (const e of openaiChat.encodeStream(failsAtOnce(), context())) seen.push(e); } catch { /* expected */ }
     expect(seen).to.deep.equal([]);
+  });
+});
+
+describe('chat codec: custom (freeform) tools for Chat clients', () => {
+  const request = emptyRequest({ tools: [{ name: 'apply_patch', parameters: { type: 'object' }, freeform: {} }] });
+  const ctx = context({ request, includeUsage: false });
+  const patch = '*** Begin Patch\n*** Update File: a.ts\n+"x"\n*** End Patch';
+
+  it('answers a declared custom tool with a custom call (JSON response)', () => {
+    const out = openaiChat.encodeResponse({
+      id: 'r', model: 'm', stopReason: 'tool_use', usage: usage({}),
+      parts: [{ type: 'tool_call', id: 'call_p', name: 'apply_patch', arguments: JSON.stringify({ input: patch }) }],
+    }, ctx);
+    expect(((out['choices'] as JsonObject[])[0]!['message'] as JsonObject)['tool_calls'])
+      .to.deep.equal([{ id: 'call_p', type: 'custom', custom: { name: 'apply_patch', input: patch } }]);
+  });
+
+  it('streams a custom call as one delta once its input is complete', async () => {
+    const json = JSON.stringify({ input: patch });
+    const events: IrStreamEvent[] = [
+      { type: 'start' }, { type: 'tool_call_start', index: 0, id: 'call_p', name: 'apply_patch' },
+      ...frags(json, 4).map((a): IrStreamEvent => ({ type: 'tool_call_delta', index: 0, arguments: a })),
+      { type: 'text_delta', text: 'Applied.' }, { type: 'finish', stopReason: 'tool_use' },
+    ];
+    const out = await collect(openaiChat.encodeStream(fromArray(events), ctx));
+    expect(out.map((e) => ((e.data as JsonObject)['choices'] as JsonObject[])[0]!['delta'])).to.deep.equal([
+      { role: 'assistant', content: '' },
+      { tool_calls: [{ index: 0, id: 'call_p', type: 'custom', custom: { name: 'apply_patch', input: patch } }] },
+      { content: 'Applied.' },
+      {},
+    ]);
   });
 });
