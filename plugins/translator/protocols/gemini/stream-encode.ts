@@ -60,6 +60,8 @@ export async function* encodeGeminiStream(events: AsyncIterable<IrStreamEvent>, 
       case 'redacted_thinking':
         break; // encrypted reasoning of another provider: a Gemini client cannot send it anywhere useful
       case 'tool_call_start': {
+        // Some decoders repeat a call's start when its name is repeated in later deltas: one call it stays.
+        if (calls[ev.index]) break;
         const ready = readyCalls(false);
         if (ready.length) yield chunk(ready);
         const call: PendingCall = { id: ev.id, name: ev.name, args: '', sent: false };

@@ -141,3 +141,10 @@ export async function loadGenAi(): Promise<GenAiModule | null> {
 export function genAiClient(mod: GenAiModule, baseUrl: string): GenAiClient {
   return new mod.GoogleGenAI({ apiKey: 'test-key', httpOptions: { baseUrl } });
 }
+
+/** Runs `fn` without console.warn: genai's `.text` getter warns whenever a response also holds calls. */
+export function quietly<T>(fn: () => T): T {
+  const warn = console.warn;
+  console.warn = () => {};
+  try { return fn(); } finally { console.warn = warn; }
+}

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import type { JsonObject } from '../../../../core/index.js';
 import type { IrResponse } from '../../../../plugins/translator/ir.js';
 import { geminiGenerate } from '../../../../plugins/translator/protocols/gemini/index.js';
-import { context, emptyRequest, genAiClient, loadGenAi, usage, withServer } from './helpers.js';
+import { context, emptyRequest, genAiClient, loadGenAi, quietly, usage, withServer } from './helpers.js';
 
 const REAL_RESPONSE: JsonObject = {
   candidates: [{
@@ -159,7 +159,7 @@ describe('gemini codec: encodeResponse', () => {
       expect(seen[0]?.path).to.equal('/v1beta/models/gemini-client-model:generateContent');
       return r;
     });
-    expect(res.text).to.equal('Checking.');
+    expect(quietly(() => res.text)).to.equal('Checking.');
     expect(res.functionCalls).to.deep.equal([{ id: 'toolu_01A', name: 'get_weather', args: { city: 'Paris' } }]);
     expect(res.responseId).to.equal('msg_01XFDUDYJgAACzvnptvVoYEL');
     expect(res.candidates?.[0]?.finishReason).to.equal('STOP');
