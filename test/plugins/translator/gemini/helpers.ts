@@ -125,6 +125,7 @@ interface GenAiClient {
   models: {
     generateContent(p: { model: string; contents: string }): Promise<GenAiResponse>;
     generateContentStream(p: { model: string; contents: string }): Promise<AsyncIterable<GenAiResponse>>;
+    embedContent(p: { model: string; contents: string[] }): Promise<{ embeddings?: { values?: number[] }[] }>;
   };
 }
 interface GenAiModule { GoogleGenAI: new (opts: { apiKey: string; httpOptions: { baseUrl: string } }) => GenAiClient }
