@@ -43,9 +43,10 @@ export class PartDecoder {
       if (image) out.push(image);
       return;
     }
-    for (const key of Object.keys(p)) {
-      if (key !== 'thoughtSignature' && key !== 'thought') this.dropped.add(`parts[].${key}`);
-    }
+    const others = Object.keys(p).filter((key) => key !== 'thoughtSignature' && key !== 'thought');
+    // A part holding nothing but a signature still closes the thinking before it.
+    if (others.length === 0 && signature !== undefined) attachSignature(out, signature);
+    for (const key of others) this.dropped.add(`parts[].${key}`);
   }
 
   private call(call: JsonObject, signature: string | undefined): IrPart {
@@ -92,7 +93,7 @@ export class PartDecoder {
       const mediaType = asString(inline['mimeType']) ?? '';
       const data = asString(inline['data']) ?? '';
       if (mediaType.startsWith('image/')) return { type: 'image', source: { kind: 'base64', mediaType, data } };
-      this.dropped.add(`inlineData(${mediaType || 'unknown'})`);
+      this.dropped.add(`parts[].inlineData(${mediaType || 'unknown'})`);
       return undefined;
     }
     const file = asObject(p['fileData']);
@@ -100,7 +101,7 @@ export class PartDecoder {
       const mediaType = asString(file['mimeType']) ?? '';
       const url = asString(file['fileUri']) ?? '';
       if (mediaType.startsWith('image/')) return { type: 'image', source: { kind: 'url', url } };
-      this.dropped.add(`fileData(${mediaType || 'unknown'})`);
+      this.dropped.add(`parts[].fileData(${mediaType || 'unknown'})`);
     }
     return undefined;
   }

@@ -99,9 +99,10 @@ const DECODE_CASES: DecodeCase[] = [
   },
   {
     name: 'a signed answer text with no thinking before it keeps the signature on an empty thinking',
-    body: { contents: [model({ text: 'Hi', thoughtSignature: 'S1' }, { text: '', thoughtSignature: 'S2' })] },
+    body: { contents: [model({ text: 'Hi', thoughtSignature: 'S1' }, { text: '', thoughtSignature: 'S2' }, { text: 'x', thought: true }, { thought: true, thoughtSignature: 'S3' })] },
     expect: { messages: [{ role: 'assistant', parts: [
       { type: 'thinking', text: '', signature: 'S1' }, { type: 'text', text: 'Hi' }, { type: 'thinking', text: '', signature: 'S2' },
+      { type: 'thinking', text: 'x', signature: 'S3' },
     ] }] },
   },
   {
@@ -119,7 +120,7 @@ const DECODE_CASES: DecodeCase[] = [
         { type: 'image', source: { kind: 'base64', mediaType: 'image/png', data: 'iVBORw0KGgo=' } },
         { type: 'image', source: { kind: 'url', url: 'gs://bucket/cat.jpg' } },
       ] }],
-      dropped: ['contents[].inlineData(application/pdf)', 'contents[].fileData(video/mp4)', 'contents[].parts[].executableCode', 'contents[].parts[].codeExecutionResult'],
+      dropped: ['contents[].parts[].inlineData(application/pdf)', 'contents[].parts[].fileData(video/mp4)', 'contents[].parts[].executableCode', 'contents[].parts[].codeExecutionResult'],
     },
   },
   {
