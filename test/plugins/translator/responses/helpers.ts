@@ -66,10 +66,14 @@ export async function sdkReplay(sse: string): Promise<{ final: JsonObject; event
   return { final: JSON.parse(JSON.stringify(final)) as JsonObject, events };
 }
 
-/** A JSON value without the keys the SDK adds on its own (`output_text`, `parsed*`). */
-export function withoutSdkExtras(value: JsonObject): JsonObject {
+/** Keys the SDK adds on its own while finalizing (`output_text`, `output_parsed`, `parsed*`). */
+const SDK_EXTRAS = new Set(['output_text', 'output_parsed', 'parsed_arguments', 'parsed']);
+
+export function withoutSdkExtras(value: JsonValue): JsonValue {
+  if (Array.isArray(value)) return value.map(withoutSdkExtras);
+  if (value === null || typeof value !== 'object') return value;
   const out: JsonObject = {};
-  for (const [k, v] of Object.entries(value)) if (k !== 'output_text') out[k] = v;
+  for (const [k, v] of Object.entries(value)) if (!SDK_EXTRAS.has(k)) out[k] = withoutSdkExtras(v);
   return out;
 }
 
@@ -93,6 +97,7 @@ export function foldStream(events: IrStreamEvent[]): IrResponse {
         break;
       case 'redacted_thinking': res.parts.push({ type: 'redacted_thinking', data: ev.data }); break;
       case 'tool_call_start': {
+        if (calls.has(ev.index)) break; // a repeated start names the same call
         const call = { type: 'tool_call' as const, id: ev.id, name: ev.name, arguments: '' };
         calls.set(ev.index, call);
         res.parts.push(call);
