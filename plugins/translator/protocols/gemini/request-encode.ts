@@ -11,6 +11,8 @@ import { reasoningToGemini } from './thinking.js';
  */
 export const SKIP_SIGNATURE = 'skip_thought_signature_validator';
 
+const MAX_OUTPUT_TOKENS = 65536;
+
 export function encodeGeminiRequest(req: IrRequest): JsonObject {
   const system: JsonObject[] = req.system.map((t) => ({ text: t.text }));
   const contents: JsonObject[] = [];
@@ -76,7 +78,9 @@ function callingConfig(choice: IrToolChoice): JsonObject {
 
 function generationConfig(req: IrRequest): JsonObject {
   const g: JsonObject = {};
-  if (req.maxTokens !== undefined) g['maxOutputTokens'] = req.maxTokens;
+  // Gemini rejects a maxOutputTokens above the model's limit (65536 on 2.5 and 3) instead of capping
+  // it, and Claude Code asks for more than that.
+  if (req.maxTokens !== undefined) g['maxOutputTokens'] = Math.min(req.maxTokens, MAX_OUTPUT_TOKENS);
   if (req.temperature !== undefined) g['temperature'] = req.temperature;
   if (req.topP !== undefined) g['topP'] = req.topP;
   if (req.topK !== undefined) g['topK'] = req.topK;

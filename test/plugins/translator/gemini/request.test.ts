@@ -314,6 +314,7 @@ const ENCODE_CASES: EncodeCase[] = [
       generationConfig: { maxOutputTokens: 100, temperature: 0, topP: 1, topK: 3, stopSequences: ['\n\n'], responseMimeType: 'application/json', responseJsonSchema: { type: 'object' } },
     },
   },
+  { name: 'maxTokens above Gemini\'s ceiling is capped at 65536', ir: { maxTokens: 128000 }, expect: { contents: [], generationConfig: { maxOutputTokens: 65536 } } },
   { name: 'tool choice required', ir: { toolChoice: 'required' }, expect: { contents: [], toolConfig: { functionCallingConfig: { mode: 'ANY' } } } },
   { name: 'tool choice none', ir: { toolChoice: 'none' }, expect: { contents: [], toolConfig: { functionCallingConfig: { mode: 'NONE' } } } },
   { name: 'json_object and text formats', ir: { responseFormat: { type: 'json_object' } }, expect: { contents: [], generationConfig: { responseMimeType: 'application/json' } } },
