@@ -20,6 +20,7 @@ export class PartDecoder {
     const text = asString(p['text']);
     if (text !== undefined) {
       if (p['thought'] === true) {
+        if (text === '' && signature === undefined) return; // nothing to carry; empty thinking is invalid elsewhere
         out.push(signature === undefined ? { type: 'thinking', text } : { type: 'thinking', text, signature });
         return;
       }

@@ -99,7 +99,7 @@ const DECODE_CASES: DecodeCase[] = [
   },
   {
     name: 'a signed answer text with no thinking before it keeps the signature on an empty thinking',
-    body: { contents: [model({ text: 'Hi', thoughtSignature: 'S1' }, { text: '', thoughtSignature: 'S2' }, { text: 'x', thought: true }, { thought: true, thoughtSignature: 'S3' })] },
+    body: { contents: [model({ text: 'Hi', thoughtSignature: 'S1' }, { text: '', thoughtSignature: 'S2' }, { text: '', thought: true }, { text: 'x', thought: true }, { thought: true, thoughtSignature: 'S3' })] },
     expect: { messages: [{ role: 'assistant', parts: [
       { type: 'thinking', text: '', signature: 'S1' }, { type: 'text', text: 'Hi' }, { type: 'thinking', text: '', signature: 'S2' },
       { type: 'thinking', text: 'x', signature: 'S3' },
