@@ -1,6 +1,6 @@
 // Responses SSE events → IR stream events, for when OpenAI's Responses API is the upstream. Each
 // event is translated as it arrives; only per-item bookkeeping is kept.
-import { asObject, asString, emptyUsage, usageFrom, type JsonObject, type StreamEvent } from '../../../../core/index.js';
+import { asObject, asString, usageFrom, type JsonObject, type StreamEvent } from '../../../../core/index.js';
 import type { IrStreamEvent } from '../../ir.js';
 import { failedResponseError, RESPONSES_PROTOCOL, stopReasonOf, upstreamError } from './response-decode.js';
 import { REDACTED_PREFIX } from './wire.js';
@@ -27,8 +27,10 @@ export async function* decodeResponsesStream(events: AsyncIterable<StreamEvent>)
   /** Reasoning items by key: the last summary index seen, to separate summary paragraphs. */
   const summaryIndex = new Map<string, number>();
 
-  const keyOf = (data: JsonObject): string => asString(data['item_id']) ?? `#${String(data['output_index'])}`;
-  const itemKey = (item: JsonObject, data: JsonObject): string => asString(item['id']) ?? `#${String(data['output_index'])}`;
+  // Calls are found by item id, or by output_index for servers that leave the id out of some events.
+  const byIndex = (data: JsonObject): string => `#${String(data['output_index'])}`;
+  const findCall = (id: string | undefined, data: JsonObject): OpenCall | undefined =>
+    (id !== undefined ? calls.get(id) : undefined) ?? calls.get(byIndex(data));
   const escape = (text: string): string => JSON.stringify(text).slice(1, -1);
 
   for await (const ev of events) {
@@ -55,7 +57,9 @@ export async function* decodeResponsesStream(events: AsyncIterable<StreamEvent>)
         const kind = item?.['type'];
         if (!item || (kind !== 'function_call' && kind !== 'custom_tool_call')) break;
         const call: OpenCall = { index: nextIndex++, custom: kind === 'custom_tool_call', received: '', closed: false };
-        calls.set(itemKey(item, data), call);
+        const id = asString(item['id']);
+        if (id !== undefined) calls.set(id, call);
+        calls.set(byIndex(data), call);
         yield { type: 'tool_call_start', index: call.index, id: asString(item['call_id']) ?? '', name: asString(item['name']) ?? '' };
         if (call.custom) yield { type: 'tool_call_delta', index: call.index, arguments: CUSTOM_PREFIX };
         // Some servers put (part of) the arguments on the added item already.
@@ -68,7 +72,7 @@ export async function* decodeResponsesStream(events: AsyncIterable<StreamEvent>)
       }
       case 'response.function_call_arguments.delta':
       case 'response.custom_tool_call_input.delta': {
-        const call = calls.get(keyOf(data));
+        const call = findCall(asString(data['item_id']), data);
         const delta = asString(data['delta']);
         if (!call || call.closed || !delta) break;
         call.received += delta;
@@ -77,7 +81,7 @@ export async function* decodeResponsesStream(events: AsyncIterable<StreamEvent>)
       }
       case 'response.function_call_arguments.done':
       case 'response.custom_tool_call_input.done': {
-        const call = calls.get(keyOf(data));
+        const call = findCall(asString(data['item_id']), data);
         if (call) yield* closeCall(call, asString(data[call.custom ? 'input' : 'arguments']));
         break;
       }
@@ -91,7 +95,7 @@ export async function* decodeResponsesStream(events: AsyncIterable<StreamEvent>)
         const delta = asString(data['delta']);
         if (!delta) break;
         // Summary parts are paragraphs; the JSON decoder joins them with a blank line too.
-        const key = keyOf(data);
+        const key = asString(data['item_id']) ?? byIndex(data);
         const index = typeof data['summary_index'] === 'number' ? data['summary_index'] : 0;
         const last = summaryIndex.get(key);
         summaryIndex.set(key, index);
@@ -111,7 +115,7 @@ export async function* decodeResponsesStream(events: AsyncIterable<StreamEvent>)
           if (encrypted?.startsWith(REDACTED_PREFIX)) yield { type: 'redacted_thinking', data: encrypted.slice(REDACTED_PREFIX.length) };
           else if (encrypted) yield { type: 'thinking_signature', signature: encrypted };
         } else if (item['type'] === 'function_call' || item['type'] === 'custom_tool_call') {
-          const call = calls.get(itemKey(item, data));
+          const call = findCall(asString(item['id']), data);
           if (call) yield* closeCall(call, asString(item[call.custom ? 'input' : 'arguments']));
         }
         break;
@@ -123,10 +127,11 @@ export async function* decodeResponsesStream(events: AsyncIterable<StreamEvent>)
           started = true;
           yield { type: 'start' };
         }
-        for (const call of calls.values()) yield* closeCall(call, undefined);
+        for (const call of new Set(calls.values())) yield* closeCall(call, undefined);
+        // No usage is better than a made-up zero: the ledger estimates when none arrives.
         const usage = usageFrom(RESPONSES_PROTOCOL, res);
-        yield { type: 'usage', usage: usage ?? emptyUsage() };
-        yield { type: 'finish', stopReason: stopReasonOf(res, calls.size > 0) };
+        if (usage) yield { type: 'usage', usage };
+        yield { type: 'finish', stopReason: stopReasonOf(res, nextIndex > 0) };
         break;
       }
       case 'response.failed':

@@ -162,9 +162,14 @@ describe('responses codec: decodeStream (edge cases)', () => {
       { type: 'tool_call_start', index: 0, id: 'call_1', name: 'f' },
       { type: 'tool_call_delta', index: 0, arguments: '{"a":1}' },
       { type: 'start' },
-      { type: 'usage', usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, estimated: false } },
-      { type: 'finish', stopReason: 'tool_use' },
+      { type: 'finish', stopReason: 'tool_use' }, // no usage reported: none invented
     ]);
+  });
+
+  it('deltas that name their item only by output_index still find it', async () => {
+    const wire: JsonObject[] = [added(0, 'call_1', 'f'), { type: 'response.function_call_arguments.delta', output_index: 0, delta: '{}' }, completed];
+    const folded = foldStream(await collect(openaiResponses.decodeStream(iterate(events(wire)))));
+    expect(folded.parts).to.deep.equal([{ type: 'tool_call', id: 'call_1', name: 'f', arguments: '{}' }]);
   });
 
   it('a custom call cut off before its done event is closed into valid JSON at completion', async () => {
