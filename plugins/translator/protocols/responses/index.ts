@@ -2,7 +2,8 @@
 import type { ProtocolCodec } from '../../codec.js';
 import { decodeResponsesRequest } from './request-decode.js';
 import { encodeResponsesRequest } from './request-encode.js';
-import { decodeResponsesResponse, RESPONSES_PROTOCOL } from './response-decode.js';
+import { decodeResponsesResponse } from './response-decode.js';
+import { RESPONSES_PROTOCOL } from './wire.js';
 import { encodeResponsesResponse } from './response-encode.js';
 import { decodeResponsesStream } from './stream-decode.js';
 import { encodeResponsesStream } from './stream-encode.js';

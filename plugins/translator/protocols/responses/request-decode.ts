@@ -5,7 +5,7 @@ import type {
   IrEffort, IrImage, IrMessage, IrPart, IrReasoning, IrRequest, IrResponseFormat, IrText, IrTool, IrToolChoice,
 } from '../../ir.js';
 import { invalid } from '../../util.js';
-import { REDACTED_PREFIX } from './wire.js';
+import { reasoningPart } from './wire.js';
 
 /** Top-level fields read into the IR; every other field is reported in `dropped` by name. */
 const MAPPED_FIELDS = new Set([
@@ -136,7 +136,7 @@ function decodeInput(input: JsonValue | undefined, system: IrText[], dropped: Se
       }
       case 'reasoning': {
         leading = false;
-        const part = decodeReasoningItem(item);
+        const part = reasoningPart(item);
         if (part) assistant().parts.push(part);
         return;
       }
@@ -147,24 +147,6 @@ function decodeInput(input: JsonValue | undefined, system: IrText[], dropped: Se
     }
   });
   return messages;
-}
-
-function decodeReasoningItem(item: JsonObject): IrPart | undefined {
-  const encrypted = asString(item['encrypted_content']);
-  if (encrypted?.startsWith(REDACTED_PREFIX)) return { type: 'redacted_thinking', data: encrypted.slice(REDACTED_PREFIX.length) };
-  const text = reasoningText(item);
-  if (text === '' && encrypted === undefined) return undefined;
-  const part: IrPart = { type: 'thinking', text };
-  if (encrypted !== undefined) part.signature = encrypted;
-  return part;
-}
-
-/** Summary texts (or, from open-weight models, the raw reasoning_text) joined as paragraphs. */
-export function reasoningText(item: JsonObject): string {
-  const texts = (list: JsonValue | undefined): string[] =>
-    asArray(list).map((p) => asString(asObject(p)?.['text'])).filter((t): t is string => t !== undefined && t !== '');
-  const summary = texts(item['summary']);
-  return (summary.length ? summary : texts(item['content'])).join('\n\n');
 }
 
 function decodeContent(content: JsonValue | undefined, i: number, dropped: Set<string>): IrPart[] {

@@ -3,10 +3,7 @@ import {
   asArray, asObject, asString, emptyUsage, GatewayError, usageFrom, type JsonObject, type JsonValue,
 } from '../../../../core/index.js';
 import type { IrPart, IrResponse, IrStopReason } from '../../ir.js';
-import { reasoningText } from './request-decode.js';
-import { REDACTED_PREFIX } from './wire.js';
-
-export const RESPONSES_PROTOCOL = { family: 'openai', operation: 'responses' } as const;
+import { reasoningPart, RESPONSES_PROTOCOL } from './wire.js';
 
 export function decodeResponsesResponse(body: JsonValue): IrResponse {
   const res = asObject(body);
@@ -29,13 +26,8 @@ export function decodeResponsesResponse(body: JsonValue): IrResponse {
 function decodeOutputItem(item: JsonObject): IrPart[] {
   switch (item['type']) {
     case 'reasoning': {
-      const encrypted = asString(item['encrypted_content']);
-      if (encrypted?.startsWith(REDACTED_PREFIX)) return [{ type: 'redacted_thinking', data: encrypted.slice(REDACTED_PREFIX.length) }];
-      const text = reasoningText(item);
-      if (text === '' && encrypted === undefined) return [];
-      const part: IrPart = { type: 'thinking', text };
-      if (encrypted !== undefined) part.signature = encrypted;
-      return [part];
+      const part = reasoningPart(item);
+      return part ? [part] : [];
     }
     case 'message': {
       const parts: IrPart[] = [];

@@ -2,8 +2,8 @@
 // event is translated as it arrives; only per-item bookkeeping is kept.
 import { asObject, asString, usageFrom, type JsonObject, type StreamEvent } from '../../../../core/index.js';
 import type { IrStreamEvent } from '../../ir.js';
-import { failedResponseError, RESPONSES_PROTOCOL, stopReasonOf, upstreamError } from './response-decode.js';
-import { REDACTED_PREFIX } from './wire.js';
+import { failedResponseError, stopReasonOf, upstreamError } from './response-decode.js';
+import { REDACTED_PREFIX, RESPONSES_PROTOCOL } from './wire.js';
 
 /**
  * A tool call being streamed. Freeform (custom) input is raw text, so it is wrapped on the fly into

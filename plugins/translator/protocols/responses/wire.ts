@@ -1,7 +1,7 @@
 // Pieces of the Responses wire format shared by the request, response and stream halves, so the
 // JSON response and the terminal stream event are built by the same code and cannot drift apart.
-import type { JsonObject, Usage } from '../../../../core/index.js';
-import type { IrRequest, IrStopReason, IrTool, IrToolChoice } from '../../ir.js';
+import { asArray, asObject, asString, type JsonObject, type JsonValue, type Usage } from '../../../../core/index.js';
+import type { IrPart, IrRequest, IrStopReason, IrTool, IrToolChoice } from '../../ir.js';
 import { parseArguments } from '../../util.js';
 
 /**
@@ -10,6 +10,8 @@ import { parseArguments } from '../../util.js';
  * verbatim) sends it back, the decoder restores the redacted block instead of a bogus signature.
  */
 export const REDACTED_PREFIX = 'sluice-redacted:';
+
+export const RESPONSES_PROTOCOL = { family: 'openai', operation: 'responses' } as const;
 
 /** Responses usage: input_tokens counts cached tokens too; Anthropic-style classes are folded in. */
 export function usageToWire(u: Usage): JsonObject {
@@ -73,4 +75,23 @@ export function instructionsText(request: Pick<IrRequest, 'system'>): string | u
 /** Clients JSON.parse function arguments: a call with no arguments at all is sent as `{}`. */
 export function argumentsOrEmptyObject(args: string): string {
   return args.trim() === '' ? '{}' : args;
+}
+
+/** A reasoning item (input or output) as IR: summary text plus encrypted_content as the signature. */
+export function reasoningPart(item: JsonObject): IrPart | undefined {
+  const encrypted = asString(item['encrypted_content']);
+  if (encrypted?.startsWith(REDACTED_PREFIX)) return { type: 'redacted_thinking', data: encrypted.slice(REDACTED_PREFIX.length) };
+  const text = reasoningText(item);
+  if (text === '' && encrypted === undefined) return undefined;
+  const part: IrPart = { type: 'thinking', text };
+  if (encrypted !== undefined) part.signature = encrypted;
+  return part;
+}
+
+/** Summary texts (or, from open-weight models, the raw reasoning_text) joined as paragraphs. */
+export function reasoningText(item: JsonObject): string {
+  const texts = (list: JsonValue | undefined): string[] =>
+    asArray(list).map((p) => asString(asObject(p)?.['text'])).filter((t): t is string => t !== undefined && t !== '');
+  const summary = texts(item['summary']);
+  return (summary.length ? summary : texts(item['content'])).join('\n\n');
 }
