@@ -5,7 +5,7 @@ import Router from '@koa/router';
 import got from 'got';
 import { Redis } from 'ioredis';
 import type { Knex } from 'knex';
-import type { LoadedConfig } from './config/load.js';
+import { loadConfigFile, type LoadedConfig } from './config/load.js';
 import { ConfigError } from './config/config-error.js';
 import { toBytes } from './config/schema.js';
 import { GatewayError } from './errors.js';
@@ -38,6 +38,12 @@ export interface Gateway {
   metrics: Metrics;
   /** True when some plugin in the chain authenticates clients. */
   authenticates: boolean;
+  /**
+   * Re-reads the config file and swaps in new plugin options (routes, aliases, …) atomically, only
+   * if the whole file validates and every plugin accepts its new options. Providers and the chain's
+   * plugin list need a restart. Throws (ConfigError or Error) and changes nothing otherwise.
+   */
+  reload(): Promise<void>;
   /** Flags the gateway as draining: new data-plane requests get 503. */
   drain(): void;
   /** Closes plugins, providers and storage. */
@@ -134,7 +140,7 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
       });
       return;
     }
-    const match = matchEndpoint(ctx.method, path);
+    const match = matchEndpoint({ method: ctx.method, path, headers: ctx.headers, query: ctx.query });
     if (!match) {
       writeError(c, familyFromPath(path), new GatewayError('SLUICE_E_NOT_FOUND', `no endpoint ${ctx.method} ${path}`));
       return;
@@ -149,13 +155,14 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
       writeError(c, match.endpoint.family, new GatewayError('SLUICE_E_SHUTTING_DOWN', 'the gateway is shutting down; retry on another instance'));
       return;
     }
-    await handle(c, match.endpoint, id, receivedAt);
+    await handle(c, match.endpoint, id, receivedAt, match.pathModel);
   });
 
   return {
     app, config: loaded, plugins, logger, metrics,
     authenticates: instances.some((i) => i.instance.authenticates === true),
     drain: () => { draining = true; },
+    reload: () => reloadPlugins(loaded, instances, logger),
     close: async () => {
       for (const { plugin, instance } of [...instances].reverse()) {
         try { await instance.close?.(); } catch (err) { logger.error('plugin close failed', { plugin: plugin.label, error: err }); }
@@ -165,6 +172,32 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
       if (redis) redis.disconnect();
     },
   };
+}
+
+async function reloadPlugins(current: LoadedConfig, instances: { plugin: LoadedPlugin; instance: PluginInstance }[], logger: Logger): Promise<void> {
+  const next = await loadConfigFile(current.file);
+  const plugins = await loadChain(next);
+  const shape = (ps: LoadedPlugin[]) => ps.map((p) => `${p.label}=${p.use}`).join(',');
+  if (shape(plugins) !== shape(instances.map((i) => i.plugin))) {
+    throw new ConfigError('the chain\'s plugin list changed; restart Sluice to apply it', next.locate(['chain']));
+  }
+  if (JSON.stringify(next.config.providers) !== JSON.stringify(current.config.providers)) {
+    throw new ConfigError('providers changed; restart Sluice to apply them', next.locate(['providers']));
+  }
+  const swaps: (() => void)[] = [];
+  for (const [i, { plugin, instance }] of instances.entries()) {
+    const options = plugins[i]!.options;
+    if (JSON.stringify(options) === JSON.stringify(plugin.options)) continue;
+    if (!instance.reload) throw new ConfigError(`plugin ${plugin.label} cannot reload its options; restart Sluice to apply them`, next.locate(['chain', i, 'with']));
+    try {
+      swaps.push(await instance.reload(options));
+    } catch (err) {
+      throw new ConfigError(`plugin ${plugin.label} rejected its new options: ${(err as Error).message}`, next.locate(['chain', i, 'with']));
+    }
+  }
+  for (const swap of swaps) swap();
+  instances.forEach((entry, i) => { entry.plugin = { ...entry.plugin, options: plugins[i]!.options }; });
+  logger.info('config reloaded', { file: next.file, plugins_changed: swaps.length });
 }
 
 async function ready(ctx: Koa.Context, checks: Map<string, () => Promise<void>>): Promise<void> {

@@ -19,6 +19,7 @@ export const ERROR_CATALOGUE = {
   SLUICE_E_METHOD_NOT_ALLOWED: { status: 405, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'INVALID_ARGUMENT' },
   SLUICE_E_MODEL_NOT_FOUND: { status: 404, openai: 'invalid_request_error', anthropic: 'not_found_error', gemini: 'NOT_FOUND' },
   SLUICE_E_UNSUPPORTED_OPERATION: { status: 400, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'INVALID_ARGUMENT' },
+  SLUICE_E_WORK_MODE: { status: 400, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'FAILED_PRECONDITION' },
   SLUICE_E_TRANSLATION_REQUIRED: { status: 400, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'FAILED_PRECONDITION' },
   SLUICE_E_UNAUTHORIZED: { status: 401, openai: 'authentication_error', anthropic: 'authentication_error', gemini: 'UNAUTHENTICATED' },
   SLUICE_E_FORBIDDEN: { status: 403, openai: 'permission_error', anthropic: 'permission_error', gemini: 'PERMISSION_DENIED' },

@@ -56,6 +56,14 @@ export interface StreamResponse extends ResponseBase {
 }
 export type GatewayResponse = JsonResponse | StreamResponse;
 
+export interface Attempt {
+  provider: string;
+  model: string;
+  /** Gateway error code and upstream status of the failure. */
+  code: string;
+  status: number;
+}
+
 export type Outcome = 'success' | 'error' | 'blocked' | 'client_disconnect';
 
 /** What is known once the response has been written (or abandoned). */
@@ -101,7 +109,17 @@ export interface Exchange {
   stream: boolean;
 
   principal: Principal | undefined;
+  /** The router's choice; during dispatch, the target being tried (then the one that answered). */
   target: Target | undefined;
+  /** Tried in order when the target fails before anything reached the client (router fallbacks). */
+  fallbacks: Target[];
+  /**
+   * Builds the upstream request for a target whose protocol differs from the client's (set by the
+   * translator; called once per attempted target). Undefined, or returning undefined: pass through.
+   */
+  translate: ((target: Target) => UpstreamRequest | undefined) | undefined;
+  /** Failed upstream attempts before the one that answered (fallbacks), in order. */
+  attempts: Attempt[];
   upstream: UpstreamRequest | undefined;
   response: GatewayResponse | undefined;
   /** Set by dispatch from the upstream answer (for streams: once the stream has ended). */

@@ -7,7 +7,7 @@ export type {
 export type { Host, ProviderRegistry, AdminMethod } from './plugin/host.js';
 export type {
   Exchange, Endpoint, Principal, Target, UpstreamRequest, GatewayResponse, JsonResponse, StreamResponse,
-  Completion, Outcome, Finding,
+  Completion, Outcome, Finding, Attempt,
 } from './exchange.js';
 export type { Provider, SendContext } from './providers/provider.js';
 export { t, SchemaError, formatPath, isPlainObject } from './schema/schema.js';
@@ -22,3 +22,4 @@ export type { Metrics, Counter, Gauge, Histogram, Labels } from './observability
 export { isObject, asObject, asArray, asString, asNumber, contentText } from './protocols/json.js';
 export { decodeSse, encodeSseEvent, SseDecoder } from './protocols/sse.js';
 export { usageFrom, mergeUsage } from './protocols/usage.js';
+export { clientCredential } from './http/credentials.js';

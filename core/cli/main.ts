@@ -73,6 +73,10 @@ async function start(args: string[], io: Io): Promise<number> {
   const stop = (signal: string) => { running.shutdown(signal).then(() => process.exit(0), () => process.exit(1)); };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  // SIGHUP reloads routes, aliases and other plugin options; a bad file is logged and ignored.
+  process.on('SIGHUP', () => {
+    gateway.reload().catch((err: Error) => gateway.logger.error('config reload rejected; keeping the running config', { error: err.message }));
+  });
   return await new Promise<number>(() => { /* runs until a signal */ });
 }
 

@@ -1,42 +1,84 @@
 // Dispatch: the innermost step of the chain. Sends the routed (and maybe translated) request to the
-// provider and puts its answer on the exchange; records upstream timings and usage.
-import { GatewayError } from '../errors.js';
-import type { Exchange, GatewayResponse, UpstreamRequest } from '../exchange.js';
+// provider, falling back to the router's next target while nothing has reached the client, and puts
+// the answer on the exchange; records upstream timings and usage.
+import { GatewayError, toGatewayError } from '../errors.js';
+import type { Exchange, GatewayResponse, StreamResponse, Target, UpstreamRequest } from '../exchange.js';
 import type { SluiceContext } from '../plugin/contract.js';
-import { protocolName, type Protocol, type StreamEvent } from '../protocols/types.js';
+import { protocolName, type StreamEvent } from '../protocols/types.js';
 import { mergeUsage, usageFrom } from '../protocols/usage.js';
+import { isObject } from '../protocols/json.js';
+import { chatUsageWanted, stripUsageChunks, withUsageRequested } from './chat-usage.js';
 
-/** Headers a client sends that matter to the upstream on passthrough. */
-const FORWARDABLE = /^(anthropic-|openai-|x-goog-|idempotency-key$)/;
+/** Client headers that matter to the upstream on passthrough (never the client's own credentials). */
+const FORWARDABLE = /^(anthropic-version|anthropic-beta|openai-organization|openai-project|openai-beta|x-goog-api-client|idempotency-key)$/;
 
 export async function dispatch(ctx: SluiceContext): Promise<void> {
   const exchange = ctx.state.exchange;
   if (exchange.response) return; // a plugin already answered
-  const target = exchange.target;
-  if (!target) throw new GatewayError('SLUICE_E_INTERNAL', 'no plugin chose a provider for this request');
-  const upstream = exchange.upstream ?? passthroughRequest(exchange, target.protocol);
-  exchange.upstream = upstream;
-  exchange.timings.upstreamStart = performance.now();
-  const response = await target.provider.send(upstream, {
-    signal: exchange.signal,
-    requestId: exchange.id,
-    forwardHeaders: forwardable(exchange),
-  });
-  exchange.timings.upstreamHeaders = performance.now();
-  exchange.response = observeUsage(exchange, response);
+  const first = exchange.target;
+  if (!first) throw new GatewayError('SLUICE_E_INTERNAL', 'no plugin chose a provider for this request');
+  const candidates = [first, ...exchange.fallbacks];
+  const forwardHeaders = forwardable(exchange);
+  for (let i = 0; ; i++) {
+    const target = candidates[i]!;
+    exchange.target = target;
+    const upstream = exchange.translate?.(target) ?? passthroughRequest(exchange, target);
+    exchange.upstream = upstream;
+    exchange.timings.upstreamStart = performance.now();
+    try {
+      const response = await target.provider.send(upstream, { signal: exchange.signal, requestId: exchange.id, forwardHeaders });
+      // A stream is committed only once its first event arrived: until then a failure can still fall back.
+      exchange.response = observeUsage(exchange, response.kind === 'stream' ? await primed(response) : response);
+      exchange.timings.upstreamHeaders = performance.now();
+      return;
+    } catch (err) {
+      const error = toGatewayError(err);
+      if (i + 1 >= candidates.length || !retryable(error) || exchange.signal.aborted) throw error;
+      exchange.attempts.push({ provider: target.provider.name, model: target.model, code: error.code, status: error.status });
+    }
+  }
 }
 
-function passthroughRequest(exchange: Exchange, protocol: Protocol): UpstreamRequest {
+/** Connection errors, timeouts, 429 and 5xx are worth another provider; a 4xx is the client's to fix. */
+function retryable(error: GatewayError): boolean {
+  if (error.code === 'SLUICE_E_UPSTREAM_UNAVAILABLE' || error.code === 'SLUICE_E_UPSTREAM_TIMEOUT') return true;
+  return error.code === 'SLUICE_E_UPSTREAM_ERROR' && (error.status === 429 || error.status >= 500);
+}
+
+/** Pulls the first event so an upstream that fails at once is seen before the client gets headers. */
+async function primed(response: StreamResponse): Promise<StreamResponse> {
+  const iterator = response.events[Symbol.asyncIterator]();
+  let head: IteratorResult<StreamEvent>;
+  try {
+    head = await iterator.next();
+  } catch (err) {
+    await iterator.return?.();
+    throw err;
+  }
+  async function* replay(): AsyncGenerator<StreamEvent> {
+    try {
+      if (head.done) return;
+      yield head.value;
+      for (let r = await iterator.next(); !r.done; r = await iterator.next()) yield r.value;
+    } finally {
+      await iterator.return?.();
+    }
+  }
+  return { ...response, events: replay() };
+}
+
+function passthroughRequest(exchange: Exchange, target: Target): UpstreamRequest {
   const ep = exchange.endpoint;
+  const protocol = target.protocol;
   if (protocol.family !== ep.family || protocol.operation !== ep.operation) {
     throw new GatewayError('SLUICE_E_TRANSLATION_REQUIRED',
-      `provider ${exchange.target!.provider.name} speaks ${protocolName(protocol)} but the client spoke ${protocolName(ep)}; add the translator plugin to the chain`);
+      `provider ${target.provider.name} speaks ${protocolName(protocol)} but the client spoke ${protocolName(ep)}; add the translator plugin to the chain`);
   }
-  const model = exchange.target!.model;
-  // Copy only when an alias or route rewrote the model; otherwise send the client's body as is.
-  const body = typeof exchange.request['model'] === 'string' && exchange.request['model'] !== model
-    ? { ...exchange.request, model }
-    : exchange.request;
+  const model = target.model;
+  let body = exchange.request;
+  // Copy only when something changes; otherwise the client's body goes upstream as is.
+  if (typeof body['model'] === 'string' && body['model'] !== model) body = { ...body, model };
+  if (exchange.stream && protocol.family === 'openai' && protocol.operation === 'chat') body = withUsageRequested(body);
   return { protocol, body, stream: exchange.stream, model };
 }
 
@@ -56,12 +98,17 @@ function observeUsage(exchange: Exchange, response: GatewayResponse): GatewayRes
   }
   const protocol = response.protocol;
   const source = response.events;
+  // Usage was asked for on the client's behalf: the client gets the stream it would have got.
+  const strip = protocol.family === 'openai' && protocol.operation === 'chat'
+    && exchange.endpoint.family === 'openai' && exchange.endpoint.operation === 'chat' && !chatUsageWanted(exchange.request);
   async function* observed(): AsyncGenerator<StreamEvent> {
     for await (const ev of source) {
-      const u = usageFrom(protocol, ev.data);
-      if (u) exchange.usage = mergeUsage(exchange.usage, u);
+      if (isObject(ev.data)) {
+        const u = usageFrom(protocol, ev.data);
+        if (u) exchange.usage = mergeUsage(exchange.usage, u);
+      }
       yield ev;
     }
   }
-  return { ...response, events: observed() };
+  return { ...response, events: strip ? stripUsageChunks(observed()) : observed() };
 }

@@ -46,11 +46,13 @@ export function writeStream(ctx: SluiceContext, response: StreamResponse, hooks:
   ctx.set('connection', 'keep-alive');
   ctx.set('x-accel-buffering', 'no'); // nginx: do not buffer SSE
   const out = new PassThrough();
+  const keepAlive = keepAliveFrame(response.protocol);
+  let lastSequence = -1;
   let lastWrite = Date.now();
   let streamError: GatewayError | undefined;
   const timer = setInterval(() => {
     // A comment line keeps proxies and SDK idle timers from closing a slow stream.
-    if (Date.now() - lastWrite >= hooks.keepAliveMs && out.writable) { out.write(': keep-alive\n\n'); lastWrite = Date.now(); }
+    if (Date.now() - lastWrite >= hooks.keepAliveMs && out.writable) { out.write(keepAlive); lastWrite = Date.now(); }
   }, Math.min(hooks.keepAliveMs, 5000));
   timer.unref();
 
@@ -60,6 +62,8 @@ export function writeStream(ctx: SluiceContext, response: StreamResponse, hooks:
       for await (const ev of response.events) {
         if (first) { first = false; hooks.onFirstByte(); }
         lastWrite = Date.now();
+        const seq = (ev.data as { sequence_number?: unknown } | null)?.sequence_number;
+        if (typeof seq === 'number') lastSequence = seq;
         yield encodeSseEvent(ev);
       }
       const end = terminator(response.protocol);
@@ -67,7 +71,7 @@ export function writeStream(ctx: SluiceContext, response: StreamResponse, hooks:
     } catch (err) {
       streamError = toGatewayError(err);
       // After the headers went out the status cannot change: the error travels in-stream.
-      yield encodeSseEvent(inStreamError(response.protocol, streamError));
+      yield encodeSseEvent(inStreamError(response.protocol, streamError, lastSequence + 1));
     }
   }
 
@@ -80,16 +84,21 @@ export function writeStream(ctx: SluiceContext, response: StreamResponse, hooks:
   ctx.body = out;
 }
 
+/** Idle streams get a frame their SDK ignores: Anthropic's own `ping` event, else an SSE comment. */
+function keepAliveFrame(protocol: Protocol): string {
+  return protocol.family === 'anthropic' ? 'event: ping\ndata: {"type":"ping"}\n\n' : ': keep-alive\n\n';
+}
+
 function terminator(protocol: Protocol): string | undefined {
   return protocol.family === 'openai' && protocol.operation === 'chat' ? 'data: [DONE]\n\n' : undefined;
 }
 
 /** How each protocol reports an error inside a stream. */
-export function inStreamError(protocol: Protocol, error: GatewayError): StreamEvent {
+export function inStreamError(protocol: Protocol, error: GatewayError, sequenceNumber = 0): StreamEvent {
   const envelope = errorBody(error, protocol.family);
   if (protocol.family === 'anthropic') return { event: 'error', data: envelope };
   if (protocol.family === 'openai' && protocol.operation === 'responses') {
-    return { event: 'error', data: { type: 'error', code: error.code, message: error.message, param: error.param, sequence_number: 0 } };
+    return { event: 'error', data: { type: 'error', code: error.code, message: error.message, param: error.param, sequence_number: sequenceNumber } };
   }
   return { data: envelope };
 }

@@ -1,32 +1,102 @@
-// The data-plane endpoint table: which URL speaks which protocol.
+// The data-plane endpoint table: which URL speaks which protocol. Most paths are fixed; Gemini puts
+// the model and the method in the path, and GET /v1/models is shared by three SDKs.
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Endpoint } from '../exchange.js';
-import type { ApiFamily } from '../protocols/types.js';
+import type { ApiFamily, Operation } from '../protocols/types.js';
 
-interface Route { method: 'GET' | 'POST'; endpoint: Endpoint }
+type Method = 'GET' | 'POST';
+interface Route { method: Method; endpoint: Endpoint }
 
-const table = new Map<string, Route>();
-function add(method: Route['method'], paths: string[], endpoint: Omit<Endpoint, 'id'>): void {
-  const full: Endpoint = { id: `${endpoint.family}.${endpoint.operation}`, ...endpoint };
-  for (const p of paths) table.set(p, { method, endpoint: full });
+function endpoint(family: ApiFamily, operation: Operation, streamByPath?: boolean): Endpoint {
+  return { id: `${family}.${operation}${streamByPath ? '.stream' : ''}`, family, operation, ...(streamByPath ? { streamByPath } : {}) };
 }
 
-add('POST', ['/v1/chat/completions', '/chat/completions'], { family: 'openai', operation: 'chat' });
-add('POST', ['/v1/embeddings', '/embeddings'], { family: 'openai', operation: 'embeddings' });
-add('GET', ['/v1/models', '/models'], { family: 'openai', operation: 'models' });
+const fixed = new Map<string, Route>();
+function add(method: Method, paths: string[], ep: Endpoint): void {
+  for (const p of paths) fixed.set(p, { method, endpoint: ep });
+}
 
-export type EndpointMatch = { endpoint: Endpoint } | { methodNotAllowed: string } | undefined;
+const OPENAI_MODELS = endpoint('openai', 'models');
+const ANTHROPIC_MODELS = endpoint('anthropic', 'models');
+const GEMINI_MODELS = endpoint('gemini', 'models');
 
-export function matchEndpoint(method: string, path: string): EndpointMatch {
+add('POST', ['/v1/chat/completions', '/chat/completions', '/v1beta/openai/chat/completions'], endpoint('openai', 'chat'));
+add('POST', ['/v1/responses', '/responses'], endpoint('openai', 'responses'));
+add('POST', ['/v1/embeddings', '/embeddings', '/v1beta/openai/embeddings'], endpoint('openai', 'embeddings'));
+add('GET', ['/v1/models', '/models', '/v1beta/openai/models'], OPENAI_MODELS);
+add('POST', ['/v1/messages', '/anthropic/v1/messages'], endpoint('anthropic', 'messages'));
+add('POST', ['/v1/messages/count_tokens', '/anthropic/v1/messages/count_tokens'], endpoint('anthropic', 'count_tokens'));
+add('GET', ['/anthropic/v1/models'], ANTHROPIC_MODELS);
+add('GET', ['/v1beta/models'], GEMINI_MODELS);
+
+/** Gemini methods: `/v1beta/models/{model}:{method}` (and `/v1/…`, which @google/genai 3.x uses). */
+const GEMINI_METHODS: Record<string, Endpoint> = {
+  generateContent: endpoint('gemini', 'generate'),
+  streamGenerateContent: endpoint('gemini', 'generate', true),
+  countTokens: endpoint('gemini', 'count_tokens'),
+  embedContent: endpoint('gemini', 'embed'),
+  batchEmbedContents: endpoint('gemini', 'embed'),
+};
+const GEMINI_PATH = /^\/(?:v1beta|v1|v1alpha)\/models\/([^/:]+(?:\/[^/:]+)*?):([A-Za-z]+)$/;
+/** `GET /v1/models/{id}` (one model) in every family's spelling. */
+const MODEL_PATH = /^\/(?:anthropic\/)?(v1beta|v1|v1beta\/openai)\/models\/([^:]+)$/;
+
+export interface EndpointRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  query: Record<string, string | string[] | undefined>;
+}
+
+export type EndpointMatch =
+  | { endpoint: Endpoint; pathModel?: string }
+  | { methodNotAllowed: Method }
+  | undefined;
+
+export function matchEndpoint(req: EndpointRequest): EndpointMatch {
   // Trailing slashes are common in hand-written base URLs; treat /v1/models/ as /v1/models.
-  const route = table.get(path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path);
-  if (!route) return undefined;
-  if (route.method !== method && !(route.method === 'GET' && method === 'HEAD')) return { methodNotAllowed: route.method };
-  return { endpoint: route.endpoint };
+  const path = req.path.length > 1 && req.path.endsWith('/') ? req.path.slice(0, -1) : req.path;
+  const route = fixed.get(path);
+  if (route) {
+    if (!methodFits(route.method, req.method)) return { methodNotAllowed: route.method };
+    if (route.endpoint === OPENAI_MODELS && path === '/v1/models') return { endpoint: modelsListFor(req) };
+    return { endpoint: route.endpoint };
+  }
+  const gemini = GEMINI_PATH.exec(path);
+  if (gemini) {
+    const ep = GEMINI_METHODS[gemini[2]!];
+    if (!ep) return undefined;
+    if (!methodFits('POST', req.method)) return { methodNotAllowed: 'POST' };
+    return { endpoint: ep, pathModel: decodeURIComponent(gemini[1]!).replace(/^models\//, '') };
+  }
+  const one = MODEL_PATH.exec(path);
+  if (one) {
+    if (!methodFits('GET', req.method)) return { methodNotAllowed: 'GET' };
+    const ep = path.startsWith('/anthropic/') ? ANTHROPIC_MODELS : one[1] === 'v1beta' ? GEMINI_MODELS : modelsListFor(req);
+    return { endpoint: ep, pathModel: decodeURIComponent(one[2]!) };
+  }
+  return undefined;
+}
+
+function methodFits(route: Method, method: string): boolean {
+  return route === method || (route === 'GET' && method === 'HEAD');
+}
+
+/**
+ * `GET /v1/models` is sent by the OpenAI, Anthropic and (3.x) Gemini SDKs alike; each expects its
+ * own list shape. The Gemini SDK always sends `x-goog-api-key` (or `?key=`), the Anthropic SDKs
+ * always send `anthropic-version`; anything else is OpenAI.
+ */
+function modelsListFor(req: EndpointRequest): Endpoint {
+  if (req.headers['x-goog-api-key'] !== undefined || req.query['key'] !== undefined) return GEMINI_MODELS;
+  if (req.headers['anthropic-version'] !== undefined) return ANTHROPIC_MODELS;
+  return OPENAI_MODELS;
 }
 
 /** Best guess of the client's family from a URL alone (for errors on unknown paths). */
 export function familyFromPath(path: string): ApiFamily {
   if (path.startsWith('/anthropic/') || path.startsWith('/v1/messages')) return 'anthropic';
-  if (path.startsWith('/v1beta/')) return 'gemini';
+  if (path.startsWith('/v1beta/openai/')) return 'openai';
+  if (path.startsWith('/v1beta/') || GEMINI_PATH.test(path)) return 'gemini';
   return 'openai';
 }

@@ -47,7 +47,7 @@ export function createDataPlaneHandler(opts: HandlerOptions) {
         request_id: id, endpoint: endpoint.id, model: exchange?.model, provider: exchange?.target?.provider.name,
         served_model: exchange?.target?.model, stream: exchange?.stream ?? false, status, outcome,
         error: failure?.code, ms: Math.round(totalMs * 1000) / 1000, ttfb_ms: firstByteMs && Math.round(firstByteMs * 1000) / 1000,
-        usage: exchange?.usage,
+        usage: exchange?.usage, fallbacks: exchange?.attempts.length ? exchange.attempts : undefined,
       });
     };
 

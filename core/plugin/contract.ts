@@ -12,7 +12,7 @@ export type SluiceContext = ParameterizedContext<SluiceState>;
 /** The request middleware a plugin returns: koa middleware over the exchange. */
 export type PluginMiddleware = Middleware<SluiceState>;
 
-export interface PluginInstance {
+export interface PluginInstance<O = unknown> {
   /** Request middleware, run in chain order (onion: code after `await next()` runs on the way out). */
   middleware?: PluginMiddleware;
   /**
@@ -20,6 +20,12 @@ export interface PluginInstance {
    * loopback unless `server.allow_unauthenticated_remote` is set.
    */
   authenticates?: boolean;
+  /**
+   * Takes new options from a reloaded config (SIGHUP). Build and validate everything here and throw
+   * if it cannot work; return the function that swaps it in. Core calls the swaps only after every
+   * plugin prepared successfully, so a reload is all-or-nothing. Without it, changed options need a restart.
+   */
+  reload?(options: O): (() => void) | Promise<() => void>;
   /** Called once on shutdown, after in-flight requests finished. */
   close?(): void | Promise<void>;
 }
@@ -48,7 +54,7 @@ export interface PluginDefinition<O> {
   /** Options schema: `with:` in YAML is validated against it once, at start-up. */
   options: Schema<O>;
   /** Called once at start-up with validated options. */
-  setup?(options: O, host: Host): PluginInstance | Promise<PluginInstance>;
+  setup?(options: O, host: Host): PluginInstance<O> | Promise<PluginInstance<O>>;
   /** CLI commands this plugin adds. */
   commands?: Record<string, PluginCommand<O>>;
   /** Capabilities this plugin gives the chain, e.g. "routing" (the chain must have one router). */

@@ -1,45 +1,57 @@
-// The router: picks the provider (and upstream model name) for every request, first match wins.
-import { definePlugin, GatewayError, operationClass, parseProtocolName, protocolName, type Exchange, type Protocol, type Provider } from '../../core/index.js';
+// The router: picks the provider (and upstream model name) for every request, first match wins,
+// with ordered fallbacks and a work mode deciding between passthrough and translation.
+import { definePlugin, GatewayError, type Exchange, type Target } from '../../core/index.js';
+import { modelInfo, modelList } from './models.js';
 import { routerOptions, type RouterOptions } from './options.js';
-import { compileRoutes, type RouteTable } from './routes.js';
+import { compileRoutes, type RouteDecision, type RouteTable } from './routes.js';
+import { modeRefusal, targetProtocol } from './target-protocol.js';
 
-/** The protocol the upstream call speaks: the client's when the provider speaks it, else the provider's own. */
-function targetProtocol(exchange: Exchange, provider: Provider): Protocol {
-  const own = protocolName(exchange.endpoint);
-  if (provider.protocols.includes(own)) return exchange.endpoint;
-  const cls = operationClass(exchange.endpoint.operation);
-  const other = provider.protocols.find((p) => operationClass(parseProtocolName(p).operation) === cls);
-  return other ? parseProtocolName(other) : exchange.endpoint;
+function answerModels(table: RouteTable, exchange: Exchange): void {
+  const family = exchange.endpoint.family;
+  const models = table.listModels();
+  // A path like GET /v1/models/{id} asks for one model; the bare path for the list.
+  const body = exchange.model === undefined ? modelList(family, models) : modelInfo(family, models, exchange.model);
+  exchange.response = { kind: 'json', status: 200, headers: {}, protocol: exchange.endpoint, body };
 }
 
-function listModels(table: RouteTable, exchange: Exchange): void {
-  const created = 0;
-  exchange.response = {
-    kind: 'json', status: 200, headers: {}, protocol: exchange.endpoint,
-    body: { object: 'list', data: table.listModels().map(({ id, provider }) => ({ id, object: 'model', created, owned_by: provider })) },
-  };
+/** The route's targets with the protocol each will speak; those the work mode rules out are skipped. */
+function targetsFor(exchange: Exchange, decision: RouteDecision): Target[] {
+  const targets: Target[] = [];
+  for (const { provider, model } of decision.targets) {
+    const protocol = targetProtocol(exchange.endpoint, provider, decision.mode);
+    if (protocol) targets.push({ provider, model, protocol });
+  }
+  if (targets.length === 0) throw modeRefusal(exchange.endpoint, decision.targets[0]!.provider, decision.mode);
+  return targets;
 }
 
 export default definePlugin<RouterOptions>({
   name: 'router',
   version: '0.1.0',
   sluice: '^0.1.0',
-  description: 'Model-first routing: ordered first-match rules, aliases, a default provider',
+  description: 'Model-first routing: first-match rules, aliases, a default, fallbacks and work modes',
   options: routerOptions,
   provides: ['routing'],
   setup(options, host) {
-    const table = compileRoutes(options, host.providers);
+    let table = compileRoutes(options, host.providers);
     return {
       middleware: async (ctx, next) => {
         const exchange = ctx.state.exchange;
-        if (exchange.endpoint.operation === 'models') return listModels(table, exchange);
+        if (exchange.endpoint.operation === 'models') return answerModels(table, exchange);
         const requested = exchange.model!;
         const decision = table.resolve(requested);
         if (!decision) {
           throw new GatewayError('SLUICE_E_MODEL_NOT_FOUND', `The model \`${requested}\` does not exist or is not served by this gateway`, { param: 'model' });
         }
-        exchange.target = { provider: decision.provider, model: decision.model, protocol: targetProtocol(exchange, decision.provider) };
+        const [target, ...fallbacks] = targetsFor(exchange, decision);
+        exchange.target = target;
+        exchange.fallbacks = fallbacks;
         await next();
+      },
+      // SIGHUP: compile the new table fully (unknown providers throw here), then swap it in one assignment.
+      reload(next) {
+        const compiled = compileRoutes(next, host.providers);
+        return () => { table = compiled; };
       },
     };
   },

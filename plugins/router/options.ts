@@ -5,17 +5,36 @@ const pattern = t.refine(t.string({ minLength: 1 }), 'a model pattern: exact, pr
   try { compileModelPattern(p); return true; } catch { return false; }
 });
 
+/** Whether requests may pass through, be translated, or both (SPEC.md §5 router). */
+export const workMode = t.oneOf(['auto', 'passthrough', 'translation'] as const);
+export type WorkMode = Infer<typeof workMode>;
+
+/** A fallback: a provider name (same model), or a provider with the model name it should see. */
+const fallback = t.union(
+  t.string({ minLength: 1 }),
+  t.object({ provider: t.string({ minLength: 1 }), model: t.optional(t.string({ minLength: 1 })) }),
+);
+
 export const routerOptions = t.object({
   routes: t.default(t.array(t.object({
     match: pattern,
     provider: t.string({ minLength: 1 }),
     /** Send this model name upstream instead of the requested one. */
     model: t.optional(t.string({ minLength: 1 })),
+    /** Tried in order on connection errors, timeouts, 429 and 5xx, before anything reached the client. */
+    fallbacks: t.default(t.array(fallback), []),
+    /** Overrides the top-level mode for this route. */
+    mode: t.optional(workMode),
   })), []),
   /** Alias → the model name it stands for; the alias is rewritten before the routes are tried. */
   aliases: t.default(t.record(t.string({ minLength: 1 }), { keyName: 'alias names' }), {}),
   /** Provider for models no route matches; without it, unmatched models get a 404. */
   default: t.optional(t.string({ minLength: 1 })),
+  /** Fallbacks for the default provider. */
+  fallbacks: t.default(t.array(fallback), []),
+  /** auto: pass through when the provider speaks the client's protocol, else translate. */
+  mode: t.default(workMode, 'auto'),
 });
 
 export type RouterOptions = Infer<typeof routerOptions>;
+export type FallbackOption = RouterOptions['fallbacks'][number];

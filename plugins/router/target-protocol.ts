@@ -1,0 +1,29 @@
+// Which protocol each upstream call speaks, under the route's work mode.
+import { GatewayError, operationClass, parseProtocolName, protocolName, type Endpoint, type Protocol, type Provider } from '../../core/index.js';
+import type { WorkMode } from './options.js';
+
+/**
+ * auto: the client's protocol when the provider serves it, else the provider's first protocol of
+ * the same class. passthrough: the client's protocol or nothing. translation: a protocol other than
+ * the client's (so a provider that serves everything, like loopback, is reached through the translator).
+ * Undefined when the mode rules this provider out.
+ */
+export function targetProtocol(endpoint: Endpoint, provider: Provider, mode: WorkMode): Protocol | undefined {
+  const own = protocolName(endpoint);
+  const native = provider.protocols.includes(own);
+  if (mode === 'passthrough') return native ? endpoint : undefined;
+  if (mode === 'auto' && native) return endpoint;
+  const cls = operationClass(endpoint.operation);
+  const other = provider.protocols.find((p) => p !== own && operationClass(parseProtocolName(p).operation) === cls);
+  if (other) return parseProtocolName(other);
+  // Token counts have no translation target everywhere; the translator answers them itself.
+  return mode === 'auto' ? endpoint : undefined;
+}
+
+export function modeRefusal(endpoint: Endpoint, provider: Provider, mode: WorkMode): GatewayError {
+  const own = protocolName(endpoint);
+  const message = mode === 'passthrough'
+    ? `this route is passthrough-only, but provider ${provider.name} does not speak ${own} (it speaks ${provider.protocols.join(', ')}); use a provider that does or set mode: auto`
+    : `this route is translation-only, but provider ${provider.name} can only serve ${own} natively; set mode: auto`;
+  return new GatewayError('SLUICE_E_WORK_MODE', message);
+}
