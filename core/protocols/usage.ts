@@ -36,9 +36,11 @@ export function usageFrom(protocol: Protocol, payload: JsonValue): Usage | undef
       const u = asObject(body['usageMetadata']);
       if (!u) return undefined;
       const cached = asNumber(u['cachedContentTokenCount']) ?? 0;
+      const thoughts = asNumber(u['thoughtsTokenCount']) ?? 0;
       return {
-        inputTokens: Math.max(0, (asNumber(u['promptTokenCount']) ?? 0) - cached), outputTokens: asNumber(u['candidatesTokenCount']) ?? 0,
-        cacheReadTokens: cached, cacheWriteTokens: 0, reasoningTokens: asNumber(u['thoughtsTokenCount']) ?? 0, estimated: false,
+        // Thoughts count as output, as OpenAI's completion_tokens include reasoning tokens.
+        inputTokens: Math.max(0, (asNumber(u['promptTokenCount']) ?? 0) - cached), outputTokens: (asNumber(u['candidatesTokenCount']) ?? 0) + thoughts,
+        cacheReadTokens: cached, cacheWriteTokens: 0, reasoningTokens: thoughts, estimated: false,
       };
     }
   }

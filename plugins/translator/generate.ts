@@ -1,0 +1,56 @@
+// Translating generation requests (chat, responses, messages, generateContent) between protocols.
+import { GatewayError, protocolName, type Exchange, type Logger, type Target, type UpstreamRequest } from '../../core/index.js';
+import type { EncodeContext, ProtocolCodec } from './codec.js';
+import { codecFor } from './codecs.js';
+import type { IrRequest } from './ir.js';
+import { estimateTokens } from './util.js';
+
+function codec(name: ReturnType<typeof protocolName>): ProtocolCodec {
+  const c = codecFor(name);
+  if (!c) throw new GatewayError('SLUICE_E_UNSUPPORTED_OPERATION', `the translator cannot speak ${name}`);
+  return c;
+}
+
+/**
+ * Sets up both directions for one exchange: `exchange.translate` builds each attempted target's
+ * request from the client's (decoded once, lazily), and the returned function turns whatever
+ * protocol answered back into the client's.
+ */
+export function translateGeneration(exchange: Exchange, logger: Logger): () => void {
+  const clientName = protocolName(exchange.endpoint);
+  const client = codec(clientName);
+  let decoded: IrRequest | undefined;
+  const ir = (): IrRequest => {
+    if (!decoded) {
+      decoded = client.decodeRequest(exchange.request, exchange.model ?? '', exchange.stream);
+      if (decoded.dropped.length) logger.debug('translation drops fields', { request_id: exchange.id, from: clientName, fields: decoded.dropped });
+    }
+    return decoded;
+  };
+
+  exchange.translate = (target: Target): UpstreamRequest | undefined => {
+    const name = protocolName(target.protocol);
+    if (name === clientName) return undefined;
+    const body = codec(name).encodeRequest({ ...ir(), model: target.model, stream: exchange.stream });
+    return { protocol: target.protocol, body, stream: exchange.stream, model: target.model };
+  };
+
+  return () => {
+    const response = exchange.response;
+    if (!response || protocolName(response.protocol) === clientName) return;
+    const upstream = codec(protocolName(response.protocol));
+    const request = ir();
+    const ctx: EncodeContext = {
+      clientModel: exchange.model ?? request.model,
+      request,
+      requestId: exchange.id,
+      created: Math.floor(Date.now() / 1000),
+      estimatedInputTokens: estimateTokens(request),
+      includeUsage: exchange.request['stream_options'] !== undefined
+        && (exchange.request['stream_options'] as { include_usage?: unknown }).include_usage === true,
+    };
+    exchange.response = response.kind === 'json'
+      ? { ...response, protocol: exchange.endpoint, body: client.encodeResponse(upstream.decodeResponse(response.body), ctx) }
+      : { ...response, protocol: exchange.endpoint, events: client.encodeStream(upstream.decodeStream(response.events), ctx) };
+  };
+}
