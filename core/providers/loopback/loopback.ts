@@ -1,10 +1,28 @@
-// The built-in offline model: answers every supported protocol with deterministic content and usage.
+// The built-in offline model: answers every supported protocol natively with deterministic content
+// and usage. What to say is decided once (script.ts); each protocol file reads its request shape and
+// writes its own wire format.
 import { GatewayError } from '../../errors.js';
 import type { GatewayResponse, UpstreamRequest } from '../../exchange.js';
 import { protocolName, type ProtocolName } from '../../protocols/types.js';
 import type { Provider, SendContext } from '../provider.js';
-import { chatCompletion, chatCompletionStream } from './openai-chat.js';
-import { embeddings } from './openai-embeddings.js';
+import { anthropicCountTokens, anthropicMessages } from './anthropic-messages.js';
+import { geminiEmbed } from './gemini-embed.js';
+import { geminiCountTokens, geminiGenerate } from './gemini-generate.js';
+import { openaiChat } from './openai-chat.js';
+import { openaiEmbeddings } from './openai-embeddings.js';
+import { openaiResponses } from './openai-responses.js';
+import type { LoopbackHandler } from './reply.js';
+
+const HANDLERS: Partial<Record<ProtocolName, LoopbackHandler>> = {
+  'openai.chat': openaiChat,
+  'openai.responses': openaiResponses,
+  'openai.embeddings': openaiEmbeddings,
+  'anthropic.messages': anthropicMessages,
+  'anthropic.count_tokens': anthropicCountTokens,
+  'gemini.generate': geminiGenerate,
+  'gemini.count_tokens': geminiCountTokens,
+  'gemini.embed': geminiEmbed,
+};
 
 /** Everything Sluice's clients speak, so every surface can be tried offline without translation. */
 export const LOOPBACK_PROTOCOLS: readonly ProtocolName[] = [
@@ -24,19 +42,11 @@ export class LoopbackProvider implements Provider {
   }
 
   async send(request: UpstreamRequest, ctx: SendContext): Promise<GatewayResponse> {
-    const { protocol, body, model } = request;
-    const id = ctx.requestId.replace(/[^A-Za-z0-9]/g, '').slice(0, 24);
-    const json = (b: GatewayResponse & { kind: 'json' }) => b;
-    switch (protocolName(protocol)) {
-      case 'openai.chat':
-        return request.stream
-          ? { kind: 'stream', status: 200, headers: {}, protocol, events: chatCompletionStream(body, model, id) }
-          : json({ kind: 'json', status: 200, headers: {}, protocol, body: chatCompletion(body, model, id) });
-      case 'openai.embeddings':
-        return { kind: 'json', status: 200, headers: {}, protocol, body: embeddings(body, model) };
-      default:
-        throw new GatewayError('SLUICE_E_UNSUPPORTED_OPERATION', `the loopback provider does not serve ${protocolName(protocol)} yet`);
+    const handler = HANDLERS[protocolName(request.protocol)];
+    if (!handler) {
+      throw new GatewayError('SLUICE_E_UNSUPPORTED_OPERATION', `the loopback provider does not serve ${protocolName(request.protocol)}`);
     }
+    return handler(request, ctx.requestId.replace(/[^A-Za-z0-9]/g, '').slice(0, 24));
   }
 
   async close(): Promise<void> {}

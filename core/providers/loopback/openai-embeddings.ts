@@ -1,11 +1,14 @@
 // Loopback embeddings: deterministic unit vectors, float or base64 as the OpenAI SDK asks.
 import { GatewayError } from '../../errors.js';
 import type { JsonObject, JsonValue } from '../../protocols/types.js';
+import { jsonReply, type LoopbackHandler } from './reply.js';
 import { embed, estimateTokens } from './text.js';
 
 const DEFAULT_DIMENSIONS = 256;
 
-export function embeddings(body: JsonObject, model: string): JsonObject {
+export const openaiEmbeddings: LoopbackHandler = (request) => jsonReply(request, embeddings(request.body, request.model));
+
+function embeddings(body: JsonObject, model: string): JsonObject {
   const input = body['input'];
   const inputs: string[] =
     typeof input === 'string' ? [input]

@@ -12,6 +12,13 @@ export function shortHash(text: string, length = 24): string {
 
 /** `[[tool:NAME {json}]]` in the prompt asks loopback for a scripted tool call. */
 const TOOL_MARKER = /\[\[tool(?::([A-Za-z0-9_.-]+))?(?:\s+(\{[\s\S]*?\}))?\]\]/;
+const TOOL_MARKERS = new RegExp(TOOL_MARKER.source, 'g');
+const FLAGS = { think: /\[\[think\]\]/, parallel: /\[\[parallel\]\]/ } as const;
+
+/** `[[think]]` asks for a reasoning block first; `[[parallel]]` for every tool marker at once. */
+export function hasFlag(text: string, flag: keyof typeof FLAGS): boolean {
+  return FLAGS[flag].test(text);
+}
 
 export interface ToolRequest {
   name: string | undefined;
@@ -20,7 +27,14 @@ export interface ToolRequest {
 
 export function findToolMarker(text: string): ToolRequest | undefined {
   const m = TOOL_MARKER.exec(text);
-  if (!m) return undefined;
+  return m ? toolRequest(m) : undefined;
+}
+
+export function findToolMarkers(text: string): ToolRequest[] {
+  return [...text.matchAll(TOOL_MARKERS)].map(toolRequest);
+}
+
+function toolRequest(m: RegExpExecArray | RegExpMatchArray): ToolRequest {
   let args = '{}';
   if (m[2]) {
     try { args = JSON.stringify(JSON.parse(m[2])); } catch { args = JSON.stringify({ input: m[2] }); }
@@ -28,14 +42,30 @@ export function findToolMarker(text: string): ToolRequest | undefined {
   return { name: m[1], arguments: args };
 }
 
+function clip(text: string, max: number): string {
+  return text.length > max ? text.slice(0, max) + '…' : text;
+}
+
 export function replyTo(prompt: string): string {
-  const clipped = prompt.length > 200 ? prompt.slice(0, 200) + '…' : prompt;
+  const clipped = clip(prompt, 200);
   return clipped ? `Loopback reply. You said: ${clipped}` : 'Loopback reply.';
 }
 
 export function toolResultReply(name: string, result: string): string {
-  const clipped = result.length > 200 ? result.slice(0, 200) + '…' : result;
-  return `Tool ${name} returned: ${clipped}`;
+  return `Tool ${name} returned: ${clip(result, 200)}`;
+}
+
+export function reasoningAbout(trigger: string, plan: string): string {
+  return `Loopback reasoning. The last turn reads: ${clip(trigger, 120)} Plan: ${plan}.`;
+}
+
+/** Streamed tool arguments arrive in pieces this small, so consumers meet JSON split anywhere. */
+export const ARGUMENT_FRAGMENT = 8;
+
+export function fragments(text: string, size = ARGUMENT_FRAGMENT): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
+  return out;
 }
 
 /** Splits text into stream-sized pieces on word boundaries (whitespace kept with the word). */

@@ -1,0 +1,115 @@
+// Loopback in Anthropic Messages format, JSON and SSE (message_start with the real input_tokens,
+// ping, strictly sequential content blocks, message_delta with stop_reason and usage,
+// message_stop), plus count_tokens.
+import { asArray, asObject, asString, contentText } from '../../protocols/json.js';
+import type { JsonObject, JsonValue, StreamEvent } from '../../protocols/types.js';
+import { jsonReply, streamReply, type LoopbackHandler } from './reply.js';
+import { decide, forgedThought, type Answer, type CarriedThought, type ConversationView, type ToolResult } from './script.js';
+import { invalidSignature } from './signature.js';
+import { estimateTokens, fragments, streamPieces } from './text.js';
+
+export const anthropicMessages: LoopbackHandler = (request, id) => {
+  const view = messagesView(request.body);
+  const forged = forgedThought(view);
+  if (forged) {
+    const message = `${forged.location}: Invalid \`signature\` in \`thinking\` block`;
+    throw invalidSignature('anthropic', message, { type: 'error', error: { type: 'invalid_request_error', message } });
+  }
+  const answer = decide(view);
+  return request.stream
+    ? streamReply(request, messageEvents(answer, request.model, id))
+    : jsonReply(request, message(answer, request.model, id));
+};
+
+export const anthropicCountTokens: LoopbackHandler = (request) =>
+  jsonReply(request, { input_tokens: estimateTokens(messagesView(request.body).promptText) });
+
+function blocks(content: JsonValue | undefined): JsonObject[] {
+  if (typeof content === 'string') return [{ type: 'text', text: content }];
+  return asArray(content).map(asObject).filter((b): b is JsonObject => b !== undefined);
+}
+
+/** Text of a content list, tool results included (they are prompt text too). */
+function allText(content: JsonValue | undefined): string {
+  return blocks(content).map((b) => (b['type'] === 'tool_result' ? contentText(b['content']) : asString(b['text']) ?? '')).filter(Boolean).join('\n');
+}
+
+export function messagesView(body: JsonObject): ConversationView {
+  const messages = asArray(body['messages']).map(asObject).filter((m): m is JsonObject => m !== undefined);
+  const callNames = new Map<string, string>();
+  const thoughts: CarriedThought[] = [];
+  messages.forEach((m, i) => {
+    blocks(m['content']).forEach((b, j) => {
+      if (b['type'] === 'tool_use') callNames.set(asString(b['id']) ?? '', asString(b['name']) ?? 'tool');
+      // A thinking block without its signature is as invalid to Anthropic as a wrong one.
+      if (b['type'] === 'thinking') thoughts.push({ text: asString(b['thinking']) ?? '', signature: asString(b['signature']) ?? '', location: `messages.${i}.content.${j}` });
+    });
+  });
+  const last = messages[messages.length - 1];
+  const lastBlocks = last && asString(last['role']) === 'user' ? blocks(last['content']) : [];
+  const toolResults: ToolResult[] = lastBlocks.filter((b) => b['type'] === 'tool_result').map((b) => ({
+    name: callNames.get(asString(b['tool_use_id']) ?? '') ?? 'tool',
+    text: contentText(b['content']),
+  }));
+  return {
+    lastUserText: toolResults.length || !last ? '' : contentText(last['content']),
+    toolResults,
+    // Server tools (web_search, …) carry a type; client tools have none or "custom".
+    tools: asArray(body['tools']).map(asObject).filter((t) => t && (t['type'] === undefined || t['type'] === 'custom'))
+      .map((t) => asString(t?.['name'])).filter((n): n is string => !!n),
+    promptText: [allText(body['system']), ...messages.map((m) => allText(m['content']))].filter(Boolean).join('\n'),
+    thoughts,
+  };
+}
+
+function usage(a: Answer): JsonObject {
+  return {
+    input_tokens: a.inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0,
+    output_tokens: a.outputTokens + a.reasoningTokens, service_tier: 'standard',
+  };
+}
+
+function contentBlocks(a: Answer): JsonObject[] {
+  const out: JsonObject[] = [];
+  if (a.reasoning) out.push({ type: 'thinking', thinking: a.reasoning.text, signature: a.reasoning.signature });
+  if (!a.toolCalls.length) out.push({ type: 'text', text: a.text });
+  for (const c of a.toolCalls) out.push({ type: 'tool_use', id: `toolu_${c.id}`, name: c.name, input: JSON.parse(c.arguments) as JsonValue });
+  return out;
+}
+
+function message(a: Answer, model: string, id: string): JsonObject {
+  return {
+    id: `msg_${id}`, type: 'message', role: 'assistant', model, content: contentBlocks(a),
+    stop_reason: a.toolCalls.length ? 'tool_use' : 'end_turn', stop_sequence: null, usage: usage(a),
+  };
+}
+
+async function* messageEvents(a: Answer, model: string, id: string): AsyncGenerator<StreamEvent> {
+  const ev = (type: string, fields: JsonObject = {}): StreamEvent => ({ event: type, data: { type, ...fields } });
+  const start = { ...usage(a), output_tokens: 1 };
+  yield ev('message_start', { message: { id: `msg_${id}`, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: start } });
+  yield ev('ping');
+  for (const [index, block] of contentBlocks(a).entries()) {
+    switch (block['type']) {
+      case 'thinking':
+        yield ev('content_block_start', { index, content_block: { type: 'thinking', thinking: '', signature: '' } });
+        for (const thinking of streamPieces(a.reasoning!.text)) yield ev('content_block_delta', { index, delta: { type: 'thinking_delta', thinking } });
+        yield ev('content_block_delta', { index, delta: { type: 'signature_delta', signature: a.reasoning!.signature } });
+        break;
+      case 'text':
+        yield ev('content_block_start', { index, content_block: { type: 'text', text: '' } });
+        for (const text of streamPieces(a.text)) yield ev('content_block_delta', { index, delta: { type: 'text_delta', text } });
+        break;
+      case 'tool_use': {
+        yield ev('content_block_start', { index, content_block: { ...block, input: {} } });
+        const args = JSON.stringify(block['input']);
+        for (const partial_json of fragments(args)) yield ev('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json } });
+        break;
+      }
+    }
+    yield ev('content_block_stop', { index });
+  }
+  const { service_tier: _tier, ...final } = usage(a);
+  yield ev('message_delta', { delta: { stop_reason: a.toolCalls.length ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: final });
+  yield ev('message_stop');
+}

@@ -1,0 +1,159 @@
+// Loopback in OpenAI Responses format: a JSON response object, or the SSE sequence OpenAI sends
+// (created, in_progress, per-item added/delta/done events, completed with usage), every event
+// numbered by `sequence_number` and named by its type.
+import { asArray, asObject, asString, contentText } from '../../protocols/json.js';
+import type { JsonObject, JsonValue, StreamEvent } from '../../protocols/types.js';
+import { jsonReply, nowSeconds, streamReply, type LoopbackHandler } from './reply.js';
+import { decide, forgedThought, type Answer, type CarriedThought, type ConversationView, type ToolResult } from './script.js';
+import { invalidSignature } from './signature.js';
+import { fragments, streamPieces } from './text.js';
+
+export const openaiResponses: LoopbackHandler = (request, id) => {
+  const view = responsesView(request.body);
+  const forged = forgedThought(view);
+  if (forged) {
+    const message = `The encrypted content for item ${forged.location} could not be verified.`;
+    throw invalidSignature('openai', message, { error: { message, type: 'invalid_request_error', param: null, code: 'invalid_encrypted_content' } });
+  }
+  const answer = decide(view);
+  const shell = { body: request.body, model: request.model, id: `resp_${id}`, createdAt: nowSeconds() };
+  const items = outputItems(answer, id);
+  return request.stream
+    ? streamReply(request, responseEvents(answer, items, shell))
+    : jsonReply(request, responseObject(shell, 'completed', items, usage(answer)));
+};
+
+function inputItems(body: JsonObject): JsonObject[] {
+  const input = body['input'];
+  if (typeof input === 'string') return [{ type: 'message', role: 'user', content: input }];
+  return asArray(input).map(asObject).filter((i): i is JsonObject => i !== undefined);
+}
+
+function itemType(item: JsonObject): string | undefined {
+  return asString(item['type']) ?? (item['role'] !== undefined ? 'message' : undefined);
+}
+
+export function responsesView(body: JsonObject): ConversationView {
+  const items = inputItems(body);
+  const callNames = new Map<string, string>();
+  const thoughts: CarriedThought[] = [];
+  const texts: string[] = [asString(body['instructions']) ?? ''];
+  items.forEach((item, i) => {
+    switch (itemType(item)) {
+      case 'message': texts.push(contentText(item['content'])); break;
+      case 'function_call_output': texts.push(contentText(item['output'])); break;
+      case 'function_call': {
+        const callId = asString(item['call_id']);
+        const name = asString(item['name']);
+        if (callId && name) callNames.set(callId, name);
+        break;
+      }
+      case 'reasoning': {
+        const signature = asString(item['encrypted_content']);
+        if (signature === undefined) break;
+        const text = asArray(item['summary']).map((p) => asString(asObject(p)?.['text']) ?? '').join('\n');
+        thoughts.push({ text, signature, location: asString(item['id']) ?? `input[${i}]` });
+        break;
+      }
+    }
+  });
+  let first = items.length;
+  while (first > 0 && itemType(items[first - 1]!) === 'function_call_output') first--;
+  const toolResults: ToolResult[] = items.slice(first).map((item) => ({
+    name: callNames.get(asString(item['call_id']) ?? '') ?? 'tool',
+    text: contentText(item['output']),
+  }));
+  const last = items[items.length - 1];
+  return {
+    lastUserText: toolResults.length || !last ? '' : contentText(last['content']),
+    toolResults,
+    tools: asArray(body['tools']).map(asObject).filter((t) => asString(t?.['type']) === 'function').map((t) => asString(t?.['name'])).filter((n): n is string => !!n),
+    promptText: texts.filter(Boolean).join('\n'),
+    thoughts,
+  };
+}
+
+function usage(a: Answer): JsonObject {
+  const output = a.outputTokens + a.reasoningTokens;
+  return {
+    input_tokens: a.inputTokens,
+    input_tokens_details: { cached_tokens: 0 },
+    output_tokens: output,
+    output_tokens_details: { reasoning_tokens: a.reasoningTokens },
+    total_tokens: a.inputTokens + output,
+  };
+}
+
+/** The finished output items, in order: reasoning, then tool calls or the message. */
+function outputItems(a: Answer, id: string): JsonObject[] {
+  const items: JsonObject[] = [];
+  if (a.reasoning) {
+    items.push({ id: `rs_${id}`, type: 'reasoning', summary: [{ type: 'summary_text', text: a.reasoning.text }], encrypted_content: a.reasoning.signature });
+  }
+  for (const c of a.toolCalls) {
+    items.push({ id: `fc_${c.id}`, type: 'function_call', status: 'completed', arguments: c.arguments, call_id: `call_${c.id}`, name: c.name });
+  }
+  if (!a.toolCalls.length) {
+    items.push({
+      id: `msg_${id}`, type: 'message', status: 'completed', role: 'assistant',
+      content: [{ type: 'output_text', text: a.text, annotations: [], logprobs: [] }],
+    });
+  }
+  return items;
+}
+
+interface Shell { body: JsonObject; model: string; id: string; createdAt: number }
+
+function responseObject(s: Shell, status: string, output: JsonValue[], usage: JsonObject | null): JsonObject {
+  const b = s.body;
+  const reasoning = asObject(b['reasoning']);
+  return {
+    id: s.id, object: 'response', created_at: s.createdAt, status, background: false, error: null, incomplete_details: null,
+    instructions: b['instructions'] ?? null, max_output_tokens: b['max_output_tokens'] ?? null, model: s.model, output,
+    parallel_tool_calls: b['parallel_tool_calls'] ?? true, previous_response_id: b['previous_response_id'] ?? null,
+    reasoning: { effort: reasoning?.['effort'] ?? null, summary: reasoning?.['summary'] ?? null },
+    store: b['store'] ?? true, temperature: b['temperature'] ?? 1, text: b['text'] ?? { format: { type: 'text' } },
+    tool_choice: b['tool_choice'] ?? 'auto', tools: b['tools'] ?? [], top_p: b['top_p'] ?? 1, truncation: b['truncation'] ?? 'disabled',
+    usage, user: null, metadata: b['metadata'] ?? {},
+  };
+}
+
+async function* responseEvents(a: Answer, items: JsonObject[], shell: Shell): AsyncGenerator<StreamEvent> {
+  let sequence = 0;
+  const ev = (type: string, fields: JsonObject): StreamEvent => ({ event: type, data: { type, sequence_number: sequence++, ...fields } });
+  yield ev('response.created', { response: responseObject(shell, 'in_progress', [], null) });
+  yield ev('response.in_progress', { response: responseObject(shell, 'in_progress', [], null) });
+  for (const [output_index, item] of items.entries()) {
+    const item_id = asString(item['id'])!;
+    switch (item['type']) {
+      case 'reasoning': {
+        const text = a.reasoning!.text;
+        const at = { item_id, output_index, summary_index: 0 };
+        yield ev('response.output_item.added', { output_index, item: { id: item_id, type: 'reasoning', summary: [] } });
+        yield ev('response.reasoning_summary_part.added', { ...at, part: { type: 'summary_text', text: '' } });
+        for (const delta of streamPieces(text)) yield ev('response.reasoning_summary_text.delta', { ...at, delta });
+        yield ev('response.reasoning_summary_text.done', { ...at, text });
+        yield ev('response.reasoning_summary_part.done', { ...at, part: { type: 'summary_text', text } });
+        break;
+      }
+      case 'function_call': {
+        const args = asString(item['arguments'])!;
+        yield ev('response.output_item.added', { output_index, item: { ...item, status: 'in_progress', arguments: '' } });
+        for (const delta of fragments(args)) yield ev('response.function_call_arguments.delta', { item_id, output_index, delta });
+        yield ev('response.function_call_arguments.done', { item_id, output_index, name: item['name']!, arguments: args });
+        break;
+      }
+      case 'message': {
+        const at = { item_id, output_index, content_index: 0 };
+        yield ev('response.output_item.added', { output_index, item: { ...item, status: 'in_progress', content: [] } });
+        yield ev('response.content_part.added', { ...at, part: { type: 'output_text', text: '', annotations: [], logprobs: [] } });
+        for (const delta of streamPieces(a.text)) yield ev('response.output_text.delta', { ...at, delta, logprobs: [] });
+        yield ev('response.output_text.done', { ...at, text: a.text, logprobs: [] });
+        yield ev('response.content_part.done', { ...at, part: { type: 'output_text', text: a.text, annotations: [], logprobs: [] } });
+        break;
+      }
+    }
+    yield ev('response.output_item.done', { output_index, item });
+  }
+  yield ev('response.completed', { response: responseObject(shell, 'completed', items, usage(a)) });
+}
