@@ -1,7 +1,8 @@
 // Builds the providers named in config; plugins reach them through the host's registry.
 import type { SluiceConfig } from '../config/schema.js';
-import { GatewayError } from '../errors.js';
 import type { ProviderRegistry } from '../plugin/host.js';
+import { AnthropicProvider } from './anthropic.js';
+import { GeminiProvider } from './gemini.js';
 import { LoopbackProvider } from './loopback/loopback.js';
 import { OpenAIProvider } from './openai.js';
 import type { Provider } from './provider.js';
@@ -11,9 +12,9 @@ export function createProviders(config: SluiceConfig['providers']): ProviderRegi
   for (const [name, p] of Object.entries(config)) {
     switch (p.type) {
       case 'openai': providers.set(name, new OpenAIProvider(name, p)); break;
+      case 'anthropic': providers.set(name, new AnthropicProvider(name, p)); break;
+      case 'gemini': providers.set(name, new GeminiProvider(name, p)); break;
       case 'loopback': providers.set(name, new LoopbackProvider(name, p.models)); break;
-      default:
-        throw new GatewayError('SLUICE_E_INTERNAL', `provider type ${p.type} is not available yet`);
     }
   }
   return {
