@@ -63,17 +63,20 @@ export function messagesView(body: JsonObject): ConversationView {
 }
 
 function usage(a: Answer): JsonObject {
-  return {
+  const u: JsonObject = {
     input_tokens: a.inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0,
     output_tokens: a.outputTokens + a.reasoningTokens, service_tier: 'standard',
   };
+  // Thinking is inside output_tokens; the details say how much of it was thinking.
+  if (a.reasoningTokens) u['output_tokens_details'] = { thinking_tokens: a.reasoningTokens };
+  return u;
 }
 
 function contentBlocks(a: Answer): JsonObject[] {
   const out: JsonObject[] = [];
   if (a.reasoning) out.push({ type: 'thinking', thinking: a.reasoning.text, signature: a.reasoning.signature });
   if (!a.toolCalls.length) out.push({ type: 'text', text: a.text });
-  for (const c of a.toolCalls) out.push({ type: 'tool_use', id: `toolu_${c.id}`, name: c.name, input: JSON.parse(c.arguments) as JsonValue });
+  for (const c of a.toolCalls) out.push({ type: 'tool_use', id: `toolu_${c.id}`, name: c.name, input: JSON.parse(c.arguments) as JsonValue, caller: { type: 'direct' } });
   return out;
 }
 
