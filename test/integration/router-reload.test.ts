@@ -1,0 +1,174 @@
+// SIGHUP reload of routes and aliases on a real `sluice start` process: a valid file is swapped in
+// without a restart; an invalid one (unknown provider, broken YAML, changed providers) is rejected
+// with a logged error, the old routing keeps serving and the process stays up.
+import { expect } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chatCompletionBody, startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
+import { tempDir } from '../helpers/gateway.js';
+
+const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/sluice.js');
+
+interface LogLine { msg: string; level: string; url?: string; error?: string; provider?: string; request_id?: string }
+
+function yaml(a: string, b: string, router: string, extraProvider = ''): string {
+  return `server: { shutdown_grace_ms: 200 }
+storage:
+  database: "sqlite::memory:"
+logging: { level: info }
+providers:
+  local: { type: loopback }
+  prov-a: { type: openai, base_url: "${a}", api_key: key-a }
+  prov-b: { type: openai, base_url: "${b}", api_key: key-b }
+${extraProvider}chain:
+  - use: router
+    with:
+${router}
+`;
+}
+
+const ROUTE_X_TO_A = `      routes:
+        - { match: "model-x", provider: prov-a }
+        - { match: "a-*", provider: prov-a }
+        - { match: "b-*", provider: prov-b }
+      aliases: { fast: a-small }
+      default: local`;
+const ROUTE_X_TO_B = `      routes:
+        - { match: "model-x", provider: prov-b }
+        - { match: "a-*", provider: prov-a }
+        - { match: "b-*", provider: prov-b }
+      aliases: { fast: b-small }
+      default: local`;
+const ROUTE_TO_UNKNOWN = `      routes:
+        - { match: "model-x", provider: prov-nowhere }
+      default: local`;
+
+describe('SIGHUP reload (sluice start)', function () {
+  this.timeout(30_000);
+  let a: MockUpstream;
+  let b: MockUpstream;
+  let child: ChildProcess;
+  let file: string;
+  let url: string;
+  const lines: LogLine[] = [];
+  let stderr = '';
+
+  const ask = async (model: string): Promise<string> => {
+    const res = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model, messages: [{ role: 'user', content: 'who?' }] }) });
+    const body = await res.json() as { choices?: { message: { content: string } }[]; error?: unknown };
+    if (!res.ok) throw new Error(`HTTP ${res.status}: ${JSON.stringify(body)}`);
+    return body.choices![0]!.message.content;
+  };
+  const waitFor = async <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 8000): Promise<T> => {
+    const until = Date.now() + ms;
+    for (;;) {
+      const v = await probe();
+      if (v !== undefined && v !== false) return v;
+      if (Date.now() > until) throw new Error(`timed out waiting for ${what}; stderr: ${stderr}; log: ${lines.map((l) => l.msg).join(' | ')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const rejections = () => lines.filter((l) => l.level === 'error' && /config reload rejected/.test(l.msg));
+  const alive = () => { try { process.kill(child.pid!, 0); return true; } catch { return false; } };
+
+  before(async () => {
+    a = await startMockUpstream();
+    b = await startMockUpstream();
+    a.handle((req, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(chatCompletionBody(String(req.body!['model']), 'from A'))); });
+    b.handle((req, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(chatCompletionBody(String(req.body!['model']), 'from B'))); });
+    file = path.join(tempDir(), 'sluice.yaml');
+    writeFileSync(file, yaml(a.url, b.url, ROUTE_X_TO_A));
+    child = spawn(process.execPath, [bin, 'start', '--config', file, '--port', '0', '--host', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString('utf8');
+      let i: number;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const l = buf.slice(0, i); buf = buf.slice(i + 1);
+        try { lines.push(JSON.parse(l) as LogLine); } catch { /* not a log line */ }
+      }
+    });
+    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString('utf8'); });
+    url = await waitFor('the listening line', () => lines.find((l) => l.msg === 'listening')?.url, 15_000);
+  });
+  after(async () => {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    await a?.close(); await b?.close();
+  });
+
+  it('routes model-x and the alias to provider A at start', async () => {
+    expect(await ask('model-x')).to.equal('from A');
+    expect(await ask('fast')).to.equal('from A');
+    expect(a.requests.at(-1)!.body!['model']).to.equal('a-small');
+    await waitFor('a request log line naming prov-a', () => lines.some((l) => l.msg === 'request' && l.provider === 'prov-a'));
+  });
+
+  it('after a valid file and SIGHUP, routes and aliases point at provider B, without a restart', async () => {
+    const pid = child.pid!;
+    writeFileSync(file, yaml(a.url, b.url, ROUTE_X_TO_B));
+    process.kill(pid, 'SIGHUP');
+    await waitFor('model-x to reach provider B', async () => (await ask('model-x')) === 'from B');
+    expect(await ask('fast')).to.equal('from B');
+    expect(b.requests.at(-1)!.body!['model']).to.equal('b-small');
+    expect(child.pid).to.equal(pid);
+    expect(alive()).to.equal(true);
+    expect(lines.some((l) => l.msg === 'config reloaded')).to.equal(true);
+    expect(lines.filter((l) => l.msg === 'listening'), 'no second start').to.have.length(1);
+    expect(rejections()).to.have.length(0);
+  });
+
+  it('rejects a file routing to an unknown provider: error logged, old routing kept, process alive', async () => {
+    const before = rejections().length;
+    writeFileSync(file, yaml(a.url, b.url, ROUTE_TO_UNKNOWN));
+    process.kill(child.pid!, 'SIGHUP');
+    await waitFor('a reload rejection', () => rejections().length > before);
+    expect(rejections().at(-1)!.error).to.contain('prov-nowhere');
+    expect(alive()).to.equal(true);
+    expect(await ask('model-x')).to.equal('from B');
+    expect(await ask('fast')).to.equal('from B');
+  });
+
+  it('rejects broken YAML the same way', async () => {
+    const before = rejections().length;
+    writeFileSync(file, yaml(a.url, b.url, ROUTE_X_TO_A) + '\n  - use: [unclosed\n   : : :\n');
+    process.kill(child.pid!, 'SIGHUP');
+    await waitFor('a reload rejection', () => rejections().length > before);
+    expect(rejections().at(-1)!.error).to.match(/YAML/i);
+    expect(alive()).to.equal(true);
+    expect(await ask('model-x')).to.equal('from B');
+  });
+
+  it('rejects a file that is valid YAML but fails the schema (unknown work mode)', async () => {
+    const before = rejections().length;
+    writeFileSync(file, yaml(a.url, b.url, ROUTE_X_TO_A + '\n      mode: sideways'));
+    process.kill(child.pid!, 'SIGHUP');
+    await waitFor('a reload rejection', () => rejections().length > before);
+    expect(rejections().at(-1)!.error).to.match(/mode/);
+    expect(await ask('model-x')).to.equal('from B');
+    expect(await ask('fast')).to.equal('from B');
+  });
+
+  it('rejects a change of providers (needs a restart) and keeps everything as it was', async () => {
+    const before = rejections().length;
+    writeFileSync(file, yaml(a.url, b.url, ROUTE_X_TO_A, '  prov-c: { type: loopback }\n'));
+    process.kill(child.pid!, 'SIGHUP');
+    await waitFor('a reload rejection', () => rejections().length > before);
+    expect(rejections().at(-1)!.error).to.match(/providers/);
+    expect(await ask('model-x')).to.equal('from B');
+  });
+
+  it('still accepts a valid file after rejected ones', async () => {
+    writeFileSync(file, yaml(a.url, b.url, ROUTE_X_TO_A));
+    process.kill(child.pid!, 'SIGHUP');
+    await waitFor('model-x back on provider A', async () => (await ask('model-x')) === 'from A');
+    expect(await ask('fast')).to.equal('from A');
+    expect(alive()).to.equal(true);
+  });
+});
