@@ -1,0 +1,96 @@
+// The loopback script is protocol-neutral: the same conversation gets the same answer in every
+// protocol, and a reasoning signature issued in one protocol verifies in all of them (which is what
+// lets tests prove that signatures survive translation).
+import { expect } from 'chai';
+import { GatewayError } from '../../core/errors.js';
+import type { GatewayResponse } from '../../core/exchange.js';
+import { parseProtocolName, type JsonObject, type ProtocolName } from '../../core/protocols/types.js';
+import { LoopbackProvider } from '../../core/providers/loopback/loopback.js';
+import { decide, type ConversationView } from '../../core/providers/loopback/script.js';
+
+const loopback = new LoopbackProvider('local', []);
+const ctx = { signal: new AbortController().signal, requestId: 'req-script', forwardHeaders: {} };
+
+async function send(name: ProtocolName, body: object, stream = false, model = 'loopback'): Promise<JsonObject> {
+  const res: GatewayResponse = await loopback.send({ protocol: parseProtocolName(name), body: body as JsonObject, stream, model }, ctx);
+  if (res.kind !== 'json') throw new Error('expected JSON');
+  return res.body as JsonObject;
+}
+
+function view(over: Partial<ConversationView>): ConversationView {
+  return { lastUserText: '', toolResults: [], tools: [], promptText: 'p', thoughts: [], ...over };
+}
+
+describe('loopback script', () => {
+  it('answers one conversation with the same text and the same input tokens in every protocol', async () => {
+    const prompt = 'what is up?';
+    const chat = await send('openai.chat', { messages: [{ role: 'system', content: 'sys' }, { role: 'user', content: prompt }] });
+    const responses = await send('openai.responses', { instructions: 'sys', input: prompt });
+    const anthropic = await send('anthropic.messages', { system: 'sys', messages: [{ role: 'user', content: prompt }] });
+    const gemini = await send('gemini.generate', { systemInstruction: { parts: [{ text: 'sys' }] }, contents: [{ role: 'user', parts: [{ text: prompt }] }] });
+    const texts = [
+      (chat as { choices: { message: { content: string } }[] }).choices[0]!.message.content,
+      (responses as { output: { content: { text: string }[] }[] }).output[0]!.content[0]!.text,
+      (anthropic as { content: { text: string }[] }).content[0]!.text,
+      (gemini as { candidates: { content: { parts: { text: string }[] } }[] }).candidates[0]!.content.parts[0]!.text,
+    ];
+    expect(new Set(texts)).to.deep.equal(new Set(['Loopback reply. You said: what is up?']));
+    const inputs = [
+      (chat['usage'] as JsonObject)['prompt_tokens'], (responses['usage'] as JsonObject)['input_tokens'],
+      (anthropic['usage'] as JsonObject)['input_tokens'], (gemini['usageMetadata'] as JsonObject)['promptTokenCount'],
+    ];
+    expect(new Set(inputs).size).to.equal(1);
+  });
+
+  it('verifies, in Responses and Gemini, a signature issued in Anthropic — and rejects it once the text changes', async () => {
+    const first = await send('anthropic.messages', { tools: [{ name: 'f' }], messages: [{ role: 'user', content: '[[think]] [[tool:f {}]]' }] });
+    const [thinking, toolUse] = first['content'] as { thinking: string; signature: string; id: string }[];
+    const responsesTurn = (text: string) => ({
+      tools: [{ type: 'function', name: 'f' }],
+      input: [
+        { role: 'user', content: 'go' },
+        { type: 'reasoning', id: 'rs_1', summary: [{ type: 'summary_text', text }], encrypted_content: thinking!.signature },
+        { type: 'function_call', call_id: toolUse!.id, name: 'f', arguments: '{}' },
+        { type: 'function_call_output', call_id: toolUse!.id, output: 'done' },
+      ],
+    });
+    const geminiTurn = (text: string) => ({
+      contents: [
+        { role: 'user', parts: [{ text: 'go' }] },
+        { role: 'model', parts: [{ text, thought: true, thoughtSignature: thinking!.signature }, { functionCall: { name: 'f', args: {} } }] },
+        { role: 'user', parts: [{ functionResponse: { name: 'f', response: { output: 'done' } } }] },
+      ],
+    });
+    expect(JSON.stringify(await send('openai.responses', responsesTurn(thinking!.thinking)))).to.include('Tool f returned: done');
+    expect(JSON.stringify(await send('gemini.generate', geminiTurn(thinking!.thinking)))).to.include('Tool f returned: done');
+    for (const [name, body] of [['openai.responses', responsesTurn('forged')], ['gemini.generate', geminiTurn('forged')]] as const) {
+      const err = await send(name, body).catch((e: unknown) => e);
+      expect(err, name).to.be.instanceOf(GatewayError);
+      expect((err as GatewayError).status).to.equal(400);
+      expect((err as GatewayError).upstream?.family).to.equal(name.split('.')[0]);
+    }
+  });
+
+  it('rejects a forged signature before a stream starts (a 400, not an in-stream error)', async () => {
+    const body = { messages: [{ role: 'assistant', content: [{ type: 'thinking', thinking: 'x', signature: 'not-ours' }] }, { role: 'user', content: 'hi' }] };
+    const err = await loopback.send({ protocol: parseProtocolName('anthropic.messages'), body, stream: true, model: 'loopback' }, ctx).catch((e: unknown) => e);
+    expect((err as GatewayError).status).to.equal(400);
+  });
+
+  it('scripts calls: unknown names go to the first tool, no tools means an echo, one call unless [[parallel]]', () => {
+    expect(decide(view({ lastUserText: '[[tool:nope {"a":1}]]', tools: ['first', 'second'] })).toolCalls.map((c) => [c.name, c.arguments]))
+      .to.deep.equal([['first', '{"a":1}']]);
+    expect(decide(view({ lastUserText: '[[tool:first]]' })).text).to.equal('Loopback reply. You said: [[tool:first]]');
+    expect(decide(view({ lastUserText: '[[tool:a]] [[tool:b]]', tools: ['a', 'b'] })).toolCalls.map((c) => c.name)).to.deep.equal(['a']);
+    const parallel = decide(view({ lastUserText: '[[parallel]] [[tool:a]] [[tool:b]]', tools: ['a', 'b'] }));
+    expect(parallel.toolCalls.map((c) => c.name)).to.deep.equal(['a', 'b']);
+    expect(parallel.toolCalls[0]!.id).to.not.equal(parallel.toolCalls[1]!.id);
+    const results = decide(view({ toolResults: [{ name: 'a', text: '1' }, { name: 'b', text: '2' }], tools: ['a'] }));
+    expect(results.text).to.equal('Tool a returned: 1\nTool b returned: 2');
+  });
+
+  it('refuses a protocol it does not serve with a coded error', async () => {
+    const err = await send('openai.models' as ProtocolName, {}).catch((e: unknown) => e);
+    expect((err as GatewayError).code).to.equal('SLUICE_E_UNSUPPORTED_OPERATION');
+  });
+});
