@@ -4,11 +4,7 @@
 // its official SDK, which is the judge of what comes back.
 import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI, type Content, type Part } from '@google/genai';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
-import type { ProviderConfig } from '../../core/config/schema.js';
-import { createProviders } from '../../core/providers/registry.js';
 import { config, startGateway, type TestGateway } from './gateway.js';
 
 export const GENERATE = ['openai.chat', 'openai.responses', 'anthropic.messages', 'gemini.generate'] as const;
@@ -19,37 +15,18 @@ export function modelFor(p: GenProtocol): string {
   return `via-${p.replace('.', '-')}`;
 }
 
-const PLUGIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'wire-upstream-plugin.js');
-
-/** Whether core already builds this provider type (then the test shim is not used). */
-export function nativeProviderType(type: 'anthropic' | 'gemini'): boolean {
-  const p: ProviderConfig = { type, base_url: 'http://127.0.0.1:9', models: [], headers: {}, connections: 1, timeouts: { connect_ms: 1, first_byte_ms: 1, idle_ms: 1 } };
-  try {
-    void createProviders({ probe: p }).close();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
- * Providers and chain entries reaching an upstream at `origin` (http://host:port) in each protocol
- * family: `up-chat`, `up-responses`, `up-anthropic`, `up-gemini` (plus `local` loopback from config()).
+ * Providers reaching an upstream at `origin` (http://host:port) in each protocol family: `up-chat`,
+ * `up-responses`, `up-anthropic`, `up-gemini` (plus `local` loopback from config()). The two OpenAI
+ * ones differ only in `protocols:`, so each is reached in exactly one generation protocol.
  */
-export function upstreamProviders(origin: string, extraProtocols: { anthropic?: string; gemini?: string; chat?: string } = {}): { providers: string; wires: string } {
-  const wires: string[] = [];
-  const family = (fam: 'anthropic' | 'gemini', protocols: string): string => {
-    if (nativeProviderType(fam)) return `{ type: ${fam}, base_url: "${origin}", api_key: test-key, protocols: [${protocols}] }`;
-    wires.push(`  - use: ${PLUGIN}\n    name: wire-${fam}\n    with: { provider: up-${fam}, family: ${fam}, base_url: "${origin}" }`);
-    return `{ type: openai, base_url: "${origin}", api_key: test-key, protocols: [${protocols}] }`;
-  };
-  const providers = [
-    `  up-chat: { type: openai, base_url: "${origin}/v1", api_key: test-key, protocols: [${extraProtocols.chat ?? 'openai.chat, openai.embeddings'}] }`,
-    `  up-responses: { type: openai, base_url: "${origin}/v1", api_key: test-key, protocols: [openai.responses] }`,
-    `  up-anthropic: ${family('anthropic', extraProtocols.anthropic ?? 'anthropic.messages, anthropic.count_tokens')}`,
-    `  up-gemini: ${family('gemini', extraProtocols.gemini ?? 'gemini.generate, gemini.count_tokens, gemini.embed')}`,
+export function upstreamProviders(origin: string, extra = ''): string {
+  return [
+    `  up-chat: { type: openai, base_url: "${origin}/v1", api_key: test-key, protocols: [openai.chat, openai.embeddings]${extra} }`,
+    `  up-responses: { type: openai, base_url: "${origin}/v1", api_key: test-key, protocols: [openai.responses]${extra} }`,
+    `  up-anthropic: { type: anthropic, base_url: "${origin}", api_key: test-key${extra} }`,
+    `  up-gemini: { type: gemini, base_url: "${origin}", api_key: test-key${extra} }`,
   ].join('\n');
-  return { providers, wires: wires.join('\n') };
 }
 
 const UPSTREAM_PROVIDER: Record<GenProtocol, string> = {
@@ -72,18 +49,16 @@ export interface Rig {
 
 export async function startRig(): Promise<Rig> {
   const b = await startGateway(config({ chain: '  - use: router\n    with: { default: local, mode: passthrough }' }));
-  const { providers, wires } = upstreamProviders(b.url);
   const a = await startGateway(config({
-    providers,
+    providers: upstreamProviders(b.url),
     chain: [
-      wires,
       '  - use: router\n    with:\n      routes:',
       routesYaml(),
       '        - { match: "embed-via-openai", provider: up-chat, model: loopback-embed }',
       '        - { match: "embed-via-gemini", provider: up-gemini, model: loopback-embed }',
       '      default: local',
       '  - use: translator',
-    ].filter(Boolean).join('\n'),
+    ].join('\n'),
   }));
   let from = 0;
   return {
