@@ -70,6 +70,7 @@ describe('router fallbacks', () => {
         `  dead: { type: openai, base_url: "http://127.0.0.1:${deadPort}/v1", api_key: key-dead, timeouts: { connect_ms: 2000 } }`,
         `  chatonly: { type: openai, base_url: "${a.url}", api_key: key-a, protocols: [openai.chat] }`,
         `  responsesonly: { type: openai, base_url: "${b.url}", api_key: key-b, protocols: [openai.responses] }`,
+        `  idler: { type: openai, base_url: "${a.url}", api_key: key-a, timeouts: { idle_ms: 300 } }`,
       ].join('\n'),
       chain: `  - use: router
     with:
@@ -77,9 +78,11 @@ describe('router fallbacks', () => {
         - { match: "gpt-dead", provider: dead, fallbacks: [backup] }
         - { match: "gpt-to-loop", provider: primary, fallbacks: [{ provider: local, model: loopback }] }
         - { match: "gpt-cross", provider: chatonly, fallbacks: [responsesonly] }
+        - { match: "gpt-idle", provider: idler, fallbacks: [backup] }
         - { match: "gpt-renamed", provider: primary, fallbacks: [{ provider: backup, model: backup-model }] }
         - { match: "gpt-*", provider: primary, fallbacks: [backup] }
-      default: local
+      default: primary
+      fallbacks: [backup]
   - use: translator`,
     }));
     client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'client-key', maxRetries: 0 });
@@ -236,6 +239,34 @@ describe('router fallbacks', () => {
     expect(err).to.be.instanceOf(OpenAI.APIError);
   });
 
+  it('falls back when a stream sends headers and then stays silent past idle_ms', async () => {
+    a.handle((_req, res) => { res.writeHead(200, { 'content-type': 'text/event-stream' }); res.flushHeaders(); });
+    const res = await post(`${gw.url}/v1/chat/completions`, { model: 'gpt-idle', stream: true, messages: [{ role: 'user', content: 'hi' }] }, { 'x-request-id': 'fo-idle' });
+    expect(res.status).to.equal(200);
+    const events = sseData(res.text) as { choices: { delta: { content?: string } }[] }[];
+    expect(events.map((e) => e.choices[0]?.delta.content ?? '').join('')).to.equal('from B');
+    await settle();
+    expect(requestLines(gw).find((l) => l.request_id === 'fo-idle')!.fallbacks![0]).to.include({ provider: 'idler', code: 'SLUICE_E_UPSTREAM_TIMEOUT' });
+  });
+
+  it('keeps the last 429 and its retry-after when every target is rate limited', async () => {
+    a.handle(failWith(429, { 'retry-after': '3' }));
+    b.handle(failWith(429, { 'retry-after': '11' }));
+    const res = await post(`${gw.url}/v1/chat/completions`, { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
+    expect(res.status).to.equal(429);
+    expect(res.headers.get('retry-after')).to.equal('11');
+    expect(a.requests).to.have.length(1);
+    expect(b.requests).to.have.length(1);
+  });
+
+  it('the default provider uses the top-level fallbacks', async () => {
+    a.handle(failWith(500));
+    const res = await client.chat.completions.create({ model: 'unrouted-model', messages: [{ role: 'user', content: 'hi' }] });
+    expect(res.choices[0]!.message.content).to.equal('from B');
+    expect(a.requests[0]!.body!['model']).to.equal('unrouted-model');
+    expect(b.requests[0]!.body!['model']).to.equal('unrouted-model');
+  });
+
   describe('across protocols (translator in the chain)', () => {
     it('an Anthropic client whose openai primary fails is served by a loopback fallback', async () => {
       a.handle(failWith(500));
@@ -282,5 +313,114 @@ describe('router fallbacks', () => {
       expect(b.requests[0]!.body).to.not.have.property('messages');
       expect(b.requests[0]!.body).to.have.property('input');
     });
+  });
+});
+
+describe('router fallbacks between Anthropic and OpenAI providers', () => {
+  let anth: MockUpstream;
+  let oai: MockUpstream;
+  let gw: TestGateway;
+  const anthropicMessage = (text: string) => ({
+    id: 'msg_mock1', type: 'message', role: 'assistant', model: 'claude-mock', content: [{ type: 'text', text }],
+    stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 5, output_tokens: 3 },
+  });
+
+  before(async () => {
+    anth = await startMockUpstream();
+    oai = await startMockUpstream();
+    gw = await startGateway(config({
+      providers: [
+        `  claude: { type: anthropic, base_url: "${new URL(anth.url).origin}", api_key: key-anth }`,
+        `  oai: { type: openai, base_url: "${oai.url}", api_key: key-oai }`,
+      ].join('\n'),
+      chain: `  - use: router
+    with:
+      routes:
+        - { match: "claude-*", provider: claude, fallbacks: [{ provider: oai, model: gpt-4o }] }
+        - { match: "gpt-*", provider: oai, fallbacks: [{ provider: claude, model: claude-sonnet }] }
+      default: local
+  - use: translator`,
+    }));
+  });
+  after(async () => { await gw.close(); await anth.close(); await oai.close(); });
+  beforeEach(() => {
+    anth.requests.length = 0; oai.requests.length = 0;
+    oai.handle(answerAsB);
+    anth.handle((_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(anthropicMessage('from claude'))); });
+  });
+
+  it('an Anthropic client whose anthropic primary is overloaded (529) is served by the OpenAI fallback, translated', async () => {
+    anth.handle((_req, res) => { res.writeHead(529, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } })); });
+    const client = new Anthropic({ baseURL: gw.url, apiKey: 'client-key', maxRetries: 0 });
+    const msg = await client.messages.create({ model: 'claude-x', max_tokens: 32, messages: [{ role: 'user', content: 'hi' }] }, { headers: { 'x-request-id': 'fo-anth-oai' } });
+    expect(msg.type).to.equal('message');
+    expect((msg.content[0] as { text: string }).text).to.equal('from B');
+    expect(anth.requests).to.have.length(1);
+    expect(anth.requests[0]!.url).to.equal('/v1/messages');
+    expect(oai.requests).to.have.length(1);
+    expect(oai.requests[0]!.url).to.equal('/v1/chat/completions');
+    expect(oai.requests[0]!.body!['model']).to.equal('gpt-4o');
+    await settle();
+    expect(requestLines(gw).find((l) => l.request_id === 'fo-anth-oai')!.fallbacks).to.deep.equal([{ provider: 'claude', model: 'claude-x', code: 'SLUICE_E_UPSTREAM_ERROR', status: 529 }]);
+  });
+
+  it('the same as a stream: the Anthropic SDK rebuilds the fallback\'s message', async () => {
+    anth.handle((_req, res) => { res.writeHead(500, { 'content-type': 'application/json' }).end('{"type":"error","error":{"type":"api_error","message":"boom"}}'); });
+    const client = new Anthropic({ baseURL: gw.url, apiKey: 'client-key', maxRetries: 0 });
+    const final = await client.messages.stream({ model: 'claude-x', max_tokens: 32, messages: [{ role: 'user', content: 'hi' }] }).finalMessage();
+    expect((final.content[0] as { text: string }).text).to.equal('from B');
+    expect(oai.requests[0]!.body!['stream']).to.equal(true);
+  });
+
+  it('an OpenAI chat client whose openai primary fails is served by the Anthropic fallback, translated', async () => {
+    oai.handle(failWith(500));
+    const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'client-key', maxRetries: 0 });
+    const res = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
+    expect(res.object).to.equal('chat.completion');
+    expect(res.choices[0]!.message.content).to.equal('from claude');
+    expect(res.usage?.prompt_tokens).to.equal(5);
+    expect(anth.requests[0]!.url).to.equal('/v1/messages');
+    expect(anth.requests[0]!.body!['model']).to.equal('claude-sonnet');
+    expect(anth.requests[0]!.body!['max_tokens'], 'Anthropic needs max_tokens').to.be.a('number');
+    expect(anth.requests[0]!.headers['x-api-key']).to.equal('key-anth');
+  });
+
+  it('an OpenAI chat stream whose openai primary dies before its first event is served by the Anthropic fallback', async () => {
+    oai.handle((_req, res) => { res.writeHead(200, { 'content-type': 'text/event-stream' }); res.flushHeaders(); setTimeout(() => res.socket?.destroy(), 20); });
+    anth.handle((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const ev = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+      res.write(ev('message_start', { message: { ...anthropicMessage(''), content: [], stop_reason: null, usage: { input_tokens: 5, output_tokens: 0 } } }));
+      res.write(ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }));
+      res.write(ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'from ' } }));
+      res.write(ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'claude' } }));
+      res.write(ev('content_block_stop', { index: 0 }));
+      res.write(ev('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 3 } }));
+      res.end(ev('message_stop', {}));
+    });
+    const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'client-key', maxRetries: 0 });
+    const stream = await client.chat.completions.create({ model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    let text = '';
+    let usageChunks = 0;
+    for await (const c of stream) { text += c.choices[0]?.delta.content ?? ''; if (c.usage) usageChunks++; }
+    expect(text).to.equal('from claude');
+    expect(usageChunks, 'the client did not ask for usage').to.equal(0);
+    expect(oai.requests).to.have.length(1);
+    expect(anth.requests).to.have.length(1);
+  });
+
+  it('an Anthropic stream translated from an OpenAI primary that dies mid-stream ends in event: error, with no fallback', async () => {
+    oai.handle((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(chunk(String(req.body!['model']), { role: 'assistant', content: 'partial' }));
+      setTimeout(() => res.socket?.destroy(), 30);
+    });
+    const res = await post(`${gw.url}/v1/messages`, { model: 'gpt-4o', max_tokens: 32, stream: true, messages: [{ role: 'user', content: 'hi' }] }, { 'anthropic-version': '2023-06-01' });
+    expect(res.status).to.equal(200);
+    expect(res.text).to.contain('partial');
+    const frames = res.text.trim().split(/\n\n/);
+    expect(frames.at(-1)).to.match(/^event: error\n/);
+    expect(res.text).to.not.contain('message_stop');
+    expect(anth.requests).to.have.length(0);
   });
 });

@@ -135,6 +135,15 @@ describe('SIGHUP reload (sluice start)', function () {
     expect(await ask('fast')).to.equal('from B');
   });
 
+  it('rejects a fallback naming an unknown provider', async () => {
+    const before = rejections().length;
+    writeFileSync(file, yaml(a.url, b.url, ROUTE_X_TO_A.replace('provider: prov-a }', 'provider: prov-a, fallbacks: [prov-ghost] }')));
+    process.kill(child.pid!, 'SIGHUP');
+    await waitFor('a reload rejection', () => rejections().length > before);
+    expect(rejections().at(-1)!.error).to.contain('prov-ghost');
+    expect(await ask('model-x')).to.equal('from B');
+  });
+
   it('rejects broken YAML the same way', async () => {
     const before = rejections().length;
     writeFileSync(file, yaml(a.url, b.url, ROUTE_X_TO_A) + '\n  - use: [unclosed\n   : : :\n');
