@@ -2,7 +2,7 @@
 // keep-alive comments, the client protocol's terminator or in-stream error, and upstream abort
 // when the client goes away.
 import { PassThrough, Readable, pipeline } from 'node:stream';
-import { errorBody, toGatewayError, type GatewayError } from '../errors.js';
+import { errorBody, GatewayError, toGatewayError } from '../errors.js';
 import type { Exchange, StreamResponse } from '../exchange.js';
 import type { SluiceContext } from '../plugin/contract.js';
 import { encodeSseEvent } from '../protocols/sse.js';
@@ -65,6 +65,10 @@ export function writeStream(ctx: SluiceContext, response: StreamResponse, hooks:
         const seq = (ev.data as { sequence_number?: unknown } | null)?.sequence_number;
         if (typeof seq === 'number') lastSequence = seq;
         yield encodeSseEvent(ev);
+        // An upstream's own in-stream error (passed through in the client's protocol) ends the
+        // stream as a failure: no terminator after it, and the request is not counted a success.
+        const failure = errorInEvent(response.protocol, ev);
+        if (failure) { streamError = failure; return; }
       }
       const end = terminator(response.protocol);
       if (end) yield end;
@@ -82,6 +86,19 @@ export function writeStream(ctx: SluiceContext, response: StreamResponse, hooks:
     hooks.onDone(streamError, err !== undefined && err !== null);
   });
   ctx.body = out;
+}
+
+/** The error an already-rendered in-stream error event reports, if `ev` is one. */
+function errorInEvent(protocol: Protocol, ev: StreamEvent): GatewayError | undefined {
+  const data = ev.data;
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
+  const isError = ev.event === 'error' || data['type'] === 'error' || data['type'] === 'response.failed'
+    || (protocol.family !== 'anthropic' && data['error'] !== undefined && data['error'] !== null && data['type'] === undefined);
+  if (!isError) return undefined;
+  const inner = data['error'];
+  const message = typeof inner === 'object' && inner !== null && !Array.isArray(inner) && typeof inner['message'] === 'string'
+    ? inner['message'] : typeof data['message'] === 'string' ? data['message'] : 'upstream reported an error mid-stream';
+  return new GatewayError('SLUICE_E_UPSTREAM_ERROR', message, { status: 502 });
 }
 
 /** Idle streams get a frame their SDK ignores: Anthropic's own `ping` event, else an SSE comment. */

@@ -39,7 +39,7 @@ const GEMINI_METHODS: Record<string, Endpoint> = {
 };
 const GEMINI_PATH = /^\/(?:v1beta|v1|v1alpha)\/models\/([^/:]+(?:\/[^/:]+)*?):([A-Za-z]+)$/;
 /** `GET /v1/models/{id}` (one model) in every family's spelling. */
-const MODEL_PATH = /^\/(?:anthropic\/)?(v1beta|v1|v1beta\/openai)\/models\/([^:]+)$/;
+const MODEL_PATH = /^\/(?:anthropic\/)?(v1beta|v1|v1beta\/openai)\/models\/(.+)$/;
 
 export interface EndpointRequest {
   method: string;
@@ -63,12 +63,13 @@ export function matchEndpoint(req: EndpointRequest): EndpointMatch {
     return { endpoint: route.endpoint };
   }
   const gemini = GEMINI_PATH.exec(path);
-  if (gemini) {
-    const ep = GEMINI_METHODS[gemini[2]!];
-    if (!ep) return undefined;
+  const ep = gemini ? GEMINI_METHODS[gemini[2]!] : undefined;
+  // Only a known Gemini method makes it a Gemini call: `ft:gpt-4o:acme::id` is a model id with colons.
+  if (gemini && ep) {
     if (!methodFits('POST', req.method)) return { methodNotAllowed: 'POST' };
     return { endpoint: ep, pathModel: decodeURIComponent(gemini[1]!).replace(/^models\//, '') };
   }
+  if (gemini && req.method === 'POST') return undefined; // an unknown Gemini method, not a model lookup
   const one = MODEL_PATH.exec(path);
   if (one) {
     if (!methodFits('GET', req.method)) return { methodNotAllowed: 'GET' };

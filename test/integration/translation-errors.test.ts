@@ -112,7 +112,6 @@ describe('translation errors (SDK typed errors, in-stream errors, disconnects)',
   // core/http/egress.ts writeStream/frames(): on an OpenAI Chat passthrough whose upstream sends
   // `data: {"error":…}` and ends the stream, the terminator `data: [DONE]` is still appended.
   const KNOWN_BUGS: Record<string, string> = {
-    'error event openai.chat ← openai.chat': 'egress appends [DONE] after an upstream in-stream error on Chat passthrough',
   };
 
   for (const how of ['dies', 'error event'] as const) {

@@ -118,12 +118,6 @@ describe('translation matrix (official SDKs as judges)', () => {
 
   // Known source bugs, reported to the lead; each cell stays and fails honestly once un-skipped.
   const KNOWN_BUGS: Record<string, string> = {
-    // plugins/translator/protocols/gemini/parts-decode.ts: a streamed Gemini thought comes back as
-    // pieces ({text,thought}…, then {text:"",thought,thoughtSignature}, exactly what the Gemini stream
-    // encoder sends); the decoder keeps each piece a separate thinking part and puts the signature
-    // on an empty one instead of merging the pieces, so upstream sees the signature over "" → 400.
-    'streamed gemini.generate → openai.responses': 'gemini thought pieces not merged before the signature',
-    'streamed gemini.generate → anthropic.messages': 'gemini thought pieces not merged before the signature',
   };
 
   for (const stream of [false, true]) {

@@ -20,6 +20,14 @@ export class PartDecoder {
     const text = asString(p['text']);
     if (text !== undefined) {
       if (p['thought'] === true) {
+        // A streamed thought comes back as many pieces, the signature on the last (often empty) one:
+        // one thinking part, signed, is what other providers verify.
+        const prev = out[out.length - 1];
+        if (prev?.type === 'thinking' && prev.signature === undefined) {
+          prev.text += text;
+          if (signature !== undefined) prev.signature = signature;
+          return;
+        }
         if (text === '' && signature === undefined) return; // nothing to carry; empty thinking is invalid elsewhere
         out.push(signature === undefined ? { type: 'thinking', text } : { type: 'thinking', text, signature });
         return;
