@@ -11,8 +11,7 @@ export function shortHash(text: string, length = 24): string {
 }
 
 /** `[[tool:NAME {json}]]` in the prompt asks loopback for a scripted tool call. */
-const TOOL_MARKER = /\[\[tool(?::([A-Za-z0-9_.-]+))?(?:\s+(\{[\s\S]*?\}))?\]\]/;
-const TOOL_MARKERS = new RegExp(TOOL_MARKER.source, 'g');
+const TOOL_MARKERS = /\[\[tool(?::([A-Za-z0-9_.-]+))?(?:\s+(\{[\s\S]*?\}))?\]\]/g;
 const FLAGS = { think: /\[\[think\]\]/, parallel: /\[\[parallel\]\]/ } as const;
 
 /** `[[think]]` asks for a reasoning block first; `[[parallel]]` for every tool marker at once. */
@@ -25,16 +24,11 @@ export interface ToolRequest {
   arguments: string;
 }
 
-export function findToolMarker(text: string): ToolRequest | undefined {
-  const m = TOOL_MARKER.exec(text);
-  return m ? toolRequest(m) : undefined;
-}
-
 export function findToolMarkers(text: string): ToolRequest[] {
   return [...text.matchAll(TOOL_MARKERS)].map(toolRequest);
 }
 
-function toolRequest(m: RegExpExecArray | RegExpMatchArray): ToolRequest {
+function toolRequest(m: RegExpMatchArray): ToolRequest {
   let args = '{}';
   if (m[2]) {
     try { args = JSON.stringify(JSON.parse(m[2])); } catch { args = JSON.stringify({ input: m[2] }); }
