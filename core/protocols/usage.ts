@@ -29,7 +29,7 @@ export function usageFrom(protocol: Protocol, payload: JsonValue): Usage | undef
       return {
         inputTokens: asNumber(u['input_tokens']) ?? 0, outputTokens: asNumber(u['output_tokens']) ?? 0,
         cacheReadTokens: asNumber(u['cache_read_input_tokens']) ?? 0, cacheWriteTokens: asNumber(u['cache_creation_input_tokens']) ?? 0,
-        reasoningTokens: 0, estimated: false,
+        reasoningTokens: asNumber(asObject(u['output_tokens_details'])?.['thinking_tokens']) ?? 0, estimated: false,
       };
     }
     case 'gemini': {

@@ -14,7 +14,7 @@ export function createProviders(config: SluiceConfig['providers']): ProviderRegi
       case 'openai': providers.set(name, new OpenAIProvider(name, p)); break;
       case 'anthropic': providers.set(name, new AnthropicProvider(name, p)); break;
       case 'gemini': providers.set(name, new GeminiProvider(name, p)); break;
-      case 'loopback': providers.set(name, new LoopbackProvider(name, p.models)); break;
+      case 'loopback': providers.set(name, new LoopbackProvider(name, p.models, p.protocols)); break;
     }
   }
   return {

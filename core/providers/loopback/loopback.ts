@@ -37,12 +37,15 @@ export class LoopbackProvider implements Provider {
   readonly protocols: readonly ProtocolName[] = LOOPBACK_PROTOCOLS;
   readonly models: readonly string[];
 
-  constructor(readonly name: string, models: readonly string[]) {
+  /** `protocols` narrows what it serves, so one offline provider can stand in for any upstream kind. */
+  constructor(readonly name: string, models: readonly string[], protocols?: readonly ProtocolName[]) {
     this.models = models.length ? models : LOOPBACK_MODELS;
+    if (protocols) this.protocols = protocols;
   }
 
   async send(request: UpstreamRequest, ctx: SendContext): Promise<GatewayResponse> {
-    const handler = HANDLERS[protocolName(request.protocol)];
+    const name = protocolName(request.protocol);
+    const handler = this.protocols.includes(name) ? HANDLERS[name] : undefined;
     if (!handler) {
       throw new GatewayError('SLUICE_E_UNSUPPORTED_OPERATION', `the loopback provider does not serve ${protocolName(request.protocol)}`);
     }
