@@ -1,11 +1,11 @@
 // Translating generation requests (chat, responses, messages, generateContent) between protocols.
-import { GatewayError, protocolName, type Exchange, type Logger, type Target, type UpstreamRequest } from '../../core/index.js';
+import { asObject, GatewayError, protocolName, type Exchange, type Logger, type ProtocolName, type Target, type UpstreamRequest } from '../../core/index.js';
 import type { EncodeContext, ProtocolCodec } from './codec.js';
 import { codecFor } from './codecs.js';
 import type { IrRequest } from './ir.js';
 import { estimateTokens } from './util.js';
 
-function codec(name: ReturnType<typeof protocolName>): ProtocolCodec {
+function codec(name: ProtocolName): ProtocolCodec {
   const c = codecFor(name);
   if (!c) throw new GatewayError('SLUICE_E_UNSUPPORTED_OPERATION', `the translator cannot speak ${name}`);
   return c;
@@ -46,8 +46,7 @@ export function translateGeneration(exchange: Exchange, logger: Logger): () => v
       requestId: exchange.id,
       created: Math.floor(Date.now() / 1000),
       estimatedInputTokens: estimateTokens(request),
-      includeUsage: exchange.request['stream_options'] !== undefined
-        && (exchange.request['stream_options'] as { include_usage?: unknown }).include_usage === true,
+      includeUsage: asObject(exchange.request['stream_options'])?.['include_usage'] === true,
     };
     exchange.response = response.kind === 'json'
       ? { ...response, protocol: exchange.endpoint, body: client.encodeResponse(upstream.decodeResponse(response.body), ctx) }
