@@ -15,9 +15,9 @@
 #
 # Environment: CLIENTS_DIR (where `npm install --prefix` put the clients), SLUICE_ROOT (the repo,
 # default: two levels up), OUT_DIR (artifacts; default /tmp/sluice-real-clients/<time>),
-# CLIENT_TIMEOUT (seconds per client run, default 180), TRANSLATOR (auto|yes|no: put `translator`
+# CLAUDE_BIN / CODEX_BIN / GEMINI_BIN (override one client's executable), CLIENT_TIMEOUT (seconds per client run, default 180), TRANSLATOR (auto|yes|no: put `translator`
 # after the router; auto = only if the config validates with it), LOG_LEVEL (gateway, default
-# debug), CODEX_WEBSOCKETS (true|false: supports_websockets for Codex's provider; default true, so
+# debug), TASK (two-step|think|parallel, see helpers.mjs; default two-step), CODEX_WEBSOCKETS (true|false: supports_websockets for Codex's provider; default true, so
 # Codex tries a WebSocket on /v1/responses first and must fall back to HTTP on Sluice's 426),
 # CLAUDE_MODEL, CODEX_MODEL, GEMINI_MODEL, TAP (1 = put tap.mjs between client and gateway,
 # default 1), KEEP_BODIES (1 = save every request/response body the tap sees, default 1).
@@ -30,10 +30,12 @@ CLIENTS_DIR=${CLIENTS_DIR:-/work/clients}
 CLIENT_TIMEOUT=${CLIENT_TIMEOUT:-180}
 TRANSLATOR=${TRANSLATOR:-auto}
 LOG_LEVEL=${LOG_LEVEL:-debug}
-CLAUDE_MODEL=${CLAUDE_MODEL:-claude-sonnet-4-5}
-CODEX_MODEL=${CODEX_MODEL:-gpt-5.5}
-GEMINI_MODEL=${GEMINI_MODEL:-gemini-2.5-flash}
+# Models: set one to the empty string to let the client pick its own default (no -m/--model).
+CLAUDE_MODEL=${CLAUDE_MODEL-claude-sonnet-4-5}
+CODEX_MODEL=${CODEX_MODEL-gpt-5.5}
+GEMINI_MODEL=${GEMINI_MODEL-gemini-2.5-flash}
 CODEX_WEBSOCKETS=${CODEX_WEBSOCKETS-true}
+TASK=${TASK:-two-step}
 TAP=${TAP:-1}
 KEEP_BODIES=${KEEP_BODIES:-1}
 OUT_DIR=${OUT_DIR:-/tmp/sluice-real-clients/$(date +%Y%m%d-%H%M%S)}
@@ -64,13 +66,16 @@ case "${SLUICE_SNAPSHOT:-0}" in
 esac
 SLUICE="$SLUICE_ROOT/bin/sluice.js"
 BIN="$CLIENTS_DIR/node_modules/.bin"
+CLAUDE_BIN=${CLAUDE_BIN:-$BIN/claude}
+CODEX_BIN=${CODEX_BIN:-$BIN/codex}
+GEMINI_BIN=${GEMINI_BIN:-$BIN/gemini}
 NODE_DIR=$(dirname "$(command -v node)")
 H="$HERE/helpers.mjs"
 
 die() { echo "run.sh: $*" >&2; exit 2; }
 [ -f "$SLUICE" ] || die "no $SLUICE (set SLUICE_ROOT)"
 [ -f "$SLUICE_ROOT/dist/core/cli/main.js" ] || die "Sluice is not built: cd $SLUICE_ROOT && npm run build"
-for c in claude codex gemini; do [ -x "$BIN/$c" ] || echo "run.sh: warning: $BIN/$c missing (see README.md)" >&2; done
+for c in "$CLAUDE_BIN" "$CODEX_BIN" "$GEMINI_BIN"; do [ -x "$c" ] || echo "run.sh: warning: $c missing (see README.md)" >&2; done
 mkdir -p "$OUT_DIR"
 
 PIDS=()
@@ -120,12 +125,16 @@ run_client() { # CLIENT DIR BASE_URL PROMPT → exit code
       # -p + --allowedTools Bash auto-approves the shell tool; --dangerously-skip-permissions is
       # refused as root unless IS_SANDBOX=1, so it is only added when not root.
       local skip=(); [ "$(id -u)" != 0 ] && skip=(--dangerously-skip-permissions)
-      (cd "$d/work" && "${common[@]}" \
+      local model=() menv=()
+      if [ -n "$CLAUDE_MODEL" ]; then
+        model=(--model "$CLAUDE_MODEL")
+        menv=("ANTHROPIC_MODEL=$CLAUDE_MODEL" "ANTHROPIC_SMALL_FAST_MODEL=$CLAUDE_MODEL" "ANTHROPIC_DEFAULT_HAIKU_MODEL=$CLAUDE_MODEL")
+      fi
+      (cd "$d/work" && "${common[@]}" "${menv[@]}" \
         ANTHROPIC_BASE_URL="$base" ANTHROPIC_API_KEY=sk-ant-dummy-sluice-trial \
-        ANTHROPIC_MODEL="$CLAUDE_MODEL" ANTHROPIC_SMALL_FAST_MODEL="$CLAUDE_MODEL" ANTHROPIC_DEFAULT_HAIKU_MODEL="$CLAUDE_MODEL" \
         CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 DISABLE_TELEMETRY=1 DISABLE_AUTOUPDATER=1 \
         DISABLE_ERROR_REPORTING=1 DISABLE_BUG_COMMAND=1 DISABLE_COST_WARNINGS=1 \
-        timeout -k 10 "$CLIENT_TIMEOUT" "$BIN/claude" -p "$prompt" --model "$CLAUDE_MODEL" \
+        timeout -k 10 "$CLIENT_TIMEOUT" "$CLAUDE_BIN" -p "$prompt" "${model[@]}" \
           --output-format json --allowedTools Bash --no-session-persistence "${skip[@]}" \
         >"$d/client.stdout" 2>"$d/client.stderr" </dev/null)
       local rc=$?
@@ -136,7 +145,7 @@ run_client() { # CLIENT DIR BASE_URL PROMPT → exit code
       local CODEX_WS_LINE="# supports_websockets: Codex's default"
       [ -n "${CODEX_WEBSOCKETS:-}" ] && CODEX_WS_LINE="supports_websockets = $CODEX_WEBSOCKETS"
       cat >"$d/home/.codex/config.toml" <<EOF
-model = "$CODEX_MODEL"
+$([ -n "$CODEX_MODEL" ] && echo "model = \"$CODEX_MODEL\"")
 model_provider = "sluice"
 approval_policy = "never"
 sandbox_mode = "danger-full-access"
@@ -165,8 +174,8 @@ enabled = false
 enabled = false
 EOF
       (cd "$d/work" && "${common[@]}" CODEX_HOME="$d/home/.codex" SLUICE_API_KEY=sk-dummy-sluice-trial RUST_LOG=warn \
-        timeout -k 10 "$CLIENT_TIMEOUT" "$BIN/codex" exec --skip-git-repo-check \
-          --dangerously-bypass-approvals-and-sandbox --ephemeral -C "$d/work" -m "$CODEX_MODEL" \
+        timeout -k 10 "$CLIENT_TIMEOUT" "$CODEX_BIN" exec --skip-git-repo-check \
+          --dangerously-bypass-approvals-and-sandbox --ephemeral -C "$d/work" ${CODEX_MODEL:+-m "$CODEX_MODEL"} \
           --json -o "$d/final.txt" "$prompt" \
         >"$d/client.stdout" 2>"$d/client.stderr" </dev/null)
       return $? ;;
@@ -186,7 +195,7 @@ EOF
 EOF
       (cd "$d/work" && "${common[@]}" GEMINI_API_KEY=dummy-sluice-trial GOOGLE_GEMINI_BASE_URL="$base" \
         GEMINI_CLI_TRUST_WORKSPACE=true GEMINI_TELEMETRY_ENABLED=false \
-        timeout -k 10 "$CLIENT_TIMEOUT" "$BIN/gemini" -p "$prompt" -m "$GEMINI_MODEL" --yolo --skip-trust -o json \
+        timeout -k 10 "$CLIENT_TIMEOUT" "$GEMINI_BIN" -p "$prompt" ${GEMINI_MODEL:+-m "$GEMINI_MODEL"} --yolo --skip-trust -o json \
         >"$d/client.stdout" 2>"$d/client.stderr" </dev/null)
       local rc=$?
       node "$H" final gemini "$d/client.stdout" >"$d/final.txt"
@@ -202,6 +211,20 @@ provider_yaml() { # ROUTE UPSTREAM_PORT
     gemini) echo "{ type: gemini, base_url: \"http://127.0.0.1:$2\", api_key: dummy-upstream-key }" ;;
     *) return 1 ;;
   esac
+}
+
+print_tap() { # TAP_LOG
+  [ -f "$1" ] || return 0
+  node -e '
+    for (const l of require("fs").readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean)) {
+      const j = JSON.parse(l); if (j.msg || j.path === "/health") continue;
+      const r = j.req ? ` model=${j.req.model} stream=${j.req.stream} items=${j.req.messages ?? j.req.input ?? j.req.contents} last=${JSON.stringify(j.req.last)} tools=${(j.req.tools ?? []).length}` : "";
+      console.log(`  #${j.seq} ${j.method} ${j.path} → ${j.status ?? j.connect_error ?? ""}${j.upgrade ? " (upgrade)" : ""}${r}${j.terminal ? " terminal=" + j.terminal.join(",") : ""}${j.done ? " [DONE]" : ""}`);
+      if (j.error_body) console.log(`      error body: ${j.error_body.slice(0, 600)}`);
+      if (j.body) console.log(`      body: ${j.body.slice(0, 300)}`);
+      if (j.stream_errors) console.log(`      stream errors: ${j.stream_errors.join(" | ").slice(0, 600)}`);
+      if (j.incomplete) console.log(`      incomplete (${j.incomplete}) after ${j.ms} ms, ${j.bytes_received} bytes; tail: ${JSON.stringify(j.tail ?? "").slice(0, 400)}`);
+    }' "$1"
 }
 
 RESULTS=()
@@ -220,6 +243,13 @@ run_pairing() {
     write_config "$d/upstream.yaml" "$up" "$d/upstream.db" "{ type: loopback }" 0
     start_sluice "$d/upstream.yaml" "$d/upstream.log"
     wait_http "http://127.0.0.1:$up/health" 20 || { RESULTS+=("$pairing FAIL upstream Sluice did not start: $(tail -c 600 "$d/upstream.log")"); cleanup; return; }
+    if [ "$TAP" = 1 ]; then # a second tap records what the gateway sends upstream
+      local utap; utap=$(free_port)
+      local ubodies=(); [ "$KEEP_BODIES" = 1 ] && ubodies=("$d/upstream-bodies")
+      node "$HERE/tap.mjs" "$utap" "$up" "$d/upstream-tap.log" "${ubodies[@]}" &
+      PIDS+=("$!")
+      wait_http "http://127.0.0.1:$utap/health" 10 && up=$utap
+    fi
   fi
 
   # The Sluice under test.
@@ -246,7 +276,7 @@ run_pairing() {
     base="http://127.0.0.1:$tapp"
   fi
 
-  local prompt; prompt=$(node "$H" prompt "$client" "$d/work")
+  local prompt; prompt=$(node "$H" prompt "$client" "$d/work" "$TASK") || { RESULTS+=("$pairing FAIL bad TASK=$TASK"); cleanup; return; }
   printf '%s\n' "$prompt" >"$d/prompt.txt"
   local t0=$SECONDS rc
   run_client "$client" "$d" "$base" "$prompt"; rc=$?
@@ -263,6 +293,8 @@ run_pairing() {
   [ $s2 = yes ] || { verdict=FAIL; notes+=("step2 did not run"); }
   [ $fin = yes ] || { verdict=FAIL; notes+=("final answer missing: $(head -c 200 "$d/final.txt" 2>/dev/null | tr '\n' ' ')"); }
   [ "$tr" = 1 ] && notes+=("translator in chain")
+  node "$H" check-streams "$d/bodies" >"$d/stream-checks.txt" 2>&1
+  [ -s "$d/stream-checks.txt" ] && notes+=("client-side stream invariants: $(wc -l <"$d/stream-checks.txt") problem(s), see stream-checks.txt")
   if [ "$client" = codex ] && [ -f "$d/tap.log" ]; then
     local ws; ws=$(grep -c '"upgrade":"websocket"' "$d/tap.log")
     local ws426; ws426=$(grep '"upgrade":"websocket"' "$d/tap.log" | grep -c '"status":426')
@@ -270,31 +302,23 @@ run_pairing() {
     notes+=("codex ws upgrades=$ws (426: $ws426), HTTP POST /v1/responses=$posts")
   fi
   {
-    echo "pairing: $pairing"; echo "verdict: $verdict"; echo "client exit: $rc after ${secs}s"
+    echo "pairing: $pairing (task $TASK)"; echo "verdict: $verdict"; echo "client exit: $rc after ${secs}s"
     echo "step1: $s1  step2: $s2  final: $fin"; echo "notes: ${notes[*]:-}"
     echo "final answer: $(head -c 400 "$d/final.txt" 2>/dev/null)"
-    echo "--- requests seen by the tap"
-    [ -f "$d/tap.log" ] && node -e '
-      for (const l of require("fs").readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean)) {
-        const j = JSON.parse(l); if (j.msg) continue;
-        const r = j.req ? ` model=${j.req.model} stream=${j.req.stream} items=${j.req.messages ?? j.req.input ?? j.req.contents} last=${JSON.stringify(j.req.last)}` : "";
-        console.log(`  #${j.seq} ${j.method} ${j.path} → ${j.status ?? j.connect_error ?? ""}${j.upgrade ? " (upgrade)" : ""}${r}${j.terminal ? " terminal=" + j.terminal.join(",") : ""}${j.done ? " [DONE]" : ""}`);
-        if (j.error_body) console.log(`      error body: ${j.error_body.slice(0, 600)}`);
-        if (j.body) console.log(`      body: ${j.body.slice(0, 300)}`);
-        if (j.stream_errors) console.log(`      stream errors: ${j.stream_errors.join(" | ").slice(0, 600)}`);
-        if (j.incomplete) console.log(`      incomplete (${j.incomplete}) after ${j.ms} ms, ${j.bytes_received} bytes; tail: ${JSON.stringify(j.tail ?? "").slice(0, 400)}`);
-      }' "$d/tap.log"
+    echo "--- requests seen by the tap (client → gateway)"; print_tap "$d/tap.log"
+    [ -s "$d/stream-checks.txt" ] && { echo "--- stream invariant problems (client side)"; head -n 20 "$d/stream-checks.txt"; }
+    [ -f "$d/upstream-tap.log" ] && { echo "--- requests seen by the upstream tap (gateway → upstream)"; print_tap "$d/upstream-tap.log"; }
     echo "--- gateway log"; node "$H" summary "$d/gateway.log"
     [ -f "$d/upstream.log" ] && { echo "--- upstream log"; node "$H" summary "$d/upstream.log"; }
     echo "--- client stderr (tail)"; tail -n 15 "$d/client.stderr" 2>/dev/null | cut -c1-400
   } >"$d/result.txt"
   sed 's/^/  /' "$d/result.txt" | head -n 60
-  RESULTS+=("$pairing $verdict ${notes[*]:-}")
+  RESULTS+=("$pairing [$TASK] $verdict ${notes[*]:-}")
 }
 
 echo "Sluice: $SLUICE_ROOT ${sha:+(${SLUICE_SNAPSHOT} snapshot of $sha)}$(git -C "$SLUICE_ROOT" log -1 --format='(%h %s)' 2>/dev/null)"
 VH="$OUT_DIR/.version-home"; mkdir -p "$VH"
-echo "Clients: claude $(HOME=$VH "$BIN/claude" --version 2>/dev/null | head -1), codex $(HOME=$VH "$BIN/codex" --version 2>/dev/null | tail -1), gemini $(HOME=$VH "$BIN/gemini" --version 2>/dev/null | tail -1)"
+echo "Clients: claude $(HOME=$VH "$CLAUDE_BIN" --version 2>/dev/null | head -1), codex $(HOME=$VH "$CODEX_BIN" --version 2>/dev/null | tail -1), gemini $(HOME=$VH "$GEMINI_BIN" --version 2>/dev/null | tail -1)"
 echo "Artifacts: $OUT_DIR"
 for p in $PAIRINGS; do run_pairing "$p"; done
 
