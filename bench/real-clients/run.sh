@@ -12,6 +12,8 @@
 #   gemini-passthrough   Gemini CLI  → Sluice (gemini.generate) → loopback, natively
 #   gemini-gemini        Gemini CLI  → Sluice → [gemini provider] → upstream Sluice (loopback)
 #   gemini-openai        Gemini CLI  → Sluice → [openai provider] → upstream Sluice (loopback)
+# Any CLIENT-ROUTE works (CLIENT: claude|codex|gemini; ROUTE: passthrough|openai|anthropic|gemini),
+# e.g. claude-anthropic, claude-gemini, codex-openai, codex-gemini, gemini-anthropic.
 #
 # Environment: CLIENTS_DIR (where `npm install --prefix` put the clients), SLUICE_ROOT (the repo,
 # default: two levels up), OUT_DIR (artifacts; default /tmp/sluice-real-clients/<time>),
