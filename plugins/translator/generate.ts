@@ -3,6 +3,7 @@ import { asObject, GatewayError, protocolName, type Exchange, type Logger, type 
 import type { EncodeContext, ProtocolCodec } from './codec.js';
 import { codecFor } from './codecs.js';
 import type { IrRequest } from './ir.js';
+import { signaturesFor, tagResponse, tagStream, untagRequest } from './signatures.js';
 import { estimateTokens } from './util.js';
 
 function codec(name: ProtocolName): ProtocolCodec {
@@ -22,7 +23,7 @@ export function translateGeneration(exchange: Exchange, logger: Logger): () => v
   let decoded: IrRequest | undefined;
   const ir = (): IrRequest => {
     if (!decoded) {
-      decoded = client.decodeRequest(exchange.request, exchange.model ?? '', exchange.stream);
+      decoded = untagRequest(client.decodeRequest(exchange.request, exchange.model ?? '', exchange.stream), exchange.endpoint.family);
       if (decoded.dropped.length) logger.debug('translation drops fields', { request_id: exchange.id, from: clientName, fields: decoded.dropped });
     }
     return decoded;
@@ -31,7 +32,8 @@ export function translateGeneration(exchange: Exchange, logger: Logger): () => v
   exchange.translate = (target: Target): UpstreamRequest | undefined => {
     const name = protocolName(target.protocol);
     if (name === clientName) return undefined;
-    const body = codec(name).encodeRequest({ ...ir(), model: target.model, stream: exchange.stream });
+    const request = signaturesFor(ir(), target.protocol.family);
+    const body = codec(name).encodeRequest({ ...request, model: target.model, stream: exchange.stream });
     return { protocol: target.protocol, body, stream: exchange.stream, model: target.model };
   };
 
@@ -48,8 +50,9 @@ export function translateGeneration(exchange: Exchange, logger: Logger): () => v
       estimatedInputTokens: estimateTokens(request),
       includeUsage: asObject(exchange.request['stream_options'])?.['include_usage'] === true,
     };
+    const [origin, family] = [response.protocol.family, exchange.endpoint.family];
     exchange.response = response.kind === 'json'
-      ? { ...response, protocol: exchange.endpoint, body: client.encodeResponse(upstream.decodeResponse(response.body), ctx) }
-      : { ...response, protocol: exchange.endpoint, events: client.encodeStream(upstream.decodeStream(response.events), ctx) };
+      ? { ...response, protocol: exchange.endpoint, body: client.encodeResponse(tagResponse(upstream.decodeResponse(response.body), origin, family), ctx) }
+      : { ...response, protocol: exchange.endpoint, events: client.encodeStream(tagStream(upstream.decodeStream(response.events), origin, family), ctx) };
   };
 }

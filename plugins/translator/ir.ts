@@ -2,7 +2,7 @@
 // decodes into and encodes from, so N protocols need N codecs instead of N² pairwise translators.
 // It carries everything at least two protocols can express; what it cannot carry is named in
 // `dropped` (request side) so nothing is lost by accident (see docs/translation.md).
-import type { JsonObject, Usage } from '../../core/index.js';
+import type { ApiFamily, JsonObject, Usage } from '../../core/index.js';
 
 /** Anthropic `cache_control` and similar per-block hints, kept only where the target has them. */
 export type CacheHint = JsonObject;
@@ -15,7 +15,7 @@ export interface IrImage {
   detail?: string;
 }
 /** Model reasoning. `signature` is opaque provider state (Anthropic signature, Responses encrypted_content, Gemini thoughtSignature). */
-export interface IrThinking { type: 'thinking'; text: string; signature?: string }
+export interface IrThinking { type: 'thinking'; text: string; signature?: string; signatureOrigin?: ApiFamily }
 /** Reasoning the provider returned encrypted only (Anthropic redacted_thinking). */
 export interface IrRedactedThinking { type: 'redacted_thinking'; data: string }
 export interface IrToolCall {
@@ -26,6 +26,8 @@ export interface IrToolCall {
   arguments: string;
   /** Gemini thoughtSignature on a functionCall part (needed verbatim on the next turn). */
   signature?: string;
+  /** Which family issued `signature` (signatures.ts); only that family is sent it. */
+  signatureOrigin?: ApiFamily;
 }
 export interface IrToolResult {
   type: 'tool_result';
