@@ -209,6 +209,7 @@ provider_yaml() { # ROUTE UPSTREAM_PORT
   case $1 in
     passthrough) echo "{ type: loopback }" ;;
     openai) echo "{ type: openai, base_url: \"http://127.0.0.1:$2/v1\", api_key: dummy-upstream-key }" ;;
+    openaichat) echo "{ type: openai, base_url: \"http://127.0.0.1:$2/v1\", api_key: dummy-upstream-key, protocols: [openai.chat] }" ;;
     anthropic) echo "{ type: anthropic, base_url: \"http://127.0.0.1:$2\", api_key: dummy-upstream-key }" ;;
     gemini) echo "{ type: gemini, base_url: \"http://127.0.0.1:$2\", api_key: dummy-upstream-key }" ;;
     *) return 1 ;;
