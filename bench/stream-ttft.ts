@@ -28,7 +28,7 @@
 //
 //   npm run bench:streams
 //   node dist/bench/stream-ttft.js --rounds 10 --per-round 30 --streams 1000
-//   node dist/bench/stream-ttft.js --no-memory --sluice-node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"
+//   node dist/bench/stream-ttft.js --no-memory --sluice-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import http from 'node:http';
