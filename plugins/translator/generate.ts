@@ -3,6 +3,7 @@ import { asObject, GatewayError, protocolName, type Exchange, type Logger, type 
 import type { EncodeContext, ProtocolCodec } from './codec.js';
 import { codecFor } from './codecs.js';
 import type { IrRequest } from './ir.js';
+import { resolvePassthroughSignatures } from './passthrough-signatures.js';
 import { signaturesFor, tagResponse, tagStream, untagRequest } from './signatures.js';
 import { estimateTokens } from './util.js';
 
@@ -31,7 +32,12 @@ export function translateGeneration(exchange: Exchange, logger: Logger): () => v
 
   exchange.translate = (target: Target): UpstreamRequest | undefined => {
     const name = protocolName(target.protocol);
-    if (name === clientName) return undefined;
+    if (name === clientName) {
+      // Passthrough: the body goes as the client sent it, once any tagged signatures are resolved.
+      const resolved = resolvePassthroughSignatures(name, exchange.request);
+      if (resolved) { ir(); exchange.request = resolved; }
+      return undefined;
+    }
     const request = signaturesFor(ir(), target.protocol.family);
     const body = codec(name).encodeRequest({ ...request, model: target.model, stream: exchange.stream });
     return { protocol: target.protocol, body, stream: exchange.stream, model: target.model };

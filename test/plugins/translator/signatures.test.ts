@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import type { IrRequest } from '../../../plugins/translator/ir.js';
+import { resolvePassthroughSignatures } from '../../../plugins/translator/passthrough-signatures.js';
 import { signaturesFor, tagResponse, tagSignature, untagRequest } from '../../../plugins/translator/signatures.js';
 import { anthropicMessages } from '../../../plugins/translator/protocols/anthropic/index.js';
 import { openaiResponses } from '../../../plugins/translator/protocols/responses/index.js';
-import { emptyUsage } from '../../../core/index.js';
+import { emptyUsage, type JsonObject } from '../../../core/index.js';
 
 function withThinking(signature: string): IrRequest {
   return {
@@ -43,5 +44,38 @@ describe('translator: reasoning signatures only go back to the family that issue
   it('leaves an unknown prefix alone (it is the client family\'s own opaque value)', () => {
     const ir = untagRequest(withThinking('sluice1.nonsense.X'), 'anthropic');
     expect(JSON.stringify(anthropicMessages.encodeRequest(signaturesFor(ir, 'anthropic')))).to.include('"signature":"sluice1.nonsense.X"');
+  });
+});
+
+describe('translator: tagged signatures on passthrough requests', () => {
+  const json = (v: unknown) => v as JsonObject;
+  const anthropicBody = (signature: string) => json({
+    model: 'm', max_tokens: 10, messages: [
+      { role: 'user', content: 'hi' },
+      { role: 'assistant', content: [{ type: 'thinking', thinking: 'plan', signature }, { type: 'text', text: 'ok' }] },
+      { role: 'user', content: 'go on' },
+    ],
+  });
+
+  it('leaves an untagged body alone (no copy)', () => {
+    expect(resolvePassthroughSignatures('anthropic.messages', anthropicBody('SIG'))).to.equal(undefined);
+  });
+
+  it('unwraps a signature of the upstream\'s own family and drops reasoning signed elsewhere', () => {
+    const own = resolvePassthroughSignatures('anthropic.messages', anthropicBody('sluice1.anthropic.SIG'))!;
+    expect(JSON.stringify(own)).to.include('"signature":"SIG"').and.not.include('sluice1.');
+    const foreign = resolvePassthroughSignatures('anthropic.messages', anthropicBody('sluice1.openai.SIG'))!;
+    expect((foreign['messages'] as { content: unknown[] }[])[1]!.content).to.deep.equal([{ type: 'text', text: 'ok' }]);
+  });
+
+  it('handles Responses reasoning items and Gemini parts the same way', () => {
+    const input = [{ type: 'reasoning', summary: [], encrypted_content: 'sluice1.anthropic.X' }, { type: 'message', role: 'user', content: 'go' }];
+    expect(resolvePassthroughSignatures('openai.responses', json({ model: 'm', input }))!['input']).to.deep.equal([input[1]]);
+    const contents = [{ role: 'model', parts: [{ text: 't', thought: true, thoughtSignature: 'sluice1.openai.S' }, { functionCall: { name: 'f', args: {} }, thoughtSignature: 'sluice1.anthropic.S' }, { text: 'x', thoughtSignature: 'sluice1.gemini.G' }] }];
+    const out = resolvePassthroughSignatures('gemini.generate', json({ contents }))!;
+    expect((out['contents'] as { parts: unknown[] }[])[0]!.parts).to.deep.equal([
+      { functionCall: { name: 'f', args: {} }, thoughtSignature: 'skip_thought_signature_validator' },
+      { text: 'x', thoughtSignature: 'G' },
+    ]);
   });
 });
