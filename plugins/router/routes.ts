@@ -16,7 +16,23 @@ export interface RouteDecision {
 }
 
 interface TargetSpec { provider: Provider; model: string | undefined }
-interface CompiledRoute { matches: ModelMatcher; targets: TargetSpec[]; mode: WorkMode }
+interface Weighted extends TargetSpec { weight: number }
+interface CompiledRoute {
+  matches: ModelMatcher;
+  /** Weighted primaries (one entry with weight 1 for a plain `provider` route). */
+  weighted: Weighted[];
+  totalWeight: number;
+  fallbacks: TargetSpec[];
+  mode: WorkMode;
+}
+
+/** The route's targets for one request: a primary drawn by weight, the other weighted ones, then the fallbacks. */
+function orderTargets(route: CompiledRoute, draw: number): TargetSpec[] {
+  if (route.weighted.length === 1) return [route.weighted[0]!, ...route.fallbacks];
+  let x = draw * route.totalWeight;
+  const pick = route.weighted.find((w) => (x -= w.weight) < 0) ?? route.weighted[0]!;
+  return [pick, ...route.weighted.filter((w) => w !== pick), ...route.fallbacks];
+}
 
 export interface RouteTable {
   resolve(model: string): RouteDecision | undefined;
@@ -24,7 +40,7 @@ export interface RouteTable {
   listModels(): { id: string; provider: string }[];
 }
 
-export function compileRoutes(options: RouterOptions, providers: ProviderRegistry): RouteTable {
+export function compileRoutes(options: RouterOptions, providers: ProviderRegistry, random: () => number = Math.random): RouteTable {
   const need = (name: string, where: string): Provider => {
     const p = providers.get(name);
     if (!p) throw new Error(`${where} names provider "${name}", which is not in providers: (${providers.names().join(', ') || 'none'})`);
@@ -33,31 +49,37 @@ export function compileRoutes(options: RouterOptions, providers: ProviderRegistr
   const fallbacks = (list: FallbackOption[], where: string): TargetSpec[] => list.map((f, i) => typeof f === 'string'
     ? { provider: need(f, `${where}[${i}]`), model: undefined }
     : { provider: need(f.provider, `${where}[${i}].provider`), model: f.model });
-  const routes: CompiledRoute[] = options.routes.map((r, i) => ({
-    matches: compileModelPattern(r.match),
-    targets: [{ provider: need(r.provider, `routes[${i}].provider`), model: r.model }, ...fallbacks(r.fallbacks, `routes[${i}].fallbacks`)],
-    mode: r.mode ?? options.mode,
-  }));
-  const fallback: CompiledRoute | undefined = options.default === undefined ? undefined : {
-    matches: () => true,
-    targets: [{ provider: need(options.default, 'default'), model: undefined }, ...fallbacks(options.fallbacks, 'fallbacks')],
-    mode: options.mode,
+  const compile = (matches: ModelMatcher, weighted: Weighted[], rest: TargetSpec[], mode: WorkMode): CompiledRoute => {
+    // Heaviest first, so the fallback order after the drawn primary follows the weights.
+    const sorted = weighted.filter((w) => w.weight > 0).sort((a, b) => b.weight - a.weight);
+    return { matches, weighted: sorted, totalWeight: sorted.reduce((n, w) => n + w.weight, 0), fallbacks: rest, mode };
   };
+  const routes: CompiledRoute[] = options.routes.map((r, i) => compile(
+    compileModelPattern(r.match),
+    r.targets
+      ? r.targets.map((x, j) => ({ provider: need(x.provider, `routes[${i}].targets[${j}].provider`), model: x.model ?? r.model, weight: x.weight }))
+      : [{ provider: need(r.provider!, `routes[${i}].provider`), model: r.model, weight: 1 }],
+    fallbacks(r.fallbacks, `routes[${i}].fallbacks`),
+    r.mode ?? options.mode,
+  ));
+  const fallback: CompiledRoute | undefined = options.default === undefined ? undefined : compile(
+    () => true, [{ provider: need(options.default, 'default'), model: undefined, weight: 1 }], fallbacks(options.fallbacks, 'fallbacks'), options.mode,
+  );
   const aliases = new Map(Object.entries(options.aliases));
 
-  const resolve = (requested: string): RouteDecision | undefined => {
+  const resolveWith = (requested: string, draw: number): RouteDecision | undefined => {
     const model = aliases.get(requested) ?? requested;
     const route = routes.find((r) => r.matches(model)) ?? fallback;
     if (!route) return undefined;
-    return { targets: route.targets.map((t) => ({ provider: t.provider, model: t.model ?? model })), mode: route.mode };
+    return { targets: orderTargets(route, draw).map((t) => ({ provider: t.provider, model: t.model ?? model })), mode: route.mode };
   };
 
   return {
-    resolve,
+    resolve: (requested) => resolveWith(requested, random()),
     listModels() {
       const seen = new Map<string, string>();
       const add = (id: string) => {
-        const d = resolve(id);
+        const d = resolveWith(id, 0); // the heaviest target owns the model in listings
         if (d && !seen.has(id)) seen.set(id, d.targets[0]!.provider.name);
       };
       for (const p of providers.all()) p.models.forEach(add);
