@@ -89,6 +89,23 @@ describe('loopback script', () => {
     expect(results.text).to.equal('Tool a returned: 1\nTool b returned: 2');
   });
 
+  it('answers the user\'s turn even when a system message follows it (as Claude Code sends)', async () => {
+    const user = { role: 'user', content: 'run [[tool:Bash {"command":"ls"}]]' };
+    const anthropic = await send('anthropic.messages', { model: 'm', max_tokens: 10, tools: [{ name: 'Bash', input_schema: { type: 'object' } }], messages: [user, { role: 'system', content: '# Environment' }] });
+    expect((anthropic['content'] as JsonObject[])[0]).to.deep.include({ type: 'tool_use', name: 'Bash', input: { command: 'ls' } });
+    const chat = await send('openai.chat', { model: 'm', tools: [{ type: 'function', function: { name: 'Bash', parameters: { type: 'object' } } }], messages: [user, { role: 'system', content: '# Environment' }] });
+    expect(JSON.stringify(chat)).to.include('"arguments":"{\\"command\\":\\"ls\\"}"');
+  });
+
+  it('answers JSON that fits the schema when a client asks for structured output', async () => {
+    const schema = { type: 'OBJECT', properties: { reasoning: { type: 'STRING' }, model_choice: { type: 'STRING', enum: ['flash', 'pro'] }, score: { type: 'integer', minimum: 1 } }, required: ['reasoning', 'model_choice', 'score'] };
+    const gemini = await send('gemini.generate', { contents: [{ role: 'user', parts: [{ text: 'route this' }] }], generationConfig: { responseMimeType: 'application/json', responseJsonSchema: schema } });
+    const text = ((gemini['candidates'] as JsonObject[])[0]!['content'] as { parts: { text: string }[] }).parts[0]!.text;
+    expect(JSON.parse(text)).to.deep.equal({ reasoning: 'loopback', model_choice: 'flash', score: 1 });
+    const chat = await send('openai.chat', { model: 'm', response_format: { type: 'json_object' }, messages: [{ role: 'user', content: 'hi' }] });
+    expect(JSON.parse(((chat['choices'] as JsonObject[])[0]!['message'] as { content: string }).content)).to.deep.equal({});
+  });
+
   it('refuses a protocol it does not serve with a coded error', async () => {
     const err = await send('openai.models' as ProtocolName, {}).catch((e: unknown) => e);
     expect((err as GatewayError).code).to.equal('SLUICE_E_UNSUPPORTED_OPERATION');

@@ -4,7 +4,8 @@
 import { asArray, asObject, asString, contentText } from '../../protocols/json.js';
 import type { JsonObject, JsonValue, StreamEvent } from '../../protocols/types.js';
 import { jsonReply, streamReply, type LoopbackHandler } from './reply.js';
-import { decide, forgedThought, type Answer, type CarriedThought, type ConversationView, type ToolResult } from './script.js';
+import { conversationTurns, decide, forgedThought, type Answer, type CarriedThought, type ConversationView, type ToolResult } from './script.js';
+import { jsonOutputOf } from './json-sample.js';
 import { invalidSignature } from './signature.js';
 import { estimateTokens, fragments, streamPieces } from './text.js';
 
@@ -45,7 +46,8 @@ export function messagesView(body: JsonObject): ConversationView {
       if (b['type'] === 'thinking') thoughts.push({ text: asString(b['thinking']) ?? '', signature: asString(b['signature']) ?? '', location: `messages.${i}.content.${j}` });
     });
   });
-  const last = messages[messages.length - 1];
+  const turns = conversationTurns(messages);
+  const last = turns[turns.length - 1];
   const lastBlocks = last && asString(last['role']) === 'user' ? blocks(last['content']) : [];
   const toolResults: ToolResult[] = lastBlocks.filter((b) => b['type'] === 'tool_result').map((b) => ({
     name: callNames.get(asString(b['tool_use_id']) ?? '') ?? 'tool',
@@ -58,6 +60,7 @@ export function messagesView(body: JsonObject): ConversationView {
     tools: asArray(body['tools']).map(asObject).filter((t) => t && (t['type'] === undefined || t['type'] === 'custom'))
       .map((t) => asString(t?.['name'])).filter((n): n is string => !!n),
     promptText: [allText(body['system']), ...messages.map((m) => allText(m['content']))].filter(Boolean).join('\n'),
+    jsonOutput: ((f) => jsonOutputOf(f, f?.['schema']))(asObject(asObject(body['output_config'])?.['format']) ?? asObject(body['output_format'])),
     thoughts,
   };
 }

@@ -4,6 +4,7 @@ import { asArray, asObject, asString } from '../../protocols/json.js';
 import type { JsonObject, JsonValue, StreamEvent } from '../../protocols/types.js';
 import { jsonReply, streamReply, type LoopbackHandler } from './reply.js';
 import { decide, forgedThought, type Answer, type CarriedThought, type ConversationView, type ToolResult } from './script.js';
+import { jsonOutputOf } from './json-sample.js';
 import { invalidSignature } from './signature.js';
 import { estimateTokens, streamPieces } from './text.js';
 
@@ -73,6 +74,10 @@ export function generateView(body: JsonObject): ConversationView {
     tools: asArray(body['tools']).flatMap((t) => asArray(asObject(t)?.['functionDeclarations']))
       .map((d) => asString(asObject(d)?.['name'])).filter((n): n is string => !!n),
     promptText: texts.filter(Boolean).join('\n'),
+    // Gemini asks for JSON by MIME type; the schema, if any, is in either of two fields.
+    jsonOutput: ((g) => g?.['responseMimeType'] === 'application/json'
+      ? jsonOutputOf({ type: 'json_schema' }, g['responseJsonSchema'] ?? g['responseSchema'])
+      : undefined)(asObject(body['generationConfig'])),
     thoughts,
   };
 }

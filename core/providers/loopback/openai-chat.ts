@@ -3,7 +3,8 @@
 import { asArray, asObject, asString, contentText } from '../../protocols/json.js';
 import type { JsonObject, JsonValue, StreamEvent } from '../../protocols/types.js';
 import { jsonReply, nowSeconds, streamReply, type LoopbackHandler } from './reply.js';
-import { decide, type Answer, type ConversationView, type ToolResult } from './script.js';
+import { conversationTurns, decide, type Answer, type ConversationView, type ToolResult } from './script.js';
+import { jsonOutputOf } from './json-sample.js';
 import { fragments, streamPieces } from './text.js';
 
 export const openaiChat: LoopbackHandler = (request, id) => {
@@ -24,18 +25,20 @@ export function chatView(body: JsonObject): ConversationView {
     }
   }
   // Parallel calls come back as several trailing tool messages.
-  let first = messages.length;
-  while (first > 0 && asString(messages[first - 1]!['role']) === 'tool') first--;
-  const toolResults: ToolResult[] = messages.slice(first).map((m) => ({
+  const turns = conversationTurns(messages);
+  let first = turns.length;
+  while (first > 0 && asString(turns[first - 1]!['role']) === 'tool') first--;
+  const toolResults: ToolResult[] = turns.slice(first).map((m) => ({
     name: callNames.get(asString(m['tool_call_id']) ?? '') ?? 'tool',
     text: contentText(m['content']),
   }));
-  const last = messages[messages.length - 1];
+  const last = turns[turns.length - 1];
   return {
     lastUserText: toolResults.length || !last ? '' : contentText(last['content']),
     toolResults,
     tools: asArray(body['tools']).map((t) => asString(asObject(asObject(t)?.['function'])?.['name'])).filter((n): n is string => !!n),
     promptText: messages.map((m) => contentText(m['content'])).join('\n'),
+    jsonOutput: ((f) => jsonOutputOf(f, asObject(f?.['json_schema'])?.['schema']))(asObject(body['response_format'])),
     thoughts: [],
   };
 }

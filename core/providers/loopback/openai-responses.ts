@@ -5,6 +5,7 @@ import { asArray, asObject, asString, contentText } from '../../protocols/json.j
 import type { JsonObject, JsonValue, StreamEvent } from '../../protocols/types.js';
 import { jsonReply, nowSeconds, streamReply, type LoopbackHandler } from './reply.js';
 import { decide, forgedThought, type Answer, type CarriedThought, type ConversationView, type ToolResult } from './script.js';
+import { jsonOutputOf } from './json-sample.js';
 import { invalidSignature } from './signature.js';
 import { fragments, streamPieces } from './text.js';
 
@@ -69,6 +70,7 @@ export function responsesView(body: JsonObject): ConversationView {
     toolResults,
     tools: asArray(body['tools']).map(asObject).filter((t) => asString(t?.['type']) === 'function').map((t) => asString(t?.['name'])).filter((n): n is string => !!n),
     promptText: texts.filter(Boolean).join('\n'),
+    jsonOutput: ((f) => jsonOutputOf(f, f?.['schema']))(asObject(asObject(body['text'])?.['format'])),
     thoughts,
   };
 }

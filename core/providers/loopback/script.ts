@@ -1,6 +1,8 @@
 // What loopback says, decided once for every protocol. Each protocol file reduces its request to a
 // ConversationView and renders the Answer in its own wire format; nothing here knows a wire shape.
 import { estimateTokens, findToolMarkers, hasFlag, reasoningAbout, replyTo, shortHash, toolResultReply } from './text.js';
+import type { JsonObject } from '../../protocols/types.js';
+import { sampleJson } from './json-sample.js';
 import { signThought, verifyThought } from './signature.js';
 
 export interface ToolResult {
@@ -28,6 +30,8 @@ export interface ConversationView {
   /** All text of the request: usage estimates stay the same for JSON, stream and count_tokens. */
   promptText: string;
   thoughts: CarriedThought[];
+  /** The client asked for JSON output: a JSON Schema, or `true` for any JSON object. */
+  jsonOutput?: JsonObject | true;
 }
 
 export interface ToolCall {
@@ -60,6 +64,7 @@ export function decide(view: ConversationView): Answer {
   const trigger = answering ? view.toolResults.map((r) => r.text).join('\n') : view.lastUserText;
   const toolCalls = scriptedCalls(trigger, view);
   const text = toolCalls.length ? ''
+    : view.jsonOutput ? JSON.stringify(sampleJson(view.jsonOutput === true ? undefined : view.jsonOutput))
     : answering ? view.toolResults.map((r) => toolResultReply(r.name, r.text)).join('\n')
     : replyTo(view.lastUserText);
   let reasoning: Answer['reasoning'];
@@ -92,4 +97,14 @@ function scriptedCalls(trigger: string, view: ConversationView): ToolCall[] {
 /** The first carried thought whose signature loopback did not give it, if any. */
 export function forgedThought(view: ConversationView): CarriedThought | undefined {
   return view.thoughts.find((t) => !verifyThought(t.text, t.signature));
+}
+
+/**
+ * The turns that decide the answer: trailing system/developer messages are instructions, not the
+ * user's turn (Claude Code appends a `system` message after the user's).
+ */
+export function conversationTurns<T extends { [key: string]: unknown }>(messages: T[]): T[] {
+  let end = messages.length;
+  while (end > 0 && (messages[end - 1]!['role'] === 'system' || messages[end - 1]!['role'] === 'developer')) end--;
+  return end === messages.length ? messages : messages.slice(0, end);
 }
