@@ -4,17 +4,17 @@
 // unwrapped, one from another family is removed with the reasoning it signs. Untagged requests
 // (the usual case) are left exactly as they are.
 import { asArray, isObject, type ApiFamily, type JsonObject, type JsonValue, type ProtocolName } from '../../core/index.js';
+import { parseTag } from './signatures.js';
 
-const PREFIX = 'sluice1.';
 /** Gemini's documented placeholder for a function call whose signature is unknown. */
 const GEMINI_SKIP = 'skip_thought_signature_validator';
 
 type Verdict = { keep: true; value: string } | { keep: false };
 
 function judge(value: JsonValue | undefined, family: ApiFamily): Verdict | undefined {
-  if (typeof value !== 'string' || !value.startsWith(PREFIX)) return undefined;
-  const dot = value.indexOf('.', PREFIX.length);
-  return value.slice(PREFIX.length, dot) === family ? { keep: true, value: value.slice(dot + 1) } : { keep: false };
+  const tag = typeof value === 'string' ? parseTag(value) : undefined;
+  if (!tag) return undefined;
+  return tag.origin === family ? { keep: true, value: tag.signature } : { keep: false };
 }
 
 /** Rewrites `list` (content blocks, items or parts), reporting whether anything changed. */

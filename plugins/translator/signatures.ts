@@ -14,13 +14,16 @@ export function tagSignature(signature: string, origin: ApiFamily, client: ApiFa
   return origin === client ? signature : `${PREFIX}${origin}.${signature}`;
 }
 
+/** The family and the provider's own signature inside a tagged one; undefined when `value` is not tagged. */
+export function parseTag(value: string): { signature: string; origin: ApiFamily } | undefined {
+  if (!value.startsWith(PREFIX)) return undefined;
+  const dot = value.indexOf('.', PREFIX.length);
+  const origin = value.slice(PREFIX.length, dot) as ApiFamily;
+  return dot > 0 && FAMILIES.includes(origin) ? { signature: value.slice(dot + 1), origin } : undefined;
+}
+
 function untag(signature: string, client: ApiFamily): { signature: string; origin: ApiFamily } {
-  if (signature.startsWith(PREFIX)) {
-    const dot = signature.indexOf('.', PREFIX.length);
-    const origin = signature.slice(PREFIX.length, dot) as ApiFamily;
-    if (dot > 0 && FAMILIES.includes(origin)) return { signature: signature.slice(dot + 1), origin };
-  }
-  return { signature, origin: client };
+  return parseTag(signature) ?? { signature, origin: client };
 }
 
 function mapSigned(parts: IrPart[], f: (signature: string, part: IrPart) => IrPart): IrPart[] {
