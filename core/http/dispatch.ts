@@ -27,13 +27,14 @@ export async function dispatch(ctx: SluiceContext): Promise<void> {
     exchange.timings.upstreamStart = performance.now();
     try {
       const response = await target.provider.send(upstream, { signal: exchange.signal, requestId: exchange.id, forwardHeaders });
-      // A stream is committed only once its first event arrived: until then a failure can still fall back.
+      // A stream is committed only once its first event arrived: until then a failure can still fall
+      // back, or (with no fallback left) reach the client as a real HTTP error rather than in-stream.
       exchange.response = observeUsage(exchange, response.kind === 'stream' ? await primed(response) : response);
       exchange.timings.upstreamHeaders = performance.now();
       return;
     } catch (err) {
       const error = toGatewayError(err);
-      if (i + 1 >= candidates.length || !retryable(error) || exchange.signal.aborted) throw error;
+      if (i + 1 === candidates.length || !retryable(error) || exchange.signal.aborted) throw error;
       exchange.attempts.push({ provider: target.provider.name, model: target.model, code: error.code, status: error.status });
     }
   }

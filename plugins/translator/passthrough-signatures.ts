@@ -17,59 +17,64 @@ function judge(value: JsonValue | undefined, family: ApiFamily): Verdict | undef
   return tag.origin === family ? { keep: true, value: tag.signature } : { keep: false };
 }
 
-/** Rewrites `list` (content blocks, items or parts), reporting whether anything changed. */
-function rewrite(list: JsonValue[], fix: (entry: JsonObject) => JsonObject | undefined | 'unchanged'): { list: JsonValue[]; changed: boolean } {
-  let changed = false;
-  const out: JsonValue[] = [];
-  for (const entry of list) {
+type Fix = (entry: JsonObject) => JsonObject | undefined | 'unchanged';
+
+/**
+ * `list` with `fix` applied to each object entry (undefined removes it); the same array when nothing
+ * changed. Runs on every passthrough request, so nothing is copied until a tag is found.
+ */
+function rewrite(list: JsonValue[], fix: Fix): JsonValue[] {
+  let out: JsonValue[] | undefined;
+  for (let i = 0; i < list.length; i++) {
+    const entry = list[i]!;
     const r = isObject(entry) ? fix(entry) : 'unchanged';
-    if (r === 'unchanged') { out.push(entry); continue; }
-    changed = true;
+    if (r === 'unchanged') { out?.push(entry); continue; }
+    out ??= list.slice(0, i);
     if (r) out.push(r);
   }
-  return { list: out, changed };
+  return out ?? list;
 }
 
-function anthropicBlock(block: JsonObject): JsonObject | undefined | 'unchanged' {
+const anthropicBlock: Fix = (block) => {
   if (block['type'] !== 'thinking') return 'unchanged';
   const v = judge(block['signature'], 'anthropic');
   if (!v) return 'unchanged';
   return v.keep ? { ...block, signature: v.value } : undefined;
-}
+};
 
-function responsesItem(item: JsonObject): JsonObject | undefined | 'unchanged' {
+const responsesItem: Fix = (item) => {
   if (item['type'] !== 'reasoning') return 'unchanged';
   const v = judge(item['encrypted_content'], 'openai');
   if (!v) return 'unchanged';
   return v.keep ? { ...item, encrypted_content: v.value } : undefined;
-}
+};
 
-function geminiPart(part: JsonObject): JsonObject | undefined | 'unchanged' {
+const geminiPart: Fix = (part) => {
   const v = judge(part['thoughtSignature'], 'gemini');
   if (!v) return 'unchanged';
   if (v.keep) return { ...part, thoughtSignature: v.value };
   if (part['thought'] === true) return undefined;
-  return part['functionCall'] !== undefined ? { ...part, thoughtSignature: GEMINI_SKIP } : (({ thoughtSignature: _s, ...rest }) => rest)(part);
-}
+  if (part['functionCall'] !== undefined) return { ...part, thoughtSignature: GEMINI_SKIP };
+  const { thoughtSignature: _foreign, ...rest } = part;
+  return rest;
+};
 
-function chatDetail(detail: JsonObject): JsonObject | undefined | 'unchanged' {
+const chatDetail: Fix = (detail) => {
   const v = judge(detail['signature'], 'openai') ?? judge(detail['data'], 'openai');
   if (!v) return 'unchanged';
   if (!v.keep) return undefined;
   return typeof detail['signature'] === 'string' ? { ...detail, signature: v.value } : { ...detail, data: v.value };
-}
+};
 
-/** Applies `fix` to the nested list `key` of every entry of `outer`; returns the new outer list or undefined. */
-function nested(outer: JsonValue[], key: string, fix: Parameters<typeof rewrite>[1]): JsonValue[] | undefined {
-  let changed = false;
-  const out = outer.map((m) => {
-    if (!isObject(m) || !Array.isArray(m[key])) return m;
-    const r = rewrite(m[key] as JsonValue[], fix);
-    if (!r.changed) return m;
-    changed = true;
-    return { ...m, [key]: r.list };
+/** `outer` with `fix` applied inside each entry's list `key`; undefined when nothing changed. */
+function nested(outer: JsonValue[], key: string, fix: Fix): JsonValue[] | undefined {
+  const out = rewrite(outer, (m) => {
+    const inner = m[key];
+    if (!Array.isArray(inner)) return 'unchanged';
+    const fixed = rewrite(inner, fix);
+    return fixed === inner ? 'unchanged' : { ...m, [key]: fixed };
   });
-  return changed ? out : undefined;
+  return out === outer ? undefined : out;
 }
 
 /** The client's body with tagged signatures resolved for an upstream of its own protocol, or undefined when none was tagged. */
@@ -80,9 +85,10 @@ export function resolvePassthroughSignatures(protocol: ProtocolName, body: JsonO
       return messages && { ...body, messages };
     }
     case 'openai.responses': {
-      if (!Array.isArray(body['input'])) return undefined;
-      const r = rewrite(body['input'], responsesItem);
-      return r.changed ? { ...body, input: r.list } : undefined;
+      const input = body['input'];
+      if (!Array.isArray(input)) return undefined;
+      const fixed = rewrite(input, responsesItem);
+      return fixed === input ? undefined : { ...body, input: fixed };
     }
     case 'gemini.generate': {
       const contents = nested(asArray(body['contents']), 'parts', geminiPart);
