@@ -1,0 +1,120 @@
+// What the per-protocol walkers report into: segments with in-place setters, tool calls and results
+// in order. Walkers only say where things are; this file knows how to read and rewrite them.
+import { canonicalArguments, canonicalJson } from '../canonical-json.js';
+import type { JsonObject, JsonValue } from '../types.js';
+import type { BodyPath, Segment, SegmentKind, ToolCallInfo, ToolEvent, ToolResultInfo } from './types.js';
+
+type Container = JsonObject | JsonValue[];
+/** Deeper than any real tool argument object; ingress bounds nesting anyway. */
+const MAX_LEAF_DEPTH = 64;
+
+export class Collector {
+  readonly segments: Segment[] = [];
+  readonly calls: ToolCallInfo[] = [];
+  readonly results: ToolResultInfo[] = [];
+  readonly events: ToolEvent[] = [];
+
+  constructor(private readonly changed: () => void) {}
+
+  /** A string at container[key], if it is one. */
+  text(kind: SegmentKind, role: string, turn: number, container: Container, key: string | number, path: BodyPath): void {
+    const value = (container as Record<string | number, JsonValue>)[key];
+    if (typeof value !== 'string') return;
+    this.segments.push(this.slot(kind, role, turn, path, () => (container as Record<string | number, JsonValue>)[key] as string, (t) => {
+      (container as Record<string | number, JsonValue>)[key] = t;
+    }));
+  }
+
+  /** Content that is a string or a list of parts with `text` (every family's message content). */
+  content(kind: SegmentKind, role: string, turn: number, owner: JsonObject, key: string, path: BodyPath): void {
+    const value = owner[key];
+    if (typeof value === 'string') { this.text(kind, role, turn, owner, key, [...path, key]); return; }
+    if (!Array.isArray(value)) return;
+    for (let i = 0; i < value.length; i++) {
+      const part = value[i];
+      if (part && typeof part === 'object' && !Array.isArray(part)) this.text(kind, role, turn, part, 'text', [...path, key, i, 'text']);
+    }
+  }
+
+  /** Every string leaf of a JSON value held at owner[key] (tool arguments, structured results). */
+  leaves(kind: SegmentKind, role: string, turn: number, owner: JsonObject, key: string, path: BodyPath): void {
+    const value = owner[key];
+    if (value && typeof value === 'object') this.walkLeaves(kind, role, turn, value, [...path, key], 0, () => { /* written in place */ });
+  }
+
+  /**
+   * Tool arguments sent as JSON text (OpenAI): each string leaf is a segment; rewriting one
+   * re-serialises the arguments. Text that is not JSON is one segment.
+   */
+  jsonText(kind: SegmentKind, role: string, turn: number, owner: JsonObject, key: string, path: BodyPath): void {
+    const raw = owner[key];
+    if (typeof raw !== 'string') return;
+    let parsed: JsonValue;
+    try {
+      parsed = JSON.parse(raw) as JsonValue;
+    } catch {
+      this.text(kind, role, turn, owner, key, [...path, key]);
+      return;
+    }
+    if (typeof parsed === 'string') { this.text(kind, role, turn, owner, key, [...path, key]); return; }
+    if (parsed && typeof parsed === 'object') {
+      this.walkLeaves(kind, role, turn, parsed, [...path, key], 0, () => { owner[key] = JSON.stringify(parsed); });
+    }
+  }
+
+  call(id: string | undefined, name: string, args: JsonValue | undefined, turn: number, path: BodyPath, raw = false): void {
+    const info: ToolCallInfo = { id, name, arguments: raw && typeof args === 'string' ? args : canonicalArguments(args), turn, path };
+    this.calls.push(info);
+    this.events.push({ type: 'call', ...info });
+  }
+
+  result(callId: string | undefined, name: string | undefined, output: JsonValue | undefined, isError: boolean, turn: number, path: BodyPath): void {
+    const info: ToolResultInfo = { callId, name, text: resultText(output), isError, turn, path };
+    this.results.push(info);
+    this.events.push({ type: 'result', ...info });
+  }
+
+  private walkLeaves(kind: SegmentKind, role: string, turn: number, value: Container, path: BodyPath, depth: number, written: () => void): void {
+    if (depth > MAX_LEAF_DEPTH) return;
+    const keys: (string | number)[] = Array.isArray(value) ? value.map((_, i) => i) : Object.keys(value);
+    for (const k of keys) {
+      const v = (value as Record<string | number, JsonValue>)[k];
+      if (typeof v === 'string') {
+        this.segments.push(this.slot(kind, role, turn, [...path, k], () => (value as Record<string | number, JsonValue>)[k] as string, (t) => {
+          (value as Record<string | number, JsonValue>)[k] = t;
+          written();
+        }));
+      } else if (v && typeof v === 'object') {
+        this.walkLeaves(kind, role, turn, v, [...path, k], depth + 1, written);
+      }
+    }
+  }
+
+  private slot(kind: SegmentKind, role: string, turn: number, path: BodyPath, get: () => string, put: (t: string) => void): Segment {
+    const changed = this.changed;
+    return {
+      kind, role, turn, path,
+      get text() { return get(); },
+      set(t: string) {
+        if (t === get()) return;
+        put(t);
+        changed();
+      },
+    };
+  }
+}
+
+/** A tool result's text: a string, the text parts of a list, or canonical JSON of a structure. */
+function resultText(output: JsonValue | undefined): string {
+  if (output === undefined || output === null) return '';
+  if (typeof output === 'string') return output;
+  if (Array.isArray(output)) {
+    const texts: string[] = [];
+    for (const part of output) {
+      if (typeof part === 'string') texts.push(part);
+      else if (part && typeof part === 'object' && !Array.isArray(part) && typeof part['text'] === 'string') texts.push(part['text']);
+    }
+    if (texts.length) return texts.join('\n');
+  }
+  return canonicalJson(output);
+}

@@ -1,0 +1,74 @@
+// The request view: built on first use, one walk over the body, cached by the exchange.
+import { protocolName, type JsonObject, type Protocol, type ProtocolName } from '../types.js';
+import { Collector } from './collector.js';
+import { noteMessages, walkMessages } from './request-anthropic.js';
+import { noteGenerate, walkEmbed, walkGenerate } from './request-gemini.js';
+import { noteChat, noteResponses, walkChat, walkEmbeddings, walkResponses } from './request-openai.js';
+import type { RequestView, Segment, ToolCallInfo, ToolEvent, ToolResultInfo } from './types.js';
+
+interface Shape {
+  walk(body: JsonObject, c: Collector): void;
+  note?(body: JsonObject, text: string): void;
+  turns(body: JsonObject): number;
+}
+
+const count = (key: string) => (body: JsonObject) => (Array.isArray(body[key]) ? body[key].length : typeof body[key] === 'string' ? 1 : 0);
+const geminiTurns = (body: JsonObject) => {
+  const inner = body['generateContentRequest'];
+  const b = inner && typeof inner === 'object' && !Array.isArray(inner) ? inner : body;
+  return Array.isArray(b['contents']) ? b['contents'].length : 0;
+};
+
+const SHAPES: Partial<Record<ProtocolName, Shape>> = {
+  'openai.chat': { walk: walkChat, note: noteChat, turns: count('messages') },
+  'openai.responses': { walk: walkResponses, note: noteResponses, turns: count('input') },
+  'openai.embeddings': { walk: walkEmbeddings, turns: count('input') },
+  'anthropic.messages': { walk: walkMessages, note: noteMessages, turns: count('messages') },
+  'anthropic.count_tokens': { walk: walkMessages, note: noteMessages, turns: count('messages') },
+  'gemini.generate': { walk: walkGenerate, note: noteGenerate, turns: geminiTurns },
+  'gemini.count_tokens': { walk: walkGenerate, note: noteGenerate, turns: geminiTurns },
+  'gemini.embed': { walk: walkEmbed, turns: (b) => (Array.isArray(b['requests']) ? b['requests'].length : 1) },
+};
+const NO_SHAPE: Shape = { walk: () => {}, turns: () => 0 };
+
+class BodyView implements RequestView {
+  private collected: Collector | undefined;
+  private dirty = false;
+
+  constructor(readonly protocol: Protocol, readonly body: JsonObject, private readonly shape: Shape, private readonly onChange?: () => void) {}
+
+  get changed(): boolean { return this.dirty; }
+
+  private collect(): Collector {
+    if (!this.collected) {
+      this.collected = new Collector(() => this.markChanged());
+      this.shape.walk(this.body, this.collected);
+    }
+    return this.collected;
+  }
+
+  private markChanged(): void {
+    if (!this.dirty) { this.dirty = true; this.onChange?.(); }
+  }
+
+  segments(): readonly Segment[] { return this.collect().segments; }
+  toolCalls(): readonly ToolCallInfo[] { return this.collect().calls; }
+  toolResults(): readonly ToolResultInfo[] { return this.collect().results; }
+  toolEvents(): readonly ToolEvent[] { return this.collect().events; }
+  turns(): number { return this.shape.turns(this.body); }
+
+  addNote(text: string): void {
+    if (!this.shape.note) throw new Error(`${protocolName(this.protocol)} requests cannot carry a note`);
+    this.shape.note(this.body, text);
+    this.collected = undefined; // the note is a new segment: walk again when asked
+    this.markChanged();
+  }
+}
+
+/**
+ * A view over `body`, which it reads and rewrites in place. `onChange` runs once, at the first
+ * rewrite (the exchange uses it to stop sending the client's original bytes).
+ */
+export function createRequestView(protocol: Protocol, body: JsonObject, onChange?: () => void): RequestView {
+  return new BodyView(protocol, body, SHAPES[protocolName(protocol)] ?? NO_SHAPE, onChange);
+}

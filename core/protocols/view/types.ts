@@ -1,0 +1,108 @@
+// The protocol view: one reading of every request, response and stream shape, so plugins (firewall,
+// loop detector, limits, ledger) work on text, tool calls and results without learning four wire
+// formats. Public API: exported from core/index.ts.
+import type { JsonObject, Protocol } from '../types.js';
+
+/** What a piece of text is, whatever the protocol calls it. */
+export type SegmentKind =
+  | 'system'          // system prompts, instructions, developer messages
+  | 'user'            // what the user wrote (also embeddings input)
+  | 'assistant'       // what the model answered earlier (requests) or now (responses)
+  | 'tool_arguments'  // a string inside a tool call's arguments
+  | 'tool_result'     // text a tool returned
+  | 'reasoning';      // thinking / reasoning text carried in the conversation
+
+/** A key path into the body, e.g. ['messages', 3, 'content', 0, 'text']. */
+export type BodyPath = readonly (string | number)[];
+
+export interface Segment {
+  readonly kind: SegmentKind;
+  /** The role as the wire names it: system, developer, user, assistant, tool, model, function. */
+  readonly role: string;
+  /** Position of the turn in the conversation (-1 for top-level instructions and system prompts). */
+  readonly turn: number;
+  /** Where the text sits. Inside tool arguments the path continues into the arguments' JSON. */
+  readonly path: BodyPath;
+  /** The current text. */
+  readonly text: string;
+  /** Rewrites the text in place; the request is then re-serialised instead of sent as received. */
+  set(text: string): void;
+}
+
+export interface ToolCallInfo {
+  /** The call id where the protocol has one (Gemini often has none). */
+  readonly id: string | undefined;
+  readonly name: string;
+  /** Arguments as canonical JSON (sorted keys, no whitespace); the raw text when it is not JSON. */
+  readonly arguments: string;
+  readonly turn: number;
+  readonly path: BodyPath;
+}
+
+export interface ToolResultInfo {
+  /** The id of the call it answers, where the protocol says. */
+  readonly callId: string | undefined;
+  /** The tool's name, where the protocol says (Gemini does; others only through the call id). */
+  readonly name: string | undefined;
+  /** The result's text: its text parts joined, or canonical JSON for structured results. */
+  readonly text: string;
+  readonly isError: boolean;
+  readonly turn: number;
+  readonly path: BodyPath;
+}
+
+/** A tool call or its result, in conversation order. */
+export type ToolEvent = ({ type: 'call' } & ToolCallInfo) | ({ type: 'result' } & ToolResultInfo);
+
+export interface RequestView {
+  readonly protocol: Protocol;
+  /** Every text segment in conversation order. Images, ids and signatures are not text. */
+  segments(): readonly Segment[];
+  toolCalls(): readonly ToolCallInfo[];
+  toolResults(): readonly ToolResultInfo[];
+  /** Calls and results interleaved as the conversation has them. */
+  toolEvents(): readonly ToolEvent[];
+  /** Number of turns (messages, input items or contents). */
+  turns(): number;
+  /**
+   * Adds a note for the model in the protocol's own form (a system/developer message, or a text
+   * part on the user's last turn where the protocol allows no other place).
+   */
+  addNote(text: string): void;
+  /** True once a segment was rewritten or a note added. */
+  readonly changed: boolean;
+  /** The body (the same object the exchange holds). */
+  readonly body: JsonObject;
+}
+
+export interface ResponseView {
+  readonly protocol: Protocol;
+  /** Text the model produced: assistant text, tool-call argument strings, reasoning. */
+  segments(): readonly Segment[];
+  toolCalls(): readonly ToolCallInfo[];
+  readonly changed: boolean;
+}
+
+/** One stream of deltas: the message text, one tool call's arguments, or the reasoning. */
+export interface Channel {
+  readonly kind: 'text' | 'reasoning' | 'tool_arguments';
+  /** `json` when the deltas are pieces of JSON text (tool arguments): insert strings JSON-escaped. */
+  readonly format: 'text' | 'json';
+  /** Unique within the stream, e.g. "0:text", "0:tool:1". */
+  readonly key: string;
+  /** Choice / candidate index. */
+  readonly choice: number;
+  /** Tool call index / content block index where the protocol has one. */
+  readonly index: number;
+  readonly toolName?: string;
+  readonly callId?: string;
+}
+
+/**
+ * Rewrites a response's deltas without knowing the protocol. `delta` returns what to emit now (return
+ * less to hold text back); `end` returns what is still held, emitted before the channel closes.
+ */
+export interface DeltaTransform {
+  delta(channel: Channel, text: string): string;
+  end(channel: Channel): string;
+}
