@@ -1,26 +1,115 @@
-// Builds the providers named in config; plugins reach them through the host's registry.
-import type { SluiceConfig } from '../config/schema.js';
-import type { ProviderRegistry } from '../plugin/host.js';
+// The providers a gateway can reach, by name. Built from config at start-up; plugins may add and
+// remove providers while running (the marketplace turns offers into providers), and a reload swaps
+// changed ones. The router looks providers up by name on every request, so a swap is atomic.
+import type { ProviderConfig, SluiceConfig } from '../config/schema.js';
 import { AnthropicProvider } from './anthropic.js';
 import { GeminiProvider } from './gemini.js';
 import { LoopbackProvider } from './loopback/loopback.js';
 import { OpenAIProvider } from './openai.js';
 import type { Provider } from './provider.js';
 
-export function createProviders(config: SluiceConfig['providers']): ProviderRegistry & { close(): Promise<void> } {
+/** Builds a provider of one type from its (validated) config entry. */
+export type ProviderFactory = (name: string, config: ProviderConfig) => Provider;
+
+export const BUILT_IN_PROVIDER_TYPES: Readonly<Record<string, ProviderFactory>> = {
+  openai: (name, c) => new OpenAIProvider(name, c),
+  anthropic: (name, c) => new AnthropicProvider(name, c),
+  gemini: (name, c) => new GeminiProvider(name, c),
+  loopback: (name, c) => new LoopbackProvider(name, c.models, c.protocols),
+};
+
+export interface ProviderRegistry {
+  get(name: string): Provider | undefined;
+  names(): string[];
+  all(): Provider[];
+  /** Builds a provider of a known type (built-in or plugin-registered) without registering it. */
+  create(name: string, config: ProviderConfig): Provider;
+  /** Adds or replaces a provider; a replaced one is closed once its in-flight requests finish. */
+  add(provider: Provider): void;
+  /** Removes and closes a provider (in-flight requests finish first). False when it did not exist. */
+  remove(name: string): Promise<boolean>;
+  /** Calls `listener` after every add or remove (the router refreshes its model list). */
+  onChange(listener: () => void): () => void;
+}
+
+export interface OwnedProviderRegistry extends ProviderRegistry {
+  /** Makes the registry hold exactly `config`'s providers, rebuilding those whose entry changed. */
+  replaceConfigured(config: SluiceConfig['providers']): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createProviderRegistry(config: SluiceConfig['providers'], extraTypes: Readonly<Record<string, ProviderFactory>> = {}): OwnedProviderRegistry {
+  const types: Record<string, ProviderFactory> = { ...BUILT_IN_PROVIDER_TYPES, ...extraTypes };
   const providers = new Map<string, Provider>();
-  for (const [name, p] of Object.entries(config)) {
-    switch (p.type) {
-      case 'openai': providers.set(name, new OpenAIProvider(name, p)); break;
-      case 'anthropic': providers.set(name, new AnthropicProvider(name, p)); break;
-      case 'gemini': providers.set(name, new GeminiProvider(name, p)); break;
-      case 'loopback': providers.set(name, new LoopbackProvider(name, p.models, p.protocols)); break;
-    }
+  /** Config entries by name, to rebuild only what a reload changed. */
+  const configured = new Map<string, string>();
+  const listeners = new Set<() => void>();
+  const changed = () => { for (const l of listeners) l(); };
+
+  const create = (name: string, c: ProviderConfig): Provider => {
+    const factory = types[c.type];
+    if (!factory) throw new Error(`providers.${name}.type: unknown provider type "${c.type}" (known: ${Object.keys(types).join(', ')})`);
+    return factory(name, c);
+  };
+  const closeLater = (p: Provider) => { p.close().catch(() => { /* already closed */ }); };
+
+  for (const [name, c] of Object.entries(config)) {
+    providers.set(name, create(name, c));
+    configured.set(name, JSON.stringify(c));
   }
+
   return {
     get: (name) => providers.get(name),
     names: () => [...providers.keys()],
     all: () => [...providers.values()],
-    close: async () => { await Promise.all([...providers.values()].map((p) => p.close())); },
+    create,
+    add(provider) {
+      const old = providers.get(provider.name);
+      providers.set(provider.name, provider);
+      if (old && old !== provider) closeLater(old);
+      changed();
+    },
+    async remove(name) {
+      const old = providers.get(name);
+      if (!old) return false;
+      providers.delete(name);
+      configured.delete(name);
+      changed();
+      await old.close();
+      return true;
+    },
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async replaceConfigured(next) {
+      // Build everything first: a bad entry throws before anything changes.
+      const built = new Map<string, Provider>();
+      for (const [name, c] of Object.entries(next)) {
+        if (configured.get(name) !== JSON.stringify(c)) built.set(name, create(name, c));
+      }
+      const gone = [...configured.keys()].filter((name) => !(name in next));
+      for (const [name, p] of built) {
+        const old = providers.get(name);
+        providers.set(name, p);
+        configured.set(name, JSON.stringify(next[name]));
+        if (old) closeLater(old);
+      }
+      for (const name of gone) {
+        const old = providers.get(name);
+        providers.delete(name);
+        configured.delete(name);
+        if (old) closeLater(old);
+      }
+      if (built.size || gone.length) changed();
+    },
+    async close() {
+      await Promise.all([...providers.values()].map((p) => p.close()));
+    },
   };
+}
+
+/** The configured providers only (tests and tools that need no runtime changes). */
+export function createProviders(config: SluiceConfig['providers']): OwnedProviderRegistry {
+  return createProviderRegistry(config);
 }

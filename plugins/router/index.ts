@@ -16,6 +16,10 @@ function answerModels(table: RouteTable, exchange: Exchange): void {
 
 /** The route's targets with the protocol each will speak; those the work mode rules out are skipped. */
 function targetsFor(exchange: Exchange, decision: RouteDecision): Target[] {
+  if (decision.targets.length === 0) {
+    // Every provider of the route was removed at runtime (an expired offer, say).
+    throw new GatewayError('SLUICE_E_UPSTREAM_UNAVAILABLE', `no provider for model \`${exchange.model}\` is available right now`, { status: 503 });
+  }
   const targets: Target[] = [];
   for (const { provider, model } of decision.targets) {
     const protocol = targetProtocol(exchange.endpoint, provider, decision.mode);

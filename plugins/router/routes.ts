@@ -15,7 +15,8 @@ export interface RouteDecision {
   mode: WorkMode;
 }
 
-interface TargetSpec { provider: Provider; model: string | undefined }
+/** A provider by name, or a glob (`offer:*`) over the providers present at request time. */
+interface TargetSpec { provider: string; model: string | undefined }
 interface Weighted extends TargetSpec { weight: number }
 interface CompiledRoute {
   matches: ModelMatcher;
@@ -41,10 +42,21 @@ export interface RouteTable {
 }
 
 export function compileRoutes(options: RouterOptions, providers: ProviderRegistry, random: () => number = Math.random): RouteTable {
-  const need = (name: string, where: string): Provider => {
-    const p = providers.get(name);
-    if (!p) throw new Error(`${where} names provider "${name}", which is not in providers: (${providers.names().join(', ') || 'none'})`);
-    return p;
+  // A plain name must exist now (typos fail at start-up); a glob may match providers added later.
+  const need = (name: string, where: string): string => {
+    if (!name.includes('*') && !providers.get(name)) throw new Error(`${where} names provider "${name}", which is not in providers: (${providers.names().join(', ') || 'none'})`);
+    return name;
+  };
+  const globs = new Map<string, ModelMatcher>();
+  /** Providers are looked up on every request: ones added, replaced or removed while running take effect at once. */
+  const present = (spec: TargetSpec): RouteTarget[] => {
+    if (!spec.provider.includes('*')) {
+      const p = providers.get(spec.provider);
+      return p ? [{ provider: p, model: spec.model ?? '' }] : [];
+    }
+    let matches = globs.get(spec.provider);
+    if (!matches) globs.set(spec.provider, (matches = compileModelPattern(spec.provider)));
+    return providers.all().filter((p) => matches(p.name)).sort((a, b) => a.name.localeCompare(b.name)).map((p) => ({ provider: p, model: spec.model ?? '' }));
   };
   const fallbacks = (list: FallbackOption[], where: string): TargetSpec[] => list.map((f, i) => typeof f === 'string'
     ? { provider: need(f, `${where}[${i}]`), model: undefined }
@@ -71,7 +83,8 @@ export function compileRoutes(options: RouterOptions, providers: ProviderRegistr
     const model = aliases.get(requested) ?? requested;
     const route = routes.find((r) => r.matches(model)) ?? fallback;
     if (!route) return undefined;
-    return { targets: orderTargets(route, draw).map((t) => ({ provider: t.provider, model: t.model ?? model })), mode: route.mode };
+    const targets = orderTargets(route, draw).flatMap((t) => present(t).map((r) => ({ provider: r.provider, model: t.model ?? model })));
+    return { targets, mode: route.mode };
   };
 
   return {
@@ -80,7 +93,7 @@ export function compileRoutes(options: RouterOptions, providers: ProviderRegistr
       const seen = new Map<string, string>();
       const add = (id: string) => {
         const d = resolveWith(id, 0); // the heaviest target owns the model in listings
-        if (d && !seen.has(id)) seen.set(id, d.targets[0]!.provider.name);
+        if (d?.targets[0] && !seen.has(id)) seen.set(id, d.targets[0].provider.name);
       };
       for (const p of providers.all()) p.models.forEach(add);
       for (const r of options.routes) if (isExactPattern(r.match)) add(r.match);
