@@ -81,7 +81,8 @@ export class HttpUpstream {
     const protocol = request.protocol;
     if (contentType.includes('text/event-stream')) {
       if (!request.stream) {
-        res.body.destroy(); // dispatch refuses a stream nobody asked for; do not leave it half-read
+        // Refused (a client that did not ask for a stream never gets SSE): free the connection now.
+        res.body.on('error', () => undefined).destroy();
         throw new GatewayError('SLUICE_E_UPSTREAM_ERROR', `provider ${this.name} answered a non-streaming request with an event stream`, { status: 502 });
       }
       return { kind: 'stream', status: res.statusCode, headers: responseHeaders, protocol, events: this.events(res.body) };
