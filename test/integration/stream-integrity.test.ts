@@ -287,3 +287,38 @@ describe('stream integrity: truncation, failures before content, SSE to non-stre
     });
   });
 });
+
+describe('stream integrity: preamble is held back at most one keep-alive interval', () => {
+  let mock: MockUpstream;
+  let gw: TestGateway;
+  before(async () => {
+    mock = await startMockUpstream();
+    gw = await startGateway(config({
+      server: '  shutdown_grace_ms: 200\n  sse_keepalive_ms: 1000\n',
+      providers: upstreamProviders(mock.url.replace(/\/v1$/, '')),
+      chain: '  - use: router\n    with:\n      routes:\n        - { match: thinker, provider: up-chat, fallbacks: [{ provider: local, model: loopback }] }',
+    }));
+  });
+  after(async () => { await gw.close(); await mock.close(); });
+
+  it('a model that thinks silently after its preamble gets headers (and keep-alives) before its content', async () => {
+    let contentSentAt = Infinity;
+    mock.handle((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(chatChunk({ role: 'assistant', content: '' }));
+      setTimeout(() => {
+        contentSentAt = performance.now();
+        res.end(chatChunk({ content: 'thought it over' }) + chatChunk({}, 'stop') + 'data: [DONE]\n\n');
+      }, 2500);
+    });
+    const start = performance.now();
+    const res = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'thinker', stream: true, messages: [{ role: 'user', content: 'go' }] }) });
+    const headersAt = performance.now();
+    expect(res.status).to.equal(200);
+    expect(headersAt, 'headers before the content was even sent').to.be.lessThan(contentSentAt);
+    expect(headersAt - start, 'the preamble was held for the keep-alive interval first').to.be.at.least(900);
+    const text = await res.text();
+    expect(text).to.contain('thought it over').and.contain('[DONE]');
+    expect(mock.requests).to.have.length(1);
+  });
+});
