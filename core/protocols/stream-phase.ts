@@ -44,7 +44,9 @@ function chatPhase(ev: StreamEvent): StreamPhase {
   for (const c of asArray(data['choices'])) {
     const choice = asObject(c);
     if (!choice) continue;
-    if (typeof choice['finish_reason'] === 'string') return 'terminal';
+    // Non-empty: a few servers send `finish_reason: ""` on every chunk.
+    const finish = choice['finish_reason'];
+    if (typeof finish === 'string' && finish !== '') return 'terminal';
     const delta = asObject(choice['delta']);
     if (delta && chatDeltaHasContent(delta)) phase = 'content';
   }
@@ -112,7 +114,8 @@ function geminiPhase(ev: StreamEvent): StreamPhase {
   for (const c of asArray(data['candidates'])) {
     const candidate = asObject(c);
     if (!candidate) continue;
-    if (typeof candidate['finishReason'] === 'string') return 'terminal';
+    const finish = candidate['finishReason'];
+    if (typeof finish === 'string' && finish !== '' && finish !== 'FINISH_REASON_UNSPECIFIED') return 'terminal';
     for (const p of asArray(asObject(candidate['content'])?.['parts'])) {
       if (geminiPartHasContent(p)) phase = 'content';
     }
