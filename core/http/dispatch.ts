@@ -106,7 +106,10 @@ function observeStream(exchange: Exchange, response: StreamResponse): StreamResp
   return strip ? { ...response, events: stripUsageChunks(response.events) } : response;
 }
 
-/** Releases a stream nobody will read: a started generator's `return` runs its clean-up. */
+/**
+ * Releases a stream nobody will read (a provider other than HttpUpstream, which refuses such a
+ * stream itself): a generator never started skips its `finally`, so start it, then return.
+ */
 function discard(response: StreamResponse): void {
   const iterator = response.events[Symbol.asyncIterator]();
   iterator.next().then(() => iterator.return?.(), () => undefined).catch(() => undefined);
