@@ -10,6 +10,7 @@ import { ConfigError } from './config/config-error.js';
 import { toBytes } from './config/schema.js';
 import { GatewayError } from './errors.js';
 import { createDataPlaneHandler } from './http/handler.js';
+import { InFlight } from './http/in-flight.js';
 import { familyFromPath, matchEndpoint } from './http/endpoints.js';
 import { requestIdFor } from './http/ingress.js';
 import { writeError } from './http/egress.js';
@@ -46,6 +47,12 @@ export interface Gateway {
   reload(): Promise<void>;
   /** Flags the gateway as draining: new data-plane requests get 503. */
   drain(): void;
+  /**
+   * Ends every data-plane request still open (shutdown deadline): streams get their protocol's
+   * in-stream error, requests not yet answered a 503, all `SLUICE_E_SHUTTING_DOWN`. Resolves once
+   * those have been flushed, or after `waitMs`; returns how many were cut.
+   */
+  cutInFlight(waitMs: number): Promise<number>;
   /** Closes plugins, providers and storage. */
   close(): Promise<void>;
 }
@@ -103,7 +110,9 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
     opts.checkChain ?? process.env['NODE_ENV'] !== 'production',
   );
 
+  const inFlight = new InFlight();
   const handle = createDataPlaneHandler({
+    inFlight,
     chain,
     bodyLimit: toBytes(config.server.body_limit),
     keepAliveMs: config.server.sse_keepalive_ms,
@@ -162,6 +171,7 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
     app, config: loaded, plugins, logger, metrics,
     authenticates: instances.some((i) => i.instance.authenticates === true),
     drain: () => { draining = true; },
+    cutInFlight: (waitMs) => inFlight.cutAll(new GatewayError('SLUICE_E_SHUTTING_DOWN', 'the gateway shut down before this response was complete; retry'), waitMs),
     reload: () => reloadPlugins(loaded, instances, logger),
     close: async () => {
       for (const { plugin, instance } of [...instances].reverse()) {

@@ -27,6 +27,8 @@ export const ERROR_CATALOGUE = {
   SLUICE_E_BLOCKED: { status: 400, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'INVALID_ARGUMENT' },
   SLUICE_E_UPSTREAM_ERROR: { status: 502, openai: 'api_error', anthropic: 'api_error', gemini: 'INTERNAL' },
   SLUICE_E_UPSTREAM_UNAVAILABLE: { status: 502, openai: 'api_error', anthropic: 'api_error', gemini: 'UNAVAILABLE' },
+  // The upstream stream ended without its protocol's terminal event: the answer is incomplete.
+  SLUICE_E_UPSTREAM_TRUNCATED: { status: 502, openai: 'api_error', anthropic: 'api_error', gemini: 'UNAVAILABLE' },
   SLUICE_E_UPSTREAM_TIMEOUT: { status: 504, openai: 'api_error', anthropic: 'api_error', gemini: 'DEADLINE_EXCEEDED' },
   SLUICE_E_SHUTTING_DOWN: { status: 503, openai: 'api_error', anthropic: 'overloaded_error', gemini: 'UNAVAILABLE' },
   SLUICE_E_INTERNAL: { status: 500, openai: 'api_error', anthropic: 'api_error', gemini: 'INTERNAL' },

@@ -6,6 +6,9 @@ import type { Socket } from 'node:net';
 import { ConfigError } from './config/config-error.js';
 import type { Gateway } from './app.js';
 
+/** How long cut requests get to flush their final error before their sockets are destroyed. */
+const CUT_FLUSH_MS = 1000;
+
 export interface RunningServer {
   server: Server;
   port: number;
@@ -48,7 +51,11 @@ export async function listen(gateway: Gateway, port: number, host: string): Prom
     server.closeIdleConnections();
     const deadline = new Promise<void>((resolve) => setTimeout(resolve, serverConfig.shutdown_grace_ms).unref());
     await Promise.race([closed, deadline]);
-    for (const s of sockets) s.destroy(); // streams still open past the deadline are cut
+    // Past the deadline, what is still open ends in its protocol's error (an in-stream error, or a
+    // 503 when nothing was sent) rather than a bare connection reset; then the sockets go.
+    const cut = await gateway.cutInFlight(CUT_FLUSH_MS);
+    if (cut) gateway.logger.warn('cut in-flight requests at the shutdown deadline', { count: cut });
+    for (const s of sockets) s.destroy();
     await closed;
     await gateway.close();
     gateway.logger.info('stopped');

@@ -1,18 +1,25 @@
 // Dispatch: the innermost step of the chain. Sends the routed (and maybe translated) request to the
 // provider, falling back to the router's next target while nothing has reached the client, and puts
-// the answer on the exchange; records upstream timings and usage.
+// the answer on the exchange; records upstream timings and usage. A stream is committed (and
+// fallbacks end) only at its first content event: see stream-commit.ts.
 import { GatewayError, toGatewayError } from '../errors.js';
-import type { Exchange, GatewayResponse, StreamResponse, Target, UpstreamRequest } from '../exchange.js';
+import type { Exchange, JsonResponse, StreamResponse, Target, UpstreamRequest } from '../exchange.js';
 import type { SluiceContext } from '../plugin/contract.js';
 import { protocolName, type StreamEvent } from '../protocols/types.js';
 import { mergeUsage, usageFrom } from '../protocols/usage.js';
 import { isObject } from '../protocols/json.js';
 import { chatUsageWanted, stripUsageChunks, withUsageRequested } from './chat-usage.js';
+import { commitStream } from './stream-commit.js';
 
 /** Client headers that matter to the upstream on passthrough (never the client's own credentials). */
 const FORWARDABLE = /^(anthropic-version|anthropic-beta|openai-organization|openai-project|openai-beta|x-goog-api-client|idempotency-key)$/;
 
-export async function dispatch(ctx: SluiceContext): Promise<void> {
+export interface DispatchOptions {
+  /** How long a stream's preamble may be held back waiting for content (server.sse_keepalive_ms). */
+  holdMs: number;
+}
+
+export async function dispatch(ctx: SluiceContext, opts: DispatchOptions): Promise<void> {
   const exchange = ctx.state.exchange;
   if (exchange.response) return; // a plugin already answered
   const first = exchange.target;
@@ -27,9 +34,16 @@ export async function dispatch(ctx: SluiceContext): Promise<void> {
     exchange.timings.upstreamStart = performance.now();
     try {
       const response = await target.provider.send(upstream, { signal: exchange.signal, requestId: exchange.id, forwardHeaders });
-      // A stream is committed only once its first event arrived: until then a failure can still fall
-      // back, or (with no fallback left) reach the client as a real HTTP error rather than in-stream.
-      exchange.response = observeUsage(exchange, response.kind === 'stream' ? await primed(response) : response);
+      if (response.kind === 'stream' && !upstream.stream) {
+        // A client that did not ask for a stream never gets SSE, whatever the upstream sent.
+        discard(response);
+        throw new GatewayError('SLUICE_E_UPSTREAM_ERROR', `provider ${target.provider.name} answered a non-streaming request with an event stream`, { status: 502 });
+      }
+      // Until the commit a failure can still fall back, or (with no fallback left) reach the client
+      // as a real HTTP error rather than in-stream.
+      exchange.response = response.kind === 'stream'
+        ? observeStream(exchange, await commitStream(response, { provider: target.provider.name, holdMs: opts.holdMs, observe: usageObserver(exchange, response) }))
+        : observeJson(exchange, response);
       exchange.timings.upstreamHeaders = performance.now();
       return;
     } catch (err) {
@@ -42,30 +56,8 @@ export async function dispatch(ctx: SluiceContext): Promise<void> {
 
 /** Connection errors, timeouts, 429 and 5xx are worth another provider; a 4xx is the client's to fix. */
 function retryable(error: GatewayError): boolean {
-  if (error.code === 'SLUICE_E_UPSTREAM_UNAVAILABLE' || error.code === 'SLUICE_E_UPSTREAM_TIMEOUT') return true;
+  if (error.code === 'SLUICE_E_UPSTREAM_UNAVAILABLE' || error.code === 'SLUICE_E_UPSTREAM_TIMEOUT' || error.code === 'SLUICE_E_UPSTREAM_TRUNCATED') return true;
   return error.code === 'SLUICE_E_UPSTREAM_ERROR' && (error.status === 429 || error.status >= 500);
-}
-
-/** Pulls the first event so an upstream that fails at once is seen before the client gets headers. */
-async function primed(response: StreamResponse): Promise<StreamResponse> {
-  const iterator = response.events[Symbol.asyncIterator]();
-  let head: IteratorResult<StreamEvent>;
-  try {
-    head = await iterator.next();
-  } catch (err) {
-    await iterator.return?.();
-    throw err;
-  }
-  async function* replay(): AsyncGenerator<StreamEvent> {
-    try {
-      if (head.done) return;
-      yield head.value;
-      for (let r = await iterator.next(); !r.done; r = await iterator.next()) yield r.value;
-    } finally {
-      await iterator.return?.();
-    }
-  }
-  return { ...response, events: replay() };
 }
 
 function passthroughRequest(exchange: Exchange, target: Target): UpstreamRequest {
@@ -92,24 +84,33 @@ function forwardable(exchange: Exchange): Record<string, string> {
   return out;
 }
 
-function observeUsage(exchange: Exchange, response: GatewayResponse): GatewayResponse {
-  if (response.kind === 'json') {
-    exchange.usage = usageFrom(response.protocol, response.body);
-    return response;
-  }
+function observeJson(exchange: Exchange, response: JsonResponse): JsonResponse {
+  exchange.usage = usageFrom(response.protocol, response.body);
+  return response;
+}
+
+function usageObserver(exchange: Exchange, response: StreamResponse): (ev: StreamEvent) => void {
   const protocol = response.protocol;
-  const source = response.events;
-  // Usage was asked for on the client's behalf: the client gets the stream it would have got.
+  return (ev) => {
+    if (!isObject(ev.data)) return;
+    const u = usageFrom(protocol, ev.data);
+    if (u) exchange.usage = mergeUsage(exchange.usage, u);
+  };
+}
+
+/** Usage was asked for on the client's behalf: the client gets the stream it would have got. */
+function observeStream(exchange: Exchange, response: StreamResponse): StreamResponse {
+  const protocol = response.protocol;
   const strip = protocol.family === 'openai' && protocol.operation === 'chat'
     && exchange.endpoint.family === 'openai' && exchange.endpoint.operation === 'chat' && !chatUsageWanted(exchange.request);
-  async function* observed(): AsyncGenerator<StreamEvent> {
-    for await (const ev of source) {
-      if (isObject(ev.data)) {
-        const u = usageFrom(protocol, ev.data);
-        if (u) exchange.usage = mergeUsage(exchange.usage, u);
-      }
-      yield ev;
-    }
-  }
-  return { ...response, events: strip ? stripUsageChunks(observed()) : observed() };
+  return strip ? { ...response, events: stripUsageChunks(response.events) } : response;
+}
+
+/**
+ * Releases a stream nobody will read (a provider other than HttpUpstream, which refuses such a
+ * stream itself): a generator never started skips its `finally`, so start it, then return.
+ */
+function discard(response: StreamResponse): void {
+  const iterator = response.events[Symbol.asyncIterator]();
+  iterator.next().then(() => iterator.return?.(), () => undefined).catch(() => undefined);
 }

@@ -35,10 +35,19 @@ export function writeError(ctx: SluiceContext, family: ApiFamily, error: Gateway
 export interface StreamHooks {
   keepAliveMs: number;
   onFirstByte(): void;
+  /** Called once: when the stream ended, failed, lost its client, or was cut. */
   onDone(error: GatewayError | undefined, clientGone: boolean): void;
 }
 
-export function writeStream(ctx: SluiceContext, response: StreamResponse, hooks: StreamHooks): void {
+export interface StreamWriter {
+  /**
+   * Ends the stream now with `error` as the protocol's in-stream error (the gateway is shutting
+   * down); resolves once that has been flushed or the client is gone.
+   */
+  cut(error: GatewayError): Promise<void>;
+}
+
+export function writeStream(ctx: SluiceContext, response: StreamResponse, hooks: StreamHooks): StreamWriter {
   const res = ctx.res;
   // Frames go straight to the socket: koa's body piping and an intermediate stream cost a
   // measurable share of time-to-first-token. Headers set through ctx.set are already on `res`.
@@ -56,6 +65,16 @@ export function writeStream(ctx: SluiceContext, response: StreamResponse, hooks:
   }, Math.min(hooks.keepAliveMs, 5000));
   timer.unref();
 
+  let reported = false;
+  const report = (error: GatewayError | undefined, clientGone: boolean) => {
+    if (reported) return;
+    reported = true;
+    clearInterval(timer);
+    hooks.onDone(error, clientGone);
+  };
+  /** Nothing more may be written: the client left, or the stream was ended (by a cut). */
+  const closed = () => res.destroyed || res.writableEnded;
+
   let corked = false;
   const uncork = () => { corked = false; res.uncork(); };
   /** Writes a frame; events that arrive in the same tick leave in one packet. Resolves on back-pressure relief. */
@@ -70,13 +89,13 @@ export function writeStream(ctx: SluiceContext, response: StreamResponse, hooks:
     });
   };
 
+  let lastSequence = -1;
   void (async () => {
     let streamError: GatewayError | undefined;
-    let lastSequence = -1;
     let first = true;
     try {
       for await (const ev of response.events) {
-        if (res.destroyed) break; // the client left; leaving the loop releases the upstream
+        if (closed()) break; // the client left or the stream was cut; leaving the loop releases the upstream
         if (first) { first = false; hooks.onFirstByte(); }
         const seq = (ev.data as { sequence_number?: unknown } | null)?.sequence_number;
         if (typeof seq === 'number') lastSequence = seq;
@@ -86,19 +105,32 @@ export function writeStream(ctx: SluiceContext, response: StreamResponse, hooks:
         const failure = errorInEvent(response.protocol, ev);
         if (failure) { streamError = failure; break; }
       }
-      const end = streamError || res.destroyed ? undefined : terminator(response.protocol);
+      const end = streamError || closed() ? undefined : terminator(response.protocol);
       if (end) await write(end);
     } catch (err) {
       streamError = toGatewayError(err);
       // After the headers went out the status cannot change: the error travels in-stream.
-      if (!res.destroyed) await write(encodeSseEvent(inStreamError(response.protocol, streamError, lastSequence + 1)));
+      if (!closed()) await write(encodeSseEvent(inStreamError(response.protocol, streamError, lastSequence + 1)));
     } finally {
-      clearInterval(timer);
       const clientGone = res.destroyed && !res.writableFinished;
-      if (!res.destroyed) res.end();
-      hooks.onDone(streamError, clientGone);
+      if (!closed()) res.end();
+      report(streamError, clientGone);
     }
   })();
+
+  return {
+    cut(error) {
+      if (!closed()) {
+        res.end(encodeSseEvent(inStreamError(response.protocol, error, lastSequence + 1)));
+        report(error, false);
+      }
+      return new Promise<void>((resolve) => {
+        if (res.writableFinished || res.destroyed) { resolve(); return; }
+        res.once('finish', resolve);
+        res.once('close', resolve);
+      });
+    },
+  };
 }
 
 /** The error an already-rendered in-stream error event reports, if `ev` is one. */

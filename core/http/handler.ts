@@ -6,8 +6,9 @@ import type { Completion, Exchange } from '../exchange.js';
 import type { Logger } from '../observability/logger.js';
 import type { SluiceContext } from '../plugin/contract.js';
 import type { ApiFamily } from '../protocols/types.js';
-import { dispatch } from './dispatch.js';
-import { overheadMs, setCommonHeaders, writeError, writeJson, writeStream } from './egress.js';
+import { dispatch, type DispatchOptions } from './dispatch.js';
+import { overheadMs, setCommonHeaders, writeError, writeJson, writeStream, type StreamWriter } from './egress.js';
+import type { Cut, InFlight } from './in-flight.js';
 import type { Endpoint } from '../exchange.js';
 import { createExchange } from './ingress.js';
 import type { RequestMetrics } from './request-metrics.js';
@@ -21,10 +22,15 @@ export interface HandlerOptions {
   keepAliveMs: number;
   logger: Logger;
   metrics: RequestMetrics;
+  /** Where each request registers how to cut it short at the shutdown deadline. */
+  inFlight: InFlight;
 }
 
 export function createDataPlaneHandler(opts: HandlerOptions) {
   const innermost = () => Promise.resolve();
+  // A stream's preamble is held back at most one keep-alive interval: past that the client needs
+  // headers and keep-alives more than the chance of a fallback.
+  const dispatchOptions: DispatchOptions = { holdMs: opts.keepAliveMs };
   return async function handle(ctx: SluiceContext, endpoint: Endpoint, id: string, receivedAt: number, pathModel?: string): Promise<void> {
     const abort = new AbortController();
     let exchange: Exchange | undefined;
@@ -32,11 +38,28 @@ export function createDataPlaneHandler(opts: HandlerOptions) {
     let failure: GatewayError | undefined;
     let firstByteAt: number | undefined;
     let streamed = false;
+    let writer: StreamWriter | undefined;
+    /** Set when the shutdown deadline cut this request short. */
+    let cutBy: GatewayError | undefined;
+    let finished = false;
+
+    const cut: Cut = (error) => {
+      if (ctx.res.writableEnded) return responseSettled(ctx); // already answered in full
+      cutBy = error;
+      const flushed = writer ? writer.cut(error) : responseSettled(ctx);
+      abort.abort(); // releases the upstream; a request still in dispatch fails and gets its HTTP error
+      return flushed;
+    };
+    opts.inFlight.add(cut);
 
     const finish = (clientGone: boolean) => {
+      if (finished) return;
+      finished = true;
+      opts.inFlight.delete(cut);
+      failure = cutBy ?? failure;
       const totalMs = performance.now() - receivedAt;
       const status = ctx.status;
-      const outcome: Completion['outcome'] = clientGone ? 'client_disconnect'
+      const outcome: Completion['outcome'] = cutBy ? 'error' : clientGone ? 'client_disconnect'
         : failure && POLICY_CODES.has(failure.code) ? 'blocked'
         : failure || status >= 400 ? 'error' : 'success';
       const firstByteMs = firstByteAt !== undefined ? firstByteAt - receivedAt : undefined;
@@ -65,7 +88,8 @@ export function createDataPlaneHandler(opts: HandlerOptions) {
       exchange = handle.exchange;
       complete = handle.complete;
       ctx.state.exchange = exchange;
-      await opts.chain(ctx, () => dispatch(ctx).then(innermost));
+      await opts.chain(ctx, () => dispatch(ctx, dispatchOptions).then(innermost));
+      if (cutBy) throw cutBy; // whatever answered, the shutdown deadline came first
       const response = exchange.response;
       if (!response) throw new Error('the chain finished without a response');
       setCommonHeaders(ctx, exchange, response.headers);
@@ -76,7 +100,7 @@ export function createDataPlaneHandler(opts: HandlerOptions) {
         return;
       }
       streamed = true;
-      writeStream(ctx, response, {
+      writer = writeStream(ctx, response, {
         keepAliveMs: opts.keepAliveMs,
         onFirstByte: () => { firstByteAt ??= performance.now(); },
         onDone: (error, clientGone) => {
@@ -86,7 +110,7 @@ export function createDataPlaneHandler(opts: HandlerOptions) {
         },
       });
     } catch (err) {
-      failure = toGatewayError(err);
+      failure = cutBy ?? toGatewayError(err);
       if (failure.code === 'SLUICE_E_INTERNAL') opts.logger.error('internal error', { request_id: id, error: failure.cause ?? failure });
       if (exchange) setCommonHeaders(ctx, exchange, {});
       ctx.set('x-sluice-overhead-ms', exchange ? overheadMs(exchange) : (performance.now() - receivedAt).toFixed(3));
@@ -95,4 +119,14 @@ export function createDataPlaneHandler(opts: HandlerOptions) {
       firstByteAt = performance.now();
     }
   };
+}
+
+/** Resolves once the response has been written out or its connection closed. */
+function responseSettled(ctx: SluiceContext): Promise<void> {
+  const res = ctx.res;
+  return new Promise<void>((resolve) => {
+    if (res.writableFinished || res.destroyed) { resolve(); return; }
+    res.once('finish', resolve);
+    res.once('close', resolve);
+  });
 }

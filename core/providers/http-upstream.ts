@@ -80,6 +80,11 @@ export class HttpUpstream {
     }
     const protocol = request.protocol;
     if (contentType.includes('text/event-stream')) {
+      if (!request.stream) {
+        // Refused (a client that did not ask for a stream never gets SSE): free the connection now.
+        res.body.on('error', () => undefined).destroy();
+        throw new GatewayError('SLUICE_E_UPSTREAM_ERROR', `provider ${this.name} answered a non-streaming request with an event stream`, { status: 502 });
+      }
       return { kind: 'stream', status: res.statusCode, headers: responseHeaders, protocol, events: this.events(res.body) };
     }
     let body: JsonValue;
@@ -91,13 +96,13 @@ export class HttpUpstream {
     return { kind: 'json', status: res.statusCode, headers: responseHeaders, protocol, body };
   }
 
-  /** Parsed SSE events; transport failures mid-stream surface as coded errors to egress. */
+  /**
+   * Parsed SSE events; transport failures mid-stream surface as coded errors to egress. OpenAI's
+   * `[DONE]` is passed on: dispatch needs it to tell a complete stream from a truncated one.
+   */
   private async *events(body: Dispatcher.ResponseData['body']): AsyncGenerator<StreamEvent> {
     try {
-      for await (const ev of decodeSse(body)) {
-        if (ev.data === '[DONE]') continue; // OpenAI's terminator; egress writes the client's own.
-        yield ev;
-      }
+      yield* decodeSse(body);
     } catch (err) {
       throw this.transportError(err);
     } finally {

@@ -114,8 +114,9 @@ describe('translation errors (SDK typed errors, in-stream errors, disconnects)',
   const KNOWN_BUGS: Record<string, string> = {
   };
 
-  for (const how of ['dies', 'error event'] as const) {
-    describe(`mid-stream upstream failure (${how === 'dies' ? 'connection dies' : 'the family\'s own error event'}) → the client protocol's in-stream error`, () => {
+  const HOW = { 'dies': 'connection dies', 'ends early': 'the stream ends cleanly without its terminal event', 'error event': 'the family\'s own error event' } as const;
+  for (const how of Object.keys(HOW) as (keyof typeof HOW)[]) {
+    describe(`mid-stream upstream failure (${HOW[how]}) → the client protocol's in-stream error`, () => {
       for (const { client, upstream, label } of PAIRS) {
         const bug = KNOWN_BUGS[`${how} ${client} ← ${upstream}`];
         (bug ? it.skip : it)(bug ? `${label} — SKIPPED, source bug: ${bug}` : label, async () => {
@@ -124,6 +125,7 @@ describe('translation errors (SDK typed errors, in-stream errors, disconnects)',
             res.writeHead(200, { 'content-type': 'text/event-stream' });
             res.write(s.opening() + s.delta('partial '));
             if (how === 'dies') setTimeout(() => res.destroy(), 30);
+            else if (how === 'ends early') setTimeout(() => res.end(), 30);
             else setTimeout(() => res.end(s.error('upstream overloaded')), 30);
           });
           const r = await streamThroughSdk(client, gw.url, modelFor(upstream));
@@ -140,7 +142,9 @@ describe('translation errors (SDK typed errors, in-stream errors, disconnects)',
             const { path, body } = rawStreamRequest(client, modelFor(upstream));
             const raw = await (await fetch(gw.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).text();
             expect(raw, 'no [DONE] after a failure').to.not.contain('[DONE]');
-            expect(JSON.parse(raw.trim().split('\n\n').at(-1)!.replace(/^data: /, ''))).to.have.property('error');
+            const last = JSON.parse(raw.trim().split('\n\n').at(-1)!.replace(/^data: /, '')) as { error: { code: string | null } };
+            expect(last).to.have.property('error');
+            if (how === 'ends early') expect(last.error.code).to.equal('SLUICE_E_UPSTREAM_TRUNCATED');
           }
         });
       }

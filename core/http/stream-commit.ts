@@ -1,0 +1,98 @@
+// Committing an upstream stream: nothing reaches the client before the stream's first content
+// event, so a stream that fails before it (an error event, preamble then an error, an early end)
+// is still an ordinary upstream failure that can fall back or become a real HTTP error. After the
+// commit the stream is checked to its end: one that stops without its protocol's terminal event
+// is truncated, and says so in-stream instead of passing for a complete answer.
+import { GatewayError } from '../errors.js';
+import type { StreamResponse } from '../exchange.js';
+import { phaseReader, streamError, type StreamPhase } from '../protocols/stream-phase.js';
+import type { StreamEvent } from '../protocols/types.js';
+
+export interface CommitOptions {
+  /** Provider name, for error messages. */
+  provider: string;
+  /**
+   * How long preamble may be held back waiting for content. A model that thinks silently after its
+   * preamble would otherwise leave the client without headers (and without keep-alives) until it
+   * speaks; past this the stream commits and a later failure travels in-stream.
+   */
+  holdMs: number;
+  /** Sees every event that will go downstream, in order (usage accounting). */
+  observe(ev: StreamEvent): void;
+}
+
+const HOLD_EXPIRED = Symbol('hold expired');
+const unchecked = (): StreamPhase => 'content';
+
+/** Resolves once the stream is committed; rejects with the upstream failure if it failed before. */
+export async function commitStream(response: StreamResponse, opts: CommitOptions): Promise<StreamResponse> {
+  const { protocol } = response;
+  const known = phaseReader(protocol);
+  const read = known ?? unchecked;
+  const sentinelEnds = protocol.family === 'openai' && protocol.operation === 'chat';
+  const iterator = response.events[Symbol.asyncIterator]();
+  const held: StreamEvent[] = [];
+  /** The terminal event (or an in-stream error) was seen; a protocol Sluice cannot check counts as complete. */
+  let complete = known === undefined;
+  let sourceDone = false;
+  /** A read still in flight when the hold expired; the committed stream picks it up. */
+  let pending: Promise<IteratorResult<StreamEvent>> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let expiry: Promise<typeof HOLD_EXPIRED> | undefined;
+
+  try {
+    for (;;) {
+      const next = iterator.next();
+      const r = expiry ? await Promise.race([next, expiry]) : await next;
+      if (r === HOLD_EXPIRED) {
+        pending = next;
+        pending.catch(() => undefined); // read (and its failure reported) by the committed stream
+        break;
+      }
+      if (r.done) {
+        sourceDone = true;
+        if (!complete) throw truncated(opts.provider);
+        break;
+      }
+      const phase = read(r.value);
+      if (phase === 'error') throw streamError(protocol, opts.provider, r.value);
+      if (phase === 'sentinel') { if (sentinelEnds) complete = true; continue; }
+      held.push(r.value);
+      if (phase === 'terminal') { complete = true; break; }
+      if (phase === 'content') break;
+      expiry ??= new Promise((resolve) => { timer = setTimeout(resolve, opts.holdMs, HOLD_EXPIRED); });
+    }
+  } catch (err) {
+    clearTimeout(timer);
+    await iterator.return?.(); // releases the upstream connection
+    throw err;
+  }
+  clearTimeout(timer);
+
+  async function* checked(): AsyncGenerator<StreamEvent> {
+    try {
+      for (const ev of held) { opts.observe(ev); yield ev; }
+      held.length = 0;
+      if (sourceDone) return;
+      for (;;) {
+        const r = pending ?? iterator.next();
+        pending = undefined;
+        const step = await r;
+        if (step.done) break;
+        const phase = read(step.value);
+        if (phase === 'sentinel') { if (sentinelEnds) complete = true; continue; }
+        if (phase === 'terminal' || phase === 'error') complete = true;
+        opts.observe(step.value);
+        yield step.value;
+      }
+      if (!complete) throw truncated(opts.provider);
+    } finally {
+      await iterator.return?.();
+    }
+  }
+  return { ...response, events: checked() };
+}
+
+function truncated(provider: string): GatewayError {
+  return new GatewayError('SLUICE_E_UPSTREAM_TRUNCATED', `provider ${provider} ended the stream before it was complete`);
+}

@@ -1,0 +1,107 @@
+// commitStream in isolation: what commits a stream, what is an upstream failure before it, and what
+// makes a committed stream truncated — per protocol, on the edge cases servers really send.
+import { expect } from 'chai';
+import { GatewayError } from '../../core/errors.js';
+import type { StreamResponse } from '../../core/exchange.js';
+import { commitStream } from '../../core/http/stream-commit.js';
+import type { JsonValue, ProtocolName, StreamEvent } from '../../core/protocols/types.js';
+import { parseProtocolName } from '../../core/protocols/types.js';
+
+/** A stream of `events`, then (if `hang`) silence until `release()` is called. */
+function upstream(name: ProtocolName, events: StreamEvent[], hang?: Promise<void>): StreamResponse & { released: () => boolean } {
+  let released = false;
+  async function* gen(): AsyncGenerator<StreamEvent> {
+    try {
+      for (const ev of events) yield ev;
+      if (hang) await hang;
+    } finally {
+      released = true;
+    }
+  }
+  return { kind: 'stream', status: 200, headers: {}, protocol: parseProtocolName(name), events: gen(), released: () => released };
+}
+
+const data = (...items: JsonValue[]): StreamEvent[] => items.map((d) => ({ data: d }));
+const chat = (delta: Record<string, JsonValue>, finish: string | null = null): JsonValue => ({ choices: [{ index: 0, delta, finish_reason: finish }] });
+
+async function drain(r: StreamResponse): Promise<StreamEvent[]> {
+  const out: StreamEvent[] = [];
+  for await (const ev of r.events) out.push(ev);
+  return out;
+}
+async function failure(p: Promise<unknown>): Promise<GatewayError> {
+  try { await p; } catch (err) { return err as GatewayError; }
+  throw new Error('expected a failure');
+}
+const opts = { provider: 'p', holdMs: 10_000, observe: () => undefined };
+
+describe('commitStream', () => {
+  it('holds Chat preamble (role-only chunk, Azure prompt_filter_results) and replays it at the first content', async () => {
+    const events = data({ choices: [], prompt_filter_results: [] }, chat({ role: 'assistant', content: '' }), chat({ content: 'hi' }), chat({}, 'stop'), '[DONE]');
+    const r = await commitStream(upstream('openai.chat', events), opts);
+    expect(await drain(r), '[DONE] is not forwarded').to.deep.equal(events.slice(0, 4));
+  });
+
+  it('an error after Chat preamble is an upstream failure with the status the error implies', async () => {
+    const src = upstream('openai.chat', data(chat({ role: 'assistant' }), { error: { message: 'slow down', type: 'requests', code: 'rate_limit_exceeded' } }));
+    const err = await failure(commitStream(src, opts));
+    expect([err.code, err.status, err.message]).to.deep.equal(['SLUICE_E_UPSTREAM_ERROR', 429, 'slow down']);
+    expect(src.released(), 'the upstream is released').to.equal(true);
+  });
+
+  it('finish_reason "" (sent on every chunk by some servers) is not an end', async () => {
+    const r = await commitStream(upstream('openai.chat', data(chat({ content: 'a' }, ''), chat({ content: 'b' }, ''))), opts);
+    const err = await failure(drain(r));
+    expect(err.code).to.equal('SLUICE_E_UPSTREAM_TRUNCATED');
+  });
+
+  it('a bare [DONE] is a complete (empty) Chat stream; nothing at all is truncated', async () => {
+    expect(await drain(await commitStream(upstream('openai.chat', data('[DONE]')), opts))).to.deep.equal([]);
+    expect((await failure(commitStream(upstream('openai.chat', []), opts))).code).to.equal('SLUICE_E_UPSTREAM_TRUNCATED');
+  });
+
+  it('Anthropic: message_start and ping are preamble; overloaded_error before content is a 529 with the upstream body', async () => {
+    const body = { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } };
+    const err = await failure(commitStream(upstream('anthropic.messages', [
+      { event: 'message_start', data: { type: 'message_start', message: {} } }, { event: 'ping', data: { type: 'ping' } }, { event: 'error', data: body },
+    ]), opts));
+    expect(err.status).to.equal(529);
+    expect(err.upstream).to.deep.equal({ family: 'anthropic', body });
+  });
+
+  it('Responses: an error event before content is rewrapped in the OpenAI envelope; response.failed too', async () => {
+    const err = await failure(commitStream(upstream('openai.responses', data({ type: 'response.created', response: {} }, { type: 'error', code: 'server_error', message: 'boom', param: null, sequence_number: 1 })), opts));
+    expect(err.status).to.equal(502);
+    expect(err.upstream?.body).to.deep.equal({ error: { message: 'boom', type: 'api_error', param: null, code: 'server_error' } });
+    const failed = await failure(commitStream(upstream('openai.responses', data({ type: 'response.failed', response: { error: { code: 'rate_limit_exceeded', message: 'later' } } })), opts));
+    expect([failed.status, failed.message]).to.deep.equal([429, 'later']);
+  });
+
+  it('Gemini: a usage-only chunk is preamble; the error code is the status; finishReason ends the stream', async () => {
+    const err = await failure(commitStream(upstream('gemini.generate', data({ usageMetadata: { promptTokenCount: 1 } }, { error: { code: 503, message: 'busy', status: 'UNAVAILABLE' } })), opts));
+    expect(err.status).to.equal(503);
+    const whole = data({ candidates: [{ content: { parts: [{ text: 'a' }] } }] }, { candidates: [{ content: { parts: [{ text: 'b' }] }, finishReason: 'STOP' }] });
+    expect(await drain(await commitStream(upstream('gemini.generate', whole), opts))).to.have.length(2);
+    const cut = await commitStream(upstream('gemini.generate', whole.slice(0, 1)), opts);
+    expect((await failure(drain(cut))).code).to.equal('SLUICE_E_UPSTREAM_TRUNCATED');
+  });
+
+  it('commits after holdMs of preamble without content, and still delivers what comes next', async () => {
+    let release!: () => void;
+    const hang = new Promise<void>((r) => { release = r; });
+    const src = upstream('anthropic.messages', [{ event: 'message_start', data: { type: 'message_start', message: {} } }], hang);
+    const started = performance.now();
+    const r = await commitStream(src, { ...opts, holdMs: 50 });
+    expect(performance.now() - started).to.be.at.least(45);
+    const it = r.events[Symbol.asyncIterator]();
+    expect((await it.next()).value).to.deep.include({ event: 'message_start' });
+    release();
+    // The source then ends without message_stop: truncated, reported in-stream.
+    expect((await failure(it.next())).code).to.equal('SLUICE_E_UPSTREAM_TRUNCATED');
+  });
+
+  it('a protocol without a known grammar commits at its first event and is not checked at its end', async () => {
+    const r = await commitStream(upstream('openai.embeddings', data({ x: 1 })), opts);
+    expect(await drain(r)).to.deep.equal(data({ x: 1 }));
+  });
+});
