@@ -82,7 +82,7 @@ describe('config', () => {
 
     it('refuses a plugin whose supported Sluice range excludes this version', () => {
       const dir = path.dirname(writeConfig(''));
-      writeFileSync(path.join(dir, 'old.js'), `import { definePlugin, t } from 'sluice';\nexport default definePlugin({ name: 'old', version: '1.0.0', sluice: '^9.0.0', options: t.object({}), setup: () => ({}) });`);
+      writeFileSync(path.join(dir, 'old.js'), `import { definePlugin, z } from 'sluice';\nexport default definePlugin({ name: 'old', version: '1.0.0', sluice: '^9.0.0', options: z.strictObject({}), setup: () => ({}) });`);
       const file = path.join(dir, 'sluice.yaml');
       writeFileSync(file, GOOD + '  - use: ./old.js\n');
       const r = sluice(['config', 'validate', file]);

@@ -12,16 +12,16 @@ import { config, startGateway, tempDir, type TestGateway } from '../helpers/gate
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 const PLUGINS: Record<string, string> = {
-  'add-system.js': `import { definePlugin, t } from 'sluice';
+  'add-system.js': `import { definePlugin, z } from 'sluice';
 export default definePlugin({ name: 'add-system', version: '1.0.0', sluice: '^0.1.0',
-  options: t.object({ text: t.string() }),
+  options: z.strictObject({ text: z.string() }),
   setup: (o) => ({ middleware: async (ctx, next) => {
     const req = ctx.state.exchange.request;
     req.messages = [{ role: 'system', content: o.text }, ...(req.messages ?? [])];
     await next();
   } }) });`,
-  'short-circuit.js': `import { definePlugin, t, GatewayError } from 'sluice';
-export default definePlugin({ name: 'short-circuit', version: '1.0.0', sluice: '^0.1.0', options: t.object({}),
+  'short-circuit.js': `import { definePlugin, z, GatewayError } from 'sluice';
+export default definePlugin({ name: 'short-circuit', version: '1.0.0', sluice: '^0.1.0', options: z.strictObject({}),
   setup: () => ({ middleware: async (ctx, next) => {
     const ex = ctx.state.exchange;
     if (ex.model === 'blocked-model') throw new GatewayError('SLUICE_E_BLOCKED', 'this model is blocked by policy');
@@ -32,9 +32,9 @@ export default definePlugin({ name: 'short-circuit', version: '1.0.0', sluice: '
     }
     await next();
   } }) });`,
-  'shout.js': `import { definePlugin, t } from 'sluice';
+  'shout.js': `import { definePlugin, z } from 'sluice';
 export let seenEvents = 0;
-export default definePlugin({ name: 'shout', version: '1.0.0', sluice: '^0.1.0', options: t.object({}),
+export default definePlugin({ name: 'shout', version: '1.0.0', sluice: '^0.1.0', options: z.strictObject({}),
   setup: () => ({ middleware: async (ctx, next) => {
     await next();
     const res = ctx.state.exchange.response;
@@ -49,8 +49,8 @@ export default definePlugin({ name: 'shout', version: '1.0.0', sluice: '^0.1.0',
       }
     })();
   } }) });`,
-  'usage-reader.js': `import { definePlugin, t } from 'sluice';
-export default definePlugin({ name: 'usage-reader', version: '1.0.0', sluice: '^0.1.0', options: t.object({}),
+  'usage-reader.js': `import { definePlugin, z } from 'sluice';
+export default definePlugin({ name: 'usage-reader', version: '1.0.0', sluice: '^0.1.0', options: z.strictObject({}),
   setup: () => ({ middleware: async (ctx, next) => {
     const ex = ctx.state.exchange;
     await next();
