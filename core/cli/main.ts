@@ -19,7 +19,7 @@ const HELP = `sluice ${SLUICE_VERSION} — LLM API gateway
 Usage:
   sluice start [--config FILE] [--port N] [--host H]   start the gateway
   sluice config validate [FILE]                        check a config file
-  sluice config schema                                 print the config's JSON Schema (for editors)
+  sluice config schema [--config FILE]                 print the config file's JSON Schema (for editors)
   sluice plugins [--config FILE] [--json]              show the resolved chain
   sluice scan [FILE|-] [--json] [--config FILE]        run the firewall detectors over text
   sluice --version

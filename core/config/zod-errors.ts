@@ -1,7 +1,7 @@
 // Schema problems (zod's issues, as core/schema/schema.ts words them) → one ConfigError that points
 // at file:line:column. The first problem is the error's location; the others follow, one per line,
 // each with its own location, so a file with three typos is fixed in one round.
-import { formatPath, type Path, type SchemaError } from '../schema/schema.js';
+import { formatPath, type Path, type SchemaError } from '../schema/schema-error.js';
 import { ConfigError, type ConfigLocation } from './config-error.js';
 
 const MAX_LINES = 10;

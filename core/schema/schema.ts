@@ -8,35 +8,9 @@
 // Both apply only where zod rejected the value as it was, so schemas stay plain zod.
 import { z } from 'zod';
 import { optionErrorMessage } from './messages.js';
+import { isPlainObject, SchemaError, type Path, type Problem } from './schema-error.js';
 
-export type Path = ReadonlyArray<string | number>;
-
-export interface Problem {
-  path: Path;
-  /** "expected …, got …", or the message the schema's author wrote. */
-  message: string;
-}
-
-export class SchemaError extends Error {
-  constructor(
-    readonly problems: readonly Problem[],
-    /** zod's issues, as zod reported them. */
-    readonly issues: readonly z.core.$ZodIssue[] = [],
-  ) {
-    super(problems.map((p) => `${formatPath(p.path) || '(root)'}: ${p.message}`).join('\n'));
-    this.name = 'SchemaError';
-  }
-}
-
-export function formatPath(path: Path): string {
-  let out = '';
-  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out ? `.${part}` : part;
-  return out;
-}
-
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export { SchemaError, formatPath, isPlainObject, type Path, type Problem } from './schema-error.js';
 
 const PARSE_CONTEXT = { reportInput: true, error: optionErrorMessage } as const;
 /** Each round fixes every repairable value zod reported; nesting (a union in a union) needs a few. */
