@@ -10,8 +10,12 @@ export type {
   Completion, Outcome, Finding, Attempt,
 } from './exchange.js';
 export type { Provider, SendContext } from './providers/provider.js';
-export { t, SchemaError, formatPath, isPlainObject } from './schema/schema.js';
-export type { Schema, Infer, Path } from './schema/schema.js';
+// zod, re-exported: plugin options are zod schemas, and \`import { z } from 'sluice'\` gives a plugin
+// the very zod the gateway parses and describes them with — also to a plugin file that sits next to
+// a config with no node_modules of its own (docs/writing-plugins.md, "Options schema").
+export { z } from 'zod';
+export { parseOptions, SchemaError, formatPath, isPlainObject } from './schema/schema.js';
+export type { Path, Problem } from './schema/schema.js';
 export { GatewayError, ERROR_CATALOGUE, errorBody, isGatewayError } from './errors.js';
 export type { ErrorCode, GatewayErrorOptions } from './errors.js';
 export type { ApiFamily, Operation, Protocol, JsonValue, JsonObject, StreamEvent, Usage } from './protocols/types.js';

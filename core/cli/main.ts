@@ -7,7 +7,7 @@ import { createGateway } from '../app.js';
 import { listen } from '../server.js';
 import { importPlugin } from '../plugin/loader.js';
 import { builtinNames } from '../plugin/resolve.js';
-import { SchemaError } from '../schema/schema.js';
+import { parseOptions, SchemaError } from '../schema/schema.js';
 import { SLUICE_VERSION } from '../version.js';
 import { createLogger } from '../observability/logger.js';
 import { table } from './table.js';
@@ -19,6 +19,7 @@ const HELP = `sluice ${SLUICE_VERSION} — LLM API gateway
 Usage:
   sluice start [--config FILE] [--port N] [--host H]   start the gateway
   sluice config validate [FILE]                        check a config file
+  sluice config schema [--config FILE]                 print the config file's JSON Schema (for editors)
   sluice plugins [--config FILE] [--json]              show the resolved chain
   sluice scan [FILE|-] [--json] [--config FILE]        run the firewall detectors over text
   sluice --version
@@ -82,7 +83,8 @@ async function start(args: string[], io: Io): Promise<number> {
 
 async function configCommand(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub !== 'validate') { io.err('usage: sluice config validate [FILE]'); return 2; }
+  if (sub === 'schema') return (await import('./config-schema.js')).configSchemaCommand(rest, io);
+  if (sub !== 'validate') { io.err('usage: sluice config validate [FILE] | sluice config schema'); return 2; }
   const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean' } } });
   const file = configPath(positionals[0]);
   try {
@@ -138,7 +140,7 @@ async function pluginCommand(command: string, args: string[], io: Io): Promise<n
     if (!cmd) continue;
     let options: unknown;
     try {
-      options = definition.options.parse(candidate.with ?? {}, []);
+      options = parseOptions(definition.options, candidate.with ?? {});
     } catch (err) {
       if (err instanceof SchemaError && loaded && candidate.index !== undefined) loaded.fail(err, ['chain', candidate.index, 'with']);
       throw err;

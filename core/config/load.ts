@@ -2,10 +2,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument, isMap, isScalar, visit, type Document } from 'yaml';
-import { SchemaError, type Path } from '../schema/schema.js';
+import { parseOptions, SchemaError, type Path } from '../schema/schema.js';
 import { ConfigError, type ConfigLocation } from './config-error.js';
 import { expandEnv, MissingEnvError } from './env.js';
 import { configSchema, type SluiceConfig } from './schema.js';
+import { configErrorFrom } from './zod-errors.js';
 
 export interface LoadedConfig {
   file: string;
@@ -52,13 +53,12 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
 
   const locate = (p: Path): ConfigLocation => at(offsetOf(doc, p));
   const fail = (err: SchemaError, base: Path = []): never => {
-    const full = [...base, ...err.path];
-    throw new ConfigError(new SchemaError(full, err.expected, err.got).message, locate(full));
+    throw configErrorFrom(err, locate, base);
   };
 
   let config: SluiceConfig;
   try {
-    config = configSchema.parse(doc.toJS() ?? {});
+    config = parseOptions(configSchema, doc.toJS() ?? {});
   } catch (err) {
     if (err instanceof SchemaError) fail(err);
     throw err;

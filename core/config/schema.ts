@@ -1,16 +1,18 @@
 // The shape of sluice.yaml (SPEC.md §2). Options grow; the shape stays.
-// Mappings whose keys all have defaults may be omitted: an absent mapping parses as {}.
+// Every mapping is strict: a key the schema does not know is an error naming it (a typo must not
+// pass silently). Mappings whose keys all have defaults may be omitted: they parse as {}
+// (`.prefault({})` runs the defaults; `.default({})` would skip them).
+import { z } from 'zod';
 import type { ProtocolName } from '../protocols/types.js';
-import { t, type Infer } from '../schema/schema.js';
 
 const SIZE = /^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i;
 const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 
 /** "10mb", "512kb" or a plain byte count. */
-export const byteSize = t.union(
-  t.number({ min: 1, integer: true }),
-  t.string({ pattern: SIZE, patternName: 'a size such as 10mb or 512kb' }),
-);
+export const byteSize = z.union([
+  z.number().int().min(1),
+  z.string().regex(SIZE).meta({ expected: 'a size such as 10mb or 512kb' }),
+]);
 export function toBytes(v: number | string): number {
   if (typeof v === 'number') return v;
   const m = SIZE.exec(v.trim())!;
@@ -23,70 +25,71 @@ const PROTOCOL_NAMES = [
   'gemini.generate', 'gemini.count_tokens', 'gemini.embed', 'gemini.models',
 ] as const satisfies readonly ProtocolName[];
 
-const timeouts = t.object({
-  connect_ms: t.default(t.number({ min: 1, integer: true }), 10_000),
-  /** Until response headers arrive (a model may think for a while before answering). */
-  first_byte_ms: t.default(t.number({ min: 1, integer: true }), 120_000),
-  /** Longest silence between two body chunks. */
-  idle_ms: t.default(t.number({ min: 1, integer: true }), 300_000),
+const milliseconds = (min: number) => z.number().int().min(min);
+
+const timeouts = z.strictObject({
+  connect_ms: milliseconds(1).default(10_000),
+  first_byte_ms: milliseconds(1).default(120_000)
+    .describe('Until response headers arrive (a model may think for a while before answering).'),
+  idle_ms: milliseconds(1).default(300_000).describe('Longest silence between two body chunks.'),
 });
 
-const provider = t.object({
-  type: t.oneOf(['openai', 'anthropic', 'gemini', 'loopback'] as const),
-  base_url: t.optional(t.string({ pattern: /^https?:\/\/[^\s]+$/, patternName: 'an http(s) URL' })),
-  /** One key, or several used in rotation. */
-  api_key: t.optional(t.union(t.string(), t.array(t.string(), { minItems: 1 }))),
-  models: t.default(t.array(t.string()), []),
-  /**
-   * Override the protocols this provider serves natively, most preferred first, e.g.
-   * [openai.chat] for an OpenAI-compatible server without the Responses API.
-   */
-  protocols: t.optional(t.array(t.oneOf(PROTOCOL_NAMES), { minItems: 1 })),
-  headers: t.default(t.record(t.string(), { keyName: 'header names' }), {}),
-  timeouts,
-  /** Upstream connections kept per provider. */
-  connections: t.default(t.number({ min: 1, max: 4096, integer: true }), 128),
+const provider = z.strictObject({
+  type: z.enum(['openai', 'anthropic', 'gemini', 'loopback']),
+  base_url: z.string().regex(/^https?:\/\/[^\s]+$/).meta({ expected: 'an http(s) URL' }).optional(),
+  api_key: z.union([z.string(), z.array(z.string()).min(1)]).optional()
+    .describe('One key, or several used in rotation.'),
+  models: z.array(z.string()).default([]).describe('Advertised in model listings.'),
+  protocols: z.array(z.enum(PROTOCOL_NAMES)).min(1).optional()
+    .describe('Override the protocols this provider serves natively, most preferred first, e.g. [openai.chat] for an OpenAI-compatible server without the Responses API.'),
+  headers: z.record(z.string().meta({ expected: 'header names' }), z.string()).default({})
+    .describe('Sent upstream on every request.'),
+  timeouts: timeouts.prefault({}),
+  connections: z.number().int().min(1).max(4096).default(128).describe('Upstream connections kept per provider.'),
 });
-export type ProviderConfig = Infer<typeof provider>;
+export type ProviderConfig = z.output<typeof provider>;
 
-const chainEntry = t.object({
-  use: t.string({ minLength: 1 }),
-  with: t.optional(t.unknown()),
-  /** Optional label when the same plugin appears twice. */
-  name: t.optional(t.string()),
+const chainEntry = z.strictObject({
+  use: z.string().min(1).describe('A built-in plugin name, a ./path relative to this file, or an npm package name.'),
+  with: z.unknown().optional().describe('The plugin\'s options.'),
+  name: z.string().optional().describe('Label for logs when the same plugin appears twice.'),
 });
-export type ChainEntry = Infer<typeof chainEntry>;
+export type ChainEntry = z.output<typeof chainEntry>;
 
-const trustProxy = t.union(
-  t.boolean(),
-  t.object({ hops: t.number({ min: 1, max: 16, integer: true }) }),
-);
+const trustProxy = z.union([
+  z.boolean(),
+  z.strictObject({ hops: z.number().int().min(1).max(16) }),
+]);
 
-export const configSchema = t.object({
-  server: t.object({
-    host: t.default(t.string(), '127.0.0.1'),
-    port: t.default(t.number({ min: 0, max: 65535, integer: true }), 8081),
-    trust_proxy: t.default(trustProxy, false),
-    /** Required to listen beyond loopback with auth off: an open gateway on a LAN leaks keys. */
-    allow_unauthenticated_remote: t.default(t.boolean(), false),
-    body_limit: t.default(byteSize, '10mb'),
-    /** How long in-flight requests may finish after SIGTERM before they are cut. */
-    shutdown_grace_ms: t.default(t.number({ min: 0, integer: true }), 10_000),
-    /** Idle SSE streams get a comment line this often so proxies keep them open. */
-    sse_keepalive_ms: t.default(t.number({ min: 1000, integer: true }), 15_000),
-  }),
-  storage: t.object({
-    database: t.default(t.string({ pattern: /^(sqlite:|postgres(ql)?:\/\/)/, patternName: 'sqlite:PATH or postgres://…' }), 'sqlite:./data/sluice.db'),
-    redis: t.optional(t.string({ pattern: /^rediss?:\/\//, patternName: 'a redis:// URL' })),
-  }),
-  logging: t.object({
-    level: t.default(t.oneOf(['debug', 'info', 'warn', 'error', 'silent'] as const), 'info'),
-  }),
-  admin: t.object({
-    key: t.optional(t.string({ minLength: 16 })),
-  }),
-  providers: t.record(provider, { keyPattern: /^[A-Za-z0-9_.-]+$/, keyName: 'provider names (letters, digits, _ . -)' }),
-  chain: t.array(chainEntry, { minItems: 1 }),
+const providerName = z.string().regex(/^[A-Za-z0-9_.-]+$/).meta({ expected: 'provider names (letters, digits, _ . -)' });
+
+export const configSchema = z.strictObject({
+  server: z.strictObject({
+    host: z.string().default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(8081),
+    trust_proxy: trustProxy.default(false)
+      .describe('true, or { hops: N }: take the client address from X-Forwarded-For.'),
+    allow_unauthenticated_remote: z.boolean().default(false)
+      .describe('Required to listen beyond loopback with no auth plugin: an open gateway on a LAN leaks keys.'),
+    body_limit: byteSize.default('10mb').describe('Larger request bodies get 413.'),
+    shutdown_grace_ms: z.number().int().min(0).default(10_000)
+      .describe('How long in-flight requests may finish after SIGTERM before they are cut.'),
+    sse_keepalive_ms: z.number().int().min(1000).default(15_000)
+      .describe('Idle SSE streams get a comment line this often so proxies keep them open.'),
+  }).prefault({}),
+  storage: z.strictObject({
+    database: z.string().regex(/^(sqlite:|postgres(ql)?:\/\/)/).meta({ expected: 'sqlite:PATH or postgres://…' })
+      .default('sqlite:./data/sluice.db'),
+    redis: z.string().regex(/^rediss?:\/\//).meta({ expected: 'a redis:// URL' }).optional(),
+  }).prefault({}),
+  logging: z.strictObject({
+    level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  }).prefault({}),
+  admin: z.strictObject({
+    key: z.string().min(16).optional().describe('Enables /admin/* (Authorization: Bearer KEY).'),
+  }).prefault({}),
+  providers: z.record(providerName, provider).describe('Name → provider; routes point at these names.'),
+  chain: z.array(chainEntry).min(1).describe('Plugins in order; `with` holds each plugin\'s options.'),
 });
 
-export type SluiceConfig = Infer<typeof configSchema>;
+export type SluiceConfig = z.output<typeof configSchema>;

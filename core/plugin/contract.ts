@@ -1,7 +1,7 @@
 // The plugin contract: the same for built-ins and third parties. Everything here is public API.
 import type { Middleware, ParameterizedContext } from 'koa';
 import type { Exchange } from '../exchange.js';
-import type { Schema } from '../schema/schema.js';
+import type { ZodType } from 'zod';
 import type { Host } from './host.js';
 
 /** Koa state carried by every data-plane request. */
@@ -51,8 +51,12 @@ export interface PluginDefinition<O> {
   /** Semver range of Sluice versions this plugin supports, e.g. "^0.1.0" or ">=0.1 <2". */
   sluice: string;
   description?: string;
-  /** Options schema: `with:` in YAML is validated against it once, at start-up. */
-  options: Schema<O>;
+  /**
+   * Options schema, written with zod (`import { z } from 'sluice'`): `with:` in YAML is validated
+   * against it once, at start-up, and `setup` gets its output (defaults applied). Prefer
+   * `z.strictObject` so a misspelt option is an error rather than silently ignored.
+   */
+  options: ZodType<O>;
   /** Called once at start-up with validated options. */
   setup?(options: O, host: Host): PluginInstance<O> | Promise<PluginInstance<O>>;
   /** CLI commands this plugin adds. */

@@ -3,7 +3,8 @@
 import semver from 'semver';
 import { ConfigError } from '../config/config-error.js';
 import type { LoadedConfig } from '../config/load.js';
-import { SchemaError } from '../schema/schema.js';
+import { configErrorFrom } from '../config/zod-errors.js';
+import { parseOptions, SchemaError } from '../schema/schema.js';
 import { SLUICE_VERSION } from '../version.js';
 import { isPluginDefinition, type PluginDefinition } from './contract.js';
 import { registerSluiceResolution, resolvePlugin, type ResolvedPlugin } from './resolve.js';
@@ -30,6 +31,9 @@ export async function importPlugin(use: string, configDir: string): Promise<{ de
   }
   const definition = [mod['default'], mod['plugin']].find(isPluginDefinition);
   if (!definition) throw new Error(`"${use}" does not export a plugin made with definePlugin() (as default export or \`plugin\`)`);
+  if (!isZod4Schema(definition.options)) {
+    throw new Error(`plugin ${definition.name}: \`options\` must be a zod 4 schema; write it with \`import { z } from 'sluice'\``);
+  }
   if (!semver.validRange(definition.sluice)) {
     throw new Error(`plugin ${definition.name} declares an invalid supported Sluice range "${definition.sluice}"`);
   }
@@ -54,11 +58,10 @@ export async function loadChain(loaded: LoadedConfig): Promise<LoadedPlugin[]> {
     const { definition, source } = imported;
     let options: unknown;
     try {
-      options = definition.options.parse(entry.with ?? {}, []);
+      options = parseOptions(definition.options, entry.with ?? {});
     } catch (err) {
-      if (!(err instanceof SchemaError)) throw new ConfigError(`plugin ${definition.name}: ${(err as Error).message}`, loaded.locate(['chain', index, 'with']));
-      const full = ['chain', index, 'with', ...err.path];
-      throw new ConfigError(`plugin ${definition.name}: ${new SchemaError(full, err.expected, err.got).message}`, loaded.locate(full));
+      if (err instanceof SchemaError) throw configErrorFrom(err, loaded.locate, ['chain', index, 'with'], `plugin ${definition.name}: `);
+      throw new ConfigError(`plugin ${definition.name}: ${(err as Error).message}`, loaded.locate(['chain', index, 'with']));
     }
     if (!definition.setup) {
       const commands = Object.keys(definition.commands ?? {});
@@ -68,6 +71,15 @@ export async function loadChain(loaded: LoadedConfig): Promise<LoadedPlugin[]> {
   }
   checkOrder(plugins, loaded);
   return plugins;
+}
+
+/**
+ * A zod 4 schema, from any copy of zod 4 (`_zod` carries the version). A zod 3 schema, or another
+ * library's, has none: the loader and `sluice config schema` rely on zod 4's parse and JSON Schema.
+ */
+function isZod4Schema(value: unknown): boolean {
+  const internals = (value as { _zod?: { version?: { major?: unknown }; def?: unknown } } | null | undefined)?._zod;
+  return typeof internals?.def === 'object' && internals.version?.major === 4;
 }
 
 /** Each plugin's `requires` must be provided by a plugin earlier in the chain; routing is mandatory. */

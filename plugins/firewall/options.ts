@@ -1,7 +1,7 @@
 // The firewall's detection options (the `with:` block of `use: firewall`). Every pattern must
 // compile with RE2 here, at option-parse time, so a bad pattern is a start-up error naming it.
 import RE2 from 're2';
-import { t, type Infer } from '../../core/index.js';
+import { z } from '../../core/index.js';
 
 function compilesWithRe2(pattern: string): boolean {
   try {
@@ -12,60 +12,54 @@ function compilesWithRe2(pattern: string): boolean {
   }
 }
 
-const re2Pattern = t.refine(t.string({ minLength: 1 }), 'a regular expression RE2 can compile (no look-around, no back-references)', compilesWithRe2);
-const score = t.number({ min: 0, max: 1 });
+const re2Pattern = z.string().min(1).refine(compilesWithRe2)
+  .meta({ expected: 'a regular expression RE2 can compile (no look-around, no back-references)' });
+const score = z.number().min(0).max(1);
 
-const entitySetting = t.union(
-  t.boolean(),
-  t.object({ enabled: t.default(t.boolean(), true), min_score: t.optional(score) }),
-);
+const entitySetting = z.union([
+  z.boolean(),
+  z.strictObject({ enabled: z.boolean().default(true), min_score: score.optional() }),
+]);
 
-export const customPatternSchema = t.object({
-  /** Names the pattern in errors and is the default entity type. */
-  name: t.string({ minLength: 1 }),
-  /** Entity type reported (default: the name, upper-cased). */
-  type: t.optional(t.string({ minLength: 1 })),
+export const customPatternSchema = z.strictObject({
+  name: z.string().min(1).describe('Names the pattern in errors and is the default entity type.'),
+  type: z.string().min(1).optional().describe('Entity type reported (default: the name, upper-cased).'),
   pattern: re2Pattern,
-  score: t.default(score, 0.8),
-  /** Only report a match when one of these words (case-insensitive) is near it. */
-  keywords: t.optional(t.array(t.string({ minLength: 1 }))),
-  /** Capture group that is the finding (default 0: the whole match). */
-  group: t.optional(t.number({ min: 0, integer: true })),
+  score: score.default(0.8),
+  keywords: z.array(z.string().min(1)).optional()
+    .describe('Only report a match when one of these words (case-insensitive) is near it.'),
+  group: z.number().int().min(0).optional().describe('Capture group that is the finding (default 0: the whole match).'),
 });
 
-export const presidioSchema = t.object({
-  /** Base URL of presidio-analyzer, e.g. http://127.0.0.1:5002 */
-  url: t.string({ minLength: 1 }),
-  language: t.default(t.string({ minLength: 2 }), 'en'),
-  /** Entity types to ask for (default: all the analyzer supports). */
-  entities: t.optional(t.array(t.string({ minLength: 1 }))),
-  score_threshold: t.default(score, 0.5),
-  timeout_ms: t.default(t.number({ min: 1, max: 60000, integer: true }), 500),
-  /** What a failed or slow sidecar call means: carry on with built-in findings, or block. */
-  on_error: t.default(t.oneOf(['allow', 'block'] as const), 'allow'),
+export const presidioSchema = z.strictObject({
+  url: z.string().min(1).describe('Base URL of presidio-analyzer, e.g. http://127.0.0.1:5002'),
+  language: z.string().min(2).default('en'),
+  entities: z.array(z.string().min(1)).optional().describe('Entity types to ask for (default: all the analyzer supports).'),
+  score_threshold: score.default(0.5),
+  timeout_ms: z.number().int().min(1).max(60000).default(500),
+  on_error: z.enum(['allow', 'block']).default('allow')
+    .describe('What a failed or slow sidecar call means: carry on with built-in findings, or block.'),
 });
 
-export const firewallOptions = t.object({
-  secrets: t.object({ enabled: t.default(t.boolean(), true) }),
-  pii: t.object({
-    enabled: t.default(t.boolean(), true),
-    /** Drop private, loopback, link-local and documentation IP ranges instead of reporting them at score 0.6. */
-    ignore_private_ips: t.default(t.boolean(), false),
-  }),
-  /** Findings below this score are dropped. */
-  min_score: t.default(score, 0.5),
-  /** Per entity type: `false` to disable, or `{ enabled, min_score }`. */
-  entities: t.default(t.record(entitySetting, { keyName: 'entity types' }), {}),
-  custom: t.default(t.array(customPatternSchema), []),
-  allowlist: t.object({
-    /** Exact values never reported (e.g. a public test card, a support address). */
-    values: t.default(t.array(t.string()), []),
-    /** Patterns (RE2) a whole finding must match to be dropped. */
-    patterns: t.default(t.array(re2Pattern), []),
-  }),
-  presidio: t.optional(presidioSchema),
+export const firewallOptions = z.strictObject({
+  secrets: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+  pii: z.strictObject({
+    enabled: z.boolean().default(true),
+    ignore_private_ips: z.boolean().default(false)
+      .describe('Drop private, loopback, link-local and documentation IP ranges instead of reporting them at score 0.6.'),
+  }).prefault({}),
+  min_score: score.default(0.5).describe('Findings below this score are dropped.'),
+  entities: z.record(z.string().meta({ expected: 'entity types' }), entitySetting).default({})
+    .describe('Per entity type: `false` to disable, or `{ enabled, min_score }`.'),
+  custom: z.array(customPatternSchema).default([]),
+  allowlist: z.strictObject({
+    values: z.array(z.string()).default([])
+      .describe('Exact values never reported (e.g. a public test card, a support address).'),
+    patterns: z.array(re2Pattern).default([]).describe('Patterns (RE2) a whole finding must match to be dropped.'),
+  }).prefault({}),
+  presidio: presidioSchema.optional(),
 });
 
-export type FirewallOptions = Infer<typeof firewallOptions>;
-export type CustomPattern = Infer<typeof customPatternSchema>;
-export type PresidioOptions = Infer<typeof presidioSchema>;
+export type FirewallOptions = z.output<typeof firewallOptions>;
+export type CustomPattern = z.output<typeof customPatternSchema>;
+export type PresidioOptions = z.output<typeof presidioSchema>;

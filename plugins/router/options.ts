@@ -1,50 +1,47 @@
-import { t, type Infer } from '../../core/index.js';
+import { z } from '../../core/index.js';
 import { compileModelPattern } from './match.js';
 
-const pattern = t.refine(t.string({ minLength: 1 }), 'a model pattern: exact, prefix*, *suffix or *part*', (p) => {
-  try { compileModelPattern(p); return true; } catch { return false; }
-});
+const name = z.string().min(1);
+
+const pattern = name
+  .refine((p) => { try { compileModelPattern(p); return true; } catch { return false; } })
+  .meta({ expected: 'a model pattern: exact, prefix*, *suffix or *part*' });
 
 /** Whether requests may pass through, be translated, or both (SPEC.md §5 router). */
-export const workMode = t.oneOf(['auto', 'passthrough', 'translation'] as const);
-export type WorkMode = Infer<typeof workMode>;
+export const workMode = z.enum(['auto', 'passthrough', 'translation']);
+export type WorkMode = z.output<typeof workMode>;
 
 /** A fallback: a provider name (same model), or a provider with the model name it should see. */
-const fallback = t.union(
-  t.string({ minLength: 1 }),
-  t.object({ provider: t.string({ minLength: 1 }), model: t.optional(t.string({ minLength: 1 })) }),
-);
+const fallback = z.union([
+  name,
+  z.strictObject({ provider: name, model: name.optional() }),
+]);
 
-export const routerOptions = t.object({
-  routes: t.default(t.array(t.refine(t.object({
-    match: pattern,
-    provider: t.optional(t.string({ minLength: 1 })),
-    /** Send this model name upstream instead of the requested one. */
-    model: t.optional(t.string({ minLength: 1 })),
-    /**
-     * Instead of `provider`: spread requests over several targets by weight. Each request's primary
-     * is drawn by weight; the other targets follow it as fallbacks (heaviest first), then `fallbacks`.
-     */
-    targets: t.optional(t.array(t.object({
-      provider: t.string({ minLength: 1 }),
-      model: t.optional(t.string({ minLength: 1 })),
-      weight: t.default(t.number({ min: 0 }), 1),
-    }), { minItems: 1 })),
-    /** Tried in order on connection errors, timeouts, 429 and 5xx, before anything reached the client. */
-    fallbacks: t.default(t.array(fallback), []),
-    /** Overrides the top-level mode for this route. */
-    mode: t.optional(workMode),
-  }), 'a route with either `provider` or `targets` (not both), and some target weight above 0',
-  (r) => (r.provider === undefined) !== (r.targets === undefined) && (r.targets === undefined || r.targets.some((x) => x.weight > 0)))), []),
-  /** Alias → the model name it stands for; the alias is rewritten before the routes are tried. */
-  aliases: t.default(t.record(t.string({ minLength: 1 }), { keyName: 'alias names' }), {}),
-  /** Provider for models no route matches; without it, unmatched models get a 404. */
-  default: t.optional(t.string({ minLength: 1 })),
-  /** Fallbacks for the default provider. */
-  fallbacks: t.default(t.array(fallback), []),
-  /** auto: pass through when the provider speaks the client's protocol, else translate. */
-  mode: t.default(workMode, 'auto'),
+const route = z.strictObject({
+  match: pattern,
+  provider: name.optional(),
+  model: name.optional().describe('Send this model name upstream instead of the requested one.'),
+  targets: z.array(z.strictObject({
+    provider: name,
+    model: name.optional(),
+    weight: z.number().min(0).default(1),
+  })).min(1).optional()
+    .describe('Instead of `provider`: spread requests over several targets by weight. Each request\'s primary is drawn by weight; the other targets follow it as fallbacks (heaviest first), then `fallbacks`.'),
+  fallbacks: z.array(fallback).default([])
+    .describe('Tried in order on connection errors, timeouts, 429 and 5xx, before anything reached the client.'),
+  mode: workMode.optional().describe('Overrides the top-level mode for this route.'),
+})
+  .refine((r) => (r.provider === undefined) !== (r.targets === undefined) && (r.targets === undefined || r.targets.some((x) => x.weight > 0)))
+  .meta({ expected: 'a route with either `provider` or `targets` (not both), and some target weight above 0' });
+
+export const routerOptions = z.strictObject({
+  routes: z.array(route).default([]),
+  aliases: z.record(name.meta({ expected: 'alias names' }), name).default({})
+    .describe('Alias → the model name it stands for; the alias is rewritten before the routes are tried.'),
+  default: name.optional().describe('Provider for models no route matches; without it, unmatched models get a 404.'),
+  fallbacks: z.array(fallback).default([]).describe('Fallbacks for the default provider.'),
+  mode: workMode.default('auto').describe('auto: pass through when the provider speaks the client\'s protocol, else translate.'),
 });
 
-export type RouterOptions = Infer<typeof routerOptions>;
+export type RouterOptions = z.output<typeof routerOptions>;
 export type FallbackOption = RouterOptions['fallbacks'][number];

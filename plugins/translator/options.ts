@@ -1,4 +1,4 @@
-import { t, type Infer } from '../../core/index.js';
+import { z } from '../../core/index.js';
 
-export const translatorOptions = t.object({});
-export type TranslatorOptions = Infer<typeof translatorOptions>;
+export const translatorOptions = z.strictObject({});
+export type TranslatorOptions = z.output<typeof translatorOptions>;

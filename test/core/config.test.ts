@@ -40,16 +40,40 @@ describe('config', () => {
     expect(cfg.config.storage.database).to.equal('sqlite:./data/sluice.db');
   });
 
+  it('takes ${VAR} for numbers and booleans, and an empty section as its defaults', () => {
+    const cfg = parseConfigText('server:\n  port: ${PORT}\n  allow_unauthenticated_remote: ${OPEN:-false}\nstorage:\n' + GOOD, 'x.yaml', { PORT: '9000' });
+    expect(cfg.config.server).to.include({ port: 9000, allow_unauthenticated_remote: false, host: '127.0.0.1' });
+    expect(cfg.config.storage.database).to.equal('sqlite:./data/sluice.db');
+  });
+
+  it('reports every problem, each with its own file:line:col', () => {
+    const yaml = 'server:\n  port: 99999\n  prot: 1\n' + GOOD.replace('{ type: loopback }', '{ type: loopbak }');
+    expect(() => parseConfigText(yaml, 'x.yaml', {})).to.throw(ConfigError).that.satisfies((err: ConfigError) => {
+      expect(err.location).to.deep.equal({ file: 'x.yaml', line: 2, column: 9 });
+      expect(err.message.split('\n')).to.deep.equal([
+        'x.yaml:2:9: server.port: expected an integer from 0 to 65535, got 99999',
+        'x.yaml:3:9: server.prot: expected no option "prot" (known: host, port, trust_proxy, allow_unauthenticated_remote, body_limit, shutdown_grace_ms, sse_keepalive_ms)',
+        'x.yaml:5:18: providers.local.type: expected one of openai, anthropic, gemini, loopback, got "loopbak"',
+      ]);
+      return true;
+    });
+  });
+
   const cases: [string, string, RegExp][] = [
     ['broken YAML', GOOD.replace('chain:', 'chain: [unclosed'), /x\.yaml:\d+:\d+: invalid YAML/],
     ['a missing ${VAR}', GOOD.replace('{ type: loopback }', '{ type: openai, api_key: "${NOPE_KEY}" }'), /x\.yaml:2:\d+: environment variable NOPE_KEY is not set/],
     ['a wrong type', GOOD.replace('{ type: loopback }', '{ type: loopbak }'), /x\.yaml:2:\d+: providers\.local\.type: expected one of openai, anthropic, gemini, loopback, got "loopbak"/],
     ['an unknown top-level key', GOOD + 'sever: {}\n', /x\.yaml:6:\d+: sever: expected no option "sever"/],
     ['a bad port', 'server: { port: 99999 }\n' + GOOD, /x\.yaml:1:17: server\.port: expected an integer from 0 to 65535, got 99999/],
+    ['a ${VAR} that is not a number', 'server: { port: "${PORT}" }\n' + GOOD, /x\.yaml:1:17: server\.port: expected an integer from 0 to 65535, got "eighty"/],
+    ['a bad size', 'server: { body_limit: 10 parsecs }\n' + GOOD, /x\.yaml:1:23: server\.body_limit: expected a size such as 10mb or 512kb, got "10 parsecs"/],
+    ['a bad trust_proxy hop count', 'server: { trust_proxy: { hops: 99 } }\n' + GOOD, /x\.yaml:1:32: server\.trust_proxy\.hops: expected an integer from 1 to 16, got 99/],
+    ['a bad provider name', GOOD.replace('local:', '"my provider":'), /x\.yaml:2:\d+: providers\.my provider: expected provider names \(letters, digits, _ \. -\), got "my provider"/],
+    ['an empty chain', GOOD.replace(/chain:[\s\S]*/, 'chain: []\n'), /x\.yaml:3:8: chain: expected a list of .* \(at least 1\), got a list/],
   ];
   for (const [name, yaml, message] of cases) {
     it(`reports ${name} with file:line:col`, () => {
-      expect(() => parseConfigText(yaml, 'x.yaml', {})).to.throw(ConfigError, message);
+      expect(() => parseConfigText(yaml, 'x.yaml', { PORT: 'eighty' })).to.throw(ConfigError, message);
     });
   }
 
@@ -63,7 +87,8 @@ describe('config', () => {
     const failures: [string, string, RegExp][] = [
       ['an unknown plugin', GOOD.replace('use: router', 'use: no-such-plugin'), /sluice\.yaml:4:\d+: chain\[0\]: plugin package "no-such-plugin" is not installed/],
       ['bad plugin options', GOOD.replace('{ default: local }', '{ default: local, routes: [{ match: "a*b*", provider: local }] }'), /sluice\.yaml:5:\d+: plugin router: chain\[0\]\.with\.routes\[0\]\.match: expected a model pattern/],
-      ['an unknown plugin option', GOOD.replace('{ default: local }', '{ defualt: local }'), /plugin router: chain\[0\]\.with\.defualt: expected no option "defualt"/],
+      ['an unknown plugin option', GOOD.replace('{ default: local }', '{ defualt: local }'), /sluice\.yaml:5:\d+: plugin router: chain\[0\]\.with\.defualt: expected no option "defualt"/],
+      ['a route with both provider and targets', GOOD.replace('{ default: local }', '{ routes: [{ match: "a*", provider: local, targets: [{ provider: local }] }] }'), /sluice\.yaml:5:\d+: plugin router: chain\[0\]\.with\.routes\[0\]: expected a route with either `provider` or `targets` \(not both\)/],
       ['a route to a provider that does not exist', GOOD.replace('{ default: local }', '{ default: nowhere }'), /plugin router failed to start: default names provider "nowhere"/],
       ['a chain without a router', GOOD.replace('  - use: router\n    with: { default: local }\n', '  - use: ./p.js\n'), /chain\[0\]: plugin file .*p\.js does not exist/],
       ['a missing ${VAR}', GOOD.replace('{ type: loopback }', '{ type: openai, api_key: "${SLUICE_TEST_UNSET_KEY}" }'), /sluice\.yaml:2:\d+: environment variable SLUICE_TEST_UNSET_KEY is not set/],
@@ -82,12 +107,23 @@ describe('config', () => {
 
     it('refuses a plugin whose supported Sluice range excludes this version', () => {
       const dir = path.dirname(writeConfig(''));
-      writeFileSync(path.join(dir, 'old.js'), `import { definePlugin, t } from 'sluice';\nexport default definePlugin({ name: 'old', version: '1.0.0', sluice: '^9.0.0', options: t.object({}), setup: () => ({}) });`);
+      writeFileSync(path.join(dir, 'old.js'), `import { definePlugin, z } from 'sluice';\nexport default definePlugin({ name: 'old', version: '1.0.0', sluice: '^9.0.0', options: z.strictObject({}), setup: () => ({}) });`);
       const file = path.join(dir, 'sluice.yaml');
       writeFileSync(file, GOOD + '  - use: ./old.js\n');
       const r = sluice(['config', 'validate', file]);
       expect(r.status).to.equal(1);
       expect(r.stderr).to.match(/plugin old@1\.0\.0 supports Sluice \^9\.0\.0, but this is Sluice 0\.1\.0/);
+    });
+
+    it('refuses a plugin whose options are not a zod 4 schema, saying how to write one', () => {
+      const dir = path.dirname(writeConfig(''));
+      // What a plugin built with zod 3, or with the old hand-written builder, hands over.
+      writeFileSync(path.join(dir, 'legacy.js'), `import { definePlugin } from 'sluice';\nexport default definePlugin({ name: 'legacy', version: '1.0.0', sluice: '^0.1.0', options: { parse: (v) => v, _def: {} }, setup: () => ({}) });`);
+      const file = path.join(dir, 'sluice.yaml');
+      writeFileSync(file, GOOD + '  - use: ./legacy.js\n');
+      const r = sluice(['config', 'validate', file]);
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.match(/sluice\.yaml:6:\d+: chain\[1\]: plugin legacy: `options` must be a zod 4 schema; write it with `import \{ z \} from 'sluice'`/);
     });
 
     it('refuses to listen beyond loopback with auth off', () => {

@@ -6,22 +6,23 @@ import { mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
+import { ConfigError } from '../../core/config/config-error.js';
 import { startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
 import { config, startGateway, tempDir, type TestGateway } from '../helpers/gateway.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 const PLUGINS: Record<string, string> = {
-  'add-system.js': `import { definePlugin, t } from 'sluice';
+  'add-system.js': `import { definePlugin, z } from 'sluice';
 export default definePlugin({ name: 'add-system', version: '1.0.0', sluice: '^0.1.0',
-  options: t.object({ text: t.string() }),
+  options: z.strictObject({ text: z.string() }),
   setup: (o) => ({ middleware: async (ctx, next) => {
     const req = ctx.state.exchange.request;
     req.messages = [{ role: 'system', content: o.text }, ...(req.messages ?? [])];
     await next();
   } }) });`,
-  'short-circuit.js': `import { definePlugin, t, GatewayError } from 'sluice';
-export default definePlugin({ name: 'short-circuit', version: '1.0.0', sluice: '^0.1.0', options: t.object({}),
+  'short-circuit.js': `import { definePlugin, z, GatewayError } from 'sluice';
+export default definePlugin({ name: 'short-circuit', version: '1.0.0', sluice: '^0.1.0', options: z.strictObject({}),
   setup: () => ({ middleware: async (ctx, next) => {
     const ex = ctx.state.exchange;
     if (ex.model === 'blocked-model') throw new GatewayError('SLUICE_E_BLOCKED', 'this model is blocked by policy');
@@ -32,9 +33,9 @@ export default definePlugin({ name: 'short-circuit', version: '1.0.0', sluice: '
     }
     await next();
   } }) });`,
-  'shout.js': `import { definePlugin, t } from 'sluice';
+  'shout.js': `import { definePlugin, z } from 'sluice';
 export let seenEvents = 0;
-export default definePlugin({ name: 'shout', version: '1.0.0', sluice: '^0.1.0', options: t.object({}),
+export default definePlugin({ name: 'shout', version: '1.0.0', sluice: '^0.1.0', options: z.strictObject({}),
   setup: () => ({ middleware: async (ctx, next) => {
     await next();
     const res = ctx.state.exchange.response;
@@ -49,8 +50,8 @@ export default definePlugin({ name: 'shout', version: '1.0.0', sluice: '^0.1.0',
       }
     })();
   } }) });`,
-  'usage-reader.js': `import { definePlugin, t } from 'sluice';
-export default definePlugin({ name: 'usage-reader', version: '1.0.0', sluice: '^0.1.0', options: t.object({}),
+  'usage-reader.js': `import { definePlugin, z } from 'sluice';
+export default definePlugin({ name: 'usage-reader', version: '1.0.0', sluice: '^0.1.0', options: z.strictObject({}),
   setup: () => ({ middleware: async (ctx, next) => {
     const ex = ctx.state.exchange;
     await next();
@@ -122,6 +123,29 @@ describe('plugin contract', () => {
     expect(seen[0]!.usage).to.include({ inputTokens: 8, cacheReadTokens: 4, outputTokens: 5 });
     expect(seen[1]!.usage).to.include({ inputTokens: 12, outputTokens: 2 });
     expect(seen.every((s) => s.outcome === 'success')).to.equal(true);
+  });
+
+  describe('a plugin written in TypeScript (test/fixtures/plugins/typed-greeting.ts, compiled under strict)', () => {
+    const typed = path.join(repoRoot, 'dist/test/fixtures/plugins/typed-greeting.js');
+    const chain = (options: string) => `  - use: router\n    with: { default: local }\n  - use: ${typed}\n    with: ${options}`;
+
+    it('gets its zod options with defaults applied', async () => {
+      const g = await startGateway(config({ chain: chain('{ greeting: "hi ", repeat: "${REPEAT:-2}" }') }));
+      try {
+        const res = await fetch(`${g.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'loopback', messages: [] }) });
+        expect(res.headers.get('x-typed-greeting')).to.equal('hi hi ');
+      } finally { await g.close(); }
+    });
+
+    it('refuses bad options with file:line:col, the plugin, the option path and what was expected', async () => {
+      const err = await startGateway(config({ chain: chain('{ repeat: 9, header: "X Bad", greting: hello }') })).then(() => undefined, (e: unknown) => e);
+      expect(err).to.be.instanceOf(ConfigError);
+      const lines = (err as ConfigError).message.split('\n');
+      expect(lines).to.have.length(3);
+      expect(lines[0]).to.match(/sluice\.yaml:\d+:\d+: plugin typed-greeting: chain\[1\]\.with\.repeat: expected an integer from 1 to 5, got 9$/);
+      expect(lines[1]).to.match(/sluice\.yaml:\d+:\d+: plugin typed-greeting: chain\[1\]\.with\.header: expected a lower-case header name, got "X Bad"$/);
+      expect(lines[2]).to.match(/sluice\.yaml:\d+:\d+: plugin typed-greeting: chain\[1\]\.with\.greting: expected no option "greting" \(known: greeting, repeat, header\)$/);
+    });
   });
 
   describe('third-party plugin example (examples/sluice-plugin-greeting)', () => {
