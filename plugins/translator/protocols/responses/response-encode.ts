@@ -2,8 +2,9 @@
 import type { JsonObject, JsonValue } from '../../../../core/index.js';
 import type { EncodeContext } from '../../codec.js';
 import type { IrResponse } from '../../ir.js';
+import { argumentsOrEmptyObject } from '../../util.js';
 import { customCallItem, functionCallItem, itemId, messageItem, reasoningItem, responseObject } from './response-object.js';
-import { argumentsOrEmptyObject, customInput, freeformNames, REDACTED_PREFIX } from './wire.js';
+import { customInput, freeformNames, REDACTED_PREFIX } from './wire.js';
 
 export function encodeResponsesResponse(response: IrResponse, ctx: EncodeContext): JsonObject {
   const freeform = freeformNames(ctx.request.tools);

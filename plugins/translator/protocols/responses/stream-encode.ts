@@ -4,11 +4,11 @@
 import { emptyUsage, mergeUsage, type JsonObject, type JsonValue, type StreamEvent, type Usage } from '../../../../core/index.js';
 import type { EncodeContext } from '../../codec.js';
 import type { IrStopReason, IrStreamEvent } from '../../ir.js';
-import { isCompleteJson } from '../../util.js';
+import { argumentsOrEmptyObject, isCompleteJson } from '../../util.js';
 import {
   customCallItem, functionCallItem, itemId, messageItem, outputTextPart, reasoningItem, responseObject,
 } from './response-object.js';
-import { argumentsOrEmptyObject, customInput, freeformNames, incompleteReason, REDACTED_PREFIX } from './wire.js';
+import { customInput, freeformNames, incompleteReason, REDACTED_PREFIX } from './wire.js';
 
 export async function* encodeResponsesStream(events: AsyncIterable<IrStreamEvent>, ctx: EncodeContext): AsyncIterable<StreamEvent> {
   const writer = new ResponsesStreamWriter(ctx);
