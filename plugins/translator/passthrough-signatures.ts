@@ -1,10 +1,10 @@
 // A client that was once answered through translation stores signatures tagged with their origin
 // (signatures.ts). When a later turn passes through untranslated — back on its own family's
 // provider, or a fallback — those tags must not reach the upstream: a signature of this family is
-// unwrapped, one from another family is removed with the reasoning it signs. Tool-call ids get the
-// same care (tool-call-ids.ts): a signature carried in an Anthropic or Responses id is cut off, and
-// an id Anthropic would reject (minted by another provider) is mapped. Requests with none of this
-// (the usual case) are left exactly as they are.
+// unwrapped, one from another family (or an empty one) is removed with the reasoning it signs.
+// Tool-call ids get the same care (tool-call-ids.ts): a signature carried in an Anthropic or
+// Responses id is cut off, and an id Anthropic would reject (minted by another provider) is
+// mapped. Requests with none of this (the usual case) are left exactly as they are.
 import { asArray, isObject, type ApiFamily, type JsonObject, type JsonValue, type ProtocolName } from '../../core/index.js';
 import { parseTag } from './signatures.js';
 import { anthropicToolId, bareId } from './tool-call-ids.js';
@@ -52,6 +52,9 @@ const anthropicBlock: Fix = (block) => {
   if (block['type'] === 'tool_use') return fixId(block, 'id', anthropicId);
   if (block['type'] === 'tool_result') return fixId(block, 'tool_use_id', anthropicId);
   if (block['type'] !== 'thinking') return 'unchanged';
+  // `signature: ""` is how Anthropic clients were given reasoning that came unsigned from another
+  // provider: Anthropic would refuse it as an invalid signature, so it is left out like a foreign one.
+  if (block['signature'] === '') return undefined;
   const v = judge(block['signature'], 'anthropic');
   if (!v) return 'unchanged';
   return v.keep ? { ...block, signature: v.value } : undefined;
