@@ -59,10 +59,11 @@ export function bareId(value: string): string {
 /**
  * `id` as Anthropic accepts it: unchanged when it already fits, else its characters outside the
  * pattern replaced by `_` plus a hash of the original, so the call and its result map alike and
- * two ids that differ only in those characters stay apart.
+ * two ids that differ only in those characters stay apart. At most 64 characters, the limit some
+ * Anthropic-compatible servers put on ids.
  */
 export function anthropicToolId(id: string): string {
   if (ANTHROPIC_ID.test(id)) return id;
   const hash = createHash('sha256').update(id).digest('hex').slice(0, 12);
-  return `${id.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 64)}_${hash}`;
+  return `${id.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 51)}_${hash}`;
 }
