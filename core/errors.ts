@@ -45,6 +45,8 @@ const STATUS_CLASSES: Record<number, ErrorSpec> = {
   413: ERROR_CATALOGUE.SLUICE_E_BODY_TOO_LARGE,
   429: ERROR_CATALOGUE.SLUICE_E_RATE_LIMITED,
   503: { status: 503, openai: 'api_error', anthropic: 'overloaded_error', gemini: 'UNAVAILABLE' },
+  // Anthropic's "overloaded" status: the same meaning as 503 for every family.
+  529: { status: 529, openai: 'api_error', anthropic: 'overloaded_error', gemini: 'UNAVAILABLE' },
   504: ERROR_CATALOGUE.SLUICE_E_UPSTREAM_TIMEOUT,
 };
 

@@ -3,6 +3,7 @@
 import { asObject, protocolName, type Exchange, type JsonObject, type JsonValue, type Target, type UpstreamRequest } from '../../core/index.js';
 import { codecFor } from './codecs.js';
 import type { IrRequest } from './ir.js';
+import { resolvePassthroughSignatures } from './passthrough-signatures.js';
 import { estimateTokens } from './util.js';
 
 /** Fields Anthropic's count_tokens accepts (it rejects max_tokens, stream, …). */
@@ -30,7 +31,13 @@ export function translateCount(exchange: Exchange): () => void {
     return () => {};
   }
   exchange.translate = (t: Target): UpstreamRequest | undefined => {
-    if (t.protocol.family === exchange.endpoint.family) return undefined;
+    if (t.protocol.family === exchange.endpoint.family) {
+      // Claude Code counts whole conversations: tool ids another provider minted must fit Anthropic's
+      // pattern here too, and tagged signatures must not reach it (passthrough-signatures.ts).
+      const resolved = family === 'anthropic' ? resolvePassthroughSignatures('anthropic.messages', exchange.request) : undefined;
+      if (resolved) exchange.request = resolved;
+      return undefined;
+    }
     const ir = { ...decodeCountRequest(exchange), model: t.model };
     if (t.protocol.family === 'anthropic') {
       const full = codecFor('anthropic.messages')!.encodeRequest(ir);

@@ -1,10 +1,13 @@
 // A client that was once answered through translation stores signatures tagged with their origin
 // (signatures.ts). When a later turn passes through untranslated — back on its own family's
 // provider, or a fallback — those tags must not reach the upstream: a signature of this family is
-// unwrapped, one from another family is removed with the reasoning it signs. Untagged requests
-// (the usual case) are left exactly as they are.
+// unwrapped, one from another family (or an empty one) is removed with the reasoning it signs.
+// Tool-call ids get the same care (tool-call-ids.ts): a signature carried in an Anthropic or
+// Responses id is cut off, and an id Anthropic would reject (minted by another provider) is
+// mapped. Requests with none of this (the usual case) are left exactly as they are.
 import { asArray, isObject, type ApiFamily, type JsonObject, type JsonValue, type ProtocolName } from '../../core/index.js';
 import { parseTag } from './signatures.js';
+import { anthropicToolId, bareId } from './tool-call-ids.js';
 
 /** Gemini's documented placeholder for a function call whose signature is unknown. */
 const GEMINI_SKIP = 'skip_thought_signature_validator';
@@ -35,14 +38,32 @@ function rewrite(list: JsonValue[], fix: Fix): JsonValue[] {
   return out ?? list;
 }
 
+/** `entry` with its id field `key` made fit for the upstream by `fix`, or 'unchanged'. */
+function fixId(entry: JsonObject, key: string, fix: (id: string) => string): JsonObject | 'unchanged' {
+  const id = entry[key];
+  if (typeof id !== 'string') return 'unchanged';
+  const fixed = fix(id);
+  return fixed === id ? 'unchanged' : { ...entry, [key]: fixed };
+}
+
+const anthropicId = (id: string): string => anthropicToolId(bareId(id));
+
 const anthropicBlock: Fix = (block) => {
+  if (block['type'] === 'tool_use') return fixId(block, 'id', anthropicId);
+  if (block['type'] === 'tool_result') return fixId(block, 'tool_use_id', anthropicId);
   if (block['type'] !== 'thinking') return 'unchanged';
+  // `signature: ""` is how Anthropic clients were given reasoning that came unsigned from another
+  // provider: Anthropic would refuse it as an invalid signature, so it is left out like a foreign one.
+  if (block['signature'] === '') return undefined;
   const v = judge(block['signature'], 'anthropic');
   if (!v) return 'unchanged';
   return v.keep ? { ...block, signature: v.value } : undefined;
 };
 
+const CALL_ITEMS = new Set(['function_call', 'function_call_output', 'custom_tool_call', 'custom_tool_call_output']);
+
 const responsesItem: Fix = (item) => {
+  if (CALL_ITEMS.has(item['type'] as string)) return fixId(item, 'call_id', bareId);
   if (item['type'] !== 'reasoning') return 'unchanged';
   const v = judge(item['encrypted_content'], 'openai');
   if (!v) return 'unchanged';

@@ -13,6 +13,11 @@ export function parseArguments(text: string): JsonObject {
   }
 }
 
+/** Clients JSON.parse function arguments: a call with no arguments at all is sent as `{}`. */
+export function argumentsOrEmptyObject(args: string): string {
+  return args.trim() === '' ? '{}' : args;
+}
+
 /** True once `text` is one complete JSON value (used to know a streamed tool call is finished). */
 export function isCompleteJson(text: string): boolean {
   if (text.trim() === '') return false;

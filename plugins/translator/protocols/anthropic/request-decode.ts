@@ -3,6 +3,7 @@ import { asArray, asNumber, asObject, asString, isObject, type JsonObject, type 
 import type {
   IrEffort, IrImage, IrMessage, IrPart, IrReasoning, IrRequest, IrText, IrTool, IrToolChoice, IrToolResult,
 } from '../../ir.js';
+import { bareId, splitSignature } from '../../tool-call-ids.js';
 import { invalid } from '../../util.js';
 
 /** Top-level fields this decoder maps; every other one is dropped by name. */
@@ -114,10 +115,13 @@ function decodeBlock(raw: JsonValue, callNames: Map<string, string>, dropped: Se
       return image ? [image] : [];
     }
     case 'tool_use': {
-      const id = asString(b['id']) ?? '';
+      // A Gemini function-call signature Sluice put in the id comes back out of it (tool-call-ids.ts).
+      const { id, signature } = splitSignature(asString(b['id']) ?? '');
       const name = asString(b['name']) ?? '';
       callNames.set(id, name);
-      return [{ type: 'tool_call', id, name, arguments: JSON.stringify(b['input'] ?? {}) }];
+      const call: IrPart = { type: 'tool_call', id, name, arguments: JSON.stringify(b['input'] ?? {}) };
+      if (signature !== undefined) call.signature = signature;
+      return [call];
     }
     case 'tool_result': return [decodeToolResult(b, callNames, dropped)];
     case 'thinking': {
@@ -144,7 +148,7 @@ function decodeImage(b: JsonObject): IrImage | undefined {
 }
 
 function decodeToolResult(b: JsonObject, callNames: Map<string, string>, dropped: Set<string>): IrToolResult {
-  const callId = asString(b['tool_use_id']) ?? '';
+  const callId = bareId(asString(b['tool_use_id']) ?? '');
   const content: (IrText | IrImage)[] = [];
   const raw = b['content'];
   if (typeof raw === 'string') {

@@ -1,6 +1,7 @@
 // IR → Anthropic Messages request body (Anthropic as the upstream).
 import type { JsonObject, JsonValue } from '../../../../core/index.js';
 import type { IrEffort, IrImage, IrMessage, IrPart, IrRequest, IrText, IrTool, IrToolResult } from '../../ir.js';
+import { anthropicToolId } from '../../tool-call-ids.js';
 import { parseArguments } from '../../util.js';
 
 /** Anthropic requires `max_tokens`; other protocols may leave it out. 32000 fits every current Claude model's output limit. */
@@ -90,7 +91,7 @@ function encodeImage(p: IrImage): JsonObject {
 }
 
 function encodeToolResult(p: IrToolResult): JsonObject {
-  const block: JsonObject = { type: 'tool_result', tool_use_id: p.callId };
+  const block: JsonObject = { type: 'tool_result', tool_use_id: anthropicToolId(p.callId) };
   const only = p.content.length === 1 ? p.content[0] : undefined;
   // A lone uncached text goes as a plain string: the form every Anthropic-compatible server accepts.
   if (only?.type === 'text' && !only.cache) block['content'] = only.text;
@@ -106,7 +107,8 @@ function encodePart(p: IrPart, role: 'user' | 'assistant'): JsonObject | undefin
     case 'image': return role === 'user' ? encodeImage(p) : undefined;
     case 'tool_result': return role === 'user' ? encodeToolResult(p) : undefined;
     case 'tool_call':
-      return role === 'assistant' ? { type: 'tool_use', id: p.id, name: p.name, input: parseArguments(p.arguments) } : undefined;
+      // Ids other providers minted may not fit Anthropic's pattern: mapped alike for call and result.
+      return role === 'assistant' ? { type: 'tool_use', id: anthropicToolId(p.id), name: p.name, input: parseArguments(p.arguments) } : undefined;
     // Anthropic verifies thinking by its signature: reasoning from another provider cannot be replayed.
     case 'thinking':
       return role === 'assistant' && p.signature ? { type: 'thinking', thinking: p.text, signature: p.signature } : undefined;

@@ -2,10 +2,13 @@
 // and the SDK's MessageStream parse this). Anthropic clients accumulate content by block index and
 // expect blocks strictly one after another: start → deltas → stop. Upstreams such as OpenAI Chat
 // may interleave the arguments of parallel tool calls, so blocks that cannot be opened yet wait in
-// a queue until the open one is complete.
+// a queue until the open one is complete. Reasoning comes before the answer: Anthropic rejects a
+// turn with a thinking block after a text or tool_use block, so reasoning that arrives once the
+// answer has begun (e.g. the signature Gemini puts on a stream's final empty text part) is dropped.
 import { mergeUsage, type JsonObject, type StreamEvent, type Usage } from '../../../../core/index.js';
 import type { EncodeContext } from '../../codec.js';
 import type { IrStopReason, IrStreamEvent } from '../../ir.js';
+import { idWithSignature } from '../../tool-call-ids.js';
 import { isCompleteJson } from '../../util.js';
 import { finalStopReason, messageId } from './response-encode.js';
 import { encodeUsage } from './wire.js';
@@ -41,6 +44,8 @@ class MessageStreamWriter {
   /** Blocks that arrived while an incomplete tool call held the stream, in arrival order. */
   private queue: Block[] = [];
   private tools = new Map<number, ToolBlock>();
+  /** A text or tool_use block has been placed: reasoning after it is dropped. */
+  private answered = false;
 
   constructor(private readonly ctx: EncodeContext) {}
 
@@ -61,11 +66,11 @@ class MessageStreamWriter {
       case 'text_delta': if (ev.text) this.text(ev.text); break;
       case 'thinking_delta': if (ev.text) this.thinking(ev.text); break;
       case 'thinking_signature': this.signature(ev.signature); break;
-      case 'redacted_thinking': this.place({ state: 'queued', kind: 'redacted_thinking', data: ev.data }); break;
+      case 'redacted_thinking': if (!this.answered) this.place({ state: 'queued', kind: 'redacted_thinking', data: ev.data }); break;
       case 'tool_call_start': {
         // Some upstreams repeat the call's id and name on later deltas: the first start wins.
         if (this.tools.has(ev.index)) break;
-        const tool: ToolBlock = { state: 'queued', kind: 'tool', id: ev.id, name: ev.name, args: '' };
+        const tool: ToolBlock = { state: 'queued', kind: 'tool', id: idWithSignature(ev.id, ev.signature), name: ev.name, args: '' };
         this.tools.set(ev.index, tool);
         this.place(tool);
         break;
@@ -97,6 +102,7 @@ class MessageStreamWriter {
   }
 
   private thinking(text: string): void {
+    if (this.answered) return;
     const last = this.queue.at(-1);
     if (!this.queue.length && this.open?.kind === 'thinking') {
       this.open.text += text;
@@ -105,8 +111,14 @@ class MessageStreamWriter {
     else this.place({ state: 'queued', kind: 'thinking', text, signature: '' });
   }
 
-  /** A signature completes the thinking block it follows; alone, it is a thinking block with no text. */
+  /**
+   * A signature completes the thinking block it follows; alone, it is a thinking block with no text.
+   * Once the answer has begun it has no block to go to (the thinking before the answer was closed
+   * when the answer opened) and is dropped: Gemini requires signatures only on function calls, which
+   * keep theirs in the tool_use id.
+   */
   private signature(signature: string): void {
+    if (this.answered) return;
     const last = this.queue.at(-1);
     if (!this.queue.length && this.open?.kind === 'thinking') {
       this.open.signature = signature;
@@ -128,6 +140,7 @@ class MessageStreamWriter {
 
   /** A new block: it opens now if the open block may close, else it waits its turn. */
   private place(block: Block): void {
+    if (block.kind === 'text' || block.kind === 'tool') this.answered = true;
     if (this.queue.length || !this.openMayClose()) { this.queue.push(block); return; }
     this.closeOpen();
     this.startBlock(block);

@@ -2,7 +2,7 @@
 import type { JsonObject } from '../../../../core/index.js';
 import type { EncodeContext } from '../../codec.js';
 import type { IrResponse } from '../../ir.js';
-import { mintId } from '../../util.js';
+import { argumentsOrEmptyObject, mintId } from '../../util.js';
 import { finishReasonFromIr } from './finish-reason.js';
 import { customToolCall, freeformToolNames } from './freeform.js';
 import { reasoningDetailsFromIr, toolCallSignatureField } from './provider-state.js';
@@ -18,7 +18,7 @@ export function encodeChatResponse(res: IrResponse, ctx: EncodeContext): JsonObj
     else if (p.type === 'thinking') reasoning += p.text;
     else if (p.type === 'tool_call' && freeform.has(p.name)) toolCalls.push(customToolCall(p.id, p.name, p.arguments));
     else if (p.type === 'tool_call') {
-      const call: JsonObject = { id: p.id, type: 'function', function: { name: p.name, arguments: p.arguments } };
+      const call: JsonObject = { id: p.id, type: 'function', function: { name: p.name, arguments: argumentsOrEmptyObject(p.arguments) } };
       if (p.signature !== undefined) call['extra_content'] = toolCallSignatureField(p.signature);
       toolCalls.push(call);
     }

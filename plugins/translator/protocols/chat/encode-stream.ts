@@ -1,6 +1,7 @@
 // IR stream → Chat Completions chunks as OpenAI sends them: a role chunk, deltas, then — only
-// once the IR stream has ended, because usage often follows `finish` — the finish_reason chunk
-// and, when the client asked for it, the `choices: []` usage chunk.
+// once the IR stream has ended, because usage often follows `finish` — `{}` as the arguments of
+// any call that got none (as the non-streamed answer has them), the finish_reason chunk and, when
+// the client asked for it, the `choices: []` usage chunk.
 import { mergeUsage, type JsonObject, type StreamEvent, type Usage } from '../../../../core/index.js';
 import type { EncodeContext } from '../../codec.js';
 import type { IrStopReason, IrStreamEvent } from '../../ir.js';
@@ -29,6 +30,8 @@ export async function* encodeChatStream(events: AsyncIterable<IrStreamEvent>, ct
   /** Calls of the client's custom tools: sent whole once their `{"input": …}` JSON is complete. */
   const freeform = freeformToolNames(ctx.request);
   const pendingCustom = new Map<number, { id: string; name: string; args: string }>();
+  /** Per function call, whether any non-blank arguments were sent: one that got none is given `{}` at the end. */
+  const sentArgs = new Map<number, boolean>();
   /** Index of the next reasoning_details entry (one per signed thinking block or redacted block). */
   let detailIndex = 0;
 
@@ -52,6 +55,8 @@ export async function* encodeChatStream(events: AsyncIterable<IrStreamEvent>, ct
       case 'tool_call_start': {
         sawToolCall = true;
         if (freeform.has(ev.name)) { pendingCustom.set(ev.index, { id: ev.id, name: ev.name, args: '' }); break; }
+        if (sentArgs.has(ev.index)) break; // the IR may repeat a start; the first one wins
+        sentArgs.set(ev.index, false);
         const call: JsonObject = { index: ev.index, id: ev.id, type: 'function', function: { name: ev.name, arguments: '' } };
         if (ev.signature !== undefined) call['extra_content'] = toolCallSignatureField(ev.signature);
         yield chunk({ tool_calls: [call] });
@@ -64,7 +69,10 @@ export async function* encodeChatStream(events: AsyncIterable<IrStreamEvent>, ct
           if (isCompleteJson(custom.args)) { pendingCustom.delete(ev.index); yield customChunk(ev.index, custom); }
           break;
         }
-        if (ev.arguments) yield chunk({ tool_calls: [{ index: ev.index, function: { arguments: ev.arguments } }] });
+        const sent = sentArgs.get(ev.index);
+        if (!ev.arguments || sent === undefined) break;
+        if (!sent && /\S/.test(ev.arguments)) sentArgs.set(ev.index, true);
+        yield chunk({ tool_calls: [{ index: ev.index, function: { arguments: ev.arguments } }] });
         break;
       }
       case 'usage':
@@ -80,6 +88,8 @@ export async function* encodeChatStream(events: AsyncIterable<IrStreamEvent>, ct
 
   if (!opened) yield chunk({ role: 'assistant', content: '' });
   for (const [index, custom] of pendingCustom) yield customChunk(index, custom);
+  // Clients JSON.parse what they gathered: `{}` (after any whitespace sent) makes it an object.
+  for (const [index, sent] of sentArgs) if (!sent) yield chunk({ tool_calls: [{ index, function: { arguments: '{}' } }] });
   yield chunk({}, finishReasonFromIr(stopReason ?? (sawToolCall ? 'tool_use' : 'end_turn')));
   if (ctx.includeUsage) {
     const reported = usage ?? { ...emptyEstimate(), inputTokens: ctx.estimatedInputTokens };

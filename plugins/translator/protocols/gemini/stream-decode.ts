@@ -26,6 +26,14 @@ export async function* decodeGeminiStream(events: AsyncIterable<StreamEvent>): A
       if (model) start.model = model;
       yield start;
     }
+    // usageMetadata is cumulative and often repeated in every chunk: pass on only what changed. It
+    // goes before the chunk's parts, so the first content an Anthropic client sees already has the
+    // real input count (message_start waits for the first content).
+    const usage = usageFromGemini(chunk['usageMetadata']);
+    if (usage) {
+      const key = JSON.stringify(usage);
+      if (key !== lastUsage) { lastUsage = key; yield { type: 'usage', usage }; }
+    }
     const candidate = asObject(asArray(chunk['candidates'])[0]);
     for (const part of asArray(asObject(candidate?.['content'])?.['parts'])) {
       const decoded: IrPart[] = [];
@@ -44,12 +52,6 @@ export async function* decodeGeminiStream(events: AsyncIterable<StreamEvent>): A
         }
         // Images a model generates have no place in the other protocols' streams.
       }
-    }
-    // usageMetadata is cumulative and often repeated in every chunk: pass on only what changed.
-    const usage = usageFromGemini(chunk['usageMetadata']);
-    if (usage) {
-      const key = JSON.stringify(usage);
-      if (key !== lastUsage) { lastUsage = key; yield { type: 'usage', usage }; }
     }
     const finishReason = asString(candidate?.['finishReason']);
     const blocked = !candidate && asString(asObject(chunk['promptFeedback'])?.['blockReason']) !== undefined;

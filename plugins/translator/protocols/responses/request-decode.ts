@@ -4,6 +4,7 @@ import { asArray, asNumber, asObject, asString, type JsonObject, type JsonValue 
 import type {
   IrEffort, IrImage, IrMessage, IrPart, IrReasoning, IrRequest, IrResponseFormat, IrText, IrTool, IrToolChoice,
 } from '../../ir.js';
+import { bareId, splitSignature } from '../../tool-call-ids.js';
 import { invalid } from '../../util.js';
 import { reasoningPart } from './wire.js';
 
@@ -112,20 +113,23 @@ function decodeInput(input: JsonValue | undefined, system: IrText[], dropped: Se
       case 'function_call':
       case 'custom_tool_call': {
         leading = false;
-        const id = requireString(item, 'call_id', i);
+        // A Gemini function-call signature Sluice put in call_id comes back out of it (tool-call-ids.ts).
+        const { id, signature } = splitSignature(requireString(item, 'call_id', i));
         const name = requireString(item, 'name', i);
         callNames.set(id, name);
         // A freeform call's raw text rides in the IR as the single `input` argument.
         const args = type === 'function_call'
           ? asString(item['arguments']) ?? '{}'
           : JSON.stringify({ input: asString(item['input']) ?? '' });
-        assistant().parts.push({ type: 'tool_call', id, name, arguments: args });
+        const call: IrPart = { type: 'tool_call', id, name, arguments: args };
+        if (signature !== undefined) call.signature = signature;
+        assistant().parts.push(call);
         return;
       }
       case 'function_call_output':
       case 'custom_tool_call_output': {
         leading = false;
-        const callId = requireString(item, 'call_id', i);
+        const callId = bareId(requireString(item, 'call_id', i));
         const result: IrPart = {
           type: 'tool_result', callId, content: decodeOutput(item['output'], i, dropped), isError: false,
         };

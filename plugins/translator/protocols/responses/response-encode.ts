@@ -2,8 +2,10 @@
 import type { JsonObject, JsonValue } from '../../../../core/index.js';
 import type { EncodeContext } from '../../codec.js';
 import type { IrResponse } from '../../ir.js';
+import { idWithSignature } from '../../tool-call-ids.js';
+import { argumentsOrEmptyObject } from '../../util.js';
 import { customCallItem, functionCallItem, itemId, messageItem, reasoningItem, responseObject } from './response-object.js';
-import { argumentsOrEmptyObject, customInput, freeformNames, REDACTED_PREFIX } from './wire.js';
+import { customInput, freeformNames, REDACTED_PREFIX } from './wire.js';
 
 export function encodeResponsesResponse(response: IrResponse, ctx: EncodeContext): JsonObject {
   const freeform = freeformNames(ctx.request.tools);
@@ -36,9 +38,11 @@ export function encodeResponsesResponse(response: IrResponse, ctx: EncodeContext
       case 'tool_call': {
         flush();
         const i = output.length;
+        // A Gemini function-call signature rides in call_id, which clients send back verbatim.
+        const callId = idWithSignature(p.id, p.signature);
         output.push(freeform.has(p.name)
-          ? customCallItem(itemId('ctc', ctx, i), p.id, p.name, customInput(p.arguments))
-          : functionCallItem(itemId('fc', ctx, i), p.id, p.name, argumentsOrEmptyObject(p.arguments)));
+          ? customCallItem(itemId('ctc', ctx, i), callId, p.name, customInput(p.arguments))
+          : functionCallItem(itemId('fc', ctx, i), callId, p.name, argumentsOrEmptyObject(p.arguments)));
         break;
       }
       default:

@@ -4,11 +4,12 @@
 import { emptyUsage, mergeUsage, type JsonObject, type JsonValue, type StreamEvent, type Usage } from '../../../../core/index.js';
 import type { EncodeContext } from '../../codec.js';
 import type { IrStopReason, IrStreamEvent } from '../../ir.js';
-import { isCompleteJson } from '../../util.js';
+import { idWithSignature } from '../../tool-call-ids.js';
+import { argumentsOrEmptyObject, isCompleteJson } from '../../util.js';
 import {
   customCallItem, functionCallItem, itemId, messageItem, outputTextPart, reasoningItem, responseObject,
 } from './response-object.js';
-import { argumentsOrEmptyObject, customInput, freeformNames, incompleteReason, REDACTED_PREFIX } from './wire.js';
+import { customInput, freeformNames, incompleteReason, REDACTED_PREFIX } from './wire.js';
 
 export async function* encodeResponsesStream(events: AsyncIterable<IrStreamEvent>, ctx: EncodeContext): AsyncIterable<StreamEvent> {
   const writer = new ResponsesStreamWriter(ctx);
@@ -92,7 +93,7 @@ class ResponsesStreamWriter {
         this.output.push(null);
         const custom = this.freeform.has(ev.name);
         const call: StreamedCall = {
-          index, id: itemId(custom ? 'ctc' : 'fc', this.ctx, index), callId: ev.id, name: ev.name, custom, args: '', closed: false,
+          index, id: itemId(custom ? 'ctc' : 'fc', this.ctx, index), callId: idWithSignature(ev.id, ev.signature), name: ev.name, custom, args: '', closed: false,
         };
         this.calls.set(ev.index, call);
         const item = custom

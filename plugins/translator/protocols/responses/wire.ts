@@ -72,11 +72,6 @@ export function instructionsText(request: Pick<IrRequest, 'system'>): string | u
   return request.system.map((s) => s.text).join('\n\n');
 }
 
-/** Clients JSON.parse function arguments: a call with no arguments at all is sent as `{}`. */
-export function argumentsOrEmptyObject(args: string): string {
-  return args.trim() === '' ? '{}' : args;
-}
-
 /** A reasoning item (input or output) as IR: summary text plus encrypted_content as the signature. */
 export function reasoningPart(item: JsonObject): IrPart | undefined {
   const encrypted = asString(item['encrypted_content']);

@@ -4,6 +4,8 @@ import { expect } from 'chai';
 import { GatewayError, decodeSse, type JsonObject, type StreamEvent } from '../../../../core/index.js';
 import type { IrStreamEvent } from '../../../../plugins/translator/ir.js';
 import { anthropicMessages } from '../../../../plugins/translator/protocols/anthropic/index.js';
+import { geminiGenerate } from '../../../../plugins/translator/protocols/gemini/index.js';
+import { fixtureBytes as geminiFixture } from '../gemini/helpers.js';
 import { collect, ctx, fixtureBytes, from, responseFromStream, sdkReplay, usage } from './helpers.js';
 
 const encode = (events: IrStreamEvent[]): Promise<StreamEvent[]> => collect(anthropicMessages.encodeStream(from(events), ctx()));
@@ -275,5 +277,33 @@ describe('anthropic codec: encodeStream', () => {
     ]);
     expect(message['usage']).to.deep.equal({ input_tokens: 472, output_tokens: 187, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 });
     expect(message['stop_reason']).to.equal('tool_use');
+  });
+
+  it('reasoning that arrives after the answer has begun is dropped: never a thinking block after text or tool_use', async () => {
+    const ir: IrStreamEvent[] = [
+      { type: 'start' },
+      { type: 'thinking_delta', text: 'Plan.' },
+      { type: 'text_delta', text: 'Answer.' },
+      { type: 'thinking_delta', text: 'late thought' },
+      { type: 'thinking_signature', signature: 'late-sig' }, // Gemini's signature on a final empty text part
+      { type: 'redacted_thinking', data: 'late-redacted' },
+      { type: 'tool_call_start', index: 0, id: 'toolu_1', name: 'Bash' },
+      { type: 'tool_call_delta', index: 0, arguments: '{"command":"ls"}' },
+      { type: 'thinking_signature', signature: 'after-tool' },
+      { type: 'finish', stopReason: 'tool_use' },
+    ];
+    const { events, message } = await judge(ir);
+    expect(checkInvariants(events)).to.deep.equal(['thinking', 'text', 'tool_use']);
+    expect(JSON.stringify(message)).to.not.include('late').and.not.include('after-tool');
+    expect((message['content'] as JsonObject[])[0]).to.deep.equal({ type: 'thinking', thinking: 'Plan.', signature: '' });
+  });
+
+  it('Gemini → Anthropic: the final-part signature is dropped and message_start has Gemini\'s input count', async () => {
+    const gemini = geminiGenerate.decodeStream(decodeSse(from([geminiFixture('streams/thinking-text.sse')])));
+    const events = await collect(anthropicMessages.encodeStream(gemini, ctx()));
+    expect(checkInvariants(events)).to.deep.equal(['thinking', 'text']);
+    expect(((data(events[0]!)['message'] as JsonObject)['usage'] as JsonObject)['input_tokens']).to.equal(12);
+    const { message } = await sdkReplay(events);
+    expect((message['content'] as JsonObject[]).map((b) => b['type'])).to.deep.equal(['thinking', 'text']);
   });
 });

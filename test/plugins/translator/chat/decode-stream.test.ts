@@ -16,6 +16,8 @@ function fragments(json: string, size: number): string[] {
   return out;
 }
 
+// A chunk's usage is yielded before its deltas and finish reason (servers that report usage on
+// every chunk then give an Anthropic client the real input count in message_start).
 const TEXT: IrStreamEvent[] = [
   { type: 'start', id: 'chatcmpl-C1aTextTurn0001', model: 'gpt-4o-mini-2024-07-18' },
   ...['Hello', '!', ' How', ' can', ' I', ' help', ' you', ' today', '? 🌊'].map((text): IrStreamEvent => ({ type: 'text_delta', text })),
@@ -27,8 +29,8 @@ const REASONING: IrStreamEvent[] = [
   { type: 'start', id: '5f1c3e0a-8d0b-4a44-9a51-3d5a2b7c9e10', model: 'deepseek-reasoner' },
   ...['The user', ' greets', ' me.', ' Reply', ' briefly.'].map((text): IrStreamEvent => ({ type: 'thinking_delta', text })),
   ...['Hi', ' there', '!'].map((text): IrStreamEvent => ({ type: 'text_delta', text })),
-  { type: 'finish', stopReason: 'end_turn' },
   { type: 'usage', usage: usage({ inputTokens: 12, outputTokens: 32, cacheReadTokens: 128, reasoningTokens: 24 }) },
+  { type: 'finish', stopReason: 'end_turn' },
 ];
 
 const QUIRKS: IrStreamEvent[] = [
@@ -41,8 +43,8 @@ const QUIRKS: IrStreamEvent[] = [
   { type: 'tool_call_start', index: 1, id: 'call_q2', name: 'lookup' },
   { type: 'tool_call_delta', index: 1, arguments: '{"q":"b"}' },
   { type: 'text_delta', text: ' Done.' },
-  { type: 'finish', stopReason: 'tool_use' },
   { type: 'usage', usage: usage({ inputTokens: 50, outputTokens: 20 }) },
+  { type: 'finish', stopReason: 'tool_use' },
 ];
 
 const SIGNATURE: IrStreamEvent[] = [
@@ -53,6 +55,37 @@ const SIGNATURE: IrStreamEvent[] = [
   { type: 'text_delta', text: '4' },
   { type: 'finish', stopReason: 'end_turn' },
   { type: 'usage', usage: usage({ inputTokens: 20, outputTokens: 15, reasoningTokens: 9 }) },
+];
+
+// Ollama sends every call whole at index 0, each with its own id: three calls, not one.
+const OLLAMA_INDEX_REUSE: IrStreamEvent[] = [
+  { type: 'start', id: 'chatcmpl-842', model: 'qwen3:8b' },
+  { type: 'text_delta', text: 'Checking both.' },
+  { type: 'tool_call_start', index: 0, id: 'call_k2x8a1', name: 'get_weather' },
+  { type: 'tool_call_delta', index: 0, arguments: '{"city":"Paris"}' },
+  { type: 'tool_call_start', index: 1, id: 'call_p9q3zz', name: 'get_weather' },
+  { type: 'tool_call_delta', index: 1, arguments: '{"city":"Tokyo"}' },
+  { type: 'tool_call_start', index: 2, id: 'call_n0args', name: 'get_time' },
+  { type: 'tool_call_delta', index: 2, arguments: '{}' },
+  { type: 'finish', stopReason: 'tool_use' },
+  { type: 'usage', usage: usage({ inputTokens: 88, outputTokens: 41 }) },
+];
+
+// SGLang streams fragments: a new id at index 0 is a new call, fragments with the index only
+// continue the call open there, and an id repeated on every fragment stays one call.
+const SGLANG_INDEX_REUSE: IrStreamEvent[] = [
+  { type: 'start', id: '5b1f0e7c9a2d4c41', model: 'Qwen/Qwen3-Coder-30B-A3B-Instruct' },
+  { type: 'tool_call_start', index: 0, id: 'call_5d0c8f1e', name: 'read_file' },
+  { type: 'tool_call_delta', index: 0, arguments: '{"path": ' },
+  { type: 'tool_call_delta', index: 0, arguments: '"a.ts"}' },
+  { type: 'tool_call_start', index: 1, id: 'call_9e47b2a0', name: 'read_file' },
+  { type: 'tool_call_delta', index: 1, arguments: '{"path": ' },
+  { type: 'tool_call_delta', index: 1, arguments: '"b.ts"}' },
+  { type: 'tool_call_start', index: 2, id: 'call_77aa01f3', name: 'list_dir' },
+  { type: 'tool_call_delta', index: 2, arguments: '{"path": ' },
+  { type: 'tool_call_delta', index: 2, arguments: '"src"}' },
+  { type: 'usage', usage: usage({ inputTokens: 301, outputTokens: 57 }) },
+  { type: 'finish', stopReason: 'tool_use' },
 ];
 
 function sequential(): IrStreamEvent[] {
@@ -93,6 +126,8 @@ const transcripts: { file: string; expected: () => IrStreamEvent[]; everyOffset:
   { file: 'reasoning.sse', expected: () => REASONING, everyOffset: true },
   { file: 'quirks.sse', expected: () => QUIRKS, everyOffset: true },
   { file: 'reasoning-signature.sse', expected: () => SIGNATURE, everyOffset: true },
+  { file: 'ollama-index-reuse.sse', expected: () => OLLAMA_INDEX_REUSE, everyOffset: true },
+  { file: 'sglang-index-reuse.sse', expected: () => SGLANG_INDEX_REUSE, everyOffset: true },
   { file: 'parallel-tools-sequential.sse', expected: sequential, everyOffset: false },
   { file: 'parallel-tools-interleaved.sse', expected: interleaved, everyOffset: false },
 ];

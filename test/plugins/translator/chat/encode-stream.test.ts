@@ -165,6 +165,27 @@ describe('chat codec: encodeStream', () => {
     });
   }
 
+  it('gives a call that streamed no arguments `{}`, as the non-streamed answer does (Anthropic tool_use with input {})', async () => {
+    const events: IrStreamEvent[] = [
+      { type: 'start' },
+      { type: 'tool_call_start', index: 0, id: 'toolu_now', name: 'get_time' },
+      { type: 'tool_call_start', index: 1, id: 'toolu_ws', name: 'get_date' },
+      { type: 'tool_call_delta', index: 1, arguments: ' ' },
+      { type: 'tool_call_start', index: 2, id: 'toolu_w', name: 'get_weather' },
+      { type: 'tool_call_delta', index: 2, arguments: '{"city":' },
+      { type: 'tool_call_delta', index: 2, arguments: '"Oslo"}' },
+      { type: 'finish', stopReason: 'tool_use' },
+    ];
+    const ctx = context();
+    const { final } = await sdkFinalFromStream(sseBody(await collect(openaiChat.encodeStream(fromArray(events), ctx))));
+    const calls = final.choices[0]!.message.tool_calls!.map((c) => (c.type === 'function' ? c.function.arguments : ''));
+    expect(calls.map((a) => JSON.parse(a) as unknown)).to.deep.equal([{}, {}, { city: 'Oslo' }]);
+    const json = openaiChat.encodeResponse(responseOf(events), ctx);
+    const jsonCalls = (((json['choices'] as JsonObject[])[0]!['message'] as JsonObject)['tool_calls'] as JsonObject[]);
+    expect(jsonCalls.map((c) => (c['function'] as JsonObject)['arguments'])).to.deep.equal(['{}', '{}', '{"city":"Oslo"}']);
+    expect(calls[0]).to.equal('{}');
+  });
+
   it('reports usage exactly as encodeResponse (cached tokens inside prompt_tokens)', async () => {
     const out = await collect(openaiChat.encodeStream(fromArray(scenarios[0]!.events), context()));
     expect(out[out.length - 1]!.data).to.deep.equal({

@@ -1,0 +1,111 @@
+// An upstream overload (Anthropic's 529 / overloaded_error) keeps its meaning in every client's
+// envelope: Anthropic clients get `overloaded_error` (Claude Code backs off on it), Gemini clients
+// `UNAVAILABLE`, OpenAI clients a 5xx server error with the upstream's message — also when the
+// overload body is not JSON, when it comes from another family, and when it arrives mid-stream.
+import Anthropic from '@anthropic-ai/sdk';
+import { ApiError } from '@google/genai';
+import { expect } from 'chai';
+import OpenAI from 'openai';
+import { config, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
+import { anthropicClient, genaiClient, modelFor, openaiClient, routesYaml, upstreamProviders } from '../helpers/translation-rig.js';
+
+type AnthropicApiError = InstanceType<typeof Anthropic.APIError>;
+type OpenAIApiError = InstanceType<typeof OpenAI.APIError>;
+
+const OVERLOADED = { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } };
+const sse = (data: unknown, event?: string): string => `${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(data)}\n\n`;
+
+async function failure(p: Promise<unknown>): Promise<unknown> {
+  try { await p; } catch (err) { return err; }
+  throw new Error('expected the call to fail');
+}
+
+describe('an upstream overload keeps its meaning in every client family', () => {
+  let mock: MockUpstream;
+  let gw: TestGateway;
+
+  before(async () => {
+    mock = await startMockUpstream();
+    gw = await startGateway(config({
+      providers: upstreamProviders(mock.url.replace(/\/v1$/, '')),
+      chain: ['  - use: router\n    with:\n      routes:', routesYaml(), '  - use: translator'].join('\n'),
+    }));
+  });
+  after(async () => { await gw.close(); await mock.close(); });
+
+  const anthropic529 = (json: boolean) => mock.handle((_req, res) => {
+    if (json) res.writeHead(529, { 'content-type': 'application/json' }).end(JSON.stringify(OVERLOADED));
+    else res.writeHead(529, { 'content-type': 'text/plain' }).end('upstream overloaded, try again later');
+  });
+
+  it('Anthropic client ← Anthropic 529 with a non-JSON body: overloaded_error', async () => {
+    anthropic529(false);
+    const err = await failure(anthropicClient(gw.url).messages.create({ model: modelFor('anthropic.messages'), max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }));
+    expect(err).to.be.instanceOf(Anthropic.OverloadedError);
+    expect((err as AnthropicApiError).type).to.equal('overloaded_error');
+  });
+
+  it('Anthropic client ← an OpenAI-compatible server answering 529: overloaded_error', async () => {
+    mock.handle((_req, res) => { res.writeHead(529, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'server overloaded', type: 'server_error', code: null } })); });
+    const err = await failure(anthropicClient(gw.url).messages.create({ model: modelFor('openai.chat'), max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }));
+    expect((err as AnthropicApiError).type).to.equal('overloaded_error');
+    expect((err as AnthropicApiError).status).to.equal(529);
+  });
+
+  for (const json of [true, false]) {
+    it(`Gemini client ← Anthropic 529${json ? '' : ' (non-JSON body)'}: UNAVAILABLE`, async () => {
+      anthropic529(json);
+      const err = await failure(genaiClient(gw.url).models.generateContent({ model: modelFor('anthropic.messages'), contents: 'hi' }));
+      expect(err).to.be.instanceOf(ApiError);
+      const body = JSON.parse((err as ApiError).message) as { error: { status: string; message: string } };
+      expect(body.error.status).to.equal('UNAVAILABLE');
+      if (json) expect(body.error.message).to.equal('Overloaded');
+    });
+  }
+
+  it('OpenAI clients ← Anthropic 529: a 5xx server error carrying the overload message', async () => {
+    anthropic529(true);
+    for (const call of [
+      () => openaiClient(gw.url).chat.completions.create({ model: modelFor('anthropic.messages'), messages: [{ role: 'user', content: 'hi' }] }),
+      () => openaiClient(gw.url).responses.create({ model: modelFor('anthropic.messages'), input: 'hi' }),
+    ]) {
+      const err = await failure(call());
+      expect(err).to.be.instanceOf(OpenAI.InternalServerError);
+      expect((err as OpenAIApiError).status).to.equal(529);
+      expect((err as OpenAIApiError).type).to.equal('api_error');
+      expect((err as OpenAIApiError).message).to.contain('Overloaded');
+    }
+  });
+
+  describe('mid-stream: Anthropic\'s overloaded_error event', () => {
+    beforeEach(() => {
+      mock.handle((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.end([
+          sse({ type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-x', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 5, output_tokens: 1 } } }, 'message_start'),
+          sse({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }, 'content_block_start'),
+          sse({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'partial ' } }, 'content_block_delta'),
+          sse(OVERLOADED, 'error'),
+        ].join(''));
+      });
+    });
+
+    it('reaches a Gemini client as an in-stream UNAVAILABLE error', async () => {
+      const res = await fetch(`${gw.url}/v1beta/models/${modelFor('anthropic.messages')}:streamGenerateContent?alt=sse`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }),
+      });
+      const frames = (await res.text()).trim().split(/\r?\n\r?\n/).map((f) => JSON.parse(f.replace(/^data: /, '')) as Record<string, { status?: string; message?: string }>);
+      expect(frames.at(-1)!['error']).to.deep.include({ status: 'UNAVAILABLE', message: 'Overloaded' });
+    });
+
+    it('reaches a Chat client as an in-stream server error with the overload message', async () => {
+      let thrown: unknown;
+      try {
+        for await (const _ of await openaiClient(gw.url).chat.completions.create({ model: modelFor('anthropic.messages'), stream: true, messages: [{ role: 'user', content: 'hi' }] })) { /* drain */ }
+      } catch (err) { thrown = err; }
+      expect(thrown).to.be.instanceOf(OpenAI.APIError);
+      expect((thrown as OpenAIApiError).message).to.contain('Overloaded');
+    });
+  });
+});
