@@ -5,6 +5,8 @@ export type {
   PluginDefinition, PluginInstance, PluginMiddleware, PluginCommand, CommandIO, SluiceContext, SluiceState,
 } from './plugin/contract.js';
 export type { Host, ProviderRegistry, AdminMethod } from './plugin/host.js';
+export type { CommandHost, AdminHandler, AdminRequest, AdminResponse } from './plugin/host.js';
+export type { Migration } from './storage/migrations.js';
 export type {
   Exchange, Endpoint, Principal, Target, UpstreamRequest, GatewayResponse, JsonResponse, StreamResponse,
   Completion, Outcome, Finding, Attempt,
@@ -27,3 +29,5 @@ export { isObject, asObject, asArray, asString, asNumber, contentText } from './
 export { decodeSse, encodeSseEvent, SseDecoder } from './protocols/sse.js';
 export { usageFrom, mergeUsage } from './protocols/usage.js';
 export { clientCredential } from './http/credentials.js';
+export { compileCidrs, containsAddress } from './http/client-address.js';
+export { table } from './cli/table.js';

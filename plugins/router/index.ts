@@ -1,6 +1,7 @@
 // The router: picks the provider (and upstream model name) for every request, first match wins,
 // with ordered fallbacks and a work mode deciding between passthrough and translation.
 import { definePlugin, GatewayError, type Exchange, type Target } from '../../core/index.js';
+import { modelAllowed } from './allow-list.js';
 import { modelInfo, modelList } from './models.js';
 import { routerOptions, type RouterOptions } from './options.js';
 import { compileRoutes, type RouteDecision, type RouteTable } from './routes.js';
@@ -14,18 +15,27 @@ function answerModels(table: RouteTable, exchange: Exchange): void {
   exchange.response = { kind: 'json', status: 200, headers: {}, protocol: exchange.endpoint, body };
 }
 
-/** The route's targets with the protocol each will speak; those the work mode rules out are skipped. */
+/**
+ * The route's targets with the protocol each will speak. Targets whose served model the principal's
+ * allow-list does not cover are skipped (a key never reaches a model it may not use, not even as a
+ * fallback); none left is a 403. Then those the work mode rules out are skipped.
+ */
 function targetsFor(exchange: Exchange, decision: RouteDecision): Target[] {
   if (decision.targets.length === 0) {
     // Every provider of the route was removed at runtime (an expired offer, say).
     throw new GatewayError('SLUICE_E_UPSTREAM_UNAVAILABLE', `no provider for model \`${exchange.model}\` is available right now`, { status: 503 });
   }
+  const allowed = exchange.principal?.allowedModels;
+  const permitted = allowed === undefined ? decision.targets : decision.targets.filter((t) => modelAllowed(allowed, t.model));
+  if (permitted.length === 0) {
+    throw new GatewayError('SLUICE_E_FORBIDDEN', `this API key may not use the model \`${exchange.model}\``, { param: 'model' });
+  }
   const targets: Target[] = [];
-  for (const { provider, model } of decision.targets) {
+  for (const { provider, model } of permitted) {
     const protocol = targetProtocol(exchange.endpoint, provider, decision.mode);
     if (protocol) targets.push({ provider, model, protocol });
   }
-  if (targets.length === 0) throw modeRefusal(exchange.endpoint, decision.targets[0]!.provider, decision.mode);
+  if (targets.length === 0) throw modeRefusal(exchange.endpoint, permitted[0]!.provider, decision.mode);
   return targets;
 }
 
@@ -40,7 +50,7 @@ export default definePlugin<RouterOptions>({
     let table = compileRoutes(options, host.providers);
     return {
       middleware: async (ctx, next) => {
-        const exchange = ctx.state.exchange;
+        const exchange = ctx.exchange;
         if (exchange.endpoint.operation === 'models') return answerModels(table, exchange);
         const requested = exchange.model!;
         const decision = table.resolve(requested);

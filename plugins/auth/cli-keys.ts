@@ -1,0 +1,81 @@
+// `sluice key create|list|revoke` (and `show`). The key is printed once, at creation: alone on
+// stdout (so `KEY=$(sluice key create …)` captures just it), with a note on stderr; with --json,
+// one object {"id", "key", "user", …}. Listings never show it.
+import type { CommandHost, CommandIO } from '../../core/index.js';
+import { dateOnly, EXIT_OK, parseVerbArgs, requirePositional, runCli, UsageError } from './cli-support.js';
+import { keyCreate, parseInput } from './inputs.js';
+import type { AuthOptions } from './options.js';
+import type { KeyView } from './views.js';
+
+export const KEY_USAGE = `usage:
+  sluice key create --user NAME [--team T] [--models GLOB,…] [--expires 30d|DATE] [--rpm N] [--tpm N]
+                    [--budget-daily USD] [--budget-monthly USD] [--name LABEL] [--kind user|service|marketplace] [--json]
+  sluice key list [--user NAME] [--json]      never shows the keys themselves
+  sluice key show ID [--json]
+  sluice key revoke ID [--json]               fails at once on every instance
+options: --config FILE (the gateway's config: its database and Redis)`;
+
+const FLAGS: Record<string, string> = {
+  user: '--user', team: '--team', models: '--models', expires: '--expires', rpm: '--rpm', tpm: '--tpm',
+  budget_daily_usd: '--budget-daily', budget_monthly_usd: '--budget-monthly', name: '--name', kind: '--kind',
+};
+const flagName = (param: string) => FLAGS[param.replace(/\[\d+\]$/, '')] ?? param;
+
+const keyRow = (k: KeyView) => ({
+  id: k.id, name: k.name ?? '-', user: k.user, team: k.team ?? '-', kind: k.kind,
+  models: k.models?.join(',') ?? '*', expires: dateOnly(k.expires_at), status: k.status, created: dateOnly(k.created_at),
+});
+const KEY_COLUMNS = ['id', 'name', 'user', 'team', 'kind', 'models', 'expires', 'status', 'created'];
+
+export function runKeyCommand(args: string[], options: AuthOptions, io: CommandIO, host: CommandHost): Promise<number> {
+  return runCli('key', KEY_USAGE, io, host, options, async (ctx) => {
+    const [verb, ...flags] = args;
+    switch (verb) {
+      case 'create': {
+        const { values } = parseVerbArgs(flags, {
+          user: { type: 'string' }, team: { type: 'string' }, models: { type: 'string' }, expires: { type: 'string' },
+          rpm: { type: 'string' }, tpm: { type: 'string' }, 'budget-daily': { type: 'string' }, 'budget-monthly': { type: 'string' },
+          name: { type: 'string' }, kind: { type: 'string' },
+        }, 0);
+        if (values.help) return (await ctx.out(KEY_USAGE), EXIT_OK);
+        if (values.user === undefined) throw new UsageError('--user NAME is required');
+        const input = parseInput(keyCreate, {
+          user: values.user, team: values.team, name: values.name, kind: values.kind, expires: values.expires,
+          models: values.models === undefined ? undefined : values.models.split(',').map((m) => m.trim()).filter((m) => m !== ''),
+          rpm: values.rpm, tpm: values.tpm, budget_daily_usd: values['budget-daily'], budget_monthly_usd: values['budget-monthly'],
+        }, flagName);
+        const { key, id, user, ...view } = await ctx.service.createKey(input);
+        if (values.json) {
+          await ctx.json({ id, key, user, ...view });
+        } else {
+          await ctx.out(key);
+          await ctx.note(`created key ${id} for ${user}${view.team ? ` (team ${view.team})` : ''}${view.expires_at ? `, expires ${dateOnly(view.expires_at)} UTC` : ''}.\nStore it now: Sluice keeps only its hash and cannot show it again.`);
+        }
+        return EXIT_OK;
+      }
+      case 'list': {
+        const { values } = parseVerbArgs(flags, { user: { type: 'string' } }, 0);
+        if (values.help) return (await ctx.out(KEY_USAGE), EXIT_OK);
+        const keys = await ctx.service.listKeys(values.user === undefined ? {} : { user: values.user });
+        if (values.json) await ctx.json(keys);
+        else await ctx.table(keys.map(keyRow), KEY_COLUMNS);
+        return EXIT_OK;
+      }
+      case 'show': case 'revoke': {
+        const { values, positionals } = parseVerbArgs(flags, {}, 1);
+        if (values.help) return (await ctx.out(KEY_USAGE), EXIT_OK);
+        const id = requirePositional(positionals, 0, 'ID');
+        const key = verb === 'revoke' ? await ctx.service.revokeKey(id) : await ctx.service.getKey(id);
+        if (values.json) await ctx.json(key);
+        else if (verb === 'revoke') await ctx.out(`revoked key ${key.id} (${key.user}) at ${dateOnly(key.revoked_at)} UTC`);
+        else await ctx.table([keyRow(key)], KEY_COLUMNS);
+        return EXIT_OK;
+      }
+      case '--help': case '-h': case 'help':
+        await ctx.out(KEY_USAGE);
+        return EXIT_OK;
+      default:
+        throw new UsageError(verb === undefined ? 'missing a verb (create, list, show, revoke)' : `unknown verb "${verb}"`);
+    }
+  });
+}

@@ -1,0 +1,115 @@
+// Lifecycle hooks: identity events (user created, key revoked, …) sent to a webhook — signed with
+// HMAC-SHA256 and retried with backoff — and/or piped as JSON to a local command. Delivery runs
+// off the request path: `emit` only queues; `drain` waits for what is in flight (shutdown, CLI).
+// Events never carry key material: a key appears only as its public id.
+import { spawn } from 'node:child_process';
+import { createHmac, randomUUID } from 'node:crypto';
+import type { JsonObject, Logger } from '../../core/index.js';
+import type { HookOptions } from './hook-options.js';
+
+export interface LifecycleEvent {
+  /** Unique per event: receivers use it to drop a delivery they already processed. */
+  id: string;
+  /** e.g. "key.revoked"; the limits plugin adds budget events of its own. */
+  type: string;
+  /** ISO 8601 time of the change. */
+  time: string;
+  data: JsonObject;
+}
+
+export interface HookDispatcher {
+  /** Queues the event for delivery; never throws, never waits. */
+  emit(type: string, data: JsonObject): void;
+  /** Resolves once every queued delivery finished or gave up, or after `timeoutMs`. */
+  drain(timeoutMs?: number): Promise<void>;
+}
+
+export const SIGNATURE_HEADER = 'x-sluice-signature';
+
+/** `sha256=<hex>` over the exact body bytes: what a receiver recomputes with the shared secret. */
+export function signBody(body: string, secret: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+const MAX_BACKOFF_MS = 60_000;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+function retryable(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+export function createHookDispatcher(options: HookOptions | undefined, logger: Logger): HookDispatcher {
+  const inFlight = new Set<Promise<void>>();
+  const wanted = options?.events ? new Set<string>(options.events) : undefined;
+  const hasTarget = options?.webhook !== undefined || options?.command !== undefined;
+
+  async function postWebhook(event: LifecycleEvent, body: string): Promise<void> {
+    const hook = options!.webhook!;
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': 'sluice-hooks',
+      'x-sluice-event': event.type,
+      'x-sluice-delivery': event.id,
+      [SIGNATURE_HEADER]: signBody(body, hook.secret),
+    };
+    for (let attempt = 0; ; attempt++) {
+      let failure: string;
+      try {
+        const res = await fetch(hook.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(hook.timeout_ms) });
+        await res.body?.cancel();
+        if (res.ok) return;
+        failure = `HTTP ${res.status}`;
+        if (!retryable(res.status)) {
+          logger.warn('lifecycle webhook refused the event', { event: event.type, event_id: event.id, status: res.status });
+          return;
+        }
+      } catch (err) {
+        failure = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+      }
+      if (attempt >= hook.retries) {
+        logger.error('lifecycle webhook failed; event dropped', { event: event.type, event_id: event.id, attempts: attempt + 1, error: failure });
+        return;
+      }
+      await sleep(Math.min(hook.backoff_ms * 2 ** attempt, MAX_BACKOFF_MS));
+    }
+  }
+
+  function runCommand(event: LifecycleEvent, body: string): Promise<void> {
+    const { run, timeout_ms } = options!.command!;
+    return new Promise((resolve) => {
+      const child = spawn(run[0]!, run.slice(1), { stdio: ['pipe', 'ignore', 'pipe'], timeout: timeout_ms });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => { if (stderr.length < 500) stderr += chunk; });
+      child.stdin.on('error', () => { /* a command that does not read stdin is not an error */ });
+      child.on('error', (err) => {
+        logger.error('lifecycle hook command could not run', { event: event.type, event_id: event.id, command: run[0], error: err.message });
+        resolve();
+      });
+      child.on('close', (code, signal) => {
+        if (code !== 0) logger.warn('lifecycle hook command failed', { event: event.type, event_id: event.id, command: run[0], exit_code: code, signal, stderr: stderr.slice(0, 500) });
+        resolve();
+      });
+      child.stdin.end(body);
+    });
+  }
+
+  function track(work: Promise<void>): void {
+    const p = work.catch((err: Error) => logger.error('lifecycle hook failed', { error: err.message }))
+      .finally(() => { inFlight.delete(p); });
+    inFlight.add(p);
+  }
+
+  return {
+    emit(type, data) {
+      if (!hasTarget || (wanted && !wanted.has(type))) return;
+      const event: LifecycleEvent = { id: randomUUID(), type, time: new Date().toISOString(), data };
+      const body = JSON.stringify(event);
+      if (options!.webhook) track(postWebhook(event, body));
+      if (options!.command) track(runCommand(event, body));
+    },
+    async drain(timeoutMs = 30_000) {
+      if (inFlight.size === 0) return;
+      await Promise.race([Promise.allSettled([...inFlight]), sleep(timeoutMs)]);
+    },
+  };
+}

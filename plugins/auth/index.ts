@@ -1,0 +1,108 @@
+// The auth plugin: who is asking. `api_key` (keys issued by Sluice), `proxy_header` (identity from
+// a trusted reverse proxy) or `none`; the users, teams and keys behind them in the database, an
+// admin API and CLI to manage them, and lifecycle hooks. First in the chain.
+import { compileCidrs, definePlugin, type PluginInstance } from '../../core/index.js';
+import { registerAdminApi } from './admin-api.js';
+import { ChangeFeed, publishChanges } from './change-feed.js';
+import { KEY_USAGE, runKeyCommand } from './cli-keys.js';
+import { runTeamCommand, runUserCommand, TEAM_USAGE, USER_USAGE } from './cli-users.js';
+import { createHookDispatcher } from './hooks.js';
+import { IdentityService } from './identity-service.js';
+import { findKey, findUser, type Changes } from './identity-store.js';
+import { KeyVerifier } from './key-verifier.js';
+import { anonymousMiddleware, apiKeyMiddleware, proxyHeaderMiddleware } from './middleware.js';
+import { migrations } from './migrations.js';
+import { authOptions, type AuthOptions } from './options.js';
+import { ProxyHeaderAuthenticator } from './proxy-header.js';
+
+const VERSION = '0.1.0';
+/** How long shutdown waits for lifecycle hooks still being delivered. */
+const HOOK_DRAIN_MS = 5_000;
+
+export default definePlugin<AuthOptions>({
+  name: 'auth',
+  version: VERSION,
+  sluice: '^0.1.0',
+  description: 'Authentication: Sluice API keys, a trusted proxy\'s identity header, or none; users, teams, keys, admin API and CLI',
+  options: authOptions,
+  migrations,
+  provides: ['authentication'],
+  commands: {
+    user: { summary: 'Add, list, disable and enable users', usage: USER_USAGE, run: runUserCommand },
+    team: { summary: 'Add, list, disable and enable teams', usage: TEAM_USAGE, run: runTeamCommand },
+    key: { summary: 'Create, list, show and revoke API keys', usage: KEY_USAGE, run: runKeyCommand },
+  },
+  setup(options, host): PluginInstance<AuthOptions> {
+    const logger = host.logger;
+    const hooks = createHookDispatcher(options.hooks, logger);
+    const cache = {
+      ttlMs: options.cache_ttl_ms,
+      staleMs: options.stale_if_error_ms,
+      maxEntries: options.cache_max_entries,
+      lookupTimeoutMs: options.lookup_timeout_ms,
+    };
+    let lastStaleLog = 0;
+    const onStale = (error: unknown) => {
+      // Once a minute is enough to say the database is away and we are covering for it.
+      if (Date.now() - lastStaleLog < 60_000) return;
+      lastStaleLog = Date.now();
+      logger.warn('identity database unreachable; serving cached verdicts', { error: (error as Error).message, code: (error as { code?: string }).code });
+    };
+
+    let verifier: KeyVerifier | undefined;
+    let proxy: ProxyHeaderAuthenticator | undefined;
+    const apply = (changes: Partial<Changes>) => { verifier?.invalidate(changes); proxy?.invalidate(changes); };
+    const reset = () => { verifier?.clear(); proxy?.clear(); };
+
+    const service = new IdentityService({
+      database: () => host.database(),
+      hooks,
+      // This instance forgets at once; the others hear it on Redis (or at their next poll).
+      announce: async (changes) => { apply(changes); await publishChanges(host.redis(), changes, logger); },
+    });
+    registerAdminApi(host, service, VERSION);
+
+    if (options.mode === 'none') {
+      return { middleware: anonymousMiddleware, authenticates: false, close: () => hooks.drain(HOOK_DRAIN_MS) };
+    }
+
+    if (options.mode === 'api_key') {
+      verifier = new KeyVerifier(async (id) => findKey(await host.database(), id), cache, onStale);
+    } else {
+      proxy = new ProxyHeaderAuthenticator({
+        header: options.header ?? 'x-forwarded-email',
+        groupsHeader: options.groups_header,
+        trusted: compileCidrs(options.trusted_proxies!),
+        autoCreate: options.auto_create ? (name) => service.ensureUser(name, options.default_team) : undefined,
+      }, async (name) => findUser(await host.database(), name), cache, onStale);
+    }
+
+    const feed = new ChangeFeed({
+      redis: () => host.redis(),
+      database: () => host.database(),
+      pollMs: options.change_poll_ms,
+      logger,
+      apply,
+      reset,
+    });
+    return {
+      middleware: verifier ? apiKeyMiddleware(verifier, logger) : proxyHeaderMiddleware(proxy!, logger),
+      authenticates: true,
+      start: () => feed.start(),
+      close: async () => {
+        await feed.close();
+        await hooks.drain(HOOK_DRAIN_MS);
+      },
+    };
+  },
+});
+
+export { authOptions } from './options.js';
+export type { AuthOptions } from './options.js';
+// The lifecycle hooks, for the limits plugin's budget events. Plugins may not import each other:
+// this belongs in core once a second plugin needs it (it imports nothing but core).
+export { createHookDispatcher, signBody, SIGNATURE_HEADER } from './hooks.js';
+export type { HookDispatcher, LifecycleEvent } from './hooks.js';
+export { hookOptions, LIFECYCLE_EVENTS } from './hook-options.js';
+export type { HookOptions } from './hook-options.js';
+export { generateKey, hashKey, isKeyShaped, KEY_PREFIX } from './key-format.js';

@@ -1,0 +1,93 @@
+// proxy_header: the identity an authenticating reverse proxy (oauth2-proxy, Pomerium, a cloud LB…)
+// puts in a header, believed only when the TCP peer is one of `trusted_proxies` — anyone else
+// could simply send the header. Users come from the same table as for keys (disabled users fail);
+// unknown users get 401 unless `auto_create` adds them on first sight.
+import type { BlockList } from 'node:net';
+import { containsAddress, type Exchange, type Principal } from '../../core/index.js';
+import { CachedLookup, type CachedLookupOptions } from './cached-lookup.js';
+import type { Changes, UserRecord } from './identity-store.js';
+import { AuthFailure } from './key-verifier.js';
+import { teamName, userName } from './names.js';
+import { principalForUser } from './principal.js';
+
+export interface ProxyHeaderSettings {
+  header: string;
+  groupsHeader: string | undefined;
+  trusted: BlockList;
+  /** Creates (or finds) the user; undefined when unknown users are refused. */
+  autoCreate: ((name: string) => Promise<UserRecord>) | undefined;
+}
+
+interface CachedUser {
+  record: UserRecord;
+  /** The principal when the proxy names no team. */
+  principal: Principal;
+}
+
+function headerValue(exchange: Exchange, name: string): string | undefined {
+  const value = exchange.headers[name];
+  if (Array.isArray(value)) throw new AuthFailure('invalid_identity'); // two identities: believe neither
+  return typeof value === 'string' ? value.trim() : undefined;
+}
+
+export class ProxyHeaderAuthenticator {
+  private readonly users: CachedLookup<CachedUser>;
+
+  constructor(
+    private readonly settings: ProxyHeaderSettings,
+    findUser: (name: string) => Promise<UserRecord | undefined>,
+    opts: CachedLookupOptions,
+    onStale?: (error: unknown) => void,
+  ) {
+    this.users = new CachedLookup(async (name) => {
+      const record = await findUser(name);
+      return record && { record, principal: principalForUser(record, undefined) };
+    }, opts, onStale);
+  }
+
+  authenticate(exchange: Exchange): Principal | Promise<Principal> {
+    if (!containsAddress(this.settings.trusted, exchange.peerAddress)) throw new AuthFailure('untrusted_peer');
+    const name = headerValue(exchange, this.settings.header);
+    if (!name) throw new AuthFailure('missing_identity');
+    if (!userName.safeParse(name).success) throw new AuthFailure('invalid_identity');
+    const team = this.teamFrom(exchange);
+    const found = this.users.get(name);
+    if (found instanceof Promise) return found.then((user) => this.resolve(user, name, team), (err) => { throw err instanceof AuthFailure ? err : new AuthFailure('unavailable'); });
+    return this.resolve(found, name, team);
+  }
+
+  private teamFrom(exchange: Exchange): string | undefined {
+    if (!this.settings.groupsHeader) return undefined;
+    const groups = headerValue(exchange, this.settings.groupsHeader);
+    const first = groups?.split(',')[0]?.trim();
+    return first && teamName.safeParse(first).success ? first : undefined;
+  }
+
+  private resolve(user: CachedUser | null, name: string, team: string | undefined): Principal | Promise<Principal> {
+    if (!user) {
+      if (!this.settings.autoCreate) throw new AuthFailure('unknown_user');
+      return this.settings.autoCreate(name).then(
+        (record) => this.admit({ record, principal: principalForUser(record, undefined) }, team),
+        () => { throw new AuthFailure('unavailable'); },
+      );
+    }
+    return this.admit(user, team);
+  }
+
+  private admit(user: CachedUser, team: string | undefined): Principal {
+    if (user.record.disabledAt !== null) throw new AuthFailure('user_disabled');
+    if (user.record.teamDisabledAt !== null) throw new AuthFailure('team_disabled');
+    return team === undefined || team === user.record.team ? user.principal : principalForUser(user.record, team);
+  }
+
+  invalidate(changes: Partial<Changes>): void {
+    const users = new Set(changes.users ?? []);
+    const teams = new Set(changes.teams ?? []);
+    this.users.invalidate(
+      ({ record }) => users.has(record.id) || (record.teamId !== null && teams.has(record.teamId)),
+      changes.userNames ?? [],
+    );
+  }
+
+  clear(): void { this.users.clear(); }
+}
