@@ -99,7 +99,9 @@ export function parseVerbArgs<T extends FlagOptions>(args: string[], options: T,
   try {
     parsed = parseArgs({ args, options: { ...options, json: { type: 'boolean' as const }, help: { type: 'boolean' as const, short: 'h' as const } }, allowPositionals: true as const, strict: true as const });
   } catch (err) {
-    throw new UsageError((err as Error).message.replace(/\. To specify.*$/s, ''));
+    const message = (err as Error).message;
+    // Node's advice on positionals that start with '-' is noise for a misspelt flag.
+    throw new UsageError(message.startsWith('Unknown option') ? message.replace(/\. To specify.*$/s, '') : message);
   }
   if (parsed.positionals.length > positionals) throw new UsageError(`unexpected argument "${parsed.positionals[positionals]}"`);
   return parsed;

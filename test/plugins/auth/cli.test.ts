@@ -1,0 +1,105 @@
+// `sluice user|team|key` as plugin commands with a CommandHost: output, --json, exit codes
+// (0 ok, 1 usage/validation, 2 database unreachable).
+import { expect } from 'chai';
+import { PassThrough } from 'node:stream';
+import { openDatabase } from '../../../core/storage/database.js';
+import { parseOptions } from '../../../core/schema/schema.js';
+import plugin from '../../../plugins/auth/index.js';
+import { authOptions } from '../../../plugins/auth/options.js';
+import { commandHost, sqliteDb, type TestDb } from './helpers.js';
+import type { CommandHost } from '../../../core/plugin/host.js';
+
+const options = parseOptions(authOptions, {});
+
+async function run(host: CommandHost, command: 'user' | 'team' | 'key', ...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.setEncoding('utf8').on('data', (c: string) => { out += c; });
+  stderr.setEncoding('utf8').on('data', (c: string) => { err += c; });
+  const code = await plugin.commands![command]!.run(args, options, { stdin: new PassThrough(), stdout, stderr }, host);
+  return { code, out, err };
+}
+
+describe('auth: CLI commands', () => {
+  let db: TestDb;
+  let host: CommandHost;
+  beforeEach(async () => { db = await sqliteDb(); host = commandHost(db.knex); });
+  afterEach(() => db.close());
+
+  it('adds and lists teams and users as tables or JSON', async () => {
+    expect(await run(host, 'team', 'add', 'eng')).to.include({ code: 0, out: 'added team eng\n' });
+    expect(await run(host, 'user', 'add', 'alice', '--team', 'eng', '--email', 'alice@example.com')).to.include({ code: 0, out: 'added user alice (team eng)\n' });
+    const table = await run(host, 'user', 'list');
+    expect(table.code).to.equal(0);
+    expect(table.out.split('\n')[0]).to.match(/^NAME\s+TEAM\s+EMAIL\s+STATUS\s+CREATED$/);
+    expect(table.out).to.match(/alice\s+eng\s+alice@example\.com\s+active/);
+    const json = JSON.parse((await run(host, 'user', 'list', '--json')).out) as { name: string }[];
+    expect(json.map((u) => u.name)).to.deep.equal(['alice']);
+    expect(JSON.parse((await run(host, 'team', 'list', '--json')).out)).to.have.length(1);
+    expect((await run(host, 'user', 'disable', 'alice')).out).to.contain('disabled user alice');
+  });
+
+  it('creates a key, printed once (alone on stdout, or as {"id","key","user",…}), never listed', async () => {
+    await run(host, 'user', 'add', 'alice');
+    const plain = await run(host, 'key', 'create', '--user', 'alice');
+    expect(plain.code).to.equal(0);
+    expect(plain.out).to.match(/^sk-sluice-[0-9A-Za-z]{40}\n$/);
+    expect(plain.err).to.contain('cannot show it again');
+    const created = await run(host, 'key', 'create', '--user', 'alice', '--models', 'gpt-4o*, claude-*', '--expires', '30d', '--rpm', '60', '--tpm', '1000',
+      '--budget-daily', '2.5', '--budget-monthly', '40', '--name', 'laptop', '--kind', 'service', '--json');
+    expect(created.code).to.equal(0);
+    const key = JSON.parse(created.out) as Record<string, unknown>;
+    expect(Object.keys(key).slice(0, 3)).to.deep.equal(['id', 'key', 'user']);
+    expect(key).to.deep.include({ user: 'alice', models: ['gpt-4o*', 'claude-*'], rpm: 60, tpm: 1000, budget_daily_usd: 2.5, budget_monthly_usd: 40, name: 'laptop', kind: 'service' });
+    const list = await run(host, 'key', 'list', '--user', 'alice');
+    expect(list.out).to.contain(String(key['id'])).and.not.contain(String(key['key']));
+    expect(list.out).to.not.contain(plain.out.trim());
+    expect((await run(host, 'key', 'list', '--json')).out).to.not.contain('sk-sluice-');
+    const revoked = await run(host, 'key', 'revoke', String(key['id']));
+    expect(revoked).to.include({ code: 0 });
+    expect(revoked.out).to.match(/^revoked key \w{8} \(alice\)/);
+    expect(JSON.parse((await run(host, 'key', 'show', String(key['id']), '--json')).out)).to.include({ status: 'revoked' });
+  });
+
+  it('exits 1 on usage and validation errors, naming the flag', async () => {
+    await run(host, 'user', 'add', 'alice');
+    const cases: [string[], RegExp][] = [
+      [['key'], /missing a verb/],
+      [['key', 'frobnicate'], /unknown verb "frobnicate"/],
+      [['key', 'create'], /--user NAME is required/],
+      [['key', 'create', '--user', 'alice', '--rpm', 'lots'], /--rpm: expected an integer/],
+      [['key', 'create', '--user', 'alice', '--expires', 'soon'], /--expires: expected a duration such as 30d/],
+      [['key', 'create', '--user', 'alice', '--models', 'a b'], /--models: expected a model name or glob/],
+      [['key', 'create', '--user', 'alice', '--budget-daily=-3'], /--budget-daily: expected an amount in USD above 0/],
+      [['key', 'create', '--user', 'alice', '--budget-daily', '-3'], /'--budget-daily=-XYZ'/],
+      [['key', 'create', '--user', 'alice', '--colour', 'red'], /Unknown option '--colour'/],
+      [['key', 'create', '--user', 'ghost'], /no user "ghost"/],
+      [['key', 'revoke'], /missing ID/],
+      [['key', 'revoke', 'AAAAAAAA'], /no key "AAAAAAAA"/],
+      [['user', 'add', 'alice'], /user "alice" already exists/],
+      [['user', 'add', 'bad name'], /NAME: expected a user name/],
+      [['user', 'add', 'bob', '--team', 'ghost'], /no team "ghost"/],
+      [['team', 'add'], /missing NAME/],
+      [['team', 'add', 'a', 'b'], /unexpected argument "b"/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await run(host, args[0] as 'key', ...args.slice(1));
+      expect(r.code, args.join(' ')).to.equal(1);
+      expect(r.err, args.join(' ')).to.match(message);
+      expect(r.out, args.join(' ')).to.equal('');
+    }
+    expect(await run(host, 'key', '--help')).to.include({ code: 0 });
+  });
+
+  it('exits 2 when the database cannot be reached', async function () {
+    this.timeout(30_000);
+    const unreachable = openDatabase('postgres://postgres@127.0.0.1:9/none', process.cwd());
+    try {
+      const r = await run(commandHost(unreachable), 'key', 'list');
+      expect(r.code).to.equal(2);
+      expect(r.err).to.match(/database cannot be reached \(ECONNREFUSED\)/);
+    } finally { await unreachable.destroy(); }
+  });
+});

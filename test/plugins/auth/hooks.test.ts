@@ -1,0 +1,112 @@
+// Lifecycle hooks: a signed, retried webhook and a command fed the event on stdin; no key material.
+import { expect } from 'chai';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createHookDispatcher, SIGNATURE_HEADER, type LifecycleEvent } from '../../../plugins/auth/hooks.js';
+import { hookOptions } from '../../../plugins/auth/hook-options.js';
+import { IdentityService } from '../../../plugins/auth/identity-service.js';
+import { captureLogger, sqliteDb, within } from './helpers.js';
+
+interface Received { headers: http.IncomingHttpHeaders; body: string }
+
+async function receiver(statuses: number[]): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
+  const received: Received[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8').on('data', (c: string) => { body += c; }).on('end', () => {
+      received.push({ headers: req.headers, body });
+      res.writeHead(statuses.shift() ?? 200).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+const SECRET = 'a-very-secret-hmac-key';
+
+describe('auth: lifecycle hooks', () => {
+  it('POSTs the event signed with HMAC-SHA256 over the body, retrying 5xx with backoff', async () => {
+    const rx = await receiver([503, 500, 200]);
+    const { logger } = captureLogger();
+    const hooks = createHookDispatcher(hookOptions.parse({ webhook: { url: rx.url, secret: SECRET, backoff_ms: 10 } }), logger);
+    hooks.emit('user.created', { user: 'alice', team: null });
+    await hooks.drain();
+    await rx.close();
+    expect(rx.received).to.have.length(3);
+    const last = rx.received[2]!;
+    const expected = 'sha256=' + createHmac('sha256', SECRET).update(last.body).digest('hex');
+    expect(last.headers[SIGNATURE_HEADER]).to.equal(expected);
+    expect(last.headers['x-sluice-event']).to.equal('user.created');
+    const event = JSON.parse(last.body) as LifecycleEvent;
+    expect(event).to.include({ type: 'user.created' });
+    expect(event.data).to.deep.equal({ user: 'alice', team: null });
+    expect(last.headers['x-sluice-delivery']).to.equal(event.id);
+    // Every retry carries the same delivery id (receivers drop duplicates by it).
+    expect(new Set(rx.received.map((r) => r.headers['x-sluice-delivery'])).size).to.equal(1);
+  });
+
+  it('does not retry a 4xx, gives up after `retries`, and only sends the chosen events', async () => {
+    const rx = await receiver([400, 500, 500, 500]);
+    const { logger, lines } = captureLogger();
+    const hooks = createHookDispatcher(hookOptions.parse({ webhook: { url: rx.url, secret: SECRET, retries: 2, backoff_ms: 5 }, events: ['key.revoked'] }), logger);
+    hooks.emit('key.created', { key_id: 'x' });
+    hooks.emit('key.revoked', { key_id: 'a' });
+    await hooks.drain();
+    hooks.emit('key.revoked', { key_id: 'b' });
+    await hooks.drain();
+    await rx.close();
+    expect(rx.received.map((r) => (JSON.parse(r.body) as LifecycleEvent).data['key_id'])).to.deep.equal(['a', 'b', 'b', 'b']);
+    expect(lines.some((l) => l.includes('refused the event'))).to.equal(true);
+    expect(lines.some((l) => l.includes('event dropped'))).to.equal(true);
+  });
+
+  it('runs a command with the event JSON on stdin', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-hook-'));
+    const out = path.join(dir, 'event.json');
+    const { logger } = captureLogger();
+    const hooks = createHookDispatcher(hookOptions.parse({
+      command: { run: [process.execPath, '-e', `process.stdin.pipe(require('fs').createWriteStream(${JSON.stringify(out)}))`] },
+    }), logger);
+    hooks.emit('user.disabled', { user: 'bob' });
+    await hooks.drain();
+    const event = JSON.parse(readFileSync(out, 'utf8')) as LifecycleEvent;
+    expect(event.type).to.equal('user.disabled');
+    expect(event.data).to.deep.equal({ user: 'bob' });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('logs a command that fails or cannot start, without throwing', async () => {
+    const { logger, lines } = captureLogger();
+    const hooks = createHookDispatcher(hookOptions.parse({ command: { run: [process.execPath, '-e', 'process.exit(3)'] } }), logger);
+    hooks.emit('user.disabled', { user: 'bob' });
+    const missing = createHookDispatcher(hookOptions.parse({ command: { run: ['/nonexistent/hook'] } }), logger);
+    missing.emit('user.disabled', { user: 'bob' });
+    await Promise.all([hooks.drain(), missing.drain()]);
+    expect(lines.some((l) => l.includes('"exit_code":3'))).to.equal(true);
+    expect(lines.some((l) => l.includes('could not run'))).to.equal(true);
+  });
+
+  it('the service sends user.created, key.created, key.revoked and user.disabled, never with key material', async () => {
+    const rx = await receiver([]);
+    const db = await sqliteDb();
+    const hooks = createHookDispatcher(hookOptions.parse({ webhook: { url: rx.url, secret: SECRET } }), captureLogger().logger);
+    const service = new IdentityService({ database: async () => db.knex, hooks, announce: async () => {} });
+    await service.addUser({ name: 'alice' });
+    const k = await service.createKey({ user: 'alice', kind: 'user', models: ['gpt-*'] });
+    await service.revokeKey(k.id);
+    await service.setUserDisabled('alice', true);
+    await within(5000, () => rx.received.length === 4);
+    await rx.close();
+    await db.close();
+    const events = rx.received.map((r) => JSON.parse(r.body) as LifecycleEvent);
+    expect(events.map((e) => e.type).sort()).to.deep.equal(['key.created', 'key.revoked', 'user.created', 'user.disabled']);
+    expect(events.find((e) => e.type === 'key.created')!.data).to.deep.include({ key_id: k.id, user: 'alice', models: ['gpt-*'] });
+    const all = rx.received.map((r) => r.body).join('\n');
+    expect(all).to.not.contain(k.key.slice(18));
+    expect(all).to.not.contain('sk-sluice-');
+  });
+});
