@@ -10,32 +10,6 @@ export function shortHash(text: string, length = 24): string {
   return createHash('sha256').update(text).digest('hex').slice(0, length);
 }
 
-/** `[[tool:NAME {json}]]` in the prompt asks loopback for a scripted tool call. */
-const TOOL_MARKERS = /\[\[tool(?::([A-Za-z0-9_.-]+))?(?:\s+(\{[\s\S]*?\}))?\]\]/g;
-const FLAGS = { think: /\[\[think\]\]/, parallel: /\[\[parallel\]\]/ } as const;
-
-/** `[[think]]` asks for a reasoning block first; `[[parallel]]` for every tool marker at once. */
-export function hasFlag(text: string, flag: keyof typeof FLAGS): boolean {
-  return FLAGS[flag].test(text);
-}
-
-export interface ToolRequest {
-  name: string | undefined;
-  arguments: string;
-}
-
-export function findToolMarkers(text: string): ToolRequest[] {
-  return [...text.matchAll(TOOL_MARKERS)].map(toolRequest);
-}
-
-function toolRequest(m: RegExpMatchArray): ToolRequest {
-  let args = '{}';
-  if (m[2]) {
-    try { args = JSON.stringify(JSON.parse(m[2])); } catch { args = JSON.stringify({ input: m[2] }); }
-  }
-  return { name: m[1], arguments: args };
-}
-
 function clip(text: string, max: number): string {
   return text.length > max ? text.slice(0, max) + '…' : text;
 }
@@ -50,7 +24,7 @@ export function toolResultReply(name: string, result: string): string {
 }
 
 export function reasoningAbout(trigger: string, plan: string): string {
-  return `Loopback reasoning. The last turn reads: ${clip(trigger, 120)} Plan: ${plan}.`;
+  return `Loopback reasoning. The last turn reads: ${clip(trigger, 120)} Plan: ${clip(plan, 200)}.`;
 }
 
 /** Streamed tool arguments arrive in pieces this small, so consumers meet JSON split anywhere. */
@@ -67,14 +41,21 @@ export function streamPieces(text: string): string[] {
   return text.match(/\S+\s*|\s+/g) ?? [];
 }
 
-/** A unit-length vector derived from the text: same input, same embedding. */
+/**
+ * A unit-length vector derived from the text: same input, same embedding. SHAKE256 reads the text
+ * once and stretches its digest to any length, so the cost is the text plus the vector, not their
+ * product (one hash of the whole text per eight values made 4096 dimensions of a long text slow).
+ */
 export function embed(text: string, dimensions: number): number[] {
-  const out: number[] = [];
-  let block = Buffer.alloc(0);
-  for (let i = 0; out.length < dimensions; i++) {
-    if (i % 8 === 0) block = createHash('sha256').update(`${i / 8}:${text}`).digest();
-    out.push(block.readInt32LE((i % 8) * 4) / 2 ** 31);
+  const bytes = createHash('shake256', { outputLength: dimensions * 4 }).update(text).digest();
+  const out = new Array<number>(dimensions);
+  let squares = 0;
+  for (let i = 0; i < dimensions; i++) {
+    const x = bytes.readInt32LE(i * 4) / 2 ** 31;
+    out[i] = x;
+    squares += x * x;
   }
-  const norm = Math.hypot(...out) || 1;
-  return out.map((x) => x / norm);
+  const norm = Math.sqrt(squares) || 1;
+  for (let i = 0; i < dimensions; i++) out[i] = out[i]! / norm;
+  return out;
 }
