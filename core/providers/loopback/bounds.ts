@@ -11,10 +11,11 @@ export const MAX_EMBEDDING_BATCH = 100;
 /** `dimensions` / `outputDimensionality` above this are refused, as a real model refuses its unsupported sizes. */
 export const MAX_EMBEDDING_DIMENSIONS = 4096;
 /**
- * Values across all vectors of one request (e.g. 512 inputs × 256 dimensions, or 32 × 4096):
- * about 2.7 MB of JSON, which serialises in roughly 10 ms.
+ * Values across all vectors of one request (128 inputs at the default 256 dimensions, 8 at 4096):
+ * about 700 KB of JSON. Floats are what makes an embeddings answer expensive — printing one costs
+ * about as much as building it — and 131,072 of them held /health for over 100 ms on a busy host.
  */
-export const MAX_EMBEDDING_VALUES = 131_072;
+export const MAX_EMBEDDING_VALUES = 32_768;
 
 /**
  * Characters loopback writes for one answer beyond its short fixed texts: the structured-output

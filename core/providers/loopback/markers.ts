@@ -8,9 +8,6 @@
 
 const OPEN = '[[tool';
 const CLOSE_ARGS = '}]]';
-/** Anchored (sticky) patterns: each matches at one position and never backtracks past a character class. */
-const NAME = /[A-Za-z0-9_.-]+/y;
-const SPACE = /\s+/y;
 
 export type Flag = 'think' | 'parallel';
 const FLAG_TEXT: Record<Flag, string> = { think: '[[think]]', parallel: '[[parallel]]' };
@@ -40,18 +37,17 @@ export function findToolMarkers(text: string, limit = Infinity): ToolRequest[] {
     let at = start + OPEN.length;
     let name: string | undefined;
     if (text.charCodeAt(at) === 0x3a /* : */) {
-      NAME.lastIndex = at + 1;
-      if (NAME.test(text)) { name = text.slice(at + 1, NAME.lastIndex); at = NAME.lastIndex; }
+      const nameEnd = skip(text, at + 1, isNameChar);
       // `[[tool:` without a name is no marker: the colon is neither `]]` nor whitespace.
+      if (nameEnd > at + 1) { name = text.slice(at + 1, nameEnd); at = nameEnd; }
     }
     let end = -1;
     let args: string | undefined;
     if (text.startsWith(']]', at)) {
       end = at + 2;
     } else {
-      SPACE.lastIndex = at;
-      if (SPACE.test(text) && text.charCodeAt(SPACE.lastIndex) === 0x7b /* { */) {
-        const brace = SPACE.lastIndex;
+      const brace = skip(text, at, isSpace);
+      if (brace > at && text.charCodeAt(brace) === 0x7b /* { */) {
         if (close !== -1 && close <= brace) close = text.indexOf(CLOSE_ARGS, brace + 1);
         if (close > brace) { args = text.slice(brace, close + 1); end = close + CLOSE_ARGS.length; }
       }
@@ -61,6 +57,25 @@ export function findToolMarkers(text: string, limit = Infinity): ToolRequest[] {
     from = end;
   }
   return found;
+}
+
+/** The first position from `at` whose character is not in the class (neither class contains `[`). */
+function skip(text: string, at: number, inClass: (code: number) => boolean): number {
+  while (at < text.length && inClass(text.charCodeAt(at))) at++;
+  return at;
+}
+
+/** `[A-Za-z0-9_.-]` */
+function isNameChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2e || c === 0x2d;
+}
+
+/** JavaScript's `\s`: ASCII whitespace, NBSP, the Unicode space separators, line separators and BOM. */
+function isSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029
+    || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 function argumentsOf(raw: string | undefined): string {
