@@ -278,6 +278,24 @@ describe('loopback bounds: scripted tool calls', () => {
     expect(names.param).to.equal('messages');
   });
 
+  it('lets the event loop turn while it streams: a 64-call stream is not one synchronous run', async () => {
+    const prompt = '[[parallel]] ' + Array.from({ length: MAX_TOOL_CALLS }, (_, i) => `[[tool:f ${JSON.stringify({ i, s: 'x'.repeat(900) })}]]`).join(' ');
+    const res = await loopback.send({ protocol: parseProtocolName('openai.chat'), body: { messages: [{ role: 'user', content: prompt }], tools } as JsonObject, stream: true, model: 'loopback' }, ctx);
+    if (res.kind !== 'stream') throw new Error('expected a stream');
+    // Counts turns of the event loop (setImmediate runs once per turn) while the stream is read.
+    let turns = 0;
+    let reading = true;
+    const tick = () => { if (reading) { turns++; setImmediate(tick); } };
+    setImmediate(tick);
+    let events = 0;
+    for await (const _ of res.events) events++;
+    reading = false;
+    // 8-character fragments: thousands of events, all ready at once.
+    expect(events).to.be.greaterThan(7000);
+    // Every event loop turn lets other requests in; without pacing there were none until the end.
+    expect(turns).to.be.at.least(Math.floor(events / 64));
+  });
+
   it('derives the same ids for the same prompt, different ones for another prompt', async () => {
     const ids = async (text: string) => (((await send('openai.chat', { messages: [{ role: 'user', content: text }], tools }))['choices'] as JsonObject[])[0]!['message'] as { tool_calls: { id: string }[] }).tool_calls.map((c) => c.id);
     const prompt = '[[parallel]] [[tool:f]] [[tool:g]]';
