@@ -291,6 +291,7 @@ async function runBench(): Promise<void> {
     }
     await pool.close();
 
+    const idle = figures.get('idle')!;
     const rows: string[] = [];
     for (const [name, f] of figures) {
       const sorted = [...f.probes].sort((a, b) => a - b);
@@ -318,6 +319,13 @@ async function runBench(): Promise<void> {
       'Scenarios:',
       '',
       ...scenarios.map((s) => `- **${s.name}**: ${s.what}.`),
+      '',
+      'Reading the figures:',
+      '',
+      `- Host noise: on the idle gateway in this run, /health reached ${ms(Math.max(...idle.probes))} ms and Sluice's event-loop delay ${ms(Math.max(...idle.elMax))} ms with no request in flight; maxima of that order in the other rows are the machine, not loopback. p50 and p99 are the steadier figures.`,
+      '- ×1 rows: a probe waits at most for the one request being served, so "request p50" (the whole round trip, transport included) bounds what one request holds the event loop. ×4 rows: a probe can queue behind all four requests; a single-threaded server pays the sum.',
+      '- Before the bounds (the issue\'s fuzzing run): the 10 KB embeddings body produced ~175 MB and blocked every request for 5–6 s, the 28 KB json_schema body 78 MB and 7–11 s, 512 KB of `[[tool` fragments 5–8 s. Here those are the fuzz-* rows (refused with a 400 in about a millisecond) and markers-512k.',
+      '- prompt-9.5mb is the largest body the default `body_limit` admits. Most of its cost is ingress reading and parsing 9.5 MB (Buffer.concat, UTF-8 decoding, JSON.parse); loopback\'s own part is linear (one SHA-256 of the prompt for the call ids, one scan for markers), about a tenth of it in a CPU profile.',
       '',
     ].join('\n');
     mkdirSync(path.dirname(args.out), { recursive: true });
