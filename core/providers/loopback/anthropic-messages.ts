@@ -5,7 +5,7 @@ import { asArray, asObject, asString, contentText } from '../../protocols/json.j
 import type { JsonObject, JsonValue, StreamEvent } from '../../protocols/types.js';
 import { jsonReply, streamReply, type LoopbackHandler } from './reply.js';
 import { conversationTurns, decide, forgedThought, type Answer, type CarriedThought, type ConversationView, type ToolResult } from './script.js';
-import { jsonOutputOf } from './json-sample.js';
+import { jsonOutputOf, type JsonOutput } from './json-sample.js';
 import { invalidSignature } from './signature.js';
 import { estimateTokens, fragments, streamPieces } from './text.js';
 
@@ -60,9 +60,17 @@ export function messagesView(body: JsonObject): ConversationView {
     tools: asArray(body['tools']).map(asObject).filter((t) => t && (t['type'] === undefined || t['type'] === 'custom'))
       .map((t) => asString(t?.['name'])).filter((n): n is string => !!n),
     promptText: [allText(body['system']), ...messages.map((m) => allText(m['content']))].filter(Boolean).join('\n'),
-    jsonOutput: ((f) => jsonOutputOf(f, f?.['schema']))(asObject(asObject(body['output_config'])?.['format']) ?? asObject(body['output_format'])),
+    jsonOutput: jsonOutputOfMessages(body),
     thoughts,
+    promptParam: 'messages',
   };
+}
+
+/** Structured output is `output_config.format` (the older beta spelled it `output_format`). */
+function jsonOutputOfMessages(body: JsonObject): JsonOutput | undefined {
+  const current = asObject(asObject(body['output_config'])?.['format']);
+  const format = current ?? asObject(body['output_format']);
+  return jsonOutputOf(format, format?.['schema'], current ? 'output_config.format' : 'output_format');
 }
 
 function usage(a: Answer): JsonObject {

@@ -4,7 +4,7 @@ import { asArray, asObject, asString } from '../../protocols/json.js';
 import type { JsonObject, JsonValue, StreamEvent } from '../../protocols/types.js';
 import { jsonReply, streamReply, type LoopbackHandler } from './reply.js';
 import { decide, forgedThought, type Answer, type CarriedThought, type ConversationView, type ToolResult } from './script.js';
-import { jsonOutputOf } from './json-sample.js';
+import { jsonOutputOf, type JsonOutput } from './json-sample.js';
 import { invalidSignature } from './signature.js';
 import { estimateTokens, streamPieces } from './text.js';
 
@@ -40,12 +40,23 @@ function visibleText(ps: JsonObject[]): string {
   return ps.filter((p) => p['thought'] !== true).map((p) => asString(p['text'])).filter((t): t is string => !!t).join('\n');
 }
 
-/** A function response is any JSON object; its string leaves are the text a model would read. */
+/**
+ * A function response is any JSON object; its non-empty string leaves, in order, are the text a
+ * model would read. Walked with a stack and joined once: joining at every level copied a deep
+ * leaf once per level, and recursion would follow a deep value into a stack overflow.
+ */
 function resultText(value: JsonValue | undefined): string {
   if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return value.map(resultText).filter(Boolean).join('\n');
-  if (value && typeof value === 'object') return Object.values(value).map(resultText).filter(Boolean).join('\n');
-  return '';
+  const leaves: string[] = [];
+  const pending: (JsonValue | undefined)[] = [value];
+  while (pending.length) {
+    const v = pending.pop();
+    if (typeof v === 'string') { if (v) leaves.push(v); continue; }
+    if (v === null || typeof v !== 'object') continue;
+    const children = Array.isArray(v) ? v : Object.values(v);
+    for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]);
+  }
+  return leaves.join('\n');
 }
 
 export function generateView(body: JsonObject): ConversationView {
@@ -74,12 +85,18 @@ export function generateView(body: JsonObject): ConversationView {
     tools: asArray(body['tools']).flatMap((t) => asArray(asObject(t)?.['functionDeclarations']))
       .map((d) => asString(asObject(d)?.['name'])).filter((n): n is string => !!n),
     promptText: texts.filter(Boolean).join('\n'),
-    // Gemini asks for JSON by MIME type; the schema, if any, is in either of two fields.
-    jsonOutput: ((g) => g?.['responseMimeType'] === 'application/json'
-      ? jsonOutputOf({ type: 'json_schema' }, g['responseJsonSchema'] ?? g['responseSchema'])
-      : undefined)(asObject(body['generationConfig'])),
+    jsonOutput: jsonOutputOfGeneration(asObject(body['generationConfig'])),
     thoughts,
+    promptParam: 'contents',
   };
+}
+
+/** Gemini asks for JSON by MIME type; the schema, if any, is in either of two fields. */
+function jsonOutputOfGeneration(config: JsonObject | undefined): JsonOutput | undefined {
+  if (config?.['responseMimeType'] !== 'application/json') return undefined;
+  const given = config['responseJsonSchema'];
+  const field = given !== undefined && given !== null ? 'responseJsonSchema' : 'responseSchema';
+  return jsonOutputOf({ type: 'json_schema' }, config[field], `generationConfig.${field}`);
 }
 
 function answerParts(a: Answer): JsonObject[] {

@@ -38,8 +38,9 @@ export function chatView(body: JsonObject): ConversationView {
     toolResults,
     tools: asArray(body['tools']).map((t) => asString(asObject(asObject(t)?.['function'])?.['name'])).filter((n): n is string => !!n),
     promptText: messages.map((m) => contentText(m['content'])).join('\n'),
-    jsonOutput: ((f) => jsonOutputOf(f, asObject(f?.['json_schema'])?.['schema']))(asObject(body['response_format'])),
+    jsonOutput: ((f) => jsonOutputOf(f, asObject(f?.['json_schema'])?.['schema'], 'response_format'))(asObject(body['response_format'])),
     thoughts: [],
+    promptParam: 'messages',
   };
 }
 

@@ -70,8 +70,9 @@ export function responsesView(body: JsonObject): ConversationView {
     toolResults,
     tools: asArray(body['tools']).map(asObject).filter((t) => asString(t?.['type']) === 'function').map((t) => asString(t?.['name'])).filter((n): n is string => !!n),
     promptText: texts.filter(Boolean).join('\n'),
-    jsonOutput: ((f) => jsonOutputOf(f, f?.['schema']))(asObject(asObject(body['text'])?.['format'])),
+    jsonOutput: ((f) => jsonOutputOf(f, f?.['schema'], 'text.format'))(asObject(asObject(body['text'])?.['format'])),
     thoughts,
+    promptParam: 'input',
   };
 }
 
