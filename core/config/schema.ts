@@ -31,6 +31,18 @@ const timeouts = t.object({
   idle_ms: t.default(t.number({ min: 1, integer: true }), 300_000),
 });
 
+/**
+ * Requests that find every connection busy wait here, first come first served. A full queue or an
+ * expired wait is a retryable "saturated" error, so the router tries its next fallback at once
+ * instead of holding the request behind hung upstream calls.
+ */
+const queue = t.object({
+  /** Requests that may wait for a connection; 0 = never wait. */
+  max: t.default(t.number({ min: 0, max: 100_000, integer: true }), 256),
+  /** Longest wait for a connection. */
+  timeout_ms: t.default(t.number({ min: 1, integer: true }), 10_000),
+});
+
 const provider = t.object({
   type: t.oneOf(['openai', 'anthropic', 'gemini', 'loopback'] as const),
   base_url: t.optional(t.string({ pattern: /^https?:\/\/[^\s]+$/, patternName: 'an http(s) URL' })),
@@ -44,8 +56,11 @@ const provider = t.object({
   protocols: t.optional(t.array(t.oneOf(PROTOCOL_NAMES), { minItems: 1 })),
   headers: t.default(t.record(t.string(), { keyName: 'header names' }), {}),
   timeouts,
-  /** Upstream connections kept per provider. */
+  /** Upstream connections kept per provider: at most this many requests are in flight to it. */
   connections: t.default(t.number({ min: 1, max: 4096, integer: true }), 128),
+  queue,
+  /** Largest single SSE event accepted from this provider; a bigger one cuts the stream with an upstream error. */
+  max_event_size: t.default(byteSize, '32mb'),
 });
 export type ProviderConfig = Infer<typeof provider>;
 
