@@ -34,6 +34,16 @@ const timeouts = z.strictObject({
   idle_ms: milliseconds(1).default(300_000).describe('Longest silence between two body chunks.'),
 });
 
+/**
+ * Requests that find every connection busy wait here, first come first served. A full queue or an
+ * expired wait is a retryable "saturated" error, so the router tries its next fallback at once
+ * instead of holding the request behind hung upstream calls.
+ */
+const queue = z.strictObject({
+  max: z.number().int().min(0).max(100_000).default(256).describe('Requests that may wait for a connection; 0 = never wait.'),
+  timeout_ms: milliseconds(1).default(10_000).describe('Longest wait for a connection.'),
+});
+
 const provider = z.strictObject({
   type: z.enum(['openai', 'anthropic', 'gemini', 'loopback']),
   base_url: z.string().regex(/^https?:\/\/[^\s]+$/).meta({ expected: 'an http(s) URL' }).optional(),
@@ -45,7 +55,11 @@ const provider = z.strictObject({
   headers: z.record(z.string().meta({ expected: 'header names' }), z.string()).default({})
     .describe('Sent upstream on every request.'),
   timeouts: timeouts.prefault({}),
-  connections: z.number().int().min(1).max(4096).default(128).describe('Upstream connections kept per provider.'),
+  connections: z.number().int().min(1).max(4096).default(128)
+    .describe('Upstream connections kept per provider: at most this many requests are in flight to it.'),
+  queue: queue.prefault({}),
+  max_event_size: byteSize.default('32mb')
+    .describe('Largest single SSE event accepted from this provider; a bigger one cuts the stream with an upstream error.'),
 });
 export type ProviderConfig = z.output<typeof provider>;
 
