@@ -70,6 +70,12 @@ export const configSchema = t.object({
     /** Required to listen beyond loopback with auth off: an open gateway on a LAN leaks keys. */
     allow_unauthenticated_remote: t.default(t.boolean(), false),
     body_limit: t.default(byteSize, '10mb'),
+    /** Until a request's headers are complete (also how long a new connection may stay silent). */
+    headers_timeout_ms: t.default(t.number({ min: 100, integer: true }), 30_000),
+    /** Until a request's body is complete, counted from its headers; never covers the response. */
+    body_timeout_ms: t.default(t.number({ min: 100, integer: true }), 60_000),
+    /** Deepest array/object nesting accepted in a JSON body (deeper is a 400 before anything walks it). */
+    max_json_depth: t.default(t.number({ min: 8, max: 1000, integer: true }), 128),
     /** How long in-flight requests may finish after SIGTERM before they are cut. */
     shutdown_grace_ms: t.default(t.number({ min: 0, integer: true }), 10_000),
     /** Idle SSE streams get a comment line this often so proxies keep them open. */
