@@ -30,8 +30,13 @@ add('POST', ['/v1/messages/count_tokens', '/anthropic/v1/messages/count_tokens']
 add('GET', ['/anthropic/v1/models'], ANTHROPIC_MODELS);
 add('GET', ['/v1beta/models'], GEMINI_MODELS);
 
+/** Every fixed path and its method (tests walk it so a new endpoint is fuzzed without being listed twice). */
+export function fixedRoutes(): { method: Method; path: string; endpoint: Endpoint }[] {
+  return [...fixed].map(([path, route]) => ({ path, ...route }));
+}
+
 /** Gemini methods: `/v1beta/models/{model}:{method}` (and `/v1/…`, which @google/genai 3.x uses). */
-const GEMINI_METHODS: Record<string, Endpoint> = {
+export const GEMINI_METHODS: Readonly<Record<string, Endpoint>> = {
   generateContent: endpoint('gemini', 'generate'),
   streamGenerateContent: endpoint('gemini', 'generate', true),
   countTokens: endpoint('gemini', 'count_tokens'),
