@@ -120,7 +120,7 @@ describe('error surfaces: envelope, request id, log line and metric for every re
       expect(internal).to.have.nested.property('error.message', 'admin route failed');
     });
 
-    it('a draining gateway answers 503 in the endpoint\'s envelope, closes the connection, and logs it', async () => {
+    it('a draining gateway answers 503 in the endpoint\'s envelope, closes the connection, and logs it; a disabled admin API 403s', async () => {
       const draining = await startGateway(config());
       try {
         draining.gateway.drain();
@@ -130,6 +130,12 @@ describe('error surfaces: envelope, request id, log line and metric for every re
         expect(await res.json()).to.deep.include({ type: 'error' });
         const line = draining.logs.map((l) => JSON.parse(l) as LogLine).find((l) => l['request_id'] === 'drain-1');
         expect(line).to.include({ msg: 'request', endpoint: 'anthropic.messages', status: 503, error: 'SLUICE_E_SHUTTING_DOWN' });
+        // No admin key configured: the admin API is off (403), and that refusal is logged too.
+        const admin = await fetch(draining.url + '/admin/anything', { headers: { 'x-request-id': 'adm-off' } });
+        expect(admin.status).to.equal(403);
+        expect(((await admin.json()) as { error: { type: string } }).error.type).to.equal('permission_error');
+        const adminLine = draining.logs.map((l) => JSON.parse(l) as LogLine).find((l) => l['request_id'] === 'adm-off');
+        expect(adminLine).to.include({ msg: 'request', endpoint: 'admin', status: 403, outcome: 'blocked' });
       } finally {
         await draining.close();
       }
