@@ -7,7 +7,7 @@
 // must answer within 100 ms throughout. The seed is fixed: a failure replays exactly.
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
@@ -348,6 +348,21 @@ chain:
   });
 }
 
+/**
+ * Cumulative on-CPU and run-queue-wait time (ms) of a process's main thread — Node's event loop —
+ * from /proc/PID/schedstat ("on-CPU ns, run-queue wait ns, slices"). Linux only; elsewhere both
+ * stay 0 and the wall-clock budget applies as it is.
+ */
+function eventLoopThreadClock(pid: number): () => { cpuMs: number; waitMs: number } {
+  const file = `/proc/${pid}/schedstat`;
+  const read = () => {
+    const [cpu, wait] = readFileSync(file, 'utf8').split(' ');
+    return { cpuMs: Number(cpu) / 1e6, waitMs: Number(wait) / 1e6 };
+  };
+  try { read(); } catch { return () => ({ cpuMs: 0, waitMs: 0 }); }
+  return read;
+}
+
 /** The least an HTTP server can do, in its own process: the baseline for /health latency. */
 function startControl(): Promise<{ url: string; process: ChildProcess }> {
   const child = spawn(process.execPath, ['-e', "require('http').createServer((q, s) => s.end('ok')).listen(0, '127.0.0.1', function () { console.log(this.address().port) })"], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -381,9 +396,14 @@ describe('fuzz: seeded mutations over every endpoint', function () {
     const answers: Answer[] = [];
     const started = performance.now();
 
-    // /health on its own connection, polled for the whole run. Each poll also asks an idle control
-    // process at the same moment: what the control waits too (this process's own turns, a machine
-    // shared with other work) is not the gateway's, so the budget applies to the difference.
+    // /health on its own connection, polled for the whole run, against a budget for the time the
+    // gateway itself keeps /health waiting. On a quiet machine that is the wall time, less what an
+    // idle control process asked at the same moment also waited (this process's own turns). On a
+    // contended one (the gateway's event-loop thread had to wait for a CPU during the poll, per
+    // /proc/PID/schedstat) wall time mostly measures the machine, so what counts is the CPU the
+    // gateway's event-loop thread burned meanwhile: a stall that is the gateway's (a generator, a
+    // parse, a quadratic decoder) burns it; waiting for a turn does not.
+    const gatewayThread = eventLoopThreadClock(gw.process.pid!);
     const healthPool = new Pool(gw.url, { connections: 1 });
     const controlPool = new Pool(control.url, { connections: 1 });
     const timed = async (pool: Pool, p: string) => {
@@ -392,12 +412,16 @@ describe('fuzz: seeded mutations over every endpoint', function () {
       await res.body.text();
       return { ms: performance.now() - t, status: res.statusCode };
     };
-    const health: { health: number; control: number }[] = [];
+    const health: { wall: number; own: number }[] = [];
     let fuzzing = true;
     const poller = (async () => {
       while (fuzzing) {
+        const before = gatewayThread();
         const [h, k] = await Promise.all([timed(healthPool, '/health'), timed(controlPool, '/')]);
-        health.push({ health: h.ms, control: k.ms });
+        const after = gatewayThread();
+        const cpu = after.cpuMs - before.cpuMs;
+        const contended = after.waitMs - before.waitMs > 5 || k.ms > 5;
+        health.push({ wall: h.ms, own: contended ? cpu : Math.max(cpu, h.ms - k.ms) });
         if (h.status !== 200) problems.push(`/health answered ${h.status}`);
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
@@ -461,14 +485,14 @@ describe('fuzz: seeded mutations over every endpoint', function () {
     for (const a of answers) if (a.id && logged.get(a.id) !== 1) problems.push(`${a.label}: ${logged.get(a.id) ?? 0} request log lines for ${a.id}`);
     if (counted !== answers.length) problems.push(`sluice_requests_total counts ${counted} requests, ${answers.length} were answered`);
 
-    const slowest = Math.max(...health.map((h) => h.health));
-    const excess = Math.max(...health.map((h) => h.health - h.control));
+    const slowest = Math.max(...health.map((h) => h.wall));
+    const excess = Math.max(...health.map((h) => h.own));
     const statuses = new Map<number, number>();
     for (const a of answers) statuses.set(a.status, (statuses.get(a.status) ?? 0) + 1);
-    console.log(`      fuzz: ${answers.length} answers in ${(elapsed / 1000).toFixed(1)} s; statuses ${JSON.stringify(Object.fromEntries(statuses))}; /health polled ${health.length}×, slowest ${slowest.toFixed(1)} ms, at most ${excess.toFixed(1)} ms slower than the control`);
+    console.log(`      fuzz: ${answers.length} answers in ${(elapsed / 1000).toFixed(1)} s; statuses ${JSON.stringify(Object.fromEntries(statuses))}; /health polled ${health.length}×, slowest ${slowest.toFixed(1)} ms, at most ${excess.toFixed(1)} ms of it the gateway's own`);
     expect(problems.slice(0, 40), `${problems.length} problems`).to.deep.equal([]);
     expect(health.length, 'the /health poller ran throughout').to.be.above(20);
-    expect(excess, '/health latency while fuzzing, beyond what an idle control process saw').to.be.below(HEALTH_BUDGET_MS);
+    expect(excess, 'time the gateway itself kept /health waiting').to.be.below(HEALTH_BUDGET_MS);
   });
 
   it('every fixed endpoint and every Gemini method has a seed', () => {
