@@ -75,8 +75,10 @@ function receive(req: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
       else chunks.push(chunk);
     };
     const onEnd = () => settle();
-    // 'close' before 'end' (or an 'aborted' error): the client went away mid-upload.
-    const onGone = () => settle(new GatewayError('SLUICE_E_CLIENT_CLOSED', 'the client closed the connection before its request body was complete'));
+    // 'close' before 'end', or an 'aborted' error: the client went away mid-upload. A GatewayError
+    // is the server's parser refusing the body's framing (core/http/client-error.ts).
+    const onGone = (err?: unknown) => settle(err instanceof GatewayError ? err
+      : new GatewayError('SLUICE_E_CLIENT_CLOSED', 'the client closed the connection before its request body was complete'));
     const timer = setTimeout(
       () => settle(new GatewayError('SLUICE_E_REQUEST_TIMEOUT', `the request body did not arrive within ${limits.timeoutMs} ms`)),
       limits.timeoutMs,

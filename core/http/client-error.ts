@@ -22,18 +22,37 @@ const answered = new WeakSet<Duplex>();
 
 export function createClientErrorHandler(record: RecordRejection): (err: ParserError, socket: Duplex) => void {
   return (err, socket) => {
-    // Node calls this again for bytes that arrive after a parse error; the first answer stands.
-    if (answered.has(socket)) { socket.destroy(); return; }
-    answered.add(socket);
     const inFlight = (socket as { _httpMessage?: ServerResponse | null })._httpMessage ?? undefined;
-    // A reset, a socket that cannot be written, a response already under way, or a connection that
-    // never sent a byte (an idle pre-connect hitting the headers timeout): nothing to answer.
-    if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent || (socket as { bytesRead?: number }).bytesRead === 0) {
+    // Node calls this again for bytes that arrive after a parse error; the first decision stands.
+    if (answered.has(socket)) {
+      if (!inFlight || inFlight.writableFinished) socket.destroy();
+      return;
+    }
+    answered.add(socket);
+    // A reset, a socket that cannot be written, or a connection that never sent a byte (an idle
+    // pre-connect hitting the headers timeout): nothing to answer.
+    if (err.code === 'ECONNRESET' || !socket.writable || (socket as { bytesRead?: number }).bytesRead === 0) {
       socket.destroy();
       return;
     }
-    const receivedAt = performance.now();
     const error = gatewayErrorFor(err);
+    if (inFlight) {
+      if (inFlight.req.complete) {
+        // The bad bytes are a later pipelined message: this request is whole, so its answer goes
+        // out as it would have, and the connection closes after it.
+        inFlight.shouldKeepAlive = false;
+        inFlight.once('finish', () => socket.end());
+        return;
+      }
+      if (inFlight.req.listenerCount('error') > 0) {
+        // Broken framing inside a body ingress is reading: its reader takes the error, and the
+        // handler answers, logs and counts it like any refused body.
+        inFlight.req.emit('error', error);
+        return;
+      }
+      if (inFlight.headersSent) { socket.destroy(); return; }
+    }
+    const receivedAt = performance.now();
     const line = inFlight ? undefined : REQUEST_LINE.exec(err.rawPacket?.toString('latin1', 0, 8300) ?? '');
     const path = inFlight?.req.url ?? line?.[2] ?? '';
     const header = inFlight?.getHeader('x-request-id');

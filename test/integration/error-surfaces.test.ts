@@ -69,6 +69,25 @@ describe('error surfaces: envelope, request id, log line and metric for every re
       expect(linesFor(res.headers['x-request-id'])).to.have.length(1);
     });
 
+    it('broken chunk framing inside a body → 400 from the handler: envelope, its request id, one log line', async () => {
+      const res = await rawRequest(port, 'POST /v1/messages HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nx-request-id: bad-chunk-1\r\n\r\n5\r\n{"mod\r\n', { writes: [[50, 'zz\r\nxx\r\n']] });
+      expect(res.status).to.equal(400);
+      expect(res.headers['x-request-id']).to.equal('bad-chunk-1');
+      expect(res.headers['connection']).to.equal('close');
+      expect(JSON.parse(res.body)).to.deep.include({ type: 'error' }).and.have.nested.property('error.message').that.match(/HPE_INVALID_CHUNK_SIZE/);
+      await settle();
+      expect(linesFor('bad-chunk-1')).to.have.length(1);
+      expect(linesFor('bad-chunk-1')[0]).to.include({ status: 400, error: 'SLUICE_E_MALFORMED_HTTP', outcome: 'error' });
+    });
+
+    it('garbage pipelined after a whole request does not cost that request its answer; the connection then closes', async () => {
+      const body = JSON.stringify({ model: 'loopback', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+      const res = await rawRequest(port, `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}GARBAGE\r\n\r\n`);
+      expect(res.text.match(/HTTP\/1\.1 \d{3}/g)).to.deep.equal(['HTTP/1.1 200']);
+      expect(res.text).to.include('data: [DONE]');
+      expect(res.closedAfterMs, 'closed by the server').to.be.a('number').and.below(1500);
+    });
+
     it('a WebSocket upgrade → 426 with a request id, logged', async () => {
       const res = await rawRequest(port, 'GET /v1/responses HTTP/1.1\r\nhost: x\r\nconnection: upgrade\r\nupgrade: websocket\r\nx-request-id: ws-1\r\n\r\n');
       expect(res.status).to.equal(426);
