@@ -19,6 +19,7 @@ interface ParserError extends Error {
 const LINGER_MS = 1000;
 const REQUEST_LINE = /^([A-Za-z]{1,20}) (\S{1,8192}) HTTP\/\d/;
 const answered = new WeakSet<Duplex>();
+const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'HPE_INVALID_EOF_STATE']);
 
 export function createClientErrorHandler(record: RecordRejection): (err: ParserError, socket: Duplex) => void {
   return (err, socket) => {
@@ -29,9 +30,10 @@ export function createClientErrorHandler(record: RecordRejection): (err: ParserE
       return;
     }
     answered.add(socket);
-    // A reset, a socket that cannot be written, or a connection that never sent a byte (an idle
+    // A reset, an end mid-message (the client gave up on its upload: the handler records that as a
+    // disconnect), a socket that cannot be written, or a connection that never sent a byte (an idle
     // pre-connect hitting the headers timeout): nothing to answer.
-    if (err.code === 'ECONNRESET' || !socket.writable || (socket as { bytesRead?: number }).bytesRead === 0) {
+    if (CLIENT_GONE.has(err.code ?? '') || !socket.writable || (socket as { bytesRead?: number }).bytesRead === 0) {
       socket.destroy();
       return;
     }
