@@ -1,5 +1,8 @@
 // The gateway: composes config, providers, host services and the plugin chain into a koa app.
 // Core only composes; what happens to a request is decided by the plugins.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Koa from 'koa';
 import Router from '@koa/router';
 import got from 'got';
@@ -8,17 +11,20 @@ import type { Knex } from 'knex';
 import { loadConfigFile, type LoadedConfig } from './config/load.js';
 import { ConfigError } from './config/config-error.js';
 import { toBytes } from './config/schema.js';
-import { GatewayError } from './errors.js';
+import { GatewayError, toGatewayError } from './errors.js';
+import { createClientErrorHandler, createUpgradeRefusal } from './http/client-error.js';
 import { createDataPlaneHandler } from './http/handler.js';
 import { InFlight } from './http/in-flight.js';
 import { familyFromPath, matchEndpoint } from './http/endpoints.js';
 import { requestIdFor } from './http/ingress.js';
 import { writeError } from './http/egress.js';
+import { createRejectionRecorder } from './http/request-log.js';
 import { createRequestMetrics } from './http/request-metrics.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { composeChain } from './plugin/compose.js';
 import type { PluginInstance, SluiceContext, SluiceState } from './plugin/contract.js';
+import type { ApiFamily } from './protocols/types.js';
 import type { Host } from './plugin/host.js';
 import { loadChain, type LoadedPlugin } from './plugin/loader.js';
 import { createProviders } from './providers/registry.js';
@@ -45,6 +51,10 @@ export interface Gateway {
    * plugin list need a restart. Throws (ConfigError or Error) and changes nothing otherwise.
    */
   reload(): Promise<void>;
+  /** Answers what Node's HTTP parser refused, in an envelope (the server's 'clientError'). */
+  onClientError(err: Error, socket: Duplex): void;
+  /** Refuses a protocol upgrade with 426 (the server's 'upgrade'). */
+  onUpgrade(req: IncomingMessage, socket: Duplex): void;
   /** Flags the gateway as draining: new data-plane requests get 503. */
   drain(): void;
   /**
@@ -111,64 +121,98 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
   );
 
   const inFlight = new InFlight();
+  const { server: serverConfig } = config;
+  const requestMetrics = createRequestMetrics(metrics);
+  const recordRejection = createRejectionRecorder(logger, requestMetrics);
   const handle = createDataPlaneHandler({
     inFlight,
     chain,
-    bodyLimit: toBytes(config.server.body_limit),
-    keepAliveMs: config.server.sse_keepalive_ms,
+    bodyLimits: { maxBytes: toBytes(serverConfig.body_limit), timeoutMs: serverConfig.body_timeout_ms, maxDepth: serverConfig.max_json_depth },
+    keepAliveMs: serverConfig.sse_keepalive_ms,
     logger,
-    metrics: createRequestMetrics(metrics),
+    metrics: requestMetrics,
   });
 
   const app = new Koa<SluiceState>();
-  const trust = config.server.trust_proxy;
+  const trust = serverConfig.trust_proxy;
   app.proxy = trust !== false;
-  if (typeof trust === 'object') app.maxIpsCount = trust.hops;
+  if (typeof trust === 'object' && 'hops' in trust) app.maxIpsCount = trust.hops;
   app.silent = true; // errors are rendered by us and logged structurally
 
   let draining = false;
-  const adminKey = config.admin.key;
+  const adminToken = config.admin.key === undefined ? undefined : digest(`Bearer ${config.admin.key}`);
   const adminRoutes = admin.routes();
+
+  /** Answers in the caller's envelope, logs and counts a request refused before the handler. */
+  const reject = (ctx: SluiceContext, id: string, receivedAt: number, endpoint: string, family: ApiFamily, error: GatewayError) => {
+    writeError(ctx, family, error);
+    recordRejection({ id, endpoint, method: ctx.method, path: ctx.path, status: error.status, error, receivedAt });
+  };
+
+  const route = async (ctx: SluiceContext, id: string, receivedAt: number): Promise<void> => {
+    const path = ctx.path;
+    // Probes are answered without a log line or a metric: orchestrators poll them every few seconds.
+    if (path === '/health') { ctx.body = { status: 'ok', version: SLUICE_VERSION }; return; }
+    if (path === '/ready') { await ready(ctx, readiness); return; }
+    if (path === '/metrics') { ctx.type = 'text/plain; version=0.0.4'; ctx.body = metrics.render(); return; }
+    if (path === '/admin' || path.startsWith('/admin/')) {
+      // Hashing first gives equal lengths for timingSafeEqual, so the comparison leaks neither the key nor its length.
+      if (!adminToken || !timingSafeEqual(digest(ctx.get('authorization')), adminToken)) {
+        reject(ctx, id, receivedAt, 'admin', 'openai', new GatewayError(adminToken ? 'SLUICE_E_UNAUTHORIZED' : 'SLUICE_E_FORBIDDEN', adminToken ? 'a valid admin key is required' : 'the admin API is disabled: set admin.key in the config'));
+        return;
+      }
+      let error: GatewayError | undefined;
+      await adminRoutes(ctx as never, async () => {
+        error = new GatewayError('SLUICE_E_NOT_FOUND', `no admin route ${ctx.method} ${path.slice(0, 200)}`);
+        writeError(ctx, 'openai', error);
+      });
+      recordRejection({ id, endpoint: 'admin', method: ctx.method, path, status: ctx.status, error, receivedAt });
+      return;
+    }
+    const match = matchEndpoint({ method: ctx.method, path, headers: ctx.headers, query: ctx.query });
+    if (!match) {
+      reject(ctx, id, receivedAt, 'none', familyFromPath(path), new GatewayError('SLUICE_E_NOT_FOUND', `no endpoint ${ctx.method.slice(0, 20)} ${path.slice(0, 200)}`));
+      return;
+    }
+    if ('methodNotAllowed' in match) {
+      ctx.set('allow', match.methodNotAllowed);
+      reject(ctx, id, receivedAt, 'none', familyFromPath(path), new GatewayError('SLUICE_E_METHOD_NOT_ALLOWED', `${path.slice(0, 200)} accepts ${match.methodNotAllowed}, not ${ctx.method.slice(0, 20)}`));
+      return;
+    }
+    if (draining) {
+      ctx.set('connection', 'close');
+      reject(ctx, id, receivedAt, match.endpoint.id, match.endpoint.family, new GatewayError('SLUICE_E_SHUTTING_DOWN', 'the gateway is shutting down; retry on another instance'));
+      return;
+    }
+    await handle(ctx, match.endpoint, id, receivedAt, match.pathModel);
+  };
 
   app.use(async (ctx) => {
     const receivedAt = performance.now();
     const id = requestIdFor(ctx.get('x-request-id') || undefined);
     ctx.set('x-request-id', id);
-    const path = ctx.path;
     const c = ctx as unknown as SluiceContext;
-    if (path === '/health') { ctx.body = { status: 'ok', version: SLUICE_VERSION }; return; }
-    if (path === '/ready') { await ready(ctx, readiness); return; }
-    if (path === '/metrics') { ctx.type = 'text/plain; version=0.0.4'; ctx.body = metrics.render(); return; }
-    if (path === '/admin' || path.startsWith('/admin/')) {
-      if (!adminKey || ctx.get('authorization') !== `Bearer ${adminKey}`) {
-        writeError(c, 'openai', new GatewayError(adminKey ? 'SLUICE_E_UNAUTHORIZED' : 'SLUICE_E_FORBIDDEN', adminKey ? 'a valid admin key is required' : 'the admin API is disabled: set admin.key in the config'));
-        return;
-      }
-      await adminRoutes(ctx as never, async () => {
-        writeError(c, 'openai', new GatewayError('SLUICE_E_NOT_FOUND', `no admin route ${ctx.method} ${path}`));
-      });
-      return;
+    try {
+      await route(c, id, receivedAt);
+    } catch (err) {
+      // Whatever throws outside the handler (a malformed %-escape, an admin route) is answered in
+      // the caller's envelope with the request id, never koa's plain-text 500.
+      const error = toGatewayError(err);
+      if (error.code === 'SLUICE_E_INTERNAL') logger.error('internal error', { request_id: id, error: error.cause ?? error });
+      if (ctx.headerSent) return;
+      const admin = ctx.path === '/admin' || ctx.path.startsWith('/admin/');
+      reject(c, id, receivedAt, admin ? 'admin' : 'none', admin ? 'openai' : familyFromPath(ctx.path), error);
     }
-    const match = matchEndpoint({ method: ctx.method, path, headers: ctx.headers, query: ctx.query });
-    if (!match) {
-      writeError(c, familyFromPath(path), new GatewayError('SLUICE_E_NOT_FOUND', `no endpoint ${ctx.method} ${path}`));
-      return;
-    }
-    if ('methodNotAllowed' in match) {
-      ctx.set('allow', match.methodNotAllowed);
-      writeError(c, familyFromPath(path), new GatewayError('SLUICE_E_METHOD_NOT_ALLOWED', `${path} accepts ${match.methodNotAllowed}, not ${ctx.method}`));
-      return;
-    }
-    if (draining) {
-      ctx.set('connection', 'close');
-      writeError(c, match.endpoint.family, new GatewayError('SLUICE_E_SHUTTING_DOWN', 'the gateway is shutting down; retry on another instance'));
-      return;
-    }
-    await handle(c, match.endpoint, id, receivedAt, match.pathModel);
+    // A body nobody read to its end (refused, or never needed) is not drained: the connection is
+    // closed after the answer, so a stalled or endless upload cannot hold or wedge it.
+    if (!ctx.req.complete) ctx.set('connection', 'close');
   });
 
+  const onClientError = createClientErrorHandler(recordRejection);
+  const onUpgrade = createUpgradeRefusal(recordRejection);
+
   return {
-    app, config: loaded, plugins, logger, metrics,
+    app, config: loaded, plugins, logger, metrics, onClientError, onUpgrade,
     authenticates: instances.some((i) => i.instance.authenticates === true),
     drain: () => { draining = true; },
     cutInFlight: (waitMs) => inFlight.cutAll(new GatewayError('SLUICE_E_SHUTTING_DOWN', 'the gateway shut down before this response was complete; retry'), waitMs),
@@ -225,4 +269,8 @@ async function ready(ctx: Koa.Context, checks: Map<string, () => Promise<void>>)
   }));
   ctx.status = ok ? 200 : 503;
   ctx.body = { status: ok ? 'ready' : 'not ready', checks: results };
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
 }

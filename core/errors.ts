@@ -15,6 +15,17 @@ export const ERROR_CATALOGUE = {
   SLUICE_E_MISSING_MODEL: { status: 400, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'INVALID_ARGUMENT' },
   SLUICE_E_UNSUPPORTED_MEDIA_TYPE: { status: 415, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'INVALID_ARGUMENT' },
   SLUICE_E_BODY_TOO_LARGE: { status: 413, openai: 'invalid_request_error', anthropic: 'request_too_large', gemini: 'INVALID_ARGUMENT' },
+  /** JSON nested deeper than server.max_json_depth: refused before anything walks it recursively. */
+  SLUICE_E_JSON_TOO_DEEP: { status: 400, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'INVALID_ARGUMENT' },
+  /** A compressed (content-encoding other than identity) request body: Sluice does not decode them. */
+  SLUICE_E_UNSUPPORTED_ENCODING: { status: 415, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'INVALID_ARGUMENT' },
+  /** The request's headers or body did not arrive within server.headers_timeout_ms / body_timeout_ms. */
+  SLUICE_E_REQUEST_TIMEOUT: { status: 408, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'DEADLINE_EXCEEDED' },
+  /** Not valid HTTP (Node's parser refused it): bad request line, header or chunk framing. */
+  SLUICE_E_MALFORMED_HTTP: { status: 400, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'INVALID_ARGUMENT' },
+  SLUICE_E_HEADERS_TOO_LARGE: { status: 431, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'INVALID_ARGUMENT' },
+  /** The client went away while sending its body (nginx's 499): recorded, never seen by the client. */
+  SLUICE_E_CLIENT_CLOSED: { status: 499, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'CANCELLED' },
   SLUICE_E_NOT_FOUND: { status: 404, openai: 'invalid_request_error', anthropic: 'not_found_error', gemini: 'NOT_FOUND' },
   SLUICE_E_METHOD_NOT_ALLOWED: { status: 405, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'INVALID_ARGUMENT' },
   SLUICE_E_MODEL_NOT_FOUND: { status: 404, openai: 'invalid_request_error', anthropic: 'not_found_error', gemini: 'NOT_FOUND' },

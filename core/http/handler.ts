@@ -10,15 +10,14 @@ import { dispatch, type DispatchOptions } from './dispatch.js';
 import { overheadMs, setCommonHeaders, writeError, writeJson, writeStream, type StreamWriter } from './egress.js';
 import type { Cut, InFlight } from './in-flight.js';
 import type { Endpoint } from '../exchange.js';
+import type { BodyLimits } from './body.js';
 import { createExchange } from './ingress.js';
+import { boundedForLog, outcomeFor } from './request-log.js';
 import type { RequestMetrics } from './request-metrics.js';
-
-/** Refusals by policy (auth, firewall, limits) rather than failures. */
-const POLICY_CODES = new Set(['SLUICE_E_BLOCKED', 'SLUICE_E_UNAUTHORIZED', 'SLUICE_E_FORBIDDEN', 'SLUICE_E_RATE_LIMITED']);
 
 export interface HandlerOptions {
   chain: (ctx: SluiceContext, next: () => Promise<void>) => Promise<void>;
-  bodyLimit: number;
+  bodyLimits: BodyLimits;
   keepAliveMs: number;
   logger: Logger;
   metrics: RequestMetrics;
@@ -58,17 +57,16 @@ export function createDataPlaneHandler(opts: HandlerOptions) {
       opts.inFlight.delete(cut);
       failure = cutBy ?? failure;
       const totalMs = performance.now() - receivedAt;
-      const status = ctx.status;
-      const outcome: Completion['outcome'] = cutBy ? 'error' : clientGone ? 'client_disconnect'
-        : failure && POLICY_CODES.has(failure.code) ? 'blocked'
-        : failure || status >= 400 ? 'error' : 'success';
+      // Gone before any answer was written: nginx's 499, not koa's default 404.
+      const status = clientGone && !ctx.res.headersSent ? 499 : ctx.status;
+      const outcome: Completion['outcome'] = cutBy ? 'error' : outcomeFor(failure, status, clientGone);
       const firstByteMs = firstByteAt !== undefined ? firstByteAt - receivedAt : undefined;
       const completion: Completion = { outcome, status, usage: exchange?.usage, error: failure, firstByteMs, totalMs };
       complete?.(completion);
       opts.metrics.record(endpoint, exchange, completion);
       opts.logger.info('request', {
-        request_id: id, endpoint: endpoint.id, model: exchange?.model, provider: exchange?.target?.provider.name,
-        served_model: exchange?.target?.model, stream: exchange?.stream ?? false, status, outcome,
+        request_id: id, endpoint: endpoint.id, model: boundedForLog(exchange?.model), provider: exchange?.target?.provider.name,
+        served_model: boundedForLog(exchange?.target?.model), stream: exchange?.stream ?? false, status, outcome,
         error: failure?.code, ms: Math.round(totalMs * 1000) / 1000, ttfb_ms: firstByteMs && Math.round(firstByteMs * 1000) / 1000,
         usage: exchange?.usage, fallbacks: exchange?.attempts.length ? exchange.attempts : undefined,
       });
@@ -83,7 +81,7 @@ export function createDataPlaneHandler(opts: HandlerOptions) {
     try {
       const handle = await createExchange({
         id, endpoint, req: ctx.req, query: ctx.query as Record<string, string>, clientIp: ctx.ip,
-        receivedAt, bodyLimit: opts.bodyLimit, signal: abort.signal, pathModel,
+        receivedAt, bodyLimits: opts.bodyLimits, signal: abort.signal, pathModel,
       });
       exchange = handle.exchange;
       complete = handle.complete;

@@ -4,9 +4,14 @@ import type { IncomingMessage } from 'node:http';
 import { GatewayError } from '../errors.js';
 import type { Completion, Endpoint, Exchange } from '../exchange.js';
 import type { JsonObject } from '../protocols/types.js';
-import { readJsonBody } from './body.js';
+import { readJsonBody, type BodyLimits } from './body.js';
 
-const VALID_REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
+/**
+ * Client request ids are echoed in headers, logs and upstream ids, so only a safe set passes:
+ * letters, digits and `. _ : -`, at most 128. Anything else (spaces, quotes, `/`, unicode) gets a
+ * fresh id rather than an escaped copy.
+ */
+const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Echo a well-formed client request id; otherwise mint one. */
 export function requestIdFor(header: string | string[] | undefined): string {
@@ -20,7 +25,7 @@ export interface IngressInput {
   query: Record<string, string>;
   clientIp: string;
   receivedAt: number;
-  bodyLimit: number;
+  bodyLimits: BodyLimits;
   signal: AbortSignal;
   /** Path parameters that carry request data (Gemini puts the model in the URL). */
   pathModel?: string;
@@ -33,7 +38,7 @@ export interface ExchangeHandle {
 
 export async function createExchange(input: IngressInput): Promise<ExchangeHandle> {
   const { endpoint, req } = input;
-  const request: JsonObject = req.method === 'GET' || req.method === 'HEAD' ? {} : await readJsonBody(req, input.bodyLimit);
+  const request: JsonObject = req.method === 'GET' || req.method === 'HEAD' ? {} : await readJsonBody(req, input.bodyLimits);
   const model = input.pathModel ?? (typeof request['model'] === 'string' ? request['model'] : undefined);
   if (needsModel(endpoint) && (model === undefined || model === '')) {
     throw new GatewayError('SLUICE_E_MISSING_MODEL', 'you must provide a model parameter', { param: 'model' });

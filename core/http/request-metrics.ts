@@ -3,7 +3,8 @@ import type { Completion, Endpoint, Exchange } from '../exchange.js';
 import type { Metrics } from '../observability/metrics.js';
 
 export interface RequestMetrics {
-  record(endpoint: Endpoint, exchange: Exchange | undefined, completion: Completion): void;
+  /** `endpoint` is only its id: requests refused before an endpoint matched are counted too. */
+  record(endpoint: Pick<Endpoint, 'id'>, exchange: Exchange | undefined, completion: Completion): void;
 }
 
 export function createRequestMetrics(metrics: Metrics): RequestMetrics {
