@@ -2,7 +2,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayError } from './errors.js';
 import type { ApiFamily, JsonObject, JsonValue, Operation, Protocol, StreamEvent, Usage } from './protocols/types.js';
+import type { RequestView } from './protocols/view/types.js';
 import type { Provider } from './providers/provider.js';
+import type { Reply } from './replies/reply.js';
 
 export interface Endpoint extends Protocol {
   /** Stable id for logs and metrics, e.g. "openai.chat". */
@@ -11,13 +13,22 @@ export interface Endpoint extends Protocol {
   readonly streamByPath?: boolean;
 }
 
+/** Who is asking: set by the auth plugin, read by limits, ledger and the router's allow-lists. */
 export interface Principal {
   /** User id or name; "anonymous" when auth is off. */
   user: string;
-  /** Key id (never the key itself). */
+  team?: string;
+  /** Key id (the short public id, never the key itself). */
   keyId?: string;
-  /** Glob patterns of models this principal may use; undefined = all. */
+  /** What the key is for: a person's or a service's key, or a marketplace buyer's. */
+  keyKind?: 'user' | 'service' | 'marketplace';
+  /** Glob patterns of models this principal may use (checked against the served model); undefined = all. */
   allowedModels?: string[];
+  /** Per-key limits; the ratelimit plugin enforces them. */
+  limits?: { rpm?: number; tpm?: number };
+  /** Spend limits in USD; the ratelimit plugin enforces them. */
+  budget?: { dailyUsd?: number; monthlyUsd?: number };
+  expiresAt?: Date;
 }
 
 /** Where the router decided to send the request. */
@@ -33,6 +44,8 @@ export interface Target {
 export interface UpstreamRequest {
   protocol: Protocol;
   body: JsonObject;
+  /** The exact bytes to send when they are the client's, unchanged (`body` is their parse). */
+  bytes?: Buffer;
   stream: boolean;
   /** Extra path info some operations need (Gemini puts the model in the URL). */
   model: string;
@@ -77,13 +90,31 @@ export interface Completion {
   totalMs: number;
 }
 
+/** What a plugin did about what it found. */
+export type FindingAction = 'recorded' | 'noted' | 'redacted' | 'blocked' | 'allowed';
+
+/** Something a plugin found in a request or response: types and counts, never the values. */
 export interface Finding {
   /** Which plugin produced it, e.g. "firewall". */
   source: string;
-  /** Entity type, e.g. "EMAIL", "AWS_ACCESS_KEY", "REPEATED_TOOL_CALL". */
+  /** Entity type, e.g. "EMAIL_ADDRESS", "AWS_ACCESS_KEY", "REPEATED_TOOL_CALL". */
   type: string;
   count: number;
-  action?: string;
+  action: FindingAction;
+  /** Where: formatted body paths such as "messages[3].content" (never the text). */
+  locations?: string[];
+  /** `request` (what the client sent) or `response` (what the model answered). */
+  direction?: 'request' | 'response';
+}
+
+declare const STATE_TYPE: unique symbol;
+/** A typed key for per-plugin state on the exchange: `const SEEN = stateKey<number>('dedupe.seen')`. */
+export interface StateKey<T> {
+  readonly name: string;
+  readonly [STATE_TYPE]?: T;
+}
+export function stateKey<T>(name: string): StateKey<T> {
+  return Object.freeze({ name }) as StateKey<T>;
 }
 
 export interface Exchange {
@@ -96,13 +127,29 @@ export interface Exchange {
   readonly headers: Readonly<IncomingHttpHeaders>;
   /** Query string parameters. */
   readonly query: Readonly<Record<string, string>>;
-  /** Client IP after trusted-proxy resolution. */
-  readonly clientIp: string;
+  /** The address the TCP connection came from (a reverse proxy, when there is one). */
+  readonly peerAddress: string;
+  /** The client's address after trusted-proxy resolution (`server.trust_proxy`); the peer when none is trusted. */
+  readonly clientAddress: string;
+  /** The agent session (Claude Code, Codex, x-session-id), when the client names one. */
+  readonly sessionId: string | undefined;
   /** Aborted when the client disconnects or the gateway cuts the request. */
   readonly signal: AbortSignal;
 
-  /** The parsed client request body (empty object for GET endpoints). */
+  /**
+   * The parsed client request body (empty object for GET endpoints), to change in place or replace.
+   * Taking it counts as changing it: the upstream then gets it serialised anew rather than the
+   * client's own bytes. To only read, use `readRequest()` or `view()`.
+   */
   request: JsonObject;
+  /** The body for reading only; taking it keeps the client's bytes going upstream unchanged. */
+  readRequest(): Readonly<JsonObject>;
+  /** The protocol view of `request`: text segments, tool calls and results, notes. Built on first use. */
+  view(): RequestView;
+  /** Marks the body as changed (after changing an object you got from `readRequest()` after all). */
+  requestChanged(): void;
+  /** The client's body exactly as received, while nothing has changed it; undefined afterwards. */
+  readonly originalBody: Buffer | undefined;
   /** The model the client asked for (may be rewritten by the router's aliases). */
   model: string | undefined;
   /** True when the client asked for a streamed answer. */
@@ -122,6 +169,14 @@ export interface Exchange {
   attempts: Attempt[];
   upstream: UpstreamRequest | undefined;
   response: GatewayResponse | undefined;
+  /**
+   * Answers the request without calling the upstream: a final assistant message rendered in the
+   * client's protocol, JSON or stream as the client asked. Plugins after this one and dispatch see
+   * `response` set and pass it through.
+   */
+  reply(reply: Reply): void;
+  /** How the request is recorded when it ends, if a plugin decided (e.g. `blocked` by a reply). */
+  outcome: Outcome | undefined;
   /** Set by dispatch from the upstream answer (for streams: once the stream has ended). */
   usage: Usage | undefined;
   findings: Finding[];
@@ -131,8 +186,9 @@ export interface Exchange {
 
   /** Resolves once the response is fully written or abandoned. Never rejects. */
   readonly completed: Promise<Completion>;
-  /** Typed per-plugin scratch space; use a Symbol or your plugin name as the key. */
-  readonly state: Map<string | symbol, unknown>;
+  /** Typed per-plugin state: `exchange.set(KEY, value)`, `exchange.get(KEY)`. */
+  get<T>(key: StateKey<T>): T | undefined;
+  set<T>(key: StateKey<T>, value: T): void;
 }
 
 export type { Operation };

@@ -27,10 +27,12 @@ export async function listen(gateway: Gateway, port: number, host: string): Prom
       gateway.config.locate(['server', 'host']),
     );
   }
+  // Migrations and plugins' background work begin now, not when the config was merely validated.
+  await gateway.start();
   const { headers_timeout_ms: headersMs, body_timeout_ms: bodyMs } = serverConfig;
   // Node checks its header/request deadlines on this interval (default 30 s): a tenth of the
   // headers timeout keeps them within ~10% of what was configured.
-  const server = http.createServer({ connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(headersMs / 10))) }, gateway.app.callback());
+  const server = http.createServer({ connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(headersMs / 10))) }, gateway.handle);
   server.keepAliveTimeout = 65_000; // longer than common load-balancer idle timeouts
   server.headersTimeout = headersMs;
   // Node's requestTimeout ends when the request has been *received*, never during the response,

@@ -11,6 +11,7 @@ import { parseOptions, SchemaError } from '../schema/schema.js';
 import { SLUICE_VERSION } from '../version.js';
 import { createLogger } from '../observability/logger.js';
 import { table } from './table.js';
+import { commandHost, openServices } from '../plugin/services.js';
 
 const DEFAULT_CONFIG = 'config/sluice.yaml';
 
@@ -145,7 +146,15 @@ async function pluginCommand(command: string, args: string[], io: Io): Promise<n
       if (err instanceof SchemaError && loaded && candidate.index !== undefined) loaded.fail(err, ['chain', candidate.index, 'with']);
       throw err;
     }
-    return await cmd.run(rest, options, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+    // The command gets the config's storage (database with migrations applied, Redis) and settings.
+    const hostConfig = loaded ?? await loadConfigFile(configPath(undefined));
+    const services = openServices(hostConfig, () => []);
+    try {
+      const host = commandHost(hostConfig, services, createLogger({ level: hostConfig.config.logging.level }).child({ command }));
+      return await cmd.run(rest, options, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, host);
+    } finally {
+      await services.close();
+    }
   }
   io.err(`error: unknown command "${command}"\n\n${HELP}`);
   return 2;

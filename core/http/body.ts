@@ -17,7 +17,13 @@ export interface BodyLimits {
 const JSON_TYPE = /^application\/(.+\+)?json\b/i;
 const IDENTITY = /^\s*identity\s*$/i;
 
-export async function readJsonBody(req: IncomingMessage, limits: BodyLimits): Promise<JsonObject> {
+export interface JsonBody {
+  value: JsonObject;
+  /** The bytes as received: sent upstream as they are when no plugin changes the request. */
+  bytes: Buffer;
+}
+
+export async function readJsonBody(req: IncomingMessage, limits: BodyLimits): Promise<JsonBody> {
   const type = req.headers['content-type'];
   if (type !== undefined && !JSON_TYPE.test(type)) {
     throw new GatewayError('SLUICE_E_UNSUPPORTED_MEDIA_TYPE', `content-type must be application/json, got ${type.split(';')[0]!.slice(0, 100)}`);
@@ -44,7 +50,7 @@ export async function readJsonBody(req: IncomingMessage, limits: BodyLimits): Pr
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new GatewayError('SLUICE_E_BAD_JSON', 'request body must be a JSON object');
   }
-  return value as JsonObject;
+  return { value: value as JsonObject, bytes };
 }
 
 /**

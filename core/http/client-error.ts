@@ -61,7 +61,7 @@ export function createClientErrorHandler(record: RecordRejection): (err: ParserE
     const id = typeof header === 'string' ? header : requestIdFor(undefined);
     writeRaw(socket, error.status, statusText(error.status), id, JSON.stringify(errorBody(error, familyFromPath(pathOnly(path)))));
     // A request already in the handler is logged there when it ends; only parser-level refusals here.
-    if (!inFlight) record({ id, endpoint: 'none', method: line?.[1] ?? '', path, status: error.status, error, receivedAt });
+    if (!inFlight) record({ id, endpoint: 'none', family: familyFromPath(pathOnly(path)), method: line?.[1] ?? '', path, status: error.status, error, receivedAt, peerAddress: peerOf(socket) });
   };
 }
 
@@ -78,7 +78,7 @@ export function createUpgradeRefusal(record: RecordRejection): (req: IncomingMes
     writeRaw(socket, 426, 'Upgrade Required', id, body);
     req.resume();
     const path = req.url ?? '';
-    record({ id, endpoint: 'none', method: req.method ?? '', path, status: 426, error: undefined, receivedAt });
+    record({ id, endpoint: 'none', method: req.method ?? '', path, status: 426, error: undefined, receivedAt, peerAddress: peerOf(socket) });
   };
 }
 
@@ -115,4 +115,8 @@ function pathOnly(target: string): string {
 const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 413: 'Payload Too Large', 431: 'Request Header Fields Too Large' };
 function statusText(status: number): string {
   return STATUS_TEXT[status] ?? 'Bad Request';
+}
+
+function peerOf(socket: Duplex): string {
+  return (socket as { remoteAddress?: string }).remoteAddress ?? '';
 }

@@ -1,16 +1,19 @@
 // The plugin contract: the same for built-ins and third parties. Everything here is public API.
-import type { Middleware, ParameterizedContext } from 'koa';
-import type { Exchange } from '../exchange.js';
 import type { ZodType } from 'zod';
-import type { Host } from './host.js';
+import type { ErrorSpec } from '../errors.js';
+import type { Exchange } from '../exchange.js';
+import type { ProviderFactory } from '../providers/registry.js';
+import type { Migration } from '../storage/migrations.js';
+import type { CommandHost, Host } from './host.js';
+import type { RequestRecord } from './request-record.js';
 
-/** Koa state carried by every data-plane request. */
-export interface SluiceState {
-  exchange: Exchange;
+/** What a plugin's middleware receives: Sluice's own context, typed end to end. */
+export interface SluiceContext {
+  readonly exchange: Exchange;
 }
-export type SluiceContext = ParameterizedContext<SluiceState>;
-/** The request middleware a plugin returns: koa middleware over the exchange. */
-export type PluginMiddleware = Middleware<SluiceState>;
+export type Next = () => Promise<void>;
+/** Request middleware: code before `await next()` runs on the way in, after it on the way out (onion). */
+export type PluginMiddleware = (ctx: SluiceContext, next: Next) => Promise<void>;
 
 export interface PluginInstance<O = unknown> {
   /** Request middleware, run in chain order (onion: code after `await next()` runs on the way out). */
@@ -26,7 +29,17 @@ export interface PluginInstance<O = unknown> {
    * plugin prepared successfully, so a reload is all-or-nothing. Without it, changed options need a restart.
    */
   reload?(options: O): (() => void) | Promise<() => void>;
-  /** Called once on shutdown, after in-flight requests finished. */
+  /**
+   * Begins background work (timers, connections, sync loops). Called once the gateway is about to
+   * serve, after migrations ran; never by `sluice config validate`, which only runs `setup`.
+   */
+  start?(): void | Promise<void>;
+  /**
+   * Observes every request once it has ended — those rejected before the chain (bad JSON, 404, 413,
+   * 503 while draining) included — with its outcome. Called synchronously: queue work, never block or throw.
+   */
+  onRequest?(record: RequestRecord): void;
+  /** Called once on shutdown, after in-flight requests finished. Ends what `start` began. */
   close?(): void | Promise<void>;
 }
 
@@ -40,8 +53,11 @@ export interface CommandIO {
 export interface PluginCommand<O> {
   summary: string;
   usage: string;
-  /** Runs the command with the plugin's validated options; resolves to the exit code. */
-  run(args: string[], options: O, io: CommandIO): Promise<number>;
+  /**
+   * Runs the command with the plugin's validated options and a host (database, Redis, logger,
+   * config) for the config the command was given; resolves to the exit code.
+   */
+  run(args: string[], options: O, io: CommandIO, host: CommandHost): Promise<number>;
 }
 
 export interface PluginDefinition<O> {
@@ -57,8 +73,18 @@ export interface PluginDefinition<O> {
    * `z.strictObject` so a misspelt option is an error rather than silently ignored.
    */
   options: ZodType<O>;
-  /** Called once at start-up with validated options. */
+  /**
+   * Builds the plugin from validated options: compile, validate, allocate — no side effects (no
+   * connections, timers or writes), because `sluice config validate` runs it too. Background work
+   * belongs in the instance's `start`.
+   */
   setup?(options: O, host: Host): PluginInstance<O> | Promise<PluginInstance<O>>;
+  /** Schema migrations for this plugin's tables (knex), run on start and by `sluice migrate`, SQLite and Postgres alike. */
+  migrations?: Migration[];
+  /** Provider types this plugin adds (`type:` in `providers:`), e.g. a company's in-house model server. */
+  providerTypes?: Record<string, ProviderFactory>;
+  /** Error codes this plugin raises (`SLUICE_E_…`), each with its status and class per client family. */
+  errors?: Record<string, ErrorSpec>;
   /** CLI commands this plugin adds. */
   commands?: Record<string, PluginCommand<O>>;
   /** Capabilities this plugin gives the chain, e.g. "routing" (the chain must have one router). */

@@ -1,37 +1,68 @@
 // What the gateway hands a plugin at setup: the only services a plugin may use.
-import type { Middleware } from 'koa';
 import type { Knex } from 'knex';
 import type { Redis } from 'ioredis';
 import type { Got } from 'got';
-import type { Provider } from '../providers/provider.js';
+import type { ProviderRegistry } from '../providers/registry.js';
+import type { SluiceConfig } from '../config/schema.js';
+import type { PriceTable } from '../pricing/price-table.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 
-export interface ProviderRegistry {
-  get(name: string): Provider | undefined;
-  names(): string[];
-  all(): Provider[];
-}
+export type { ProviderRegistry } from '../providers/registry.js';
 
 export type AdminMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-export interface Host {
+/** A request to an admin route (already authenticated with the admin key). */
+export interface AdminRequest {
+  readonly method: AdminMethod;
+  readonly path: string;
+  /** `:name` segments of the route's path. */
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: Readonly<Record<string, string>>;
+  /** The parsed JSON body (undefined for GET and empty bodies). */
+  readonly body: unknown;
+}
+
+export interface AdminResponse {
+  /** Defaults to 200. */
+  status?: number;
+  /** Sent as JSON. */
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Answers an admin request; throw a GatewayError for a coded JSON error (400 naming the field, 404, …). */
+export type AdminHandler = (request: AdminRequest) => AdminResponse | Promise<AdminResponse>;
+
+/** What CLI commands get: the config's storage and settings, without a running gateway. */
+export interface CommandHost {
   /** Sluice version running this plugin. */
   readonly version: string;
   /** Directory of the config file (relative paths in options resolve against it). */
   readonly configDir: string;
+  /** The whole validated config (read-only). */
+  readonly config: Readonly<SluiceConfig>;
   /** A child logger tagged with the plugin name. Never log prompt text, keys or detected values. */
   readonly logger: Logger;
-  readonly metrics: Metrics;
-  readonly providers: ProviderRegistry;
-  /** The SQL database (SQLite or PostgreSQL), opened on first use. */
+  /** The SQL database (SQLite or PostgreSQL), opened on first use, with every plugin's migrations applied. */
   database(): Promise<Knex>;
   /** Redis, or undefined when `storage.redis` is not configured. */
   redis(): Redis | undefined;
+  /** Prices per model and token class (`pricing:` in config over the shipped defaults). */
+  readonly pricing: PriceTable;
+}
+
+/** What the gateway hands a plugin at setup: the only services a plugin may use. */
+export interface Host extends CommandHost {
+  readonly metrics: Metrics;
+  /** Providers by name; plugins may add and remove them while running. */
+  readonly providers: ProviderRegistry;
   /** HTTP client for control-plane calls (retries, JSON); not for the request hot path. */
   readonly http: Got;
-  /** Mounts a route under /admin (protected by the admin key). */
-  addAdminRoute(method: AdminMethod, path: string, handler: Middleware): void;
+  /** Mounts a route under /admin (protected by the admin key), e.g. `addAdminRoute('GET', '/keys/:id', h)`. */
+  addAdminRoute(method: AdminMethod, path: string, handler: AdminHandler): void;
   /** Registers a readiness check shown by GET /ready. */
   addReadinessCheck(name: string, check: () => Promise<void>): void;
+  /** True when `address` is one of `server.trust_proxy`'s proxies (identity headers are believed only from these). */
+  isTrustedProxy(address: string): boolean;
 }

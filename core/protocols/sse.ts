@@ -1,5 +1,6 @@
 // Server-sent events: a robust incremental parser (chunks split anywhere, CRLF/CR/LF, comments,
 // multi-line data, ids) and the serializer egress uses.
+import { parseJsonKeepingRaw, rawJsonOf } from './raw-json.js';
 import type { JsonValue, StreamEvent } from './types.js';
 
 export interface RawSseEvent {
@@ -157,7 +158,8 @@ export function toStreamEvent(raw: RawSseEvent): StreamEvent {
   let data: JsonValue = raw.data;
   const first = raw.data.charCodeAt(0);
   if (first === 123 /* { */ || first === 91 /* [ */) {
-    try { data = JSON.parse(raw.data) as JsonValue; } catch { /* not JSON: keep the string */ }
+    // Remembered: an event no plugin changes is written to the client as it came.
+    try { data = parseJsonKeepingRaw(raw.data); } catch { /* not JSON: keep the string */ }
   }
   const ev: StreamEvent = { data };
   if (raw.event !== undefined) ev.event = raw.event;
@@ -195,7 +197,15 @@ export async function* decodeSse(body: AsyncIterable<Uint8Array | string>, optio
 
 /** Serializes one event in the wire framing SDK parsers expect. */
 export function encodeSseEvent(ev: StreamEvent): string {
-  const data = typeof ev.data === 'string' ? ev.data : JSON.stringify(ev.data);
+  return frame(ev, typeof ev.data === 'string' ? ev.data : JSON.stringify(ev.data));
+}
+
+/** The same for an event as it came off the wire (see raw-json.ts): its data's original text, as is. */
+export function encodeUntouchedSseEvent(ev: StreamEvent): string {
+  return frame(ev, typeof ev.data === 'string' ? ev.data : rawJsonOf(ev.data) ?? JSON.stringify(ev.data));
+}
+
+function frame(ev: StreamEvent, data: string): string {
   let out = '';
   if (ev.event !== undefined) out += `event: ${ev.event}\n`;
   if (ev.id !== undefined) out += `id: ${ev.id}\n`;

@@ -6,6 +6,7 @@ import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import { toBytes, type ProviderConfig } from '../config/schema.js';
 import { GatewayError } from '../errors.js';
 import type { GatewayResponse, UpstreamRequest } from '../exchange.js';
+import { UpstreamJsonResponse } from '../protocols/raw-json.js';
 import { decodeSse, SseEventTooLargeError } from '../protocols/sse.js';
 import type { ApiFamily, JsonObject, JsonValue, StreamEvent } from '../protocols/types.js';
 import type { SendContext } from './provider.js';
@@ -89,7 +90,7 @@ export class HttpUpstream {
         method: request.protocol.operation === 'models' ? 'GET' : 'POST',
         path: wire.path,
         headers,
-        body: request.protocol.operation === 'models' ? undefined : JSON.stringify(request.body),
+        body: request.protocol.operation === 'models' ? undefined : request.bytes ?? JSON.stringify(request.body),
         signal: ctx.signal,
       });
     } catch (err) {
@@ -115,13 +116,12 @@ export class HttpUpstream {
       }
       return { kind: 'stream', status: res.statusCode, headers: responseHeaders, protocol, events: this.events(res.body) };
     }
-    let body: JsonValue;
+    const text = await res.body.text().catch((err: unknown) => { throw this.transportError(err); });
     try {
-      body = (await res.body.json()) as JsonValue;
+      return new UpstreamJsonResponse(res.statusCode, responseHeaders, protocol, text);
     } catch (err) {
       throw new GatewayError('SLUICE_E_UPSTREAM_ERROR', `provider ${this.name} sent a response that is not JSON`, { status: 502, cause: err });
     }
-    return { kind: 'json', status: res.statusCode, headers: responseHeaders, protocol, body };
   }
 
   /**

@@ -40,7 +40,7 @@ export default definePlugin<RouterOptions>({
     let table = compileRoutes(options, host.providers);
     return {
       middleware: async (ctx, next) => {
-        const exchange = ctx.state.exchange;
+        const { exchange } = ctx;
         if (exchange.endpoint.operation === 'models') return answerModels(table, exchange);
         const requested = exchange.model!;
         const decision = table.resolve(requested);

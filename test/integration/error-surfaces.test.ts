@@ -6,10 +6,10 @@ import { config, startGateway, type TestGateway } from '../helpers/gateway.js';
 import { rawRequest } from '../helpers/raw-http.js';
 
 const ADMIN_KEY = 'admin-key-0123456789abcdef';
-const ADMIN_PLUGIN = `import { definePlugin, t } from 'sluice';
-export default definePlugin({ name: 'admin-echo', version: '1.0.0', sluice: '^0.1.0', options: t.object({}),
+const ADMIN_PLUGIN = `import { definePlugin, z } from 'sluice';
+export default definePlugin({ name: 'admin-echo', version: '1.0.0', sluice: '^0.1.0', options: z.strictObject({}),
   setup: (_o, host) => {
-    host.addAdminRoute('GET', '/echo', (ctx) => { ctx.body = { ok: true }; });
+    host.addAdminRoute('GET', '/echo', () => ({ body: { ok: true } }));
     host.addAdminRoute('GET', '/boom', () => { throw new Error('admin route failed'); });
     return {};
   } });`;

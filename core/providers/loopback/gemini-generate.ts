@@ -2,8 +2,9 @@
 // GenerateContentResponse, the last with finishReason and usageMetadata), and countTokens.
 import { asArray, asObject, asString } from '../../protocols/json.js';
 import type { JsonObject, JsonValue, StreamEvent } from '../../protocols/types.js';
+import type { GatewayResponse, UpstreamRequest } from '../../exchange.js';
 import { jsonReply, streamReply, type LoopbackHandler } from './reply.js';
-import { decide, forgedThought, type Answer, type CarriedThought, type ConversationView, type ToolResult } from './script.js';
+import { decide, forgedThought, stopReasonOf, type Answer, type CarriedThought, type ConversationView, type ToolResult } from './script.js';
 import { jsonOutputOf, type JsonOutput } from './json-sample.js';
 import { invalidSignature } from './signature.js';
 import { estimateTokens, streamPieces } from './text.js';
@@ -18,12 +19,18 @@ export const geminiGenerate: LoopbackHandler = (request, id) => {
     const message = `Thought signature is not valid (${forged.location}).`;
     throw invalidSignature('gemini', message, { error: { code: 400, message, status: 'INVALID_ARGUMENT' } });
   }
-  const answer = decide(view);
+  return renderGenerate(decide(view), request, id);
+};
+
+const GEMINI_FINISH = { end_turn: 'STOP', tool_use: 'STOP', max_tokens: 'MAX_TOKENS', refusal: 'SAFETY' } as const;
+
+/** An answer as a Gemini generateContent response or stream. */
+export function renderGenerate(answer: Answer, request: UpstreamRequest, id: string): GatewayResponse {
   const model = request.model.replace(/^models\//, '');
   return request.stream
     ? streamReply(request, generateChunks(answer, model, id))
     : jsonReply(request, generateResponse(answer, answerParts(answer), model, id, true));
-};
+}
 
 export const geminiCountTokens: LoopbackHandler = (request) => {
   // countTokens takes either bare contents or a whole generateContentRequest.
@@ -121,7 +128,7 @@ function usageMetadata(a: Answer): JsonObject {
 function generateResponse(a: Answer, ps: JsonObject[], model: string, id: string, final: boolean): JsonObject {
   const candidate: JsonObject = { content: { role: 'model', parts: ps }, index: 0 };
   // Gemini says STOP for function calls too; only the last chunk of a stream carries it.
-  if (final) candidate['finishReason'] = 'STOP';
+  if (final) candidate['finishReason'] = GEMINI_FINISH[stopReasonOf(a)];
   const out: JsonObject = { candidates: [candidate] };
   if (final) out['usageMetadata'] = usageMetadata(a);
   out['modelVersion'] = model;

@@ -45,8 +45,13 @@ export interface ToolCall {
   arguments: string;
 }
 
+/** Why a turn ended, in protocol-neutral words (each renderer says it in its own). */
+export type StopReason = 'end_turn' | 'tool_use' | 'max_tokens' | 'refusal';
+
 export interface Answer {
   reasoning: { text: string; signature: string } | undefined;
+  /** Unset: `tool_use` when there are tool calls, else `end_turn`. */
+  stopReason?: StopReason;
   /** Empty when the answer is tool calls. */
   text: string;
   toolCalls: ToolCall[];
@@ -123,4 +128,8 @@ export function conversationTurns<T extends { [key: string]: unknown }>(messages
   let end = messages.length;
   while (end > 0 && (messages[end - 1]!['role'] === 'system' || messages[end - 1]!['role'] === 'developer')) end--;
   return end === messages.length ? messages : messages.slice(0, end);
+}
+
+export function stopReasonOf(a: Answer): StopReason {
+  return a.stopReason ?? (a.toolCalls.length ? 'tool_use' : 'end_turn');
 }
