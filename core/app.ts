@@ -53,7 +53,7 @@ export interface Gateway {
 export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions = {}): Promise<Gateway> {
   const { config } = loaded;
   const logger = opts.logger ?? createLogger({ level: config.logging.level });
-  const metrics = createMetrics();
+  const metrics = createMetrics({ onDroppedUpdate: (name, err) => logger.warn('metric update dropped', { metric: name, error: err.message }) });
   const plugins = await loadChain(loaded);
   let providers: ReturnType<typeof createProviders>;
   try {
@@ -129,7 +129,7 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
     const c = ctx as unknown as SluiceContext;
     if (path === '/health') { ctx.body = { status: 'ok', version: SLUICE_VERSION }; return; }
     if (path === '/ready') { await ready(ctx, readiness); return; }
-    if (path === '/metrics') { ctx.type = 'text/plain; version=0.0.4'; ctx.body = metrics.render(); return; }
+    if (path === '/metrics') { ctx.type = metrics.contentType; ctx.body = await metrics.render(); return; }
     if (path === '/admin' || path.startsWith('/admin/')) {
       if (!adminKey || ctx.get('authorization') !== `Bearer ${adminKey}`) {
         writeError(c, 'openai', new GatewayError(adminKey ? 'SLUICE_E_UNAUTHORIZED' : 'SLUICE_E_FORBIDDEN', adminKey ? 'a valid admin key is required' : 'the admin API is disabled: set admin.key in the config'));

@@ -18,7 +18,7 @@ export type { ApiFamily, Operation, Protocol, JsonValue, JsonObject, StreamEvent
 export { protocolName, emptyUsage, operationClass, parseProtocolName } from './protocols/types.js';
 export type { ProtocolName, OperationClass } from './protocols/types.js';
 export type { Logger, LogFields, LogLevel } from './observability/logger.js';
-export type { Metrics, Counter, Gauge, Histogram, Labels } from './observability/metrics.js';
+export type { Metrics, Counter, Gauge, Histogram, Labels, MetricOptions, HistogramOptions } from './observability/metrics.js';
 export { isObject, asObject, asArray, asString, asNumber, contentText } from './protocols/json.js';
 export { decodeSse, encodeSseEvent, SseDecoder } from './protocols/sse.js';
 export { usageFrom, mergeUsage } from './protocols/usage.js';
