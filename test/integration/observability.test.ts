@@ -1,7 +1,13 @@
 // /metrics and the access log on a running gateway: prom-client's registry with the process
 // defaults and the core request metrics, and credentials that never reach a log line.
 import { expect } from 'chai';
-import { config, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { config, startGateway, tempDir, type TestGateway } from '../helpers/gateway.js';
+
+const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/sluice.js');
 
 const LOG_HEADERS_PLUGIN = `import { definePlugin, t } from 'sluice';
 export default definePlugin({ name: 'log-headers', version: '1.0.0', sluice: '>=0.1.0', options: t.object({}),
@@ -55,5 +61,43 @@ describe('observability on a running gateway', () => {
     expect(line).to.deep.include({ api_key: '[redacted]', plugin: 'log-headers' });
     expect(line!['headers']).to.deep.include({ authorization: '[redacted]', 'x-api-key': '[redacted]', 'content-type': 'application/json' });
     expect(gw.logs.join('')).to.not.include(secret);
+  });
+});
+
+describe('sluice start: the access log on shutdown', function () {
+  this.timeout(30_000);
+
+  it('has written every request line and "stopped" when a SIGTERM\'d process exits', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'sluice.yaml');
+    writeFileSync(file, config().replace('logging: { level: debug }', 'logging: { level: info }'));
+    const child = spawn(process.execPath, [bin, 'start', '--config', file, '--port', '0', '--host', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d: Buffer) => { out += d.toString('utf8'); });
+    child.stderr!.on('data', (d: Buffer) => { err += d.toString('utf8'); });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const until = Date.now() + 15_000;
+      let url: string | undefined;
+      while (!url) {
+        if (Date.now() > until) throw new Error(`no listening line; stderr: ${err}`);
+        url = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string; url?: string }).find((l) => l.msg === 'listening')?.url;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const ids = Array.from({ length: 20 }, (_, i) => `shutdown-log-${i}`);
+      for (const id of ids) {
+        const res = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': id }, body: JSON.stringify({ model: 'loopback', messages: [{ role: 'user', content: 'hi' }] }) });
+        expect(res.status).to.equal(200);
+        await res.arrayBuffer();
+      }
+      child.kill('SIGTERM');
+      expect(await exited).to.equal(0);
+      const lines = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string; request_id?: string });
+      expect(lines.filter((l) => l.msg === 'request').map((l) => l.request_id)).to.deep.equal(ids);
+      expect(lines.at(-1)!.msg).to.equal('stopped');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
   });
 });
