@@ -38,6 +38,11 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '1,50,100' },
     'no-pin': { type: 'boolean', default: false },
+    /**
+     * Run the bench and its targets at this nice value (negative needs root): on a machine shared
+     * with other work, the measured processes then get their CPUs when they ask for them.
+     */
+    nice: { type: 'string', default: '0' },
     'sluice-env': { type: 'string', default: 'production' },
     /** A directory holding another built Sluice (bin/sluice.js + dist/), measured as a second target. */
     baseline: { type: 'string' },
@@ -75,10 +80,14 @@ const NPROC = os.availableParallelism();
 const pin = !args['no-pin'] && NPROC >= 2 && spawnSync('taskset', ['-V']).status === 0;
 const GEN_CPU = '0';
 const TARGET_CPU = '1';
+const NICE = Number(args.nice);
 
 function spawnChild(script: string, argv: string[], cpu: string, opts: { env?: NodeJS.ProcessEnv; stdout?: number } = {}): ChildProcess {
-  const [cmd, cmdArgs] = pin ? ['taskset', ['-c', cpu, process.execPath, script, ...argv]] : [process.execPath, [script, ...argv]];
-  const child = spawn(cmd, cmdArgs as string[], { cwd: root, stdio: ['ignore', opts.stdout ?? 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
+  let command = [process.execPath, script, ...argv];
+  if (pin) command = ['taskset', '-c', cpu, ...command];
+  if (NICE !== 0) command = ['nice', '-n', String(NICE), ...command];
+  const [cmd, ...cmdArgs] = command as [string, ...string[]];
+  const child = spawn(cmd, cmdArgs, { cwd: root, stdio: ['ignore', opts.stdout ?? 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
   children.push(child);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
@@ -282,6 +291,7 @@ async function main(): Promise<void> {
   const budgetS = WARMUP_S * targetCount + (DURATION_S + 2) * GROUPS.length * targetCount * ROUNDS + 180;
   setTimeout(() => { console.error(`benchmark exceeded its ${budgetS} s budget`); void stopAll().then(() => process.exit(1)); }, budgetS * 1000).unref();
   if (pin) spawnSync('taskset', ['-a', '-p', '-c', GEN_CPU, String(process.pid)], { stdio: 'ignore' });
+  if (NICE !== 0 && spawnSync('renice', ['-n', String(NICE), '-p', String(process.pid)], { stdio: 'ignore' }).status !== 0) throw new Error(`cannot renice to ${NICE}`);
   const loadBefore = os.loadavg();
 
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-'));
@@ -379,7 +389,8 @@ function render(names: string[], figures: (t: string, c: number) => Figures, inf
     `- Load generator: autocannon ${version('autocannon')} in the bench process, HTTP/1.1 keep-alive, no pipelining. ` +
       (pin ? `Pinned: every proxy alone on CPU ${TARGET_CPU} (\`taskset -c ${TARGET_CPU}\`); the load generator and the mock upstream on CPU ${GEN_CPU}. ` +
         `"gen CPU %" is how busy CPU ${GEN_CPU} was (load generator + mock); near 100 % the load generator, not the proxy, set the pace.`
-        : 'Not pinned: everything competes for the CPUs.'),
+        : 'Not pinned: everything competes for the CPUs.') +
+      (NICE !== 0 ? ` The bench and every target ran at nice ${NICE}, ahead of the other work on the machine.` : ''),
     `- Request: POST /v1/chat/completions, ${Buffer.byteLength(REQUEST_BODY)} B JSON body; answer: a fixed chat.completion with usage, ${answerBytes} B (pre-serialised by the mock).`,
     `- ${ROUNDS} round(s); in each, every target runs ${DURATION_S} s per connection count, one target at a time (${names.join(', ')}), after a ${WARMUP_S} s warm-up per target. ` +
       'Figures are per-metric medians over the rounds; "req/s range" is the spread over rounds.',

@@ -1,6 +1,17 @@
 // Where log lines go. One sink per process, shared by every logger (several gateways in one
 // process — the tests — must not interleave half-lines from separate buffers on fd 1).
-import { destination, transport, type DestinationStream } from 'pino';
+import { createRequire } from 'node:module';
+import type { DestinationStream } from 'pino';
+
+type Pino = typeof import('pino');
+let loaded: Pino | undefined;
+/**
+ * pino itself, required on first use: a command that writes no log (`sluice config validate`,
+ * `--help`) does not pay for loading it.
+ */
+export function pinoModule(): Pino {
+  return (loaded ??= createRequire(import.meta.url)('pino') as Pino);
+}
 
 /**
  * Lines are buffered in memory and written by sonic-boom with asynchronous fs.write calls (libuv's
@@ -15,12 +26,12 @@ let stdout: DestinationStream | undefined;
 let pretty: DestinationStream | undefined;
 
 export function stdoutDestination(): DestinationStream {
-  return (stdout ??= destination({ dest: 1, sync: false, minLength: BUFFER_BYTES, periodicFlush: FLUSH_EVERY_MS }));
+  return (stdout ??= pinoModule().destination({ dest: 1, sync: false, minLength: BUFFER_BYTES, periodicFlush: FLUSH_EVERY_MS }));
 }
 
 /** pino-pretty in a worker thread (pino's transport), writing to stdout: for a person at a terminal. */
 export function prettyTransport(): DestinationStream {
-  return (pretty ??= transport({
+  return (pretty ??= pinoModule().transport({
     target: 'pino-pretty',
     options: { destination: 1, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
   }) as DestinationStream);

@@ -1,8 +1,8 @@
 // Structured logs on pino: one JSON object per line on stdout (pretty when stdout is a terminal),
 // written asynchronously so the per-request access log never blocks the event loop. Callers pass
 // fields, never prompt text; credentials that slip into a field are censored by key (REDACT_PATHS).
-import { pino, type Logger as PinoLogger, type LoggerOptions as PinoOptions } from 'pino';
-import { prettyTransport, stdoutDestination } from './log-destination.js';
+import type { Logger as PinoLogger, LoggerOptions as PinoOptions } from 'pino';
+import { pinoModule, prettyTransport, stdoutDestination } from './log-destination.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -61,23 +61,23 @@ function serializeError(value: unknown): unknown {
   return { type: value.name, message: value.message, ...(code !== undefined ? { code } : {}), stack: value.stack };
 }
 
-const PINO_OPTIONS: PinoOptions = {
-  base: undefined, // no pid/hostname on every line; the process manager knows them
-  timestamp: pino.stdTimeFunctions.isoTime,
-  formatters: { level: (label) => ({ level: label }) },
-  redact: { paths: [...REDACT_PATHS], censor: REDACTED },
-  serializers: { error: serializeError, err: serializeError },
-};
-
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const level = opts.level ?? 'info';
-  const options: PinoOptions = { ...PINO_OPTIONS, level };
+  // A silent logger needs no pino at all (pino is loaded on first use, see log-destination.ts).
+  if (level === 'silent' && !opts.write) return SILENT;
+  const pino = pinoModule();
+  const options: PinoOptions = {
+    level,
+    base: undefined, // no pid/hostname on every line; the process manager knows them
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    redact: { paths: [...REDACT_PATHS], censor: REDACTED },
+    serializers: { error: serializeError, err: serializeError },
+  };
   let root: PinoLogger;
   if (opts.write) {
     const write = opts.write;
     root = pino(options, { write: (line: string) => write(line) });
-  } else if (level === 'silent') {
-    root = pino(options, { write: () => { /* nothing is written at silent */ } });
   } else if (opts.pretty ?? process.stdout.isTTY === true) {
     root = pino(options, prettyTransport());
   } else {
@@ -85,6 +85,14 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   }
   return wrap(root);
 }
+
+const noop = () => { /* silent */ };
+const SILENT: Logger = {
+  debug: noop, info: noop, warn: noop, error: noop,
+  child: () => SILENT,
+  enabled: () => false,
+  flush: () => Promise.resolve(),
+};
 
 function wrap(p: PinoLogger): Logger {
   // pino takes (fields, msg); ours is (msg, fields), the order the call sites read best in.

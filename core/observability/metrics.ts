@@ -1,7 +1,13 @@
 // Prometheus metrics on prom-client. Each gateway has its own registry (tests run several gateways
 // in one process); the process-wide defaults (CPU, heap, GC, event-loop lag) live in one shared
 // registry, since they describe the process, and are appended to every gateway's /metrics.
-import { collectDefaultMetrics, Counter as PromCounter, Gauge as PromGauge, Histogram as PromHistogram, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type { Counter as PromCounter, Gauge as PromGauge, Histogram as PromHistogram, Registry } from 'prom-client';
+
+type PromClient = typeof import('prom-client');
+let promClient: PromClient | undefined;
+/** Required on first use: CLI commands that build no gateway do not pay for loading it. */
+const prom = (): PromClient => (promClient ??= createRequire(import.meta.url)('prom-client') as PromClient);
 
 export type Labels = Record<string, string>;
 
@@ -43,8 +49,9 @@ let processRegistry: Registry | undefined;
 /** Started on first use and kept for the life of the process: the probes are process-wide. */
 function processDefaults(): Registry {
   if (!processRegistry) {
-    processRegistry = new Registry();
-    collectDefaultMetrics({ register: processRegistry });
+    const client = prom();
+    processRegistry = new client.Registry();
+    client.collectDefaultMetrics({ register: processRegistry });
   }
   return processRegistry;
 }
@@ -53,7 +60,8 @@ type Kind = 'counter' | 'gauge' | 'histogram';
 type PromMetric = PromCounter | PromGauge | PromHistogram;
 
 export function createMetrics(opts: MetricsOptions = {}): Metrics {
-  const registry = new Registry();
+  const client = prom();
+  const registry = new client.Registry();
   const defaults = processDefaults();
   const declared = new Map<string, { kind: Kind; handle: Counter | Gauge | Histogram }>();
 
@@ -74,7 +82,7 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
 
   return {
     counter: (name, help, options = {}) => declare(name, 'counter', () => {
-      const lazy = lazily(name, options.labelNames, (labelNames) => new PromCounter({ name, help, labelNames, registers: [registry] }));
+      const lazy = lazily(name, options.labelNames, (labelNames) => new client.Counter({ name, help, labelNames, registers: [registry] }));
       return {
         inc: (labels, value = 1) => {
           try { const m = lazy.get(labels); if (labels) m.inc(labels, value); else m.inc(value); } catch (err) { lazy.dropped(err); }
@@ -82,7 +90,7 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
       };
     }),
     gauge: (name, help, options = {}) => declare(name, 'gauge', () => {
-      const lazy = lazily(name, options.labelNames, (labelNames) => new PromGauge({ name, help, labelNames, registers: [registry] }));
+      const lazy = lazily(name, options.labelNames, (labelNames) => new client.Gauge({ name, help, labelNames, registers: [registry] }));
       return {
         set: (value, labels) => {
           try { const m = lazy.get(labels); if (labels) m.set(labels, value); else m.set(value); } catch (err) { lazy.dropped(err); }
@@ -94,7 +102,7 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     }),
     histogram: (name, help, options = {}) => declare(name, 'histogram', () => {
       const { buckets = DEFAULT_BUCKETS, labelNames } = isBucketList(options) ? { buckets: options, labelNames: undefined } : options;
-      const lazy = lazily(name, labelNames, (names) => new PromHistogram({ name, help, labelNames: names, buckets: [...buckets], registers: [registry] }));
+      const lazy = lazily(name, labelNames, (names) => new client.Histogram({ name, help, labelNames: names, buckets: [...buckets], registers: [registry] }));
       return {
         observe: (value, labels) => {
           try { const m = lazy.get(labels); if (labels) m.observe(labels, value); else m.observe(value); } catch (err) { lazy.dropped(err); }
