@@ -18,15 +18,18 @@ export function pinoModule(): Pino {
  * thread pool), so a slow stdout reader never stalls the event loop. A write starts once 4 KiB are
  * pending (about ten access-log lines) or every 250 ms, whichever comes first; pino flushes what is
  * left synchronously on process exit, and `Logger.flush()` drains it on graceful shutdown.
+ * If stdout stops taking data altogether, lines beyond 16 MiB pending are dropped rather than
+ * growing the heap without bound.
  */
 const BUFFER_BYTES = 4096;
 const FLUSH_EVERY_MS = 250;
+const MAX_PENDING_BYTES = 16 * 1024 * 1024;
 
 let stdout: DestinationStream | undefined;
 let pretty: DestinationStream | undefined;
 
 export function stdoutDestination(): DestinationStream {
-  return (stdout ??= pinoModule().destination({ dest: 1, sync: false, minLength: BUFFER_BYTES, periodicFlush: FLUSH_EVERY_MS }));
+  return (stdout ??= pinoModule().destination({ dest: 1, sync: false, minLength: BUFFER_BYTES, maxLength: MAX_PENDING_BYTES, periodicFlush: FLUSH_EVERY_MS }));
 }
 
 /** pino-pretty in a worker thread (pino's transport), writing to stdout: for a person at a terminal. */

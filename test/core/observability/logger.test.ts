@@ -119,6 +119,15 @@ describe('logger (pino)', () => {
       expect(stdout.split('\n').filter(Boolean)).to.have.length(20000);
     });
 
+    it('drops lines beyond 16 MiB pending when stdout is not read, rather than growing the heap', async () => {
+      // ~27 MB of lines into a pipe nobody reads until the child is done: the first ~16 MiB survive.
+      const { code, stdout } = await run(['flood', '100000'], 'pipe', { pauseStdout: true });
+      expect(code).to.equal(0);
+      const lines = stdout.split('\n').filter(Boolean);
+      expect(lines.length).to.be.above(40_000).and.below(100_000);
+      expect((JSON.parse(lines[0]!) as { i: number }).i).to.equal(0);
+    });
+
     it('flush() hands every line to the OS before it resolves', async () => {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-log-'));
       const file = path.join(dir, 'out.log');
