@@ -28,6 +28,8 @@ const { values: args } = parseArgs({
     'no-pin': { type: 'boolean', default: false },
     /** Nice value for the bench, the mock and Sluice (negative needs root; see proxy-overhead.ts). */
     nice: { type: 'string', default: '0' },
+    /** Profile the Sluice built in this directory (bin/sluice.js + dist/) instead of this one. */
+    root: { type: 'string' },
     /** Keep the raw .cpuprofile (open it in Chrome DevTools → Performance, or speedscope). */
     keep: { type: 'string' },
     out: { type: 'string', default: path.join(root, 'bench/results/hot-path-profile.md') },
@@ -36,6 +38,7 @@ const { values: args } = parseArgs({
 const DURATION_S = Number(args.duration);
 const CONNECTIONS = Number(args.connections);
 const TOP = Number(args.top);
+const SLUICE_ROOT = args.root ? path.resolve(args.root) : root;
 
 const REQUEST_BODY = JSON.stringify({
   model: 'gpt-4o-mini',
@@ -185,7 +188,7 @@ async function main(): Promise<void> {
     mkdirSync(profDir);
     const logFd = openSync(path.join(tmp, 'stdout.log'), 'w');
     const spawnedAt = performance.now();
-    const sluice = spawnChild(['--cpu-prof', `--cpu-prof-dir=${profDir}`, path.join(root, 'bin/sluice.js'), 'start', '--config', config, '--port', String(port)], '1', logFd);
+    const sluice = spawnChild(['--cpu-prof', `--cpu-prof-dir=${profDir}`, path.join(SLUICE_ROOT, 'bin/sluice.js'), 'start', '--config', config, '--port', String(port)], '1', logFd);
     closeSync(logFd);
     const url = `http://127.0.0.1:${port}`;
     await waitHealthy(url + '/health');
@@ -228,7 +231,7 @@ function render(s: Summary, requests: number): string {
     'Produced by `node dist/bench/profile-hot-path.js` (`bench/profile-hot-path.ts`); rewritten on every run.',
     '',
     `- Date: ${new Date().toISOString()}; Node ${process.version}; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`,
-    `- \`node --cpu-prof bin/sluice.js start\`, NODE_ENV=production, chain router → translator (passthrough to an openai provider at the bench mock), default log level (info, stdout to a file)` +
+    `- \`node --cpu-prof bin/sluice.js start\`${SLUICE_ROOT === root ? '' : ` (the build in \`${SLUICE_ROOT}\`)`}, NODE_ENV=production, chain router → translator (passthrough to an openai provider at the bench mock), default log level (info, stdout to a file)` +
       `${pin ? ', pinned to CPU 1 (load generator and mock on CPU 0)' : ''}; ` +
       `autocannon, ${CONNECTIONS} connections, ${DURATION_S} s, the proxy-overhead request (255 B in, 701 B out): ${requests} requests.`,
     `- Profile of the measured ${DURATION_S} s only (start-up, warm-up and shutdown cut): ${s.totalMs.toFixed(0)} ms sampled, ${s.busyMs.toFixed(0)} ms not idle, ${((s.busyMs * 1000) / requests).toFixed(0)} µs per request ` +
