@@ -75,7 +75,7 @@ export function trustProxyOf(value: SluiceConfig['server']['trust_proxy']): Trus
 export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions = {}): Promise<Gateway> {
   const { config } = loaded;
   const logger = opts.logger ?? createLogger({ level: config.logging.level });
-  const metrics = createMetrics();
+  const metrics = createMetrics({ onDroppedUpdate: (name, err) => logger.warn('metric update dropped', { metric: name, error: err.message }) });
   const plugins = await loadChain(loaded);
   const providerTypes: Record<string, ProviderFactory> = {};
   for (const p of plugins) {

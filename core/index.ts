@@ -58,4 +58,4 @@ export { sessionIdFrom } from './http/session.js';
 
 // Observability.
 export type { Logger, LogFields, LogLevel } from './observability/logger.js';
-export type { Metrics, Counter, Gauge, Histogram, Labels } from './observability/metrics.js';
+export type { Metrics, Counter, Gauge, Histogram, Labels, MetricOptions, HistogramOptions } from './observability/metrics.js';

@@ -67,6 +67,7 @@ export async function listen(gateway: Gateway, port: number, host: string): Prom
     await closed;
     await gateway.close();
     gateway.logger.info('stopped');
+    await gateway.logger.flush(); // the access log is written asynchronously: hand the rest to the OS
   })());
 
   return { server, port: boundPort, host, shutdown };

@@ -119,7 +119,8 @@ describe('SIGHUP reload (sluice start)', function () {
     expect(b.requests.at(-1)!.body!['model']).to.equal('b-small');
     expect(child.pid).to.equal(pid);
     expect(alive()).to.equal(true);
-    expect(lines.some((l) => l.msg === 'config reloaded')).to.equal(true);
+    // Log lines are written asynchronously (up to 250 ms later): wait for it rather than race it.
+    await waitFor('the config reloaded line', () => lines.some((l) => l.msg === 'config reloaded'));
     expect(lines.filter((l) => l.msg === 'listening'), 'no second start').to.have.length(1);
     expect(rejections()).to.have.length(0);
   });
