@@ -21,8 +21,11 @@ export interface LoadedPlugin {
 }
 
 export async function importPlugin(use: string, configDir: string): Promise<{ definition: PluginDefinition<unknown>; source: ResolvedPlugin['kind'] }> {
-  registerSluiceResolution();
   const resolved = resolvePlugin(use, configDir);
+  // Built-ins import core by relative path; only files and packages say `from 'sluice'`. The hook
+  // runs in a loader thread whose start costs a few hundred ms, which the CLI should not pay for
+  // built-ins alone.
+  if (resolved.kind !== 'builtin') registerSluiceResolution();
   let mod: Record<string, unknown>;
   try {
     mod = (await import(resolved.url)) as Record<string, unknown>;

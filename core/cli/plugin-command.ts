@@ -1,0 +1,45 @@
+// Commands contributed by plugins (`sluice scan` comes from the firewall). They use exit 1 for
+// "found something", so their own errors exit 2.
+import { parseArgs } from 'node:util';
+import { chosenConfigFile } from './config-file.js';
+import type { Io } from './io.js';
+import { HELP, UsageError } from './usage.js';
+
+export async function pluginCommand(command: string, args: string[], io: Io): Promise<number> {
+  const { values, tokens } = parseArgs({ args, strict: false, tokens: true, options: { config: { type: 'string', short: 'c' } } });
+  // Hand the plugin its arguments without --config, which core consumes.
+  const rest: string[] = [];
+  for (const tok of tokens ?? []) {
+    if (tok.kind === 'option' && tok.name === 'config') continue;
+    if (tok.kind === 'option') rest.push(tok.rawName + (tok.inlineValue && tok.value !== undefined ? `=${tok.value}` : ''), ...(!tok.inlineValue && tok.value !== undefined ? [tok.value] : []));
+    else if (tok.kind === 'positional') rest.push(tok.value);
+    else rest.push('--');
+  }
+  const file = chosenConfigFile(typeof values.config === 'string' ? values.config : undefined);
+  const [{ loadConfigFile }, { importPlugin }, { builtinNames }, { SchemaError }] = await Promise.all([
+    import('../config/load.js'), import('../plugin/loader.js'), import('../plugin/resolve.js'), import('../schema/schema.js'),
+  ]);
+  try {
+    // Without a config of the operator's, built-in plugins run with their default options.
+    const loaded = file ? await loadConfigFile(file) : undefined;
+    const candidates = loaded ? loaded.config.chain.map((e, i) => ({ use: e.use, with: e.with, index: i as number | undefined })) : [];
+    for (const name of builtinNames()) if (!candidates.some((c) => c.use === name)) candidates.push({ use: name, with: undefined, index: undefined });
+    for (const candidate of candidates) {
+      const { definition } = await importPlugin(candidate.use, loaded?.dir ?? process.cwd());
+      const cmd = definition.commands?.[command];
+      if (!cmd) continue;
+      let options: unknown;
+      try {
+        options = definition.options.parse(candidate.with ?? {}, []);
+      } catch (err) {
+        if (err instanceof SchemaError && loaded && candidate.index !== undefined) loaded.fail(err, ['chain', candidate.index, 'with']);
+        throw err;
+      }
+      return await cmd.run(rest, options, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+    }
+  } catch (err) {
+    io.err(`sluice: ${(err as Error).message}`);
+    return 2;
+  }
+  throw new UsageError(`unknown command '${command}'`, HELP);
+}
