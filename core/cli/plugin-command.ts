@@ -16,12 +16,13 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
     else rest.push('--');
   }
   const file = chosenConfigFile(typeof values.config === 'string' ? values.config : undefined);
-  const [{ loadConfigFile }, { importPlugin }, { builtinNames }, { SchemaError }] = await Promise.all([
-    import('../config/load.js'), import('../plugin/loader.js'), import('../plugin/resolve.js'), import('../schema/schema.js'),
+  const [{ importPlugin }, { builtinNames }, { SchemaError }] = await Promise.all([
+    import('../plugin/loader.js'), import('../plugin/resolve.js'), import('../schema/schema.js'),
   ]);
   try {
-    // Without a config of the operator's, built-in plugins run with their default options.
-    const loaded = file ? await loadConfigFile(file) : undefined;
+    // Without a config of the operator's, built-in plugins run with their default options (and
+    // the YAML parser is not even loaded).
+    const loaded = file ? await (await import('../config/load.js')).loadConfigFile(file) : undefined;
     const candidates = loaded ? loaded.config.chain.map((e, i) => ({ use: e.use, with: e.with, index: i as number | undefined })) : [];
     for (const name of builtinNames()) if (!candidates.some((c) => c.use === name)) candidates.push({ use: name, with: undefined, index: undefined });
     for (const candidate of candidates) {
