@@ -112,6 +112,9 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
       instances.push({ plugin, instance: await plugin.definition.setup!(plugin.options, hostFor(plugin)) });
     } catch (err) {
       await Promise.allSettled(instances.map((i) => i.instance.close?.()));
+      // What setup opened (a database a plugin asked for, provider pools) would keep `sluice start` alive.
+      await Promise.allSettled([providers.close(), knex?.destroy()]);
+      redis?.disconnect();
       throw new ConfigError(`plugin ${plugin.label} failed to start: ${(err as Error).message}`, loaded.locate(['chain', plugin.index]));
     }
   }

@@ -62,7 +62,8 @@ export async function validateConfig(loaded: LoadedConfig): Promise<Validated> {
     },
     // Registered on a throw-away router so a path it cannot parse fails here as it would at start.
     addAdminRoute: (method, path, handler) => {
-      adminRouter ??= new (require('@koa/router') as typeof import('@koa/router')).Router({ prefix: '/admin' });
+      const { Router } = require('@koa/router') as typeof import('@koa/router');
+      adminRouter ??= new Router({ prefix: '/admin' });
       adminRouter.register(path, [method], handler);
     },
     addReadinessCheck: () => { /* nothing is served */ },
