@@ -1,4 +1,4 @@
-// `sluice config validate [FILE] [--json]`.
+// `sluice config validate [FILE] [--json]` and `sluice config schema [--config FILE]`.
 import { configFile } from './config-file.js';
 import type { Io } from './io.js';
 import { parseCommand, stringValue, UsageError, USAGE } from './usage.js';
@@ -6,7 +6,8 @@ import { parseCommand, stringValue, UsageError, USAGE } from './usage.js';
 export async function configCommand(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === '--help' || sub === '-h' || sub === 'help') { io.out(USAGE.config); return 0; }
-  if (sub !== 'validate') throw new UsageError(sub === undefined ? 'missing sub-command: validate' : `unknown sub-command '${sub}'`, USAGE.config);
+  if (sub === 'schema') return (await import('./config-schema.js')).configSchemaCommand(rest, io);
+  if (sub !== 'validate') throw new UsageError(sub === undefined ? 'missing sub-command: validate or schema' : `unknown sub-command '${sub}'`, USAGE.config);
   const { values, positionals, help } = parseCommand(rest, USAGE.config, { config: { type: 'string', short: 'c' }, json: { type: 'boolean' } }, 1);
   if (help) { io.out(USAGE.config); return 0; }
   const flag = stringValue(values, 'config');

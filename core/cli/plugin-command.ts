@@ -16,7 +16,7 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
     else rest.push('--');
   }
   const file = chosenConfigFile(typeof values.config === 'string' ? values.config : undefined);
-  const [{ importPlugin }, { builtinNames }, { SchemaError }] = await Promise.all([
+  const [{ importPlugin }, { builtinNames }, { parseOptions, SchemaError }] = await Promise.all([
     import('../plugin/loader.js'), import('../plugin/resolve.js'), import('../schema/schema.js'),
   ]);
   try {
@@ -31,7 +31,7 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
       if (!cmd) continue;
       let options: unknown;
       try {
-        options = definition.options.parse(candidate.with ?? {}, []);
+        options = parseOptions(definition.options, candidate.with ?? {});
       } catch (err) {
         if (err instanceof SchemaError && loaded && candidate.index !== undefined) loaded.fail(err, ['chain', candidate.index, 'with']);
         throw err;

@@ -11,6 +11,7 @@ Usage:
   sluice start [--config FILE] [--port N] [--host H]   start the gateway
   sluice init [DIR] [--force]                          write a commented starter sluice.yaml
   sluice config validate [FILE] [--json]               check a config file without starting
+  sluice config schema [--config FILE]                 print the config's JSON Schema (for editors)
   sluice plugins [--config FILE] [--json]              show the resolved chain
   sluice scan [FILE|-] [--json] [--config FILE]        run the firewall detectors over text
   sluice help [COMMAND]                                help on one command (or: COMMAND --help)
@@ -41,15 +42,19 @@ Options:
   -f, --force         overwrite an existing sluice.yaml
   -h, --help          show this help`,
   config: `Usage: sluice config validate [FILE] [--json]
+       sluice config schema [--config FILE]
 
-Check a config file as start-up would (YAML, \${ENV} values, options, plugin versions, chain order,
+\`validate\` checks a config file as start-up would (YAML, \${ENV} values, options, plugin versions, chain order,
 plugin set-up) without listening. Exit 0 when valid, 1 otherwise, with file:line:column.
 
 Options:
   -c, --config FILE   the same as FILE; default: $SLUICE_CONFIG, else ./sluice.yaml,
                       else the embedded default
-      --json          print the result as one JSON object
-  -h, --help          show this help`,
+      --json          print the result as one JSON object (validate)
+  -h, --help          show this help
+
+\`schema\` prints the draft-07 JSON Schema of a whole sluice.yaml, with the options of the built-in
+plugins and, with --config FILE, of the plugins its chain uses.`,
   plugins: `Usage: sluice plugins [--config FILE] [--json]
 
 List the chain the config resolves to: position, name, version, source and supported Sluice range.

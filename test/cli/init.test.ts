@@ -1,7 +1,8 @@
 // `sluice init [DIR]`: a commented starter config that validates, never overwritten by accident.
 import { expect } from 'chai';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { tempDir } from '../helpers/gateway.js';
 import { sluice } from './run-cli.js';
 
@@ -13,7 +14,11 @@ describe('sluice init', () => {
     const file = path.join(dir, 'sluice.yaml');
     expect(r.stdout).to.include(file);
     const text = readFileSync(file, 'utf8');
-    expect(text).to.match(/^# /);
+    // Editors validate it against the installed package's schema.
+    const schema = /^# yaml-language-server: \$schema=(file:\S+)\n/.exec(text)?.[1];
+    expect(schema, text.split('\n')[0]).to.be.a('string');
+    expect(existsSync(fileURLToPath(schema!))).to.equal(true);
+    expect(text).to.match(/\n# Sluice — starter config/);
     expect(text).to.include('# openai:');
     const v = sluice(['config', 'validate', file, '--json']);
     expect(v.status, v.stdout + v.stderr).to.equal(0);
@@ -38,6 +43,6 @@ describe('sluice init', () => {
     expect(readFileSync(file, 'utf8')).to.equal('mine\n');
     const forced = sluice(['init', dir, '--force']);
     expect(forced.status, forced.stderr).to.equal(0);
-    expect(readFileSync(file, 'utf8')).to.match(/^# Sluice/);
+    expect(readFileSync(file, 'utf8')).to.match(/^# yaml-language-server: .*\n# Sluice/);
   });
 });
