@@ -5,10 +5,11 @@ import type { Duplex } from 'node:stream';
 import got from 'got';
 import { loadConfigFile, type LoadedConfig } from './config/load.js';
 import { ConfigError } from './config/config-error.js';
-import { toBytes, type SluiceConfig } from './config/schema.js';
+import { toBytes } from './config/schema.js';
 import { GatewayError, registerErrorCodes } from './errors.js';
 import { createAdminRoutes } from './http/admin-routes.js';
-import { createClientAddressResolver, type TrustProxy } from './http/client-address.js';
+import { createClientAddressResolver } from './http/client-address.js';
+import { trustProxyOf } from './config/trust-proxy.js';
 import { createClientErrorHandler, createUpgradeRefusal } from './http/client-error.js';
 import { createFrontDoor } from './http/front-door.js';
 import { createDataPlaneHandler } from './http/handler.js';
@@ -64,14 +65,6 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-/** `server.trust_proxy` as the resolver takes it. */
-export function trustProxyOf(value: SluiceConfig['server']['trust_proxy']): TrustProxy {
-  if (value === false) return false;
-  if (value === true) return { hops: 1 };
-  if (Array.isArray(value)) return { cidrs: value };
-  return value;
-}
-
 export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions = {}): Promise<Gateway> {
   const { config } = loaded;
   const logger = opts.logger ?? createLogger({ level: config.logging.level });
@@ -116,6 +109,8 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
       instances.push({ plugin, instance: await plugin.definition.setup!(plugin.options, hostFor(plugin)) });
     } catch (err) {
       await Promise.allSettled(instances.map((i) => i.instance.close?.()));
+      // What setup opened (a database a plugin asked for, provider pools) would keep `sluice start` alive.
+      await Promise.allSettled([providers.close(), services.close()]);
       throw new ConfigError(`plugin ${plugin.label} failed to start: ${(err as Error).message}`, loaded.locate(['chain', plugin.index]));
     }
   }

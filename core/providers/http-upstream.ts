@@ -2,7 +2,8 @@
 // bounded wait for one of its connections, key rotation, timeouts, and upstream failures turned into
 // coded gateway errors.
 import type { IncomingHttpHeaders } from 'node:http';
-import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
+import { createRequire } from 'node:module';
+import type { Dispatcher, Pool } from 'undici';
 import { toBytes, type ProviderConfig } from '../config/schema.js';
 import { GatewayError } from '../errors.js';
 import type { GatewayResponse, UpstreamRequest } from '../exchange.js';
@@ -10,6 +11,12 @@ import { UpstreamJsonResponse } from '../protocols/raw-json.js';
 import { decodeSse, SseEventTooLargeError } from '../protocols/sse.js';
 import type { ApiFamily, JsonObject, JsonValue, StreamEvent } from '../protocols/types.js';
 import type { SendContext } from './provider.js';
+
+// undici takes ~140 ms of CPU to load: it is required when the first remote provider is built, so
+// the CLI and configs without one (`config validate` of the embedded default) never load it.
+const requireModule = createRequire(import.meta.url);
+let undiciModule: typeof import('undici') | undefined;
+const undici = (): typeof import('undici') => (undiciModule ??= requireModule('undici') as typeof import('undici'));
 
 /**
  * Upstream response headers worth passing to the client: rate-limit state and retry hints (SDKs and
@@ -52,7 +59,7 @@ export class HttpUpstream {
     const base = new URL(config.base_url ?? defaultBaseUrl);
     this.basePath = base.pathname.replace(/\/+$/, '');
     this.keys = config.api_key === undefined ? [] : Array.isArray(config.api_key) ? config.api_key : [config.api_key];
-    this.pool = new Pool(base.origin, {
+    this.pool = new (undici().Pool)(base.origin, {
       connections: config.connections,
       connect: { timeout: config.timeouts.connect_ms },
       headersTimeout: config.timeouts.first_byte_ms,
@@ -200,7 +207,8 @@ export class HttpUpstream {
     if (e.name === 'AbortError' || e.code === 'UND_ERR_ABORTED') {
       return new GatewayError('SLUICE_E_UPSTREAM_UNAVAILABLE', `request to provider ${this.name} was aborted`, { cause: err });
     }
-    if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError || err instanceof undiciErrors.ConnectTimeoutError) {
+    const { errors } = undici();
+    if (err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError || err instanceof errors.ConnectTimeoutError) {
       return new GatewayError('SLUICE_E_UPSTREAM_TIMEOUT', `provider ${this.name} timed out (${e.code})`, { cause: err });
     }
     return new GatewayError('SLUICE_E_UPSTREAM_UNAVAILABLE', `provider ${this.name} is unreachable (${e.code ?? e.message ?? 'connection failed'})`, { cause: err });
