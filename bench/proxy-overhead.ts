@@ -1,26 +1,27 @@
-// Proxy overhead: requests/s and p50/p99 latency of POST /v1/chat/completions against
-//   direct  — the mock OpenAI upstream itself,
-//   bare    — a node:http + undici Pool pass-through proxy in front of it, piping bodies (the floor),
-//   bare-buf — the same proxy reading each small body whole instead of piping (a lower floor),
-//   sluice  — the real gateway (`node bin/sluice.js start`) with the default chain routing to it,
-// at each concurrency (closed loop: every connection sends its next request when the last one
-// answers), plus one connection alone, where latency is per-request cost rather than queueing.
-// Targets (SPEC §8): sluice req/s ≥ 0.7 × bare, p50 added over direct < 1 ms.
-// (autocannon's --overallRate is not used for an open-loop figure: it sends each second's quota
-// in a burst, so even the direct target queues for milliseconds.)
+// Proxy overhead on the JSON hot path: requests/s, p50/p99 latency and CPU per request of
+// POST /v1/chat/completions (255 B in, 701 B out) through
+//   direct  — the mock OpenAI upstream itself (latency reference only),
+//   bare    — the floor: node:http + an undici Pool, small bodies buffered and sent with end(buffer),
+//   koa     — koa + the same Pool, with a JSON parse and re-serialise each way (a framework's cost),
+//   sluice  — the real gateway (`node bin/sluice.js start`), default chain (router → translator),
+//             default log level (info: one access-log line per request, to a file),
+//   and, with --baseline DIR, the same Sluice set-up from another build (e.g. main before a change),
+// at one connection (per-request cost) and at each loaded concurrency (closed loop: every
+// connection sends its next request when the last one answers).
 //
-// Every target runs in its own child process; the load generator (autocannon) runs here. On a
-// small machine the load generator competes for CPU with the targets: by default it is pinned to
-// CPU 0 and every target process to the remaining CPUs, so all three targets are handicapped alike.
+// Pinning (2+ CPUs, taskset present): each proxy runs alone on CPU 1; the load generator (this
+// process, autocannon) and the mock upstream share CPU 0. A saturated proxy then serves about
+// 1 / (its CPU per request) requests a second, and the ratios compare the proxies themselves.
+// "gen CPU %" says how busy CPU 0 was: near 100 %, the load generator, not the proxy, was the limit.
 //
-//   npm run bench                         # build, then run with the defaults below
-//   node dist/bench/proxy-overhead.js --duration 5 --rounds 3 --connections 50,100 --no-pin
+//   npm run bench                                        # build, then run with the defaults below
+//   node dist/bench/proxy-overhead.js --duration 5 --rounds 3 --connections 1,50,100 --baseline /tmp/sluice-main
 //
-// Rounds interleave the targets (direct, bare, sluice, direct, …) and each figure is the median
-// over rounds, so a burst of unrelated load on a shared machine skews one round, not a target.
+// Rounds interleave the targets and each figure is the median over rounds, so a burst of unrelated
+// load on a shared machine skews one round, not one target.
 import autocannon, { type Result } from 'autocannon';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,21 +36,30 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '3' },
     warmup: { type: 'string', default: '3' },
-    connections: { type: 'string', default: '50,100' },
-    /** Skip the one-connection (per-request latency) group. */
-    'no-unloaded': { type: 'boolean', default: false },
+    connections: { type: 'string', default: '1,50,100' },
     'no-pin': { type: 'boolean', default: false },
+    /**
+     * Run the bench and its targets at this nice value (negative needs root): on a machine shared
+     * with other work, the measured processes then get their CPUs when they ask for them.
+     */
+    nice: { type: 'string', default: '0' },
     'sluice-env': { type: 'string', default: 'production' },
+    /** A directory holding another built Sluice (bin/sluice.js + dist/), measured as a second target. */
+    baseline: { type: 'string' },
+    'baseline-label': { type: 'string', default: 'sluice-base' },
+    /** Only for experiments: the measured configuration is the default level (info). */
+    'log-level': { type: 'string' },
     out: { type: 'string', default: path.join(root, 'bench/results/proxy-overhead.md') },
   },
 });
 const DURATION_S = Number(args.duration);
 const WARMUP_S = Number(args.warmup);
-const CONCURRENCIES = args.connections.split(',').map(Number);
+const GROUPS = args.connections.split(',').map(Number);
 const ROUNDS = Math.max(1, Number(args.rounds));
-/** One connection (per-request latency) first, then the loaded concurrencies. */
-const GROUPS = [...(args['no-unloaded'] ? [] : [1]), ...CONCURRENCIES];
 const NODE_ENV = args['sluice-env'];
+const BASELINE = args.baseline ? path.resolve(args.baseline) : undefined;
+if (BASELINE && !existsSync(path.join(BASELINE, 'bin/sluice.js'))) throw new Error(`--baseline ${BASELINE}: no bin/sluice.js there`);
+const BASE_LABEL = args['baseline-label'];
 
 const REQUEST_BODY = JSON.stringify({
   model: 'gpt-4o-mini',
@@ -68,11 +78,16 @@ const children: ChildProcess[] = [];
 /** Read before the bench pins itself: afterwards Node reports the one CPU it is pinned to. */
 const NPROC = os.availableParallelism();
 const pin = !args['no-pin'] && NPROC >= 2 && spawnSync('taskset', ['-V']).status === 0;
-const targetCpus = NPROC > 2 ? `1-${NPROC - 1}` : '1';
+const GEN_CPU = '0';
+const TARGET_CPU = '1';
+const NICE = Number(args.nice);
 
-function spawnTarget(script: string, argv: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  const [cmd, cmdArgs] = pin ? ['taskset', ['-c', targetCpus, process.execPath, script, ...argv]] : [process.execPath, [script, ...argv]];
-  const child = spawn(cmd, cmdArgs as string[], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+function spawnChild(script: string, argv: string[], cpu: string, opts: { env?: NodeJS.ProcessEnv; stdout?: number } = {}): ChildProcess {
+  let command = [process.execPath, script, ...argv];
+  if (pin) command = ['taskset', '-c', cpu, ...command];
+  if (NICE !== 0) command = ['nice', '-n', String(NICE), ...command];
+  const [cmd, ...cmdArgs] = command as [string, ...string[]];
+  const child = spawn(cmd, cmdArgs, { cwd: root, stdio: ['ignore', opts.stdout ?? 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
   children.push(child);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
@@ -124,7 +139,7 @@ async function stopAll(): Promise<void> {
   shuttingDown = true;
   await Promise.all(children.map((child) => new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const kill = setTimeout(() => child.kill('SIGKILL'), 3000);
+    const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
     child.once('exit', () => { clearTimeout(kill); resolve(); });
     child.kill('SIGTERM');
   })));
@@ -143,6 +158,10 @@ interface Figures {
   rpsMax: number;
   /** CPU time (user + system) the target's own process spent per request, in µs; NaN off Linux. */
   cpuUs: number;
+  /** The target's CPU time ÷ wall time, in % of one core: how much of its CPU it actually got. */
+  corePct: number;
+  /** Share of CPU 0 used by the load generator and the mock during the run, in %. */
+  genPct: number;
 }
 
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
@@ -165,8 +184,10 @@ function percentile(sorted: Float64Array, p: number): number {
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
 
+const sent = new Map<string, number>();
+
 /** One autocannon run; latencies are kept at full (sub-ms) resolution from its response events. */
-function load(url: string, connections: number, durationS: number): Promise<{ result: Result; latencies: Float64Array }> {
+function load(target: string, url: string, connections: number, durationS: number): Promise<{ result: Result; latencies: Float64Array }> {
   return new Promise((resolve, reject) => {
     let latencies = new Float64Array(1 << 16);
     let n = 0;
@@ -176,7 +197,9 @@ function load(url: string, connections: number, durationS: number): Promise<{ re
       connections, pipelining: 1, duration: durationS, timeout: 10,
     }, (err, result) => {
       clearTimeout(hardStop);
-      if (err) reject(err); else resolve({ result, latencies: latencies.subarray(0, n) });
+      if (err) { reject(err); return; }
+      sent.set(target, (sent.get(target) ?? 0) + result.requests.total);
+      resolve({ result, latencies: latencies.subarray(0, n) });
     });
     instance.on('response', (_client, status, _bytes, ms) => {
       if (status < 200 || status >= 300) return;
@@ -186,9 +209,17 @@ function load(url: string, connections: number, durationS: number): Promise<{ re
   });
 }
 
+let mockPid: number | undefined;
+
 async function measure(target: string, url: string, pid: number | undefined, connections: number, durationS: number): Promise<Figures> {
   const cpuBefore = cpuMs(pid);
-  const { result, latencies } = await load(url, connections, durationS);
+  const genBefore = process.cpuUsage();
+  const mockBefore = cpuMs(mockPid);
+  const wallBefore = performance.now();
+  const { result, latencies } = await load(target, url, connections, durationS);
+  const wallMs = performance.now() - wallBefore;
+  const gen = process.cpuUsage(genBefore);
+  const mockMs = cpuMs(mockPid) - mockBefore;
   const cpuAfter = cpuMs(pid);
   const sorted = latencies.slice().sort();
   const rps = sorted.length / result.duration;
@@ -196,8 +227,10 @@ async function measure(target: string, url: string, pid: number | undefined, con
     rps, p50: percentile(sorted, 50), p99: percentile(sorted, 99),
     requests: sorted.length, bad: result.errors + result.timeouts + result.non2xx, rpsMin: rps, rpsMax: rps,
     cpuUs: ((cpuAfter - cpuBefore) * 1000) / (result.requests.total || 1),
+    corePct: (100 * (cpuAfter - cpuBefore)) / wallMs,
+    genPct: (100 * ((gen.user + gen.system) / 1000 + mockMs)) / wallMs,
   };
-  console.log(`  ${target.padEnd(8)} c=${String(connections).padEnd(4)} ${fmt(run.rps, 0).padStart(7)} req/s  p50 ${fmt(run.p50, 3)} ms  p99 ${fmt(run.p99, 3)} ms  cpu ${fmt(run.cpuUs, 0)} µs/req${run.bad ? `  (${run.bad} errors/non-2xx!)` : ''}`);
+  console.log(`  ${target.padEnd(12)} c=${String(connections).padEnd(4)} ${fmt(run.rps, 0).padStart(7)} req/s  p50 ${fmt(run.p50, 3)} ms  p99 ${fmt(run.p99, 3)} ms  cpu ${fmt(run.cpuUs, 0)} µs/req (${fmt(run.corePct, 0)}% of a core)  gen ${fmt(run.genPct, 0)}%${run.bad ? `  (${run.bad} errors/non-2xx!)` : ''}`);
   return run;
 }
 
@@ -206,7 +239,7 @@ function combine(runs: Figures[]): Figures {
     rps: median(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)),
     requests: runs.reduce((a, r) => a + r.requests, 0), bad: runs.reduce((a, r) => a + r.bad, 0),
     rpsMin: Math.min(...runs.map((r) => r.rps)), rpsMax: Math.max(...runs.map((r) => r.rps)),
-    cpuUs: median(runs.map((r) => r.cpuUs)),
+    cpuUs: median(runs.map((r) => r.cpuUs)), corePct: median(runs.map((r) => r.corePct)), genPct: median(runs.map((r) => r.genPct)),
   };
 }
 
@@ -218,6 +251,7 @@ let answerBytes = 0;
 async function checkAnswer(name: string, url: string): Promise<void> {
   const res = await fetch(url + '/v1/chat/completions', { method: 'POST', headers: HEADERS, body: REQUEST_BODY, signal: AbortSignal.timeout(5000) });
   const text = await res.text();
+  sent.set(name, (sent.get(name) ?? 0) + 1);
   answerBytes = Buffer.byteLength(text);
   const body = JSON.parse(text) as { object?: string; usage?: { total_tokens?: number } };
   if (res.status !== 200 || body.object !== 'chat.completion' || body.usage?.total_tokens !== 48) {
@@ -225,64 +259,82 @@ async function checkAnswer(name: string, url: string): Promise<void> {
   }
 }
 
-const TARGETS = ['direct', 'bare', 'bare-buf', 'sluice'] as const;
-type Target = typeof TARGETS[number];
+interface Running { name: string; url: string; pid: number | undefined; logFile?: string }
+
+async function startSluice(name: string, sluiceRoot: string, tmp: string, mockUrl: string): Promise<Running> {
+  const dir = path.join(tmp, name);
+  mkdirSync(dir);
+  const port = await freePort();
+  const configFile = path.join(dir, 'sluice.yaml');
+  writeFileSync(configFile, [
+    '# written by bench/proxy-overhead.ts: the default chain (router → translator), routed to the mock upstream',
+    'server: { host: 127.0.0.1 }',
+    `storage: { database: "sqlite:${path.join(dir, 'sluice.db')}" }`,
+    ...(args['log-level'] ? [`logging: { level: ${args['log-level']} }`] : ['# logging.level: the default (info) — the access log is on']),
+    'providers:',
+    `  mock: { type: openai, base_url: "${mockUrl}", api_key: sk-bench }`,
+    'chain:',
+    '  - use: router',
+    '    with: { default: mock }',
+    '  - use: translator',
+    '',
+  ].join('\n'));
+  // stdout goes to a file, as with `sluice start > sluice.log`: the log is written, not discarded.
+  const logFile = path.join(dir, 'stdout.log');
+  const fd = openSync(logFile, 'w');
+  const child = spawnChild(path.join(sluiceRoot, 'bin/sluice.js'), ['start', '--config', configFile, '--port', String(port)], TARGET_CPU, { env: { NODE_ENV }, stdout: fd });
+  closeSync(fd);
+  const url = `http://127.0.0.1:${port}`;
+  await waitHealthy(url + '/health', 20_000);
+  return { name, url, pid: child.pid, logFile };
+}
 
 async function main(): Promise<void> {
-  const budgetS = WARMUP_S * TARGETS.length + (DURATION_S + 1) * GROUPS.length * TARGETS.length * ROUNDS + 120;
+  const targetCount = 4 + (BASELINE ? 1 : 0);
+  const budgetS = WARMUP_S * targetCount + (DURATION_S + 2) * GROUPS.length * targetCount * ROUNDS + 180;
   setTimeout(() => { console.error(`benchmark exceeded its ${budgetS} s budget`); void stopAll().then(() => process.exit(1)); }, budgetS * 1000).unref();
-  if (pin) spawnSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+  if (pin) spawnSync('taskset', ['-a', '-p', '-c', GEN_CPU, String(process.pid)], { stdio: 'ignore' });
+  if (NICE !== 0 && spawnSync('renice', ['-n', String(NICE), '-p', String(process.pid)], { stdio: 'ignore' }).status !== 0) throw new Error(`cannot renice to ${NICE}`);
+  const loadBefore = os.loadavg();
 
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-'));
+  const targets: Running[] = [];
   try {
-    const mockChild = spawnTarget(path.join(here, 'mock-openai-upstream.js'), []);
+    const mockChild = spawnChild(path.join(here, 'mock-openai-upstream.js'), [], GEN_CPU);
     const mock = await firstLine(mockChild, 10_000);
+    mockPid = mockChild.pid;
     const mockOrigin = new URL(mock.url).origin;
-    const bareChild = spawnTarget(path.join(here, 'bare-proxy.js'), [mockOrigin]);
-    const bare = await firstLine(bareChild, 10_000);
-    const bareBufChild = spawnTarget(path.join(here, 'bare-proxy.js'), [mockOrigin, '0', 'buffered']);
-    const bareBuf = await firstLine(bareBufChild, 10_000);
+    targets.push({ name: 'direct', url: mockOrigin, pid: mockChild.pid });
+    for (const [name, script] of [['bare', 'bare-proxy.js'], ['koa', 'koa-proxy.js']] as const) {
+      const child = spawnChild(path.join(here, script), [mockOrigin], TARGET_CPU);
+      targets.push({ name, url: (await firstLine(child, 10_000)).url, pid: child.pid });
+    }
+    targets.push(await startSluice('sluice', root, tmp, mock.url));
+    if (BASELINE) targets.push(await startSluice(BASE_LABEL, BASELINE, tmp, mock.url));
 
-    const sluicePort = await freePort();
-    const configFile = path.join(tmp, 'sluice.yaml');
-    writeFileSync(configFile, [
-      '# written by bench/proxy-overhead.ts: the default chain, routed to the mock upstream',
-      'server: { host: 127.0.0.1 }',
-      `storage: { database: "sqlite:${path.join(tmp, 'sluice.db')}" }`,
-      'logging: { level: warn }   # one JSON line per request at info would be measured too',
-      'providers:',
-      `  mock: { type: openai, base_url: "${mock.url}", api_key: sk-bench }`,
-      'chain:',
-      '  - use: router',
-      '    with: { default: mock }',
-      '',
-    ].join('\n'));
-    const sluiceChild = spawnTarget(path.join(root, 'bin/sluice.js'), ['start', '--config', configFile, '--port', String(sluicePort)], { NODE_ENV });
-    const sluiceUrl = `http://127.0.0.1:${sluicePort}`;
-    await waitHealthy(sluiceUrl + '/health', 15_000);
-
-    const urls: Record<Target, string> = { direct: mockOrigin, bare: bare.url, 'bare-buf': bareBuf.url, sluice: sluiceUrl };
-    // taskset execs node, so these are the targets' own processes. For direct: the mock's CPU.
-    const pids: Record<Target, number | undefined> = { direct: mockChild.pid, bare: bareChild.pid, 'bare-buf': bareBufChild.pid, sluice: sluiceChild.pid };
-    for (const t of TARGETS) await checkAnswer(t, urls[t]);
-
+    for (const t of targets) await checkAnswer(t.name, t.url);
     const warmC = Math.max(...GROUPS);
     console.log(`warm-up: ${WARMUP_S} s per target at ${warmC} connections`);
-    for (const t of TARGETS) await load(urls[t], warmC, WARMUP_S);
+    for (const t of targets) await load(t.name, t.url, warmC, WARMUP_S);
 
     const runs = new Map<string, Figures[]>();
     for (let round = 1; round <= ROUNDS; round++) {
       console.log(`round ${round}/${ROUNDS}, ${DURATION_S} s per run:`);
       for (const c of GROUPS) {
-        for (const t of TARGETS) {
-          const key = `${t}|${c}`;
-          runs.set(key, [...(runs.get(key) ?? []), await measure(t, urls[t], pids[t], c, DURATION_S)]);
+        for (const t of targets) {
+          const key = `${t.name}|${c}`;
+          runs.set(key, [...(runs.get(key) ?? []), await measure(t.name, t.url, t.pid, c, DURATION_S)]);
         }
       }
     }
-    const figures = (t: Target, c: number) => combine(runs.get(`${t}|${c}`)!);
-
-    const report = render(figures);
+    const loadAfter = os.loadavg();
+    await stopAll(); // SIGTERM: Sluice shuts down gracefully and writes the rest of its log
+    const logs = targets.filter((t) => t.logFile).map((t) => {
+      const lines = readFileSync(t.logFile!, 'utf8').split('\n').filter((l) => l.includes('"msg":"request"'));
+      return `${t.name}: ${lines.length} access-log lines for ${sent.get(t.name)} requests sent`;
+    });
+    const figures = (t: string, c: number) => combine(runs.get(`${t}|${c}`)!);
+    const report = render(targets.map((t) => t.name), figures, { loadBefore, loadAfter, logs });
     console.log('\n' + report.table);
     mkdirSync(path.dirname(args.out), { recursive: true });
     writeFileSync(args.out, report.markdown);
@@ -295,66 +347,76 @@ async function main(): Promise<void> {
 
 // ---------------------------------------------------------------- report
 
-function render(figures: (t: Target, c: number) => Figures): { table: string; markdown: string } {
-  const head = ['connections', 'target', 'req/s', 'req/s range', 'p50 ms', 'p99 ms', 'req/s vs bare', 'p50 added vs direct', 'p50 added vs bare', 'CPU µs/req', 'errors'];
+function render(names: string[], figures: (t: string, c: number) => Figures, info: { loadBefore: number[]; loadAfter: number[]; logs: string[] }): { table: string; markdown: string } {
+  const head = ['connections', 'target', 'req/s', 'req/s range', 'p50 ms', 'p99 ms', 'CPU µs/req', 'core %', 'vs floor by CPU', 'vs floor by req/s', 'gen CPU %', 'errors'];
   const rows: string[][] = [];
   const verdicts: string[] = [];
+  /** The floor's CPU per request ÷ the target's: the throughput ratio on a saturated core of its own. */
+  const byCpu = (r: Figures, floor: Figures) => floor.cpuUs / r.cpuUs;
   for (const c of GROUPS) {
-    const direct = figures('direct', c);
-    const bare = figures('bare', c);
-    const bareBuf = figures('bare-buf', c);
-    const sluice = figures('sluice', c);
-    for (const [t, r] of [['direct', direct], ['bare', bare], ['bare-buf', bareBuf], ['sluice', sluice]] as const) {
+    const floor = figures('bare', c);
+    for (const t of names) {
+      const r = figures(t, c);
+      const proxy = t !== 'direct';
       rows.push([
-        String(c), t, fmt(r.rps, 0), `${fmt(r.rpsMin, 0)}–${fmt(r.rpsMax, 0)}`, fmt(r.p50, 3), fmt(r.p99, 3),
-        t === 'direct' ? '' : `${fmt(r.rps / bare.rps, 2)}×`,
-        t === 'direct' ? '' : `${fmt(r.p50 - direct.p50, 3)}`,
-        t === 'sluice' ? `${fmt(r.p50 - bare.p50, 3)}` : '',
-        fmt(r.cpuUs, 0),
-        String(r.bad),
+        String(c), t, fmt(r.rps, 0), `${fmt(r.rpsMin, 0)}–${fmt(r.rpsMax, 0)}`, fmt(r.p50, 3), fmt(r.p99, 3), fmt(r.cpuUs, 0), fmt(r.corePct, 0),
+        proxy ? `${fmt(byCpu(r, floor), 2)}×` : '', proxy ? `${fmt(r.rps / floor.rps, 2)}×` : '',
+        fmt(r.genPct, 0), String(r.bad),
       ]);
     }
-    const ratio = sluice.rps / bare.rps;
-    const added = sluice.p50 - direct.p50;
-    const ratioBuf = sluice.rps / bareBuf.rps;
-    const throughputVerdict = c === 1 ? '' : `Sluice throughput ${fmt(ratio, 2)}× bare (target ≥ 0.70: ${ratio >= 0.7 ? 'met' : 'MISSED'}), ${fmt(ratioBuf, 2)}× bare-buf (${ratioBuf >= 0.7 ? 'met' : 'MISSED'}); `;
-    verdicts.push(`- c=${c}: ${throughputVerdict}` +
-      `p50 added over direct ${fmt(added, 3)} ms (target < 1 ms: ${added < 1 ? 'met' : 'MISSED'}; the bare floor adds ${fmt(bare.p50 - direct.p50, 3)} ms); ` +
-      `Sluice over bare ${fmt(sluice.p50 - bare.p50, 3)} ms; CPU per request ${fmt(sluice.cpuUs, 0)} µs vs bare ${fmt(bare.cpuUs, 0)} µs (${fmt(sluice.cpuUs / bare.cpuUs, 2)}×), bare-buf ${fmt(bareBuf.cpuUs, 0)} µs (${fmt(sluice.cpuUs / bareBuf.cpuUs, 2)}×).`);
+    const sluice = figures('sluice', c);
+    const koa = figures('koa', c);
+    const ratio = byCpu(sluice, floor);
+    const shared = c > 1 && Math.min(floor.corePct, sluice.corePct) < 90;
+    let verdict = `- c=${c}: CPU per request: floor ${fmt(floor.cpuUs, 0)} µs, koa+JSON ${fmt(koa.cpuUs, 0)} µs (${fmt(byCpu(koa, floor), 2)}×), Sluice ${fmt(sluice.cpuUs, 0)} µs (**${fmt(ratio, 2)}×** the floor). ` +
+      `Measured req/s: floor ${fmt(floor.rps, 0)}, koa ${fmt(koa.rps, 0)} (${fmt(koa.rps / floor.rps, 2)}×), Sluice ${fmt(sluice.rps, 0)} (${fmt(sluice.rps / floor.rps, 2)}×)` +
+      (shared ? ` — but the proxies got only ${fmt(floor.corePct, 0)} % (floor) and ${fmt(sluice.corePct, 0)} % (Sluice) of their core, so other work on the machine, not the proxies, set these rates; trust the CPU ratio.` : '.');
+    if (c === 50) verdict += ` Goal of the hot-path work: ≥ 0.60× at 50 connections (${ratio >= 0.6 ? 'met' : 'not yet'} by CPU), beyond it 0.70×.`;
+    if (BASELINE) {
+      const base = figures(BASE_LABEL, c);
+      verdict += ` Against ${BASE_LABEL}: CPU ${fmt(base.cpuUs, 0)} → ${fmt(sluice.cpuUs, 0)} µs/req (${fmt(sluice.cpuUs - base.cpuUs, 0)}), by CPU ${fmt(byCpu(base, floor), 2)}× → ${fmt(ratio, 2)}× the floor.`;
+    }
+    verdicts.push(verdict);
   }
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((cell, i) => (i === 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
-  const table = [line(head), ...rows.map(line), '', ...verdicts].join('\n');
+  const table = [line(head), ...rows.map(line), '', ...verdicts, '', ...info.logs].join('\n');
 
-  const autocannonVersion = (JSON.parse(readFileSync(path.join(root, 'node_modules/autocannon/package.json'), 'utf8')) as { version: string }).version;
-  const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  const version = (pkg: string) => (JSON.parse(readFileSync(path.join(root, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+  const loads = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
   const md = [
-    '# Proxy overhead',
+    '# Proxy overhead (JSON hot path)',
     '',
     'Produced by `npm run bench` (`bench/proxy-overhead.ts`); rewritten on every run.',
     '',
     `- Date: ${new Date().toISOString()}`,
-    `- Node: ${process.version}; machine: ${NPROC} CPUs (nproc), ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.platform()} ${os.release()}; load average at the end ${load} (other work on the machine shows up as noise; see the req/s range)`,
-    `- Load generator: autocannon ${autocannonVersion} in the bench process, HTTP/1.1 keep-alive, no pipelining; ` +
-      (pin ? `pinned to CPU 0, every target process (mock, bare proxy, Sluice) to CPU ${targetCpus}, so the proxies share their CPU with the mock alike.` : 'not pinned: it competes for the CPUs with the targets.'),
-    `- Request: POST /v1/chat/completions, ${Buffer.byteLength(REQUEST_BODY)} B JSON body; answer: a fixed chat.completion with usage, ${answerBytes} B.`,
-    `- ${ROUNDS} round(s); in each, every target runs ${DURATION_S} s per connection count, one target at a time (${TARGETS.join(', ')}), after a ${WARMUP_S} s warm-up per target. ` +
+    `- Node: ${process.version}; machine: ${NPROC} CPUs (nproc), ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.platform()} ${os.release()}; ` +
+      `load average ${loads(info.loadBefore)} at the start, ${loads(info.loadAfter)} at the end (the machine is shared: other work shows up as noise, see the req/s range).`,
+    `- Load generator: autocannon ${version('autocannon')} in the bench process, HTTP/1.1 keep-alive, no pipelining. ` +
+      (pin ? `Pinned: every proxy alone on CPU ${TARGET_CPU} (\`taskset -c ${TARGET_CPU}\`); the load generator and the mock upstream on CPU ${GEN_CPU}. ` +
+        `"gen CPU %" is how busy CPU ${GEN_CPU} was (load generator + mock); near 100 % the load generator, not the proxy, set the pace.`
+        : 'Not pinned: everything competes for the CPUs.') +
+      (NICE !== 0 ? ` The bench and every target ran at nice ${NICE}, ahead of the other work on the machine.` : ''),
+    `- Request: POST /v1/chat/completions, ${Buffer.byteLength(REQUEST_BODY)} B JSON body; answer: a fixed chat.completion with usage, ${answerBytes} B (pre-serialised by the mock).`,
+    `- ${ROUNDS} round(s); in each, every target runs ${DURATION_S} s per connection count, one target at a time (${names.join(', ')}), after a ${WARMUP_S} s warm-up per target. ` +
       'Figures are per-metric medians over the rounds; "req/s range" is the spread over rounds.',
-    '- direct = the mock upstream; bare = node:http + one undici Pool (128 connections, as Sluice per provider) piping request and response bodies; ' +
-      'bare-buf = the same, but reading each body whole and writing it in one call (cheaper on small JSON, so the stricter floor); ' +
-      `sluice = \`node bin/sluice.js start\`, default chain (router → mock, openai provider), \`logging.level: warn\` (the per-request info log line is off), NODE_ENV=${NODE_ENV}.`,
-    '- Latencies are exact percentiles over every 2xx response (sub-millisecond), not autocannon\'s whole-millisecond histogram. ' +
-      'c=1 is per-request cost; at c=50/100 (closed loop, saturated) latency is mostly queueing, ≈ connections ÷ req/s, so it follows throughput.',
-    '- CPU µs/req: user + system CPU time of the target\'s own process (/proc/PID/stat) over the run ÷ requests; for direct that is the mock. ' +
-      'It is the figure least disturbed by other load on the machine: compare sluice with bare there first.',
+    '- Targets: direct = the mock upstream (latency reference; it shares CPU 0 with the load generator); ' +
+      'bare (**the floor**) = node:http + one undici Pool (128 connections, as Sluice per provider), each body read whole and written with one `res.end(buffer)`; ' +
+      'koa = koa + the same Pool, request JSON parsed and re-serialised, answer parsed and serialised by koa; ' +
+      `sluice = \`node bin/sluice.js start\`, chain router → translator (passthrough to an openai provider), default log level (info: one access-log line per request, stdout to a file), NODE_ENV=${NODE_ENV}` +
+      (BASELINE ? `; ${BASE_LABEL} = the same, from the build in \`${BASELINE}\`.` : '.'),
+    '- CPU µs/req: user + system CPU time of the target\'s own process (/proc/PID/stat utime + stime) over the run ÷ requests. ' +
+      'It is the figure least disturbed by other load on the machine. "core %" = that CPU time ÷ wall time: at c=50/100 a proxy alone on an idle core saturates it (≈ 100 %), and its req/s is then 10⁶ ÷ CPU µs/req. ' +
+      '"vs floor by CPU" = floor µs ÷ target µs, the throughput ratio the proxies would show each on a core of its own; "vs floor by req/s" is the measured ratio, equal to it only when both had their core (core % ≈ 100). ' +
+      'c=1 is per-request latency; at c=50/100 (closed loop, saturated) latency is mostly queueing, ≈ connections ÷ req/s.',
     '',
     `| ${head.join(' | ')} |`,
     `| --- | --- | ${head.slice(2).map(() => '---:').join(' | ')} |`,
     ...rows.map((r) => `| ${r.join(' | ')} |`),
     '',
-    'Targets (SPEC §8): Sluice ≥ 0.70× the bare proxy\'s throughput; p50 added over direct < 1 ms at 50 connections.',
-    '',
     ...verdicts,
+    '',
+    `Access log check (after SIGTERM): ${info.logs.join('; ')}.`,
     '',
   ].join('\n');
   return { table, markdown: md };

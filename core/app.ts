@@ -1,29 +1,29 @@
-// The gateway: composes config, providers, host services and the plugin chain into a koa app.
-// Core only composes; what happens to a request is decided by the plugins.
-import Koa from 'koa';
-import Router from '@koa/router';
+// The gateway: composes config, providers, host services and the plugin chain behind one request
+// handler. Core only composes; what happens to a request is decided by the plugins.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import got from 'got';
-import { Redis } from 'ioredis';
-import type { Knex } from 'knex';
 import { loadConfigFile, type LoadedConfig } from './config/load.js';
 import { ConfigError } from './config/config-error.js';
 import { toBytes } from './config/schema.js';
-import { GatewayError } from './errors.js';
+import { GatewayError, registerErrorCodes } from './errors.js';
+import { createAdminRoutes } from './http/admin-routes.js';
+import { createClientAddressResolver } from './http/client-address.js';
+import { trustProxyOf } from './config/trust-proxy.js';
+import { createClientErrorHandler, createUpgradeRefusal } from './http/client-error.js';
+import { createFrontDoor } from './http/front-door.js';
 import { createDataPlaneHandler } from './http/handler.js';
 import { InFlight } from './http/in-flight.js';
-import { familyFromPath, matchEndpoint } from './http/endpoints.js';
-import { requestIdFor } from './http/ingress.js';
-import { writeError } from './http/egress.js';
+import { createRequestRecorder, rejectionRecorder } from './http/request-log.js';
 import { createRequestMetrics } from './http/request-metrics.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { composeChain } from './plugin/compose.js';
-import type { PluginInstance, SluiceContext, SluiceState } from './plugin/contract.js';
+import type { PluginInstance } from './plugin/contract.js';
 import type { Host } from './plugin/host.js';
+import { commandHost, migrationsOf, openServices } from './plugin/services.js';
 import { loadChain, type LoadedPlugin } from './plugin/loader.js';
-import { createProviders } from './providers/registry.js';
-import { openDatabase } from './storage/database.js';
-import { SLUICE_VERSION } from './version.js';
+import { createProviderRegistry, type OwnedProviderRegistry, type ProviderFactory } from './providers/registry.js';
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -32,19 +32,27 @@ export interface GatewayOptions {
 }
 
 export interface Gateway {
-  app: Koa<SluiceState>;
+  /** The node:http request listener. */
+  handle(req: IncomingMessage, res: ServerResponse): void;
   config: LoadedConfig;
   plugins: LoadedPlugin[];
+  providers: OwnedProviderRegistry;
   logger: Logger;
   metrics: Metrics;
   /** True when some plugin in the chain authenticates clients. */
   authenticates: boolean;
+  /** Runs migrations, then every plugin's `start` (background work). Call once, before serving. */
+  start(): Promise<void>;
   /**
-   * Re-reads the config file and swaps in new plugin options (routes, aliases, …) atomically, only
-   * if the whole file validates and every plugin accepts its new options. Providers and the chain's
-   * plugin list need a restart. Throws (ConfigError or Error) and changes nothing otherwise.
+   * Re-reads the config file and swaps in new providers and plugin options (routes, aliases, …)
+   * atomically, only if the whole file validates and every plugin accepts its new options. The
+   * chain's plugin list needs a restart. Throws (ConfigError or Error) and changes nothing otherwise.
    */
   reload(): Promise<void>;
+  /** Answers what Node's HTTP parser refused, in an envelope (the server's 'clientError'). */
+  onClientError(err: Error, socket: Duplex): void;
+  /** Refuses a protocol upgrade with 426 (the server's 'upgrade'). */
+  onUpgrade(req: IncomingMessage, socket: Duplex): void;
   /** Flags the gateway as draining: new data-plane requests get 503. */
   drain(): void;
   /**
@@ -60,40 +68,39 @@ export interface Gateway {
 export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions = {}): Promise<Gateway> {
   const { config } = loaded;
   const logger = opts.logger ?? createLogger({ level: config.logging.level });
-  const metrics = createMetrics();
+  const metrics = createMetrics({ onDroppedUpdate: (name, err) => logger.warn('metric update dropped', { metric: name, error: err.message }) });
   const plugins = await loadChain(loaded);
-  let providers: ReturnType<typeof createProviders>;
+  const providerTypes: Record<string, ProviderFactory> = {};
+  for (const p of plugins) {
+    Object.assign(providerTypes, p.definition.providerTypes);
+    try {
+      if (p.definition.errors) registerErrorCodes(p.definition.name, p.definition.errors);
+    } catch (err) {
+      throw new ConfigError((err as Error).message, loaded.locate(['chain', p.index, 'use']));
+    }
+  }
+  let providers: OwnedProviderRegistry;
   try {
-    providers = createProviders(config.providers);
+    providers = createProviderRegistry(config.providers, providerTypes);
   } catch (err) {
     throw new ConfigError((err as Error).message, loaded.locate(['providers']));
   }
 
-  let database: Promise<Knex> | undefined;
-  let knex: Knex | undefined;
-  let redis: Redis | undefined;
+  const services = openServices(loaded, () => migrationsOf(plugins));
   const readiness = new Map<string, () => Promise<void>>();
-  const admin = new Router<SluiceState>({ prefix: '/admin' });
-  const openedDatabase = () => (database ??= Promise.resolve().then(() => (knex = openDatabase(config.storage.database, loaded.dir))));
-  const openedRedis = () => {
-    if (!config.storage.redis) return undefined;
-    redis ??= new Redis(config.storage.redis, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true });
-    return redis;
-  };
-  if (config.storage.redis) readiness.set('redis', async () => { await openedRedis()!.ping(); });
-  readiness.set('database', async () => { await (await openedDatabase()).raw('select 1'); });
+  if (config.storage.redis) readiness.set('redis', async () => { await services.redis()!.ping(); });
+  readiness.set('database', async () => { await (await services.database()).raw('select 1'); });
+  const admin = createAdminRoutes();
+  const addresses = createClientAddressResolver(trustProxyOf(config.server.trust_proxy));
 
   const hostFor = (plugin: LoadedPlugin): Host => ({
-    version: SLUICE_VERSION,
-    configDir: loaded.dir,
-    logger: logger.child({ plugin: plugin.label }),
+    ...commandHost(loaded, services, logger.child({ plugin: plugin.label })),
     metrics,
     providers,
-    database: openedDatabase,
-    redis: openedRedis,
     http: got,
-    addAdminRoute: (method, path, handler) => { admin.register(path, [method], handler); },
+    addAdminRoute: (method, path, handler) => admin.add(method, path, handler),
     addReadinessCheck: (name, check) => { readiness.set(`${plugin.label}:${name}`, check); },
+    isTrustedProxy: (address) => addresses.trusts(address),
   });
 
   const instances: { plugin: LoadedPlugin; instance: PluginInstance }[] = [];
@@ -102,6 +109,8 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
       instances.push({ plugin, instance: await plugin.definition.setup!(plugin.options, hostFor(plugin)) });
     } catch (err) {
       await Promise.allSettled(instances.map((i) => i.instance.close?.()));
+      // What setup opened (a database a plugin asked for, provider pools) would keep `sluice start` alive.
+      await Promise.allSettled([providers.close(), services.close()]);
       throw new ConfigError(`plugin ${plugin.label} failed to start: ${(err as Error).message}`, loaded.locate(['chain', plugin.index]));
     }
   }
@@ -111,118 +120,90 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
   );
 
   const inFlight = new InFlight();
-  const handle = createDataPlaneHandler({
-    inFlight,
-    chain,
-    bodyLimit: toBytes(config.server.body_limit),
-    keepAliveMs: config.server.sse_keepalive_ms,
-    logger,
-    metrics: createRequestMetrics(metrics),
-  });
-
-  const app = new Koa<SluiceState>();
-  const trust = config.server.trust_proxy;
-  app.proxy = trust !== false;
-  if (typeof trust === 'object') app.maxIpsCount = trust.hops;
-  app.silent = true; // errors are rendered by us and logged structurally
+  const { server: serverConfig } = config;
+  const listeners = instances.flatMap(({ instance }) => (instance.onRequest ? [instance.onRequest.bind(instance)] : []));
+  const record = createRequestRecorder(logger, createRequestMetrics(metrics), listeners);
+  const recordRejection = rejectionRecorder(record);
+  const bodyLimits = { maxBytes: toBytes(serverConfig.body_limit), timeoutMs: serverConfig.body_timeout_ms, maxDepth: serverConfig.max_json_depth };
+  const dataPlane = createDataPlaneHandler({ inFlight, chain, bodyLimits, keepAliveMs: serverConfig.sse_keepalive_ms, logger, record });
 
   let draining = false;
-  const adminKey = config.admin.key;
-  const adminRoutes = admin.routes();
-
-  app.use(async (ctx) => {
-    const receivedAt = performance.now();
-    const id = requestIdFor(ctx.get('x-request-id') || undefined);
-    ctx.set('x-request-id', id);
-    const path = ctx.path;
-    const c = ctx as unknown as SluiceContext;
-    if (path === '/health') { ctx.body = { status: 'ok', version: SLUICE_VERSION }; return; }
-    if (path === '/ready') { await ready(ctx, readiness); return; }
-    if (path === '/metrics') { ctx.type = 'text/plain; version=0.0.4'; ctx.body = metrics.render(); return; }
-    if (path === '/admin' || path.startsWith('/admin/')) {
-      if (!adminKey || ctx.get('authorization') !== `Bearer ${adminKey}`) {
-        writeError(c, 'openai', new GatewayError(adminKey ? 'SLUICE_E_UNAUTHORIZED' : 'SLUICE_E_FORBIDDEN', adminKey ? 'a valid admin key is required' : 'the admin API is disabled: set admin.key in the config'));
-        return;
-      }
-      await adminRoutes(ctx as never, async () => {
-        writeError(c, 'openai', new GatewayError('SLUICE_E_NOT_FOUND', `no admin route ${ctx.method} ${path}`));
-      });
-      return;
-    }
-    const match = matchEndpoint({ method: ctx.method, path, headers: ctx.headers, query: ctx.query });
-    if (!match) {
-      writeError(c, familyFromPath(path), new GatewayError('SLUICE_E_NOT_FOUND', `no endpoint ${ctx.method} ${path}`));
-      return;
-    }
-    if ('methodNotAllowed' in match) {
-      ctx.set('allow', match.methodNotAllowed);
-      writeError(c, familyFromPath(path), new GatewayError('SLUICE_E_METHOD_NOT_ALLOWED', `${path} accepts ${match.methodNotAllowed}, not ${ctx.method}`));
-      return;
-    }
-    if (draining) {
-      ctx.set('connection', 'close');
-      writeError(c, match.endpoint.family, new GatewayError('SLUICE_E_SHUTTING_DOWN', 'the gateway is shutting down; retry on another instance'));
-      return;
-    }
-    await handle(c, match.endpoint, id, receivedAt, match.pathModel);
+  const handle = createFrontDoor({
+    dataPlane, admin, adminKey: config.admin.key, readiness, metricsText: () => metrics.render(), addresses, bodyLimits,
+    draining: () => draining, recordRejection, logger,
   });
 
+  let started = false;
   return {
-    app, config: loaded, plugins, logger, metrics,
+    handle, config: loaded, plugins, providers, logger, metrics,
+    onClientError: createClientErrorHandler(recordRejection),
+    onUpgrade: createUpgradeRefusal(recordRejection),
     authenticates: instances.some((i) => i.instance.authenticates === true),
+    async start() {
+      if (started) return;
+      started = true;
+      if (migrationsOf(plugins).length) await services.database();
+      for (const { plugin, instance } of instances) {
+        try {
+          await instance.start?.();
+        } catch (err) {
+          throw new ConfigError(`plugin ${plugin.label} failed to start: ${(err as Error).message}`, loaded.locate(['chain', plugin.index]));
+        }
+      }
+    },
     drain: () => { draining = true; },
     cutInFlight: (waitMs) => inFlight.cutAll(new GatewayError('SLUICE_E_SHUTTING_DOWN', 'the gateway shut down before this response was complete; retry'), waitMs),
-    reload: () => reloadPlugins(loaded, instances, logger),
+    reload: () => reloadPlugins(loaded, instances, providers, logger),
     close: async () => {
       for (const { plugin, instance } of [...instances].reverse()) {
         try { await instance.close?.(); } catch (err) { logger.error('plugin close failed', { plugin: plugin.label, error: err }); }
       }
       await providers.close();
-      if (knex) await knex.destroy();
-      if (redis) redis.disconnect();
+      await services.close();
     },
   };
 }
 
-async function reloadPlugins(current: LoadedConfig, instances: { plugin: LoadedPlugin; instance: PluginInstance }[], logger: Logger): Promise<void> {
+async function reloadPlugins(
+  current: LoadedConfig, instances: { plugin: LoadedPlugin; instance: PluginInstance }[], providers: OwnedProviderRegistry, logger: Logger,
+): Promise<void> {
   const next = await loadConfigFile(current.file);
   const plugins = await loadChain(next);
   const shape = (ps: LoadedPlugin[]) => ps.map((p) => `${p.label}=${p.use}`).join(',');
   if (shape(plugins) !== shape(instances.map((i) => i.plugin))) {
     throw new ConfigError('the chain\'s plugin list changed; restart Sluice to apply it', next.locate(['chain']));
   }
-  if (JSON.stringify(next.config.providers) !== JSON.stringify(current.config.providers)) {
-    throw new ConfigError('providers changed; restart Sluice to apply them', next.locate(['providers']));
+  // Providers first, so plugins (the router) validate their new options against them; put back if
+  // any plugin refuses.
+  const providersChanged = JSON.stringify(next.config.providers) !== JSON.stringify(current.config.providers);
+  if (providersChanged) {
+    try {
+      await providers.replaceConfigured(next.config.providers);
+    } catch (err) {
+      throw new ConfigError((err as Error).message, next.locate(['providers']));
+    }
   }
   const swaps: (() => void)[] = [];
-  for (const [i, { plugin, instance }] of instances.entries()) {
-    const options = plugins[i]!.options;
-    if (JSON.stringify(options) === JSON.stringify(plugin.options)) continue;
-    if (!instance.reload) throw new ConfigError(`plugin ${plugin.label} cannot reload its options; restart Sluice to apply them`, next.locate(['chain', i, 'with']));
-    try {
-      swaps.push(await instance.reload(options));
-    } catch (err) {
-      throw new ConfigError(`plugin ${plugin.label} rejected its new options: ${(err as Error).message}`, next.locate(['chain', i, 'with']));
+  try {
+    for (const [i, { plugin, instance }] of instances.entries()) {
+      const options = plugins[i]!.options;
+      if (!providersChanged && JSON.stringify(options) === JSON.stringify(plugin.options)) continue;
+      if (!instance.reload) {
+        if (JSON.stringify(options) === JSON.stringify(plugin.options)) continue;
+        throw new ConfigError(`plugin ${plugin.label} cannot reload its options; restart Sluice to apply them`, next.locate(['chain', i, 'with']));
+      }
+      try {
+        swaps.push(await instance.reload(options));
+      } catch (err) {
+        throw new ConfigError(`plugin ${plugin.label} rejected its new options: ${(err as Error).message}`, next.locate(['chain', i, 'with']));
+      }
     }
+  } catch (err) {
+    if (providersChanged) await providers.replaceConfigured(current.config.providers);
+    throw err;
   }
   for (const swap of swaps) swap();
   instances.forEach((entry, i) => { entry.plugin = { ...entry.plugin, options: plugins[i]!.options }; });
-  logger.info('config reloaded', { file: next.file, plugins_changed: swaps.length });
-}
-
-async function ready(ctx: Koa.Context, checks: Map<string, () => Promise<void>>): Promise<void> {
-  const results: Record<string, string> = {};
-  let ok = true;
-  await Promise.all([...checks].map(async ([name, check]) => {
-    try {
-      await Promise.race([check(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref())]);
-      results[name] = 'ok';
-    } catch (err) {
-      ok = false;
-      // Only the error class: connection strings and hosts stay out of public output.
-      results[name] = `failed: ${(err as { code?: string }).code ?? (err as Error).name ?? 'error'}`;
-    }
-  }));
-  ctx.status = ok ? 200 : 503;
-  ctx.body = { status: ok ? 'ready' : 'not ready', checks: results };
+  current.config.providers = next.config.providers;
+  logger.info('config reloaded', { file: next.file, plugins_changed: swaps.length, providers_changed: providersChanged });
 }

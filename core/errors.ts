@@ -2,11 +2,13 @@
 // so every failure renders in the envelope the client's SDK knows how to parse.
 import type { ApiFamily, JsonObject } from './protocols/types.js';
 
-interface ErrorSpec {
+export interface ErrorSpec {
   status: number;
   openai: string;     // OpenAI error.type
   anthropic: string;  // Anthropic error.type
   gemini: string;     // Google RPC status
+  /** `blocked` for refusals by policy (recorded as such in logs and the ledger); else a failure. */
+  outcome?: 'blocked';
 }
 
 export const ERROR_CATALOGUE = {
@@ -15,6 +17,17 @@ export const ERROR_CATALOGUE = {
   SLUICE_E_MISSING_MODEL: { status: 400, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'INVALID_ARGUMENT' },
   SLUICE_E_UNSUPPORTED_MEDIA_TYPE: { status: 415, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'INVALID_ARGUMENT' },
   SLUICE_E_BODY_TOO_LARGE: { status: 413, openai: 'invalid_request_error', anthropic: 'request_too_large', gemini: 'INVALID_ARGUMENT' },
+  /** JSON nested deeper than server.max_json_depth: refused before anything walks it recursively. */
+  SLUICE_E_JSON_TOO_DEEP: { status: 400, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'INVALID_ARGUMENT' },
+  /** A compressed (content-encoding other than identity) request body: Sluice does not decode them. */
+  SLUICE_E_UNSUPPORTED_ENCODING: { status: 415, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'INVALID_ARGUMENT' },
+  /** The request's headers or body did not arrive within server.headers_timeout_ms / body_timeout_ms. */
+  SLUICE_E_REQUEST_TIMEOUT: { status: 408, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'DEADLINE_EXCEEDED' },
+  /** Not valid HTTP (Node's parser refused it): bad request line, header or chunk framing. */
+  SLUICE_E_MALFORMED_HTTP: { status: 400, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'INVALID_ARGUMENT' },
+  SLUICE_E_HEADERS_TOO_LARGE: { status: 431, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'INVALID_ARGUMENT' },
+  /** The client went away while sending its body (nginx's 499): recorded, never seen by the client. */
+  SLUICE_E_CLIENT_CLOSED: { status: 499, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'CANCELLED' },
   SLUICE_E_NOT_FOUND: { status: 404, openai: 'invalid_request_error', anthropic: 'not_found_error', gemini: 'NOT_FOUND' },
   SLUICE_E_METHOD_NOT_ALLOWED: { status: 405, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'INVALID_ARGUMENT' },
   SLUICE_E_MODEL_NOT_FOUND: { status: 404, openai: 'invalid_request_error', anthropic: 'not_found_error', gemini: 'NOT_FOUND' },
@@ -34,7 +47,32 @@ export const ERROR_CATALOGUE = {
   SLUICE_E_INTERNAL: { status: 500, openai: 'api_error', anthropic: 'api_error', gemini: 'INTERNAL' },
 } as const satisfies Record<string, ErrorSpec>;
 
-export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+/** Codes of the core catalogue, or any `SLUICE_E_…` a plugin registered (see registerErrorCodes). */
+export type ErrorCode = keyof typeof ERROR_CATALOGUE | `SLUICE_E_${string}`;
+
+const PLUGIN_CODES = new Map<string, ErrorSpec>();
+const CODE_PATTERN = /^SLUICE_E_[A-Z0-9_]+$/;
+
+/**
+ * Adds a plugin's error codes to the catalogue (the loader does this from a plugin's `errors`).
+ * A code may be registered again with the same spec (a plugin twice in the chain), never redefined.
+ */
+export function registerErrorCodes(owner: string, specs: Record<string, ErrorSpec>): void {
+  for (const [code, spec] of Object.entries(specs)) {
+    if (!CODE_PATTERN.test(code)) throw new Error(`plugin ${owner}: error code "${code}" must look like SLUICE_E_SOMETHING`);
+    const known = specOf(code);
+    if (known && JSON.stringify(known) !== JSON.stringify(spec)) throw new Error(`plugin ${owner}: error code ${code} is already defined differently`);
+    if (!Number.isInteger(spec.status) || spec.status < 400 || spec.status > 599) throw new Error(`plugin ${owner}: error code ${code} needs an HTTP status from 400 to 599`);
+    PLUGIN_CODES.set(code, spec);
+  }
+}
+
+export function specOf(code: string): ErrorSpec | undefined {
+  return (ERROR_CATALOGUE as Record<string, ErrorSpec>)[code] ?? PLUGIN_CODES.get(code);
+}
+
+/** A code nobody registered renders as an internal error rather than crashing the answer. */
+const UNKNOWN_CODE: ErrorSpec = ERROR_CATALOGUE.SLUICE_E_INTERNAL;
 
 /** The class an upstream HTTP status maps to when we re-render it for another family. */
 const STATUS_CLASSES: Record<number, ErrorSpec> = {
@@ -70,7 +108,7 @@ export class GatewayError extends Error {
   constructor(readonly code: ErrorCode, message: string, opts: GatewayErrorOptions = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'GatewayError';
-    this.status = opts.status ?? ERROR_CATALOGUE[code].status;
+    this.status = opts.status ?? (specOf(code) ?? UNKNOWN_CODE).status;
     this.param = opts.param ?? null;
     this.retryAfter = opts.retryAfter;
     this.upstream = opts.upstream;
@@ -80,7 +118,7 @@ export class GatewayError extends Error {
   typeFor(family: ApiFamily): string {
     const spec = this.code === 'SLUICE_E_UPSTREAM_ERROR'
       ? STATUS_CLASSES[this.status] ?? (this.status >= 500 ? ERROR_CATALOGUE.SLUICE_E_UPSTREAM_ERROR : ERROR_CATALOGUE.SLUICE_E_INVALID_REQUEST)
-      : ERROR_CATALOGUE[this.code];
+      : specOf(this.code) ?? UNKNOWN_CODE;
     return spec[family];
   }
 }

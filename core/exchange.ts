@@ -44,6 +44,8 @@ export interface Target {
 export interface UpstreamRequest {
   protocol: Protocol;
   body: JsonObject;
+  /** The exact bytes to send when they are the client's, unchanged (`body` is their parse). */
+  bytes?: Buffer;
   stream: boolean;
   /** Extra path info some operations need (Gemini puts the model in the URL). */
   model: string;
@@ -135,13 +137,16 @@ export interface Exchange {
   readonly signal: AbortSignal;
 
   /**
-   * The parsed client request body (empty object for GET endpoints). Rewrite it through `view()`;
-   * after changing it any other way call `requestChanged()`, or the client's original bytes go upstream.
+   * The parsed client request body (empty object for GET endpoints), to change in place or replace.
+   * Taking it counts as changing it: the upstream then gets it serialised anew rather than the
+   * client's own bytes. To only read, use `readRequest()` or `view()`.
    */
   request: JsonObject;
+  /** The body for reading only; taking it keeps the client's bytes going upstream unchanged. */
+  readRequest(): Readonly<JsonObject>;
   /** The protocol view of `request`: text segments, tool calls and results, notes. Built on first use. */
   view(): RequestView;
-  /** Marks `request` as changed by hand, so dispatch serialises it instead of sending the client's bytes. */
+  /** Marks the body as changed (after changing an object you got from `readRequest()` after all). */
   requestChanged(): void;
   /** The client's body exactly as received, while nothing has changed it; undefined afterwards. */
   readonly originalBody: Buffer | undefined;

@@ -1,33 +1,64 @@
 // Sluice's one public entry point. Built-in and third-party plugins import only from here.
 export { SLUICE_VERSION } from './version.js';
+
+// The plugin contract.
 export { definePlugin, isPluginDefinition } from './plugin/contract.js';
-export type {
-  PluginDefinition, PluginInstance, PluginMiddleware, PluginCommand, CommandIO, SluiceContext, SluiceState,
-} from './plugin/contract.js';
-export type { Host, ProviderRegistry, AdminMethod } from './plugin/host.js';
-export type { CommandHost, AdminHandler, AdminRequest, AdminResponse } from './plugin/host.js';
-export type { Migration } from './storage/migrations.js';
+export type { PluginDefinition, PluginInstance, PluginMiddleware, PluginCommand, CommandIO, SluiceContext, Next } from './plugin/contract.js';
+export type { Host, CommandHost, ProviderRegistry, AdminMethod, AdminHandler, AdminRequest, AdminResponse } from './plugin/host.js';
+export type { RequestRecord } from './plugin/request-record.js';
 export type {
   Exchange, Endpoint, Principal, Target, UpstreamRequest, GatewayResponse, JsonResponse, StreamResponse,
-  Completion, Outcome, Finding, Attempt,
+  Completion, Outcome, Finding, FindingAction, Attempt, StateKey,
 } from './exchange.js';
-export type { Provider, SendContext } from './providers/provider.js';
-// zod, re-exported: plugin options are zod schemas, and \`import { z } from 'sluice'\` gives a plugin
-// the very zod the gateway parses and describes them with — also to a plugin file that sits next to
-// a config with no node_modules of its own (docs/writing-plugins.md, "Options schema").
+export { stateKey } from './exchange.js';
+export type { Reply, ReplyToolCall } from './replies/reply.js';
+
+// Options schemas. zod, re-exported: plugin options are zod schemas, and `import { z } from 'sluice'`
+// gives a plugin the very zod the gateway parses and describes them with — also to a plugin file that
+// sits next to a config with no node_modules of its own (docs/writing-plugins.md, "Options schema").
 export { z } from 'zod';
 export { parseOptions, SchemaError, formatPath, isPlainObject } from './schema/schema.js';
 export type { Path, Problem } from './schema/schema.js';
-export { GatewayError, ERROR_CATALOGUE, errorBody, isGatewayError } from './errors.js';
-export type { ErrorCode, GatewayErrorOptions } from './errors.js';
+
+// Errors.
+export { GatewayError, ERROR_CATALOGUE, errorBody, isGatewayError, registerErrorCodes } from './errors.js';
+export type { ErrorCode, ErrorSpec, GatewayErrorOptions } from './errors.js';
+
+// Protocols: wire vocabulary, the protocol view, SSE, usage, tokens, prices.
 export type { ApiFamily, Operation, Protocol, JsonValue, JsonObject, StreamEvent, Usage } from './protocols/types.js';
 export { protocolName, emptyUsage, operationClass, parseProtocolName } from './protocols/types.js';
 export type { ProtocolName, OperationClass } from './protocols/types.js';
-export type { Logger, LogFields, LogLevel } from './observability/logger.js';
-export type { Metrics, Counter, Gauge, Histogram, Labels } from './observability/metrics.js';
 export { isObject, asObject, asArray, asString, asNumber, contentText } from './protocols/json.js';
+export { canonicalJson, canonicalArguments } from './protocols/canonical-json.js';
+export { createRequestView, createResponseView, transformResponseBody, transformStream } from './protocols/view/index.js';
+export type {
+  SegmentKind, BodyPath, Segment, ToolCallInfo, ToolResultInfo, ToolEvent, RequestView, ResponseView, Channel, DeltaTransform,
+} from './protocols/view/index.js';
 export { decodeSse, encodeSseEvent, SseDecoder } from './protocols/sse.js';
 export { usageFrom, mergeUsage } from './protocols/usage.js';
+export { estimateTokens, estimateRequestTokens } from './protocols/estimate.js';
+export { createPriceTable } from './pricing/price-table.js';
+export type { PriceTable, TokenPrices, Cost } from './pricing/price-table.js';
+
+// Providers: the contract, and the HTTP machinery for provider types plugins add.
+export type { Provider, SendContext } from './providers/provider.js';
+export type { ProviderFactory } from './providers/registry.js';
+export { HttpUpstream, upstreamHttpError } from './providers/http-upstream.js';
+export type { WireRequest } from './providers/http-upstream.js';
+export { HttpProvider } from './providers/http-provider.js';
+export type { ProviderConfig } from './config/schema.js';
+
+// Storage.
+export type { Migration } from './storage/migrations.js';
+
+// HTTP facts plugins need.
 export { clientCredential } from './http/credentials.js';
 export { compileCidrs, containsAddress } from './http/client-address.js';
+export { sessionIdFrom } from './http/session.js';
+
+// Observability.
+export type { Logger, LogFields, LogLevel } from './observability/logger.js';
+export type { Metrics, Counter, Gauge, Histogram, Labels, MetricOptions, HistogramOptions } from './observability/metrics.js';
+
+// CLI output for plugin commands (human-readable tables).
 export { table } from './cli/table.js';

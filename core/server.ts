@@ -1,7 +1,6 @@
 // Listening and graceful shutdown: stop accepting, let in-flight requests finish until a deadline,
 // cut what is left, then close plugins, providers and storage.
-import http, { type IncomingMessage, type Server } from 'node:http';
-import type { Duplex } from 'node:stream';
+import http, { type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { ConfigError } from './config/config-error.js';
 import type { Gateway } from './app.js';
@@ -28,11 +27,20 @@ export async function listen(gateway: Gateway, port: number, host: string): Prom
       gateway.config.locate(['server', 'host']),
     );
   }
-  const server = http.createServer(gateway.app.callback());
+  // Migrations and plugins' background work begin now, not when the config was merely validated.
+  await gateway.start();
+  const { headers_timeout_ms: headersMs, body_timeout_ms: bodyMs } = serverConfig;
+  // Node checks its header/request deadlines on this interval (default 30 s): a tenth of the
+  // headers timeout keeps them within ~10% of what was configured.
+  const server = http.createServer({ connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(headersMs / 10))) }, gateway.handle);
   server.keepAliveTimeout = 65_000; // longer than common load-balancer idle timeouts
-  server.headersTimeout = 66_000;
-  server.requestTimeout = 0; // long generations and streams are normal
-  server.on('upgrade', refuseUpgrade);
+  server.headersTimeout = headersMs;
+  // Node's requestTimeout ends when the request has been *received*, never during the response,
+  // so long generations and streams are unaffected. Ingress enforces body_timeout_ms itself (with
+  // an answer in the client's envelope); this backstop covers bodies nobody reads.
+  server.requestTimeout = headersMs + bodyMs;
+  server.on('clientError', gateway.onClientError);
+  server.on('upgrade', gateway.onUpgrade);
   const sockets = new Set<Socket>();
   server.on('connection', (s) => { sockets.add(s); s.once('close', () => sockets.delete(s)); });
 
@@ -59,21 +67,8 @@ export async function listen(gateway: Gateway, port: number, host: string): Prom
     await closed;
     await gateway.close();
     gateway.logger.info('stopped');
+    await gateway.logger.flush(); // the access log is written asynchronously: hand the rest to the OS
   })());
 
   return { server, port: boundPort, host, shutdown };
-}
-
-/**
- * Sluice serves HTTP only. Codex CLI first tries a WebSocket on /v1/responses; an immediate 426
- * makes it fall back to HTTP+SSE at once instead of waiting for a handshake timeout.
- */
-function refuseUpgrade(req: IncomingMessage, socket: Duplex): void {
-  const body = JSON.stringify({ error: { message: 'WebSocket transport is not supported; use HTTP (SSE streaming)', type: 'invalid_request_error', param: null, code: 'websocket_not_supported' } });
-  socket.on('error', () => { /* the client may already be gone */ });
-  socket.end(
-    'HTTP/1.1 426 Upgrade Required\r\nconnection: close\r\ncontent-type: application/json\r\n' +
-    `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
-  req.resume();
 }

@@ -2,19 +2,21 @@
 // (yaml-language-server) and CI. Each chain entry's `with:` is checked against its plugin's options
 // when `use:` names a built-in (or, with --config, a plugin FILE's chain uses); any other `use:` may
 // carry any `with:`. config/sluice.schema.json is this command's output (`npm run schema`).
-import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../config/load.js';
 import { configSchema } from '../config/schema.js';
 import { importPlugin } from '../plugin/loader.js';
 import { builtinNames } from '../plugin/resolve.js';
 import { eachSubschema, ENV_REFERENCE, JSON_SCHEMA_DRAFT, toJsonSchema, type JsonSchema } from '../schema/json-schema.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
+import { parseCommand, stringValue, USAGE } from './usage.js';
 
 export async function configSchemaCommand(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } } });
+  const { values, help } = parseCommand(args, USAGE.config, { config: { type: 'string', short: 'c' } });
+  if (help) { io.out(USAGE.config); return 0; }
+  const configFile = stringValue(values, 'config');
   const plugins: PluginSource[] = builtinNames().map((use) => ({ use, dir: process.cwd() }));
-  if (values.config) {
-    const loaded = await loadConfigFile(values.config);
+  if (configFile) {
+    const loaded = await loadConfigFile(configFile);
     for (const { use } of loaded.config.chain) {
       if (!plugins.some((p) => p.use === use)) plugins.push({ use, dir: loaded.dir });
     }

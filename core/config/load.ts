@@ -5,11 +5,16 @@ import { LineCounter, parseDocument, isMap, isScalar, visit, type Document } fro
 import { parseOptions, SchemaError, type Path } from '../schema/schema.js';
 import { ConfigError, type ConfigLocation } from './config-error.js';
 import { expandEnv, MissingEnvError } from './env.js';
+import { configBaseDir } from './home.js';
 import { configSchema, type SluiceConfig } from './schema.js';
 import { configErrorFrom } from './zod-errors.js';
 
 export interface LoadedConfig {
   file: string;
+  /**
+   * What relative paths in the config (SQLite files, plugin files, plugin options) resolve against:
+   * the file's directory, or $SLUICE_HOME for a config shipped inside the package (see home.ts).
+   */
   dir: string;
   config: SluiceConfig;
   /** Where a value (or the key of an unknown option) stands in the file. */
@@ -26,10 +31,10 @@ export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = proc
   } catch (err) {
     throw new ConfigError(`cannot read config file ${abs}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  return parseConfigText(text, abs, env);
+  return parseConfigText(text, abs, env, configBaseDir(abs, env));
 }
 
-export function parseConfigText(text: string, file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+export function parseConfigText(text: string, file: string, env: NodeJS.ProcessEnv = process.env, dir = path.dirname(file)): LoadedConfig {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number): ConfigLocation => {
@@ -63,7 +68,7 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
     if (err instanceof SchemaError) fail(err);
     throw err;
   }
-  return { file, dir: path.dirname(file), config, locate, fail };
+  return { file, dir, config, locate, fail };
 }
 
 /** The offset of the deepest node on `p` that exists; for a missing key, its parent mapping. */

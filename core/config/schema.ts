@@ -34,6 +34,16 @@ const timeouts = z.strictObject({
   idle_ms: milliseconds(1).default(300_000).describe('Longest silence between two body chunks.'),
 });
 
+/**
+ * Requests that find every connection busy wait here, first come first served. A full queue or an
+ * expired wait is a retryable "saturated" error, so the router tries its next fallback at once
+ * instead of holding the request behind hung upstream calls.
+ */
+const queue = z.strictObject({
+  max: z.number().int().min(0).max(100_000).default(256).describe('Requests that may wait for a connection; 0 = never wait.'),
+  timeout_ms: milliseconds(1).default(10_000).describe('Longest wait for a connection.'),
+});
+
 const provider = z.strictObject({
   type: z.enum(['openai', 'anthropic', 'gemini', 'loopback']),
   base_url: z.string().regex(/^https?:\/\/[^\s]+$/).meta({ expected: 'an http(s) URL' }).optional(),
@@ -45,7 +55,11 @@ const provider = z.strictObject({
   headers: z.record(z.string().meta({ expected: 'header names' }), z.string()).default({})
     .describe('Sent upstream on every request.'),
   timeouts: timeouts.prefault({}),
-  connections: z.number().int().min(1).max(4096).default(128).describe('Upstream connections kept per provider.'),
+  connections: z.number().int().min(1).max(4096).default(128)
+    .describe('Upstream connections kept per provider: at most this many requests are in flight to it.'),
+  queue: queue.prefault({}),
+  max_event_size: byteSize.default('32mb')
+    .describe('Largest single SSE event accepted from this provider; a bigger one cuts the stream with an upstream error.'),
 });
 export type ProviderConfig = z.output<typeof provider>;
 
@@ -56,10 +70,28 @@ const chainEntry = z.strictObject({
 });
 export type ChainEntry = z.output<typeof chainEntry>;
 
+const cidr = z.string().regex(/^[0-9A-Fa-f:.]+(\/\d{1,3})?$/).meta({ expected: 'an IP address or CIDR range such as 10.0.0.0/8' });
+/**
+ * Who may tell us the client's address in X-Forwarded-For: nobody (false), a fixed number of proxies
+ * in front ({ hops: N }; true means one), or proxies by address (a list of CIDRs). The header is read
+ * from the right, so a client-written left-most entry is never believed.
+ */
 const trustProxy = z.union([
   z.boolean(),
   z.strictObject({ hops: z.number().int().min(1).max(16) }),
+  z.array(cidr).min(1),
+  z.strictObject({ cidrs: z.array(cidr).min(1) }),
 ]);
+
+const usdPerMillion = z.number().min(0).meta({ expected: 'a price in USD per million tokens' });
+const tokenPrices = z.strictObject({
+  input: usdPerMillion,
+  output: usdPerMillion,
+  cached_read: usdPerMillion.optional().describe('Cache reads; the input price when unset.'),
+  cache_write: usdPerMillion.optional().describe('Cache writes; the input price when unset.'),
+  reasoning: usdPerMillion.optional().describe('Reasoning tokens; the output price when unset.'),
+});
+export type TokenPriceConfig = z.output<typeof tokenPrices>;
 
 const providerName = z.string().regex(/^[A-Za-z0-9_.-]+$/).meta({ expected: 'provider names (letters, digits, _ . -)' });
 
@@ -68,10 +100,16 @@ export const configSchema = z.strictObject({
     host: z.string().default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(8081),
     trust_proxy: trustProxy.default(false)
-      .describe('true, or { hops: N }: take the client address from X-Forwarded-For.'),
+      .describe('false, { hops: N } (true = one hop), or a list of proxy CIDRs: read the client address from X-Forwarded-For, right to left.'),
     allow_unauthenticated_remote: z.boolean().default(false)
       .describe('Required to listen beyond loopback with no auth plugin: an open gateway on a LAN leaks keys.'),
     body_limit: byteSize.default('10mb').describe('Larger request bodies get 413.'),
+    headers_timeout_ms: z.number().int().min(100).default(30_000)
+      .describe("Until a request's headers are complete (also how long a new connection may stay silent)."),
+    body_timeout_ms: z.number().int().min(100).default(60_000)
+      .describe("Until a request's body is complete, counted from its headers; never covers the response."),
+    max_json_depth: z.number().int().min(8).max(1000).default(128)
+      .describe('Deepest array/object nesting accepted in a JSON body (deeper is a 400 before anything walks it).'),
     shutdown_grace_ms: z.number().int().min(0).default(10_000)
       .describe('How long in-flight requests may finish after SIGTERM before they are cut.'),
     sse_keepalive_ms: z.number().int().min(1000).default(15_000)
@@ -89,6 +127,8 @@ export const configSchema = z.strictObject({
     key: z.string().min(16).optional().describe('Enables /admin/* (Authorization: Bearer KEY).'),
   }).prefault({}),
   providers: z.record(providerName, provider).describe('Name → provider; routes point at these names.'),
+  pricing: z.record(z.string().min(1).meta({ expected: 'a model name or glob' }), tokenPrices).default({})
+    .describe('USD per million tokens per model glob and token class; first match wins, before the shipped defaults.'),
   chain: z.array(chainEntry).min(1).describe('Plugins in order; `with` holds each plugin\'s options.'),
 });
 

@@ -1,34 +1,99 @@
-// Reads a request body once, with a size limit, and parses it as a JSON object.
+// Reads a request body once — within a size limit and a deadline — refuses excessive nesting with
+// one linear scan, and parses it as a JSON object.
 import type { IncomingMessage } from 'node:http';
 import { GatewayError } from '../errors.js';
 import type { JsonObject } from '../protocols/types.js';
+import { exceedsJsonDepth } from './json-depth.js';
 
-export async function readJsonBody(req: IncomingMessage, limit: number): Promise<JsonObject> {
+export interface BodyLimits {
+  /** Largest body in bytes (server.body_limit). */
+  maxBytes: number;
+  /** How long the whole body may take to arrive once its headers are in (server.body_timeout_ms). */
+  timeoutMs: number;
+  /** Deepest array/object nesting accepted (server.max_json_depth). */
+  maxDepth: number;
+}
+
+const JSON_TYPE = /^application\/(.+\+)?json\b/i;
+const IDENTITY = /^\s*identity\s*$/i;
+
+export interface JsonBody {
+  value: JsonObject;
+  /** The bytes as received: sent upstream as they are when no plugin changes the request. */
+  bytes: Buffer;
+}
+
+export async function readJsonBody(req: IncomingMessage, limits: BodyLimits): Promise<JsonBody> {
   const type = req.headers['content-type'];
-  if (type !== undefined && !/^application\/(.+\+)?json\b/i.test(type)) {
-    throw new GatewayError('SLUICE_E_UNSUPPORTED_MEDIA_TYPE', `content-type must be application/json, got ${type.split(';')[0]}`);
+  if (type !== undefined && !JSON_TYPE.test(type)) {
+    throw new GatewayError('SLUICE_E_UNSUPPORTED_MEDIA_TYPE', `content-type must be application/json, got ${type.split(';')[0]!.slice(0, 100)}`);
+  }
+  const encoding = req.headers['content-encoding'];
+  if (encoding !== undefined && encoding !== '' && !IDENTITY.test(encoding)) {
+    // Decoding would let a few KB expand past body_limit before the limit could see it.
+    throw new GatewayError('SLUICE_E_UNSUPPORTED_ENCODING', `content-encoding ${encoding.slice(0, 50)} is not supported; send the request body uncompressed`);
   }
   const declared = Number(req.headers['content-length']);
-  if (declared > limit) throw tooLarge(limit);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw tooLarge(limit);
-    chunks.push(chunk);
+  if (declared > limits.maxBytes) throw tooLarge(limits.maxBytes);
+  const bytes = await receive(req, limits);
+  if (exceedsJsonDepth(bytes, limits.maxDepth)) {
+    throw new GatewayError('SLUICE_E_JSON_TOO_DEEP', `request body is nested more than ${limits.maxDepth} levels deep`);
   }
-  const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+  const text = bytes.toString('utf8');
   if (text.trim() === '') throw new GatewayError('SLUICE_E_BAD_JSON', 'request body is empty; expected a JSON object');
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new GatewayError('SLUICE_E_BAD_JSON', `request body is not valid JSON: ${(err as Error).message}`);
+    throw new GatewayError('SLUICE_E_BAD_JSON', `request body is not valid JSON: ${(err as Error).message.slice(0, 200)}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new GatewayError('SLUICE_E_BAD_JSON', 'request body must be a JSON object');
   }
-  return value as JsonObject;
+  return { value: value as JsonObject, bytes };
+}
+
+/**
+ * Collects the body. On refusal (too large, too slow) it stops reading — the request is paused, not
+ * drained — and core answers with `connection: close`, so a refused upload never wedges the
+ * connection and is never read to its end.
+ */
+function receive(req: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (error?: GatewayError) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onGone);
+      req.off('close', onGone);
+      if (!error) { resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)); return; }
+      req.pause();
+      reject(error);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limits.maxBytes) settle(tooLarge(limits.maxBytes));
+      else chunks.push(chunk);
+    };
+    const onEnd = () => settle();
+    // 'close' before 'end', or an 'aborted' error: the client went away mid-upload. A GatewayError
+    // is the server's parser refusing the body's framing (core/http/client-error.ts).
+    const onGone = (err?: unknown) => settle(err instanceof GatewayError ? err
+      : new GatewayError('SLUICE_E_CLIENT_CLOSED', 'the client closed the connection before its request body was complete'));
+    const timer = setTimeout(
+      () => settle(new GatewayError('SLUICE_E_REQUEST_TIMEOUT', `the request body did not arrive within ${limits.timeoutMs} ms`)),
+      limits.timeoutMs,
+    );
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onGone);
+    req.on('close', onGone);
+  });
 }
 
 function tooLarge(limit: number): GatewayError {

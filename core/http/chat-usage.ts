@@ -12,6 +12,22 @@ export function withUsageRequested(body: JsonObject): JsonObject {
   return { ...body, stream_options: { ...asObject(body['stream_options']), include_usage: true } };
 }
 
+const CLOSE_BRACE = 0x7d;
+const USAGE_MEMBER = Buffer.from(',"stream_options":{"include_usage":true}}');
+
+/**
+ * The same request as bytes, usage asked for, without re-serialising it: when the body has no
+ * `stream_options` at all the member is spliced in before the closing brace. Undefined when that
+ * cannot be done safely (the caller serialises the parsed body instead).
+ */
+export function withUsageRequestedBytes(bytes: Buffer, parsed: JsonObject): Buffer | undefined {
+  if (parsed['stream_options'] !== undefined || Object.keys(parsed).length === 0) return undefined;
+  let end = bytes.length - 1;
+  while (end >= 0 && (bytes[end] === 0x20 || bytes[end] === 0x0a || bytes[end] === 0x0d || bytes[end] === 0x09)) end--;
+  if (end < 0 || bytes[end] !== CLOSE_BRACE) return undefined;
+  return Buffer.concat([bytes.subarray(0, end), USAGE_MEMBER]);
+}
+
 /** Drops the usage-only chunk (`choices: []`) and any `usage` riding on other chunks. */
 export async function* stripUsageChunks(events: AsyncIterable<StreamEvent>): AsyncGenerator<StreamEvent> {
   for await (const ev of events) {

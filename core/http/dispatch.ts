@@ -4,11 +4,11 @@
 // fallbacks end) only at its first content event: see stream-commit.ts.
 import { GatewayError, toGatewayError } from '../errors.js';
 import type { Exchange, JsonResponse, StreamResponse, Target, UpstreamRequest } from '../exchange.js';
-import type { SluiceContext } from '../plugin/contract.js';
 import { protocolName, type StreamEvent } from '../protocols/types.js';
 import { mergeUsage, usageFrom } from '../protocols/usage.js';
 import { isObject } from '../protocols/json.js';
-import { chatUsageWanted, stripUsageChunks, withUsageRequested } from './chat-usage.js';
+import { markUntouchedStream, peekBody } from '../protocols/raw-json.js';
+import { chatUsageWanted, stripUsageChunks, withUsageRequested, withUsageRequestedBytes } from './chat-usage.js';
 import { commitStream } from './stream-commit.js';
 
 /** Client headers that matter to the upstream on passthrough (never the client's own credentials). */
@@ -19,8 +19,7 @@ export interface DispatchOptions {
   holdMs: number;
 }
 
-export async function dispatch(ctx: SluiceContext, opts: DispatchOptions): Promise<void> {
-  const exchange = ctx.state.exchange;
+export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promise<void> {
   if (exchange.response) return; // a plugin already answered
   const first = exchange.target;
   if (!first) throw new GatewayError('SLUICE_E_INTERNAL', 'no plugin chose a provider for this request');
@@ -68,11 +67,16 @@ function passthroughRequest(exchange: Exchange, target: Target): UpstreamRequest
       `provider ${target.provider.name} speaks ${protocolName(protocol)} but the client spoke ${protocolName(ep)}; add the translator plugin to the chain`);
   }
   const model = target.model;
-  let body = exchange.request;
-  // Copy only when something changes; otherwise the client's body goes upstream as is.
-  if (typeof body['model'] === 'string' && body['model'] !== model) body = { ...body, model };
-  if (exchange.stream && protocol.family === 'openai' && protocol.operation === 'chat') body = withUsageRequested(body);
-  return { protocol, body, stream: exchange.stream, model };
+  let body = exchange.readRequest();
+  // The client's own bytes go upstream unless something changed the request (a plugin through the
+  // view, an alias renaming the model): no serialisation on the common path.
+  let bytes = exchange.originalBody;
+  if (typeof body['model'] === 'string' && body['model'] !== model) { body = { ...body, model }; bytes = undefined; }
+  if (exchange.stream && protocol.family === 'openai' && protocol.operation === 'chat' && !chatUsageWanted(body)) {
+    body = withUsageRequested(body);
+    bytes = bytes && withUsageRequestedBytes(bytes, exchange.readRequest());
+  }
+  return bytes ? { protocol, body, bytes, stream: exchange.stream, model } : { protocol, body, stream: exchange.stream, model };
 }
 
 function forwardable(exchange: Exchange): Record<string, string> {
@@ -85,7 +89,7 @@ function forwardable(exchange: Exchange): Record<string, string> {
 }
 
 function observeJson(exchange: Exchange, response: JsonResponse): JsonResponse {
-  exchange.usage = usageFrom(response.protocol, response.body);
+  exchange.usage = usageFrom(response.protocol, peekBody(response));
   return response;
 }
 
@@ -102,8 +106,9 @@ function usageObserver(exchange: Exchange, response: StreamResponse): (ev: Strea
 function observeStream(exchange: Exchange, response: StreamResponse): StreamResponse {
   const protocol = response.protocol;
   const strip = protocol.family === 'openai' && protocol.operation === 'chat'
-    && exchange.endpoint.family === 'openai' && exchange.endpoint.operation === 'chat' && !chatUsageWanted(exchange.request);
-  return strip ? { ...response, events: stripUsageChunks(response.events) } : response;
+    && exchange.endpoint.family === 'openai' && exchange.endpoint.operation === 'chat' && !chatUsageWanted(exchange.readRequest());
+  // Whatever a plugin wraps around these events is its own; these are still the upstream's bytes.
+  return { ...response, events: markUntouchedStream(strip ? stripUsageChunks(response.events) : response.events) };
 }
 
 /**

@@ -1,15 +1,22 @@
 // Egress: writes the exchange's response to the client — JSON, or SSE with back-pressure, idle
 // keep-alive comments, the client protocol's terminator or in-stream error, and upstream abort
 // when the client goes away.
+import type { ServerResponse } from 'node:http';
 import { errorBody, GatewayError, toGatewayError } from '../errors.js';
 import type { Exchange, StreamResponse } from '../exchange.js';
-import type { SluiceContext } from '../plugin/contract.js';
-import { encodeSseEvent } from '../protocols/sse.js';
+import { isUntouchedStream } from '../protocols/raw-json.js';
+import { encodeSseEvent, encodeUntouchedSseEvent } from '../protocols/sse.js';
 import type { ApiFamily, Protocol, StreamEvent } from '../protocols/types.js';
 
-export function setCommonHeaders(ctx: SluiceContext, exchange: Exchange, extra: Record<string, string>): void {
-  for (const name in extra) ctx.set(name, extra[name]!);
-  for (const name in exchange.responseHeaders) ctx.set(name, exchange.responseHeaders[name]!);
+export function setHeaders(res: ServerResponse, headers: Record<string, string>): void {
+  for (const name in headers) res.setHeader(name, headers[name]!);
+}
+
+/** The response's and the plugins' headers, then the overhead figure: what every answer carries. */
+export function setExchangeHeaders(res: ServerResponse, exchange: Exchange, extra: Record<string, string>): void {
+  setHeaders(res, extra);
+  setHeaders(res, exchange.responseHeaders);
+  res.setHeader('x-sluice-overhead-ms', overheadMs(exchange));
 }
 
 /** Time spent in Sluice itself: everything except waiting for the upstream's headers. */
@@ -19,17 +26,19 @@ export function overheadMs(exchange: Exchange): string {
   return Math.max(0, performance.now() - exchange.receivedAt - upstream).toFixed(3);
 }
 
-export function writeJson(ctx: SluiceContext, status: number, body: unknown): void {
-  ctx.status = status;
-  ctx.body = typeof body === 'string' ? body : JSON.stringify(body);
-  // Set after the body (koa would otherwise guess text/plain) and without koa's mime lookup.
-  ctx.set('content-type', 'application/json; charset=utf-8');
+/** A JSON answer: `body` as text (raw upstream bytes, already serialised) or a value to serialise. */
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('content-length', Buffer.byteLength(text));
+  res.end(text);
 }
 
 /** The error in the client's envelope; `retry-after` forwarded. */
-export function writeError(ctx: SluiceContext, family: ApiFamily, error: GatewayError): void {
-  if (error.retryAfter) ctx.set('retry-after', error.retryAfter);
-  writeJson(ctx, error.status, errorBody(error, family));
+export function sendError(res: ServerResponse, family: ApiFamily, error: GatewayError): void {
+  if (error.retryAfter) res.setHeader('retry-after', error.retryAfter);
+  sendJson(res, error.status, errorBody(error, family));
 }
 
 export interface StreamHooks {
@@ -47,11 +56,9 @@ export interface StreamWriter {
   cut(error: GatewayError): Promise<void>;
 }
 
-export function writeStream(ctx: SluiceContext, response: StreamResponse, hooks: StreamHooks): StreamWriter {
-  const res = ctx.res;
-  // Frames go straight to the socket: koa's body piping and an intermediate stream cost a
-  // measurable share of time-to-first-token. Headers set through ctx.set are already on `res`.
-  ctx.respond = false;
+export function writeStream(res: ServerResponse, response: StreamResponse, hooks: StreamHooks): StreamWriter {
+  // Frames go straight to the socket, corked per tick: an intermediate stream costs a measurable
+  // share of time-to-first-token.
   res.statusCode = response.status;
   res.setHeader('content-type', 'text/event-stream; charset=utf-8');
   res.setHeader('cache-control', 'no-cache');
@@ -90,6 +97,7 @@ export function writeStream(ctx: SluiceContext, response: StreamResponse, hooks:
   };
 
   let lastSequence = -1;
+  const untouched = isUntouchedStream(response.events);
   void (async () => {
     let streamError: GatewayError | undefined;
     let first = true;
@@ -99,7 +107,7 @@ export function writeStream(ctx: SluiceContext, response: StreamResponse, hooks:
         if (first) { first = false; hooks.onFirstByte(); }
         const seq = (ev.data as { sequence_number?: unknown } | null)?.sequence_number;
         if (typeof seq === 'number') lastSequence = seq;
-        await write(encodeSseEvent(ev));
+        await write(untouched ? encodeUntouchedSseEvent(ev) : encodeSseEvent(ev));
         // An upstream's own in-stream error (passed through in the client's protocol) ends the
         // stream as a failure: no terminator after it, and the request is not counted a success.
         const failure = errorInEvent(response.protocol, ev);

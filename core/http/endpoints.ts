@@ -1,6 +1,7 @@
 // The data-plane endpoint table: which URL speaks which protocol. Most paths are fixed; Gemini puts
 // the model and the method in the path, and GET /v1/models is shared by three SDKs.
 import type { IncomingHttpHeaders } from 'node:http';
+import { GatewayError } from '../errors.js';
 import type { Endpoint } from '../exchange.js';
 import type { ApiFamily, Operation } from '../protocols/types.js';
 
@@ -29,8 +30,13 @@ add('POST', ['/v1/messages/count_tokens', '/anthropic/v1/messages/count_tokens']
 add('GET', ['/anthropic/v1/models'], ANTHROPIC_MODELS);
 add('GET', ['/v1beta/models'], GEMINI_MODELS);
 
+/** Every fixed path and its method (tests walk it so a new endpoint is fuzzed without being listed twice). */
+export function fixedRoutes(): { method: Method; path: string; endpoint: Endpoint }[] {
+  return [...fixed].map(([path, route]) => ({ path, ...route }));
+}
+
 /** Gemini methods: `/v1beta/models/{model}:{method}` (and `/v1/…`, which @google/genai 3.x uses). */
-const GEMINI_METHODS: Record<string, Endpoint> = {
+export const GEMINI_METHODS: Readonly<Record<string, Endpoint>> = {
   generateContent: endpoint('gemini', 'generate'),
   streamGenerateContent: endpoint('gemini', 'generate', true),
   countTokens: endpoint('gemini', 'count_tokens'),
@@ -53,6 +59,7 @@ export type EndpointMatch =
   | { methodNotAllowed: Method }
   | undefined;
 
+/** Throws a 400 GatewayError when a path parameter has a malformed %-escape. */
 export function matchEndpoint(req: EndpointRequest): EndpointMatch {
   // Trailing slashes are common in hand-written base URLs; treat /v1/models/ as /v1/models.
   const path = req.path.length > 1 && req.path.endsWith('/') ? req.path.slice(0, -1) : req.path;
@@ -67,16 +74,25 @@ export function matchEndpoint(req: EndpointRequest): EndpointMatch {
   // Only a known Gemini method makes it a Gemini call: `ft:gpt-4o:acme::id` is a model id with colons.
   if (gemini && ep) {
     if (!methodFits('POST', req.method)) return { methodNotAllowed: 'POST' };
-    return { endpoint: ep, pathModel: decodeURIComponent(gemini[1]!).replace(/^models\//, '') };
+    return { endpoint: ep, pathModel: decodePathParam(gemini[1]!).replace(/^models\//, '') };
   }
   if (gemini && req.method === 'POST') return undefined; // an unknown Gemini method, not a model lookup
   const one = MODEL_PATH.exec(path);
   if (one) {
     if (!methodFits('GET', req.method)) return { methodNotAllowed: 'GET' };
     const ep = path.startsWith('/anthropic/') ? ANTHROPIC_MODELS : one[1] === 'v1beta' ? GEMINI_MODELS : modelsListFor(req);
-    return { endpoint: ep, pathModel: decodeURIComponent(one[2]!) };
+    return { endpoint: ep, pathModel: decodePathParam(one[2]!) };
   }
   return undefined;
+}
+
+function decodePathParam(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    // A client's typo, not a gateway failure (koa would answer a plain-text 500).
+    throw new GatewayError('SLUICE_E_INVALID_REQUEST', `the path has a malformed %-escape: ${raw.slice(0, 100)}`);
+  }
 }
 
 function methodFits(route: Method, method: string): boolean {

@@ -1,40 +1,50 @@
-// The data-plane request handler: ingress → plugin chain → dispatch → egress, with one
-// completion record per request whatever happens.
-import type { GatewayError } from '../errors.js';
-import { toGatewayError } from '../errors.js';
-import type { Completion, Exchange } from '../exchange.js';
+// The data-plane request handler: ingress → plugin chain → dispatch → egress, with one completion
+// record per request whatever happens (logged, counted, and handed to every plugin's onRequest).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GatewayError, toGatewayError } from '../errors.js';
+import type { Completion, Endpoint } from '../exchange.js';
 import type { Logger } from '../observability/logger.js';
 import type { SluiceContext } from '../plugin/contract.js';
 import type { ApiFamily } from '../protocols/types.js';
+import { responseText } from '../protocols/raw-json.js';
+import type { BodyLimits } from './body.js';
 import { dispatch, type DispatchOptions } from './dispatch.js';
-import { overheadMs, setCommonHeaders, writeError, writeJson, writeStream, type StreamWriter } from './egress.js';
+import { sendError, sendJson, setExchangeHeaders, writeStream, type StreamWriter } from './egress.js';
+import type { HttpExchange } from './exchange-impl.js';
 import type { Cut, InFlight } from './in-flight.js';
-import type { Endpoint } from '../exchange.js';
+import { closeIfUnread } from './front-door.js';
 import { createExchange } from './ingress.js';
-import type { RequestMetrics } from './request-metrics.js';
-
-/** Refusals by policy (auth, firewall, limits) rather than failures. */
-const POLICY_CODES = new Set(['SLUICE_E_BLOCKED', 'SLUICE_E_UNAUTHORIZED', 'SLUICE_E_FORBIDDEN', 'SLUICE_E_RATE_LIMITED']);
+import { outcomeFor, type RecordRequest } from './request-log.js';
 
 export interface HandlerOptions {
   chain: (ctx: SluiceContext, next: () => Promise<void>) => Promise<void>;
-  bodyLimit: number;
+  bodyLimits: BodyLimits;
   keepAliveMs: number;
   logger: Logger;
-  metrics: RequestMetrics;
+  /** Logs, counts and publishes one finished request. */
+  record: RecordRequest;
   /** Where each request registers how to cut it short at the shutdown deadline. */
   inFlight: InFlight;
 }
 
+/** Where a request came from, resolved once by the caller. */
+export interface Arrival {
+  id: string;
+  receivedAt: number;
+  query: Record<string, string>;
+  peerAddress: string;
+  clientAddress: string;
+  pathModel: string | undefined;
+}
+
 export function createDataPlaneHandler(opts: HandlerOptions) {
-  const innermost = () => Promise.resolve();
   // A stream's preamble is held back at most one keep-alive interval: past that the client needs
   // headers and keep-alives more than the chance of a fallback.
   const dispatchOptions: DispatchOptions = { holdMs: opts.keepAliveMs };
-  return async function handle(ctx: SluiceContext, endpoint: Endpoint, id: string, receivedAt: number, pathModel?: string): Promise<void> {
+  return async function handle(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint, arrival: Arrival): Promise<void> {
+    const { id, receivedAt } = arrival;
     const abort = new AbortController();
-    let exchange: Exchange | undefined;
-    let complete: ((c: Completion) => void) | undefined;
+    let exchange: HttpExchange | undefined;
     let failure: GatewayError | undefined;
     let firstByteAt: number | undefined;
     let streamed = false;
@@ -44,9 +54,9 @@ export function createDataPlaneHandler(opts: HandlerOptions) {
     let finished = false;
 
     const cut: Cut = (error) => {
-      if (ctx.res.writableEnded) return responseSettled(ctx); // already answered in full
+      if (res.writableEnded) return responseSettled(res); // already answered in full
       cutBy = error;
-      const flushed = writer ? writer.cut(error) : responseSettled(ctx);
+      const flushed = writer ? writer.cut(error) : responseSettled(res);
       abort.abort(); // releases the upstream; a request still in dispatch fails and gets its HTTP error
       return flushed;
     };
@@ -58,49 +68,44 @@ export function createDataPlaneHandler(opts: HandlerOptions) {
       opts.inFlight.delete(cut);
       failure = cutBy ?? failure;
       const totalMs = performance.now() - receivedAt;
-      const status = ctx.status;
-      const outcome: Completion['outcome'] = cutBy ? 'error' : clientGone ? 'client_disconnect'
-        : failure && POLICY_CODES.has(failure.code) ? 'blocked'
-        : failure || status >= 400 ? 'error' : 'success';
+      // Gone before any answer was written: nginx's 499.
+      const status = clientGone && !res.headersSent ? 499 : res.statusCode;
+      const outcome: Completion['outcome'] = cutBy ? 'error'
+        : !failure && exchange?.outcome && !clientGone ? exchange.outcome
+        : outcomeFor(failure, status, clientGone);
       const firstByteMs = firstByteAt !== undefined ? firstByteAt - receivedAt : undefined;
       const completion: Completion = { outcome, status, usage: exchange?.usage, error: failure, firstByteMs, totalMs };
-      complete?.(completion);
-      opts.metrics.record(endpoint, exchange, completion);
-      opts.logger.info('request', {
-        request_id: id, endpoint: endpoint.id, model: exchange?.model, provider: exchange?.target?.provider.name,
-        served_model: exchange?.target?.model, stream: exchange?.stream ?? false, status, outcome,
-        error: failure?.code, ms: Math.round(totalMs * 1000) / 1000, ttfb_ms: firstByteMs && Math.round(firstByteMs * 1000) / 1000,
-        usage: exchange?.usage, fallbacks: exchange?.attempts.length ? exchange.attempts : undefined,
+      exchange?.complete(completion);
+      opts.record({
+        id, endpoint: endpoint.id, family: exchange?.clientFamily ?? endpoint.family, method: req.method ?? '', path: pathOf(req),
+        peerAddress: arrival.peerAddress, clientAddress: arrival.clientAddress, receivedAt, completion, exchange,
       });
     };
 
-    ctx.res.once('close', () => {
-      const gone = !ctx.res.writableFinished;
+    res.once('close', () => {
+      const gone = !res.writableFinished;
       if (gone) abort.abort();
       if (!streamed || gone) finish(gone);
     });
 
     try {
-      const handle = await createExchange({
-        id, endpoint, req: ctx.req, query: ctx.query as Record<string, string>, clientIp: ctx.ip,
-        receivedAt, bodyLimit: opts.bodyLimit, signal: abort.signal, pathModel,
+      exchange = await createExchange({
+        id, endpoint, req, query: arrival.query, peerAddress: arrival.peerAddress, clientAddress: arrival.clientAddress,
+        receivedAt, bodyLimits: opts.bodyLimits, signal: abort.signal, pathModel: arrival.pathModel,
       });
-      exchange = handle.exchange;
-      complete = handle.complete;
-      ctx.state.exchange = exchange;
-      await opts.chain(ctx, () => dispatch(ctx, dispatchOptions).then(innermost));
+      const ex = exchange;
+      await opts.chain({ exchange: ex }, () => dispatch(ex, dispatchOptions));
       if (cutBy) throw cutBy; // whatever answered, the shutdown deadline came first
-      const response = exchange.response;
-      if (!response) throw new Error('the chain finished without a response');
-      setCommonHeaders(ctx, exchange, response.headers);
-      ctx.set('x-sluice-overhead-ms', overheadMs(exchange));
+      const response = ex.response;
+      if (!response) throw new GatewayError('SLUICE_E_INTERNAL', 'the chain finished without a response');
+      setExchangeHeaders(res, ex, response.headers);
       if (response.kind === 'json') {
         firstByteAt = performance.now();
-        writeJson(ctx, response.status, response.body);
+        sendJson(res, response.status, responseText(response));
         return;
       }
       streamed = true;
-      writer = writeStream(ctx, response, {
+      writer = writeStream(res, response, {
         keepAliveMs: opts.keepAliveMs,
         onFirstByte: () => { firstByteAt ??= performance.now(); },
         onDone: (error, clientGone) => {
@@ -112,21 +117,29 @@ export function createDataPlaneHandler(opts: HandlerOptions) {
     } catch (err) {
       failure = cutBy ?? toGatewayError(err);
       if (failure.code === 'SLUICE_E_INTERNAL') opts.logger.error('internal error', { request_id: id, error: failure.cause ?? failure });
-      if (exchange) setCommonHeaders(ctx, exchange, {});
-      ctx.set('x-sluice-overhead-ms', exchange ? overheadMs(exchange) : (performance.now() - receivedAt).toFixed(3));
+      if (res.headersSent) { res.destroy(); return; }
+      closeIfUnread(req, res);
+      if (exchange) setExchangeHeaders(res, exchange, {});
+      else res.setHeader('x-sluice-overhead-ms', (performance.now() - receivedAt).toFixed(3));
       const family: ApiFamily = exchange?.clientFamily ?? endpoint.family;
-      writeError(ctx, family, failure);
       firstByteAt = performance.now();
+      sendError(res, family, failure);
     }
   };
 }
 
+export function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? '';
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
 /** Resolves once the response has been written out or its connection closed. */
-function responseSettled(ctx: SluiceContext): Promise<void> {
-  const res = ctx.res;
+function responseSettled(res: ServerResponse): Promise<void> {
   return new Promise<void>((resolve) => {
     if (res.writableFinished || res.destroyed) { resolve(); return; }
     res.once('finish', resolve);
     res.once('close', resolve);
   });
 }
+

@@ -3,18 +3,22 @@ import type { Completion, Endpoint, Exchange } from '../exchange.js';
 import type { Metrics } from '../observability/metrics.js';
 
 export interface RequestMetrics {
-  record(endpoint: Endpoint, exchange: Exchange | undefined, completion: Completion): void;
+  /** `endpoint` is only its id: requests refused before an endpoint matched are counted too. */
+  record(endpoint: Pick<Endpoint, 'id'>, exchange: Exchange | undefined, completion: Completion): void;
 }
 
+/** Indexed by status / 100: built once rather than a template string per request. */
+const STATUS_CLASS = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
+
 export function createRequestMetrics(metrics: Metrics): RequestMetrics {
-  const requests = metrics.counter('sluice_requests_total', 'Requests by endpoint, provider, status class and outcome');
-  const latency = metrics.histogram('sluice_request_duration_seconds', 'Total request latency');
-  const ttfb = metrics.histogram('sluice_time_to_first_byte_seconds', 'Time to the first response byte');
-  const tokens = metrics.counter('sluice_tokens_total', 'Tokens by class and provider');
+  const requests = metrics.counter('sluice_requests_total', 'Requests by endpoint, provider, status class and outcome', { labelNames: ['endpoint', 'provider', 'status', 'outcome'] });
+  const latency = metrics.histogram('sluice_request_duration_seconds', 'Total request latency', { labelNames: ['endpoint'] });
+  const ttfb = metrics.histogram('sluice_time_to_first_byte_seconds', 'Time to the first response byte', { labelNames: ['endpoint'] });
+  const tokens = metrics.counter('sluice_tokens_total', 'Tokens by class and provider', { labelNames: ['provider', 'class'] });
   return {
     record(endpoint, exchange, c) {
       const provider = exchange?.target?.provider.name ?? 'none';
-      requests.inc({ endpoint: endpoint.id, provider, status: `${Math.floor(c.status / 100)}xx`, outcome: c.outcome });
+      requests.inc({ endpoint: endpoint.id, provider, status: STATUS_CLASS[Math.floor(c.status / 100)] ?? 'other', outcome: c.outcome });
       latency.observe(c.totalMs / 1000, { endpoint: endpoint.id });
       if (c.firstByteMs !== undefined) ttfb.observe(c.firstByteMs / 1000, { endpoint: endpoint.id });
       const u = c.usage;

@@ -1,6 +1,8 @@
 // Loads the chain declared in YAML: resolve → import → check version → validate options → order
 // checks. Everything that can fail does so here, at start-up, with file:line:col.
-import semver from 'semver';
+// The two functions, not the whole of semver: its index loads ~50 modules the CLI would pay for.
+import satisfies from 'semver/functions/satisfies.js';
+import validRange from 'semver/ranges/valid.js';
 import { ConfigError } from '../config/config-error.js';
 import type { LoadedConfig } from '../config/load.js';
 import { configErrorFrom } from '../config/zod-errors.js';
@@ -21,8 +23,11 @@ export interface LoadedPlugin {
 }
 
 export async function importPlugin(use: string, configDir: string): Promise<{ definition: PluginDefinition<unknown>; source: ResolvedPlugin['kind'] }> {
-  registerSluiceResolution();
   const resolved = resolvePlugin(use, configDir);
+  // Built-ins import core by relative path; only files and packages say `from 'sluice'`. The hook
+  // runs in a loader thread whose start costs a few hundred ms, which the CLI should not pay for
+  // built-ins alone.
+  if (resolved.kind !== 'builtin') registerSluiceResolution();
   let mod: Record<string, unknown>;
   try {
     mod = (await import(resolved.url)) as Record<string, unknown>;
@@ -34,10 +39,10 @@ export async function importPlugin(use: string, configDir: string): Promise<{ de
   if (!isZod4Schema(definition.options)) {
     throw new Error(`plugin ${definition.name}: \`options\` must be a zod 4 schema; write it with \`import { z } from 'sluice'\``);
   }
-  if (!semver.validRange(definition.sluice)) {
+  if (!validRange(definition.sluice)) {
     throw new Error(`plugin ${definition.name} declares an invalid supported Sluice range "${definition.sluice}"`);
   }
-  if (!semver.satisfies(SLUICE_VERSION, definition.sluice, { includePrerelease: true })) {
+  if (!satisfies(SLUICE_VERSION, definition.sluice, { includePrerelease: true })) {
     throw new Error(`plugin ${definition.name}@${definition.version} supports Sluice ${definition.sluice}, but this is Sluice ${SLUICE_VERSION}`);
   }
   return { definition, source: resolved.kind };

@@ -12,5 +12,7 @@ export function initialize(data: { entryUrl: string }): void {
 
 export async function resolve(specifier: string, context: ResolveContext, next: NextResolve): Promise<{ url: string; shortCircuit?: boolean }> {
   if (specifier === 'sluice' && entryUrl) return { url: entryUrl, shortCircuit: true };
+  // The test harness sits beside the entry (dist/core/testing/index.js next to dist/core/index.js).
+  if (specifier === 'sluice/testing' && entryUrl) return { url: new URL('./testing/index.js', entryUrl).href, shortCircuit: true };
   return next(specifier, context);
 }

@@ -1,5 +1,6 @@
 // Server-sent events: a robust incremental parser (chunks split anywhere, CRLF/CR/LF, comments,
 // multi-line data, ids) and the serializer egress uses.
+import { parseJsonKeepingRaw, rawJsonOf } from './raw-json.js';
 import type { JsonValue, StreamEvent } from './types.js';
 
 export interface RawSseEvent {
@@ -8,70 +9,147 @@ export interface RawSseEvent {
   id: string | undefined;
 }
 
+export interface SseDecoderOptions {
+  /**
+   * Most characters one event may hold: its data, event and id values plus a line still being
+   * received. A stream that sends more is cut with SseEventTooLargeError. Unlimited when absent.
+   */
+  maxEventSize?: number;
+}
+
+/** An event grew past `maxEventSize`; `events` are those completed before it in the same push. */
+export class SseEventTooLargeError extends Error {
+  constructor(readonly limit: number, readonly events: RawSseEvent[] = []) {
+    super(`an SSE event exceeds ${limit} characters`);
+    this.name = 'SseEventTooLargeError';
+  }
+}
+
 /**
  * Incremental SSE decoder. Feed it text; it returns the events completed so far.
  * Follows the WHATWG event-stream rules: fields `event`, `data`, `id`; lines starting with ':'
  * are comments; an event is dispatched on a blank line; events with no data are skipped.
+ *
+ * Linear in its input: each chunk is scanned once, from where the previous scan stopped, and the
+ * pieces of a line that spans chunks are kept in a list and joined once, when the line ends. (A
+ * buffer re-concatenated and re-scanned per chunk made one 16 MB event — a base64 image — cost
+ * seconds of blocked event loop.)
  */
 export class SseDecoder {
-  private buffer = '';
+  /** The line being received, in pieces; joined when its end arrives. */
+  private partial: string[] = [];
+  private partialLength = 0;
   private event: string | undefined;
   private data: string[] = [];
   private id: string | undefined;
+  /** Characters the current event holds in completed fields (what `maxEventSize` bounds, with `partialLength`). */
+  private eventSize = 0;
   private pendingCR = false;
+  private failed = false;
+  private readonly maxEventSize: number;
 
+  constructor(options: SseDecoderOptions = {}) {
+    this.maxEventSize = options.maxEventSize ?? Infinity;
+  }
+
+  /** The events `chunk` completes. Throws SseEventTooLargeError once an event outgrows `maxEventSize`. */
   push(chunk: string): RawSseEvent[] {
+    if (this.failed) throw new SseEventTooLargeError(this.maxEventSize);
     const out: RawSseEvent[] = [];
-    let text = chunk;
+    // An empty chunk (a UTF-8 decoder holding half a character) must not forget a pending CR.
+    if (chunk.length === 0) return out;
+    let start = 0;
     // A CR at the end of the previous chunk may be the first half of a CRLF.
     if (this.pendingCR) {
       this.pendingCR = false;
-      if (text.startsWith('\n')) text = text.slice(1);
+      if (chunk.charCodeAt(0) === 10) start = 1;
     }
-    this.buffer += text;
-    let start = 0;
-    const buf = this.buffer;
-    for (let i = 0; i < buf.length; i++) {
-      const c = buf.charCodeAt(i);
-      if (c !== 10 && c !== 13) continue;
-      const line = buf.slice(start, i);
-      if (c === 13) {
-        if (i + 1 < buf.length) { if (buf.charCodeAt(i + 1) === 10) i++; }
-        else this.pendingCR = true;
+    // Next LF and next CR at or after `start`; -1 once there is none left in this chunk.
+    let lf = chunk.indexOf('\n', start);
+    let cr = chunk.indexOf('\r', start);
+    while (lf !== -1 || cr !== -1) {
+      let end: number;
+      let next: number;
+      if (cr === -1 || (lf !== -1 && lf < cr)) {
+        end = lf;
+        next = lf + 1;
+      } else {
+        end = cr;
+        next = cr + 1;
+        if (next === chunk.length) this.pendingCR = true;
+        else if (chunk.charCodeAt(next) === 10) next++;
       }
-      start = i + 1;
-      this.line(line, out);
+      let line = chunk.slice(start, end);
+      if (this.partial.length > 0) {
+        this.partial.push(line);
+        line = this.partial.join('');
+        this.partial = [];
+        this.partialLength = 0;
+      }
+      start = next;
+      if (!this.line(line, out)) return this.fail(out);
+      if (lf !== -1 && lf < start) lf = chunk.indexOf('\n', start);
+      if (cr !== -1 && cr < start) cr = chunk.indexOf('\r', start);
     }
-    this.buffer = buf.slice(start);
+    if (start < chunk.length) {
+      const rest = start === 0 ? chunk : chunk.slice(start);
+      this.partial.push(rest);
+      this.partialLength += rest.length;
+      if (this.eventSize + this.partialLength > this.maxEventSize) return this.fail(out);
+    }
     return out;
   }
 
   /** Call at end of input: a final event without its blank line is still dispatched. */
   end(): RawSseEvent[] {
+    if (this.failed) throw new SseEventTooLargeError(this.maxEventSize);
     const out: RawSseEvent[] = [];
-    if (this.buffer) { this.line(this.buffer, out); this.buffer = ''; }
+    if (this.partial.length > 0) {
+      const line = this.partial.join('');
+      this.partial = [];
+      this.partialLength = 0;
+      this.line(line, out);
+    }
     this.line('', out);
     return out;
   }
 
-  private line(line: string, out: RawSseEvent[]): void {
+  private fail(completed: RawSseEvent[]): never {
+    this.failed = true;
+    // Nothing more will be decoded: let the held pieces go now.
+    this.partial = [];
+    this.data = [];
+    throw new SseEventTooLargeError(this.maxEventSize, completed);
+  }
+
+  /** Applies one complete line; false when the event it belongs to is now over the size limit. */
+  private line(line: string, out: RawSseEvent[]): boolean {
     if (line === '') {
       if (this.data.length) out.push({ event: this.event, data: this.data.join('\n'), id: this.id });
       // Unlike a browser we do not carry the last id over: a proxy re-emits each event as it came.
       this.event = undefined;
       this.id = undefined;
       this.data = [];
-      return;
+      this.eventSize = 0;
+      return true;
     }
-    if (line.charCodeAt(0) === 58 /* : */) return;
+    if (line.charCodeAt(0) === 58 /* : */) return true;
     const colon = line.indexOf(':');
     const field = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? '' : line.slice(colon + 1);
     if (value.charCodeAt(0) === 32) value = value.slice(1);
-    if (field === 'data') this.data.push(value);
-    else if (field === 'event') this.event = value;
-    else if (field === 'id') this.id = value;
+    if (field === 'data') {
+      this.data.push(value);
+      this.eventSize += value.length + 1;
+    } else if (field === 'event') {
+      this.event = value;
+      this.eventSize += value.length;
+    } else if (field === 'id') {
+      this.id = value;
+      this.eventSize += value.length;
+    }
     // `retry` and unknown fields are ignored, as the spec says.
+    return this.eventSize <= this.maxEventSize;
   }
 }
 
@@ -80,7 +158,8 @@ export function toStreamEvent(raw: RawSseEvent): StreamEvent {
   let data: JsonValue = raw.data;
   const first = raw.data.charCodeAt(0);
   if (first === 123 /* { */ || first === 91 /* [ */) {
-    try { data = JSON.parse(raw.data) as JsonValue; } catch { /* not JSON: keep the string */ }
+    // Remembered: an event no plugin changes is written to the client as it came.
+    try { data = parseJsonKeepingRaw(raw.data); } catch { /* not JSON: keep the string */ }
   }
   const ev: StreamEvent = { data };
   if (raw.event !== undefined) ev.event = raw.event;
@@ -88,21 +167,45 @@ export function toStreamEvent(raw: RawSseEvent): StreamEvent {
   return ev;
 }
 
-/** Decodes a byte stream into parsed events. */
-export async function* decodeSse(body: AsyncIterable<Uint8Array | string>): AsyncGenerator<StreamEvent> {
-  const decoder = new SseDecoder();
+/**
+ * Decodes a byte stream into parsed events. With `maxEventSize`, an oversized event ends the
+ * iteration with SseEventTooLargeError after the events completed before it.
+ */
+export async function* decodeSse(body: AsyncIterable<Uint8Array | string>, options?: SseDecoderOptions): AsyncGenerator<StreamEvent> {
+  const decoder = new SseDecoder(options);
   const utf8 = new TextDecoder('utf-8');
+  let errorAfter: SseEventTooLargeError | undefined;
+  /** The events a push completed; an oversize error is kept to throw once those are yielded. */
+  const push = (text: string): RawSseEvent[] => {
+    try {
+      return decoder.push(text);
+    } catch (err) {
+      if (!(err instanceof SseEventTooLargeError)) throw err;
+      errorAfter = err;
+      return err.events;
+    }
+  };
   for await (const chunk of body) {
     const text = typeof chunk === 'string' ? chunk : utf8.decode(chunk, { stream: true });
-    for (const raw of decoder.push(text)) yield toStreamEvent(raw);
+    for (const raw of push(text)) yield toStreamEvent(raw);
+    if (errorAfter) throw errorAfter;
   }
-  for (const raw of decoder.push(utf8.decode())) yield toStreamEvent(raw);
+  for (const raw of push(utf8.decode())) yield toStreamEvent(raw);
+  if (errorAfter) throw errorAfter;
   for (const raw of decoder.end()) yield toStreamEvent(raw);
 }
 
 /** Serializes one event in the wire framing SDK parsers expect. */
 export function encodeSseEvent(ev: StreamEvent): string {
-  const data = typeof ev.data === 'string' ? ev.data : JSON.stringify(ev.data);
+  return frame(ev, typeof ev.data === 'string' ? ev.data : JSON.stringify(ev.data));
+}
+
+/** The same for an event as it came off the wire (see raw-json.ts): its data's original text, as is. */
+export function encodeUntouchedSseEvent(ev: StreamEvent): string {
+  return frame(ev, typeof ev.data === 'string' ? ev.data : rawJsonOf(ev.data) ?? JSON.stringify(ev.data));
+}
+
+function frame(ev: StreamEvent, data: string): string {
   let out = '';
   if (ev.event !== undefined) out += `event: ${ev.event}\n`;
   if (ev.id !== undefined) out += `id: ${ev.id}\n`;

@@ -1,20 +1,39 @@
-// The shared HTTP machinery of every remote provider: one keep-alive undici Pool per provider,
-// key rotation, timeouts, and upstream failures turned into coded gateway errors.
+// The shared HTTP machinery of every remote provider: one keep-alive undici Pool per provider, a
+// bounded wait for one of its connections, key rotation, timeouts, and upstream failures turned into
+// coded gateway errors.
 import type { IncomingHttpHeaders } from 'node:http';
-import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
-import type { ProviderConfig } from '../config/schema.js';
+import { createRequire } from 'node:module';
+import type { Dispatcher, Pool } from 'undici';
+import { toBytes, type ProviderConfig } from '../config/schema.js';
 import { GatewayError } from '../errors.js';
 import type { GatewayResponse, UpstreamRequest } from '../exchange.js';
-import { decodeSse } from '../protocols/sse.js';
+import { UpstreamJsonResponse } from '../protocols/raw-json.js';
+import { decodeSse, SseEventTooLargeError } from '../protocols/sse.js';
 import type { ApiFamily, JsonObject, JsonValue, StreamEvent } from '../protocols/types.js';
 import type { SendContext } from './provider.js';
 
-/** Upstream response headers worth passing to the client. */
-const FORWARD_RESPONSE = /^(retry-after|x-ratelimit-|openai-|anthropic-ratelimit-|request-id$|x-request-id$)/;
+// undici takes ~140 ms of CPU to load: it is required when the first remote provider is built, so
+// the CLI and configs without one (`config validate` of the embedded default) never load it.
+const requireModule = createRequire(import.meta.url);
+let undiciModule: typeof import('undici') | undefined;
+const undici = (): typeof import('undici') => (undiciModule ??= requireModule('undici') as typeof import('undici'));
+
+/**
+ * Upstream response headers worth passing to the client: rate-limit state and retry hints (SDKs and
+ * agents pace themselves by them), the upstream's request id (for support tickets), and OpenAI's
+ * processing time and API version. Not `openai-*` as a whole: `openai-organization` and
+ * `openai-project` name the operator's account, which is none of the client's business.
+ */
+const FORWARD_RESPONSE = /^(retry-after$|x-ratelimit-|openai-processing-ms$|openai-version$|anthropic-ratelimit-|request-id$|x-request-id$)/;
 
 export interface WireRequest {
   path: string;
   headers: Record<string, string>;
+}
+
+/** A request waiting for a connection; `grant` hands it one. */
+interface Waiter {
+  grant(): void;
 }
 
 export class HttpUpstream {
@@ -22,6 +41,14 @@ export class HttpUpstream {
   private readonly basePath: string;
   private readonly keys: string[];
   private nextKey = 0;
+  private readonly maxEventSize: number;
+  /**
+   * Requests holding a connection (until their response body is done). Counted here because
+   * undici's Pool queues without bound or deadline once all its connections are busy.
+   */
+  private inFlight = 0;
+  /** Requests waiting for a connection, oldest first (a Set: O(1) removal on timeout or abort). */
+  private readonly waiting = new Set<Waiter>();
 
   constructor(
     readonly name: string,
@@ -32,13 +59,14 @@ export class HttpUpstream {
     const base = new URL(config.base_url ?? defaultBaseUrl);
     this.basePath = base.pathname.replace(/\/+$/, '');
     this.keys = config.api_key === undefined ? [] : Array.isArray(config.api_key) ? config.api_key : [config.api_key];
-    this.pool = new Pool(base.origin, {
+    this.pool = new (undici().Pool)(base.origin, {
       connections: config.connections,
       connect: { timeout: config.timeouts.connect_ms },
       headersTimeout: config.timeouts.first_byte_ms,
       bodyTimeout: config.timeouts.idle_ms,
       keepAliveTimeout: 30_000,
     });
+    this.maxEventSize = toBytes(config.max_event_size);
   }
 
   /** Round-robin over the configured keys so several keys share the load. */
@@ -60,18 +88,26 @@ export class HttpUpstream {
       ...this.config.headers,
       ...wire.headers,
     };
+    const waited = this.acquire(ctx.signal);
+    if (waited) await waited;
+    const release = this.releaser();
     let res: Dispatcher.ResponseData;
     try {
       res = await this.pool.request({
         method: request.protocol.operation === 'models' ? 'GET' : 'POST',
         path: wire.path,
         headers,
-        body: request.protocol.operation === 'models' ? undefined : JSON.stringify(request.body),
+        body: request.protocol.operation === 'models' ? undefined : request.bytes ?? JSON.stringify(request.body),
         signal: ctx.signal,
       });
     } catch (err) {
+      release();
       throw this.transportError(err);
     }
+    // The connection is busy until the body is read to its end or destroyed: 'close' covers both,
+    // whoever consumes it (JSON here, a stream in egress, or nobody when the client left).
+    if (res.body.closed) release();
+    else res.body.once('close', release);
     const responseHeaders = pickHeaders(res.headers);
     const contentType = String(res.headers['content-type'] ?? '');
     if (res.statusCode >= 400) {
@@ -87,13 +123,12 @@ export class HttpUpstream {
       }
       return { kind: 'stream', status: res.statusCode, headers: responseHeaders, protocol, events: this.events(res.body) };
     }
-    let body: JsonValue;
+    const text = await res.body.text().catch((err: unknown) => { throw this.transportError(err); });
     try {
-      body = (await res.body.json()) as JsonValue;
+      return new UpstreamJsonResponse(res.statusCode, responseHeaders, protocol, text);
     } catch (err) {
       throw new GatewayError('SLUICE_E_UPSTREAM_ERROR', `provider ${this.name} sent a response that is not JSON`, { status: 502, cause: err });
     }
-    return { kind: 'json', status: res.statusCode, headers: responseHeaders, protocol, body };
   }
 
   /**
@@ -102,7 +137,7 @@ export class HttpUpstream {
    */
   private async *events(body: Dispatcher.ResponseData['body']): AsyncGenerator<StreamEvent> {
     try {
-      yield* decodeSse(body);
+      yield* decodeSse(body, { maxEventSize: this.maxEventSize });
     } catch (err) {
       throw this.transportError(err);
     } finally {
@@ -111,13 +146,69 @@ export class HttpUpstream {
     }
   }
 
+  /** Takes a connection slot: at once when one is free (no promise), else a bounded wait in line. */
+  private acquire(signal: AbortSignal): Promise<void> | undefined {
+    if (this.inFlight < this.config.connections) {
+      this.inFlight++;
+      return undefined;
+    }
+    const { max, timeout_ms: timeoutMs } = this.config.queue;
+    if (this.waiting.size >= max) {
+      return Promise.reject(this.saturated(max === 0
+        ? `all ${this.config.connections} connections are busy`
+        : `all ${this.config.connections} connections are busy and ${max} requests are already waiting (queue.max)`));
+    }
+    if (signal.aborted) return Promise.reject(this.abortedWhileWaiting());
+    return new Promise<void>((resolve, reject) => {
+      const leave = () => {
+        this.waiting.delete(waiter);
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+      };
+      const onAbort = () => { leave(); reject(this.abortedWhileWaiting()); };
+      const timer = setTimeout(() => {
+        leave();
+        reject(this.saturated(`no connection became free within ${timeoutMs} ms (queue.timeout_ms)`));
+      }, timeoutMs);
+      const waiter: Waiter = { grant: () => { leave(); resolve(); } };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.waiting.add(waiter);
+    });
+  }
+
+  /** A once-only release of the slot `acquire` gave: it passes straight to the oldest waiter. */
+  private releaser(): () => void {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.values().next();
+      if (next.done) this.inFlight--;
+      else next.value.grant();
+    };
+  }
+
+  /** Retryable (dispatch tries the next fallback before the first byte); 503 with a short retry-after otherwise. */
+  private saturated(why: string): GatewayError {
+    return new GatewayError('SLUICE_E_UPSTREAM_UNAVAILABLE', `provider ${this.name} is saturated: ${why}`, { status: 503, retryAfter: '1' });
+  }
+
+  private abortedWhileWaiting(): GatewayError {
+    return new GatewayError('SLUICE_E_UPSTREAM_UNAVAILABLE', `request to provider ${this.name} was aborted while waiting for a connection`);
+  }
+
   transportError(err: unknown): GatewayError {
     if (err instanceof GatewayError) return err;
+    if (err instanceof SseEventTooLargeError) {
+      return new GatewayError('SLUICE_E_UPSTREAM_ERROR',
+        `provider ${this.name} sent a stream event larger than ${formatSize(err.limit)} (max_event_size); the stream was cut`, { status: 502, cause: err });
+    }
     const e = err as { name?: string; code?: string; message?: string };
     if (e.name === 'AbortError' || e.code === 'UND_ERR_ABORTED') {
       return new GatewayError('SLUICE_E_UPSTREAM_UNAVAILABLE', `request to provider ${this.name} was aborted`, { cause: err });
     }
-    if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError || err instanceof undiciErrors.ConnectTimeoutError) {
+    const { errors } = undici();
+    if (err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError || err instanceof errors.ConnectTimeoutError) {
       return new GatewayError('SLUICE_E_UPSTREAM_TIMEOUT', `provider ${this.name} timed out (${e.code})`, { cause: err });
     }
     return new GatewayError('SLUICE_E_UPSTREAM_UNAVAILABLE', `provider ${this.name} is unreachable (${e.code ?? e.message ?? 'connection failed'})`, { cause: err });
@@ -138,8 +229,23 @@ export function pickHeaders(headers: IncomingHttpHeaders): Record<string, string
   return out;
 }
 
-/** An upstream HTTP error keeps its status and its own envelope for same-family clients. */
+/** "32 MiB" for the limits people write as 32mb; a plain byte count otherwise. */
+function formatSize(n: number): string {
+  if (n % 1024 ** 2 === 0) return `${n / 1024 ** 2} MiB`;
+  if (n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} bytes`;
+}
+
+/**
+ * An upstream HTTP error keeps its status and its own envelope for same-family clients — except a
+ * 401: that is about the gateway's credentials, not the client's, and OpenAI's text quotes the tail
+ * of the operator's key. The client gets a 401 in its envelope with Sluice's words only.
+ */
 export function upstreamHttpError(family: ApiFamily, provider: string, status: number, text: string, retryAfter?: string): GatewayError {
+  if (status === 401) {
+    return new GatewayError('SLUICE_E_UPSTREAM_ERROR',
+      `provider ${provider} rejected the gateway's upstream credentials; the gateway operator should check its api_key`, { status, retryAfter });
+  }
   let body: JsonObject | string = text;
   try {
     const parsed = JSON.parse(text) as JsonValue;

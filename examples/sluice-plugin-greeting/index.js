@@ -18,7 +18,7 @@ export default definePlugin({
     const tokens = host.metrics.counter('greeting_tokens_total', 'Output tokens seen by the greeting plugin');
     return {
       middleware: async (ctx, next) => {
-        const exchange = ctx.state.exchange;
+        const exchange = ctx.exchange;
         exchange.responseHeaders[options.header] = options.greeting;
         await next();
         // Usage is final only once the response (or stream) has been written.

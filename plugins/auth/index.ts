@@ -27,6 +27,11 @@ export default definePlugin<AuthOptions>({
   options: authOptions,
   migrations,
   provides: ['authentication'],
+  errors: {
+    // The database could not say whether the key is valid (and the cache could not either):
+    // retryable, and never a 401 that would make a client drop a good key.
+    SLUICE_E_AUTH_UNAVAILABLE: { status: 503, openai: 'api_error', anthropic: 'api_error', gemini: 'UNAVAILABLE' },
+  },
   commands: {
     user: { summary: 'Add, list, disable and enable users', usage: USER_USAGE, run: runUserCommand },
     team: { summary: 'Add, list, disable and enable teams', usage: TEAM_USAGE, run: runTeamCommand },

@@ -12,7 +12,7 @@ function refusal(err: unknown, exchange: Exchange, logger: Logger, message: stri
   if (err.reason === 'unavailable') {
     // Not the client's fault: a retryable 503, never a 401 that would make a client drop its key.
     logger.error('cannot authenticate: the identity database is unreachable and the key is not cached', fields);
-    return new GatewayError('SLUICE_E_UPSTREAM_UNAVAILABLE', 'authentication is temporarily unavailable; retry shortly', { status: 503, retryAfter: '1' });
+    return new GatewayError('SLUICE_E_AUTH_UNAVAILABLE', 'authentication is temporarily unavailable; retry shortly', { retryAfter: '1' });
   }
   logger.warn('authentication failed', fields);
   return new GatewayError('SLUICE_E_UNAUTHORIZED', message);

@@ -50,7 +50,7 @@ export default definePlugin<RouterOptions>({
     let table = compileRoutes(options, host.providers);
     return {
       middleware: async (ctx, next) => {
-        const exchange = ctx.exchange;
+        const { exchange } = ctx;
         if (exchange.endpoint.operation === 'models') return answerModels(table, exchange);
         const requested = exchange.model!;
         const decision = table.resolve(requested);

@@ -11,9 +11,9 @@ const ANTHROPIC_COUNT_FIELDS = ['model', 'messages', 'system', 'tools', 'tool_ch
 
 function decodeCountRequest(exchange: Exchange): IrRequest {
   const model = exchange.model ?? '';
-  if (exchange.endpoint.family === 'anthropic') return codecFor('anthropic.messages')!.decodeRequest(exchange.request, model, false);
+  if (exchange.endpoint.family === 'anthropic') return codecFor('anthropic.messages')!.decodeRequest(exchange.readRequest(), model, false);
   // Gemini accepts either bare `contents` or a whole `generateContentRequest`.
-  const inner = asObject(exchange.request['generateContentRequest']) ?? exchange.request;
+  const inner = asObject(exchange.readRequest()['generateContentRequest']) ?? exchange.readRequest();
   return codecFor('gemini.generate')!.decodeRequest(inner, model, false);
 }
 
@@ -34,7 +34,7 @@ export function translateCount(exchange: Exchange): () => void {
     if (t.protocol.family === exchange.endpoint.family) {
       // Claude Code counts whole conversations: tool ids another provider minted must fit Anthropic's
       // pattern here too, and tagged signatures must not reach it (passthrough-signatures.ts).
-      const resolved = family === 'anthropic' ? resolvePassthroughSignatures('anthropic.messages', exchange.request) : undefined;
+      const resolved = family === 'anthropic' ? resolvePassthroughSignatures('anthropic.messages', exchange.readRequest()) : undefined;
       if (resolved) exchange.request = resolved;
       return undefined;
     }

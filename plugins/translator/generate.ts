@@ -24,7 +24,7 @@ export function translateGeneration(exchange: Exchange, logger: Logger): () => v
   let decoded: IrRequest | undefined;
   const ir = (): IrRequest => {
     if (!decoded) {
-      decoded = untagRequest(client.decodeRequest(exchange.request, exchange.model ?? '', exchange.stream), exchange.endpoint.family);
+      decoded = untagRequest(client.decodeRequest(exchange.readRequest(), exchange.model ?? '', exchange.stream), exchange.endpoint.family);
       if (decoded.dropped.length) logger.debug('translation drops fields', { request_id: exchange.id, from: clientName, fields: decoded.dropped });
     }
     return decoded;
@@ -34,7 +34,7 @@ export function translateGeneration(exchange: Exchange, logger: Logger): () => v
     const name = protocolName(target.protocol);
     if (name === clientName) {
       // Passthrough: the body goes as the client sent it, once any tagged signatures are resolved.
-      const resolved = resolvePassthroughSignatures(name, exchange.request);
+      const resolved = resolvePassthroughSignatures(name, exchange.readRequest());
       if (resolved) { ir(); exchange.request = resolved; }
       return undefined;
     }
@@ -54,7 +54,7 @@ export function translateGeneration(exchange: Exchange, logger: Logger): () => v
       requestId: exchange.id,
       created: Math.floor(Date.now() / 1000),
       estimatedInputTokens: estimateTokens(request),
-      includeUsage: asObject(exchange.request['stream_options'])?.['include_usage'] === true,
+      includeUsage: asObject(exchange.readRequest()['stream_options'])?.['include_usage'] === true,
     };
     const [origin, family] = [response.protocol.family, exchange.endpoint.family];
     exchange.response = response.kind === 'json'

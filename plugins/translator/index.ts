@@ -18,7 +18,7 @@ export default definePlugin<TranslatorOptions>({
   setup(_options, host) {
     return {
       middleware: async (ctx, next) => {
-        const exchange = ctx.state.exchange;
+        const exchange = ctx.exchange;
         if (!exchange.target) return next(); // answered by an earlier plugin (model listings)
         const op = operationClass(exchange.endpoint.operation);
         const translateBack = op === 'generate' ? translateGeneration(exchange, host.logger)

@@ -1,6 +1,6 @@
 // The SSE decoder must give the same events however the bytes are split.
 import { expect } from 'chai';
-import { decodeSse, encodeSseEvent, SseDecoder } from '../../core/protocols/sse.js';
+import { decodeSse, encodeSseEvent, SseDecoder, SseEventTooLargeError } from '../../core/protocols/sse.js';
 import type { StreamEvent } from '../../core/protocols/types.js';
 
 const TRANSCRIPT =
@@ -48,8 +48,122 @@ describe('SSE decoder', () => {
     expect(d.end()).to.deep.equal([{ event: undefined, data: '{"a":1}', id: undefined }]);
   });
 
+  it('keeps a CR pending across an empty chunk, so CR + LF stays one line end', () => {
+    const d = new SseDecoder();
+    expect(d.push('data: a\r')).to.deep.equal([]);
+    expect(d.push('')).to.deep.equal([]);
+    expect(d.push('\ndata: b\n\n')).to.deep.equal([{ event: undefined, data: 'a\nb', id: undefined }]);
+  });
+
   it('round-trips what the encoder writes', async () => {
     const events: StreamEvent[] = [{ event: 'x', data: { a: 'b\nc' } }, { data: 'two\nlines' }];
     expect(await collect([Buffer.from(events.map(encodeSseEvent).join(''))])).to.deep.equal(events);
+  });
+
+  it('gives the same events when lines span many chunks of odd sizes', async () => {
+    const long = `data: {"text":"${'x'.repeat(5000)}"}\r\n\r\n`;
+    const whole = Buffer.from(TRANSCRIPT + long + TRANSCRIPT, 'utf8');
+    const expected = await collect([whole]);
+    expect(expected).to.have.length(2 * EXPECTED.length + 1);
+    for (const size of [3, 7, 64, 1000]) {
+      const chunks: Uint8Array[] = [];
+      for (let i = 0; i < whole.length; i += size) chunks.push(whole.subarray(i, i + size));
+      expect(await collect(chunks), `chunks of ${size}`).to.deep.equal(expected);
+    }
+  });
+});
+
+/** One `data:` event whose JSON holds `size` bytes of base64, as an image-generating model sends it. */
+function imageEvent(size: number): Buffer {
+  const head = Buffer.from('event: image\ndata: {"b64_json":"');
+  const tail = Buffer.from('"}\n\n');
+  return Buffer.concat([head, Buffer.alloc(size, 'QUJD'), tail]);
+}
+
+/** Socket-like 16 KB chunks. */
+function socketChunks(bytes: Buffer): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < bytes.length; i += 16 * 1024) out.push(bytes.subarray(i, i + 16 * 1024));
+  return out;
+}
+
+describe('SSE decoder: cost and size limit', () => {
+  /** Best of three runs, so one GC pause or a busy neighbour does not decide the figure. */
+  async function decodeMs(chunks: Uint8Array[], size: number): Promise<number> {
+    let best = Infinity;
+    for (let run = 0; run < 5; run++) {
+      const started = performance.now();
+      const events = await collect(chunks);
+      best = Math.min(best, performance.now() - started);
+      expect(events).to.have.length(1);
+      expect((events[0]!.data as { b64_json: string }).b64_json).to.have.length(size);
+    }
+    return best;
+  }
+
+  it('is linear in line length: an 8 MB event costs about 4x a 2 MB one, not 16x', async function () {
+    this.timeout(60_000);
+    const MB = 1024 * 1024;
+    // Best of five at sizes whose garbage stays small: a loaded machine's GC pauses would otherwise
+    // weigh on the larger run alone.
+    const small = await decodeMs(socketChunks(imageEvent(2 * MB)), 2 * MB);
+    const large = await decodeMs(socketChunks(imageEvent(8 * MB)), 8 * MB);
+    // Linear: ratio ≈ 4 (per-MB cost flat). The old decoder re-scanned its buffer per chunk: ≈ 16.
+    expect(large / small, `2 MB: ${small.toFixed(1)} ms, 8 MB: ${large.toFixed(1)} ms`).to.be.below(8);
+  });
+
+  it('decodes an 8 MB single-line event fed in 16 KB chunks', async () => {
+    const events = await collect(socketChunks(imageEvent(8 * 1024 * 1024)));
+    expect(events).to.have.length(1);
+    expect(events[0]!.event).to.equal('image');
+    expect((events[0]!.data as { b64_json: string }).b64_json).to.have.length(8 * 1024 * 1024);
+  });
+
+  async function decodeLimited(chunks: Iterable<string>, maxEventSize: number): Promise<{ events: StreamEvent[]; error: unknown }> {
+    const events: StreamEvent[] = [];
+    try {
+      for await (const ev of decodeSse((async function* () { yield* chunks; })(), { maxEventSize })) events.push(ev);
+    } catch (error) {
+      return { events, error };
+    }
+    return { events, error: undefined };
+  }
+
+  it('cuts a stream whose line grows past maxEventSize, after the events before it', async () => {
+    const huge = 'data: ' + 'A'.repeat(5000);
+    const chunks = ['data: {"n":1}\n\ndata: {"n":2}\n\n', ...huge.match(/[^]{1,700}/g)!, '\n\ndata: {"n":3}\n\n'];
+    const { events, error } = await decodeLimited(chunks, 4096);
+    expect(events).to.deep.equal([{ data: { n: 1 } }, { data: { n: 2 } }]);
+    expect(error).to.be.instanceOf(SseEventTooLargeError);
+    expect((error as SseEventTooLargeError).limit).to.equal(4096);
+  });
+
+  it('yields the events completed in the same chunk before the oversized one', async () => {
+    const { events, error } = await decodeLimited(['data: {"n":1}\n\ndata: ' + 'A'.repeat(5000)], 4096);
+    expect(events).to.deep.equal([{ data: { n: 1 } }]);
+    expect(error).to.be.instanceOf(SseEventTooLargeError);
+  });
+
+  it('counts all the data lines of one event, not each line alone', async () => {
+    const line = 'data: ' + 'B'.repeat(1000) + '\n';
+    const { events, error } = await decodeLimited([line.repeat(3) + '\n', line.repeat(5) + '\n'], 4096);
+    expect(events).to.have.length(1);
+    expect(error).to.be.instanceOf(SseEventTooLargeError);
+  });
+
+  it('accepts an event at the limit, any number of events under it, and long comment runs', async () => {
+    const atLimit = 'x'.repeat(4096 - 1); // the data value plus its line separator
+    const comments = (': keep-alive ' + 'c'.repeat(1000) + '\n').repeat(20);
+    const many = `data: ${'y'.repeat(3000)}\n\n`.repeat(50);
+    const { events, error } = await decodeLimited([`data: ${atLimit}\n\n`, comments, many], 4096);
+    expect(error).to.equal(undefined);
+    expect(events).to.have.length(51);
+  });
+
+  it('keeps throwing once the limit was crossed (nothing more is decoded)', () => {
+    const d = new SseDecoder({ maxEventSize: 10 });
+    expect(() => d.push('data: 12345678901')).to.throw(SseEventTooLargeError);
+    expect(() => d.push('\n\ndata: ok\n\n')).to.throw(SseEventTooLargeError);
+    expect(() => d.end()).to.throw(SseEventTooLargeError);
   });
 });

@@ -1,6 +1,9 @@
 // Bad input gets a protocol-correct 4xx, never a 5xx or a crash; every answer carries the ids.
 import { expect } from 'chai';
 import { config, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { rawRequest } from '../helpers/raw-http.js';
+
+const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 
 describe('bad input and response headers', () => {
   let gw: TestGateway;
@@ -37,6 +40,64 @@ describe('bad input and response headers', () => {
     await expectOpenAIError(res, 405, 'SLUICE_E_METHOD_NOT_ALLOWED');
   });
 
+  describe('JSON nested too deep (issue 8 item 5)', () => {
+    const deepChat = (depth: number) => `{"model":"loopback","messages":[{"role":"user","content":"hi"}],"metadata_x":${nested(depth - 1)}}`;
+    it('refuses nesting past server.max_json_depth with a 400 in each envelope, before anything walks it', async () => {
+      await expectOpenAIError(await post(deepChat(129)), 400, 'SLUICE_E_JSON_TOO_DEEP');
+      const anthropic = await post(`{"model":"loopback","max_tokens":5,"messages":[{"role":"user","content":${nested(500)}}]}`, undefined, '/v1/messages');
+      expect(anthropic.status).to.equal(400);
+      expect(await anthropic.json()).to.deep.equal({ type: 'error', error: { type: 'invalid_request_error', message: 'request body is nested more than 128 levels deep' } });
+      const gemini = await post(`{"contents":${nested(900)}}`, undefined, '/v1beta/models/loopback:generateContent');
+      expect(gemini.status).to.equal(400);
+      expect(await gemini.json()).to.deep.equal({ error: { code: 400, message: 'request body is nested more than 128 levels deep', status: 'INVALID_ARGUMENT' } });
+    });
+    it('accepts exactly the limit, and does not count brackets inside strings', async () => {
+      expect((await post(deepChat(128))).status).to.equal(200);
+      const inString = JSON.stringify({ model: 'loopback', messages: [{ role: 'user', content: `${nested(700)} \\" {{{` }] });
+      expect((await post(inString)).status).to.equal(200);
+    });
+  });
+
+  it('a compressed body → 415 naming the encoding (Sluice does not decode request bodies)', async () => {
+    const body = JSON.stringify({ model: 'loopback', messages: [] });
+    await expectOpenAIError(await post(body, { 'content-type': 'application/json', 'content-encoding': 'gzip' }), 415, 'SLUICE_E_UNSUPPORTED_ENCODING');
+    await expectOpenAIError(await post(body, { 'content-type': 'application/json', 'content-encoding': 'br' }), 415, 'SLUICE_E_UNSUPPORTED_ENCODING');
+    expect((await post(body, { 'content-type': 'application/json', 'content-encoding': 'identity' })).status).to.equal(200);
+  });
+
+  it('a malformed %-escape in a path → 400 in the path\'s envelope with a request id, not a plain-text 500', async () => {
+    const res = await post('{}', { 'content-type': 'application/json', 'x-request-id': 'pct-1' }, '/v1beta/models/%E0%A4%A:generateContent');
+    expect(res.status).to.equal(400);
+    expect(res.headers.get('x-request-id')).to.equal('pct-1');
+    expect(res.headers.get('content-type')).to.match(/^application\/json/);
+    const body = (await res.json()) as { error: { code: number; status: string; message: string } };
+    expect(body.error).to.include({ code: 400, status: 'INVALID_ARGUMENT' });
+    expect(body.error.message).to.match(/malformed %-escape/);
+    const model = await fetch(gw.url + '/v1/models/%zz', { headers: { 'x-request-id': 'pct-2' } });
+    expect(model.status).to.equal(400);
+    expect(((await model.json()) as { error: { code: string } }).error.code).to.equal('SLUICE_E_INVALID_REQUEST');
+    const lines = gw.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['msg'] === 'request' && (l['request_id'] === 'pct-1' || l['request_id'] === 'pct-2'));
+    expect(lines.map((l) => l['status'])).to.deep.equal([400, 400]);
+  });
+
+  it('a client that aborts its upload is logged as a disconnect (499), never as an internal error (item 18)', async () => {
+    const port = Number(new URL(gw.url).port);
+    await rawRequest(port, 'POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nx-request-id: upload-abort-1\r\ncontent-length: 500\r\n\r\n{"model":"loop', { writes: [[50, null]] });
+    await new Promise((r) => setTimeout(r, 50));
+    const lines = gw.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['request_id'] === 'upload-abort-1');
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.include({ msg: 'request', outcome: 'client_disconnect', status: 499 });
+    expect(gw.logs.join('\n')).to.not.include('internal error');
+  });
+
+  it('logs model names at most 128 characters long (item 20)', async () => {
+    const model = 'm'.repeat(1500);
+    await post(JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }), { 'content-type': 'application/json', 'x-request-id': 'long-model-1' });
+    const line = gw.logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['request_id'] === 'long-model-1')!;
+    expect(line['model']).to.be.a('string').and.match(/^m{128}…\(1500 chars\)$/);
+    expect(gw.logs.find((l) => l.includes('"long-model-1"'))!.length).to.be.below(1000);
+  });
+
   it('the gateway still serves after all of that', async () => {
     const res = await post(JSON.stringify({ model: 'loopback', messages: [{ role: 'user', content: 'ok?' }] }));
     expect(res.status).to.equal(200);
@@ -48,6 +109,16 @@ describe('bad input and response headers', () => {
     expect(good.headers.get('x-request-id')).to.equal('client-id-123');
     const bad = await post(body, { 'content-type': 'application/json', 'x-request-id': 'bad id with spaces and a \"quote' });
     expect(bad.headers.get('x-request-id')).to.match(/^req_[0-9a-f]{32}$/);
+  });
+
+  it('accepts only letters, digits and . _ : - (at most 128) as a client request id (item 20)', async () => {
+    const body = JSON.stringify({ model: 'loopback', messages: [] });
+    const idOf = async (id: string) => (await post(body, { 'content-type': 'application/json', 'x-request-id': id })).headers.get('x-request-id');
+    expect(await idOf('trace.01_A:b-c')).to.equal('trace.01_A:b-c');
+    expect(await idOf('a'.repeat(128))).to.equal('a'.repeat(128));
+    for (const unsafe of ['a/b', 'a+b', 'a=b', 'user@host', 'a'.repeat(129), 'caf%C3%A9', 'a;b', '<script>']) {
+      expect(await idOf(unsafe), unsafe).to.match(/^req_[0-9a-f]{32}$/);
+    }
   });
 
   it('reports its own overhead on success and on error', async () => {

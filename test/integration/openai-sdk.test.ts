@@ -135,7 +135,7 @@ describe('openai SDK through Sluice', () => {
     });
 
     for (const [status, errorClass] of [[401, OpenAI.AuthenticationError], [429, OpenAI.RateLimitError], [500, OpenAI.InternalServerError]] as const) {
-      it(`keeps an upstream ${status} in the OpenAI envelope`, async () => {
+      it(`keeps an upstream ${status} in the OpenAI envelope${status === 401 ? ' (with Sluice’s message)' : ''}`, async () => {
         mock.handle((_req, res) => {
           res.writeHead(status, { 'content-type': 'application/json', 'retry-after': '7' });
           res.end(JSON.stringify({ error: { message: `upstream says ${status}`, type: 'upstream_type', param: null, code: 'upstream_code' } }));
@@ -144,8 +144,14 @@ describe('openai SDK through Sluice', () => {
         expect(err).to.be.instanceOf(errorClass);
         const apiErr = err as InstanceType<typeof OpenAI.APIError>;
         expect(apiErr.status).to.equal(status);
-        expect(apiErr.message).to.contain(`upstream says ${status}`);
-        expect(apiErr.code).to.equal('upstream_code');
+        if (status === 401) {
+          // About the gateway's own credentials: Sluice's words, none of the upstream's (see upstream-hygiene.test.ts).
+          expect(apiErr.message).to.contain("rejected the gateway's upstream credentials").and.not.contain('upstream says');
+          expect(apiErr.code).to.equal(null);
+        } else {
+          expect(apiErr.message).to.contain(`upstream says ${status}`);
+          expect(apiErr.code).to.equal('upstream_code');
+        }
         expect(apiErr.headers?.get('retry-after')).to.equal('7');
       });
     }

@@ -17,14 +17,14 @@ const PLUGINS: Record<string, string> = {
 export default definePlugin({ name: 'add-system', version: '1.0.0', sluice: '^0.1.0',
   options: z.strictObject({ text: z.string() }),
   setup: (o) => ({ middleware: async (ctx, next) => {
-    const req = ctx.state.exchange.request;
+    const req = ctx.exchange.request;
     req.messages = [{ role: 'system', content: o.text }, ...(req.messages ?? [])];
     await next();
   } }) });`,
   'short-circuit.js': `import { definePlugin, z, GatewayError } from 'sluice';
 export default definePlugin({ name: 'short-circuit', version: '1.0.0', sluice: '^0.1.0', options: z.strictObject({}),
   setup: () => ({ middleware: async (ctx, next) => {
-    const ex = ctx.state.exchange;
+    const ex = ctx.exchange;
     if (ex.model === 'blocked-model') throw new GatewayError('SLUICE_E_BLOCKED', 'this model is blocked by policy');
     if (ex.model === 'canned') {
       ex.response = { kind: 'json', status: 200, headers: {}, protocol: ex.endpoint, body: { id: 'chatcmpl-canned', object: 'chat.completion', created: 1, model: 'canned',
@@ -38,7 +38,7 @@ export let seenEvents = 0;
 export default definePlugin({ name: 'shout', version: '1.0.0', sluice: '^0.1.0', options: z.strictObject({}),
   setup: () => ({ middleware: async (ctx, next) => {
     await next();
-    const res = ctx.state.exchange.response;
+    const res = ctx.exchange.response;
     if (res?.kind !== 'stream') return;
     const source = res.events;
     res.events = (async function* () {
@@ -53,7 +53,7 @@ export default definePlugin({ name: 'shout', version: '1.0.0', sluice: '^0.1.0',
   'usage-reader.js': `import { definePlugin, z } from 'sluice';
 export default definePlugin({ name: 'usage-reader', version: '1.0.0', sluice: '^0.1.0', options: z.strictObject({}),
   setup: () => ({ middleware: async (ctx, next) => {
-    const ex = ctx.state.exchange;
+    const ex = ctx.exchange;
     await next();
     ex.completed.then((c) => { (globalThis.__usageSeen ??= []).push({ id: ex.id, outcome: c.outcome, usage: c.usage }); });
   } }) });`,

@@ -3,9 +3,10 @@
 // message_stop), plus count_tokens.
 import { asArray, asObject, asString, contentText } from '../../protocols/json.js';
 import type { JsonObject, JsonValue, StreamEvent } from '../../protocols/types.js';
+import type { GatewayResponse, UpstreamRequest } from '../../exchange.js';
 import { jsonReply, streamReply, type LoopbackHandler } from './reply.js';
-import { conversationTurns, decide, forgedThought, type Answer, type CarriedThought, type ConversationView, type ToolResult } from './script.js';
-import { jsonOutputOf } from './json-sample.js';
+import { conversationTurns, decide, forgedThought, stopReasonOf, type Answer, type CarriedThought, type ConversationView, type ToolResult } from './script.js';
+import { jsonOutputOf, type JsonOutput } from './json-sample.js';
 import { invalidSignature } from './signature.js';
 import { estimateTokens, fragments, streamPieces } from './text.js';
 
@@ -16,11 +17,15 @@ export const anthropicMessages: LoopbackHandler = (request, id) => {
     const message = `${forged.location}: Invalid \`signature\` in \`thinking\` block`;
     throw invalidSignature('anthropic', message, { type: 'error', error: { type: 'invalid_request_error', message } });
   }
-  const answer = decide(view);
+  return renderMessages(decide(view), request, id);
+};
+
+/** An answer as an Anthropic Messages response or stream. */
+export function renderMessages(answer: Answer, request: UpstreamRequest, id: string): GatewayResponse {
   return request.stream
     ? streamReply(request, messageEvents(answer, request.model, id))
     : jsonReply(request, message(answer, request.model, id));
-};
+}
 
 export const anthropicCountTokens: LoopbackHandler = (request) =>
   jsonReply(request, { input_tokens: estimateTokens(messagesView(request.body).promptText) });
@@ -60,9 +65,17 @@ export function messagesView(body: JsonObject): ConversationView {
     tools: asArray(body['tools']).map(asObject).filter((t) => t && (t['type'] === undefined || t['type'] === 'custom'))
       .map((t) => asString(t?.['name'])).filter((n): n is string => !!n),
     promptText: [allText(body['system']), ...messages.map((m) => allText(m['content']))].filter(Boolean).join('\n'),
-    jsonOutput: ((f) => jsonOutputOf(f, f?.['schema']))(asObject(asObject(body['output_config'])?.['format']) ?? asObject(body['output_format'])),
+    jsonOutput: jsonOutputOfMessages(body),
     thoughts,
+    promptParam: 'messages',
   };
+}
+
+/** Structured output is `output_config.format` (the older beta spelled it `output_format`). */
+function jsonOutputOfMessages(body: JsonObject): JsonOutput | undefined {
+  const current = asObject(asObject(body['output_config'])?.['format']);
+  const format = current ?? asObject(body['output_format']);
+  return jsonOutputOf(format, format?.['schema'], current ? 'output_config.format' : 'output_format');
 }
 
 function usage(a: Answer): JsonObject {
@@ -86,7 +99,7 @@ function contentBlocks(a: Answer): JsonObject[] {
 function message(a: Answer, model: string, id: string): JsonObject {
   return {
     id: `msg_${id}`, type: 'message', role: 'assistant', model, content: contentBlocks(a),
-    stop_reason: a.toolCalls.length ? 'tool_use' : 'end_turn', stop_sequence: null, usage: usage(a),
+    stop_reason: stopReasonOf(a), stop_sequence: null, usage: usage(a),
   };
 }
 
@@ -116,6 +129,6 @@ async function* messageEvents(a: Answer, model: string, id: string): AsyncGenera
     yield ev('content_block_stop', { index });
   }
   const { service_tier: _tier, ...final } = usage(a);
-  yield ev('message_delta', { delta: { stop_reason: a.toolCalls.length ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: final });
+  yield ev('message_delta', { delta: { stop_reason: stopReasonOf(a), stop_sequence: null }, usage: final });
   yield ev('message_stop');
 }

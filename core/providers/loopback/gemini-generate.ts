@@ -2,9 +2,10 @@
 // GenerateContentResponse, the last with finishReason and usageMetadata), and countTokens.
 import { asArray, asObject, asString } from '../../protocols/json.js';
 import type { JsonObject, JsonValue, StreamEvent } from '../../protocols/types.js';
+import type { GatewayResponse, UpstreamRequest } from '../../exchange.js';
 import { jsonReply, streamReply, type LoopbackHandler } from './reply.js';
-import { decide, forgedThought, type Answer, type CarriedThought, type ConversationView, type ToolResult } from './script.js';
-import { jsonOutputOf } from './json-sample.js';
+import { decide, forgedThought, stopReasonOf, type Answer, type CarriedThought, type ConversationView, type ToolResult } from './script.js';
+import { jsonOutputOf, type JsonOutput } from './json-sample.js';
 import { invalidSignature } from './signature.js';
 import { estimateTokens, streamPieces } from './text.js';
 
@@ -18,12 +19,18 @@ export const geminiGenerate: LoopbackHandler = (request, id) => {
     const message = `Thought signature is not valid (${forged.location}).`;
     throw invalidSignature('gemini', message, { error: { code: 400, message, status: 'INVALID_ARGUMENT' } });
   }
-  const answer = decide(view);
+  return renderGenerate(decide(view), request, id);
+};
+
+const GEMINI_FINISH = { end_turn: 'STOP', tool_use: 'STOP', max_tokens: 'MAX_TOKENS', refusal: 'SAFETY' } as const;
+
+/** An answer as a Gemini generateContent response or stream. */
+export function renderGenerate(answer: Answer, request: UpstreamRequest, id: string): GatewayResponse {
   const model = request.model.replace(/^models\//, '');
   return request.stream
     ? streamReply(request, generateChunks(answer, model, id))
     : jsonReply(request, generateResponse(answer, answerParts(answer), model, id, true));
-};
+}
 
 export const geminiCountTokens: LoopbackHandler = (request) => {
   // countTokens takes either bare contents or a whole generateContentRequest.
@@ -40,12 +47,23 @@ function visibleText(ps: JsonObject[]): string {
   return ps.filter((p) => p['thought'] !== true).map((p) => asString(p['text'])).filter((t): t is string => !!t).join('\n');
 }
 
-/** A function response is any JSON object; its string leaves are the text a model would read. */
+/**
+ * A function response is any JSON object; its non-empty string leaves, in order, are the text a
+ * model would read. Walked with a stack and joined once: joining at every level copied a deep
+ * leaf once per level, and recursion would follow a deep value into a stack overflow.
+ */
 function resultText(value: JsonValue | undefined): string {
   if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return value.map(resultText).filter(Boolean).join('\n');
-  if (value && typeof value === 'object') return Object.values(value).map(resultText).filter(Boolean).join('\n');
-  return '';
+  const leaves: string[] = [];
+  const pending: (JsonValue | undefined)[] = [value];
+  while (pending.length) {
+    const v = pending.pop();
+    if (typeof v === 'string') { if (v) leaves.push(v); continue; }
+    if (v === null || typeof v !== 'object') continue;
+    const children = Array.isArray(v) ? v : Object.values(v);
+    for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]);
+  }
+  return leaves.join('\n');
 }
 
 export function generateView(body: JsonObject): ConversationView {
@@ -74,12 +92,18 @@ export function generateView(body: JsonObject): ConversationView {
     tools: asArray(body['tools']).flatMap((t) => asArray(asObject(t)?.['functionDeclarations']))
       .map((d) => asString(asObject(d)?.['name'])).filter((n): n is string => !!n),
     promptText: texts.filter(Boolean).join('\n'),
-    // Gemini asks for JSON by MIME type; the schema, if any, is in either of two fields.
-    jsonOutput: ((g) => g?.['responseMimeType'] === 'application/json'
-      ? jsonOutputOf({ type: 'json_schema' }, g['responseJsonSchema'] ?? g['responseSchema'])
-      : undefined)(asObject(body['generationConfig'])),
+    jsonOutput: jsonOutputOfGeneration(asObject(body['generationConfig'])),
     thoughts,
+    promptParam: 'contents',
   };
+}
+
+/** Gemini asks for JSON by MIME type; the schema, if any, is in either of two fields. */
+function jsonOutputOfGeneration(config: JsonObject | undefined): JsonOutput | undefined {
+  if (config?.['responseMimeType'] !== 'application/json') return undefined;
+  const given = config['responseJsonSchema'];
+  const field = given !== undefined && given !== null ? 'responseJsonSchema' : 'responseSchema';
+  return jsonOutputOf({ type: 'json_schema' }, config[field], `generationConfig.${field}`);
 }
 
 function answerParts(a: Answer): JsonObject[] {
@@ -104,7 +128,7 @@ function usageMetadata(a: Answer): JsonObject {
 function generateResponse(a: Answer, ps: JsonObject[], model: string, id: string, final: boolean): JsonObject {
   const candidate: JsonObject = { content: { role: 'model', parts: ps }, index: 0 };
   // Gemini says STOP for function calls too; only the last chunk of a stream carries it.
-  if (final) candidate['finishReason'] = 'STOP';
+  if (final) candidate['finishReason'] = GEMINI_FINISH[stopReasonOf(a)];
   const out: JsonObject = { candidates: [candidate] };
   if (final) out['usageMetadata'] = usageMetadata(a);
   out['modelVersion'] = model;

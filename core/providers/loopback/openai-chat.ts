@@ -3,12 +3,17 @@
 import { asArray, asObject, asString, contentText } from '../../protocols/json.js';
 import type { JsonObject, JsonValue, StreamEvent } from '../../protocols/types.js';
 import { jsonReply, nowSeconds, streamReply, type LoopbackHandler } from './reply.js';
-import { conversationTurns, decide, type Answer, type ConversationView, type ToolResult } from './script.js';
+import type { GatewayResponse, UpstreamRequest } from '../../exchange.js';
+import { conversationTurns, decide, stopReasonOf, type Answer, type ConversationView, type ToolResult } from './script.js';
 import { jsonOutputOf } from './json-sample.js';
 import { fragments, streamPieces } from './text.js';
 
-export const openaiChat: LoopbackHandler = (request, id) => {
-  const answer = decide(chatView(request.body));
+export const openaiChat: LoopbackHandler = (request, id) => renderChat(decide(chatView(request.body)), request, id);
+
+const CHAT_FINISH = { end_turn: 'stop', tool_use: 'tool_calls', max_tokens: 'length', refusal: 'content_filter' } as const;
+
+/** An answer as a Chat Completions response or stream. */
+export function renderChat(answer: Answer, request: UpstreamRequest, id: string): GatewayResponse {
   return request.stream
     ? streamReply(request, chatCompletionStream(answer, request.body, request.model, id))
     : jsonReply(request, chatCompletion(answer, request.model, id));
@@ -38,8 +43,9 @@ export function chatView(body: JsonObject): ConversationView {
     toolResults,
     tools: asArray(body['tools']).map((t) => asString(asObject(asObject(t)?.['function'])?.['name'])).filter((n): n is string => !!n),
     promptText: messages.map((m) => contentText(m['content'])).join('\n'),
-    jsonOutput: ((f) => jsonOutputOf(f, asObject(f?.['json_schema'])?.['schema']))(asObject(body['response_format'])),
+    jsonOutput: ((f) => jsonOutputOf(f, asObject(f?.['json_schema'])?.['schema'], 'response_format'))(asObject(body['response_format'])),
     thoughts: [],
+    promptParam: 'messages',
   };
 }
 
@@ -66,7 +72,7 @@ function chatCompletion(a: Answer, model: string, id: string): JsonObject {
     object: 'chat.completion',
     created: nowSeconds(),
     model,
-    choices: [{ index: 0, message, logprobs: null, finish_reason: calls ? 'tool_calls' : 'stop' }],
+    choices: [{ index: 0, message, logprobs: null, finish_reason: CHAT_FINISH[stopReasonOf(a)] }],
     usage: usage(a),
     system_fingerprint: null,
   };
@@ -86,7 +92,7 @@ async function* chatCompletionStream(a: Answer, body: JsonObject, model: string,
     for (const piece of fragments(c.arguments)) yield chunk({ tool_calls: [{ index, function: { arguments: piece } }] });
   }
   if (!calls) for (const piece of streamPieces(a.text)) yield chunk({ content: piece });
-  yield chunk({}, calls ? 'tool_calls' : 'stop');
+  yield chunk({}, CHAT_FINISH[stopReasonOf(a)]);
   const options = asObject(body['stream_options']);
   if (options?.['include_usage'] === true) yield { data: { ...base, choices: [], usage: usage(a) } as JsonValue };
 }

@@ -1,6 +1,7 @@
 // Loopback embeddings: deterministic unit vectors, float or base64 as the OpenAI SDK asks.
 import { GatewayError } from '../../errors.js';
 import type { JsonObject, JsonValue } from '../../protocols/types.js';
+import { beyondBound, checkEmbeddingValues, embeddingDimensions, MAX_EMBEDDING_INPUTS } from './bounds.js';
 import { jsonReply, type LoopbackHandler } from './reply.js';
 import { embed, estimateTokens } from './text.js';
 
@@ -10,12 +11,17 @@ export const openaiEmbeddings: LoopbackHandler = (request) => jsonReply(request,
 
 function embeddings(body: JsonObject, model: string): JsonObject {
   const input = body['input'];
+  // Sized before anything is built: a short body can list thousands of empty inputs.
+  if (Array.isArray(input) && input.length > MAX_EMBEDDING_INPUTS) {
+    throw beyondBound(`'input' has ${input.length} items; at most ${MAX_EMBEDDING_INPUTS} are allowed`, 'input');
+  }
   const inputs: string[] =
     typeof input === 'string' ? [input]
     : Array.isArray(input) ? input.map((x) => (typeof x === 'string' ? x : JSON.stringify(x)))
     : [];
   if (inputs.length === 0) throw new GatewayError('SLUICE_E_INVALID_REQUEST', "'input' must be a string or a non-empty list", { param: 'input' });
-  const dims = typeof body['dimensions'] === 'number' && body['dimensions'] > 0 ? Math.min(4096, Math.floor(body['dimensions'])) : DEFAULT_DIMENSIONS;
+  const dims = embeddingDimensions(body['dimensions'], DEFAULT_DIMENSIONS, 'dimensions');
+  checkEmbeddingValues(inputs.length * dims, 'input');
   const base64 = body['encoding_format'] === 'base64';
   const data: JsonValue[] = inputs.map((text, index) => {
     const vector = embed(text, dims);

@@ -4,7 +4,8 @@
 import { asArray, asObject, asString, contentText } from '../../protocols/json.js';
 import type { JsonObject, JsonValue, StreamEvent } from '../../protocols/types.js';
 import { jsonReply, nowSeconds, streamReply, type LoopbackHandler } from './reply.js';
-import { decide, forgedThought, type Answer, type CarriedThought, type ConversationView, type ToolResult } from './script.js';
+import type { GatewayResponse, UpstreamRequest } from '../../exchange.js';
+import { decide, forgedThought, stopReasonOf, type Answer, type CarriedThought, type ConversationView, type ToolResult } from './script.js';
 import { jsonOutputOf } from './json-sample.js';
 import { invalidSignature } from './signature.js';
 import { fragments, streamPieces } from './text.js';
@@ -16,13 +17,18 @@ export const openaiResponses: LoopbackHandler = (request, id) => {
     const message = `The encrypted content for item ${forged.location} could not be verified.`;
     throw invalidSignature('openai', message, { error: { message, type: 'invalid_request_error', param: null, code: 'invalid_encrypted_content' } });
   }
-  const answer = decide(view);
-  const shell = { body: request.body, model: request.model, id: `resp_${id}`, createdAt: nowSeconds() };
+  return renderResponses(decide(view), request, id);
+};
+
+/** An answer as a Responses object or stream (`incomplete` when it stopped at the token limit). */
+export function renderResponses(answer: Answer, request: UpstreamRequest, id: string): GatewayResponse {
+  const shell = { body: request.body, model: request.model, id: `resp_${id}`, createdAt: nowSeconds(), incomplete: stopReasonOf(answer) === 'max_tokens' };
   const items = outputItems(answer, id);
+  const status = shell.incomplete ? 'incomplete' : 'completed';
   return request.stream
     ? streamReply(request, responseEvents(answer, items, shell))
-    : jsonReply(request, responseObject(shell, 'completed', items, usage(answer)));
-};
+    : jsonReply(request, responseObject(shell, status, items, usage(answer)));
+}
 
 function inputItems(body: JsonObject): JsonObject[] {
   const input = body['input'];
@@ -70,8 +76,9 @@ export function responsesView(body: JsonObject): ConversationView {
     toolResults,
     tools: asArray(body['tools']).map(asObject).filter((t) => asString(t?.['type']) === 'function').map((t) => asString(t?.['name'])).filter((n): n is string => !!n),
     promptText: texts.filter(Boolean).join('\n'),
-    jsonOutput: ((f) => jsonOutputOf(f, f?.['schema']))(asObject(asObject(body['text'])?.['format'])),
+    jsonOutput: ((f) => jsonOutputOf(f, f?.['schema'], 'text.format'))(asObject(asObject(body['text'])?.['format'])),
     thoughts,
+    promptParam: 'input',
   };
 }
 
@@ -104,13 +111,14 @@ function outputItems(a: Answer, id: string): JsonObject[] {
   return items;
 }
 
-interface Shell { body: JsonObject; model: string; id: string; createdAt: number }
+interface Shell { body: JsonObject; model: string; id: string; createdAt: number; incomplete?: boolean }
 
 function responseObject(s: Shell, status: string, output: JsonValue[], usage: JsonObject | null): JsonObject {
   const b = s.body;
   const reasoning = asObject(b['reasoning']);
   return {
-    id: s.id, object: 'response', created_at: s.createdAt, status, background: false, error: null, incomplete_details: null,
+    id: s.id, object: 'response', created_at: s.createdAt, status, background: false, error: null,
+    incomplete_details: status === 'incomplete' ? { reason: 'max_output_tokens' } : null,
     instructions: b['instructions'] ?? null, max_output_tokens: b['max_output_tokens'] ?? null, model: s.model, output,
     parallel_tool_calls: b['parallel_tool_calls'] ?? true, previous_response_id: b['previous_response_id'] ?? null,
     reasoning: { effort: reasoning?.['effort'] ?? null, summary: reasoning?.['summary'] ?? null },
@@ -157,5 +165,6 @@ async function* responseEvents(a: Answer, items: JsonObject[], shell: Shell): As
     }
     yield ev('response.output_item.done', { output_index, item });
   }
-  yield ev('response.completed', { response: responseObject(shell, 'completed', items, usage(a)) });
+  const terminal = shell.incomplete ? 'response.incomplete' : 'response.completed';
+  yield ev(terminal, { response: responseObject(shell, shell.incomplete ? 'incomplete' : 'completed', items, usage(a)) });
 }

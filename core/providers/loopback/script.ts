@@ -1,8 +1,9 @@
 // What loopback says, decided once for every protocol. Each protocol file reduces its request to a
 // ConversationView and renders the Answer in its own wire format; nothing here knows a wire shape.
-import { estimateTokens, findToolMarkers, hasFlag, reasoningAbout, replyTo, shortHash, toolResultReply } from './text.js';
-import type { JsonObject } from '../../protocols/types.js';
-import { sampleJson } from './json-sample.js';
+import { estimateTokens, reasoningAbout, replyTo, shortHash, toolResultReply } from './text.js';
+import { beyondBound, MAX_ANSWER_CHARS, MAX_TOOL_CALLS } from './bounds.js';
+import { sampleAnswer, type JsonOutput } from './json-sample.js';
+import { findToolMarkers, hasFlag } from './markers.js';
 import { signThought, verifyThought } from './signature.js';
 
 export interface ToolResult {
@@ -30,8 +31,10 @@ export interface ConversationView {
   /** All text of the request: usage estimates stay the same for JSON, stream and count_tokens. */
   promptText: string;
   thoughts: CarriedThought[];
-  /** The client asked for JSON output: a JSON Schema, or `true` for any JSON object. */
-  jsonOutput?: JsonObject | true;
+  /** The client asked for JSON output, with a schema or without (any JSON object). */
+  jsonOutput?: JsonOutput | undefined;
+  /** The request field holding the conversation ('messages', 'input', 'contents'), named in errors; 'messages' if unset. */
+  promptParam?: string;
 }
 
 export interface ToolCall {
@@ -42,8 +45,13 @@ export interface ToolCall {
   arguments: string;
 }
 
+/** Why a turn ended, in protocol-neutral words (each renderer says it in its own). */
+export type StopReason = 'end_turn' | 'tool_use' | 'max_tokens' | 'refusal';
+
 export interface Answer {
   reasoning: { text: string; signature: string } | undefined;
+  /** Unset: `tool_use` when there are tool calls, else `end_turn`. */
+  stopReason?: StopReason;
   /** Empty when the answer is tool calls. */
   text: string;
   toolCalls: ToolCall[];
@@ -64,7 +72,7 @@ export function decide(view: ConversationView): Answer {
   const trigger = answering ? view.toolResults.map((r) => r.text).join('\n') : view.lastUserText;
   const toolCalls = scriptedCalls(trigger, view);
   const text = toolCalls.length ? ''
-    : view.jsonOutput ? JSON.stringify(sampleJson(view.jsonOutput === true ? undefined : view.jsonOutput))
+    : view.jsonOutput ? sampleAnswer(view.jsonOutput)
     : answering ? view.toolResults.map((r) => toolResultReply(r.name, r.text)).join('\n')
     : replyTo(view.lastUserText);
   let reasoning: Answer['reasoning'];
@@ -83,14 +91,27 @@ export function decide(view: ConversationView): Answer {
   };
 }
 
+/**
+ * The calls the markers of the last turn ask for: the first, or with `[[parallel]]` up to
+ * MAX_TOOL_CALLS of them (later markers are left as text). Names and arguments together must fit in
+ * MAX_ANSWER_CHARS — a call cut short would be broken JSON — else the request gets a 400.
+ */
 function scriptedCalls(trigger: string, view: ConversationView): ToolCall[] {
   if (view.tools.length === 0) return [];
-  const markers = findToolMarkers(trigger);
-  const wanted = hasFlag(trigger, 'parallel') ? markers : markers.slice(0, 1);
-  return wanted.map((m, i) => {
+  const markers = findToolMarkers(trigger, hasFlag(trigger, 'parallel') ? MAX_TOOL_CALLS : 1);
+  if (markers.length === 0) return [];
+  // Ids derive from the prompt, hashed once: hashing it again for every call made cost prompt × calls.
+  const promptDigest = shortHash(view.promptText, 64);
+  let size = 0;
+  return markers.map((m, i) => {
     // An unknown name still gets a call, to the first tool offered: scripts survive tool renames.
     const name = m.name && view.tools.includes(m.name) ? m.name : view.tools[0]!;
-    return { id: shortHash(`${view.promptText}\u0000${i}\u0000${name}`, 24), name, arguments: m.arguments };
+    size += name.length + m.arguments.length;
+    if (size > MAX_ANSWER_CHARS) {
+      const param = view.promptParam ?? 'messages';
+      throw beyondBound(`${param}: the scripted tool calls' names and arguments come to over ${MAX_ANSWER_CHARS} characters, more than loopback answers`, param);
+    }
+    return { id: shortHash(`${promptDigest}\u0000${i}\u0000${name}`, 24), name, arguments: m.arguments };
   });
 }
 
@@ -107,4 +128,8 @@ export function conversationTurns<T extends { [key: string]: unknown }>(messages
   let end = messages.length;
   while (end > 0 && (messages[end - 1]!['role'] === 'system' || messages[end - 1]!['role'] === 'developer')) end--;
   return end === messages.length ? messages : messages.slice(0, end);
+}
+
+export function stopReasonOf(a: Answer): StopReason {
+  return a.stopReason ?? (a.toolCalls.length ? 'tool_use' : 'end_turn');
 }

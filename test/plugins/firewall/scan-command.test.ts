@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import firewall from '../../../plugins/firewall/index.js';
 import { maskValue } from '../../../plugins/firewall/scan-command.js';
 import { fake } from './helpers.js';
+import { testCommandHost } from '../../helpers/command-host.js';
 
 async function run(args: string[], stdinText?: string, options: unknown = {}) {
   const stdin = new PassThrough();
@@ -17,7 +18,7 @@ async function run(args: string[], stdinText?: string, options: unknown = {}) {
   stdout.on('data', (c) => (out += c));
   stderr.on('data', (c) => (err += c));
   if (stdinText !== undefined) stdin.end(stdinText);
-  const code = await firewall.commands!.scan!.run(args, firewall.options.parse(options), { stdin, stdout, stderr });
+  const code = await firewall.commands!.scan!.run(args, firewall.options.parse(options), { stdin, stdout, stderr }, testCommandHost());
   return { code, out, err };
 }
 

@@ -1,0 +1,34 @@
+// `sluice init [DIR] [--force]`: writes the commented starter config (config/starter.yaml in the
+// package) to DIR/sluice.yaml, where `sluice start` run in DIR finds it.
+import { readFile, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PACKAGED_CONFIG_DIR } from '../config/home.js';
+import type { Io } from './io.js';
+import { parseCommand, USAGE } from './usage.js';
+
+export const STARTER_CONFIG = path.join(PACKAGED_CONFIG_DIR, 'starter.yaml');
+const SCHEMA_LINE = /^# yaml-language-server: \$schema=\S+/;
+
+export async function init(args: string[], io: Io): Promise<number> {
+  const { values, positionals, help } = parseCommand(args, USAGE.init, { force: { type: 'boolean', short: 'f' } }, 1);
+  if (help) { io.out(USAGE.init); return 0; }
+  const dir = path.resolve(positionals[0] ?? '.');
+  const file = path.join(dir, 'sluice.yaml');
+  // The template names the schema beside it; the copy names the installed package's, so editors
+  // keep validating and completing it (and follow upgrades of that install).
+  const schema = pathToFileURL(path.join(PACKAGED_CONFIG_DIR, 'sluice.schema.json')).href;
+  const text = (await readFile(STARTER_CONFIG, 'utf8')).replace(SCHEMA_LINE, `# yaml-language-server: $schema=${schema}`);
+  await mkdir(dir, { recursive: true });
+  try {
+    // 'wx' makes the existence check and the write one step: no race, no silent overwrite.
+    await writeFile(file, text, { flag: values['force'] === true ? 'w' : 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    io.err(`sluice: ${file} already exists; use --force to overwrite it`);
+    return 1;
+  }
+  const here = dir === process.cwd();
+  io.out(`wrote ${file}\nnext: ${here ? '' : `cd ${dir} && `}sluice start    (check it with: sluice config validate)`);
+  return 0;
+}

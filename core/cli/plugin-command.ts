@@ -1,0 +1,61 @@
+// Commands contributed by plugins (`sluice scan` comes from the firewall). They use exit 1 for
+// "found something", so their own errors exit 2.
+import { parseArgs } from 'node:util';
+import { chosenConfigFile, configFile } from './config-file.js';
+import type { Io } from './io.js';
+import { HELP, UsageError } from './usage.js';
+
+export async function pluginCommand(command: string, args: string[], io: Io): Promise<number> {
+  const { values, tokens } = parseArgs({ args, strict: false, tokens: true, options: { config: { type: 'string', short: 'c' } } });
+  // Hand the plugin its arguments without --config, which core consumes.
+  const rest: string[] = [];
+  for (const tok of tokens ?? []) {
+    if (tok.kind === 'option' && tok.name === 'config') continue;
+    if (tok.kind === 'option') rest.push(tok.rawName + (tok.inlineValue && tok.value !== undefined ? `=${tok.value}` : ''), ...(!tok.inlineValue && tok.value !== undefined ? [tok.value] : []));
+    else if (tok.kind === 'positional') rest.push(tok.value);
+    else rest.push('--');
+  }
+  const file = chosenConfigFile(typeof values.config === 'string' ? values.config : undefined);
+  const [{ importPlugin }, { builtinNames }, { parseOptions, SchemaError }] = await Promise.all([
+    import('../plugin/loader.js'), import('../plugin/resolve.js'), import('../schema/schema.js'),
+  ]);
+  try {
+    // Without a config of the operator's, built-in plugins run with their default options (and
+    // the YAML parser is not even loaded).
+    const loaded = file ? await (await import('../config/load.js')).loadConfigFile(file) : undefined;
+    const candidates = loaded ? loaded.config.chain.map((e, i) => ({ use: e.use, with: e.with, index: i as number | undefined })) : [];
+    for (const name of builtinNames()) if (!candidates.some((c) => c.use === name)) candidates.push({ use: name, with: undefined, index: undefined });
+    for (const candidate of candidates) {
+      const { definition } = await importPlugin(candidate.use, loaded?.dir ?? process.cwd());
+      const cmd = definition.commands?.[command];
+      if (!cmd) continue;
+      let options: unknown;
+      try {
+        options = parseOptions(definition.options, candidate.with ?? {});
+      } catch (err) {
+        if (err instanceof SchemaError && loaded && candidate.index !== undefined) loaded.fail(err, ['chain', candidate.index, 'with']);
+        throw err;
+      }
+      // The command gets the config's storage (database with migrations applied, Redis) and
+      // settings: the operator's config, else the embedded default (the same database `sluice
+      // start` would use).
+      const [{ loadConfigFile }, { commandHost, migrationsOf, openServices }, { createLogger }] = await Promise.all([
+        import('../config/load.js'), import('../plugin/services.js'), import('../observability/logger.js'),
+      ]);
+      const hostConfig = loaded ?? await loadConfigFile(configFile(undefined));
+      // The chain's migrations and the command's own plugin's: its tables exist before it runs.
+      const chain = loaded ? await Promise.all(loaded.config.chain.map((e) => importPlugin(e.use, loaded.dir))) : [];
+      const services = openServices(hostConfig, () => migrationsOf([...chain, { definition }]));
+      try {
+        const host = commandHost(hostConfig, services, createLogger({ level: hostConfig.config.logging.level }).child({ command }));
+        return await cmd.run(rest, options, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, host);
+      } finally {
+        await services.close();
+      }
+    }
+  } catch (err) {
+    io.err(`sluice: ${(err as Error).message}`);
+    return 2;
+  }
+  throw new UsageError(`unknown command '${command}'`, HELP);
+}

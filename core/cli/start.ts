@@ -1,0 +1,61 @@
+// `sluice start`: load the config, build the gateway, listen, and serve until a signal.
+import { configFile } from './config-file.js';
+import type { Io } from './io.js';
+import { parseCommand, stringValue, UsageError, USAGE } from './usage.js';
+
+export async function start(args: string[], io: Io): Promise<number> {
+  const { values, help } = parseCommand(args, USAGE.start, {
+    config: { type: 'string', short: 'c' }, port: { type: 'string', short: 'p' }, host: { type: 'string' },
+  });
+  if (help) { io.out(USAGE.start); return 0; }
+  const portFlag = stringValue(values, 'port');
+  if (portFlag !== undefined && !(/^\d{1,5}$/.test(portFlag) && Number(portFlag) <= 65535)) {
+    throw new UsageError(`--port must be a port number from 0 to 65535, got '${portFlag}'`, USAGE.start);
+  }
+
+  const { loadConfigFile } = await import('../config/load.js');
+  const loaded = await loadConfigFile(configFile(stringValue(values, 'config')));
+  const [{ createGateway }, { listen }, { isPackagedConfig }, { SLUICE_VERSION }] = await Promise.all([
+    import('../app.js'), import('../server.js'), import('../config/home.js'), import('../version.js'),
+  ]);
+  const gateway = await createGateway(loaded);
+  const port = portFlag !== undefined ? Number(portFlag) : loaded.config.server.port;
+  const host = stringValue(values, 'host') ?? loaded.config.server.host;
+  let running: Awaited<ReturnType<typeof listen>>;
+  try {
+    running = await listen(gateway, port, host);
+  } catch (err) {
+    await gateway.close();
+    const failure = listenFailure(err, port, host);
+    if (!failure) throw err;
+    io.err(`sluice: ${failure}`);
+    return 1;
+  }
+  gateway.logger.info('listening', {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${running.port}`,
+    config: loaded.file,
+    // The embedded default keeps its data under $SLUICE_HOME; say where, since no file names it.
+    ...(isPackagedConfig(loaded.file) ? { sluice_home: loaded.dir } : {}),
+    version: SLUICE_VERSION,
+  });
+  const stop = (signal: string) => { running.shutdown(signal).then(() => process.exit(0), () => process.exit(1)); };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  // SIGHUP reloads routes, aliases and other plugin options; a bad file is logged and ignored.
+  process.on('SIGHUP', () => {
+    gateway.reload().catch((err: Error) => gateway.logger.error('config reload rejected; keeping the running config', { error: err.message }));
+  });
+  return await new Promise<number>(() => { /* runs until a signal */ });
+}
+
+/** One line for the ways listening fails on an operator's machine; undefined for anything else. */
+export function listenFailure(err: unknown, port: number, host: string): string | undefined {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  switch (code) {
+    case 'EADDRINUSE': return `port ${port} on ${host} is already in use (EADDRINUSE); stop the other process or choose another with --port`;
+    case 'EACCES': return `not allowed to listen on port ${port} on ${host} (EACCES); ports below 1024 need privileges`;
+    case 'EADDRNOTAVAIL': return `${host} is not an address of this machine (EADDRNOTAVAIL); use 127.0.0.1, 0.0.0.0 or one of its addresses`;
+    case 'ENOTFOUND': case 'EAI_AGAIN': return `cannot resolve the host name ${host} (${code})`;
+    default: return undefined;
+  }
+}

@@ -1,0 +1,111 @@
+// Help texts and argument parsing shared by the core commands. Kept free of imports beyond node:util
+// so that `sluice --help` and a mistyped flag cost nothing but Node's own start-up.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { SLUICE_VERSION } from '../version.js';
+
+const CONFIG_DEFAULT = '$SLUICE_CONFIG, else ./sluice.yaml, else the embedded default';
+
+export const HELP = `sluice ${SLUICE_VERSION} — LLM API gateway
+
+Usage:
+  sluice start [--config FILE] [--port N] [--host H]   start the gateway
+  sluice init [DIR] [--force]                          write a commented starter sluice.yaml
+  sluice config validate [FILE] [--json]               check a config file without starting
+  sluice config schema [--config FILE]                 print the config's JSON Schema (for editors)
+  sluice plugins [--config FILE] [--json]              show the resolved chain
+  sluice scan [FILE|-] [--json] [--config FILE]        run the firewall detectors over text
+  sluice help [COMMAND]                                help on one command (or: COMMAND --help)
+  sluice --version
+
+Config file: --config FILE, else ${CONFIG_DEFAULT}
+(offline loopback model, no keys; its data goes under $SLUICE_HOME, default ~/.sluice).`;
+
+const CONFIG_OPTION = `  -c, --config FILE   the config file; default: $SLUICE_CONFIG, else ./sluice.yaml,
+                      else the embedded default`;
+
+export const USAGE = {
+  start: `Usage: sluice start [--config FILE] [--port N] [--host H]
+
+Start the gateway and serve until SIGTERM or SIGINT; SIGHUP reloads plugin options.
+
+Options:
+${CONFIG_OPTION}
+  -p, --port N        listen on this port instead of server.port (0 picks a free one)
+      --host H        listen on this address instead of server.host
+  -h, --help          show this help`,
+  init: `Usage: sluice init [DIR] [--force]
+
+Write a commented starter config, DIR/sluice.yaml (DIR defaults to the current directory). It
+serves the offline loopback model until you add providers; \`sluice start\` in DIR picks it up.
+
+Options:
+  -f, --force         overwrite an existing sluice.yaml
+  -h, --help          show this help`,
+  config: `Usage: sluice config validate [FILE] [--json]
+       sluice config schema [--config FILE]
+
+\`validate\` checks a config file as start-up would (YAML, \${ENV} values, options, plugin versions, chain order,
+plugin set-up) without listening. Exit 0 when valid, 1 otherwise, with file:line:column.
+
+Options:
+  -c, --config FILE   the same as FILE; default: $SLUICE_CONFIG, else ./sluice.yaml,
+                      else the embedded default
+      --json          print the result as one JSON object (validate)
+  -h, --help          show this help
+
+\`schema\` prints the draft-07 JSON Schema of a whole sluice.yaml, with the options of the built-in
+plugins and, with --config FILE, of the plugins its chain uses.`,
+  plugins: `Usage: sluice plugins [--config FILE] [--json]
+
+List the chain the config resolves to: position, name, version, source and supported Sluice range.
+
+Options:
+${CONFIG_OPTION}
+      --json          print the rows as JSON
+  -h, --help          show this help`,
+} as const;
+
+export type CoreCommand = keyof typeof USAGE;
+
+/** A mistake in the command line: reported as one line plus the command's usage, exit 1. */
+export class UsageError extends Error {
+  constructor(message: string, readonly usage: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+export interface ParsedCommand {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+  help: boolean;
+}
+
+/** Strict parsing with `-h/--help` on every command; unknown flags and stray arguments are UsageErrors. */
+export function parseCommand(args: string[], usage: string, options: Options, maxPositionals = 0): ParsedCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(describeParseError(err as Error), usage);
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const help = values['help'] === true;
+  if (!help && parsed.positionals.length > maxPositionals) {
+    throw new UsageError(`unexpected argument '${parsed.positionals[maxPositionals]}'`, usage);
+  }
+  return { values, positionals: parsed.positionals, help };
+}
+
+/** node:util's messages, shortened to their first sentence: "unknown option '--prot'". */
+function describeParseError(err: Error): string {
+  const first = err.message.split(/\.\s/)[0]!.replace(/\.$/, '');
+  return first.charAt(0).toLowerCase() + first.slice(1);
+}
+
+export function stringValue(values: ParsedCommand['values'], name: string): string | undefined {
+  const v = values[name];
+  return typeof v === 'string' ? v : undefined;
+}

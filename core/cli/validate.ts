@@ -1,0 +1,73 @@
+// `sluice config validate`: every check start-up makes — YAML, ${ENV}, options, plugin versions,
+// chain order, providers, and each plugin's setup (which catches cross-references such as a route
+// to a provider that does not exist) — without the HTTP server.
+//
+// It runs the setup phase of createGateway (core/app.ts) — setup has no side effects, start is not
+// called — with a host whose services load on first use, so a config whose plugins need no
+// database, Redis or HTTP client validates without loading knex, ioredis or got, nor the HTTP stack.
+import { createRequire } from 'node:module';
+import type { Got } from 'got';
+import { ConfigError } from '../config/config-error.js';
+import type { LoadedConfig } from '../config/load.js';
+import { createLogger } from '../observability/logger.js';
+import { createMetrics } from '../observability/metrics.js';
+import type { PluginInstance } from '../plugin/contract.js';
+import type { Host } from '../plugin/host.js';
+import { commandHost, migrationsOf, openServices } from '../plugin/services.js';
+import { createAdminRoutes } from '../http/admin-routes.js';
+import { createClientAddressResolver } from '../http/client-address.js';
+import { trustProxyOf } from '../config/trust-proxy.js';
+import { loadChain, type LoadedPlugin } from '../plugin/loader.js';
+import { createProviders } from '../providers/registry.js';
+
+const require = createRequire(import.meta.url);
+
+export interface Validated {
+  plugins: LoadedPlugin[];
+  providers: string[];
+}
+
+export async function validateConfig(loaded: LoadedConfig): Promise<Validated> {
+  const { config } = loaded;
+  const plugins = await loadChain(loaded);
+  let providers: ReturnType<typeof createProviders>;
+  try {
+    providers = createProviders(config.providers);
+  } catch (err) {
+    throw new ConfigError((err as Error).message, loaded.locate(['providers']));
+  }
+
+  const logger = createLogger({ level: 'silent' });
+  const metrics = createMetrics();
+  const services = openServices(loaded, () => migrationsOf(plugins));
+  const addresses = createClientAddressResolver(trustProxyOf(config.server.trust_proxy));
+  const admin = createAdminRoutes();
+  let got: Got | undefined;
+  const hostFor = (plugin: LoadedPlugin): Host => ({
+    ...commandHost(loaded, services, logger.child({ plugin: plugin.label })),
+    metrics,
+    providers,
+    get http(): Got {
+      return (got ??= (require('got') as typeof import('got')).default);
+    },
+    addAdminRoute: (method, path, handler) => admin.add(method, path, handler),
+    addReadinessCheck: () => { /* nothing is served */ },
+    isTrustedProxy: (address) => addresses.trusts(address),
+  });
+
+  const instances: PluginInstance[] = [];
+  try {
+    for (const plugin of plugins) {
+      try {
+        instances.push(await plugin.definition.setup!(plugin.options, hostFor(plugin)));
+      } catch (err) {
+        throw new ConfigError(`plugin ${plugin.label} failed to start: ${(err as Error).message}`, loaded.locate(['chain', plugin.index]));
+      }
+    }
+  } finally {
+    for (const instance of instances.reverse()) await Promise.resolve(instance.close?.()).catch(() => { /* validation only */ });
+    await providers.close();
+    await services.close();
+  }
+  return { plugins, providers: providers.names() };
+}

@@ -1,0 +1,122 @@
+// Answers what never becomes a koa request: input Node's HTTP parser refuses (bad request line,
+// header overflow, broken chunk framing, the headers timeout) and protocol upgrades. Node's own
+// answers are bare (`400 Bad Request`, no body); these are in the caller's envelope where the
+// request line shows the protocol, carry x-request-id, and are logged and counted like any request.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { errorBody, GatewayError } from '../errors.js';
+import { familyFromPath } from './endpoints.js';
+import { requestIdFor } from './ingress.js';
+import type { RecordRejection } from './request-log.js';
+
+interface ParserError extends Error {
+  code?: string;
+  /** The bytes Node was parsing when it failed (parser errors only). */
+  rawPacket?: Buffer;
+}
+
+/** How long a refused socket may take to flush the answer before it is destroyed. */
+const LINGER_MS = 1000;
+const REQUEST_LINE = /^([A-Za-z]{1,20}) (\S{1,8192}) HTTP\/\d/;
+const answered = new WeakSet<Duplex>();
+const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'HPE_INVALID_EOF_STATE']);
+
+export function createClientErrorHandler(record: RecordRejection): (err: ParserError, socket: Duplex) => void {
+  return (err, socket) => {
+    const inFlight = (socket as { _httpMessage?: ServerResponse | null })._httpMessage ?? undefined;
+    // Node calls this again for bytes that arrive after a parse error; the first decision stands.
+    if (answered.has(socket)) {
+      if (!inFlight || inFlight.writableFinished) socket.destroy();
+      return;
+    }
+    answered.add(socket);
+    // A reset, an end mid-message (the client gave up on its upload: the handler records that as a
+    // disconnect), a socket that cannot be written, or a connection that never sent a byte (an idle
+    // pre-connect hitting the headers timeout): nothing to answer.
+    if (CLIENT_GONE.has(err.code ?? '') || !socket.writable || (socket as { bytesRead?: number }).bytesRead === 0) {
+      socket.destroy();
+      return;
+    }
+    const error = gatewayErrorFor(err);
+    if (inFlight) {
+      if (inFlight.req.complete) {
+        // The bad bytes are a later pipelined message: this request is whole, so its answer goes
+        // out as it would have, and the connection closes after it.
+        inFlight.shouldKeepAlive = false;
+        inFlight.once('finish', () => socket.end());
+        return;
+      }
+      if (inFlight.req.listenerCount('error') > 0) {
+        // Broken framing inside a body ingress is reading: its reader takes the error, and the
+        // handler answers, logs and counts it like any refused body.
+        inFlight.req.emit('error', error);
+        return;
+      }
+      if (inFlight.headersSent) { socket.destroy(); return; }
+    }
+    const receivedAt = performance.now();
+    const line = inFlight ? undefined : REQUEST_LINE.exec(err.rawPacket?.toString('latin1', 0, 8300) ?? '');
+    const path = inFlight?.req.url ?? line?.[2] ?? '';
+    const header = inFlight?.getHeader('x-request-id');
+    const id = typeof header === 'string' ? header : requestIdFor(undefined);
+    writeRaw(socket, error.status, statusText(error.status), id, JSON.stringify(errorBody(error, familyFromPath(pathOnly(path)))));
+    // A request already in the handler is logged there when it ends; only parser-level refusals here.
+    if (!inFlight) record({ id, endpoint: 'none', family: familyFromPath(pathOnly(path)), method: line?.[1] ?? '', path, status: error.status, error, receivedAt, peerAddress: peerOf(socket) });
+  };
+}
+
+/**
+ * Sluice serves HTTP only. Codex CLI first tries a WebSocket on /v1/responses; an immediate 426
+ * makes it fall back to HTTP+SSE at once instead of waiting for a handshake timeout.
+ */
+export function createUpgradeRefusal(record: RecordRejection): (req: IncomingMessage, socket: Duplex) => void {
+  return (req, socket) => {
+    const receivedAt = performance.now();
+    const id = requestIdFor(req.headers['x-request-id']);
+    const body = JSON.stringify({ error: { message: 'WebSocket transport is not supported; use HTTP (SSE streaming)', type: 'invalid_request_error', param: null, code: 'websocket_not_supported' } });
+    socket.on('error', () => { /* the client may already be gone */ });
+    writeRaw(socket, 426, 'Upgrade Required', id, body);
+    req.resume();
+    const path = req.url ?? '';
+    record({ id, endpoint: 'none', method: req.method ?? '', path, status: 426, error: undefined, receivedAt, peerAddress: peerOf(socket) });
+  };
+}
+
+function gatewayErrorFor(err: ParserError): GatewayError {
+  switch (err.code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return new GatewayError('SLUICE_E_REQUEST_TIMEOUT', 'the request did not arrive in time (server.headers_timeout_ms)');
+    case 'HPE_HEADER_OVERFLOW':
+      return new GatewayError('SLUICE_E_HEADERS_TOO_LARGE', 'the request headers are too large');
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return new GatewayError('SLUICE_E_BODY_TOO_LARGE', 'the request\'s chunk extensions are too large');
+    default:
+      return new GatewayError('SLUICE_E_MALFORMED_HTTP', `malformed HTTP request${err.code?.startsWith('HPE_') ? ` (${err.code})` : ''}`);
+  }
+}
+
+function writeRaw(socket: Duplex, status: number, text: string, id: string, body: string): void {
+  socket.on('error', () => { /* the peer may reset while we answer */ });
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\n` +
+    `x-request-id: ${id}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+  // Destroying at once could reset the connection before the client reads the answer.
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+}
+
+function pathOnly(target: string): string {
+  const q = target.indexOf('?');
+  return q < 0 ? target : target.slice(0, q);
+}
+
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 413: 'Payload Too Large', 431: 'Request Header Fields Too Large' };
+function statusText(status: number): string {
+  return STATUS_TEXT[status] ?? 'Bad Request';
+}
+
+function peerOf(socket: Duplex): string {
+  return (socket as { remoteAddress?: string }).remoteAddress ?? '';
+}

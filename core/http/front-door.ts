@@ -1,0 +1,161 @@
+// Every HTTP request enters here: request id, probes (/health, /ready, /metrics), the admin API
+// behind its key, the endpoint table, and the data plane. Plain node:http — no framework on the
+// hot path — and every refusal answered in the caller's envelope, logged and counted.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GatewayError, toGatewayError } from '../errors.js';
+import type { Logger } from '../observability/logger.js';
+import type { ApiFamily } from '../protocols/types.js';
+import { SLUICE_VERSION } from '../version.js';
+import type { AdminRoutes } from './admin-routes.js';
+import { readJsonBody, type BodyLimits } from './body.js';
+import type { ClientAddressResolver } from './client-address.js';
+import { sendError, sendJson } from './egress.js';
+import { familyFromPath, matchEndpoint } from './endpoints.js';
+import type { Arrival } from './handler.js';
+import type { Endpoint } from '../exchange.js';
+import { requestIdFor } from './ingress.js';
+import type { RecordRejection } from './request-log.js';
+
+export interface FrontDoorOptions {
+  dataPlane(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint, arrival: Arrival): Promise<void>;
+  admin: AdminRoutes;
+  adminKey: string | undefined;
+  readiness: Map<string, () => Promise<void>>;
+  metricsText(): string | Promise<string>;
+  addresses: ClientAddressResolver;
+  bodyLimits: BodyLimits;
+  draining(): boolean;
+  recordRejection: RecordRejection;
+  logger: Logger;
+}
+
+const HEALTH = JSON.stringify({ status: 'ok', version: SLUICE_VERSION });
+const ADMIN_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+
+export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const adminToken = opts.adminKey === undefined ? undefined : digest(`Bearer ${opts.adminKey}`);
+
+  const route = async (req: IncomingMessage, res: ServerResponse, id: string, receivedAt: number, path: string, query: Record<string, string>, arrival: () => Arrival): Promise<void> => {
+    const method = req.method ?? 'GET';
+    // Probes are answered without a log line or a metric: orchestrators poll them every few seconds.
+    if (path === '/health') { sendJson(res, 200, HEALTH); return; }
+    if (path === '/ready') { const r = await ready(opts.readiness); sendJson(res, r.ok ? 200 : 503, r.body); return; }
+    if (path === '/metrics') {
+      const text = await opts.metricsText();
+      res.setHeader('content-type', 'text/plain; version=0.0.4; charset=utf-8');
+      res.end(text);
+      return;
+    }
+    const reject = (endpoint: string, family: ApiFamily, error: GatewayError) => {
+      closeIfUnread(req, res);
+      sendError(res, family, error);
+      const a = arrival();
+      opts.recordRejection({ id, endpoint, family, method, path, status: error.status, error, receivedAt, peerAddress: a.peerAddress, clientAddress: a.clientAddress });
+    };
+    if (path === '/admin' || path.startsWith('/admin/')) {
+      // Hashing first gives equal lengths for timingSafeEqual: neither the key nor its length leaks.
+      const auth = req.headers['authorization'];
+      if (!adminToken || typeof auth !== 'string' || !timingSafeEqual(digest(auth), adminToken)) {
+        reject('admin', 'openai', new GatewayError(adminToken ? 'SLUICE_E_UNAUTHORIZED' : 'SLUICE_E_FORBIDDEN', adminToken ? 'a valid admin key is required' : 'the admin API is disabled: set admin.key in the config'));
+        return;
+      }
+      try {
+        if (!ADMIN_METHODS.has(method)) throw new GatewayError('SLUICE_E_METHOD_NOT_ALLOWED', `the admin API does not answer ${method.slice(0, 20)}`);
+        const body = method === 'GET' || method === 'DELETE' || req.headers['content-length'] === '0' ? undefined
+          : req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined ? undefined
+          : (await readJsonBody(req, opts.bodyLimits)).value;
+        const answer = await opts.admin.handle(method, path, query, body);
+        for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
+        sendJson(res, answer.status ?? 200, answer.body);
+        const a = arrival();
+        opts.recordRejection({ id, endpoint: 'admin', method, path, status: res.statusCode, error: undefined, receivedAt, peerAddress: a.peerAddress, clientAddress: a.clientAddress });
+      } catch (err) {
+        const error = toGatewayError(err);
+        if (error.code === 'SLUICE_E_INTERNAL') opts.logger.error('internal error', { request_id: id, error: error.cause ?? error });
+        reject('admin', 'openai', error);
+      }
+      return;
+    }
+    const match = matchEndpoint({ method, path, headers: req.headers, query });
+    if (!match) {
+      reject('none', familyFromPath(path), new GatewayError('SLUICE_E_NOT_FOUND', `no endpoint ${method.slice(0, 20)} ${path.slice(0, 200)}`));
+      return;
+    }
+    if ('methodNotAllowed' in match) {
+      res.setHeader('allow', match.methodNotAllowed);
+      reject('none', familyFromPath(path), new GatewayError('SLUICE_E_METHOD_NOT_ALLOWED', `${path.slice(0, 200)} accepts ${match.methodNotAllowed}, not ${method.slice(0, 20)}`));
+      return;
+    }
+    if (opts.draining()) {
+      res.setHeader('connection', 'close');
+      reject(match.endpoint.id, match.endpoint.family, new GatewayError('SLUICE_E_SHUTTING_DOWN', 'the gateway is shutting down; retry on another instance'));
+      return;
+    }
+    const a = arrival();
+    a.pathModel = match.pathModel;
+    await opts.dataPlane(req, res, match.endpoint, a);
+  };
+
+  return (req, res) => {
+    const receivedAt = performance.now();
+    const id = requestIdFor(req.headers['x-request-id']);
+    res.setHeader('x-request-id', id);
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    const query = q === -1 ? {} : Object.fromEntries(new URLSearchParams(url.slice(q + 1)));
+    let resolved: Arrival | undefined;
+    const arrival = () => {
+      if (!resolved) {
+        const peer = req.socket.remoteAddress ?? '';
+        resolved = { id, receivedAt, query, peerAddress: peer, clientAddress: opts.addresses.resolve(peer, req.headers['x-forwarded-for']), pathModel: undefined };
+      }
+      return resolved;
+    };
+    route(req, res, id, receivedAt, path, query, arrival).catch((err: unknown) => {
+      // Whatever throws outside the data plane (a malformed %-escape, say) is answered in the
+      // caller's envelope with the request id, never a bare 500.
+      const error = toGatewayError(err);
+      if (error.code === 'SLUICE_E_INTERNAL') opts.logger.error('internal error', { request_id: id, error: error.cause ?? error });
+      if (res.headersSent) { res.destroy(); return; }
+      const admin = path === '/admin' || path.startsWith('/admin/');
+      const family = admin ? 'openai' : familyFromPath(path);
+      closeIfUnread(req, res);
+      sendError(res, family, error);
+      const a = arrival();
+      opts.recordRejection({ id, endpoint: admin ? 'admin' : 'none', family, method: req.method ?? '', path, status: error.status, error, receivedAt, peerAddress: a.peerAddress, clientAddress: a.clientAddress });
+    });
+  };
+}
+
+/**
+ * A body nobody read to its end (refused, or never needed) is not drained: the connection closes
+ * after the answer, so a stalled or endless upload cannot hold or wedge it.
+ */
+export function closeIfUnread(req: IncomingMessage, res: ServerResponse): void {
+  if (!req.complete && !res.headersSent) res.setHeader('connection', 'close');
+}
+
+async function ready(checks: Map<string, () => Promise<void>>): Promise<{ ok: boolean; body: unknown }> {
+  const results: Record<string, string> = {};
+  let ok = true;
+  await Promise.all([...checks].map(async ([name, check]) => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([check(), new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('timeout')), 2000); })]);
+      results[name] = 'ok';
+    } catch (err) {
+      ok = false;
+      // Only the error class: connection strings and hosts stay out of public output.
+      results[name] = `failed: ${(err as { code?: string }).code ?? (err as Error).name ?? 'error'}`;
+    } finally {
+      clearTimeout(timer);
+    }
+  }));
+  return { ok, body: { status: ok ? 'ready' : 'not ready', checks: results } };
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}

@@ -1,0 +1,102 @@
+// One record per finished request — data plane and everything answered before it (unknown path,
+// wrong method, draining, admin, malformed HTTP, upgrades) — logged once, counted once, and handed
+// to every plugin's onRequest, so a ledger can count every request an operator could ask about.
+import { specOf, type GatewayError } from '../errors.js';
+import type { Completion, Exchange, Outcome } from '../exchange.js';
+import type { Logger } from '../observability/logger.js';
+import type { RequestRecord } from '../plugin/request-record.js';
+import type { ApiFamily } from '../protocols/types.js';
+import type { RequestMetrics } from './request-metrics.js';
+
+/** Refusals by policy (auth, firewall, limits) rather than failures; plugin codes say so in their spec. */
+const POLICY_CODES = new Set<string>(['SLUICE_E_BLOCKED', 'SLUICE_E_UNAUTHORIZED', 'SLUICE_E_FORBIDDEN', 'SLUICE_E_RATE_LIMITED']);
+const isPolicy = (code: string) => POLICY_CODES.has(code) || specOf(code)?.outcome === 'blocked';
+
+export function outcomeFor(error: GatewayError | undefined, status: number, clientGone: boolean): Outcome {
+  if (clientGone || error?.code === 'SLUICE_E_CLIENT_CLOSED') return 'client_disconnect';
+  if (error && isPolicy(error.code)) return 'blocked';
+  return error || status >= 400 ? 'error' : 'success';
+}
+
+const MAX_LOGGED_NAME = 128;
+/** Client-chosen names (models, paths) are logged at most this long: a log line is not a data sink. */
+export function boundedForLog(name: string | undefined): string | undefined {
+  return name === undefined || name.length <= MAX_LOGGED_NAME ? name : `${name.slice(0, MAX_LOGGED_NAME)}…(${name.length} chars)`;
+}
+
+export interface FinishedRequest {
+  id: string;
+  /** The endpoint id; 'none' when no endpoint matched, 'admin' for /admin. */
+  endpoint: string;
+  family: ApiFamily;
+  method: string;
+  path: string;
+  peerAddress: string;
+  clientAddress: string;
+  receivedAt: number;
+  completion: Completion;
+  exchange: Exchange | undefined;
+}
+export type RecordRequest = (r: FinishedRequest) => void;
+
+/** A request answered without reaching the data-plane handler. */
+export interface Rejection {
+  id: string;
+  endpoint: string;
+  family?: ApiFamily;
+  method: string;
+  path: string;
+  status: number;
+  error: GatewayError | undefined;
+  receivedAt: number;
+  peerAddress?: string;
+  clientAddress?: string;
+}
+export type RecordRejection = (r: Rejection) => void;
+
+export function createRequestRecorder(logger: Logger, metrics: RequestMetrics, listeners: readonly ((r: RequestRecord) => void)[]): RecordRequest {
+  const epochOffset = Date.now() - performance.now();
+  return (r) => {
+    const { completion: c, exchange: ex } = r;
+    metrics.record({ id: r.endpoint }, ex, c);
+    const matched = r.endpoint !== 'none' && r.endpoint !== 'admin';
+    logger.info('request', {
+      request_id: r.id, endpoint: r.endpoint,
+      ...(matched ? {} : { method: boundedForLog(r.method), path: boundedForLog(r.path) }),
+      model: boundedForLog(ex?.model), provider: ex?.target?.provider.name, served_model: boundedForLog(ex?.target?.model),
+      user: ex?.principal?.user, session: ex?.sessionId, client: r.clientAddress || undefined,
+      stream: ex?.stream ?? false, status: c.status, outcome: c.outcome, error: c.error?.code,
+      ms: round(c.totalMs), ttfb_ms: c.firstByteMs === undefined ? undefined : round(c.firstByteMs),
+      usage: c.usage, fallbacks: ex?.attempts.length ? ex.attempts : undefined,
+      findings: ex?.findings.length ? ex.findings.map((f) => `${f.type}=${f.count}:${f.action}`) : undefined,
+    });
+    if (listeners.length === 0) return;
+    const record: RequestRecord = {
+      id: r.id, time: Math.round(epochOffset + r.receivedAt), method: r.method, path: r.path,
+      endpoint: matched ? r.endpoint : undefined, family: r.family, peerAddress: r.peerAddress, clientAddress: r.clientAddress,
+      principal: ex?.principal, sessionId: ex?.sessionId, model: ex?.model, provider: ex?.target?.provider.name,
+      servedModel: ex?.target?.model, attempts: ex?.attempts ?? [], stream: ex?.stream ?? false, status: c.status,
+      outcome: c.outcome, errorCode: c.error?.code, usage: c.usage, findings: ex?.findings ?? [],
+      firstByteMs: c.firstByteMs, totalMs: c.totalMs, exchange: ex,
+    };
+    for (const listen of listeners) {
+      try { listen(record); } catch (err) { logger.error('onRequest listener failed', { request_id: r.id, error: err }); }
+    }
+  };
+}
+
+export function rejectionRecorder(record: RecordRequest): RecordRejection {
+  return (r) => {
+    const totalMs = performance.now() - r.receivedAt;
+    const outcome = outcomeFor(r.error, r.status, false);
+    const completion: Completion = { outcome, status: r.status, usage: undefined, error: r.error, firstByteMs: totalMs, totalMs };
+    record({
+      id: r.id, endpoint: r.endpoint, family: r.family ?? 'openai', method: r.method, path: r.path,
+      peerAddress: r.peerAddress ?? '', clientAddress: r.clientAddress ?? r.peerAddress ?? '', receivedAt: r.receivedAt, completion, exchange: undefined,
+    });
+  };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

@@ -1,0 +1,74 @@
+// Storage and settings shared by the gateway and by CLI commands (`sluice key create`, `sluice
+// migrate`…), opened on first use. Light to import: the CLI loads this without the gateway, and the
+// database and Redis clients load only when a command asks for them.
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
+import type { Knex } from 'knex';
+import type { LoadedConfig } from '../config/load.js';
+import type { Logger } from '../observability/logger.js';
+import { createPriceTable, type PriceTable } from '../pricing/price-table.js';
+import type { PluginMigrations } from '../storage/migrations.js';
+import { SLUICE_VERSION } from '../version.js';
+import type { CommandHost } from './host.js';
+import type { LoadedPlugin } from './loader.js';
+
+const require = createRequire(import.meta.url);
+
+export interface Services {
+  /** The database, with every plugin's migrations applied before anyone gets the handle. */
+  database(): Promise<Knex>;
+  redis(): Redis | undefined;
+  pricing: PriceTable;
+  close(): Promise<void>;
+}
+
+export function openServices(loaded: LoadedConfig, migrations: () => PluginMigrations[]): Services {
+  const { config } = loaded;
+  let database: Promise<Knex> | undefined;
+  let knex: Knex | undefined;
+  let redis: Redis | undefined;
+  return {
+    database: () => (database ??= (async () => {
+      const [{ openDatabase }, { migrateLatest }] = await Promise.all([import('../storage/database.js'), import('../storage/migrations.js')]);
+      knex = openDatabase(config.storage.database, loaded.dir);
+      try {
+        await migrateLatest(knex, migrations());
+      } catch (err) {
+        database = undefined; // a database that was down may be back on the next call
+        throw err;
+      }
+      return knex;
+    })()),
+    redis: () => {
+      if (!config.storage.redis) return undefined;
+      // ioredis is CommonJS: loaded synchronously on first use, so commands that never touch Redis never pay for it.
+      const { Redis: RedisClient } = require('ioredis') as typeof import('ioredis');
+      redis ??= new RedisClient(config.storage.redis, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+      return redis;
+    },
+    pricing: createPriceTable(config.pricing),
+    async close() {
+      if (knex) await knex.destroy();
+      if (redis) redis.disconnect();
+    },
+  };
+}
+
+/** Each plugin's migrations once, in chain order. */
+export function migrationsOf(plugins: readonly Pick<LoadedPlugin, 'definition'>[]): PluginMigrations[] {
+  const seen = new Set<string>();
+  const out: PluginMigrations[] = [];
+  for (const { definition } of plugins) {
+    if (!definition.migrations?.length || seen.has(definition.name)) continue;
+    seen.add(definition.name);
+    out.push({ plugin: definition.name, migrations: definition.migrations });
+  }
+  return out;
+}
+
+export function commandHost(loaded: LoadedConfig, services: Services, logger: Logger): CommandHost {
+  return {
+    version: SLUICE_VERSION, configDir: loaded.dir, config: loaded.config, logger,
+    database: services.database, redis: services.redis, pricing: services.pricing,
+  };
+}

@@ -1,0 +1,59 @@
+// Runs bin/sluice.js as a user would: a child process, its exit code, stdout and stderr.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/sluice.js');
+
+/** The environment without a config named by SLUICE_CONFIG, so discovery is what the test sets. */
+export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...extra };
+  if (!('SLUICE_CONFIG' in extra)) delete env['SLUICE_CONFIG'];
+  return env;
+}
+
+export function sluice(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: opts.cwd, env: cleanEnv(opts.env), timeout: 20_000 });
+}
+
+export interface Started {
+  child: ChildProcess;
+  url: string;
+  lines: Record<string, unknown>[];
+  stop(): Promise<void>;
+}
+
+/** `sluice start …` until it logs "listening"; rejects with its stderr if it exits first. */
+export function startSluice(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Started> {
+  const child = spawn(process.execPath, [bin, 'start', ...args], { cwd: opts.cwd, env: cleanEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: Record<string, unknown>[] = [];
+  let stderr = '';
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString('utf8'); });
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString('utf8');
+      let i: number;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        try { lines.push(JSON.parse(line) as Record<string, unknown>); } catch { continue; }
+        const last = lines[lines.length - 1]!;
+        if (last['msg'] === 'listening') resolve({ child, url: String(last['url']), lines, stop });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`sluice start exited with ${code} before listening: ${stderr}`)));
+    setTimeout(() => { void stop(); reject(new Error(`sluice start did not listen within 20 s: ${stderr}`)); }, 20_000).unref();
+  });
+}
+
+/** A stack trace's frames look like "    at fn (file:line:col)". */
+export const STACK_FRAME = /^\s+at .+[:(]/m;

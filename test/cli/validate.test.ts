@@ -1,0 +1,61 @@
+// `sluice config validate` sets plugins up with a host whose services load on first use: a plugin
+// that uses them in setup validates as it would start, and the command still exits (nothing left open).
+import { expect } from 'chai';
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { tempDir } from '../helpers/gateway.js';
+import { sluice } from './run-cli.js';
+
+// The options schema in whichever language this Sluice exports (`t`, or zod's `z` once it lands).
+const PLUGIN = `import * as sluice from 'sluice';
+const options = sluice.z ? sluice.z.object({ path: sluice.z.string() }) : sluice.t.object({ path: sluice.t.string() });
+export default sluice.definePlugin({
+  name: 'uses-host', version: '1.0.0', sluice: '*', options,
+  async setup(opts, host) {
+    const db = await host.database();
+    await db.raw('select 1');
+    if (typeof host.http.extend !== 'function') throw new Error('host.http is not an HTTP client');
+    if (host.redis() !== undefined) throw new Error('host.redis() without storage.redis');
+    host.metrics.counter('uses_host_total', 'test counter');
+    host.addAdminRoute('GET', opts.path, async (ctx) => { ctx.body = 'ok'; });
+    host.addReadinessCheck('x', async () => {});
+    return { middleware: async (_ctx, next) => next() };
+  },
+});
+`;
+
+function project(routePath: string): { dir: string; file: string } {
+  const dir = tempDir('sluice-validate-');
+  writeFileSync(path.join(dir, 'uses-host.js'), PLUGIN);
+  const file = path.join(dir, 'sluice.yaml');
+  writeFileSync(file, `storage: { database: "sqlite:./db/v.db" }
+providers:
+  local: { type: loopback }
+chain:
+  - use: router
+    with: { default: local }
+  - use: ./uses-host.js
+    with: { path: "${routePath}" }
+`);
+  return { dir, file };
+}
+
+describe('sluice config validate: the set-up host', () => {
+  it('gives setup the database (beside the config), the HTTP client, metrics and admin routes, then exits', () => {
+    const { dir, file } = project('/uses-host');
+    const r = sluice(['config', 'validate', file]);
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.include('valid (2 plugins, 1 providers)');
+    expect(existsSync(path.join(dir, 'db', 'v.db'))).to.equal(true);
+  });
+
+  it('rejects an admin route path that start would reject, naming the plugin', () => {
+    const { file } = project('/broken/:');
+    const r = sluice(['config', 'validate', file]);
+    const s = sluice(['start', '--config', file, '--port', '0']);
+    expect(s.status).to.equal(1);
+    expect(r.status).to.equal(1);
+    expect(r.stderr).to.match(/sluice\.yaml:\d+:\d+: plugin uses-host failed to start: /);
+    expect(s.stderr.split(': plugin uses-host failed to start: ')[1]).to.equal(r.stderr.split(': plugin uses-host failed to start: ')[1]);
+  });
+});

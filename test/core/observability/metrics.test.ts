@@ -1,0 +1,58 @@
+// Metrics on prom-client: the handles plugins get, one registry per gateway, the process defaults,
+// and updates that can never throw into a request.
+import { expect } from 'chai';
+import { createMetrics } from '../../../core/observability/metrics.js';
+
+describe('metrics (prom-client)', () => {
+  it('renders counters, gauges and histograms with their labels in the Prometheus text format', async () => {
+    const m = createMetrics();
+    m.counter('t_requests_total', 'Requests', { labelNames: ['route', 'status'] }).inc({ route: 'a', status: '2xx' });
+    m.counter('t_requests_total', 'Requests').inc({ route: 'a', status: '2xx' }, 2); // same name: same counter
+    m.gauge('t_inflight', 'In flight').set(3);
+    m.histogram('t_seconds', 'Latency', [0.1, 1]).observe(0.5, { route: 'a' });
+    const text = await m.render();
+    expect(text).to.include('# TYPE t_requests_total counter');
+    expect(text).to.include('t_requests_total{route="a",status="2xx"} 3');
+    expect(text).to.include('t_inflight 3');
+    expect(text).to.include('t_seconds_bucket{le="0.1",route="a"} 0');
+    expect(text).to.include('t_seconds_bucket{le="1",route="a"} 1');
+    expect(text).to.include('t_seconds_count{route="a"} 1');
+    expect(m.contentType).to.match(/^text\/plain; version=0\.0\.4/);
+  });
+
+  it('includes the process defaults: event-loop lag, heap, GC', async () => {
+    const text = await createMetrics().render();
+    for (const name of ['nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes', 'nodejs_gc_duration_seconds', 'process_cpu_seconds_total']) {
+      expect(text).to.include(`# TYPE ${name} `);
+    }
+  });
+
+  it('keeps each registry to itself (several gateways in one process)', async () => {
+    const a = createMetrics();
+    const b = createMetrics();
+    a.counter('t_shared_total', 'x').inc();
+    b.counter('t_shared_total', 'x').inc({}, 5);
+    expect(await a.render()).to.include('t_shared_total 1\n');
+    expect(await b.render()).to.include('t_shared_total 5\n');
+  });
+
+  it('drops an update it cannot record, tells once, and never throws', async () => {
+    const dropped: string[] = [];
+    const m = createMetrics({ onDroppedUpdate: (name, err) => dropped.push(`${name}: ${err.message}`) });
+    const c = m.counter('t_lazy_total', 'Label names from the first update');
+    c.inc({ model: 'a' });
+    expect(() => c.inc({ model: 'a', extra: 'nope' })).to.not.throw();
+    expect(() => c.inc({ other: 'x' })).to.not.throw();
+    expect(() => m.histogram('t_h', 'h').observe(Number.NaN)).to.not.throw();
+    expect(dropped).to.have.length(2);
+    expect(dropped[0]).to.match(/^t_lazy_total: .*extra/);
+    expect(await m.render()).to.include('t_lazy_total{model="a"} 1\n');
+  });
+
+  it('refuses a name already used by another kind, or by a process default', () => {
+    const m = createMetrics();
+    m.counter('t_kind', 'x');
+    expect(() => m.gauge('t_kind', 'x')).to.throw(/already registered as a counter/);
+    expect(() => m.gauge('nodejs_eventloop_lag_seconds', 'x')).to.throw(/process defaults/);
+  });
+});

@@ -1,0 +1,187 @@
+// What an upstream must not pass to clients: headers naming the operator's account, the text of a
+// 401 (it quotes the operator's key), and stream events too large to hold (provider max_event_size).
+import { expect } from 'chai';
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import { chatCompletionBody, chunk, defaultHandler, startMockUpstream, type MockHandler, type MockUpstream } from '../helpers/mock-upstream.js';
+import { config, startGateway, type TestGateway } from '../helpers/gateway.js';
+
+const ACCOUNT_HEADERS = {
+  'openai-organization': 'org-operator-secret',
+  'openai-project': 'proj_operator_secret',
+  'openai-processing-ms': '321',
+  'openai-version': '2020-10-01',
+  'x-ratelimit-remaining-requests': '4999',
+  'x-request-id': 'req_upstream_1',
+};
+
+/** OpenAI's real 401 text: it quotes the tail of the key the gateway sent. */
+const OPENAI_401 = {
+  error: {
+    message: 'Incorrect API key provided: sk-proj-********************************************wXyZ. You can find your API key at https://platform.openai.com/account/api-keys.',
+    type: 'invalid_request_error', param: null, code: 'invalid_api_key',
+  },
+};
+const ANTHROPIC_401 = { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key sk-ant-…wXyZ' } };
+const UPSTREAM_WORDS = /Incorrect API key|wXyZ|invalid x-api-key|platform\.openai\.com/;
+const REJECTED = /^provider \w+ rejected the gateway's upstream credentials/;
+
+const unauthorized = (body: object): MockHandler => (_req, res) => {
+  res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer realm="OpenAI API"' }).end(JSON.stringify(body));
+};
+
+describe('upstream hygiene', () => {
+  let up: MockUpstream;
+  let gw: TestGateway;
+  let openai: OpenAI;
+  let anthropic: Anthropic;
+
+  before(async () => {
+    up = await startMockUpstream();
+    const origin = up.url.replace(/\/v1$/, '');
+    gw = await startGateway(config({
+      providers: [
+        `  oa: { type: openai, base_url: "${up.url}", api_key: sk-proj-operator-wXyZ }`,
+        `  an: { type: anthropic, base_url: "${origin}", api_key: sk-ant-operator-wXyZ }`,
+        `  tiny: { type: openai, base_url: "${up.url}", api_key: k, max_event_size: 4kb }`,
+      ].join('\n'),
+      chain: `  - use: router
+    with:
+      routes:
+        - { match: "claude-*", provider: an }
+        - { match: "tiny-*", provider: tiny }
+      default: oa
+  - use: translator`,
+    }));
+    openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'client-key', maxRetries: 0 });
+    anthropic = new Anthropic({ baseURL: gw.url, apiKey: 'client-key', maxRetries: 0 });
+  });
+  after(async () => { await gw.close(); await up.close(); });
+  beforeEach(() => { up.handle(defaultHandler); });
+
+  describe('response headers', () => {
+    const withHeaders: MockHandler = (req, res) => {
+      const model = String(req.body?.['model']);
+      if (req.body?.['stream'] === true) {
+        res.writeHead(200, { 'content-type': 'text/event-stream', ...ACCOUNT_HEADERS });
+        res.write(chunk(model, { role: 'assistant', content: 'hi' }));
+        res.end(chunk(model, {}, 'stop') + 'data: [DONE]\n\n');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json', ...ACCOUNT_HEADERS }).end(JSON.stringify(chatCompletionBody(model, 'hi')));
+    };
+
+    for (const stream of [false, true]) {
+      it(`drops openai-organization and openai-project, keeps what clients use (${stream ? 'stream' : 'JSON'})`, async () => {
+        up.handle(withHeaders);
+        const res = await fetch(`${gw.url}/v1/chat/completions`, {
+          method: 'POST', headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'gpt-4o', stream, messages: [{ role: 'user', content: 'hi' }] }),
+        });
+        await res.text();
+        expect(res.status).to.equal(200);
+        expect(res.headers.get('openai-organization')).to.equal(null);
+        expect(res.headers.get('openai-project')).to.equal(null);
+        expect(res.headers.get('openai-processing-ms')).to.equal('321');
+        expect(res.headers.get('openai-version')).to.equal('2020-10-01');
+        expect(res.headers.get('x-ratelimit-remaining-requests')).to.equal('4999');
+        expect(res.headers.get('x-upstream-request-id')).to.equal('req_upstream_1');
+      });
+    }
+  });
+
+  describe('an upstream 401', () => {
+    it('reaches an OpenAI client as a 401 in its envelope, in Sluice’s words only', async () => {
+      up.handle(unauthorized(OPENAI_401));
+      const raw = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      const text = await raw.text();
+      expect(raw.status).to.equal(401);
+      expect(text).not.to.match(UPSTREAM_WORDS);
+      expect(raw.headers.get('www-authenticate')).to.equal(null);
+      const body = JSON.parse(text) as { error: { message: string; type: string } };
+      expect(body.error.type).to.equal('authentication_error');
+      expect(body.error.message).to.match(REJECTED);
+
+      const err = await openai.chat.completions.create({ model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(OpenAI.AuthenticationError);
+      expect((err as InstanceType<typeof OpenAI.AuthenticationError>).message).to.match(/rejected the gateway's upstream credentials/).and.not.match(UPSTREAM_WORDS);
+    });
+
+    it('reaches an Anthropic client the same way, from an Anthropic upstream (same family) or a translated one', async () => {
+      for (const [model, body] of [['claude-x', ANTHROPIC_401], ['gpt-4o', OPENAI_401]] as const) {
+        up.handle(unauthorized(body));
+        const err = await anthropic.messages.create({ model, max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+        expect(err, model).to.be.instanceOf(Anthropic.AuthenticationError);
+        const e = err as InstanceType<typeof Anthropic.AuthenticationError>;
+        expect(e.status).to.equal(401);
+        expect(JSON.stringify(e.error)).not.to.match(UPSTREAM_WORDS);
+        expect((e.error as { error: { type: string; message: string } }).error).to.deep.include({ type: 'authentication_error' });
+        expect((e.error as { error: { message: string } }).error.message, model).to.match(REJECTED);
+      }
+    });
+  });
+
+  describe('an oversized stream event (max_event_size)', () => {
+    /** A stream whose second event carries `size` characters of content. */
+    const bigSecondEvent = (size: number): MockHandler => (req, res) => {
+      const model = String(req.body?.['model']);
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(chunk(model, { role: 'assistant', content: 'Hel' }));
+      const big = chunk(model, { content: 'A'.repeat(size) });
+      // Socket-sized pieces, so the decoder sees the line grow across chunks.
+      for (let i = 0; i < big.length; i += 1000) res.write(big.slice(i, i + 1000));
+      res.end(chunk(model, {}, 'stop') + 'data: [DONE]\n\n');
+    };
+
+    it('ends an OpenAI stream with the in-stream error naming the provider and the limit', async () => {
+      up.handle(bigSecondEvent(10_000));
+      const res = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'tiny-model', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      expect(res.status).to.equal(200);
+      const frames = (await res.text()).split('\n\n').filter((f) => f.startsWith('data: ')).map((f) => f.slice(6));
+      expect(frames).not.to.include('[DONE]');
+      expect((JSON.parse(frames[0]!) as { choices: { delta: { content: string } }[] }).choices[0]!.delta.content).to.equal('Hel');
+      const last = JSON.parse(frames.at(-1)!) as { error: { message: string; type: string } };
+      expect(last.error).to.deep.include({ type: 'api_error', message: 'provider tiny sent a stream event larger than 4 KiB (max_event_size); the stream was cut' });
+
+      const stream = await openai.chat.completions.create({ model: 'tiny-model', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+      const err = await (async () => { for await (const _ of stream) { /* drain */ } })().catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(OpenAI.APIError);
+      expect((err as Error).message).to.include('larger than 4 KiB (max_event_size)');
+    });
+
+    it('ends an Anthropic client’s translated stream with its error event', async () => {
+      up.handle(bigSecondEvent(10_000));
+      const stream = anthropic.messages.stream({ model: 'tiny-model', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] });
+      const err = await stream.finalMessage().catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(Anthropic.APIError);
+      expect((err as Error).message).to.include('provider tiny sent a stream event larger than 4 KiB');
+    });
+
+    it('is an HTTP 502 when the oversized event is the first one', async () => {
+      up.handle((req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.end(chunk(String(req.body?.['model']), { content: 'B'.repeat(10_000) }));
+      });
+      const res = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'tiny-model', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      expect(res.status).to.equal(502);
+      expect(((await res.json()) as { error: { message: string } }).error.message).to.match(/^provider tiny sent a stream event larger than 4 KiB/);
+    });
+
+    it('passes events under the limit untouched', async () => {
+      up.handle(bigSecondEvent(2000));
+      const stream = await openai.chat.completions.create({ model: 'tiny-model', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+      let text = '';
+      for await (const c of stream) text += c.choices[0]?.delta.content ?? '';
+      expect(text).to.equal('Hel' + 'A'.repeat(2000));
+    });
+  });
+});
