@@ -14,6 +14,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       case 'init': return await (await import('./init.js')).init(rest, io);
       case 'config': return await (await import('./config-command.js')).configCommand(rest, io);
       case 'plugins': return await (await import('./plugins-command.js')).pluginsCommand(rest, io);
+      case 'migrate': return await (await import('./migrate-command.js')).migrateCommand(rest, io);
       case 'help': return await help(rest[0], io);
       case '--version': case '-v': io.out((await import('../version.js')).SLUICE_VERSION); return 0;
       case '--help': case '-h': io.out(HELP); return 0;

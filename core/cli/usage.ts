@@ -13,6 +13,7 @@ Usage:
   sluice config validate [FILE] [--json]               check a config file without starting
   sluice config schema [--config FILE]                 print the config's JSON Schema (for editors)
   sluice plugins [--config FILE] [--json]              show the resolved chain
+  sluice migrate [--status] [--config FILE] [--json]   apply (or list) the chain's database migrations
   sluice scan [FILE|-] [--json] [--config FILE]        run the firewall detectors over text
   sluice help [COMMAND]                                help on one command (or: COMMAND --help)
   sluice --version
@@ -62,6 +63,17 @@ List the chain the config resolves to: position, name, version, source and suppo
 Options:
 ${CONFIG_OPTION}
       --json          print the rows as JSON
+  -h, --help          show this help`,
+  migrate: `Usage: sluice migrate [--status] [--config FILE] [--json]
+
+Apply every pending migration of the chain's plugins to the config's database (SQLite or
+PostgreSQL); \`sluice start\` does the same before it serves. With --status, only list them.
+Exit 0 on success, 1 for a usage or config error, 2 when the database cannot be reached.
+
+Options:
+${CONFIG_OPTION}
+      --status        list each migration and whether it is applied; change nothing
+      --json          print the result as JSON
   -h, --help          show this help`,
 } as const;
 

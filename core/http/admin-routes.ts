@@ -15,13 +15,20 @@ export interface AdminRoutes {
   handle(method: string, path: string, query: Record<string, string>, body: unknown): Promise<AdminResponse>;
 }
 
+const PARAM = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const split = (path: string) => path.split('/').filter((s) => s !== '');
 
 export function createAdminRoutes(): AdminRoutes {
   const routes: Route[] = [];
   return {
     add(method, path, handler) {
-      routes.push({ method, segments: split(path.startsWith('/admin') ? path.slice('/admin'.length) : path), handler });
+      const segments = split(path.startsWith('/admin') ? path.slice('/admin'.length) : path);
+      // Caught at setup (so `config validate` catches it too), not at the first request.
+      if (!path.startsWith('/')) throw new Error(`admin route "${path}" must start with /`);
+      for (const s of segments) {
+        if (s.startsWith(':') && !PARAM.test(s.slice(1))) throw new Error(`admin route "${path}" has an invalid parameter "${s}" (use :name)`);
+      }
+      routes.push({ method, segments, handler });
     },
     async handle(method, path, query, body) {
       const parts = split(path.slice('/admin'.length));

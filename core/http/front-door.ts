@@ -134,7 +134,10 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
  * after the answer, so a stalled or endless upload cannot hold or wedge it.
  */
 export function closeIfUnread(req: IncomingMessage, res: ServerResponse): void {
-  if (!req.complete && !res.headersSent) res.setHeader('connection', 'close');
+  // `complete` turns true only once the parser finished the message, which for a bodiless request
+  // may be just after this runs: only a request that has a body can leave one unread.
+  const hasBody = (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;
+  if (hasBody && !req.complete && !res.headersSent) res.setHeader('connection', 'close');
 }
 
 async function ready(checks: Map<string, () => Promise<void>>): Promise<{ ok: boolean; body: unknown }> {

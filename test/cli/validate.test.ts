@@ -17,7 +17,7 @@ export default sluice.definePlugin({
     if (typeof host.http.extend !== 'function') throw new Error('host.http is not an HTTP client');
     if (host.redis() !== undefined) throw new Error('host.redis() without storage.redis');
     host.metrics.counter('uses_host_total', 'test counter');
-    host.addAdminRoute('GET', opts.path, async (ctx) => { ctx.body = 'ok'; });
+    host.addAdminRoute('GET', opts.path, () => ({ body: 'ok' }));
     host.addReadinessCheck('x', async () => {});
     return { middleware: async (_ctx, next) => next() };
   },

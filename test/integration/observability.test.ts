@@ -9,11 +9,11 @@ import { config, startGateway, tempDir, type TestGateway } from '../helpers/gate
 
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/sluice.js');
 
-const LOG_HEADERS_PLUGIN = `import { definePlugin, t } from 'sluice';
-export default definePlugin({ name: 'log-headers', version: '1.0.0', sluice: '>=0.1.0', options: t.object({}),
+const LOG_HEADERS_PLUGIN = `import { definePlugin, z } from 'sluice';
+export default definePlugin({ name: 'log-headers', version: '1.0.0', sluice: '>=0.1.0', options: z.strictObject({}),
   setup: (_o, host) => ({ middleware: async (ctx, next) => {
     // A careless plugin: it logs the client's headers and the key it read from them.
-    host.logger.info('client headers', { headers: ctx.headers, api_key: ctx.get('x-api-key') });
+    host.logger.info('client headers', { headers: ctx.exchange.headers, api_key: ctx.exchange.headers['x-api-key'] });
     await next();
   } }) });`;
 

@@ -1,0 +1,34 @@
+// `sluice migrate [--status]`: the chain's plugin migrations against the config's database.
+import { configFile } from './config-file.js';
+import type { Io } from './io.js';
+import { table } from './table.js';
+import { parseCommand, stringValue, USAGE } from './usage.js';
+
+export async function migrateCommand(args: string[], io: Io): Promise<number> {
+  const { values, help } = parseCommand(args, USAGE.migrate, { config: { type: 'string', short: 'c' }, status: { type: 'boolean' }, json: { type: 'boolean' } });
+  if (help) { io.out(USAGE.migrate); return 0; }
+  const [{ loadConfigFile }, { loadChain }, { migrationsOf }, { openDatabase }, { migrateLatest, migrationStatus }] = await Promise.all([
+    import('../config/load.js'), import('../plugin/loader.js'), import('../plugin/services.js'), import('../storage/database.js'), import('../storage/migrations.js'),
+  ]);
+  const loaded = await loadConfigFile(configFile(stringValue(values, 'config')));
+  const sets = migrationsOf(await loadChain(loaded));
+  const knex = openDatabase(loaded.config.storage.database, loaded.dir);
+  try {
+    if (values['status'] === true) {
+      const rows = await migrationStatus(knex, sets);
+      if (values['json'] === true) io.out(JSON.stringify(rows));
+      else io.out(rows.length ? table(rows.map((r) => ({ migration: r.name, applied: r.applied ? 'yes' : 'no' })), ['migration', 'applied']) : 'no plugin in the chain has migrations');
+      return 0;
+    }
+    const applied = await migrateLatest(knex, sets);
+    if (values['json'] === true) io.out(JSON.stringify({ applied }));
+    else io.out(applied.length ? `applied ${applied.length} migration(s):\n${applied.map((n) => `  ${n}`).join('\n')}` : 'nothing to migrate: the database is up to date');
+    return 0;
+  } catch (err) {
+    // The config was fine; the database was not there.
+    io.err(`sluice: cannot reach the database: ${(err as { code?: string }).code ?? (err as Error).message}`);
+    return 2;
+  } finally {
+    await knex.destroy();
+  }
+}
