@@ -10,6 +10,7 @@ import type { AuthOptions } from './options.js';
 export const EXIT_OK = 0;
 export const EXIT_USAGE = 1;
 export const EXIT_UNREACHABLE = 2;
+const CLI_HOOK_DRAIN_MS = 15_000;
 
 /** A wrong command line: printed with the usage, exit 1. */
 export class UsageError extends Error {}
@@ -85,8 +86,9 @@ export async function runCli(
     await ctx.note(`sluice ${command}: ${(err as Error)?.message ?? String(err)}`);
     return EXIT_USAGE;
   } finally {
-    // Hooks of what we just did go out before the process ends.
-    await hooks.drain();
+    // Hooks of what we just did go out before the process ends (a webhook that is down costs at
+    // most this long; its events are logged as abandoned).
+    await hooks.drain(CLI_HOOK_DRAIN_MS);
   }
 }
 

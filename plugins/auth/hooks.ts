@@ -110,6 +110,7 @@ export function createHookDispatcher(options: HookOptions | undefined, logger: L
     async drain(timeoutMs = 30_000) {
       if (inFlight.size === 0) return;
       await Promise.race([Promise.allSettled([...inFlight]), sleep(timeoutMs)]);
+      if (inFlight.size > 0) logger.warn('lifecycle hooks still being delivered were abandoned', { pending: inFlight.size, waited_ms: timeoutMs });
     },
   };
 }
