@@ -12,9 +12,13 @@ function refusal(err: unknown, exchange: Exchange, logger: Logger, message: stri
   if (err.reason === 'unavailable') {
     // Not the client's fault: a retryable 503, never a 401 that would make a client drop its key.
     logger.error('cannot authenticate: the identity database is unreachable and the key is not cached', fields);
+    exchange.responseHeaders['x-should-retry'] = 'true';
     return new GatewayError('SLUICE_E_AUTH_UNAVAILABLE', 'authentication is temporarily unavailable; retry shortly', { retryAfter: '1' });
   }
   logger.warn('authentication failed', fields);
+  // As Anthropic's API says on a 401: retrying will not help. Claude Code otherwise retries a 401
+  // with backoff for minutes instead of failing.
+  exchange.responseHeaders['x-should-retry'] = 'false';
   return new GatewayError('SLUICE_E_UNAUTHORIZED', message);
 }
 

@@ -22,6 +22,8 @@ async function askWithoutKey(gw: TestGateway, family: Family): Promise<Outcome> 
     : family.startsWith('anthropic') ? [`${gw.url}/v1/messages`, { model: 'loopback', max_tokens: 32, messages: [{ role: 'user', content: 'ping' }] }]
       : [`${gw.url}/v1beta/models/loopback:generateContent`, { contents: [{ role: 'user', parts: [{ text: 'ping' }] }] }];
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  // Clients that retry a 401 by default (Claude Code) must not: the key will not get better.
+  expect(res.headers.get('x-should-retry')).to.equal('false');
   const json = await res.json() as { error: { type?: string; status?: string; message: string } };
   return { ok: res.ok, status: res.status, type: json.error.type ?? json.error.status, message: json.error.message };
 }

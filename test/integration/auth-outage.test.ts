@@ -39,6 +39,7 @@ async function ask(gw: TestGateway, key: string): Promise<{ status: number; code
     return { status: 200 };
   } catch (err) {
     const e = err as { status: number; error: { code: string }; headers: Headers };
+    if (e.status === 503) expect(e.headers.get('x-should-retry')).to.equal('true');
     return { status: e.status, code: e.error?.code, retryAfter: e.headers?.get('retry-after') };
   }
 }
