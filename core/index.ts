@@ -27,3 +27,5 @@ export { isObject, asObject, asArray, asString, asNumber, contentText } from './
 export { decodeSse, encodeSseEvent, SseDecoder } from './protocols/sse.js';
 export { usageFrom, mergeUsage } from './protocols/usage.js';
 export { clientCredential } from './http/credentials.js';
+export { createRequestView, createResponseView } from './protocols/view/index.js';
+export type { RequestView, ResponseView, Segment, SegmentKind, ToolCallInfo, ToolResultInfo, ToolEvent } from './protocols/view/index.js';
