@@ -25,7 +25,9 @@ export function looksFailed(text: string): boolean {
   while (start < text.length && text.charCodeAt(start) <= 32) start++;
   if (text.startsWith('{"error":', start)) return true;
   const opening = text.slice(start, start + LONGEST_OPENING + 1).toLowerCase();
-  for (const o of ERROR_OPENINGS) if (opening.startsWith(o) && !isWordChar(opening.charCodeAt(o.length))) return true;
+  for (const o of ERROR_OPENINGS) {
+    if (opening.startsWith(o) && !(isWordChar(o.charCodeAt(o.length - 1)) && isWordChar(opening.charCodeAt(o.length)))) return true;
+  }
   return nonZeroExit(text, 0, Math.min(text.length, EXIT_WINDOW))
     || (text.length > EXIT_WINDOW && nonZeroExit(text, text.length - EXIT_WINDOW, text.length));
 }

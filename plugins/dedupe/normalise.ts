@@ -38,7 +38,7 @@ const RULES: readonly (readonly [name: string, pattern: string])[] = [
   ['epoch in a time field', String.raw`("?\b(?:[A-Za-z_]*(?:[Tt]ime|[Ss]tamp)|[a-z_]+_at|[a-z]+At|ts|date|now)"? ?[:=] ?"?)\d{10}(?:\d{3})?(?:\.\d+)?\b`],
   // Durations, only where something says it is one.
   ['keyed duration', String.raw`((?i:\b(?:took|elapsed(?: time)?|time elapsed|time taken|duration|runtime|finished in|done in|completed in|time))(?::[ \t]*|=[ \t]*| in | ))${DURATION}`],
-  ['in <duration>', String.raw`(\sin )${DURATION}`],
+  ['in duration', String.raw`(\sin )${DURATION}`],
   ['(duration)', String.raw`(\()${DURATION}\)`],
   ['time(1)', String.raw`((?:real|user|sys)\s+)\d+m${NUM}s\b`],
   ['go test', String.raw`(\b(?:ok|FAIL)\s+\S+\s+)${NUM}s\b`],
@@ -65,14 +65,28 @@ function replaceVolatile(match: string, ...rest: unknown[]): string {
 }
 
 /**
- * `text` with its volatile parts replaced. JSON-escaped line breaks and quotes (a structured
- * result is canonical JSON, so a Gemini shell output's lines arrive as `\n` inside a string) are
- * unescaped first, so rules see the same text whichever way the result was carried.
+ * `text` with its volatile parts replaced. A structured result is canonical JSON (a Gemini shell
+ * output's lines arrive as `\n` inside a string), so JSON text is unescaped first and the rules
+ * see the same text whichever way the result was carried.
  */
 export function normaliseResult(text: string): string {
-  let t = text;
-  if (t.includes('\\')) t = t.replaceAll('\\n', '\n').replaceAll('\\t', '\t').replaceAll('\\"', '"');
+  const c = text.charCodeAt(0);
+  const t = (c === 123 || c === 91) && text.includes('\\') ? unescapeJsonStrings(text) : text; // { or [
   return t.replace(VOLATILE_RE, replaceVolatile).trim();
+}
+
+const JSON_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f' };
+
+/** JSON string escapes resolved in one pass (\uXXXX kept as written: comparison only). */
+function unescapeJsonStrings(text: string): string {
+  let out = '';
+  let from = 0;
+  for (let i = text.indexOf('\\'); i >= 0 && i + 1 < text.length; i = text.indexOf('\\', from)) {
+    const resolved = JSON_ESCAPES[text[i + 1]!];
+    out += text.slice(from, i) + (resolved ?? text.slice(i, i + 2));
+    from = i + 2;
+  }
+  return out + text.slice(from);
 }
 
 // ---- temp paths: plain scanning, component by component ----------------------------------------
