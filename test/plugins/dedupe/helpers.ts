@@ -12,7 +12,7 @@ export function thresholds(options: Record<string, unknown> = {}): Thresholds {
 export const DEFAULTS = thresholds();
 
 export function historyOf(request: ClientRequest): LoopHistory {
-  return LoopHistory.fromView(createRequestView(request.protocol, structuredClone(request.body)));
+  return LoopHistory.fromView(createRequestView(request.protocol, request.body));
 }
 
 export function findingsOf(request: ClientRequest, t: Thresholds = DEFAULTS): RatedFinding[] {
