@@ -1,10 +1,12 @@
 // When two steps are the same: the same calls (tool name + canonical arguments, in any order within
-// the step) with the same results (byte-equal, or equal once volatile parts are normalised). Every
-// key is computed on first use and kept: detection walks back from the end and stops at the first
-// difference, so a long history costs only its trailing steps.
+// the step) with the same results (byte-equal, or equal once volatile parts are normalised). Steps
+// are numbered from the end (0 is the last). Every key is computed on first use and kept:
+// detection walks back from the end and stops at the first difference, so a long history costs
+// only its trailing steps.
 import type { ToolCallInfo, ToolResultInfo } from '../../core/index.js';
 import { isFailure } from './failure.js';
 import { normaliseResult } from './normalise.js';
+import type { StepSource } from './pair.js';
 import type { PairedCall, Step } from './types.js';
 
 const FIELD = '\u0000';
@@ -26,13 +28,16 @@ export class StepComparer {
   private readonly failureKeys: (string | null | undefined)[] = [];
   private readonly normalised = new Map<ToolResultInfo, string>();
 
-  constructor(readonly steps: readonly Step[]) {}
+  constructor(private readonly source: StepSource) {}
 
-  get length(): number { return this.steps.length; }
+  /** Whether the history has a step `i` steps before its last. */
+  has(i: number): boolean {
+    return this.source.at(i) !== undefined;
+  }
 
   /** Whether every call of step `i` has its result. An open step equals no other step. */
   answered(i: number): boolean {
-    for (const pair of this.steps[i]!.calls) if (pair.result === undefined) return false;
+    for (const pair of this.step(i).calls) if (pair.result === undefined) return false;
     return true;
   }
 
@@ -86,12 +91,12 @@ export class StepComparer {
   /** The tools of step `i`, each name once, in call order. */
   tools(i: number): string[] {
     const names: string[] = [];
-    for (const pair of this.steps[i]!.calls) if (!names.includes(pair.call.name)) names.push(pair.call.name);
+    for (const pair of this.step(i).calls) if (!names.includes(pair.call.name)) names.push(pair.call.name);
     return names;
   }
 
   private computeFailureKey(i: number): string | undefined {
-    const calls = this.steps[i]!.calls;
+    const calls = this.step(i).calls;
     if (calls.length === 0 || !this.answered(i)) return undefined;
     const name = calls[0]!.call.name;
     const texts: string[] = [];
@@ -102,11 +107,17 @@ export class StepComparer {
     return name + FIELD + texts.sort().join(ITEM);
   }
 
+  private step(i: number): Step {
+    const step = this.source.at(i);
+    if (!step) throw new RangeError(`no step ${i} before the last`);
+    return step;
+  }
+
   /** The step's calls sorted by call key (ties keep their order), so parallel calls compare as a set. */
   private pairs(i: number): readonly PairedCall[] {
     let pairs = this.ordered[i];
     if (pairs === undefined) {
-      const calls = this.steps[i]!.calls;
+      const calls = this.step(i).calls;
       pairs = calls.length < 2 ? calls : [...calls].sort((a, b) => compareStrings(callKey(a.call), callKey(b.call)));
       this.ordered[i] = pairs;
     }

@@ -1,14 +1,13 @@
-// The three loop shapes, each read backwards from the end of the history and stopped at the first
-// step that breaks it. Counts only: thresholds are applied by the caller (assess.ts).
+// The three loop shapes, each read backwards from the end of the history (step 0 is the last) and
+// stopped at the first step that breaks it. Counts only: thresholds are applied by the caller.
 import type { StepComparer } from './compare.js';
 import type { LoopFinding } from './types.js';
 
 /** Steps at the end that equal the last one (1 for a history that ends in a new step; 0 if empty or open). */
 export function trailingRun(steps: StepComparer): number {
-  const last = steps.length - 1;
-  if (last < 0 || !steps.answered(last)) return 0;
+  if (!steps.has(0) || !steps.answered(0)) return 0;
   let run = 1;
-  while (last - run >= 0 && steps.same(last, last - run)) run++;
+  while (steps.has(run) && steps.same(0, run)) run++;
   return run;
 }
 
@@ -16,7 +15,7 @@ export function trailingRun(steps: StepComparer): number {
 export function findRepeatedCall(steps: StepComparer): LoopFinding | undefined {
   const run = trailingRun(steps);
   if (run < 2) return undefined;
-  return { type: 'REPEATED_TOOL_CALL', count: run, tools: steps.tools(steps.length - 1) };
+  return { type: 'REPEATED_TOOL_CALL', count: run, tools: steps.tools(0) };
 }
 
 export interface PeriodicTail {
@@ -32,24 +31,23 @@ export interface PeriodicTail {
  * own: A A A A is a repeated call, A B A B A B a cycle of 2.
  */
 export function periodicTail(steps: StepComparer, maxPeriod: number): PeriodicTail | undefined {
-  const n = steps.length;
   let best: PeriodicTail | undefined;
-  for (let p = 2; p <= maxPeriod && 2 * p <= n; p++) {
+  for (let p = 2; p <= maxPeriod && steps.has(2 * p - 1); p++) {
     let matched = 0;
-    while (matched + p < n && steps.same(n - 1 - matched, n - 1 - matched - p)) matched++;
+    while (steps.has(matched + p) && steps.same(matched, matched + p)) matched++;
     const length = matched + p;
-    if (length < 2 * p || !isPrimitive(steps, n - p, p)) continue;
+    if (length < 2 * p || !isPrimitive(steps, p)) continue;
     if (!best || length > best.length) best = { period: p, length };
   }
   return best;
 }
 
-/** No shorter period q (dividing p) repeats within the p steps from `start`. */
-function isPrimitive(steps: StepComparer, start: number, p: number): boolean {
+/** No shorter period q (dividing p) repeats within the last p steps. */
+function isPrimitive(steps: StepComparer, p: number): boolean {
   for (let q = 1; q < p; q++) {
     if (p % q !== 0) continue;
     let repeats = true;
-    for (let k = start; k + q < start + p && repeats; k++) repeats = steps.same(k, k + q);
+    for (let k = 0; k + q < p && repeats; k++) repeats = steps.same(k, k + q);
     if (repeats) return false;
   }
   return true;
@@ -63,8 +61,8 @@ export function findCycle(steps: StepComparer, maxPeriod: number): LoopFinding |
 
 export function cycleFinding(steps: StepComparer, tail: PeriodicTail): LoopFinding {
   const tools: string[] = [];
-  for (let i = steps.length - tail.period; i < steps.length; i++) {
-    for (const name of steps.tools(i)) if (!tools.includes(name)) tools.push(name);
+  for (let k = tail.period - 1; k >= 0; k--) {
+    for (const name of steps.tools(k)) if (!tools.includes(name)) tools.push(name);
   }
   return { type: 'TOOL_CYCLE', count: Math.floor(tail.length / tail.period), period: tail.period, tools };
 }
@@ -74,12 +72,11 @@ export function cycleFinding(steps: StepComparer, tail: PeriodicTail): LoopFindi
  * same (normalised) error, whatever the arguments were.
  */
 export function findFailureStreak(steps: StepComparer): LoopFinding | undefined {
-  const last = steps.length - 1;
-  if (last < 0) return undefined;
-  const key = steps.failureKey(last);
+  if (!steps.has(0)) return undefined;
+  const key = steps.failureKey(0);
   if (key === undefined) return undefined;
   let count = 1;
-  while (last - count >= 0 && steps.failureKey(last - count) === key) count++;
+  while (steps.has(count) && steps.failureKey(count) === key) count++;
   if (count < 2) return undefined;
-  return { type: 'TOOL_FAILURE_STREAK', count, tools: steps.tools(last) };
+  return { type: 'TOOL_FAILURE_STREAK', count, tools: steps.tools(0) };
 }

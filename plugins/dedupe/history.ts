@@ -1,31 +1,12 @@
 // The agent's recent history, read from the conversation the client resends: the steps since the
 // human last spoke, and what they add up to under the thresholds. Stateless by design — everything
 // comes from the request, so any instance can judge any request.
-import type { RequestView, Segment, ToolCallInfo, ToolEvent } from '../../core/index.js';
+import type { RequestView, ToolCallInfo, ToolEvent } from '../../core/index.js';
 import { callSetKey, StepComparer } from './compare.js';
 import { cycleFinding, findCycle, findFailureStreak, findRepeatedCall, periodicTail, trailingRun } from './detect.js';
 import type { Thresholds } from './options.js';
-import { pairToolEvents } from './pair.js';
-import type { LoopFinding, LoopLevel, RatedFinding, Step } from './types.js';
-
-/**
- * The last turn in which the user wrote something that is not a tool result, or -1. Loops are
- * looked for after it only: a human who steps in (after a warning, or after a blocked turn's
- * final message) starts a fresh history — else a blocked agent could never be talked out of it.
- */
-export function lastHumanTurn(segments: readonly Segment[], events: readonly ToolEvent[]): number {
-  let e = events.length - 1;
-  for (let s = segments.length - 1; s >= 0; s--) {
-    const seg = segments[s]!;
-    if (seg.kind !== 'user') continue;
-    while (e >= 0 && events[e]!.turn > seg.turn) e--;
-    let carriesResult = false;
-    for (let k = e; k >= 0 && events[k]!.turn === seg.turn && !carriesResult; k--) carriesResult = events[k]!.type === 'result';
-    // A text part beside tool results (Claude Code's system reminders) is not the human speaking.
-    if (!carriesResult) return seg.turn;
-  }
-  return -1;
-}
+import { TrailingSteps, type StepSource } from './pair.js';
+import type { LoopFinding, LoopLevel, RatedFinding } from './types.js';
 
 export function rate(finding: LoopFinding, t: Thresholds): LoopLevel | undefined {
   const blockAt = finding.type === 'TOOL_CYCLE' ? t.cycleBlockAt : finding.type === 'TOOL_FAILURE_STREAK' ? t.failureBlockAt : t.blockAt;
@@ -35,22 +16,19 @@ export function rate(finding: LoopFinding, t: Thresholds): LoopLevel | undefined
 export class LoopHistory {
   private readonly steps: StepComparer;
 
-  constructor(steps: readonly Step[]) {
-    this.steps = new StepComparer(steps);
+  constructor(source: StepSource) {
+    this.steps = new StepComparer(source);
   }
 
   /** Tool events in conversation order; `afterTurn` leaves out everything up to that turn. */
   static fromEvents(events: readonly ToolEvent[], afterTurn = -1): LoopHistory {
-    return new LoopHistory(pairToolEvents(events, afterTurn));
+    return new LoopHistory(new TrailingSteps(events, [], afterTurn));
   }
 
-  /** The history since the human last spoke. */
+  /** The history since the human last spoke (pair.ts says why). */
   static fromView(view: RequestView): LoopHistory {
-    const events = view.toolEvents();
-    return LoopHistory.fromEvents(events, lastHumanTurn(view.segments(), events));
+    return new LoopHistory(new TrailingSteps(view.toolEvents(), view.segments()));
   }
-
-  get stepCount(): number { return this.steps.length; }
 
   /** Every loop the history ends in, whatever its count (2 and up). */
   detect(maxPeriod: number): LoopFinding[] {
@@ -75,15 +53,15 @@ export class LoopHistory {
    * recording only — the calls are already on their way to the client.
    */
   projectNewCalls(calls: readonly ToolCallInfo[], t: Thresholds): RatedFinding[] {
-    const n = this.steps.length;
-    if (calls.length === 0 || n === 0) return [];
+    if (calls.length === 0 || !this.steps.has(0)) return [];
     const key = callSetKey(calls);
     const projected: LoopFinding[] = [];
-    if (this.steps.answered(n - 1) && this.steps.callKey(n - 1) === key) {
-      projected.push({ type: 'REPEATED_TOOL_CALL', count: trailingRun(this.steps) + 1, tools: this.steps.tools(n - 1) });
+    if (this.steps.answered(0) && this.steps.callKey(0) === key) {
+      projected.push({ type: 'REPEATED_TOOL_CALL', count: trailingRun(this.steps) + 1, tools: this.steps.tools(0) });
     }
+    // The new step continues a cycle when it makes the call the cycle made one period ago.
     const tail = periodicTail(this.steps, t.maxPeriod);
-    if (tail && this.steps.callKey(n - tail.period) === key) {
+    if (tail && this.steps.callKey(tail.period - 1) === key) {
       projected.push(cycleFinding(this.steps, { period: tail.period, length: tail.length + 1 }));
     }
     return rated(projected, t).filter((f) => f.level === 'block');

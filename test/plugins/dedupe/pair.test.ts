@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { createRequestView, parseProtocolName, type JsonObject, type ToolEvent } from '../../../core/index.js';
 import { StepComparer } from '../../../plugins/dedupe/compare.js';
 import { trailingRun } from '../../../plugins/dedupe/detect.js';
-import { pairToolEvents } from '../../../plugins/dedupe/pair.js';
+import { pairToolEvents, TrailingSteps } from '../../../plugins/dedupe/pair.js';
 import type { Step } from '../../../plugins/dedupe/types.js';
 
 let turn = 0;
@@ -46,6 +46,9 @@ describe('dedupe: pairing calls with results', () => {
     expect(shape(pairToolEvents(events))).to.deep.equal([['sh=late', 'sh=?']]);
     const separated = [call('sh', undefined, '{}', 0), result('first', undefined, 'sh', 1), call('sh', undefined, '{}', 2), result('second', undefined, 'sh', 3), result('stray', undefined, 'sh', 3)];
     expect(shape(pairToolEvents(separated))).to.deep.equal([['sh=first'], ['sh=second']]);
+    // A result is only ever paired within the step it follows, even by id.
+    const late = [call('a', 'c1', '{}', 0), call('b', 'c2', '{}', 0), result('rb', 'c2', undefined, 1), call('d', 'c3', '{}', 2), result('rd', 'c3', undefined, 3), result('ra', 'c1', undefined, 3)];
+    expect(shape(pairToolEvents(late))).to.deep.equal([['a=?', 'b=rb'], ['d=rd']]);
   });
 
   it('pairs ids that repeat in every turn with the call still waiting for them', () => {
@@ -66,9 +69,8 @@ describe('dedupe: pairing calls with results', () => {
     }
     // With no result between them, the calls of turns 4 and 6 form one step; it differs from the
     // last step, so the run is that last step alone (it would be 5 with every result there).
-    const steps = new StepComparer(pairToolEvents(events));
-    expect(shape(steps.steps).map((s) => s.length)).to.deep.equal([1, 1, 2, 1]);
-    expect(trailingRun(steps)).to.equal(1);
+    expect(shape(pairToolEvents(events)).map((s) => s.length)).to.deep.equal([1, 1, 2, 1]);
+    expect(trailingRun(new StepComparer(new TrailingSteps(events)))).to.equal(1);
   });
 });
 
@@ -102,5 +104,38 @@ describe('dedupe: pairing over the protocol view', () => {
     };
     const view = createRequestView(parseProtocolName('openai.responses'), body);
     expect(shape(pairToolEvents(view.toolEvents()))).to.deep.equal([['sh{"cmd":"a"}=A', 'sh{"cmd":"b"}=B'], ['sh{"cmd":"c"}=C']]);
+  });
+});
+
+describe('dedupe: reading steps from the end', () => {
+  it('reads only as far back as asked', () => {
+    const events: ToolEvent[] = [];
+    for (let k = 0; k < 1000; k++) events.push(call('sh', `c${k}`, `{"k":${k}}`, 2 * k), result(`r${k}`, `c${k}`, undefined, 2 * k + 1));
+    let reads = 0;
+    const counted = new Proxy(events, { get(target, key, receiver) { if (typeof key === 'string' && /^\d+$/.test(key)) reads++; return Reflect.get(target, key, receiver); } });
+    const steps = new TrailingSteps(counted);
+    expect(steps.at(0)!.calls[0]!.result!.text).to.equal('r999');
+    expect(steps.at(2)!.calls[0]!.call.arguments).to.equal('{"k":997}');
+    expect(reads).to.be.below(50); // a few per step, not per event of the history
+    expect(trailingRun(new StepComparer(new TrailingSteps(counted)))).to.equal(1);
+    expect(reads).to.be.below(100);
+  });
+
+  it('stops at the last turn in which the human spoke, not at text beside tool results', () => {
+    const body: JsonObject = {
+      messages: [
+        { role: 'user', content: 'go' },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'sh', input: {} }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: 'x' }] },
+        { role: 'user', content: 'try again' },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 't2', name: 'sh', input: {} }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't2', content: 'x' }, { type: 'text', text: '<system-reminder>todo list</system-reminder>' }] },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 't3', name: 'sh', input: {} }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't3', content: 'x' }] },
+      ],
+    };
+    const view = createRequestView(parseProtocolName('anthropic.messages'), body);
+    const steps = new TrailingSteps(view.toolEvents(), view.segments());
+    expect(shape(steps.all())).to.deep.equal([['sh=x'], ['sh=x']]);
   });
 });
