@@ -56,10 +56,10 @@ function claudeCode(script: Script, o: BuildOptions): JsonObject {
     const content: JsonValue[] = step.say ? [{ type: 'text', text: step.say }] : [];
     step.calls.forEach((c, i) => content.push({ type: 'tool_use', id: id(s, i), name: c.name, input: c.args }));
     messages.push({ role: 'assistant', content });
-    messages.push({
-      role: 'user',
-      content: step.results.map((r, i) => ({ tool_use_id: id(s, i), type: 'tool_result', content: r.output, is_error: r.error === true, ...(i === step.results.length - 1 ? { cache_control: { type: 'ephemeral' } } : {}) })),
-    });
+    const results: JsonValue[] = step.results.map((r, i) => ({ tool_use_id: id(s, i), type: 'tool_result', content: r.output, is_error: r.error === true, ...(i === step.results.length - 1 ? { cache_control: { type: 'ephemeral' } } : {}) }));
+    // Claude Code puts reminders beside tool results now and then: the tools, not the human, speak there.
+    if (s % 3 === 2) results.push({ type: 'text', text: '<system-reminder>\nThe TodoWrite tool hasn\'t been used recently.\n</system-reminder>' });
+    messages.push({ role: 'user', content: results });
   });
   return {
     model: 'claude-sonnet-4-5',
