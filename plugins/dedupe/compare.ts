@@ -53,7 +53,6 @@ export class StepComparer {
 
   /** The same calls with the same results. */
   same(i: number, j: number): boolean {
-    if (i === j) return true;
     if (this.callKey(i) !== this.callKey(j) || !this.answered(i) || !this.answered(j)) return false;
     const a = this.pairs(i);
     const b = this.pairs(j);

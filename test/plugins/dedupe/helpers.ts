@@ -1,5 +1,5 @@
 // Shared by the dedupe tests: default thresholds and the one-call path from a request to findings.
-import { createRequestView, parseOptions, type ToolCallInfo } from '../../../core/index.js';
+import { createRequestView, parseOptions } from '../../../core/index.js';
 import { LoopHistory } from '../../../plugins/dedupe/history.js';
 import { dedupeOptions, thresholdsOf, type Thresholds } from '../../../plugins/dedupe/options.js';
 import type { RatedFinding } from '../../../plugins/dedupe/types.js';
@@ -22,15 +22,4 @@ export function findingsOf(request: ClientRequest, t: Thresholds = DEFAULTS): Ra
 /** `TYPE:level:count`, the compact form assertions compare. */
 export function summary(findings: readonly RatedFinding[]): string[] {
   return findings.map((f) => `${f.type}:${f.level}:${f.count}${f.period ? `/${f.period}` : ''}`);
-}
-
-export function newCall(name: string, args: Record<string, unknown>): ToolCallInfo {
-  return { id: 'new', name, arguments: canonical(args), turn: 0, path: [] };
-}
-
-function canonical(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  const o = v as Record<string, unknown>;
-  return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
 }
