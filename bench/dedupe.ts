@@ -9,7 +9,8 @@
 //   (the warn case: results are normalised and compared);
 // - monitor-loop: the whole history is one call repeated (what monitor mode lets grow), so every
 //   result is normalised — the worst case.
-// Columns (medians unless p99): `view` builds the protocol view alone (core's walk of the body);
+// Columns (medians unless p99): `JSON.parse` of the body, for scale (ingress pays it once per
+// request anyway); `view` builds the protocol view alone (core's walk of the body);
 // `view+detect` builds a fresh view and judges it (what dedupe pays when it is the first plugin to
 // read the history); `detect` judges an already built view (the exchange caches the view, so a
 // firewall before dedupe has paid the walk).
@@ -70,19 +71,21 @@ for (const scenario of SCENARIOS) {
   for (const n of SIZES) {
     for (const client of CLIENTS) {
       const { protocol, body } = history(client, n, scenario);
-      const bytes = JSON.stringify(body).length;
+      const raw = JSON.stringify(body);
+      const bytes = raw.length;
+      const parse = measure(() => JSON.parse(raw));
       const findings = judge(createRequestView(protocol, body));
       const viewOnly = measure(() => { const v = createRequestView(protocol, body); v.toolEvents(); v.segments(); });
       const full = measure(() => judge(createRequestView(protocol, body)));
       const built = createRequestView(protocol, body);
       built.toolEvents();
       const detectOnly = measure(() => judge(built));
-      rows.push([scenario, String(n), client, `${(bytes / 1024).toFixed(0)} KB`, viewOnly.median.toFixed(1), full.median.toFixed(1), full.p99.toFixed(1), detectOnly.median.toFixed(1), detectOnly.p99.toFixed(1), String(findings)]);
+      rows.push([scenario, String(n), client, `${(bytes / 1024).toFixed(0)} KB`, parse.median.toFixed(1), viewOnly.median.toFixed(1), full.median.toFixed(1), full.p99.toFixed(1), detectOnly.median.toFixed(1), detectOnly.p99.toFixed(1), String(findings)]);
     }
   }
 }
 
-const header = ['history', 'calls', 'client', 'body', 'view µs', 'view+detect µs', 'p99', 'detect µs', 'p99', 'findings'];
+const header = ['history', 'calls', 'client', 'body', 'JSON.parse µs', 'view µs', 'view+detect µs', 'p99', 'detect µs', 'p99', 'findings'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const fmt = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';
 console.log(`dedupe — default thresholds, node ${process.version}`);
