@@ -1,8 +1,14 @@
 // Shared pieces of the plugin-contract tests (test/integration/contract-*.test.ts): a passthrough
 // gateway in front of one recording upstream per family, the access log lines, and polling.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TestGateway } from './gateway.js';
 import { GENERATE, type GenProtocol } from './translation-rig.js';
 import { upstreamProviders } from './translation-rig.js';
+
+/** bin/sluice.js of this checkout (tests run from dist/test/helpers). */
+export const SLUICE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/sluice.js');
 
 /** The model-name prefix routed to the provider speaking each protocol (passthrough, no renaming). */
 export const PREFIX: Record<GenProtocol, string> = {
@@ -67,4 +73,21 @@ export async function waitFor<T>(probe: () => T | undefined, what: string, ms = 
 /** The access-log line of the request with this id, once it is written. */
 export function logLineFor(gw: TestGateway, requestId: string): Promise<RequestLine> {
   return waitFor(() => requestLines(gw).find((l) => l.request_id === requestId), `the request line of ${requestId}`);
+}
+
+export interface CliResult { code: number | null; stdout: string; stderr: string }
+
+/** Runs `node bin/sluice.js …` as a child without blocking this process (an in-process gateway keeps serving). */
+export function runSluice(args: string[], cwd?: string): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const env = { ...process.env };
+    delete env['SLUICE_CONFIG'];
+    const child = spawn(process.execPath, [SLUICE_BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString('utf8'); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString('utf8'); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.once('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+  });
 }
