@@ -73,6 +73,8 @@ export async function runPlugin<O>(plugin: PluginDefinition<O>, run: RunOptions<
   const match = matchEndpoint({ method: 'POST', path: run.path, headers: run.headers ?? {}, query: {} });
   if (!match || 'methodNotAllowed' in match) throw new Error(`runPlugin: ${run.path} is not a Sluice endpoint`);
   const endpoint = match.endpoint;
+  // The plugin's own error codes render as they would in a gateway (status, class per family, outcome).
+  if (plugin.errors) registerErrorCodes(plugin.name, plugin.errors);
   const host = createTestHost(run.host);
   if (plugin.errors) registerErrorCodes(plugin.name, plugin.errors);
   const instance = run.instance ?? await plugin.setup!(parseOptions(plugin.options, run.options ?? {}), host);
