@@ -46,7 +46,7 @@ export type { ProviderFactory } from './providers/registry.js';
 export { HttpUpstream, upstreamHttpError } from './providers/http-upstream.js';
 export type { WireRequest } from './providers/http-upstream.js';
 export { HttpProvider } from './providers/http-provider.js';
-export type { ProviderConfig } from './config/schema.js';
+export type { ProviderConfig, ProviderInput } from './config/schema.js';
 
 // Storage.
 export type { Migration } from './storage/migrations.js';

@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import type { Got } from 'got';
 import { ConfigError } from '../config/config-error.js';
+import { registerErrorCodes } from '../errors.js';
 import type { LoadedConfig } from '../config/load.js';
 import { createLogger } from '../observability/logger.js';
 import { createMetrics } from '../observability/metrics.js';
@@ -30,6 +31,14 @@ export interface Validated {
 export async function validateConfig(loaded: LoadedConfig): Promise<Validated> {
   const { config } = loaded;
   const plugins = await loadChain(loaded);
+  // Plugin error codes are checked as start-up checks them: a bad code must not validate and then fail to start.
+  for (const p of plugins) {
+    try {
+      if (p.definition.errors) registerErrorCodes(p.definition.name, p.definition.errors);
+    } catch (err) {
+      throw new ConfigError((err as Error).message, loaded.locate(['chain', p.index, 'use']));
+    }
+  }
   let providers: ReturnType<typeof createProviders>;
   try {
     providers = createProviders(config.providers);

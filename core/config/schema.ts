@@ -63,6 +63,14 @@ const provider = z.strictObject({
 });
 export type ProviderConfig = z.output<typeof provider>;
 
+/**
+ * A provider a plugin builds while running (`host.providers.create`): written like a `providers:`
+ * entry in YAML, with the same defaults, and any type the registry knows (plugins add types).
+ */
+export const runtimeProviderSchema = provider.extend({ type: z.string().min(1) });
+/** What `host.providers.create` takes: a `providers:` entry as YAML would give it (defaults optional). */
+export type ProviderInput = z.input<typeof runtimeProviderSchema>;
+
 const chainEntry = z.strictObject({
   use: z.string().min(1).describe('A built-in plugin name, a ./path relative to this file, or an npm package name.'),
   with: z.unknown().optional().describe('The plugin\'s options.'),

@@ -50,13 +50,20 @@ function forwardedHops(header: string | string[] | undefined): string[] {
 export function createClientAddressResolver(trust: TrustProxy): ClientAddressResolver {
   if (trust === false) return { resolve: (peer) => normaliseAddress(peer), trusts: () => false };
   if ('hops' in trust) {
-    const hops = trust.hops;
+    const count = trust.hops;
     return {
       resolve(peer, forwardedFor) {
-        // [client?, …, added by proxy 1, …] + peer: with N proxies the client is N entries from the right.
-        const chain = [...forwardedHops(forwardedFor), peer];
-        const candidate = chain[chain.length - 1 - hops];
-        return normaliseAddress(candidate !== undefined && isIP(normaliseAddress(candidate)) ? candidate : chain[0]!);
+        // [client?, …, added by proxy 1, …] + peer: with N proxies the client is N entries from the
+        // right. Each proxy appends an address, so an entry that is not one was not appended by a
+        // proxy: stop at the last address we could verify, never fall back to the left-most entry.
+        const hops = forwardedHops(forwardedFor);
+        let client = peer;
+        for (let i = hops.length - 1; i >= 0 && i >= hops.length - count; i--) {
+          const hop = normaliseAddress(hops[i]!);
+          if (!isIP(hop)) break;
+          client = hop;
+        }
+        return normaliseAddress(client);
       },
       trusts: () => true,
     };

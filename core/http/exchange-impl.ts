@@ -4,7 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type {
   Attempt, Completion, Endpoint, Exchange, Finding, GatewayResponse, Outcome, Principal, StateKey, Target, UpstreamRequest,
 } from '../exchange.js';
-import type { ApiFamily, JsonObject, Usage } from '../protocols/types.js';
+import { emptyUsage, type ApiFamily, type JsonObject, type Usage } from '../protocols/types.js';
 import { createRequestView } from '../protocols/view/request-view.js';
 import type { RequestView } from '../protocols/view/types.js';
 import { renderReply } from '../replies/render.js';
@@ -104,6 +104,8 @@ export class HttpExchange implements Exchange {
   reply(reply: Reply): void {
     this.response = renderReply(this.endpoint, reply, { id: this.id, model: this.model ?? 'sluice', stream: this.stream, body: this.body });
     this.outcome = reply.outcome ?? 'success';
+    // No upstream call reports usage for a reply: what the plugin says (else none) is what is recorded.
+    this.usage = { ...emptyUsage(), ...reply.usage, estimated: false };
   }
 
   get completed(): Promise<Completion> {

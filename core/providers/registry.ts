@@ -1,7 +1,8 @@
 // The providers a gateway can reach, by name. Built from config at start-up; plugins may add and
 // remove providers while running (the marketplace turns offers into providers), and a reload swaps
 // changed ones. The router looks providers up by name on every request, so a swap is atomic.
-import type { ProviderConfig, SluiceConfig } from '../config/schema.js';
+import { runtimeProviderSchema, type ProviderConfig, type ProviderInput, type SluiceConfig } from '../config/schema.js';
+import { parseOptions } from '../schema/schema.js';
 import { AnthropicProvider } from './anthropic.js';
 import { GeminiProvider } from './gemini.js';
 import { LoopbackProvider } from './loopback/loopback.js';
@@ -22,8 +23,12 @@ export interface ProviderRegistry {
   get(name: string): Provider | undefined;
   names(): string[];
   all(): Provider[];
-  /** Builds a provider of a known type (built-in or plugin-registered) without registering it. */
-  create(name: string, config: ProviderConfig): Provider;
+  /**
+   * Builds a provider of a known type (built-in or plugin-registered) without registering it, from
+   * an entry written as in YAML (`{ type: 'openai', base_url, api_key }`; the rest defaults).
+   * Throws naming the field when the entry is invalid.
+   */
+  create(name: string, config: ProviderInput): Provider;
   /** Adds or replaces a provider; a replaced one is closed once its in-flight requests finish. */
   add(provider: Provider): void;
   /** Removes and closes a provider (in-flight requests finish first). False when it did not exist. */
@@ -52,6 +57,16 @@ export function createProviderRegistry(config: SluiceConfig['providers'], extraT
     return factory(name, c);
   };
   const closeLater = (p: Provider) => { p.close().catch(() => { /* already closed */ }); };
+  /** Plugins write entries as YAML would: validated and defaulted here, as config entries are at load. */
+  const createFromInput = (name: string, input: ProviderInput): Provider => {
+    let c: ProviderConfig;
+    try {
+      c = parseOptions(runtimeProviderSchema, input) as ProviderConfig;
+    } catch (err) {
+      throw new Error(`provider ${name}: ${(err as Error).message.split('\n').join('; ')}`);
+    }
+    return create(name, c);
+  };
 
   for (const [name, c] of Object.entries(config)) {
     providers.set(name, create(name, c));
@@ -62,7 +77,7 @@ export function createProviderRegistry(config: SluiceConfig['providers'], extraT
     get: (name) => providers.get(name),
     names: () => [...providers.keys()],
     all: () => [...providers.values()],
-    create,
+    create: createFromInput,
     add(provider) {
       const old = providers.get(provider.name);
       providers.set(provider.name, provider);

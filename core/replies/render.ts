@@ -38,6 +38,8 @@ export function renderReply(protocol: Protocol, reply: Reply, ctx: ReplyContext)
     text: reply.toolCalls?.length ? '' : reply.text ?? '',
     toolCalls: (reply.toolCalls ?? []).map((c, i) => ({
       id: c.id ?? createHash('sha256').update(`${ctx.id}\u0000${i}`).digest('hex').slice(0, 24),
+      // An id the plugin gave reaches the client as it is; generated ones get the family's prefix.
+      ...(c.id === undefined ? {} : { wireId: c.id }),
       name: c.name,
       arguments: JSON.stringify(c.arguments),
     })),

@@ -2,7 +2,7 @@
 // plugin's middleware on a synthetic exchange, then Sluice's own dispatch against a scripted
 // upstream, and hands back what the client would get and what the upstream saw — like fastify's
 // inject(). The same exchange, views, replies and errors as a running gateway; no sockets.
-import { errorBody, toGatewayError } from '../errors.js';
+import { errorBody, registerErrorCodes, toGatewayError } from '../errors.js';
 import type { Completion, Exchange, GatewayResponse, UpstreamRequest } from '../exchange.js';
 import { dispatch } from '../http/dispatch.js';
 import { HttpExchange } from '../http/exchange-impl.js';
@@ -73,7 +73,10 @@ export async function runPlugin<O>(plugin: PluginDefinition<O>, run: RunOptions<
   const match = matchEndpoint({ method: 'POST', path: run.path, headers: run.headers ?? {}, query: {} });
   if (!match || 'methodNotAllowed' in match) throw new Error(`runPlugin: ${run.path} is not a Sluice endpoint`);
   const endpoint = match.endpoint;
+  // The plugin's own error codes render as they would in a gateway (status, class per family, outcome).
+  if (plugin.errors) registerErrorCodes(plugin.name, plugin.errors);
   const host = createTestHost(run.host);
+  if (plugin.errors) registerErrorCodes(plugin.name, plugin.errors);
   const instance = run.instance ?? await plugin.setup!(parseOptions(plugin.options, run.options ?? {}), host);
   const upstreamRequests: UpstreamRequest[] = [];
   const provider = scriptedProvider(protocolName(endpoint), run.upstream, upstreamRequests);

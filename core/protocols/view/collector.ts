@@ -14,10 +14,15 @@ export class Collector {
   readonly results: ToolResultInfo[] = [];
   readonly events: ToolEvent[] = [];
 
-  constructor(private readonly changed: () => void) {}
+  /**
+   * `withSegments: false` collects only tool calls and results: a plugin that reads the tool history
+   * (the loop detector) does not pay for a setter per string of the conversation.
+   */
+  constructor(private readonly changed: () => void, private readonly withSegments = true) {}
 
   /** A string at container[key], if it is one. */
   text(kind: SegmentKind, role: string, turn: number, container: Container, key: string | number, path: BodyPath): void {
+    if (!this.withSegments) return;
     const value = (container as Record<string | number, JsonValue>)[key];
     if (typeof value !== 'string') return;
     this.segments.push(this.slot(kind, role, turn, path, () => (container as Record<string | number, JsonValue>)[key] as string, (t) => {
@@ -27,6 +32,7 @@ export class Collector {
 
   /** Content that is a string or a list of parts with `text` (every family's message content). */
   content(kind: SegmentKind, role: string, turn: number, owner: JsonObject, key: string, path: BodyPath): void {
+    if (!this.withSegments) return;
     const value = owner[key];
     if (typeof value === 'string') { this.text(kind, role, turn, owner, key, [...path, key]); return; }
     if (!Array.isArray(value)) return;
@@ -38,6 +44,7 @@ export class Collector {
 
   /** Every string leaf of a JSON value held at owner[key] (tool arguments, structured results). */
   leaves(kind: SegmentKind, role: string, turn: number, owner: JsonObject, key: string, path: BodyPath): void {
+    if (!this.withSegments) return;
     const value = owner[key];
     if (value && typeof value === 'object') this.walkLeaves(kind, role, turn, value, [...path, key], 0, () => { /* written in place */ });
   }
@@ -47,6 +54,7 @@ export class Collector {
    * re-serialises the arguments. Text that is not JSON is one segment.
    */
   jsonText(kind: SegmentKind, role: string, turn: number, owner: JsonObject, key: string, path: BodyPath): void {
+    if (!this.withSegments) return;
     const raw = owner[key];
     if (typeof raw !== 'string') return;
     let parsed: JsonValue;

@@ -33,6 +33,8 @@ const NO_SHAPE: Shape = { walk: () => {}, turns: () => 0 };
 
 class BodyView implements RequestView {
   private collected: Collector | undefined;
+  /** Tool calls and results only, while nobody asked for segments. */
+  private tools: Collector | undefined;
   private dirty = false;
 
   constructor(readonly protocol: Protocol, readonly body: JsonObject, private readonly shape: Shape, private readonly onChange?: () => void) {}
@@ -47,20 +49,30 @@ class BodyView implements RequestView {
     return this.collected;
   }
 
+  private collectTools(): Collector {
+    if (this.collected) return this.collected;
+    if (!this.tools) {
+      this.tools = new Collector(() => this.markChanged(), false);
+      this.shape.walk(this.body, this.tools);
+    }
+    return this.tools;
+  }
+
   private markChanged(): void {
     if (!this.dirty) { this.dirty = true; this.onChange?.(); }
   }
 
   segments(): readonly Segment[] { return this.collect().segments; }
-  toolCalls(): readonly ToolCallInfo[] { return this.collect().calls; }
-  toolResults(): readonly ToolResultInfo[] { return this.collect().results; }
-  toolEvents(): readonly ToolEvent[] { return this.collect().events; }
+  toolCalls(): readonly ToolCallInfo[] { return this.collectTools().calls; }
+  toolResults(): readonly ToolResultInfo[] { return this.collectTools().results; }
+  toolEvents(): readonly ToolEvent[] { return this.collectTools().events; }
   turns(): number { return this.shape.turns(this.body); }
 
   addNote(text: string): void {
     if (!this.shape.note) throw new Error(`${protocolName(this.protocol)} requests cannot carry a note`);
     this.shape.note(this.body, text);
     this.collected = undefined; // the note is a new segment: walk again when asked
+    this.tools = undefined;
     this.markChanged();
   }
 }

@@ -9,8 +9,11 @@ import type { Channel, DeltaTransform } from './types.js';
 
 export async function* transformChatStream(events: AsyncIterable<StreamEvent>, transform: DeltaTransform): AsyncGenerator<StreamEvent> {
   const channels = new Channels(transform);
-  /** Per choice and tool index, the id of the call being streamed (a reused index with a new id is a new call). */
-  const callIds = new Map<string, { id: string | undefined; serial: number }>();
+  /**
+   * Per choice and tool index, the id (a reused index with a new id is a new call) and name of the
+   * call being streamed: only its first fragment names them, and every delta of the channel carries both.
+   */
+  const callIds = new Map<string, { id: string | undefined; name: string | undefined; serial: number }>();
   let last: JsonObject | undefined;
   for await (const ev of events) {
     const data = asObject(ev.data);
@@ -39,10 +42,10 @@ export async function* transformChatStream(events: AsyncIterable<StreamEvent>, t
           if (held) extra.push({ index, function: { arguments: held } });
           seen = undefined;
         }
-        if (!seen) callIds.set(slot, (seen = { id, serial: (callIds.get(slot)?.serial ?? -1) + 1 }));
         const fn = asObject(call['function']);
-        const name = asString(fn?.['name']);
-        if (fn && typeof fn['arguments'] === 'string') fn['arguments'] = channels.delta(toolChannel(n, index, seen.serial, name, seen.id), fn['arguments']);
+        if (!seen) callIds.set(slot, (seen = { id, name: asString(fn?.['name']), serial: (callIds.get(slot)?.serial ?? -1) + 1 }));
+        seen.name ??= asString(fn?.['name']);
+        if (fn && typeof fn['arguments'] === 'string') fn['arguments'] = channels.delta(toolChannel(n, index, seen.serial, seen.name, seen.id), fn['arguments']);
       }
       // Held text of an ended call goes before the new call's first fragment.
       if (extra.length) delta['tool_calls'] = [...extra, ...asArray(delta['tool_calls'])];

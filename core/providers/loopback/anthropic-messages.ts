@@ -5,7 +5,7 @@ import { asArray, asObject, asString, contentText } from '../../protocols/json.j
 import type { JsonObject, JsonValue, StreamEvent } from '../../protocols/types.js';
 import type { GatewayResponse, UpstreamRequest } from '../../exchange.js';
 import { jsonReply, streamReply, type LoopbackHandler } from './reply.js';
-import { conversationTurns, decide, forgedThought, stopReasonOf, type Answer, type CarriedThought, type ConversationView, type ToolResult } from './script.js';
+import { conversationTurns, decide, forgedThought, stopReasonOf, wireCallId, type Answer, type CarriedThought, type ConversationView, type ToolResult } from './script.js';
 import { jsonOutputOf, type JsonOutput } from './json-sample.js';
 import { invalidSignature } from './signature.js';
 import { estimateTokens, fragments, streamPieces } from './text.js';
@@ -92,7 +92,7 @@ function contentBlocks(a: Answer): JsonObject[] {
   const out: JsonObject[] = [];
   if (a.reasoning) out.push({ type: 'thinking', thinking: a.reasoning.text, signature: a.reasoning.signature });
   if (!a.toolCalls.length) out.push({ type: 'text', text: a.text });
-  for (const c of a.toolCalls) out.push({ type: 'tool_use', id: `toolu_${c.id}`, name: c.name, input: JSON.parse(c.arguments) as JsonValue, caller: { type: 'direct' } });
+  for (const c of a.toolCalls) out.push({ type: 'tool_use', id: wireCallId(c, 'toolu_'), name: c.name, input: JSON.parse(c.arguments) as JsonValue, caller: { type: 'direct' } });
   return out;
 }
 

@@ -4,7 +4,7 @@ import { asArray, asObject, asString } from '../../protocols/json.js';
 import type { JsonObject, JsonValue, StreamEvent } from '../../protocols/types.js';
 import type { GatewayResponse, UpstreamRequest } from '../../exchange.js';
 import { jsonReply, streamReply, type LoopbackHandler } from './reply.js';
-import { decide, forgedThought, stopReasonOf, type Answer, type CarriedThought, type ConversationView, type ToolResult } from './script.js';
+import { decide, forgedThought, stopReasonOf, wireCallId, type Answer, type CarriedThought, type ConversationView, type ToolResult } from './script.js';
 import { jsonOutputOf, type JsonOutput } from './json-sample.js';
 import { invalidSignature } from './signature.js';
 import { estimateTokens, streamPieces } from './text.js';
@@ -110,7 +110,7 @@ function answerParts(a: Answer): JsonObject[] {
   const out: JsonObject[] = [];
   if (a.reasoning) out.push({ text: a.reasoning.text, thought: true, thoughtSignature: a.reasoning.signature });
   if (!a.toolCalls.length) out.push({ text: a.text });
-  for (const c of a.toolCalls) out.push({ functionCall: { id: `call_${c.id}`, name: c.name, args: JSON.parse(c.arguments) as JsonValue } });
+  for (const c of a.toolCalls) out.push({ functionCall: { id: wireCallId(c, 'call_'), name: c.name, args: JSON.parse(c.arguments) as JsonValue } });
   return out;
 }
 

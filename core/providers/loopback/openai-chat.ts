@@ -4,7 +4,7 @@ import { asArray, asObject, asString, contentText } from '../../protocols/json.j
 import type { JsonObject, JsonValue, StreamEvent } from '../../protocols/types.js';
 import { jsonReply, nowSeconds, streamReply, type LoopbackHandler } from './reply.js';
 import type { GatewayResponse, UpstreamRequest } from '../../exchange.js';
-import { conversationTurns, decide, stopReasonOf, type Answer, type ConversationView, type ToolResult } from './script.js';
+import { conversationTurns, decide, stopReasonOf, wireCallId, type Answer, type ConversationView, type ToolResult } from './script.js';
 import { jsonOutputOf } from './json-sample.js';
 import { fragments, streamPieces } from './text.js';
 
@@ -65,7 +65,7 @@ function chatCompletion(a: Answer, model: string, id: string): JsonObject {
   const message: JsonObject = { role: 'assistant', content: calls ? null : a.text, refusal: null, annotations: [] };
   if (a.reasoning) message['reasoning_content'] = a.reasoning.text;
   if (calls) {
-    message['tool_calls'] = a.toolCalls.map((c) => ({ id: `call_${c.id}`, type: 'function', function: { name: c.name, arguments: c.arguments } }));
+    message['tool_calls'] = a.toolCalls.map((c) => ({ id: wireCallId(c, 'call_'), type: 'function', function: { name: c.name, arguments: c.arguments } }));
   }
   return {
     id: `chatcmpl-${id}`,
@@ -87,7 +87,7 @@ async function* chatCompletionStream(a: Answer, body: JsonObject, model: string,
   yield chunk({ role: 'assistant', content: calls ? null : '', refusal: null });
   if (a.reasoning) for (const piece of streamPieces(a.reasoning.text)) yield chunk({ reasoning_content: piece });
   for (const [index, c] of a.toolCalls.entries()) {
-    yield chunk({ tool_calls: [{ index, id: `call_${c.id}`, type: 'function', function: { name: c.name, arguments: '' } }] });
+    yield chunk({ tool_calls: [{ index, id: wireCallId(c, 'call_'), type: 'function', function: { name: c.name, arguments: '' } }] });
     // Arguments arrive in fragments, as real models send them.
     for (const piece of fragments(c.arguments)) yield chunk({ tool_calls: [{ index, function: { arguments: piece } }] });
   }

@@ -5,7 +5,7 @@ import { asArray, asObject, asString, contentText } from '../../protocols/json.j
 import type { JsonObject, JsonValue, StreamEvent } from '../../protocols/types.js';
 import { jsonReply, nowSeconds, streamReply, type LoopbackHandler } from './reply.js';
 import type { GatewayResponse, UpstreamRequest } from '../../exchange.js';
-import { decide, forgedThought, stopReasonOf, type Answer, type CarriedThought, type ConversationView, type ToolResult } from './script.js';
+import { decide, forgedThought, stopReasonOf, wireCallId, type Answer, type CarriedThought, type ConversationView, type ToolResult } from './script.js';
 import { jsonOutputOf } from './json-sample.js';
 import { invalidSignature } from './signature.js';
 import { fragments, streamPieces } from './text.js';
@@ -100,7 +100,7 @@ function outputItems(a: Answer, id: string): JsonObject[] {
     items.push({ id: `rs_${id}`, type: 'reasoning', summary: [{ type: 'summary_text', text: a.reasoning.text }], encrypted_content: a.reasoning.signature });
   }
   for (const c of a.toolCalls) {
-    items.push({ id: `fc_${c.id}`, type: 'function_call', status: 'completed', arguments: c.arguments, call_id: `call_${c.id}`, name: c.name });
+    items.push({ id: `fc_${c.id}`, type: 'function_call', status: 'completed', arguments: c.arguments, call_id: wireCallId(c, 'call_'), name: c.name });
   }
   if (!a.toolCalls.length) {
     items.push({

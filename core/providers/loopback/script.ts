@@ -40,9 +40,16 @@ export interface ConversationView {
 export interface ToolCall {
   /** Protocol-neutral id; renderers add their own prefix (call_, toolu_, …). */
   id: string;
+  /** The exact id the client sees, when one was given (a plugin's reply names its own calls). */
+  wireId?: string;
   name: string;
   /** Arguments as compact JSON text. */
   arguments: string;
+}
+
+/** The id a client sees for `call`: the one given, else the family's prefix and the neutral id. */
+export function wireCallId(call: ToolCall, prefix: string): string {
+  return call.wireId ?? `${prefix}${call.id}`;
 }
 
 /** Why a turn ended, in protocol-neutral words (each renderer says it in its own). */

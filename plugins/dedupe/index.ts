@@ -1,0 +1,94 @@
+// The loop detector: stops agents that repeat themselves. Stateless — it reads the conversation the
+// client resends (any protocol, through the protocol view), notes a loop at warn_at and answers
+// without calling the upstream at block_at (a final assistant message, or a 4xx), recording a
+// REPEATED_TOOL_CALL, TOOL_CYCLE or TOOL_FAILURE_STREAK finding either way.
+import {
+  canonicalArguments, createResponseView, definePlugin, GatewayError, operationClass, transformStream,
+  type Channel, type Exchange, type Finding, type FindingAction, type ToolCallInfo,
+} from '../../core/index.js';
+import { LoopHistory } from './history.js';
+import { blockMessageFor, noteFor } from './messages.js';
+import { dedupeOptions, thresholdsOf, type DedupeOptions } from './options.js';
+import type { RatedFinding } from './types.js';
+
+export { dedupeOptions } from './options.js';
+
+export default definePlugin<DedupeOptions>({
+  name: 'dedupe',
+  version: '0.1.0',
+  sluice: '^0.1.0',
+  description: 'Loop detector: notes and stops agents that repeat the same tool calls with the same results',
+  options: dedupeOptions,
+  errors: {
+    // A 400, not a 429: clients retry a 429, and retrying a loop is the loop.
+    SLUICE_E_LOOP_DETECTED: { status: 400, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'FAILED_PRECONDITION', outcome: 'blocked' },
+  },
+  setup(options, host) {
+    let current = { options, thresholds: thresholdsOf(options) };
+    const findingsTotal = host.metrics.counter('sluice_loop_findings_total', 'Loop detector findings by type and action', { labelNames: ['type', 'action'] });
+    const record = (exchange: Exchange, f: RatedFinding, action: FindingAction, direction: Finding['direction'] = 'request') => {
+      exchange.findings.push({ source: 'dedupe', type: f.type, count: f.count, action, direction, locations: [...f.tools] });
+      findingsTotal.inc({ type: f.type, action });
+    };
+    return {
+      middleware: async ({ exchange }, next) => {
+        if (operationClass(exchange.endpoint.operation) !== 'generate') return next();
+        const { options: o, thresholds } = current;
+        const history = LoopHistory.fromView(exchange.view());
+        const [top, ...rest] = history.findings(thresholds);
+        if (top) {
+          const enforce = o.mode === 'enforce';
+          record(exchange, top, !enforce ? 'recorded' : top.level === 'block' ? 'blocked' : 'noted');
+          for (const f of rest) record(exchange, f, 'recorded');
+          host.logger.info('loop detected', { request_id: exchange.id, session: exchange.sessionId, type: top.type, count: top.count, level: top.level, mode: o.mode });
+          if (enforce && top.level === 'block') {
+            const text = blockMessageFor(top);
+            if (o.block_with === 'error') throw new GatewayError('SLUICE_E_LOOP_DETECTED', text);
+            exchange.reply({ text, outcome: 'blocked' });
+            return;
+          }
+          if (enforce) exchange.view().addNote(noteFor(top));
+        }
+        await next();
+        if (o.inspect_response) inspectResponse(exchange, history, current.thresholds, (f) => record(exchange, f, 'recorded', 'response'));
+      },
+      reload(next) {
+        const prepared = { options: next, thresholds: thresholdsOf(next) };
+        return () => { current = prepared; };
+      },
+    };
+  },
+});
+
+/**
+ * Records, without holding anything back, when the model's new calls would make a loop reach its
+ * block threshold (they are already on their way to the client).
+ */
+function inspectResponse(exchange: Exchange, history: LoopHistory, thresholds: ReturnType<typeof thresholdsOf>, found: (f: RatedFinding) => void): void {
+  const response = exchange.response;
+  if (!response || response.status >= 400) return;
+  const project = (calls: readonly ToolCallInfo[]) => { for (const f of history.projectNewCalls(calls, thresholds)) found(f); };
+  if (response.kind === 'json') {
+    project(createResponseView(response.protocol, response.body).toolCalls());
+    return;
+  }
+  // Streams: collect each tool call's arguments as they pass, judge when the stream has ended.
+  const args = new Map<string, { channel: Channel; text: string }>();
+  const source = transformStream(response.protocol, response.events, {
+    delta(channel, text) {
+      if (channel.kind === 'tool_arguments') {
+        const entry = args.get(channel.key) ?? { channel, text: '' };
+        entry.text += text;
+        args.set(channel.key, entry);
+      }
+      return text;
+    },
+    end: () => '',
+  });
+  response.events = (async function* () {
+    yield* source;
+    project([...args.values()].map(({ channel, text }, i) => ({
+      id: channel.callId, name: channel.toolName ?? '', arguments: canonicalArguments(text), turn: i, path: [channel.key],
+    })));
+  })();
+}

@@ -1,0 +1,160 @@
+// `use: dedupe` in the chain: a note in the protocol's own form at warn_at, a final answer (or a
+// 4xx) at block_at instead of the upstream call, findings either way; monitor changes nothing.
+// The official SDKs judge the replies through a running gateway.
+import { expect } from 'chai';
+import Anthropic from '@anthropic-ai/sdk';
+import { GoogleGenAI } from '@google/genai';
+import OpenAI from 'openai';
+import { runPlugin } from '../../../core/testing/index.js';
+import dedupe from '../../../plugins/dedupe/index.js';
+import { config, startGateway, type TestGateway } from '../../helpers/gateway.js';
+import { buildRequest, CLIENTS, shellCall, shellOutput, type ClientName, type Script } from './clients.js';
+
+const PATHS: Record<ClientName, string> = {
+  'claude-code': '/v1/messages',
+  codex: '/v1/responses',
+  'gemini-cli': '/v1beta/models/gemini-2.5-pro:generateContent',
+  'openai-chat': '/v1/chat/completions',
+};
+
+/** The agent ran the same command `times` times and got the same output each time. */
+function loop(client: ClientName, times: number): Script {
+  return {
+    prompt: 'Why does the build fail?',
+    steps: Array.from({ length: times }, () => ({ calls: [shellCall(client, 'npm run build')], results: [shellOutput(client, 'error TS2304: Cannot find name x')] })),
+  };
+}
+
+const ANSWER: Record<ClientName, Record<string, unknown>> = {
+  'claude-code': { id: 'msg_1', type: 'message', role: 'assistant', model: 'm', content: [{ type: 'text', text: 'ok' }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } },
+  codex: { id: 'resp_1', object: 'response', status: 'completed', model: 'm', output: [], usage: { input_tokens: 1, output_tokens: 1, total_tokens: 2 } },
+  'gemini-cli': { candidates: [{ index: 0, finishReason: 'STOP', content: { role: 'model', parts: [{ text: 'ok' }] } }] },
+  'openai-chat': { id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }] },
+};
+
+/** The text deltas of a stream in any protocol, joined. */
+function streamedText(events: readonly { data: unknown }[]): string {
+  let out = '';
+  for (const { data } of events) {
+    const d = data as { type?: string; delta?: unknown; choices?: { delta?: { content?: unknown } }[] };
+    if (d.type === 'content_block_delta') out += (d.delta as { text?: string }).text ?? '';
+    else if (d.type === 'response.output_text.delta') out += String(d.delta);
+    else if (typeof d.choices?.[0]?.delta?.content === 'string') out += d.choices[0].delta.content;
+  }
+  return out;
+}
+
+describe('dedupe in the chain (runPlugin)', () => {
+  for (const client of CLIENTS) {
+    describe(client, () => {
+      const run = (times: number, options: Record<string, unknown> = {}) => runPlugin(dedupe, {
+        options, path: PATHS[client], body: buildRequest(client, loop(client, times)).body, upstream: { json: ANSWER[client] as never },
+      });
+
+      it('below warn_at: nothing found, the client bytes go upstream unchanged', async () => {
+        const r = await run(2);
+        expect(r.exchange.findings).to.deep.equal([]);
+        expect(r.upstreamRequests[0]!.bytes, 'original bytes').to.not.equal(undefined);
+      });
+
+      it('at warn_at: the upstream gets a note in the protocol\'s form; recorded as noted', async () => {
+        const r = await run(3);
+        expect(r.status).to.equal(200);
+        expect(r.exchange.findings[0]).to.include({ source: 'dedupe', type: 'REPEATED_TOOL_CALL', count: 3, action: 'noted' });
+        const sent = JSON.stringify(r.upstreamRequests[0]!.body);
+        expect(sent).to.include('[Sluice loop detector] Note');
+        expect(r.upstreamRequests[0]!.bytes).to.equal(undefined);
+      });
+
+      it('at block_at: answered without the upstream, recorded as blocked', async () => {
+        const r = await run(5);
+        expect(r.upstreamRequests).to.have.length(0);
+        expect(r.completion.outcome).to.equal('blocked');
+        expect(r.exchange.findings[0]).to.include({ type: 'REPEATED_TOOL_CALL', count: 5, action: 'blocked' });
+        // Claude Code and Codex stream: the reply is rendered as a stream for them.
+        expect(r.json ? JSON.stringify(r.json) : streamedText(r.events ?? [])).to.include("Stopped by Sluice's loop detector");
+      });
+
+      it('block_with: error gives a 400 SLUICE_E_LOOP_DETECTED in the client\'s envelope', async () => {
+        const r = await run(5, { block_with: 'error' });
+        expect(r.status).to.equal(400);
+        expect(r.upstreamRequests).to.have.length(0);
+        expect(r.completion.outcome).to.equal('blocked');
+        expect(JSON.stringify(r.json)).to.include("loop detector");
+      });
+
+      it('monitor: records and changes nothing', async () => {
+        const r = await run(6, { mode: 'monitor' });
+        expect(r.upstreamRequests).to.have.length(1);
+        expect(r.upstreamRequests[0]!.bytes).to.not.equal(undefined);
+        expect(r.exchange.findings[0]).to.include({ type: 'REPEATED_TOOL_CALL', count: 6, action: 'recorded' });
+      });
+    });
+  }
+
+  it('inspect_response records a new call that would reach block_at, without changing the answer', async () => {
+    const client: ClientName = 'openai-chat';
+    const call = shellCall(client, 'npm run build');
+    const answer = { id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, finish_reason: 'tool_calls', message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_new', type: 'function', function: { name: call.name, arguments: JSON.stringify(call.args) } }] } }] };
+    const r = await runPlugin(dedupe, {
+      options: { mode: 'monitor', inspect_response: true }, path: PATHS[client], body: buildRequest(client, loop(client, 4)).body, upstream: { json: answer },
+    });
+    expect(r.exchange.findings.map((f) => [f.type, f.count, f.action, f.direction])).to.deep.include(['REPEATED_TOOL_CALL', 5, 'recorded', 'response']);
+    expect(r.json).to.deep.equal(answer);
+  });
+});
+
+describe('dedupe in the chain: the SDKs read the final message and the error', () => {
+  let gw: TestGateway;
+  before(async () => {
+    gw = await startGateway(config({ chain: '  - use: dedupe\n  - use: router\n    with: { default: local }' }));
+  });
+  after(() => gw.close());
+
+  it('OpenAI Chat, JSON and stream', async () => {
+    const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'x' });
+    const body = buildRequest('openai-chat', loop('openai-chat', 5)).body as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
+    const json = await client.chat.completions.create(body);
+    expect(json.choices[0]!.message.content).to.include("Stopped by Sluice's loop detector");
+    expect(json.choices[0]!.finish_reason).to.equal('stop');
+    const stream = client.chat.completions.stream({ ...body, stream: true });
+    const final = await stream.finalChatCompletion();
+    expect(final.choices[0]!.message.content).to.include("Stopped by Sluice's loop detector");
+  });
+
+  it('Anthropic Messages, JSON and stream (Claude Code\'s shape)', async () => {
+    const client = new Anthropic({ baseURL: gw.url, apiKey: 'x' });
+    const body = { ...buildRequest('claude-code', loop('claude-code', 5)).body, model: 'claude-sonnet-4-5', max_tokens: 100, stream: false } as unknown as Anthropic.MessageCreateParamsNonStreaming;
+    const json = await client.messages.create(body);
+    expect(json.stop_reason).to.equal('end_turn');
+    expect(JSON.stringify(json.content)).to.include("Stopped by Sluice's loop detector");
+    const { stream: _json, ...streamed } = body;
+    const final = await client.messages.stream(streamed).finalMessage();
+    expect(JSON.stringify(final.content)).to.include("Stopped by Sluice's loop detector");
+  });
+
+  it('OpenAI Responses (Codex\'s shape), stream', async () => {
+    const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'x' });
+    const body = { ...buildRequest('codex', loop('codex', 5)).body, model: 'gpt-5' } as unknown as OpenAI.Responses.ResponseCreateParamsStreaming;
+    const final = await client.responses.stream(body).finalResponse();
+    expect(final.output_text).to.include("Stopped by Sluice's loop detector");
+  });
+
+  it('Gemini (Gemini CLI\'s shape), JSON', async () => {
+    const ai = new GoogleGenAI({ apiKey: 'x', httpOptions: { baseUrl: gw.url } });
+    const body = buildRequest('gemini-cli', loop('gemini-cli', 5)).body as { contents: never };
+    const res = await ai.models.generateContent({ model: 'gemini-2.5-pro', contents: body.contents });
+    expect(res.text).to.include("Stopped by Sluice's loop detector");
+  });
+
+  it('a loop is logged as blocked with its finding; a conversation with different results is not touched', async () => {
+    const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'x' });
+    const varied: Script = { prompt: 'p', steps: Array.from({ length: 6 }, (_, i) => ({ calls: [shellCall('openai-chat', 'npm test')], results: [shellOutput('openai-chat', `${i} tests failed`)] })) };
+    const ok = await client.chat.completions.create(buildRequest('openai-chat', varied).body as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming);
+    expect(ok.choices[0]!.message.content).to.not.include('loop detector');
+    await new Promise((r) => setTimeout(r, 300));
+    const lines = gw.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['msg'] === 'request' && l['outcome'] === 'blocked');
+    expect(lines.length).to.be.greaterThan(0);
+    expect(String(lines[0]!['findings'])).to.include('REPEATED_TOOL_CALL=5:blocked');
+  });
+});
