@@ -38,7 +38,8 @@ export { decodeSse, encodeSseEvent, SseDecoder } from './protocols/sse.js';
 export { usageFrom, mergeUsage } from './protocols/usage.js';
 export { estimateTokens, estimateRequestTokens } from './protocols/estimate.js';
 export { createPriceTable } from './pricing/price-table.js';
-export type { PriceTable, TokenPrices, Cost } from './pricing/price-table.js';
+export type { PriceTable, TokenPrices, LongContextPrices, Cost } from './pricing/price-table.js';
+export { DEFAULT_PRICES, PRICES_AS_OF } from './pricing/default-prices.js';
 
 // Providers: the contract, and the HTTP machinery for provider types plugins add.
 export type { Provider, SendContext } from './providers/provider.js';
