@@ -35,6 +35,8 @@ export type {
   SegmentKind, BodyPath, Segment, ToolCallInfo, ToolResultInfo, ToolEvent, RequestView, ResponseView, Channel, DeltaTransform,
 } from './protocols/view/index.js';
 export { decodeSse, encodeSseEvent, SseDecoder } from './protocols/sse.js';
+export { observeStream } from './protocols/observe-stream.js';
+export type { StreamObserver } from './protocols/observe-stream.js';
 export { usageFrom, mergeUsage } from './protocols/usage.js';
 export { estimateTokens, estimateRequestTokens } from './protocols/estimate.js';
 export { createPriceTable } from './pricing/price-table.js';
@@ -56,6 +58,9 @@ export type { Migration } from './storage/migrations.js';
 export { clientCredential } from './http/credentials.js';
 export { compileCidrs, containsAddress } from './http/client-address.js';
 export { sessionIdFrom } from './http/session.js';
+
+// CLI output.
+export { table } from './cli/table.js';
 
 // Observability.
 export type { Logger, LogFields, LogLevel } from './observability/logger.js';
