@@ -97,8 +97,7 @@ ${o.extraChain ?? ''}  - use: router
   - use: translator
   - use: ledger
     with:
-      flush_interval_ms: 100
-${o.ledger ?? ''}`;
+${o.ledger ?? '      flush_interval_ms: 100\n'}`;
 }
 
 /** A PostgreSQL schema of its own for one test (dropped by `dropSchema`): the URL selects it. */
