@@ -4,7 +4,7 @@
 // cut short leaves its file for the next one: inserts are idempotent by request id, so rows already
 // written are skipped. A torn last line (a crash mid-append) is skipped and logged.
 import { createReadStream } from 'node:fs';
-import { appendFile, mkdir, readdir, rename, unlink } from 'node:fs/promises';
+import { appendFile, mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { LedgerRow } from './row.js';
@@ -25,6 +25,8 @@ export class SpillFile {
     await (this.ready ??= mkdir(this.dir, { recursive: true }).then(() => undefined));
     this.rows = 0;
     for (const file of await this.files(true)) this.rows += await countLines(path.join(this.dir, file));
+    // A crash mid-append leaves a torn last line: end it, so the next row is not glued onto it.
+    await endTornLine(path.join(this.dir, CURRENT));
   }
 
   async append(rows: readonly LedgerRow[]): Promise<void> {
@@ -87,4 +89,18 @@ async function countLines(file: string): Promise<number> {
   const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
   for await (const line of lines) if (line) n++;
   return n;
+}
+
+async function endTornLine(file: string): Promise<void> {
+  let handle;
+  try { handle = await open(file, 'r+'); } catch { return; }
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) return;
+    const last = Buffer.alloc(1);
+    await handle.read(last, 0, 1, size - 1);
+    if (last[0] !== 0x0a) await handle.write('\n', size);
+  } finally {
+    await handle.close();
+  }
 }

@@ -72,11 +72,16 @@ export class LedgerWriter {
   kick(): Promise<void> {
     if (this.cycleRunning) { this.again = true; return this.cycleRunning; }
     this.cycleRunning = (async () => {
-      do {
-        this.again = false;
-        try { await this.cycle(); } catch (err) { this.deps.logger.error('ledger cycle failed', { error: err }); }
-      } while (this.again || (this.closed && this.depth > 0 && !this.failing));
-    })().finally(() => { this.cycleRunning = undefined; });
+      try {
+        do {
+          this.again = false;
+          try { await this.cycle(); } catch (err) { this.deps.logger.error('ledger cycle failed', { error: err }); }
+        } while (this.again || (this.closed && this.depth > 0 && !this.failing));
+      } finally {
+        // Cleared in the same turn as the last check of `again`: a push in between cannot be missed.
+        this.cycleRunning = undefined;
+      }
+    })();
     return this.cycleRunning;
   }
 
