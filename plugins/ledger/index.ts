@@ -65,7 +65,12 @@ export default definePlugin<LedgerOptions>({
         if (!options.include_admin && record.endpoint === undefined && isAdmin(record.path)) return;
         writer.push(record);
       },
-      start: () => writer.start(),
+      async start() {
+        // Rows wait for their count; load the usual OpenAI encoding now (in its own thread) rather
+        // than on the first request, when an OpenAI provider is configured at all.
+        if (options.count.enabled && Object.values(host.config.providers).some((p) => p.type === 'openai')) counter.warm('o200k_base');
+        await writer.start();
+      },
       reload(next) {
         for (const key of WRITER_KEYS) {
           if (next[key] !== initial[key]) throw new Error(`${key} cannot change without a restart`);

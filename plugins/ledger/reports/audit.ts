@@ -39,8 +39,10 @@ interface Acc {
 }
 
 export async function auditReport(knex: Knex, range: TimeRange, opts: AuditOptions): Promise<{ range: TimeRange; lines: AuditLine[] }> {
-  // The baseline of the first days in range lies before it.
-  const read = { from: range.from - opts.baselineDays * DAY_MS, to: range.to };
+  // Whole UTC days: --since is rounded down to its day's start. The baseline of the first days in
+  // range lies before it.
+  const start = Math.floor(range.from / DAY_MS) * DAY_MS;
+  const read = { from: start - opts.baselineDays * DAY_MS, to: range.to };
   const groups = new Map<string, Acc>();
   const get = (day: string, provider: string, model: string): Acc => {
     const key = `${day}\u0000${provider}\u0000${model}`;
@@ -66,7 +68,7 @@ export async function auditReport(knex: Knex, range: TimeRange, opts: AuditOptio
     const key = `${acc.provider}\u0000${acc.model}`;
     (bySeries.get(key) ?? bySeries.set(key, []).get(key)!).push(acc);
   }
-  const firstDay = new Date(range.from).toISOString().slice(0, 10);
+  const firstDay = new Date(start).toISOString().slice(0, 10);
   const lines: AuditLine[] = [];
   for (const series of bySeries.values()) {
     series.sort((a, b) => a.day.localeCompare(b.day));

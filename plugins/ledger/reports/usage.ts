@@ -65,7 +65,7 @@ function add(acc: Acc, r: ReportRow): void {
 }
 
 function finish(acc: Acc): UsageLine {
-  acc.line.cost_usd = round(acc.line.cost_usd, 6)!;
+  acc.line.cost_usd = round(acc.line.cost_usd, 9)!;
   acc.line.p50_latency_ms = round(percentile(acc.latency, 50), 1);
   acc.line.p50_ttfb_ms = round(percentile(acc.ttfb, 50), 1);
   return acc.line;
@@ -119,7 +119,7 @@ export async function sessionReport(knex: Knex, range: TimeRange, sessionId: str
       model: r.served_model ?? r.requested_model, provider: r.provider, status: r.status, outcome: r.outcome,
       input_tokens: r.input_tokens, output_tokens: r.output_tokens, cache_read_tokens: r.cache_read_tokens,
       cache_write_tokens: r.cache_write_tokens, reasoning_tokens: r.reasoning_tokens,
-      cost_usd: round(r.cost_total, 6), latency_ms: round(r.latency_ms, 1)!, ttfb_ms: round(r.ttfb_ms, 1),
+      cost_usd: round(r.cost_total, 9), latency_ms: round(r.latency_ms, 1)!, ttfb_ms: round(r.ttfb_ms, 1),
     });
   }
   return { session: sessionId, turns, total: finish(total) };
