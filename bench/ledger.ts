@@ -15,6 +15,23 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startMockUpstream } from './mock-openai-upstream.js';
+import { createGateway } from '../core/app.js';
+import { loadConfigFile } from '../core/config/load.js';
+import { createLogger } from '../core/observability/logger.js';
+import type { RequestRecord } from '../core/plugin/request-record.js';
+import { DEFAULT_PRICES } from '../core/pricing/default-prices.js';
+import { createPriceTable } from '../core/pricing/price-table.js';
+import type { StreamEvent } from '../core/protocols/types.js';
+import { listen } from '../core/server.js';
+import { openDatabase } from '../core/storage/database.js';
+import { migrateLatest } from '../core/storage/migrations.js';
+import type { Exchange } from '../core/exchange.js';
+import { captureStream } from '../plugins/ledger/capture.js';
+import { createTokenCounter } from '../plugins/ledger/count/tokenizer.js';
+import { ledgerMigrations } from '../plugins/ledger/migrations.js';
+import { ledgerOptions } from '../plugins/ledger/options.js';
+import { prepareRow } from '../plugins/ledger/prepare.js';
+import { knexStore } from '../plugins/ledger/store.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // dist/bench
 const root = path.resolve(here, '../..');
@@ -23,6 +40,7 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '8' },
     connections: { type: 'string', default: '50' },
     rounds: { type: 'string', default: '2' },
+    records: { type: 'string', default: '2000' },
     out: { type: 'string', default: path.join(root, 'bench/results/ledger.md') },
   },
 });
@@ -87,7 +105,7 @@ function load(url: string, stream: boolean, durationS: number): Promise<{ reques
     autocannon({
       url: `${url}/v1/chat/completions`, method: 'POST', headers: { 'content-type': 'application/json' }, body: body(stream),
       connections: CONNECTIONS, pipelining: 1, duration: durationS, timeout: 10,
-    }, (err, r) => { if (err) reject(err); else resolve({ requests: r.requests.total, p50: r.latency.p50, non2xx: r.non2xx }); });
+    }, (err, r) => { if (err) reject(err); else resolve({ requests: r.requests.total, p50: (r as unknown as { latency: { p50: number } }).latency.p50, non2xx: r.non2xx }); });
   });
 }
 
@@ -127,9 +145,117 @@ async function measure(v: Variant, upstream: string): Promise<Sample[]> {
   return out;
 }
 
+
+// ---------------------------------------------------------------- the ledger's own work, in-process
+// End to end, the figures above are as noisy as the machine. Here the ledger's own work is timed
+// alone with process.cpuUsage() (every thread of this process, the tokenizer thread included):
+// - the request path: onRequest's append, and observing a stream's events as they pass;
+// - the writer: building rows from real finished requests and inserting them into SQLite.
+
+interface Own { label: string; usPerUnit: number; unit: string }
+
+async function recordsFromRealRequests(n: number, upstream: string): Promise<RequestRecord[]> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-ledger-rec-'));
+  const g = globalThis as { __ledgerBenchRecords?: RequestRecord[] };
+  g.__ledgerBenchRecords = [];
+  writeFileSync(path.join(dir, 'spy.mjs'), `import { definePlugin, z } from '${path.join(root, 'dist/core/index.js')}';
+export default definePlugin({ name: 'spy', version: '1.0.0', sluice: '>=0.1', options: z.object({}),
+  setup: () => ({ onRequest(r) { globalThis.__ledgerBenchRecords.push(r); } }) });
+`);
+  writeFileSync(path.join(dir, 'sluice.yaml'), `storage: { database: "sqlite:${path.join(dir, 'l.db')}" }
+logging: { level: silent }
+providers:
+  mock: { type: openai, base_url: "${upstream}", api_key: bench }
+chain:
+  - use: router
+    with: { default: mock }
+  - use: translator
+  - use: ledger
+    with: { flush_interval_ms: 60000, count: { enabled: false } }
+  - use: ./spy.mjs
+`);
+  const gateway = await createGateway(await loadConfigFile(path.join(dir, 'sluice.yaml')), { logger: createLogger({ level: 'silent' }) });
+  const running = await listen(gateway, 0, '127.0.0.1');
+  const url = `http://127.0.0.1:${running.port}/v1/chat/completions`;
+  let next = 0;
+  await Promise.all(Array.from({ length: 20 }, async () => {
+    while (next < n) {
+      const stream = next++ % 2 === 1;
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(stream) });
+      await res.text();
+    }
+  }));
+  await running.shutdown('bench');
+  rmSync(dir, { recursive: true, force: true });
+  return g.__ledgerBenchRecords.splice(0);
+}
+
+function cpuNowUs(): number {
+  const c = process.cpuUsage();
+  return c.user + c.system;
+}
+
+async function writerWork(records: RequestRecord[], count: boolean): Promise<number> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-ledger-w-'));
+  const knex = openDatabase(`sqlite:${path.join(dir, 'l.db')}`, dir);
+  await migrateLatest(knex, [{ plugin: 'ledger', migrations: ledgerMigrations }]);
+  const counter = createTokenCounter({ timeoutMs: 20_000, onError: (e) => { throw e; } });
+  if (count) await counter.count('o200k_base', ['warm']); // the encoding's load is start-up, not per request
+  const ctx = { options: ledgerOptions.parse({ count: { enabled: count } }), pricing: createPriceTable(DEFAULT_PRICES), counter, isLoopback: () => false };
+  const store = knexStore(async () => knex);
+  await store.insert([await prepareRow({ ...records[0]!, id: 'warm-up' }, ctx)]);
+  const start = cpuNowUs();
+  for (let i = 0; i < records.length; i += 500) {
+    const rows = await Promise.all(records.slice(i, i + 500).map((r) => prepareRow(r, ctx)));
+    await store.insert(rows);
+  }
+  const us = (cpuNowUs() - start) / records.length;
+  await counter.close();
+  await knex.destroy();
+  rmSync(dir, { recursive: true, force: true });
+  return us;
+}
+
+async function hotPathWork(): Promise<Own[]> {
+  // onRequest: the admin filter and an array append.
+  const queue: unknown[] = [];
+  const rec = { endpoint: 'openai.chat', path: '/v1/chat/completions' };
+  const N = 1_000_000;
+  let t = cpuNowUs();
+  for (let i = 0; i < N; i++) {
+    if (!(rec.endpoint === undefined && rec.path.startsWith('/admin'))) queue.push(rec);
+    if (queue.length >= 500) queue.length = 0;
+  }
+  const push = (cpuNowUs() - t) / N;
+  // A 100-event Chat stream, iterated plainly vs observed by the ledger's capture.
+  const events: StreamEvent[] = Array.from({ length: 100 }, (_, i) => ({ data: { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta: { content: `word${i} ` }, finish_reason: null }] } }));
+  const gen = async function* () { yield* events; };
+  const STREAMS = 5000;
+  const iterate = async (wrap: boolean) => {
+    const started = cpuNowUs();
+    for (let s = 0; s < STREAMS; s++) {
+      const response = { kind: 'stream' as const, status: 200, headers: {}, protocol: { family: 'openai' as const, operation: 'chat' as const }, events: gen() as AsyncIterable<StreamEvent> };
+      if (wrap) {
+        const ex = { response, set() {} } as unknown as Exchange;
+        captureStream(ex, 200_000);
+      }
+      for await (const _ of response.events) { /* egress would write it */ }
+    }
+    return (cpuNowUs() - started) / STREAMS;
+  };
+  await iterate(false); await iterate(true); // warm-up
+  const plain = await iterate(false);
+  const observed = await iterate(true);
+  return [
+    { label: 'onRequest (filter + append)', usPerUnit: push, unit: 'µs per request' },
+    { label: 'observing a 100-event stream (capture) over plain iteration', usPerUnit: observed - plain, unit: 'µs per stream' },
+  ];
+}
+
 async function main(): Promise<void> {
   const mock = await startMockUpstream();
   const samples: Sample[] = [];
+  const own: Own[] = [];
   try {
     for (let round = 0; round < ROUNDS; round++) {
       for (const v of VARIANTS) {
@@ -138,6 +264,12 @@ async function main(): Promise<void> {
         samples.push(...s);
       }
     }
+    console.log('\nthe ledger\'s own work, in-process:');
+    const records = await recordsFromRealRequests(Number(args.records), mock.url);
+    own.push(...await hotPathWork());
+    own.push({ label: `writer: rows from ${records.length} finished requests (half streamed) + SQLite insert, count off`, usPerUnit: await writerWork(records, false), unit: 'µs per request' });
+    own.push({ label: 'writer: the same with the tokenizer count (o200k_base, in its thread)', usPerUnit: await writerWork(records, true), unit: 'µs per request' });
+    for (const o of own) console.log(`${o.label}: ${o.usPerUnit.toFixed(2)} ${o.unit}`);
   } finally {
     await mock.close();
   }
@@ -164,7 +296,13 @@ async function main(): Promise<void> {
     '|---|---|---|---|---|---|---|',
     ...rows,
     '',
-    'Raw samples:',
+    '## The ledger\'s own CPU, measured alone (in-process, process.cpuUsage over every thread)',
+    '',
+    '| what | CPU |',
+    '|---|---|',
+    ...own.map((o) => `| ${o.label} | ${o.usPerUnit.toFixed(2)} ${o.unit} |`),
+    '',
+    'Raw samples (end to end):',
     '',
     ...samples.map((s) => `- ${s.mode} / ${s.variant}: ${s.requests} requests, ${s.cpuUsPerReq.toFixed(1)} µs CPU/req, p50 ${s.p50} ms`),
     '',

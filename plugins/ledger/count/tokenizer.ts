@@ -25,12 +25,26 @@ export function createTokenCounter(opts: { timeoutMs: number; onError(err: Error
     p.resolve(counts);
   };
   const failAll = () => { for (const id of [...pending.keys()]) settle(id, undefined); };
+  let batch: { id: number; encoding: Encoding; texts: string[] }[] = [];
+  const flush = () => {
+    const jobs = batch;
+    batch = [];
+    if (jobs.length === 0) return;
+    try {
+      (worker ??= start()).postMessage(jobs);
+    } catch (err) {
+      opts.onError(err as Error);
+      for (const j of jobs) settle(j.id, undefined);
+    }
+  };
   const start = (): Worker => {
     const w = new Worker(new URL('./count-worker.js', import.meta.url));
     w.unref();
-    w.on('message', (m: { id: number; counts?: number[]; error?: string }) => {
-      if (m.error) opts.onError(new Error(m.error));
-      settle(m.id, m.counts);
+    w.on('message', (answers: { id: number; counts?: number[]; error?: string }[]) => {
+      for (const m of answers) {
+        if (m.error) opts.onError(new Error(m.error));
+        settle(m.id, m.counts);
+      }
     });
     w.on('error', (err) => { opts.onError(err); worker = undefined; failAll(); });
     w.on('exit', () => { if (worker === w) worker = undefined; failAll(); });
@@ -44,12 +58,9 @@ export function createTokenCounter(opts: { timeoutMs: number; onError(err: Error
         const timer = setTimeout(() => settle(id, undefined), opts.timeoutMs);
         timer.unref();
         pending.set(id, { resolve, timer });
-        try {
-          (worker ??= start()).postMessage({ id, encoding, texts });
-        } catch (err) {
-          opts.onError(err as Error);
-          settle(id, undefined);
-        }
+        batch.push({ id, encoding, texts });
+        // The rows of one writer cycle ask together: send them as one message.
+        if (batch.length === 1) setImmediate(flush);
       });
     },
     warm(encoding) {

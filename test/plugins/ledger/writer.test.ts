@@ -156,3 +156,13 @@ describe('ledger writer', () => {
     await writer.close();
   });
 });
+
+describe('ledger rows fit their columns', () => {
+  it('long strings are cut to the column, integers made whole, non-finite numbers dropped', async () => {
+    const { fitRow } = await import('../../../plugins/ledger/store.js');
+    const row = fitRow({ request_id: 'r', requested_model: 'm'.repeat(1000), provider: 'p'.repeat(300), input_tokens: 1.6, output_tokens: Number.NaN, ttfb_ms: Number.POSITIVE_INFINITY, latency_ms: 3.5, local_input_tokens: Number.NaN } as unknown as LedgerRow);
+    expect(row.requested_model!.length).to.equal(256);
+    expect(row.provider!.length).to.equal(128);
+    expect(row).to.include({ input_tokens: 2, output_tokens: 0, ttfb_ms: null, latency_ms: 3.5, local_input_tokens: null });
+  });
+});
