@@ -41,6 +41,8 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '50' },
     rounds: { type: 'string', default: '2' },
     records: { type: 'string', default: '2000' },
+    /** Only the in-process measurement of the ledger's own work. */
+    'own-only': { type: 'boolean', default: false },
     out: { type: 'string', default: path.join(root, 'bench/results/ledger.md') },
   },
 });
@@ -257,7 +259,7 @@ async function main(): Promise<void> {
   const samples: Sample[] = [];
   const own: Own[] = [];
   try {
-    for (let round = 0; round < ROUNDS; round++) {
+    for (let round = 0; round < (args['own-only'] ? 0 : ROUNDS); round++) {
       for (const v of VARIANTS) {
         const s = await measure(v, mock.url);
         for (const x of s) console.log(`${x.variant.padEnd(36)} ${x.mode.padEnd(6)} ${x.requests} req  ${x.cpuUsPerReq.toFixed(1)} µs CPU/req  p50 ${x.p50} ms`);

@@ -94,6 +94,7 @@ export class LedgerWriter {
         return this.deps.fallbackRow(r);
       })));
       for (const row of rows) { metrics.row(row); this.pending.push(row); }
+      metrics.flush();
     }
     // Overflow (the database slower than the traffic) goes to disk rather than growing memory.
     if (this.pending.length > this.opts.maxBufferRows) await this.spill(this.pending.splice(0, this.pending.length - this.opts.maxBufferRows));

@@ -5,6 +5,8 @@ import { expect } from 'chai';
 import type { MockUpstream } from '../helpers/mock-upstream.js';
 import { chat, disconnectMidStream, post, until, type Sent } from '../plugins/ledger/client.js';
 import { ledgerRows, PG, pgSchema, slowUpstream, startLedgerGateway } from '../plugins/ledger/rig.js';
+import { usageReport } from '../../plugins/ledger/reports/usage.js';
+import { auditReport } from '../../plugins/ledger/reports/audit.js';
 
 function suite(name: string, database: () => Promise<{ url: string; drop(): Promise<void> }>) {
   describe(`ledger: one row per request, every outcome (${name})`, function () {
@@ -60,6 +62,13 @@ function suite(name: string, database: () => Promise<{ url: string; drop(): Prom
           if (kind === 'success') expect(row['usage_source'], s.id).to.equal('reported');
           if (kind === 'blocked' || row['endpoint'] === null) expect(row['usage_source']).to.equal('none');
         }
+        // The reports read the same rows back on this database (bigints as numbers on PostgreSQL too).
+        const range = { from: Date.now() - 3_600_000, to: Date.now() + 1000 };
+        const usage = await usageReport(knex, range, 'provider');
+        expect(usage.total.requests).to.equal(ids.length);
+        expect(usage.lines.find((l) => l['provider'] === 'mock')!.requests).to.equal(9); // 3 answered, 3 failed upstream, 3 disconnected
+        const audit = await auditReport(knex, range, { degradationFactor: 1.5, baselineDays: 7 });
+        expect(audit.lines.find((l) => l.provider === 'mock')).to.include({ model: 'gpt-4o-mini', requests: 9, error_rate: 0.3333 });
       } finally {
         await knex.destroy();
         await db.drop();
