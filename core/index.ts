@@ -35,10 +35,13 @@ export type {
   SegmentKind, BodyPath, Segment, ToolCallInfo, ToolResultInfo, ToolEvent, RequestView, ResponseView, Channel, DeltaTransform,
 } from './protocols/view/index.js';
 export { decodeSse, encodeSseEvent, SseDecoder } from './protocols/sse.js';
+export { observeStream } from './protocols/observe-stream.js';
+export type { StreamObserver } from './protocols/observe-stream.js';
 export { usageFrom, mergeUsage } from './protocols/usage.js';
 export { estimateTokens, estimateRequestTokens } from './protocols/estimate.js';
 export { createPriceTable } from './pricing/price-table.js';
-export type { PriceTable, TokenPrices, Cost } from './pricing/price-table.js';
+export type { PriceTable, TokenPrices, LongContextPrices, Cost } from './pricing/price-table.js';
+export { DEFAULT_PRICES, PRICES_AS_OF } from './pricing/default-prices.js';
 
 // Providers: the contract, and the HTTP machinery for provider types plugins add.
 export type { Provider, SendContext } from './providers/provider.js';
@@ -56,9 +59,10 @@ export { clientCredential } from './http/credentials.js';
 export { compileCidrs, containsAddress } from './http/client-address.js';
 export { sessionIdFrom } from './http/session.js';
 
+// CLI output.
+export { table } from './cli/table.js';
+
 // Observability.
 export type { Logger, LogFields, LogLevel } from './observability/logger.js';
 export type { Metrics, Counter, Gauge, Histogram, Labels, MetricOptions, HistogramOptions } from './observability/metrics.js';
 
-// CLI output for plugin commands (human-readable tables).
-export { table } from './cli/table.js';

@@ -15,6 +15,8 @@ Usage:
   sluice plugins [--config FILE] [--json]              show the resolved chain
   sluice migrate [--status] [--config FILE] [--json]   apply (or list) the chain's database migrations
   sluice scan [FILE|-] [--json] [--config FILE]        run the firewall detectors over text
+  sluice usage [--since 7d] [--by KEY] [--json|--csv]  tokens, cost and latency from the ledger
+  sluice audit [--since 30d] [--json|--csv]            providers by day: latency, errors, drift
   sluice help [COMMAND]                                help on one command (or: COMMAND --help)
   sluice --version
 

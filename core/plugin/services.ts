@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import type { LoadedConfig } from '../config/load.js';
 import type { Logger } from '../observability/logger.js';
+import { DEFAULT_PRICES } from '../pricing/default-prices.js';
 import { createPriceTable, type PriceTable } from '../pricing/price-table.js';
 import type { PluginMigrations } from '../storage/migrations.js';
 import { SLUICE_VERSION } from '../version.js';
@@ -46,7 +47,8 @@ export function openServices(loaded: LoadedConfig, migrations: () => PluginMigra
       redis ??= new RedisClient(config.storage.redis, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true });
       return redis;
     },
-    pricing: createPriceTable(config.pricing),
+    // The operator's prices first, then the shipped list (core/pricing/default-prices.ts).
+    pricing: createPriceTable(config.pricing, DEFAULT_PRICES),
     async close() {
       if (knex) await knex.destroy();
       if (redis) redis.disconnect();

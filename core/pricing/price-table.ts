@@ -2,6 +2,16 @@
 // An unknown model costs null, never 0: "free" and "we do not know" must not look alike in a report.
 import type { Usage } from '../protocols/types.js';
 
+/** Prices that replace the base ones once a request's prompt is longer than `above_input_tokens`. */
+export interface LongContextPrices {
+  /** Prompt size (input + cache read + cache write tokens) beyond which these prices apply to the whole request. */
+  above_input_tokens: number;
+  input: number;
+  output: number;
+  cached_read?: number;
+  cache_write?: number;
+}
+
 export interface TokenPrices {
   input: number;
   output: number;
@@ -11,6 +21,8 @@ export interface TokenPrices {
   cache_write?: number;
   /** Reasoning tokens; defaults to the output price (they are billed as output everywhere today). */
   reasoning?: number;
+  /** Where a provider prices long prompts differently (Gemini 2.5 Pro, Claude Sonnet 4 past 200k tokens). */
+  long_context?: LongContextPrices;
 }
 
 export interface Cost {
@@ -23,7 +35,7 @@ export interface Cost {
 }
 
 export interface PriceTable {
-  /** The prices for a model, first matching glob wins (the config's entries before the defaults). */
+  /** The prices for a model: the first table with a match wins, and within a table an exact name before globs. */
   pricesFor(model: string): TokenPrices | undefined;
   /** Cost of `usage` on `model`, or null when the model has no price. */
   cost(usage: Usage, model: string): Cost | null;
@@ -37,17 +49,29 @@ function globToRegExp(glob: string): RegExp {
 const PER_TOKEN = 1 / 1_000_000;
 const round = (usd: number) => Math.round(usd * 1e9) / 1e9;
 
+interface Entry { match: RegExp; exact: string; prices: TokenPrices }
+
 /**
- * Entries are tried in order; put overrides first. Output tokens include reasoning tokens (as
- * every provider reports them); reasoning is priced separately only where a price says so.
+ * Tables are tried in order (the config's `pricing:` before the shipped defaults), so an operator's
+ * glob overrides a default's exact name; within one table an exact name beats a glob, then the
+ * first glob in the table's order wins. Output tokens include reasoning tokens (as every provider
+ * reports them); reasoning is priced separately only where a price says so.
  */
 export function createPriceTable(...tables: Record<string, TokenPrices>[]): PriceTable {
-  const entries = tables.flatMap((t) => Object.entries(t)).map(([glob, prices]) => ({ match: globToRegExp(glob), exact: glob, prices }));
+  const compiled: Entry[][] = tables.map((t) => Object.entries(t).map(([glob, prices]) => ({ match: globToRegExp(glob), exact: glob, prices })));
   const cache = new Map<string, TokenPrices | null>();
+  const lookup = (model: string): TokenPrices | null => {
+    const lower = model.toLowerCase();
+    for (const entries of compiled) {
+      const hit = entries.find((e) => e.exact.toLowerCase() === lower) ?? entries.find((e) => e.match.test(model));
+      if (hit) return hit.prices;
+    }
+    return null;
+  };
   const pricesFor = (model: string): TokenPrices | undefined => {
     let hit = cache.get(model);
     if (hit === undefined) {
-      hit = entries.find((e) => e.exact === model)?.prices ?? entries.find((e) => e.match.test(model))?.prices ?? null;
+      hit = lookup(model);
       if (cache.size < 10_000) cache.set(model, hit);
     }
     return hit ?? undefined;
@@ -55,8 +79,11 @@ export function createPriceTable(...tables: Record<string, TokenPrices>[]): Pric
   return {
     pricesFor,
     cost(usage, model) {
-      const p = pricesFor(model);
-      if (!p) return null;
+      const base = pricesFor(model);
+      if (!base) return null;
+      const prompt = usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
+      const long = base.long_context && prompt > base.long_context.above_input_tokens ? base.long_context : undefined;
+      const p = long ? { ...long, reasoning: undefined } : base;
       const reasoning = Math.min(usage.reasoningTokens, usage.outputTokens);
       const c = {
         input: usage.inputTokens * p.input * PER_TOKEN,

@@ -35,11 +35,14 @@ export function usageFrom(protocol: Protocol, payload: JsonValue): Usage | undef
     case 'gemini': {
       const u = asObject(body['usageMetadata']);
       if (!u) return undefined;
+      // promptTokenCount includes the cached tokens; the prompt of a built-in tool's call
+      // (toolUsePromptTokenCount) is billed as input but counted apart from promptTokenCount.
       const cached = asNumber(u['cachedContentTokenCount']) ?? 0;
       const thoughts = asNumber(u['thoughtsTokenCount']) ?? 0;
+      const prompt = (asNumber(u['promptTokenCount']) ?? 0) + (asNumber(u['toolUsePromptTokenCount']) ?? 0);
       return {
         // Thoughts count as output, as OpenAI's completion_tokens include reasoning tokens.
-        inputTokens: Math.max(0, (asNumber(u['promptTokenCount']) ?? 0) - cached), outputTokens: (asNumber(u['candidatesTokenCount']) ?? 0) + thoughts,
+        inputTokens: Math.max(0, prompt - cached), outputTokens: (asNumber(u['candidatesTokenCount']) ?? 0) + thoughts,
         cacheReadTokens: cached, cacheWriteTokens: 0, reasoningTokens: thoughts, estimated: false,
       };
     }

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { createPriceTable } from '../../core/pricing/price-table.js';
 import { emptyUsage } from '../../core/protocols/types.js';
+import { DEFAULT_PRICES, PRICES_AS_OF } from '../../core/pricing/default-prices.js';
 
 describe('price table', () => {
   const table = createPriceTable(
@@ -24,5 +25,37 @@ describe('price table', () => {
 
   it('an unknown model costs null, not 0', () => {
     expect(table.cost({ ...emptyUsage(), inputTokens: 10 }, 'mystery-model')).to.equal(null);
+  });
+});
+
+describe('price table: precedence, long context and the shipped defaults', () => {
+  it("an operator's glob beats a default's exact name (tables in order, then exact before glob within one)", () => {
+    const table = createPriceTable({ 'gpt-4o*': { input: 1, output: 1 } }, { 'gpt-4o': { input: 2.5, output: 10 }, 'gpt-*': { input: 9, output: 9 } });
+    expect(table.pricesFor('gpt-4o')).to.deep.equal({ input: 1, output: 1 });
+    const defaultsOnly = createPriceTable({ 'gpt-*': { input: 9, output: 9 }, 'gpt-4o': { input: 2.5, output: 10 } });
+    expect(defaultsOnly.pricesFor('gpt-4o')!.input).to.equal(2.5);
+    expect(defaultsOnly.pricesFor('GPT-4O')!.input).to.equal(2.5);
+  });
+
+  it('prices the whole request at the long-context rates once the prompt passes the threshold', () => {
+    const table = createPriceTable(DEFAULT_PRICES);
+    const small = table.cost({ ...emptyUsage(), inputTokens: 100_000, outputTokens: 1_000_000 }, 'gemini-2.5-pro')!;
+    expect(small).to.include({ input: 0.125, output: 10 });
+    // 150k uncached + 60k cached = 210k prompt tokens: past 200k, every class at the long rates.
+    const large = table.cost({ ...emptyUsage(), inputTokens: 150_000, cacheReadTokens: 60_000, outputTokens: 1_000_000 }, 'gemini-2.5-pro')!;
+    expect(large).to.include({ input: 0.375, cachedRead: 0.0375, output: 15 });
+  });
+
+  it('ships dated prices for the main OpenAI, Anthropic and Google models; new look-alikes stay unpriced', () => {
+    expect(PRICES_AS_OF).to.match(/^\d{4}-\d{2}-\d{2}$/);
+    const table = createPriceTable({}, DEFAULT_PRICES);
+    const u = { ...emptyUsage(), inputTokens: 100_000, outputTokens: 100_000, cacheReadTokens: 50_000, cacheWriteTokens: 40_000 };
+    expect(table.cost(u, 'gpt-4o-mini')).to.deep.equal({ input: 0.015, output: 0.06, cachedRead: 0.00375, cacheWrite: 0.006, reasoning: 0, total: 0.08475 });
+    expect(table.cost(u, 'claude-sonnet-4-5-20250929')).to.deep.equal({ input: 0.3, output: 1.5, cachedRead: 0.015, cacheWrite: 0.15, reasoning: 0, total: 1.965 });
+    expect(table.pricesFor('gemini-2.5-flash-lite')!.input).to.equal(0.1);
+    expect(table.pricesFor('gemini-2.5-flash')!.input).to.equal(0.3);
+    expect(table.pricesFor('gpt-4.1-mini-2025-04-14')!.input).to.equal(0.4);
+    expect(table.cost(u, 'gpt-7-ultra')).to.equal(null);
+    expect(table.cost(u, 'claude-opus-9')).to.equal(null);
   });
 });

@@ -1,0 +1,317 @@
+// What the ledger costs: the default chain (router → translator, passthrough to an openai provider
+// at the bench mock) with and without `- use: ledger`, in one run, JSON and streamed requests.
+// Each variant is a real `sluice start` (NODE_ENV=production, SQLite ledger in a temp dir); its
+// CPU time (all threads: the tokenizer thread included) is read from /proc before and after a
+// fixed-duration load, so "CPU µs per request" is the gateway's whole cost per request. Variants
+// run interleaved (A B C A B C) so drift in the machine's load hits them alike.
+//
+//   npm run build && node dist/bench/ledger.js --duration 8 --connections 50 --rounds 2
+import autocannon from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startMockUpstream } from './mock-openai-upstream.js';
+import { createGateway } from '../core/app.js';
+import { loadConfigFile } from '../core/config/load.js';
+import { createLogger } from '../core/observability/logger.js';
+import type { RequestRecord } from '../core/plugin/request-record.js';
+import { DEFAULT_PRICES } from '../core/pricing/default-prices.js';
+import { createPriceTable } from '../core/pricing/price-table.js';
+import type { StreamEvent } from '../core/protocols/types.js';
+import { listen } from '../core/server.js';
+import { openDatabase } from '../core/storage/database.js';
+import { migrateLatest } from '../core/storage/migrations.js';
+import type { Exchange } from '../core/exchange.js';
+import { captureStream } from '../plugins/ledger/capture.js';
+import { createTokenCounter } from '../plugins/ledger/count/tokenizer.js';
+import { ledgerMigrations } from '../plugins/ledger/migrations.js';
+import { ledgerOptions } from '../plugins/ledger/options.js';
+import { prepareRow } from '../plugins/ledger/prepare.js';
+import { knexStore } from '../plugins/ledger/store.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url)); // dist/bench
+const root = path.resolve(here, '../..');
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '8' },
+    connections: { type: 'string', default: '50' },
+    rounds: { type: 'string', default: '2' },
+    records: { type: 'string', default: '2000' },
+    /** Only the in-process measurement of the ledger's own work. */
+    'own-only': { type: 'boolean', default: false },
+    out: { type: 'string', default: path.join(root, 'bench/results/ledger.md') },
+  },
+});
+const DURATION_S = Number(args.duration);
+const CONNECTIONS = Number(args.connections);
+const ROUNDS = Number(args.rounds);
+const TICK_US = 1e6 / 100; // /proc/<pid>/stat counts in clock ticks of 1/100 s on Linux
+
+const body = (stream: boolean) => JSON.stringify({
+  model: 'gpt-4o-mini',
+  messages: [
+    { role: 'system', content: 'You are a helpful assistant. Answer in one sentence.' },
+    { role: 'user', content: 'Explain what a load balancer does, for someone new to web infrastructure.' },
+  ],
+  temperature: 0.2, max_tokens: 64, stream,
+});
+
+interface Variant { name: string; ledger: string }
+const VARIANTS: Variant[] = [
+  { name: 'without ledger', ledger: '' },
+  { name: 'ledger, count off', ledger: '  - use: ledger\n    with: { count: { enabled: false } }\n' },
+  { name: 'ledger (default: tokenizer count)', ledger: '  - use: ledger\n' },
+];
+
+function config(port: number, upstream: string, dir: string, v: Variant): string {
+  return `server: { port: ${port}, shutdown_grace_ms: 2000 }
+storage: { database: "sqlite:${path.join(dir, 'ledger.db')}" }
+logging: { level: warn }
+providers:
+  mock: { type: openai, base_url: "${upstream}", api_key: bench }
+chain:
+  - use: router
+    with: { default: mock }
+  - use: translator
+${v.ledger}`;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address() as net.AddressInfo; s.close(() => resolve(port)); });
+  });
+}
+
+function cpuUs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_US; // utime + stime, every thread
+}
+
+async function waitHealthy(url: string): Promise<void> {
+  for (const until = Date.now() + 20_000; Date.now() < until;) {
+    try { if ((await fetch(url, { signal: AbortSignal.timeout(1000) })).ok) return; } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not become healthy`);
+}
+
+function load(url: string, stream: boolean, durationS: number): Promise<{ requests: number; p50: number; non2xx: number }> {
+  return new Promise((resolve, reject) => {
+    autocannon({
+      url: `${url}/v1/chat/completions`, method: 'POST', headers: { 'content-type': 'application/json' }, body: body(stream),
+      connections: CONNECTIONS, pipelining: 1, duration: durationS, timeout: 10,
+    }, (err, r) => { if (err) reject(err); else resolve({ requests: r.requests.total, p50: (r as unknown as { latency: { p50: number } }).latency.p50, non2xx: r.non2xx }); });
+  });
+}
+
+interface Sample { variant: string; mode: string; requests: number; cpuUsPerReq: number; p50: number; rows?: number }
+
+const children: ChildProcess[] = [];
+
+async function measure(v: Variant, upstream: string): Promise<Sample[]> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-ledger-'));
+  const port = await freePort();
+  writeFileSync(path.join(dir, 'sluice.yaml'), config(port, upstream, dir, v));
+  const child = spawn(process.execPath, [path.join(root, 'bin/sluice.js'), 'start', '--config', path.join(dir, 'sluice.yaml')],
+    { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
+  children.push(child);
+  const url = `http://127.0.0.1:${port}`;
+  const out: Sample[] = [];
+  try {
+    await waitHealthy(`${url}/health`);
+    await load(url, false, 2); // warm-up: JIT, pools, the tokenizer's encoding
+    await load(url, true, 1);
+    await new Promise((r) => setTimeout(r, 1500));
+    for (const stream of [false, true]) {
+      const before = cpuUs(child.pid!);
+      const r = await load(url, stream, DURATION_S);
+      // The ledger writes after the load: wait two flush intervals so its work is counted too.
+      await new Promise((res) => setTimeout(res, 2500));
+      const cpu = cpuUs(child.pid!) - before;
+      if (r.non2xx) throw new Error(`${v.name}: ${r.non2xx} non-2xx answers`);
+      out.push({ variant: v.name, mode: stream ? 'stream' : 'json', requests: r.requests, cpuUsPerReq: cpu / r.requests, p50: r.p50 });
+    }
+  } finally {
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+
+
+// ---------------------------------------------------------------- the ledger's own work, in-process
+// End to end, the figures above are as noisy as the machine. Here the ledger's own work is timed
+// alone with process.cpuUsage() (every thread of this process, the tokenizer thread included):
+// - the request path: onRequest's append, and observing a stream's events as they pass;
+// - the writer: building rows from real finished requests and inserting them into SQLite.
+
+interface Own { label: string; usPerUnit: number; unit: string }
+
+async function recordsFromRealRequests(n: number, upstream: string): Promise<RequestRecord[]> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-ledger-rec-'));
+  const g = globalThis as { __ledgerBenchRecords?: RequestRecord[] };
+  g.__ledgerBenchRecords = [];
+  writeFileSync(path.join(dir, 'spy.mjs'), `import { definePlugin, z } from '${path.join(root, 'dist/core/index.js')}';
+export default definePlugin({ name: 'spy', version: '1.0.0', sluice: '>=0.1', options: z.object({}),
+  setup: () => ({ onRequest(r) { globalThis.__ledgerBenchRecords.push(r); } }) });
+`);
+  writeFileSync(path.join(dir, 'sluice.yaml'), `storage: { database: "sqlite:${path.join(dir, 'l.db')}" }
+logging: { level: silent }
+providers:
+  mock: { type: openai, base_url: "${upstream}", api_key: bench }
+chain:
+  - use: router
+    with: { default: mock }
+  - use: translator
+  - use: ledger
+    with: { flush_interval_ms: 60000, count: { enabled: false } }
+  - use: ./spy.mjs
+`);
+  const gateway = await createGateway(await loadConfigFile(path.join(dir, 'sluice.yaml')), { logger: createLogger({ level: 'silent' }) });
+  const running = await listen(gateway, 0, '127.0.0.1');
+  const url = `http://127.0.0.1:${running.port}/v1/chat/completions`;
+  let next = 0;
+  await Promise.all(Array.from({ length: 20 }, async () => {
+    while (next < n) {
+      const stream = next++ % 2 === 1;
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(stream) });
+      await res.text();
+    }
+  }));
+  await running.shutdown('bench');
+  rmSync(dir, { recursive: true, force: true });
+  return g.__ledgerBenchRecords.splice(0);
+}
+
+function cpuNowUs(): number {
+  const c = process.cpuUsage();
+  return c.user + c.system;
+}
+
+async function writerWork(records: RequestRecord[], count: boolean): Promise<number> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-ledger-w-'));
+  const knex = openDatabase(`sqlite:${path.join(dir, 'l.db')}`, dir);
+  await migrateLatest(knex, [{ plugin: 'ledger', migrations: ledgerMigrations }]);
+  const counter = createTokenCounter({ timeoutMs: 20_000, onError: (e) => { throw e; } });
+  if (count) await counter.count('o200k_base', ['warm']); // the encoding's load is start-up, not per request
+  const ctx = { options: ledgerOptions.parse({ count: { enabled: count } }), pricing: createPriceTable(DEFAULT_PRICES), counter, isLoopback: () => false };
+  const store = knexStore(async () => knex);
+  await store.insert([await prepareRow({ ...records[0]!, id: 'warm-up' }, ctx)]);
+  const start = cpuNowUs();
+  for (let i = 0; i < records.length; i += 500) {
+    const rows = await Promise.all(records.slice(i, i + 500).map((r) => prepareRow(r, ctx)));
+    await store.insert(rows);
+  }
+  const us = (cpuNowUs() - start) / records.length;
+  await counter.close();
+  await knex.destroy();
+  rmSync(dir, { recursive: true, force: true });
+  return us;
+}
+
+async function hotPathWork(): Promise<Own[]> {
+  // onRequest: the admin filter and an array append.
+  const queue: unknown[] = [];
+  const rec = { endpoint: 'openai.chat', path: '/v1/chat/completions' };
+  const N = 1_000_000;
+  let t = cpuNowUs();
+  for (let i = 0; i < N; i++) {
+    if (!(rec.endpoint === undefined && rec.path.startsWith('/admin'))) queue.push(rec);
+    if (queue.length >= 500) queue.length = 0;
+  }
+  const push = (cpuNowUs() - t) / N;
+  // A 100-event Chat stream, iterated plainly vs observed by the ledger's capture.
+  const events: StreamEvent[] = Array.from({ length: 100 }, (_, i) => ({ data: { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta: { content: `word${i} ` }, finish_reason: null }] } }));
+  const gen = async function* () { yield* events; };
+  const STREAMS = 5000;
+  const iterate = async (wrap: boolean) => {
+    const started = cpuNowUs();
+    for (let s = 0; s < STREAMS; s++) {
+      const response = { kind: 'stream' as const, status: 200, headers: {}, protocol: { family: 'openai' as const, operation: 'chat' as const }, events: gen() as AsyncIterable<StreamEvent> };
+      if (wrap) {
+        const ex = { response, set() {} } as unknown as Exchange;
+        captureStream(ex, 200_000);
+      }
+      for await (const _ of response.events) { /* egress would write it */ }
+    }
+    return (cpuNowUs() - started) / STREAMS;
+  };
+  await iterate(false); await iterate(true); // warm-up
+  const plain = await iterate(false);
+  const observed = await iterate(true);
+  return [
+    { label: 'onRequest (filter + append)', usPerUnit: push, unit: 'µs per request' },
+    { label: 'observing a 100-event stream (capture) over plain iteration', usPerUnit: observed - plain, unit: 'µs per stream' },
+  ];
+}
+
+async function main(): Promise<void> {
+  const mock = await startMockUpstream();
+  const samples: Sample[] = [];
+  const own: Own[] = [];
+  try {
+    for (let round = 0; round < (args['own-only'] ? 0 : ROUNDS); round++) {
+      for (const v of VARIANTS) {
+        const s = await measure(v, mock.url);
+        for (const x of s) console.log(`${x.variant.padEnd(36)} ${x.mode.padEnd(6)} ${x.requests} req  ${x.cpuUsPerReq.toFixed(1)} µs CPU/req  p50 ${x.p50} ms`);
+        samples.push(...s);
+      }
+    }
+    console.log('\nthe ledger\'s own work, in-process:');
+    const records = await recordsFromRealRequests(Number(args.records), mock.url);
+    own.push(...await hotPathWork());
+    own.push({ label: `writer: rows from ${records.length} finished requests (half streamed) + SQLite insert, count off`, usPerUnit: await writerWork(records, false), unit: 'µs per request' });
+    own.push({ label: 'writer: the same with the tokenizer count (o200k_base, in its thread)', usPerUnit: await writerWork(records, true), unit: 'µs per request' });
+    for (const o of own) console.log(`${o.label}: ${o.usPerUnit.toFixed(2)} ${o.unit}`);
+  } finally {
+    await mock.close();
+  }
+  const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2; };
+  const rows: string[] = [];
+  for (const mode of ['json', 'stream']) {
+    const base = median(samples.filter((s) => s.mode === mode && s.variant === VARIANTS[0]!.name).map((s) => s.cpuUsPerReq));
+    const baseP50 = median(samples.filter((s) => s.mode === mode && s.variant === VARIANTS[0]!.name).map((s) => s.p50));
+    for (const v of VARIANTS) {
+      const mine = samples.filter((s) => s.mode === mode && s.variant === v.name);
+      const cpu = median(mine.map((s) => s.cpuUsPerReq));
+      const p50 = median(mine.map((s) => s.p50));
+      rows.push(`| ${mode} | ${v.name} | ${median(mine.map((s) => s.requests / DURATION_S)).toFixed(0)} | ${cpu.toFixed(1)} | ${v === VARIANTS[0] ? '—' : `${(cpu - base) >= 0 ? '+' : ''}${(cpu - base).toFixed(1)}`} | ${p50} | ${v === VARIANTS[0] ? '—' : `${p50 - baseP50 >= 0 ? '+' : ''}${p50 - baseP50}`} |`);
+    }
+  }
+  const report = [
+    '# Ledger overhead',
+    '',
+    `- Date: ${new Date().toISOString()}; Node ${process.version}; ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}); load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`,
+    `- \`node dist/bench/ledger.js --duration ${DURATION_S} --connections ${CONNECTIONS} --rounds ${ROUNDS}\`: each variant a real \`sluice start\` (NODE_ENV=production, log level warn, SQLite ledger in a temp dir), chain router → translator (passthrough to an openai provider at the bench mock, model gpt-4o-mini), autocannon at ${CONNECTIONS} connections for ${DURATION_S} s per mode after a warm-up; variants interleaved, ${ROUNDS} rounds, medians shown.`,
+    '- CPU µs/request: the gateway process\'s CPU time (every thread, the tokenizer thread included) over the load plus 2.5 s after it (so the ledger\'s batched writes are counted), divided by the requests served. The mock and autocannon run in the bench process, not in the gateway.',
+    '',
+    '| mode | variant | req/s | CPU µs/req | Δ CPU µs/req | p50 ms | Δ p50 ms |',
+    '|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    '## The ledger\'s own CPU, measured alone (in-process, process.cpuUsage over every thread)',
+    '',
+    '| what | CPU |',
+    '|---|---|',
+    ...own.map((o) => `| ${o.label} | ${o.usPerUnit.toFixed(2)} ${o.unit} |`),
+    '',
+    'Raw samples (end to end):',
+    '',
+    ...samples.map((s) => `- ${s.mode} / ${s.variant}: ${s.requests} requests, ${s.cpuUsPerReq.toFixed(1)} µs CPU/req, p50 ${s.p50} ms`),
+    '',
+  ].join('\n');
+  writeFileSync(args.out, report);
+  console.log(`\nwritten to ${path.relative(process.cwd(), args.out)}`);
+}
+
+process.once('SIGINT', () => { for (const c of children) c.kill('SIGKILL'); process.exit(130); });
+main().catch((err) => { console.error(err); for (const c of children) c.kill('SIGKILL'); process.exit(1); });

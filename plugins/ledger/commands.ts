@@ -1,0 +1,121 @@
+// `sluice usage` and `sluice audit`: reports over the config's database.
+import { parseArgs } from 'node:util';
+import type { CommandHost, CommandIO, PluginCommand } from '../../core/index.js';
+import type { LedgerOptions } from './options.js';
+import { auditReport, type AuditLine } from './reports/audit.js';
+import { csv, humanTable } from './reports/format.js';
+import { parseRange, ReportInputError } from './reports/range.js';
+import { GROUPINGS, sessionReport, usageReport, type Grouping } from './reports/usage.js';
+
+export const USAGE_HELP = `Usage: sluice usage [--since 7d|DATE] [--until …] [--by user|team|key|model|provider|session|day] [--json|--csv]
+       sluice usage --session ID [--since …] [--json|--csv]
+
+Requests, tokens by class (input never includes cached tokens), cost, errors and p50 latency and TTFB
+from the ledger, grouped (default: by model); --session shows one agent session turn by turn.
+Costs come from the price table; rows of unpriced models are counted as 'unpriced', not as 0.
+
+Options:
+  -c, --config FILE   the config whose database to read
+      --since WHEN    start: 7d, 24h, 30m, 2w, a date (YYYY-MM-DD, UTC) or an ISO time (default 7d)
+      --until WHEN    end (default now)
+      --by KEY        user, team, key, model, provider, session or day
+      --session ID    one session's requests in order
+      --json          JSON
+      --csv           CSV
+  -h, --help          show this help`;
+
+export const AUDIT_HELP = `Usage: sluice audit [--since 30d] [--until …] [--json|--csv]
+
+Per provider and model, by day: TTFB and latency p50/p95, output tokens per second, error and
+fallback rates, billed-vs-local token drift, and days flagged as degraded (TTFB p50 or tokens/s worse
+than the trailing baseline by audit.degradation_factor).
+
+Options:
+  -c, --config FILE   the config whose database to read
+      --since WHEN    start (default 30d)
+      --until WHEN    end (default now)
+      --json          JSON
+      --csv           CSV
+  -h, --help          show this help`;
+
+const USAGE_COLUMNS = ['requests', 'errors', 'blocked', 'disconnects', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd', 'unpriced', 'estimated', 'p50_latency_ms', 'p50_ttfb_ms'];
+const SESSION_COLUMNS = ['turn', 'time', 'request_id', 'model', 'provider', 'status', 'outcome', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd', 'latency_ms', 'ttfb_ms'];
+export const AUDIT_COLUMNS = ['day', 'provider', 'model', 'requests', 'ttfb_p50_ms', 'ttfb_p95_ms', 'latency_p50_ms', 'latency_p95_ms', 'tokens_per_s_p50', 'error_rate', 'fallback_rate', 'input_drift_pct', 'output_drift_pct', 'mismatched', 'degraded'];
+
+const write = (stream: NodeJS.WritableStream, text: string) => { stream.write(text.endsWith('\n') ? text : `${text}\n`); };
+
+type Values = Record<string, string | boolean | undefined>;
+
+function parse(args: string[], options: Record<string, { type: 'string' | 'boolean' }>, help: string, io: CommandIO): Values | number {
+  let values: Values;
+  try {
+    ({ values } = parseArgs({ args, options: { ...options, json: { type: 'boolean' }, csv: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }) as { values: Values });
+  } catch (err) {
+    write(io.stderr, `sluice: ${(err as Error).message.split(/\.\s/)[0]}\n\n${help}`);
+    return 2;
+  }
+  if (values['help']) { write(io.stdout, help); return 0; }
+  if (values['json'] && values['csv']) { write(io.stderr, `sluice: --json and --csv exclude each other\n\n${help}`); return 2; }
+  return values;
+}
+
+async function guarded(io: CommandIO, run: () => Promise<number>): Promise<number> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof ReportInputError) { write(io.stderr, `sluice: ${err.message}`); return 2; }
+    throw err;
+  }
+}
+
+export const usageCommand: PluginCommand<LedgerOptions> = {
+  summary: 'tokens, cost and latency from the ledger, by user, team, key, model, provider, session or day',
+  usage: USAGE_HELP,
+  async run(args, _options, io, host: CommandHost) {
+    const values = parse(args, { since: { type: 'string' }, until: { type: 'string' }, by: { type: 'string' }, session: { type: 'string' } }, USAGE_HELP, io);
+    if (typeof values === 'number') return values;
+    return guarded(io, async () => {
+      const by = (values['by'] as string | undefined) ?? 'model';
+      if (!(GROUPINGS as readonly string[]).includes(by)) throw new ReportInputError(`--by: expected one of ${GROUPINGS.join(', ')}, got '${by.slice(0, 40)}'`);
+      const range = parseRange(values['since'] as string | undefined, values['until'] as string | undefined, '7d');
+      const knex = await host.database();
+      const session = values['session'] as string | undefined;
+      if (session !== undefined) {
+        const report = await sessionReport(knex, range, session);
+        if (values['json']) write(io.stdout, JSON.stringify(report, null, 2));
+        else if (values['csv']) write(io.stdout, csv(report.turns, SESSION_COLUMNS));
+        else write(io.stdout, report.turns.length ? `${humanTable(report.turns, SESSION_COLUMNS)}\n\n${totalLine(report.total)}` : `no requests for session ${session} in this range`);
+        return 0;
+      }
+      const report = await usageReport(knex, range, by as Grouping);
+      const columns = [by, ...USAGE_COLUMNS];
+      if (values['json']) write(io.stdout, JSON.stringify({ by, since: new Date(range.from).toISOString(), until: new Date(range.to).toISOString(), rows: report.lines, total: report.total }, null, 2));
+      else if (values['csv']) write(io.stdout, csv(report.lines, columns));
+      else write(io.stdout, report.lines.length ? humanTable([...report.lines, report.total], columns) : 'no requests in this range');
+      return 0;
+    });
+  },
+};
+
+function totalLine(t: Record<string, string | number | null>): string {
+  return `${t['requests']} requests, ${t['input_tokens']} input + ${t['cache_read_tokens']} cache-read + ${t['cache_write_tokens']} cache-write + ${t['output_tokens']} output tokens, $${Number(t['cost_usd']).toFixed(4)}${t['unpriced'] ? ` (+${t['unpriced']} unpriced)` : ''}`;
+}
+
+export const auditCommand: PluginCommand<LedgerOptions> = {
+  summary: 'per provider and model by day: TTFB, latency, tokens/s, errors, fallbacks, token drift, degradations',
+  usage: AUDIT_HELP,
+  async run(args, options, io, host) {
+    const values = parse(args, { since: { type: 'string' }, until: { type: 'string' } }, AUDIT_HELP, io);
+    if (typeof values === 'number') return values;
+    return guarded(io, async () => {
+      const range = parseRange(values['since'] as string | undefined, values['until'] as string | undefined, '30d');
+      const report = await auditReport(await host.database(), range, { degradationFactor: options.audit.degradation_factor, baselineDays: options.audit.baseline_days });
+      if (values['json']) write(io.stdout, JSON.stringify({ since: new Date(range.from).toISOString(), until: new Date(range.to).toISOString(), rows: report.lines }, null, 2));
+      else if (values['csv']) write(io.stdout, csv(report.lines, AUDIT_COLUMNS));
+      else write(io.stdout, report.lines.length ? humanTable(report.lines.map(flagged), AUDIT_COLUMNS) : 'no model calls in this range');
+      return 0;
+    });
+  },
+};
+
+const flagged = (l: AuditLine): AuditLine => (l.degraded ? { ...l, degraded: `DEGRADED: ${l.degraded}` } : l);

@@ -1,0 +1,104 @@
+// The ledger: one row per request, whatever its outcome — token classes, cost, timings, the
+// independent token count — written off the request path in batches, never lost to a database
+// outage (spill file) or a graceful shutdown; and the usage and audit reports over it.
+import path from 'node:path';
+import { definePlugin, type RequestRecord } from '../../core/index.js';
+import { auditRoute, usageRoute } from './admin.js';
+import { captureStream } from './capture.js';
+import { auditCommand, usageCommand } from './commands.js';
+import { createTokenCounter } from './count/tokenizer.js';
+import { ledgerMetrics } from './metrics.js';
+import { ledgerMigrations } from './migrations.js';
+import { ledgerOptions, type LedgerOptions } from './options.js';
+import { prepareRow } from './prepare.js';
+import type { LedgerRow } from './row.js';
+import { SpillFile } from './spill.js';
+import { knexStore } from './store.js';
+import { LedgerWriter } from './writer.js';
+
+const isAdmin = (p: string) => p === '/admin' || p.startsWith('/admin/');
+
+/** Options a reload may change; the writer's own (interval, batch, buffer, spill) need a restart. */
+const WRITER_KEYS = ['flush_interval_ms', 'batch_size', 'max_buffer_rows', 'write_timeout_ms', 'spill_dir'] as const;
+
+export default definePlugin<LedgerOptions>({
+  name: 'ledger',
+  version: '0.1.0',
+  sluice: '^0.1.0',
+  description: 'One row per request (tokens by class, cost, timings, an independent token count); usage and audit reports',
+  options: ledgerOptions,
+  migrations: ledgerMigrations,
+  commands: { usage: usageCommand, audit: auditCommand },
+  setup(initial, host) {
+    // Built without side effects: no timer, no thread, no file until start().
+    let options = initial;
+    const metrics = ledgerMetrics(host.metrics);
+    const counter = createTokenCounter({
+      timeoutMs: 15_000,
+      onError: (err) => host.logger.warn('ledger tokenizer failed; rows go without a local count', { error: err }),
+    });
+    const spill = new SpillFile(path.resolve(host.configDir, initial.spill_dir), (file, line) => host.logger.warn('ledger spill file has a torn line; skipped', { file, line }));
+    const prepareContext = {
+      get options() { return options; },
+      pricing: host.pricing,
+      counter,
+      isLoopback: (name: string) => host.providers.get(name)?.type === 'loopback',
+    };
+    const writer = new LedgerWriter({
+      flushIntervalMs: initial.flush_interval_ms, batchSize: initial.batch_size,
+      maxBufferRows: initial.max_buffer_rows, writeTimeoutMs: initial.write_timeout_ms,
+    }, {
+      prepare: (record) => prepareRow(record, prepareContext),
+      fallbackRow,
+      store: knexStore(() => host.database()),
+      spill, metrics, logger: host.logger,
+    });
+    host.addAdminRoute('GET', '/usage', usageRoute(host));
+    host.addAdminRoute('GET', '/audit', auditRoute(host, () => options));
+    return {
+      middleware: async (ctx, next) => {
+        await next();
+        // Streams are read as they pass (the bytes still go out untouched); JSON answers after the fact.
+        if (ctx.exchange.response?.kind === 'stream') captureStream(ctx.exchange, options.count.max_chars);
+      },
+      onRequest(record) {
+        if (!options.include_admin && record.endpoint === undefined && isAdmin(record.path)) return;
+        writer.push(record);
+      },
+      async start() {
+        // Rows wait for their count; load the usual OpenAI encoding now (in its own thread) rather
+        // than on the first request, when an OpenAI provider is configured at all.
+        if (options.count.enabled && Object.values(host.config.providers).some((p) => p.type === 'openai')) counter.warm('o200k_base');
+        await writer.start();
+      },
+      reload(next) {
+        for (const key of WRITER_KEYS) {
+          if (next[key] !== initial[key]) throw new Error(`${key} cannot change without a restart`);
+        }
+        return () => { options = next; };
+      },
+      async close() {
+        await writer.close();
+        await counter.close();
+      },
+    };
+  },
+});
+
+/** The row for a record whose full preparation failed: what the record itself says, tokens unknown. */
+function fallbackRow(r: RequestRecord): LedgerRow {
+  return {
+    request_id: r.id, time_ms: r.time, day: new Date(r.time).toISOString().slice(0, 10),
+    user_id: r.principal?.user ?? null, team_id: r.principal?.team ?? null, key_id: r.principal?.keyId ?? null, session_id: r.sessionId ?? null,
+    client_address: r.clientAddress || null, method: r.method.slice(0, 16), path: r.path.slice(0, 512), endpoint: r.endpoint ?? null,
+    client_protocol: r.exchange ? `${r.exchange.endpoint.family}.${r.exchange.endpoint.operation}` : null,
+    requested_model: r.model?.slice(0, 256) ?? null, served_model: r.servedModel?.slice(0, 256) ?? null, provider: r.provider ?? null,
+    fallbacks: r.attempts.length, fallback_detail: null, stream: r.stream ? 1 : 0, status: r.status, outcome: r.outcome, error_code: r.errorCode ?? null,
+    input_tokens: r.usage?.inputTokens ?? 0, output_tokens: r.usage?.outputTokens ?? 0, cache_read_tokens: r.usage?.cacheReadTokens ?? 0,
+    cache_write_tokens: r.usage?.cacheWriteTokens ?? 0, reasoning_tokens: r.usage?.reasoningTokens ?? 0,
+    usage_source: r.usage ? (r.usage.estimated ? 'estimated' : 'reported') : 'none',
+    cost_input: null, cost_output: null, cost_cache_read: null, cost_cache_write: null, cost_reasoning: null, cost_total: null,
+    local_input_tokens: null, local_output_tokens: null, local_method: null, count_mismatch: 0,
+    ttfb_ms: r.firstByteMs ?? null, latency_ms: r.totalMs, output_tps: null, findings: null,
+  };
+}

@@ -1,0 +1,66 @@
+// The ledger's table, the same on SQLite and PostgreSQL. Times are epoch ms (bigint) plus a UTC day
+// string, so reports filter and group the same way on both without date functions.
+import type { Migration } from '../../core/index.js';
+import { LEDGER_TABLE } from './row.js';
+
+export const ledgerMigrations: Migration[] = [
+  {
+    name: '001_create_requests',
+    async up(knex) {
+      await knex.schema.createTable(LEDGER_TABLE, (t) => {
+        t.string('request_id', 128).primary();
+        t.bigInteger('time_ms').notNullable();
+        t.string('day', 10).notNullable();
+        t.string('user_id', 256);
+        t.string('team_id', 256);
+        t.string('key_id', 128);
+        t.string('session_id', 256);
+        t.string('client_address', 64);
+        t.string('method', 16).notNullable();
+        t.string('path', 512).notNullable();
+        t.string('endpoint', 64);
+        t.string('client_protocol', 64);
+        t.string('requested_model', 256);
+        t.string('served_model', 256);
+        t.string('provider', 128);
+        t.integer('fallbacks').notNullable().defaultTo(0);
+        t.text('fallback_detail');
+        t.smallint('stream').notNullable().defaultTo(0);
+        t.integer('status').notNullable();
+        t.string('outcome', 32).notNullable();
+        t.string('error_code', 96);
+        t.bigInteger('input_tokens').notNullable().defaultTo(0);
+        t.bigInteger('output_tokens').notNullable().defaultTo(0);
+        t.bigInteger('cache_read_tokens').notNullable().defaultTo(0);
+        t.bigInteger('cache_write_tokens').notNullable().defaultTo(0);
+        t.bigInteger('reasoning_tokens').notNullable().defaultTo(0);
+        t.string('usage_source', 16).notNullable();
+        t.double('cost_input');
+        t.double('cost_output');
+        t.double('cost_cache_read');
+        t.double('cost_cache_write');
+        t.double('cost_reasoning');
+        t.double('cost_total');
+        t.bigInteger('local_input_tokens');
+        t.bigInteger('local_output_tokens');
+        t.string('local_method', 32);
+        t.smallint('count_mismatch').notNullable().defaultTo(0);
+        t.double('ttfb_ms');
+        t.double('latency_ms').notNullable();
+        t.double('output_tps');
+        t.text('findings');
+        // The reports: a time range first, then per user / team / key / session, and the audit's
+        // provider and model by day.
+        t.index(['time_ms'], 'ledger_requests_time');
+        t.index(['day', 'provider', 'served_model'], 'ledger_requests_day_provider_model');
+        t.index(['user_id', 'time_ms'], 'ledger_requests_user_time');
+        t.index(['team_id', 'time_ms'], 'ledger_requests_team_time');
+        t.index(['key_id', 'time_ms'], 'ledger_requests_key_time');
+        t.index(['session_id', 'time_ms'], 'ledger_requests_session_time');
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTableIfExists(LEDGER_TABLE);
+    },
+  },
+];

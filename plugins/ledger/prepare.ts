@@ -1,0 +1,142 @@
+// From a finished request's record to its ledger row, in the writer (never in onRequest): token
+// classes and where they came from, the independent count and the drift flag, costs, timings.
+import { estimateTokens, operationClass, type PriceTable, type RequestRecord, type Usage } from '../../core/index.js';
+import { encodingFor, type Encoding } from './count/encoding.js';
+import type { TokenCounter } from './count/tokenizer.js';
+import type { LedgerOptions } from './options.js';
+import type { LedgerRow, UsageSource } from './row.js';
+import { requestText, responseText, type RequestText, type ResponseText } from './texts.js';
+
+export interface PrepareContext {
+  options: LedgerOptions;
+  pricing: PriceTable;
+  counter: TokenCounter;
+  /** Loopback answers with made-up usage: there is no bill to check, so no local count. */
+  isLoopback(provider: string): boolean;
+}
+
+/** Framing tokens OpenAI adds per message (role and separators) and once to prime the reply. */
+const TOKENS_PER_TURN = 4;
+const REPLY_PRIMING = 3;
+
+interface LocalCount { input: number | undefined; output: number | undefined; method: string }
+
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const orNull = <T>(v: T | undefined): T | null => (v === undefined || v === '' ? null : v);
+
+export async function prepareRow(record: RequestRecord, ctx: PrepareContext): Promise<LedgerRow> {
+  const ex = record.exchange;
+  const op = ex?.endpoint.operation;
+  // A model call that reached a provider: the only kind that can be billed.
+  const called = ex !== undefined && ex.upstream !== undefined && op !== undefined && op !== 'count_tokens' && op !== 'models'
+    && (operationClass(op) === 'generate' || operationClass(op) === 'embed');
+  const model = record.servedModel ?? record.model;
+  const { count } = ctx.options;
+
+  let request: RequestText | undefined;
+  let answer: ResponseText | undefined;
+  if (called && ex && (count.enabled || !record.usage)) {
+    request = requestText(ex, count.max_chars);
+    answer = responseText(ex, count.max_chars);
+  }
+
+  const local = called && count.enabled && model && record.provider && !ctx.isLoopback(record.provider)
+    ? await localCount(model, request, answer, op === 'embeddings' || op === 'embed', ctx.counter)
+    : undefined;
+
+  // Something came back from the provider (a stream cut short included), so something was billed.
+  const answered = called && ((answer !== undefined && answer.text.length + answer.reasoning.length > 0) || (ex?.response !== undefined && record.status < 400));
+  const { usage, source } = settleUsage(record, answered, local, answer, request);
+  const cost = model ? ctx.pricing.cost(usage, model) : null;
+  const mismatch = source === 'reported' && local !== undefined && drifted(usage, local, request, answer, ctx.options);
+
+  const ttfb = record.firstByteMs;
+  const genMs = record.stream && ttfb !== undefined ? record.totalMs - ttfb : record.totalMs;
+  const tps = record.outcome === 'success' && usage.outputTokens > 0 && genMs >= 1 ? round(usage.outputTokens / (genMs / 1000), 3) : undefined;
+  const p = record.principal;
+  return {
+    request_id: record.id, time_ms: record.time, day: day(record.time),
+    user_id: orNull(p?.user), team_id: orNull(p?.team), key_id: orNull(p?.keyId), session_id: orNull(record.sessionId),
+    client_address: orNull(record.clientAddress),
+    method: record.method.slice(0, 16), path: record.path.slice(0, 512), endpoint: orNull(record.endpoint),
+    client_protocol: ex ? `${ex.endpoint.family}.${ex.endpoint.operation}` : null,
+    requested_model: orNull(record.model?.slice(0, 256)), served_model: orNull(record.servedModel?.slice(0, 256)), provider: orNull(record.provider),
+    fallbacks: record.attempts.length,
+    fallback_detail: record.attempts.length ? JSON.stringify(record.attempts.map((a) => ({ provider: a.provider, model: a.model, code: a.code, status: a.status }))) : null,
+    stream: record.stream ? 1 : 0, status: record.status, outcome: record.outcome, error_code: orNull(record.errorCode),
+    input_tokens: usage.inputTokens, output_tokens: usage.outputTokens, cache_read_tokens: usage.cacheReadTokens,
+    cache_write_tokens: usage.cacheWriteTokens, reasoning_tokens: usage.reasoningTokens, usage_source: source,
+    cost_input: cost?.input ?? null, cost_output: cost?.output ?? null, cost_cache_read: cost?.cachedRead ?? null,
+    cost_cache_write: cost?.cacheWrite ?? null, cost_reasoning: cost?.reasoning ?? null, cost_total: cost?.total ?? null,
+    // Stored only where the local count saw all that is billed, so the audit's drift compares like with like.
+    local_input_tokens: request?.countable ? local?.input ?? null : null, local_output_tokens: answer?.complete ? local?.output ?? null : null,
+    local_method: local?.method ?? null,
+    count_mismatch: mismatch ? 1 : 0,
+    ttfb_ms: ttfb === undefined ? null : round(ttfb, 3), latency_ms: round(record.totalMs, 3), output_tps: tps ?? null,
+    findings: record.findings.length ? JSON.stringify(record.findings.map((f) => ({ source: f.source, type: f.type, count: f.count, action: f.action }))) : null,
+  };
+}
+
+/** A tokenizer count for OpenAI models, an estimate for the rest; undefined parts could not be counted. */
+async function localCount(model: string, request: RequestText | undefined, answer: ResponseText | undefined, embedding: boolean, counter: TokenCounter): Promise<LocalCount | undefined> {
+  if (!request && !answer) return undefined;
+  const encoding: Encoding | undefined = encodingFor(model);
+  const framing = request && !embedding ? request.turns * TOKENS_PER_TURN + REPLY_PRIMING : 0;
+  if (!encoding) {
+    return {
+      method: 'estimate',
+      input: request ? request.segments.reduce((n, s) => n + estimateTokens(s), 0) + framing : undefined,
+      output: answer ? estimateTokens(answer.text) + estimateTokens(answer.reasoning) : undefined,
+    };
+  }
+  const texts = [...(request?.segments ?? []), answer?.text ?? '', answer?.reasoning ?? ''];
+  const counts = await counter.count(encoding, texts);
+  if (!counts) return undefined;
+  const n = request?.segments.length ?? 0;
+  let input = 0;
+  for (let i = 0; i < n; i++) input += counts[i]!;
+  return {
+    method: encoding,
+    input: request ? input + framing : undefined,
+    output: answer ? counts[n]! + counts[n + 1]! : undefined,
+  };
+}
+
+/** The row's token classes and their source (see UsageSource). */
+function settleUsage(record: RequestRecord, answered: boolean, local: LocalCount | undefined, answer: ResponseText | undefined, request: RequestText | undefined): { usage: Usage; source: UsageSource } {
+  const reported = record.usage;
+  const estimateIn = () => local?.input ?? (request ? request.segments.reduce((n, s) => n + estimateTokens(s), 0) : 0);
+  const estimateOut = () => local?.output ?? (answer ? estimateTokens(answer.text) + estimateTokens(answer.reasoning) : 0);
+  if (reported) {
+    const usage: Usage = { ...reported, estimated: reported.estimated };
+    if (reported.estimated) return { usage, source: 'estimated' };
+    const cut = record.stream && answer !== undefined && !answer.complete;
+    if (!cut) return { usage, source: 'reported' };
+    // A stream cut short: what the provider reported so far (Anthropic gives input up front) and
+    // the larger of its output figure and what was seen on the wire.
+    if (usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens === 0) usage.inputTokens = estimateIn();
+    usage.outputTokens = Math.max(usage.outputTokens, estimateOut());
+    return { usage, source: 'partial' };
+  }
+  if (!answered) return { usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, estimated: false }, source: 'none' };
+  return { usage: { inputTokens: estimateIn(), outputTokens: estimateOut(), cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, estimated: true }, source: 'estimated' };
+}
+
+/** Billed against local, each side only where the local count saw all that was billed. */
+function drifted(usage: Usage, local: LocalCount, request: RequestText | undefined, answer: ResponseText | undefined, options: LedgerOptions): boolean {
+  const { tolerance, estimate_tolerance: estimateTolerance, slack_tokens: slack } = options.count;
+  const tol = local.method === 'estimate' ? estimateTolerance : tolerance;
+  const off = (billed: number, counted: number) => Math.abs(billed - counted) > Math.max(slack, tol * counted);
+  if (local.input !== undefined && request?.countable && off(usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens, local.input)) return true;
+  if (local.output !== undefined && answer?.complete) {
+    // Hidden reasoning is billed as output but never seen: compare what was visible.
+    const billed = usage.reasoningTokens > 0 && answer.reasoning.length === 0 ? usage.outputTokens - usage.reasoningTokens : usage.outputTokens;
+    if (off(billed, local.output)) return true;
+  }
+  return false;
+}
+
+function round(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}

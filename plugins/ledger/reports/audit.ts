@@ -1,0 +1,141 @@
+// `sluice audit`: how each provider and model behaved, day by day — TTFB and latency percentiles,
+// output tokens per second, error and fallback rates, billed-vs-local token drift — and which days
+// look like a degradation against the trailing baseline (a slower first byte or fewer tokens/s).
+import type { Knex } from 'knex';
+import { readRows, type ReportRow } from './read.js';
+import type { TimeRange } from './range.js';
+import { percentile, round } from './stats.js';
+
+export interface AuditOptions { degradationFactor: number; baselineDays: number }
+
+export interface AuditLine {
+  [key: string]: string | number | null;
+  day: string;
+  provider: string;
+  model: string;
+  requests: number;
+  ttfb_p50_ms: number | null;
+  ttfb_p95_ms: number | null;
+  latency_p50_ms: number | null;
+  latency_p95_ms: number | null;
+  tokens_per_s_p50: number | null;
+  error_rate: number;
+  /** Share of this provider's attempts that failed over to another target. */
+  fallback_rate: number;
+  /** (billed − local) / local over the rows counted locally, in per cent; null when none were. */
+  input_drift_pct: number | null;
+  output_drift_pct: number | null;
+  mismatched: number;
+  /** Why the day is flagged ('' when it is not). */
+  degraded: string;
+}
+
+const DAY_MS = 86_400_000;
+
+interface Acc {
+  day: string; provider: string; model: string; requests: number; errors: number; fallbacksFrom: number; mismatched: number;
+  ttfb: number[]; latency: number[]; tps: number[];
+  billedIn: number; localIn: number; billedOut: number; localOut: number;
+}
+
+export async function auditReport(knex: Knex, range: TimeRange, opts: AuditOptions): Promise<{ range: TimeRange; lines: AuditLine[] }> {
+  // Whole UTC days: --since is rounded down to its day's start. The baseline of the first days in
+  // range lies before it.
+  const start = Math.floor(range.from / DAY_MS) * DAY_MS;
+  const read = { from: start - opts.baselineDays * DAY_MS, to: range.to };
+  const groups = new Map<string, Acc>();
+  const get = (day: string, provider: string, model: string): Acc => {
+    const key = `${day}\u0000${provider}\u0000${model}`;
+    let acc = groups.get(key);
+    if (!acc) {
+      groups.set(key, acc = {
+        day, provider, model, requests: 0, errors: 0, fallbacksFrom: 0, mismatched: 0, ttfb: [], latency: [], tps: [],
+        billedIn: 0, localIn: 0, billedOut: 0, localOut: 0,
+      });
+    }
+    return acc;
+  };
+  for await (const r of readRows(knex, { range: read, modelCalls: true })) {
+    const acc = get(r.day, r.provider!, r.served_model ?? r.requested_model ?? '(none)');
+    add(acc, r);
+    // The targets that failed before this answer count against their own provider and model.
+    if (r.fallbacks > 0 && r.fallback_detail) {
+      for (const a of parseAttempts(r.fallback_detail)) get(r.day, a.provider, a.model).fallbacksFrom++;
+    }
+  }
+  const bySeries = new Map<string, Acc[]>();
+  for (const acc of groups.values()) {
+    const key = `${acc.provider}\u0000${acc.model}`;
+    (bySeries.get(key) ?? bySeries.set(key, []).get(key)!).push(acc);
+  }
+  const firstDay = new Date(start).toISOString().slice(0, 10);
+  const lines: AuditLine[] = [];
+  for (const series of bySeries.values()) {
+    series.sort((a, b) => a.day.localeCompare(b.day));
+    const daily = series.map(summarise);
+    for (const [i, line] of daily.entries()) {
+      if (line.day < firstDay) continue;
+      const since = new Date(Date.parse(`${line.day}T00:00:00Z`) - opts.baselineDays * DAY_MS).toISOString().slice(0, 10);
+      const baseline = daily.slice(0, i).filter((d) => d.day >= since);
+      line.degraded = degradation(line, baseline, opts.degradationFactor);
+      lines.push(line);
+    }
+  }
+  lines.sort((a, b) => a.day.localeCompare(b.day) || a.provider.localeCompare(b.provider) || a.model.localeCompare(b.model));
+  return { range, lines };
+}
+
+function add(acc: Acc, r: ReportRow): void {
+  acc.requests++;
+  if (r.outcome === 'error') acc.errors++;
+  if (r.count_mismatch) acc.mismatched++;
+  if (r.ttfb_ms !== null && r.outcome === 'success') acc.ttfb.push(r.ttfb_ms);
+  if (r.outcome === 'success') acc.latency.push(r.latency_ms);
+  if (r.output_tps !== null) acc.tps.push(r.output_tps);
+  if (r.usage_source === 'reported' && r.local_input_tokens !== null) {
+    acc.billedIn += r.input_tokens + r.cache_read_tokens + r.cache_write_tokens;
+    acc.localIn += r.local_input_tokens;
+  }
+  if (r.usage_source === 'reported' && r.local_output_tokens !== null) {
+    acc.billedOut += r.output_tokens - r.reasoning_tokens;
+    acc.localOut += r.local_output_tokens;
+  }
+}
+
+function summarise(a: Acc): AuditLine {
+  const pct = (billed: number, local: number) => (local > 0 ? round(((billed - local) / local) * 100, 1) : null);
+  return {
+    day: a.day, provider: a.provider, model: a.model, requests: a.requests,
+    ttfb_p50_ms: round(percentile(a.ttfb, 50), 1), ttfb_p95_ms: round(percentile(a.ttfb, 95), 1),
+    latency_p50_ms: round(percentile(a.latency, 50), 1), latency_p95_ms: round(percentile(a.latency, 95), 1),
+    tokens_per_s_p50: round(percentile(a.tps, 50), 1),
+    error_rate: a.requests ? round(a.errors / a.requests, 4)! : 0,
+    fallback_rate: a.requests + a.fallbacksFrom ? round(a.fallbacksFrom / (a.requests + a.fallbacksFrom), 4)! : 0,
+    input_drift_pct: pct(a.billedIn, a.localIn), output_drift_pct: pct(a.billedOut, a.localOut),
+    mismatched: a.mismatched, degraded: '',
+  };
+}
+
+/** Compared with the median of the baseline days' own medians. */
+function degradation(day: AuditLine, baseline: AuditLine[], factor: number): string {
+  const reasons: string[] = [];
+  const base = (pick: (d: AuditLine) => number | null) => percentile(baseline.map(pick).filter((v): v is number => v !== null), 50);
+  const ttfb = base((d) => d.ttfb_p50_ms);
+  if (ttfb !== null && day.ttfb_p50_ms !== null && ttfb > 0 && day.ttfb_p50_ms > ttfb * factor) {
+    reasons.push(`ttfb p50 ${day.ttfb_p50_ms} ms vs ${ttfb} ms baseline`);
+  }
+  const tps = base((d) => d.tokens_per_s_p50);
+  if (tps !== null && day.tokens_per_s_p50 !== null && day.tokens_per_s_p50 < tps / factor) {
+    reasons.push(`tokens/s p50 ${day.tokens_per_s_p50} vs ${tps} baseline`);
+  }
+  return reasons.join('; ');
+}
+
+function parseAttempts(json: string): { provider: string; model: string }[] {
+  try {
+    const v = JSON.parse(json) as unknown;
+    return Array.isArray(v) ? v.filter((a): a is { provider: string; model: string } => typeof a?.provider === 'string' && typeof a?.model === 'string') : [];
+  } catch {
+    return [];
+  }
+}

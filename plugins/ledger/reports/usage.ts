@@ -1,0 +1,126 @@
+// `sluice usage` and GET /admin/usage: requests, token classes, cost, errors and p50 latency/TTFB
+// grouped by user, team, key, model, provider, session or day; or one session turn by turn.
+import type { Knex } from 'knex';
+import { readRows, type ReportRow } from './read.js';
+import type { TimeRange } from './range.js';
+import { percentile, round } from './stats.js';
+
+export const GROUPINGS = ['user', 'team', 'key', 'model', 'provider', 'session', 'day'] as const;
+export type Grouping = (typeof GROUPINGS)[number];
+
+export interface UsageLine {
+  [key: string]: string | number | null;
+  requests: number;
+  errors: number;
+  blocked: number;
+  disconnects: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  /** Sum of the priced rows' costs (USD). */
+  cost_usd: number;
+  /** Rows with tokens whose model has no price: their cost is unknown, not 0. */
+  unpriced: number;
+  /** Rows whose tokens were estimated (no usage report, or a cut stream's remainder). */
+  estimated: number;
+  p50_latency_ms: number | null;
+  p50_ttfb_ms: number | null;
+}
+
+const keyOf: Record<Grouping, (r: ReportRow) => string | null> = {
+  user: (r) => r.user_id, team: (r) => r.team_id, key: (r) => r.key_id, session: (r) => r.session_id, day: (r) => r.day,
+  model: (r) => r.served_model ?? r.requested_model, provider: (r) => r.provider,
+};
+
+interface Acc { line: UsageLine; latency: number[]; ttfb: number[] }
+
+function emptyLine(label: string, value: string): Acc {
+  return {
+    line: {
+      [label]: value, requests: 0, errors: 0, blocked: 0, disconnects: 0, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0,
+      cache_write_tokens: 0, reasoning_tokens: 0, cost_usd: 0, unpriced: 0, estimated: 0, p50_latency_ms: null, p50_ttfb_ms: null,
+    },
+    latency: [], ttfb: [],
+  };
+}
+
+function add(acc: Acc, r: ReportRow): void {
+  const l = acc.line;
+  l.requests++;
+  if (r.outcome === 'error') l.errors++;
+  else if (r.outcome === 'blocked') l.blocked++;
+  else if (r.outcome === 'client_disconnect') l.disconnects++;
+  l.input_tokens += r.input_tokens;
+  l.output_tokens += r.output_tokens;
+  l.cache_read_tokens += r.cache_read_tokens;
+  l.cache_write_tokens += r.cache_write_tokens;
+  l.reasoning_tokens += r.reasoning_tokens;
+  if (r.cost_total !== null) l.cost_usd += r.cost_total;
+  else if (r.input_tokens + r.output_tokens + r.cache_read_tokens + r.cache_write_tokens > 0) l.unpriced++;
+  if (r.usage_source === 'estimated' || r.usage_source === 'partial') l.estimated++;
+  acc.latency.push(r.latency_ms);
+  if (r.ttfb_ms !== null) acc.ttfb.push(r.ttfb_ms);
+}
+
+function finish(acc: Acc): UsageLine {
+  acc.line.cost_usd = round(acc.line.cost_usd, 9)!;
+  acc.line.p50_latency_ms = round(percentile(acc.latency, 50), 1);
+  acc.line.p50_ttfb_ms = round(percentile(acc.ttfb, 50), 1);
+  return acc.line;
+}
+
+export interface UsageReport { by: Grouping; range: TimeRange; lines: UsageLine[]; total: UsageLine }
+
+export async function usageReport(knex: Knex, range: TimeRange, by: Grouping): Promise<UsageReport> {
+  const groups = new Map<string, Acc>();
+  const total = emptyLine(by, 'TOTAL');
+  for await (const r of readRows(knex, { range })) {
+    const key = keyOf[by](r) ?? '(none)';
+    let acc = groups.get(key);
+    if (!acc) groups.set(key, acc = emptyLine(by, key));
+    add(acc, r);
+    add(total, r);
+  }
+  // Days in order; everything else by cost, then requests.
+  const lines = [...groups.values()].map(finish).sort(by === 'day'
+    ? (a, b) => String(a[by]).localeCompare(String(b[by]))
+    : (a, b) => b.cost_usd - a.cost_usd || b.requests - a.requests || String(a[by]).localeCompare(String(b[by])));
+  return { by, range, lines, total: finish(total) };
+}
+
+export interface SessionTurn {
+  [key: string]: string | number | null;
+  turn: number;
+  time: string;
+  request_id: string;
+  model: string | null;
+  provider: string | null;
+  status: number;
+  outcome: string;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  cost_usd: number | null;
+  latency_ms: number;
+  ttfb_ms: number | null;
+}
+
+export async function sessionReport(knex: Knex, range: TimeRange, sessionId: string): Promise<{ session: string; turns: SessionTurn[]; total: UsageLine }> {
+  const turns: SessionTurn[] = [];
+  const total = emptyLine('session', sessionId);
+  for await (const r of readRows(knex, { range, sessionId })) {
+    add(total, r);
+    turns.push({
+      turn: turns.length + 1, time: new Date(r.time_ms).toISOString(), request_id: r.request_id,
+      model: r.served_model ?? r.requested_model, provider: r.provider, status: r.status, outcome: r.outcome,
+      input_tokens: r.input_tokens, output_tokens: r.output_tokens, cache_read_tokens: r.cache_read_tokens,
+      cache_write_tokens: r.cache_write_tokens, reasoning_tokens: r.reasoning_tokens,
+      cost_usd: round(r.cost_total, 9), latency_ms: round(r.latency_ms, 1)!, ttfb_ms: round(r.ttfb_ms, 1),
+    });
+  }
+  return { session: sessionId, turns, total: finish(total) };
+}

@@ -1,0 +1,138 @@
+// Writing rows (idempotent by request id) and reading them back for the reports, the same SQL on
+// SQLite and PostgreSQL.
+import type { Knex } from 'knex';
+import { LEDGER_TABLE, type LedgerRow } from './row.js';
+
+/** PostgreSQL rows per statement: 41 columns × 1000 stays well under its 65,535 bound parameters. */
+const ROWS_PER_STATEMENT = 1000;
+
+export interface RowStore {
+  insert(rows: readonly LedgerRow[]): Promise<void>;
+}
+
+/** Column widths of the migration: PostgreSQL refuses a longer value, and one such row would fail its batch for ever. */
+const WIDTHS: Partial<Record<keyof LedgerRow, number>> = {
+  request_id: 128, day: 10, user_id: 256, team_id: 256, key_id: 128, session_id: 256, client_address: 64, method: 16, path: 512,
+  endpoint: 64, client_protocol: 64, requested_model: 256, served_model: 256, provider: 128, outcome: 32, error_code: 96,
+  usage_source: 16, local_method: 32,
+};
+const INTEGERS: (keyof LedgerRow)[] = [
+  'time_ms', 'fallbacks', 'stream', 'status', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'count_mismatch',
+];
+const NULLABLE_INTEGERS: (keyof LedgerRow)[] = ['local_input_tokens', 'local_output_tokens'];
+const DOUBLES: (keyof LedgerRow)[] = ['cost_input', 'cost_output', 'cost_cache_read', 'cost_cache_write', 'cost_reasoning', 'cost_total', 'ttfb_ms', 'latency_ms', 'output_tps'];
+
+type Kind = 'integer' | 'nullableInteger' | 'double' | 'latency' | number | 'text';
+const KIND = new Map<string, Kind>([
+  ...Object.entries(WIDTHS).map(([c, w]) => [c, w!] as [string, Kind]),
+  ...INTEGERS.map((c) => [c, 'integer'] as [string, Kind]),
+  ...NULLABLE_INTEGERS.map((c) => [c, 'nullableInteger'] as [string, Kind]),
+  ...DOUBLES.map((c) => [c, c === 'latency_ms' ? 'latency' : 'double'] as [string, Kind]),
+]);
+
+/** One column's value as both databases accept it: strings within their column, integers whole, numbers finite. */
+function fitValue(kind: Kind | undefined, v: unknown): unknown {
+  switch (kind) {
+    case undefined: case 'text': return v ?? null;
+    case 'integer': return Number.isFinite(v) ? Math.round(v as number) : 0;
+    case 'nullableInteger': return Number.isFinite(v) ? Math.round(v as number) : null;
+    case 'double': return Number.isFinite(v) ? v : null;
+    case 'latency': return Number.isFinite(v) ? v : 0;
+    default: return typeof v === 'string' && v.length > kind ? v.slice(0, kind) : v ?? null;
+  }
+}
+
+/** A row both databases accept (one odd value would otherwise fail its batch for ever). */
+export function fitRow(row: LedgerRow): LedgerRow {
+  const out: Record<string, unknown> = {};
+  for (const col of Object.keys(row)) out[col] = fitValue(KIND.get(col), row[col as keyof LedgerRow]);
+  return out as unknown as LedgerRow;
+}
+
+/** The table's columns in insert order (every LedgerRow field). */
+const COLUMNS: (keyof LedgerRow)[] = [
+  'request_id', 'time_ms', 'day', 'user_id', 'team_id', 'key_id', 'session_id', 'client_address', 'method', 'path', 'endpoint',
+  'client_protocol', 'requested_model', 'served_model', 'provider', 'fallbacks', 'fallback_detail', 'stream', 'status', 'outcome',
+  'error_code', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'usage_source',
+  'cost_input', 'cost_output', 'cost_cache_read', 'cost_cache_write', 'cost_reasoning', 'cost_total', 'local_input_tokens',
+  'local_output_tokens', 'local_method', 'count_mismatch', 'ttfb_ms', 'latency_ms', 'output_tps', 'findings',
+];
+const COLUMN_KINDS = COLUMNS.map((c) => KIND.get(c));
+const INSERT_HEAD = `insert into ${LEDGER_TABLE} (${COLUMNS.join(', ')}) values `;
+const ONE_ROW = `(${COLUMNS.map(() => '?').join(', ')})`;
+// Idempotent by request id, the same clause on SQLite (3.24+) and PostgreSQL: a row written before
+// (a replay after a write that timed out but committed) is skipped.
+const ON_CONFLICT = ' on conflict (request_id) do nothing';
+
+/** SQLite rows per transaction: each transaction runs synchronously, so keep it short (~1 ms). */
+const SQLITE_ROWS_PER_TRANSACTION = 100;
+
+interface SqliteStatement { run(values: unknown[]): unknown }
+interface SqliteDatabase { prepare(sql: string): SqliteStatement; transaction<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void }
+interface RawClient { config: { client?: unknown }; acquireConnection(): Promise<unknown>; releaseConnection(conn: unknown): Promise<unknown> }
+
+/** One prepared single-row statement per SQLite connection, run in a transaction per slice. */
+const sqliteInserts = new WeakMap<object, (rows: readonly LedgerRow[]) => void>();
+function sqliteInsertFor(db: SqliteDatabase): (rows: readonly LedgerRow[]) => void {
+  let insert = sqliteInserts.get(db);
+  if (!insert) {
+    const stmt = db.prepare(INSERT_HEAD + ONE_ROW + ON_CONFLICT);
+    const values: unknown[] = new Array(COLUMNS.length);
+    insert = db.transaction((rows: readonly LedgerRow[]) => {
+      for (const row of rows) {
+        for (let i = 0; i < COLUMNS.length; i++) values[i] = fitValue(COLUMN_KINDS[i], row[COLUMNS[i]!]);
+        stmt.run(values);
+      }
+    });
+    sqliteInserts.set(db, insert);
+  }
+  return insert;
+}
+
+/** Multi-row INSERT texts by row count, built once each. */
+const multiRowSql = new Map<number, string>();
+function multiRow(n: number): string {
+  let sql = multiRowSql.get(n);
+  if (!sql) {
+    sql = INSERT_HEAD + new Array(n).fill(ONE_ROW).join(', ') + ON_CONFLICT;
+    if (multiRowSql.size < 64) multiRowSql.set(n, sql);
+  }
+  return sql;
+}
+
+export function knexStore(database: () => Promise<Knex>): RowStore {
+  return {
+    async insert(rows) {
+      const knex = await database();
+      const client = knex.client as unknown as RawClient;
+      if (client.config.client === 'better-sqlite3') {
+        // knex builds and SQLite compiles a new 40-column × N-row statement per batch (~50 µs a
+        // row); one prepared statement reused in a transaction costs a few µs a row.
+        for (let i = 0; i < rows.length; i += SQLITE_ROWS_PER_TRANSACTION) {
+          const conn = await client.acquireConnection();
+          try {
+            sqliteInsertFor(conn as SqliteDatabase)(rows.slice(i, i + SQLITE_ROWS_PER_TRANSACTION));
+          } finally {
+            await client.releaseConnection(conn);
+          }
+          if (i + SQLITE_ROWS_PER_TRANSACTION < rows.length) await new Promise((r) => setImmediate(r)); // let requests run between slices
+        }
+        return;
+      }
+      for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+        const slice = rows.slice(i, i + ROWS_PER_STATEMENT);
+        const bindings: unknown[] = [];
+        for (const row of slice) for (let c = 0; c < COLUMNS.length; c++) bindings.push(fitValue(COLUMN_KINDS[c], row[COLUMNS[c]!]));
+        await knex.raw(multiRow(slice.length), bindings as Knex.RawBinding[]);
+      }
+    },
+  };
+}
+
+/** Numbers come back as strings from PostgreSQL's bigint columns: make them numbers again. */
+export function toNumber(v: unknown): number {
+  return typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : 0;
+}
+export function toNumberOrNull(v: unknown): number | null {
+  return v === null || v === undefined ? null : toNumber(v);
+}

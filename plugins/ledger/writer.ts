@@ -1,0 +1,162 @@
+// The ledger's writer: onRequest only queues; a cycle (every flush interval, or sooner when a batch
+// is full) turns records into rows, writes them in batches, and replays the spill file. Failed
+// writes and overflow go to the spill file at once, so what a crash can lose is bounded by the
+// flush interval: the records received since the last cycle (plus a batch mid-write).
+import type { Logger, RequestRecord } from '../../core/index.js';
+import type { LedgerMetrics } from './metrics.js';
+import type { LedgerRow } from './row.js';
+import type { SpillFile } from './spill.js';
+import type { RowStore } from './store.js';
+
+export interface WriterOptions {
+  flushIntervalMs: number;
+  batchSize: number;
+  maxBufferRows: number;
+  /** A write that takes longer counts as failed (its rows spill; a late commit is harmless). */
+  writeTimeoutMs: number;
+}
+
+export interface WriterDeps {
+  prepare(record: RequestRecord): Promise<LedgerRow>;
+  /** A row with only what the record says (used when prepare fails: never lose the request). */
+  fallbackRow(record: RequestRecord): LedgerRow;
+  store: RowStore;
+  spill: SpillFile;
+  metrics: LedgerMetrics;
+  logger: Logger;
+}
+
+export class LedgerWriter {
+  private incoming: RequestRecord[] = [];
+  private pending: LedgerRow[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private cycleRunning: Promise<void> | undefined;
+  private again = false;
+  private started = false;
+  private closed = false;
+  private failing = false;
+
+  constructor(private readonly opts: WriterOptions, private readonly deps: WriterDeps) {}
+
+  /** Records waiting in memory (not yet rows) plus rows waiting to be written. */
+  get depth(): number { return this.incoming.length + this.pending.length; }
+
+  /** Synchronous and cheap: the request path only appends. */
+  push(record: RequestRecord): void {
+    this.incoming.push(record);
+    if (this.closed) { void this.kick(); return; }
+    if (this.started && this.incoming.length >= this.opts.batchSize) void this.kick();
+  }
+
+  /** Begins the flush timer and replays what an earlier run spilled. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.deps.spill.open();
+    this.deps.metrics.spillRows(this.deps.spill.rows);
+    this.timer = setInterval(() => { void this.kick(); }, this.opts.flushIntervalMs);
+    this.timer.unref();
+    void this.kick();
+  }
+
+  /** Writes everything still waiting (or spills it), then stops. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    // Records may still be arriving from requests that ended during close: drain until none are left.
+    for (let i = 0; i < 100 && (this.cycleRunning || this.depth > 0); i++) await this.kick();
+  }
+
+  /** Runs a cycle now, or right after the one running. Never rejects. */
+  kick(): Promise<void> {
+    if (this.cycleRunning) { this.again = true; return this.cycleRunning; }
+    this.cycleRunning = (async () => {
+      try {
+        do {
+          this.again = false;
+          try { await this.cycle(); } catch (err) { this.deps.logger.error('ledger cycle failed', { error: err }); }
+        } while (this.again || (this.closed && this.depth > 0 && !this.failing));
+      } finally {
+        // Cleared in the same turn as the last check of `again`: a push in between cannot be missed.
+        this.cycleRunning = undefined;
+      }
+    })();
+    return this.cycleRunning;
+  }
+
+  private async cycle(): Promise<void> {
+    const { metrics } = this.deps;
+    const records = this.incoming.splice(0);
+    if (records.length) {
+      const rows = await Promise.all(records.map((r) => this.deps.prepare(r).catch((err: unknown) => {
+        this.deps.logger.error('ledger could not prepare a row; writing what the record says', { request_id: r.id, error: err });
+        return this.deps.fallbackRow(r);
+      })));
+      for (const row of rows) { metrics.row(row); this.pending.push(row); }
+      metrics.flush();
+    }
+    // Overflow (the database slower than the traffic) goes to disk rather than growing memory.
+    if (this.pending.length > this.opts.maxBufferRows) await this.spill(this.pending.splice(0, this.pending.length - this.opts.maxBufferRows));
+    metrics.queueDepth(this.depth);
+
+    let ok = true;
+    while (this.pending.length) {
+      const batch = this.pending.slice(0, this.opts.batchSize);
+      try {
+        await this.write(batch);
+        this.pending.splice(0, batch.length);
+        metrics.written(batch.length);
+      } catch (err) {
+        ok = false;
+        this.noteFailure(err);
+        await this.spill(this.pending.splice(0));
+      }
+      metrics.queueDepth(this.depth);
+    }
+    if (ok && this.deps.spill.rows > 0) {
+      try {
+        const n = await this.deps.spill.replay(this.opts.batchSize, (rows) => this.write(rows));
+        if (n) { metrics.written(n); this.deps.logger.info('ledger replayed spilled rows', { rows: n }); }
+      } catch (err) {
+        ok = false;
+        this.noteFailure(err);
+      }
+      metrics.spillRows(this.deps.spill.rows);
+    }
+    if (ok && this.failing) {
+      this.failing = false;
+      this.deps.logger.info('ledger database writes recovered');
+    }
+  }
+
+  private async write(rows: LedgerRow[]): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.deps.store.insert(rows),
+        new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`ledger write took longer than ${this.opts.writeTimeoutMs} ms`)), this.opts.writeTimeoutMs); }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private noteFailure(err: unknown): void {
+    this.deps.metrics.writeError();
+    // One error line per outage, not one per batch.
+    if (!this.failing) this.deps.logger.error('ledger database write failed; rows go to the spill file until it is back', { error: err, spill: this.deps.spill.dir });
+    this.failing = true;
+  }
+
+  private async spill(rows: LedgerRow[]): Promise<void> {
+    try {
+      await this.deps.spill.append(rows);
+    } catch (err) {
+      // Neither the database nor the disk: the rows are lost, and said so.
+      this.deps.metrics.dropped(rows.length);
+      this.deps.logger.error('ledger rows lost: the spill file could not be written either', { rows: rows.length, error: err });
+    }
+    this.deps.metrics.spillRows(this.deps.spill.rows);
+  }
+}

@@ -1,0 +1,82 @@
+// Every request is one ledger row, whatever its outcome — success (JSON and streams, every client
+// family), upstream error, blocked (reply and error), client disconnect mid-stream, and the requests
+// rejected before the chain (bad JSON, 404, 405, 413) — on SQLite and the real PostgreSQL.
+import { expect } from 'chai';
+import type { MockUpstream } from '../helpers/mock-upstream.js';
+import { chat, disconnectMidStream, post, until, type Sent } from '../plugins/ledger/client.js';
+import { ledgerRows, PG, pgSchema, slowUpstream, startLedgerGateway } from '../plugins/ledger/rig.js';
+import { usageReport } from '../../plugins/ledger/reports/usage.js';
+import { auditReport } from '../../plugins/ledger/reports/audit.js';
+
+function suite(name: string, database: () => Promise<{ url: string; drop(): Promise<void> }>) {
+  describe(`ledger: one row per request, every outcome (${name})`, function () {
+    this.timeout(60_000);
+    let mock: MockUpstream;
+    before(async () => { mock = await slowUpstream(); });
+    after(async () => { await mock.close(); });
+
+    it('N requests of every outcome give exactly N rows, each with its outcome', async () => {
+      const db = await database();
+      const rig = await startLedgerGateway({ database: db.url, upstreamUrl: mock.url });
+      const url = rig.gw.url;
+      const sent: { kind: string; sent: Sent }[] = [];
+      const run = async (kind: string, p: Promise<Sent>) => { sent.push({ kind, sent: await p }); };
+      try {
+        const jobs: Promise<void>[] = [];
+        for (let i = 0; i < 3; i++) {
+          jobs.push(
+            run('success', post(url, '/v1/chat/completions', chat('local-model', `hello ${i}`))),
+            run('success', post(url, '/v1/chat/completions', chat('local-model', `stream ${i}`, { stream: true }))),
+            run('success', post(url, '/v1/messages', { model: 'claude-x', max_tokens: 50, messages: [{ role: 'user', content: `hi ${i}` }], stream: i % 2 === 0 })),
+            run('success', post(url, '/v1beta/models/gemini-x:generateContent', { contents: [{ role: 'user', parts: [{ text: `hi ${i}` }] }] })),
+            run('success', post(url, '/v1/chat/completions', chat('gpt-4o-mini', `upstream ${i}`))),
+            run('error', post(url, '/v1/chat/completions', chat('gpt-4o-mini', `FAIL ${i}`))),
+            run('blocked', post(url, '/v1/chat/completions', chat('local-model', `BLOCK_REPLY ${i}`))),
+            run('blocked', post(url, '/v1/messages', { model: 'claude-x', max_tokens: 5, messages: [{ role: 'user', content: `BLOCK_THROW ${i}` }] })),
+            run('client_disconnect', disconnectMidStream(url, '/v1/chat/completions', chat('gpt-4o-mini', `[[slow 60]] ${i}`, { stream: true }))),
+            run('error', post(url, '/v1/chat/completions', '{"model": "x", "messages": [')),
+            run('error', post(url, '/v1/nothing-here', {})),
+            run('error', fetch(`${url}/v1/chat/completions`, { method: 'GET' }).then(async (r) => ({ id: r.headers.get('x-request-id')!, status: r.status, text: await r.text() }))),
+            run('error', post(url, '/v1/chat/completions', chat('local-model', 'x'.repeat(5000)))),
+          );
+        }
+        await Promise.all(jobs);
+        // A disconnect is recorded when the gateway notices it; wait until it has.
+        await until(() => mock.aborted >= 3);
+      } finally {
+        await rig.gw.close();
+      }
+      const knex = rig.open();
+      try {
+        const rows = await ledgerRows(knex);
+        const ids = sent.map((s) => s.sent.id);
+        expect(new Set(ids).size, 'every request got its own id').to.equal(ids.length);
+        expect(rows.map((r) => r.request_id).sort()).to.deep.equal([...ids].sort());
+        const byId = new Map(rows.map((r) => [r.request_id, r]));
+        for (const { kind, sent: s } of sent) expect(byId.get(s.id)!['outcome'], `${kind} ${s.status} ${s.text.slice(0, 80)}`).to.equal(kind);
+        const statuses = sent.map((s) => byId.get(s.sent.id)!['status']).map(Number);
+        for (const code of [400, 404, 405, 413, 403, 500]) expect(statuses, `status ${code}`).to.include(code);
+        // Model calls carry their usage; refusals before a provider carry none.
+        for (const { kind, sent: s } of sent) {
+          const row = byId.get(s.id)!;
+          if (kind === 'success') expect(row['usage_source'], s.id).to.equal('reported');
+          if (kind === 'blocked' || row['endpoint'] === null) expect(row['usage_source']).to.equal('none');
+        }
+        // The reports read the same rows back on this database (bigints as numbers on PostgreSQL too).
+        const range = { from: Date.now() - 3_600_000, to: Date.now() + 1000 };
+        const usage = await usageReport(knex, range, 'provider');
+        expect(usage.total.requests).to.equal(ids.length);
+        expect(usage.lines.find((l) => l['provider'] === 'mock')!.requests).to.equal(9); // 3 answered, 3 failed upstream, 3 disconnected
+        const audit = await auditReport(knex, range, { degradationFactor: 1.5, baselineDays: 7 });
+        expect(audit.lines.find((l) => l.provider === 'mock')).to.include({ model: 'gpt-4o-mini', requests: 9, error_rate: 0.3333 });
+      } finally {
+        await knex.destroy();
+        await db.drop();
+      }
+    });
+  });
+}
+
+suite('SQLite', async () => ({ url: 'sqlite', drop: async () => {} }));
+if (PG) suite('PostgreSQL', () => pgSchema(PG!));
+else describe('ledger: one row per request, every outcome (PostgreSQL)', () => { it('needs SLUICE_TEST_PG'); });

@@ -1,0 +1,135 @@
+// `sluice usage` and `sluice audit` (the real CLI) and GET /admin/usage on a database filled by a
+// gateway run whose upstream bills known figures: the reports print exactly those figures.
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { DEFAULT_PRICES } from '../../core/pricing/default-prices.js';
+import { createPriceTable } from '../../core/pricing/price-table.js';
+import { bin, cleanEnv } from '../cli/run-cli.js';
+import { startGateway, tempDir } from '../helpers/gateway.js';
+import { until } from '../plugins/ledger/client.js';
+import { startUsageUpstream } from '../plugins/ledger/usage-upstream.js';
+
+const ADMIN_KEY = 'admin-key-0123456789abcdef';
+
+function sluice(args: string[]) {
+  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: cleanEnv(), timeout: 30_000 });
+}
+
+describe('ledger reports on a database filled by a gateway run', function () {
+  this.timeout(90_000);
+  let dir: string;
+  let file: string;
+  const prices = createPriceTable(DEFAULT_PRICES);
+  // What the usage upstream bills per request (see usage-upstream.ts).
+  const openaiCost = prices.cost({ inputTokens: 100, cacheReadTokens: 30, cacheWriteTokens: 0, outputTokens: 50, reasoningTokens: 10, estimated: false }, 'gpt-4o-mini')!.total;
+  const claudeCost = prices.cost({ inputTokens: 100, cacheReadTokens: 30, cacheWriteTokens: 20, outputTokens: 50, reasoningTokens: 0, estimated: false }, 'claude-sonnet-4-5')!.total;
+  let adminUsage: unknown;
+
+  before(async () => {
+    const up = await startUsageUpstream();
+    dir = tempDir('sluice-ledger-reports-');
+    file = path.join(dir, 'sluice.yaml');
+    const gw = await startGateway(`server: { shutdown_grace_ms: 500 }
+storage: { database: "sqlite:./ledger.db" }
+logging: { level: warn }
+admin: { key: ${ADMIN_KEY} }
+providers:
+  local: { type: loopback }
+  up-chat: { type: openai, base_url: "${up.origin}/v1", api_key: k, protocols: [openai.chat] }
+  up-anthropic: { type: anthropic, base_url: "${up.origin}", api_key: k }
+chain:
+  - use: router
+    with:
+      routes:
+        - { match: "gpt-*", provider: up-chat }
+        - { match: "claude-*", provider: up-anthropic }
+      default: local
+  - use: translator
+  - use: ledger
+    with: { flush_interval_ms: 100 }
+`, { dir });
+    const send = (model: string, session: string, stream = false) => fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-session-id': session },
+      body: JSON.stringify({ model, messages: [{ role: 'user', content: 'What is the answer?' }], stream }),
+    }).then((r) => r.text());
+    try {
+      await send('gpt-4o-mini', 's-1');
+      await send('gpt-4o-mini', 's-1', true);
+      await send('claude-sonnet-4-5', 's-1');
+      await send('gpt-4o-mini', 's-2');
+      await send('claude-sonnet-4-5', 's-2', true);
+      await send('local-model', 's-2'); // loopback: tokens, but no price
+      await fetch(`${gw.url}/v1/nowhere`, { method: 'POST' }); // a 404: a row, no model
+      // Rows are written off the request path: wait for the seventh.
+      await until(async () => {
+        const res = await fetch(`${gw.url}/admin/usage?by=model&since=1d`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+        adminUsage = await res.json();
+        return (adminUsage as { total: { requests: number } }).total.requests === 7;
+      });
+      const bad = await fetch(`${gw.url}/admin/usage?by=colour`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+      expect(bad.status).to.equal(400);
+      expect(await bad.json()).to.have.nested.property('error.param', 'by');
+    } finally {
+      await gw.close();
+      await up.close();
+    }
+  });
+
+  it('sluice usage --by model --json: requests, every token class and cost per model; unpriced counted, not 0', () => {
+    const r = sluice(['usage', '--config', file, '--by', 'model', '--json']);
+    expect(r.status, r.stderr).to.equal(0);
+    const report = JSON.parse(r.stdout) as { rows: Record<string, unknown>[]; total: Record<string, unknown> };
+    const row = (m: string) => report.rows.find((x) => x['model'] === m)!;
+    expect(row('gpt-4o-mini')).to.include({ requests: 3, errors: 0, input_tokens: 300, cache_read_tokens: 90, cache_write_tokens: 0, output_tokens: 150, reasoning_tokens: 30, unpriced: 0, estimated: 0 });
+    expect(row('gpt-4o-mini')['cost_usd']).to.be.closeTo(3 * openaiCost, 1e-9);
+    expect(row('claude-sonnet-4-5')).to.include({ requests: 2, input_tokens: 200, cache_read_tokens: 60, cache_write_tokens: 40, output_tokens: 100, reasoning_tokens: 0 });
+    expect(row('claude-sonnet-4-5')['cost_usd']).to.be.closeTo(2 * claudeCost, 1e-9);
+    expect(row('local-model')).to.include({ requests: 1, unpriced: 1, cost_usd: 0 });
+    expect(row('(none)')).to.include({ requests: 1, errors: 1 });
+    expect(report.total).to.include({ requests: 7, errors: 1, input_tokens: 500 + Number(row('local-model')['input_tokens']), unpriced: 1 });
+    expect(report.total['cost_usd']).to.be.closeTo(3 * openaiCost + 2 * claudeCost, 1e-9);
+    expect(row('gpt-4o-mini')['p50_latency_ms']).to.be.a('number');
+    // The admin API answers the same figures.
+    expect((adminUsage as { rows: unknown[] }).rows).to.deep.equal(report.rows);
+  });
+
+  it('sluice usage prints a table by default and CSV with --csv', () => {
+    const t = sluice(['usage', '--config', file, '--by', 'provider']);
+    expect(t.status, t.stderr).to.equal(0);
+    const lines = t.stdout.trim().split('\n');
+    expect(lines[0]).to.match(/^PROVIDER\s+REQUESTS\s+ERRORS/);
+    expect(lines.find((l) => l.startsWith('up-chat'))).to.match(/^up-chat\s+3\s+0\s+0\s+0\s+300\s+150\s+90\s+0\s+30\s/);
+    expect(lines[lines.length - 1]).to.match(/^TOTAL\s+7\s+1\s/);
+    const c = sluice(['usage', '--config', file, '--by', 'provider', '--csv']);
+    expect(c.stdout.split('\n')[0]).to.equal('provider,requests,errors,blocked,disconnects,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens,cost_usd,unpriced,estimated,p50_latency_ms,p50_ttfb_ms');
+    expect(c.stdout).to.match(/\nup-anthropic,2,0,0,0,200,100,60,40,0,/);
+  });
+
+  it('sluice usage --session ID shows the session turn by turn', () => {
+    const r = sluice(['usage', '--config', file, '--session', 's-1', '--json']);
+    expect(r.status, r.stderr).to.equal(0);
+    const report = JSON.parse(r.stdout) as { turns: Record<string, unknown>[]; total: Record<string, unknown> };
+    expect(report.turns.map((t) => [t['turn'], t['model']])).to.deep.equal([[1, 'gpt-4o-mini'], [2, 'gpt-4o-mini'], [3, 'claude-sonnet-4-5']]);
+    expect(report.total).to.include({ requests: 3, input_tokens: 300, cache_write_tokens: 20 });
+  });
+
+  it('sluice audit --json: one line per day, provider and model with latency, rates and no degradation on day one', () => {
+    const r = sluice(['audit', '--config', file, '--json']);
+    expect(r.status, r.stderr).to.equal(0);
+    const report = JSON.parse(r.stdout) as { rows: Record<string, unknown>[] };
+    const chatLine = report.rows.find((x) => x['provider'] === 'up-chat')!;
+    expect(chatLine).to.include({ model: 'gpt-4o-mini', requests: 3, error_rate: 0, fallback_rate: 0, degraded: '' });
+    expect(chatLine['ttfb_p50_ms']).to.be.a('number');
+    expect(report.rows.map((x) => x['provider']).sort()).to.deep.equal(['local', 'up-anthropic', 'up-chat']);
+  });
+
+  it('bad flags exit 2 with the reason', () => {
+    const r = sluice(['usage', '--config', file, '--by', 'colour']);
+    expect(r.status).to.equal(2);
+    expect(r.stderr).to.match(/--by: expected one of user, team, key, model, provider, session, day/);
+    const s = sluice(['usage', '--config', file, '--since', 'yesterday']);
+    expect(s.status).to.equal(2);
+    expect(s.stderr).to.match(/--since: expected a duration/);
+  });
+});

@@ -1,0 +1,85 @@
+// The audit on crafted days: percentiles, tokens/s, error and fallback rates, billed-vs-local
+// drift, and the degradation flag against the trailing baseline — through the command itself.
+import { expect } from 'chai';
+import { Writable } from 'node:stream';
+import path from 'node:path';
+import { parseConfigText } from '../../../core/config/load.js';
+import { createLogger } from '../../../core/observability/logger.js';
+import { commandHost, migrationsOf, openServices } from '../../../core/plugin/services.js';
+import ledger from '../../../plugins/ledger/index.js';
+import { ledgerOptions } from '../../../plugins/ledger/options.js';
+import type { LedgerRow } from '../../../plugins/ledger/row.js';
+import { knexStore } from '../../../plugins/ledger/store.js';
+import { tempDir } from '../../helpers/gateway.js';
+
+const DAY = 86_400_000;
+
+function row(id: string, time: number, over: Partial<LedgerRow>): LedgerRow {
+  return {
+    request_id: id, time_ms: time, day: new Date(time).toISOString().slice(0, 10), user_id: 'u', team_id: null, key_id: null, session_id: null,
+    client_address: '127.0.0.1', method: 'POST', path: '/v1/chat/completions', endpoint: 'openai.chat', client_protocol: 'openai.chat',
+    requested_model: 'gpt-4o', served_model: 'gpt-4o', provider: 'openai', fallbacks: 0, fallback_detail: null, stream: 1, status: 200,
+    outcome: 'success', error_code: null, input_tokens: 100, output_tokens: 50, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0,
+    usage_source: 'reported', cost_input: 0, cost_output: 0, cost_cache_read: 0, cost_cache_write: 0, cost_reasoning: 0, cost_total: 0.001,
+    local_input_tokens: 100, local_output_tokens: 50, local_method: 'o200k_base', count_mismatch: 0, ttfb_ms: 100, latency_ms: 1100, output_tps: 50,
+    findings: null, ...over,
+  };
+}
+
+async function run(args: string[]) {
+  const dir = tempDir('sluice-ledger-audit-');
+  const loaded = parseConfigText('providers: { local: { type: loopback } }\nchain: [{ use: router, with: { default: local } }, { use: ledger }]\nstorage: { database: "sqlite:./l.db" }\n', path.join(dir, 'sluice.yaml'), {});
+  const services = openServices(loaded, () => migrationsOf([{ definition: ledger as never }]));
+  const host = commandHost(loaded, services, createLogger({ level: 'silent' }));
+  let out = '';
+  const sink = new Writable({ write(chunk, _enc, done) { out += String(chunk); done(); } });
+  return { host, services, out: () => out, io: { stdin: process.stdin, stdout: sink, stderr: sink }, args };
+}
+
+describe('ledger audit', () => {
+  it('flags the day whose TTFB p50 or tokens/s is worse than the trailing baseline by the factor', async () => {
+    const t = await run([]);
+    const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()) + 3_600_000;
+    const rows: LedgerRow[] = [];
+    for (let d = 5; d >= 1; d--) {
+      for (let i = 0; i < 4; i++) rows.push(row(`base-${d}-${i}`, today - d * DAY + i, { ttfb_ms: 90 + i * 10, output_tps: 48 + i }));
+    }
+    // Today: the first byte three times slower, tokens/s halved, one error, one drifted bill.
+    for (let i = 0; i < 4; i++) rows.push(row(`today-${i}`, today + i, { ttfb_ms: 300 + i, output_tps: 20 + i }));
+    rows.push(row('today-err', today + 10, { outcome: 'error', status: 502, output_tokens: 0, output_tps: null, ttfb_ms: 5 }));
+    rows.push(row('today-drift', today + 11, { input_tokens: 120, local_input_tokens: 100, count_mismatch: 1, ttfb_ms: 305, output_tps: 21 }));
+    // A fallback away from openai to another provider today.
+    rows.push(row('today-fb', today + 12, { provider: 'backup', served_model: 'gpt-4o', fallbacks: 1, fallback_detail: JSON.stringify([{ provider: 'openai', model: 'gpt-4o', code: 'SLUICE_E_UPSTREAM_ERROR', status: 503 }]) }));
+    await knexStore(() => t.host.database()).insert(rows);
+
+    const code = await ledger.commands!['audit']!.run(['--since', '3d', '--json'], ledgerOptions.parse({}), t.io, t.host);
+    await t.services.close();
+    expect(code).to.equal(0);
+    const report = JSON.parse(t.out()) as { rows: Record<string, unknown>[] };
+    const openai = report.rows.filter((r) => r['provider'] === 'openai');
+    // Only days in range are shown (whole days from 3 days back), though earlier days made the baseline.
+    expect(openai.length).to.equal(4);
+    const day = openai[openai.length - 1]!;
+    expect(day).to.include({ requests: 6, ttfb_p50_ms: 302, error_rate: round(1 / 6), fallback_rate: round(1 / 7), mismatched: 1 });
+    // 100 × 5 rows + 120 billed against 600 counted: +3.3 %.
+    expect(day['input_drift_pct']).to.equal(3.3);
+    expect(day['degraded']).to.match(/ttfb p50 302 ms vs 100 ms baseline/);
+    expect(day['degraded']).to.match(/tokens\/s p50 21 vs 49 baseline/);
+    expect(openai.slice(0, 3).every((d) => d['degraded'] === '')).to.equal(true);
+    expect(report.rows.find((r) => r['provider'] === 'backup')).to.include({ requests: 1, degraded: '' });
+  });
+
+  it('a usage table by day in order, with the total last', async () => {
+    const t = await run([]);
+    const now = Date.now();
+    await knexStore(() => t.host.database()).insert([row('a', now - 2 * DAY, {}), row('b', now - DAY, { cost_total: null, served_model: 'mystery' }), row('c', now, {})]);
+    const code = await ledger.commands!['usage']!.run(['--by', 'day'], ledgerOptions.parse({}), t.io, t.host);
+    await t.services.close();
+    expect(code).to.equal(0);
+    const lines = t.out().trim().split('\n');
+    expect(lines.map((l) => l.split(/\s+/)[0])).to.deep.equal(['DAY', ...[2, 1, 0].map((d) => new Date(now - d * DAY).toISOString().slice(0, 10)), 'TOTAL']);
+    expect(lines[lines.length - 1]).to.match(/^TOTAL\s+3\s+0\s+0\s+0\s+300\s+150\s+0\s+0\s+0\s+0\.0020\s+1\s+0\s/);
+  });
+});
+
+function round(n: number): number { return Math.round(n * 10_000) / 10_000; }

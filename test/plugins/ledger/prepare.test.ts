@@ -1,0 +1,121 @@
+// From a finished exchange to its row: where the tokens came from (reported, partial, estimated,
+// none), the independent count (a tokenizer for OpenAI models, an estimate for the rest) and the
+// drift flag, which looks only at what the local count could see. Uses sluice/testing's harness.
+import { expect } from 'chai';
+import { createLogger } from '../../../core/observability/logger.js';
+import type { RequestRecord } from '../../../core/plugin/request-record.js';
+import { DEFAULT_PRICES } from '../../../core/pricing/default-prices.js';
+import { createPriceTable } from '../../../core/pricing/price-table.js';
+import { observeStream } from '../../../core/protocols/observe-stream.js';
+import { isUntouchedStream, markUntouchedStream } from '../../../core/protocols/raw-json.js';
+import type { JsonObject, StreamEvent } from '../../../core/protocols/types.js';
+import { runPlugin } from '../../../core/testing/index.js';
+import { createTokenCounter, type TokenCounter } from '../../../plugins/ledger/count/tokenizer.js';
+import ledger from '../../../plugins/ledger/index.js';
+import { ledgerOptions } from '../../../plugins/ledger/options.js';
+import { prepareRow } from '../../../plugins/ledger/prepare.js';
+
+const PROMPT = 'Summarise the plot of Hamlet in one sentence, please.';
+const ANSWER = 'A Danish prince feigns madness to avenge his father, and nearly everyone dies.';
+
+function recordOf(r: Awaited<ReturnType<typeof runPlugin>>, over: Partial<RequestRecord> = {}): RequestRecord {
+  const ex = r.exchange;
+  return {
+    id: `req_${Math.random().toString(36).slice(2)}`, time: Date.now(), method: 'POST', path: '/v1/chat/completions', endpoint: ex.endpoint.id,
+    family: ex.clientFamily, peerAddress: '127.0.0.1', clientAddress: '10.1.2.3', principal: { user: 'ada', team: 'core', keyId: 'k_1' },
+    sessionId: 'sess-1', model: ex.model, provider: 'openai', servedModel: ex.target?.model, attempts: [], stream: ex.stream,
+    status: r.status, outcome: r.completion.outcome, errorCode: undefined, usage: ex.usage, findings: [{ source: 'firewall', type: 'EMAIL_ADDRESS', count: 2, action: 'redacted', locations: ['messages[0].content'] }],
+    firstByteMs: 100, totalMs: 1100, exchange: ex, ...over,
+  };
+}
+
+const chatJson = (usage: JsonObject) => ({
+  id: 'c1', object: 'chat.completion', created: 1, model: 'gpt-4o-mini',
+  choices: [{ index: 0, message: { role: 'assistant', content: ANSWER }, finish_reason: 'stop' }], usage,
+});
+const chunk = (delta: JsonObject, finish: string | null = null): StreamEvent => ({ data: { id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta, finish_reason: finish }] } });
+
+describe('ledger: preparing a row', function () {
+  this.timeout(30_000);
+  let counter: TokenCounter;
+  const ctx = (over: Partial<ReturnType<typeof ledgerOptions.parse>> = {}) => ({
+    options: { ...ledgerOptions.parse({}), ...over }, pricing: createPriceTable(DEFAULT_PRICES), counter, isLoopback: () => false,
+  });
+  before(() => { counter = createTokenCounter({ timeoutMs: 20_000, onError: (e) => { throw e; } }); });
+  after(() => counter.close());
+
+  it('counts an OpenAI exchange with the tokenizer; a bill that matches is not flagged, an inflated one is', async () => {
+    const request = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: PROMPT }] };
+    // o200k_base: the prompt's 13 tokens + 4 framing for its message + 3 priming = 20 (what OpenAI bills, and
+    // gpt-tokenizer's own encodeChat agrees); the answer's 17.
+    const honest = await runPlugin(ledger, { path: '/v1/chat/completions', body: request, upstream: { json: chatJson({ prompt_tokens: 20, completion_tokens: 17 }) } });
+    const row = await prepareRow(recordOf(honest), ctx());
+    expect(row).to.include({ local_method: 'o200k_base', local_input_tokens: 20, local_output_tokens: 17, count_mismatch: 0, usage_source: 'reported', input_tokens: 20, output_tokens: 17 });
+    expect(row).to.include({ user_id: 'ada', team_id: 'core', key_id: 'k_1', session_id: 'sess-1', client_address: '10.1.2.3', client_protocol: 'openai.chat' });
+    expect(JSON.parse(row.findings!)).to.deep.equal([{ source: 'firewall', type: 'EMAIL_ADDRESS', count: 2, action: 'redacted' }]);
+    expect(row.cost_total).to.equal(createPriceTable(DEFAULT_PRICES).cost({ inputTokens: 20, outputTokens: 17, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, estimated: false }, 'gpt-4o-mini')!.total);
+    // A JSON answer's tokens/s spans the whole latency (prefill included): 17 tokens in 1.1 s.
+    expect(row.output_tps).to.equal(15.455);
+    const inflated = await runPlugin(ledger, { path: '/v1/chat/completions', body: request, upstream: { json: chatJson({ prompt_tokens: 60, completion_tokens: 17 }) } });
+    expect(await prepareRow(recordOf(inflated), ctx())).to.include({ count_mismatch: 1, local_input_tokens: 20 });
+    // Hidden reasoning is billed as output but never seen: not a mismatch.
+    const reasoning = await runPlugin(ledger, { path: '/v1/chat/completions', body: request, upstream: { json: chatJson({ prompt_tokens: 20, completion_tokens: 417, completion_tokens_details: { reasoning_tokens: 400 } }) } });
+    expect(await prepareRow(recordOf(reasoning), ctx())).to.include({ count_mismatch: 0, reasoning_tokens: 400, output_tokens: 417 });
+  });
+
+  it('a stream with no usage report is estimated from what passed, and says so', async () => {
+    const events = [chunk({ role: 'assistant', content: '' }), chunk({ content: ANSWER.slice(0, 30) }), chunk({ content: ANSWER.slice(30) }), chunk({}, 'stop')];
+    // The scripted upstream's stream carries no usage at all (a provider that ignores include_usage).
+    const r = await runPlugin(ledger, { path: '/v1/chat/completions', body: { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: PROMPT }] }, upstream: { events } });
+    expect(r.events!.length).to.equal(4);
+    const row = await prepareRow(recordOf(r), ctx());
+    expect(row).to.include({ usage_source: 'estimated', input_tokens: 20, output_tokens: 17, count_mismatch: 0, stream: 1 });
+  });
+
+  it('a stream cut short keeps what the provider reported and adds what was seen: partial', async () => {
+    const start: StreamEvent = { event: 'message_start', data: { type: 'message_start', message: { id: 'm', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [], usage: { input_tokens: 25, cache_read_input_tokens: 1000, output_tokens: 1 } } } };
+    const block: StreamEvent = { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } } };
+    const delta: StreamEvent = { event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: ANSWER } } };
+    const r = await runPlugin(ledger, {
+      path: '/v1/messages', body: { model: 'claude-sonnet-4-5', max_tokens: 100, stream: true, messages: [{ role: 'user', content: PROMPT }] },
+      // The upstream dies after the first delta: no message_delta, no final output count.
+      upstream: () => ({ kind: 'stream', status: 200, headers: {}, protocol: { family: 'anthropic', operation: 'messages' }, events: (async function* () { yield start; yield block; yield delta; throw new Error('connection reset'); })() }),
+    }).catch((e: Error) => e);
+    expect(r).to.not.be.instanceOf(Error);
+    const res = r as Awaited<ReturnType<typeof runPlugin>>;
+    const row = await prepareRow(recordOf(res, { provider: 'anthropic', outcome: 'error', status: 200 }), ctx());
+    expect(row).to.include({ usage_source: 'partial', input_tokens: 25, cache_read_tokens: 1000, local_method: 'estimate' });
+    expect(row.output_tokens).to.equal(Math.ceil(ANSWER.length / 4));
+  });
+
+  it('Anthropic and Gemini models get an estimate, not a tokenizer; tool definitions make the prompt uncountable', async () => {
+    const body = { model: 'claude-sonnet-4-5', max_tokens: 50, messages: [{ role: 'user', content: PROMPT }] };
+    const json = { id: 'm', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'text', text: ANSWER }], stop_reason: 'end_turn', usage: { input_tokens: 16, output_tokens: 18 } };
+    const r = await runPlugin(ledger, { path: '/v1/messages', body, upstream: { json } });
+    const row = await prepareRow(recordOf(r, { provider: 'anthropic' }), ctx());
+    expect(row).to.include({ local_method: 'estimate', count_mismatch: 0, usage_source: 'reported' });
+    expect(row.local_input_tokens).to.equal(Math.ceil(PROMPT.length / 4) + 4 + 3);
+    const withTools = await runPlugin(ledger, { path: '/v1/messages', body: { ...body, tools: [{ name: 'f', input_schema: { type: 'object' } }] }, upstream: { json } });
+    expect(await prepareRow(recordOf(withTools, { provider: 'anthropic' }), ctx())).to.include({ local_input_tokens: null });
+  });
+
+  it('no local count for loopback, nor when counting is off; refusals before a provider carry no tokens', async () => {
+    const r = await runPlugin(ledger, { path: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: PROMPT }] }, upstream: { json: chatJson({ prompt_tokens: 20, completion_tokens: 17 }) } });
+    expect(await prepareRow(recordOf(r), { ...ctx(), isLoopback: () => true })).to.include({ local_method: null, usage_source: 'reported' });
+    expect(await prepareRow(recordOf(r), ctx({ count: { ...ledgerOptions.parse({}).count, enabled: false } }))).to.include({ local_method: null });
+    const refused = await prepareRow({ ...recordOf(r), exchange: undefined, usage: undefined, status: 404, outcome: 'error', endpoint: undefined, model: undefined, servedModel: undefined, provider: undefined }, ctx());
+    expect(refused).to.include({ usage_source: 'none', input_tokens: 0, cost_total: null, client_protocol: null });
+  });
+
+  it('observing a stream keeps it untouched (its bytes still go out as received)', async () => {
+    const events = markUntouchedStream((async function* () { yield { data: { a: 1 } } as StreamEvent; })());
+    const seen: StreamEvent[] = [];
+    let ended: boolean | undefined;
+    const observed = observeStream(events, { event: (e) => { seen.push(e); throw new Error('ignored'); }, end: (c) => { ended = c; } });
+    expect(isUntouchedStream(observed)).to.equal(true);
+    for await (const e of observed) expect(e).to.deep.equal({ data: { a: 1 } });
+    expect(seen.length).to.equal(1);
+    expect(ended).to.equal(true);
+    createLogger({ level: 'silent' });
+  });
+});

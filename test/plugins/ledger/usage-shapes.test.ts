@@ -1,0 +1,50 @@
+// Each provider's usage shape, normalised into disjoint classes: `input` never includes cached
+// tokens (OpenAI and Gemini count them inside the prompt, Anthropic outside), reasoning is part of
+// output (Gemini reports thoughts apart from candidates), and split stream reports merge.
+import { expect } from 'chai';
+import { mergeUsage, usageFrom } from '../../../core/protocols/usage.js';
+import type { Usage } from '../../../core/protocols/types.js';
+
+const chat = { family: 'openai', operation: 'chat' } as const;
+const responses = { family: 'openai', operation: 'responses' } as const;
+const messages = { family: 'anthropic', operation: 'messages' } as const;
+const generate = { family: 'gemini', operation: 'generate' } as const;
+const u = (inputTokens: number, outputTokens: number, cacheReadTokens: number, cacheWriteTokens: number, reasoningTokens: number): Usage =>
+  ({ inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, reasoningTokens, estimated: false });
+
+describe('usage shapes, normalised', () => {
+  it('OpenAI Chat: cached tokens come out of prompt_tokens; reasoning stays inside completion_tokens', () => {
+    expect(usageFrom(chat, { usage: { prompt_tokens: 1200, completion_tokens: 300, prompt_tokens_details: { cached_tokens: 1024 }, completion_tokens_details: { reasoning_tokens: 200 } } }))
+      .to.deep.equal(u(176, 300, 1024, 0, 200));
+    expect(usageFrom(chat, { usage: { prompt_tokens: 10, completion_tokens: 2 } })).to.deep.equal(u(10, 2, 0, 0, 0));
+    // A chunk with `usage: null` (include_usage, before the end) carries none.
+    expect(usageFrom(chat, { choices: [{ delta: { content: 'x' } }], usage: null })).to.equal(undefined);
+    // Usage on a chunk that also carries choices (the final chunk on some servers) is still usage.
+    expect(usageFrom(chat, { choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: { prompt_tokens: 5, completion_tokens: 1 } })).to.deep.equal(u(5, 1, 0, 0, 0));
+  });
+
+  it('OpenAI Responses: input_tokens include cached; the terminal event wraps the response', () => {
+    const usage = { input_tokens: 500, input_tokens_details: { cached_tokens: 100 }, output_tokens: 80, output_tokens_details: { reasoning_tokens: 64 } };
+    expect(usageFrom(responses, { usage })).to.deep.equal(u(400, 80, 100, 0, 64));
+    expect(usageFrom(responses, { type: 'response.completed', response: { usage } })).to.deep.equal(u(400, 80, 100, 0, 64));
+    expect(usageFrom(responses, { type: 'response.created', response: { usage: null } })).to.equal(undefined);
+  });
+
+  it('Anthropic: input_tokens already exclude cache reads and writes; message_start and message_delta merge', () => {
+    const start = usageFrom(messages, { type: 'message_start', message: { usage: { input_tokens: 12, cache_read_input_tokens: 3000, cache_creation_input_tokens: 500, output_tokens: 1 } } })!;
+    expect(start).to.deep.equal(u(12, 1, 3000, 500, 0));
+    const delta = usageFrom(messages, { type: 'message_delta', usage: { output_tokens: 240 } })!;
+    expect(mergeUsage(start, delta)).to.deep.equal(u(12, 240, 3000, 500, 0));
+    // Newer servers repeat the cumulative input figures on message_delta: the same result.
+    const full = usageFrom(messages, { type: 'message_delta', usage: { input_tokens: 12, cache_read_input_tokens: 3000, cache_creation_input_tokens: 500, output_tokens: 240 } })!;
+    expect(mergeUsage(start, full)).to.deep.equal(u(12, 240, 3000, 500, 0));
+  });
+
+  it('Gemini: cached tokens come out of promptTokenCount, thoughts are added to output, tool-use prompts are input', () => {
+    expect(usageFrom(generate, { usageMetadata: { promptTokenCount: 130, cachedContentTokenCount: 30, candidatesTokenCount: 40, thoughtsTokenCount: 10 } }))
+      .to.deep.equal(u(100, 50, 30, 0, 10));
+    // Built-in tools (search, code execution) bill their own prompt beside promptTokenCount.
+    expect(usageFrom(generate, { usageMetadata: { promptTokenCount: 100, toolUsePromptTokenCount: 25, candidatesTokenCount: 5 } }))
+      .to.deep.equal(u(125, 5, 0, 0, 0));
+  });
+});

@@ -1,0 +1,168 @@
+// The writer on its own, against a store that fails on demand: batching by size and time, spill on
+// failure and on overflow, replay (oldest first, torn lines skipped) once writes succeed, idempotent
+// replays, and close() writing — or spilling — everything.
+import { expect } from 'chai';
+import { appendFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { createLogger } from '../../../core/observability/logger.js';
+import { createMetrics } from '../../../core/observability/metrics.js';
+import type { RequestRecord } from '../../../core/plugin/request-record.js';
+import { ledgerMetrics } from '../../../plugins/ledger/metrics.js';
+import type { LedgerRow } from '../../../plugins/ledger/row.js';
+import { SpillFile } from '../../../plugins/ledger/spill.js';
+import { LedgerWriter } from '../../../plugins/ledger/writer.js';
+import { tempDir } from '../../helpers/gateway.js';
+
+function record(id: string): RequestRecord {
+  return {
+    id, time: Date.UTC(2026, 0, 2), method: 'POST', path: '/v1/chat/completions', endpoint: 'openai.chat', family: 'openai',
+    peerAddress: '127.0.0.1', clientAddress: '127.0.0.1', principal: undefined, sessionId: undefined, model: 'm', provider: 'p',
+    servedModel: 'm', attempts: [], stream: false, status: 200, outcome: 'success', errorCode: undefined, usage: undefined,
+    findings: [], firstByteMs: 1, totalMs: 2, exchange: undefined,
+  };
+}
+
+class FlakyStore {
+  rows = new Map<string, LedgerRow>();
+  statements = 0;
+  down = false;
+  async insert(rows: readonly LedgerRow[]) {
+    this.statements++;
+    if (this.down) throw new Error('connection refused');
+    for (const r of rows) if (!this.rows.has(r.request_id)) this.rows.set(r.request_id, r);
+  }
+}
+
+function setup(opts: Partial<{ flushIntervalMs: number; batchSize: number; maxBufferRows: number }> = {}) {
+  const dir = tempDir('sluice-ledger-writer-');
+  const store = new FlakyStore();
+  const corrupt: number[] = [];
+  const spill = new SpillFile(path.join(dir, 'spill'), (_f, line) => corrupt.push(line));
+  const metrics = createMetrics();
+  const writer = new LedgerWriter(
+    { flushIntervalMs: opts.flushIntervalMs ?? 60_000, batchSize: opts.batchSize ?? 10, maxBufferRows: opts.maxBufferRows ?? 1000, writeTimeoutMs: 1000 },
+    {
+      prepare: async (r) => fallbackLike(r), fallbackRow: fallbackLike, store, spill,
+      metrics: ledgerMetrics(metrics), logger: createLogger({ level: 'silent' }),
+    },
+  );
+  return { dir, store, spill, writer, corrupt, metrics };
+}
+
+function fallbackLike(r: RequestRecord): LedgerRow {
+  return { request_id: r.id, time_ms: r.time, day: '2026-01-02', outcome: r.outcome, status: r.status } as LedgerRow;
+}
+
+describe('ledger writer', () => {
+  it('writes a full batch at once and the rest on the timer', async () => {
+    const { store, writer } = setup({ flushIntervalMs: 50, batchSize: 5 });
+    await writer.start();
+    for (let i = 0; i < 12; i++) writer.push(record(`r${i}`));
+    await writer.kick();
+    expect(store.rows.size).to.be.at.least(10);
+    await new Promise((r) => setTimeout(r, 120));
+    expect(store.rows.size).to.equal(12);
+    await writer.close();
+  });
+
+  it('spills when the store fails, loses nothing, and replays once it is back', async () => {
+    const { store, writer, spill, dir, metrics } = setup();
+    await writer.start();
+    store.down = true;
+    for (let i = 0; i < 25; i++) writer.push(record(`a${i}`));
+    await writer.kick();
+    expect(store.rows.size).to.equal(0);
+    expect(spill.rows).to.equal(25);
+    expect(readdirSync(path.join(dir, 'spill'))).to.deep.equal(['ledger-spill.jsonl']);
+    expect(await metrics.render()).to.match(/^sluice_ledger_spill_rows 25$/m);
+    for (let i = 0; i < 5; i++) writer.push(record(`b${i}`));
+    await writer.kick();
+    expect(spill.rows).to.equal(30);
+    store.down = false;
+    await writer.kick();
+    expect([...store.rows.keys()].sort()).to.deep.equal([...Array.from({ length: 25 }, (_, i) => `a${i}`), ...Array.from({ length: 5 }, (_, i) => `b${i}`)].sort());
+    expect(spill.rows).to.equal(0);
+    expect(readdirSync(path.join(dir, 'spill'))).to.deep.equal([]);
+    expect(await metrics.render()).to.match(/^sluice_ledger_write_errors_total [1-9]/m);
+    await writer.close();
+  });
+
+  it('rows beyond max_buffer_rows go to disk before the write, not into memory', async () => {
+    const { store, writer, spill } = setup({ maxBufferRows: 100, batchSize: 1000 });
+    // Not started: records pile up as they would behind a slow database.
+    for (let i = 0; i < 350; i++) writer.push(record(`o${i}`));
+    let spilledBeforeWrite = -1;
+    const insert = store.insert.bind(store);
+    store.insert = async (rows) => { if (spilledBeforeWrite < 0) spilledBeforeWrite = spill.rows; return insert(rows); };
+    await writer.kick();
+    expect(spilledBeforeWrite).to.equal(250);
+    expect(store.rows.size).to.equal(350);
+  });
+
+  it('a replay cut short resumes later without writing a row twice; a torn line is skipped', async () => {
+    const { store, writer, spill, dir, corrupt } = setup({ batchSize: 10 });
+    await writer.start();
+    store.down = true;
+    for (let i = 0; i < 30; i++) writer.push(record(`c${i}`));
+    await writer.kick();
+    appendFileSync(path.join(dir, 'spill', 'ledger-spill.jsonl'), '{"request_id":"torn');
+    // Back for one batch, then down again mid-replay.
+    store.down = false;
+    let calls = 0;
+    const insert = store.insert.bind(store);
+    store.insert = async (rows) => { if (++calls === 2) throw new Error('down again'); return insert(rows); };
+    await writer.kick();
+    expect(store.rows.size).to.equal(10);
+    store.insert = insert;
+    await writer.kick();
+    expect(store.rows.size).to.equal(30);
+    expect(corrupt.length).to.equal(1);
+    expect(spill.rows).to.equal(0);
+    await writer.close();
+  });
+
+  it('a torn line left by a crash does not swallow the rows appended after a restart', async () => {
+    const { store, writer, spill, dir, corrupt } = setup();
+    store.down = true;
+    await writer.start();
+    writer.push(record('before'));
+    await writer.kick();
+    appendFileSync(path.join(dir, 'spill', 'ledger-spill.jsonl'), '{"request_id":"torn');
+    await spill.open(); // what the next run's start() does
+    writer.push(record('after'));
+    await writer.kick();
+    store.down = false;
+    await writer.kick();
+    expect([...store.rows.keys()].sort()).to.deep.equal(['after', 'before']);
+    expect(corrupt.length).to.equal(1);
+    await writer.close();
+  });
+
+  it('close() writes what is queued, or spills it when the store is down; a new writer replays it', async () => {
+    const a = setup();
+    await a.writer.start();
+    a.store.down = true;
+    for (let i = 0; i < 7; i++) a.writer.push(record(`d${i}`));
+    await a.writer.close();
+    expect(a.spill.rows).to.equal(7);
+    // The next run, over the same spill directory, writes them on start.
+    const b = setup();
+    const spill = new SpillFile(path.join(a.dir, 'spill'), () => {});
+    const writer = new LedgerWriter({ flushIntervalMs: 60_000, batchSize: 10, maxBufferRows: 1000, writeTimeoutMs: 1000 },
+      { prepare: async (r) => fallbackLike(r), fallbackRow: fallbackLike, store: b.store, spill, metrics: ledgerMetrics(createMetrics()), logger: createLogger({ level: 'silent' }) });
+    await writer.start();
+    await writer.kick();
+    expect(b.store.rows.size).to.equal(7);
+    await writer.close();
+  });
+});
+
+describe('ledger rows fit their columns', () => {
+  it('long strings are cut to the column, integers made whole, non-finite numbers dropped', async () => {
+    const { fitRow } = await import('../../../plugins/ledger/store.js');
+    const row = fitRow({ request_id: 'r', requested_model: 'm'.repeat(1000), provider: 'p'.repeat(300), input_tokens: 1.6, output_tokens: Number.NaN, ttfb_ms: Number.POSITIVE_INFINITY, latency_ms: 3.5, local_input_tokens: Number.NaN } as unknown as LedgerRow);
+    expect(row.requested_model!.length).to.equal(256);
+    expect(row.provider!.length).to.equal(128);
+    expect(row).to.include({ input_tokens: 2, output_tokens: 0, ttfb_ms: null, latency_ms: 3.5, local_input_tokens: null });
+  });
+});
