@@ -104,8 +104,9 @@ export class HttpExchange implements Exchange {
   reply(reply: Reply): void {
     this.response = renderReply(this.endpoint, reply, { id: this.id, model: this.model ?? 'sluice', stream: this.stream, body: this.body });
     this.outcome = reply.outcome ?? 'success';
-    // No upstream call reports usage for a reply: what the plugin says (else none) is what is recorded.
-    this.usage = { ...emptyUsage(), ...reply.usage, estimated: false };
+    // No upstream call reports usage for a reply: what the plugin says is recorded, else none at all
+    // (zeros would read as a provider's report in the ledger).
+    this.usage = reply.usage ? { ...emptyUsage(), ...reply.usage, estimated: false } : undefined;
   }
 
   get completed(): Promise<Completion> {

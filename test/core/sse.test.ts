@@ -109,7 +109,8 @@ describe('SSE decoder: cost and size limit', () => {
     const small = await decodeMs(socketChunks(imageEvent(2 * MB)), 2 * MB);
     const large = await decodeMs(socketChunks(imageEvent(8 * MB)), 8 * MB);
     // Linear: ratio ≈ 4 (per-MB cost flat). The old decoder re-scanned its buffer per chunk: ≈ 16.
-    expect(large / small, `2 MB: ${small.toFixed(1)} ms, 8 MB: ${large.toFixed(1)} ms`).to.be.below(8);
+    // 11 leaves room for a loaded machine's GC and still tells the two apart.
+    expect(large / small, `2 MB: ${small.toFixed(1)} ms, 8 MB: ${large.toFixed(1)} ms`).to.be.below(11);
   });
 
   it('decodes an 8 MB single-line event fed in 16 KB chunks', async () => {
