@@ -7,6 +7,7 @@ import { SECRET_RULES } from './detectors/secrets.js';
 import { CONTACT_PII_RULES } from './detectors/pii-contact.js';
 import { NUMBER_PII_RULES } from './detectors/pii-numbers.js';
 import { networkRules } from './detectors/pii-network.js';
+import { NATIONAL_ID_RULES } from './detectors/pii-national.js';
 import { applyAllowlist, createAllowlist, customRules } from './custom.js';
 import { resolveOverlaps } from './merge.js';
 import { PresidioClient, PresidioError, type FetchLike } from './presidio-client.js';
@@ -34,7 +35,7 @@ export function createDetectionEngine(options: FirewallOptions, deps: EngineDepe
   const rules: CompiledRule[] = [];
   if (options.secrets.enabled) for (const spec of SECRET_RULES) rules.push(compileRule(spec, 'secrets'));
   if (options.pii.enabled) {
-    const pii = [...CONTACT_PII_RULES, ...NUMBER_PII_RULES, ...networkRules({ ignorePrivateIps: options.pii.ignore_private_ips })];
+    const pii = [...CONTACT_PII_RULES, ...NUMBER_PII_RULES, ...NATIONAL_ID_RULES, ...networkRules({ ignorePrivateIps: options.pii.ignore_private_ips })];
     for (const spec of pii) rules.push(compileRule(spec, 'pii'));
   }
   rules.push(...customRules(options.custom));

@@ -49,8 +49,8 @@ export const firewallOptions = t.object({
   secrets: t.object({ enabled: t.default(t.boolean(), true) }),
   pii: t.object({
     enabled: t.default(t.boolean(), true),
-    /** Drop private, loopback, link-local and documentation IP ranges instead of reporting them at score 0.6. */
-    ignore_private_ips: t.default(t.boolean(), false),
+    /** Drop private, loopback, link-local, CGNAT, benchmarking and documentation IP ranges (default); false reports them at score 0.6. */
+    ignore_private_ips: t.default(t.boolean(), true),
   }),
   /** Findings below this score are dropped. */
   min_score: t.default(score, 0.5),

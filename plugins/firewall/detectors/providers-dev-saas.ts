@@ -37,10 +37,11 @@ export const DEV_AND_SAAS_PROVIDERS: RuleSpec[] = [
   provider('TELEGRAM_BOT_TOKEN', [':AA'], r`\b\d{8,10}:AA[A-Za-z0-9_-]{33}\b`),
   provider('TWILIO_API_KEY', ['SK'], r`\bSK[0-9a-f]{32}\b`, { score: 0.85 }),
   provider('TWILIO_ACCOUNT_SID', ['AC'], r`\bAC[0-9a-f]{32}\b`, { score: 0.7 }),
-  keyed('TWILIO_AUTH_TOKEN', r`twilio[_-]?(?:auth[_-]?)?token|auth[_-]?token`, '[a-f0-9]{32}', ['twilio', 'auth_token', 'authtoken']),
+  // Twilio auth tokens (32 hex, no prefix): providers-context.ts.
   provider('SENDGRID_API_KEY', ['SG.'], r`\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b`),
   provider('MAILGUN_API_KEY', ['key-'], r`\bkey-[0-9a-f]{32}\b`, { score: 0.85 }),
-  keyed('MAILGUN_API_KEY', 'mailgun', '[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8}', ['mailgun']),
+  // Mailgun's current private/sending keys: 32 hex, 8 hex, 8 hex (the public validation key is pubkey-…).
+  provider('MAILGUN_API_KEY', [], r`\b[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8}\b`, { score: 0.9 }),
   provider('MAILCHIMP_API_KEY', ['-us'], r`\b[0-9a-f]{32}-us\d{1,2}\b`),
   provider('POSTMARK_SERVER_TOKEN', [], r`(?i)postmark[A-Za-z0-9_.-]{0,24}["']?\s*[:=]\s*["']?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})`, { keywords: ['postmark'], group: 1, score: 0.85 }),
   // Payments.
@@ -60,7 +61,8 @@ export const DEV_AND_SAAS_PROVIDERS: RuleSpec[] = [
   provider('POSTMAN_API_KEY', ['PMAK-'], r`\bPMAK-[a-f0-9]{24}-[a-f0-9]{34}\b`),
   // Observability.
   provider('SENTRY_AUTH_TOKEN', ['sntrys_', 'sntryu_'], r`\b(?:sntrys_eyJ[A-Za-z0-9+/=_]{50,}|sntryu_[a-f0-9]{64})`),
-  keyed('DATADOG_API_KEY', r`(?:datadog|dd)[_-]?(?:api|app(?:lication)?)[_-]?key`, '[a-f0-9]{40}|[a-f0-9]{32}', ['datadog', 'dd_api', 'dd_app', 'dd-api', 'dd-app']),
+  // Datadog API (32 hex) and application (40 hex) keys have no prefix: providers-context.ts. Newer application keys do.
+  provider('DATADOG_APP_KEY', ['ddapp_'], r`\bddapp_[A-Za-z0-9]{30,40}\b`),
   provider('NEW_RELIC_KEY', ['NRAK-', 'NRII-', 'NRJS-', 'NRAL'], r`\b(?:NRAK-[A-Z0-9]{27}|NRII-[A-Za-z0-9_-]{32}|NRJS-[a-f0-9]{19}|[a-f0-9]{36}NRAL)\b`),
   provider('GRAFANA_TOKEN', ['glc_', 'glsa_'], r`\b(?:glc_[A-Za-z0-9+/]{32,}={0,2}|glsa_[A-Za-z0-9]{32}_[a-f0-9]{8})`),
   provider('DYNATRACE_TOKEN', ['dt0c01.'], r`\bdt0c01\.[A-Z0-9]{24}\.[A-Z0-9]{64}\b`),

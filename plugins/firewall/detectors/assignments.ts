@@ -1,0 +1,179 @@
+// Secrets without a provider prefix, recognised by where they stand: `password=` / `secret:` /
+// `token =` assignments in the shapes config files and code use, XML elements, command-line flags
+// (`--password x`, `mysql -pX`, `sshpass -p`), SQL `IDENTIFIED BY '…'` and prose ("the password is …").
+// The key name must be one that holds a secret (validators/secret-value.ts) and the value a literal
+// that is not a placeholder, a code reference or an identifier.
+import type { Candidate, RuleSpec, Verdict } from '../types.js';
+import { passwordOk } from './http-auth.js';
+import { secretKeyKind, secretValueScore, type SecretKeyKind } from '../validators/secret-value.js';
+
+const r = String.raw;
+
+/** Characters that close a sentence or a call after a value, not part of it. */
+const TRAILING = '.,;:)]}>';
+
+/**
+ * Scores the value in group `valueGroup` for a key of `kind`, trimming trailing punctuation. A value
+ * followed by `...` or `…` is a truncated example, not a secret.
+ */
+function judge(c: Candidate, kind: SecretKeyKind | undefined): Verdict {
+  if (!kind) return false;
+  const after = c.text.slice(c.end, c.end + 3);
+  if (after.startsWith('...') || after.startsWith('…')) return false;
+  let value = c.value;
+  while (value.length > 0 && TRAILING.includes(value[value.length - 1]!)) value = value.slice(0, -1);
+  if (value.endsWith('...') || value.endsWith('-') || value.endsWith('_')) return false;
+  const score = secretValueScore(value, kind);
+  return score > 0 ? { score, end: c.start + value.length } : false;
+}
+
+/** Key group 1, separator group 2, value group 3. A `,` separator needs a quoted key (`define('DB_PASSWORD', 'x')`). */
+function assignment(c: Candidate): Verdict {
+  const key = c.groups[1] ?? '';
+  const sep = (c.groups[2] ?? '').trim();
+  if (sep === ',') {
+    const keyStart = c.text.lastIndexOf(key, c.start);
+    const before = c.text[keyStart - 1];
+    if (before !== '"' && before !== "'") return false;
+  }
+  return judge(c, secretKeyKind(key));
+}
+
+const KEYWORDS = ['pass', 'pwd', 'secret', 'token', 'key', 'credential', 'auth'];
+/** A key name containing a secret word; the validator decides from how it ends. */
+const KEY = r`([A-Za-z0-9_.$-]*(?:pass|pwd|PASS|PWD|Pass|secret|SECRET|Secret|token|TOKEN|Token|key|KEY|Key|credential|CREDENTIAL|Credential|auth|AUTH|Auth)[A-Za-z0-9_.-]*)`;
+/** After the key: closing quotes/brackets (JSON, PHP arrays, escaped JSON), the operator, an opening quote. */
+const SEP = r`(?:\\*["'\]]){0,3}[ \t]*(:=|=>|==|=|:|,|\bis\b|\bare\b|\bwas\b|\bto\b)[ \t]*(?:\\*["'\x60])?`;
+/** The literal: up to whitespace, a quote, a JSON escape, `,` or `;`. */
+const VALUE = r`([^\s"'\x60,;\\]+)`;
+
+export const ASSIGNMENT_RULES: RuleSpec[] = [
+  {
+    // KEY=value, KEY: value, "key": "value", key = 'value', $cfg['key'] = 'value', define('KEY', 'value'), my password is value
+    type: 'GENERIC_SECRET',
+    keywords: KEYWORDS,
+    pattern: r`\b` + KEY + SEP + VALUE,
+    group: 3,
+    needsGroups: true,
+    score: 0.8,
+    validate: assignment,
+  },
+  {
+    // <password>value</password>, <ApiKey>value</ApiKey>
+    type: 'GENERIC_SECRET',
+    keywords: KEYWORDS,
+    pattern: r`<([A-Za-z0-9_.:-]*(?:pass|pwd|secret|token|key|Pass|Secret|Token|Key|PASS|SECRET|TOKEN|KEY)[A-Za-z0-9_.:-]*)>[ \t]*([^<\s]+)[ \t]*</`,
+    group: 2,
+    needsGroups: true,
+    score: 0.8,
+    validate: (c) => judge(c, secretKeyKind(c.groups[1] ?? '')),
+  },
+  {
+    // Prose: "the root password on the NAS is X", "my passphrase for the signing key is X", "the secret to X"
+    type: 'GENERIC_SECRET',
+    keywords: ['pass', 'secret', 'token', 'key', 'login', 'creds'],
+    pattern: r`(?i)\b(password|passphrase|passcode|secret|token|api[ _-]?key|login|creds|credentials)((?:[ \t]+[A-Za-z0-9'’/-]+){0,5}?)[ \t]+(?:is|are|was|to|:)[ \t]+["'\x60(]?([^\s"'\x60,;\\]+)`,
+    group: 3,
+    needsGroups: true,
+    score: 0.75,
+    validate: (c) => {
+      const word = (c.groups[1] ?? '').toLowerCase();
+      if (word === 'login' || word === 'creds' || word === 'credentials') {
+        // Only "user:password" counts after these words.
+        const colon = c.value.indexOf(':');
+        if (colon < 1) return false;
+        let password = c.value.slice(colon + 1);
+        while (password.length > 0 && TRAILING.includes(password[password.length - 1]!)) password = password.slice(0, -1);
+        return passwordOk(c.value.slice(0, colon), password) && { score: 0.75, end: c.start + colon + 1 + password.length };
+      }
+      return judge(c, word.startsWith('pass') ? 'password' : 'token');
+    },
+  },
+  {
+    // "the new password (X)", "token (X)"
+    type: 'GENERIC_SECRET',
+    keywords: ['pass', 'secret', 'token'],
+    pattern: r`(?i)\b(password|passphrase|passcode|secret|token)[ \t]+\(([^\s()]+)\)`,
+    group: 2,
+    needsGroups: true,
+    score: 0.7,
+    validate: (c) => judge(c, (c.groups[1] ?? '').toLowerCase().startsWith('pass') ? 'password' : 'token'),
+  },
+  {
+    // --password x, --password=x, --token x, --api-key=x, -storepass x, -srcstorepass x
+    type: 'GENERIC_SECRET',
+    keywords: ['pass', 'token', 'secret', 'key'],
+    pattern: r`(?:^|[\s"'])--?([a-z0-9-]*(?:password|passwd|pass|token|secret|api-key|apikey|access-key|secret-key|auth-key|authkey|storepass|keypass))(?:=|[ \t]+)["']?([^\s"'\x60;|&]+)`,
+    group: 2,
+    needsGroups: true,
+    score: 0.8,
+    validate: (c) => (c.value.startsWith('-') ? false : judge(c, secretKeyKind(c.groups[1] ?? ''))),
+  },
+  {
+    // mysql -uroot -pSECRET (attached: `-p` alone prompts)
+    type: 'GENERIC_SECRET',
+    keywords: ['mysql', 'mariadb'],
+    pattern: r`(?i)\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mariadb|mariadb-dump)\b[^\n|;&]*?[ \t]-p([^\s'"-][^\s'"]*|'[^'\n]+'|"[^"\n]+")`,
+    group: 1,
+    score: 0.8,
+    validate: (c) => {
+      const quoted = c.value[0] === "'" || c.value[0] === '"';
+      const verdict = judge({ ...c, value: quoted ? c.value.slice(1, -1) : c.value, start: quoted ? c.start + 1 : c.start }, 'password');
+      return verdict;
+    },
+  },
+  {
+    // sshpass -p pw, docker login -u u -p pw, az login -u id -p pw
+    type: 'GENERIC_SECRET',
+    keywords: ['sshpass', 'login'],
+    pattern: r`(?i)\b(?:sshpass|docker[ \t]+login|podman[ \t]+login|nerdctl[ \t]+login|az[ \t]+login|helm[ \t]+registry[ \t]+login)\b[^\n|;&]*?[ \t]-p[ \t]+["']?([^\s'"]+)`,
+    group: 1,
+    score: 0.8,
+    validate: (c) => judge(c, 'password'),
+  },
+  {
+    // htpasswd -b[c] FILE USER PASSWORD
+    type: 'GENERIC_SECRET',
+    keywords: ['htpasswd'],
+    pattern: r`\bhtpasswd[ \t]+-[a-zA-Z]*b[a-zA-Z]*[ \t]+(?:-[a-zA-Z]+[ \t]+)*[^\s]+[ \t]+[^\s]+[ \t]+([^\s]+)`,
+    group: 1,
+    score: 0.8,
+    validate: (c) => judge(c, 'password'),
+  },
+  {
+    // openssl … -passout pass:SECRET
+    type: 'GENERIC_SECRET',
+    keywords: ['pass:'],
+    pattern: r`-pass(?:in|out)?[ \t]+pass:([^\s'"]+)`,
+    group: 1,
+    score: 0.8,
+    validate: (c) => judge(c, 'password'),
+  },
+  {
+    // SQL: CREATE USER … WITH PASSWORD '…', IDENTIFIED BY '…'
+    type: 'GENERIC_SECRET',
+    keywords: ['password', 'identified'],
+    pattern: r`(?i)\b(?:identified[ \t]+by|with[ \t]+(?:encrypted[ \t]+)?password|password)[ \t]+'([^'\n]+)'`,
+    group: 1,
+    score: 0.8,
+    validate: (c) => judge(c, 'password'),
+  },
+  {
+    // JDBC DriverManager.getConnection(url, "user", "password")
+    type: 'GENERIC_SECRET',
+    keywords: ['getconnection'],
+    pattern: r`getConnection\([^,\n]+,[ \t]*"[^"\n]*",[ \t]*"([^"\n]+)"`,
+    group: 1,
+    score: 0.8,
+    validate: (c) => judge(c, 'password'),
+  },
+  {
+    // ~/.pgpass: host:port:database:user:password
+    type: 'GENERIC_SECRET',
+    keywords: ['pgpass'],
+    pattern: r`(?m)^[^:\s#]+:(?:\d+|\*):[^:\s]+:[^:\s]+:([^\s]+)$`,
+    group: 1,
+    score: 0.8,
+    validate: (c) => judge(c, 'password'),
+  },
+];
