@@ -31,19 +31,28 @@ function judge(c: Candidate, kind: SecretKeyKind | undefined): Verdict {
 function assignment(c: Candidate): Verdict {
   const key = c.groups[1] ?? '';
   const sep = (c.groups[2] ?? '').trim();
-  if (sep === ',') {
-    const keyStart = c.text.lastIndexOf(key, c.start);
-    const before = c.text[keyStart - 1];
-    if (before !== '"' && before !== "'") return false;
-  }
+  const keyStart = c.text.lastIndexOf(key, c.start);
+  const before = c.text[keyStart - 1];
+  if (sep === ',' && before !== '"' && before !== "'") return false;
+  // arn:aws:secretsmanager:…:secret:NAME — a field of a colon-separated identifier, not a key.
+  if (before === ':' && sep === ':') return false;
   return judge(c, secretKeyKind(key));
 }
 
 const KEYWORDS = ['pass', 'pwd', 'secret', 'token', 'key', 'credential', 'auth'];
+/** Words that introduce a secret in prose, in the languages users write in. */
+const PROSE_WORDS = [
+  'password', 'passphrase', 'passcode', 'pass', 'secret', 'token', 'api[ _-]?key', 'key', 'login', 'creds', 'credentials',
+  'contraseña', 'contrasena', 'clave', 'passwort', 'kennwort', 'schlüssel', 'senha', 'mot de passe', 'wachtwoord', 'hasło',
+  'haslo', 'parola', 'lösenord', 'adgangskode', 'passord', 'salasana',
+];
+const PROSE_KEYWORDS = ['pass', 'secret', 'token', 'key', 'login', 'creds', 'credential', 'contrase', 'clave', 'kennwort', 'schlüssel', 'senha', 'wachtwoord', 'has', 'parola', 'lösenord', 'adgangskode', 'salasana'];
+/** Prose words after which the value must look random (a token), not just password-like. */
+const PROSE_TOKEN_WORDS = new Set(['secret', 'token', 'key', 'api key', 'apikey', 'api_key', 'api-key', 'clave', 'schlüssel']);
 /** A key name containing a secret word; the validator decides from how it ends. */
 const KEY = r`([A-Za-z0-9_.$-]*(?:pass|pwd|PASS|PWD|Pass|secret|SECRET|Secret|token|TOKEN|Token|key|KEY|Key|credential|CREDENTIAL|Credential|auth|AUTH|Auth)[A-Za-z0-9_.-]*)`;
 /** After the key: closing quotes/brackets (JSON, PHP arrays, escaped JSON), the operator, an opening quote. */
-const SEP = r`(?:\\*["'\]]){0,3}[ \t]*(:=|=>|==|=|:|,|\bis\b|\bare\b|\bwas\b|\bto\b)[ \t]*(?:\\*["'\x60])?`;
+const SEP = r`(?:\\*["'\]]){0,3}[ \t]*(:=|\?=|<-|=>|==|=|:|,|\bis\b|\bare\b|\bwas\b|\bto\b)[ \t]*(?:\\*["'\x60])?`;
 /** The literal: up to whitespace, a quote, a JSON escape, `,` or `;`. */
 const VALUE = r`([^\s"'\x60,;\\]+)`;
 
@@ -69,15 +78,20 @@ export const ASSIGNMENT_RULES: RuleSpec[] = [
     validate: (c) => judge(c, secretKeyKind(c.groups[1] ?? '')),
   },
   {
-    // Prose: "the root password on the NAS is X", "my passphrase for the signing key is X", "the secret to X"
+    // Prose, in the languages users write in: "the root password on the NAS is X", "my passphrase
+    // for the signing key is X", "A senha do banco é X", "Das Passwort lautet X", "access token (1h): X".
     type: 'GENERIC_SECRET',
-    keywords: ['pass', 'secret', 'token', 'key', 'login', 'creds'],
-    pattern: r`(?i)\b(password|passphrase|passcode|secret|token|api[ _-]?key|login|creds|credentials)((?:[ \t]+[A-Za-z0-9'’/-]+){0,5}?)[ \t]+(?:is|are|was|to|:)[ \t]+["'\x60(]?([^\s"'\x60,;\\]+)`,
+    keywords: PROSE_KEYWORDS,
+    pattern: r`(?i)\b(` + PROSE_WORDS.join('|') + r`)((?:[ \t]+[^\s.!?:;,"]+){0,5}?)(?:[ \t]+(?:is|are|was|es|era|é|est|lautet|ist|war|è|er|är|jest)[ \t]+|[ \t]*[:=][ \t]*)["'\x60(]?([^\s"'\x60,;\\]+)`,
     group: 3,
     needsGroups: true,
     score: 0.75,
     validate: (c) => {
       const word = (c.groups[1] ?? '').toLowerCase();
+      // "arn:…:secret:NAME", "/api/token: …": a path or identifier field, not a sentence.
+      const at = c.text.lastIndexOf((c.groups[1] ?? '') + (c.groups[2] ?? ''), c.start);
+      const before = c.text[at - 1];
+      if (before === ':' || before === '/' || before === '.') return false;
       if (word === 'login' || word === 'creds' || word === 'credentials') {
         // Only "user:password" counts after these words.
         const colon = c.value.indexOf(':');
@@ -86,8 +100,66 @@ export const ASSIGNMENT_RULES: RuleSpec[] = [
         while (password.length > 0 && TRAILING.includes(password[password.length - 1]!)) password = password.slice(0, -1);
         return passwordOk(c.value.slice(0, colon), password) && { score: 0.75, end: c.start + colon + 1 + password.length };
       }
-      return judge(c, word.startsWith('pass') ? 'password' : 'token');
+      return judge(c, PROSE_TOKEN_WORDS.has(word) ? 'token' : 'password');
     },
+  },
+  {
+    // "use password X for …", "with the token X"
+    type: 'GENERIC_SECRET',
+    keywords: ['pass', 'token', 'key'],
+    pattern: r`(?i)\b(?:use|with|using|try)[ \t]+(?:the[ \t]+)?(password|passphrase|token|key)[ \t]+["'\x60]?([^\s"'\x60,;\\]+)`,
+    group: 2,
+    needsGroups: true,
+    score: 0.7,
+    validate: (c) => judge(c, (c.groups[1] ?? '').toLowerCase().startsWith('pass') ? 'password' : 'token'),
+  },
+  {
+    // "log in with admin / S3cret!", "Jenkins creds are admin / S3cret!"
+    type: 'GENERIC_SECRET',
+    keywords: ['log', 'sign', 'creds', 'credential', 'user'],
+    pattern: r`(?i)\b(?:log[ -]?in|sign[ -]?in|creds|credentials|user(?:name)?)\b[^\n]{0,40}?[ \t]([A-Za-z0-9._@-]{2,40})[ \t]*/[ \t]*([^\s,;]+)`,
+    group: 2,
+    needsGroups: true,
+    score: 0.7,
+    validate: (c) => {
+      if (!passwordOk(c.groups[1] ?? '', c.value)) return false;
+      // Without a key name, demand a digit or symbol ("Google / GitHub" is not a credential).
+      let marked = false;
+      for (let i = 0; i < c.value.length; i++) {
+        const ch = c.value.charCodeAt(i);
+        if (!((ch >= 65 && ch <= 90) || (ch >= 97 && ch <= 122))) marked = true;
+      }
+      return marked && judge(c, 'password');
+    },
+  },
+  {
+    // netrc: machine HOST login USER password SECRET (also on separate lines)
+    type: 'GENERIC_SECRET',
+    keywords: ['machine'],
+    pattern: r`(?i)\bmachine[ \t]+[^\s]+(?:\s|\\n)+(?:[ \t]*login[ \t]+[^\s]+(?:\s|\\n)+)?[ \t]*password[ \t]+([^\s"'\\]+)`,
+    group: 1,
+    score: 0.85,
+    validate: (c) => judge(c, 'password'),
+  },
+  {
+    // PowerShell: ConvertTo-SecureString "SECRET" -AsPlainText
+    type: 'GENERIC_SECRET',
+    keywords: ['converto-securestring', 'asplaintext'],
+    pattern: r`(?i)ConvertTo-SecureString[ \t]+(?:-String[ \t]+)?["']([^"'\n]+)["'][ \t]+-AsPlainText`,
+    group: 1,
+    score: 0.85,
+    validate: (c) => judge(c, 'password'),
+  },
+  {
+    // Credentials passed positionally: NetworkCredential("user", "pw"), HTTPBasicAuth("u", "pw"),
+    // smtp.login("me@x.io", "pw"), auth=("api", "key")
+    type: 'GENERIC_SECRET',
+    keywords: ['credential', 'auth', 'login'],
+    pattern: r`\b[A-Za-z_.]*(?:[Cc]redential|[Aa]uth|[Ll]ogin)[A-Za-z_]*[ \t]*(?:=[ \t]*)?\([ \t]*["']([^"'\n]+)["'][ \t]*,[ \t]*["']([^"'\s]+)["']`,
+    group: 2,
+    needsGroups: true,
+    score: 0.8,
+    validate: (c) => passwordOk(c.groups[1] ?? '', c.value) && judge(c, 'password'),
   },
   {
     // "the new password (X)", "token (X)"
@@ -123,10 +195,10 @@ export const ASSIGNMENT_RULES: RuleSpec[] = [
     },
   },
   {
-    // sshpass -p pw, docker login -u u -p pw, az login -u id -p pw
+    // sshpass -p pw, docker login -u u -p pw, az login -u id -p pw, redis-cli -a pw, sqlcmd -P pw
     type: 'GENERIC_SECRET',
-    keywords: ['sshpass', 'login'],
-    pattern: r`(?i)\b(?:sshpass|docker[ \t]+login|podman[ \t]+login|nerdctl[ \t]+login|az[ \t]+login|helm[ \t]+registry[ \t]+login)\b[^\n|;&]*?[ \t]-p[ \t]+["']?([^\s'"]+)`,
+    keywords: ['sshpass', 'login', 'redis-cli', 'keydb-cli', 'sqlcmd', 'bcp', 'osql', 'mongosh', 'mongo '],
+    pattern: r`\b(?:(?:sshpass|mongosh|mongo|(?:docker|podman|nerdctl|az|helm[ \t]+registry)[ \t]+login)\b[^\n|;&]*?[ \t]-p|(?:redis-cli|keydb-cli)\b[^\n|;&]*?[ \t]-a|(?:sqlcmd|bcp|osql|isql)\b[^\n|;&]*?[ \t]-P)[ \t]+["']?([^\s'"]+)`,
     group: 1,
     score: 0.8,
     validate: (c) => judge(c, 'password'),
@@ -175,5 +247,36 @@ export const ASSIGNMENT_RULES: RuleSpec[] = [
     group: 1,
     score: 0.8,
     validate: (c) => judge(c, 'password'),
+  },
+  {
+    // Secrets in URL query strings: ?access_token=…, &api_key=…, &client_secret=…, &appid=…
+    type: 'GENERIC_SECRET',
+    keywords: ['?', '&'],
+    pattern: r`[?&]((?:access_|auth_|api_|private_|refresh_|id_)?token|api[_-]?key|apikey|key|appid|app_key|client_secret|secret|password|passwd|pwd|sig|signature)=([^&\s"'<>#\\]+)`,
+    group: 2,
+    needsGroups: true,
+    score: 0.8,
+    validate: (c) => {
+      const key = (c.groups[1] ?? '').toLowerCase();
+      if (key === 'sig' || key === 'signature') return false; // signed URLs: the signature alone grants nothing reusable
+      return judge(c, key.startsWith('pass') || key === 'pwd' ? 'password' : 'token');
+    },
+  },
+  {
+    // Session cookies: Cookie: sessionid=…; Set-Cookie: connect.sid=…
+    type: 'SESSION_COOKIE',
+    keywords: ['cookie'],
+    pattern: r`(?:[:;][ \t]*)([A-Za-z0-9_.-]*(?:sess|SESS|Sess|sid|SID|token|Token|TOKEN|auth|Auth|AUTH|jwt|JWT)[A-Za-z0-9_.-]*)=([^;\s"'\\]+)`,
+    group: 2,
+    needsGroups: true,
+    score: 0.8,
+    validate: (c) => {
+      const lineStart = c.text.lastIndexOf('\n', c.start) + 1;
+      const line = c.text.slice(lineStart, c.start).toLowerCase();
+      if (!line.includes('cookie')) return false;
+      const name = (c.groups[1] ?? '').toLowerCase();
+      if (name.includes('csrf') || name.includes('xsrf')) return false;
+      return judge(c, 'token');
+    },
   },
 ];

@@ -83,8 +83,8 @@ export const HTTP_AUTH_RULES: RuleSpec[] = [
   {
     // curl -u user:pass, --user 'user:pass', wget --user=… (the password is the finding)
     type: 'HTTP_BASIC_AUTH',
-    keywords: ['-u', '--user'],
-    pattern: r`(?:^|[ \t])(?:-u|--user)(?:[ \t]+|=)?["']?([^\s"':$]+):([^\s"']+)`,
+    keywords: ['-u', '--user', 'user'],
+    pattern: r`(?:(?:^|[ \t])(?:-u|--user)(?:[ \t]+|=)?|(?m:^)user[ \t]*=[ \t]*)["']?([^\s"':$]+):([^\s"']+)`,
     group: 2,
     needsGroups: true,
     score: 0.9,

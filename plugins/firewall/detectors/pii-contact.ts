@@ -82,6 +82,9 @@ function nanpValid(ten: string): boolean {
 
 function phoneContextOk(c: Candidate): boolean {
   if (extendsNumber(c.text, c.start, c.end)) return false;
+  // "SR-0412 345 678", "INV_0151 2345": the digits continue an identifier.
+  const prev = c.text[c.start - 1];
+  if ((prev === '-' || prev === '_' || prev === '/') && isAlnumAt(c.text, c.start - 2)) return false;
   if (insideIbanShape(c.text, c.start) || digitGroupAdjacent(c.text, c.start, c.end)) return false;
   // "version 1.2.3", "v2.3.4-5" — a dotted version next to its marker is not a phone.
   return !followsVersionMarker(c.text, c.start) && c.text[c.start - 1] !== '#';
@@ -113,7 +116,10 @@ function validNational(minDigits: number, maxDigits: number, score: number) {
   };
 }
 
-const PHONE_KEYWORDS = ['phone', 'tel', 'mobile', 'cell', 'call', 'sms', 'whatsapp', 'fax', 'contact', 'mob', 'handy', 'téléphone', 'telefon'];
+const PHONE_KEYWORDS = [
+  'phone', 'tel', 'mobile', 'cell', 'call', 'sms', 'whatsapp', 'fax', 'contact', 'mob', 'handy', 'téléphone', 'telefon',
+  'teléfono', 'telefono', 'telefone', 'móvil', 'movil', 'celular', 'tlf', 'portable', 'numéro', 'número', 'numero', 'ring',
+];
 
 export const CONTACT_PII_RULES: RuleSpec[] = [
   {
@@ -129,6 +135,34 @@ export const CONTACT_PII_RULES: RuleSpec[] = [
     pattern: r`\+[1-9]\d{0,2}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{1,4}){1,5}\b`,
     score: 0.9,
     validate: validInternational,
+  },
+  {
+    // 00 international prefix: 0044 20 7946 0958, 0049 30 1234567
+    type: 'PHONE_NUMBER',
+    pattern: r`\b00[1-9]\d{0,2}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{1,4}){1,5}\b`,
+    score: 0.8,
+    validate: (c) => {
+      if (!phoneContextOk(c)) return false;
+      const digits = digitsOnly(c.value).slice(2);
+      if (digits.length < 8 || digits.length > 15 || !countryCodeValid(digits)) return false;
+      if (digits[0] === '1' && !nanpValid(digits.slice(1))) return false;
+      return c.value.includes(' ') || c.value.includes('-') || keywordNear(c.text, c.start, c.end, PHONE_KEYWORDS) ? 0.8 : false;
+    },
+  },
+  {
+    // Brazil: (11) 98765-4321, (21) 3456-7890
+    type: 'PHONE_NUMBER',
+    pattern: r`\(\d{2}\)[ ]?9?\d{4}-\d{4}\b`,
+    score: 0.8,
+    validate: (c) => phoneContextOk(c) && c.value[1] !== '0' && 0.8,
+  },
+  {
+    // Nine digits in threes (Spain 612 345 678, and others) only beside a phone word.
+    type: 'PHONE_NUMBER',
+    keywords: PHONE_KEYWORDS,
+    pattern: r`\b[6-9]\d{2}[ .]\d{3}[ .]\d{3}\b`,
+    score: 0.65,
+    validate: (c) => phoneContextOk(c) && keywordNear(c.text, c.start, c.end, PHONE_KEYWORDS, 32) && 0.7,
   },
   {
     type: 'PHONE_NUMBER',

@@ -32,6 +32,9 @@ const VERSION_WORDS = new Set([
   'apache', 'httpd', 'openssl', 'openssh', 'mysql', 'postgres', 'postgresql', 'redis', 'mongodb', 'elasticsearch', 'kafka', 'git',
   'gradle', 'maven', 'webpack', 'vite', 'react', 'angular', 'vue', 'next.js', 'typescript', 'tsc', 'xcode', 'vscode', 'office',
   'excel', 'unity', 'minecraft', 'bios', 'uefi', 'package', 'pkg', 'library', 'plugin',
+  // Numbered sections of documents: "section 4.2.1.3", "clause 12.3.1.2", "§ 3.1.2.4".
+  'section', 'sections', 'sec', 'sec.', 'clause', 'chapter', 'paragraph', 'para', 'article', 'art.', 'step', 'figure', 'fig',
+  'fig.', 'table', 'appendix', 'annex', 'item', 'requirement', 'req', 'rule', 'see', '§',
 ]);
 
 /** Words that make the dotted quad right after them an address: "ip 1.2.3.4", "from 1.2.3.4", "host=1.2.3.4". */
@@ -58,7 +61,7 @@ function lastWords(s: string, n: number): string[] {
 }
 
 function isWordish(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46;
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46 || c === 0xa7;
 }
 
 /**

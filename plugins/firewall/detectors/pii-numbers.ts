@@ -69,6 +69,13 @@ function inArithmetic(text: string, start: number, end: number): boolean {
   return (i > end && ops.includes(text[i] ?? '\u0000')) || (j < start - 1 && ops.includes(text[j] ?? '\u0000'));
 }
 
+/** The IBANs banks and the IBAN registry print as examples. */
+const EXAMPLE_IBANS = new Set([
+  'DE89370400440532013000', 'GB82WEST12345698765432', 'GB29NWBK60161331926819', 'FR1420041010050500013M02606',
+  'NL91ABNA0417164300', 'ES9121000418450200051332', 'IT60X0542811101000000123456', 'BE68539007547034', 'CH9300762011623852957',
+  'AT611904300234573201', 'PL61109010140000071219812874', 'SE4550000000058398257466', 'DK5000400440116243', 'PT50000201231234567890154',
+]);
+
 /** IBAN regex is greedy across spaces; trim to the country's length and check mod-97. */
 function validIban(c: Candidate): { end: number } | false {
   let count = 0;
@@ -78,6 +85,9 @@ function validIban(c: Candidate): { end: number } | false {
     if (count >= 15 && ibanValid(c.value.slice(0, i + 1))) {
       const end = c.start + i + 1;
       if (isAlnumAt(c.text, end)) continue;
+      // The registry's example IBAN shown as an example/test value belongs to nobody.
+      const compact = c.value.slice(0, i + 1).replace(/ /g, '');
+      if (EXAMPLE_IBANS.has(compact) && wordNear(c.text, c.start, end, TEST_WORDS, 80, 80)) return false;
       return { end };
     }
   }

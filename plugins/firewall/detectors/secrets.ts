@@ -49,6 +49,19 @@ const STRUCTURAL: RuleSpec[] = [
     validate: pemHasKeyMaterial,
   },
   {
+    // A PEM private key base64-encoded again: kubeconfig client-key-data, Kubernetes Secret data.
+    type: 'PRIVATE_KEY',
+    literals: ['LS0tLS1CRUdJTi'],
+    keywords: ['ls0tls1crudjti'],
+    pattern: r`\bLS0tLS1CRUdJTi[A-Za-z0-9+/]+={0,2}`,
+    score: 1.0,
+    validate: (c) => {
+      const pem = Buffer.from(c.value, 'base64').toString('latin1');
+      if (!/PRIVATE KEY( BLOCK)?-----/.test(pem.slice(0, 60))) return false;
+      return pemHasKeyMaterial({ ...c, value: pem });
+    },
+  },
+  {
     type: 'JWT',
     literals: ['eyJ'],
     pattern: r`\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{16,}`,
@@ -57,8 +70,10 @@ const STRUCTURAL: RuleSpec[] = [
       const [header, payload] = c.value.split('.');
       if (!jwtSegmentIsJson(header!, 'alg') || isAlnumAt(c.text, c.end)) return false;
       const claims = jwtClaims(payload!);
-      // Supabase's anon key is a JWT meant to ship in browsers (role "anon"), like a publishable key.
-      return claims !== undefined && claims.role !== 'anon';
+      // Supabase's anon key is a JWT meant to ship in browsers (role "anon"), like a publishable key;
+      // jwt.io's sample token (John Doe, 1234567890) is documentation.
+      if (claims === undefined || claims.role === 'anon') return false;
+      return !(claims.sub === '1234567890' && claims.name === 'John Doe');
     },
   },
   {

@@ -12,6 +12,7 @@ const CONST_NAME = new RE2('^[A-Z]+(?:_[A-Z]+)+$');
 const URL_SCHEME = new RE2('^[A-Za-z][A-Za-z0-9+.-]*://');
 const DIGITS_ONLY = new RE2('^[0-9]+$');
 const CAMEL_HUMP = new RE2('[a-z][A-Z]');
+const CMDLET = new RE2('^[A-Z][a-z]+(?:[A-Z][a-z]*)*(?:-[A-Z][A-Za-z]+)+$');
 
 export type SecretKeyKind = 'password' | 'token';
 
@@ -26,6 +27,12 @@ const TOKEN_PAIRS = new Set([
   'api_secret', 'client_secret', 'app_secret', 'consumer_secret', 'webhook_secret', 'shared_secret', 'jwt_secret',
   'access_token', 'auth_token', 'api_token', 'bearer_token', 'refresh_token', 'id_token', 'bot_token',
   'secret_token', 'personal_token', 'deploy_token', 'hmac_key', 'hmac_secret', 'cookie_secret', 'session_secret',
+]);
+
+/** A key containing one of these words holds something derived from a secret, or something public. */
+const NOT_SECRET_WORDS = new Set([
+  'hash', 'hashed', 'digest', 'encrypted', 'salt', 'salted', 'nonce', 'iv', 'checksum', 'fingerprint', 'public', 'publishable',
+  'sha1', 'sha256', 'sha512', 'md5', 'bcrypt', 'argon2', 'scrypt', 'masked', 'redacted', 'placeholder', 'example', 'sample',
 ]);
 
 /** Splits camelCase and separators into lower-case words: "dbPassword" → ["db", "password"]. */
@@ -51,6 +58,8 @@ export function secretKeyKind(key: string): SecretKeyKind | undefined {
   const words = keyWords(key);
   const last = words[words.length - 1];
   if (!last) return undefined;
+  // encrypted_password, hashed_password, public_key, password_salt: not the secret itself; CSRF tokens are not credentials.
+  for (const w of words) if (NOT_SECRET_WORDS.has(w) || w.startsWith('csrf') || w.startsWith('xsrf')) return undefined;
   if (PASSWORD_WORDS.has(last)) return 'password';
   for (const w of PASSWORD_WORDS) if (w.length >= 6 && last.endsWith(w)) return 'password';
   if (TOKEN_WORDS.has(last)) return 'token';
@@ -89,12 +98,25 @@ export function isPlaceholderValue(value: string): boolean {
   if (lower.includes('${') || lower.includes('{{') || lower.includes('$(') || lower.includes('%(') || lower.includes('%{') || lower.includes('#{') || lower.includes('<%')) return true;
   if (lower.includes('**') || lower.includes('...') || lower.includes('…') || lower.includes('xxx') || lower.includes('___')) return true;
   if (lower.includes('<') && lower.includes('>')) return true;
+  // Encrypted-at-rest forms: SOPS ENC[…], Vault transit vault:v1:…, and stored password hashes.
+  if (lower.startsWith('enc[') || lower.startsWith('vault:v') || isPasswordHash(value)) return true;
   const squashed = lower.replace(/[-_.]/g, '');
   for (const part of PLACEHOLDER_PARTS) if (squashed.includes(part)) return true;
   if (longestRun(value) >= Math.max(4, Math.ceil(value.length / 3))) return true;
   return value.length >= 6 && sequentialRatio(value) > 0.6;
 }
 
+
+/** Stored password hashes: bcrypt $2b$…, $argon2id$…, $6$… (crypt), pbkdf2_sha256$…, {SSHA}…. */
+export function isPasswordHash(value: string): boolean {
+  if (value.startsWith('{SSHA') || value.startsWith('{SHA') || value.startsWith('{CRYPT}') || value.startsWith('{PBKDF2')) return true;
+  if (value.startsWith('pbkdf2_') || value.startsWith('bcrypt$') || value.startsWith('argon2$') || value.startsWith('sha1$')) return true;
+  if (value[0] !== '$') return false;
+  const second = value.indexOf('$', 1);
+  if (second < 2 || second > 12) return false;
+  const id = value.slice(1, second);
+  return ['1', '2a', '2b', '2x', '2y', '5', '6', '7', 'y', 'gy', 'argon2i', 'argon2d', 'argon2id', 'scrypt', 'pbkdf2', 'pbkdf2-sha256', 'pbkdf2-sha512', 'sha1', 'md5'].includes(id);
+}
 
 const CODE_PREFIXES = [
   'process.env', 'os.environ', 'os.getenv', 'getenv', 'env.', 'env[', 'config.', 'settings.', 'secrets.', 'self.',
@@ -134,6 +156,7 @@ export function looksLikeIdentifier(value: string): boolean {
   if (WORD_SLUG.test(value) && value.length < 40) return true;
   if (CAMEL_WORDS.test(value)) return true;
   if (CONST_NAME.test(value)) return true; // ENV_VAR_NAME
+  if (CMDLET.test(value)) return true; // PowerShell Verb-Noun
   if (value.startsWith('/') || value.startsWith('./') || value.startsWith('~/') || URL_SCHEME.test(value)) return true;
   return false;
 }
