@@ -10,18 +10,55 @@ export interface CompiledRule extends RuleSpec {
   readonly sticky: RE2;
   /** Capture groups are needed, so each match is confirmed with the sticky pattern. */
   readonly needsExec: boolean;
+  /** Keyword ids in the RuleSet's KeywordIndex (set when the rule joins a RuleSet). */
+  keywordIds?: number[];
 }
 
 function isWordChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }
 
-/** Per-scan state shared by every rule: the text and its lower-cased copy, computed once if needed. */
+/** Gate keywords of every rule, found in one case-insensitive RE2.Set pass instead of one `includes` per keyword per rule. */
+export class KeywordIndex {
+  private readonly set: InstanceType<typeof RE2.Set> | undefined;
+  private readonly ids = new Map<string, number>();
+
+  constructor(rules: readonly RuleSpec[]) {
+    for (const rule of rules) for (const kw of rule.keywords ?? []) if (!this.ids.has(kw)) this.ids.set(kw, this.ids.size);
+    const words = [...this.ids.keys()];
+    this.set = words.length ? new RE2.Set(words.map(escapeLiteral), 'i') : undefined;
+  }
+
+  /** Keyword ids of a rule's gate. */
+  idsOf(keywords: readonly string[] | undefined): number[] | undefined {
+    return keywords?.map((kw) => this.ids.get(kw)!);
+  }
+
+  /** Ids of the keywords that occur in `text`. */
+  present(text: string): Set<number> {
+    if (!this.set) return new Set();
+    try {
+      return new Set(this.set.match(text));
+    } catch {
+      // Out of DFA memory on this text: open every gate (slower, same findings).
+      return new Set(this.ids.values());
+    }
+  }
+}
+
+function escapeLiteral(word: string): string {
+  return word.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+}
+
+/** Per-scan state shared by every rule: the text and, computed once if a gated rule runs, which gate keywords occur. */
 export class ScanContext {
-  private lowered: string | undefined;
-  constructor(readonly text: string) {}
-  get lower(): string {
-    return (this.lowered ??= this.text.toLowerCase());
+  private found: Set<number> | undefined;
+  constructor(readonly text: string, private readonly keywords?: KeywordIndex) {}
+  /** True when one of the keyword ids occurs in the text. */
+  hasAny(ids: readonly number[]): boolean {
+    this.found ??= this.keywords ? this.keywords.present(this.text) : new Set();
+    for (const id of ids) if (this.found.has(id)) return true;
+    return false;
   }
 }
 
@@ -39,8 +76,10 @@ export function compileRule(spec: RuleSpec, detector: string, name = spec.type):
 }
 
 function gateOpen(rule: CompiledRule, ctx: ScanContext): boolean {
-  if (!rule.keywords) return true;
-  const lower = ctx.lower;
+  if (!rule.keywords || rule.keywords.length === 0) return true;
+  if (rule.keywordIds) return ctx.hasAny(rule.keywordIds);
+  // A rule run outside a RuleSet: plain case-insensitive search.
+  const lower = ctx.text.toLowerCase();
   for (const kw of rule.keywords) if (lower.includes(kw)) return true;
   return false;
 }
@@ -51,8 +90,11 @@ function gateOpen(rule: CompiledRule, ctx: ScanContext): boolean {
  */
 export class RuleSet {
   private readonly set: InstanceType<typeof RE2.Set> | undefined;
+  private readonly keywords: KeywordIndex;
 
   constructor(readonly rules: readonly CompiledRule[]) {
+    this.keywords = new KeywordIndex(rules);
+    for (const rule of rules) rule.keywordIds = this.keywords.idsOf(rule.keywords);
     try {
       this.set = rules.length ? new RE2.Set(rules.map((rule) => rule.pattern)) : undefined;
     } catch {
@@ -63,12 +105,20 @@ export class RuleSet {
 
   run(text: string, out: Finding[]): void {
     if (this.rules.length === 0 || text.length === 0) return;
-    const ctx = new ScanContext(text);
+    const ctx = new ScanContext(text, this.keywords);
     if (!this.set) {
       for (const rule of this.rules) runRule(rule, ctx, out);
       return;
     }
-    for (const index of this.set.match(text)) runRule(this.rules[index]!, ctx, out);
+    let matched: number[];
+    try {
+      matched = this.set.match(text);
+    } catch {
+      // The combined DFA ran out of memory on this text: run every rule on its own (slower, same result).
+      for (const rule of this.rules) runRule(rule, ctx, out);
+      return;
+    }
+    for (const index of matched) runRule(this.rules[index]!, ctx, out);
   }
 }
 
@@ -112,6 +162,7 @@ export function runRule(rule: CompiledRule, ctx: ScanContext, out: Finding[]): v
   let cursor = 0;
   for (const value of matches) {
     if (!value) continue;
+    if (rule.prefilter && !rule.prefilter(value)) continue;
     const found = locate(rule, text, value, cursor);
     if (!found) continue;
     cursor = found.at + value.length;

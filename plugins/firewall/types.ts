@@ -40,6 +40,8 @@ export interface RuleSpec {
   group?: number;
   /** The validator reads capture groups other than the finding's (costs an extra exec per match). */
   needsGroups?: boolean;
+  /** Cheap test on the whole matched string, run before the match is located (saves a regex exec per rejected match). */
+  prefilter?: (match: string) => boolean;
   /** Extra checks on the candidate (checksum, placeholder, context). */
   validate?: (candidate: Candidate) => Verdict;
 }

@@ -2,7 +2,8 @@
 // `token =` assignments in the shapes config files and code use, XML elements, command-line flags
 // (`--password x`, `mysql -pX`, `sshpass -p`), SQL `IDENTIFIED BY '…'` and prose ("the password is …").
 // The key name must be one that holds a secret (validators/secret-value.ts) and the value a literal
-// that is not a placeholder, a code reference or an identifier.
+// that is not a placeholder, a code reference or an identifier. These rules have no keyword gates:
+// each pattern contains its key words, so the engine's RE2.Set pass already proves they occur.
 import type { Candidate, RuleSpec, Verdict } from '../types.js';
 import { passwordOk } from './http-auth.js';
 import { secretKeyKind, secretValueScore, type SecretKeyKind } from '../validators/secret-value.js';
@@ -27,6 +28,36 @@ function judge(c: Candidate, kind: SecretKeyKind | undefined): Verdict {
   return score > 0 ? { score, end: c.start + value.length } : false;
 }
 
+/** The key name a match starts with (the run of key characters). */
+function leadingKey(match: string): string {
+  let i = 0;
+  while (i < match.length) {
+    const c = match.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 36 || c === 45)) break;
+    i++;
+  }
+  return match.slice(0, i);
+}
+
+/** The value a prose match ends with: the text after its last space, quote or parenthesis. */
+function trailingToken(match: string): string {
+  let i = match.length;
+  while (i > 0 && !' \t"\'`('.includes(match[i - 1]!)) i--;
+  return match.slice(i);
+}
+
+/**
+ * Cheap character checks on a would-be value before the match is located and parsed: long enough,
+ * not a template (`${x}`, `<x>`, `{{x}}`), not a call or an environment read.
+ */
+function plausibleValue(token: string): boolean {
+  if (token.length < 6) return false;
+  const c0 = token[0];
+  if (c0 === '$' || c0 === '<' || c0 === '{' || c0 === '[' || c0 === '%') return false;
+  if (token.includes('(') || token.includes('${') || token.includes('{{')) return false;
+  return !(token.startsWith('process.') || token.startsWith('os.') || token.startsWith('env.') || token.startsWith('self.') || token.startsWith('this.'));
+}
+
 /** Key group 1, separator group 2, value group 3. A `,` separator needs a quoted key (`define('DB_PASSWORD', 'x')`). */
 function assignment(c: Candidate): Verdict {
   const key = c.groups[1] ?? '';
@@ -39,38 +70,38 @@ function assignment(c: Candidate): Verdict {
   return judge(c, secretKeyKind(key));
 }
 
-const KEYWORDS = ['pass', 'pwd', 'secret', 'token', 'key', 'credential', 'auth'];
 /** Words that introduce a secret in prose, in the languages users write in. */
 const PROSE_WORDS = [
   'password', 'passphrase', 'passcode', 'pass', 'secret', 'token', 'api[ _-]?key', 'key', 'login', 'creds', 'credentials',
   'contraseña', 'contrasena', 'clave', 'passwort', 'kennwort', 'schlüssel', 'senha', 'mot de passe', 'wachtwoord', 'hasło',
   'haslo', 'parola', 'lösenord', 'adgangskode', 'passord', 'salasana',
 ];
-const PROSE_KEYWORDS = ['pass', 'secret', 'token', 'key', 'login', 'creds', 'credential', 'contrase', 'clave', 'kennwort', 'schlüssel', 'senha', 'wachtwoord', 'has', 'parola', 'lösenord', 'adgangskode', 'salasana'];
 /** Prose words after which the value must look random (a token), not just password-like. */
 const PROSE_TOKEN_WORDS = new Set(['secret', 'token', 'key', 'api key', 'apikey', 'api_key', 'api-key', 'clave', 'schlüssel']);
 /** A key name containing a secret word; the validator decides from how it ends. */
 const KEY = r`([A-Za-z0-9_.$-]*(?:pass|pwd|PASS|PWD|Pass|secret|SECRET|Secret|token|TOKEN|Token|key|KEY|Key|credential|CREDENTIAL|Credential|auth|AUTH|Auth)[A-Za-z0-9_.-]*)`;
 /** After the key: closing quotes/brackets (JSON, PHP arrays, escaped JSON), the operator, an opening quote. */
 const SEP = r`(?:\\*["'\]]){0,3}[ \t]*(:=|\?=|<-|=>|==|=|:|,|\bis\b|\bare\b|\bwas\b|\bto\b)[ \t]*(?:\\*["'\x60])?`;
-/** The literal: up to whitespace, a quote, a JSON escape, `,` or `;`. */
-const VALUE = r`([^\s"'\x60,;\\]+)`;
+/**
+ * The literal: up to whitespace, a quote, a JSON escape, `,` or `;` — at least 6 characters (shorter is
+ * never a secret here), not starting like a template (`${x}`, `$VAR`, `<x>`, `{{x}}`, `[x]`).
+ */
+const VALUE = r`([^\s"'\x60,;\\$<{\[][^\s"'\x60,;\\]{5,})`;
 
 export const ASSIGNMENT_RULES: RuleSpec[] = [
   {
     // KEY=value, KEY: value, "key": "value", key = 'value', $cfg['key'] = 'value', define('KEY', 'value'), my password is value
     type: 'GENERIC_SECRET',
-    keywords: KEYWORDS,
     pattern: r`\b` + KEY + SEP + VALUE,
     group: 3,
     needsGroups: true,
     score: 0.8,
+    prefilter: (match) => secretKeyKind(leadingKey(match)) !== undefined && plausibleValue(trailingToken(match)),
     validate: assignment,
   },
   {
     // <password>value</password>, <ApiKey>value</ApiKey>
     type: 'GENERIC_SECRET',
-    keywords: KEYWORDS,
     pattern: r`<([A-Za-z0-9_.:-]*(?:pass|pwd|secret|token|key|Pass|Secret|Token|Key|PASS|SECRET|TOKEN|KEY)[A-Za-z0-9_.:-]*)>[ \t]*([^<\s]+)[ \t]*</`,
     group: 2,
     needsGroups: true,
@@ -81,11 +112,11 @@ export const ASSIGNMENT_RULES: RuleSpec[] = [
     // Prose, in the languages users write in: "the root password on the NAS is X", "my passphrase
     // for the signing key is X", "A senha do banco é X", "Das Passwort lautet X", "access token (1h): X".
     type: 'GENERIC_SECRET',
-    keywords: PROSE_KEYWORDS,
-    pattern: r`(?i)\b(` + PROSE_WORDS.join('|') + r`)((?:[ \t]+[^\s.!?:;,"]+){0,5}?)(?:[ \t]+(?:is|are|was|es|era|é|est|lautet|ist|war|è|er|är|jest)[ \t]+|[ \t]*[:=][ \t]*)["'\x60(]?([^\s"'\x60,;\\]+)`,
+    pattern: r`(?i)\b(` + PROSE_WORDS.join('|') + r`)((?:[ \t]+[^\s.!?:;,"=\x60\${}]+){0,5}?)(?:[ \t]+(?:is|are|was|es|era|é|est|lautet|ist|war|è|er|är|jest)[ \t]+|[ \t]*:[ \t]*)["'\x60(]?` + VALUE,
     group: 3,
     needsGroups: true,
     score: 0.75,
+    prefilter: (match) => plausibleValue(trailingToken(match)),
     validate: (c) => {
       const word = (c.groups[1] ?? '').toLowerCase();
       // "arn:…:secret:NAME", "/api/token: …": a path or identifier field, not a sentence.
@@ -106,7 +137,6 @@ export const ASSIGNMENT_RULES: RuleSpec[] = [
   {
     // "use password X for …", "with the token X"
     type: 'GENERIC_SECRET',
-    keywords: ['pass', 'token', 'key'],
     pattern: r`(?i)\b(?:use|with|using|try)[ \t]+(?:the[ \t]+)?(password|passphrase|token|key)[ \t]+["'\x60]?([^\s"'\x60,;\\]+)`,
     group: 2,
     needsGroups: true,
@@ -116,7 +146,6 @@ export const ASSIGNMENT_RULES: RuleSpec[] = [
   {
     // "log in with admin / S3cret!", "Jenkins creds are admin / S3cret!"
     type: 'GENERIC_SECRET',
-    keywords: ['log', 'sign', 'creds', 'credential', 'user'],
     pattern: r`(?i)\b(?:log[ -]?in|sign[ -]?in|creds|credentials|user(?:name)?)\b[^\n]{0,40}?[ \t]([A-Za-z0-9._@-]{2,40})[ \t]*/[ \t]*([^\s,;]+)`,
     group: 2,
     needsGroups: true,
@@ -135,7 +164,6 @@ export const ASSIGNMENT_RULES: RuleSpec[] = [
   {
     // netrc: machine HOST login USER password SECRET (also on separate lines)
     type: 'GENERIC_SECRET',
-    keywords: ['machine'],
     pattern: r`(?i)\bmachine[ \t]+[^\s]+(?:\s|\\n)+(?:[ \t]*login[ \t]+[^\s]+(?:\s|\\n)+)?[ \t]*password[ \t]+([^\s"'\\]+)`,
     group: 1,
     score: 0.85,
@@ -144,7 +172,6 @@ export const ASSIGNMENT_RULES: RuleSpec[] = [
   {
     // PowerShell: ConvertTo-SecureString "SECRET" -AsPlainText
     type: 'GENERIC_SECRET',
-    keywords: ['converto-securestring', 'asplaintext'],
     pattern: r`(?i)ConvertTo-SecureString[ \t]+(?:-String[ \t]+)?["']([^"'\n]+)["'][ \t]+-AsPlainText`,
     group: 1,
     score: 0.85,
@@ -154,7 +181,6 @@ export const ASSIGNMENT_RULES: RuleSpec[] = [
     // Credentials passed positionally: NetworkCredential("user", "pw"), HTTPBasicAuth("u", "pw"),
     // smtp.login("me@x.io", "pw"), auth=("api", "key")
     type: 'GENERIC_SECRET',
-    keywords: ['credential', 'auth', 'login'],
     pattern: r`\b[A-Za-z_.]*(?:[Cc]redential|[Aa]uth|[Ll]ogin)[A-Za-z_]*[ \t]*(?:=[ \t]*)?\([ \t]*["']([^"'\n]+)["'][ \t]*,[ \t]*["']([^"'\s]+)["']`,
     group: 2,
     needsGroups: true,
@@ -164,7 +190,6 @@ export const ASSIGNMENT_RULES: RuleSpec[] = [
   {
     // "the new password (X)", "token (X)"
     type: 'GENERIC_SECRET',
-    keywords: ['pass', 'secret', 'token'],
     pattern: r`(?i)\b(password|passphrase|passcode|secret|token)[ \t]+\(([^\s()]+)\)`,
     group: 2,
     needsGroups: true,
@@ -174,7 +199,6 @@ export const ASSIGNMENT_RULES: RuleSpec[] = [
   {
     // --password x, --password=x, --token x, --api-key=x, -storepass x, -srcstorepass x
     type: 'GENERIC_SECRET',
-    keywords: ['pass', 'token', 'secret', 'key'],
     pattern: r`(?:^|[\s"'])--?([a-z0-9-]*(?:password|passwd|pass|token|secret|api-key|apikey|access-key|secret-key|auth-key|authkey|storepass|keypass))(?:=|[ \t]+)["']?([^\s"'\x60;|&]+)`,
     group: 2,
     needsGroups: true,
@@ -184,7 +208,6 @@ export const ASSIGNMENT_RULES: RuleSpec[] = [
   {
     // mysql -uroot -pSECRET (attached: `-p` alone prompts)
     type: 'GENERIC_SECRET',
-    keywords: ['mysql', 'mariadb'],
     pattern: r`(?i)\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mariadb|mariadb-dump)\b[^\n|;&]*?[ \t]-p([^\s'"-][^\s'"]*|'[^'\n]+'|"[^"\n]+")`,
     group: 1,
     score: 0.8,
@@ -197,7 +220,6 @@ export const ASSIGNMENT_RULES: RuleSpec[] = [
   {
     // sshpass -p pw, docker login -u u -p pw, az login -u id -p pw, redis-cli -a pw, sqlcmd -P pw
     type: 'GENERIC_SECRET',
-    keywords: ['sshpass', 'login', 'redis-cli', 'keydb-cli', 'sqlcmd', 'bcp', 'osql', 'mongosh', 'mongo '],
     pattern: r`\b(?:(?:sshpass|mongosh|mongo|(?:docker|podman|nerdctl|az|helm[ \t]+registry)[ \t]+login)\b[^\n|;&]*?[ \t]-p|(?:redis-cli|keydb-cli)\b[^\n|;&]*?[ \t]-a|(?:sqlcmd|bcp|osql|isql)\b[^\n|;&]*?[ \t]-P)[ \t]+["']?([^\s'"]+)`,
     group: 1,
     score: 0.8,
@@ -206,7 +228,6 @@ export const ASSIGNMENT_RULES: RuleSpec[] = [
   {
     // htpasswd -b[c] FILE USER PASSWORD
     type: 'GENERIC_SECRET',
-    keywords: ['htpasswd'],
     pattern: r`\bhtpasswd[ \t]+-[a-zA-Z]*b[a-zA-Z]*[ \t]+(?:-[a-zA-Z]+[ \t]+)*[^\s]+[ \t]+[^\s]+[ \t]+([^\s]+)`,
     group: 1,
     score: 0.8,
@@ -215,7 +236,6 @@ export const ASSIGNMENT_RULES: RuleSpec[] = [
   {
     // openssl … -passout pass:SECRET
     type: 'GENERIC_SECRET',
-    keywords: ['pass:'],
     pattern: r`-pass(?:in|out)?[ \t]+pass:([^\s'"]+)`,
     group: 1,
     score: 0.8,
@@ -224,7 +244,6 @@ export const ASSIGNMENT_RULES: RuleSpec[] = [
   {
     // SQL: CREATE USER … WITH PASSWORD '…', IDENTIFIED BY '…'
     type: 'GENERIC_SECRET',
-    keywords: ['password', 'identified'],
     pattern: r`(?i)\b(?:identified[ \t]+by|with[ \t]+(?:encrypted[ \t]+)?password|password)[ \t]+'([^'\n]+)'`,
     group: 1,
     score: 0.8,
@@ -233,7 +252,6 @@ export const ASSIGNMENT_RULES: RuleSpec[] = [
   {
     // JDBC DriverManager.getConnection(url, "user", "password")
     type: 'GENERIC_SECRET',
-    keywords: ['getconnection'],
     pattern: r`getConnection\([^,\n]+,[ \t]*"[^"\n]*",[ \t]*"([^"\n]+)"`,
     group: 1,
     score: 0.8,
@@ -242,7 +260,6 @@ export const ASSIGNMENT_RULES: RuleSpec[] = [
   {
     // ~/.pgpass: host:port:database:user:password
     type: 'GENERIC_SECRET',
-    keywords: ['pgpass'],
     pattern: r`(?m)^[^:\s#]+:(?:\d+|\*):[^:\s]+:[^:\s]+:([^\s]+)$`,
     group: 1,
     score: 0.8,
@@ -251,7 +268,6 @@ export const ASSIGNMENT_RULES: RuleSpec[] = [
   {
     // Secrets in URL query strings: ?access_token=…, &api_key=…, &client_secret=…, &appid=…
     type: 'GENERIC_SECRET',
-    keywords: ['?', '&'],
     pattern: r`[?&]((?:access_|auth_|api_|private_|refresh_|id_)?token|api[_-]?key|apikey|key|appid|app_key|client_secret|secret|password|passwd|pwd|sig|signature)=([^&\s"'<>#\\]+)`,
     group: 2,
     needsGroups: true,

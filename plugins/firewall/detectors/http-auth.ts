@@ -1,5 +1,6 @@
 // Credentials in HTTP shapes: `Authorization: Basic …` / `Bearer …` / `Token …`, API-key headers,
-// `curl -u user:pass`, Docker/npm `auth` entries and `scheme://user:pass@host` URLs.
+// `curl -u user:pass`, Docker/npm `auth` entries and `scheme://user:pass@host` URLs. No keyword
+// gates: every pattern contains its literal (the engine's RE2.Set pass is the gate).
 import type { Candidate, RuleSpec, Verdict } from '../types.js';
 import { characterClasses, isHex, shannonEntropy } from '../validators/entropy.js';
 import { isPlaceholderValue, isPublishableKey, looksLikeCode, looksLikeIdentifier } from '../validators/secret-value.js';
@@ -65,7 +66,6 @@ const KEY_HEADERS = [
 export const HTTP_AUTH_RULES: RuleSpec[] = [
   {
     type: 'HTTP_BASIC_AUTH',
-    keywords: ['basic'],
     pattern: r`(?i)\bbasic[ \t]+([A-Za-z0-9+/]+={0,2})`,
     group: 1,
     score: 0.9,
@@ -74,7 +74,6 @@ export const HTTP_AUTH_RULES: RuleSpec[] = [
   {
     // ~/.docker/config.json `"auth": "…"`, .npmrc `_auth = …`
     type: 'HTTP_BASIC_AUTH',
-    keywords: ['auth'],
     pattern: r`(?:\\?"auth\\?"[ \t]*:[ \t]*\\?"|\b_auth[ \t]*=[ \t]*)([A-Za-z0-9+/]+={0,2})`,
     group: 1,
     score: 0.9,
@@ -83,7 +82,6 @@ export const HTTP_AUTH_RULES: RuleSpec[] = [
   {
     // curl -u user:pass, --user 'user:pass', wget --user=… (the password is the finding)
     type: 'HTTP_BASIC_AUTH',
-    keywords: ['-u', '--user', 'user'],
     pattern: r`(?:(?:^|[ \t])(?:-u|--user)(?:[ \t]+|=)?|(?m:^)user[ \t]*=[ \t]*)["']?([^\s"':$]+):([^\s"']+)`,
     group: 2,
     needsGroups: true,
@@ -93,7 +91,6 @@ export const HTTP_AUTH_RULES: RuleSpec[] = [
   {
     // Python requests auth=("user", "pass"), HTTPBasicAuth("user", "pass")
     type: 'HTTP_BASIC_AUTH',
-    keywords: ['auth'],
     pattern: r`(?:\bauth[ \t]*=[ \t]*\(|HTTPBasicAuth\()[ \t]*["']([^"'\n]+)["'][ \t]*,[ \t]*["']([^"'\n]+)["']`,
     group: 2,
     needsGroups: true,
@@ -102,7 +99,6 @@ export const HTTP_AUTH_RULES: RuleSpec[] = [
   },
   {
     type: 'BEARER_TOKEN',
-    keywords: ['bearer'],
     pattern: r`(?i)\bbearer[ \t]+` + TOKEN,
     group: 1,
     score: 0.85,
@@ -111,7 +107,6 @@ export const HTTP_AUTH_RULES: RuleSpec[] = [
   {
     // Authorization: Token …, Authorization: <raw key> (Linear, some internal APIs)
     type: 'BEARER_TOKEN',
-    keywords: ['authorization'],
     pattern: r`(?i)\bauthorization` + HEADER_SEP + r`(?:token[ \t]+)?` + TOKEN,
     group: 1,
     score: 0.85,
@@ -119,7 +114,6 @@ export const HTTP_AUTH_RULES: RuleSpec[] = [
   },
   {
     type: 'API_KEY_HEADER',
-    keywords: KEY_HEADERS,
     pattern: r`(?i)(?:^|[^A-Za-z0-9-])(?:` + KEY_HEADERS.join('|') + ')' + HEADER_SEP + TOKEN,
     group: 1,
     score: 0.85,
@@ -132,7 +126,6 @@ export const HTTP_AUTH_RULES: RuleSpec[] = [
   {
     // https://user:pass@host, git/ftp/proxy URLs (database schemes are DATABASE_URL_WITH_PASSWORD).
     type: 'URL_CREDENTIALS',
-    keywords: ['://'],
     pattern: r`\b[A-Za-z][A-Za-z0-9+.-]{1,15}://([^\s:/@'"<>\\]+):([^\s@'"<>/\\]+)@[A-Za-z0-9._~-]+`,
     group: 2,
     needsGroups: true,

@@ -53,6 +53,10 @@ export interface ContextOptions {
   keywords: readonly string[];
   /** Lower-case strings, one of which must occur within `before` characters before the value (or `after` after it); empty when `check` judges the context itself. */
   near: readonly string[];
+  /** Characters of the value's alphabet: the value must not be glued to more of them. */
+  alphabet: (code: number) => boolean;
+  /** Exact value lengths accepted (the pattern may match a longer run, which is then rejected). */
+  lengths: readonly number[];
   before?: number;
   after?: number;
   score?: number;
@@ -63,7 +67,8 @@ export interface ContextOptions {
 /**
  * A key with no distinctive shape (40 alphanumerics, 32 hex …), reported only when its provider is
  * named nearby: `cohere.Client("…")`, "Datadog API key is …", an AKIA id next to an AWS secret.
- * The pattern's group 1 is the value.
+ * The pattern matches whole runs of the alphabet (no capture group, so no per-match regex exec);
+ * length, boundaries and context are checked here.
  */
 export function contextual(type: string, pattern: string, opts: ContextOptions): RuleSpec {
   const before = opts.before ?? 240;
@@ -72,10 +77,11 @@ export function contextual(type: string, pattern: string, opts: ContextOptions):
     type,
     pattern,
     keywords: opts.keywords,
-    group: 1,
     score: opts.score ?? 0.85,
+    prefilter: (match) => opts.lengths.includes(match.length),
     validate(c) {
-      if (looksFake(c.value)) return false;
+      if (opts.alphabet(c.text.charCodeAt(c.start - 1)) || opts.alphabet(c.text.charCodeAt(c.end))) return false;
+      if (c.text[c.end] === '=' || looksFake(c.value)) return false;
       if (opts.check && !opts.check(c.value, c)) return false;
       if (opts.near.length === 0) return true;
       const window = c.text.slice(Math.max(0, c.start - before), c.start).toLowerCase() + ' ' + c.text.slice(c.end, c.end + after).toLowerCase();
