@@ -6,7 +6,7 @@
 // each pattern contains its key words, so the engine's RE2.Set pass already proves they occur.
 import type { Candidate, RuleSpec, Verdict } from '../types.js';
 import { passwordOk } from './http-auth.js';
-import { secretKeyKind, secretValueScore, type SecretKeyKind } from '../validators/secret-value.js';
+import { isPlaceholderValue, secretKeyKind, secretValueScore, type SecretKeyKind } from '../validators/secret-value.js';
 
 const r = String.raw;
 
@@ -25,7 +25,7 @@ function judge(c: Candidate, kind: SecretKeyKind | undefined): Verdict {
   while (value.length > 0 && TRAILING.includes(value[value.length - 1]!)) value = value.slice(0, -1);
   if (value.endsWith('...') || value.endsWith('-') || value.endsWith('_')) return false;
   const score = secretValueScore(value, kind);
-  return score > 0 ? { score, end: c.start + value.length } : false;
+  return score > 0 ? { score, start: c.start, end: c.start + value.length } : false;
 }
 
 /** The key name a match starts with (the run of key characters). */
@@ -51,23 +51,59 @@ function trailingToken(match: string): string {
  * not a template (`${x}`, `<x>`, `{{x}}`), not a call or an environment read.
  */
 function plausibleValue(token: string): boolean {
-  if (token.length < 6) return false;
+  while (token.length > 0 && TRAILING.includes(token[token.length - 1]!)) token = token.slice(0, -1);
+  if (token.length < 6 || isPlaceholderValue(token)) return false;
   const c0 = token[0];
   if (c0 === '$' || c0 === '<' || c0 === '{' || c0 === '[' || c0 === '%') return false;
   if (token.includes('(') || token.includes('${') || token.includes('{{')) return false;
   return !(token.startsWith('process.') || token.startsWith('os.') || token.startsWith('env.') || token.startsWith('self.') || token.startsWith('this.'));
 }
 
-/** Key group 1, separator group 2, value group 3. A `,` separator needs a quoted key (`define('DB_PASSWORD', 'x')`). */
+const OPERATORS = [':=', '?=', '<-', '=>', '==', '=', ':', ','];
+const WORD_OPERATORS = ['is', 'are', 'was', 'to'];
+
+function isKeyChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 36 || c === 45;
+}
+
+/**
+ * Splits an assignment match (KEY SEP VALUE, see the pattern below) the way the pattern does, in
+ * plain JS: one regex exec per match costs more than the whole check.
+ */
+export function splitAssignment(match: string): { key: string; op: string; valueAt: number } | undefined {
+  let i = 0;
+  while (i < match.length && isKeyChar(match.charCodeAt(i))) i++;
+  const key = match.slice(0, i);
+  for (let n = 0; n < 3; n++) {
+    let j = i;
+    while (match[j] === '\\') j++;
+    if (match[j] === '"' || match[j] === "'" || match[j] === ']') i = j + 1;
+    else break;
+  }
+  while (match[i] === ' ' || match[i] === '\t') i++;
+  let op = OPERATORS.find((o) => match.startsWith(o, i));
+  if (op === undefined) {
+    op = WORD_OPERATORS.find((w) => match.startsWith(w, i) && !isKeyChar(match.charCodeAt(i + w.length)));
+    if (op === undefined) return undefined;
+  }
+  i += op.length;
+  while (match[i] === ' ' || match[i] === '\t') i++;
+  let j = i;
+  while (match[j] === '\\') j++;
+  if (match[j] === '"' || match[j] === "'" || match[j] === '`') i = j + 1;
+  return i < match.length ? { key, op, valueAt: i } : undefined;
+}
+
+/** A whole KEY SEP VALUE match: the value's span is computed here. A `,` separator needs a quoted key (`define('DB_PASSWORD', 'x')`). */
 function assignment(c: Candidate): Verdict {
-  const key = c.groups[1] ?? '';
-  const sep = (c.groups[2] ?? '').trim();
-  const keyStart = c.text.lastIndexOf(key, c.start);
-  const before = c.text[keyStart - 1];
-  if (sep === ',' && before !== '"' && before !== "'") return false;
+  const parts = splitAssignment(c.value);
+  if (!parts) return false;
+  const before = c.text[c.start - 1];
+  if (parts.op === ',' && before !== '"' && before !== "'") return false;
   // arn:aws:secretsmanager:…:secret:NAME — a field of a colon-separated identifier, not a key.
-  if (before === ':' && sep === ':') return false;
-  return judge(c, secretKeyKind(key));
+  if (before === ':' && parts.op === ':') return false;
+  const value = c.value.slice(parts.valueAt);
+  return judge({ ...c, value, start: c.start + parts.valueAt }, secretKeyKind(parts.key));
 }
 
 /** Words that introduce a secret in prose, in the languages users write in. */
@@ -92,9 +128,8 @@ export const ASSIGNMENT_RULES: RuleSpec[] = [
   {
     // KEY=value, KEY: value, "key": "value", key = 'value', $cfg['key'] = 'value', define('KEY', 'value'), my password is value
     type: 'GENERIC_SECRET',
+    // Whole match (no capture group): assignment() splits it without a second regex run.
     pattern: r`\b` + KEY + SEP + VALUE,
-    group: 3,
-    needsGroups: true,
     score: 0.8,
     prefilter: (match) => secretKeyKind(leadingKey(match)) !== undefined && plausibleValue(trailingToken(match)),
     validate: assignment,

@@ -23,6 +23,15 @@ export function basicCredentials(b64: string): { user: string; password: string 
   return { user, password };
 }
 
+/** user and password of `scheme://user:password@host…` (the user has no ':', the password no '@'). */
+export function urlUserinfo(url: string): { user: string; password: string; passwordAt: number } | undefined {
+  const start = url.indexOf('://') + 3;
+  const colon = url.indexOf(':', start);
+  const at = url.indexOf('@', colon + 1);
+  if (start < 3 || colon < 0 || at < 0) return undefined;
+  return { user: url.slice(start, colon), password: url.slice(colon + 1, at), passwordAt: colon + 1 };
+}
+
 /** A password beside a user name: not empty, not a placeholder, not the user name again, not a uid:gid pair. */
 export function passwordOk(user: string, password: string): boolean {
   if (password.length < 3 || password === user) return false;
@@ -80,13 +89,13 @@ export const HTTP_AUTH_RULES: RuleSpec[] = [
     validate: (c) => basicCredentials(c.value) !== undefined,
   },
   {
-    // curl -u user:pass, --user 'user:pass', wget --user=… (the password is the finding)
+    // curl -u user:pass, --user 'user:pass', ~/.curlrc user = "user:pass" (user and password are the finding, as in Basic)
     type: 'HTTP_BASIC_AUTH',
-    pattern: r`(?:(?:^|[ \t])(?:-u|--user)(?:[ \t]+|=)?|(?m:^)user[ \t]*=[ \t]*)["']?([^\s"':$]+):([^\s"']+)`,
-    group: 2,
+    pattern: r`(?:(?:^|[ \t])(?:-u|--user)(?:[ \t]+|=)?|(?m:^)user[ \t]*=[ \t]*)["']?(([^\s"':$]+):([^\s"']+))`,
+    group: 1,
     needsGroups: true,
     score: 0.9,
-    validate: (c) => passwordOk(c.groups[1] ?? '', c.value),
+    validate: (c) => passwordOk(c.groups[2] ?? '', c.groups[3] ?? ''),
   },
   {
     // Python requests auth=("user", "pass"), HTTPBasicAuth("user", "pass")
@@ -126,10 +135,13 @@ export const HTTP_AUTH_RULES: RuleSpec[] = [
   {
     // https://user:pass@host, git/ftp/proxy URLs (database schemes are DATABASE_URL_WITH_PASSWORD).
     type: 'URL_CREDENTIALS',
-    pattern: r`\b[A-Za-z][A-Za-z0-9+.-]{1,15}://([^\s:/@'"<>\\]+):([^\s@'"<>/\\]+)@[A-Za-z0-9._~-]+`,
-    group: 2,
-    needsGroups: true,
+    // Whole match, split in JS (no second regex run): the password is the finding.
+    pattern: r`\b[A-Za-z][A-Za-z0-9+.-]{1,15}://[^\s:/@'"<>\\]+:[^\s@'"<>/\\]+@[A-Za-z0-9._~-]+`,
     score: 0.9,
-    validate: (c) => passwordOk(c.groups[1] ?? '', c.value),
+    validate: (c) => {
+      const creds = urlUserinfo(c.value);
+      if (!creds || !passwordOk(creds.user, creds.password)) return false;
+      return { start: c.start + creds.passwordAt, end: c.start + creds.passwordAt + creds.password.length };
+    },
   },
 ];

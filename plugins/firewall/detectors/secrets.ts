@@ -5,7 +5,7 @@ import type { Candidate, RuleSpec } from '../types.js';
 import { AI_AND_CLOUD_PROVIDERS } from './providers-ai-cloud.js';
 import { DEV_AND_SAAS_PROVIDERS } from './providers-dev-saas.js';
 import { CONTEXT_PROVIDERS } from './providers-context.js';
-import { HTTP_AUTH_RULES, passwordOk } from './http-auth.js';
+import { HTTP_AUTH_RULES, passwordOk, urlUserinfo } from './http-auth.js';
 import { ASSIGNMENT_RULES } from './assignments.js';
 import { looksFake } from '../validators/entropy.js';
 import { isPlaceholderValue } from '../validators/secret-value.js';
@@ -80,12 +80,12 @@ const STRUCTURAL: RuleSpec[] = [
     type: 'DATABASE_URL_WITH_PASSWORD',
     literals: ['://'],
     // The path stops at a backslash: inside JSON-escaped text "\n" ends the URL.
-    pattern: r`(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|clickhouse|cockroachdb|couchdb|neo4j(?:\+s)?|oracle|db2|snowflake|jdbc:[a-z0-9]+|kafka|nats|mqtt|memcached|cassandra|influxdb|elasticsearch|ftp|sftp|smtps?|ldaps?)://([^\s:/@'"<>\\]*):([^\s@'"<>/\\]+)@[A-Za-z0-9._~-]+(?::\d{1,5})?(?:/[^\s'"<>)\\]*)?`,
+    pattern: r`(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|clickhouse|cockroachdb|couchdb|neo4j(?:\+s)?|oracle|db2|snowflake|jdbc:[a-z0-9]+|kafka|nats|mqtt|memcached|cassandra|influxdb|elasticsearch|ftp|sftp|smtps?|ldaps?)://[^\s:/@'"<>\\]*:[^\s@'"<>/\\]+@[A-Za-z0-9._~-]+(?::\d{1,5})?(?:/[^\s'"<>)\\]*)?`,
     score: 0.95,
-    needsGroups: true,
     validate: (c) => {
-      const user = c.groups[1] ?? '';
-      const password = c.groups[2] ?? '';
+      const creds = urlUserinfo(c.value);
+      if (!creds) return false;
+      const { user, password } = creds;
       if (user.length > 64 || password.length > 128) return false;
       // redis://:password@host has no user name; otherwise the usual user/password checks.
       return user === '' ? !isPlaceholderValue(password) && password.length >= 6 : passwordOk(user, password);

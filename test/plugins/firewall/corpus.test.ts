@@ -16,7 +16,7 @@ function summary(s: CorpusScore): string {
     `secrets: ${s.found.secret}/${s.positives.secret} recall ${pct(s.recall.secret)}`,
     `PII: ${s.found.pii}/${s.positives.pii} recall ${pct(s.recall.pii)}`,
     `negatives: ${s.flaggedNegatives}/${s.negatives} flagged, false-positive rate ${pct(s.falsePositiveRate)}`,
-    `precision ${pct(s.precision)} (${s.truePositiveFindings}/${s.findings} findings), type agreement ${pct(s.typeAgreement)}`,
+    `precision ${pct(s.precision)} (${s.truePositiveFindings}/${s.findings} findings), type agreement ${pct(s.typeAgreement)}, exact spans ${pct(s.spanAgreement)}`,
   ].join('\n      ');
 }
 
@@ -41,6 +41,12 @@ describe('firewall detectors on the labelled corpus', function () {
     expect(score.recall.secret, `missed:\n${misses.join('\n')}`).to.be.at.least(TARGETS.secretRecall);
     expect(score.recall.pii, `missed:\n${misses.join('\n')}`).to.be.at.least(TARGETS.piiRecall);
     expect(score.falsePositiveRate, `flagged negatives:\n${flagged.join('\n')}`).to.be.at.most(TARGETS.falsePositiveRate);
+  });
+
+  it('covers what it finds: the finding spans the whole value, and little more (≥ 0.97 of found entities)', () => {
+    const partial = score.partial.map((m) => `${m.sample} ${m.type}`);
+    expect(score.spanAgreement, `not covered exactly:\n${partial.join('\n')}`).to.be.at.least(0.97);
+    expect(score.partial.length, `only partly covered:\n${partial.join('\n')}`).to.be.at.most(2);
   });
 
   it('reports few findings outside the labels in positive samples either (precision ≥ 0.97)', () => {
