@@ -70,9 +70,9 @@ export function cpfValid(digits: string): boolean {
   return true;
 }
 
-/** Canada SIN: 9 digits, Luhn; first digit 0 (unused) and 8 (business numbers) are not personal SINs. */
+/** Canada SIN: 9 digits, Luhn; a first digit of 8 marks a business number, not a person's SIN. */
 export function sinValid(digits: string): boolean {
-  if (digits.length !== 9 || digits[0] === '0' || digits[0] === '8' || isRepeatedChar(digits)) return false;
+  if (digits.length !== 9 || digits[0] === '8' || isRepeatedChar(digits)) return false;
   return luhnValid(digits);
 }
 
