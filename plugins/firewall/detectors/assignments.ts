@@ -81,6 +81,7 @@ export function splitAssignment(match: string): { key: string; op: string; value
     else break;
   }
   while (match[i] === ' ' || match[i] === '\t') i++;
+  i = skipTypeAnnotation(match, i);
   let op = OPERATORS.find((o) => match.startsWith(o, i));
   if (op === undefined) {
     op = WORD_OPERATORS.find((w) => match.startsWith(w, i) && !isKeyChar(match.charCodeAt(i + w.length)));
@@ -92,6 +93,23 @@ export function splitAssignment(match: string): { key: string; op: string; value
   while (match[j] === '\\') j++;
   if (match[j] === '"' || match[j] === "'" || match[j] === '`') i = j + 1;
   return i < match.length ? { key, op, valueAt: i } : undefined;
+}
+
+/** `: &str =`, `: String =`, `: &'static str =` — skipped when `=` follows the type (as in the pattern). */
+function skipTypeAnnotation(match: string, i: number): number {
+  if (match[i] !== ':') return i;
+  let j = i + 1;
+  while (match[j] === ' ' || match[j] === '\t') j++;
+  if (match[j] === '&') j++;
+  if (match.startsWith("'static", j)) {
+    j += 7;
+    while (match[j] === ' ' || match[j] === '\t') j++;
+  }
+  const typeStart = j;
+  while (j < match.length && (isKeyChar(match.charCodeAt(j)) || '<>[]?'.includes(match[j]!)) && match[j] !== '.' && match[j] !== '$' && match[j] !== '-') j++;
+  if (j === typeStart) return i;
+  while (match[j] === ' ' || match[j] === '\t') j++;
+  return match[j] === '=' && match[j + 1] !== '=' && match[j + 1] !== '>' ? j : i;
 }
 
 /** A whole KEY SEP VALUE match: the value's span is computed here. A `,` separator needs a quoted key (`define('DB_PASSWORD', 'x')`). */
@@ -116,8 +134,8 @@ const PROSE_WORDS = [
 const PROSE_TOKEN_WORDS = new Set(['secret', 'token', 'key', 'api key', 'apikey', 'api_key', 'api-key', 'clave', 'schlüssel']);
 /** A key name containing a secret word; the validator decides from how it ends. */
 const KEY = r`([A-Za-z0-9_.$-]*(?:pass|pwd|PASS|PWD|Pass|secret|SECRET|Secret|token|TOKEN|Token|key|KEY|Key|credential|CREDENTIAL|Credential|auth|AUTH|Auth)[A-Za-z0-9_.-]*)`;
-/** After the key: closing quotes/brackets (JSON, PHP arrays, escaped JSON), the operator, an opening quote. */
-const SEP = r`(?:\\*["'\]]){0,3}[ \t]*(:=|\?=|<-|=>|==|=|:|,|\bis\b|\bare\b|\bwas\b|\bto\b)[ \t]*(?:\\*["'\x60])?`;
+/** After the key: closing quotes/brackets (JSON, PHP arrays, escaped JSON), a type annotation (`: &str =`, `: String =`), the operator, an opening quote. */
+const SEP = r`(?:\\*["'\]]){0,3}[ \t]*(:[ \t]*&?(?:'static[ \t]+)?[A-Za-z_][A-Za-z0-9_<>\[\]?]*[ \t]*=|:=|\?=|<-|=>|==|=|:|,|\bis\b|\bare\b|\bwas\b|\bto\b)[ \t]*(?:\\*["'\x60])?`;
 /**
  * The literal: up to whitespace, a quote, a JSON escape, `,` or `;` — at least 6 characters (shorter is
  * never a secret here), not starting like a template (`${x}`, `$VAR`, `<x>`, `{{x}}`, `[x]`).
@@ -170,23 +188,36 @@ export const ASSIGNMENT_RULES: RuleSpec[] = [
     },
   },
   {
-    // "use password X for …", "with the token X"
+    // "use password X for …", "with the token X", "check this token X", "my new password X"
     type: 'GENERIC_SECRET',
-    pattern: r`(?i)\b(?:use|with|using|try)[ \t]+(?:the[ \t]+)?(password|passphrase|token|key)[ \t]+["'\x60]?([^\s"'\x60,;\\]+)`,
-    group: 2,
-    needsGroups: true,
-    score: 0.7,
-    validate: (c) => judge(c, (c.groups[1] ?? '').toLowerCase().startsWith('pass') ? 'password' : 'token'),
-  },
-  {
-    // "log in with admin / S3cret!", "Jenkins creds are admin / S3cret!"
-    type: 'GENERIC_SECRET',
-    pattern: r`(?i)\b(?:log[ -]?in|sign[ -]?in|creds|credentials|user(?:name)?)\b[^\n]{0,40}?[ \t]([A-Za-z0-9._@-]{2,40})[ \t]*/[ \t]*([^\s,;]+)`,
+    pattern: r`(?i)\b(?:use|with|using|try|this|the|my|our|new|that|check)[ \t]+(?:the[ \t]+|new[ \t]+)?(password|passphrase|token|key|secret|api[ _-]?key)[ \t]+["'\x60]?([^\s"'\x60,;\\]{8,})`,
     group: 2,
     needsGroups: true,
     score: 0.7,
     validate: (c) => {
-      if (!passwordOk(c.groups[1] ?? '', c.value)) return false;
+      // No separator: demand letters and digits, so "the password manager" or "this token expires" stay quiet.
+      let letters = false, digits = false;
+      for (let i = 0; i < c.value.length; i++) {
+        const ch = c.value.charCodeAt(i);
+        if ((ch >= 65 && ch <= 90) || (ch >= 97 && ch <= 122)) letters = true;
+        else if (ch >= 48 && ch <= 57) digits = true;
+      }
+      if (!letters || !digits) return false;
+      return judge(c, (c.groups[1] ?? '').toLowerCase().startsWith('pass') ? 'password' : 'token');
+    },
+  },
+  {
+    // "log in with admin / S3cret!", "Jenkins creds are admin / S3cret!", "admin@corp.io / S3cret!"
+    type: 'GENERIC_SECRET',
+    pattern: r`(?i)(?:\b(?:log[ -]?in|sign[ -]?in|creds|credentials|user(?:name)?)\b[^\n]{0,40}?[ \t]([A-Za-z0-9._@-]{2,40})[ \t]*|\b([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})[ \t]+)/[ \t]*([^\s,;]+)`,
+    group: 3,
+    needsGroups: true,
+    score: 0.7,
+    validate: (c) => {
+      const user = c.groups[1] ?? c.groups[2] ?? '';
+      // Not a second address or a URL ("a@x.io / b@y.io").
+      const at = c.value.indexOf('@');
+      if (!passwordOk(user, c.value) || c.value.includes('://') || (at > 0 && c.value.indexOf('.', at) > at + 1)) return false;
       // Without a key name, demand a digit or symbol ("Google / GitHub" is not a credential).
       let marked = false;
       for (let i = 0; i < c.value.length; i++) {
@@ -195,6 +226,14 @@ export const ASSIGNMENT_RULES: RuleSpec[] = [
       }
       return marked && judge(c, 'password');
     },
+  },
+  {
+    // Google app passwords: four groups of four lower-case letters, after "app password".
+    type: 'GENERIC_SECRET',
+    pattern: r`(?i)\bapp[ -]?password\b[^\n]{0,40}?\b([a-z]{4} [a-z]{4} [a-z]{4} [a-z]{4})\b`,
+    group: 1,
+    score: 0.85,
+    validate: (c) => c.value === c.value.toLowerCase(),
   },
   {
     // netrc: machine HOST login USER password SECRET (also on separate lines)

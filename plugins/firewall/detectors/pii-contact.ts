@@ -92,6 +92,7 @@ function phoneContextOk(c: Candidate): boolean {
 
 function validInternational(c: Candidate): Verdict {
   if (isAlnumAt(c.text, c.start - 1) || !phoneContextOk(c)) return false;
+  if (c.value[0] === '(' && isAlnumAt(c.text, c.start - 1)) return false;
   const digits = digitsOnly(c.value);
   if (digits.length < 8 || digits.length > 15 || !countryCodeValid(digits)) return false;
   if (digits[0] === '1' && !nanpValid(digits.slice(1))) return false;
@@ -132,7 +133,8 @@ export const CONTACT_PII_RULES: RuleSpec[] = [
   {
     type: 'PHONE_NUMBER',
     literals: ['+'],
-    pattern: r`\+[1-9]\d{0,2}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{1,4}){1,5}\b`,
+    // "(+44) 7700 900123" keeps its parentheses in the finding.
+    pattern: r`(?:\(\+[1-9]\d{0,2}\)|\+[1-9]\d{0,2})[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{1,4}){1,5}\b`,
     score: 0.9,
     validate: validInternational,
   },

@@ -81,6 +81,10 @@ describe('firewall credential detectors', () => {
       ['prose, other language', `A senha do banco é ${pw} — não compartilhe.`],
       ['netrc', `machine api.example.net login ops password ${pw}`],
       ['URL query', `curl "https://graph.example.com/me?access_token=${tok}"`],
+      ['Rust typed const', `const API_KEY: &str = "${tok}";`],
+      ['Kotlin typed val', `private val apiToken: String = "${tok}"`],
+      ['no separator after "this token"', `can you check this token ${tok} against the API?`],
+      ['address / password', `our staging admin is admin@corp.io / ${pw}`],
     ];
     for (const [shape, text] of cases) {
       const value = text.includes(pw) ? pw : tok;
@@ -100,8 +104,15 @@ describe('firewall credential detectors', () => {
       'echo "$CR_PAT" | docker login ghcr.io -u USERNAME --password-stdin', 'mysql -u root -p', 'Forgot password? Click the reset link.',
       'The token limit for this model is 128k.', 'That password is incorrect.', `stripe: { apiKey: 'pk_live_${fake(24)}' }`,
       '$password = ConvertTo-SecureString $plain -AsPlainText -Force', 'log in with Google / GitHub',
+      'return &Client{token: token, baseURL: cfg.BaseURL}', 'the password manager stores it', 'The token bucket refills at 100 req/s.',
+      'ERROR 1045 (28000): Access denied for user \'root\'@\'localhost\' (using password: YES)', 'passwd:         files systemd',
+      'pwd: /home/ubuntu/app', 'WWW-Authenticate: Basic realm="Restricted Area"', 'WWW-Authenticate: Bearer realm="api", error="invalid_token"',
     ];
     for (const text of quiet) it(`quiet: ${text.slice(0, 60)}`, () => expectNothing(text));
+  });
+
+  it('a Google app password after "app password"', () => {
+    expectFound('my gmail app password is kqzv ptwm hjxr nbfa, set up SMTP', 'kqzv ptwm hjxr nbfa', 'GENERIC_SECRET');
   });
 
   it('splits assignments the way the pattern does', () => {
@@ -112,6 +123,8 @@ describe('firewall credential detectors', () => {
     expect(splitAssignment("db_password'] = 'abcdef")).to.deep.equal({ key: 'db_password', op: '=', valueAt: 17 });
     expect(splitAssignment('TOKEN ?= abcdef')).to.deep.equal({ key: 'TOKEN', op: '?=', valueAt: 9 });
     expect(splitAssignment('password is abcdef')).to.deep.equal({ key: 'password', op: 'is', valueAt: 12 });
+    expect(splitAssignment('API_KEY: &str = "abcdef')).to.deep.equal({ key: 'API_KEY', op: '=', valueAt: 17 });
+    expect(splitAssignment('password: hunter22')).to.deep.equal({ key: 'password', op: ':', valueAt: 10 });
   });
 
   it('judges key names by how they end', () => {

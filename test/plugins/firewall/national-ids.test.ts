@@ -74,6 +74,7 @@ describe('firewall PII look-alikes', () => {
     ['Call 0044 20 7946 0958 from abroad.', '0044 20 7946 0958'],
     ['Telefone: (11) 98765-4321', '(11) 98765-4321'],
     ['Teléfono: 612 345 678', '612 345 678'],
+    ['Call (+44) 7700 900123 today', '(+44) 7700 900123'],
   ];
   for (const [text, value] of phones) it(`phone: ${value}`, () => expectFound(text, value, 'PHONE_NUMBER'));
 });
