@@ -39,7 +39,7 @@ export function createDetectionEngine(options: FirewallOptions, deps: EngineDepe
     for (const spec of pii) rules.push(compileRule(spec, 'pii'));
   }
   rules.push(...customRules(options.custom));
-  const active = new RuleSet(rules.filter((rule) => entityEnabled(options, rule.type)));
+  const active = new RuleSet(rules.filter((rule) => (rule.types ?? [rule.type]).some((type) => entityEnabled(options, type))));
   const allowlist = createAllowlist(options.allowlist.values, options.allowlist.patterns);
   const presidio = options.presidio ? new PresidioClient(options.presidio, deps.fetch) : undefined;
 

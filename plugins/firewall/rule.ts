@@ -69,6 +69,7 @@ export function compileRule(spec: RuleSpec, detector: string, name = spec.type):
   try {
     re = new RE2(spec.pattern, 'g');
     sticky = new RE2(spec.pattern, 'yd');
+    if (spec.trigger !== undefined) new RE2(spec.trigger);
   } catch (err) {
     throw new Error(`firewall: pattern "${name}" does not compile with RE2: ${(err as Error).message}`);
   }
@@ -96,7 +97,7 @@ export class RuleSet {
     this.keywords = new KeywordIndex(rules);
     for (const rule of rules) rule.keywordIds = this.keywords.idsOf(rule.keywords);
     try {
-      this.set = rules.length ? new RE2.Set(rules.map((rule) => rule.pattern)) : undefined;
+      this.set = rules.length ? new RE2.Set(rules.map((rule) => rule.trigger ?? rule.pattern)) : undefined;
     } catch {
       // Every pattern compiled on its own; if the combined set does not, run them one by one.
       this.set = undefined;
@@ -172,6 +173,7 @@ export function runRule(rule: CompiledRule, ctx: ScanContext, out: Finding[]): v
     if (!span) continue;
     let [start, end] = span;
     let score = rule.score;
+    let type = rule.type;
     if (rule.validate) {
       const candidate: Candidate = { value: m ? m[g]! : value, start, end, text, groups: m ?? [value] };
       const verdict = rule.validate(candidate);
@@ -181,8 +183,9 @@ export function runRule(rule: CompiledRule, ctx: ScanContext, out: Finding[]): v
         if (verdict.score !== undefined) score = verdict.score;
         if (verdict.start !== undefined) start = verdict.start;
         if (verdict.end !== undefined) end = verdict.end;
+        if (verdict.type !== undefined) type = verdict.type;
       }
     }
-    out.push({ type: rule.type, start, end, score, detector: rule.detector });
+    out.push({ type, start, end, score, detector: rule.detector });
   }
 }

@@ -209,12 +209,14 @@ export const ASSIGNMENT_RULES: RuleSpec[] = [
   {
     // "log in with admin / S3cret!", "Jenkins creds are admin / S3cret!", "admin@corp.io / S3cret!"
     type: 'GENERIC_SECRET',
-    pattern: r`(?i)(?:\b(?:log[ -]?in|sign[ -]?in|creds|credentials|user(?:name)?)\b[^\n]{0,40}?[ \t]([A-Za-z0-9._@-]{2,40})[ \t]*|\b([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})[ \t]+)/[ \t]*([^\s,;]+)`,
+    pattern: r`(?i)(?:\b(?:log[ -]?in|sign[ -]?in|creds|credentials|user(?:name)?)\b[^\n]*?[ \t]([A-Za-z0-9._@-]+)[ \t]*|\b([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]+)[ \t]+)/[ \t]*([^\s,;]+)`,
     group: 3,
     needsGroups: true,
     score: 0.7,
     validate: (c) => {
       const user = c.groups[1] ?? c.groups[2] ?? '';
+      // Bounds kept out of the pattern (bounded counters over common characters multiply DFA states).
+      if (user.length < 2 || user.length > 64 || c.start - c.text.lastIndexOf('\n', c.start) > 120) return false;
       // Not a second address or a URL ("a@x.io / b@y.io").
       const at = c.value.indexOf('@');
       if (!passwordOk(user, c.value) || c.value.includes('://') || (at > 0 && c.value.indexOf('.', at) > at + 1)) return false;
@@ -230,10 +232,10 @@ export const ASSIGNMENT_RULES: RuleSpec[] = [
   {
     // Google app passwords: four groups of four lower-case letters, after "app password".
     type: 'GENERIC_SECRET',
-    pattern: r`(?i)\bapp[ -]?password\b[^\n]{0,40}?\b([a-z]{4} [a-z]{4} [a-z]{4} [a-z]{4})\b`,
+    pattern: r`(?i)\bapp[ -]?password\b[^\n]*?\b([a-z]{4} [a-z]{4} [a-z]{4} [a-z]{4})\b`,
     group: 1,
     score: 0.85,
-    validate: (c) => c.value === c.value.toLowerCase(),
+    validate: (c) => c.value === c.value.toLowerCase() && c.start - c.text.toLowerCase().lastIndexOf('password', c.start) < 60,
   },
   {
     // netrc: machine HOST login USER password SECRET (also on separate lines)

@@ -136,9 +136,11 @@ export const HTTP_AUTH_RULES: RuleSpec[] = [
     // https://user:pass@host, git/ftp/proxy URLs (database schemes are DATABASE_URL_WITH_PASSWORD).
     type: 'URL_CREDENTIALS',
     // Whole match, split in JS (no second regex run): the password is the finding.
-    pattern: r`\b[A-Za-z][A-Za-z0-9+.-]{1,15}://[^\s:/@'"<>\\]+:[^\s@'"<>/\\]+@[A-Za-z0-9._~-]+`,
+    // Unbounded scheme (checked below): a {1,15} counter over common characters multiplies DFA states.
+    pattern: r`\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@'"<>\\]+:[^\s@'"<>/\\]+@[A-Za-z0-9._~-]+`,
     score: 0.9,
     validate: (c) => {
+      if (c.value.indexOf('://') > 16) return false;
       const creds = urlUserinfo(c.value);
       if (!creds || !passwordOk(creds.user, creds.password)) return false;
       return { start: c.start + creds.passwordAt, end: c.start + creds.passwordAt + creds.password.length };

@@ -44,49 +44,6 @@ export function provider(type: string, literals: readonly string[], pattern: str
 
 /** A secret with no distinctive prefix, recognised only next to its keyword (`DATADOG_API_KEY=…`). */
 export function keyed(type: string, keywordPattern: string, valuePattern: string, keywords: readonly string[], opts: ProviderOptions = {}): RuleSpec {
-  const pattern = `(?i)(?:${keywordPattern})[A-Za-z0-9_.-]{0,24}["']?[ \\t]*(?:[:=]|:=|=>|[ \\t])[ \\t]*["'\`]?(${valuePattern})(?:[^A-Za-z0-9_\\-/+=]|$)`;
+  const pattern = `(?i)(?:${keywordPattern})[A-Za-z0-9_.-]*["']?[ \\t]*(?:[:=]|:=|=>|[ \\t])[ \\t]*["'\`]?(${valuePattern})(?:[^A-Za-z0-9_\\-/+=]|$)`;
   return provider(type, [], pattern, { ...opts, keywords, group: 1, score: opts.score ?? 0.85 });
-}
-
-export interface ContextOptions {
-  /** Lower-case words; one must occur in the text for the rule to run at all. */
-  keywords: readonly string[];
-  /** Lower-case strings, one of which must occur within `before` characters before the value (or `after` after it); empty when `check` judges the context itself. */
-  near: readonly string[];
-  /** Characters of the value's alphabet: the value must not be glued to more of them. */
-  alphabet: (code: number) => boolean;
-  /** Exact value lengths accepted (the pattern may match a longer run, which is then rejected). */
-  lengths: readonly number[];
-  before?: number;
-  after?: number;
-  score?: number;
-  /** Check on the value itself (alphabet mix, entropy). */
-  check?: (value: string, candidate: Candidate) => boolean;
-}
-
-/**
- * A key with no distinctive shape (40 alphanumerics, 32 hex …), reported only when its provider is
- * named nearby: `cohere.Client("…")`, "Datadog API key is …", an AKIA id next to an AWS secret.
- * The pattern matches whole runs of the alphabet (no capture group, so no per-match regex exec);
- * length, boundaries and context are checked here.
- */
-export function contextual(type: string, pattern: string, opts: ContextOptions): RuleSpec {
-  const before = opts.before ?? 240;
-  const after = opts.after ?? 80;
-  return {
-    type,
-    pattern,
-    keywords: opts.keywords,
-    score: opts.score ?? 0.85,
-    prefilter: (match) => opts.lengths.includes(match.length),
-    validate(c) {
-      if (opts.alphabet(c.text.charCodeAt(c.start - 1)) || opts.alphabet(c.text.charCodeAt(c.end))) return false;
-      if (c.text[c.end] === '=' || looksFake(c.value)) return false;
-      if (opts.check && !opts.check(c.value, c)) return false;
-      if (opts.near.length === 0) return true;
-      const window = c.text.slice(Math.max(0, c.start - before), c.start).toLowerCase() + ' ' + c.text.slice(c.end, c.end + after).toLowerCase();
-      for (const word of opts.near) if (window.includes(word)) return true;
-      return false;
-    },
-  };
 }

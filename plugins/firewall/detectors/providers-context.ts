@@ -2,11 +2,40 @@
 // and Twilio, when their companion id is): AWS secret access keys, Twilio auth tokens, Datadog API
 // and application keys, Cohere, Mistral and legacy ElevenLabs keys, Cloudflare API tokens and
 // global API keys.
-import type { Candidate, RuleSpec } from '../types.js';
-import { contextual } from './provider-rule.js';
+//
+// Why one rule for all of them: each shape is a run of some alphabet of a fixed length (32 hex, 40
+// alphanumerics, 40 base64 …). As separate patterns in the engine's RE2.Set, their counters advance
+// independently inside base64 blobs and key-dense text, and the combined DFA's states multiply
+// until its cache thrashes (a 64 KB transcript took 0.3 s). One pattern over the union alphabet
+// keeps a single counter; the runs of each provider's alphabet are split out here, in JS. And the
+// rule is dispatched by the provider words (its trigger), so the run pattern is never part of the
+// engine's combined RE2.Set, where even one such counter thrashes the DFA on key-dense text.
+import type { Candidate, RuleSpec, Verdict } from '../types.js';
 import { characterClasses, isHex, looksFake, shannonEntropy } from '../validators/entropy.js';
 
 const r = String.raw;
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isUpper = (c: number) => c >= 65 && c <= 90;
+const isLower = (c: number) => c >= 97 && c <= 122;
+const isAlnum = (c: number) => isDigit(c) || isUpper(c) || isLower(c);
+const isWord = (c: number) => isAlnum(c) || c === 95;
+
+interface ContextKey {
+  type: string;
+  /** Characters of the key. */
+  alphabet: (c: number) => boolean;
+  /** Characters that, right beside the run, make it part of something longer (not this key). */
+  glue: (c: number) => boolean;
+  /** Exact lengths of the key. */
+  lengths: readonly number[];
+  /** Lower-case words of which one must occur within `before` characters before the key or `after` after it; empty when `check` decides. */
+  near: readonly string[];
+  before?: number;
+  after?: number;
+  score?: number;
+  check?: (value: string, text: string, start: number, end: number) => boolean;
+}
 
 /** Upper, lower and digits all present, high entropy: a random key, not a word, hash or hex id. */
 function mixedRandom(minEntropy: number) {
@@ -15,9 +44,9 @@ function mixedRandom(minEntropy: number) {
     let upper = false, lower = false, digit = false;
     for (let i = 0; i < value.length; i++) {
       const c = value.charCodeAt(i);
-      if (c >= 65 && c <= 90) upper = true;
-      else if (c >= 97 && c <= 122) lower = true;
-      else if (c >= 48 && c <= 57) digit = true;
+      if (isUpper(c)) upper = true;
+      else if (isLower(c)) lower = true;
+      else if (isDigit(c)) digit = true;
     }
     return upper && lower && digit && characterClasses(value) >= 3 && shannonEntropy(value) >= minEntropy;
   };
@@ -31,42 +60,90 @@ function randomHex(value: string): boolean {
 }
 
 /** A key word (`key`, `token`, `secret`) just before the value: "app key is …", `"apiKey": "…"`, `DD_APP_KEY=`. */
-function keyWordBefore(c: Candidate, window = 48): boolean {
-  const before = c.text.slice(Math.max(0, c.start - window), c.start).toLowerCase();
+function keyWordBefore(text: string, start: number, window = 48): boolean {
+  const before = text.slice(Math.max(0, start - window), start).toLowerCase();
   return before.includes('key') || before.includes('token') || before.includes('secret');
 }
 
-// Whole runs of each alphabet; contextual() keeps only runs of the key's exact length.
-const HEX_RUN = r`[0-9a-f]{32,}`;
-const ALNUM_RUN = r`[A-Za-z0-9]{32,}`;
-const B64_RUN = r`[A-Za-z0-9+/]{40,}`;
-const TOKEN_RUN = r`[A-Za-z0-9_-]{40,}`;
+const HEX = { alphabet: (c: number) => isDigit(c) || (c >= 97 && c <= 102), glue: isWord };
+const ALNUM = { alphabet: isAlnum, glue: (c: number) => c === 95 };
+const BASE64 = { alphabet: (c: number) => isAlnum(c) || c === 43 || c === 47, glue: (c: number) => c === 95 };
+const TOKEN = { alphabet: (c: number) => isWord(c) || c === 45, glue: () => false };
 
-const isHexCode = (c: number) => (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70) || c === 95;
-const isAlnumCode = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
-const isB64Code = (c: number) => isAlnumCode(c) || c === 43 || c === 47;
-const isTokenCode = (c: number) => isAlnumCode(c) || c === 45;
+const KEYS: ContextKey[] = [
+  // AWS: 40 base64 characters beside an access key id or the "secret access key" name.
+  {
+    type: 'AWS_SECRET_ACCESS_KEY', ...BASE64, lengths: [40], score: 0.9, before: 320, check: mixedRandom(4.2),
+    near: ['akia', 'asia', 'aws_secret', 'aws secret', 'secret access', 'secret_access', 'secretaccess', 'secret-access', 'aws-secret'],
+  },
+  // Twilio: auth tokens are 32 hex, named "twilio" nearby (beside an account SID: the rule below).
+  { type: 'TWILIO_AUTH_TOKEN', ...HEX, lengths: [32], near: ['twilio'], before: 320, check: randomHex },
+  // Datadog: API keys are 32 hex, application keys 40 hex; named "datadog"/"DD_…" nearby and a key word just before.
+  {
+    type: 'DATADOG_API_KEY', ...HEX, lengths: [32], before: 320, near: ['datadog', 'dd_api', 'dd-api', 'dd_app', 'dd-app', 'dd-application', 'ddog'],
+    check: (v, text, start) => randomHex(v) && keyWordBefore(text, start),
+  },
+  {
+    type: 'DATADOG_APP_KEY', ...HEX, lengths: [40], before: 320, near: ['datadog', 'dd_app', 'dd-app', 'dd-application', 'dd_application', 'ddog'],
+    check: (v, text, start) => randomHex(v) && keyWordBefore(text, start),
+  },
+  // Cohere: 40 alphanumerics; Mistral: 32 alphanumerics.
+  { type: 'COHERE_API_KEY', ...ALNUM, lengths: [40], before: 320, near: ['cohere', 'co_api_key', 'co-api-key'], check: mixedRandom(4.0) },
+  { type: 'MISTRAL_API_KEY', ...ALNUM, lengths: [32], before: 320, near: ['mistral'], check: mixedRandom(3.8) },
+  // ElevenLabs keys before the sk_ prefix: 32 hex.
+  { type: 'ELEVENLABS_API_KEY', ...HEX, lengths: [32], near: ['elevenlabs', 'eleven_labs', 'xi-api-key', 'xi_api_key'], check: randomHex },
+  // Cloudflare API tokens before the cfut_/cfat_ prefixes: 40 of [A-Za-z0-9_-]; global API keys: 37 hex.
+  {
+    type: 'CLOUDFLARE_API_TOKEN', ...TOKEN, lengths: [40], before: 320, check: mixedRandom(4.0),
+    near: ['cloudflare', 'cf_api', 'cf-api', 'cf_token', 'cf-token', 'wrangler', 'cf_account', 'cf_dns'],
+  },
+  { type: 'CLOUDFLARE_API_KEY', ...HEX, lengths: [37], before: 320, near: ['cloudflare', 'x-auth-key', 'cf_api_key', 'cf-api-key', 'cf_key'], check: randomHex },
+];
+
+/** Tries each provider's shape on the maximal runs of its alphabet inside the matched union run. */
+function contextKey(c: Candidate): Verdict {
+  const { text, value } = c;
+  let lowerWindow: string | undefined;
+  for (const key of KEYS) {
+    let i = 0;
+    while (i < value.length) {
+      if (!key.alphabet(value.charCodeAt(i))) {
+        i++;
+        continue;
+      }
+      let j = i;
+      while (j < value.length && key.alphabet(value.charCodeAt(j))) j++;
+      const start = c.start + i;
+      const end = c.start + j;
+      i = j;
+      if (!key.lengths.includes(end - start)) continue;
+      if (key.glue(text.charCodeAt(start - 1)) || key.glue(text.charCodeAt(end)) || text[end] === '=') continue;
+      const run = text.slice(start, end);
+      if (looksFake(run) || (key.check && !key.check(run, text, start, end))) continue;
+      if (key.near.length > 0) {
+        const before = key.before ?? 240;
+        const after = key.after ?? 80;
+        lowerWindow = text.slice(Math.max(0, start - before), start).toLowerCase() + ' ' + text.slice(end, end + after).toLowerCase();
+        if (!key.near.some((w) => lowerWindow!.includes(w))) continue;
+      }
+      return { type: key.type, start, end, score: key.score ?? 0.85 };
+    }
+  }
+  return false;
+}
+
+const NEAR_WORDS = [...new Set(KEYS.flatMap((k) => k.near))];
 
 export const CONTEXT_PROVIDERS: RuleSpec[] = [
-  // AWS: 40 base64 characters beside an access key id or the "secret access key" name.
-  contextual('AWS_SECRET_ACCESS_KEY', B64_RUN, {
-    alphabet: isB64Code,
-    lengths: [40],
-    keywords: ['akia', 'asia', 'aws_secret', 'aws secret', 'aws-secret', 'secret access', 'secret_access', 'secretaccess', 'secret-access'],
-    near: ['akia', 'asia', 'aws_secret', 'aws secret', 'secret access', 'secret_access', 'secretaccess', 'secret-access', 'aws-secret'],
-    before: 320,
-    score: 0.9,
-    check: mixedRandom(4.2),
-  }),
-  // Twilio: auth tokens are 32 hex, named "twilio" nearby …
-  contextual('TWILIO_AUTH_TOKEN', HEX_RUN, {
-    alphabet: isHexCode,
-    lengths: [32],
-    keywords: ['twilio'],
-    near: ['twilio'],
-    before: 320,
-    check: randomHex,
-  }),
+  {
+    type: 'AWS_SECRET_ACCESS_KEY',
+    types: [...new Set(KEYS.map((k) => k.type))],
+    pattern: r`[A-Za-z0-9+/_-]{32,}`,
+    // Dispatched by the provider words it needs nearby, not by the run itself (see RuleSpec.trigger).
+    trigger: '(?i)' + NEAR_WORDS.map((w) => w.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')).join('|'),
+    score: 0.85,
+    validate: contextKey,
+  },
   // … or on the same line as the account SID: Client("AC…", "…"), -u AC…:…, "SID AC…, token …".
   {
     type: 'TWILIO_AUTH_TOKEN',
@@ -75,63 +152,4 @@ export const CONTEXT_PROVIDERS: RuleSpec[] = [
     score: 0.85,
     validate: (c) => c.start - c.text.lastIndexOf('AC', c.start) < 160 && randomHex(c.value) && !looksFake(c.value),
   },
-  // Datadog: API keys are 32 hex, application keys 40 hex; named "datadog"/"DD_…" nearby and a key word just before.
-  contextual('DATADOG_API_KEY', HEX_RUN, {
-    alphabet: isHexCode,
-    lengths: [32],
-    keywords: ['datadog', 'dd_api', 'dd-api', 'dd_app', 'dd-app', 'ddog'],
-    near: ['datadog', 'dd_api', 'dd-api', 'dd_app', 'dd-app', 'dd-application', 'ddog'],
-    before: 320,
-    check: (v, c) => randomHex(v) && keyWordBefore(c),
-  }),
-  contextual('DATADOG_APP_KEY', HEX_RUN, {
-    alphabet: isHexCode,
-    lengths: [40],
-    keywords: ['datadog', 'dd_app', 'dd-app', 'dd-application', 'dd_application', 'ddog'],
-    near: ['datadog', 'dd_app', 'dd-app', 'dd-application', 'dd_application', 'ddog'],
-    before: 320,
-    check: (v, c) => randomHex(v) && keyWordBefore(c),
-  }),
-  // Cohere: 40 alphanumerics; Mistral: 32 alphanumerics.
-  contextual('COHERE_API_KEY', ALNUM_RUN, {
-    alphabet: isAlnumCode,
-    lengths: [40],
-    keywords: ['cohere', 'co_api', 'co-api'],
-    near: ['cohere', 'co_api_key', 'co-api-key'],
-    before: 320,
-    check: mixedRandom(4.0),
-  }),
-  contextual('MISTRAL_API_KEY', ALNUM_RUN, {
-    alphabet: isAlnumCode,
-    lengths: [32],
-    keywords: ['mistral'],
-    near: ['mistral'],
-    before: 320,
-    check: mixedRandom(3.8),
-  }),
-  // ElevenLabs keys before the sk_ prefix: 32 hex.
-  contextual('ELEVENLABS_API_KEY', HEX_RUN, {
-    alphabet: isHexCode,
-    lengths: [32],
-    keywords: ['elevenlabs', 'eleven_labs', 'xi-api-key', 'xi_api_key'],
-    near: ['elevenlabs', 'eleven_labs', 'xi-api-key', 'xi_api_key'],
-    check: randomHex,
-  }),
-  // Cloudflare API tokens before the cfut_/cfat_ prefixes: 40 of [A-Za-z0-9_-]; global API keys: 37 hex.
-  contextual('CLOUDFLARE_API_TOKEN', TOKEN_RUN, {
-    alphabet: isTokenCode,
-    lengths: [40],
-    keywords: ['cloudflare', 'cf_api', 'cf-api', 'cf_token', 'cf-token', 'wrangler', 'cf_account', 'cf_dns'],
-    near: ['cloudflare', 'cf_api', 'cf-api', 'cf_token', 'cf-token', 'wrangler', 'cf_account', 'cf_dns'],
-    before: 320,
-    check: mixedRandom(4.0),
-  }),
-  contextual('CLOUDFLARE_API_KEY', HEX_RUN, {
-    alphabet: isHexCode,
-    lengths: [37],
-    keywords: ['cloudflare', 'x-auth-key', 'cf_api', 'cf-api'],
-    near: ['cloudflare', 'x-auth-key', 'cf_api_key', 'cf-api-key', 'cf_key'],
-    before: 320,
-    check: randomHex,
-  }),
 ];

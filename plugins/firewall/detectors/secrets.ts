@@ -104,4 +104,4 @@ export const SECRET_RULES: readonly RuleSpec[] = [
 ];
 
 /** Distinct secret entity types (for docs and options validation). */
-export const SECRET_TYPES: readonly string[] = [...new Set(SECRET_RULES.map((rule) => rule.type))];
+export const SECRET_TYPES: readonly string[] = [...new Set(SECRET_RULES.flatMap((rule) => rule.types ?? [rule.type]))];
