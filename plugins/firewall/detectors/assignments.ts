@@ -130,6 +130,16 @@ const PROSE_WORDS = [
   'contraseña', 'contrasena', 'clave', 'passwort', 'kennwort', 'schlüssel', 'senha', 'mot de passe', 'wachtwoord', 'hasło',
   'haslo', 'parola', 'lösenord', 'adgangskode', 'passord', 'salasana',
 ];
+function isAscii(word: string): boolean {
+  for (let i = 0; i < word.length; i++) if (word.charCodeAt(i) > 127) return false;
+  return true;
+}
+
+/** lower, Capitalised and UPPER forms of a word. */
+function caseForms(word: string): string[] {
+  return [word, word[0]!.toUpperCase() + word.slice(1), word.toUpperCase()];
+}
+
 /** Prose words after which the value must look random (a token), not just password-like. */
 const PROSE_TOKEN_WORDS = new Set(['secret', 'token', 'key', 'api key', 'apikey', 'api_key', 'api-key', 'clave', 'schlüssel']);
 /** A key name containing a secret word; the validator decides from how it ends. */
@@ -165,6 +175,10 @@ export const ASSIGNMENT_RULES: RuleSpec[] = [
     // Prose, in the languages users write in: "the root password on the NAS is X", "my passphrase
     // for the signing key is X", "A senha do banco é X", "Das Passwort lautet X", "access token (1h): X".
     type: 'GENERIC_SECRET',
+    // Dispatched by its key word (RuleSpec.trigger): up to five free words after a common word such as
+    // "key" keep many partial matches alive, which on key-dense text thrashes the combined DFA.
+    // Case-insensitive only for ASCII words: (?i) on ñ, ü, ł, ö alone made the combined DFA thrash.
+    trigger: r`(?i:\b(?:` + PROSE_WORDS.filter(isAscii).join('|') + r`)[ \t:])|\b(?:` + PROSE_WORDS.filter((w) => !isAscii(w)).flatMap(caseForms).join('|') + r`)[ \t:]`,
     pattern: r`(?i)\b(` + PROSE_WORDS.join('|') + r`)((?:[ \t]+[^\s.!?:;,"=\x60\${}]+){0,5}?)(?:[ \t]+(?:is|are|was|es|era|é|est|lautet|ist|war|è|er|är|jest)[ \t]+|[ \t]*:[ \t]*)["'\x60(]?` + VALUE,
     group: 3,
     needsGroups: true,

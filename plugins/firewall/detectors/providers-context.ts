@@ -100,10 +100,29 @@ const KEYS: ContextKey[] = [
   { type: 'CLOUDFLARE_API_KEY', ...HEX, lengths: [37], before: 320, near: ['cloudflare', 'x-auth-key', 'cf_api_key', 'cf-api-key', 'cf_key'], check: randomHex },
 ];
 
+/**
+ * True when one of the key's words occurs within its reach of the run: up to `before` characters
+ * before it or `after` after it. `window` is the lower-cased text around the run, `beforeLength`
+ * of it before the run, then a space, then what follows.
+ */
+function nearWord(key: ContextKey, window: string, beforeLength: number): boolean {
+  const from = Math.max(0, beforeLength - (key.before ?? 240));
+  const to = beforeLength + 1 + (key.after ?? 80);
+  for (const w of key.near) {
+    const at = window.indexOf(w, from);
+    if (at >= 0 && at < to) return true;
+  }
+  return false;
+}
+
 /** Tries each provider's shape on the maximal runs of its alphabet inside the matched union run. */
 function contextKey(c: Candidate): Verdict {
   const { text, value } = c;
-  let lowerWindow: string | undefined;
+  // A run far longer than any key is a blob (base64 image, ciphertext), not a key with neighbours.
+  if (value.length > 256) return false;
+  // One lower-cased window for every provider (the widest any of them looks at).
+  const windowStart = Math.max(0, c.start - 320);
+  const lowerWindow = text.slice(windowStart, c.start).toLowerCase() + ' ' + text.slice(c.end, c.end + 80).toLowerCase();
   for (const key of KEYS) {
     let i = 0;
     while (i < value.length) {
@@ -118,14 +137,9 @@ function contextKey(c: Candidate): Verdict {
       i = j;
       if (!key.lengths.includes(end - start)) continue;
       if (key.glue(text.charCodeAt(start - 1)) || key.glue(text.charCodeAt(end)) || text[end] === '=') continue;
+      if (key.near.length > 0 && !nearWord(key, lowerWindow, c.start - windowStart)) continue;
       const run = text.slice(start, end);
       if (looksFake(run) || (key.check && !key.check(run, text, start, end))) continue;
-      if (key.near.length > 0) {
-        const before = key.before ?? 240;
-        const after = key.after ?? 80;
-        lowerWindow = text.slice(Math.max(0, start - before), start).toLowerCase() + ' ' + text.slice(end, end + after).toLowerCase();
-        if (!key.near.some((w) => lowerWindow!.includes(w))) continue;
-      }
       return { type: key.type, start, end, score: key.score ?? 0.85 };
     }
   }

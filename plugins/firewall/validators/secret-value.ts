@@ -1,18 +1,124 @@
 // Heuristics for secrets that have no provider prefix: is this key name one that holds a secret,
 // and is this value a literal secret rather than a placeholder, a code reference or an identifier?
-import RE2 from 're2';
 import { characterClasses, isHex, isUuid, longestRun, sequentialRatio, shannonEntropy } from './entropy.js';
 
-// Small anchored patterns over a bounded value (≤ 256 characters), on RE2 like every pattern here.
-const VAR_START = new RE2('^[A-Za-z_{(]');
-const IDENT_PATH = new RE2(String.raw`^[A-Za-z_$][A-Za-z0-9_$]*(?:(?:\.|\?\.)[A-Za-z_$][A-Za-z0-9_$]*|\[["'A-Za-z0-9_]+\])+[,;]?$`);
-const WORD_SLUG = new RE2('^[a-z]+(?:[-_/.:][a-z]+)*$');
-const CAMEL_WORDS = new RE2('^[A-Z]?[a-z]+(?:[A-Z][a-z]+)+$');
-const CONST_NAME = new RE2('^[A-Z]+(?:_[A-Z]+)+$');
-const URL_SCHEME = new RE2('^[A-Za-z][A-Za-z0-9+.-]*://');
-const DIGITS_ONLY = new RE2('^[0-9]+$');
-const CAMEL_HUMP = new RE2('[a-z][A-Z]');
-const CMDLET = new RE2('^[A-Z][a-z]+(?:[A-Z][a-z]*)*(?:-[A-Z][A-Za-z]+)+$');
+// Character-class checks on a bounded value, as plain loops: these run for every candidate, and a
+// native regex call per check (string conversion included) cost more than the whole judgement.
+const isLowerC = (c: number) => c >= 97 && c <= 122;
+const isUpperC = (c: number) => c >= 65 && c <= 90;
+const isDigitC = (c: number) => c >= 48 && c <= 57;
+const isIdentStart = (c: number) => isLowerC(c) || isUpperC(c) || c === 95 || c === 36;
+const isIdentChar = (c: number) => isIdentStart(c) || isDigitC(c);
+
+/** `$VAR`, `${VAR}`, `$(cmd)`: what may follow a `$` in a template. */
+function templateAfterDollar(c: number): boolean {
+  return isLowerC(c) || isUpperC(c) || c === 95 || c === 123 || c === 40;
+}
+
+/** Lower-case words joined by one of - _ / . : ("db-credentials-prod", "prod/db/password"). */
+function isWordSlug(v: string): boolean {
+  let prevSep = true;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (isLowerC(c)) prevSep = false;
+    else if (c === 45 || c === 95 || c === 47 || c === 46 || c === 58) {
+      if (prevSep) return false;
+      prevSep = true;
+    } else return false;
+  }
+  return !prevSep;
+}
+
+/** CamelCase words without digits ("GetSecretValue", "secretName"). */
+function isCamelWords(v: string): boolean {
+  let humps = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (isUpperC(c)) {
+      if (i > 0 && !isLowerC(v.charCodeAt(i - 1))) return false;
+      if (i > 0) humps++;
+    } else if (!isLowerC(c)) return false;
+  }
+  return humps > 0;
+}
+
+/** UPPER_SNAKE_CASE ("DB_PASSWORD"). */
+function isConstName(v: string): boolean {
+  let underscore = false;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 95) {
+      if (i === 0 || i === v.length - 1 || v.charCodeAt(i - 1) === 95) return false;
+      underscore = true;
+    } else if (!isUpperC(c)) return false;
+  }
+  return underscore;
+}
+
+/** PowerShell Verb-Noun ("ConvertTo-SecureString"). */
+function isCmdlet(v: string): boolean {
+  const dash = v.indexOf('-');
+  if (dash < 2 || !isUpperC(v.charCodeAt(0)) || !isUpperC(v.charCodeAt(dash + 1))) return false;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (!(isLowerC(c) || isUpperC(c) || c === 45)) return false;
+  }
+  return true;
+}
+
+/** `scheme://` at the start. */
+function hasUrlScheme(v: string): boolean {
+  const at = v.indexOf('://');
+  if (at < 1) return false;
+  for (let i = 0; i < at; i++) {
+    const c = v.charCodeAt(i);
+    if (!(isLowerC(c) || isUpperC(c) || isDigitC(c) || c === 43 || c === 46 || c === 45)) return false;
+  }
+  return isLowerC(v.charCodeAt(0)) || isUpperC(v.charCodeAt(0));
+}
+
+/** A dotted or bracketed identifier path: `cfg.db.password`, `settings["x"]`, `a?.b` (segments returned). */
+function identifierPath(v: string): string[] | undefined {
+  let end = v.length;
+  if (v[end - 1] === ',' || v[end - 1] === ';') end--;
+  const segments: string[] = [];
+  let i = 0;
+  let bracket = false;
+  while (i < end) {
+    const start = i;
+    if (!isIdentStart(v.charCodeAt(i))) return undefined;
+    while (i < end && isIdentChar(v.charCodeAt(i))) i++;
+    segments.push(v.slice(start, i));
+    if (i === end) break;
+    if (v[i] === '.') i++;
+    else if (v[i] === '?' && v[i + 1] === '.') i += 2;
+    else if (v[i] === '[') {
+      const close = v.indexOf(']', i);
+      if (close < 0 || close > end) return undefined;
+      for (let k = i + 1; k < close; k++) {
+        const c = v.charCodeAt(k);
+        if (!(isIdentChar(c) || c === 34 || c === 39)) return undefined;
+      }
+      bracket = true;
+      i = close + 1;
+      if (i === end) break;
+      if (v[i] !== '.') return undefined;
+      i++;
+    } else return undefined;
+  }
+  if (segments.length < 2 && !bracket) return undefined;
+  return bracket ? [...segments, '[]'] : segments;
+}
+
+function hasCamelHump(v: string): boolean {
+  for (let i = 1; i < v.length; i++) if (isUpperC(v.charCodeAt(i)) && isLowerC(v.charCodeAt(i - 1))) return true;
+  return false;
+}
+
+function allDigits(v: string): boolean {
+  for (let i = 0; i < v.length; i++) if (!isDigitC(v.charCodeAt(i))) return false;
+  return v.length > 0;
+}
 
 export type SecretKeyKind = 'password' | 'token';
 
@@ -92,8 +198,8 @@ export function isPlaceholderValue(value: string): boolean {
   const c0 = value[0]!;
   if (c0 === '<' || c0 === '[' || c0 === '{' || c0 === '(') return true;
   // YAML tags: `!vault |`, CloudFormation `!Ref DbPassword`.
-  if (c0 === '!' && value.length > 1 && VAR_START.test(value[1]!)) return true;
-  if (c0 === '$' && /* $VAR, ${VAR}, $(cmd) */ (value.length === 1 || VAR_START.test(value[1]!))) return true;
+  if (c0 === '!' && value.length > 1 && templateAfterDollar(value.charCodeAt(1))) return true;
+  if (c0 === '$' && /* $VAR, ${VAR}, $(cmd) */ (value.length === 1 || templateAfterDollar(value.charCodeAt(1)))) return true;
   if (c0 === '%' && value.endsWith('%')) return true;
   if (lower.includes('${') || lower.includes('{{') || lower.includes('$(') || lower.includes('%(') || lower.includes('%{') || lower.includes('#{') || lower.includes('<%')) return true;
   if (lower.includes('**') || lower.includes('...') || lower.includes('…') || lower.includes('xxx') || lower.includes('___')) return true;
@@ -131,11 +237,11 @@ export function looksLikeCode(value: string): boolean {
   if (value.includes('(') || value.includes(')') || value.includes('::') || value.includes('=>')) return true;
   // Dotted or bracketed identifier paths: cfg.db.password, settings["x"], user.password — but not a
   // dotted literal such as "velvet.orchid06".
-  if (IDENT_PATH.test(value)) {
-    if (value.includes('[') || value.includes('?.')) return true;
-    const segments = value.split('.');
+  const segments = identifierPath(value);
+  if (segments) {
+    if (segments.includes('[]') || value.includes('?.')) return true;
     if (segments.length >= 3 || CODE_RECEIVERS.has(segments[0]!.toLowerCase())) return true;
-    for (const seg of segments) if (CAMEL_HUMP.test(seg)) return true;
+    for (const seg of segments) if (hasCamelHump(seg)) return true;
   }
   return false;
 }
@@ -153,11 +259,11 @@ const CODE_RECEIVERS = new Set([
  * symbols (`db-credentials-prod`, `prod/db/password`), or a CamelCase identifier (`GetSecretValue`).
  */
 export function looksLikeIdentifier(value: string): boolean {
-  if (WORD_SLUG.test(value) && value.length < 40) return true;
-  if (CAMEL_WORDS.test(value)) return true;
-  if (CONST_NAME.test(value)) return true; // ENV_VAR_NAME
-  if (CMDLET.test(value)) return true; // PowerShell Verb-Noun
-  if (value.startsWith('/') || value.startsWith('./') || value.startsWith('~/') || URL_SCHEME.test(value)) return true;
+  if (value.length < 40 && isWordSlug(value)) return true;
+  if (isCamelWords(value)) return true;
+  if (isConstName(value)) return true; // ENV_VAR_NAME
+  if (isCmdlet(value)) return true; // PowerShell Verb-Noun
+  if (value.startsWith('/') || value.startsWith('./') || value.startsWith('~/') || hasUrlScheme(value)) return true;
   return false;
 }
 
@@ -179,7 +285,7 @@ export function secretValueScore(value: string, kind: SecretKeyKind): number {
   const entropy = shannonEntropy(value);
   if (kind === 'password') {
     if (looksLikeIdentifier(value)) return 0;
-    if (value.length < 10 && DIGITS_ONLY.test(value)) return 0;
+    if (value.length < 10 && allDigits(value)) return 0;
     if (classes >= 2 && value.length >= 6) return entropy >= 3.0 ? 0.8 : 0.65;
     return value.length >= 10 && entropy >= 3.0 ? 0.6 : 0;
   }
