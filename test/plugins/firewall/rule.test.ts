@@ -1,6 +1,13 @@
 import { expect } from 'chai';
 import RE2 from 're2';
-import { compileRule, KeywordIndex, RuleSet } from '../../../plugins/firewall/rule.js';
+import { join } from 'node:path';
+import { compileRule, KeywordIndex, RuleSet, ScanContext, runRule, SINGLE_SET_MAX } from '../../../plugins/firewall/rule.js';
+import { SECRET_RULES } from '../../../plugins/firewall/detectors/secrets.js';
+import { CONTACT_PII_RULES } from '../../../plugins/firewall/detectors/pii-contact.js';
+import { NUMBER_PII_RULES } from '../../../plugins/firewall/detectors/pii-numbers.js';
+import { NATIONAL_ID_RULES } from '../../../plugins/firewall/detectors/pii-national.js';
+import { networkRules } from '../../../plugins/firewall/detectors/pii-network.js';
+import { loadCorpus } from '../../fixtures/firewall-corpus/load.js';
 import type { Finding, RuleSpec } from '../../../plugins/firewall/types.js';
 import { engine, fake } from './helpers.js';
 
@@ -58,5 +65,30 @@ describe('firewall rule engine', () => {
       proto.match = original;
     }
     expect(expected.map((f) => f.type)).to.deep.equal(['EMAIL_ADDRESS', 'CREDIT_CARD', 'GITHUB_TOKEN', 'GENERIC_SECRET']);
+  });
+
+  it('dispatch through the RE2.Sets (combined or split, with triggers) finds exactly what running every rule finds', () => {
+    const rules = [
+      ...SECRET_RULES.map((spec) => compileRule(spec, 'secrets')),
+      ...[...CONTACT_PII_RULES, ...NUMBER_PII_RULES, ...NATIONAL_ID_RULES, ...networkRules({ ignorePrivateIps: true })].map((spec) => compileRule(spec, 'pii')),
+    ];
+    const set = new RuleSet(rules);
+    const key = (f: Finding) => `${f.type}@${f.start}-${f.end}`;
+    const everyRule = (text: string) => {
+      const out: Finding[] = [];
+      const ctx = new ScanContext(text);
+      for (const rule of rules) runRule({ ...rule, keywordIds: undefined }, ctx, out);
+      return out.map(key).sort();
+    };
+    const viaSets = (text: string) => {
+      const out: Finding[] = [];
+      set.run(text, out);
+      return out.map(key).sort();
+    };
+    const samples = loadCorpus(join(process.cwd(), 'test/fixtures/firewall-corpus')).map((s) => s.text);
+    for (const text of samples) expect(viaSets(text), text.slice(0, 80)).to.deep.equal(everyRule(text));
+    const long = samples.join('\n\n').slice(0, 40000);
+    expect(long.length).to.be.greaterThan(SINGLE_SET_MAX);
+    expect(viaSets(long)).to.deep.equal(everyRule(long));
   });
 });
