@@ -1,9 +1,17 @@
-// Firewall detector throughput: median / p99 time to scan prose, source code and a JSON-heavy agent
-// transcript of 1 KB, 8 KB and 64 KB with the default options. Corpora are generated
-// deterministically. Run: npx tsc -p . && node dist/bench/firewall-detectors.js
+// Firewall detector throughput: median / p99 time to scan prose, source code, a JSON-heavy agent
+// transcript and the labelled detector corpus (config, code, shell and transcripts full of secrets
+// and personal data) of 1 KB, 8 KB and 64 KB with the default options. Corpora are generated
+// deterministically, 8 distinct texts per point, scanned in rotation.
+// Run: npx tsc -p . && node dist/bench/firewall-detectors.js
+// `--baseline DIR` also loads DIR/dist/plugins/firewall (another build, e.g. `git archive` of an
+// older commit compiled there) and measures both in the same run, rounds interleaved.
 import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
 import { createDetectionEngine } from '../plugins/firewall/engine.js';
 import { firewallOptions } from '../plugins/firewall/options.js';
+import { loadCorpus } from '../test/fixtures/firewall-corpus/load.js';
 
 let seed = 42;
 function rand(n: number): number {
@@ -67,37 +75,82 @@ function transcript(size: number): string {
   return json.slice(0, size);
 }
 
-const engine = createDetectionEngine(firewallOptions.parse({}));
-const KINDS: Record<string, (size: number) => string> = { prose, code, transcript };
-const SIZES = [1024, 8192, 65536];
+/** Documents of the labelled detector corpus (test/fixtures/firewall-corpus), concatenated to size; each call starts elsewhere. */
+const CORPUS_DOCS = loadCorpus(join(process.cwd(), 'test/fixtures/firewall-corpus')).map((s) => s.text);
+let corpusStart = 0;
+function corpus(size: number): string {
+  let out = '';
+  for (let i = corpusStart; out.length < size; i++) out += CORPUS_DOCS[(i * 7) % CORPUS_DOCS.length] + '\n\n';
+  corpusStart += 13;
+  return out.slice(0, size);
+}
 
-function measure(text: string, iterations: number): { median: number; p99: number; findings: number } {
-  for (let i = 0; i < Math.min(200, iterations); i++) engine.scan(text);
+interface Scanner {
+  scan(text: string): unknown[];
+  readonly ruleCount: number;
+}
+
+const { values: args } = parseArgs({ options: { baseline: { type: 'string' } } });
+const engine: Scanner = createDetectionEngine(firewallOptions.parse({}));
+let baseline: Scanner | undefined;
+if (args.baseline) {
+  const dir = pathToFileURL(resolve(args.baseline, 'dist/plugins/firewall')).href;
+  const base = (await import(`${dir}/engine.js`)) as { createDetectionEngine: (o: unknown) => Scanner };
+  const opts = (await import(`${dir}/options.js`)) as { firewallOptions: { parse(v: unknown): unknown } };
+  baseline = base.createDetectionEngine(opts.firewallOptions.parse({}));
+}
+const KINDS: Record<string, (size: number) => string> = { prose, code, transcript, corpus };
+const SIZES = [1024, 8192, 65536];
+const ROUNDS = 5;
+/**
+ * Distinct texts per point, scanned in rotation: requests bring different text each time, and
+ * rescanning one text keeps RE2's DFA cache warm in a way production never sees (a combined set
+ * that thrashes on varied key-dense text looks fast on a single one).
+ */
+const VARIANTS = 8;
+
+/** Median and p99 of one round over the texts in rotation; the reported figure is the best round's (least disturbed by other load). */
+function round(scanner: Scanner, texts: string[], iterations: number): { median: number; p99: number } {
+  for (let i = 0; i < Math.min(100, iterations); i++) scanner.scan(texts[i % texts.length]!);
   const times: number[] = [];
   for (let i = 0; i < iterations; i++) {
+    const text = texts[i % texts.length]!;
     const t0 = process.hrtime.bigint();
-    engine.scan(text);
+    scanner.scan(text);
     times.push(Number(process.hrtime.bigint() - t0) / 1000);
   }
   times.sort((a, b) => a - b);
-  return { median: times[Math.floor(times.length / 2)]!, p99: times[Math.floor(times.length * 0.99)]!, findings: engine.scan(text).length };
+  return { median: times[Math.floor(times.length / 2)]!, p99: times[Math.floor(times.length * 0.99)]! };
+}
+
+function measure(scanners: Scanner[], texts: string[], iterations: number): Array<{ median: number; p99: number; findings: number }> {
+  const best = scanners.map((s) => ({ median: Infinity, p99: Infinity, findings: s.scan(texts[0]!).length }));
+  for (let r = 0; r < ROUNDS; r++) {
+    scanners.forEach((s, i) => {
+      const { median, p99 } = round(s, texts, Math.ceil(iterations / ROUNDS));
+      if (median < best[i]!.median) best[i] = { ...best[i]!, median, p99 };
+    });
+  }
+  return best;
 }
 
 const rows: string[][] = [];
 for (const [kind, make] of Object.entries(KINDS)) {
   for (const size of SIZES) {
-    const text = make(size);
+    const texts = Array.from({ length: VARIANTS }, () => make(size));
     // FIREWALL_BENCH_DUMP=dir writes the corpora out, to inspect what the detectors see.
-    if (process.env.FIREWALL_BENCH_DUMP) writeFileSync(`${process.env.FIREWALL_BENCH_DUMP}/${kind}-${size}.txt`, text);
+    if (process.env.FIREWALL_BENCH_DUMP) writeFileSync(`${process.env.FIREWALL_BENCH_DUMP}/${kind}-${size}.txt`, texts[0]!);
     const iterations = size <= 1024 ? 5000 : size <= 8192 ? 2000 : 300;
-    const { median, p99, findings } = measure(text, iterations);
-    rows.push([kind, `${size / 1024} KB`, median.toFixed(1), p99.toFixed(1), ((size / 1024 / 1024) / (median / 1e6)).toFixed(0), String(findings)]);
+    const [now, before] = measure(baseline ? [engine, baseline] : [engine], texts, iterations);
+    const row = [kind, `${size / 1024} KB`, now!.median.toFixed(1), now!.p99.toFixed(1), ((size / 1024 / 1024) / (now!.median / 1e6)).toFixed(0), String(now!.findings)];
+    if (before) row.push(before.median.toFixed(1), String(before.findings));
+    rows.push(row);
   }
 }
-const header = ['corpus', 'size', 'median µs', 'p99 µs', 'MB/s', 'findings'];
+const header = ['corpus', 'size', 'median µs', 'p99 µs', 'MB/s', 'findings', ...(baseline ? ['baseline median µs', 'baseline findings'] : [])];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const fmt = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';
-console.log(`firewall detectors — ${engine.ruleCount} rules, node ${process.version}`);
+console.log(`firewall detectors — ${engine.ruleCount} rules${baseline ? ` (baseline: ${baseline.ruleCount})` : ''}, node ${process.version}, best of ${ROUNDS} rounds`);
 console.log(fmt(header));
 console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
 for (const row of rows) console.log(fmt(row));

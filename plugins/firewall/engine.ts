@@ -7,6 +7,7 @@ import { SECRET_RULES } from './detectors/secrets.js';
 import { CONTACT_PII_RULES } from './detectors/pii-contact.js';
 import { NUMBER_PII_RULES } from './detectors/pii-numbers.js';
 import { networkRules } from './detectors/pii-network.js';
+import { NATIONAL_ID_RULES } from './detectors/pii-national.js';
 import { applyAllowlist, createAllowlist, customRules } from './custom.js';
 import { resolveOverlaps } from './merge.js';
 import { PresidioClient, PresidioError, type FetchLike } from './presidio-client.js';
@@ -34,11 +35,11 @@ export function createDetectionEngine(options: FirewallOptions, deps: EngineDepe
   const rules: CompiledRule[] = [];
   if (options.secrets.enabled) for (const spec of SECRET_RULES) rules.push(compileRule(spec, 'secrets'));
   if (options.pii.enabled) {
-    const pii = [...CONTACT_PII_RULES, ...NUMBER_PII_RULES, ...networkRules({ ignorePrivateIps: options.pii.ignore_private_ips })];
+    const pii = [...CONTACT_PII_RULES, ...NUMBER_PII_RULES, ...NATIONAL_ID_RULES, ...networkRules({ ignorePrivateIps: options.pii.ignore_private_ips })];
     for (const spec of pii) rules.push(compileRule(spec, 'pii'));
   }
   rules.push(...customRules(options.custom));
-  const active = new RuleSet(rules.filter((rule) => entityEnabled(options, rule.type)));
+  const active = new RuleSet(rules.filter((rule) => (rule.types ?? [rule.type]).some((type) => entityEnabled(options, type))));
   const allowlist = createAllowlist(options.allowlist.values, options.allowlist.patterns);
   const presidio = options.presidio ? new PresidioClient(options.presidio, deps.fetch) : undefined;
 

@@ -45,8 +45,8 @@ export const firewallOptions = z.strictObject({
   secrets: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
   pii: z.strictObject({
     enabled: z.boolean().default(true),
-    ignore_private_ips: z.boolean().default(false)
-      .describe('Drop private, loopback, link-local and documentation IP ranges instead of reporting them at score 0.6.'),
+    ignore_private_ips: z.boolean().default(true)
+      .describe('Drop private, loopback, link-local, CGNAT, benchmarking and documentation IP ranges (default); false reports them at score 0.6.'),
   }).prefault({}),
   min_score: score.default(0.5).describe('Findings below this score are dropped.'),
   entities: z.record(z.string().meta({ expected: 'entity types' }), entitySetting).default({})

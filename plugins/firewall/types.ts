@@ -12,8 +12,8 @@ export interface Finding {
   detector: string;
 }
 
-/** What a validator says about a regex match: reject, accept, or accept with a new score and/or span. */
-export type Verdict = boolean | number | { score?: number; start?: number; end?: number };
+/** What a validator says about a regex match: reject, accept, or accept with a new score, span and/or type (one of the rule's `types`). */
+export type Verdict = boolean | number | { score?: number; start?: number; end?: number; type?: string };
 
 /** A regex match handed to a validator. `value` is the finding's text (the capture group when one is set). */
 export interface Candidate {
@@ -29,17 +29,28 @@ export interface Candidate {
 /** A detection rule: an RE2 pattern plus cheap gates that decide whether it needs to run at all. */
 export interface RuleSpec {
   type: string;
+  /** Every type the validator may report (a rule that tells several providers apart); default `[type]`. */
+  types?: readonly string[];
   /** RE2 syntax. Compiled once at start-up. */
   pattern: string;
   score: number;
   /** Case-sensitive literal prefixes of the token (stripped before the placeholder/entropy test). */
   literals?: readonly string[];
+  /**
+   * What the engine's single RE2.Set pass looks for to decide whether this rule runs (default: the
+   * pattern). A broad pattern with a counter and no literal (`[A-Za-z0-9+/]{32,}`) multiplies the
+   * combined DFA's states until its cache thrashes on key-dense text; such a rule is triggered by
+   * the words it needs nearby instead.
+   */
+  trigger?: string;
   /** Lower-case words: the pattern runs only when one occurs in the lower-cased text. */
   keywords?: readonly string[];
   /** Capture group whose span is the finding (default: the whole match). */
   group?: number;
   /** The validator reads capture groups other than the finding's (costs an extra exec per match). */
   needsGroups?: boolean;
+  /** Cheap test on the whole matched string, run before the match is located (saves a regex exec per rejected match). */
+  prefilter?: (match: string) => boolean;
   /** Extra checks on the candidate (checksum, placeholder, context). */
   validate?: (candidate: Candidate) => Verdict;
 }

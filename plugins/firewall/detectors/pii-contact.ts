@@ -20,11 +20,49 @@ function validEmail(c: Candidate): Verdict {
   if (local.length > 64 || domain.length > 253) return false;
   if (NON_TLDS.has(tld)) return false;
   // user:pass@host inside a URL is a credential (the secrets detector's job), not an address.
-  const prev = c.text[c.start - 1];
-  if (prev === ':' || prev === '/') return false;
+  if (insideUrlAuthority(c.text, c.start)) return false;
   if (local === 'git' || domain.includes('..') || local.endsWith('.')) return false;
   if (PLACEHOLDER_LOCALS.has(local) && PLACEHOLDER_DOMAINS.has(domain)) return false;
   return true;
+}
+
+/** True when `start` is inside the authority of a URL (`https://user:pass@host`): "://" earlier in the same token. */
+function insideUrlAuthority(text: string, start: number): boolean {
+  for (let i = start - 1; i >= 0 && start - i < 200; i--) {
+    const ch = text[i]!;
+    if (ch === ' ' || ch === '\n' || ch === '\t' || ch === '"' || ch === "'" || ch === '<' || ch === '(' || ch === '`') return false;
+    if (ch === '/' && text[i - 1] === '/' && text[i - 2] === ':') return true;
+  }
+  return false;
+}
+
+/**
+ * True when an IBAN starts shortly before `start` on the same run of capitals, digits and spaces
+ * ("DE89 3704 0044 0532 0130 01"): the digits are the rest of that (possibly invalid) IBAN.
+ */
+function insideIbanShape(text: string, start: number): boolean {
+  let i = start - 1;
+  const min = Math.max(0, start - 40);
+  while (i >= min) {
+    const c = text.charCodeAt(i);
+    if (!(c === 32 || (c >= 48 && c <= 57) || (c >= 65 && c <= 90))) break;
+    i--;
+  }
+  for (let p = i + 1; p + 4 <= start; p++) {
+    const a = text.charCodeAt(p), b = text.charCodeAt(p + 1);
+    if (a >= 65 && a <= 90 && b >= 65 && b <= 90 && isDigitCode(text.charCodeAt(p + 2)) && isDigitCode(text.charCodeAt(p + 3)) && !isAlnumAt(text, p - 1)) return true;
+  }
+  return false;
+}
+
+function isDigitCode(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Another group of digits right before or after, separated by one space: a longer number (a card, an account), not a phone. */
+function digitGroupAdjacent(text: string, start: number, end: number): boolean {
+  if (text[end] === ' ' && isDigitCode(text.charCodeAt(end + 1)) && isDigitCode(text.charCodeAt(end + 2))) return true;
+  return text[start - 1] === ' ' && isDigitCode(text.charCodeAt(start - 2)) && isDigitCode(text.charCodeAt(start - 3));
 }
 
 /** Two-digit country calling codes, and two-digit prefixes under which three-digit codes live (ITU E.164). */
@@ -44,12 +82,17 @@ function nanpValid(ten: string): boolean {
 
 function phoneContextOk(c: Candidate): boolean {
   if (extendsNumber(c.text, c.start, c.end)) return false;
+  // "SR-0412 345 678", "INV_0151 2345": the digits continue an identifier.
+  const prev = c.text[c.start - 1];
+  if ((prev === '-' || prev === '_' || prev === '/') && isAlnumAt(c.text, c.start - 2)) return false;
+  if (insideIbanShape(c.text, c.start) || digitGroupAdjacent(c.text, c.start, c.end)) return false;
   // "version 1.2.3", "v2.3.4-5" — a dotted version next to its marker is not a phone.
   return !followsVersionMarker(c.text, c.start) && c.text[c.start - 1] !== '#';
 }
 
 function validInternational(c: Candidate): Verdict {
   if (isAlnumAt(c.text, c.start - 1) || !phoneContextOk(c)) return false;
+  if (c.value[0] === '(' && isAlnumAt(c.text, c.start - 1)) return false;
   const digits = digitsOnly(c.value);
   if (digits.length < 8 || digits.length > 15 || !countryCodeValid(digits)) return false;
   if (digits[0] === '1' && !nanpValid(digits.slice(1))) return false;
@@ -74,7 +117,10 @@ function validNational(minDigits: number, maxDigits: number, score: number) {
   };
 }
 
-const PHONE_KEYWORDS = ['phone', 'tel', 'mobile', 'cell', 'call', 'sms', 'whatsapp', 'fax', 'contact', 'mob', 'handy', 'téléphone', 'telefon'];
+const PHONE_KEYWORDS = [
+  'phone', 'tel', 'mobile', 'cell', 'call', 'sms', 'whatsapp', 'fax', 'contact', 'mob', 'handy', 'téléphone', 'telefon',
+  'teléfono', 'telefono', 'telefone', 'móvil', 'movil', 'celular', 'tlf', 'portable', 'numéro', 'número', 'numero', 'ring',
+];
 
 export const CONTACT_PII_RULES: RuleSpec[] = [
   {
@@ -87,9 +133,38 @@ export const CONTACT_PII_RULES: RuleSpec[] = [
   {
     type: 'PHONE_NUMBER',
     literals: ['+'],
-    pattern: r`\+[1-9]\d{0,2}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{1,4}){1,5}\b`,
+    // "(+44) 7700 900123" keeps its parentheses in the finding.
+    pattern: r`(?:\(\+[1-9]\d{0,2}\)|\+[1-9]\d{0,2})[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{1,4}){1,5}\b`,
     score: 0.9,
     validate: validInternational,
+  },
+  {
+    // 00 international prefix: 0044 20 7946 0958, 0049 30 1234567
+    type: 'PHONE_NUMBER',
+    pattern: r`\b00[1-9]\d{0,2}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{1,4}){1,5}\b`,
+    score: 0.8,
+    validate: (c) => {
+      if (!phoneContextOk(c)) return false;
+      const digits = digitsOnly(c.value).slice(2);
+      if (digits.length < 8 || digits.length > 15 || !countryCodeValid(digits)) return false;
+      if (digits[0] === '1' && !nanpValid(digits.slice(1))) return false;
+      return c.value.includes(' ') || c.value.includes('-') || keywordNear(c.text, c.start, c.end, PHONE_KEYWORDS) ? 0.8 : false;
+    },
+  },
+  {
+    // Brazil: (11) 98765-4321, (21) 3456-7890
+    type: 'PHONE_NUMBER',
+    pattern: r`\(\d{2}\)[ ]?9?\d{4}-\d{4}\b`,
+    score: 0.8,
+    validate: (c) => phoneContextOk(c) && c.value[1] !== '0' && 0.8,
+  },
+  {
+    // Nine digits in threes (Spain 612 345 678, and others) only beside a phone word.
+    type: 'PHONE_NUMBER',
+    keywords: PHONE_KEYWORDS,
+    pattern: r`\b[6-9]\d{2}[ .]\d{3}[ .]\d{3}\b`,
+    score: 0.65,
+    validate: (c) => phoneContextOk(c) && keywordNear(c.text, c.start, c.end, PHONE_KEYWORDS, 32) && 0.7,
   },
   {
     type: 'PHONE_NUMBER',

@@ -9,7 +9,7 @@ import { isRepeatedChar } from '../validators/national-ids.js';
 const r = String.raw;
 
 export interface NetworkOptions {
-  /** Drop private, loopback, link-local, CGNAT and documentation ranges instead of reporting them at a lower score. */
+  /** Drop private, loopback, link-local, CGNAT, benchmarking and documentation ranges instead of reporting them at a lower score. */
   ignorePrivateIps: boolean;
 }
 
@@ -19,6 +19,80 @@ export function followsVersionMarker(text: string, start: number): boolean {
   const words = text.slice(Math.max(0, start - 16), start).toLowerCase().trimEnd().split(' ');
   const last = words[words.length - 1] ?? '';
   return last === 'version' || last === 'ver' || last === 'ver.' || last === 'version:' || last === 'v';
+}
+
+/** Words that, shortly before a dotted number, make it a version: "node 20.1.0.1", "Firmware 3.1.0.7", "SDK is at 12.4.1.0". */
+const VERSION_WORDS = new Set([
+  'version', 'versions', 'ver', 'ver.', 'v', 'release', 'released', 'rel', 'build', 'firmware', 'fw', 'patch', 'update', 'upgrade',
+  'upgraded', 'bump', 'bumped', 'tag', 'sdk', 'driver', 'kernel', 'rev', 'revision', 'edition', 'stable', 'lts', 'beta', 'installed',
+  'node', 'nodejs', 'node.js', 'npm', 'yarn', 'pnpm', 'deno', 'bun', 'python', 'python3', 'pip', 'ruby', 'gem', 'rails', 'go', 'golang',
+  'java', 'jdk', 'jre', 'openjdk', 'kotlin', 'scala', 'php', 'perl', 'rust', 'rustc', 'cargo', 'dotnet', '.net', 'gcc', 'clang', 'llvm',
+  'chrome', 'chromium', 'firefox', 'safari', 'edge', 'opera', 'electron', 'windows', 'macos', 'ios', 'ipados', 'android', 'ubuntu',
+  'debian', 'fedora', 'centos', 'rhel', 'alpine', 'linux', 'docker', 'kubernetes', 'k8s', 'kubectl', 'helm', 'terraform', 'nginx',
+  'apache', 'httpd', 'openssl', 'openssh', 'mysql', 'postgres', 'postgresql', 'redis', 'mongodb', 'elasticsearch', 'kafka', 'git',
+  'gradle', 'maven', 'webpack', 'vite', 'react', 'angular', 'vue', 'next.js', 'typescript', 'tsc', 'xcode', 'vscode', 'office',
+  'excel', 'unity', 'minecraft', 'bios', 'uefi', 'package', 'pkg', 'library', 'plugin',
+  // Numbered sections of documents: "section 4.2.1.3", "clause 12.3.1.2", "§ 3.1.2.4".
+  'section', 'sections', 'sec', 'sec.', 'clause', 'chapter', 'paragraph', 'para', 'article', 'art.', 'step', 'figure', 'fig',
+  'fig.', 'table', 'appendix', 'annex', 'item', 'requirement', 'req', 'rule', 'see', '§',
+]);
+
+/** Words that make the dotted quad right after them an address: "ip 1.2.3.4", "from 1.2.3.4", "host=1.2.3.4". */
+const ADDRESS_WORDS = new Set(['ip', 'ips', 'ipv4', 'addr', 'address', 'host', 'hostname', 'from', 'src', 'dst', 'gateway', 'dns', 'nameserver', 'ping', 'ssh', 'peer', 'remote', 'egress', 'ingress', 'allowlist', 'whitelist']);
+
+function isLetterAt(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/** The last `n` words of `s` (letters, digits and dots), lower-cased, last first. */
+function lastWords(s: string, n: number): string[] {
+  const out: string[] = [];
+  let end = s.length;
+  while (out.length < n && end > 0) {
+    while (end > 0 && !isWordish(s.charCodeAt(end - 1))) end--;
+    let start = end;
+    while (start > 0 && isWordish(s.charCodeAt(start - 1))) start--;
+    if (start === end) break;
+    out.push(s.slice(start, end).toLowerCase());
+    end = start;
+  }
+  return out;
+}
+
+function isWordish(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46 || c === 0xa7;
+}
+
+/**
+ * Context that makes a dotted quad a version rather than an address: a version word or a software
+ * name shortly before it (`node 20.1.0.1`, `"version": "1.2.3.4"`, `AssemblyVersion("1.0.0.0")`),
+ * a package-style join (`Chrome/124.0.6367.91`, `pkg-5.2.0.1.rpm`, `==2.15.0.1`), a suffix
+ * (`1.2.3.4-beta`, `.tar.gz`, `+build`) or a changelog heading (`## [4.11.2.1]`).
+ */
+export function versionContext(text: string, start: number, end: number): boolean {
+  if (followsVersionMarker(text, start)) return true;
+  const prev = text[start - 1] ?? '';
+  const prev2 = text[start - 2] ?? '';
+  if ((prev === '/' || prev === '-' || prev === '_') && isLetterAt(text, start - 2)) return true;
+  if (prev === '=' && (prev2 === '=' || prev2 === '>' || prev2 === '<' || prev2 === '~' || prev2 === '!')) return true;
+  if (prev === '^' || prev === '~') return true;
+  const next = text[end] ?? '';
+  if ((next === '-' || next === '+' || next === '_') && isLetterAt(text, end + 1)) return true;
+  if (next === '.' && isAlnumAt(text, end + 1)) return true;
+  let lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  if (prev === '[' && next === ']' && text[lineStart] === '#') return true;
+  if (start - lineStart > 48) lineStart = start - 48;
+  const before = text.slice(lineStart, start);
+  const lower = before.toLowerCase();
+  if (lower.includes('version') || lower.includes('release') || lower.includes('firmware')) return true;
+  const words = lastWords(before, 3);
+  if (words.length === 0 || ADDRESS_WORDS.has(words[0]!)) return false;
+  for (const w of words) {
+    if (ADDRESS_WORDS.has(w)) return false;
+    if (VERSION_WORDS.has(w)) return true;
+  }
+  return false;
 }
 
 const MASK_OCTETS = new Set([0, 128, 192, 224, 240, 248, 252, 254, 255]);
@@ -40,6 +114,8 @@ export function classifyIpv4(value: string): 'invalid' | 'special' | 'private' |
   if (a === 10 || a === 127 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)) return 'private';
   if ((a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127)) return 'private';
   if ((a === 192 && b === 0 && c === 2) || (a === 198 && b === 51 && c === 100) || (a === 203 && b === 0 && c === 113)) return 'private';
+  // Protocol assignments, benchmarking (RFC 2544), the deprecated 6to4 relay anycast.
+  if ((a === 192 && b === 0 && c === 0) || (a === 198 && (b === 18 || b === 19)) || (a === 192 && b === 88 && c === 99)) return 'private';
   return 'public';
 }
 
@@ -67,7 +143,7 @@ function validIpv4(options: NetworkOptions) {
     // Part of a longer dotted run (1.2.3.4.5), or a version ("v1.2.3.4", "version 10.0.0.1").
     if ((text[start - 1] === '.' && isDigitAt(text, start - 2)) || (text[end] === '.' && isDigitAt(text, end + 1))) return false;
     if (isAlnumAt(text, start - 1) || isAlnumAt(text, end)) return false;
-    if (followsVersionMarker(text, start)) return false;
+    if (versionContext(text, start, end)) return false;
     const kind = classifyIpv4(c.value);
     if (kind === 'invalid' || kind === 'special') return false;
     if (kind === 'private') return options.ignorePrivateIps ? false : 0.6;
@@ -84,7 +160,8 @@ function validIpv6(options: NetworkOptions) {
     if (!ipv6Valid(c.value)) return false;
     const lower = c.value.toLowerCase();
     if (lower === '::1' || lower === '::') return false;
-    const isPrivate = lower.startsWith('fe80') || lower.startsWith('fc') || lower.startsWith('fd') || lower.startsWith('2001:db8') || lower.startsWith('::ffff:');
+    if (lower.startsWith('ff')) return false; // multicast
+    const isPrivate = lower.startsWith('fe8') || lower.startsWith('fe9') || lower.startsWith('fea') || lower.startsWith('feb') || lower.startsWith('fc') || lower.startsWith('fd') || lower.startsWith('2001:db8') || lower.startsWith('::ffff:') || lower.startsWith('64:ff9b:1:') || lower.startsWith('100::');
     if (isPrivate) return options.ignorePrivateIps ? false : 0.6;
     return 0.9;
   };

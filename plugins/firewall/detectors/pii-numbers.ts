@@ -6,6 +6,7 @@ import { ibanValid } from '../validators/iban.js';
 import { verhoeffValid } from '../validators/verhoeff.js';
 import { chinaIdValid, isRepeatedChar, nhsValid, ssnValid } from '../validators/national-ids.js';
 import { extendsNumber, isAlnumAt, keywordNear } from '../context.js';
+import { wordNear } from '../validators/words.js';
 
 const r = String.raw;
 
@@ -39,12 +40,41 @@ function cardGroupingValid(value: string): boolean {
   return ['4-4-4-4', '4-6-5', '4-6-4', '4-4-4-4-3', '4-4-4-1', '4-4-4-3', '4-4-5', '4-4-4-2', '4-4-4-4-1', '4-4-4-4-2'].includes(shape);
 }
 
+/** Card networks' published test numbers (Stripe, Adyen, Braintree, PayPal docs). */
+const TEST_CARDS = new Set([
+  '4242424242424242', '4000056655665556', '4111111111111111', '4012888888881881', '4222222222222', '4000002500003155',
+  '4000002760003184', '4000000000003220', '4000000000000002', '4000000000009995', '4000000000000077', '4917610000000000',
+  '5555555555554444', '2223003122003222', '5200828282828210', '5105105105105100', '5431111111111111', '2222400070000005',
+  '378282246310005', '371449635398431', '6011111111111117', '6011000990139424', '3056930009020004', '36227206271667',
+  '3566002020360505', '3530111333300000', '6200000000000005', '6200000000000047',
+]);
+const TEST_WORDS = ['test', 'testing', 'tests', 'sandbox', 'stripe', 'example', 'examples', 'dummy', 'fake', 'demo', 'docs', 'documentation', 'staging'];
+
 function validCard(c: Candidate): boolean {
   const digits = digitsOnly(c.value);
   if (digits.length < 12 || digits.length > 19 || isRepeatedChar(digits)) return false;
-  if (isAlnumAt(c.text, c.start - 1) || isAlnumAt(c.text, c.end)) return false;
-  return cardGroupingValid(c.value) && cardBrandValid(digits) && luhnValid(digits);
+  if (isAlnumAt(c.text, c.start - 1) || isAlnumAt(c.text, c.end) || inArithmetic(c.text, c.start, c.end)) return false;
+  if (!cardGroupingValid(c.value) || !cardBrandValid(digits) || !luhnValid(digits)) return false;
+  // A published test number shown as a test/docs value is not anyone's card; pasted on its own it is treated as one.
+  return !(TEST_CARDS.has(digits) && wordNear(c.text, c.start, c.end, TEST_WORDS, 80, 80));
 }
+
+/** "1234 5678 9012 + 4321 8765 2109": an operator beside the number makes it arithmetic. */
+function inArithmetic(text: string, start: number, end: number): boolean {
+  let i = end;
+  while (text[i] === ' ') i++;
+  let j = start - 1;
+  while (text[j] === ' ') j--;
+  const ops = '+*/=×÷';
+  return (i > end && ops.includes(text[i] ?? '\u0000')) || (j < start - 1 && ops.includes(text[j] ?? '\u0000'));
+}
+
+/** The IBANs banks and the IBAN registry print as examples. */
+const EXAMPLE_IBANS = new Set([
+  'DE89370400440532013000', 'GB82WEST12345698765432', 'GB29NWBK60161331926819', 'FR1420041010050500013M02606',
+  'NL91ABNA0417164300', 'ES9121000418450200051332', 'IT60X0542811101000000123456', 'BE68539007547034', 'CH9300762011623852957',
+  'AT611904300234573201', 'PL61109010140000071219812874', 'SE4550000000058398257466', 'DK5000400440116243', 'PT50000201231234567890154',
+]);
 
 /** IBAN regex is greedy across spaces; trim to the country's length and check mod-97. */
 function validIban(c: Candidate): { end: number } | false {
@@ -55,6 +85,9 @@ function validIban(c: Candidate): { end: number } | false {
     if (count >= 15 && ibanValid(c.value.slice(0, i + 1))) {
       const end = c.start + i + 1;
       if (isAlnumAt(c.text, end)) continue;
+      // The registry's example IBAN shown as an example/test value belongs to nobody.
+      const compact = c.value.slice(0, i + 1).replace(/ /g, '');
+      if (EXAMPLE_IBANS.has(compact) && wordNear(c.text, c.start, end, TEST_WORDS, 80, 80)) return false;
       return { end };
     }
   }
@@ -107,7 +140,7 @@ export const NUMBER_PII_RULES: RuleSpec[] = [
     validate: (c) => {
       const digits = digitsOnly(c.value);
       if (digits.length !== 12 || !verhoeffValid(digits) || isRepeatedChar(digits)) return false;
-      if (extendsNumber(c.text, c.start, c.end, '-./: ')) return false;
+      if (extendsNumber(c.text, c.start, c.end, '-./: ') || inArithmetic(c.text, c.start, c.end)) return false;
       const near = keywordNear(c.text, c.start, c.end, ['aadhaar', 'aadhar', 'uidai', 'uid']);
       const separated = c.value.length === 14 && c.value[4] === c.value[9];
       if (near) return 0.95;

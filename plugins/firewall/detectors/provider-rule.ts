@@ -11,6 +11,8 @@ export interface ProviderOptions {
   check?: (candidate: Candidate) => Verdict;
   /** Minimum entropy of the random part (bits/char); default depends on its length. */
   minEntropy?: number;
+  /** What the engine's RE2.Set pass looks for instead of the pattern (see RuleSpec.trigger). */
+  trigger?: string;
 }
 
 /** The random part of a token: the value minus the literal prefix it starts with. */
@@ -31,6 +33,7 @@ export function provider(type: string, literals: readonly string[], pattern: str
     literals: literals.length ? literals : undefined,
     keywords: opts.keywords,
     group: opts.group,
+    trigger: opts.trigger,
     score: opts.score ?? 0.95,
     validate(candidate) {
       // A token glued to more token characters is a fragment of something else.
@@ -44,6 +47,6 @@ export function provider(type: string, literals: readonly string[], pattern: str
 
 /** A secret with no distinctive prefix, recognised only next to its keyword (`DATADOG_API_KEY=…`). */
 export function keyed(type: string, keywordPattern: string, valuePattern: string, keywords: readonly string[], opts: ProviderOptions = {}): RuleSpec {
-  const pattern = `(?i)(?:${keywordPattern})[A-Za-z0-9_.-]{0,24}["']?\\s*(?:[:=]|:=|=>|\\s)\\s*["'\`]?(${valuePattern})(?:[^A-Za-z0-9_\\-/+=]|$)`;
+  const pattern = `(?i)(?:${keywordPattern})[A-Za-z0-9_.-]*["']?[ \\t]*(?:[:=]|:=|=>|[ \\t])[ \\t]*["'\`]?(${valuePattern})(?:[^A-Za-z0-9_\\-/+=]|$)`;
   return provider(type, [], pattern, { ...opts, keywords, group: 1, score: opts.score ?? 0.85 });
 }

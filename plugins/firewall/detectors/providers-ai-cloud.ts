@@ -2,6 +2,7 @@
 // Each entry is data: type, literal gate, RE2 pattern (String.raw keeps backslashes readable).
 import type { RuleSpec } from '../types.js';
 import { keyed, provider } from './provider-rule.js';
+import { looksFake } from '../validators/entropy.js';
 
 const r = String.raw;
 const B64 = 'A-Za-z0-9+/';
@@ -23,16 +24,17 @@ export const AI_AND_CLOUD_PROVIDERS: RuleSpec[] = [
   provider('PINECONE_API_KEY', ['pcsk_'], r`\bpcsk_[A-Za-z0-9]{4,8}_[A-Za-z0-9]{50,80}\b`),
   provider('CEREBRAS_API_KEY', ['csk-'], r`\bcsk-[a-z0-9]{48}\b`),
   provider('FIREWORKS_API_KEY', ['fw_'], r`\bfw_[A-Za-z0-9]{24,48}\b`, { score: 0.85 }),
-  keyed('MISTRAL_API_KEY', 'mistral', '[A-Za-z0-9]{32}', ['mistral']),
-  keyed('COHERE_API_KEY', 'cohere|co_api', '[A-Za-z0-9]{40}', ['cohere', 'co_api']),
   keyed('TOGETHER_API_KEY', 'together', '[a-f0-9]{64}', ['together']),
-  keyed('ELEVENLABS_API_KEY', 'elevenlabs|xi[_-]api', '(?:sk_)?[a-f0-9]{32,48}', ['elevenlabs', 'xi_api', 'xi-api']),
+  provider('TOGETHER_API_KEY', ['tgp_v1_'], r`\btgp_v1_[A-Za-z0-9_-]{40,50}`),
+  // ElevenLabs: sk_ + 48 hex (older keys are 32 hex, see providers-context.ts). Stripe's sk_live_/sk_test_ are not hex.
+  provider('ELEVENLABS_API_KEY', ['sk_'], r`\bsk_[a-f0-9]{48}\b`, { score: 0.9 }),
+  // Mistral, Cohere: no prefix (providers-context.ts).
 
   // AWS: access key ids by their documented prefixes (base32 body); secret keys only beside their name.
   provider('AWS_ACCESS_KEY_ID', ['AKIA', 'ASIA', 'ABIA', 'ACCA', 'A3T'], r`\b(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16}\b`, {
     check: (c) => !c.value.endsWith('EXAMPLE'),
   }),
-  keyed('AWS_SECRET_ACCESS_KEY', r`aws[_-]?secret[_-]?(?:access[_-]?)?key|secret[_-]?access[_-]?key|aws_secret`, `[${B64}]{40}`, ['secret_access', 'secretaccess', 'aws_secret', 'aws-secret', 'secret-access'], { score: 0.9 }),
+  // Secret access keys have no prefix: providers-context.ts reports them beside an access key id or their name.
   keyed('AWS_SESSION_TOKEN', r`aws[_-]?session[_-]?token`, `[${B64}=]{100,}`, ['session_token', 'sessiontoken']),
   // Google: API keys (Maps, Gemini, Firebase), OAuth client secrets and access tokens.
   provider('GOOGLE_API_KEY', ['AIza'], r`\bAIza[0-9A-Za-z_-]{35}`),
@@ -49,7 +51,13 @@ export const AI_AND_CLOUD_PROVIDERS: RuleSpec[] = [
   keyed('HEROKU_API_KEY', r`heroku[_-]?(?:api[_-]?)?(?:key|token)`, '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}', ['heroku']),
   provider('ALIBABA_ACCESS_KEY_ID', ['LTAI'], r`\bLTAI[A-Za-z0-9]{20}\b`),
   provider('CLOUDFLARE_ORIGIN_CA_KEY', ['v1.0-'], r`\bv1\.0-[a-f0-9]{24}-[a-f0-9]{146}\b`),
-  keyed('CLOUDFLARE_API_TOKEN', r`cloudflare[_-]?(?:api[_-]?)?(?:token|key)|cf[_-]api[_-](?:token|key)`, '[A-Za-z0-9_-]{40}|[a-f0-9]{37}', ['cloudflare', 'cf_api', 'cf-api']),
+  // Cloudflare's scannable credentials: cfk_ (global API key), cfut_ (user token), cfat_ (account token) + 40 + checksum.
+  provider('CLOUDFLARE_API_TOKEN', ['cfut_', 'cfat_'], r`\bcf(?:ut|at)_[A-Za-z0-9]{40,56}\b`),
+  provider('CLOUDFLARE_API_KEY', ['cfk_'], r`\bcfk_[A-Za-z0-9]{40,56}\b`),
+  // Tailscale: tskey-{auth,api,client,scim,webhook}-<key id, e.g. k…CNTRL>-<secret>; older keys have no type.
+  provider('TAILSCALE_KEY', ['tskey-'], r`\btskey-(?:[a-z]+-)?[A-Za-z0-9]{4,}-[A-Za-z0-9]{16,}`, {
+    check: (c) => !looksFake(c.value.slice(c.value.lastIndexOf('-') + 1)),
+  }),
   provider('FLY_IO_TOKEN', ['fo1_', 'FlyV1 fm'], r`\b(?:fo1_[A-Za-z0-9_-]{43}|FlyV1 fm\d_[A-Za-z0-9+/=_,-]{100,})`),
   provider('NETLIFY_TOKEN', ['nfp_'], r`\bnfp_[A-Za-z0-9]{36}\b`),
   provider('VERCEL_TOKEN', ['vcp_', 'vci_', 'vca_', 'vcr_', 'vck_'], r`\bvc[pikar]_[A-Za-z0-9]{56}\b`),
@@ -58,7 +66,7 @@ export const AI_AND_CLOUD_PROVIDERS: RuleSpec[] = [
   provider('DATABRICKS_TOKEN', ['dapi', 'dose'], r`\bd(?:api|ose)[a-f0-9]{32}(?:-\d)?\b`),
   provider('HASHICORP_VAULT_TOKEN', ['hvs.', 'hvb.', 'hvr.'], r`\bhv[sbr]\.[A-Za-z0-9_-]{24,}`),
   keyed('HASHICORP_VAULT_TOKEN', r`vault[_-]?token`, r`s\.[A-Za-z0-9]{24}`, ['vault']),
-  provider('TERRAFORM_CLOUD_TOKEN', ['.atlasv1.'], r`\b[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70}`),
+  provider('TERRAFORM_CLOUD_TOKEN', ['.atlasv1.'], r`\b[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70}`, { trigger: r`\.atlasv1\.` }),
   provider('PULUMI_ACCESS_TOKEN', ['pul-'], r`\bpul-[a-f0-9]{40}\b`),
   provider('DOPPLER_TOKEN', ['dp.'], r`\bdp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44}\b`),
   provider('AGE_SECRET_KEY', ['AGE-SECRET-KEY-1'], r`\bAGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}\b`),

@@ -31,17 +31,21 @@ export const DEV_AND_SAAS_PROVIDERS: RuleSpec[] = [
   provider('SLACK_TOKEN', ['xapp-'], r`\bxapp-\d-[A-Z0-9]+-\d+-[a-z0-9]{32,}\b`),
   provider('SLACK_WEBHOOK_URL', ['hooks.slack.com'], r`https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_-]{30,}`),
   provider('DISCORD_WEBHOOK_URL', ['/api/webhooks/'], r`https://(?:(?:ptb|canary)\.)?discord(?:app)?\.com/api/webhooks/\d{17,20}/[A-Za-z0-9_-]{60,68}`),
+  // Triggers (RuleSpec.trigger) for shapes without a literal prefix: a 23–36 character counter over a
+  // common alphabet in the engine's combined RE2.Set makes its DFA thrash on key-dense text.
   provider('DISCORD_BOT_TOKEN', ['.'], r`\b[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}\b`, {
+    trigger: r`\.[A-Za-z0-9_-]{6}\.`,
     check: (c) => discordIdPart(c.value),
   }),
   provider('TELEGRAM_BOT_TOKEN', [':AA'], r`\b\d{8,10}:AA[A-Za-z0-9_-]{33}\b`),
   provider('TWILIO_API_KEY', ['SK'], r`\bSK[0-9a-f]{32}\b`, { score: 0.85 }),
   provider('TWILIO_ACCOUNT_SID', ['AC'], r`\bAC[0-9a-f]{32}\b`, { score: 0.7 }),
-  keyed('TWILIO_AUTH_TOKEN', r`twilio[_-]?(?:auth[_-]?)?token|auth[_-]?token`, '[a-f0-9]{32}', ['twilio', 'auth_token', 'authtoken']),
+  // Twilio auth tokens (32 hex, no prefix): providers-context.ts.
   provider('SENDGRID_API_KEY', ['SG.'], r`\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b`),
   provider('MAILGUN_API_KEY', ['key-'], r`\bkey-[0-9a-f]{32}\b`, { score: 0.85 }),
-  keyed('MAILGUN_API_KEY', 'mailgun', '[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8}', ['mailgun']),
-  provider('MAILCHIMP_API_KEY', ['-us'], r`\b[0-9a-f]{32}-us\d{1,2}\b`),
+  // Mailgun's current private/sending keys: 32 hex, 8 hex, 8 hex (the public validation key is pubkey-…).
+  provider('MAILGUN_API_KEY', [], r`\b[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8}\b`, { score: 0.9, trigger: r`[0-9a-f]-[0-9a-f]{8}-[0-9a-f]{8}\b` }),
+  provider('MAILCHIMP_API_KEY', ['-us'], r`\b[0-9a-f]{32}-us\d{1,2}\b`, { trigger: r`[0-9a-f]-us\d{1,2}\b` }),
   provider('POSTMARK_SERVER_TOKEN', [], r`(?i)postmark[A-Za-z0-9_.-]{0,24}["']?\s*[:=]\s*["']?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})`, { keywords: ['postmark'], group: 1, score: 0.85 }),
   // Payments.
   provider('STRIPE_SECRET_KEY', ['sk_live_', 'sk_test_', 'rk_live_', 'rk_test_'], r`\b[rs]k_(?:live|test)_[A-Za-z0-9]{20,247}\b`),
@@ -60,8 +64,9 @@ export const DEV_AND_SAAS_PROVIDERS: RuleSpec[] = [
   provider('POSTMAN_API_KEY', ['PMAK-'], r`\bPMAK-[a-f0-9]{24}-[a-f0-9]{34}\b`),
   // Observability.
   provider('SENTRY_AUTH_TOKEN', ['sntrys_', 'sntryu_'], r`\b(?:sntrys_eyJ[A-Za-z0-9+/=_]{50,}|sntryu_[a-f0-9]{64})`),
-  keyed('DATADOG_API_KEY', r`(?:datadog|dd)[_-]?(?:api|app(?:lication)?)[_-]?key`, '[a-f0-9]{40}|[a-f0-9]{32}', ['datadog', 'dd_api', 'dd_app', 'dd-api', 'dd-app']),
-  provider('NEW_RELIC_KEY', ['NRAK-', 'NRII-', 'NRJS-', 'NRAL'], r`\b(?:NRAK-[A-Z0-9]{27}|NRII-[A-Za-z0-9_-]{32}|NRJS-[a-f0-9]{19}|[a-f0-9]{36}NRAL)\b`),
+  // Datadog API (32 hex) and application (40 hex) keys have no prefix: providers-context.ts. Newer application keys do.
+  provider('DATADOG_APP_KEY', ['ddapp_'], r`\bddapp_[A-Za-z0-9]{30,40}\b`),
+  provider('NEW_RELIC_KEY', ['NRAK-', 'NRII-', 'NRJS-', 'NRAL'], r`\b(?:NRAK-[A-Z0-9]{27}|NRII-[A-Za-z0-9_-]{32}|NRJS-[a-f0-9]{19}|[a-f0-9]{36}NRAL)\b`, { trigger: r`NRAK-|NRII-|NRJS-|[a-f0-9]NRAL\b` }),
   provider('GRAFANA_TOKEN', ['glc_', 'glsa_'], r`\b(?:glc_[A-Za-z0-9+/]{32,}={0,2}|glsa_[A-Za-z0-9]{32}_[a-f0-9]{8})`),
   provider('DYNATRACE_TOKEN', ['dt0c01.'], r`\bdt0c01\.[A-Z0-9]{24}\.[A-Z0-9]{64}\b`),
   // Productivity and other SaaS.

@@ -1,9 +1,14 @@
-// The secrets detector: provider tokens (data tables) plus structural secrets — PEM private keys,
-// JWTs, connection URLs with a password, and generic `password=` / `secret:` assignments.
-import type { Candidate, RuleSpec, Verdict } from '../types.js';
+// The secrets detector: provider tokens (data tables, with and without a prefix) plus structural
+// secrets — PEM private keys, JWTs, connection URLs with a password — HTTP credentials
+// (http-auth.ts) and generic `password=` / `secret:` assignments (assignments.ts).
+import type { Candidate, RuleSpec } from '../types.js';
 import { AI_AND_CLOUD_PROVIDERS } from './providers-ai-cloud.js';
 import { DEV_AND_SAAS_PROVIDERS } from './providers-dev-saas.js';
-import { characterClasses, isHex, isUuid, looksFake, shannonEntropy } from '../validators/entropy.js';
+import { CONTEXT_PROVIDERS } from './providers-context.js';
+import { HTTP_AUTH_RULES, passwordOk, urlUserinfo } from './http-auth.js';
+import { ASSIGNMENT_RULES } from './assignments.js';
+import { looksFake } from '../validators/entropy.js';
+import { isPlaceholderValue } from '../validators/secret-value.js';
 import { isAlnumAt } from '../context.js';
 
 const r = String.raw;
@@ -29,40 +34,9 @@ function jwtSegmentIsJson(segment: string, requireKey?: string): boolean {
   }
 }
 
-const PLACEHOLDER_PASSWORDS = new Set([
-  'password', 'passwd', 'pass', 'pwd', 'secret', 'changeme', 'change_me', 'yourpassword', 'your_password',
-  'mypassword', 'my_password', 'pw', 'xxx', 'user', 'username', 'admin', 'example', 'placeholder', 'redacted',
-]);
-
-function isPlaceholderPassword(password: string): boolean {
-  const lower = password.toLowerCase();
-  if (PLACEHOLDER_PASSWORDS.has(lower)) return true;
-  if (lower.startsWith('<') || lower.startsWith('${') || lower.startsWith('{{') || lower.startsWith('$') || lower.startsWith('%')) return true;
-  if (lower.startsWith('[') || lower.includes('***') || lower.includes('xxx') || lower.startsWith(':')) return true;
-  return lower.includes('password') || lower.includes('your');
-}
-
-/** Words that make an assignment's right-hand side code rather than a literal secret. */
-const CODE_VALUE_HINTS = ['process.env', 'os.environ', 'getenv', 'env(', 'env.', 'config.', 'settings.', 'secrets.', 'vault(', 'function', 'null', 'undefined', 'none', 'true', 'false', 'string', 'self.', 'this.', 'args.', 'req.', 'options.', 'input('];
-
-function genericSecretScore(c: Candidate): Verdict {
-  let value = c.value;
-  // Trailing punctuation that closes a sentence or a call is not part of the value.
-  while (value.length > 0 && '.,;)]}>'.includes(value[value.length - 1]!)) value = value.slice(0, -1);
-  if (value.length < 8 || value.length > 200) return false;
-  const lower = value.toLowerCase();
-  for (const hint of CODE_VALUE_HINTS) if (lower.startsWith(hint) || lower.includes(hint + '(')) return false;
-  if (value.includes('(') || value.includes('.get') || isUuid(value)) return false;
-  if (isPlaceholderPassword(value) || looksFake(value, 2.5)) return false;
-  // Pure hex only counts when long enough to be a key rather than a short id or a version hash.
-  if (isHex(value) && value.length < 16) return false;
-  const classes = characterClasses(value);
-  const entropy = shannonEntropy(value);
-  if (classes < 2 && !(isHex(value) && value.length >= 32)) return false;
-  if (classes === 2 && entropy < 3.0 && value.length < 16) return false;
-  // Dotted identifiers and paths (a.b.c, /usr/bin) are code, not secrets.
-  if (value.startsWith('/') || value.startsWith('./') || value.startsWith('http')) return false;
-  return { score: entropy >= 3.5 ? 0.8 : 0.65, end: c.start + value.length };
+function jwtClaims(segment: string): Record<string, unknown> | undefined {
+  if (!jwtSegmentIsJson(segment)) return undefined;
+  return JSON.parse(Buffer.from(segment, 'base64url').toString('utf8')) as Record<string, unknown>;
 }
 
 const STRUCTURAL: RuleSpec[] = [
@@ -75,35 +49,59 @@ const STRUCTURAL: RuleSpec[] = [
     validate: pemHasKeyMaterial,
   },
   {
+    // A PEM private key base64-encoded again: kubeconfig client-key-data, Kubernetes Secret data.
+    type: 'PRIVATE_KEY',
+    literals: ['LS0tLS1CRUdJTi'],
+    keywords: ['ls0tls1crudjti'],
+    pattern: r`\bLS0tLS1CRUdJTi[A-Za-z0-9+/]+={0,2}`,
+    score: 1.0,
+    validate: (c) => {
+      const pem = Buffer.from(c.value, 'base64').toString('latin1');
+      if (!/PRIVATE KEY( BLOCK)?-----/.test(pem.slice(0, 60))) return false;
+      return pemHasKeyMaterial({ ...c, value: pem });
+    },
+  },
+  {
     type: 'JWT',
     literals: ['eyJ'],
     pattern: r`\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{16,}`,
     score: 0.9,
     validate: (c) => {
       const [header, payload] = c.value.split('.');
-      return jwtSegmentIsJson(header!, 'alg') && jwtSegmentIsJson(payload!) && !isAlnumAt(c.text, c.end);
+      if (!jwtSegmentIsJson(header!, 'alg') || isAlnumAt(c.text, c.end)) return false;
+      const claims = jwtClaims(payload!);
+      // Supabase's anon key is a JWT meant to ship in browsers (role "anon"), like a publishable key;
+      // jwt.io's sample token (John Doe, 1234567890) is documentation.
+      if (claims === undefined || claims.role === 'anon') return false;
+      return !(claims.sub === '1234567890' && claims.name === 'John Doe');
     },
   },
   {
     type: 'DATABASE_URL_WITH_PASSWORD',
     literals: ['://'],
-    pattern: r`(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|clickhouse|cockroachdb|couchdb|neo4j(?:\+s)?|oracle|db2|snowflake|jdbc:[a-z0-9]+|kafka|nats|mqtt|memcached|cassandra|influxdb|elasticsearch|ftp|sftp|smtps?|ldaps?)://([^\s:/@'"<>]{0,64}):([^\s@'"<>/]{1,128})@[A-Za-z0-9._~-]+(?::\d{1,5})?(?:/[^\s'"<>)]*)?`,
+    // The path stops at a backslash: inside JSON-escaped text "\n" ends the URL.
+    pattern: r`(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|clickhouse|cockroachdb|couchdb|neo4j(?:\+s)?|oracle|db2|snowflake|jdbc:[a-z0-9]+|kafka|nats|mqtt|memcached|cassandra|influxdb|elasticsearch|ftp|sftp|smtps?|ldaps?)://[^\s:/@'"<>\\]*:[^\s@'"<>/\\]+@[A-Za-z0-9._~-]+(?::\d{1,5})?(?:/[^\s'"<>)\\]*)?`,
     score: 0.95,
-    needsGroups: true,
-    validate: (c) => !isPlaceholderPassword(c.groups[2] ?? ''),
-  },
-  {
-    type: 'GENERIC_SECRET',
-    keywords: ['pass', 'pwd', 'secret', 'token', 'key', 'credential', 'auth'],
-    pattern: r`(?i)\b[A-Za-z0-9_.-]{0,32}(?:password|passwd|passphrase|pwd|secret|token|api[_ -]?key|apikey|access[_ -]?key|auth[_ -]?key|private[_ -]?key|signing[_ -]?key|encryption[_ -]?key|master[_ -]?key|credentials?)[A-Za-z0-9_.-]{0,16}["']?\s*(?:=|:=|=>|:|\bis\b)\s*["'\x60]?([^\s"'\x60,;]{8,200})`,
-    group: 1,
-    score: 0.8,
-    validate: genericSecretScore,
+    validate: (c) => {
+      const creds = urlUserinfo(c.value);
+      if (!creds) return false;
+      const { user, password } = creds;
+      if (user.length > 64 || password.length > 128) return false;
+      // redis://:password@host has no user name; otherwise the usual user/password checks.
+      return user === '' ? !isPlaceholderValue(password) && password.length >= 6 : passwordOk(user, password);
+    },
   },
 ];
 
 /** Every built-in secrets rule, provider tables first. */
-export const SECRET_RULES: readonly RuleSpec[] = [...AI_AND_CLOUD_PROVIDERS, ...DEV_AND_SAAS_PROVIDERS, ...STRUCTURAL];
+export const SECRET_RULES: readonly RuleSpec[] = [
+  ...AI_AND_CLOUD_PROVIDERS,
+  ...DEV_AND_SAAS_PROVIDERS,
+  ...CONTEXT_PROVIDERS,
+  ...STRUCTURAL,
+  ...HTTP_AUTH_RULES,
+  ...ASSIGNMENT_RULES,
+];
 
 /** Distinct secret entity types (for docs and options validation). */
-export const SECRET_TYPES: readonly string[] = [...new Set(SECRET_RULES.map((rule) => rule.type))];
+export const SECRET_TYPES: readonly string[] = [...new Set(SECRET_RULES.flatMap((rule) => rule.types ?? [rule.type]))];

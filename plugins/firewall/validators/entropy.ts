@@ -1,8 +1,27 @@
 // Heuristics that tell a real random secret from a placeholder, a fake run or an identifier.
 
 /** Shannon entropy in bits per character. */
+const asciiCounts = new Int32Array(128);
+
 export function shannonEntropy(value: string): number {
   if (!value) return 0;
+  // ASCII (nearly every token): counts in a reused array, no allocation.
+  let ascii = true;
+  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) >= 128) ascii = false;
+  if (ascii) {
+    asciiCounts.fill(0);
+    for (let i = 0; i < value.length; i++) asciiCounts[value.charCodeAt(i)]!++;
+    let bits = 0;
+    const n = value.length;
+    for (let c = 0; c < 128; c++) {
+      const k = asciiCounts[c]!;
+      if (k) {
+        const p = k / n;
+        bits -= p * Math.log2(p);
+      }
+    }
+    return bits;
+  }
   const counts = new Map<string, number>();
   for (const ch of value) counts.set(ch, (counts.get(ch) ?? 0) + 1);
   let bits = 0;

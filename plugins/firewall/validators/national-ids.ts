@@ -1,4 +1,5 @@
 // National identifiers that carry a check digit.
+import { luhnValid } from './luhn.js';
 
 /** UK NHS number: 10 digits, mod-11 weighted check (weights 10..2), check 10 is invalid. */
 export function nhsValid(digits: string): boolean {
@@ -55,4 +56,37 @@ export function ssnValid(digits: string): boolean {
 export function isRepeatedChar(value: string): boolean {
   for (let i = 1; i < value.length; i++) if (value[i] !== value[0]) return false;
   return true;
+}
+
+/** Brazil CPF: 11 digits, two mod-11 check digits; repeated digits (111.111.111-11) are invalid. */
+export function cpfValid(digits: string): boolean {
+  if (digits.length !== 11 || isRepeatedChar(digits)) return false;
+  for (const n of [9, 10]) {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += (digits.charCodeAt(i) - 48) * (n + 1 - i);
+    const rest = (sum * 10) % 11;
+    if ((rest === 10 ? 0 : rest) !== digits.charCodeAt(n) - 48) return false;
+  }
+  return true;
+}
+
+/** Canada SIN: 9 digits, Luhn; a first digit of 8 marks a business number, not a person's SIN. */
+export function sinValid(digits: string): boolean {
+  if (digits.length !== 9 || digits[0] === '8' || isRepeatedChar(digits)) return false;
+  return luhnValid(digits);
+}
+
+const ES_LETTERS = 'TRWAGMYFPDXBNJZSQVHLCKE';
+
+/** Spain DNI/NIF: 8 digits + check letter (number mod 23). */
+export function dniValid(digits8: string, letter: string): boolean {
+  if (digits8.length !== 8 || isRepeatedChar(digits8)) return false;
+  return ES_LETTERS[Number(digits8) % 23] === letter.toUpperCase();
+}
+
+/** Spain NIE: X/Y/Z (0/1/2) + 7 digits + check letter. */
+export function nieValid(prefix: string, digits7: string, letter: string): boolean {
+  const lead = 'XYZ'.indexOf(prefix.toUpperCase());
+  if (lead < 0 || digits7.length !== 7) return false;
+  return ES_LETTERS[Number(String(lead) + digits7) % 23] === letter.toUpperCase();
 }

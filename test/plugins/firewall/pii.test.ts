@@ -38,7 +38,6 @@ const POSITIVES: Array<[string, string, string]> = [
   ['IP_ADDRESS', 'server at 54.239.28.85:443', '54.239.28.85'],
   ['IP_ADDRESS', 'ipv6 2001:4860:4860::8888 resolves', '2001:4860:4860::8888'],
   ['IP_ADDRESS', 'full 2a00:1450:4001:0829:0000:0000:0000:200e here', '2a00:1450:4001:0829:0000:0000:0000:200e'],
-  ['IP_ADDRESS', 'lan host 192.168.1.20', '192.168.1.20'],
   ['MAC_ADDRESS', 'mac 00:1A:2B:3C:4D:5E on eth0', '00:1A:2B:3C:4D:5E'],
   ['MAC_ADDRESS', 'hw 3c-22-fb-7a-10-9e', '3c-22-fb-7a-10-9e'],
   ['CRYPTO', 'send to 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa please', '1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa'],
@@ -104,14 +103,25 @@ describe('firewall PII detector', () => {
     for (const [type, text, why] of NEGATIVES) it(`${type}: ${why}`, () => expectNothing(text, type));
   });
 
-  it('gives private IPs a lower score, and drops them when ignore_private_ips is set', () => {
-    const text = 'hosts 10.0.0.5, 172.16.4.1, 192.0.2.10 (docs), fd12:3456:789a::1 and 8.8.4.4';
-    const all = scan(text).filter((f) => f.type === 'IP_ADDRESS');
+  it('reports only public IPs by default; private ranges at a lower score with ignore_private_ips: false', () => {
+    const text = 'hosts 10.0.0.5, 172.16.4.1, 192.0.2.10 (docs), 198.18.0.9 (bench), fd12:3456:789a::1 and 8.8.4.4';
+    expect(scan(text).map((f) => text.slice(f.start, f.end))).to.deep.equal(['8.8.4.4']);
+    const all = engine({ pii: { ignore_private_ips: false } }).scan(text).filter((f) => f.type === 'IP_ADDRESS');
     expect(all.map((f) => [text.slice(f.start, f.end), f.score])).to.deep.equal([
-      ['10.0.0.5', 0.6], ['172.16.4.1', 0.6], ['192.0.2.10', 0.6], ['fd12:3456:789a::1', 0.6], ['8.8.4.4', 0.9],
+      ['10.0.0.5', 0.6], ['172.16.4.1', 0.6], ['192.0.2.10', 0.6], ['198.18.0.9', 0.6], ['fd12:3456:789a::1', 0.6], ['8.8.4.4', 0.9],
     ]);
-    const ignoring = engine({ pii: { ignore_private_ips: true } }).scan(text);
-    expect(ignoring.map((f) => text.slice(f.start, f.end))).to.deep.equal(['8.8.4.4']);
+  });
+
+  describe('dotted versions are not IP addresses', () => {
+    for (const text of [
+      '"version": "1.2.3.4"', 'node 20.1.0.1 crashes', 'Firmware 3.1.0.7 is out', 'Chrome/124.0.6367.91', 'AssemblyVersion("1.0.0.0")',
+      'tensorflow==2.15.0.1', 'protobuf-3.20.3.1-py3-none-any.whl', 'acme-agent-5.2.0.1.x86_64.rpm', 'The SDK is at 12.4.1.0 now',
+      'update to 6.1.0.2 before Friday', '## [4.11.2.1] - 2024-04-30', 'tag: release-2.14.1.7', 'ruby 3.3.0.1', '1.2.3.4-beta',
+    ]) it(text, () => expectNothing(text, 'IP_ADDRESS'));
+    for (const [text, ip] of [
+      ['connect to 52.14.7.201 now', '52.14.7.201'], ['ssh ec2-user@52.14.7.201', '52.14.7.201'], ['ip=52.14.7.201', '52.14.7.201'],
+      ['from 52.14.7.201 (node 20)', '52.14.7.201'], ['https://52.14.7.201:8443/health', '52.14.7.201'], ['server at 54.239.28.85:443', '54.239.28.85'],
+    ]) it(`still an address: ${text}`, () => expectFound(text, ip!, 'IP_ADDRESS'));
   });
 
   it('computes offsets as UTF-16 indexes after astral characters', () => {

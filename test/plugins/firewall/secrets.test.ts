@@ -67,6 +67,14 @@ const TOKENS: Array<[string, string]> = [
   ['AGE_SECRET_KEY', 'AGE-SECRET-KEY-1' + fake(58, 'QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L')],
   ['ALIBABA_ACCESS_KEY_ID', 'LTAI' + fake(20)],
   ['CEREBRAS_API_KEY', 'csk' + '-' + fake(48, LOWER_ALNUM)],
+  ['ELEVENLABS_API_KEY', 'sk' + '_' + fake(48, HEX)],
+  ['TAILSCALE_KEY', 'tskey' + '-auth-k' + fake(8) + 'CNTRL-' + fake(32)],
+  ['TAILSCALE_KEY', 'tskey' + '-client-k' + fake(7) + 'CNTRL-' + fake(32)],
+  ['CLOUDFLARE_API_TOKEN', 'cfut' + '_' + fake(40) + fake(8, HEX)],
+  ['CLOUDFLARE_API_TOKEN', 'cfat' + '_' + fake(40) + fake(8, HEX)],
+  ['CLOUDFLARE_API_KEY', 'cfk' + '_' + fake(40) + fake(8, HEX)],
+  ['DATADOG_APP_KEY', 'ddapp' + '_' + fake(34)],
+  ['MAILGUN_API_KEY', fake(32, HEX) + '-' + fake(8, HEX) + '-' + fake(8, HEX)],
 ];
 
 // Secrets recognised only beside their name: [type, text, secret].
@@ -85,6 +93,39 @@ const KEYED: Array<[string, string, string]> = (() => {
     ['COHERE_API_KEY', `cohere_api_key = '${cohere}'`, cohere],
     ['TWILIO_AUTH_TOKEN', `TWILIO_AUTH_TOKEN=${twilio}`, twilio],
     ['HEROKU_API_KEY', `HEROKU_API_KEY=${heroku}`, heroku],
+  ];
+})();
+
+/** Keys with no prefix, named by their provider (or companion id) nearby: [type, text, secret]. */
+const IN_CONTEXT: Array<[string, string, string]> = (() => {
+  const aws = Buffer.from(fake(30)).toString('base64');
+  const akia = 'AKIA' + fake(16, BASE32);
+  const sid = 'AC' + fake(32, HEX);
+  const twilio = fake(32, HEX);
+  const dd = fake(32, HEX);
+  const ddApp = fake(40, HEX);
+  const cohere = fake(40);
+  const cf = fake(40, ALNUM + '_-');
+  const cfGlobal = fake(37, HEX);
+  const eleven = fake(32, HEX);
+  const mistral = fake(32);
+  return [
+    ['AWS_SECRET_ACCESS_KEY', `AWS keys for the sandbox: ${akia} / ${aws}`, aws],
+    ['AWS_SECRET_ACCESS_KEY', `AWS Secret Access Key [None]: ${aws}\n`, aws],
+    ['AWS_SECRET_ACCESS_KEY', `session = boto3.Session("${akia}", "${aws}")`, aws],
+    ['AWS_SECRET_ACCESS_KEY', `"SecretAccessKey": "${aws}",`, aws],
+    ['TWILIO_AUTH_TOKEN', `client = Client("${sid}", "${twilio}")`, twilio],
+    ['TWILIO_AUTH_TOKEN', `TWILIO_ACCOUNT_SID=${sid} TWILIO_TOKEN=${twilio}`, twilio],
+    ['TWILIO_AUTH_TOKEN', `Twilio creds: SID ${sid}, auth token ${twilio}`, twilio],
+    ['DATADOG_API_KEY', `Datadog API key is ${dd} and the app key is ${ddApp}`, dd],
+    ['DATADOG_APP_KEY', `Datadog API key is ${dd} and the app key is ${ddApp}`, ddApp],
+    ['DATADOG_APP_KEY', `from datadog import initialize\noptions = {"app_key": "${ddApp}"}`, ddApp],
+    ['COHERE_API_KEY', `import cohere\nco = cohere.ClientV2("${cohere}")`, cohere],
+    ['COHERE_API_KEY', `Our Cohere production key is ${cohere}.`, cohere],
+    ['CLOUDFLARE_API_TOKEN', `Cloudflare API token (DNS edit): ${cf}`, cf],
+    ['CLOUDFLARE_API_KEY', `-H "X-Auth-Key: ${cfGlobal}"`, cfGlobal],
+    ['ELEVENLABS_API_KEY', `headers = {"xi-api-key": "${eleven}"}`, eleven],
+    ['MISTRAL_API_KEY', `client = Mistral(api_key="${mistral}")`, mistral],
   ];
 })();
 
@@ -115,6 +156,36 @@ describe('firewall secrets detector', () => {
 
   describe('keyed secrets beside their name', () => {
     for (const [type, text, secret] of KEYED) it(`${type} in ${text.slice(0, 24)}…`, () => expectFound(text, secret, type));
+  });
+
+  describe('keys with no prefix, in their provider\'s context', () => {
+    for (const [type, text, secret] of IN_CONTEXT) it(`${type} in ${text.slice(0, 36)}…`, () => expectFound(text, secret, type));
+    it('the same shapes alone are not reported', () => {
+      expectNothing(`commit ${fake(40, HEX)} and cache ${fake(32, HEX)}, blob ${fake(40)}`);
+      expectNothing(`value ${Buffer.from(fake(30)).toString('base64')} here`);
+    });
+  });
+
+  describe('structural look-alikes', () => {
+    const b64url = (x: string) => Buffer.from(x).toString('base64url');
+    it('a PEM private key wrapped in base64 (kubeconfig client-key-data) is a private key', () => {
+      const wrapped = Buffer.from(pem('EC PRIVATE KEY') + '\n').toString('base64');
+      expectFound(`    client-key-data: ${wrapped}\n`, wrapped, 'PRIVATE_KEY');
+      expectNothing(`    client-certificate-data: ${Buffer.from(pem('CERTIFICATE')).toString('base64')}\n`);
+    });
+    it('publishable, example and anon tokens are not secrets', () => {
+      expectNothing(`"apiKey": "pk_live_${fake(24)}"`);
+      expectNothing(`mapboxgl.accessToken = 'pk.eyJ1Ijoi${fake(40, UR)}.${fake(22, UR)}';`);
+      expectNothing('eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c');
+      const anon = b64url('{"alg":"HS256","typ":"JWT"}') + '.' + b64url('{"iss":"supabase","ref":"xyz","role":"anon","iat":1700000000}') + '.' + fake(43, UR);
+      expectNothing(`SUPABASE_ANON_KEY=${anon}`);
+    });
+    it('base64 images and hashes under any key are not secrets', () => {
+      const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47]), Buffer.from(fake(300))]).toString('base64');
+      expectNothing(`{"type":"image","source":{"type":"base64","media_type":"image/png","data":"${png}"}}`);
+      expectNothing(`<img src="data:image/png;base64,${png}">`);
+      expectNothing(`"integrity": "sha512-${Buffer.from(fake(64)).toString('base64')}"`);
+    });
   });
 
   it('AWS secret without its name is not reported as an AWS key', () => {
