@@ -2,7 +2,7 @@
 // plugin's middleware on a synthetic exchange, then Sluice's own dispatch against a scripted
 // upstream, and hands back what the client would get and what the upstream saw — like fastify's
 // inject(). The same exchange, views, replies and errors as a running gateway; no sockets.
-import { errorBody, toGatewayError } from '../errors.js';
+import { errorBody, registerErrorCodes, toGatewayError } from '../errors.js';
 import type { Completion, Exchange, GatewayResponse, UpstreamRequest } from '../exchange.js';
 import { dispatch } from '../http/dispatch.js';
 import { HttpExchange } from '../http/exchange-impl.js';
@@ -74,6 +74,8 @@ export async function runPlugin<O>(plugin: PluginDefinition<O>, run: RunOptions<
   if (!match || 'methodNotAllowed' in match) throw new Error(`runPlugin: ${run.path} is not a Sluice endpoint`);
   const endpoint = match.endpoint;
   const host = createTestHost(run.host);
+  // As the gateway does at start-up: the plugin's own codes render with their status and classes.
+  if (plugin.errors) registerErrorCodes(plugin.name, plugin.errors);
   const instance = run.instance ?? await plugin.setup!(parseOptions(plugin.options, run.options ?? {}), host);
   const upstreamRequests: UpstreamRequest[] = [];
   const provider = scriptedProvider(protocolName(endpoint), run.upstream, upstreamRequests);
