@@ -101,6 +101,8 @@ export async function startFirewallRig(): Promise<FirewallRig> {
           ...GENERATE.map((p) => `        - { match: ${modelFor(p)}, provider: ${PROVIDER[p]}, model: loopback }`),
           ...GENERATE.map((p) => `        - { match: ${exactModel(p)}, provider: ${PROVIDER[p]} }`),
           '        - { match: "embed-via-openai", provider: up-chat, model: loopback-embed }',
+          '        - { match: "exact-embed-openai", provider: up-chat }',
+          '        - { match: "exact-embed-gemini", provider: up-gemini }',
           '        - { match: "embed-via-gemini", provider: up-gemini, model: loopback-embed }',
           '      default: local',
           '  - use: translator',
