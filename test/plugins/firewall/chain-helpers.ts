@@ -4,19 +4,26 @@ import { decodeSse, encodeSseEvent, type JsonObject, type StreamEvent } from '..
 
 export type GenProtocol = 'openai.chat' | 'openai.responses' | 'anthropic.messages' | 'gemini.generate';
 
-/** The streaming request for `prompt` in each protocol, against a gateway serving `loopback`. */
-export function streamRequest(p: GenProtocol, prompt: string, model = 'loopback'): { path: string; body: JsonObject; headers: Record<string, string> } {
+const PARAMETERS = { type: 'object', properties: { city: { type: 'string' }, note: { type: 'string' } } };
+
+/** The request for `prompt` in each protocol (streamed unless told), offering a `lookup` tool when `tools` is set. */
+export function streamRequest(p: GenProtocol, prompt: string, model = 'loopback', opts: { tools?: boolean; stream?: boolean } = {}): { path: string; body: JsonObject; headers: Record<string, string> } {
+  const stream = opts.stream ?? true;
   switch (p) {
-    case 'openai.chat': return { path: '/v1/chat/completions', body: { model, stream: true, messages: [{ role: 'user', content: prompt }] }, headers: {} };
-    case 'openai.responses': return { path: '/v1/responses', body: { model, stream: true, input: prompt }, headers: {} };
-    case 'anthropic.messages': return { path: '/v1/messages', body: { model, stream: true, max_tokens: 256, messages: [{ role: 'user', content: prompt }] }, headers: { 'anthropic-version': '2023-06-01' } };
-    case 'gemini.generate': return { path: `/v1beta/models/${model}:streamGenerateContent?alt=sse`, body: { contents: [{ role: 'user', parts: [{ text: prompt }] }] }, headers: {} };
+    case 'openai.chat': return { path: '/v1/chat/completions', body: { model, stream, messages: [{ role: 'user', content: prompt }], ...(opts.tools ? { tools: [{ type: 'function', function: { name: 'lookup', parameters: PARAMETERS } }] } : {}) }, headers: {} };
+    case 'openai.responses': return { path: '/v1/responses', body: { model, stream, input: prompt, ...(opts.tools ? { tools: [{ type: 'function', name: 'lookup', parameters: PARAMETERS }] } : {}) }, headers: {} };
+    case 'anthropic.messages': return { path: '/v1/messages', body: { model, stream, max_tokens: 256, messages: [{ role: 'user', content: prompt }], ...(opts.tools ? { tools: [{ name: 'lookup', input_schema: PARAMETERS }] } : {}) }, headers: { 'anthropic-version': '2023-06-01' } };
+    case 'gemini.generate': return {
+      path: `/v1beta/models/${model}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`,
+      body: { contents: [{ role: 'user', parts: [{ text: prompt }] }], ...(opts.tools ? { tools: [{ functionDeclarations: [{ name: 'lookup', parameters: PARAMETERS }] }] } : {}) },
+      headers: {},
+    };
   }
 }
 
-/** The raw SSE text a gateway at `url` streams for `prompt`. */
-export async function goldenStream(url: string, p: GenProtocol, prompt: string): Promise<string> {
-  const { path, body, headers } = streamRequest(p, prompt);
+/** The raw answer (SSE text, or JSON text when `stream` is false) a gateway at `url` gives for `prompt`. */
+export async function goldenStream(url: string, p: GenProtocol, prompt: string, opts: { tools?: boolean; stream?: boolean } = {}): Promise<string> {
+  const { path, body, headers } = streamRequest(p, prompt, 'loopback', opts);
   const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   if (res.status !== 200) throw new Error(`golden stream: ${res.status} ${await res.text()}`);
   return res.text();
@@ -99,4 +106,70 @@ export function streamedText(p: GenProtocol, events: readonly StreamEvent[]): st
     if (slot) text += slot.owner[slot.key] as string;
   }
   return text;
+}
+
+/** Where a streamed tool-argument delta sits (Gemini sends arguments whole, as an object). */
+function argsSlot(p: GenProtocol, ev: StreamEvent): { owner: JsonObject; key: string } | undefined {
+  const data = obj(ev.data);
+  if (!data) return undefined;
+  switch (p) {
+    case 'openai.chat': {
+      const call = obj((obj(obj((data['choices'] as unknown[] | undefined)?.[0])?.['delta'])?.['tool_calls'] as unknown[] | undefined)?.[0]);
+      const fn = obj(call?.['function']);
+      return fn && typeof fn['arguments'] === 'string' ? { owner: fn, key: 'arguments' } : undefined;
+    }
+    case 'openai.responses':
+      return data['type'] === 'response.function_call_arguments.delta' ? { owner: data, key: 'delta' } : undefined;
+    case 'anthropic.messages': {
+      const delta = obj(data['delta']);
+      return data['type'] === 'content_block_delta' && delta?.['type'] === 'input_json_delta' ? { owner: delta, key: 'partial_json' } : undefined;
+    }
+    case 'gemini.generate':
+      return undefined;
+  }
+}
+
+/** The first tool call's arguments as streamed (JSON text; Gemini's object serialised). */
+export function streamedArguments(p: GenProtocol, events: readonly StreamEvent[]): string {
+  if (p === 'gemini.generate') {
+    for (const ev of events) {
+      const parts = obj(obj((obj(ev.data)?.['candidates'] as unknown[] | undefined)?.[0])?.['content'])?.['parts'];
+      for (const part of Array.isArray(parts) ? parts : []) {
+        const call = obj(obj(part)?.['functionCall']);
+        if (call) return JSON.stringify(call['args'] ?? {});
+      }
+    }
+    return '';
+  }
+  let text = '';
+  for (const ev of events) {
+    const slot = argsSlot(p, ev);
+    if (slot) text += slot.owner[slot.key] as string;
+  }
+  return text;
+}
+
+/**
+ * The same stream with the first call's argument deltas merged and cut in two at `at` (Gemini's
+ * whole-object arguments are returned as they are).
+ */
+export function splitArguments(p: GenProtocol, events: readonly StreamEvent[], at: number): StreamEvent[] {
+  if (p === 'gemini.generate') return events.map((ev) => structuredClone(ev));
+  const whole = streamedArguments(p, events);
+  const out: StreamEvent[] = [];
+  let placed = false;
+  for (const ev of events) {
+    const copy = structuredClone(ev);
+    const slot = argsSlot(p, copy);
+    if (!slot) { out.push(copy); continue; }
+    if (placed) continue;
+    const second = structuredClone(copy);
+    slot.owner[slot.key] = whole.slice(0, at);
+    const secondSlot = argsSlot(p, second)!;
+    secondSlot.owner[secondSlot.key] = whole.slice(at);
+    out.push(copy, second);
+    placed = true;
+  }
+  if (p === 'openai.responses') out.forEach((ev, i) => { const d = obj(ev.data); if (d && typeof d['sequence_number'] === 'number') d['sequence_number'] = i; });
+  return out;
 }
