@@ -22,11 +22,12 @@ const GENERATIONS = new Set<ProtocolName>(['openai.chat', 'openai.responses', 'a
 const OUTPUT_ACTION = { monitor: 'recorded', redact: 'redacted', block: 'blocked' } as const;
 export const OUTPUT_HEADER = 'x-sluice-firewall-output';
 
-export function firewallMiddleware(runtime: () => FirewallRuntime, metrics: FirewallMetrics, logger: Logger): PluginMiddleware {
+export function firewallMiddleware(runtime: () => FirewallRuntime | Promise<FirewallRuntime>, metrics: FirewallMetrics, logger: Logger): PluginMiddleware {
   return async (ctx, next) => {
     const { exchange } = ctx;
     if (exchange.endpoint.operation === 'models') return next();
-    const rt = runtime();
+    const built = runtime();
+    const rt = built instanceof Promise ? await built : built;
     const segments = exchange.view().segments();
     let map: PlaceholderMap | undefined;
     if (segments.length) {

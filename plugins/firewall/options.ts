@@ -1,12 +1,17 @@
 // The firewall's options (the `with:` block of `use: firewall`): what it does with findings in the
 // chain (mode, per-entity actions, restore, output scanning) and how it detects them. Every pattern
 // must compile with RE2 here, at option-parse time, so a bad pattern is a start-up error naming it.
-import RE2 from 're2';
+import { createRequire } from 'node:module';
 import { z } from '../../core/index.js';
 
+type RE2Constructor = typeof import('re2');
+let re2: RE2Constructor | undefined;
+
 function compilesWithRe2(pattern: string): boolean {
+  // Loaded on first use: validating a config without custom patterns (the embedded default) needs no RE2.
+  re2 ??= createRequire(import.meta.url)('re2') as RE2Constructor;
   try {
-    new RE2(pattern);
+    new re2(pattern);
     return true;
   } catch {
     return false;
