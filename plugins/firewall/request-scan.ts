@@ -3,8 +3,10 @@
 // not know is sent to it (a few at a time); a sidecar failure ends its use for the rest of the request.
 import type { DetectionEngine } from './engine.js';
 import { PresidioError } from './presidio-client.js';
-import { MIN_CACHED_LENGTH, ScanCache } from './scan-cache.js';
+import { ScanCache } from './scan-cache.js';
 import type { Finding } from './types.js';
+
+const NONE: readonly Finding[] = Object.freeze([]);
 
 /** Sidecar calls in flight per request: enough to overlap round trips, few enough not to swamp it. */
 const SIDECAR_CONCURRENCY = 4;
@@ -25,7 +27,7 @@ export function createRequestScanner(engine: DetectionEngine, cache: ScanCache, 
     const out = new Array<readonly Finding[]>(texts.length);
     for (let i = 0; i < texts.length; i++) {
       const text = texts[i]!;
-      if (text.length < MIN_CACHED_LENGTH) { out[i] = engine.scan(text); continue; }
+      if (text.length === 0) { out[i] = NONE; continue; }
       const key = ScanCache.keyOf(text);
       let found = cache.get(key);
       if (found === undefined) {
@@ -42,7 +44,7 @@ export function createRequestScanner(engine: DetectionEngine, cache: ScanCache, 
     const pending: { index: number; key: string }[] = [];
     for (let i = 0; i < texts.length; i++) {
       const text = texts[i]!;
-      if (text.trim() === '') { out[i] = []; continue; }
+      if (text.trim() === '') { out[i] = NONE; continue; }
       const key = ScanCache.keyOf(text);
       const found = cache.get(key);
       if (found !== undefined) out[i] = found;

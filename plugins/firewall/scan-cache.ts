@@ -5,47 +5,67 @@
 import { hash } from 'node:crypto';
 import type { Finding } from './types.js';
 
-/** Segments shorter than this are scanned directly: hashing them costs about as much as scanning. */
-export const MIN_CACHED_LENGTH = 48;
-
 const NONE: readonly Finding[] = Object.freeze([]);
 
-/** A bounded least-recently-used map from a segment's hash to its findings. */
+/**
+ * A bounded map from a segment's hash to its findings, least recently used out first — in two
+ * generations rather than a strict LRU: a hit in the young generation costs one lookup (no
+ * delete-and-reinsert churn on every segment of every request); a hit in the old one moves the entry
+ * to the young; when the young one is full the old one is dropped whole. Everything a conversation
+ * resends is a young hit from its second turn on, and at most `capacity` entries are held.
+ */
 export class ScanCache {
-  private readonly entries = new Map<string, readonly Finding[]>();
+  private young = new Map<string, readonly Finding[]>();
+  private old = new Map<string, readonly Finding[]>();
+  private readonly generation: number;
   hits = 0;
   misses = 0;
 
-  constructor(readonly capacity: number) {}
+  constructor(readonly capacity: number) {
+    this.generation = Math.ceil(capacity / 2);
+  }
 
-  /** The key of a text: SHA-1 (native, one pass) plus its length. */
+  /**
+   * The key of a text: its SHA-1 (native, one pass). Measured on a 200-turn agent history (800
+   * segments, 260 KB), hashing every segment beats scanning the short ones (a tool argument such
+   * as a path or a city): one detector pass costs a few µs however short the text, a hash below one.
+   */
   static keyOf(text: string): string {
-    return hash('sha1', text, 'base64') + text.length;
+    return hash('sha1', text, 'base64');
   }
 
   get(key: string): readonly Finding[] | undefined {
-    const found = this.entries.get(key);
-    if (found === undefined) { this.misses++; return undefined; }
+    let found = this.young.get(key);
+    if (found === undefined) {
+      found = this.old.get(key);
+      if (found === undefined) { this.misses++; return undefined; }
+      this.old.delete(key);
+      this.put(key, found);
+    }
     this.hits++;
-    // Refresh recency: the oldest entry (first in insertion order) is the one evicted.
-    this.entries.delete(key);
-    this.entries.set(key, found);
     return found;
   }
 
   set(key: string, findings: readonly Finding[]): void {
     if (this.capacity === 0) return;
-    this.entries.delete(key);
     // Most segments have no findings: share one frozen empty list rather than keep thousands.
-    this.entries.set(key, findings.length === 0 ? NONE : Object.freeze(findings.map((f) => Object.freeze({ ...f }))));
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    this.put(key, findings.length === 0 ? NONE : Object.freeze(findings.map((f) => Object.freeze({ ...f }))));
+  }
+
+  private put(key: string, findings: readonly Finding[]): void {
+    if (this.young.size >= this.generation) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(key, findings);
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.young.size + this.old.size;
   }
 
   clear(): void {
-    this.entries.clear();
+    this.young.clear();
+    this.old.clear();
   }
 }

@@ -41,13 +41,17 @@ describe('firewall scan cache', () => {
   });
 
   it('is bounded, evicting the least recently used', () => {
-    const cache = new ScanCache(3);
-    for (const key of ['a', 'b', 'c']) cache.set(key, []);
-    expect(cache.get('a')).to.deep.equal([]); // a is now the most recent
-    cache.set('d', []);
-    expect(cache.size).to.equal(3);
+    const cache = new ScanCache(4);
+    for (const key of ['a', 'b']) cache.set(key, []);
+    cache.set('c', []); // a and b are now the old generation
+    expect(cache.get('a')).to.deep.equal([]); // used again: moved to the young one
+    cache.set('d', []); // young full (c, a): it becomes the old; b is dropped
+    cache.set('e', []);
+    expect(cache.size).to.be.at.most(4);
     expect(cache.get('b')).to.equal(undefined);
     expect(cache.get('a')).to.deep.equal([]);
+    for (let i = 0; i < 100; i++) cache.set(`k${i}`, []);
+    expect(cache.size).to.be.at.most(4);
     const none = new ScanCache(0);
     none.set('a', []);
     expect(none.get('a')).to.equal(undefined);
