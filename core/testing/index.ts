@@ -76,7 +76,6 @@ export async function runPlugin<O>(plugin: PluginDefinition<O>, run: RunOptions<
   // The plugin's own error codes render as they would in a gateway (status, class per family, outcome).
   if (plugin.errors) registerErrorCodes(plugin.name, plugin.errors);
   const host = createTestHost(run.host);
-  if (plugin.errors) registerErrorCodes(plugin.name, plugin.errors);
   const instance = run.instance ?? await plugin.setup!(parseOptions(plugin.options, run.options ?? {}), host);
   const upstreamRequests: UpstreamRequest[] = [];
   const provider = scriptedProvider(protocolName(endpoint), run.upstream, upstreamRequests);

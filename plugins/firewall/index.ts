@@ -1,28 +1,60 @@
-// The firewall plugin definition. This issue ships the detection engine and `sluice scan`; the
-// chain middleware (monitor / enforce / redact) comes later, so there is deliberately no `setup`.
+// The firewall plugin: the prompt firewall in the chain (monitor / enforce / redact, restore, output
+// scanning, the Presidio sidecar) and `sluice scan`, both on the same detection engine.
+//
+// The engine (RE2 and a few hundred compiled patterns, ~100 ms) is built in `start`, not `setup`:
+// `sluice config validate` runs setup for the embedded default, which has the firewall, and must
+// stay quick. Nothing can fail late for it: every user pattern was compiled when the options were
+// parsed. Without `start` (sluice/testing's runPlugin) the first request builds it.
 import { definePlugin } from '../../core/index.js';
+import { FIREWALL_ERRORS } from './errors.js';
+import { firewallMiddleware } from './middleware.js';
 import { firewallOptions, type FirewallOptions } from './options.js';
-import { runScan, SCAN_USAGE } from './scan-command.js';
+import { createFirewallMetrics } from './report.js';
+import type { FirewallRuntime } from './runtime.js';
+import { SCAN_USAGE } from './scan-usage.js';
 
 export default definePlugin<FirewallOptions>({
   name: 'firewall',
   version: '0.1.0',
   sluice: '^0.1.0',
-  description: 'Prompt firewall: PII and secrets detectors on RE2, optional Presidio sidecar',
+  description: 'Prompt firewall: PII and secrets in every request (monitor, enforce, redact with restore), output scanning, optional Presidio sidecar',
   options: firewallOptions,
+  errors: FIREWALL_ERRORS,
+  setup(options, host) {
+    const metrics = createFirewallMetrics(host.metrics);
+    const build = async (o: FirewallOptions) => (await import('./runtime.js')).createRuntime(o, host.logger, metrics);
+    let runtime: FirewallRuntime | undefined;
+    let building: Promise<FirewallRuntime> | undefined;
+    const current = (): FirewallRuntime | Promise<FirewallRuntime> =>
+      runtime ?? (building ??= build(options).then((built) => (runtime ??= built)));
+    if (options.presidio) {
+      host.addReadinessCheck('presidio', async () => {
+        if (await (await current()).engine.sidecarReady()) return;
+        throw Object.assign(new Error('presidio-analyzer does not answer GET /health'), { code: 'presidio_unreachable' });
+      });
+    }
+    return {
+      middleware: firewallMiddleware(current, metrics, host.logger),
+      async start() { await current(); },
+      // SIGHUP: compile the new engine, then swap it in; the scan cache starts empty, since the
+      // detectors may have changed.
+      async reload(next) {
+        const built = await build(next);
+        return () => { runtime = built; };
+      },
+    };
+  },
   commands: {
     scan: {
       summary: 'Scan a file or stdin for secrets and personal data with the configured detectors',
       usage: SCAN_USAGE,
-      run: runScan,
+      run: async (args, options, io) => (await import('./scan-command.js')).runScan(args, options, io),
     },
   },
 });
 
 export { firewallOptions } from './options.js';
-export type { FirewallOptions, CustomPattern, PresidioOptions } from './options.js';
-export { createDetectionEngine } from './engine.js';
+export type { FirewallOptions, CustomPattern, PresidioOptions, OutputOptions, EntitySetting, FirewallMode, OutputMode, EntityAction } from './options.js';
 export type { DetectionEngine, EngineDependencies } from './engine.js';
-export { PresidioClient, PresidioError } from './presidio-client.js';
 export type { Finding } from './types.js';
-export { maskValue, runScan } from './scan-command.js';
+export { FIREWALL_BLOCKED, FIREWALL_UNAVAILABLE } from './errors.js';

@@ -1,11 +1,17 @@
-// The firewall's detection options (the `with:` block of `use: firewall`). Every pattern must
-// compile with RE2 here, at option-parse time, so a bad pattern is a start-up error naming it.
-import RE2 from 're2';
+// The firewall's options (the `with:` block of `use: firewall`): what it does with findings in the
+// chain (mode, per-entity actions, restore, output scanning) and how it detects them. Every pattern
+// must compile with RE2 here, at option-parse time, so a bad pattern is a start-up error naming it.
+import { createRequire } from 'node:module';
 import { z } from '../../core/index.js';
 
+type RE2Constructor = typeof import('re2');
+let re2: RE2Constructor | undefined;
+
 function compilesWithRe2(pattern: string): boolean {
+  // Loaded on first use: validating a config without custom patterns (the embedded default) needs no RE2.
+  re2 ??= createRequire(import.meta.url)('re2') as RE2Constructor;
   try {
-    new RE2(pattern);
+    new re2(pattern);
     return true;
   } catch {
     return false;
@@ -16,9 +22,18 @@ const re2Pattern = z.string().min(1).refine(compilesWithRe2)
   .meta({ expected: 'a regular expression RE2 can compile (no look-around, no back-references)' });
 const score = z.number().min(0).max(1);
 
+/** What the chain does with a finding of one entity type. */
+export const entityActions = ['block', 'redact', 'allow'] as const;
+export type EntityAction = (typeof entityActions)[number];
+
 const entitySetting = z.union([
   z.boolean(),
-  z.strictObject({ enabled: z.boolean().default(true), min_score: score.optional() }),
+  z.strictObject({
+    enabled: z.boolean().default(true),
+    min_score: score.optional(),
+    action: z.enum(entityActions).optional()
+      .describe('Overrides the mode\'s default: block the request, redact the value, or allow it (record only). Monitor mode never changes anything.'),
+  }),
 ]);
 
 export const customPatternSchema = z.strictObject({
@@ -41,7 +56,28 @@ export const presidioSchema = z.strictObject({
     .describe('What a failed or slow sidecar call means: carry on with built-in findings, or block.'),
 });
 
+export const firewallModes = ['monitor', 'enforce', 'redact'] as const;
+export type FirewallMode = (typeof firewallModes)[number];
+export const outputModes = ['off', 'monitor', 'redact', 'block'] as const;
+export type OutputMode = (typeof outputModes)[number];
+
+export const outputSchema = z.strictObject({
+  mode: z.enum(outputModes).default('off')
+    .describe('Scan what the model answers (JSON and streams): off, monitor (record), redact (mask), block (end the answer with an error).'),
+  hold_chars: z.number().int().min(8).max(4096).default(32)
+    .describe('Characters a stream holds back at the end of each channel so a value split across chunks is still caught (plus the unfinished word).'),
+});
+
 export const firewallOptions = z.strictObject({
+  mode: z.enum(firewallModes).default('monitor')
+    .describe('monitor: record findings, change nothing; enforce: refuse requests with findings; redact: replace values with placeholders.'),
+  restore: z.boolean().default(true)
+    .describe('redact: put the original values back where the answer (JSON or stream) repeats a placeholder.'),
+  output: outputSchema.prefault({}),
+  header: z.boolean().default(true)
+    .describe('Add `x-sluice-firewall: TYPE=count,…` to responses of requests with findings.'),
+  cache_entries: z.number().int().min(0).max(1_000_000).default(20_000)
+    .describe('Segments whose findings are remembered by hash (0: none), so a resent conversation is not scanned again.'),
   secrets: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
   pii: z.strictObject({
     enabled: z.boolean().default(true),
@@ -50,7 +86,7 @@ export const firewallOptions = z.strictObject({
   }).prefault({}),
   min_score: score.default(0.5).describe('Findings below this score are dropped.'),
   entities: z.record(z.string().meta({ expected: 'entity types' }), entitySetting).default({})
-    .describe('Per entity type: `false` to disable, or `{ enabled, min_score }`.'),
+    .describe('Per entity type: `false` to disable, or `{ enabled, min_score, action }`.'),
   custom: z.array(customPatternSchema).default([]),
   allowlist: z.strictObject({
     values: z.array(z.string()).default([])
@@ -63,3 +99,5 @@ export const firewallOptions = z.strictObject({
 export type FirewallOptions = z.output<typeof firewallOptions>;
 export type CustomPattern = z.output<typeof customPatternSchema>;
 export type PresidioOptions = z.output<typeof presidioSchema>;
+export type EntitySetting = z.output<typeof entitySetting>;
+export type OutputOptions = z.output<typeof outputSchema>;

@@ -8,7 +8,9 @@ import type { FirewallOptions } from './options.js';
 import type { Finding } from './types.js';
 import { createDetectionEngine } from './engine.js';
 
-export const SCAN_USAGE = 'sluice scan [FILE|-] [--json] [--config FILE]';
+import { SCAN_USAGE } from './scan-usage.js';
+
+export { SCAN_USAGE };
 
 /** Shows a little of each end, never the whole value: "sk-p********x9". */
 export function maskValue(value: string): string {

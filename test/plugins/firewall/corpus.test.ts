@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import firewall from '../../../plugins/firewall/index.js';
+import { testCommandHost } from '../../helpers/command-host.js';
 import { createDetectionEngine } from '../../../plugins/firewall/engine.js';
 import { classOf, loadCorpus } from '../../fixtures/firewall-corpus/load.js';
 import { scoreCorpus, type CorpusScore } from '../../fixtures/firewall-corpus/score.js';
@@ -63,7 +64,7 @@ describe('firewall detectors on the labelled corpus', function () {
     let out = '';
     stdout.on('data', (c) => (out += c));
     stdin.end(sample.text);
-    const code = await firewall.commands!.scan!.run(['--json'], options, { stdin, stdout, stderr: new PassThrough() });
+    const code = await firewall.commands!.scan!.run(['--json'], options, { stdin, stdout, stderr: new PassThrough() }, testCommandHost());
     expect(code).to.equal(1);
     const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { type: string; start: number; end: number });
     expect(lines.map((l) => [l.type, l.start, l.end])).to.deep.equal(engine.scan(sample.text).map((f) => [f.type, f.start, f.end]));

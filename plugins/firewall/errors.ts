@@ -1,0 +1,15 @@
+// The firewall's error codes (registered through the plugin definition's `errors`).
+import type { ErrorSpec } from '../../core/index.js';
+
+export const FIREWALL_BLOCKED = 'SLUICE_E_FIREWALL_BLOCKED';
+export const FIREWALL_UNAVAILABLE = 'SLUICE_E_FIREWALL_UNAVAILABLE';
+
+export const FIREWALL_ERRORS: Record<string, ErrorSpec> = {
+  // 400, not 403: the request is refused for what it contains, which the client can change; every
+  // SDK reports a 400 as a bad request and none retries it, whereas a 403 reads as a key without
+  // permission (Claude Code and Codex tell the user to check their credentials).
+  [FIREWALL_BLOCKED]: { status: 400, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'INVALID_ARGUMENT', outcome: 'blocked' },
+  // The Presidio sidecar failed with `on_error: block`: the request could not be checked, so it is
+  // not sent. 503, which SDKs retry, because the cause is usually passing.
+  [FIREWALL_UNAVAILABLE]: { status: 503, openai: 'api_error', anthropic: 'api_error', gemini: 'UNAVAILABLE', outcome: 'blocked' },
+};

@@ -1,0 +1,92 @@
+// The firewall in the chain. On the way in it scans every text segment of the request through the
+// protocol view (system prompts, every message, tool arguments and results, embeddings input…),
+// records what it found, and — by mode and entity policy — refuses the request or replaces values
+// with placeholders. On the way out it scans the model's answer (output.mode) and puts the original
+// values back where the answer repeats a placeholder (restore), in JSON bodies and streams alike.
+// Monitor mode only reads through the view, so the client's bytes go upstream untouched.
+import {
+  GatewayError, protocolName, transformResponseBody, transformStream,
+  type Channel, type DeltaTransform, type Logger, type PluginMiddleware, type ProtocolName,
+} from '../../core/index.js';
+import { FIREWALL_BLOCKED, FIREWALL_UNAVAILABLE } from './errors.js';
+import type { OutputMode } from './options.js';
+import { chainTransforms, outputScanTransform } from './output-scan.js';
+import type { PlaceholderMap } from './placeholders.js';
+import { redactSegments } from './redact.js';
+import { recordRequestFindings, ResponseFindings, summarise, type FirewallMetrics } from './report.js';
+import { restoreTransform } from './restore.js';
+import type { FirewallRuntime } from './runtime.js';
+
+/** Answers that carry model text: the ones output scanning and restore read. */
+const GENERATIONS = new Set<ProtocolName>(['openai.chat', 'openai.responses', 'anthropic.messages', 'gemini.generate']);
+const OUTPUT_ACTION = { monitor: 'recorded', redact: 'redacted', block: 'blocked' } as const;
+export const OUTPUT_HEADER = 'x-sluice-firewall-output';
+
+export function firewallMiddleware(runtime: () => FirewallRuntime | Promise<FirewallRuntime>, metrics: FirewallMetrics, logger: Logger): PluginMiddleware {
+  return async (ctx, next) => {
+    const { exchange } = ctx;
+    if (exchange.endpoint.operation === 'models') return next();
+    const built = runtime();
+    const rt = built instanceof Promise ? await built : built;
+    const segments = exchange.view().segments();
+    let map: PlaceholderMap | undefined;
+    if (segments.length) {
+      const texts = new Array<string>(segments.length);
+      for (let i = 0; i < segments.length; i++) texts[i] = segments[i]!.text;
+      let findings;
+      try {
+        findings = await rt.scanner.scan(texts);
+      } catch (err) {
+        logger.warn('presidio sidecar failed; request refused (on_error: block)', { request_id: exchange.id, error: (err as Error).message });
+        throw new GatewayError(FIREWALL_UNAVAILABLE, 'request not sent: the prompt firewall could not check it (its Presidio sidecar is unavailable and on_error is block)');
+      }
+      if (findings.some((list) => list.length > 0)) {
+        const summaries = summarise(segments, findings, rt.policy);
+        const blocking = summaries.filter((s) => s.verdict === 'block');
+        if (blocking.length) {
+          recordRequestFindings(exchange, summaries, metrics, rt.options.header, true);
+          throw new GatewayError(FIREWALL_BLOCKED, `request blocked by the prompt firewall: found ${blocking.map((s) => s.type).join(', ')}`, {
+            param: blocking[0]!.locations[0] ?? null,
+          });
+        }
+        if (summaries.some((s) => s.verdict === 'redact')) map = redactSegments(segments, findings, (type) => rt.policy.verdict(type) === 'redact');
+        recordRequestFindings(exchange, summaries, metrics, rt.options.header, false);
+      }
+    }
+    const outputMode = rt.options.output.mode;
+    const restoring = map !== undefined && map.size > 0 && rt.options.restore;
+    if (outputMode === 'off' && !restoring) return next();
+    await next();
+    const response = exchange.response;
+    if (!response || !GENERATIONS.has(protocolName(response.protocol))) return;
+    if (response.kind === 'json' && response.status >= 400) return; // an error envelope carries no model text
+    const output = outputMode === 'off' ? undefined : new ResponseFindings(exchange, metrics, OUTPUT_ACTION[outputMode]);
+    const transform = responseTransform(rt, outputMode, output, restoring ? map : undefined);
+    if (response.kind === 'json') {
+      transformResponseBody(response.protocol, response.body, transform);
+      const found = output?.headerValue();
+      if (found && rt.options.header) exchange.responseHeaders[OUTPUT_HEADER] = found;
+    } else {
+      response.events = transformStream(response.protocol, response.events, transform);
+    }
+  };
+}
+
+function channelLocation(channel: Channel): string {
+  return channel.kind === 'tool_arguments' ? `response.tool_arguments[${channel.index}]` : `response.${channel.kind}`;
+}
+
+/** Output scanning reads the model's own text (placeholders included); restore then turns placeholders back into values. */
+function responseTransform(rt: FirewallRuntime, mode: OutputMode, output: ResponseFindings | undefined, map: PlaceholderMap | undefined): DeltaTransform {
+  const restore = map ? restoreTransform(map) : undefined;
+  if (!output) return restore!;
+  const scan = outputScanTransform(rt.engine, rt.options.output.hold_chars, {
+    reports: (type) => rt.policy.verdict(type) !== 'allow',
+    found(type, channel) {
+      output.add(type, channelLocation(channel));
+      if (mode === 'block') throw new GatewayError(FIREWALL_BLOCKED, `response blocked by the prompt firewall: the answer contained ${type}`);
+    },
+    mask: (type) => (mode === 'redact' ? `[REDACTED_${type}]` : undefined),
+  });
+  return restore ? chainTransforms(scan, restore) : scan;
+}

@@ -1,0 +1,71 @@
+// Placeholders for redacted values: `[EMAIL_ADDRESS_1]`, `[AWS_ACCESS_KEY_ID_2]`.
+//
+// Numbering without server state: values are numbered per type by their first appearance in the
+// request, walking it in conversation order (system prompt, then every turn in order, each turn's
+// text in order). Clients resend the whole conversation on every turn and a conversation only grows
+// at its end, so a value keeps the number it got when it first appeared, on every later turn: the
+// new turn can only add values, and they come after every value already numbered. The one way to
+// renumber is to change the past — edit an earlier message, or put a new value in a system prompt
+// that changes between turns — and then the request is still consistent in itself (one value, one
+// placeholder, everywhere in it) and restores correctly; only the model sees other numbers than on
+// the turn before.
+
+/** The placeholder text for the n-th value of a type. Types become `[A-Z0-9_]` so restore can find them. */
+export function placeholderText(type: string, n: number): string {
+  return `[${placeholderType(type)}_${n}]`;
+}
+
+const typeNames = new Map<string, string>();
+function placeholderType(type: string): string {
+  let name = typeNames.get(type);
+  if (name === undefined) {
+    name = type.toUpperCase().replace(/[^A-Z0-9_]+/g, '_') || 'VALUE';
+    if (typeNames.size < 1024) typeNames.set(type, name);
+  }
+  return name;
+}
+
+/** Characters a placeholder is made of, between its brackets. */
+export function isPlaceholderChar(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95;
+}
+
+/** The values of one request and their placeholders, both ways. */
+export class PlaceholderMap {
+  private readonly byValue = new Map<string, string>();
+  /** placeholder → original value */
+  readonly values = new Map<string, string>();
+  private readonly counters = new Map<string, number>();
+  /** Length of the longest placeholder (restore holds back at most this much). */
+  longest = 0;
+
+  /** The value's placeholder, numbering it on first sight. */
+  placeholderFor(type: string, value: string): string {
+    let placeholder = this.byValue.get(value);
+    if (placeholder !== undefined) return placeholder;
+    const key = placeholderType(type);
+    const n = (this.counters.get(key) ?? 0) + 1;
+    this.counters.set(key, n);
+    placeholder = placeholderText(type, n);
+    this.byValue.set(value, placeholder);
+    this.values.set(placeholder, value);
+    if (placeholder.length > this.longest) this.longest = placeholder.length;
+    return placeholder;
+  }
+
+  get size(): number {
+    return this.values.size;
+  }
+
+  /** Value → placeholder, longest value first (so a value inside a longer one never wins over it). */
+  entriesByLength(): [string, string][] {
+    return [...this.byValue].sort((a, b) => b[0].length - a[0].length);
+  }
+
+  /** True when `text` (which starts with `[` and has no `]`) could still grow into one of the placeholders. */
+  isPrefix(text: string): boolean {
+    if (text.length >= this.longest) return false;
+    for (const placeholder of this.values.keys()) if (placeholder.startsWith(text)) return true;
+    return false;
+  }
+}

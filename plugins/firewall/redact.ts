@@ -1,0 +1,73 @@
+// Redaction of a request in place: every value found is replaced by its placeholder, in every
+// segment where it occurs — also where the detectors did not flag it (a password found after
+// `password=` is replaced where it is repeated bare, too), so a value once found never leaks
+// through a second mention.
+import type { Segment } from '../../core/index.js';
+import { PlaceholderMap } from './placeholders.js';
+import type { Finding } from './types.js';
+
+interface Span {
+  start: number;
+  end: number;
+  placeholder: string;
+}
+
+function isWordCode(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+/** An occurrence glued to a longer word or number (`10.0.0.1` inside `10.0.0.12`) is another value. */
+function standsAlone(text: string, value: string, at: number): boolean {
+  if (isWordCode(value.charCodeAt(0)) && isWordCode(text.charCodeAt(at - 1))) return false;
+  const end = at + value.length;
+  if (isWordCode(value.charCodeAt(value.length - 1)) && isWordCode(text.charCodeAt(end))) return false;
+  return true;
+}
+
+/**
+ * Numbers the values to redact in conversation order (segments as the view lists them, findings by
+ * position), then rewrites each segment that holds one. Returns the map of placeholders to values.
+ */
+export function redactSegments(
+  segments: readonly Segment[],
+  findings: readonly (readonly Finding[])[],
+  redacts: (type: string) => boolean,
+): PlaceholderMap {
+  const map = new PlaceholderMap();
+  for (let i = 0; i < segments.length; i++) {
+    const list = findings[i]!;
+    if (list.length === 0) continue;
+    const text = segments[i]!.text;
+    for (const f of list) if (f.end > f.start && redacts(f.type)) map.placeholderFor(f.type, text.slice(f.start, f.end));
+  }
+  if (map.size === 0) return map;
+  const values = map.entriesByLength();
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i]!;
+    const text = segment.text;
+    const spans: Span[] = [];
+    for (const f of findings[i]!) {
+      if (f.end > f.start && redacts(f.type)) spans.push({ start: f.start, end: f.end, placeholder: map.placeholderFor(f.type, text.slice(f.start, f.end)) });
+    }
+    for (const [value, placeholder] of values) {
+      for (let at = text.indexOf(value); at >= 0; at = text.indexOf(value, at + value.length)) {
+        if (standsAlone(text, value, at)) spans.push({ start: at, end: at + value.length, placeholder });
+      }
+    }
+    if (spans.length) segment.set(rewrite(text, spans));
+  }
+  return map;
+}
+
+/** Replaces non-overlapping spans; where spans overlap, the earlier (then the longer) one wins. */
+function rewrite(text: string, spans: Span[]): string {
+  spans.sort((a, b) => a.start - b.start || b.end - a.end);
+  let out = '';
+  let cursor = 0;
+  for (const span of spans) {
+    if (span.start < cursor) continue;
+    out += text.slice(cursor, span.start) + span.placeholder;
+    cursor = span.end;
+  }
+  return out + text.slice(cursor);
+}

@@ -1,0 +1,80 @@
+// Scans the texts of a request — each segment on its own, so a segment's findings depend on its text
+// alone and can be remembered by the text's hash. With a Presidio sidecar, every text the cache does
+// not know is sent to it (a few at a time); a sidecar failure ends its use for the rest of the request.
+import type { DetectionEngine } from './engine.js';
+import { PresidioError } from './presidio-client.js';
+import { ScanCache } from './scan-cache.js';
+import type { Finding } from './types.js';
+
+const NONE: readonly Finding[] = Object.freeze([]);
+
+/** Sidecar calls in flight per request: enough to overlap round trips, few enough not to swamp it. */
+const SIDECAR_CONCURRENCY = 4;
+
+export interface RequestScanner {
+  /** Findings per text, in the order given. Rejects with PresidioError only when on_error is "block". */
+  scan(texts: readonly string[]): Promise<(readonly Finding[])[]> | (readonly Finding[])[];
+  readonly cache: ScanCache;
+}
+
+/**
+ * `sidecarFailures` counts the engine's `onSidecarError` calls (on_error: allow): a call during
+ * which it moved may have fallen back to the built-in detectors, so its result is not cached —
+ * the text is sent to the sidecar again on the next turn, once it is back.
+ */
+export function createRequestScanner(engine: DetectionEngine, cache: ScanCache, sidecar: { configured: boolean; failures(): number }): RequestScanner {
+  function scanBuiltIn(texts: readonly string[]): (readonly Finding[])[] {
+    const out = new Array<readonly Finding[]>(texts.length);
+    for (let i = 0; i < texts.length; i++) {
+      const text = texts[i]!;
+      if (text.length === 0) { out[i] = NONE; continue; }
+      const key = ScanCache.keyOf(text);
+      let found = cache.get(key);
+      if (found === undefined) {
+        found = engine.scan(text);
+        cache.set(key, found);
+      }
+      out[i] = found;
+    }
+    return out;
+  }
+
+  async function scanWithSidecar(texts: readonly string[]): Promise<(readonly Finding[])[]> {
+    const out = new Array<readonly Finding[]>(texts.length);
+    const pending: { index: number; key: string }[] = [];
+    for (let i = 0; i < texts.length; i++) {
+      const text = texts[i]!;
+      if (text.trim() === '') { out[i] = NONE; continue; }
+      const key = ScanCache.keyOf(text);
+      const found = cache.get(key);
+      if (found !== undefined) out[i] = found;
+      else pending.push({ index: i, key });
+    }
+    let failed = false;
+    let next = 0;
+    const worker = async () => {
+      while (next < pending.length) {
+        const { index, key } = pending[next++]!;
+        const text = texts[index]!;
+        if (failed) { out[index] = engine.scan(text); continue; }
+        const before = sidecar.failures();
+        const found = await engine.scanWithSidecar(text); // throws PresidioError when on_error is "block"
+        out[index] = found;
+        if (sidecar.failures() === before) cache.set(key, found);
+        else failed = true;
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.min(SIDECAR_CONCURRENCY, pending.length) }, worker));
+    } catch (err) {
+      failed = true; // stops the other workers before their next call
+      throw err instanceof PresidioError ? err : new PresidioError(String(err));
+    }
+    return out;
+  }
+
+  return {
+    cache,
+    scan: sidecar.configured ? scanWithSidecar : scanBuiltIn,
+  };
+}

@@ -1,0 +1,187 @@
+// Redaction and policy on the request side, with sluice/testing's runPlugin (the scripted upstream
+// records what the provider would have seen): every segment of every protocol, stable numbering
+// across turns, one placeholder per value, repeats the detectors missed, and the per-entity policy.
+import { expect } from 'chai';
+import { runPlugin, type RunResult } from '../../../core/testing/index.js';
+import firewall from '../../../plugins/firewall/index.js';
+import type { JsonObject } from '../../../core/index.js';
+
+const EMAIL = 'ann.lee@corp-mail.io';
+const OTHER = 'bob.stone@corp-mail.io';
+const AWS_KEY = 'AKIAZ3MJQX7TNVB4KWPQ';
+const TOKEN = 'ghp_8kQ2vR7nX4mZ1pL9sT3wY6bD0fH5jC2gA8eU';
+const VALUES = [EMAIL, OTHER, AWS_KEY, TOKEN];
+
+const chatAnswer = { json: { id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }] } };
+
+async function run(path: string, body: JsonObject, options: unknown = { mode: 'redact' }, upstream: Parameters<typeof runPlugin>[1]['upstream'] = chatAnswer): Promise<RunResult> {
+  return runPlugin(firewall, { path, body: structuredClone(body), options, upstream });
+}
+
+/** What the upstream got, as text (the request the provider would see). */
+function sent(r: RunResult): string {
+  expect(r.upstreamRequests, `upstream called (status ${r.status}: ${JSON.stringify(r.json)})`).to.have.length(1);
+  return JSON.stringify(r.upstreamRequests[0]!.body);
+}
+
+function expectNoValue(text: string): void {
+  for (const v of VALUES) expect(text, `leaked ${v}`).not.to.contain(v);
+}
+
+describe('firewall redaction (request side)', () => {
+  it('Chat: system, user parts, assistant tool-call arguments, tool results — one placeholder per value', async () => {
+    const r = await run('/v1/chat/completions', {
+      model: 'm',
+      messages: [
+        { role: 'system', content: `deploy with ${TOKEN}` },
+        { role: 'user', content: [{ type: 'text', text: `I am ${EMAIL}` }, { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } }] },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'send', arguments: JSON.stringify({ to: EMAIL, cc: [OTHER], key: AWS_KEY }) } }] },
+        { role: 'tool', tool_call_id: 'call_1', content: `sent to ${EMAIL} and ${OTHER}` },
+      ],
+    });
+    const body = r.upstreamRequests[0]!.body as { messages: JsonObject[] };
+    expectNoValue(sent(r));
+    expect(body.messages[0]!['content']).to.equal('deploy with [GITHUB_TOKEN_1]');
+    expect(body.messages[1]!['content']).to.deep.equal([{ type: 'text', text: 'I am [EMAIL_ADDRESS_1]' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } }]);
+    const args = JSON.parse(((body.messages[2]!['tool_calls'] as JsonObject[])[0]!['function'] as JsonObject)['arguments'] as string);
+    expect(args).to.deep.equal({ to: '[EMAIL_ADDRESS_1]', cc: ['[EMAIL_ADDRESS_2]'], key: '[AWS_ACCESS_KEY_ID_1]' });
+    expect(body.messages[3]!['content']).to.equal('sent to [EMAIL_ADDRESS_1] and [EMAIL_ADDRESS_2]');
+    expect((body.messages[2]!['tool_calls'] as JsonObject[])[0]!['id']).to.equal('call_1');
+    const findings = r.exchange.findings.map((f) => [f.type, f.count, f.action, f.locations]);
+    expect(findings).to.deep.equal([
+      ['GITHUB_TOKEN', 1, 'redacted', ['messages[0].content']],
+      ['EMAIL_ADDRESS', 5, 'redacted', ['messages[1].content[0].text', 'messages[2].tool_calls[0].function.arguments', 'messages[3].content']],
+      ['AWS_ACCESS_KEY_ID', 1, 'redacted', ['messages[2].tool_calls[0].function.arguments']],
+    ]);
+    expect(r.exchange.responseHeaders['x-sluice-firewall']).to.equal('GITHUB_TOKEN=1,EMAIL_ADDRESS=5,AWS_ACCESS_KEY_ID=1');
+  });
+
+  it('Responses: instructions, input items, function_call arguments and outputs, reasoning summaries', async () => {
+    const r = await run('/v1/responses', {
+      model: 'm', instructions: `key ${AWS_KEY}`,
+      input: [
+        { role: 'user', content: [{ type: 'input_text', text: `mail ${EMAIL}` }] },
+        { type: 'reasoning', id: 'rs_1', summary: [{ type: 'summary_text', text: `user is ${EMAIL}` }], encrypted_content: `enc-${AWS_KEY}` },
+        { type: 'function_call', call_id: 'call_1', name: 'send', arguments: JSON.stringify({ to: OTHER }) },
+        { type: 'function_call_output', call_id: 'call_1', output: `delivered to ${OTHER}` },
+      ],
+    }, { mode: 'redact' }, { json: {} });
+    const text = sent(r);
+    expect(text).to.contain('"instructions":"key [AWS_ACCESS_KEY_ID_1]"').and.contain('mail [EMAIL_ADDRESS_1]').and.contain('user is [EMAIL_ADDRESS_1]')
+      .and.contain('delivered to [EMAIL_ADDRESS_2]').and.contain(JSON.stringify(JSON.stringify({ to: '[EMAIL_ADDRESS_2]' })));
+    // Signatures and encrypted reasoning are not text: kept byte for byte.
+    expect(text).to.contain(`"encrypted_content":"enc-${AWS_KEY}"`);
+  });
+
+  it('Anthropic: system blocks, text, thinking, tool_use.input objects, tool_result strings and blocks', async () => {
+    const r = await run('/v1/messages', {
+      model: 'm', max_tokens: 10, system: [{ type: 'text', text: `token ${TOKEN}` }],
+      messages: [
+        { role: 'user', content: `I am ${EMAIL}` },
+        { role: 'assistant', content: [
+          { type: 'thinking', thinking: `the user is ${EMAIL}`, signature: `sig-${AWS_KEY}` },
+          { type: 'tool_use', id: 'toolu_1', name: 'send', input: { to: EMAIL, nested: { list: [OTHER] } } },
+        ] },
+        { role: 'user', content: [
+          { type: 'tool_result', tool_use_id: 'toolu_1', content: `ok ${OTHER}` },
+          { type: 'tool_result', tool_use_id: 'toolu_2', content: [{ type: 'text', text: `key ${AWS_KEY}` }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } }] },
+        ] },
+      ],
+    }, { mode: 'redact' }, { json: {} });
+    const body = r.upstreamRequests[0]!.body as { messages: JsonObject[] };
+    const text = sent(r);
+    expect(text).not.to.contain(EMAIL).and.not.to.contain(OTHER).and.not.to.contain(TOKEN);
+    expect(text).to.contain(`"signature":"sig-${AWS_KEY}"`); // a signature is not text
+    const blocks = body.messages[1]!['content'] as JsonObject[];
+    expect(blocks[0]!['thinking']).to.equal('the user is [EMAIL_ADDRESS_1]');
+    expect(blocks[1]!['input']).to.deep.equal({ to: '[EMAIL_ADDRESS_1]', nested: { list: ['[EMAIL_ADDRESS_2]'] } });
+    expect(text).to.contain('key [AWS_ACCESS_KEY_ID_1]').and.contain('ok [EMAIL_ADDRESS_2]');
+  });
+
+  it('Gemini: systemInstruction, parts, functionCall args, functionResponse objects', async () => {
+    const r = await run('/v1beta/models/gemini-x:generateContent', {
+      systemInstruction: { parts: [{ text: `token ${TOKEN}` }] },
+      contents: [
+        { role: 'user', parts: [{ text: `I am ${EMAIL}` }, { inlineData: { mimeType: 'image/png', data: 'iVBORw0KGgo=' } }] },
+        { role: 'model', parts: [{ functionCall: { name: 'send', args: { to: EMAIL } }, thoughtSignature: `sig-${AWS_KEY}` }] },
+        { role: 'user', parts: [{ functionResponse: { name: 'send', response: { output: { delivered: [OTHER] } } } }] },
+      ],
+    }, { mode: 'redact' }, { json: {} });
+    const text = sent(r);
+    expect(text).not.to.contain(EMAIL).and.not.to.contain(OTHER).and.not.to.contain(TOKEN);
+    expect(text).to.contain('"args":{"to":"[EMAIL_ADDRESS_1]"}').and.contain('"delivered":["[EMAIL_ADDRESS_2]"]').and.contain(`"thoughtSignature":"sig-${AWS_KEY}"`);
+  });
+
+  it('numbers stay the same on every turn of a growing conversation', async () => {
+    const history: JsonObject[] = [{ role: 'user', content: `I am ${EMAIL}` }];
+    const seen: string[] = [];
+    const turn = async () => {
+      const r = await run('/v1/chat/completions', { model: 'm', messages: history });
+      seen.push(sent(r));
+    };
+    await turn();
+    history.push({ role: 'assistant', content: `Hello ${EMAIL}` }, { role: 'user', content: `forward to ${OTHER}, cc ${EMAIL}` });
+    await turn();
+    history.push({ role: 'assistant', content: 'done' }, { role: 'user', content: `and key ${AWS_KEY} for ${OTHER}` });
+    await turn();
+    expect(seen[0]).to.contain('I am [EMAIL_ADDRESS_1]');
+    expect(seen[1]).to.contain('I am [EMAIL_ADDRESS_1]').and.contain('Hello [EMAIL_ADDRESS_1]').and.contain('forward to [EMAIL_ADDRESS_2], cc [EMAIL_ADDRESS_1]');
+    expect(seen[2]).to.contain('forward to [EMAIL_ADDRESS_2], cc [EMAIL_ADDRESS_1]').and.contain('and key [AWS_ACCESS_KEY_ID_1] for [EMAIL_ADDRESS_2]');
+    // Each request's text up to the newest turn is what the previous request sent: the provider's
+    // prompt cache keeps working, and signed reasoning that quotes a placeholder stays valid.
+    const messages = (s: string) => (JSON.parse(s) as { messages: unknown[] }).messages;
+    expect(messages(seen[2]!).slice(0, 3)).to.deep.equal(messages(seen[1]!));
+  });
+
+  it('a value found once is replaced where the detectors missed it, never inside a longer word', async () => {
+    const options = { mode: 'redact', custom: [{ name: 'project', type: 'PROJECT_CODE', pattern: '\\bPX[0-9]{4}\\b', keywords: ['project'] }] };
+    const far = 'x'.repeat(150);
+    const r = await run('/v1/chat/completions', { model: 'm', messages: [
+      { role: 'user', content: `${far} PX1234 is the code ${far}` }, // no keyword near: not found by itself
+      { role: 'user', content: 'the project PX1234' },
+      { role: 'user', content: 'unrelated: APX1234 and PX12345 and PX1234.' },
+    ] }, options);
+    const body = r.upstreamRequests[0]!.body as { messages: { content: string }[] };
+    expect(body.messages[0]!.content).to.equal(`${far} [PROJECT_CODE_1] is the code ${far}`);
+    expect(body.messages[1]!.content).to.equal('the project [PROJECT_CODE_1]');
+    expect(body.messages[2]!.content).to.equal('unrelated: APX1234 and PX12345 and [PROJECT_CODE_1].');
+  });
+
+  it('policy: per-entity actions override the mode; monitor never changes anything', async () => {
+    const body = { model: 'm', messages: [{ role: 'user', content: `mail ${EMAIL} key ${AWS_KEY}` }] };
+    const allowed = await run('/v1/chat/completions', body, { mode: 'enforce', entities: { EMAIL_ADDRESS: { action: 'allow' }, AWS_ACCESS_KEY_ID: { action: 'redact' } } });
+    expect(sent(allowed)).to.contain(`mail ${EMAIL} key [AWS_ACCESS_KEY_ID_1]`);
+    expect(allowed.exchange.findings.map((f) => `${f.type}:${f.action}`)).to.deep.equal(['EMAIL_ADDRESS:allowed', 'AWS_ACCESS_KEY_ID:redacted']);
+
+    const blocked = await run('/v1/chat/completions', body, { mode: 'redact', entities: { AWS_ACCESS_KEY_ID: { action: 'block' } } });
+    expect(blocked.status).to.equal(400);
+    expect(blocked.upstreamRequests).to.have.length(0);
+    expect(blocked.json).to.deep.equal({ error: { message: 'request blocked by the prompt firewall: found AWS_ACCESS_KEY_ID', type: 'invalid_request_error', param: 'messages[0].content', code: 'SLUICE_E_FIREWALL_BLOCKED' } });
+    expect(blocked.completion.outcome).to.equal('blocked');
+    expect(blocked.exchange.findings.map((f) => `${f.type}:${f.action}`)).to.deep.equal(['EMAIL_ADDRESS:recorded', 'AWS_ACCESS_KEY_ID:blocked']);
+
+    const monitored = await run('/v1/chat/completions', body, { mode: 'monitor', entities: { AWS_ACCESS_KEY_ID: { action: 'block' }, EMAIL_ADDRESS: { action: 'redact' } } });
+    expect(monitored.status).to.equal(200);
+    expect(sent(monitored)).to.contain(`mail ${EMAIL} key ${AWS_KEY}`);
+    expect(monitored.upstreamRequests[0]!.bytes, 'the client\'s bytes go upstream').to.be.instanceOf(Buffer);
+
+    const disabled = await run('/v1/chat/completions', body, { mode: 'enforce', entities: { EMAIL_ADDRESS: false, AWS_ACCESS_KEY_ID: { enabled: false } } });
+    expect(disabled.status).to.equal(200);
+    expect(disabled.exchange.findings).to.deep.equal([]);
+  });
+
+  it('a request without findings goes upstream as the client\'s bytes, in every mode', async () => {
+    for (const mode of ['monitor', 'enforce', 'redact']) {
+      const r = await run('/v1/chat/completions', { model: 'm', messages: [{ role: 'user', content: 'nothing to see here' }] }, { mode });
+      expect(r.upstreamRequests[0]!.bytes, mode).to.be.instanceOf(Buffer);
+      expect(r.exchange.findings).to.deep.equal([]);
+      expect(r.exchange.responseHeaders).to.deep.equal({});
+    }
+  });
+
+  it('the header can be turned off', async () => {
+    const r = await run('/v1/chat/completions', { model: 'm', messages: [{ role: 'user', content: `mail ${EMAIL}` }] }, { mode: 'monitor', header: false });
+    expect(r.exchange.responseHeaders).to.deep.equal({});
+    expect(r.exchange.findings).to.have.length(1);
+  });
+});
