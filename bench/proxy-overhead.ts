@@ -49,6 +49,8 @@ const { values: args } = parseArgs({
     'baseline-label': { type: 'string', default: 'sluice-base' },
     /** Only for experiments: the measured configuration is the default level (info). */
     'log-level': { type: 'string' },
+    /** Only for experiments: measure a subset (the floor is always measured). */
+    targets: { type: 'string', default: 'direct,bare,koa,sluice' },
     out: { type: 'string', default: path.join(root, 'bench/results/proxy-overhead.md') },
   },
 });
@@ -60,6 +62,7 @@ const NODE_ENV = args['sluice-env'];
 const BASELINE = args.baseline ? path.resolve(args.baseline) : undefined;
 if (BASELINE && !existsSync(path.join(BASELINE, 'bin/sluice.js'))) throw new Error(`--baseline ${BASELINE}: no bin/sluice.js there`);
 const BASE_LABEL = args['baseline-label'];
+const WANTED = new Set([...args.targets.split(','), 'bare', 'sluice']);
 
 const REQUEST_BODY = JSON.stringify({
   model: 'gpt-4o-mini',
@@ -304,8 +307,9 @@ async function main(): Promise<void> {
     const mock = await firstLine(mockChild, 10_000);
     mockPid = mockChild.pid;
     const mockOrigin = new URL(mock.url).origin;
-    targets.push({ name: 'direct', url: mockOrigin, pid: mockChild.pid });
+    if (WANTED.has('direct')) targets.push({ name: 'direct', url: mockOrigin, pid: mockChild.pid });
     for (const [name, script] of [['bare', 'bare-proxy.js'], ['koa', 'koa-proxy.js']] as const) {
+      if (!WANTED.has(name)) continue;
       const child = spawnChild(path.join(here, script), [mockOrigin], TARGET_CPU);
       targets.push({ name, url: (await firstLine(child, 10_000)).url, pid: child.pid });
     }
@@ -365,11 +369,11 @@ function render(names: string[], figures: (t: string, c: number) => Figures, inf
       ]);
     }
     const sluice = figures('sluice', c);
-    const koa = figures('koa', c);
+    const koa = names.includes('koa') ? figures('koa', c) : undefined;
     const ratio = byCpu(sluice, floor);
     const shared = c > 1 && Math.min(floor.corePct, sluice.corePct) < 90;
-    let verdict = `- c=${c}: CPU per request: floor ${fmt(floor.cpuUs, 0)} µs, koa+JSON ${fmt(koa.cpuUs, 0)} µs (${fmt(byCpu(koa, floor), 2)}×), Sluice ${fmt(sluice.cpuUs, 0)} µs (**${fmt(ratio, 2)}×** the floor). ` +
-      `Measured req/s: floor ${fmt(floor.rps, 0)}, koa ${fmt(koa.rps, 0)} (${fmt(koa.rps / floor.rps, 2)}×), Sluice ${fmt(sluice.rps, 0)} (${fmt(sluice.rps / floor.rps, 2)}×)` +
+    let verdict = `- c=${c}: CPU per request: floor ${fmt(floor.cpuUs, 0)} µs, ${koa ? `koa+JSON ${fmt(koa.cpuUs, 0)} µs (${fmt(byCpu(koa, floor), 2)}×), ` : ''}Sluice ${fmt(sluice.cpuUs, 0)} µs (**${fmt(ratio, 2)}×** the floor). ` +
+      `Measured req/s: floor ${fmt(floor.rps, 0)}, ${koa ? `koa ${fmt(koa.rps, 0)} (${fmt(koa.rps / floor.rps, 2)}×), ` : ''}Sluice ${fmt(sluice.rps, 0)} (${fmt(sluice.rps / floor.rps, 2)}×)` +
       (shared ? ` — but the proxies got only ${fmt(floor.corePct, 0)} % (floor) and ${fmt(sluice.corePct, 0)} % (Sluice) of their core, so other work on the machine, not the proxies, set these rates; trust the CPU ratio.` : '.');
     if (c === 50) verdict += ` Goal of the hot-path work: ≥ 0.60× at 50 connections (${ratio >= 0.6 ? 'met' : 'not yet'} by CPU), beyond it 0.70×.`;
     if (BASELINE) {
