@@ -49,6 +49,9 @@ const { values: args } = parseArgs({
     'baseline-label': { type: 'string', default: 'sluice-base' },
     /** Only for experiments: the measured configuration is the default level (info). */
     'log-level': { type: 'string' },
+    /** Only for experiments: Node options for the Sluice target (e.g. "--max-semi-space-size=32"), and for the baseline. */
+    'node-args': { type: 'string', default: '' },
+    'baseline-node-args': { type: 'string', default: '' },
     /** Only for experiments: measure a subset (the floor is always measured). */
     targets: { type: 'string', default: 'direct,bare,koa,sluice' },
     out: { type: 'string', default: path.join(root, 'bench/results/proxy-overhead.md') },
@@ -85,8 +88,8 @@ const GEN_CPU = '0';
 const TARGET_CPU = '1';
 const NICE = Number(args.nice);
 
-function spawnChild(script: string, argv: string[], cpu: string, opts: { env?: NodeJS.ProcessEnv; stdout?: number } = {}): ChildProcess {
-  let command = [process.execPath, script, ...argv];
+function spawnChild(script: string, argv: string[], cpu: string, opts: { env?: NodeJS.ProcessEnv; stdout?: number; nodeArgs?: string[] } = {}): ChildProcess {
+  let command = [process.execPath, ...(opts.nodeArgs ?? []), script, ...argv];
   if (pin) command = ['taskset', '-c', cpu, ...command];
   if (NICE !== 0) command = ['nice', '-n', String(NICE), ...command];
   const [cmd, ...cmdArgs] = command as [string, ...string[]];
@@ -264,7 +267,7 @@ async function checkAnswer(name: string, url: string): Promise<void> {
 
 interface Running { name: string; url: string; pid: number | undefined; logFile?: string }
 
-async function startSluice(name: string, sluiceRoot: string, tmp: string, mockUrl: string): Promise<Running> {
+async function startSluice(name: string, sluiceRoot: string, tmp: string, mockUrl: string, nodeArgs: string): Promise<Running> {
   const dir = path.join(tmp, name);
   mkdirSync(dir);
   const port = await freePort();
@@ -285,7 +288,7 @@ async function startSluice(name: string, sluiceRoot: string, tmp: string, mockUr
   // stdout goes to a file, as with `sluice start > sluice.log`: the log is written, not discarded.
   const logFile = path.join(dir, 'stdout.log');
   const fd = openSync(logFile, 'w');
-  const child = spawnChild(path.join(sluiceRoot, 'bin/sluice.js'), ['start', '--config', configFile, '--port', String(port)], TARGET_CPU, { env: { NODE_ENV }, stdout: fd });
+  const child = spawnChild(path.join(sluiceRoot, 'bin/sluice.js'), ['start', '--config', configFile, '--port', String(port)], TARGET_CPU, { env: { NODE_ENV }, stdout: fd, nodeArgs: nodeArgs.split(' ').filter(Boolean) });
   closeSync(fd);
   const url = `http://127.0.0.1:${port}`;
   await waitHealthy(url + '/health', 20_000);
@@ -313,8 +316,8 @@ async function main(): Promise<void> {
       const child = spawnChild(path.join(here, script), [mockOrigin], TARGET_CPU);
       targets.push({ name, url: (await firstLine(child, 10_000)).url, pid: child.pid });
     }
-    targets.push(await startSluice('sluice', root, tmp, mock.url));
-    if (BASELINE) targets.push(await startSluice(BASE_LABEL, BASELINE, tmp, mock.url));
+    targets.push(await startSluice('sluice', root, tmp, mock.url, args['node-args']));
+    if (BASELINE) targets.push(await startSluice(BASE_LABEL, BASELINE, tmp, mock.url, args['baseline-node-args']));
 
     for (const t of targets) await checkAnswer(t.name, t.url);
     const warmC = Math.max(...GROUPS);
