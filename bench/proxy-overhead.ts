@@ -49,6 +49,11 @@ const { values: args } = parseArgs({
     'baseline-label': { type: 'string', default: 'sluice-base' },
     /** Only for experiments: the measured configuration is the default level (info). */
     'log-level': { type: 'string' },
+    /** Only for experiments: Node options for the Sluice target (e.g. "--max-semi-space-size=32"), and for the baseline. */
+    'node-args': { type: 'string', default: '' },
+    'baseline-node-args': { type: 'string', default: '' },
+    /** Only for experiments: measure a subset (the floor is always measured). */
+    targets: { type: 'string', default: 'direct,bare,koa,sluice' },
     out: { type: 'string', default: path.join(root, 'bench/results/proxy-overhead.md') },
   },
 });
@@ -60,6 +65,7 @@ const NODE_ENV = args['sluice-env'];
 const BASELINE = args.baseline ? path.resolve(args.baseline) : undefined;
 if (BASELINE && !existsSync(path.join(BASELINE, 'bin/sluice.js'))) throw new Error(`--baseline ${BASELINE}: no bin/sluice.js there`);
 const BASE_LABEL = args['baseline-label'];
+const WANTED = new Set([...args.targets.split(','), 'bare', 'sluice']);
 
 const REQUEST_BODY = JSON.stringify({
   model: 'gpt-4o-mini',
@@ -82,8 +88,8 @@ const GEN_CPU = '0';
 const TARGET_CPU = '1';
 const NICE = Number(args.nice);
 
-function spawnChild(script: string, argv: string[], cpu: string, opts: { env?: NodeJS.ProcessEnv; stdout?: number } = {}): ChildProcess {
-  let command = [process.execPath, script, ...argv];
+function spawnChild(script: string, argv: string[], cpu: string, opts: { env?: NodeJS.ProcessEnv; stdout?: number; nodeArgs?: string[] } = {}): ChildProcess {
+  let command = [process.execPath, ...(opts.nodeArgs ?? []), script, ...argv];
   if (pin) command = ['taskset', '-c', cpu, ...command];
   if (NICE !== 0) command = ['nice', '-n', String(NICE), ...command];
   const [cmd, ...cmdArgs] = command as [string, ...string[]];
@@ -261,7 +267,7 @@ async function checkAnswer(name: string, url: string): Promise<void> {
 
 interface Running { name: string; url: string; pid: number | undefined; logFile?: string }
 
-async function startSluice(name: string, sluiceRoot: string, tmp: string, mockUrl: string): Promise<Running> {
+async function startSluice(name: string, sluiceRoot: string, tmp: string, mockUrl: string, nodeArgs: string): Promise<Running> {
   const dir = path.join(tmp, name);
   mkdirSync(dir);
   const port = await freePort();
@@ -282,7 +288,7 @@ async function startSluice(name: string, sluiceRoot: string, tmp: string, mockUr
   // stdout goes to a file, as with `sluice start > sluice.log`: the log is written, not discarded.
   const logFile = path.join(dir, 'stdout.log');
   const fd = openSync(logFile, 'w');
-  const child = spawnChild(path.join(sluiceRoot, 'bin/sluice.js'), ['start', '--config', configFile, '--port', String(port)], TARGET_CPU, { env: { NODE_ENV }, stdout: fd });
+  const child = spawnChild(path.join(sluiceRoot, 'bin/sluice.js'), ['start', '--config', configFile, '--port', String(port)], TARGET_CPU, { env: { NODE_ENV }, stdout: fd, nodeArgs: nodeArgs.split(' ').filter(Boolean) });
   closeSync(fd);
   const url = `http://127.0.0.1:${port}`;
   await waitHealthy(url + '/health', 20_000);
@@ -304,13 +310,14 @@ async function main(): Promise<void> {
     const mock = await firstLine(mockChild, 10_000);
     mockPid = mockChild.pid;
     const mockOrigin = new URL(mock.url).origin;
-    targets.push({ name: 'direct', url: mockOrigin, pid: mockChild.pid });
+    if (WANTED.has('direct')) targets.push({ name: 'direct', url: mockOrigin, pid: mockChild.pid });
     for (const [name, script] of [['bare', 'bare-proxy.js'], ['koa', 'koa-proxy.js']] as const) {
+      if (!WANTED.has(name)) continue;
       const child = spawnChild(path.join(here, script), [mockOrigin], TARGET_CPU);
       targets.push({ name, url: (await firstLine(child, 10_000)).url, pid: child.pid });
     }
-    targets.push(await startSluice('sluice', root, tmp, mock.url));
-    if (BASELINE) targets.push(await startSluice(BASE_LABEL, BASELINE, tmp, mock.url));
+    targets.push(await startSluice('sluice', root, tmp, mock.url, args['node-args']));
+    if (BASELINE) targets.push(await startSluice(BASE_LABEL, BASELINE, tmp, mock.url, args['baseline-node-args']));
 
     for (const t of targets) await checkAnswer(t.name, t.url);
     const warmC = Math.max(...GROUPS);
@@ -365,11 +372,11 @@ function render(names: string[], figures: (t: string, c: number) => Figures, inf
       ]);
     }
     const sluice = figures('sluice', c);
-    const koa = figures('koa', c);
+    const koa = names.includes('koa') ? figures('koa', c) : undefined;
     const ratio = byCpu(sluice, floor);
     const shared = c > 1 && Math.min(floor.corePct, sluice.corePct) < 90;
-    let verdict = `- c=${c}: CPU per request: floor ${fmt(floor.cpuUs, 0)} µs, koa+JSON ${fmt(koa.cpuUs, 0)} µs (${fmt(byCpu(koa, floor), 2)}×), Sluice ${fmt(sluice.cpuUs, 0)} µs (**${fmt(ratio, 2)}×** the floor). ` +
-      `Measured req/s: floor ${fmt(floor.rps, 0)}, koa ${fmt(koa.rps, 0)} (${fmt(koa.rps / floor.rps, 2)}×), Sluice ${fmt(sluice.rps, 0)} (${fmt(sluice.rps / floor.rps, 2)}×)` +
+    let verdict = `- c=${c}: CPU per request: floor ${fmt(floor.cpuUs, 0)} µs, ${koa ? `koa+JSON ${fmt(koa.cpuUs, 0)} µs (${fmt(byCpu(koa, floor), 2)}×), ` : ''}Sluice ${fmt(sluice.cpuUs, 0)} µs (**${fmt(ratio, 2)}×** the floor). ` +
+      `Measured req/s: floor ${fmt(floor.rps, 0)}, ${koa ? `koa ${fmt(koa.rps, 0)} (${fmt(koa.rps / floor.rps, 2)}×), ` : ''}Sluice ${fmt(sluice.rps, 0)} (${fmt(sluice.rps / floor.rps, 2)}×)` +
       (shared ? ` — but the proxies got only ${fmt(floor.corePct, 0)} % (floor) and ${fmt(sluice.corePct, 0)} % (Sluice) of their core, so other work on the machine, not the proxies, set these rates; trust the CPU ratio.` : '.');
     if (c === 50) verdict += ` Goal of the hot-path work: ≥ 0.60× at 50 connections (${ratio >= 0.6 ? 'met' : 'not yet'} by CPU), beyond it 0.70×.`;
     if (BASELINE) {

@@ -2,17 +2,23 @@
 // provider, falling back to the router's next target while nothing has reached the client, and puts
 // the answer on the exchange; records upstream timings and usage. A stream is committed (and
 // fallbacks end) only at its first content event: see stream-commit.ts.
+import type { IncomingHttpHeaders } from 'node:http';
 import { GatewayError, toGatewayError } from '../errors.js';
 import type { Exchange, JsonResponse, StreamResponse, Target, UpstreamRequest } from '../exchange.js';
+import type { SendContext } from '../providers/provider.js';
 import { protocolName, type StreamEvent } from '../protocols/types.js';
 import { mergeUsage, usageFrom } from '../protocols/usage.js';
 import { isObject } from '../protocols/json.js';
 import { markUntouchedStream, peekBody } from '../protocols/raw-json.js';
 import { chatUsageWanted, stripUsageChunks, withUsageRequested, withUsageRequestedBytes } from './chat-usage.js';
 import { commitStream } from './stream-commit.js';
+import { UPSTREAM_ABORT, type AbortLike } from './abort.js';
+import { HttpExchange } from './exchange-impl.js';
 
 /** Client headers that matter to the upstream on passthrough (never the client's own credentials). */
-const FORWARDABLE = /^(anthropic-version|anthropic-beta|openai-organization|openai-project|openai-beta|x-goog-api-client|idempotency-key)$/;
+const FORWARDABLE = new Set(['anthropic-version', 'anthropic-beta', 'openai-organization', 'openai-project', 'openai-beta', 'x-goog-api-client', 'idempotency-key']);
+/** Providers only read the forwarded headers: requests that carry none share this one. */
+const NONE: Readonly<Record<string, string>> = Object.freeze({});
 
 export interface DispatchOptions {
   /** How long a stream's preamble may be held back waiting for content (server.sse_keepalive_ms). */
@@ -23,16 +29,17 @@ export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promi
   if (exchange.response) return; // a plugin already answered
   const first = exchange.target;
   if (!first) throw new GatewayError('SLUICE_E_INTERNAL', 'no plugin chose a provider for this request');
-  const candidates = [first, ...exchange.fallbacks];
-  const forwardHeaders = forwardable(exchange);
+  const fallbacks = exchange.fallbacks;
+  const abort: AbortLike = exchange instanceof HttpExchange ? exchange.abortHandle : exchange.signal;
+  const ctx = new DispatchContext(exchange, forwardable(exchange), abort);
   for (let i = 0; ; i++) {
-    const target = candidates[i]!;
+    const target = i === 0 ? first : fallbacks[i - 1]!;
     exchange.target = target;
     const upstream = exchange.translate?.(target) ?? passthroughRequest(exchange, target);
     exchange.upstream = upstream;
     exchange.timings.upstreamStart = performance.now();
     try {
-      const response = await target.provider.send(upstream, { signal: exchange.signal, requestId: exchange.id, forwardHeaders });
+      const response = await target.provider.send(upstream, ctx);
       if (response.kind === 'stream' && !upstream.stream) {
         // A client that did not ask for a stream never gets SSE, whatever the upstream sent.
         discard(response);
@@ -47,9 +54,26 @@ export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promi
       return;
     } catch (err) {
       const error = toGatewayError(err);
-      if (i + 1 === candidates.length || !retryable(error) || exchange.signal.aborted) throw error;
+      if (i === fallbacks.length || !retryable(error) || abort.aborted) throw error;
       exchange.attempts.push({ provider: target.provider.name, model: target.model, code: error.code, status: error.status });
     }
+  }
+}
+
+/**
+ * The provider's SendContext. `signal` is the exchange's public AbortSignal, made only when a
+ * provider reads it; the HTTP provider listens to the cheaper handle under UPSTREAM_ABORT instead.
+ */
+class DispatchContext implements SendContext {
+  readonly requestId: string;
+  readonly [UPSTREAM_ABORT]: AbortLike;
+  constructor(private readonly exchange: Exchange, readonly forwardHeaders: IncomingHttpHeaders, abort: AbortLike) {
+    this.requestId = exchange.id;
+    this[UPSTREAM_ABORT] = abort;
+  }
+
+  get signal(): AbortSignal {
+    return this.exchange.signal;
   }
 }
 
@@ -80,12 +104,14 @@ function passthroughRequest(exchange: Exchange, target: Target): UpstreamRequest
 }
 
 function forwardable(exchange: Exchange): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name in exchange.headers) {
-    const v = exchange.headers[name];
-    if (typeof v === 'string' && FORWARDABLE.test(name)) out[name] = v;
+  let out: Record<string, string> | undefined;
+  const headers = exchange.headers;
+  for (const name in headers) {
+    if (!FORWARDABLE.has(name)) continue;
+    const v = headers[name];
+    if (typeof v === 'string') (out ??= {})[name] = v;
   }
-  return out;
+  return out ?? NONE;
 }
 
 function observeJson(exchange: Exchange, response: JsonResponse): JsonResponse {

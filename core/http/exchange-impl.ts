@@ -8,6 +8,7 @@ import { emptyUsage, type ApiFamily, type JsonObject, type Usage } from '../prot
 import { createRequestView } from '../protocols/view/request-view.js';
 import type { RequestView } from '../protocols/view/types.js';
 import { renderReply } from '../replies/render.js';
+import { RequestAbort, type AbortLike } from './abort.js';
 import type { Reply } from '../replies/reply.js';
 
 export interface ExchangeInit {
@@ -19,7 +20,8 @@ export interface ExchangeInit {
   peerAddress: string;
   clientAddress: string;
   sessionId: string | undefined;
-  signal: AbortSignal;
+  /** A RequestAbort (the gateway's own requests: no AbortController unless a plugin asks), or a signal. */
+  signal: AbortLike;
   request: JsonObject;
   /** The body's bytes as received (undefined for GET). */
   bytes: Buffer | undefined;
@@ -37,7 +39,6 @@ export class HttpExchange implements Exchange {
   readonly peerAddress: string;
   readonly clientAddress: string;
   readonly sessionId: string | undefined;
-  readonly signal: AbortSignal;
   model: string | undefined;
   stream: boolean;
   principal: Principal | undefined = undefined;
@@ -53,6 +54,8 @@ export class HttpExchange implements Exchange {
   readonly responseHeaders: Record<string, string> = {};
   timings: { upstreamStart?: number; upstreamHeaders?: number; firstByte?: number } = {};
 
+  /** What undici listens to for this request's abort (core-internal: see abort.ts). */
+  readonly abortHandle: AbortLike;
   private body: JsonObject;
   private bytes: Buffer | undefined;
   private cachedView: RequestView | undefined;
@@ -71,11 +74,16 @@ export class HttpExchange implements Exchange {
     this.peerAddress = init.peerAddress;
     this.clientAddress = init.clientAddress;
     this.sessionId = init.sessionId;
-    this.signal = init.signal;
+    this.abortHandle = init.signal;
     this.body = init.request;
     this.bytes = init.bytes;
     this.model = init.model;
     this.stream = init.stream;
+  }
+
+  get signal(): AbortSignal {
+    const a = this.abortHandle;
+    return a instanceof RequestAbort ? a.signal : a;
   }
 
   get request(): JsonObject {

@@ -7,6 +7,7 @@ import type { Logger } from '../observability/logger.js';
 import type { SluiceContext } from '../plugin/contract.js';
 import type { ApiFamily } from '../protocols/types.js';
 import { responseText } from '../protocols/raw-json.js';
+import { RequestAbort } from './abort.js';
 import type { BodyLimits } from './body.js';
 import { dispatch, type DispatchOptions } from './dispatch.js';
 import { sendError, sendJson, setExchangeHeaders, writeStream, type StreamWriter } from './egress.js';
@@ -43,7 +44,7 @@ export function createDataPlaneHandler(opts: HandlerOptions) {
   const dispatchOptions: DispatchOptions = { holdMs: opts.keepAliveMs };
   return async function handle(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint, arrival: Arrival): Promise<void> {
     const { id, receivedAt } = arrival;
-    const abort = new AbortController();
+    const abort = new RequestAbort();
     let exchange: HttpExchange | undefined;
     let failure: GatewayError | undefined;
     let firstByteAt: number | undefined;
@@ -91,7 +92,7 @@ export function createDataPlaneHandler(opts: HandlerOptions) {
     try {
       exchange = await createExchange({
         id, endpoint, req, query: arrival.query, peerAddress: arrival.peerAddress, clientAddress: arrival.clientAddress,
-        receivedAt, bodyLimits: opts.bodyLimits, signal: abort.signal, pathModel: arrival.pathModel,
+        receivedAt, bodyLimits: opts.bodyLimits, signal: abort, pathModel: arrival.pathModel,
       });
       const ex = exchange;
       await opts.chain({ exchange: ex }, () => dispatch(ex, dispatchOptions));

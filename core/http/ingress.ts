@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { GatewayError } from '../errors.js';
 import type { Endpoint } from '../exchange.js';
 import type { JsonObject } from '../protocols/types.js';
+import type { AbortLike } from './abort.js';
 import { readJsonBody, type BodyLimits } from './body.js';
 import { HttpExchange } from './exchange-impl.js';
 import { sessionIdFrom } from './session.js';
@@ -30,7 +31,7 @@ export interface IngressInput {
   clientAddress: string;
   receivedAt: number;
   bodyLimits: BodyLimits;
-  signal: AbortSignal;
+  signal: AbortLike;
   /** Path parameters that carry request data (Gemini puts the model in the URL). */
   pathModel?: string;
 }

@@ -3,7 +3,7 @@
 // to every plugin's onRequest, so a ledger can count every request an operator could ask about.
 import { specOf, type GatewayError } from '../errors.js';
 import type { Completion, Exchange, Outcome } from '../exchange.js';
-import type { Logger } from '../observability/logger.js';
+import { logLine, type Logger } from '../observability/logger.js';
 import type { RequestRecord } from '../plugin/request-record.js';
 import type { ApiFamily } from '../protocols/types.js';
 import type { RequestMetrics } from './request-metrics.js';
@@ -60,16 +60,20 @@ export function createRequestRecorder(logger: Logger, metrics: RequestMetrics, l
     const { completion: c, exchange: ex } = r;
     metrics.record({ id: r.endpoint }, ex, c);
     const matched = r.endpoint !== 'none' && r.endpoint !== 'admin';
-    logger.info('request', {
-      request_id: r.id, endpoint: r.endpoint,
-      ...(matched ? {} : { method: boundedForLog(r.method), path: boundedForLog(r.path) }),
-      model: boundedForLog(ex?.model), provider: ex?.target?.provider.name, served_model: boundedForLog(ex?.target?.model),
-      user: ex?.principal?.user, session: ex?.sessionId, client: r.clientAddress || undefined,
-      stream: ex?.stream ?? false, status: c.status, outcome: c.outcome, error: c.error?.code,
-      ms: round(c.totalMs), ttfb_ms: c.firstByteMs === undefined ? undefined : round(c.firstByteMs),
-      usage: c.usage, fallbacks: ex?.attempts.length ? ex.attempts : undefined,
-      findings: ex?.findings.length ? ex.findings.map((f) => `${f.type}=${f.count}:${f.action}`) : undefined,
-    });
+    // The access log: one line per request, its fields built only when it is written. Plain values
+    // only (no credentials, no Error objects), so logLine may serialise it in one go.
+    if (logger.enabled('info')) {
+      logLine(logger, 'info', 'request', {
+        request_id: r.id, endpoint: r.endpoint,
+        method: matched ? undefined : boundedForLog(r.method), path: matched ? undefined : boundedForLog(r.path),
+        model: boundedForLog(ex?.model), provider: ex?.target?.provider.name, served_model: boundedForLog(ex?.target?.model),
+        user: ex?.principal?.user, session: ex?.sessionId, client: r.clientAddress || undefined,
+        stream: ex?.stream ?? false, status: c.status, outcome: c.outcome, error: c.error?.code,
+        ms: round(c.totalMs), ttfb_ms: c.firstByteMs === undefined ? undefined : round(c.firstByteMs),
+        usage: c.usage, fallbacks: ex?.attempts.length ? ex.attempts : undefined,
+        findings: ex?.findings.length ? ex.findings.map((f) => `${f.type}=${f.count}:${f.action}`) : undefined,
+      });
+    }
     if (listeners.length === 0) return;
     const record: RequestRecord = {
       id: r.id, time: Math.round(epochOffset + r.receivedAt), method: r.method, path: r.path,

@@ -14,22 +14,90 @@ export function pinoModule(): Pino {
 }
 
 /**
- * Lines are buffered in memory and written by sonic-boom with asynchronous fs.write calls (libuv's
- * thread pool), so a slow stdout reader never stalls the event loop. A write starts once 4 KiB are
- * pending (about ten access-log lines) or every 250 ms, whichever comes first; pino flushes what is
- * left synchronously on process exit, and `Logger.flush()` drains it on graceful shutdown.
- * If stdout stops taking data altogether, lines beyond 16 MiB pending are dropped rather than
+ * Lines are collected in memory and handed on in chunks of about 64 KiB (some 180 access-log
+ * lines), or every 250 ms, whichever comes first; sonic-boom writes each chunk with an asynchronous
+ * fs.write (libuv's thread pool), so a slow stdout reader never stalls the event loop. What is left
+ * is written synchronously on process exit, and `Logger.flush()` drains it on graceful shutdown.
+ * If stdout stops taking data altogether, chunks beyond 16 MiB pending are dropped rather than
  * growing the heap without bound.
+ *
+ * Why so large: each fs.write hands the chunk to a thread-pool thread, and that hand-off (a thread
+ * wake-up and the context switches around the write) costs some 30–40 µs of CPU on a small VM,
+ * whatever the size. At 4 KiB chunks it was ~20 µs per request at 5k requests/s; at 64 KiB it is
+ * under 1 µs, and the lines are at most 250 ms late either way.
  */
-const BUFFER_BYTES = 4096;
+const CHUNK_BYTES = 64 * 1024;
 const FLUSH_EVERY_MS = 250;
 const MAX_PENDING_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Batches lines before sonic-boom sees them. sonic-boom's own buffering (`minLength`) appends each
+ * line to one growing string and measures that string's byte length on every write, which copies
+ * the whole pending buffer per line: ~4 µs and ~5 KB of garbage per access-log line at 4 KiB.
+ * Here a line costs an array push; the chunk is joined once.
+ */
+/** What LineBatcher needs of sonic-boom (pino's destination), the one pino.destination() returns. */
+export interface ChunkSink {
+  write(chunk: string): boolean;
+  flush(cb?: (err?: Error) => void): void;
+  flushSync(): void;
+}
+
+export class LineBatcher implements DestinationStream {
+  private lines: string[] = [];
+  private pending = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly sink: ChunkSink, private readonly chunkBytes = CHUNK_BYTES, everyMs = FLUSH_EVERY_MS) {
+    this.timer = setInterval(() => this.pass(), everyMs);
+    this.timer.unref();
+    // Before pino's own exit hook flushes sonic-boom, and again in case that one ran first.
+    process.on('exit', () => {
+      this.pass();
+      try { this.sink.flushSync(); } catch { /* stdout gone: nothing more can be written */ }
+    });
+  }
+
+  write(line: string): boolean {
+    this.lines.push(line);
+    // UTF-16 length, not bytes: a threshold only, and log lines are mostly ASCII.
+    this.pending += line.length;
+    if (this.pending >= this.chunkBytes) this.pass();
+    return true;
+  }
+
+  /** Hands what is collected to sonic-boom, which writes it at once unless a write is in flight. */
+  private pass(): void {
+    if (this.pending === 0) return;
+    const chunk = this.lines.length === 1 ? this.lines[0]! : this.lines.join('');
+    this.lines = [];
+    this.pending = 0;
+    this.sink.write(chunk);
+  }
+
+  /** pino's `logger.flush(cb)`: everything so far handed to the OS, then `cb`. */
+  flush(cb?: (err?: Error) => void): void {
+    this.pass();
+    this.sink.flush(cb);
+  }
+
+  flushSync(): void {
+    this.pass();
+    this.sink.flushSync();
+  }
+}
 
 let stdout: DestinationStream | undefined;
 let pretty: DestinationStream | undefined;
 
 export function stdoutDestination(): DestinationStream {
-  return (stdout ??= pinoModule().destination({ dest: 1, sync: false, minLength: BUFFER_BYTES, maxLength: MAX_PENDING_BYTES, periodicFlush: FLUSH_EVERY_MS }));
+  if (!stdout) {
+    // minLength 1: sonic-boom writes each chunk as it comes (the batching is done above) and still
+    // waits for the write in flight on flush().
+    const sink = pinoModule().destination({ dest: 1, sync: false, minLength: 1, maxLength: MAX_PENDING_BYTES }) as unknown as ChunkSink;
+    stdout = new LineBatcher(sink);
+  }
+  return stdout;
 }
 
 /** pino-pretty in a worker thread (pino's transport), writing to stdout: for a person at a terminal. */

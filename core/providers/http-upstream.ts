@@ -11,6 +11,7 @@ import { UpstreamJsonResponse } from '../protocols/raw-json.js';
 import { decodeSse, SseEventTooLargeError } from '../protocols/sse.js';
 import type { ApiFamily, JsonObject, JsonValue, StreamEvent } from '../protocols/types.js';
 import type { SendContext } from './provider.js';
+import { UPSTREAM_ABORT, type AbortLike } from '../http/abort.js';
 
 // undici takes ~140 ms of CPU to load: it is required when the first remote provider is built, so
 // the CLI and configs without one (`config validate` of the embedded default) never load it.
@@ -88,7 +89,9 @@ export class HttpUpstream {
       ...this.config.headers,
       ...wire.headers,
     };
-    const waited = this.acquire(ctx.signal);
+    // Core's dispatch passes a cheaper abort handle than the public AbortSignal (see abort.ts).
+    const signal: AbortLike = (ctx as { [UPSTREAM_ABORT]?: AbortLike })[UPSTREAM_ABORT] ?? ctx.signal;
+    const waited = this.acquire(ctx);
     if (waited) await waited;
     const release = this.releaser();
     let res: Dispatcher.ResponseData;
@@ -98,7 +101,7 @@ export class HttpUpstream {
         path: wire.path,
         headers,
         body: request.protocol.operation === 'models' ? undefined : request.bytes ?? JSON.stringify(request.body),
-        signal: ctx.signal,
+        signal,
       });
     } catch (err) {
       release();
@@ -147,11 +150,13 @@ export class HttpUpstream {
   }
 
   /** Takes a connection slot: at once when one is free (no promise), else a bounded wait in line. */
-  private acquire(signal: AbortSignal): Promise<void> | undefined {
+  private acquire(ctx: SendContext): Promise<void> | undefined {
     if (this.inFlight < this.config.connections) {
       this.inFlight++;
       return undefined;
     }
+    // Waiting in line is the rare case: it may use the public AbortSignal.
+    const signal = ctx.signal;
     const { max, timeout_ms: timeoutMs } = this.config.queue;
     if (this.waiting.size >= max) {
       return Promise.reject(this.saturated(max === 0
