@@ -100,17 +100,32 @@ const KEYS: ContextKey[] = [
   { type: 'CLOUDFLARE_API_KEY', ...HEX, lengths: [37], before: 320, near: ['cloudflare', 'x-auth-key', 'cf_api_key', 'cf-api-key', 'cf_key'], check: randomHex },
 ];
 
-/**
- * True when one of the key's words occurs within its reach of the run: up to `before` characters
- * before it or `after` after it. `window` is the lower-cased text around the run, `beforeLength`
- * of it before the run, then a space, then what follows.
- */
-function nearWord(key: ContextKey, window: string, beforeLength: number): boolean {
-  const from = Math.max(0, beforeLength - (key.before ?? 240));
-  const to = beforeLength + 1 + (key.after ?? 80);
+/** Positions of every provider word in the last text scanned (one lower-casing and one search per word per text). */
+let memoText: string | undefined;
+let memoPositions = new Map<string, number[]>();
+
+function wordPositions(text: string): Map<string, number[]> {
+  if (text === memoText) return memoPositions;
+  const lower = text.toLowerCase();
+  const positions = new Map<string, number[]>();
+  for (const w of NEAR_WORDS) {
+    const at: number[] = [];
+    for (let i = lower.indexOf(w); i >= 0; i = lower.indexOf(w, i + 1)) at.push(i);
+    if (at.length) positions.set(w, at);
+  }
+  memoText = text;
+  memoPositions = positions;
+  return positions;
+}
+
+/** True when one of the key's words ends within `before` characters before [start, end) or starts within `after` after it. */
+function nearWord(key: ContextKey, positions: Map<string, number[]>, start: number, end: number): boolean {
+  const before = key.before ?? 240;
+  const after = key.after ?? 80;
   for (const w of key.near) {
-    const at = window.indexOf(w, from);
-    if (at >= 0 && at < to) return true;
+    for (const p of positions.get(w) ?? []) {
+      if ((p + w.length <= start && p >= start - before) || (p >= end && p < end + after)) return true;
+    }
   }
   return false;
 }
@@ -120,10 +135,11 @@ function contextKey(c: Candidate): Verdict {
   const { text, value } = c;
   // A run far longer than any key is a blob (base64 image, ciphertext), not a key with neighbours.
   if (value.length > 256) return false;
-  // One lower-cased window for every provider (the widest any of them looks at).
-  const windowStart = Math.max(0, c.start - 320);
-  const lowerWindow = text.slice(windowStart, c.start).toLowerCase() + ' ' + text.slice(c.end, c.end + 80).toLowerCase();
+  const positions = wordPositions(text);
   for (const key of KEYS) {
+    // The provider's words first: most runs (hashes, ids, blobs) have none nearby, and then the run
+    // need not be split at all.
+    if (key.near.length > 0 && !nearWord(key, positions, c.start, c.end)) continue;
     let i = 0;
     while (i < value.length) {
       if (!key.alphabet(value.charCodeAt(i))) {
@@ -137,7 +153,6 @@ function contextKey(c: Candidate): Verdict {
       i = j;
       if (!key.lengths.includes(end - start)) continue;
       if (key.glue(text.charCodeAt(start - 1)) || key.glue(text.charCodeAt(end)) || text[end] === '=') continue;
-      if (key.near.length > 0 && !nearWord(key, lowerWindow, c.start - windowStart)) continue;
       const run = text.slice(start, end);
       if (looksFake(run) || (key.check && !key.check(run, text, start, end))) continue;
       return { type: key.type, start, end, score: key.score ?? 0.85 };
