@@ -249,7 +249,7 @@ const lines = [
   `Produced by \`node --expose-gc dist/bench/firewall-chain.js\` (\`bench/firewall-chain.ts\`); rewritten on every run.`,
   '',
   `- Date: ${new Date().toISOString()}; Node ${process.version}; ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim()}); load average at the end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`,
-  '- The machine is shared: figures are medians of interleaved samples, so load that hits both targets cancels out of "added".',
+  '- The machine is shared with other work (load average above, on 2 CPUs): samples are interleaved, but contention stretches long work more than short (a 2 ms call is often preempted), so the medians of the longer rows are inflated and vary from run to run; the "min" column shows the uncontended floor.',
   '',
   '## Scan cost per turn of a growing agent conversation',
   '',
