@@ -16,6 +16,7 @@ import { redactSegments } from './redact.js';
 import { recordRequestFindings, ResponseFindings, summarise, type FirewallMetrics } from './report.js';
 import { restoreTransform } from './restore.js';
 import type { FirewallRuntime } from './runtime.js';
+import type { Finding } from './types.js';
 
 /** Answers that carry model text: the ones output scanning and restore read. */
 const GENERATIONS = new Set<ProtocolName>(['openai.chat', 'openai.responses', 'anthropic.messages', 'gemini.generate']);
@@ -33,7 +34,7 @@ export function firewallMiddleware(runtime: () => FirewallRuntime | Promise<Fire
     if (segments.length) {
       const texts = new Array<string>(segments.length);
       for (let i = 0; i < segments.length; i++) texts[i] = segments[i]!.text;
-      let findings;
+      let findings: (readonly Finding[])[];
       try {
         findings = await rt.scanner.scan(texts);
       } catch (err) {

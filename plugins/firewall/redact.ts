@@ -41,20 +41,25 @@ export function redactSegments(
     for (const f of list) if (f.end > f.start && redacts(f.type)) map.placeholderFor(f.type, text.slice(f.start, f.end));
   }
   if (map.size === 0) return map;
-  const values = map.entriesByLength();
+  const entries = map.entriesByLength();
+  const values = entries.map((e) => e[0]);
+  const placeholders = entries.map((e) => e[1]);
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i]!;
     const text = segment.text;
-    const spans: Span[] = [];
-    for (const f of findings[i]!) {
-      if (f.end > f.start && redacts(f.type)) spans.push({ start: f.start, end: f.end, placeholder: map.placeholderFor(f.type, text.slice(f.start, f.end)) });
+    const list = findings[i]!;
+    let spans: Span[] | undefined;
+    for (let k = 0; k < list.length; k++) {
+      const f = list[k]!;
+      if (f.end > f.start && redacts(f.type)) (spans ??= []).push({ start: f.start, end: f.end, placeholder: map.placeholderFor(f.type, text.slice(f.start, f.end)) });
     }
-    for (const [value, placeholder] of values) {
+    for (let v = 0; v < values.length; v++) {
+      const value = values[v]!;
       for (let at = text.indexOf(value); at >= 0; at = text.indexOf(value, at + value.length)) {
-        if (standsAlone(text, value, at)) spans.push({ start: at, end: at + value.length, placeholder });
+        if (standsAlone(text, value, at)) (spans ??= []).push({ start: at, end: at + value.length, placeholder: placeholders[v]! });
       }
     }
-    if (spans.length) segment.set(rewrite(text, spans));
+    if (spans) segment.set(rewrite(text, spans));
   }
   return map;
 }
