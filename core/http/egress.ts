@@ -8,14 +8,32 @@ import { isUntouchedStream } from '../protocols/raw-json.js';
 import { encodeSseEvent, encodeUntouchedSseEvent } from '../protocols/sse.js';
 import type { ApiFamily, Protocol, StreamEvent } from '../protocols/types.js';
 
-export function setHeaders(res: ServerResponse, headers: Record<string, string>): void {
-  for (const name in headers) res.setHeader(name, headers[name]!);
+export type Head = Record<string, string | number>;
+
+/** Header names are case-insensitive; a head object's keys are not, so they are kept lower-case. */
+function addHeaders(head: Head, headers: Record<string, string>): void {
+  for (const name in headers) head[name.toLowerCase()] = headers[name]!;
 }
 
-/** The response's and the plugins' headers, then the overhead figure: what every answer carries. */
+/**
+ * What every data-plane answer carries: the request id, the response's and the plugins' headers,
+ * then the overhead figure — later names winning, as successive setHeader calls would. Written
+ * with one writeHead(status, head): Node then builds the head from the object instead of keeping
+ * a header map filled by a setHeader call per name.
+ */
+export function exchangeHead(id: string, exchange: Exchange, headers: Record<string, string>): Head {
+  const head: Head = { 'x-request-id': id };
+  addHeaders(head, headers);
+  addHeaders(head, exchange.responseHeaders);
+  head['x-sluice-overhead-ms'] = overheadMs(exchange);
+  return head;
+}
+
+/** The response's and the plugins' headers, then the overhead figure, by setHeader (error paths). */
 export function setExchangeHeaders(res: ServerResponse, exchange: Exchange, extra: Record<string, string>): void {
-  setHeaders(res, extra);
-  setHeaders(res, exchange.responseHeaders);
+  for (const name in extra) res.setHeader(name, extra[name]!);
+  const plugins = exchange.responseHeaders;
+  for (const name in plugins) res.setHeader(name, plugins[name]!);
   res.setHeader('x-sluice-overhead-ms', overheadMs(exchange));
 }
 
@@ -32,6 +50,14 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.statusCode = status;
   res.setHeader('content-type', 'application/json; charset=utf-8');
   res.setHeader('content-length', Buffer.byteLength(text));
+  res.end(text);
+}
+
+/** A JSON answer's text with `head` (exchangeHead) and its content type and length, in one writeHead. */
+export function writeJson(res: ServerResponse, status: number, head: Head, text: string): void {
+  head['content-type'] = 'application/json; charset=utf-8';
+  head['content-length'] = Buffer.byteLength(text);
+  res.writeHead(status, head);
   res.end(text);
 }
 
@@ -56,14 +82,15 @@ export interface StreamWriter {
   cut(error: GatewayError): Promise<void>;
 }
 
-export function writeStream(res: ServerResponse, response: StreamResponse, hooks: StreamHooks): StreamWriter {
+/** `head` is exchangeHead's; the SSE headers are added to it. */
+export function writeStream(res: ServerResponse, response: StreamResponse, head: Head, hooks: StreamHooks): StreamWriter {
   // Frames go straight to the socket, corked per tick: an intermediate stream costs a measurable
-  // share of time-to-first-token.
-  res.statusCode = response.status;
-  res.setHeader('content-type', 'text/event-stream; charset=utf-8');
-  res.setHeader('cache-control', 'no-cache');
-  res.setHeader('connection', 'keep-alive');
-  res.setHeader('x-accel-buffering', 'no'); // nginx: do not buffer SSE
+  // share of time-to-first-token. The head leaves with the first frame.
+  head['content-type'] = 'text/event-stream; charset=utf-8';
+  head['cache-control'] = 'no-cache';
+  head['connection'] = 'keep-alive';
+  head['x-accel-buffering'] = 'no'; // nginx: do not buffer SSE
+  res.writeHead(response.status, head);
   const keepAlive = keepAliveFrame(response.protocol);
   let lastWrite = Date.now();
   const timer = setInterval(() => {

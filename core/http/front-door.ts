@@ -36,8 +36,17 @@ const ADMIN_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const adminToken = opts.adminKey === undefined ? undefined : digest(`Bearer ${opts.adminKey}`);
 
-  const route = async (req: IncomingMessage, res: ServerResponse, id: string, receivedAt: number, path: string, query: Record<string, string>, arrival: () => Arrival): Promise<void> => {
+  const route = async (req: IncomingMessage, res: ServerResponse, id: string, receivedAt: number, path: string, query: Record<string, string>): Promise<void> => {
     const method = req.method ?? 'GET';
+    const match = path.startsWith('/admin') ? undefined : matchEndpoint({ method, path, headers: req.headers, query });
+    if (match && 'endpoint' in match && !opts.draining()) {
+      // The data plane writes the request id with the rest of its head (one writeHead).
+      const a = arrivalOf(req, id, receivedAt, query);
+      a.pathModel = match.pathModel;
+      await opts.dataPlane(req, res, match.endpoint, a);
+      return;
+    }
+    res.setHeader('x-request-id', id);
     // Probes are answered without a log line or a metric: orchestrators poll them every few seconds.
     if (path === '/health') { sendJson(res, 200, HEALTH); return; }
     if (path === '/ready') { const r = await ready(opts.readiness); sendJson(res, r.ok ? 200 : 503, r.body); return; }
@@ -50,7 +59,7 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
     const reject = (endpoint: string, family: ApiFamily, error: GatewayError) => {
       closeIfUnread(req, res);
       sendError(res, family, error);
-      const a = arrival();
+      const a = arrivalOf(req, id, receivedAt, query);
       opts.recordRejection({ id, endpoint, family, method, path, status: error.status, error, receivedAt, peerAddress: a.peerAddress, clientAddress: a.clientAddress });
     };
     if (path === '/admin' || path.startsWith('/admin/')) {
@@ -68,7 +77,7 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
         const answer = await opts.admin.handle(method, path, query, body);
         for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
         sendJson(res, answer.status ?? 200, answer.body);
-        const a = arrival();
+        const a = arrivalOf(req, id, receivedAt, query);
         opts.recordRejection({ id, endpoint: 'admin', method, path, status: res.statusCode, error: undefined, receivedAt, peerAddress: a.peerAddress, clientAddress: a.clientAddress });
       } catch (err) {
         const error = toGatewayError(err);
@@ -77,7 +86,6 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
       }
       return;
     }
-    const match = matchEndpoint({ method, path, headers: req.headers, query });
     if (!match) {
       reject('none', familyFromPath(path), new GatewayError('SLUICE_E_NOT_FOUND', `no endpoint ${method.slice(0, 20)} ${path.slice(0, 200)}`));
       return;
@@ -87,33 +95,25 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
       reject('none', familyFromPath(path), new GatewayError('SLUICE_E_METHOD_NOT_ALLOWED', `${path.slice(0, 200)} accepts ${match.methodNotAllowed}, not ${method.slice(0, 20)}`));
       return;
     }
-    if (opts.draining()) {
-      res.setHeader('connection', 'close');
-      reject(match.endpoint.id, match.endpoint.family, new GatewayError('SLUICE_E_SHUTTING_DOWN', 'the gateway is shutting down; retry on another instance'));
-      return;
-    }
-    const a = arrival();
-    a.pathModel = match.pathModel;
-    await opts.dataPlane(req, res, match.endpoint, a);
+    // An endpoint matched while draining.
+    res.setHeader('connection', 'close');
+    reject(match.endpoint.id, match.endpoint.family, new GatewayError('SLUICE_E_SHUTTING_DOWN', 'the gateway is shutting down; retry on another instance'));
+  };
+
+  /** Where the request came from: the peer and, behind trusted proxies, the client. */
+  const arrivalOf = (req: IncomingMessage, id: string, receivedAt: number, query: Record<string, string>): Arrival => {
+    const peer = req.socket.remoteAddress ?? '';
+    return { id, receivedAt, query, peerAddress: peer, clientAddress: opts.addresses.resolve(peer, req.headers['x-forwarded-for']), pathModel: undefined };
   };
 
   return (req, res) => {
     const receivedAt = performance.now();
     const id = requestIdFor(req.headers['x-request-id']);
-    res.setHeader('x-request-id', id);
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
     const query = q === -1 ? {} : Object.fromEntries(new URLSearchParams(url.slice(q + 1)));
-    let resolved: Arrival | undefined;
-    const arrival = () => {
-      if (!resolved) {
-        const peer = req.socket.remoteAddress ?? '';
-        resolved = { id, receivedAt, query, peerAddress: peer, clientAddress: opts.addresses.resolve(peer, req.headers['x-forwarded-for']), pathModel: undefined };
-      }
-      return resolved;
-    };
-    route(req, res, id, receivedAt, path, query, arrival).catch((err: unknown) => {
+    route(req, res, id, receivedAt, path, query).catch((err: unknown) => {
       // Whatever throws outside the data plane (a malformed %-escape, say) is answered in the
       // caller's envelope with the request id, never a bare 500.
       const error = toGatewayError(err);
@@ -122,8 +122,9 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
       const admin = path === '/admin' || path.startsWith('/admin/');
       const family = admin ? 'openai' : familyFromPath(path);
       closeIfUnread(req, res);
+      res.setHeader('x-request-id', id);
       sendError(res, family, error);
-      const a = arrival();
+      const a = arrivalOf(req, id, receivedAt, query);
       opts.recordRejection({ id, endpoint: admin ? 'admin' : 'none', family, method: req.method ?? '', path, status: error.status, error, receivedAt, peerAddress: a.peerAddress, clientAddress: a.clientAddress });
     });
   };

@@ -10,11 +10,11 @@ import { responseText } from '../protocols/raw-json.js';
 import { RequestAbort } from './abort.js';
 import type { BodyLimits } from './body.js';
 import { dispatch, type DispatchOptions } from './dispatch.js';
-import { sendError, sendJson, setExchangeHeaders, writeStream, type StreamWriter } from './egress.js';
+import { exchangeHead, sendError, setExchangeHeaders, writeJson, writeStream, type StreamWriter } from './egress.js';
 import type { HttpExchange } from './exchange-impl.js';
-import type { Cut, InFlight } from './in-flight.js';
+import type { Cuttable, InFlight } from './in-flight.js';
 import { closeIfUnread } from './front-door.js';
-import { createExchange } from './ingress.js';
+import { createExchange, readRequestBody } from './ingress.js';
 import { outcomeFor, type RecordRequest } from './request-log.js';
 
 export interface HandlerOptions {
@@ -41,92 +41,125 @@ export interface Arrival {
 export function createDataPlaneHandler(opts: HandlerOptions) {
   // A stream's preamble is held back at most one keep-alive interval: past that the client needs
   // headers and keep-alives more than the chance of a fallback.
-  const dispatchOptions: DispatchOptions = { holdMs: opts.keepAliveMs };
-  return async function handle(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint, arrival: Arrival): Promise<void> {
-    const { id, receivedAt } = arrival;
-    const abort = new RequestAbort();
-    let exchange: HttpExchange | undefined;
-    let failure: GatewayError | undefined;
-    let firstByteAt: number | undefined;
-    let streamed = false;
-    let writer: StreamWriter | undefined;
-    /** Set when the shutdown deadline cut this request short. */
-    let cutBy: GatewayError | undefined;
-    let finished = false;
+  const shared: Shared = { ...opts, dispatchOptions: { holdMs: opts.keepAliveMs } };
+  return function handle(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint, arrival: Arrival): Promise<void> {
+    return new DataPlaneRequest(shared, req, res, endpoint, arrival).run();
+  };
+}
 
-    const cut: Cut = (error) => {
-      if (res.writableEnded) return responseSettled(res); // already answered in full
-      cutBy = error;
-      const flushed = writer ? writer.cut(error) : responseSettled(res);
-      abort.abort(); // releases the upstream; a request still in dispatch fails and gets its HTTP error
-      return flushed;
-    };
-    opts.inFlight.add(cut);
+interface Shared extends HandlerOptions {
+  dispatchOptions: DispatchOptions;
+}
 
-    const finish = (clientGone: boolean) => {
-      if (finished) return;
-      finished = true;
-      opts.inFlight.delete(cut);
-      failure = cutBy ?? failure;
-      const totalMs = performance.now() - receivedAt;
-      // Gone before any answer was written: nginx's 499.
-      const status = clientGone && !res.headersSent ? 499 : res.statusCode;
-      const outcome: Completion['outcome'] = cutBy ? 'error'
-        : !failure && exchange?.outcome && !clientGone ? exchange.outcome
-        : outcomeFor(failure, status, clientGone);
-      const firstByteMs = firstByteAt !== undefined ? firstByteAt - receivedAt : undefined;
-      const completion: Completion = { outcome, status, usage: exchange?.usage, error: failure, firstByteMs, totalMs };
-      exchange?.complete(completion);
-      opts.record({
-        id, endpoint: endpoint.id, family: exchange?.clientFamily ?? endpoint.family, method: req.method ?? '', path: pathOf(req),
-        peerAddress: arrival.peerAddress, clientAddress: arrival.clientAddress, receivedAt, completion, exchange,
-      });
-    };
+/**
+ * One request's state from arrival to its completion record. A class rather than a closure per
+ * step: the per-request work is one object and its methods, not a handful of functions made anew.
+ */
+class DataPlaneRequest implements Cuttable {
+  private readonly abort = new RequestAbort();
+  private exchange: HttpExchange | undefined = undefined;
+  private failure: GatewayError | undefined = undefined;
+  private firstByteAt: number | undefined = undefined;
+  private streamed = false;
+  private writer: StreamWriter | undefined = undefined;
+  /** Set when the shutdown deadline cut this request short. */
+  private cutBy: GatewayError | undefined = undefined;
+  private finished = false;
 
-    res.once('close', () => {
-      const gone = !res.writableFinished;
-      if (gone) abort.abort();
-      if (!streamed || gone) finish(gone);
-    });
+  constructor(
+    private readonly shared: Shared,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly endpoint: Endpoint,
+    private readonly arrival: Arrival,
+  ) {}
 
+  async run(): Promise<void> {
+    const { shared, req, res } = this;
+    shared.inFlight.add(this);
+    res.once('close', () => this.closed());
     try {
-      exchange = await createExchange({
-        id, endpoint, req, query: arrival.query, peerAddress: arrival.peerAddress, clientAddress: arrival.clientAddress,
-        receivedAt, bodyLimits: opts.bodyLimits, signal: abort, pathModel: arrival.pathModel,
-      });
-      const ex = exchange;
-      await opts.chain({ exchange: ex }, () => dispatch(ex, dispatchOptions));
-      if (cutBy) throw cutBy; // whatever answered, the shutdown deadline came first
-      const response = ex.response;
+      const reading = readRequestBody(req, shared.bodyLimits);
+      const exchange = createExchange(this.arrival, this.endpoint, req, this.abort, reading && await reading);
+      this.exchange = exchange;
+      await shared.chain({ exchange }, () => dispatch(exchange, shared.dispatchOptions));
+      if (this.cutBy) throw this.cutBy; // whatever answered, the shutdown deadline came first
+      const response = exchange.response;
       if (!response) throw new GatewayError('SLUICE_E_INTERNAL', 'the chain finished without a response');
-      setExchangeHeaders(res, ex, response.headers);
+      const head = exchangeHead(this.arrival.id, exchange, response.headers);
       if (response.kind === 'json') {
-        firstByteAt = performance.now();
-        sendJson(res, response.status, responseText(response));
+        this.firstByteAt = performance.now();
+        writeJson(res, response.status, head, responseText(response));
         return;
       }
-      streamed = true;
-      writer = writeStream(res, response, {
-        keepAliveMs: opts.keepAliveMs,
-        onFirstByte: () => { firstByteAt ??= performance.now(); },
+      this.streamed = true;
+      this.writer = writeStream(res, response, head, {
+        keepAliveMs: shared.keepAliveMs,
+        onFirstByte: () => { this.firstByteAt ??= performance.now(); },
         onDone: (error, clientGone) => {
-          failure ??= error;
+          this.failure ??= error;
           // A disconnect is finished by the 'close' listener; a normal end is finished here.
-          if (!clientGone) finish(false);
+          if (!clientGone) this.finish(false);
         },
       });
     } catch (err) {
-      failure = cutBy ?? toGatewayError(err);
-      if (failure.code === 'SLUICE_E_INTERNAL') opts.logger.error('internal error', { request_id: id, error: failure.cause ?? failure });
-      if (res.headersSent) { res.destroy(); return; }
-      closeIfUnread(req, res);
-      if (exchange) setExchangeHeaders(res, exchange, {});
-      else res.setHeader('x-sluice-overhead-ms', (performance.now() - receivedAt).toFixed(3));
-      const family: ApiFamily = exchange?.clientFamily ?? endpoint.family;
-      firstByteAt = performance.now();
-      sendError(res, family, failure);
+      this.fail(err);
     }
-  };
+  }
+
+  private fail(err: unknown): void {
+    const { req, res, exchange } = this;
+    const failure = this.cutBy ?? toGatewayError(err);
+    this.failure = failure;
+    if (failure.code === 'SLUICE_E_INTERNAL') this.shared.logger.error('internal error', { request_id: this.arrival.id, error: failure.cause ?? failure });
+    if (res.headersSent) { res.destroy(); return; }
+    closeIfUnread(req, res);
+    res.setHeader('x-request-id', this.arrival.id);
+    if (exchange) setExchangeHeaders(res, exchange, {});
+    else res.setHeader('x-sluice-overhead-ms', (performance.now() - this.arrival.receivedAt).toFixed(3));
+    const family: ApiFamily = exchange?.clientFamily ?? this.endpoint.family;
+    this.firstByteAt = performance.now();
+    sendError(res, family, failure);
+  }
+
+  /** The response's 'close': written out, or the client went away first. */
+  private closed(): void {
+    const gone = !this.res.writableFinished;
+    if (gone) this.abort.abort();
+    if (!this.streamed || gone) this.finish(gone);
+  }
+
+  cut(error: GatewayError): Promise<void> {
+    const res = this.res;
+    if (res.writableEnded) return responseSettled(res); // already answered in full
+    this.cutBy = error;
+    const flushed = this.writer ? this.writer.cut(error) : responseSettled(res);
+    this.abort.abort(); // releases the upstream; a request still in dispatch fails and gets its HTTP error
+    return flushed;
+  }
+
+  private finish(clientGone: boolean): void {
+    if (this.finished) return;
+    this.finished = true;
+    const { shared, req, res, exchange, arrival, cutBy } = this;
+    shared.inFlight.delete(this);
+    const failure = cutBy ?? this.failure;
+    this.failure = failure;
+    const receivedAt = arrival.receivedAt;
+    const totalMs = performance.now() - receivedAt;
+    // Gone before any answer was written: nginx's 499.
+    const status = clientGone && !res.headersSent ? 499 : res.statusCode;
+    const outcome: Completion['outcome'] = cutBy ? 'error'
+      : !failure && exchange?.outcome && !clientGone ? exchange.outcome
+      : outcomeFor(failure, status, clientGone);
+    const firstByteMs = this.firstByteAt !== undefined ? this.firstByteAt - receivedAt : undefined;
+    const completion: Completion = { outcome, status, usage: exchange?.usage, error: failure, firstByteMs, totalMs };
+    exchange?.complete(completion);
+    shared.record({
+      id: arrival.id, endpoint: this.endpoint.id, family: exchange?.clientFamily ?? this.endpoint.family, method: req.method ?? '', path: pathOf(req),
+      peerAddress: arrival.peerAddress, clientAddress: arrival.clientAddress, receivedAt, completion, exchange,
+    });
+  }
 }
 
 export function pathOf(req: IncomingMessage): string {
@@ -143,4 +176,3 @@ function responseSettled(res: ServerResponse): Promise<void> {
     res.once('close', resolve);
   });
 }
-

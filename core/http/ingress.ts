@@ -1,12 +1,12 @@
 // Ingress: turns an HTTP request on a known endpoint into an Exchange, parsing the body once and
 // keeping its bytes (a request no plugin changes goes upstream exactly as the client sent it).
-import { randomUUID } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { GatewayError } from '../errors.js';
 import type { Endpoint } from '../exchange.js';
 import type { JsonObject } from '../protocols/types.js';
 import type { AbortLike } from './abort.js';
-import { readJsonBody, type BodyLimits } from './body.js';
+import { readJsonBody, type BodyLimits, type JsonBody } from './body.js';
 import { HttpExchange } from './exchange-impl.js';
 import { sessionIdFrom } from './session.js';
 
@@ -19,34 +19,49 @@ const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Echo a well-formed client request id; otherwise mint one. */
 export function requestIdFor(header: string | string[] | undefined): string {
-  return typeof header === 'string' && VALID_REQUEST_ID.test(header) ? header : `req_${randomUUID().replace(/-/g, '')}`;
+  return typeof header === 'string' && VALID_REQUEST_ID.test(header) ? header : freshRequestId();
+}
+
+/**
+ * `req_` and 128 random bits in hex. The bits come from a pool filled 256 ids at a time (as
+ * randomUUID does internally), and one hex conversion makes the id: no UUID to strip of dashes.
+ */
+const ID_BYTES = 16;
+const idPool = Buffer.allocUnsafe(ID_BYTES * 256);
+let idAt = idPool.length;
+function freshRequestId(): string {
+  if (idAt === idPool.length) { randomFillSync(idPool); idAt = 0; }
+  const id = `req_${idPool.toString('hex', idAt, idAt + ID_BYTES)}`;
+  idAt += ID_BYTES;
+  return id;
 }
 
 export interface IngressInput {
   id: string;
-  endpoint: Endpoint;
-  req: IncomingMessage;
+  receivedAt: number;
   query: Record<string, string>;
   peerAddress: string;
   clientAddress: string;
-  receivedAt: number;
-  bodyLimits: BodyLimits;
-  signal: AbortLike;
   /** Path parameters that carry request data (Gemini puts the model in the URL). */
-  pathModel?: string;
+  pathModel: string | undefined;
 }
 
 const EMPTY: JsonObject = Object.freeze({}) as JsonObject;
 
-export async function createExchange(input: IngressInput): Promise<HttpExchange> {
-  const { endpoint, req } = input;
-  const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readJsonBody(req, input.bodyLimits);
+/** The body a request on `endpoint` needs read (none for GET and HEAD). */
+export function readRequestBody(req: IncomingMessage, limits: BodyLimits): Promise<JsonBody> | undefined {
+  return req.method === 'GET' || req.method === 'HEAD' ? undefined : readJsonBody(req, limits);
+}
+
+/** The Exchange for a request whose body (if any) has been read. */
+export function createExchange(input: IngressInput, endpoint: Endpoint, req: IncomingMessage, abort: AbortLike, body: JsonBody | undefined): HttpExchange {
   const request = body?.value ?? { ...EMPTY };
   const model = input.pathModel ?? (typeof request['model'] === 'string' ? request['model'] : undefined);
   if (endpoint.operation !== 'models' && (model === undefined || model === '')) {
     throw new GatewayError('SLUICE_E_MISSING_MODEL', 'you must provide a model parameter', { param: 'model' });
   }
-  if (request['stream'] !== undefined && typeof request['stream'] !== 'boolean') {
+  const stream = request['stream'];
+  if (stream !== undefined && typeof stream !== 'boolean') {
     throw new GatewayError('SLUICE_E_INVALID_REQUEST', "'stream' must be a boolean", { param: 'stream' });
   }
   return new HttpExchange({
@@ -58,10 +73,10 @@ export async function createExchange(input: IngressInput): Promise<HttpExchange>
     peerAddress: input.peerAddress,
     clientAddress: input.clientAddress,
     sessionId: sessionIdFrom(req.headers, request),
-    signal: input.signal,
+    signal: abort,
     request,
     bytes: body?.bytes,
     model,
-    stream: endpoint.streamByPath === true || request['stream'] === true,
+    stream: endpoint.streamByPath === true || stream === true,
   });
 }

@@ -4,7 +4,7 @@
 import { definePlugin, operationClass } from '../../core/index.js';
 import { translateCount } from './count-tokens.js';
 import { translateEmbeddings } from './embeddings.js';
-import { translateGeneration } from './generate.js';
+import { checkGeneration, generationTranslator, translateGenerationBack } from './generate.js';
 import { translatorOptions, type TranslatorOptions } from './options.js';
 
 export default definePlugin<TranslatorOptions>({
@@ -16,13 +16,22 @@ export default definePlugin<TranslatorOptions>({
   requires: ['routing'],
   provides: ['translation'],
   setup(_options, host) {
+    const logger = host.logger;
+    const translate = generationTranslator(logger);
     return {
       middleware: async (ctx, next) => {
         const exchange = ctx.exchange;
         if (!exchange.target) return next(); // answered by an earlier plugin (model listings)
         const op = operationClass(exchange.endpoint.operation);
-        const translateBack = op === 'generate' ? translateGeneration(exchange, host.logger)
-          : op === 'count' ? translateCount(exchange)
+        if (op === 'generate') {
+          // The hot path: no per-request closures (see generationTranslator).
+          checkGeneration(exchange);
+          exchange.translate = translate;
+          await next();
+          translateGenerationBack(exchange, logger);
+          return;
+        }
+        const translateBack = op === 'count' ? translateCount(exchange)
           : op === 'embed' ? translateEmbeddings(exchange)
           : undefined;
         await next();
