@@ -18,6 +18,7 @@ import { createRequestRecorder, rejectionRecorder } from './http/request-log.js'
 import { createRequestMetrics } from './http/request-metrics.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
+import { createGatewayEvents } from './events/event-bus.js';
 import { composeChain } from './plugin/compose.js';
 import type { PluginInstance } from './plugin/contract.js';
 import type { Host } from './plugin/host.js';
@@ -92,6 +93,7 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
   readiness.set('database', async () => { await (await services.database()).raw('select 1'); });
   const admin = createAdminRoutes();
   const addresses = createClientAddressResolver(trustProxyOf(config.server.trust_proxy));
+  const events = createGatewayEvents((type, err) => logger.error('gateway event listener failed', { event: type, error: err.message }));
 
   const hostFor = (plugin: LoadedPlugin): Host => ({
     ...commandHost(loaded, services, logger.child({ plugin: plugin.label })),
@@ -101,6 +103,7 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
     addAdminRoute: (method, path, handler) => admin.add(method, path, handler),
     addReadinessCheck: (name, check) => { readiness.set(`${plugin.label}:${name}`, check); },
     isTrustedProxy: (address) => addresses.trusts(address),
+    events,
   });
 
   const instances: { plugin: LoadedPlugin; instance: PluginInstance }[] = [];

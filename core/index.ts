@@ -6,6 +6,7 @@ export { definePlugin, isPluginDefinition } from './plugin/contract.js';
 export type { PluginDefinition, PluginInstance, PluginMiddleware, PluginCommand, CommandIO, SluiceContext, Next } from './plugin/contract.js';
 export type { Host, CommandHost, ProviderRegistry, AdminMethod, AdminHandler, AdminRequest, AdminResponse } from './plugin/host.js';
 export type { RequestRecord } from './plugin/request-record.js';
+export type { GatewayEvent, GatewayEvents, GatewayEventListener } from './events/event-bus.js';
 export type {
   Exchange, Endpoint, Principal, Target, UpstreamRequest, GatewayResponse, JsonResponse, StreamResponse,
   Completion, Outcome, Finding, FindingAction, Attempt, StateKey,

@@ -5,6 +5,7 @@
 // It runs the setup phase of createGateway (core/app.ts) — setup has no side effects, start is not
 // called — with a host whose services load on first use, so a config whose plugins need no
 // database, Redis or HTTP client validates without loading knex, ioredis or got, nor the HTTP stack.
+import { createGatewayEvents } from '../events/event-bus.js';
 import { createRequire } from 'node:module';
 import type { Got } from 'got';
 import { ConfigError } from '../config/config-error.js';
@@ -51,6 +52,7 @@ export async function validateConfig(loaded: LoadedConfig): Promise<Validated> {
   const services = openServices(loaded, () => migrationsOf(plugins));
   const addresses = createClientAddressResolver(trustProxyOf(config.server.trust_proxy));
   const admin = createAdminRoutes();
+  const events = createGatewayEvents(() => { /* nothing is served, nothing is emitted */ });
   let got: Got | undefined;
   const hostFor = (plugin: LoadedPlugin): Host => ({
     ...commandHost(loaded, services, logger.child({ plugin: plugin.label })),
@@ -62,6 +64,7 @@ export async function validateConfig(loaded: LoadedConfig): Promise<Validated> {
     addAdminRoute: (method, path, handler) => admin.add(method, path, handler),
     addReadinessCheck: () => { /* nothing is served */ },
     isTrustedProxy: (address) => addresses.trusts(address),
+    events,
   });
 
   const instances: PluginInstance[] = [];

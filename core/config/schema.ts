@@ -44,6 +44,16 @@ const queue = z.strictObject({
   timeout_ms: milliseconds(1).default(10_000).describe('Longest wait for a connection.'),
 });
 
+const usdPerMillion = z.number().min(0).meta({ expected: 'a price in USD per million tokens' });
+const tokenPrices = z.strictObject({
+  input: usdPerMillion,
+  output: usdPerMillion,
+  cached_read: usdPerMillion.optional().describe('Cache reads; the input price when unset.'),
+  cache_write: usdPerMillion.optional().describe('Cache writes; the input price when unset.'),
+  reasoning: usdPerMillion.optional().describe('Reasoning tokens; the output price when unset.'),
+});
+export type TokenPriceConfig = z.output<typeof tokenPrices>;
+
 const provider = z.strictObject({
   type: z.enum(['openai', 'anthropic', 'gemini', 'loopback']),
   base_url: z.string().regex(/^https?:\/\/[^\s]+$/).meta({ expected: 'an http(s) URL' }).optional(),
@@ -60,6 +70,8 @@ const provider = z.strictObject({
   queue: queue.prefault({}),
   max_event_size: byteSize.default('32mb')
     .describe('Largest single SSE event accepted from this provider; a bigger one cuts the stream with an upstream error.'),
+  prices: tokenPrices.optional()
+    .describe('What this provider charges for every model it serves (USD per million tokens), over `pricing:` — a reseller, an in-house server, a marketplace offer.'),
 });
 export type ProviderConfig = z.output<typeof provider>;
 
@@ -91,15 +103,6 @@ const trustProxy = z.union([
   z.strictObject({ cidrs: z.array(cidr).min(1) }),
 ]);
 
-const usdPerMillion = z.number().min(0).meta({ expected: 'a price in USD per million tokens' });
-const tokenPrices = z.strictObject({
-  input: usdPerMillion,
-  output: usdPerMillion,
-  cached_read: usdPerMillion.optional().describe('Cache reads; the input price when unset.'),
-  cache_write: usdPerMillion.optional().describe('Cache writes; the input price when unset.'),
-  reasoning: usdPerMillion.optional().describe('Reasoning tokens; the output price when unset.'),
-});
-export type TokenPriceConfig = z.output<typeof tokenPrices>;
 
 const providerName = z.string().regex(/^[A-Za-z0-9_.-]+$/).meta({ expected: 'provider names (letters, digits, _ . -)' });
 

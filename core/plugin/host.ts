@@ -7,6 +7,7 @@ import type { SluiceConfig } from '../config/schema.js';
 import type { PriceTable } from '../pricing/price-table.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { GatewayEvents } from '../events/event-bus.js';
 
 export type { ProviderRegistry } from '../providers/registry.js';
 
@@ -65,4 +66,9 @@ export interface Host extends CommandHost {
   addReadinessCheck(name: string, check: () => Promise<void>): void;
   /** True when `address` is one of `server.trust_proxy`'s proxies (identity headers are believed only from these). */
   isTrustedProxy(address: string): boolean;
+  /**
+   * Gateway events shared by every plugin of this gateway: emit what operators should hear about
+   * (budget thresholds), subscribe to deliver them (auth's lifecycle hooks send them on).
+   */
+  readonly events: GatewayEvents;
 }

@@ -37,8 +37,11 @@ export interface Cost {
 export interface PriceTable {
   /** The prices for a model: the first table with a match wins, and within a table an exact name before globs. */
   pricesFor(model: string): TokenPrices | undefined;
-  /** Cost of `usage` on `model`, or null when the model has no price. */
-  cost(usage: Usage, model: string): Cost | null;
+  /**
+   * Cost of `usage` on `model`, or null when the model has no price. `prices`, when given, are what
+   * the serving provider charges (`Provider.prices`) and win over the table.
+   */
+  cost(usage: Usage, model: string, prices?: TokenPrices): Cost | null;
 }
 
 /** `*` matches any run of characters; everything else is literal. */
@@ -78,8 +81,8 @@ export function createPriceTable(...tables: Record<string, TokenPrices>[]): Pric
   };
   return {
     pricesFor,
-    cost(usage, model) {
-      const base = pricesFor(model);
+    cost(usage, model, prices) {
+      const base = prices ?? pricesFor(model);
       if (!base) return null;
       const prompt = usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
       const long = base.long_context && prompt > base.long_context.above_input_tokens ? base.long_context : undefined;

@@ -4,6 +4,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ProviderConfig } from '../config/schema.js';
 import { GatewayError } from '../errors.js';
+import type { TokenPrices } from '../pricing/price-table.js';
 import type { GatewayResponse, UpstreamRequest } from '../exchange.js';
 import { protocolName, type ApiFamily, type ProtocolName } from '../protocols/types.js';
 import { HttpUpstream, type WireRequest } from './http-upstream.js';
@@ -13,10 +14,12 @@ export abstract class HttpProvider implements Provider {
   abstract readonly type: string;
   readonly protocols: readonly ProtocolName[];
   readonly models: readonly string[];
+  readonly prices: TokenPrices | undefined;
   protected readonly http: HttpUpstream;
 
   constructor(readonly name: string, config: ProviderConfig, private readonly family: ApiFamily, defaultBaseUrl: string, defaultProtocols: readonly ProtocolName[]) {
     this.models = config.models;
+    this.prices = config.prices;
     this.protocols = config.protocols ?? defaultProtocols;
     this.http = new HttpUpstream(name, family, config, defaultBaseUrl);
   }

@@ -1,6 +1,7 @@
 // The provider contract: one upstream service (or the offline loopback) behind a name.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayResponse, UpstreamRequest } from '../exchange.js';
+import type { TokenPrices } from '../pricing/price-table.js';
 import type { ProtocolName } from '../protocols/types.js';
 
 export interface SendContext {
@@ -21,6 +22,8 @@ export interface Provider {
   readonly protocols: readonly ProtocolName[];
   /** Models this provider advertises in model listings. */
   readonly models: readonly string[];
+  /** What this provider charges, when it is not the price table's per-model price (config `prices`, a marketplace offer). */
+  readonly prices?: TokenPrices;
   /**
    * Sends the request. Resolves once response headers have arrived: a JSON body, or a stream of
    * events. Upstream HTTP errors reject with a GatewayError that keeps the upstream status.

@@ -16,7 +16,7 @@ export const BUILT_IN_PROVIDER_TYPES: Readonly<Record<string, ProviderFactory>> 
   openai: (name, c) => new OpenAIProvider(name, c),
   anthropic: (name, c) => new AnthropicProvider(name, c),
   gemini: (name, c) => new GeminiProvider(name, c),
-  loopback: (name, c) => new LoopbackProvider(name, c.models, c.protocols),
+  loopback: (name, c) => new LoopbackProvider(name, c.models, c.protocols, c.prices),
 };
 
 export interface ProviderRegistry {

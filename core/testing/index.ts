@@ -2,6 +2,7 @@
 // plugin's middleware on a synthetic exchange, then Sluice's own dispatch against a scripted
 // upstream, and hands back what the client would get and what the upstream saw — like fastify's
 // inject(). The same exchange, views, replies and errors as a running gateway; no sockets.
+import { createGatewayEvents } from '../events/event-bus.js';
 import { errorBody, registerErrorCodes, toGatewayError } from '../errors.js';
 import type { Completion, Exchange, GatewayResponse, UpstreamRequest } from '../exchange.js';
 import { dispatch } from '../http/dispatch.js';
@@ -65,6 +66,7 @@ export function createTestHost(overrides: Partial<Host> = {}): Host & { adminRou
     addAdminRoute: (method, path, handler) => { adminRoutes.set(`${method} ${path}`, handler); },
     addReadinessCheck: () => {},
     isTrustedProxy: () => false,
+    events: createGatewayEvents((type, err) => { console.error(`sluice/testing: a listener of ${type} threw: ${err.message}`); }),
   };
   return { ...base, ...overrides, adminRoutes };
 }

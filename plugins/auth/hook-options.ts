@@ -1,8 +1,11 @@
 // Options of `hooks:` — where lifecycle events go (webhook and/or a local command).
 import { z } from '../../core/index.js';
 
-/** Lifecycle events auth emits; the limits plugin will add its budget events to this list. */
-export const LIFECYCLE_EVENTS = ['user.created', 'user.disabled', 'key.created', 'key.revoked'] as const;
+/**
+ * Lifecycle events auth emits, and the gateway events other plugins emit that auth delivers too
+ * (the ratelimit plugin's budget thresholds: 80 % and 100 % of a budget).
+ */
+export const LIFECYCLE_EVENTS = ['user.created', 'user.disabled', 'key.created', 'key.revoked', 'budget.warning', 'budget.exhausted'] as const;
 
 export const hookOptions = z.strictObject({
   webhook: z.strictObject({

@@ -10,7 +10,7 @@ import type { HookOptions } from './hook-options.js';
 export interface LifecycleEvent {
   /** Unique per event: receivers use it to drop a delivery they already processed. */
   id: string;
-  /** e.g. "key.revoked"; the limits plugin adds budget events of its own. */
+  /** e.g. "key.revoked"; other plugins' gateway events (budget.warning, …) are delivered alike. */
   type: string;
   /** ISO 8601 time of the change. */
   time: string;
@@ -20,6 +20,8 @@ export interface LifecycleEvent {
 export interface HookDispatcher {
   /** Queues the event for delivery; never throws, never waits. */
   emit(type: string, data: JsonObject): void;
+  /** Queues an event built elsewhere (a gateway event from another plugin: budget thresholds). */
+  deliver(event: LifecycleEvent): void;
   /** Resolves once every queued delivery finished or gave up, or after `timeoutMs`. */
   drain(timeoutMs?: number): Promise<void>;
 }
@@ -101,8 +103,10 @@ export function createHookDispatcher(options: HookOptions | undefined, logger: L
 
   return {
     emit(type, data) {
-      if (!hasTarget || (wanted && !wanted.has(type))) return;
-      const event: LifecycleEvent = { id: randomUUID(), type, time: new Date().toISOString(), data };
+      this.deliver({ id: randomUUID(), type, time: new Date().toISOString(), data });
+    },
+    deliver(event) {
+      if (!hasTarget || (wanted && !wanted.has(event.type))) return;
       const body = JSON.stringify(event);
       if (options!.webhook) track(postWebhook(event, body));
       if (options!.command) track(runCommand(event, body));

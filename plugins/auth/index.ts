@@ -40,6 +40,10 @@ export default definePlugin<AuthOptions>({
   setup(options, host): PluginInstance<AuthOptions> {
     const logger = host.logger;
     const hooks = createHookDispatcher(options.hooks, logger);
+    // Other plugins' gateway events (budget thresholds) go out through the same hooks, from start on.
+    let unsubscribe = () => {};
+    const forwardEvents = () => { unsubscribe = host.events.subscribe((event) => hooks.deliver(event)); };
+    const stopHooks = () => { unsubscribe(); return hooks.drain(HOOK_DRAIN_MS); };
     const cache = {
       ttlMs: options.cache_ttl_ms,
       staleMs: options.stale_if_error_ms,
@@ -68,7 +72,7 @@ export default definePlugin<AuthOptions>({
     registerAdminApi(host, service, VERSION);
 
     if (options.mode === 'none') {
-      return { middleware: anonymousMiddleware, authenticates: false, close: () => hooks.drain(HOOK_DRAIN_MS) };
+      return { middleware: anonymousMiddleware, authenticates: false, start: forwardEvents, close: stopHooks };
     }
 
     if (options.mode === 'api_key') {
@@ -93,10 +97,10 @@ export default definePlugin<AuthOptions>({
     return {
       middleware: verifier ? apiKeyMiddleware(verifier, logger) : proxyHeaderMiddleware(proxy!, logger),
       authenticates: true,
-      start: () => feed.start(),
+      start: () => { forwardEvents(); return feed.start(); },
       close: async () => {
         await feed.close();
-        await hooks.drain(HOOK_DRAIN_MS);
+        await stopHooks();
       },
     };
   },
@@ -104,10 +108,8 @@ export default definePlugin<AuthOptions>({
 
 export { authOptions } from './options.js';
 export type { AuthOptions } from './options.js';
-// The lifecycle hooks, for the limits plugin's budget events. Plugins may not import each other:
-// this belongs in core once a second plugin needs it (it imports nothing but core).
-export { createHookDispatcher, signBody, SIGNATURE_HEADER } from './hooks.js';
-export type { HookDispatcher, LifecycleEvent } from './hooks.js';
+export { signBody, SIGNATURE_HEADER } from './hooks.js';
+export type { LifecycleEvent } from './hooks.js';
 export { hookOptions, LIFECYCLE_EVENTS } from './hook-options.js';
 export type { HookOptions } from './hook-options.js';
 export { generateKey, hashKey, isKeyShaped, KEY_PREFIX } from './key-format.js';

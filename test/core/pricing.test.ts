@@ -59,3 +59,22 @@ describe('price table: precedence, long context and the shipped defaults', () =>
     expect(table.cost(u, 'claude-opus-9')).to.equal(null);
   });
 });
+
+describe('provider prices', () => {
+  it('a provider\'s own prices win over the table, for a model the table does not know too', () => {
+    const table = createPriceTable({ 'gpt-4o*': { input: 2.5, output: 10 } });
+    const usage = { ...emptyUsage(), inputTokens: 1_000_000, outputTokens: 1_000_000 };
+    expect(table.cost(usage, 'gpt-4o', { input: 1, output: 2 })!.total).to.equal(3);
+    expect(table.cost(usage, 'unknown-model')).to.equal(null);
+    expect(table.cost(usage, 'unknown-model', { input: 1, output: 2, cached_read: 0.5 })!.total).to.equal(3);
+  });
+
+  it('comes from a provider\'s `prices` in config', async () => {
+    const { createProviderRegistry } = await import('../../core/providers/registry.js');
+    const registry = createProviderRegistry({});
+    const priced = registry.create('resold', { type: 'openai', base_url: 'http://127.0.0.1:9', prices: { input: 0.5, output: 1.5 } });
+    expect(priced.prices).to.deep.equal({ input: 0.5, output: 1.5 });
+    expect(registry.create('plain', { type: 'loopback' }).prices).to.equal(undefined);
+    await priced.close();
+  });
+});

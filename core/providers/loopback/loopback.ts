@@ -3,6 +3,7 @@
 // writes its own wire format.
 import { GatewayError } from '../../errors.js';
 import type { GatewayResponse, UpstreamRequest } from '../../exchange.js';
+import type { TokenPrices } from '../../pricing/price-table.js';
 import { protocolName, type ProtocolName } from '../../protocols/types.js';
 import type { Provider, SendContext } from '../provider.js';
 import { anthropicCountTokens, anthropicMessages } from './anthropic-messages.js';
@@ -38,7 +39,7 @@ export class LoopbackProvider implements Provider {
   readonly models: readonly string[];
 
   /** `protocols` narrows what it serves, so one offline provider can stand in for any upstream kind. */
-  constructor(readonly name: string, models: readonly string[], protocols?: readonly ProtocolName[]) {
+  constructor(readonly name: string, models: readonly string[], protocols?: readonly ProtocolName[], readonly prices?: TokenPrices) {
     this.models = models.length ? models : LOOPBACK_MODELS;
     if (protocols) this.protocols = protocols;
   }

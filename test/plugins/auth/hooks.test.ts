@@ -9,6 +9,8 @@ import path from 'node:path';
 import { createHookDispatcher, SIGNATURE_HEADER, type LifecycleEvent } from '../../../plugins/auth/hooks.js';
 import { hookOptions } from '../../../plugins/auth/hook-options.js';
 import { IdentityService } from '../../../plugins/auth/identity-service.js';
+import authPlugin, { authOptions } from '../../../plugins/auth/index.js';
+import { createTestHost } from '../../../core/testing/index.js';
 import { captureLogger, sqliteDb, within } from './helpers.js';
 
 interface Received { headers: http.IncomingHttpHeaders; body: string }
@@ -108,5 +110,20 @@ describe('auth: lifecycle hooks', () => {
     const all = rx.received.map((r) => r.body).join('\n');
     expect(all).to.not.contain(k.key.slice(18));
     expect(all).to.not.contain('sk-sluice-');
+  });
+
+  it('delivers other plugins\' gateway events (budget thresholds) once started, and stops at close', async () => {
+    const rx = await receiver([]);
+    const host = createTestHost();
+    const auth = await authPlugin.setup!(authOptions.parse({ mode: 'none', hooks: { webhook: { url: rx.url, secret: SECRET } } }), host);
+    host.events.emit('budget.warning', { scope: 'key', subject: 'k1', percent: 80 });
+    await auth.start!();
+    host.events.emit('budget.exhausted', { scope: 'key', subject: 'k1', percent: 100 });
+    await auth.close!();
+    host.events.emit('budget.exhausted', { scope: 'key', subject: 'k2', percent: 100 });
+    await rx.close();
+    // Before start nothing is delivered (setup has no side effects); after close nothing either.
+    expect(rx.received.map((r) => (JSON.parse(r.body) as LifecycleEvent).type)).to.deep.equal(['budget.exhausted']);
+    expect(rx.received[0]!.headers[SIGNATURE_HEADER]).to.match(/^sha256=[0-9a-f]{64}$/);
   });
 });
