@@ -74,3 +74,4 @@ export function commandHost(loaded: LoadedConfig, services: Services, logger: Lo
     database: services.database, redis: services.redis, pricing: services.pricing,
   };
 }
+
