@@ -74,7 +74,7 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
   const plugins = await loadChain(loaded);
   const providers = registerPluginsAndProviders(loaded, plugins);
 
-  const services = openServices(loaded, () => migrationsOf(plugins));
+  const services = openServices(loaded, () => migrationsOf(plugins), logger);
   const readiness = new Map<string, () => Promise<void>>();
   if (config.storage.redis) readiness.set('redis', async () => { await services.redis()!.ping(); });
   readiness.set('database', async () => { await (await services.database()).raw('select 1'); });
