@@ -89,6 +89,45 @@ describe('loopback script', () => {
     expect(results.text).to.equal('Tool a returned: 1\nTool b returned: 2');
   });
 
+  it('repeats a [[tool-loop:…]] call after every result, in every protocol, until a human turn lacks it', async () => {
+    const marker = '[[tool-loop:Bash {"command":"date"}]]';
+    // decide(): the first turn, every later turn (the marker only in the history), a new human turn.
+    const first = decide(view({ lastUserText: `loop ${marker}`, tools: ['Read', 'Bash'] }));
+    expect(first.toolCalls.map((c) => [c.name, c.arguments])).to.deep.equal([['Bash', '{"command":"date"}']]);
+    for (let turn = 1; turn <= 3; turn++) {
+      const later = decide(view({ promptText: `loop ${marker}\n` + 'Mon\n'.repeat(turn), toolResults: [{ name: 'Bash', text: 'Mon' }], tools: ['Read', 'Bash'] }));
+      expect(later.text, `turn ${turn}`).to.equal('');
+      expect(later.toolCalls.map((c) => [c.name, c.arguments])).to.deep.equal([['Bash', '{"command":"date"}']]);
+    }
+    expect(decide(view({ promptText: `loop ${marker}\nstop`, lastUserText: 'stop', tools: ['Bash'] })).toolCalls).to.deep.equal([]);
+    // A [[tool:…]] marker in the last turn still wins; [[tool-loop is not read as a [[tool marker.
+    expect(decide(view({ promptText: marker, toolResults: [{ name: 'Bash', text: '[[tool:Read {}]]' }], tools: ['Read', 'Bash'] })).toolCalls[0]!.name).to.equal('Read');
+    expect(decide(view({ lastUserText: marker })).text).to.equal(`Loopback reply. You said: ${marker}`);
+    // Through the wire: a conversation three results deep still gets the call, not a text answer.
+    const anthropic = await send('anthropic.messages', {
+      model: 'm', max_tokens: 10, tools: [{ name: 'Bash', input_schema: { type: 'object' } }],
+      messages: [
+        { role: 'user', content: `run ${marker}` },
+        ...[1, 2, 3].flatMap((n) => [
+          { role: 'assistant', content: [{ type: 'tool_use', id: `toolu_${n}`, name: 'Bash', input: { command: 'date' } }] },
+          { role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_${n}`, content: 'Mon' }] },
+        ]),
+      ],
+    });
+    expect(anthropic['stop_reason']).to.equal('tool_use');
+    expect((anthropic['content'] as JsonObject[])[0]).to.deep.include({ type: 'tool_use', name: 'Bash', input: { command: 'date' } });
+    const gemini = await send('gemini.generate', {
+      tools: [{ functionDeclarations: [{ name: 'run_shell_command' }] }],
+      contents: [
+        { role: 'user', parts: [{ text: '[[tool-loop:run_shell_command {"command":"date"}]]' }] },
+        { role: 'model', parts: [{ functionCall: { name: 'run_shell_command', args: { command: 'date' } } }] },
+        { role: 'user', parts: [{ functionResponse: { name: 'run_shell_command', response: { output: 'Mon' } } }] },
+      ],
+    });
+    const parts = ((gemini['candidates'] as JsonObject[])[0]!['content'] as { parts: JsonObject[] }).parts;
+    expect(parts.map((p) => p['functionCall'] && { ...(p['functionCall'] as JsonObject), id: undefined })).to.deep.equal([{ id: undefined, name: 'run_shell_command', args: { command: 'date' } }]);
+  });
+
   it('answers the user\'s turn even when a system message follows it (as Claude Code sends)', async () => {
     const user = { role: 'user', content: 'run [[tool:Bash {"command":"ls"}]]' };
     const anthropic = await send('anthropic.messages', { model: 'm', max_tokens: 10, tools: [{ name: 'Bash', input_schema: { type: 'object' } }], messages: [user, { role: 'system', content: '# Environment' }] });
