@@ -124,6 +124,17 @@ describe('loopback script', () => {
         { role: 'user', parts: [{ functionResponse: { name: 'run_shell_command', response: { output: 'Mon' } } }] },
       ],
     });
+    // A note a gateway plugin appends after the results (a Responses developer message) is not the turn.
+    const responses = await send('openai.responses', {
+      tools: [{ type: 'function', name: 'exec_command' }],
+      input: [
+        { role: 'user', content: '[[tool-loop:exec_command {"cmd":"date"}]]' },
+        { type: 'function_call', call_id: 'call_1', name: 'exec_command', arguments: '{"cmd":"date"}' },
+        { type: 'function_call_output', call_id: 'call_1', output: 'Chunk ID: 1\nOutput:\nMon' },
+        { role: 'developer', content: [{ type: 'input_text', text: 'Note: the call repeats.' }] },
+      ],
+    });
+    expect((responses['output'] as JsonObject[]).map((i) => [i['type'], i['arguments']])).to.deep.equal([['function_call', '{"cmd":"date"}']]);
     const parts = ((gemini['candidates'] as JsonObject[])[0]!['content'] as { parts: JsonObject[] }).parts;
     expect(parts.map((p) => p['functionCall'] && { ...(p['functionCall'] as JsonObject), id: undefined })).to.deep.equal([{ id: undefined, name: 'run_shell_command', args: { command: 'date' } }]);
   });
