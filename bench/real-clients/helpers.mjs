@@ -6,7 +6,7 @@
 //   node helpers.mjs secrets                    → the fake secrets of TASK=secret, one per line
 //   node helpers.mjs leaks FILE|DIR ...         → every place a secret of TASK=secret occurs (file: type)
 //   node helpers.mjs count-placeholders DIR     → placeholders ([TYPE_N]) in recorded bodies, by type
-//   node helpers.mjs fixture CLIENT BODY_DIR NAME → the session's generation requests, trimmed, as a replay fixture
+//   node helpers.mjs fixture CLIENT BODY_DIR NAME TASK → the session's generation requests, trimmed, as a replay fixture
 //   node helpers.mjs final CLIENT FILE          → the client's final answer, extracted from FILE
 //   node helpers.mjs free-port                  → a free TCP port on 127.0.0.1
 //   node helpers.mjs summary GATEWAY_LOG        → one line per request from a Sluice JSON log
@@ -269,7 +269,7 @@ const GENERATION = /\/v1\/messages|\/v1\/responses|\/v1\/chat\/completions|:(?:s
  * the bulky parts that say nothing of tool history trimmed (system prompts, instructions, tool
  * schemas: names kept). Requests without tool history (a title or classification call) are left out.
  */
-export function fixture(client, dir, name) {
+export function fixture(client, dir, name, task) {
   const protocol = { claude: 'anthropic.messages', codex: 'openai.responses', gemini: 'gemini.generate' }[client];
   const requests = [];
   for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.req.json')).sort()) {
@@ -284,10 +284,25 @@ export function fixture(client, dir, name) {
     if (typeof trimmed.instructions !== 'undefined') trimmed.instructions = '(trimmed)';
     if (trimmed.systemInstruction) trimmed.systemInstruction = { parts: [{ text: '(trimmed)' }] };
     if (Array.isArray(trimmed.tools)) trimmed.tools = trimmed.tools.map(trimTool);
-    if (Array.isArray(trimmed.input)) trimmed.input = trimmed.input.map((item) => item.role === 'developer' ? { ...item, content: [{ type: 'input_text', text: '(trimmed)' }] } : item);
+    if (Array.isArray(trimmed.input)) trimmed.input = trimmed.input.map((item) => item.role === 'developer' ? { ...item, content: [{ type: 'input_text', text: '(trimmed)' }] } : trimText(item));
+    if (Array.isArray(trimmed.messages)) trimmed.messages = trimmed.messages.map(trimText);
+    if (Array.isArray(trimmed.contents)) trimmed.contents = trimmed.contents.map(trimText);
     requests.push(trimmed);
   }
-  return { name, client, protocol, recorded: 'bench/real-clients/run.sh (see bench/results/real-clients.md)', requests };
+  return { name, client, protocol, task, recorded: 'bench/real-clients/run.sh (see bench/results/real-clients.md)', requests };
+}
+
+/**
+ * A message with its long plain-text parts (the clients' context reminders, environment blocks)
+ * shortened; tool calls and results are kept byte for byte — they are what the detector reads.
+ */
+function trimText(message) {
+  const long = (t) => typeof t === 'string' && t.length > 600;
+  const part = (p) => (p && (p.type === 'text' || p.type === 'input_text' || (!p.type && 'text' in p)) && long(p.text) ? { ...p, text: `(trimmed: ${p.text.length} characters)` } : p);
+  if (Array.isArray(message.content)) return { ...message, content: message.content.map(part) };
+  if (long(message.content)) return { ...message, content: `(trimmed: ${message.content.length} characters)` };
+  if (Array.isArray(message.parts)) return { ...message, parts: message.parts.map(part) };
+  return message;
 }
 
 function trimTool(t) {
@@ -302,7 +317,7 @@ else if (cmd === 'setup') setup(args[0], args[1], args[2]);
 else if (cmd === 'secrets') process.stdout.write(Object.values(SECRETS).join('\n') + '\n');
 else if (cmd === 'leaks') { const found = leaks(args); process.stdout.write(found.length ? found.join('\n') + '\n' : ''); }
 else if (cmd === 'count-placeholders') process.stdout.write(Object.entries(countPlaceholders(args[0])).map(([k, v]) => `${k}=${v}`).join(',') + '\n');
-else if (cmd === 'fixture') process.stdout.write(JSON.stringify(fixture(args[0], args[1], args[2]), null, 1) + '\n');
+else if (cmd === 'fixture') process.stdout.write(JSON.stringify(fixture(args[0], args[1], args[2], args[3]), null, 1) + '\n');
 else if (cmd === 'final') process.stdout.write(finalAnswer(args[0], args[1]));
 else if (cmd === 'free-port') freePort().then((p) => process.stdout.write(String(p)));
 else if (cmd === 'summary') process.stdout.write(summary(args[0]) + '\n');

@@ -395,7 +395,7 @@ run_pairing() {
   [ "$DEDUPE" != off ] && notes+=("dedupe $DEDUPE warn_at=$DEDUPE_WARN_AT block_at=$DEDUPE_BLOCK_AT block_with=$DEDUPE_BLOCK_WITH")
   if [ -n "$FIXTURE_DIR" ] && [ -d "$d/bodies" ]; then
     mkdir -p "$FIXTURE_DIR"
-    node "$H" fixture "$client" "$d/bodies" "$client-$TASK" >"$FIXTURE_DIR/$client-$TASK.json" && notes+=("fixture $FIXTURE_DIR/$client-$TASK.json")
+    node "$H" fixture "$client" "$d/bodies" "$client-$TASK" "$TASK" >"$FIXTURE_DIR/$client-$TASK.json" && notes+=("fixture $FIXTURE_DIR/$client-$TASK.json")
   fi
   [ "$tr" = 1 ] && notes+=("translator in chain")
   node "$H" check-streams "$d/bodies" >"$d/stream-checks.txt" 2>&1
