@@ -293,9 +293,10 @@ verdict_secret() {
 # loop: loopback asks for the same call forever. With DEDUPE=enforce the loop must end at
 # block_at — the command ran exactly block_at times, the client exited 0 and its final answer is
 # the detector's message; without the detector the run goes on until the client's own limit or the
-# timeout (recorded: how many times the command ran, how many model requests, how it ended).
+# timeout (recorded: how many times the command ran, how many model requests, how it ended); the
+# control passes when the loop ran and nothing in Sluice stopped it.
 verdict_loop() {
-  local runs requests blocked warned fin=no
+  local runs requests blocked warned fin=no ended=
   runs=$(wc -l <"$d/work/loop.log" 2>/dev/null || echo 0); runs=${runs// /}
   requests=$(grep -Ec '"method":"POST","path":"[^"]*(/v1/messages|/v1/responses|enerateContent)' "$d/tap.log" 2>/dev/null); requests=${requests:-0}
   blocked=$(grep -c '"outcome":"blocked"' "$d/gateway.log" 2>/dev/null); blocked=${blocked:-0}
@@ -306,10 +307,12 @@ verdict_loop() {
     [ "$runs" = "$DEDUPE_BLOCK_AT" ] || fail "the command ran $runs times, not block_at=$DEDUPE_BLOCK_AT"
     [ "$blocked" = 1 ] || fail "$blocked blocked requests in the gateway log, not 1"
     if [ "$DEDUPE_BLOCK_WITH" = message ]; then [ $fin = yes ] || fail "final answer is not the detector's message: $(head -c 200 "$d/final.txt" 2>/dev/null | tr '\n' ' ')"; fi
-  else
-    [ "$runs" -gt "$DEDUPE_BLOCK_AT" ] || fail "control run: the command ran only $runs times (expected more than block_at=$DEDUPE_BLOCK_AT without the detector)"
+  else # the control: nothing in Sluice stops the loop; it ends at the client's own limit or the timeout
+    [ "$runs" -ge 2 ] || fail "control run: the loop did not run (the command ran $runs times)"
+    [ "$blocked" = 0 ] || fail "control run: $blocked requests blocked"
+    ended="client timeout after ${CLIENT_TIMEOUT}s"; [ "$rc" = 124 ] || ended="the client stopped itself (exit $rc): $(head -c 160 "$d/final.txt" 2>/dev/null | tr '\n' ' ')"
   fi
-  checks="command runs: $runs  model requests: $requests  client exit: $rc after ${secs}s  gateway: blocked=$blocked noted=$warned  final is the detector's message: $fin"
+  checks="command runs: $runs  model requests: $requests  client exit: $rc after ${secs}s  gateway: blocked=$blocked noted=$warned  final is the detector's message: $fin${ended:+  ended: $ended}"
 }
 
 # read-files: an ordinary session (the same tool with new arguments each time, then the same call
