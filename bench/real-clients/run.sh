@@ -301,7 +301,7 @@ verdict_loop() {
   requests=$(grep -Ec '"method":"POST","path":"[^"]*(/v1/messages|/v1/responses|enerateContent)' "$d/tap.log" 2>/dev/null); requests=${requests:-0}
   blocked=$(grep -c '"outcome":"blocked"' "$d/gateway.log" 2>/dev/null); blocked=${blocked:-0}
   warned=$(grep -o '"findings":\[[^]]*REPEATED_TOOL_CALL[^]]*\]' "$d/gateway.log" 2>/dev/null | grep -vc blocked); warned=${warned:-0}
-  grep -q "loop detector" "$d/final.txt" 2>/dev/null && fin=yes
+  grep -q "Stopped by Sluice.s loop detector" "$d/final.txt" 2>/dev/null && fin=yes
   if [ "$DEDUPE" = enforce ]; then
     client_exit
     [ "$runs" = "$DEDUPE_BLOCK_AT" ] || fail "the command ran $runs times, not block_at=$DEDUPE_BLOCK_AT"

@@ -89,20 +89,23 @@ describe('loopback script', () => {
     expect(results.text).to.equal('Tool a returned: 1\nTool b returned: 2');
   });
 
-  it('repeats a [[tool-loop:…]] call after every result, in every protocol, until a human turn lacks it', async () => {
+  it('repeats a [[tool-loop:…]] call on every turn, in every protocol, never answering in text', async () => {
     const marker = '[[tool-loop:Bash {"command":"date"}]]';
     // decide(): the first turn, every later turn (the marker only in the history), a new human turn.
-    const first = decide(view({ lastUserText: `loop ${marker}`, tools: ['Read', 'Bash'] }));
+    const first = decide(view({ lastUserText: `loop ${marker}`, promptText: `loop ${marker}`, tools: ['Read', 'Bash'] }));
     expect(first.toolCalls.map((c) => [c.name, c.arguments])).to.deep.equal([['Bash', '{"command":"date"}']]);
     for (let turn = 1; turn <= 3; turn++) {
       const later = decide(view({ promptText: `loop ${marker}\n` + 'Mon\n'.repeat(turn), toolResults: [{ name: 'Bash', text: 'Mon' }], tools: ['Read', 'Bash'] }));
       expect(later.text, `turn ${turn}`).to.equal('');
       expect(later.toolCalls.map((c) => [c.name, c.arguments])).to.deep.equal([['Bash', '{"command":"date"}']]);
     }
-    expect(decide(view({ promptText: `loop ${marker}\nstop`, lastUserText: 'stop', tools: ['Bash'] })).toolCalls).to.deep.equal([]);
+    // A later text turn (a gateway's note translated into a user message, an agent's own "loop
+    // detected" message) does not end it; without tools there is nothing to call.
+    expect(decide(view({ promptText: `loop ${marker}\nNote: it repeats`, lastUserText: 'Note: it repeats', tools: ['Bash'] })).toolCalls.map((c) => c.name)).to.deep.equal(['Bash']);
+    expect(decide(view({ promptText: marker, lastUserText: 'x' })).text).to.equal('Loopback reply. You said: x');
     // A [[tool:…]] marker in the last turn still wins; [[tool-loop is not read as a [[tool marker.
     expect(decide(view({ promptText: marker, toolResults: [{ name: 'Bash', text: '[[tool:Read {}]]' }], tools: ['Read', 'Bash'] })).toolCalls[0]!.name).to.equal('Read');
-    expect(decide(view({ lastUserText: marker })).text).to.equal(`Loopback reply. You said: ${marker}`);
+    expect(decide(view({ lastUserText: marker, promptText: marker })).text).to.equal(`Loopback reply. You said: ${marker}`);
     // Through the wire: a conversation three results deep still gets the call, not a text answer.
     const anthropic = await send('anthropic.messages', {
       model: 'm', max_tokens: 10, tools: [{ name: 'Bash', input_schema: { type: 'object' } }],

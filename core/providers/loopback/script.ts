@@ -72,10 +72,9 @@ export interface Answer {
  * The script: a `[[tool:NAME {json}]]` marker in the last turn becomes a tool call when tools are
  * offered — also inside a tool result, so an agent can be walked through several steps — a tool
  * result gets a reply, anything else an echo. `[[think]]` adds signed reasoning first and
- * `[[parallel]]` turns every marker into a call at once. `[[tool-loop:NAME {json}]]` in the user's
- * turn makes that call, and makes it again after every result of the conversation, never
- * answering in text: an agent stuck in a loop, for the loop detector to meet. A new human turn
- * without the marker ends the loop.
+ * `[[parallel]]` turns every marker into a call at once. `[[tool-loop:NAME {json}]]` anywhere in the
+ * conversation makes that call on every turn, never answering in text: an agent stuck in a loop,
+ * for the loop detector to meet.
  */
 export function decide(view: ConversationView): Answer {
   const answering = view.toolResults.length > 0;
@@ -110,9 +109,11 @@ function scriptedCalls(trigger: string, view: ConversationView): ToolCall[] {
   if (view.tools.length === 0) return [];
   let markers: ToolRequest[] = findToolMarkers(trigger, hasFlag(trigger, 'parallel') ? MAX_TOOL_CALLS : 1);
   if (markers.length === 0) {
-    // The loop marker sits in the human's turn, which is anywhere in the history once the client
-    // answers tool results (promptText holds all of it); a later human turn without it ends the loop.
-    const loop = findLoopMarker(view.toolResults.length > 0 ? view.promptText : view.lastUserText);
+    // The loop marker sits in the user's first turn, anywhere in the history later on (promptText
+    // holds all of it). Any later turn keeps the loop going — a note a gateway adds after the
+    // results, which a translation may turn into a user message, or an agent's own "loop detected"
+    // message — as a stuck model would: only something that stops asking the model ends it.
+    const loop = findLoopMarker(view.promptText);
     if (loop) markers = [loop];
   }
   if (markers.length === 0) return [];
