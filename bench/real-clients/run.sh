@@ -303,7 +303,11 @@ verdict_loop() {
   warned=$(grep -o '"findings":\[[^]]*REPEATED_TOOL_CALL[^]]*\]' "$d/gateway.log" 2>/dev/null | grep -vc blocked); warned=${warned:-0}
   grep -q "Stopped by Sluice.s loop detector" "$d/final.txt" 2>/dev/null && fin=yes
   if [ "$DEDUPE" = enforce ]; then
-    client_exit
+    # block_with: error — a 4xx the client reports as a failed request (its exit status is its own
+    # business); block_with: message — a final answer, so the client must exit 0.
+    if [ "$DEDUPE_BLOCK_WITH" = error ]; then
+      grep -qs "SLUICE_E_LOOP_DETECTED\|loop detector" "$d/client.stdout" "$d/client.stderr" "$d/final.txt" || fail "the client did not report the detector's error"
+    else client_exit; fi
     [ "$runs" = "$DEDUPE_BLOCK_AT" ] || fail "the command ran $runs times, not block_at=$DEDUPE_BLOCK_AT"
     [ "$blocked" = 1 ] || fail "$blocked blocked requests in the gateway log, not 1"
     if [ "$DEDUPE_BLOCK_WITH" = message ]; then [ $fin = yes ] || fail "final answer is not the detector's message: $(head -c 200 "$d/final.txt" 2>/dev/null | tr '\n' ' ')"; fi
