@@ -34,6 +34,12 @@ export interface Provider {
   /** Set on a provider a marketplace offer became (the marketplace plugin sets it); undefined for every other. */
   readonly offer?: ProviderOffer;
   /**
+   * Whether this provider takes `model`, when it serves only some (an offer sells a few models): the
+   * router skips a provider that says no when a glob target or fallback (`offer:*`) matched it.
+   * Undefined: any model.
+   */
+  serves?(model: string): boolean;
+  /**
    * Sends the request. Resolves once response headers have arrived: a JSON body, or a stream of
    * events. Upstream HTTP errors reject with a GatewayError that keeps the upstream status.
    */
