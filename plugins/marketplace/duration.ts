@@ -6,7 +6,8 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_00
 
 export function toMs(v: number | string): number {
   if (typeof v === 'number') return v;
-  const m = DURATION.exec(v.trim())!;
+  const m = DURATION.exec(v.trim());
+  if (!m) return NaN;
   return Math.round(parseFloat(m[1]!) * UNIT_MS[m[2]!.toLowerCase()]!);
 }
 
@@ -14,6 +15,7 @@ export function toMs(v: number | string): number {
 export function duration(minMs: number) {
   return z.union([
     z.number().int().min(minMs),
-    z.string().regex(DURATION).meta({ expected: 'a duration such as 500ms, 30s, 5m or 1h (or milliseconds)' }),
-  ]).refine((v) => toMs(v) >= minMs, { message: `at least ${minMs} ms` });
+    z.string().regex(DURATION).meta({ expected: 'a duration such as 500ms, 30s, 5m or 1h (or milliseconds)' })
+      .refine((v) => toMs(v) >= minMs, { message: `expected at least ${minMs} ms` }),
+  ]);
 }
