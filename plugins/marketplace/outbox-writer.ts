@@ -48,29 +48,27 @@ export class OutboxWriter {
 
   /** Inserts everything queued; resolves once the queue is empty or an insert failed. Never rejects. */
   flush(): Promise<void> {
-    if (this.running) return this.running;
-    this.running = (async () => {
-      try {
-        while (this.queue.length) {
-          const batch = this.queue.slice(0, 500);
-          try {
-            await this.deps.store.insert(batch);
-          } catch (err) {
-            if (!this.failing) this.deps.logger.error('marketplace outbox insert failed; records wait in memory and are retried', { records: this.queue.length, error: err });
-            this.failing = true;
-            this.scheduleRetry();
-            return;
-          }
-          if (this.failing) this.deps.logger.info('marketplace outbox inserts work again', { records: batch.length });
-          this.failing = false;
-          this.queue.splice(0, batch.length);
-          this.deps.onWritten(batch.length);
-        }
-      } finally {
-        this.running = undefined;
-      }
-    })();
+    // `finally` runs on a later turn, so `running` is always set before it is cleared.
+    this.running ??= this.drain().finally(() => { this.running = undefined; });
     return this.running;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length) {
+      const batch = this.queue.slice(0, 500);
+      try {
+        await this.deps.store.insert(batch);
+      } catch (err) {
+        if (!this.failing) this.deps.logger.error('marketplace outbox insert failed; records wait in memory and are retried', { records: this.queue.length, error: err });
+        this.failing = true;
+        this.scheduleRetry();
+        return;
+      }
+      if (this.failing) this.deps.logger.info('marketplace outbox inserts work again', { records: batch.length });
+      this.failing = false;
+      this.queue.splice(0, batch.length);
+      this.deps.onWritten(batch.length);
+    }
   }
 
   /** Stops retrying and writes what is left, once. */
