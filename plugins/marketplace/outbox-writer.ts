@@ -49,7 +49,11 @@ export class OutboxWriter {
   /** Inserts everything queued; resolves once the queue is empty or an insert failed. Never rejects. */
   flush(): Promise<void> {
     // `finally` runs on a later turn, so `running` is always set before it is cleared.
-    this.running ??= this.drain().finally(() => { this.running = undefined; });
+    this.running ??= this.drain().finally(() => {
+      this.running = undefined;
+      // Records pushed after the loop's last look (push saw it running and did not schedule).
+      if (this.queue.length && this.started && !this.retry) setImmediate(() => { if (this.started) void this.flush(); });
+    });
     return this.running;
   }
 
