@@ -22,7 +22,7 @@ const MAX_QUEUED = 100_000;
 
 function required(o: MarketplaceOptions): { url: string; apiKey: string; gatewayId: string } {
   const missing = (['url', 'api_key', 'gateway_id'] as const).filter((k) => !o[k]);
-  if (missing.length) throw new Error(`marketplace: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} required`);
+  if (missing.length) throw new Error(`marketplace: ${missing.join(missing.length > 2 ? ', ' : ' and ').replace(/, ([^,]*)$/, ' and $1')} ${missing.length > 1 ? 'are' : 'is'} required`);
   return { url: o.url!, apiKey: o.api_key!, gatewayId: o.gateway_id! };
 }
 
@@ -61,6 +61,7 @@ export default definePlugin<MarketplaceOptions>({
     const pusher = new UsagePusher({
       client, store, logger,
       settings: () => ({ gatewayId: credentials.gatewayId, batchSize: options.batch_size, intervalMs: toMs(options.push_interval), backoff: backoff() }),
+      // Only calls are recorded: with nothing to send, "last push" stays the last real one (the outbox depth says nothing waits).
       onResult: (r) => { metrics.push(r.result, r.sent); status('push', r.ok, r.result, r.detail); },
       onDepth: (n) => metrics.outboxDepth(n),
     });
