@@ -4,6 +4,7 @@
 import type { Logger } from '../../core/index.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { MarketplaceCallError, type MarketplaceClient } from './client.js';
+import { RoundLoop } from './loop.js';
 import type { OfferBook } from './offer-book.js';
 import { offerRefusal } from './offer-filter.js';
 import type { MarketplaceOptions } from './options.js';
@@ -23,9 +24,7 @@ export interface PullerDeps {
 }
 
 export class CatalogueSync {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = true;
+  private readonly loop = new RoundLoop(() => this.round());
   private etag: string | undefined;
   /** The catalogue as last received (a 304 re-filters it: expiry moves on, options may have changed). */
   private catalogue: Offer[] = [];
@@ -35,35 +34,18 @@ export class CatalogueSync {
   constructor(private readonly deps: PullerDeps) {}
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Runs a round now (after a reload), forgetting backoff waits. */
   refresh(): void {
     this.nextAt = { pull: 0, publish: 0 };
     this.etag = undefined;
-    if (!this.stopped) this.schedule(0);
+    this.loop.schedule(0);
   }
 
-  async close(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
-  }
-
-  private schedule(ms: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.running = (async () => {
-        const wait = await this.round();
-        this.running = undefined;
-        if (!this.stopped && !this.timer) this.schedule(wait);
-      })();
-    }, ms);
-    this.timer.unref();
+  close(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One round; resolves to the wait before the next. Never rejects. */

@@ -6,6 +6,7 @@
 import type { Logger } from '../../core/index.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { MarketplaceCallError, type MarketplaceClient } from './client.js';
+import { RoundLoop } from './loop.js';
 import type { OutboxStore } from './outbox-store.js';
 import { usageAnswer } from './protocol.js';
 
@@ -25,9 +26,7 @@ export interface PusherDeps {
 }
 
 export class UsagePusher {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = true;
+  private readonly loop = new RoundLoop(() => this.pushAll());
   private failures = 0;
   private lastPrune = 0;
   /** Records written to the outbox since the last push: a full batch pushes without waiting. */
@@ -36,36 +35,19 @@ export class UsagePusher {
   constructor(private readonly deps: PusherDeps) {}
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Told after records went into the outbox. */
   noteWritten(n: number): void {
     this.fresh += n;
-    if (!this.stopped && this.failures === 0 && !this.running && this.fresh >= this.deps.settings().batchSize) this.schedule(0);
+    if (this.failures === 0 && !this.loop.busy && this.fresh >= this.deps.settings().batchSize) this.loop.schedule(0);
   }
 
   /** Stops the loop; then one last push of what is waiting, bounded by the client's timeout. */
   async close(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await this.loop.stop();
     if (this.failures === 0) await this.pushAll();
-  }
-
-  private schedule(ms: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.running = (async () => {
-        const next = await this.pushAll();
-        this.running = undefined;
-        if (!this.stopped && !this.timer) this.schedule(next);
-      })();
-    }, ms);
-    this.timer.unref();
   }
 
   /** Pushes until the outbox is empty or a call fails; resolves to the wait before the next round. Never rejects. */

@@ -6,22 +6,13 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import OpenAI from 'openai';
 import { openDatabase } from '../../core/storage/database.js';
 import { SLUICE_BIN, runSluice } from '../helpers/contract-kit.js';
 import { startFakeMarketplace, type FakeMarketplace } from '../helpers/fake-marketplace.js';
-import { tempDir } from '../helpers/gateway.js';
+import { freePort, tempDir } from '../helpers/gateway.js';
 import { PG, pgSchema, until } from '../plugins/marketplace/rig.js';
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 function yaml(o: { port: number; database: string; fake: FakeMarketplace }): string {
   return `server:
