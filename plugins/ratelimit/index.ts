@@ -24,7 +24,7 @@ export default definePlugin<RatelimitOptions>({
     SLUICE_E_RATELIMIT_UNAVAILABLE: { status: 503, openai: 'api_error', anthropic: 'overloaded_error', gemini: 'UNAVAILABLE' },
   },
   setup(options, host): PluginInstance<RatelimitOptions> {
-    if (options.store === 'redis' && !host.config.storage.redis) {
+    if (options.store === 'redis' && !host.config.storage?.redis) {
       throw new Error('store: redis needs storage.redis (a Redis URL) in the config; use store: memory for a single instance');
     }
     // No connection here (config validate runs setup): the store is made on start.
