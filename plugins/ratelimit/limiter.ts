@@ -29,6 +29,8 @@ export class Limiter {
   private readonly refused;
   private readonly storeErrors;
   private readonly unchecked;
+  /** Admissions per "scope|kind", added to the labelled counter once a second (a labelled inc costs more than the check). */
+  private readonly admittedPending = new Map<string, number>();
   private lastStoreLog = 0;
   private readonly unpricedLogged = new Set<string>();
   private readonly pendingSettles: Parameters<LimitStore['settle']>[0][] = [];
@@ -45,12 +47,13 @@ export class Limiter {
   }
 
   start(): void {
-    this.retryTimer = setInterval(() => { void this.retrySettles(); }, 1000);
+    this.retryTimer = setInterval(() => { this.flushMetrics(); void this.retrySettles(); }, 1000);
     this.retryTimer.unref();
   }
 
   async close(): Promise<void> {
     if (this.retryTimer) clearInterval(this.retryTimer);
+    this.flushMetrics();
     await this.retrySettles();
   }
 
@@ -84,7 +87,10 @@ export class Limiter {
       this.host.logger.info('request refused by a limit', { request_id: exchange.id, scope: c.scope, kind: c.kind, window: c.label, key_id: exchange.principal?.keyId });
       throw refusal(exchange, c, result.resetMs[result.refused] ?? -1);
     }
-    for (const c of counters) this.admitted.inc({ scope: c.scope, kind: c.kind });
+    for (const c of counters) {
+      const name = `${c.scope}|${c.kind}`;
+      this.admittedPending.set(name, (this.admittedPending.get(name) ?? 0) + 1);
+    }
     exchange.set(ADMISSION, { counters, bucket: result.bucket, estimate });
     await next();
   };
@@ -134,6 +140,15 @@ export class Limiter {
       nano = admission.estimate.nano;
     }
     return admission.counters.map((c) => (c.kind === 'rpm' ? 1 : c.kind === 'tpm' ? tokens : nano));
+  }
+
+  private flushMetrics(): void {
+    for (const [name, n] of this.admittedPending) {
+      if (n === 0) continue;
+      const [scope, kind] = name.split('|') as [string, string];
+      this.admitted.inc({ scope, kind }, n);
+      this.admittedPending.set(name, 0);
+    }
   }
 
   private async retrySettles(): Promise<void> {
