@@ -1,6 +1,7 @@
 // Admission and settlement. Admission (middleware, after auth and router: the principal and the
 // served model are known) reserves the request's estimate on every counter it touches in one store
 // call; settlement (onRequest, once the exchange completed) replaces the estimate by what was used.
+import { randomBytes } from 'node:crypto';
 import {
   GatewayError, operationClass, stateKey, type Exchange, type Host, type PluginMiddleware, type RequestRecord,
 } from '../../core/index.js';
@@ -11,6 +12,8 @@ import type { RatelimitOptions } from './options.js';
 import { StoreUnavailable, type Announcement, type LimitStore } from './store.js';
 
 interface Admission {
+  /** The reservation's id in the store (never the request id: a client may choose that one). */
+  id: string;
   counters: Counter[];
   bucket: number;
   estimate: Estimate | undefined;
@@ -19,7 +22,7 @@ const ADMISSION = stateKey<Admission>('ratelimit.admission');
 
 /** How often a store outage, an unpriced model or a failed settle is logged. */
 const LOG_INTERVAL_MS = 60_000;
-/** Settles that failed (Redis away) wait here to be tried again: idempotent by request id. */
+/** Settles that failed (Redis away) wait here to be tried again: idempotent by reservation id. */
 const MAX_PENDING_SETTLES = 10_000;
 
 export class Limiter {
@@ -32,6 +35,12 @@ export class Limiter {
   /** Admissions per "scope|kind", added to the labelled counter once a second (a labelled inc costs more than the check). */
   private readonly admittedPending = new Map<string, number>();
   private lastStoreLog = 0;
+  /**
+   * Reservations are keyed by an id minted here — this process's random tag and a sequence — not
+   * by the request id, which a client may set (`x-request-id`) to replay an earlier admission.
+   */
+  private readonly tag = randomBytes(8).toString('hex');
+  private sequence = 0;
   private readonly unpricedLogged = new Set<string>();
   private readonly pendingSettles: Parameters<LimitStore['settle']>[0][] = [];
   private retryTimer: NodeJS.Timeout | undefined;
@@ -65,9 +74,10 @@ export class Limiter {
     const counters = this.planner.plan(exchange, now);
     if (counters.length === 0) return next();
     const estimate = this.amounts(exchange, counters);
+    const id = `${this.tag}.${(++this.sequence).toString(36)}`;
     let result;
     try {
-      result = await this.store().reserve(exchange.id, now, counters);
+      result = await this.store().reserve(id, now, counters);
     } catch (err) {
       this.storeFailed('reserve', err);
       if (this.options.on_store_error === 'closed') {
@@ -76,7 +86,7 @@ export class Limiter {
       }
       this.unchecked.inc();
       // Settled all the same: the spend is recorded once the store is back.
-      exchange.set(ADMISSION, { counters, bucket: Math.floor(now / 1000), estimate });
+      exchange.set(ADMISSION, { id, counters, bucket: Math.floor(now / 1000), estimate });
       return next();
     }
     this.announce(result.announce, counters, exchange);
@@ -91,7 +101,7 @@ export class Limiter {
       const name = `${c.scope}|${c.kind}`;
       this.admittedPending.set(name, (this.admittedPending.get(name) ?? 0) + 1);
     }
-    exchange.set(ADMISSION, { counters, bucket: result.bucket, estimate });
+    exchange.set(ADMISSION, { id, counters, bucket: result.bucket, estimate });
     await next();
   };
 
@@ -113,7 +123,7 @@ export class Limiter {
     const admission = exchange?.get(ADMISSION);
     if (!exchange || !admission) return;
     const actual = this.actualUse(record, exchange, admission);
-    const input = { id: exchange.id, now: Date.now(), counters: admission.counters, actual, bucket: admission.bucket };
+    const input = { id: admission.id, now: Date.now(), counters: admission.counters, actual, bucket: admission.bucket };
     this.store().settle(input).then(
       (announce) => this.announce(announce, admission.counters, exchange),
       (err) => {

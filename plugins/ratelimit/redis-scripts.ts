@@ -1,5 +1,5 @@
 // The two Lua scripts: check-and-reserve and settle, each one atomic step over every counter a
-// request touches, idempotent by request id (the marker key). Same meaning as memory-store.ts.
+// request touches, idempotent by reservation id (the marker key). Same meaning as memory-store.ts.
 //
 // Keys: KEYS[1] the request's marker; KEYS[1+i] counter i. A sliding counter is a hash of
 // second → amount (buckets older than 60 s are dropped as they are met). A budget counter is a hash

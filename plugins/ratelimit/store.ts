@@ -1,4 +1,4 @@
-// The counter store: check-and-reserve and settle, each atomic and idempotent by request id.
+// The counter store: check-and-reserve and settle, each atomic and idempotent by reservation id.
 // Two implementations with one meaning: memory (one instance) and Redis (one Lua script each).
 import type { Counter } from './counters.js';
 

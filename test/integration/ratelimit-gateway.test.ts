@@ -140,6 +140,13 @@ describe('ratelimit: in a running gateway', function () {
     expect((await post(gw, '/v1/embeddings', { model: 'loopback-embed', input: 'x' })).status).to.equal(429);
   });
 
+  it('a client repeating its x-request-id is counted every time', async () => {
+    gw = await startGateway(gatewayConfig('{ rules: [{ scope: global, rpm: 2 }] }'));
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await post(gw, '/v1/chat/completions', chat(), { 'x-request-id': 'same-id-every-time' })).status);
+    expect(statuses).to.deep.equal([200, 200, 429, 429]);
+  });
+
   it('model and key scopes: a glob picks the subjects, each with its own counter', async () => {
     gw = await startGateway(gatewayConfig('{ rules: [{ scope: model, match: "loopback-*", rpm: 1 }] }'));
     expect((await post(gw, '/v1/embeddings', { model: 'loopback-embed', input: 'x' })).status).to.equal(200);
