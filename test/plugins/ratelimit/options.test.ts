@@ -55,3 +55,19 @@ describe('ratelimit: options', () => {
     expect(instance.onRequest).to.be.a('function');
   });
 });
+
+describe('ratelimit: place in the chain', function () {
+  this.timeout(20_000);
+  it('before the router, `sluice config validate` refuses the chain and says where it goes', async () => {
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { sluice } = await import('../../integration/auth-helpers.js');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-rl-order-'));
+    const file = path.join(dir, 'sluice.yaml');
+    writeFileSync(file, 'providers:\n  local: { type: loopback }\nchain:\n  - use: ratelimit\n  - use: router\n    with: { default: local }\n');
+    const r = await sluice(['config', 'validate', '--config', file]);
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.contain('plugin ratelimit needs "routing" earlier in the chain: move it after router');
+  });
+});
