@@ -54,7 +54,7 @@ export function describe(c: Counter): string {
 export function refusal(exchange: Exchange, c: Counter, resetMs: number): GatewayError {
   const budget = groupOf(c) === 'budget-usd';
   const never = resetMs < 0 || c.amount > c.limit;
-  const retryAfter = resetMs >= 0 ? String(Math.max(1, Math.ceil(resetMs / 1000))) : undefined;
+  const retryAfter = never ? undefined : String(Math.max(1, Math.ceil(resetMs / 1000)));
   if (never || (budget && resetMs > 60_000)) exchange.responseHeaders['x-should-retry'] = 'false';
   if (never && c.amount > c.limit) {
     const what = budget ? `its estimated cost (${(c.amount / NANO).toFixed(6)} USD)` : `its ${c.amount} tokens (prompt estimate plus maximum output)`;

@@ -93,6 +93,7 @@ describe('ratelimit: in a running gateway', function () {
     const res = await post(gw, '/v1/chat/completions', chat('hi', 500));
     expect(res.status).to.equal(429);
     expect(res.headers.get('x-should-retry')).to.equal('false');
+    expect(res.headers.get('retry-after')).to.equal(null); // waiting will not help
     expect(((await res.json()) as { error: { message: string } }).error.message).to.contain('lower max_tokens');
   });
 
