@@ -139,9 +139,14 @@ export class MemoryStore implements LimitStore {
       return c.resetAt > 0 ? c.resetAt - now : -1;
     }
     const s = this.sliding.get(c.key);
-    const buckets = s ? [...s.buckets].sort((a, b) => a[0] - b[0]) : [];
-    if (used === 0) return buckets.length ? (buckets[0]![0] + 60) * 1000 - now : 0;
+    if (used === 0) {
+      // Admitted (the headers): when the oldest second leaves the window.
+      let oldest = Infinity;
+      if (s) for (const b of s.buckets.keys()) if (b < oldest) oldest = b;
+      return oldest === Infinity ? 0 : (oldest + 60) * 1000 - now;
+    }
     if (c.amount > c.limit) return -1;
+    const buckets = s ? [...s.buckets].sort((a, b) => a[0] - b[0]) : [];
     let freed = 0;
     const need = used + c.amount - c.limit;
     for (const [b, v] of buckets) {
