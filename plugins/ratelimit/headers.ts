@@ -1,4 +1,5 @@
-// The x-ratelimit-* headers (OpenAI's names) for the tightest limit of each kind, and the refusal.
+// The x-ratelimit-* headers (OpenAI's names; Anthropic's too for Anthropic clients) for the tightest
+// limit of each kind, and the refusal.
 import { GatewayError, type Exchange } from '../../core/index.js';
 import { NANO, type Counter } from './counters.js';
 import type { ReserveResult } from './store.js';
@@ -18,11 +19,20 @@ export function formatDuration(ms: number): string {
 
 const amountText = (c: Counter, v: number) => (groupOf(c) === 'budget-usd' ? (v / NANO).toFixed(6).replace(/\.?0+$/, '') || '0' : String(v));
 
-function write(headers: Record<string, string>, c: Counter, used: number, resetMs: number): void {
+function write(headers: Record<string, string>, c: Counter, used: number, resetMs: number, anthropic: boolean): void {
   const g = groupOf(c);
-  headers[`x-ratelimit-limit-${g}`] = amountText(c, c.limit);
-  headers[`x-ratelimit-remaining-${g}`] = amountText(c, Math.max(0, c.limit - used));
+  const limit = amountText(c, c.limit);
+  const remaining = amountText(c, Math.max(0, c.limit - used));
+  headers[`x-ratelimit-limit-${g}`] = limit;
+  headers[`x-ratelimit-remaining-${g}`] = remaining;
   if (resetMs >= 0) headers[`x-ratelimit-reset-${g}`] = formatDuration(resetMs);
+  // Anthropic clients read their own names, with the reset as an RFC 3339 time (requests and tokens
+  // only: Anthropic has no budget headers).
+  if (anthropic && g !== 'budget-usd') {
+    headers[`anthropic-ratelimit-${g}-limit`] = limit;
+    headers[`anthropic-ratelimit-${g}-remaining`] = remaining;
+    if (resetMs >= 0) headers[`anthropic-ratelimit-${g}-reset`] = new Date(Date.now() + resetMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
 }
 
 /** Every response: the tightest counter of each kind (least remaining, relative to its limit). */
@@ -36,7 +46,8 @@ export function setLimitHeaders(exchange: Exchange, counters: Counter[], result:
     if (at === undefined || left < (counters[at]!.limit - (result.used[at] ?? 0)) / counters[at]!.limit) best.set(g, i);
   }
   if (result.refused >= 0) best.set(groupOf(counters[result.refused]!), result.refused);
-  for (const i of best.values()) write(exchange.responseHeaders, counters[i]!, result.used[i] ?? 0, result.resetMs[i] ?? -1);
+  const anthropic = exchange.clientFamily === 'anthropic';
+  for (const i of best.values()) write(exchange.responseHeaders, counters[i]!, result.used[i] ?? 0, result.resetMs[i] ?? -1, anthropic);
 }
 
 const UNIT: Record<Counter['kind'], string> = {

@@ -49,6 +49,7 @@ describe('ratelimit: in a running gateway', function () {
       expect(response.headers.get('x-ratelimit-limit-requests')).to.equal('3');
       expect(response.headers.get('x-ratelimit-reset-requests')).to.match(/^\d+(\.\d+)?s$|^\d+ms$/);
       remaining.push(response.headers.get('x-ratelimit-remaining-requests')!);
+      expect(response.headers.get('anthropic-ratelimit-requests-limit'), 'Anthropic names only for Anthropic clients').to.equal(null);
     }
     expect(remaining).to.deep.equal(['2', '1', '0']);
     let err: unknown;
@@ -76,6 +77,11 @@ describe('ratelimit: in a running gateway', function () {
     const message = { model: 'loopback', max_tokens: 150, messages: [{ role: 'user' as const, content: 'hello there' }] };
     const { response } = await client.messages.create(message).withResponse();
     expect(Number(response.headers.get('x-ratelimit-remaining-tokens'))).to.be.below(200);
+    // Anthropic's own header names too, the reset as an RFC 3339 time within the minute.
+    expect(response.headers.get('anthropic-ratelimit-tokens-limit')).to.equal('200');
+    expect(response.headers.get('anthropic-ratelimit-tokens-remaining')).to.equal(response.headers.get('x-ratelimit-remaining-tokens'));
+    const reset = Date.parse(response.headers.get('anthropic-ratelimit-tokens-reset') ?? '');
+    expect(reset - Date.now()).to.be.within(-1000, 61_000);
     // What the first used stays counted for the minute: a request reserving the rest no longer fits.
     let err: unknown;
     try { await client.messages.create({ ...message, max_tokens: 185 }); } catch (e) { err = e; }
