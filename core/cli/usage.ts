@@ -15,6 +15,9 @@ Usage:
   sluice plugins [--config FILE] [--json]              show the resolved chain
   sluice migrate [--status] [--config FILE] [--json]   apply (or list) the chain's database migrations
   sluice scan [FILE|-] [--json] [--config FILE]        run the firewall detectors over text
+  sluice user add|list|disable|enable …                users (auth plugin; --config FILE)
+  sluice team add|list|disable|enable …                teams
+  sluice key create|list|show|revoke …                 API keys, shown once at creation
   sluice usage [--since 7d] [--by KEY] [--json|--csv]  tokens, cost and latency from the ledger
   sluice audit [--since 30d] [--json|--csv]            providers by day: latency, errors, drift
   sluice marketplace status [--json]                   marketplace sync: last push/pull, outbox, offers
