@@ -43,7 +43,7 @@ export function isLoopbackHost(host: string): boolean {
 /** The listeners a config asks for: `server.listeners`, else one on server.host:server.port serving everything. */
 export function listenersOf(server: SluiceConfig['server']): ListenerSpec[] {
   if (!server.listeners) return [{ port: server.port, host: server.host }];
-  return server.listeners.map((l, i) => ({ port: l.port, host: l.host ?? server.host, serve: l.serve, configPath: ['server', 'listeners', i, l.host === undefined ? 'serve' : 'host'] }));
+  return server.listeners.map((l, i) => ({ port: l.port, host: l.host ?? server.host, serve: l.serve, configPath: l.host === undefined ? ['server', 'listeners', i] : ['server', 'listeners', i, 'host'] }));
 }
 
 export function listen(gateway: Gateway, port: number, host: string): Promise<RunningServer> {
