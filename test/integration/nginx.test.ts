@@ -90,7 +90,7 @@ describe('behind nginx (examples/nginx/sluice.conf)', function () {
   let bufferedUrl = '';
 
   before(async function () {
-    this.timeout(600_000); // a first run may install nginx with apt-get
+    this.timeout(660_000); // a first run may install nginx with apt-get (install, update, install)
     const found = await ensureNginx();
     if (!found.path) {
       console.warn(`      skipped: nginx is not available (${found.reason})`);
