@@ -16,6 +16,7 @@ import { listenAll, listenersOf, type RunningServer } from '../../core/server.js
 import { tempDir } from '../helpers/gateway.js';
 import { freePort } from '../helpers/nginx.js';
 import { startSluiceProcess } from '../helpers/sluice-process.js';
+import { sluice } from './auth-helpers.js';
 
 const ADMIN_KEY = 'admin-key-for-listeners-test';
 
@@ -168,6 +169,15 @@ describe('multi-port mode: config validation', () => {
 
 describe('multi-port mode: sluice start', function () {
   this.timeout(30_000);
+  it('refuses --port and --host, which a listener list makes meaningless', async () => {
+    const dir = tempDir('sluice-listeners-');
+    const file = path.join(dir, 'sluice.yaml');
+    writeFileSync(file, yaml('    - { port: 0, serve: [openai] }'));
+    const r = await sluice(['start', '--config', file, '--port', '9999']);
+    expect(r.code).to.not.equal(0);
+    expect(r.stderr).to.match(/--port and --host do not apply when server\.listeners is set/);
+  });
+
   it('logs every listener, serves each, and closes them all on SIGTERM', async () => {
     const [data, ops] = [await freePort(), await freePort()];
     const dir = tempDir('sluice-listeners-');
