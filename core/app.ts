@@ -6,7 +6,7 @@ import got from 'got';
 import { loadConfigFile, type LoadedConfig } from './config/load.js';
 import { ConfigError } from './config/config-error.js';
 import { toBytes, type EndpointGroup } from './config/schema.js';
-import { GatewayError, registerErrorCodes } from './errors.js';
+import { GatewayError } from './errors.js';
 import { createAdminRoutes } from './http/admin-routes.js';
 import { createClientAddressResolver } from './http/client-address.js';
 import { trustProxyOf } from './config/trust-proxy.js';
@@ -23,8 +23,9 @@ import { composeChain } from './plugin/compose.js';
 import type { PluginInstance } from './plugin/contract.js';
 import type { Host } from './plugin/host.js';
 import { commandHost, migrationsOf, openServices } from './plugin/services.js';
+import { registerPluginsAndProviders } from './plugin/register-chain.js';
 import { loadChain, type LoadedPlugin } from './plugin/loader.js';
-import { createProviderRegistry, type OwnedProviderRegistry, type ProviderFactory } from './providers/registry.js';
+import type { OwnedProviderRegistry } from './providers/registry.js';
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -73,23 +74,9 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
   const logger = opts.logger ?? createLogger({ level: config.logging.level });
   const metrics = createMetrics({ onDroppedUpdate: (name, err) => logger.warn('metric update dropped', { metric: name, error: err.message }) });
   const plugins = await loadChain(loaded);
-  const providerTypes: Record<string, ProviderFactory> = {};
-  for (const p of plugins) {
-    Object.assign(providerTypes, p.definition.providerTypes);
-    try {
-      if (p.definition.errors) registerErrorCodes(p.definition.name, p.definition.errors);
-    } catch (err) {
-      throw new ConfigError((err as Error).message, loaded.locate(['chain', p.index, 'use']));
-    }
-  }
-  let providers: OwnedProviderRegistry;
-  try {
-    providers = createProviderRegistry(config.providers, providerTypes);
-  } catch (err) {
-    throw new ConfigError((err as Error).message, loaded.locate(['providers']));
-  }
+  const providers = registerPluginsAndProviders(loaded, plugins);
 
-  const services = openServices(loaded, () => migrationsOf(plugins));
+  const services = openServices(loaded, () => migrationsOf(plugins), logger);
   const readiness = new Map<string, () => Promise<void>>();
   if (config.storage.redis) readiness.set('redis', async () => { await services.redis()!.ping(); });
   readiness.set('database', async () => { await (await services.database()).raw('select 1'); });

@@ -19,7 +19,13 @@
 # default: two levels up), OUT_DIR (artifacts; default /tmp/sluice-real-clients/<time>),
 # CLAUDE_BIN / CODEX_BIN / GEMINI_BIN (override one client's executable), CLIENT_TIMEOUT (seconds per client run, default 180), TRANSLATOR (auto|yes|no: put `translator`
 # after the router; auto = only if the config validates with it), LOG_LEVEL (gateway, default
-# debug), TASK (two-step|think|parallel, see helpers.mjs; default two-step), CODEX_WEBSOCKETS (true|false: supports_websockets for Codex's provider; default true, so
+# debug), TASK (two-step|think|parallel|secret|loop|read-files, see helpers.mjs and README.md;
+# default two-step), FIREWALL (off|monitor|enforce|redact: `use: firewall` first in the gateway's
+# chain, with restore: true; default off), DEDUPE (off|enforce|monitor: `use: dedupe` first in
+# the gateway's chain, warn_at DEDUPE_WARN_AT=3, block_at DEDUPE_BLOCK_AT=5, block_with
+# DEDUPE_BLOCK_WITH=message; default off), GEMINI_LOOP_DETECTION (on|off: Gemini CLI's own loop
+# detection, model.disableLoopDetection; default on), FIXTURE_DIR (write each pairing's
+# generation requests there as a dedupe replay fixture, see README.md), CODEX_WEBSOCKETS (true|false: supports_websockets for Codex's provider; default true, so
 # Codex tries a WebSocket on /v1/responses first and must fall back to HTTP on Sluice's 426),
 # CLAUDE_MODEL, CODEX_MODEL, GEMINI_MODEL, TAP (1 = put tap.mjs between client and gateway,
 # default 1), KEEP_BODIES (1 = save every request/response body the tap sees, default 1).
@@ -38,6 +44,13 @@ CODEX_MODEL=${CODEX_MODEL-gpt-5.5}
 GEMINI_MODEL=${GEMINI_MODEL-gemini-2.5-flash}
 CODEX_WEBSOCKETS=${CODEX_WEBSOCKETS-true}
 TASK=${TASK:-two-step}
+FIREWALL=${FIREWALL:-off}
+DEDUPE=${DEDUPE:-off}
+DEDUPE_WARN_AT=${DEDUPE_WARN_AT:-3}
+DEDUPE_BLOCK_AT=${DEDUPE_BLOCK_AT:-5}
+DEDUPE_BLOCK_WITH=${DEDUPE_BLOCK_WITH:-message}
+GEMINI_LOOP_DETECTION=${GEMINI_LOOP_DETECTION:-on}
+FIXTURE_DIR=${FIXTURE_DIR:-}
 TAP=${TAP:-1}
 KEEP_BODIES=${KEEP_BODIES:-1}
 OUT_DIR=${OUT_DIR:-/tmp/sluice-real-clients/$(date +%Y%m%d-%H%M%S)}
@@ -103,7 +116,9 @@ start_sluice() {
   PIDS+=("$STARTED_PID")
 }
 
-# write_config FILE PORT DB PROVIDER_YAML WITH_TRANSLATOR
+# write_config FILE PORT DB PROVIDER_YAML WITH_TRANSLATOR [GATEWAY]
+# GATEWAY=1: the Sluice under test, which gets FIREWALL / DEDUPE first in its chain (the upstream
+# Sluice never does: it stands for the provider).
 write_config() {
   {
     echo "server: { host: 127.0.0.1, port: $2 }"
@@ -112,6 +127,14 @@ write_config() {
     echo "providers:"
     echo "  up: $4"
     echo "chain:"
+    if [ "${6:-0}" = 1 ] && [ "$FIREWALL" != off ]; then
+      echo "  - use: firewall"
+      echo "    with: { mode: $FIREWALL, restore: true }"
+    fi
+    if [ "${6:-0}" = 1 ] && [ "$DEDUPE" != off ]; then
+      echo "  - use: dedupe"
+      echo "    with: { mode: $DEDUPE, warn_at: $DEDUPE_WARN_AT, block_at: $DEDUPE_BLOCK_AT, block_with: $DEDUPE_BLOCK_WITH }"
+    fi
     echo "  - use: router"
     echo "    with: { routes: [], default: up }"
     [ "$5" = 1 ] && echo "  - use: translator"
@@ -187,9 +210,11 @@ EOF
       # type, which headless mode then rejects ("Invalid auth method selected.", exit 41); naming
       # gemini-api-key in settings keeps the API-key path (x-goog-api-key) and still honours
       # GOOGLE_GEMINI_BASE_URL.
-      cat >"$d/home/.gemini/settings.json" <<'EOF'
+      local no_loop=false; [ "$GEMINI_LOOP_DETECTION" = off ] && no_loop=true
+      cat >"$d/home/.gemini/settings.json" <<EOF
 {
   "general": { "enableAutoUpdate": false, "enableAutoUpdateNotification": false },
+  "model": { "disableLoopDetection": $no_loop },
   "privacy": { "usageStatisticsEnabled": false },
   "telemetry": { "enabled": false },
   "security": { "auth": { "selectedType": "gemini-api-key" } }
@@ -230,12 +255,91 @@ print_tap() { # TAP_LOG
     }' "$1"
 }
 
+# The verdicts read the run's artifacts in $d and set verdict, checks and notes (run_pairing's locals).
+fail() { verdict=FAIL; notes+=("$*"); }
+client_exit() { [ "$rc" = 0 ] || fail "client exit $rc$([ "$rc" = 124 ] && echo ' (timeout)')"; }
+
+# two-step / think / parallel: both shell steps ran (their files exist) and the final answer came back.
+verdict_two_step() {
+  local s1=no s2=no fin=no
+  grep -qx step-one "$d/work/step1.txt" 2>/dev/null && s1=yes
+  grep -qx step-two "$d/work/step2.txt" 2>/dev/null && s2=yes
+  grep -q "sluice-two-ok" "$d/final.txt" 2>/dev/null && grep -q "returned" "$d/final.txt" && fin=yes
+  client_exit
+  [ $s1 = yes ] || fail "step1 did not run"
+  [ $s2 = yes ] || fail "step2 did not run"
+  [ $fin = yes ] || fail "final answer missing: $(head -c 200 "$d/final.txt" 2>/dev/null | tr '\n' ' ')"
+  checks="step1: $s1  step2: $s2  final: $fin"
+}
+
+# secret: the task completed with the real values (restore put the AWS key back into the streamed
+# tool arguments, so the command wrote it; the answer quotes the token only the tool result held),
+# and no value reached the upstream (its tap's log and bodies, its own log) or any Sluice log line.
+verdict_secret() {
+  local saved=no fin=no leaked placeholders
+  grep -qx "$(node "$H" secrets | head -1)" "$d/work/secret.txt" 2>/dev/null && saved=yes
+  grep -qF "$(node "$H" secrets | sed -n 3p)" "$d/final.txt" 2>/dev/null && grep -q "returned" "$d/final.txt" && fin=yes
+  client_exit
+  [ $saved = yes ] || fail "secret.txt does not hold the original key: $(head -c 80 "$d/work/secret.txt" 2>/dev/null)"
+  [ $fin = yes ] || fail "final answer lacks the restored token: $(head -c 200 "$d/final.txt" 2>/dev/null | tr '\n' ' ')"
+  [ -d "$d/upstream-bodies" ] || fail "no upstream bodies recorded (TASK=secret needs a route with an upstream Sluice and TAP=1)"
+  leaked=$(node "$H" leaks "$d/upstream-bodies" "$d/upstream-tap.log" "$d/upstream.log" "$d/gateway.log" | sed "s|$d/||g" | tr '\n' ' ')
+  [ -z "$leaked" ] || fail "secret leaked: $leaked"
+  placeholders=$(node "$H" count-placeholders "$d/upstream-bodies")
+  [ "$FIREWALL" = redact ] && [ -z "$placeholders" ] && fail "no placeholders upstream"
+  checks="secret.txt=original: $saved  final has restored token: $fin  upstream placeholders: ${placeholders:-none}  leaks (upstream bodies+tap log, upstream.log, gateway.log): ${leaked:-none}"
+}
+
+# loop: loopback asks for the same call forever. With DEDUPE=enforce the loop must end at
+# block_at — the command ran exactly block_at times, the client exited 0 and its final answer is
+# the detector's message; without the detector the run goes on until the client's own limit or the
+# timeout (recorded: how many times the command ran, how many model requests, how it ended); the
+# control passes when the loop ran and nothing in Sluice stopped it.
+verdict_loop() {
+  local runs requests blocked warned fin=no ended=
+  runs=$(wc -l <"$d/work/loop.log" 2>/dev/null || echo 0); runs=${runs// /}
+  requests=$(grep -Ec '"method":"POST","path":"[^"]*(/v1/messages|/v1/responses|enerateContent)' "$d/tap.log" 2>/dev/null); requests=${requests:-0}
+  blocked=$(grep -c '"outcome":"blocked"' "$d/gateway.log" 2>/dev/null); blocked=${blocked:-0}
+  warned=$(grep -o '"findings":\[[^]]*REPEATED_TOOL_CALL[^]]*\]' "$d/gateway.log" 2>/dev/null | grep -vc blocked); warned=${warned:-0}
+  grep -q "Stopped by Sluice.s loop detector" "$d/final.txt" 2>/dev/null && fin=yes
+  if [ "$DEDUPE" = enforce ]; then
+    # block_with: error — a 4xx the client reports as a failed request (its exit status is its own
+    # business); block_with: message — a final answer, so the client must exit 0.
+    if [ "$DEDUPE_BLOCK_WITH" = error ]; then
+      grep -qs "SLUICE_E_LOOP_DETECTED\|loop detector" "$d/client.stdout" "$d/client.stderr" "$d/final.txt" || fail "the client did not report the detector's error"
+    else client_exit; fi
+    [ "$runs" = "$DEDUPE_BLOCK_AT" ] || fail "the command ran $runs times, not block_at=$DEDUPE_BLOCK_AT"
+    [ "$blocked" = 1 ] || fail "$blocked blocked requests in the gateway log, not 1"
+    if [ "$DEDUPE_BLOCK_WITH" = message ]; then [ $fin = yes ] || fail "final answer is not the detector's message: $(head -c 200 "$d/final.txt" 2>/dev/null | tr '\n' ' ')"; fi
+  else # the control: nothing in Sluice stops the loop; it ends at the client's own limit or the timeout
+    [ "$runs" -ge 2 ] || fail "control run: the loop did not run (the command ran $runs times)"
+    [ "$blocked" = 0 ] || fail "control run: $blocked requests blocked"
+    ended="client timeout after ${CLIENT_TIMEOUT}s"; [ "$rc" = 124 ] || ended="the client stopped itself (exit $rc): $(head -c 160 "$d/final.txt" 2>/dev/null | tr '\n' ' ')"
+  fi
+  checks="command runs: $runs  model requests: $requests  client exit: $rc after ${secs}s  gateway: blocked=$blocked noted=$warned  final is the detector's message: $fin${ended:+  ended: $ended}"
+}
+
+# read-files: an ordinary session (the same tool with new arguments each time, then the same call
+# polling a job whose status moves) completes, and the loop detector, when in the chain, neither
+# noted nor blocked anything.
+verdict_read_files() {
+  local polls fin=no findings
+  polls=$(cat "$d/work/poll.count" 2>/dev/null || echo 0)
+  grep -q "sluice-files-done" "$d/final.txt" 2>/dev/null && fin=yes
+  findings=$(grep -Ec 'REPEATED_TOOL_CALL|TOOL_CYCLE|TOOL_FAILURE_STREAK' "$d/gateway.log" 2>/dev/null); findings=${findings:-0}
+  client_exit
+  [ "$polls" = 4 ] || fail "polled $polls times, not 4"
+  [ $fin = yes ] || fail "final answer missing: $(head -c 200 "$d/final.txt" 2>/dev/null | tr '\n' ' ')"
+  [ "$findings" = 0 ] || fail "$findings log lines with loop findings (false positives)"
+  checks="polls: $polls  final: $fin  loop findings in the gateway log: $findings"
+}
+
 RESULTS=()
 run_pairing() {
   local pairing=$1 client=${1%%-*} route=${1#*-}
   local d="$OUT_DIR/$pairing"
   rm -rf "$d"; mkdir -p "$d/work"
-  local notes=() verdict=PASS
+  local notes=() verdict=PASS rc secs
   local gw up tapp base
   provider_yaml "$route" 0 >/dev/null || { RESULTS+=("$pairing FAIL unknown pairing"); return; }
   echo "=== $pairing"
@@ -259,11 +363,11 @@ run_pairing() {
   gw=$(free_port)
   local tr=0
   if [ "$route" != passthrough ] && [ "$TRANSLATOR" != no ]; then
-    write_config "$d/gateway.yaml" "$gw" "$d/gateway.db" "$(provider_yaml "$route" "${up:-0}")" 1
+    write_config "$d/gateway.yaml" "$gw" "$d/gateway.db" "$(provider_yaml "$route" "${up:-0}")" 1 1
     if [ "$TRANSLATOR" = yes ] || node "$SLUICE" config validate "$d/gateway.yaml" >"$d/validate.log" 2>&1; then tr=1
     else notes+=("translator not in chain (config validate: $(tr '\n' ' ' <"$d/validate.log" | cut -c1-200))"); fi
   fi
-  write_config "$d/gateway.yaml" "$gw" "$d/gateway.db" "$(provider_yaml "$route" "${up:-0}")" "$tr"
+  write_config "$d/gateway.yaml" "$gw" "$d/gateway.db" "$(provider_yaml "$route" "${up:-0}")" "$tr" 1
   start_sluice "$d/gateway.yaml" "$d/gateway.log"
   if ! wait_http "http://127.0.0.1:$gw/health" 20; then
     RESULTS+=("$pairing FAIL gateway did not start: $(tail -c 600 "$d/gateway.log" | tr '\n' ' ')"); cleanup; return
@@ -281,20 +385,25 @@ run_pairing() {
 
   local prompt; prompt=$(node "$H" prompt "$client" "$d/work" "$TASK") || { RESULTS+=("$pairing FAIL bad TASK=$TASK"); cleanup; return; }
   printf '%s\n' "$prompt" >"$d/prompt.txt"
-  local t0=$SECONDS rc
+  node "$H" setup "$client" "$d/work" "$TASK"
+  local t0=$SECONDS
   run_client "$client" "$d" "$base" "$prompt"; rc=$?
-  local secs=$((SECONDS - t0))
+  secs=$((SECONDS - t0))
   sleep 0.3; cleanup
 
-  # Verdict: both shell steps ran (their files exist) and the final answer came back.
-  local s1=no s2=no fin=no
-  grep -qx step-one "$d/work/step1.txt" 2>/dev/null && s1=yes
-  grep -qx step-two "$d/work/step2.txt" 2>/dev/null && s2=yes
-  grep -q "sluice-two-ok" "$d/final.txt" 2>/dev/null && grep -q "returned" "$d/final.txt" && fin=yes
-  [ "$rc" = 0 ] || { verdict=FAIL; notes+=("client exit $rc$([ "$rc" = 124 ] && echo ' (timeout)')"); }
-  [ $s1 = yes ] || { verdict=FAIL; notes+=("step1 did not run"); }
-  [ $s2 = yes ] || { verdict=FAIL; notes+=("step2 did not run"); }
-  [ $fin = yes ] || { verdict=FAIL; notes+=("final answer missing: $(head -c 200 "$d/final.txt" 2>/dev/null | tr '\n' ' ')"); }
+  local checks
+  case $TASK in
+    secret) verdict_secret ;;
+    loop) verdict_loop ;;
+    read-files) verdict_read_files ;;
+    *) verdict_two_step ;;
+  esac
+  [ "$FIREWALL" != off ] && notes+=("firewall $FIREWALL")
+  [ "$DEDUPE" != off ] && notes+=("dedupe $DEDUPE warn_at=$DEDUPE_WARN_AT block_at=$DEDUPE_BLOCK_AT block_with=$DEDUPE_BLOCK_WITH")
+  if [ -n "$FIXTURE_DIR" ] && [ -d "$d/bodies" ]; then
+    mkdir -p "$FIXTURE_DIR"
+    node "$H" fixture "$client" "$d/bodies" "$client-$TASK" "$TASK" >"$FIXTURE_DIR/$client-$TASK.json" && notes+=("fixture $FIXTURE_DIR/$client-$TASK.json")
+  fi
   [ "$tr" = 1 ] && notes+=("translator in chain")
   node "$H" check-streams "$d/bodies" >"$d/stream-checks.txt" 2>&1
   [ -s "$d/stream-checks.txt" ] && notes+=("client-side stream invariants: $(wc -l <"$d/stream-checks.txt") problem(s), see stream-checks.txt")
@@ -306,7 +415,7 @@ run_pairing() {
   fi
   {
     echo "pairing: $pairing (task $TASK)"; echo "verdict: $verdict"; echo "client exit: $rc after ${secs}s"
-    echo "step1: $s1  step2: $s2  final: $fin"; echo "notes: ${notes[*]:-}"
+    echo "checks: $checks"; echo "notes: ${notes[*]:-}"
     echo "final answer: $(head -c 400 "$d/final.txt" 2>/dev/null)"
     echo "--- requests seen by the tap (client → gateway)"; print_tap "$d/tap.log"
     [ -s "$d/stream-checks.txt" ] && { echo "--- stream invariant problems (client side)"; head -n 20 "$d/stream-checks.txt"; }

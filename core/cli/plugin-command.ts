@@ -45,9 +45,10 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
       const hostConfig = loaded ?? await loadConfigFile(configFile(undefined));
       // The chain's migrations and the command's own plugin's: its tables exist before it runs.
       const chain = loaded ? await Promise.all(loaded.config.chain.map((e) => importPlugin(e.use, loaded.dir))) : [];
-      const services = openServices(hostConfig, () => migrationsOf([...chain, { definition }]));
+      const logger = createLogger({ level: hostConfig.config.logging.level }).child({ command });
+      const services = openServices(hostConfig, () => migrationsOf([...chain, { definition }]), logger);
       try {
-        const host = commandHost(hostConfig, services, createLogger({ level: hostConfig.config.logging.level }).child({ command }));
+        const host = commandHost(hostConfig, services, logger);
         return await cmd.run(rest, options, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, host);
       } finally {
         await services.close();

@@ -5,22 +5,21 @@
 // It runs the setup phase of createGateway (core/app.ts) — setup has no side effects, start is not
 // called — with a host whose services load on first use, so a config whose plugins need no
 // database, Redis or HTTP client validates without loading knex, ioredis or got, nor the HTTP stack.
-import { createGatewayEvents } from '../events/event-bus.js';
 import { createRequire } from 'node:module';
 import type { Got } from 'got';
 import { ConfigError } from '../config/config-error.js';
-import { registerErrorCodes } from '../errors.js';
 import type { LoadedConfig } from '../config/load.js';
 import { createLogger } from '../observability/logger.js';
 import { createMetrics } from '../observability/metrics.js';
+import { createGatewayEvents } from '../events/event-bus.js';
 import type { PluginInstance } from '../plugin/contract.js';
 import type { Host } from '../plugin/host.js';
+import { registerPluginsAndProviders } from '../plugin/register-chain.js';
 import { commandHost, migrationsOf, openServices } from '../plugin/services.js';
 import { createAdminRoutes } from '../http/admin-routes.js';
 import { createClientAddressResolver } from '../http/client-address.js';
 import { trustProxyOf } from '../config/trust-proxy.js';
 import { loadChain, type LoadedPlugin } from '../plugin/loader.js';
-import { createProviders } from '../providers/registry.js';
 
 const require = createRequire(import.meta.url);
 
@@ -32,20 +31,8 @@ export interface Validated {
 export async function validateConfig(loaded: LoadedConfig): Promise<Validated> {
   const { config } = loaded;
   const plugins = await loadChain(loaded);
-  // Plugin error codes are checked as start-up checks them: a bad code must not validate and then fail to start.
-  for (const p of plugins) {
-    try {
-      if (p.definition.errors) registerErrorCodes(p.definition.name, p.definition.errors);
-    } catch (err) {
-      throw new ConfigError((err as Error).message, loaded.locate(['chain', p.index, 'use']));
-    }
-  }
-  let providers: ReturnType<typeof createProviders>;
-  try {
-    providers = createProviders(config.providers);
-  } catch (err) {
-    throw new ConfigError((err as Error).message, loaded.locate(['providers']));
-  }
+  // The same registration start-up does: a bad code or provider must not validate and then fail to start.
+  const providers = registerPluginsAndProviders(loaded, plugins);
 
   const logger = createLogger({ level: 'silent' });
   const metrics = createMetrics();

@@ -55,7 +55,10 @@ const tokenPrices = z.strictObject({
 export type TokenPriceConfig = z.output<typeof tokenPrices>;
 
 const provider = z.strictObject({
-  type: z.enum(['openai', 'anthropic', 'gemini', 'loopback']),
+  // The built-in types, or one a plugin in the chain adds (`providerTypes`): checked once the chain is
+  // loaded, with the known types in the message.
+  type: z.enum(['openai', 'anthropic', 'gemini', 'loopback'])
+    .or(z.string().regex(/^[A-Za-z0-9_.-]+$/).meta({ expected: 'openai, anthropic, gemini, loopback, or a provider type a plugin in the chain adds' })),
   base_url: z.string().regex(/^https?:\/\/[^\s]+$/).meta({ expected: 'an http(s) URL' }).optional(),
   api_key: z.union([z.string(), z.array(z.string()).min(1)]).optional()
     .describe('One key, or several used in rotation.'),

@@ -23,7 +23,7 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export function openServices(loaded: LoadedConfig, migrations: () => PluginMigrations[]): Services {
+export function openServices(loaded: LoadedConfig, migrations: () => PluginMigrations[], logger?: Logger): Services {
   const { config } = loaded;
   let database: Promise<Knex> | undefined;
   let knex: Knex | undefined;
@@ -31,7 +31,7 @@ export function openServices(loaded: LoadedConfig, migrations: () => PluginMigra
   return {
     database: () => (database ??= (async () => {
       const [{ openDatabase }, { migrateLatest }] = await Promise.all([import('../storage/database.js'), import('../storage/migrations.js')]);
-      knex = openDatabase(config.storage.database, loaded.dir);
+      knex = openDatabase(config.storage.database, loaded.dir, logger);
       try {
         await migrateLatest(knex, migrations());
       } catch (err) {
@@ -74,3 +74,4 @@ export function commandHost(loaded: LoadedConfig, services: Services, logger: Lo
     database: services.database, redis: services.redis, pricing: services.pricing,
   };
 }
+

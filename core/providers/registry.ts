@@ -9,6 +9,13 @@ import { LoopbackProvider } from './loopback/loopback.js';
 import { OpenAIProvider } from './openai.js';
 import type { Provider } from './provider.js';
 
+/** A `providers:` entry that cannot be built; `field` names the offending key when known. */
+export class ProviderEntryError extends Error {
+  constructor(readonly provider: string, readonly field: string | undefined, message: string) {
+    super(message);
+  }
+}
+
 /** Builds a provider of one type from its (validated) config entry. */
 export type ProviderFactory = (name: string, config: ProviderConfig) => Provider;
 
@@ -53,8 +60,14 @@ export function createProviderRegistry(config: SluiceConfig['providers'], extraT
 
   const create = (name: string, c: ProviderConfig): Provider => {
     const factory = types[c.type];
-    if (!factory) throw new Error(`providers.${name}.type: unknown provider type "${c.type}" (known: ${Object.keys(types).join(', ')})`);
-    return factory(name, c);
+    if (!factory) {
+      throw new ProviderEntryError(name, 'type', `providers.${name}.type: unknown provider type "${c.type}" (known: ${Object.keys(types).join(', ')}; plugins in the chain may add more)`);
+    }
+    try {
+      return factory(name, c);
+    } catch (err) {
+      throw new ProviderEntryError(name, undefined, `providers.${name}: ${(err as Error).message}`);
+    }
   };
   const closeLater = (p: Provider) => { p.close().catch(() => { /* already closed */ }); };
   /** Plugins write entries as YAML would: validated and defaulted here, as config entries are at load. */

@@ -7,9 +7,18 @@ import { routerOptions, type RouterOptions } from './options.js';
 import { compileRoutes, type RouteDecision, type RouteTable } from './routes.js';
 import { modeRefusal, targetProtocol } from './target-protocol.js';
 
+/**
+ * The listing shows what this principal could use: a model is listed when a request for it would
+ * reach at least one target its key's allow-list covers (the served model, after aliases), so a key
+ * limited to `gpt-*` does not see Claude models it would get a 403 for.
+ */
 function answerModels(table: RouteTable, exchange: Exchange): void {
   const family = exchange.endpoint.family;
-  const models = table.listModels();
+  const allowed = exchange.principal?.allowedModels;
+  const models = allowed === undefined ? table.listModels() : table.listModels().filter((m) => {
+    const decision = table.resolve(m.id);
+    return decision !== undefined && decision.targets.some((t) => modelAllowed(allowed, t.model));
+  });
   // A path like GET /v1/models/{id} asks for one model; the bare path for the list.
   const body = exchange.model === undefined ? modelList(family, models) : modelInfo(family, models, exchange.model);
   exchange.response = { kind: 'json', status: 200, headers: {}, protocol: exchange.endpoint, body };

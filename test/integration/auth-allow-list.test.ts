@@ -92,4 +92,24 @@ describe('auth: model allow-lists through aliases and fallbacks', function () {
       expect(e.error.message).to.contain('gpt-4o');
     }
   });
+
+  it('GET /v1/models lists only what the key could be served', async () => {
+    const list = async (which: string) => {
+      const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: key[which]!, maxRetries: 0 });
+      const ids: string[] = [];
+      for await (const m of client.models.list()) ids.push(m.id);
+      return ids.sort();
+    };
+    const all = await list('any');
+    expect(all).to.include.members(['loopback', 'big-model', 'fast', 'smart', 'fragile']);
+    // small-*: `fast` serves small-model; `big-model`, `smart` and `fragile` fall back to it; the
+    // loopback provider's own `loopback` model (default route, served as itself) is not for this key.
+    const small = await list('small');
+    expect(small).to.include.members(['fast', 'big-model', 'smart', 'fragile']);
+    expect(small).not.to.include('loopback');
+    // big-model: `big-model` and `smart` (primary), `fragile` (primary on the dead provider); never `fast`.
+    const big = await list('big');
+    expect(big).to.deep.equal(['big-model', 'fragile', 'smart']);
+    expect(await served('small', 'loopback')).to.equal(403);
+  });
 });

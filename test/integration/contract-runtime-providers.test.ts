@@ -89,7 +89,7 @@ describe('contract: a plugin adds and removes providers at runtime', () => {
     const providers = gw.gateway.providers;
     expect(() => providers.create('bad', { type: 'openai', base_url: 'ftp://x' })).to.throw('provider bad: base_url: expected an http(s) URL, got "ftp://x"');
     expect(() => providers.create('bad', { type: 'openai', timeouts: { connect_ms: 0 } })).to.throw(/provider bad: timeouts\.connect_ms: expected an integer >= 1/);
-    expect(() => providers.create('bad', { type: 'vllm-cluster' })).to.throw(/unknown provider type "vllm-cluster" \(known: openai, anthropic, gemini, loopback\)/);
+    expect(() => providers.create('bad', { type: 'vllm-cluster' })).to.throw(/unknown provider type "vllm-cluster" \(known: openai, anthropic, gemini, loopback;/);
     expect(providers.names()).to.not.include('bad');
   });
 });

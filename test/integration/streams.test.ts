@@ -69,8 +69,11 @@ describe('streams', () => {
       res.write(chunk('gpt-x', { role: 'assistant', content: 'slow' }));
       setTimeout(() => res.end(chunk('gpt-x', { content: ' end' }, 'stop') + 'data: [DONE]\n\n'), 300);
     });
+    const before = mock.requests.length;
     const pending = fetch(`${g.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body() }).then((r) => r.text());
-    await new Promise((r) => setTimeout(r, 100));
+    // Shut down once the stream is in flight upstream (not after a fixed delay: a loaded machine may
+    // not have sent it yet, and a request arriving while draining is rightly refused).
+    while (mock.requests.length === before) await new Promise((r) => setTimeout(r, 10));
     const stopping = g.close();
     const text = await pending;
     await stopping;

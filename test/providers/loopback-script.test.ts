@@ -89,6 +89,59 @@ describe('loopback script', () => {
     expect(results.text).to.equal('Tool a returned: 1\nTool b returned: 2');
   });
 
+  it('repeats a [[tool-loop:…]] call on every turn, in every protocol, never answering in text', async () => {
+    const marker = '[[tool-loop:Bash {"command":"date"}]]';
+    // decide(): the first turn, every later turn (the marker only in the history), a new human turn.
+    const first = decide(view({ lastUserText: `loop ${marker}`, promptText: `loop ${marker}`, tools: ['Read', 'Bash'] }));
+    expect(first.toolCalls.map((c) => [c.name, c.arguments])).to.deep.equal([['Bash', '{"command":"date"}']]);
+    for (let turn = 1; turn <= 3; turn++) {
+      const later = decide(view({ promptText: `loop ${marker}\n` + 'Mon\n'.repeat(turn), toolResults: [{ name: 'Bash', text: 'Mon' }], tools: ['Read', 'Bash'] }));
+      expect(later.text, `turn ${turn}`).to.equal('');
+      expect(later.toolCalls.map((c) => [c.name, c.arguments])).to.deep.equal([['Bash', '{"command":"date"}']]);
+    }
+    // A later text turn (a gateway's note translated into a user message, an agent's own "loop
+    // detected" message) does not end it; without tools there is nothing to call.
+    expect(decide(view({ promptText: `loop ${marker}\nNote: it repeats`, lastUserText: 'Note: it repeats', tools: ['Bash'] })).toolCalls.map((c) => c.name)).to.deep.equal(['Bash']);
+    expect(decide(view({ promptText: marker, lastUserText: 'x' })).text).to.equal('Loopback reply. You said: x');
+    // A [[tool:…]] marker in the last turn still wins; [[tool-loop is not read as a [[tool marker.
+    expect(decide(view({ promptText: marker, toolResults: [{ name: 'Bash', text: '[[tool:Read {}]]' }], tools: ['Read', 'Bash'] })).toolCalls[0]!.name).to.equal('Read');
+    expect(decide(view({ lastUserText: marker, promptText: marker })).text).to.equal(`Loopback reply. You said: ${marker}`);
+    // Through the wire: a conversation three results deep still gets the call, not a text answer.
+    const anthropic = await send('anthropic.messages', {
+      model: 'm', max_tokens: 10, tools: [{ name: 'Bash', input_schema: { type: 'object' } }],
+      messages: [
+        { role: 'user', content: `run ${marker}` },
+        ...[1, 2, 3].flatMap((n) => [
+          { role: 'assistant', content: [{ type: 'tool_use', id: `toolu_${n}`, name: 'Bash', input: { command: 'date' } }] },
+          { role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_${n}`, content: 'Mon' }] },
+        ]),
+      ],
+    });
+    expect(anthropic['stop_reason']).to.equal('tool_use');
+    expect((anthropic['content'] as JsonObject[])[0]).to.deep.include({ type: 'tool_use', name: 'Bash', input: { command: 'date' } });
+    const gemini = await send('gemini.generate', {
+      tools: [{ functionDeclarations: [{ name: 'run_shell_command' }] }],
+      contents: [
+        { role: 'user', parts: [{ text: '[[tool-loop:run_shell_command {"command":"date"}]]' }] },
+        { role: 'model', parts: [{ functionCall: { name: 'run_shell_command', args: { command: 'date' } } }] },
+        { role: 'user', parts: [{ functionResponse: { name: 'run_shell_command', response: { output: 'Mon' } } }] },
+      ],
+    });
+    // A note a gateway plugin appends after the results (a Responses developer message) is not the turn.
+    const responses = await send('openai.responses', {
+      tools: [{ type: 'function', name: 'exec_command' }],
+      input: [
+        { role: 'user', content: '[[tool-loop:exec_command {"cmd":"date"}]]' },
+        { type: 'function_call', call_id: 'call_1', name: 'exec_command', arguments: '{"cmd":"date"}' },
+        { type: 'function_call_output', call_id: 'call_1', output: 'Chunk ID: 1\nOutput:\nMon' },
+        { role: 'developer', content: [{ type: 'input_text', text: 'Note: the call repeats.' }] },
+      ],
+    });
+    expect((responses['output'] as JsonObject[]).map((i) => [i['type'], i['arguments']])).to.deep.equal([['function_call', '{"cmd":"date"}']]);
+    const parts = ((gemini['candidates'] as JsonObject[])[0]!['content'] as { parts: JsonObject[] }).parts;
+    expect(parts.map((p) => p['functionCall'] && { ...(p['functionCall'] as JsonObject), id: undefined })).to.deep.equal([{ id: undefined, name: 'run_shell_command', args: { command: 'date' } }]);
+  });
+
   it('answers the user\'s turn even when a system message follows it (as Claude Code sends)', async () => {
     const user = { role: 'user', content: 'run [[tool:Bash {"command":"ls"}]]' };
     const anthropic = await send('anthropic.messages', { model: 'm', max_tokens: 10, tools: [{ name: 'Bash', input_schema: { type: 'object' } }], messages: [user, { role: 'system', content: '# Environment' }] });

@@ -1,4 +1,5 @@
-// The script markers in a prompt: `[[tool:NAME {json}]]`, `[[think]]`, `[[parallel]]`.
+// The script markers in a prompt: `[[tool:NAME {json}]]`, `[[tool-loop:NAME {json}]]`, `[[think]]`,
+// `[[parallel]]`.
 //
 // Found with indexOf rather than one regex over the whole prompt: a lazy `\{[\s\S]*?\}\]\]` rescans
 // to the end of the text from every `[[tool` that never closes, which is quadratic (512 KB of
@@ -7,6 +8,8 @@
 // then either `]]`, or whitespace, a `{`, and everything up to the first `}]]`.
 
 const OPEN = '[[tool';
+/** `[[tool-loop:…]]`: the same call on every turn. `[[tool` followed by `-` is no `[[tool` marker. */
+const OPEN_LOOP = '[[tool-loop';
 const CLOSE_ARGS = '}]]';
 
 export type Flag = 'think' | 'parallel';
@@ -25,6 +28,15 @@ export interface ToolRequest {
 
 /** The tool markers of `text` in order, at most `limit` of them (scanning stops there). */
 export function findToolMarkers(text: string, limit = Infinity): ToolRequest[] {
+  return findMarkers(text, OPEN, limit);
+}
+
+/** The first `[[tool-loop:NAME {json}]]` marker of `text` (same syntax as `[[tool:…]]`), if any. */
+export function findLoopMarker(text: string): ToolRequest | undefined {
+  return text.includes(OPEN_LOOP) ? findMarkers(text, OPEN_LOOP, 1)[0] : undefined;
+}
+
+function findMarkers(text: string, open: string, limit: number): ToolRequest[] {
   const found: ToolRequest[] = [];
   // Where the next `}]]` at or after some position is; -1 once none is left. Candidates move left to
   // right, so this is recomputed only when a candidate starts past it: the search never goes over
@@ -32,9 +44,9 @@ export function findToolMarkers(text: string, limit = Infinity): ToolRequest[] {
   let close = -2;
   let from = 0;
   while (found.length < limit) {
-    const start = text.indexOf(OPEN, from);
+    const start = text.indexOf(open, from);
     if (start < 0) break;
-    let at = start + OPEN.length;
+    let at = start + open.length;
     let name: string | undefined;
     if (text.charCodeAt(at) === 0x3a /* : */) {
       const nameEnd = skip(text, at + 1, isNameChar);

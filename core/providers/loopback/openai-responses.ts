@@ -5,7 +5,7 @@ import { asArray, asObject, asString, contentText } from '../../protocols/json.j
 import type { JsonObject, JsonValue, StreamEvent } from '../../protocols/types.js';
 import { jsonReply, nowSeconds, streamReply, type LoopbackHandler } from './reply.js';
 import type { GatewayResponse, UpstreamRequest } from '../../exchange.js';
-import { decide, forgedThought, stopReasonOf, wireCallId, type Answer, type CarriedThought, type ConversationView, type ToolResult } from './script.js';
+import { conversationTurns, decide, forgedThought, stopReasonOf, wireCallId, type Answer, type CarriedThought, type ConversationView, type ToolResult } from './script.js';
 import { jsonOutputOf } from './json-sample.js';
 import { invalidSignature } from './signature.js';
 import { fragments, streamPieces } from './text.js';
@@ -64,13 +64,16 @@ export function responsesView(body: JsonObject): ConversationView {
       }
     }
   });
-  let first = items.length;
-  while (first > 0 && itemType(items[first - 1]!) === 'function_call_output') first--;
-  const toolResults: ToolResult[] = items.slice(first).map((item) => ({
+  // Trailing developer/system messages are instructions, not the turn (a gateway plugin's note
+  // after the tool outputs, as Chat and Anthropic conversations are read too).
+  const turns = conversationTurns(items);
+  let first = turns.length;
+  while (first > 0 && itemType(turns[first - 1]!) === 'function_call_output') first--;
+  const toolResults: ToolResult[] = turns.slice(first).map((item) => ({
     name: callNames.get(asString(item['call_id']) ?? '') ?? 'tool',
     text: contentText(item['output']),
   }));
-  const last = items[items.length - 1];
+  const last = turns[turns.length - 1];
   return {
     lastUserText: toolResults.length || !last ? '' : contentText(last['content']),
     toolResults,

@@ -3,7 +3,7 @@
 import { estimateTokens, reasoningAbout, replyTo, shortHash, toolResultReply } from './text.js';
 import { beyondBound, MAX_ANSWER_CHARS, MAX_TOOL_CALLS } from './bounds.js';
 import { sampleAnswer, type JsonOutput } from './json-sample.js';
-import { findToolMarkers, hasFlag } from './markers.js';
+import { findLoopMarker, findToolMarkers, hasFlag, type ToolRequest } from './markers.js';
 import { signThought, verifyThought } from './signature.js';
 
 export interface ToolResult {
@@ -72,7 +72,9 @@ export interface Answer {
  * The script: a `[[tool:NAME {json}]]` marker in the last turn becomes a tool call when tools are
  * offered — also inside a tool result, so an agent can be walked through several steps — a tool
  * result gets a reply, anything else an echo. `[[think]]` adds signed reasoning first and
- * `[[parallel]]` turns every marker into a call at once.
+ * `[[parallel]]` turns every marker into a call at once. `[[tool-loop:NAME {json}]]` anywhere in the
+ * conversation makes that call on every turn, never answering in text: an agent stuck in a loop,
+ * for the loop detector to meet.
  */
 export function decide(view: ConversationView): Answer {
   const answering = view.toolResults.length > 0;
@@ -105,7 +107,15 @@ export function decide(view: ConversationView): Answer {
  */
 function scriptedCalls(trigger: string, view: ConversationView): ToolCall[] {
   if (view.tools.length === 0) return [];
-  const markers = findToolMarkers(trigger, hasFlag(trigger, 'parallel') ? MAX_TOOL_CALLS : 1);
+  let markers: ToolRequest[] = findToolMarkers(trigger, hasFlag(trigger, 'parallel') ? MAX_TOOL_CALLS : 1);
+  if (markers.length === 0) {
+    // The loop marker sits in the user's first turn, anywhere in the history later on (promptText
+    // holds all of it). Any later turn keeps the loop going — a note a gateway adds after the
+    // results, which a translation may turn into a user message, or an agent's own "loop detected"
+    // message — as a stuck model would: only something that stops asking the model ends it.
+    const loop = findLoopMarker(view.promptText);
+    if (loop) markers = [loop];
+  }
   if (markers.length === 0) return [];
   // Ids derive from the prompt, hashed once: hashing it again for every call made cost prompt × calls.
   const promptDigest = shortHash(view.promptText, 64);

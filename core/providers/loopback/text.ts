@@ -1,10 +1,9 @@
 // Deterministic helpers for the offline loopback model.
 import { createHash } from 'node:crypto';
 
-/** Rough token count (≈4 characters a token) for usage figures that stay stable across runs. */
-export function estimateTokens(text: string): number {
-  return text.length === 0 ? 0 : Math.max(1, Math.ceil(text.length / 4));
-}
+// Loopback's usage figures come from the gateway's one estimator, so they stay stable across runs
+// and agree with what the ledger and limits estimate.
+export { estimateTokens } from '../../protocols/estimate.js';
 
 export function shortHash(text: string, length = 24): string {
   return createHash('sha256').update(text).digest('hex').slice(0, length);
