@@ -27,6 +27,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { prepareTeamChain } from './team-chain.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // dist/bench
 const root = path.resolve(here, '../..');
@@ -55,6 +56,9 @@ const { values: args } = parseArgs({
     /** Only for experiments: measure a subset (the floor is always measured). */
     targets: { type: 'string', default: 'direct,bare,koa,sluice' },
     out: { type: 'string', default: path.join(root, 'bench/results/proxy-overhead.md') },
+    /** Also measure the full team chain (bench/team-chain.ts) as target "sluice-team", its ratelimit on this Redis. */
+    'team-redis': { type: 'string' },
+    title: { type: 'string', default: 'Proxy overhead (JSON hot path)' },
   },
 });
 const DURATION_S = Number(args.duration);
@@ -193,13 +197,16 @@ const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); cons
 const sent = new Map<string, number>();
 
 /** One autocannon run; latencies are kept at full (sub-ms) resolution from its response events. */
+/** Extra request headers per target (the team chain's Sluice key). */
+const targetHeaders = new Map<string, Record<string, string>>();
+
 function load(target: string, url: string, connections: number, durationS: number): Promise<{ result: Result; latencies: Float64Array }> {
   return new Promise((resolve, reject) => {
     let latencies = new Float64Array(1 << 16);
     let n = 0;
     const hardStop = setTimeout(() => { instance.stop(); }, (durationS + 30) * 1000);
     const instance = autocannon({
-      url: url + '/v1/chat/completions', method: 'POST', headers: HEADERS, body: REQUEST_BODY,
+      url: url + '/v1/chat/completions', method: 'POST', headers: { ...HEADERS, ...targetHeaders.get(target) }, body: REQUEST_BODY,
       connections, pipelining: 1, duration: durationS, timeout: 10,
     }, (err, result) => {
       clearTimeout(hardStop);
@@ -255,7 +262,7 @@ const fmt = (v: number, digits: number) => (Number.isFinite(v) ? v.toFixed(digit
 
 let answerBytes = 0;
 async function checkAnswer(name: string, url: string): Promise<void> {
-  const res = await fetch(url + '/v1/chat/completions', { method: 'POST', headers: HEADERS, body: REQUEST_BODY, signal: AbortSignal.timeout(5000) });
+  const res = await fetch(url + '/v1/chat/completions', { method: 'POST', headers: { ...HEADERS, ...targetHeaders.get(name) }, body: REQUEST_BODY, signal: AbortSignal.timeout(5000) });
   const text = await res.text();
   sent.set(name, (sent.get(name) ?? 0) + 1);
   answerBytes = Buffer.byteLength(text);
@@ -267,12 +274,16 @@ async function checkAnswer(name: string, url: string): Promise<void> {
 
 interface Running { name: string; url: string; pid: number | undefined; logFile?: string }
 
-async function startSluice(name: string, sluiceRoot: string, tmp: string, mockUrl: string, nodeArgs: string): Promise<Running> {
+async function startSluice(name: string, sluiceRoot: string, tmp: string, mockUrl: string, nodeArgs: string, team?: string): Promise<Running> {
   const dir = path.join(tmp, name);
   mkdirSync(dir);
   const port = await freePort();
-  const configFile = path.join(dir, 'sluice.yaml');
-  writeFileSync(configFile, [
+  let configFile = path.join(dir, 'sluice.yaml');
+  if (team) {
+    const chain = prepareTeamChain(sluiceRoot, dir, mockUrl, team);
+    configFile = chain.configFile;
+    targetHeaders.set(name, chain.headers);
+  } else writeFileSync(configFile, [
     '# written by bench/proxy-overhead.ts: the default chain (router → translator), routed to the mock upstream',
     'server: { host: 127.0.0.1 }',
     `storage: { database: "sqlite:${path.join(dir, 'sluice.db')}" }`,
@@ -296,7 +307,8 @@ async function startSluice(name: string, sluiceRoot: string, tmp: string, mockUr
 }
 
 async function main(): Promise<void> {
-  const targetCount = 4 + (BASELINE ? 1 : 0);
+  const TEAM = args['team-redis'];
+  const targetCount = 4 + (BASELINE ? 1 : 0) + (TEAM ? 1 : 0);
   const budgetS = WARMUP_S * targetCount + (DURATION_S + 2) * GROUPS.length * targetCount * ROUNDS + 180;
   setTimeout(() => { console.error(`benchmark exceeded its ${budgetS} s budget`); void stopAll().then(() => process.exit(1)); }, budgetS * 1000).unref();
   if (pin) spawnSync('taskset', ['-a', '-p', '-c', GEN_CPU, String(process.pid)], { stdio: 'ignore' });
@@ -318,6 +330,7 @@ async function main(): Promise<void> {
     }
     targets.push(await startSluice('sluice', root, tmp, mock.url, args['node-args']));
     if (BASELINE) targets.push(await startSluice(BASE_LABEL, BASELINE, tmp, mock.url, args['baseline-node-args']));
+    if (TEAM) targets.push(await startSluice('sluice-team', root, tmp, mock.url, args['node-args'], TEAM));
 
     for (const t of targets) await checkAnswer(t.name, t.url);
     const warmC = Math.max(...GROUPS);
@@ -379,6 +392,12 @@ function render(names: string[], figures: (t: string, c: number) => Figures, inf
       `Measured req/s: floor ${fmt(floor.rps, 0)}, ${koa ? `koa ${fmt(koa.rps, 0)} (${fmt(koa.rps / floor.rps, 2)}×), ` : ''}Sluice ${fmt(sluice.rps, 0)} (${fmt(sluice.rps / floor.rps, 2)}×)` +
       (shared ? ` — but the proxies got only ${fmt(floor.corePct, 0)} % (floor) and ${fmt(sluice.corePct, 0)} % (Sluice) of their core, so other work on the machine, not the proxies, set these rates; trust the CPU ratio.` : '.');
     if (c === 50) verdict += ` Goal of the hot-path work: ≥ 0.60× at 50 connections (${ratio >= 0.6 ? 'met' : 'not yet'} by CPU), beyond it 0.70×.`;
+    if (names.includes('sluice-team')) {
+      const team = figures('sluice-team', c);
+      verdict += ` Team chain (auth, firewall monitor, router, translator, ledger, ratelimit on Redis): CPU ${fmt(team.cpuUs, 0)} µs/req, ` +
+        `**${fmt(byCpu(team, floor), 2)}×** the floor and ${fmt(sluice.cpuUs / team.cpuUs, 2)}× the default chain by CPU; ` +
+        `req/s ${fmt(team.rps, 0)} (${fmt(team.rps / floor.rps, 2)}× the floor, ${fmt(team.rps / sluice.rps, 2)}× the default chain).`;
+    }
     if (BASELINE) {
       const base = figures(BASE_LABEL, c);
       verdict += ` Against ${BASE_LABEL}: CPU ${fmt(base.cpuUs, 0)} → ${fmt(sluice.cpuUs, 0)} µs/req (${fmt(sluice.cpuUs - base.cpuUs, 0)}), by CPU ${fmt(byCpu(base, floor), 2)}× → ${fmt(ratio, 2)}× the floor.`;
@@ -392,9 +411,9 @@ function render(names: string[], figures: (t: string, c: number) => Figures, inf
   const version = (pkg: string) => (JSON.parse(readFileSync(path.join(root, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
   const loads = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
   const md = [
-    '# Proxy overhead (JSON hot path)',
+    `# ${args.title}`,
     '',
-    'Produced by `npm run bench` (`bench/proxy-overhead.ts`); rewritten on every run.',
+    `Produced by ${args['team-redis'] ? '`node dist/bench/team-chain.js` (`bench/team-chain.ts` over `bench/proxy-overhead.ts`)' : '`npm run bench` (`bench/proxy-overhead.ts`)'}; rewritten on every run.`,
     '',
     `- Date: ${new Date().toISOString()}`,
     `- Node: ${process.version}; machine: ${NPROC} CPUs (nproc), ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.platform()} ${os.release()}; ` +
@@ -411,7 +430,8 @@ function render(names: string[], figures: (t: string, c: number) => Figures, inf
       'bare (**the floor**) = node:http + one undici Pool (128 connections, as Sluice per provider), each body read whole and written with one `res.end(buffer)`; ' +
       'koa = koa + the same Pool, request JSON parsed and re-serialised, answer parsed and serialised by koa; ' +
       `sluice = \`node bin/sluice.js start\`, chain router → translator (passthrough to an openai provider), default log level (info: one access-log line per request, stdout to a file), NODE_ENV=${NODE_ENV}` +
-      (BASELINE ? `; ${BASE_LABEL} = the same, from the build in \`${BASELINE}\`.` : '.'),
+      (BASELINE ? `; ${BASE_LABEL} = the same, from the build in \`${BASELINE}\`` : '') +
+      (names.includes('sluice-team') ? '; sluice-team = the same binary with the full team chain: auth (api_key, a warm key: `Authorization: Bearer sk-sluice-…` on every request), firewall (monitor), router, translator, ledger (SQLite, batched writes), ratelimit (store: redis — one Lua script per admission and one per settle — with rpm, tpm and a daily budget on the team and the key\'s own rpm and daily budget, far above what the run sends).' : '.'),
     '- CPU µs/req: user + system CPU time of the target\'s own process (/proc/PID/stat utime + stime) over the run ÷ requests. ' +
       'It is the figure least disturbed by other load on the machine. "core %" = that CPU time ÷ wall time: at c=50/100 a proxy alone on an idle core saturates it (≈ 100 %), and its req/s is then 10⁶ ÷ CPU µs/req. ' +
       '"vs floor by CPU" = floor µs ÷ target µs, the throughput ratio the proxies would show each on a core of its own; "vs floor by req/s" is the measured ratio, equal to it only when both had their core (core % ≈ 100). ' +

@@ -45,7 +45,7 @@ export type { PriceTable, TokenPrices, LongContextPrices, Cost } from './pricing
 export { DEFAULT_PRICES, PRICES_AS_OF } from './pricing/default-prices.js';
 
 // Providers: the contract, and the HTTP machinery for provider types plugins add.
-export type { Provider, SendContext } from './providers/provider.js';
+export type { Provider, ProviderOffer, SendContext } from './providers/provider.js';
 export type { ProviderFactory } from './providers/registry.js';
 export { HttpUpstream, upstreamHttpError } from './providers/http-upstream.js';
 export type { WireRequest } from './providers/http-upstream.js';

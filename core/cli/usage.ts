@@ -17,6 +17,7 @@ Usage:
   sluice scan [FILE|-] [--json] [--config FILE]        run the firewall detectors over text
   sluice usage [--since 7d] [--by KEY] [--json|--csv]  tokens, cost and latency from the ledger
   sluice audit [--since 30d] [--json|--csv]            providers by day: latency, errors, drift
+  sluice marketplace status [--json]                   marketplace sync: last push/pull, outbox, offers
   sluice help [COMMAND]                                help on one command (or: COMMAND --help)
   sluice --version
 

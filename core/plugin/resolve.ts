@@ -6,7 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 /** Built-in plugins by name. Core knows only where they live, never what they contain. */
-const BUILTINS = ['router', 'firewall', 'translator', 'dedupe', 'auth', 'ledger'] as const;
+const BUILTINS = ['router', 'firewall', 'translator', 'dedupe', 'auth', 'ledger', 'ratelimit', 'marketplace'] as const;
 
 export function builtinNames(): readonly string[] {
   return BUILTINS;

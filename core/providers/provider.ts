@@ -11,6 +11,13 @@ export interface SendContext {
   forwardHeaders: IncomingHttpHeaders;
 }
 
+/** The marketplace offer a provider was built from: the ledger marks what it serves as bought (`consumed`). */
+export interface ProviderOffer {
+  readonly id: string;
+  /** The selling gateway, as the marketplace names it. */
+  readonly seller?: string;
+}
+
 export interface Provider {
   readonly name: string;
   readonly type: string;
@@ -24,6 +31,14 @@ export interface Provider {
   readonly models: readonly string[];
   /** What this provider charges, when it is not the price table's per-model price (config `prices`, a marketplace offer). */
   readonly prices?: TokenPrices;
+  /** Set on a provider a marketplace offer became (the marketplace plugin sets it); undefined for every other. */
+  readonly offer?: ProviderOffer;
+  /**
+   * Whether this provider takes `model`, when it serves only some (an offer sells a few models): the
+   * router skips a provider that says no when a glob target or fallback (`offer:*`) matched it.
+   * Undefined: any model.
+   */
+  serves?(model: string): boolean;
   /**
    * Sends the request. Resolves once response headers have arrived: a JSON body, or a stream of
    * events. Upstream HTTP errors reject with a GatewayError that keeps the upstream status.

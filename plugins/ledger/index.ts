@@ -10,7 +10,7 @@ import { createTokenCounter } from './count/tokenizer.js';
 import { ledgerMetrics } from './metrics.js';
 import { ledgerMigrations } from './migrations.js';
 import { ledgerOptions, type LedgerOptions } from './options.js';
-import { prepareRow } from './prepare.js';
+import { market, prepareRow } from './prepare.js';
 import type { LedgerRow } from './row.js';
 import { SpillFile } from './spill.js';
 import { knexStore } from './store.js';
@@ -100,5 +100,6 @@ function fallbackRow(r: RequestRecord): LedgerRow {
     cost_input: null, cost_output: null, cost_cache_read: null, cost_cache_write: null, cost_reasoning: null, cost_total: null,
     local_input_tokens: null, local_output_tokens: null, local_method: null, count_mismatch: 0,
     ttfb_ms: r.firstByteMs ?? null, latency_ms: r.totalMs, output_tps: null, findings: null,
+    ...market(r),
   };
 }

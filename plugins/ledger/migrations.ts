@@ -63,4 +63,20 @@ export const ledgerMigrations: Migration[] = [
       await knex.schema.dropTableIfExists(LEDGER_TABLE);
     },
   },
+  {
+    // Marketplace rows: what was bought from an offer (consumed) and what was sold to a buyer (supplied).
+    name: '002_marketplace_direction',
+    async up(knex) {
+      await knex.schema.alterTable(LEDGER_TABLE, (t) => {
+        t.string('direction', 16);
+        t.string('offer_id', 128);
+      });
+    },
+    async down(knex) {
+      await knex.schema.alterTable(LEDGER_TABLE, (t) => {
+        t.dropColumn('direction');
+        t.dropColumn('offer_id');
+      });
+    },
+  },
 ];

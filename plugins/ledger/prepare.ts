@@ -47,7 +47,8 @@ export async function prepareRow(record: RequestRecord, ctx: PrepareContext): Pr
   // Something came back from the provider (a stream cut short included), so something was billed.
   const answered = called && ((answer !== undefined && answer.text.length + answer.reasoning.length > 0) || (ex?.response !== undefined && record.status < 400));
   const { usage, source } = settleUsage(record, answered, local, answer, request);
-  const cost = model ? ctx.pricing.cost(usage, model) : null;
+  // The provider object that answered (kept by the exchange even if it was removed since: a withdrawn offer).
+  const cost = model ? ctx.pricing.cost(usage, model, ex?.target?.provider.prices) : null;
   const mismatch = source === 'reported' && local !== undefined && drifted(usage, local, request, answer, ctx.options);
 
   const ttfb = record.firstByteMs;
@@ -74,7 +75,20 @@ export async function prepareRow(record: RequestRecord, ctx: PrepareContext): Pr
     count_mismatch: mismatch ? 1 : 0,
     ttfb_ms: ttfb === undefined ? null : round(ttfb, 3), latency_ms: round(record.totalMs, 3), output_tps: tps ?? null,
     findings: record.findings.length ? JSON.stringify(record.findings.map((f) => ({ source: f.source, type: f.type, count: f.count, action: f.action }))) : null,
+    ...market(record),
   };
+}
+
+/**
+ * Whether the request involved a marketplace: served by a provider an offer became (`consumed`, with
+ * the offer's id), or asked with a marketplace buyer's key (`supplied`). A bought request that fell
+ * back to a local provider was not served by the offer, so it is not consumed.
+ */
+export function market(record: RequestRecord): Pick<LedgerRow, 'direction' | 'offer_id'> {
+  const offer = record.exchange?.target?.provider.offer;
+  if (offer && record.exchange?.target?.provider.name === record.provider) return { direction: 'consumed', offer_id: offer.id };
+  if (record.principal?.keyKind === 'marketplace') return { direction: 'supplied', offer_id: null };
+  return { direction: null, offer_id: null };
 }
 
 /** A tokenizer count for OpenAI models, an estimate for the rest; undefined parts could not be counted. */

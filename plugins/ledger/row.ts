@@ -10,6 +10,9 @@ export type UsageSource =
   | 'estimated'  // no report: Sluice estimated from the request and response text
   | 'none';      // nothing was generated (refused, failed, not a model call)
 
+/** How the request involved a marketplace: bought from an offer, or sold to a marketplace buyer. */
+export type MarketDirection = 'consumed' | 'supplied';
+
 export interface LedgerRow {
   request_id: string;
   /** Arrival, epoch ms. */
@@ -60,4 +63,8 @@ export interface LedgerRow {
   output_tps: number | null;
   /** JSON: [{ source, type, count, action }] — types and counts only, never values. */
   findings: string | null;
+  /** `consumed`: served by a marketplace offer's provider; `supplied`: asked with a marketplace-kind key; else null. */
+  direction: MarketDirection | null;
+  /** The offer that served it (consumed), or null. */
+  offer_id: string | null;
 }

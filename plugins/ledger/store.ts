@@ -3,7 +3,7 @@
 import type { Knex } from 'knex';
 import { LEDGER_TABLE, type LedgerRow } from './row.js';
 
-/** PostgreSQL rows per statement: 41 columns × 1000 stays well under its 65,535 bound parameters. */
+/** PostgreSQL rows per statement: 43 columns × 1000 stays well under its 65,535 bound parameters. */
 const ROWS_PER_STATEMENT = 1000;
 
 export interface RowStore {
@@ -14,7 +14,7 @@ export interface RowStore {
 const WIDTHS: Partial<Record<keyof LedgerRow, number>> = {
   request_id: 128, day: 10, user_id: 256, team_id: 256, key_id: 128, session_id: 256, client_address: 64, method: 16, path: 512,
   endpoint: 64, client_protocol: 64, requested_model: 256, served_model: 256, provider: 128, outcome: 32, error_code: 96,
-  usage_source: 16, local_method: 32,
+  usage_source: 16, local_method: 32, direction: 16, offer_id: 128,
 };
 const INTEGERS: (keyof LedgerRow)[] = [
   'time_ms', 'fallbacks', 'stream', 'status', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'count_mismatch',
@@ -55,7 +55,7 @@ const COLUMNS: (keyof LedgerRow)[] = [
   'client_protocol', 'requested_model', 'served_model', 'provider', 'fallbacks', 'fallback_detail', 'stream', 'status', 'outcome',
   'error_code', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'usage_source',
   'cost_input', 'cost_output', 'cost_cache_read', 'cost_cache_write', 'cost_reasoning', 'cost_total', 'local_input_tokens',
-  'local_output_tokens', 'local_method', 'count_mismatch', 'ttfb_ms', 'latency_ms', 'output_tps', 'findings',
+  'local_output_tokens', 'local_method', 'count_mismatch', 'ttfb_ms', 'latency_ms', 'output_tps', 'findings', 'direction', 'offer_id',
 ];
 const COLUMN_KINDS = COLUMNS.map((c) => KIND.get(c));
 const INSERT_HEAD = `insert into ${LEDGER_TABLE} (${COLUMNS.join(', ')}) values `;

@@ -83,7 +83,12 @@ export function compileRoutes(options: RouterOptions, providers: ProviderRegistr
     const model = aliases.get(requested) ?? requested;
     const route = routes.find((r) => r.matches(model)) ?? fallback;
     if (!route) return undefined;
-    const targets = orderTargets(route, draw).flatMap((t) => present(t).map((r) => ({ provider: r.provider, model: t.model ?? model })));
+    const targets = orderTargets(route, draw).flatMap((t) => {
+      const served = t.model ?? model;
+      // A glob may match providers that sell only other models (marketplace offers): skip those.
+      const found = present(t);
+      return (t.provider.includes('*') ? found.filter((r) => r.provider.serves?.(served) ?? true) : found).map((r) => ({ provider: r.provider, model: served }));
+    });
     return { targets, mode: route.mode };
   };
 

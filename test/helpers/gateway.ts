@@ -1,5 +1,6 @@
 // Starts the real gateway in-process on a random port from a YAML config written to a temp dir.
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createGateway, type Gateway } from '../../core/app.js';
@@ -44,4 +45,13 @@ ${parts.providers ?? ''}
 chain:
 ${parts.chain ?? '  - use: router\n    with: { default: local }'}
 `;
+}
+
+/** A TCP port free right now on 127.0.0.1 (for a gateway started as a child process). */
+export async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
 }

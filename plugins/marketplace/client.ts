@@ -1,0 +1,71 @@
+// Calls to the marketplace: JSON over HTTP with the gateway's credentials on every request and a
+// timeout. It never retries by itself — the push, pull and publish loops decide when to try again
+// (backoff.ts), so one slow marketplace costs one timer, not a pile of retrying requests.
+import { parseRetryAfter } from './backoff.js';
+
+export interface MarketplaceAnswer {
+  status: number;
+  /** Parsed JSON, or undefined for an empty or non-JSON body. */
+  body: unknown;
+  etag: string | undefined;
+  retryAfterMs: number | undefined;
+}
+
+/** A failed call: no answer (network, timeout) or an answer that is not a success. */
+export class MarketplaceCallError extends Error {
+  constructor(message: string, readonly status: number | undefined, readonly retryAfterMs: number | undefined) {
+    super(message);
+  }
+  /** The kind the operator reads in logs, metrics and `marketplace status`. */
+  get result(): string {
+    if (this.status === undefined) return this.message.startsWith('timeout') ? 'timeout' : 'unreachable';
+    return this.status === 429 ? 'throttled' : this.status >= 500 ? 'server_error' : 'refused';
+  }
+}
+
+export interface ClientConfig {
+  url: string;
+  apiKey: string;
+  gatewayId: string;
+  timeoutMs: number;
+}
+
+export interface MarketplaceClient {
+  /** Resolves with any answer the caller may handle (2xx, and 304 when `okStatuses` says so); rejects otherwise. */
+  call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, opts?: { body?: unknown; headers?: Record<string, string>; okStatuses?: number[] }): Promise<MarketplaceAnswer>;
+}
+
+export function marketplaceClient(config: () => ClientConfig): MarketplaceClient {
+  return {
+    async call(method, path, opts = {}) {
+      const c = config();
+      const headers: Record<string, string> = {
+        authorization: `Bearer ${c.apiKey}`,
+        'x-sluice-gateway-id': c.gatewayId,
+        accept: 'application/json',
+        ...opts.headers,
+      };
+      if (opts.body !== undefined) headers['content-type'] = 'application/json';
+      let res: Response;
+      let text: string;
+      try {
+        res = await fetch(`${c.url.replace(/\/+$/, '')}${path}`, {
+          method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), signal: AbortSignal.timeout(c.timeoutMs),
+        });
+        text = await res.text();
+      } catch (err) {
+        const e = err as Error & { cause?: { code?: string } };
+        const timedOut = e.name === 'TimeoutError' || e.name === 'AbortError';
+        throw new MarketplaceCallError(timedOut ? `timeout after ${c.timeoutMs} ms` : `unreachable (${e.cause?.code ?? e.message})`, undefined, undefined);
+      }
+      const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+      const ok = (res.status >= 200 && res.status < 300) || (opts.okStatuses ?? []).includes(res.status);
+      if (!ok) throw new MarketplaceCallError(`HTTP ${res.status}`, res.status, retryAfterMs);
+      let body: unknown;
+      if (text) {
+        try { body = JSON.parse(text); } catch { body = undefined; }
+      }
+      return { status: res.status, body, etag: res.headers.get('etag') ?? undefined, retryAfterMs };
+    },
+  };
+}

@@ -1,0 +1,106 @@
+// The catalogue loop: every pull interval, GET /v1/offers (If-None-Match: a 304 keeps what is in
+// use) and turn the offers that pass the filter into providers; and re-publish this gateway's own
+// offer. Each side backs off on its own failures (jitter, retry-after) without stopping the other.
+import type { Logger } from '../../core/index.js';
+import { backoffDelay, type BackoffPolicy } from './backoff.js';
+import { MarketplaceCallError, type MarketplaceClient } from './client.js';
+import { RoundLoop } from './loop.js';
+import type { OfferBook } from './offer-book.js';
+import { offerRefusal } from './offer-filter.js';
+import type { MarketplaceOptions } from './options.js';
+import { readOffers, type Offer } from './protocol.js';
+import { publishOffer } from './seller.js';
+
+export interface SyncResult { kind: 'pull' | 'publish'; ok: boolean; result: string; detail: string }
+
+export interface PullerDeps {
+  client: MarketplaceClient;
+  book: OfferBook;
+  logger: Logger;
+  options(): MarketplaceOptions;
+  intervalMs(): number;
+  backoff(): BackoffPolicy;
+  onResult(r: SyncResult): void;
+}
+
+export class CatalogueSync {
+  private readonly loop = new RoundLoop(() => this.round());
+  private etag: string | undefined;
+  /** The catalogue as last received (a 304 re-filters it: expiry moves on, options may have changed). */
+  private catalogue: Offer[] = [];
+  private failures = { pull: 0, publish: 0 };
+  private nextAt = { pull: 0, publish: 0 };
+
+  constructor(private readonly deps: PullerDeps) {}
+
+  start(): void {
+    this.loop.start();
+  }
+
+  /** Runs a round now (after a reload), forgetting backoff waits. */
+  refresh(): void {
+    this.nextAt = { pull: 0, publish: 0 };
+    this.etag = undefined;
+    this.loop.schedule(0);
+  }
+
+  close(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  /** One round; resolves to the wait before the next. Never rejects. */
+  async round(): Promise<number> {
+    const o = this.deps.options();
+    const now = Date.now();
+    if (o.buy.enabled && now >= this.nextAt.pull) await this.step('pull', () => this.pull());
+    if (o.sell.enabled && o.sell.offer && now >= this.nextAt.publish) {
+      const offer = o.sell.offer;
+      await this.step('publish', async () => { await publishOffer(this.deps.client, offer, o.gateway_id!); return { result: 'published', detail: offer.id }; });
+    }
+    const interval = this.deps.intervalMs();
+    const due = [o.buy.enabled ? this.nextAt.pull : Infinity, o.sell.enabled ? this.nextAt.publish : Infinity];
+    return Math.max(0, Math.min(...due, Date.now() + interval) - Date.now());
+  }
+
+  private async step(kind: 'pull' | 'publish', run: () => Promise<{ result: string; detail: string }>): Promise<void> {
+    try {
+      const { result, detail } = await run();
+      if (this.failures[kind] > 0) this.deps.logger.info(`marketplace ${kind} works again`, { after_failures: this.failures[kind] });
+      this.failures[kind] = 0;
+      this.nextAt[kind] = Date.now() + this.deps.intervalMs();
+      this.deps.onResult({ kind, ok: true, result, detail });
+    } catch (err) {
+      const n = ++this.failures[kind];
+      const e = err instanceof MarketplaceCallError ? err : undefined;
+      const wait = backoffDelay(n, this.deps.backoff(), e?.retryAfterMs);
+      this.nextAt[kind] = Date.now() + wait;
+      this.deps.onResult({ kind, ok: false, result: e?.result ?? 'error', detail: (err as Error).message });
+      this.deps.logger.warn(kind === 'pull' ? 'marketplace offer pull failed; offers in use are kept until they expire' : 'marketplace offer publish failed; retried',
+        { result: e?.result ?? 'error', error: (err as Error).message, failures: n, retry_in_ms: wait });
+      // Offers past their expiry go even while the catalogue cannot be read.
+      if (kind === 'pull') await this.apply();
+    }
+  }
+
+  private async pull(): Promise<{ result: string; detail: string }> {
+    const answer = await this.deps.client.call('GET', '/v1/offers', { okStatuses: [304], headers: this.etag ? { 'if-none-match': this.etag } : {} });
+    let result = 'not_modified';
+    if (answer.status !== 304) {
+      const { offers, rejected } = readOffers(answer.body);
+      if (rejected.length) this.deps.logger.warn('marketplace offers ignored: malformed', { rejected: rejected.slice(0, 10) });
+      this.catalogue = offers;
+      this.etag = answer.etag;
+      result = 'updated';
+    }
+    const used = await this.apply();
+    return { result, detail: `${used} of ${this.catalogue.length} offers in use` };
+  }
+
+  /** Puts the catalogue's acceptable offers in service (and takes the rest out); returns how many. */
+  private async apply(): Promise<number> {
+    const o = this.deps.options();
+    const usable = this.catalogue.filter((offer) => offerRefusal(offer, o) === undefined);
+    await this.deps.book.replace(usable);
+    return usable.length;
+  }
+}

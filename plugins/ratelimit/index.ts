@@ -1,0 +1,66 @@
+// The ratelimit plugin: requests and tokens per minute, spend per day, month or lifetime, per key,
+// user, team, model, session or globally — reserved before the upstream call and settled with the
+// real usage, in memory for one instance or in Redis (one atomic script) for many.
+import { definePlugin, type PluginInstance } from '../../core/index.js';
+import { Limiter } from './limiter.js';
+import { MemoryStore } from './memory-store.js';
+import { ratelimitOptions, type RatelimitOptions } from './options.js';
+import { RedisStore } from './redis-store.js';
+import type { LimitStore } from './store.js';
+
+export default definePlugin<RatelimitOptions>({
+  name: 'ratelimit',
+  version: '0.1.0',
+  sluice: '^0.1.0',
+  description: 'Requests and tokens per minute, spend per day, month or lifetime; per key, user, team, model, session; memory or Redis',
+  options: ratelimitOptions,
+  // After the router: the served model (model scope, prices) is known, and model listings the
+  // router answers itself are not counted. After auth, when there is one (key, user, team scopes).
+  requires: ['routing'],
+  provides: ['rate-limits'],
+  errors: {
+    SLUICE_E_BUDGET_EXCEEDED: { status: 429, openai: 'rate_limit_error', anthropic: 'rate_limit_error', gemini: 'RESOURCE_EXHAUSTED', outcome: 'blocked' },
+    // on_store_error: closed, and Redis cannot answer: retryable, not the client's fault.
+    SLUICE_E_RATELIMIT_UNAVAILABLE: { status: 503, openai: 'api_error', anthropic: 'overloaded_error', gemini: 'UNAVAILABLE' },
+  },
+  setup(options, host): PluginInstance<RatelimitOptions> {
+    if (options.store === 'redis' && !host.config.storage?.redis) {
+      throw new Error('store: redis needs storage.redis (a Redis URL) in the config; use store: memory for a single instance');
+    }
+    // No connection here (config validate runs setup): the store is made on start.
+    let store: LimitStore | undefined;
+    const memory = options.store === 'memory' ? new MemoryStore(options.reservation_ttl_ms) : undefined;
+    const getStore = () => (store ??= memory ?? new RedisStore(host.redis()!, {
+      prefix: options.key_prefix, reservationTtlMs: options.reservation_ttl_ms, timeoutMs: options.store_timeout_ms,
+    }));
+    const limiter = new Limiter(options, host, getStore);
+    return {
+      middleware: limiter.middleware,
+      onRequest: (record) => limiter.onRequest(record),
+      async start() {
+        memory?.start();
+        limiter.start();
+        getStore();
+        // Connect before serving, so the first requests are checked; a Redis that is down is
+        // on_store_error's business, not a reason to refuse to start.
+        const redis = memory ? undefined : host.redis();
+        if (redis && redis.status !== 'ready') await readyWithin(redis, 5_000);
+      },
+      async close() {
+        await limiter.close();
+        await store?.close();
+      },
+    };
+  },
+});
+
+function readyWithin(redis: { once(event: 'ready', listener: () => void): unknown; removeListener(event: 'ready', listener: () => void): unknown }, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => { clearTimeout(timer); redis.removeListener('ready', done); resolve(); };
+    const timer = setTimeout(done, ms);
+    redis.once('ready', done);
+  });
+}
+
+export { ratelimitOptions } from './options.js';
+export type { RatelimitOptions } from './options.js';

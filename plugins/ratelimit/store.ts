@@ -1,0 +1,54 @@
+// The counter store: check-and-reserve and settle, each atomic and idempotent by reservation id.
+// Two implementations with one meaning: memory (one instance) and Redis (one Lua script each).
+import type { Counter } from './counters.js';
+
+export interface Announcement {
+  /** Index of the budget counter in the request's list. */
+  counter: number;
+  /** 80 (warning) or 100 (exhausted). */
+  level: 80 | 100;
+  /** Committed spend of the window, nano-USD. */
+  spent: number;
+}
+
+export interface ReserveResult {
+  admitted: boolean;
+  /** Index of the first counter that refused. */
+  refused: number;
+  /** Per counter: usage after this admission (or as it stands, when refused). */
+  used: number[];
+  /** Per counter: ms until the window frees (for the refusing counter: until this request would fit); -1 never. */
+  resetMs: number[];
+  /** The second whose bucket got this request's sliding amounts (settle adjusts that bucket). */
+  bucket: number;
+  announce: Announcement[];
+}
+
+export interface SettleInput {
+  id: string;
+  now: number;
+  counters: Counter[];
+  /** What the request really used, per counter (requests, tokens, nano-USD). */
+  actual: number[];
+  bucket: number;
+}
+
+export interface LimitStore {
+  reserve(id: string, now: number, counters: Counter[]): Promise<ReserveResult>;
+  settle(input: SettleInput): Promise<Announcement[]>;
+  close(): void | Promise<void>;
+}
+
+/** The store could not answer (Redis down or slow): on_store_error decides. */
+export class StoreUnavailable extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailable';
+  }
+}
+
+/** Seconds-bucket bounds of the sliding window at `now`: buckets ≥ floor count. */
+export function slidingFloor(now: number): { sec: number; floor: number } {
+  const sec = Math.floor(now / 1000);
+  return { sec, floor: sec - 59 };
+}

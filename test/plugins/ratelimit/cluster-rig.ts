@@ -1,0 +1,85 @@
+// Gateway processes (bin/sluice.js start from the built dist), a private redis-server that a test
+// may kill and restart, and a webhook receiver — for the multi-instance ratelimit tests.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import net from 'node:net';
+import { SLUICE_BIN, sleep } from '../../integration/auth-helpers.js';
+
+export async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+export interface Instance { url: string; child: ChildProcess; output: string[] }
+
+export async function startInstance(config: string): Promise<Instance> {
+  const port = await freePort();
+  const output: string[] = [];
+  const child = spawn(process.execPath, [SLUICE_BIN, 'start', '--config', config, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => output.push(c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => output.push(c));
+  const url = `http://127.0.0.1:${port}`;
+  for (const deadline = Date.now() + 30_000; ;) {
+    try { if ((await fetch(`${url}/health`)).ok) break; } catch { /* not yet */ }
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`instance did not start:\n${output.join('')}`);
+    await sleep(50);
+  }
+  return { url, child, output };
+}
+
+export async function stopInstance(instance: Instance | undefined): Promise<void> {
+  if (!instance || instance.child.exitCode !== null || instance.child.signalCode !== null) return;
+  await new Promise<void>((resolve) => { instance.child.once('exit', () => resolve()); instance.child.kill('SIGTERM'); });
+}
+
+/** A redis-server of this test's own (no persistence), on a port it keeps across restarts. */
+export class PrivateRedis {
+  private child: ChildProcess | undefined;
+  constructor(readonly port: number) {}
+  get url(): string { return `redis://127.0.0.1:${this.port}`; }
+
+  async start(): Promise<void> {
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    this.child = child;
+    for (const deadline = Date.now() + 10_000; ;) {
+      if (await this.answers()) return;
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error('redis-server did not start');
+      await sleep(50);
+    }
+  }
+
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGKILL'); });
+  }
+
+  private answers(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const socket = net.connect(this.port, '127.0.0.1');
+      socket.once('error', () => resolve(false));
+      socket.once('connect', () => socket.write('PING\r\n'));
+      socket.once('data', (d) => { socket.destroy(); resolve(d.toString().startsWith('+PONG')); });
+    });
+  }
+}
+
+export interface HookEvent { type: string; data: Record<string, unknown> }
+
+/** Receives the auth plugin's webhook deliveries (the budget events among them). */
+export async function webhookReceiver(): Promise<{ url: string; events: HookEvent[]; close(): Promise<void> }> {
+  const events: HookEvent[] = [];
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8').on('data', (c: string) => { body += c; }).on('end', () => {
+      try { events.push(JSON.parse(body) as HookEvent); } catch { /* not ours */ }
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  return { url: `http://127.0.0.1:${port}/hook`, events, close: () => new Promise((r) => server.close(() => r())) };
+}
