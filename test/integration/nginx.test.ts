@@ -25,6 +25,10 @@ import { pgSchema } from '../plugins/auth/helpers.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const EXAMPLE = path.join(root, 'examples/nginx/sluice.conf');
 const PG = process.env['SLUICE_TEST_PG'];
+const REDIS = process.env['SLUICE_TEST_REDIS'];
+/** Requests per minute for the model the limit check asks for (shared by both instances in Redis). */
+const LIMITED_MODEL = 'gpt-limited';
+const LIMITED_RPM = 5;
 /** The mock's pause between the first token and the rest of the stream. */
 const GAP_MS = 1000;
 const CLIENT_ADDRESS = '127.0.0.2';
@@ -39,7 +43,7 @@ function replaceOnce(text: string, from: string, to: string): string {
 
 interface Instance { port: number; dir: string; database: string; process: SluiceProcess }
 
-function instanceConfig(port: number, trustProxy: string, database: string, upstream: string): string {
+function instanceConfig(port: number, trustProxy: string, database: string, upstream: string, redisPrefix: string): string {
   return `server:
   host: 127.0.0.1
   port: ${port}
@@ -47,13 +51,19 @@ function instanceConfig(port: number, trustProxy: string, database: string, upst
   shutdown_grace_ms: 200
 storage:
   database: "${database}"
-logging: { level: warn }
+${REDIS ? `  redis: "${REDIS}"\n` : ''}logging: { level: warn }
 providers:
   mock: { type: openai, base_url: "${upstream}", api_key: sk-mock }
 chain:
   - use: router
     with: { default: mock }
-  - use: ledger
+${REDIS ? `  - use: ratelimit
+    with:
+      store: redis
+      key_prefix: "${redisPrefix}"
+      rules:
+        - { scope: model, match: "${LIMITED_MODEL}", rpm: ${LIMITED_RPM} }
+` : ''}  - use: ledger
     with: { flush_interval_ms: 50 }
 `;
 }
@@ -126,12 +136,13 @@ describe('behind nginx (examples/nginx/sluice.conf)', function () {
       shared = schema.url;
     }
     // Both forms the example documents: a hop count, and the proxy's address.
+    const redisPrefix = `sluice-nginx-test:${process.pid}:${Date.now().toString(36)}:`;
     for (const trust of ['{ hops: 1 }', '["127.0.0.1/32"]']) {
       const port = await freePort();
       const dir = tempDir('sluice-nginx-');
       const database = shared ?? 'sqlite:./sluice.db';
       const file = path.join(dir, 'sluice.yaml');
-      writeFileSync(file, instanceConfig(port, trust, database, upstream.url));
+      writeFileSync(file, instanceConfig(port, trust, database, upstream.url, redisPrefix));
       // One at a time: the first runs the ledger's migrations in the shared schema.
       instances.push({ port, dir, database, process: await startSluiceProcess(['--config', file], `http://127.0.0.1:${port}/ready`) });
     }
@@ -239,5 +250,37 @@ server {
     const id = `nginx-direct-${Date.now().toString(36)}`;
     await client.chat.completions.create({ model: 'gpt-mock', messages: [{ role: 'user', content: 'hi' }] }, { headers: { 'x-request-id': id, 'x-forwarded-for': '6.6.6.6' } });
     expect((await ledgerAddresses([id])).get(id)).to.equal(CLIENT_ADDRESS);
+  });
+
+  it('limits across both instances: a burst through nginx admits exactly the shared rpm, refusals in the OpenAI envelope', async function () {
+    if (!REDIS) {
+      console.warn('      skipped: the shared limit needs Redis (SLUICE_TEST_REDIS)');
+      return this.skip();
+    }
+    const client = clientFrom(CLIENT_ADDRESS, `${nginxUrl}/v1`);
+    const run = `nginx-rl-${Date.now().toString(36)}`;
+    const burst = 4 * LIMITED_RPM;
+    const results = await Promise.all(Array.from({ length: burst }, async (_, n) => {
+      const headers = { 'x-request-id': `${run}-${n}`, 'x-forwarded-for': '6.6.6.6' };
+      try {
+        const { response } = await client.chat.completions.create({ model: LIMITED_MODEL, messages: [{ role: 'user', content: 'hi' }] }, { headers }).withResponse();
+        return { status: response.status, upstream: response.headers.get('x-test-upstream'), remaining: response.headers.get('x-ratelimit-remaining-requests') };
+      } catch (err) {
+        if (!(err instanceof OpenAI.RateLimitError)) throw err;
+        expect(err.headers?.get('retry-after'), 'retry-after on a refusal').to.match(/^\d+$/);
+        expect((err.error as { code?: string }).code).to.equal('SLUICE_E_RATE_LIMITED');
+        return { status: 429, upstream: err.headers?.get('x-test-upstream') ?? null, remaining: err.headers?.get('x-ratelimit-remaining-requests') ?? null };
+      }
+    }));
+    const admitted = results.filter((r) => r.status === 200);
+    expect(admitted.length, `statuses ${results.map((r) => r.status).join(' ')}`).to.equal(LIMITED_RPM);
+    expect(results.filter((r) => r.status === 429).length).to.equal(burst - LIMITED_RPM);
+    // Both instances took part: the limit held across them, not per instance.
+    expect(new Set(results.map((r) => r.upstream)).size, 'both instances answered').to.equal(2);
+    expect(admitted.map((r) => Number(r.remaining)).sort((a, b) => a - b)).to.deep.equal(Array.from({ length: LIMITED_RPM }, (_, i) => i));
+    // Refusals are in the ledger too, under the client's own address.
+    const ids = results.map((_, n) => `${run}-${n}`);
+    const addresses = await ledgerAddresses(ids);
+    for (const id of ids) expect(addresses.get(id), `ledger row ${id}`).to.equal(CLIENT_ADDRESS);
   });
 });
