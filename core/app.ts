@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import got from 'got';
 import { loadConfigFile, type LoadedConfig } from './config/load.js';
 import { ConfigError } from './config/config-error.js';
-import { toBytes } from './config/schema.js';
+import { toBytes, type EndpointGroup } from './config/schema.js';
 import { GatewayError } from './errors.js';
 import { createAdminRoutes } from './http/admin-routes.js';
 import { createClientAddressResolver } from './http/client-address.js';
@@ -36,6 +36,8 @@ export interface GatewayOptions {
 export interface Gateway {
   /** The node:http request listener. */
   handle(req: IncomingMessage, res: ServerResponse): void;
+  /** A request listener serving only these endpoint groups (multi-port mode; probes on all). */
+  handlerFor(serve: readonly EndpointGroup[]): (req: IncomingMessage, res: ServerResponse) => void;
   config: LoadedConfig;
   plugins: LoadedPlugin[];
   providers: OwnedProviderRegistry;
@@ -118,14 +120,16 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
   const dataPlane = createDataPlaneHandler({ inFlight, chain, bodyLimits, keepAliveMs: serverConfig.sse_keepalive_ms, logger, record });
 
   let draining = false;
-  const handle = createFrontDoor({
+  const frontDoor = {
     dataPlane, admin, adminKey: config.admin.key, readiness, metricsText: () => metrics.render(), addresses, bodyLimits,
     draining: () => draining, recordRejection, logger,
-  });
+  };
+  const handle = createFrontDoor(frontDoor);
 
   let started = false;
   return {
     handle, config: loaded, plugins, providers, logger, metrics,
+    handlerFor: (serve) => createFrontDoor({ ...frontDoor, serves: new Set(serve) }),
     onClientError: createClientErrorHandler(recordRejection),
     onUpgrade: createUpgradeRefusal(recordRejection),
     authenticates: instances.some((i) => i.instance.authenticates === true),

@@ -1,62 +1,94 @@
 // Listening and graceful shutdown: stop accepting, let in-flight requests finish until a deadline,
 // cut what is left, then close plugins, providers and storage.
-import http, { type Server } from 'node:http';
+import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { ConfigError } from './config/config-error.js';
+import type { EndpointGroup, SluiceConfig } from './config/schema.js';
 import type { Gateway } from './app.js';
 
 /** How long cut requests get to flush their final error before their sockets are destroyed. */
 const CUT_FLUSH_MS = 1000;
 
-export interface RunningServer {
+export interface ListenerSpec {
+  port: number;
+  host: string;
+  /** Endpoint groups served here; every group when undefined (the single-port default). */
+  serve?: readonly EndpointGroup[];
+  /** Where the listener is written in the config, for errors. */
+  configPath?: (string | number)[];
+}
+
+export interface BoundListener {
   server: Server;
   port: number;
   host: string;
+  serve: readonly EndpointGroup[] | undefined;
+}
+
+export interface RunningServer {
+  /** The first listener's server, port and host (the only ones in single-port mode). */
+  server: Server;
+  port: number;
+  host: string;
+  listeners: BoundListener[];
   shutdown(reason?: string): Promise<void>;
 }
+
+const DATA_PLANE: readonly EndpointGroup[] = ['openai', 'anthropic', 'gemini'];
 
 export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
-export async function listen(gateway: Gateway, port: number, host: string): Promise<RunningServer> {
+/** The listeners a config asks for: `server.listeners`, else one on server.host:server.port serving everything. */
+export function listenersOf(server: SluiceConfig['server']): ListenerSpec[] {
+  if (!server.listeners) return [{ port: server.port, host: server.host }];
+  return server.listeners.map((l, i) => ({ port: l.port, host: l.host ?? server.host, serve: l.serve, configPath: l.host === undefined ? ['server', 'listeners', i] : ['server', 'listeners', i, 'host'] }));
+}
+
+export function listen(gateway: Gateway, port: number, host: string): Promise<RunningServer> {
+  return listenAll(gateway, [{ port, host }]);
+}
+
+export async function listenAll(gateway: Gateway, specs: ListenerSpec[]): Promise<RunningServer> {
   const { server: serverConfig } = gateway.config.config;
-  if (!gateway.authenticates && !isLoopbackHost(host) && !serverConfig.allow_unauthenticated_remote) {
-    throw new ConfigError(
-      `refusing to listen on ${host} without authentication: add an auth plugin to the chain, listen on 127.0.0.1, or set server.allow_unauthenticated_remote: true`,
-      gateway.config.locate(['server', 'host']),
-    );
+  for (const spec of specs) {
+    // Only the data plane needs an auth plugin to be public: admin has its key, metrics hold no secrets.
+    const dataPlane = spec.serve === undefined || spec.serve.some((g) => DATA_PLANE.includes(g));
+    if (dataPlane && !gateway.authenticates && !isLoopbackHost(spec.host) && !serverConfig.allow_unauthenticated_remote) {
+      throw new ConfigError(
+        `refusing to listen on ${spec.host} without authentication: add an auth plugin to the chain, listen on 127.0.0.1, or set server.allow_unauthenticated_remote: true`,
+        gateway.config.locate(spec.configPath ?? ['server', 'host']),
+      );
+    }
   }
   // Migrations and plugins' background work begin now, not when the config was merely validated.
   await gateway.start();
-  const { headers_timeout_ms: headersMs, body_timeout_ms: bodyMs } = serverConfig;
-  // Node checks its header/request deadlines on this interval (default 30 s): a tenth of the
-  // headers timeout keeps them within ~10% of what was configured.
-  const server = http.createServer({ connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(headersMs / 10))) }, gateway.handle);
-  server.keepAliveTimeout = 65_000; // longer than common load-balancer idle timeouts
-  server.headersTimeout = headersMs;
-  // Node's requestTimeout ends when the request has been *received*, never during the response,
-  // so long generations and streams are unaffected. Ingress enforces body_timeout_ms itself (with
-  // an answer in the client's envelope); this backstop covers bodies nobody reads.
-  server.requestTimeout = headersMs + bodyMs;
-  server.on('clientError', gateway.onClientError);
-  server.on('upgrade', gateway.onUpgrade);
   const sockets = new Set<Socket>();
-  server.on('connection', (s) => { sockets.add(s); s.once('close', () => sockets.delete(s)); });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => { server.off('error', reject); resolve(); });
-  });
-  const address = server.address();
-  const boundPort = typeof address === 'object' && address ? address.port : port;
+  const bound: BoundListener[] = [];
+  try {
+    for (const spec of specs) {
+      const server = createServer(gateway, spec.serve === undefined ? gateway.handle : gateway.handlerFor(spec.serve), sockets);
+      bound.push({ server, port: spec.port, host: spec.host, serve: spec.serve });
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(spec.port, spec.host, () => { server.off('error', reject); resolve(); });
+      });
+      const address = server.address();
+      bound[bound.length - 1]!.port = typeof address === 'object' && address ? address.port : spec.port;
+    }
+  } catch (err) {
+    // One port taken: the others must not stay bound (the process is about to report and exit).
+    await Promise.all(bound.map((b) => new Promise<void>((r) => { if (b.server.listening) b.server.close(() => r()); else r(); })));
+    throw err;
+  }
 
   let closing: Promise<void> | undefined;
   const shutdown = (reason = 'shutdown') => (closing ??= (async () => {
     gateway.logger.info('shutting down', { reason });
     gateway.drain();
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
+    const closed = Promise.all(bound.map((b) => new Promise<void>((resolve) => b.server.close(() => resolve()))));
+    for (const b of bound) b.server.closeIdleConnections();
     const deadline = new Promise<void>((resolve) => setTimeout(resolve, serverConfig.shutdown_grace_ms).unref());
     await Promise.race([closed, deadline]);
     // Past the deadline, what is still open ends in its protocol's error (an in-stream error, or a
@@ -70,5 +102,23 @@ export async function listen(gateway: Gateway, port: number, host: string): Prom
     await gateway.logger.flush(); // the access log is written asynchronously: hand the rest to the OS
   })());
 
-  return { server, port: boundPort, host, shutdown };
+  const first = bound[0]!;
+  return { server: first.server, port: first.port, host: first.host, listeners: bound, shutdown };
+}
+
+function createServer(gateway: Gateway, handler: (req: IncomingMessage, res: ServerResponse) => void, sockets: Set<Socket>): Server {
+  const { headers_timeout_ms: headersMs, body_timeout_ms: bodyMs } = gateway.config.config.server;
+  // Node checks its header/request deadlines on this interval (default 30 s): a tenth of the
+  // headers timeout keeps them within ~10% of what was configured.
+  const server = http.createServer({ connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(headersMs / 10))) }, handler);
+  server.keepAliveTimeout = 65_000; // longer than common load-balancer idle timeouts
+  server.headersTimeout = headersMs;
+  // Node's requestTimeout ends when the request has been *received*, never during the response,
+  // so long generations and streams are unaffected. Ingress enforces body_timeout_ms itself (with
+  // an answer in the client's envelope); this backstop covers bodies nobody reads.
+  server.requestTimeout = headersMs + bodyMs;
+  server.on('clientError', gateway.onClientError);
+  server.on('upgrade', gateway.onUpgrade);
+  server.on('connection', (s) => { sockets.add(s); s.once('close', () => sockets.delete(s)); });
+  return server;
 }

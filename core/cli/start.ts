@@ -15,29 +15,38 @@ export async function start(args: string[], io: Io): Promise<number> {
 
   const { loadConfigFile } = await import('../config/load.js');
   const loaded = await loadConfigFile(configFile(stringValue(values, 'config')));
-  const [{ createGateway }, { listen }, { isPackagedConfig }, { SLUICE_VERSION }] = await Promise.all([
+  const { server } = loaded.config;
+  if (server.listeners && (portFlag !== undefined || stringValue(values, 'host') !== undefined)) {
+    throw new UsageError('--port and --host do not apply when server.listeners is set: each listener names its own', USAGE.start);
+  }
+  const [{ createGateway }, { listenAll, listenersOf }, { isPackagedConfig }, { SLUICE_VERSION }] = await Promise.all([
     import('../app.js'), import('../server.js'), import('../config/home.js'), import('../version.js'),
   ]);
   const gateway = await createGateway(loaded);
-  const port = portFlag !== undefined ? Number(portFlag) : loaded.config.server.port;
-  const host = stringValue(values, 'host') ?? loaded.config.server.host;
-  let running: Awaited<ReturnType<typeof listen>>;
+  const specs = server.listeners ? listenersOf(server)
+    : [{ port: portFlag !== undefined ? Number(portFlag) : server.port, host: stringValue(values, 'host') ?? server.host }];
+  let running: Awaited<ReturnType<typeof listenAll>>;
   try {
-    running = await listen(gateway, port, host);
+    running = await listenAll(gateway, specs);
   } catch (err) {
     await gateway.close();
-    const failure = listenFailure(err, port, host);
+    // Node names the address that failed; with several listeners it is the one to report.
+    const e = err as { port?: number; address?: string };
+    const failure = listenFailure(err, e.port ?? specs[0]!.port, e.address ?? specs[0]!.host);
     if (!failure) throw err;
     io.err(`sluice: ${failure}`);
     return 1;
   }
-  gateway.logger.info('listening', {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${running.port}`,
-    config: loaded.file,
-    // The embedded default keeps its data under $SLUICE_HOME; say where, since no file names it.
-    ...(isPackagedConfig(loaded.file) ? { sluice_home: loaded.dir } : {}),
-    version: SLUICE_VERSION,
-  });
+  for (const l of running.listeners) {
+    gateway.logger.info('listening', {
+      url: `http://${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`,
+      ...(l.serve ? { serve: l.serve.join(',') } : {}),
+      config: loaded.file,
+      // The embedded default keeps its data under $SLUICE_HOME; say where, since no file names it.
+      ...(isPackagedConfig(loaded.file) ? { sluice_home: loaded.dir } : {}),
+      version: SLUICE_VERSION,
+    });
+  }
   const stop = (signal: string) => { running.shutdown(signal).then(() => process.exit(0), () => process.exit(1)); };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));

@@ -39,6 +39,7 @@ Options:
 ${CONFIG_OPTION}
   -p, --port N        listen on this port instead of server.port (0 picks a free one)
       --host H        listen on this address instead of server.host
+                      (neither applies with server.listeners: each listener names its own)
   -h, --help          show this help`,
   init: `Usage: sluice init [DIR] [--force]
 

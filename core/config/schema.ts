@@ -107,6 +107,27 @@ const trustProxy = z.union([
 ]);
 
 
+/** What a listener can serve (multi-port mode); /health and /ready answer on every listener. */
+export const ENDPOINT_GROUPS = ['openai', 'anthropic', 'gemini', 'admin', 'metrics'] as const;
+export type EndpointGroup = (typeof ENDPOINT_GROUPS)[number];
+
+const listener = z.strictObject({
+  port: z.number().int().min(0).max(65535),
+  host: z.string().optional().describe('Defaults to server.host.'),
+  serve: z.array(z.enum(ENDPOINT_GROUPS)).min(1)
+    .describe('Endpoint groups on this port: openai, anthropic, gemini (data plane), admin (/admin/…), metrics (/metrics).'),
+});
+
+/** Two listeners on one port cannot both bind; 0 (any free port) may repeat. */
+const listeners = z.array(listener).min(1).superRefine((list, ctx) => {
+  const seen = new Map<number, number>();
+  for (const [i, l] of list.entries()) {
+    const first = seen.get(l.port);
+    if (l.port !== 0 && first !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'port'], message: `port ${l.port} is already used by listener ${first + 1}` });
+    seen.set(l.port, first ?? i);
+  }
+});
+
 const providerName = z.string().regex(/^[A-Za-z0-9_.-]+$/).meta({ expected: 'provider names (letters, digits, _ . -)' });
 
 export const configSchema = z.strictObject({
@@ -128,6 +149,8 @@ export const configSchema = z.strictObject({
       .describe('How long in-flight requests may finish after SIGTERM before they are cut.'),
     sse_keepalive_ms: z.number().int().min(1000).default(15_000)
       .describe('Idle SSE streams get a comment line this often so proxies keep them open.'),
+    listeners: listeners.optional()
+      .describe('Multi-port mode: endpoint groups on their own ports (e.g. the data plane public, admin and metrics on loopback); replaces host and port.'),
   }).prefault({}),
   storage: z.strictObject({
     database: z.string().regex(/^(sqlite:|postgres(ql)?:\/\/)/).meta({ expected: 'sqlite:PATH or postgres://…' })

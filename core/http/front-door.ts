@@ -5,6 +5,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError, toGatewayError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
+import type { EndpointGroup } from '../config/schema.js';
 import type { ApiFamily } from '../protocols/types.js';
 import { SLUICE_VERSION } from '../version.js';
 import type { AdminRoutes } from './admin-routes.js';
@@ -28,6 +29,8 @@ export interface FrontDoorOptions {
   draining(): boolean;
   recordRejection: RecordRejection;
   logger: Logger;
+  /** Multi-port mode: the endpoint groups this listener serves (all when undefined). */
+  serves?: ReadonlySet<EndpointGroup>;
 }
 
 const HEALTH = JSON.stringify({ status: 'ok', version: SLUICE_VERSION });
@@ -35,11 +38,12 @@ const ADMIN_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
 export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const adminToken = opts.adminKey === undefined ? undefined : digest(`Bearer ${opts.adminKey}`);
+  const serves = opts.serves;
 
   const route = async (req: IncomingMessage, res: ServerResponse, id: string, receivedAt: number, path: string, query: Record<string, string>): Promise<void> => {
     const method = req.method ?? 'GET';
     const match = path.startsWith('/admin') ? undefined : matchEndpoint({ method, path, headers: req.headers, query });
-    if (match && 'endpoint' in match && !opts.draining()) {
+    if (match && 'endpoint' in match && !opts.draining() && (serves === undefined || serves.has(match.endpoint.family))) {
       // The data plane writes the request id with the rest of its head (one writeHead).
       const a = arrivalOf(req, id, receivedAt, query);
       a.pathModel = match.pathModel;
@@ -50,7 +54,7 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
     // Probes are answered without a log line or a metric: orchestrators poll them every few seconds.
     if (path === '/health') { sendJson(res, 200, HEALTH); return; }
     if (path === '/ready') { const r = await ready(opts.readiness); sendJson(res, r.ok ? 200 : 503, r.body); return; }
-    if (path === '/metrics') {
+    if (path === '/metrics' && (serves === undefined || serves.has('metrics'))) {
       const text = await opts.metricsText();
       res.setHeader('content-type', 'text/plain; version=0.0.4; charset=utf-8');
       res.end(text);
@@ -63,6 +67,10 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
       opts.recordRejection({ id, endpoint, family, method, path, status: error.status, error, receivedAt, peerAddress: a.peerAddress, clientAddress: a.clientAddress });
     };
     if (path === '/admin' || path.startsWith('/admin/')) {
+      if (serves !== undefined && !serves.has('admin')) {
+        reject('admin', 'openai', new GatewayError('SLUICE_E_NOT_FOUND', `this listener does not serve the admin API (server.listeners)`));
+        return;
+      }
       // Hashing first gives equal lengths for timingSafeEqual: neither the key nor its length leaks.
       const auth = req.headers['authorization'];
       if (!adminToken || typeof auth !== 'string' || !timingSafeEqual(digest(auth), adminToken)) {
@@ -84,6 +92,13 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
         if (error.code === 'SLUICE_E_INTERNAL') opts.logger.error('internal error', { request_id: id, error: error.cause ?? error });
         reject('admin', 'openai', error);
       }
+      return;
+    }
+    // Multi-port mode: a group this listener does not serve is not here at all, in its own envelope.
+    const family = match && 'endpoint' in match ? match.endpoint.family : familyFromPath(path);
+    const group: EndpointGroup = path === '/metrics' ? 'metrics' : family;
+    if (serves !== undefined && !serves.has(group)) {
+      reject('none', family, new GatewayError('SLUICE_E_NOT_FOUND', `this listener does not serve the ${group} endpoints (server.listeners): no endpoint ${method.slice(0, 20)} ${path.slice(0, 200)}`));
       return;
     }
     if (!match) {
