@@ -23,7 +23,8 @@ RUN npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
-    SLUICE_HOME=/data
+    SLUICE_HOME=/data \
+    SLUICE_DATA_DIR=/data
 WORKDIR /app
 # Only what `npm pack` would ship to run: package.json, the CLI, compiled core and plugins, the
 # shipped configs, and production node_modules (native modules already built above).
