@@ -10,6 +10,10 @@
 //
 //   node scripts/check-docker-build.mjs            # takes a few minutes (npm ci from the registry)
 //   KEEP=1 node scripts/check-docker-build.mjs     # keep the temp dir to look around
+//   REUSE_NATIVE_FROM=node_modules node scripts/check-docker-build.mjs
+//       # CI: the `npm rebuild` of native addons copies their compiled build/ from that (same Node,
+//       # same platform) node_modules instead of compiling again (re2 takes ~10 min from source);
+//       # every other step is replayed as written.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -92,7 +96,20 @@ try {
       }
       continue;
     }
-    if (op === 'RUN') { run(args, cwd); continue; }
+    if (op === 'RUN') {
+      const rebuild = /^npm rebuild\s+(.+)$/.exec(args);
+      if (rebuild && process.env.REUSE_NATIVE_FROM) {
+        for (const pkg of rebuild[1].trim().split(/\s+/)) {
+          const from = path.resolve(root, process.env.REUSE_NATIVE_FROM, pkg, 'build');
+          console.log(`reuse ${pkg}/build from ${from} (instead of: ${args})`);
+          cpSync(from, path.join(cwd, 'node_modules', pkg, 'build'), { recursive: true });
+        }
+        notReplayed.push(`build: ${raw} (its compiled output copied from ${process.env.REUSE_NATIVE_FROM})`);
+        continue;
+      }
+      run(args, cwd);
+      continue;
+    }
     notReplayed.push(`build: ${raw}`);
   }
   const buildRoot = cwd;
