@@ -83,7 +83,7 @@ for (const scenario of SCENARIOS) {
       const bytes = raw.length;
       const parse = measure(() => JSON.parse(raw));
       const findings = judge(createRequestView(protocol, body));
-      const viewOnly = measure(() => { const v = createRequestView(protocol, body); v.toolEvents(); v.segments(); });
+      const viewOnly = measure(() => { const v = createRequestView(protocol, body); v.toolEvents(); v.userTextTurns(); });
       const full = measure(() => judge(createRequestView(protocol, body)));
       const built = createRequestView(protocol, body);
       built.toolEvents();

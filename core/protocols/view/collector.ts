@@ -13,6 +13,8 @@ export class Collector {
   readonly calls: ToolCallInfo[] = [];
   readonly results: ToolResultInfo[] = [];
   readonly events: ToolEvent[] = [];
+  /** Turns holding text of kind 'user', ascending, once each: collected in both modes. */
+  readonly userTurns: number[] = [];
 
   /**
    * `withSegments: false` collects only tool calls and results: a plugin that reads the tool history
@@ -22,9 +24,11 @@ export class Collector {
 
   /** A string at container[key], if it is one. */
   text(kind: SegmentKind, role: string, turn: number, container: Container, key: string | number, path: BodyPath): void {
-    if (!this.withSegments) return;
+    if (!this.withSegments && kind !== 'user') return;
     const value = (container as Record<string | number, JsonValue>)[key];
     if (typeof value !== 'string') return;
+    if (kind === 'user' && this.userTurns[this.userTurns.length - 1] !== turn) this.userTurns.push(turn);
+    if (!this.withSegments) return;
     this.segments.push(this.slot(kind, role, turn, path, () => (container as Record<string | number, JsonValue>)[key] as string, (t) => {
       (container as Record<string | number, JsonValue>)[key] = t;
     }));
@@ -32,7 +36,7 @@ export class Collector {
 
   /** Content that is a string or a list of parts with `text` (every family's message content). */
   content(kind: SegmentKind, role: string, turn: number, owner: JsonObject, key: string, path: BodyPath): void {
-    if (!this.withSegments) return;
+    if (!this.withSegments && kind !== 'user') return;
     const value = owner[key];
     if (typeof value === 'string') { this.text(kind, role, turn, owner, key, [...path, key]); return; }
     if (!Array.isArray(value)) return;
@@ -71,15 +75,15 @@ export class Collector {
   }
 
   call(id: string | undefined, name: string, args: JsonValue | undefined, turn: number, path: BodyPath, raw = false): void {
-    const info: ToolCallInfo = { id, name, arguments: raw && typeof args === 'string' ? args : canonicalArguments(args), turn, path };
+    const info = new CallEvent(id, name, args, raw, turn, path);
     this.calls.push(info);
-    this.events.push({ type: 'call', ...info });
+    this.events.push(info);
   }
 
   result(callId: string | undefined, name: string | undefined, output: JsonValue | undefined, isError: boolean, turn: number, path: BodyPath): void {
-    const info: ToolResultInfo = { callId, name, text: resultText(output), isError, turn, path };
+    const info = new ResultEvent(callId, name, output, isError, turn, path);
     this.results.push(info);
-    this.events.push({ type: 'result', ...info });
+    this.events.push(info);
   }
 
   private walkLeaves(kind: SegmentKind, role: string, turn: number, value: Container, path: BodyPath, depth: number, written: () => void): void {
@@ -110,6 +114,31 @@ export class Collector {
       },
     };
   }
+}
+
+/**
+ * A tool call, also its own event. The canonical arguments are made on first read: a reader of the
+ * tool history (the loop detector) looks at its last few calls, not at every call of a long
+ * conversation. The arguments are those the body held at the walk (a JSON string) or hold at the
+ * first read (an object, which a rewrite changes in place).
+ */
+class CallEvent implements ToolCallInfo {
+  readonly type = 'call' as const;
+  private canonical: string | undefined;
+  constructor(readonly id: string | undefined, readonly name: string, private readonly args: JsonValue | undefined, private readonly raw: boolean, readonly turn: number, readonly path: BodyPath) {}
+  get arguments(): string {
+    return (this.canonical ??= this.raw && typeof this.args === 'string' ? this.args : canonicalArguments(this.args));
+  }
+  toJSON(): object { return { type: this.type, id: this.id, name: this.name, arguments: this.arguments, turn: this.turn, path: this.path }; }
+}
+
+/** A tool result, also its own event; its text is made on first read (see CallEvent). */
+class ResultEvent implements ToolResultInfo {
+  readonly type = 'result' as const;
+  private joined: string | undefined;
+  constructor(readonly callId: string | undefined, readonly name: string | undefined, private readonly output: JsonValue | undefined, readonly isError: boolean, readonly turn: number, readonly path: BodyPath) {}
+  get text(): string { return (this.joined ??= resultText(this.output)); }
+  toJSON(): object { return { type: this.type, callId: this.callId, name: this.name, text: this.text, isError: this.isError, turn: this.turn, path: this.path }; }
 }
 
 /** A tool result's text: a string, the text parts of a list, or canonical JSON of a structure. */
