@@ -29,9 +29,7 @@ export class Collector {
     if (typeof value !== 'string') return;
     if (kind === 'user' && this.userTurns[this.userTurns.length - 1] !== turn) this.userTurns.push(turn);
     if (!this.withSegments) return;
-    this.segments.push(this.slot(kind, role, turn, path, () => (container as Record<string | number, JsonValue>)[key] as string, (t) => {
-      (container as Record<string | number, JsonValue>)[key] = t;
-    }));
+    this.segments.push(new Slot(kind, role, turn, path, undefined, container, key, this.changed, undefined));
   }
 
   /** Content that is a string or a list of parts with `text` (every family's message content). */
@@ -50,7 +48,7 @@ export class Collector {
   leaves(kind: SegmentKind, role: string, turn: number, owner: JsonObject, key: string, path: BodyPath): void {
     if (!this.withSegments) return;
     const value = owner[key];
-    if (value && typeof value === 'object') this.walkLeaves(kind, role, turn, value, [...path, key], 0, () => { /* written in place */ });
+    if (value && typeof value === 'object') this.walkLeaves(kind, role, turn, value, [...path, key], 0, undefined);
   }
 
   /**
@@ -86,33 +84,47 @@ export class Collector {
     this.events.push(info);
   }
 
-  private walkLeaves(kind: SegmentKind, role: string, turn: number, value: Container, path: BodyPath, depth: number, written: () => void): void {
+  private walkLeaves(kind: SegmentKind, role: string, turn: number, value: Container, path: BodyPath, depth: number, written: (() => void) | undefined): void {
     if (depth > MAX_LEAF_DEPTH) return;
-    const keys: (string | number)[] = Array.isArray(value) ? value.map((_, i) => i) : Object.keys(value);
-    for (const k of keys) {
-      const v = (value as Record<string | number, JsonValue>)[k];
-      if (typeof v === 'string') {
-        this.segments.push(this.slot(kind, role, turn, [...path, k], () => (value as Record<string | number, JsonValue>)[k] as string, (t) => {
-          (value as Record<string | number, JsonValue>)[k] = t;
-          written();
-        }));
-      } else if (v && typeof v === 'object') {
-        this.walkLeaves(kind, role, turn, v, [...path, k], depth + 1, written);
-      }
+    if (Array.isArray(value)) {
+      for (let k = 0; k < value.length; k++) this.leaf(kind, role, turn, value, k, path, depth, written);
+    } else {
+      for (const k in value) this.leaf(kind, role, turn, value, k, path, depth, written);
     }
   }
 
-  private slot(kind: SegmentKind, role: string, turn: number, path: BodyPath, get: () => string, put: (t: string) => void): Segment {
-    const changed = this.changed;
-    return {
-      kind, role, turn, path,
-      get text() { return get(); },
-      set(t: string) {
-        if (t === get()) return;
-        put(t);
-        changed();
-      },
-    };
+  private leaf(kind: SegmentKind, role: string, turn: number, value: Container, k: string | number, path: BodyPath, depth: number, written: (() => void) | undefined): void {
+    const v = (value as Record<string | number, JsonValue>)[k];
+    if (typeof v === 'string') this.segments.push(new Slot(kind, role, turn, path, k, value, k, this.changed, written));
+    else if (v && typeof v === 'object') this.walkLeaves(kind, role, turn, v, [...path, k], depth + 1, written);
+  }
+}
+
+/**
+ * A text segment: where it sits (container[key]) and how to say it changed. One object per string of
+ * the conversation and no closures — a long history has thousands — and its path is spelled out
+ * only when read (a finding's location).
+ */
+class Slot implements Segment {
+  constructor(
+    readonly kind: SegmentKind, readonly role: string, readonly turn: number,
+    /** The path, or the container's path when `last` is the key to add. */
+    private readonly base: BodyPath, private readonly last: string | number | undefined,
+    private readonly container: Container, private readonly key: string | number,
+    private readonly changed: () => void,
+    /** Runs after a rewrite (re-serialises JSON-text arguments). */
+    private readonly written: (() => void) | undefined,
+  ) {}
+
+  get path(): BodyPath { return this.last === undefined ? this.base : [...this.base, this.last]; }
+
+  get text(): string { return (this.container as Record<string | number, JsonValue>)[this.key] as string; }
+
+  set(t: string): void {
+    if (t === this.text) return;
+    (this.container as Record<string | number, JsonValue>)[this.key] = t;
+    this.written?.();
+    this.changed();
   }
 }
 
