@@ -10,7 +10,8 @@
 // - monitor-loop: the whole history is one call repeated (what monitor mode lets grow), so every
 //   result is normalised — the worst case.
 // Columns (medians unless p99): `JSON.parse` of the body, for scale (ingress pays it once per
-// request anyway); `view` builds the protocol view alone (core's walk of the body);
+// request anyway); `view` builds what the detector reads of the protocol view alone (core's
+// tool-history walk of the body: tool calls, results and the turns with user text, no segments);
 // `view+detect` builds a fresh view and judges it (what dedupe pays when it is the first plugin to
 // read the history); `detect` judges an already built view (the exchange caches the view, so a
 // firewall before dedupe has paid the walk).
@@ -83,7 +84,7 @@ for (const scenario of SCENARIOS) {
       const bytes = raw.length;
       const parse = measure(() => JSON.parse(raw));
       const findings = judge(createRequestView(protocol, body));
-      const viewOnly = measure(() => { const v = createRequestView(protocol, body); v.toolEvents(); v.segments(); });
+      const viewOnly = measure(() => { const v = createRequestView(protocol, body); v.toolEvents(); v.userTextTurns(); });
       const full = measure(() => judge(createRequestView(protocol, body)));
       const built = createRequestView(protocol, body);
       built.toolEvents();

@@ -33,10 +33,13 @@ export interface PeriodicTail {
 export function periodicTail(steps: StepComparer, maxPeriod: number): PeriodicTail | undefined {
   let best: PeriodicTail | undefined;
   for (let p = 2; p <= maxPeriod && steps.has(2 * p - 1); p++) {
+    // Primitivity looks at the last p steps only: checked first, so a long run of one repeated step
+    // (A A A …, not a period of 2..5) is not walked once per period.
+    if (!isPrimitive(steps, p)) continue;
     let matched = 0;
     while (steps.has(matched + p) && steps.same(matched, matched + p)) matched++;
     const length = matched + p;
-    if (length < 2 * p || !isPrimitive(steps, p)) continue;
+    if (length < 2 * p) continue;
     if (!best || length > best.length) best = { period: p, length };
   }
   return best;

@@ -25,9 +25,13 @@ export class LoopHistory {
     return new LoopHistory(new TrailingSteps(events, [], afterTurn));
   }
 
-  /** The history since the human last spoke (pair.ts says why). */
+  /**
+   * The history since the human last spoke (pair.ts says why). Reads the view's tool history and
+   * user turns only: no text segments are built, and tool calls and results are canonicalised only
+   * as far back as detection reads.
+   */
   static fromView(view: RequestView): LoopHistory {
-    return new LoopHistory(new TrailingSteps(view.toolEvents(), view.segments()));
+    return new LoopHistory(new TrailingSteps(view.toolEvents(), view.userTextTurns()));
   }
 
   /** Every loop the history ends in, whatever its count (2 and up). */

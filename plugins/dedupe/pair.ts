@@ -10,7 +10,7 @@
 // call of that name. Ids may repeat across turns (models that number calls call_0, call_1 … in
 // every turn): pairing within a step makes that harmless. A result no call of its step answers is
 // an orphan (a compacted history), and a call without a result leaves its step open.
-import type { Segment, ToolCallInfo, ToolEvent, ToolResultInfo } from '../../core/index.js';
+import type { ToolCallInfo, ToolEvent, ToolResultInfo } from '../../core/index.js';
 import type { Step } from './types.js';
 
 interface OpenPair { call: ToolCallInfo; result: ToolResultInfo | undefined }
@@ -22,20 +22,20 @@ export interface StepSource {
 
 /**
  * Reads steps backwards from the end of `events`, on demand. The history starts after `afterTurn`,
- * and — when `segments` are given — after the last turn in which the user wrote something that is
- * not a tool result: a human who steps in (after a warning, or after a blocked turn's final
+ * and — when `userTurns` (the view's userTextTurns) are given — after the last turn in which the
+ * user wrote something and no tool result sits: a human who steps in (after a warning, or after a blocked turn's final
  * message) starts a fresh history, else a blocked agent could never be talked out of its loop.
  */
 export class TrailingSteps implements StepSource {
   private readonly steps: Step[] = [];
   private cursor: number;
-  private segmentCursor: number;
+  private userCursor: number;
   private readonly resultTurns = new Set<number>();
   private ended = false;
 
-  constructor(private readonly events: readonly ToolEvent[], private readonly segments: readonly Segment[] = [], private readonly afterTurn = -1) {
+  constructor(private readonly events: readonly ToolEvent[], private readonly userTurns: readonly number[] = [], private readonly afterTurn = -1) {
     this.cursor = events.length - 1;
-    this.segmentCursor = segments.length - 1;
+    this.userCursor = userTurns.length - 1;
   }
 
   at(fromEnd: number): Step | undefined {
@@ -61,13 +61,13 @@ export class TrailingSteps implements StepSource {
     this.steps.push(pairStep(events, this.cursor + 1, callsEnd, resultsEnd));
   }
 
-  /** Whether a segment after `turn` (not yet looked at) is the user speaking rather than a tool answering. */
+  /** Whether user text after `turn` (not yet looked at) is the user speaking rather than a tool answering. */
   private humanSpokeAfter(turn: number): boolean {
-    for (; this.segmentCursor >= 0; this.segmentCursor--) {
-      const seg = this.segments[this.segmentCursor]!;
-      if (seg.turn <= turn) return false;
+    for (; this.userCursor >= 0; this.userCursor--) {
+      const at = this.userTurns[this.userCursor]!;
+      if (at <= turn) return false;
       // A text part beside tool results (Claude Code's system reminders) is not the human speaking.
-      if (seg.kind === 'user' && !this.resultTurns.has(seg.turn)) return true;
+      if (!this.resultTurns.has(at)) return true;
     }
     return false;
   }

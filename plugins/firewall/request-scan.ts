@@ -8,6 +8,28 @@ import type { Finding } from './types.js';
 
 const NONE: readonly Finding[] = Object.freeze([]);
 
+/**
+ * Texts keyed together: consecutive texts up to this many, or until they hold this many characters.
+ * Boundaries depend only on the texts from the start, so a conversation that grows at its end keeps
+ * the same groups for everything it resent.
+ */
+const GROUP_TEXTS = 8;
+const GROUP_CHARS = 2048;
+
+function groupEnd(texts: readonly string[], from: number): number {
+  let end = from;
+  let chars = 0;
+  while (end < texts.length && end - from < GROUP_TEXTS && chars < GROUP_CHARS) chars += texts[end++]!.length;
+  return end;
+}
+
+/** The texts of a group, each after its length: no two different runs of texts spell the same string. */
+function groupText(texts: readonly string[], from: number, end: number): string {
+  let joined = 'group';
+  for (let k = from; k < end; k++) joined += `\u0000${texts[k]!.length}\u0000${texts[k]!}`;
+  return joined;
+}
+
 /** Sidecar calls in flight per request: enough to overlap round trips, few enough not to swamp it. */
 const SIDECAR_CONCURRENCY = 4;
 
@@ -23,18 +45,33 @@ export interface RequestScanner {
  * the text is sent to the sidecar again on the next turn, once it is back.
  */
 export function createRequestScanner(engine: DetectionEngine, cache: ScanCache, sidecar: { configured: boolean; failures(): number }): RequestScanner {
+  function scanOne(text: string): readonly Finding[] {
+    if (text.length === 0) return NONE;
+    const key = ScanCache.keyOf(text);
+    let found = cache.get(key);
+    if (found === undefined) {
+      found = engine.scan(text);
+      cache.set(key, found);
+    }
+    return found;
+  }
+
   function scanBuiltIn(texts: readonly string[]): (readonly Finding[])[] {
     const out = new Array<readonly Finding[]>(texts.length);
-    for (let i = 0; i < texts.length; i++) {
-      const text = texts[i]!;
-      if (text.length === 0) { out[i] = NONE; continue; }
-      const key = ScanCache.keyOf(text);
-      let found = cache.get(key);
-      if (found === undefined) {
-        found = engine.scan(text);
-        cache.set(key, found);
+    for (let i = 0; i < texts.length;) {
+      const end = groupEnd(texts, i);
+      if (end - i === 1) { out[i] = scanOne(texts[i]!); i = end; continue; }
+      // Several short texts (a tool call's arguments, a short message) under one hash: one native
+      // call and one lookup instead of one each. A miss (the run grew, or changed) looks each text up.
+      const key = ScanCache.keyOf(groupText(texts, i, end));
+      const lists = cache.getGroup(key, end - i);
+      if (lists) {
+        for (let k = 0; k < lists.length; k++) out[i + k] = lists[k]!;
+      } else {
+        for (let k = i; k < end; k++) out[k] = scanOne(texts[k]!);
+        cache.setGroup(key, out.slice(i, end));
       }
-      out[i] = found;
+      i = end;
     }
     return out;
   }

@@ -7,6 +7,12 @@ import type { Finding } from './types.js';
 
 const NONE: readonly Finding[] = Object.freeze([]);
 
+type Entry = readonly Finding[] | Group;
+/** The findings of a run of consecutive texts, one list per text (see request-scan.ts). */
+class Group {
+  constructor(readonly lists: readonly (readonly Finding[])[]) {}
+}
+
 /**
  * A bounded map from a segment's hash to its findings, least recently used out first — in two
  * generations rather than a strict LRU: a hit in the young generation costs one lookup (no
@@ -15,8 +21,8 @@ const NONE: readonly Finding[] = Object.freeze([]);
  * resends is a young hit from its second turn on, and at most `capacity` entries are held.
  */
 export class ScanCache {
-  private young = new Map<string, readonly Finding[]>();
-  private old = new Map<string, readonly Finding[]>();
+  private young = new Map<string, Entry>();
+  private old = new Map<string, Entry>();
   private readonly generation: number;
   hits = 0;
   misses = 0;
@@ -35,24 +41,45 @@ export class ScanCache {
   }
 
   get(key: string): readonly Finding[] | undefined {
-    let found = this.young.get(key);
-    if (found === undefined) {
-      found = this.old.get(key);
-      if (found === undefined) { this.misses++; return undefined; }
-      this.old.delete(key);
-      this.put(key, found);
-    }
+    const found = this.lookup(key);
+    if (found === undefined || found instanceof Group) { this.misses++; return undefined; }
     this.hits++;
     return found;
   }
 
   set(key: string, findings: readonly Finding[]): void {
     if (this.capacity === 0) return;
-    // Most segments have no findings: share one frozen empty list rather than keep thousands.
-    this.put(key, findings.length === 0 ? NONE : Object.freeze(findings.map((f) => Object.freeze({ ...f }))));
+    this.put(key, frozen(findings));
   }
 
-  private put(key: string, findings: readonly Finding[]): void {
+  /**
+   * The findings of a run of `size` texts keyed together (one hash for several short texts). A
+   * hit counts one hit per text; a miss counts nothing (the texts are then looked up one by one).
+   */
+  getGroup(key: string, size: number): readonly (readonly Finding[])[] | undefined {
+    const found = this.lookup(key);
+    if (!(found instanceof Group) || found.lists.length !== size) return undefined;
+    this.hits += size;
+    return found.lists;
+  }
+
+  setGroup(key: string, lists: readonly (readonly Finding[])[]): void {
+    if (this.capacity === 0) return;
+    this.put(key, new Group(Object.freeze(lists.map(frozen))));
+  }
+
+  private lookup(key: string): Entry | undefined {
+    let found = this.young.get(key);
+    if (found === undefined) {
+      found = this.old.get(key);
+      if (found === undefined) return undefined;
+      this.old.delete(key);
+      this.put(key, found);
+    }
+    return found;
+  }
+
+  private put(key: string, findings: Entry): void {
     if (this.young.size >= this.generation) {
       this.old = this.young;
       this.young = new Map();
@@ -68,4 +95,9 @@ export class ScanCache {
     this.young.clear();
     this.old.clear();
   }
+}
+
+/** Most texts have no findings: share one frozen empty list rather than keep thousands. */
+function frozen(findings: readonly Finding[]): readonly Finding[] {
+  return findings.length === 0 ? NONE : Object.isFrozen(findings) ? findings : Object.freeze(findings.map((f) => Object.freeze({ ...f })));
 }

@@ -21,7 +21,16 @@ const REPLY_PRIMING = 3;
 
 interface LocalCount { input: number | undefined; output: number | undefined; method: string }
 
-const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const DAY_MS = 86_400_000;
+let dayCache = { start: 0, name: '1970-01-01' };
+/** The UTC day of an instant; rows of one cycle fall on one day, so it is formatted once a day. */
+const day = (ms: number) => {
+  if (ms < dayCache.start || ms >= dayCache.start + DAY_MS) {
+    const start = Math.floor(ms / DAY_MS) * DAY_MS;
+    dayCache = { start, name: new Date(start).toISOString().slice(0, 10) };
+  }
+  return dayCache.name;
+};
 const orNull = <T>(v: T | undefined): T | null => (v === undefined || v === '' ? null : v);
 
 export async function prepareRow(record: RequestRecord, ctx: PrepareContext): Promise<LedgerRow> {

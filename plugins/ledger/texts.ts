@@ -1,7 +1,7 @@
 // The text a request sent and its answer returned, read through core's protocol views, for the
 // independent count and for estimates. Also says whether the request holds what a text count
 // cannot see (tool definitions, images, files, tool-call framing).
-import { asObject, createRequestView, createResponseView, isObject, type Exchange, type JsonObject, type JsonValue, type Protocol } from '../../core/index.js';
+import { asObject, createRequestView, createResponseView, type Exchange, type JsonObject, type JsonValue, type Protocol } from '../../core/index.js';
 import { STREAM_CAPTURE } from './capture.js';
 
 export interface RequestText {
@@ -27,8 +27,11 @@ const NON_TEXT_KEYS = ['inlineData', 'fileData', 'image_url', 'input_audio'];
 /** True when some part of the body is an image, audio or file (bounded walk: a body is at most max_json_depth deep). */
 function hasNonText(value: JsonValue, budget: { nodes: number }): boolean {
   if (--budget.nodes < 0) return true;
-  if (Array.isArray(value)) return value.some((v) => hasNonText(v, budget));
-  if (!isObject(value)) return false;
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (hasNonText(value[i]!, budget)) return true;
+    return false;
+  }
   if (typeof value['type'] === 'string' && NON_TEXT_TYPES.has(value['type'])) return true;
   for (const key of NON_TEXT_KEYS) if (value[key] !== undefined) return true;
   for (const key in value) if (hasNonText(value[key]!, budget)) return true;

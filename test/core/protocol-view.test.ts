@@ -151,6 +151,41 @@ describe('protocol view: requests', () => {
   });
 });
 
+describe('protocol view: the tool history without segments', () => {
+  it('lists the turns where the user wrote text, the same whether or not segments were built', () => {
+    const body = (): JsonObject => ({
+      system: 'be brief',
+      messages: [
+        { role: 'user', content: 'fix the tests' },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'sh', input: { cmd: 'npm test' } }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: 'ok' }, { type: 'text', text: '<system-reminder>' }] },
+        { role: 'assistant', content: 'done' },
+        { role: 'user', content: [{ type: 'text', text: 'thanks' }] },
+      ],
+    });
+    const toolsOnly = createRequestView(p('anthropic.messages'), body());
+    expect(toolsOnly.userTextTurns()).to.deep.equal([0, 2, 4]);
+    const full = createRequestView(p('anthropic.messages'), body());
+    full.segments();
+    expect(full.userTextTurns()).to.deep.equal([0, 2, 4]);
+    expect(toolsOnly.toolEvents().map((e) => e.type)).to.deep.equal(['call', 'result']);
+  });
+
+  it("canonicalises a call's arguments and joins a result's text when first read, and keeps them", () => {
+    const body: JsonObject = { contents: [
+      { role: 'model', parts: [{ functionCall: { name: 'f', args: { b: 2, a: 'x' } } }] },
+      { role: 'user', parts: [{ functionResponse: { name: 'f', response: { output: 'y', z: [1, 2] } } }] },
+    ] };
+    const view = createRequestView(p('gemini.generate'), body);
+    const [call] = view.toolCalls();
+    const [result] = view.toolResults();
+    expect(call!.arguments).to.equal('{"a":"x","b":2}');
+    expect(call!.arguments).to.equal(call!.arguments);
+    expect(result!.text).to.equal('{"output":"y","z":[1,2]}');
+    expect(JSON.parse(JSON.stringify(view.toolEvents()))).to.deep.include({ type: 'call', name: 'f', arguments: '{"a":"x","b":2}', turn: 0, path: ['contents', 0, 'parts', 0] });
+  });
+});
+
 describe('protocol view: JSON responses', () => {
   it('transforms every channel of each protocol, tool arguments as JSON text', () => {
     const t = needleReplacer();

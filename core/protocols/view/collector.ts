@@ -13,6 +13,8 @@ export class Collector {
   readonly calls: ToolCallInfo[] = [];
   readonly results: ToolResultInfo[] = [];
   readonly events: ToolEvent[] = [];
+  /** Turns holding text of kind 'user', ascending, once each: collected in both modes. */
+  readonly userTurns: number[] = [];
 
   /**
    * `withSegments: false` collects only tool calls and results: a plugin that reads the tool history
@@ -22,17 +24,17 @@ export class Collector {
 
   /** A string at container[key], if it is one. */
   text(kind: SegmentKind, role: string, turn: number, container: Container, key: string | number, path: BodyPath): void {
-    if (!this.withSegments) return;
+    if (!this.withSegments && kind !== 'user') return;
     const value = (container as Record<string | number, JsonValue>)[key];
     if (typeof value !== 'string') return;
-    this.segments.push(this.slot(kind, role, turn, path, () => (container as Record<string | number, JsonValue>)[key] as string, (t) => {
-      (container as Record<string | number, JsonValue>)[key] = t;
-    }));
+    if (kind === 'user' && this.userTurns[this.userTurns.length - 1] !== turn) this.userTurns.push(turn);
+    if (!this.withSegments) return;
+    this.segments.push(new Slot(kind, role, turn, path, undefined, container, key, this.changed, undefined));
   }
 
   /** Content that is a string or a list of parts with `text` (every family's message content). */
   content(kind: SegmentKind, role: string, turn: number, owner: JsonObject, key: string, path: BodyPath): void {
-    if (!this.withSegments) return;
+    if (!this.withSegments && kind !== 'user') return;
     const value = owner[key];
     if (typeof value === 'string') { this.text(kind, role, turn, owner, key, [...path, key]); return; }
     if (!Array.isArray(value)) return;
@@ -46,7 +48,7 @@ export class Collector {
   leaves(kind: SegmentKind, role: string, turn: number, owner: JsonObject, key: string, path: BodyPath): void {
     if (!this.withSegments) return;
     const value = owner[key];
-    if (value && typeof value === 'object') this.walkLeaves(kind, role, turn, value, [...path, key], 0, () => { /* written in place */ });
+    if (value && typeof value === 'object') this.walkLeaves(kind, role, turn, value, [...path, key], 0, undefined);
   }
 
   /**
@@ -71,45 +73,84 @@ export class Collector {
   }
 
   call(id: string | undefined, name: string, args: JsonValue | undefined, turn: number, path: BodyPath, raw = false): void {
-    const info: ToolCallInfo = { id, name, arguments: raw && typeof args === 'string' ? args : canonicalArguments(args), turn, path };
+    const info = new CallEvent(id, name, args, raw, turn, path);
     this.calls.push(info);
-    this.events.push({ type: 'call', ...info });
+    this.events.push(info);
   }
 
   result(callId: string | undefined, name: string | undefined, output: JsonValue | undefined, isError: boolean, turn: number, path: BodyPath): void {
-    const info: ToolResultInfo = { callId, name, text: resultText(output), isError, turn, path };
+    const info = new ResultEvent(callId, name, output, isError, turn, path);
     this.results.push(info);
-    this.events.push({ type: 'result', ...info });
+    this.events.push(info);
   }
 
-  private walkLeaves(kind: SegmentKind, role: string, turn: number, value: Container, path: BodyPath, depth: number, written: () => void): void {
+  private walkLeaves(kind: SegmentKind, role: string, turn: number, value: Container, path: BodyPath, depth: number, written: (() => void) | undefined): void {
     if (depth > MAX_LEAF_DEPTH) return;
-    const keys: (string | number)[] = Array.isArray(value) ? value.map((_, i) => i) : Object.keys(value);
-    for (const k of keys) {
-      const v = (value as Record<string | number, JsonValue>)[k];
-      if (typeof v === 'string') {
-        this.segments.push(this.slot(kind, role, turn, [...path, k], () => (value as Record<string | number, JsonValue>)[k] as string, (t) => {
-          (value as Record<string | number, JsonValue>)[k] = t;
-          written();
-        }));
-      } else if (v && typeof v === 'object') {
-        this.walkLeaves(kind, role, turn, v, [...path, k], depth + 1, written);
-      }
+    if (Array.isArray(value)) {
+      for (let k = 0; k < value.length; k++) this.leaf(kind, role, turn, value, k, path, depth, written);
+    } else {
+      for (const k in value) this.leaf(kind, role, turn, value, k, path, depth, written);
     }
   }
 
-  private slot(kind: SegmentKind, role: string, turn: number, path: BodyPath, get: () => string, put: (t: string) => void): Segment {
-    const changed = this.changed;
-    return {
-      kind, role, turn, path,
-      get text() { return get(); },
-      set(t: string) {
-        if (t === get()) return;
-        put(t);
-        changed();
-      },
-    };
+  private leaf(kind: SegmentKind, role: string, turn: number, value: Container, k: string | number, path: BodyPath, depth: number, written: (() => void) | undefined): void {
+    const v = (value as Record<string | number, JsonValue>)[k];
+    if (typeof v === 'string') this.segments.push(new Slot(kind, role, turn, path, k, value, k, this.changed, written));
+    else if (v && typeof v === 'object') this.walkLeaves(kind, role, turn, v, [...path, k], depth + 1, written);
   }
+}
+
+/**
+ * A text segment: where it sits (container[key]) and how to say it changed. One object per string of
+ * the conversation and no closures — a long history has thousands — and its path is spelled out
+ * only when read (a finding's location).
+ */
+class Slot implements Segment {
+  constructor(
+    readonly kind: SegmentKind, readonly role: string, readonly turn: number,
+    /** The path, or the container's path when `last` is the key to add. */
+    private readonly base: BodyPath, private readonly last: string | number | undefined,
+    private readonly container: Container, private readonly key: string | number,
+    private readonly changed: () => void,
+    /** Runs after a rewrite (re-serialises JSON-text arguments). */
+    private readonly written: (() => void) | undefined,
+  ) {}
+
+  get path(): BodyPath { return this.last === undefined ? this.base : [...this.base, this.last]; }
+
+  get text(): string { return (this.container as Record<string | number, JsonValue>)[this.key] as string; }
+
+  set(t: string): void {
+    if (t === this.text) return;
+    (this.container as Record<string | number, JsonValue>)[this.key] = t;
+    this.written?.();
+    this.changed();
+  }
+}
+
+/**
+ * A tool call, also its own event. The canonical arguments are made on first read: a reader of the
+ * tool history (the loop detector) looks at its last few calls, not at every call of a long
+ * conversation. The arguments are those the body held at the walk (a JSON string) or hold at the
+ * first read (an object, which a rewrite changes in place).
+ */
+class CallEvent implements ToolCallInfo {
+  readonly type = 'call' as const;
+  private canonical: string | undefined;
+  constructor(readonly id: string | undefined, readonly name: string, private readonly args: JsonValue | undefined, private readonly raw: boolean, readonly turn: number, readonly path: BodyPath) {}
+  get arguments(): string {
+    return (this.canonical ??= this.raw && typeof this.args === 'string' ? this.args : canonicalArguments(this.args));
+  }
+  toJSON(): object { return { type: this.type, id: this.id, name: this.name, arguments: this.arguments, turn: this.turn, path: this.path }; }
+}
+
+/** A tool result, also its own event; its text is made on first read (see CallEvent). */
+class ResultEvent implements ToolResultInfo {
+  readonly type = 'result' as const;
+  private joined: string | undefined;
+  constructor(readonly callId: string | undefined, readonly name: string | undefined, private readonly output: JsonValue | undefined, readonly isError: boolean, readonly turn: number, readonly path: BodyPath) {}
+  get text(): string { return (this.joined ??= resultText(this.output)); }
+  toJSON(): object { return { type: this.type, callId: this.callId, name: this.name, text: this.text, isError: this.isError, turn: this.turn, path: this.path }; }
 }
 
 /** A tool result's text: a string, the text parts of a list, or canonical JSON of a structure. */

@@ -66,6 +66,7 @@ class BodyView implements RequestView {
   toolCalls(): readonly ToolCallInfo[] { return this.collectTools().calls; }
   toolResults(): readonly ToolResultInfo[] { return this.collectTools().results; }
   toolEvents(): readonly ToolEvent[] { return this.collectTools().events; }
+  userTextTurns(): readonly number[] { return this.collectTools().userTurns; }
   turns(): number { return this.shape.turns(this.body); }
 
   addNote(text: string): void {

@@ -62,6 +62,11 @@ export interface RequestView {
   toolResults(): readonly ToolResultInfo[];
   /** Calls and results interleaved as the conversation has them. */
   toolEvents(): readonly ToolEvent[];
+  /**
+   * Turns in which the user wrote text (those holding a segment of kind 'user'), ascending — read
+   * with the tool history, without building segments: where a human stepped in.
+   */
+  userTextTurns(): readonly number[];
   /** Number of turns (messages, input items or contents). */
   turns(): number;
   /**

@@ -1,9 +1,12 @@
 // The tokenizer thread: loading an encoding takes most of a second and counting a long prompt
 // about a millisecond, so neither runs on the gateway's event loop. Jobs come in batches (one
-// message per writer cycle, not per row: a message costs more than counting a short text).
+// message per writer cycle, not per row: a message costs more than counting a short text), each
+// distinct text once. Counts are remembered by a hash of the text (never the text): an agent
+// resends its whole history every turn, so all but the newest messages were counted before.
+import { hash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
+import type { CountAnswer, CountBatch } from './tokenizer.js';
 
-interface Job { id: number; encoding: string; texts: string[] }
 interface Encoder { countTokens(text: string, options?: { disallowedSpecial?: Set<string> }): number }
 
 const encoders = new Map<string, Promise<Encoder>>();
@@ -19,13 +22,49 @@ const load = (name: string): Promise<Encoder> => {
 // Text that spells a special token (`<|endoftext|>`) is ordinary text to the API: count it as such.
 const PLAIN = { disallowedSpecial: new Set<string>() };
 
-parentPort!.on('message', (jobs: Job[]) => {
-  void Promise.all(jobs.map(async (job) => {
+/** Texts shorter than this are counted rather than looked up (the hash would cost about as much). */
+const CACHE_FROM_CHARS = 256;
+/** Counts remembered per encoding, in two generations (the older dropped whole when the newer fills). */
+const GENERATION = 20_000;
+class CountCache {
+  private young = new Map<string, number>();
+  private old = new Map<string, number>();
+  get(key: string): number | undefined {
+    const n = this.young.get(key);
+    if (n !== undefined) return n;
+    const m = this.old.get(key);
+    if (m !== undefined) this.set(key, m);
+    return m;
+  }
+  set(key: string, n: number): void {
+    if (this.young.size >= GENERATION) { this.old = this.young; this.young = new Map(); }
+    this.young.set(key, n);
+  }
+}
+const caches = new Map<string, CountCache>();
+
+function countAll(name: string, enc: Encoder, texts: string[]): number[] {
+  let cache = caches.get(name);
+  if (!cache) caches.set(name, (cache = new CountCache()));
+  const out = new Array<number>(texts.length);
+  for (let i = 0; i < texts.length; i++) {
+    const t = texts[i]!;
+    if (t.length < CACHE_FROM_CHARS) { out[i] = enc.countTokens(t, PLAIN); continue; }
+    const key = hash('sha1', t, 'base64');
+    let n = cache.get(key);
+    if (n === undefined) cache.set(key, (n = enc.countTokens(t, PLAIN)));
+    out[i] = n;
+  }
+  return out;
+}
+
+parentPort!.on('message', (batch: CountBatch) => {
+  void Promise.all(batch.lists.map(async ({ encoding, texts }) => {
+    if (texts.length === 0) return [];
     try {
-      const enc = await load(job.encoding);
-      return { id: job.id, counts: job.texts.map((t) => enc.countTokens(t, PLAIN)) };
+      return countAll(encoding, await load(encoding), texts);
     } catch (err) {
-      return { id: job.id, error: (err as Error).message };
+      return { error: (err as Error).message };
     }
-  })).then((answers) => parentPort!.postMessage(answers));
+  })).then((counts) => parentPort!.postMessage({ id: batch.id, counts } satisfies CountAnswer));
 });

@@ -135,7 +135,7 @@ describe('dedupe: reading steps from the end', () => {
       ],
     };
     const view = createRequestView(parseProtocolName('anthropic.messages'), body);
-    const steps = new TrailingSteps(view.toolEvents(), view.segments());
+    const steps = new TrailingSteps(view.toolEvents(), view.userTextTurns());
     expect(shape(steps.all())).to.deep.equal([['sh=x'], ['sh=x']]);
   });
 });

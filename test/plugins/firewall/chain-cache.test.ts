@@ -40,6 +40,23 @@ describe('firewall scan cache', () => {
     expect(scanner.cache.hits).to.equal(190);
   });
 
+  it('short texts keyed as one run: a change inside the run rescans only the changed text, with its own findings', async () => {
+    const engine = countingEngine();
+    const scanner = createRequestScanner(engine, new ScanCache(1000), { configured: false, failures: () => 0 });
+    const short = ['npm test', '/work/app', 'mail ops@corp-mail.io', 'ls -la', 'cat README.md'];
+    const first = await scanner.scan(short);
+    expect(engine.scanned).to.deep.equal(short);
+    expect(first.map((f) => f.map((x) => x.type))).to.deep.equal([[], [], ['EMAIL_ADDRESS'], [], []]);
+    engine.scanned.length = 0;
+    expect(await scanner.scan(short)).to.deep.equal(first);
+    expect(engine.scanned, 'the run is one hit').to.deep.equal([]);
+    const changed = [...short];
+    changed[3] = 'mail dev@corp-mail.io';
+    const second = await scanner.scan(changed);
+    expect(engine.scanned).to.deep.equal(['mail dev@corp-mail.io']);
+    expect(second.map((f) => f.map((x) => x.type))).to.deep.equal([[], [], ['EMAIL_ADDRESS'], ['EMAIL_ADDRESS'], []]);
+  });
+
   it('is bounded, evicting the least recently used', () => {
     const cache = new ScanCache(4);
     for (const key of ['a', 'b']) cache.set(key, []);

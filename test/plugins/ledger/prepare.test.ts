@@ -63,6 +63,21 @@ describe('ledger: preparing a row', function () {
     expect(await prepareRow(recordOf(reasoning), ctx())).to.include({ count_mismatch: 0, reasoning_tokens: 400, output_tokens: 417 });
   });
 
+  it('the tokenizer thread answers every row of a batch, texts shared between rows counted once and alike', async () => {
+    const long = 'The load balancer spreads requests across the servers of the pool. '.repeat(20);
+    const [a, b, c] = await Promise.all([
+      counter.count('o200k_base', ['hello world', long]),
+      counter.count('o200k_base', [long, 'hello world', '']),
+      counter.count('cl100k_base', ['hello world']),
+    ]);
+    expect(a![0]).to.equal(2);
+    expect(a![1]).to.be.greaterThan(200);
+    expect(b).to.deep.equal([a![1], a![0], 0]);
+    expect(c).to.deep.equal([2]);
+    // Counted again in a later batch (the thread's cache by hash): the same figure.
+    expect(await counter.count('o200k_base', [long])).to.deep.equal([a![1]]);
+  });
+
   it('a stream with no usage report is estimated from what passed, and says so', async () => {
     const events = [chunk({ role: 'assistant', content: '' }), chunk({ content: ANSWER.slice(0, 30) }), chunk({ content: ANSWER.slice(30) }), chunk({}, 'stop')];
     // The scripted upstream's stream carries no usage at all (a provider that ignores include_usage).
