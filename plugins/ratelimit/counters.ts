@@ -61,6 +61,7 @@ function subjectKey(subject: string): string {
 export function subjectOf(scope: Scope, exchange: Exchange): string | undefined {
   switch (scope) {
     case 'key': return exchange.principal?.keyId;
+    case 'key_kind': return exchange.principal?.keyKind;
     case 'user': return exchange.principal?.user;
     case 'team': return exchange.principal?.team;
     case 'model': return exchange.target?.model;

@@ -1,7 +1,7 @@
 // Options of `use: ratelimit` (docs: plugins/ratelimit/README.md, docs/ratelimit.md).
 import { z } from '../../core/index.js';
 
-export const SCOPES = ['key', 'user', 'team', 'model', 'session', 'global'] as const;
+export const SCOPES = ['key', 'key_kind', 'user', 'team', 'model', 'session', 'global'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export const LIMIT_KINDS = ['rpm', 'tpm', 'budget_daily_usd', 'budget_monthly_usd', 'budget_usd'] as const;
@@ -20,9 +20,9 @@ const usd = z.number().positive().max(1e9);
 
 const rule = z.strictObject({
   scope: z.enum(SCOPES)
-    .describe('Whose usage is counted: the API key, the user, the team, the served model, the agent session, or everything at once (global).'),
+    .describe('Whose usage is counted: the API key, every key of one kind together (key_kind: user, service, marketplace — a sold offer\'s capacity across all its buyers), the user, the team, the served model, the agent session, or everything at once (global).'),
   match: z.string().min(1).max(256).default('*')
-    .describe('Glob over the scope\'s subject (key id, user, team, model, session id): `*` matches any run of characters. Each matching subject has its own counters.'),
+    .describe('Glob over the scope\'s subject (key id, key kind, user, team, model, session id): `*` matches any run of characters. Each matching subject has its own counters.'),
   rpm: z.number().int().min(1).optional().describe('Requests per minute (sliding 60-second window).'),
   tpm: z.number().int().min(1).optional().describe('Tokens per minute, input (cached or not) plus output (sliding 60-second window).'),
   budget_daily_usd: usd.optional().describe('Spend per calendar day in `timezone` (USD).'),

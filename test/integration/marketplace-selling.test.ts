@@ -30,6 +30,9 @@ chain:
     with: { default: local }
   - use: ledger
     with: { flush_interval_ms: 100 }
+  # The offer's capacity, enforced over every buyer together (docs/marketplace.md, "Capacity").
+  - use: ratelimit
+    with: { rules: [{ scope: key_kind, match: marketplace, rpm: 3 }] }
   - use: marketplace
     with:
       url: "${fake.url}"
@@ -43,7 +46,7 @@ chain:
           id: seller-offer-1
           models: ["local-*"]
           price: { input: ${PRICE.input}, output: ${PRICE.output} }
-          capacity: { rpm: 30, tpm: 50000 }
+          capacity: { rpm: 3, tpm: 50000 }
           base_url: "https://sluice.example.com/v1"
           ${buyerKey ? `api_key: "${buyerKey}"` : ''}
 `;
@@ -81,7 +84,7 @@ describe('marketplace: selling spare capacity', function () {
     await until(() => fake.published.has('seller-offer-1'), 5000, 'the offer to be published');
     expect(fake.published.get('seller-offer-1')).to.deep.equal({
       id: 'seller-offer-1', seller: 'gw-seller', models: ['local-*'], protocol: 'openai', base_url: 'https://sluice.example.com/v1',
-      price: PRICE, capacity: { rpm: 30, tpm: 50000 }, api_key: buyer.key,
+      price: PRICE, capacity: { rpm: 3, tpm: 50000 }, api_key: buyer.key,
     });
     await until(() => fake.calls.filter((c) => c.method === 'PUT').length >= 2, 5000, 'a re-publish');
   });
@@ -105,6 +108,25 @@ describe('marketplace: selling spare capacity', function () {
     expect(rec).to.deep.include({ direction: 'supplied', offer_id: 'seller-offer-1', provider: 'local', model: 'local-model', input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens });
     expect(rec.cost_usd).to.be.closeTo((usage.prompt_tokens * PRICE.input + usage.completion_tokens * PRICE.output) / 1e6, 1e-12);
     expect(fake.usage.has(ownId)).to.equal(false);
+  });
+
+  it('buyers together stay within the offer\'s capacity (ratelimit, scope key_kind); the seller\'s own keys do not count', async () => {
+    const asBuyer = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: buyer.key, maxRetries: 0 });
+    const asAlice = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: alice.key, maxRetries: 0 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      try {
+        await asBuyer.chat.completions.create({ model: 'local-model', messages: [{ role: 'user', content: `buy ${i}` }] });
+        statuses.push(200);
+      } catch (err) {
+        expect(err).to.be.instanceOf(OpenAI.RateLimitError);
+        statuses.push((err as { status: number }).status);
+      }
+    }
+    // rpm 3 over the minute, the earlier test's buyer request included: at most 3 admitted in all.
+    expect(statuses.filter((s) => s === 200).length).to.be.within(1, 3);
+    expect(statuses.slice(-2)).to.deep.equal([429, 429]);
+    for (let i = 0; i < 4; i++) await asAlice.chat.completions.create({ model: 'local-model', messages: [{ role: 'user', content: `own ${i}` }] });
   });
 
   it('`sluice marketplace status` shows the last push and publish; shutdown withdraws the offer', async () => {

@@ -71,3 +71,16 @@ describe('ratelimit: place in the chain', function () {
     expect(r.stderr).to.contain('plugin ratelimit needs "routing" earlier in the chain: move it after router');
   });
 });
+
+describe('ratelimit: scopes', () => {
+  it('key_kind counts every key of a kind together (a sold offer\'s capacity across its buyers)', async () => {
+    const { subjectOf } = await import('../../../plugins/ratelimit/counters.js');
+    type Ex = Parameters<typeof subjectOf>[1];
+    const buyer = (keyId: string) => ({ principal: { user: keyId, keyId, keyKind: 'marketplace' } }) as unknown as Ex;
+    expect(subjectOf('key_kind', buyer('a1'))).to.equal('marketplace');
+    expect(subjectOf('key_kind', buyer('b2'))).to.equal('marketplace');
+    expect(subjectOf('key', buyer('b2'))).to.equal('b2');
+    expect(subjectOf('key_kind', { principal: { user: 'anonymous' } } as unknown as Ex)).to.equal(undefined);
+    expect(ratelimitOptions.parse({ rules: [{ scope: 'key_kind', match: 'marketplace', rpm: 600 }] }).rules[0]!.scope).to.equal('key_kind');
+  });
+});
