@@ -30,7 +30,8 @@ function packagesLoadedBy(args: string[], cwd: string): string[] {
 // Commands such as scan print on stdout themselves; the result follows this marker.
 const MARK = '@@sluice-test-loaded@@';
 
-const SERVER = ['koa', '@koa/router', 'undici', 'knex', 'pg', 'ioredis', 'better-sqlite3'];
+// prom-client too: plugins declare their metrics in setup, but nothing is counted or rendered.
+const SERVER = ['koa', '@koa/router', 'undici', 'knex', 'pg', 'ioredis', 'better-sqlite3', 'prom-client'];
 
 describe('sluice CLI: what each command loads', () => {
   const cwd = tempDir('sluice-lazy-');
