@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import { GatewayError } from '../errors.js';
 import type { JsonObject } from '../protocols/types.js';
+import { deadlineQueue } from './deadlines.js';
 import { exceedsJsonDepth } from './json-depth.js';
 
 export interface BodyLimits {
@@ -66,7 +67,7 @@ function receive(req: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
     const settle = (error?: GatewayError) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      deadline.cancel();
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onGone);
@@ -85,9 +86,8 @@ function receive(req: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
     // is the server's parser refusing the body's framing (core/http/client-error.ts).
     const onGone = (err?: unknown) => settle(err instanceof GatewayError ? err
       : new GatewayError('SLUICE_E_CLIENT_CLOSED', 'the client closed the connection before its request body was complete'));
-    const timer = setTimeout(
+    const deadline = deadlineQueue(limits.timeoutMs).add(
       () => settle(new GatewayError('SLUICE_E_REQUEST_TIMEOUT', `the request body did not arrive within ${limits.timeoutMs} ms`)),
-      limits.timeoutMs,
     );
     req.on('data', onData);
     req.on('end', onEnd);
