@@ -120,6 +120,19 @@ export function logLine(logger: Logger, level: Exclude<LogLevel, 'silent'>, msg:
   plain.sink(`{"level":"${level}","time":"${isoNow()}",${json.length > 2 ? `${json.slice(1, -1)},` : ''}"msg":${JSON.stringify(msg)}}\n`);
 }
 
+/**
+ * For the one line every request writes, when its members are cheaper to write by hand than to
+ * collect in an object for JSON.stringify: a writer taking them already serialised (`"a":1,"b":"x"`,
+ * no braces, non-empty), making the same line as logLine. Undefined when `logger` is not a plain
+ * root logger or `level` is off: use logLine (or nothing) then.
+ */
+export function plainLineWriter(logger: Logger, level: Exclude<LogLevel, 'silent'>): ((msg: string, members: string) => void) | undefined {
+  const plain = plainSinks.get(logger);
+  if (!plain || !plain.enabled(level)) return undefined;
+  const sink = plain.sink;
+  return (msg, members) => sink(`{"level":"${level}","time":"${isoNow()}",${members},"msg":${JSON.stringify(msg)}}\n`);
+}
+
 const noop = () => { /* silent */ };
 const SILENT: Logger = {
   debug: noop, info: noop, warn: noop, error: noop,
