@@ -115,8 +115,8 @@ export function accessMembers(r: FinishedRequest, matched: boolean): string {
   if (r.clientAddress) out += `,"client":${str(r.clientAddress)}`;
   out += `,"stream":${ex?.stream === true},"status":${num(c.status)},"outcome":${str(c.outcome)}`;
   if (c.error) out += `,"error":${str(c.error.code)}`;
-  out += `,"ms":${num(round(c.totalMs))}`;
-  if (c.firstByteMs !== undefined) out += `,"ttfb_ms":${num(round(c.firstByteMs))}`;
+  out += `,"ms":${msText(c.totalMs)}`;
+  if (c.firstByteMs !== undefined) out += `,"ttfb_ms":${msText(c.firstByteMs)}`;
   if (c.usage !== undefined) out += `,"usage":${JSON.stringify(c.usage)}`;
   if (ex?.attempts.length) out += `,"fallbacks":${JSON.stringify(ex.attempts)}`;
   if (ex?.findings.length) out += `,"findings":${JSON.stringify(ex.findings.map((f) => `${f.type}=${f.count}:${f.action}`))}`;
@@ -130,6 +130,20 @@ function str(s: string): string {
 }
 function num(n: number): string {
   return Number.isFinite(n) ? String(n) : 'null';
+}
+/**
+ * `num(round(ms))` from integers: whole milliseconds and the thousandths, trailing zeros dropped —
+ * the digits JSON gives that double, without the cost of turning a fraction into its shortest text.
+ */
+function msText(ms: number): string {
+  const micros = Math.round(ms * 1000);
+  if (!Number.isFinite(micros) || micros < 0 || micros >= 1e15) return num(round(ms));
+  const whole = Math.floor(micros / 1000);
+  let frac = micros - whole * 1000;
+  if (frac === 0) return String(whole);
+  let digits = 3;
+  while (frac % 10 === 0) { frac /= 10; digits--; }
+  return `${whole}.${String(frac).padStart(digits, '0')}`;
 }
 
 export function rejectionRecorder(record: RecordRequest): RecordRejection {

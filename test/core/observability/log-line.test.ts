@@ -86,3 +86,17 @@ describe('the access line written by hand (accessMembers)', () => {
     });
   }
 });
+
+describe('the access line: milliseconds as JSON writes them', () => {
+  it('matches JSON.stringify for whole, fractional and odd values', () => {
+    const values = [0, 1, 2.5, 0.001, 0.0004, 0.0005, 1.2345, 10.1, 10.01, 10.001, 99.999, 99.9995, 123456.789, 1e-9, 7.1000001, 3.0999999, Number.NaN, Number.POSITIVE_INFINITY];
+    for (let i = 0; i < 2000; i++) values.push(Math.random() * 10 ** Math.floor(Math.random() * 7));
+    for (const ms of values) {
+      const r = {
+        id: 'req_1', endpoint: 'openai.chat', family: 'openai', method: 'POST', path: '/', peerAddress: '', clientAddress: '', receivedAt: 0,
+        completion: { outcome: 'success', status: 200, usage: undefined, error: undefined, firstByteMs: ms, totalMs: ms }, exchange: undefined,
+      } as FinishedRequest;
+      expect(accessMembers(r, true), String(ms)).to.equal(JSON.stringify(accessFields(r, true)).slice(1, -1));
+    }
+  });
+});
