@@ -89,19 +89,37 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   }
   const logger = wrap(root);
   // JSON lines to a sink we hold: the access log may write its line itself (see logLine).
-  if (lineSink) plainSinks.set(logger, { sink: lineSink, enabled: (level) => root.isLevelEnabled(level) });
+  if (lineSink) plainSinks.set(logger, { sink: lineSink, writers: lineWriters(lineSink), enabled: (level) => root.isLevelEnabled(level) });
   return logger;
 }
 
 /** Root loggers whose lines are plain JSON to a sink we hold (not pretty, no bindings). */
-const plainSinks = new WeakMap<Logger, { sink: (line: string) => void; enabled: (level: Exclude<LogLevel, 'silent'>) => boolean }>();
+const plainSinks = new WeakMap<Logger, {
+  sink: (line: string) => void;
+  /** One writer per level, made once. */
+  writers: Record<Exclude<LogLevel, 'silent'>, PlainLineWriter>;
+  enabled: (level: Exclude<LogLevel, 'silent'>) => boolean;
+}>();
 
 let lastMs = 0;
 let lastIso = '';
-/** pino's isoTime, computed once per millisecond (several requests end in the same one under load). */
-function isoNow(): string {
+let secondMs = Number.NaN;
+let secondPrefix = '';
+/**
+ * pino's isoTime, computed once per millisecond (several requests end in the same one under load),
+ * and within a second by putting the milliseconds after the second's prefix (`…T06:43:26.`): a
+ * Date and its toISOString once a second, not once a millisecond.
+ */
+export function isoNow(): string {
   const now = Date.now();
-  if (now !== lastMs) { lastMs = now; lastIso = new Date(now).toISOString(); }
+  if (now === lastMs) return lastIso;
+  lastMs = now;
+  const ms = now % 1000;
+  if (now - ms !== secondMs) {
+    secondMs = now - ms;
+    secondPrefix = new Date(secondMs).toISOString().slice(0, 20);
+  }
+  lastIso = `${secondPrefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
   return lastIso;
 }
 
@@ -126,11 +144,15 @@ export function logLine(logger: Logger, level: Exclude<LogLevel, 'silent'>, msg:
  * no braces, non-empty), making the same line as logLine. Undefined when `logger` is not a plain
  * root logger or `level` is off: use logLine (or nothing) then.
  */
-export function plainLineWriter(logger: Logger, level: Exclude<LogLevel, 'silent'>): ((msg: string, members: string) => void) | undefined {
+export function plainLineWriter(logger: Logger, level: Exclude<LogLevel, 'silent'>): PlainLineWriter | undefined {
   const plain = plainSinks.get(logger);
-  if (!plain || !plain.enabled(level)) return undefined;
-  const sink = plain.sink;
-  return (msg, members) => sink(`{"level":"${level}","time":"${isoNow()}",${members},"msg":${JSON.stringify(msg)}}\n`);
+  return plain && plain.enabled(level) ? plain.writers[level] : undefined;
+}
+export type PlainLineWriter = (msg: string, members: string) => void;
+
+function lineWriters(sink: (line: string) => void): Record<Exclude<LogLevel, 'silent'>, PlainLineWriter> {
+  const at = (level: string): PlainLineWriter => (msg, members) => sink(`{"level":"${level}","time":"${isoNow()}",${members},"msg":${JSON.stringify(msg)}}\n`);
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
 const noop = () => { /* silent */ };

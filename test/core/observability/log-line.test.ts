@@ -1,7 +1,7 @@
 // The access log's fast path (logLine) must write exactly the line pino would write for the same
 // call: same keys in the same order, undefined fields left out, the same escaping.
 import { expect } from 'chai';
-import { createLogger, logLine, type Logger } from '../../../core/observability/logger.js';
+import { createLogger, isoNow, logLine, type Logger } from '../../../core/observability/logger.js';
 import { accessFields, accessMembers, type FinishedRequest } from '../../../core/http/request-log.js';
 import { GatewayError } from '../../../core/errors.js';
 import type { Exchange } from '../../../core/exchange.js';
@@ -97,6 +97,22 @@ describe('the access line: milliseconds as JSON writes them', () => {
         completion: { outcome: 'success', status: 200, usage: undefined, error: undefined, firstByteMs: ms, totalMs: ms }, exchange: undefined,
       } as FinishedRequest;
       expect(accessMembers(r, true), String(ms)).to.equal(JSON.stringify(accessFields(r, true)).slice(1, -1));
+    }
+  });
+});
+
+describe('the log time (isoNow)', () => {
+  it('is toISOString of Date.now(), across milliseconds, seconds and days', () => {
+    const realNow = Date.now;
+    try {
+      const start = Date.UTC(2026, 11, 31, 23, 59, 58, 990);
+      for (const step of [0, 1, 5, 9, 10, 11, 99, 100, 1000, 1009, 1010, 1011, 2000, 86_400_000 + 7]) {
+        const t = start + step;
+        Date.now = () => t;
+        expect(isoNow()).to.equal(new Date(t).toISOString());
+      }
+    } finally {
+      Date.now = realNow;
     }
   });
 });
