@@ -65,6 +65,8 @@ class DataPlaneRequest implements Cuttable {
   /** Set when the shutdown deadline cut this request short. */
   private cutBy: GatewayError | undefined = undefined;
   private finished = false;
+  inFlightPrev: Cuttable | undefined = undefined;
+  inFlightNext: Cuttable | undefined = undefined;
 
   constructor(
     private readonly shared: Shared,
