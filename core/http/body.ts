@@ -41,11 +41,12 @@ export async function readJsonBody(req: IncomingMessage, limits: BodyLimits): Pr
     throw new GatewayError('SLUICE_E_JSON_TOO_DEEP', `request body is nested more than ${limits.maxDepth} levels deep`);
   }
   const text = bytes.toString('utf8');
-  if (text.trim() === '') throw new GatewayError('SLUICE_E_BAD_JSON', 'request body is empty; expected a JSON object');
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
+    // An empty body is told apart only once it failed to parse: no trimmed copy of every body.
+    if (text.trim() === '') throw new GatewayError('SLUICE_E_BAD_JSON', 'request body is empty; expected a JSON object');
     throw new GatewayError('SLUICE_E_BAD_JSON', `request body is not valid JSON: ${(err as Error).message.slice(0, 200)}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
