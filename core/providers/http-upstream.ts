@@ -243,7 +243,10 @@ function readBytes(body: Dispatcher.ResponseData['body']): Promise<Buffer> {
 export function pickHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name in headers) {
-    if (!FORWARD_RESPONSE.test(name)) continue;
+    // Every name FORWARD_RESPONSE takes starts with r, x, o or a: most headers (content-*, date,
+    // connection, keep-alive…) are passed over without the regular expression.
+    const c = name.charCodeAt(0);
+    if ((c !== 0x72 && c !== 0x78 && c !== 0x6f && c !== 0x61) || !FORWARD_RESPONSE.test(name)) continue;
     const v = headers[name];
     if (v !== undefined) out[name === 'x-request-id' || name === 'request-id' ? `x-upstream-${name.replace(/^x-/, '')}` : name] = Array.isArray(v) ? v.join(', ') : v;
   }
