@@ -39,7 +39,7 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
       // The command gets the config's storage (database with migrations applied, Redis) and
       // settings: the operator's config, else the embedded default (the same database `sluice
       // start` would use).
-      const [{ loadConfigFile }, { commandHost, migrationsOf, openServices }, { createLogger }] = await Promise.all([
+      const [{ loadConfigFile }, { commandHost, migrationsOf, openServices }, { createLogger, lazyLogger }] = await Promise.all([
         import('../config/load.js'), import('../plugin/services.js'), import('../observability/logger.js'),
       ]);
       const hostConfig = loaded ?? await loadConfigFile(configFile(undefined));
@@ -47,7 +47,8 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
       const chain = loaded ? await Promise.all(loaded.config.chain.map((e) => importPlugin(e.use, loaded.dir))) : [];
       const services = openServices(hostConfig, () => migrationsOf([...chain, { definition }]));
       try {
-        const host = commandHost(hostConfig, services, createLogger({ level: hostConfig.config.logging.level }).child({ command }));
+        const logger = lazyLogger(() => createLogger({ level: hostConfig.config.logging.level }));
+        const host = commandHost(hostConfig, services, logger.child({ command }));
         return await cmd.run(rest, options, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, host);
       } finally {
         await services.close();

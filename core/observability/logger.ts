@@ -155,6 +155,24 @@ function lineWriters(sink: (line: string) => void): Record<Exclude<LogLevel, 'si
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
+/**
+ * A logger made on its first use: for CLI commands, which get a host logger that most never write
+ * to, so that pino is not loaded (some 30 modules) unless a line is logged.
+ */
+export function lazyLogger(make: () => Logger): Logger {
+  let real: Logger | undefined;
+  const get = () => (real ??= make());
+  return {
+    debug: (msg, fields) => get().debug(msg, fields),
+    info: (msg, fields) => get().info(msg, fields),
+    warn: (msg, fields) => get().warn(msg, fields),
+    error: (msg, fields) => get().error(msg, fields),
+    child: (bindings) => lazyLogger(() => get().child(bindings)),
+    enabled: (level) => get().enabled(level),
+    flush: () => (real ? real.flush() : Promise.resolve()),
+  };
+}
+
 const noop = () => { /* silent */ };
 const SILENT: Logger = {
   debug: noop, info: noop, warn: noop, error: noop,
