@@ -39,6 +39,11 @@ export interface Metrics {
 }
 
 export interface MetricsOptions {
+  /**
+   * Start the process defaults now (the gateway): the GC and event-loop probes count from start-up,
+   * not from the first scrape. Without it they start on the first render.
+   */
+  startProcessMetrics?: boolean;
   /** Told once per metric when an update is dropped (bad label set, non-finite value). */
   onDroppedUpdate?: (metric: string, error: Error) => void;
 }
@@ -68,6 +73,7 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
   // setup, which declares metrics, and should not pay for it.
   let registry: Registry | undefined;
   const ownRegistry = (): Registry => (registry ??= new (prom().Registry)());
+  if (opts.startProcessMetrics) processDefaults();
   const declared = new Map<string, { kind: Kind; handle: Counter | Gauge | Histogram; lazy: LazyMetric<PromMetric> }>();
 
   const lazily = <M extends PromMetric>(name: string, labelNames: readonly string[] | undefined, make: (client: PromClient, registry: Registry, labelNames: string[]) => M) =>
