@@ -30,6 +30,8 @@ const { values: args } = parseArgs({
     nice: { type: 'string', default: '0' },
     /** Profile the Sluice built in this directory (bin/sluice.js + dist/) instead of this one. */
     root: { type: 'string' },
+    /** Profile the floor (bench/bare-proxy.ts) instead of Sluice: where a proxy's unavoidable µs go. */
+    floor: { type: 'boolean', default: false },
     /** Keep the raw .cpuprofile (open it in Chrome DevTools → Performance, or speedscope). */
     keep: { type: 'string' },
     out: { type: 'string', default: path.join(root, 'bench/results/hot-path-profile.md') },
@@ -188,10 +190,14 @@ async function main(): Promise<void> {
     mkdirSync(profDir);
     const logFd = openSync(path.join(tmp, 'stdout.log'), 'w');
     const spawnedAt = performance.now();
-    const sluice = spawnChild(['--cpu-prof', `--cpu-prof-dir=${profDir}`, path.join(SLUICE_ROOT, 'bin/sluice.js'), 'start', '--config', config, '--port', String(port)], '1', logFd);
+    const target = args.floor
+      ? [path.join(here, 'bare-proxy.js'), new URL(mockUrl).origin, String(port)]
+      : [path.join(SLUICE_ROOT, 'bin/sluice.js'), 'start', '--config', config, '--port', String(port)];
+    const sluice = spawnChild(['--cpu-prof', `--cpu-prof-dir=${profDir}`, ...target], '1', logFd);
     closeSync(logFd);
     const url = `http://127.0.0.1:${port}`;
-    await waitHealthy(url + '/health');
+    if (args.floor) await new Promise((r) => setTimeout(r, 1000)); // the floor has no /health
+    else await waitHealthy(url + '/health');
     console.log(`warming up, then profiling sluice (pid ${sluice.pid}) under ${CONNECTIONS} connections for ${DURATION_S} s…`);
     await run(url, CONNECTIONS, 3);
     const fromMs = performance.now() - spawnedAt;
@@ -231,9 +237,9 @@ function render(s: Summary, requests: number): string {
     'Produced by `node dist/bench/profile-hot-path.js` (`bench/profile-hot-path.ts`); rewritten on every run.',
     '',
     `- Date: ${new Date().toISOString()}; Node ${process.version}; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`,
-    `- \`node --cpu-prof bin/sluice.js start\`${SLUICE_ROOT === root ? '' : ` (the build in \`${SLUICE_ROOT}\`)`}, NODE_ENV=production, chain router → translator (passthrough to an openai provider at the bench mock), default log level (info, stdout to a file)` +
+    args.floor ? `- **The floor** (\`node --cpu-prof dist/bench/bare-proxy.js\`), not Sluice${pin ? ', pinned to CPU 1' : ''}; autocannon, ${CONNECTIONS} connections, ${DURATION_S} s: ${requests} requests.` : (`- \`node --cpu-prof bin/sluice.js start\`${SLUICE_ROOT === root ? '' : ` (the build in \`${SLUICE_ROOT}\`)`}, NODE_ENV=production, chain router → translator (passthrough to an openai provider at the bench mock), default log level (info, stdout to a file)` +
       `${pin ? ', pinned to CPU 1 (load generator and mock on CPU 0)' : ''}; ` +
-      `autocannon, ${CONNECTIONS} connections, ${DURATION_S} s, the proxy-overhead request (255 B in, 701 B out): ${requests} requests.`,
+      `autocannon, ${CONNECTIONS} connections, ${DURATION_S} s, the proxy-overhead request (255 B in, 701 B out): ${requests} requests.`),
     `- Profile of the measured ${DURATION_S} s only (start-up, warm-up and shutdown cut): ${s.totalMs.toFixed(0)} ms sampled, ${s.busyMs.toFixed(0)} ms not idle, ${((s.busyMs * 1000) / requests).toFixed(0)} µs per request ` +
       '(profiling adds some; the proxy-overhead bench has the unprofiled figure). ' +
       'Percentages are of the non-idle time. "self" = in the function itself; "inclusive" = the function and what it calls (recursion counted once). ' +

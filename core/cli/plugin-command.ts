@@ -39,13 +39,14 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
       // The command gets the config's storage (database with migrations applied, Redis) and
       // settings: the operator's config, else the embedded default (the same database `sluice
       // start` would use).
-      const [{ loadConfigFile }, { commandHost, migrationsOf, openServices }, { createLogger }] = await Promise.all([
+      const [{ loadConfigFile }, { commandHost, migrationsOf, openServices }, { createLogger, lazyLogger }] = await Promise.all([
         import('../config/load.js'), import('../plugin/services.js'), import('../observability/logger.js'),
       ]);
       const hostConfig = loaded ?? await loadConfigFile(configFile(undefined));
       // The chain's migrations and the command's own plugin's: its tables exist before it runs.
       const chain = loaded ? await Promise.all(loaded.config.chain.map((e) => importPlugin(e.use, loaded.dir))) : [];
-      const logger = createLogger({ level: hostConfig.config.logging.level }).child({ command });
+      // Created on first use: a command that logs nothing (`scan`) never loads pino.
+      const logger = lazyLogger(() => createLogger({ level: hostConfig.config.logging.level })).child({ command });
       const services = openServices(hostConfig, () => migrationsOf([...chain, { definition }]), logger);
       try {
         const host = commandHost(hostConfig, services, logger);

@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import { GatewayError } from '../errors.js';
 import type { JsonObject } from '../protocols/types.js';
+import { deadlineQueue } from './deadlines.js';
 import { exceedsJsonDepth } from './json-depth.js';
 
 export interface BodyLimits {
@@ -40,11 +41,12 @@ export async function readJsonBody(req: IncomingMessage, limits: BodyLimits): Pr
     throw new GatewayError('SLUICE_E_JSON_TOO_DEEP', `request body is nested more than ${limits.maxDepth} levels deep`);
   }
   const text = bytes.toString('utf8');
-  if (text.trim() === '') throw new GatewayError('SLUICE_E_BAD_JSON', 'request body is empty; expected a JSON object');
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
+    // An empty body is told apart only once it failed to parse: no trimmed copy of every body.
+    if (text.trim() === '') throw new GatewayError('SLUICE_E_BAD_JSON', 'request body is empty; expected a JSON object');
     throw new GatewayError('SLUICE_E_BAD_JSON', `request body is not valid JSON: ${(err as Error).message.slice(0, 200)}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -66,7 +68,7 @@ function receive(req: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
     const settle = (error?: GatewayError) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      deadline.cancel();
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onGone);
@@ -85,9 +87,8 @@ function receive(req: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
     // is the server's parser refusing the body's framing (core/http/client-error.ts).
     const onGone = (err?: unknown) => settle(err instanceof GatewayError ? err
       : new GatewayError('SLUICE_E_CLIENT_CLOSED', 'the client closed the connection before its request body was complete'));
-    const timer = setTimeout(
+    const deadline = deadlineQueue(limits.timeoutMs).add(
       () => settle(new GatewayError('SLUICE_E_REQUEST_TIMEOUT', `the request body did not arrive within ${limits.timeoutMs} ms`)),
-      limits.timeoutMs,
     );
     req.on('data', onData);
     req.on('end', onEnd);

@@ -53,10 +53,10 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-/** A JSON answer's text with `head` (exchangeHead) and its content type and length, in one writeHead. */
-export function writeJson(res: ServerResponse, status: number, head: Head, text: string): void {
+/** A JSON answer (text, or the upstream's bytes) with `head` (exchangeHead) and its content type and length, in one writeHead. */
+export function writeJson(res: ServerResponse, status: number, head: Head, text: string | Buffer): void {
   head['content-type'] = 'application/json; charset=utf-8';
-  head['content-length'] = Buffer.byteLength(text);
+  head['content-length'] = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
   res.writeHead(status, head);
   res.end(text);
 }

@@ -6,7 +6,7 @@ import type { Completion, Endpoint } from '../exchange.js';
 import type { Logger } from '../observability/logger.js';
 import type { SluiceContext } from '../plugin/contract.js';
 import type { ApiFamily } from '../protocols/types.js';
-import { responseText } from '../protocols/raw-json.js';
+import { responseBody } from '../protocols/raw-json.js';
 import { RequestAbort } from './abort.js';
 import type { BodyLimits } from './body.js';
 import { dispatch, type DispatchOptions } from './dispatch.js';
@@ -65,6 +65,8 @@ class DataPlaneRequest implements Cuttable {
   /** Set when the shutdown deadline cut this request short. */
   private cutBy: GatewayError | undefined = undefined;
   private finished = false;
+  inFlightPrev: Cuttable | undefined = undefined;
+  inFlightNext: Cuttable | undefined = undefined;
 
   constructor(
     private readonly shared: Shared,
@@ -89,7 +91,7 @@ class DataPlaneRequest implements Cuttable {
       const head = exchangeHead(this.arrival.id, exchange, response.headers);
       if (response.kind === 'json') {
         this.firstByteAt = performance.now();
-        writeJson(res, response.status, head, responseText(response));
+        writeJson(res, response.status, head, responseBody(response));
         return;
       }
       this.streamed = true;

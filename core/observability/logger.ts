@@ -89,19 +89,37 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   }
   const logger = wrap(root);
   // JSON lines to a sink we hold: the access log may write its line itself (see logLine).
-  if (lineSink) plainSinks.set(logger, { sink: lineSink, enabled: (level) => root.isLevelEnabled(level) });
+  if (lineSink) plainSinks.set(logger, { sink: lineSink, writers: lineWriters(lineSink), enabled: (level) => root.isLevelEnabled(level) });
   return logger;
 }
 
 /** Root loggers whose lines are plain JSON to a sink we hold (not pretty, no bindings). */
-const plainSinks = new WeakMap<Logger, { sink: (line: string) => void; enabled: (level: Exclude<LogLevel, 'silent'>) => boolean }>();
+const plainSinks = new WeakMap<Logger, {
+  sink: (line: string) => void;
+  /** One writer per level, made once. */
+  writers: Record<Exclude<LogLevel, 'silent'>, PlainLineWriter>;
+  enabled: (level: Exclude<LogLevel, 'silent'>) => boolean;
+}>();
 
 let lastMs = 0;
 let lastIso = '';
-/** pino's isoTime, computed once per millisecond (several requests end in the same one under load). */
-function isoNow(): string {
+let secondMs = Number.NaN;
+let secondPrefix = '';
+/**
+ * pino's isoTime, computed once per millisecond (several requests end in the same one under load),
+ * and within a second by putting the milliseconds after the second's prefix (`…T06:43:26.`): a
+ * Date and its toISOString once a second, not once a millisecond.
+ */
+export function isoNow(): string {
   const now = Date.now();
-  if (now !== lastMs) { lastMs = now; lastIso = new Date(now).toISOString(); }
+  if (now === lastMs) return lastIso;
+  lastMs = now;
+  const ms = now % 1000;
+  if (now - ms !== secondMs) {
+    secondMs = now - ms;
+    secondPrefix = new Date(secondMs).toISOString().slice(0, 20);
+  }
+  lastIso = `${secondPrefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
   return lastIso;
 }
 
@@ -118,6 +136,41 @@ export function logLine(logger: Logger, level: Exclude<LogLevel, 'silent'>, msg:
   if (!plain.enabled(level)) return;
   const json = JSON.stringify(fields);
   plain.sink(`{"level":"${level}","time":"${isoNow()}",${json.length > 2 ? `${json.slice(1, -1)},` : ''}"msg":${JSON.stringify(msg)}}\n`);
+}
+
+/**
+ * For the one line every request writes, when its members are cheaper to write by hand than to
+ * collect in an object for JSON.stringify: a writer taking them already serialised (`"a":1,"b":"x"`,
+ * no braces, non-empty), making the same line as logLine. Undefined when `logger` is not a plain
+ * root logger or `level` is off: use logLine (or nothing) then.
+ */
+export function plainLineWriter(logger: Logger, level: Exclude<LogLevel, 'silent'>): PlainLineWriter | undefined {
+  const plain = plainSinks.get(logger);
+  return plain && plain.enabled(level) ? plain.writers[level] : undefined;
+}
+export type PlainLineWriter = (msg: string, members: string) => void;
+
+function lineWriters(sink: (line: string) => void): Record<Exclude<LogLevel, 'silent'>, PlainLineWriter> {
+  const at = (level: string): PlainLineWriter => (msg, members) => sink(`{"level":"${level}","time":"${isoNow()}",${members},"msg":${JSON.stringify(msg)}}\n`);
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+/**
+ * A logger made on its first use: for CLI commands, which get a host logger that most never write
+ * to, so that pino is not loaded (some 30 modules) unless a line is logged.
+ */
+export function lazyLogger(make: () => Logger): Logger {
+  let real: Logger | undefined;
+  const get = () => (real ??= make());
+  return {
+    debug: (msg, fields) => get().debug(msg, fields),
+    info: (msg, fields) => get().info(msg, fields),
+    warn: (msg, fields) => get().warn(msg, fields),
+    error: (msg, fields) => get().error(msg, fields),
+    child: (bindings) => lazyLogger(() => get().child(bindings)),
+    enabled: (level) => get().enabled(level),
+    flush: () => (real ? real.flush() : Promise.resolve()),
+  };
 }
 
 const noop = () => { /* silent */ };

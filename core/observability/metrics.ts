@@ -39,6 +39,11 @@ export interface Metrics {
 }
 
 export interface MetricsOptions {
+  /**
+   * Start the process defaults now (the gateway): the GC and event-loop probes count from start-up,
+   * not from the first scrape. Without it they start on the first render.
+   */
+  startProcessMetrics?: boolean;
   /** Told once per metric when an update is dropped (bad label set, non-finite value). */
   onDroppedUpdate?: (metric: string, error: Error) => void;
 }
@@ -59,69 +64,89 @@ function processDefaults(): Registry {
 type Kind = 'counter' | 'gauge' | 'histogram';
 type PromMetric = PromCounter | PromGauge | PromHistogram;
 
+/** The process defaults' names start so: only such a name needs prom-client loaded to check it. */
+const DEFAULT_PREFIXES = ['process_', 'nodejs_'];
+
 export function createMetrics(opts: MetricsOptions = {}): Metrics {
-  const client = prom();
-  const registry = new client.Registry();
-  const defaults = processDefaults();
-  const declared = new Map<string, { kind: Kind; handle: Counter | Gauge | Histogram }>();
+  // prom-client (~100–200 ms of CPU to import, with its OpenTelemetry dependency) is loaded when a
+  // metric is first updated or /metrics is rendered: `sluice config validate` runs every plugin's
+  // setup, which declares metrics, and should not pay for it.
+  let registry: Registry | undefined;
+  const ownRegistry = (): Registry => (registry ??= new (prom().Registry)());
+  if (opts.startProcessMetrics) processDefaults();
+  const declared = new Map<string, { kind: Kind; handle: Counter | Gauge | Histogram; lazy: LazyMetric<PromMetric> }>();
 
-  const lazily = <M extends PromMetric>(name: string, labelNames: readonly string[] | undefined, make: (labelNames: string[]) => M) =>
-    new LazyMetric(name, labelNames, make, opts.onDroppedUpdate);
+  const lazily = <M extends PromMetric>(name: string, labelNames: readonly string[] | undefined, make: (client: PromClient, registry: Registry, labelNames: string[]) => M) =>
+    new LazyMetric(name, labelNames, (names) => make(prom(), ownRegistry(), names), opts.onDroppedUpdate);
 
-  function declare<H extends Counter | Gauge | Histogram>(name: string, kind: Kind, create: () => H): H {
+  function declare<H extends Counter | Gauge | Histogram>(name: string, kind: Kind, create: () => { handle: H; lazy: LazyMetric<PromMetric> }): H {
     const existing = declared.get(name);
     if (existing) {
       if (existing.kind !== kind) throw new Error(`metric ${name} is already registered as a ${existing.kind}`);
       return existing.handle as H;
     }
-    if (defaults.getSingleMetric(name)) throw new Error(`metric ${name} is one of the process defaults`);
-    const handle = create();
-    declared.set(name, { kind, handle });
+    if (DEFAULT_PREFIXES.some((p) => name.startsWith(p)) && processDefaults().getSingleMetric(name)) throw new Error(`metric ${name} is one of the process defaults`);
+    const { handle, lazy } = create();
+    declared.set(name, { kind, handle, lazy });
     return handle;
   }
 
   return {
     counter: (name, help, options = {}) => declare(name, 'counter', () => {
-      const lazy = lazily(name, options.labelNames, (labelNames) => new client.Counter({ name, help, labelNames, registers: [registry] }));
+      const lazy = lazily(name, options.labelNames, (client, registers, labelNames) => new client.Counter({ name, help, labelNames, registers: [registers] }));
       return {
-        inc: (labels, value = 1) => {
-          try { const m = lazy.get(labels); if (labels) m.inc(labels, value); else m.inc(value); } catch (err) { lazy.dropped(err); }
+        lazy,
+        handle: {
+          inc: (labels, value = 1) => {
+            try { const m = lazy.get(labels); if (labels) m.inc(labels, value); else m.inc(value); } catch (err) { lazy.dropped(err); }
+          },
         },
       };
     }),
     gauge: (name, help, options = {}) => declare(name, 'gauge', () => {
-      const lazy = lazily(name, options.labelNames, (labelNames) => new client.Gauge({ name, help, labelNames, registers: [registry] }));
+      const lazy = lazily(name, options.labelNames, (client, registers, labelNames) => new client.Gauge({ name, help, labelNames, registers: [registers] }));
       return {
-        set: (value, labels) => {
-          try { const m = lazy.get(labels); if (labels) m.set(labels, value); else m.set(value); } catch (err) { lazy.dropped(err); }
-        },
-        inc: (labels, value = 1) => {
-          try { const m = lazy.get(labels); if (labels) m.inc(labels, value); else m.inc(value); } catch (err) { lazy.dropped(err); }
+        lazy,
+        handle: {
+          set: (value, labels) => {
+            try { const m = lazy.get(labels); if (labels) m.set(labels, value); else m.set(value); } catch (err) { lazy.dropped(err); }
+          },
+          inc: (labels, value = 1) => {
+            try { const m = lazy.get(labels); if (labels) m.inc(labels, value); else m.inc(value); } catch (err) { lazy.dropped(err); }
+          },
         },
       };
     }),
     histogram: (name, help, options = {}) => declare(name, 'histogram', () => {
       const { buckets = DEFAULT_BUCKETS, labelNames } = isBucketList(options) ? { buckets: options, labelNames: undefined } : options;
-      const lazy = lazily(name, labelNames, (names) => new client.Histogram({ name, help, labelNames: names, buckets: [...buckets], registers: [registry] }));
+      const lazy = lazily(name, labelNames, (client, registers, names) => new client.Histogram({ name, help, labelNames: names, buckets: [...buckets], registers: [registers] }));
       return {
-        observe: (value, labels) => {
-          try { const m = lazy.get(labels); if (labels) m.observe(labels, value); else m.observe(value); } catch (err) { lazy.dropped(err); }
+        lazy,
+        handle: {
+          observe: (value, labels) => {
+            try { const m = lazy.get(labels); if (labels) m.observe(labels, value); else m.observe(value); } catch (err) { lazy.dropped(err); }
+          },
         },
       };
     }),
-    render: async () => (await registry.metrics()) + (await defaults.metrics()),
-    contentType: registry.contentType,
+    render: async () => {
+      // Metrics declared with their label names are listed (HELP and TYPE) before their first update.
+      for (const { lazy } of declared.values()) lazy.declare();
+      return (await ownRegistry().metrics()) + (await processDefaults().metrics());
+    },
+    get contentType() { return ownRegistry().contentType; },
   };
 }
 
 /**
- * The prom-client metric behind a handle: made on declaration when the label names are given, else
- * on the first update, from that update's labels. Updates never throw (prom-client does, on an
- * unknown label or a non-finite value): a metric must not fail the request that records it.
+ * The prom-client metric behind a handle: made on its first update or the first render — from the
+ * declared label names, else from that update's labels. Updates never throw (prom-client does, on
+ * an unknown label or a non-finite value): a metric must not fail the request that records it.
  */
 class LazyMetric<M extends PromMetric> {
   private metric: M | undefined;
   private warned = false;
+  private readonly labelNames: readonly string[] | undefined;
 
   constructor(
     private readonly name: string,
@@ -129,11 +154,16 @@ class LazyMetric<M extends PromMetric> {
     private readonly make: (labelNames: string[]) => M,
     private readonly onDropped: MetricsOptions['onDroppedUpdate'],
   ) {
-    if (labelNames) this.metric = make([...labelNames]);
+    this.labelNames = labelNames;
   }
 
   get(labels: Labels | undefined): M {
-    return (this.metric ??= this.make(labels ? Object.keys(labels) : []));
+    return (this.metric ??= this.make(this.labelNames ? [...this.labelNames] : labels ? Object.keys(labels) : []));
+  }
+
+  /** Makes the metric now if its label names are known (what declaring it did before it was lazy). */
+  declare(): void {
+    if (this.labelNames && !this.metric) this.metric = this.make([...this.labelNames]);
   }
 
   dropped(err: unknown): void {

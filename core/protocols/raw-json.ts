@@ -37,7 +37,8 @@ export class UpstreamJsonResponse implements JsonResponse {
   private parsed: JsonValue;
   private taken = false;
 
-  constructor(public status: number, public headers: Record<string, string>, public protocol: Protocol, private readonly text: string) {
+  /** `bytes`, when given, are `text` as received: what is written to the client while untouched. */
+  constructor(public status: number, public headers: Record<string, string>, public protocol: Protocol, private readonly text: string, private readonly bytes?: Buffer) {
     this.parsed = JSON.parse(text) as JsonValue;
   }
 
@@ -53,8 +54,8 @@ export class UpstreamJsonResponse implements JsonResponse {
   /** The body for reading, without giving up the original text. */
   peek(): JsonValue { return this.parsed; }
 
-  /** The upstream's text while nobody has taken the body. */
-  untouchedText(): string | undefined { return this.taken ? undefined : this.text; }
+  /** The upstream's bytes (else its text) while nobody has taken the body. */
+  untouched(): Buffer | string | undefined { return this.taken ? undefined : this.bytes ?? this.text; }
 }
 
 /** A response's body for reading only (core's usage extraction). */
@@ -62,7 +63,10 @@ export function peekBody(response: JsonResponse): JsonValue {
   return response instanceof UpstreamJsonResponse ? response.peek() : response.body;
 }
 
-/** The JSON text to send for a response. */
-export function responseText(response: GatewayResponse & { kind: 'json' }): string {
-  return (response instanceof UpstreamJsonResponse ? response.untouchedText() : undefined) ?? JSON.stringify(response.body);
+/**
+ * What to write for a response: the upstream's own bytes when untouched (no re-encoding of its
+ * text on the way out), else the body serialised.
+ */
+export function responseBody(response: GatewayResponse & { kind: 'json' }): Buffer | string {
+  return (response instanceof UpstreamJsonResponse ? response.untouched() : undefined) ?? JSON.stringify(response.body);
 }

@@ -126,9 +126,14 @@ export class HttpUpstream {
       }
       return { kind: 'stream', status: res.statusCode, headers: responseHeaders, protocol, events: this.events(res.body) };
     }
-    const text = await res.body.text().catch((err: unknown) => { throw this.transportError(err); });
+    const bytes = await readBytes(res.body).catch((err: unknown) => { throw this.transportError(err); });
+    // As undici's text() reads it: UTF-8, a byte-order mark dropped (and then the bytes are not
+    // passed on as they are, since the text without it is what the client gets).
+    let text = bytes.toString('utf8');
+    const bom = text.charCodeAt(0) === 0xfeff;
+    if (bom) text = text.slice(1);
     try {
-      return new UpstreamJsonResponse(res.statusCode, responseHeaders, protocol, text);
+      return new UpstreamJsonResponse(res.statusCode, responseHeaders, protocol, text, bom ? undefined : bytes);
     } catch (err) {
       throw new GatewayError('SLUICE_E_UPSTREAM_ERROR', `provider ${this.name} sent a response that is not JSON`, { status: 502, cause: err });
     }
@@ -224,10 +229,24 @@ export class HttpUpstream {
   }
 }
 
+/** A (small, JSON) response body whole: one chunk as it came, several concatenated once. */
+function readBytes(body: Dispatcher.ResponseData['body']): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    if (body.destroyed) { reject(body.errored ?? new Error('the response body was destroyed before it was read')); return; }
+    const chunks: Buffer[] = [];
+    body.on('data', (chunk: Buffer) => { chunks.push(chunk); });
+    body.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    body.once('error', reject);
+  });
+}
+
 export function pickHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name in headers) {
-    if (!FORWARD_RESPONSE.test(name)) continue;
+    // Every name FORWARD_RESPONSE takes starts with r, x, o or a: most headers (content-*, date,
+    // connection, keep-alive…) are passed over without the regular expression.
+    const c = name.charCodeAt(0);
+    if ((c !== 0x72 && c !== 0x78 && c !== 0x6f && c !== 0x61) || !FORWARD_RESPONSE.test(name)) continue;
     const v = headers[name];
     if (v !== undefined) out[name === 'x-request-id' || name === 'request-id' ? `x-upstream-${name.replace(/^x-/, '')}` : name] = Array.isArray(v) ? v.join(', ') : v;
   }

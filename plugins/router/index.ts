@@ -36,6 +36,13 @@ function targetsFor(exchange: Exchange, decision: RouteDecision): Target[] {
   }
   const allowed = exchange.principal?.allowedModels;
   const permitted = allowed === undefined ? decision.targets : decision.targets.filter((t) => modelAllowed(allowed, t.model));
+  if (permitted.length === 1) {
+    // One target (the usual route): no list to build.
+    const { provider, model } = permitted[0]!;
+    const protocol = targetProtocol(exchange.endpoint, provider, decision.mode);
+    if (!protocol) throw modeRefusal(exchange.endpoint, provider, decision.mode);
+    return [{ provider, model, protocol }];
+  }
   if (permitted.length === 0) {
     throw new GatewayError('SLUICE_E_FORBIDDEN', `this API key may not use the model \`${exchange.model}\``, { param: 'model' });
   }
@@ -66,9 +73,9 @@ export default definePlugin<RouterOptions>({
         if (!decision) {
           throw new GatewayError('SLUICE_E_MODEL_NOT_FOUND', `The model \`${requested}\` does not exist or is not served by this gateway`, { param: 'model' });
         }
-        const [target, ...fallbacks] = targetsFor(exchange, decision);
-        exchange.target = target;
-        exchange.fallbacks = fallbacks;
+        const targets = targetsFor(exchange, decision);
+        exchange.target = targets[0];
+        exchange.fallbacks = targets.length === 1 ? [] : targets.slice(1);
         await next();
       },
       // SIGHUP: compile the new table fully (unknown providers throw here), then swap it in one assignment.

@@ -80,9 +80,16 @@ export function compileRoutes(options: RouterOptions, providers: ProviderRegistr
   const aliases = new Map(Object.entries(options.aliases));
 
   const resolveWith = (requested: string, draw: number): RouteDecision | undefined => {
-    const model = aliases.get(requested) ?? requested;
-    const route = routes.find((r) => r.matches(model)) ?? fallback;
+    const model = aliases.size === 0 ? requested : aliases.get(requested) ?? requested;
+    let route = fallback;
+    for (const r of routes) if (r.matches(model)) { route = r; break; }
     if (!route) return undefined;
+    const only = route.weighted.length === 1 && route.fallbacks.length === 0 ? route.weighted[0]! : undefined;
+    if (only && !only.provider.includes('*')) {
+      // The common route — one named provider, no fallbacks — without the general path's arrays.
+      const provider = providers.get(only.provider);
+      return { targets: provider ? [{ provider, model: only.model ?? model }] : [], mode: route.mode };
+    }
     const targets = orderTargets(route, draw).flatMap((t) => {
       const served = t.model ?? model;
       // A glob may match providers that sell only other models (marketplace offers): skip those.

@@ -3,7 +3,7 @@ import { asObject, GatewayError, protocolName, stateKey, type Exchange, type Log
 import type { EncodeContext, ProtocolCodec } from './codec.js';
 import { codecFor } from './codecs.js';
 import type { IrRequest } from './ir.js';
-import { resolvePassthroughSignatures } from './passthrough-signatures.js';
+import { mayNeedResolving, resolvePassthroughSignatures } from './passthrough-signatures.js';
 import { signaturesFor, tagResponse, tagStream, untagRequest } from './signatures.js';
 import { estimateTokens } from './util.js';
 
@@ -42,7 +42,9 @@ export function generationTranslator(logger: Logger): (this: Exchange, target: T
     const protocol = target.protocol;
     if (protocol === endpoint || (protocol.family === endpoint.family && protocol.operation === endpoint.operation)) {
       // Passthrough: the body goes as the client sent it, once any tagged signatures are resolved.
-      const resolved = resolvePassthroughSignatures(protocolName(endpoint), exchange.readRequest());
+      const name = protocolName(endpoint);
+      if (!mayNeedResolving(name, exchange.originalBody)) return undefined;
+      const resolved = resolvePassthroughSignatures(name, exchange.readRequest());
       if (resolved) { decodedRequest(exchange, logger); exchange.request = resolved; }
       return undefined;
     }

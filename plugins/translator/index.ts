@@ -1,11 +1,13 @@
 // The translator: lets any client reach any provider. The router decides which protocol each
 // upstream call speaks; the translator rewrites the request into it and the answer back, streaming
 // or not, through one intermediate representation (ir.ts) and a codec per protocol.
-import { definePlugin, operationClass } from '../../core/index.js';
-import { translateCount } from './count-tokens.js';
-import { translateEmbeddings } from './embeddings.js';
-import { checkGeneration, generationTranslator, translateGenerationBack } from './generate.js';
+import { definePlugin, operationClass, type Exchange, type Target, type UpstreamRequest } from '../../core/index.js';
 import { translatorOptions, type TranslatorOptions } from './options.js';
+
+type Engine = typeof import('./engine.js');
+let engineModule: Promise<Engine> | undefined;
+/** The codecs, imported by the first request (or start) rather than by whoever loads the plugin. */
+const loadEngine = (): Promise<Engine> => (engineModule ??= import('./engine.js'));
 
 export default definePlugin<TranslatorOptions>({
   name: 'translator',
@@ -17,16 +19,25 @@ export default definePlugin<TranslatorOptions>({
   provides: ['translation'],
   setup(_options, host) {
     const logger = host.logger;
-    const translate = generationTranslator(logger);
+    let engine: Engine | undefined;
+    let translate: ((this: Exchange, target: Target) => UpstreamRequest | undefined) | undefined;
+    const ready = async (): Promise<Engine> => {
+      const e = await loadEngine();
+      translate ??= e.generationTranslator(logger);
+      return (engine = e);
+    };
     return {
+      // Loaded before the first request, so it does not wait for the import.
+      start: async () => { await ready(); },
       middleware: async (ctx, next) => {
         const exchange = ctx.exchange;
         if (!exchange.target) return next(); // answered by an earlier plugin (model listings)
+        const { checkGeneration, translateGenerationBack, translateCount, translateEmbeddings } = engine ?? await ready();
         const op = operationClass(exchange.endpoint.operation);
         if (op === 'generate') {
           // The hot path: no per-request closures (see generationTranslator).
           checkGeneration(exchange);
-          exchange.translate = translate;
+          exchange.translate = translate!;
           await next();
           translateGenerationBack(exchange, logger);
           return;

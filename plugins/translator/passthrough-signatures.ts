@@ -98,6 +98,20 @@ function nested(outer: JsonValue[], key: string, fix: Fix): JsonValue[] | undefi
   return out === outer ? undefined : out;
 }
 
+const TAG_BYTES = Buffer.from('sluice1.');
+const UNICODE_ESCAPE = Buffer.from('\\u');
+
+/**
+ * False when the client's bytes show there is nothing to resolve, so the body need not be walked:
+ * Chat and Gemini bodies change only where a tagged value is, and a tag is plain ASCII — absent
+ * from bytes that hold neither it nor a `\u` escape (which could spell it) cannot be in the body.
+ * Anthropic and Responses ids are mapped even untagged: those are always walked.
+ */
+export function mayNeedResolving(protocol: ProtocolName, bytes: Buffer | undefined): boolean {
+  if (!bytes || (protocol !== 'openai.chat' && protocol !== 'gemini.generate')) return true;
+  return bytes.includes(TAG_BYTES) || bytes.includes(UNICODE_ESCAPE);
+}
+
 /** The client's body with tagged signatures resolved for an upstream of its own protocol, or undefined when none was tagged. */
 export function resolvePassthroughSignatures(protocol: ProtocolName, body: JsonObject): JsonObject | undefined {
   switch (protocol) {

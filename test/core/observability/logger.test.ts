@@ -154,3 +154,19 @@ describe('logger (pino)', () => {
     });
   });
 });
+
+describe('lazyLogger', () => {
+  it('makes its logger on the first line, once, and children write through it', async () => {
+    const { lazyLogger, createLogger } = await import('../../../core/observability/logger.js');
+    const lines: string[] = [];
+    let made = 0;
+    const logger = lazyLogger(() => { made++; return createLogger({ level: 'info', write: (l) => { lines.push(l); } }); });
+    const child = logger.child({ command: 'scan' });
+    await logger.flush();
+    expect(made).to.equal(0);
+    child.info('hello', { n: 1 });
+    logger.warn('again');
+    expect(made).to.equal(1);
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>).map((l) => [l['msg'], l['command']])).to.deep.equal([['hello', 'scan'], ['again', undefined]]);
+  });
+});

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { IrRequest } from '../../../plugins/translator/ir.js';
-import { resolvePassthroughSignatures } from '../../../plugins/translator/passthrough-signatures.js';
+import { mayNeedResolving, resolvePassthroughSignatures } from '../../../plugins/translator/passthrough-signatures.js';
 import { signaturesFor, tagResponse, tagSignature, untagRequest } from '../../../plugins/translator/signatures.js';
 import { anthropicMessages } from '../../../plugins/translator/protocols/anthropic/index.js';
 import { openaiResponses } from '../../../plugins/translator/protocols/responses/index.js';
@@ -77,5 +77,18 @@ describe('translator: tagged signatures on passthrough requests', () => {
       { functionCall: { name: 'f', args: {} }, thoughtSignature: 'skip_thought_signature_validator' },
       { text: 'x', thoughtSignature: 'G' },
     ]);
+  });
+});
+
+describe('translator: passthrough bodies that cannot hold a tag are not walked', () => {
+  it('walks Chat and Gemini bodies only when their bytes could spell a tag, and Anthropic and Responses always', () => {
+    const b = (s: string) => Buffer.from(s);
+    expect(mayNeedResolving('openai.chat', b('{"model":"m","messages":[{"role":"user","content":"hi"}]}'))).to.equal(false);
+    expect(mayNeedResolving('gemini.generate', b('{"contents":[]}'))).to.equal(false);
+    expect(mayNeedResolving('openai.chat', b('{"messages":[{"reasoning_details":[{"signature":"sluice1.openai.x"}]}]}'))).to.equal(true);
+    expect(mayNeedResolving('openai.chat', b('{"s":"\\u0073luice1.openai.x"}'))).to.equal(true); // an escape could spell it
+    expect(mayNeedResolving('openai.chat', undefined)).to.equal(true); // a plugin changed the body: walk it
+    expect(mayNeedResolving('anthropic.messages', b('{}'))).to.equal(true);
+    expect(mayNeedResolving('openai.responses', b('{}'))).to.equal(true);
   });
 });
