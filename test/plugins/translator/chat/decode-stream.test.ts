@@ -1,5 +1,6 @@
-// Golden upstream transcripts (byte-exact Chat SSE) replayed whole and cut at every byte offset
-// through core's SSE decoder into the Chat stream decoder: the IR event sequence must be exact.
+// Golden upstream transcripts (byte-exact Chat SSE) replayed whole and cut at every byte offset (the
+// two ~140 KB ones at 500+ seeded offsets) through core's SSE decoder into the Chat stream decoder:
+// the IR event sequence must be exact.
 import { expect } from 'chai';
 import { decodeSse, GatewayError, type JsonObject, type StreamEvent } from '../../../../core/index.js';
 import type { IrStreamEvent } from '../../../../plugins/translator/ir.js';
