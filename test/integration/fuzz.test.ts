@@ -1,4 +1,4 @@
-// Bounded fuzz (issue 8): a few thousand seeded mutations of small, valid requests over every
+// Bounded fuzz (issue 8): two thousand seeded mutations of small, valid requests over every
 // endpoint — truncations, type swaps, huge numbers, deep nesting, odd unicode and bytes, bad content
 // types and encodings, bad paths and %-escapes, odd methods, malformed HTTP — against the real
 // gateway in its own process (the loopback provider behind it). Every answer must be below 500
@@ -19,7 +19,8 @@ import { rawRequest } from '../helpers/raw-http.js';
 
 // Fixed for `npm test`; SLUICE_FUZZ_SEED / SLUICE_FUZZ_CASES explore further (a failure prints its case).
 const SEED = Number(process.env['SLUICE_FUZZ_SEED'] ?? 0x5eed_0008);
-const CASES = Number(process.env['SLUICE_FUZZ_CASES'] ?? 3000);
+// 2000 cases reach 514 of the 527 endpoint-seed × mutation-kind pairs 3000 do (and every kind), in two thirds of the time.
+const CASES = Number(process.env['SLUICE_FUZZ_CASES'] ?? 2000);
 const CONCURRENCY = 4;
 const HEALTH_BUDGET_MS = 100;
 /** Loopback's generation bounds are another piece of work; stay well inside reasonable sizes. */

@@ -1,9 +1,11 @@
-// Golden upstream transcripts (byte-exact Chat SSE) replayed whole and split at byte offsets
-// through core's SSE decoder into the Chat stream decoder: the IR event sequence must be exact.
+// Golden upstream transcripts (byte-exact Chat SSE) replayed whole and cut at every byte offset (the
+// two ~140 KB ones at 500+ seeded offsets) through core's SSE decoder into the Chat stream decoder:
+// the IR event sequence must be exact.
 import { expect } from 'chai';
 import { decodeSse, GatewayError, type JsonObject, type StreamEvent } from '../../../../core/index.js';
 import type { IrStreamEvent } from '../../../../plugins/translator/ir.js';
 import { openaiChat } from '../../../../plugins/translator/protocols/chat/index.js';
+import { boundaries, splitPlans } from '../../../helpers/split-points.js';
 import { decodeBytes, fixtureBytes, usage } from './helpers.js';
 
 /** The same argument texts and fragment sizes the fixture generator used. */
@@ -121,15 +123,15 @@ function interleaved(): IrStreamEvent[] {
   return out;
 }
 
-const transcripts: { file: string; expected: () => IrStreamEvent[]; everyOffset: boolean }[] = [
-  { file: 'text.sse', expected: () => TEXT, everyOffset: true },
-  { file: 'reasoning.sse', expected: () => REASONING, everyOffset: true },
-  { file: 'quirks.sse', expected: () => QUIRKS, everyOffset: true },
-  { file: 'reasoning-signature.sse', expected: () => SIGNATURE, everyOffset: true },
-  { file: 'ollama-index-reuse.sse', expected: () => OLLAMA_INDEX_REUSE, everyOffset: true },
-  { file: 'sglang-index-reuse.sse', expected: () => SGLANG_INDEX_REUSE, everyOffset: true },
-  { file: 'parallel-tools-sequential.sse', expected: sequential, everyOffset: false },
-  { file: 'parallel-tools-interleaved.sse', expected: interleaved, everyOffset: false },
+const transcripts: { file: string; expected: () => IrStreamEvent[]; big: boolean }[] = [
+  { file: 'text.sse', expected: () => TEXT, big: false },
+  { file: 'reasoning.sse', expected: () => REASONING, big: false },
+  { file: 'quirks.sse', expected: () => QUIRKS, big: false },
+  { file: 'reasoning-signature.sse', expected: () => SIGNATURE, big: false },
+  { file: 'ollama-index-reuse.sse', expected: () => OLLAMA_INDEX_REUSE, big: false },
+  { file: 'sglang-index-reuse.sse', expected: () => SGLANG_INDEX_REUSE, big: false },
+  { file: 'parallel-tools-sequential.sse', expected: sequential, big: true },
+  { file: 'parallel-tools-interleaved.sse', expected: interleaved, big: true },
 ];
 
 describe('chat codec: decodeStream golden transcripts', () => {
@@ -142,12 +144,14 @@ describe('chat codec: decodeStream golden transcripts', () => {
         expect(await decodeBytes([bytes])).to.deep.equal(expected);
       });
 
-      it(t.everyOffset ? 'gives the same events split at every byte offset' : 'gives the same events split at 300 spread byte offsets', async function () {
+      it(t.big ? 'gives the same events cut at over 500 seeded byte offsets' : 'gives the same events with a chunk boundary at every byte offset', async function () {
         this.timeout(60000);
-        const step = t.everyOffset ? 1 : Math.ceil(bytes.length / 300);
-        for (let i = 1; i < bytes.length; i += step) {
-          expect(await decodeBytes([bytes.subarray(0, i), bytes.subarray(i)]), `split at ${i}`).to.deep.equal(expected);
-        }
+        // Small transcripts: 256 passes of 256-byte chunks put a boundary at every offset, one
+        // decode per pass. The ~140 KB ones (a whole decode each, and every offset is covered on
+        // the small ones): 16 seeded passes cut every 4 KB, and 16 seeded two-piece splits.
+        const plans = t.big ? splitPlans(bytes, { stride: 4096, passes: 16, singles: 16 }) : splitPlans(bytes, { stride: 256 });
+        expect(boundaries(plans).size).to.be.at.least(t.big ? 500 : bytes.length - 1);
+        for (const { label, chunks } of plans) expect(await decodeBytes(chunks), label).to.deep.equal(expected);
       });
 
       it('gives the same events in small uneven chunks', async () => {
