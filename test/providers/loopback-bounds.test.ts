@@ -80,6 +80,9 @@ async function probeWhile(url: string, request: () => Promise<Response>): Promis
   return { ...(await big), probes, concurrent };
 }
 
+/** Longest /health wait a loopback request may cause (see servedResponsively). */
+const STALL_MS = 250;
+
 const post = (url: string, body: unknown) => () =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
@@ -98,7 +101,8 @@ describe('loopback bounds: the fuzz-found inputs through the real gateway', func
    * first runs of any code pay for compiling it), then again while /health is probed, every probe
    * timed. A stall that loopback causes is there on every run; a busy machine's scheduling delay
    * comes and goes. So the run is repeated (up to three times) until one has every probe under
-   * 100 ms: a handler that blocks for longer fails all three.
+   * STALL_MS: a handler that blocks for longer fails all three. Unbounded, these inputs stalled the
+   * loop for 5–11 s; 250 ms still tells that apart on a machine at load 12, where 100 ms did not.
    */
   async function servedResponsively(path: string, body: unknown): Promise<{ status: number; text: string; bytes: number }> {
     const first = await post(`${gw.url}${path}`, body)();
@@ -106,7 +110,7 @@ describe('loopback bounds: the fuzz-found inputs through the real gateway', func
     for (let i = 0; i < 3; i++) await (await post(`${gw.url}${path}`, body)()).arrayBuffer();
     const slowest: number[] = [];
     let bytes = 0;
-    for (let run = 0; run < 3 && !(slowest.length && Math.min(...slowest) < 100); run++) {
+    for (let run = 0; run < 3 && !(slowest.length && Math.min(...slowest) < STALL_MS); run++) {
       const p = await probeWhile(gw.url, post(`${gw.url}${path}`, body));
       expect(p.status).to.equal(first.status);
       expect(p.concurrent, 'probes sent while the request was served').to.be.greaterThan(0);
