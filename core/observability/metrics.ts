@@ -125,8 +125,10 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     histogram: (name, help, options = {}) => declare(name, 'histogram', () => {
       const { buckets = DEFAULT_BUCKETS, labelNames } = isBucketList(options) ? { buckets: options, labelNames: undefined } : options;
       const lazy = lazily(name, labelNames, (client, registers, names) => new client.Histogram({ name, help, labelNames: names, buckets: [...buckets], registers: [registers] }));
-      // prom-client's own bucket order (it sorts them); read once the metric exists.
+      // prom-client's own bucket order (it sorts them); read once the metric exists. Its buckets are
+      // keyed by the bound as a string: made once here, not a double→string conversion per update.
       let bounds: readonly number[] | undefined;
+      let boundKeys: readonly string[] = [];
       return {
         lazy,
         handle: {
@@ -138,14 +140,18 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
                 series.sum += value;
                 series.count += 1;
                 for (let i = 0; i < bounds.length; i++) {
-                  if (value <= bounds[i]!) { series.bucketValues[bounds[i]!]! += 1; break; }
+                  if (value <= bounds[i]!) { series.bucketValues[boundKeys[i]!]! += 1; break; }
                 }
                 return;
               }
             }
             try {
               const m = lazy.get(labels);
-              if (labels) { m.observe(labels, value); bounds ??= upperBoundsOf(m); lazy.remember(labels); } else m.observe(value);
+              if (labels) {
+                m.observe(labels, value);
+                if (!bounds) { bounds = upperBoundsOf(m); boundKeys = bounds?.map(String) ?? []; }
+                lazy.remember(labels);
+              } else m.observe(value);
             } catch (err) { lazy.dropped(err); }
           },
         },
@@ -163,7 +169,7 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
 /** prom-client's record of one counter series (its `hashMap` entry). */
 interface CounterSeries { value: number }
 /** prom-client's record of one histogram series: bucket counts by upper bound (not cumulative). */
-interface HistogramSeries { sum: number; count: number; bucketValues: Record<number, number> }
+interface HistogramSeries { sum: number; count: number; bucketValues: Record<string, number> }
 
 type HashObject = (labels: Labels, labelNames?: readonly string[]) => string;
 let hashObject: HashObject | null | undefined;
