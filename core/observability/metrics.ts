@@ -98,7 +98,12 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
         lazy,
         handle: {
           inc: (labels, value = 1) => {
-            try { const m = lazy.get(labels); if (labels) m.inc(labels, value); else m.inc(value); } catch (err) { lazy.dropped(err); }
+            // The hot path: a label set seen before, a valid amount — one addition on its series.
+            if (labels && typeof value === 'number' && value >= 0 && value !== Infinity) {
+              const series = lazy.series(labels);
+              if (series) { (series as CounterSeries).value += value; return; }
+            }
+            try { const m = lazy.get(labels); if (labels) { m.inc(labels, value); lazy.remember(labels); } else m.inc(value); } catch (err) { lazy.dropped(err); }
           },
         },
       };
@@ -120,11 +125,34 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     histogram: (name, help, options = {}) => declare(name, 'histogram', () => {
       const { buckets = DEFAULT_BUCKETS, labelNames } = isBucketList(options) ? { buckets: options, labelNames: undefined } : options;
       const lazy = lazily(name, labelNames, (client, registers, names) => new client.Histogram({ name, help, labelNames: names, buckets: [...buckets], registers: [registers] }));
+      // prom-client's own bucket order (it sorts them); read once the metric exists. Its buckets are
+      // keyed by the bound as a string: made once here, not a double→string conversion per update.
+      let bounds: readonly number[] | undefined;
+      let boundKeys: readonly string[] = [];
       return {
         lazy,
         handle: {
           observe: (value, labels) => {
-            try { const m = lazy.get(labels); if (labels) m.observe(labels, value); else m.observe(value); } catch (err) { lazy.dropped(err); }
+            // The hot path, as prom-client's observe does it minus the label hashing and checks.
+            if (labels && bounds && Number.isFinite(value)) {
+              const series = lazy.series(labels) as HistogramSeries | undefined;
+              if (series) {
+                series.sum += value;
+                series.count += 1;
+                for (let i = 0; i < bounds.length; i++) {
+                  if (value <= bounds[i]!) { series.bucketValues[boundKeys[i]!]! += 1; break; }
+                }
+                return;
+              }
+            }
+            try {
+              const m = lazy.get(labels);
+              if (labels) {
+                m.observe(labels, value);
+                if (!bounds) { bounds = upperBoundsOf(m); boundKeys = bounds?.map(String) ?? []; }
+                lazy.remember(labels);
+              } else m.observe(value);
+            } catch (err) { lazy.dropped(err); }
           },
         },
       };
@@ -138,6 +166,35 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
   };
 }
 
+/** prom-client's record of one counter series (its `hashMap` entry). */
+interface CounterSeries { value: number }
+/** prom-client's record of one histogram series: bucket counts by upper bound (not cumulative). */
+interface HistogramSeries { sum: number; count: number; bucketValues: Record<string, number> }
+
+type HashObject = (labels: Labels, labelNames?: readonly string[]) => string;
+let hashObject: HashObject | null | undefined;
+/** prom-client's own series key; null when its internals are not as expected (no fast path then). */
+function promHash(): HashObject | null {
+  if (hashObject === undefined) {
+    try {
+      const util = createRequire(import.meta.url)('prom-client/lib/util') as { hashObject?: unknown };
+      hashObject = typeof util.hashObject === 'function' ? (util.hashObject as HashObject) : null;
+    } catch { hashObject = null; }
+  }
+  return hashObject;
+}
+
+function upperBoundsOf(metric: PromMetric): readonly number[] | undefined {
+  const bounds = (metric as unknown as { upperBounds?: unknown }).upperBounds;
+  return Array.isArray(bounds) && bounds.every((b) => typeof b === 'number') ? bounds : undefined;
+}
+
+/** A level of the remembered label sets: the next label's values; `leaf` where a set ends. */
+interface SeriesNode { next?: Map<string, SeriesNode>; leaf?: { names: readonly string[]; map: unknown; series: object } }
+
+/** Label sets remembered per metric, at most: beyond, updates take prom-client's own path. */
+const MAX_REMEMBERED_SERIES = 10_000;
+
 /**
  * The prom-client metric behind a handle: made on its first update or the first render — from the
  * declared label names, else from that update's labels. Updates never throw (prom-client does, on
@@ -146,6 +203,8 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
 class LazyMetric<M extends PromMetric> {
   private metric: M | undefined;
   private warned = false;
+  private readonly known: SeriesNode = {};
+  private remembered = 0;
   private readonly labelNames: readonly string[] | undefined;
 
   constructor(
@@ -155,6 +214,52 @@ class LazyMetric<M extends PromMetric> {
     private readonly onDropped: MetricsOptions['onDroppedUpdate'],
   ) {
     this.labelNames = labelNames;
+  }
+
+  /**
+   * The prom-client record of a label set updated before, found in a tree keyed by the label
+   * values in the order given (Map lookups of strings already hashed: nothing is allocated) and
+   * checked against the label names at the leaf — cheaper than prom-client's sorted hash and label
+   * check, which its first update of the set passed. Updating the record is what prom-client's own
+   * update does, so the exposition is the same to the bit.
+   */
+  series(labels: Labels): object | undefined {
+    let node: SeriesNode | undefined = this.known;
+    for (const name in labels) {
+      const value = labels[name];
+      if (typeof value !== 'string') return undefined;
+      node = node.next?.get(value);
+      if (!node) return undefined;
+    }
+    const leaf = node.leaf;
+    if (!leaf || leaf.map !== (this.metric as unknown as { hashMap: unknown }).hashMap) return undefined;
+    // Same values in the same order; the names must match too ({a:'x'} is not {b:'x'}).
+    let i = 0;
+    for (const name in labels) if (leaf.names[i++] !== name) return undefined;
+    return i === leaf.names.length ? leaf.series : undefined;
+  }
+
+  /** After prom-client took an update of `labels`: remembers its record for the next ones. */
+  remember(labels: Labels): void {
+    const hash = promHash();
+    if (!hash || !this.metric || this.remembered >= MAX_REMEMBERED_SERIES) return;
+    const names: string[] = [];
+    let node = this.known;
+    for (const name in labels) {
+      const value = labels[name];
+      if (typeof value !== 'string') return;
+      names.push(name);
+      node.next ??= new Map();
+      let child = node.next.get(value);
+      if (!child) node.next.set(value, (child = {}));
+      node = child;
+    }
+    const map = (this.metric as unknown as { hashMap?: Record<string, object> }).hashMap;
+    const sortedLabelNames = (this.metric as unknown as { sortedLabelNames?: readonly string[] }).sortedLabelNames;
+    const series = map?.[hash(labels, sortedLabelNames)];
+    if (!series || typeof series !== 'object') return;
+    // One leaf per value path: a second name order or name set for the same values keeps the first.
+    if (!node.leaf || node.leaf.map !== map) { node.leaf = { names, map, series }; this.remembered++; }
   }
 
   get(labels: Labels | undefined): M {

@@ -12,17 +12,68 @@ export interface StreamObserver {
 }
 
 export function observeStream(events: AsyncIterable<StreamEvent>, observer: StreamObserver): AsyncIterable<StreamEvent> {
-  const watched = (async function* () {
-    let complete = false;
-    try {
-      for await (const ev of events) {
-        try { observer.event(ev); } catch { /* an observer never breaks the client's stream */ }
-        yield ev;
-      }
-      complete = true;
-    } finally {
-      try { observer.end(complete); } catch { /* as above */ }
-    }
-  })();
+  const watched = new ObservedStream(events, observer);
   return isUntouchedStream(events) ? markUntouchedStream(watched) : watched;
 }
+
+/**
+ * An iterator object rather than an async generator: a generator adds its own promise, queue and
+ * resumption per event (≈0.13 µs each, on every stream the ledger watches); this adds one `then`.
+ * It behaves as the generator did: the source is opened on the first `next`, `end(true)` when it
+ * is exhausted, `end(false)` when it fails or is returned early (after the source's own `return`),
+ * and nothing at all for a stream returned before it was started.
+ */
+class ObservedStream implements AsyncIterableIterator<StreamEvent> {
+  private source: AsyncIterator<StreamEvent> | undefined;
+  private over = false;
+  // Bound once: no closures per event.
+  private readonly onResult = (r: IteratorResult<StreamEvent>): IteratorResult<StreamEvent> => {
+    if (this.over) return DONE;
+    if (r.done) { this.finish(true); return DONE; }
+    try { this.observer.event(r.value); } catch { /* an observer never breaks the client's stream */ }
+    return r;
+  };
+  private readonly onError = (err: unknown): never => {
+    this.finish(false);
+    throw err;
+  };
+
+  constructor(private readonly events: AsyncIterable<StreamEvent>, private readonly observer: StreamObserver) {}
+
+  [Symbol.asyncIterator](): this { return this; }
+
+  next(): Promise<IteratorResult<StreamEvent>> {
+    if (this.over) return Promise.resolve(DONE);
+    const source = (this.source ??= this.events[Symbol.asyncIterator]());
+    let pending: Promise<IteratorResult<StreamEvent>>;
+    try { pending = source.next(); } catch (err) { this.finish(false); return Promise.reject(err as Error); }
+    return pending.then(this.onResult, this.onError);
+  }
+
+  async return(): Promise<IteratorResult<StreamEvent>> {
+    if (this.over) return DONE;
+    const source = this.source;
+    if (!source) { this.over = true; return DONE; }
+    try {
+      await source.return?.();
+    } finally {
+      this.finish(false);
+    }
+    return DONE;
+  }
+
+  async throw(err: unknown): Promise<IteratorResult<StreamEvent>> {
+    // A generator thrown into at a `yield` inside `for await` leaves the loop as for `return`.
+    if (this.over || !this.source) { this.over = true; throw err; }
+    await this.return();
+    throw err;
+  }
+
+  private finish(complete: boolean): void {
+    if (this.over) return;
+    this.over = true;
+    try { this.observer.end(complete); } catch { /* as above */ }
+  }
+}
+
+const DONE: IteratorResult<StreamEvent> = Object.freeze({ done: true, value: undefined }) as IteratorResult<StreamEvent>;

@@ -1,5 +1,6 @@
 // Metrics on prom-client: the handles plugins get, one registry per gateway, the process defaults,
 // and updates that can never throw into a request.
+import { createRequire } from 'node:module';
 import { expect } from 'chai';
 import { createMetrics } from '../../../core/observability/metrics.js';
 
@@ -18,6 +19,32 @@ describe('metrics (prom-client)', () => {
     expect(text).to.include('t_seconds_bucket{le="1",route="a"} 1');
     expect(text).to.include('t_seconds_count{route="a"} 1');
     expect(m.contentType).to.match(/^text\/plain; version=0\.0\.4/);
+  });
+
+  it('records repeated label sets (the remembered fast path) exactly as prom-client does', async () => {
+    // The same updates on the wrapper and on a bare prom-client registry: the exposition must be
+    // the same to the byte — fractional amounts (float sums in prom-client's order), label sets in
+    // another key order, a value past the last bucket, label values that differ only by name.
+    const prom = createRequire(import.meta.url)('prom-client') as typeof import('prom-client');
+    const bare = new prom.Registry();
+    const bc = new prom.Counter({ name: 'f_total', help: 'c', labelNames: ['a', 'b'], registers: [bare] });
+    const bh = new prom.Histogram({ name: 'f_seconds', help: 'h', labelNames: ['e'], buckets: [0.01, 0.1, 1], registers: [bare] });
+    const m = createMetrics();
+    const c = m.counter('f_total', 'c', { labelNames: ['a', 'b'] });
+    const h = m.histogram('f_seconds', 'h', { labelNames: ['e'], buckets: [0.01, 0.1, 1] });
+    const amounts = [0.1, 0.2, 0.3, 1e-9, 7, 0, 0.7];
+    const labelSets = [{ a: 'x', b: 'y' }, { b: 'y', a: 'x' }, { a: 'y', b: 'x' }, { a: 'x', b: 'z' }];
+    for (let round = 0; round < 3; round++) {
+      for (const labels of labelSets) for (const v of amounts) { c.inc({ ...labels }, v); bc.inc({ ...labels }, v); }
+      for (const v of [0.005, 0.05, 0.5, 5, 0.1, 1, 0.3333]) for (const e of ['p', 'q']) { h.observe(v, { e }); bh.observe({ e }, v); }
+    }
+    c.inc({ a: 'x', b: 'y' }, -1); // refused by prom-client on either path
+    h.observe(Number.NaN, { e: 'p' });
+    h.observe(0.5, { e: 'p', extra: 'no' });
+    const ours = (await m.render()).split('\n').filter((l) => l.startsWith('f_')).join('\n');
+    const theirs = (await bare.metrics()).split('\n').filter((l) => l.startsWith('f_')).join('\n');
+    expect(ours).to.contain('f_total{a="x",b="y"}');
+    expect(ours).to.equal(theirs);
   });
 
   it('includes the process defaults: event-loop lag, heap, GC', async () => {
