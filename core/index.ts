@@ -31,6 +31,8 @@ export { protocolName, emptyUsage, operationClass, parseProtocolName } from './p
 export type { ProtocolName, OperationClass } from './protocols/types.js';
 export { isObject, asObject, asArray, asString, asNumber, contentText } from './protocols/json.js';
 export { canonicalJson, canonicalArguments } from './protocols/canonical-json.js';
+export { compileGlob } from './glob.js';
+export type { GlobMatcher } from './glob.js';
 export { createRequestView, createResponseView, transformResponseBody, transformStream } from './protocols/view/index.js';
 export type {
   SegmentKind, BodyPath, Segment, ToolCallInfo, ToolResultInfo, ToolEvent, RequestView, ResponseView, Channel, DeltaTransform,

@@ -2,9 +2,8 @@
 // glob matches it, plus the API key's own limits. A counter is a subject's usage of one kind in one
 // window — two rules limiting the same thing share it, and the tighter limit wins.
 import { createHash } from 'node:crypto';
-import type { Exchange } from '../../core/index.js';
+import { compileGlob, type Exchange, type GlobMatcher } from '../../core/index.js';
 import { CalendarClock } from './calendar.js';
-import { compileGlob, type SubjectMatcher } from './glob.js';
 import type { LimitKind, RatelimitOptions, Scope } from './options.js';
 
 /** Budgets are counted in nano-dollars: integers, exact in a double up to $9 million. */
@@ -35,7 +34,7 @@ export interface Counter {
 
 interface CompiledRule {
   scope: Scope;
-  matches: SubjectMatcher;
+  matches: GlobMatcher;
   limits: [LimitKind, number][];
 }
 

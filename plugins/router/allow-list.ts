@@ -2,32 +2,11 @@
 // `*` matches any run of characters, checked against the model a target will actually serve
 // (after aliases), for the primary and every fallback alike. Compiled once per list: auth shares
 // one frozen array per key, so a WeakMap keyed by it makes the per-request cost a lookup.
+import { compileGlob, type GlobMatcher } from '../../core/index.js';
 
-type Matcher = (model: string) => boolean;
+const compiled = new WeakMap<readonly string[], GlobMatcher>();
 
-function compileGlob(glob: string): Matcher {
-  if (!glob.includes('*')) return (model) => model === glob;
-  const parts = glob.split('*');
-  const first = parts[0]!;
-  const last = parts[parts.length - 1]!;
-  const middle = parts.slice(1, -1).filter((p) => p !== '');
-  const minLength = first.length + last.length;
-  return (model) => {
-    if (model.length < minLength || !model.startsWith(first) || !model.endsWith(last)) return false;
-    let at = first.length;
-    const end = model.length - last.length;
-    for (const part of middle) {
-      const found = model.indexOf(part, at);
-      if (found < 0 || found + part.length > end) return false;
-      at = found + part.length;
-    }
-    return true;
-  };
-}
-
-const compiled = new WeakMap<readonly string[], Matcher>();
-
-function matcherFor(globs: readonly string[]): Matcher {
+function matcherFor(globs: readonly string[]): GlobMatcher {
   let matcher = compiled.get(globs);
   if (!matcher) {
     const each = globs.map(compileGlob);

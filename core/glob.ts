@@ -1,9 +1,10 @@
-// Subject globs: `*` matches any run of characters, everything else is literal. Matched with
-// indexOf over the literal parts — linear in the subject, no regular expression to backtrack.
+// Name globs (model names, key ids, teams): `*` matches any run of characters, everything else is
+// literal and case-sensitive. Matched with indexOf over the literal parts — linear in the subject,
+// no regular expression to backtrack. Shared by the router's allow-lists and the ratelimit rules.
 
-export type SubjectMatcher = (subject: string) => boolean;
+export type GlobMatcher = (subject: string) => boolean;
 
-export function compileGlob(glob: string): SubjectMatcher {
+export function compileGlob(glob: string): GlobMatcher {
   if (glob === '*') return () => true;
   if (!glob.includes('*')) return (s) => s === glob;
   const parts = glob.split('*');
