@@ -15,6 +15,14 @@ export interface RouteDecision {
   mode: WorkMode;
 }
 
+/** Input plus output price per million tokens; a provider without its own prices sorts last. */
+const priceKey = (p: Provider) => (p.prices ? p.prices.input + p.prices.output : Infinity);
+/**
+ * The order a glob's providers are tried in: cheapest first by their own prices (marketplace
+ * offers carry theirs), then by name, so the order is stable.
+ */
+const cheapestFirst = (a: Provider, b: Provider) => priceKey(a) - priceKey(b) || a.name.localeCompare(b.name);
+
 /** A provider by name, or a glob (`offer:*`) over the providers present at request time. */
 interface TargetSpec { provider: string; model: string | undefined }
 interface Weighted extends TargetSpec { weight: number }
@@ -56,7 +64,7 @@ export function compileRoutes(options: RouterOptions, providers: ProviderRegistr
     }
     let matches = globs.get(spec.provider);
     if (!matches) globs.set(spec.provider, (matches = compileModelPattern(spec.provider)));
-    return providers.all().filter((p) => matches(p.name)).sort((a, b) => a.name.localeCompare(b.name)).map((p) => ({ provider: p, model: spec.model ?? '' }));
+    return providers.all().filter((p) => matches(p.name)).sort(cheapestFirst).map((p) => ({ provider: p, model: spec.model ?? '' }));
   };
   const fallbacks = (list: FallbackOption[], where: string): TargetSpec[] => list.map((f, i) => typeof f === 'string'
     ? { provider: need(f, `${where}[${i}]`), model: undefined }

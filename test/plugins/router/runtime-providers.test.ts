@@ -27,6 +27,18 @@ describe('router: runtime providers', () => {
     await registry.close();
   });
 
+  it('a glob tries the cheapest providers first (their own prices), then by name', async () => {
+    const registry = createProviderRegistry({ local: loopback(), primary: loopback() });
+    const table = compileRoutes(options, registry);
+    const priced = (input: number, output: number) => ({ ...loopback(), prices: { input, output } }) as ProviderConfig;
+    registry.add(registry.create('offer:a-dear', priced(5, 15)));
+    registry.add(registry.create('offer:b-cheap', priced(1, 2)));
+    registry.add(registry.create('offer:c-unpriced', loopback()));
+    registry.add(registry.create('offer:d-cheap', priced(2, 1)));
+    expect(table.resolve('gpt-x')!.targets.map((t) => t.provider.name)).to.deep.equal(['primary', 'offer:b-cheap', 'offer:d-cheap', 'offer:a-dear', 'offer:c-unpriced']);
+    await registry.close();
+  });
+
   it('a plain name must exist at start-up; a provider removed later is skipped', async () => {
     const registry = createProviderRegistry({ local: loopback() });
     expect(() => compileRoutes(options, registry)).to.throw(/routes\[0\]\.provider names provider "primary"/);
