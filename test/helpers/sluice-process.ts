@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './gateway.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const SLUICE_BIN = path.join(root, 'bin/sluice.js');
@@ -34,4 +35,14 @@ export async function startSluiceProcess(args: string[], probeUrl: string, env: 
       child.kill('SIGTERM');
     }),
   };
+}
+
+/** One gateway instance of a multi-instance test: `sluice start --config FILE` on a free port. */
+export interface Instance { url: string; child: ChildProcess; output: string[] }
+
+export async function startInstance(config: string): Promise<Instance> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const { child, output } = await startSluiceProcess(['--config', config, '--port', String(port)], `${url}/health`);
+  return { url, child, output };
 }

@@ -2,43 +2,19 @@
 // SLUICE_TEST_REDIS are set): a revocation or a disabled user on one fails the key on the other
 // within a second — through Redis alone (the database poll is off here).
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import OpenAI from 'openai';
 import { tempDir } from '../helpers/gateway.js';
+import { startInstance, type Instance } from '../helpers/sluice-process.js';
 import { pgSchema } from '../plugins/auth/helpers.js';
-import { authConfig, cli, cliKey, SLUICE_BIN, sleep } from './auth-helpers.js';
+import { authConfig, cli, cliKey, sleep } from './auth-helpers.js';
 
 const PG = process.env['SLUICE_TEST_PG'];
 const REDIS = process.env['SLUICE_TEST_REDIS'];
 const ADMIN_KEY = 'admin-key-for-the-cluster-test';
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
-interface Instance { url: string; child: ChildProcess; output: string[] }
-
-async function startInstance(config: string): Promise<Instance> {
-  const port = await freePort();
-  const output: string[] = [];
-  const child = spawn(process.execPath, [SLUICE_BIN, 'start', '--config', config, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => output.push(c));
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => output.push(c));
-  const url = `http://127.0.0.1:${port}`;
-  for (const deadline = Date.now() + 20_000; ;) {
-    try { if ((await fetch(`${url}/health`)).ok) break; } catch { /* not yet */ }
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`instance did not start:\n${output.join('')}`);
-    await sleep(50);
-  }
-  return { url, child, output };
-}
 
 async function stop(instance: Instance | undefined): Promise<void> {
   if (!instance || instance.child.exitCode !== null) return;

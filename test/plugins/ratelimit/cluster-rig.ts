@@ -3,32 +3,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import net from 'node:net';
-import { SLUICE_BIN, sleep } from '../../integration/auth-helpers.js';
+import { sleep } from '../../integration/auth-helpers.js';
 
-export async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+import type { Instance } from '../../helpers/sluice-process.js';
 
-export interface Instance { url: string; child: ChildProcess; output: string[] }
-
-export async function startInstance(config: string): Promise<Instance> {
-  const port = await freePort();
-  const output: string[] = [];
-  const child = spawn(process.execPath, [SLUICE_BIN, 'start', '--config', config, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => output.push(c));
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => output.push(c));
-  const url = `http://127.0.0.1:${port}`;
-  for (const deadline = Date.now() + 30_000; ;) {
-    try { if ((await fetch(`${url}/health`)).ok) break; } catch { /* not yet */ }
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`instance did not start:\n${output.join('')}`);
-    await sleep(50);
-  }
-  return { url, child, output };
-}
+export { freePort } from '../../helpers/gateway.js';
+export { startInstance, type Instance } from '../../helpers/sluice-process.js';
 
 export async function stopInstance(instance: Instance | undefined): Promise<void> {
   if (!instance || instance.child.exitCode !== null || instance.child.signalCode !== null) return;
