@@ -1,9 +1,8 @@
 // The shared HTTP machinery of every remote provider: one keep-alive undici Pool per provider, a
 // bounded wait for one of its connections, key rotation, timeouts, and upstream failures turned into
 // coded gateway errors.
-import type { IncomingHttpHeaders } from 'node:http';
 import { createRequire } from 'node:module';
-import type { Dispatcher, Pool } from 'undici';
+import type { Pool } from 'undici';
 import { toBytes, type ProviderConfig } from '../config/schema.js';
 import { GatewayError } from '../errors.js';
 import type { GatewayResponse, UpstreamRequest } from '../exchange.js';
@@ -12,6 +11,7 @@ import { decodeSse, SseEventTooLargeError } from '../protocols/sse.js';
 import type { ApiFamily, JsonObject, JsonValue, StreamEvent } from '../protocols/types.js';
 import type { SendContext } from './provider.js';
 import { UPSTREAM_ABORT, type AbortLike } from '../http/abort.js';
+import { callUpstream, type UpstreamBody, type UpstreamHead } from './upstream-call.js';
 
 // undici takes ~140 ms of CPU to load: it is required when the first remote provider is built, so
 // the CLI and configs without one (`config validate` of the embedded default) never load it.
@@ -94,39 +94,36 @@ export class HttpUpstream {
     const waited = this.acquire(ctx);
     if (waited) await waited;
     const release = this.releaser();
-    let res: Dispatcher.ResponseData;
+    let res: UpstreamHead;
     try {
-      res = await this.pool.request({
+      res = await callUpstream(this.pool, {
         method: request.protocol.operation === 'models' ? 'GET' : 'POST',
         path: wire.path,
         headers,
         body: request.protocol.operation === 'models' ? undefined : request.bytes ?? JSON.stringify(request.body),
-        signal,
-      });
+      }, signal, forwardedName);
     } catch (err) {
       release();
       throw this.transportError(err);
     }
-    // The connection is busy until the body is read to its end or destroyed: 'close' covers both,
-    // whoever consumes it (JSON here, a stream in egress, or nobody when the client left).
-    if (res.body.closed) release();
-    else res.body.once('close', release);
-    const responseHeaders = pickHeaders(res.headers);
-    const contentType = String(res.headers['content-type'] ?? '');
+    // The connection is busy until the body is read to its end or given up, whoever consumes it
+    // (JSON here, a stream in egress, or nobody when the client left).
+    res.body.onClose(release);
+    const responseHeaders = res.headers;
     if (res.statusCode >= 400) {
-      const text = await res.body.text().catch(() => '');
+      const text = await res.body.whole().then((b) => b.toString('utf8'), () => '');
       throw upstreamHttpError(this.family, this.name, res.statusCode, text, responseHeaders['retry-after']);
     }
     const protocol = request.protocol;
-    if (contentType.includes('text/event-stream')) {
+    if (res.contentType.includes('text/event-stream')) {
       if (!request.stream) {
         // Refused (a client that did not ask for a stream never gets SSE): free the connection now.
-        res.body.on('error', () => undefined).destroy();
+        res.body.destroy();
         throw new GatewayError('SLUICE_E_UPSTREAM_ERROR', `provider ${this.name} answered a non-streaming request with an event stream`, { status: 502 });
       }
       return { kind: 'stream', status: res.statusCode, headers: responseHeaders, protocol, events: this.events(res.body) };
     }
-    const bytes = await readBytes(res.body).catch((err: unknown) => { throw this.transportError(err); });
+    const bytes = await res.body.whole().catch((err: unknown) => { throw this.transportError(err); });
     // As undici's text() reads it: UTF-8, a byte-order mark dropped (and then the bytes are not
     // passed on as they are, since the text without it is what the client gets).
     let text = bytes.toString('utf8');
@@ -143,14 +140,14 @@ export class HttpUpstream {
    * Parsed SSE events; transport failures mid-stream surface as coded errors to egress. OpenAI's
    * `[DONE]` is passed on: dispatch needs it to tell a complete stream from a truncated one.
    */
-  private async *events(body: Dispatcher.ResponseData['body']): AsyncGenerator<StreamEvent> {
+  private async *events(body: UpstreamBody): AsyncGenerator<StreamEvent> {
     try {
       yield* decodeSse(body, { maxEventSize: this.maxEventSize });
     } catch (err) {
       throw this.transportError(err);
     } finally {
       // Consumer stopped early (client went away): release the socket instead of draining it.
-      if (!body.readableEnded) body.destroy();
+      body.destroy();
     }
   }
 
@@ -229,28 +226,13 @@ export class HttpUpstream {
   }
 }
 
-/** A (small, JSON) response body whole: one chunk as it came, several concatenated once. */
-function readBytes(body: Dispatcher.ResponseData['body']): Promise<Buffer> {
-  return new Promise<Buffer>((resolve, reject) => {
-    if (body.destroyed) { reject(body.errored ?? new Error('the response body was destroyed before it was read')); return; }
-    const chunks: Buffer[] = [];
-    body.on('data', (chunk: Buffer) => { chunks.push(chunk); });
-    body.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    body.once('error', reject);
-  });
-}
-
-export function pickHeaders(headers: IncomingHttpHeaders): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name in headers) {
-    // Every name FORWARD_RESPONSE takes starts with r, x, o or a: most headers (content-*, date,
-    // connection, keep-alive…) are passed over without the regular expression.
-    const c = name.charCodeAt(0);
-    if ((c !== 0x72 && c !== 0x78 && c !== 0x6f && c !== 0x61) || !FORWARD_RESPONSE.test(name)) continue;
-    const v = headers[name];
-    if (v !== undefined) out[name === 'x-request-id' || name === 'request-id' ? `x-upstream-${name.replace(/^x-/, '')}` : name] = Array.isArray(v) ? v.join(', ') : v;
-  }
-  return out;
+/** The name a response header is passed to the client under, or undefined when it is not. */
+export function forwardedName(name: string): string | undefined {
+  // Every name FORWARD_RESPONSE takes starts with r, x, o or a: most headers (content-*, date,
+  // connection, keep-alive…) are passed over without the regular expression.
+  const c = name.charCodeAt(0);
+  if ((c !== 0x72 && c !== 0x78 && c !== 0x6f && c !== 0x61) || !FORWARD_RESPONSE.test(name)) return undefined;
+  return name === 'x-request-id' ? 'x-upstream-request-id' : name === 'request-id' ? 'x-upstream-request-id' : name;
 }
 
 /** "32 MiB" for the limits people write as 32mb; a plain byte count otherwise. */

@@ -1,0 +1,229 @@
+// One upstream HTTP exchange over undici's dispatcher API. undici's request() wraps every answer in
+// a Readable stream (its state, buffer list and events) and parses every response header into an
+// object; a gateway reading a small JSON answer whole, or relaying SSE chunks, needs neither: here
+// the chunks go to an array, and only the headers Sluice uses are read from the raw list. On this
+// machine that is some 15 µs of CPU per request (bench/results/proxy-overhead.md).
+import type { Dispatcher } from 'undici';
+import { RequestAbort, type AbortLike } from '../http/abort.js';
+
+/** What dispatch() needs of a Pool. */
+export interface DispatchTarget {
+  dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean;
+}
+
+export interface UpstreamHead {
+  statusCode: number;
+  /** The content-type header ('' when absent). */
+  contentType: string;
+  /** The headers `forward` kept, under the names it gave. */
+  headers: Record<string, string>;
+  body: UpstreamBody;
+}
+
+/** Decides which response headers to keep (and under which name); undefined drops one. */
+export type HeaderFilter = (lowerCaseName: string) => string | undefined;
+
+/** Above this many unread bytes an iterated body pauses the socket until its reader catches up. */
+const HIGH_WATER_MARK = 64 * 1024;
+
+/**
+ * Sends one request; resolves with the status and headers once they arrive (a 1xx is skipped),
+ * rejects with undici's error (or the abort reason) if the exchange fails before that.
+ */
+export function callUpstream(pool: DispatchTarget, options: Dispatcher.DispatchOptions, signal: AbortLike | undefined, forward: HeaderFilter): Promise<UpstreamHead> {
+  return new Promise<UpstreamHead>((resolve, reject) => {
+    pool.dispatch(options, new UpstreamCall(signal, forward, resolve, reject) as unknown as Dispatcher.DispatchHandler);
+  });
+}
+
+/** undici's handler (its original callback interface, which undici calls without a wrapper). */
+class UpstreamCall {
+  private abortUpstream: ((reason: unknown) => void) | undefined = undefined;
+  private abortReason: unknown = undefined;
+  private body: UpstreamBody | undefined = undefined;
+  private readonly onAbort: (() => void) | undefined;
+
+  constructor(
+    private readonly signal: AbortLike | undefined,
+    private readonly forward: HeaderFilter,
+    private resolve: ((head: UpstreamHead) => void) | undefined,
+    private readonly reject: (err: unknown) => void,
+  ) {
+    if (!signal) return;
+    if (signal.aborted) { this.abortReason = signal.reason; return; }
+    this.onAbort = () => {
+      this.abortReason = signal.reason;
+      this.abortUpstream?.(signal.reason);
+    };
+    listen(signal, this.onAbort, true);
+  }
+
+  onConnect(abort: (reason: unknown) => void): void {
+    if (this.abortReason !== undefined) { abort(this.abortReason); return; }
+    this.abortUpstream = abort;
+  }
+
+  onHeaders(statusCode: number, raw: Buffer[], resume: () => void): boolean {
+    if (statusCode < 200) return true; // 100 Continue, 103 Early Hints: the answer follows
+    let contentType = '';
+    const headers: Record<string, string> = {};
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]!.toString('latin1').toLowerCase();
+      if (name === 'content-type') { contentType = raw[i + 1]!.toString('latin1'); continue; }
+      const as = this.forward(name);
+      if (as === undefined) continue;
+      const value = raw[i + 1]!.toString('latin1');
+      headers[as] = headers[as] === undefined ? value : `${headers[as]}, ${value}`;
+    }
+    const body = new UpstreamBody(resume, (reason) => this.abortUpstream?.(reason));
+    this.body = body;
+    const resolve = this.resolve!;
+    this.resolve = undefined;
+    resolve({ statusCode, contentType, headers, body });
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    return this.body!.push(chunk);
+  }
+
+  onComplete(): void {
+    this.done();
+    this.body!.end(undefined);
+  }
+
+  onError(err: unknown): void {
+    this.done();
+    if (this.resolve) { this.resolve = undefined; this.reject(err); return; }
+    this.body?.end(err ?? new Error('upstream request failed'));
+  }
+
+  private done(): void {
+    if (this.onAbort) listen(this.signal!, this.onAbort, false);
+  }
+}
+
+/** Adds or removes an abort listener on either kind of signal (see ../http/abort.ts). */
+function listen(signal: AbortLike, listener: () => void, add: boolean): void {
+  if (signal instanceof RequestAbort) {
+    if (add) signal.on('abort', listener);
+    else signal.removeListener('abort', listener);
+  } else if (add) signal.addEventListener('abort', listener, { once: true });
+  else signal.removeEventListener('abort', listener);
+}
+
+type Waiting = { resolve(result: IteratorResult<Buffer>): void; reject(err: unknown): void };
+
+/**
+ * A response body: read whole (`whole()`), or iterated chunk by chunk with back-pressure. `destroy()`
+ * gives it up, aborting the upstream exchange if it is still going. `onClose` runs once, when the
+ * body ended, failed or was given up.
+ */
+export class UpstreamBody implements AsyncIterable<Buffer> {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private paused = false;
+  /** Set once the exchange is over: `null` for a complete body, else the error. */
+  private outcome: unknown = undefined;
+  private finished = false;
+  private waiting: Waiting | undefined = undefined;
+  private wholeWaiting: Waiting | undefined = undefined;
+  private closeListener: (() => void) | undefined = undefined;
+  private iterating = false;
+
+  constructor(private readonly resume: () => void, private readonly abort: (reason: unknown) => void) {}
+
+  /** True once the body was read to its end, failed or was given up. */
+  get closed(): boolean { return this.finished; }
+
+  /** True when the body arrived complete. */
+  get ended(): boolean { return this.finished && this.outcome === null; }
+
+  onClose(listener: () => void): void {
+    if (this.finished) listener();
+    else this.closeListener = listener;
+  }
+
+  /** undici's onData: false asks it to pause the socket. */
+  push(chunk: Buffer): boolean {
+    if (this.finished) return true;
+    const waiting = this.waiting;
+    if (waiting && this.chunks.length === 0) {
+      this.waiting = undefined;
+      waiting.resolve({ value: chunk, done: false });
+      return true;
+    }
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    if (this.iterating && this.buffered > HIGH_WATER_MARK) this.paused = true;
+    return !this.paused;
+  }
+
+  /** The exchange is over: `undefined` when complete, else why not. */
+  end(error: unknown): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.outcome = error === undefined ? null : error;
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    if (waiting) {
+      if (error === undefined) waiting.resolve({ value: undefined, done: true });
+      else waiting.reject(error);
+    }
+    const whole = this.wholeWaiting;
+    this.wholeWaiting = undefined;
+    if (whole) {
+      if (error === undefined) whole.resolve({ value: this.concat(), done: true });
+      else whole.reject(error);
+    }
+    const listener = this.closeListener;
+    this.closeListener = undefined;
+    listener?.();
+  }
+
+  /** The whole body, once it has arrived. */
+  whole(): Promise<Buffer> {
+    if (this.finished) {
+      return this.outcome === null ? Promise.resolve(this.concat()) : Promise.reject(this.outcome ?? new Error('the response body was given up before it was read'));
+    }
+    return new Promise<IteratorResult<Buffer>>((resolve, reject) => { this.wholeWaiting = { resolve, reject }; })
+      .then((result) => result.value as Buffer);
+  }
+
+  /** Gives the body up: the upstream exchange is aborted if it is still going. */
+  destroy(): void {
+    if (this.finished) return;
+    const reason = new Error('the response body was given up before its end');
+    this.end(reason);
+    this.abort(reason);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    this.iterating = true;
+    return {
+      next: () => this.next(),
+      return: () => { this.destroy(); return Promise.resolve({ value: undefined, done: true }); },
+    };
+  }
+
+  private next(): Promise<IteratorResult<Buffer>> {
+    const chunk = this.chunks.shift();
+    if (chunk !== undefined) {
+      this.buffered -= chunk.length;
+      if (this.paused && this.buffered <= HIGH_WATER_MARK / 2) { this.paused = false; this.resume(); }
+      return Promise.resolve({ value: chunk, done: false });
+    }
+    if (this.finished) {
+      return this.outcome === null ? Promise.resolve({ value: undefined, done: true }) : Promise.reject(this.outcome);
+    }
+    if (this.paused) { this.paused = false; this.resume(); }
+    return new Promise<IteratorResult<Buffer>>((resolve, reject) => { this.waiting = { resolve, reject }; });
+  }
+
+  private concat(): Buffer {
+    const chunks = this.chunks;
+    this.chunks = [];
+    this.buffered = 0;
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  }
+}
