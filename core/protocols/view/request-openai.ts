@@ -1,7 +1,7 @@
 // Where OpenAI requests keep their text and tools: Chat Completions, Responses and embeddings.
 import { asArray, asObject, asString, isObject } from '../json.js';
 import type { JsonObject } from '../types.js';
-import type { Collector } from './collector.js';
+import { names, type Collector } from './collector.js';
 import type { SegmentKind } from './types.js';
 
 function kindOfRole(role: string): SegmentKind {
@@ -23,6 +23,12 @@ export function walkChat(body: JsonObject, c: Collector): void {
     // Reasoning some servers return and some clients send back (DeepSeek, vLLM, OpenRouter).
     c.text('reasoning', role, turn, m, 'reasoning_content', [...path, 'reasoning_content']);
     c.text('reasoning', role, turn, m, 'reasoning', [...path, 'reasoning']);
+    const details = asArray(m['reasoning_details']);
+    for (let i = 0; i < details.length; i++) {
+      const d = details[i];
+      const field = !isObject(d) ? undefined : typeof d['signature'] === 'string' ? 'signature' : typeof d['data'] === 'string' ? 'data' : undefined;
+      if (field) c.signature('reasoning', d as JsonObject, field, (d as JsonObject)['text'], turn, [...path, 'reasoning_details', i]);
+    }
     const calls = asArray(m['tool_calls']);
     for (let i = 0; i < calls.length; i++) {
       const call = asObject(calls[i]);
@@ -35,6 +41,10 @@ export function walkChat(body: JsonObject, c: Collector): void {
       c.result(asString(m['tool_call_id']), asString(m['name']), m['content'], false, turn, path);
     }
   }
+}
+
+export function toolsChat(body: JsonObject): string[] {
+  return names(body['tools'], (t) => asObject(t['function'])?.['name']);
 }
 
 /** Chat: a system message at the end, which OpenAI and the translator both accept anywhere. */
@@ -75,11 +85,17 @@ export function walkResponses(body: JsonObject, c: Collector): void {
       case 'reasoning':
         c.content('reasoning', 'assistant', turn, item, 'summary', path);
         c.content('reasoning', 'assistant', turn, item, 'content', path);
+        c.signature('reasoning', item, 'encrypted_content', item['summary'], turn, path);
         break;
       default:
         break; // hosted tool items, item references: kept as they are
     }
   }
+}
+
+/** Function tools only: hosted tools (web_search, file_search, …) and custom tools are not called by name here. */
+export function toolsResponses(body: JsonObject): string[] {
+  return names(body['tools'], (t) => (t['type'] === 'function' ? t['name'] : undefined));
 }
 
 /** Responses: a developer message item (Codex's own form for instructions). */
