@@ -29,25 +29,25 @@ export class Collector {
    */
   constructor(private readonly changed: () => void, private readonly withSegments = true) {}
 
-  /** A string at container[key], if it is one. */
-  text(kind: SegmentKind, role: string, turn: number, container: Container, key: string | number, path: BodyPath): void {
+  /** A string at container[key], if it is one; `at` is the container's path. */
+  text(kind: SegmentKind, role: string, turn: number, container: Container, key: string | number, at: BodyPath): void {
     if (!this.withSegments && kind !== 'user') return;
     const value = (container as Record<string | number, JsonValue>)[key];
     if (typeof value !== 'string') return;
     if (kind === 'user' && this.userTurns[this.userTurns.length - 1] !== turn) this.userTurns.push(turn);
     if (!this.withSegments) return;
-    this.segments.push(new Slot(kind, role, turn, path, undefined, container, key, this.changed, undefined));
+    this.segments.push(new Slot(kind, role, turn, at, key, container, key, this.changed, undefined));
   }
 
   /** Content that is a string or a list of parts with `text` (every family's message content). */
   content(kind: SegmentKind, role: string, turn: number, owner: JsonObject, key: string, path: BodyPath): void {
     if (!this.withSegments && kind !== 'user') return;
     const value = owner[key];
-    if (typeof value === 'string') { this.text(kind, role, turn, owner, key, [...path, key]); return; }
+    if (typeof value === 'string') { this.text(kind, role, turn, owner, key, path); return; }
     if (!Array.isArray(value)) return;
     for (let i = 0; i < value.length; i++) {
       const part = value[i];
-      if (part && typeof part === 'object' && !Array.isArray(part)) this.text(kind, role, turn, part, 'text', [...path, key, i, 'text']);
+      if (part && typeof part === 'object' && !Array.isArray(part)) this.text(kind, role, turn, part, 'text', [...path, key, i]);
     }
   }
 
@@ -70,10 +70,10 @@ export class Collector {
     try {
       parsed = JSON.parse(raw) as JsonValue;
     } catch {
-      this.text(kind, role, turn, owner, key, [...path, key]);
+      this.text(kind, role, turn, owner, key, path);
       return;
     }
-    if (typeof parsed === 'string') { this.text(kind, role, turn, owner, key, [...path, key]); return; }
+    if (typeof parsed === 'string') { this.text(kind, role, turn, owner, key, path); return; }
     if (parsed && typeof parsed === 'object') {
       this.walkLeaves(kind, role, turn, parsed, [...path, key], () => { owner[key] = JSON.stringify(parsed); });
     }

@@ -10,20 +10,19 @@ export function walkMessages(body: JsonObject, c: Collector): void {
     const m = messages[turn];
     if (!isObject(m)) continue;
     const role = asString(m['role']) ?? 'user';
-    const path = ['messages', turn];
     // Claude Code sends a {"role":"system"} turn inside messages.
     const kind = role === 'system' ? 'system' : role === 'assistant' ? 'assistant' : 'user';
     const content = m['content'];
-    if (typeof content === 'string') { c.text(kind, role, turn, m, 'content', [...path, 'content']); continue; }
+    if (typeof content === 'string') { c.text(kind, role, turn, m, 'content', ['messages', turn]); continue; }
     const blocks = asArray(content);
     for (let i = 0; i < blocks.length; i++) {
       const b = blocks[i];
       if (!isObject(b)) continue;
-      const at = [...path, 'content', i];
+      const at = ['messages', turn, 'content', i];
       switch (b['type']) {
-        case 'text': c.text(kind, role, turn, b, 'text', [...at, 'text']); break;
+        case 'text': c.text(kind, role, turn, b, 'text', at); break;
         case 'thinking':
-          c.text('reasoning', role, turn, b, 'thinking', [...at, 'thinking']);
+          c.text('reasoning', role, turn, b, 'thinking', at);
           c.signature('reasoning', b, 'signature', b['thinking'], turn, at);
           break;
         case 'tool_use':

@@ -19,7 +19,7 @@ export function walkGenerate(outer: JsonObject, c: Collector): void {
   const sysKey = systemKey(body);
   const system = asObject(body[sysKey]);
   if (system) c.content('system', 'system', -1, system, 'parts', [...base, sysKey]);
-  else c.text('system', 'system', -1, body, sysKey, [...base, sysKey]);
+  else c.text('system', 'system', -1, body, sysKey, base);
   const contents = asArray(body['contents']);
   for (let turn = 0; turn < contents.length; turn++) {
     const content = contents[turn];
@@ -35,7 +35,7 @@ export function walkGenerate(outer: JsonObject, c: Collector): void {
         c.signature(thought ? 'reasoning' : p['functionCall'] !== undefined ? 'tool_call' : 'text', p, 'thoughtSignature', thought ? p['text'] : undefined, turn, at);
       }
       if (typeof p['text'] === 'string') {
-        c.text(p['thought'] === true ? 'reasoning' : role === 'model' ? 'assistant' : 'user', role, turn, p, 'text', [...at, 'text']);
+        c.text(p['thought'] === true ? 'reasoning' : role === 'model' ? 'assistant' : 'user', role, turn, p, 'text', at);
         continue;
       }
       const call = asObject(p['functionCall']);

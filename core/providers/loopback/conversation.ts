@@ -3,7 +3,7 @@
 // real provider would check.
 import type { UpstreamRequest } from '../../exchange.js';
 import { createRequestView } from '../../protocols/view/request-view.js';
-import type { RequestView, Segment, SignatureInfo, ToolResultInfo } from '../../protocols/view/types.js';
+import type { BodyPath, RequestView, Segment, SignatureInfo, ToolResultInfo } from '../../protocols/view/types.js';
 import type { CarriedThought, ConversationView } from './script.js';
 import type { JsonOutput } from './json-sample.js';
 
@@ -45,13 +45,15 @@ export function conversationOf(view: RequestView, options: ReadOptions): Convers
   // The client is answering tool calls when that turn, and the ones just before it, hold results
   // (Chat and Responses send one message or item per parallel call).
   const results = view.toolResults();
+  const resultTurns = new Set(results.map((r) => r.turn));
   let first = last;
-  while (first >= 0 && results.some((r) => r.turn === first)) first--;
+  while (first >= 0 && resultTurns.has(first)) first--;
   const answered = results.filter((r) => r.turn > first && r.turn <= last);
 
   const callNames = new Map<string, string>();
   for (const c of view.toolCalls()) if (c.id && c.name) callNames.set(c.id, c.name);
-  const resultText = (r: ToolResultInfo) => lines(prompt.filter((s) => s.turn === r.turn && s.kind === 'tool_result' && within(s.path, r.path)).map((s) => s.text));
+  // A result's own text: the turn's tool_result segments under its place (an Anthropic turn holds several).
+  const resultText = (r: ToolResultInfo) => lines((byTurn.get(r.turn) ?? []).filter((s) => s.kind === 'tool_result' && within(s.path, r.path)).map((s) => s.text));
 
   return {
     lastUserText: answered.length ? '' : textOf(last),
@@ -71,6 +73,6 @@ export function thoughtsOf(view: RequestView, check: (s: SignatureInfo) => boole
   return view.signatures().filter((s) => s.signs === 'reasoning' && check(s)).map((s) => ({ text: s.text, signature: s.value ?? '', location: location(s) }));
 }
 
-function within(path: readonly (string | number)[], prefix: readonly (string | number)[]): boolean {
+function within(path: BodyPath, prefix: BodyPath): boolean {
   return prefix.every((k, i) => path[i] === k);
 }
