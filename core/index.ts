@@ -35,7 +35,7 @@ export { compileGlob } from './glob.js';
 export type { GlobMatcher } from './glob.js';
 export { createRequestView, createResponseView, transformResponseBody, transformStream } from './protocols/view/index.js';
 export type {
-  SegmentKind, BodyPath, Segment, ToolCallInfo, ToolResultInfo, ToolEvent, RequestView, ResponseView, Channel, DeltaTransform,
+  SegmentKind, BodyPath, Segment, ToolCallInfo, ToolResultInfo, ToolEvent, SignatureInfo, RequestView, ResponseView, Channel, DeltaTransform,
 } from './protocols/view/index.js';
 export { decodeSse, encodeSseEvent, SseDecoder } from './protocols/sse.js';
 export { observeStream } from './protocols/observe-stream.js';

@@ -34,7 +34,7 @@ export function translateCount(exchange: Exchange): () => void {
     if (t.protocol.family === exchange.endpoint.family) {
       // Claude Code counts whole conversations: tool ids another provider minted must fit Anthropic's
       // pattern here too, and tagged signatures must not reach it (passthrough-signatures.ts).
-      const resolved = family === 'anthropic' ? resolvePassthroughSignatures('anthropic.messages', exchange.readRequest()) : undefined;
+      const resolved = family === 'anthropic' ? resolvePassthroughSignatures(exchange.view()) : undefined;
       if (resolved) exchange.request = resolved;
       return undefined;
     }

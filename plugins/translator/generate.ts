@@ -44,7 +44,7 @@ export function generationTranslator(logger: Logger): (this: Exchange, target: T
       // Passthrough: the body goes as the client sent it, once any tagged signatures are resolved.
       const name = protocolName(endpoint);
       if (!mayNeedResolving(name, exchange.originalBody)) return undefined;
-      const resolved = resolvePassthroughSignatures(name, exchange.readRequest());
+      const resolved = resolvePassthroughSignatures(exchange.view());
       if (resolved) { decodedRequest(exchange, logger); exchange.request = resolved; }
       return undefined;
     }

@@ -5,98 +5,24 @@
 // Tool-call ids get the same care (tool-call-ids.ts): a signature carried in an Anthropic or
 // Responses id is cut off, and an id Anthropic would reject (minted by another provider) is
 // mapped. Requests with none of this (the usual case) are left exactly as they are.
-import { asArray, isObject, type ApiFamily, type JsonObject, type JsonValue, type ProtocolName } from '../../core/index.js';
+import type { BodyPath, JsonObject, JsonValue, ProtocolName, RequestView } from '../../core/index.js';
 import { parseTag } from './signatures.js';
 import { anthropicToolId, bareId } from './tool-call-ids.js';
 
 /** Gemini's documented placeholder for a function call whose signature is unknown. */
 const GEMINI_SKIP = 'skip_thought_signature_validator';
 
-type Verdict = { keep: true; value: string } | { keep: false };
-
-function judge(value: JsonValue | undefined, family: ApiFamily): Verdict | undefined {
-  const tag = typeof value === 'string' ? parseTag(value) : undefined;
-  if (!tag) return undefined;
-  return tag.origin === family ? { keep: true, value: tag.signature } : { keep: false };
-}
-
-type Fix = (entry: JsonObject) => JsonObject | undefined | 'unchanged';
-
-/**
- * `list` with `fix` applied to each object entry (undefined removes it); the same array when nothing
- * changed. Runs on every passthrough request, so nothing is copied until a tag is found.
- */
-function rewrite(list: JsonValue[], fix: Fix): JsonValue[] {
-  let out: JsonValue[] | undefined;
-  for (let i = 0; i < list.length; i++) {
-    const entry = list[i]!;
-    const r = isObject(entry) ? fix(entry) : 'unchanged';
-    if (r === 'unchanged') { out?.push(entry); continue; }
-    out ??= list.slice(0, i);
-    if (r) out.push(r);
-  }
-  return out ?? list;
-}
-
-/** `entry` with its id field `key` made fit for the upstream by `fix`, or 'unchanged'. */
-function fixId(entry: JsonObject, key: string, fix: (id: string) => string): JsonObject | 'unchanged' {
-  const id = entry[key];
-  if (typeof id !== 'string') return 'unchanged';
-  const fixed = fix(id);
-  return fixed === id ? 'unchanged' : { ...entry, [key]: fixed };
-}
-
 const anthropicId = (id: string): string => anthropicToolId(bareId(id));
 
-const anthropicBlock: Fix = (block) => {
-  if (block['type'] === 'tool_use') return fixId(block, 'id', anthropicId);
-  if (block['type'] === 'tool_result') return fixId(block, 'tool_use_id', anthropicId);
-  if (block['type'] !== 'thinking') return 'unchanged';
-  // `signature: ""` is how Anthropic clients were given reasoning that came unsigned from another
-  // provider: Anthropic would refuse it as an invalid signature, so it is left out like a foreign one.
-  if (block['signature'] === '') return undefined;
-  const v = judge(block['signature'], 'anthropic');
-  if (!v) return 'unchanged';
-  return v.keep ? { ...block, signature: v.value } : undefined;
+/** Where the protocols whose ids are fixed keep them (core's view finds the calls and results). */
+const ID_FIELDS: Partial<Record<ProtocolName, { call: string; result: string; fix: (id: string) => string }>> = {
+  'anthropic.messages': { call: 'id', result: 'tool_use_id', fix: anthropicId },
+  'anthropic.count_tokens': { call: 'id', result: 'tool_use_id', fix: anthropicId },
+  'openai.responses': { call: 'call_id', result: 'call_id', fix: bareId },
 };
 
-const CALL_ITEMS = new Set(['function_call', 'function_call_output', 'custom_tool_call', 'custom_tool_call_output']);
-
-const responsesItem: Fix = (item) => {
-  if (CALL_ITEMS.has(item['type'] as string)) return fixId(item, 'call_id', bareId);
-  if (item['type'] !== 'reasoning') return 'unchanged';
-  const v = judge(item['encrypted_content'], 'openai');
-  if (!v) return 'unchanged';
-  return v.keep ? { ...item, encrypted_content: v.value } : undefined;
-};
-
-const geminiPart: Fix = (part) => {
-  const v = judge(part['thoughtSignature'], 'gemini');
-  if (!v) return 'unchanged';
-  if (v.keep) return { ...part, thoughtSignature: v.value };
-  if (part['thought'] === true) return undefined;
-  if (part['functionCall'] !== undefined) return { ...part, thoughtSignature: GEMINI_SKIP };
-  const { thoughtSignature: _foreign, ...rest } = part;
-  return rest;
-};
-
-const chatDetail: Fix = (detail) => {
-  const v = judge(detail['signature'], 'openai') ?? judge(detail['data'], 'openai');
-  if (!v) return 'unchanged';
-  if (!v.keep) return undefined;
-  return typeof detail['signature'] === 'string' ? { ...detail, signature: v.value } : { ...detail, data: v.value };
-};
-
-/** `outer` with `fix` applied inside each entry's list `key`; undefined when nothing changed. */
-function nested(outer: JsonValue[], key: string, fix: Fix): JsonValue[] | undefined {
-  const out = rewrite(outer, (m) => {
-    const inner = m[key];
-    if (!Array.isArray(inner)) return 'unchanged';
-    const fixed = rewrite(inner, fix);
-    return fixed === inner ? 'unchanged' : { ...m, [key]: fixed };
-  });
-  return out === outer ? undefined : out;
-}
+/** A change to the body: a new value at `path`, or the entry there removed. */
+interface Edit { readonly path: BodyPath; readonly value: JsonValue | undefined }
 
 const TAG_BYTES = Buffer.from('sluice1.');
 const UNICODE_ESCAPE = Buffer.from('\\u');
@@ -112,28 +38,67 @@ export function mayNeedResolving(protocol: ProtocolName, bytes: Buffer | undefin
   return bytes.includes(TAG_BYTES) || bytes.includes(UNICODE_ESCAPE);
 }
 
-/** The client's body with tagged signatures resolved for an upstream of its own protocol, or undefined when none was tagged. */
-export function resolvePassthroughSignatures(protocol: ProtocolName, body: JsonObject): JsonObject | undefined {
-  switch (protocol) {
-    case 'anthropic.messages': {
-      const messages = nested(asArray(body['messages']), 'content', anthropicBlock);
-      return messages && { ...body, messages };
-    }
-    case 'openai.responses': {
-      const input = body['input'];
-      if (!Array.isArray(input)) return undefined;
-      const fixed = rewrite(input, responsesItem);
-      return fixed === input ? undefined : { ...body, input: fixed };
-    }
-    case 'gemini.generate': {
-      const contents = nested(asArray(body['contents']), 'parts', geminiPart);
-      return contents && { ...body, contents };
-    }
-    case 'openai.chat': {
-      const messages = nested(asArray(body['messages']), 'reasoning_details', chatDetail);
-      return messages && { ...body, messages };
-    }
-    default:
-      return undefined;
+/**
+ * The client's body with tagged signatures resolved for an upstream of its own protocol, or
+ * undefined when none was tagged. Read through core's view of the body (shared with the plugins
+ * that read the tool history); the body itself is copied, not changed: the client's request stays
+ * as it came for a translation to another family (a fallback).
+ */
+export function resolvePassthroughSignatures(view: RequestView): JsonObject | undefined {
+  const family = view.protocol.family;
+  const edits: Edit[] = [];
+  for (const s of view.signatures()) {
+    // `signature: ""` is how Anthropic clients were given reasoning that came unsigned from another
+    // provider: Anthropic would refuse it as an invalid signature, so it is left out like a foreign one.
+    if (s.value === '' && family === 'anthropic') { edits.push({ path: s.path, value: undefined }); continue; }
+    const tag = s.value === undefined ? undefined : parseTag(s.value);
+    if (!tag) continue;
+    const field = [...s.path, s.field];
+    if (tag.origin === family) edits.push({ path: field, value: tag.signature });
+    else if (s.signs === 'reasoning') edits.push({ path: s.path, value: undefined });
+    else edits.push({ path: field, value: s.signs === 'tool_call' ? GEMINI_SKIP : undefined });
   }
+  const ids = ID_FIELDS[`${family}.${view.protocol.operation}`];
+  if (ids) {
+    for (const e of view.toolEvents()) {
+      const id = e.type === 'call' ? e.id : e.callId;
+      const fixed = id === undefined ? id : ids.fix(id);
+      if (fixed !== id) edits.push({ path: [...e.path, e.type === 'call' ? ids.call : ids.result], value: fixed! });
+    }
+  }
+  return edits.length ? edited(view.body, edits) : undefined;
+}
+
+type Container = JsonObject | JsonValue[];
+
+/**
+ * `body` with `edits` made, copying only the objects and arrays on their paths. Entries are
+ * removed last, the latest first, so the indexes of the others stay right.
+ */
+function edited(body: JsonObject, edits: readonly Edit[]): JsonObject {
+  const copies = new Map<Container, Container>();
+  const copy = (c: Container): Container => {
+    let out = copies.get(c);
+    if (!out) copies.set(c, (out = Array.isArray(c) ? [...c] : { ...c }));
+    return out;
+  };
+  const removals: [Container, string | number][] = [];
+  for (const { path, value } of edits) {
+    let from: Container = body;
+    let to = copy(body);
+    for (let i = 0; i < path.length - 1; i++) {
+      const key = path[i]!;
+      from = (from as Record<string | number, JsonValue>)[key] as Container;
+      (to as Record<string | number, JsonValue>)[key] = to = copy(from);
+    }
+    const last = path[path.length - 1]!;
+    if (value === undefined) removals.push([to, last]);
+    else (to as Record<string | number, JsonValue>)[last] = value;
+  }
+  for (let i = removals.length - 1; i >= 0; i--) {
+    const [where, key] = removals[i]!;
+    if (Array.isArray(where)) where.splice(key as number, 1);
+    else delete where[key as string];
+  }
+  return copy(body) as JsonObject;
 }

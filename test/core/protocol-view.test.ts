@@ -186,6 +186,54 @@ describe('protocol view: the tool history without segments', () => {
   });
 });
 
+describe('protocol view: signatures and declared tools', () => {
+  it('finds the signatures of every family with what they sign, read with the tool history', () => {
+    const anthropic = createRequestView(p('anthropic.messages'), { messages: [
+      { role: 'assistant', content: [{ type: 'thinking', thinking: 'hmm', signature: 'S1' }, { type: 'thinking', thinking: 'bare' }, { type: 'text', text: 'ok' }] },
+    ] });
+    expect(anthropic.signatures().map((s) => [s.signs, s.value, s.field, s.text, s.path])).to.deep.equal([
+      ['reasoning', 'S1', 'signature', 'hmm', ['messages', 0, 'content', 0]],
+      ['reasoning', undefined, 'signature', 'bare', ['messages', 0, 'content', 1]],
+    ]);
+    const responses = createRequestView(p('openai.responses'), { input: [
+      { type: 'reasoning', id: 'rs_1', summary: [{ type: 'summary_text', text: 'a' }, { type: 'summary_text', text: 'b' }], encrypted_content: 'E' },
+    ] });
+    expect(responses.signatures()[0]).to.include({ signs: 'reasoning', value: 'E', field: 'encrypted_content', text: 'a\nb', id: 'rs_1', turn: 0 });
+    const gemini = createRequestView(p('gemini.generate'), { contents: [{ role: 'model', parts: [
+      { text: 'think', thought: true, thoughtSignature: 'T' }, { functionCall: { name: 'f', args: {} }, thoughtSignature: 'C' }, { text: 'x', thoughtSignature: 'X' }, { text: 'unsigned' },
+    ] }] });
+    expect(gemini.signatures().map((s) => [s.signs, s.value, s.text, s.path.at(-1)])).to.deep.equal([['reasoning', 'T', 'think', 0], ['tool_call', 'C', '', 1], ['text', 'X', '', 2]]);
+    const chat = createRequestView(p('openai.chat'), { messages: [{ role: 'assistant', content: 'a', reasoning_details: [
+      { type: 'reasoning.text', text: 'r', signature: 'CS' }, { type: 'reasoning.encrypted', data: 'D' }, { type: 'reasoning.summary', summary: 's' },
+    ] }] });
+    expect(chat.signatures().map((s) => [s.field, s.value, s.text, s.path])).to.deep.equal([
+      ['signature', 'CS', 'r', ['messages', 0, 'reasoning_details', 0]], ['data', 'D', '', ['messages', 0, 'reasoning_details', 1]],
+    ]);
+    expect(chat.segments().map((s) => s.text)).to.deep.equal(['a']); // signatures are not text
+  });
+
+  it('names the function tools each family offers, leaving hosted and server tools out', () => {
+    expect(createRequestView(p('openai.chat'), { tools: [{ type: 'function', function: { name: 'a' } }, { type: 'custom', custom: { name: 'b' } }] }).toolNames()).to.deep.equal(['a']);
+    expect(createRequestView(p('openai.responses'), { tools: [{ type: 'function', name: 'a' }, { type: 'web_search' }, { type: 'custom', name: 'p' }] }).toolNames()).to.deep.equal(['a']);
+    expect(createRequestView(p('anthropic.messages'), { tools: [{ name: 'a' }, { type: 'custom', name: 'b' }, { type: 'web_search_20250305', name: 'web_search' }] }).toolNames()).to.deep.equal(['a', 'b']);
+    expect(createRequestView(p('gemini.count_tokens'), { generateContentRequest: { tools: [{ functionDeclarations: [{ name: 'a' }, { name: 'b' }] }, { googleSearch: {} }] } }).toolNames()).to.deep.equal(['a', 'b']);
+    expect(createRequestView(p('openai.embeddings'), { input: 'x' }).toolNames()).to.deep.equal([]);
+  });
+
+  it('reads string leaves at any depth, in document order, and spells their paths only when asked', () => {
+    let response: JsonObject = { leaf: 'deep' };
+    for (let i = 0; i < 100_000; i++) response = { r: response };
+    const view = createRequestView(p('gemini.generate'), { contents: [{ role: 'user', parts: [{ functionResponse: { name: 'f', response: { a: 'first', b: response, c: ['last'] } } }] }] });
+    const texts = view.segments().map((s) => s.text);
+    expect(texts).to.deep.equal(['first', 'deep', 'last']);
+    const deep = view.segments()[1]!;
+    expect(deep.path).to.have.length(6 + 1 + 100_000 + 1); // …, 'b', 'r' × 100,000, 'leaf'
+    expect(deep.path.slice(0, 8)).to.deep.equal(['contents', 0, 'parts', 0, 'functionResponse', 'response', 'b', 'r']);
+    deep.set('changed');
+    expect(view.segments()[1]!.text).to.equal('changed');
+  });
+});
+
 describe('protocol view: JSON responses', () => {
   it('transforms every channel of each protocol, tool arguments as JSON text', () => {
     const t = needleReplacer();

@@ -2,17 +2,24 @@
 // in order. Walkers only say where things are; this file knows how to read and rewrite them.
 import { canonicalArguments, canonicalJson } from '../canonical-json.js';
 import type { JsonObject, JsonValue } from '../types.js';
-import type { BodyPath, Segment, SegmentKind, ToolCallInfo, ToolEvent, ToolResultInfo } from './types.js';
+import type { BodyPath, Segment, SegmentKind, SignatureInfo, ToolCallInfo, ToolEvent, ToolResultInfo } from './types.js';
 
 type Container = JsonObject | JsonValue[];
-/** Deeper than any real tool argument object; ingress bounds nesting anyway. */
-const MAX_LEAF_DEPTH = 64;
+/**
+ * Where a container sits: a path, or a link to its parent's place and its key. Nested arguments
+ * are walked with links, spelled out as a path only when one is read: copying the path at every
+ * level made a deep value cost its depth squared.
+ */
+type Place = BodyPath | { readonly up: Place; readonly key: string | number };
+/** A container being walked: its keys (an array's are its indexes) and the next one to read. */
+interface Frame { readonly value: Container; readonly keys: string[] | undefined; readonly size: number; next: number; readonly at: Place }
 
 export class Collector {
   readonly segments: Segment[] = [];
   readonly calls: ToolCallInfo[] = [];
   readonly results: ToolResultInfo[] = [];
   readonly events: ToolEvent[] = [];
+  readonly signatures: SignatureInfo[] = [];
   /** Turns holding text of kind 'user', ascending, once each: collected in both modes. */
   readonly userTurns: number[] = [];
 
@@ -22,25 +29,25 @@ export class Collector {
    */
   constructor(private readonly changed: () => void, private readonly withSegments = true) {}
 
-  /** A string at container[key], if it is one. */
-  text(kind: SegmentKind, role: string, turn: number, container: Container, key: string | number, path: BodyPath): void {
+  /** A string at container[key], if it is one; `at` is the container's path. */
+  text(kind: SegmentKind, role: string, turn: number, container: Container, key: string | number, at: BodyPath): void {
     if (!this.withSegments && kind !== 'user') return;
     const value = (container as Record<string | number, JsonValue>)[key];
     if (typeof value !== 'string') return;
     if (kind === 'user' && this.userTurns[this.userTurns.length - 1] !== turn) this.userTurns.push(turn);
     if (!this.withSegments) return;
-    this.segments.push(new Slot(kind, role, turn, path, undefined, container, key, this.changed, undefined));
+    this.segments.push(new Slot(kind, role, turn, at, key, container, key, this.changed, undefined));
   }
 
   /** Content that is a string or a list of parts with `text` (every family's message content). */
   content(kind: SegmentKind, role: string, turn: number, owner: JsonObject, key: string, path: BodyPath): void {
     if (!this.withSegments && kind !== 'user') return;
     const value = owner[key];
-    if (typeof value === 'string') { this.text(kind, role, turn, owner, key, [...path, key]); return; }
+    if (typeof value === 'string') { this.text(kind, role, turn, owner, key, path); return; }
     if (!Array.isArray(value)) return;
     for (let i = 0; i < value.length; i++) {
       const part = value[i];
-      if (part && typeof part === 'object' && !Array.isArray(part)) this.text(kind, role, turn, part, 'text', [...path, key, i, 'text']);
+      if (part && typeof part === 'object' && !Array.isArray(part)) this.text(kind, role, turn, part, 'text', [...path, key, i]);
     }
   }
 
@@ -48,7 +55,7 @@ export class Collector {
   leaves(kind: SegmentKind, role: string, turn: number, owner: JsonObject, key: string, path: BodyPath): void {
     if (!this.withSegments) return;
     const value = owner[key];
-    if (value && typeof value === 'object') this.walkLeaves(kind, role, turn, value, [...path, key], 0, undefined);
+    if (value && typeof value === 'object') this.walkLeaves(kind, role, turn, value, [...path, key], undefined);
   }
 
   /**
@@ -63,12 +70,12 @@ export class Collector {
     try {
       parsed = JSON.parse(raw) as JsonValue;
     } catch {
-      this.text(kind, role, turn, owner, key, [...path, key]);
+      this.text(kind, role, turn, owner, key, path);
       return;
     }
-    if (typeof parsed === 'string') { this.text(kind, role, turn, owner, key, [...path, key]); return; }
+    if (typeof parsed === 'string') { this.text(kind, role, turn, owner, key, path); return; }
     if (parsed && typeof parsed === 'object') {
-      this.walkLeaves(kind, role, turn, parsed, [...path, key], 0, () => { owner[key] = JSON.stringify(parsed); });
+      this.walkLeaves(kind, role, turn, parsed, [...path, key], () => { owner[key] = JSON.stringify(parsed); });
     }
   }
 
@@ -84,20 +91,44 @@ export class Collector {
     this.events.push(info);
   }
 
-  private walkLeaves(kind: SegmentKind, role: string, turn: number, value: Container, path: BodyPath, depth: number, written: (() => void) | undefined): void {
-    if (depth > MAX_LEAF_DEPTH) return;
-    if (Array.isArray(value)) {
-      for (let k = 0; k < value.length; k++) this.leaf(kind, role, turn, value, k, path, depth, written);
-    } else {
-      for (const k in value) this.leaf(kind, role, turn, value, k, path, depth, written);
-    }
+  /** A signature at owner[field] (or where one belongs), over `covered`: the reasoning text or its parts. */
+  signature(signs: SignatureInfo['signs'], owner: JsonObject, field: string, covered: JsonValue | undefined, turn: number, path: BodyPath): void {
+    const value = owner[field];
+    this.signatures.push(new SignatureEvent(signs, typeof value === 'string' ? value : undefined, field, covered, typeof owner['id'] === 'string' ? owner['id'] : undefined, turn, path));
   }
 
-  private leaf(kind: SegmentKind, role: string, turn: number, value: Container, k: string | number, path: BodyPath, depth: number, written: (() => void) | undefined): void {
-    const v = (value as Record<string | number, JsonValue>)[k];
-    if (typeof v === 'string') this.segments.push(new Slot(kind, role, turn, path, k, value, k, this.changed, written));
-    else if (v && typeof v === 'object') this.walkLeaves(kind, role, turn, v, [...path, k], depth + 1, written);
+  /**
+   * Every string leaf under `root`, in document order, to any depth: with a stack of frames, not
+   * recursion, which a deep value (a tool result nested 100,000 levels) would overflow.
+   */
+  private walkLeaves(kind: SegmentKind, role: string, turn: number, root: Container, path: BodyPath, written: (() => void) | undefined): void {
+    const frames: Frame[] = [frame(root, path)];
+    while (frames.length) {
+      const f = frames[frames.length - 1]!;
+      if (f.next === f.size) { frames.pop(); continue; }
+      const k = f.keys ? f.keys[f.next++]! : f.next++;
+      const v = (f.value as Record<string | number, JsonValue>)[k];
+      if (typeof v === 'string') this.segments.push(new Slot(kind, role, turn, f.at, k, f.value, k, this.changed, written));
+      else if (v && typeof v === 'object') frames.push(frame(v, { up: f.at, key: k }));
+    }
   }
+}
+
+function frame(value: Container, at: Place): Frame {
+  const keys = Array.isArray(value) ? undefined : Object.keys(value);
+  return { value, keys, size: keys ? keys.length : (value as JsonValue[]).length, next: 0, at };
+}
+
+/** The path a place stands for. */
+function spell(place: Place): BodyPath {
+  const keys: (string | number)[] = [];
+  let p = place;
+  while (!isPath(p)) { keys.push(p.key); p = p.up; }
+  return keys.length ? [...p, ...keys.reverse()] : p;
+}
+
+function isPath(place: Place): place is BodyPath {
+  return Array.isArray(place);
 }
 
 /**
@@ -108,15 +139,15 @@ export class Collector {
 class Slot implements Segment {
   constructor(
     readonly kind: SegmentKind, readonly role: string, readonly turn: number,
-    /** The path, or the container's path when `last` is the key to add. */
-    private readonly base: BodyPath, private readonly last: string | number | undefined,
+    /** The path, or the container's place when `last` is the key to add. */
+    private readonly base: Place, private readonly last: string | number | undefined,
     private readonly container: Container, private readonly key: string | number,
     private readonly changed: () => void,
     /** Runs after a rewrite (re-serialises JSON-text arguments). */
     private readonly written: (() => void) | undefined,
   ) {}
 
-  get path(): BodyPath { return this.last === undefined ? this.base : [...this.base, this.last]; }
+  get path(): BodyPath { return this.last === undefined ? spell(this.base) : [...spell(this.base), this.last]; }
 
   get text(): string { return (this.container as Record<string | number, JsonValue>)[this.key] as string; }
 
@@ -151,6 +182,32 @@ class ResultEvent implements ToolResultInfo {
   constructor(readonly callId: string | undefined, readonly name: string | undefined, private readonly output: JsonValue | undefined, readonly isError: boolean, readonly turn: number, readonly path: BodyPath) {}
   get text(): string { return (this.joined ??= resultText(this.output)); }
   toJSON(): object { return { type: this.type, callId: this.callId, name: this.name, text: this.text, isError: this.isError, turn: this.turn, path: this.path }; }
+}
+
+/** A signature; the text it covers is joined on first read (see CallEvent). */
+class SignatureEvent implements SignatureInfo {
+  private joined: string | undefined;
+  constructor(readonly signs: SignatureInfo['signs'], readonly value: string | undefined, readonly field: string, private readonly covered: JsonValue | undefined, readonly id: string | undefined, readonly turn: number, readonly path: BodyPath) {}
+  get text(): string { return (this.joined ??= coveredText(this.covered)); }
+  toJSON(): object { return { signs: this.signs, value: this.value, field: this.field, text: this.text, id: this.id, turn: this.turn, path: this.path }; }
+}
+
+/** Reasoning text: a string, or a list of summary parts' texts, one a line. */
+function coveredText(covered: JsonValue | undefined): string {
+  if (typeof covered === 'string') return covered;
+  if (!Array.isArray(covered)) return '';
+  return covered.map((p) => (p && typeof p === 'object' && !Array.isArray(p) && typeof p['text'] === 'string' ? p['text'] : '')).join('\n');
+}
+
+/** The non-empty names `name` finds in a list of tool declarations. */
+export function names(list: JsonValue | undefined, name: (tool: JsonObject) => JsonValue | undefined): string[] {
+  const out: string[] = [];
+  if (!Array.isArray(list)) return out;
+  for (const t of list) {
+    const n = t && typeof t === 'object' && !Array.isArray(t) ? name(t) : undefined;
+    if (typeof n === 'string' && n) out.push(n);
+  }
+  return out;
 }
 
 /** A tool result's text: a string, the text parts of a list, or canonical JSON of a structure. */

@@ -1,7 +1,7 @@
 // Where Anthropic Messages (and count_tokens) requests keep their text and tools.
 import { asArray, asString, isObject } from '../json.js';
 import type { JsonObject } from '../types.js';
-import type { Collector } from './collector.js';
+import { names, type Collector } from './collector.js';
 
 export function walkMessages(body: JsonObject, c: Collector): void {
   c.content('system', 'system', -1, body, 'system', []);
@@ -10,19 +10,21 @@ export function walkMessages(body: JsonObject, c: Collector): void {
     const m = messages[turn];
     if (!isObject(m)) continue;
     const role = asString(m['role']) ?? 'user';
-    const path = ['messages', turn];
     // Claude Code sends a {"role":"system"} turn inside messages.
     const kind = role === 'system' ? 'system' : role === 'assistant' ? 'assistant' : 'user';
     const content = m['content'];
-    if (typeof content === 'string') { c.text(kind, role, turn, m, 'content', [...path, 'content']); continue; }
+    if (typeof content === 'string') { c.text(kind, role, turn, m, 'content', ['messages', turn]); continue; }
     const blocks = asArray(content);
     for (let i = 0; i < blocks.length; i++) {
       const b = blocks[i];
       if (!isObject(b)) continue;
-      const at = [...path, 'content', i];
+      const at = ['messages', turn, 'content', i];
       switch (b['type']) {
-        case 'text': c.text(kind, role, turn, b, 'text', [...at, 'text']); break;
-        case 'thinking': c.text('reasoning', role, turn, b, 'thinking', [...at, 'thinking']); break;
+        case 'text': c.text(kind, role, turn, b, 'text', at); break;
+        case 'thinking':
+          c.text('reasoning', role, turn, b, 'thinking', at);
+          c.signature('reasoning', b, 'signature', b['thinking'], turn, at);
+          break;
         case 'tool_use':
           c.call(asString(b['id']), asString(b['name']) ?? '', b['input'], turn, at);
           c.leaves('tool_arguments', role, turn, b, 'input', at);
@@ -35,6 +37,11 @@ export function walkMessages(body: JsonObject, c: Collector): void {
       }
     }
   }
+}
+
+/** Client tools: server tools (web_search, …) carry a type, client tools none or "custom". */
+export function toolsMessages(body: JsonObject): string[] {
+  return names(body['tools'], (t) => (t['type'] === undefined || t['type'] === 'custom' ? t['name'] : undefined));
 }
 
 /** Anthropic: a text block on the last user turn (there is no system role inside messages). */

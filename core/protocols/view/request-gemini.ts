@@ -2,7 +2,7 @@
 // batchEmbedContents.
 import { asArray, asObject, asString, isObject } from '../json.js';
 import type { JsonObject } from '../types.js';
-import type { Collector } from './collector.js';
+import { names, type Collector } from './collector.js';
 
 /** countTokens may wrap a whole generate request. */
 function generateBody(body: JsonObject): { body: JsonObject; path: (string | number)[] } {
@@ -19,7 +19,7 @@ export function walkGenerate(outer: JsonObject, c: Collector): void {
   const sysKey = systemKey(body);
   const system = asObject(body[sysKey]);
   if (system) c.content('system', 'system', -1, system, 'parts', [...base, sysKey]);
-  else c.text('system', 'system', -1, body, sysKey, [...base, sysKey]);
+  else c.text('system', 'system', -1, body, sysKey, base);
   const contents = asArray(body['contents']);
   for (let turn = 0; turn < contents.length; turn++) {
     const content = contents[turn];
@@ -30,8 +30,12 @@ export function walkGenerate(outer: JsonObject, c: Collector): void {
       const p = parts[i];
       if (!isObject(p)) continue;
       const at = [...base, 'contents', turn, 'parts', i];
+      if (typeof p['thoughtSignature'] === 'string') {
+        const thought = p['thought'] === true;
+        c.signature(thought ? 'reasoning' : p['functionCall'] !== undefined ? 'tool_call' : 'text', p, 'thoughtSignature', thought ? p['text'] : undefined, turn, at);
+      }
       if (typeof p['text'] === 'string') {
-        c.text(p['thought'] === true ? 'reasoning' : role === 'model' ? 'assistant' : 'user', role, turn, p, 'text', [...at, 'text']);
+        c.text(p['thought'] === true ? 'reasoning' : role === 'model' ? 'assistant' : 'user', role, turn, p, 'text', at);
         continue;
       }
       const call = asObject(p['functionCall']);
@@ -49,6 +53,10 @@ export function walkGenerate(outer: JsonObject, c: Collector): void {
       }
     }
   }
+}
+
+export function toolsGenerate(outer: JsonObject): string[] {
+  return names(asArray(generateBody(outer).body['tools']).flatMap((t) => asArray(asObject(t)?.['functionDeclarations'])), (d) => d['name']);
 }
 
 /** Gemini: a text part on the last user turn, else a new user turn. */

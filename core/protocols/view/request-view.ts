@@ -1,15 +1,16 @@
 // The request view: built on first use, one walk over the body, cached by the exchange.
 import { protocolName, type JsonObject, type Protocol, type ProtocolName } from '../types.js';
 import { Collector } from './collector.js';
-import { noteMessages, walkMessages } from './request-anthropic.js';
-import { noteGenerate, walkEmbed, walkGenerate } from './request-gemini.js';
-import { noteChat, noteResponses, walkChat, walkEmbeddings, walkResponses } from './request-openai.js';
-import type { RequestView, Segment, ToolCallInfo, ToolEvent, ToolResultInfo } from './types.js';
+import { noteMessages, toolsMessages, walkMessages } from './request-anthropic.js';
+import { noteGenerate, toolsGenerate, walkEmbed, walkGenerate } from './request-gemini.js';
+import { noteChat, noteResponses, toolsChat, toolsResponses, walkChat, walkEmbeddings, walkResponses } from './request-openai.js';
+import type { RequestView, Segment, SignatureInfo, ToolCallInfo, ToolEvent, ToolResultInfo } from './types.js';
 
 interface Shape {
   walk(body: JsonObject, c: Collector): void;
   note?(body: JsonObject, text: string): void;
   turns(body: JsonObject): number;
+  tools?(body: JsonObject): string[];
 }
 
 const count = (key: string) => (body: JsonObject) => (Array.isArray(body[key]) ? body[key].length : typeof body[key] === 'string' ? 1 : 0);
@@ -20,13 +21,13 @@ const geminiTurns = (body: JsonObject) => {
 };
 
 const SHAPES: Partial<Record<ProtocolName, Shape>> = {
-  'openai.chat': { walk: walkChat, note: noteChat, turns: count('messages') },
-  'openai.responses': { walk: walkResponses, note: noteResponses, turns: count('input') },
+  'openai.chat': { walk: walkChat, note: noteChat, turns: count('messages'), tools: toolsChat },
+  'openai.responses': { walk: walkResponses, note: noteResponses, turns: count('input'), tools: toolsResponses },
   'openai.embeddings': { walk: walkEmbeddings, turns: count('input') },
-  'anthropic.messages': { walk: walkMessages, note: noteMessages, turns: count('messages') },
-  'anthropic.count_tokens': { walk: walkMessages, note: noteMessages, turns: count('messages') },
-  'gemini.generate': { walk: walkGenerate, note: noteGenerate, turns: geminiTurns },
-  'gemini.count_tokens': { walk: walkGenerate, note: noteGenerate, turns: geminiTurns },
+  'anthropic.messages': { walk: walkMessages, note: noteMessages, turns: count('messages'), tools: toolsMessages },
+  'anthropic.count_tokens': { walk: walkMessages, note: noteMessages, turns: count('messages'), tools: toolsMessages },
+  'gemini.generate': { walk: walkGenerate, note: noteGenerate, turns: geminiTurns, tools: toolsGenerate },
+  'gemini.count_tokens': { walk: walkGenerate, note: noteGenerate, turns: geminiTurns, tools: toolsGenerate },
   'gemini.embed': { walk: walkEmbed, turns: (b) => (Array.isArray(b['requests']) ? b['requests'].length : 1) },
 };
 const NO_SHAPE: Shape = { walk: () => {}, turns: () => 0 };
@@ -67,6 +68,8 @@ class BodyView implements RequestView {
   toolResults(): readonly ToolResultInfo[] { return this.collectTools().results; }
   toolEvents(): readonly ToolEvent[] { return this.collectTools().events; }
   userTextTurns(): readonly number[] { return this.collectTools().userTurns; }
+  signatures(): readonly SignatureInfo[] { return this.collectTools().signatures; }
+  toolNames(): readonly string[] { return this.shape.tools?.(this.body) ?? []; }
   turns(): number { return this.shape.turns(this.body); }
 
   addNote(text: string): void {

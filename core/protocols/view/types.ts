@@ -51,6 +51,27 @@ export interface ToolResultInfo {
   readonly path: BodyPath;
 }
 
+/**
+ * A signature the client carries back: reasoning signatures (Anthropic thinking `signature`,
+ * Responses `encrypted_content`, Gemini `thoughtSignature`, Chat `reasoning_details`) are valid
+ * only at the provider that issued them, so gateways and verifiers need to find them.
+ */
+export interface SignatureInfo {
+  /** What it signs: reasoning, a tool call (Gemini signs calls), or a text part (Gemini too). */
+  readonly signs: 'reasoning' | 'tool_call' | 'text';
+  /** The signature; undefined on reasoning that carries none (an Anthropic thinking block may not). */
+  readonly value: string | undefined;
+  /** The entry's field that holds it: signature, encrypted_content, thoughtSignature or data. */
+  readonly field: string;
+  /** The reasoning text it covers ('' for calls and text parts). */
+  readonly text: string;
+  /** The entry's own id where it has one (Responses reasoning items). */
+  readonly id: string | undefined;
+  readonly turn: number;
+  /** The entry holding it (block, item, part or detail): without it, its reasoning is gone too. */
+  readonly path: BodyPath;
+}
+
 /** A tool call or its result, in conversation order. */
 export type ToolEvent = ({ type: 'call' } & ToolCallInfo) | ({ type: 'result' } & ToolResultInfo);
 
@@ -62,6 +83,10 @@ export interface RequestView {
   toolResults(): readonly ToolResultInfo[];
   /** Calls and results interleaved as the conversation has them. */
   toolEvents(): readonly ToolEvent[];
+  /** Signatures carried back, in conversation order (read with the tool history). */
+  signatures(): readonly SignatureInfo[];
+  /** Names of the function tools the request offers the model (not hosted or server tools). */
+  toolNames(): readonly string[];
   /**
    * Turns in which the user wrote text (those holding a segment of kind 'user'), ascending — read
    * with the tool history, without building segments: where a human stepped in.

@@ -1,17 +1,18 @@
 // Loopback in Anthropic Messages format, JSON and SSE (message_start with the real input_tokens,
 // ping, strictly sequential content blocks, message_delta with stop_reason and usage,
 // message_stop), plus count_tokens.
-import { asArray, asObject, asString, contentText } from '../../protocols/json.js';
+import { asObject } from '../../protocols/json.js';
 import type { JsonObject, JsonValue, StreamEvent } from '../../protocols/types.js';
 import type { GatewayResponse, UpstreamRequest } from '../../exchange.js';
 import { jsonReply, streamReply, type LoopbackHandler } from './reply.js';
-import { conversationTurns, decide, forgedThought, stopReasonOf, wireCallId, type Answer, type CarriedThought, type ConversationView, type ToolResult } from './script.js';
+import { decide, forgedThought, stopReasonOf, wireCallId, type Answer, type ConversationView } from './script.js';
+import { conversationOf, requestView, thoughtsOf } from './conversation.js';
 import { jsonOutputOf, type JsonOutput } from './json-sample.js';
 import { invalidSignature } from './signature.js';
 import { estimateTokens, fragments, streamPieces } from './text.js';
 
 export const anthropicMessages: LoopbackHandler = (request, id) => {
-  const view = messagesView(request.body);
+  const view = messagesView(request);
   const forged = forgedThought(view);
   if (forged) {
     const message = `${forged.location}: Invalid \`signature\` in \`thinking\` block`;
@@ -28,47 +29,16 @@ export function renderMessages(answer: Answer, request: UpstreamRequest, id: str
 }
 
 export const anthropicCountTokens: LoopbackHandler = (request) =>
-  jsonReply(request, { input_tokens: estimateTokens(messagesView(request.body).promptText) });
+  jsonReply(request, { input_tokens: estimateTokens(messagesView(request).promptText) });
 
-function blocks(content: JsonValue | undefined): JsonObject[] {
-  if (typeof content === 'string') return [{ type: 'text', text: content }];
-  return asArray(content).map(asObject).filter((b): b is JsonObject => b !== undefined);
-}
-
-/** Text of a content list, tool results included (they are prompt text too). */
-function allText(content: JsonValue | undefined): string {
-  return blocks(content).map((b) => (b['type'] === 'tool_result' ? contentText(b['content']) : asString(b['text']) ?? '')).filter(Boolean).join('\n');
-}
-
-export function messagesView(body: JsonObject): ConversationView {
-  const messages = asArray(body['messages']).map(asObject).filter((m): m is JsonObject => m !== undefined);
-  const callNames = new Map<string, string>();
-  const thoughts: CarriedThought[] = [];
-  messages.forEach((m, i) => {
-    blocks(m['content']).forEach((b, j) => {
-      if (b['type'] === 'tool_use') callNames.set(asString(b['id']) ?? '', asString(b['name']) ?? 'tool');
-      // A thinking block without its signature is as invalid to Anthropic as a wrong one.
-      if (b['type'] === 'thinking') thoughts.push({ text: asString(b['thinking']) ?? '', signature: asString(b['signature']) ?? '', location: `messages.${i}.content.${j}` });
-    });
-  });
-  const turns = conversationTurns(messages);
-  const last = turns[turns.length - 1];
-  const lastBlocks = last && asString(last['role']) === 'user' ? blocks(last['content']) : [];
-  const toolResults: ToolResult[] = lastBlocks.filter((b) => b['type'] === 'tool_result').map((b) => ({
-    name: callNames.get(asString(b['tool_use_id']) ?? '') ?? 'tool',
-    text: contentText(b['content']),
-  }));
-  return {
-    lastUserText: toolResults.length || !last ? '' : contentText(last['content']),
-    toolResults,
-    // Server tools (web_search, …) carry a type; client tools have none or "custom".
-    tools: asArray(body['tools']).map(asObject).filter((t) => t && (t['type'] === undefined || t['type'] === 'custom'))
-      .map((t) => asString(t?.['name'])).filter((n): n is string => !!n),
-    promptText: [allText(body['system']), ...messages.map((m) => allText(m['content']))].filter(Boolean).join('\n'),
-    jsonOutput: jsonOutputOfMessages(body),
-    thoughts,
+export function messagesView(request: UpstreamRequest): ConversationView {
+  const view = requestView(request);
+  return conversationOf(view, {
     promptParam: 'messages',
-  };
+    jsonOutput: jsonOutputOfMessages(request.body),
+    // A thinking block without its signature is as invalid to Anthropic as a wrong one.
+    thoughts: thoughtsOf(view, () => true, (s) => s.path.join('.')),
+  });
 }
 
 /** Structured output is `output_config.format` (the older beta spelled it `output_format`). */

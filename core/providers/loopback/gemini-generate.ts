@@ -1,10 +1,11 @@
 // Loopback in Gemini format: generateContent JSON, streamGenerateContent SSE chunks (each a
 // GenerateContentResponse, the last with finishReason and usageMetadata), and countTokens.
-import { asArray, asObject, asString } from '../../protocols/json.js';
+import { asObject } from '../../protocols/json.js';
 import type { JsonObject, JsonValue, StreamEvent } from '../../protocols/types.js';
 import type { GatewayResponse, UpstreamRequest } from '../../exchange.js';
 import { jsonReply, streamReply, type LoopbackHandler } from './reply.js';
-import { decide, forgedThought, stopReasonOf, wireCallId, type Answer, type CarriedThought, type ConversationView, type ToolResult } from './script.js';
+import { decide, forgedThought, stopReasonOf, wireCallId, type Answer, type ConversationView } from './script.js';
+import { conversationOf, requestView, thoughtsOf } from './conversation.js';
 import { jsonOutputOf, type JsonOutput } from './json-sample.js';
 import { invalidSignature } from './signature.js';
 import { estimateTokens, streamPieces } from './text.js';
@@ -13,7 +14,7 @@ import { estimateTokens, streamPieces } from './text.js';
 const SKIP_SIGNATURE = 'skip_thought_signature_validator';
 
 export const geminiGenerate: LoopbackHandler = (request, id) => {
-  const view = generateView(request.body);
+  const view = generateView(request);
   const forged = forgedThought(view);
   if (forged) {
     const message = `Thought signature is not valid (${forged.location}).`;
@@ -33,69 +34,20 @@ export function renderGenerate(answer: Answer, request: UpstreamRequest, id: str
 }
 
 export const geminiCountTokens: LoopbackHandler = (request) => {
-  // countTokens takes either bare contents or a whole generateContentRequest.
-  const inner = asObject(request.body['generateContentRequest']) ?? request.body;
-  const tokens = estimateTokens(generateView(inner).promptText);
+  const tokens = estimateTokens(generateView(request).promptText);
   return jsonReply(request, { totalTokens: tokens, promptTokensDetails: [{ modality: 'TEXT', tokenCount: tokens }] });
 };
 
-function parts(content: JsonValue | undefined): JsonObject[] {
-  return asArray(asObject(content)?.['parts']).map(asObject).filter((p): p is JsonObject => p !== undefined);
-}
-
-function visibleText(ps: JsonObject[]): string {
-  return ps.filter((p) => p['thought'] !== true).map((p) => asString(p['text'])).filter((t): t is string => !!t).join('\n');
-}
-
-/**
- * A function response is any JSON object; its non-empty string leaves, in order, are the text a
- * model would read. Walked with a stack and joined once: joining at every level copied a deep
- * leaf once per level, and recursion would follow a deep value into a stack overflow.
- */
-function resultText(value: JsonValue | undefined): string {
-  if (typeof value === 'string') return value;
-  const leaves: string[] = [];
-  const pending: (JsonValue | undefined)[] = [value];
-  while (pending.length) {
-    const v = pending.pop();
-    if (typeof v === 'string') { if (v) leaves.push(v); continue; }
-    if (v === null || typeof v !== 'object') continue;
-    const children = Array.isArray(v) ? v : Object.values(v);
-    for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]);
-  }
-  return leaves.join('\n');
-}
-
-export function generateView(body: JsonObject): ConversationView {
-  const contents = asArray(body['contents']).map(asObject).filter((c): c is JsonObject => c !== undefined);
-  const thoughts: CarriedThought[] = [];
-  const texts = [visibleText(parts(body['systemInstruction']))];
-  contents.forEach((c, i) => {
-    parts(c).forEach((p, j) => {
-      const signature = asString(p['thoughtSignature']);
-      // Only a thought part carries the text its signature covers; elsewhere there is nothing to check.
-      if (p['thought'] === true && signature !== undefined && signature !== SKIP_SIGNATURE) {
-        thoughts.push({ text: asString(p['text']) ?? '', signature, location: `contents[${i}].parts[${j}]` });
-      }
-      const response = asObject(p['functionResponse']);
-      if (response) texts.push(resultText(response['response']));
-    });
-    texts.push(visibleText(parts(c)));
-  });
-  const last = contents[contents.length - 1];
-  const lastParts = last && asString(last['role']) !== 'model' ? parts(last) : [];
-  const toolResults: ToolResult[] = lastParts.map((p) => asObject(p['functionResponse'])).filter((r): r is JsonObject => r !== undefined)
-    .map((r) => ({ name: asString(r['name']) ?? 'tool', text: resultText(r['response']) }));
-  return {
-    lastUserText: toolResults.length ? '' : visibleText(lastParts),
-    toolResults,
-    tools: asArray(body['tools']).flatMap((t) => asArray(asObject(t)?.['functionDeclarations']))
-      .map((d) => asString(asObject(d)?.['name'])).filter((n): n is string => !!n),
-    promptText: texts.filter(Boolean).join('\n'),
-    jsonOutput: jsonOutputOfGeneration(asObject(body['generationConfig'])),
-    thoughts,
+export function generateView(request: UpstreamRequest): ConversationView {
+  const view = requestView(request);
+  // countTokens takes either bare contents or a whole generateContentRequest.
+  const body = asObject(request.body['generateContentRequest']) ?? request.body;
+  return conversationOf(view, {
     promptParam: 'contents',
-  };
+    jsonOutput: jsonOutputOfGeneration(asObject(body['generationConfig'])),
+    // Only a thought part carries the text its signature covers; elsewhere there is nothing to check.
+    thoughts: thoughtsOf(view, (s) => s.value !== SKIP_SIGNATURE, (s) => `contents[${s.turn}].parts[${s.path[s.path.length - 1]}]`),
+  });
 }
 
 /** Gemini asks for JSON by MIME type; the schema, if any, is in either of two fields. */

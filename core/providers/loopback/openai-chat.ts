@@ -1,14 +1,15 @@
 // Loopback in OpenAI Chat Completions format, JSON and SSE. Chat has no field for a reasoning
 // signature, so reasoning goes out as `reasoning_content` and nothing comes back to verify.
-import { asArray, asObject, asString, contentText } from '../../protocols/json.js';
+import { asObject } from '../../protocols/json.js';
 import type { JsonObject, JsonValue, StreamEvent } from '../../protocols/types.js';
 import { jsonReply, nowSeconds, streamReply, type LoopbackHandler } from './reply.js';
 import type { GatewayResponse, UpstreamRequest } from '../../exchange.js';
-import { conversationTurns, decide, stopReasonOf, wireCallId, type Answer, type ConversationView, type ToolResult } from './script.js';
+import { decide, stopReasonOf, wireCallId, type Answer, type ConversationView } from './script.js';
+import { conversationOf, requestView } from './conversation.js';
 import { jsonOutputOf } from './json-sample.js';
 import { fragments, streamPieces } from './text.js';
 
-export const openaiChat: LoopbackHandler = (request, id) => renderChat(decide(chatView(request.body)), request, id);
+export const openaiChat: LoopbackHandler = (request, id) => renderChat(decide(chatView(request)), request, id);
 
 const CHAT_FINISH = { end_turn: 'stop', tool_use: 'tool_calls', max_tokens: 'length', refusal: 'content_filter' } as const;
 
@@ -19,34 +20,12 @@ export function renderChat(answer: Answer, request: UpstreamRequest, id: string)
     : jsonReply(request, chatCompletion(answer, request.model, id));
 };
 
-export function chatView(body: JsonObject): ConversationView {
-  const messages = asArray(body['messages']).map(asObject).filter((m): m is JsonObject => m !== undefined);
-  const callNames = new Map<string, string>();
-  for (const m of messages) {
-    for (const c of asArray(m['tool_calls']).map(asObject)) {
-      const id = asString(c?.['id']);
-      const name = asString(asObject(c?.['function'])?.['name']);
-      if (id && name) callNames.set(id, name);
-    }
-  }
-  // Parallel calls come back as several trailing tool messages.
-  const turns = conversationTurns(messages);
-  let first = turns.length;
-  while (first > 0 && asString(turns[first - 1]!['role']) === 'tool') first--;
-  const toolResults: ToolResult[] = turns.slice(first).map((m) => ({
-    name: callNames.get(asString(m['tool_call_id']) ?? '') ?? 'tool',
-    text: contentText(m['content']),
-  }));
-  const last = turns[turns.length - 1];
-  return {
-    lastUserText: toolResults.length || !last ? '' : contentText(last['content']),
-    toolResults,
-    tools: asArray(body['tools']).map((t) => asString(asObject(asObject(t)?.['function'])?.['name'])).filter((n): n is string => !!n),
-    promptText: messages.map((m) => contentText(m['content'])).join('\n'),
-    jsonOutput: ((f) => jsonOutputOf(f, asObject(f?.['json_schema'])?.['schema'], 'response_format'))(asObject(body['response_format'])),
-    thoughts: [],
-    promptParam: 'messages',
-  };
+export function chatView(request: UpstreamRequest): ConversationView {
+  const format = asObject(request.body['response_format']);
+  return conversationOf(requestView(request), {
+    promptParam: 'messages', linePerTurn: true,
+    jsonOutput: jsonOutputOf(format, asObject(format?.['json_schema'])?.['schema'], 'response_format'),
+  });
 }
 
 function usage(a: Answer): JsonObject {

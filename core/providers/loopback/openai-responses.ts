@@ -1,17 +1,18 @@
 // Loopback in OpenAI Responses format: a JSON response object, or the SSE sequence OpenAI sends
 // (created, in_progress, per-item added/delta/done events, completed with usage), every event
 // numbered by `sequence_number` and named by its type.
-import { asArray, asObject, asString, contentText } from '../../protocols/json.js';
+import { asObject, asString } from '../../protocols/json.js';
 import type { JsonObject, JsonValue, StreamEvent } from '../../protocols/types.js';
 import { jsonReply, nowSeconds, streamReply, type LoopbackHandler } from './reply.js';
 import type { GatewayResponse, UpstreamRequest } from '../../exchange.js';
-import { conversationTurns, decide, forgedThought, stopReasonOf, wireCallId, type Answer, type CarriedThought, type ConversationView, type ToolResult } from './script.js';
+import { decide, forgedThought, stopReasonOf, wireCallId, type Answer, type ConversationView } from './script.js';
+import { conversationOf, requestView, thoughtsOf } from './conversation.js';
 import { jsonOutputOf } from './json-sample.js';
 import { invalidSignature } from './signature.js';
 import { fragments, streamPieces } from './text.js';
 
 export const openaiResponses: LoopbackHandler = (request, id) => {
-  const view = responsesView(request.body);
+  const view = responsesView(request);
   const forged = forgedThought(view);
   if (forged) {
     const message = `The encrypted content for item ${forged.location} could not be verified.`;
@@ -30,59 +31,14 @@ export function renderResponses(answer: Answer, request: UpstreamRequest, id: st
     : jsonReply(request, responseObject(shell, status, items, usage(answer)));
 }
 
-function inputItems(body: JsonObject): JsonObject[] {
-  const input = body['input'];
-  if (typeof input === 'string') return [{ type: 'message', role: 'user', content: input }];
-  return asArray(input).map(asObject).filter((i): i is JsonObject => i !== undefined);
-}
-
-function itemType(item: JsonObject): string | undefined {
-  return asString(item['type']) ?? (item['role'] !== undefined ? 'message' : undefined);
-}
-
-export function responsesView(body: JsonObject): ConversationView {
-  const items = inputItems(body);
-  const callNames = new Map<string, string>();
-  const thoughts: CarriedThought[] = [];
-  const texts: string[] = [asString(body['instructions']) ?? ''];
-  items.forEach((item, i) => {
-    switch (itemType(item)) {
-      case 'message': texts.push(contentText(item['content'])); break;
-      case 'function_call_output': texts.push(contentText(item['output'])); break;
-      case 'function_call': {
-        const callId = asString(item['call_id']);
-        const name = asString(item['name']);
-        if (callId && name) callNames.set(callId, name);
-        break;
-      }
-      case 'reasoning': {
-        const signature = asString(item['encrypted_content']);
-        if (signature === undefined) break;
-        const text = asArray(item['summary']).map((p) => asString(asObject(p)?.['text']) ?? '').join('\n');
-        thoughts.push({ text, signature, location: asString(item['id']) ?? `input[${i}]` });
-        break;
-      }
-    }
-  });
-  // Trailing developer/system messages are instructions, not the turn (a gateway plugin's note
-  // after the tool outputs, as Chat and Anthropic conversations are read too).
-  const turns = conversationTurns(items);
-  let first = turns.length;
-  while (first > 0 && itemType(turns[first - 1]!) === 'function_call_output') first--;
-  const toolResults: ToolResult[] = turns.slice(first).map((item) => ({
-    name: callNames.get(asString(item['call_id']) ?? '') ?? 'tool',
-    text: contentText(item['output']),
-  }));
-  const last = turns[turns.length - 1];
-  return {
-    lastUserText: toolResults.length || !last ? '' : contentText(last['content']),
-    toolResults,
-    tools: asArray(body['tools']).map(asObject).filter((t) => asString(t?.['type']) === 'function').map((t) => asString(t?.['name'])).filter((n): n is string => !!n),
-    promptText: texts.filter(Boolean).join('\n'),
-    jsonOutput: ((f) => jsonOutputOf(f, f?.['schema'], 'text.format'))(asObject(asObject(body['text'])?.['format'])),
-    thoughts,
+export function responsesView(request: UpstreamRequest): ConversationView {
+  const view = requestView(request);
+  return conversationOf(view, {
     promptParam: 'input',
-  };
+    jsonOutput: ((f) => jsonOutputOf(f, f?.['schema'], 'text.format'))(asObject(asObject(request.body['text'])?.['format'])),
+    // Reasoning without encrypted content was not signed: nothing to verify.
+    thoughts: thoughtsOf(view, (s) => s.value !== undefined, (s) => s.id ?? `input[${s.turn}]`),
+  });
 }
 
 function usage(a: Answer): JsonObject {

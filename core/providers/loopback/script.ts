@@ -137,16 +137,6 @@ export function forgedThought(view: ConversationView): CarriedThought | undefine
   return view.thoughts.find((t) => !verifyThought(t.text, t.signature));
 }
 
-/**
- * The turns that decide the answer: trailing system/developer messages are instructions, not the
- * user's turn (Claude Code appends a `system` message after the user's).
- */
-export function conversationTurns<T extends { [key: string]: unknown }>(messages: T[]): T[] {
-  let end = messages.length;
-  while (end > 0 && (messages[end - 1]!['role'] === 'system' || messages[end - 1]!['role'] === 'developer')) end--;
-  return end === messages.length ? messages : messages.slice(0, end);
-}
-
 export function stopReasonOf(a: Answer): StopReason {
   return a.stopReason ?? (a.toolCalls.length ? 'tool_use' : 'end_turn');
 }

@@ -2,9 +2,13 @@ import { expect } from 'chai';
 import type { IrRequest } from '../../../plugins/translator/ir.js';
 import { mayNeedResolving, resolvePassthroughSignatures } from '../../../plugins/translator/passthrough-signatures.js';
 import { signaturesFor, tagResponse, tagSignature, untagRequest } from '../../../plugins/translator/signatures.js';
+import { anthropicToolId } from '../../../plugins/translator/tool-call-ids.js';
 import { anthropicMessages } from '../../../plugins/translator/protocols/anthropic/index.js';
 import { openaiResponses } from '../../../plugins/translator/protocols/responses/index.js';
-import { emptyUsage, type JsonObject } from '../../../core/index.js';
+import { createRequestView, emptyUsage, parseProtocolName, type JsonObject, type ProtocolName } from '../../../core/index.js';
+
+/** Resolves through core's view of the body, as the translator does with the exchange's. */
+const resolve = (name: ProtocolName, body: JsonObject) => resolvePassthroughSignatures(createRequestView(parseProtocolName(name), body));
 
 function withThinking(signature: string): IrRequest {
   return {
@@ -58,25 +62,53 @@ describe('translator: tagged signatures on passthrough requests', () => {
   });
 
   it('leaves an untagged body alone (no copy)', () => {
-    expect(resolvePassthroughSignatures('anthropic.messages', anthropicBody('SIG'))).to.equal(undefined);
+    expect(resolve('anthropic.messages', anthropicBody('SIG'))).to.equal(undefined);
   });
 
   it('unwraps a signature of the upstream\'s own family and drops reasoning signed elsewhere', () => {
-    const own = resolvePassthroughSignatures('anthropic.messages', anthropicBody('sluice1.anthropic.SIG'))!;
+    const own = resolve('anthropic.messages', anthropicBody('sluice1.anthropic.SIG'))!;
     expect(JSON.stringify(own)).to.include('"signature":"SIG"').and.not.include('sluice1.');
-    const foreign = resolvePassthroughSignatures('anthropic.messages', anthropicBody('sluice1.openai.SIG'))!;
+    const foreign = resolve('anthropic.messages', anthropicBody('sluice1.openai.SIG'))!;
     expect((foreign['messages'] as { content: unknown[] }[])[1]!.content).to.deep.equal([{ type: 'text', text: 'ok' }]);
   });
 
   it('handles Responses reasoning items and Gemini parts the same way', () => {
     const input = [{ type: 'reasoning', summary: [], encrypted_content: 'sluice1.anthropic.X' }, { type: 'message', role: 'user', content: 'go' }];
-    expect(resolvePassthroughSignatures('openai.responses', json({ model: 'm', input }))!['input']).to.deep.equal([input[1]]);
+    expect(resolve('openai.responses', json({ model: 'm', input }))!['input']).to.deep.equal([input[1]]);
     const contents = [{ role: 'model', parts: [{ text: 't', thought: true, thoughtSignature: 'sluice1.openai.S' }, { functionCall: { name: 'f', args: {} }, thoughtSignature: 'sluice1.anthropic.S' }, { text: 'x', thoughtSignature: 'sluice1.gemini.G' }] }];
-    const out = resolvePassthroughSignatures('gemini.generate', json({ contents }))!;
+    const out = resolve('gemini.generate', json({ contents }))!;
     expect((out['contents'] as { parts: unknown[] }[])[0]!.parts).to.deep.equal([
       { functionCall: { name: 'f', args: {} }, thoughtSignature: 'skip_thought_signature_validator' },
       { text: 'x', thoughtSignature: 'G' },
     ]);
+  });
+});
+
+describe('translator: passthrough resolution copies, never changes, the client\'s body', () => {
+  it('removes several entries of one list and maps ids beside them; the body it was given stays as it came', () => {
+    const body = {
+      model: 'm', max_tokens: 10, messages: [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: [
+          { type: 'thinking', thinking: 'a', signature: 'sluice1.openai.A' },
+          { type: 'text', text: 'ok' },
+          { type: 'thinking', thinking: 'b', signature: '' },
+          { type: 'thinking', thinking: 'c', signature: 'sluice1.anthropic.C' },
+          { type: 'tool_use', id: 'functions.f:0', name: 'f', input: {} },
+        ] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'functions.f:0', content: 'done' }] },
+      ],
+    };
+    const before = structuredClone(body);
+    const out = resolve('anthropic.messages', body as unknown as JsonObject)!;
+    expect(body).to.deep.equal(before);
+    const id = anthropicToolId('functions.f:0');
+    expect(out['messages']).to.deep.equal([
+      before.messages[0],
+      { role: 'assistant', content: [{ type: 'text', text: 'ok' }, { type: 'thinking', thinking: 'c', signature: 'C' }, { type: 'tool_use', id, name: 'f', input: {} }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: 'done' }] },
+    ]);
+    expect((out['messages'] as unknown[])[0]).to.equal(body.messages[0]); // untouched entries are shared, not copied
   });
 });
 

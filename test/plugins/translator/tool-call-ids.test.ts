@@ -1,12 +1,15 @@
 // Tool-call ids as signature carriers (Anthropic and Responses clients) and ids mapped for Anthropic.
 import { expect } from 'chai';
-import type { JsonObject } from '../../../core/index.js';
+import { createRequestView, parseProtocolName, type JsonObject, type ProtocolName } from '../../../core/index.js';
 import type { IrRequest } from '../../../plugins/translator/ir.js';
 import { resolvePassthroughSignatures } from '../../../plugins/translator/passthrough-signatures.js';
 import { anthropicMessages } from '../../../plugins/translator/protocols/anthropic/index.js';
 import { openaiResponses } from '../../../plugins/translator/protocols/responses/index.js';
 import { untagRequest } from '../../../plugins/translator/signatures.js';
 import { anthropicToolId, bareId, idWithSignature, splitSignature } from '../../../plugins/translator/tool-call-ids.js';
+
+/** Resolves through core's view of the body, as the translator does with the exchange's. */
+const resolve = (name: ProtocolName, body: JsonObject) => resolvePassthroughSignatures(createRequestView(parseProtocolName(name), body));
 
 const ANTHROPIC_ID = /^[a-zA-Z0-9_-]+$/;
 const json = (v: unknown) => v as JsonObject;
@@ -99,25 +102,25 @@ describe('translator: tool-call ids Anthropic accepts', () => {
       .map((b) => b['id'] ?? b['tool_use_id']).filter((x) => x !== undefined);
 
     it('leaves valid ids alone (no copy)', () => {
-      expect(resolvePassthroughSignatures('anthropic.messages', anthropicBody('toolu_01'))).to.equal(undefined);
-      expect(resolvePassthroughSignatures('openai.responses', json({ model: 'm', input: [{ type: 'function_call', call_id: 'call_1', name: 'f', arguments: '{}' }] }))).to.equal(undefined);
+      expect(resolve('anthropic.messages', anthropicBody('toolu_01'))).to.equal(undefined);
+      expect(resolve('openai.responses', json({ model: 'm', input: [{ type: 'function_call', call_id: 'call_1', name: 'f', arguments: '{}' }] }))).to.equal(undefined);
     });
 
     it('maps ids Anthropic rejects and cuts carried signatures off, alike for call and result', () => {
-      const mapped = ids(resolvePassthroughSignatures('anthropic.messages', anthropicBody('functions.f:0'))!);
+      const mapped = ids(resolve('anthropic.messages', anthropicBody('functions.f:0'))!);
       expect(mapped).to.deep.equal([anthropicToolId('functions.f:0'), anthropicToolId('functions.f:0')]);
       const carried = idWithSignature('call_f_0', 'sluice1.gemini.U0lH');
-      expect(ids(resolvePassthroughSignatures('anthropic.messages', anthropicBody(carried))!)).to.deep.equal(['call_f_0', 'call_f_0']);
+      expect(ids(resolve('anthropic.messages', anthropicBody(carried))!)).to.deep.equal(['call_f_0', 'call_f_0']);
       const input = [
         { type: 'function_call', call_id: carried, name: 'f', arguments: '{}' },
         { type: 'function_call_output', call_id: carried, output: 'ok' },
       ];
-      const out = resolvePassthroughSignatures('openai.responses', json({ model: 'm', input }))!['input'] as JsonObject[];
+      const out = resolve('openai.responses', json({ model: 'm', input }))!['input'] as JsonObject[];
       expect(out.map((i) => i['call_id'])).to.deep.equal(['call_f_0', 'call_f_0']);
     });
 
     it('leaves out thinking that came unsigned from another provider (signature "")', () => {
-      const out = resolvePassthroughSignatures('anthropic.messages', anthropicBody('toolu_01', { type: 'thinking', thinking: 'hmm', signature: '' }))!;
+      const out = resolve('anthropic.messages', anthropicBody('toolu_01', { type: 'thinking', thinking: 'hmm', signature: '' }))!;
       expect((out['messages'] as { content: JsonObject[] }[])[1]!.content.map((b) => b['type'])).to.deep.equal(['tool_use']);
     });
   });
