@@ -17,7 +17,7 @@ export type { Reply, ReplyToolCall } from './replies/reply.js';
 // Options schemas. zod, re-exported: plugin options are zod schemas, and `import { z } from 'sluice'`
 // gives a plugin the very zod the gateway parses and describes them with — also to a plugin file that
 // sits next to a config with no node_modules of its own (docs/writing-plugins.md, "Options schema").
-export { z } from 'zod';
+export { z } from './vendor/zod.js';
 export { parseOptions, SchemaError, formatPath, isPlainObject } from './schema/schema.js';
 export type { Path, Problem } from './schema/schema.js';
 

@@ -1,7 +1,7 @@
 // Reads a YAML config: syntax errors, ${ENV} expansion and schema errors all point at file:line:col.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, parseDocument, isMap, isScalar, visit, type Document } from 'yaml';
+import { LineCounter, parseDocument, isMap, isScalar, visit, type Document } from '../vendor/yaml.js';
 import { parseOptions, SchemaError, type Path } from '../schema/schema.js';
 import { ConfigError, type ConfigLocation } from './config-error.js';
 import { expandEnv, MissingEnvError } from './env.js';

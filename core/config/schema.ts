@@ -2,7 +2,7 @@
 // Every mapping is strict: a key the schema does not know is an error naming it (a typo must not
 // pass silently). Mappings whose keys all have defaults may be omitted: they parse as {}
 // (`.prefault({})` runs the defaults; `.default({})` would skip them).
-import { z } from 'zod';
+import { z } from '../vendor/zod.js';
 import type { ProtocolName } from '../protocols/types.js';
 
 const SIZE = /^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i;

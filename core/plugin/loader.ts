@@ -1,8 +1,6 @@
 // Loads the chain declared in YAML: resolve → import → check version → validate options → order
 // checks. Everything that can fail does so here, at start-up, with file:line:col.
-// The two functions, not the whole of semver: its index loads ~50 modules the CLI would pay for.
-import satisfies from 'semver/functions/satisfies.js';
-import validRange from 'semver/ranges/valid.js';
+import { satisfies, validRange } from '../vendor/semver.js';
 import { ConfigError } from '../config/config-error.js';
 import type { LoadedConfig } from '../config/load.js';
 import { configErrorFrom } from '../config/zod-errors.js';

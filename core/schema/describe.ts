@@ -1,7 +1,7 @@
 // What a schema expects and what a value is, in the words of a config error ("expected an integer
 // from 0 to 65535, got 99999"). The expectation is read from the schema's JSON Schema — zod's public
 // view of its checks — so every zod check is covered without reading zod internals.
-import { z } from 'zod';
+import { z } from '../vendor/zod.js';
 
 type Json = { [key: string]: unknown };
 

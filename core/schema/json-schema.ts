@@ -1,7 +1,7 @@
 // A zod schema as the JSON Schema an editor validates YAML with (yaml-language-server).
 // Draft-07: it is what yaml-language-server implements fully (2019-09 and 2020-12 are not).
 // The input side: keys with defaults are optional, which is what a person writes.
-import { z } from 'zod';
+import { z } from '../vendor/zod.js';
 
 export type JsonSchema = { [key: string]: unknown };
 

@@ -6,7 +6,7 @@
 // - where the schema asks for a number or a boolean, a string that spells one counts as one:
 //   `port: ${PORT}` arrives as the string "8080" after environment expansion.
 // Both apply only where zod rejected the value as it was, so schemas stay plain zod.
-import { z } from 'zod';
+import { z } from '../vendor/zod.js';
 import { optionErrorMessage } from './messages.js';
 import { isPlainObject, SchemaError, type Path, type Problem } from './schema-error.js';
 

@@ -1,0 +1,2 @@
+// The YAML parser the config loader uses; bundled into one file by `npm run build` like zod.ts.
+export { LineCounter, parseDocument, isMap, isScalar, visit, type Document } from 'yaml';
