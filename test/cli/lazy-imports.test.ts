@@ -10,15 +10,23 @@ import { tempDir } from '../helpers/gateway.js';
 import { bin, cleanEnv } from './run-cli.js';
 
 const mainUrl = pathToFileURL(path.join(path.dirname(bin), '../dist/core/cli/main.js')).href;
+const runBundleUrl = pathToFileURL(path.join(path.dirname(bin), '../dist/core/vendor/run-bundle.js')).href;
 
-/** Runs main(args) in a fresh Node and lists the npm packages it loaded (every one named here is CommonJS). */
+/**
+ * Runs main(args) in a fresh Node and lists the npm packages it loaded: the CommonJS ones named here
+ * from require's cache, and zod, yaml and semver from the one-file bundles `npm run build` makes of
+ * them (core/vendor; a build by tsc alone loads them from node_modules, where yaml is CommonJS too).
+ */
 function packagesLoadedBy(args: string[], cwd: string): string[] {
   const script = `const MARK = ${JSON.stringify(MARK)};
     import { createRequire } from 'node:module';
+    import path from 'node:path';
     const { main } = await import(${JSON.stringify(mainUrl)});
     const code = await main(JSON.parse(process.argv[1]), { out() {}, err(l) { process.stderr.write(l + '\\n'); } });
+    const { bundlesRun } = await import(${JSON.stringify(runBundleUrl)});
     const names = new Set(Object.keys(createRequire(import.meta.url).cache)
       .map((file) => /node_modules[\\\\/]((?:@[^\\\\/]+[\\\\/])?[^\\\\/]+)/.exec(file)?.[1]).filter(Boolean));
+    for (const file of bundlesRun()) names.add(path.basename(file, '.bundle.cjs'));
     process.stdout.write('\\n' + MARK + JSON.stringify({ code, packages: [...names].sort() }));`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(args)], { cwd, encoding: 'utf8', env: cleanEnv({ SLUICE_HOME: path.join(cwd, 'home') }), timeout: 20_000 });
   expect(r.status, r.stderr).to.equal(0);

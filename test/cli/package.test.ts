@@ -2,6 +2,7 @@
 // READMEs, the configs `sluice start` and `sluice init` read — and no tests, source maps or databases.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { bin } from './run-cli.js';
 
@@ -22,6 +23,15 @@ describe('the npm package', () => {
     }
     expect(files.filter((f) => /^dist\/core\/.+\.d\.ts$/.test(f)).length).to.be.greaterThan(20);
     for (const plugin of ['router', 'translator', 'firewall']) expect(files).to.include(`plugins/${plugin}/README.md`);
+  });
+
+  it('ships the one-file bundles of zod, yaml and semver with their code caches, when the build made them', function () {
+    const root = path.resolve(path.dirname(bin), '..');
+    // tsc alone leaves core/vendor as re-exports of node_modules (scripts/bundle-vendor.mjs).
+    if (!readFileSync(path.join(root, 'dist/core/vendor/zod.js'), 'utf8').includes('runBundle(')) this.skip();
+    for (const name of ['zod', 'yaml', 'semver']) {
+      expect(files).to.include.members([`dist/core/vendor/${name}.js`, `dist/core/vendor/${name}.bundle.cjs`, `dist/core/vendor/${name}.bundle.cache`]);
+    }
   });
 
   it('ships the embedded default and the starter template', () => {
