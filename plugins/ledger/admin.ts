@@ -2,9 +2,8 @@
 // (since, until, by, session). A bad parameter is a 400 naming it.
 import { GatewayError, type AdminHandler, type CommandHost } from '../../core/index.js';
 import type { LedgerOptions } from './options.js';
-import { auditReport } from './reports/audit.js';
 import { parseRange, ReportInputError, type TimeRange } from './reports/range.js';
-import { GROUPINGS, sessionReport, usageReport, type Grouping } from './reports/usage.js';
+import type { Grouping } from './reports/usage.js';
 
 function range(query: Readonly<Record<string, string>>, defaultSince: string): TimeRange {
   try {
@@ -19,6 +18,8 @@ const iso = (r: TimeRange) => ({ since: new Date(r.from).toISOString(), until: n
 
 export function usageRoute(host: CommandHost): AdminHandler {
   return async ({ query }) => {
+    // Imported on the first call, like the commands' reports (commands.ts).
+    const { GROUPINGS, sessionReport, usageReport } = await import('./reports/usage.js');
     const by = query['by'] ?? 'model';
     if (!(GROUPINGS as readonly string[]).includes(by)) {
       throw new GatewayError('SLUICE_E_INVALID_REQUEST', `by: expected one of ${GROUPINGS.join(', ')}`, { param: 'by' });
@@ -36,6 +37,7 @@ export function usageRoute(host: CommandHost): AdminHandler {
 
 export function auditRoute(host: CommandHost, options: () => LedgerOptions): AdminHandler {
   return async ({ query }) => {
+    const { auditReport } = await import('./reports/audit.js');
     const r = range(query, '30d');
     const { audit } = options();
     const report = await auditReport(await host.database(), r, { degradationFactor: audit.degradation_factor, baselineDays: audit.baseline_days });

@@ -2,10 +2,13 @@
 import { parseArgs } from 'node:util';
 import type { CommandHost, CommandIO, PluginCommand } from '../../core/index.js';
 import type { LedgerOptions } from './options.js';
-import { auditReport, type AuditLine } from './reports/audit.js';
-import { csv, humanTable } from './reports/format.js';
+import type { AuditLine } from './reports/audit.js';
 import { parseRange, ReportInputError } from './reports/range.js';
-import { GROUPINGS, sessionReport, usageReport, type Grouping } from './reports/usage.js';
+import type { Grouping } from './reports/usage.js';
+
+// The reports and their formatting are imported when a command runs: every other command (and
+// `config validate`) loads this plugin for its definition only.
+const reports = () => Promise.all([import('./reports/usage.js'), import('./reports/audit.js'), import('./reports/format.js')]);
 
 export const USAGE_HELP = `Usage: sluice usage [--since 7d|DATE] [--until …] [--by user|team|key|model|provider|session|day] [--json|--csv]
        sluice usage --session ID [--since …] [--json|--csv]
@@ -75,6 +78,7 @@ export const usageCommand: PluginCommand<LedgerOptions> = {
     const values = parse(args, { since: { type: 'string' }, until: { type: 'string' }, by: { type: 'string' }, session: { type: 'string' } }, USAGE_HELP, io);
     if (typeof values === 'number') return values;
     return guarded(io, async () => {
+      const [{ GROUPINGS, sessionReport, usageReport }, , { csv, humanTable }] = await reports();
       const by = (values['by'] as string | undefined) ?? 'model';
       if (!(GROUPINGS as readonly string[]).includes(by)) throw new ReportInputError(`--by: expected one of ${GROUPINGS.join(', ')}, got '${by.slice(0, 40)}'`);
       const range = parseRange(values['since'] as string | undefined, values['until'] as string | undefined, '7d');
@@ -108,6 +112,7 @@ export const auditCommand: PluginCommand<LedgerOptions> = {
     const values = parse(args, { since: { type: 'string' }, until: { type: 'string' } }, AUDIT_HELP, io);
     if (typeof values === 'number') return values;
     return guarded(io, async () => {
+      const [, { auditReport }, { csv, humanTable }] = await reports();
       const range = parseRange(values['since'] as string | undefined, values['until'] as string | undefined, '30d');
       const report = await auditReport(await host.database(), range, { degradationFactor: options.audit.degradation_factor, baselineDays: options.audit.baseline_days });
       if (values['json']) write(io.stdout, JSON.stringify({ since: new Date(range.from).toISOString(), until: new Date(range.to).toISOString(), rows: report.lines }, null, 2));

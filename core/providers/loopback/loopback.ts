@@ -6,24 +6,21 @@ import type { GatewayResponse, UpstreamRequest } from '../../exchange.js';
 import type { TokenPrices } from '../../pricing/price-table.js';
 import { protocolName, type ProtocolName } from '../../protocols/types.js';
 import type { Provider, SendContext } from '../provider.js';
-import { anthropicCountTokens, anthropicMessages } from './anthropic-messages.js';
-import { geminiEmbed } from './gemini-embed.js';
-import { geminiCountTokens, geminiGenerate } from './gemini-generate.js';
-import { openaiChat } from './openai-chat.js';
-import { openaiEmbeddings } from './openai-embeddings.js';
-import { openaiResponses } from './openai-responses.js';
 import type { LoopbackHandler } from './reply.js';
 
-const HANDLERS: Partial<Record<ProtocolName, LoopbackHandler>> = {
-  'openai.chat': openaiChat,
-  'openai.responses': openaiResponses,
-  'openai.embeddings': openaiEmbeddings,
-  'anthropic.messages': anthropicMessages,
-  'anthropic.count_tokens': anthropicCountTokens,
-  'gemini.generate': geminiGenerate,
-  'gemini.count_tokens': geminiCountTokens,
-  'gemini.embed': geminiEmbed,
-};
+type Handlers = Partial<Record<ProtocolName, LoopbackHandler>>;
+
+/**
+ * The protocol handlers (handlers.ts: 14 modules with what they use), imported on the first request
+ * rather than with the provider: `sluice config validate` builds every configured provider and sends
+ * nothing. A running gateway has most of them loaded already (replies render with the same code),
+ * and after the first request the table is read without waiting.
+ */
+let handlers: Handlers | undefined;
+let loading: Promise<Handlers> | undefined;
+function loadHandlers(): Promise<Handlers> {
+  return (loading ??= import('./handlers.js').then((m) => (handlers = m.HANDLERS)));
+}
 
 /** Everything Sluice's clients speak, so every surface can be tried offline without translation. */
 export const LOOPBACK_PROTOCOLS: readonly ProtocolName[] = [
@@ -46,7 +43,7 @@ export class LoopbackProvider implements Provider {
 
   async send(request: UpstreamRequest, ctx: SendContext): Promise<GatewayResponse> {
     const name = protocolName(request.protocol);
-    const handler = this.protocols.includes(name) ? HANDLERS[name] : undefined;
+    const handler = this.protocols.includes(name) ? (handlers ?? await loadHandlers())[name] : undefined;
     if (!handler) {
       throw new GatewayError('SLUICE_E_UNSUPPORTED_OPERATION', `the loopback provider does not serve ${protocolName(request.protocol)}`);
     }
