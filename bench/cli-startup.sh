@@ -4,15 +4,21 @@
 #   RUNS            runs per command (default 20)
 #   OTHER_CHECKOUT  a built checkout to compare with, measured interleaved under the same load, e.g.
 #                   git archive OLD | tar -x -C /tmp/old && ln -s "$PWD/node_modules" /tmp/old/ &&
-#                   (cd /tmp/old && npx tsc -p tsconfig.json)
-# Build first (npx tsc -p tsconfig.json). Needs hyperfine (apt-get install -y hyperfine). Prints p50
-# and min wall time and mean CPU (user + sys) per command; CPU time moves less than wall time when
-# other work shares the machine.
+#                   (cd /tmp/old && npm run build)
+# Build first with `npm run build`: tsc, then scripts/bundle-vendor.mjs, which makes zod, yaml and
+# semver one file each with a code cache (tsc alone leaves them loading from node_modules, slower).
+# Needs hyperfine (apt-get install -y hyperfine). Prints p50 and min wall time and mean CPU
+# (user + sys) per command; CPU time moves less than wall time when other work shares the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-20}"
 other="${2:-}"
 command -v hyperfine >/dev/null || { echo "hyperfine is not installed (apt-get install -y hyperfine)" >&2; exit 1; }
+for root in . ${other:+"$other"}; do
+  if [ -f "$root/core/vendor/zod.ts" ] && ! grep -q 'runBundle(' "$root/dist/core/vendor/zod.js" 2>/dev/null; then
+    echo "warning: $root was built by tsc alone (zod, yaml and semver unbundled): run npm run build there" >&2
+  fi
+done
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 printf 'some text with a@example.com and ghp_%s\n' "$(printf 'a%.0s' {1..36})" > "$tmp/scan.txt"
