@@ -11,7 +11,7 @@ import type { LoopbackHandler } from './reply.js';
 type Handlers = Partial<Record<ProtocolName, LoopbackHandler>>;
 
 /**
- * The protocol handlers (handlers.ts: 14 modules with what they use), imported on the first request
+ * The protocol handlers (handlers.ts and the modules it imports), imported on the first request
  * rather than with the provider: `sluice config validate` builds every configured provider and sends
  * nothing. A running gateway has most of them loaded already (replies render with the same code),
  * and after the first request the table is read without waiting.
