@@ -16,6 +16,7 @@ const run = new Set<string>();
 export function bundlesRun(): string[] {
   return [...run];
 }
+
 type Wrapped = (exports: Exports, require: NodeJS.Require, module: { exports: Exports }, filename: string, dirname: string) => void;
 
 /** The bundle as a script, compiled with `cachedData` when given (the build makes the cache from this very script). */
