@@ -28,15 +28,21 @@ export interface EngineDependencies {
   fetch?: FetchLike;
   /** Called when the sidecar fails and on_error is "allow" (findings then come from the built-ins alone). */
   onSidecarError?(error: PresidioError): void;
+  /**
+   * Compile each built-in rule's own patterns when a text first triggers it (the combined sets are
+   * still built at once): for a one-shot scan, where compiling every rule is most of the work.
+   */
+  lazyPatterns?: boolean;
 }
 
 /** Compiles every enabled rule once. Throws an Error naming any pattern RE2 cannot compile. */
 export function createDetectionEngine(options: FirewallOptions, deps: EngineDependencies = {}): DetectionEngine {
   const rules: CompiledRule[] = [];
-  if (options.secrets.enabled) for (const spec of SECRET_RULES) rules.push(compileRule(spec, 'secrets'));
+  const eager = deps.lazyPatterns !== true;
+  if (options.secrets.enabled) for (const spec of SECRET_RULES) rules.push(compileRule(spec, 'secrets', spec.type, eager));
   if (options.pii.enabled) {
     const pii = [...CONTACT_PII_RULES, ...NUMBER_PII_RULES, ...NATIONAL_ID_RULES, ...networkRules({ ignorePrivateIps: options.pii.ignore_private_ips })];
-    for (const spec of pii) rules.push(compileRule(spec, 'pii'));
+    for (const spec of pii) rules.push(compileRule(spec, 'pii', spec.type, eager));
   }
   rules.push(...customRules(options.custom));
   const active = new RuleSet(rules.filter((rule) => (rule.types ?? [rule.type]).some((type) => entityEnabled(options, type))));

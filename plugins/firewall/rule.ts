@@ -5,9 +5,9 @@ import type { Candidate, Finding, RuleSpec } from './types.js';
 export interface CompiledRule extends RuleSpec {
   readonly detector: string;
   /** Global form: one native `match` call lists every matched string. */
-  readonly re: RE2;
-  /** Sticky form with indices: confirms a match at a known position, on a small window. */
-  readonly sticky: RE2;
+  global(): RE2;
+  /** Sticky form with indices: confirms a match at a known position, on a small window (compiled on first use: most rules never need it). */
+  sticky(): RE2;
   /** Capture groups are needed, so each match is confirmed with the sticky pattern. */
   readonly needsExec: boolean;
   /** Keyword ids in the RuleSet's KeywordIndex (set when the rule joins a RuleSet). */
@@ -62,18 +62,33 @@ export class ScanContext {
   }
 }
 
-/** Compiles a rule; an RE2 compile error becomes an Error naming the rule. */
-export function compileRule(spec: RuleSpec, detector: string, name = spec.type): CompiledRule {
-  let re: RE2;
-  let sticky: RE2;
-  try {
-    re = new RE2(spec.pattern, 'g');
-    sticky = new RE2(spec.pattern, 'yd');
-    if (spec.trigger !== undefined) new RE2(spec.trigger);
-  } catch (err) {
-    throw new Error(`firewall: pattern "${name}" does not compile with RE2: ${(err as Error).message}`);
+/**
+ * Compiles a rule; an RE2 compile error becomes an Error naming the rule. With `eager` false the
+ * rule's own patterns are compiled on first use instead (a one-shot `sluice scan` needs only the
+ * rules its text triggers; compiling all ~120 was most of its start-up); built-in patterns are
+ * known to compile (test/plugins/firewall), so only the moment an error would surface changes.
+ */
+export function compileRule(spec: RuleSpec, detector: string, name = spec.type, eager = true): CompiledRule {
+  const compile = (pattern: string, flags?: string): RE2 => {
+    try {
+      return new RE2(pattern, flags);
+    } catch (err) {
+      throw new Error(`firewall: pattern "${name}" does not compile with RE2: ${(err as Error).message}`);
+    }
+  };
+  let re: RE2 | undefined;
+  let sticky: RE2 | undefined;
+  if (eager) {
+    re = compile(spec.pattern, 'g');
+    if (spec.trigger !== undefined) compile(spec.trigger);
   }
-  return { ...spec, detector, re, sticky, needsExec: spec.group !== undefined || spec.needsGroups === true };
+  return {
+    ...spec, detector,
+    global: () => (re ??= compile(spec.pattern, 'g')),
+    // The same pattern as the global form: only the flags differ.
+    sticky: () => (sticky ??= compile(spec.pattern, 'yd')),
+    needsExec: spec.group !== undefined || spec.needsGroups === true,
+  };
 }
 
 function gateOpen(rule: CompiledRule, ctx: ScanContext): boolean {
@@ -164,8 +179,9 @@ function locate(rule: CompiledRule, text: string, value: string, from: number): 
     const code = text.charCodeAt(windowStart);
     if (windowStart > 0 && code >= 0xdc00 && code <= 0xdfff) windowStart--;
     const window = text.slice(windowStart, Math.min(text.length, at + value.length + 2));
-    rule.sticky.lastIndex = at - windowStart;
-    const m = rule.sticky.exec(window);
+    const sticky = rule.sticky();
+    sticky.lastIndex = at - windowStart;
+    const m = sticky.exec(window);
     if (m && m[0] === value) {
       if (m.indices) for (const span of m.indices) if (span) { span[0] += windowStart; span[1] += windowStart; }
       return { at, m };
@@ -182,7 +198,7 @@ function locate(rule: CompiledRule, text: string, value: string, from: number): 
 export function runRule(rule: CompiledRule, ctx: ScanContext, out: Finding[]): void {
   if (!gateOpen(rule, ctx)) return;
   const text = ctx.text;
-  const matches = text.match(rule.re);
+  const matches = text.match(rule.global());
   if (!matches) return;
   let cursor = 0;
   for (const value of matches) {

@@ -63,7 +63,9 @@ export async function runScan(args: string[], options: FirewallOptions, io: Comm
   let findings: Finding[];
   try {
     text = source === '-' ? await readStream(io.stdin) : await readFile(source, 'utf8');
+    // One text, scanned once: only the rules it triggers need their own patterns compiled.
     const engine = createDetectionEngine(options, {
+      lazyPatterns: true,
       onSidecarError: (error) => void io.stderr.write(`sluice scan: warning: ${error.message}; using built-in detectors only\n`),
     });
     findings = options.presidio ? await engine.scanWithSidecar(text) : engine.scan(text);

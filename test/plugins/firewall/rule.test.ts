@@ -90,4 +90,24 @@ describe('firewall rule engine', () => {
     const long = samples.join('\n\n').slice(0, 40000);
     expect(viaSets(long)).to.deep.equal(everyRule(long));
   });
+
+  it('every built-in pattern compiles in both forms, so a lazily compiled rule (sluice scan) cannot fail late, and finds the same', () => {
+    const specs: [RuleSpec, string][] = [
+      ...SECRET_RULES.map((spec): [RuleSpec, string] => [spec, 'secrets']),
+      ...[...CONTACT_PII_RULES, ...NUMBER_PII_RULES, ...NATIONAL_ID_RULES, ...networkRules({ ignorePrivateIps: true })].map((spec): [RuleSpec, string] => [spec, 'pii']),
+    ];
+    for (const [spec] of specs) {
+      const rule = compileRule(spec, 'x', spec.type, false);
+      expect(() => { rule.global(); rule.sticky(); if (spec.trigger !== undefined) new RE2(spec.trigger); }, spec.type).not.to.throw();
+    }
+    const eager = new RuleSet(specs.map(([spec, d]) => compileRule(spec, d)));
+    const lazy = new RuleSet(specs.map(([spec, d]) => compileRule(spec, d, spec.type, false)));
+    const run = (set: RuleSet, text: string) => { const out: Finding[] = []; set.run(text, out); return out.map((f) => `${f.type}@${f.start}-${f.end}`).sort(); };
+    const samples = loadCorpus(join(process.cwd(), 'test/fixtures/firewall-corpus')).map((s) => s.text);
+    for (const text of samples) expect(run(lazy, text), text.slice(0, 80)).to.deep.equal(run(eager, text));
+  });
+
+  it('a custom pattern that RE2 cannot compile fails when its rule is compiled, naming it', () => {
+    expect(() => compileRule({ type: 'T', pattern: '(?<=x)y', score: 1 }, 'custom', 'lookbehind')).to.throw(/pattern "lookbehind" does not compile with RE2/);
+  });
 });
