@@ -48,6 +48,10 @@ const { values: args } = parseArgs({
     /** A built copy of another revision whose ledger variants run beside these ("before"). */
     before: { type: 'string' },
     records: { type: 'string', default: '2000' },
+    /** All variants' gateways at once, each at --rate (see measure). */
+    together: { type: 'boolean', default: false },
+    /** Only the end-to-end figures. */
+    'skip-own': { type: 'boolean', default: false },
     /** Only the in-process measurement of the ledger's own work. */
     'own-only': { type: 'boolean', default: false },
     out: { type: 'string', default: path.join(root, 'bench/results/ledger.md') },
@@ -142,34 +146,47 @@ interface Sample { variant: string; mode: string; requests: number; cpuUsPerReq:
 
 const children: ChildProcess[] = [];
 
-async function measure(v: Variant, upstream: string): Promise<Sample[]> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-ledger-'));
-  const port = await freePort();
-  writeFileSync(path.join(dir, 'sluice.yaml'), config(port, upstream, dir, v));
-  const child = spawn(process.execPath, [path.join(v.root, 'bin/sluice.js'), 'start', '--config', path.join(dir, 'sluice.yaml')],
-    { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
-  children.push(child);
-  const url = `http://127.0.0.1:${port}`;
+/**
+ * Runs the variants' gateways side by side: each gets the same offered rate at the same moments,
+ * so a neighbour's burst on a shared machine hits them all (with one variant, one at a time).
+ */
+async function measure(vs: Variant[], upstream: string): Promise<Sample[]> {
+  const gateways = await Promise.all(vs.map(async (v) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-ledger-'));
+    const port = await freePort();
+    writeFileSync(path.join(dir, 'sluice.yaml'), config(port, upstream, dir, v));
+    const child = spawn(process.execPath, [path.join(v.root, 'bin/sluice.js'), 'start', '--config', path.join(dir, 'sluice.yaml')],
+      { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
+    children.push(child);
+    return { v, dir, child, url: `http://127.0.0.1:${port}` };
+  }));
   const out: Sample[] = [];
   try {
-    await waitHealthy(`${url}/health`);
-    await load(url, false, 2); // warm-up: JIT, pools, the tokenizer's encoding
-    await load(url, true, 1);
+    await Promise.all(gateways.map(async (g) => {
+      await waitHealthy(`${g.url}/health`);
+      await load(g.url, false, 2); // warm-up: JIT, pools, the tokenizer's encoding
+      await load(g.url, true, 1);
+    }));
     await new Promise((r) => setTimeout(r, 1500));
     for (const stream of [false, true]) {
-      const before = cpuUs(child.pid!);
-      const r = await load(url, stream, DURATION_S);
+      const before = gateways.map((g) => cpuUs(g.child.pid!));
+      const results = await Promise.all(gateways.map((g) => load(g.url, stream, DURATION_S)));
       // The ledger writes after the load: its catch-up is counted too.
-      await quiet(child.pid!);
-      const cpu = cpuUs(child.pid!) - before;
-      if (r.non2xx) throw new Error(`${v.name}: ${r.non2xx} non-2xx answers`);
-      out.push({ variant: v.name, mode: stream ? 'stream' : 'json', requests: r.requests, cpuUsPerReq: cpu / r.requests, p50: r.p50, load: os.loadavg()[0]! });
+      await Promise.all(gateways.map((g) => quiet(g.child.pid!)));
+      gateways.forEach((g, i) => {
+        const r = results[i]!;
+        const cpu = cpuUs(g.child.pid!) - before[i]!;
+        if (r.non2xx) throw new Error(`${g.v.name}: ${r.non2xx} non-2xx answers`);
+        out.push({ variant: g.v.name, mode: stream ? 'stream' : 'json', requests: r.requests, cpuUsPerReq: cpu / r.requests, p50: r.p50, load: os.loadavg()[0]! });
+      });
     }
   } finally {
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    child.kill('SIGTERM');
-    await exited;
-    rmSync(dir, { recursive: true, force: true });
+    await Promise.all(gateways.map(async (g) => {
+      const exited = new Promise<void>((r) => g.child.once('exit', () => r()));
+      g.child.kill('SIGTERM');
+      await exited;
+      rmSync(g.dir, { recursive: true, force: true });
+    }));
   }
   return out;
 }
@@ -287,23 +304,25 @@ async function main(): Promise<void> {
   const own: Own[] = [];
   try {
     for (let round = 0; round < (args['own-only'] ? 0 : ROUNDS); round++) {
-      for (const v of VARIANTS) {
-        const s = await measure(v, mock.url);
+      for (const vs of args.together ? [VARIANTS] : VARIANTS.map((v) => [v])) {
+        const s = await measure(vs, mock.url);
         for (const x of s) console.log(`${x.variant.padEnd(45)} ${x.mode.padEnd(6)} ${x.requests} req  ${x.cpuUsPerReq.toFixed(1)} µs CPU/req  p50 ${x.p50} ms  load ${x.load.toFixed(2)}`);
         samples.push(...s);
       }
     }
-    console.log('\nthe ledger\'s own work, in-process:');
-    const records = await recordsFromRealRequests(Number(args.records), mock.url);
-    own.push(...await hotPathWork());
-    // Each writer measurement runs WRITER_RUNS times on a fresh database: the first run pays the
-    // JIT's warm-up and a new SQLite file's growth (a running gateway's writer is warm), so the
-    // median is shown and the first run beside it.
-    for (const count of [false, true]) {
-      const runs: number[] = [];
-      for (let r = 0; r < WRITER_RUNS; r++) runs.push(await writerWork(records, count));
-      const label = count ? 'writer: the same with the tokenizer count (o200k_base, in its thread)' : `writer: rows from ${records.length} finished requests (half streamed) + SQLite insert, count off`;
-      own.push({ label: `${label} — median of ${WRITER_RUNS} runs (first run ${runs[0]!.toFixed(1)})`, usPerUnit: [...runs].sort((a, b) => a - b)[Math.floor(WRITER_RUNS / 2)]!, unit: 'µs per request' });
+    if (!args['skip-own']) {
+      console.log('\nthe ledger\'s own work, in-process:');
+      const records = await recordsFromRealRequests(Number(args.records), mock.url);
+      own.push(...await hotPathWork());
+      // Each writer measurement runs WRITER_RUNS times on a fresh database: the first run pays the
+      // JIT's warm-up and a new SQLite file's growth (a running gateway's writer is warm), so the
+      // median is shown and the first run beside it.
+      for (const count of [false, true]) {
+        const runs: number[] = [];
+        for (let r = 0; r < WRITER_RUNS; r++) runs.push(await writerWork(records, count));
+        const label = count ? 'writer: the same with the tokenizer count (o200k_base, in its thread)' : `writer: rows from ${records.length} finished requests (half streamed) + SQLite insert, count off`;
+        own.push({ label: `${label} — median of ${WRITER_RUNS} runs (first run ${runs[0]!.toFixed(1)})`, usPerUnit: [...runs].sort((a, b) => a - b)[Math.floor(WRITER_RUNS / 2)]!, unit: 'µs per request' });
+      }
     }
     for (const o of own) console.log(`${o.label}: ${o.usPerUnit.toFixed(2)} ${o.unit}`);
   } finally {
@@ -325,7 +344,7 @@ async function main(): Promise<void> {
     '# Ledger overhead',
     '',
     `- Date: ${new Date().toISOString()}; Node ${process.version}; ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}); load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`,
-    `- \`node dist/bench/ledger.js --duration ${DURATION_S} --connections ${CONNECTIONS} --rate ${RATE} --rounds ${ROUNDS}${args.before ? ' --before DIR' : ''}\`: each variant a real \`sluice start\` (NODE_ENV=production, the default log level info with the access log to /dev/null, SQLite ledger in a temp dir), chain router → translator (passthrough to an openai provider at the bench mock, model gpt-4o-mini), autocannon at ${CONNECTIONS} connections ${RATE > 0 ? `offering ${RATE} requests/s` : 'as fast as they go'} for ${DURATION_S} s per mode after a warm-up; variants interleaved, ${ROUNDS} rounds, medians shown.${args.before ? ' "(before)" variants run the build in --before.' : ''}`,
+    `- \`node dist/bench/ledger.js --duration ${DURATION_S} --connections ${CONNECTIONS} --rate ${RATE} --rounds ${ROUNDS}${args.before ? ' --before DIR' : ''}\`: each variant a real \`sluice start\` (NODE_ENV=production, the default log level info with the access log to /dev/null, SQLite ledger in a temp dir), chain router → translator (passthrough to an openai provider at the bench mock, model gpt-4o-mini), autocannon at ${CONNECTIONS} connections ${RATE > 0 ? `offering ${RATE} requests/s` : 'as fast as they go'} for ${DURATION_S} s per mode after a warm-up; ${args.together ? 'all variants side by side (each its own gateway, loaded at the same moments)' : 'variants interleaved'}, ${ROUNDS} rounds, medians shown.${args.before ? ' "(before)" variants run the build in --before.' : ''}`,
     '- CPU µs/request: the gateway process\'s CPU time (every thread, the tokenizer thread included) over the load and the writer\'s catch-up after it (at least 2 s, then until the process is quiet), divided by the requests served. The mock and autocannon run in the bench process, not in the gateway.',
     '',
     '| mode | variant | req/s | CPU µs/req | Δ CPU µs/req | p50 ms | Δ p50 ms |',
