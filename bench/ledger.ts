@@ -1,11 +1,14 @@
 // What the ledger costs: the default chain (router → translator, passthrough to an openai provider
 // at the bench mock) with and without `- use: ledger`, in one run, JSON and streamed requests.
 // Each variant is a real `sluice start` (NODE_ENV=production, SQLite ledger in a temp dir); its
-// CPU time (all threads: the tokenizer thread included) is read from /proc before and after a
-// fixed-duration load, so "CPU µs per request" is the gateway's whole cost per request. Variants
-// run interleaved (A B C A B C) so drift in the machine's load hits them alike.
+// CPU time (all threads: the tokenizer thread included) is read from /proc before a fixed-duration
+// load at a fixed offered rate and after the ledger has caught up (the process quiet again), so
+// "CPU µs per request" is the gateway's whole cost per request, at the same load for every variant
+// (CPU per request falls as throughput rises, so a closed loop would compare unlike loads).
+// Variants run interleaved (A B C A B C) so drift in the machine's load hits them alike.
+// `--before DIR` adds the ledger variants of another build (e.g. main, `git archive` + tsc in DIR).
 //
-//   npm run build && node dist/bench/ledger.js --duration 8 --connections 50 --rounds 2
+//   npm run build && node dist/bench/ledger.js --duration 8 --rate 1000 --rounds 2
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,7 +43,15 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '8' },
     connections: { type: 'string', default: '50' },
     rounds: { type: 'string', default: '2' },
+    /** Offered requests per second over all connections (0: as fast as they go). */
+    rate: { type: 'string', default: '1000' },
+    /** A built copy of another revision whose ledger variants run beside these ("before"). */
+    before: { type: 'string' },
     records: { type: 'string', default: '2000' },
+    /** All variants' gateways at once, each at --rate (see measure). */
+    together: { type: 'boolean', default: false },
+    /** Only the end-to-end figures. */
+    'skip-own': { type: 'boolean', default: false },
     /** Only the in-process measurement of the ledger's own work. */
     'own-only': { type: 'boolean', default: false },
     out: { type: 'string', default: path.join(root, 'bench/results/ledger.md') },
@@ -49,6 +60,7 @@ const { values: args } = parseArgs({
 const DURATION_S = Number(args.duration);
 const CONNECTIONS = Number(args.connections);
 const ROUNDS = Number(args.rounds);
+const RATE = Number(args.rate);
 const WRITER_RUNS = 5;
 const TICK_US = 1e6 / 100; // /proc/<pid>/stat counts in clock ticks of 1/100 s on Linux
 
@@ -61,17 +73,20 @@ const body = (stream: boolean) => JSON.stringify({
   temperature: 0.2, max_tokens: 64, stream,
 });
 
-interface Variant { name: string; ledger: string }
+interface Variant { name: string; ledger: string; root: string }
+const COUNT_OFF = '  - use: ledger\n    with: { count: { enabled: false } }\n';
 const VARIANTS: Variant[] = [
-  { name: 'without ledger', ledger: '' },
-  { name: 'ledger, count off', ledger: '  - use: ledger\n    with: { count: { enabled: false } }\n' },
-  { name: 'ledger (default: tokenizer count)', ledger: '  - use: ledger\n' },
+  { name: 'without ledger', ledger: '', root },
+  ...(args.before ? [{ name: 'ledger, count off (before)', ledger: COUNT_OFF, root: path.resolve(args.before) }] : []),
+  { name: 'ledger, count off', ledger: COUNT_OFF, root },
+  ...(args.before ? [{ name: 'ledger (default: tokenizer count) (before)', ledger: '  - use: ledger\n', root: path.resolve(args.before) }] : []),
+  { name: 'ledger (default: tokenizer count)', ledger: '  - use: ledger\n', root },
 ];
 
 function config(port: number, upstream: string, dir: string, v: Variant): string {
   return `server: { port: ${port}, shutdown_grace_ms: 2000 }
 storage: { database: "sqlite:${path.join(dir, 'ledger.db')}" }
-logging: { level: warn }
+logging: { level: info }
 providers:
   mock: { type: openai, base_url: "${upstream}", api_key: bench }
 chain:
@@ -95,6 +110,21 @@ function cpuUs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * TICK_US; // utime + stime, every thread
 }
 
+/**
+ * Waits for the writer's catch-up: at least two flush intervals, then until the process spends at
+ * most one clock tick in half a second (at most 15 s). A fixed wait would cut a slow catch-up short.
+ */
+async function quiet(pid: number): Promise<void> {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  await sleep(2000);
+  for (let i = 0, last = cpuUs(pid); i < 26; i++) {
+    await sleep(500);
+    const now = cpuUs(pid);
+    if (now - last <= TICK_US) return;
+    last = now;
+  }
+}
+
 async function waitHealthy(url: string): Promise<void> {
   for (const until = Date.now() + 20_000; Date.now() < until;) {
     try { if ((await fetch(url, { signal: AbortSignal.timeout(1000) })).ok) return; } catch { /* not yet */ }
@@ -107,43 +137,56 @@ function load(url: string, stream: boolean, durationS: number): Promise<{ reques
   return new Promise((resolve, reject) => {
     autocannon({
       url: `${url}/v1/chat/completions`, method: 'POST', headers: { 'content-type': 'application/json' }, body: body(stream),
-      connections: CONNECTIONS, pipelining: 1, duration: durationS, timeout: 10,
+      connections: CONNECTIONS, pipelining: 1, duration: durationS, timeout: 10, ...(RATE > 0 ? { overallRate: RATE } : {}),
     }, (err, r) => { if (err) reject(err); else resolve({ requests: r.requests.total, p50: (r as unknown as { latency: { p50: number } }).latency.p50, non2xx: r.non2xx }); });
   });
 }
 
-interface Sample { variant: string; mode: string; requests: number; cpuUsPerReq: number; p50: number; rows?: number }
+interface Sample { variant: string; mode: string; requests: number; cpuUsPerReq: number; p50: number; load: number }
 
 const children: ChildProcess[] = [];
 
-async function measure(v: Variant, upstream: string): Promise<Sample[]> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-ledger-'));
-  const port = await freePort();
-  writeFileSync(path.join(dir, 'sluice.yaml'), config(port, upstream, dir, v));
-  const child = spawn(process.execPath, [path.join(root, 'bin/sluice.js'), 'start', '--config', path.join(dir, 'sluice.yaml')],
-    { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
-  children.push(child);
-  const url = `http://127.0.0.1:${port}`;
+/**
+ * Runs the variants' gateways side by side: each gets the same offered rate at the same moments,
+ * so a neighbour's burst on a shared machine hits them all (with one variant, one at a time).
+ */
+async function measure(vs: Variant[], upstream: string): Promise<Sample[]> {
+  const gateways = await Promise.all(vs.map(async (v) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-ledger-'));
+    const port = await freePort();
+    writeFileSync(path.join(dir, 'sluice.yaml'), config(port, upstream, dir, v));
+    const child = spawn(process.execPath, [path.join(v.root, 'bin/sluice.js'), 'start', '--config', path.join(dir, 'sluice.yaml')],
+      { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
+    children.push(child);
+    return { v, dir, child, url: `http://127.0.0.1:${port}` };
+  }));
   const out: Sample[] = [];
   try {
-    await waitHealthy(`${url}/health`);
-    await load(url, false, 2); // warm-up: JIT, pools, the tokenizer's encoding
-    await load(url, true, 1);
+    await Promise.all(gateways.map(async (g) => {
+      await waitHealthy(`${g.url}/health`);
+      await load(g.url, false, 2); // warm-up: JIT, pools, the tokenizer's encoding
+      await load(g.url, true, 1);
+    }));
     await new Promise((r) => setTimeout(r, 1500));
     for (const stream of [false, true]) {
-      const before = cpuUs(child.pid!);
-      const r = await load(url, stream, DURATION_S);
-      // The ledger writes after the load: wait two flush intervals so its work is counted too.
-      await new Promise((res) => setTimeout(res, 2500));
-      const cpu = cpuUs(child.pid!) - before;
-      if (r.non2xx) throw new Error(`${v.name}: ${r.non2xx} non-2xx answers`);
-      out.push({ variant: v.name, mode: stream ? 'stream' : 'json', requests: r.requests, cpuUsPerReq: cpu / r.requests, p50: r.p50 });
+      const before = gateways.map((g) => cpuUs(g.child.pid!));
+      const results = await Promise.all(gateways.map((g) => load(g.url, stream, DURATION_S)));
+      // The ledger writes after the load: its catch-up is counted too.
+      await Promise.all(gateways.map((g) => quiet(g.child.pid!)));
+      gateways.forEach((g, i) => {
+        const r = results[i]!;
+        const cpu = cpuUs(g.child.pid!) - before[i]!;
+        if (r.non2xx) throw new Error(`${g.v.name}: ${r.non2xx} non-2xx answers`);
+        out.push({ variant: g.v.name, mode: stream ? 'stream' : 'json', requests: r.requests, cpuUsPerReq: cpu / r.requests, p50: r.p50, load: os.loadavg()[0]! });
+      });
     }
   } finally {
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    child.kill('SIGTERM');
-    await exited;
-    rmSync(dir, { recursive: true, force: true });
+    await Promise.all(gateways.map(async (g) => {
+      const exited = new Promise<void>((r) => g.child.once('exit', () => r()));
+      g.child.kill('SIGTERM');
+      await exited;
+      rmSync(g.dir, { recursive: true, force: true });
+    }));
   }
   return out;
 }
@@ -261,23 +304,25 @@ async function main(): Promise<void> {
   const own: Own[] = [];
   try {
     for (let round = 0; round < (args['own-only'] ? 0 : ROUNDS); round++) {
-      for (const v of VARIANTS) {
-        const s = await measure(v, mock.url);
-        for (const x of s) console.log(`${x.variant.padEnd(36)} ${x.mode.padEnd(6)} ${x.requests} req  ${x.cpuUsPerReq.toFixed(1)} µs CPU/req  p50 ${x.p50} ms`);
+      for (const vs of args.together ? [VARIANTS] : VARIANTS.map((v) => [v])) {
+        const s = await measure(vs, mock.url);
+        for (const x of s) console.log(`${x.variant.padEnd(45)} ${x.mode.padEnd(6)} ${x.requests} req  ${x.cpuUsPerReq.toFixed(1)} µs CPU/req  p50 ${x.p50} ms  load ${x.load.toFixed(2)}`);
         samples.push(...s);
       }
     }
-    console.log('\nthe ledger\'s own work, in-process:');
-    const records = await recordsFromRealRequests(Number(args.records), mock.url);
-    own.push(...await hotPathWork());
-    // Each writer measurement runs WRITER_RUNS times on a fresh database: the first run pays the
-    // JIT's warm-up and a new SQLite file's growth (a running gateway's writer is warm), so the
-    // median is shown and the first run beside it.
-    for (const count of [false, true]) {
-      const runs: number[] = [];
-      for (let r = 0; r < WRITER_RUNS; r++) runs.push(await writerWork(records, count));
-      const label = count ? 'writer: the same with the tokenizer count (o200k_base, in its thread)' : `writer: rows from ${records.length} finished requests (half streamed) + SQLite insert, count off`;
-      own.push({ label: `${label} — median of ${WRITER_RUNS} runs (first run ${runs[0]!.toFixed(1)})`, usPerUnit: [...runs].sort((a, b) => a - b)[Math.floor(WRITER_RUNS / 2)]!, unit: 'µs per request' });
+    if (!args['skip-own']) {
+      console.log('\nthe ledger\'s own work, in-process:');
+      const records = await recordsFromRealRequests(Number(args.records), mock.url);
+      own.push(...await hotPathWork());
+      // Each writer measurement runs WRITER_RUNS times on a fresh database: the first run pays the
+      // JIT's warm-up and a new SQLite file's growth (a running gateway's writer is warm), so the
+      // median is shown and the first run beside it.
+      for (const count of [false, true]) {
+        const runs: number[] = [];
+        for (let r = 0; r < WRITER_RUNS; r++) runs.push(await writerWork(records, count));
+        const label = count ? 'writer: the same with the tokenizer count (o200k_base, in its thread)' : `writer: rows from ${records.length} finished requests (half streamed) + SQLite insert, count off`;
+        own.push({ label: `${label} — median of ${WRITER_RUNS} runs (first run ${runs[0]!.toFixed(1)})`, usPerUnit: [...runs].sort((a, b) => a - b)[Math.floor(WRITER_RUNS / 2)]!, unit: 'µs per request' });
+      }
     }
     for (const o of own) console.log(`${o.label}: ${o.usPerUnit.toFixed(2)} ${o.unit}`);
   } finally {
@@ -299,8 +344,8 @@ async function main(): Promise<void> {
     '# Ledger overhead',
     '',
     `- Date: ${new Date().toISOString()}; Node ${process.version}; ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}); load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`,
-    `- \`node dist/bench/ledger.js --duration ${DURATION_S} --connections ${CONNECTIONS} --rounds ${ROUNDS}\`: each variant a real \`sluice start\` (NODE_ENV=production, log level warn, SQLite ledger in a temp dir), chain router → translator (passthrough to an openai provider at the bench mock, model gpt-4o-mini), autocannon at ${CONNECTIONS} connections for ${DURATION_S} s per mode after a warm-up; variants interleaved, ${ROUNDS} rounds, medians shown.`,
-    '- CPU µs/request: the gateway process\'s CPU time (every thread, the tokenizer thread included) over the load plus 2.5 s after it (so the ledger\'s batched writes are counted), divided by the requests served. The mock and autocannon run in the bench process, not in the gateway.',
+    `- \`node dist/bench/ledger.js --duration ${DURATION_S} --connections ${CONNECTIONS} --rate ${RATE} --rounds ${ROUNDS}${args.before ? ' --before DIR' : ''}\`: each variant a real \`sluice start\` (NODE_ENV=production, the default log level info with the access log to /dev/null, SQLite ledger in a temp dir), chain router → translator (passthrough to an openai provider at the bench mock, model gpt-4o-mini), autocannon at ${CONNECTIONS} connections ${RATE > 0 ? `offering ${RATE} requests/s` : 'as fast as they go'} for ${DURATION_S} s per mode after a warm-up; ${args.together ? 'all variants side by side (each its own gateway, loaded at the same moments)' : 'variants interleaved'}, ${ROUNDS} rounds, medians shown.${args.before ? ' "(before)" variants run the build in --before.' : ''}`,
+    '- CPU µs/request: the gateway process\'s CPU time (every thread, the tokenizer thread included) over the load and the writer\'s catch-up after it (at least 2 s, then until the process is quiet), divided by the requests served. The mock and autocannon run in the bench process, not in the gateway.',
     '',
     '| mode | variant | req/s | CPU µs/req | Δ CPU µs/req | p50 ms | Δ p50 ms |',
     '|---|---|---|---|---|---|---|',
@@ -314,7 +359,7 @@ async function main(): Promise<void> {
     '',
     'Raw samples (end to end):',
     '',
-    ...samples.map((s) => `- ${s.mode} / ${s.variant}: ${s.requests} requests, ${s.cpuUsPerReq.toFixed(1)} µs CPU/req, p50 ${s.p50} ms`),
+    ...samples.map((s) => `- ${s.mode} / ${s.variant}: ${s.requests} requests, ${s.cpuUsPerReq.toFixed(1)} µs CPU/req, p50 ${s.p50} ms, load average ${s.load.toFixed(2)}`),
     '',
   ].join('\n');
   writeFileSync(args.out, report);

@@ -2,7 +2,7 @@
 // independent token count — written off the request path in batches, never lost to a database
 // outage (spill file) or a graceful shutdown; and the usage and audit reports over it.
 import path from 'node:path';
-import { definePlugin, type RequestRecord } from '../../core/index.js';
+import { definePlugin } from '../../core/index.js';
 import { auditRoute, usageRoute } from './admin.js';
 import { captureStream } from './capture.js';
 import { auditCommand, usageCommand } from './commands.js';
@@ -10,7 +10,8 @@ import { createTokenCounter } from './count/tokenizer.js';
 import { ledgerMetrics } from './metrics.js';
 import { ledgerMigrations } from './migrations.js';
 import { ledgerOptions, type LedgerOptions } from './options.js';
-import { market, prepareRow } from './prepare.js';
+import { entryOf, type LedgerEntry } from './entry.js';
+import { prepareEntry } from './prepare.js';
 import type { LedgerRow } from './row.js';
 import { SpillFile } from './spill.js';
 import { knexStore } from './store.js';
@@ -44,11 +45,11 @@ export default definePlugin<LedgerOptions>({
       counter,
       isLoopback: (name: string) => host.providers.get(name)?.type === 'loopback',
     };
-    const writer = new LedgerWriter({
+    const writer = new LedgerWriter<LedgerEntry>({
       flushIntervalMs: initial.flush_interval_ms, batchSize: initial.batch_size,
       maxBufferRows: initial.max_buffer_rows, writeTimeoutMs: initial.write_timeout_ms,
     }, {
-      prepare: (record) => prepareRow(record, prepareContext),
+      prepare: (entry) => prepareEntry(entry, prepareContext),
       fallbackRow,
       store: knexStore(() => host.database()),
       spill, metrics, logger: host.logger,
@@ -63,7 +64,8 @@ export default definePlugin<LedgerOptions>({
       },
       onRequest(record) {
         if (!options.include_admin && record.endpoint === undefined && isAdmin(record.path)) return;
-        writer.push(record);
+        // The entry, not the record: the exchange must not outlive its request (entry.ts).
+        writer.push(entryOf(record, options));
       },
       async start() {
         // Rows wait for their count; load the usual OpenAI encoding now (in its own thread) rather
@@ -85,13 +87,13 @@ export default definePlugin<LedgerOptions>({
   },
 });
 
-/** The row for a record whose full preparation failed: what the record itself says, tokens unknown. */
-function fallbackRow(r: RequestRecord): LedgerRow {
+/** The row for an entry whose full preparation failed: what the record itself says, tokens unknown. */
+function fallbackRow(r: LedgerEntry): LedgerRow {
   return {
     request_id: r.id, time_ms: r.time, day: new Date(r.time).toISOString().slice(0, 10),
     user_id: r.principal?.user ?? null, team_id: r.principal?.team ?? null, key_id: r.principal?.keyId ?? null, session_id: r.sessionId ?? null,
     client_address: r.clientAddress || null, method: r.method.slice(0, 16), path: r.path.slice(0, 512), endpoint: r.endpoint ?? null,
-    client_protocol: r.exchange ? `${r.exchange.endpoint.family}.${r.exchange.endpoint.operation}` : null,
+    client_protocol: r.clientProtocol,
     requested_model: r.model?.slice(0, 256) ?? null, served_model: r.servedModel?.slice(0, 256) ?? null, provider: r.provider ?? null,
     fallbacks: r.attempts.length, fallback_detail: null, stream: r.stream ? 1 : 0, status: r.status, outcome: r.outcome, error_code: r.errorCode ?? null,
     input_tokens: r.usage?.inputTokens ?? 0, output_tokens: r.usage?.outputTokens ?? 0, cache_read_tokens: r.usage?.cacheReadTokens ?? 0,
@@ -100,6 +102,6 @@ function fallbackRow(r: RequestRecord): LedgerRow {
     cost_input: null, cost_output: null, cost_cache_read: null, cost_cache_write: null, cost_reasoning: null, cost_total: null,
     local_input_tokens: null, local_output_tokens: null, local_method: null, count_mismatch: 0,
     ttfb_ms: r.firstByteMs ?? null, latency_ms: r.totalMs, output_tps: null, findings: null,
-    ...market(r),
+    ...r.market,
   };
 }

@@ -79,4 +79,28 @@ export const ledgerMigrations: Migration[] = [
       });
     },
   },
+  {
+    // Every row pays for every index (a B-tree insert, and in SQLite more pages per commit), and the
+    // reports read by time range (usage --session by session) and group in memory: these four were
+    // never read. The time and session indexes stay.
+    name: '003_drop_unread_indexes',
+    async up(knex) {
+      await knex.schema.alterTable(LEDGER_TABLE, (t) => {
+        for (const [columns, name] of UNREAD_INDEXES) t.dropIndex(columns, name);
+      });
+    },
+    async down(knex) {
+      await knex.schema.alterTable(LEDGER_TABLE, (t) => {
+        for (const [columns, name] of UNREAD_INDEXES) t.index(columns, name);
+      });
+    },
+  },
+];
+
+/** Indexes of 001 that no report reads. */
+const UNREAD_INDEXES: [string[], string][] = [
+  [['day', 'provider', 'served_model'], 'ledger_requests_day_provider_model'],
+  [['user_id', 'time_ms'], 'ledger_requests_user_time'],
+  [['team_id', 'time_ms'], 'ledger_requests_team_time'],
+  [['key_id', 'time_ms'], 'ledger_requests_key_time'],
 ];

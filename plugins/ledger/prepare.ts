@@ -1,11 +1,12 @@
-// From a finished request's record to its ledger row, in the writer (never in onRequest): token
+// From a finished request's entry (entry.ts) to its ledger row, in the writer (never in onRequest): token
 // classes and where they came from, the independent count and the drift flag, costs, timings.
-import { estimateTokens, operationClass, type PriceTable, type RequestRecord, type Usage } from '../../core/index.js';
+import { estimateTokens, type PriceTable, type RequestRecord, type Usage } from '../../core/index.js';
 import { encodingFor, type Encoding } from './count/encoding.js';
 import type { TokenCounter } from './count/tokenizer.js';
 import type { LedgerOptions } from './options.js';
 import type { LedgerRow, UsageSource } from './row.js';
-import { requestText, responseText, type RequestText, type ResponseText } from './texts.js';
+import { entryOf, type LedgerEntry } from './entry.js';
+import type { RequestText, ResponseText } from './texts.js';
 
 export interface PrepareContext {
   options: LedgerOptions;
@@ -33,31 +34,25 @@ const day = (ms: number) => {
 };
 const orNull = <T>(v: T | undefined): T | null => (v === undefined || v === '' ? null : v);
 
-export async function prepareRow(record: RequestRecord, ctx: PrepareContext): Promise<LedgerRow> {
-  const ex = record.exchange;
-  const op = ex?.endpoint.operation;
-  // A model call that reached a provider: the only kind that can be billed.
-  const called = ex !== undefined && ex.upstream !== undefined && op !== undefined && op !== 'count_tokens' && op !== 'models'
-    && (operationClass(op) === 'generate' || operationClass(op) === 'embed');
+/** The row of a finished request (tests and benches: the plugin takes the entry in onRequest). */
+export function prepareRow(record: RequestRecord, ctx: PrepareContext): Promise<LedgerRow> {
+  return prepareEntry(entryOf(record, ctx.options), ctx);
+}
+
+export async function prepareEntry(record: LedgerEntry, ctx: PrepareContext): Promise<LedgerRow> {
+  if (record.textError !== undefined) throw record.textError;
+  const { called, request, answer } = record;
   const model = record.servedModel ?? record.model;
   const { count } = ctx.options;
 
-  let request: RequestText | undefined;
-  let answer: ResponseText | undefined;
-  if (called && ex && (count.enabled || !record.usage)) {
-    request = requestText(ex, count.max_chars);
-    answer = responseText(ex, count.max_chars);
-  }
-
   const local = called && count.enabled && model && record.provider && !ctx.isLoopback(record.provider)
-    ? await localCount(model, request, answer, op === 'embeddings' || op === 'embed', ctx.counter)
+    ? await localCount(model, request, answer, record.embedding, ctx.counter)
     : undefined;
 
   // Something came back from the provider (a stream cut short included), so something was billed.
-  const answered = called && ((answer !== undefined && answer.text.length + answer.reasoning.length > 0) || (ex?.response !== undefined && record.status < 400));
+  const answered = called && ((answer !== undefined && answer.text.length + answer.reasoning.length > 0) || (record.responded && record.status < 400));
   const { usage, source } = settleUsage(record, answered, local, answer, request);
-  // The provider object that answered (kept by the exchange even if it was removed since: a withdrawn offer).
-  const cost = model ? ctx.pricing.cost(usage, model, ex?.target?.provider.prices) : null;
+  const cost = model ? ctx.pricing.cost(usage, model, record.prices) : null;
   const mismatch = source === 'reported' && local !== undefined && drifted(usage, local, request, answer, ctx.options);
 
   const ttfb = record.firstByteMs;
@@ -69,7 +64,7 @@ export async function prepareRow(record: RequestRecord, ctx: PrepareContext): Pr
     user_id: orNull(p?.user), team_id: orNull(p?.team), key_id: orNull(p?.keyId), session_id: orNull(record.sessionId),
     client_address: orNull(record.clientAddress),
     method: record.method.slice(0, 16), path: record.path.slice(0, 512), endpoint: orNull(record.endpoint),
-    client_protocol: ex ? `${ex.endpoint.family}.${ex.endpoint.operation}` : null,
+    client_protocol: record.clientProtocol,
     requested_model: orNull(record.model?.slice(0, 256)), served_model: orNull(record.servedModel?.slice(0, 256)), provider: orNull(record.provider),
     fallbacks: record.attempts.length,
     fallback_detail: record.attempts.length ? JSON.stringify(record.attempts.map((a) => ({ provider: a.provider, model: a.model, code: a.code, status: a.status }))) : null,
@@ -84,20 +79,8 @@ export async function prepareRow(record: RequestRecord, ctx: PrepareContext): Pr
     count_mismatch: mismatch ? 1 : 0,
     ttfb_ms: ttfb === undefined ? null : round(ttfb, 3), latency_ms: round(record.totalMs, 3), output_tps: tps ?? null,
     findings: record.findings.length ? JSON.stringify(record.findings.map((f) => ({ source: f.source, type: f.type, count: f.count, action: f.action }))) : null,
-    ...market(record),
+    ...record.market,
   };
-}
-
-/**
- * Whether the request involved a marketplace: served by a provider an offer became (`consumed`, with
- * the offer's id), or asked with a marketplace buyer's key (`supplied`). A bought request that fell
- * back to a local provider was not served by the offer, so it is not consumed.
- */
-export function market(record: RequestRecord): Pick<LedgerRow, 'direction' | 'offer_id'> {
-  const offer = record.exchange?.target?.provider.offer;
-  if (offer && record.exchange?.target?.provider.name === record.provider) return { direction: 'consumed', offer_id: offer.id };
-  if (record.principal?.keyKind === 'marketplace') return { direction: 'supplied', offer_id: null };
-  return { direction: null, offer_id: null };
 }
 
 /** A tokenizer count for OpenAI models, an estimate for the rest; undefined parts could not be counted. */
@@ -126,7 +109,7 @@ async function localCount(model: string, request: RequestText | undefined, answe
 }
 
 /** The row's token classes and their source (see UsageSource). */
-function settleUsage(record: RequestRecord, answered: boolean, local: LocalCount | undefined, answer: ResponseText | undefined, request: RequestText | undefined): { usage: Usage; source: UsageSource } {
+function settleUsage(record: LedgerEntry, answered: boolean, local: LocalCount | undefined, answer: ResponseText | undefined, request: RequestText | undefined): { usage: Usage; source: UsageSource } {
   const reported = record.usage;
   const estimateIn = () => local?.input ?? (request ? request.segments.reduce((n, s) => n + estimateTokens(s), 0) : 0);
   const estimateOut = () => local?.output ?? (answer ? estimateTokens(answer.text) + estimateTokens(answer.reasoning) : 0);

@@ -64,8 +64,14 @@ const ONE_ROW = `(${COLUMNS.map(() => '?').join(', ')})`;
 // (a replay after a write that timed out but committed) is skipped.
 const ON_CONFLICT = ' on conflict (request_id) do nothing';
 
-/** SQLite rows per transaction: each transaction runs synchronously, so keep it short (~1 ms). */
-const SQLITE_ROWS_PER_TRANSACTION = 100;
+/**
+ * SQLite rows per transaction. Each commit appends every page it touched to the WAL (two writes a
+ * page), and the random request ids put nearly every row's primary-key entry on a page of its own:
+ * a larger transaction shares more of those pages (and the table's last pages) among its rows.
+ * 250 rows measured ~25 µs a row against ~30 at 100 (500: ~23); a transaction runs synchronously,
+ * so it stays a few ms, with the event loop free between slices.
+ */
+const SQLITE_ROWS_PER_TRANSACTION = 250;
 
 interface SqliteStatement { run(values: unknown[]): unknown }
 interface SqliteDatabase { prepare(sql: string): SqliteStatement; transaction<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void }

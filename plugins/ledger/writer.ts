@@ -2,7 +2,7 @@
 // is full) turns records into rows, writes them in batches, and replays the spill file. Failed
 // writes and overflow go to the spill file at once, so what a crash can lose is bounded by the
 // flush interval: the records received since the last cycle (plus a batch mid-write).
-import type { Logger, RequestRecord } from '../../core/index.js';
+import type { Logger } from '../../core/index.js';
 import type { LedgerMetrics } from './metrics.js';
 import type { LedgerRow } from './row.js';
 import type { SpillFile } from './spill.js';
@@ -16,18 +16,21 @@ export interface WriterOptions {
   writeTimeoutMs: number;
 }
 
-export interface WriterDeps {
-  prepare(record: RequestRecord): Promise<LedgerRow>;
+/** What onRequest queued for one request (the plugin's LedgerEntry; tests queue plain records). */
+export interface Queued { readonly id: string }
+
+export interface WriterDeps<T extends Queued> {
+  prepare(item: T): Promise<LedgerRow>;
   /** A row with only what the record says (used when prepare fails: never lose the request). */
-  fallbackRow(record: RequestRecord): LedgerRow;
+  fallbackRow(item: T): LedgerRow;
   store: RowStore;
   spill: SpillFile;
   metrics: LedgerMetrics;
   logger: Logger;
 }
 
-export class LedgerWriter {
-  private incoming: RequestRecord[] = [];
+export class LedgerWriter<T extends Queued> {
+  private incoming: T[] = [];
   private pending: LedgerRow[] = [];
   private timer: NodeJS.Timeout | undefined;
   private cycleRunning: Promise<void> | undefined;
@@ -36,14 +39,14 @@ export class LedgerWriter {
   private closed = false;
   private failing = false;
 
-  constructor(private readonly opts: WriterOptions, private readonly deps: WriterDeps) {}
+  constructor(private readonly opts: WriterOptions, private readonly deps: WriterDeps<T>) {}
 
   /** Records waiting in memory (not yet rows) plus rows waiting to be written. */
   get depth(): number { return this.incoming.length + this.pending.length; }
 
   /** Synchronous and cheap: the request path only appends. */
-  push(record: RequestRecord): void {
-    this.incoming.push(record);
+  push(item: T): void {
+    this.incoming.push(item);
     if (this.closed) { void this.kick(); return; }
     if (this.started && this.incoming.length >= this.opts.batchSize) void this.kick();
   }

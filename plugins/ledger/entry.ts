@@ -1,0 +1,72 @@
+// What the writer keeps of a finished request until its row is written: the record's own fields,
+// the few facts it needs from the exchange, and the texts the independent count (or an estimate)
+// will read — taken in onRequest, so the exchange itself (parsed bodies, headers, stream state,
+// signal) is garbage as soon as the request ends. Held until the next cycle (up to a second), an
+// exchange outlives the young generation and is promoted, and that GC work cost more per request
+// than writing the row (bench/results/ledger.md).
+import { operationClass, type RequestRecord, type TokenPrices } from '../../core/index.js';
+import type { LedgerOptions } from './options.js';
+import type { LedgerRow } from './row.js';
+import { requestText, responseText, type RequestText, type ResponseText } from './texts.js';
+
+export interface LedgerEntry extends Omit<RequestRecord, 'exchange'> {
+  /** `family.operation` of the endpoint the client called, when a body was parsed. */
+  readonly clientProtocol: string | null;
+  /** A model call that reached a provider: the only kind that can be billed. */
+  readonly called: boolean;
+  readonly embedding: boolean;
+  /** A response (of any status) was set on the exchange. */
+  readonly responded: boolean;
+  /** The answering provider's own prices (kept by the exchange even if it was removed since: a withdrawn offer). */
+  readonly prices: TokenPrices | undefined;
+  readonly market: Pick<LedgerRow, 'direction' | 'offer_id'>;
+  /** Read only when the row needs them (the count is on, or there is no usage report to go by). */
+  readonly request: RequestText | undefined;
+  readonly answer: ResponseText | undefined;
+  /** Reading the texts failed: the row is then built from what the record says (fallbackRow). */
+  readonly textError: unknown;
+}
+
+/** Takes what the row needs from a record; never throws (a failure to read texts is kept for the writer). */
+export function entryOf(r: RequestRecord, options: LedgerOptions): LedgerEntry {
+  const ex = r.exchange;
+  const op = ex?.endpoint.operation;
+  const called = ex !== undefined && ex.upstream !== undefined && op !== undefined && op !== 'count_tokens' && op !== 'models'
+    && (operationClass(op) === 'generate' || operationClass(op) === 'embed');
+  let request: RequestText | undefined;
+  let answer: ResponseText | undefined;
+  let textError: unknown;
+  if (called && (options.count.enabled || !r.usage)) {
+    try {
+      request = requestText(ex, options.count.max_chars);
+      answer = responseText(ex, options.count.max_chars);
+    } catch (err) {
+      textError = err;
+    }
+  }
+  const target = ex?.target;
+  return {
+    id: r.id, time: r.time, method: r.method, path: r.path, endpoint: r.endpoint, family: r.family,
+    peerAddress: r.peerAddress, clientAddress: r.clientAddress, principal: r.principal, sessionId: r.sessionId,
+    model: r.model, provider: r.provider, servedModel: r.servedModel, attempts: r.attempts, stream: r.stream,
+    status: r.status, outcome: r.outcome, errorCode: r.errorCode, usage: r.usage, findings: r.findings,
+    firstByteMs: r.firstByteMs, totalMs: r.totalMs,
+    clientProtocol: ex ? `${ex.endpoint.family}.${ex.endpoint.operation}` : null,
+    called, embedding: op === 'embeddings' || op === 'embed', responded: ex?.response !== undefined,
+    prices: target?.provider.prices, market: market(r),
+    request, answer, textError,
+  };
+}
+
+/**
+ * Whether the request involved a marketplace: served by a provider an offer became (`consumed`, with
+ * the offer's id), or asked with a marketplace buyer's key (`supplied`). A bought request that fell
+ * back to a local provider was not served by the offer, so it is not consumed.
+ */
+export function market(record: RequestRecord): Pick<LedgerRow, 'direction' | 'offer_id'> {
+  const offer = record.exchange?.target?.provider.offer;
+  if (offer && record.exchange?.target?.provider.name === record.provider) return { direction: 'consumed', offer_id: offer.id };
+  if (record.principal?.keyKind === 'marketplace') return { direction: 'supplied', offer_id: null };
+  return NO_MARKET;
+}
+const NO_MARKET: Pick<LedgerRow, 'direction' | 'offer_id'> = Object.freeze({ direction: null, offer_id: null });
