@@ -11,7 +11,7 @@ import { decodeSse, SseEventTooLargeError } from '../protocols/sse.js';
 import type { ApiFamily, JsonObject, JsonValue, StreamEvent } from '../protocols/types.js';
 import type { SendContext } from './provider.js';
 import { UPSTREAM_ABORT, type AbortLike } from '../http/abort.js';
-import { callUpstream, type UpstreamBody, type UpstreamHead } from './upstream-call.js';
+import { callUpstream, type HeaderFilter, type UpstreamBody, type UpstreamHead } from './upstream-call.js';
 
 // undici takes ~140 ms of CPU to load: it is required when the first remote provider is built, so
 // the CLI and configs without one (`config validate` of the embedded default) never load it.
@@ -101,7 +101,7 @@ export class HttpUpstream {
         path: wire.path,
         headers,
         body: request.protocol.operation === 'models' ? undefined : request.bytes ?? JSON.stringify(request.body),
-      }, signal, forwardedName);
+      }, signal, forwardedHeaders);
     } catch (err) {
       release();
       throw this.transportError(err);
@@ -226,14 +226,13 @@ export class HttpUpstream {
   }
 }
 
-/** The name a response header is passed to the client under, or undefined when it is not. */
-export function forwardedName(name: string): string | undefined {
-  // Every name FORWARD_RESPONSE takes starts with r, x, o or a: most headers (content-*, date,
-  // connection, keep-alive…) are passed over without the regular expression.
-  const c = name.charCodeAt(0);
-  if ((c !== 0x72 && c !== 0x78 && c !== 0x6f && c !== 0x61) || !FORWARD_RESPONSE.test(name)) return undefined;
-  return name === 'x-request-id' ? 'x-upstream-request-id' : name === 'request-id' ? 'x-upstream-request-id' : name;
-}
+/** Which upstream response headers reach the client, and under which names. */
+export const forwardedHeaders: HeaderFilter = {
+  // Every name FORWARD_RESPONSE takes starts with r, x, o or a.
+  mayKeep: (c) => c === 0x72 || c === 0x78 || c === 0x6f || c === 0x61,
+  nameFor: (name) => !FORWARD_RESPONSE.test(name) ? undefined
+    : name === 'x-request-id' || name === 'request-id' ? 'x-upstream-request-id' : name,
+};
 
 /** "32 MiB" for the limits people write as 32mb; a plain byte count otherwise. */
 function formatSize(n: number): string {

@@ -20,8 +20,13 @@ export interface UpstreamHead {
   body: UpstreamBody;
 }
 
-/** Decides which response headers to keep (and under which name); undefined drops one. */
-export type HeaderFilter = (lowerCaseName: string) => string | undefined;
+/** Decides which response headers to keep, and under which name. */
+export interface HeaderFilter {
+  /** False for a name that cannot be kept, judged by its first byte lower-cased: it is then not even read. */
+  mayKeep(firstByte: number): boolean;
+  /** The name to keep a header under, or undefined to drop it. */
+  nameFor(lowerCaseName: string): string | undefined;
+}
 
 /** Above this many unread bytes an iterated body pauses the socket until its reader catches up. */
 const HIGH_WATER_MARK = 64 * 1024;
@@ -67,10 +72,16 @@ class UpstreamCall {
     if (statusCode < 200) return true; // 100 Continue, 103 Early Hints: the answer follows
     let contentType = '';
     const headers: Record<string, string> = {};
+    const forward = this.forward;
     for (let i = 0; i < raw.length; i += 2) {
-      const name = raw[i]!.toString('latin1').toLowerCase();
-      if (name === 'content-type') { contentType = raw[i + 1]!.toString('latin1'); continue; }
-      const as = this.forward(name);
+      const key = raw[i]!;
+      const first = key[0]! | 0x20;
+      if (first === 0x63 /* c */ && key.length === 12) {
+        if (key.toString('latin1').toLowerCase() === 'content-type') { contentType = raw[i + 1]!.toString('latin1'); continue; }
+      }
+      // Most headers (date, connection, content-length, cf-*…) are passed over without a string.
+      if (!forward.mayKeep(first)) continue;
+      const as = forward.nameFor(key.toString('latin1').toLowerCase());
       if (as === undefined) continue;
       const value = raw[i + 1]!.toString('latin1');
       headers[as] = headers[as] === undefined ? value : `${headers[as]}, ${value}`;
