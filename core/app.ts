@@ -137,6 +137,7 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
       if (started) return;
       started = true;
       if (migrationsOf(plugins).length) await services.database();
+      for (const provider of providers.all()) provider.start?.();
       for (const { plugin, instance } of instances) {
         try {
           await instance.start?.();

@@ -35,6 +35,11 @@ export abstract class HttpProvider implements Provider {
     return this.http.send(request, wire, ctx);
   }
 
+  /** Builds the connection pool (and loads undici) before the first request needs it. */
+  start(): void {
+    this.http.prepare();
+  }
+
   close(): Promise<void> {
     return this.http.close();
   }

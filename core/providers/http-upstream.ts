@@ -13,8 +13,8 @@ import type { SendContext } from './provider.js';
 import { UPSTREAM_ABORT, type AbortLike } from '../http/abort.js';
 import { callUpstream, type HeaderFilter, type UpstreamBody, type UpstreamHead } from './upstream-call.js';
 
-// undici takes ~140 ms of CPU to load: it is required when the first remote provider is built, so
-// the CLI and configs without one (`config validate` of the embedded default) never load it.
+// undici takes ~140 ms of CPU to load: it is required when a remote provider sends its first
+// request, so the CLI (`config validate`, whatever the providers) never loads it.
 const requireModule = createRequire(import.meta.url);
 let undiciModule: typeof import('undici') | undefined;
 const undici = (): typeof import('undici') => (undiciModule ??= requireModule('undici') as typeof import('undici'));
@@ -38,7 +38,12 @@ interface Waiter {
 }
 
 export class HttpUpstream {
-  private readonly pool: Pool;
+  private readonly origin: string;
+  /**
+   * Made on the first request: building it loads undici (~130 ms of CPU), which `sluice config
+   * validate` of a config with remote providers does not need.
+   */
+  private poolOrUndefined: Pool | undefined = undefined;
   private readonly basePath: string;
   private readonly keys: string[];
   private nextKey = 0;
@@ -60,14 +65,24 @@ export class HttpUpstream {
     const base = new URL(config.base_url ?? defaultBaseUrl);
     this.basePath = base.pathname.replace(/\/+$/, '');
     this.keys = config.api_key === undefined ? [] : Array.isArray(config.api_key) ? config.api_key : [config.api_key];
-    this.pool = new (undici().Pool)(base.origin, {
+    this.origin = base.origin;
+    this.maxEventSize = toBytes(config.max_event_size);
+  }
+
+  /** Builds the pool now (the gateway's start), so the first request does not load undici. */
+  prepare(): void {
+    this.pool();
+  }
+
+  private pool(): Pool {
+    const config = this.config;
+    return (this.poolOrUndefined ??= new (undici().Pool)(this.origin, {
       connections: config.connections,
       connect: { timeout: config.timeouts.connect_ms },
       headersTimeout: config.timeouts.first_byte_ms,
       bodyTimeout: config.timeouts.idle_ms,
       keepAliveTimeout: 30_000,
-    });
-    this.maxEventSize = toBytes(config.max_event_size);
+    }));
   }
 
   /** Round-robin over the configured keys so several keys share the load. */
@@ -96,7 +111,7 @@ export class HttpUpstream {
     const release = this.releaser();
     let res: UpstreamHead;
     try {
-      res = await callUpstream(this.pool, {
+      res = await callUpstream(this.pool(), {
         method: request.protocol.operation === 'models' ? 'GET' : 'POST',
         path: wire.path,
         headers,
@@ -222,7 +237,7 @@ export class HttpUpstream {
   }
 
   close(): Promise<void> {
-    return this.pool.close();
+    return this.poolOrUndefined ? this.poolOrUndefined.close() : Promise.resolve();
   }
 }
 

@@ -46,5 +46,10 @@ export interface Provider {
   send(request: UpstreamRequest, ctx: SendContext): Promise<GatewayResponse>;
   /** Throws when the provider cannot be reached (for /ready); optional. */
   check?(): Promise<void>;
+  /**
+   * Called when the gateway starts serving (not by `config validate`): prepare what the first
+   * request would otherwise wait for. Optional.
+   */
+  start?(): void;
   close(): Promise<void>;
 }
