@@ -79,7 +79,8 @@ class DataPlaneRequest implements Cuttable {
   async run(): Promise<void> {
     const { shared, req, res } = this;
     shared.inFlight.add(this);
-    res.once('close', () => this.closed());
+    // 'close' is emitted once per response: `on` spares the wrapper `once` makes.
+    res.on('close', () => this.closed());
     try {
       const reading = readRequestBody(req, shared.bodyLimits);
       const exchange = createExchange(this.arrival, this.endpoint, req, this.abort, reading && await reading);
