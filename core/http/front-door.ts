@@ -35,8 +35,6 @@ export interface FrontDoorOptions {
 
 const HEALTH = JSON.stringify({ status: 'ok', version: SLUICE_VERSION });
 const ADMIN_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
-/** Shared by every request without a query string (read-only everywhere: the exchange exposes it as Readonly). */
-const NO_QUERY: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const adminToken = opts.adminKey === undefined ? undefined : digest(`Bearer ${opts.adminKey}`);
@@ -129,7 +127,7 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
-    const query = q === -1 ? NO_QUERY : Object.fromEntries(new URLSearchParams(url.slice(q + 1)));
+    const query = q === -1 ? {} : Object.fromEntries(new URLSearchParams(url.slice(q + 1)));
     route(req, res, id, receivedAt, path, query).catch((err: unknown) => {
       // Whatever throws outside the data plane (a malformed %-escape, say) is answered in the
       // caller's envelope with the request id, never a bare 500.

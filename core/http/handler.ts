@@ -79,8 +79,7 @@ class DataPlaneRequest implements Cuttable {
   async run(): Promise<void> {
     const { shared, req, res } = this;
     shared.inFlight.add(this);
-    // 'close' is emitted once per response: `on` spares the wrapper `once` makes.
-    res.on('close', () => this.closed());
+    res.once('close', () => this.closed());
     try {
       const reading = readRequestBody(req, shared.bodyLimits);
       const exchange = createExchange(this.arrival, this.endpoint, req, this.abort, reading && await reading);
