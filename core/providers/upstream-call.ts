@@ -63,6 +63,11 @@ class UpstreamCall {
     listen(signal, this.onAbort, true);
   }
 
+  /** Aborts the exchange if it is still going (a body given up). */
+  abort(reason: unknown): void {
+    this.abortUpstream?.(reason);
+  }
+
   onConnect(abort: (reason: unknown) => void): void {
     if (this.abortReason !== undefined) { abort(this.abortReason); return; }
     this.abortUpstream = abort;
@@ -86,7 +91,7 @@ class UpstreamCall {
       const value = raw[i + 1]!.toString('latin1');
       headers[as] = headers[as] === undefined ? value : `${headers[as]}, ${value}`;
     }
-    const body = new UpstreamBody(resume, (reason) => this.abortUpstream?.(reason));
+    const body = new UpstreamBody(resume, this);
     this.body = body;
     const resolve = this.resolve!;
     this.resolve = undefined;
@@ -123,7 +128,7 @@ function listen(signal: AbortLike, listener: () => void, add: boolean): void {
   else signal.removeEventListener('abort', listener);
 }
 
-type Waiting = { resolve(result: IteratorResult<Buffer>): void; reject(err: unknown): void };
+type Waiting<T> = { resolve(value: T): void; reject(err: unknown): void };
 
 /**
  * A response body: read whole (`whole()`), or iterated chunk by chunk with back-pressure. `destroy()`
@@ -137,18 +142,12 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
   /** Set once the exchange is over: `null` for a complete body, else the error. */
   private outcome: unknown = undefined;
   private finished = false;
-  private waiting: Waiting | undefined = undefined;
-  private wholeWaiting: Waiting | undefined = undefined;
+  private waiting: Waiting<IteratorResult<Buffer>> | undefined = undefined;
+  private wholeWaiting: Waiting<Buffer> | undefined = undefined;
   private closeListener: (() => void) | undefined = undefined;
   private iterating = false;
 
-  constructor(private readonly resume: () => void, private readonly abort: (reason: unknown) => void) {}
-
-  /** True once the body was read to its end, failed or was given up. */
-  get closed(): boolean { return this.finished; }
-
-  /** True when the body arrived complete. */
-  get ended(): boolean { return this.finished && this.outcome === null; }
+  constructor(private readonly resume: () => void, private readonly call: { abort(reason: unknown): void }) {}
 
   onClose(listener: () => void): void {
     if (this.finished) listener();
@@ -184,7 +183,7 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
     const whole = this.wholeWaiting;
     this.wholeWaiting = undefined;
     if (whole) {
-      if (error === undefined) whole.resolve({ value: this.concat(), done: true });
+      if (error === undefined) whole.resolve(this.concat());
       else whole.reject(error);
     }
     const listener = this.closeListener;
@@ -197,8 +196,7 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
     if (this.finished) {
       return this.outcome === null ? Promise.resolve(this.concat()) : Promise.reject(this.outcome ?? new Error('the response body was given up before it was read'));
     }
-    return new Promise<IteratorResult<Buffer>>((resolve, reject) => { this.wholeWaiting = { resolve, reject }; })
-      .then((result) => result.value as Buffer);
+    return new Promise<Buffer>((resolve, reject) => { this.wholeWaiting = { resolve, reject }; });
   }
 
   /** Gives the body up: the upstream exchange is aborted if it is still going. */
@@ -206,7 +204,7 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
     if (this.finished) return;
     const reason = new Error('the response body was given up before its end');
     this.end(reason);
-    this.abort(reason);
+    this.call.abort(reason);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Buffer> {
