@@ -22,7 +22,7 @@ describe('sluice init', () => {
     expect(text).to.include('# openai:');
     const v = sluice(['config', 'validate', file, '--json']);
     expect(v.status, v.stdout + v.stderr).to.equal(0);
-    expect(JSON.parse(v.stdout)).to.deep.include({ valid: true, plugins: ['router', 'translator'] });
+    expect(JSON.parse(v.stdout)).to.deep.include({ valid: true, plugins: ['firewall', 'router', 'translator', 'ledger'] });
   });
 
   it('defaults to the current directory, where `config validate` then finds it with no argument', () => {
