@@ -20,7 +20,7 @@ export function readMessagesSystem(body: JsonObject, sink: RequestSink): void {
 }
 
 /** One message's content: a string or a list of content blocks. */
-export function readMessage(m: JsonObject, turn: number, sink: RequestSink): void {
+export function readMessagesTurn(m: JsonObject, turn: number, sink: RequestSink): void {
   const role = asString(m['role']) ?? 'user';
   // Claude Code sends a {"role":"system"} turn inside messages.
   const kind: SegmentKind = role === 'system' ? 'system' : role === 'assistant' ? 'assistant' : 'user';
@@ -60,7 +60,7 @@ export function walkMessages(body: JsonObject, sink: RequestSink): void {
   const messages = asArray(body['messages']);
   for (let turn = 0; turn < messages.length; turn++) {
     const m = messages[turn];
-    if (isObject(m)) readMessage(m, turn, sink);
+    if (isObject(m)) readMessagesTurn(m, turn, sink);
   }
 }
 
