@@ -36,7 +36,7 @@ export type { GlobMatcher } from './glob.js';
 export {
   createRequestView, createResponseView, transformResponseBody, transformStream,
   readMessagesSystem, readMessagesTurn, readChatMessage, readResponsesItem, responsesItemType,
-  readGenerateSystem, readGenerateContent, functionResponseIsError, functionResponseValue,
+  readGenerateSystem, readGenerateContent, readGeneratePart, functionResponseIsError, functionResponseValue,
 } from './protocols/view/index.js';
 export type {
   SegmentKind, BodyPath, Segment, ToolCallInfo, ToolResultInfo, ToolEvent, SignatureInfo, RequestView, ResponseView, Channel, DeltaTransform,

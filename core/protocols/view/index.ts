@@ -9,4 +9,4 @@ export type { RequestSink, ArgumentsForm, Container as BodyContainer } from './s
 // The per-entry readers of each request shape, for decoders that need more than the view keeps.
 export { readMessagesSystem, readMessagesTurn } from './request-anthropic.js';
 export { readChatMessage, readResponsesItem, responsesItemType } from './request-openai.js';
-export { readGenerateSystem, readGenerateContent, functionResponseIsError, functionResponseValue } from './request-gemini.js';
+export { readGenerateSystem, readGenerateContent, readGeneratePart, functionResponseIsError, functionResponseValue } from './request-gemini.js';

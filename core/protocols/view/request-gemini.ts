@@ -38,32 +38,36 @@ export function readGenerateContent(content: JsonObject, turn: number, sink: Req
   const parts = asArray(content['parts']);
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i];
-    if (!isObject(p)) continue;
-    const at = [...base, 'contents', turn, 'parts', i];
-    const signed = typeof p['thoughtSignature'] === 'string';
-    if (typeof p['text'] === 'string') {
-      if (p['thought'] === true) { sink.reasoning(role, turn, p, 'text', signed ? 'thoughtSignature' : undefined, at); continue; }
-      // Gemini 3 signs the first text part of an answer.
-      if (signed) sink.signature('text', p, 'thoughtSignature', turn, at);
-      sink.text(role === 'model' ? 'assistant' : 'user', role, turn, p, 'text', at);
-      continue;
-    }
-    const call = asObject(p['functionCall']);
-    if (call) {
-      if (signed) sink.signature('tool_call', p, 'thoughtSignature', turn, at);
-      sink.call(asString(call['id']), asString(call['name']) ?? '', role, turn, at, call, 'args', [...at, 'functionCall'], 'value', p);
-      continue;
-    }
-    if (signed) sink.signature('text', p, 'thoughtSignature', turn, at);
-    const response = asObject(p['functionResponse']);
-    if (response) {
-      const output = response['response'];
-      sink.result(asString(response['id']), asString(response['name']), output, functionResponseIsError(output), role, turn, at, p, [...at, 'functionResponse', 'response']);
-      continue;
-    }
-    const type = partType(p);
-    if (type !== undefined) sink.other(type, role === 'model' ? 'assistant' : 'user', role, turn, p, at); // inlineData, fileData, executableCode…
+    if (isObject(p)) readGeneratePart(p, role, turn, [...base, 'contents', turn, 'parts', i], sink);
   }
+}
+
+/** One part of a content (also of a response candidate's content, part by part in a stream). */
+export function readGeneratePart(p: JsonObject, role: string, turn: number, at: BodyPath, sink: RequestSink): void {
+  const signed = typeof p['thoughtSignature'] === 'string';
+  if (typeof p['text'] === 'string') {
+    if (p['thought'] === true) { sink.reasoning(role, turn, p, 'text', signed ? 'thoughtSignature' : undefined, at); return; }
+    // Gemini 3 signs the first text part of an answer.
+    if (signed) sink.signature('text', p, 'thoughtSignature', turn, at);
+    sink.text(role === 'model' ? 'assistant' : 'user', role, turn, p, 'text', at);
+    return;
+  }
+  const call = asObject(p['functionCall']);
+  if (call) {
+    if (signed) sink.signature('tool_call', p, 'thoughtSignature', turn, at);
+    sink.call(asString(call['id']), asString(call['name']) ?? '', role, turn, at, call, 'args', [...at, 'functionCall'], 'value', p);
+    return;
+  }
+  // A signature on anything else (a bare one included) closes the thinking before it.
+  if (signed) sink.signature('text', p, 'thoughtSignature', turn, at);
+  const response = asObject(p['functionResponse']);
+  if (response) {
+    const output = response['response'];
+    sink.result(asString(response['id']), asString(response['name']), output, functionResponseIsError(output), role, turn, at, p, [...at, 'functionResponse', 'response']);
+    return;
+  }
+  const type = partType(p);
+  if (type !== undefined) sink.other(type, role === 'model' ? 'assistant' : 'user', role, turn, p, at); // inlineData, fileData, executableCode…
 }
 
 /** What a part holds: its first key other than the thought flag and signature (none for a bare signature). */
