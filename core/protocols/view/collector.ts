@@ -15,6 +15,7 @@ type Place = BodyPath | { readonly up: Place; readonly key: string | number };
 interface Frame { readonly value: Container; readonly keys: string[] | undefined; readonly size: number; next: number; readonly at: Place }
 
 export class Collector implements RequestSink {
+  readonly paths = true;
   readonly segments: Segment[] = [];
   readonly calls: ToolCallInfo[] = [];
   readonly results: ToolResultInfo[] = [];
@@ -41,9 +42,12 @@ export class Collector implements RequestSink {
 
   /** Reasoning text (a string or a list of parts with `text`) and the signature over it. */
   reasoning(role: string, turn: number, owner: JsonObject, textKey: string | readonly string[] | undefined, field: string | undefined, at: BodyPath): void {
-    const keys = typeof textKey === 'string' ? [textKey] : textKey ?? [];
-    if (this.withSegments) for (const key of keys) this.textOrParts('reasoning', role, turn, owner, key, at);
-    if (field !== undefined) this.addSignature('reasoning', owner, field, keys.length ? owner[keys[0]!] : undefined, turn, at);
+    const first = typeof textKey === 'string' ? textKey : textKey?.[0];
+    if (this.withSegments && textKey !== undefined) {
+      if (typeof textKey === 'string') this.textOrParts('reasoning', role, turn, owner, textKey, at);
+      else for (const key of textKey) this.textOrParts('reasoning', role, turn, owner, key, at);
+    }
+    if (field !== undefined) this.addSignature('reasoning', owner, field, first === undefined ? undefined : owner[first], turn, at);
   }
 
   /** Encrypted reasoning: its data is kept with the signatures (valid only where it was issued). */

@@ -3,7 +3,7 @@
 import { asArray, asString, isObject } from '../json.js';
 import type { JsonObject } from '../types.js';
 import { names } from './collector.js';
-import type { RequestSink } from './sink.js';
+import { NO_PATH, type RequestSink } from './sink.js';
 import type { SegmentKind } from './types.js';
 
 /** `system`: a string or a list of text blocks. */
@@ -14,8 +14,8 @@ export function readMessagesSystem(body: JsonObject, sink: RequestSink): void {
   for (let i = 0; i < blocks.length; i++) {
     const b = blocks[i];
     if (!isObject(b)) continue;
-    if (b['type'] === 'text') sink.text('system', 'system', -1, b, 'text', ['system', i]);
-    else sink.other(asString(b['type']) ?? 'unknown', 'system', 'system', -1, b, ['system', i]);
+    if (b['type'] === 'text') sink.text('system', 'system', -1, b, 'text', sink.paths ? ['system', i] : NO_PATH);
+    else sink.other(asString(b['type']) ?? 'unknown', 'system', 'system', -1, b, sink.paths ? ['system', i] : NO_PATH);
   }
 }
 
@@ -25,12 +25,12 @@ export function readMessagesTurn(m: JsonObject, turn: number, sink: RequestSink)
   // Claude Code sends a {"role":"system"} turn inside messages.
   const kind: SegmentKind = role === 'system' ? 'system' : role === 'assistant' ? 'assistant' : 'user';
   const content = m['content'];
-  if (typeof content === 'string') { sink.text(kind, role, turn, m, 'content', ['messages', turn]); return; }
+  if (typeof content === 'string') { sink.text(kind, role, turn, m, 'content', sink.paths ? ['messages', turn] : NO_PATH); return; }
   const blocks = asArray(content);
   for (let i = 0; i < blocks.length; i++) {
     const b = blocks[i];
     if (!isObject(b)) continue;
-    const at = ['messages', turn, 'content', i];
+    const at = sink.paths ? ['messages', turn, 'content', i] : NO_PATH;
     switch (b['type']) {
       case 'text': sink.text(kind, role, turn, b, 'text', at); break;
       case 'thinking': sink.reasoning(role, turn, b, 'thinking', 'signature', at); break;
@@ -44,7 +44,7 @@ export function readMessagesTurn(m: JsonObject, turn: number, sink: RequestSink)
         for (let j = 0; j < parts.length; j++) {
           const p = parts[j];
           if (!isObject(p)) continue;
-          const pat = [...at, 'content', j];
+          const pat = sink.paths ? [...at, 'content', j] : NO_PATH;
           if (p['type'] === 'text') sink.text('tool_result', role, turn, p, 'text', pat);
           else sink.other(asString(p['type']) ?? 'unknown', 'tool_result', role, turn, p, pat);
         }

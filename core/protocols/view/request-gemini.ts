@@ -4,7 +4,7 @@
 import { asArray, asObject, asString, isObject } from '../json.js';
 import type { JsonObject, JsonValue } from '../types.js';
 import { names } from './collector.js';
-import type { RequestSink } from './sink.js';
+import { NO_PATH, type RequestSink } from './sink.js';
 import type { BodyPath } from './types.js';
 
 /** countTokens may wrap a whole generate request. */
@@ -26,7 +26,7 @@ export function readGenerateSystem(body: JsonObject, sink: RequestSink, base: Bo
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i];
     if (!isObject(p)) continue;
-    const at = [...base, sysKey, 'parts', i];
+    const at = sink.paths ? [...base, sysKey, 'parts', i] : NO_PATH;
     if (typeof p['text'] === 'string') sink.text('system', 'system', -1, p, 'text', at);
     else sink.other(partType(p) ?? 'unknown', 'system', 'system', -1, p, at);
   }
@@ -38,7 +38,7 @@ export function readGenerateContent(content: JsonObject, turn: number, sink: Req
   const parts = asArray(content['parts']);
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i];
-    if (isObject(p)) readGeneratePart(p, role, turn, [...base, 'contents', turn, 'parts', i], sink);
+    if (isObject(p)) readGeneratePart(p, role, turn, sink.paths ? [...base, 'contents', turn, 'parts', i] : NO_PATH, sink);
   }
 }
 
@@ -55,7 +55,7 @@ export function readGeneratePart(p: JsonObject, role: string, turn: number, at: 
   const call = asObject(p['functionCall']);
   if (call) {
     if (signed) sink.signature('tool_call', p, 'thoughtSignature', turn, at);
-    sink.call(asString(call['id']), asString(call['name']) ?? '', role, turn, at, call, 'args', [...at, 'functionCall'], 'value', p);
+    sink.call(asString(call['id']), asString(call['name']) ?? '', role, turn, at, call, 'args', sink.paths ? [...at, 'functionCall'] : NO_PATH, 'value', p);
     return;
   }
   // A signature on anything else (a bare one included) closes the thinking before it.
@@ -63,7 +63,7 @@ export function readGeneratePart(p: JsonObject, role: string, turn: number, at: 
   const response = asObject(p['functionResponse']);
   if (response) {
     const output = response['response'];
-    sink.result(asString(response['id']), asString(response['name']), output, functionResponseIsError(output), role, turn, at, p, [...at, 'functionResponse', 'response']);
+    sink.result(asString(response['id']), asString(response['name']), output, functionResponseIsError(output), role, turn, at, p, sink.paths ? [...at, 'functionResponse', 'response'] : NO_PATH);
     return;
   }
   const type = partType(p);

@@ -3,7 +3,7 @@
 import { asArray, asObject, asString, isObject } from '../json.js';
 import type { JsonObject } from '../types.js';
 import { names } from './collector.js';
-import type { RequestSink } from './sink.js';
+import { NO_PATH, type RequestSink } from './sink.js';
 import type { BodyPath, SegmentKind } from './types.js';
 
 function kindOfRole(role: string): SegmentKind {
@@ -16,7 +16,7 @@ function kindOfRole(role: string): SegmentKind {
 /** One Chat message: reasoning, content, refusal, tool calls (legacy function_call too) and tool results. */
 export function readChatMessage(m: JsonObject, turn: number, sink: RequestSink): void {
   const role = asString(m['role']) ?? 'user';
-  const path = ['messages', turn];
+  const path = sink.paths ? ['messages', turn] : NO_PATH;
   const kind = kindOfRole(role);
   if (role === 'tool' || role === 'function') sink.result(asString(m['tool_call_id']), asString(m['name']), m['content'], false, role, turn, path, m);
   // Reasoning some servers return and some clients send back (DeepSeek, vLLM, OpenRouter).
@@ -26,7 +26,7 @@ export function readChatMessage(m: JsonObject, turn: number, sink: RequestSink):
   for (let i = 0; i < details.length; i++) {
     const d = details[i];
     if (!isObject(d)) continue;
-    const at = ['messages', turn, 'reasoning_details', i];
+    const at = sink.paths ? ['messages', turn, 'reasoning_details', i] : NO_PATH;
     const type = d['type'];
     if (type === 'reasoning.encrypted') sink.redacted(role, turn, d, 'data', at);
     else if (type === 'reasoning.text' || type === 'reasoning.summary') {
@@ -39,17 +39,17 @@ export function readChatMessage(m: JsonObject, turn: number, sink: RequestSink):
   for (let i = 0; i < calls.length; i++) {
     const call = calls[i];
     if (!isObject(call)) continue;
-    const at = ['messages', turn, 'tool_calls', i];
+    const at = sink.paths ? ['messages', turn, 'tool_calls', i] : NO_PATH;
     const id = asString(call['id']);
     const custom = call['type'] === 'custom' ? asObject(call['custom']) : undefined;
-    if (custom) { sink.call(id, asString(custom['name']) ?? '', role, turn, at, custom, 'input', [...at, 'custom'], 'free_text', call); continue; }
+    if (custom) { sink.call(id, asString(custom['name']) ?? '', role, turn, at, custom, 'input', sink.paths ? [...at, 'custom'] : NO_PATH, 'free_text', call); continue; }
     const fn = asObject(call['function']);
-    if (fn) sink.call(id, asString(fn['name']) ?? '', role, turn, at, fn, 'arguments', [...at, 'function'], 'json_text', call);
+    if (fn) sink.call(id, asString(fn['name']) ?? '', role, turn, at, fn, 'arguments', sink.paths ? [...at, 'function'] : NO_PATH, 'json_text', call);
     else sink.call(id, '', role, turn, at, call, 'arguments', at, 'json_text', call); // malformed: no name to call
   }
   const legacy = asObject(m['function_call']);
   if (legacy) {
-    const at = [...path, 'function_call'];
+    const at = sink.paths ? [...path, 'function_call'] : NO_PATH;
     sink.call(undefined, asString(legacy['name']) ?? '', role, turn, at, legacy, 'arguments', at, 'json_text', legacy);
   }
 }
@@ -62,7 +62,7 @@ function readChatContent(kind: SegmentKind, role: string, turn: number, m: JsonO
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i];
     if (!isObject(p)) continue;
-    const at = [...path, 'content', i];
+    const at = sink.paths ? [...path, 'content', i] : NO_PATH;
     const type = p['type'];
     if (type === 'text') sink.text(kind, role, turn, p, 'text', at);
     else if (type === 'refusal') sink.text(kind, role, turn, p, 'refusal', at);
@@ -95,7 +95,7 @@ export function responsesItemType(item: JsonObject): string | undefined {
 
 /** One Responses input item. */
 export function readResponsesItem(item: JsonObject, turn: number, sink: RequestSink): void {
-  const path = ['input', turn];
+  const path = sink.paths ? ['input', turn] : NO_PATH;
   const type = responsesItemType(item);
   switch (type) {
     case 'message': {
@@ -133,7 +133,7 @@ function readResponsesContent(kind: SegmentKind, role: string, turn: number, own
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i];
     if (!isObject(p)) continue;
-    const at = [...path, key, i];
+    const at = sink.paths ? [...path, key, i] : NO_PATH;
     const type = p['type'];
     if (type === 'input_text' || type === 'output_text' || type === 'text') sink.text(kind, role, turn, p, 'text', at);
     else if (type === 'refusal') sink.text(kind, role, turn, p, 'refusal', at);

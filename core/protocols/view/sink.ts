@@ -11,7 +11,12 @@ export type Container = JsonObject | JsonValue[];
 /** How a call holds its arguments: JSON text (OpenAI), a JSON value (Anthropic, Gemini), or free text (custom tools). */
 export type ArgumentsForm = 'json_text' | 'value' | 'free_text';
 
+/** Handed instead of a path to a sink that reads none: building each would cost the translator for nothing. */
+export const NO_PATH: BodyPath = Object.freeze([]) as BodyPath;
+
 export interface RequestSink {
+  /** Whether the sink reads the paths (`at`): readers hand NO_PATH to one that does not. */
+  readonly paths: boolean;
   /** Text at owner[key] (a string in a well-formed body; a sink checks). `at` is the owner's path. */
   text(kind: SegmentKind, role: string, turn: number, owner: Container, key: string | number, at: BodyPath): void;
   /**

@@ -107,6 +107,7 @@ function decodeMessages(messages: JsonValue[], dropped: Set<string>): IrMessage[
  * names of what it cannot carry.
  */
 class BlockReader implements RequestSink {
+  readonly paths = false;
   parts: IrPart[] = [];
   /** The tool result whose content blocks are being read. */
   private open: IrToolResult | undefined;

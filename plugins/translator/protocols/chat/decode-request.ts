@@ -121,7 +121,7 @@ function pushToolResult(messages: IrMessage[], callId: string, name: string | un
 }
 
 /** A call as core's reader found it; ids and names are checked when the assistant turn is built. */
-interface ReadCall { id: string | undefined; name: string; arguments: string; signature: string | undefined; legacy: boolean; at: BodyPath }
+interface ReadCall { id: string | undefined; name: string; arguments: string; signature: string | undefined; legacy: boolean; entry: JsonObject }
 
 /**
  * One message as core's reader reports it (readChatMessage), gathered for the policies above:
@@ -129,6 +129,7 @@ interface ReadCall { id: string | undefined; name: string; arguments: string; si
  * Content parts other than text and refusal are read here: images, or the name of what is dropped.
  */
 class MessageReader implements RequestSink {
+  readonly paths = false;
   content: (IrText | IrImage)[] = [];
   /** reasoning_content (or reasoning): the text a streaming client rebuilt. */
   reasoningText: string | undefined;
@@ -182,11 +183,11 @@ class MessageReader implements RequestSink {
 
   signature(): void {}
 
-  call(id: string | undefined, name: string, _role: string, _turn: number, at: BodyPath, owner: JsonObject, key: string, _ownerAt: BodyPath, form: ArgumentsForm, entry: JsonObject): void {
+  call(id: string | undefined, name: string, _role: string, _turn: number, _at: BodyPath, owner: JsonObject, key: string, _ownerAt: BodyPath, form: ArgumentsForm, entry: JsonObject): void {
     const legacy = entry === this.message['function_call'];
     // A freeform (custom) call's raw text rides in the IR as the single `input` argument.
     const args = form === 'free_text' ? JSON.stringify({ input: asString(owner[key]) ?? '' }) : asString(owner[key]) ?? '';
-    this.calls.push({ id, name, arguments: args, signature: legacy ? undefined : toolCallSignature(entry), legacy, at });
+    this.calls.push({ id, name, arguments: args, signature: legacy ? undefined : toolCallSignature(entry), legacy, entry });
   }
 
   result(callId: string | undefined, name: string | undefined): void {
@@ -194,10 +195,11 @@ class MessageReader implements RequestSink {
     this.resultName = name;
   }
 
-  other(type: string, kind: SegmentKind, role: string, _turn: number, entry: JsonObject, at: BodyPath): void {
+  other(type: string, kind: SegmentKind, role: string, _turn: number, entry: JsonObject): void {
     if (kind === 'reasoning') return; // reasoning_details of a kind nobody defined
     if (type === 'image_url' && (role === 'user' || role === 'tool')) {
-      this.content.push(imageUrlToIr(entry, `messages[${this.index}].content[${at[at.length - 1]}].image_url`));
+      const j = asArray(this.message['content']).indexOf(entry);
+      this.content.push(imageUrlToIr(entry, `messages[${this.index}].content[${j}].image_url`));
       return;
     }
     this.dropContent(role, type); // input_audio, file: no IR part carries them
@@ -235,7 +237,7 @@ function assistantParts(
       parts.push({ type: 'tool_call', id, name: call.name, arguments: call.arguments });
       continue;
     }
-    const where = `messages[${i}].tool_calls[${call.at[3]}]`;
+    const where = `messages[${i}].tool_calls[${asArray(m['tool_calls']).indexOf(call.entry)}]`;
     if (!call.id) throw invalid(`${where}.id is required`, `${where}.id`);
     if (!call.name) throw invalid(`${where} needs a function name`, where);
     callNames.set(call.id, call.name);

@@ -15,6 +15,7 @@ const NO_PATH: BodyPath = [];
  * each part is (readGeneratePart); this sink turns it into IR parts.
  */
 export class PartDecoder implements RequestSink {
+  readonly paths = false;
   readonly dropped = new Set<string>();
   private readonly calls: { id: string; name: string; answered: boolean }[] = [];
   /** Where parts go: the current turn's. */

@@ -37,6 +37,7 @@ export function decodeGeminiRequest(body: JsonObject, model: string, stream: boo
 function systemText(body: JsonObject): IrText[] {
   const out: IrText[] = [];
   readGenerateSystem(body, {
+    paths: false,
     text(_kind, _role, _turn, owner, key) {
       const text = asString((owner as JsonObject)[key]);
       if (text) out.push({ type: 'text', text });

@@ -142,6 +142,7 @@ function decodeInput(input: JsonValue | undefined, system: IrText[], dropped: Se
  * needs — images, ids carrying signatures, freeform calls as `{"input": …}`, redacted reasoning.
  */
 class ItemReader implements RequestSink {
+  readonly paths = false;
   parts: IrPart[] = [];
   /** The tool result whose output parts are being read. */
   private open: IrToolResult | undefined;
