@@ -93,10 +93,9 @@ export function responsesItemType(item: JsonObject): string | undefined {
   return asString(item['type']) ?? (item['role'] !== undefined ? 'message' : undefined);
 }
 
-/** One Responses input item. */
-export function readResponsesItem(item: JsonObject, turn: number, sink: RequestSink): void {
+/** One Responses input item (its kind given when the caller has it already). */
+export function readResponsesItem(item: JsonObject, turn: number, sink: RequestSink, type = responsesItemType(item)): void {
   const path = sink.paths ? ['input', turn] : NO_PATH;
-  const type = responsesItemType(item);
   switch (type) {
     case 'message': {
       const role = asString(item['role']) ?? 'user';

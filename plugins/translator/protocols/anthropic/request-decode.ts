@@ -8,7 +8,7 @@ import type {
   IrEffort, IrImage, IrMessage, IrPart, IrReasoning, IrRequest, IrText, IrTool, IrToolChoice, IrToolResult,
 } from '../../ir.js';
 import { bareId, splitSignature } from '../../tool-call-ids.js';
-import { invalid } from '../../util.js';
+import { invalid, withItem } from '../../util.js';
 
 /** Top-level fields this decoder maps; every other one is dropped by name. */
 const HANDLED = new Set([
@@ -126,7 +126,7 @@ class BlockReader implements RequestSink {
       if (text === '') return;
       part = { type: 'text', text };
     }
-    if (kind === 'tool_result') this.open?.content.push(part);
+    if (kind === 'tool_result') { if (this.open) this.open.content = withItem(this.open.content, part); }
     else this.parts.push(part);
   }
 
@@ -166,7 +166,7 @@ class BlockReader implements RequestSink {
   other(type: string, kind: SegmentKind, _role: string, turn: number, entry: JsonObject): void {
     if (kind === 'tool_result') {
       const image = type === 'image' ? decodeImage(entry) : undefined;
-      if (image) this.open?.content.push(image);
+      if (image && this.open) this.open.content = withItem(this.open.content, image);
       else this.dropped.add(`tool_result.content[].${type}`);
       return;
     }

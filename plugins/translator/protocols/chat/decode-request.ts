@@ -7,7 +7,7 @@ import {
 import type {
   IrEffort, IrImage, IrMessage, IrPart, IrReasoning, IrRedactedThinking, IrRequest, IrResponseFormat, IrText, IrThinking, IrTool, IrToolChoice,
 } from '../../ir.js';
-import { invalid } from '../../util.js';
+import { invalid, withItem } from '../../util.js';
 import { imageUrlToIr } from './content.js';
 import { toolCallSignature } from './provider-state.js';
 
@@ -63,11 +63,8 @@ export function decodeChatRequest(body: JsonObject, model: string, stream: boole
 function decodeMessages(list: JsonValue[], drop: (name: string) => void): { system: IrText[]; messages: IrMessage[] } {
   const system: IrText[] = [];
   const messages: IrMessage[] = [];
-  /** Tool names by call id, so tool results can name their function (Gemini needs it). */
-  const callNames = new Map<string, string>();
-  /** Legacy `function_call`s have no id: the `function` message answering one matches it by name. */
-  const legacyCalls: { id: string; name: string }[] = [];
-  const reader = new MessageReader(drop);
+  const reader = new MessageReader(drop, new Map(), []);
+  const { callNames, legacyCalls } = reader;
   let leading = true;
 
   list.forEach((item, i) => {
@@ -78,7 +75,7 @@ function decodeMessages(list: JsonValue[], drop: (name: string) => void): { syst
       throw invalid(`messages[${i}].role must be one of system, developer, user, assistant, tool, function`, `messages[${i}].role`);
     }
     if (m['name'] !== undefined && role !== 'function') drop('messages.name');
-    reader.read(m, i);
+    reader.read(m, i, role);
     if (role === 'system' || role === 'developer') {
       const parts = reader.texts();
       if (leading) system.push(...parts);
@@ -91,7 +88,7 @@ function decodeMessages(list: JsonValue[], drop: (name: string) => void): { syst
         messages.push({ role: 'user', parts: reader.content });
         return;
       case 'assistant':
-        messages.push({ role: 'assistant', parts: assistantParts(m, i, reader, drop, callNames, legacyCalls) });
+        messages.push({ role: 'assistant', parts: assistantParts(m, reader, drop) });
         return;
       case 'tool': {
         const callId = reader.resultId;
@@ -120,9 +117,6 @@ function pushToolResult(messages: IrMessage[], callId: string, name: string | un
   else messages.push({ role: 'user', parts: [part] });
 }
 
-/** A call as core's reader found it; ids and names are checked when the assistant turn is built. */
-interface ReadCall { id: string | undefined; name: string; arguments: string; signature: string | undefined; legacy: boolean; entry: JsonObject }
-
 /**
  * One message as core's reader reports it (readChatMessage), gathered for the policies above:
  * leading system messages, consecutive tool results, reasoning given both as text and as details.
@@ -130,64 +124,83 @@ interface ReadCall { id: string | undefined; name: string; arguments: string; si
  */
 class MessageReader implements RequestSink {
   readonly paths = false;
+  /** Text parts, and images in user and tool messages only (the others carry text alone). */
   content: (IrText | IrImage)[] = [];
   /** reasoning_content (or reasoning): the text a streaming client rebuilt. */
   reasoningText: string | undefined;
   /** reasoning_details: thinking with signatures, redacted thinking. */
-  details: (IrThinking | IrRedactedThinking)[] = [];
+  details: (IrThinking | IrRedactedThinking)[] | undefined;
   refusal: string | undefined;
-  calls: ReadCall[] = [];
+  /** An assistant message's calls, checked and named. */
+  calls: IrPart[] | undefined;
   resultId: string | undefined;
   resultName: string | undefined;
   private message: JsonObject = {};
+  private assistant = false;
   private index = 0;
 
-  constructor(private readonly drop: (name: string) => void) {}
+  constructor(
+    private readonly drop: (name: string) => void,
+    /** Tool names by call id, so tool results can name their function (Gemini needs it). */
+    readonly callNames: Map<string, string>,
+    /** Legacy `function_call`s have no id: the `function` message answering one matches it by name. */
+    readonly legacyCalls: { id: string; name: string }[],
+  ) {}
 
-  read(m: JsonObject, i: number): void {
+  read(m: JsonObject, i: number, role: string): void {
     this.message = m;
+    this.assistant = role === 'assistant';
     this.index = i;
     this.content = [];
-    this.reasoningText = undefined;
-    this.details = [];
-    this.refusal = undefined;
-    this.calls = [];
-    this.resultId = undefined;
-    this.resultName = undefined;
+    this.reasoningText = this.refusal = this.resultId = this.resultName = undefined;
+    this.details = this.calls = undefined;
     readChatMessage(m, i, this);
   }
 
-  /** The text parts only (system, developer and function messages carry nothing else). */
+  /** The text parts of a message that holds nothing else (all but user and tool messages). */
   texts(): IrText[] {
-    return this.content.filter((p): p is IrText => p.type === 'text');
+    return this.content as IrText[];
   }
 
   text(_kind: SegmentKind, role: string, _turn: number, owner: BodyContainer, key: string | number): void {
     const text = asString((owner as JsonObject)[key]);
     if (owner === this.message && key === 'refusal') { this.refusal = text; return; }
     if (text === undefined) { this.dropContent(role, 'text'); return; }
-    this.content.push({ type: 'text', text });
+    this.content = withItem<IrText | IrImage>(this.content, { type: 'text', text });
   }
 
   reasoning(_role: string, _turn: number, owner: JsonObject, textKey: string | readonly string[] | undefined, field: string | undefined): void {
     const text = typeof textKey === 'string' ? asString(owner[textKey]) : undefined;
     if (owner === this.message) { this.reasoningText ??= text; return; }
     const signature = field === undefined ? undefined : asString(owner[field]);
-    this.details.push(signature ? { type: 'thinking', text: text ?? '', signature } : { type: 'thinking', text: text ?? '' });
+    (this.details ??= []).push(signature ? { type: 'thinking', text: text ?? '', signature } : { type: 'thinking', text: text ?? '' });
   }
 
   redacted(_role: string, _turn: number, owner: JsonObject, field: string): void {
     const data = asString(owner[field]);
-    if (data) this.details.push({ type: 'redacted_thinking', data });
+    if (data) (this.details ??= []).push({ type: 'redacted_thinking', data });
   }
 
   signature(): void {}
 
   call(id: string | undefined, name: string, _role: string, _turn: number, _at: BodyPath, owner: JsonObject, key: string, _ownerAt: BodyPath, form: ArgumentsForm, entry: JsonObject): void {
-    const legacy = entry === this.message['function_call'];
+    if (!this.assistant) return; // only an assistant calls tools
     // A freeform (custom) call's raw text rides in the IR as the single `input` argument.
     const args = form === 'free_text' ? JSON.stringify({ input: asString(owner[key]) ?? '' }) : asString(owner[key]) ?? '';
-    this.calls.push({ id, name, arguments: args, signature: legacy ? undefined : toolCallSignature(entry), legacy, entry });
+    const calls = (this.calls ??= []);
+    if (entry === this.message['function_call']) {
+      const legacyId = `call_legacy_${this.index}`;
+      this.legacyCalls.push({ id: legacyId, name });
+      this.callNames.set(legacyId, name);
+      calls.push({ type: 'tool_call', id: legacyId, name, arguments: args });
+      return;
+    }
+    const where = (): string => `messages[${this.index}].tool_calls[${asArray(this.message['tool_calls']).indexOf(entry)}]`;
+    if (!id) throw invalid(`${where()}.id is required`, `${where()}.id`);
+    if (!name) throw invalid(`${where()} needs a function name`, where());
+    this.callNames.set(id, name);
+    const signature = toolCallSignature(entry);
+    calls.push(signature ? { type: 'tool_call', id, name, arguments: args, signature } : { type: 'tool_call', id, name, arguments: args });
   }
 
   result(callId: string | undefined, name: string | undefined): void {
@@ -199,7 +212,7 @@ class MessageReader implements RequestSink {
     if (kind === 'reasoning') return; // reasoning_details of a kind nobody defined
     if (type === 'image_url' && (role === 'user' || role === 'tool')) {
       const j = asArray(this.message['content']).indexOf(entry);
-      this.content.push(imageUrlToIr(entry, `messages[${this.index}].content[${j}].image_url`));
+      this.content = withItem(this.content, imageUrlToIr(entry, `messages[${this.index}].content[${j}].image_url`));
       return;
     }
     this.dropContent(role, type); // input_audio, file: no IR part carries them
@@ -210,14 +223,11 @@ class MessageReader implements RequestSink {
   }
 }
 
-function assistantParts(
-  m: JsonObject, i: number, reader: MessageReader, drop: (name: string) => void,
-  callNames: Map<string, string>, legacyCalls: { id: string; name: string }[],
-): IrPart[] {
+function assistantParts(m: JsonObject, reader: MessageReader, drop: (name: string) => void): IrPart[] {
   const parts: IrPart[] = [];
   const details = reader.details;
   const reasoningText = reader.reasoningText;
-  if (details.length > 0) {
+  if (details) {
     // A streaming client rebuilt the text from reasoning_content and the signature from reasoning_details.
     const only = details.length === 1 ? details[0] : undefined;
     if (only?.type === 'thinking' && only.text === '' && reasoningText) only.text = reasoningText;
@@ -225,26 +235,10 @@ function assistantParts(
   } else if (reasoningText) {
     parts.push({ type: 'thinking', text: reasoningText });
   }
-  parts.push(...reader.texts().filter((t) => t.text !== ''));
+  for (const t of reader.texts()) if (t.text !== '') parts.push(t);
   if (reader.refusal) parts.push({ type: 'text', text: reader.refusal });
   if (m['audio'] !== undefined && m['audio'] !== null) drop('messages.audio');
-
-  for (const call of reader.calls) {
-    if (call.legacy) {
-      const id = `call_legacy_${i}`;
-      legacyCalls.push({ id, name: call.name });
-      callNames.set(id, call.name);
-      parts.push({ type: 'tool_call', id, name: call.name, arguments: call.arguments });
-      continue;
-    }
-    const where = `messages[${i}].tool_calls[${asArray(m['tool_calls']).indexOf(call.entry)}]`;
-    if (!call.id) throw invalid(`${where}.id is required`, `${where}.id`);
-    if (!call.name) throw invalid(`${where} needs a function name`, where);
-    callNames.set(call.id, call.name);
-    const part: IrPart = { type: 'tool_call', id: call.id, name: call.name, arguments: call.arguments };
-    if (call.signature) part.signature = call.signature;
-    parts.push(part);
-  }
+  if (reader.calls) parts.push(...reader.calls);
   return parts;
 }
 

@@ -8,7 +8,7 @@ import type {
   IrEffort, IrImage, IrMessage, IrPart, IrReasoning, IrRequest, IrResponseFormat, IrText, IrTool, IrToolChoice, IrToolResult,
 } from '../../ir.js';
 import { bareId, splitSignature } from '../../tool-call-ids.js';
-import { invalid } from '../../util.js';
+import { invalid, withItem } from '../../util.js';
 import { reasoningPart } from './wire.js';
 
 /** Top-level fields read into the IR; every other field is reported in `dropped` by name. */
@@ -96,42 +96,48 @@ function decodeInput(input: JsonValue | undefined, system: IrText[], dropped: Se
     const item = asObject(raw);
     if (!item) throw invalid(`input[${i}] must be an object`, `input[${i}]`);
     const type = responsesItemType(item);
-    if (type === 'message' && typeof item['content'] !== 'string' && !Array.isArray(item['content'])) {
-      throw invalid(`input[${i}].content must be a string or an array`, `input[${i}].content`);
-    }
-    reader.parts = [];
-    readResponsesItem(item, i, reader);
-    const parts = reader.parts;
+    // The reader appends each item's parts straight to the message they belong to.
     switch (type) {
       case 'message': {
+        if (typeof item['content'] !== 'string' && !Array.isArray(item['content'])) {
+          throw invalid(`input[${i}].content must be a string or an array`, `input[${i}].content`);
+        }
         const role = asString(item['role']);
         if (role === 'developer' || role === 'system') {
+          const parts = reader.read(item, i, [], type);
           const texts = parts.filter((p): p is IrText => p.type === 'text');
           if (leading) system.push(...texts);
           else { messages.push({ role: 'system', parts: texts }); open = undefined; }
           return;
         }
         leading = false;
-        if (role === 'assistant') { assistant().parts.push(...parts); return; }
+        if (role === 'assistant') { reader.read(item, i, assistant().parts, type); return; }
         if (role !== 'user') throw invalid(`input[${i}].role must be user, assistant, system or developer`, `input[${i}].role`);
-        messages.push({ role: 'user', parts });
+        messages.push({ role: 'user', parts: reader.read(item, i, [], type) });
         open = undefined;
         return;
       }
       case 'function_call':
       case 'custom_tool_call':
-      case 'reasoning':
         leading = false;
-        assistant().parts.push(...parts);
+        reader.read(item, i, assistant().parts, type);
         return;
+      case 'reasoning': {
+        leading = false;
+        // Reasoning with neither text nor signature is nothing: it opens no assistant message.
+        const part = reader.readOne(item, i, type);
+        if (part) assistant().parts.push(part);
+        return;
+      }
       case 'function_call_output':
       case 'custom_tool_call_output':
         leading = false;
-        toolResults().parts.push(...parts);
+        reader.read(item, i, toolResults().parts, type);
         return;
       default:
         // item_reference, local_shell_call(_output), web_search_call, mcp_*, tool_search_*, compaction…:
-        // server-side state or hosted-tool traffic no other provider can replay (named by the reader).
+        // server-side state or hosted-tool traffic no other provider can replay (the reader names it).
+        reader.read(item, i, [], type);
     }
   });
   return messages;
@@ -143,15 +149,33 @@ function decodeInput(input: JsonValue | undefined, system: IrText[], dropped: Se
  */
 class ItemReader implements RequestSink {
   readonly paths = false;
-  parts: IrPart[] = [];
+  /** Where the item's parts go. */
+  private parts: IrPart[] = [];
   /** The tool result whose output parts are being read. */
   private open: IrToolResult | undefined;
 
   constructor(private readonly callNames: Map<string, string>, private readonly dropped: Set<string>) {}
 
+  /** The one part an item makes (a reasoning item), or undefined when it makes none. */
+  readOne(item: JsonObject, i: number, type: string | undefined): IrPart | undefined {
+    const parts = this.read(item, i, this.scratch, type);
+    const part = parts[0];
+    parts.length = 0;
+    return part;
+  }
+
+  private readonly scratch: IrPart[] = [];
+
+  /** Appends the parts of `item` to `parts`, and returns them. */
+  read(item: JsonObject, i: number, parts: IrPart[], type: string | undefined): IrPart[] {
+    this.parts = parts;
+    readResponsesItem(item, i, this, type);
+    return parts;
+  }
+
   text(kind: SegmentKind, _role: string, _turn: number, owner: BodyContainer, key: string | number): void {
     const part: IrText = { type: 'text', text: asString((owner as JsonObject)[key]) ?? '' };
-    if (kind === 'tool_result') this.open?.content.push(part);
+    if (kind === 'tool_result') { if (this.open) this.open.content = withItem(this.open.content, part); }
     else this.parts.push(part);
   }
 
@@ -188,9 +212,10 @@ class ItemReader implements RequestSink {
 
   other(type: string, kind: SegmentKind, _role: string, _turn: number, entry: JsonObject): void {
     const image = type === 'input_image' ? decodeImage(entry) : undefined;
-    if (image) (kind === 'tool_result' ? this.open?.content : this.parts)?.push(image);
-    else if (type === 'input_image') this.dropped.add('input.input_image.file_id');
-    else this.dropped.add(`input.${type}`); // input_file, input_audio, hosted-tool items: no cross-provider form
+    if (!image) {
+      this.dropped.add(type === 'input_image' ? 'input.input_image.file_id' : `input.${type}`); // input_file, input_audio, hosted-tool items: no cross-provider form
+    } else if (kind !== 'tool_result') this.parts.push(image);
+    else if (this.open) this.open.content = withItem(this.open.content, image);
   }
 }
 

@@ -90,11 +90,13 @@ export function reasoningPart(item: JsonObject, textKeys: readonly string[] = RE
 
 /** The texts of the first list of parts among `keys` that holds any, joined as paragraphs. */
 function reasoningText(item: JsonObject, keys: readonly string[]): string {
-  const texts = (list: JsonValue | undefined): string[] =>
-    asArray(list).map((p) => asString(asObject(p)?.['text'])).filter((t): t is string => t !== undefined && t !== '');
   for (const key of keys) {
-    const found = texts(item[key]);
-    if (found.length) return found.join('\n\n');
+    let text: string | undefined;
+    for (const p of asArray(item[key])) {
+      const t = asString(asObject(p)?.['text']);
+      if (t) text = text === undefined ? t : `${text}\n\n${t}`;
+    }
+    if (text !== undefined) return text;
   }
   return '';
 }
