@@ -1,5 +1,5 @@
-// What the per-protocol walkers report into: segments with in-place setters, tool calls and results
-// in order. Walkers only say where things are; this file knows how to read and rewrite them.
+// The view's sink over the per-protocol readers: segments with in-place setters, tool calls and results
+// in order. The readers (request-*.ts) say what is where; this file knows how to read and rewrite it.
 import { canonicalArguments, canonicalJson } from '../canonical-json.js';
 import type { JsonObject, JsonValue } from '../types.js';
 import type { ArgumentsForm, Container, RequestSink } from './sink.js';
