@@ -28,7 +28,11 @@ export class Collector implements RequestSink {
    * `withSegments: false` collects only tool calls and results: a plugin that reads the tool history
    * (the loop detector) does not pay for a setter per string of the conversation.
    */
-  constructor(private readonly changed: () => void, private readonly withSegments = true) {}
+  readonly allText: boolean;
+
+  constructor(private readonly changed: () => void, private readonly withSegments = true) {
+    this.allText = withSegments;
+  }
 
   /** A string at container[key], if it is one; `at` is the container's path. */
   text(kind: SegmentKind, role: string, turn: number, container: Container, key: string | number, at: BodyPath): void {

@@ -39,6 +39,7 @@ export function readMessagesTurn(m: JsonObject, turn: number, sink: RequestSink)
       case 'tool_result': {
         sink.result(asString(b['tool_use_id']), undefined, b['content'], b['is_error'] === true, role, turn, at, b);
         const inner = b['content'];
+        if (!sink.allText) break;
         if (typeof inner === 'string') { sink.text('tool_result', role, turn, b, 'content', at); break; }
         const parts = asArray(inner);
         for (let j = 0; j < parts.length; j++) {

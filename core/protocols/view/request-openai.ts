@@ -56,6 +56,7 @@ export function readChatMessage(m: JsonObject, turn: number, sink: RequestSink):
 
 /** Chat content: a string or a list of parts (text, refusal; images, audio and files are left to the sink). */
 function readChatContent(kind: SegmentKind, role: string, turn: number, m: JsonObject, path: BodyPath, sink: RequestSink): void {
+  if (!sink.allText && kind !== 'user') return;
   const content = m['content'];
   if (typeof content === 'string') { sink.text(kind, role, turn, m, 'content', path); return; }
   const parts = asArray(content);
@@ -126,6 +127,7 @@ const REASONING_TEXT = ['summary', 'content'] as const;
 
 /** Message content or a tool output: a string or a list of parts (input_text, output_text, refusal; images and files left to the sink). */
 function readResponsesContent(kind: SegmentKind, role: string, turn: number, owner: JsonObject, key: string, path: BodyPath, sink: RequestSink): void {
+  if (!sink.allText && kind !== 'user') return;
   const content = owner[key];
   if (typeof content === 'string') { sink.text(kind, role, turn, owner, key, path); return; }
   const parts = asArray(content);

@@ -17,6 +17,11 @@ export const NO_PATH: BodyPath = Object.freeze([]) as BodyPath;
 export interface RequestSink {
   /** Whether the sink reads the paths (`at`): readers hand NO_PATH to one that does not. */
   readonly paths: boolean;
+  /**
+   * False for a sink that reads, of all text, only the user's (the view's tool history, on every
+   * request): readers then skip the content of other turns and of tool results.
+   */
+  readonly allText: boolean;
   /** Text at owner[key] (a string in a well-formed body; a sink checks). `at` is the owner's path. */
   text(kind: SegmentKind, role: string, turn: number, owner: Container, key: string | number, at: BodyPath): void;
   /**

@@ -108,6 +108,7 @@ function decodeMessages(messages: JsonValue[], dropped: Set<string>): IrMessage[
  */
 class BlockReader implements RequestSink {
   readonly paths = false;
+  readonly allText = true;
   parts: IrPart[] = [];
   /** The tool result whose content blocks are being read. */
   private open: IrToolResult | undefined;

@@ -124,6 +124,7 @@ function pushToolResult(messages: IrMessage[], callId: string, name: string | un
  */
 class MessageReader implements RequestSink {
   readonly paths = false;
+  readonly allText = true;
   /** Text parts, and images in user and tool messages only (the others carry text alone). */
   content: (IrText | IrImage)[] = [];
   /** reasoning_content (or reasoning): the text a streaming client rebuilt. */

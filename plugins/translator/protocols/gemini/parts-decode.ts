@@ -16,6 +16,7 @@ const NO_PATH: BodyPath = [];
  */
 export class PartDecoder implements RequestSink {
   readonly paths = false;
+  readonly allText = true;
   readonly dropped = new Set<string>();
   private readonly calls: { id: string; name: string; answered: boolean }[] = [];
   /** Where parts go: the current turn's. */

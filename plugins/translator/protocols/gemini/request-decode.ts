@@ -38,6 +38,7 @@ function systemText(body: JsonObject): IrText[] {
   const out: IrText[] = [];
   readGenerateSystem(body, {
     paths: false,
+    allText: true,
     text(_kind, _role, _turn, owner, key) {
       const text = asString((owner as JsonObject)[key]);
       if (text) out.push({ type: 'text', text });

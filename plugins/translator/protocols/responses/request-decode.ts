@@ -149,6 +149,7 @@ function decodeInput(input: JsonValue | undefined, system: IrText[], dropped: Se
  */
 class ItemReader implements RequestSink {
   readonly paths = false;
+  readonly allText = true;
   /** Where the item's parts go. */
   private parts: IrPart[] = [];
   /** The tool result whose output parts are being read. */
