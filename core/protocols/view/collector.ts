@@ -59,8 +59,8 @@ export class Collector implements RequestSink {
     this.addSignature('reasoning', owner, field, undefined, turn, at);
   }
 
-  signature(signs: 'tool_call' | 'text', owner: JsonObject, field: string, turn: number, at: BodyPath): void {
-    this.addSignature(signs, owner, field, undefined, turn, at);
+  signature(signs: 'tool_call' | 'text' | 'part', owner: JsonObject, field: string, turn: number, at: BodyPath): void {
+    this.addSignature(signs === 'tool_call' ? signs : 'text', owner, field, undefined, turn, at);
   }
 
   other(): void {}

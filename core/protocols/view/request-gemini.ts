@@ -58,15 +58,15 @@ export function readGeneratePart(p: JsonObject, role: string, turn: number, at: 
     sink.call(asString(call['id']), asString(call['name']) ?? '', role, turn, at, call, 'args', sink.paths ? [...at, 'functionCall'] : NO_PATH, 'value', p);
     return;
   }
-  // A signature on anything else (a bare one included) closes the thinking before it.
-  if (signed) sink.signature('text', p, 'thoughtSignature', turn, at);
+  const type = partType(p);
+  // A part holding nothing but a signature closes the thinking before it; media and responses keep theirs.
+  if (signed) sink.signature(type === undefined ? 'text' : 'part', p, 'thoughtSignature', turn, at);
   const response = asObject(p['functionResponse']);
   if (response) {
     const output = response['response'];
     sink.result(asString(response['id']), asString(response['name']), output, functionResponseIsError(output), role, turn, at, p, sink.paths ? [...at, 'functionResponse', 'response'] : NO_PATH);
     return;
   }
-  const type = partType(p);
   if (type !== undefined) sink.other(type, role === 'model' ? 'assistant' : 'user', role, turn, p, at); // inlineData, fileData, executableCode…
 }
 
@@ -76,9 +76,12 @@ function partType(p: JsonObject): string | undefined {
   return undefined;
 }
 
-/** Tools answer `{output}` (Gemini CLI) or `{content}` by convention, `{error}` on failure; anything else is data. */
+/**
+ * Tools answer `{output}` (Gemini CLI) or `{content}` by convention, `{error}` on failure (an error
+ * beside an output too, as Gemini documents it); anything else is data.
+ */
 export function functionResponseIsError(output: JsonValue | undefined): boolean {
-  return isObject(output) && output['error'] !== undefined && output['output'] === undefined;
+  return isObject(output) && output['error'] !== undefined && output['error'] !== null;
 }
 
 /**

@@ -31,8 +31,11 @@ export interface RequestSink {
   reasoning(role: string, turn: number, owner: JsonObject, textKey: string | readonly string[] | undefined, field: string | undefined, at: BodyPath): void;
   /** Reasoning the provider returned encrypted only: the opaque data at owner[field]. */
   redacted(role: string, turn: number, owner: JsonObject, field: string, at: BodyPath): void;
-  /** A signature over something that is not reasoning: a tool call or a text part (Gemini). */
-  signature(signs: 'tool_call' | 'text', owner: JsonObject, field: string, turn: number, at: BodyPath): void;
+  /**
+   * A signature over something that is not reasoning (Gemini): a tool call, a text part (or a part
+   * holding nothing else), or another part (media, a function response).
+   */
+  signature(signs: 'tool_call' | 'text' | 'part', owner: JsonObject, field: string, turn: number, at: BodyPath): void;
   /**
    * A tool call at `at`: its arguments at owner[key] (owner sits at ownerAt) in `form`. `entry` is
    * the wire object of the call itself (a tool_calls entry, an item, a block, a part).

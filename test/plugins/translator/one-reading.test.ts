@@ -82,6 +82,20 @@ describe('translator and protocol view: one reading of each request shape', () =
     expect(view.toolResults().map((r) => [r.callId, r.name, r.text])).to.deep.equal([['c1', undefined, 'a.txt'], ['c2', undefined, 'done'], [undefined, 'legacy', 'ok']]);
   });
 
+  it('Gemini: a signature on a function response or media is listed by the view, and opens no thinking in the IR', () => {
+    const body: JsonObject = { contents: [
+      { role: 'model', parts: [{ text: 'a', thought: true }, { functionCall: { id: 'c', name: 'f', args: {} } }] },
+      { role: 'user', parts: [{ functionResponse: { id: 'c', name: 'f', response: { output: 'x', error: 'e' } }, thoughtSignature: 'S' }, { inlineData: { mimeType: 'image/png', data: 'AA' }, thoughtSignature: 'T' }] },
+    ] };
+    const ir = codecFor('gemini.generate')!.decodeRequest(structuredClone(body), 'm', false);
+    expect(ir.messages[1]!.parts.map((p) => p.type)).to.deep.equal(['tool_result', 'image']);
+    const view = createRequestView(parseProtocolName('gemini.generate'), body);
+    expect(view.signatures().map((s) => [s.signs, s.value])).to.deep.equal([['text', 'S'], ['text', 'T']]);
+    // An error beside an output is an error, to both.
+    expect(view.toolResults()[0]!.isError).to.equal(true);
+    expect(ir.messages[1]!.parts[0]).to.deep.include({ isError: true, content: [{ type: 'text', text: 'e' }] });
+  });
+
   it('Gemini: the translator reads system_instruction as the view does, and a response\'s output or error as its text', () => {
     const ir = codecFor('gemini.generate')!.decodeRequest(structuredClone(CONVERSATIONS['gemini.generate']!), 'm', false);
     expect(ir.system).to.deep.equal([{ type: 'text', text: 'be brief' }]);

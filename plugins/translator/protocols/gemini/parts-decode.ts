@@ -64,9 +64,9 @@ export class PartDecoder implements RequestSink {
 
   redacted(): void {}
 
-  signature(signs: 'tool_call' | 'text', owner: JsonObject, field: string): void {
+  signature(signs: 'tool_call' | 'text' | 'part', owner: JsonObject, field: string): void {
     const signature = asString(owner[field]);
-    if (signature === undefined) return;
+    if (signature === undefined || signs === 'part') return; // the IR has no place for a signature on media or results
     // Gemini 3 signs the first text part of an answer: in the IR that is the thinking's signature.
     if (signs === 'tool_call') this.callSignature = signature;
     else attachSignature(this.out, signature);
