@@ -33,9 +33,14 @@ export { isObject, asObject, asArray, asString, asNumber, contentText } from './
 export { canonicalJson, canonicalArguments } from './protocols/canonical-json.js';
 export { compileGlob } from './glob.js';
 export type { GlobMatcher } from './glob.js';
-export { createRequestView, createResponseView, transformResponseBody, transformStream } from './protocols/view/index.js';
+export {
+  createRequestView, createResponseView, transformResponseBody, transformStream,
+  readMessagesSystem, readMessagesTurn, readChatMessage, readResponsesItem, responsesItemType,
+  readGenerateSystem, readGenerateContent, readGeneratePart, functionResponseIsError, functionResponseValue,
+} from './protocols/view/index.js';
 export type {
   SegmentKind, BodyPath, Segment, ToolCallInfo, ToolResultInfo, ToolEvent, SignatureInfo, RequestView, ResponseView, Channel, DeltaTransform,
+  RequestSink, ArgumentsForm, BodyContainer,
 } from './protocols/view/index.js';
 export { decodeSse, encodeSseEvent, SseDecoder } from './protocols/sse.js';
 export { observeStream } from './protocols/observe-stream.js';

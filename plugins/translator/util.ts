@@ -24,6 +24,16 @@ export function isCompleteJson(text: string): boolean {
   try { JSON.parse(text); return true; } catch { return false; }
 }
 
+/**
+ * `list` with `item` added. A first item makes a one-slot array: a push to an empty one reserves
+ * seventeen slots, and a long conversation's IR holds hundreds of one-part lists for a request's life.
+ */
+export function withItem<T>(list: T[], item: T): T[] {
+  if (list.length === 0) return [item];
+  list.push(item);
+  return list;
+}
+
 /** Deterministic ids derived from the request id: `prefix_<requestid>` plus an optional suffix. */
 export function mintId(prefix: string, requestId: string, suffix?: string | number): string {
   const core = requestId.replace(/[^A-Za-z0-9]/g, '').slice(-24);

@@ -209,7 +209,8 @@ describe('protocol view: signatures and declared tools', () => {
     expect(chat.signatures().map((s) => [s.field, s.value, s.text, s.path])).to.deep.equal([
       ['signature', 'CS', 'r', ['messages', 0, 'reasoning_details', 0]], ['data', 'D', '', ['messages', 0, 'reasoning_details', 1]],
     ]);
-    expect(chat.segments().map((s) => s.text)).to.deep.equal(['a']); // signatures are not text
+    // Signatures are not text; the reasoning they sign is (the translator reads it from the same place).
+    expect(chat.segments().map((s) => [s.kind, s.text])).to.deep.equal([['reasoning', 'r'], ['reasoning', 's'], ['assistant', 'a']]);
   });
 
   it('names the function tools each family offers, leaving hosted and server tools out', () => {

@@ -1,10 +1,10 @@
-// What the per-protocol walkers report into: segments with in-place setters, tool calls and results
-// in order. Walkers only say where things are; this file knows how to read and rewrite them.
+// The view's sink over the per-protocol readers: segments with in-place setters, tool calls and results
+// in order. The readers (request-*.ts) say what is where; this file knows how to read and rewrite it.
 import { canonicalArguments, canonicalJson } from '../canonical-json.js';
 import type { JsonObject, JsonValue } from '../types.js';
+import type { ArgumentsForm, Container, RequestSink } from './sink.js';
 import type { BodyPath, Segment, SegmentKind, SignatureInfo, ToolCallInfo, ToolEvent, ToolResultInfo } from './types.js';
 
-type Container = JsonObject | JsonValue[];
 /**
  * Where a container sits: a path, or a link to its parent's place and its key. Nested arguments
  * are walked with links, spelled out as a path only when one is read: copying the path at every
@@ -14,7 +14,8 @@ type Place = BodyPath | { readonly up: Place; readonly key: string | number };
 /** A container being walked: its keys (an array's are its indexes) and the next one to read. */
 interface Frame { readonly value: Container; readonly keys: string[] | undefined; readonly size: number; next: number; readonly at: Place }
 
-export class Collector {
+export class Collector implements RequestSink {
+  readonly paths = true;
   readonly segments: Segment[] = [];
   readonly calls: ToolCallInfo[] = [];
   readonly results: ToolResultInfo[] = [];
@@ -27,7 +28,11 @@ export class Collector {
    * `withSegments: false` collects only tool calls and results: a plugin that reads the tool history
    * (the loop detector) does not pay for a setter per string of the conversation.
    */
-  constructor(private readonly changed: () => void, private readonly withSegments = true) {}
+  readonly allText: boolean;
+
+  constructor(private readonly changed: () => void, private readonly withSegments = true) {
+    this.allText = withSegments;
+  }
 
   /** A string at container[key], if it is one; `at` is the container's path. */
   text(kind: SegmentKind, role: string, turn: number, container: Container, key: string | number, at: BodyPath): void {
@@ -39,9 +44,28 @@ export class Collector {
     this.segments.push(new Slot(kind, role, turn, at, key, container, key, this.changed, undefined));
   }
 
-  /** Content that is a string or a list of parts with `text` (every family's message content). */
-  content(kind: SegmentKind, role: string, turn: number, owner: JsonObject, key: string, path: BodyPath): void {
-    if (!this.withSegments && kind !== 'user') return;
+  /** Reasoning text (a string or a list of parts with `text`) and the signature over it. */
+  reasoning(role: string, turn: number, owner: JsonObject, textKey: string | readonly string[] | undefined, field: string | undefined, at: BodyPath): void {
+    const first = typeof textKey === 'string' ? textKey : textKey?.[0];
+    if (this.withSegments && textKey !== undefined) {
+      if (typeof textKey === 'string') this.textOrParts('reasoning', role, turn, owner, textKey, at);
+      else for (const key of textKey) this.textOrParts('reasoning', role, turn, owner, key, at);
+    }
+    if (field !== undefined) this.addSignature('reasoning', owner, field, first === undefined ? undefined : owner[first], turn, at);
+  }
+
+  /** Encrypted reasoning: its data is kept with the signatures (valid only where it was issued). */
+  redacted(_role: string, turn: number, owner: JsonObject, field: string, at: BodyPath): void {
+    this.addSignature('reasoning', owner, field, undefined, turn, at);
+  }
+
+  signature(signs: 'tool_call' | 'text' | 'part', owner: JsonObject, field: string, turn: number, at: BodyPath): void {
+    this.addSignature(signs === 'tool_call' ? signs : 'text', owner, field, undefined, turn, at);
+  }
+
+  other(): void {}
+
+  private textOrParts(kind: SegmentKind, role: string, turn: number, owner: JsonObject, key: string, path: BodyPath): void {
     const value = owner[key];
     if (typeof value === 'string') { this.text(kind, role, turn, owner, key, path); return; }
     if (!Array.isArray(value)) return;
@@ -52,7 +76,7 @@ export class Collector {
   }
 
   /** Every string leaf of a JSON value held at owner[key] (tool arguments, structured results). */
-  leaves(kind: SegmentKind, role: string, turn: number, owner: JsonObject, key: string, path: BodyPath): void {
+  private leaves(kind: SegmentKind, role: string, turn: number, owner: JsonObject, key: string, path: BodyPath): void {
     if (!this.withSegments) return;
     const value = owner[key];
     if (value && typeof value === 'object') this.walkLeaves(kind, role, turn, value, [...path, key], undefined);
@@ -62,7 +86,7 @@ export class Collector {
    * Tool arguments sent as JSON text (OpenAI): each string leaf is a segment; rewriting one
    * re-serialises the arguments. Text that is not JSON is one segment.
    */
-  jsonText(kind: SegmentKind, role: string, turn: number, owner: JsonObject, key: string, path: BodyPath): void {
+  private jsonText(kind: SegmentKind, role: string, turn: number, owner: JsonObject, key: string, path: BodyPath): void {
     if (!this.withSegments) return;
     const raw = owner[key];
     if (typeof raw !== 'string') return;
@@ -79,20 +103,26 @@ export class Collector {
     }
   }
 
-  call(id: string | undefined, name: string, args: JsonValue | undefined, turn: number, path: BodyPath, raw = false): void {
-    const info = new CallEvent(id, name, args, raw, turn, path);
+  /** A tool call, and the strings of its arguments as segments (rewriting one rewrites the arguments). */
+  call(id: string | undefined, name: string, role: string, turn: number, at: BodyPath, owner: JsonObject, key: string, ownerAt: BodyPath, form: ArgumentsForm, _entry: JsonObject): void {
+    const info = new CallEvent(id, name, owner[key], form === 'free_text', turn, at);
     this.calls.push(info);
     this.events.push(info);
+    if (form === 'json_text') this.jsonText('tool_arguments', role, turn, owner, key, ownerAt);
+    else if (form === 'value') this.leaves('tool_arguments', role, turn, owner, key, ownerAt);
+    else this.text('tool_arguments', role, turn, owner, key, ownerAt);
   }
 
-  result(callId: string | undefined, name: string | undefined, output: JsonValue | undefined, isError: boolean, turn: number, path: BodyPath): void {
+  /** A tool result; a structured one's string leaves are its segments (list content comes as text events). */
+  result(callId: string | undefined, name: string | undefined, output: JsonValue | undefined, isError: boolean, role: string, turn: number, path: BodyPath, _entry: JsonObject, structuredAt?: BodyPath): void {
     const info = new ResultEvent(callId, name, output, isError, turn, path);
     this.results.push(info);
     this.events.push(info);
+    if (structuredAt && this.withSegments && output && typeof output === 'object') this.walkLeaves('tool_result', role, turn, output, structuredAt, undefined);
   }
 
   /** A signature at owner[field] (or where one belongs), over `covered`: the reasoning text or its parts. */
-  signature(signs: SignatureInfo['signs'], owner: JsonObject, field: string, covered: JsonValue | undefined, turn: number, path: BodyPath): void {
+  private addSignature(signs: SignatureInfo['signs'], owner: JsonObject, field: string, covered: JsonValue | undefined, turn: number, path: BodyPath): void {
     const value = owner[field];
     this.signatures.push(new SignatureEvent(signs, typeof value === 'string' ? value : undefined, field, covered, typeof owner['id'] === 'string' ? owner['id'] : undefined, turn, path));
   }

@@ -1,41 +1,67 @@
-// Where Anthropic Messages (and count_tokens) requests keep their text and tools.
+// Where Anthropic Messages (and count_tokens) requests keep their text and tools. The readers here
+// are shared: the view collects from them, the translator decodes through them (sink.ts).
 import { asArray, asString, isObject } from '../json.js';
 import type { JsonObject } from '../types.js';
-import { names, type Collector } from './collector.js';
+import { names } from './collector.js';
+import { NO_PATH, type RequestSink } from './sink.js';
+import type { SegmentKind } from './types.js';
 
-export function walkMessages(body: JsonObject, c: Collector): void {
-  c.content('system', 'system', -1, body, 'system', []);
+/** `system`: a string or a list of text blocks. */
+export function readMessagesSystem(body: JsonObject, sink: RequestSink): void {
+  const system = body['system'];
+  if (typeof system === 'string') { sink.text('system', 'system', -1, body, 'system', []); return; }
+  const blocks = asArray(system);
+  for (let i = 0; i < blocks.length; i++) {
+    const b = blocks[i];
+    if (!isObject(b)) continue;
+    if (b['type'] === 'text') sink.text('system', 'system', -1, b, 'text', sink.paths ? ['system', i] : NO_PATH);
+    else sink.other(asString(b['type']) ?? 'unknown', 'system', 'system', -1, b, sink.paths ? ['system', i] : NO_PATH);
+  }
+}
+
+/** One message's content: a string or a list of content blocks. */
+export function readMessagesTurn(m: JsonObject, turn: number, sink: RequestSink): void {
+  const role = asString(m['role']) ?? 'user';
+  // Claude Code sends a {"role":"system"} turn inside messages.
+  const kind: SegmentKind = role === 'system' ? 'system' : role === 'assistant' ? 'assistant' : 'user';
+  const content = m['content'];
+  if (typeof content === 'string') { sink.text(kind, role, turn, m, 'content', sink.paths ? ['messages', turn] : NO_PATH); return; }
+  const blocks = asArray(content);
+  for (let i = 0; i < blocks.length; i++) {
+    const b = blocks[i];
+    if (!isObject(b)) continue;
+    const at = sink.paths ? ['messages', turn, 'content', i] : NO_PATH;
+    switch (b['type']) {
+      case 'text': sink.text(kind, role, turn, b, 'text', at); break;
+      case 'thinking': sink.reasoning(role, turn, b, 'thinking', 'signature', at); break;
+      case 'redacted_thinking': sink.redacted(role, turn, b, 'data', at); break;
+      case 'tool_use': sink.call(asString(b['id']), asString(b['name']) ?? '', role, turn, at, b, 'input', at, 'value', b); break;
+      case 'tool_result': {
+        sink.result(asString(b['tool_use_id']), undefined, b['content'], b['is_error'] === true, role, turn, at, b);
+        const inner = b['content'];
+        if (!sink.allText) break;
+        if (typeof inner === 'string') { sink.text('tool_result', role, turn, b, 'content', at); break; }
+        const parts = asArray(inner);
+        for (let j = 0; j < parts.length; j++) {
+          const p = parts[j];
+          if (!isObject(p)) continue;
+          const pat = sink.paths ? [...at, 'content', j] : NO_PATH;
+          if (p['type'] === 'text') sink.text('tool_result', role, turn, p, 'text', pat);
+          else sink.other(asString(p['type']) ?? 'unknown', 'tool_result', role, turn, p, pat);
+        }
+        break;
+      }
+      default: sink.other(asString(b['type']) ?? 'unknown', kind, role, turn, b, at); // images, documents, server tools
+    }
+  }
+}
+
+export function walkMessages(body: JsonObject, sink: RequestSink): void {
+  readMessagesSystem(body, sink);
   const messages = asArray(body['messages']);
   for (let turn = 0; turn < messages.length; turn++) {
     const m = messages[turn];
-    if (!isObject(m)) continue;
-    const role = asString(m['role']) ?? 'user';
-    // Claude Code sends a {"role":"system"} turn inside messages.
-    const kind = role === 'system' ? 'system' : role === 'assistant' ? 'assistant' : 'user';
-    const content = m['content'];
-    if (typeof content === 'string') { c.text(kind, role, turn, m, 'content', ['messages', turn]); continue; }
-    const blocks = asArray(content);
-    for (let i = 0; i < blocks.length; i++) {
-      const b = blocks[i];
-      if (!isObject(b)) continue;
-      const at = ['messages', turn, 'content', i];
-      switch (b['type']) {
-        case 'text': c.text(kind, role, turn, b, 'text', at); break;
-        case 'thinking':
-          c.text('reasoning', role, turn, b, 'thinking', at);
-          c.signature('reasoning', b, 'signature', b['thinking'], turn, at);
-          break;
-        case 'tool_use':
-          c.call(asString(b['id']), asString(b['name']) ?? '', b['input'], turn, at);
-          c.leaves('tool_arguments', role, turn, b, 'input', at);
-          break;
-        case 'tool_result':
-          c.result(asString(b['tool_use_id']), undefined, b['content'], b['is_error'] === true, turn, at);
-          c.content('tool_result', role, turn, b, 'content', at);
-          break;
-        default: break; // images, documents, redacted thinking, server tools: not text
-      }
-    }
+    if (isObject(m)) readMessagesTurn(m, turn, sink);
   }
 }
 

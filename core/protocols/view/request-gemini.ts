@@ -1,8 +1,11 @@
 // Where Gemini requests keep their text and tools: generateContent, countTokens, embedContent and
-// batchEmbedContents.
+// batchEmbedContents. The readers here are shared: the view collects from them, the translator decodes
+// through them (sink.ts).
 import { asArray, asObject, asString, isObject } from '../json.js';
-import type { JsonObject } from '../types.js';
-import { names, type Collector } from './collector.js';
+import type { JsonObject, JsonValue } from '../types.js';
+import { names } from './collector.js';
+import { NO_PATH, type RequestSink } from './sink.js';
+import type { BodyPath } from './types.js';
 
 /** countTokens may wrap a whole generate request. */
 function generateBody(body: JsonObject): { body: JsonObject; path: (string | number)[] } {
@@ -14,44 +17,92 @@ function systemKey(body: JsonObject): string {
   return body['system_instruction'] !== undefined && body['systemInstruction'] === undefined ? 'system_instruction' : 'systemInstruction';
 }
 
-export function walkGenerate(outer: JsonObject, c: Collector): void {
-  const { body, path: base } = generateBody(outer);
+/** `systemInstruction` (or `system_instruction`): a string or a content's text parts. */
+export function readGenerateSystem(body: JsonObject, sink: RequestSink, base: BodyPath = []): void {
   const sysKey = systemKey(body);
   const system = asObject(body[sysKey]);
-  if (system) c.content('system', 'system', -1, system, 'parts', [...base, sysKey]);
-  else c.text('system', 'system', -1, body, sysKey, base);
+  if (!system) { sink.text('system', 'system', -1, body, sysKey, base); return; }
+  const parts = asArray(system['parts']);
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
+    if (!isObject(p)) continue;
+    const at = sink.paths ? [...base, sysKey, 'parts', i] : NO_PATH;
+    if (typeof p['text'] === 'string') sink.text('system', 'system', -1, p, 'text', at);
+    else sink.other(partType(p) ?? 'unknown', 'system', 'system', -1, p, at);
+  }
+}
+
+/** One content (a turn): text, thoughts, function calls and responses, signatures; media left to the sink. */
+export function readGenerateContent(content: JsonObject, turn: number, sink: RequestSink, base: BodyPath = []): void {
+  const role = asString(content['role']) ?? 'user';
+  const parts = asArray(content['parts']);
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
+    if (isObject(p)) readGeneratePart(p, role, turn, sink.paths ? [...base, 'contents', turn, 'parts', i] : NO_PATH, sink);
+  }
+}
+
+/** One part of a content (also of a response candidate's content, part by part in a stream). */
+export function readGeneratePart(p: JsonObject, role: string, turn: number, at: BodyPath, sink: RequestSink): void {
+  const signed = typeof p['thoughtSignature'] === 'string';
+  if (typeof p['text'] === 'string') {
+    if (p['thought'] === true) { sink.reasoning(role, turn, p, 'text', signed ? 'thoughtSignature' : undefined, at); return; }
+    // Gemini 3 signs the first text part of an answer.
+    if (signed) sink.signature('text', p, 'thoughtSignature', turn, at);
+    sink.text(role === 'model' ? 'assistant' : 'user', role, turn, p, 'text', at);
+    return;
+  }
+  const call = asObject(p['functionCall']);
+  if (call) {
+    if (signed) sink.signature('tool_call', p, 'thoughtSignature', turn, at);
+    sink.call(asString(call['id']), asString(call['name']) ?? '', role, turn, at, call, 'args', sink.paths ? [...at, 'functionCall'] : NO_PATH, 'value', p);
+    return;
+  }
+  const type = partType(p);
+  // A part holding nothing but a signature closes the thinking before it; media and responses keep theirs.
+  if (signed) sink.signature(type === undefined ? 'text' : 'part', p, 'thoughtSignature', turn, at);
+  const response = asObject(p['functionResponse']);
+  if (response) {
+    const output = response['response'];
+    sink.result(asString(response['id']), asString(response['name']), output, functionResponseIsError(output), role, turn, at, p, sink.paths ? [...at, 'functionResponse', 'response'] : NO_PATH);
+    return;
+  }
+  if (type !== undefined) sink.other(type, role === 'model' ? 'assistant' : 'user', role, turn, p, at); // inlineData, fileData, executableCode…
+}
+
+/** What a part holds: its first key other than the thought flag and signature (none for a bare signature). */
+function partType(p: JsonObject): string | undefined {
+  for (const key in p) if (key !== 'thought' && key !== 'thoughtSignature') return key;
+  return undefined;
+}
+
+/**
+ * Tools answer `{output}` (Gemini CLI) or `{content}` by convention, `{error}` on failure (an error
+ * beside an output too, as Gemini documents it); anything else is data.
+ */
+export function functionResponseIsError(output: JsonValue | undefined): boolean {
+  return isObject(output) && output['error'] !== undefined && output['error'] !== null;
+}
+
+/**
+ * The value a function response stands for: its `error` when it failed, the string of a lone
+ * `output` or `content`, else the whole response (serialised by each reader as it needs).
+ */
+export function functionResponseValue(output: JsonValue | undefined): JsonValue | undefined {
+  if (!isObject(output)) return output;
+  if (functionResponseIsError(output)) return output['error'];
+  const keys = Object.keys(output);
+  if (keys.length === 1 && (keys[0] === 'output' || keys[0] === 'content') && typeof output[keys[0]] === 'string') return output[keys[0]];
+  return output;
+}
+
+export function walkGenerate(outer: JsonObject, sink: RequestSink): void {
+  const { body, path: base } = generateBody(outer);
+  readGenerateSystem(body, sink, base);
   const contents = asArray(body['contents']);
   for (let turn = 0; turn < contents.length; turn++) {
     const content = contents[turn];
-    if (!isObject(content)) continue;
-    const role = asString(content['role']) ?? 'user';
-    const parts = asArray(content['parts']);
-    for (let i = 0; i < parts.length; i++) {
-      const p = parts[i];
-      if (!isObject(p)) continue;
-      const at = [...base, 'contents', turn, 'parts', i];
-      if (typeof p['thoughtSignature'] === 'string') {
-        const thought = p['thought'] === true;
-        c.signature(thought ? 'reasoning' : p['functionCall'] !== undefined ? 'tool_call' : 'text', p, 'thoughtSignature', thought ? p['text'] : undefined, turn, at);
-      }
-      if (typeof p['text'] === 'string') {
-        c.text(p['thought'] === true ? 'reasoning' : role === 'model' ? 'assistant' : 'user', role, turn, p, 'text', at);
-        continue;
-      }
-      const call = asObject(p['functionCall']);
-      if (call) {
-        c.call(asString(call['id']), asString(call['name']) ?? '', call['args'] ?? {}, turn, at);
-        c.leaves('tool_arguments', role, turn, call, 'args', [...at, 'functionCall']);
-        continue;
-      }
-      const response = asObject(p['functionResponse']);
-      if (response) {
-        const output = response['response'];
-        const isError = isObject(output) && output['error'] !== undefined && output['output'] === undefined;
-        c.result(asString(response['id']), asString(response['name']), output, isError, turn, at);
-        c.leaves('tool_result', role, turn, response, 'response', [...at, 'functionResponse']);
-      }
-    }
+    if (isObject(content)) readGenerateContent(content, turn, sink, base);
   }
 }
 
@@ -68,15 +119,23 @@ export function noteGenerate(outer: JsonObject, text: string): void {
   contents.push({ role: 'user', parts: [{ text }] });
 }
 
-export function walkEmbed(body: JsonObject, c: Collector): void {
+export function walkEmbed(body: JsonObject, sink: RequestSink): void {
   const requests = body['requests'];
   if (Array.isArray(requests)) {
     for (let i = 0; i < requests.length; i++) {
       const content = asObject(asObject(requests[i])?.['content']);
-      if (content) c.content('user', 'user', i, content, 'parts', ['requests', i, 'content']);
+      if (content) embedParts(content, i, ['requests', i, 'content'], sink);
     }
     return;
   }
   const content = asObject(body['content']);
-  if (content) c.content('user', 'user', 0, content, 'parts', ['content']);
+  if (content) embedParts(content, 0, ['content'], sink);
+}
+
+function embedParts(content: JsonObject, turn: number, at: BodyPath, sink: RequestSink): void {
+  const parts = asArray(content['parts']);
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
+    if (isObject(p)) sink.text('user', 'user', turn, p, 'text', [...at, 'parts', i]);
+  }
 }

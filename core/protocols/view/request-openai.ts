@@ -1,8 +1,10 @@
-// Where OpenAI requests keep their text and tools: Chat Completions, Responses and embeddings.
+// Where OpenAI requests keep their text and tools: Chat Completions, Responses and embeddings. The
+// readers here are shared: the view collects from them, the translator decodes through them (sink.ts).
 import { asArray, asObject, asString, isObject } from '../json.js';
 import type { JsonObject } from '../types.js';
-import { names, type Collector } from './collector.js';
-import type { SegmentKind } from './types.js';
+import { names } from './collector.js';
+import { NO_PATH, type RequestSink } from './sink.js';
+import type { BodyPath, SegmentKind } from './types.js';
 
 function kindOfRole(role: string): SegmentKind {
   return role === 'system' || role === 'developer' ? 'system'
@@ -11,36 +13,69 @@ function kindOfRole(role: string): SegmentKind {
     : 'user';
 }
 
-export function walkChat(body: JsonObject, c: Collector): void {
+/** One Chat message: reasoning, content, refusal, tool calls (legacy function_call too) and tool results. */
+export function readChatMessage(m: JsonObject, turn: number, sink: RequestSink): void {
+  const role = asString(m['role']) ?? 'user';
+  const path = sink.paths ? ['messages', turn] : NO_PATH;
+  const kind = kindOfRole(role);
+  if (role === 'tool' || role === 'function') sink.result(asString(m['tool_call_id']), asString(m['name']), m['content'], false, role, turn, path, m);
+  // Reasoning some servers return and some clients send back (DeepSeek, vLLM, OpenRouter).
+  if (typeof m['reasoning_content'] === 'string') sink.reasoning(role, turn, m, 'reasoning_content', undefined, path);
+  if (typeof m['reasoning'] === 'string') sink.reasoning(role, turn, m, 'reasoning', undefined, path);
+  const details = asArray(m['reasoning_details']);
+  for (let i = 0; i < details.length; i++) {
+    const d = details[i];
+    if (!isObject(d)) continue;
+    const at = sink.paths ? ['messages', turn, 'reasoning_details', i] : NO_PATH;
+    const type = d['type'];
+    if (type === 'reasoning.encrypted') sink.redacted(role, turn, d, 'data', at);
+    else if (type === 'reasoning.text' || type === 'reasoning.summary') {
+      sink.reasoning(role, turn, d, typeof d['text'] === 'string' ? 'text' : 'summary', typeof d['signature'] === 'string' ? 'signature' : undefined, at);
+    } else sink.other(asString(type) ?? 'unknown', 'reasoning', role, turn, d, at);
+  }
+  readChatContent(kind, role, turn, m, path, sink);
+  if (typeof m['refusal'] === 'string') sink.text(kind, role, turn, m, 'refusal', path);
+  const calls = asArray(m['tool_calls']);
+  for (let i = 0; i < calls.length; i++) {
+    const call = calls[i];
+    if (!isObject(call)) continue;
+    const at = sink.paths ? ['messages', turn, 'tool_calls', i] : NO_PATH;
+    const id = asString(call['id']);
+    const custom = call['type'] === 'custom' ? asObject(call['custom']) : undefined;
+    if (custom) { sink.call(id, asString(custom['name']) ?? '', role, turn, at, custom, 'input', sink.paths ? [...at, 'custom'] : NO_PATH, 'free_text', call); continue; }
+    const fn = asObject(call['function']);
+    if (fn) sink.call(id, asString(fn['name']) ?? '', role, turn, at, fn, 'arguments', sink.paths ? [...at, 'function'] : NO_PATH, 'json_text', call);
+    else sink.call(id, '', role, turn, at, call, 'arguments', at, 'json_text', call); // malformed: no name to call
+  }
+  const legacy = asObject(m['function_call']);
+  if (legacy) {
+    const at = sink.paths ? [...path, 'function_call'] : NO_PATH;
+    sink.call(undefined, asString(legacy['name']) ?? '', role, turn, at, legacy, 'arguments', at, 'json_text', legacy);
+  }
+}
+
+/** Chat content: a string or a list of parts (text, refusal; images, audio and files are left to the sink). */
+function readChatContent(kind: SegmentKind, role: string, turn: number, m: JsonObject, path: BodyPath, sink: RequestSink): void {
+  if (!sink.allText && kind !== 'user') return;
+  const content = m['content'];
+  if (typeof content === 'string') { sink.text(kind, role, turn, m, 'content', path); return; }
+  const parts = asArray(content);
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
+    if (!isObject(p)) continue;
+    const at = sink.paths ? [...path, 'content', i] : NO_PATH;
+    const type = p['type'];
+    if (type === 'text') sink.text(kind, role, turn, p, 'text', at);
+    else if (type === 'refusal') sink.text(kind, role, turn, p, 'refusal', at);
+    else sink.other(asString(type) ?? 'unknown', kind, role, turn, p, at);
+  }
+}
+
+export function walkChat(body: JsonObject, sink: RequestSink): void {
   const messages = asArray(body['messages']);
   for (let turn = 0; turn < messages.length; turn++) {
     const m = messages[turn];
-    if (!isObject(m)) continue;
-    const role = asString(m['role']) ?? 'user';
-    const path = ['messages', turn];
-    const kind = kindOfRole(role);
-    c.content(kind, role, turn, m, 'content', path);
-    // Reasoning some servers return and some clients send back (DeepSeek, vLLM, OpenRouter).
-    c.text('reasoning', role, turn, m, 'reasoning_content', path);
-    c.text('reasoning', role, turn, m, 'reasoning', path);
-    const details = asArray(m['reasoning_details']);
-    for (let i = 0; i < details.length; i++) {
-      const d = asObject(details[i]);
-      const field = typeof d?.['signature'] === 'string' ? 'signature' : typeof d?.['data'] === 'string' ? 'data' : undefined;
-      if (d && field) c.signature('reasoning', d, field, d['text'], turn, ['messages', turn, 'reasoning_details', i]);
-    }
-    const calls = asArray(m['tool_calls']);
-    for (let i = 0; i < calls.length; i++) {
-      const call = asObject(calls[i]);
-      const fn = asObject(call?.['function']);
-      if (!call || !fn) continue;
-      const at = ['messages', turn, 'tool_calls', i];
-      c.call(asString(call['id']), asString(fn['name']) ?? '', fn['arguments'], turn, at);
-      c.jsonText('tool_arguments', role, turn, fn, 'arguments', [...at, 'function']);
-    }
-    if (role === 'tool' || role === 'function') {
-      c.result(asString(m['tool_call_id']), asString(m['name']), m['content'], false, turn, path);
-    }
+    if (isObject(m)) readChatMessage(m, turn, sink);
   }
 }
 
@@ -54,43 +89,67 @@ export function noteChat(body: JsonObject, text: string): void {
   messages.push({ role: 'system', content: text });
 }
 
-export function walkResponses(body: JsonObject, c: Collector): void {
-  c.text('system', 'system', -1, body, 'instructions', []);
+/** The kind of a Responses input item: its `type`, or `message` for an easy input message ({role, content}). */
+export function responsesItemType(item: JsonObject): string | undefined {
+  return asString(item['type']) ?? (item['role'] !== undefined ? 'message' : undefined);
+}
+
+/** One Responses input item (its kind given when the caller has it already). */
+export function readResponsesItem(item: JsonObject, turn: number, sink: RequestSink, type = responsesItemType(item)): void {
+  const path = sink.paths ? ['input', turn] : NO_PATH;
+  switch (type) {
+    case 'message': {
+      const role = asString(item['role']) ?? 'user';
+      readResponsesContent(kindOfRole(role), role, turn, item, 'content', path, sink);
+      break;
+    }
+    case 'function_call':
+      sink.call(asString(item['call_id']), asString(item['name']) ?? '', 'assistant', turn, path, item, 'arguments', path, 'json_text', item);
+      break;
+    case 'custom_tool_call': // Codex's apply_patch: free text, not JSON
+      sink.call(asString(item['call_id']), asString(item['name']) ?? '', 'assistant', turn, path, item, 'input', path, 'free_text', item);
+      break;
+    case 'function_call_output':
+    case 'custom_tool_call_output':
+      sink.result(asString(item['call_id']), undefined, item['output'], false, 'tool', turn, path, item);
+      readResponsesContent('tool_result', 'tool', turn, item, 'output', path, sink);
+      break;
+    case 'reasoning':
+      // Summaries, or from open-weight models the raw reasoning_text parts; encrypted_content signs them.
+      sink.reasoning('assistant', turn, item, REASONING_TEXT, 'encrypted_content', path);
+      break;
+    default:
+      sink.other(type ?? 'unknown', 'user', 'user', turn, item, path); // hosted tool items, item references
+  }
+}
+
+const REASONING_TEXT = ['summary', 'content'] as const;
+
+/** Message content or a tool output: a string or a list of parts (input_text, output_text, refusal; images and files left to the sink). */
+function readResponsesContent(kind: SegmentKind, role: string, turn: number, owner: JsonObject, key: string, path: BodyPath, sink: RequestSink): void {
+  if (!sink.allText && kind !== 'user') return;
+  const content = owner[key];
+  if (typeof content === 'string') { sink.text(kind, role, turn, owner, key, path); return; }
+  const parts = asArray(content);
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
+    if (!isObject(p)) continue;
+    const at = sink.paths ? [...path, key, i] : NO_PATH;
+    const type = p['type'];
+    if (type === 'input_text' || type === 'output_text' || type === 'text') sink.text(kind, role, turn, p, 'text', at);
+    else if (type === 'refusal') sink.text(kind, role, turn, p, 'refusal', at);
+    else sink.other(asString(type) ?? 'unknown', kind, role, turn, p, at);
+  }
+}
+
+export function walkResponses(body: JsonObject, sink: RequestSink): void {
+  sink.text('system', 'system', -1, body, 'instructions', []);
   const input = body['input'];
-  if (typeof input === 'string') { c.text('user', 'user', 0, body, 'input', []); return; }
+  if (typeof input === 'string') { sink.text('user', 'user', 0, body, 'input', []); return; }
   const items = asArray(input);
   for (let turn = 0; turn < items.length; turn++) {
     const item = items[turn];
-    if (!isObject(item)) continue;
-    const path = ['input', turn];
-    const type = asString(item['type']) ?? (item['role'] !== undefined ? 'message' : undefined);
-    switch (type) {
-      case 'message': {
-        const role = asString(item['role']) ?? 'user';
-        c.content(kindOfRole(role), role, turn, item, 'content', path);
-        break;
-      }
-      case 'function_call':
-        c.call(asString(item['call_id']), asString(item['name']) ?? '', item['arguments'], turn, path);
-        c.jsonText('tool_arguments', 'assistant', turn, item, 'arguments', path);
-        break;
-      case 'custom_tool_call': // Codex's apply_patch: free text, not JSON
-        c.call(asString(item['call_id']), asString(item['name']) ?? '', item['input'], turn, path, true);
-        c.text('tool_arguments', 'assistant', turn, item, 'input', path);
-        break;
-      case 'function_call_output':
-      case 'custom_tool_call_output':
-        c.result(asString(item['call_id']), undefined, item['output'], false, turn, path);
-        c.content('tool_result', 'tool', turn, item, 'output', path);
-        break;
-      case 'reasoning':
-        c.content('reasoning', 'assistant', turn, item, 'summary', path);
-        c.content('reasoning', 'assistant', turn, item, 'content', path);
-        c.signature('reasoning', item, 'encrypted_content', item['summary'], turn, path);
-        break;
-      default:
-        break; // hosted tool items, item references: kept as they are
-    }
+    if (isObject(item)) readResponsesItem(item, turn, sink);
   }
 }
 
@@ -107,9 +166,9 @@ export function noteResponses(body: JsonObject, text: string): void {
   else body['input'] = [note];
 }
 
-export function walkEmbeddings(body: JsonObject, c: Collector): void {
+export function walkEmbeddings(body: JsonObject, sink: RequestSink): void {
   const input = body['input'];
-  if (typeof input === 'string') { c.text('user', 'user', 0, body, 'input', []); return; }
+  if (typeof input === 'string') { sink.text('user', 'user', 0, body, 'input', []); return; }
   const items = asArray(input);
-  for (let i = 0; i < items.length; i++) c.text('user', 'user', i, items, i, ['input']);
+  for (let i = 0; i < items.length; i++) sink.text('user', 'user', i, items, i, ['input']);
 }

@@ -106,9 +106,7 @@ class JsonResponseView implements ResponseView {
     for (const { channel: ch, owner, key, held } of slots(this.protocol, this.body)) {
       const path = [ch.key];
       if (ch.kind !== 'tool_arguments') { c.text(ch.kind === 'reasoning' ? 'reasoning' : 'assistant', 'assistant', 0, owner, key, path); continue; }
-      c.call(ch.callId, ch.toolName ?? '', owner[key], 0, path);
-      if (held === 'string') c.jsonText('tool_arguments', 'assistant', 0, owner, key, path);
-      else c.leaves('tool_arguments', 'assistant', 0, owner, key, path);
+      c.call(ch.callId, ch.toolName ?? '', 'assistant', 0, path, owner, key, path, held === 'string' ? 'json_text' : 'value', owner);
     }
     return (this.collected = c);
   }

@@ -1,10 +1,14 @@
-// Anthropic Messages request body → IR. Everything the IR cannot hold is named in `dropped`.
-import { asArray, asNumber, asObject, asString, isObject, type JsonObject, type JsonValue } from '../../../../core/index.js';
+// Anthropic Messages request body → IR. Messages and the system prompt are read through core's
+// readers (the view's); everything the IR cannot hold is named in `dropped`.
+import {
+  asArray, asNumber, asObject, asString, isObject, readMessagesSystem, readMessagesTurn,
+  type ArgumentsForm, type BodyContainer, type BodyPath, type JsonObject, type JsonValue, type RequestSink, type SegmentKind,
+} from '../../../../core/index.js';
 import type {
   IrEffort, IrImage, IrMessage, IrPart, IrReasoning, IrRequest, IrText, IrTool, IrToolChoice, IrToolResult,
 } from '../../ir.js';
 import { bareId, splitSignature } from '../../tool-call-ids.js';
-import { invalid } from '../../util.js';
+import { invalid, withItem } from '../../util.js';
 
 /** Top-level fields this decoder maps; every other one is dropped by name. */
 const HANDLED = new Set([
@@ -22,7 +26,7 @@ export function decodeRequest(body: JsonObject, model: string, stream: boolean):
   if (!Array.isArray(body['messages'])) throw invalid('messages: expected an array of messages', 'messages');
   const request: IrRequest = {
     model,
-    system: decodeSystem(body['system'], dropped),
+    system: decodeSystem(body['system'], body, dropped),
     messages: decodeMessages(body['messages'], dropped),
     tools: decodeTools(body['tools'], dropped),
     stop: asArray(body['stop_sequences']).filter((s): s is string => typeof s === 'string'),
@@ -61,17 +65,12 @@ export function decodeRequest(body: JsonObject, model: string, stream: boolean):
   return request;
 }
 
-function decodeSystem(system: JsonValue | undefined, dropped: Set<string>): IrText[] {
+function decodeSystem(system: JsonValue | undefined, body: JsonObject, dropped: Set<string>): IrText[] {
   if (system === undefined || system === null) return [];
-  if (typeof system === 'string') return system === '' ? [] : [{ type: 'text', text: system }];
-  if (!Array.isArray(system)) throw invalid('system: expected a string or an array of text blocks', 'system');
-  const out: IrText[] = [];
-  for (const block of system) {
-    const b = asObject(block);
-    if (b && asString(b['type']) === 'text') out.push(decodeText(b));
-    else dropped.add(`system[].${asString(b?.['type']) ?? 'unknown'}`);
-  }
-  return out;
+  if (typeof system !== 'string' && !Array.isArray(system)) throw invalid('system: expected a string or an array of text blocks', 'system');
+  const reader = new BlockReader(new Map(), dropped);
+  readMessagesSystem(body, reader);
+  return reader.parts as IrText[];
 }
 
 function decodeText(b: JsonObject): IrText {
@@ -83,7 +82,7 @@ function decodeText(b: JsonObject): IrText {
 
 function decodeMessages(messages: JsonValue[], dropped: Set<string>): IrMessage[] {
   // Tool results name their function where the IR can (Gemini needs it): remember each call's name.
-  const callNames = new Map<string, string>();
+  const reader = new BlockReader(new Map(), dropped);
   return messages.map((raw, i) => {
     const m = asObject(raw);
     const role = asString(m?.['role']);
@@ -93,46 +92,98 @@ function decodeMessages(messages: JsonValue[], dropped: Set<string>): IrMessage[
     // Claude Code puts e.g. output_config on its mid-conversation system message.
     for (const key of Object.keys(m)) if (key !== 'role' && key !== 'content') dropped.add(`messages[].${key}`);
     const content = m['content'];
-    let parts: IrPart[];
-    if (typeof content === 'string') parts = content === '' ? [] : [{ type: 'text', text: content }];
-    else if (Array.isArray(content)) parts = content.flatMap((block) => decodeBlock(block, callNames, dropped));
-    else throw invalid(`messages.${i}.content: expected a string or an array of content blocks`, `messages.${i}.content`);
-    return { role, parts };
+    if (typeof content !== 'string' && !Array.isArray(content)) {
+      throw invalid(`messages.${i}.content: expected a string or an array of content blocks`, `messages.${i}.content`);
+    }
+    reader.parts = [];
+    readMessagesTurn(m, i, reader);
+    return { role, parts: reader.parts };
   });
 }
 
-function decodeBlock(raw: JsonValue, callNames: Map<string, string>, dropped: Set<string>): IrPart[] {
-  const b = asObject(raw);
-  if (!b) return [];
-  const type = asString(b['type']) ?? 'unknown';
-  if (type !== 'text' && isObject(b['cache_control'])) dropped.add(`${type}.cache_control`);
-  if (type === 'text' && b['citations'] !== undefined && b['citations'] !== null) dropped.add('text.citations');
-  switch (type) {
-    case 'text': return [decodeText(b)];
-    case 'image': {
-      const image = decodeImage(b);
-      if (!image) dropped.add(`image.source.${asString(asObject(b['source'])?.['type']) ?? 'unknown'}`);
-      return image ? [image] : [];
+/**
+ * The IR parts of one message (or the system prompt), from core's reading of its blocks: this
+ * file adds what only translation needs — cache hints, images, ids carrying signatures, and the
+ * names of what it cannot carry.
+ */
+class BlockReader implements RequestSink {
+  readonly paths = false;
+  readonly allText = true;
+  parts: IrPart[] = [];
+  /** The tool result whose content blocks are being read. */
+  private open: IrToolResult | undefined;
+
+  constructor(private readonly callNames: Map<string, string>, private readonly dropped: Set<string>) {}
+
+  text(kind: SegmentKind, _role: string, turn: number, owner: BodyContainer, key: string | number): void {
+    const block = key === 'text' ? owner as JsonObject : undefined;
+    let part: IrText;
+    if (block) {
+      if (turn >= 0 && kind !== 'tool_result') this.block(block);
+      part = decodeText(block);
+    } else {
+      // A string content (message, tool result or system) holds no block: an empty one is nothing.
+      const text = asString((owner as JsonObject)[key]) ?? '';
+      if (text === '') return;
+      part = { type: 'text', text };
     }
-    case 'tool_use': {
-      // A Gemini function-call signature Sluice put in the id comes back out of it (tool-call-ids.ts).
-      const { id, signature } = splitSignature(asString(b['id']) ?? '');
-      const name = asString(b['name']) ?? '';
-      callNames.set(id, name);
-      const call: IrPart = { type: 'tool_call', id, name, arguments: JSON.stringify(b['input'] ?? {}) };
-      if (signature !== undefined) call.signature = signature;
-      return [call];
+    if (kind === 'tool_result') { if (this.open) this.open.content = withItem(this.open.content, part); }
+    else this.parts.push(part);
+  }
+
+  reasoning(_role: string, _turn: number, owner: JsonObject, textKey: string | readonly string[] | undefined, field: string | undefined): void {
+    this.block(owner);
+    const signature = field === undefined ? undefined : asString(owner[field]);
+    const text = typeof textKey === 'string' ? asString(owner[textKey]) ?? '' : '';
+    this.parts.push(signature ? { type: 'thinking', text, signature } : { type: 'thinking', text });
+  }
+
+  redacted(_role: string, _turn: number, owner: JsonObject, field: string): void {
+    this.block(owner);
+    this.parts.push({ type: 'redacted_thinking', data: asString(owner[field]) ?? '' });
+  }
+
+  signature(): void {} // Anthropic signs reasoning only
+
+  call(rawId: string | undefined, name: string, _role: string, _turn: number, _at: BodyPath, owner: JsonObject, key: string, _ownerAt: BodyPath, _form: ArgumentsForm, entry: JsonObject): void {
+    this.block(entry);
+    // A Gemini function-call signature Sluice put in the id comes back out of it (tool-call-ids.ts).
+    const { id, signature } = splitSignature(rawId ?? '');
+    this.callNames.set(id, name);
+    const call: IrPart = { type: 'tool_call', id, name, arguments: JSON.stringify(owner[key] ?? {}) };
+    if (signature !== undefined) call.signature = signature;
+    this.parts.push(call);
+  }
+
+  result(rawId: string | undefined, _name: string | undefined, _output: JsonValue | undefined, isError: boolean, _role: string, _turn: number, _at: BodyPath, entry: JsonObject): void {
+    this.block(entry);
+    const callId = bareId(rawId ?? '');
+    const result: IrToolResult = { type: 'tool_result', callId, content: [], isError };
+    const name = this.callNames.get(callId);
+    if (name !== undefined) result.name = name;
+    this.parts.push((this.open = result));
+  }
+
+  other(type: string, kind: SegmentKind, _role: string, turn: number, entry: JsonObject): void {
+    if (kind === 'tool_result') {
+      const image = type === 'image' ? decodeImage(entry) : undefined;
+      if (image && this.open) this.open.content = withItem(this.open.content, image);
+      else this.dropped.add(`tool_result.content[].${type}`);
+      return;
     }
-    case 'tool_result': return [decodeToolResult(b, callNames, dropped)];
-    case 'thinking': {
-      const signature = asString(b['signature']);
-      return [{ type: 'thinking', text: asString(b['thinking']) ?? '', ...(signature ? { signature } : {}) }];
-    }
-    case 'redacted_thinking': return [{ type: 'redacted_thinking', data: asString(b['data']) ?? '' }];
-    default:
-      // document, search_result, server_tool_use, web_search_tool_result, container_upload, …
-      dropped.add(`messages[].content[].${type}`);
-      return [];
+    if (turn < 0) { this.dropped.add(`system[].${type}`); return; }
+    this.block(entry);
+    if (type !== 'image') { this.dropped.add(`messages[].content[].${type}`); return; } // document, search_result, server tools…
+    const image = decodeImage(entry);
+    if (image) this.parts.push(image);
+    else this.dropped.add(`image.source.${asString(asObject(entry['source'])?.['type']) ?? 'unknown'}`);
+  }
+
+  /** A content block: what it carries that the IR cannot (cache hints outside text, citations). */
+  private block(b: JsonObject): void {
+    const type = asString(b['type']) ?? 'unknown';
+    if (type !== 'text' && isObject(b['cache_control'])) this.dropped.add(`${type}.cache_control`);
+    if (type === 'text' && b['citations'] !== undefined && b['citations'] !== null) this.dropped.add('text.citations');
   }
 }
 
@@ -145,30 +196,6 @@ function decodeImage(b: JsonObject): IrImage | undefined {
   const url = asString(source?.['url']);
   if (kind === 'url' && url !== undefined) return { type: 'image', source: { kind: 'url', url } };
   return undefined; // `file` sources point into Anthropic's Files API: nothing another provider can read
-}
-
-function decodeToolResult(b: JsonObject, callNames: Map<string, string>, dropped: Set<string>): IrToolResult {
-  const callId = bareId(asString(b['tool_use_id']) ?? '');
-  const content: (IrText | IrImage)[] = [];
-  const raw = b['content'];
-  if (typeof raw === 'string') {
-    if (raw !== '') content.push({ type: 'text', text: raw });
-  } else {
-    for (const item of asArray(raw)) {
-      const c = asObject(item);
-      const type = asString(c?.['type']);
-      if (c && type === 'text') content.push(decodeText(c));
-      else if (c && type === 'image') {
-        const image = decodeImage(c);
-        if (image) content.push(image);
-        else dropped.add('tool_result.content[].image');
-      } else dropped.add(`tool_result.content[].${type ?? 'unknown'}`);
-    }
-  }
-  const result: IrToolResult = { type: 'tool_result', callId, content, isError: b['is_error'] === true };
-  const name = callNames.get(callId);
-  if (name !== undefined) result.name = name;
-  return result;
 }
 
 function decodeTools(tools: JsonValue | undefined, dropped: Set<string>): IrTool[] {

@@ -1,6 +1,6 @@
-// Chat content parts ⇄ IR text and image parts.
-import { asObject, asString, type JsonObject, type JsonValue } from '../../../../core/index.js';
-import type { IrImage, IrText } from '../../ir.js';
+// Chat image parts ⇄ IR images (core's reader finds the parts; how an image is encoded is the translator's).
+import { asObject, asString, type JsonObject } from '../../../../core/index.js';
+import type { IrImage } from '../../ir.js';
 import { invalid } from '../../util.js';
 
 const DATA_URL = /^data:([^;,]+)((?:;[^;,]*)*);base64,(.*)$/s;
@@ -22,23 +22,4 @@ export function imageToChat(image: IrImage): JsonObject {
   const imageUrl: JsonObject = { url };
   if (image.detail !== undefined) imageUrl['detail'] = image.detail;
   return { type: 'image_url', image_url: imageUrl };
-}
-
-/**
- * The text of a content value that may only hold text (system, developer, tool, assistant): a string,
- * or `text` (and assistant `refusal`) parts. Other part types are reported through `drop`.
- */
-export function textParts(content: JsonValue | undefined, drop: (name: string) => void, where: string): IrText[] {
-  if (typeof content === 'string') return [{ type: 'text', text: content }];
-  const out: IrText[] = [];
-  if (!Array.isArray(content)) return out;
-  for (const item of content) {
-    const p = asObject(item);
-    if (!p) continue;
-    const type = asString(p['type']);
-    const text = type === 'refusal' ? asString(p['refusal']) : asString(p['text']);
-    if ((type === 'text' || type === 'refusal') && text !== undefined) out.push({ type: 'text', text });
-    else drop(`${where}.content.${type ?? 'unknown'}`);
-  }
-  return out;
 }

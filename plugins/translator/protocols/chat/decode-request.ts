@@ -1,12 +1,15 @@
 // A Chat Completions request body → IR. Leading system/developer messages become the IR system
 // prompt; later ones stay in place. Every field the IR cannot hold is named in `dropped`.
-import { asArray, asNumber, asObject, asString, isObject, type JsonObject, type JsonValue } from '../../../../core/index.js';
+import {
+  asArray, asNumber, asObject, asString, isObject, readChatMessage,
+  type ArgumentsForm, type BodyContainer, type BodyPath, type JsonObject, type JsonValue, type RequestSink, type SegmentKind,
+} from '../../../../core/index.js';
 import type {
-  IrEffort, IrImage, IrMessage, IrPart, IrReasoning, IrRequest, IrResponseFormat, IrText, IrTool, IrToolChoice,
+  IrEffort, IrImage, IrMessage, IrPart, IrReasoning, IrRedactedThinking, IrRequest, IrResponseFormat, IrText, IrThinking, IrTool, IrToolChoice,
 } from '../../ir.js';
-import { invalid } from '../../util.js';
-import { imageUrlToIr, textParts } from './content.js';
-import { reasoningDetailsToIr, toolCallSignature } from './provider-state.js';
+import { invalid, withItem } from '../../util.js';
+import { imageUrlToIr } from './content.js';
+import { toolCallSignature } from './provider-state.js';
 
 /** Top-level fields this decoder maps (or, for `stream`/`stream_options`/`n`, consumes). */
 const HANDLED = new Set([
@@ -60,19 +63,21 @@ export function decodeChatRequest(body: JsonObject, model: string, stream: boole
 function decodeMessages(list: JsonValue[], drop: (name: string) => void): { system: IrText[]; messages: IrMessage[] } {
   const system: IrText[] = [];
   const messages: IrMessage[] = [];
-  /** Tool names by call id, so tool results can name their function (Gemini needs it). */
-  const callNames = new Map<string, string>();
-  /** Legacy `function_call`s have no id: the `function` message answering one matches it by name. */
-  const legacyCalls: { id: string; name: string }[] = [];
+  const reader = new MessageReader(drop, new Map(), []);
+  const { callNames, legacyCalls } = reader;
   let leading = true;
 
   list.forEach((item, i) => {
     const m = asObject(item);
     if (!m) throw invalid(`messages[${i}] must be an object`, `messages[${i}]`);
     const role = asString(m['role']);
+    if (role !== 'system' && role !== 'developer' && role !== 'user' && role !== 'assistant' && role !== 'tool' && role !== 'function') {
+      throw invalid(`messages[${i}].role must be one of system, developer, user, assistant, tool, function`, `messages[${i}].role`);
+    }
     if (m['name'] !== undefined && role !== 'function') drop('messages.name');
+    reader.read(m, i, role);
     if (role === 'system' || role === 'developer') {
-      const parts = textParts(m['content'], drop, role);
+      const parts = reader.texts();
       if (leading) system.push(...parts);
       else messages.push({ role: 'system', parts });
       return;
@@ -80,26 +85,23 @@ function decodeMessages(list: JsonValue[], drop: (name: string) => void): { syst
     leading = false;
     switch (role) {
       case 'user':
-        messages.push({ role: 'user', parts: userParts(m['content'], drop, `messages[${i}]`) });
+        messages.push({ role: 'user', parts: reader.content });
         return;
       case 'assistant':
-        messages.push({ role: 'assistant', parts: assistantParts(m, i, drop, callNames, legacyCalls) });
+        messages.push({ role: 'assistant', parts: assistantParts(m, reader, drop) });
         return;
       case 'tool': {
-        const callId = asString(m['tool_call_id']);
+        const callId = reader.resultId;
         if (!callId) throw invalid(`messages[${i}].tool_call_id is required`, `messages[${i}].tool_call_id`);
-        pushToolResult(messages, callId, callNames.get(callId), userParts(m['content'], drop, `messages[${i}]`));
+        pushToolResult(messages, callId, callNames.get(callId), reader.content);
         return;
       }
       case 'function': {
-        const name = asString(m['name']) ?? '';
+        const name = reader.resultName ?? '';
         const at = legacyCalls.findIndex((c) => c.name === name);
         const id = at === -1 ? `call_legacy_${i}` : legacyCalls.splice(at, 1)[0]!.id;
-        pushToolResult(messages, id, name, textParts(m['content'], drop, 'function'));
-        return;
+        pushToolResult(messages, id, name, reader.texts());
       }
-      default:
-        throw invalid(`messages[${i}].role must be one of system, developer, user, assistant, tool, function`, `messages[${i}].role`);
     }
   });
   return { system, messages };
@@ -115,29 +117,118 @@ function pushToolResult(messages: IrMessage[], callId: string, name: string | un
   else messages.push({ role: 'user', parts: [part] });
 }
 
-function userParts(content: JsonValue | undefined, drop: (name: string) => void, where: string): (IrText | IrImage)[] {
-  if (typeof content === 'string') return [{ type: 'text', text: content }];
-  const out: (IrText | IrImage)[] = [];
-  asArray(content).forEach((item, j) => {
-    const p = asObject(item);
-    if (!p) return;
-    const type = asString(p['type']);
-    const text = asString(p['text']);
-    if (type === 'text' && text !== undefined) out.push({ type: 'text', text });
-    else if (type === 'image_url') out.push(imageUrlToIr(p, `${where}.content[${j}].image_url`));
-    else drop(`messages.content.${type ?? 'unknown'}`); // input_audio, file: no IR part carries them
-  });
-  return out;
+/**
+ * One message as core's reader reports it (readChatMessage), gathered for the policies above:
+ * leading system messages, consecutive tool results, reasoning given both as text and as details.
+ * Content parts other than text and refusal are read here: images, or the name of what is dropped.
+ */
+class MessageReader implements RequestSink {
+  readonly paths = false;
+  readonly allText = true;
+  /** Text parts, and images in user and tool messages only (the others carry text alone). */
+  content: (IrText | IrImage)[] = [];
+  /** reasoning_content (or reasoning): the text a streaming client rebuilt. */
+  reasoningText: string | undefined;
+  /** reasoning_details: thinking with signatures, redacted thinking. */
+  details: (IrThinking | IrRedactedThinking)[] | undefined;
+  refusal: string | undefined;
+  /** An assistant message's calls, checked and named. */
+  calls: IrPart[] | undefined;
+  resultId: string | undefined;
+  resultName: string | undefined;
+  private message: JsonObject = {};
+  private assistant = false;
+  private index = 0;
+
+  constructor(
+    private readonly drop: (name: string) => void,
+    /** Tool names by call id, so tool results can name their function (Gemini needs it). */
+    readonly callNames: Map<string, string>,
+    /** Legacy `function_call`s have no id: the `function` message answering one matches it by name. */
+    readonly legacyCalls: { id: string; name: string }[],
+  ) {}
+
+  read(m: JsonObject, i: number, role: string): void {
+    this.message = m;
+    this.assistant = role === 'assistant';
+    this.index = i;
+    this.content = [];
+    this.reasoningText = this.refusal = this.resultId = this.resultName = undefined;
+    this.details = this.calls = undefined;
+    readChatMessage(m, i, this);
+  }
+
+  /** The text parts of a message that holds nothing else (all but user and tool messages). */
+  texts(): IrText[] {
+    return this.content as IrText[];
+  }
+
+  text(_kind: SegmentKind, role: string, _turn: number, owner: BodyContainer, key: string | number): void {
+    const text = asString((owner as JsonObject)[key]);
+    if (owner === this.message && key === 'refusal') { this.refusal = text; return; }
+    if (text === undefined) { this.dropContent(role, 'text'); return; }
+    this.content = withItem<IrText | IrImage>(this.content, { type: 'text', text });
+  }
+
+  reasoning(_role: string, _turn: number, owner: JsonObject, textKey: string | readonly string[] | undefined, field: string | undefined): void {
+    const text = typeof textKey === 'string' ? asString(owner[textKey]) : undefined;
+    if (owner === this.message) { this.reasoningText ??= text; return; }
+    const signature = field === undefined ? undefined : asString(owner[field]);
+    (this.details ??= []).push(signature ? { type: 'thinking', text: text ?? '', signature } : { type: 'thinking', text: text ?? '' });
+  }
+
+  redacted(_role: string, _turn: number, owner: JsonObject, field: string): void {
+    const data = asString(owner[field]);
+    if (data) (this.details ??= []).push({ type: 'redacted_thinking', data });
+  }
+
+  signature(): void {}
+
+  call(id: string | undefined, name: string, _role: string, _turn: number, _at: BodyPath, owner: JsonObject, key: string, _ownerAt: BodyPath, form: ArgumentsForm, entry: JsonObject): void {
+    if (!this.assistant) return; // only an assistant calls tools
+    // A freeform (custom) call's raw text rides in the IR as the single `input` argument.
+    const args = form === 'free_text' ? JSON.stringify({ input: asString(owner[key]) ?? '' }) : asString(owner[key]) ?? '';
+    const calls = (this.calls ??= []);
+    if (entry === this.message['function_call']) {
+      const legacyId = `call_legacy_${this.index}`;
+      this.legacyCalls.push({ id: legacyId, name });
+      this.callNames.set(legacyId, name);
+      calls.push({ type: 'tool_call', id: legacyId, name, arguments: args });
+      return;
+    }
+    const where = (): string => `messages[${this.index}].tool_calls[${asArray(this.message['tool_calls']).indexOf(entry)}]`;
+    if (!id) throw invalid(`${where()}.id is required`, `${where()}.id`);
+    if (!name) throw invalid(`${where()} needs a function name`, where());
+    this.callNames.set(id, name);
+    const signature = toolCallSignature(entry);
+    calls.push(signature ? { type: 'tool_call', id, name, arguments: args, signature } : { type: 'tool_call', id, name, arguments: args });
+  }
+
+  result(callId: string | undefined, name: string | undefined): void {
+    this.resultId = callId;
+    this.resultName = name;
+  }
+
+  other(type: string, kind: SegmentKind, role: string, _turn: number, entry: JsonObject): void {
+    if (kind === 'reasoning') return; // reasoning_details of a kind nobody defined
+    if (type === 'image_url' && (role === 'user' || role === 'tool')) {
+      const j = asArray(this.message['content']).indexOf(entry);
+      this.content = withItem(this.content, imageUrlToIr(entry, `messages[${this.index}].content[${j}].image_url`));
+      return;
+    }
+    this.dropContent(role, type); // input_audio, file: no IR part carries them
+  }
+
+  private dropContent(role: string, type: string): void {
+    this.drop(role === 'user' || role === 'tool' ? `messages.content.${type}` : `${role}.content.${type}`);
+  }
 }
 
-function assistantParts(
-  m: JsonObject, i: number, drop: (name: string) => void,
-  callNames: Map<string, string>, legacyCalls: { id: string; name: string }[],
-): IrPart[] {
+function assistantParts(m: JsonObject, reader: MessageReader, drop: (name: string) => void): IrPart[] {
   const parts: IrPart[] = [];
-  const details = reasoningDetailsToIr(m['reasoning_details']);
-  const reasoningText = asString(m['reasoning_content']) ?? asString(m['reasoning']);
-  if (details.length > 0) {
+  const details = reader.details;
+  const reasoningText = reader.reasoningText;
+  if (details) {
     // A streaming client rebuilt the text from reasoning_content and the signature from reasoning_details.
     const only = details.length === 1 ? details[0] : undefined;
     if (only?.type === 'thinking' && only.text === '' && reasoningText) only.text = reasoningText;
@@ -145,42 +236,10 @@ function assistantParts(
   } else if (reasoningText) {
     parts.push({ type: 'thinking', text: reasoningText });
   }
-  parts.push(...textParts(m['content'], drop, 'assistant').filter((t) => t.text !== ''));
-  const refusal = asString(m['refusal']);
-  if (refusal) parts.push({ type: 'text', text: refusal });
+  for (const t of reader.texts()) if (t.text !== '') parts.push(t);
+  if (reader.refusal) parts.push({ type: 'text', text: reader.refusal });
   if (m['audio'] !== undefined && m['audio'] !== null) drop('messages.audio');
-
-  asArray(m['tool_calls']).forEach((item, j) => {
-    const call = asObject(item);
-    if (!call) return;
-    const where = `messages[${i}].tool_calls[${j}]`;
-    const id = asString(call['id']);
-    if (!id) throw invalid(`${where}.id is required`, `${where}.id`);
-    let name: string | undefined;
-    let args: string;
-    if (asString(call['type']) === 'custom') {
-      const custom = asObject(call['custom']);
-      name = asString(custom?.['name']);
-      args = JSON.stringify({ input: asString(custom?.['input']) ?? '' });
-    } else {
-      const fn = asObject(call['function']);
-      name = asString(fn?.['name']);
-      args = asString(fn?.['arguments']) ?? '';
-    }
-    if (!name) throw invalid(`${where} needs a function name`, where);
-    callNames.set(id, name);
-    const signature = toolCallSignature(call);
-    parts.push(signature ? { type: 'tool_call', id, name, arguments: args, signature } : { type: 'tool_call', id, name, arguments: args });
-  });
-
-  const legacy = asObject(m['function_call']);
-  if (legacy) {
-    const name = asString(legacy['name']) ?? '';
-    const id = `call_legacy_${i}`;
-    legacyCalls.push({ id, name });
-    callNames.set(id, name);
-    parts.push({ type: 'tool_call', id, name, arguments: asString(legacy['arguments']) ?? '' });
-  }
+  if (reader.calls) parts.push(...reader.calls);
   return parts;
 }
 

@@ -1,12 +1,12 @@
 // Gemini generateContent request → IR. The model comes from the URL, not the body.
-import { asArray, asNumber, asObject, asString, type JsonObject, type JsonValue } from '../../../../core/index.js';
+import { asArray, asNumber, asObject, asString, readGenerateSystem, type JsonObject, type JsonValue } from '../../../../core/index.js';
 import type { IrMessage, IrPart, IrRequest, IrResponseFormat, IrText, IrTool, IrToolChoice } from '../../ir.js';
 import { invalid } from '../../util.js';
 import { PartDecoder } from './parts-decode.js';
 import { toJsonSchema } from './schema.js';
 import { reasoningFromGemini } from './thinking.js';
 
-const HANDLED = new Set(['contents', 'systemInstruction', 'tools', 'toolConfig', 'generationConfig']);
+const HANDLED = new Set(['contents', 'systemInstruction', 'system_instruction', 'tools', 'toolConfig', 'generationConfig']);
 const HANDLED_GENERATION = new Set([
   'maxOutputTokens', 'temperature', 'topP', 'topK', 'stopSequences', 'candidateCount', 'responseMimeType',
   'responseSchema', 'responseJsonSchema', 'thinkingConfig',
@@ -18,7 +18,7 @@ export function decodeGeminiRequest(body: JsonObject, model: string, stream: boo
   for (const key of Object.keys(body)) if (!HANDLED.has(key)) dropped.add(key);
 
   const req: IrRequest = {
-    model, system: systemText(body['systemInstruction']), messages: [], tools: [], stop: [], stream, dropped: [],
+    model, system: systemText(body), messages: [], tools: [], stop: [], stream, dropped: [],
   };
   if (body['contents'] !== undefined && !Array.isArray(body['contents'])) throw invalid('contents must be an array', 'contents');
   for (const [i, c] of asArray(body['contents']).entries()) req.messages.push(message(c, i, parts));
@@ -33,13 +33,18 @@ export function decodeGeminiRequest(body: JsonObject, model: string, stream: boo
   return req;
 }
 
-function systemText(instruction: JsonValue | undefined): IrText[] {
-  if (typeof instruction === 'string') return instruction ? [{ type: 'text', text: instruction }] : [];
+/** The system instruction's text parts, read by core (either spelling of the field). */
+function systemText(body: JsonObject): IrText[] {
   const out: IrText[] = [];
-  for (const p of asArray(asObject(instruction)?.['parts'])) {
-    const text = asString(asObject(p)?.['text']);
-    if (text) out.push({ type: 'text', text });
-  }
+  readGenerateSystem(body, {
+    paths: false,
+    allText: true,
+    text(_kind, _role, _turn, owner, key) {
+      const text = asString((owner as JsonObject)[key]);
+      if (text) out.push({ type: 'text', text });
+    },
+    reasoning() {}, redacted() {}, signature() {}, call() {}, result() {}, other() {},
+  });
   return out;
 }
 
@@ -52,7 +57,7 @@ function message(content: JsonValue, index: number, decoder: PartDecoder): IrMes
     throw invalid(`contents[${index}].role must be "user" or "model"`, `contents[${index}].role`);
   }
   const parts: IrPart[] = [];
-  for (const p of asArray(c['parts'])) decoder.decode(p, parts);
+  decoder.decodeContent(c, index, parts);
   return { role: role === 'model' ? 'assistant' : 'user', parts };
 }
 

@@ -1,11 +1,14 @@
 // Responses request body → IR. Codex CLI is the main client: it sends developer messages, custom
 // (freeform) tools, hosted tools, reasoning items with encrypted_content and client-only metadata.
-import { asArray, asNumber, asObject, asString, type JsonObject, type JsonValue } from '../../../../core/index.js';
+import {
+  asArray, asNumber, asObject, asString, readResponsesItem, responsesItemType,
+  type ArgumentsForm, type BodyContainer, type BodyPath, type JsonObject, type JsonValue, type RequestSink, type SegmentKind,
+} from '../../../../core/index.js';
 import type {
-  IrEffort, IrImage, IrMessage, IrPart, IrReasoning, IrRequest, IrResponseFormat, IrText, IrTool, IrToolChoice,
+  IrEffort, IrImage, IrMessage, IrPart, IrReasoning, IrRequest, IrResponseFormat, IrText, IrTool, IrToolChoice, IrToolResult,
 } from '../../ir.js';
 import { bareId, splitSignature } from '../../tool-call-ids.js';
-import { invalid } from '../../util.js';
+import { invalid, withItem } from '../../util.js';
 import { reasoningPart } from './wire.js';
 
 /** Top-level fields read into the IR; every other field is reported in `dropped` by name. */
@@ -88,99 +91,138 @@ function decodeInput(input: JsonValue | undefined, system: IrText[], dropped: Se
     return m;
   };
 
+  const reader = new ItemReader(callNames, dropped);
   input.forEach((raw, i) => {
     const item = asObject(raw);
     if (!item) throw invalid(`input[${i}] must be an object`, `input[${i}]`);
-    // Easy input messages ({role, content}) have no `type`.
-    const type = asString(item['type']) ?? (item['role'] !== undefined ? 'message' : undefined);
+    const type = responsesItemType(item);
+    // The reader appends each item's parts straight to the message they belong to.
     switch (type) {
       case 'message': {
+        if (typeof item['content'] !== 'string' && !Array.isArray(item['content'])) {
+          throw invalid(`input[${i}].content must be a string or an array`, `input[${i}].content`);
+        }
         const role = asString(item['role']);
-        const parts = decodeContent(item['content'], i, dropped);
         if (role === 'developer' || role === 'system') {
+          const parts = reader.read(item, i, [], type);
           const texts = parts.filter((p): p is IrText => p.type === 'text');
           if (leading) system.push(...texts);
           else { messages.push({ role: 'system', parts: texts }); open = undefined; }
           return;
         }
         leading = false;
-        if (role === 'assistant') { assistant().parts.push(...parts); return; }
+        if (role === 'assistant') { reader.read(item, i, assistant().parts, type); return; }
         if (role !== 'user') throw invalid(`input[${i}].role must be user, assistant, system or developer`, `input[${i}].role`);
-        messages.push({ role: 'user', parts });
+        messages.push({ role: 'user', parts: reader.read(item, i, [], type) });
         open = undefined;
         return;
       }
       case 'function_call':
-      case 'custom_tool_call': {
+      case 'custom_tool_call':
         leading = false;
-        // A Gemini function-call signature Sluice put in call_id comes back out of it (tool-call-ids.ts).
-        const { id, signature } = splitSignature(requireString(item, 'call_id', i));
-        const name = requireString(item, 'name', i);
-        callNames.set(id, name);
-        // A freeform call's raw text rides in the IR as the single `input` argument.
-        const args = type === 'function_call'
-          ? asString(item['arguments']) ?? '{}'
-          : JSON.stringify({ input: asString(item['input']) ?? '' });
-        const call: IrPart = { type: 'tool_call', id, name, arguments: args };
-        if (signature !== undefined) call.signature = signature;
-        assistant().parts.push(call);
+        reader.read(item, i, assistant().parts, type);
         return;
-      }
-      case 'function_call_output':
-      case 'custom_tool_call_output': {
-        leading = false;
-        const callId = bareId(requireString(item, 'call_id', i));
-        const result: IrPart = {
-          type: 'tool_result', callId, content: decodeOutput(item['output'], i, dropped), isError: false,
-        };
-        const name = callNames.get(callId);
-        if (name !== undefined) result.name = name;
-        toolResults().parts.push(result);
-        return;
-      }
       case 'reasoning': {
         leading = false;
-        const part = reasoningPart(item);
+        // Reasoning with neither text nor signature is nothing: it opens no assistant message.
+        const part = reader.readOne(item, i, type);
         if (part) assistant().parts.push(part);
         return;
       }
+      case 'function_call_output':
+      case 'custom_tool_call_output':
+        leading = false;
+        reader.read(item, i, toolResults().parts, type);
+        return;
       default:
         // item_reference, local_shell_call(_output), web_search_call, mcp_*, tool_search_*, compaction…:
-        // server-side state or hosted-tool traffic no other provider can replay.
-        dropped.add(`input.${type ?? 'unknown'}`);
+        // server-side state or hosted-tool traffic no other provider can replay (the reader names it).
+        reader.read(item, i, [], type);
     }
   });
   return messages;
 }
 
-function decodeContent(content: JsonValue | undefined, i: number, dropped: Set<string>): IrPart[] {
-  if (typeof content === 'string') return [{ type: 'text', text: content }];
-  if (!Array.isArray(content)) throw invalid(`input[${i}].content must be a string or an array`, `input[${i}].content`);
-  const parts: IrPart[] = [];
-  for (const raw of content) {
-    const part = asObject(raw);
-    if (!part) continue;
-    const type = asString(part['type']);
-    if (type === 'input_text' || type === 'output_text' || type === 'text') {
-      parts.push({ type: 'text', text: asString(part['text']) ?? '' });
-    } else if (type === 'refusal') {
-      parts.push({ type: 'text', text: asString(part['refusal']) ?? '' });
-    } else if (type === 'input_image') {
-      const image = decodeImage(part);
-      if (image) parts.push(image);
-      else dropped.add('input.input_image.file_id');
-    } else {
-      dropped.add(`input.${type ?? 'unknown'}`); // input_file, input_audio: no cross-provider form
-    }
+/**
+ * The IR parts of one input item, from core's reading of it: this file adds what only translation
+ * needs — images, ids carrying signatures, freeform calls as `{"input": …}`, redacted reasoning.
+ */
+class ItemReader implements RequestSink {
+  readonly paths = false;
+  readonly allText = true;
+  /** Where the item's parts go. */
+  private parts: IrPart[] = [];
+  /** The tool result whose output parts are being read. */
+  private open: IrToolResult | undefined;
+
+  constructor(private readonly callNames: Map<string, string>, private readonly dropped: Set<string>) {}
+
+  /** The one part an item makes (a reasoning item), or undefined when it makes none. */
+  readOne(item: JsonObject, i: number, type: string | undefined): IrPart | undefined {
+    const parts = this.read(item, i, this.scratch, type);
+    const part = parts[0];
+    parts.length = 0;
+    return part;
   }
-  return parts;
+
+  private readonly scratch: IrPart[] = [];
+
+  /** Appends the parts of `item` to `parts`, and returns them. */
+  read(item: JsonObject, i: number, parts: IrPart[], type: string | undefined): IrPart[] {
+    this.parts = parts;
+    readResponsesItem(item, i, this, type);
+    return parts;
+  }
+
+  text(kind: SegmentKind, _role: string, _turn: number, owner: BodyContainer, key: string | number): void {
+    const part: IrText = { type: 'text', text: asString((owner as JsonObject)[key]) ?? '' };
+    if (kind === 'tool_result') { if (this.open) this.open.content = withItem(this.open.content, part); }
+    else this.parts.push(part);
+  }
+
+  reasoning(_role: string, _turn: number, owner: JsonObject, textKey: string | readonly string[] | undefined, field: string | undefined): void {
+    const part = reasoningPart(owner, typeof textKey === 'string' ? [textKey] : textKey ?? [], field);
+    if (part) this.parts.push(part);
+  }
+
+  redacted(): void {}
+  signature(): void {}
+
+  call(rawId: string | undefined, name: string, _role: string, turn: number, _at: BodyPath, owner: JsonObject, key: string, _ownerAt: BodyPath, form: ArgumentsForm): void {
+    // A Gemini function-call signature Sluice put in call_id comes back out of it (tool-call-ids.ts).
+    const { id, signature } = splitSignature(required(rawId, 'call_id', turn));
+    required(name, 'name', turn);
+    this.callNames.set(id, name);
+    // A freeform call's raw text rides in the IR as the single `input` argument.
+    const args = form === 'free_text' ? JSON.stringify({ input: asString(owner[key]) ?? '' }) : asString(owner[key]) ?? '{}';
+    const call: IrPart = { type: 'tool_call', id, name, arguments: args };
+    if (signature !== undefined) call.signature = signature;
+    this.parts.push(call);
+  }
+
+  result(rawId: string | undefined, _name: string | undefined, output: JsonValue | undefined, _isError: boolean, _role: string, turn: number): void {
+    const callId = bareId(required(rawId, 'call_id', turn));
+    if (output != null && typeof output !== 'string' && !Array.isArray(output)) {
+      throw invalid(`input[${turn}].content must be a string or an array`, `input[${turn}].content`);
+    }
+    const result: IrToolResult = { type: 'tool_result', callId, content: [], isError: false };
+    const name = this.callNames.get(callId);
+    if (name !== undefined) result.name = name;
+    this.parts.push((this.open = result));
+  }
+
+  other(type: string, kind: SegmentKind, _role: string, _turn: number, entry: JsonObject): void {
+    const image = type === 'input_image' ? decodeImage(entry) : undefined;
+    if (!image) {
+      this.dropped.add(type === 'input_image' ? 'input.input_image.file_id' : `input.${type}`); // input_file, input_audio, hosted-tool items: no cross-provider form
+    } else if (kind !== 'tool_result') this.parts.push(image);
+    else if (this.open) this.open.content = withItem(this.open.content, image);
+  }
 }
 
-/** function_call_output.output: a string or a list of input_text / input_image parts. */
-function decodeOutput(output: JsonValue | undefined, i: number, dropped: Set<string>): (IrText | IrImage)[] {
-  if (typeof output === 'string') return [{ type: 'text', text: output }];
-  if (output == null) return [];
-  return decodeContent(output, i, dropped).filter((p): p is IrText | IrImage => p.type === 'text' || p.type === 'image');
+function required(value: string | undefined, key: string, i: number): string {
+  if (value === undefined || value === '') throw invalid(`input[${i}].${key} is required`, `input[${i}].${key}`);
+  return value;
 }
 
 function decodeImage(part: JsonObject): IrImage | undefined {
@@ -274,10 +316,4 @@ function decodeText(text: JsonValue | undefined, dropped: Set<string>): IrRespon
   if (schema) out.schema = schema;
   if (typeof format['strict'] === 'boolean') out.strict = format['strict'];
   return out;
-}
-
-function requireString(item: JsonObject, key: string, i: number): string {
-  const v = item[key];
-  if (typeof v !== 'string' || v === '') throw invalid(`input[${i}].${key} is required`, `input[${i}].${key}`);
-  return v;
 }

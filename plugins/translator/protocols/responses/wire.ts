@@ -72,21 +72,31 @@ export function instructionsText(request: Pick<IrRequest, 'system'>): string | u
   return request.system.map((s) => s.text).join('\n\n');
 }
 
-/** A reasoning item (input or output) as IR: summary text plus encrypted_content as the signature. */
-export function reasoningPart(item: JsonObject): IrPart | undefined {
-  const encrypted = asString(item['encrypted_content']);
+const REASONING_TEXT = ['summary', 'content'] as const;
+
+/**
+ * A reasoning item (input or output) as IR: its text (the first of `textKeys` that holds any: the
+ * summary, else the raw reasoning_text of open-weight models) plus its signature, encrypted_content.
+ */
+export function reasoningPart(item: JsonObject, textKeys: readonly string[] = REASONING_TEXT, field = 'encrypted_content'): IrPart | undefined {
+  const encrypted = asString(item[field]);
   if (encrypted?.startsWith(REDACTED_PREFIX)) return { type: 'redacted_thinking', data: encrypted.slice(REDACTED_PREFIX.length) };
-  const text = reasoningText(item);
+  const text = reasoningText(item, textKeys);
   if (text === '' && encrypted === undefined) return undefined;
   const part: IrPart = { type: 'thinking', text };
   if (encrypted !== undefined) part.signature = encrypted;
   return part;
 }
 
-/** Summary texts (or, from open-weight models, the raw reasoning_text) joined as paragraphs. */
-export function reasoningText(item: JsonObject): string {
-  const texts = (list: JsonValue | undefined): string[] =>
-    asArray(list).map((p) => asString(asObject(p)?.['text'])).filter((t): t is string => t !== undefined && t !== '');
-  const summary = texts(item['summary']);
-  return (summary.length ? summary : texts(item['content'])).join('\n\n');
+/** The texts of the first list of parts among `keys` that holds any, joined as paragraphs. */
+function reasoningText(item: JsonObject, keys: readonly string[]): string {
+  for (const key of keys) {
+    let text: string | undefined;
+    for (const p of asArray(item[key])) {
+      const t = asString(asObject(p)?.['text']);
+      if (t) text = text === undefined ? t : `${text}\n\n${t}`;
+    }
+    if (text !== undefined) return text;
+  }
+  return '';
 }
