@@ -28,6 +28,7 @@ import { createLogger } from '../core/observability/logger.js';
 import type { RequestRecord } from '../core/plugin/request-record.js';
 import { DEFAULT_PRICES } from '../core/pricing/default-prices.js';
 import { createPriceTable } from '../core/pricing/price-table.js';
+import { takeObservers } from '../core/protocols/observe-stream.js';
 import type { StreamEvent } from '../core/protocols/types.js';
 import { listen } from '../core/server.js';
 import { openDatabase } from '../core/storage/database.js';
@@ -150,11 +151,13 @@ async function waitHealthy(url: string): Promise<void> {
   throw new Error(`${url} did not become healthy`);
 }
 
-function load(url: string, stream: boolean, durationS: number): Promise<{ requests: number; p50: number; non2xx: number }> {
+/** Load for `durationS`, or exactly `amount` requests (at the offered rate, that long too). */
+function load(url: string, stream: boolean, durationS: number, amount?: number): Promise<{ requests: number; p50: number; non2xx: number }> {
   return new Promise((resolve, reject) => {
     autocannon({
       url: `${url}/v1/chat/completions`, method: 'POST', headers: { 'content-type': 'application/json' }, body: body(stream),
       connections: CONNECTIONS, pipelining: 1, duration: durationS, timeout: 10, ...(RATE > 0 ? { overallRate: RATE } : {}),
+      ...(amount ? { amount } : {}),
     }, (err, r) => { if (err) reject(err); else resolve({ requests: r.requests.total, p50: (r as unknown as { latency: { p50: number } }).latency.p50, non2xx: r.non2xx }); });
   });
 }
@@ -236,7 +239,7 @@ function threadsCpuUs(pid: number): number {
 
 /**
  * All variants' gateways started once (warm, as a running gateway is), then loaded one at a time
- * in short windows of --duration s, the variants' order rotated every cycle: each cycle pairs the
+ * (with --together: all at once) in short windows of --duration s, the variants' order rotated every cycle: each cycle pairs the
  * variants a few seconds apart, so the machine's drift (other work on a shared host) cancels in
  * the paired deltas far better than between rounds half a minute apart. Each gateway's CPU is read
  * at every cycle's start and end: a ledger's writes after its window (flushed within a second)
@@ -252,7 +255,12 @@ async function measureAlternating(vs: Variant[], upstream: string, round: number
         const before = gateways.map((g) => threadsCpuUs(g.child.pid!));
         const order = gateways.map((_, i) => (i + c) % gateways.length);
         const results = new Array<Awaited<ReturnType<typeof load>>>(gateways.length);
-        for (const i of order) results[i] = await load(gateways[i]!.url, stream, DURATION_S);
+        // A fixed number of requests per window (not a duration): a stalled load generator catching
+        // up would otherwise serve more in one window than in another, at another CPU per request.
+        const amount = RATE > 0 ? RATE * DURATION_S : undefined;
+        // With --together the cycle's windows are the same seconds: a neighbour's burst hits every variant alike.
+        if (args.together) await Promise.all(gateways.map(async (g, i) => { results[i] = await load(g.url, stream, DURATION_S, amount); }));
+        else for (const i of order) results[i] = await load(gateways[i]!.url, stream, DURATION_S, amount);
         if (c === cycles - 1) await Promise.all(gateways.map((g) => quiet(g.child.pid!)));
         else await new Promise((r) => setTimeout(r, 300));
         gateways.forEach((g, i) => {
@@ -373,6 +381,11 @@ async function hotPathWork(): Promise<Own[]> {
       if (wrap) {
         const ex = { response, set() {} } as unknown as Exchange;
         captureStream(ex, 200_000);
+        // As egress reads it: the capture called in its loop (takeObservers), no wrapper in between.
+        const taken = takeObservers(response.events)!;
+        for await (const ev of taken.source) taken.observer.event(ev);
+        taken.observer.end(true);
+        continue;
       }
       for await (const _ of response.events) { /* egress would write it */ }
     }
@@ -434,22 +447,17 @@ async function main(): Promise<void> {
       const p50 = median(mine.map((s) => s.p50));
       rows.push(`| ${mode} | ${v.name} | ${median(mine.map((s) => s.requests / DURATION_S)).toFixed(0)} | ${cpu.toFixed(1)} | ${v === VARIANTS[0] ? '—' : signed(cpu - baseCpu)} | ${p50} | ${v === VARIANTS[0] ? '—' : signed(p50 - baseP50, 1)} |`);
       if (v === VARIANTS[0]) continue;
-      // Each round's sample minus the same round's "without ledger": the machine's drift between rounds cancels.
-      const deltas: number[] = [];
-      const p50Deltas: number[] = [];
-      for (const s of mine) {
-        const b = base.find((x) => x.round === s.round);
-        if (b) { deltas.push(s.cpuUsPerReq - b.cpuUsPerReq); p50Deltas.push(s.p50 - b.p50); }
-      }
-      const ci = medianInterval(deltas);
-      pairedRows.push(`| ${mode} | ${v.name} | ${signed(median(deltas))} | ${ci ? `${signed(ci[0])} … ${signed(ci[1])}` : '(fewer than 6 rounds)'} | ${deltas.map((d) => signed(d, 0)).join(', ')} | ${signed(median(p50Deltas), 1)} |`);
+      pairedRows.push(pairedRow(mode, v.name, mine, base));
+      // This build against the --before build's same variant, paired the same way.
+      const earlier = VARIANTS.find((b) => b.key === `${v.key}-before`);
+      if (earlier) pairedRows.push(pairedRow(mode, `${v.name}: this build − before`, mine, of(earlier)));
     }
   }
   const report = [
     '# Ledger overhead',
     '',
     `- Date: ${new Date().toISOString()}; Node ${process.version}; ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}); load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`,
-    `- \`node dist/bench/ledger.js ${process.argv.slice(2).join(' ')}\`: each variant a real \`sluice start\` (NODE_ENV=production, the default log level info with the access log to /dev/null, SQLite ledger in a temp dir), chain router → translator (passthrough to an openai provider at the bench mock, model gpt-4o-mini), autocannon at ${CONNECTIONS} connections ${RATE > 0 ? `offering ${RATE} requests/s` : 'as fast as they go'} for ${DURATION_S} s per mode after a warm-up of ${WARMUP_S} s per mode; ${ALTERNATE > 0 ? `all variants' gateways started once per round and loaded one at a time in ${ALTERNATE} cycles per mode (order rotated each cycle), ${ROUNDS} rounds; every window is a sample, paired within its cycle` : args.together ? `all variants side by side (each its own gateway, loaded at the same moments), ${ROUNDS} rounds` : `variants interleaved, ${ROUNDS} rounds`}, medians shown.${args.before ? ' "(before)" variants run the build in --before.' : ''}`,
+    `- \`node dist/bench/ledger.js ${process.argv.slice(2).join(' ')}\`: each variant a real \`sluice start\` (NODE_ENV=production, the default log level info with the access log to /dev/null, SQLite ledger in a temp dir), chain router → translator (passthrough to an openai provider at the bench mock, model gpt-4o-mini), autocannon at ${CONNECTIONS} connections ${RATE > 0 ? `offering ${RATE} requests/s` : 'as fast as they go'} for ${DURATION_S} s per mode after a warm-up of ${WARMUP_S} s per mode; ${ALTERNATE > 0 ? `all variants' gateways started once per round and loaded ${args.together ? 'at the same moments' : 'one at a time (order rotated each cycle)'} in ${ALTERNATE} windows per mode, ${ROUNDS} rounds; every window is a sample, paired within its cycle` : args.together ? `all variants side by side (each its own gateway, loaded at the same moments), ${ROUNDS} rounds` : `variants interleaved, ${ROUNDS} rounds`}, medians shown.${args.before ? ' "(before)" variants run the build in --before.' : ''}`,
     '- CPU µs/request: the gateway process\'s CPU time (every thread, the tokenizer thread included) over the load and the writer\'s catch-up after it (at least 2 s, then until the process is quiet), divided by the requests served. The mock and autocannon run in the bench process, not in the gateway.',
     '',
     '| mode | variant | req/s | CPU µs/req | Δ CPU µs/req | p50 ms | Δ p50 ms |',
@@ -458,8 +466,8 @@ async function main(): Promise<void> {
     '',
     'Paired by round (each round\'s variant minus the same round\'s "without ledger"); the interval is the order-statistic 95% confidence interval of the median delta:',
     '',
-    '| mode | variant | median paired Δ CPU µs/req | 95% CI | the paired Δ, round by round | median paired Δ p50 ms |',
-    '|---|---|---:|---|---|---:|',
+    '| mode | variant | median paired Δ CPU µs/req | its 95% CI | mean paired Δ ± 95% (1.96 SE) | the paired Δ, round by round | median paired Δ p50 ms |',
+    '|---|---|---:|---|---|---|---:|',
     ...pairedRows,
     '',
     '## The ledger\'s own CPU, measured alone (in-process, process.cpuUsage over every thread)',
@@ -475,6 +483,25 @@ async function main(): Promise<void> {
   ].join('\n');
   writeFileSync(args.out, report);
   console.log(`\nwritten to ${path.relative(process.cwd(), args.out)}`);
+}
+
+/**
+ * Each round's (or cycle's) sample minus the same round's sample of `base`: the machine's drift
+ * between rounds cancels. The median with its distribution-free interval, and the mean (what CPU
+ * per request adds up to, an occasional major GC included) with its normal-approximation interval.
+ */
+function pairedRow(mode: string, name: string, mine: Sample[], base: Sample[]): string {
+  const deltas: number[] = [];
+  const p50Deltas: number[] = [];
+  for (const s of mine) {
+    const b = base.find((x) => x.round === s.round);
+    if (b) { deltas.push(s.cpuUsPerReq - b.cpuUsPerReq); p50Deltas.push(s.p50 - b.p50); }
+  }
+  const ci = medianInterval(deltas);
+  const n = deltas.length;
+  const mean = deltas.reduce((a, b) => a + b, 0) / n;
+  const se = n > 1 ? Math.sqrt(deltas.reduce((a, d) => a + (d - mean) ** 2, 0) / (n - 1) / n) : NaN;
+  return `| ${mode} | ${name} | ${signed(median(deltas))} | ${ci ? `${signed(ci[0])} … ${signed(ci[1])}` : '(fewer than 6 rounds)'} | ${signed(mean)} ± ${(1.96 * se).toFixed(1)} | ${deltas.map((d) => signed(d, 0)).join(', ')} | ${signed(median(p50Deltas), 1)} |`;
 }
 
 function median(xs: number[]): number {
