@@ -47,7 +47,7 @@ function row(id: string, timeMs: number): LedgerRow {
   };
 }
 
-async function insertRun(ids: Ids, prefill: number): Promise<number> {
+async function insertRun(ids: Ids, prefill: number): Promise<{ total: number; system: number }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-insert-'));
   const knex = openDatabase(`sqlite:${path.join(dir, 'l.db')}`, dir);
   try {
@@ -61,7 +61,7 @@ async function insertRun(ids: Ids, prefill: number): Promise<number> {
     const c0 = process.cpuUsage();
     for (let n = 0; n < ROWS; n += BATCH) await store.insert(batch());
     const c = process.cpuUsage(c0);
-    return (c.user + c.system) / ROWS;
+    return { total: (c.user + c.system) / ROWS, system: c.system / ROWS };
   } finally {
     await knex.destroy();
     rmSync(dir, { recursive: true, force: true });
@@ -70,11 +70,12 @@ async function insertRun(ids: Ids, prefill: number): Promise<number> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 for (const prefill of PREFILLS) {
-  const runs: Record<Ids, number[]> = { random: [], ordered: [] };
+  const runs: Record<Ids, { total: number; system: number }[]> = { random: [], ordered: [] };
   // Alternated run by run, so the machine's drift hits both kinds alike.
   for (let r = 0; r < RUNS; r++) for (const ids of ['random', 'ordered'] as const) runs[ids].push(await insertRun(ids, prefill));
   for (const ids of ['random', 'ordered'] as const) {
-    console.log(`${ids.padEnd(8)} ids, ${ROWS} rows into ${String(prefill).padStart(6)} rows: median ${median(runs[ids]).toFixed(1)} µs CPU/row (runs ${runs[ids].map((x) => x.toFixed(1)).join(', ')})`);
+    const totals = runs[ids].map((x) => x.total);
+    console.log(`${ids.padEnd(8)} ids, ${ROWS} rows into ${String(prefill).padStart(6)} rows: median ${median(totals).toFixed(1)} µs CPU/row, of which system ${median(runs[ids].map((x) => x.system)).toFixed(1)} (runs ${totals.map((x) => x.toFixed(1)).join(', ')})`);
   }
 }
 console.log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);

@@ -251,7 +251,9 @@ async function measureAlternating(vs: Variant[], upstream: string, round: number
   const out: Sample[] = [];
   try {
     for (const stream of [false, true]) {
-      for (let c = 0; c < cycles; c++) {
+      // Cycle 0 is not kept: the first windows after the warm-up (and after the switch of mode)
+      // still carry the JIT's compilations, more of them for a variant with more code.
+      for (let c = 0; c <= cycles; c++) {
         const before = gateways.map((g) => threadsCpuUs(g.child.pid!));
         const order = gateways.map((_, i) => (i + c) % gateways.length);
         const results = new Array<Awaited<ReturnType<typeof load>>>(gateways.length);
@@ -261,8 +263,9 @@ async function measureAlternating(vs: Variant[], upstream: string, round: number
         // With --together the cycle's windows are the same seconds: a neighbour's burst hits every variant alike.
         if (args.together) await Promise.all(gateways.map(async (g, i) => { results[i] = await load(g.url, stream, DURATION_S, amount); }));
         else for (const i of order) results[i] = await load(gateways[i]!.url, stream, DURATION_S, amount);
-        if (c === cycles - 1) await Promise.all(gateways.map((g) => quiet(g.child.pid!)));
+        if (c === cycles) await Promise.all(gateways.map((g) => quiet(g.child.pid!)));
         else await new Promise((r) => setTimeout(r, 300));
+        if (c === 0) continue;
         gateways.forEach((g, i) => {
           const r = results[i]!;
           if (r.non2xx) throw new Error(`${g.v.name}: ${r.non2xx} non-2xx answers`);
