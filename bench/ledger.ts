@@ -7,11 +7,15 @@
 // (CPU per request falls as throughput rises, so a closed loop would compare unlike loads).
 // Variants run interleaved (A B C A B C) so drift in the machine's load hits them alike.
 // `--before DIR` adds the ledger variants of another build (e.g. main, `git archive` + tsc in DIR).
+// Each round's variants are paired with that round's "without ledger": the report gives the median
+// of those paired deltas and, from 6 rounds on, a distribution-free 95% confidence interval of it.
+// The report goes to --out (not to bench/results/ledger.md, which holds the rounds' history).
 //
 //   npm run build && node dist/bench/ledger.js --duration 8 --rate 1000 --rounds 2
+//   node dist/bench/ledger.js --together --variants none,off,default --rate 400 --rounds 8 --skip-own
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,15 +28,17 @@ import { createLogger } from '../core/observability/logger.js';
 import type { RequestRecord } from '../core/plugin/request-record.js';
 import { DEFAULT_PRICES } from '../core/pricing/default-prices.js';
 import { createPriceTable } from '../core/pricing/price-table.js';
+import { takeObservers } from '../core/protocols/observe-stream.js';
 import type { StreamEvent } from '../core/protocols/types.js';
 import { listen } from '../core/server.js';
 import { openDatabase } from '../core/storage/database.js';
 import { migrateLatest } from '../core/storage/migrations.js';
 import type { Exchange } from '../core/exchange.js';
 import { captureStream } from '../plugins/ledger/capture.js';
-import { createTokenCounter } from '../plugins/ledger/count/tokenizer.js';
+import { createTokenCounter, type TokenCounter } from '../plugins/ledger/count/tokenizer.js';
 import { ledgerMigrations } from '../plugins/ledger/migrations.js';
 import { ledgerOptions } from '../plugins/ledger/options.js';
+import { entryOf } from '../plugins/ledger/entry.js';
 import { prepareRow } from '../plugins/ledger/prepare.js';
 import { knexStore } from '../plugins/ledger/store.js';
 
@@ -54,7 +60,13 @@ const { values: args } = parseArgs({
     'skip-own': { type: 'boolean', default: false },
     /** Only the in-process measurement of the ledger's own work. */
     'own-only': { type: 'boolean', default: false },
-    out: { type: 'string', default: path.join(root, 'bench/results/ledger.md') },
+    /** Gateways started once per round, loaded in turn in this many windows of --duration s per mode (see measureAlternating). */
+    alternate: { type: 'string', default: '0' },
+    /** Which variants: none, off, default, off-before, default-before (the last two need --before). */
+    variants: { type: 'string' },
+    /** Seconds of warm-up load per mode before measuring (JIT, pools, the tokenizer's encoding). */
+    warmup: { type: 'string', default: '2' },
+    out: { type: 'string', default: path.join(root, 'bench/results/ledger-run.md') },
   },
 });
 const DURATION_S = Number(args.duration);
@@ -73,15 +85,21 @@ const body = (stream: boolean) => JSON.stringify({
   temperature: 0.2, max_tokens: 64, stream,
 });
 
-interface Variant { name: string; ledger: string; root: string }
+interface Variant { key: string; name: string; ledger: string; root: string }
 const COUNT_OFF = '  - use: ledger\n    with: { count: { enabled: false } }\n';
-const VARIANTS: Variant[] = [
-  { name: 'without ledger', ledger: '', root },
-  ...(args.before ? [{ name: 'ledger, count off (before)', ledger: COUNT_OFF, root: path.resolve(args.before) }] : []),
-  { name: 'ledger, count off', ledger: COUNT_OFF, root },
-  ...(args.before ? [{ name: 'ledger (default: tokenizer count) (before)', ledger: '  - use: ledger\n', root: path.resolve(args.before) }] : []),
-  { name: 'ledger (default: tokenizer count)', ledger: '  - use: ledger\n', root },
+const ALL_VARIANTS: Variant[] = [
+  { key: 'none', name: 'without ledger', ledger: '', root },
+  ...(args.before ? [{ key: 'off-before', name: 'ledger, count off (before)', ledger: COUNT_OFF, root: path.resolve(args.before) }] : []),
+  { key: 'off', name: 'ledger, count off', ledger: COUNT_OFF, root },
+  ...(args.before ? [{ key: 'default-before', name: 'ledger (default: tokenizer count) (before)', ledger: '  - use: ledger\n', root: path.resolve(args.before) }] : []),
+  { key: 'default', name: 'ledger (default: tokenizer count)', ledger: '  - use: ledger\n', root },
 ];
+const chosen = args.variants?.split(',').map((k) => k.trim());
+for (const k of chosen ?? []) if (!ALL_VARIANTS.some((v) => v.key === k)) throw new Error(`unknown variant ${k} (known: ${ALL_VARIANTS.map((v) => v.key).join(', ')})`);
+// "without ledger" always runs: every delta is paired with it.
+const VARIANTS = ALL_VARIANTS.filter((v) => v.key === 'none' || !chosen || chosen.includes(v.key));
+const WARMUP_S = Number(args.warmup);
+const ALTERNATE = Number(args.alternate);
 
 function config(port: number, upstream: string, dir: string, v: Variant): string {
   return `server: { port: ${port}, shutdown_grace_ms: 2000 }
@@ -133,24 +151,25 @@ async function waitHealthy(url: string): Promise<void> {
   throw new Error(`${url} did not become healthy`);
 }
 
-function load(url: string, stream: boolean, durationS: number): Promise<{ requests: number; p50: number; non2xx: number }> {
+/** Load for `durationS`, or exactly `amount` requests (at the offered rate, that long too). */
+function load(url: string, stream: boolean, durationS: number, amount?: number): Promise<{ requests: number; p50: number; non2xx: number }> {
   return new Promise((resolve, reject) => {
     autocannon({
       url: `${url}/v1/chat/completions`, method: 'POST', headers: { 'content-type': 'application/json' }, body: body(stream),
       connections: CONNECTIONS, pipelining: 1, duration: durationS, timeout: 10, ...(RATE > 0 ? { overallRate: RATE } : {}),
+      ...(amount ? { amount } : {}),
     }, (err, r) => { if (err) reject(err); else resolve({ requests: r.requests.total, p50: (r as unknown as { latency: { p50: number } }).latency.p50, non2xx: r.non2xx }); });
   });
 }
 
-interface Sample { variant: string; mode: string; requests: number; cpuUsPerReq: number; p50: number; load: number }
+interface Sample { round: number; variant: string; mode: string; requests: number; cpuUsPerReq: number; p50: number; load: number }
 
 const children: ChildProcess[] = [];
 
-/**
- * Runs the variants' gateways side by side: each gets the same offered rate at the same moments,
- * so a neighbour's burst on a shared machine hits them all (with one variant, one at a time).
- */
-async function measure(vs: Variant[], upstream: string): Promise<Sample[]> {
+interface Gateway { v: Variant; dir: string; child: ChildProcess; url: string }
+
+/** Starts the variants' gateways, each a real `sluice start`, and warms them up (JIT, pools, the tokenizer's encoding). */
+async function startGateways(vs: Variant[], upstream: string): Promise<Gateway[]> {
   const gateways = await Promise.all(vs.map(async (v) => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-ledger-'));
     const port = await freePort();
@@ -160,14 +179,37 @@ async function measure(vs: Variant[], upstream: string): Promise<Sample[]> {
     children.push(child);
     return { v, dir, child, url: `http://127.0.0.1:${port}` };
   }));
-  const out: Sample[] = [];
   try {
     await Promise.all(gateways.map(async (g) => {
       await waitHealthy(`${g.url}/health`);
-      await load(g.url, false, 2); // warm-up: JIT, pools, the tokenizer's encoding
-      await load(g.url, true, 1);
+      await load(g.url, false, WARMUP_S);
+      await load(g.url, true, WARMUP_S);
     }));
     await new Promise((r) => setTimeout(r, 1500));
+  } catch (err) {
+    await stopGateways(gateways);
+    throw err;
+  }
+  return gateways;
+}
+
+async function stopGateways(gateways: Gateway[]): Promise<void> {
+  await Promise.all(gateways.map(async (g) => {
+    const exited = new Promise<void>((r) => g.child.once('exit', () => r()));
+    g.child.kill('SIGTERM');
+    await exited;
+    rmSync(g.dir, { recursive: true, force: true });
+  }));
+}
+
+/**
+ * Runs the variants' gateways side by side: each gets the same offered rate at the same moments,
+ * so a neighbour's burst on a shared machine hits them all (with one variant, one at a time).
+ */
+async function measure(vs: Variant[], upstream: string, round: number): Promise<Sample[]> {
+  const gateways = await startGateways(vs, upstream);
+  const out: Sample[] = [];
+  try {
     for (const stream of [false, true]) {
       const before = gateways.map((g) => cpuUs(g.child.pid!));
       const results = await Promise.all(gateways.map((g) => load(g.url, stream, DURATION_S)));
@@ -177,20 +219,66 @@ async function measure(vs: Variant[], upstream: string): Promise<Sample[]> {
         const r = results[i]!;
         const cpu = cpuUs(g.child.pid!) - before[i]!;
         if (r.non2xx) throw new Error(`${g.v.name}: ${r.non2xx} non-2xx answers`);
-        out.push({ variant: g.v.name, mode: stream ? 'stream' : 'json', requests: r.requests, cpuUsPerReq: cpu / r.requests, p50: r.p50, load: os.loadavg()[0]! });
+        out.push({ round, variant: g.v.name, mode: stream ? 'stream' : 'json', requests: r.requests, cpuUsPerReq: cpu / r.requests, p50: r.p50, load: os.loadavg()[0]! });
       });
     }
   } finally {
-    await Promise.all(gateways.map(async (g) => {
-      const exited = new Promise<void>((r) => g.child.once('exit', () => r()));
-      g.child.kill('SIGTERM');
-      await exited;
-      rmSync(g.dir, { recursive: true, force: true });
-    }));
+    await stopGateways(gateways);
   }
   return out;
 }
 
+/** CPU time of every live thread of `pid`, in µs, from the scheduler's ns counters (finer than /proc/<pid>/stat's 10 ms ticks). */
+function threadsCpuUs(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try { ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]); } catch { /* the thread ended */ }
+  }
+  return ns / 1000;
+}
+
+/**
+ * All variants' gateways started once (warm, as a running gateway is), then loaded one at a time
+ * (with --together: all at once) in short windows of --duration s, the variants' order rotated every cycle: each cycle pairs the
+ * variants a few seconds apart, so the machine's drift (other work on a shared host) cancels in
+ * the paired deltas far better than between rounds half a minute apart. Each gateway's CPU is read
+ * at every cycle's start and end: a ledger's writes after its window (flushed within a second)
+ * land in the cycle, or, for the cycle's last window, in the next cycle (the same for every
+ * variant, by the rotation); the mode's last cycle waits for the writers to finish.
+ */
+async function measureAlternating(vs: Variant[], upstream: string, round: number, cycles: number): Promise<Sample[]> {
+  const gateways = await startGateways(vs, upstream);
+  const out: Sample[] = [];
+  try {
+    for (const stream of [false, true]) {
+      // Cycle 0 is not kept: the first windows after the warm-up (and after the switch of mode)
+      // still carry the JIT's compilations, more of them for a variant with more code.
+      for (let c = 0; c <= cycles; c++) {
+        const before = gateways.map((g) => threadsCpuUs(g.child.pid!));
+        const order = gateways.map((_, i) => (i + c) % gateways.length);
+        const results = new Array<Awaited<ReturnType<typeof load>>>(gateways.length);
+        // A fixed number of requests per window (not a duration): a stalled load generator catching
+        // up would otherwise serve more in one window than in another, at another CPU per request.
+        const amount = RATE > 0 ? RATE * DURATION_S : undefined;
+        // With --together the cycle's windows are the same seconds: a neighbour's burst hits every variant alike.
+        if (args.together) await Promise.all(gateways.map(async (g, i) => { results[i] = await load(g.url, stream, DURATION_S, amount); }));
+        else for (const i of order) results[i] = await load(gateways[i]!.url, stream, DURATION_S, amount);
+        if (c === cycles) await Promise.all(gateways.map((g) => quiet(g.child.pid!)));
+        else await new Promise((r) => setTimeout(r, 300));
+        if (c === 0) continue;
+        gateways.forEach((g, i) => {
+          const r = results[i]!;
+          if (r.non2xx) throw new Error(`${g.v.name}: ${r.non2xx} non-2xx answers`);
+          const cpu = threadsCpuUs(g.child.pid!) - before[i]!;
+          out.push({ round: round * 1000 + c, variant: g.v.name, mode: stream ? 'stream' : 'json', requests: r.requests, cpuUsPerReq: cpu / r.requests, p50: r.p50, load: os.loadavg()[0]! });
+        });
+      }
+    }
+  } finally {
+    await stopGateways(gateways);
+  }
+  return out;
+}
 
 // ---------------------------------------------------------------- the ledger's own work, in-process
 // End to end, the figures above are as noisy as the machine. Here the ledger's own work is timed
@@ -241,12 +329,11 @@ function cpuNowUs(): number {
   return c.user + c.system;
 }
 
-async function writerWork(records: RequestRecord[], count: boolean): Promise<number> {
+/** The writer's work on `records` into a fresh SQLite file; `counter` is shared by the runs (a gateway's thread is warm). */
+async function writerWork(records: RequestRecord[], count: boolean, counter: TokenCounter): Promise<number> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-ledger-w-'));
   const knex = openDatabase(`sqlite:${path.join(dir, 'l.db')}`, dir);
   await migrateLatest(knex, [{ plugin: 'ledger', migrations: ledgerMigrations }]);
-  const counter = createTokenCounter({ timeoutMs: 20_000, onError: (e) => { throw e; } });
-  if (count) await counter.count('o200k_base', ['warm']); // the encoding's load is start-up, not per request
   const ctx = { options: ledgerOptions.parse({ count: { enabled: count } }), pricing: createPriceTable(DEFAULT_PRICES), counter, isLoopback: () => false };
   const store = knexStore(async () => knex);
   await store.insert([await prepareRow({ ...records[0]!, id: 'warm-up' }, ctx)]);
@@ -256,10 +343,23 @@ async function writerWork(records: RequestRecord[], count: boolean): Promise<num
     await store.insert(rows);
   }
   const us = (cpuNowUs() - start) / records.length;
-  await counter.close();
   await knex.destroy();
   rmSync(dir, { recursive: true, force: true });
   return us;
+}
+
+/** onRequest's entry (entry.ts): what it keeps of a finished request, reading its texts when the count is on. */
+function entryWork(records: RequestRecord[]): Own[] {
+  const out: Own[] = [];
+  for (const count of [false, true]) {
+    const options = ledgerOptions.parse({ count: { enabled: count } });
+    const REPEAT = 20;
+    for (let r = 0; r < 3; r++) for (const rec of records) entryOf(rec, options); // warm-up
+    const t = cpuNowUs();
+    for (let r = 0; r < REPEAT; r++) for (const rec of records) entryOf(rec, options);
+    out.push({ label: `onRequest's entry, count ${count ? 'on (texts read)' : 'off'}`, usPerUnit: (cpuNowUs() - t) / (REPEAT * records.length), unit: 'µs per request' });
+  }
+  return out;
 }
 
 async function hotPathWork(): Promise<Own[]> {
@@ -284,6 +384,11 @@ async function hotPathWork(): Promise<Own[]> {
       if (wrap) {
         const ex = { response, set() {} } as unknown as Exchange;
         captureStream(ex, 200_000);
+        // As egress reads it: the capture called in its loop (takeObservers), no wrapper in between.
+        const taken = takeObservers(response.events)!;
+        for await (const ev of taken.source) taken.observer.event(ev);
+        taken.observer.end(true);
+        continue;
       }
       for await (const _ of response.events) { /* egress would write it */ }
     }
@@ -304,8 +409,8 @@ async function main(): Promise<void> {
   const own: Own[] = [];
   try {
     for (let round = 0; round < (args['own-only'] ? 0 : ROUNDS); round++) {
-      for (const vs of args.together ? [VARIANTS] : VARIANTS.map((v) => [v])) {
-        const s = await measure(vs, mock.url);
+      for (const vs of args.together || ALTERNATE > 0 ? [VARIANTS] : VARIANTS.map((v) => [v])) {
+        const s = ALTERNATE > 0 ? await measureAlternating(vs, mock.url, round, ALTERNATE) : await measure(vs, mock.url, round);
         for (const x of s) console.log(`${x.variant.padEnd(45)} ${x.mode.padEnd(6)} ${x.requests} req  ${x.cpuUsPerReq.toFixed(1)} µs CPU/req  p50 ${x.p50} ms  load ${x.load.toFixed(2)}`);
         samples.push(...s);
       }
@@ -314,42 +419,59 @@ async function main(): Promise<void> {
       console.log('\nthe ledger\'s own work, in-process:');
       const records = await recordsFromRealRequests(Number(args.records), mock.url);
       own.push(...await hotPathWork());
+      own.push(...entryWork(records));
       // Each writer measurement runs WRITER_RUNS times on a fresh database: the first run pays the
       // JIT's warm-up and a new SQLite file's growth (a running gateway's writer is warm), so the
       // median is shown and the first run beside it.
+      const counter = createTokenCounter({ timeoutMs: 20_000, onError: (e) => { throw e; } });
+      await counter.count('o200k_base', ['warm']); // the encoding's load is start-up, not per request
       for (const count of [false, true]) {
         const runs: number[] = [];
-        for (let r = 0; r < WRITER_RUNS; r++) runs.push(await writerWork(records, count));
+        for (let r = 0; r < WRITER_RUNS; r++) runs.push(await writerWork(records, count, counter));
         const label = count ? 'writer: the same with the tokenizer count (o200k_base, in its thread)' : `writer: rows from ${records.length} finished requests (half streamed) + SQLite insert, count off`;
         own.push({ label: `${label} — median of ${WRITER_RUNS} runs (first run ${runs[0]!.toFixed(1)})`, usPerUnit: [...runs].sort((a, b) => a - b)[Math.floor(WRITER_RUNS / 2)]!, unit: 'µs per request' });
       }
+      await counter.close();
     }
     for (const o of own) console.log(`${o.label}: ${o.usPerUnit.toFixed(2)} ${o.unit}`);
   } finally {
     await mock.close();
   }
-  const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2; };
   const rows: string[] = [];
+  const pairedRows: string[] = [];
   for (const mode of ['json', 'stream']) {
-    const base = median(samples.filter((s) => s.mode === mode && s.variant === VARIANTS[0]!.name).map((s) => s.cpuUsPerReq));
-    const baseP50 = median(samples.filter((s) => s.mode === mode && s.variant === VARIANTS[0]!.name).map((s) => s.p50));
+    const of = (v: Variant) => samples.filter((s) => s.mode === mode && s.variant === v.name);
+    const base = of(VARIANTS[0]!);
+    const baseCpu = median(base.map((s) => s.cpuUsPerReq));
+    const baseP50 = median(base.map((s) => s.p50));
     for (const v of VARIANTS) {
-      const mine = samples.filter((s) => s.mode === mode && s.variant === v.name);
+      const mine = of(v);
       const cpu = median(mine.map((s) => s.cpuUsPerReq));
       const p50 = median(mine.map((s) => s.p50));
-      rows.push(`| ${mode} | ${v.name} | ${median(mine.map((s) => s.requests / DURATION_S)).toFixed(0)} | ${cpu.toFixed(1)} | ${v === VARIANTS[0] ? '—' : `${(cpu - base) >= 0 ? '+' : ''}${(cpu - base).toFixed(1)}`} | ${p50} | ${v === VARIANTS[0] ? '—' : `${p50 - baseP50 >= 0 ? '+' : ''}${p50 - baseP50}`} |`);
+      rows.push(`| ${mode} | ${v.name} | ${median(mine.map((s) => s.requests / DURATION_S)).toFixed(0)} | ${cpu.toFixed(1)} | ${v === VARIANTS[0] ? '—' : signed(cpu - baseCpu)} | ${p50} | ${v === VARIANTS[0] ? '—' : signed(p50 - baseP50, 1)} |`);
+      if (v === VARIANTS[0]) continue;
+      pairedRows.push(pairedRow(mode, v.name, mine, base));
+      // This build against the --before build's same variant, paired the same way.
+      const earlier = VARIANTS.find((b) => b.key === `${v.key}-before`);
+      if (earlier) pairedRows.push(pairedRow(mode, `${v.name}: this build − before`, mine, of(earlier)));
     }
   }
   const report = [
     '# Ledger overhead',
     '',
     `- Date: ${new Date().toISOString()}; Node ${process.version}; ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}); load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`,
-    `- \`node dist/bench/ledger.js --duration ${DURATION_S} --connections ${CONNECTIONS} --rate ${RATE} --rounds ${ROUNDS}${args.before ? ' --before DIR' : ''}\`: each variant a real \`sluice start\` (NODE_ENV=production, the default log level info with the access log to /dev/null, SQLite ledger in a temp dir), chain router → translator (passthrough to an openai provider at the bench mock, model gpt-4o-mini), autocannon at ${CONNECTIONS} connections ${RATE > 0 ? `offering ${RATE} requests/s` : 'as fast as they go'} for ${DURATION_S} s per mode after a warm-up; ${args.together ? 'all variants side by side (each its own gateway, loaded at the same moments)' : 'variants interleaved'}, ${ROUNDS} rounds, medians shown.${args.before ? ' "(before)" variants run the build in --before.' : ''}`,
+    `- \`node dist/bench/ledger.js ${process.argv.slice(2).join(' ')}\`: each variant a real \`sluice start\` (NODE_ENV=production, the default log level info with the access log to /dev/null, SQLite ledger in a temp dir), chain router → translator (passthrough to an openai provider at the bench mock, model gpt-4o-mini), autocannon at ${CONNECTIONS} connections ${RATE > 0 ? `offering ${RATE} requests/s` : 'as fast as they go'} for ${DURATION_S} s per mode after a warm-up of ${WARMUP_S} s per mode; ${ALTERNATE > 0 ? `all variants' gateways started once per round and loaded ${args.together ? 'at the same moments' : 'one at a time (order rotated each cycle)'} in ${ALTERNATE} windows per mode, ${ROUNDS} rounds; every window is a sample, paired within its cycle` : args.together ? `all variants side by side (each its own gateway, loaded at the same moments), ${ROUNDS} rounds` : `variants interleaved, ${ROUNDS} rounds`}, medians shown.${args.before ? ' "(before)" variants run the build in --before.' : ''}`,
     '- CPU µs/request: the gateway process\'s CPU time (every thread, the tokenizer thread included) over the load and the writer\'s catch-up after it (at least 2 s, then until the process is quiet), divided by the requests served. The mock and autocannon run in the bench process, not in the gateway.',
     '',
     '| mode | variant | req/s | CPU µs/req | Δ CPU µs/req | p50 ms | Δ p50 ms |',
     '|---|---|---|---|---|---|---|',
     ...rows,
+    '',
+    'Paired by round (each round\'s variant minus the same round\'s "without ledger"); the interval is the order-statistic 95% confidence interval of the median delta:',
+    '',
+    '| mode | variant | median paired Δ CPU µs/req | its 95% CI | mean paired Δ ± 95% (1.96 SE) | the paired Δ, round by round | median paired Δ p50 ms |',
+    '|---|---|---:|---|---|---|---:|',
+    ...pairedRows,
     '',
     '## The ledger\'s own CPU, measured alone (in-process, process.cpuUsage over every thread)',
     '',
@@ -359,12 +481,63 @@ async function main(): Promise<void> {
     '',
     'Raw samples (end to end):',
     '',
-    ...samples.map((s) => `- ${s.mode} / ${s.variant}: ${s.requests} requests, ${s.cpuUsPerReq.toFixed(1)} µs CPU/req, p50 ${s.p50} ms, load average ${s.load.toFixed(2)}`),
+    ...samples.map((s) => `- round ${s.round + 1}, ${s.mode} / ${s.variant}: ${s.requests} requests, ${s.cpuUsPerReq.toFixed(1)} µs CPU/req, p50 ${s.p50} ms, load average ${s.load.toFixed(2)}`),
     '',
   ].join('\n');
   writeFileSync(args.out, report);
   console.log(`\nwritten to ${path.relative(process.cwd(), args.out)}`);
 }
+
+/**
+ * Each round's (or cycle's) sample minus the same round's sample of `base`: the machine's drift
+ * between rounds cancels. The median with its distribution-free interval, and the mean (what CPU
+ * per request adds up to, an occasional major GC included) with its normal-approximation interval.
+ */
+function pairedRow(mode: string, name: string, mine: Sample[], base: Sample[]): string {
+  const deltas: number[] = [];
+  const p50Deltas: number[] = [];
+  for (const s of mine) {
+    const b = base.find((x) => x.round === s.round);
+    if (b) { deltas.push(s.cpuUsPerReq - b.cpuUsPerReq); p50Deltas.push(s.p50 - b.p50); }
+  }
+  const ci = medianInterval(deltas);
+  const n = deltas.length;
+  const mean = deltas.reduce((a, b) => a + b, 0) / n;
+  const se = n > 1 ? Math.sqrt(deltas.reduce((a, d) => a + (d - mean) ** 2, 0) / (n - 1) / n) : NaN;
+  return `| ${mode} | ${name} | ${signed(median(deltas))} | ${ci ? `${signed(ci[0])} … ${signed(ci[1])}` : '(fewer than 6 rounds)'} | ${signed(mean)} ± ${(1.96 * se).toFixed(1)} | ${deltas.map((d) => signed(d, 0)).join(', ')} | ${signed(median(p50Deltas), 1)} |`;
+}
+
+function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+/**
+ * The distribution-free 95% confidence interval of a median: the k-th smallest and k-th largest of
+ * n samples, k the largest with P(Binomial(n, ½) < k) ≤ 2.5%. Undefined below 6 samples (k = 0).
+ */
+function medianInterval(xs: number[]): [number, number] | undefined {
+  const n = xs.length;
+  let k = 0;
+  let below = 0; // P(B < k+1) accumulated
+  for (let j = 0; j < n; j++) {
+    below += binomial(n, j) / 2 ** n;
+    if (below > 0.025) break;
+    k = j + 1;
+  }
+  if (k === 0) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  return [s[k - 1]!, s[n - k]!];
+}
+
+function binomial(n: number, k: number): number {
+  let c = 1;
+  for (let i = 1; i <= k; i++) c = (c * (n - k + i)) / i;
+  return c;
+}
+
+const signed = (x: number, digits = 1) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
 
 process.once('SIGINT', () => { for (const c of children) c.kill('SIGKILL'); process.exit(130); });
 main().catch((err) => { console.error(err); for (const c of children) c.kill('SIGKILL'); process.exit(1); });

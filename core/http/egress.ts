@@ -4,6 +4,7 @@
 import type { ServerResponse } from 'node:http';
 import { errorBody, GatewayError, toGatewayError } from '../errors.js';
 import type { Exchange, StreamResponse } from '../exchange.js';
+import { takeObservers } from '../protocols/observe-stream.js';
 import { isUntouchedStream } from '../protocols/raw-json.js';
 import { encodeSseEvent, encodeUntouchedSseEvent } from '../protocols/sse.js';
 import type { ApiFamily, Protocol, StreamEvent } from '../protocols/types.js';
@@ -125,12 +126,18 @@ export function writeStream(res: ServerResponse, response: StreamResponse, head:
 
   let lastSequence = -1;
   const untouched = isUntouchedStream(response.events);
+  // Observers (the ledger's capture) are called here, in the loop, rather than each through a
+  // wrapper's promise per event; `end` as the wrapper would: complete only when the source ran out.
+  const observed = takeObservers(response.events);
+  const events = observed?.source ?? response.events;
   void (async () => {
     let streamError: GatewayError | undefined;
     let first = true;
+    let left = false;
     try {
-      for await (const ev of response.events) {
-        if (closed()) break; // the client left or the stream was cut; leaving the loop releases the upstream
+      for await (const ev of events) {
+        observed?.observer.event(ev);
+        if (closed()) { left = true; break; } // the client left or the stream was cut; leaving the loop releases the upstream
         if (first) { first = false; hooks.onFirstByte(); }
         const seq = (ev.data as { sequence_number?: unknown } | null)?.sequence_number;
         if (typeof seq === 'number') lastSequence = seq;
@@ -138,8 +145,9 @@ export function writeStream(res: ServerResponse, response: StreamResponse, head:
         // An upstream's own in-stream error (passed through in the client's protocol) ends the
         // stream as a failure: no terminator after it, and the request is not counted a success.
         const failure = errorInEvent(response.protocol, ev);
-        if (failure) { streamError = failure; break; }
+        if (failure) { streamError = failure; left = true; break; }
       }
+      observed?.observer.end(!left);
       const end = streamError || closed() ? undefined : terminator(response.protocol);
       if (end) await write(end);
     } catch (err) {
@@ -147,6 +155,7 @@ export function writeStream(res: ServerResponse, response: StreamResponse, head:
       // After the headers went out the status cannot change: the error travels in-stream.
       if (!closed()) await write(encodeSseEvent(inStreamError(response.protocol, streamError, lastSequence + 1)));
     } finally {
+      observed?.observer.end(false); // the source failed (or a write did): once only, so a no-op after the end above
       const clientGone = res.destroyed && !res.writableFinished;
       if (!closed()) res.end();
       report(streamError, clientGone);

@@ -38,7 +38,16 @@ class ObservedStream implements AsyncIterableIterator<StreamEvent> {
     throw err;
   };
 
-  constructor(private readonly events: AsyncIterable<StreamEvent>, private readonly observer: StreamObserver) {}
+  constructor(readonly events: AsyncIterable<StreamEvent>, private readonly observer: StreamObserver) {}
+
+  /** Nobody has begun to read it (nor taken its observer). */
+  get unread(): boolean { return this.source === undefined && !this.over; }
+
+  /** Hands the observer to the final reader (takeObservers); this object is spent. */
+  take(): StreamObserver {
+    this.over = true;
+    return this.observer;
+  }
 
   [Symbol.asyncIterator](): this { return this; }
 
@@ -74,6 +83,38 @@ class ObservedStream implements AsyncIterableIterator<StreamEvent> {
     this.over = true;
     try { this.observer.end(complete); } catch { /* as above */ }
   }
+}
+
+/**
+ * For the stream's final reader (egress): when `events` is a stack of observed streams nobody has
+ * begun to read, the source beneath them and one observer standing for all of them (innermost
+ * first, each observer's exception ignored, as above). Reading the source and calling `event` on
+ * each event, then `end` once, replaces the stack's promise hop per event per observer; the
+ * stack's objects must not be read afterwards. Undefined when `events` is anything else.
+ */
+export function takeObservers(events: AsyncIterable<StreamEvent>): { source: AsyncIterable<StreamEvent>; observer: StreamObserver } | undefined {
+  if (!(events instanceof ObservedStream) || !events.unread) return undefined;
+  const observers: StreamObserver[] = [];
+  let source: AsyncIterable<StreamEvent> = events;
+  while (source instanceof ObservedStream && source.unread) {
+    observers.unshift(source.take());
+    source = source.events;
+  }
+  let over = false;
+  return {
+    source,
+    observer: {
+      event(ev) {
+        if (over) return;
+        for (const o of observers) { try { o.event(ev); } catch { /* an observer never breaks the client's stream */ } }
+      },
+      end(complete) {
+        if (over) return;
+        over = true;
+        for (const o of observers) { try { o.end(complete); } catch { /* as above */ } }
+      },
+    },
+  };
 }
 
 const DONE: IteratorResult<StreamEvent> = Object.freeze({ done: true, value: undefined }) as IteratorResult<StreamEvent>;

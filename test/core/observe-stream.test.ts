@@ -1,7 +1,7 @@
 // observeStream: an observer sees every event and the end of the stream, exactly once, whichever
 // way the stream ends — and the client's stream is the source's, unchanged (untouched mark kept).
 import { expect } from 'chai';
-import { observeStream } from '../../core/protocols/observe-stream.js';
+import { observeStream, takeObservers } from '../../core/protocols/observe-stream.js';
 import { isUntouchedStream, markUntouchedStream } from '../../core/protocols/raw-json.js';
 import type { StreamEvent } from '../../core/protocols/types.js';
 
@@ -75,5 +75,49 @@ describe('observeStream', () => {
   it('keeps the untouched mark: the upstream bytes still go to the client as they came', () => {
     expect(isUntouchedStream(observeStream(markUntouchedStream(source(1).events), watcher().observer))).to.equal(true);
     expect(isUntouchedStream(observeStream(source(1).events, watcher().observer))).to.equal(false);
+  });
+
+  describe('takeObservers (the final reader calls the observers itself)', () => {
+    it('hands over the source beneath a stack of unread observed streams, observers innermost first, end once', async () => {
+      const { events, log } = source(3);
+      const order: string[] = [];
+      const inner = observeStream(events, { event: (e) => order.push(`inner ${(e.data as { n: number }).n}`), end: (c) => order.push(`inner end ${c}`) });
+      const outer = observeStream(inner, { event: (e) => order.push(`outer ${(e.data as { n: number }).n}`), end: (c) => order.push(`outer end ${c}`) });
+      const taken = takeObservers(outer)!;
+      expect(taken.source).to.equal(events);
+      for await (const e of taken.source) taken.observer.event(e);
+      expect(log.closed).to.equal(true);
+      taken.observer.end(true);
+      taken.observer.end(false); // a second end is ignored
+      expect(order).to.deep.equal(['inner 0', 'outer 0', 'inner 1', 'outer 1', 'inner 2', 'outer 2', 'inner end true', 'outer end true']);
+    });
+
+    it('leaves the taken streams spent, and ignores a throwing observer', async () => {
+      const w = watcher();
+      const watched = observeStream(source(2).events, { event: () => { throw new Error('observer bug'); }, end: w.observer.end });
+      const taken = takeObservers(watched)!;
+      expect(() => taken.observer.event(ev(0))).not.to.throw();
+      taken.observer.end(false);
+      expect(w.ends).to.deep.equal([false]);
+      expect(await watched[Symbol.asyncIterator]().next()).to.deep.equal({ done: true, value: undefined });
+    });
+
+    it('takes nothing from a plain stream or from an observed stream already being read', async () => {
+      expect(takeObservers(source(1).events)).to.equal(undefined);
+      const w = watcher();
+      const watched = observeStream(source(3).events, w.observer);
+      await watched[Symbol.asyncIterator]().next();
+      expect(takeObservers(watched)).to.equal(undefined);
+      expect(w.seen).to.deep.equal([0]);
+    });
+
+    it('stops at the first wrapper that is not an observed stream (a plugin that changes events keeps its place)', async () => {
+      const { events } = source(2);
+      const inner = observeStream(events, watcher().observer);
+      const changing = (async function* () { for await (const e of inner) yield e; })();
+      const w = watcher();
+      const taken = takeObservers(observeStream(changing, w.observer))!;
+      expect(taken.source).to.equal(changing);
+    });
   });
 });
