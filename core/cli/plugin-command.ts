@@ -2,6 +2,7 @@
 // "found something", so their own errors exit 2.
 import { parseArgs } from 'node:util';
 import { chosenConfigFile, configFile } from './config-file.js';
+import type { CommandHost } from '../plugin/host.js';
 import type { Io } from './io.js';
 import { HELP, UsageError } from './usage.js';
 
@@ -36,6 +37,8 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
         if (err instanceof SchemaError && loaded && candidate.index !== undefined) loaded.fail(err, ['chain', candidate.index, 'with']);
         throw err;
       }
+      const commandIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+      if (cmd.usesHost === false) return await cmd.run(rest, options, commandIo, unusedHost(command));
       // The command gets the config's storage (database with migrations applied, Redis) and
       // settings: the operator's config, else the embedded default (the same database `sluice
       // start` would use).
@@ -50,7 +53,7 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
       const services = openServices(hostConfig, () => migrationsOf([...chain, { definition }]), logger);
       try {
         const host = commandHost(hostConfig, services, logger);
-        return await cmd.run(rest, options, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, host);
+        return await cmd.run(rest, options, commandIo, host);
       } finally {
         await services.close();
       }
@@ -60,4 +63,13 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
     return 2;
   }
   throw new UsageError(`unknown command '${command}'`, HELP);
+}
+
+/** The host of a command that declared `usesHost: false`: a use is that plugin's bug, said so. */
+function unusedHost(command: string): CommandHost {
+  return new Proxy({} as CommandHost, {
+    get(_target, key) {
+      throw new Error(`the '${command}' command declares usesHost: false, yet read host.${String(key)}`);
+    },
+  });
 }

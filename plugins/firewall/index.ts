@@ -48,6 +48,8 @@ export default definePlugin<FirewallOptions>({
     scan: {
       summary: 'Scan a file or stdin for secrets and personal data with the configured detectors',
       usage: SCAN_USAGE,
+      // Detectors only: no storage, logger or gateway config (so none is loaded for it).
+      usesHost: false,
       run: async (args, options, io) => (await import('./scan-command.js')).runScan(args, options, io),
     },
   },
