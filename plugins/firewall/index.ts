@@ -7,9 +7,7 @@
 // parsed. Without `start` (sluice/testing's runPlugin) the first request builds it.
 import { definePlugin } from '../../core/index.js';
 import { FIREWALL_ERRORS } from './errors.js';
-import { firewallMiddleware } from './middleware.js';
 import { firewallOptions, type FirewallOptions } from './options.js';
-import { createFirewallMetrics } from './report.js';
 import type { FirewallRuntime } from './runtime.js';
 import { SCAN_USAGE } from './scan-usage.js';
 
@@ -20,7 +18,10 @@ export default definePlugin<FirewallOptions>({
   description: 'Prompt firewall: PII and secrets in every request (monitor, enforce, redact with restore), output scanning, optional Presidio sidecar',
   options: firewallOptions,
   errors: FIREWALL_ERRORS,
-  setup(options, host) {
+  async setup(options, host) {
+    // The chain's half of the plugin, imported here: `sluice scan` and `sluice plugins` load the
+    // definition without it.
+    const [{ firewallMiddleware }, { createFirewallMetrics }] = await Promise.all([import('./middleware.js'), import('./report.js')]);
     const metrics = createFirewallMetrics(host.metrics);
     const build = async (o: FirewallOptions) => (await import('./runtime.js')).createRuntime(o, host.logger, metrics);
     let runtime: FirewallRuntime | undefined;
