@@ -17,7 +17,7 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
     else rest.push('--');
   }
   const file = chosenConfigFile(typeof values.config === 'string' ? values.config : undefined);
-  const [{ importPlugin }, { builtinNames }, { parseOptions, SchemaError }] = await Promise.all([
+  const [{ importPlugin }, { builtinsForCommand }, { parseOptions, SchemaError }] = await Promise.all([
     import('../plugin/loader.js'), import('../plugin/resolve.js'), import('../schema/schema.js'),
   ]);
   try {
@@ -25,7 +25,8 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
     // the YAML parser is not even loaded).
     const loaded = file ? await (await import('../config/load.js')).loadConfigFile(file) : undefined;
     const candidates = loaded ? loaded.config.chain.map((e, i) => ({ use: e.use, with: e.with, index: i as number | undefined })) : [];
-    for (const name of builtinNames()) if (!candidates.some((c) => c.use === name)) candidates.push({ use: name, with: undefined, index: undefined });
+    // The chain's plugins first, in order; then the built-ins not in it (a command is one built-in's).
+    for (const name of builtinsForCommand(command)) if (!candidates.some((c) => c.use === name)) candidates.push({ use: name, with: undefined, index: undefined });
     for (const candidate of candidates) {
       const { definition } = await importPlugin(candidate.use, loaded?.dir ?? process.cwd());
       const cmd = definition.commands?.[command];

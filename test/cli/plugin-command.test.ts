@@ -4,6 +4,8 @@
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { importPlugin } from '../../core/plugin/loader.js';
+import { builtinNames, builtinsForCommand } from '../../core/plugin/resolve.js';
 import { tempDir } from '../helpers/gateway.js';
 import { sluice } from './run-cli.js';
 
@@ -54,5 +56,21 @@ describe('sluice CLI: plugin commands', () => {
     expect(r.stderr).to.equal('');
     expect(r.stdout).to.equal('9123\n');
     expect(r.status).to.equal(0);
+  });
+});
+
+describe('sluice CLI: which built-in a command is looked for in first', () => {
+  it('is the built-in that adds it, for every command a built-in adds; the others keep their order', async () => {
+    const owners: Array<[string, string]> = [];
+    for (const name of builtinNames()) {
+      const { definition } = await importPlugin(name, process.cwd());
+      for (const command of Object.keys(definition.commands ?? {})) owners.push([command, name]);
+    }
+    expect(owners.length).to.be.at.least(7);
+    for (const [command, owner] of owners) {
+      expect(builtinsForCommand(command), command).to.deep.equal([owner, ...builtinNames().filter((n) => n !== owner)]);
+    }
+    expect(builtinsForCommand('frobnicate')).to.deep.equal(builtinNames());
+    expect(builtinsForCommand('constructor')).to.deep.equal(builtinNames());
   });
 });
