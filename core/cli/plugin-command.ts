@@ -1,6 +1,7 @@
 // Commands contributed by plugins (`sluice scan` comes from the firewall). They use exit 1 for
 // "found something", so their own errors exit 2.
 import { parseArgs } from 'node:util';
+import { importOwn } from '../import-own.js';
 import { chosenConfigFile, configFile } from './config-file.js';
 import type { CommandHost } from '../plugin/host.js';
 import type { Io } from './io.js';
@@ -18,7 +19,9 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
   }
   const file = chosenConfigFile(typeof values.config === 'string' ? values.config : undefined);
   const [{ importPlugin }, { builtinsForCommand }, { parseOptions, SchemaError }] = await Promise.all([
-    import('../plugin/loader.js'), import('../plugin/resolve.js'), import('../schema/schema.js'),
+    importOwn<typeof import('../plugin/loader.js')>(new URL('../plugin/loader.js', import.meta.url)),
+    importOwn<typeof import('../plugin/resolve.js')>(new URL('../plugin/resolve.js', import.meta.url)),
+    importOwn<typeof import('../schema/schema.js')>(new URL('../schema/schema.js', import.meta.url)),
   ]);
   try {
     // Without a config of the operator's, built-in plugins run with their default options (and

@@ -2,6 +2,7 @@
 // checks. Everything that can fail does so here, at start-up, with file:line:col.
 import { satisfies, validRange } from '../vendor/semver.js';
 import { ConfigError } from '../config/config-error.js';
+import { importOwn } from '../import-own.js';
 import type { LoadedConfig } from '../config/load.js';
 import { configErrorFrom } from '../config/zod-errors.js';
 import { parseOptions, SchemaError } from '../schema/schema.js';
@@ -28,7 +29,7 @@ export async function importPlugin(use: string, configDir: string): Promise<{ de
   if (resolved.kind !== 'builtin') registerSluiceResolution();
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(resolved.url)) as Record<string, unknown>;
+    mod = resolved.kind === 'builtin' ? await importOwn<Record<string, unknown>>(new URL(resolved.url)) : (await import(resolved.url)) as Record<string, unknown>;
   } catch (err) {
     throw new Error(`cannot load plugin "${use}": ${(err as Error).message}`);
   }
