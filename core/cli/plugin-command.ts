@@ -41,7 +41,8 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
         if (err instanceof SchemaError && loaded && candidate.index !== undefined) loaded.fail(err, ['chain', candidate.index, 'with']);
         throw err;
       }
-      const commandIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+      // process.stdin is built on first access: a command reading a file never makes the stream.
+      const commandIo = { get stdin() { return process.stdin; }, stdout: process.stdout, stderr: process.stderr };
       if (cmd.usesHost === false) return await cmd.run(rest, options, commandIo, unusedHost(command));
       // The command gets the config's storage (database with migrations applied, Redis) and
       // settings: the operator's config, else the embedded default (the same database `sluice
