@@ -129,10 +129,51 @@ type SetGroup = Array<{ set: InstanceType<typeof RE2.Set>; members: CompiledRule
 const ONE_SHOT_SET_SIZE = 8;
 const ONE_SHOT_SMALL_TEXT = 64 * 1024;
 
+/**
+ * What every match of `pattern` starts with (after a leading `\b`), when its syntax says so plainly:
+ * the characters before the first class, group, escape sequence, wildcard or optional character,
+ * with no alternation at the top level; '' when there are none. Case-sensitive: flags such as
+ * `(?i)` come in a group, where the prefix has already ended.
+ */
+export function requiredPrefix(pattern: string): string {
+  let depth = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') i++;
+    else if (c === '[') {
+      // A class: `]` right after `[` or `[^` is a member, not its end.
+      i += pattern[i + 1] === '^' ? 2 : 1;
+      if (pattern[i] === ']') i++;
+      while (i < pattern.length && pattern[i] !== ']') i += pattern[i] === '\\' ? 2 : 1;
+    } else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) return '';
+  }
+  let prefix = '';
+  for (let i = pattern.startsWith('\\b') ? 2 : 0; i < pattern.length;) {
+    let char = pattern[i]!;
+    let length = 1;
+    if (char === '\\') {
+      // An escaped punctuation character is itself; a letter or digit (\d, \b, \x41, \Q) is not.
+      const next = pattern[i + 1];
+      if (next === undefined || /[A-Za-z0-9]/.test(next)) break;
+      char = next;
+      length = 2;
+    } else if ('[](){}|.?*+^$'.includes(char)) break;
+    const quantifier = pattern[i + length];
+    if (quantifier === '?' || quantifier === '*' || quantifier === '{') break;
+    prefix += char;
+    if (quantifier === '+') break;
+    i += length;
+  }
+  return prefix;
+}
+
 export interface RuleSetOptions {
   /**
-   * Build the combined sets on the first run rather than now, sized for its text (small sets for a
-   * short text): for an engine that scans one text and exits. Default false: a gateway compiles
+   * Build the combined sets on the first run rather than now, for its text: small sets for a short
+   * text, and none of the rules whose required prefix it lacks. For an engine that scans one text
+   * and exits (`sluice scan`): later texts would miss those rules. Default false: a gateway compiles
    * everything at start-up, and its sets are the two of setGroup.
    */
   oneShot?: boolean;
@@ -149,9 +190,16 @@ export class RuleSet {
     if (!options.oneShot) this.sets = this.buildSets(Infinity);
   }
 
-  private buildSets(setSize: number): SetGroup | null {
+  /** The combined sets; for one text, without the rules that cannot match it (their required prefix is absent). */
+  private buildSets(setSize: number, text?: string): SetGroup | null {
     const groups: CompiledRule[][] = [[], []];
-    for (const rule of this.rules) groups[setGroup(rule)]!.push(rule);
+    for (const rule of this.rules) {
+      if (text !== undefined) {
+        const prefix = requiredPrefix(rule.pattern);
+        if (prefix.length >= 2 && !text.includes(prefix)) continue;
+      }
+      groups[setGroup(rule)]!.push(rule);
+    }
     const sets: SetGroup = [];
     try {
       for (const group of groups) {
@@ -171,7 +219,7 @@ export class RuleSet {
   run(text: string, out: Finding[]): void {
     if (this.rules.length === 0 || text.length === 0) return;
     const ctx = new ScanContext(text, this.keywords);
-    if (this.sets === undefined) this.sets = this.buildSets(text.length < ONE_SHOT_SMALL_TEXT ? ONE_SHOT_SET_SIZE : Infinity);
+    if (this.sets === undefined) this.sets = this.buildSets(text.length < ONE_SHOT_SMALL_TEXT ? ONE_SHOT_SET_SIZE : Infinity, text);
     const sets = this.sets;
     if (!sets) {
       for (const rule of this.rules) runRule(rule, ctx, out);
