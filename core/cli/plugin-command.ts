@@ -1,7 +1,9 @@
 // Commands contributed by plugins (`sluice scan` comes from the firewall). They use exit 1 for
 // "found something", so their own errors exit 2.
 import { parseArgs } from 'node:util';
+import { importOwn } from '../import-own.js';
 import { chosenConfigFile, configFile } from './config-file.js';
+import type { CommandHost } from '../plugin/host.js';
 import type { Io } from './io.js';
 import { HELP, UsageError } from './usage.js';
 
@@ -16,15 +18,18 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
     else rest.push('--');
   }
   const file = chosenConfigFile(typeof values.config === 'string' ? values.config : undefined);
-  const [{ importPlugin }, { builtinNames }, { parseOptions, SchemaError }] = await Promise.all([
-    import('../plugin/loader.js'), import('../plugin/resolve.js'), import('../schema/schema.js'),
+  const [{ importPlugin }, { builtinsForCommand }, { parseOptions, SchemaError }] = await Promise.all([
+    importOwn<typeof import('../plugin/loader.js')>(new URL('../plugin/loader.js', import.meta.url)),
+    importOwn<typeof import('../plugin/resolve.js')>(new URL('../plugin/resolve.js', import.meta.url)),
+    importOwn<typeof import('../schema/schema.js')>(new URL('../schema/schema.js', import.meta.url)),
   ]);
   try {
     // Without a config of the operator's, built-in plugins run with their default options (and
     // the YAML parser is not even loaded).
     const loaded = file ? await (await import('../config/load.js')).loadConfigFile(file) : undefined;
     const candidates = loaded ? loaded.config.chain.map((e, i) => ({ use: e.use, with: e.with, index: i as number | undefined })) : [];
-    for (const name of builtinNames()) if (!candidates.some((c) => c.use === name)) candidates.push({ use: name, with: undefined, index: undefined });
+    // The chain's plugins first, in order; then the built-ins not in it (a command is one built-in's).
+    for (const name of builtinsForCommand(command)) if (!candidates.some((c) => c.use === name)) candidates.push({ use: name, with: undefined, index: undefined });
     for (const candidate of candidates) {
       const { definition } = await importPlugin(candidate.use, loaded?.dir ?? process.cwd());
       const cmd = definition.commands?.[command];
@@ -36,6 +41,9 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
         if (err instanceof SchemaError && loaded && candidate.index !== undefined) loaded.fail(err, ['chain', candidate.index, 'with']);
         throw err;
       }
+      // process.stdin is built on first access: a command reading a file never makes the stream.
+      const commandIo = { get stdin() { return process.stdin; }, stdout: process.stdout, stderr: process.stderr };
+      if (cmd.usesHost === false) return await cmd.run(rest, options, commandIo, unusedHost(command));
       // The command gets the config's storage (database with migrations applied, Redis) and
       // settings: the operator's config, else the embedded default (the same database `sluice
       // start` would use).
@@ -50,7 +58,7 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
       const services = openServices(hostConfig, () => migrationsOf([...chain, { definition }]), logger);
       try {
         const host = commandHost(hostConfig, services, logger);
-        return await cmd.run(rest, options, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, host);
+        return await cmd.run(rest, options, commandIo, host);
       } finally {
         await services.close();
       }
@@ -60,4 +68,13 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
     return 2;
   }
   throw new UsageError(`unknown command '${command}'`, HELP);
+}
+
+/** The host of a command that declared `usesHost: false`: a use is that plugin's bug, said so. */
+function unusedHost(command: string): CommandHost {
+  return new Proxy({} as CommandHost, {
+    get(_target, key) {
+      throw new Error(`the '${command}' command declares usesHost: false, yet read host.${String(key)}`);
+    },
+  });
 }

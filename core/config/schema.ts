@@ -4,20 +4,15 @@
 // (`.prefault({})` runs the defaults; `.default({})` would skip them).
 import { z } from '../vendor/zod.js';
 import type { ProtocolName } from '../protocols/types.js';
+import { SIZE } from './byte-size.js';
 
-const SIZE = /^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i;
-const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+export { toBytes } from './byte-size.js';
 
 /** "10mb", "512kb" or a plain byte count. */
 export const byteSize = z.union([
   z.number().int().min(1),
   z.string().regex(SIZE).meta({ expected: 'a size such as 10mb or 512kb' }),
 ]);
-export function toBytes(v: number | string): number {
-  if (typeof v === 'number') return v;
-  const m = SIZE.exec(v.trim())!;
-  return Math.round(parseFloat(v) * UNITS[(m[2] ?? 'b').toLowerCase()]!);
-}
 
 const PROTOCOL_NAMES = [
   'openai.chat', 'openai.responses', 'openai.embeddings', 'openai.models',

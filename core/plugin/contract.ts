@@ -58,6 +58,12 @@ export interface PluginCommand<O> {
    * config) for the config the command was given; resolves to the exit code.
    */
   run(args: string[], options: O, io: CommandIO, host: CommandHost): Promise<number>;
+  /**
+   * False when `run` uses nothing of the host: the CLI then opens no storage or logger for it and,
+   * with no config named, does not parse the embedded default just to build one (most of a quick
+   * command's start-up: `sluice scan`). Any use of the host it gets throws. Default true.
+   */
+  usesHost?: boolean;
 }
 
 export interface PluginDefinition<O> {

@@ -12,6 +12,21 @@ export function builtinNames(): readonly string[] {
   return BUILTINS;
 }
 
+/**
+ * The built-in that adds each command core's usage lists. A hint, so that `sluice scan` imports the
+ * firewall rather than every built-in before it in turn (the router first, with its options schema):
+ * the plugin is still asked for the command, and a test holds this table to the definitions.
+ */
+const BUILTIN_COMMANDS: Readonly<Record<string, (typeof BUILTINS)[number]>> = {
+  scan: 'firewall', user: 'auth', team: 'auth', key: 'auth', usage: 'ledger', audit: 'ledger', marketplace: 'marketplace',
+};
+
+/** The built-ins, the one that adds `command` (when one does) first. */
+export function builtinsForCommand(command: string): readonly string[] {
+  const owner = Object.hasOwn(BUILTIN_COMMANDS, command) ? BUILTIN_COMMANDS[command] : undefined;
+  return owner ? [owner, ...BUILTINS.filter((name) => name !== owner)] : BUILTINS;
+}
+
 export interface ResolvedPlugin {
   kind: 'builtin' | 'file' | 'package';
   url: string;

@@ -3,7 +3,8 @@
 // coded gateway errors.
 import { createRequire } from 'node:module';
 import type { Pool } from 'undici';
-import { toBytes, type ProviderConfig } from '../config/schema.js';
+import { toBytes } from '../config/byte-size.js';
+import type { ProviderConfig } from '../config/schema.js';
 import { GatewayError } from '../errors.js';
 import type { GatewayResponse, UpstreamRequest } from '../exchange.js';
 import { UpstreamJsonResponse } from '../protocols/raw-json.js';

@@ -29,8 +29,8 @@ export interface EngineDependencies {
   /** Called when the sidecar fails and on_error is "allow" (findings then come from the built-ins alone). */
   onSidecarError?(error: PresidioError): void;
   /**
-   * Compile each built-in rule's own patterns when a text first triggers it (the combined sets are
-   * still built at once): for a one-shot scan, where compiling every rule is most of the work.
+   * Compile each built-in rule's own patterns when a text first triggers it, and the combined sets
+   * on the first scan, sized for its text: for a one-shot scan, where compiling is most of the work.
    */
   lazyPatterns?: boolean;
 }
@@ -45,7 +45,7 @@ export function createDetectionEngine(options: FirewallOptions, deps: EngineDepe
     for (const spec of pii) rules.push(compileRule(spec, 'pii', spec.type, eager));
   }
   rules.push(...customRules(options.custom));
-  const active = new RuleSet(rules.filter((rule) => (rule.types ?? [rule.type]).some((type) => entityEnabled(options, type))));
+  const active = new RuleSet(rules.filter((rule) => (rule.types ?? [rule.type]).some((type) => entityEnabled(options, type))), { oneShot: !eager });
   const allowlist = createAllowlist(options.allowlist.values, options.allowlist.patterns);
   const presidio = options.presidio ? new PresidioClient(options.presidio, deps.fetch) : undefined;
 

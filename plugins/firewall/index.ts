@@ -5,13 +5,24 @@
 // `sluice config validate` runs setup for the embedded default, which has the firewall, and must
 // stay quick. Nothing can fail late for it: every user pattern was compiled when the options were
 // parsed. Without `start` (sluice/testing's runPlugin) the first request builds it.
+import { createRequire } from 'node:module';
 import { definePlugin } from '../../core/index.js';
 import { FIREWALL_ERRORS } from './errors.js';
-import { firewallMiddleware } from './middleware.js';
 import { firewallOptions, type FirewallOptions } from './options.js';
-import { createFirewallMetrics } from './report.js';
 import type { FirewallRuntime } from './runtime.js';
 import { SCAN_USAGE } from './scan-usage.js';
+
+type ScanCommand = typeof import('./scan-command.js');
+
+/**
+ * The command's ~30 modules (detectors, validators) with require() where Node can, as core loads
+ * its own commands: synchronous, so faster to load than with import() on Node 20. None awaits at
+ * top level, which require() could not load.
+ */
+async function scanCommand(): Promise<ScanCommand> {
+  if (process.features.require_module) return createRequire(import.meta.url)('./scan-command.js') as ScanCommand;
+  return await import('./scan-command.js');
+}
 
 export default definePlugin<FirewallOptions>({
   name: 'firewall',
@@ -20,7 +31,10 @@ export default definePlugin<FirewallOptions>({
   description: 'Prompt firewall: PII and secrets in every request (monitor, enforce, redact with restore), output scanning, optional Presidio sidecar',
   options: firewallOptions,
   errors: FIREWALL_ERRORS,
-  setup(options, host) {
+  async setup(options, host) {
+    // The chain's half of the plugin, imported here: `sluice scan` and `sluice plugins` load the
+    // definition without it.
+    const [{ firewallMiddleware }, { createFirewallMetrics }] = await Promise.all([import('./middleware.js'), import('./report.js')]);
     const metrics = createFirewallMetrics(host.metrics);
     const build = async (o: FirewallOptions) => (await import('./runtime.js')).createRuntime(o, host.logger, metrics);
     let runtime: FirewallRuntime | undefined;
@@ -48,7 +62,9 @@ export default definePlugin<FirewallOptions>({
     scan: {
       summary: 'Scan a file or stdin for secrets and personal data with the configured detectors',
       usage: SCAN_USAGE,
-      run: async (args, options, io) => (await import('./scan-command.js')).runScan(args, options, io),
+      // Detectors only: no storage, logger or gateway config (so none is loaded for it).
+      usesHost: false,
+      run: async (args, options, io) => (await scanCommand()).runScan(args, options, io),
     },
   },
 });

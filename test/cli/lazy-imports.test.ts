@@ -70,4 +70,13 @@ describe('sluice CLI: what each command loads', () => {
     expect(loaded).to.include('re2');
     expect(loaded.filter((p) => [...SERVER, 'pino'].includes(p))).to.deep.equal([]);
   });
+
+  it('scan with no config named parses none: no YAML parser (it uses no host, and the firewall runs with its defaults)', () => {
+    expect(packagesLoadedBy(['scan', text], cwd)).to.not.include('yaml');
+  });
+
+  it('built-in plugins alone load no semver (a range is checked for plugins from elsewhere)', () => {
+    expect(packagesLoadedBy(['scan', text], cwd)).to.not.include('semver');
+    expect(packagesLoadedBy(['plugins'], cwd)).to.include('zod').and.not.include('semver');
+  });
 });

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { join } from 'node:path';
+import { loadCorpus } from '../../fixtures/firewall-corpus/load.js';
 import { engine, fake } from './helpers.js';
 import { firewallOptions } from '../../../plugins/firewall/options.js';
 import { createDetectionEngine } from '../../../plugins/firewall/engine.js';
@@ -51,4 +53,32 @@ describe('firewall engine options', () => {
     expect(found.map((f) => f.type)).to.deep.equal(['GITHUB_TOKEN']);
   });
   it('returns nothing for empty text', () => expect(engine().scan('')).to.deep.equal([]));
+});
+
+describe('firewall engine for one text (`sluice scan`: lazy patterns, combined sets sized on the first scan)', function () {
+  this.timeout(60000);
+  const samples = loadCorpus(join(process.cwd(), 'test/fixtures/firewall-corpus'));
+  const options = firewallOptions.parse({});
+  const gateway = createDetectionEngine(options);
+  const oneShot = (text: string) => createDetectionEngine(options, { lazyPatterns: true }).scan(text);
+
+  it('finds what the gateway engine finds in each corpus file (short texts: small sets)', () => {
+    const files = [...new Set(samples.map((s) => s.file))];
+    expect(files.length).to.be.at.least(10);
+    let found = 0;
+    for (const file of files) {
+      const text = samples.filter((s) => s.file === file).map((s) => s.text).join('\n\n');
+      expect(text.length).to.be.below(64 * 1024);
+      const expected = gateway.scan(text);
+      found += expected.length;
+      expect(oneShot(text), file).to.deep.equal(expected);
+    }
+    expect(found).to.be.at.least(300);
+  });
+
+  it('finds what the gateway engine finds in the whole corpus as one text (over 64 KB: the two sets)', () => {
+    const text = samples.map((s) => s.text).join('\n\n');
+    expect(text.length).to.be.above(64 * 1024);
+    expect(oneShot(text)).to.deep.equal(gateway.scan(text));
+  });
 });

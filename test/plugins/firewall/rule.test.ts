@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import RE2 from 're2';
 import { join } from 'node:path';
-import { compileRule, KeywordIndex, RuleSet, ScanContext, runRule } from '../../../plugins/firewall/rule.js';
+import { compileRule, KeywordIndex, requiredPrefix, RuleSet, ScanContext, runRule } from '../../../plugins/firewall/rule.js';
 import { SECRET_RULES } from '../../../plugins/firewall/detectors/secrets.js';
 import { CONTACT_PII_RULES } from '../../../plugins/firewall/detectors/pii-contact.js';
 import { NUMBER_PII_RULES } from '../../../plugins/firewall/detectors/pii-numbers.js';
@@ -109,5 +109,55 @@ describe('firewall rule engine', () => {
 
   it('a custom pattern that RE2 cannot compile fails when its rule is compiled, naming it', () => {
     expect(() => compileRule({ type: 'T', pattern: '(?<=x)y', score: 1 }, 'custom', 'lookbehind')).to.throw(/pattern "lookbehind" does not compile with RE2/);
+  });
+});
+
+describe('firewall rule engine: the prefix every match of a pattern starts with', () => {
+  it('reads plain characters after a leading \\b, up to a class, group, escape sequence, wildcard or optional character', () => {
+    const cases: Array<[string, string]> = [
+      [String.raw`\bsk-ant-(?:api|admin)\d{2}`, 'sk-ant-'],
+      [String.raw`\bgh[pousr]_[A-Za-z0-9]{36}`, 'gh'],
+      [String.raw`https://hooks\.slack\.com/(?:services)/`, 'https://hooks.slack.com/'],
+      [String.raw`access_token\$(?:production|sandbox)\$`, 'access_token$'],
+      [String.raw`\bdp\.(?:pt|st)`, 'dp.'],
+      [String.raw`abc?d`, 'ab'],
+      [String.raw`abc*d`, 'ab'],
+      [String.raw`abc{2}d`, 'ab'],
+      [String.raw`abc+d`, 'abc'],
+      [String.raw`ab.c`, 'ab'],
+      [String.raw`ab\dc`, 'ab'],
+      [String.raw`ab\bc`, 'ab'],
+      [String.raw`ab\x41`, 'ab'],
+      [String.raw`ab(?i)cd`, 'ab'],
+      [String.raw`(?i)abc`, ''],
+      [String.raw`[ab]cd`, ''],
+      [String.raw`ab^`, 'ab'],
+      // Alternation at the top level: no prefix every match shares.
+      [String.raw`\bsk-abc|xyz`, ''],
+      [String.raw`abc(?:d|e)|f`, ''],
+      // A bar that is not an alternation.
+      [String.raw`abc\|d`, 'abc|d'],
+      [String.raw`abc[|]d`, 'abc'],
+      [String.raw`abc[]|]d`, 'abc'],
+      [String.raw`abc[^]|]d`, 'abc'],
+      [String.raw`abc[\]|]d`, 'abc'],
+      [String.raw`abc(?:d|e)`, 'abc'],
+    ];
+    for (const [pattern, prefix] of cases) expect(requiredPrefix(pattern), pattern).to.equal(prefix);
+  });
+
+  it('is in every match of every built-in rule on the labelled corpus', () => {
+    const rules = [...SECRET_RULES, ...CONTACT_PII_RULES, ...NUMBER_PII_RULES, ...NATIONAL_ID_RULES, ...networkRules({ ignorePrivateIps: false })];
+    const text = loadCorpus(join(process.cwd(), 'test/fixtures/firewall-corpus')).map((s) => s.text).join('\n\n');
+    let checked = 0;
+    for (const rule of rules) {
+      const prefix = requiredPrefix(rule.pattern);
+      if (!prefix) continue;
+      for (const match of text.match(new RE2(rule.pattern, 'g')) ?? []) {
+        expect(match.startsWith(prefix), `${rule.type}: ${rule.pattern}`).to.equal(true);
+        checked++;
+      }
+    }
+    expect(checked).to.be.at.least(100);
   });
 });

@@ -1,0 +1,76 @@
+// Commands a plugin adds, run through bin/sluice.js: the options of the plugin's chain entry, and
+// the host only for a command that uses one (`usesHost: false` skips preparing it; a use then fails
+// with a line naming the command, never silently).
+import { expect } from 'chai';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { importPlugin } from '../../core/plugin/loader.js';
+import { builtinNames, builtinsForCommand } from '../../core/plugin/resolve.js';
+import { tempDir } from '../helpers/gateway.js';
+import { sluice } from './run-cli.js';
+
+const PLUGIN = `import { definePlugin, z } from 'sluice';
+export default definePlugin({ name: 'greeter', version: '1.0.0', sluice: '^0.1.0', options: z.strictObject({ greeting: z.string().default('hello') }),
+  commands: {
+    greet: { summary: 'greets', usage: 'sluice greet NAME', usesHost: false,
+      async run(args, options, io) { io.stdout.write(options.greeting + ' ' + args.join(' ') + '\\n'); return 0; } },
+    peek: { summary: 'reads the host it said it would not use', usage: 'sluice peek', usesHost: false,
+      async run(args, options, io, host) { io.stdout.write(String(host.config.server.port) + '\\n'); return 0; } },
+    port: { summary: 'reads the host', usage: 'sluice port',
+      async run(args, options, io, host) { io.stdout.write(String(host.config.server.port) + '\\n'); return 0; } },
+  },
+});
+`;
+
+describe('sluice CLI: plugin commands', () => {
+  const dir = tempDir('sluice-plugin-cmd-');
+  writeFileSync(path.join(dir, 'greeter.mjs'), PLUGIN);
+  writeFileSync(path.join(dir, 'sluice.yaml'), [
+    'server: { port: 9123 }',
+    'providers: { local: { type: loopback } }',
+    'chain:',
+    '  - use: router',
+    '    with: { default: local }',
+    '  - use: ./greeter.mjs',
+    '    with: { greeting: hi }',
+    '',
+  ].join('\n'));
+  const env = { SLUICE_HOME: path.join(dir, 'home') };
+
+  it('a command with usesHost: false runs with its chain entry\'s options', () => {
+    const r = sluice(['greet', 'ann', 'bob'], { cwd: dir, env });
+    expect(r.stderr).to.equal('');
+    expect(r.stdout).to.equal('hi ann bob\n');
+    expect(r.status).to.equal(0);
+  });
+
+  it('a command with usesHost: false that reads the host fails with one line naming it, exit 2', () => {
+    const r = sluice(['peek'], { cwd: dir, env });
+    expect(r.stdout).to.equal('');
+    expect(r.stderr.trim()).to.equal("sluice: the 'peek' command declares usesHost: false, yet read host.config");
+    expect(r.status).to.equal(2);
+  });
+
+  it('a command that uses the host gets the config it was given', () => {
+    const r = sluice(['port'], { cwd: dir, env });
+    expect(r.stderr).to.equal('');
+    expect(r.stdout).to.equal('9123\n');
+    expect(r.status).to.equal(0);
+  });
+});
+
+describe('sluice CLI: which built-in a command is looked for in first', () => {
+  it('is the built-in that adds it, for every command a built-in adds; the others keep their order', async () => {
+    const owners: Array<[string, string]> = [];
+    for (const name of builtinNames()) {
+      const { definition } = await importPlugin(name, process.cwd());
+      for (const command of Object.keys(definition.commands ?? {})) owners.push([command, name]);
+    }
+    expect(owners.length).to.be.at.least(7);
+    for (const [command, owner] of owners) {
+      expect(builtinsForCommand(command), command).to.deep.equal([owner, ...builtinNames().filter((n) => n !== owner)]);
+    }
+    expect(builtinsForCommand('frobnicate')).to.deep.equal(builtinNames());
+    expect(builtinsForCommand('constructor')).to.deep.equal(builtinNames());
+  });
+});
