@@ -38,12 +38,14 @@ providers:
   local: { type: loopback }
   up-chat: { type: openai, base_url: "${up.origin}/v1", api_key: k, protocols: [openai.chat] }
   up-anthropic: { type: anthropic, base_url: "${up.origin}", api_key: k }
+  up-house: { type: openai, base_url: "${up.origin}/v1", api_key: k, protocols: [openai.chat] }
 chain:
   - use: router
     with:
       routes:
         - { match: "gpt-*", provider: up-chat }
         - { match: "claude-*", provider: up-anthropic }
+        - { match: "house-*", provider: up-house }
       default: local
   - use: translator
   - use: ledger
@@ -59,13 +61,14 @@ chain:
       await send('claude-sonnet-4-5', 's-1');
       await send('gpt-4o-mini', 's-2');
       await send('claude-sonnet-4-5', 's-2', true);
-      await send('local-model', 's-2'); // loopback: tokens, but no price
+      await send('local-model', 's-2'); // loopback: tokens, and it charges nothing
+      await send('house-model', 's-2'); // billed by an upstream, but no price for the model
       await fetch(`${gw.url}/v1/nowhere`, { method: 'POST' }); // a 404: a row, no model
-      // Rows are written off the request path: wait for the seventh.
+      // Rows are written off the request path: wait for the eighth.
       await until(async () => {
         const res = await fetch(`${gw.url}/admin/usage?by=model&since=1d`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
         adminUsage = await res.json();
-        return (adminUsage as { total: { requests: number } }).total.requests === 7;
+        return (adminUsage as { total: { requests: number } }).total.requests === 8;
       });
       const bad = await fetch(`${gw.url}/admin/usage?by=colour`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
       expect(bad.status).to.equal(400);
@@ -85,9 +88,11 @@ chain:
     expect(row('gpt-4o-mini')['cost_usd']).to.be.closeTo(3 * openaiCost, 1e-9);
     expect(row('claude-sonnet-4-5')).to.include({ requests: 2, input_tokens: 200, cache_read_tokens: 60, cache_write_tokens: 40, output_tokens: 100, reasoning_tokens: 0 });
     expect(row('claude-sonnet-4-5')['cost_usd']).to.be.closeTo(2 * claudeCost, 1e-9);
-    expect(row('local-model')).to.include({ requests: 1, unpriced: 1, cost_usd: 0 });
+    // The built-in model charges nothing: a known cost of 0, not an unpriced row.
+    expect(row('local-model')).to.include({ requests: 1, unpriced: 0, cost_usd: 0 });
+    expect(row('house-model')).to.include({ requests: 1, unpriced: 1, cost_usd: 0, input_tokens: 100 });
     expect(row('(none)')).to.include({ requests: 1, errors: 1 });
-    expect(report.total).to.include({ requests: 7, errors: 1, input_tokens: 500 + Number(row('local-model')['input_tokens']), unpriced: 1 });
+    expect(report.total).to.include({ requests: 8, errors: 1, input_tokens: 600 + Number(row('local-model')['input_tokens']), unpriced: 1 });
     expect(report.total['cost_usd']).to.be.closeTo(3 * openaiCost + 2 * claudeCost, 1e-9);
     expect(row('gpt-4o-mini')['p50_latency_ms']).to.be.a('number');
     // The admin API answers the same figures.
@@ -100,7 +105,7 @@ chain:
     const lines = t.stdout.trim().split('\n');
     expect(lines[0]).to.match(/^PROVIDER\s+REQUESTS\s+ERRORS/);
     expect(lines.find((l) => l.startsWith('up-chat'))).to.match(/^up-chat\s+3\s+0\s+0\s+0\s+300\s+150\s+90\s+0\s+30\s/);
-    expect(lines[lines.length - 1]).to.match(/^TOTAL\s+7\s+1\s/);
+    expect(lines[lines.length - 1]).to.match(/^TOTAL\s+8\s+1\s/);
     const c = sluice(['usage', '--config', file, '--by', 'provider', '--csv']);
     expect(c.stdout.split('\n')[0]).to.equal('provider,requests,errors,blocked,disconnects,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens,cost_usd,unpriced,estimated,p50_latency_ms,p50_ttfb_ms');
     expect(c.stdout).to.match(/\nup-anthropic,2,0,0,0,200,100,60,40,0,/);
@@ -121,7 +126,7 @@ chain:
     const chatLine = report.rows.find((x) => x['provider'] === 'up-chat')!;
     expect(chatLine).to.include({ model: 'gpt-4o-mini', requests: 3, error_rate: 0, fallback_rate: 0, degraded: '' });
     expect(chatLine['ttfb_p50_ms']).to.be.a('number');
-    expect(report.rows.map((x) => x['provider']).sort()).to.deep.equal(['local', 'up-anthropic', 'up-chat']);
+    expect(report.rows.map((x) => x['provider']).sort()).to.deep.equal(['local', 'up-anthropic', 'up-chat', 'up-house']);
   });
 
   it('bad flags exit 2 with the reason', () => {
