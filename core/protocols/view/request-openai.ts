@@ -41,7 +41,8 @@ export function readChatMessage(m: JsonObject, turn: number, sink: RequestSink):
     if (!isObject(call)) continue;
     const at = sink.paths ? ['messages', turn, 'tool_calls', i] : NO_PATH;
     const id = asString(call['id']);
-    const custom = call['type'] === 'custom' ? asObject(call['custom']) : undefined;
+    // A custom call is typed so; some servers leave the type out and send `custom` alone.
+    const custom = call['type'] === 'custom' || call['function'] === undefined ? asObject(call['custom']) : undefined;
     if (custom) { sink.call(id, asString(custom['name']) ?? '', role, turn, at, custom, 'input', sink.paths ? [...at, 'custom'] : NO_PATH, 'free_text', call); continue; }
     const fn = asObject(call['function']);
     if (fn) sink.call(id, asString(fn['name']) ?? '', role, turn, at, fn, 'arguments', sink.paths ? [...at, 'function'] : NO_PATH, 'json_text', call);
