@@ -87,19 +87,29 @@ export class MessageReader implements RequestSink {
     const calls = (this.calls ??= []);
     if (entry === this.message['function_call']) {
       const legacyId = this.answer ? 'call_legacy' : `call_legacy_${this.index}`;
-      this.legacyCalls.push({ id: legacyId, name });
-      this.callNames.set(legacyId, name);
+      if (!this.answer) {
+        this.legacyCalls.push({ id: legacyId, name });
+        this.callNames.set(legacyId, name);
+      }
       calls.push({ type: 'tool_call', id: legacyId, name, arguments: args });
       return;
     }
-    const position = (): number => asArray(this.message['tool_calls']).indexOf(entry);
-    const where = (): string => `messages[${this.index}].tool_calls[${position()}]`;
-    if (this.answer) id ||= `call_${position()}`;
-    if (!id) throw invalid(`${where()}.id is required`, `${where()}.id`);
-    if (!name && !this.answer) throw invalid(`${where()} needs a function name`, where());
-    this.callNames.set(id, name);
+    if (this.answer) id ||= `call_${this.position(entry)}`;
+    else {
+      if (!id) throw invalid(`${this.where(entry)}.id is required`, `${this.where(entry)}.id`);
+      if (!name) throw invalid(`${this.where(entry)} needs a function name`, this.where(entry));
+      this.callNames.set(id, name);
+    }
     const signature = toolCallSignature(entry);
     calls.push(signature ? { type: 'tool_call', id, name, arguments: args, signature } : { type: 'tool_call', id, name, arguments: args });
+  }
+
+  private position(entry: JsonObject): number {
+    return asArray(this.message['tool_calls']).indexOf(entry);
+  }
+
+  private where(entry: JsonObject): string {
+    return `messages[${this.index}].tool_calls[${this.position(entry)}]`;
   }
 
   result(callId: string | undefined, name: string | undefined): void {
