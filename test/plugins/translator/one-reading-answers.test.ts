@@ -3,8 +3,9 @@
 // answer below holds the cases where the two once disagreed (Chat refusals, `reasoning` and custom
 // calls; Responses refusal parts, raw reasoning text and custom calls).
 import { expect } from 'chai';
-import { canonicalArguments, createResponseView, parseProtocolName, type JsonObject, type ProtocolName } from '../../../core/index.js';
+import { canonicalArguments, createResponseView, parseProtocolName, type JsonObject, type ProtocolName, type StreamEvent } from '../../../core/index.js';
 import { codecFor } from '../../../plugins/translator/codecs.js';
+import type { IrStreamEvent } from '../../../plugins/translator/ir.js';
 
 const ANSWERS: Partial<Record<ProtocolName, JsonObject>> = {
   'openai.chat': { id: 'r', model: 'm', choices: [{ index: 0, finish_reason: 'tool_calls', message: {
@@ -68,5 +69,27 @@ describe('translator and protocol view: one reading of each answer', () => {
     ]);
     expect(() => codecFor('openai.chat')!.decodeRequest({ messages: [{ role: 'assistant', tool_calls: [{ type: 'function', function: { name: 'sh', arguments: '{}' } }] }] }, 'm', false))
       .to.throw(/id is required/);
+  });
+
+  it('Chat streams: a delta is read as a piece of a message — details over reasoning, refusal, calls by index', async () => {
+    const chunk = (delta: JsonObject, finish: string | null = null): StreamEvent => ({ data: { id: 'x', model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] } });
+    async function* events(): AsyncIterable<StreamEvent> {
+      yield chunk({ role: 'assistant', reasoning: 'plan', reasoning_details: [{ type: 'reasoning.text', text: 'plan', signature: 'S' }, { type: 'reasoning.encrypted', data: 'R' }] });
+      yield chunk({ reasoning_content: 'more' });
+      yield chunk({ content: 'hi', refusal: 'no' });
+      yield chunk({ tool_calls: [{ index: 1, id: 'c1', type: 'function', function: { name: 'sh', arguments: '{"a"' } }] });
+      yield chunk({ tool_calls: [{ index: 1, function: { arguments: ':1}' } }] }, 'tool_calls');
+    }
+    const out: IrStreamEvent[] = [];
+    for await (const ev of codecFor('openai.chat')!.decodeStream(events())) out.push(ev);
+    expect(out).to.deep.equal([
+      { type: 'start', id: 'x', model: 'm' },
+      { type: 'thinking_delta', text: 'plan' }, { type: 'thinking_signature', signature: 'S' }, { type: 'redacted_thinking', data: 'R' },
+      { type: 'thinking_delta', text: 'more' },
+      { type: 'text_delta', text: 'hi' }, { type: 'text_delta', text: 'no' },
+      { type: 'tool_call_start', index: 0, id: 'c1', name: 'sh' }, { type: 'tool_call_delta', index: 0, arguments: '{"a"' },
+      { type: 'tool_call_delta', index: 0, arguments: ':1}' },
+      { type: 'finish', stopReason: 'tool_use' },
+    ]);
   });
 });
