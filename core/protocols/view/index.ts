@@ -12,5 +12,7 @@ export { readMessagesSystem, readMessagesTurn, readMessagesBlock } from './reque
 // What each stream delta carries, for decoders that read streams too.
 export { messagesDelta } from './stream-anthropic.js';
 export type { MessagesDelta } from './stream-anthropic.js';
+export { responsesDelta, responsesDone } from './stream-openai.js';
+export type { ResponsesDelta } from './stream-openai.js';
 export { readChatMessage, readResponsesItem, responsesItemType } from './request-openai.js';
 export { readGenerateSystem, readGenerateContent, readGeneratePart, functionResponseIsError, functionResponseValue } from './request-gemini.js';
