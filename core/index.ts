@@ -35,12 +35,12 @@ export { compileGlob } from './glob.js';
 export type { GlobMatcher } from './glob.js';
 export {
   createRequestView, createResponseView, transformResponseBody, transformStream,
-  readMessagesSystem, readMessagesTurn, readChatMessage, readResponsesItem, responsesItemType,
+  readMessagesSystem, readMessagesTurn, readMessagesBlock, messagesDelta, responsesDelta, responsesDone, NO_PATH, readChatMessage, readResponsesItem, responsesItemType,
   readGenerateSystem, readGenerateContent, readGeneratePart, functionResponseIsError, functionResponseValue,
 } from './protocols/view/index.js';
 export type {
   SegmentKind, BodyPath, Segment, ToolCallInfo, ToolResultInfo, ToolEvent, SignatureInfo, RequestView, ResponseView, Channel, DeltaTransform,
-  RequestSink, ArgumentsForm, BodyContainer,
+  RequestSink, ArgumentsForm, BodyContainer, MessagesDelta, ResponsesDelta,
 } from './protocols/view/index.js';
 export { decodeSse, encodeSseEvent, SseDecoder } from './protocols/sse.js';
 export { observeStream } from './protocols/observe-stream.js';

@@ -335,6 +335,21 @@ describe('protocol view: stream transforms with hold-back', () => {
     expect(obj(out[4]!.data)['text']).to.equal('a [N] b NEE');
   });
 
+  it('Responses: a refusal is text too — its deltas, its .done, its content part and item rewritten in `refusal`', async () => {
+    const e = (data: JsonObject): StreamEvent => ({ event: data['type'] as string, data });
+    const part = { type: 'refusal', refusal: 'no NEEDLE' };
+    const out = await collect(transformStream(p('openai.responses'), from([
+      e({ type: 'response.refusal.delta', item_id: 'msg', output_index: 0, content_index: 0, delta: 'no NEEDLE' }),
+      e({ type: 'response.refusal.done', item_id: 'msg', output_index: 0, content_index: 0, refusal: 'no NEEDLE' }),
+      e({ type: 'response.content_part.done', item_id: 'msg', output_index: 0, content_index: 0, part: { ...part } }),
+      e({ type: 'response.output_item.done', output_index: 0, item: { id: 'msg', type: 'message', content: [{ ...part }] } }),
+    ]), needleReplacer()));
+    expect(JSON.stringify(out)).to.not.include('NEEDLE');
+    expect(obj(out[1]!.data)['refusal']).to.equal('no [N]');
+    expect(dig(out[2]!.data, 'part')).to.deep.equal({ type: 'refusal', refusal: 'no [N]' });
+    expect(dig(out[3]!.data, 'item', 'content', 0)).to.deep.equal({ type: 'refusal', refusal: 'no [N]' });
+  });
+
   it('Gemini: text across chunks, whole function-call args, held text on the finishing chunk', async () => {
     const chunk = (parts: JsonObject[], finish?: string): StreamEvent => ({ data: { candidates: [{ content: { role: 'model', parts }, ...(finish ? { finishReason: finish } : {}), index: 0 }] } });
     const out = await collect(transformStream(p('gemini.generate'), from([

@@ -6,7 +6,13 @@ export { createRequestView } from './request-view.js';
 export { createResponseView, transformResponseBody } from './response-json.js';
 export { transformStream } from './stream-transform.js';
 export type { RequestSink, ArgumentsForm, Container as BodyContainer } from './sink.js';
+export { NO_PATH } from './sink.js';
 // The per-entry readers of each request shape, for decoders that need more than the view keeps.
-export { readMessagesSystem, readMessagesTurn } from './request-anthropic.js';
+export { readMessagesSystem, readMessagesTurn, readMessagesBlock } from './request-anthropic.js';
+// What each stream delta carries, for decoders that read streams too.
+export { messagesDelta } from './stream-anthropic.js';
+export type { MessagesDelta } from './stream-anthropic.js';
+export { responsesDelta, responsesDone } from './stream-openai.js';
+export type { ResponsesDelta } from './stream-openai.js';
 export { readChatMessage, readResponsesItem, responsesItemType } from './request-openai.js';
 export { readGenerateSystem, readGenerateContent, readGeneratePart, functionResponseIsError, functionResponseValue } from './request-gemini.js';

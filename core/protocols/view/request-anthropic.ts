@@ -4,7 +4,7 @@ import { asArray, asString, isObject } from '../json.js';
 import type { JsonObject } from '../types.js';
 import { names } from './collector.js';
 import { NO_PATH, type RequestSink } from './sink.js';
-import type { SegmentKind } from './types.js';
+import type { BodyPath, SegmentKind } from './types.js';
 
 /** `system`: a string or a list of text blocks. */
 export function readMessagesSystem(body: JsonObject, sink: RequestSink): void {
@@ -29,30 +29,36 @@ export function readMessagesTurn(m: JsonObject, turn: number, sink: RequestSink)
   const blocks = asArray(content);
   for (let i = 0; i < blocks.length; i++) {
     const b = blocks[i];
-    if (!isObject(b)) continue;
-    const at = sink.paths ? ['messages', turn, 'content', i] : NO_PATH;
-    switch (b['type']) {
-      case 'text': sink.text(kind, role, turn, b, 'text', at); break;
-      case 'thinking': sink.reasoning(role, turn, b, 'thinking', 'signature', at); break;
-      case 'redacted_thinking': sink.redacted(role, turn, b, 'data', at); break;
-      case 'tool_use': sink.call(asString(b['id']), asString(b['name']) ?? '', role, turn, at, b, 'input', at, 'value', b); break;
-      case 'tool_result': {
-        sink.result(asString(b['tool_use_id']), undefined, b['content'], b['is_error'] === true, role, turn, at, b);
-        const inner = b['content'];
-        if (!sink.allText) break;
-        if (typeof inner === 'string') { sink.text('tool_result', role, turn, b, 'content', at); break; }
-        const parts = asArray(inner);
-        for (let j = 0; j < parts.length; j++) {
-          const p = parts[j];
-          if (!isObject(p)) continue;
-          const pat = sink.paths ? [...at, 'content', j] : NO_PATH;
-          if (p['type'] === 'text') sink.text('tool_result', role, turn, p, 'text', pat);
-          else sink.other(asString(p['type']) ?? 'unknown', 'tool_result', role, turn, p, pat);
-        }
-        break;
+    if (isObject(b)) readMessagesBlock(b, kind, role, turn, sink.paths ? ['messages', turn, 'content', i] : NO_PATH, sink);
+  }
+}
+
+/**
+ * One content block (of a turn, of an answer, or a stream's content_block_start): text, thinking,
+ * redacted thinking, a tool call, a tool result; images, documents and server tools left to the sink.
+ */
+export function readMessagesBlock(b: JsonObject, kind: SegmentKind, role: string, turn: number, at: BodyPath, sink: RequestSink): void {
+  switch (b['type']) {
+    case 'text': sink.text(kind, role, turn, b, 'text', at); break;
+    case 'thinking': sink.reasoning(role, turn, b, 'thinking', 'signature', at); break;
+    case 'redacted_thinking': sink.redacted(role, turn, b, 'data', at); break;
+    case 'tool_use': sink.call(asString(b['id']), asString(b['name']) ?? '', role, turn, at, b, 'input', at, 'value', b); break;
+    case 'tool_result': {
+      sink.result(asString(b['tool_use_id']), undefined, b['content'], b['is_error'] === true, role, turn, at, b);
+      const inner = b['content'];
+      if (!sink.allText) break;
+      if (typeof inner === 'string') { sink.text('tool_result', role, turn, b, 'content', at); break; }
+      const parts = asArray(inner);
+      for (let j = 0; j < parts.length; j++) {
+        const p = parts[j];
+        if (!isObject(p)) continue;
+        const pat = sink.paths ? [...at, 'content', j] : NO_PATH;
+        if (p['type'] === 'text') sink.text('tool_result', role, turn, p, 'text', pat);
+        else sink.other(asString(p['type']) ?? 'unknown', 'tool_result', role, turn, p, pat);
       }
-      default: sink.other(asString(b['type']) ?? 'unknown', kind, role, turn, b, at); // images, documents, server tools
+      break;
     }
+    default: sink.other(asString(b['type']) ?? 'unknown', kind, role, turn, b, at); // images, documents, server tools
   }
 }
 

@@ -1,10 +1,14 @@
 // Where OpenAI requests keep their text and tools: Chat Completions, Responses and embeddings. The
 // readers here are shared: the view collects from them, the translator decodes through them (sink.ts).
 import { asArray, asObject, asString, isObject } from '../json.js';
-import type { JsonObject } from '../types.js';
+import type { JsonObject, JsonValue } from '../types.js';
 import { names } from './collector.js';
 import { NO_PATH, type RequestSink } from './sink.js';
 import type { BodyPath, SegmentKind } from './types.js';
+
+/** An absent list, shared: readChatMessage runs per stream delta too, where most lists are absent. */
+const NONE: readonly JsonValue[] = Object.freeze([]);
+const listOf = (v: JsonValue | undefined): readonly JsonValue[] => (Array.isArray(v) ? v : NONE);
 
 function kindOfRole(role: string): SegmentKind {
   return role === 'system' || role === 'developer' ? 'system'
@@ -22,7 +26,7 @@ export function readChatMessage(m: JsonObject, turn: number, sink: RequestSink):
   // Reasoning some servers return and some clients send back (DeepSeek, vLLM, OpenRouter).
   if (typeof m['reasoning_content'] === 'string') sink.reasoning(role, turn, m, 'reasoning_content', undefined, path);
   if (typeof m['reasoning'] === 'string') sink.reasoning(role, turn, m, 'reasoning', undefined, path);
-  const details = asArray(m['reasoning_details']);
+  const details = listOf(m['reasoning_details']);
   for (let i = 0; i < details.length; i++) {
     const d = details[i];
     if (!isObject(d)) continue;
@@ -35,13 +39,14 @@ export function readChatMessage(m: JsonObject, turn: number, sink: RequestSink):
   }
   readChatContent(kind, role, turn, m, path, sink);
   if (typeof m['refusal'] === 'string') sink.text(kind, role, turn, m, 'refusal', path);
-  const calls = asArray(m['tool_calls']);
+  const calls = listOf(m['tool_calls']);
   for (let i = 0; i < calls.length; i++) {
     const call = calls[i];
     if (!isObject(call)) continue;
     const at = sink.paths ? ['messages', turn, 'tool_calls', i] : NO_PATH;
     const id = asString(call['id']);
-    const custom = call['type'] === 'custom' ? asObject(call['custom']) : undefined;
+    // A custom call is typed so; some servers leave the type out and send `custom` alone.
+    const custom = call['type'] === 'custom' || call['function'] === undefined ? asObject(call['custom']) : undefined;
     if (custom) { sink.call(id, asString(custom['name']) ?? '', role, turn, at, custom, 'input', sink.paths ? [...at, 'custom'] : NO_PATH, 'free_text', call); continue; }
     const fn = asObject(call['function']);
     if (fn) sink.call(id, asString(fn['name']) ?? '', role, turn, at, fn, 'arguments', sink.paths ? [...at, 'function'] : NO_PATH, 'json_text', call);
@@ -59,7 +64,7 @@ function readChatContent(kind: SegmentKind, role: string, turn: number, m: JsonO
   if (!sink.allText && kind !== 'user') return;
   const content = m['content'];
   if (typeof content === 'string') { sink.text(kind, role, turn, m, 'content', path); return; }
-  const parts = asArray(content);
+  const parts = listOf(content);
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i];
     if (!isObject(p)) continue;
@@ -130,7 +135,7 @@ function readResponsesContent(kind: SegmentKind, role: string, turn: number, own
   if (!sink.allText && kind !== 'user') return;
   const content = owner[key];
   if (typeof content === 'string') { sink.text(kind, role, turn, owner, key, path); return; }
-  const parts = asArray(content);
+  const parts = listOf(content);
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i];
     if (!isObject(p)) continue;

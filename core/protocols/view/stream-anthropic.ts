@@ -1,16 +1,75 @@
 // Anthropic Messages streams: a channel per content block; what a transform still holds goes out
-// as one more delta just before the block's content_block_stop.
+// as one more delta just before the block's content_block_stop. A content_block_start holds a block
+// as a message does, read by the request reader (readMessagesBlock); the delta types are below,
+// shared with the translator's stream decoder.
 import { asObject } from '../json.js';
-import type { JsonObject, StreamEvent } from '../types.js';
+import type { JsonObject, JsonValue, StreamEvent } from '../types.js';
+import { readMessagesBlock } from './request-anthropic.js';
+import { NO_PATH, type ArgumentsForm, type Container, type RequestSink } from './sink.js';
 import { Channels, makeChannel } from './stream-channels.js';
-import type { DeltaTransform } from './types.js';
+import type { BodyPath, Channel, DeltaTransform, SegmentKind } from './types.js';
 
-const DELTA_FIELD = { text_delta: 'text', thinking_delta: 'thinking', input_json_delta: 'partial_json' } as const;
+/** What a content_block_delta carries: a channel's next piece, or the thinking's signature; and in which field. */
+export interface MessagesDelta {
+  readonly kind: Channel['kind'] | 'signature';
+  readonly field: string;
+  /** The piece (delta[field]) when it is a string: a read of its own per type, which runs per event. */
+  readonly text: (delta: JsonObject) => string | undefined;
+}
+
+const piece = (v: JsonValue | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
+const TEXT: MessagesDelta = { kind: 'text', field: 'text', text: (d) => piece(d['text']) };
+const THINKING: MessagesDelta = { kind: 'reasoning', field: 'thinking', text: (d) => piece(d['thinking']) };
+const INPUT_JSON: MessagesDelta = { kind: 'tool_arguments', field: 'partial_json', text: (d) => piece(d['partial_json']) };
+const SIGNATURE: MessagesDelta = { kind: 'signature', field: 'signature', text: (d) => piece(d['signature']) };
+
+/** The delta a content_block_delta's `delta.type` names; undefined for citations_delta and types added later. */
+export function messagesDelta(type: JsonValue | undefined): MessagesDelta | undefined {
+  switch (type) {
+    case 'text_delta': return TEXT;
+    case 'thinking_delta': return THINKING;
+    case 'input_json_delta': return INPUT_JSON;
+    case 'signature_delta': return SIGNATURE;
+    default: return undefined;
+  }
+}
+
 const KIND = { text: 'text', thinking: 'reasoning', tool_use: 'tool_arguments' } as const;
+type BlockKind = keyof typeof KIND;
+interface OpenBlock { kind: BlockKind; name?: string; id?: string }
+
+/** A started block as the reader reports it: its kind, and its first text run through the transform. */
+class BlockStart implements RequestSink {
+  readonly paths = false;
+  readonly allText = true;
+  index = 0;
+  constructor(private readonly kinds: Map<number, OpenBlock>, private readonly channels: Channels) {}
+
+  private open(kind: BlockKind, owner: JsonObject, key: string, name?: string, id?: string): void {
+    this.kinds.set(this.index, { kind, name, id });
+    const initial = owner[key];
+    if (kind !== 'tool_use' && typeof initial === 'string' && initial !== '') owner[key] = this.channels.delta(makeChannel(KIND[kind], 0, this.index), initial);
+  }
+
+  text(kind: SegmentKind, _role: string, _turn: number, owner: Container, key: string | number): void {
+    if (kind !== 'tool_result' && key === 'text') this.open('text', owner as JsonObject, key);
+  }
+  reasoning(_role: string, _turn: number, owner: JsonObject, textKey: string | readonly string[] | undefined): void {
+    if (typeof textKey === 'string') this.open('thinking', owner, textKey);
+  }
+  call(id: string | undefined, name: string, _role: string, _turn: number, _at: BodyPath, owner: JsonObject, key: string, _ownerAt: BodyPath, _form: ArgumentsForm): void {
+    this.open('tool_use', owner, key, name, id);
+  }
+  redacted(): void {}
+  signature(): void {}
+  result(): void {}
+  other(): void {}
+}
 
 export async function* transformAnthropicStream(events: AsyncIterable<StreamEvent>, transform: DeltaTransform): AsyncGenerator<StreamEvent> {
   const channels = new Channels(transform);
-  const kinds = new Map<number, { kind: keyof typeof KIND; name?: string; id?: string }>();
+  const kinds = new Map<number, OpenBlock>();
+  const start = new BlockStart(kinds, channels);
   const channelOf = (index: number) => {
     const b = kinds.get(index);
     return b && makeChannel(KIND[b.kind], 0, index, { toolName: b.name, callId: b.id });
@@ -21,17 +80,14 @@ export async function* transformAnthropicStream(events: AsyncIterable<StreamEven
     const index = typeof data?.['index'] === 'number' ? data['index'] : -1;
     if (type === 'content_block_start') {
       const block = asObject(data!['content_block']);
-      const kind = block?.['type'];
-      if (kind === 'text' || kind === 'thinking' || kind === 'tool_use') {
-        kinds.set(index, { kind, name: typeof block!['name'] === 'string' ? block!['name'] : undefined, id: typeof block!['id'] === 'string' ? block!['id'] : undefined });
-        const initial = kind === 'text' ? block!['text'] : kind === 'thinking' ? block!['thinking'] : undefined;
-        if (typeof initial === 'string' && initial !== '') block![kind === 'text' ? 'text' : 'thinking'] = channels.delta(channelOf(index)!, initial);
-      }
+      start.index = index;
+      if (block) readMessagesBlock(block, 'assistant', 'assistant', 0, NO_PATH, start);
     } else if (type === 'content_block_delta') {
       const delta = asObject(data!['delta']);
-      const field = DELTA_FIELD[delta?.['type'] as keyof typeof DELTA_FIELD];
+      const spec = messagesDelta(delta?.['type']);
       const ch = channelOf(index);
-      if (field && ch && typeof delta![field] === 'string') delta![field] = channels.delta(ch, delta![field] as string);
+      const text = spec && spec.kind !== 'signature' && ch ? spec.text(delta!) : undefined;
+      if (text !== undefined) delta![spec!.field] = channels.delta(ch!, text);
     } else if (type === 'content_block_stop') {
       const b = kinds.get(index);
       const held = channels.end(channelOf(index)?.key ?? '');
@@ -46,7 +102,7 @@ export async function* transformAnthropicStream(events: AsyncIterable<StreamEven
   }
 }
 
-function flushDelta(index: number, kind: keyof typeof KIND, text: string): JsonObject {
+function flushDelta(index: number, kind: BlockKind, text: string): JsonObject {
   const delta: JsonObject = kind === 'text' ? { type: 'text_delta', text } : kind === 'thinking' ? { type: 'thinking_delta', thinking: text } : { type: 'input_json_delta', partial_json: text };
   return { type: 'content_block_delta', index, delta };
 }

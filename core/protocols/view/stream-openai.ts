@@ -85,15 +85,55 @@ function flushInto(delta: JsonObject, held: { channel: Channel; text: string }[]
   }
 }
 
-/** Responses events that carry a delta, the channel kind, and the field holding the final text on `.done`. */
-const RESPONSES_DELTAS: Record<string, { kind: Channel['kind']; done: string; field: string; part: string }> = {
-  'response.output_text.delta': { kind: 'text', done: 'response.output_text.done', field: 'text', part: 'content_index' },
-  'response.function_call_arguments.delta': { kind: 'tool_arguments', done: 'response.function_call_arguments.done', field: 'arguments', part: '' },
-  'response.custom_tool_call_input.delta': { kind: 'tool_arguments', done: 'response.custom_tool_call_input.done', field: 'input', part: '' },
-  'response.reasoning_summary_text.delta': { kind: 'reasoning', done: 'response.reasoning_summary_text.done', field: 'text', part: 'summary_index' },
-  'response.reasoning_text.delta': { kind: 'reasoning', done: 'response.reasoning_text.done', field: 'text', part: 'content_index' },
-};
-const DONE_OF = new Map(Object.entries(RESPONSES_DELTAS).map(([delta, spec]) => [spec.done, { delta, ...spec }]));
+/**
+ * A Responses event that carries a piece of text (`delta`): the channel kind, the event that ends the
+ * text (`done`) and the field where that event repeats it whole, and the index naming the part
+ * (content_index, summary_index; none for tool arguments). Shared with the translator's stream decoder.
+ */
+export interface ResponsesDelta {
+  readonly type: string;
+  readonly kind: Channel['kind'];
+  readonly done: string;
+  readonly field: string;
+  readonly part: '' | 'content_index' | 'summary_index';
+}
+
+const deltaEvent = (type: string, kind: Channel['kind'], done: string, field: string, part: ResponsesDelta['part']): ResponsesDelta => ({ type, kind, done, field, part });
+const OUTPUT_TEXT = deltaEvent('response.output_text.delta', 'text', 'response.output_text.done', 'text', 'content_index');
+const REFUSAL = deltaEvent('response.refusal.delta', 'text', 'response.refusal.done', 'refusal', 'content_index');
+const ARGUMENTS = deltaEvent('response.function_call_arguments.delta', 'tool_arguments', 'response.function_call_arguments.done', 'arguments', '');
+const CUSTOM_INPUT = deltaEvent('response.custom_tool_call_input.delta', 'tool_arguments', 'response.custom_tool_call_input.done', 'input', '');
+const SUMMARY = deltaEvent('response.reasoning_summary_text.delta', 'reasoning', 'response.reasoning_summary_text.done', 'text', 'summary_index');
+const REASONING_TEXT = deltaEvent('response.reasoning_text.delta', 'reasoning', 'response.reasoning_text.done', 'text', 'content_index');
+
+/** The delta event of that type (a switch: it runs per event). */
+export function responsesDelta(type: string): ResponsesDelta | undefined {
+  switch (type) {
+    case 'response.output_text.delta': return OUTPUT_TEXT;
+    case 'response.refusal.delta': return REFUSAL;
+    case 'response.function_call_arguments.delta': return ARGUMENTS;
+    case 'response.custom_tool_call_input.delta': return CUSTOM_INPUT;
+    case 'response.reasoning_summary_text.delta': return SUMMARY;
+    case 'response.reasoning_text.delta': return REASONING_TEXT;
+    default: return undefined;
+  }
+}
+
+/** The delta whose text a `.done` event of that type repeats whole. */
+export function responsesDone(type: string): ResponsesDelta | undefined {
+  switch (type) {
+    case 'response.output_text.done': return OUTPUT_TEXT;
+    case 'response.refusal.done': return REFUSAL;
+    case 'response.function_call_arguments.done': return ARGUMENTS;
+    case 'response.custom_tool_call_input.done': return CUSTOM_INPUT;
+    case 'response.reasoning_summary_text.done': return SUMMARY;
+    case 'response.reasoning_text.done': return REASONING_TEXT;
+    default: return undefined;
+  }
+}
+
+/** A content part's text field: a refusal part holds it in `refusal`. */
+const partField = (part: JsonObject): string => (part['type'] === 'refusal' ? 'refusal' : 'text');
 
 export async function* transformResponsesStream(events: AsyncIterable<StreamEvent>, transform: DeltaTransform): AsyncGenerator<StreamEvent> {
   const channels = new Channels(transform);
@@ -108,8 +148,8 @@ export async function* transformResponsesStream(events: AsyncIterable<StreamEven
     const type = asString(data['type']) ?? ev.event ?? '';
     const item = asObject(data['item']);
     if (item && typeof item['id'] === 'string' && typeof item['name'] === 'string') names.set(item['id'], item['name']);
-    const spec = RESPONSES_DELTAS[type];
-    const done = DONE_OF.get(type);
+    const spec = responsesDelta(type);
+    const done = spec ? undefined : responsesDone(type);
     if (spec && typeof data['delta'] === 'string') {
       const key = textKey(data, spec.kind, spec.part);
       const ch = responsesChannel(data, spec.kind, spec.part, key, names);
@@ -121,17 +161,17 @@ export async function* transformResponsesStream(events: AsyncIterable<StreamEven
       const held = channels.end(key);
       if (held) {
         texts.set(key, (texts.get(key) ?? '') + held);
-        const flush: JsonObject = { ...data, type: done.delta, delta: held };
+        const flush: JsonObject = { ...data, type: done.type, delta: held };
         delete flush[done.field];
         if (typeof data['sequence_number'] === 'number') flush['sequence_number'] = data['sequence_number'] + inserted;
         inserted++;
-        yield { event: done.delta, data: flush };
+        yield { event: done.type, data: flush };
       }
       if (texts.has(key)) data[done.field] = texts.get(key)!;
     } else if (type === 'response.content_part.done') {
       const part = asObject(data['part']);
       const key = `${asString(data['item_id'])}:text:${data['content_index']}`;
-      if (part && texts.has(key)) part['text'] = texts.get(key)!;
+      if (part && texts.has(key)) part[partField(part)] = texts.get(key)!;
     } else if (type === 'response.reasoning_summary_part.done') {
       const part = asObject(data['part']);
       const key = `${asString(data['item_id'])}:reasoning:${data['summary_index']}`;
@@ -160,7 +200,7 @@ function responsesChannel(data: JsonObject, kind: Channel['kind'], part: string,
 function rewriteItem(item: JsonObject, texts: Map<string, string>): void {
   const id = asString(item['id']);
   const set = (owner: JsonObject, field: string, key: string) => { if (texts.has(key)) owner[field] = texts.get(key)! as JsonValue; };
-  if (item['type'] === 'message') asArray(item['content']).forEach((p, k) => { const o = asObject(p); if (o) set(o, 'text', `${id}:text:${k}`); });
+  if (item['type'] === 'message') asArray(item['content']).forEach((p, k) => { const o = asObject(p); if (o) set(o, partField(o), `${id}:text:${k}`); });
   else if (item['type'] === 'function_call') set(item, 'arguments', `${id}:tool_arguments:0`);
   else if (item['type'] === 'custom_tool_call') set(item, 'input', `${id}:tool_arguments:0`);
   else if (item['type'] === 'reasoning') {

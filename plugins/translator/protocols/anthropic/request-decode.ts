@@ -1,14 +1,11 @@
 // Anthropic Messages request body → IR. Messages and the system prompt are read through core's
 // readers (the view's); everything the IR cannot hold is named in `dropped`.
 import {
-  asArray, asNumber, asObject, asString, isObject, readMessagesSystem, readMessagesTurn,
-  type ArgumentsForm, type BodyContainer, type BodyPath, type JsonObject, type JsonValue, type RequestSink, type SegmentKind,
+  asArray, asNumber, asObject, asString, readMessagesSystem, readMessagesTurn, type JsonObject, type JsonValue,
 } from '../../../../core/index.js';
-import type {
-  IrEffort, IrImage, IrMessage, IrPart, IrReasoning, IrRequest, IrText, IrTool, IrToolChoice, IrToolResult,
-} from '../../ir.js';
-import { bareId, splitSignature } from '../../tool-call-ids.js';
-import { invalid, withItem } from '../../util.js';
+import type { IrEffort, IrMessage, IrReasoning, IrRequest, IrText, IrTool, IrToolChoice } from '../../ir.js';
+import { invalid } from '../../util.js';
+import { BlockReader } from './block-reader.js';
 
 /** Top-level fields this decoder maps; every other one is dropped by name. */
 const HANDLED = new Set([
@@ -73,13 +70,6 @@ function decodeSystem(system: JsonValue | undefined, body: JsonObject, dropped: 
   return reader.parts as IrText[];
 }
 
-function decodeText(b: JsonObject): IrText {
-  const part: IrText = { type: 'text', text: asString(b['text']) ?? '' };
-  const cache = asObject(b['cache_control']);
-  if (cache) part.cache = cache;
-  return part;
-}
-
 function decodeMessages(messages: JsonValue[], dropped: Set<string>): IrMessage[] {
   // Tool results name their function where the IR can (Gemini needs it): remember each call's name.
   const reader = new BlockReader(new Map(), dropped);
@@ -99,103 +89,6 @@ function decodeMessages(messages: JsonValue[], dropped: Set<string>): IrMessage[
     readMessagesTurn(m, i, reader);
     return { role, parts: reader.parts };
   });
-}
-
-/**
- * The IR parts of one message (or the system prompt), from core's reading of its blocks: this
- * file adds what only translation needs — cache hints, images, ids carrying signatures, and the
- * names of what it cannot carry.
- */
-class BlockReader implements RequestSink {
-  readonly paths = false;
-  readonly allText = true;
-  parts: IrPart[] = [];
-  /** The tool result whose content blocks are being read. */
-  private open: IrToolResult | undefined;
-
-  constructor(private readonly callNames: Map<string, string>, private readonly dropped: Set<string>) {}
-
-  text(kind: SegmentKind, _role: string, turn: number, owner: BodyContainer, key: string | number): void {
-    const block = key === 'text' ? owner as JsonObject : undefined;
-    let part: IrText;
-    if (block) {
-      if (turn >= 0 && kind !== 'tool_result') this.block(block);
-      part = decodeText(block);
-    } else {
-      // A string content (message, tool result or system) holds no block: an empty one is nothing.
-      const text = asString((owner as JsonObject)[key]) ?? '';
-      if (text === '') return;
-      part = { type: 'text', text };
-    }
-    if (kind === 'tool_result') { if (this.open) this.open.content = withItem(this.open.content, part); }
-    else this.parts.push(part);
-  }
-
-  reasoning(_role: string, _turn: number, owner: JsonObject, textKey: string | readonly string[] | undefined, field: string | undefined): void {
-    this.block(owner);
-    const signature = field === undefined ? undefined : asString(owner[field]);
-    const text = typeof textKey === 'string' ? asString(owner[textKey]) ?? '' : '';
-    this.parts.push(signature ? { type: 'thinking', text, signature } : { type: 'thinking', text });
-  }
-
-  redacted(_role: string, _turn: number, owner: JsonObject, field: string): void {
-    this.block(owner);
-    this.parts.push({ type: 'redacted_thinking', data: asString(owner[field]) ?? '' });
-  }
-
-  signature(): void {} // Anthropic signs reasoning only
-
-  call(rawId: string | undefined, name: string, _role: string, _turn: number, _at: BodyPath, owner: JsonObject, key: string, _ownerAt: BodyPath, _form: ArgumentsForm, entry: JsonObject): void {
-    this.block(entry);
-    // A Gemini function-call signature Sluice put in the id comes back out of it (tool-call-ids.ts).
-    const { id, signature } = splitSignature(rawId ?? '');
-    this.callNames.set(id, name);
-    const call: IrPart = { type: 'tool_call', id, name, arguments: JSON.stringify(owner[key] ?? {}) };
-    if (signature !== undefined) call.signature = signature;
-    this.parts.push(call);
-  }
-
-  result(rawId: string | undefined, _name: string | undefined, _output: JsonValue | undefined, isError: boolean, _role: string, _turn: number, _at: BodyPath, entry: JsonObject): void {
-    this.block(entry);
-    const callId = bareId(rawId ?? '');
-    const result: IrToolResult = { type: 'tool_result', callId, content: [], isError };
-    const name = this.callNames.get(callId);
-    if (name !== undefined) result.name = name;
-    this.parts.push((this.open = result));
-  }
-
-  other(type: string, kind: SegmentKind, _role: string, turn: number, entry: JsonObject): void {
-    if (kind === 'tool_result') {
-      const image = type === 'image' ? decodeImage(entry) : undefined;
-      if (image && this.open) this.open.content = withItem(this.open.content, image);
-      else this.dropped.add(`tool_result.content[].${type}`);
-      return;
-    }
-    if (turn < 0) { this.dropped.add(`system[].${type}`); return; }
-    this.block(entry);
-    if (type !== 'image') { this.dropped.add(`messages[].content[].${type}`); return; } // document, search_result, server tools…
-    const image = decodeImage(entry);
-    if (image) this.parts.push(image);
-    else this.dropped.add(`image.source.${asString(asObject(entry['source'])?.['type']) ?? 'unknown'}`);
-  }
-
-  /** A content block: what it carries that the IR cannot (cache hints outside text, citations). */
-  private block(b: JsonObject): void {
-    const type = asString(b['type']) ?? 'unknown';
-    if (type !== 'text' && isObject(b['cache_control'])) this.dropped.add(`${type}.cache_control`);
-    if (type === 'text' && b['citations'] !== undefined && b['citations'] !== null) this.dropped.add('text.citations');
-  }
-}
-
-function decodeImage(b: JsonObject): IrImage | undefined {
-  const source = asObject(b['source']);
-  const kind = asString(source?.['type']);
-  if (kind === 'base64') {
-    return { type: 'image', source: { kind: 'base64', mediaType: asString(source?.['media_type']) ?? 'image/png', data: asString(source?.['data']) ?? '' } };
-  }
-  const url = asString(source?.['url']);
-  if (kind === 'url' && url !== undefined) return { type: 'image', source: { kind: 'url', url } };
-  return undefined; // `file` sources point into Anthropic's Files API: nothing another provider can read
 }
 
 function decodeTools(tools: JsonValue | undefined, dropped: Set<string>): IrTool[] {

@@ -1,6 +1,7 @@
 // Anthropic Messages JSON response → IR.
-import { GatewayError, asArray, asObject, asString, emptyUsage, type JsonValue } from '../../../../core/index.js';
+import { GatewayError, asObject, asString, emptyUsage, readMessagesTurn, type JsonValue } from '../../../../core/index.js';
 import type { IrPart, IrResponse } from '../../ir.js';
+import { BlockReader } from './block-reader.js';
 import { decodeStopReason, decodeUsage, upstreamError } from './wire.js';
 
 export function decodeResponse(body: JsonValue): IrResponse {
@@ -11,24 +12,10 @@ export function decodeResponse(body: JsonValue): IrResponse {
       upstream: { family: 'anthropic', body: message ?? JSON.stringify(body) },
     });
   }
-  const parts: IrPart[] = [];
-  for (const raw of asArray(message['content'])) {
-    const b = asObject(raw);
-    switch (asString(b?.['type'])) {
-      case 'text': parts.push({ type: 'text', text: asString(b?.['text']) ?? '' }); break;
-      case 'thinking': {
-        const signature = asString(b?.['signature']);
-        parts.push({ type: 'thinking', text: asString(b?.['thinking']) ?? '', ...(signature ? { signature } : {}) });
-        break;
-      }
-      case 'redacted_thinking': parts.push({ type: 'redacted_thinking', data: asString(b?.['data']) ?? '' }); break;
-      case 'tool_use':
-        parts.push({ type: 'tool_call', id: asString(b?.['id']) ?? '', name: asString(b?.['name']) ?? '', arguments: JSON.stringify(b?.['input'] ?? {}) });
-        break;
-      // server_tool_use, web_search_tool_result…: results of tools Anthropic ran itself, not for the client.
-      default: break;
-    }
-  }
+  // The answer is a message: its blocks are read as a request's are, for the answer.
+  const reader = new BlockReader(new Map(), new Set(), true);
+  readMessagesTurn(message, 0, reader);
+  const parts: IrPart[] = reader.parts;
   const response: IrResponse = {
     id: asString(message['id']) ?? '',
     model: asString(message['model']) ?? '',

@@ -1,12 +1,14 @@
 // Anthropic Messages SSE events → IR stream events, one by one as they arrive.
-import { asNumber, asObject, asString, type JsonObject, type StreamEvent } from '../../../../core/index.js';
+import {
+  asNumber, asObject, asString, messagesDelta, NO_PATH, readMessagesBlock,
+  type BodyContainer, type BodyPath, type JsonObject, type RequestSink, type SegmentKind, type StreamEvent,
+} from '../../../../core/index.js';
 import type { IrStreamEvent } from '../../ir.js';
 import { decodeStopReason, decodeUsage, upstreamError } from './wire.js';
 
 export async function* decodeStream(events: AsyncIterable<StreamEvent>): AsyncGenerator<IrStreamEvent> {
-  // Anthropic indexes content blocks of every kind; the IR numbers tool calls only, 0, 1, 2…
   const toolIndexByBlock = new Map<number, number>();
-  let nextToolIndex = 0;
+  const starts = new BlockStarts(toolIndexByBlock);
   for await (const ev of events) {
     const data = asObject(ev.data);
     if (!data) continue;
@@ -26,36 +28,25 @@ export async function* decodeStream(events: AsyncIterable<StreamEvent>): AsyncGe
       }
       case 'content_block_start': {
         const block = asObject(data['content_block']);
-        const index = asNumber(data['index']) ?? 0;
-        if (block) yield* blockStart(block, index, toolIndexByBlock, () => nextToolIndex++);
+        if (!block) break;
+        const out = starts.read(block, asNumber(data['index']) ?? 0);
+        for (let i = 0; i < out.length; i++) yield out[i]!;
         break;
       }
       case 'content_block_delta': {
         const delta = asObject(data['delta']);
-        const index = asNumber(data['index']) ?? 0;
-        switch (asString(delta?.['type'])) {
-          case 'text_delta': {
-            const text = asString(delta?.['text']) ?? '';
-            if (text) yield { type: 'text_delta', text };
+        const spec = messagesDelta(delta?.['type']);
+        const value = spec?.text(delta!);
+        if (!spec || !value) break; // empty pieces, citations_delta and delta types added later
+        switch (spec.kind) {
+          case 'text': yield { type: 'text_delta', text: value }; break;
+          case 'reasoning': yield { type: 'thinking_delta', text: value }; break;
+          case 'signature': yield { type: 'thinking_signature', signature: value }; break;
+          case 'tool_arguments': {
+            const tool = toolIndexByBlock.get(asNumber(data['index']) ?? 0);
+            if (tool !== undefined) yield { type: 'tool_call_delta', index: tool, arguments: value };
             break;
           }
-          case 'input_json_delta': {
-            const tool = toolIndexByBlock.get(index);
-            const partial = asString(delta?.['partial_json']) ?? '';
-            if (tool !== undefined && partial) yield { type: 'tool_call_delta', index: tool, arguments: partial };
-            break;
-          }
-          case 'thinking_delta': {
-            const text = asString(delta?.['thinking']) ?? '';
-            if (text) yield { type: 'thinking_delta', text };
-            break;
-          }
-          case 'signature_delta': {
-            const signature = asString(delta?.['signature']) ?? '';
-            if (signature) yield { type: 'thinking_signature', signature };
-            break;
-          }
-          default: break; // citations_delta and future delta types
         }
         break;
       }
@@ -79,30 +70,53 @@ export async function* decodeStream(events: AsyncIterable<StreamEvent>): AsyncGe
   }
 }
 
-function* blockStart(block: JsonObject, index: number, toolIndexByBlock: Map<number, number>, nextToolIndex: () => number): Generator<IrStreamEvent> {
-  switch (asString(block['type'])) {
-    case 'text': {
-      const text = asString(block['text']) ?? '';
-      if (text) yield { type: 'text_delta', text };
-      break;
-    }
-    case 'thinking': {
-      const text = asString(block['thinking']) ?? '';
-      if (text) yield { type: 'thinking_delta', text };
-      const signature = asString(block['signature']) ?? '';
-      if (signature) yield { type: 'thinking_signature', signature };
-      break;
-    }
-    case 'redacted_thinking': yield { type: 'redacted_thinking', data: asString(block['data']) ?? '' }; break;
-    case 'tool_use': {
-      const tool = nextToolIndex();
-      toolIndexByBlock.set(index, tool);
-      yield { type: 'tool_call_start', index: tool, id: asString(block['id']) ?? '', name: asString(block['name']) ?? '' };
-      // The start block's input is `{}` when arguments stream; anything else is arguments given whole.
-      const input = asObject(block['input']);
-      if (input && Object.keys(input).length) yield { type: 'tool_call_delta', index: tool, arguments: JSON.stringify(input) };
-      break;
-    }
-    default: break; // server_tool_use and tool results Anthropic produced itself
+/**
+ * A started block as core's reader reports it (readMessagesBlock: a block in a stream is a block of
+ * a message), as IR events. One per stream; `read` refills the same list.
+ */
+class BlockStarts implements RequestSink {
+  readonly paths = false;
+  readonly allText = true;
+  private readonly out: IrStreamEvent[] = [];
+  private index = 0;
+  private nextTool = 0;
+
+  /** Anthropic indexes content blocks of every kind; the IR numbers tool calls only, 0, 1, 2… */
+  constructor(private readonly toolIndexByBlock: Map<number, number>) {}
+
+  read(block: JsonObject, index: number): IrStreamEvent[] {
+    this.out.length = 0;
+    this.index = index;
+    readMessagesBlock(block, 'assistant', 'assistant', 0, NO_PATH, this);
+    return this.out;
   }
+
+  text(kind: SegmentKind, _role: string, _turn: number, owner: BodyContainer, key: string | number): void {
+    const text = kind === 'tool_result' ? undefined : asString((owner as JsonObject)[key]);
+    if (text) this.out.push({ type: 'text_delta', text });
+  }
+
+  reasoning(_role: string, _turn: number, owner: JsonObject, textKey: string | readonly string[] | undefined, field: string | undefined): void {
+    const text = typeof textKey === 'string' ? asString(owner[textKey]) : undefined;
+    if (text) this.out.push({ type: 'thinking_delta', text });
+    const signature = field === undefined ? undefined : asString(owner[field]);
+    if (signature) this.out.push({ type: 'thinking_signature', signature });
+  }
+
+  redacted(_role: string, _turn: number, owner: JsonObject, field: string): void {
+    this.out.push({ type: 'redacted_thinking', data: asString(owner[field]) ?? '' });
+  }
+
+  call(id: string | undefined, name: string, _role: string, _turn: number, _at: BodyPath, owner: JsonObject, key: string): void {
+    const tool = this.nextTool++;
+    this.toolIndexByBlock.set(this.index, tool);
+    this.out.push({ type: 'tool_call_start', index: tool, id: id ?? '', name });
+    // The start block's input is `{}` when arguments stream; anything else is arguments given whole.
+    const input = asObject(owner[key]);
+    if (input && Object.keys(input).length) this.out.push({ type: 'tool_call_delta', index: tool, arguments: JSON.stringify(input) });
+  }
+
+  signature(): void {}
+  result(): void {} // tool results and server tools' blocks are Anthropic's own work
+  other(): void {}
 }

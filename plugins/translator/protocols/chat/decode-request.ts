@@ -1,15 +1,11 @@
 // A Chat Completions request body → IR. Leading system/developer messages become the IR system
 // prompt; later ones stay in place. Every field the IR cannot hold is named in `dropped`.
-import {
-  asArray, asNumber, asObject, asString, isObject, readChatMessage,
-  type ArgumentsForm, type BodyContainer, type BodyPath, type JsonObject, type JsonValue, type RequestSink, type SegmentKind,
-} from '../../../../core/index.js';
+import { asArray, asNumber, asObject, asString, isObject, type JsonObject, type JsonValue } from '../../../../core/index.js';
 import type {
   IrEffort, IrImage, IrMessage, IrPart, IrReasoning, IrRedactedThinking, IrRequest, IrResponseFormat, IrText, IrThinking, IrTool, IrToolChoice,
 } from '../../ir.js';
 import { invalid, withItem } from '../../util.js';
-import { imageUrlToIr } from './content.js';
-import { toolCallSignature } from './provider-state.js';
+import { assistantParts, MessageReader } from './message-reader.js';
 
 /** Top-level fields this decoder maps (or, for `stream`/`stream_options`/`n`, consumes). */
 const HANDLED = new Set([
@@ -115,132 +111,6 @@ function pushToolResult(messages: IrMessage[], callId: string, name: string | un
   const last = messages[messages.length - 1];
   if (last && last.role === 'user' && last.parts.length > 0 && last.parts.every((p) => p.type === 'tool_result')) last.parts.push(part);
   else messages.push({ role: 'user', parts: [part] });
-}
-
-/**
- * One message as core's reader reports it (readChatMessage), gathered for the policies above:
- * leading system messages, consecutive tool results, reasoning given both as text and as details.
- * Content parts other than text and refusal are read here: images, or the name of what is dropped.
- */
-class MessageReader implements RequestSink {
-  readonly paths = false;
-  readonly allText = true;
-  /** Text parts, and images in user and tool messages only (the others carry text alone). */
-  content: (IrText | IrImage)[] = [];
-  /** reasoning_content (or reasoning): the text a streaming client rebuilt. */
-  reasoningText: string | undefined;
-  /** reasoning_details: thinking with signatures, redacted thinking. */
-  details: (IrThinking | IrRedactedThinking)[] | undefined;
-  refusal: string | undefined;
-  /** An assistant message's calls, checked and named. */
-  calls: IrPart[] | undefined;
-  resultId: string | undefined;
-  resultName: string | undefined;
-  private message: JsonObject = {};
-  private assistant = false;
-  private index = 0;
-
-  constructor(
-    private readonly drop: (name: string) => void,
-    /** Tool names by call id, so tool results can name their function (Gemini needs it). */
-    readonly callNames: Map<string, string>,
-    /** Legacy `function_call`s have no id: the `function` message answering one matches it by name. */
-    readonly legacyCalls: { id: string; name: string }[],
-  ) {}
-
-  read(m: JsonObject, i: number, role: string): void {
-    this.message = m;
-    this.assistant = role === 'assistant';
-    this.index = i;
-    this.content = [];
-    this.reasoningText = this.refusal = this.resultId = this.resultName = undefined;
-    this.details = this.calls = undefined;
-    readChatMessage(m, i, this);
-  }
-
-  /** The text parts of a message that holds nothing else (all but user and tool messages). */
-  texts(): IrText[] {
-    return this.content as IrText[];
-  }
-
-  text(_kind: SegmentKind, role: string, _turn: number, owner: BodyContainer, key: string | number): void {
-    const text = asString((owner as JsonObject)[key]);
-    if (owner === this.message && key === 'refusal') { this.refusal = text; return; }
-    if (text === undefined) { this.dropContent(role, 'text'); return; }
-    this.content = withItem<IrText | IrImage>(this.content, { type: 'text', text });
-  }
-
-  reasoning(_role: string, _turn: number, owner: JsonObject, textKey: string | readonly string[] | undefined, field: string | undefined): void {
-    const text = typeof textKey === 'string' ? asString(owner[textKey]) : undefined;
-    if (owner === this.message) { this.reasoningText ??= text; return; }
-    const signature = field === undefined ? undefined : asString(owner[field]);
-    (this.details ??= []).push(signature ? { type: 'thinking', text: text ?? '', signature } : { type: 'thinking', text: text ?? '' });
-  }
-
-  redacted(_role: string, _turn: number, owner: JsonObject, field: string): void {
-    const data = asString(owner[field]);
-    if (data) (this.details ??= []).push({ type: 'redacted_thinking', data });
-  }
-
-  signature(): void {}
-
-  call(id: string | undefined, name: string, _role: string, _turn: number, _at: BodyPath, owner: JsonObject, key: string, _ownerAt: BodyPath, form: ArgumentsForm, entry: JsonObject): void {
-    if (!this.assistant) return; // only an assistant calls tools
-    // A freeform (custom) call's raw text rides in the IR as the single `input` argument.
-    const args = form === 'free_text' ? JSON.stringify({ input: asString(owner[key]) ?? '' }) : asString(owner[key]) ?? '';
-    const calls = (this.calls ??= []);
-    if (entry === this.message['function_call']) {
-      const legacyId = `call_legacy_${this.index}`;
-      this.legacyCalls.push({ id: legacyId, name });
-      this.callNames.set(legacyId, name);
-      calls.push({ type: 'tool_call', id: legacyId, name, arguments: args });
-      return;
-    }
-    const where = (): string => `messages[${this.index}].tool_calls[${asArray(this.message['tool_calls']).indexOf(entry)}]`;
-    if (!id) throw invalid(`${where()}.id is required`, `${where()}.id`);
-    if (!name) throw invalid(`${where()} needs a function name`, where());
-    this.callNames.set(id, name);
-    const signature = toolCallSignature(entry);
-    calls.push(signature ? { type: 'tool_call', id, name, arguments: args, signature } : { type: 'tool_call', id, name, arguments: args });
-  }
-
-  result(callId: string | undefined, name: string | undefined): void {
-    this.resultId = callId;
-    this.resultName = name;
-  }
-
-  other(type: string, kind: SegmentKind, role: string, _turn: number, entry: JsonObject): void {
-    if (kind === 'reasoning') return; // reasoning_details of a kind nobody defined
-    if (type === 'image_url' && (role === 'user' || role === 'tool')) {
-      const j = asArray(this.message['content']).indexOf(entry);
-      this.content = withItem(this.content, imageUrlToIr(entry, `messages[${this.index}].content[${j}].image_url`));
-      return;
-    }
-    this.dropContent(role, type); // input_audio, file: no IR part carries them
-  }
-
-  private dropContent(role: string, type: string): void {
-    this.drop(role === 'user' || role === 'tool' ? `messages.content.${type}` : `${role}.content.${type}`);
-  }
-}
-
-function assistantParts(m: JsonObject, reader: MessageReader, drop: (name: string) => void): IrPart[] {
-  const parts: IrPart[] = [];
-  const details = reader.details;
-  const reasoningText = reader.reasoningText;
-  if (details) {
-    // A streaming client rebuilt the text from reasoning_content and the signature from reasoning_details.
-    const only = details.length === 1 ? details[0] : undefined;
-    if (only?.type === 'thinking' && only.text === '' && reasoningText) only.text = reasoningText;
-    parts.push(...details);
-  } else if (reasoningText) {
-    parts.push({ type: 'thinking', text: reasoningText });
-  }
-  for (const t of reader.texts()) if (t.text !== '') parts.push(t);
-  if (reader.refusal) parts.push({ type: 'text', text: reader.refusal });
-  if (m['audio'] !== undefined && m['audio'] !== null) drop('messages.audio');
-  if (reader.calls) parts.push(...reader.calls);
-  return parts;
 }
 
 function decodeTools(body: JsonObject, drop: (name: string) => void): IrTool[] {

@@ -2,7 +2,7 @@
 import { asArray, asObject, asString, emptyUsage, GatewayError, type JsonObject, type JsonValue } from '../../../../core/index.js';
 import type { IrPart, IrResponse } from '../../ir.js';
 import { finishReasonToIr } from './finish-reason.js';
-import { reasoningDetailsToIr, toolCallSignature } from './provider-state.js';
+import { assistantParts, MessageReader } from './message-reader.js';
 import { upstreamError } from './upstream-error.js';
 import { usageToIr } from './usage.js';
 
@@ -25,38 +25,12 @@ export function decodeChatResponse(body: JsonValue): IrResponse {
   };
 }
 
+/** The answer's message is read as the request decoder reads an assistant message, leniently. */
 function messageParts(message: JsonObject): IrPart[] {
-  const parts: IrPart[] = [];
-  const details = reasoningDetailsToIr(message['reasoning_details']);
-  const reasoning = asString(message['reasoning_content']) ?? asString(message['reasoning']);
-  if (details.length > 0) parts.push(...details);
-  else if (reasoning) parts.push({ type: 'thinking', text: reasoning });
-
-  const content = message['content'];
-  if (typeof content === 'string') {
-    if (content !== '') parts.push({ type: 'text', text: content });
-  } else {
-    // A few OpenAI-compatible servers answer with content parts.
-    for (const item of asArray(content)) {
-      const text = asString(asObject(item)?.['text']);
-      if (text) parts.push({ type: 'text', text });
-    }
-  }
-  const refusal = asString(message['refusal']);
-  if (refusal) parts.push({ type: 'text', text: refusal });
-
-  asArray(message['tool_calls']).forEach((item, i) => {
-    const call = asObject(item);
-    if (!call) return;
-    const id = asString(call['id']) || `call_${i}`;
-    const custom = asObject(call['custom']);
-    const fn = asObject(call['function']);
-    const name = asString(custom?.['name']) ?? asString(fn?.['name']) ?? '';
-    const args = custom ? JSON.stringify({ input: asString(custom['input']) ?? '' }) : asString(fn?.['arguments']) ?? '';
-    const signature = toolCallSignature(call);
-    parts.push(signature ? { type: 'tool_call', id, name, arguments: args, signature } : { type: 'tool_call', id, name, arguments: args });
-  });
-  const legacy = asObject(message['function_call']);
-  if (legacy) parts.push({ type: 'tool_call', id: 'call_legacy', name: asString(legacy['name']) ?? '', arguments: asString(legacy['arguments']) ?? '' });
-  return parts;
+  const reader = new MessageReader(ignore, new Map(), [], true);
+  reader.read(message, 0, 'assistant');
+  return assistantParts(message, reader, ignore);
 }
+
+/** What an answer carries that the IR cannot is not reported: `dropped` is a request's list. */
+function ignore(): void {}

@@ -2,10 +2,13 @@
 // upstream's `index`: the first delta for an index starts the call, later deltas without an id or
 // with the same id continue it (some servers resend id and name on every delta), and a delta with a
 // new id at a used index starts a new call (Ollama and SGLang send every call at index 0).
-import { asArray, asObject, asString, type JsonObject, type StreamEvent } from '../../../../core/index.js';
+import {
+  asArray, asObject, asString, readChatMessage,
+  type ArgumentsForm, type BodyContainer, type BodyPath, type JsonObject, type RequestSink, type SegmentKind, type StreamEvent,
+} from '../../../../core/index.js';
 import type { IrStreamEvent } from '../../ir.js';
 import { finishReasonToIr } from './finish-reason.js';
-import { reasoningDetailsToIr, toolCallSignature } from './provider-state.js';
+import { toolCallSignature } from './provider-state.js';
 import { upstreamError } from './upstream-error.js';
 import { usageToIr } from './usage.js';
 
@@ -13,6 +16,7 @@ export async function* decodeChatStream(events: AsyncIterable<StreamEvent>): Asy
   let started = false;
   let finished = false;
   const calls = new CallIndex();
+  const reader = new DeltaReader(calls);
 
   for await (const ev of events) {
     const chunk = asObject(ev.data);
@@ -33,7 +37,10 @@ export async function* decodeChatStream(events: AsyncIterable<StreamEvent>): Asy
     if (usage) yield { type: 'usage', usage };
     const choice = asObject(asArray(chunk['choices'])[0]);
     const delta = asObject(choice?.['delta']);
-    if (delta) yield* deltaEvents(delta, calls);
+    if (delta) {
+      const out = reader.read(delta);
+      for (let i = 0; i < out.length; i++) yield out[i]!;
+    }
     const reason = asString(choice?.['finish_reason']);
     if (reason && !finished) {
       finished = true;
@@ -72,48 +79,77 @@ class CallIndex {
   }
 }
 
-function* deltaEvents(delta: JsonObject, calls: CallIndex): Generator<IrStreamEvent> {
-  const details = reasoningDetailsToIr(delta['reasoning_details']);
-  if (details.length > 0) {
+/**
+ * One delta as core's reader reports it (a delta is a piece of a message: readChatMessage reads it
+ * as it reads a whole one), as IR events. One per stream; `read` refills the same list.
+ */
+class DeltaReader implements RequestSink {
+  readonly paths = false;
+  readonly allText = true;
+  private readonly out: IrStreamEvent[] = [];
+  private delta: JsonObject = {};
+  /** reasoning_content (or reasoning), sent only when no reasoning_details came with it. */
+  private reasoningText: string | undefined;
+  private details = false;
+  /** Position of the next call among the delta's tool_calls, for servers that send no index. */
+  private position = 0;
+
+  constructor(private readonly calls: CallIndex) {}
+
+  read(delta: JsonObject): IrStreamEvent[] {
+    const out = this.out;
+    out.length = 0;
+    this.delta = delta;
+    this.reasoningText = undefined;
+    this.details = false;
+    this.position = 0;
+    readChatMessage(delta, 0, this);
     // OpenRouter sends `reasoning` and `reasoning_details` together: the details are the richer copy.
-    for (const d of details) {
-      if (d.type === 'redacted_thinking') { yield { type: 'redacted_thinking', data: d.data }; continue; }
-      if (d.text) yield { type: 'thinking_delta', text: d.text };
-      if (d.signature) yield { type: 'thinking_signature', signature: d.signature };
+    if (!this.details && this.reasoningText) out.unshift({ type: 'thinking_delta', text: this.reasoningText });
+    return out;
+  }
+
+  text(_kind: SegmentKind, _role: string, _turn: number, owner: BodyContainer, key: string | number): void {
+    const text = asString((owner as JsonObject)[key]);
+    if (text) this.out.push({ type: 'text_delta', text });
+  }
+
+  reasoning(_role: string, _turn: number, owner: JsonObject, textKey: string | readonly string[] | undefined, field: string | undefined): void {
+    const text = typeof textKey === 'string' ? asString(owner[textKey]) : undefined;
+    if (owner === this.delta) { this.reasoningText ??= text; return; }
+    this.details = true;
+    if (text) this.out.push({ type: 'thinking_delta', text });
+    const signature = field === undefined ? undefined : asString(owner[field]);
+    if (signature) this.out.push({ type: 'thinking_signature', signature });
+  }
+
+  redacted(_role: string, _turn: number, owner: JsonObject, field: string): void {
+    const data = asString(owner[field]);
+    if (!data) return;
+    this.details = true;
+    this.out.push({ type: 'redacted_thinking', data });
+  }
+
+  call(rawId: string | undefined, name: string, _role: string, _turn: number, _at: BodyPath, owner: JsonObject, key: string, _ownerAt: BodyPath, form: ArgumentsForm, entry: JsonObject): void {
+    let slot: CallKey = 'legacy';
+    if (entry !== this.delta['function_call']) {
+      slot = typeof entry['index'] === 'number' ? entry['index'] : this.position;
+      this.position++;
     }
-  } else {
-    const reasoning = asString(delta['reasoning_content']) ?? asString(delta['reasoning']);
-    if (reasoning) yield { type: 'thinking_delta', text: reasoning };
+    const upstreamId = rawId || undefined;
+    const { index, started } = this.calls.resolve(slot, upstreamId);
+    if (started) {
+      const start: IrStreamEvent = { type: 'tool_call_start', index, id: upstreamId ?? `call_${index}`, name };
+      const signature = toolCallSignature(entry);
+      if (signature) start.signature = signature;
+      this.out.push(start);
+    }
+    // Freeform (custom) input is not JSON: the IR's {"input": …} wrapping is not streamed yet.
+    const args = form === 'json_text' ? asString(owner[key]) : undefined;
+    if (args) this.out.push({ type: 'tool_call_delta', index, arguments: args });
   }
-  const content = asString(delta['content']);
-  if (content) yield { type: 'text_delta', text: content };
-  const refusal = asString(delta['refusal']);
-  if (refusal) yield { type: 'text_delta', text: refusal };
 
-  let position = 0;
-  for (const item of asArray(delta['tool_calls'])) {
-    const call = asObject(item);
-    if (!call) continue;
-    const upstreamIndex = typeof call['index'] === 'number' ? call['index'] : position;
-    position++;
-    yield* toolCallEvents(call, upstreamIndex, calls);
-  }
-  const legacy = asObject(delta['function_call']);
-  if (legacy) yield* toolCallEvents({ function: legacy }, 'legacy', calls);
-}
-
-function* toolCallEvents(call: JsonObject, key: CallKey, calls: CallIndex): Generator<IrStreamEvent> {
-  const fn = asObject(call['function']);
-  const upstreamId = asString(call['id']) || undefined;
-  const { index, started } = calls.resolve(key, upstreamId);
-  if (started) {
-    const start: IrStreamEvent = {
-      type: 'tool_call_start', index, id: upstreamId ?? `call_${index}`, name: asString(fn?.['name']) ?? '',
-    };
-    const signature = toolCallSignature(call);
-    if (signature) start.signature = signature;
-    yield start;
-  }
-  const args = asString(fn?.['arguments']);
-  if (args) yield { type: 'tool_call_delta', index, arguments: args };
+  signature(): void {}
+  result(): void {}
+  other(): void {}
 }

@@ -1,30 +1,12 @@
 // Opaque provider state Chat has no standard field for, carried in the two conventions real
-// OpenAI-compatible servers use, so clients that echo the assistant message back keep it:
+// OpenAI-compatible servers use, so clients that echo the assistant message back keep it (core's
+// readChatMessage reads the first back, in requests, answers and stream deltas alike):
 // - thinking signatures and redacted thinking: OpenRouter's `reasoning_details` array
 //   ({type:'reasoning.text', text, signature} / {type:'reasoning.encrypted', data});
 // - Gemini thoughtSignature on a function call: Google's compat layer's
 //   `tool_calls[].extra_content.google.thought_signature`.
-import { asArray, asObject, asString, type JsonObject, type JsonValue } from '../../../../core/index.js';
-import type { IrPart, IrRedactedThinking, IrThinking } from '../../ir.js';
-
-/** Thinking parts from a `reasoning_details` array; empty when there is none. */
-export function reasoningDetailsToIr(details: JsonValue | undefined): (IrThinking | IrRedactedThinking)[] {
-  const out: (IrThinking | IrRedactedThinking)[] = [];
-  for (const item of asArray(details)) {
-    const d = asObject(item);
-    if (!d) continue;
-    const type = asString(d['type']);
-    if (type === 'reasoning.encrypted') {
-      const data = asString(d['data']);
-      if (data) out.push({ type: 'redacted_thinking', data });
-    } else if (type === 'reasoning.text' || type === 'reasoning.summary') {
-      const text = asString(d['text']) ?? asString(d['summary']) ?? '';
-      const signature = asString(d['signature']);
-      out.push(signature ? { type: 'thinking', text, signature } : { type: 'thinking', text });
-    }
-  }
-  return out;
-}
+import { asObject, asString, type JsonObject } from '../../../../core/index.js';
+import type { IrPart } from '../../ir.js';
 
 /** `reasoning_details` for the given parts, or undefined when no part carries provider state. */
 export function reasoningDetailsFromIr(parts: readonly IrPart[]): JsonObject[] | undefined {

@@ -2,13 +2,10 @@
 // decoder (one model turn). Call ids are tracked here because Gemini ids are optional: a missing
 // functionCall id is minted, and a functionResponse without one is matched to its call by name.
 import {
-  asArray, asObject, asString, functionResponseValue, isObject, readGenerateContent, readGeneratePart,
+  asArray, asObject, asString, functionResponseValue, isObject, NO_PATH, readGenerateContent, readGeneratePart,
   type BodyContainer, type BodyPath, type JsonObject, type JsonValue, type RequestSink, type SegmentKind,
 } from '../../../../core/index.js';
 import type { IrImage, IrPart, IrText } from '../../ir.js';
-
-/** The translator reads no paths: one empty one serves every part. */
-const NO_PATH: BodyPath = [];
 
 /**
  * What decoding one request or response remembers across parts and turns. Core's reader says what

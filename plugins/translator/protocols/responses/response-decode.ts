@@ -3,17 +3,21 @@ import {
   asArray, asObject, asString, emptyUsage, GatewayError, usageFrom, type JsonObject, type JsonValue,
 } from '../../../../core/index.js';
 import type { IrPart, IrResponse, IrStopReason } from '../../ir.js';
-import { reasoningPart, RESPONSES_PROTOCOL } from './wire.js';
+import { ItemReader } from './item-reader.js';
+import { RESPONSES_PROTOCOL } from './wire.js';
 
 export function decodeResponsesResponse(body: JsonValue): IrResponse {
   const res = asObject(body);
   if (!res) throw upstreamError('upstream returned a Responses body that is not an object');
   if (res['status'] === 'failed' || asObject(res['error'])) throw failedResponseError(res);
+  // Output items are read as input items are, leniently; hosted-tool items (web_search_call…)
+  // describe work OpenAI already did and make no part.
   const parts: IrPart[] = [];
-  for (const raw of asArray(res['output'])) {
+  const reader = new ItemReader(new Map(), new Set(), true);
+  asArray(res['output']).forEach((raw, i) => {
     const item = asObject(raw);
-    if (item) parts.push(...decodeOutputItem(item));
-  }
+    if (item) reader.read(item, i, parts, asString(item['type']));
+  });
   return {
     id: asString(res['id']) ?? '',
     model: asString(res['model']) ?? '',
@@ -21,33 +25,6 @@ export function decodeResponsesResponse(body: JsonValue): IrResponse {
     stopReason: stopReasonOf(res, parts.some((p) => p.type === 'tool_call')),
     usage: usageFrom(RESPONSES_PROTOCOL, res) ?? emptyUsage(),
   };
-}
-
-function decodeOutputItem(item: JsonObject): IrPart[] {
-  switch (item['type']) {
-    case 'reasoning': {
-      const part = reasoningPart(item);
-      return part ? [part] : [];
-    }
-    case 'message': {
-      const parts: IrPart[] = [];
-      for (const raw of asArray(item['content'])) {
-        const c = asObject(raw);
-        if (c?.['type'] === 'output_text') parts.push({ type: 'text', text: asString(c['text']) ?? '' });
-        else if (c?.['type'] === 'refusal') parts.push({ type: 'text', text: asString(c['refusal']) ?? '' });
-      }
-      return parts;
-    }
-    case 'function_call':
-      return [{ type: 'tool_call', id: asString(item['call_id']) ?? '', name: asString(item['name']) ?? '', arguments: asString(item['arguments']) ?? '{}' }];
-    case 'custom_tool_call':
-      return [{
-        type: 'tool_call', id: asString(item['call_id']) ?? '', name: asString(item['name']) ?? '',
-        arguments: JSON.stringify({ input: asString(item['input']) ?? '' }),
-      }];
-    default:
-      return []; // hosted-tool items (web_search_call…) describe work OpenAI already did
-  }
 }
 
 /** The IR stop reason of a finished (completed or incomplete) response object. */

@@ -1,6 +1,9 @@
 // Responses SSE events → IR stream events, for when OpenAI's Responses API is the upstream. Each
 // event is translated as it arrives; only per-item bookkeeping is kept.
-import { asObject, asString, usageFrom, type JsonObject, type StreamEvent } from '../../../../core/index.js';
+import {
+  asObject, asString, readResponsesItem, responsesDelta, responsesDone, usageFrom,
+  type ArgumentsForm, type BodyPath, type JsonObject, type RequestSink, type StreamEvent,
+} from '../../../../core/index.js';
 import type { IrStreamEvent } from '../../ir.js';
 import { failedResponseError, stopReasonOf, upstreamError } from './response-decode.js';
 import { REDACTED_PREFIX, RESPONSES_PROTOCOL } from './wire.js';
@@ -17,11 +20,43 @@ interface OpenCall {
   closed: boolean;
 }
 
+/**
+ * What an output item is, as core's reader reports it (an output item is an input item): a call,
+ * with where its text is, or reasoning, with the field of its signature. One per stream.
+ */
+class OutputItem implements RequestSink {
+  readonly paths = false;
+  readonly allText = false; // the text of a message item comes as deltas
+  found: { id: string | undefined; name: string; key: string; form: ArgumentsForm } | undefined;
+  signedBy: string | undefined;
+
+  read(item: JsonObject): this {
+    this.found = this.signedBy = undefined;
+    readResponsesItem(item, 0, this, asString(item['type']));
+    return this;
+  }
+
+  reasoning(_role: string, _turn: number, _owner: JsonObject, _textKey: string | readonly string[] | undefined, field: string | undefined): void {
+    this.signedBy = field;
+  }
+
+  call(id: string | undefined, name: string, _role: string, _turn: number, _at: BodyPath, _owner: JsonObject, key: string, _ownerAt: BodyPath, form: ArgumentsForm): void {
+    this.found = { id, name, key, form };
+  }
+
+  text(): void {}
+  redacted(): void {}
+  signature(): void {}
+  result(): void {}
+  other(): void {}
+}
+
 const CUSTOM_PREFIX = '{"input":"';
 const CUSTOM_SUFFIX = '"}';
 
 export async function* decodeResponsesStream(events: AsyncIterable<StreamEvent>): AsyncIterable<IrStreamEvent> {
   const calls = new Map<string, OpenCall>(); // by item id (output_index when an item has no id)
+  const items = new OutputItem();
   let nextIndex = 0;
   let started = false;
   /** Reasoning items by key: the last summary index seen, to separate summary paragraphs. */
@@ -36,7 +71,28 @@ export async function* decodeResponsesStream(events: AsyncIterable<StreamEvent>)
   for await (const ev of events) {
     const data = asObject(ev.data);
     if (!data) continue; // keep-alive comments, stray strings
-    const type = asString(data['type']) ?? ev.event;
+    const type = asString(data['type']) ?? ev.event ?? '';
+    // Pieces of text: which kind each event carries is core's reading (responsesDelta).
+    const piece = responsesDelta(type);
+    if (piece) {
+      const delta = asString(data['delta']);
+      if (!delta) continue;
+      if (piece.kind === 'text') yield { type: 'text_delta', text: delta };
+      else if (piece.kind === 'tool_arguments') {
+        const call = findCall(asString(data['item_id']), data);
+        if (!call || call.closed) continue;
+        call.received += delta;
+        yield { type: 'tool_call_delta', index: call.index, arguments: call.custom ? escape(delta) : delta };
+      } else if (piece.part === 'summary_index') {
+        // Summary parts are paragraphs; the JSON decoder joins them with a blank line too.
+        const key = asString(data['item_id']) ?? byIndex(data);
+        const index = typeof data['summary_index'] === 'number' ? data['summary_index'] : 0;
+        const last = summaryIndex.get(key);
+        summaryIndex.set(key, index);
+        yield { type: 'thinking_delta', text: last !== undefined && last !== index ? `\n\n${delta}` : delta };
+      } else yield { type: 'thinking_delta', text: delta };
+      continue;
+    }
     switch (type) {
       case 'response.created':
       case 'response.in_progress':
@@ -54,69 +110,39 @@ export async function* decodeResponsesStream(events: AsyncIterable<StreamEvent>)
       }
       case 'response.output_item.added': {
         const item = asObject(data['item']);
-        const kind = item?.['type'];
-        if (!item || (kind !== 'function_call' && kind !== 'custom_tool_call')) break;
-        const call: OpenCall = { index: nextIndex++, custom: kind === 'custom_tool_call', received: '', closed: false };
+        const found = item && items.read(item).found;
+        if (!item || !found) break;
+        const call: OpenCall = { index: nextIndex++, custom: found.form === 'free_text', received: '', closed: false };
         const id = asString(item['id']);
         if (id !== undefined) calls.set(id, call);
         calls.set(byIndex(data), call);
-        yield { type: 'tool_call_start', index: call.index, id: asString(item['call_id']) ?? '', name: asString(item['name']) ?? '' };
+        yield { type: 'tool_call_start', index: call.index, id: found.id ?? '', name: found.name };
         if (call.custom) yield { type: 'tool_call_delta', index: call.index, arguments: CUSTOM_PREFIX };
         // Some servers put (part of) the arguments on the added item already.
-        const initial = asString(item[call.custom ? 'input' : 'arguments']) ?? '';
+        const initial = asString(item[found.key]) ?? '';
         if (initial) {
           call.received = initial;
           yield { type: 'tool_call_delta', index: call.index, arguments: call.custom ? escape(initial) : initial };
         }
         break;
       }
-      case 'response.function_call_arguments.delta':
-      case 'response.custom_tool_call_input.delta': {
-        const call = findCall(asString(data['item_id']), data);
-        const delta = asString(data['delta']);
-        if (!call || call.closed || !delta) break;
-        call.received += delta;
-        yield { type: 'tool_call_delta', index: call.index, arguments: call.custom ? escape(delta) : delta };
-        break;
-      }
       case 'response.function_call_arguments.done':
       case 'response.custom_tool_call_input.done': {
         const call = findCall(asString(data['item_id']), data);
-        if (call) yield* closeCall(call, asString(data[call.custom ? 'input' : 'arguments']));
-        break;
-      }
-      case 'response.output_text.delta':
-      case 'response.refusal.delta': {
-        const delta = asString(data['delta']);
-        if (delta) yield { type: 'text_delta', text: delta };
-        break;
-      }
-      case 'response.reasoning_summary_text.delta': {
-        const delta = asString(data['delta']);
-        if (!delta) break;
-        // Summary parts are paragraphs; the JSON decoder joins them with a blank line too.
-        const key = asString(data['item_id']) ?? byIndex(data);
-        const index = typeof data['summary_index'] === 'number' ? data['summary_index'] : 0;
-        const last = summaryIndex.get(key);
-        summaryIndex.set(key, index);
-        yield { type: 'thinking_delta', text: last !== undefined && last !== index ? `\n\n${delta}` : delta };
-        break;
-      }
-      case 'response.reasoning_text.delta': {
-        const delta = asString(data['delta']);
-        if (delta) yield { type: 'thinking_delta', text: delta };
+        if (call) yield* closeCall(call, asString(data[responsesDone(type)!.field]));
         break;
       }
       case 'response.output_item.done': {
         const item = asObject(data['item']);
         if (!item) break;
-        if (item['type'] === 'reasoning') {
-          const encrypted = asString(item['encrypted_content']);
+        const { found, signedBy: signature } = items.read(item);
+        if (signature !== undefined) {
+          const encrypted = asString(item[signature]);
           if (encrypted?.startsWith(REDACTED_PREFIX)) yield { type: 'redacted_thinking', data: encrypted.slice(REDACTED_PREFIX.length) };
           else if (encrypted) yield { type: 'thinking_signature', signature: encrypted };
-        } else if (item['type'] === 'function_call' || item['type'] === 'custom_tool_call') {
+        } else if (found) {
           const call = findCall(asString(item['id']), data);
-          if (call) yield* closeCall(call, asString(item[call.custom ? 'input' : 'arguments']));
+          if (call) yield* closeCall(call, asString(item[found.key]));
         }
         break;
       }

@@ -1,0 +1,118 @@
+// One Anthropic message's blocks (or the system prompt) as core's reader reports them
+// (readMessagesTurn), as IR parts: shared by the request decoder (every turn) and the response
+// decoder (the answer, a message of the same shape), so both read text, thinking and calls alike.
+import {
+  asObject, asString, isObject,
+  type ArgumentsForm, type BodyContainer, type BodyPath, type JsonObject, type JsonValue, type RequestSink, type SegmentKind,
+} from '../../../../core/index.js';
+import type { IrImage, IrPart, IrText, IrToolResult } from '../../ir.js';
+import { bareId, splitSignature } from '../../tool-call-ids.js';
+import { withItem } from '../../util.js';
+
+function decodeText(b: JsonObject): IrText {
+  const part: IrText = { type: 'text', text: asString(b['text']) ?? '' };
+  const cache = asObject(b['cache_control']);
+  if (cache) part.cache = cache;
+  return part;
+}
+
+/**
+ * The IR parts of one message (or the system prompt), from core's reading of its blocks: this
+ * file adds what only translation needs — cache hints, images, ids carrying signatures, and the
+ * names of what it cannot carry. An `answer` (a response's content) makes text, thinking and tool
+ * calls only: the blocks of tools Anthropic ran itself (server_tool_use, web_search_tool_result…)
+ * are not for the client, and ids are the upstream's own.
+ */
+export class BlockReader implements RequestSink {
+  readonly paths = false;
+  readonly allText = true;
+  parts: IrPart[] = [];
+  /** The tool result whose content blocks are being read. */
+  private open: IrToolResult | undefined;
+
+  constructor(private readonly callNames: Map<string, string>, private readonly dropped: Set<string>, private readonly answer = false) {}
+
+  text(kind: SegmentKind, _role: string, turn: number, owner: BodyContainer, key: string | number): void {
+    const block = key === 'text' ? owner as JsonObject : undefined;
+    let part: IrText;
+    if (block) {
+      if (turn >= 0 && kind !== 'tool_result') this.block(block);
+      part = decodeText(block);
+    } else {
+      // A string content (message, tool result or system) holds no block: an empty one is nothing.
+      const text = asString((owner as JsonObject)[key]) ?? '';
+      if (text === '') return;
+      part = { type: 'text', text };
+    }
+    if (kind === 'tool_result') { if (this.open) this.open.content = withItem(this.open.content, part); }
+    else this.parts.push(part);
+  }
+
+  reasoning(_role: string, _turn: number, owner: JsonObject, textKey: string | readonly string[] | undefined, field: string | undefined): void {
+    this.block(owner);
+    const signature = field === undefined ? undefined : asString(owner[field]);
+    const text = typeof textKey === 'string' ? asString(owner[textKey]) ?? '' : '';
+    this.parts.push(signature ? { type: 'thinking', text, signature } : { type: 'thinking', text });
+  }
+
+  redacted(_role: string, _turn: number, owner: JsonObject, field: string): void {
+    this.block(owner);
+    this.parts.push({ type: 'redacted_thinking', data: asString(owner[field]) ?? '' });
+  }
+
+  signature(): void {} // Anthropic signs reasoning only
+
+  call(rawId: string | undefined, name: string, _role: string, _turn: number, _at: BodyPath, owner: JsonObject, key: string, _ownerAt: BodyPath, _form: ArgumentsForm, entry: JsonObject): void {
+    this.block(entry);
+    // A Gemini function-call signature Sluice put in the id comes back out of it (tool-call-ids.ts).
+    const { id, signature } = this.answer ? { id: rawId ?? '', signature: undefined } : splitSignature(rawId ?? '');
+    this.callNames.set(id, name);
+    const call: IrPart = { type: 'tool_call', id, name, arguments: JSON.stringify(owner[key] ?? {}) };
+    if (signature !== undefined) call.signature = signature;
+    this.parts.push(call);
+  }
+
+  result(rawId: string | undefined, _name: string | undefined, _output: JsonValue | undefined, isError: boolean, _role: string, _turn: number, _at: BodyPath, entry: JsonObject): void {
+    if (this.answer) return;
+    this.block(entry);
+    const callId = bareId(rawId ?? '');
+    const result: IrToolResult = { type: 'tool_result', callId, content: [], isError };
+    const name = this.callNames.get(callId);
+    if (name !== undefined) result.name = name;
+    this.parts.push((this.open = result));
+  }
+
+  other(type: string, kind: SegmentKind, _role: string, turn: number, entry: JsonObject): void {
+    if (this.answer) return;
+    if (kind === 'tool_result') {
+      const image = type === 'image' ? decodeImage(entry) : undefined;
+      if (image && this.open) this.open.content = withItem(this.open.content, image);
+      else this.dropped.add(`tool_result.content[].${type}`);
+      return;
+    }
+    if (turn < 0) { this.dropped.add(`system[].${type}`); return; }
+    this.block(entry);
+    if (type !== 'image') { this.dropped.add(`messages[].content[].${type}`); return; } // document, search_result, server tools…
+    const image = decodeImage(entry);
+    if (image) this.parts.push(image);
+    else this.dropped.add(`image.source.${asString(asObject(entry['source'])?.['type']) ?? 'unknown'}`);
+  }
+
+  /** A content block: what it carries that the IR cannot (cache hints outside text, citations). */
+  private block(b: JsonObject): void {
+    const type = asString(b['type']) ?? 'unknown';
+    if (type !== 'text' && isObject(b['cache_control'])) this.dropped.add(`${type}.cache_control`);
+    if (type === 'text' && b['citations'] !== undefined && b['citations'] !== null) this.dropped.add('text.citations');
+  }
+}
+
+function decodeImage(b: JsonObject): IrImage | undefined {
+  const source = asObject(b['source']);
+  const kind = asString(source?.['type']);
+  if (kind === 'base64') {
+    return { type: 'image', source: { kind: 'base64', mediaType: asString(source?.['media_type']) ?? 'image/png', data: asString(source?.['data']) ?? '' } };
+  }
+  const url = asString(source?.['url']);
+  if (kind === 'url' && url !== undefined) return { type: 'image', source: { kind: 'url', url } };
+  return undefined; // `file` sources point into Anthropic's Files API: nothing another provider can read
+}

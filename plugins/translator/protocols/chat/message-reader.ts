@@ -1,0 +1,155 @@
+// One Chat message as core's reader reports it (readChatMessage), gathered into IR parts: shared by
+// the request decoder (every message of a conversation) and the response decoder (the answer's
+// message, which has the same shape), so both read content, refusals, reasoning and calls alike.
+import {
+  asArray, asString, readChatMessage,
+  type ArgumentsForm, type BodyContainer, type BodyPath, type JsonObject, type RequestSink, type SegmentKind,
+} from '../../../../core/index.js';
+import type { IrImage, IrPart, IrRedactedThinking, IrText, IrThinking } from '../../ir.js';
+import { invalid, withItem } from '../../util.js';
+import { imageUrlToIr } from './content.js';
+import { toolCallSignature } from './provider-state.js';
+
+/**
+ * One message as core's reader reports it (readChatMessage), gathered for the request decoder's
+ * policies (leading system messages, consecutive tool results) and assistantParts below.
+ * Content parts other than text and refusal are read here: images, or the name of what is dropped.
+ * An `answer` (a response's message) is read leniently: a call without an id or a name is kept,
+ * with a minted id, where a request would be refused.
+ */
+export class MessageReader implements RequestSink {
+  readonly paths = false;
+  readonly allText = true;
+  /** Text parts, and images in user and tool messages only (the others carry text alone). */
+  content: (IrText | IrImage)[] = [];
+  /** reasoning_content (or reasoning): the text a streaming client rebuilt. */
+  reasoningText: string | undefined;
+  /** reasoning_details: thinking with signatures, redacted thinking. */
+  details: (IrThinking | IrRedactedThinking)[] | undefined;
+  refusal: string | undefined;
+  /** An assistant message's calls, checked and named. */
+  calls: IrPart[] | undefined;
+  resultId: string | undefined;
+  resultName: string | undefined;
+  private message: JsonObject = {};
+  private assistant = false;
+  private index = 0;
+
+  constructor(
+    private readonly drop: (name: string) => void,
+    /** Tool names by call id, so tool results can name their function (Gemini needs it). */
+    readonly callNames: Map<string, string>,
+    /** Legacy `function_call`s have no id: the `function` message answering one matches it by name. */
+    readonly legacyCalls: { id: string; name: string }[],
+    private readonly answer = false,
+  ) {}
+
+  read(m: JsonObject, i: number, role: string): void {
+    this.message = m;
+    this.assistant = role === 'assistant';
+    this.index = i;
+    this.content = [];
+    this.reasoningText = this.refusal = this.resultId = this.resultName = undefined;
+    this.details = this.calls = undefined;
+    readChatMessage(m, i, this);
+  }
+
+  /** The text parts of a message that holds nothing else (all but user and tool messages). */
+  texts(): IrText[] {
+    return this.content as IrText[];
+  }
+
+  text(_kind: SegmentKind, role: string, _turn: number, owner: BodyContainer, key: string | number): void {
+    const text = asString((owner as JsonObject)[key]);
+    if (owner === this.message && key === 'refusal') { this.refusal = text; return; }
+    if (text === undefined) { this.dropContent(role, 'text'); return; }
+    this.content = withItem<IrText | IrImage>(this.content, { type: 'text', text });
+  }
+
+  reasoning(_role: string, _turn: number, owner: JsonObject, textKey: string | readonly string[] | undefined, field: string | undefined): void {
+    const text = typeof textKey === 'string' ? asString(owner[textKey]) : undefined;
+    if (owner === this.message) { this.reasoningText ??= text; return; }
+    const signature = field === undefined ? undefined : asString(owner[field]);
+    (this.details ??= []).push(signature ? { type: 'thinking', text: text ?? '', signature } : { type: 'thinking', text: text ?? '' });
+  }
+
+  redacted(_role: string, _turn: number, owner: JsonObject, field: string): void {
+    const data = asString(owner[field]);
+    if (data) (this.details ??= []).push({ type: 'redacted_thinking', data });
+  }
+
+  signature(): void {}
+
+  call(id: string | undefined, name: string, _role: string, _turn: number, _at: BodyPath, owner: JsonObject, key: string, _ownerAt: BodyPath, form: ArgumentsForm, entry: JsonObject): void {
+    if (!this.assistant) return; // only an assistant calls tools
+    // A freeform (custom) call's raw text rides in the IR as the single `input` argument.
+    const args = form === 'free_text' ? JSON.stringify({ input: asString(owner[key]) ?? '' }) : asString(owner[key]) ?? '';
+    const calls = (this.calls ??= []);
+    if (entry === this.message['function_call']) {
+      const legacyId = this.answer ? 'call_legacy' : `call_legacy_${this.index}`;
+      if (!this.answer) {
+        this.legacyCalls.push({ id: legacyId, name });
+        this.callNames.set(legacyId, name);
+      }
+      calls.push({ type: 'tool_call', id: legacyId, name, arguments: args });
+      return;
+    }
+    if (this.answer) id ||= `call_${this.position(entry)}`;
+    else {
+      if (!id) throw invalid(`${this.where(entry)}.id is required`, `${this.where(entry)}.id`);
+      if (!name) throw invalid(`${this.where(entry)} needs a function name`, this.where(entry));
+      this.callNames.set(id, name);
+    }
+    const signature = toolCallSignature(entry);
+    calls.push(signature ? { type: 'tool_call', id, name, arguments: args, signature } : { type: 'tool_call', id, name, arguments: args });
+  }
+
+  private position(entry: JsonObject): number {
+    return asArray(this.message['tool_calls']).indexOf(entry);
+  }
+
+  private where(entry: JsonObject): string {
+    return `messages[${this.index}].tool_calls[${this.position(entry)}]`;
+  }
+
+  result(callId: string | undefined, name: string | undefined): void {
+    this.resultId = callId;
+    this.resultName = name;
+  }
+
+  other(type: string, kind: SegmentKind, role: string, _turn: number, entry: JsonObject): void {
+    if (kind === 'reasoning') return; // reasoning_details of a kind nobody defined
+    if (type === 'image_url' && (role === 'user' || role === 'tool')) {
+      const j = asArray(this.message['content']).indexOf(entry);
+      this.content = withItem(this.content, imageUrlToIr(entry, `messages[${this.index}].content[${j}].image_url`));
+      return;
+    }
+    // A few OpenAI-compatible servers answer with content parts of their own types.
+    const text = this.answer ? asString(entry['text']) : undefined;
+    if (text !== undefined) { this.content = withItem<IrText | IrImage>(this.content, { type: 'text', text }); return; }
+    this.dropContent(role, type); // input_audio, file: no IR part carries them
+  }
+
+  private dropContent(role: string, type: string): void {
+    this.drop(role === 'user' || role === 'tool' ? `messages.content.${type}` : `${role}.content.${type}`);
+  }
+}
+
+export function assistantParts(m: JsonObject, reader: MessageReader, drop: (name: string) => void): IrPart[] {
+  const parts: IrPart[] = [];
+  const details = reader.details;
+  const reasoningText = reader.reasoningText;
+  if (details) {
+    // A streaming client rebuilt the text from reasoning_content and the signature from reasoning_details.
+    const only = details.length === 1 ? details[0] : undefined;
+    if (only?.type === 'thinking' && only.text === '' && reasoningText) only.text = reasoningText;
+    parts.push(...details);
+  } else if (reasoningText) {
+    parts.push({ type: 'thinking', text: reasoningText });
+  }
+  for (const t of reader.texts()) if (t.text !== '') parts.push(t);
+  if (reader.refusal) parts.push({ type: 'text', text: reader.refusal });
+  if (m['audio'] !== undefined && m['audio'] !== null) drop('messages.audio');
+  if (reader.calls) parts.push(...reader.calls);
+  return parts;
+}
