@@ -1,6 +1,6 @@
 // From a finished request's entry (entry.ts) to its ledger row, in the writer (never in onRequest): token
 // classes and where they came from, the independent count and the drift flag, costs, timings.
-import { estimateTokens, type PriceTable, type RequestRecord, type Usage } from '../../core/index.js';
+import { estimateTokens, type PriceTable, type RequestRecord, type TokenPrices, type Usage } from '../../core/index.js';
 import { encodingFor, type Encoding } from './count/encoding.js';
 import type { TokenCounter } from './count/tokenizer.js';
 import type { LedgerOptions } from './options.js';
@@ -12,7 +12,7 @@ export interface PrepareContext {
   options: LedgerOptions;
   pricing: PriceTable;
   counter: TokenCounter;
-  /** Loopback answers with made-up usage: there is no bill to check, so no local count. */
+  /** Loopback answers with made-up usage: there is no bill to check, so no local count (and it costs 0). */
   isLoopback(provider: string): boolean;
 }
 
@@ -33,6 +33,7 @@ const day = (ms: number) => {
   return dayCache.name;
 };
 const orNull = <T>(v: T | undefined): T | null => (v === undefined || v === '' ? null : v);
+const FREE: TokenPrices = Object.freeze({ input: 0, output: 0 });
 
 /** The row of a finished request (tests and benches: the plugin takes the entry in onRequest). */
 export function prepareRow(record: RequestRecord, ctx: PrepareContext): Promise<LedgerRow> {
@@ -52,7 +53,9 @@ export async function prepareEntry(record: LedgerEntry, ctx: PrepareContext): Pr
   // Something came back from the provider (a stream cut short included), so something was billed.
   const answered = called && ((answer !== undefined && answer.text.length + answer.reasoning.length > 0) || (record.responded && record.status < 400));
   const { usage, source } = settleUsage(record, answered, local, answer, request);
-  const cost = model ? ctx.pricing.cost(usage, model, record.prices) : null;
+  // The built-in loopback model bills no one: its rows cost a known 0 unless it was given prices.
+  const prices = record.prices ?? (record.provider !== undefined && ctx.isLoopback(record.provider) ? FREE : undefined);
+  const cost = model ? ctx.pricing.cost(usage, model, prices) : null;
   const mismatch = source === 'reported' && local !== undefined && drifted(usage, local, request, answer, ctx.options);
 
   const ttfb = record.firstByteMs;

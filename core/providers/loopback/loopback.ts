@@ -29,23 +29,14 @@ export const LOOPBACK_PROTOCOLS: readonly ProtocolName[] = [
 ];
 
 export const LOOPBACK_MODELS = ['loopback', 'loopback-embed'];
-const FREE: TokenPrices = Object.freeze({ input: 0, output: 0 });
 
 export class LoopbackProvider implements Provider {
   readonly type = 'loopback';
   readonly protocols: readonly ProtocolName[] = LOOPBACK_PROTOCOLS;
   readonly models: readonly string[];
 
-  /**
-   * What it charges: nothing, unless the config says otherwise (a stand-in priced like the upstream
-   * it replaces). Its answers are not billed anywhere, so their cost is known — zero — and the
-   * ledger and budgets count it as such rather than as an unpriced model.
-   */
-  readonly prices: TokenPrices;
-
   /** `protocols` narrows what it serves, so one offline provider can stand in for any upstream kind. */
-  constructor(readonly name: string, models: readonly string[], protocols?: readonly ProtocolName[], prices?: TokenPrices) {
-    this.prices = prices ?? FREE;
+  constructor(readonly name: string, models: readonly string[], protocols?: readonly ProtocolName[], readonly prices?: TokenPrices) {
     this.models = models.length ? models : LOOPBACK_MODELS;
     if (protocols) this.protocols = protocols;
   }
