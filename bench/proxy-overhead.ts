@@ -38,6 +38,13 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '4' },
     warmup: { type: 'string', default: '3' },
+    /**
+     * Seconds of quiet before each measured run. A gateway goes on working for a while after its
+     * load ends (GC above all) on the core the next target is pinned to; without a pause, a Sluice
+     * measured right after another Sluice came out 20–80 µs/req dearer (the "bias" of
+     * bench/results/hot-path-profile.md), and the rounds were bimodal.
+     */
+    settle: { type: 'string', default: '2' },
     connections: { type: 'string', default: '1,50,100' },
     'no-pin': { type: 'boolean', default: false },
     /**
@@ -64,6 +71,7 @@ const { values: args } = parseArgs({
 });
 const DURATION_S = Number(args.duration);
 const WARMUP_S = Number(args.warmup);
+const SETTLE_MS = Number(args.settle) * 1000;
 const GROUPS = args.connections.split(',').map(Number);
 const ROUNDS = Math.max(1, Number(args.rounds));
 const NODE_ENV = args['sluice-env'];
@@ -342,12 +350,12 @@ async function main(): Promise<void> {
     for (let round = 1; round <= ROUNDS; round++) {
       console.log(`round ${round}/${ROUNDS}, ${DURATION_S} s per run:`);
       // Every other round runs the targets in reverse order, so no target always follows the same one.
-      // (It does not remove a bias still unexplained: the same build measures 12–30 µs/req dearer as
-      // `sluice` than as the baseline, in either order — bench/results/hot-path-profile.md.)
+      // The pause before each run (--settle) is what keeps one target's after-work off the next.
       const order = round % 2 === 0 ? [...targets].reverse() : targets;
       for (const c of GROUPS) {
         for (const t of order) {
           const key = `${t.name}|${c}`;
+          await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
           runs.set(key, [...(runs.get(key) ?? []), await measure(t.name, t.url, t.pid, c, DURATION_S)]);
         }
       }
