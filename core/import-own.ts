@@ -11,7 +11,10 @@ import { fileURLToPath } from 'node:url';
 const require = createRequire(import.meta.url);
 const canRequire = process.features.require_module === true;
 
-/** The module at `url` (a file of this package), loaded as fast as this Node allows. */
+/**
+ * The module at `url` (a file of this package — or of a plugin's own, which may load its lazy parts
+ * this way), loaded as fast as this Node allows.
+ */
 export async function importOwn<T>(url: URL): Promise<T> {
   if (canRequire) {
     try {

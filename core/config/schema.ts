@@ -6,7 +6,6 @@ import { z } from '../vendor/zod.js';
 import type { ProtocolName } from '../protocols/types.js';
 import { SIZE } from './byte-size.js';
 
-export { toBytes } from './byte-size.js';
 
 /** "10mb", "512kb" or a plain byte count. */
 export const byteSize = z.union([

@@ -243,7 +243,7 @@ export class HttpUpstream {
 }
 
 /** Which upstream response headers reach the client, and under which names. */
-export const forwardedHeaders: HeaderFilter = {
+const forwardedHeaders: HeaderFilter = {
   // Every name FORWARD_RESPONSE takes starts with r, x, o or a.
   mayKeep: (c) => c === 0x72 || c === 0x78 || c === 0x6f || c === 0x61,
   nameFor: (name) => !FORWARD_RESPONSE.test(name) ? undefined

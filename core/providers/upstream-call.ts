@@ -7,7 +7,7 @@ import type { Dispatcher } from 'undici';
 import { RequestAbort, type AbortLike } from '../http/abort.js';
 
 /** What dispatch() needs of a Pool. */
-export interface DispatchTarget {
+interface DispatchTarget {
   dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean;
 }
 
@@ -141,13 +141,14 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
   private paused = false;
   /** Set once the exchange is over: `null` for a complete body, else the error. */
   private outcome: unknown = undefined;
-  private finished = false;
   private waiting: Waiting<IteratorResult<Buffer>> | undefined = undefined;
   private wholeWaiting: Waiting<Buffer> | undefined = undefined;
   private closeListener: (() => void) | undefined = undefined;
   private iterating = false;
 
   constructor(private readonly resume: () => void, private readonly call: { abort(reason: unknown): void }) {}
+
+  private get finished(): boolean { return this.outcome !== undefined; }
 
   onClose(listener: () => void): void {
     if (this.finished) listener();
@@ -172,7 +173,6 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
   /** The exchange is over: `undefined` when complete, else why not. */
   end(error: unknown): void {
     if (this.finished) return;
-    this.finished = true;
     this.outcome = error === undefined ? null : error;
     const waiting = this.waiting;
     this.waiting = undefined;
@@ -194,7 +194,7 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
   /** The whole body, once it has arrived. */
   whole(): Promise<Buffer> {
     if (this.finished) {
-      return this.outcome === null ? Promise.resolve(this.concat()) : Promise.reject(this.outcome ?? new Error('the response body was given up before it was read'));
+      return this.outcome === null ? Promise.resolve(this.concat()) : Promise.reject(this.outcome);
     }
     return new Promise<Buffer>((resolve, reject) => { this.wholeWaiting = { resolve, reject }; });
   }

@@ -5,24 +5,13 @@
 // `sluice config validate` runs setup for the embedded default, which has the firewall, and must
 // stay quick. Nothing can fail late for it: every user pattern was compiled when the options were
 // parsed. Without `start` (sluice/testing's runPlugin) the first request builds it.
-import { createRequire } from 'node:module';
-import { definePlugin } from '../../core/index.js';
+import { definePlugin, importOwn } from '../../core/index.js';
 import { FIREWALL_ERRORS } from './errors.js';
 import { firewallOptions, type FirewallOptions } from './options.js';
 import type { FirewallRuntime } from './runtime.js';
 import { SCAN_USAGE } from './scan-usage.js';
 
 type ScanCommand = typeof import('./scan-command.js');
-
-/**
- * The command's ~30 modules (detectors, validators) with require() where Node can, as core loads
- * its own commands: synchronous, so faster to load than with import() on Node 20. None awaits at
- * top level, which require() could not load.
- */
-async function scanCommand(): Promise<ScanCommand> {
-  if (process.features.require_module) return createRequire(import.meta.url)('./scan-command.js') as ScanCommand;
-  return await import('./scan-command.js');
-}
 
 export default definePlugin<FirewallOptions>({
   name: 'firewall',
@@ -64,7 +53,9 @@ export default definePlugin<FirewallOptions>({
       usage: SCAN_USAGE,
       // Detectors only: no storage, logger or gateway config (so none is loaded for it).
       usesHost: false,
-      run: async (args, options, io) => (await scanCommand()).runScan(args, options, io),
+      // The command's ~30 modules (detectors, validators) load with require() where Node can (faster
+      // than Node 20's import()); none awaits at top level.
+      run: async (args, options, io) => (await importOwn<ScanCommand>(new URL('./scan-command.js', import.meta.url))).runScan(args, options, io),
     },
   },
 });

@@ -5,7 +5,7 @@
 // Tool-call ids get the same care (tool-call-ids.ts): a signature carried in an Anthropic or
 // Responses id is cut off, and an id Anthropic would reject (minted by another provider) is
 // mapped. Requests with none of this (the usual case) are left exactly as they are.
-import type { BodyPath, JsonObject, JsonValue, ProtocolName, RequestView } from '../../core/index.js';
+import type { BodyContainer, BodyPath, JsonObject, JsonValue, ProtocolName, RequestView } from '../../core/index.js';
 import { parseTag } from './signatures.js';
 import { anthropicToolId, bareId } from './tool-call-ids.js';
 
@@ -14,10 +14,12 @@ const GEMINI_SKIP = 'skip_thought_signature_validator';
 
 const anthropicId = (id: string): string => anthropicToolId(bareId(id));
 
+const ANTHROPIC_IDS = { call: 'id', result: 'tool_use_id', fix: anthropicId };
+
 /** Where the protocols whose ids are fixed keep them (core's view finds the calls and results). */
 const ID_FIELDS: Partial<Record<ProtocolName, { call: string; result: string; fix: (id: string) => string }>> = {
-  'anthropic.messages': { call: 'id', result: 'tool_use_id', fix: anthropicId },
-  'anthropic.count_tokens': { call: 'id', result: 'tool_use_id', fix: anthropicId },
+  'anthropic.messages': ANTHROPIC_IDS,
+  'anthropic.count_tokens': ANTHROPIC_IDS,
   'openai.responses': { call: 'call_id', result: 'call_id', fix: bareId },
 };
 
@@ -69,26 +71,24 @@ export function resolvePassthroughSignatures(view: RequestView): JsonObject | un
   return edits.length ? edited(view.body, edits) : undefined;
 }
 
-type Container = JsonObject | JsonValue[];
-
 /**
  * `body` with `edits` made, copying only the objects and arrays on their paths. Entries are
  * removed last, the latest first, so the indexes of the others stay right.
  */
 function edited(body: JsonObject, edits: readonly Edit[]): JsonObject {
-  const copies = new Map<Container, Container>();
-  const copy = (c: Container): Container => {
+  const copies = new Map<BodyContainer, BodyContainer>();
+  const copy = (c: BodyContainer): BodyContainer => {
     let out = copies.get(c);
     if (!out) copies.set(c, (out = Array.isArray(c) ? [...c] : { ...c }));
     return out;
   };
-  const removals: [Container, string | number][] = [];
+  const removals: [BodyContainer, string | number][] = [];
   for (const { path, value } of edits) {
-    let from: Container = body;
+    let from: BodyContainer = body;
     let to = copy(body);
     for (let i = 0; i < path.length - 1; i++) {
       const key = path[i]!;
-      from = (from as Record<string | number, JsonValue>)[key] as Container;
+      from = (from as Record<string | number, JsonValue>)[key] as BodyContainer;
       (to as Record<string | number, JsonValue>)[key] = to = copy(from);
     }
     const last = path[path.length - 1]!;

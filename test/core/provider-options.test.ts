@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { ConfigError } from '../../core/config/config-error.js';
 import { parseConfigText } from '../../core/config/load.js';
-import { toBytes } from '../../core/config/schema.js';
+import { toBytes } from '../../core/config/byte-size.js';
 
 const withProvider = (provider: string) => `providers:
   up: ${provider}

@@ -2,9 +2,9 @@
 // prompt; later ones stay in place. Every field the IR cannot hold is named in `dropped`.
 import { asArray, asNumber, asObject, asString, isObject, type JsonObject, type JsonValue } from '../../../../core/index.js';
 import type {
-  IrEffort, IrImage, IrMessage, IrPart, IrReasoning, IrRedactedThinking, IrRequest, IrResponseFormat, IrText, IrThinking, IrTool, IrToolChoice,
+  IrEffort, IrImage, IrMessage, IrPart, IrReasoning, IrRequest, IrResponseFormat, IrText, IrTool, IrToolChoice,
 } from '../../ir.js';
-import { invalid, withItem } from '../../util.js';
+import { invalid } from '../../util.js';
 import { assistantParts, MessageReader } from './message-reader.js';
 
 /** Top-level fields this decoder maps (or, for `stream`/`stream_options`/`n`, consumes). */

@@ -1,6 +1,6 @@
 // Pieces of the Responses wire format shared by the request, response and stream halves, so the
 // JSON response and the terminal stream event are built by the same code and cannot drift apart.
-import { asArray, asObject, asString, type JsonObject, type JsonValue, type Usage } from '../../../../core/index.js';
+import { asArray, asObject, asString, type JsonObject, type Usage } from '../../../../core/index.js';
 import type { IrPart, IrRequest, IrStopReason, IrTool, IrToolChoice } from '../../ir.js';
 import { parseArguments } from '../../util.js';
 
@@ -72,13 +72,11 @@ export function instructionsText(request: Pick<IrRequest, 'system'>): string | u
   return request.system.map((s) => s.text).join('\n\n');
 }
 
-const REASONING_TEXT = ['summary', 'content'] as const;
-
 /**
  * A reasoning item (input or output) as IR: its text (the first of `textKeys` that holds any: the
  * summary, else the raw reasoning_text of open-weight models) plus its signature, encrypted_content.
  */
-export function reasoningPart(item: JsonObject, textKeys: readonly string[] = REASONING_TEXT, field = 'encrypted_content'): IrPart | undefined {
+export function reasoningPart(item: JsonObject, textKeys: readonly string[], field = 'encrypted_content'): IrPart | undefined {
   const encrypted = asString(item[field]);
   if (encrypted?.startsWith(REDACTED_PREFIX)) return { type: 'redacted_thinking', data: encrypted.slice(REDACTED_PREFIX.length) };
   const text = reasoningText(item, textKeys);
