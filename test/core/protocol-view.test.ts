@@ -199,6 +199,11 @@ describe('protocol view: signatures and declared tools', () => {
       { type: 'reasoning', id: 'rs_1', summary: [{ type: 'summary_text', text: 'a' }, { type: 'summary_text', text: 'b' }], encrypted_content: 'E' },
     ] });
     expect(responses.signatures()[0]).to.include({ signs: 'reasoning', value: 'E', field: 'encrypted_content', text: 'a\nb', id: 'rs_1', turn: 0 });
+    // An open-weight model's reasoning item: raw reasoning_text under `content`, an empty summary.
+    const raw = createRequestView(p('openai.responses'), { input: [
+      { type: 'reasoning', id: 'rs_2', summary: [], content: [{ type: 'reasoning_text', text: 'step' }], encrypted_content: 'F' },
+    ] });
+    expect(raw.signatures()[0]).to.include({ signs: 'reasoning', value: 'F', text: 'step', id: 'rs_2' });
     const gemini = createRequestView(p('gemini.generate'), { contents: [{ role: 'model', parts: [
       { text: 'think', thought: true, thoughtSignature: 'T' }, { functionCall: { name: 'f', args: {} }, thoughtSignature: 'C' }, { text: 'x', thoughtSignature: 'X' }, { text: 'unsigned' },
     ] }] });

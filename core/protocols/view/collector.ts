@@ -46,7 +46,9 @@ export class Collector implements RequestSink {
 
   /** Reasoning text (a string or a list of parts with `text`) and the signature over it. */
   reasoning(role: string, turn: number, owner: JsonObject, textKey: string | readonly string[] | undefined, field: string | undefined, at: BodyPath): void {
-    const first = typeof textKey === 'string' ? textKey : textKey?.[0];
+    // What the signature covers: the first of the keys that holds any text (a Responses reasoning
+    // item's summary, else the raw reasoning of open-weight models), as the translator reads it.
+    const first = typeof textKey === 'string' ? textKey : textKey?.find((key) => coveredText(owner[key]) !== '') ?? textKey?.[0];
     if (this.withSegments && textKey !== undefined) {
       if (typeof textKey === 'string') this.textOrParts('reasoning', role, turn, owner, textKey, at);
       else for (const key of textKey) this.textOrParts('reasoning', role, turn, owner, key, at);
