@@ -1,5 +1,12 @@
 // Writing rows (idempotent by request id) and reading them back for the reports, the same SQL on
 // SQLite and PostgreSQL.
+//
+// A request id is not always Sluice's own: a valid client-supplied `x-request-id` is echoed and
+// becomes the request's id. A client that sends the same id twice (a bug, or a key holder hoping to
+// keep requests out of the ledger) must still get a row per request, so a row whose id is taken by
+// a *different* request (another time or latency) is written under a derived id instead of being
+// skipped; only a true replay of the same row (a write that timed out but committed, a spill file
+// replayed) is skipped. The derived id is a function of the row, so its replays are skipped too.
 import type { Knex } from 'knex';
 import { LEDGER_TABLE, type LedgerRow } from './row.js';
 
@@ -64,6 +71,19 @@ const ONE_ROW = `(${COLUMNS.map(() => '?').join(', ')})`;
 // (a replay after a write that timed out but committed) is skipped.
 const ON_CONFLICT = ' on conflict (request_id) do nothing';
 
+/** What tells two rows with one id apart: a replay has the same arrival and latency to the µs. */
+interface Identity { time_ms: unknown; latency_ms: unknown }
+function sameRequest(stored: Identity, row: LedgerRow): boolean {
+  return Number(stored.time_ms) === fitValue('integer', row.time_ms) && Number(stored.latency_ms) === fitValue('latency', row.latency_ms);
+}
+
+/** The id a row takes when its own is held by another request: `<id>~<arrival><latency µs>`, within 128. */
+export function derivedId(row: LedgerRow): string {
+  const t = fitValue('integer', row.time_ms) as number;
+  const us = Math.round((fitValue('latency', row.latency_ms) as number) * 1000);
+  return `${String(row.request_id).slice(0, 100)}~${t.toString(36)}${us.toString(36)}`;
+}
+
 /**
  * SQLite rows per transaction. Each commit appends every page it touched to the WAL (two writes a
  * page), and the random request ids put nearly every row's primary-key entry on a page of its own:
@@ -73,7 +93,7 @@ const ON_CONFLICT = ' on conflict (request_id) do nothing';
  */
 const SQLITE_ROWS_PER_TRANSACTION = 250;
 
-interface SqliteStatement { run(values: unknown[]): unknown }
+interface SqliteStatement { run(values: unknown[]): { changes: number }; get(...values: unknown[]): unknown }
 interface SqliteDatabase { prepare(sql: string): SqliteStatement; transaction<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void }
 interface RawClient { config: { client?: unknown }; acquireConnection(): Promise<unknown>; releaseConnection(conn: unknown): Promise<unknown> }
 
@@ -83,10 +103,16 @@ function sqliteInsertFor(db: SqliteDatabase): (rows: readonly LedgerRow[]) => vo
   let insert = sqliteInserts.get(db);
   if (!insert) {
     const stmt = db.prepare(INSERT_HEAD + ONE_ROW + ON_CONFLICT);
+    const holder = db.prepare(`select time_ms, latency_ms from ${LEDGER_TABLE} where request_id = ?`);
     const values: unknown[] = new Array(COLUMNS.length);
     insert = db.transaction((rows: readonly LedgerRow[]) => {
       for (const row of rows) {
         for (let i = 0; i < COLUMNS.length; i++) values[i] = fitValue(COLUMN_KINDS[i], row[COLUMNS[i]!]);
+        if (stmt.run(values).changes > 0) continue;
+        // The id is taken: a replay of this row is done; another request's row gets a derived id.
+        const stored = holder.get(values[0]) as Identity | undefined;
+        if (stored && sameRequest(stored, row)) continue;
+        values[0] = derivedId(row);
         stmt.run(values);
       }
     });
@@ -127,12 +153,33 @@ export function knexStore(database: () => Promise<Knex>): RowStore {
       }
       for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
         const slice = rows.slice(i, i + ROWS_PER_STATEMENT);
-        const bindings: unknown[] = [];
-        for (const row of slice) for (let c = 0; c < COLUMNS.length; c++) bindings.push(fitValue(COLUMN_KINDS[c], row[COLUMNS[c]!]));
-        await knex.raw(multiRow(slice.length), bindings as Knex.RawBinding[]);
+        const skipped = await insertMany(knex, slice);
+        if (!skipped.length) continue;
+        // Ids already taken (or repeated within the slice): replays are done; other requests' rows get derived ids.
+        const stored = await knex(LEDGER_TABLE).select('request_id', 'time_ms', 'latency_ms').whereIn('request_id', [...new Set(skipped.map((r) => r.request_id))]);
+        const byId = new Map(stored.map((s: Identity & { request_id: string }) => [s.request_id, s]));
+        const others = skipped.filter((r) => { const s = byId.get(r.request_id); return !s || !sameRequest(s, r); });
+        if (others.length) await insertMany(knex, others.map((r) => ({ ...r, request_id: derivedId(r) })));
       }
     },
   };
+}
+
+/** One multi-row INSERT on PostgreSQL; returns the rows it skipped because their id was taken. */
+async function insertMany(knex: Knex, rows: readonly LedgerRow[]): Promise<LedgerRow[]> {
+  const bindings: unknown[] = [];
+  for (const row of rows) for (let c = 0; c < COLUMNS.length; c++) bindings.push(fitValue(COLUMN_KINDS[c], row[COLUMNS[c]!]));
+  const result = await knex.raw(multiRow(rows.length) + ' returning request_id', bindings as Knex.RawBinding[]) as { rows: { request_id: string }[] };
+  if (result.rows.length === rows.length) return [];
+  // A statement cannot insert one id twice: of rows repeating an id within it, only the first can have been written.
+  const written = new Set(result.rows.map((r) => r.request_id));
+  const skipped: LedgerRow[] = [];
+  for (const row of rows) {
+    const id = fitValue(WIDTHS.request_id, row.request_id) as string;
+    if (written.has(id)) written.delete(id);
+    else skipped.push({ ...row, request_id: id });
+  }
+  return skipped;
 }
 
 /** Numbers come back as strings from PostgreSQL's bigint columns: make them numbers again. */

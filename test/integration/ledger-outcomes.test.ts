@@ -7,6 +7,8 @@ import { chat, disconnectMidStream, post, until, type Sent } from '../plugins/le
 import { ledgerRows, PG, pgSchema, slowUpstream, startLedgerGateway } from '../plugins/ledger/rig.js';
 import { usageReport } from '../../plugins/ledger/reports/usage.js';
 import { auditReport } from '../../plugins/ledger/reports/audit.js';
+import type { LedgerRow } from '../../plugins/ledger/row.js';
+import { knexStore } from '../../plugins/ledger/store.js';
 
 function suite(name: string, database: () => Promise<{ url: string; drop(): Promise<void> }>) {
   describe(`ledger: one row per request, every outcome (${name})`, function () {
@@ -69,6 +71,39 @@ function suite(name: string, database: () => Promise<{ url: string; drop(): Prom
         expect(usage.lines.find((l) => l['provider'] === 'mock')!.requests).to.equal(9); // 3 answered, 3 failed upstream, 3 disconnected
         const audit = await auditReport(knex, range, { degradationFactor: 1.5, baselineDays: 7 });
         expect(audit.lines.find((l) => l.provider === 'mock')).to.include({ model: 'gpt-4o-mini', requests: 9, error_rate: 0.3333 });
+      } finally {
+        await knex.destroy();
+        await db.drop();
+      }
+    });
+
+    it('requests reusing one client x-request-id each get their row; replaying the rows adds none', async () => {
+      const db = await database();
+      const rig = await startLedgerGateway({ database: db.url, upstreamUrl: mock.url });
+      const same = { 'x-request-id': 'client-id-reused' };
+      let echoed: string[];
+      try {
+        const sent = await Promise.all([0, 1, 2].map((i) => post(rig.gw.url, '/v1/chat/completions', chat('local-model', `again ${i}`), same)));
+        sent.push(await post(rig.gw.url, '/v1/chat/completions', chat('gpt-4o-mini', 'again later'), same));
+        echoed = sent.map((s) => s.id);
+      } finally {
+        await rig.gw.close();
+      }
+      expect(echoed, 'the client id is echoed as it came').to.deep.equal(Array(4).fill('client-id-reused'));
+      const knex = rig.open();
+      try {
+        const rows = await ledgerRows(knex);
+        expect(rows).to.have.length(4);
+        const ids = rows.map((r) => r.request_id);
+        expect(ids).to.include('client-id-reused');
+        expect(new Set(ids).size).to.equal(4);
+        for (const id of ids) expect(id).to.match(/^client-id-reused(~[0-9a-z]+)?$/);
+        // A write that timed out but committed, or a spill file replayed: the same rows again add nothing.
+        const store = knexStore(async () => knex);
+        const again = rows.map((r) => ({ ...r, request_id: 'client-id-reused', time_ms: Number(r['time_ms']), latency_ms: Number(r['latency_ms']) }) as unknown as LedgerRow);
+        await store.insert(again);
+        await store.insert(again.slice(1));
+        expect(await ledgerRows(knex)).to.have.length(4);
       } finally {
         await knex.destroy();
         await db.drop();
