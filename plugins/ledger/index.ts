@@ -11,7 +11,7 @@ import { ledgerMetrics } from './metrics.js';
 import { ledgerMigrations } from './migrations.js';
 import { ledgerOptions, type LedgerOptions } from './options.js';
 import { entryOf, type LedgerEntry } from './entry.js';
-import { prepareEntry } from './prepare.js';
+import { prepareEntries } from './prepare.js';
 import type { LedgerRow } from './row.js';
 import { SpillFile } from './spill.js';
 import { knexStore } from './store.js';
@@ -49,7 +49,7 @@ export default definePlugin<LedgerOptions>({
       flushIntervalMs: initial.flush_interval_ms, batchSize: initial.batch_size,
       maxBufferRows: initial.max_buffer_rows, writeTimeoutMs: initial.write_timeout_ms,
     }, {
-      prepare: (entry) => prepareEntry(entry, prepareContext),
+      prepare: (entries, failed) => prepareEntries(entries, prepareContext, failed),
       fallbackRow,
       store: knexStore(() => host.database()),
       spill, metrics, logger: host.logger,

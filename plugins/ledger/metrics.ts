@@ -14,6 +14,9 @@ export interface LedgerMetrics {
   dropped(n: number): void;
 }
 
+const CLASSES = ['input', 'output', 'cache_read', 'cache_write', 'reasoning'] as const;
+interface Sums extends Record<(typeof CLASSES)[number], number> { provider: string; model: string; usd: number }
+
 export function ledgerMetrics(metrics: Metrics): LedgerMetrics {
   const labelNames = ['provider', 'model', 'class'] as const;
   const tokens = metrics.counter('sluice_ledger_tokens_total', 'Tokens recorded in the ledger, by provider, served model and class (input excludes cached classes).', { labelNames });
@@ -26,35 +29,35 @@ export function ledgerMetrics(metrics: Metrics): LedgerMetrics {
   const spill = metrics.gauge('sluice_ledger_spill_rows', 'Rows waiting in the spill file for the database to come back.');
   const dropped = metrics.counter('sluice_ledger_rows_dropped_total', 'Rows lost because neither the database nor the spill file could take them.');
   // Rows are summed per writer cycle and the counters moved once per label set: a prom-client
-  // update with labels costs more than the row's own arithmetic.
-  const sums = new Map<string, { labels: Record<string, string>; n: number }>();
-  const add = (key: string, labels: Record<string, string>, n: number) => {
-    const s = sums.get(key);
-    if (s) s.n += n; else sums.set(key, { labels, n });
-  };
-  let pendingCost = new Map<string, { labels: Record<string, string>; usd: number }>();
+  // update with labels costs more than the row's own arithmetic. Sums are kept by provider, then
+  // model (two lookups of strings the rows share, no key built per row).
+  let sums = new Map<string, Map<string, Sums>>();
   return {
     row(r) {
       const provider = r.provider ?? 'none';
       const model = r.served_model ?? r.requested_model ?? 'none';
-      const pm = `${provider}\u0000${model}`;
-      if (r.input_tokens > 0) add(`${pm}\u0000input`, { provider, model, class: 'input' }, r.input_tokens);
-      if (r.output_tokens > 0) add(`${pm}\u0000output`, { provider, model, class: 'output' }, r.output_tokens);
-      if (r.cache_read_tokens > 0) add(`${pm}\u0000cache_read`, { provider, model, class: 'cache_read' }, r.cache_read_tokens);
-      if (r.cache_write_tokens > 0) add(`${pm}\u0000cache_write`, { provider, model, class: 'cache_write' }, r.cache_write_tokens);
-      if (r.reasoning_tokens > 0) add(`${pm}\u0000reasoning`, { provider, model, class: 'reasoning' }, r.reasoning_tokens);
-      if (r.cost_total !== null && r.cost_total > 0) {
-        const c = pendingCost.get(pm);
-        if (c) c.usd += r.cost_total; else pendingCost.set(pm, { labels: { provider, model }, usd: r.cost_total });
-      }
+      let byModel = sums.get(provider);
+      if (!byModel) sums.set(provider, (byModel = new Map()));
+      let s = byModel.get(model);
+      if (!s) byModel.set(model, (s = { provider, model, input: 0, output: 0, cache_read: 0, cache_write: 0, reasoning: 0, usd: 0 }));
+      if (r.input_tokens > 0) s.input += r.input_tokens;
+      if (r.output_tokens > 0) s.output += r.output_tokens;
+      if (r.cache_read_tokens > 0) s.cache_read += r.cache_read_tokens;
+      if (r.cache_write_tokens > 0) s.cache_write += r.cache_write_tokens;
+      if (r.reasoning_tokens > 0) s.reasoning += r.reasoning_tokens;
+      if (r.cost_total !== null && r.cost_total > 0) s.usd += r.cost_total;
       if (r.cost_total === null && r.input_tokens + r.output_tokens + r.cache_read_tokens + r.cache_write_tokens > 0) unpriced.inc({ provider, model });
       if (r.count_mismatch) mismatches.inc({ provider, model });
     },
     flush() {
-      for (const { labels, n } of sums.values()) tokens.inc(labels, n);
-      sums.clear();
-      for (const { labels, usd } of pendingCost.values()) cost.inc(labels, usd);
-      pendingCost = new Map();
+      for (const byModel of sums.values()) {
+        for (const s of byModel.values()) {
+          const { provider, model } = s;
+          for (const cls of CLASSES) if (s[cls] > 0) tokens.inc({ provider, model, class: cls }, s[cls]);
+          if (s.usd > 0) cost.inc({ provider, model }, s.usd);
+        }
+      }
+      sums = new Map();
     },
     queueDepth: (n) => depth.set(n),
     written: (n) => written.inc(undefined, n),

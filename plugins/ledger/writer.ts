@@ -20,7 +20,11 @@ export interface WriterOptions {
 export interface Queued { readonly id: string }
 
 export interface WriterDeps<T extends Queued> {
-  prepare(item: T): Promise<LedgerRow>;
+  /**
+   * The rows of a cycle's items, in order (prepared together: one tokenizer message per cycle);
+   * an item whose row cannot be built gets `failed(item, error)`'s row.
+   */
+  prepare(items: readonly T[], failed: (item: T, err: unknown) => LedgerRow): Promise<LedgerRow[]>;
   /** A row with only what the record says (used when prepare fails: never lose the request). */
   fallbackRow(item: T): LedgerRow;
   store: RowStore;
@@ -92,10 +96,12 @@ export class LedgerWriter<T extends Queued> {
     const { metrics } = this.deps;
     const records = this.incoming.splice(0);
     if (records.length) {
-      const rows = await Promise.all(records.map((r) => this.deps.prepare(r).catch((err: unknown) => {
-        this.deps.logger.error('ledger could not prepare a row; writing what the record says', { request_id: r.id, error: err });
-        return this.deps.fallbackRow(r);
-      })));
+      let rows: LedgerRow[];
+      try {
+        rows = await this.deps.prepare(records, this.failed);
+      } catch (err) {
+        rows = records.map((r) => this.failed(r, err));
+      }
       for (const row of rows) { metrics.row(row); this.pending.push(row); }
       metrics.flush();
     }
@@ -132,6 +138,11 @@ export class LedgerWriter<T extends Queued> {
       this.deps.logger.info('ledger database writes recovered');
     }
   }
+
+  private readonly failed = (item: T, err: unknown): LedgerRow => {
+    this.deps.logger.error('ledger could not prepare a row; writing what the record says', { request_id: item.id, error: err });
+    return this.deps.fallbackRow(item);
+  };
 
   private async write(rows: LedgerRow[]): Promise<void> {
     let timer: NodeJS.Timeout | undefined;

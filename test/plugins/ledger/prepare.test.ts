@@ -13,7 +13,8 @@ import { runPlugin } from '../../../core/testing/index.js';
 import { createTokenCounter, type TokenCounter } from '../../../plugins/ledger/count/tokenizer.js';
 import ledger from '../../../plugins/ledger/index.js';
 import { ledgerOptions } from '../../../plugins/ledger/options.js';
-import { prepareRow } from '../../../plugins/ledger/prepare.js';
+import { entryOf } from '../../../plugins/ledger/entry.js';
+import { prepareEntries, prepareRow } from '../../../plugins/ledger/prepare.js';
 
 const PROMPT = 'Summarise the plot of Hamlet in one sentence, please.';
 const ANSWER = 'A Danish prince feigns madness to avenge his father, and nearly everyone dies.';
@@ -76,6 +77,34 @@ describe('ledger: preparing a row', function () {
     expect(c).to.deep.equal([2]);
     // Counted again in a later batch (the thread's cache by hash): the same figure.
     expect(await counter.count('o200k_base', [long])).to.deep.equal([a![1]]);
+  });
+
+  it('a cycle\'s entries prepared together give each the row it gets alone; one that fails gets the fallback, the others are unaffected', async () => {
+    const shared = 'You are a careful assistant. '.repeat(20); // long, and in every request: sent to the thread once
+    const runs = await Promise.all([
+      runPlugin(ledger, { path: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'system', content: shared }, { role: 'user', content: PROMPT }] }, upstream: { json: chatJson({ prompt_tokens: 999, completion_tokens: 17 }) } }),
+      runPlugin(ledger, { path: '/v1/chat/completions', body: { model: 'gpt-4', messages: [{ role: 'system', content: shared }, { role: 'user', content: 'And Macbeth?' }] }, upstream: { json: chatJson({ prompt_tokens: 140, completion_tokens: 17 }) } }),
+      runPlugin(ledger, { path: '/v1/chat/completions', body: { model: 'claude-sonnet-4', messages: [{ role: 'user', content: PROMPT }] }, upstream: { json: chatJson({ prompt_tokens: 20, completion_tokens: 17 }) } }),
+      runPlugin(ledger, { path: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'system', content: shared }, { role: 'user', content: PROMPT }] }, upstream: { json: chatJson({ prompt_tokens: 140, completion_tokens: 17 }) } }),
+    ]);
+    const c = ctx();
+    const records = runs.map((r, i) => recordOf(r, { id: `req_batch_${i}`, provider: i === 2 ? 'anthropic' : 'openai' }));
+    const entries = records.map((r) => entryOf(r, c.options));
+    const broken = { ...entries[1]!, textError: new Error('unreadable') };
+    const failures: string[] = [];
+    const rows = await prepareEntries([entries[0]!, broken, entries[2]!, entries[3]!], c, (e, err) => {
+      failures.push(`${e.id}: ${(err as Error).message}`);
+      return { request_id: e.id, outcome: 'fallback' } as never;
+    });
+    expect(failures).to.deep.equal(['req_batch_1: unreadable']);
+    expect(rows[1]).to.deep.equal({ request_id: 'req_batch_1', outcome: 'fallback' });
+    for (const i of [0, 2, 3]) expect(rows[i]).to.deep.equal(await prepareRow(records[i]!, c));
+    expect(rows.map((r) => r.local_method)).to.deep.equal(['o200k_base', undefined, 'estimate', 'o200k_base']);
+    // The same texts, counted once for the cycle: the same figures; the inflated bill is flagged, the honest one not.
+    expect(rows[0]!.local_input_tokens).to.equal(rows[3]!.local_input_tokens).and.be.greaterThan(100);
+    expect([rows[0]!.count_mismatch, rows[3]!.count_mismatch]).to.deep.equal([1, 0]);
+    // gpt-4 is counted with cl100k_base, in the same message to the thread.
+    expect((await prepareEntries([entries[1]!], c, () => { throw new Error('no'); }))[0]).to.include({ local_method: 'cl100k_base' });
   });
 
   it('a stream with no usage report is estimated from what passed, and says so', async () => {

@@ -42,7 +42,7 @@ function setup(opts: Partial<{ flushIntervalMs: number; batchSize: number; maxBu
   const writer = new LedgerWriter(
     { flushIntervalMs: opts.flushIntervalMs ?? 60_000, batchSize: opts.batchSize ?? 10, maxBufferRows: opts.maxBufferRows ?? 1000, writeTimeoutMs: 1000 },
     {
-      prepare: async (r) => fallbackLike(r), fallbackRow: fallbackLike, store, spill,
+      prepare: async (rs) => rs.map(fallbackLike), fallbackRow: fallbackLike, store, spill,
       metrics: ledgerMetrics(metrics), logger: createLogger({ level: 'silent' }),
     },
   );
@@ -149,7 +149,7 @@ describe('ledger writer', () => {
     const b = setup();
     const spill = new SpillFile(path.join(a.dir, 'spill'), () => {});
     const writer = new LedgerWriter({ flushIntervalMs: 60_000, batchSize: 10, maxBufferRows: 1000, writeTimeoutMs: 1000 },
-      { prepare: async (r) => fallbackLike(r), fallbackRow: fallbackLike, store: b.store, spill, metrics: ledgerMetrics(createMetrics()), logger: createLogger({ level: 'silent' }) });
+      { prepare: async (rs) => rs.map(fallbackLike), fallbackRow: fallbackLike, store: b.store, spill, metrics: ledgerMetrics(createMetrics()), logger: createLogger({ level: 'silent' }) });
     await writer.start();
     await writer.kick();
     expect(b.store.rows.size).to.equal(7);
