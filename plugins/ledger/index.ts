@@ -57,10 +57,13 @@ export default definePlugin<LedgerOptions>({
     host.addAdminRoute('GET', '/usage', usageRoute(host));
     host.addAdminRoute('GET', '/audit', auditRoute(host, () => options));
     return {
-      middleware: async (ctx, next) => {
-        await next();
-        // Streams are read as they pass (the bytes still go out untouched); JSON answers after the fact.
-        if (ctx.exchange.response?.kind === 'stream') captureStream(ctx.exchange, options.count.max_chars);
+      // Streams are read as they pass (the bytes still go out untouched); JSON answers after the
+      // fact, in onRequest. A client that asked for JSON gets JSON, so its request passes straight
+      // on: no frame of this plugin's on its way back.
+      middleware: (ctx, next) => {
+        if (!ctx.exchange.stream) return next();
+        const ex = ctx.exchange;
+        return next().then(() => { if (ex.response?.kind === 'stream') captureStream(ex, options.count.max_chars); });
       },
       onRequest(record) {
         if (!options.include_admin && record.endpoint === undefined && isAdmin(record.path)) return;

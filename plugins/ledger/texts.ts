@@ -22,9 +22,13 @@ export interface ResponseText {
 }
 
 const NON_TEXT_TYPES = new Set(['image_url', 'input_image', 'image', 'input_audio', 'audio', 'file', 'input_file', 'document', 'video_url']);
-const NON_TEXT_KEYS = ['inlineData', 'fileData', 'image_url', 'input_audio'];
+const NON_TEXT_KEYS = new Set(['inlineData', 'fileData', 'image_url', 'input_audio']);
 
-/** True when some part of the body is an image, audio or file (bounded walk: a body is at most max_json_depth deep). */
+/**
+ * True when some part of the body is an image, audio or file (bounded walk: a body is at most
+ * max_json_depth deep; past `budget` values it answers true). One pass over each object's keys,
+ * recursing only into objects: this runs for every counted request.
+ */
 function hasNonText(value: JsonValue, budget: { nodes: number }): boolean {
   if (--budget.nodes < 0) return true;
   if (value === null || typeof value !== 'object') return false;
@@ -32,9 +36,16 @@ function hasNonText(value: JsonValue, budget: { nodes: number }): boolean {
     for (let i = 0; i < value.length; i++) if (hasNonText(value[i]!, budget)) return true;
     return false;
   }
-  if (typeof value['type'] === 'string' && NON_TEXT_TYPES.has(value['type'])) return true;
-  for (const key of NON_TEXT_KEYS) if (value[key] !== undefined) return true;
-  for (const key in value) if (hasNonText(value[key]!, budget)) return true;
+  for (const key in value) {
+    const v = value[key]!;
+    if (key === 'type' && typeof v === 'string' && NON_TEXT_TYPES.has(v)) return true;
+    if (NON_TEXT_KEYS.has(key)) return true;
+    if (v !== null && typeof v === 'object') {
+      if (hasNonText(v, budget)) return true;
+    } else if (--budget.nodes < 0) {
+      return true;
+    }
+  }
   return false;
 }
 

@@ -143,6 +143,20 @@ describe('ledger: preparing a row', function () {
     expect(await prepareRow(recordOf(withTools, { provider: 'anthropic' }), ctx())).to.include({ local_input_tokens: null });
   });
 
+  it('a prompt with an image, audio or a file is not counted locally (its billed tokens include what a text count cannot see)', async () => {
+    const parts: JsonObject[] = [
+      { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } },
+      { type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } },
+      { type: 'file', file: { file_id: 'file-1' } },
+    ];
+    for (const part of parts) {
+      const r = await runPlugin(ledger, { path: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: [{ type: 'text', text: PROMPT }, part] }] }, upstream: { json: chatJson({ prompt_tokens: 900, completion_tokens: 17 }) } });
+      expect(await prepareRow(recordOf(r), ctx()), String(part['type'])).to.include({ local_input_tokens: null, local_output_tokens: 17, count_mismatch: 0 });
+    }
+    const textOnly = await runPlugin(ledger, { path: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: [{ type: 'text', text: PROMPT }] }] }, upstream: { json: chatJson({ prompt_tokens: 20, completion_tokens: 17 }) } });
+    expect((await prepareRow(recordOf(textOnly), ctx())).local_input_tokens).to.be.a('number');
+  });
+
   it('no local count for loopback, nor when counting is off; refusals before a provider carry no tokens', async () => {
     const r = await runPlugin(ledger, { path: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: PROMPT }] }, upstream: { json: chatJson({ prompt_tokens: 20, completion_tokens: 17 }) } });
     expect(await prepareRow(recordOf(r), { ...ctx(), isLoopback: () => true })).to.include({ local_method: null, usage_source: 'reported' });
