@@ -1,7 +1,7 @@
 // Watching a response stream without changing it. Wrapping `events` in a generator of one's own
 // would make egress serialise every event anew (a wrapper might have changed them); an observer
 // only reads, so a stream whose bytes were going to the client untouched still does.
-import { isUntouchedStream, markUntouchedStream } from './raw-json.js';
+import { isUntouchedStream, PASSES_UNTOUCHED } from './raw-json.js';
 import type { StreamEvent } from './types.js';
 
 export interface StreamObserver {
@@ -12,8 +12,7 @@ export interface StreamObserver {
 }
 
 export function observeStream(events: AsyncIterable<StreamEvent>, observer: StreamObserver): AsyncIterable<StreamEvent> {
-  const watched = new ObservedStream(events, observer);
-  return isUntouchedStream(events) ? markUntouchedStream(watched) : watched;
+  return new ObservedStream(events, observer);
 }
 
 /**
@@ -38,7 +37,12 @@ class ObservedStream implements AsyncIterableIterator<StreamEvent> {
     throw err;
   };
 
-  constructor(readonly events: AsyncIterable<StreamEvent>, private readonly observer: StreamObserver) {}
+  /** Untouched if its source is: observing changes nothing. */
+  readonly [PASSES_UNTOUCHED]: boolean;
+
+  constructor(readonly events: AsyncIterable<StreamEvent>, private readonly observer: StreamObserver) {
+    this[PASSES_UNTOUCHED] = isUntouchedStream(events);
+  }
 
   /** Nobody has begun to read it (nor taken its observer). */
   get unread(): boolean { return this.source === undefined && !this.over; }

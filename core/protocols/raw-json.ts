@@ -27,8 +27,14 @@ export function markUntouchedStream(events: AsyncIterable<StreamEvent>): AsyncIt
   return events;
 }
 
+/**
+ * Carried (true) by a wrapper that passes an untouched stream's events on unchanged, such as
+ * observeStream's: a property read instead of a WeakSet entry made (and swept) for every stream.
+ */
+export const PASSES_UNTOUCHED: unique symbol = Symbol('sluice.passesUntouched');
+
 export function isUntouchedStream(events: AsyncIterable<StreamEvent>): boolean {
-  return UNTOUCHED_STREAMS.has(events);
+  return (events as { [PASSES_UNTOUCHED]?: boolean })[PASSES_UNTOUCHED] === true || UNTOUCHED_STREAMS.has(events);
 }
 
 /** An upstream's JSON answer that remembers its text until its body is taken. */

@@ -75,6 +75,9 @@ describe('observeStream', () => {
   it('keeps the untouched mark: the upstream bytes still go to the client as they came', () => {
     expect(isUntouchedStream(observeStream(markUntouchedStream(source(1).events), watcher().observer))).to.equal(true);
     expect(isUntouchedStream(observeStream(source(1).events, watcher().observer))).to.equal(false);
+    // Stacked observers (two plugins watching): still the source's bytes.
+    expect(isUntouchedStream(observeStream(observeStream(markUntouchedStream(source(1).events), watcher().observer), watcher().observer))).to.equal(true);
+    expect(isUntouchedStream(observeStream(observeStream(source(1).events, watcher().observer), watcher().observer))).to.equal(false);
   });
 
   describe('takeObservers (the final reader calls the observers itself)', () => {
