@@ -7,15 +7,28 @@ export interface Deadline {
   cancel(): void;
 }
 
-interface Entry extends Deadline {
-  at: number;
-  fire: () => void;
-  queue: DeadlineQueue;
+/**
+ * One wait, linked into its queue in arrival order. A list rather than a Set: a Set that grows and
+ * shrinks by tens of entries a millisecond reallocates its hash table each time it crosses a size
+ * class, and those tables, held by the long-lived queue, outlive two scavenges and are promoted
+ * (~110 B a request of the old generation's garbage, by the sampling heap profiler).
+ */
+class Entry implements Deadline {
+  prev: Entry | undefined = undefined;
+  next: Entry | undefined = undefined;
+  /** False once fired or cancelled. */
+  linked = true;
+  constructor(readonly at: number, readonly fire: () => void, private readonly queue: DeadlineQueue) {}
+
+  cancel(): void {
+    this.queue.remove(this);
+  }
 }
 
 /** Waits of `ms` each, swept in arrival order (equal lengths: the oldest expires first). */
 export class DeadlineQueue {
-  private readonly entries = new Set<Entry>();
+  private head: Entry | undefined = undefined;
+  private tail: Entry | undefined = undefined;
   private timer: NodeJS.Timeout | undefined = undefined;
   private readonly everyMs: number;
 
@@ -25,8 +38,12 @@ export class DeadlineQueue {
 
   /** Calls `fire` once `ms` have passed, unless cancelled first. */
   add(fire: () => void): Deadline {
-    const entry: Entry = { at: performance.now() + this.ms, fire, queue: this, cancel: cancelEntry };
-    this.entries.add(entry);
+    const entry = new Entry(performance.now() + this.ms, fire, this);
+    const tail = this.tail;
+    entry.prev = tail;
+    if (tail) tail.next = entry;
+    else this.head = entry;
+    this.tail = entry;
     if (!this.timer) {
       this.timer = setInterval(() => this.sweep(), this.everyMs);
       this.timer.unref();
@@ -34,29 +51,31 @@ export class DeadlineQueue {
     return entry;
   }
 
-  /** @internal */
+  /** @internal Unlinks `entry` (a second call is harmless). */
   remove(entry: Entry): void {
-    this.entries.delete(entry);
+    if (!entry.linked) return;
+    entry.linked = false;
+    const { prev, next } = entry;
+    if (prev) prev.next = next;
+    else this.head = next;
+    if (next) next.prev = prev;
+    else this.tail = prev;
+    entry.prev = entry.next = undefined;
   }
 
   private sweep(): void {
-    if (this.entries.size === 0) {
+    if (!this.head) {
       // Idle: the timer stops until the next wait.
       clearInterval(this.timer);
       this.timer = undefined;
       return;
     }
     const now = performance.now();
-    for (const entry of this.entries) {
-      if (entry.at > now) break;
-      this.entries.delete(entry);
+    for (let entry = this.head; entry && entry.at <= now; entry = this.head) {
+      this.remove(entry);
       entry.fire();
     }
   }
-}
-
-function cancelEntry(this: Entry): void {
-  this.queue.remove(this);
 }
 
 const queues = new Map<number, DeadlineQueue>();

@@ -79,7 +79,8 @@ class DataPlaneRequest implements Cuttable {
   async run(): Promise<void> {
     const { shared, req, res } = this;
     shared.inFlight.add(this);
-    res.once('close', () => this.closed());
+    // `on`, not `once`: a response closes once, and once() wraps each listener in two more objects.
+    res.on('close', () => this.closed());
     try {
       const reading = readRequestBody(req, shared.bodyLimits);
       const exchange = createExchange(this.arrival, this.endpoint, req, this.abort, reading && await reading);

@@ -151,7 +151,11 @@ export function plainLineWriter(logger: Logger, level: Exclude<LogLevel, 'silent
 export type PlainLineWriter = (msg: string, members: string) => void;
 
 function lineWriters(sink: (line: string) => void): Record<Exclude<LogLevel, 'silent'>, PlainLineWriter> {
-  const at = (level: string): PlainLineWriter => (msg, members) => sink(`{"level":"${level}","time":"${isoNow()}",${members},"msg":${JSON.stringify(msg)}}\n`);
+  // The message is nearly always the same ('request'): serialised once, not once per line.
+  let lastMsg = '';
+  let lastMsgJson = '""';
+  const msgJson = (msg: string) => (msg === lastMsg ? lastMsgJson : (lastMsgJson = JSON.stringify((lastMsg = msg))));
+  const at = (level: string): PlainLineWriter => (msg, members) => sink(`{"level":"${level}","time":"${isoNow()}",${members},"msg":${msgJson(msg)}}\n`);
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 

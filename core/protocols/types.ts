@@ -23,8 +23,17 @@ export interface Protocol {
   readonly operation: Operation;
 }
 
+/**
+ * Every name, made once: several look-ups per request (the router's and translator's checks, codec
+ * maps) then take a constant string instead of building (and hashing) a new one each time.
+ */
+const FAMILIES: readonly ApiFamily[] = ['openai', 'anthropic', 'gemini'];
+const OPERATIONS: readonly Operation[] = ['chat', 'responses', 'embeddings', 'models', 'messages', 'count_tokens', 'generate', 'embed'];
+const NAMES = new Map(FAMILIES.map((family) =>
+  [family as string, new Map(OPERATIONS.map((operation) => [operation as string, `${family}.${operation}` as ProtocolName]))]));
+
 export function protocolName(p: Protocol): ProtocolName {
-  return `${p.family}.${p.operation}` as ProtocolName;
+  return NAMES.get(p.family)?.get(p.operation) ?? `${p.family}.${p.operation}` as ProtocolName;
 }
 
 /** A protocol by name, e.g. "anthropic.messages". */

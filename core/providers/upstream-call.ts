@@ -199,6 +199,11 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
     return new Promise<Buffer>((resolve, reject) => { this.wholeWaiting = { resolve, reject }; });
   }
 
+  /** The whole body if it has already arrived in full (then like `whole()`, without a promise), else undefined. */
+  received(): Buffer | undefined {
+    return this.outcome === null ? this.concat() : undefined;
+  }
+
   /** Gives the body up: the upstream exchange is aborted if it is still going. */
   destroy(): void {
     if (this.finished) return;

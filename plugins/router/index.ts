@@ -55,6 +55,18 @@ function targetsFor(exchange: Exchange, decision: RouteDecision): Target[] {
   return targets;
 }
 
+/** Sets the exchange's target and fallbacks, or throws the refusal. */
+function route(table: RouteTable, exchange: Exchange): void {
+  const requested = exchange.model!;
+  const decision = table.resolve(requested);
+  if (!decision) {
+    throw new GatewayError('SLUICE_E_MODEL_NOT_FOUND', `The model \`${requested}\` does not exist or is not served by this gateway`, { param: 'model' });
+  }
+  const targets = targetsFor(exchange, decision);
+  exchange.target = targets[0];
+  exchange.fallbacks = targets.length === 1 ? [] : targets.slice(1);
+}
+
 export default definePlugin<RouterOptions>({
   name: 'router',
   version: '0.1.0',
@@ -65,18 +77,17 @@ export default definePlugin<RouterOptions>({
   setup(options, host) {
     let table = compileRoutes(options, host.providers);
     return {
-      middleware: async (ctx, next) => {
+      // Not an async function: the rest of the chain's promise is returned as it is (one promise
+      // and one resumption fewer per request); a refusal is a rejected promise all the same.
+      middleware: (ctx, next) => {
         const { exchange } = ctx;
-        if (exchange.endpoint.operation === 'models') return answerModels(table, exchange);
-        const requested = exchange.model!;
-        const decision = table.resolve(requested);
-        if (!decision) {
-          throw new GatewayError('SLUICE_E_MODEL_NOT_FOUND', `The model \`${requested}\` does not exist or is not served by this gateway`, { param: 'model' });
+        try {
+          if (exchange.endpoint.operation === 'models') { answerModels(table, exchange); return Promise.resolve(); }
+          route(table, exchange);
+        } catch (err) {
+          return Promise.reject(err);
         }
-        const targets = targetsFor(exchange, decision);
-        exchange.target = targets[0];
-        exchange.fallbacks = targets.length === 1 ? [] : targets.slice(1);
-        await next();
+        return next();
       },
       // SIGHUP: compile the new table fully (unknown providers throw here), then swap it in one assignment.
       reload(next) {

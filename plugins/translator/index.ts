@@ -26,27 +26,40 @@ export default definePlugin<TranslatorOptions>({
       translate ??= e.generationTranslator(logger);
       return (engine = e);
     };
+    /**
+     * A generation (the hot path). Not an async function: the chain's promise and one then()
+     * instead of an async function's own promise and resumption; no per-request closures in the
+     * request's translation (see generationTranslator).
+     */
+    const translateGeneration = (e: Engine, exchange: Exchange, next: () => Promise<void>): Promise<void> => {
+      try {
+        e.checkGeneration(exchange);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      exchange.translate = translate!;
+      return next().then(() => e.translateGenerationBack(exchange, logger));
+    };
+    /** Counting and embeddings, and whatever arrives before the engine has loaded. */
+    const translateOther = async (exchange: Exchange, next: () => Promise<void>): Promise<void> => {
+      const e = engine ?? await ready();
+      const op = operationClass(exchange.endpoint.operation);
+      if (op === 'generate') return translateGeneration(e, exchange, next);
+      const translateBack = op === 'count' ? e.translateCount(exchange)
+        : op === 'embed' ? e.translateEmbeddings(exchange)
+        : undefined;
+      await next();
+      translateBack?.();
+    };
     return {
       // Loaded before the first request, so it does not wait for the import.
       start: async () => { await ready(); },
-      middleware: async (ctx, next) => {
+      middleware: (ctx, next) => {
         const exchange = ctx.exchange;
         if (!exchange.target) return next(); // answered by an earlier plugin (model listings)
-        const { checkGeneration, translateGenerationBack, translateCount, translateEmbeddings } = engine ?? await ready();
-        const op = operationClass(exchange.endpoint.operation);
-        if (op === 'generate') {
-          // The hot path: no per-request closures (see generationTranslator).
-          checkGeneration(exchange);
-          exchange.translate = translate!;
-          await next();
-          translateGenerationBack(exchange, logger);
-          return;
-        }
-        const translateBack = op === 'count' ? translateCount(exchange)
-          : op === 'embed' ? translateEmbeddings(exchange)
-          : undefined;
-        await next();
-        translateBack?.();
+        return engine && operationClass(exchange.endpoint.operation) === 'generate'
+          ? translateGeneration(engine, exchange, next)
+          : translateOther(exchange, next);
       },
     };
   },

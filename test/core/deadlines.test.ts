@@ -26,4 +26,18 @@ describe('core/http/deadlines: one timer for many equal waits', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(fired).to.equal(true);
   });
+
+  it('fires what is left, in arrival order, after cancels at the head, the middle and the tail', async () => {
+    const q = new DeadlineQueue(10);
+    const fired: number[] = [];
+    const waits = Array.from({ length: 8 }, (_, i) => q.add(() => fired.push(i)));
+    for (const i of [0, 3, 4, 7]) waits[i]!.cancel();
+    waits[3]!.cancel(); // twice: harmless
+    await new Promise((r) => setTimeout(r, 100));
+    expect(fired).to.deep.equal([1, 2, 5, 6]);
+    waits[1]!.cancel(); // after it fired: harmless
+    q.add(() => fired.push(8));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(fired).to.deep.equal([1, 2, 5, 6, 8]);
+  });
 });
