@@ -1,4 +1,5 @@
 // `sluice start`: load the config, build the gateway, listen, and serve until a signal.
+import { setFlagsFromString } from 'node:v8';
 import { configFile } from './config-file.js';
 import type { Io } from './io.js';
 import { parseCommand, stringValue, UsageError, USAGE } from './usage.js';
@@ -13,6 +14,7 @@ export async function start(args: string[], io: Io): Promise<number> {
     throw new UsageError(`--port must be a port number from 0 to 65535, got '${portFlag}'`, USAGE.start);
   }
 
+  tuneGcForServing();
   const { loadConfigFile } = await import('../config/load.js');
   const loaded = await loadConfigFile(configFile(stringValue(values, 'config')));
   const { server } = loaded.config;
@@ -55,6 +57,23 @@ export async function start(args: string[], io: Io): Promise<number> {
     gateway.reload().catch((err: Error) => gateway.logger.error('config reload rejected; keeping the running config', { error: err.message }));
   });
   return await new Promise<number>(() => { /* runs until a signal */ });
+}
+
+/**
+ * V8's allocation-site pretenuring watches which allocation sites' objects survive a scavenge and,
+ * past a survival rate, allocates that site's objects straight in the old generation. A gateway
+ * under load always has tens of requests in flight when a scavenge comes, so the sites of a
+ * request's objects (the upstream call, its headers, the exchange) look long-lived and get tenured,
+ * though each request ends a few ms later: the old generation then fills with dead requests and
+ * pays mark-compacts for them. Off, on the JSON hot path at 50 connections (this machine,
+ * --trace-gc-nvp, 60,000 requests, two runs each): 88–89 → 77–78 µs of CPU a request, 1.48 → 0.22
+ * KB promoted a request, GC pauses 6.5 → 2.4–2.8 µs a request. Only for the serving process (a CLI
+ * command never runs long enough to care), and not when the operator named the flag in
+ * NODE_OPTIONS or on node's command line.
+ */
+function tuneGcForServing(): void {
+  const named = `${process.execArgv.join(' ')} ${process.env['NODE_OPTIONS'] ?? ''}`;
+  if (!/allocation[-_]site[-_]pretenuring/.test(named)) setFlagsFromString('--no-allocation-site-pretenuring');
 }
 
 /** One line for the ways listening fails on an operator's machine; undefined for anything else. */
