@@ -66,8 +66,8 @@ export async function start(args: string[], io: Io): Promise<number> {
  * request's objects (the upstream call, its headers, the exchange) look long-lived and get tenured,
  * though each request ends a few ms later: the old generation then fills with dead requests and
  * pays mark-compacts for them. Off, on the JSON hot path at 50 connections (this machine,
- * --trace-gc-nvp, 60,000 requests, two runs each): 88–89 → 77–78 µs of CPU a request, 1.48 → 0.22
- * KB promoted a request, GC pauses 6.5 → 2.4–2.8 µs a request. Only for the serving process (a CLI
+ * --trace-gc-nvp, 60,000 requests): 1.48 → 0.22 KB promoted and 6.4 → 2.4–3.0 µs of GC pauses a
+ * request, 3–11 µs of CPU a request by run (bench/results/hot-path-profile.md). Only for the serving process (a CLI
  * command never runs long enough to care), and not when the operator named the flag in
  * NODE_OPTIONS or on node's command line.
  */
