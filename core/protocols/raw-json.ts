@@ -8,7 +8,6 @@ import type { GatewayResponse, JsonResponse } from '../exchange.js';
 import type { JsonValue, Protocol, StreamEvent } from './types.js';
 
 const RAW = new WeakMap<object, string>();
-const UNTOUCHED_STREAMS = new WeakSet<AsyncIterable<StreamEvent>>();
 
 /** Parses an event's JSON data, remembering the text for an untouched stream. */
 export function parseJsonKeepingRaw(text: string): JsonValue {
@@ -22,19 +21,21 @@ export function rawJsonOf(value: JsonValue): string | undefined {
   return value !== null && typeof value === 'object' ? RAW.get(value) : undefined;
 }
 
+/**
+ * Carried (true) by a stream whose events go to the client as their upstream sent them: the one
+ * dispatch produced, and a wrapper that passes such a stream on unchanged (observeStream's). A
+ * property rather than a WeakSet entry per stream, which the GC must sweep.
+ */
+export const PASSES_UNTOUCHED: unique symbol = Symbol('sluice.passesUntouched');
+type Marked = AsyncIterable<StreamEvent> & { [PASSES_UNTOUCHED]?: boolean };
+
 export function markUntouchedStream(events: AsyncIterable<StreamEvent>): AsyncIterable<StreamEvent> {
-  UNTOUCHED_STREAMS.add(events);
+  (events as Marked)[PASSES_UNTOUCHED] = true;
   return events;
 }
 
-/**
- * Carried (true) by a wrapper that passes an untouched stream's events on unchanged, such as
- * observeStream's: a property read instead of a WeakSet entry made (and swept) for every stream.
- */
-export const PASSES_UNTOUCHED: unique symbol = Symbol('sluice.passesUntouched');
-
 export function isUntouchedStream(events: AsyncIterable<StreamEvent>): boolean {
-  return (events as { [PASSES_UNTOUCHED]?: boolean })[PASSES_UNTOUCHED] === true || UNTOUCHED_STREAMS.has(events);
+  return (events as Marked)[PASSES_UNTOUCHED] === true;
 }
 
 /** An upstream's JSON answer that remembers its text until its body is taken. */

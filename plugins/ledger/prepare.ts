@@ -39,13 +39,8 @@ const orNull = <T>(v: T | undefined): T | null => (v === undefined || v === '' ?
 const FREE: TokenPrices = Object.freeze({ input: 0, output: 0 });
 
 /** The row of a finished request (tests and benches: the plugin takes the entry in onRequest). */
-export function prepareRow(record: RequestRecord, ctx: PrepareContext): Promise<LedgerRow> {
-  return prepareEntry(entryOf(record, ctx.options), ctx);
-}
-
-/** One entry's row; throws (rejects) where prepareEntries would call `failed`. */
-export async function prepareEntry(entry: LedgerEntry, ctx: PrepareContext): Promise<LedgerRow> {
-  const [row] = await prepareEntries([entry], ctx, (_e, err) => { throw err; });
+export async function prepareRow(record: RequestRecord, ctx: PrepareContext): Promise<LedgerRow> {
+  const [row] = await prepareEntries([entryOf(record, ctx.options)], ctx, (_e, err) => { throw err; });
   return row!;
 }
 

@@ -78,7 +78,7 @@ function sameRequest(stored: Identity, row: LedgerRow): boolean {
 }
 
 /** The id a row takes when its own is held by another request: `<id>~<arrival><latency µs>`, within 128. */
-export function derivedId(row: LedgerRow): string {
+function derivedId(row: LedgerRow): string {
   const t = fitValue('integer', row.time_ms) as number;
   const us = Math.round((fitValue('latency', row.latency_ms) as number) * 1000);
   return `${String(row.request_id).slice(0, 100)}~${t.toString(36)}${us.toString(36)}`;
