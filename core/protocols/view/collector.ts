@@ -25,22 +25,18 @@ export class Collector implements RequestSink {
   readonly userTurns: number[] = [];
 
   /**
-   * `withSegments: false` collects only tool calls and results: a plugin that reads the tool history
+   * `allText: false` collects only tool calls, results and which turns hold user text: a plugin that reads the tool history
    * (the loop detector) does not pay for a setter per string of the conversation.
    */
-  readonly allText: boolean;
-
-  constructor(private readonly changed: () => void, private readonly withSegments = true) {
-    this.allText = withSegments;
-  }
+  constructor(private readonly changed: () => void, readonly allText = true) {}
 
   /** A string at container[key], if it is one; `at` is the container's path. */
   text(kind: SegmentKind, role: string, turn: number, container: Container, key: string | number, at: BodyPath): void {
-    if (!this.withSegments && kind !== 'user') return;
+    if (!this.allText && kind !== 'user') return;
     const value = (container as Record<string | number, JsonValue>)[key];
     if (typeof value !== 'string') return;
     if (kind === 'user' && this.userTurns[this.userTurns.length - 1] !== turn) this.userTurns.push(turn);
-    if (!this.withSegments) return;
+    if (!this.allText) return;
     this.segments.push(new Slot(kind, role, turn, at, key, container, key, this.changed, undefined));
   }
 
@@ -48,12 +44,13 @@ export class Collector implements RequestSink {
   reasoning(role: string, turn: number, owner: JsonObject, textKey: string | readonly string[] | undefined, field: string | undefined, at: BodyPath): void {
     // What the signature covers: the first of the keys that holds any text (a Responses reasoning
     // item's summary, else the raw reasoning of open-weight models), as the translator reads it.
-    const first = typeof textKey === 'string' ? textKey : textKey?.find((key) => coveredText(owner[key]) !== '') ?? textKey?.[0];
-    if (this.withSegments && textKey !== undefined) {
+    if (this.allText && textKey !== undefined) {
       if (typeof textKey === 'string') this.textOrParts('reasoning', role, turn, owner, textKey, at);
       else for (const key of textKey) this.textOrParts('reasoning', role, turn, owner, key, at);
     }
-    if (field !== undefined) this.addSignature('reasoning', owner, field, first === undefined ? undefined : owner[first], turn, at);
+    if (field === undefined) return; // no signature: nothing to say what it covers
+    const first = typeof textKey === 'string' ? textKey : textKey?.find((key) => coveredText(owner[key]) !== '') ?? textKey?.[0];
+    this.addSignature('reasoning', owner, field, first === undefined ? undefined : owner[first], turn, at);
   }
 
   /** Encrypted reasoning: its data is kept with the signatures (valid only where it was issued). */
@@ -79,7 +76,7 @@ export class Collector implements RequestSink {
 
   /** Every string leaf of a JSON value held at owner[key] (tool arguments, structured results). */
   private leaves(kind: SegmentKind, role: string, turn: number, owner: JsonObject, key: string, path: BodyPath): void {
-    if (!this.withSegments) return;
+    if (!this.allText) return;
     const value = owner[key];
     if (value && typeof value === 'object') this.walkLeaves(kind, role, turn, value, [...path, key], undefined);
   }
@@ -89,7 +86,7 @@ export class Collector implements RequestSink {
    * re-serialises the arguments. Text that is not JSON is one segment.
    */
   private jsonText(kind: SegmentKind, role: string, turn: number, owner: JsonObject, key: string, path: BodyPath): void {
-    if (!this.withSegments) return;
+    if (!this.allText) return;
     const raw = owner[key];
     if (typeof raw !== 'string') return;
     let parsed: JsonValue;
@@ -120,7 +117,7 @@ export class Collector implements RequestSink {
     const info = new ResultEvent(callId, name, output, isError, turn, path);
     this.results.push(info);
     this.events.push(info);
-    if (structuredAt && this.withSegments && output && typeof output === 'object') this.walkLeaves('tool_result', role, turn, output, structuredAt, undefined);
+    if (structuredAt && this.allText && output && typeof output === 'object') this.walkLeaves('tool_result', role, turn, output, structuredAt, undefined);
   }
 
   /** A signature at owner[field] (or where one belongs), over `covered`: the reasoning text or its parts. */

@@ -2,7 +2,7 @@
 // as one more delta just before the block's content_block_stop. A content_block_start holds a block
 // as a message does, read by the request reader (readMessagesBlock); the delta types are below,
 // shared with the translator's stream decoder.
-import { asObject } from '../json.js';
+import { asObject, asString } from '../json.js';
 import type { JsonObject, JsonValue, StreamEvent } from '../types.js';
 import { readMessagesBlock } from './request-anthropic.js';
 import { NO_PATH, type ArgumentsForm, type Container, type RequestSink } from './sink.js';
@@ -17,11 +17,10 @@ export interface MessagesDelta {
   readonly text: (delta: JsonObject) => string | undefined;
 }
 
-const piece = (v: JsonValue | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
-const TEXT: MessagesDelta = { kind: 'text', field: 'text', text: (d) => piece(d['text']) };
-const THINKING: MessagesDelta = { kind: 'reasoning', field: 'thinking', text: (d) => piece(d['thinking']) };
-const INPUT_JSON: MessagesDelta = { kind: 'tool_arguments', field: 'partial_json', text: (d) => piece(d['partial_json']) };
-const SIGNATURE: MessagesDelta = { kind: 'signature', field: 'signature', text: (d) => piece(d['signature']) };
+const TEXT: MessagesDelta = { kind: 'text', field: 'text', text: (d) => asString(d['text']) };
+const THINKING: MessagesDelta = { kind: 'reasoning', field: 'thinking', text: (d) => asString(d['thinking']) };
+const INPUT_JSON: MessagesDelta = { kind: 'tool_arguments', field: 'partial_json', text: (d) => asString(d['partial_json']) };
+const SIGNATURE: MessagesDelta = { kind: 'signature', field: 'signature', text: (d) => asString(d['signature']) };
 
 /** The delta a content_block_delta's `delta.type` names; undefined for citations_delta and types added later. */
 export function messagesDelta(type: JsonValue | undefined): MessagesDelta | undefined {
