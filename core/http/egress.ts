@@ -6,6 +6,7 @@ import { errorBody, GatewayError, toGatewayError } from '../errors.js';
 import type { Exchange, StreamResponse } from '../exchange.js';
 import { takeObservers } from '../protocols/observe-stream.js';
 import { isUntouchedStream } from '../protocols/raw-json.js';
+import { msFixed3 } from './ms-text.js';
 import { encodeSseEvent, encodeUntouchedSseEvent } from '../protocols/sse.js';
 import type { ApiFamily, Protocol, StreamEvent } from '../protocols/types.js';
 
@@ -42,7 +43,7 @@ export function setExchangeHeaders(res: ServerResponse, exchange: Exchange, extr
 export function overheadMs(exchange: Exchange): string {
   const { upstreamStart, upstreamHeaders } = exchange.timings;
   const upstream = upstreamStart !== undefined && upstreamHeaders !== undefined ? upstreamHeaders - upstreamStart : 0;
-  return Math.max(0, performance.now() - exchange.receivedAt - upstream).toFixed(3);
+  return msFixed3(performance.now() - exchange.receivedAt - upstream);
 }
 
 /** A JSON answer: `body` as text (raw upstream bytes, already serialised) or a value to serialise. */

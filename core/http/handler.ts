@@ -15,6 +15,7 @@ import type { HttpExchange } from './exchange-impl.js';
 import type { Cuttable, InFlight } from './in-flight.js';
 import { closeIfUnread } from './front-door.js';
 import { createExchange, readRequestBody } from './ingress.js';
+import { msFixed3 } from './ms-text.js';
 import { outcomeFor, type RecordRequest } from './request-log.js';
 
 export interface HandlerOptions {
@@ -119,7 +120,7 @@ class DataPlaneRequest implements Cuttable {
     closeIfUnread(req, res);
     res.setHeader('x-request-id', this.arrival.id);
     if (exchange) setExchangeHeaders(res, exchange, {});
-    else res.setHeader('x-sluice-overhead-ms', (performance.now() - this.arrival.receivedAt).toFixed(3));
+    else res.setHeader('x-sluice-overhead-ms', msFixed3(performance.now() - this.arrival.receivedAt));
     const family: ApiFamily = exchange?.clientFamily ?? this.endpoint.family;
     this.firstByteAt = performance.now();
     sendError(res, family, failure);

@@ -6,6 +6,7 @@ import type { Completion, Exchange, Outcome } from '../exchange.js';
 import { logLine, plainLineWriter, type LogFields, type Logger } from '../observability/logger.js';
 import type { RequestRecord } from '../plugin/request-record.js';
 import type { ApiFamily } from '../protocols/types.js';
+import { msJson } from './ms-text.js';
 import type { RequestMetrics } from './request-metrics.js';
 
 /** Refusals by policy (auth, firewall, limits) rather than failures; plugin codes say so in their spec. */
@@ -115,8 +116,8 @@ export function accessMembers(r: FinishedRequest, matched: boolean): string {
   if (r.clientAddress) out += `,"client":${str(r.clientAddress)}`;
   out += `,"stream":${ex?.stream === true},"status":${num(c.status)},"outcome":${str(c.outcome)}`;
   if (c.error) out += `,"error":${str(c.error.code)}`;
-  out += `,"ms":${msText(c.totalMs)}`;
-  if (c.firstByteMs !== undefined) out += `,"ttfb_ms":${msText(c.firstByteMs)}`;
+  out += `,"ms":${msJson(c.totalMs)}`;
+  if (c.firstByteMs !== undefined) out += `,"ttfb_ms":${msJson(c.firstByteMs)}`;
   if (c.usage !== undefined) out += `,"usage":${JSON.stringify(c.usage)}`;
   if (ex?.attempts.length) out += `,"fallbacks":${JSON.stringify(ex.attempts)}`;
   if (ex?.findings.length) out += `,"findings":${JSON.stringify(ex.findings.map((f) => `${f.type}=${f.count}:${f.action}`))}`;
@@ -131,21 +132,6 @@ function str(s: string): string {
 function num(n: number): string {
   return Number.isFinite(n) ? String(n) : 'null';
 }
-/**
- * `num(round(ms))` from integers: whole milliseconds and the thousandths, trailing zeros dropped —
- * the digits JSON gives that double, without the cost of turning a fraction into its shortest text.
- */
-function msText(ms: number): string {
-  const micros = Math.round(ms * 1000);
-  if (!Number.isFinite(micros) || micros < 0 || micros >= 1e15) return num(round(ms));
-  const whole = Math.floor(micros / 1000);
-  let frac = micros - whole * 1000;
-  if (frac === 0) return String(whole);
-  let digits = 3;
-  while (frac % 10 === 0) { frac /= 10; digits--; }
-  return `${whole}.${String(frac).padStart(digits, '0')}`;
-}
-
 export function rejectionRecorder(record: RecordRequest): RecordRejection {
   return (r) => {
     const totalMs = performance.now() - r.receivedAt;

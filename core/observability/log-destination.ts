@@ -1,5 +1,6 @@
 // Where log lines go. One sink per process, shared by every logger (several gateways in one
 // process — the tests — must not interleave half-lines from separate buffers on fd 1).
+import { fstatSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { DestinationStream } from 'pino';
 
@@ -15,8 +16,9 @@ export function pinoModule(): Pino {
 
 /**
  * Lines are collected in memory and handed on in chunks of about 64 KiB (some 180 access-log
- * lines), or every 250 ms, whichever comes first; sonic-boom writes each chunk with an asynchronous
- * fs.write (libuv's thread pool), so a slow stdout reader never stalls the event loop. What is left
+ * lines), or every 250 ms, whichever comes first. sonic-boom writes each chunk to a pipe or terminal
+ * with an asynchronous fs.write (libuv's thread pool), so a slow stdout reader never stalls the
+ * event loop; to a regular file, at once (see stdoutIsFile). What is left
  * is written synchronously on process exit, and `Logger.flush()` drains it on graceful shutdown.
  * If stdout stops taking data altogether, chunks beyond 16 MiB pending are dropped rather than
  * growing the heap without bound.
@@ -90,11 +92,25 @@ export class LineBatcher implements DestinationStream {
 let stdout: DestinationStream | undefined;
 let pretty: DestinationStream | undefined;
 
+/**
+ * stdout is a regular file (`sluice start > sluice.log`). A write there only copies into the page
+ * cache and returns, so it is made on the event loop: handing a 64 KiB chunk to the thread pool
+ * (a thread wake-up and the context switches around it) costs more CPU than the write itself. A
+ * pipe or a terminal can stall a writer for as long as its reader likes: those stay asynchronous.
+ */
+function stdoutIsFile(): boolean {
+  try {
+    return fstatSync(1).isFile();
+  } catch {
+    return false;
+  }
+}
+
 export function stdoutDestination(): DestinationStream {
   if (!stdout) {
     // minLength 1: sonic-boom writes each chunk as it comes (the batching is done above) and still
     // waits for the write in flight on flush().
-    const sink = pinoModule().destination({ dest: 1, sync: false, minLength: 1, maxLength: MAX_PENDING_BYTES }) as unknown as ChunkSink;
+    const sink = pinoModule().destination({ dest: 1, sync: stdoutIsFile(), minLength: 1, maxLength: MAX_PENDING_BYTES }) as unknown as ChunkSink;
     stdout = new LineBatcher(sink);
   }
   return stdout;

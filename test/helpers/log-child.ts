@@ -3,6 +3,7 @@
 //   node log-child.js flood N       — log N lines without yielding, then report event-loop delay
 //   node log-child.js flush FILE    — log 3 lines, await flush(), count lines in FILE (its stdout)
 //   node log-child.js exit N        — log N lines and process.exit(0) at once
+//   node log-child.js chunk FILE    — log past one 64 KiB chunk, count lines in FILE (its stdout) at once
 //   node log-child.js pretty        — pretty output with a secret in a redacted field
 import { readFileSync } from 'node:fs';
 import { createLogger } from '../../core/observability/logger.js';
@@ -28,6 +29,15 @@ if (mode === 'flood') {
   await logger.flush();
   // Stdout is this file: what flush() handed to the OS is in it now, before the 250 ms timer.
   report({ linesAfterFlush: readFileSync(arg!, 'utf8').split('\n').filter(Boolean).length });
+  process.exit(0);
+} else if (mode === 'chunk') {
+  const logger = createLogger({ level: 'info', pretty: false });
+  const padding = 'x'.repeat(200);
+  for (let i = 0; i < 240; i++) logger.info('line', { i, padding });
+  // No await, no flush: with stdout a regular file, a full chunk was written as it was handed on.
+  // An asynchronous write would still be pending here (its callback runs on a later turn).
+  const pendingFsRequests = process.getActiveResourcesInfo().filter((r) => r === 'FSReqCallback').length;
+  report({ pendingFsRequests, linesWrittenAtOnce: readFileSync(arg!, 'utf8').split('\n').filter(Boolean).length });
   process.exit(0);
 } else if (mode === 'exit') {
   const logger = createLogger({ level: 'info', pretty: false });

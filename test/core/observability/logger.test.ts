@@ -139,6 +139,21 @@ describe('logger (pino)', () => {
       expect(readFileSync(file, 'utf8').split('\n').filter(Boolean)).to.have.length(3);
     });
 
+    it('writes a full chunk at once when stdout is a regular file (no thread-pool hand-off)', async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-log-'));
+      const file = path.join(dir, 'out.log');
+      const fd = openSync(file, 'w');
+      try {
+        const { reports } = await run(['chunk', file], fd);
+        // ~290 B a line: the first 64 KiB chunk (some 220 lines) is in the file before the child yields.
+        const seen = reports.find((r) => 'linesWrittenAtOnce' in r)!;
+        expect(seen['pendingFsRequests']).to.equal(0);
+        expect(seen['linesWrittenAtOnce']).to.be.above(200).and.below(240);
+      } finally { closeSync(fd); }
+      // …and the rest at exit.
+      expect(readFileSync(file, 'utf8').split('\n').filter(Boolean)).to.have.length(240);
+    });
+
     it('loses no line when the process exits right after logging', async () => {
       const { stdout } = await run(['exit', '500']);
       const lines = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { i: number });
