@@ -22,10 +22,11 @@ export interface ResponseText {
 }
 
 const NON_TEXT_TYPES = new Set(['image_url', 'input_image', 'image', 'input_audio', 'audio', 'file', 'input_file', 'document', 'video_url']);
-const NON_TEXT_KEYS = new Set(['inlineData', 'fileData', 'image_url', 'input_audio']);
+/** Compared, not looked up in a Set: every key of a counted body passes here, and keys are interned (a compare is a pointer test). */
+const isNonTextKey = (key: string) => key === 'inlineData' || key === 'fileData' || key === 'image_url' || key === 'input_audio';
 
 /**
- * True when some part of the body is an image, audio or file (bounded walk: a body is at most
+ * True when some part of the value is an image, audio or file (bounded walk: a body is at most
  * max_json_depth deep; past `budget` values it answers true). One pass over each object's keys,
  * recursing only into objects: this runs for every counted request.
  */
@@ -39,7 +40,7 @@ function hasNonText(value: JsonValue, budget: { nodes: number }): boolean {
   for (const key in value) {
     const v = value[key]!;
     if (key === 'type' && typeof v === 'string' && NON_TEXT_TYPES.has(v)) return true;
-    if (NON_TEXT_KEYS.has(key)) return true;
+    if (isNonTextKey(key)) return true;
     if (v !== null && typeof v === 'object') {
       if (hasNonText(v, budget)) return true;
     } else if (--budget.nodes < 0) {
@@ -49,11 +50,35 @@ function hasNonText(value: JsonValue, budget: { nodes: number }): boolean {
   return false;
 }
 
-function hasTools(body: JsonObject): boolean {
-  const tools = body['tools'] ?? body['functions'];
-  if (Array.isArray(tools) && tools.length > 0) return true;
-  // Gemini puts tools (and a system instruction with its own framing) at the top level too.
-  return asObject(body['toolConfig']) !== undefined;
+/**
+ * False when the body declares tools (`tools` or `functions`, or Gemini's top-level `toolConfig`,
+ * which comes with its own framing) or holds an image, audio or file (hasNonText, the same walk and
+ * budget). The tool keys are picked up from the walk over the body's own keys rather than read by
+ * name: a key the body lacks, read by name, misses the gateway's megamorphic load cache each time
+ * and costs a lookup along the prototype chain (three of them were ~0.3 µs of every counted request).
+ */
+export function textOnlyBody(body: JsonObject): boolean {
+  const budget = { nodes: 20_000 };
+  if (--budget.nodes < 0) return false;
+  let tools: JsonValue | undefined;
+  let functions: JsonValue | undefined;
+  let toolConfig: JsonValue | undefined;
+  for (const key in body) {
+    const v = body[key]!;
+    if (key === 'tools') tools = v;
+    else if (key === 'functions') functions = v;
+    else if (key === 'toolConfig') toolConfig = v;
+    if (key === 'type' && typeof v === 'string' && NON_TEXT_TYPES.has(v)) return false;
+    if (isNonTextKey(key)) return false;
+    if (v !== null && typeof v === 'object') {
+      if (hasNonText(v, budget)) return false;
+    } else if (--budget.nodes < 0) {
+      return false;
+    }
+  }
+  const declared = tools ?? functions;
+  if (Array.isArray(declared) && declared.length > 0) return false;
+  return asObject(toolConfig) === undefined;
 }
 
 /** The request as it went upstream (translated, where it was), else as the client sent it. */
@@ -68,7 +93,7 @@ export function requestText(exchange: Exchange, maxChars: number): RequestText |
     segments.push(s.text);
   }
   const body = view.body;
-  const countable = !hasTools(body) && view.toolCalls().length === 0 && view.toolResults().length === 0 && !hasNonText(body, { nodes: 20_000 });
+  const countable = view.toolCalls().length === 0 && view.toolResults().length === 0 && textOnlyBody(body);
   return { segments, chars, turns: view.turns(), countable };
 }
 
