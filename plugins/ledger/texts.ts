@@ -84,6 +84,12 @@ export function textOnlyBody(body: JsonObject): boolean {
 /** The request as it went upstream (translated, where it was), else as the client sent it. */
 export function requestText(exchange: Exchange, maxChars: number): RequestText | undefined {
   const upstream = exchange.upstream;
+  const plain = upstream && isChat(upstream.protocol) ? plainChatTexts(upstream.body) : undefined;
+  if (plain) {
+    let chars = 0;
+    for (let i = 0; i < plain.length; i++) if ((chars += plain[i]!.length) > maxChars) return undefined;
+    return { segments: plain, chars, turns: plain.length, countable: textOnlyBody(upstream!.body) };
+  }
   const view = upstream ? createRequestView(upstream.protocol, upstream.body) : exchange.view();
   const segments: string[] = [];
   let chars = 0;
@@ -95,6 +101,36 @@ export function requestText(exchange: Exchange, maxChars: number): RequestText |
   const body = view.body;
   const countable = view.toolCalls().length === 0 && view.toolResults().length === 0 && textOnlyBody(body);
   return { segments, chars, turns: view.turns(), countable };
+}
+
+const isChat = (p: Protocol) => p.family === 'openai' && p.operation === 'chat';
+
+/**
+ * A Chat body's texts when every message is plain — an object with only `role`, `content` (a
+ * string) and `name`, and not a tool result — else undefined (the view reads it). For such a body
+ * the view's segments are exactly the contents in order, with no tool calls or results and a turn
+ * per message (a test holds the two to each other). The view asks each message for the dozen keys
+ * a message may have (reasoning, refusal, tool calls…); a plain message lacks them, and each
+ * missing key read by name misses the gateway's megamorphic load cache: here each message's own
+ * keys are walked once instead.
+ */
+export function plainChatTexts(body: JsonObject): string[] | undefined {
+  const messages = body['messages'];
+  if (!Array.isArray(messages) || messages.length === 0) return undefined;
+  const texts = new Array<string>(messages.length);
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i];
+    if (m === null || typeof m !== 'object' || Array.isArray(m)) return undefined;
+    let content: JsonValue | undefined;
+    for (const key in m) {
+      if (key === 'content') content = m[key];
+      else if (key === 'role') { const role = m[key]; if (role === 'tool' || role === 'function') return undefined; }
+      else if (key !== 'name') return undefined;
+    }
+    if (typeof content !== 'string') return undefined;
+    texts[i] = content;
+  }
+  return texts;
 }
 
 /** What the model answered: from the stream capture, or the JSON body through the response view. */

@@ -15,7 +15,8 @@ import ledger from '../../../plugins/ledger/index.js';
 import { ledgerOptions } from '../../../plugins/ledger/options.js';
 import { entryOf } from '../../../plugins/ledger/entry.js';
 import { prepareEntries, prepareRow } from '../../../plugins/ledger/prepare.js';
-import { textOnlyBody } from '../../../plugins/ledger/texts.js';
+import { plainChatTexts, textOnlyBody } from '../../../plugins/ledger/texts.js';
+import { createRequestView } from '../../../core/protocols/view/index.js';
 import type { JsonValue } from '../../../core/protocols/types.js';
 
 const PROMPT = 'Summarise the plot of Hamlet in one sentence, please.';
@@ -205,6 +206,35 @@ describe('ledger: preparing a row', function () {
     ];
     for (const body of bodies) expect(textOnlyBody(body), JSON.stringify(body).slice(0, 120)).to.equal(before(body));
     expect(bodies.map(textOnlyBody)).to.include(true).and.to.include(false);
+  });
+
+  it('a plain Chat body\'s texts are the view\'s segments; any other body is left to the view', () => {
+    const chat = { family: 'openai', operation: 'chat' } as const;
+    const plain: JsonObject[] = [
+      { model: 'm', messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: PROMPT }] },
+      { model: 'm', messages: [{ role: 'user', content: '', name: 'ann' }, { content: 'no role' }, { role: 5, content: 'odd role' }, { role: 'assistant', content: ANSWER }] },
+    ];
+    const other: JsonObject[] = [
+      { model: 'm', messages: [] },
+      { model: 'm' },
+      { model: 'm', messages: 'x' },
+      { model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: PROMPT }] }] },
+      { model: 'm', messages: [{ role: 'user', content: PROMPT }, { role: 'tool', tool_call_id: 'c', content: 'result' }] },
+      { model: 'm', messages: [{ role: 'function', name: 'f', content: 'result' }] },
+      { model: 'm', messages: [{ role: 'assistant', content: 'a', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{"x":"y"}' } }] }] },
+      { model: 'm', messages: [{ role: 'assistant', content: 'a', refusal: 'no' }] },
+      { model: 'm', messages: [{ role: 'assistant', content: 'a', reasoning_content: 'think' }] },
+      { model: 'm', messages: [{ role: 'assistant', content: null, function_call: { name: 'f', arguments: '{}' } }] },
+      { model: 'm', messages: [{ role: 'user', content: PROMPT }, null] },
+      { model: 'm', messages: [{ role: 'user', content: PROMPT }, ['x']] },
+    ];
+    for (const body of plain) {
+      const view = createRequestView(chat, body);
+      expect(plainChatTexts(body)).to.deep.equal(view.segments().map((s) => s.text));
+      expect(view.toolCalls().length + view.toolResults().length).to.equal(0);
+      expect(view.turns()).to.equal((body['messages'] as JsonValue[]).length);
+    }
+    for (const body of other) expect(plainChatTexts(body), JSON.stringify(body)).to.equal(undefined);
   });
 
   it('no local count for loopback, nor when counting is off; refusals before a provider carry no tokens', async () => {
