@@ -62,10 +62,12 @@ const { values: args } = parseArgs({
     'own-only': { type: 'boolean', default: false },
     /** Gateways started once per round, loaded in turn in this many windows of --duration s per mode (see measureAlternating). */
     alternate: { type: 'string', default: '0' },
-    /** Which variants: none, off, default, off-before, default-before (the last two need --before). */
+    /** Which variants: none, off, default, off-before, default-before (the last two need --before), try (needs --try-with). */
     variants: { type: 'string' },
     /** Seconds of warm-up load per mode before measuring (JIT, pools, the tokenizer's encoding). */
     warmup: { type: 'string', default: '2' },
+    /** Options (a YAML flow mapping) for an extra ledger variant `try`, e.g. '{ batch_size: 64 }'. */
+    'try-with': { type: 'string' },
     out: { type: 'string', default: path.join(root, 'bench/results/ledger-run.md') },
   },
 });
@@ -93,6 +95,7 @@ const ALL_VARIANTS: Variant[] = [
   { key: 'off', name: 'ledger, count off', ledger: COUNT_OFF, root },
   ...(args.before ? [{ key: 'default-before', name: 'ledger (default: tokenizer count) (before)', ledger: '  - use: ledger\n', root: path.resolve(args.before) }] : []),
   { key: 'default', name: 'ledger (default: tokenizer count)', ledger: '  - use: ledger\n', root },
+  ...(args['try-with'] ? [{ key: 'try', name: `ledger with ${args['try-with']}`, ledger: `  - use: ledger\n    with: ${args['try-with']}\n`, root }] : []),
 ];
 const chosen = args.variants?.split(',').map((k) => k.trim());
 for (const k of chosen ?? []) if (!ALL_VARIANTS.some((v) => v.key === k)) throw new Error(`unknown variant ${k} (known: ${ALL_VARIANTS.map((v) => v.key).join(', ')})`);
