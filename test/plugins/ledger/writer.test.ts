@@ -65,6 +65,22 @@ describe('ledger writer', () => {
     await writer.close();
   });
 
+  it('a cycle that a full batch started restarts the interval: the next timed cycle is one interval after it', async () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const { store, writer } = setup({ flushIntervalMs: 1000, batchSize: 5 });
+    await writer.start(); // a cycle now; the timer due at +1000
+    await sleep(600);
+    for (let i = 0; i < 5; i++) writer.push(record(`r${i}`)); // a full batch: a cycle at +600, the timer now due at +1600
+    await writer.kick();
+    writer.push(record('late'));
+    await sleep(700); // +1300: a fixed interval would have written it at +1000
+    expect(store.rows.has('r4')).to.equal(true);
+    expect(store.rows.has('late')).to.equal(false);
+    await sleep(600); // +1900: the timed cycle at +1600 wrote it
+    expect(store.rows.has('late')).to.equal(true);
+    await writer.close();
+  });
+
   it('spills when the store fails, loses nothing, and replays once it is back', async () => {
     const { store, writer, spill, dir, metrics } = setup();
     await writer.start();
