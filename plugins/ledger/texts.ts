@@ -1,7 +1,7 @@
 // The text a request sent and its answer returned, read through core's protocol views, for the
 // independent count and for estimates. Also says whether the request holds what a text count
 // cannot see (tool definitions, images, files, tool-call framing).
-import { asObject, createRequestView, createResponseView, type Exchange, type JsonObject, type JsonValue, type Protocol } from '../../core/index.js';
+import { asObject, isObject, createRequestView, createResponseView, type Exchange, type JsonObject, type JsonValue, type Protocol } from '../../core/index.js';
 import { STREAM_CAPTURE } from './capture.js';
 
 export interface RequestText {
@@ -143,6 +143,8 @@ export function responseText(exchange: Exchange, maxChars: number): ResponseText
 }
 
 function jsonAnswerText(protocol: Protocol, body: JsonValue, maxChars: number): ResponseText | undefined {
+  const plain = isChat(protocol) && isObject(body) ? plainChatAnswer(body) : undefined;
+  if (plain !== undefined) return plain.length > maxChars ? undefined : { text: plain, reasoning: '', complete: true };
   let text = '';
   let reasoning = '';
   for (const s of createResponseView(protocol, body).segments()) {
@@ -151,4 +153,34 @@ function jsonAnswerText(protocol: Protocol, body: JsonValue, maxChars: number): 
     if (text.length + reasoning.length > maxChars) return undefined;
   }
   return { text, reasoning, complete: true };
+}
+
+/**
+ * A Chat answer's text when every choice's message is plain — an object with only `role`,
+ * `content`, `refusal` (each text a string or null) and `annotations` — else undefined (the
+ * response view reads it). For such an answer the view's segments are each message's content then
+ * its refusal, choice by choice, none of them reasoning (a test holds the two to each other); read
+ * from the messages' own keys for the reason plainChatTexts gives.
+ */
+export function plainChatAnswer(body: JsonObject): string | undefined {
+  const choices = body['choices'];
+  if (!Array.isArray(choices)) return undefined;
+  let text = '';
+  for (let i = 0; i < choices.length; i++) {
+    const choice = choices[i];
+    if (!isObject(choice)) return undefined;
+    const message = choice['message'];
+    if (!isObject(message)) return undefined;
+    let content: JsonValue | undefined;
+    let refusal: JsonValue | undefined;
+    for (const key in message) {
+      const v = message[key]!;
+      if (key === 'content') { if (typeof v !== 'string' && v !== null) return undefined; content = v; }
+      else if (key === 'refusal') { if (typeof v !== 'string' && v !== null) return undefined; refusal = v; }
+      else if (key !== 'role' && key !== 'annotations') return undefined;
+    }
+    if (typeof content === 'string') text += content;
+    if (typeof refusal === 'string') text += refusal;
+  }
+  return text;
 }

@@ -15,8 +15,8 @@ import ledger from '../../../plugins/ledger/index.js';
 import { ledgerOptions } from '../../../plugins/ledger/options.js';
 import { entryOf } from '../../../plugins/ledger/entry.js';
 import { prepareEntries, prepareRow } from '../../../plugins/ledger/prepare.js';
-import { plainChatTexts, textOnlyBody } from '../../../plugins/ledger/texts.js';
-import { createRequestView } from '../../../core/protocols/view/index.js';
+import { plainChatAnswer, plainChatTexts, textOnlyBody } from '../../../plugins/ledger/texts.js';
+import { createRequestView, createResponseView } from '../../../core/protocols/view/index.js';
 import type { JsonValue } from '../../../core/protocols/types.js';
 
 const PROMPT = 'Summarise the plot of Hamlet in one sentence, please.';
@@ -235,6 +235,36 @@ describe('ledger: preparing a row', function () {
       expect(view.turns()).to.equal((body['messages'] as JsonValue[]).length);
     }
     for (const body of other) expect(plainChatTexts(body), JSON.stringify(body)).to.equal(undefined);
+  });
+
+  it('a plain Chat answer\'s text is the response view\'s; any other answer is left to the view', () => {
+    const chat = { family: 'openai', operation: 'chat' } as const;
+    const viewText = (body: JsonObject) => {
+      let text = '';
+      for (const s of createResponseView(chat, body).segments()) { expect(s.kind).to.not.equal('reasoning'); text += s.text; }
+      return text;
+    };
+    const msg = (m: JsonObject, index = 0): JsonObject => ({ index, message: m, logprobs: null, finish_reason: 'stop' });
+    const plain: JsonObject[] = [
+      { id: 'c', choices: [msg({ role: 'assistant', content: ANSWER, refusal: null, annotations: [] })], usage: {} },
+      { id: 'c', choices: [msg({ role: 'assistant', content: null, refusal: 'I cannot help with that.' })] },
+      { id: 'c', choices: [msg({ role: 'assistant', content: 'a', refusal: 'b' }), msg({ role: 'assistant', content: '' }, 1), msg({ content: 'c' }, 2)] },
+      { id: 'c', choices: [msg({ role: 'tool', content: 'from a tool' })] },
+      { id: 'c', choices: [] },
+    ];
+    const other: JsonObject[] = [
+      { id: 'c' },
+      { id: 'c', choices: 'x' },
+      { id: 'c', choices: [null] },
+      { id: 'c', choices: [{ index: 0, delta: { content: 'a' } }] },
+      { id: 'c', choices: [msg({ role: 'assistant', content: [{ type: 'text', text: 'a' }] })] },
+      { id: 'c', choices: [msg({ role: 'assistant', content: 'a', reasoning_content: 'think' })] },
+      { id: 'c', choices: [msg({ role: 'assistant', content: null, tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: '{"q":"x"}' } }] })] },
+      { id: 'c', choices: [msg({ role: 'assistant', content: 'a', refusal: 5 })] },
+      { id: 'c', choices: [msg({ role: 'assistant', content: 'a', audio: { id: 'x' } })] },
+    ];
+    for (const body of plain) expect(plainChatAnswer(body), JSON.stringify(body)).to.equal(viewText(body));
+    for (const body of other) expect(plainChatAnswer(body), JSON.stringify(body)).to.equal(undefined);
   });
 
   it('no local count for loopback, nor when counting is off; refusals before a provider carry no tokens', async () => {
