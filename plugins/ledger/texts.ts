@@ -37,17 +37,16 @@ function hasNonText(value: JsonValue, budget: { nodes: number }): boolean {
     for (let i = 0; i < value.length; i++) if (hasNonText(value[i]!, budget)) return true;
     return false;
   }
-  for (const key in value) {
-    const v = value[key]!;
-    if (key === 'type' && typeof v === 'string' && NON_TEXT_TYPES.has(v)) return true;
-    if (isNonTextKey(key)) return true;
-    if (v !== null && typeof v === 'object') {
-      if (hasNonText(v, budget)) return true;
-    } else if (--budget.nodes < 0) {
-      return true;
-    }
-  }
+  for (const key in value) if (nonTextAt(key, value[key]!, budget)) return true;
   return false;
+}
+
+/** hasNonText for the value held at `key` of an object (a primitive value counts one node, without a call). */
+function nonTextAt(key: string, v: JsonValue, budget: { nodes: number }): boolean {
+  if (key === 'type' && typeof v === 'string' && NON_TEXT_TYPES.has(v)) return true;
+  if (isNonTextKey(key)) return true;
+  if (v !== null && typeof v === 'object') return hasNonText(v, budget);
+  return --budget.nodes < 0;
 }
 
 /**
@@ -68,13 +67,7 @@ export function textOnlyBody(body: JsonObject): boolean {
     if (key === 'tools') tools = v;
     else if (key === 'functions') functions = v;
     else if (key === 'toolConfig') toolConfig = v;
-    if (key === 'type' && typeof v === 'string' && NON_TEXT_TYPES.has(v)) return false;
-    if (isNonTextKey(key)) return false;
-    if (v !== null && typeof v === 'object') {
-      if (hasNonText(v, budget)) return false;
-    } else if (--budget.nodes < 0) {
-      return false;
-    }
+    if (nonTextAt(key, v, budget)) return false;
   }
   const declared = tools ?? functions;
   if (Array.isArray(declared) && declared.length > 0) return false;
