@@ -68,6 +68,8 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '2' },
     /** Options (a YAML flow mapping) for an extra ledger variant `try`, e.g. '{ batch_size: 64 }'. */
     'try-with': { type: 'string' },
+    /** Which modes to load: json, stream or both (json,stream). */
+    modes: { type: 'string', default: 'json,stream' },
     out: { type: 'string', default: path.join(root, 'bench/results/ledger-run.md') },
   },
 });
@@ -102,6 +104,9 @@ for (const k of chosen ?? []) if (!ALL_VARIANTS.some((v) => v.key === k)) throw 
 // "without ledger" always runs: every delta is paired with it.
 const VARIANTS = ALL_VARIANTS.filter((v) => v.key === 'none' || !chosen || chosen.includes(v.key));
 const WARMUP_S = Number(args.warmup);
+const MODES = args.modes.split(',').map((m) => m.trim());
+for (const m of MODES) if (m !== 'json' && m !== 'stream') throw new Error(`unknown mode ${m} (json, stream)`);
+const STREAM_FLAGS = MODES.map((m) => m === 'stream');
 const ALTERNATE = Number(args.alternate);
 
 function config(port: number, upstream: string, dir: string, v: Variant): string {
@@ -213,7 +218,7 @@ async function measure(vs: Variant[], upstream: string, round: number): Promise<
   const gateways = await startGateways(vs, upstream);
   const out: Sample[] = [];
   try {
-    for (const stream of [false, true]) {
+    for (const stream of STREAM_FLAGS) {
       const before = gateways.map((g) => cpuUs(g.child.pid!));
       const results = await Promise.all(gateways.map((g) => load(g.url, stream, DURATION_S)));
       // The ledger writes after the load: its catch-up is counted too.
@@ -253,7 +258,7 @@ async function measureAlternating(vs: Variant[], upstream: string, round: number
   const gateways = await startGateways(vs, upstream);
   const out: Sample[] = [];
   try {
-    for (const stream of [false, true]) {
+    for (const stream of STREAM_FLAGS) {
       // Cycle 0 is not kept: the first windows after the warm-up (and after the switch of mode)
       // still carry the JIT's compilations, more of them for a variant with more code.
       for (let c = 0; c <= cycles; c++) {
@@ -444,7 +449,7 @@ async function main(): Promise<void> {
   }
   const rows: string[] = [];
   const pairedRows: string[] = [];
-  for (const mode of ['json', 'stream']) {
+  for (const mode of MODES) {
     const of = (v: Variant) => samples.filter((s) => s.mode === mode && s.variant === v.name);
     const base = of(VARIANTS[0]!);
     const baseCpu = median(base.map((s) => s.cpuUsPerReq));
