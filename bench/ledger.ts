@@ -62,10 +62,14 @@ const { values: args } = parseArgs({
     'own-only': { type: 'boolean', default: false },
     /** Gateways started once per round, loaded in turn in this many windows of --duration s per mode (see measureAlternating). */
     alternate: { type: 'string', default: '0' },
-    /** Which variants: none, off, default, off-before, default-before (the last two need --before). */
+    /** Which variants: none, off, default, off-before, default-before (the last two need --before), try (needs --try-with). */
     variants: { type: 'string' },
     /** Seconds of warm-up load per mode before measuring (JIT, pools, the tokenizer's encoding). */
     warmup: { type: 'string', default: '2' },
+    /** Options (a YAML flow mapping) for an extra ledger variant `try`, e.g. '{ batch_size: 64 }'. */
+    'try-with': { type: 'string' },
+    /** Which modes to load: json, stream or both (json,stream). */
+    modes: { type: 'string', default: 'json,stream' },
     out: { type: 'string', default: path.join(root, 'bench/results/ledger-run.md') },
   },
 });
@@ -93,12 +97,16 @@ const ALL_VARIANTS: Variant[] = [
   { key: 'off', name: 'ledger, count off', ledger: COUNT_OFF, root },
   ...(args.before ? [{ key: 'default-before', name: 'ledger (default: tokenizer count) (before)', ledger: '  - use: ledger\n', root: path.resolve(args.before) }] : []),
   { key: 'default', name: 'ledger (default: tokenizer count)', ledger: '  - use: ledger\n', root },
+  ...(args['try-with'] ? [{ key: 'try', name: `ledger with ${args['try-with']}`, ledger: `  - use: ledger\n    with: ${args['try-with']}\n`, root }] : []),
 ];
 const chosen = args.variants?.split(',').map((k) => k.trim());
 for (const k of chosen ?? []) if (!ALL_VARIANTS.some((v) => v.key === k)) throw new Error(`unknown variant ${k} (known: ${ALL_VARIANTS.map((v) => v.key).join(', ')})`);
 // "without ledger" always runs: every delta is paired with it.
 const VARIANTS = ALL_VARIANTS.filter((v) => v.key === 'none' || !chosen || chosen.includes(v.key));
 const WARMUP_S = Number(args.warmup);
+const MODES = args.modes.split(',').map((m) => m.trim());
+for (const m of MODES) if (m !== 'json' && m !== 'stream') throw new Error(`unknown mode ${m} (json, stream)`);
+const STREAM_FLAGS = MODES.map((m) => m === 'stream');
 const ALTERNATE = Number(args.alternate);
 
 function config(port: number, upstream: string, dir: string, v: Variant): string {
@@ -210,7 +218,7 @@ async function measure(vs: Variant[], upstream: string, round: number): Promise<
   const gateways = await startGateways(vs, upstream);
   const out: Sample[] = [];
   try {
-    for (const stream of [false, true]) {
+    for (const stream of STREAM_FLAGS) {
       const before = gateways.map((g) => cpuUs(g.child.pid!));
       const results = await Promise.all(gateways.map((g) => load(g.url, stream, DURATION_S)));
       // The ledger writes after the load: its catch-up is counted too.
@@ -250,7 +258,7 @@ async function measureAlternating(vs: Variant[], upstream: string, round: number
   const gateways = await startGateways(vs, upstream);
   const out: Sample[] = [];
   try {
-    for (const stream of [false, true]) {
+    for (const stream of STREAM_FLAGS) {
       // Cycle 0 is not kept: the first windows after the warm-up (and after the switch of mode)
       // still carry the JIT's compilations, more of them for a variant with more code.
       for (let c = 0; c <= cycles; c++) {
@@ -441,7 +449,7 @@ async function main(): Promise<void> {
   }
   const rows: string[] = [];
   const pairedRows: string[] = [];
-  for (const mode of ['json', 'stream']) {
+  for (const mode of MODES) {
     const of = (v: Variant) => samples.filter((s) => s.mode === mode && s.variant === v.name);
     const base = of(VARIANTS[0]!);
     const baseCpu = median(base.map((s) => s.cpuUsPerReq));

@@ -88,7 +88,7 @@ function planCounts(entries: readonly LedgerEntry[], ctx: PrepareContext): Count
     const e = entries[i]!;
     const model = e.servedModel ?? e.model;
     if (!e.called || !model || !e.provider || e.textError !== undefined || (!e.request && !e.answer) || ctx.isLoopback(e.provider)) continue;
-    const encoding = encodingFor(model);
+    const encoding = encodingOf(model);
     if (!encoding) { method[i] = 'estimate'; continue; }
     method[i] = encoding;
     start[i] = refs.length;
@@ -96,17 +96,33 @@ function planCounts(entries: readonly LedgerEntry[], ctx: PrepareContext): Count
     seen ??= ENCODINGS.map(() => new Map<string, number>());
     const index = seen[k]!;
     const texts = lists[k]!.texts;
-    const ref = (t: string) => {
-      let at = index.get(t);
-      if (at === undefined) { at = texts.length; texts.push(t); index.set(t, at); }
-      refs.push(at);
-    };
     const segments = e.request?.segments;
-    if (segments) for (let s = 0; s < segments.length; s++) ref(segments[s]!);
-    ref(e.answer?.text ?? '');
-    ref(e.answer?.reasoning ?? '');
+    if (segments) for (let s = 0; s < segments.length; s++) refs.push(positionOf(segments[s]!, index, texts));
+    refs.push(positionOf(e.answer?.text ?? '', index, texts));
+    refs.push(positionOf(e.answer?.reasoning ?? '', index, texts));
   }
   return { method, start, refs, lists };
+}
+
+/** Where `text` is in its encoding's list, added the first time it is seen. */
+function positionOf(text: string, index: Map<string, number>, texts: string[]): number {
+  let at = index.get(text);
+  if (at === undefined) { at = texts.length; texts.push(text); index.set(text, at); }
+  return at;
+}
+
+/**
+ * encodingFor, remembered by model name: a cycle's rows name a handful of models, and the name
+ * tests are two regular expressions per row. Bounded (model names come from clients).
+ */
+const encodings = new Map<string, Encoding | null>();
+function encodingOf(model: string): Encoding | undefined {
+  let e = encodings.get(model);
+  if (e === undefined) {
+    if (encodings.size >= 1024) encodings.clear();
+    encodings.set(model, (e = encodingFor(model) ?? null));
+  }
+  return e ?? undefined;
 }
 
 /** A tokenizer count for OpenAI models, an estimate for the rest; undefined parts could not be counted. */

@@ -64,7 +64,39 @@ const COLUMNS: (keyof LedgerRow)[] = [
   'cost_input', 'cost_output', 'cost_cache_read', 'cost_cache_write', 'cost_reasoning', 'cost_total', 'local_input_tokens',
   'local_output_tokens', 'local_method', 'count_mismatch', 'ttfb_ms', 'latency_ms', 'output_tps', 'findings', 'direction', 'offer_id',
 ];
-const COLUMN_KINDS = COLUMNS.map((c) => KIND.get(c));
+
+const text = (v: unknown, width: number): unknown => (typeof v === 'string' && v.length > width ? v.slice(0, width) : v ?? null);
+const integer = (v: unknown): number => (Number.isFinite(v) ? Math.round(v as number) : 0);
+const integerOrNull = (v: unknown): number | null => (Number.isFinite(v) ? Math.round(v as number) : null);
+const double = (v: unknown): unknown => (Number.isFinite(v) ? v : null);
+const orNull = (v: unknown): unknown => v ?? null;
+
+/**
+ * A row's values in COLUMNS order, fitted as fitValue fits them (a test holds the two to each other).
+ * Spelled out rather than looped over COLUMNS: `row[column]` with 43 different names is a
+ * megamorphic keyed load per value, and the switch on the column's kind a branch per value; here
+ * each load is a named one on the row's single shape. Written into `out`, reused by the caller.
+ */
+export function rowValues(r: LedgerRow, out: unknown[]): unknown[] {
+  out[0] = text(r.request_id, 128); out[1] = integer(r.time_ms); out[2] = text(r.day, 10);
+  out[3] = text(r.user_id, 256); out[4] = text(r.team_id, 256); out[5] = text(r.key_id, 128); out[6] = text(r.session_id, 256);
+  out[7] = text(r.client_address, 64); out[8] = text(r.method, 16); out[9] = text(r.path, 512); out[10] = text(r.endpoint, 64);
+  out[11] = text(r.client_protocol, 64); out[12] = text(r.requested_model, 256); out[13] = text(r.served_model, 256); out[14] = text(r.provider, 128);
+  out[15] = integer(r.fallbacks); out[16] = orNull(r.fallback_detail); out[17] = integer(r.stream); out[18] = integer(r.status); out[19] = text(r.outcome, 32);
+  out[20] = text(r.error_code, 96); out[21] = integer(r.input_tokens); out[22] = integer(r.output_tokens); out[23] = integer(r.cache_read_tokens);
+  out[24] = integer(r.cache_write_tokens); out[25] = integer(r.reasoning_tokens); out[26] = text(r.usage_source, 16);
+  out[27] = double(r.cost_input); out[28] = double(r.cost_output); out[29] = double(r.cost_cache_read); out[30] = double(r.cost_cache_write);
+  out[31] = double(r.cost_reasoning); out[32] = double(r.cost_total); out[33] = integerOrNull(r.local_input_tokens);
+  out[34] = integerOrNull(r.local_output_tokens); out[35] = text(r.local_method, 32); out[36] = integer(r.count_mismatch);
+  out[37] = double(r.ttfb_ms); out[38] = Number.isFinite(r.latency_ms) ? r.latency_ms : 0; out[39] = double(r.output_tps);
+  out[40] = orNull(r.findings); out[41] = text(r.direction, 16); out[42] = text(r.offer_id, 128);
+  return out;
+}
+
+/** fitValue over COLUMNS, column by column: what rowValues must equal (tests). */
+export function fittedByColumn(row: LedgerRow): unknown[] {
+  return COLUMNS.map((c) => fitValue(KIND.get(c), row[c]));
+}
 const INSERT_HEAD = `insert into ${LEDGER_TABLE} (${COLUMNS.join(', ')}) values `;
 const ONE_ROW = `(${COLUMNS.map(() => '?').join(', ')})`;
 // Idempotent by request id, the same clause on SQLite (3.24+) and PostgreSQL: a row written before
@@ -93,7 +125,7 @@ function derivedId(row: LedgerRow): string {
  */
 const SQLITE_ROWS_PER_TRANSACTION = 250;
 
-interface SqliteStatement { run(values: unknown[]): { changes: number }; get(...values: unknown[]): unknown }
+interface SqliteStatement { run(...values: unknown[]): { changes: number }; get(...values: unknown[]): unknown }
 interface SqliteDatabase { prepare(sql: string): SqliteStatement; transaction<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void }
 interface RawClient { config: { client?: unknown }; acquireConnection(): Promise<unknown>; releaseConnection(conn: unknown): Promise<unknown> }
 
@@ -107,13 +139,14 @@ function sqliteInsertFor(db: SqliteDatabase): (rows: readonly LedgerRow[]) => vo
     const values: unknown[] = new Array(COLUMNS.length);
     insert = db.transaction((rows: readonly LedgerRow[]) => {
       for (const row of rows) {
-        for (let i = 0; i < COLUMNS.length; i++) values[i] = fitValue(COLUMN_KINDS[i], row[COLUMNS[i]!]);
-        if (stmt.run(values).changes > 0) continue;
+        // Values as arguments, not one array: better-sqlite3 reads an array's elements through V8's
+        // slow element lookup, and arguments directly (~1 µs a 43-value row less, measured).
+        if (stmt.run(...rowValues(row, values)).changes > 0) continue;
         // The id is taken: a replay of this row is done; another request's row gets a derived id.
         const stored = holder.get(values[0]) as Identity | undefined;
         if (stored && sameRequest(stored, row)) continue;
         values[0] = derivedId(row);
-        stmt.run(values);
+        stmt.run(...values);
       }
     });
     sqliteInserts.set(db, insert);
@@ -168,7 +201,8 @@ export function knexStore(database: () => Promise<Knex>): RowStore {
 /** One multi-row INSERT on PostgreSQL; returns the rows it skipped because their id was taken. */
 async function insertMany(knex: Knex, rows: readonly LedgerRow[]): Promise<LedgerRow[]> {
   const bindings: unknown[] = [];
-  for (const row of rows) for (let c = 0; c < COLUMNS.length; c++) bindings.push(fitValue(COLUMN_KINDS[c], row[COLUMNS[c]!]));
+  const values: unknown[] = new Array(COLUMNS.length);
+  for (const row of rows) bindings.push(...rowValues(row, values));
   const result = await knex.raw(multiRow(rows.length) + ' returning request_id', bindings as Knex.RawBinding[]) as { rows: { request_id: string }[] };
   if (result.rows.length === rows.length) return [];
   // A statement cannot insert one id twice: of rows repeating an id within it, only the first can have been written.

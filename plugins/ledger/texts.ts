@@ -1,7 +1,7 @@
 // The text a request sent and its answer returned, read through core's protocol views, for the
 // independent count and for estimates. Also says whether the request holds what a text count
 // cannot see (tool definitions, images, files, tool-call framing).
-import { asObject, createRequestView, createResponseView, type Exchange, type JsonObject, type JsonValue, type Protocol } from '../../core/index.js';
+import { asObject, isObject, createRequestView, createResponseView, type Exchange, type JsonObject, type JsonValue, type Protocol } from '../../core/index.js';
 import { STREAM_CAPTURE } from './capture.js';
 
 export interface RequestText {
@@ -22,10 +22,11 @@ export interface ResponseText {
 }
 
 const NON_TEXT_TYPES = new Set(['image_url', 'input_image', 'image', 'input_audio', 'audio', 'file', 'input_file', 'document', 'video_url']);
-const NON_TEXT_KEYS = new Set(['inlineData', 'fileData', 'image_url', 'input_audio']);
+/** Compared, not looked up in a Set: every key of a counted body passes here, and keys are interned (a compare is a pointer test). */
+const isNonTextKey = (key: string) => key === 'inlineData' || key === 'fileData' || key === 'image_url' || key === 'input_audio';
 
 /**
- * True when some part of the body is an image, audio or file (bounded walk: a body is at most
+ * True when some part of the value is an image, audio or file (bounded walk: a body is at most
  * max_json_depth deep; past `budget` values it answers true). One pass over each object's keys,
  * recursing only into objects: this runs for every counted request.
  */
@@ -36,29 +37,52 @@ function hasNonText(value: JsonValue, budget: { nodes: number }): boolean {
     for (let i = 0; i < value.length; i++) if (hasNonText(value[i]!, budget)) return true;
     return false;
   }
-  for (const key in value) {
-    const v = value[key]!;
-    if (key === 'type' && typeof v === 'string' && NON_TEXT_TYPES.has(v)) return true;
-    if (NON_TEXT_KEYS.has(key)) return true;
-    if (v !== null && typeof v === 'object') {
-      if (hasNonText(v, budget)) return true;
-    } else if (--budget.nodes < 0) {
-      return true;
-    }
-  }
+  for (const key in value) if (nonTextAt(key, value[key]!, budget)) return true;
   return false;
 }
 
-function hasTools(body: JsonObject): boolean {
-  const tools = body['tools'] ?? body['functions'];
-  if (Array.isArray(tools) && tools.length > 0) return true;
-  // Gemini puts tools (and a system instruction with its own framing) at the top level too.
-  return asObject(body['toolConfig']) !== undefined;
+/** hasNonText for the value held at `key` of an object (a primitive value counts one node, without a call). */
+function nonTextAt(key: string, v: JsonValue, budget: { nodes: number }): boolean {
+  if (key === 'type' && typeof v === 'string' && NON_TEXT_TYPES.has(v)) return true;
+  if (isNonTextKey(key)) return true;
+  if (v !== null && typeof v === 'object') return hasNonText(v, budget);
+  return --budget.nodes < 0;
+}
+
+/**
+ * False when the body declares tools (`tools` or `functions`, or Gemini's top-level `toolConfig`,
+ * which comes with its own framing) or holds an image, audio or file (hasNonText, the same walk and
+ * budget). The tool keys are picked up from the walk over the body's own keys rather than read by
+ * name: a key the body lacks, read by name, misses the gateway's megamorphic load cache each time
+ * and costs a lookup along the prototype chain (three of them were ~0.3 µs of every counted request).
+ */
+export function textOnlyBody(body: JsonObject): boolean {
+  const budget = { nodes: 20_000 };
+  if (--budget.nodes < 0) return false;
+  let tools: JsonValue | undefined;
+  let functions: JsonValue | undefined;
+  let toolConfig: JsonValue | undefined;
+  for (const key in body) {
+    const v = body[key]!;
+    if (key === 'tools') tools = v;
+    else if (key === 'functions') functions = v;
+    else if (key === 'toolConfig') toolConfig = v;
+    if (nonTextAt(key, v, budget)) return false;
+  }
+  const declared = tools ?? functions;
+  if (Array.isArray(declared) && declared.length > 0) return false;
+  return asObject(toolConfig) === undefined;
 }
 
 /** The request as it went upstream (translated, where it was), else as the client sent it. */
 export function requestText(exchange: Exchange, maxChars: number): RequestText | undefined {
   const upstream = exchange.upstream;
+  const plain = upstream && isChat(upstream.protocol) ? plainChatTexts(upstream.body) : undefined;
+  if (plain) {
+    let chars = 0;
+    for (let i = 0; i < plain.length; i++) if ((chars += plain[i]!.length) > maxChars) return undefined;
+    return { segments: plain, chars, turns: plain.length, countable: textOnlyBody(upstream!.body) };
+  }
   const view = upstream ? createRequestView(upstream.protocol, upstream.body) : exchange.view();
   const segments: string[] = [];
   let chars = 0;
@@ -68,8 +92,38 @@ export function requestText(exchange: Exchange, maxChars: number): RequestText |
     segments.push(s.text);
   }
   const body = view.body;
-  const countable = !hasTools(body) && view.toolCalls().length === 0 && view.toolResults().length === 0 && !hasNonText(body, { nodes: 20_000 });
+  const countable = view.toolCalls().length === 0 && view.toolResults().length === 0 && textOnlyBody(body);
   return { segments, chars, turns: view.turns(), countable };
+}
+
+const isChat = (p: Protocol) => p.family === 'openai' && p.operation === 'chat';
+
+/**
+ * A Chat body's texts when every message is plain — an object with only `role`, `content` (a
+ * string) and `name`, and not a tool result — else undefined (the view reads it). For such a body
+ * the view's segments are exactly the contents in order, with no tool calls or results and a turn
+ * per message (a test holds the two to each other). The view asks each message for the dozen keys
+ * a message may have (reasoning, refusal, tool calls…); a plain message lacks them, and each
+ * missing key read by name misses the gateway's megamorphic load cache: here each message's own
+ * keys are walked once instead.
+ */
+export function plainChatTexts(body: JsonObject): string[] | undefined {
+  const messages = body['messages'];
+  if (!Array.isArray(messages) || messages.length === 0) return undefined;
+  const texts = new Array<string>(messages.length);
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i];
+    if (m === null || typeof m !== 'object' || Array.isArray(m)) return undefined;
+    let content: JsonValue | undefined;
+    for (const key in m) {
+      if (key === 'content') content = m[key];
+      else if (key === 'role') { const role = m[key]; if (role === 'tool' || role === 'function') return undefined; }
+      else if (key !== 'name') return undefined;
+    }
+    if (typeof content !== 'string') return undefined;
+    texts[i] = content;
+  }
+  return texts;
 }
 
 /** What the model answered: from the stream capture, or the JSON body through the response view. */
@@ -82,6 +136,8 @@ export function responseText(exchange: Exchange, maxChars: number): ResponseText
 }
 
 function jsonAnswerText(protocol: Protocol, body: JsonValue, maxChars: number): ResponseText | undefined {
+  const plain = isChat(protocol) && isObject(body) ? plainChatAnswer(body) : undefined;
+  if (plain !== undefined) return plain.length > maxChars ? undefined : { text: plain, reasoning: '', complete: true };
   let text = '';
   let reasoning = '';
   for (const s of createResponseView(protocol, body).segments()) {
@@ -90,4 +146,34 @@ function jsonAnswerText(protocol: Protocol, body: JsonValue, maxChars: number): 
     if (text.length + reasoning.length > maxChars) return undefined;
   }
   return { text, reasoning, complete: true };
+}
+
+/**
+ * A Chat answer's text when every choice's message is plain — an object with only `role`,
+ * `content`, `refusal` (each text a string or null) and `annotations` — else undefined (the
+ * response view reads it). For such an answer the view's segments are each message's content then
+ * its refusal, choice by choice, none of them reasoning (a test holds the two to each other); read
+ * from the messages' own keys for the reason plainChatTexts gives.
+ */
+export function plainChatAnswer(body: JsonObject): string | undefined {
+  const choices = body['choices'];
+  if (!Array.isArray(choices)) return undefined;
+  let text = '';
+  for (let i = 0; i < choices.length; i++) {
+    const choice = choices[i];
+    if (!isObject(choice)) return undefined;
+    const message = choice['message'];
+    if (!isObject(message)) return undefined;
+    let content: JsonValue | undefined;
+    let refusal: JsonValue | undefined;
+    for (const key in message) {
+      const v = message[key]!;
+      if (key === 'content') { if (typeof v !== 'string' && v !== null) return undefined; content = v; }
+      else if (key === 'refusal') { if (typeof v !== 'string' && v !== null) return undefined; refusal = v; }
+      else if (key !== 'role' && key !== 'annotations') return undefined;
+    }
+    if (typeof content === 'string') text += content;
+    if (typeof refusal === 'string') text += refusal;
+  }
+  return text;
 }

@@ -61,7 +61,10 @@ export class LedgerWriter<T extends Queued> {
     this.started = true;
     await this.deps.spill.open();
     this.deps.metrics.spillRows(this.deps.spill.rows);
-    this.timer = setInterval(() => { void this.kick(); }, this.opts.flushIntervalMs);
+    // Re-armed as each cycle begins (see kick): a cycle that a full batch started also counts as the
+    // interval's, so under load cycles run once per batch instead of once per batch plus once per
+    // interval — and every record still waits at most one interval, counted from the last cycle.
+    this.timer = setTimeout(() => { void this.kick(); }, this.opts.flushIntervalMs);
     this.timer.unref();
     void this.kick();
   }
@@ -69,7 +72,7 @@ export class LedgerWriter<T extends Queued> {
   /** Writes everything still waiting (or spills it), then stops. */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     // Records may still be arriving from requests that ended during close: drain until none are left.
     for (let i = 0; i < 100 && (this.cycleRunning || this.depth > 0); i++) await this.kick();
@@ -82,6 +85,7 @@ export class LedgerWriter<T extends Queued> {
       try {
         do {
           this.again = false;
+          if (!this.closed) this.timer?.refresh(); // the next timed cycle: one interval from this one
           try { await this.cycle(); } catch (err) { this.deps.logger.error('ledger cycle failed', { error: err }); }
         } while (this.again || (this.closed && this.depth > 0 && !this.failing));
       } finally {

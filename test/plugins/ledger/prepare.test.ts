@@ -15,6 +15,9 @@ import ledger from '../../../plugins/ledger/index.js';
 import { ledgerOptions } from '../../../plugins/ledger/options.js';
 import { entryOf } from '../../../plugins/ledger/entry.js';
 import { prepareEntries, prepareRow } from '../../../plugins/ledger/prepare.js';
+import { plainChatAnswer, plainChatTexts, textOnlyBody } from '../../../plugins/ledger/texts.js';
+import { createRequestView, createResponseView } from '../../../core/protocols/view/index.js';
+import type { JsonValue } from '../../../core/protocols/types.js';
 
 const PROMPT = 'Summarise the plot of Hamlet in one sentence, please.';
 const ANSWER = 'A Danish prince feigns madness to avenge his father, and nearly everyone dies.';
@@ -155,6 +158,113 @@ describe('ledger: preparing a row', function () {
     }
     const textOnly = await runPlugin(ledger, { path: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: [{ type: 'text', text: PROMPT }] }] }, upstream: { json: chatJson({ prompt_tokens: 20, completion_tokens: 17 }) } });
     expect((await prepareRow(recordOf(textOnly), ctx())).local_input_tokens).to.be.a('number');
+  });
+
+  it('the tools and non-text check answers as reading the tool keys by name did', () => {
+    // The earlier form: tools (or functions) read by name, Gemini's toolConfig, then the non-text walk.
+    const NON_TEXT_TYPES = new Set(['image_url', 'input_image', 'image', 'input_audio', 'audio', 'file', 'input_file', 'document', 'video_url']);
+    const NON_TEXT_KEYS = new Set(['inlineData', 'fileData', 'image_url', 'input_audio']);
+    const hasNonText = (value: JsonValue, budget: { nodes: number }): boolean => {
+      if (--budget.nodes < 0) return true;
+      if (value === null || typeof value !== 'object') return false;
+      if (Array.isArray(value)) return value.some((v) => hasNonText(v, budget));
+      for (const key in value) {
+        const v = value[key]!;
+        if (key === 'type' && typeof v === 'string' && NON_TEXT_TYPES.has(v)) return true;
+        if (NON_TEXT_KEYS.has(key)) return true;
+        if (v !== null && typeof v === 'object') { if (hasNonText(v, budget)) return true; } else if (--budget.nodes < 0) return true;
+      }
+      return false;
+    };
+    const before = (body: JsonObject) => {
+      const tools = body['tools'] ?? body['functions'];
+      const hasTools = (Array.isArray(tools) && tools.length > 0) || (typeof body['toolConfig'] === 'object' && body['toolConfig'] !== null && !Array.isArray(body['toolConfig']));
+      return !hasTools && !hasNonText(body, { nodes: 20_000 });
+    };
+    const msgs = [{ role: 'user', content: PROMPT }];
+    const bodies: JsonObject[] = [
+      { model: 'm', messages: msgs },
+      { model: 'm', messages: msgs, tools: [] },
+      { model: 'm', messages: msgs, tools: [{ type: 'function', function: { name: 'f' } }] },
+      { model: 'm', messages: msgs, tools: null, functions: [{ name: 'f' }] },
+      { model: 'm', messages: msgs, tools: [], functions: [{ name: 'f' }] },
+      { model: 'm', messages: msgs, functions: [] },
+      { model: 'm', messages: msgs, tools: 'x' },
+      { contents: [{ parts: [{ text: PROMPT }] }], toolConfig: { functionCallingConfig: { mode: 'AUTO' } } },
+      { contents: [{ parts: [{ text: PROMPT }] }], toolConfig: null },
+      { contents: [{ parts: [{ text: PROMPT }] }], toolConfig: [] },
+      { contents: [{ parts: [{ inlineData: { mimeType: 'image/png', data: 'AAAA' } }] }] },
+      { model: 'm', input_audio: 'x', messages: msgs },
+      { type: 'image', messages: msgs },
+      { type: 'text', messages: msgs },
+      { model: 'm', messages: [{ role: 'user', content: [{ type: 'input_file', file_id: 'f' }] }] },
+      { model: 'm', many: Array.from({ length: 19_998 }, (_, i) => i) },
+      { model: 'm', many: Array.from({ length: 19_997 }, (_, i) => i) },
+      { model: 'm', deep: Array.from({ length: 19_998 }, () => ({})) },
+      { model: 'm', deep: Array.from({ length: 19_997 }, () => ({})) },
+      {},
+    ];
+    for (const body of bodies) expect(textOnlyBody(body), JSON.stringify(body).slice(0, 120)).to.equal(before(body));
+    expect(bodies.map(textOnlyBody)).to.include(true).and.to.include(false);
+  });
+
+  it('a plain Chat body\'s texts are the view\'s segments; any other body is left to the view', () => {
+    const chat = { family: 'openai', operation: 'chat' } as const;
+    const plain: JsonObject[] = [
+      { model: 'm', messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: PROMPT }] },
+      { model: 'm', messages: [{ role: 'user', content: '', name: 'ann' }, { content: 'no role' }, { role: 5, content: 'odd role' }, { role: 'assistant', content: ANSWER }] },
+    ];
+    const other: JsonObject[] = [
+      { model: 'm', messages: [] },
+      { model: 'm' },
+      { model: 'm', messages: 'x' },
+      { model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: PROMPT }] }] },
+      { model: 'm', messages: [{ role: 'user', content: PROMPT }, { role: 'tool', tool_call_id: 'c', content: 'result' }] },
+      { model: 'm', messages: [{ role: 'function', name: 'f', content: 'result' }] },
+      { model: 'm', messages: [{ role: 'assistant', content: 'a', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{"x":"y"}' } }] }] },
+      { model: 'm', messages: [{ role: 'assistant', content: 'a', refusal: 'no' }] },
+      { model: 'm', messages: [{ role: 'assistant', content: 'a', reasoning_content: 'think' }] },
+      { model: 'm', messages: [{ role: 'assistant', content: null, function_call: { name: 'f', arguments: '{}' } }] },
+      { model: 'm', messages: [{ role: 'user', content: PROMPT }, null] },
+      { model: 'm', messages: [{ role: 'user', content: PROMPT }, ['x']] },
+    ];
+    for (const body of plain) {
+      const view = createRequestView(chat, body);
+      expect(plainChatTexts(body)).to.deep.equal(view.segments().map((s) => s.text));
+      expect(view.toolCalls().length + view.toolResults().length).to.equal(0);
+      expect(view.turns()).to.equal((body['messages'] as JsonValue[]).length);
+    }
+    for (const body of other) expect(plainChatTexts(body), JSON.stringify(body)).to.equal(undefined);
+  });
+
+  it('a plain Chat answer\'s text is the response view\'s; any other answer is left to the view', () => {
+    const chat = { family: 'openai', operation: 'chat' } as const;
+    const viewText = (body: JsonObject) => {
+      let text = '';
+      for (const s of createResponseView(chat, body).segments()) { expect(s.kind).to.not.equal('reasoning'); text += s.text; }
+      return text;
+    };
+    const msg = (m: JsonObject, index = 0): JsonObject => ({ index, message: m, logprobs: null, finish_reason: 'stop' });
+    const plain: JsonObject[] = [
+      { id: 'c', choices: [msg({ role: 'assistant', content: ANSWER, refusal: null, annotations: [] })], usage: {} },
+      { id: 'c', choices: [msg({ role: 'assistant', content: null, refusal: 'I cannot help with that.' })] },
+      { id: 'c', choices: [msg({ role: 'assistant', content: 'a', refusal: 'b' }), msg({ role: 'assistant', content: '' }, 1), msg({ content: 'c' }, 2)] },
+      { id: 'c', choices: [msg({ role: 'tool', content: 'from a tool' })] },
+      { id: 'c', choices: [] },
+    ];
+    const other: JsonObject[] = [
+      { id: 'c' },
+      { id: 'c', choices: 'x' },
+      { id: 'c', choices: [null] },
+      { id: 'c', choices: [{ index: 0, delta: { content: 'a' } }] },
+      { id: 'c', choices: [msg({ role: 'assistant', content: [{ type: 'text', text: 'a' }] })] },
+      { id: 'c', choices: [msg({ role: 'assistant', content: 'a', reasoning_content: 'think' })] },
+      { id: 'c', choices: [msg({ role: 'assistant', content: null, tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: '{"q":"x"}' } }] })] },
+      { id: 'c', choices: [msg({ role: 'assistant', content: 'a', refusal: 5 })] },
+      { id: 'c', choices: [msg({ role: 'assistant', content: 'a', audio: { id: 'x' } })] },
+    ];
+    for (const body of plain) expect(plainChatAnswer(body), JSON.stringify(body)).to.equal(viewText(body));
+    for (const body of other) expect(plainChatAnswer(body), JSON.stringify(body)).to.equal(undefined);
   });
 
   it('no local count for loopback, nor when counting is off; refusals before a provider carry no tokens', async () => {

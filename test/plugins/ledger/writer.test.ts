@@ -65,6 +65,22 @@ describe('ledger writer', () => {
     await writer.close();
   });
 
+  it('a cycle that a full batch started restarts the interval: the next timed cycle is one interval after it', async () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const { store, writer } = setup({ flushIntervalMs: 1000, batchSize: 5 });
+    await writer.start(); // a cycle now; the timer due at +1000
+    await sleep(600);
+    for (let i = 0; i < 5; i++) writer.push(record(`r${i}`)); // a full batch: a cycle at +600, the timer now due at +1600
+    await writer.kick();
+    writer.push(record('late'));
+    await sleep(700); // +1300: a fixed interval would have written it at +1000
+    expect(store.rows.has('r4')).to.equal(true);
+    expect(store.rows.has('late')).to.equal(false);
+    await sleep(600); // +1900: the timed cycle at +1600 wrote it
+    expect(store.rows.has('late')).to.equal(true);
+    await writer.close();
+  });
+
   it('spills when the store fails, loses nothing, and replays once it is back', async () => {
     const { store, writer, spill, dir, metrics } = setup();
     await writer.start();
@@ -164,5 +180,26 @@ describe('ledger rows fit their columns', () => {
     expect(row.requested_model!.length).to.equal(256);
     expect(row.provider!.length).to.equal(128);
     expect(row).to.include({ input_tokens: 2, output_tokens: 0, ttfb_ms: null, latency_ms: 3.5, local_input_tokens: null });
+  });
+
+  it('the insert\'s spelled-out values are fitValue column by column, in column order', async () => {
+    const { rowValues, fittedByColumn } = await import('../../../plugins/ledger/store.js');
+    // Every column a value of its own (so a swapped pair shows), then every column at its edge.
+    const distinct: Record<string, unknown> = {};
+    const odd: Record<string, unknown> = {};
+    const columns = ['request_id', 'time_ms', 'day', 'user_id', 'team_id', 'key_id', 'session_id', 'client_address', 'method', 'path', 'endpoint',
+      'client_protocol', 'requested_model', 'served_model', 'provider', 'fallbacks', 'fallback_detail', 'stream', 'status', 'outcome',
+      'error_code', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'usage_source',
+      'cost_input', 'cost_output', 'cost_cache_read', 'cost_cache_write', 'cost_reasoning', 'cost_total', 'local_input_tokens',
+      'local_output_tokens', 'local_method', 'count_mismatch', 'ttfb_ms', 'latency_ms', 'output_tps', 'findings', 'direction', 'offer_id'];
+    columns.forEach((c, i) => {
+      distinct[c] = i % 2 ? i + 0.25 : `v${i}`.repeat(i + 1);
+      odd[c] = i % 3 === 0 ? undefined : i % 3 === 1 ? Number.NaN : 'x'.repeat(2000);
+    });
+    for (const row of [distinct, odd, {}]) {
+      const expected = fittedByColumn(row as unknown as LedgerRow);
+      expect(expected).to.have.length(columns.length);
+      expect(rowValues(row as unknown as LedgerRow, [])).to.deep.equal(expected);
+    }
   });
 });
