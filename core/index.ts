@@ -37,7 +37,7 @@ export type { GlobMatcher } from './glob.js';
 export {
   createRequestView, createResponseView, transformResponseBody, transformStream,
   readMessagesSystem, readMessagesTurn, readMessagesBlock, messagesDelta, responsesDelta, responsesDone, NO_PATH, readChatMessage, readResponsesItem, responsesItemType,
-  readGenerateSystem, readGenerateContent, readGeneratePart, functionResponseIsError, functionResponseValue,
+  readGenerateSystem, readGenerateContent, readGeneratePart, functionResponseIsError, functionResponseValue, plainChatTexts, plainChatAnswer,
 } from './protocols/view/index.js';
 export type {
   SegmentKind, BodyPath, Segment, ToolCallInfo, ToolResultInfo, ToolEvent, SignatureInfo, RequestView, ResponseView, Channel, DeltaTransform,

@@ -1,7 +1,7 @@
 // The text a request sent and its answer returned, read through core's protocol views, for the
 // independent count and for estimates. Also says whether the request holds what a text count
 // cannot see (tool definitions, images, files, tool-call framing).
-import { asObject, isObject, createRequestView, createResponseView, type Exchange, type JsonObject, type JsonValue, type Protocol } from '../../core/index.js';
+import { asObject, isObject, createRequestView, createResponseView, plainChatAnswer, plainChatTexts, type Exchange, type JsonObject, type JsonValue, type Protocol } from '../../core/index.js';
 import { STREAM_CAPTURE } from './capture.js';
 
 export interface RequestText {
@@ -98,34 +98,6 @@ export function requestText(exchange: Exchange, maxChars: number): RequestText |
 
 const isChat = (p: Protocol) => p.family === 'openai' && p.operation === 'chat';
 
-/**
- * A Chat body's texts when every message is plain — an object with only `role`, `content` (a
- * string) and `name`, and not a tool result — else undefined (the view reads it). For such a body
- * the view's segments are exactly the contents in order, with no tool calls or results and a turn
- * per message (a test holds the two to each other). The view asks each message for the dozen keys
- * a message may have (reasoning, refusal, tool calls…); a plain message lacks them, and each
- * missing key read by name misses the gateway's megamorphic load cache: here each message's own
- * keys are walked once instead.
- */
-export function plainChatTexts(body: JsonObject): string[] | undefined {
-  const messages = body['messages'];
-  if (!Array.isArray(messages) || messages.length === 0) return undefined;
-  const texts = new Array<string>(messages.length);
-  for (let i = 0; i < messages.length; i++) {
-    const m = messages[i];
-    if (m === null || typeof m !== 'object' || Array.isArray(m)) return undefined;
-    let content: JsonValue | undefined;
-    for (const key in m) {
-      if (key === 'content') content = m[key];
-      else if (key === 'role') { const role = m[key]; if (role === 'tool' || role === 'function') return undefined; }
-      else if (key !== 'name') return undefined;
-    }
-    if (typeof content !== 'string') return undefined;
-    texts[i] = content;
-  }
-  return texts;
-}
-
 /** What the model answered: from the stream capture, or the JSON body through the response view. */
 export function responseText(exchange: Exchange, maxChars: number): ResponseText | undefined {
   const capture = exchange.get(STREAM_CAPTURE);
@@ -146,34 +118,4 @@ function jsonAnswerText(protocol: Protocol, body: JsonValue, maxChars: number): 
     if (text.length + reasoning.length > maxChars) return undefined;
   }
   return { text, reasoning, complete: true };
-}
-
-/**
- * A Chat answer's text when every choice's message is plain — an object with only `role`,
- * `content`, `refusal` (each text a string or null) and `annotations` — else undefined (the
- * response view reads it). For such an answer the view's segments are each message's content then
- * its refusal, choice by choice, none of them reasoning (a test holds the two to each other); read
- * from the messages' own keys for the reason plainChatTexts gives.
- */
-export function plainChatAnswer(body: JsonObject): string | undefined {
-  const choices = body['choices'];
-  if (!Array.isArray(choices)) return undefined;
-  let text = '';
-  for (let i = 0; i < choices.length; i++) {
-    const choice = choices[i];
-    if (!isObject(choice)) return undefined;
-    const message = choice['message'];
-    if (!isObject(message)) return undefined;
-    let content: JsonValue | undefined;
-    let refusal: JsonValue | undefined;
-    for (const key in message) {
-      const v = message[key]!;
-      if (key === 'content') { if (typeof v !== 'string' && v !== null) return undefined; content = v; }
-      else if (key === 'refusal') { if (typeof v !== 'string' && v !== null) return undefined; refusal = v; }
-      else if (key !== 'role' && key !== 'annotations') return undefined;
-    }
-    if (typeof content === 'string') text += content;
-    if (typeof refusal === 'string') text += refusal;
-  }
-  return text;
 }

@@ -5,6 +5,8 @@ export type {
 export { createRequestView } from './request-view.js';
 export { createResponseView, transformResponseBody } from './response-json.js';
 export { transformStream } from './stream-transform.js';
+// Texts alone, fast, for plain Chat bodies (the view reads the rest).
+export { plainChatTexts, plainChatAnswer } from './plain-chat.js';
 export type { RequestSink, ArgumentsForm, Container as BodyContainer } from './sink.js';
 export { NO_PATH } from './sink.js';
 // The per-entry readers of each request shape, for decoders that need more than the view keeps.

@@ -15,7 +15,8 @@ import ledger from '../../../plugins/ledger/index.js';
 import { ledgerOptions } from '../../../plugins/ledger/options.js';
 import { entryOf } from '../../../plugins/ledger/entry.js';
 import { prepareEntries, prepareRow } from '../../../plugins/ledger/prepare.js';
-import { plainChatAnswer, plainChatTexts, textOnlyBody } from '../../../plugins/ledger/texts.js';
+import { plainChatAnswer, plainChatTexts } from '../../../core/index.js';
+import { textOnlyBody } from '../../../plugins/ledger/texts.js';
 import { createRequestView, createResponseView } from '../../../core/protocols/view/index.js';
 import type { JsonValue } from '../../../core/protocols/types.js';
 
