@@ -128,30 +128,30 @@ describe('logger (pino)', () => {
       expect((JSON.parse(lines[0]!) as { i: number }).i).to.equal(0);
     });
 
-    it('flush() hands every line to the OS before it resolves', async () => {
-      const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-log-'));
-      const file = path.join(dir, 'out.log');
+    /** Runs the child with its stdout a fresh regular file; the lines in the file after it exited. */
+    async function runToFile(mode: string): Promise<{ reports: Record<string, unknown>[]; lines: string[] }> {
+      const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'sluice-log-')), 'out.log');
       const fd = openSync(file, 'w');
       try {
-        const { reports } = await run(['flush', file], fd);
-        expect(reports).to.deep.include({ linesAfterFlush: 3 });
+        const { reports } = await run([mode, file], fd);
+        return { reports, lines: readFileSync(file, 'utf8').split('\n').filter(Boolean) };
       } finally { closeSync(fd); }
-      expect(readFileSync(file, 'utf8').split('\n').filter(Boolean)).to.have.length(3);
+    }
+
+    it('flush() hands every line to the OS before it resolves', async () => {
+      const { reports, lines } = await runToFile('flush');
+      expect(reports).to.deep.include({ linesAfterFlush: 3 });
+      expect(lines).to.have.length(3);
     });
 
     it('writes a full chunk at once when stdout is a regular file (no thread-pool hand-off)', async () => {
-      const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-log-'));
-      const file = path.join(dir, 'out.log');
-      const fd = openSync(file, 'w');
-      try {
-        const { reports } = await run(['chunk', file], fd);
-        // ~290 B a line: the first 64 KiB chunk (some 220 lines) is in the file before the child yields.
-        const seen = reports.find((r) => 'linesWrittenAtOnce' in r)!;
-        expect(seen['pendingFsRequests']).to.equal(0);
-        expect(seen['linesWrittenAtOnce']).to.be.above(200).and.below(240);
-      } finally { closeSync(fd); }
+      const { reports, lines } = await runToFile('chunk');
+      // ~290 B a line: the first 64 KiB chunk (some 220 lines) is in the file before the child yields.
+      const seen = reports.find((r) => 'linesWrittenAtOnce' in r)!;
+      expect(seen['pendingFsRequests']).to.equal(0);
+      expect(seen['linesWrittenAtOnce']).to.be.above(200).and.below(240);
       // …and the rest at exit.
-      expect(readFileSync(file, 'utf8').split('\n').filter(Boolean)).to.have.length(240);
+      expect(lines).to.have.length(240);
     });
 
     it('loses no line when the process exits right after logging', async () => {
