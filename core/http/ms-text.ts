@@ -6,7 +6,8 @@ const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3
 /** '', '.001' … '.999' with trailing zeros dropped (as JSON writes a number). */
 const THOUSANDTHS = THREE_DIGITS.map((d, i) => (i === 0 ? '' : `.${d.replace(/0+$/, '')}`));
 
-const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
+/** Milliseconds rounded to the microsecond, as the access line gives them. */
+export const round3 = (ms: number): number => Math.round(ms * 1000) / 1000;
 /** Within this, `Math.round(ms * 1000)` is an exact integer. */
 const MAX_MICROS = 1e15;
 

@@ -6,7 +6,7 @@ import type { Completion, Exchange, Outcome } from '../exchange.js';
 import { logLine, plainLineWriter, type LogFields, type Logger } from '../observability/logger.js';
 import type { RequestRecord } from '../plugin/request-record.js';
 import type { ApiFamily } from '../protocols/types.js';
-import { msJson } from './ms-text.js';
+import { msJson, round3 } from './ms-text.js';
 import type { RequestMetrics } from './request-metrics.js';
 
 /** Refusals by policy (auth, firewall, limits) rather than failures; plugin codes say so in their spec. */
@@ -90,7 +90,7 @@ export function accessFields(r: FinishedRequest, matched: boolean): LogFields {
     model: boundedForLog(ex?.model), provider: ex?.target?.provider.name, served_model: boundedForLog(ex?.target?.model),
     user: ex?.principal?.user, session: ex?.sessionId, client: r.clientAddress || undefined,
     stream: ex?.stream ?? false, status: c.status, outcome: c.outcome, error: c.error?.code,
-    ms: round(c.totalMs), ttfb_ms: c.firstByteMs === undefined ? undefined : round(c.firstByteMs),
+    ms: round3(c.totalMs), ttfb_ms: c.firstByteMs === undefined ? undefined : round3(c.firstByteMs),
     usage: c.usage, fallbacks: ex?.attempts.length ? ex.attempts : undefined,
     findings: ex?.findings.length ? ex.findings.map((f) => `${f.type}=${f.count}:${f.action}`) : undefined,
   };
@@ -144,6 +144,3 @@ export function rejectionRecorder(record: RecordRequest): RecordRejection {
   };
 }
 
-function round(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
-}

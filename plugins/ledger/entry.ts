@@ -4,7 +4,7 @@
 // signal) is garbage as soon as the request ends. Held until the next cycle (up to a second), an
 // exchange outlives the young generation and is promoted, and that GC work cost more per request
 // than writing the row (bench/results/ledger.md).
-import { operationClass, protocolName, type Protocol, type RequestRecord, type TokenPrices } from '../../core/index.js';
+import { operationClass, protocolName, type RequestRecord, type TokenPrices } from '../../core/index.js';
 import type { LedgerOptions } from './options.js';
 import type { LedgerRow } from './row.js';
 import { requestText, responseText, type RequestText, type ResponseText } from './texts.js';
@@ -51,19 +51,11 @@ export function entryOf(r: RequestRecord, options: LedgerOptions): LedgerEntry {
     model: r.model, provider: r.provider, servedModel: r.servedModel, attempts: r.attempts, stream: r.stream,
     status: r.status, outcome: r.outcome, errorCode: r.errorCode, usage: r.usage, findings: r.findings,
     firstByteMs: r.firstByteMs, totalMs: r.totalMs,
-    clientProtocol: ex ? clientProtocolOf(ex.endpoint) : null,
+    clientProtocol: ex ? protocolName(ex.endpoint) : null,
     called, embedding: op === 'embeddings' || op === 'embed', responded: ex?.response !== undefined,
     prices: target?.provider.prices, market: market(r),
     request, answer, textError,
   };
-}
-
-/** `family.operation`, built once per endpoint (they are few and live as long as the gateway), not per row. */
-const protocolNames = new WeakMap<Protocol, string>();
-function clientProtocolOf(endpoint: Protocol): string {
-  let name = protocolNames.get(endpoint);
-  if (name === undefined) protocolNames.set(endpoint, (name = protocolName(endpoint)));
-  return name;
 }
 
 /**

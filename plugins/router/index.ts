@@ -78,15 +78,12 @@ export default definePlugin<RouterOptions>({
     let table = compileRoutes(options, host.providers);
     return {
       // Not an async function: the rest of the chain's promise is returned as it is (one promise
-      // and one resumption fewer per request); a refusal is a rejected promise all the same.
+      // and one resumption fewer per request). A refusal thrown here reaches the chain as a
+      // rejection all the same: the chain's composition catches what a middleware throws.
       middleware: (ctx, next) => {
         const { exchange } = ctx;
-        try {
-          if (exchange.endpoint.operation === 'models') { answerModels(table, exchange); return Promise.resolve(); }
-          route(table, exchange);
-        } catch (err) {
-          return Promise.reject(err);
-        }
+        if (exchange.endpoint.operation === 'models') { answerModels(table, exchange); return Promise.resolve(); }
+        route(table, exchange);
         return next();
       },
       // SIGHUP: compile the new table fully (unknown providers throw here), then swap it in one assignment.

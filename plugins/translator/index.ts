@@ -32,11 +32,7 @@ export default definePlugin<TranslatorOptions>({
      * request's translation (see generationTranslator).
      */
     const translateGeneration = (e: Engine, exchange: Exchange, next: () => Promise<void>): Promise<void> => {
-      try {
-        e.checkGeneration(exchange);
-      } catch (err) {
-        return Promise.reject(err);
-      }
+      e.checkGeneration(exchange); // a refusal thrown here reaches the chain as a rejection (its composition catches it)
       exchange.translate = translate!;
       return next().then(() => e.translateGenerationBack(exchange, logger));
     };
