@@ -22,6 +22,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startMockUpstream } from './mock-openai-upstream.js';
+import { median, medianInterval } from './stats.js';
 import { createGateway } from '../core/app.js';
 import { loadConfigFile } from '../core/config/load.js';
 import { createLogger } from '../core/observability/logger.js';
@@ -515,36 +516,6 @@ function pairedRow(mode: string, name: string, mine: Sample[], base: Sample[]): 
   const mean = deltas.reduce((a, b) => a + b, 0) / n;
   const se = n > 1 ? Math.sqrt(deltas.reduce((a, d) => a + (d - mean) ** 2, 0) / (n - 1) / n) : NaN;
   return `| ${mode} | ${name} | ${signed(median(deltas))} | ${ci ? `${signed(ci[0])} … ${signed(ci[1])}` : '(fewer than 6 rounds)'} | ${signed(mean)} ± ${(1.96 * se).toFixed(1)} | ${deltas.map((d) => signed(d, 0)).join(', ')} | ${signed(median(p50Deltas), 1)} |`;
-}
-
-function median(xs: number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-}
-
-/**
- * The distribution-free 95% confidence interval of a median: the k-th smallest and k-th largest of
- * n samples, k the largest with P(Binomial(n, ½) < k) ≤ 2.5%. Undefined below 6 samples (k = 0).
- */
-function medianInterval(xs: number[]): [number, number] | undefined {
-  const n = xs.length;
-  let k = 0;
-  let below = 0; // P(B < k+1) accumulated
-  for (let j = 0; j < n; j++) {
-    below += binomial(n, j) / 2 ** n;
-    if (below > 0.025) break;
-    k = j + 1;
-  }
-  if (k === 0) return undefined;
-  const s = [...xs].sort((a, b) => a - b);
-  return [s[k - 1]!, s[n - k]!];
-}
-
-function binomial(n: number, k: number): number {
-  let c = 1;
-  for (let i = 1; i <= k; i++) c = (c * (n - k + i)) / i;
-  return c;
 }
 
 const signed = (x: number, digits = 1) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
