@@ -160,14 +160,20 @@ async function waitHealthy(url: string): Promise<void> {
   throw new Error(`${url} did not become healthy`);
 }
 
-/** Load for `durationS`, or exactly `amount` requests (at the offered rate, that long too). */
+/**
+ * Load for `durationS`, or exactly `amount` requests (at the offered rate, that long too). The p50
+ * is taken from each response's own time (sub-millisecond), not autocannon's summary, which rounds
+ * latencies to whole milliseconds: the target's "no measurable latency at the median" needs finer.
+ */
 function load(url: string, stream: boolean, durationS: number, amount?: number): Promise<{ requests: number; p50: number; non2xx: number }> {
   return new Promise((resolve, reject) => {
-    autocannon({
+    const times: number[] = [];
+    const instance = autocannon({
       url: `${url}/v1/chat/completions`, method: 'POST', headers: { 'content-type': 'application/json' }, body: body(stream),
       connections: CONNECTIONS, pipelining: 1, duration: durationS, timeout: 10, ...(RATE > 0 ? { overallRate: RATE } : {}),
       ...(amount ? { amount } : {}),
-    }, (err, r) => { if (err) reject(err); else resolve({ requests: r.requests.total, p50: (r as unknown as { latency: { p50: number } }).latency.p50, non2xx: r.non2xx }); });
+    }, (err, r) => { if (err) reject(err); else resolve({ requests: r.requests.total, p50: median(times), non2xx: r.non2xx }); });
+    instance.on('response', (_client, _status, _bytes, ms) => { times.push(ms); });
   });
 }
 
@@ -422,7 +428,7 @@ async function main(): Promise<void> {
     for (let round = 0; round < (args['own-only'] ? 0 : ROUNDS); round++) {
       for (const vs of args.together || ALTERNATE > 0 ? [VARIANTS] : VARIANTS.map((v) => [v])) {
         const s = ALTERNATE > 0 ? await measureAlternating(vs, mock.url, round, ALTERNATE) : await measure(vs, mock.url, round);
-        for (const x of s) console.log(`${x.variant.padEnd(45)} ${x.mode.padEnd(6)} ${x.requests} req  ${x.cpuUsPerReq.toFixed(1)} µs CPU/req  p50 ${x.p50} ms  load ${x.load.toFixed(2)}`);
+        for (const x of s) console.log(`${x.variant.padEnd(45)} ${x.mode.padEnd(6)} ${x.requests} req  ${x.cpuUsPerReq.toFixed(1)} µs CPU/req  p50 ${x.p50.toFixed(2)} ms  load ${x.load.toFixed(2)}`);
         samples.push(...s);
       }
     }
@@ -459,7 +465,7 @@ async function main(): Promise<void> {
       const mine = of(v);
       const cpu = median(mine.map((s) => s.cpuUsPerReq));
       const p50 = median(mine.map((s) => s.p50));
-      rows.push(`| ${mode} | ${v.name} | ${median(mine.map((s) => s.requests / DURATION_S)).toFixed(0)} | ${cpu.toFixed(1)} | ${v === VARIANTS[0] ? '—' : signed(cpu - baseCpu)} | ${p50} | ${v === VARIANTS[0] ? '—' : signed(p50 - baseP50, 1)} |`);
+      rows.push(`| ${mode} | ${v.name} | ${median(mine.map((s) => s.requests / DURATION_S)).toFixed(0)} | ${cpu.toFixed(1)} | ${v === VARIANTS[0] ? '—' : signed(cpu - baseCpu)} | ${p50.toFixed(2)} | ${v === VARIANTS[0] ? '—' : signed(p50 - baseP50, 2)} |`);
       if (v === VARIANTS[0]) continue;
       pairedRows.push(pairedRow(mode, v.name, mine, base));
       // This build against the --before build's same variant, paired the same way.
@@ -480,7 +486,7 @@ async function main(): Promise<void> {
     '',
     'Paired by round (each round\'s variant minus the same round\'s "without ledger"); the interval is the order-statistic 95% confidence interval of the median delta:',
     '',
-    '| mode | variant | median paired Δ CPU µs/req | its 95% CI | mean paired Δ ± 95% (1.96 SE) | the paired Δ, round by round | median paired Δ p50 ms |',
+    '| mode | variant | median paired Δ CPU µs/req | its 95% CI | mean paired Δ ± 95% (1.96 SE) | the paired Δ, round by round | median paired Δ p50 ms (its 95% CI) |',
     '|---|---|---:|---|---|---|---:|',
     ...pairedRows,
     '',
@@ -492,7 +498,7 @@ async function main(): Promise<void> {
     '',
     'Raw samples (end to end):',
     '',
-    ...samples.map((s) => `- round ${s.round + 1}, ${s.mode} / ${s.variant}: ${s.requests} requests, ${s.cpuUsPerReq.toFixed(1)} µs CPU/req, p50 ${s.p50} ms, load average ${s.load.toFixed(2)}`),
+    ...samples.map((s) => `- round ${s.round + 1}, ${s.mode} / ${s.variant}: ${s.requests} requests, ${s.cpuUsPerReq.toFixed(1)} µs CPU/req, p50 ${s.p50.toFixed(2)} ms, load average ${s.load.toFixed(2)}`),
     '',
   ].join('\n');
   writeFileSync(args.out, report);
@@ -512,10 +518,11 @@ function pairedRow(mode: string, name: string, mine: Sample[], base: Sample[]): 
     if (b) { deltas.push(s.cpuUsPerReq - b.cpuUsPerReq); p50Deltas.push(s.p50 - b.p50); }
   }
   const ci = medianInterval(deltas);
+  const p50ci = medianInterval(p50Deltas);
   const n = deltas.length;
   const mean = deltas.reduce((a, b) => a + b, 0) / n;
   const se = n > 1 ? Math.sqrt(deltas.reduce((a, d) => a + (d - mean) ** 2, 0) / (n - 1) / n) : NaN;
-  return `| ${mode} | ${name} | ${signed(median(deltas))} | ${ci ? `${signed(ci[0])} … ${signed(ci[1])}` : '(fewer than 6 rounds)'} | ${signed(mean)} ± ${(1.96 * se).toFixed(1)} | ${deltas.map((d) => signed(d, 0)).join(', ')} | ${signed(median(p50Deltas), 1)} |`;
+  return `| ${mode} | ${name} | ${signed(median(deltas))} | ${ci ? `${signed(ci[0])} … ${signed(ci[1])}` : '(fewer than 6 rounds)'} | ${signed(mean)} ± ${(1.96 * se).toFixed(1)} | ${deltas.map((d) => signed(d, 0)).join(', ')} | ${signed(median(p50Deltas), 2)}${p50ci ? ` (${signed(p50ci[0], 2)} … ${signed(p50ci[1], 2)})` : ''} |`;
 }
 
 const signed = (x: number, digits = 1) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;

@@ -202,7 +202,6 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-
 const sent = new Map<string, number>();
 
 /** One autocannon run; latencies are kept at full (sub-ms) resolution from its response events. */
