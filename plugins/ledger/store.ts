@@ -37,15 +37,25 @@ const KIND = new Map<string, Kind>([
   ...DOUBLES.map((c) => [c, c === 'latency_ms' ? 'latency' : 'double'] as [string, Kind]),
 ]);
 
+// The fitting rules, one per kind of column: fitValue picks one by the column's kind, rowValues
+// calls them by name.
+const text = (v: unknown, width: number): unknown => (typeof v === 'string' && v.length > width ? v.slice(0, width) : v ?? null);
+const integer = (v: unknown): number => (Number.isFinite(v) ? Math.round(v as number) : 0);
+const integerOrNull = (v: unknown): number | null => (Number.isFinite(v) ? Math.round(v as number) : null);
+const double = (v: unknown): unknown => (Number.isFinite(v) ? v : null);
+/** A latency is never null: not finite counts as 0. */
+const latency = (v: unknown): unknown => (Number.isFinite(v) ? v : 0);
+const orNull = (v: unknown): unknown => v ?? null;
+
 /** One column's value as both databases accept it: strings within their column, integers whole, numbers finite. */
 function fitValue(kind: Kind | undefined, v: unknown): unknown {
   switch (kind) {
-    case undefined: case 'text': return v ?? null;
-    case 'integer': return Number.isFinite(v) ? Math.round(v as number) : 0;
-    case 'nullableInteger': return Number.isFinite(v) ? Math.round(v as number) : null;
-    case 'double': return Number.isFinite(v) ? v : null;
-    case 'latency': return Number.isFinite(v) ? v : 0;
-    default: return typeof v === 'string' && v.length > kind ? v.slice(0, kind) : v ?? null;
+    case undefined: case 'text': return orNull(v);
+    case 'integer': return integer(v);
+    case 'nullableInteger': return integerOrNull(v);
+    case 'double': return double(v);
+    case 'latency': return latency(v);
+    default: return text(v, kind);
   }
 }
 
@@ -65,12 +75,6 @@ const COLUMNS: (keyof LedgerRow)[] = [
   'local_output_tokens', 'local_method', 'count_mismatch', 'ttfb_ms', 'latency_ms', 'output_tps', 'findings', 'direction', 'offer_id',
 ];
 
-const text = (v: unknown, width: number): unknown => (typeof v === 'string' && v.length > width ? v.slice(0, width) : v ?? null);
-const integer = (v: unknown): number => (Number.isFinite(v) ? Math.round(v as number) : 0);
-const integerOrNull = (v: unknown): number | null => (Number.isFinite(v) ? Math.round(v as number) : null);
-const double = (v: unknown): unknown => (Number.isFinite(v) ? v : null);
-const orNull = (v: unknown): unknown => v ?? null;
-
 /**
  * A row's values in COLUMNS order, fitted as fitValue fits them (a test holds the two to each other).
  * Spelled out rather than looped over COLUMNS: `row[column]` with 43 different names is a
@@ -88,7 +92,7 @@ export function rowValues(r: LedgerRow, out: unknown[]): unknown[] {
   out[27] = double(r.cost_input); out[28] = double(r.cost_output); out[29] = double(r.cost_cache_read); out[30] = double(r.cost_cache_write);
   out[31] = double(r.cost_reasoning); out[32] = double(r.cost_total); out[33] = integerOrNull(r.local_input_tokens);
   out[34] = integerOrNull(r.local_output_tokens); out[35] = text(r.local_method, 32); out[36] = integer(r.count_mismatch);
-  out[37] = double(r.ttfb_ms); out[38] = Number.isFinite(r.latency_ms) ? r.latency_ms : 0; out[39] = double(r.output_tps);
+  out[37] = double(r.ttfb_ms); out[38] = latency(r.latency_ms); out[39] = double(r.output_tps);
   out[40] = orNull(r.findings); out[41] = text(r.direction, 16); out[42] = text(r.offer_id, 128);
   return out;
 }
