@@ -4,4 +4,26 @@ export interface Io {
   err(line: string): void;
 }
 
-export const stdio: Io = { out: (l) => process.stdout.write(l + '\n'), err: (l) => process.stderr.write(l + '\n') };
+/**
+ * A reader that stops early (`sluice config schema | head`) closes the pipe, and the next write
+ * fails with EPIPE. Node ignores SIGPIPE, so the command would die on an unhandled 'error' event with
+ * a stack trace; like other Unix tools it ends quietly instead: the reader has all it asked for.
+ * Attached on a stream's first use here, not at start-up: `sluice start` logs to fd 1 directly, and
+ * merely touching process.stdout would open a second handle on a piped fd 1 (and make it non-blocking).
+ */
+const guarded = new WeakSet<NodeJS.WriteStream>();
+function writer(stream: () => NodeJS.WriteStream): (line: string) => void {
+  return (line) => {
+    const s = stream();
+    if (!guarded.has(s)) {
+      guarded.add(s);
+      s.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+        throw err;
+      });
+    }
+    s.write(line + '\n');
+  };
+}
+
+export const stdio: Io = { out: writer(() => process.stdout), err: writer(() => process.stderr) };

@@ -1,6 +1,7 @@
 // The command line as a newcomer meets it: help, usage on mistakes (never a stack trace), exit codes.
 import { expect } from 'chai';
-import { STACK_FRAME, sluice } from './run-cli.js';
+import { spawn } from 'node:child_process';
+import { STACK_FRAME, bin, cleanEnv, sluice } from './run-cli.js';
 
 describe('sluice CLI: help and usage', () => {
   it('--help prints the commands and exits 0', () => {
@@ -51,5 +52,18 @@ describe('sluice CLI: help and usage', () => {
     const r = sluice(['--version']);
     expect(r.status).to.equal(0);
     expect(r.stdout.trim()).to.match(/^\d+\.\d+\.\d+/);
+  });
+
+  it('a reader that stops early (`sluice config schema | head -c 100`) ends the command quietly, not with an EPIPE stack trace', async () => {
+    const child = spawn(process.execPath, [bin, 'config', 'schema'], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    // The pipe's read end closed before the command writes, as `head` closes it once it has what it
+    // wants: every write then fails with EPIPE.
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    expect(stderr).to.not.match(STACK_FRAME);
+    expect(stderr).to.not.include('EPIPE');
+    expect(code).to.equal(0);
   });
 });
