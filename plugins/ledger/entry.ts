@@ -4,10 +4,10 @@
 // signal) is garbage as soon as the request ends. Held until the next cycle (up to a second), an
 // exchange outlives the young generation and is promoted, and that GC work cost more per request
 // than writing the row (bench/results/ledger.md).
-import { operationClass, protocolName, type RequestRecord, type TokenPrices } from '../../core/index.js';
+import { operationClass, protocolName, type RequestRecord, type TokenPrices, type Usage } from '../../core/index.js';
 import type { LedgerOptions } from './options.js';
 import type { LedgerRow } from './row.js';
-import { requestText, responseText, type RequestText, type ResponseText } from './texts.js';
+import { declaresTools, requestText, responseText, type RequestText, type ResponseText } from './texts.js';
 
 export interface LedgerEntry extends Omit<RequestRecord, 'exchange'> {
   /** `family.operation` of the endpoint the client called, when a body was parsed. */
@@ -20,7 +20,7 @@ export interface LedgerEntry extends Omit<RequestRecord, 'exchange'> {
   /** The answering provider's own prices (kept by the exchange even if it was removed since: a withdrawn offer). */
   readonly prices: TokenPrices | undefined;
   readonly market: Pick<LedgerRow, 'direction' | 'offer_id'>;
-  /** Read only when the row needs them (the count is on, or there is no usage report to go by). */
+  /** Read only when the row needs them (the count is on, or there is no usage report to go by); the request's, only where it can be used (inputFigureMissing). */
   readonly request: RequestText | undefined;
   readonly answer: ResponseText | undefined;
   /** Reading the texts failed: the row is then built from what the record says (fallbackRow). */
@@ -38,8 +38,8 @@ export function entryOf(r: RequestRecord, options: LedgerOptions): LedgerEntry {
   let textError: unknown;
   if (called && (options.count.enabled || !r.usage)) {
     try {
-      request = requestText(ex, options.count.max_chars);
       answer = responseText(ex, options.count.max_chars);
+      if (inputFigureMissing(r.usage, r.stream, answer) || !declaresTools(ex.upstream?.body ?? ex.readRequest())) request = requestText(ex, options.count.max_chars);
     } catch (err) {
       textError = err;
     }
@@ -56,6 +56,18 @@ export function entryOf(r: RequestRecord, options: LedgerOptions): LedgerEntry {
     prices: target?.provider.prices, market: market(r),
     request, answer, textError,
   };
+}
+
+/**
+ * True when the row needs an input figure the provider did not give: no usage report, or a stream
+ * cut short (its report may lack the input). Only then, or when the prompt is countable (no tools,
+ * no image, audio or file) and so can be set against the bill, does the row use the request's
+ * texts. An agent's prompt declares tools and resends the whole history every turn: reading and
+ * counting it anyway cost ~90 µs of the request path and ~80 µs of the writer's a request at 24 KB
+ * of history (bench/ledger-agent.ts), for a figure nothing used.
+ */
+export function inputFigureMissing(usage: Usage | undefined, stream: boolean, answer: ResponseText | undefined): boolean {
+  return !usage || (!usage.estimated && stream && answer !== undefined && !answer.complete);
 }
 
 /**

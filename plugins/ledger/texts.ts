@@ -58,19 +58,36 @@ function nonTextAt(key: string, v: JsonValue, budget: { nodes: number }): boolea
  */
 export function textOnlyBody(body: JsonObject): boolean {
   const budget = { nodes: 20_000 - 1 }; // the body itself is the walk's first node
-  let tools: JsonValue | undefined;
-  let functions: JsonValue | undefined;
-  let toolConfig: JsonValue | undefined;
+  const tools = new ToolKeys();
   for (const key in body) {
     const v = body[key]!;
-    if (key === 'tools') tools = v;
-    else if (key === 'functions') functions = v;
-    else if (key === 'toolConfig') toolConfig = v;
+    tools.see(key, v);
     if (nonTextAt(key, v, budget)) return false;
   }
-  const declared = tools ?? functions;
-  if (Array.isArray(declared) && declared.length > 0) return false;
-  return asObject(toolConfig) === undefined;
+  return !tools.declared();
+}
+
+/** True when the body declares tools (textOnlyBody's test alone: the body's own keys, no deeper walk). */
+export function declaresTools(body: JsonObject): boolean {
+  const tools = new ToolKeys();
+  for (const key in body) tools.see(key, body[key]!);
+  return tools.declared();
+}
+
+/** The tool keys among a body's own keys: `tools` (else `functions`) non-empty, or a Gemini `toolConfig`. */
+class ToolKeys {
+  private tools: JsonValue | undefined;
+  private functions: JsonValue | undefined;
+  private toolConfig: JsonValue | undefined;
+  see(key: string, v: JsonValue): void {
+    if (key === 'tools') this.tools = v;
+    else if (key === 'functions') this.functions = v;
+    else if (key === 'toolConfig') this.toolConfig = v;
+  }
+  declared(): boolean {
+    const list = this.tools ?? this.functions;
+    return (Array.isArray(list) && list.length > 0) || asObject(this.toolConfig) !== undefined;
+  }
 }
 
 /** The request as it went upstream (translated, where it was), else as the client sent it. */

@@ -16,7 +16,7 @@ import { ledgerOptions } from '../../../plugins/ledger/options.js';
 import { entryOf } from '../../../plugins/ledger/entry.js';
 import { prepareEntries, prepareRow } from '../../../plugins/ledger/prepare.js';
 import { plainChatAnswer, plainChatTexts } from '../../../core/index.js';
-import { textOnlyBody } from '../../../plugins/ledger/texts.js';
+import { declaresTools, textOnlyBody } from '../../../plugins/ledger/texts.js';
 import { createRequestView, createResponseView } from '../../../core/protocols/view/index.js';
 import type { JsonValue } from '../../../core/protocols/types.js';
 
@@ -161,6 +161,39 @@ describe('ledger: preparing a row', function () {
     expect((await prepareRow(recordOf(textOnly), ctx())).local_input_tokens).to.be.a('number');
   });
 
+  it('a prompt whose count could be compared with nothing is not sent to the tokenizer; one whose input must be estimated is', async () => {
+    const asked: string[] = [];
+    const spy: TokenCounter = { ...counter, countLists: (lists) => { for (const l of lists) asked.push(...l.texts); return counter.countLists(lists); } };
+    const c = { ...ctx(), counter: spy };
+    const history = 'An earlier turn of the agent, resent with every request. '.repeat(10);
+    const tools = [{ type: 'function', function: { name: 'shell', parameters: { type: 'object' } } }];
+    const plainBody = { model: 'gpt-4o-mini', messages: [{ role: 'system', content: history }, { role: 'user', content: PROMPT }] };
+    const body = { ...plainBody, tools };
+    // Tools declared and the usage reported: the prompt's count is never stored nor compared, so it is not made.
+    const agent = await runPlugin(ledger, { path: '/v1/chat/completions', body, upstream: { json: chatJson({ prompt_tokens: 300, completion_tokens: 17 }) } });
+    const row = await prepareRow(recordOf(agent), c);
+    expect(row).to.include({ local_method: 'o200k_base', local_input_tokens: null, local_output_tokens: 17, count_mismatch: 0, usage_source: 'reported', input_tokens: 300 });
+    expect(asked).to.include(ANSWER).and.not.include(history).and.not.include(PROMPT);
+    // Nor read on the request path: the entry keeps the answer only.
+    const entry = entryOf(recordOf(agent), c.options);
+    expect(entry.request).to.equal(undefined);
+    expect(entry.answer?.text).to.equal(ANSWER);
+    // The same prompt with no usage report: its input is estimated, from the tokenizer's count.
+    asked.length = 0;
+    const events = [chunk({ role: 'assistant', content: '' }), chunk({ content: ANSWER }), chunk({}, 'stop')];
+    const unreported = await runPlugin(ledger, { path: '/v1/chat/completions', body: { ...body, stream: true }, upstream: { events } });
+    const estimated = await prepareRow(recordOf(unreported), c);
+    expect(asked).to.include(history).and.include(PROMPT);
+    expect(entryOf(recordOf(unreported), c.options).request?.countable).to.equal(false);
+    const [counts] = await counter.countLists([{ encoding: 'o200k_base', texts: [history, PROMPT] }]);
+    expect(estimated).to.include({ usage_source: 'estimated', input_tokens: counts![0]! + counts![1]! + 2 * 4 + 3, output_tokens: 17, local_input_tokens: null });
+    // Without tools the prompt is countable: counted, stored and compared.
+    asked.length = 0;
+    const plain = await runPlugin(ledger, { path: '/v1/chat/completions', body: plainBody, upstream: { json: chatJson({ prompt_tokens: 300, completion_tokens: 17 }) } });
+    expect((await prepareRow(recordOf(plain), c)).local_input_tokens).to.equal(counts![0]! + counts![1]! + 2 * 4 + 3);
+    expect(asked).to.include(history);
+  });
+
   it('the tools and non-text check answers as reading the tool keys by name did', () => {
     // The earlier form: tools (or functions) read by name, Gemini's toolConfig, then the non-text walk.
     const NON_TEXT_TYPES = new Set(['image_url', 'input_image', 'image', 'input_audio', 'audio', 'file', 'input_file', 'document', 'video_url']);
@@ -177,11 +210,11 @@ describe('ledger: preparing a row', function () {
       }
       return false;
     };
-    const before = (body: JsonObject) => {
+    const hasTools = (body: JsonObject) => {
       const tools = body['tools'] ?? body['functions'];
-      const hasTools = (Array.isArray(tools) && tools.length > 0) || (typeof body['toolConfig'] === 'object' && body['toolConfig'] !== null && !Array.isArray(body['toolConfig']));
-      return !hasTools && !hasNonText(body, { nodes: 20_000 });
+      return (Array.isArray(tools) && tools.length > 0) || (typeof body['toolConfig'] === 'object' && body['toolConfig'] !== null && !Array.isArray(body['toolConfig']));
     };
+    const before = (body: JsonObject) => !hasTools(body) && !hasNonText(body, { nodes: 20_000 });
     const msgs = [{ role: 'user', content: PROMPT }];
     const bodies: JsonObject[] = [
       { model: 'm', messages: msgs },
@@ -207,6 +240,9 @@ describe('ledger: preparing a row', function () {
     ];
     for (const body of bodies) expect(textOnlyBody(body), JSON.stringify(body).slice(0, 120)).to.equal(before(body));
     expect(bodies.map(textOnlyBody)).to.include(true).and.to.include(false);
+    // declaresTools is the tool half alone (it decides whether an entry reads the request's texts).
+    for (const body of bodies) expect(declaresTools(body), JSON.stringify(body).slice(0, 120)).to.equal(hasTools(body));
+    expect(bodies.map(declaresTools)).to.include(true).and.to.include(false);
   });
 
   it('a plain Chat body\'s texts are the view\'s segments; any other body is left to the view', () => {

@@ -1,0 +1,102 @@
+// The ledger's writer-side CPU on agent traffic: Codex CLI's tool-output turn (developer messages,
+// a function call and its output, ten tools) with its history resent `--turns` times over, as an
+// agent resends it every turn, the usage reported. Each row's entry is taken from a real exchange
+// (sluice/testing's harness, fresh strings per request as a gateway parses them) and a cycle of
+// `--cycle` entries is prepared as the writer does, with the tokenizer count on (the default).
+// CPU is every thread of this process (the tokenizer's included), from /proc/self/task/*/schedstat.
+//
+//   npm run build && node dist/bench/ledger-agent.js --turns 1,20 --runs 7
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { RequestRecord } from '../core/plugin/request-record.js';
+import { DEFAULT_PRICES } from '../core/pricing/default-prices.js';
+import { createPriceTable } from '../core/pricing/price-table.js';
+import type { JsonObject, JsonValue } from '../core/protocols/types.js';
+import { runPlugin } from '../core/testing/index.js';
+import { createTokenCounter } from '../plugins/ledger/count/tokenizer.js';
+import { entryOf, type LedgerEntry } from '../plugins/ledger/entry.js';
+import ledger from '../plugins/ledger/index.js';
+import { ledgerOptions } from '../plugins/ledger/options.js';
+import { prepareEntries } from '../plugins/ledger/prepare.js';
+import { median } from './stats.js';
+
+const { values: args } = parseArgs({
+  options: {
+    turns: { type: 'string', default: '1,20' },
+    runs: { type: 'string', default: '7' },
+    cycle: { type: 'string', default: '500' },
+  },
+});
+const RUNS = Number(args.runs);
+const CYCLE = Number(args.cycle);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const fixture = JSON.parse(readFileSync(path.join(root, 'test/fixtures/translator/responses/codex.responses.tool-output-turn.json'), 'utf8')) as { body: JsonObject };
+
+/** The fixture's request with its input history repeated `turns` times (each copy told apart). */
+function agentBody(turns: number): JsonObject {
+  const input = fixture.body['input'] as JsonValue[];
+  const history: JsonValue[] = [];
+  for (let t = 0; t < turns; t++) history.push(...(t === 0 ? input : JSON.parse(JSON.stringify(input).replaceAll('"text":"', `"text":"(turn ${t}) `)) as JsonValue[]));
+  return { ...fixture.body, input: history, stream: false };
+}
+
+const ANSWER: JsonObject = {
+  id: 'resp_1', object: 'response', created_at: 1, status: 'completed', model: 'gpt-5.1-codex',
+  output: [{ id: 'msg_1', type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'The tests pass now: 42 passed, 0 failed.', annotations: [] }] }],
+  usage: { input_tokens: 9000, input_tokens_details: { cached_tokens: 8000 }, output_tokens: 14, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 9014 },
+};
+
+/** One finished request's record, from a real exchange (its body parsed afresh, as a gateway's is). */
+async function agentRecord(body: string, i: number): Promise<RequestRecord> {
+  const r = await runPlugin(ledger, { path: '/v1/responses', body: JSON.parse(body) as JsonObject, upstream: { json: ANSWER } });
+  const ex = r.exchange;
+  const record: RequestRecord = {
+    id: `req_${i}`, time: Date.now(), method: 'POST', path: '/v1/responses', endpoint: ex.endpoint.id, family: ex.clientFamily,
+    peerAddress: '127.0.0.1', clientAddress: '127.0.0.1', principal: undefined, sessionId: 'sess-1', model: ex.model, provider: 'openai',
+    servedModel: ex.target?.model, attempts: [], stream: false, status: r.status, outcome: r.completion.outcome, errorCode: undefined,
+    usage: ex.usage, findings: [], firstByteMs: 400, totalMs: 900, exchange: ex,
+  };
+  return record;
+}
+
+const options = ledgerOptions.parse({});
+const counter = createTokenCounter({ timeoutMs: 30_000, onError: (e) => { throw e; } });
+const ctx = { options, pricing: createPriceTable(DEFAULT_PRICES), counter, isLoopback: () => false };
+const fail = (_e: LedgerEntry, err: unknown): never => { throw err; };
+
+function cpuUs(): number {
+  let ns = 0;
+  for (const t of readdirSync('/proc/self/task')) {
+    try { ns += Number(readFileSync(`/proc/self/task/${t}/schedstat`, 'utf8').split(' ')[0]); } catch { /* the thread ended */ }
+  }
+  return ns / 1000;
+}
+
+try {
+  await counter.count('o200k_base', ['warm']); // the encoding's load is start-up, not per row
+  console.log(`| turns of history | request body | onRequest's entry, µs a request | prepare, µs CPU a row | prepare, every cycle |`);
+  console.log('|---:|---:|---:|---:|---|');
+  for (const turns of args.turns.split(',').map(Number)) {
+    const body = JSON.stringify(agentBody(turns));
+    const records = async (): Promise<RequestRecord[]> => { const out: RequestRecord[] = []; for (let i = 0; i < CYCLE; i++) out.push(await agentRecord(body, i)); return out; };
+    for (let w = 0; w < 3; w++) await prepareEntries((await records()).map((r) => entryOf(r, options)), ctx, fail); // warm: the JIT, the thread's cache of the history
+    const runs: number[] = [];
+    const entryRuns: number[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      const recs = await records();
+      await new Promise((res) => setTimeout(res, 200)); // the harness's own work settles (its timers, the GC it caused)
+      let start = cpuUs();
+      const entries = recs.map((rec) => entryOf(rec, options));
+      entryRuns.push((cpuUs() - start) / CYCLE);
+      start = cpuUs();
+      const rows = await prepareEntries(entries, ctx, fail);
+      runs.push((cpuUs() - start) / CYCLE);
+      if (rows[0]!.local_method !== 'o200k_base') throw new Error(`expected a tokenizer count, got ${rows[0]!.local_method}`);
+    }
+    console.log(`| ${turns} | ${(body.length / 1024).toFixed(0)} KB | ${median(entryRuns).toFixed(1)} | ${median(runs).toFixed(1)} | ${runs.map((x) => x.toFixed(1)).join(', ')} |`);
+  }
+} finally {
+  await counter.close();
+}
