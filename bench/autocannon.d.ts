@@ -14,6 +14,8 @@ declare module 'autocannon' {
     duration?: number;
     /** Requests per second across all connections (open loop); absent = as fast as possible. */
     overallRate?: number;
+    /** Stop after this many requests (instead of after `duration`). */
+    amount?: number;
     timeout?: number;
   }
 

@@ -5,7 +5,10 @@
 // `--cycle` entries is prepared as the writer does, with the tokenizer count on (the default).
 // CPU is every thread of this process (the tokenizer's included), from /proc/self/task/*/schedstat.
 //
-//   npm run build && node dist/bench/ledger-agent.js --turns 1,20 --runs 7
+// `--shape chat` sends the same conversation as a plain Chat history without tools: a prompt the
+// count can be set against the bill, so it is read and counted.
+//
+//   npm run build && node dist/bench/ledger-agent.js --turns 1,20 --runs 7 [--shape chat]
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +30,8 @@ const { values: args } = parseArgs({
     turns: { type: 'string', default: '1,20' },
     runs: { type: 'string', default: '7' },
     cycle: { type: 'string', default: '500' },
+    /** codex: the Codex CLI fixture (tools declared); chat: its texts as a plain Chat history (no tools: counted). */
+    shape: { type: 'string', default: 'codex' },
   },
 });
 const RUNS = Number(args.runs);
@@ -34,26 +39,57 @@ const CYCLE = Number(args.cycle);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const fixture = JSON.parse(readFileSync(path.join(root, 'test/fixtures/translator/responses/codex.responses.tool-output-turn.json'), 'utf8')) as { body: JsonObject };
 
-/** The fixture's request with its input history repeated `turns` times (each copy told apart). */
-function agentBody(turns: number): JsonObject {
-  const input = fixture.body['input'] as JsonValue[];
-  const history: JsonValue[] = [];
-  for (let t = 0; t < turns; t++) history.push(...(t === 0 ? input : JSON.parse(JSON.stringify(input).replaceAll('"text":"', `"text":"(turn ${t}) `)) as JsonValue[]));
-  return { ...fixture.body, input: history, stream: false };
+/** The fixture's texts, in order: what a plain Chat history of the same conversation says. */
+function fixtureTexts(): string[] {
+  const out: string[] = [];
+  for (const item of fixture.body['input'] as JsonObject[]) {
+    if (item['type'] === 'message') for (const c of item['content'] as JsonObject[]) { if (typeof c['text'] === 'string') out.push(c['text']); }
+    else if (typeof item['arguments'] === 'string') out.push(item['arguments']);
+    else if (typeof item['output'] === 'string') out.push(item['output']);
+  }
+  return out;
 }
 
-const ANSWER: JsonObject = {
-  id: 'resp_1', object: 'response', created_at: 1, status: 'completed', model: 'gpt-5.1-codex',
-  output: [{ id: 'msg_1', type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'The tests pass now: 42 passed, 0 failed.', annotations: [] }] }],
-  usage: { input_tokens: 9000, input_tokens_details: { cached_tokens: 8000 }, output_tokens: 14, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 9014 },
+interface Shape { path: string; body(turns: number): JsonObject; answer: JsonObject }
+const SHAPES: Record<string, Shape> = {
+  // The fixture's request with its input history repeated `turns` times (each copy told apart).
+  codex: {
+    path: '/v1/responses',
+    body(turns) {
+      const input = fixture.body['input'] as JsonValue[];
+      const history: JsonValue[] = [];
+      for (let t = 0; t < turns; t++) history.push(...(t === 0 ? input : JSON.parse(JSON.stringify(input).replaceAll('"text":"', `"text":"(turn ${t}) `)) as JsonValue[]));
+      return { ...fixture.body, input: history, stream: false };
+    },
+    answer: {
+      id: 'resp_1', object: 'response', created_at: 1, status: 'completed', model: 'gpt-5.1-codex',
+      output: [{ id: 'msg_1', type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'The tests pass now: 42 passed, 0 failed.', annotations: [] }] }],
+      usage: { input_tokens: 9000, input_tokens_details: { cached_tokens: 8000 }, output_tokens: 14, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 9014 },
+    },
+  },
+  chat: {
+    path: '/v1/chat/completions',
+    body(turns) {
+      const messages: JsonObject[] = [];
+      for (let t = 0; t < turns; t++) fixtureTexts().forEach((text, i) => messages.push({ role: i === 0 ? 'system' : i % 2 ? 'user' : 'assistant', content: t ? `(turn ${t}) ${text}` : text }));
+      return { model: 'gpt-4.1-mini', messages };
+    },
+    answer: {
+      id: 'chatcmpl-1', object: 'chat.completion', created: 1, model: 'gpt-4.1-mini',
+      choices: [{ index: 0, message: { role: 'assistant', content: 'The tests pass now: 42 passed, 0 failed.' }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 9000, completion_tokens: 14, total_tokens: 9014 },
+    },
+  },
 };
+const shape = SHAPES[args.shape];
+if (!shape) throw new Error(`unknown shape ${args.shape} (codex, chat)`);
 
 /** One finished request's record, from a real exchange (its body parsed afresh, as a gateway's is). */
 async function agentRecord(body: string, i: number): Promise<RequestRecord> {
-  const r = await runPlugin(ledger, { path: '/v1/responses', body: JSON.parse(body) as JsonObject, upstream: { json: ANSWER } });
+  const r = await runPlugin(ledger, { path: shape.path, body: JSON.parse(body) as JsonObject, upstream: { json: shape.answer } });
   const ex = r.exchange;
   const record: RequestRecord = {
-    id: `req_${i}`, time: Date.now(), method: 'POST', path: '/v1/responses', endpoint: ex.endpoint.id, family: ex.clientFamily,
+    id: `req_${i}`, time: Date.now(), method: 'POST', path: shape.path, endpoint: ex.endpoint.id, family: ex.clientFamily,
     peerAddress: '127.0.0.1', clientAddress: '127.0.0.1', principal: undefined, sessionId: 'sess-1', model: ex.model, provider: 'openai',
     servedModel: ex.target?.model, attempts: [], stream: false, status: r.status, outcome: r.completion.outcome, errorCode: undefined,
     usage: ex.usage, findings: [], firstByteMs: 400, totalMs: 900, exchange: ex,
@@ -79,7 +115,7 @@ try {
   console.log(`| turns of history | request body | onRequest's entry, µs a request | prepare, µs CPU a row | prepare, every cycle |`);
   console.log('|---:|---:|---:|---:|---|');
   for (const turns of args.turns.split(',').map(Number)) {
-    const body = JSON.stringify(agentBody(turns));
+    const body = JSON.stringify(shape.body(turns));
     const records = async (): Promise<RequestRecord[]> => { const out: RequestRecord[] = []; for (let i = 0; i < CYCLE; i++) out.push(await agentRecord(body, i)); return out; };
     for (let w = 0; w < 3; w++) await prepareEntries((await records()).map((r) => entryOf(r, options)), ctx, fail); // warm: the JIT, the thread's cache of the history
     const runs: number[] = [];
