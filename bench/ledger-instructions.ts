@@ -18,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { benchBody, benchConfig, freePort } from './ledger-chain.js';
 import { startMockUpstream } from './mock-openai-upstream.js';
 
 const { values: args } = parseArgs({
@@ -35,15 +36,6 @@ const LEDGER: Record<string, string> = {
   // A long interval: cycles come every batch_size (500) rows, as at hundreds of requests a second.
   default: '  - use: ledger\n    with: { flush_interval_ms: 60000 }\n',
 };
-
-const body = (stream: boolean) => JSON.stringify({
-  model: 'gpt-4o-mini',
-  messages: [
-    { role: 'system', content: 'You are a helpful assistant. Answer in one sentence.' },
-    { role: 'user', content: 'Explain what a load balancer does, for someone new to web infrastructure.' },
-  ],
-  temperature: 0.2, max_tokens: 64, stream,
-});
 
 /** Where instructions went, by the name of the function that ran them (self cost, not inclusive). */
 const CATEGORIES: [string, RegExp][] = [
@@ -85,24 +77,15 @@ function selfCost(file: string): Map<string, number> {
 
 function load(url: string, stream: boolean, amount: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    autocannon({ url: `${url}/v1/chat/completions`, method: 'POST', headers: { 'content-type': 'application/json' }, body: body(stream), connections: 4, amount, timeout: 120 },
+    autocannon({ url: `${url}/v1/chat/completions`, method: 'POST', headers: { 'content-type': 'application/json' }, body: benchBody(stream), connections: 4, amount, timeout: 120 },
       (err, r) => { if (err) reject(err); else if (r.non2xx) reject(new Error(`${r.non2xx} non-2xx answers`)); else resolve(r.requests.total); });
   });
 }
 
 async function measure(variant: string, stream: boolean, upstream: string): Promise<Map<string, number>> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-instr-'));
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  writeFileSync(path.join(dir, 'sluice.yaml'), `server: { port: ${port} }
-storage: { database: "sqlite:${path.join(dir, 'ledger.db')}" }
-logging: { level: info }
-providers:
-  mock: { type: openai, base_url: "${upstream}", api_key: bench }
-chain:
-  - use: router
-    with: { default: mock }
-  - use: translator
-${LEDGER[variant]}`);
+  const port = await freePort();
+  writeFileSync(path.join(dir, 'sluice.yaml'), benchConfig({ port, upstream, dir, ledger: LEDGER[variant]! }));
   const out = path.join(dir, 'callgrind.out');
   const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, path.join(root, 'bin/sluice.js'), 'start', '--config', path.join(dir, 'sluice.yaml')],
     { cwd: dir, stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, NODE_ENV: 'production' } });

@@ -16,11 +16,11 @@
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { benchBody, benchConfig, freePort } from './ledger-chain.js';
 import { startMockUpstream } from './mock-openai-upstream.js';
 import { median, medianInterval } from './stats.js';
 import { createGateway } from '../core/app.js';
@@ -81,15 +81,6 @@ const RATE = Number(args.rate);
 const WRITER_RUNS = 5;
 const TICK_US = 1e6 / 100; // /proc/<pid>/stat counts in clock ticks of 1/100 s on Linux
 
-const body = (stream: boolean) => JSON.stringify({
-  model: 'gpt-4o-mini',
-  messages: [
-    { role: 'system', content: 'You are a helpful assistant. Answer in one sentence.' },
-    { role: 'user', content: 'Explain what a load balancer does, for someone new to web infrastructure.' },
-  ],
-  temperature: 0.2, max_tokens: 64, stream,
-});
-
 interface Variant { key: string; name: string; ledger: string; root: string }
 const COUNT_OFF = '  - use: ledger\n    with: { count: { enabled: false } }\n';
 const ALL_VARIANTS: Variant[] = [
@@ -109,27 +100,6 @@ const MODES = args.modes.split(',').map((m) => m.trim());
 for (const m of MODES) if (m !== 'json' && m !== 'stream') throw new Error(`unknown mode ${m} (json, stream)`);
 const STREAM_FLAGS = MODES.map((m) => m === 'stream');
 const ALTERNATE = Number(args.alternate);
-
-function config(port: number, upstream: string, dir: string, v: Variant): string {
-  return `server: { port: ${port}, shutdown_grace_ms: 2000 }
-storage: { database: "sqlite:${path.join(dir, 'ledger.db')}" }
-logging: { level: info }
-providers:
-  mock: { type: openai, base_url: "${upstream}", api_key: bench }
-chain:
-  - use: router
-    with: { default: mock }
-  - use: translator
-${v.ledger}`;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address() as net.AddressInfo; s.close(() => resolve(port)); });
-  });
-}
 
 function cpuUs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -169,7 +139,7 @@ function load(url: string, stream: boolean, durationS: number, amount?: number):
   return new Promise((resolve, reject) => {
     const times: number[] = [];
     const instance = autocannon({
-      url: `${url}/v1/chat/completions`, method: 'POST', headers: { 'content-type': 'application/json' }, body: body(stream),
+      url: `${url}/v1/chat/completions`, method: 'POST', headers: { 'content-type': 'application/json' }, body: benchBody(stream),
       connections: CONNECTIONS, pipelining: 1, duration: durationS, timeout: 10, ...(RATE > 0 ? { overallRate: RATE } : {}),
       ...(amount ? { amount } : {}),
     }, (err, r) => { if (err) reject(err); else resolve({ requests: r.requests.total, p50: median(times), non2xx: r.non2xx }); });
@@ -188,7 +158,7 @@ async function startGateways(vs: Variant[], upstream: string): Promise<Gateway[]
   const gateways = await Promise.all(vs.map(async (v) => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-ledger-'));
     const port = await freePort();
-    writeFileSync(path.join(dir, 'sluice.yaml'), config(port, upstream, dir, v));
+    writeFileSync(path.join(dir, 'sluice.yaml'), benchConfig({ port, upstream, dir, ledger: v.ledger, server: 'shutdown_grace_ms: 2000' }));
     const child = spawn(process.execPath, [path.join(v.root, 'bin/sluice.js'), 'start', '--config', path.join(dir, 'sluice.yaml')],
       { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
     children.push(child);
@@ -330,7 +300,7 @@ chain:
   await Promise.all(Array.from({ length: 20 }, async () => {
     while (next < n) {
       const stream = next++ % 2 === 1;
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(stream) });
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: benchBody(stream) });
       await res.text();
     }
   }));
