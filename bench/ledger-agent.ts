@@ -3,7 +3,8 @@
 // agent resends it every turn, the usage reported. Each row's entry is taken from a real exchange
 // (sluice/testing's harness, fresh strings per request as a gateway parses them) and a cycle of
 // `--cycle` entries is prepared as the writer does, with the tokenizer count on (the default).
-// CPU is every thread of this process (the tokenizer's included), from /proc/self/task/*/schedstat.
+// CPU is every thread of this process (the tokenizer's included), from /proc/self/task/*/schedstat;
+// the stall is the event loop's longest delay (perf_hooks, 1 ms resolution) over one more cycle.
 //
 // `--shape chat` sends the same conversation as a plain Chat history without tools: a prompt the
 // count can be set against the bill, so it is read and counted.
@@ -11,6 +12,7 @@
 //   npm run build && node dist/bench/ledger-agent.js --turns 1,20 --runs 7 [--shape chat]
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { RequestRecord } from '../core/plugin/request-record.js';
@@ -112,8 +114,8 @@ function cpuUs(): number {
 
 try {
   await counter.count('o200k_base', ['warm']); // the encoding's load is start-up, not per row
-  console.log(`| turns of history | request body | onRequest's entry, µs a request | prepare, µs CPU a row | prepare, every cycle |`);
-  console.log('|---:|---:|---:|---:|---|');
+  console.log(`| turns of history | request body | onRequest's entry, µs a request | prepare, µs CPU a row | prepare, every cycle | longest event-loop stall in a cycle |`);
+  console.log('|---:|---:|---:|---:|---|---:|');
   for (const turns of args.turns.split(',').map(Number)) {
     const body = JSON.stringify(shape.body(turns));
     const records = async (): Promise<RequestRecord[]> => { const out: RequestRecord[] = []; for (let i = 0; i < CYCLE; i++) out.push(await agentRecord(body, i)); return out; };
@@ -131,7 +133,16 @@ try {
       runs.push((cpuUs() - start) / CYCLE);
       if (rows[0]!.local_method !== 'o200k_base') throw new Error(`expected a tokenizer count, got ${rows[0]!.local_method}`);
     }
-    console.log(`| ${turns} | ${(body.length / 1024).toFixed(0)} KB | ${median(entryRuns).toFixed(1)} | ${median(runs).toFixed(1)} | ${runs.map((x) => x.toFixed(1)).join(', ')} |`);
+    // One more cycle, untimed, with the event loop's delay watched: the longest stretch prepare held it.
+    const watched = (await records()).map((rec) => entryOf(rec, options));
+    const delay = monitorEventLoopDelay({ resolution: 1 });
+    delay.enable();
+    await new Promise((res) => setTimeout(res, 20)); // the monitor's first tick only starts its clock
+    delay.reset();
+    await prepareEntries(watched, ctx, fail);
+    delay.disable();
+    const stallMs = delay.max / 1e6;
+    console.log(`| ${turns} | ${(body.length / 1024).toFixed(0)} KB | ${median(entryRuns).toFixed(1)} | ${median(runs).toFixed(1)} | ${runs.map((x) => x.toFixed(1)).join(', ')} | ${stallMs.toFixed(1)} ms |`);
   }
 } finally {
   await counter.close();
