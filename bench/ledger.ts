@@ -1,5 +1,6 @@
 // What the ledger costs: the default chain (router → translator, passthrough to an openai provider
-// at the bench mock) with and without `- use: ledger`, in one run, JSON and streamed requests.
+// at the bench mock, which runs in a process of its own) with and without `- use: ledger`, in one
+// run, JSON and streamed requests.
 // Each variant is a real `sluice start` (NODE_ENV=production, SQLite ledger in a temp dir); its
 // CPU time (all threads: the tokenizer thread included) is read from /proc before a fixed-duration
 // load at a fixed offered rate and after the ledger has caught up (the process quiet again), so
@@ -21,7 +22,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchBody, benchConfig, freePort } from './ledger-chain.js';
-import { startMockUpstream } from './mock-openai-upstream.js';
+import { startMockUpstreamProcess } from './mock-openai-upstream.js';
 import { median, medianInterval } from './stats.js';
 import { createGateway } from '../core/app.js';
 import { loadConfigFile } from '../core/config/load.js';
@@ -391,7 +392,8 @@ async function hotPathWork(): Promise<Own[]> {
 }
 
 async function main(): Promise<void> {
-  const mock = await startMockUpstream();
+  // In a process of its own: the p50 deltas are the gateways', not this process's queue (round 9).
+  const mock = await startMockUpstreamProcess();
   const samples: Sample[] = [];
   const own: Own[] = [];
   try {

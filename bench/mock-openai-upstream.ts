@@ -4,9 +4,10 @@
 // possible and every target in a benchmark is measured against the same upstream work.
 //
 // Run standalone: `node dist/bench/mock-openai-upstream.js [port]` prints `{"url": …}` on stdout.
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const CREATED = 1_732_000_000;
 const MODEL = 'gpt-4o-mini-2024-07-18';
@@ -105,6 +106,33 @@ export async function startMockUpstream(port = 0): Promise<MockUpstream> {
     url: `http://127.0.0.1:${bound}/v1`,
     port: bound,
     close: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }),
+  };
+}
+
+/**
+ * The mock in a process of its own (this file, standalone): its work then shares no event loop with
+ * the load generator's, so a latency the bench measures is the gateway's and not the queue of a
+ * bench process that both answers as the upstream and sends the load.
+ */
+export async function startMockUpstreamProcess(): Promise<MockUpstream> {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const end = buf.indexOf('\n');
+      if (end >= 0) resolve(buf.slice(0, end));
+    });
+    child.once('exit', (code) => reject(new Error(`the mock upstream exited (code ${code}) before listening`)));
+  });
+  const { url, port } = JSON.parse(line) as { url: string; port: number };
+  return {
+    url, port,
+    close: () => new Promise<void>((resolve) => {
+      if (child.exitCode !== null) { resolve(); return; }
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
   };
 }
 
