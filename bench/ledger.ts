@@ -282,18 +282,11 @@ async function recordsFromRealRequests(n: number, upstream: string): Promise<Req
 export default definePlugin({ name: 'spy', version: '1.0.0', sluice: '>=0.1', options: z.object({}),
   setup: () => ({ onRequest(r) { globalThis.__ledgerBenchRecords.push(r); } }) });
 `);
-  writeFileSync(path.join(dir, 'sluice.yaml'), `storage: { database: "sqlite:${path.join(dir, 'l.db')}" }
-logging: { level: silent }
-providers:
-  mock: { type: openai, base_url: "${upstream}", api_key: bench }
-chain:
-  - use: router
-    with: { default: mock }
-  - use: translator
-  - use: ledger
+  // The port and log level are the listen() call's and the logger's below.
+  writeFileSync(path.join(dir, 'sluice.yaml'), benchConfig({ port: 0, upstream, dir, ledger: `  - use: ledger
     with: { flush_interval_ms: 60000, count: { enabled: false } }
   - use: ./spy.mjs
-`);
+` }));
   const gateway = await createGateway(await loadConfigFile(path.join(dir, 'sluice.yaml')), { logger: createLogger({ level: 'silent' }) });
   const running = await listen(gateway, 0, '127.0.0.1');
   const url = `http://127.0.0.1:${running.port}/v1/chat/completions`;
