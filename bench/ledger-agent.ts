@@ -1,16 +1,17 @@
-// The ledger's writer-side CPU on agent traffic: Codex CLI's tool-output turn (developer messages,
-// a function call and its output, ten tools) with its history resent `--turns` times over, as an
-// agent resends it every turn, the usage reported. Each row's entry is taken from a real exchange
-// (sluice/testing's harness, fresh strings per request as a gateway parses them) and a cycle of
-// `--cycle` entries is prepared as the writer does, with the tokenizer count on (the default).
-// CPU is every thread of this process (the tokenizer's included), from /proc/self/task/*/schedstat;
-// the stall is the event loop's longest delay (perf_hooks, 1 ms resolution) over one more cycle.
+// The ledger's CPU on agent traffic: Codex CLI's tool-output turn (developer messages, a function
+// call and its output, ten tools) with its history resent `--turns` times over, as an agent resends
+// it every turn, the usage reported. Each request's record comes from a real exchange
+// (sluice/testing's harness, fresh strings per request as a gateway parses them); onRequest's entry
+// is timed over a cycle of `--cycle` records, then the cycle is prepared as the writer does, with
+// the tokenizer count on (the default). CPU is every thread of this process (the tokenizer's
+// included); the stall is the event loop's longest delay (perf_hooks, 1 ms resolution) over one
+// more cycle.
 //
 // `--shape chat` sends the same conversation as a plain Chat history without tools: a prompt the
 // count can be set against the bill, so it is read and counted.
 //
 //   npm run build && node dist/bench/ledger-agent.js --turns 1,20 --runs 7 [--shape chat]
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +27,7 @@ import ledger from '../plugins/ledger/index.js';
 import { ledgerOptions } from '../plugins/ledger/options.js';
 import { prepareEntries } from '../plugins/ledger/prepare.js';
 import { median } from './stats.js';
+import { threadsCpuUs } from './thread-cpu.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -104,14 +106,6 @@ const counter = createTokenCounter({ timeoutMs: 30_000, onError: (e) => { throw 
 const ctx = { options, pricing: createPriceTable(DEFAULT_PRICES), counter, isLoopback: () => false };
 const fail = (_e: LedgerEntry, err: unknown): never => { throw err; };
 
-function cpuUs(): number {
-  let ns = 0;
-  for (const t of readdirSync('/proc/self/task')) {
-    try { ns += Number(readFileSync(`/proc/self/task/${t}/schedstat`, 'utf8').split(' ')[0]); } catch { /* the thread ended */ }
-  }
-  return ns / 1000;
-}
-
 try {
   await counter.count('o200k_base', ['warm']); // the encoding's load is start-up, not per row
   console.log(`| turns of history | request body | onRequest's entry, µs a request | prepare, µs CPU a row | prepare, every cycle | longest event-loop stall in a cycle |`);
@@ -125,12 +119,12 @@ try {
     for (let r = 0; r < RUNS; r++) {
       const recs = await records();
       await new Promise((res) => setTimeout(res, 200)); // the harness's own work settles (its timers, the GC it caused)
-      let start = cpuUs();
+      let start = threadsCpuUs('self');
       const entries = recs.map((rec) => entryOf(rec, options));
-      entryRuns.push((cpuUs() - start) / CYCLE);
-      start = cpuUs();
+      entryRuns.push((threadsCpuUs('self') - start) / CYCLE);
+      start = threadsCpuUs('self');
       const rows = await prepareEntries(entries, ctx, fail);
-      runs.push((cpuUs() - start) / CYCLE);
+      runs.push((threadsCpuUs('self') - start) / CYCLE);
       if (rows[0]!.local_method !== 'o200k_base') throw new Error(`expected a tokenizer count, got ${rows[0]!.local_method}`);
     }
     // One more cycle, untimed, with the event loop's delay watched: the longest stretch prepare held it.

@@ -36,6 +36,8 @@ const LEDGER: Record<string, string> = {
   // A long interval: cycles come every batch_size (500) rows, as at hundreds of requests a second.
   default: '  - use: ledger\n    with: { flush_interval_ms: 60000 }\n',
 };
+const VARIANTS = args.variants.split(',');
+for (const v of VARIANTS) if (LEDGER[v] === undefined) throw new Error(`unknown variant ${v} (known: ${Object.keys(LEDGER).join(', ')})`);
 
 /** Where instructions went, by the name of the function that ran them (self cost, not inclusive). */
 const CATEGORIES: [string, RegExp][] = [
@@ -115,24 +117,23 @@ async function measure(variant: string, stream: boolean, upstream: string): Prom
 
 const mock = await startMockUpstream();
 try {
-  const variants = args.variants.split(',');
   for (const mode of args.modes.split(',')) {
     // Two gateways at a time: valgrind runs each on one core.
     const results = new Map<string, Map<string, number>>();
-    for (let i = 0; i < variants.length; i += 2) {
-      const pair = variants.slice(i, i + 2);
+    for (let i = 0; i < VARIANTS.length; i += 2) {
+      const pair = VARIANTS.slice(i, i + 2);
       const got = await Promise.all(pair.map((v) => measure(v, mode === 'stream', mock.url)));
       pair.forEach((v, k) => results.set(v, got[k]!));
     }
-    const base = results.get(variants[0]!)!;
-    const cats = [...new Set([...results.values()].flatMap((m) => [...m.keys()]))].sort((a, b) => (results.get(variants.at(-1)!)!.get(b) ?? 0) - (base.get(b) ?? 0) - ((results.get(variants.at(-1)!)!.get(a) ?? 0) - (base.get(a) ?? 0)));
+    const base = results.get(VARIANTS[0]!)!;
+    const cats = [...new Set([...results.values()].flatMap((m) => [...m.keys()]))].sort((a, b) => (results.get(VARIANTS.at(-1)!)!.get(b) ?? 0) - (base.get(b) ?? 0) - ((results.get(VARIANTS.at(-1)!)!.get(a) ?? 0) - (base.get(a) ?? 0)));
     const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
-    console.log(`\n${mode}: instructions a request (${args.requests} requests after ${args.warm} of warm-up), Δ against ${variants[0]}`);
-    console.log(`| where | ${variants.map((v) => `${v} | Δ`).join(' | ')} |`);
-    console.log(`|---|${variants.map(() => '---:|---:').join('|')}|`);
+    console.log(`\n${mode}: instructions a request (${args.requests} requests after ${args.warm} of warm-up), Δ against ${VARIANTS[0]}`);
+    console.log(`| where | ${VARIANTS.map((v) => `${v} | Δ`).join(' | ')} |`);
+    console.log(`|---|${VARIANTS.map(() => '---:|---:').join('|')}|`);
     for (const c of ['total', ...cats]) {
       const of = (m: Map<string, number>) => (c === 'total' ? total(m) : m.get(c) ?? 0);
-      console.log(`| ${c} | ${variants.map((v) => `${Math.round(of(results.get(v)!)).toLocaleString('en')} | ${v === variants[0] ? '—' : Math.round(of(results.get(v)!) - of(base)).toLocaleString('en')}`).join(' | ')} |`);
+      console.log(`| ${c} | ${VARIANTS.map((v) => `${Math.round(of(results.get(v)!)).toLocaleString('en')} | ${v === VARIANTS[0] ? '—' : Math.round(of(results.get(v)!) - of(base)).toLocaleString('en')}`).join(' | ')} |`);
     }
   }
 } finally {

@@ -16,7 +16,7 @@
 //   node dist/bench/ledger.js --together --variants none,off,default --rate 400 --rounds 8 --skip-own
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,7 @@ import { parseArgs } from 'node:util';
 import { benchBody, benchConfig, freePort } from './ledger-chain.js';
 import { startMockUpstreamProcess } from './mock-openai-upstream.js';
 import { median, medianInterval } from './stats.js';
+import { threadsCpuUs } from './thread-cpu.js';
 import { createGateway } from '../core/app.js';
 import { loadConfigFile } from '../core/config/load.js';
 import { createLogger } from '../core/observability/logger.js';
@@ -212,15 +213,6 @@ async function measure(vs: Variant[], upstream: string, round: number): Promise<
     await stopGateways(gateways);
   }
   return out;
-}
-
-/** CPU time of every live thread of `pid`, in µs, from the scheduler's ns counters (finer than /proc/<pid>/stat's 10 ms ticks). */
-function threadsCpuUs(pid: number): number {
-  let ns = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try { ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]); } catch { /* the thread ended */ }
-  }
-  return ns / 1000;
 }
 
 /**

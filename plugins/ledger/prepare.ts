@@ -68,13 +68,11 @@ export async function prepareEntries(entries: readonly LedgerEntry[], ctx: Prepa
  * Which entries get a local count, and the texts the tokenizer is to count: per encoding, each
  * distinct text once (the rows of a cycle share system prompts and, for agents, the whole history
  * resent every turn). `refs` holds, per tokenizer-counted entry from `start[i]`, the positions of
- * its request segments (where `input[i]`), then of its answer text and reasoning, in its encoding's list.
+ * its request segments (where inputCounted), then of its answer text and reasoning, in its encoding's list.
  */
 interface CountPlan {
   /** Per entry: how it is counted (undefined: not at all). */
   method: (Encoding | 'estimate' | undefined)[];
-  /** Per tokenizer-counted entry: whether its request's texts were sent too (inputCounted). */
-  input: boolean[];
   start: number[];
   refs: number[];
   lists: { encoding: Encoding; texts: string[] }[];
@@ -82,7 +80,6 @@ interface CountPlan {
 
 function planCounts(entries: readonly LedgerEntry[], ctx: PrepareContext): CountPlan {
   const method = new Array<Encoding | 'estimate' | undefined>(entries.length);
-  const input = new Array<boolean>(entries.length).fill(false);
   const start = new Array<number>(entries.length).fill(-1);
   const refs: number[] = [];
   const lists = ENCODINGS.map((encoding) => ({ encoding, texts: [] as string[] }));
@@ -99,15 +96,14 @@ function planCounts(entries: readonly LedgerEntry[], ctx: PrepareContext): Count
     seen ??= ENCODINGS.map(() => new Map<string, number>());
     const index = seen[k]!;
     const texts = lists[k]!.texts;
-    const segments = e.request?.segments;
-    if (segments && inputCounted(e)) {
-      input[i] = true;
+    if (e.request && inputCounted(e)) {
+      const segments = e.request.segments;
       for (let s = 0; s < segments.length; s++) refs.push(positionOf(segments[s]!, index, texts));
     }
     refs.push(positionOf(e.answer?.text ?? '', index, texts));
     refs.push(positionOf(e.answer?.reasoning ?? '', index, texts));
   }
-  return { method, input, start, refs, lists };
+  return { method, start, refs, lists };
 }
 
 /** Whether a request's own texts go to the tokenizer: where the count can be set against the bill, or stands in for a missing figure. */
@@ -151,8 +147,8 @@ function localCount(e: LedgerEntry, plan: CountPlan, i: number, counts: (number[
   }
   const list = counts?.[ENCODINGS.indexOf(method)];
   if (!list) return undefined; // the tokenizer was unavailable or too slow: no local count
-  const counted = plan.input[i]!;
-  const n = counted ? request!.segments.length : 0;
+  const counted = request !== undefined && inputCounted(e);
+  const n = counted ? request.segments.length : 0;
   let at = plan.start[i]!;
   let input = 0;
   for (let s = 0; s < n; s++) input += list[plan.refs[at++]!]!;
