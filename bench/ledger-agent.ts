@@ -21,6 +21,7 @@ import { DEFAULT_PRICES } from '../core/pricing/default-prices.js';
 import { createPriceTable } from '../core/pricing/price-table.js';
 import type { JsonObject, JsonValue } from '../core/protocols/types.js';
 import { runPlugin } from '../core/testing/index.js';
+import { PromptMemo } from '../plugins/ledger/count/prompt-memo.js';
 import { createTokenCounter } from '../plugins/ledger/count/tokenizer.js';
 import { entryOf, type LedgerEntry } from '../plugins/ledger/entry.js';
 import ledger from '../plugins/ledger/index.js';
@@ -36,6 +37,8 @@ const { values: args } = parseArgs({
     cycle: { type: 'string', default: '500' },
     /** codex: the Codex CLI fixture (tools declared); chat: its texts as a plain Chat history (no tools: counted). */
     shape: { type: 'string', default: 'codex' },
+    /** Without the conversations' prompt memo (prompt-memo.ts): every prompt counted whole, as before it. */
+    'no-memo': { type: 'boolean', default: false },
   },
 });
 const RUNS = Number(args.runs);
@@ -54,7 +57,13 @@ function fixtureTexts(): string[] {
   return out;
 }
 
-interface Shape { path: string; body(turns: number): JsonObject; answer: JsonObject }
+interface Shape {
+  path: string;
+  body(turns: number): JsonObject;
+  /** The conversation's next turn: the same history and one new message (each cycle is one turn later). */
+  next(body: JsonObject, cycle: number): JsonObject;
+  answer: JsonObject;
+}
 const SHAPES: Record<string, Shape> = {
   // The fixture's request with its input history repeated `turns` times (each copy told apart).
   codex: {
@@ -65,6 +74,7 @@ const SHAPES: Record<string, Shape> = {
       for (let t = 0; t < turns; t++) history.push(...(t === 0 ? input : JSON.parse(JSON.stringify(input).replaceAll('"text":"', `"text":"(turn ${t}) `)) as JsonValue[]));
       return { ...fixture.body, input: history, stream: false };
     },
+    next: (body, cycle) => ({ ...body, input: [...(body['input'] as JsonValue[]), { type: 'message', role: 'user', content: [{ type: 'input_text', text: `(cycle ${cycle}) And now?` }] }] }),
     answer: {
       id: 'resp_1', object: 'response', created_at: 1, status: 'completed', model: 'gpt-5.1-codex',
       output: [{ id: 'msg_1', type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'The tests pass now: 42 passed, 0 failed.', annotations: [] }] }],
@@ -78,6 +88,7 @@ const SHAPES: Record<string, Shape> = {
       for (let t = 0; t < turns; t++) fixtureTexts().forEach((text, i) => messages.push({ role: i === 0 ? 'system' : i % 2 ? 'user' : 'assistant', content: t ? `(turn ${t}) ${text}` : text }));
       return { model: 'gpt-4.1-mini', messages };
     },
+    next: (body, cycle) => ({ ...body, messages: [...(body['messages'] as JsonValue[]), { role: 'user', content: `(cycle ${cycle}) And now?` }] }),
     answer: {
       id: 'chatcmpl-1', object: 'chat.completion', created: 1, model: 'gpt-4.1-mini',
       choices: [{ index: 0, message: { role: 'assistant', content: 'The tests pass now: 42 passed, 0 failed.' }, finish_reason: 'stop' }],
@@ -103,7 +114,7 @@ async function agentRecord(body: string, i: number): Promise<RequestRecord> {
 
 const options = ledgerOptions.parse({});
 const counter = createTokenCounter({ timeoutMs: 30_000, onError: (e) => { throw e; } });
-const ctx = { options, pricing: createPriceTable(DEFAULT_PRICES), counter, isLoopback: () => false };
+const ctx = { options, pricing: createPriceTable(DEFAULT_PRICES), counter, isLoopback: () => false, memo: args['no-memo'] ? undefined : new PromptMemo(8_000_000, 10_000) };
 const fail = (_e: LedgerEntry, err: unknown): never => { throw err; };
 
 try {
@@ -111,8 +122,16 @@ try {
   console.log(`| turns of history | request body | onRequest's entry, µs a request | prepare, µs CPU a row | prepare, every cycle | longest event-loop stall in a cycle |`);
   console.log('|---:|---:|---:|---:|---|---:|');
   for (const turns of args.turns.split(',').map(Number)) {
-    const body = JSON.stringify(shape.body(turns));
-    const records = async (): Promise<RequestRecord[]> => { const out: RequestRecord[] = []; for (let i = 0; i < CYCLE; i++) out.push(await agentRecord(body, i)); return out; };
+    const history = shape.body(turns);
+    const body = JSON.stringify(history);
+    let cycle = 0;
+    // Each cycle's requests are the conversation's next turn: the history resent, one message new.
+    const records = async (): Promise<RequestRecord[]> => {
+      const turn = JSON.stringify(shape.next(history, cycle++));
+      const out: RequestRecord[] = [];
+      for (let i = 0; i < CYCLE; i++) out.push(await agentRecord(turn, i));
+      return out;
+    };
     for (let w = 0; w < 3; w++) await prepareEntries((await records()).map((r) => entryOf(r, options)), ctx, fail); // warm: the JIT, the thread's cache of the history
     const runs: number[] = [];
     const entryRuns: number[] = [];

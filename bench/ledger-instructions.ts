@@ -27,6 +27,8 @@ const { values: args } = parseArgs({
     modes: { type: 'string', default: 'json,stream' },
     warm: { type: 'string', default: '3000' },
     requests: { type: 'string', default: '3000' },
+    /** Also list the N functions whose instructions a request moved most against the first variant. */
+    functions: { type: 'string', default: '0' },
   },
 });
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -84,7 +86,10 @@ function load(url: string, stream: boolean, amount: number): Promise<number> {
   });
 }
 
-async function measure(variant: string, stream: boolean, upstream: string): Promise<Map<string, number>> {
+/** Instructions a request, by category and by function. */
+interface Measured { categories: Map<string, number>; functions: Map<string, number> }
+
+async function measure(variant: string, stream: boolean, upstream: string): Promise<Measured> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-instr-'));
   const port = await freePort();
   writeFileSync(path.join(dir, 'sluice.yaml'), benchConfig({ port, upstream, dir, ledger: LEDGER[variant]! }));
@@ -102,12 +107,14 @@ async function measure(variant: string, stream: boolean, upstream: string): Prom
     execFileSync('callgrind_control', ['--zero', String(child.pid)]);
     const served = await load(url, stream, Number(args.requests));
     execFileSync('callgrind_control', ['--dump=measured', String(child.pid)]);
-    const perRequest = new Map<string, number>();
+    const categories = new Map<string, number>();
+    const functions = new Map<string, number>();
     for (const [fn, cost] of selfCost(`${out}.1`)) {
       const c = category(fn);
-      perRequest.set(c, (perRequest.get(c) ?? 0) + cost / served);
+      categories.set(c, (categories.get(c) ?? 0) + cost / served);
+      functions.set(fn, cost / served);
     }
-    return perRequest;
+    return { categories, functions };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
@@ -119,12 +126,13 @@ const mock = await startMockUpstream();
 try {
   for (const mode of args.modes.split(',')) {
     // Two gateways at a time: valgrind runs each on one core.
-    const results = new Map<string, Map<string, number>>();
+    const measured = new Map<string, Measured>();
     for (let i = 0; i < VARIANTS.length; i += 2) {
       const pair = VARIANTS.slice(i, i + 2);
       const got = await Promise.all(pair.map((v) => measure(v, mode === 'stream', mock.url)));
-      pair.forEach((v, k) => results.set(v, got[k]!));
+      pair.forEach((v, k) => measured.set(v, got[k]!));
     }
+    const results = new Map([...measured].map(([v, m]) => [v, m.categories]));
     const base = results.get(VARIANTS[0]!)!;
     const cats = [...new Set([...results.values()].flatMap((m) => [...m.keys()]))].sort((a, b) => (results.get(VARIANTS.at(-1)!)!.get(b) ?? 0) - (base.get(b) ?? 0) - ((results.get(VARIANTS.at(-1)!)!.get(a) ?? 0) - (base.get(a) ?? 0)));
     const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
@@ -134,6 +142,17 @@ try {
     for (const c of ['total', ...cats]) {
       const of = (m: Map<string, number>) => (c === 'total' ? total(m) : m.get(c) ?? 0);
       console.log(`| ${c} | ${VARIANTS.map((v) => `${Math.round(of(results.get(v)!)).toLocaleString('en')} | ${v === VARIANTS[0] ? '—' : Math.round(of(results.get(v)!) - of(base)).toLocaleString('en')}`).join(' | ')} |`);
+    }
+    const top = Number(args.functions);
+    for (const v of top > 0 ? VARIANTS.slice(1) : []) {
+      const before = measured.get(VARIANTS[0]!)!.functions;
+      const after = measured.get(v)!.functions;
+      const moved = [...new Set([...before.keys(), ...after.keys()])]
+        .map((fn) => ({ fn, delta: (after.get(fn) ?? 0) - (before.get(fn) ?? 0) }))
+        .sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta)).slice(0, top);
+      console.log(`\n${mode}, ${v} against ${VARIANTS[0]}: the ${top} functions that moved most (instructions a request, self cost)`);
+      console.log('| function | category | Δ |\n|---|---|---:|');
+      for (const { fn, delta } of moved) console.log(`| \`${fn.slice(0, 120).replace(/\|/g, '\\|')}\` | ${category(fn)} | ${Math.round(delta).toLocaleString('en')} |`);
     }
   }
 } finally {

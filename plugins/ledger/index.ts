@@ -6,6 +6,7 @@ import { definePlugin } from '../../core/index.js';
 import { auditRoute, usageRoute } from './admin.js';
 import { captureStream } from './capture.js';
 import { auditCommand, usageCommand } from './commands.js';
+import { PromptMemo } from './count/prompt-memo.js';
 import { createTokenCounter } from './count/tokenizer.js';
 import { ledgerMetrics } from './metrics.js';
 import { ledgerMigrations } from './migrations.js';
@@ -44,6 +45,8 @@ export default definePlugin<LedgerOptions>({
       pricing: host.pricing,
       counter,
       isLoopback: (name: string) => host.providers.get(name)?.type === 'loopback',
+      // Up to 8 M characters of prompts (8–16 MB) from the 10,000 most recent conversations.
+      memo: new PromptMemo(8_000_000, 10_000),
     };
     const writer = new LedgerWriter<LedgerEntry>({
       flushIntervalMs: initial.flush_interval_ms, batchSize: initial.batch_size,

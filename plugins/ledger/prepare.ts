@@ -5,6 +5,7 @@
 // job object per row, which at a thousand rows a second cost more than the row's own arithmetic.
 import { estimateTokens, type PriceTable, type RequestRecord, type TokenPrices, type Usage } from '../../core/index.js';
 import { ENCODINGS, encodingFor, type Encoding } from './count/encoding.js';
+import type { PromptMemo, Reuse } from './count/prompt-memo.js';
 import type { TokenCounter } from './count/tokenizer.js';
 import type { LedgerOptions } from './options.js';
 import type { LedgerRow, UsageSource } from './row.js';
@@ -17,7 +18,12 @@ export interface PrepareContext {
   counter: TokenCounter;
   /** Loopback answers with made-up usage: there is no bill to check, so no local count (and it costs 0). */
   isLoopback(provider: string): boolean;
+  /** Conversations' last counted prompts, so a resent history is compared rather than counted again; without it every prompt is counted whole. */
+  memo?: PromptMemo;
 }
+
+/** Prompts shorter than this are not remembered: finding their few segments by hash costs less than comparing and keeping them. */
+const MEMO_FROM_CHARS = 4096;
 
 /** Framing tokens OpenAI adds per message (role and separators) and once to prime the reply. */
 const TOKENS_PER_TURN = 4;
@@ -56,7 +62,7 @@ export async function prepareEntries(entries: readonly LedgerEntry[], ctx: Prepa
     const entry = entries[i]!;
     try {
       if (entry.textError !== undefined) throw entry.textError;
-      rows[i] = buildRow(entry, plan ? localCount(entry, plan, i, counts) : undefined, ctx);
+      rows[i] = buildRow(entry, plan ? localCount(entry, plan, i, counts, ctx.memo) : undefined, ctx);
     } catch (err) {
       rows[i] = failed(entry, err);
     }
@@ -68,11 +74,14 @@ export async function prepareEntries(entries: readonly LedgerEntry[], ctx: Prepa
  * Which entries get a local count, and the texts the tokenizer is to count: per encoding, each
  * distinct text once (the rows of a cycle share system prompts and, for agents, the whole history
  * resent every turn). `refs` holds, per tokenizer-counted entry from `start[i]`, the positions of
- * its request segments (where inputCounted), then of its answer text and reasoning, in its encoding's list.
+ * its request segments (where inputCounted; those after the segments `reuse` counted before), then of
+ * its answer text and reasoning, in its encoding's list.
  */
 interface CountPlan {
   /** Per entry: how it is counted (undefined: not at all). */
   method: (Encoding | 'estimate' | undefined)[];
+  /** Per entry: the leading request segments its conversation's last turn counted (prompt-memo.ts). */
+  reuse: (Reuse | undefined)[];
   start: number[];
   refs: number[];
   lists: { encoding: Encoding; texts: string[] }[];
@@ -81,6 +90,7 @@ interface CountPlan {
 function planCounts(entries: readonly LedgerEntry[], ctx: PrepareContext): CountPlan {
   const method = new Array<Encoding | 'estimate' | undefined>(entries.length);
   const start = new Array<number>(entries.length).fill(-1);
+  const reuse = new Array<Reuse | undefined>(entries.length);
   const refs: number[] = [];
   const lists = ENCODINGS.map((encoding) => ({ encoding, texts: [] as string[] }));
   let seen: Map<string, number>[] | undefined;
@@ -98,12 +108,13 @@ function planCounts(entries: readonly LedgerEntry[], ctx: PrepareContext): Count
     const texts = lists[k]!.texts;
     if (e.request && inputCounted(e)) {
       const segments = e.request.segments;
-      for (let s = 0; s < segments.length; s++) refs.push(positionOf(segments[s]!, index, texts));
+      const known = ctx.memo && e.request.chars >= MEMO_FROM_CHARS ? (reuse[i] = ctx.memo.reuse(segments, encoding)) : undefined;
+      for (let s = known?.segments ?? 0; s < segments.length; s++) refs.push(positionOf(segments[s]!, index, texts));
     }
     refs.push(positionOf(e.answer?.text ?? '', index, texts));
     refs.push(positionOf(e.answer?.reasoning ?? '', index, texts));
   }
-  return { method, start, refs, lists };
+  return { method, reuse, start, refs, lists };
 }
 
 /** Whether a request's own texts go to the tokenizer: where the count can be set against the bill, or stands in for a missing figure. */
@@ -132,8 +143,11 @@ function encodingOf(model: string): Encoding | undefined {
   return e ?? undefined;
 }
 
-/** A tokenizer count for OpenAI models, an estimate for the rest; undefined parts could not be counted. */
-function localCount(e: LedgerEntry, plan: CountPlan, i: number, counts: (number[] | undefined)[] | undefined): LocalCount | undefined {
+/**
+ * A tokenizer count for OpenAI models, an estimate for the rest; undefined parts could not be counted.
+ * A long counted prompt is remembered, with each segment's tokens, for its conversation's next turn.
+ */
+function localCount(e: LedgerEntry, plan: CountPlan, i: number, counts: (number[] | undefined)[] | undefined, memo: PromptMemo | undefined): LocalCount | undefined {
   const method = plan.method[i];
   if (method === undefined) return undefined;
   const { request, answer } = e;
@@ -149,9 +163,18 @@ function localCount(e: LedgerEntry, plan: CountPlan, i: number, counts: (number[
   if (!list) return undefined; // the tokenizer was unavailable or too slow: no local count
   const counted = request !== undefined && inputCounted(e);
   const n = counted ? request.segments.length : 0;
+  const known = plan.reuse[i];
+  const from = known?.segments ?? 0;
   let at = plan.start[i]!;
-  let input = 0;
-  for (let s = 0; s < n; s++) input += list[plan.refs[at++]!]!;
+  let input = known?.tokens ?? 0;
+  const each = memo && counted && request.chars >= MEMO_FROM_CHARS ? new Array<number>(n) : undefined;
+  if (each) for (let s = 0; s < from; s++) each[s] = known!.turn.counts[s]!;
+  for (let s = from; s < n; s++) {
+    const tokens = list[plan.refs[at++]!]!;
+    input += tokens;
+    if (each) each[s] = tokens;
+  }
+  if (each) memo!.remember({ encoding: method, segments: request!.segments, counts: each, chars: request!.chars });
   const output = list[plan.refs[at]!]! + list[plan.refs[at + 1]!]!;
   return { method, input: counted ? input + framing : undefined, output: answer ? output : undefined };
 }

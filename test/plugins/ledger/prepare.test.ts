@@ -10,6 +10,7 @@ import { observeStream } from '../../../core/protocols/observe-stream.js';
 import { isUntouchedStream, markUntouchedStream } from '../../../core/protocols/raw-json.js';
 import type { JsonObject, StreamEvent } from '../../../core/protocols/types.js';
 import { runPlugin } from '../../../core/testing/index.js';
+import { PromptMemo } from '../../../plugins/ledger/count/prompt-memo.js';
 import { createTokenCounter, type TokenCounter } from '../../../plugins/ledger/count/tokenizer.js';
 import ledger from '../../../plugins/ledger/index.js';
 import { ledgerOptions } from '../../../plugins/ledger/options.js';
@@ -192,6 +193,39 @@ describe('ledger: preparing a row', function () {
     const plain = await runPlugin(ledger, { path: '/v1/chat/completions', body: plainBody, upstream: { json: chatJson({ prompt_tokens: 300, completion_tokens: 17 }) } });
     expect((await prepareRow(recordOf(plain), c)).local_input_tokens).to.equal(counts![0]! + counts![1]! + 2 * 4 + 3);
     expect(asked).to.include(history);
+  });
+
+  it('a conversation\'s next turn sends only what is new to the tokenizer, and counts what a whole count does', async () => {
+    const asked: string[] = [];
+    const spy: TokenCounter = { ...counter, countLists: (lists) => { for (const l of lists) asked.push(...l.texts); return counter.countLists(lists); } };
+    const remembering = { ...ctx(), counter: spy, memo: new PromptMemo(1_000_000, 100) };
+    const whole = ctx(); // no memo: every prompt counted whole
+    const rowOf = async (messages: JsonObject[], c: typeof whole) => {
+      const r = await runPlugin(ledger, { path: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages }, upstream: { json: chatJson({ prompt_tokens: 2000, completion_tokens: 17 }) } });
+      const [row] = await prepareEntries([entryOf(recordOf(r), c.options)], c, (_e, err) => { throw err; });
+      return row!;
+    };
+    const history: JsonObject[] = [{ role: 'system', content: 'You answer questions about Shakespeare. '.repeat(60) }];
+    for (let t = 0; t < 6; t++) history.push({ role: 'user', content: `Question ${t}: ${PROMPT} `.repeat(8) }, { role: 'assistant', content: `Answer ${t}: ${ANSWER} `.repeat(8) });
+    const resent = (messages: JsonObject[]) => asked.filter((t) => messages.some((m) => m['content'] === t));
+
+    const first = await rowOf(history, remembering);
+    expect(resent(history)).to.have.length(history.length);
+    expect(first.local_input_tokens).to.be.a('number').and.equal((await rowOf(history, whole)).local_input_tokens);
+    // The next turn: the history is compared with the last turn's, only the new question is counted.
+    asked.length = 0;
+    const next = [...history, { role: 'user', content: 'And in Macbeth?' }];
+    const second = await rowOf(next, remembering);
+    expect(asked).to.include('And in Macbeth?');
+    expect(resent(history)).to.deep.equal([]);
+    expect(second.local_input_tokens).to.equal((await rowOf(next, whole)).local_input_tokens);
+    // A message edited mid-history: what precedes it is reused, it and all after it are counted.
+    asked.length = 0;
+    const edited = next.map((m, i) => (i === 5 ? { ...m, content: 'An edited question.' } : m));
+    const third = await rowOf(edited, remembering);
+    expect(resent(edited)).to.deep.equal(edited.slice(5).map((m) => m['content']));
+    expect(third.local_input_tokens).to.equal((await rowOf(edited, whole)).local_input_tokens);
+    expect(third.local_input_tokens).to.not.equal(second.local_input_tokens);
   });
 
   it('the tools and non-text check answers as reading the tool keys by name did', () => {
