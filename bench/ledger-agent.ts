@@ -114,7 +114,7 @@ async function agentRecord(body: string, i: number): Promise<RequestRecord> {
 
 const options = ledgerOptions.parse({});
 const counter = createTokenCounter({ timeoutMs: 30_000, onError: (e) => { throw e; } });
-const ctx = { options, pricing: createPriceTable(DEFAULT_PRICES), counter, isLoopback: () => false, memo: args['no-memo'] ? undefined : new PromptMemo(8_000_000, 10_000) };
+const ctx = { options, pricing: createPriceTable(DEFAULT_PRICES), counter, isLoopback: () => false, memo: args['no-memo'] ? undefined : new PromptMemo() };
 const fail = (_e: LedgerEntry, err: unknown): never => { throw err; };
 
 try {

@@ -27,7 +27,7 @@ const { values: args } = parseArgs({
     modes: { type: 'string', default: 'json,stream' },
     warm: { type: 'string', default: '3000' },
     requests: { type: 'string', default: '3000' },
-    /** Also list the N functions whose instructions a request moved most against the first variant. */
+    /** Also list the N named functions (JIT code has only addresses, which differ between processes) whose instructions a request moved most against the first variant. */
     functions: { type: 'string', default: '0' },
   },
 });
@@ -147,7 +147,7 @@ try {
     for (const v of top > 0 ? VARIANTS.slice(1) : []) {
       const before = measured.get(VARIANTS[0]!)!.functions;
       const after = measured.get(v)!.functions;
-      const moved = [...new Set([...before.keys(), ...after.keys()])]
+      const moved = [...new Set([...before.keys(), ...after.keys()])].filter((fn) => category(fn) !== 'JIT code')
         .map((fn) => ({ fn, delta: (after.get(fn) ?? 0) - (before.get(fn) ?? 0) }))
         .sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta)).slice(0, top);
       console.log(`\n${mode}, ${v} against ${VARIANTS[0]}: the ${top} functions that moved most (instructions a request, self cost)`);

@@ -45,8 +45,7 @@ export default definePlugin<LedgerOptions>({
       pricing: host.pricing,
       counter,
       isLoopback: (name: string) => host.providers.get(name)?.type === 'loopback',
-      // Up to 8 M characters of prompts (8–16 MB) from the 10,000 most recent conversations.
-      memo: new PromptMemo(8_000_000, 10_000),
+      memo: new PromptMemo(),
     };
     const writer = new LedgerWriter<LedgerEntry>({
       flushIntervalMs: initial.flush_interval_ms, batchSize: initial.batch_size,

@@ -36,8 +36,11 @@ export class PromptMemo {
   private readonly turns = new Map<string, Turn>();
   private chars = 0;
 
-  /** At most `maxChars` characters of prompts and `maxTurns` conversations, the oldest dropped first. */
-  constructor(private readonly maxChars: number, private readonly maxTurns: number) {}
+  /**
+   * At most `maxChars` characters of prompts and `maxTurns` conversations, the oldest dropped first.
+   * The defaults hold 8–16 MB of text (one or two bytes a character) from the 10,000 latest conversations.
+   */
+  constructor(private readonly maxChars = 8_000_000, private readonly maxTurns = 10_000) {}
 
   /** The leading segments of `segments` that its conversation's last turn counted in the same encoding; undefined when none. */
   reuse(segments: readonly string[], encoding: Encoding): Reuse | undefined {
