@@ -3,7 +3,7 @@
 // of the row's cost (~300 µs, bench/ledger-agent.ts --shape chat). This remembers, per
 // conversation, the last counted prompt's segments and their token counts: a new prompt is compared
 // with it position by position (string equality: the lengths, then the characters; no hash) and
-// only the segments after the first difference go to the tokenizer.
+// only the segments from the first one that differs on are looked up and counted as before.
 //
 // Which conversation a prompt belongs to is a guess from its first two segments, and it only picks
 // what to compare with: a count is reused only for a segment found equal to the one it counted, so
