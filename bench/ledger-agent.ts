@@ -8,9 +8,11 @@
 // more cycle.
 //
 // `--shape chat` sends the same conversation as a plain Chat history without tools: a prompt the
-// count can be set against the bill, so it is read and counted.
+// count can be set against the bill, so it is read and counted. Each cycle is the conversation's
+// next turn (the history and one new message), so the writer's prompt memo (count/prompt-memo.ts)
+// finds the history it counted the cycle before; `--no-memo` counts every prompt whole.
 //
-//   npm run build && node dist/bench/ledger-agent.js --turns 1,20 --runs 7 [--shape chat]
+//   npm run build && node dist/bench/ledger-agent.js --turns 1,20 --runs 7 [--shape chat] [--no-memo]
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
