@@ -24,6 +24,8 @@ export interface PrepareContext {
 
 /** Prompts shorter than this are not remembered: finding their few segments by hash costs less than comparing and keeping them. */
 const MEMO_FROM_CHARS = 4096;
+/** The memo, for a counted prompt long enough to be compared with its conversation's last turn and kept for the next. */
+const memoFor = (memo: PromptMemo | undefined, request: RequestText): PromptMemo | undefined => (request.chars >= MEMO_FROM_CHARS ? memo : undefined);
 
 /** Framing tokens OpenAI adds per message (role and separators) and once to prime the reply. */
 const TOKENS_PER_TURN = 4;
@@ -108,7 +110,7 @@ function planCounts(entries: readonly LedgerEntry[], ctx: PrepareContext): Count
     const texts = lists[k]!.texts;
     if (e.request && inputCounted(e)) {
       const segments = e.request.segments;
-      const known = ctx.memo && e.request.chars >= MEMO_FROM_CHARS ? (reuse[i] = ctx.memo.reuse(segments, encoding)) : undefined;
+      const known = (reuse[i] = memoFor(ctx.memo, e.request)?.reuse(segments, encoding));
       for (let s = known?.segments ?? 0; s < segments.length; s++) refs.push(positionOf(segments[s]!, index, texts));
     }
     refs.push(positionOf(e.answer?.text ?? '', index, texts));
@@ -167,14 +169,15 @@ function localCount(e: LedgerEntry, plan: CountPlan, i: number, counts: (number[
   const from = known?.segments ?? 0;
   let at = plan.start[i]!;
   let input = known?.tokens ?? 0;
-  const each = memo && counted && request.chars >= MEMO_FROM_CHARS ? new Array<number>(n) : undefined;
-  if (each) for (let s = 0; s < from; s++) each[s] = known!.turn.counts[s]!;
+  const keep = counted ? memoFor(memo, request) : undefined;
+  // Each segment's tokens, for the memo: the reused prefix's, then what the tokenizer counted.
+  const each = keep ? (known?.turn.counts.slice(0, from) ?? []) : undefined;
   for (let s = from; s < n; s++) {
     const tokens = list[plan.refs[at++]!]!;
     input += tokens;
-    if (each) each[s] = tokens;
+    each?.push(tokens);
   }
-  if (each) memo!.remember({ encoding: method, segments: request!.segments, counts: each, chars: request!.chars });
+  if (keep && each && request) keep.remember({ encoding: method, segments: request.segments, counts: each, chars: request.chars });
   const output = list[plan.refs[at]!]! + list[plan.refs[at + 1]!]!;
   return { method, input: counted ? input + framing : undefined, output: answer ? output : undefined };
 }
