@@ -65,7 +65,7 @@ const { values: args } = parseArgs({
     'own-only': { type: 'boolean', default: false },
     /** Gateways started once per round, loaded in turn in this many windows of --duration s per mode (see measureAlternating). */
     alternate: { type: 'string', default: '0' },
-    /** Which variants: none, off, default, off-before, default-before (the last two need --before), try (needs --try-with). */
+    /** Which variants: none, off, default, off-before, default-before (the last two need --before), try (needs --try-with), bare (the floor: bench/bare-proxy.ts). */
     variants: { type: 'string' },
     /** Seconds of warm-up load per mode before measuring (JIT, pools, the tokenizer's encoding). */
     warmup: { type: 'string', default: '2' },
@@ -83,7 +83,8 @@ const RATE = Number(args.rate);
 const WRITER_RUNS = 5;
 const TICK_US = 1e6 / 100; // /proc/<pid>/stat counts in clock ticks of 1/100 s on Linux
 
-interface Variant { key: string; name: string; ledger: string; root: string }
+/** A Sluice gateway with `ledger` in its chain, or (`bare`) the floor: bench/bare-proxy.ts, node:http + undici, bodies buffered and sent with end(). */
+interface Variant { key: string; name: string; ledger: string; root: string; bare?: boolean }
 const COUNT_OFF = '  - use: ledger\n    with: { count: { enabled: false } }\n';
 const ALL_VARIANTS: Variant[] = [
   { key: 'none', name: 'without ledger', ledger: '', root },
@@ -92,6 +93,7 @@ const ALL_VARIANTS: Variant[] = [
   ...(args.before ? [{ key: 'default-before', name: 'ledger (default: tokenizer count) (before)', ledger: '  - use: ledger\n', root: path.resolve(args.before) }] : []),
   { key: 'default', name: 'ledger (default: tokenizer count)', ledger: '  - use: ledger\n', root },
   ...(args['try-with'] ? [{ key: 'try', name: `ledger with ${args['try-with']}`, ledger: `  - use: ledger\n    with: ${args['try-with']}\n`, root }] : []),
+  { key: 'bare', name: 'bare proxy (the floor)', ledger: '', root, bare: true },
 ];
 const chosen = args.variants?.split(',').map((k) => k.trim());
 for (const k of chosen ?? []) if (!ALL_VARIANTS.some((v) => v.key === k)) throw new Error(`unknown variant ${k} (known: ${ALL_VARIANTS.map((v) => v.key).join(', ')})`);
@@ -124,9 +126,9 @@ async function quiet(pid: number): Promise<void> {
   }
 }
 
-async function waitHealthy(url: string): Promise<void> {
+async function waitHealthy(url: string, healthy: (r: Response) => boolean): Promise<void> {
   for (const until = Date.now() + 20_000; Date.now() < until;) {
-    try { if ((await fetch(url, { signal: AbortSignal.timeout(1000) })).ok) return; } catch { /* not yet */ }
+    try { if (healthy(await fetch(url, { signal: AbortSignal.timeout(1000) }))) return; } catch { /* not yet */ }
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${url} did not become healthy`);
@@ -161,14 +163,15 @@ async function startGateways(vs: Variant[], upstream: string): Promise<Gateway[]
     const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-ledger-'));
     const port = await freePort();
     writeFileSync(path.join(dir, 'sluice.yaml'), benchConfig({ port, upstream, dir, ledger: v.ledger, server: 'shutdown_grace_ms: 2000' }));
-    const child = spawn(process.execPath, [path.join(v.root, 'bin/sluice.js'), 'start', '--config', path.join(dir, 'sluice.yaml')],
-      { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
+    const argv = v.bare ? [path.join(here, 'bare-proxy.js'), new URL(upstream).origin, String(port)] : [path.join(v.root, 'bin/sluice.js'), 'start', '--config', path.join(dir, 'sluice.yaml')];
+    const child = spawn(process.execPath, argv, { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
     children.push(child);
     return { v, dir, child, url: `http://127.0.0.1:${port}` };
   }));
   try {
     await Promise.all(gateways.map(async (g) => {
-      await waitHealthy(`${g.url}/health`);
+      // The bare proxy forwards /health to the mock, which has none: any answer says it listens.
+      await waitHealthy(`${g.url}/health`, g.v.bare ? () => true : (r) => r.ok);
       await load(g.url, false, WARMUP_S);
       await load(g.url, true, WARMUP_S);
     }));
@@ -435,7 +438,7 @@ async function main(): Promise<void> {
     '',
     `- Date: ${new Date().toISOString()}; Node ${process.version}; ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}); load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`,
     `- \`node dist/bench/ledger.js ${process.argv.slice(2).join(' ')}\`: each variant a real \`sluice start\` (NODE_ENV=production, the default log level info with the access log to /dev/null, SQLite ledger in a temp dir), chain router → translator (passthrough to an openai provider at the bench mock, model gpt-4o-mini), autocannon at ${CONNECTIONS} connections ${RATE > 0 ? `offering ${RATE} requests/s` : 'as fast as they go'} for ${DURATION_S} s per mode after a warm-up of ${WARMUP_S} s per mode; ${ALTERNATE > 0 ? `all variants' gateways started once per round and loaded ${args.together ? 'at the same moments' : 'one at a time (order rotated each cycle)'} in ${ALTERNATE} windows per mode, ${ROUNDS} rounds; every window is a sample, paired within its cycle` : args.together ? `all variants side by side (each its own gateway, loaded at the same moments), ${ROUNDS} rounds` : `variants interleaved, ${ROUNDS} rounds`}, medians shown.${args.before ? ' "(before)" variants run the build in --before.' : ''}`,
-    '- CPU µs/request: the gateway process\'s CPU time (every thread, the tokenizer thread included) over the load and the writer\'s catch-up after it (at least 2 s, then until the process is quiet), divided by the requests served. The mock and autocannon run in the bench process, not in the gateway.',
+    '- CPU µs/request: the gateway process\'s CPU time (every thread, the tokenizer thread included) over the load and the writer\'s catch-up after it (at least 2 s, then until the process is quiet), divided by the requests served. The mock runs in a process of its own and autocannon in the bench process, neither in the gateway. The bare proxy (`bare`, bench/bare-proxy.ts) is the floor: node:http + undici, each body buffered and sent with end(), no parsing or logging.',
     '',
     '| mode | variant | req/s | CPU µs/req | Δ CPU µs/req | p50 ms | Δ p50 ms |',
     '|---|---|---|---|---|---|---|',
