@@ -128,30 +128,49 @@ function derivedId(row: LedgerRow): string {
  * so it stays a few ms, with the event loop free between slices.
  */
 const SQLITE_ROWS_PER_TRANSACTION = 250;
+/**
+ * SQLite rows per INSERT statement within a transaction: each statement run is a call into the
+ * addon and a VDBE program started and reset, paid once for 8 rows instead of 8 times. Measured
+ * 5.7 µs a row against 6.6 for single rows (bench/ledger-insert.ts, time-ordered ids into 100,000
+ * rows; 16 rows a statement did no better, 32 worse).
+ */
+const SQLITE_ROWS_PER_STATEMENT = 8;
 
 interface SqliteStatement { run(...values: unknown[]): { changes: number }; get(...values: unknown[]): unknown }
 interface SqliteDatabase { prepare(sql: string): SqliteStatement; transaction<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void }
 interface RawClient { config: { client?: unknown }; acquireConnection(): Promise<unknown>; releaseConnection(conn: unknown): Promise<unknown> }
 
-/** One prepared single-row statement per SQLite connection, run in a transaction per slice. */
+/** Prepared statements per SQLite connection (one row, and SQLITE_ROWS_PER_STATEMENT rows), run in a transaction per slice. */
 const sqliteInserts = new WeakMap<object, (rows: readonly LedgerRow[]) => void>();
 function sqliteInsertFor(db: SqliteDatabase): (rows: readonly LedgerRow[]) => void {
   let insert = sqliteInserts.get(db);
   if (!insert) {
-    const stmt = db.prepare(INSERT_HEAD + ONE_ROW + ON_CONFLICT);
+    const one = db.prepare(multiRow(1));
+    const many = db.prepare(multiRow(SQLITE_ROWS_PER_STATEMENT));
     const holder = db.prepare(`select time_ms, latency_ms from ${LEDGER_TABLE} where request_id = ?`);
     const values: unknown[] = new Array(COLUMNS.length);
+    const wide: unknown[] = new Array(COLUMNS.length * SQLITE_ROWS_PER_STATEMENT);
+    /** A row the insert skipped because its id was taken: a replay of it is done; another request's row gets a derived id. */
+    const settle = (row: LedgerRow) => {
+      const stored = holder.get(text(row.request_id, 128)) as Identity | undefined;
+      if (stored && sameRequest(stored, row)) return;
+      rowValues(row, values)[0] = derivedId(row);
+      one.run(...values);
+    };
     insert = db.transaction((rows: readonly LedgerRow[]) => {
-      for (const row of rows) {
+      let i = 0;
+      for (; i + SQLITE_ROWS_PER_STATEMENT <= rows.length; i += SQLITE_ROWS_PER_STATEMENT) {
+        for (let j = 0; j < SQLITE_ROWS_PER_STATEMENT; j++) {
+          rowValues(rows[i + j]!, values);
+          for (let c = 0, at = j * COLUMNS.length; c < COLUMNS.length; c++) wide[at + c] = values[c];
+        }
         // Values as arguments, not one array: better-sqlite3 reads an array's elements through V8's
         // slow element lookup, and arguments directly (~1 µs a 43-value row less, measured).
-        if (stmt.run(...rowValues(row, values)).changes > 0) continue;
-        // The id is taken: a replay of this row is done; another request's row gets a derived id.
-        const stored = holder.get(values[0]) as Identity | undefined;
-        if (stored && sameRequest(stored, row)) continue;
-        values[0] = derivedId(row);
-        stmt.run(...values);
+        if (many.run(...wide).changes === SQLITE_ROWS_PER_STATEMENT) continue;
+        // Some ids were taken (the rows just written find themselves, and are done).
+        for (let j = i; j < i + SQLITE_ROWS_PER_STATEMENT; j++) settle(rows[j]!);
       }
+      for (; i < rows.length; i++) if (one.run(...rowValues(rows[i]!, values)).changes === 0) settle(rows[i]!);
     });
     sqliteInserts.set(db, insert);
   }

@@ -1,0 +1,100 @@
+// The ledger's store on SQLite and, when SLUICE_TEST_PG is set, the real PostgreSQL: rows written in
+// batches long enough to take SQLite's multi-row statements land column for column; a row whose id
+// another request holds (earlier, or in the same statement) is written under a derived id; a replay
+// of a written row adds nothing.
+import { expect } from 'chai';
+import type { Knex } from 'knex';
+import { openDatabase } from '../../../core/storage/database.js';
+import { migrateLatest } from '../../../core/storage/migrations.js';
+import { ledgerMigrations } from '../../../plugins/ledger/migrations.js';
+import { LEDGER_TABLE, type LedgerRow } from '../../../plugins/ledger/row.js';
+import { fitRow, knexStore, toNumber, toNumberOrNull } from '../../../plugins/ledger/store.js';
+import { tempDir } from '../../helpers/gateway.js';
+import { PG, pgSchema } from './rig.js';
+
+const T0 = Date.UTC(2026, 11, 6);
+
+/** A row whose every column says which row it is (so a value landing in another row's or column's place shows). */
+function row(i: number, id = `req_${String(i).padStart(4, '0')}`): LedgerRow {
+  return {
+    request_id: id, time_ms: T0 + i, day: '2026-12-06',
+    user_id: `user${i}`, team_id: i % 2 ? `team${i}` : null, key_id: `key${i}`, session_id: i % 3 ? null : `s${i}`, client_address: `10.0.0.${i}`,
+    method: 'POST', path: `/v1/chat/completions?i=${i}`, endpoint: 'openai.chat', client_protocol: 'openai.chat',
+    requested_model: `model-${i}`, served_model: `served-${i}`, provider: `p${i}`,
+    fallbacks: i % 4, fallback_detail: i % 4 ? `[${i}]` : null, stream: i % 2, status: 200 + i, outcome: i % 5 ? 'success' : 'error', error_code: i % 5 ? null : `E${i}`,
+    input_tokens: 100 + i, output_tokens: 200 + i, cache_read_tokens: 300 + i, cache_write_tokens: 400 + i, reasoning_tokens: 500 + i, usage_source: 'reported',
+    cost_input: i + 0.125, cost_output: i + 0.25, cost_cache_read: i + 0.375, cost_cache_write: i + 0.5, cost_reasoning: i + 0.625, cost_total: i + 0.75,
+    local_input_tokens: i % 2 ? null : 600 + i, local_output_tokens: 700 + i, local_method: 'o200k_base', count_mismatch: i % 2,
+    ttfb_ms: i + 0.5, latency_ms: i + 1.5, output_tps: i % 3 ? i * 10 + 0.5 : null, findings: i % 6 ? null : `[{"i":${i}}]`,
+    direction: i % 7 ? null : 'consumed', offer_id: i % 7 ? null : `offer${i}`,
+  };
+}
+
+const NUMBERS = new Set(['time_ms', 'fallbacks', 'stream', 'status', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens',
+  'cost_input', 'cost_output', 'cost_cache_read', 'cost_cache_write', 'cost_reasoning', 'cost_total', 'count_mismatch', 'ttfb_ms', 'latency_ms', 'output_tps',
+  'local_input_tokens', 'local_output_tokens']);
+
+/** Stored rows by id, numbers as numbers (PostgreSQL returns bigints as strings). */
+async function stored(knex: Knex): Promise<Map<string, Record<string, unknown>>> {
+  const rows = await knex(LEDGER_TABLE).select('*') as Record<string, unknown>[];
+  return new Map(rows.map((r) => {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(r)) out[k] = NUMBERS.has(k) ? toNumberOrNull(v) : v;
+    return [String(r['request_id']), out];
+  }));
+}
+
+function suite(name: string, open: () => Promise<{ knex: Knex; drop(): Promise<void> }>) {
+  describe(`ledger store on ${name}`, () => {
+    it('a long batch lands column for column; ids another request holds get derived ids; replays add nothing', async () => {
+      const { knex, drop } = await open();
+      try {
+        await migrateLatest(knex, [{ plugin: 'ledger', migrations: ledgerMigrations }]);
+        const store = knexStore(async () => knex);
+        const earlier = [row(100, 'taken-earlier'), row(101, 'replayed')];
+        await store.insert(earlier);
+        // 21 rows: two statements' worth of 8 and a tail of 5 on SQLite. Row 3 and row 5 share an
+        // id within the first 8 (two requests); row 10 reuses an id an earlier request holds; row 12
+        // is a replay of the earlier row; row 19 (in the tail) reuses row 0's id.
+        const batch = Array.from({ length: 21 }, (_, i) => row(i));
+        batch[5] = row(5, batch[3]!.request_id);
+        batch[10] = row(10, 'taken-earlier');
+        batch[12] = earlier[1]!;
+        batch[19] = row(19, batch[0]!.request_id);
+        await store.insert(batch);
+
+        const rows = await stored(knex);
+        expect(rows.size, 'the two earlier rows and 20 new ones (one of the 21 was a replay)').to.equal(22);
+        const own = [...earlier, ...batch.filter((_, i) => ![5, 10, 12, 19].includes(i))];
+        for (const r of own) expect(rows.get(r.request_id), `${r.request_id} under its own id, every column its own`).to.deep.equal(fitRow(r));
+        for (const [i, own] of [[5, batch[3]!.request_id], [10, 'taken-earlier'], [19, batch[0]!.request_id]] as const) {
+          const derived = [...rows.values()].filter((r) => String(r['request_id']).startsWith(`${own}~`) && r['time_ms'] === T0 + i);
+          expect(derived, `row ${i} under an id derived from ${own}`).to.have.length(1);
+          expect({ ...derived[0], request_id: own }).to.deep.equal(fitRow(row(i, own)));
+        }
+
+        await store.insert(batch);
+        await store.insert([...earlier, ...batch.slice(0, 9)]);
+        expect((await stored(knex)).size, 'replaying the same rows adds none').to.equal(22);
+        expect(toNumber((await knex(LEDGER_TABLE).count({ n: '*' }))[0]!['n'])).to.equal(22);
+      } finally {
+        await knex.destroy();
+        await drop();
+      }
+    });
+  });
+}
+
+suite('SQLite', async () => {
+  const dir = tempDir('sluice-ledger-store-');
+  return { knex: openDatabase(`sqlite:${dir}/ledger.db`, dir), drop: async () => {} };
+});
+if (PG) {
+  const base = PG;
+  suite('PostgreSQL', async () => {
+    const db = await pgSchema(base);
+    return { knex: openDatabase(db.url, tempDir('sluice-ledger-store-pg-')), drop: db.drop };
+  });
+} else {
+  describe('ledger store on PostgreSQL', () => { it('needs SLUICE_TEST_PG'); });
+}
