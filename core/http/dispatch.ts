@@ -10,7 +10,7 @@ import { protocolName, type StreamEvent } from '../protocols/types.js';
 import { mergeUsage, usageFrom } from '../protocols/usage.js';
 import { isObject } from '../protocols/json.js';
 import { markUntouchedStream, peekBody } from '../protocols/raw-json.js';
-import { chatUsageWanted, stripUsageChunks, withUsageRequested, withUsageRequestedBytes } from './chat-usage.js';
+import { chatUsageWanted, withoutUsage, withUsageRequested, withUsageRequestedBytes } from './chat-usage.js';
 import { commitStream } from './stream-commit.js';
 import { UPSTREAM_ABORT, type AbortLike } from './abort.js';
 import { HttpExchange } from './exchange-impl.js';
@@ -48,7 +48,10 @@ export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promi
       // Until the commit a failure can still fall back, or (with no fallback left) reach the client
       // as a real HTTP error rather than in-stream.
       exchange.response = response.kind === 'stream'
-        ? observeStream(exchange, await commitStream(response, { provider: target.provider.name, holdMs: opts.holdMs, observe: usageObserver(exchange, response) }))
+        ? untouched(await commitStream(response, {
+          provider: target.provider.name, holdMs: opts.holdMs, observe: usageObserver(exchange, response),
+          pass: usageAskedForClient(exchange, response) ? withoutUsage : undefined,
+        }))
         : observeJson(exchange, response);
       exchange.timings.upstreamHeaders = performance.now();
       return;
@@ -128,13 +131,16 @@ function usageObserver(exchange: Exchange, response: StreamResponse): (ev: Strea
   };
 }
 
-/** Usage was asked for on the client's behalf: the client gets the stream it would have got. */
-function observeStream(exchange: Exchange, response: StreamResponse): StreamResponse {
+/** Usage was asked for on the client's behalf (passthroughRequest): the client gets the stream it would have got, without it. */
+function usageAskedForClient(exchange: Exchange, response: StreamResponse): boolean {
   const protocol = response.protocol;
-  const strip = protocol.family === 'openai' && protocol.operation === 'chat'
+  return protocol.family === 'openai' && protocol.operation === 'chat'
     && exchange.endpoint.family === 'openai' && exchange.endpoint.operation === 'chat' && !chatUsageWanted(exchange.readRequest());
-  // Whatever a plugin wraps around these events is its own; these are still the upstream's bytes.
-  return { ...response, events: markUntouchedStream(strip ? stripUsageChunks(response.events) : response.events) };
+}
+
+/** Whatever a plugin wraps around these events is its own; these are still the upstream's bytes. */
+function untouched(response: StreamResponse): StreamResponse {
+  return { ...response, events: markUntouchedStream(response.events) };
 }
 
 /**

@@ -17,8 +17,10 @@ export interface CommitOptions {
    * speaks; past this the stream commits and a later failure travels in-stream.
    */
   holdMs: number;
-  /** Sees every event that will go downstream, in order (usage accounting). */
+  /** Sees every event the upstream sent after the commit check, in order (usage accounting). */
   observe(ev: StreamEvent): void;
+  /** What goes downstream for an observed event: itself, another in its place, or nothing (undefined). All of them when absent. */
+  pass?(ev: StreamEvent): StreamEvent | undefined;
 }
 
 const HOLD_EXPIRED = Symbol('hold expired');
@@ -69,9 +71,14 @@ export async function commitStream(response: StreamResponse, opts: CommitOptions
   }
   clearTimeout(timer);
 
+  const pass = opts.pass;
   async function* checked(): AsyncGenerator<StreamEvent> {
     try {
-      for (const ev of held) { opts.observe(ev); yield ev; }
+      for (const ev of held) {
+        opts.observe(ev);
+        const out = pass ? pass(ev) : ev;
+        if (out !== undefined) yield out;
+      }
       held.length = 0;
       if (sourceDone) return;
       for (;;) {
@@ -83,7 +90,8 @@ export async function commitStream(response: StreamResponse, opts: CommitOptions
         if (phase === 'sentinel') { if (sentinelEnds) complete = true; continue; }
         if (phase === 'terminal' || phase === 'error') complete = true;
         opts.observe(step.value);
-        yield step.value;
+        const out = pass ? pass(step.value) : step.value;
+        if (out !== undefined) yield out;
       }
       if (!complete) throw truncated(opts.provider);
     } finally {
