@@ -142,7 +142,9 @@ export function writeStream(res: ServerResponse, response: StreamResponse, head:
         if (first) { first = false; hooks.onFirstByte(); }
         const seq = (ev.data as { sequence_number?: unknown } | null)?.sequence_number;
         if (typeof seq === 'number') lastSequence = seq;
-        await write(untouched ? encodeUntouchedSseEvent(ev) : encodeSseEvent(ev));
+        // Awaited only on back-pressure: `await undefined` would still cost a promise and a turn per event.
+        const drained = write(untouched ? encodeUntouchedSseEvent(ev) : encodeSseEvent(ev));
+        if (drained) await drained;
         // An upstream's own in-stream error (passed through in the client's protocol) ends the
         // stream as a failure: no terminator after it, and the request is not counted a success.
         const failure = errorInEvent(response.protocol, ev);

@@ -157,18 +157,12 @@ export class HttpUpstream {
   }
 
   /**
-   * Parsed SSE events; transport failures mid-stream surface as coded errors to egress. OpenAI's
-   * `[DONE]` is passed on: dispatch needs it to tell a complete stream from a truncated one.
+   * Parsed SSE events; transport failures mid-stream surface as coded errors to egress, and a
+   * consumer that stops early (the client went away) releases the socket instead of draining it.
+   * OpenAI's `[DONE]` is passed on: dispatch needs it to tell a complete stream from a truncated one.
    */
-  private async *events(body: UpstreamBody): AsyncGenerator<StreamEvent> {
-    try {
-      yield* decodeSse(body, { maxEventSize: this.maxEventSize });
-    } catch (err) {
-      throw this.transportError(err);
-    } finally {
-      // Consumer stopped early (client went away): release the socket instead of draining it.
-      body.destroy();
-    }
+  private events(body: UpstreamBody): AsyncGenerator<StreamEvent> {
+    return decodeSse(body, { maxEventSize: this.maxEventSize, mapError: (err) => this.transportError(err), onClose: () => body.destroy() });
   }
 
   /** Takes a connection slot: at once when one is free (no promise), else a bounded wait in line. */
