@@ -65,7 +65,7 @@ const { values: args } = parseArgs({
     'own-only': { type: 'boolean', default: false },
     /** Gateways started once per round, loaded in turn in this many windows of --duration s per mode (see measureAlternating). */
     alternate: { type: 'string', default: '0' },
-    /** Which variants: none, off, default, off-before, default-before (the last two need --before), try (needs --try-with), bare (the floor: bench/bare-proxy.ts). */
+    /** Which variants: none, off, default, none-before, off-before, default-before (the last three need --before), try (needs --try-with), bare (the floor: bench/bare-proxy.ts). */
     variants: { type: 'string' },
     /** Seconds of warm-up load per mode before measuring (JIT, pools, the tokenizer's encoding). */
     warmup: { type: 'string', default: '2' },
@@ -88,6 +88,7 @@ interface Variant { key: string; name: string; ledger: string; root: string; bar
 const COUNT_OFF = '  - use: ledger\n    with: { count: { enabled: false } }\n';
 const ALL_VARIANTS: Variant[] = [
   { key: 'none', name: 'without ledger', ledger: '', root },
+  ...(args.before ? [{ key: 'none-before', name: 'without ledger (before)', ledger: '', root: path.resolve(args.before) }] : []),
   ...(args.before ? [{ key: 'off-before', name: 'ledger, count off (before)', ledger: COUNT_OFF, root: path.resolve(args.before) }] : []),
   { key: 'off', name: 'ledger, count off', ledger: COUNT_OFF, root },
   ...(args.before ? [{ key: 'default-before', name: 'ledger (default: tokenizer count) (before)', ledger: '  - use: ledger\n', root: path.resolve(args.before) }] : []),

@@ -4,6 +4,7 @@
 // commit the stream is checked to its end: one that stops without its protocol's terminal event
 // is truncated, and says so in-stream instead of passing for a complete answer.
 import { GatewayError } from '../errors.js';
+import { CheckedStream } from './checked-stream.js';
 import type { StreamResponse } from '../exchange.js';
 import { phaseReader, streamError, type StreamPhase } from '../protocols/stream-phase.js';
 import type { StreamEvent } from '../protocols/types.js';
@@ -71,34 +72,13 @@ export async function commitStream(response: StreamResponse, opts: CommitOptions
   }
   clearTimeout(timer);
 
-  const pass = opts.pass;
-  async function* checked(): AsyncGenerator<StreamEvent> {
-    try {
-      for (const ev of held) {
-        opts.observe(ev);
-        const out = pass ? pass(ev) : ev;
-        if (out !== undefined) yield out;
-      }
-      held.length = 0;
-      if (sourceDone) return;
-      for (;;) {
-        const r = pending ?? iterator.next();
-        pending = undefined;
-        const step = await r;
-        if (step.done) break;
-        const phase = read(step.value);
-        if (phase === 'sentinel') { if (sentinelEnds) complete = true; continue; }
-        if (phase === 'terminal' || phase === 'error') complete = true;
-        opts.observe(step.value);
-        const out = pass ? pass(step.value) : step.value;
-        if (out !== undefined) yield out;
-      }
-      if (!complete) throw truncated(opts.provider);
-    } finally {
-      await iterator.return?.();
-    }
-  }
-  return { ...response, events: checked() };
+  return {
+    ...response,
+    events: new CheckedStream({
+      held, source: iterator, pending, sourceDone, complete, read, sentinelEnds,
+      observe: opts.observe, pass: opts.pass, truncated: () => truncated(opts.provider),
+    }),
+  };
 }
 
 function truncated(provider: string): GatewayError {

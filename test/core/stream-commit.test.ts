@@ -100,6 +100,46 @@ describe('commitStream', () => {
     expect((await failure(it.next())).code).to.equal('SLUICE_E_UPSTREAM_TRUNCATED');
   });
 
+  it('a committed stream returned early (the client left), failing, or truncated releases the upstream; one never read does not read it', async () => {
+    const long = (): StreamEvent[] => data(chat({ role: 'assistant', content: 'a' }), chat({ content: 'b' }), chat({ content: 'c' }), chat({}, 'stop'), '[DONE]');
+    const early = upstream('openai.chat', long());
+    const it = (await commitStream(early, opts)).events[Symbol.asyncIterator]();
+    expect((await it.next()).value).to.deep.equal(long()[0]);
+    expect(early.released(), 'still streaming').to.equal(false);
+    expect(await it.return!()).to.deep.equal({ done: true, value: undefined });
+    expect(early.released(), 'returned: released').to.equal(true);
+    expect(await it.next(), 'and over').to.deep.equal({ done: true, value: undefined });
+
+    const broken = upstream('openai.chat', long(), new Promise(() => undefined));
+    let seen = 0;
+    const r = await commitStream(broken, { ...opts, observe: () => { if (++seen === 3) throw new Error('observer failed'); } });
+    expect((await failure(drain(r))).message).to.equal('observer failed');
+    expect(broken.released(), 'failed: released').to.equal(true);
+
+    const cut = upstream('openai.chat', data(chat({ content: 'a' })), Promise.resolve());
+    expect((await failure(drain(await commitStream(cut, opts)))).code).to.equal('SLUICE_E_UPSTREAM_TRUNCATED');
+    expect(cut.released()).to.equal(true);
+
+    let reads = 0;
+    const unread = upstream('openai.chat', long());
+    const counted = { ...unread, events: { [Symbol.asyncIterator]: () => { const i = unread.events[Symbol.asyncIterator](); return { next: () => { reads++; return i.next(); }, return: () => i.return!() }; } } };
+    const idle = await commitStream(counted, opts);
+    const before = reads;
+    await idle.events[Symbol.asyncIterator]().return!();
+    expect(reads, 'nothing read after the commit').to.equal(before);
+  });
+
+  it('pass replaces or drops events after they are observed; the sentinel is neither observed nor passed', async () => {
+    const events = data(chat({ role: 'assistant', content: 'a' }), chat({ content: 'b' }), { choices: [], usage: { total_tokens: 3 } }, chat({}, 'stop'), '[DONE]');
+    const observed: StreamEvent[] = [];
+    const r = await commitStream(upstream('openai.chat', events), {
+      ...opts, observe: (ev) => observed.push(ev),
+      pass: (ev) => ((ev.data as { usage?: unknown }).usage ? undefined : ev === events[1] ? { data: 'b, replaced' } : ev),
+    });
+    expect(await drain(r)).to.deep.equal([events[0], { data: 'b, replaced' }, events[3]]);
+    expect(observed, 'every upstream event but the sentinel, usage included').to.deep.equal(events.slice(0, 4));
+  });
+
   it('a protocol without a known grammar commits at its first event and is not checked at its end', async () => {
     const r = await commitStream(upstream('openai.embeddings', data({ x: 1 })), opts);
     expect(await drain(r)).to.deep.equal(data({ x: 1 }));

@@ -1,0 +1,115 @@
+// A committed upstream stream, checked to its end (stream-commit.ts): the events held back before
+// the commit first, then the rest as they come; each observed (usage) and passed on, or replaced
+// or dropped by `pass`; the protocol's sentinel consumed; a stream that stops without its terminal
+// event fails as truncated. The upstream iterator is returned (its connection released) once the
+// stream is over, whichever way.
+//
+// An iterator object rather than an async generator: a generator adds its own promise, queue and
+// resumption per event on every stream; this adds one `then` per upstream event. It behaves as the
+// generator did for its one consumer reading in turn (egress, or a plugin's wrapper): nothing is
+// read before the first `next`; a stream returned before it was started does not touch the source.
+import type { StreamPhase } from '../protocols/stream-phase.js';
+import type { StreamEvent } from '../protocols/types.js';
+
+export interface CheckedStreamParts {
+  /** Events read before the commit, replayed first. */
+  held: StreamEvent[];
+  source: AsyncIterator<StreamEvent>;
+  /** A read of `source` already in flight (the hold expired while it waited). */
+  pending: Promise<IteratorResult<StreamEvent>> | undefined;
+  /** `source` already ended before the commit. */
+  sourceDone: boolean;
+  /** The terminal event was seen (or the protocol cannot be checked). */
+  complete: boolean;
+  read(ev: StreamEvent): StreamPhase;
+  /** A sentinel (`[DONE]`) ends this protocol's stream. */
+  sentinelEnds: boolean;
+  observe(ev: StreamEvent): void;
+  pass: ((ev: StreamEvent) => StreamEvent | undefined) | undefined;
+  /** The error of a stream that stopped before its end. */
+  truncated(): Error;
+}
+
+const DONE: IteratorResult<StreamEvent> = Object.freeze({ done: true, value: undefined }) as IteratorResult<StreamEvent>;
+
+export class CheckedStream implements AsyncIterableIterator<StreamEvent> {
+  private heldAt = 0;
+  private started = false;
+  private over = false;
+  // Bound once: no closures per event.
+  private readonly onStep = (step: IteratorResult<StreamEvent>): IteratorResult<StreamEvent> | Promise<IteratorResult<StreamEvent>> => {
+    if (this.over) return DONE;
+    const p = this.parts;
+    try {
+      if (step.done) return p.complete ? this.finish() : this.fail(p.truncated());
+      const phase = p.read(step.value);
+      if (phase === 'sentinel') {
+        if (p.sentinelEnds) p.complete = true;
+        return this.next();
+      }
+      if (phase === 'terminal' || phase === 'error') p.complete = true;
+      return this.emit(step.value) ?? this.next();
+    } catch (err) {
+      return this.fail(err);
+    }
+  };
+  private readonly onError = (err: unknown): Promise<never> => this.fail(err);
+
+  constructor(private readonly parts: CheckedStreamParts) {}
+
+  [Symbol.asyncIterator](): this { return this; }
+
+  next(): Promise<IteratorResult<StreamEvent>> {
+    if (this.over) return Promise.resolve(DONE);
+    this.started = true;
+    const p = this.parts;
+    try {
+      while (this.heldAt < p.held.length) {
+        const out = this.emit(p.held[this.heldAt++]!);
+        if (out) return Promise.resolve(out);
+      }
+    } catch (err) {
+      return this.fail(err);
+    }
+    if (this.heldAt > 0) { p.held.length = 0; this.heldAt = 0; } // replayed: not kept for the stream's life
+    if (p.sourceDone) return p.complete ? this.finish() : this.fail(p.truncated());
+    const read = p.pending ?? p.source.next();
+    p.pending = undefined;
+    return read.then(this.onStep, this.onError);
+  }
+
+  async return(): Promise<IteratorResult<StreamEvent>> {
+    if (this.over) return DONE;
+    this.over = true;
+    if (this.started) await this.parts.source.return?.();
+    return DONE;
+  }
+
+  async throw(err: unknown): Promise<IteratorResult<StreamEvent>> {
+    // A generator thrown into while suspended leaves as for `return`, then throws.
+    await this.return();
+    throw err;
+  }
+
+  /** Observes `ev` and gives the result to pass on, if any. */
+  private emit(ev: StreamEvent): IteratorResult<StreamEvent> | undefined {
+    const p = this.parts;
+    p.observe(ev);
+    const out = p.pass ? p.pass(ev) : ev;
+    return out === undefined ? undefined : { value: out, done: false };
+  }
+
+  /** The stream is over: the source returned (a no-op for one that ran out), then done. */
+  private async finish(): Promise<IteratorResult<StreamEvent>> {
+    this.over = true;
+    await this.parts.source.return?.();
+    return DONE;
+  }
+
+  /** The stream failed: the source returned (its connection released), then `err`. */
+  private async fail(err: unknown): Promise<never> {
+    this.over = true;
+    await this.parts.source.return?.();
+    throw err;
+  }
+}
