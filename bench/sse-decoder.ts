@@ -11,7 +11,8 @@
 //
 // Run: npm run bench:sse   (or: npx tsc -p . && node dist/bench/sse-decoder.js [--no-legacy])
 import os from 'node:os';
-import { decodeSse, SseDecoder, type RawSseEvent } from '../core/protocols/sse.js';
+import { SseDecoder, type RawSseEvent } from '../core/protocols/sse.js';
+import { decodeSse } from '../core/protocols/sse-events.js';
 
 const KB = 1024;
 const MB = 1024 * KB;

@@ -43,7 +43,8 @@ export type {
   SegmentKind, BodyPath, Segment, ToolCallInfo, ToolResultInfo, ToolEvent, SignatureInfo, RequestView, ResponseView, Channel, DeltaTransform,
   RequestSink, ArgumentsForm, BodyContainer, MessagesDelta, ResponsesDelta,
 } from './protocols/view/index.js';
-export { decodeSse, encodeSseEvent, SseDecoder } from './protocols/sse.js';
+export { encodeSseEvent, SseDecoder } from './protocols/sse.js';
+export { decodeSse } from './protocols/sse-events.js';
 export { observeStream } from './protocols/observe-stream.js';
 export type { StreamObserver } from './protocols/observe-stream.js';
 export { usageFrom, mergeUsage } from './protocols/usage.js';

@@ -167,50 +167,6 @@ export function toStreamEvent(raw: RawSseEvent): StreamEvent {
   return ev;
 }
 
-/** decodeSse's options: the decoder's, and what its owner does when the stream fails or is over. */
-export interface DecodeSseOptions extends SseDecoderOptions {
-  /** What is thrown in place of an error reading or decoding the body (e.g. a provider's coded error). */
-  mapError?(err: unknown): unknown;
-  /** Called once the iteration is over: run to its end, failed, or returned early by its consumer. */
-  onClose?(): void;
-}
-
-/**
- * Decodes a byte stream into parsed events. With `maxEventSize`, an oversized event ends the
- * iteration with SseEventTooLargeError after the events completed before it. The owner's error
- * mapping and release are options, not a generator of its own around this one: a layer of async
- * generator costs a promise and its resumption per event.
- */
-export async function* decodeSse(body: AsyncIterable<Uint8Array | string>, options: DecodeSseOptions = {}): AsyncGenerator<StreamEvent> {
-  const decoder = new SseDecoder(options);
-  const utf8 = new TextDecoder('utf-8');
-  let errorAfter: SseEventTooLargeError | undefined;
-  /** The events a push completed; an oversize error is kept to throw once those are yielded. */
-  const push = (text: string): RawSseEvent[] => {
-    try {
-      return decoder.push(text);
-    } catch (err) {
-      if (!(err instanceof SseEventTooLargeError)) throw err;
-      errorAfter = err;
-      return err.events;
-    }
-  };
-  try {
-    for await (const chunk of body) {
-      const text = typeof chunk === 'string' ? chunk : utf8.decode(chunk, { stream: true });
-      for (const raw of push(text)) yield toStreamEvent(raw);
-      if (errorAfter) throw errorAfter;
-    }
-    for (const raw of push(utf8.decode())) yield toStreamEvent(raw);
-    if (errorAfter) throw errorAfter;
-    for (const raw of decoder.end()) yield toStreamEvent(raw);
-  } catch (err) {
-    throw options.mapError ? options.mapError(err) : err;
-  } finally {
-    options.onClose?.();
-  }
-}
-
 /** Serializes one event in the wire framing SDK parsers expect. */
 export function encodeSseEvent(ev: StreamEvent): string {
   return frame(ev, typeof ev.data === 'string' ? ev.data : JSON.stringify(ev.data));

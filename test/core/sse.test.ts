@@ -1,6 +1,7 @@
 // The SSE decoder must give the same events however the bytes are split.
 import { expect } from 'chai';
-import { decodeSse, encodeSseEvent, SseDecoder, SseEventTooLargeError } from '../../core/protocols/sse.js';
+import { encodeSseEvent, SseDecoder, SseEventTooLargeError } from '../../core/protocols/sse.js';
+import { decodeSse } from '../../core/protocols/sse-events.js';
 import type { StreamEvent } from '../../core/protocols/types.js';
 
 const TRANSCRIPT =
@@ -166,5 +167,68 @@ describe('SSE decoder: cost and size limit', () => {
     expect(() => d.push('data: 12345678901')).to.throw(SseEventTooLargeError);
     expect(() => d.push('\n\ndata: ok\n\n')).to.throw(SseEventTooLargeError);
     expect(() => d.end()).to.throw(SseEventTooLargeError);
+  });
+});
+
+describe('decodeSse, its owner\'s hooks', () => {
+  /** A body of `chunks` that records how it was left; `fail` rejects the read after them. */
+  function body(chunks: string[], fail?: Error) {
+    const log: string[] = [];
+    let i = 0;
+    const it: AsyncIterator<Uint8Array> = {
+      next: async () => {
+        log.push('read');
+        if (i < chunks.length) return { done: false, value: Buffer.from(chunks[i++]!) };
+        if (fail) throw fail;
+        return { done: true, value: undefined };
+      },
+      return: async () => { log.push('return'); return { done: true, value: undefined }; },
+    };
+    return { log, iterable: { [Symbol.asyncIterator]: () => it } };
+  }
+  const hooks = (log: string[]) => ({ mapError: (err: unknown) => new Error(`mapped: ${(err as Error).message}`), onClose: () => { log.push('close'); } });
+  const two = ['data: {"n":1}\n\ndata: {"n":2}\n\n', 'data: {"n":3}\n\n'];
+
+  it('runs to its end: every event, the body read out, onClose once', async () => {
+    const b = body(two);
+    const out: StreamEvent[] = [];
+    for await (const ev of decodeSse(b.iterable, hooks(b.log))) out.push(ev);
+    expect(out.map((e) => (e.data as { n: number }).n)).to.deep.equal([1, 2, 3]);
+    expect(b.log).to.deep.equal(['read', 'read', 'read', 'close']);
+  });
+
+  it('returned early (the client left): the body returned, onClose once, then over', async () => {
+    const b = body(two);
+    const it = decodeSse(b.iterable, hooks(b.log));
+    expect((await it.next()).value).to.deep.equal({ data: { n: 1 } });
+    await it.return(undefined);
+    expect(b.log).to.deep.equal(['read', 'return', 'close']);
+    expect(await it.next()).to.deep.equal({ done: true, value: undefined });
+  });
+
+  it('a body that fails: the events before it, then the mapped error; the failed body is not returned', async () => {
+    const b = body(two.slice(0, 1), new Error('socket hang up'));
+    const out: StreamEvent[] = [];
+    let error: Error | undefined;
+    try { for await (const ev of decodeSse(b.iterable, hooks(b.log))) out.push(ev); } catch (err) { error = err as Error; }
+    expect(out).to.have.length(2);
+    expect(error?.message).to.equal('mapped: socket hang up');
+    expect(b.log).to.deep.equal(['read', 'read', 'close']);
+  });
+
+  it('an oversized event: the events before it, then the mapped error, the body returned unread', async () => {
+    const b = body([`data: {"n":1}\n\ndata: ${'x'.repeat(100)}`, 'data: {"n":9}\n\n']);
+    const out: StreamEvent[] = [];
+    let error: Error | undefined;
+    try { for await (const ev of decodeSse(b.iterable, { ...hooks(b.log), maxEventSize: 50 })) out.push(ev); } catch (err) { error = err as Error; }
+    expect(out).to.deep.equal([{ data: { n: 1 } }]);
+    expect(error?.message).to.match(/^mapped: an SSE event exceeds 50 characters/);
+    expect(b.log).to.deep.equal(['read', 'return', 'close']);
+  });
+
+  it('returned before it was started: nothing read, nothing closed', async () => {
+    const b = body(two);
+    await decodeSse(b.iterable, hooks(b.log)).return(undefined);
+    expect(b.log).to.deep.equal([]);
   });
 });

@@ -4,7 +4,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorBody, toGatewayError } from '../../core/errors.js';
 import type { UpstreamRequest } from '../../core/exchange.js';
-import { decodeSse, encodeSseEvent } from '../../core/protocols/sse.js';
+import { encodeSseEvent } from '../../core/protocols/sse.js';
+import { decodeSse } from '../../core/protocols/sse-events.js';
 import { parseProtocolName, type JsonObject, type ProtocolName, type StreamEvent } from '../../core/protocols/types.js';
 import type { Provider } from '../../core/providers/provider.js';
 
