@@ -1,6 +1,8 @@
 // Stream robustness: a client that disconnects aborts the upstream request without hurting the
-// process; a mid-stream upstream failure becomes an in-stream OpenAI error with no [DONE].
+// process; a mid-stream upstream failure becomes an in-stream OpenAI error with no [DONE]; a client
+// that stops reading holds the upstream back (the gateway does not buffer the answer for it).
 import { expect } from 'chai';
+import http from 'node:http';
 import { chunk, startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
 import { config, startGateway, type TestGateway } from '../helpers/gateway.js';
 
@@ -80,5 +82,51 @@ describe('streams', () => {
     expect(text).to.contain(' end').and.to.contain('[DONE]');
     const refused = await fetch(`${g.url}/v1/models`).then(() => 'answered', () => 'refused');
     expect(refused).to.equal('refused');
+  });
+
+  it('a client that stops reading stops the upstream; reading again, it gets all ~20 MB in order', async () => {
+    let written = 0;
+    let upstreamDone = false;
+    mock.handle((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      let i = 0;
+      const pump = () => {
+        while (i < 20_000) {
+          const ok = res.write(chunk('gpt-x', i === 0 ? { role: 'assistant', content: `${i}:` } : { content: `${i}:${'x'.repeat(1000)}|` }));
+          i++;
+          written = i;
+          if (!ok) { res.once('drain', pump); return; }
+        }
+        res.end(chunk('gpt-x', {}, 'stop') + 'data: [DONE]\n\n');
+        upstreamDone = true;
+      };
+      pump();
+    });
+    const url = new URL(`${gw.url}/v1/chat/completions`);
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      const req = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json' } }, resolve);
+      req.on('error', reject);
+      req.end(body());
+    });
+    expect(res.statusCode).to.equal(200);
+    res.pause();
+    await new Promise((r) => setTimeout(r, 600));
+    const heldAt = written;
+    expect(upstreamDone, 'the upstream is held back while the client does not read').to.equal(false);
+    expect(heldAt, 'far less than the whole answer left the upstream').to.be.lessThan(10_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(written - heldAt, 'and stays held').to.be.lessThan(200);
+
+    let text = '';
+    res.setEncoding('utf8');
+    res.on('data', (d: string) => { text += d; });
+    res.resume();
+    await new Promise((r) => res.on('end', r));
+    expect(upstreamDone).to.equal(true);
+    const contents = text.split('\n\n').filter((f) => f.startsWith('data: {')).map((f) => (JSON.parse(f.slice(6)) as { choices: { delta: { content?: string } }[] }).choices[0]!.delta.content ?? '');
+    const numbers = contents.filter((c) => c !== '').map((c) => Number(c.slice(0, c.indexOf(':'))));
+    expect(numbers).to.have.length(20_000);
+    expect(numbers.every((n, i) => n === i), 'every event, in order').to.equal(true);
+    expect(text.endsWith('data: [DONE]\n\n')).to.equal(true);
   });
 });
