@@ -98,7 +98,7 @@ export function writeStream(res: ServerResponse, response: StreamResponse, head:
   let lastWrite = Date.now();
   const timer = setInterval(() => {
     // Keeps proxies and SDK idle timers from closing a slow stream.
-    if (Date.now() - lastWrite >= hooks.keepAliveMs && !res.destroyed) void write(keepAlive);
+    if (Date.now() - lastWrite >= hooks.keepAliveMs && !res.destroyed) queue(keepAlive);
   }, Math.min(hooks.keepAliveMs, 5000));
   timer.unref();
 
@@ -112,7 +112,10 @@ export function writeStream(res: ServerResponse, response: StreamResponse, head:
   /** Nothing more may be written: the client left, or the stream was ended (by a cut). */
   const closed = () => res.destroyed || res.writableEnded;
 
-  /** This tick's frames, written by flush on the next: one write (and one chunk of the response's chunked encoding) instead of one per event, whose cost in node's write path was more than the frame's. */
+  /**
+   * This tick's frames, written by flush on the next: one write (and one chunk of the response's
+   * chunked encoding) where each event's own write cost more in node's write path than its bytes.
+   */
   let pending = '';
   const flush = () => {
     if (pending === '') return;
@@ -120,11 +123,14 @@ export function writeStream(res: ServerResponse, response: StreamResponse, head:
     pending = '';
     if (!closed()) res.write(text);
   };
-  /** Queues a frame: events that arrive in the same tick leave in one write. Resolves on back-pressure relief when the socket is behind. */
-  const write = (frame: string): Promise<void> | undefined => {
+  const queue = (frame: string) => {
     if (pending === '') process.nextTick(flush);
     pending += frame;
     lastWrite = Date.now();
+  };
+  /** Queues a frame; resolves on back-pressure relief when the socket is behind (else undefined). */
+  const write = (frame: string): Promise<void> | undefined => {
+    queue(frame);
     if (!res.writableNeedDrain) return undefined;
     return new Promise<void>((resolve) => {
       const done = () => { res.off('drain', done); res.off('close', done); resolve(); };

@@ -321,4 +321,17 @@ describe('stream integrity: preamble is held back at most one keep-alive interva
     expect(text).to.contain('thought it over').and.contain('[DONE]');
     expect(mock.requests).to.have.length(1);
   });
+
+  it('a stream that goes quiet after its content gets keep-alive comments until it speaks again', async () => {
+    mock.handle((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(chatChunk({ role: 'assistant', content: 'first' }));
+      setTimeout(() => res.end(chatChunk({ content: ' then more' }) + chatChunk({}, 'stop') + 'data: [DONE]\n\n'), 2600);
+    });
+    const res = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'thinker', stream: true, messages: [{ role: 'user', content: 'go' }] }) });
+    const text = await res.text();
+    const quiet = text.slice(text.indexOf('first'), text.indexOf(' then more'));
+    expect(quiet, 'a keep-alive while the upstream was quiet').to.contain(': keep-alive\n\n');
+    expect(text).to.contain('[DONE]');
+  });
 });
