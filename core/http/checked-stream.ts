@@ -73,7 +73,13 @@ export class CheckedStream implements AsyncIterableIterator<StreamEvent> {
     }
     if (this.heldAt > 0) { p.held.length = 0; this.heldAt = 0; } // replayed: not kept for the stream's life
     if (p.sourceDone) return p.complete ? this.finish() : this.fail(p.truncated());
-    const read = p.pending ?? p.source.next();
+    let read: Promise<IteratorResult<StreamEvent>>;
+    try {
+      // Promise.resolve: the same promise when it is one (every source here), a promise when a source returns a plain result.
+      read = Promise.resolve(p.pending ?? p.source.next());
+    } catch (err) {
+      return this.fail(err);
+    }
     p.pending = undefined;
     return read.then(this.onStep, this.onError);
   }

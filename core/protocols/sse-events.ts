@@ -71,7 +71,8 @@ class SseEvents implements AsyncGenerator<StreamEvent> {
     if (this.sourceDone) return this.finish();
     let read: Promise<IteratorResult<Uint8Array | string>>;
     try {
-      read = (this.source ??= this.body[Symbol.asyncIterator]()).next();
+      // Promise.resolve: the same promise when it is one, a promise when a body's iterator returns a plain result.
+      read = Promise.resolve((this.source ??= this.body[Symbol.asyncIterator]()).next());
     } catch (err) {
       return this.fail(err, false);
     }

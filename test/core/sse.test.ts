@@ -226,6 +226,20 @@ describe('decodeSse, its owner\'s hooks', () => {
     expect(b.log).to.deep.equal(['read', 'return', 'close']);
   });
 
+  it('takes a body whose iterator returns plain results, and maps one that throws as it is read', async () => {
+    const chunks = [Buffer.from('data: {"n":1}\n\n')];
+    let i = 0;
+    const plain = { [Symbol.asyncIterator]: () => ({ next: () => (i < chunks.length ? { done: false, value: chunks[i++]! } : { done: true, value: undefined }) }) };
+    const out: StreamEvent[] = [];
+    for await (const ev of decodeSse(plain as unknown as AsyncIterable<Uint8Array>)) out.push(ev);
+    expect(out).to.deep.equal([{ data: { n: 1 } }]);
+    const log: string[] = [];
+    const throwing = { [Symbol.asyncIterator]: () => ({ next: (): never => { throw new Error('gone'); } }) };
+    let error: Error | undefined;
+    try { for await (const _ of decodeSse(throwing as unknown as AsyncIterable<Uint8Array>, hooks(log))) { /* none */ } } catch (err) { error = err as Error; }
+    expect([error?.message, log]).to.deep.equal(['mapped: gone', ['close']]);
+  });
+
   it('returned before it was started: nothing read, nothing closed', async () => {
     const b = body(two);
     await decodeSse(b.iterable, hooks(b.log)).return(undefined);

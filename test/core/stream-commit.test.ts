@@ -129,6 +129,21 @@ describe('commitStream', () => {
     expect(reads, 'nothing read after the commit').to.equal(before);
   });
 
+  it('a source that throws as it is read after the commit fails the stream and is returned', async () => {
+    let returned = false;
+    let reads = 0;
+    const first = chat({ role: 'assistant', content: 'a' });
+    const source = { [Symbol.asyncIterator]: () => ({
+      next: () => { if (reads++ === 0) return Promise.resolve({ done: false, value: { data: first } }); throw new Error('read failed'); },
+      return: () => { returned = true; return Promise.resolve({ done: true, value: undefined }); },
+    }) } as unknown as AsyncIterable<StreamEvent>;
+    const r = await commitStream({ ...upstream('openai.chat', []), events: source }, opts);
+    const it = r.events[Symbol.asyncIterator]();
+    expect((await it.next()).value).to.deep.equal({ data: first });
+    expect((await failure(it.next())).message).to.equal('read failed');
+    expect(returned).to.equal(true);
+  });
+
   it('pass replaces or drops events after they are observed; the sentinel is neither observed nor passed', async () => {
     const events = data(chat({ role: 'assistant', content: 'a' }), chat({ content: 'b' }), { choices: [], usage: { total_tokens: 3 } }, chat({}, 'stop'), '[DONE]');
     const observed: StreamEvent[] = [];
