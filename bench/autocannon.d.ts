@@ -17,6 +17,8 @@ declare module 'autocannon' {
     /** Stop after this many requests (instead of after `duration`). */
     amount?: number;
     timeout?: number;
+    /** Requests cycled through in turn; each may rewrite its request just before it is sent. */
+    requests?: { method?: string; path?: string; headers?: Record<string, string>; body?: string; setupRequest?(req: { body?: string }): { body?: string } }[];
   }
 
   export interface Result {

@@ -4,11 +4,12 @@
 import net from 'node:net';
 import path from 'node:path';
 
-export const benchBody = (stream: boolean): string => JSON.stringify({
+/** `n`, when given, makes the user's message one of its own (real traffic: every prompt new), else every request is the same. */
+export const benchBody = (stream: boolean, n?: number): string => JSON.stringify({
   model: 'gpt-4o-mini',
   messages: [
     { role: 'system', content: 'You are a helpful assistant. Answer in one sentence.' },
-    { role: 'user', content: 'Explain what a load balancer does, for someone new to web infrastructure.' },
+    { role: 'user', content: `Explain what a load balancer does, for someone new to web infrastructure.${n === undefined ? '' : ` (question ${n})`}` },
   ],
   temperature: 0.2, max_tokens: 64, stream,
 });

@@ -73,6 +73,8 @@ const { values: args } = parseArgs({
     'try-with': { type: 'string' },
     /** Which modes to load: json, stream or both (json,stream). */
     modes: { type: 'string', default: 'json,stream' },
+    /** Each request's user message its own (the count then has a new text every row, as real traffic does); else one body for all. */
+    vary: { type: 'boolean', default: false },
     out: { type: 'string', default: path.join(root, 'bench/results/ledger-run.md') },
   },
 });
@@ -143,8 +145,10 @@ async function waitHealthy(url: string, healthy: (r: Response) => boolean): Prom
 function load(url: string, stream: boolean, durationS: number, amount?: number): Promise<{ requests: number; p50: number; non2xx: number }> {
   return new Promise((resolve, reject) => {
     const times: number[] = [];
+    let n = 0;
+    const vary = args.vary ? { requests: [{ setupRequest: (req: { body?: string }) => ({ ...req, body: benchBody(stream, n++) }) }] } : {};
     const instance = autocannon({
-      url: `${url}/v1/chat/completions`, method: 'POST', headers: { 'content-type': 'application/json' }, body: benchBody(stream),
+      url: `${url}/v1/chat/completions`, method: 'POST', headers: { 'content-type': 'application/json' }, body: benchBody(stream), ...vary,
       connections: CONNECTIONS, pipelining: 1, duration: durationS, timeout: 10, ...(RATE > 0 ? { overallRate: RATE } : {}),
       ...(amount ? { amount } : {}),
     }, (err, r) => { if (err) reject(err); else resolve({ requests: r.requests.total, p50: median(times), non2xx: r.non2xx }); });
