@@ -10,6 +10,7 @@
 // read before the first `next`; a stream returned before it was started does not touch the source.
 import type { StreamPhase } from '../protocols/stream-phase.js';
 import type { StreamEvent } from '../protocols/types.js';
+import { DONE } from '../protocols/observe-stream.js';
 
 export interface CheckedStreamParts {
   /** Events read before the commit, replayed first. */
@@ -29,8 +30,6 @@ export interface CheckedStreamParts {
   /** The error of a stream that stopped before its end. */
   truncated(): Error;
 }
-
-const DONE: IteratorResult<StreamEvent> = Object.freeze({ done: true, value: undefined }) as IteratorResult<StreamEvent>;
 
 export class CheckedStream implements AsyncIterableIterator<StreamEvent> {
   private heldAt = 0;

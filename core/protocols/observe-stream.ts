@@ -121,4 +121,5 @@ export function takeObservers(events: AsyncIterable<StreamEvent>): { source: Asy
   };
 }
 
-const DONE: IteratorResult<StreamEvent> = Object.freeze({ done: true, value: undefined }) as IteratorResult<StreamEvent>;
+/** The result of a stream that is over, shared by core's stream iterators (one frozen object, not one per end). */
+export const DONE: IteratorResult<StreamEvent> = Object.freeze({ done: true, value: undefined }) as IteratorResult<StreamEvent>;

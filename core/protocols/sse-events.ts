@@ -7,6 +7,7 @@
 // and calls `onClose`; a stream returned before it was started touches nothing.
 import { SseDecoder, SseEventTooLargeError, toStreamEvent, type RawSseEvent, type SseDecoderOptions } from './sse.js';
 import type { StreamEvent } from './types.js';
+import { DONE } from './observe-stream.js';
 
 /** decodeSse's options: the decoder's, and what its owner does when the stream fails or is over. */
 export interface DecodeSseOptions extends SseDecoderOptions {
@@ -24,8 +25,6 @@ export interface DecodeSseOptions extends SseDecoderOptions {
 export function decodeSse(body: AsyncIterable<Uint8Array | string>, options: DecodeSseOptions = {}): AsyncGenerator<StreamEvent> {
   return new SseEvents(body, options);
 }
-
-const DONE: IteratorResult<StreamEvent> = Object.freeze({ done: true, value: undefined }) as IteratorResult<StreamEvent>;
 
 class SseEvents implements AsyncGenerator<StreamEvent> {
   private readonly decoder: SseDecoder;
