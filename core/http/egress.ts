@@ -87,8 +87,8 @@ export interface StreamWriter {
 /** `head` is exchangeHead's; the SSE headers are added to it. */
 export function writeStream(res: ServerResponse, response: StreamResponse, head: Head, hooks: StreamHooks): StreamWriter {
   // Frames go straight to the socket, those of one tick joined into one write on the next (see
-  // write): an intermediate stream costs a measurable share of time-to-first-token. The head leaves
-  // with the first frame.
+  // `pending`): an intermediate stream costs a measurable share of time-to-first-token. The head
+  // leaves with the first frame.
   head['content-type'] = 'text/event-stream; charset=utf-8';
   head['cache-control'] = 'no-cache';
   head['connection'] = 'keep-alive';
