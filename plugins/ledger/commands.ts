@@ -4,7 +4,6 @@ import type { CommandHost, CommandIO, PluginCommand } from '../../core/index.js'
 import type { LedgerOptions } from './options.js';
 import type { AuditLine } from './reports/audit.js';
 import { parseRange, ReportInputError } from './reports/range.js';
-import type { Grouping } from './reports/usage.js';
 
 // The reports and their formatting are imported when a command runs: every other command (and
 // `config validate`) loads this plugin for its definition only.
@@ -19,7 +18,7 @@ Costs come from the price table; rows of unpriced models are counted as 'unprice
 
 Options:
   -c, --config FILE   the config whose database to read
-      --since WHEN    start: 7d, 24h, 30m, 2w, a date (YYYY-MM-DD, UTC) or an ISO time (default 7d)
+      --since WHEN    start: 7d, 24h, 30m, 2w, a date (YYYY-MM-DD, UTC) or an ISO time (default 7d before --until)
       --until WHEN    end (default now)
       --by KEY        user, team, key, model, provider, session or day
       --session ID    one session's requests in order
@@ -35,7 +34,7 @@ than the trailing baseline by audit.degradation_factor).
 
 Options:
   -c, --config FILE   the config whose database to read
-      --since WHEN    start (default 30d)
+      --since WHEN    start, rounded down to its UTC day (default 30d before --until)
       --until WHEN    end (default now)
       --json          JSON
       --csv           CSV
@@ -43,7 +42,9 @@ Options:
 
 const USAGE_COLUMNS = ['requests', 'errors', 'blocked', 'disconnects', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd', 'unpriced', 'estimated', 'p50_latency_ms', 'p50_ttfb_ms'];
 const SESSION_COLUMNS = ['turn', 'time', 'request_id', 'model', 'provider', 'status', 'outcome', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd', 'latency_ms', 'ttfb_ms'];
-export const AUDIT_COLUMNS = ['day', 'provider', 'model', 'requests', 'ttfb_p50_ms', 'ttfb_p95_ms', 'latency_p50_ms', 'latency_p95_ms', 'tokens_per_s_p50', 'error_rate', 'fallback_rate', 'input_drift_pct', 'output_drift_pct', 'mismatched', 'degraded'];
+export const AUDIT_COLUMNS = ['day', 'provider', 'model', 'requests', 'ttfb_p50_ms', 'ttfb_p95_ms', 'latency_p50_ms', 'latency_p95_ms', 'tokens_per_s_p50', 'error_rate', 'fallback_rate', 'input_drift_pct', 'output_drift_pct', 'mismatched', 'degraded', 'degradation'];
+/** The table shows the reason where the day is flagged, in one column. */
+const AUDIT_TABLE_COLUMNS = AUDIT_COLUMNS.filter((c) => c !== 'degradation');
 
 const write = (stream: NodeJS.WritableStream, text: string) => { stream.write(text.endsWith('\n') ? text : `${text}\n`); };
 
@@ -54,7 +55,7 @@ function parse(args: string[], options: Record<string, { type: 'string' | 'boole
   try {
     ({ values } = parseArgs({ args, options: { ...options, json: { type: 'boolean' }, csv: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }) as { values: Values });
   } catch (err) {
-    write(io.stderr, `sluice: ${(err as Error).message.split(/\.\s/)[0]}\n\n${help}`);
+    write(io.stderr, `sluice: ${parseError(err as Error)}\n\n${help}`);
     return 2;
   }
   if (values['help']) { write(io.stdout, help); return 0; }
@@ -62,11 +63,17 @@ function parse(args: string[], options: Record<string, { type: 'string' | 'boole
   return values;
 }
 
+/** node:util's message in the core commands' wording: its first sentence, lower case ("unknown option '--prot'"). */
+function parseError(err: Error): string {
+  const first = err.message.split(/\.\s/)[0]!.replace(/\.$/, '');
+  return first.charAt(0).toLowerCase() + first.slice(1);
+}
+
 async function guarded(io: CommandIO, run: () => Promise<number>): Promise<number> {
   try {
     return await run();
   } catch (err) {
-    if (err instanceof ReportInputError) { write(io.stderr, `sluice: ${err.message}`); return 2; }
+    if (err instanceof ReportInputError) { write(io.stderr, `sluice: ${err.flagMessage}`); return 2; }
     throw err;
   }
 }
@@ -78,12 +85,11 @@ export const usageCommand: PluginCommand<LedgerOptions> = {
     const values = parse(args, { since: { type: 'string' }, until: { type: 'string' }, by: { type: 'string' }, session: { type: 'string' } }, USAGE_HELP, io);
     if (typeof values === 'number') return values;
     return guarded(io, async () => {
-      const [{ GROUPINGS, sessionReport, usageReport }, , { csv, humanTable }] = await reports();
-      const by = (values['by'] as string | undefined) ?? 'model';
-      if (!(GROUPINGS as readonly string[]).includes(by)) throw new ReportInputError(`--by: expected one of ${GROUPINGS.join(', ')}, got '${by.slice(0, 40)}'`);
+      const [{ groupingOf, sessionOf, sessionReport, usageReport }, , { csv, humanTable }] = await reports();
+      const session = sessionOf(values['session'] as string | undefined, values['by'] as string | undefined);
+      const by = groupingOf(values['by'] as string | undefined);
       const range = parseRange(values['since'] as string | undefined, values['until'] as string | undefined, '7d');
       const knex = await host.database();
-      const session = values['session'] as string | undefined;
       if (session !== undefined) {
         const report = await sessionReport(knex, range, session);
         if (values['json']) write(io.stdout, JSON.stringify(report, null, 2));
@@ -91,7 +97,7 @@ export const usageCommand: PluginCommand<LedgerOptions> = {
         else write(io.stdout, report.turns.length ? `${humanTable(report.turns, SESSION_COLUMNS)}\n\n${totalLine(report.total)}` : `no requests for session ${session} in this range`);
         return 0;
       }
-      const report = await usageReport(knex, range, by as Grouping);
+      const report = await usageReport(knex, range, by);
       const columns = [by, ...USAGE_COLUMNS];
       if (values['json']) write(io.stdout, JSON.stringify({ by, since: new Date(range.from).toISOString(), until: new Date(range.to).toISOString(), rows: report.lines, total: report.total }, null, 2));
       else if (values['csv']) write(io.stdout, csv(report.lines, columns));
@@ -102,7 +108,7 @@ export const usageCommand: PluginCommand<LedgerOptions> = {
 };
 
 function totalLine(t: Record<string, string | number | null>): string {
-  return `${t['requests']} requests, ${t['input_tokens']} input + ${t['cache_read_tokens']} cache-read + ${t['cache_write_tokens']} cache-write + ${t['output_tokens']} output tokens, $${Number(t['cost_usd']).toFixed(4)}${t['unpriced'] ? ` (+${t['unpriced']} unpriced)` : ''}`;
+  return `${t['requests']} requests, ${t['input_tokens']} input + ${t['cache_read_tokens']} cache-read + ${t['cache_write_tokens']} cache-write + ${t['output_tokens']} output tokens, ${t['cost_usd'] === null ? 'cost unknown' : `$${Number(t['cost_usd']).toFixed(6)}`}${t['unpriced'] ? ` (+${t['unpriced']} unpriced)` : ''}`;
 }
 
 export const auditCommand: PluginCommand<LedgerOptions> = {
@@ -115,12 +121,12 @@ export const auditCommand: PluginCommand<LedgerOptions> = {
       const [, { auditReport }, { csv, humanTable }] = await reports();
       const range = parseRange(values['since'] as string | undefined, values['until'] as string | undefined, '30d');
       const report = await auditReport(await host.database(), range, { degradationFactor: options.audit.degradation_factor, baselineDays: options.audit.baseline_days });
-      if (values['json']) write(io.stdout, JSON.stringify({ since: new Date(range.from).toISOString(), until: new Date(range.to).toISOString(), rows: report.lines }, null, 2));
+      if (values['json']) write(io.stdout, JSON.stringify({ since: new Date(report.range.from).toISOString(), until: new Date(report.range.to).toISOString(), rows: report.lines }, null, 2));
       else if (values['csv']) write(io.stdout, csv(report.lines, AUDIT_COLUMNS));
-      else write(io.stdout, report.lines.length ? humanTable(report.lines.map(flagged), AUDIT_COLUMNS) : 'no model calls in this range');
+      else write(io.stdout, report.lines.length ? humanTable(report.lines.map(flagged), AUDIT_TABLE_COLUMNS) : 'no model calls in this range');
       return 0;
     });
   },
 };
 
-const flagged = (l: AuditLine): AuditLine => (l.degraded ? { ...l, degraded: `DEGRADED: ${l.degraded}` } : l);
+const flagged = (l: AuditLine): Record<string, string | number | null> => ({ ...l, degraded: l.degraded ? `DEGRADED: ${l.degradation}` : '' });

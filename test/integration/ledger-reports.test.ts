@@ -73,6 +73,15 @@ chain:
       const bad = await fetch(`${gw.url}/admin/usage?by=colour`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
       expect(bad.status).to.equal(400);
       expect(await bad.json()).to.have.nested.property('error.param', 'by');
+      // A misspelt parameter would otherwise widen the report silently.
+      const typo = await fetch(`${gw.url}/admin/usage?sinse=30d`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+      expect(typo.status).to.equal(400);
+      expect(await typo.json()).to.have.nested.property('error.param', 'sinse');
+      const order = await fetch(`${gw.url}/admin/audit?since=2026-12-01&until=2026-11-01`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+      expect(order.status).to.equal(400);
+      const body = await order.json() as { error: { param: string; message: string } };
+      expect(body.error.param).to.equal('until');
+      expect(body.error.message).to.not.include('--');
     } finally {
       await gw.close();
       await up.close();
@@ -90,7 +99,8 @@ chain:
     expect(row('claude-sonnet-4-5')['cost_usd']).to.be.closeTo(2 * claudeCost, 1e-9);
     // The built-in model charges nothing: a known cost of 0, not an unpriced row.
     expect(row('local-model')).to.include({ requests: 1, unpriced: 0, cost_usd: 0 });
-    expect(row('house-model')).to.include({ requests: 1, unpriced: 1, cost_usd: 0, input_tokens: 100 });
+    // Only unpriced rows: the cost is unknown (null), not 0.
+    expect(row('house-model')).to.include({ requests: 1, unpriced: 1, cost_usd: null, input_tokens: 100 });
     expect(row('(none)')).to.include({ requests: 1, errors: 1 });
     expect(report.total).to.include({ requests: 8, errors: 1, input_tokens: 600 + Number(row('local-model')['input_tokens']), unpriced: 1 });
     expect(report.total['cost_usd']).to.be.closeTo(3 * openaiCost + 2 * claudeCost, 1e-9);
@@ -124,7 +134,7 @@ chain:
     expect(r.status, r.stderr).to.equal(0);
     const report = JSON.parse(r.stdout) as { rows: Record<string, unknown>[] };
     const chatLine = report.rows.find((x) => x['provider'] === 'up-chat')!;
-    expect(chatLine).to.include({ model: 'gpt-4o-mini', requests: 3, error_rate: 0, fallback_rate: 0, degraded: '' });
+    expect(chatLine).to.include({ model: 'gpt-4o-mini', requests: 3, error_rate: 0, fallback_rate: 0, degraded: false, degradation: null });
     expect(chatLine['ttfb_p50_ms']).to.be.a('number');
     expect(report.rows.map((x) => x['provider']).sort()).to.deep.equal(['local', 'up-anthropic', 'up-chat', 'up-house']);
   });
@@ -136,5 +146,23 @@ chain:
     const s = sluice(['usage', '--config', file, '--since', 'yesterday']);
     expect(s.status).to.equal(2);
     expect(s.stderr).to.match(/--since: expected a duration/);
+    const u = sluice(['usage', '--config', file, '--bogus']);
+    expect(u.status).to.equal(2);
+    expect(u.stderr).to.match(/^sluice: unknown option '--bogus'\n/);
+    const both = sluice(['usage', '--config', file, '--session', 's-1', '--by', 'user']);
+    expect(both.status).to.equal(2);
+    expect(both.stderr).to.match(/--by: a session report lists its turns/);
+    const empty = sluice(['usage', '--config', file, '--session', '']);
+    expect(empty.status).to.equal(2);
+    expect(empty.stderr).to.match(/--session: expected a session id/);
+  });
+
+  it('a range in the future or long past is empty, not an error', () => {
+    const future = sluice(['usage', '--config', file, '--since', new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)]);
+    expect(future.status, future.stderr).to.equal(0);
+    expect(future.stdout.trim()).to.equal('no requests in this range');
+    const past = sluice(['usage', '--config', file, '--until', '2020-01-01', '--json']);
+    expect(past.status, past.stderr).to.equal(0);
+    expect(JSON.parse(past.stdout)).to.include({ since: '2019-12-25T00:00:00.000Z', until: '2020-01-01T00:00:00.000Z' });
   });
 });

@@ -9,7 +9,7 @@ import { percentile, round } from './stats.js';
 export interface AuditOptions { degradationFactor: number; baselineDays: number }
 
 export interface AuditLine {
-  [key: string]: string | number | null;
+  [key: string]: string | number | boolean | null;
   day: string;
   provider: string;
   model: string;
@@ -26,8 +26,10 @@ export interface AuditLine {
   input_drift_pct: number | null;
   output_drift_pct: number | null;
   mismatched: number;
-  /** Why the day is flagged ('' when it is not). */
-  degraded: string;
+  /** The day is flagged as a degradation against its baseline. */
+  degraded: boolean;
+  /** Why (null when it is not flagged). */
+  degradation: string | null;
 }
 
 const DAY_MS = 86_400_000;
@@ -77,12 +79,14 @@ export async function auditReport(knex: Knex, range: TimeRange, opts: AuditOptio
       if (line.day < firstDay) continue;
       const since = new Date(Date.parse(`${line.day}T00:00:00Z`) - opts.baselineDays * DAY_MS).toISOString().slice(0, 10);
       const baseline = daily.slice(0, i).filter((d) => d.day >= since);
-      line.degraded = degradation(line, baseline, opts.degradationFactor);
+      line.degradation = degradation(line, baseline, opts.degradationFactor);
+      line.degraded = line.degradation !== null;
       lines.push(line);
     }
   }
   lines.sort((a, b) => a.day.localeCompare(b.day) || a.provider.localeCompare(b.provider) || a.model.localeCompare(b.model));
-  return { range, lines };
+  // The range read, as rounded: what the report covers.
+  return { range: { from: start, to: range.to }, lines };
 }
 
 function add(acc: Acc, r: ReportRow): void {
@@ -112,12 +116,12 @@ function summarise(a: Acc): AuditLine {
     error_rate: a.requests ? round(a.errors / a.requests, 4)! : 0,
     fallback_rate: a.requests + a.fallbacksFrom ? round(a.fallbacksFrom / (a.requests + a.fallbacksFrom), 4)! : 0,
     input_drift_pct: pct(a.billedIn, a.localIn), output_drift_pct: pct(a.billedOut, a.localOut),
-    mismatched: a.mismatched, degraded: '',
+    mismatched: a.mismatched, degraded: false, degradation: null,
   };
 }
 
 /** Compared with the median of the baseline days' own medians. */
-function degradation(day: AuditLine, baseline: AuditLine[], factor: number): string {
+function degradation(day: AuditLine, baseline: AuditLine[], factor: number): string | null {
   const reasons: string[] = [];
   const base = (pick: (d: AuditLine) => number | null) => percentile(baseline.map(pick).filter((v): v is number => v !== null), 50);
   const ttfb = base((d) => d.ttfb_p50_ms);
@@ -128,7 +132,7 @@ function degradation(day: AuditLine, baseline: AuditLine[], factor: number): str
   if (tps !== null && day.tokens_per_s_p50 !== null && day.tokens_per_s_p50 < tps / factor) {
     reasons.push(`tokens/s p50 ${day.tokens_per_s_p50} vs ${tps} baseline`);
   }
-  return reasons.join('; ');
+  return reasons.length ? reasons.join('; ') : null;
 }
 
 function parseAttempts(json: string): { provider: string; model: string }[] {

@@ -1,16 +1,26 @@
 // Time ranges for the reports: `7d`, `24h`, `30m`, a date (`2026-03-01`, UTC midnight) or a full
-// ISO time. Errors name the flag and what was expected.
+// ISO time. Errors name the parameter (`since`, `until`) and what was expected; the CLI shows it as
+// a flag (`--since`), the admin API as a query parameter.
 
 export interface TimeRange { from: number; to: number }
 
 const RELATIVE = /^(\d+)(m|h|d|w)$/;
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 } as const;
 
-export class ReportInputError extends Error {}
+/** A report parameter the caller got wrong; `param` is its name without dashes. */
+export class ReportInputError extends Error {
+  constructor(readonly param: string, readonly detail: string) {
+    super(`${param}: ${detail}`);
+  }
 
-export function parseTime(value: string, name: string, now: number): number {
+  /** The message with the parameter spelled as a flag, for the CLI. */
+  get flagMessage(): string { return `--${this.param}: ${this.detail}`; }
+}
+
+/** A relative time counts back from `base`: now for --since alone, --until when it is given. */
+export function parseTime(value: string, name: string, base: number): number {
   const rel = RELATIVE.exec(value.trim());
-  if (rel) return now - Number(rel[1]) * UNIT_MS[rel[2] as keyof typeof UNIT_MS];
+  if (rel) return base - Number(rel[1]) * UNIT_MS[rel[2] as keyof typeof UNIT_MS];
   if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
     const t = Date.parse(`${value}T00:00:00Z`);
     if (!Number.isNaN(t)) return t;
@@ -18,12 +28,18 @@ export function parseTime(value: string, name: string, now: number): number {
     const t = Date.parse(value);
     if (!Number.isNaN(t)) return t;
   }
-  throw new ReportInputError(`${name}: expected a duration (7d, 24h, 30m, 2w), a date (YYYY-MM-DD) or an ISO time, got '${value.slice(0, 60)}'`);
+  throw new ReportInputError(name, `expected a duration (7d, 24h, 30m, 2w), a date (YYYY-MM-DD) or an ISO time, got '${value.slice(0, 60)}'`);
 }
 
+/**
+ * `since` defaults to `defaultSince` before `until` (so `--until 2026-11-28` alone reads the week
+ * before it); `until` defaults to now, or to `since` when that is later (a range in the future is
+ * empty, not an error). Only an explicit `until` before an explicit or relative `since` is refused.
+ */
 export function parseRange(since: string | undefined, until: string | undefined, defaultSince: string, now = Date.now()): TimeRange {
-  const from = parseTime(since ?? defaultSince, '--since', now);
-  const to = until === undefined ? now : parseTime(until, '--until', now);
-  if (to < from) throw new ReportInputError(`--until (${new Date(to).toISOString()}) is before --since (${new Date(from).toISOString()})`);
+  const to = until === undefined ? now : parseTime(until, 'until', now);
+  const from = since === undefined ? parseTime(defaultSince, 'since', to) : parseTime(since, 'since', now);
+  if (until === undefined) return { from, to: Math.max(to, from) };
+  if (to < from) throw new ReportInputError('until', `${new Date(to).toISOString()} is before since (${new Date(from).toISOString()})`);
   return { from, to };
 }

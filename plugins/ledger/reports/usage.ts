@@ -2,11 +2,26 @@
 // grouped by user, team, key, model, provider, session or day; or one session turn by turn.
 import type { Knex } from 'knex';
 import { readRows, type ReportRow } from './read.js';
-import type { TimeRange } from './range.js';
+import { ReportInputError, type TimeRange } from './range.js';
 import { percentile, round } from './stats.js';
 
 export const GROUPINGS = ['user', 'team', 'key', 'model', 'provider', 'session', 'day'] as const;
 export type Grouping = (typeof GROUPINGS)[number];
+
+/** The grouping asked for (default: by model). */
+export function groupingOf(by: string | undefined): Grouping {
+  if (by === undefined) return 'model';
+  if (!(GROUPINGS as readonly string[]).includes(by)) throw new ReportInputError('by', `expected one of ${GROUPINGS.join(', ')}, got '${by.slice(0, 40)}'`);
+  return by as Grouping;
+}
+
+/** The session asked for, if any: a session report lists turns, so a grouping does not apply to it. */
+export function sessionOf(session: string | undefined, by: string | undefined): string | undefined {
+  if (session === undefined) return undefined;
+  if (session.trim() === '') throw new ReportInputError('session', 'expected a session id');
+  if (by !== undefined) throw new ReportInputError('by', 'a session report lists its turns; it takes no grouping');
+  return session;
+}
 
 export interface UsageLine {
   [key: string]: string | number | null;
@@ -19,8 +34,8 @@ export interface UsageLine {
   cache_read_tokens: number;
   cache_write_tokens: number;
   reasoning_tokens: number;
-  /** Sum of the priced rows' costs (USD). */
-  cost_usd: number;
+  /** Sum of the priced rows' costs (USD); null when every row with tokens was unpriced (unknown, not 0). */
+  cost_usd: number | null;
   /** Rows with tokens whose model has no price: their cost is unknown, not 0. */
   unpriced: number;
   /** Rows whose tokens were estimated (no usage report, or a cut stream's remainder). */
@@ -34,7 +49,7 @@ const keyOf: Record<Grouping, (r: ReportRow) => string | null> = {
   model: (r) => r.served_model ?? r.requested_model, provider: (r) => r.provider,
 };
 
-interface Acc { line: UsageLine; latency: number[]; ttfb: number[] }
+interface Acc { line: UsageLine; cost: number; priced: number; latency: number[]; ttfb: number[] }
 
 function emptyLine(label: string, value: string): Acc {
   return {
@@ -42,7 +57,7 @@ function emptyLine(label: string, value: string): Acc {
       [label]: value, requests: 0, errors: 0, blocked: 0, disconnects: 0, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0,
       cache_write_tokens: 0, reasoning_tokens: 0, cost_usd: 0, unpriced: 0, estimated: 0, p50_latency_ms: null, p50_ttfb_ms: null,
     },
-    latency: [], ttfb: [],
+    cost: 0, priced: 0, latency: [], ttfb: [],
   };
 }
 
@@ -57,15 +72,14 @@ function add(acc: Acc, r: ReportRow): void {
   l.cache_read_tokens += r.cache_read_tokens;
   l.cache_write_tokens += r.cache_write_tokens;
   l.reasoning_tokens += r.reasoning_tokens;
-  if (r.cost_total !== null) l.cost_usd += r.cost_total;
-  else if (r.input_tokens + r.output_tokens + r.cache_read_tokens + r.cache_write_tokens > 0) l.unpriced++;
+  if (r.cost_total !== null) { acc.cost += r.cost_total; acc.priced++; } else if (r.input_tokens + r.output_tokens + r.cache_read_tokens + r.cache_write_tokens > 0) l.unpriced++;
   if (r.usage_source === 'estimated' || r.usage_source === 'partial') l.estimated++;
   acc.latency.push(r.latency_ms);
   if (r.ttfb_ms !== null) acc.ttfb.push(r.ttfb_ms);
 }
 
 function finish(acc: Acc): UsageLine {
-  acc.line.cost_usd = round(acc.line.cost_usd, 9)!;
+  acc.line.cost_usd = acc.priced === 0 && acc.line.unpriced > 0 ? null : round(acc.cost, 9)!;
   acc.line.p50_latency_ms = round(percentile(acc.latency, 50), 1);
   acc.line.p50_ttfb_ms = round(percentile(acc.ttfb, 50), 1);
   return acc.line;
@@ -86,7 +100,7 @@ export async function usageReport(knex: Knex, range: TimeRange, by: Grouping): P
   // Days in order; everything else by cost, then requests.
   const lines = [...groups.values()].map(finish).sort(by === 'day'
     ? (a, b) => String(a[by]).localeCompare(String(b[by]))
-    : (a, b) => b.cost_usd - a.cost_usd || b.requests - a.requests || String(a[by]).localeCompare(String(b[by])));
+    : (a, b) => (b.cost_usd ?? 0) - (a.cost_usd ?? 0) || b.requests - a.requests || String(a[by]).localeCompare(String(b[by])));
   return { by, range, lines, total: finish(total) };
 }
 

@@ -1,0 +1,38 @@
+// The reports' time ranges: defaults relative to --until, a future --since as an empty range, and
+// errors that name the parameter (the CLI shows it as a flag, the admin API as a query parameter).
+import { expect } from 'chai';
+import { parseRange, ReportInputError } from '../../../plugins/ledger/reports/range.js';
+
+const NOW = Date.parse('2026-12-06T12:00:00Z');
+const DAY = 86_400_000;
+
+describe('ledger report ranges', () => {
+  it('defaults to the week before now, or before --until when only that is given', () => {
+    expect(parseRange(undefined, undefined, '7d', NOW)).to.deep.equal({ from: NOW - 7 * DAY, to: NOW });
+    const until = Date.parse('2026-11-28T00:00:00Z');
+    expect(parseRange(undefined, '2026-11-28', '7d', NOW)).to.deep.equal({ from: until - 7 * DAY, to: until });
+  });
+
+  it('a relative --since counts back from now even with --until', () => {
+    expect(parseRange('30d', '2026-12-01', '7d', NOW)).to.deep.equal({ from: NOW - 30 * DAY, to: Date.parse('2026-12-01T00:00:00Z') });
+  });
+
+  it('a --since in the future is an empty range, not an error', () => {
+    const from = Date.parse('2026-12-07T00:00:00Z');
+    expect(parseRange('2026-12-07', undefined, '7d', NOW)).to.deep.equal({ from, to: from });
+  });
+
+  it('an explicit --until before --since is refused, naming until', () => {
+    let err: unknown;
+    try { parseRange('2026-12-01', '2026-11-01', '7d', NOW); } catch (e) { err = e; }
+    expect(err).to.be.instanceOf(ReportInputError);
+    expect((err as ReportInputError).param).to.equal('until');
+    expect((err as ReportInputError).message).to.equal('until: 2026-11-01T00:00:00.000Z is before since (2026-12-01T00:00:00.000Z)');
+    expect((err as ReportInputError).flagMessage).to.match(/^--until: /);
+  });
+
+  it('a value it cannot read names its parameter', () => {
+    expect(() => parseRange('yesterday', undefined, '7d', NOW)).to.throw(ReportInputError, /^since: expected a duration/);
+    expect(() => parseRange(undefined, 'soon', '7d', NOW)).to.throw(ReportInputError, /^until: expected a duration/);
+  });
+});
