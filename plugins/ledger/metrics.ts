@@ -4,6 +4,8 @@ import type { Metrics } from '../../core/index.js';
 import type { LedgerRow } from './row.js';
 
 export interface LedgerMetrics {
+  /** Exports the writer's counters at 0 (at start: rate() and alerts need the series before its first event). */
+  init(): void;
   /** Adds a row's tokens and cost (to the counters at the next `flush`). */
   row(row: LedgerRow): void;
   flush(): void;
@@ -58,6 +60,9 @@ export function ledgerMetrics(metrics: Metrics): LedgerMetrics {
         }
       }
       sums = new Map();
+    },
+    init() {
+      for (const c of [written, errors, dropped]) c.inc(undefined, 0);
     },
     queueDepth: (n) => depth.set(n),
     written: (n) => written.inc(undefined, n),

@@ -60,6 +60,7 @@ export class LedgerWriter<T extends Queued> {
     if (this.started) return;
     this.started = true;
     await this.deps.spill.open();
+    this.deps.metrics.init();
     this.deps.metrics.spillRows(this.deps.spill.rows);
     // Re-armed as each cycle begins (see kick): a cycle that a full batch started also counts as the
     // interval's, so under load cycles run once per batch instead of once per batch plus once per
@@ -114,12 +115,16 @@ export class LedgerWriter<T extends Queued> {
     metrics.queueDepth(this.depth);
 
     let ok = true;
+    // Recovered means a write went through: a cycle with nothing to write (its rows dropped, say)
+    // proves nothing about the database.
+    let wrote = false;
     while (this.pending.length) {
       const batch = this.pending.slice(0, this.opts.batchSize);
       try {
         await this.write(batch);
         this.pending.splice(0, batch.length);
         metrics.written(batch.length);
+        wrote = true;
       } catch (err) {
         ok = false;
         this.noteFailure(err);
@@ -130,14 +135,14 @@ export class LedgerWriter<T extends Queued> {
     if (ok && this.deps.spill.rows > 0) {
       try {
         const n = await this.deps.spill.replay(this.opts.batchSize, (rows) => this.write(rows));
-        if (n) { metrics.written(n); this.deps.logger.info('ledger replayed spilled rows', { rows: n }); }
+        if (n) { metrics.written(n); wrote = true; this.deps.logger.info('ledger replayed spilled rows', { rows: n }); }
       } catch (err) {
         ok = false;
         this.noteFailure(err);
       }
       metrics.spillRows(this.deps.spill.rows);
     }
-    if (ok && this.failing) {
+    if (ok && wrote && this.failing) {
       this.failing = false;
       this.deps.logger.info('ledger database writes recovered');
     }

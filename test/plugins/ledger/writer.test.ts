@@ -103,6 +103,41 @@ describe('ledger writer', () => {
     await writer.close();
   });
 
+  it('exports its error counters at 0 from start, before any error', async () => {
+    const { writer, metrics } = setup();
+    await writer.start();
+    const text = await metrics.render();
+    for (const name of ['sluice_ledger_write_errors_total', 'sluice_ledger_rows_dropped_total', 'sluice_ledger_rows_written_total']) {
+      expect(text).to.match(new RegExp(`^${name} 0$`, 'm'));
+    }
+    await writer.close();
+  });
+
+  it('says the database recovered only once a write went through, not after rows were dropped', async () => {
+    const lines: string[] = [];
+    const dir = tempDir('sluice-ledger-writer-');
+    const store = new FlakyStore();
+    const spill = new SpillFile(path.join(dir, 'spill'), () => {});
+    const writer = new LedgerWriter(
+      { flushIntervalMs: 60_000, batchSize: 10, maxBufferRows: 1000, writeTimeoutMs: 1000 },
+      { prepare: async (rs) => rs.map(fallbackLike), fallbackRow: fallbackLike, store, spill, metrics: ledgerMetrics(createMetrics()), logger: createLogger({ level: 'info', write: (l) => lines.push(l) }) },
+    );
+    await writer.start();
+    store.down = true;
+    spill.append = async () => { throw new Error('ENOTDIR'); };
+    for (let i = 0; i < 4; i++) writer.push(record(`d${i}`));
+    await writer.kick();
+    expect(lines.filter((l) => l.includes('rows lost'))).to.have.length(1);
+    await writer.kick(); // nothing left to write: no evidence either way
+    expect(lines.filter((l) => l.includes('recovered'))).to.deep.equal([]);
+    store.down = false;
+    writer.push(record('e0'));
+    await writer.kick();
+    expect(lines.filter((l) => l.includes('recovered'))).to.have.length(1);
+    expect(lines.filter((l) => l.includes('write failed'))).to.have.length(1);
+    await writer.close();
+  });
+
   it('rows beyond max_buffer_rows go to disk before the write, not into memory', async () => {
     const { store, writer, spill } = setup({ maxBufferRows: 100, batchSize: 1000 });
     // Not started: records pile up as they would behind a slow database.
