@@ -1,4 +1,5 @@
 // `sluice migrate [--status]`: the chain's plugin migrations against the config's database.
+import type { Knex } from 'knex';
 import { configFile } from './config-file.js';
 import type { Io } from './io.js';
 import { table } from './table.js';
@@ -7,13 +8,16 @@ import { parseCommand, stringValue, USAGE } from './usage.js';
 export async function migrateCommand(args: string[], io: Io): Promise<number> {
   const { values, help } = parseCommand(args, USAGE.migrate, { config: { type: 'string', short: 'c' }, status: { type: 'boolean' }, json: { type: 'boolean' } });
   if (help) { io.out(USAGE.migrate); return 0; }
-  const [{ loadConfigFile }, { loadChain }, { migrationsOf }, { openDatabase }, { migrateLatest, migrationStatus }] = await Promise.all([
+  const [{ loadConfigFile }, { loadChain }, { migrationsOf }, { openDatabase }, { migrateLatest, migrationStatus }, { commandLogger }, { storageFailure }] = await Promise.all([
     import('../config/load.js'), import('../plugin/loader.js'), import('../plugin/services.js'), import('../storage/database.js'), import('../storage/migrations.js'),
+    import('./command-logger.js'), import('./storage-failure.js'),
   ]);
   const loaded = await loadConfigFile(configFile(stringValue(values, 'config')));
   const sets = migrationsOf(await loadChain(loaded));
-  const knex = openDatabase(loaded.config.storage.database, loaded.dir);
+  let knex: Knex | undefined;
   try {
+    // knex's own messages go to the log, on stderr: without a logger knex prints them on stdout.
+    knex = openDatabase(loaded.config.storage.database, loaded.dir, commandLogger(loaded.config.logging.level).child({ command: 'migrate' }));
     if (values['status'] === true) {
       const rows = await migrationStatus(knex, sets);
       if (values['json'] === true) io.out(JSON.stringify(rows));
@@ -26,9 +30,10 @@ export async function migrateCommand(args: string[], io: Io): Promise<number> {
     return 0;
   } catch (err) {
     // The config was fine; the database was not there.
-    io.err(`sluice: cannot reach the database: ${(err as { code?: string }).code ?? (err as Error).message}`);
+    const storage = storageFailure(err, loaded);
+    io.err(`sluice: ${storage ? storage.message : `cannot reach the database: ${(err as { code?: string }).code ?? (err as Error).message}`}`);
     return 2;
   } finally {
-    await knex.destroy();
+    await knex?.destroy();
   }
 }

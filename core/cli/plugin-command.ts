@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { importOwn } from '../import-own.js';
 import { chosenConfigFile, configFile } from './config-file.js';
+import type { LoadedConfig } from '../config/load.js';
 import type { CommandHost } from '../plugin/host.js';
 import type { Io } from './io.js';
 import { HELP, UsageError } from './usage.js';
@@ -23,6 +24,8 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
     importOwn<typeof import('../plugin/resolve.js')>(new URL('../plugin/resolve.js', import.meta.url)),
     importOwn<typeof import('../schema/schema.js')>(new URL('../schema/schema.js', import.meta.url)),
   ]);
+  // The config whose storage the command was given, to point at its setting if that storage fails.
+  let hostConfig: LoadedConfig | undefined;
   try {
     // Without a config of the operator's, built-in plugins run with their default options (and
     // the YAML parser is not even loaded).
@@ -47,14 +50,15 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
       // The command gets the config's storage (database with migrations applied, Redis) and
       // settings: the operator's config, else the embedded default (the same database `sluice
       // start` would use).
-      const [{ loadConfigFile }, { commandHost, migrationsOf, openServices }, { createLogger, lazyLogger }] = await Promise.all([
-        import('../config/load.js'), import('../plugin/services.js'), import('../observability/logger.js'),
+      const [{ loadConfigFile }, { commandHost, migrationsOf, openServices }, { commandLogger }] = await Promise.all([
+        import('../config/load.js'), import('../plugin/services.js'), import('./command-logger.js'),
       ]);
-      const hostConfig = loaded ?? await loadConfigFile(configFile(undefined));
+      hostConfig = loaded ?? await loadConfigFile(configFile(undefined));
       // The chain's migrations and the command's own plugin's: its tables exist before it runs.
       const chain = loaded ? await Promise.all(loaded.config.chain.map((e) => importPlugin(e.use, loaded.dir))) : [];
-      // Created on first use: a command that logs nothing (`scan`) never loads pino.
-      const logger = lazyLogger(() => createLogger({ level: hostConfig.config.logging.level })).child({ command });
+      // On stderr (stdout is the command's output), and made on first use: a command that logs
+      // nothing (`scan`) never loads pino.
+      const logger = commandLogger(hostConfig.config.logging.level).child({ command });
       const services = openServices(hostConfig, () => migrationsOf([...chain, { definition }]), logger);
       try {
         const host = commandHost(hostConfig, services, logger);
@@ -64,7 +68,8 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
       }
     }
   } catch (err) {
-    io.err(`sluice: ${(err as Error).message}`);
+    const storage = hostConfig && (await import('./storage-failure.js')).storageFailure(err, hostConfig);
+    io.err(`sluice: ${(storage ?? err as Error).message}`);
     return 2;
   }
   throw new UsageError(`unknown command '${command}'`, HELP);

@@ -32,6 +32,10 @@ export async function start(args: string[], io: Io): Promise<number> {
     running = await listenAll(gateway, specs);
   } catch (err) {
     await gateway.close();
+    // Listening begins with migrations (gateway.start): a database that cannot be reached fails
+    // here too, and its ENOTFOUND must not be taken for the listen address's.
+    const storage = (await import('./storage-failure.js')).storageFailure(err, loaded);
+    if (storage) throw storage;
     // Node names the address that failed; with several listeners it is the one to report.
     const e = err as { port?: number; address?: string };
     const failure = listenFailure(err, e.port ?? specs[0]!.port, e.address ?? specs[0]!.host);

@@ -3,34 +3,76 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import type { Logger } from '../observability/logger.js';
+import { connectionFailure } from './connection-error.js';
 
 /** How often one knex message may be logged: a database outage repeats it on every pool acquire. */
 const REPEAT_MS = 10_000;
 
 /**
+ * knex logs this, with the error's stack, and then rejects the query that wanted the connection with
+ * the same error: whoever made the query reports it (a command's one error line, the ledger's "write
+ * failed"), so at warn it would only say everything twice.
+ */
+const ACQUIRE_ERROR = 'Acquire connection error: ';
+
+/**
  * knex's own messages ("Connection Error: …" while PostgreSQL restarts) go to our structured log,
- * not to the console, and each distinct message at most once per REPEAT_MS.
+ * not to the console, and each distinct message at most once per REPEAT_MS; without the stack
+ * frames knex appends (a log line is not a bug report).
  */
 export function knexLog(logger: Logger): Knex.Config['log'] {
   const lastSeen = new Map<string, number>();
   const once = (level: 'warn' | 'error' | 'debug') => (message: unknown) => {
-    const text = String(message instanceof Error ? message.message : message).slice(0, 300);
+    const text = String(message instanceof Error ? message.message : message).split(/\n\s+at /)[0]!.slice(0, 300);
     const now = Date.now();
     if (now - (lastSeen.get(text) ?? -Infinity) < REPEAT_MS) return;
     if (lastSeen.size > 100) lastSeen.clear();
     lastSeen.set(text, now);
-    logger[level]('database driver message', { source: 'knex', message: text });
+    logger[text.startsWith(ACQUIRE_ERROR) ? 'debug' : level]('database driver message', { source: 'knex', message: text });
   };
   return { warn: once('warn'), error: once('error'), deprecate: once('warn'), debug: once('debug') };
 }
 
+/** The part of knex's client that opens one connection for its pool (and nothing else). */
+interface ConnectingClient {
+  acquireRawConnection(): Promise<unknown>;
+}
+
+/**
+ * Every connection knex's pool opens goes through acquireRawConnection: a failure there becomes a
+ * StorageConnectionError naming `storage.database` and the (masked) URL, for whatever asked for the
+ * connection — start-up, a CLI command, a plugin at run time. Errors on connections already open
+ * (a query that fails, a server that goes away mid-query) are left as the driver gave them.
+ */
+function nameConnectionFailures(knex: Knex, url: string): Knex {
+  const client = knex.client as ConnectingClient;
+  const connect = client.acquireRawConnection.bind(client);
+  client.acquireRawConnection = async () => {
+    try {
+      return await connect();
+    } catch (err) {
+      throw connectionFailure(err, 'storage.database', url);
+    }
+  };
+  return knex;
+}
+
+/**
+ * The database at `url` (`sqlite:PATH` relative to `baseDir`, or `postgres://…`); no connection is
+ * made until the first query. Failing to connect, or to create a SQLite file's directory, is a
+ * StorageConnectionError.
+ */
 export function openDatabase(url: string, baseDir: string, logger?: Logger): Knex {
   const log = logger ? knexLog(logger) : undefined;
   if (url.startsWith('sqlite:')) {
     const rel = url.slice('sqlite:'.length);
     const file = rel === ':memory:' ? rel : path.resolve(baseDir, rel);
-    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
-    return knexFactory({
+    try {
+      if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    } catch (err) {
+      throw connectionFailure(err, 'storage.database', url);
+    }
+    return nameConnectionFailures(knexFactory({
       client: 'better-sqlite3',
       log,
       connection: { filename: file },
@@ -46,7 +88,7 @@ export function openDatabase(url: string, baseDir: string, logger?: Logger): Kne
           done(null, conn);
         },
       },
-    });
+    }), url);
   }
-  return knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 10 }, log });
+  return nameConnectionFailures(knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 10 }, log }), url);
 }

@@ -1,0 +1,21 @@
+// A database that cannot be reached is the operator's to fix, not a bug: the CLI says so in one line
+// that points at the setting in the config file, names it, shows the URL (password masked) and the
+// cause, instead of the driver's error and its stack.
+import { ConfigError } from '../config/config-error.js';
+import type { LoadedConfig } from '../config/load.js';
+import { isStorageConnectionError, maskUrl } from '../storage/connection-error.js';
+
+/** The one line for `err` when it is a storage connection failure under `loaded`; undefined for anything else. */
+export function storageFailure(err: unknown, loaded: LoadedConfig): ConfigError | undefined {
+  if (isStorageConnectionError(err)) {
+    return new ConfigError(`${err.setting}: ${err.message}`, loaded.locate(err.setting.split('.')));
+  }
+  // A host that drops packets never refuses: the connection attempt outlasts knex's acquire timeout,
+  // whose message ("the pool is probably full…") blames the code. Only knex throws it, and the only
+  // knex a command or start-up has is storage.database's.
+  if (err instanceof Error && err.name === 'KnexTimeoutError') {
+    const url = maskUrl(loaded.config.storage.database);
+    return new ConfigError(`storage.database: cannot connect to ${url}: no connection within knex's acquire timeout (the host may drop packets)`, loaded.locate(['storage', 'database']));
+  }
+  return undefined;
+}

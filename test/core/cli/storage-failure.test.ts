@@ -1,0 +1,100 @@
+// A database that cannot be reached, from the operator's side: `sluice start` and the commands that
+// open storage.database say so in one line on stderr — the config file and the setting's place in
+// it, the URL with its password masked, the cause — never a stack; and a command's stdout holds only
+// its output, its log lines (knex's included) going to stderr.
+import { expect } from 'chai';
+import { writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import knex from 'knex';
+import { storageFailure } from '../../../core/cli/storage-failure.js';
+import { parseConfigText } from '../../../core/config/load.js';
+import { tempDir } from '../../helpers/gateway.js';
+import { sluice, STACK_FRAME } from '../../cli/run-cli.js';
+
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A config whose chain has migrations (the ledger's), so start-up opens the database. */
+function configWith(database: string, extra = ''): string {
+  const file = path.join(tempDir('sluice-storage-failure-'), 'c.yaml');
+  writeFileSync(file, [
+    'server: { host: 127.0.0.1, port: 0 }',
+    'storage:',
+    `  database: ${database}`,
+    extra,
+    'providers: { local: { type: loopback } }',
+    'chain:',
+    '  - use: router',
+    '    with: { default: local }',
+    '  - use: ledger',
+    '',
+  ].join('\n'));
+  return file;
+}
+
+describe('sluice CLI: a database that cannot be reached', () => {
+  let port: number;
+  before(async () => { port = await closedPort(); });
+  const refusedLine = (file: string) =>
+    `sluice: ${file}:3:13: storage.database: cannot connect to postgres://sluice:***@127.0.0.1:${port}/x (ECONNREFUSED)\n`;
+
+  it('start: one line naming the file, the setting, the masked URL and the cause; exit 1', () => {
+    const file = configWith(`postgres://sluice:s3cret@127.0.0.1:${port}/x`);
+    const r = sluice(['start', '--config', file]);
+    expect(r.status, r.stderr).to.equal(1);
+    expect(r.stderr).to.equal(refusedLine(file));
+    expect(r.stdout).to.equal('');
+  });
+
+  it('start: a database host that does not resolve is the database\'s, not the listen address\'s', () => {
+    const file = configWith('postgres://sluice@db.sluice-test.invalid:5432/x');
+    const r = sluice(['start', '--config', file]);
+    expect(r.status, r.stderr).to.equal(1);
+    expect(r.stderr).to.match(new RegExp(`^sluice: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:13: storage\\.database: cannot connect to postgres://sluice@db\\.sluice-test\\.invalid:5432/x \\((ENOTFOUND|EAI_AGAIN)\\)\\n$`));
+  });
+
+  it('usage --json: nothing on stdout, one line on stderr, exit 2', () => {
+    const file = configWith(`postgres://sluice:s3cret@127.0.0.1:${port}/x`);
+    const r = sluice(['usage', '--json', '--config', file]);
+    expect(r.status, r.stderr).to.equal(2);
+    expect(r.stdout).to.equal('');
+    expect(r.stderr).to.equal(refusedLine(file));
+  });
+
+  it('audit and migrate --json: the same line, nothing on stdout', () => {
+    const file = configWith(`postgres://sluice:s3cret@127.0.0.1:${port}/x`);
+    for (const args of [['audit'], ['migrate', '--json'], ['migrate', '--status', '--json']]) {
+      const r = sluice([...args, '--config', file]);
+      expect(r.status, `${args.join(' ')}: ${r.stderr}`).to.equal(2);
+      expect(r.stdout, args.join(' ')).to.equal('');
+      expect(r.stderr, args.join(' ')).to.equal(refusedLine(file));
+    }
+  });
+
+  it('a command\'s log lines go to stderr, never into its --json output', () => {
+    // At debug, knex's own "Acquire connection error" line is logged: on stderr, without a stack.
+    const file = configWith(`postgres://sluice:s3cret@127.0.0.1:${port}/x`, 'logging: { level: debug }');
+    for (const args of [['usage', '--json'], ['migrate', '--json']]) {
+      const r = sluice([...args, '--config', file]);
+      expect(r.stdout, args.join(' ')).to.equal('');
+      const logged = r.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string; message: string });
+      expect(logged.map((l) => l.msg), args.join(' ')).to.include('database driver message');
+      expect(r.stderr, args.join(' ')).to.not.match(STACK_FRAME);
+      expect(r.stderr, args.join(' ')).to.not.include('s3cret');
+      expect(r.stderr.trimEnd().split('\n').at(-1), args.join(' ')).to.equal(refusedLine(file).trimEnd());
+    }
+  });
+
+  it('knex\'s acquire timeout (a host that drops packets) is the database\'s too, not "the pool is full"', () => {
+    const loaded = parseConfigText('storage: { database: "postgres://sluice:s3cret@10.0.0.9/x" }\nproviders: {}\nchain: [{ use: router }]\n', '/etc/sluice/c.yaml');
+    const line = storageFailure(new knex.KnexTimeoutError('Knex: Timeout acquiring a connection. The pool is probably full.'), loaded)!.message;
+    expect(line).to.match(/^\/etc\/sluice\/c\.yaml:1:\d+: storage\.database: cannot connect to postgres:\/\/sluice:\*\*\*@10\.0\.0\.9\/x: no connection within knex's acquire timeout/);
+    expect(storageFailure(new Error('something else'), loaded)).to.equal(undefined);
+  });
+});
