@@ -32,7 +32,7 @@ export function usageRoute(host: CommandHost): AdminHandler {
     const knex = await host.database();
     if (session !== undefined) {
       const report = await sessionReport(knex, r, session);
-      return { body: { ...iso(r), session: report.session, turns: report.turns, total: report.total } };
+      return { body: { ...iso(r), session: report.session, turns: report.turns, loops: report.loops, total: report.total } };
     }
     const report = await usageReport(knex, r, by);
     return { body: { ...iso(r), by, rows: report.lines, total: report.total } };

@@ -41,7 +41,7 @@ Options:
   -h, --help          show this help`;
 
 const USAGE_COLUMNS = ['requests', 'errors', 'blocked', 'disconnects', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd', 'unpriced', 'estimated', 'p50_latency_ms', 'p50_ttfb_ms'];
-const SESSION_COLUMNS = ['turn', 'time', 'request_id', 'model', 'provider', 'status', 'outcome', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd', 'latency_ms', 'ttfb_ms'];
+const SESSION_COLUMNS = ['turn', 'time', 'request_id', 'model', 'provider', 'status', 'outcome', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd', 'latency_ms', 'ttfb_ms', 'findings'];
 export const AUDIT_COLUMNS = ['day', 'provider', 'model', 'requests', 'ttfb_p50_ms', 'ttfb_p95_ms', 'latency_p50_ms', 'latency_p95_ms', 'tokens_per_s_p50', 'error_rate', 'fallback_rate', 'input_drift_pct', 'output_drift_pct', 'mismatched', 'degraded', 'degradation'];
 /** The table shows the reason where the day is flagged, in one column. */
 const AUDIT_TABLE_COLUMNS = AUDIT_COLUMNS.filter((c) => c !== 'degradation');
@@ -94,7 +94,7 @@ export const usageCommand: PluginCommand<LedgerOptions> = {
         const report = await sessionReport(knex, range, session);
         if (values['json']) write(io.stdout, JSON.stringify(report, null, 2));
         else if (values['csv']) write(io.stdout, csv(report.turns, SESSION_COLUMNS));
-        else write(io.stdout, report.turns.length ? `${humanTable(report.turns, SESSION_COLUMNS)}\n\n${totalLine(report.total)}` : `no requests for session ${session} in this range`);
+        else write(io.stdout, report.turns.length ? `${humanTable(report.turns, SESSION_COLUMNS)}\n\n${totalLine(report.total)}${report.loops ? `; loops noted or stopped on ${report.loops} turn${report.loops === 1 ? '' : 's'}` : ''}` : `no requests for session ${session} in this range`);
         return 0;
       }
       const report = await usageReport(knex, range, by);

@@ -38,13 +38,15 @@ export interface ReportRow {
   ttfb_ms: number | null;
   latency_ms: number;
   output_tps: number | null;
+  /** The row's findings as stored: a JSON array of { source, type, count, action }, or null. */
+  findings: string | null;
 }
 
 const COLUMNS = [
   'request_id', 'time_ms', 'day', 'user_id', 'team_id', 'key_id', 'session_id', 'requested_model', 'served_model', 'provider', 'endpoint',
   'fallbacks', 'fallback_detail', 'stream', 'status', 'outcome', 'error_code', 'input_tokens', 'output_tokens', 'cache_read_tokens',
   'cache_write_tokens', 'reasoning_tokens', 'usage_source', 'cost_total', 'local_input_tokens', 'local_output_tokens', 'local_method',
-  'count_mismatch', 'ttfb_ms', 'latency_ms', 'output_tps',
+  'count_mismatch', 'ttfb_ms', 'latency_ms', 'output_tps', 'findings',
 ];
 const PAGE = 5000;
 
@@ -81,5 +83,6 @@ function normalise(r: Record<string, unknown>): ReportRow {
     cost_total: toNumberOrNull(r['cost_total']), local_input_tokens: toNumberOrNull(r['local_input_tokens']), local_output_tokens: toNumberOrNull(r['local_output_tokens']),
     local_method: s('local_method'), count_mismatch: toNumber(r['count_mismatch']),
     ttfb_ms: toNumberOrNull(r['ttfb_ms']), latency_ms: toNumber(r['latency_ms']), output_tps: toNumberOrNull(r['output_tps']),
+    findings: s('findings'),
   };
 }

@@ -121,20 +121,47 @@ export interface SessionTurn {
   cost_usd: number | null;
   latency_ms: number;
   ttfb_ms: number | null;
+  /** What the plugins found on the turn (a loop the detector noted or stopped, a firewall finding): `TYPE=count:action`, comma-separated; null when nothing. */
+  findings: string | null;
 }
 
-export async function sessionReport(knex: Knex, range: TimeRange, sessionId: string): Promise<{ session: string; turns: SessionTurn[]; total: UsageLine }> {
+export interface SessionReport {
+  session: string;
+  turns: SessionTurn[];
+  /** Turns on which the loop detector noted or stopped a repeat (REPEATED_TOOL_CALL, TOOL_CYCLE, TOOL_FAILURE_STREAK). */
+  loops: number;
+  total: UsageLine;
+}
+
+interface StoredFinding { source?: unknown; type?: unknown; count?: unknown; action?: unknown }
+
+/** A row's stored findings, read defensively (the column is JSON text another version may have written). */
+function parseFindings(json: string | null): StoredFinding[] {
+  if (!json) return [];
+  try {
+    const v = JSON.parse(json) as unknown;
+    return Array.isArray(v) ? v.filter((f): f is StoredFinding => typeof f === 'object' && f !== null) : [];
+  } catch {
+    return [];
+  }
+}
+
+export async function sessionReport(knex: Knex, range: TimeRange, sessionId: string): Promise<SessionReport> {
   const turns: SessionTurn[] = [];
+  let loops = 0;
   const total = emptyLine('session', sessionId);
   for await (const r of readRows(knex, { range, sessionId })) {
     add(total, r);
+    const found = parseFindings(r.findings);
+    if (found.some((f) => f.source === 'dedupe')) loops++;
     turns.push({
       turn: turns.length + 1, time: new Date(r.time_ms).toISOString(), request_id: r.request_id,
       model: r.served_model ?? r.requested_model, provider: r.provider, status: r.status, outcome: r.outcome,
       input_tokens: r.input_tokens, output_tokens: r.output_tokens, cache_read_tokens: r.cache_read_tokens,
       cache_write_tokens: r.cache_write_tokens, reasoning_tokens: r.reasoning_tokens,
       cost_usd: round(r.cost_total, 9), latency_ms: round(r.latency_ms, 1)!, ttfb_ms: round(r.ttfb_ms, 1),
+      findings: found.length ? found.map((f) => `${String(f.type)}=${Number(f.count)}:${String(f.action)}`).join(',') : null,
     });
   }
-  return { session: sessionId, turns, total: finish(total) };
+  return { session: sessionId, turns, loops, total: finish(total) };
 }

@@ -81,6 +81,31 @@ describe('ledger audit', () => {
     expect(lines.map((l) => l.split(/\s+/)[0])).to.deep.equal(['DAY', ...[2, 1, 0].map((d) => new Date(now - d * DAY).toISOString().slice(0, 10)), 'TOTAL']);
     expect(lines[lines.length - 1]).to.match(/^TOTAL\s+3\s+0\s+0\s+0\s+300\s+150\s+0\s+0\s+0\s+0\.002000\s+1\s+0\s/);
   });
+
+  it('a session turn by turn shows the loops the detector noted and stopped', async () => {
+    const t = await run([]);
+    const now = Date.now();
+    const loop = (count: number, action: string) => JSON.stringify([{ source: 'dedupe', type: 'REPEATED_TOOL_CALL', count, action }]);
+    await knexStore(() => t.host.database()).insert([
+      row('s1', now - 3000, { session_id: 'agent-1' }),
+      row('s2', now - 2000, { session_id: 'agent-1', findings: loop(3, 'noted') }),
+      row('s3', now - 1000, { session_id: 'agent-1', findings: loop(5, 'blocked'), outcome: 'blocked', status: 200, provider: null, input_tokens: 0, output_tokens: 0 }),
+      row('other', now - 500, { session_id: 'agent-2', findings: loop(5, 'blocked') }),
+    ]);
+    const json = await ledger.commands!['usage']!.run(['--session', 'agent-1', '--json'], ledgerOptions.parse({}), t.io, t.host);
+    expect(json).to.equal(0);
+    const report = JSON.parse(t.out()) as { turns: Record<string, unknown>[]; loops: number };
+    expect(report.turns.map((x) => x['findings'])).to.deep.equal([null, 'REPEATED_TOOL_CALL=3:noted', 'REPEATED_TOOL_CALL=5:blocked']);
+    expect(report.loops).to.equal(2);
+    const before = t.out().length;
+    const table = await ledger.commands!['usage']!.run(['--session', 'agent-1'], ledgerOptions.parse({}), t.io, t.host);
+    await t.services.close();
+    expect(table).to.equal(0);
+    const text = t.out().slice(before);
+    expect(text.split('\n')[0]).to.match(/\bFINDINGS$/);
+    expect(text).to.match(/REPEATED_TOOL_CALL=5:blocked/);
+    expect(text).to.match(/loops noted or stopped on 2 turns/);
+  });
 });
 
 function round(n: number): number { return Math.round(n * 10_000) / 10_000; }
