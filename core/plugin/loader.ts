@@ -1,6 +1,6 @@
 // Loads the chain declared in YAML: resolve → import → check version → validate options → order
 // checks. Everything that can fail does so here, at start-up, with file:line:col.
-import { ConfigError } from '../config/config-error.js';
+import { combineConfigErrors, ConfigError } from '../config/config-error.js';
 import { importOwn } from '../import-own.js';
 import type { LoadedConfig } from '../config/load.js';
 import { configErrorFrom } from '../config/zod-errors.js';
@@ -56,32 +56,45 @@ export async function checkSupportedRange(definition: PluginDefinition<unknown>)
 
 export async function loadChain(loaded: LoadedConfig): Promise<LoadedPlugin[]> {
   const plugins: LoadedPlugin[] = [];
+  // Every entry is checked before anything is reported: a file with a typo in two plugins' options
+  // is fixed in one round.
+  const problems: ConfigError[] = [];
   const { chain } = loaded.config;
   for (let index = 0; index < chain.length; index++) {
-    const entry = chain[index]!;
-    const at = loaded.locate(['chain', index, 'use']);
-    let imported: Awaited<ReturnType<typeof importPlugin>>;
     try {
-      imported = await importPlugin(entry.use, loaded.dir);
+      plugins.push(await loadEntry(loaded, index));
     } catch (err) {
-      throw new ConfigError(`chain[${index}]: ${(err as Error).message}`, at);
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(err);
     }
-    const { definition, source } = imported;
-    let options: unknown;
-    try {
-      options = parseOptions(definition.options, entry.with ?? {});
-    } catch (err) {
-      if (err instanceof SchemaError) throw configErrorFrom(err, loaded.locate, ['chain', index, 'with'], `plugin ${definition.name}: `);
-      throw new ConfigError(`plugin ${definition.name}: ${(err as Error).message}`, loaded.locate(['chain', index, 'with']));
-    }
-    if (!definition.setup) {
-      const commands = Object.keys(definition.commands ?? {});
-      throw new ConfigError(`plugin ${definition.name} has no request middleware to put in the chain${commands.length ? ` (it provides the commands: ${commands.join(', ')})` : ''}`, at);
-    }
-    plugins.push({ index, label: entry.name ?? definition.name, use: entry.use, source, definition, options });
   }
+  if (problems.length) throw combineConfigErrors(problems);
   checkOrder(plugins, loaded);
   return plugins;
+}
+
+async function loadEntry(loaded: LoadedConfig, index: number): Promise<LoadedPlugin> {
+  const entry = loaded.config.chain[index]!;
+  const at = loaded.locate(['chain', index, 'use']);
+  let imported: Awaited<ReturnType<typeof importPlugin>>;
+  try {
+    imported = await importPlugin(entry.use, loaded.dir);
+  } catch (err) {
+    throw new ConfigError(`chain[${index}]: ${(err as Error).message}`, at);
+  }
+  const { definition, source } = imported;
+  let options: unknown;
+  try {
+    options = parseOptions(definition.options, entry.with ?? {});
+  } catch (err) {
+    if (err instanceof SchemaError) throw configErrorFrom(err, loaded.locate, ['chain', index, 'with'], `plugin ${definition.name}: `);
+    throw new ConfigError(`plugin ${definition.name}: ${(err as Error).message}`, loaded.locate(['chain', index, 'with']));
+  }
+  if (!definition.setup) {
+    const commands = Object.keys(definition.commands ?? {});
+    throw new ConfigError(`plugin ${definition.name} has no request middleware to put in the chain${commands.length ? ` (it provides the commands: ${commands.join(', ')})` : ''}`, at);
+  }
+  return { index, label: entry.name ?? definition.name, use: entry.use, source, definition, options };
 }
 
 /**
