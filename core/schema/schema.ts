@@ -102,10 +102,23 @@ function problemsOf(issues: readonly z.core.$ZodIssue[], base: Path): Problem[] 
       // Point at the first unknown key itself, not at the mapping that holds it.
       out.push({ path: issue.keys.length ? [...path, issue.keys[0]!] : path, message: issue.message });
     } else {
-      out.push({ path, message: issue.message });
+      out.push({ path, message: hideSecret(path, issue.message) });
     }
   }
   return out;
+}
+
+/**
+ * A value under a key that names a secret (admin.key, api_key, api_keys[0], a webhook secret) is not
+ * echoed: a real key one character short would otherwise land in the terminal and CI logs. A URL's
+ * password (storage.database) is masked.
+ */
+const SECRET_KEY = /(^|_)(key|keys|secret|secrets|token|password|authorization)$/i;
+const GOT_STRING = /, got "(?:[^"\\]|\\.)*"$/;
+function hideSecret(path: Path, message: string): string {
+  if (!GOT_STRING.test(message)) return message;
+  if (path.some((p) => typeof p === 'string' && SECRET_KEY.test(p))) return message.replace(GOT_STRING, ', got a value not shown here (a secret)');
+  return message.replace(/(\/\/[^/:@"]*):[^@/"]*@/, '$1:***@');
 }
 
 function deepestIssue(alternatives: readonly (readonly z.core.$ZodIssue[])[]): z.core.$ZodIssue | undefined {
