@@ -38,9 +38,15 @@ export default definePlugin<DedupeOptions>({
         const [top, ...rest] = history.findings(thresholds);
         if (top) {
           const enforce = o.mode === 'enforce';
-          record(exchange, top, !enforce ? 'recorded' : top.level === 'block' ? 'blocked' : 'noted');
+          const action: FindingAction = !enforce ? 'recorded' : top.level === 'block' ? 'blocked' : 'noted';
+          record(exchange, top, action);
           for (const f of rest) record(exchange, f, 'recorded');
-          host.logger.info('loop detected', { request_id: exchange.id, session: exchange.sessionId, type: top.type, count: top.count, level: top.level, mode: o.mode });
+          // The logger owns `level` (a second one in the line is the one JSON parsers keep): what was
+          // done is `action`, as in the findings and the metric; the threshold reached is `reached`.
+          // A loop at its block threshold logs at warn, so `logging.level: warn` still shows it.
+          const fields = { request_id: exchange.id, session: exchange.sessionId, type: top.type, count: top.count, action, reached: top.level, mode: o.mode };
+          if (top.level === 'block') host.logger.warn('loop detected', fields);
+          else host.logger.info('loop detected', fields);
           if (enforce && top.level === 'block') {
             const text = blockMessageFor(top);
             if (o.block_with === 'error') throw new GatewayError('SLUICE_E_LOOP_DETECTED', text);

@@ -117,7 +117,7 @@ describe('dedupe: failure shapes in text', () => {
     expect(looksFailed(codexExec('boom', 2))).to.equal(true);
     expect(looksFailed(codexExec('fine', 0))).to.equal(false);
     expect(looksFailed('Exit code 1\nls: cannot access x')).to.equal(true);
-    expect(looksFailed(geminiShellFull('false', '', 1))).to.equal(true);
+    expect(looksFailed(geminiShellFull('ls nope', 'ls: cannot access nope: No such file or directory', 2))).to.equal(true);
     expect(looksFailed(geminiShellFull('true', 'ok', 0))).to.equal(false);
     expect(looksFailed('{"output":"Output: x\\nExit Code: 127\\nProcess Group PGID: 1"}')).to.equal(true);
     expect(looksFailed('{"metadata":{"duration_seconds":0.1,"exit_code":1},"output":"x"}')).to.equal(true);
