@@ -3,6 +3,7 @@
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { ConfigError } from './config/config-error.js';
+import type { LoadedConfig } from './config/load.js';
 import type { EndpointGroup, SluiceConfig } from './config/schema.js';
 import type { Gateway } from './app.js';
 
@@ -50,18 +51,28 @@ export function listen(gateway: Gateway, port: number, host: string): Promise<Ru
   return listenAll(gateway, [{ port, host }]);
 }
 
-export async function listenAll(gateway: Gateway, specs: ListenerSpec[]): Promise<RunningServer> {
-  const { server: serverConfig } = gateway.config.config;
+/**
+ * Unauthenticated mode only on loopback: a data-plane listener beyond it needs a plugin that
+ * authenticates, or the operator's explicit `allow_unauthenticated_remote`. Also run by `sluice
+ * config validate`, so a config it calls valid is one start-up accepts.
+ */
+export function refuseUnauthenticatedRemote(loaded: LoadedConfig, authenticates: boolean, specs: readonly ListenerSpec[]): void {
+  if (authenticates || loaded.config.server.allow_unauthenticated_remote) return;
   for (const spec of specs) {
     // Only the data plane needs an auth plugin to be public: admin has its key, metrics hold no secrets.
     const dataPlane = spec.serve === undefined || spec.serve.some((g) => DATA_PLANE.includes(g));
-    if (dataPlane && !gateway.authenticates && !isLoopbackHost(spec.host) && !serverConfig.allow_unauthenticated_remote) {
+    if (dataPlane && !isLoopbackHost(spec.host)) {
       throw new ConfigError(
         `refusing to listen on ${spec.host} without authentication: add an auth plugin to the chain, listen on 127.0.0.1, or set server.allow_unauthenticated_remote: true`,
-        gateway.config.locate(spec.configPath ?? ['server', 'host']),
+        loaded.locate(spec.configPath ?? ['server', 'host']),
       );
     }
   }
+}
+
+export async function listenAll(gateway: Gateway, specs: ListenerSpec[]): Promise<RunningServer> {
+  const { server: serverConfig } = gateway.config.config;
+  refuseUnauthenticatedRemote(gateway.config, gateway.authenticates, specs);
   // Migrations and plugins' background work begin now, not when the config was merely validated.
   await gateway.start();
   const sockets = new Set<Socket>();

@@ -20,6 +20,7 @@ import { createAdminRoutes } from '../http/admin-routes.js';
 import { createClientAddressResolver } from '../http/client-address.js';
 import { trustProxyOf } from '../config/trust-proxy.js';
 import { loadChain, type LoadedPlugin } from '../plugin/loader.js';
+import { listenersOf, refuseUnauthenticatedRemote } from '../server.js';
 
 const require = createRequire(import.meta.url);
 
@@ -63,6 +64,7 @@ export async function validateConfig(loaded: LoadedConfig): Promise<Validated> {
         throw new ConfigError(`plugin ${plugin.label} failed to start: ${(err as Error).message}`, loaded.locate(['chain', plugin.index]));
       }
     }
+    refuseUnauthenticatedRemote(loaded, instances.some((i) => i.authenticates === true), listenersOf(config.server));
   } finally {
     for (const instance of instances.reverse()) await Promise.resolve(instance.close?.()).catch(() => { /* validation only */ });
     await providers.close();
