@@ -3,19 +3,22 @@
 // records what it found, and — by mode and entity policy — refuses the request or replaces values
 // with placeholders. On the way out it scans the model's answer (output.mode) and puts the original
 // values back where the answer repeats a placeholder (restore), in JSON bodies and streams alike.
-// Monitor mode only reads through the view, so the client's bytes go upstream untouched.
+// Monitor mode only reads through the view, so the client's bytes go upstream untouched. Tool
+// descriptions are not scanned, only cleared of values redacted elsewhere (tool-definitions.ts).
 import {
   GatewayError, protocolName, transformResponseBody, transformStream,
-  type Channel, type DeltaTransform, type Logger, type PluginMiddleware, type ProtocolName,
+  type Channel, type DeltaTransform, type JsonObject, type Logger, type PluginMiddleware, type ProtocolName,
 } from '../../core/index.js';
 import { FIREWALL_BLOCKED, FIREWALL_UNAVAILABLE } from './errors.js';
 import type { OutputMode } from './options.js';
 import { chainTransforms, outputScanTransform } from './output-scan.js';
 import type { PlaceholderMap } from './placeholders.js';
-import { redactSegments } from './redact.js';
+import { redactKnownValues, redactSegments } from './redact.js';
 import { recordRequestFindings, ResponseFindings, summarise, type FirewallMetrics } from './report.js';
 import { restoreTransform } from './restore.js';
 import type { FirewallRuntime } from './runtime.js';
+import { continuesStoredConversation } from './stored-conversation.js';
+import { toolDescriptions } from './tool-definitions.js';
 import type { Finding } from './types.js';
 
 /** Answers that carry model text: the ones output scanning and restore read. */
@@ -50,7 +53,14 @@ export function firewallMiddleware(runtime: () => FirewallRuntime | Promise<Fire
             param: blocking[0]!.locations[0] ?? null,
           });
         }
-        if (summaries.some((s) => s.verdict === 'redact')) map = redactSegments(segments, findings, (type) => rt.policy.verdict(type) === 'redact');
+        if (summaries.some((s) => s.verdict === 'redact')) {
+          // Read-only access: a request with nothing to redact keeps going upstream as the client's bytes.
+          const body = exchange.readRequest() as JsonObject;
+          const protocol = protocolName(exchange.endpoint);
+          const numbering = continuesStoredConversation(protocol, body) ? 'keyed' : 'sequential';
+          map = redactSegments(segments, findings, (type) => rt.policy.verdict(type) === 'redact', numbering);
+          if (redactKnownValues(toolDescriptions(protocol, body), map) > 0) exchange.requestChanged();
+        }
         recordRequestFindings(exchange, summaries, metrics, rt.options.header, false);
       }
     }

@@ -3,6 +3,7 @@
 // must compile with RE2 here, at option-parse time, so a bad pattern is a start-up error naming it.
 import { createRequire } from 'node:module';
 import { z } from '../../core/index.js';
+import { EntityNames } from './entity-names.js';
 
 type RE2Constructor = typeof import('re2');
 let re2: RE2Constructor | undefined;
@@ -46,8 +47,17 @@ export const customPatternSchema = z.strictObject({
   group: z.number().int().min(0).optional().describe('Capture group that is the finding (default 0: the whole match).'),
 });
 
+/** The sidecar is called over HTTP(S): anything else would only fail at the first request. */
+function isHttpUrl(text: string): boolean {
+  if (!URL.canParse(text)) return false;
+  const { protocol, hostname } = new URL(text);
+  return (protocol === 'http:' || protocol === 'https:') && hostname !== '';
+}
+
 export const presidioSchema = z.strictObject({
-  url: z.string().min(1).describe('Base URL of presidio-analyzer, e.g. http://127.0.0.1:5002'),
+  url: z.string().min(1)
+    .refine(isHttpUrl, { error: (issue) => `expected an http or https URL such as http://127.0.0.1:5002, got ${JSON.stringify(issue.input)}` })
+    .describe('Base URL of presidio-analyzer, e.g. http://127.0.0.1:5002'),
   language: z.string().min(2).default('en'),
   entities: z.array(z.string().min(1)).optional().describe('Entity types to ask for (default: all the analyzer supports).'),
   score_threshold: score.default(0.5),
@@ -94,6 +104,29 @@ export const firewallOptions = z.strictObject({
     patterns: z.array(re2Pattern).default([]).describe('Patterns (RE2) a whole finding must match to be dropped.'),
   }).prefault({}),
   presidio: presidioSchema.optional(),
+}).superRefine((o, ctx) => {
+  // A key no detector reports would silently do nothing (an operator reading `AWS_ACCESS_KEY: block`
+  // believes keys are blocked), so it is refused, pointing at the key.
+  const names = new EntityNames({ custom: o.custom, presidio: o.presidio !== undefined });
+  const seen = new Map<string, string>();
+  for (const key of Object.keys(o.entities)) {
+    const type = names.canonical(key);
+    if (type === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['entities', key], input: key, message: names.unknown(key) });
+      continue;
+    }
+    const earlier = seen.get(type);
+    if (earlier !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['entities', key], input: key, message: `expected one setting per entity type: "${key}" and "${earlier}" both name ${type}` });
+    }
+    seen.set(type, key);
+  }
+}).transform((o) => {
+  // Aliases become the type findings carry, so policy, detection, headers and logs use one name.
+  const names = new EntityNames({ custom: o.custom, presidio: o.presidio !== undefined });
+  const entities: typeof o.entities = {};
+  for (const [key, setting] of Object.entries(o.entities)) entities[names.canonical(key) ?? key] = setting;
+  return { ...o, entities };
 });
 
 export type FirewallOptions = z.output<typeof firewallOptions>;

@@ -9,6 +9,16 @@
 // that changes between turns — and then the request is still consistent in itself (one value, one
 // placeholder, everywhere in it) and restores correctly; only the model sees other numbers than on
 // the turn before.
+//
+// That reasoning fails when the client does not resend the history: a Responses request with
+// `previous_response_id` or `conversation` continues a conversation the provider stored and the
+// gateway never sees, so counting from 1 again would give a new value the number an earlier value
+// already has there, and the model's use of it would be restored as the wrong value. Such requests
+// number keyed: n is derived from an HMAC of the type and value under a random key made at process
+// start — the same value gets the same placeholder on every turn within the process, no value can be
+// guessed from its number, and the numbers (8 digits, 10000000 and up) never meet the small
+// sequential ones an earlier, history-resending turn of the same conversation was given.
+import { createHmac, randomBytes } from 'node:crypto';
 
 /** The placeholder text for the n-th value of a type. Types become `[A-Z0-9_]` so restore can find them. */
 export function placeholderText(type: string, n: number): string {
@@ -30,6 +40,24 @@ export function isPlaceholderChar(code: number): boolean {
   return (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95;
 }
 
+/**
+ * How a request numbers its values: `sequential` by first appearance (the client resends the whole
+ * history), `keyed` by a keyed hash of the value (the history lives at the provider).
+ */
+export type Numbering = 'sequential' | 'keyed';
+
+/** Per process: a restart (or another instance) numbers the same value differently. Never logged or sent. */
+const NUMBERING_KEY = randomBytes(32);
+const KEYED_MIN = 10_000_000;
+const KEYED_SPAN = 90_000_000;
+
+/** The keyed number of a value; `attempt` > 0 only when another value of the request took the first one. */
+export function keyedNumber(type: string, value: string, attempt = 0): number {
+  const mac = createHmac('sha256', NUMBERING_KEY).update(type).update('\u0000').update(value);
+  if (attempt > 0) mac.update(`\u0000${attempt}`);
+  return KEYED_MIN + (mac.digest().readUInt32BE(0) % KEYED_SPAN);
+}
+
 /** The values of one request and their placeholders, both ways. */
 export class PlaceholderMap {
   private readonly byValue = new Map<string, string>();
@@ -39,14 +67,24 @@ export class PlaceholderMap {
   /** Length of the longest placeholder (restore holds back at most this much). */
   longest = 0;
 
+  constructor(readonly numbering: Numbering = 'sequential') {}
+
   /** The value's placeholder, numbering it on first sight. */
   placeholderFor(type: string, value: string): string {
     let placeholder = this.byValue.get(value);
     if (placeholder !== undefined) return placeholder;
     const key = placeholderType(type);
-    const n = (this.counters.get(key) ?? 0) + 1;
-    this.counters.set(key, n);
-    placeholder = placeholderText(type, n);
+    if (this.numbering === 'keyed') {
+      // Two values of one request on one number (about 1 in 90 million per pair) must still differ.
+      for (let attempt = 0; ; attempt++) {
+        placeholder = placeholderText(type, keyedNumber(key, value, attempt));
+        if (!this.values.has(placeholder)) break;
+      }
+    } else {
+      const n = (this.counters.get(key) ?? 0) + 1;
+      this.counters.set(key, n);
+      placeholder = placeholderText(type, n);
+    }
     this.byValue.set(value, placeholder);
     this.values.set(placeholder, value);
     if (placeholder.length > this.longest) this.longest = placeholder.length;

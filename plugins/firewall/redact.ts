@@ -1,9 +1,9 @@
 // Redaction of a request in place: every value found is replaced by its placeholder, in every
 // segment where it occurs — also where the detectors did not flag it (a password found after
 // `password=` is replaced where it is repeated bare, too), so a value once found never leaks
-// through a second mention.
+// through a second mention, also not through a tool description (redactKnownValues).
 import type { Segment } from '../../core/index.js';
-import { PlaceholderMap } from './placeholders.js';
+import { PlaceholderMap, type Numbering } from './placeholders.js';
 import type { Finding } from './types.js';
 
 interface Span {
@@ -29,11 +29,12 @@ function standsAlone(text: string, value: string, at: number): boolean {
  * position), then rewrites each segment that holds one. Returns the map of placeholders to values.
  */
 export function redactSegments(
-  segments: readonly Segment[],
+  segments: readonly Pick<Segment, 'text' | 'set'>[],
   findings: readonly (readonly Finding[])[],
   redacts: (type: string) => boolean,
+  numbering: Numbering = 'sequential',
 ): PlaceholderMap {
-  const map = new PlaceholderMap();
+  const map = new PlaceholderMap(numbering);
   for (let i = 0; i < segments.length; i++) {
     const list = findings[i]!;
     if (list.length === 0) continue;
@@ -53,15 +54,38 @@ export function redactSegments(
       const f = list[k]!;
       if (f.end > f.start && redacts(f.type)) (spans ??= []).push({ start: f.start, end: f.end, placeholder: map.placeholderFor(f.type, text.slice(f.start, f.end)) });
     }
-    for (let v = 0; v < values.length; v++) {
-      const value = values[v]!;
-      for (let at = text.indexOf(value); at >= 0; at = text.indexOf(value, at + value.length)) {
-        if (standsAlone(text, value, at)) (spans ??= []).push({ start: at, end: at + value.length, placeholder: placeholders[v]! });
-      }
-    }
+    spans = knownValueSpans(text, values, placeholders, spans);
     if (spans) segment.set(rewrite(text, spans));
   }
   return map;
+}
+
+/** Adds to `spans` every standalone occurrence in `text` of the values already given a placeholder. */
+function knownValueSpans(text: string, values: readonly string[], placeholders: readonly string[], spans: Span[] | undefined): Span[] | undefined {
+  for (let v = 0; v < values.length; v++) {
+    const value = values[v]!;
+    for (let at = text.indexOf(value); at >= 0; at = text.indexOf(value, at + value.length)) {
+      if (standsAlone(text, value, at)) (spans ??= []).push({ start: at, end: at + value.length, placeholder: placeholders[v]! });
+    }
+  }
+  return spans;
+}
+
+/**
+ * Replaces, in texts the detectors do not read (tool descriptions), the values this request already
+ * redacts elsewhere. Returns the number of texts changed.
+ */
+export function redactKnownValues(texts: readonly Pick<Segment, 'text' | 'set'>[], map: PlaceholderMap): number {
+  if (map.size === 0 || texts.length === 0) return 0;
+  const entries = map.entriesByLength();
+  const values = entries.map((e) => e[0]);
+  const placeholders = entries.map((e) => e[1]);
+  let changed = 0;
+  for (const slot of texts) {
+    const spans = knownValueSpans(slot.text, values, placeholders, undefined);
+    if (spans) { slot.set(rewrite(slot.text, spans)); changed++; }
+  }
+  return changed;
 }
 
 /** Replaces non-overlapping spans; where spans overlap, the earlier (then the longer) one wins. */

@@ -1,0 +1,70 @@
+// Tool definitions: a value redacted elsewhere in the request is replaced inside tool and parameter
+// descriptions too, in every protocol; a value only a description holds is neither reported nor
+// changed (descriptions are the application's text), and monitor sends the client's bytes.
+import { expect } from 'chai';
+import { runPlugin, type RunResult } from '../../../core/testing/index.js';
+import type { JsonObject } from '../../../core/index.js';
+import firewall from '../../../plugins/firewall/index.js';
+
+const OPS = 'ops@acme-corp.io';
+const EXAMPLE = 'noreply@example-vendor.io';
+
+const schema = { type: 'object', properties: { to: { type: 'string', description: `defaults to ${OPS}` }, cc: { type: 'array', items: { type: 'string', description: `e.g. ${OPS}` } } } };
+
+const CASES: { name: string; path: string; headers?: Record<string, string>; body: JsonObject; answer: JsonObject }[] = [
+  {
+    name: 'Chat',
+    path: '/v1/chat/completions',
+    body: { model: 'm', messages: [{ role: 'system', content: `Escalate to ${OPS}` }, { role: 'user', content: 'hi' }], tools: [{ type: 'function', function: { name: 'page', description: `Pages ${OPS}; commits as ${EXAMPLE}`, parameters: schema } }] },
+    answer: { id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }] },
+  },
+  {
+    name: 'Responses',
+    path: '/v1/responses',
+    body: { model: 'm', instructions: `Escalate to ${OPS}`, input: 'hi', tools: [{ type: 'function', name: 'page', description: `Pages ${OPS}; commits as ${EXAMPLE}`, parameters: schema }] },
+    answer: { id: 'r', object: 'response', created_at: 1, status: 'completed', model: 'm', output: [] },
+  },
+  {
+    name: 'Anthropic',
+    path: '/v1/messages',
+    headers: { 'anthropic-version': '2023-06-01' },
+    body: { model: 'm', max_tokens: 10, system: `Escalate to ${OPS}`, messages: [{ role: 'user', content: 'hi' }], tools: [{ name: 'page', description: `Pages ${OPS}; commits as ${EXAMPLE}`, input_schema: schema }] },
+    answer: { id: 'msg', type: 'message', role: 'assistant', model: 'm', content: [{ type: 'text', text: 'ok' }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } },
+  },
+  {
+    name: 'Gemini',
+    path: '/v1beta/models/m:generateContent',
+    body: { systemInstruction: { parts: [{ text: `Escalate to ${OPS}` }] }, contents: [{ role: 'user', parts: [{ text: 'hi' }] }], tools: [{ functionDeclarations: [{ name: 'page', description: `Pages ${OPS}; commits as ${EXAMPLE}`, parameters: schema }] }] },
+    answer: { candidates: [{ content: { role: 'model', parts: [{ text: 'ok' }] }, finishReason: 'STOP', index: 0 }] },
+  },
+];
+
+async function run(c: (typeof CASES)[number], options: unknown): Promise<RunResult> {
+  return runPlugin(firewall, { path: c.path, headers: c.headers, body: structuredClone(c.body), options, upstream: { json: c.answer } });
+}
+
+describe('firewall and tool definitions', () => {
+  for (const c of CASES) {
+    it(`${c.name}: a value redacted in the prompt is replaced in tool and parameter descriptions`, async () => {
+      const r = await run(c, { mode: 'redact' });
+      expect(r.status).to.equal(200);
+      const sent = JSON.stringify(r.upstreamRequests[0]!.body);
+      expect(sent).not.to.contain(OPS);
+      expect(sent).to.contain('Pages [EMAIL_ADDRESS_1]; commits as').and.contain('defaults to [EMAIL_ADDRESS_1]').and.contain('e.g. [EMAIL_ADDRESS_1]');
+      // Only in a description: the application's own example, not looked for.
+      expect(sent).to.contain(EXAMPLE);
+      expect(r.exchange.findings.map((f) => [f.type, f.count])).to.deep.equal([['EMAIL_ADDRESS', 1]]);
+    });
+  }
+
+  it('enforce does not block on a value only a tool description holds; monitor sends the bytes as they came', async () => {
+    const chat = CASES[0]!;
+    const body = structuredClone(chat.body);
+    (body['messages'] as JsonObject[])[0]!['content'] = 'Be brief.';
+    const enforced = await runPlugin(firewall, { path: chat.path, body, options: { mode: 'enforce' }, upstream: { json: chat.answer } });
+    expect(enforced.status).to.equal(200);
+    expect(enforced.exchange.findings).to.deep.equal([]);
+    const monitored = await run(chat, { mode: 'monitor' });
+    expect(monitored.upstreamRequests[0]!.bytes?.toString()).to.equal(JSON.stringify(chat.body));
+  });
+});
