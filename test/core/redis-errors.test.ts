@@ -2,27 +2,17 @@
 // (re)connect with its stack on stderr. The services' client logs it instead, once per distinct
 // error and interval, with the URL's password masked.
 import { expect } from 'chai';
-import { mkdtempSync } from 'node:fs';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseConfigText } from '../../core/config/load.js';
 import { createLogger } from '../../core/observability/logger.js';
 import { openServices } from '../../core/plugin/services.js';
+import { freePort, tempDir } from '../helpers/gateway.js';
 
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 describe('services: an unreachable Redis', () => {
   it('logs one masked warning for repeated reconnect failures and prints nothing itself', async () => {
-    const port = await closedPort();
-    const dir = mkdtempSync(path.join(tmpdir(), 'sluice-redis-'));
+    const port = await freePort();
+    const dir = tempDir('sluice-redis-');
     const loaded = parseConfigText(`storage: { redis: "redis://:sekret@127.0.0.1:${port}" }\nproviders: { local: { type: loopback } }\nchain: [{ use: router, with: { default: local } }]\n`, path.join(dir, 'sluice.yaml'), {});
     const lines: string[] = [];
     const services = openServices(loaded, () => [], createLogger({ level: 'info', write: (l) => lines.push(l) }));

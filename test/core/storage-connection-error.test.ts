@@ -2,21 +2,12 @@
 // URL (its password masked) and why, keeping the driver's code for callers that sort by it.
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { createLogger } from '../../core/observability/logger.js';
 import { openDatabase } from '../../core/storage/database.js';
 import { connectionFailure, isStorageConnectionError, maskUrl, type StorageConnectionError } from '../../core/storage/connection-error.js';
-import { tempDir } from '../helpers/gateway.js';
+import { freePort, tempDir } from '../helpers/gateway.js';
 
-/** A local port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** knex's own messages stay out of the test's output. */
 const quiet = createLogger({ level: 'silent' });
@@ -42,7 +33,7 @@ describe('storage connection failures', () => {
   });
 
   it('a refused PostgreSQL connection names the setting, the masked URL and the code, and keeps code and cause', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const knex = openDatabase(`postgres://sluice:s3cret@127.0.0.1:${port}/x`, process.cwd(), quiet);
     try {
       const err = await failureOf(() => knex.raw('select 1'));

@@ -4,21 +4,13 @@
 // its output, its log lines (knex's included) going to stderr.
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import knex from 'knex';
 import { storageFailure } from '../../../core/cli/storage-failure.js';
 import { parseConfigText } from '../../../core/config/load.js';
-import { tempDir } from '../../helpers/gateway.js';
+import { freePort, tempDir } from '../../helpers/gateway.js';
 import { sluice, STACK_FRAME } from '../../cli/run-cli.js';
 
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A config whose chain has migrations (the ledger's), so start-up opens the database. */
 function configWith(database: string, extra = ''): string {
@@ -40,7 +32,7 @@ function configWith(database: string, extra = ''): string {
 
 describe('sluice CLI: a database that cannot be reached', () => {
   let port: number;
-  before(async () => { port = await closedPort(); });
+  before(async () => { port = await freePort(); });
   const refusedLine = (file: string) =>
     `sluice: ${file}:3:13: storage.database: cannot connect to postgres://sluice:***@127.0.0.1:${port}/x (ECONNREFUSED)\n`;
 
