@@ -1,12 +1,18 @@
 // Commands contributed by plugins (`sluice scan` comes from the firewall). They use exit 1 for
-// "found something", so their own errors exit 2.
+// "found something", so their own errors exit 2 — a config problem too, unless the command names
+// another code for it (`invalidConfigExit`: auth's commands keep 2 for an unreachable database).
 import { parseArgs } from 'node:util';
+import { ConfigError } from '../config/config-error.js';
 import { importOwn } from '../import-own.js';
 import { chosenConfigFile, configFile } from './config-file.js';
 import type { LoadedConfig } from '../config/load.js';
+import type { PluginDefinition } from '../plugin/contract.js';
 import type { CommandHost } from '../plugin/host.js';
 import type { Io } from './io.js';
 import { HELP, UsageError } from './usage.js';
+
+/** A plugin command's exit for an error of its own, and for a config problem unless it says otherwise. */
+const ERROR_EXIT = 2;
 
 export async function pluginCommand(command: string, args: string[], io: Io): Promise<number> {
   const { values, tokens } = parseArgs({ args, strict: false, tokens: true, options: { config: { type: 'string', short: 'c' } } });
@@ -26,7 +32,12 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
   ]);
   // The config whose storage the command was given, to point at its setting if that storage fails.
   let hostConfig: LoadedConfig | undefined;
+  // A config that cannot be read says nothing of which plugin adds the command: the built-in that
+  // does (imported next anyway) answers for it until the config names another.
+  let configExit = ERROR_EXIT;
   try {
+    const [owner] = builtinsForCommand(command);
+    if (owner) configExit = (await importPlugin(owner, process.cwd())).definition.commands?.[command]?.invalidConfigExit ?? ERROR_EXIT;
     // Without a config of the operator's, built-in plugins run with their default options (and
     // the YAML parser is not even loaded).
     const loaded = file ? await (await import('../config/load.js')).loadConfigFile(file) : undefined;
@@ -34,9 +45,17 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
     // The chain's plugins first, in order; then the built-ins not in it (a command is one built-in's).
     for (const name of builtinsForCommand(command)) if (!candidates.some((c) => c.use === name)) candidates.push({ use: name, with: undefined, index: undefined });
     for (const candidate of candidates) {
-      const { definition } = await importPlugin(candidate.use, loaded?.dir ?? process.cwd());
+      let definition: PluginDefinition<unknown>;
+      try {
+        ({ definition } = await importPlugin(candidate.use, loaded?.dir ?? process.cwd()));
+      } catch (err) {
+        // A chain entry that does not load is the config's problem, reported where start would.
+        if (!loaded || candidate.index === undefined) throw err;
+        throw new ConfigError(`chain[${candidate.index}]: ${(err as Error).message}`, loaded.locate(['chain', candidate.index, 'use']));
+      }
       const cmd = definition.commands?.[command];
       if (!cmd) continue;
+      configExit = cmd.invalidConfigExit ?? ERROR_EXIT;
       let options: unknown;
       try {
         options = parseOptions(definition.options, candidate.with ?? {});
@@ -68,9 +87,10 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
       }
     }
   } catch (err) {
+    // A storage failure is worded as a ConfigError (it points at storage.database) but is not one.
     const storage = hostConfig && (await import('./storage-failure.js')).storageFailure(err, hostConfig);
     io.err(`sluice: ${(storage ?? err as Error).message}`);
-    return 2;
+    return !storage && err instanceof ConfigError ? configExit : ERROR_EXIT;
   }
   throw new UsageError(`unknown command '${command}'`, HELP);
 }

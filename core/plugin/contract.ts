@@ -64,6 +64,13 @@ export interface PluginCommand<O> {
    * command's start-up: `sluice scan`). Any use of the host it gets throws. Default true.
    */
   usesHost?: boolean;
+  /**
+   * The exit code when the command cannot start because of its config: an unreadable file, invalid
+   * YAML, a bad option. Default 2, the plugin commands' error code (`sluice scan` exits 1 for "found
+   * something"); a command whose 2 means something narrower (auth's: the database cannot be
+   * reached) and whose 1 means "usage or validation error" sets 1.
+   */
+  invalidConfigExit?: number;
 }
 
 export interface PluginDefinition<O> {
@@ -97,6 +104,12 @@ export interface PluginDefinition<O> {
   provides?: string[];
   /** Capabilities that must be provided earlier in the chain (the translator requires "routing"). */
   requires?: string[];
+  /**
+   * Capabilities that must NOT be provided earlier in the chain than this plugin: the plugin has to
+   * run before them (auth precedes "routing": a router earlier answers model listings and picks the
+   * served model before anyone is authenticated, so allow-lists would silently not apply).
+   */
+  precedes?: string[];
 }
 
 const DEFINITION = Symbol.for('sluice.plugin');

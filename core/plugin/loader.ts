@@ -106,10 +106,21 @@ function isZod4Schema(value: unknown): boolean {
   return typeof internals?.def === 'object' && internals.version?.major === 4;
 }
 
-/** Each plugin's `requires` must be provided by a plugin earlier in the chain; routing is mandatory. */
+/**
+ * Each plugin's `requires` must be provided by a plugin earlier in the chain, and none of its
+ * `precedes` may be; routing is mandatory.
+ */
 function checkOrder(plugins: LoadedPlugin[], loaded: LoadedConfig): void {
   const provided = new Map<string, string>();
   for (const p of plugins) {
+    for (const before of p.definition.precedes ?? []) {
+      // A misplaced plugin of this kind would still run, just too late to matter (a router before
+      // auth serves unauthenticated listings and ignores allow-lists): refused, not a runtime surprise.
+      const earlier = plugins.find((q) => q.index < p.index && q.definition.provides?.includes(before));
+      if (earlier) {
+        throw new ConfigError(`plugin ${p.label} must come before "${before}" in the chain: move it before ${earlier.label} (chain[${earlier.index}])`, loaded.locate(['chain', p.index, 'use']));
+      }
+    }
     for (const need of p.definition.requires ?? []) {
       if (!provided.has(need)) {
         const later = plugins.find((q) => q.index > p.index && q.definition.provides?.includes(need));

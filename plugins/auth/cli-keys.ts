@@ -26,6 +26,12 @@ const keyRow = (k: KeyView) => ({
   models: k.models?.join(',') ?? '*', expires: dateOnly(k.expires_at), status: k.status, created: dateOnly(k.created_at),
 });
 const KEY_COLUMNS = ['id', 'name', 'user', 'team', 'kind', 'models', 'expires', 'status', 'created'];
+// One key shown on its own also says what it may spend (`list` stays narrow enough for a terminal).
+const limitText = (v: number | null) => (v === null ? '-' : String(v));
+const keyDetailRow = (k: KeyView) => ({
+  ...keyRow(k), rpm: limitText(k.rpm), tpm: limitText(k.tpm), budget_daily_usd: limitText(k.budget_daily_usd), budget_monthly_usd: limitText(k.budget_monthly_usd),
+});
+const KEY_DETAIL_COLUMNS = [...KEY_COLUMNS, 'rpm', 'tpm', 'budget_daily_usd', 'budget_monthly_usd'];
 
 export function runKeyCommand(args: string[], options: AuthOptions, io: CommandIO, host: CommandHost): Promise<number> {
   return runCli('key', KEY_USAGE, io, host, options, async (ctx) => {
@@ -68,7 +74,7 @@ export function runKeyCommand(args: string[], options: AuthOptions, io: CommandI
         const key = verb === 'revoke' ? await ctx.service.revokeKey(id) : await ctx.service.getKey(id);
         if (values.json) await ctx.json(key);
         else if (verb === 'revoke') await ctx.out(`revoked key ${key.id} (${key.user}) at ${dateOnly(key.revoked_at)} UTC`);
-        else await ctx.table([keyRow(key)], KEY_COLUMNS);
+        else await ctx.table([keyDetailRow(key)], KEY_DETAIL_COLUMNS);
         return EXIT_OK;
       }
       case '--help': case '-h': case 'help':

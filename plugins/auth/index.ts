@@ -5,6 +5,7 @@ import { compileCidrs, definePlugin, type PluginInstance } from '../../core/inde
 import { registerAdminApi } from './admin-api.js';
 import { ChangeFeed, publishChanges } from './change-feed.js';
 import { KEY_USAGE, runKeyCommand } from './cli-keys.js';
+import { EXIT_USAGE } from './cli-support.js';
 import { runTeamCommand, runUserCommand, TEAM_USAGE, USER_USAGE } from './cli-users.js';
 import { createHookDispatcher } from './hooks.js';
 import { IdentityService } from './identity-service.js';
@@ -27,15 +28,20 @@ export default definePlugin<AuthOptions>({
   options: authOptions,
   migrations,
   provides: ['authentication'],
+  // Before the router: the allow-lists are checked on the model the router serves, and the router
+  // answers model listings itself; a router earlier would do both for unauthenticated clients.
+  precedes: ['routing'],
   errors: {
     // The database could not say whether the key is valid (and the cache could not either):
     // retryable, and never a 401 that would make a client drop a good key.
     SLUICE_E_AUTH_UNAVAILABLE: { status: 503, openai: 'api_error', anthropic: 'api_error', gemini: 'UNAVAILABLE' },
   },
+  // Exit 1 on a usage or validation error — a config that cannot be read or validated included —
+  // so that 2 keeps meaning "the database cannot be reached" (cli-support.ts).
   commands: {
-    user: { summary: 'Add, list, disable and enable users', usage: USER_USAGE, run: runUserCommand },
-    team: { summary: 'Add, list, disable and enable teams', usage: TEAM_USAGE, run: runTeamCommand },
-    key: { summary: 'Create, list, show and revoke API keys', usage: KEY_USAGE, run: runKeyCommand },
+    user: { summary: 'Add, list, disable and enable users', usage: USER_USAGE, run: runUserCommand, invalidConfigExit: EXIT_USAGE },
+    team: { summary: 'Add, list, disable and enable teams', usage: TEAM_USAGE, run: runTeamCommand, invalidConfigExit: EXIT_USAGE },
+    key: { summary: 'Create, list, show and revoke API keys', usage: KEY_USAGE, run: runKeyCommand, invalidConfigExit: EXIT_USAGE },
   },
   setup(options, host): PluginInstance<AuthOptions> {
     const logger = host.logger;

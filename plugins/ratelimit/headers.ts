@@ -1,6 +1,6 @@
 // The x-ratelimit-* headers (OpenAI's names; Anthropic's too for Anthropic clients) for the tightest
 // limit of each kind, and the refusal.
-import { GatewayError, type Exchange } from '../../core/index.js';
+import { GatewayError, operationClass, type Exchange } from '../../core/index.js';
 import { NANO, type Counter } from './counters.js';
 import type { ReserveResult } from './store.js';
 
@@ -17,7 +17,9 @@ export function formatDuration(ms: number): string {
   return h > 0 ? `${h}h${m}m${s}s` : m > 0 ? `${m}m${s}s` : `${s}s`;
 }
 
-const amountText = (c: Counter, v: number) => (groupOf(c) === 'budget-usd' ? (v / NANO).toFixed(6).replace(/\.?0+$/, '') || '0' : String(v));
+/** Nano-USD as USD, 6 decimals at most. */
+const usd = (nano: number) => (nano / NANO).toFixed(6).replace(/\.?0+$/, '') || '0';
+const amountText = (c: Counter, v: number) => (groupOf(c) === 'budget-usd' ? usd(v) : String(v));
 
 function write(headers: Record<string, string>, c: Counter, used: number, resetMs: number, anthropic: boolean): void {
   const g = groupOf(c);
@@ -61,16 +63,31 @@ export function describe(c: Counter): string {
   return `${limit} ${UNIT[c.kind]} for ${who}`;
 }
 
-/** The 429: rate limits may be retried after `retry-after`; a spent budget, or a request bigger than the limit, may not. */
-export function refusal(exchange: Exchange, c: Counter, resetMs: number): GatewayError {
+/**
+ * The 429. `retry-after` only when waiting can help: never for a request larger than the limit on
+ * its own (no window will ever hold it) nor for a lifetime budget (`resetMs` -1: it never resets).
+ * A spent budget whose window ends in more than a minute is not worth an SDK's automatic retries.
+ * `used` is the counter's usage as it stands, which tells a spent budget from one this request's
+ * estimate would overshoot.
+ */
+export function refusal(exchange: Exchange, c: Counter, resetMs: number, used: number): GatewayError {
   const budget = groupOf(c) === 'budget-usd';
-  const never = resetMs < 0 || c.amount > c.limit;
+  const tooBig = c.amount > c.limit;
+  const never = resetMs < 0 || tooBig;
   const retryAfter = never ? undefined : String(Math.max(1, Math.ceil(resetMs / 1000)));
   if (never || (budget && resetMs > 60_000)) exchange.responseHeaders['x-should-retry'] = 'false';
-  if (never && c.amount > c.limit) {
-    const what = budget ? `its estimated cost (${(c.amount / NANO).toFixed(6)} USD)` : `its ${c.amount} tokens (prompt estimate plus maximum output)`;
-    return new GatewayError(budget ? 'SLUICE_E_BUDGET_EXCEEDED' : 'SLUICE_E_RATE_LIMITED', `request exceeds the limit of ${describe(c)} on its own: ${what}; lower max_tokens`, { retryAfter });
+  const code = budget ? 'SLUICE_E_BUDGET_EXCEEDED' : 'SLUICE_E_RATE_LIMITED';
+  // Only a generation has an output cap to lower (embeddings and count-tokens reserve their input only).
+  const generates = operationClass(exchange.endpoint.operation) === 'generate';
+  if (tooBig) {
+    const what = budget
+      ? `its estimated cost (${usd(c.amount)} USD)`
+      : `its ${c.amount} tokens (${generates ? 'prompt estimate plus maximum output' : 'input estimate'})`;
+    return new GatewayError(code, `request exceeds the limit of ${describe(c)} on its own: ${what}; ${generates ? 'lower max_tokens' : 'send less input'}`, { retryAfter });
   }
-  const message = budget ? `budget exhausted: ${describe(c)} (${c.label})` : `rate limit reached: ${describe(c)}`;
-  return new GatewayError(budget ? 'SLUICE_E_BUDGET_EXCEEDED' : 'SLUICE_E_RATE_LIMITED', message, { retryAfter });
+  if (!budget) return new GatewayError(code, `rate limit reached: ${describe(c)}`, { retryAfter });
+  if (used >= c.limit) return new GatewayError(code, `budget exhausted: ${describe(c)} (${c.label})`, { retryAfter });
+  // Room is left, just not enough for this request's estimate (or requests in flight hold it).
+  const left = `${usd(c.limit - used)} USD of it left`;
+  return new GatewayError(code, `request would exceed the budget of ${describe(c)} (${c.label}): its estimated cost is ${usd(c.amount)} USD, ${left}${generates ? '; a lower max_tokens may fit' : ''}`, { retryAfter });
 }

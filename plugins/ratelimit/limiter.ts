@@ -95,7 +95,7 @@ export class Limiter {
       const c = counters[result.refused]!;
       this.refused.inc({ scope: c.scope, kind: c.kind });
       this.host.logger.info('request refused by a limit', { request_id: exchange.id, scope: c.scope, kind: c.kind, window: c.label, key_id: exchange.principal?.keyId });
-      throw refusal(exchange, c, result.resetMs[result.refused] ?? -1);
+      throw refusal(exchange, c, result.resetMs[result.refused] ?? -1, result.used[result.refused] ?? 0);
     }
     for (const c of counters) {
       const name = `${c.scope}|${c.kind}`;

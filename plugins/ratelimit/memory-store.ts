@@ -51,7 +51,8 @@ export class MemoryStore implements LimitStore {
     const announce: Announcement[] = [];
     if (refused >= 0) {
       const c = counters[refused]!;
-      resetMs[refused] = this.freesIn(c, now, used[refused]!);
+      // Every limit's own reset in the headers, whichever refused; the refusing one says when this request fits.
+      for (let i = 0; i < counters.length; i++) resetMs[i] = i === refused ? this.fitsIn(c, now, used[i]!) : this.resetsIn(counters[i]!, now);
       if (c.window === 'budget') {
         const committed = this.budgets.get(c.key)?.used ?? 0;
         if (committed + c.amount > c.limit) {
@@ -76,7 +77,7 @@ export class MemoryStore implements LimitStore {
         b.expiresAt = now + c.ttlMs;
       }
       used[i] = used[i]! + c.amount;
-      resetMs[i] = this.freesIn(c, now, 0);
+      resetMs[i] = this.resetsIn(c, now);
     }
     const verdict: ReserveResult = { admitted: true, refused: -1, used, resetMs, bucket: sec, announce };
     this.markers.set(id, { settled: false, verdict, expiresAt: now + this.reservationTtlMs });
@@ -130,22 +131,32 @@ export class MemoryStore implements LimitStore {
     out.push({ counter: index, level, spent });
   }
 
-  /** ms until the counter has room for `c.amount` again (used: its usage now); -1 when it never will. */
-  private freesIn(c: Counter, now: number, used: number): number {
+  /**
+   * ms until the counter's window frees: a calendar budget's end (-1 for a lifetime budget, which
+   * never resets), or when the oldest second of a sliding window leaves it (0 when it holds nothing).
+   */
+  private resetsIn(c: Counter, now: number): number {
+    if (c.window === 'budget') return c.resetAt > 0 ? c.resetAt - now : -1;
+    const s = this.sliding.get(c.key);
+    let oldest = Infinity;
+    if (s) for (const b of s.buckets.keys()) if (b < oldest) oldest = b;
+    return oldest === Infinity ? 0 : (oldest + 60) * 1000 - now;
+  }
+
+  /**
+   * ms until the refusing counter has room for `c.amount` (used: its usage now). A request larger
+   * than the limit never fits: its window's own reset then, and -1 for an empty window (no "0ms"
+   * that reads as "retry now").
+   */
+  private fitsIn(c: Counter, now: number, used: number): number {
     if (c.window === 'budget') {
       const committed = this.budgets.get(c.key)?.used ?? 0;
       // Only reservations in flight stand in the way: they settle soon.
       if (used > 0 && committed + c.amount <= c.limit) return 1000;
-      return c.resetAt > 0 ? c.resetAt - now : -1;
+      return this.resetsIn(c, now);
     }
+    if (c.amount > c.limit) return used > 0 ? this.resetsIn(c, now) : -1;
     const s = this.sliding.get(c.key);
-    if (used === 0) {
-      // Admitted (the headers): when the oldest second leaves the window.
-      let oldest = Infinity;
-      if (s) for (const b of s.buckets.keys()) if (b < oldest) oldest = b;
-      return oldest === Infinity ? 0 : (oldest + 60) * 1000 - now;
-    }
-    if (c.amount > c.limit) return -1;
     const buckets = s ? [...s.buckets].sort((a, b) => a[0] - b[0]) : [];
     let freed = 0;
     const need = used + c.amount - c.limit;

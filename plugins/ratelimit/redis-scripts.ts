@@ -63,23 +63,35 @@ for i = 1, n do
   if refused == 0 and (u + amount > limit or u >= limit) then refused = i end
 end
 
--- ms until counter i has room for amount again (u: its usage now; 0 = admitted, for the headers)
-local function frees(i, u)
+-- ms until counter i's window frees: a calendar budget's end (-1: lifetime, never), or when the
+-- oldest second of a sliding window leaves it (0 when it holds nothing)
+local function resets(i)
   local a = 3 + (i - 1) * 5
-  local win, limit, amount, resetAt = ARGV[a + 1], tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 5])
-  if win == 'b' then
-    if u > 0 and committed[i] + amount <= limit then return 1000 end
+  if ARGV[a + 1] == 'b' then
+    local resetAt = tonumber(ARGV[a + 5])
     if resetAt > 0 then return resetAt - now end
     return -1
   end
   local buckets = live[i]
-  if u == 0 then
-    if #buckets > 0 then return (buckets[1][1] + 60) * 1000 - now end
-    return (sec + 60) * 1000 - now
+  if #buckets > 0 then return (buckets[1][1] + 60) * 1000 - now end
+  return 0
+end
+
+-- ms until the refusing counter i has room for amount (u: its usage now); a request larger than the
+-- limit never fits: the window's own reset then, -1 for an empty window
+local function fits(i, u)
+  local a = 3 + (i - 1) * 5
+  local win, limit, amount = ARGV[a + 1], tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
+  if win == 'b' then
+    if u > 0 and committed[i] + amount <= limit then return 1000 end
+    return resets(i)
   end
-  if amount > limit then return -1 end
+  if amount > limit then
+    if u > 0 then return resets(i) end
+    return -1
+  end
   local need, freed = u + amount - limit, 0
-  for _, bv in ipairs(buckets) do
+  for _, bv in ipairs(live[i]) do
     freed = freed + bv[2]
     if freed >= need then return math.max(0, (bv[1] + 60) * 1000 - now) end
   end
@@ -93,7 +105,10 @@ local function announce(i, level, spent, ttl)
 end
 
 if refused > 0 then
-  reset[refused] = frees(refused, used[refused])
+  -- every limit's own reset in the headers, whichever refused
+  for i = 1, n do
+    if i == refused then reset[i] = fits(i, used[i]) else reset[i] = resets(i) end
+  end
   local a = 3 + (refused - 1) * 5
   if ARGV[a + 1] == 'b' then
     local limit, amount, ttl = tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
@@ -125,7 +140,7 @@ for i = 1, n do
     redis.call('PEXPIRE', key .. ':p', ttl)
   end
   used[i] = used[i] + amount
-  reset[i] = frees(i, 0)
+  reset[i] = resets(i)
 end
 local verdict = cjson.encode({ a = 1, r = -1, u = used, t = reset, b = sec, e = events })
 redis.call('SET', KEYS[1], verdict, 'PX', rttl)

@@ -17,7 +17,12 @@ export interface ReserveResult {
   refused: number;
   /** Per counter: usage after this admission (or as it stands, when refused). */
   used: number[];
-  /** Per counter: ms until the window frees (for the refusing counter: until this request would fit); -1 never. */
+  /**
+   * Per counter, admitted or refused alike: ms until its window frees (a calendar budget's end, a
+   * sliding window's oldest second leaving), -1 for a lifetime budget. The refusing counter's: until
+   * this request would fit; for a request larger than the limit, which never fits, its window's own
+   * reset, or -1 when the window is empty.
+   */
   resetMs: number[];
   /** The second whose bucket got this request's sliding amounts (settle adjusts that bucket). */
   bucket: number;

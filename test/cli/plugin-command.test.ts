@@ -74,3 +74,39 @@ describe('sluice CLI: which built-in a command is looked for in first', () => {
     expect(builtinsForCommand('constructor')).to.deep.equal(builtinNames());
   });
 });
+
+describe('sluice CLI: a plugin command\'s exit code for a config problem', function () {
+  this.timeout(30_000);
+  const PICKY = `import { definePlugin, z } from 'sluice';
+const run = async (args, options, io) => { io.stdout.write('ran\\n'); return 0; };
+export default definePlugin({ name: 'picky', version: '1.0.0', sluice: '^0.1.0', options: z.strictObject({ level: z.number().default(1) }),
+  commands: {
+    strict: { summary: 'config problems are validation errors', usage: 'sluice strict', usesHost: false, invalidConfigExit: 1, run },
+    loose: { summary: 'the default', usage: 'sluice loose', usesHost: false, run },
+  },
+});
+`;
+  const dir = tempDir('sluice-plugin-cmd-exit-');
+  writeFileSync(path.join(dir, 'picky.mjs'), PICKY);
+  const write = (name: string, level: string) => {
+    const file = path.join(dir, name);
+    writeFileSync(file, `providers: { local: { type: loopback } }\nchain:\n  - use: router\n    with: { default: local }\n  - use: ./picky.mjs\n    with: { level: ${level} }\n`);
+    return file;
+  };
+  const good = write('good.yaml', '2');
+  const bad = write('bad.yaml', '"high"');
+  const env = { SLUICE_HOME: path.join(dir, 'home') };
+
+  it('is 2 by default (`scan` exits 1 for "found"), and the command\'s invalidConfigExit when it sets one', () => {
+    expect(sluice(['strict', '--config', good], { env })).to.include({ status: 0, stdout: 'ran\n' });
+    const strict = sluice(['strict', '--config', bad], { env });
+    expect(strict.stderr).to.match(/bad\.yaml:6:20: .*level/);
+    expect(strict.status).to.equal(1);
+    const loose = sluice(['loose', '--config', bad], { env });
+    expect(loose.stderr).to.equal(strict.stderr);
+    expect(loose.status).to.equal(2);
+    const scan = sluice(['scan', '--config', path.join(dir, 'missing.yaml')], { env });
+    expect(scan.stderr).to.match(/^sluice: cannot read config file .*missing\.yaml: ENOENT\n$/);
+    expect(scan.status).to.equal(2);
+  });
+});

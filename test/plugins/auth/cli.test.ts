@@ -1,6 +1,9 @@
 // `sluice user|team|key` as plugin commands with a CommandHost: output, --json, exit codes
 // (0 ok, 1 usage/validation, 2 database unreachable).
 import { expect } from 'chai';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { openDatabase } from '../../../core/storage/database.js';
 import { parseOptions } from '../../../core/schema/schema.js';
@@ -8,6 +11,7 @@ import plugin from '../../../plugins/auth/index.js';
 import { authOptions } from '../../../plugins/auth/options.js';
 import { commandHost, sqliteDb, type TestDb } from './helpers.js';
 import type { CommandHost } from '../../../core/plugin/host.js';
+import { sluice } from '../../cli/run-cli.js';
 
 const options = parseOptions(authOptions, {});
 
@@ -101,5 +105,55 @@ describe('auth: CLI commands', () => {
       expect(r.code).to.equal(2);
       expect(r.err).to.match(/database cannot be reached \(ECONNREFUSED\)/);
     } finally { await unreachable.destroy(); }
+  });
+});
+
+describe('auth: CLI key show', () => {
+  let db: TestDb;
+  let host: CommandHost;
+  beforeEach(async () => { db = await sqliteDb(); host = commandHost(db.knex); });
+  afterEach(() => db.close());
+
+  it('shows the key\'s rpm, tpm and budgets in the table, not only with --json', async () => {
+    await run(host, 'user', 'add', 'alice');
+    const limited = JSON.parse((await run(host, 'key', 'create', '--user', 'alice', '--rpm', '60', '--tpm', '1000', '--budget-daily', '2.5', '--budget-monthly', '40', '--json')).out) as { id: string };
+    const shown = await run(host, 'key', 'show', limited.id);
+    expect(shown.code).to.equal(0);
+    const [header, row] = shown.out.trimEnd().split('\n') as [string, string];
+    expect(header).to.match(/\bRPM\s+TPM\s+BUDGET_DAILY_USD\s+BUDGET_MONTHLY_USD$/);
+    expect(row).to.match(new RegExp(`^${limited.id}\\b.*\\bactive\\b.*\\s60\\s+1000\\s+2\\.5\\s+40$`));
+    const open = JSON.parse((await run(host, 'key', 'create', '--user', 'alice', '--json')).out) as { id: string };
+    expect((await run(host, 'key', 'show', open.id)).out.trimEnd().split('\n')[1]).to.match(/\s-\s+-\s+-\s+-$/);
+  });
+});
+
+describe('auth: CLI exit codes for the config the command is given', function () {
+  this.timeout(60_000);
+  // Issue 11: 1 for a usage or validation error, 2 only when the database cannot be reached.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-auth-cli-config-'));
+  const write = (name: string, text: string) => { const file = path.join(dir, name); writeFileSync(file, text); return file; };
+  const chain = (auth: string, storage = 'sqlite:./auth.db') => `storage: { database: "${storage}" }\nproviders:\n  local: { type: loopback }\nchain:\n${auth}  - use: router\n    with: { default: local }\n`;
+
+  it('exits 1 when the config cannot be read or is invalid, with the usual one line', () => {
+    const cases: [string, RegExp][] = [
+      [path.join(dir, 'missing.yaml'), /^sluice: cannot read config file .*missing\.yaml: ENOENT\n$/],
+      [write('broken.yaml', 'chain:\n  - use: router\n    with: { default: local\n'), /^sluice: .*broken\.yaml:\d+:\d+: invalid YAML: /],
+      [write('badopt.yaml', chain('  - use: auth\n    with: { cache_ttl_ms: "soon" }\n')), /^sluice: .*badopt\.yaml:6:27: chain\[0\]\.with\.cache_ttl_ms: expected an integer/],
+      [write('noplugin.yaml', chain('  - use: ./missing-plugin.js\n  - use: auth\n')), /^sluice: .*noplugin\.yaml:5:10: chain\[0\]: plugin file .*missing-plugin\.js does not exist\n$/],
+    ];
+    for (const [file, message] of cases) {
+      for (const command of [['key', 'list'], ['user', 'list'], ['team', 'list']]) {
+        const r = sluice([...command, '--config', file]);
+        expect(r.stderr, `${command.join(' ')} ${file}`).to.match(message);
+        expect(r.status, `${command.join(' ')} ${file}: ${r.stderr}`).to.equal(1);
+        expect(r.stdout).to.equal('');
+      }
+    }
+  });
+
+  it('still exits 2 when the config is valid but its database cannot be reached', () => {
+    const r = sluice(['key', 'list', '--config', write('unreachable.yaml', chain('  - use: auth\n', 'postgres://postgres@127.0.0.1:9/none'))]);
+    expect(r.stderr).to.match(/database cannot be reached|storage\.database: cannot connect/);
+    expect(r.status, r.stderr).to.equal(2);
   });
 });

@@ -137,6 +137,32 @@ for (const kind of kinds) {
       expect(r.announce.map((a) => a.level)).to.deep.equal([100]); // 80 % was announced by the settle
     });
 
+    it('a refusal gives every other counter its own reset, not 0 (an rpm refusal keeps the budget\'s window end)', async () => {
+      const rpm = sliding(rig.prefix, 'rpm', 2, 1);
+      const tpm = sliding(rig.prefix, 'tpm', 10_000, 10);
+      const b = budget(rig.prefix, 1_000_000, 100);
+      for (let i = 0; i < 2; i++) expect((await rig.store.reserve(`ok${i}`, T0 + i * 1000, [rpm, tpm, b])).admitted).to.equal(true);
+      const r = await rig.store.reserve('third', T0 + 2000, [rpm, tpm, b]);
+      expect(r.admitted).to.equal(false);
+      expect(r.refused).to.equal(0);
+      // rpm: until the first request leaves; tpm: when its oldest second leaves; the day: its end.
+      expect(r.resetMs).to.deep.equal([58_000, 58_000, 3_600_000 - 2000]);
+    });
+
+    it('a request larger than a limit on its own: the window\'s own reset, none for an empty window or a lifetime budget', async () => {
+      const huge = sliding(rig.prefix, 'tpm', 100, 204);
+      const empty = await rig.store.reserve('h1', T0, [huge]);
+      expect(empty.admitted).to.equal(false);
+      expect(empty.resetMs[0]).to.equal(-1);
+      expect((await rig.store.reserve('small', T0 + 1000, [sliding(rig.prefix, 'tpm', 100, 30)])).admitted).to.equal(true);
+      expect((await rig.store.reserve('h2', T0 + 3000, [huge])).resetMs[0]).to.equal(58_000);
+      const day = await rig.store.reserve('h3', T0, [budget(rig.prefix, 1000, 5000)]);
+      expect(day.resetMs[0]).to.equal(3_600_000);
+      const life = await rig.store.reserve('h4', T0, [budget(rig.prefix, 1000, 500, 0), { ...budget(rig.prefix, 1000, 5000, 0), key: `${rig.prefix}session:s:life`, kind: 'budget_usd', label: 'lifetime' }]);
+      expect(life.refused).to.equal(1);
+      expect(life.resetMs).to.deep.equal([-1, -1]);
+    });
+
     if (kind.name === 'redis') {
       it('every key it writes expires', async () => {
         const counters = [sliding(rig.prefix, 'rpm', 10, 1), sliding(rig.prefix, 'tpm', 1000, 10), budget(rig.prefix, 10_000, 100)];

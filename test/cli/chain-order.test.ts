@@ -1,0 +1,62 @@
+// A plugin's `precedes`: capabilities that must not be provided earlier in the chain than it. auth
+// precedes "routing" — a router before it answers model listings and picks the served model for
+// clients nobody authenticated, so allow-lists silently stop applying. Refused by `config validate`
+// and by `start` alike, at the entry's `use:`.
+import { expect } from 'chai';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { tempDir } from '../helpers/gateway.js';
+import { sluice } from './run-cli.js';
+
+/** A third-party plugin that must run before routing, as a plugin author would declare it. */
+const EARLY = `import { definePlugin, z } from 'sluice';
+export default definePlugin({ name: 'early-bird', version: '1.0.0', sluice: '^0.1.0', options: z.strictObject({}),
+  precedes: ['routing'],
+  setup() { return { middleware: async (_ctx, next) => next() }; } });
+`;
+
+function project(chain: string[]): string {
+  const dir = tempDir('sluice-chain-order-');
+  writeFileSync(path.join(dir, 'early-bird.mjs'), EARLY);
+  const file = path.join(dir, 'sluice.yaml');
+  writeFileSync(file, ['storage: { database: "sqlite:./db/o.db" }', 'providers:', '  local: { type: loopback }', 'chain:', ...chain, ''].join('\n'));
+  return file;
+}
+
+const ROUTER = ['  - use: router', '    with: { default: local }'];
+
+describe('sluice CLI: a plugin that must precede a capability', function () {
+  this.timeout(30_000);
+
+  it('auth after the router is refused by config validate and start, pointing at its use:', () => {
+    // chain[1].use is on line 7, `auth` at column 10.
+    const file = project([...ROUTER, '  - use: auth', '  - use: translator']);
+    const expected = `${file}:7:10: plugin auth must come before "routing" in the chain: move it before router (chain[0])`;
+    const validate = sluice(['config', 'validate', file]);
+    expect(validate.stderr.trim()).to.equal(`sluice: ${expected}`);
+    expect(validate.status).to.equal(1);
+    const json = sluice(['config', 'validate', file, '--json']);
+    expect(JSON.parse(json.stdout)).to.deep.include({ valid: false, location: { file, line: 7, column: 10 } });
+    const start = sluice(['start', '--config', file, '--port', '0']);
+    expect(start.stderr.trim()).to.equal(`sluice: ${expected}`);
+    expect(start.status).to.equal(1);
+  });
+
+  it('auth first is valid, and so is auth after a plugin that provides no routing', () => {
+    const first = sluice(['config', 'validate', project(['  - use: auth', ...ROUTER, '  - use: translator'])]);
+    expect(first.stderr).to.equal('');
+    expect(first.status).to.equal(0);
+    const afterFirewall = sluice(['config', 'validate', project(['  - use: firewall', '  - use: auth', ...ROUTER])]);
+    expect(afterFirewall.stderr).to.equal('');
+    expect(afterFirewall.status).to.equal(0);
+  });
+
+  it('a third-party plugin declaring precedes gets the same check', () => {
+    const late = sluice(['config', 'validate', project([...ROUTER, '  - use: ./early-bird.mjs'])]);
+    expect(late.stderr).to.match(/sluice\.yaml:7:10: plugin early-bird must come before "routing" in the chain: move it before router \(chain\[0\]\)\n$/);
+    expect(late.status).to.equal(1);
+    const early = sluice(['config', 'validate', project(['  - use: ./early-bird.mjs', ...ROUTER])]);
+    expect(early.stderr).to.equal('');
+    expect(early.status).to.equal(0);
+  });
+});
