@@ -117,3 +117,16 @@ export function familyFromPath(path: string): ApiFamily {
   if (path.startsWith('/v1beta/') || GEMINI_PATH.test(path)) return 'gemini';
   return 'openai';
 }
+
+/**
+ * The envelope for a request that matched no endpoint: its path's family where the path names one,
+ * else the SDK its headers give away (as for the model lists: the Anthropic SDKs always send
+ * `anthropic-version`, the Gemini SDK `x-goog-api-key`), else OpenAI's.
+ */
+export function familyOfUnmatched(path: string, headers: Readonly<Record<string, string | string[] | undefined>>): ApiFamily {
+  const byPath = familyFromPath(path);
+  if (byPath !== 'openai' || path.startsWith('/v1beta/openai/')) return byPath;
+  if (headers['anthropic-version'] !== undefined) return 'anthropic';
+  if (headers['x-goog-api-key'] !== undefined) return 'gemini';
+  return 'openai';
+}

@@ -12,7 +12,7 @@ import type { AdminRoutes } from './admin-routes.js';
 import { readJsonBody, type BodyLimits } from './body.js';
 import type { ClientAddressResolver } from './client-address.js';
 import { sendError, sendJson } from './egress.js';
-import { familyFromPath, matchEndpoint, type EndpointMatch } from './endpoints.js';
+import { familyOfUnmatched, matchEndpoint, type EndpointMatch } from './endpoints.js';
 import type { Arrival } from './handler.js';
 import type { Endpoint } from '../exchange.js';
 import { requestIdFor } from './ingress.js';
@@ -103,19 +103,19 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
       return;
     }
     // Multi-port mode: a group this listener does not serve is not here at all, in its own envelope.
-    const family = match && 'endpoint' in match ? match.endpoint.family : familyFromPath(path);
+    const family = match && 'endpoint' in match ? match.endpoint.family : familyOfUnmatched(path, req.headers);
     const group: EndpointGroup = path === '/metrics' ? 'metrics' : family;
     if (serves !== undefined && !serves.has(group)) {
       reject('none', family, new GatewayError('SLUICE_E_NOT_FOUND', `this listener does not serve the ${group} endpoints (server.listeners): no endpoint ${method.slice(0, 20)} ${path.slice(0, 200)}`));
       return;
     }
     if (!match) {
-      reject('none', familyFromPath(path), new GatewayError('SLUICE_E_NOT_FOUND', `no endpoint ${method.slice(0, 20)} ${path.slice(0, 200)}`));
+      reject('none', family, new GatewayError('SLUICE_E_NOT_FOUND', `no endpoint ${method.slice(0, 20)} ${path.slice(0, 200)}`));
       return;
     }
     if ('methodNotAllowed' in match) {
       res.setHeader('allow', match.methodNotAllowed);
-      reject('none', familyFromPath(path), new GatewayError('SLUICE_E_METHOD_NOT_ALLOWED', `${path.slice(0, 200)} accepts ${match.methodNotAllowed}, not ${method.slice(0, 20)}`));
+      reject('none', family, new GatewayError('SLUICE_E_METHOD_NOT_ALLOWED', `${path.slice(0, 200)} accepts ${match.methodNotAllowed}, not ${method.slice(0, 20)}`));
       return;
     }
     // An endpoint matched while draining.
@@ -149,7 +149,7 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
       if (error.code === 'SLUICE_E_INTERNAL') opts.logger.error('internal error', { request_id: id, error: error.cause ?? error });
       if (res.headersSent) { res.destroy(); return; }
       const admin = path === '/admin' || path.startsWith('/admin/');
-      const family = admin ? 'openai' : familyFromPath(path);
+      const family = admin ? 'openai' : familyOfUnmatched(path, req.headers);
       closeIfUnread(req, res);
       res.setHeader('x-request-id', id);
       sendError(res, family, error);

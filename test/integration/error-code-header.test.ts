@@ -36,6 +36,16 @@ chain:
     expect(await chat.json()).to.have.nested.property('error.code', 'SLUICE_E_FIREWALL_BLOCKED');
   });
 
+  it('an unknown path answers in the envelope of the SDK its headers give away', async () => {
+    const anthropic = await fetch(`${gw.url}/v1/nonexist`, { headers: { 'anthropic-version': '2023-06-01' } });
+    expect(anthropic.status).to.equal(404);
+    expect(await anthropic.json()).to.include({ type: 'error' }).and.have.nested.property('error.type', 'not_found_error');
+    const gemini = await fetch(`${gw.url}/v1/nonexist`, { headers: { 'x-goog-api-key': 'k' } });
+    expect(await gemini.json()).to.have.nested.property('error.status', 'NOT_FOUND');
+    const openai = await fetch(`${gw.url}/v1/nonexist`);
+    expect(await openai.json()).to.have.nested.property('error.code', 'SLUICE_E_NOT_FOUND');
+  });
+
   it('a request refused before the chain (bad JSON) carries it too', async () => {
     const res = await fetch(`${gw.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, body: '{"model":' });
     expect(res.status).to.equal(400);
