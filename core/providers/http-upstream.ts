@@ -144,7 +144,7 @@ export class HttpUpstream {
       return { kind: 'stream', status: res.statusCode, headers: responseHeaders, protocol, events: this.events(res.body) };
     }
     // A small answer has usually arrived with its headers: then no promise and no await for it.
-    const bytes = res.body.received() ?? await res.body.whole().catch((err: unknown) => { throw this.transportError(err); });
+    const bytes = res.body.received() ?? await res.body.whole().catch((err: unknown) => { throw this.bodyError(err); });
     // As undici's text() reads it: UTF-8, a byte-order mark dropped (and then the bytes are not
     // passed on as they are, since the text without it is what the client gets).
     let text = bytes.toString('utf8');
@@ -163,7 +163,18 @@ export class HttpUpstream {
    * OpenAI's `[DONE]` is passed on: dispatch needs it to tell a complete stream from a truncated one.
    */
   private events(body: UpstreamBody): AsyncGenerator<StreamEvent> {
-    return decodeSse(body, { maxEventSize: this.maxEventSize, mapError: (err) => this.transportError(err), onClose: () => body.destroy() });
+    return decodeSse(body, { maxEventSize: this.maxEventSize, mapError: (err) => this.bodyError(err), onClose: () => body.destroy() });
+  }
+
+  /**
+   * A failure while the answer's body was arriving: the provider was reached and began to answer,
+   * so a lost connection is an answer cut short (truncated), not a provider that is unreachable.
+   */
+  private bodyError(err: unknown): GatewayError {
+    const mapped = this.transportError(err);
+    const e = err as { name?: string; code?: string; message?: string };
+    if (mapped.code !== 'SLUICE_E_UPSTREAM_UNAVAILABLE' || e.name === 'AbortError' || e.code === 'UND_ERR_ABORTED') return mapped;
+    return new GatewayError('SLUICE_E_UPSTREAM_TRUNCATED', `provider ${this.name} cut its answer short (${e.code ?? e.message ?? 'connection lost'})`, { cause: err });
   }
 
   /** Takes a connection slot: at once when one is free (no promise), else a bounded wait in line. */

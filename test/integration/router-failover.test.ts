@@ -196,7 +196,7 @@ describe('router fallbacks', () => {
     await settle();
     const line = requestLines(gw).find((l) => l.request_id === 'fo-stream-early')!;
     expect(line.provider).to.equal('backup');
-    expect(line.fallbacks![0]).to.include({ provider: 'primary', code: 'SLUICE_E_UPSTREAM_UNAVAILABLE' });
+    expect(line.fallbacks![0]).to.include({ provider: 'primary', code: 'SLUICE_E_UPSTREAM_TRUNCATED' });
   });
 
   it('does not fall back on an empty but successful stream', async () => {
@@ -218,7 +218,7 @@ describe('router fallbacks', () => {
     expect(res.text).to.contain('partial');
     expect(res.text).to.not.contain('[DONE]');
     const events = sseData(res.text);
-    expect(events.at(-1)).to.have.nested.property('error.code', 'SLUICE_E_UPSTREAM_UNAVAILABLE');
+    expect(events.at(-1)).to.have.nested.property('error.code', 'SLUICE_E_UPSTREAM_TRUNCATED');
     expect(b.requests).to.have.length(0);
     await settle();
     const line = requestLines(gw).find((l) => l.request_id === 'fo-stream-late')!;
