@@ -21,8 +21,13 @@ export interface EncodeContext {
 
 export interface ProtocolCodec {
   readonly protocol: Protocol;
-  /** Client request body → IR. Throws GatewayError SLUICE_E_INVALID_REQUEST on malformed input. */
-  decodeRequest(body: JsonObject, model: string, stream: boolean): IrRequest;
+  /**
+   * Client request body → IR. Throws GatewayError SLUICE_E_INVALID_REQUEST on malformed input.
+   * `listDrops` (default true) walks the body for every key the decoder does not read, into
+   * `dropped`; only a debug log line reads that list, so a gateway not logging at debug skips the
+   * walk (tens of µs on a long agent conversation). Drops decided on values are listed either way.
+   */
+  decodeRequest(body: JsonObject, model: string, stream: boolean, listDrops?: boolean): IrRequest;
   /** IR → upstream request body (model and stream settings included). */
   encodeRequest(request: IrRequest): JsonObject;
   /** Upstream JSON response → IR. */

@@ -20,7 +20,7 @@ function decodedRequest(exchange: Exchange, logger: Logger): IrRequest {
   let decoded = exchange.get(DECODED);
   if (!decoded) {
     const clientName = protocolName(exchange.endpoint);
-    decoded = untagRequest(codec(clientName).decodeRequest(exchange.readRequest(), exchange.model ?? '', exchange.stream), exchange.endpoint.family);
+    decoded = untagRequest(codec(clientName).decodeRequest(exchange.readRequest(), exchange.model ?? '', exchange.stream, logger.enabled('debug')), exchange.endpoint.family);
     if (decoded.dropped.length) logger.debug('translation drops fields', { request_id: exchange.id, from: clientName, fields: decoded.dropped });
     exchange.set(DECODED, decoded);
   }

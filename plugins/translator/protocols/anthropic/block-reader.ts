@@ -1,8 +1,9 @@
 // One Anthropic message's blocks (or the system prompt) as core's reader reports them
 // (readMessagesTurn), as IR parts: shared by the request decoder (every turn) and the response
 // decoder (the answer, a message of the same shape), so both read text, thinking and calls alike.
+// What a request's blocks carry that the IR cannot, request-shape.ts names.
 import {
-  asObject, asString, isObject,
+  asObject, asString,
   type ArgumentsForm, type BodyContainer, type BodyPath, type JsonObject, type JsonValue, type RequestSink, type SegmentKind,
 } from '../../../../core/index.js';
 import type { IrImage, IrPart, IrText, IrToolResult } from '../../ir.js';
@@ -18,8 +19,7 @@ function decodeText(b: JsonObject): IrText {
 
 /**
  * The IR parts of one message (or the system prompt), from core's reading of its blocks: this
- * file adds what only translation needs — cache hints, images, ids carrying signatures, and the
- * names of what it cannot carry. An `answer` (a response's content) makes text, thinking and tool
+ * file adds what only translation needs — cache hints, images and ids carrying signatures. An `answer` (a response's content) makes text, thinking and tool
  * calls only: the blocks of tools Anthropic ran itself (server_tool_use, web_search_tool_result…)
  * are not for the client, and ids are the upstream's own.
  */
@@ -30,13 +30,12 @@ export class BlockReader implements RequestSink {
   /** The tool result whose content blocks are being read. */
   private open: IrToolResult | undefined;
 
-  constructor(private readonly callNames: Map<string, string>, private readonly dropped: Set<string>, private readonly answer = false) {}
+  constructor(private readonly callNames: Map<string, string>, private readonly answer = false) {}
 
-  text(kind: SegmentKind, _role: string, turn: number, owner: BodyContainer, key: string | number): void {
+  text(kind: SegmentKind, _role: string, _turn: number, owner: BodyContainer, key: string | number): void {
     const block = key === 'text' ? owner as JsonObject : undefined;
     let part: IrText;
     if (block) {
-      if (turn >= 0 && kind !== 'tool_result') this.block(block);
       part = decodeText(block);
     } else {
       // A string content (message, tool result or system) holds no block: an empty one is nothing.
@@ -49,21 +48,18 @@ export class BlockReader implements RequestSink {
   }
 
   reasoning(_role: string, _turn: number, owner: JsonObject, textKey: string | readonly string[] | undefined, field: string | undefined): void {
-    this.block(owner);
     const signature = field === undefined ? undefined : asString(owner[field]);
     const text = typeof textKey === 'string' ? asString(owner[textKey]) ?? '' : '';
     this.parts.push(signature ? { type: 'thinking', text, signature } : { type: 'thinking', text });
   }
 
   redacted(_role: string, _turn: number, owner: JsonObject, field: string): void {
-    this.block(owner);
     this.parts.push({ type: 'redacted_thinking', data: asString(owner[field]) ?? '' });
   }
 
   signature(): void {} // Anthropic signs reasoning only
 
-  call(rawId: string | undefined, name: string, _role: string, _turn: number, _at: BodyPath, owner: JsonObject, key: string, _ownerAt: BodyPath, _form: ArgumentsForm, entry: JsonObject): void {
-    this.block(entry);
+  call(rawId: string | undefined, name: string, _role: string, _turn: number, _at: BodyPath, owner: JsonObject, key: string, _ownerAt: BodyPath, _form: ArgumentsForm, _entry: JsonObject): void {
     // A Gemini function-call signature Sluice put in the id comes back out of it (tool-call-ids.ts).
     const { id, signature } = this.answer ? { id: rawId ?? '', signature: undefined } : splitSignature(rawId ?? '');
     this.callNames.set(id, name);
@@ -72,9 +68,8 @@ export class BlockReader implements RequestSink {
     this.parts.push(call);
   }
 
-  result(rawId: string | undefined, _name: string | undefined, _output: JsonValue | undefined, isError: boolean, _role: string, _turn: number, _at: BodyPath, entry: JsonObject): void {
+  result(rawId: string | undefined, _name: string | undefined, _output: JsonValue | undefined, isError: boolean, _role: string, _turn: number, _at: BodyPath, _entry: JsonObject): void {
     if (this.answer) return;
-    this.block(entry);
     const callId = bareId(rawId ?? '');
     const result: IrToolResult = { type: 'tool_result', callId, content: [], isError };
     const name = this.callNames.get(callId);
@@ -82,27 +77,13 @@ export class BlockReader implements RequestSink {
     this.parts.push((this.open = result));
   }
 
+  /** Images only: documents, search results, server-tool blocks and non-text system blocks have no IR part. */
   other(type: string, kind: SegmentKind, _role: string, turn: number, entry: JsonObject): void {
-    if (this.answer) return;
-    if (kind === 'tool_result') {
-      const image = type === 'image' ? decodeImage(entry) : undefined;
-      if (image && this.open) this.open.content = withItem(this.open.content, image);
-      else this.dropped.add(`tool_result.content[].${type}`);
-      return;
-    }
-    if (turn < 0) { this.dropped.add(`system[].${type}`); return; }
-    this.block(entry);
-    if (type !== 'image') { this.dropped.add(`messages[].content[].${type}`); return; } // document, search_result, server tools…
+    if (this.answer || type !== 'image' || turn < 0) return;
     const image = decodeImage(entry);
-    if (image) this.parts.push(image);
-    else this.dropped.add(`image.source.${asString(asObject(entry['source'])?.['type']) ?? 'unknown'}`);
-  }
-
-  /** A content block: what it carries that the IR cannot (cache hints outside text, citations). */
-  private block(b: JsonObject): void {
-    const type = asString(b['type']) ?? 'unknown';
-    if (type !== 'text' && isObject(b['cache_control'])) this.dropped.add(`${type}.cache_control`);
-    if (type === 'text' && b['citations'] !== undefined && b['citations'] !== null) this.dropped.add('text.citations');
+    if (!image) return; // a `file` source
+    if (kind !== 'tool_result') this.parts.push(image);
+    else if (this.open) this.open.content = withItem(this.open.content, image);
   }
 }
 

@@ -1,31 +1,27 @@
 // Anthropic Messages request body → IR. Messages and the system prompt are read through core's
-// readers (the view's); everything the IR cannot hold is named in `dropped`.
+// readers (the view's); everything the IR cannot hold is named in `dropped`: the keys
+// request-shape.ts does not declare, and what is dropped for its value.
 import {
   asArray, asNumber, asObject, asString, readMessagesSystem, readMessagesTurn, type JsonObject, type JsonValue,
 } from '../../../../core/index.js';
 import type { IrEffort, IrMessage, IrReasoning, IrRequest, IrText, IrTool, IrToolChoice } from '../../ir.js';
+import { droppedFields } from '../../dropped-fields.js';
 import { invalid } from '../../util.js';
 import { BlockReader } from './block-reader.js';
+import { ANTHROPIC_REQUEST_SHAPE } from './request-shape.js';
 
-/** Top-level fields this decoder maps; every other one is dropped by name. */
-const HANDLED = new Set([
-  'model', 'messages', 'system', 'tools', 'tool_choice', 'max_tokens', 'temperature', 'top_p', 'top_k',
-  'stop_sequences', 'stream', 'thinking', 'output_config', 'output_format', 'metadata',
-]);
-const TOOL_FIELDS = new Set(['name', 'description', 'input_schema', 'cache_control', 'strict', 'type']);
 const EFFORTS: readonly IrEffort[] = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'];
 const isEffort = (v: string | undefined): v is IrEffort => EFFORTS.some((e) => e === v);
 
-export function decodeRequest(body: JsonObject, model: string, stream: boolean): IrRequest {
+export function decodeRequest(body: JsonObject, model: string, stream: boolean, listDrops = true): IrRequest {
   const dropped = new Set<string>();
-  for (const key of Object.keys(body)) if (!HANDLED.has(key)) dropped.add(key);
 
   if (!Array.isArray(body['messages'])) throw invalid('messages: expected an array of messages', 'messages');
   const request: IrRequest = {
     model,
-    system: decodeSystem(body['system'], body, dropped),
-    messages: decodeMessages(body['messages'], dropped),
-    tools: decodeTools(body['tools'], dropped),
+    system: decodeSystem(body['system'], body),
+    messages: decodeMessages(body['messages']),
+    tools: decodeTools(body['tools']),
     stop: asArray(body['stop_sequences']).filter((s): s is string => typeof s === 'string'),
     stream,
     dropped: [],
@@ -48,39 +44,35 @@ export function decodeRequest(body: JsonObject, model: string, stream: boolean):
   if (format) {
     const schema = asObject(format['schema']);
     if (asString(format['type']) === 'json_schema' && schema) request.responseFormat = { type: 'json_schema', schema };
-    else dropped.add('output_config.format');
+    else dropped.add(outputConfig?.['format'] !== undefined ? 'output_config.format' : 'output_format');
   }
-  if (outputConfig) for (const key of Object.keys(outputConfig)) if (key !== 'effort' && key !== 'format') dropped.add(`output_config.${key}`);
 
   const metadata = asObject(body['metadata']);
   if (metadata) {
     const user = asString(metadata['user_id']);
     if (user !== undefined) request.user = user;
-    for (const key of Object.keys(metadata)) if (key !== 'user_id') dropped.add(`metadata.${key}`);
   }
-  request.dropped = [...dropped];
+  request.dropped = listDrops ? droppedFields(body, ANTHROPIC_REQUEST_SHAPE, dropped) : [...dropped];
   return request;
 }
 
-function decodeSystem(system: JsonValue | undefined, body: JsonObject, dropped: Set<string>): IrText[] {
+function decodeSystem(system: JsonValue | undefined, body: JsonObject): IrText[] {
   if (system === undefined || system === null) return [];
   if (typeof system !== 'string' && !Array.isArray(system)) throw invalid('system: expected a string or an array of text blocks', 'system');
-  const reader = new BlockReader(new Map(), dropped);
+  const reader = new BlockReader(new Map());
   readMessagesSystem(body, reader);
   return reader.parts as IrText[];
 }
 
-function decodeMessages(messages: JsonValue[], dropped: Set<string>): IrMessage[] {
+function decodeMessages(messages: JsonValue[]): IrMessage[] {
   // Tool results name their function where the IR can (Gemini needs it): remember each call's name.
-  const reader = new BlockReader(new Map(), dropped);
+  const reader = new BlockReader(new Map());
   return messages.map((raw, i) => {
     const m = asObject(raw);
     const role = asString(m?.['role']);
     if (!m || (role !== 'user' && role !== 'assistant' && role !== 'system')) {
       throw invalid(`messages.${i}.role: expected "user", "assistant" or "system"`, `messages.${i}.role`);
     }
-    // Claude Code puts e.g. output_config on its mid-conversation system message.
-    for (const key of Object.keys(m)) if (key !== 'role' && key !== 'content') dropped.add(`messages[].${key}`);
     const content = m['content'];
     if (typeof content !== 'string' && !Array.isArray(content)) {
       throw invalid(`messages.${i}.content: expected a string or an array of content blocks`, `messages.${i}.content`);
@@ -91,7 +83,7 @@ function decodeMessages(messages: JsonValue[], dropped: Set<string>): IrMessage[
   });
 }
 
-function decodeTools(tools: JsonValue | undefined, dropped: Set<string>): IrTool[] {
+function decodeTools(tools: JsonValue | undefined): IrTool[] {
   const out: IrTool[] = [];
   for (const raw of asArray(tools)) {
     const t = asObject(raw);
@@ -99,8 +91,7 @@ function decodeTools(tools: JsonValue | undefined, dropped: Set<string>): IrTool
     const type = asString(t['type']);
     // Typed tools other than `custom` are Anthropic server tools (web_search_20250305, bash_…):
     // they run inside Anthropic and have no function equivalent elsewhere.
-    if (type !== undefined && type !== 'custom') { dropped.add(`tools[].${type}`); continue; }
-    for (const key of Object.keys(t)) if (!TOOL_FIELDS.has(key)) dropped.add(`tools[].${key}`);
+    if (type !== undefined && type !== 'custom') continue;
     const tool: IrTool = { name: asString(t['name']) ?? '', parameters: asObject(t['input_schema']) ?? { type: 'object', properties: {} } };
     const description = asString(t['description']);
     if (description !== undefined) tool.description = description;

@@ -13,7 +13,7 @@ export function decodeResponse(body: JsonValue): IrResponse {
     });
   }
   // The answer is a message: its blocks are read as a request's are, for the answer.
-  const reader = new BlockReader(new Map(), new Set(), true);
+  const reader = new BlockReader(new Map(), true);
   readMessagesTurn(message, 0, reader);
   const parts: IrPart[] = reader.parts;
   const response: IrResponse = {

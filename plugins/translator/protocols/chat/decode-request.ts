@@ -1,18 +1,14 @@
 // A Chat Completions request body → IR. Leading system/developer messages become the IR system
-// prompt; later ones stay in place. Every field the IR cannot hold is named in `dropped`.
+// prompt; later ones stay in place. Every field the IR cannot hold is named in `dropped`: the keys
+// request-shape.ts does not declare, and what is dropped for its value.
 import { asArray, asNumber, asObject, asString, isObject, type JsonObject, type JsonValue } from '../../../../core/index.js';
 import type {
   IrEffort, IrImage, IrMessage, IrPart, IrReasoning, IrRequest, IrResponseFormat, IrText, IrTool, IrToolChoice,
 } from '../../ir.js';
+import { droppedFields } from '../../dropped-fields.js';
 import { invalid } from '../../util.js';
 import { assistantParts, MessageReader } from './message-reader.js';
-
-/** Top-level fields this decoder maps (or, for `stream`/`stream_options`/`n`, consumes). */
-const HANDLED = new Set([
-  'model', 'messages', 'stream', 'stream_options', 'n', 'tools', 'functions', 'tool_choice', 'function_call',
-  'parallel_tool_calls', 'max_completion_tokens', 'max_tokens', 'stop', 'temperature', 'top_p', 'reasoning_effort',
-  'response_format', 'user', 'safety_identifier',
-]);
+import { CHAT_REQUEST_SHAPE } from './request-shape.js';
 
 const EFFORTS: readonly IrEffort[] = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'];
 
@@ -21,10 +17,9 @@ export const FREEFORM_PARAMETERS: JsonObject = {
   type: 'object', properties: { input: { type: 'string' } }, required: ['input'], additionalProperties: false,
 };
 
-export function decodeChatRequest(body: JsonObject, model: string, stream: boolean): IrRequest {
+export function decodeChatRequest(body: JsonObject, model: string, stream: boolean, listDrops = true): IrRequest {
   const dropped = new Set<string>();
   const drop = (name: string): void => { dropped.add(name); };
-  for (const key of Object.keys(body)) if (!HANDLED.has(key)) drop(key);
 
   const n = body['n'];
   if (n !== undefined && n !== null && n !== 1) throw invalid('n > 1 cannot be translated', 'n');
@@ -33,9 +28,9 @@ export function decodeChatRequest(body: JsonObject, model: string, stream: boole
   const { system, messages } = decodeMessages(body['messages'], drop);
 
   const req: IrRequest = {
-    model, system, messages, tools: decodeTools(body, drop), stop: decodeStop(body['stop']), stream, dropped: [],
+    model, system, messages, tools: decodeTools(body), stop: decodeStop(body['stop']), stream, dropped: [],
   };
-  const toolChoice = decodeToolChoice(body['tool_choice'] ?? body['function_call'], drop);
+  const toolChoice = decodeToolChoice(body['tool_choice'] ?? body['function_call']);
   if (toolChoice !== undefined) req.toolChoice = toolChoice;
   const parallel = body['parallel_tool_calls'];
   if (typeof parallel === 'boolean') req.parallelToolCalls = parallel;
@@ -47,12 +42,12 @@ export function decodeChatRequest(body: JsonObject, model: string, stream: boole
   if (topP !== undefined) req.topP = topP;
   const reasoning = decodeReasoningEffort(body['reasoning_effort']);
   if (reasoning) req.reasoning = reasoning;
-  const format = decodeResponseFormat(body['response_format'], drop);
+  const format = decodeResponseFormat(body['response_format']);
   if (format) req.responseFormat = format;
   // `safety_identifier` is OpenAI's successor to `user`; both name the end user.
   const user = asString(body['user']) ?? asString(body['safety_identifier']);
   if (user !== undefined) req.user = user;
-  req.dropped = [...dropped];
+  req.dropped = listDrops ? droppedFields(body, CHAT_REQUEST_SHAPE, dropped) : [...dropped];
   return req;
 }
 
@@ -70,7 +65,11 @@ function decodeMessages(list: JsonValue[], drop: (name: string) => void): { syst
     if (role !== 'system' && role !== 'developer' && role !== 'user' && role !== 'assistant' && role !== 'tool' && role !== 'function') {
       throw invalid(`messages[${i}].role must be one of system, developer, user, assistant, tool, function`, `messages[${i}].role`);
     }
-    if (m['name'] !== undefined && role !== 'function') drop('messages.name');
+    // Only an assistant message may have no content (its calls); Responses refuses the same.
+    const content = m['content'];
+    if (role !== 'assistant' && role !== 'function' && typeof content !== 'string' && !Array.isArray(content)) {
+      throw invalid(`messages[${i}].content must be a string or an array`, `messages[${i}].content`);
+    }
     reader.read(m, i, role);
     if (role === 'system' || role === 'developer') {
       const parts = reader.texts();
@@ -84,7 +83,7 @@ function decodeMessages(list: JsonValue[], drop: (name: string) => void): { syst
         messages.push({ role: 'user', parts: reader.content });
         return;
       case 'assistant':
-        messages.push({ role: 'assistant', parts: assistantParts(m, reader, drop) });
+        messages.push({ role: 'assistant', parts: assistantParts(reader) });
         return;
       case 'tool': {
         const callId = reader.resultId;
@@ -113,7 +112,8 @@ function pushToolResult(messages: IrMessage[], callId: string, name: string | un
   else messages.push({ role: 'user', parts: [part] });
 }
 
-function decodeTools(body: JsonObject, drop: (name: string) => void): IrTool[] {
+/** Tools of other types (hosted ones) are dropped whole (request-shape.ts names them). */
+function decodeTools(body: JsonObject): IrTool[] {
   const tools: IrTool[] = [];
   for (const item of asArray(body['tools'])) {
     const t = asObject(item);
@@ -134,8 +134,6 @@ function decodeTools(body: JsonObject, drop: (name: string) => void): IrTool[] {
       const format = asObject(c['format']);
       if (format) tool.freeform = { format };
       tools.push(tool);
-    } else {
-      drop(`tools.${type ?? 'unknown'}`);
     }
   }
   // Legacy `functions` (pre-tools API) are plain function tools.
@@ -155,7 +153,7 @@ function functionTool(fn: JsonObject, name: string): IrTool {
   return tool;
 }
 
-function decodeToolChoice(choice: JsonValue | undefined, drop: (name: string) => void): IrToolChoice | undefined {
+function decodeToolChoice(choice: JsonValue | undefined): IrToolChoice | undefined {
   if (choice === 'none' || choice === 'auto' || choice === 'required') return choice;
   const c = asObject(choice);
   if (!c) return undefined;
@@ -163,9 +161,7 @@ function decodeToolChoice(choice: JsonValue | undefined, drop: (name: string) =>
   const name = type === 'custom'
     ? asString(asObject(c['custom'])?.['name'])
     : asString(asObject(c['function'])?.['name']) ?? asString(c['name']); // the legacy function_call form is {name}
-  if (name) return { name };
-  drop(`tool_choice.${type ?? 'unknown'}`); // allowed_tools: no IR equivalent
-  return undefined;
+  return name ? { name } : undefined; // allowed_tools: no IR equivalent (request-shape.ts names it)
 }
 
 function decodeStop(stop: JsonValue | undefined): string[] {
@@ -181,7 +177,7 @@ function decodeReasoningEffort(effort: JsonValue | undefined): IrReasoning | und
   return effort === 'none' ? { enabled: false, effort: 'none' } : { enabled: true, effort: effort as IrEffort };
 }
 
-function decodeResponseFormat(format: JsonValue | undefined, drop: (name: string) => void): IrResponseFormat | undefined {
+function decodeResponseFormat(format: JsonValue | undefined): IrResponseFormat | undefined {
   if (!isObject(format)) return undefined;
   const type = asString(format['type']);
   if (type === 'text' || type === 'json_object') return { type };
@@ -193,6 +189,5 @@ function decodeResponseFormat(format: JsonValue | undefined, drop: (name: string
   const schema = asObject(js?.['schema']);
   if (schema) out.schema = schema;
   if (typeof js?.['strict'] === 'boolean') out.strict = js['strict'];
-  if (js?.['description'] !== undefined) drop('response_format.json_schema.description');
   return out;
 }

@@ -29,7 +29,7 @@ export function decodeChatResponse(body: JsonValue): IrResponse {
 function messageParts(message: JsonObject): IrPart[] {
   const reader = new MessageReader(ignore, new Map(), [], true);
   reader.read(message, 0, 'assistant');
-  return assistantParts(message, reader, ignore);
+  return assistantParts(reader);
 }
 
 /** What an answer carries that the IR cannot is not reported: `dropped` is a request's list. */

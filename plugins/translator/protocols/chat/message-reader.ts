@@ -13,7 +13,7 @@ import { toolCallSignature } from './provider-state.js';
 /**
  * One message as core's reader reports it (readChatMessage), gathered for the request decoder's
  * policies (leading system messages, consecutive tool results) and assistantParts below.
- * Content parts other than text and refusal are read here: images, or the name of what is dropped.
+ * Content parts other than text and refusal are read here: images (what is dropped, the request shape names).
  * An `answer` (a response's message) is read leniently: a call without an id or a name is kept,
  * with a minted id, where a request would be refused.
  */
@@ -59,10 +59,10 @@ export class MessageReader implements RequestSink {
     return this.content as IrText[];
   }
 
-  text(_kind: SegmentKind, role: string, _turn: number, owner: BodyContainer, key: string | number): void {
+  text(_kind: SegmentKind, _role: string, _turn: number, owner: BodyContainer, key: string | number): void {
     const text = asString((owner as JsonObject)[key]);
     if (owner === this.message && key === 'refusal') { this.refusal = text; return; }
-    if (text === undefined) { this.dropContent(role, 'text'); return; }
+    if (text === undefined) { this.drop(`messages[${this.index}].content(text that is not a string)`); return; }
     this.content = withItem<IrText | IrImage>(this.content, { type: 'text', text });
   }
 
@@ -127,15 +127,11 @@ export class MessageReader implements RequestSink {
     // A few OpenAI-compatible servers answer with content parts of their own types.
     const text = this.answer ? asString(entry['text']) : undefined;
     if (text !== undefined) { this.content = withItem<IrText | IrImage>(this.content, { type: 'text', text }); return; }
-    this.dropContent(role, type); // input_audio, file: no IR part carries them
-  }
-
-  private dropContent(role: string, type: string): void {
-    this.drop(role === 'user' || role === 'tool' ? `messages.content.${type}` : `${role}.content.${type}`);
+    // input_audio, file, images outside user and tool messages: no IR part carries them (the request shape names them).
   }
 }
 
-export function assistantParts(m: JsonObject, reader: MessageReader, drop: (name: string) => void): IrPart[] {
+export function assistantParts(reader: MessageReader): IrPart[] {
   const parts: IrPart[] = [];
   const details = reader.details;
   const reasoningText = reader.reasoningText;
@@ -149,7 +145,6 @@ export function assistantParts(m: JsonObject, reader: MessageReader, drop: (name
   }
   for (const t of reader.texts()) if (t.text !== '') parts.push(t);
   if (reader.refusal) parts.push({ type: 'text', text: reader.refusal });
-  if (m['audio'] !== undefined && m['audio'] !== null) drop('messages.audio');
   if (reader.calls) parts.push(...reader.calls);
   return parts;
 }

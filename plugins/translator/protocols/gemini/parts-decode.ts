@@ -14,7 +14,6 @@ import type { IrImage, IrPart, IrText } from '../../ir.js';
 export class PartDecoder implements RequestSink {
   readonly paths = false;
   readonly allText = true;
-  readonly dropped = new Set<string>();
   private readonly calls: { id: string; name: string; answered: boolean }[] = [];
   /** Where parts go: the current turn's. */
   private out: IrPart[] = [];
@@ -102,7 +101,7 @@ export class PartDecoder implements RequestSink {
       if (image) this.out.push(image);
       return;
     }
-    for (const key of Object.keys(p)) if (key !== 'thoughtSignature' && key !== 'thought') this.dropped.add(`parts[].${key}`);
+    // executableCode, codeExecutionResult…: no IR part (a request's shape names them).
   }
 
   private mintId(name: string): string {
@@ -123,16 +122,14 @@ export class PartDecoder implements RequestSink {
     if (inline) {
       const mediaType = asString(inline['mimeType']) ?? '';
       const data = asString(inline['data']) ?? '';
-      if (mediaType.startsWith('image/')) return { type: 'image', source: { kind: 'base64', mediaType, data } };
-      this.dropped.add(`parts[].inlineData(${mediaType || 'unknown'})`);
-      return undefined;
+      // Audio, video, PDF: no IR part (a request's shape names them).
+      return mediaType.startsWith('image/') ? { type: 'image', source: { kind: 'base64', mediaType, data } } : undefined;
     }
     const file = asObject(p['fileData']);
     if (file) {
       const mediaType = asString(file['mimeType']) ?? '';
       const url = asString(file['fileUri']) ?? '';
       if (mediaType.startsWith('image/')) return { type: 'image', source: { kind: 'url', url } };
-      this.dropped.add(`parts[].fileData(${mediaType || 'unknown'})`);
     }
     return undefined;
   }

@@ -1,21 +1,18 @@
-// Gemini generateContent request → IR. The model comes from the URL, not the body.
+// Gemini generateContent request → IR. The model comes from the URL, not the body. What the IR
+// cannot hold is named in `dropped`: the keys request-shape.ts does not declare, and what is
+// dropped for its value.
 import { asArray, asNumber, asObject, asString, readGenerateSystem, type JsonObject, type JsonValue } from '../../../../core/index.js';
 import type { IrMessage, IrPart, IrRequest, IrResponseFormat, IrText, IrTool, IrToolChoice } from '../../ir.js';
+import { droppedFields } from '../../dropped-fields.js';
 import { invalid } from '../../util.js';
 import { PartDecoder } from './parts-decode.js';
+import { GEMINI_REQUEST_SHAPE } from './request-shape.js';
 import { toJsonSchema } from './schema.js';
 import { reasoningFromGemini } from './thinking.js';
 
-const HANDLED = new Set(['contents', 'systemInstruction', 'system_instruction', 'tools', 'toolConfig', 'generationConfig']);
-const HANDLED_GENERATION = new Set([
-  'maxOutputTokens', 'temperature', 'topP', 'topK', 'stopSequences', 'candidateCount', 'responseMimeType',
-  'responseSchema', 'responseJsonSchema', 'thinkingConfig',
-]);
-
-export function decodeGeminiRequest(body: JsonObject, model: string, stream: boolean): IrRequest {
+export function decodeGeminiRequest(body: JsonObject, model: string, stream: boolean, listDrops = true): IrRequest {
   const parts = new PartDecoder();
   const dropped = new Set<string>();
-  for (const key of Object.keys(body)) if (!HANDLED.has(key)) dropped.add(key);
 
   const req: IrRequest = {
     model, system: systemText(body), messages: [], tools: [], stop: [], stream, dropped: [],
@@ -23,13 +20,11 @@ export function decodeGeminiRequest(body: JsonObject, model: string, stream: boo
   if (body['contents'] !== undefined && !Array.isArray(body['contents'])) throw invalid('contents must be an array', 'contents');
   for (const [i, c] of asArray(body['contents']).entries()) req.messages.push(message(c, i, parts));
 
-  decodeTools(body['tools'], req, dropped);
+  decodeTools(body['tools'], req);
   const choice = toolChoice(body['toolConfig'], dropped);
   if (choice) req.toolChoice = choice;
   decodeGeneration(asObject(body['generationConfig']), req, dropped);
-
-  for (const d of parts.dropped) dropped.add(`contents[].${d}`);
-  req.dropped = [...dropped];
+  req.dropped = listDrops ? droppedFields(body, GEMINI_REQUEST_SHAPE, dropped) : [...dropped];
   return req;
 }
 
@@ -61,14 +56,11 @@ function message(content: JsonValue, index: number, decoder: PartDecoder): IrMes
   return { role: role === 'model' ? 'assistant' : 'user', parts };
 }
 
-function decodeTools(tools: JsonValue | undefined, req: IrRequest, dropped: Set<string>): void {
+/** Function declarations only: googleSearch, codeExecution, urlContext… are Gemini-hosted tools nobody else runs. */
+function decodeTools(tools: JsonValue | undefined, req: IrRequest): void {
   for (const t of asArray(tools)) {
     const tool = asObject(t);
     if (!tool) continue;
-    for (const key of Object.keys(tool)) {
-      // googleSearch, codeExecution, urlContext, retrieval…: Gemini-hosted tools nobody else runs.
-      if (key !== 'functionDeclarations') dropped.add(`tools[].${key}`);
-    }
     for (const d of asArray(tool['functionDeclarations'])) {
       const decl = asObject(d);
       const name = asString(decl?.['name']);
@@ -77,7 +69,6 @@ function decodeTools(tools: JsonValue | undefined, req: IrRequest, dropped: Set<
       const ir: IrTool = { name, parameters: schema ? toJsonSchema(schema) : { type: 'object', properties: {} } };
       const description = asString(decl['description']);
       if (description) ir.description = description;
-      if (decl['response'] !== undefined || decl['responseJsonSchema'] !== undefined) dropped.add('tools[].functionDeclarations[].response');
       req.tools.push(ir);
     }
   }
@@ -103,7 +94,6 @@ function toolChoice(config: JsonValue | undefined, dropped: Set<string>): IrTool
 
 function decodeGeneration(g: JsonObject | undefined, req: IrRequest, dropped: Set<string>): void {
   if (!g) return;
-  for (const key of Object.keys(g)) if (!HANDLED_GENERATION.has(key)) dropped.add(`generationConfig.${key}`);
   const candidates = asNumber(g['candidateCount']);
   if (candidates !== undefined && candidates > 1) {
     throw invalid('candidateCount above 1 cannot be translated', 'generationConfig.candidateCount');

@@ -24,7 +24,7 @@ export class ItemReader implements RequestSink {
   /** The tool result whose output parts are being read. */
   private open: IrToolResult | undefined;
 
-  constructor(private readonly callNames: Map<string, string>, private readonly dropped: Set<string>, private readonly answer = false) {}
+  constructor(private readonly callNames: Map<string, string>, private readonly answer = false) {}
 
   /** The one part an item makes (a reasoning item), or undefined when it makes none. */
   readOne(item: JsonObject, i: number, type: string | undefined): IrPart | undefined {
@@ -80,11 +80,11 @@ export class ItemReader implements RequestSink {
     this.parts.push((this.open = result));
   }
 
+  /** Images given by URL; input_file, input_audio, file_id images and hosted-tool items have no cross-provider form (request-shape.ts names them). */
   other(type: string, kind: SegmentKind, _role: string, _turn: number, entry: JsonObject): void {
     const image = type === 'input_image' ? decodeImage(entry) : undefined;
-    if (!image) {
-      this.dropped.add(type === 'input_image' ? 'input.input_image.file_id' : `input.${type}`); // input_file, input_audio, hosted-tool items: no cross-provider form
-    } else if (kind !== 'tool_result') this.parts.push(image);
+    if (!image) return;
+    if (kind !== 'tool_result') this.parts.push(image);
     else if (this.open) this.open.content = withItem(this.open.content, image);
   }
 }

@@ -1,19 +1,17 @@
 // Responses request body → IR. Codex CLI is the main client: it sends developer messages, custom
 // (freeform) tools, hosted tools, reasoning items with encrypted_content and client-only metadata.
+// What the IR cannot hold is named in `dropped`: the keys request-shape.ts does not declare, and
+// what is dropped for its value.
 import { asArray, asNumber, asObject, asString, responsesItemType, type JsonObject, type JsonValue } from '../../../../core/index.js';
 import type { IrEffort, IrMessage, IrReasoning, IrRequest, IrResponseFormat, IrText, IrTool, IrToolChoice } from '../../ir.js';
+import { droppedFields } from '../../dropped-fields.js';
 import { invalid } from '../../util.js';
 import { ItemReader } from './item-reader.js';
-
-/** Top-level fields read into the IR; every other field is reported in `dropped` by name. */
-const MAPPED_FIELDS = new Set([
-  'model', 'stream', 'instructions', 'input', 'tools', 'tool_choice', 'parallel_tool_calls', 'max_output_tokens',
-  'temperature', 'top_p', 'reasoning', 'text', 'user', 'safety_identifier', 'previous_response_id', 'conversation',
-]);
+import { RESPONSES_REQUEST_SHAPE } from './request-shape.js';
 
 const EFFORTS = new Set<string>(['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max']);
 
-export function decodeResponsesRequest(body: JsonObject, model: string, stream: boolean): IrRequest {
+export function decodeResponsesRequest(body: JsonObject, model: string, stream: boolean, listDrops = true): IrRequest {
   // Without server-side state the earlier turns are unknown: translating would silently drop them.
   if (body['previous_response_id'] != null) {
     throw invalid('previous_response_id needs a stateful upstream; send the full input instead', 'previous_response_id');
@@ -22,7 +20,6 @@ export function decodeResponsesRequest(body: JsonObject, model: string, stream: 
     throw invalid('conversation needs a stateful upstream; send the full input instead', 'conversation');
   }
   const dropped = new Set<string>();
-  for (const key of Object.keys(body)) if (!MAPPED_FIELDS.has(key)) dropped.add(key);
 
   const system: IrText[] = [];
   const instructions = body['instructions'];
@@ -33,10 +30,10 @@ export function decodeResponsesRequest(body: JsonObject, model: string, stream: 
   }
 
   const request: IrRequest = {
-    model, system, messages: decodeInput(body['input'], system, dropped), tools: decodeTools(body['tools'], dropped),
+    model, system, messages: decodeInput(body['input'], system), tools: decodeTools(body['tools']),
     stop: [], stream, dropped: [],
   };
-  const choice = decodeToolChoice(body['tool_choice'], dropped);
+  const choice = decodeToolChoice(body['tool_choice']);
   if (choice !== undefined) request.toolChoice = choice;
   if (typeof body['parallel_tool_calls'] === 'boolean') request.parallelToolCalls = body['parallel_tool_calls'];
   const maxTokens = asNumber(body['max_output_tokens']);
@@ -47,18 +44,18 @@ export function decodeResponsesRequest(body: JsonObject, model: string, stream: 
   if (topP !== undefined) request.topP = topP;
   const reasoning = decodeReasoning(body['reasoning'], dropped);
   if (reasoning) request.reasoning = reasoning;
-  const format = decodeText(body['text'], dropped);
+  const format = decodeText(body['text']);
   if (format) request.responseFormat = format;
   // safety_identifier is the newer name of `user`; both identify the end user for abuse tracking.
   const user = asString(body['user']) ?? asString(body['safety_identifier']);
   if (user !== undefined) request.user = user;
   if (body['user'] !== undefined && body['safety_identifier'] !== undefined) dropped.add('safety_identifier');
-  request.dropped = [...dropped];
+  request.dropped = listDrops ? droppedFields(body, RESPONSES_REQUEST_SHAPE, dropped) : [...dropped];
   return request;
 }
 
 /** Walks the input items, merging consecutive assistant items and consecutive tool outputs. */
-function decodeInput(input: JsonValue | undefined, system: IrText[], dropped: Set<string>): IrMessage[] {
+function decodeInput(input: JsonValue | undefined, system: IrText[]): IrMessage[] {
   if (typeof input === 'string') return [{ role: 'user', parts: [{ type: 'text', text: input }] }];
   if (!Array.isArray(input)) throw invalid('input must be a string or an array of input items', 'input');
   const messages: IrMessage[] = [];
@@ -85,7 +82,7 @@ function decodeInput(input: JsonValue | undefined, system: IrText[], dropped: Se
     return m;
   };
 
-  const reader = new ItemReader(callNames, dropped);
+  const reader = new ItemReader(callNames);
   input.forEach((raw, i) => {
     const item = asObject(raw);
     if (!item) throw invalid(`input[${i}] must be an object`, `input[${i}]`);
@@ -130,14 +127,14 @@ function decodeInput(input: JsonValue | undefined, system: IrText[], dropped: Se
         return;
       default:
         // item_reference, local_shell_call(_output), web_search_call, mcp_*, tool_search_*, compaction…:
-        // server-side state or hosted-tool traffic no other provider can replay (the reader names it).
+        // server-side state or hosted-tool traffic no other provider can replay (request-shape.ts names it).
         reader.read(item, i, [], type);
     }
   });
   return messages;
 }
 
-function decodeTools(tools: JsonValue | undefined, dropped: Set<string>): IrTool[] {
+function decodeTools(tools: JsonValue | undefined): IrTool[] {
   const out: IrTool[] = [];
   for (const [i, raw] of asArray(tools).entries()) {
     const tool = asObject(raw);
@@ -162,16 +159,14 @@ function decodeTools(tools: JsonValue | undefined, dropped: Set<string>): IrTool
       const description = asString(tool['description']);
       if (description !== undefined) t.description = description;
       out.push(t);
-    } else {
-      // web_search, file_search, tool_search, local_shell, mcp, image_generation, code_interpreter,
-      // computer_use…: hosted tools run inside OpenAI and cannot be translated.
-      dropped.add(`tools.${type ?? 'unknown'}`);
     }
+    // Others (web_search, file_search, local_shell, mcp, …) are hosted tools that run inside OpenAI
+    // and cannot be translated: request-shape.ts names them.
   }
   return out;
 }
 
-function decodeToolChoice(choice: JsonValue | undefined, dropped: Set<string>): IrToolChoice | undefined {
+function decodeToolChoice(choice: JsonValue | undefined): IrToolChoice | undefined {
   if (choice === undefined || choice === null) return undefined;
   if (choice === 'auto' || choice === 'none' || choice === 'required') return choice;
   const obj = asObject(choice);
@@ -179,8 +174,7 @@ function decodeToolChoice(choice: JsonValue | undefined, dropped: Set<string>): 
   const name = asString(obj?.['name']);
   if ((type === 'function' || type === 'custom') && name !== undefined) return { name };
   if (typeof choice === 'string') throw invalid(`tool_choice "${choice}" is not supported`, 'tool_choice');
-  dropped.add(`tool_choice.${type ?? 'unknown'}`); // allowed_tools, hosted tool types
-  return undefined;
+  return undefined; // allowed_tools, hosted tool types: request-shape.ts names them
 }
 
 function decodeReasoning(reasoning: JsonValue | undefined, dropped: Set<string>): IrReasoning | undefined {
@@ -200,10 +194,9 @@ function decodeReasoning(reasoning: JsonValue | undefined, dropped: Set<string>)
   return out;
 }
 
-function decodeText(text: JsonValue | undefined, dropped: Set<string>): IrResponseFormat | undefined {
+function decodeText(text: JsonValue | undefined): IrResponseFormat | undefined {
   const t = asObject(text);
   if (!t) return undefined;
-  for (const key of Object.keys(t)) if (key !== 'format') dropped.add(`text.${key}`); // verbosity
   const format = asObject(t['format']);
   const type = asString(format?.['type']);
   if (!format || type === undefined || type === 'text') return undefined;

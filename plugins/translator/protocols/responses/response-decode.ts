@@ -13,7 +13,7 @@ export function decodeResponsesResponse(body: JsonValue): IrResponse {
   // Output items are read as input items are, leniently; hosted-tool items (web_search_call…)
   // describe work OpenAI already did and make no part.
   const parts: IrPart[] = [];
-  const reader = new ItemReader(new Map(), new Set(), true);
+  const reader = new ItemReader(new Map(), true);
   asArray(res['output']).forEach((raw, i) => {
     const item = asObject(raw);
     if (item) reader.read(item, i, parts, asString(item['type']));

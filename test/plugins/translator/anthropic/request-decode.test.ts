@@ -32,7 +32,7 @@ describe('anthropic codec: decodeRequest', () => {
       expect(ir.user).to.equal('{"device_id":"346143815fbfb9ffd095ee2a1cee807a445d6b54ca3c363a56778787759e66aa","account_uuid":"","session_id":"0bdc681a-a1c6-4c8a-bb84-5e8443fbe350"}');
       expect(ir.tools.map((t) => t.name)).to.deep.equal(['Bash', 'Read', 'DeferredToolPlaceholder']);
       expect(ir.tools[0]!.parameters['type']).to.equal('object');
-      expect(ir.dropped).to.have.members(['context_management', 'messages[].output_config', 'tool_result.cache_control', 'tools[].defer_loading']);
+      expect(ir.dropped).to.have.members(['context_management', 'messages[1].output_config', 'messages[3].content[0].cache_control', 'tools[2].defer_loading']);
     });
 
     it('tool-use turn: the system message given as cached text blocks keeps its cache hint', () => {
@@ -75,7 +75,7 @@ describe('anthropic codec: decodeRequest', () => {
           { type: 'image', source: { kind: 'base64', mediaType: 'image/jpeg', data: '/9j/4AAQ' } },
           { type: 'image', source: { kind: 'url', url: 'https://example.com/cat.png' } },
         ]);
-        expect(ir.dropped).to.deep.equal(['image.source.file']);
+        expect(ir.dropped).to.deep.equal(['messages[0].content[2].source(file)']);
       },
     },
     {
@@ -118,8 +118,8 @@ describe('anthropic codec: decodeRequest', () => {
         expect(ir.messages[0]!.parts).to.deep.equal([{ type: 'text', text: 'keep' }]);
         expect(ir.messages[1]!.parts).to.deep.equal([]);
         expect(ir.dropped).to.deep.equal([
-          'messages[].content[].document', 'messages[].content[].search_result',
-          'messages[].content[].server_tool_use', 'messages[].content[].web_search_tool_result',
+          'messages[0].content[0](document)', 'messages[0].content[1](search_result)',
+          'messages[1].content[0](server_tool_use)', 'messages[1].content[1](web_search_tool_result)',
         ]);
       },
     },
@@ -135,7 +135,7 @@ describe('anthropic codec: decodeRequest', () => {
           { name: 'a', parameters: { type: 'object' }, strict: true, cache: { type: 'ephemeral' } },
           { name: 'b', description: 'B', parameters: { type: 'object', properties: {} } },
         ]);
-        expect(ir.dropped).to.deep.equal(['tools[].web_search_20250305', 'tools[].defer_loading']);
+        expect(ir.dropped).to.deep.equal(['tools[1](web_search_20250305)', 'tools[2].defer_loading']);
       },
     },
     ...([
@@ -179,7 +179,7 @@ describe('anthropic codec: decodeRequest', () => {
     },
     {
       name: 'fields with no IR equivalent are dropped by name',
-      body: { ...base, messages: [{ role: 'user', content: 'hi' }], container: 'c1', mcp_servers: [], service_tier: 'auto', context_management: {}, speed: 'fast', metadata: { user_id: 'u1', tag: 'x' } },
+      body: { ...base, messages: [{ role: 'user', content: 'hi' }], container: 'c1', mcp_servers: [{ type: 'url', url: 'https://mcp.example', name: 'm' }], service_tier: 'auto', context_management: {}, speed: 'fast', metadata: { user_id: 'u1', tag: 'x' } },
       check: (ir) => {
         expect(ir.user).to.equal('u1');
         expect(ir.dropped).to.deep.equal(['container', 'mcp_servers', 'service_tier', 'context_management', 'speed', 'metadata.tag']);

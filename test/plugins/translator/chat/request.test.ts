@@ -84,7 +84,7 @@ describe('chat codec: decodeRequest', () => {
       { type: 'image', source: { kind: 'url', url: 'https://example.com/cat.png' }, detail: 'high' },
       { type: 'image', source: { kind: 'base64', mediaType: 'image/jpeg', data: '/9j/4AAQ' } },
     ]);
-    expect(ir.dropped).to.deep.equal(['messages.content.input_audio', 'messages.content.file']);
+    expect(ir.dropped).to.deep.equal(['messages[0].content[3](input_audio)', 'messages[0].content[4](file)']);
   });
 
   it('decodes an assistant turn: reasoning first, then text, refusal and tool calls', () => {

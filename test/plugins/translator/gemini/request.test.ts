@@ -120,7 +120,7 @@ const DECODE_CASES: DecodeCase[] = [
         { type: 'image', source: { kind: 'base64', mediaType: 'image/png', data: 'iVBORw0KGgo=' } },
         { type: 'image', source: { kind: 'url', url: 'gs://bucket/cat.jpg' } },
       ] }],
-      dropped: ['contents[].parts[].inlineData(application/pdf)', 'contents[].parts[].fileData(video/mp4)', 'contents[].parts[].executableCode', 'contents[].parts[].codeExecutionResult'],
+      dropped: ['contents[0].parts[2](inlineData application/pdf)', 'contents[0].parts[3](fileData video/mp4)', 'contents[0].parts[4](executableCode)', 'contents[0].parts[5](codeExecutionResult)'],
     },
   },
   {
@@ -177,7 +177,7 @@ const DECODE_CASES: DecodeCase[] = [
         { name: 'b', parameters: { type: 'object', properties: { type: { type: 'string' } }, additionalProperties: false } },
         { name: 'c', parameters: { type: 'object', properties: {} } },
       ],
-      dropped: ['tools[].googleSearch', 'tools[].codeExecution', 'tools[].urlContext'],
+      dropped: ['tools[1].googleSearch', 'tools[2].codeExecution', 'tools[3].urlContext'],
     },
   },
   { name: 'ANY with one allowed name forces that tool', body: { contents: [], toolConfig: { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: ['a'] } } }, expect: { toolChoice: { name: 'a' } } },

@@ -35,7 +35,7 @@ describe('responses codec: decodeRequest (recorded clients)', () => {
     expect(ir.reasoning).to.deep.equal({ enabled: true, effort: 'medium' });
     expect(ir.responseFormat).to.equal(undefined);
     expect(ir.dropped).to.have.members([
-      'store', 'include', 'prompt_cache_key', 'client_metadata', 'tools.tool_search', 'tools.web_search', 'text.verbosity',
+      'store', 'include', 'prompt_cache_key', 'client_metadata', 'tools[3](tool_search)', 'tools[4](web_search)', 'text.verbosity',
     ]);
   });
 
@@ -66,7 +66,7 @@ describe('responses codec: decodeRequest (recorded clients)', () => {
       ] },
     ]);
     expect(ir.reasoning).to.deep.equal({ enabled: true, effort: 'high', includeThoughts: true });
-    expect(ir.dropped).to.have.members(['store', 'include', 'prompt_cache_key', 'tools.local_shell', 'input.local_shell_call', 'input.item_reference']);
+    expect(ir.dropped).to.have.members(['store', 'include', 'prompt_cache_key', 'tools[2](local_shell)', 'input[9](local_shell_call)', 'input[10](item_reference)']);
   });
 
   it('openai SDK: string input, easy messages, function_call with parsed_arguments', () => {
@@ -99,7 +99,7 @@ const CASES: Case[] = [
     ])] },
     expect: {
       messages: [{ role: 'user', parts: [{ type: 'image', source: { kind: 'url', url: 'https://example.com/cat.png' }, detail: 'low' }] }],
-      dropped: ['input.input_image.file_id', 'input.input_file'],
+      dropped: ['input[0].content[1](input_image without image_url)', 'input[0].content[2](input_file)'],
     },
   },
   {
@@ -131,7 +131,7 @@ const CASES: Case[] = [
   { name: 'tool_choice none', body: { input: 'x', tool_choice: 'none' }, expect: { toolChoice: 'none' } },
   { name: 'tool_choice function', body: { input: 'x', tool_choice: { type: 'function', name: 'f' } }, expect: { toolChoice: { name: 'f' } } },
   { name: 'tool_choice custom', body: { input: 'x', tool_choice: { type: 'custom', name: 'apply_patch' } }, expect: { toolChoice: { name: 'apply_patch' } } },
-  { name: 'tool_choice hosted → dropped', body: { input: 'x', tool_choice: { type: 'web_search' } }, expect: { dropped: ['tool_choice.web_search'] } },
+  { name: 'tool_choice hosted → dropped', body: { input: 'x', tool_choice: { type: 'web_search' } }, expect: { dropped: ['tool_choice(web_search)'] } },
   {
     name: 'sampling and limits',
     body: { input: 'x', max_output_tokens: 500, temperature: 0.2, top_p: 0.9, parallel_tool_calls: false, user: 'u-1' },

@@ -1,0 +1,74 @@
+// What the Responses request decoder (request-decode.ts, item-reader.ts, core's readResponsesItem)
+// reads of each kind of object. Every other key is a dropped field, reported by its path
+// (dropped-fields.ts); keep this in step with the decoder — the shape tests check each key here is read.
+import { asString, responsesItemType, type JsonObject } from '../../../../core/index.js';
+import { compileShape, type ShapeSpec } from '../../dropped-fields.js';
+
+const TEXT = { keys: { text: true } } as const;
+const TEXT_VARIANTS = { input_text: TEXT, output_text: TEXT, text: TEXT, refusal: { keys: { refusal: true } } } as const;
+
+/** Message content and tool output: a string, or text parts and images given by URL. */
+const CONTENT: ShapeSpec = {
+  keys: { type: true },
+  // An image given only by file_id lives in OpenAI's file store: no other provider can read it.
+  variant: (p) => (p['type'] === 'input_image' && typeof p['image_url'] !== 'string' ? 'input_image without image_url' : asString(p['type'])),
+  variants: { ...TEXT_VARIANTS, input_image: { keys: { image_url: true, detail: true } } },
+  othersDropped: true, // input_file, input_audio
+};
+
+/** A developer or system message keeps its text only. */
+const SYSTEM_CONTENT: ShapeSpec = { ...CONTENT, variants: TEXT_VARIANTS };
+
+/**
+ * `id` and `status` of items a client replays from an earlier response are OpenAI's record of its
+ * own output: meaningless to another provider, read and set aside rather than reported each turn.
+ */
+const REPLAYED = { id: 'consumed', status: 'consumed' } as const;
+const REASONING_PARTS: ShapeSpec = { keys: { type: 'consumed', text: true } };
+const CALL_OUTPUT: ShapeSpec = { keys: { call_id: true, output: CONTENT } };
+
+const ITEM: ShapeSpec = {
+  keys: { type: true, ...REPLAYED },
+  variant: (item: JsonObject) => {
+    const type = responsesItemType(item);
+    const role = item['role'];
+    return type === 'message' && (role === 'developer' || role === 'system') ? 'system message' : type;
+  },
+  variants: {
+    message: { keys: { role: true, content: CONTENT } },
+    'system message': { keys: { role: true, content: SYSTEM_CONTENT } },
+    function_call: { keys: { call_id: true, name: true, arguments: true } },
+    custom_tool_call: { keys: { call_id: true, name: true, input: true } },
+    function_call_output: CALL_OUTPUT,
+    custom_tool_call_output: CALL_OUTPUT,
+    reasoning: {
+      // Every part's text is taken, whatever its type (summary_text, reasoning_text).
+      keys: { summary: REASONING_PARTS, content: REASONING_PARTS, encrypted_content: true },
+    },
+  },
+  othersDropped: true, // item_reference, local_shell_call, web_search_call, mcp_*, compaction…: server-side or hosted
+};
+
+const NAMED: ShapeSpec = { keys: { name: true } };
+
+export const RESPONSES_REQUEST_SHAPE = compileShape({
+  keys: {
+    model: 'consumed', stream: 'consumed', // read by ingress
+    instructions: true, input: ITEM, parallel_tool_calls: true, max_output_tokens: true,
+    temperature: true, top_p: true, user: true, safety_identifier: true,
+    // Refused unless null (request-decode.ts).
+    previous_response_id: true, conversation: true,
+    tools: {
+      keys: { type: true },
+      variant: (t) => asString(t['type']),
+      variants: {
+        function: { keys: { name: true, description: true, parameters: true, strict: true } },
+        custom: { keys: { name: true, description: true, format: true } },
+      },
+      othersDropped: true, // hosted tools: web_search, file_search, local_shell, mcp…
+    },
+    tool_choice: { keys: { type: true }, variant: (c) => asString(c['type']), variants: { function: NAMED, custom: NAMED }, othersDropped: true },
+    reasoning: { keys: { effort: true, summary: true, generate_summary: true } },
+    text: { keys: { format: { keys: { type: true, name: true, schema: true, strict: true } } } },
+  },
+});
