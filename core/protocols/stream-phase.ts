@@ -181,9 +181,12 @@ export function streamError(protocol: Protocol, provider: string, ev: StreamEven
       const code = err['code'] ?? null;
       const status = httpStatus(code) ?? httpStatus(err['status'])
         ?? OPENAI_CODE_STATUS[asString(code) ?? ''] ?? OPENAI_CODE_STATUS[type ?? ''] ?? 502;
-      // Chat already sends the OpenAI envelope; the Responses shapes are re-wrapped into it.
+      // Chat already sends the OpenAI envelope; the Responses shapes are re-wrapped into it, a
+      // missing type (or the event's own `error`) becoming the class of the status the code gave
+      // (429 → rate_limit_error…), as an HTTP error of that status would carry.
+      const classOfStatus = () => new GatewayError('SLUICE_E_UPSTREAM_ERROR', message, { status }).typeFor('openai');
       const body: JsonObject = asObject(data['error']) && protocol.operation === 'chat' ? data
-        : { error: { message, type: type === 'error' || type === undefined ? 'api_error' : type, param: err['param'] ?? null, code: typeof code === 'string' || typeof code === 'number' ? code : null } };
+        : { error: { message, type: type === 'error' || type === undefined ? classOfStatus() : type, param: err['param'] ?? null, code: typeof code === 'string' || typeof code === 'number' ? code : null } };
       return new GatewayError('SLUICE_E_UPSTREAM_ERROR', message, { status, upstream: { family: 'openai', body } });
     }
   }

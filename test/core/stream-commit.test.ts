@@ -75,6 +75,11 @@ describe('commitStream', () => {
     expect(err.upstream?.body).to.deep.equal({ error: { message: 'boom', type: 'api_error', param: null, code: 'server_error' } });
     const failed = await failure(commitStream(upstream('openai.responses', data({ type: 'response.failed', response: { error: { code: 'rate_limit_exceeded', message: 'later' } } })), opts));
     expect([failed.status, failed.message]).to.deep.equal([429, 'later']);
+    // A type the event does not give follows the status: a 429 is a rate-limit error, not api_error.
+    expect(failed.upstream?.body).to.have.nested.property('error.type', 'rate_limit_error');
+    const limited = await failure(commitStream(upstream('openai.responses', data({ type: 'error', code: 'rate_limit_exceeded', message: 'slow down', param: null, sequence_number: 0 })), opts));
+    expect(limited.status).to.equal(429);
+    expect(limited.upstream?.body).to.deep.equal({ error: { message: 'slow down', type: 'rate_limit_error', param: null, code: 'rate_limit_exceeded' } });
   });
 
   it('Gemini: a usage-only chunk is preamble; the error code is the status; finishReason ends the stream', async () => {
