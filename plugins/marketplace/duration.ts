@@ -11,11 +11,12 @@ export function toMs(v: number | string): number {
   return Math.round(parseFloat(m[1]!) * UNIT_MS[m[2]!.toLowerCase()]!);
 }
 
-/** A duration option of at least `minMs`, parsed to milliseconds. */
+/** A duration option of at least `minMs`, parsed to milliseconds. One error per bad value. */
 export function duration(minMs: number) {
   return z.union([
-    z.number().int().min(minMs),
+    z.number().int().min(minMs, { message: `expected at least ${minMs} ms` }),
     z.string().regex(DURATION).meta({ expected: 'a duration such as 500ms, 30s, 5m or 1h (or milliseconds)' })
-      .refine((v) => toMs(v) >= minMs, { message: `expected at least ${minMs} ms` }),
+      // A string that is no duration at all already has its error (the regex's): only the minimum here.
+      .refine((v) => !DURATION.test(v) || toMs(v) >= minMs, { message: `expected at least ${minMs} ms` }),
   ]);
 }

@@ -12,7 +12,7 @@ import { outboxStore } from './outbox-store.js';
 import { OutboxWriter } from './outbox-writer.js';
 import { CatalogueSync } from './puller.js';
 import { UsagePusher } from './pusher.js';
-import { withdrawOffer } from './seller.js';
+import { OfferListing } from './seller.js';
 import { statusCommand } from './status-command.js';
 import { writeStatus, type StatusKind } from './status-store.js';
 import { usageRecordFor, type RecordContext } from './usage-record.js';
@@ -49,6 +49,7 @@ export default definePlugin<MarketplaceOptions>({
     const metrics = marketplaceMetrics(host.metrics);
     const client = marketplaceClient(() => ({ ...credentials, timeoutMs: toMs(options.timeout) }));
     const backoff = () => ({ initialMs: toMs(options.retry.initial), maxMs: toMs(options.retry.max) });
+    const listing = new OfferListing(client);
     const store = outboxStore(() => host.database());
     // Status rows are written one after another, so the last word is the latest.
     let statusChain = Promise.resolve();
@@ -74,18 +75,19 @@ export default definePlugin<MarketplaceOptions>({
       const inUse = book.inUse();
       metrics.offers(inUse.length);
       status('offers', true, `${inUse.length} in use`, JSON.stringify(inUse));
-    });
+    }, () => options.buy.models);
     const sync = new CatalogueSync({
-      client, book, logger,
+      client, listing, book, logger,
       options: () => options,
       intervalMs: () => toMs(options.pull_interval),
       backoff,
       onResult: (r) => { metrics.sync(r.kind, r.result); status(r.kind, r.ok, r.result, r.detail); },
     });
 
+    // Only an offer this process published: see OfferListing.
     const withdraw = async (offerId: string) => {
       try {
-        await withdrawOffer(client, offerId);
+        if (!await listing.withdraw(offerId)) return;
         logger.info('marketplace offer withdrawn', { offer: offerId });
         status('publish', true, 'withdrawn', offerId);
       } catch (err) {
@@ -99,6 +101,7 @@ export default definePlugin<MarketplaceOptions>({
         if (usage) writer.push(usage);
       },
       start() {
+        metrics.init();
         writer.start();
         pusher.start();
         sync.start();

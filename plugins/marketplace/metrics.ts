@@ -2,6 +2,12 @@
 import type { Metrics } from '../../core/index.js';
 
 export interface MarketplaceMetrics {
+  /**
+   * Exports the unlabelled counters at 0: an alert on drops (or a rate() of sends) needs the series
+   * before its first event. Called from start(), never setup(): `config validate` runs setup, and a
+   * metric's first update loads prom-client.
+   */
+  init(): void;
   push(result: string, sent: number): void;
   sync(kind: 'pull' | 'publish', result: string): void;
   outboxDepth(n: number): void;
@@ -19,6 +25,9 @@ export function marketplaceMetrics(metrics: Metrics): MarketplaceMetrics {
   const dropped = metrics.counter('sluice_marketplace_records_dropped_total', 'Usage records lost because the database did not take them and the memory queue was full.');
   const offers = metrics.gauge('sluice_marketplace_offers_in_use', 'Offers turned into providers.');
   return {
+    init() {
+      for (const c of [sent, queued, dropped]) c.inc(undefined, 0);
+    },
     push(result, n) { pushes.inc({ result }); if (n) sent.inc(undefined, n); },
     sync(kind, result) { syncs.inc({ kind, result }); },
     outboxDepth(n) { depth.set(n); },

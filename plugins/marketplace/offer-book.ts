@@ -2,8 +2,13 @@
 // credential and price from the offer), so router targets and fallbacks like `offer:*` reach them.
 // An offer gone from the catalogue, changed, or past its expires_at is removed (or rebuilt) without
 // a restart: at the next pull, and expiry also by its own timer.
-import type { Logger, Provider, ProviderRegistry } from '../../core/index.js';
-import { offerServes } from './offer-filter.js';
+//
+// An offer provider takes only the models both the offer sells and `buy.models` allows: an offer
+// admitted because it overlaps `buy.models` (`*` overlaps `gpt-4o*`) must not then receive every
+// model the router sends it. Glob targets (`offer:*`) skip it through `serves`; a route naming it
+// outright is refused in `send`, before any upstream call, as unavailable — so dispatch falls back.
+import { GatewayError, type Logger, type Provider, type ProviderRegistry } from '../../core/index.js';
+import { offerServes, patternMatches } from './offer-filter.js';
 import { expiresAt, type Offer } from './protocol.js';
 
 export const OFFER_PREFIX = 'offer:';
@@ -14,15 +19,19 @@ interface Held { offer: Offer; key: string; timer: NodeJS.Timeout | undefined }
 
 export interface OfferInUse { id: string; provider: string; seller: string | null; protocol: string; models: string[]; price: Offer['price']; expires_at: string | null }
 
-/** The created provider with the offer it came from, and the models it sells (for glob targets). */
-function offerProvider(inner: Provider, offer: Offer): Provider {
+/** The created provider with the offer it came from, and the models it takes (for glob targets and in `send`). */
+function offerProvider(inner: Provider, offer: Offer, bought: (model: string) => boolean): Provider {
   const models = offer.models;
+  const takes = (model: string) => offerServes({ models }, model) && bought(model);
   return {
     name: inner.name, type: inner.type, protocols: inner.protocols, models: inner.models,
     ...(inner.prices ? { prices: inner.prices } : {}),
     offer: offer.seller === undefined ? { id: offer.id } : { id: offer.id, seller: offer.seller },
-    serves: (model: string) => offerServes({ models }, model),
-    send: (request, ctx) => inner.send(request, ctx),
+    serves: takes,
+    send: (request, ctx) => takes(request.model)
+      ? inner.send(request, ctx)
+      : Promise.reject(new GatewayError('SLUICE_E_UPSTREAM_UNAVAILABLE',
+        `marketplace offer ${offer.id} does not take model \`${request.model}\` (the offer's models and buy.models)`, { status: 503 })),
     ...(inner.check ? { check: () => inner.check!() } : {}),
     close: () => inner.close(),
   };
@@ -31,24 +40,34 @@ function offerProvider(inner: Provider, offer: Offer): Provider {
 export class OfferBook {
   private held = new Map<string, Held>();
 
-  constructor(private readonly providers: ProviderRegistry, private readonly logger: Logger, private readonly onChange: () => void) {}
+  /** `buyModels`: the current `buy.models` (read on every request, so a reload narrows it at once). */
+  constructor(
+    private readonly providers: ProviderRegistry,
+    private readonly logger: Logger,
+    private readonly onChange: () => void,
+    private readonly buyModels: () => readonly string[],
+  ) {}
+
+  private readonly bought = (model: string): boolean => this.buyModels().some((p) => patternMatches(p, model));
 
   /** Makes the registry hold exactly these offers' providers. */
   async replace(offers: readonly Offer[]): Promise<void> {
     const next = new Map(offers.map((o) => [OFFER_PREFIX + o.id, o]));
+    const buyModels = this.buyModels();
     for (const [name] of this.held) {
       if (!next.has(name)) await this.drop(name, 'withdrawn');
     }
     for (const [name, offer] of next) {
-      const key = JSON.stringify(offer);
+      // buy.models too: the models a provider lists are those it takes, fixed when it is built.
+      const key = JSON.stringify([offer, buyModels]);
       if (this.held.get(name)?.key === key) continue;
       let provider: Provider;
       try {
         provider = offerProvider(this.providers.create(name, {
           type: offer.protocol, base_url: offer.base_url, ...(offer.api_key ? { api_key: offer.api_key } : {}),
-          models: offer.models.filter((m) => !m.includes('*')),
+          models: offer.models.filter((m) => !m.includes('*') && this.bought(m)),
           prices: offer.price,
-        }), offer);
+        }), offer, this.bought);
       } catch (err) {
         this.logger.warn('marketplace offer skipped: it does not make a provider', { offer: offer.id, error: (err as Error).message });
         continue;

@@ -9,12 +9,13 @@ import type { OfferBook } from './offer-book.js';
 import { offerRefusal } from './offer-filter.js';
 import type { MarketplaceOptions } from './options.js';
 import { readOffers, type Offer } from './protocol.js';
-import { publishOffer } from './seller.js';
+import type { OfferListing } from './seller.js';
 
 export interface SyncResult { kind: 'pull' | 'publish'; ok: boolean; result: string; detail: string }
 
 export interface PullerDeps {
   client: MarketplaceClient;
+  listing: OfferListing;
   book: OfferBook;
   logger: Logger;
   options(): MarketplaceOptions;
@@ -55,7 +56,7 @@ export class CatalogueSync {
     if (o.buy.enabled && now >= this.nextAt.pull) await this.step('pull', () => this.pull());
     if (o.sell.enabled && o.sell.offer && now >= this.nextAt.publish) {
       const offer = o.sell.offer;
-      await this.step('publish', async () => { await publishOffer(this.deps.client, offer, o.gateway_id!); return { result: 'published', detail: offer.id }; });
+      await this.step('publish', async () => { await this.deps.listing.publish(offer, o.gateway_id!); return { result: 'published', detail: offer.id }; });
     }
     const interval = this.deps.intervalMs();
     const due = [o.buy.enabled ? this.nextAt.pull : Infinity, o.sell.enabled ? this.nextAt.publish : Infinity];

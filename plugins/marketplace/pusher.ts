@@ -31,10 +31,12 @@ export class UsagePusher {
   private lastPrune = 0;
   /** Records written to the outbox since the last push: a full batch pushes without waiting. */
   private fresh = 0;
+  private started = false;
 
   constructor(private readonly deps: PusherDeps) {}
 
   start(): void {
+    this.started = true;
     this.loop.start();
   }
 
@@ -44,10 +46,15 @@ export class UsagePusher {
     if (this.failures === 0 && !this.loop.busy && this.fresh >= this.deps.settings().batchSize) this.loop.schedule(0);
   }
 
-  /** Stops the loop; then one last push of what is waiting, bounded by the client's timeout. */
+  /**
+   * Stops the loop; then one last push of what is waiting, bounded by the client's timeout — only
+   * when start() ran: a process that never pushed (`config validate`) must not send the outbox of
+   * a gateway that shares its database.
+   */
   async close(): Promise<void> {
     await this.loop.stop();
-    if (this.failures === 0) await this.pushAll();
+    if (this.started && this.failures === 0) await this.pushAll();
+    this.started = false;
   }
 
   /** Pushes until the outbox is empty or a call fails; resolves to the wait before the next round. Never rejects. */

@@ -20,3 +20,28 @@ export async function publishOffer(client: MarketplaceClient, offer: SellOffer, 
 export async function withdrawOffer(client: MarketplaceClient, offerId: string): Promise<void> {
   await client.call('DELETE', `/v1/offers/${encodeURIComponent(offerId)}`, { okStatuses: [404] });
 }
+
+/**
+ * The offers this process asked the marketplace to list — the only ones it may withdraw. Another
+ * process with the same config (a `sluice config validate` in CI, the live gateway's successor
+ * still starting) must never delist the offer a running gateway is selling.
+ */
+export class OfferListing {
+  private readonly published = new Set<string>();
+
+  constructor(private readonly client: MarketplaceClient) {}
+
+  async publish(offer: SellOffer, gatewayId: string): Promise<void> {
+    // Noted before the call: a PUT that timed out may still have been listed.
+    this.published.add(offer.id);
+    await publishOffer(this.client, offer, gatewayId);
+  }
+
+  /** DELETEs the offer when this process published it; false (and no call) otherwise. */
+  async withdraw(offerId: string): Promise<boolean> {
+    if (!this.published.has(offerId)) return false;
+    await withdrawOffer(this.client, offerId);
+    this.published.delete(offerId);
+    return true;
+  }
+}
