@@ -8,10 +8,11 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
-import { familyFromPath, fixedRoutes, GEMINI_METHODS, matchEndpoint } from '../../core/http/endpoints.js';
+import { familyFromPath, familyOfUnmatched, fixedRoutes, GEMINI_METHODS, matchEndpoint } from '../../core/http/endpoints.js';
 import type { ApiFamily } from '../../core/protocols/types.js';
 import { tempDir } from '../helpers/gateway.js';
 import { prng, type Prng } from '../helpers/prng.js';
@@ -291,11 +292,14 @@ function expectedFamily(c: { method: string; path: string; headers: Record<strin
   const pathname = url.pathname;
   const query = Object.fromEntries(url.searchParams);
   const headers = Object.fromEntries(Object.entries(c.headers).map(([k, v]) => [k.toLowerCase(), v]));
+  // A method node's parser does not know is refused before the headers are read: the path's family.
+  if (!http.METHODS.includes(c.method)) return familyFromPath(pathname);
   try {
     const match = matchEndpoint({ method: c.method, path: pathname, headers, query });
     if (match && 'endpoint' in match) return match.endpoint.family;
-  } catch { /* a malformed %-escape: the path's family */ }
-  return familyFromPath(pathname);
+  } catch { /* a malformed %-escape: as for no match */ }
+  // No endpoint: the path's family, else the SDK the headers give away (anthropic-version, x-goog-api-key).
+  return familyOfUnmatched(pathname, headers);
 }
 
 /** A description of what is wrong with an error body in `family`'s envelope, or undefined. */
