@@ -17,6 +17,8 @@ export interface ListenerSpec {
   serve?: readonly EndpointGroup[];
   /** Where the listener is written in the config, for errors. */
   configPath?: (string | number)[];
+  /** The command-line flag the host came from (`--host`), named in errors instead of a config line. */
+  hostFlag?: string;
 }
 
 export interface BoundListener {
@@ -62,9 +64,10 @@ export function refuseUnauthenticatedRemote(loaded: LoadedConfig, authenticates:
     // Only the data plane needs an auth plugin to be public: admin has its key, metrics hold no secrets.
     const dataPlane = spec.serve === undefined || spec.serve.some((g) => DATA_PLANE.includes(g));
     if (dataPlane && !isLoopbackHost(spec.host)) {
+      const where = spec.hostFlag ? ` (${spec.hostFlag})` : '';
       throw new ConfigError(
-        `refusing to listen on ${spec.host} without authentication: add an auth plugin to the chain, listen on 127.0.0.1, or set server.allow_unauthenticated_remote: true`,
-        loaded.locate(spec.configPath ?? ['server', 'host']),
+        `refusing to listen on ${spec.host}${where} without authentication: add an auth plugin to the chain, listen on 127.0.0.1, or set server.allow_unauthenticated_remote: true`,
+        spec.hostFlag ? undefined : loaded.locate(spec.configPath ?? ['server', 'host']),
       );
     }
   }

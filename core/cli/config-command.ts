@@ -20,8 +20,9 @@ export async function configCommand(args: string[], io: Io): Promise<number> {
   try {
     const loaded = await loadConfigFile(configFile(flag ?? positionals[0]));
     const { plugins, providers } = await validateConfig(loaded);
+    const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
     if (json) io.out(JSON.stringify({ valid: true, file: loaded.file, plugins: plugins.map((p) => p.definition.name) }));
-    else io.out(`${loaded.file}: valid (${plugins.length} plugins, ${providers.length} providers)`);
+    else io.out(`${loaded.file}: valid (${count(plugins.length, 'plugin')}, ${count(providers.length, 'provider')})`);
     return 0;
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;

@@ -25,8 +25,9 @@ export async function start(args: string[], io: Io): Promise<number> {
     import('../app.js'), import('../server.js'), import('../config/home.js'), import('../version.js'),
   ]);
   const gateway = await createGateway(loaded);
+  const hostFlag = stringValue(values, 'host');
   const specs = server.listeners ? listenersOf(server)
-    : [{ port: portFlag !== undefined ? Number(portFlag) : server.port, host: stringValue(values, 'host') ?? server.host }];
+    : [{ port: portFlag !== undefined ? Number(portFlag) : server.port, host: hostFlag ?? server.host, ...(hostFlag !== undefined ? { hostFlag: '--host' } : {}) }];
   let running: Awaited<ReturnType<typeof listenAll>>;
   try {
     running = await listenAll(gateway, specs);
@@ -53,6 +54,12 @@ export async function start(args: string[], io: Io): Promise<number> {
       version: SLUICE_VERSION,
     });
   }
+  // A rejection nobody handles — a plugin's background work, a throw inside its own
+  // `exchange.completed.then(…)` — would otherwise end the process and every request in flight with
+  // it (Node's default). It is the plugin's bug, so it is logged as one, and the gateway serves on.
+  process.on('unhandledRejection', (reason) => {
+    gateway.logger.error('unhandled promise rejection (a plugin\'s background work?); still serving', { error: reason });
+  });
   const stop = (signal: string) => { running.shutdown(signal).then(() => process.exit(0), () => process.exit(1)); };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));

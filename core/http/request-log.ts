@@ -76,7 +76,14 @@ export function createRequestRecorder(logger: Logger, metrics: RequestMetrics, l
       firstByteMs: c.firstByteMs, totalMs: c.totalMs, exchange: ex,
     };
     for (const listen of listeners) {
-      try { listen(record); } catch (err) { logger.error('onRequest listener failed', { request_id: r.id, error: err }); }
+      try {
+        // An async onRequest (the contract says synchronous, but TypeScript accepts one) rejects
+        // instead of throwing: caught the same way, or it would end the process.
+        const returned: unknown = listen(record);
+        if (returned instanceof Promise) returned.catch((err: unknown) => { logger.error('onRequest listener failed', { request_id: r.id, error: err }); });
+      } catch (err) {
+        logger.error('onRequest listener failed', { request_id: r.id, error: err });
+      }
     }
   };
 }

@@ -45,7 +45,7 @@ describe('sluice config validate: the set-up host', () => {
     const { dir, file } = project('/uses-host');
     const r = sluice(['config', 'validate', file]);
     expect(r.status, r.stderr).to.equal(0);
-    expect(r.stdout).to.include('valid (2 plugins, 1 providers)');
+    expect(r.stdout).to.include('valid (2 plugins, 1 provider)');
     expect(existsSync(path.join(dir, 'db', 'v.db'))).to.equal(true);
   });
 

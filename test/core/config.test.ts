@@ -97,7 +97,7 @@ describe('config', () => {
     it('config validate: exit 0 on a good file', () => {
       const r = sluice(['config', 'validate', writeConfig(GOOD)]);
       expect(r.status, r.stderr).to.equal(0);
-      expect(r.stdout).to.match(/valid \(1 plugins, 1 providers\)/);
+      expect(r.stdout).to.match(/valid \(1 plugin, 1 provider\)/);
     });
 
     const failures: [string, string, RegExp][] = [
