@@ -66,12 +66,18 @@ export async function loadChain(loaded: LoadedConfig): Promise<LoadedPlugin[]> {
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       problems.push(err);
+      // After a module that failed to load, Node's loader can fail the next imports that share its
+      // graph (the 'sluice' entry) with errors of its own: stop at the first such failure.
+      if (err instanceof PluginImportError) break;
     }
   }
   if (problems.length) throw combineConfigErrors(problems);
   checkOrder(plugins, loaded);
   return plugins;
 }
+
+/** A chain entry whose module could not be loaded (as opposed to one whose options are wrong). */
+class PluginImportError extends ConfigError {}
 
 async function loadEntry(loaded: LoadedConfig, index: number): Promise<LoadedPlugin> {
   const entry = loaded.config.chain[index]!;
@@ -80,7 +86,7 @@ async function loadEntry(loaded: LoadedConfig, index: number): Promise<LoadedPlu
   try {
     imported = await importPlugin(entry.use, loaded.dir);
   } catch (err) {
-    throw new ConfigError(`chain[${index}]: ${(err as Error).message}`, at);
+    throw new PluginImportError(`chain[${index}]: ${(err as Error).message}`, at);
   }
   const { definition, source } = imported;
   let options: unknown;

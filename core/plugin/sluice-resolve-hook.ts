@@ -14,5 +14,15 @@ export async function resolve(specifier: string, context: ResolveContext, next: 
   if (specifier === 'sluice' && entryUrl) return { url: entryUrl, shortCircuit: true };
   // The test harness sits beside the entry (dist/core/testing/index.js next to dist/core/index.js).
   if (specifier === 'sluice/testing' && entryUrl) return { url: new URL('./testing/index.js', entryUrl).href, shortCircuit: true };
+  if (specifier.startsWith('sluice/') && entryUrl) {
+    // Any other path into Sluice is an internal, not the contract: say so rather than "cannot find
+    // package 'sluice'" (which reads as an installation problem). A Sluice installed beside the
+    // plugin still resolves as Node would.
+    try {
+      return await next(specifier, context);
+    } catch {
+      throw new Error(`cannot import '${specifier}': a plugin imports only 'sluice' and 'sluice/testing', Sluice's public surface (docs/writing-plugins.md)`);
+    }
+  }
   return next(specifier, context);
 }
