@@ -59,7 +59,7 @@ export function createClientErrorHandler(record: RecordRejection): (err: ParserE
     const path = inFlight?.req.url ?? line?.[2] ?? '';
     const header = inFlight?.getHeader('x-request-id');
     const id = typeof header === 'string' ? header : requestIdFor(undefined);
-    writeRaw(socket, error.status, statusText(error.status), id, JSON.stringify(errorBody(error, familyFromPath(pathOnly(path)))));
+    writeRaw(socket, error.status, statusText(error.status), id, JSON.stringify(errorBody(error, familyFromPath(pathOnly(path)))), error.code);
     // A request already in the handler is logged there when it ends; only parser-level refusals here.
     if (!inFlight) record({ id, endpoint: 'none', family: familyFromPath(pathOnly(path)), method: line?.[1] ?? '', path, status: error.status, error, receivedAt, peerAddress: peerOf(socket) });
   };
@@ -95,11 +95,11 @@ function gatewayErrorFor(err: ParserError): GatewayError {
   }
 }
 
-function writeRaw(socket: Duplex, status: number, text: string, id: string, body: string): void {
+function writeRaw(socket: Duplex, status: number, text: string, id: string, body: string, code?: string): void {
   socket.on('error', () => { /* the peer may reset while we answer */ });
   socket.end(
     `HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\n` +
-    `x-request-id: ${id}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    `x-request-id: ${id}\r\n${code ? `x-sluice-error-code: ${code}\r\n` : ''}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
   // Destroying at once could reset the connection before the client reads the answer.
   const timer = setTimeout(() => socket.destroy(), LINGER_MS);

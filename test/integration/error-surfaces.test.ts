@@ -45,6 +45,7 @@ describe('error surfaces: envelope, request id, log line and metric for every re
       expect(res.headers['connection']).to.equal('close');
       const body = JSON.parse(res.body) as { error: Record<string, unknown> };
       expect(body.error).to.include({ type: 'invalid_request_error', code: 'SLUICE_E_MALFORMED_HTTP', param: null });
+      expect(res.headers['x-sluice-error-code']).to.equal('SLUICE_E_MALFORMED_HTTP');
       await settle();
       expect(linesFor(res.headers['x-request-id'])).to.have.length(1);
       expect(linesFor(res.headers['x-request-id'])[0]).to.include({ status: 400, outcome: 'error', error: 'SLUICE_E_MALFORMED_HTTP' });
