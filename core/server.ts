@@ -66,7 +66,7 @@ export function refuseUnauthenticatedRemote(loaded: LoadedConfig, authenticates:
     if (dataPlane && !isLoopbackHost(spec.host)) {
       const where = spec.hostFlag ? ` (${spec.hostFlag})` : '';
       throw new ConfigError(
-        `refusing to listen on ${spec.host}${where} without authentication: add an auth plugin to the chain, listen on 127.0.0.1, or set server.allow_unauthenticated_remote: true`,
+        `refusing to listen on ${spec.host} without authentication${where}: add an auth plugin to the chain, listen on 127.0.0.1, or set server.allow_unauthenticated_remote: true`,
         spec.hostFlag ? undefined : loaded.locate(spec.configPath ?? ['server', 'host']),
       );
     }
