@@ -62,6 +62,18 @@ export const ENTITY_ALIASES: Readonly<Record<string, string>> = {
 };
 
 const BUILT_IN = new Set(BUILT_IN_ENTITY_TYPES);
+
+/**
+ * Presidio's own recognizers' entity names. Accepted without a sidecar too — a policy written for
+ * one (or kept while it is switched off) is not a typo — though nothing reports them then.
+ */
+export const PRESIDIO_ENTITY_TYPES: readonly string[] = [
+  'PERSON', 'LOCATION', 'ORGANIZATION', 'NRP', 'DATE_TIME', 'URL', 'MEDICAL_LICENSE', 'US_BANK_NUMBER', 'US_DRIVER_LICENSE',
+  'US_ITIN', 'US_PASSPORT', 'UK_NINO', 'SG_NRIC_FIN', 'SG_UEN', 'AU_ABN', 'AU_ACN', 'AU_TFN', 'AU_MEDICARE', 'IN_PAN',
+  'IN_VEHICLE_REGISTRATION', 'IN_VOTER', 'IN_PASSPORT', 'FI_PERSONAL_IDENTITY_CODE', 'IT_FISCAL_CODE', 'IT_DRIVER_LICENSE',
+  'IT_VAT_CODE', 'IT_PASSPORT', 'IT_IDENTITY_CARD', 'PL_PESEL', 'KR_RRN', 'TH_TNIN',
+];
+const PRESIDIO_STANDARD = new Set(PRESIDIO_ENTITY_TYPES);
 /** Presidio names its entities in upper snake case (PERSON, LOCATION, US_DRIVER_LICENSE). */
 const PRESIDIO_NAME = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$/;
 
@@ -93,6 +105,7 @@ export class EntityNames {
     if (custom !== undefined) return custom;
     const alias = ENTITY_ALIASES[name];
     if (alias !== undefined) return alias;
+    if (PRESIDIO_STANDARD.has(name)) return name;
     if (this.context.presidio && PRESIDIO_NAME.test(name)) return name;
     return undefined;
   }
@@ -105,6 +118,6 @@ export class EntityNames {
     return `expected an entity type the firewall can report, got "${name}"`
       + (guess ? ` (did you mean ${upper}?)` : '')
       + (this.context.presidio ? '; with a Presidio sidecar, its entity names in upper case (PERSON, LOCATION) are accepted too' : '')
-      + `; known: ${[...BUILT_IN_ENTITY_TYPES, ...custom].join(', ')}; aliases: ${Object.keys(ENTITY_ALIASES).join(', ')}`;
+      + `; known: ${[...BUILT_IN_ENTITY_TYPES, ...custom].join(', ')}; Presidio's: ${PRESIDIO_ENTITY_TYPES.join(', ')}; aliases: ${Object.keys(ENTITY_ALIASES).join(', ')}`;
   }
 }

@@ -80,13 +80,15 @@ describe('firewall entity names', () => {
       .to.throw(SchemaError, /entities\.AWS_ACCESS_KEY: .*"AWS_ACCESS_KEY" and "AWS_ACCESS_KEY_ID" both name AWS_ACCESS_KEY_ID/);
   });
 
-  it('accepts custom detectors by type and by name, and Presidio names only with a sidecar', () => {
+  it('accepts custom detectors by type and by name; Presidio\'s own names always, any upper-case name with a sidecar', () => {
     const custom = [{ name: 'employee_id', pattern: 'EMP-\\d{6}' }, { name: 'ticket', type: 'INTERNAL_TICKET', pattern: '#\\d{5}' }];
     const o = parseOptions(firewallOptions, { custom, entities: { employee_id: { action: 'block' }, INTERNAL_TICKET: false } });
     expect(Object.keys(o.entities)).to.deep.equal(['EMPLOYEE_ID', 'INTERNAL_TICKET']);
-    expect(() => parseOptions(firewallOptions, { entities: { PERSON: { action: 'allow' } } })).to.throw(SchemaError, /entities\.PERSON/);
-    const withSidecar = parseOptions(firewallOptions, { presidio: { url: 'http://127.0.0.1:5002' }, entities: { PERSON: { action: 'allow' } } });
-    expect(Object.keys(withSidecar.entities)).to.deep.equal(['PERSON']);
+    // A policy written for the sidecar (or kept while it is off) is not a typo.
+    expect(Object.keys(parseOptions(firewallOptions, { entities: { PERSON: { action: 'allow' } } }).entities)).to.deep.equal(['PERSON']);
+    expect(() => parseOptions(firewallOptions, { entities: { COMPANY_SECRET_NAME: { action: 'allow' } } })).to.throw(SchemaError, /entities\.COMPANY_SECRET_NAME/);
+    const withSidecar = parseOptions(firewallOptions, { presidio: { url: 'http://127.0.0.1:5002' }, entities: { PERSON: { action: 'allow' }, COMPANY_SECRET_NAME: false } });
+    expect(Object.keys(withSidecar.entities)).to.deep.equal(['PERSON', 'COMPANY_SECRET_NAME']);
     expect(() => parseOptions(firewallOptions, { presidio: { url: 'http://127.0.0.1:5002' }, entities: { 'not upper': false } })).to.throw(SchemaError, /entities\.not upper/);
   });
 
