@@ -13,30 +13,17 @@ export interface RecordContext {
 const isAdmin = (p: string) => p === '/admin' || p.startsWith('/admin/');
 
 /**
- * Served: a provider answered this request — dispatch received its response (for a stream, the
- * first content), the one point where `timings.upstreamHeaders` is set — so there are tokens to
- * bill, even if the stream later broke, the client left, or a plugin blocked the answer. Not
- * served: refused before dispatch (an allow-list 403, a ratelimit 429, a firewall block of the
- * request), answered by a plugin (a dedupe copy), or failed at every provider it was sent to.
- */
-export function served(record: RequestRecord): boolean {
-  return record.exchange?.timings.upstreamHeaders !== undefined;
-}
-
-const NOT_MARKET = { direction: null, offerId: null } as const;
-
-/**
- * `consumed` when an offer's provider served the request (a fallback to a local provider is not
- * bought), `supplied` when a marketplace buyer's request (a key of kind marketplace) was served.
- * The ledger marks a buyer's row `supplied` even when it was refused; the marketplace only hears
- * of what was served: a refusal is neither sold nor bought.
+ * `consumed` when an offer's provider answered (a fallback to a local provider is not bought),
+ * `supplied` when a marketplace buyer asked with a key of kind marketplace — the same rule the ledger
+ * marks its rows with. Every ledger row that involved the marketplace is reported (issue 15), a
+ * buyer's refused request too (403, 429: its tokens and cost are 0), so the marketplace's count of
+ * a buyer's requests matches the seller's ledger.
  */
 export function directionOf(record: RequestRecord): { direction: Direction | null; offerId: string | null } {
-  if (!served(record)) return NOT_MARKET;
   const provider = record.exchange?.target?.provider;
   if (provider?.offer && provider.name === record.provider) return { direction: 'consumed', offerId: provider.offer.id };
   if (record.principal?.keyKind === 'marketplace') return { direction: 'supplied', offerId: null };
-  return NOT_MARKET;
+  return { direction: null, offerId: null };
 }
 
 export function usageRecordFor(record: RequestRecord, ctx: RecordContext): UsageRecord | undefined {
