@@ -145,8 +145,8 @@ export class MemoryStore implements LimitStore {
 
   /**
    * ms until the refusing counter has room for `c.amount` (used: its usage now). A request larger
-   * than the limit never fits: its window's own reset then, and -1 for an empty window (no "0ms"
-   * that reads as "retry now").
+   * than the limit never fits: its window's own reset then (0 for an empty window — the header is
+   * kept, as every 429 carries the limit's three headers; the refusal itself has no retry-after).
    */
   private fitsIn(c: Counter, now: number, used: number): number {
     if (c.window === 'budget') {
@@ -155,7 +155,7 @@ export class MemoryStore implements LimitStore {
       if (used > 0 && committed + c.amount <= c.limit) return 1000;
       return this.resetsIn(c, now);
     }
-    if (c.amount > c.limit) return used > 0 ? this.resetsIn(c, now) : -1;
+    if (c.amount > c.limit) return this.resetsIn(c, now);
     const s = this.sliding.get(c.key);
     const buckets = s ? [...s.buckets].sort((a, b) => a[0] - b[0]) : [];
     let freed = 0;

@@ -78,7 +78,8 @@ local function resets(i)
 end
 
 -- ms until the refusing counter i has room for amount (u: its usage now); a request larger than the
--- limit never fits: the window's own reset then, -1 for an empty window
+-- limit never fits: the window's own reset then (0 for an empty window: the header stays, and the
+-- refusal has no retry-after)
 local function fits(i, u)
   local a = 3 + (i - 1) * 5
   local win, limit, amount = ARGV[a + 1], tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
@@ -86,10 +87,7 @@ local function fits(i, u)
     if u > 0 and committed[i] + amount <= limit then return 1000 end
     return resets(i)
   end
-  if amount > limit then
-    if u > 0 then return resets(i) end
-    return -1
-  end
+  if amount > limit then return resets(i) end
   local need, freed = u + amount - limit, 0
   for _, bv in ipairs(live[i]) do
     freed = freed + bv[2]

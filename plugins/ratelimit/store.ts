@@ -21,7 +21,7 @@ export interface ReserveResult {
    * Per counter, admitted or refused alike: ms until its window frees (a calendar budget's end, a
    * sliding window's oldest second leaving), -1 for a lifetime budget. The refusing counter's: until
    * this request would fit; for a request larger than the limit, which never fits, its window's own
-   * reset, or -1 when the window is empty.
+   * reset (0 for an empty window).
    */
   resetMs: number[];
   /** The second whose bucket got this request's sliding amounts (settle adjusts that bucket). */

@@ -57,14 +57,14 @@ describe('ratelimit: what a refusal says', function () {
     expect(Math.abs(budgetReset - resets[1]!)).to.be.below(5_000);
   });
 
-  it('a request over a limit on its own: no retry-after and no 0ms reset, x-should-retry: false', async () => {
+  it('a request over a limit on its own: no retry-after, x-should-retry: false, the limit headers kept', async () => {
     gw = await startGateway(gatewayConfig('[{ scope: model, match: "tiny*", tpm: 100 }, { scope: model, match: "big*", budget_daily_usd: 0.05 }]'));
     const tokens = await post(gw, '/v1/chat/completions', chat('tiny', 200));
     expect(tokens.status).to.equal(429);
     expect(tokens.headers.get('x-should-retry')).to.equal('false');
     expect(tokens.headers.get('retry-after')).to.equal(null);
-    // The window holds nothing: there is no reset to announce.
-    expect(tokens.headers.get('x-ratelimit-reset-tokens')).to.equal(null);
+    // The window holds nothing: it frees now (the header says when the window frees, not when to retry).
+    expect(tokens.headers.get('x-ratelimit-reset-tokens')).to.equal('0ms');
     expect(tokens.headers.get('x-ratelimit-limit-tokens')).to.equal('100');
     expect(await message(tokens)).to.match(/on its own: its \d+ tokens \(prompt estimate plus maximum output\); lower max_tokens$/);
 
