@@ -1,0 +1,44 @@
+// Instances on one host may share a spill directory (two `sluice start --port` from one config):
+// each replays only its own files and those of processes that are gone, never a live one's (its
+// appends could land in a file already read), and counts only what it is responsible for.
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { LedgerRow } from '../../../plugins/ledger/row.js';
+import { SpillFile } from '../../../plugins/ledger/spill.js';
+import { tempDir } from '../../helpers/gateway.js';
+
+const lines = (ids: string[]) => ids.map((id) => `${JSON.stringify({ request_id: id })}\n`).join('');
+
+/** The pid of a process that has exited. */
+function deadPid(): number {
+  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  return Number(r.stdout);
+}
+
+describe('ledger spill directory shared by instances', () => {
+  it('leaves a live process\'s files alone, takes over a dead one\'s and an earlier version\'s', async () => {
+    const dir = tempDir('sluice-spill-shared-');
+    const live = process.ppid; // the test runner's parent: alive for the whole test
+    const dead = deadPid();
+    writeFileSync(path.join(dir, `ledger-spill-${live}.jsonl`), lines(['live-1', 'live-2']));
+    writeFileSync(path.join(dir, `ledger-spill.replay-1-${live}-0.jsonl`), lines(['live-3']));
+    writeFileSync(path.join(dir, `ledger-spill-${dead}.jsonl`), lines(['dead-1', 'dead-2']));
+    writeFileSync(path.join(dir, 'ledger-spill.jsonl'), lines(['old-1']));
+    writeFileSync(path.join(dir, 'ledger-spill.replay-2-0.jsonl'), lines(['old-2']));
+
+    const spill = new SpillFile(dir, () => {});
+    await spill.open();
+    expect(spill.rows, 'only the rows it will replay').to.equal(4);
+    await spill.append([{ request_id: 'mine-1' } as LedgerRow]);
+    expect(spill.rows).to.equal(5);
+
+    const written: string[] = [];
+    const n = await spill.replay(10, async (rows) => { written.push(...rows.map((r) => r.request_id)); });
+    expect(n).to.equal(5);
+    expect(written.sort()).to.deep.equal(['dead-1', 'dead-2', 'mine-1', 'old-1', 'old-2']);
+    expect(spill.rows).to.equal(0);
+    expect(readdirSync(dir).sort()).to.deep.equal([`ledger-spill-${live}.jsonl`, `ledger-spill.replay-1-${live}-0.jsonl`].sort());
+  });
+});
