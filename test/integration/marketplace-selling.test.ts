@@ -114,6 +114,7 @@ describe('marketplace: selling spare capacity', function () {
     const asBuyer = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: buyer.key, maxRetries: 0 });
     const asAlice = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: alice.key, maxRetries: 0 });
     const statuses: number[] = [];
+    const refused: string[] = [];
     for (let i = 0; i < 5; i++) {
       try {
         await asBuyer.chat.completions.create({ model: 'local-model', messages: [{ role: 'user', content: `buy ${i}` }] });
@@ -121,12 +122,18 @@ describe('marketplace: selling spare capacity', function () {
       } catch (err) {
         expect(err).to.be.instanceOf(OpenAI.RateLimitError);
         statuses.push((err as { status: number }).status);
+        refused.push((err as InstanceType<typeof OpenAI.APIError>).headers?.get('x-request-id') ?? '');
       }
     }
     // rpm 3 over the minute, the earlier test's buyer request included: at most 3 admitted in all.
     expect(statuses.filter((s) => s === 200).length).to.be.within(1, 3);
     expect(statuses.slice(-2)).to.deep.equal([429, 429]);
     for (let i = 0; i < 4; i++) await asAlice.chat.completions.create({ model: 'local-model', messages: [{ role: 'user', content: `own ${i}` }] });
+    // A refused buyer request still involved the marketplace (issue 15: every such ledger row is
+    // reported): supplied, with no tokens, so the marketplace's count matches the seller's ledger.
+    expect(refused.every((id) => id.length > 0)).to.equal(true);
+    await until(() => refused.every((id) => fake.usage.has(id)), 5000, 'the refused requests\' records at the fake');
+    for (const id of refused) expect(fake.usage.get(id)).to.include({ direction: 'supplied', offer_id: 'seller-offer-1', input_tokens: 0, output_tokens: 0 });
   });
 
   it('`sluice marketplace status` shows the last push and publish; shutdown withdraws the offer', async () => {
