@@ -71,6 +71,7 @@ export { sessionIdFrom } from './http/session.js';
 
 // CLI output.
 export { table } from './cli/table.js';
+export { describeParseError } from './cli/parse-error.js';
 
 // Observability.
 export type { Logger, LogFields, LogLevel } from './observability/logger.js';

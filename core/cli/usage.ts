@@ -2,6 +2,7 @@
 // so that `sluice --help` and a mistyped flag cost nothing but Node's own start-up.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { SLUICE_VERSION } from '../version.js';
+import { describeParseError } from './parse-error.js';
 
 const CONFIG_DEFAULT = '$SLUICE_CONFIG, else ./sluice.yaml, else the embedded default';
 
@@ -118,11 +119,6 @@ export function parseCommand(args: string[], usage: string, options: Options, ma
   return { values, positionals: parsed.positionals, help };
 }
 
-/** node:util's messages, shortened to their first sentence: "unknown option '--prot'". */
-function describeParseError(err: Error): string {
-  const first = err.message.split(/\.\s/)[0]!.replace(/\.$/, '');
-  return first.charAt(0).toLowerCase() + first.slice(1);
-}
 
 export function stringValue(values: ParsedCommand['values'], name: string): string | undefined {
   const v = values[name];

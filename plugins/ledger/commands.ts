@@ -1,6 +1,6 @@
 // `sluice usage` and `sluice audit`: reports over the config's database.
 import { parseArgs } from 'node:util';
-import type { CommandHost, CommandIO, PluginCommand } from '../../core/index.js';
+import { describeParseError, type CommandHost, type CommandIO, type PluginCommand } from '../../core/index.js';
 import type { LedgerOptions } from './options.js';
 import type { AuditLine } from './reports/audit.js';
 import { parseRange, ReportInputError } from './reports/range.js';
@@ -55,18 +55,12 @@ function parse(args: string[], options: Record<string, { type: 'string' | 'boole
   try {
     ({ values } = parseArgs({ args, options: { ...options, json: { type: 'boolean' }, csv: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }) as { values: Values });
   } catch (err) {
-    write(io.stderr, `sluice: ${parseError(err as Error)}\n\n${help}`);
+    write(io.stderr, `sluice: ${describeParseError(err as Error)}\n\n${help}`);
     return 2;
   }
   if (values['help']) { write(io.stdout, help); return 0; }
   if (values['json'] && values['csv']) { write(io.stderr, `sluice: --json and --csv exclude each other\n\n${help}`); return 2; }
   return values;
-}
-
-/** node:util's message in the core commands' wording: its first sentence, lower case ("unknown option '--prot'"). */
-function parseError(err: Error): string {
-  const first = err.message.split(/\.\s/)[0]!.replace(/\.$/, '');
-  return first.charAt(0).toLowerCase() + first.slice(1);
 }
 
 async function guarded(io: CommandIO, run: () => Promise<number>): Promise<number> {

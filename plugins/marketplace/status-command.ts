@@ -1,7 +1,7 @@
 // `sluice marketplace status [--json]`: the last push and pull (times, results), the outbox depth and
 // the offers in use, read from the database the running gateway writes them to.
 import { parseArgs } from 'node:util';
-import { table, type CommandHost, type CommandIO, type PluginCommand } from '../../core/index.js';
+import { describeParseError, table, type CommandHost, type CommandIO, type PluginCommand } from '../../core/index.js';
 import type { OfferInUse } from './offer-book.js';
 import type { MarketplaceOptions } from './options.js';
 import { outboxStore } from './outbox-store.js';
@@ -33,7 +33,7 @@ export const statusCommand: PluginCommand<MarketplaceOptions> = {
     try {
       ({ values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true }));
     } catch (err) {
-      write(io.stderr, `sluice: ${(err as Error).message.split(/\.\s/)[0]}\n\n${STATUS_HELP}`);
+      write(io.stderr, `sluice: ${describeParseError(err as Error)}\n\n${STATUS_HELP}`);
       return 2;
     }
     if (values['help']) { write(io.stdout, STATUS_HELP); return 0; }
