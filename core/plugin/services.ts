@@ -8,6 +8,7 @@ import type { LoadedConfig } from '../config/load.js';
 import type { Logger } from '../observability/logger.js';
 import { DEFAULT_PRICES } from '../pricing/default-prices.js';
 import { createPriceTable, type PriceTable } from '../pricing/price-table.js';
+import { repeatFilter } from '../observability/repeat-filter.js';
 import { maskUrl } from '../storage/connection-error.js';
 import type { PluginMigrations } from '../storage/migrations.js';
 import { SLUICE_VERSION } from '../version.js';
@@ -23,9 +24,6 @@ export interface Services {
   pricing: PriceTable;
   close(): Promise<void>;
 }
-
-/** How often the same Redis connection error may be logged: ioredis retries every few hundred ms. */
-const REDIS_REPEAT_MS = 10_000;
 
 export function openServices(loaded: LoadedConfig, migrations: () => PluginMigrations[], logger?: Logger): Services {
   const { config } = loaded;
@@ -52,15 +50,12 @@ export function openServices(loaded: LoadedConfig, migrations: () => PluginMigra
         redis = new RedisClient(config.storage.redis, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true });
         // Without an 'error' listener ioredis prints every failed (re)connect, stack and all, on
         // stderr. The callers' commands fail (or, for limits, fail open) and say so themselves; the
-        // log gets one line per distinct error and REDIS_REPEAT_MS, with the URL's password masked.
+        // log gets one line per distinct error and interval, with the URL's password masked.
         const url = maskUrl(config.storage.redis);
-        let last = { text: '', at: -Infinity };
+        const fresh = repeatFilter();
         redis.on('error', (err: Error & { code?: string }) => {
           const text = err.code ?? err.message.split('\n')[0]!;
-          const now = Date.now();
-          if (text === last.text && now - last.at < REDIS_REPEAT_MS) return;
-          last = { text, at: now };
-          logger?.warn('redis unreachable', { url, error: text });
+          if (fresh(text)) logger?.warn('redis unreachable', { url, error: text });
         });
       }
       return redis;

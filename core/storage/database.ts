@@ -3,10 +3,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import type { Logger } from '../observability/logger.js';
+import { repeatFilter } from '../observability/repeat-filter.js';
 import { connectionFailure } from './connection-error.js';
 
-/** How often one knex message may be logged: a database outage repeats it on every pool acquire. */
-const REPEAT_MS = 10_000;
 
 /**
  * knex logs this, with the error's stack, and then rejects the query that wanted the connection with
@@ -17,17 +16,15 @@ const ACQUIRE_ERROR = 'Acquire connection error: ';
 
 /**
  * knex's own messages ("Connection Error: …" while PostgreSQL restarts) go to our structured log,
- * not to the console, and each distinct message at most once per REPEAT_MS; without the stack
+ * not to the console, and each distinct message at most once per REPEAT_MS (an outage repeats it on
+ * every pool acquire); without the stack
  * frames knex appends (a log line is not a bug report).
  */
 export function knexLog(logger: Logger): Knex.Config['log'] {
-  const lastSeen = new Map<string, number>();
+  const fresh = repeatFilter();
   const once = (level: 'warn' | 'error' | 'debug') => (message: unknown) => {
     const text = String(message instanceof Error ? message.message : message).split(/\n\s+at /)[0]!.slice(0, 300);
-    const now = Date.now();
-    if (now - (lastSeen.get(text) ?? -Infinity) < REPEAT_MS) return;
-    if (lastSeen.size > 100) lastSeen.clear();
-    lastSeen.set(text, now);
+    if (!fresh(text)) return;
     logger[text.startsWith(ACQUIRE_ERROR) ? 'debug' : level]('database driver message', { source: 'knex', message: text });
   };
   return { warn: once('warn'), error: once('error'), deprecate: once('warn'), debug: once('debug') };
