@@ -50,24 +50,30 @@ function nonTextAt(key: string, v: JsonValue, budget: { nodes: number }): boolea
 }
 
 /**
- * False when the body declares tools (declaresTools: `tools` or `functions`, or Gemini's top-level
+ * False when the body declares tools (a non-empty `tools`, else `functions`, or Gemini's top-level
  * `toolConfig`, which comes with its own framing) or holds an image, audio or file (hasNonText, the
- * same walk and budget). The tool keys are picked up from a pass over the body's own keys rather
- * than read by name: a key the body lacks, read by name, misses the gateway's megamorphic load cache
- * each time and costs a lookup along the prototype chain (three of them were ~0.3 µs of every
- * counted request).
+ * same walk and budget). One pass over the body's own keys picks up the tool keys and walks the
+ * values: a key the body lacks, read by name, misses the gateway's megamorphic load cache each time
+ * and costs a lookup along the prototype chain (three of them were ~0.3 µs of every counted request).
+ * `skip` names a key whose value the caller has already found to be text only (a plain Chat body's
+ * `messages`, see requestText): each object walked is a `for…in`, the walk's main cost.
  */
-export function textOnlyBody(body: JsonObject): boolean {
-  if (declaresTools(body)) return false;
+export function textOnlyBody(body: JsonObject, skip?: string): boolean {
   const budget = { nodes: 20_000 - 1 }; // the body itself is the walk's first node
-  for (const key in body) if (nonTextAt(key, body[key]!, budget)) return false;
-  return true;
+  let tools: JsonValue | undefined;
+  let functions: JsonValue | undefined;
+  let toolConfig: JsonValue | undefined;
+  for (const key in body) {
+    const v = body[key]!;
+    if (key === 'tools') tools = v;
+    else if (key === 'functions') functions = v;
+    else if (key === 'toolConfig') toolConfig = v;
+    if (key !== skip && nonTextAt(key, v, budget)) return false;
+  }
+  return !toolsIn(tools, functions, toolConfig);
 }
 
-/**
- * True when the body declares tools: a non-empty `tools` (else `functions`), or a Gemini
- * `toolConfig`. Read from the body's own keys, not by name (see textOnlyBody).
- */
+/** True when the body declares tools: a non-empty `tools` (else `functions`), or a Gemini `toolConfig` (read as textOnlyBody reads them). */
 export function declaresTools(body: JsonObject): boolean {
   let tools: JsonValue | undefined;
   let functions: JsonValue | undefined;
@@ -77,6 +83,10 @@ export function declaresTools(body: JsonObject): boolean {
     else if (key === 'functions') functions = body[key];
     else if (key === 'toolConfig') toolConfig = body[key];
   }
+  return toolsIn(tools, functions, toolConfig);
+}
+
+function toolsIn(tools: JsonValue | undefined, functions: JsonValue | undefined, toolConfig: JsonValue | undefined): boolean {
   const list = tools ?? functions;
   return (Array.isArray(list) && list.length > 0) || asObject(toolConfig) !== undefined;
 }
@@ -88,7 +98,8 @@ export function requestText(exchange: Exchange, maxChars: number): RequestText |
   if (plain) {
     let chars = 0;
     for (let i = 0; i < plain.length; i++) if ((chars += plain[i]!.length) > maxChars) return undefined;
-    return { segments: plain, chars, turns: plain.length, countable: textOnlyBody(upstream!.body) };
+    // Every message is a role, a name and a string content (plainChatTexts): only the rest of the body can hold tools or non-text parts.
+    return { segments: plain, chars, turns: plain.length, countable: textOnlyBody(upstream!.body, 'messages') };
   }
   const view = upstream ? createRequestView(upstream.protocol, upstream.body) : exchange.view();
   const segments: string[] = [];

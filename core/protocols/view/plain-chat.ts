@@ -9,8 +9,8 @@ import { isObject } from '../json.js';
 import type { JsonObject, JsonValue } from '../types.js';
 
 /**
- * A Chat body's texts when every message is plain — an object with only `role`, `content` (a
- * string) and `name`, and not a tool result — else undefined (read it through the view). For such a body
+ * A Chat body's texts when every message is plain — an object with only `role`, `content` and
+ * `name`, each a string, and not a tool result — so nothing in its messages but text; else undefined (read it through the view). For such a body
  * the view's segments are exactly the contents in order, with no tool calls or results and a turn
  * per message (a test holds the two to each other).
  */
@@ -24,8 +24,8 @@ export function plainChatTexts(body: JsonObject): string[] | undefined {
     let content: JsonValue | undefined;
     for (const key in m) {
       if (key === 'content') content = m[key];
-      else if (key === 'role') { const role = m[key]; if (role === 'tool' || role === 'function') return undefined; }
-      else if (key !== 'name') return undefined;
+      else if (key === 'role') { const role = m[key]; if (typeof role !== 'string' || role === 'tool' || role === 'function') return undefined; }
+      else if (key !== 'name' || typeof m[key] !== 'string') return undefined;
     }
     if (typeof content !== 'string') return undefined;
     texts[i] = content;

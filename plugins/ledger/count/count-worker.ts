@@ -9,6 +9,24 @@ import type { CountAnswer, CountBatch } from './tokenizer.js';
 
 interface Encoder { countTokens(text: string, options?: { disallowedSpecial?: Set<string> }): number }
 
+/**
+ * gpt-tokenizer splits each text with `String.prototype.matchAll`, which by the spec builds a new
+ * matcher from its pattern through `RegExp[Symbol.species]` on every call. V8 finds the clone's
+ * compiled code in a cache that a full GC empties, and this thread has one after most idle spells
+ * (V8's memory reducer, marking the encoding's ~60 MB): the next count then parsed and compiled
+ * o200k's Unicode-class pattern again, 5–9 ms each time — most of this thread's CPU under load
+ * (perf, bench/results/ledger.md round 13). Here the species hands back one matcher per pattern,
+ * kept, so its compiled code is too. Sound because nothing else runs in this thread and a count
+ * reads its matches to the end before the next begins (matchAll resets `lastIndex` itself).
+ */
+const matchers = new WeakMap<RegExp, RegExp>();
+function reusedMatcher(pattern: RegExp, flags: string): RegExp {
+  let m = matchers.get(pattern);
+  if (m?.flags !== flags) matchers.set(pattern, (m = new RegExp(pattern, flags)));
+  return m;
+}
+Object.defineProperty(RegExp, Symbol.species, { value: reusedMatcher, configurable: true });
+
 const encoders = new Map<string, Promise<Encoder>>();
 const load = (name: string): Promise<Encoder> => {
   let e = encoders.get(name);

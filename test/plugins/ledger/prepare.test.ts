@@ -84,6 +84,24 @@ describe('ledger: preparing a row', function () {
     expect(await counter.count('o200k_base', [long])).to.deep.equal([a![1]]);
   });
 
+  it('the thread\'s counts are gpt-tokenizer\'s own, text after text (its matcher is reused: count-worker.ts)', async () => {
+    // Texts that stop mid-word, mix scripts, digits, spaces and newlines, spell special tokens, or are
+    // empty: a matcher carried from one count to the next must start each text afresh.
+    const texts = [
+      'hello world', 'Hello, World!  It\'s 2026-12-06 — 12,345.67 tokens?', 'Ünïcödé façade naïve 日本語のテキスト 한국어 текст',
+      '  leading and trailing  \n\n\t', 'code: `const x = a?.b ?? 42;` // done', '<|endoftext|> and <|im_start|> as plain text', '',
+      '🙂🙂 emoji👩‍💻 mixed', 'x'.repeat(300), 'The load balancer spreads requests. '.repeat(12), 'abc', "don't won't I'll we've",
+    ];
+    const [o200k, cl100k] = await Promise.all([import('gpt-tokenizer/encoding/o200k_base'), import('gpt-tokenizer/encoding/cl100k_base')]);
+    const plain = { disallowedSpecial: new Set<string>() };
+    for (let round = 0; round < 3; round++) {
+      const order = round === 1 ? [...texts].reverse() : texts;
+      const [a, b] = await counter.countLists([{ encoding: 'o200k_base', texts: order }, { encoding: 'cl100k_base', texts: order }]);
+      expect(a).to.deep.equal(order.map((t) => o200k.countTokens(t, plain)));
+      expect(b).to.deep.equal(order.map((t) => cl100k.countTokens(t, plain)));
+    }
+  });
+
   it('a cycle\'s entries prepared together give each the row it gets alone; one that fails gets the fallback, the others are unaffected', async () => {
     const shared = 'You are a careful assistant. '.repeat(20); // long, and in every request: sent to the thread once
     const runs = await Promise.all([
@@ -273,7 +291,7 @@ describe('ledger: preparing a row', function () {
       {},
     ];
     for (const body of bodies) expect(textOnlyBody(body), JSON.stringify(body).slice(0, 120)).to.equal(before(body));
-    expect(bodies.map(textOnlyBody)).to.include(true).and.to.include(false);
+    expect(bodies.map((b) => textOnlyBody(b))).to.include(true).and.to.include(false);
     // declaresTools is the tool half alone (it decides whether an entry reads the request's texts).
     for (const body of bodies) expect(declaresTools(body), JSON.stringify(body).slice(0, 120)).to.equal(hasTools(body));
     expect(bodies.map(declaresTools)).to.include(true).and.to.include(false);
@@ -283,7 +301,9 @@ describe('ledger: preparing a row', function () {
     const chat = { family: 'openai', operation: 'chat' } as const;
     const plain: JsonObject[] = [
       { model: 'm', messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: PROMPT }] },
-      { model: 'm', messages: [{ role: 'user', content: '', name: 'ann' }, { content: 'no role' }, { role: 5, content: 'odd role' }, { role: 'assistant', content: ANSWER }] },
+      { model: 'm', messages: [{ role: 'user', content: '', name: 'ann' }, { content: 'no role' }, { role: 'assistant', content: ANSWER }] },
+      { model: 'm', messages: [{ role: 'user', content: PROMPT }], tools: [{ type: 'function', function: { name: 'f' } }] },
+      { model: 'm', messages: [{ role: 'user', content: PROMPT }], metadata: { attachment: { type: 'image' } } },
     ];
     const other: JsonObject[] = [
       { model: 'm', messages: [] },
@@ -298,13 +318,19 @@ describe('ledger: preparing a row', function () {
       { model: 'm', messages: [{ role: 'assistant', content: null, function_call: { name: 'f', arguments: '{}' } }] },
       { model: 'm', messages: [{ role: 'user', content: PROMPT }, null] },
       { model: 'm', messages: [{ role: 'user', content: PROMPT }, ['x']] },
+      // Only strings beside the content: anything else could hold a non-text part the count cannot see.
+      { model: 'm', messages: [{ role: 5, content: 'odd role' }] },
+      { model: 'm', messages: [{ role: 'user', content: PROMPT, name: { type: 'image' } }] },
     ];
     for (const body of plain) {
       const view = createRequestView(chat, body);
       expect(plainChatTexts(body)).to.deep.equal(view.segments().map((s) => s.text));
       expect(view.toolCalls().length + view.toolResults().length).to.equal(0);
       expect(view.turns()).to.equal((body['messages'] as JsonValue[]).length);
+      // Its messages hold only text, so the non-text and tools check may pass them by (requestText does).
+      expect(textOnlyBody(body, 'messages'), JSON.stringify(body)).to.equal(textOnlyBody(body));
     }
+    expect(plain.map((b) => textOnlyBody(b, 'messages'))).to.include(true).and.to.include(false);
     for (const body of other) expect(plainChatTexts(body), JSON.stringify(body)).to.equal(undefined);
   });
 
