@@ -31,6 +31,7 @@ export type { ApiFamily, Operation, Protocol, JsonValue, JsonObject, StreamEvent
 export { protocolName, emptyUsage, operationClass, parseProtocolName } from './protocols/types.js';
 export type { ProtocolName, OperationClass } from './protocols/types.js';
 export { isObject, asObject, asArray, asString, asNumber, contentText } from './protocols/json.js';
+export { withFields } from './protocols/with-fields.js';
 export { canonicalJson, canonicalArguments } from './protocols/canonical-json.js';
 export { compileGlob } from './glob.js';
 export type { GlobMatcher } from './glob.js';

@@ -2,6 +2,7 @@
 // asks, because accounting needs it, and hides the extra usage chunk from clients that did not ask.
 import { asObject, isObject } from '../protocols/json.js';
 import type { JsonObject, StreamEvent } from '../protocols/types.js';
+import { withFields } from '../protocols/with-fields.js';
 
 export function chatUsageWanted(request: JsonObject): boolean {
   return asObject(request['stream_options'])?.['include_usage'] === true;
@@ -9,7 +10,8 @@ export function chatUsageWanted(request: JsonObject): boolean {
 
 export function withUsageRequested(body: JsonObject): JsonObject {
   if (chatUsageWanted(body)) return body;
-  return { ...body, stream_options: { ...asObject(body['stream_options']), include_usage: true } };
+  const options = asObject(body['stream_options']);
+  return withFields(body, { stream_options: options ? withFields(options, { include_usage: true }) : { include_usage: true } });
 }
 
 const CLOSE_BRACE = 0x7d;

@@ -72,9 +72,9 @@ class ResponsesStreamWriter {
         const item = this.open;
         if (item?.kind !== 'reasoning') break;
         const where = { item_id: item.id, output_index: item.index, summary_index: 0 };
-        if (item.text === '') yield this.emit('response.reasoning_summary_part.added', { ...where, part: { type: 'summary_text', text: '' } });
+        if (item.text === '') yield this.emit('response.reasoning_summary_part.added', where, { part: { type: 'summary_text', text: '' } });
         item.text += ev.text;
-        yield this.emit('response.reasoning_summary_text.delta', { ...where, delta: ev.text });
+        yield this.emit('response.reasoning_summary_text.delta', where, { delta: ev.text });
         break;
       }
       case 'thinking_signature':
@@ -163,14 +163,14 @@ class ResponsesStreamWriter {
     let done: JsonObject;
     if (item.kind === 'message') {
       const where = { item_id: item.id, output_index: item.index, content_index: 0 };
-      yield this.emit('response.output_text.done', { ...where, text: item.text, logprobs: [] });
-      yield this.emit('response.content_part.done', { ...where, part: outputTextPart(item.text) });
+      yield this.emit('response.output_text.done', where, { text: item.text, logprobs: [] });
+      yield this.emit('response.content_part.done', where, { part: outputTextPart(item.text) });
       done = messageItem(item.id, item.text);
     } else {
       if (item.text !== '') {
         const where = { item_id: item.id, output_index: item.index, summary_index: 0 };
-        yield this.emit('response.reasoning_summary_text.done', { ...where, text: item.text });
-        yield this.emit('response.reasoning_summary_part.done', { ...where, part: { type: 'summary_text', text: item.text } });
+        yield this.emit('response.reasoning_summary_text.done', where, { text: item.text });
+        yield this.emit('response.reasoning_summary_part.done', where, { part: { type: 'summary_text', text: item.text } });
       }
       done = reasoningItem(item.id, item.text, item.signature);
     }
@@ -185,20 +185,24 @@ class ResponsesStreamWriter {
     let done: JsonObject;
     if (call.custom) {
       const input = customInput(call.args);
-      if (input) yield this.emit('response.custom_tool_call_input.delta', { ...where, delta: input });
-      yield this.emit('response.custom_tool_call_input.done', { ...where, input });
+      if (input) yield this.emit('response.custom_tool_call_input.delta', where, { delta: input });
+      yield this.emit('response.custom_tool_call_input.done', where, { input });
       done = customCallItem(call.id, call.callId, call.name, input);
     } else {
       const args = argumentsOrEmptyObject(call.args);
-      if (args !== call.args) yield this.emit('response.function_call_arguments.delta', { ...where, delta: args });
-      yield this.emit('response.function_call_arguments.done', { ...where, arguments: args });
+      if (args !== call.args) yield this.emit('response.function_call_arguments.delta', where, { delta: args });
+      yield this.emit('response.function_call_arguments.done', where, { arguments: args });
       done = functionCallItem(call.id, call.callId, call.name, args);
     }
     this.output[call.index] = done;
     yield this.emit('response.output_item.done', { output_index: call.index, item: done });
   }
 
-  private emit(type: string, fields: JsonObject): StreamEvent {
-    return { event: type, data: { type, ...fields, sequence_number: this.sequence++ } };
+  /**
+   * An event of `type` with `fields` (and `more`, for the fields an item's events add to its place:
+   * a spread copy given a key of its own gets a new V8 map on every call, see core's withFields).
+   */
+  private emit(type: string, fields: JsonObject, more?: JsonObject): StreamEvent {
+    return { event: type, data: { type, ...fields, ...more, sequence_number: this.sequence++ } };
   }
 }
