@@ -1,24 +1,35 @@
 // Upstream bytes written to the client as they came, when nothing could have changed them.
 // - A JSON answer keeps its text until someone takes its `body` (a plugin that takes it may change
 //   it in place): then it is serialised anew. Core reads it through `peek()`, which does not count.
-// - A stream's events keep their data's text (remembered beside the parsed value, not on it) and
-//   egress writes it only while the stream is the one dispatch produced: a plugin that wraps the
-//   events may change them in place, so a wrapped stream is serialised event by event.
+// - A stream's events keep their data's text (WireEvent) and egress writes it only while the stream
+//   is the one dispatch produced: a plugin that wraps the events may change them in place, so a
+//   wrapped stream is serialised event by event.
 import type { GatewayResponse, JsonResponse } from '../exchange.js';
 import type { JsonValue, Protocol, StreamEvent } from './types.js';
 
-const RAW = new WeakMap<object, string>();
+/**
+ * An event as it came off the wire: its data parsed, the data's text kept (privately: a spread or
+ * JSON.stringify of the event does not carry it) for writing the event back unchanged. Kept on the
+ * event rather than in a WeakMap keyed by the parsed value: each WeakMap entry cost an ephemeron
+ * write barrier and the scavenger's ephemeron pass, ~12 µs a streamed request of 23 events (perf,
+ * bench/results/ledger.md round 13).
+ */
+export class WireEvent implements StreamEvent {
+  // Declared only: set when the wire event has them, as on a plain event (no own `event: undefined`).
+  declare event?: string;
+  declare id?: string;
+  readonly #parsed: JsonValue;
+  readonly #text: string;
 
-/** Parses an event's JSON data, remembering the text for an untouched stream. */
-export function parseJsonKeepingRaw(text: string): JsonValue {
-  const value = JSON.parse(text) as JsonValue;
-  if (value !== null && typeof value === 'object') RAW.set(value, text);
-  return value;
-}
+  constructor(public data: JsonValue, text: string) {
+    this.#parsed = data;
+    this.#text = text;
+  }
 
-/** The text `value` was parsed from, if remembered. */
-export function rawJsonOf(value: JsonValue): string | undefined {
-  return value !== null && typeof value === 'object' ? RAW.get(value) : undefined;
+  /** The text `ev.data` was parsed from, while it is still that value (a plugin may have set another). */
+  static rawOf(ev: StreamEvent): string | undefined {
+    return ev instanceof WireEvent && ev.data === ev.#parsed ? ev.#text : undefined;
+  }
 }
 
 /**

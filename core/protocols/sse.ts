@@ -1,6 +1,6 @@
 // Server-sent events: a robust incremental parser (chunks split anywhere, CRLF/CR/LF, comments,
 // multi-line data, ids) and the serializer egress uses.
-import { parseJsonKeepingRaw, rawJsonOf } from './raw-json.js';
+import { WireEvent } from './raw-json.js';
 import type { JsonValue, StreamEvent } from './types.js';
 
 export interface RawSseEvent {
@@ -155,13 +155,13 @@ export class SseDecoder {
 
 /** Parses an event's data as JSON when it is JSON; keeps the raw string otherwise ("[DONE]"). */
 export function toStreamEvent(raw: RawSseEvent): StreamEvent {
-  let data: JsonValue = raw.data;
+  let ev: StreamEvent | undefined;
   const first = raw.data.charCodeAt(0);
   if (first === 123 /* { */ || first === 91 /* [ */) {
-    // Remembered: an event no plugin changes is written to the client as it came.
-    try { data = parseJsonKeepingRaw(raw.data); } catch { /* not JSON: keep the string */ }
+    // Its text kept: an event no plugin changes is written to the client as it came.
+    try { ev = new WireEvent(JSON.parse(raw.data) as JsonValue, raw.data); } catch { /* not JSON: keep the string */ }
   }
-  const ev: StreamEvent = { data };
+  ev ??= { data: raw.data };
   if (raw.event !== undefined) ev.event = raw.event;
   if (raw.id !== undefined) ev.id = raw.id;
   return ev;
@@ -174,7 +174,7 @@ export function encodeSseEvent(ev: StreamEvent): string {
 
 /** The same for an event as it came off the wire (see raw-json.ts): its data's original text, as is. */
 export function encodeUntouchedSseEvent(ev: StreamEvent): string {
-  return frame(ev, typeof ev.data === 'string' ? ev.data : rawJsonOf(ev.data) ?? JSON.stringify(ev.data));
+  return frame(ev, typeof ev.data === 'string' ? ev.data : WireEvent.rawOf(ev) ?? JSON.stringify(ev.data));
 }
 
 function frame(ev: StreamEvent, data: string): string {

@@ -1,6 +1,6 @@
 // The SSE decoder must give the same events however the bytes are split.
 import { expect } from 'chai';
-import { encodeSseEvent, SseDecoder, SseEventTooLargeError } from '../../core/protocols/sse.js';
+import { encodeSseEvent, encodeUntouchedSseEvent, SseDecoder, SseEventTooLargeError, toStreamEvent } from '../../core/protocols/sse.js';
 import { decodeSse } from '../../core/protocols/sse-events.js';
 import type { StreamEvent } from '../../core/protocols/types.js';
 
@@ -244,5 +244,25 @@ describe('decodeSse, its owner\'s hooks', () => {
     const b = body(two);
     await decodeSse(b.iterable, hooks(b.log)).return(undefined);
     expect(b.log).to.deep.equal([]);
+  });
+});
+
+describe('an event off the wire keeps its text only while its data is the value parsed from it', () => {
+  const text = '{"id":"c1",  "choices":[{"delta":{"content":"hé"}}]}'; // spacing JSON.stringify would not keep
+
+  it('is written back as it came, with its event name and id', () => {
+    const ev = toStreamEvent({ data: text, event: 'chunk', id: '7' });
+    expect(ev).to.deep.equal({ data: JSON.parse(text), event: 'chunk', id: '7' });
+    expect(JSON.stringify(ev)).to.equal(JSON.stringify({ data: JSON.parse(text), event: 'chunk', id: '7' })); // the text travels privately
+    expect(encodeUntouchedSseEvent(ev)).to.equal(`event: chunk\nid: 7\ndata: ${text}\n\n`);
+  });
+
+  it('is serialised anew once its data is another value, or in a copy', () => {
+    const ev = toStreamEvent({ data: text, event: undefined, id: undefined });
+    ev.data = { replaced: true };
+    expect(encodeUntouchedSseEvent(ev)).to.equal('data: {"replaced":true}\n\n');
+    const copy = { ...toStreamEvent({ data: text, event: undefined, id: undefined }) };
+    expect(encodeUntouchedSseEvent(copy)).to.equal(`data: ${JSON.stringify(JSON.parse(text))}\n\n`);
+    expect(encodeUntouchedSseEvent(toStreamEvent({ data: '[DONE]', event: undefined, id: undefined }))).to.equal('data: [DONE]\n\n');
   });
 });
