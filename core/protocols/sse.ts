@@ -157,7 +157,9 @@ export class SseDecoder {
 export function toStreamEvent(raw: RawSseEvent): StreamEvent {
   let ev: StreamEvent | undefined;
   const first = raw.data.charCodeAt(0);
-  if (first === 123 /* { */ || first === 91 /* [ */) {
+  // Not OpenAI's sentinel `[DONE]`: it ends every Chat stream, and JSON.parse's SyntaxError for it,
+  // with its stack trace, cost ~12 µs a stream (perf).
+  if (first === 123 /* { */ || (first === 91 /* [ */ && raw.data !== '[DONE]')) {
     // Its text kept: an event no plugin changes is written to the client as it came.
     try { ev = new WireEvent(JSON.parse(raw.data) as JsonValue, raw.data); } catch { /* not JSON: keep the string */ }
   }
