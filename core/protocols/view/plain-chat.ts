@@ -10,9 +10,10 @@ import type { JsonObject, JsonValue } from '../types.js';
 
 /**
  * A Chat body's texts when every message is plain — an object with only `role`, `content` and
- * `name`, each a string, and not a tool result — so nothing in its messages but text; else undefined (read it through the view). For such a body
- * the view's segments are exactly the contents in order, with no tool calls or results and a turn
- * per message (a test holds the two to each other).
+ * `name`, each a string, and not a tool result, so its messages hold nothing but text — else
+ * undefined (read it through the view). For such a body the view's segments are exactly the
+ * contents in order, with no tool calls or results and a turn per message (a test holds the two
+ * to each other).
  */
 export function plainChatTexts(body: JsonObject): string[] | undefined {
   const messages = body['messages'];
