@@ -151,7 +151,15 @@ function isEmptyField(value: string): boolean {
   return (EMPTY_FIELD as readonly string[]).includes(value.trim());
 }
 
+/**
+ * The result as a JSON object, when it is one. Only a text that could be a whole object (it ends
+ * with `}`) is parsed: JSON.parse's SyntaxError carries a stack trace, ~10 µs each time, and output
+ * cut short or code that opens with a brace would pay it on every judgement.
+ */
 function parseObject(text: string): Record<string, unknown> | undefined {
+  let end = text.length - 1;
+  while (end >= 0 && text.charCodeAt(end) <= 32) end--;
+  if (text.charCodeAt(end) !== 125 /* } */) return undefined;
   try {
     const value: unknown = JSON.parse(text);
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : undefined;

@@ -9,12 +9,16 @@ import { estimateTokens } from './util.js';
 /** Fields Anthropic's count_tokens accepts (it rejects max_tokens, stream, …). */
 const ANTHROPIC_COUNT_FIELDS = ['model', 'messages', 'system', 'tools', 'tool_choice', 'thinking'];
 
+/**
+ * The count request in the IR. Without the walk that names every dropped field (`listDrops`): a count
+ * logs none, and Claude Code counts its whole history and tool list before many turns.
+ */
 function decodeCountRequest(exchange: Exchange): IrRequest {
   const model = exchange.model ?? '';
-  if (exchange.endpoint.family === 'anthropic') return codecFor('anthropic.messages')!.decodeRequest(exchange.readRequest(), model, false);
+  if (exchange.endpoint.family === 'anthropic') return codecFor('anthropic.messages')!.decodeRequest(exchange.readRequest(), model, false, false);
   // Gemini accepts either bare `contents` or a whole `generateContentRequest`.
   const inner = asObject(exchange.readRequest()['generateContentRequest']) ?? exchange.readRequest();
-  return codecFor('gemini.generate')!.decodeRequest(inner, model, false);
+  return codecFor('gemini.generate')!.decodeRequest(inner, model, false, false);
 }
 
 function countBody(family: 'anthropic' | 'gemini', tokens: number): JsonObject {

@@ -124,6 +124,8 @@ describe('dedupe: what counts as a failure', () => {
       ['{"code":404,"error":{"message":"nope"}}', 'failed'],
       ['{"data":{"rows":[]},"error":null}', 'none'],
       ['{"error":"cut sho', 'failed'],
+      ['{"output":"","metadata":{"exit_code":1}}\n  ', 'quiet'], // whitespace after the object: still read as one
+      ['{ "exit_code": 2 ', 'none'], // no closing brace: not parsed, and no exit label in the text
       ['{"exit_code":3}', 'failed'],
       ['Exit code: -1\n', 'failed'],
       ['', 'none'],
