@@ -5,17 +5,13 @@
 // They are not searched for values of their own: the application writes them, not the user, and
 // they carry example values on purpose (Claude Code's Bash tool shows a commit trailer with an
 // e-mail address) — detecting those would block every request of such a client under `enforce`.
-import type { JsonObject, JsonValue, ProtocolName, Segment } from '../../core/index.js';
+import { isObject, type JsonObject, type JsonValue, type ProtocolName, type Segment } from '../../core/index.js';
 
 /** A description string, rewritable in place. */
 export type DescriptionSlot = Pick<Segment, 'text' | 'set'>;
 
 /** Schemas nest (properties, items, anyOf, $defs); deeper than this is not a schema a model gets. */
 const MAX_DEPTH = 32;
-
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Where each protocol keeps its tool definitions (Gemini's countTokens may wrap a generate request). */
 function toolLists(protocol: ProtocolName, body: JsonObject): JsonValue[] {
