@@ -119,7 +119,6 @@ export function parseCommand(args: string[], usage: string, options: Options, ma
   return { values, positionals: parsed.positionals, help };
 }
 
-
 export function stringValue(values: ParsedCommand['values'], name: string): string | undefined {
   const v = values[name];
   return typeof v === 'string' ? v : undefined;

@@ -6,7 +6,6 @@ import type { Logger } from '../observability/logger.js';
 import { repeatFilter } from '../observability/repeat-filter.js';
 import { connectionFailure } from './connection-error.js';
 
-
 /**
  * knex logs this, with the error's stack, and then rejects the query that wanted the connection with
  * the same error: whoever made the query reports it (a command's one error line, the ledger's "write
@@ -16,9 +15,9 @@ const ACQUIRE_ERROR = 'Acquire connection error: ';
 
 /**
  * knex's own messages ("Connection Error: …" while PostgreSQL restarts) go to our structured log,
- * not to the console, and each distinct message at most once per REPEAT_MS (an outage repeats it on
- * every pool acquire); without the stack
- * frames knex appends (a log line is not a bug report).
+ * not to the console, each distinct message at most once per interval (repeatFilter: an outage
+ * repeats it on every pool acquire), without the stack frames knex appends (a log line is not a
+ * bug report).
  */
 export function knexLog(logger: Logger): Knex.Config['log'] {
   const fresh = repeatFilter();
