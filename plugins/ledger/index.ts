@@ -49,7 +49,7 @@ export default definePlugin<LedgerOptions>({
     };
     const writer = new LedgerWriter<LedgerEntry>({
       flushIntervalMs: initial.flush_interval_ms, batchSize: initial.batch_size,
-      maxBufferRows: initial.max_buffer_rows, writeTimeoutMs: initial.write_timeout_ms,
+      maxBufferRows: initial.max_buffer_rows, writeTimeoutMs: initial.write_timeout_ms, cycleAfterYoungGc: true,
     }, {
       prepare: (entries, failed) => prepareEntries(entries, prepareContext, failed),
       fallbackRow,

@@ -33,14 +33,14 @@ class FlakyStore {
   }
 }
 
-function setup(opts: Partial<{ flushIntervalMs: number; batchSize: number; maxBufferRows: number }> = {}) {
+function setup(opts: Partial<{ flushIntervalMs: number; batchSize: number; maxBufferRows: number; cycleAfterYoungGc: boolean }> = {}) {
   const dir = tempDir('sluice-ledger-writer-');
   const store = new FlakyStore();
   const corrupt: number[] = [];
   const spill = new SpillFile(path.join(dir, 'spill'), (_f, line) => corrupt.push(line));
   const metrics = createMetrics();
   const writer = new LedgerWriter(
-    { flushIntervalMs: opts.flushIntervalMs ?? 60_000, batchSize: opts.batchSize ?? 10, maxBufferRows: opts.maxBufferRows ?? 1000, writeTimeoutMs: 1000 },
+    { flushIntervalMs: opts.flushIntervalMs ?? 60_000, batchSize: opts.batchSize ?? 10, maxBufferRows: opts.maxBufferRows ?? 1000, writeTimeoutMs: 1000, cycleAfterYoungGc: opts.cycleAfterYoungGc },
     {
       prepare: async (rs) => rs.map(fallbackLike), fallbackRow: fallbackLike, store, spill,
       metrics: ledgerMetrics(metrics), logger: createLogger({ level: 'silent' }),
@@ -53,7 +53,29 @@ function fallbackLike(r: RequestRecord): LedgerRow {
   return { request_id: r.id, time_ms: r.time, day: '2026-01-02', outcome: r.outcome, status: r.status } as LedgerRow;
 }
 
+/** Enough short-lived allocation for several scavenges (the young generation is at most a few tens of MB). */
+function churn(): number {
+  let sum = 0;
+  for (let i = 0; i < 2_000_000; i++) sum += [i, i + 1, `${i}`].length;
+  return sum;
+}
+
 describe('ledger writer', () => {
+  it('with cycleAfterYoungGc, records are written after the next scavenge rather than waiting for the interval', async () => {
+    const settle = () => new Promise((r) => setTimeout(r, 50));
+    for (const cycleAfterYoungGc of [true, false]) {
+      const { store, writer } = setup({ flushIntervalMs: 60_000, batchSize: 1000, cycleAfterYoungGc });
+      await writer.start();
+      await settle();
+      for (let i = 0; i < 3; i++) writer.push(record(`r${i}`));
+      churn();
+      await settle();
+      expect(store.rows.size, `cycleAfterYoungGc: ${cycleAfterYoungGc}`).to.equal(cycleAfterYoungGc ? 3 : 0);
+      await writer.close();
+      expect(store.rows.size).to.equal(3);
+    }
+  });
+
   it('writes a full batch at once and the rest on the timer', async () => {
     const { store, writer } = setup({ flushIntervalMs: 50, batchSize: 5 });
     await writer.start();
