@@ -3,21 +3,33 @@
 // writes and overflow go to the spill file at once, so what a crash can lose is bounded by the
 // flush interval: the records received since the last cycle (plus a batch mid-write).
 //
-// A cycle also runs after each young-generation collection (cycleAfterYoungGc). A scavenge keeps
-// what is still referenced and the next one promotes it to the old generation; a record waiting a
-// whole flush interval outlives several scavenges under load (one every ~0.3 s at 700 streamed
-// requests/s), so nearly every record was promoted, to be freed by a mark-compact (a pause of
-// 4–12 ms). Taken between two scavenges, records die young: promotion with the ledger fell from
-// ~780 to ~300 B a streamed request (~290 without it) and the ledger's mark-compacts of the main
-// heap stopped; CPU a request did not change measurably (bench/results/ledger.md, round 15). Rows a
-// cycle stay about constant whatever the load: a scavenge comes once per young generation's worth
-// of allocation, so faster traffic means proportionally more frequent cycles.
+// A cycle also runs after a young-generation collection (cycleAfterYoungGc; at most one every
+// MIN_GC_CYCLE_GAP_MS). A scavenge keeps what is still referenced and the next one promotes it to
+// the old generation; a record waiting a whole flush interval outlives several scavenges under load
+// (one every ~0.3 s at 700 streamed requests/s), so nearly every record was promoted, to be freed by
+// a mark-compact (a pause of 4–12 ms). Taken between two scavenges, records die young: promotion
+// with the ledger fell from ~780 to ~300 B a streamed request (~290 without it) and the ledger's
+// mark-compacts of the main heap stopped; CPU a request did not change measurably
+// (bench/results/ledger.md, round 15). Rows a cycle stay about constant whatever the load: a
+// scavenge comes once per young generation's worth of allocation, so faster traffic means
+// proportionally more frequent cycles.
 import type { Logger } from '../../core/index.js';
 import type { LedgerMetrics } from './metrics.js';
 import type { LedgerRow } from './row.js';
 import type { SpillFile } from './spill.js';
 import type { RowStore } from './store.js';
 import { afterYoungGc } from './young-gc.js';
+
+/**
+ * Scavenge-started cycles at most this often (40 a second). With a small young generation (an
+ * operator's `--max-semi-space-size=1`) or large requests, scavenges can come every few ms: a cycle
+ * of one or two rows would pay a transaction and a tokenizer message each. A scavenge sooner than
+ * this after the last cycle defers its cycle to the end of the gap rather than dropping it: its
+ * records have now survived one scavenge, and the next would promote them. Kept short because a
+ * cycle's own allocation often brings the next scavenge within ~100 ms: a 100 ms floor let ~60% of
+ * the promotion back (513–532 B a streamed request against 315–323 at 0–30 ms; round 15).
+ */
+const MIN_GC_CYCLE_GAP_MS = 25;
 
 export interface WriterOptions {
   flushIntervalMs: number;
@@ -51,7 +63,9 @@ export class LedgerWriter<T extends Queued> {
   private pending: LedgerRow[] = [];
   private timer: NodeJS.Timeout | undefined;
   private stopGcCycles: (() => void) | undefined;
+  private gcCycleTimer: NodeJS.Timeout | undefined;
   private cycleRunning: Promise<void> | undefined;
+  private lastCycleAt = 0;
   private again = false;
   private started = false;
   private closed = false;
@@ -82,7 +96,7 @@ export class LedgerWriter<T extends Queued> {
     this.timer = setTimeout(() => { void this.kick(); }, this.opts.flushIntervalMs);
     this.timer.unref();
     // Not while writes fail: the rows would only go to the spill file, one failed attempt a scavenge.
-    if (this.opts.cycleAfterYoungGc) this.stopGcCycles = afterYoungGc(() => { if (this.incoming.length > 0 && !this.failing) void this.kick(); });
+    if (this.opts.cycleAfterYoungGc) this.stopGcCycles = afterYoungGc(this.afterScavenge);
     void this.kick();
   }
 
@@ -90,6 +104,7 @@ export class LedgerWriter<T extends Queued> {
   async close(): Promise<void> {
     this.closed = true;
     this.stopGcCycles?.();
+    clearTimeout(this.gcCycleTimer);
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     // Records may still be arriving from requests that ended during close: drain until none are left.
@@ -103,6 +118,7 @@ export class LedgerWriter<T extends Queued> {
       try {
         do {
           this.again = false;
+          this.lastCycleAt = performance.now();
           if (!this.closed) this.timer?.refresh(); // the next timed cycle: one interval from this one
           try { await this.cycle(); } catch (err) { this.deps.logger.error('ledger cycle failed', { error: err }); }
         } while (this.again || (this.closed && this.depth > 0 && !this.failing));
@@ -164,6 +180,15 @@ export class LedgerWriter<T extends Queued> {
       this.deps.logger.info('ledger database writes recovered');
     }
   }
+
+  /** A cycle for the records a scavenge found waiting: now, or at the end of MIN_GC_CYCLE_GAP_MS. */
+  private readonly afterScavenge = (): void => {
+    if (this.incoming.length === 0 || this.failing || this.gcCycleTimer || this.closed) return;
+    const wait = this.lastCycleAt + MIN_GC_CYCLE_GAP_MS - performance.now();
+    if (wait <= 0) { void this.kick(); return; }
+    this.gcCycleTimer = setTimeout(() => { this.gcCycleTimer = undefined; void this.kick(); }, wait);
+    this.gcCycleTimer.unref();
+  };
 
   private readonly failed = (item: T, err: unknown): LedgerRow => {
     this.deps.logger.error('ledger could not prepare a row; writing what the record says', { request_id: item.id, error: err });

@@ -68,7 +68,7 @@ describe('ledger writer', () => {
     for (const cycleAfterYoungGc of [true, false]) {
       const { store, writer } = setup({ flushIntervalMs: 60_000, batchSize: 1000, cycleAfterYoungGc });
       await writer.start();
-      await settle();
+      await new Promise((r) => setTimeout(r, 50)); // past the writer's floor between scavenge-started cycles (25 ms)
       for (let i = 0; i < 3; i++) writer.push(record(`r${i}`));
       churn();
       await settle();
