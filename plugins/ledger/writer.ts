@@ -95,7 +95,6 @@ export class LedgerWriter<T extends Queued> {
     // interval — and every record still waits at most one interval, counted from the last cycle.
     this.timer = setTimeout(() => { void this.kick(); }, this.opts.flushIntervalMs);
     this.timer.unref();
-    // Not while writes fail: the rows would only go to the spill file, one failed attempt a scavenge.
     if (this.opts.cycleAfterYoungGc) this.stopGcCycles = afterYoungGc(this.afterScavenge);
     void this.kick();
   }
@@ -181,7 +180,10 @@ export class LedgerWriter<T extends Queued> {
     }
   }
 
-  /** A cycle for the records a scavenge found waiting: now, or at the end of MIN_GC_CYCLE_GAP_MS. */
+  /**
+   * A cycle for the records a scavenge found waiting: now, or at the end of MIN_GC_CYCLE_GAP_MS. Not
+   * while writes fail: the rows would only go to the spill file, one failed attempt a scavenge.
+   */
   private readonly afterScavenge = (): void => {
     if (this.incoming.length === 0 || this.failing || this.gcCycleTimer || this.closed) return;
     const wait = this.lastCycleAt + MIN_GC_CYCLE_GAP_MS - performance.now();
