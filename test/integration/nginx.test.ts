@@ -19,7 +19,7 @@ import { LEDGER_TABLE } from '../../plugins/ledger/row.js';
 import { tempDir } from '../helpers/gateway.js';
 import { chunk, startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
 import { ensureNginx, freePort, startNginx, type RunningNginx } from '../helpers/nginx.js';
-import { startSluiceProcess, type SluiceProcess } from '../helpers/sluice-process.js';
+import { onFreePort, startSluiceProcess, type SluiceProcess } from '../helpers/sluice-process.js';
 import { pgSchema } from '../plugins/auth/helpers.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -138,13 +138,14 @@ describe('behind nginx (examples/nginx/sluice.conf)', function () {
     // Both forms the example documents: a hop count, and the proxy's address.
     const redisPrefix = `sluice-nginx-test:${process.pid}:${Date.now().toString(36)}:`;
     for (const trust of ['{ hops: 1 }', '["127.0.0.1/32"]']) {
-      const port = await freePort();
       const dir = tempDir('sluice-nginx-');
       const database = shared ?? 'sqlite:./sluice.db';
       const file = path.join(dir, 'sluice.yaml');
-      writeFileSync(file, instanceConfig(port, trust, database, upstream.url, redisPrefix));
       // One at a time: the first runs the ledger's migrations in the shared schema.
-      instances.push({ port, dir, database, process: await startSluiceProcess(['--config', file], `http://127.0.0.1:${port}/ready`) });
+      instances.push(await onFreePort(async (port) => {
+        writeFileSync(file, instanceConfig(port, trust, database, upstream!.url, redisPrefix));
+        return { port, dir, database, process: await startSluiceProcess(['--config', file], `http://127.0.0.1:${port}/ready`) };
+      }));
     }
 
     const port = await freePort(NGINX_ADDRESS);
