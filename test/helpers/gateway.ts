@@ -47,11 +47,11 @@ ${parts.chain ?? '  - use: router\n    with: { default: local }'}
 `;
 }
 
-/** A TCP port free right now on 127.0.0.1 (for a gateway started as a child process). */
-export async function freePort(): Promise<number> {
+/** A port free on `host` right now (closed again before returning: another process may take it before it is used). */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
   const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
+  await new Promise<void>((resolve, reject) => { s.once('error', reject); s.listen(0, host, () => resolve()); });
+  const { port } = s.address() as net.AddressInfo;
+  await new Promise<void>((r) => s.close(() => r()));
   return port;
 }

@@ -3,8 +3,9 @@
 // temp dir, so nothing root-owned or system-wide is touched.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
+
+export { freePort } from './gateway.js';
 
 const CANDIDATES = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx', '/usr/local/nginx/sbin/nginx'];
 
@@ -56,14 +57,6 @@ function findOnPath(name: string): boolean {
   return false;
 }
 
-/** A port free on `host` right now (closed again before returning). */
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((resolve, reject) => { s.once('error', reject); s.listen(0, host, () => resolve()); });
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 export interface RunningNginx {
   child: ChildProcess;
