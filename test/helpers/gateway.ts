@@ -47,11 +47,33 @@ ${parts.chain ?? '  - use: router\n    with: { default: local }'}
 `;
 }
 
+/**
+ * Ports handed out come from below Linux's ephemeral range (32768–60999), where the port-0 listeners
+ * and outgoing connections of mocha's other worker never land, drawn at random so the two workers'
+ * picks rarely meet, and never twice in one process. A port is free when handed out, but closed
+ * again: callers that spawn a gateway on it still check that their own child holds it
+ * (sluice-process.ts) and retry on another after EADDRINUSE.
+ */
+const PORTS_FROM = 20_000;
+const PORTS = 12_000;
+const handedOut = new Set<number>();
+
 /** A port free on `host` right now (closed again before returning: another process may take it before it is used). */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = PORTS_FROM + Math.floor(Math.random() * PORTS);
+    if (handedOut.has(port)) continue;
+    if (!(await canListen(port, host))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`no free port on ${host} in ${PORTS_FROM}–${PORTS_FROM + PORTS - 1}`);
+}
+
+function canListen(port: number, host: string): Promise<boolean> {
   const s = net.createServer();
-  await new Promise<void>((resolve, reject) => { s.once('error', reject); s.listen(0, host, () => resolve()); });
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
+  return new Promise((resolve) => {
+    s.once('error', () => resolve(false));
+    s.listen(port, host, () => s.close(() => resolve(true)));
+  });
 }

@@ -20,7 +20,7 @@ export interface SluiceProcess {
  * may take the same port meanwhile: its gateway then answers this probe (seen: a stream from
  * another test's mock), while this child fails to bind and exits.
  */
-function listensOn(pid: number | undefined, port: number): boolean {
+export function listensOn(pid: number | undefined, port: number): boolean {
   if (!existsSync('/proc/self/fd')) return true;
   if (pid === undefined || !existsSync(`/proc/${pid}/fd`)) return false; // gone (or not started)
   const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;

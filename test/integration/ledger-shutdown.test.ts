@@ -4,23 +4,15 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../../core/storage/database.js';
-import { tempDir } from '../helpers/gateway.js';
+import { freePort, tempDir } from '../helpers/gateway.js';
+import { listensOn } from '../helpers/sluice-process.js';
 import { chat, until } from '../plugins/ledger/client.js';
 import { BLOCKER, ledgerRows, ledgerYaml, slowUpstream } from '../plugins/ledger/rig.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/sluice.js');
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** One request; resolves with the id the gateway gave it (undefined when it never answered). */
 async function streamRequest(base: string, body: unknown): Promise<string | undefined> {
@@ -56,7 +48,8 @@ describe('ledger: SIGTERM in the middle of a load of concurrent streams', functi
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     const base = `http://127.0.0.1:${port}`;
     try {
-      await until(async () => (await fetch(`${base}/health`).then((r) => r.ok, () => false)), 15_000);
+      // Ready when /health answers from this child (not a process of another test that took the port).
+      await until(async () => (await fetch(`${base}/health`).then((r) => r.ok, () => false)) && listensOn(child.pid, port), 15_000);
       const pending: Promise<string | undefined>[] = [];
       for (let i = 0; i < 40; i++) pending.push(streamRequest(base, chat('gpt-4o-mini', `[[slow ${10 + (i % 50)}]] [[gap 25]] n${i}`, { stream: true })));
       for (let i = 0; i < 10; i++) pending.push(streamRequest(base, chat('local-model', `json ${i}`)));

@@ -12,6 +12,7 @@ import { openDatabase } from '../../core/storage/database.js';
 import { SLUICE_BIN, runSluice } from '../helpers/contract-kit.js';
 import { startFakeMarketplace, type FakeMarketplace } from '../helpers/fake-marketplace.js';
 import { freePort, tempDir } from '../helpers/gateway.js';
+import { listensOn } from '../helpers/sluice-process.js';
 import { PG, pgSchema, until } from '../plugins/marketplace/rig.js';
 
 function yaml(o: { port: number; database: string; fake: FakeMarketplace }): string {
@@ -50,7 +51,7 @@ async function start(config: string, port: number): Promise<Running> {
   child.stderr!.on('data', (d) => { out += String(d); });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const base = `http://127.0.0.1:${port}`;
-  await until(async () => fetch(`${base}/health`).then((r) => r.ok, () => false), 20_000, `the gateway to start: ${out.slice(-500)}`);
+  await until(async () => (await fetch(`${base}/health`).then((r) => r.ok, () => false)) && listensOn(child.pid, port), 20_000, `the gateway to start: ${out.slice(-500)}`);
   return { child, out: () => out, exited, base };
 }
 
