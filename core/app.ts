@@ -131,7 +131,7 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
   return {
     handle, config: loaded, plugins, providers, logger, metrics,
     handlerFor: (serve) => createFrontDoor({ ...frontDoor, serves: new Set(serve) }),
-    onClientError: createClientErrorHandler(recordRejection),
+    onClientError: createClientErrorHandler(recordRejection, { headersTimeoutMs: serverConfig.headers_timeout_ms }),
     onUpgrade: createUpgradeRefusal(recordRejection),
     authenticates: instances.some((i) => i.instance.authenticates === true),
     async start() {

@@ -21,7 +21,12 @@ const REQUEST_LINE = /^([A-Za-z]{1,20}) (\S{1,8192}) HTTP\/\d/;
 const answered = new WeakSet<Duplex>();
 const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'HPE_INVALID_EOF_STATE']);
 
-export function createClientErrorHandler(record: RecordRejection): (err: ParserError, socket: Duplex) => void {
+/**
+ * `headersTimeoutMs`: server.headers_timeout_ms. Node reports a request whose headers did not
+ * arrive in time only when the deadline has passed, so that request arrived about this long before
+ * (later by at most Node's checking interval, a tenth of it: server.ts); its record is dated so.
+ */
+export function createClientErrorHandler(record: RecordRejection, opts: { headersTimeoutMs: number }): (err: ParserError, socket: Duplex) => void {
   return (err, socket) => {
     const inFlight = (socket as { _httpMessage?: ServerResponse | null })._httpMessage ?? undefined;
     // Node calls this again for bytes that arrive after a parse error; the first decision stands.
@@ -54,7 +59,8 @@ export function createClientErrorHandler(record: RecordRejection): (err: ParserE
       }
       if (inFlight.headersSent) { socket.destroy(); return; }
     }
-    const receivedAt = performance.now();
+    const receivedAt = performance.now() - (!inFlight && err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? opts.headersTimeoutMs : 0);
+    // The request line, where Node's parser hands its bytes over (parse errors); a timeout has none.
     const line = inFlight ? undefined : REQUEST_LINE.exec(err.rawPacket?.toString('latin1', 0, 8300) ?? '');
     const path = inFlight?.req.url ?? line?.[2] ?? '';
     const header = inFlight?.getHeader('x-request-id');

@@ -58,6 +58,8 @@ describe('request receive deadlines and refused bodies', () => {
     const lines = gw.logs.slice(before).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['request_id'] === id);
     expect(lines).to.have.length(1);
     expect(lines[0]).to.include({ msg: 'request', status: 408, error: 'SLUICE_E_REQUEST_TIMEOUT' });
+    // Dated from its arrival, not from when the deadline was noticed: it took the whole deadline.
+    expect(lines[0]!['ms'], 'latency').to.be.a('number').and.within(HEADERS_MS, HEADERS_MS + 1500);
   });
 
   it('closes a connection that never sends a byte without an answer or a log line', async () => {
