@@ -71,7 +71,7 @@ export { compileCidrs, containsAddress } from './http/client-address.js';
 export { sessionIdFrom } from './http/session.js';
 
 // CLI output.
-export { table } from './cli/table.js';
+export { table, visible } from './cli/table.js';
 export { describeParseError } from './cli/parse-error.js';
 
 // Observability.

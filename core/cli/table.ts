@@ -6,7 +6,7 @@
  * operator's terminal or break the table's rows.
  */
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-const visible = (s: string): string => s.replace(UNPRINTABLE, (c) => {
+export const visible = (s: string): string => s.replace(UNPRINTABLE, (c) => {
   const code = c.charCodeAt(0);
   if (c === '\n') return '\\n';
   if (c === '\t') return '\\t';

@@ -87,6 +87,8 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
       }
       try {
         if (!ADMIN_METHODS.has(method)) throw new GatewayError('SLUICE_E_METHOD_NOT_ALLOWED', `the admin API does not answer ${method.slice(0, 20)}`);
+        const repeated = repeatedParam(req.url ?? '');
+        if (repeated !== undefined) throw new GatewayError('SLUICE_E_INVALID_REQUEST', `query parameter ${repeated} is given more than once`, { param: repeated });
         const body = method === 'GET' || method === 'DELETE' || req.headers['content-length'] === '0' ? undefined
           : req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined ? undefined
           : (await readJsonBody(req, opts.bodyLimits)).value;
@@ -191,4 +193,19 @@ async function ready(checks: Map<string, () => Promise<void>>): Promise<{ ok: bo
 
 function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
+}
+
+/**
+ * A query parameter named twice (`?since=7d&since=2w`): the query object keeps the last, so an
+ * admin request would be answered for one of two ranges the caller asked for; it is refused instead.
+ */
+function repeatedParam(url: string): string | undefined {
+  const q = url.indexOf('?');
+  if (q === -1) return undefined;
+  const seen = new Set<string>();
+  for (const name of new URLSearchParams(url.slice(q + 1)).keys()) {
+    if (seen.has(name)) return name.slice(0, 40);
+    seen.add(name);
+  }
+  return undefined;
 }

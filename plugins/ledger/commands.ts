@@ -79,23 +79,24 @@ export const usageCommand: PluginCommand<LedgerOptions> = {
     const values = parse(args, { since: { type: 'string' }, until: { type: 'string' }, by: { type: 'string' }, session: { type: 'string' } }, USAGE_HELP, io);
     if (typeof values === 'number') return values;
     return guarded(io, async () => {
-      const [{ groupingOf, sessionOf, sessionReport, usageReport }, , { csv, humanTable }] = await reports();
+      const [{ groupingOf, sessionJson, sessionOf, sessionReport, usageJson, usageReport }, , { csv, humanTable }] = await reports();
       const session = sessionOf(values['session'] as string | undefined, values['by'] as string | undefined);
       const by = groupingOf(values['by'] as string | undefined);
       const range = parseRange(values['since'] as string | undefined, values['until'] as string | undefined, '7d');
       const knex = await host.database();
       if (session !== undefined) {
         const report = await sessionReport(knex, range, session);
-        if (values['json']) write(io.stdout, JSON.stringify(report, null, 2));
+        if (values['json']) write(io.stdout, JSON.stringify(sessionJson(report, range), null, 2));
         else if (values['csv']) write(io.stdout, csv(report.turns, SESSION_COLUMNS));
         else write(io.stdout, report.turns.length ? `${humanTable(report.turns, SESSION_COLUMNS)}\n\n${totalLine(report.total)}${report.loops ? `; loops noted or stopped on ${report.loops} turn${report.loops === 1 ? '' : 's'}` : ''}` : `no requests for session ${session} in this range`);
         return 0;
       }
       const report = await usageReport(knex, range, by);
       const columns = [by, ...USAGE_COLUMNS];
-      if (values['json']) write(io.stdout, JSON.stringify({ by, since: new Date(range.from).toISOString(), until: new Date(range.to).toISOString(), rows: report.lines, total: report.total }, null, 2));
+      if (values['json']) write(io.stdout, JSON.stringify(usageJson(report), null, 2));
       else if (values['csv']) write(io.stdout, csv(report.lines, columns));
-      else write(io.stdout, report.lines.length ? humanTable([...report.lines, report.total], columns) : 'no requests in this range');
+      // The table names the group of rows without a value (null in JSON, empty in CSV).
+      else write(io.stdout, report.lines.length ? humanTable([...report.lines.map((l) => (l[by] === null ? { ...l, [by]: '(none)' } : l)), report.total], columns) : 'no requests in this range');
       return 0;
     });
   },
@@ -112,10 +113,10 @@ export const auditCommand: PluginCommand<LedgerOptions> = {
     const values = parse(args, { since: { type: 'string' }, until: { type: 'string' } }, AUDIT_HELP, io);
     if (typeof values === 'number') return values;
     return guarded(io, async () => {
-      const [, { auditReport }, { csv, humanTable }] = await reports();
+      const [, { auditJson, auditReport }, { csv, humanTable }] = await reports();
       const range = parseRange(values['since'] as string | undefined, values['until'] as string | undefined, '30d');
       const report = await auditReport(await host.database(), range, { degradationFactor: options.audit.degradation_factor, baselineDays: options.audit.baseline_days });
-      if (values['json']) write(io.stdout, JSON.stringify({ since: new Date(report.range.from).toISOString(), until: new Date(report.range.to).toISOString(), rows: report.lines }, null, 2));
+      if (values['json']) write(io.stdout, JSON.stringify(auditJson(report), null, 2));
       else if (values['csv']) write(io.stdout, csv(report.lines, AUDIT_COLUMNS));
       else write(io.stdout, report.lines.length ? humanTable(report.lines.map(flagged), AUDIT_TABLE_COLUMNS) : 'no model calls in this range');
       return 0;

@@ -136,8 +136,21 @@ const SQLITE_ROWS_PER_TRANSACTION = 250;
  */
 const SQLITE_ROWS_PER_STATEMENT = 8;
 
+/**
+ * How long a ledger write waits for another connection's lock on the SQLite file (another instance
+ * on the same file, `sluice migrate`, a tool holding a transaction). SQLite waits by sleeping in the
+ * calling thread — here the gateway's event loop — so the connection's usual 5 s would hold every
+ * request for that long per attempt. A write that cannot have the lock in this time fails, and its
+ * rows go to the spill file until a later cycle gets it (another writer's batch takes a few ms).
+ */
+const SQLITE_LOCK_WAIT_MS = 100;
+
 interface SqliteStatement { run(...values: unknown[]): { changes: number }; get(...values: unknown[]): unknown }
-interface SqliteDatabase { prepare(sql: string): SqliteStatement; transaction<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void }
+interface SqliteDatabase {
+  prepare(sql: string): SqliteStatement;
+  transaction<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void;
+  pragma(source: string, options?: { simple: boolean }): unknown;
+}
 interface RawClient { config: { client?: unknown }; acquireConnection(): Promise<unknown>; releaseConnection(conn: unknown): Promise<unknown> }
 
 /** Prepared statements per SQLite connection (one row, and SQLITE_ROWS_PER_STATEMENT rows), run in a transaction per slice. */
@@ -157,7 +170,7 @@ function sqliteInsertFor(db: SqliteDatabase): (rows: readonly LedgerRow[]) => vo
       rowValues(row, values)[0] = derivedId(row);
       one.run(...values);
     };
-    insert = db.transaction((rows: readonly LedgerRow[]) => {
+    const transaction = db.transaction((rows: readonly LedgerRow[]) => {
       let i = 0;
       for (; i + SQLITE_ROWS_PER_STATEMENT <= rows.length; i += SQLITE_ROWS_PER_STATEMENT) {
         for (let j = 0; j < SQLITE_ROWS_PER_STATEMENT; j++) {
@@ -172,6 +185,16 @@ function sqliteInsertFor(db: SqliteDatabase): (rows: readonly LedgerRow[]) => vo
       }
       for (; i < rows.length; i++) if (one.run(...rowValues(rows[i]!, values)).changes === 0) settle(rows[i]!);
     });
+    // The connection is shared (auth, the marketplace's outbox): its own wait is restored after.
+    const usualWait = Number(db.pragma('busy_timeout', { simple: true }));
+    insert = (rows) => {
+      db.pragma(`busy_timeout = ${SQLITE_LOCK_WAIT_MS}`);
+      try {
+        transaction(rows);
+      } finally {
+        db.pragma(`busy_timeout = ${usualWait}`);
+      }
+    };
     sqliteInserts.set(db, insert);
   }
   return insert;

@@ -40,7 +40,9 @@ interface Acc {
   billedIn: number; localIn: number; billedOut: number; localOut: number;
 }
 
-export async function auditReport(knex: Knex, range: TimeRange, opts: AuditOptions): Promise<{ range: TimeRange; lines: AuditLine[] }> {
+export interface AuditReport { range: TimeRange; lines: AuditLine[] }
+
+export async function auditReport(knex: Knex, range: TimeRange, opts: AuditOptions): Promise<AuditReport> {
   // Whole UTC days: --since is rounded down to its day's start. The baseline of the first days in
   // range lies before it.
   const start = Math.floor(range.from / DAY_MS) * DAY_MS;
@@ -143,3 +145,6 @@ function parseAttempts(json: string): { provider: string; model: string }[] {
     return [];
   }
 }
+
+/** The report as JSON, the same from `sluice audit --json` and GET /admin/audit. */
+export const auditJson = (r: AuditReport) => ({ since: new Date(r.range.from).toISOString(), until: new Date(r.range.to).toISOString(), rows: r.lines });

@@ -17,18 +17,29 @@ export class ReportInputError extends Error {
   get flagMessage(): string { return `--${this.param}: ${this.detail}`; }
 }
 
+/** The latest and earliest instants a JavaScript date holds (±100,000,000 days around 1970). */
+const MAX_TIME = 8.64e15;
+
 /** A relative time counts back from `base`: now for --since alone, --until when it is given. */
 export function parseTime(value: string, name: string, base: number): number {
-  const rel = RELATIVE.exec(value.trim());
+  const t = timeOf(value.trim(), base);
+  if (t === undefined) throw new ReportInputError(name, `expected a duration (7d, 24h, 30m, 2w), a date (YYYY-MM-DD) or an ISO time, got '${value.slice(0, 60)}'`);
+  // A duration reaching past what a date can hold (`999999999d`) would fail later, as a 500.
+  if (!(Math.abs(t) <= MAX_TIME)) throw new ReportInputError(name, `'${value.slice(0, 60)}' reaches beyond the dates a report can read`);
+  return t;
+}
+
+function timeOf(value: string, base: number): number | undefined {
+  const rel = RELATIVE.exec(value);
   if (rel) return base - Number(rel[1]) * UNIT_MS[rel[2] as keyof typeof UNIT_MS];
-  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
-    const t = Date.parse(`${value}T00:00:00Z`);
-    if (!Number.isNaN(t)) return t;
-  } else if (/^\d{4}-\d{2}-\d{2}T/.test(value)) {
-    const t = Date.parse(value);
-    if (!Number.isNaN(t)) return t;
-  }
-  throw new ReportInputError(name, `expected a duration (7d, 24h, 30m, 2w), a date (YYYY-MM-DD) or an ISO time, got '${value.slice(0, 60)}'`);
+  const date = /^(\d{4})-(\d{2})-(\d{2})(T.*)?$/.exec(value);
+  if (!date) return undefined;
+  const t = Date.parse(date[4] === undefined ? `${value}T00:00:00Z` : value);
+  // Date.parse rolls an impossible day over (2026-02-30 is March 2nd): the calendar must agree.
+  const [y, m, d] = [Number(date[1]), Number(date[2]), Number(date[3])];
+  const day = new Date(Date.UTC(y, m - 1, d));
+  if (Number.isNaN(t) || day.getUTCFullYear() !== y || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) return undefined;
+  return t;
 }
 
 /**

@@ -1,9 +1,13 @@
 // Small statistics shared by the reports.
 
-/** Nearest-rank percentile of `values` (0 < p ≤ 100); null for none. Sorts a copy. */
+/**
+ * Nearest-rank percentile of `values` (0 < p ≤ 100); null for none. Sorts a copy, as a typed array:
+ * its numeric sort takes a tenth of a comparator's time, and a report's total over half a million
+ * rows is sorted on the gateway's event loop.
+ */
 export function percentile(values: readonly number[], p: number): number | null {
   if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = Float64Array.from(values).sort();
   const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
   return sorted[rank - 1]!;
 }

@@ -51,7 +51,7 @@ const keyOf: Record<Grouping, (r: ReportRow) => string | null> = {
 
 interface Acc { line: UsageLine; cost: number; priced: number; latency: number[]; ttfb: number[] }
 
-function emptyLine(label: string, value: string): Acc {
+function emptyLine(label: string, value: string | null): Acc {
   return {
     line: {
       [label]: value, requests: 0, errors: 0, blocked: 0, disconnects: 0, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0,
@@ -88,21 +88,30 @@ function finish(acc: Acc): UsageLine {
 export interface UsageReport { by: Grouping; range: TimeRange; lines: UsageLine[]; total: UsageLine }
 
 export async function usageReport(knex: Knex, range: TimeRange, by: Grouping): Promise<UsageReport> {
-  const groups = new Map<string, Acc>();
+  // Rows without the grouping's value (no user without auth, no model on a 404) are one group, null.
+  const groups = new Map<string | null, Acc>();
   const total = emptyLine(by, 'TOTAL');
   for await (const r of readRows(knex, { range })) {
-    const key = keyOf[by](r) ?? '(none)';
-    let acc = groups.get(key);
-    if (!acc) groups.set(key, acc = emptyLine(by, key));
+    const value = keyOf[by](r);
+    let acc = groups.get(value);
+    if (!acc) groups.set(value, acc = emptyLine(by, value));
     add(acc, r);
     add(total, r);
   }
   // Days in order; everything else by cost, then requests.
   const lines = [...groups.values()].map(finish).sort(by === 'day'
     ? (a, b) => String(a[by]).localeCompare(String(b[by]))
-    : (a, b) => (b.cost_usd ?? 0) - (a.cost_usd ?? 0) || b.requests - a.requests || String(a[by]).localeCompare(String(b[by])));
+    : (a, b) => (b.cost_usd ?? 0) - (a.cost_usd ?? 0) || b.requests - a.requests || String(a[by] ?? '').localeCompare(String(b[by] ?? '')));
   return { by, range, lines, total: finish(total) };
 }
+
+const isoRange = (r: TimeRange) => ({ since: new Date(r.from).toISOString(), until: new Date(r.to).toISOString() });
+
+/** The report as JSON, the same from `sluice usage --json` and GET /admin/usage. */
+export const usageJson = (r: UsageReport) => ({ ...isoRange(r.range), by: r.by, rows: r.lines, total: r.total });
+
+/** A session's report as JSON, the same from `sluice usage --session ID --json` and GET /admin/usage?session=ID. */
+export const sessionJson = (r: SessionReport, range: TimeRange) => ({ ...isoRange(range), session: r.session, turns: r.turns, loops: r.loops, total: r.total });
 
 export interface SessionTurn {
   [key: string]: string | number | null;

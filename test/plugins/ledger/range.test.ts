@@ -35,4 +35,17 @@ describe('ledger report ranges', () => {
     expect(() => parseRange('yesterday', undefined, '7d', NOW)).to.throw(ReportInputError, /^since: expected a duration/);
     expect(() => parseRange(undefined, 'soon', '7d', NOW)).to.throw(ReportInputError, /^until: expected a duration/);
   });
+
+  it('refuses a calendar day that does not exist, rather than rolling it over into the next month', () => {
+    for (const day of ['2026-02-30', '2026-02-29', '2026-04-31', '2026-11-31', '2026-02-30T10:00:00Z', '2026-13-01']) {
+      expect(() => parseRange(day, undefined, '7d', NOW), day).to.throw(ReportInputError, /^since: expected a duration/);
+    }
+    expect(parseRange('2028-02-29', '2028-03-01', '7d', NOW).from).to.equal(Date.parse('2028-02-29T00:00:00Z'));
+  });
+
+  it('refuses a duration reaching beyond the dates a report can read', () => {
+    expect(() => parseRange('999999999999999999999d', undefined, '7d', NOW)).to.throw(ReportInputError, /^since: .* reaches beyond/);
+    expect(() => parseRange('2026-11-01', '999999999999d', '7d', NOW)).to.throw(ReportInputError, /^until: .* reaches beyond/);
+    expect(parseRange('52w', undefined, '7d', NOW).from).to.equal(NOW - 364 * DAY);
+  });
 });

@@ -2,6 +2,7 @@
 // batches long enough to take SQLite's multi-row statements land column for column; a row whose id
 // another request holds (earlier, or in the same statement) is written under a derived id; a replay
 // of a written row adds nothing.
+import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { openDatabase } from '../../../core/storage/database.js';
@@ -84,6 +85,36 @@ function suite(name: string, open: () => Promise<{ knex: Knex; drop(): Promise<v
     });
   });
 }
+
+describe('ledger store on SQLite, locked by another connection', () => {
+  it('fails a write within a fraction of a second instead of holding the event loop for the connection\'s 5 s, and writes once the lock is gone', async function () {
+    this.timeout(20_000);
+    const dir = tempDir('sluice-ledger-store-lock-');
+    const knex = openDatabase(`sqlite:${dir}/ledger.db`, dir);
+    const other = new Database(`${dir}/ledger.db`);
+    try {
+      await migrateLatest(knex, [{ plugin: 'ledger', migrations: ledgerMigrations }]);
+      const store = knexStore(async () => knex);
+      other.exec('begin exclusive');
+      const started = performance.now();
+      let failure: unknown;
+      await store.insert([row(1)]).catch((err: unknown) => { failure = err; });
+      const waited = performance.now() - started;
+      expect(String((failure as Error | undefined)?.message), 'the write fails (its rows spill)').to.match(/locked|busy/i);
+      expect(waited, 'ms the write held the event loop').to.be.below(1000);
+      other.exec('commit');
+      await store.insert([row(1)]);
+      expect(toNumber((await knex(LEDGER_TABLE).count({ n: '*' }))[0]!['n'])).to.equal(1);
+      // The connection's own wait for everything else is as it was.
+      const conn = await (knex.client as { acquireConnection(): Promise<{ pragma(s: string, o: { simple: boolean }): unknown }> }).acquireConnection();
+      expect(conn.pragma('busy_timeout', { simple: true })).to.equal(5000);
+      await (knex.client as { releaseConnection(c: unknown): Promise<unknown> }).releaseConnection(conn);
+    } finally {
+      other.close();
+      await knex.destroy();
+    }
+  });
+});
 
 suite('SQLite', async () => {
   const dir = tempDir('sluice-ledger-store-');
