@@ -31,7 +31,21 @@ const memoFor = (memo: PromptMemo | undefined, request: RequestText): PromptMemo
 const TOKENS_PER_TURN = 4;
 const REPLY_PRIMING = 3;
 
-interface LocalCount { input: number | undefined; output: number | undefined; method: string }
+/** The local count: the prompt (framing included); the answer's text and tool-call arguments; the reasoning it showed. */
+interface LocalCount { input: number | undefined; text: number | undefined; reasoning: number | undefined; method: string }
+
+/**
+ * The local count of the answer set against the bill. Where the provider reports reasoning tokens,
+ * its reasoning is billed whole but shown, if at all, as a summary (Gemini's `includeThoughts`,
+ * OpenAI's reasoning summaries): the visible text alone is then compared with output − reasoning.
+ * Where it reports none (Anthropic bills thinking as output), text and shown reasoning together
+ * are compared with output.
+ */
+function comparableOutput(local: LocalCount | undefined, usage: Usage): number | undefined {
+  if (local?.text === undefined) return undefined;
+  return usage.reasoningTokens > 0 ? local.text : local.text + (local.reasoning ?? 0);
+}
+const billedVisibleOutput = (usage: Usage): number => usage.outputTokens - usage.reasoningTokens;
 
 const DAY_MS = 86_400_000;
 let dayCache = { start: 0, name: '1970-01-01' };
@@ -158,7 +172,8 @@ function localCount(e: LedgerEntry, plan: CountPlan, i: number, counts: (number[
     return {
       method,
       input: request ? estimateSegments(request) + framing : undefined,
-      output: answer ? estimateTokens(answer.text) + estimateTokens(answer.reasoning) : undefined,
+      text: answer ? estimateTokens(answer.text) : undefined,
+      reasoning: answer ? estimateTokens(answer.reasoning) : undefined,
     };
   }
   const list = counts?.[ENCODINGS.indexOf(method)];
@@ -178,8 +193,7 @@ function localCount(e: LedgerEntry, plan: CountPlan, i: number, counts: (number[
     each?.push(tokens);
   }
   if (keep && each && request) keep.remember({ encoding: method, segments: request.segments, counts: each, chars: request.chars });
-  const output = list[plan.refs[at]!]! + list[plan.refs[at + 1]!]!;
-  return { method, input: counted ? input + framing : undefined, output: answer ? output : undefined };
+  return { method, input: counted ? input + framing : undefined, text: answer ? list[plan.refs[at]!]! : undefined, reasoning: answer ? list[plan.refs[at + 1]!]! : undefined };
 }
 
 function estimateSegments(request: RequestText): number {
@@ -220,7 +234,7 @@ function buildRow(record: LedgerEntry, local: LocalCount | undefined, ctx: Prepa
     cost_input: cost?.input ?? null, cost_output: cost?.output ?? null, cost_cache_read: cost?.cachedRead ?? null,
     cost_cache_write: cost?.cacheWrite ?? null, cost_reasoning: cost?.reasoning ?? null, cost_total: cost?.total ?? null,
     // Stored only where the local count saw all that is billed, so the audit's drift compares like with like.
-    local_input_tokens: request?.countable ? local?.input ?? null : null, local_output_tokens: answer?.complete ? local?.output ?? null : null,
+    local_input_tokens: request?.countable ? local?.input ?? null : null, local_output_tokens: answer?.complete ? comparableOutput(local, usage) ?? null : null,
     local_method: local?.method ?? null,
     count_mismatch: mismatch ? 1 : 0,
     ttfb_ms: ttfb === undefined ? null : round3(ttfb), latency_ms: round3(record.totalMs), output_tps: tps ?? null,
@@ -248,7 +262,7 @@ function settleUsage(record: LedgerEntry, answered: boolean, local: LocalCount |
 }
 
 const estimateIn = (local: LocalCount | undefined, request: RequestText | undefined) => local?.input ?? (request ? estimateSegments(request) : 0);
-const estimateOut = (local: LocalCount | undefined, answer: ResponseText | undefined) => local?.output ?? (answer ? estimateTokens(answer.text) + estimateTokens(answer.reasoning) : 0);
+const estimateOut = (local: LocalCount | undefined, answer: ResponseText | undefined) => (local?.text !== undefined ? local.text + (local.reasoning ?? 0) : answer ? estimateTokens(answer.text) + estimateTokens(answer.reasoning) : 0);
 
 /** Billed against local, each side only where the local count saw all that was billed. */
 function drifted(usage: Usage, local: LocalCount, request: RequestText | undefined, answer: ResponseText | undefined, options: LedgerOptions): boolean {
@@ -256,11 +270,8 @@ function drifted(usage: Usage, local: LocalCount, request: RequestText | undefin
   const tol = local.method === 'estimate' ? estimateTolerance : tolerance;
   const off = (billed: number, counted: number) => Math.abs(billed - counted) > Math.max(slack, tol * counted);
   if (local.input !== undefined && request?.countable && off(usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens, local.input)) return true;
-  if (local.output !== undefined && answer?.complete) {
-    // Hidden reasoning is billed as output but never seen: compare what was visible.
-    const billed = usage.reasoningTokens > 0 && answer.reasoning.length === 0 ? usage.outputTokens - usage.reasoningTokens : usage.outputTokens;
-    if (off(billed, local.output)) return true;
-  }
+  const output = comparableOutput(local, usage);
+  if (output !== undefined && answer?.complete && off(billedVisibleOutput(usage), output)) return true;
   return false;
 }
 

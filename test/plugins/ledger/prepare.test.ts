@@ -66,7 +66,16 @@ describe('ledger: preparing a row', function () {
     expect(await prepareRow(recordOf(inflated), ctx())).to.include({ count_mismatch: 1, local_input_tokens: 20 });
     // Hidden reasoning is billed as output but never seen: not a mismatch.
     const reasoning = await runPlugin(ledger, { path: '/v1/chat/completions', body: request, upstream: { json: chatJson({ prompt_tokens: 20, completion_tokens: 417, completion_tokens_details: { reasoning_tokens: 400 } }) } });
-    expect(await prepareRow(recordOf(reasoning), ctx())).to.include({ count_mismatch: 0, reasoning_tokens: 400, output_tokens: 417 });
+    expect(await prepareRow(recordOf(reasoning), ctx())).to.include({ count_mismatch: 0, reasoning_tokens: 400, output_tokens: 417, local_output_tokens: 17 });
+    // Reasoning billed whole but shown as a short summary (Gemini CLI's includeThoughts, OpenAI's
+    // reasoning summaries): the visible answer is set against output − reasoning, not the summary
+    // against the whole reasoning (which flagged every such turn).
+    const summary = { role: 'assistant', content: ANSWER, reasoning_content: 'Recalling the plot of Hamlet.' };
+    const summarised = await runPlugin(ledger, { path: '/v1/chat/completions', body: request, upstream: { json: { ...chatJson({ prompt_tokens: 20, completion_tokens: 417, completion_tokens_details: { reasoning_tokens: 400 } }), choices: [{ index: 0, message: summary, finish_reason: 'stop' }] } } });
+    expect(await prepareRow(recordOf(summarised), ctx())).to.include({ count_mismatch: 0, output_tokens: 417, local_output_tokens: 17 });
+    // …and a bill inflated past the visible answer still is flagged.
+    const padded = await runPlugin(ledger, { path: '/v1/chat/completions', body: request, upstream: { json: { ...chatJson({ prompt_tokens: 20, completion_tokens: 517, completion_tokens_details: { reasoning_tokens: 400 } }), choices: [{ index: 0, message: summary, finish_reason: 'stop' }] } } });
+    expect(await prepareRow(recordOf(padded), ctx())).to.include({ count_mismatch: 1, local_output_tokens: 17 });
   });
 
   it('the tokenizer thread answers every row of a batch, texts shared between rows counted once and alike', async () => {
