@@ -3,7 +3,7 @@
 // look like a degradation against the trailing baseline (a slower first byte or fewer tokens/s).
 import type { Knex } from 'knex';
 import { readRows, type ReportRow } from './read.js';
-import type { TimeRange } from './range.js';
+import { isoRange, type TimeRange } from './range.js';
 import { percentile, round } from './stats.js';
 
 export interface AuditOptions { degradationFactor: number; baselineDays: number }
@@ -147,4 +147,4 @@ function parseAttempts(json: string): { provider: string; model: string }[] {
 }
 
 /** The report as JSON, the same from `sluice audit --json` and GET /admin/audit. */
-export const auditJson = (r: AuditReport) => ({ since: new Date(r.range.from).toISOString(), until: new Date(r.range.to).toISOString(), rows: r.lines });
+export const auditJson = (r: AuditReport) => ({ ...isoRange(r.range), rows: r.lines });

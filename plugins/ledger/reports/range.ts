@@ -54,3 +54,6 @@ export function parseRange(since: string | undefined, until: string | undefined,
   if (to < from) throw new ReportInputError('until', `${new Date(to).toISOString()} is before since (${new Date(from).toISOString()})`);
   return { from, to };
 }
+
+/** A range as the reports' JSON gives it. */
+export const isoRange = (r: TimeRange) => ({ since: new Date(r.from).toISOString(), until: new Date(r.to).toISOString() });

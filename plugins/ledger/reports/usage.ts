@@ -2,7 +2,7 @@
 // grouped by user, team, key, model, provider, session or day; or one session turn by turn.
 import type { Knex } from 'knex';
 import { readRows, type ReportRow } from './read.js';
-import { ReportInputError, type TimeRange } from './range.js';
+import { isoRange, ReportInputError, type TimeRange } from './range.js';
 import { percentile, round } from './stats.js';
 
 export const GROUPINGS = ['user', 'team', 'key', 'model', 'provider', 'session', 'day'] as const;
@@ -104,8 +104,6 @@ export async function usageReport(knex: Knex, range: TimeRange, by: Grouping): P
     : (a, b) => (b.cost_usd ?? 0) - (a.cost_usd ?? 0) || b.requests - a.requests || String(a[by] ?? '').localeCompare(String(b[by] ?? '')));
   return { by, range, lines, total: finish(total) };
 }
-
-const isoRange = (r: TimeRange) => ({ since: new Date(r.from).toISOString(), until: new Date(r.to).toISOString() });
 
 /** The report as JSON, the same from `sluice usage --json` and GET /admin/usage. */
 export const usageJson = (r: UsageReport) => ({ ...isoRange(r.range), by: r.by, rows: r.lines, total: r.total });
