@@ -39,12 +39,24 @@ const RESPONSES_TEXT = new Set(['response.output_text.delta', 'response.function
 const RESPONSES_REASONING = new Set(['response.reasoning_summary_text.delta', 'response.reasoning_text.delta']);
 const readResponses: Reader = (data, event, sink) => {
   const type = typeof data['type'] === 'string' ? data['type'] : event;
+  // A tool call's name arrives with its item; its arguments as deltas (below).
+  if (type === 'response.output_item.added') {
+    const item = asObject(data['item']);
+    if ((item?.['type'] === 'function_call' || item?.['type'] === 'custom_tool_call') && typeof item['name'] === 'string') sink('text', item['name']);
+    return;
+  }
   if (typeof data['delta'] !== 'string' || !type) return;
   if (RESPONSES_TEXT.has(type)) sink('text', data['delta']);
   else if (RESPONSES_REASONING.has(type)) sink('reasoning', data['delta']);
 };
 
 const readAnthropic: Reader = (data, _event, sink) => {
+  if (data['type'] === 'content_block_start') {
+    // A tool call's name arrives with its block; its input as partial JSON (below).
+    const block = asObject(data['content_block']);
+    if (block?.['type'] === 'tool_use' && typeof block['name'] === 'string') sink('text', block['name']);
+    return;
+  }
   if (data['type'] !== 'content_block_delta') return;
   const delta = asObject(data['delta']);
   if (!delta) return;
@@ -60,7 +72,7 @@ const readGemini: Reader = (data, _event, sink) => {
       if (!part) continue;
       if (typeof part['text'] === 'string') sink(part['thought'] === true ? 'reasoning' : 'text', part['text']);
       const call = asObject(part['functionCall']);
-      if (call) sink('text', JSON.stringify(call));
+      if (call) sink('text', `${typeof call['name'] === 'string' ? call['name'] : ''}${JSON.stringify(call['args'] ?? {})}`);
     }
   }
 };

@@ -1,7 +1,7 @@
 // The text a request sent and its answer returned, read through core's protocol views, for the
 // independent count and for estimates. Also says whether the request holds what a text count
 // cannot see (tool definitions, images, files, tool-call framing).
-import { asObject, isObject, createRequestView, createResponseView, plainChatAnswer, plainChatTexts, type Exchange, type JsonObject, type JsonValue, type Protocol } from '../../core/index.js';
+import { asArray, asObject, isObject, createRequestView, createResponseView, plainChatAnswer, plainChatTexts, type Exchange, type JsonObject, type JsonValue, type Protocol } from '../../core/index.js';
 import { STREAM_CAPTURE } from './capture.js';
 
 export interface RequestText {
@@ -108,15 +108,38 @@ export function responseText(exchange: Exchange, maxChars: number): ResponseText
   return jsonAnswerText(response.protocol, response.body, maxChars);
 }
 
+/**
+ * A JSON answer's text as a stream of it is captured (capture.ts): the text, each tool call's name
+ * and whole arguments (the view's `tool_arguments` segments are only the strings inside them), and
+ * the reasoning shown — once: a Chat message may carry it twice, as `reasoning_content` and again in
+ * `reasoning_details` (the translator writes both, for clients that send thinking back), so there,
+ * as in a Chat stream, the message's own field is read.
+ */
 function jsonAnswerText(protocol: Protocol, body: JsonValue, maxChars: number): ResponseText | undefined {
   const plain = isChat(protocol) && isObject(body) ? plainChatAnswer(body) : undefined;
   if (plain !== undefined) return plain.length > maxChars ? undefined : { text: plain, reasoning: '', complete: true };
+  const view = createResponseView(protocol, body);
   let text = '';
   let reasoning = '';
-  for (const s of createResponseView(protocol, body).segments()) {
+  for (const s of view.segments()) {
     if (s.kind === 'reasoning') reasoning += s.text;
-    else text += s.text;
+    else if (s.kind !== 'tool_arguments') text += s.text;
     if (text.length + reasoning.length > maxChars) return undefined;
   }
-  return { text, reasoning, complete: true };
+  for (const call of view.toolCalls()) {
+    text += call.name + call.arguments;
+    if (text.length + reasoning.length > maxChars) return undefined;
+  }
+  return { text, reasoning: (isChat(protocol) && chatReasoning(body)) || reasoning, complete: true };
+}
+
+/** A Chat answer's reasoning as its messages' `reasoning_content` (else `reasoning`) give it: '' when none does. */
+function chatReasoning(body: JsonValue): string {
+  let out = '';
+  for (const c of asArray(asObject(body)?.['choices'])) {
+    const m = asObject(asObject(c)?.['message']);
+    const r = m?.['reasoning_content'] ?? m?.['reasoning'];
+    if (typeof r === 'string') out += r;
+  }
+  return out;
 }

@@ -139,6 +139,51 @@ describe('ledger: preparing a row', function () {
     expect((await prepareEntries([entries[1]!], c, () => { throw new Error('no'); }))[0]).to.include({ local_method: 'cl100k_base' });
   });
 
+  it('an answer\'s tool calls are counted whole (name and arguments), the same as JSON and streamed; reasoning carried twice is counted once', async () => {
+    const request = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: PROMPT }] };
+    // Keys sorted and no spaces: the JSON path reads canonical arguments, a stream the raw text.
+    const calls = [{ name: 'read_file', args: '{"end":40,"path":"src/index.ts","start":1}' }, { name: 'grep', args: '{"path":"src","pattern":"TODO"}' }];
+    const [[whole, strings, answer, thought]] = (await counter.countLists([{ encoding: 'o200k_base', texts: [calls.map((c) => c.name + c.args).join(''), 'src/index.tssrcTODO', ANSWER, 'Weighing the plot first.'] }])) as number[][];
+    const usage = { prompt_tokens: 20, completion_tokens: whole!, total_tokens: 20 + whole! };
+    const message = { role: 'assistant', content: null, tool_calls: calls.map((c, i) => ({ id: `c${i}`, type: 'function', function: { name: c.name, arguments: c.args } })) };
+    const json = await runPlugin(ledger, { path: '/v1/chat/completions', body: request, upstream: { json: { ...chatJson(usage), choices: [{ index: 0, message, finish_reason: 'tool_calls' }] } } });
+    const events: StreamEvent[] = [
+      chunk({ role: 'assistant', content: null, tool_calls: [{ index: 0, id: 'c0', type: 'function', function: { name: 'read_file', arguments: '' } }] }),
+      chunk({ tool_calls: [{ index: 0, function: { arguments: calls[0]!.args.slice(0, 10) } }] }),
+      chunk({ tool_calls: [{ index: 0, function: { arguments: calls[0]!.args.slice(10) } }] }),
+      chunk({ tool_calls: [{ index: 1, id: 'c1', type: 'function', function: { name: 'grep', arguments: calls[1]!.args } }] }),
+      chunk({}, 'tool_calls'),
+      { data: { id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [], usage } },
+    ];
+    const streamed = await runPlugin(ledger, { path: '/v1/chat/completions', body: { ...request, stream: true, stream_options: { include_usage: true } }, upstream: { events } });
+    const [a, b] = [await prepareRow(recordOf(json), ctx()), await prepareRow(recordOf(streamed), ctx())];
+    expect(whole, 'the arguments\' strings alone are fewer tokens').to.be.greaterThan(strings! + 10);
+    expect(a).to.include({ usage_source: 'reported', output_tokens: whole, local_output_tokens: whole, count_mismatch: 0 });
+    expect(b).to.include({ usage_source: 'reported', output_tokens: whole, local_output_tokens: whole, count_mismatch: 0, stream: 1 });
+    // Anthropic's tool_use: its input an object in JSON, partial JSON in a stream, the name with the block.
+    const anthropicBody = { model: 'claude-sonnet-4-5', max_tokens: 100, messages: [{ role: 'user', content: PROMPT }] };
+    const content: JsonObject[] = [{ type: 'text', text: ANSWER }, { type: 'tool_use', id: 't1', name: 'read_file', input: { end: 40, path: 'src/index.ts', start: 1 } }];
+    const aJson = await runPlugin(ledger, { path: '/v1/messages', body: anthropicBody, upstream: { json: { id: 'm', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content, stop_reason: 'tool_use', usage: { input_tokens: 16, output_tokens: 40 } } } });
+    const ev = (type: string, data: JsonObject): StreamEvent => ({ event: type, data: { type, ...data } });
+    const aEvents = [
+      ev('message_start', { message: { id: 'm', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [], usage: { input_tokens: 16, output_tokens: 1 } } }),
+      ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }), ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: ANSWER } }), ev('content_block_stop', { index: 0 }),
+      ev('content_block_start', { index: 1, content_block: { type: 'tool_use', id: 't1', name: 'read_file', input: {} } }),
+      ev('content_block_delta', { index: 1, delta: { type: 'input_json_delta', partial_json: calls[0]!.args.slice(0, 7) } }),
+      ev('content_block_delta', { index: 1, delta: { type: 'input_json_delta', partial_json: calls[0]!.args.slice(7) } }), ev('content_block_stop', { index: 1 }),
+      ev('message_delta', { delta: { stop_reason: 'tool_use' }, usage: { output_tokens: 40 } }), ev('message_stop', {}),
+    ];
+    const aStream = await runPlugin(ledger, { path: '/v1/messages', body: { ...anthropicBody, stream: true }, upstream: { events: aEvents } });
+    const [c, d] = [await prepareRow(recordOf(aJson, { provider: 'anthropic' }), ctx()), await prepareRow(recordOf(aStream, { provider: 'anthropic' }), ctx())];
+    expect(c.local_output_tokens).to.equal(Math.ceil((ANSWER + 'read_file' + calls[0]!.args).length / 4));
+    expect(d.local_output_tokens).to.equal(c.local_output_tokens);
+    // A Chat answer carrying its reasoning as reasoning_content and again in reasoning_details (the
+    // translator writes both): counted once, with the text (no reasoning tokens reported apart).
+    const both = { role: 'assistant', content: ANSWER, reasoning_content: 'Weighing the plot first.', reasoning_details: [{ type: 'reasoning.text', text: 'Weighing the plot first.', signature: 'sig' }] };
+    const twice = await runPlugin(ledger, { path: '/v1/chat/completions', body: request, upstream: { json: { ...chatJson({ prompt_tokens: 20, completion_tokens: answer! + thought! }), choices: [{ index: 0, message: both, finish_reason: 'stop' }] } } });
+    expect(await prepareRow(recordOf(twice), ctx())).to.include({ local_output_tokens: answer! + thought!, count_mismatch: 0 });
+  });
+
   it('a stream with no usage report is estimated from what passed, and says so', async () => {
     const events = [chunk({ role: 'assistant', content: '' }), chunk({ content: ANSWER.slice(0, 30) }), chunk({ content: ANSWER.slice(30) }), chunk({}, 'stop')];
     // The scripted upstream's stream carries no usage at all (a provider that ignores include_usage).
