@@ -11,4 +11,9 @@ module.enableCompileCache?.();
 const { main } = process.features.require_module
   ? module.createRequire(import.meta.url)('../dist/core/cli/main.js')
   : await import('../dist/core/cli/main.js');
-main(process.argv.slice(2)).then((code) => { if (typeof code === 'number') process.exitCode = code; });
+main(process.argv.slice(2)).then((code) => {
+  if (typeof code === 'number') process.exitCode = code;
+  // A command that has finished exits even if a connection it opened cannot close (a database that
+  // accepts a connection and never answers keeps its socket, and the process, alive for minutes).
+  setTimeout(() => process.exit(), 2000).unref();
+});

@@ -17,6 +17,9 @@ import type { LoadedPlugin } from './loader.js';
 
 const require = createRequire(import.meta.url);
 
+/** How long closing waits for the database's connections to end. */
+const DATABASE_CLOSE_MS = 5000;
+
 export interface Services {
   /** The database, with every plugin's migrations applied before anyone gets the handle. */
   database(): Promise<Knex>;
@@ -63,8 +66,18 @@ export function openServices(loaded: LoadedConfig, migrations: () => PluginMigra
     // The operator's prices first, then the shipped list (core/pricing/default-prices.ts).
     pricing: createPriceTable(config.pricing, DEFAULT_PRICES),
     async close() {
-      if (knex) await knex.destroy();
       if (redis) redis.disconnect();
+      if (!knex) return;
+      // A database that stopped answering (packets dropped, not refused) holds a pooled connection
+      // in a query that never returns, and knex's destroy waits for it: shutdown would never end.
+      // What it still owed is the plugins' to keep (the ledger spills on its write timeout).
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = await Promise.race([
+        knex.destroy().then(() => false),
+        new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(true), DATABASE_CLOSE_MS); timer.unref(); }),
+      ]);
+      clearTimeout(timer);
+      if (gaveUp) logger?.warn('database connections did not close; leaving them', { url: maskUrl(config.storage.database), waited_ms: DATABASE_CLOSE_MS });
     },
   };
 }

@@ -1,5 +1,5 @@
 // Rows that could not be written wait here, one JSON object a line, until the database is back.
-// Appends go to this process's own `ledger-spill-<pid>.jsonl`; a replay first renames it (so new
+// Appends go to this process's own `ledger-spill-<pid>@<start>.jsonl`; a replay first renames it (so new
 // spills never mix into a file being read), writes each renamed file in batches and deletes it once
 // all of it is in. A replay cut short leaves its file for the next one: inserts are idempotent by
 // request id, so rows already written are skipped. A torn last line (a crash mid-append) is skipped
@@ -9,7 +9,7 @@
 // writes and replays only its own files, and takes over those of a process that is gone — claimed by
 // an atomic rename, so two survivors never replay one file — but never a live one's, whose appends
 // could otherwise land in a file already read.
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { appendFile, mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -17,30 +17,59 @@ import type { LedgerRow } from './row.js';
 
 /** An earlier version's one shared file: anyone's to take over. */
 const LEGACY_CURRENT = 'ledger-spill.jsonl';
-const CURRENT = /^ledger-spill-(\d+)\.jsonl$/;
-/** `ledger-spill.replay-<time>-<pid>-<serial>.jsonl`; an earlier version's have no pid. */
-const REPLAY = /^ledger-spill\.replay-(\d+)-(\d+)(?:-(\d+))?\.jsonl$/;
+/** `ledger-spill-<owner>.jsonl`, the owner `<pid>@<start>` (Linux) or `<pid>`. */
+const CURRENT = /^ledger-spill-(\d+)(?:@(\d+))?\.jsonl$/;
+/** `ledger-spill.replay-<time>-<owner>-<serial>.jsonl`; an earlier version's have no owner. */
+const REPLAY = /^ledger-spill\.replay-(\d+)-(\d+)(?:@(\d+))?(?:-(\d+))?\.jsonl$/;
+
+/**
+ * Who wrote a file: a pid, and on Linux the process's start (clock ticks since boot, /proc/<pid>/stat),
+ * so that a pid reused by another process — after a reboot, a container restart, or just a busy
+ * host — does not pass for the writer still running, which would leave its rows unreplayed.
+ */
+interface Owner { pid: number; start: string | undefined }
+
+/** A process's start and whether it has ended (a zombie not yet reaped), from /proc; undefined when there is none to read. */
+function procStat(pid: number): { start: string; ended: boolean } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // from field 3 (state) on
+    return { start: fields[19]!, ended: fields[0] === 'Z' || fields[0] === 'X' };
+  } catch {
+    return undefined;
+  }
+}
+
+const SELF: Owner = { pid: process.pid, start: procStat(process.pid)?.start };
+const isSelf = (o: Owner) => o.pid === SELF.pid && o.start === SELF.start;
 
 /** Whether the process that owns a file is still running (on this host). */
-function alive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try { process.kill(pid, 0); return true; } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM'; }
+function alive(owner: Owner): boolean {
+  if (isSelf(owner)) return true;
+  const stat = procStat(owner.pid);
+  if (stat) return !stat.ended && (owner.start === undefined || owner.start === stat.start);
+  if (existsSync('/proc/self/stat')) return false; // Linux, and no such process
+  try { process.kill(owner.pid, 0); return true; } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM'; }
 }
 
-/** The pid a spill file belongs to; undefined for an earlier version's (nobody's). */
-function ownerOf(name: string): number | undefined {
+/** Who a spill file belongs to; undefined for an earlier version's (nobody's). */
+function ownerOf(name: string): Owner | undefined {
   const current = CURRENT.exec(name);
-  if (current) return Number(current[1]);
+  if (current) return { pid: Number(current[1]), start: current[2] };
   const replay = REPLAY.exec(name);
-  return replay?.[3] !== undefined ? Number(replay[2]) : undefined;
+  return replay?.[4] !== undefined ? { pid: Number(replay[2]), start: replay[3] } : undefined;
 }
+
+/** This process's name in its files. */
+const SELF_NAME = SELF.start === undefined ? String(SELF.pid) : `${SELF.pid}@${SELF.start}`;
 
 export class SpillFile {
   /** Rows on disk waiting for the database (counted from the files at start, then kept up to date). */
   rows = 0;
   private serial = 0;
   private ready: Promise<void> | undefined;
-  private readonly current = `ledger-spill-${process.pid}.jsonl`;
+  /** This process's own file (in `dir`). */
+  readonly current = `ledger-spill-${SELF_NAME}.jsonl`;
 
   constructor(readonly dir: string, private readonly onCorrupt: (file: string, line: number) => void) {}
 
@@ -50,10 +79,11 @@ export class SpillFile {
     this.rows = 0;
     for (const file of await this.files()) {
       const owner = ownerOf(file);
-      if (owner === undefined || !alive(owner) || owner === process.pid) this.rows += await countLines(path.join(this.dir, file));
+      if (owner === undefined || !alive(owner) || isSelf(owner)) this.rows += await countLines(path.join(this.dir, file));
     }
-    // A restart can get its crashed predecessor's pid (a container's process is pid 1 every time):
-    // end a torn last line in that file, so the next row is not glued onto it.
+    // Where the start cannot be read, a restart can get its crashed predecessor's name (a
+    // container's process is pid 1 every time): end a torn last line in that file, so the next row
+    // is not glued onto it.
     await endTornLine(path.join(this.dir, this.current));
   }
 
@@ -76,18 +106,18 @@ export class SpillFile {
     // process's replay names, so no one else reads them and no append can land in them.
     for (const name of await this.files()) {
       const owner = ownerOf(name);
-      const mine = owner === process.pid && REPLAY.test(name);
-      if (mine || (owner !== undefined && owner !== process.pid && alive(owner))) continue;
+      const mine = owner !== undefined && isSelf(owner);
+      if ((mine && REPLAY.test(name)) || (owner !== undefined && !mine && alive(owner))) continue;
       // A torn last line (a crash mid-append) is its own line: the next file's first row is not glued to it.
       if (!REPLAY.test(name)) await endTornLine(path.join(this.dir, name));
       try {
-        await rename(path.join(this.dir, name), path.join(this.dir, `ledger-spill.replay-${Date.now()}-${process.pid}-${this.serial++}.jsonl`));
+        await rename(path.join(this.dir, name), path.join(this.dir, `ledger-spill.replay-${Date.now()}-${SELF_NAME}-${this.serial++}.jsonl`));
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // another survivor took it
       }
     }
     let done = 0;
-    for (const name of (await this.files()).filter((n) => REPLAY.test(n) && ownerOf(n) === process.pid)) {
+    for (const name of (await this.files()).filter((n) => { const o = REPLAY.test(n) ? ownerOf(n) : undefined; return o !== undefined && isSelf(o); })) {
       const file = path.join(this.dir, name);
       let batch: LedgerRow[] = [];
       let lineNo = 0;
@@ -96,7 +126,13 @@ export class SpillFile {
         for await (const line of lines) {
           lineNo++;
           if (!line) continue;
-          try { batch.push(JSON.parse(line) as LedgerRow); } catch { this.onCorrupt(file, lineNo); continue; }
+          try {
+            batch.push(JSON.parse(line) as LedgerRow);
+          } catch {
+            this.onCorrupt(file, lineNo);
+            this.rows = Math.max(0, this.rows - 1); // counted as waiting when the file was counted; it never will be written
+            continue;
+          }
           if (batch.length >= batchSize) { await write(batch); done += batch.length; this.rows = Math.max(0, this.rows - batch.length); batch = []; }
         }
         if (batch.length) { await write(batch); done += batch.length; this.rows = Math.max(0, this.rows - batch.length); }

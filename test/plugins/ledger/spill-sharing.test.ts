@@ -3,7 +3,7 @@
 // appends could land in a file already read), and counts only what it is responsible for.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LedgerRow } from '../../../plugins/ledger/row.js';
 import { SpillFile } from '../../../plugins/ledger/spill.js';
@@ -40,5 +40,23 @@ describe('ledger spill directory shared by instances', () => {
     expect(written.sort()).to.deep.equal(['dead-1', 'dead-2', 'mine-1', 'old-1', 'old-2']);
     expect(spill.rows).to.equal(0);
     expect(readdirSync(dir).sort()).to.deep.equal([`ledger-spill-${live}.jsonl`, `ledger-spill.replay-1-${live}-0.jsonl`].sort());
+  });
+
+  it('takes over the files of a writer whose pid another process now has (its start differs), and counts a torn line out once skipped', async function () {
+    if (!existsSync('/proc/self/stat')) this.skip(); // the start is read from /proc
+    const dir = tempDir('sluice-spill-reused-');
+    const other = process.ppid; // alive, but not the process that wrote the file
+    const start = readFileSync(`/proc/${other}/stat`, 'utf8').split(') ')[1]!.split(' ')[19]!;
+    writeFileSync(path.join(dir, `ledger-spill-${other}@${Number(start) + 1}.jsonl`), lines(['gone-1', 'gone-2']) + '{"request_id":"torn');
+    writeFileSync(path.join(dir, `ledger-spill-${other}@${start}.jsonl`), lines(['running-1']));
+    const spill = new SpillFile(dir, () => {});
+    await spill.open();
+    expect(spill.rows, 'the reused pid\'s file, its torn line included').to.equal(3);
+    expect(spill.current).to.match(new RegExp(`^ledger-spill-${process.pid}@\\d+\\.jsonl$`));
+    const written: string[] = [];
+    expect(await spill.replay(10, async (rows) => { written.push(...rows.map((r) => r.request_id)); })).to.equal(2);
+    expect(written).to.deep.equal(['gone-1', 'gone-2']);
+    expect(spill.rows, 'the torn line is not waiting for anything').to.equal(0);
+    expect(readdirSync(dir)).to.deep.equal([`ledger-spill-${other}@${start}.jsonl`]);
   });
 });

@@ -113,7 +113,7 @@ describe('ledger writer', () => {
     await writer.kick();
     expect(store.rows.size).to.equal(0);
     expect(spill.rows).to.equal(25);
-    expect(readdirSync(path.join(dir, 'spill'))).to.deep.equal([`ledger-spill-${process.pid}.jsonl`]);
+    expect(readdirSync(path.join(dir, 'spill'))).to.deep.equal([spill.current]);
     expect(await metrics.render()).to.match(/^sluice_ledger_spill_rows 25$/m);
     for (let i = 0; i < 5; i++) writer.push(record(`b${i}`));
     await writer.kick();
@@ -180,7 +180,7 @@ describe('ledger writer', () => {
     store.down = true;
     for (let i = 0; i < 30; i++) writer.push(record(`c${i}`));
     await writer.kick();
-    appendFileSync(path.join(dir, 'spill', `ledger-spill-${process.pid}.jsonl`), '{"request_id":"torn');
+    appendFileSync(path.join(dir, 'spill', spill.current), '{"request_id":"torn');
     // Back for one batch, then down again mid-replay.
     store.down = false;
     let calls = 0;
@@ -202,7 +202,7 @@ describe('ledger writer', () => {
     await writer.start();
     writer.push(record('before'));
     await writer.kick();
-    appendFileSync(path.join(dir, 'spill', `ledger-spill-${process.pid}.jsonl`), '{"request_id":"torn');
+    appendFileSync(path.join(dir, 'spill', spill.current), '{"request_id":"torn');
     await spill.open(); // what the next run's start() does
     writer.push(record('after'));
     await writer.kick();
