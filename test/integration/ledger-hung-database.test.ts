@@ -11,8 +11,7 @@ import { openDatabase } from '../../core/storage/database.js';
 import { freePort, tempDir } from '../helpers/gateway.js';
 import { listensOn } from '../helpers/sluice-process.js';
 import { chat, until } from '../plugins/ledger/client.js';
-import { BLOCKER, ledgerRows, ledgerYaml, PG, pgSchema } from '../plugins/ledger/rig.js';
-import { startTcpProxy } from '../plugins/ledger/tcp-proxy.js';
+import { BLOCKER, ledgerRows, ledgerYaml, PG, pgBehindProxy } from '../plugins/ledger/rig.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/sluice.js');
 
@@ -40,17 +39,13 @@ describe('ledger: SIGTERM while PostgreSQL has stopped answering', function () {
   before(function () { if (!PG) this.skip(); });
 
   it('stops within its deadlines, the unwritten rows spilled; the next start writes them all', async () => {
-    const target = new URL(PG!);
-    const proxy = await startTcpProxy(Number(target.port || 5432), target.hostname);
-    const schema = await pgSchema(PG!);
-    const viaProxy = new URL(schema.url);
-    viaProxy.port = String(proxy.port);
+    const { proxy, url, direct, drop } = await pgBehindProxy(PG!);
     const dir = tempDir('sluice-ledger-hung-');
     const port = await freePort();
     writeFileSync(path.join(dir, 'blocker.mjs'), BLOCKER);
     const config = path.join(dir, 'sluice.yaml');
     writeFileSync(config, ledgerYaml({
-      database: viaProxy.toString(),
+      database: url,
       server: `  port: ${port}\n  shutdown_grace_ms: 1000\n`,
       ledger: '      flush_interval_ms: 200\n      write_timeout_ms: 1000\n',
     }));
@@ -58,7 +53,7 @@ describe('ledger: SIGTERM while PostgreSQL has stopped answering', function () {
     try {
       running = await start(config, port);
       const before = await send(port, 10, 'before');
-      const knex = openDatabase(schema.url, dir);
+      const knex = openDatabase(direct, dir);
       try {
         await until(async () => (await ledgerRows(knex)).length === 10, 10_000);
       } finally {
@@ -77,7 +72,7 @@ describe('ledger: SIGTERM while PostgreSQL has stopped answering', function () {
       await proxy.stop();
       await proxy.start();
       running = await start(config, port);
-      const check = openDatabase(schema.url, dir);
+      const check = openDatabase(direct, dir);
       try {
         await until(async () => (await ledgerRows(check)).length === 20, 20_000);
         expect((await ledgerRows(check)).map((r) => r.request_id).sort()).to.deep.equal([...before, ...during].sort());
@@ -87,7 +82,7 @@ describe('ledger: SIGTERM while PostgreSQL has stopped answering', function () {
     } finally {
       if (running && running.child.exitCode === null) { running.child.kill('SIGTERM'); await running.exited; }
       await proxy.close();
-      await schema.drop();
+      await drop();
     }
   });
 });

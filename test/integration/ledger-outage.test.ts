@@ -5,21 +5,16 @@ import { expect } from 'chai';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { chat, post, type Sent } from '../plugins/ledger/client.js';
-import { ledgerRows, PG, pgSchema, startLedgerGateway } from '../plugins/ledger/rig.js';
-import { startTcpProxy } from '../plugins/ledger/tcp-proxy.js';
+import { ledgerRows, PG, pgBehindProxy, startLedgerGateway } from '../plugins/ledger/rig.js';
 
 describe('ledger: a PostgreSQL outage in the middle of a load', function () {
   this.timeout(90_000);
   before(function () { if (!PG) this.skip(); });
 
   it('spills while the database is unreachable and writes every row once it is back', async () => {
-    const target = new URL(PG!);
-    const proxy = await startTcpProxy(Number(target.port || 5432), target.hostname);
-    const direct = await pgSchema(PG!);
-    const viaProxy = new URL(direct.url);
-    viaProxy.port = String(proxy.port);
+    const { proxy, url, direct, drop } = await pgBehindProxy(PG!);
     const rig = await startLedgerGateway({
-      database: viaProxy.toString(),
+      database: url,
       ledger: '      flush_interval_ms: 100\n      write_timeout_ms: 2000\n      batch_size: 20\n',
     });
     const sent: Sent[] = [];
@@ -46,7 +41,7 @@ describe('ledger: a PostgreSQL outage in the middle of a load', function () {
       await proxy.close();
     }
     expect(spilled, 'rows went to the spill file during the outage').to.equal(true);
-    const knex = (await import('../../core/storage/database.js')).openDatabase(direct.url, rig.dir);
+    const knex = (await import('../../core/storage/database.js')).openDatabase(direct, rig.dir);
     try {
       const rows = await ledgerRows(knex);
       expect(sent.every((s) => s.status === 200)).to.equal(true);
@@ -54,7 +49,7 @@ describe('ledger: a PostgreSQL outage in the middle of a load', function () {
       expect(readdirSync(path.join(rig.dir, 'data', 'ledger-spill')), 'the spill file is gone once replayed').to.deep.equal([]);
     } finally {
       await knex.destroy();
-      await direct.drop();
+      await drop();
     }
   });
 });

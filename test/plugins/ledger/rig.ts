@@ -8,6 +8,7 @@ import knexFactory, { type Knex } from 'knex';
 import { openDatabase } from '../../../core/storage/database.js';
 import { startGateway, tempDir, type TestGateway } from '../../helpers/gateway.js';
 import { chunk, startMockUpstream, type MockUpstream } from '../../helpers/mock-upstream.js';
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
 export const PG = process.env['SLUICE_TEST_PG'];
 
@@ -115,6 +116,16 @@ export async function pgSchema(base: string): Promise<{ url: string; drop(): Pro
       await k.destroy();
     },
   };
+}
+
+/** A schema of its own on the test PostgreSQL (`base`), reached through a proxy to cut or hang: `url` goes through it, `direct` does not. */
+export async function pgBehindProxy(base: string): Promise<{ proxy: TcpProxy; url: string; direct: string; drop(): Promise<void> }> {
+  const target = new URL(base);
+  const proxy = await startTcpProxy(Number(target.port || 5432), target.hostname);
+  const schema = await pgSchema(base);
+  const via = new URL(schema.url);
+  via.port = String(proxy.port);
+  return { proxy, url: via.toString(), direct: schema.url, drop: schema.drop };
 }
 
 export async function startLedgerGateway(o: RigOptions = {}): Promise<LedgerRig> {

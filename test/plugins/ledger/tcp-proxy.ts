@@ -56,3 +56,4 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
   };
   return { get port() { return port; }, stop, start: listen, hang, close: stop };
 }
+
