@@ -57,7 +57,6 @@ function findOnPath(name: string): boolean {
   return false;
 }
 
-
 export interface RunningNginx {
   child: ChildProcess;
   dir: string;

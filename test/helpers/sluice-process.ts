@@ -11,6 +11,9 @@ const SLUICE_BIN = path.join(root, 'bin/sluice.js');
 export interface SluiceProcess {
   child: ChildProcess;
   output: string[];
+  /** The child's exit code (null when a signal ended it). */
+  exited: Promise<number | null>;
+  /** SIGTERM, and the exit. */
   stop(): Promise<void>;
 }
 
@@ -48,6 +51,7 @@ export async function startSluiceProcess(args: string[], probeUrl: string, env: 
   const child = spawn(process.execPath, [SLUICE_BIN, 'start', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.setEncoding('utf8').on('data', (c: string) => output.push(c));
   child.stderr!.setEncoding('utf8').on('data', (c: string) => output.push(c));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   for (const deadline = Date.now() + 20_000; ;) {
     try { if ((await fetch(probeUrl)).ok && listensOn(child.pid, Number(new URL(probeUrl).port))) break; } catch { /* not yet */ }
     if (Date.now() > deadline || child.exitCode !== null) {
@@ -57,12 +61,11 @@ export async function startSluiceProcess(args: string[], probeUrl: string, env: 
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
-    child, output,
-    stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) { resolve(); return; }
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    }),
+    child, output, exited,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
   };
 }
 

@@ -3,26 +3,16 @@
 // connection stuck in that write does not hold the process — and a later start writes them: rows
 // == requests served, by request id.
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../../core/storage/database.js';
 import { freePort, tempDir } from '../helpers/gateway.js';
-import { listensOn } from '../helpers/sluice-process.js';
+import { startSluiceProcess, type SluiceProcess } from '../helpers/sluice-process.js';
 import { chat, until } from '../plugins/ledger/client.js';
 import { BLOCKER, ledgerRows, ledgerYaml, PG, pgBehindProxy } from '../plugins/ledger/rig.js';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/sluice.js');
-
-async function start(config: string, port: number): Promise<{ child: ChildProcess; exited: Promise<number | null>; out: () => string }> {
-  const child = spawn(process.execPath, [BIN, 'start', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => { out += String(d); });
-  child.stderr!.on('data', (d) => { out += String(d); });
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  await until(async () => (await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false)) && listensOn(child.pid, port), 20_000);
-  return { child, exited, out: () => out };
+async function start(config: string, port: number): Promise<SluiceProcess> {
+  return startSluiceProcess(['--config', config], `http://127.0.0.1:${port}/health`);
 }
 
 async function send(port: number, n: number, tag: string): Promise<string[]> {
@@ -49,7 +39,7 @@ describe('ledger: SIGTERM while PostgreSQL has stopped answering', function () {
       server: `  port: ${port}\n  shutdown_grace_ms: 1000\n`,
       ledger: '      flush_interval_ms: 200\n      write_timeout_ms: 1000\n',
     }));
-    let running: Awaited<ReturnType<typeof start>> | undefined;
+    let running: SluiceProcess | undefined;
     try {
       running = await start(config, port);
       const before = await send(port, 10, 'before');
@@ -65,7 +55,7 @@ describe('ledger: SIGTERM while PostgreSQL has stopped answering', function () {
       running.child.kill('SIGTERM');
       const code = await Promise.race([running.exited, new Promise<'still running'>((r) => setTimeout(() => r('still running'), 20_000))]);
       // The write's timeout (1 s) and the database close's (5 s), with room for a loaded machine.
-      expect(code, running.out().slice(-2000)).to.equal(0);
+      expect(code, running.output.join('').slice(-2000)).to.equal(0);
       expect(Date.now() - stopped).to.be.below(15_000);
       expect(readdirSync(path.join(dir, 'data', 'ledger-spill')).length, 'a spill file waits').to.be.greaterThan(0);
 
@@ -80,7 +70,7 @@ describe('ledger: SIGTERM while PostgreSQL has stopped answering', function () {
         await check.destroy();
       }
     } finally {
-      if (running && running.child.exitCode === null) { running.child.kill('SIGTERM'); await running.exited; }
+      await running?.stop();
       await proxy.close();
       await drop();
     }

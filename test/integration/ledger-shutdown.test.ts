@@ -2,17 +2,14 @@
 // ends with one ledger row per request the gateway answered (by request id) — streams that finished
 // within the grace period, streams cut at its end, and requests refused while draining.
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../../core/storage/database.js';
 import { freePort, tempDir } from '../helpers/gateway.js';
-import { listensOn } from '../helpers/sluice-process.js';
+import { startSluiceProcess } from '../helpers/sluice-process.js';
 import { chat, until } from '../plugins/ledger/client.js';
 import { BLOCKER, ledgerRows, ledgerYaml, slowUpstream } from '../plugins/ledger/rig.js';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/sluice.js');
 
 /** One request; resolves with the id the gateway gave it (undefined when it never answered). */
 async function streamRequest(base: string, body: unknown): Promise<string | undefined> {
@@ -41,15 +38,10 @@ describe('ledger: SIGTERM in the middle of a load of concurrent streams', functi
       server: `  port: ${port}\n  shutdown_grace_ms: 600\n`,
       ledger: '      flush_interval_ms: 1000\n',
     }));
-    const child = spawn(process.execPath, [BIN, 'start', '--config', path.join(dir, 'sluice.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => { out += String(d); });
-    child.stderr.on('data', (d) => { out += String(d); });
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     const base = `http://127.0.0.1:${port}`;
+    const gateway = await startSluiceProcess(['--config', path.join(dir, 'sluice.yaml')], `${base}/health`);
+    const { child, exited } = gateway;
     try {
-      // Ready when /health answers from this child (not a process of another test that took the port).
-      await until(async () => (await fetch(`${base}/health`).then((r) => r.ok, () => false)) && listensOn(child.pid, port), 15_000);
       const pending: Promise<string | undefined>[] = [];
       for (let i = 0; i < 40; i++) pending.push(streamRequest(base, chat('gpt-4o-mini', `[[slow ${10 + (i % 50)}]] [[gap 25]] n${i}`, { stream: true })));
       for (let i = 0; i < 10; i++) pending.push(streamRequest(base, chat('local-model', `json ${i}`)));
@@ -61,7 +53,7 @@ describe('ledger: SIGTERM in the middle of a load of concurrent streams', functi
       // Requests arriving while it drains are refused (503) or never connect.
       for (let i = 0; i < 10; i++) pending.push(streamRequest(base, chat('local-model', `late ${i}`)));
       const ids = (await Promise.all(pending)).filter((id): id is string => id !== undefined);
-      expect(await exited, out.slice(-2000)).to.equal(0);
+      expect(await exited, gateway.output.join('').slice(-2000)).to.equal(0);
       // At least the 30 seen upstream before SIGTERM were answered: the check is meaningful.
       expect(ids.length).to.be.at.least(30);
       const knex = openDatabase(database, dir);

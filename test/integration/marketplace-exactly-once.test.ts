@@ -4,15 +4,15 @@
 // retry-after) for a while. SQLite, and PostgreSQL when SLUICE_TEST_PG is set. `config validate`
 // builds the plugin but never starts its loops.
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import OpenAI from 'openai';
 import { openDatabase } from '../../core/storage/database.js';
-import { SLUICE_BIN, runSluice } from '../helpers/contract-kit.js';
+import { runSluice } from '../helpers/contract-kit.js';
 import { startFakeMarketplace, type FakeMarketplace } from '../helpers/fake-marketplace.js';
 import { freePort, tempDir } from '../helpers/gateway.js';
-import { listensOn } from '../helpers/sluice-process.js';
+import { startSluiceProcess } from '../helpers/sluice-process.js';
 import { PG, pgSchema, until } from '../plugins/marketplace/rig.js';
 
 function yaml(o: { port: number; database: string; fake: FakeMarketplace }): string {
@@ -45,14 +45,9 @@ chain:
 interface Running { child: ChildProcess; out: () => string; exited: Promise<number | null>; base: string }
 
 async function start(config: string, port: number): Promise<Running> {
-  const child = spawn(process.execPath, [SLUICE_BIN, 'start', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => { out += String(d); });
-  child.stderr!.on('data', (d) => { out += String(d); });
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const base = `http://127.0.0.1:${port}`;
-  await until(async () => (await fetch(`${base}/health`).then((r) => r.ok, () => false)) && listensOn(child.pid, port), 20_000, `the gateway to start: ${out.slice(-500)}`);
-  return { child, out: () => out, exited, base };
+  const { child, output, exited } = await startSluiceProcess(['--config', config], `${base}/health`);
+  return { child, out: () => output.join(''), exited, base };
 }
 
 /** `n` chat requests with the official SDK; resolves to the request ids the gateway gave them. */
