@@ -6,6 +6,8 @@
 // load at a fixed offered rate and after the ledger has caught up (the process quiet again), so
 // "CPU µs per request" is the gateway's whole cost per request, at the same load for every variant
 // (CPU per request falls as throughput rises, so a closed loop would compare unlike loads).
+// Requests arrive open loop, at Poisson times (bench/open-loop.ts): the median latency is then a
+// request's own, not its wait behind a burst (`--arrivals bursts`: autocannon's, rounds 1–16).
 // Variants run interleaved (A B C A B C) so drift in the machine's load hits them alike.
 // `--before DIR` adds the ledger variants of another build (e.g. main, `git archive` + tsc in DIR).
 // Each round's variants are paired with that round's "without ledger": the report gives the median
@@ -14,6 +16,7 @@
 //
 //   npm run build && node dist/bench/ledger.js --duration 8 --rate 1000 --rounds 2
 //   node dist/bench/ledger.js --together --variants none,off,default --rate 400 --rounds 8 --skip-own
+//   node dist/bench/ledger.js --alternate 30 --together --variants none,twin,off,default,bare --rate 700 --duration 2 --warmup 4 --rounds 1 --skip-own
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchBody, benchConfig, freePort } from './ledger-chain.js';
 import { startMockUpstreamProcess } from './mock-openai-upstream.js';
+import { openLoop } from './open-loop.js';
 import { median, medianInterval } from './stats.js';
 import { threadsCpuUs } from './thread-cpu.js';
 import { createGateway } from '../core/app.js';
@@ -65,7 +69,7 @@ const { values: args } = parseArgs({
     'own-only': { type: 'boolean', default: false },
     /** Gateways started once per round, loaded in turn in this many windows of --duration s per mode (see measureAlternating). */
     alternate: { type: 'string', default: '0' },
-    /** Which variants: none, off, default, none-before, off-before, default-before (the last three need --before), try (needs --try-with), bare (the floor: bench/bare-proxy.ts). */
+    /** Which variants: none, twin (a second none: A/A), off, default, none-before, off-before, default-before (the last three need --before), try (needs --try-with), bare (the floor: bench/bare-proxy.ts). */
     variants: { type: 'string' },
     /** Seconds of warm-up load per mode before measuring (JIT, pools, the tokenizer's encoding). */
     warmup: { type: 'string', default: '2' },
@@ -75,6 +79,8 @@ const { values: args } = parseArgs({
     modes: { type: 'string', default: 'json,stream' },
     /** Each request's user message its own (the count then has a new text every row, as real traffic does); else one body for all. */
     vary: { type: 'boolean', default: false },
+    /** How requests arrive at --rate: poisson (open loop, bench/open-loop.ts) or bursts (autocannon's overallRate: each second's share sent back to back over --connections; rounds 1–16). */
+    arrivals: { type: 'string', default: 'poisson' },
     out: { type: 'string', default: path.join(root, 'bench/results/ledger-run.md') },
   },
 });
@@ -90,6 +96,9 @@ interface Variant { key: string; name: string; ledger: string; root: string; bar
 const COUNT_OFF = '  - use: ledger\n    with: { count: { enabled: false } }\n';
 const ALL_VARIANTS: Variant[] = [
   { key: 'none', name: 'without ledger', ledger: '', root },
+  // A second gateway without the ledger (A/A): what a difference between two identical gateways
+  // reads in the same run, the scale against which a difference is measurable or not.
+  { key: 'twin', name: 'without ledger, a second gateway (A/A)', ledger: '', root },
   ...(args.before ? [{ key: 'none-before', name: 'without ledger (before)', ledger: '', root: path.resolve(args.before) }] : []),
   ...(args.before ? [{ key: 'off-before', name: 'ledger, count off (before)', ledger: COUNT_OFF, root: path.resolve(args.before) }] : []),
   { key: 'off', name: 'ledger, count off', ledger: COUNT_OFF, root },
@@ -107,6 +116,8 @@ const MODES = args.modes.split(',').map((m) => m.trim());
 for (const m of MODES) if (m !== 'json' && m !== 'stream') throw new Error(`unknown mode ${m} (json, stream)`);
 const STREAM_FLAGS = MODES.map((m) => m === 'stream');
 const ALTERNATE = Number(args.alternate);
+if (args.arrivals !== 'poisson' && args.arrivals !== 'bursts') throw new Error(`unknown arrivals ${args.arrivals} (poisson, bursts)`);
+const POISSON = args.arrivals === 'poisson' && RATE > 0;
 
 function cpuUs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -142,6 +153,17 @@ async function waitHealthy(url: string, healthy: (r: Response) => boolean): Prom
  * is taken from each response's own time (sub-millisecond), not autocannon's summary, which rounds
  * latencies to whole milliseconds: the target's "no measurable latency at the median" needs finer.
  */
+let seeds = 0;
+async function measuredLoad(url: string, stream: boolean, durationS: number, amount?: number): Promise<{ requests: number; p50: number; non2xx: number }> {
+  if (!POISSON) return load(url, stream, durationS, amount);
+  const r = await openLoop(`${url}/v1/chat/completions`, (i) => benchBody(stream, args.vary ? i : undefined), RATE, amount ?? RATE * durationS, ++seeds);
+  if (r.failed) throw new Error(`${url}: ${r.failed} requests failed`);
+  lateP99.push(r.lateP99);
+  return r;
+}
+/** How late the open-loop generator sent, per window (its p99, ms): the report says whether it kept up. */
+const lateP99: number[] = [];
+
 function load(url: string, stream: boolean, durationS: number, amount?: number): Promise<{ requests: number; p50: number; non2xx: number }> {
   return new Promise((resolve, reject) => {
     const times: number[] = [];
@@ -207,7 +229,7 @@ async function measure(vs: Variant[], upstream: string, round: number): Promise<
   try {
     for (const stream of STREAM_FLAGS) {
       const before = gateways.map((g) => cpuUs(g.child.pid!));
-      const results = await Promise.all(gateways.map((g) => load(g.url, stream, DURATION_S)));
+      const results = await Promise.all(gateways.map((g) => measuredLoad(g.url, stream, DURATION_S)));
       // The ledger writes after the load: its catch-up is counted too.
       await Promise.all(gateways.map((g) => quiet(g.child.pid!)));
       gateways.forEach((g, i) => {
@@ -242,13 +264,13 @@ async function measureAlternating(vs: Variant[], upstream: string, round: number
       for (let c = 0; c <= cycles; c++) {
         const before = gateways.map((g) => threadsCpuUs(g.child.pid!));
         const order = gateways.map((_, i) => (i + c) % gateways.length);
-        const results = new Array<Awaited<ReturnType<typeof load>>>(gateways.length);
+        const results = new Array<Awaited<ReturnType<typeof measuredLoad>>>(gateways.length);
         // A fixed number of requests per window (not a duration): a stalled load generator catching
         // up would otherwise serve more in one window than in another, at another CPU per request.
         const amount = RATE > 0 ? RATE * DURATION_S : undefined;
         // With --together the cycle's windows are the same seconds: a neighbour's burst hits every variant alike.
-        if (args.together) await Promise.all(gateways.map(async (g, i) => { results[i] = await load(g.url, stream, DURATION_S, amount); }));
-        else for (const i of order) results[i] = await load(gateways[i]!.url, stream, DURATION_S, amount);
+        if (args.together) await Promise.all(gateways.map(async (g, i) => { results[i] = await measuredLoad(g.url, stream, DURATION_S, amount); }));
+        else for (const i of order) results[i] = await measuredLoad(gateways[i]!.url, stream, DURATION_S, amount);
         if (c === cycles) await Promise.all(gateways.map((g) => quiet(g.child.pid!)));
         else await new Promise((r) => setTimeout(r, 300));
         if (c === 0) continue;
@@ -442,8 +464,8 @@ async function main(): Promise<void> {
     '# Ledger overhead',
     '',
     `- Date: ${new Date().toISOString()}; Node ${process.version}; ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}); load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`,
-    `- \`node dist/bench/ledger.js ${process.argv.slice(2).join(' ')}\`: each variant a real \`sluice start\` (NODE_ENV=production, the default log level info with the access log to /dev/null, SQLite ledger in a temp dir), chain router → translator (passthrough to an openai provider at the bench mock, model gpt-4o-mini), autocannon at ${CONNECTIONS} connections ${RATE > 0 ? `offering ${RATE} requests/s` : 'as fast as they go'} for ${DURATION_S} s per mode after a warm-up of ${WARMUP_S} s per mode; ${ALTERNATE > 0 ? `all variants' gateways started once per round and loaded ${args.together ? 'at the same moments' : 'one at a time (order rotated each cycle)'} in ${ALTERNATE} windows per mode, ${ROUNDS} rounds; every window is a sample, paired within its cycle` : args.together ? `all variants side by side (each its own gateway, loaded at the same moments), ${ROUNDS} rounds` : `variants interleaved, ${ROUNDS} rounds`}, medians shown.${args.before ? ' "(before)" variants run the build in --before.' : ''}`,
-    '- CPU µs/request: the gateway process\'s CPU time (every thread, the tokenizer thread included) over the load and the writer\'s catch-up after it (at least 2 s, then until the process is quiet), divided by the requests served. The mock runs in a process of its own and autocannon in the bench process, neither in the gateway. The bare proxy (`bare`, bench/bare-proxy.ts) is the floor: node:http + undici, each body buffered and sent with end(), no parsing or logging.',
+    `- \`node dist/bench/ledger.js ${process.argv.slice(2).join(' ')}\`: each variant a real \`sluice start\` (NODE_ENV=production, the default log level info with the access log to /dev/null, SQLite ledger in a temp dir), chain router → translator (passthrough to an openai provider at the bench mock, model gpt-4o-mini), ${POISSON ? `open-loop Poisson arrivals at ${RATE} requests/s (bench/open-loop.ts; the generator's p99 lateness over the windows: median ${median(lateP99).toFixed(2)} ms, max ${Math.max(...lateP99).toFixed(2)} ms)` : `autocannon at ${CONNECTIONS} connections ${RATE > 0 ? `offering ${RATE} requests/s in bursts (each second's share sent back to back)` : 'as fast as they go'}`} for ${DURATION_S} s per mode after a warm-up of ${WARMUP_S} s per mode; ${ALTERNATE > 0 ? `all variants' gateways started once per round and loaded ${args.together ? 'at the same moments' : 'one at a time (order rotated each cycle)'} in ${ALTERNATE} windows per mode, ${ROUNDS} rounds; every window is a sample, paired within its cycle` : args.together ? `all variants side by side (each its own gateway, loaded at the same moments), ${ROUNDS} rounds` : `variants interleaved, ${ROUNDS} rounds`}, medians shown.${args.before ? ' "(before)" variants run the build in --before.' : ''}`,
+    '- CPU µs/request: the gateway process\'s CPU time (every thread, the tokenizer thread included) over the load and the writer\'s catch-up after it (at least 2 s, then until the process is quiet), divided by the requests served. The mock runs in a process of its own and the load generator in the bench process, neither in the gateway. The bare proxy (`bare`, bench/bare-proxy.ts) is the floor: node:http + undici, each body buffered and sent with end(), no parsing or logging.',
     '',
     '| mode | variant | req/s | CPU µs/req | Δ CPU µs/req | p50 ms | Δ p50 ms |',
     '|---|---|---|---|---|---|---|',
