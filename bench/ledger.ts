@@ -77,7 +77,7 @@ const { values: args } = parseArgs({
     'try-with': { type: 'string' },
     /** Which modes to load: json, stream or both (json,stream). */
     modes: { type: 'string', default: 'json,stream' },
-    /** Each request's user message its own (the count then has a new text every row, as real traffic does); else one body for all. */
+    /** Each request's user message its own, and each answer one of the mock's 1,024 (the count then has new texts every row, as real traffic does); else one body and one answer for all. */
     vary: { type: 'boolean', default: false },
     /** How requests arrive at --rate: poisson (open loop, bench/open-loop.ts) or bursts (autocannon's overallRate: each second's share sent back to back over --connections; rounds 1–16). */
     arrivals: { type: 'string', default: 'poisson' },
@@ -315,8 +315,9 @@ export default definePlugin({ name: 'spy', version: '1.0.0', sluice: '>=0.1', op
   let next = 0;
   await Promise.all(Array.from({ length: 20 }, async () => {
     while (next < n) {
-      const stream = next++ % 2 === 1;
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: benchBody(stream) });
+      const n = next++;
+      const stream = n % 2 === 1;
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: benchBody(stream, args.vary ? n : undefined) });
       await res.text();
     }
   }));
@@ -408,7 +409,7 @@ async function hotPathWork(): Promise<Own[]> {
 
 async function main(): Promise<void> {
   // In a process of its own: the p50 deltas are the gateways', not this process's queue (round 9).
-  const mock = await startMockUpstreamProcess();
+  const mock = await startMockUpstreamProcess({ varyAnswers: args.vary });
   const samples: Sample[] = [];
   const own: Own[] = [];
   try {
