@@ -16,6 +16,7 @@ import { prepareEntries } from './prepare.js';
 import type { LedgerRow } from './row.js';
 import { SpillFile } from './spill.js';
 import { knexStore } from './store.js';
+import { LedgerRetention } from './retention.js';
 import { LedgerWriter } from './writer.js';
 
 const isAdmin = (p: string) => p === '/admin' || p.startsWith('/admin/');
@@ -56,6 +57,9 @@ export default definePlugin<LedgerOptions>({
       store: knexStore(() => host.database()),
       spill, metrics, logger: host.logger,
     });
+    const retention = new LedgerRetention({
+      database: () => host.database(), retentionDays: () => options.retention_days, pruned: (n) => metrics.pruned(n), logger: host.logger,
+    });
     host.addAdminRoute('GET', '/usage', usageRoute(host));
     host.addAdminRoute('GET', '/audit', auditRoute(host, () => options));
     return {
@@ -77,6 +81,7 @@ export default definePlugin<LedgerOptions>({
         // than on the first request, when an OpenAI provider is configured at all.
         if (options.count.enabled && Object.values(host.config.providers).some((p) => p.type === 'openai')) counter.warm('o200k_base');
         await writer.start();
+        retention.start();
       },
       reload(next) {
         for (const key of WRITER_KEYS) {
@@ -85,6 +90,7 @@ export default definePlugin<LedgerOptions>({
         return () => { options = next; };
       },
       async close() {
+        await retention.close();
         await writer.close();
         await counter.close();
       },

@@ -14,6 +14,8 @@ export interface LedgerMetrics {
   writeError(): void;
   spillRows(n: number): void;
   dropped(n: number): void;
+  /** Rows deleted for being older than `retention_days`. */
+  pruned(n: number): void;
 }
 
 const CLASSES = ['input', 'output', 'cache_read', 'cache_write', 'reasoning'] as const;
@@ -30,6 +32,7 @@ export function ledgerMetrics(metrics: Metrics): LedgerMetrics {
   const errors = metrics.counter('sluice_ledger_write_errors_total', 'Failed writes to the database (their rows went to the spill file).');
   const spill = metrics.gauge('sluice_ledger_spill_rows', 'Rows waiting in the spill file for the database to come back.');
   const dropped = metrics.counter('sluice_ledger_rows_dropped_total', 'Rows lost because neither the database nor the spill file could take them.');
+  const pruned = metrics.counter('sluice_ledger_rows_pruned_total', 'Rows deleted for being older than retention_days.');
   // Rows are summed per writer cycle and the counters moved once per label set: a prom-client
   // update with labels costs more than the row's own arithmetic. Sums are kept by provider, then
   // model (two lookups of strings the rows share, no key built per row).
@@ -62,12 +65,13 @@ export function ledgerMetrics(metrics: Metrics): LedgerMetrics {
       sums = new Map();
     },
     init() {
-      for (const c of [written, errors, dropped]) c.inc(undefined, 0);
+      for (const c of [written, errors, dropped, pruned]) c.inc(undefined, 0);
     },
     queueDepth: (n) => depth.set(n),
     written: (n) => written.inc(undefined, n),
     writeError: () => errors.inc(),
     spillRows: (n) => spill.set(n),
     dropped: (n) => dropped.inc(undefined, n),
+    pruned: (n) => pruned.inc(undefined, n),
   };
 }

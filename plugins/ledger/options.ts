@@ -14,6 +14,8 @@ export const ledgerOptions = z.strictObject({
     .describe('A database write taking longer counts as failed: its rows go to the spill file (a late commit is harmless).'),
   spill_dir: z.string().min(1).default('./data/ledger-spill')
     .describe('Where rows wait (JSON lines) while the database is unavailable; relative to the config file.'),
+  retention_days: z.number().int().min(1).max(36_500).optional()
+    .describe('Rows older than this many days are deleted, in the background (a second after start, then hourly). Unset: every row is kept.'),
   include_admin: z.boolean().default(false)
     .describe('Also record /admin/… requests (off: an admin polling usage would fill the ledger with itself).'),
   count: z.strictObject({

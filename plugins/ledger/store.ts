@@ -9,6 +9,7 @@
 // replayed) is skipped. The derived id is a function of the row, so its replays are skipped too.
 import type { Knex } from 'knex';
 import { LEDGER_TABLE, type LedgerRow } from './row.js';
+import { isSqlite, sqliteWrite, type SqliteDatabase } from './sqlite.js';
 
 /** PostgreSQL rows per statement: 43 columns × 1000 stays well under its 65,535 bound parameters. */
 const ROWS_PER_STATEMENT = 1000;
@@ -136,23 +137,6 @@ const SQLITE_ROWS_PER_TRANSACTION = 250;
  */
 const SQLITE_ROWS_PER_STATEMENT = 8;
 
-/**
- * How long a ledger write waits for another connection's lock on the SQLite file (another instance
- * on the same file, `sluice migrate`, a tool holding a transaction). SQLite waits by sleeping in the
- * calling thread — here the gateway's event loop — so the connection's usual 5 s would hold every
- * request for that long per attempt. A write that cannot have the lock in this time fails, and its
- * rows go to the spill file until a later cycle gets it (another writer's batch takes a few ms).
- */
-const SQLITE_LOCK_WAIT_MS = 100;
-
-interface SqliteStatement { run(...values: unknown[]): { changes: number }; get(...values: unknown[]): unknown }
-interface SqliteDatabase {
-  prepare(sql: string): SqliteStatement;
-  transaction<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void;
-  pragma(source: string, options?: { simple: boolean }): unknown;
-}
-interface RawClient { config: { client?: unknown }; acquireConnection(): Promise<unknown>; releaseConnection(conn: unknown): Promise<unknown> }
-
 /** Prepared statements per SQLite connection (one row, and SQLITE_ROWS_PER_STATEMENT rows), run in a transaction per slice. */
 const sqliteInserts = new WeakMap<object, (rows: readonly LedgerRow[]) => void>();
 function sqliteInsertFor(db: SqliteDatabase): (rows: readonly LedgerRow[]) => void {
@@ -170,7 +154,7 @@ function sqliteInsertFor(db: SqliteDatabase): (rows: readonly LedgerRow[]) => vo
       rowValues(row, values)[0] = derivedId(row);
       one.run(...values);
     };
-    const transaction = db.transaction((rows: readonly LedgerRow[]) => {
+    insert = db.transaction((rows: readonly LedgerRow[]) => {
       let i = 0;
       for (; i + SQLITE_ROWS_PER_STATEMENT <= rows.length; i += SQLITE_ROWS_PER_STATEMENT) {
         for (let j = 0; j < SQLITE_ROWS_PER_STATEMENT; j++) {
@@ -185,16 +169,6 @@ function sqliteInsertFor(db: SqliteDatabase): (rows: readonly LedgerRow[]) => vo
       }
       for (; i < rows.length; i++) if (one.run(...rowValues(rows[i]!, values)).changes === 0) settle(rows[i]!);
     });
-    // The connection is shared (auth, the marketplace's outbox): its own wait is restored after.
-    const usualWait = Number(db.pragma('busy_timeout', { simple: true }));
-    insert = (rows) => {
-      db.pragma(`busy_timeout = ${SQLITE_LOCK_WAIT_MS}`);
-      try {
-        transaction(rows);
-      } finally {
-        db.pragma(`busy_timeout = ${usualWait}`);
-      }
-    };
     sqliteInserts.set(db, insert);
   }
   return insert;
@@ -215,17 +189,11 @@ export function knexStore(database: () => Promise<Knex>): RowStore {
   return {
     async insert(rows) {
       const knex = await database();
-      const client = knex.client as unknown as RawClient;
-      if (client.config.client === 'better-sqlite3') {
+      if (isSqlite(knex)) {
         // knex builds and SQLite compiles a new 40-column × N-row statement per batch (~50 µs a
         // row); one prepared statement reused in a transaction costs a few µs a row.
         for (let i = 0; i < rows.length; i += SQLITE_ROWS_PER_TRANSACTION) {
-          const conn = await client.acquireConnection();
-          try {
-            sqliteInsertFor(conn as SqliteDatabase)(rows.slice(i, i + SQLITE_ROWS_PER_TRANSACTION));
-          } finally {
-            await client.releaseConnection(conn);
-          }
+          await sqliteWrite(knex, (db) => sqliteInsertFor(db)(rows.slice(i, i + SQLITE_ROWS_PER_TRANSACTION)));
           if (i + SQLITE_ROWS_PER_TRANSACTION < rows.length) await new Promise((r) => setImmediate(r)); // let requests run between slices
         }
         return;

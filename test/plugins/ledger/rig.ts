@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import knexFactory, { type Knex } from 'knex';
 import { openDatabase } from '../../../core/storage/database.js';
+import type { LedgerRow } from '../../../plugins/ledger/row.js';
 import { startGateway, tempDir, type TestGateway } from '../../helpers/gateway.js';
 import { chunk, startMockUpstream, type MockUpstream } from '../../helpers/mock-upstream.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
@@ -126,6 +127,49 @@ export async function pgBehindProxy(base: string): Promise<{ proxy: TcpProxy; ur
   const via = new URL(schema.url);
   via.port = String(proxy.port);
   return { proxy, url: via.toString(), direct: schema.url, drop: schema.drop };
+}
+
+/** A fresh, empty ledger database for one test, and how to drop it after. */
+export type OpenDatabase = () => Promise<{ knex: Knex; drop(): Promise<void> }>;
+
+/**
+ * Declares `suite` on a SQLite file and on the test PostgreSQL (a schema of its own each `open`), or,
+ * without SLUICE_TEST_PG, a pending test saying what it needs. `label` names the suite's subject.
+ */
+export function onEachDatabase(label: string, suite: (name: string, open: OpenDatabase) => void): void {
+  const prefix = `sluice-${label.replace(/\W+/g, '-')}`;
+  suite('SQLite', async () => {
+    const dir = tempDir(`${prefix}-`);
+    return { knex: openDatabase(`sqlite:${dir}/ledger.db`, dir), drop: async () => {} };
+  });
+  const base = PG;
+  if (base) {
+    suite('PostgreSQL', async () => {
+      const db = await pgSchema(base);
+      return { knex: openDatabase(db.url, tempDir(`${prefix}-pg-`)), drop: db.drop };
+    });
+  } else {
+    describe(`${label} on PostgreSQL`, () => { it('needs SLUICE_TEST_PG'); });
+  }
+}
+
+/** The day sampleRow(i) rows fall on, at i ms past midnight UTC. */
+export const T0 = Date.UTC(2026, 11, 6);
+
+/** A row whose every column says which row it is (so a value landing in another row's or column's place shows). */
+export function sampleRow(i: number, id = `req_${String(i).padStart(4, '0')}`): LedgerRow {
+  return {
+    request_id: id, time_ms: T0 + i, day: '2026-12-06',
+    user_id: `user${i}`, team_id: i % 2 ? `team${i}` : null, key_id: `key${i}`, session_id: i % 3 ? null : `s${i}`, client_address: `10.0.0.${i}`,
+    method: 'POST', path: `/v1/chat/completions?i=${i}`, endpoint: 'openai.chat', client_protocol: 'openai.chat',
+    requested_model: `model-${i}`, served_model: `served-${i}`, provider: `p${i}`,
+    fallbacks: i % 4, fallback_detail: i % 4 ? `[${i}]` : null, stream: i % 2, status: 200 + i, outcome: i % 5 ? 'success' : 'error', error_code: i % 5 ? null : `E${i}`,
+    input_tokens: 100 + i, output_tokens: 200 + i, cache_read_tokens: 300 + i, cache_write_tokens: 400 + i, reasoning_tokens: 500 + i, usage_source: 'reported',
+    cost_input: i + 0.125, cost_output: i + 0.25, cost_cache_read: i + 0.375, cost_cache_write: i + 0.5, cost_reasoning: i + 0.625, cost_total: i + 0.75,
+    local_input_tokens: i % 2 ? null : 600 + i, local_output_tokens: 700 + i, local_method: 'o200k_base', count_mismatch: i % 2,
+    ttfb_ms: i + 0.5, latency_ms: i + 1.5, output_tps: i % 3 ? i * 10 + 0.5 : null, findings: i % 6 ? null : `[{"i":${i}}]`,
+    direction: i % 7 ? null : 'consumed', offer_id: i % 7 ? null : `offer${i}`,
+  };
 }
 
 export async function startLedgerGateway(o: RigOptions = {}): Promise<LedgerRig> {

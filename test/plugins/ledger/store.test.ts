@@ -8,28 +8,10 @@ import type { Knex } from 'knex';
 import { openDatabase } from '../../../core/storage/database.js';
 import { migrateLatest } from '../../../core/storage/migrations.js';
 import { ledgerMigrations } from '../../../plugins/ledger/migrations.js';
-import { LEDGER_TABLE, type LedgerRow } from '../../../plugins/ledger/row.js';
+import { LEDGER_TABLE } from '../../../plugins/ledger/row.js';
 import { fitRow, knexStore, toNumber, toNumberOrNull } from '../../../plugins/ledger/store.js';
 import { tempDir } from '../../helpers/gateway.js';
-import { PG, pgSchema } from './rig.js';
-
-const T0 = Date.UTC(2026, 11, 6);
-
-/** A row whose every column says which row it is (so a value landing in another row's or column's place shows). */
-function row(i: number, id = `req_${String(i).padStart(4, '0')}`): LedgerRow {
-  return {
-    request_id: id, time_ms: T0 + i, day: '2026-12-06',
-    user_id: `user${i}`, team_id: i % 2 ? `team${i}` : null, key_id: `key${i}`, session_id: i % 3 ? null : `s${i}`, client_address: `10.0.0.${i}`,
-    method: 'POST', path: `/v1/chat/completions?i=${i}`, endpoint: 'openai.chat', client_protocol: 'openai.chat',
-    requested_model: `model-${i}`, served_model: `served-${i}`, provider: `p${i}`,
-    fallbacks: i % 4, fallback_detail: i % 4 ? `[${i}]` : null, stream: i % 2, status: 200 + i, outcome: i % 5 ? 'success' : 'error', error_code: i % 5 ? null : `E${i}`,
-    input_tokens: 100 + i, output_tokens: 200 + i, cache_read_tokens: 300 + i, cache_write_tokens: 400 + i, reasoning_tokens: 500 + i, usage_source: 'reported',
-    cost_input: i + 0.125, cost_output: i + 0.25, cost_cache_read: i + 0.375, cost_cache_write: i + 0.5, cost_reasoning: i + 0.625, cost_total: i + 0.75,
-    local_input_tokens: i % 2 ? null : 600 + i, local_output_tokens: 700 + i, local_method: 'o200k_base', count_mismatch: i % 2,
-    ttfb_ms: i + 0.5, latency_ms: i + 1.5, output_tps: i % 3 ? i * 10 + 0.5 : null, findings: i % 6 ? null : `[{"i":${i}}]`,
-    direction: i % 7 ? null : 'consumed', offer_id: i % 7 ? null : `offer${i}`,
-  };
-}
+import { onEachDatabase, sampleRow as row, T0, type OpenDatabase } from './rig.js';
 
 const NUMBERS = new Set(['time_ms', 'fallbacks', 'stream', 'status', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens',
   'cost_input', 'cost_output', 'cost_cache_read', 'cost_cache_write', 'cost_reasoning', 'cost_total', 'count_mismatch', 'ttfb_ms', 'latency_ms', 'output_tps',
@@ -45,7 +27,7 @@ async function stored(knex: Knex): Promise<Map<string, Record<string, unknown>>>
   }));
 }
 
-function suite(name: string, open: () => Promise<{ knex: Knex; drop(): Promise<void> }>) {
+function suite(name: string, open: OpenDatabase) {
   describe(`ledger store on ${name}`, () => {
     it('a long batch lands column for column; ids another request holds get derived ids; replays add nothing', async () => {
       const { knex, drop } = await open();
@@ -116,16 +98,4 @@ describe('ledger store on SQLite, locked by another connection', () => {
   });
 });
 
-suite('SQLite', async () => {
-  const dir = tempDir('sluice-ledger-store-');
-  return { knex: openDatabase(`sqlite:${dir}/ledger.db`, dir), drop: async () => {} };
-});
-if (PG) {
-  const base = PG;
-  suite('PostgreSQL', async () => {
-    const db = await pgSchema(base);
-    return { knex: openDatabase(db.url, tempDir('sluice-ledger-store-pg-')), drop: db.drop };
-  });
-} else {
-  describe('ledger store on PostgreSQL', () => { it('needs SLUICE_TEST_PG'); });
-}
+onEachDatabase('ledger store', suite);

@@ -1,0 +1,44 @@
+// The ledger's direct use of a SQLite connection (better-sqlite3 beneath knex): its writes and its
+// retention's deletes run prepared statements on the raw connection, and wait only briefly for
+// another connection's lock.
+import type { Knex } from 'knex';
+
+/**
+ * How long a ledger write waits for another connection's lock on the SQLite file (another instance
+ * on the same file, `sluice migrate`, a tool holding a transaction). SQLite waits by sleeping in the
+ * calling thread — here the gateway's event loop — so the connection's usual 5 s would hold every
+ * request for that long per attempt. A write that cannot have the lock in this time fails, and is
+ * tried again later (rows go to the spill file until a later cycle gets it; another writer's batch
+ * takes a few ms).
+ */
+const SQLITE_LOCK_WAIT_MS = 100;
+
+export interface SqliteStatement { run(...values: unknown[]): { changes: number }; get(...values: unknown[]): unknown }
+export interface SqliteDatabase {
+  prepare(sql: string): SqliteStatement;
+  transaction<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void;
+  pragma(source: string, options?: { simple: boolean }): unknown;
+}
+interface RawClient { config: { client?: unknown }; acquireConnection(): Promise<unknown>; releaseConnection(conn: unknown): Promise<unknown> }
+
+export const isSqlite = (knex: Knex): boolean => (knex.client as unknown as RawClient).config.client === 'better-sqlite3';
+
+/**
+ * Runs `write` on knex's SQLite connection, with its lock wait at SQLITE_LOCK_WAIT_MS. The connection
+ * is shared (auth, the marketplace's outbox): its own wait is restored after.
+ */
+export async function sqliteWrite<T>(knex: Knex, write: (db: SqliteDatabase) => T): Promise<T> {
+  const client = knex.client as unknown as RawClient;
+  const db = await client.acquireConnection() as SqliteDatabase;
+  try {
+    const usualWait = Number(db.pragma('busy_timeout', { simple: true }));
+    db.pragma(`busy_timeout = ${SQLITE_LOCK_WAIT_MS}`);
+    try {
+      return write(db);
+    } finally {
+      db.pragma(`busy_timeout = ${usualWait}`);
+    }
+  } finally {
+    await client.releaseConnection(db);
+  }
+}
