@@ -153,17 +153,6 @@ async function waitHealthy(url: string, healthy: (r: Response) => boolean): Prom
  * is taken from each response's own time (sub-millisecond), not autocannon's summary, which rounds
  * latencies to whole milliseconds: the target's "no measurable latency at the median" needs finer.
  */
-let seeds = 0;
-async function measuredLoad(url: string, stream: boolean, durationS: number, amount?: number): Promise<{ requests: number; p50: number; non2xx: number }> {
-  if (!POISSON) return load(url, stream, durationS, amount);
-  const r = await openLoop(`${url}/v1/chat/completions`, (i) => benchBody(stream, args.vary ? i : undefined), RATE, amount ?? RATE * durationS, ++seeds);
-  if (r.failed) throw new Error(`${url}: ${r.failed} requests failed`);
-  lateP99.push(r.lateP99);
-  return r;
-}
-/** How late the open-loop generator sent, per window (its p99, ms): the report says whether it kept up. */
-const lateP99: number[] = [];
-
 function load(url: string, stream: boolean, durationS: number, amount?: number): Promise<{ requests: number; p50: number; non2xx: number }> {
   return new Promise((resolve, reject) => {
     const times: number[] = [];
@@ -176,6 +165,19 @@ function load(url: string, stream: boolean, durationS: number, amount?: number):
     }, (err, r) => { if (err) reject(err); else resolve({ requests: r.requests.total, p50: median(times), non2xx: r.non2xx }); });
     instance.on('response', (_client, _status, _bytes, ms) => { times.push(ms); });
   });
+}
+
+/** How late the open-loop generator sent, per window (its p99, ms): the report says whether it kept up. */
+const lateP99: number[] = [];
+let seeds = 0;
+
+/** A measured window's load: open loop at Poisson arrivals (--arrivals poisson, the default), else autocannon's (load). */
+async function measuredLoad(url: string, stream: boolean, durationS: number, amount?: number): Promise<{ requests: number; p50: number; non2xx: number }> {
+  if (!POISSON) return load(url, stream, durationS, amount);
+  const r = await openLoop(`${url}/v1/chat/completions`, (i) => benchBody(stream, args.vary ? i : undefined), RATE, amount ?? RATE * durationS, ++seeds);
+  if (r.failed) throw new Error(`${url}: ${r.failed} requests failed`);
+  lateP99.push(r.lateP99);
+  return r;
 }
 
 interface Sample { round: number; variant: string; mode: string; requests: number; cpuUsPerReq: number; p50: number; load: number }

@@ -13,10 +13,10 @@ import { ledgerMigrations } from './migrations.js';
 import { ledgerOptions, type LedgerOptions } from './options.js';
 import { entryOf, type LedgerEntry } from './entry.js';
 import { prepareEntries } from './prepare.js';
+import { LedgerRetention } from './retention.js';
 import type { LedgerRow } from './row.js';
 import { SpillFile } from './spill.js';
 import { knexStore } from './store.js';
-import { LedgerRetention } from './retention.js';
 import { LedgerWriter } from './writer.js';
 
 const isAdmin = (p: string) => p === '/admin' || p.startsWith('/admin/');
