@@ -13,14 +13,30 @@ export const PRUNE_BATCH_ROWS = 1000;
 /** Between batches: requests (and the writer) run in between. */
 const PAUSE_MS = 20;
 
+/**
+ * How long a run waits for PostgreSQL: for a row lock another session holds on an old row (a long
+ * report in a transaction, a tool), and for the statement. Unbounded, a delete waiting on a lock
+ * would hold its pool connection, and a shutdown, for as long as the lock is held; a run that
+ * cannot have the rows now is tried again at the next. (SQLite's wait is sqliteWrite's 100 ms.)
+ */
+const PG_LOCK_WAIT = '1s';
+const PG_STATEMENT_LIMIT = '30s';
+/** What close() waits for a batch in progress: the database may have stopped answering at all. */
+const CLOSE_WAIT_MS = 1000;
+
 const SQLITE_DELETE = `delete from ${LEDGER_TABLE} where rowid in (select rowid from ${LEDGER_TABLE} where time_ms < ? order by time_ms limit ?)`;
 const PG_DELETE = `delete from ${LEDGER_TABLE} where request_id in (select request_id from ${LEDGER_TABLE} where time_ms < ? order by time_ms limit ?)`;
 
 /** Deletes up to `limit` of the oldest rows from before `before` (epoch ms); resolves with how many. */
 export async function deleteRowsBefore(knex: Knex, before: number, limit: number): Promise<number> {
   if (isSqlite(knex)) return sqliteWrite(knex, (db) => db.prepare(SQLITE_DELETE).run(before, limit).changes);
-  const result = await knex.raw(PG_DELETE, [before, limit]) as { rowCount: number | null };
-  return result.rowCount ?? 0;
+  return knex.transaction(async (trx) => {
+    // `set local`: for this transaction only, so the pooled connection keeps its own settings.
+    await trx.raw(`set local lock_timeout = '${PG_LOCK_WAIT}'`);
+    await trx.raw(`set local statement_timeout = '${PG_STATEMENT_LIMIT}'`);
+    const result = await trx.raw(PG_DELETE, [before, limit]) as { rowCount: number | null };
+    return result.rowCount ?? 0;
+  });
 }
 
 export interface RetentionDeps {
@@ -40,11 +56,14 @@ export class LedgerRetention {
 
   start(): void { this.schedule(this.firstAfterMs); }
 
-  /** Stops the schedule; a run in progress stops after its batch. */
+  /** Stops the schedule; a run in progress stops after its batch, waited for at most CLOSE_WAIT_MS. */
   async close(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.running;
+    if (!this.running) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.running, new Promise((r) => { timer = setTimeout(r, CLOSE_WAIT_MS); })]);
+    clearTimeout(timer);
   }
 
   /** Deletes every row older than the retention at `now`; resolves with how many. Never rejects. */

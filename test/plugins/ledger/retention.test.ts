@@ -1,7 +1,8 @@
 // `retention_days`: rows older than the retention are deleted, oldest first, in batches, on SQLite and
-// (when SLUICE_TEST_PG is set) the real PostgreSQL; nothing is deleted without the option; on SQLite a
-// lock held by another connection makes a run fail quickly (not hold the event loop for the
-// connection's 5 s), and the next run deletes; and a gateway started with the option prunes on its own.
+// (when SLUICE_TEST_PG is set) the real PostgreSQL; nothing is deleted without the option; a lock
+// held elsewhere (SQLite's, or PostgreSQL row locks on old rows) makes a run fail quickly — not hold
+// the event loop, a connection or a shutdown — and the next run deletes; and a gateway started with
+// the option prunes on its own.
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
@@ -14,7 +15,7 @@ import { LedgerRetention, PRUNE_BATCH_ROWS } from '../../../plugins/ledger/reten
 import { LEDGER_TABLE } from '../../../plugins/ledger/row.js';
 import { knexStore } from '../../../plugins/ledger/store.js';
 import { tempDir } from '../../helpers/gateway.js';
-import { onEachDatabase, sampleRow, startLedgerGateway, type OpenDatabase } from './rig.js';
+import { onEachDatabase, PG, pgSchema, sampleRow, startLedgerGateway, type OpenDatabase } from './rig.js';
 
 const DAY_MS = 86_400_000;
 const NOW = Date.UTC(2026, 11, 6, 12);
@@ -102,6 +103,40 @@ describe('ledger retention on SQLite, another connection holding the lock', () =
     } finally {
       other.close();
       await knex.destroy();
+    }
+  });
+});
+
+describe('ledger retention on PostgreSQL, another session holding row locks on old rows', () => {
+  if (!PG) { it('needs SLUICE_TEST_PG'); return; }
+  const base = PG;
+  it('fails within about a second instead of waiting for the lock, close() does not wait it out, and the next run deletes', async () => {
+    const db = await pgSchema(base);
+    const knex = openDatabase(db.url, tempDir('sluice-ledger-retention-pglock-'));
+    const other = openDatabase(db.url, tempDir('sluice-ledger-retention-pglock-other-'));
+    try {
+      await migrateLatest(knex, [{ plugin: 'ledger', migrations: ledgerMigrations }]);
+      await knexStore(async () => knex).insert(rowsAt('old', 10, 40));
+      const holder = await other.transaction();
+      await holder.raw(`select request_id from ${LEDGER_TABLE} for update`);
+      const lines: string[] = [];
+      const { retention } = retentionOf(knex, 30, lines);
+      let started = performance.now();
+      expect(await retention.run(NOW)).to.equal(0);
+      expect(performance.now() - started).to.be.below(3000);
+      expect(lines.some((l) => l.includes('ledger retention could not delete old rows'))).to.equal(true);
+      // A run blocked on the lock: close() returns within its bound, not when the lock goes.
+      const blocked = retention.run(NOW);
+      started = performance.now();
+      await retention.close();
+      expect(performance.now() - started).to.be.below(1500);
+      await blocked;
+      await holder.rollback();
+      expect(await retentionOf(knex, 30).retention.run(NOW)).to.equal(10);
+    } finally {
+      await other.destroy();
+      await knex.destroy();
+      await db.drop();
     }
   });
 });
