@@ -17,5 +17,14 @@ export function storageFailure(err: unknown, loaded: LoadedConfig): ConfigError 
     const url = maskUrl(loaded.config.storage.database);
     return new ConfigError(`storage.database: cannot connect to ${url}: no connection within knex's acquire timeout (the host may drop packets)`, loaded.locate(['storage', 'database']));
   }
+  // knex's migrator could not take its lock: on SQLite, another process held the file's write lock
+  // longer than the connection waits (5 s: another `sluice migrate`, a tool in a write transaction).
+  // The migrations run in one transaction with the lock taken and freed inside it, so a crash never
+  // leaves the lock taken: trying again is the remedy, not knex's `migrate:unlock`.
+  if (err instanceof Error && err.name === 'MigrationLocked') {
+    const url = maskUrl(loaded.config.storage.database);
+    const cause = err.message.split('\n')[0]!.replace(/^.* - /, '');
+    return new ConfigError(`storage.database: cannot apply migrations to ${url}: the database stayed locked by another connection (${cause}); try again once it is free`, loaded.locate(['storage', 'database']));
+  }
   return undefined;
 }

@@ -12,6 +12,12 @@ import { connectionFailure } from './connection-error.js';
  * failed"), so at warn it would only say everything twice.
  */
 const ACQUIRE_ERROR = 'Acquire connection error: ';
+/**
+ * knex's hint after failing to take its migration lock. Sluice's migrations take and free that lock
+ * inside their one transaction, so it is never left taken, and `knex` is not a command Sluice ships:
+ * the failure itself is reported (storage-failure.ts), the hint not at all.
+ */
+const UNLOCK_HINT = 'If you are sure migrations are not running';
 
 /**
  * knex's own messages ("Connection Error: …" while PostgreSQL restarts) go to our structured log,
@@ -23,7 +29,7 @@ export function knexLog(logger: Logger): Knex.Config['log'] {
   const fresh = repeatFilter();
   const once = (level: 'warn' | 'error' | 'debug') => (message: unknown) => {
     const text = String(message instanceof Error ? message.message : message).split(/\n\s+at /)[0]!.slice(0, 300);
-    if (!fresh(text)) return;
+    if (text.startsWith(UNLOCK_HINT) || !fresh(text)) return;
     logger[text.startsWith(ACQUIRE_ERROR) ? 'debug' : level]('database driver message', { source: 'knex', message: text });
   };
   return { warn: once('warn'), error: once('error'), deprecate: once('warn'), debug: once('debug') };

@@ -5,9 +5,13 @@
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import knex from 'knex';
 import { storageFailure } from '../../../core/cli/storage-failure.js';
 import { parseConfigText } from '../../../core/config/load.js';
+import { createLogger } from '../../../core/observability/logger.js';
+import { openDatabase } from '../../../core/storage/database.js';
+import { migrateLatest } from '../../../core/storage/migrations.js';
 import { freePort, tempDir } from '../../helpers/gateway.js';
 import { sluice, STACK_FRAME } from '../../cli/run-cli.js';
 
@@ -88,5 +92,26 @@ describe('sluice CLI: a database that cannot be reached', () => {
     const line = storageFailure(new knex.KnexTimeoutError('Knex: Timeout acquiring a connection. The pool is probably full.'), loaded)!.message;
     expect(line).to.match(/^\/etc\/sluice\/c\.yaml:1:\d+: storage\.database: cannot connect to postgres:\/\/sluice:\*\*\*@10\.0\.0\.9\/x: no connection within knex's acquire timeout/);
     expect(storageFailure(new Error('something else'), loaded)).to.equal(undefined);
+  });
+
+  it('migrations that cannot take the lock (SQLite locked by another connection): one line, and no hint to run knex', async () => {
+    const dir = tempDir('sluice-storage-failure-locked-');
+    const loaded = parseConfigText('storage: { database: "sqlite:./l.db" }\nproviders: {}\nchain: [{ use: router }]\n', path.join(dir, 'c.yaml'));
+    const lines: string[] = [];
+    const db = openDatabase('sqlite:./l.db', dir, createLogger({ level: 'info', write: (l) => { lines.push(l); } }));
+    const other = new Database(path.join(dir, 'l.db'));
+    try {
+      const first = { name: '001_table', up: async (k: knex.Knex) => { await k.schema.createTable('t', (t) => { t.integer('n'); }); } };
+      await migrateLatest(db, [{ plugin: 'p', migrations: [first] }]);
+      await db.raw('pragma busy_timeout = 0'); // as if the connection's 5 s had run out
+      other.exec('begin exclusive');
+      const failed = await migrateLatest(db, [{ plugin: 'p', migrations: [first, { name: '002_more', up: async () => {} }] }]).then(() => undefined, (err: unknown) => err);
+      expect((failed as Error).name).to.equal('MigrationLocked');
+      expect(storageFailure(failed, loaded)!.message).to.equal(`${path.join(dir, 'c.yaml')}:1:22: storage.database: cannot apply migrations to sqlite:./l.db: the database stayed locked by another connection (database is locked); try again once it is free`);
+      expect(lines.join('\n')).to.include("Can't take lock to run migrations").and.not.include('migrate:unlock');
+    } finally {
+      other.close();
+      await db.destroy();
+    }
   });
 });
