@@ -70,6 +70,9 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+/** How long a SQLite statement of the running gateway waits for another connection's lock (openServices). */
+const SERVING_SQLITE_LOCK_WAIT_MS = 250;
+
 export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions = {}): Promise<Gateway> {
   const { config } = loaded;
   const logger = opts.logger ?? createLogger({ level: config.logging.level });
@@ -77,7 +80,10 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
   const plugins = await loadChain(loaded);
   const providers = registerPluginsAndProviders(loaded, plugins);
 
-  const services = openServices(loaded, () => migrationsOf(plugins), logger);
+  // A plugin's SQLite write that meets another process's lock (another instance on the file, a
+  // tool's transaction, a VACUUM) waits a quarter of a second on the event loop, not 5 s; the
+  // ledger's writes wait less still and spill, the marketplace's outbox keeps its records and retries.
+  const services = openServices(loaded, () => migrationsOf(plugins), logger, { sqliteLockWaitMs: SERVING_SQLITE_LOCK_WAIT_MS });
   const readiness = new Map<string, () => Promise<void>>();
   if (config.storage.redis) readiness.set('redis', async () => { await services.redis()!.ping(); });
   readiness.set('database', async () => { await (await services.database()).raw('select 1'); });

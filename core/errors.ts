@@ -1,6 +1,7 @@
 // The one catalogue of gateway errors. Each code has an HTTP status and a class per client family,
 // so every failure renders in the envelope the client's SDK knows how to parse.
 import type { ApiFamily, JsonObject } from './protocols/types.js';
+import { isStorageUnavailable } from './storage/unavailable.js';
 
 export interface ErrorSpec {
   status: number;
@@ -44,6 +45,9 @@ export const ERROR_CATALOGUE = {
   SLUICE_E_UPSTREAM_TRUNCATED: { status: 502, openai: 'api_error', anthropic: 'api_error', gemini: 'UNAVAILABLE' },
   SLUICE_E_UPSTREAM_TIMEOUT: { status: 504, openai: 'api_error', anthropic: 'api_error', gemini: 'DEADLINE_EXCEEDED' },
   SLUICE_E_SHUTTING_DOWN: { status: 503, openai: 'api_error', anthropic: 'overloaded_error', gemini: 'UNAVAILABLE' },
+  // storage.database could not serve a statement now (unreachable, or SQLite locked by another
+  // connection past the wait): not a bug, and worth a retry.
+  SLUICE_E_STORAGE_UNAVAILABLE: { status: 503, openai: 'api_error', anthropic: 'api_error', gemini: 'UNAVAILABLE' },
   SLUICE_E_INTERNAL: { status: 500, openai: 'api_error', anthropic: 'api_error', gemini: 'INTERNAL' },
 } as const satisfies Record<string, ErrorSpec>;
 
@@ -163,5 +167,6 @@ export function upstreamMessage(body: JsonObject | string, status: number): stri
 /** Wraps anything thrown into a GatewayError without leaking internals to clients. */
 export function toGatewayError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
+  if (isStorageUnavailable(err)) return new GatewayError('SLUICE_E_STORAGE_UNAVAILABLE', 'the database is busy or unreachable; retry shortly', { cause: err, retryAfter: '1' });
   return new GatewayError('SLUICE_E_INTERNAL', 'internal gateway error', { cause: err });
 }

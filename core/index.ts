@@ -64,6 +64,7 @@ export type { ProviderConfig, ProviderInput } from './config/schema.js';
 
 // Storage.
 export type { Migration } from './storage/migrations.js';
+export { isSqlite } from './storage/is-sqlite.js';
 
 // HTTP facts plugins need.
 export { clientCredential } from './http/credentials.js';

@@ -12,6 +12,7 @@ import type { AdminRoutes } from './admin-routes.js';
 import { readJsonBody, type BodyLimits } from './body.js';
 import type { ClientAddressResolver } from './client-address.js';
 import { sendError, sendJson } from './egress.js';
+import { logOwnFailure } from './failure-log.js';
 import { familyOfUnmatched, matchEndpoint, type EndpointMatch } from './endpoints.js';
 import type { Arrival } from './handler.js';
 import type { Endpoint } from '../exchange.js';
@@ -99,7 +100,7 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
         opts.recordRejection({ id, endpoint: 'admin', method, path, status: res.statusCode, error: undefined, receivedAt, peerAddress: a.peerAddress, clientAddress: a.clientAddress });
       } catch (err) {
         const error = toGatewayError(err);
-        if (error.code === 'SLUICE_E_INTERNAL') opts.logger.error('internal error', { request_id: id, error: error.cause ?? error });
+        logOwnFailure(opts.logger, id, error);
         reject('admin', 'openai', error);
       }
       return;
@@ -148,7 +149,7 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
       // Whatever throws outside the data plane (a malformed %-escape, say) is answered in the
       // caller's envelope with the request id, never a bare 500.
       const error = toGatewayError(err);
-      if (error.code === 'SLUICE_E_INTERNAL') opts.logger.error('internal error', { request_id: id, error: error.cause ?? error });
+      logOwnFailure(opts.logger, id, error);
       if (res.headersSent) { res.destroy(); return; }
       const admin = path === '/admin' || path.startsWith('/admin/');
       const family = admin ? 'openai' : familyOfUnmatched(path, req.headers);

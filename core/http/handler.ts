@@ -11,6 +11,7 @@ import { RequestAbort } from './abort.js';
 import type { BodyLimits } from './body.js';
 import { dispatch, type DispatchOptions } from './dispatch.js';
 import { exchangeHead, sendError, setExchangeHeaders, writeJson, writeStream, type StreamWriter } from './egress.js';
+import { logOwnFailure } from './failure-log.js';
 import type { HttpExchange } from './exchange-impl.js';
 import type { Cuttable, InFlight } from './in-flight.js';
 import { closeIfUnread } from './front-door.js';
@@ -115,7 +116,7 @@ class DataPlaneRequest implements Cuttable {
     const { req, res, exchange } = this;
     const failure = this.cutBy ?? toGatewayError(err);
     this.failure = failure;
-    if (failure.code === 'SLUICE_E_INTERNAL') this.shared.logger.error('internal error', { request_id: this.arrival.id, error: failure.cause ?? failure });
+    logOwnFailure(this.shared.logger, this.arrival.id, failure);
     if (res.headersSent) { res.destroy(); return; }
     closeIfUnread(req, res);
     res.setHeader('x-request-id', this.arrival.id);

@@ -10,6 +10,7 @@ import { DEFAULT_PRICES } from '../pricing/default-prices.js';
 import { createPriceTable, type PriceTable } from '../pricing/price-table.js';
 import { repeatFilter } from '../observability/repeat-filter.js';
 import { maskUrl } from '../storage/connection-error.js';
+import { isSqlite } from '../storage/is-sqlite.js';
 import type { PluginMigrations } from '../storage/migrations.js';
 import { SLUICE_VERSION } from '../version.js';
 import type { CommandHost } from './host.js';
@@ -20,6 +21,15 @@ const require = createRequire(import.meta.url);
 /** How long closing waits for the database's connections to end. */
 const DATABASE_CLOSE_MS = 5000;
 
+export interface ServicesOptions {
+  /**
+   * Once the migrations are applied, how long a SQLite statement waits for another connection's
+   * lock (else the connection's 5 s, which migrations and CLI commands keep). SQLite waits by
+   * sleeping in the calling thread: in a gateway that is the event loop, every request waiting too.
+   */
+  sqliteLockWaitMs?: number;
+}
+
 export interface Services {
   /** The database, with every plugin's migrations applied before anyone gets the handle. */
   database(): Promise<Knex>;
@@ -28,7 +38,7 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export function openServices(loaded: LoadedConfig, migrations: () => PluginMigrations[], logger?: Logger): Services {
+export function openServices(loaded: LoadedConfig, migrations: () => PluginMigrations[], logger?: Logger, opts: ServicesOptions = {}): Services {
   const { config } = loaded;
   let database: Promise<Knex> | undefined;
   let knex: Knex | undefined;
@@ -39,6 +49,7 @@ export function openServices(loaded: LoadedConfig, migrations: () => PluginMigra
       knex = openDatabase(config.storage.database, loaded.dir, logger);
       try {
         await migrateLatest(knex, migrations());
+        if (opts.sqliteLockWaitMs !== undefined && isSqlite(knex)) await knex.raw(`pragma busy_timeout = ${Math.round(opts.sqliteLockWaitMs)}`);
       } catch (err) {
         database = undefined; // a database that was down may be back on the next call
         throw err;

@@ -4,9 +4,9 @@
 // every hour. A failed run (the database away, another connection's lock) is tried again at the
 // next. Several instances on one database may all prune: deleting a deleted row deletes nothing.
 import type { Knex } from 'knex';
-import type { Logger } from '../../core/index.js';
+import { isSqlite, type Logger } from '../../core/index.js';
 import { LEDGER_TABLE } from './row.js';
-import { isSqlite, sqliteWrite } from './sqlite.js';
+import { sqliteWrite } from './sqlite.js';
 
 const DAY_MS = 86_400_000;
 export const PRUNE_BATCH_ROWS = 1000;

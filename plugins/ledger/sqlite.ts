@@ -6,10 +6,10 @@ import type { Knex } from 'knex';
 /**
  * How long a ledger write waits for another connection's lock on the SQLite file (another instance
  * on the same file, `sluice migrate`, a tool holding a transaction). SQLite waits by sleeping in the
- * calling thread — here the gateway's event loop — so the connection's usual 5 s would hold every
- * request for that long per attempt. A write that cannot have the lock in this time fails, and is
- * tried again later (rows go to the spill file until a later cycle gets it; another writer's batch
- * takes a few ms).
+ * calling thread — here the gateway's event loop — so every request waits too. Shorter than the
+ * running gateway's 250 ms (core's openServices; 5 s in CLI commands): a write that cannot have the
+ * lock fails and is tried again later, its rows in the spill file until a later cycle gets it
+ * (another writer's batch takes a few ms).
  */
 const SQLITE_LOCK_WAIT_MS = 100;
 
@@ -19,9 +19,7 @@ export interface SqliteDatabase {
   transaction<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void;
   pragma(source: string, options?: { simple: boolean }): unknown;
 }
-interface RawClient { config: { client?: unknown }; acquireConnection(): Promise<unknown>; releaseConnection(conn: unknown): Promise<unknown> }
-
-export const isSqlite = (knex: Knex): boolean => (knex.client as unknown as RawClient).config.client === 'better-sqlite3';
+interface RawClient { acquireConnection(): Promise<unknown>; releaseConnection(conn: unknown): Promise<unknown> }
 
 /**
  * Runs `write` on knex's SQLite connection, with its lock wait at SQLITE_LOCK_WAIT_MS. The connection

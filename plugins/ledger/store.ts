@@ -9,7 +9,8 @@
 // replayed) is skipped. The derived id is a function of the row, so its replays are skipped too.
 import type { Knex } from 'knex';
 import { LEDGER_TABLE, type LedgerRow } from './row.js';
-import { isSqlite, sqliteWrite, type SqliteDatabase } from './sqlite.js';
+import { isSqlite } from '../../core/index.js';
+import { sqliteWrite, type SqliteDatabase } from './sqlite.js';
 
 /** PostgreSQL rows per statement: 43 columns × 1000 stays well under its 65,535 bound parameters. */
 const ROWS_PER_STATEMENT = 1000;
