@@ -26,6 +26,7 @@ export interface ServicesOptions {
    * Once the migrations are applied, how long a SQLite statement waits for another connection's
    * lock (else the connection's 5 s, which migrations and CLI commands keep). SQLite waits by
    * sleeping in the calling thread: in a gateway that is the event loop, every request waiting too.
+   * Set on the pool's one SQLite connection; were the pool to open another, it would wait 5 s again.
    */
   sqliteLockWaitMs?: number;
 }
