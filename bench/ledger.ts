@@ -418,7 +418,7 @@ async function main(): Promise<void> {
     for (let round = 0; round < (args['own-only'] ? 0 : ROUNDS); round++) {
       for (const vs of args.together || ALTERNATE > 0 ? [VARIANTS] : VARIANTS.map((v) => [v])) {
         const s = ALTERNATE > 0 ? await measureAlternating(vs, mock.url, round, ALTERNATE) : await measure(vs, mock.url, round);
-        for (const x of s) console.log(`${x.variant.padEnd(45)} ${x.mode.padEnd(6)} ${x.requests} req  ${x.cpuUsPerReq.toFixed(1)} µs CPU/req  p50 ${x.p50.toFixed(2)} ms  load ${x.load.toFixed(2)}`);
+        for (const x of s) console.log(`${x.variant.padEnd(45)} ${x.mode.padEnd(6)} ${x.requests} req  ${x.cpuUsPerReq.toFixed(1)} µs CPU/req  p50 ${x.p50.toFixed(3)} ms  load ${x.load.toFixed(2)}`);
         samples.push(...s);
       }
     }
@@ -488,7 +488,7 @@ async function main(): Promise<void> {
     '',
     'Raw samples (end to end):',
     '',
-    ...samples.map((s) => `- round ${s.round + 1}, ${s.mode} / ${s.variant}: ${s.requests} requests, ${s.cpuUsPerReq.toFixed(1)} µs CPU/req, p50 ${s.p50.toFixed(2)} ms, load average ${s.load.toFixed(2)}`),
+    ...samples.map((s) => `- round ${s.round + 1}, ${s.mode} / ${s.variant}: ${s.requests} requests, ${s.cpuUsPerReq.toFixed(1)} µs CPU/req, p50 ${s.p50.toFixed(3)} ms, load average ${s.load.toFixed(2)}`),
     '',
   ].join('\n');
   writeFileSync(args.out, report);
