@@ -512,7 +512,7 @@ function pairedRow(mode: string, name: string, mine: Sample[], base: Sample[]): 
   const n = deltas.length;
   const mean = deltas.reduce((a, b) => a + b, 0) / n;
   const se = n > 1 ? Math.sqrt(deltas.reduce((a, d) => a + (d - mean) ** 2, 0) / (n - 1) / n) : NaN;
-  return `| ${mode} | ${name} | ${signed(median(deltas))} | ${ci ? `${signed(ci[0])} … ${signed(ci[1])}` : '(fewer than 6 rounds)'} | ${signed(mean)} ± ${(1.96 * se).toFixed(1)} | ${deltas.map((d) => signed(d, 0)).join(', ')} | ${signed(median(p50Deltas), 2)}${p50ci ? ` (${signed(p50ci[0], 2)} … ${signed(p50ci[1], 2)})` : ''} |`;
+  return `| ${mode} | ${name} | ${signed(median(deltas))} | ${ci ? `${signed(ci[0])} … ${signed(ci[1])}` : '(fewer than 6 rounds)'} | ${signed(mean)} ± ${(1.96 * se).toFixed(1)} | ${deltas.map((d) => signed(d, 0)).join(', ')} | ${signed(median(p50Deltas), 3)}${p50ci ? ` (${signed(p50ci[0], 3)} … ${signed(p50ci[1], 3)})` : ''} |`;
 }
 
 const signed = (x: number, digits = 1) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
