@@ -17,6 +17,15 @@ const CREATED = 1_732_000_000;
 const MODEL = 'gpt-4o-mini-2024-07-18';
 const CONTENT = 'Load balancing spreads incoming requests across several servers so that no single machine becomes a bottleneck.';
 
+/** OpenAI's usage object for the fixed prompt (27 tokens) and an answer of `completionTokens`. */
+const usageOf = (completionTokens: number) => ({
+  prompt_tokens: 27,
+  completion_tokens: completionTokens,
+  total_tokens: 27 + completionTokens,
+  prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+  completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+});
+
 /** The answers, pre-serialised: JSON, SSE, and SSE with a usage chunk. */
 interface Answer { json: Buffer; sse: Buffer; sseWithUsage: Buffer }
 const answerFor = (content: string, completionTokens: number): Answer => ({
@@ -34,13 +43,7 @@ const completion = (content: string, completionTokens: number) => Buffer.from(JS
     logprobs: null,
     finish_reason: 'stop',
   }],
-  usage: {
-    prompt_tokens: 27,
-    completion_tokens: completionTokens,
-    total_tokens: 27 + completionTokens,
-    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
-  },
+  usage: usageOf(completionTokens),
   service_tier: 'default',
   system_fingerprint: 'fp_0ba0d124f1',
 }));
@@ -53,7 +56,7 @@ function sseBody(content: string, completionTokens: number, includeUsage: boolea
   for (const word of content.split(/(?= )/)) events.push(chunk({ content: word }, null));
   events.push(chunk({}, 'stop'));
   if (includeUsage) {
-    events.push({ ...base, choices: [], usage: { prompt_tokens: 27, completion_tokens: completionTokens, total_tokens: 27 + completionTokens, prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 } } });
+    events.push({ ...base, choices: [], usage: usageOf(completionTokens) });
   }
   return Buffer.from(events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('') + 'data: [DONE]\n\n');
 }

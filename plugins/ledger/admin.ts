@@ -28,7 +28,7 @@ export function usageRoute(host: CommandHost): AdminHandler {
     const by = groupingOf(query['by']);
     const r = parseRange(query['since'], query['until'], '7d');
     const knex = await host.database();
-    if (session !== undefined) return { body: sessionJson(await sessionReport(knex, r, session), r) };
+    if (session !== undefined) return { body: sessionJson(await sessionReport(knex, r, session)) };
     return { body: usageJson(await usageReport(knex, r, by)) };
   });
 }

@@ -86,7 +86,7 @@ export const usageCommand: PluginCommand<LedgerOptions> = {
       const knex = await host.database();
       if (session !== undefined) {
         const report = await sessionReport(knex, range, session);
-        if (values['json']) write(io.stdout, JSON.stringify(sessionJson(report, range), null, 2));
+        if (values['json']) write(io.stdout, JSON.stringify(sessionJson(report), null, 2));
         else if (values['csv']) write(io.stdout, csv(report.turns, SESSION_COLUMNS));
         else write(io.stdout, report.turns.length ? `${humanTable(report.turns, SESSION_COLUMNS)}\n\n${totalLine(report.total)}${report.loops ? `; loops noted or stopped on ${report.loops} turn${report.loops === 1 ? '' : 's'}` : ''}` : `no requests for session ${session} in this range`);
         return 0;

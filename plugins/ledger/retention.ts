@@ -6,7 +6,7 @@
 import type { Knex } from 'knex';
 import { isSqlite, type Logger } from '../../core/index.js';
 import { LEDGER_TABLE } from './row.js';
-import { sqliteWrite } from './sqlite.js';
+import { sqliteWrite, type SqliteDatabase, type SqliteStatement } from './sqlite.js';
 
 const DAY_MS = 86_400_000;
 export const PRUNE_BATCH_ROWS = 1000;
@@ -27,9 +27,17 @@ const CLOSE_WAIT_MS = 1000;
 const SQLITE_DELETE = `delete from ${LEDGER_TABLE} where rowid in (select rowid from ${LEDGER_TABLE} where time_ms < ? order by time_ms limit ?)`;
 const PG_DELETE = `delete from ${LEDGER_TABLE} where request_id in (select request_id from ${LEDGER_TABLE} where time_ms < ? order by time_ms limit ?)`;
 
+/** The SQLite delete, prepared once per connection (a backlog is thousands of batches). */
+const sqliteDeletes = new WeakMap<SqliteDatabase, SqliteStatement>();
+const sqliteDeleteFor = (db: SqliteDatabase): SqliteStatement => {
+  let statement = sqliteDeletes.get(db);
+  if (!statement) sqliteDeletes.set(db, (statement = db.prepare(SQLITE_DELETE)));
+  return statement;
+};
+
 /** Deletes up to `limit` of the oldest rows from before `before` (epoch ms); resolves with how many. */
 export async function deleteRowsBefore(knex: Knex, before: number, limit: number): Promise<number> {
-  if (isSqlite(knex)) return sqliteWrite(knex, (db) => db.prepare(SQLITE_DELETE).run(before, limit).changes);
+  if (isSqlite(knex)) return sqliteWrite(knex, (db) => sqliteDeleteFor(db).run(before, limit).changes);
   return knex.transaction(async (trx) => {
     // `set local`: for this transaction only, so the pooled connection keeps its own settings.
     await trx.raw(`set local lock_timeout = '${PG_LOCK_WAIT}'`);

@@ -8,8 +8,8 @@
 // skipped; only a true replay of the same row (a write that timed out but committed, a spill file
 // replayed) is skipped. The derived id is a function of the row, so its replays are skipped too.
 import type { Knex } from 'knex';
-import { LEDGER_TABLE, type LedgerRow } from './row.js';
 import { isSqlite } from '../../core/index.js';
+import { LEDGER_TABLE, type LedgerRow } from './row.js';
 import { sqliteWrite, type SqliteDatabase } from './sqlite.js';
 
 /** PostgreSQL rows per statement: 43 columns × 1000 stays well under its 65,535 bound parameters. */

@@ -109,7 +109,7 @@ export async function usageReport(knex: Knex, range: TimeRange, by: Grouping): P
 export const usageJson = (r: UsageReport) => ({ ...isoRange(r.range), by: r.by, rows: r.lines, total: r.total });
 
 /** A session's report as JSON, the same from `sluice usage --session ID --json` and GET /admin/usage?session=ID. */
-export const sessionJson = (r: SessionReport, range: TimeRange) => ({ ...isoRange(range), session: r.session, turns: r.turns, loops: r.loops, total: r.total });
+export const sessionJson = (r: SessionReport) => ({ ...isoRange(r.range), session: r.session, turns: r.turns, loops: r.loops, total: r.total });
 
 export interface SessionTurn {
   [key: string]: string | number | null;
@@ -134,6 +134,7 @@ export interface SessionTurn {
 
 export interface SessionReport {
   session: string;
+  range: TimeRange;
   turns: SessionTurn[];
   /** Turns on which the loop detector noted or stopped a repeat (REPEATED_TOOL_CALL, TOOL_CYCLE, TOOL_FAILURE_STREAK). */
   loops: number;
@@ -170,5 +171,5 @@ export async function sessionReport(knex: Knex, range: TimeRange, sessionId: str
       findings: found.length ? found.map((f) => `${String(f.type)}=${Number(f.count)}:${String(f.action)}`).join(',') : null,
     });
   }
-  return { session: sessionId, turns, loops, total: finish(total) };
+  return { session: sessionId, range, turns, loops, total: finish(total) };
 }
