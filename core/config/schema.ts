@@ -39,12 +39,23 @@ const queue = z.strictObject({
 });
 
 const usdPerMillion = z.number().min(0).meta({ expected: 'a price in USD per million tokens' });
+const cachePrices = {
+  cached_read: usdPerMillion.optional().describe('Cache reads; the input price when unset.'),
+  cache_write: usdPerMillion.optional().describe('Cache writes (Anthropic: the five-minute ones); the input price when unset.'),
+  cache_write_1h: usdPerMillion.optional().describe("Anthropic's one-hour cache writes; 2 × the input price when unset."),
+};
 const tokenPrices = z.strictObject({
   input: usdPerMillion,
   output: usdPerMillion,
-  cached_read: usdPerMillion.optional().describe('Cache reads; the input price when unset.'),
-  cache_write: usdPerMillion.optional().describe('Cache writes; the input price when unset.'),
+  ...cachePrices,
   reasoning: usdPerMillion.optional().describe('Reasoning tokens; the output price when unset.'),
+  long_context: z.strictObject({
+    above_input_tokens: z.number().int().min(1).meta({ expected: 'a whole number of prompt tokens' })
+      .describe('Prompt size (input + cache read + cache write tokens) past which these prices apply to the whole request.'),
+    input: usdPerMillion,
+    output: usdPerMillion,
+    ...cachePrices,
+  }).optional().describe('Where a provider prices long prompts differently: the rates for a request whose prompt is past the threshold.'),
 });
 export type TokenPriceConfig = z.output<typeof tokenPrices>;
 

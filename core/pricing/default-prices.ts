@@ -11,8 +11,9 @@
 // - `input` is the price of input tokens NOT served from cache (Sluice keeps the classes disjoint,
 //   whatever the provider's usage shape: see docs/ledger.md).
 // - `cached_read` is the cache-hit price; `cache_write` is Anthropic's 5-minute cache write (1.25 ×
-//   input). Anthropic's 1-hour cache writes cost 2 × input: usage does not split them out, so they
-//   are priced here as 5-minute writes (under-counted).
+//   input). Its 1-hour cache writes, which its usage reports apart
+//   (`cache_creation.ephemeral_1h_input_tokens`), cost 2 × input: `cache_write_1h`, which defaults
+//   to that, so no entry here spells it out.
 // - Reasoning / thinking tokens are output tokens at the output price (how all three bill them).
 // - `long_context`: the whole request is priced at these rates once the prompt (input + cache read
 //   + cache write tokens) exceeds the threshold (Gemini 2.5 Pro and 1.5 past 200k / 128k tokens,
@@ -50,7 +51,14 @@ export const DEFAULT_PRICES: Record<string, TokenPrices> = {
   'gpt-4-turbo*': { input: 10, output: 30 },
   'gpt-4': { input: 30, output: 60 },
   'gpt-4-0613': { input: 30, output: 60 },
-  'gpt-3.5-turbo*': { input: 0.5, output: 1.5 },
+  // The older gpt-3.5-turbo snapshots cost more than the current one (0125, which the alias serves).
+  'gpt-3.5-turbo': { input: 0.5, output: 1.5 },
+  'gpt-3.5-turbo-0125': { input: 0.5, output: 1.5 },
+  'gpt-3.5-turbo-1106': { input: 1, output: 2 },
+  'gpt-3.5-turbo-0613': { input: 1.5, output: 2 },
+  'gpt-3.5-turbo-0301': { input: 1.5, output: 2 },
+  'gpt-3.5-turbo-instruct*': { input: 1.5, output: 2 },
+  'gpt-3.5-turbo-16k*': { input: 3, output: 4 },
   'o4-mini': { input: 1.1, cached_read: 0.275, output: 4.4 },
   'o4-mini-2025*': { input: 1.1, cached_read: 0.275, output: 4.4 },
   'o3-mini': { input: 1.1, cached_read: 0.55, output: 4.4 },

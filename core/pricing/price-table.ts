@@ -10,6 +10,7 @@ export interface LongContextPrices {
   output: number;
   cached_read?: number;
   cache_write?: number;
+  cache_write_1h?: number;
 }
 
 export interface TokenPrices {
@@ -19,6 +20,11 @@ export interface TokenPrices {
   cached_read?: number;
   /** Cache writes; defaults to the input price. */
   cache_write?: number;
+  /**
+   * One-hour cache writes (only Anthropic reports them apart: Usage.cacheWrite1hTokens); defaults
+   * to 2 × the input price, Anthropic's rule for them.
+   */
+  cache_write_1h?: number;
   /** Reasoning tokens; defaults to the output price (they are billed as output everywhere today). */
   reasoning?: number;
   /** Where a provider prices long prompts differently (Gemini 2.5 Pro, Claude Sonnet 4 past 200k tokens). */
@@ -88,11 +94,12 @@ export function createPriceTable(...tables: Record<string, TokenPrices>[]): Pric
       const long = base.long_context && prompt > base.long_context.above_input_tokens ? base.long_context : undefined;
       const p = long ? { ...long, reasoning: undefined } : base;
       const reasoning = Math.min(usage.reasoningTokens, usage.outputTokens);
+      const hour = Math.min(usage.cacheWrite1hTokens ?? 0, usage.cacheWriteTokens);
       const c = {
         input: usage.inputTokens * p.input * PER_TOKEN,
         output: (usage.outputTokens - reasoning) * p.output * PER_TOKEN,
         cachedRead: usage.cacheReadTokens * (p.cached_read ?? p.input) * PER_TOKEN,
-        cacheWrite: usage.cacheWriteTokens * (p.cache_write ?? p.input) * PER_TOKEN,
+        cacheWrite: ((usage.cacheWriteTokens - hour) * (p.cache_write ?? p.input) + hour * (p.cache_write_1h ?? 2 * p.input)) * PER_TOKEN,
         reasoning: reasoning * (p.reasoning ?? p.output) * PER_TOKEN,
       };
       return {

@@ -70,6 +70,12 @@ export interface Usage {
   outputTokens: number;
   cacheReadTokens: number;
   cacheWriteTokens: number;
+  /**
+   * Of `cacheWriteTokens`, those written to a one-hour cache (Anthropic's
+   * `cache_creation.ephemeral_1h_input_tokens`): priced apart (2 × input, against 1.25 × for the
+   * five-minute writes). Absent when there are none.
+   */
+  cacheWrite1hTokens?: number;
   reasoningTokens: number;
   /** True when no usage was reported upstream and Sluice estimated it. */
   estimated: boolean;

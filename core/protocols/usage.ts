@@ -26,11 +26,15 @@ export function usageFrom(protocol: Protocol, payload: JsonValue): Usage | undef
     case 'anthropic': {
       const u = asObject(body['usage']) ?? asObject(asObject(body['message'])?.['usage']);
       if (!u) return undefined;
-      return {
+      const usage: Usage = {
         inputTokens: asNumber(u['input_tokens']) ?? 0, outputTokens: asNumber(u['output_tokens']) ?? 0,
         cacheReadTokens: asNumber(u['cache_read_input_tokens']) ?? 0, cacheWriteTokens: asNumber(u['cache_creation_input_tokens']) ?? 0,
         reasoningTokens: asNumber(asObject(u['output_tokens_details'])?.['thinking_tokens']) ?? 0, estimated: false,
       };
+      // cache_creation_input_tokens is both cache lifetimes together; the split prices them apart.
+      const hour = asNumber(asObject(u['cache_creation'])?.['ephemeral_1h_input_tokens']);
+      if (hour) usage.cacheWrite1hTokens = hour;
+      return usage;
     }
     case 'gemini': {
       const u = asObject(body['usageMetadata']);
@@ -52,7 +56,7 @@ export function usageFrom(protocol: Protocol, payload: JsonValue): Usage | undef
 /** Merges a later usage report into an earlier one: Anthropic streams split usage over events. */
 export function mergeUsage(prev: Usage | undefined, next: Usage): Usage {
   if (!prev) return next;
-  return {
+  const merged: Usage = {
     inputTokens: next.inputTokens || prev.inputTokens,
     outputTokens: next.outputTokens || prev.outputTokens,
     cacheReadTokens: next.cacheReadTokens || prev.cacheReadTokens,
@@ -60,4 +64,7 @@ export function mergeUsage(prev: Usage | undefined, next: Usage): Usage {
     reasoningTokens: next.reasoningTokens || prev.reasoningTokens,
     estimated: prev.estimated && next.estimated,
   };
+  const hour = next.cacheWrite1hTokens || prev.cacheWrite1hTokens;
+  if (hour) merged.cacheWrite1hTokens = hour;
+  return merged;
 }

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { main } from '../../core/cli/main.js';
 import { ConfigError } from '../../core/config/config-error.js';
 import { parseConfigText } from '../../core/config/load.js';
+import { createPriceTable } from '../../core/pricing/price-table.js';
+import { emptyUsage } from '../../core/protocols/types.js';
 import { tempDir } from '../helpers/gateway.js';
 
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/sluice.js');
@@ -46,6 +48,16 @@ describe('config', () => {
     const yaml = GOOD.replace('{ type: loopback }', () => '{ type: loopback, models: ["${M1}", "${M2:-fallback}", "$${LIT}"] }');
     const cfg = parseConfigText(yaml, 'x.yaml', { M1: 'one' });
     expect(cfg.config.providers['local']!.models).to.deep.equal(['one', 'fallback', '${LIT}']);
+  });
+
+  it('pricing: entries take long-context rates and a one-hour cache-write price, checked like every option', () => {
+    const yaml = GOOD + 'pricing:\n  lc-model: { input: 3, output: 15, cache_write_1h: 6, long_context: { above_input_tokens: 200000, input: 6, output: 22.5 } }\n';
+    const table = createPriceTable(parseConfigText(yaml, 'x.yaml', {}).config.pricing);
+    const long = table.cost({ ...emptyUsage(), inputTokens: 250_000, outputTokens: 2_000 }, 'lc-model')!;
+    expect(long).to.include({ input: 1.5, output: 0.045 });
+    expect(table.cost({ ...emptyUsage(), cacheWriteTokens: 100_000, cacheWrite1hTokens: 100_000 }, 'lc-model')!.cacheWrite).to.equal(0.6);
+    const bad = GOOD + 'pricing:\n  lc-model: { input: 3, output: 15, long_context: { above_input_tokens: 0, input: 6, output: 22.5 } }\n';
+    expect(() => parseConfigText(bad, 'x.yaml', {})).to.throw(ConfigError, /^x\.yaml:7:73: pricing\.lc-model\.long_context\.above_input_tokens: expected a whole number of prompt tokens/);
   });
 
   it('applies defaults for everything omitted', () => {

@@ -46,6 +46,28 @@ describe('price table: precedence, long context and the shipped defaults', () =>
     expect(large).to.include({ input: 0.375, cachedRead: 0.0375, output: 15 });
   });
 
+  it("prices Anthropic's one-hour cache writes at 2 × input (or their own price), the five-minute ones at cache_write", () => {
+    const table = createPriceTable({ 'mine': { input: 1, output: 1, cache_write: 1.25, cache_write_1h: 3 } }, DEFAULT_PRICES);
+    // 100 written for five minutes, 100 for an hour, on claude-sonnet-4-5 (input 3, cache_write 3.75).
+    const usage = { ...emptyUsage(), cacheWriteTokens: 200_000, cacheWrite1hTokens: 100_000 };
+    expect(table.cost(usage, 'claude-sonnet-4-5-20250929')!.cacheWrite).to.equal(0.375 + 0.6);
+    expect(table.cost(usage, 'mine')!.cacheWrite).to.equal(0.125 + 0.3);
+    // Past 200k prompt tokens the long-context rates apply, the one-hour writes at 2 × their input.
+    const long = { ...emptyUsage(), inputTokens: 150_000, cacheWriteTokens: 100_000, cacheWrite1hTokens: 100_000 };
+    expect(table.cost(long, 'claude-sonnet-4-5')).to.include({ input: 0.9, cacheWrite: 1.2 });
+    // A split larger than the writes (a malformed report) is held to them.
+    expect(table.cost({ ...emptyUsage(), cacheWriteTokens: 10, cacheWrite1hTokens: 50 }, 'mine')!.cacheWrite).to.equal(0.00003);
+  });
+
+  it('older gpt-3.5-turbo snapshots keep their own (higher) prices', () => {
+    const table = createPriceTable(DEFAULT_PRICES);
+    expect(table.pricesFor('gpt-3.5-turbo')).to.include({ input: 0.5, output: 1.5 });
+    expect(table.pricesFor('gpt-3.5-turbo-instruct')).to.include({ input: 1.5, output: 2 });
+    expect(table.pricesFor('gpt-3.5-turbo-16k-0613')).to.include({ input: 3, output: 4 });
+    expect(table.pricesFor('gpt-3.5-turbo-1106')).to.include({ input: 1, output: 2 });
+    expect(table.pricesFor('gpt-3.5-turbo-0613')).to.include({ input: 1.5, output: 2 });
+  });
+
   it('ships dated prices for the main OpenAI, Anthropic and Google models; new look-alikes stay unpriced', () => {
     expect(PRICES_AS_OF).to.match(/^\d{4}-\d{2}-\d{2}$/);
     const table = createPriceTable({}, DEFAULT_PRICES);

@@ -8,7 +8,7 @@ import { createPriceTable } from '../../core/pricing/price-table.js';
 import { bin, cleanEnv } from '../cli/run-cli.js';
 import { startGateway, tempDir } from '../helpers/gateway.js';
 import { until } from '../plugins/ledger/client.js';
-import { startUsageUpstream } from '../plugins/ledger/usage-upstream.js';
+import { ANTHROPIC_HOUR_WRITES, startUsageUpstream } from '../plugins/ledger/usage-upstream.js';
 
 const ADMIN_KEY = 'admin-key-0123456789abcdef';
 
@@ -23,7 +23,7 @@ describe('ledger reports on a database filled by a gateway run', function () {
   const prices = createPriceTable(DEFAULT_PRICES);
   // What the usage upstream bills per request (see usage-upstream.ts).
   const openaiCost = prices.cost({ inputTokens: 100, cacheReadTokens: 30, cacheWriteTokens: 0, outputTokens: 50, reasoningTokens: 10, estimated: false }, 'gpt-4o-mini')!.total;
-  const claudeCost = prices.cost({ inputTokens: 100, cacheReadTokens: 30, cacheWriteTokens: 20, outputTokens: 50, reasoningTokens: 0, estimated: false }, 'claude-sonnet-4-5')!.total;
+  const claudeCost = prices.cost({ inputTokens: 100, cacheReadTokens: 30, cacheWriteTokens: 20, cacheWrite1hTokens: ANTHROPIC_HOUR_WRITES, outputTokens: 50, reasoningTokens: 0, estimated: false }, 'claude-sonnet-4-5')!.total;
   let adminUsage: unknown;
   let adminSession: unknown;
 

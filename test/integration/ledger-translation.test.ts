@@ -8,7 +8,7 @@ import { createPriceTable } from '../../core/pricing/price-table.js';
 import { openDatabase } from '../../core/storage/database.js';
 import { startGateway, tempDir } from '../helpers/gateway.js';
 import { ledgerRows } from '../plugins/ledger/rig.js';
-import { EXPECTED, startUsageUpstream, TEXT } from '../plugins/ledger/usage-upstream.js';
+import { ANTHROPIC_HOUR_WRITES, EXPECTED, startUsageUpstream, TEXT } from '../plugins/ledger/usage-upstream.js';
 
 const CLIENTS = ['openai.chat', 'openai.responses', 'anthropic.messages', 'gemini.generate'] as const;
 const UPSTREAMS = [
@@ -89,7 +89,8 @@ ${UPSTREAMS.map((u) => `        - { match: ${u.route}, provider: ${u.provider}, 
       expect(got, label).to.deep.equal(want);
       expect(row['usage_source'], label).to.equal('reported');
       expect(row['served_model'], label).to.equal(s.upstream.model);
-      const cost = prices.cost({ inputTokens: want.input_tokens, outputTokens: want.output_tokens, cacheReadTokens: want.cache_read_tokens, cacheWriteTokens: want.cache_write_tokens, reasoningTokens: want.reasoning_tokens, estimated: false }, s.upstream.model)!;
+      const cost = prices.cost({ inputTokens: want.input_tokens, outputTokens: want.output_tokens, cacheReadTokens: want.cache_read_tokens, cacheWriteTokens: want.cache_write_tokens, reasoningTokens: want.reasoning_tokens, estimated: false,
+        ...(s.upstream.family === 'anthropic' ? { cacheWrite1hTokens: ANTHROPIC_HOUR_WRITES } : {}) }, s.upstream.model)!;
       expect(cost.total, label).to.be.greaterThan(0);
       expect(row['cost_total'], label).to.equal(cost.total);
       expect(row['cost_cache_read'], label).to.equal(cost.cachedRead);

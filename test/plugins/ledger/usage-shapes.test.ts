@@ -40,6 +40,15 @@ describe('usage shapes, normalised', () => {
     expect(mergeUsage(start, full)).to.deep.equal(u(12, 240, 3000, 500, 0));
   });
 
+  it('Anthropic: one-hour cache writes are kept apart (within cache writes) for their own price, through a stream merge', () => {
+    const usage = { input_tokens: 600, cache_read_input_tokens: 300, cache_creation_input_tokens: 100, output_tokens: 1, cache_creation: { ephemeral_5m_input_tokens: 40, ephemeral_1h_input_tokens: 60 } };
+    const start = usageFrom(messages, { type: 'message_start', message: { usage } })!;
+    expect(start).to.deep.equal({ ...u(600, 1, 300, 100, 0), cacheWrite1hTokens: 60 });
+    expect(mergeUsage(start, usageFrom(messages, { type: 'message_delta', usage: { output_tokens: 200 } })!)).to.deep.equal({ ...u(600, 200, 300, 100, 0), cacheWrite1hTokens: 60 });
+    // Five-minute writes only: no field at all (the usual shape).
+    expect(usageFrom(messages, { usage: { ...usage, cache_creation: { ephemeral_5m_input_tokens: 100, ephemeral_1h_input_tokens: 0 } } })).to.deep.equal(u(600, 1, 300, 100, 0));
+  });
+
   it('Gemini: cached tokens come out of promptTokenCount, thoughts are added to output, tool-use prompts are input', () => {
     expect(usageFrom(generate, { usageMetadata: { promptTokenCount: 130, cachedContentTokenCount: 30, candidatesTokenCount: 40, thoughtsTokenCount: 10 } }))
       .to.deep.equal(u(100, 50, 30, 0, 10));

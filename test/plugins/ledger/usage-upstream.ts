@@ -1,6 +1,6 @@
 // A mock upstream in every family that bills the same conversation the same way, each in its own
 // usage shape: 100 uncached input tokens, 30 read from cache, 50 output tokens of which 10 are
-// reasoning — plus, for Anthropic, 20 cache-write tokens (its input_tokens excludes both cache
+// reasoning — plus, for Anthropic, 20 cache-write tokens, 8 of them for an hour (priced apart; its input_tokens excludes both cache
 // classes; OpenAI's prompt_tokens and Gemini's promptTokenCount include the cached ones; Gemini's
 // candidatesTokenCount excludes thoughts). JSON and streams alike; under /last/ the Chat stream
 // carries its usage on the final chunk that also has the finish reason, as some servers do.
@@ -20,7 +20,10 @@ const sse = (data: unknown, event?: string) => `${event ? `event: ${event}\n` : 
 
 const chatUsage = { prompt_tokens: 130, completion_tokens: 50, total_tokens: 180, prompt_tokens_details: { cached_tokens: 30 }, completion_tokens_details: { reasoning_tokens: 10 } };
 const responsesUsage = { input_tokens: 130, input_tokens_details: { cached_tokens: 30 }, output_tokens: 50, output_tokens_details: { reasoning_tokens: 10 }, total_tokens: 180 };
-const anthropicUsage = { input_tokens: 100, cache_read_input_tokens: 30, cache_creation_input_tokens: 20, output_tokens: 50 };
+const cacheCreation = { ephemeral_5m_input_tokens: 12, ephemeral_1h_input_tokens: 8 };
+const anthropicUsage = { input_tokens: 100, cache_read_input_tokens: 30, cache_creation_input_tokens: 20, cache_creation: cacheCreation, output_tokens: 50 };
+/** Of EXPECTED.anthropic's cache writes, those for an hour (not a column: they change the cost only). */
+export const ANTHROPIC_HOUR_WRITES = 8;
 const geminiUsage = { promptTokenCount: 130, cachedContentTokenCount: 30, candidatesTokenCount: 40, thoughtsTokenCount: 10, totalTokenCount: 180 };
 
 function chatChunk(model: string, delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) {
@@ -89,7 +92,7 @@ export async function startUsageUpstream(): Promise<{ origin: string; close(): P
         return;
       }
       case 'anthropic.messages':
-        res.write(sse({ type: 'message_start', message: { id: 'msg_u', type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 100, cache_read_input_tokens: 30, cache_creation_input_tokens: 20, output_tokens: 1 } } }, 'message_start'));
+        res.write(sse({ type: 'message_start', message: { id: 'msg_u', type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 100, cache_read_input_tokens: 30, cache_creation_input_tokens: 20, cache_creation: cacheCreation, output_tokens: 1 } } }, 'message_start'));
         res.write(sse({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }, 'content_block_start'));
         for (const w of words) res.write(sse({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: w } }, 'content_block_delta'));
         res.write(sse({ type: 'content_block_stop', index: 0 }, 'content_block_stop'));
