@@ -27,6 +27,8 @@ export const ERROR_CATALOGUE = {
   /** Not valid HTTP (Node's parser refused it): bad request line, header or chunk framing. */
   SLUICE_E_MALFORMED_HTTP: { status: 400, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'INVALID_ARGUMENT' },
   SLUICE_E_HEADERS_TOO_LARGE: { status: 431, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'INVALID_ARGUMENT' },
+  /** A protocol upgrade (a WebSocket): Sluice serves HTTP only. */
+  SLUICE_E_UPGRADE_REQUIRED: { status: 426, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'FAILED_PRECONDITION' },
   /** The client went away while sending its body (nginx's 499): recorded, never seen by the client. */
   SLUICE_E_CLIENT_CLOSED: { status: 499, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'CANCELLED' },
   SLUICE_E_NOT_FOUND: { status: 404, openai: 'invalid_request_error', anthropic: 'not_found_error', gemini: 'NOT_FOUND' },

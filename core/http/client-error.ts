@@ -79,12 +79,14 @@ export function createUpgradeRefusal(record: RecordRejection): (req: IncomingMes
   return (req, socket) => {
     const receivedAt = performance.now();
     const id = requestIdFor(req.headers['x-request-id']);
-    const body = JSON.stringify({ error: { message: 'WebSocket transport is not supported; use HTTP (SSE streaming)', type: 'invalid_request_error', param: null, code: 'websocket_not_supported' } });
+    const error = new GatewayError('SLUICE_E_UPGRADE_REQUIRED', 'WebSocket transport is not supported; use HTTP (SSE streaming)');
+    // The body's code is the one OpenAI's own WebSocket refusal uses; the header carries Sluice's, as on every refusal.
+    const body = JSON.stringify({ error: { message: error.message, type: 'invalid_request_error', param: null, code: 'websocket_not_supported' } });
     socket.on('error', () => { /* the client may already be gone */ });
-    writeRaw(socket, 426, 'Upgrade Required', id, body);
+    writeRaw(socket, 426, 'Upgrade Required', id, body, error.code);
     req.resume();
     const path = req.url ?? '';
-    record({ id, endpoint: 'none', method: req.method ?? '', path, status: 426, error: undefined, receivedAt, peerAddress: peerOf(socket) });
+    record({ id, endpoint: 'none', method: req.method ?? '', path, status: 426, error, receivedAt, peerAddress: peerOf(socket) });
   };
 }
 

@@ -94,8 +94,10 @@ describe('error surfaces: envelope, request id, log line and metric for every re
       expect(res.status).to.equal(426);
       expect(res.headers['x-request-id']).to.equal('ws-1');
       expect(JSON.parse(res.body)).to.have.nested.property('error.code', 'websocket_not_supported');
+      expect(res.headers['x-sluice-error-code']).to.equal('SLUICE_E_UPGRADE_REQUIRED');
       await settle();
       expect(linesFor('ws-1')).to.have.length(1);
+      expect(linesFor('ws-1')[0]).to.include({ status: 426, error: 'SLUICE_E_UPGRADE_REQUIRED' });
     });
   });
 

@@ -3,6 +3,7 @@
 // rejected before the chain (bad JSON, 404, 405, 413) — on SQLite and the real PostgreSQL.
 import { expect } from 'chai';
 import type { MockUpstream } from '../helpers/mock-upstream.js';
+import { rawRequest } from '../helpers/raw-http.js';
 import { chat, disconnectMidStream, post, until, type Sent } from '../plugins/ledger/client.js';
 import { ledgerRows, PG, pgSchema, slowUpstream, startLedgerGateway } from '../plugins/ledger/rig.js';
 import { usageReport } from '../../plugins/ledger/reports/usage.js';
@@ -40,6 +41,8 @@ function suite(name: string, database: () => Promise<{ url: string; drop(): Prom
             run('error', post(url, '/v1/nothing-here', {})),
             run('error', fetch(`${url}/v1/chat/completions`, { method: 'GET' }).then(async (r) => ({ id: r.headers.get('x-request-id')!, status: r.status, text: await r.text() }))),
             run('error', post(url, '/v1/chat/completions', chat('local-model', 'x'.repeat(5000)))),
+            run('error', rawRequest(Number(new URL(url).port), 'GET /v1/responses HTTP/1.1\r\nhost: x\r\nconnection: upgrade\r\nupgrade: websocket\r\n\r\n')
+              .then((r) => ({ id: r.headers['x-request-id']!, status: r.status ?? 0, text: r.body }))),
           );
         }
         await Promise.all(jobs);
@@ -57,7 +60,9 @@ function suite(name: string, database: () => Promise<{ url: string; drop(): Prom
         const byId = new Map(rows.map((r) => [r.request_id, r]));
         for (const { kind, sent: s } of sent) expect(byId.get(s.id)!['outcome'], `${kind} ${s.status} ${s.text.slice(0, 80)}`).to.equal(kind);
         const statuses = sent.map((s) => byId.get(s.sent.id)!['status']).map(Number);
-        for (const code of [400, 404, 405, 413, 403, 500]) expect(statuses, `status ${code}`).to.include(code);
+        for (const code of [400, 404, 405, 413, 403, 500, 426]) expect(statuses, `status ${code}`).to.include(code);
+        // Every refusal carries its code, a WebSocket upgrade's included.
+        for (const { sent: s } of sent) if (s.status >= 400) expect(byId.get(s.id)!['error_code'], `${s.status} ${s.text.slice(0, 80)}`).to.match(/^SLUICE_E_/);
         // Model calls carry their usage; refusals before a provider carry none.
         for (const { kind, sent: s } of sent) {
           const row = byId.get(s.id)!;

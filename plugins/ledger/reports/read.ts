@@ -57,7 +57,12 @@ const PAGE = 2000;
 /** Lets the event loop serve I/O between two pages (an await alone only runs microtasks). */
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export interface RowFilter { range: TimeRange; sessionId?: string; modelCalls?: boolean }
+export interface RowFilter {
+  range: TimeRange;
+  sessionId?: string;
+  /** Only rows of requests that went to a provider (the audit's). */
+  modelCalls?: boolean;
+}
 
 export async function* readRows(knex: Knex, filter: RowFilter): AsyncGenerator<ReportRow> {
   let after: { time: number; id: string } | undefined;
@@ -66,7 +71,9 @@ export async function* readRows(knex: Knex, filter: RowFilter): AsyncGenerator<R
     // rather than walked again past every row already read.
     const q = knex(LEDGER_TABLE).select(COLUMNS).where('time_ms', '>=', after?.time ?? filter.range.from).andWhere('time_ms', '<', filter.range.to);
     if (filter.sessionId !== undefined) q.andWhere('session_id', filter.sessionId);
-    if (filter.modelCalls) q.whereNotNull('provider');
+    // A request refused after routing but before any call (a rate limit, the loop detector) names
+    // the provider it was routed to; it says nothing of that provider, so model calls leave it out.
+    if (filter.modelCalls) q.whereNotNull('provider').andWhere((w) => { w.whereNot('outcome', 'blocked').orWhereNot('usage_source', 'none'); });
     if (after) {
       const a = after;
       q.andWhere((w) => { w.where('time_ms', '>', a.time).orWhere((w2) => { w2.where('time_ms', a.time).andWhere('request_id', '>', a.id); }); });

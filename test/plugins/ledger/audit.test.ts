@@ -50,6 +50,9 @@ describe('ledger audit', () => {
     rows.push(row('today-drift', today + 11, { input_tokens: 120, local_input_tokens: 100, count_mismatch: 1, ttfb_ms: 305, output_tps: 21 }));
     // A fallback away from openai to another provider today.
     rows.push(row('today-fb', today + 12, { provider: 'backup', served_model: 'gpt-4o', fallbacks: 1, fallback_detail: JSON.stringify([{ provider: 'openai', model: 'gpt-4o', code: 'SLUICE_E_UPSTREAM_ERROR', status: 503 }]) }));
+    // Refused after routing, before any call (a rate limit): not a request of openai's.
+    const refused = { outcome: 'blocked', status: 429, error_code: 'SLUICE_E_RATE_LIMITED', usage_source: 'none', input_tokens: 0, output_tokens: 0, ttfb_ms: 1, output_tps: null } as const;
+    for (let i = 0; i < 3; i++) rows.push(row(`today-limited-${i}`, today + 20 + i, refused));
     await knexStore(() => t.host.database()).insert(rows);
 
     const code = await ledger.commands!['audit']!.run(['--since', '3d', '--json'], ledgerOptions.parse({}), t.io, t.host);
