@@ -18,6 +18,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       case 'init': return await (await load<typeof import('./init.js')>('./init.js')).init(rest, io);
       case 'config': return await (await load<typeof import('./config-command.js')>('./config-command.js')).configCommand(rest, io);
       case 'plugins': return await (await load<typeof import('./plugins-command.js')>('./plugins-command.js')).pluginsCommand(rest, io);
+      case 'prices': return await (await load<typeof import('./prices-command.js')>('./prices-command.js')).pricesCommand(rest, io);
       case 'migrate': return await (await load<typeof import('./migrate-command.js')>('./migrate-command.js')).migrateCommand(rest, io);
       case 'help': return await help(rest[0], io);
       case '--version': case '-v': io.out((await import('../version.js')).SLUICE_VERSION); return 0;

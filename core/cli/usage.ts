@@ -15,6 +15,7 @@ Usage:
   sluice config schema [--config FILE]                 print the config's JSON Schema (for editors)
   sluice plugins [--config FILE] [--json]              show the resolved chain
   sluice migrate [--status] [--config FILE] [--json]   apply (or list) the chain's database migrations
+  sluice prices [MODEL…] [--config FILE] [--json]      the price table, or the price each MODEL gets
   sluice scan [FILE|-] [--json] [--config FILE]        run the firewall detectors over text
   sluice user add|list|disable|enable …                users (auth plugin; --config FILE)
   sluice team add|list|disable|enable …                teams
@@ -71,6 +72,18 @@ List the chain the config resolves to: position, name, version, source and suppo
 Options:
 ${CONFIG_OPTION}
       --json          print the rows as JSON
+  -h, --help          show this help`,
+  prices: `Usage: sluice prices [MODEL…] [--config FILE] [--json]
+
+The prices (USD per million tokens) the ledger's costs and the ratelimit plugin's budgets use: the
+config's pricing: entries, then the list Sluice ships (dated), then each provider's own prices.
+With MODEL names, the entry that prices each one (exact names before globs, the config before the
+shipped list), or 'unpriced' (its rows cost null). Each class shows what is charged: a cache class
+without a price is at the input price (one-hour cache writes at 2 ×), reasoning at the output price.
+
+Options:
+${CONFIG_OPTION}
+      --json          print { shipped_as_of, prices: [...] }
   -h, --help          show this help`,
   migrate: `Usage: sluice migrate [--status] [--config FILE] [--json]
 

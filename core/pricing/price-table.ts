@@ -40,9 +40,17 @@ export interface Cost {
   total: number;
 }
 
+/** Which entry prices a model: its table (by position, in the order given) and its name or glob. */
+export interface PriceMatch { table: number; pattern: string; prices: TokenPrices }
+
+/** Every class's price, each default filled in: what a token of each class costs. */
+export interface EffectivePrices { input: number; output: number; cached_read: number; cache_write: number; cache_write_1h: number; reasoning: number }
+
 export interface PriceTable {
   /** The prices for a model: the first table with a match wins, and within a table an exact name before globs. */
   pricesFor(model: string): TokenPrices | undefined;
+  /** The entry pricesFor reads, with where it is (for `sluice prices`); uncached. */
+  match(model: string): PriceMatch | undefined;
   /**
    * Cost of `usage` on `model`, or null when the model has no price. `prices`, when given, are what
    * the serving provider charges (`Provider.prices`) and win over the table.
@@ -60,6 +68,15 @@ const round = (usd: number) => Math.round(usd * 1e9) / 1e9;
 
 interface Entry { match: RegExp; exact: string; prices: TokenPrices }
 
+/** The defaults of the classes a price leaves out (see TokenPrices); long-context rates bring no reasoning price of their own. */
+export function effectivePrices(p: TokenPrices | LongContextPrices): EffectivePrices {
+  const reasoning = 'reasoning' in p ? p.reasoning : undefined;
+  return {
+    input: p.input, output: p.output, cached_read: p.cached_read ?? p.input, cache_write: p.cache_write ?? p.input,
+    cache_write_1h: p.cache_write_1h ?? 2 * p.input, reasoning: reasoning ?? p.output,
+  };
+}
+
 /**
  * Tables are tried in order (the config's `pricing:` before the shipped defaults), so an operator's
  * glob overrides a default's exact name; within one table an exact name beats a glob, then the
@@ -69,38 +86,38 @@ interface Entry { match: RegExp; exact: string; prices: TokenPrices }
 export function createPriceTable(...tables: Record<string, TokenPrices>[]): PriceTable {
   const compiled: Entry[][] = tables.map((t) => Object.entries(t).map(([glob, prices]) => ({ match: globToRegExp(glob), exact: glob, prices })));
   const cache = new Map<string, TokenPrices | null>();
-  const lookup = (model: string): TokenPrices | null => {
+  const match = (model: string): PriceMatch | undefined => {
     const lower = model.toLowerCase();
-    for (const entries of compiled) {
+    for (const [table, entries] of compiled.entries()) {
       const hit = entries.find((e) => e.exact.toLowerCase() === lower) ?? entries.find((e) => e.match.test(model));
-      if (hit) return hit.prices;
+      if (hit) return { table, pattern: hit.exact, prices: hit.prices };
     }
-    return null;
+    return undefined;
   };
   const pricesFor = (model: string): TokenPrices | undefined => {
     let hit = cache.get(model);
     if (hit === undefined) {
-      hit = lookup(model);
+      hit = match(model)?.prices ?? null;
       if (cache.size < 10_000) cache.set(model, hit);
     }
     return hit ?? undefined;
   };
   return {
     pricesFor,
+    match,
     cost(usage, model, prices) {
       const base = prices ?? pricesFor(model);
       if (!base) return null;
       const prompt = usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
-      const long = base.long_context && prompt > base.long_context.above_input_tokens ? base.long_context : undefined;
-      const p = long ? { ...long, reasoning: undefined } : base;
+      const p = effectivePrices(base.long_context && prompt > base.long_context.above_input_tokens ? base.long_context : base);
       const reasoning = Math.min(usage.reasoningTokens, usage.outputTokens);
       const hour = Math.min(usage.cacheWrite1hTokens ?? 0, usage.cacheWriteTokens);
       const c = {
         input: usage.inputTokens * p.input * PER_TOKEN,
         output: (usage.outputTokens - reasoning) * p.output * PER_TOKEN,
-        cachedRead: usage.cacheReadTokens * (p.cached_read ?? p.input) * PER_TOKEN,
-        cacheWrite: ((usage.cacheWriteTokens - hour) * (p.cache_write ?? p.input) + hour * (p.cache_write_1h ?? 2 * p.input)) * PER_TOKEN,
-        reasoning: reasoning * (p.reasoning ?? p.output) * PER_TOKEN,
+        cachedRead: usage.cacheReadTokens * p.cached_read * PER_TOKEN,
+        cacheWrite: ((usage.cacheWriteTokens - hour) * p.cache_write + hour * p.cache_write_1h) * PER_TOKEN,
+        reasoning: reasoning * p.reasoning * PER_TOKEN,
       };
       return {
         input: round(c.input), output: round(c.output), cachedRead: round(c.cachedRead), cacheWrite: round(c.cacheWrite), reasoning: round(c.reasoning),

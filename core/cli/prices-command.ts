@@ -1,0 +1,53 @@
+// `sluice prices [MODEL…] [--config FILE] [--json]`: the prices the ledger's costs and the budgets
+// use — the config's `pricing:` before the shipped list, and each provider's own `prices` — or,
+// given model names, which entry prices each of them. The shipped list is compiled code; this is
+// how an operator reads it, and checks an override took, without the source.
+import type { TokenPrices } from '../pricing/price-table.js';
+import { configFile } from './config-file.js';
+import type { Io } from './io.js';
+import { table } from './table.js';
+import { parseCommand, stringValue, USAGE } from './usage.js';
+
+/** Where an entry comes from, by the table's position in the lookup (config first). */
+const SOURCES = ['config', 'shipped'] as const;
+const COLUMNS = ['source', 'pattern', 'input', 'output', 'cached_read', 'cache_write', 'cache_write_1h', 'reasoning', 'long_context'];
+
+export async function pricesCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals, help } = parseCommand(args, USAGE.prices, { config: { type: 'string', short: 'c' }, json: { type: 'boolean' } }, Infinity);
+  if (help) { io.out(USAGE.prices); return 0; }
+  const [{ loadConfigFile }, { DEFAULT_PRICES, PRICES_AS_OF }, { createPriceTable, effectivePrices }] = await Promise.all([
+    import('../config/load.js'), import('../pricing/default-prices.js'), import('../pricing/price-table.js'),
+  ]);
+  const { config } = await loadConfigFile(configFile(stringValue(values, 'config')));
+  const tables: Record<string, TokenPrices>[] = [config.pricing, DEFAULT_PRICES];
+  /** An entry as charged: every class's price, the defaults filled in. */
+  const row = (source: string, pattern: string, p: TokenPrices) => ({
+    source, pattern, ...effectivePrices(p),
+    long_context: p.long_context ? { above_input_tokens: p.long_context.above_input_tokens, ...effectivePrices(p.long_context) } : null,
+  });
+  let rows: Record<string, unknown>[];
+  if (positionals.length === 0) {
+    rows = tables.flatMap((t, i) => Object.entries(t).map(([pattern, p]) => row(SOURCES[i]!, pattern, p)));
+    for (const [name, provider] of Object.entries(config.providers)) {
+      if (provider.prices) rows.push(row(`provider ${name}`, '*', provider.prices));
+    }
+  } else {
+    const prices = createPriceTable(...tables);
+    rows = positionals.map((model) => {
+      const m = prices.match(model);
+      return { model, ...(m ? row(SOURCES[m.table]!, m.pattern, m.prices) : { source: 'unpriced' }) };
+    });
+  }
+  if (values['json'] === true) {
+    io.out(JSON.stringify({ shipped_as_of: PRICES_AS_OF, prices: rows }));
+    return 0;
+  }
+  const shown = rows.map((r) => ({ ...r, long_context: longText(r['long_context'] as LongRow | null | undefined) }));
+  io.out(table(shown, positionals.length ? ['model', ...COLUMNS] : COLUMNS));
+  io.out(`\nUSD per million tokens. The shipped list is as of ${PRICES_AS_OF}: check it against your contract and put yours under pricing:.`);
+  if (positionals.length) io.out("A provider's own prices (providers.NAME.prices) win over these for what it serves.");
+  return 0;
+}
+
+interface LongRow { above_input_tokens: number; input: number; output: number }
+const longText = (l: LongRow | null | undefined): string => (l ? `past ${l.above_input_tokens}: ${l.input} / ${l.output}` : '');
