@@ -61,8 +61,9 @@ describe('sluice CLI: what each command loads', () => {
     expect(loaded.filter((p) => [...SERVER, 're2'].includes(p))).to.deep.equal([]);
   });
 
-  it('plugins loads no server, driver or RE2', () => {
+  it('plugins and prices load no server, driver or RE2', () => {
     expect(packagesLoadedBy(['plugins'], cwd).filter((p) => [...SERVER, 're2'].includes(p))).to.deep.equal([]);
+    expect(packagesLoadedBy(['prices', 'gpt-4o'], cwd).filter((p) => [...SERVER, 're2'].includes(p))).to.deep.equal([]);
   });
 
   it('scan loads RE2 (its engine) but no server or driver, nor pino while nothing is logged', () => {
