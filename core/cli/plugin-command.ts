@@ -1,6 +1,7 @@
 // Commands contributed by plugins (`sluice scan` comes from the firewall). They use exit 1 for
 // "found something", so their own errors exit 2 — a config problem too, unless the command names
 // another code for it (`invalidConfigExit`: auth's commands keep 2 for an unreachable database).
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/config-error.js';
 import { importOwn } from '../import-own.js';
@@ -8,6 +9,7 @@ import { chosenConfigFile, configFile } from './config-file.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { PluginDefinition } from '../plugin/contract.js';
 import type { CommandHost } from '../plugin/host.js';
+import { sqliteFileOf } from '../storage/sqlite-file.js';
 import type { Io } from './io.js';
 import { HELP, UsageError } from './usage.js';
 
@@ -73,6 +75,7 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
         import('../config/load.js'), import('../plugin/services.js'), import('./command-logger.js'),
       ]);
       hostConfig = loaded ?? await loadConfigFile(configFile(undefined));
+      if (cmd.readsOnly) refuseMissingSqlite(hostConfig);
       // The chain's migrations and the command's own plugin's: its tables exist before it runs.
       const chain = loaded ? await Promise.all(loaded.config.chain.map((e) => importPlugin(e.use, loaded.dir))) : [];
       // On stderr (stdout is the command's output), and made on first use: a command that logs
@@ -93,6 +96,14 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
     return !storage && err instanceof ConfigError ? configExit : ERROR_EXIT;
   }
   throw new UsageError(`unknown command '${command}'`, HELP);
+}
+
+/** For a command that only reads (PluginCommand.readsOnly): a SQLite file that is not there yet holds nothing to read. */
+function refuseMissingSqlite(loaded: LoadedConfig): void {
+  const url = loaded.config.storage.database;
+  const file = sqliteFileOf(url, loaded.dir);
+  if (file === undefined || file === ':memory:' || existsSync(file)) return;
+  throw new ConfigError(`storage.database: ${url}: no database at ${file} (a gateway creates it when it first starts with this config)`, loaded.locate(['storage', 'database']));
 }
 
 /** The host of a command that declared `usesHost: false`: a use is that plugin's bug, said so. */

@@ -65,6 +65,13 @@ export interface PluginCommand<O> {
    */
   usesHost?: boolean;
   /**
+   * True for a command that only reads what gateways wrote (a report): an embedded SQLite database
+   * that does not exist is then an error naming storage.database, rather than a new, empty file
+   * whose "no data" would hide a mistyped path. Default false (`sluice key create` may well be the
+   * first thing to use a database).
+   */
+  readsOnly?: boolean;
+  /**
    * The exit code when the command cannot start because of its config: an unreadable file, invalid
    * YAML, a bad option. Default 2, the plugin commands' error code (`sluice scan` exits 1 for "found
    * something"); a command whose 2 means something narrower (auth's: the database cannot be

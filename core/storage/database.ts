@@ -5,6 +5,7 @@ import knexFactory, { type Knex } from 'knex';
 import type { Logger } from '../observability/logger.js';
 import { repeatFilter } from '../observability/repeat-filter.js';
 import { connectionFailure } from './connection-error.js';
+import { sqliteFileOf } from './sqlite-file.js';
 
 /**
  * knex logs this, with the error's stack, and then rejects the query that wanted the connection with
@@ -66,9 +67,8 @@ function nameConnectionFailures(knex: Knex, url: string): Knex {
  */
 export function openDatabase(url: string, baseDir: string, logger?: Logger): Knex {
   const log = logger ? knexLog(logger) : undefined;
-  if (url.startsWith('sqlite:')) {
-    const rel = url.slice('sqlite:'.length);
-    const file = rel === ':memory:' ? rel : path.resolve(baseDir, rel);
+  const file = sqliteFileOf(url, baseDir);
+  if (file !== undefined) {
     try {
       if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
     } catch (err) {

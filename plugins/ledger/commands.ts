@@ -19,7 +19,7 @@ Costs come from the price table; rows of unpriced models are counted as 'unprice
 Options:
   -c, --config FILE   the config whose database to read
       --since WHEN    start: 7d, 24h, 30m, 2w, a date (YYYY-MM-DD, UTC) or an ISO time (default 7d before --until)
-      --until WHEN    end (default now)
+      --until WHEN    end, not included (default now); a time without a zone is UTC
       --by KEY        user, team, key, model, provider, session or day
       --session ID    one session's requests in order
       --json          JSON
@@ -35,7 +35,7 @@ than the trailing baseline by audit.degradation_factor).
 Options:
   -c, --config FILE   the config whose database to read
       --since WHEN    start, rounded down to its UTC day (default 30d before --until)
-      --until WHEN    end (default now)
+      --until WHEN    end, not included (default now); a time without a zone is UTC
       --json          JSON
       --csv           CSV
   -h, --help          show this help`;
@@ -53,9 +53,18 @@ type Values = Record<string, string | boolean | undefined>;
 function parse(args: string[], options: Record<string, { type: 'string' | 'boolean' }>, help: string, io: CommandIO): Values | number {
   let values: Values;
   try {
-    ({ values } = parseArgs({ args, options: { ...options, json: { type: 'boolean' }, csv: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }) as { values: Values });
+    const parsed = parseArgs({ args, options: { ...options, json: { type: 'boolean' }, csv: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false, tokens: true });
+    values = parsed.values as Values;
+    // parseArgs keeps the last of a repeated flag; `--since 7d --since 2w` is a mistake to name, as
+    // a repeated query parameter is over HTTP.
+    const seen = new Set<string>();
+    for (const tok of parsed.tokens) {
+      if (tok.kind !== 'option') continue;
+      if (seen.has(tok.name)) throw new ReportInputError(tok.name, 'given more than once');
+      seen.add(tok.name);
+    }
   } catch (err) {
-    write(io.stderr, `sluice: ${describeParseError(err as Error)}\n\n${help}`);
+    write(io.stderr, `sluice: ${err instanceof ReportInputError ? err.flagMessage : describeParseError(err as Error)}\n\n${help}`);
     return 2;
   }
   if (values['help']) { write(io.stdout, help); return 0; }
@@ -75,6 +84,7 @@ async function guarded(io: CommandIO, run: () => Promise<number>): Promise<numbe
 export const usageCommand: PluginCommand<LedgerOptions> = {
   summary: 'tokens, cost and latency from the ledger, by user, team, key, model, provider, session or day',
   usage: USAGE_HELP,
+  readsOnly: true,
   async run(args, _options, io, host: CommandHost) {
     const values = parse(args, { since: { type: 'string' }, until: { type: 'string' }, by: { type: 'string' }, session: { type: 'string' } }, USAGE_HELP, io);
     if (typeof values === 'number') return values;
@@ -109,6 +119,7 @@ function totalLine(t: Record<string, string | number | null>): string {
 export const auditCommand: PluginCommand<LedgerOptions> = {
   summary: 'per provider and model by day: TTFB, latency, tokens/s, errors, fallbacks, token drift, degradations',
   usage: AUDIT_HELP,
+  readsOnly: true,
   async run(args, options, io, host) {
     const values = parse(args, { since: { type: 'string' }, until: { type: 'string' } }, AUDIT_HELP, io);
     if (typeof values === 'number') return values;

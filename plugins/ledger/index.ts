@@ -3,7 +3,7 @@
 // outage (spill file) or a graceful shutdown; and the usage and audit reports over it.
 import path from 'node:path';
 import { definePlugin } from '../../core/index.js';
-import { auditRoute, usageRoute } from './admin.js';
+import { auditRoute, reportQueue, usageRoute } from './admin.js';
 import { captureStream } from './capture.js';
 import { auditCommand, usageCommand } from './commands.js';
 import { PromptMemo } from './count/prompt-memo.js';
@@ -60,8 +60,9 @@ export default definePlugin<LedgerOptions>({
     const retention = new LedgerRetention({
       database: () => host.database(), retentionDays: () => options.retention_days, pruned: (n) => metrics.pruned(n), logger: host.logger,
     });
-    host.addAdminRoute('GET', '/usage', usageRoute(host));
-    host.addAdminRoute('GET', '/audit', auditRoute(host, () => options));
+    const reports = reportQueue();
+    host.addAdminRoute('GET', '/usage', usageRoute(host, reports));
+    host.addAdminRoute('GET', '/audit', auditRoute(host, () => options, reports));
     return {
       // Streams are read as they pass (the bytes still go out untouched); JSON answers after the
       // fact, in onRequest. A client that asked for JSON gets JSON, so its request passes straight

@@ -2,6 +2,7 @@
 // gateway run whose upstream bills known figures: the reports print exactly those figures.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_PRICES } from '../../core/pricing/default-prices.js';
 import { createPriceTable } from '../../core/pricing/price-table.js';
@@ -170,6 +171,22 @@ chain:
     const empty = sluice(['usage', '--config', file, '--session', '']);
     expect(empty.status).to.equal(2);
     expect(empty.stderr).to.match(/--session: expected a session id/);
+    // A repeated flag is a mistake to name, not one to settle by taking the last.
+    const twice = sluice(['audit', '--config', file, '--since', '7d', '--since=2w']);
+    expect(twice.status).to.equal(2);
+    expect(twice.stderr).to.match(/^sluice: --since: given more than once\n/);
+  });
+
+  it('a report over an embedded database that does not exist says so, and creates nothing', () => {
+    const missing = path.join(tempDir('sluice-ledger-missing-'), 'nodir', 'x.db');
+    const config = path.join(path.dirname(path.dirname(missing)), 'sluice.yaml');
+    writeFileSync(config, `storage: { database: "sqlite:${missing}" }\nproviders: { local: { type: loopback } }\nchain: [{ use: router, with: { default: local } }, { use: ledger }]\n`);
+    for (const command of ['usage', 'audit']) {
+      const r = sluice([command, '--config', config]);
+      expect(r.status, r.stderr).to.equal(2);
+      expect(r.stderr).to.equal(`sluice: ${config}:1:22: storage.database: sqlite:${missing}: no database at ${missing} (a gateway creates it when it first starts with this config)\n`);
+    }
+    expect(existsSync(path.dirname(missing))).to.equal(false);
   });
 
   it('a range in the future or long past is empty, not an error', () => {

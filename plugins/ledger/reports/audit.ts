@@ -19,7 +19,8 @@ export interface AuditLine {
   latency_p50_ms: number | null;
   latency_p95_ms: number | null;
   tokens_per_s_p50: number | null;
-  error_rate: number;
+  /** Errors over the requests it answered; null when it answered none (its only attempts failed over: see fallback_rate). */
+  error_rate: number | null;
   /** Share of this provider's attempts that failed over to another target. */
   fallback_rate: number;
   /** (billed − local) / local over the rows counted locally, in per cent; null when none were. */
@@ -115,7 +116,7 @@ function summarise(a: Acc): AuditLine {
     ttfb_p50_ms: round(percentile(a.ttfb, 50), 1), ttfb_p95_ms: round(percentile(a.ttfb, 95), 1),
     latency_p50_ms: round(percentile(a.latency, 50), 1), latency_p95_ms: round(percentile(a.latency, 95), 1),
     tokens_per_s_p50: round(percentile(a.tps, 50), 1),
-    error_rate: a.requests ? round(a.errors / a.requests, 4)! : 0,
+    error_rate: a.requests ? round(a.errors / a.requests, 4)! : null,
     fallback_rate: a.requests + a.fallbacksFrom ? round(a.fallbacksFrom / (a.requests + a.fallbacksFrom), 4)! : 0,
     input_drift_pct: pct(a.billedIn, a.localIn), output_drift_pct: pct(a.billedOut, a.localOut),
     mismatched: a.mismatched, degraded: false, degradation: null,

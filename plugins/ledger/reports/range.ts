@@ -1,5 +1,5 @@
 // Time ranges for the reports: `7d`, `24h`, `30m`, a date (`2026-03-01`, UTC midnight) or a full
-// ISO time. Errors name the parameter (`since`, `until`) and what was expected; the CLI shows it as
+// ISO time (UTC unless it names its zone). Errors name the parameter (`since`, `until`) and what was expected; the CLI shows it as
 // a flag (`--since`), the admin API as a query parameter.
 
 export interface TimeRange { from: number; to: number }
@@ -29,12 +29,17 @@ export function parseTime(value: string, name: string, base: number): number {
   return t;
 }
 
+/** The time part ends with a zone: `Z` or an offset (`+05:30`, `-0800`). */
+const ZONED = /(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
+
 function timeOf(value: string, base: number): number | undefined {
   const rel = RELATIVE.exec(value);
   if (rel) return base - Number(rel[1]) * UNIT_MS[rel[2] as keyof typeof UNIT_MS];
   const date = /^(\d{4})-(\d{2})-(\d{2})(T.*)?$/.exec(value);
   if (!date) return undefined;
-  const t = Date.parse(date[4] === undefined ? `${value}T00:00:00Z` : value);
+  // A time without a zone is UTC, as a date is (Date.parse would read it in the process's zone, so
+  // the CLI and a gateway on another host would disagree).
+  const t = Date.parse(date[4] === undefined ? `${value}T00:00:00Z` : ZONED.test(date[4]) ? value : `${value}Z`);
   // Date.parse rolls an impossible day over (2026-02-30 is March 2nd): the calendar must agree.
   const [y, m, d] = [Number(date[1]), Number(date[2]), Number(date[3])];
   const day = new Date(Date.UTC(y, m - 1, d));

@@ -4,13 +4,16 @@ import { expect } from 'chai';
 import { Writable } from 'node:stream';
 import path from 'node:path';
 import { parseConfigText } from '../../../core/config/load.js';
+import { GatewayError } from '../../../core/errors.js';
 import { createLogger } from '../../../core/observability/logger.js';
 import { commandHost, migrationsOf, openServices } from '../../../core/plugin/services.js';
+import { reportQueue } from '../../../plugins/ledger/admin.js';
 import ledger from '../../../plugins/ledger/index.js';
 import { ledgerOptions } from '../../../plugins/ledger/options.js';
 import type { LedgerRow } from '../../../plugins/ledger/row.js';
 import { knexStore } from '../../../plugins/ledger/store.js';
 import { tempDir } from '../../helpers/gateway.js';
+import { until } from './client.js';
 
 const DAY = 86_400_000;
 
@@ -48,8 +51,9 @@ describe('ledger audit', () => {
     for (let i = 0; i < 4; i++) rows.push(row(`today-${i}`, today + i, { ttfb_ms: 300 + i, output_tps: 20 + i }));
     rows.push(row('today-err', today + 10, { outcome: 'error', status: 502, output_tokens: 0, output_tps: null, ttfb_ms: 5 }));
     rows.push(row('today-drift', today + 11, { input_tokens: 120, local_input_tokens: 100, count_mismatch: 1, ttfb_ms: 305, output_tps: 21 }));
-    // A fallback away from openai to another provider today.
-    rows.push(row('today-fb', today + 12, { provider: 'backup', served_model: 'gpt-4o', fallbacks: 1, fallback_detail: JSON.stringify([{ provider: 'openai', model: 'gpt-4o', code: 'SLUICE_E_UPSTREAM_ERROR', status: 503 }]) }));
+    // A fallback away from openai, and from a provider that answered nothing all day, to another provider today.
+    const attempts = [{ provider: 'openai', model: 'gpt-4o', code: 'SLUICE_E_UPSTREAM_ERROR', status: 503 }, { provider: 'dead', model: 'gpt-4o', code: 'SLUICE_E_UPSTREAM_UNAVAILABLE', status: 502 }];
+    rows.push(row('today-fb', today + 12, { provider: 'backup', served_model: 'gpt-4o', fallbacks: 2, fallback_detail: JSON.stringify(attempts) }));
     // Refused after routing, before any call (a rate limit): not a request of openai's.
     const refused = { outcome: 'blocked', status: 429, error_code: 'SLUICE_E_RATE_LIMITED', usage_source: 'none', input_tokens: 0, output_tokens: 0, ttfb_ms: 1, output_tps: null } as const;
     for (let i = 0; i < 3; i++) rows.push(row(`today-limited-${i}`, today + 20 + i, refused));
@@ -71,6 +75,8 @@ describe('ledger audit', () => {
     expect(day['degradation']).to.match(/tokens\/s p50 21 vs 49 baseline/);
     expect(openai.slice(0, 3).every((d) => d['degraded'] === false && d['degradation'] === null)).to.equal(true);
     expect(report.rows.find((r) => r['provider'] === 'backup')).to.include({ requests: 1, degraded: false, degradation: null });
+    // A provider whose only attempts failed over answered nothing: no error rate to give, its fallback rate 1.
+    expect(report.rows.find((r) => r['provider'] === 'dead')).to.include({ day: day['day'], requests: 0, error_rate: null, fallback_rate: 1 });
   });
 
   it('a usage table by day in order, with the total last', async () => {
@@ -112,3 +118,37 @@ describe('ledger audit', () => {
 });
 
 function round(n: number): number { return Math.round(n * 10_000) / 10_000; }
+
+describe('ledger admin reports', () => {
+  it('run one at a time, in order, whatever each one does; past the waiting line a report is refused with 429', async () => {
+    const queue = reportQueue();
+    const log: string[] = [];
+    const gate: (() => void)[] = [];
+    const job = (name: string, fail = false) => queue(async () => {
+      log.push(`start ${name}`);
+      await new Promise<void>((resolve) => gate.push(resolve));
+      log.push(`end ${name}`);
+      if (fail) throw new Error(name);
+      return name;
+    });
+    const a = job('a', true);
+    const b = job('b');
+    const c = job('c');
+    for (let i = 0; i < 3; i++) {
+      await until(() => gate.length > 0);
+      gate.shift()!();
+    }
+    await a.catch(() => undefined);
+    expect(await b).to.equal('b');
+    expect(await c).to.equal('c');
+    expect(log).to.deep.equal(['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
+
+    const hold = queue(() => new Promise<void>((resolve) => gate.push(resolve)));
+    await until(() => gate.length > 0); // running, no longer waiting
+    const waiting = Array.from({ length: 16 }, () => queue(async () => undefined));
+    expect(() => queue(async () => undefined)).to.throw(GatewayError, /16 reports are already waiting/).that.has.property('status', 429);
+    gate.shift()!();
+    await Promise.all([hold, ...waiting]);
+    expect(await queue(async () => 'after')).to.equal('after');
+  });
+});

@@ -43,6 +43,22 @@ describe('ledger report ranges', () => {
     expect(parseRange('2028-02-29', '2028-03-01', '7d', NOW).from).to.equal(Date.parse('2028-02-29T00:00:00Z'));
   });
 
+  it('reads a time without a zone as UTC, whatever the process\'s time zone; a zone or offset it names is kept', () => {
+    const tz = process.env['TZ'];
+    try {
+      for (const zone of ['Asia/Kolkata', 'America/New_York', 'UTC']) {
+        process.env['TZ'] = zone; // Node applies a new TZ at once
+        expect(parseRange('2026-12-01T00:00:00', '2026-12-02T06:30', '7d', NOW), zone)
+          .to.deep.equal({ from: Date.parse('2026-12-01T00:00:00Z'), to: Date.parse('2026-12-02T06:30:00Z') });
+        expect(parseRange('2026-12-01T05:30:00+05:30', '2026-12-01T10:00:00-0500', '7d', NOW), zone)
+          .to.deep.equal({ from: Date.parse('2026-12-01T00:00:00Z'), to: Date.parse('2026-12-01T15:00:00Z') });
+      }
+    } finally {
+      if (tz === undefined) delete process.env['TZ'];
+      else process.env['TZ'] = tz;
+    }
+  });
+
   it('refuses a duration reaching beyond the dates a report can read', () => {
     expect(() => parseRange('999999999999999999999d', undefined, '7d', NOW)).to.throw(ReportInputError, /^since: .* reaches beyond/);
     expect(() => parseRange('2026-11-01', '999999999999d', '7d', NOW)).to.throw(ReportInputError, /^until: .* reaches beyond/);
