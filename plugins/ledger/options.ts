@@ -11,7 +11,7 @@ export const ledgerOptions = z.strictObject({
   max_buffer_rows: z.number().int().min(100).default(10_000)
     .describe('Rows held in memory while the database is slow; beyond this they go to the spill file.'),
   write_timeout_ms: z.number().int().min(100).default(10_000)
-    .describe('A database write taking longer counts as failed: its rows go to the spill file (a late commit is harmless).'),
+    .describe('A database write taking longer is abandoned (a late commit is harmless). Its rows go to the spill file already once it outlasts flush_interval_ms.'),
   spill_dir: z.string().min(1).default('./data/ledger-spill')
     .describe('Where rows wait (JSON lines) while the database is unavailable; relative to the config file.'),
   retention_days: z.number().int().min(1).max(36_500).optional()

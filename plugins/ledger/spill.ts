@@ -83,8 +83,8 @@ export class SpillFile {
     }
     // Where the start cannot be read, a restart can get its crashed predecessor's name (a
     // container's process is pid 1 every time): end a torn last line in that file, so the next row
-    // is not glued onto it.
-    await endTornLine(path.join(this.dir, this.current));
+    // is not glued onto it. A disk too full for that one byte takes no appends either: not fatal.
+    await endTornLine(path.join(this.dir, this.current)).catch(() => undefined);
   }
 
   async append(rows: readonly LedgerRow[]): Promise<void> {
@@ -108,8 +108,6 @@ export class SpillFile {
       const owner = ownerOf(name);
       const mine = owner !== undefined && isSelf(owner);
       if ((mine && REPLAY.test(name)) || (owner !== undefined && !mine && alive(owner))) continue;
-      // A torn last line (a crash mid-append) is its own line: the next file's first row is not glued to it.
-      if (!REPLAY.test(name)) await endTornLine(path.join(this.dir, name));
       try {
         await rename(path.join(this.dir, name), path.join(this.dir, `ledger-spill.replay-${Date.now()}-${SELF_NAME}-${this.serial++}.jsonl`));
       } catch (err) {

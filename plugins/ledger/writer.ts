@@ -66,6 +66,13 @@ export class LedgerWriter<T extends Queued> {
   private gcCycleTimer: NodeJS.Timeout | undefined;
   private cycleRunning: Promise<void> | undefined;
   private lastCycleAt = 0;
+  /**
+   * A write that outlived the flush interval and is still running (a database that stopped
+   * answering): its rows are already in the spill file. While it runs, cycles spill rather than
+   * write, so what waits in memory — what a crash loses — stays within an interval or two instead of
+   * `writeTimeoutMs` of traffic.
+   */
+  private stuck: Promise<void> | undefined;
   private again = false;
   private started = false;
   private closed = false;
@@ -112,7 +119,12 @@ export class LedgerWriter<T extends Queued> {
 
   /** Runs a cycle now, or right after the one running. Never rejects. */
   kick(): Promise<void> {
-    if (this.cycleRunning) { this.again = true; return this.cycleRunning; }
+    if (this.cycleRunning) {
+      this.again = true;
+      // The gauge moves while a cycle waits on the database too (once per kick, not per request).
+      this.deps.metrics.queueDepth(this.depth);
+      return this.cycleRunning;
+    }
     this.cycleRunning = (async () => {
       try {
         do {
@@ -151,9 +163,15 @@ export class LedgerWriter<T extends Queued> {
     // proves nothing about the database.
     let wrote = false;
     while (this.pending.length) {
+      if (this.stuck) {
+        // A write still hangs: the database is not answering, so these go straight to disk.
+        ok = false;
+        await this.spill(this.pending.splice(0));
+        break;
+      }
       const batch = this.pending.slice(0, this.opts.batchSize);
       try {
-        await this.write(batch);
+        await this.writeOrGiveUp(batch);
         this.pending.splice(0, batch.length);
         metrics.written(batch.length);
         wrote = true;
@@ -164,9 +182,9 @@ export class LedgerWriter<T extends Queued> {
       }
       metrics.queueDepth(this.depth);
     }
-    if (ok && this.deps.spill.rows > 0) {
+    if (ok && !this.stuck && this.deps.spill.rows > 0) {
       try {
-        const n = await this.deps.spill.replay(this.opts.batchSize, (rows) => this.write(rows));
+        const n = await this.deps.spill.replay(this.opts.batchSize, (rows) => this.writeOrGiveUp(rows));
         if (n) { metrics.written(n); wrote = true; this.deps.logger.info('ledger replayed spilled rows', { rows: n }); }
       } catch (err) {
         ok = false;
@@ -196,6 +214,25 @@ export class LedgerWriter<T extends Queued> {
     this.deps.logger.error('ledger could not prepare a row; writing what the record says', { request_id: item.id, error: err });
     return this.deps.fallbackRow(item);
   };
+
+  /**
+   * `write`, given up on after the flush interval (or the write timeout, if shorter): the caller then
+   * spills the rows (or leaves them in the spill file), while the write goes on in the background as
+   * `stuck` until it commits (the replay will skip those rows) or times out.
+   */
+  private async writeOrGiveUp(rows: LedgerRow[]): Promise<void> {
+    const write = this.write(rows);
+    const patience = Math.min(this.opts.flushIntervalMs, this.opts.writeTimeoutMs);
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = await Promise.race([
+      write.then(() => false),
+      new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(true), patience); }),
+    ]).finally(() => clearTimeout(timer));
+    if (!gaveUp) return;
+    const stuck: Promise<void> = write.catch(() => undefined).finally(() => { if (this.stuck === stuck) this.stuck = undefined; });
+    this.stuck = stuck;
+    throw new Error(`ledger write still running after ${patience} ms; its rows go to the spill file (it may yet commit: the replay skips what it wrote)`);
+  }
 
   private async write(rows: LedgerRow[]): Promise<void> {
     let timer: NodeJS.Timeout | undefined;

@@ -232,6 +232,64 @@ describe('ledger writer', () => {
   });
 });
 
+describe('ledger writer: a database that stops answering', () => {
+  /** A store whose inserts hang (a PostgreSQL that drops packets) until released; then they commit. */
+  class HangingStore {
+    rows = new Map<string, LedgerRow>();
+    inserts = 0;
+    hang = true;
+    private held: (() => void)[] = [];
+    async insert(rows: readonly LedgerRow[]) {
+      this.inserts++;
+      if (this.hang) await new Promise<void>((resolve) => this.held.push(resolve));
+      for (const r of rows) if (!this.rows.has(r.request_id)) this.rows.set(r.request_id, r);
+    }
+    release() { this.hang = false; for (const r of this.held.splice(0)) r(); }
+  }
+
+  it('spills a write\'s rows after a flush interval, spills what follows at once, shows its depth, and closes without waiting on it', async () => {
+    const dir = tempDir('sluice-ledger-hang-');
+    const store = new HangingStore();
+    const metrics = createMetrics();
+    const spill = new SpillFile(path.join(dir, 'spill'), () => {});
+    const deps = { prepare: async (rs: readonly RequestRecord[]) => rs.map(fallbackLike), fallbackRow: fallbackLike, store, spill, metrics: ledgerMetrics(metrics), logger: createLogger({ level: 'silent' }) };
+    // A write timeout far past the interval: what it used to hold in memory (and a crash lose).
+    const writer = new LedgerWriter<RequestRecord>({ flushIntervalMs: 200, batchSize: 100, maxBufferRows: 1000, writeTimeoutMs: 30_000 }, deps);
+    await writer.start();
+    for (let i = 0; i < 5; i++) writer.push(record(`h${i}`));
+    const first = writer.kick();
+    await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 3; i++) writer.push(record(`w${i}`)); // they end while the write hangs
+    writer.kick(); // what the interval's timer does while a cycle waits
+    expect(await metrics.render()).to.match(/^sluice_ledger_queue_depth 8$/m);
+    const started = Date.now();
+    await first; // the hung write given up on, its cycle over
+    expect(Date.now() - started).to.be.below(1000);
+    expect(spill.rows).to.equal(8);
+    expect(store.inserts).to.equal(1);
+    // Later records go to disk within an interval, with no new insert while the first still hangs.
+    for (let i = 0; i < 4; i++) writer.push(record(`l${i}`));
+    await writer.kick();
+    expect(spill.rows).to.equal(12);
+    expect(store.inserts).to.equal(1);
+    for (let i = 0; i < 2; i++) writer.push(record(`c${i}`));
+    const closing = Date.now();
+    await writer.close();
+    expect(Date.now() - closing, 'close does not wait on the hung write').to.be.below(1000);
+    expect(spill.rows).to.equal(14);
+    // The hung write commits after all; the next run replays the file, skipping what it wrote.
+    store.release();
+    await new Promise((r) => setTimeout(r, 10));
+    expect([...store.rows.keys()]).to.deep.equal(['h0', 'h1', 'h2', 'h3', 'h4']);
+    const next = new LedgerWriter<RequestRecord>({ flushIntervalMs: 200, batchSize: 100, maxBufferRows: 1000, writeTimeoutMs: 30_000 }, { ...deps, spill: new SpillFile(path.join(dir, 'spill'), () => {}) });
+    await next.start();
+    await next.kick();
+    expect(store.rows.size).to.equal(14);
+    expect(readdirSync(path.join(dir, 'spill'))).to.deep.equal([]);
+    await next.close();
+  });
+});
+
 describe('ledger rows fit their columns', () => {
   it('long strings are cut to the column, integers made whole, non-finite numbers dropped', async () => {
     const { fitRow } = await import('../../../plugins/ledger/store.js');
