@@ -60,7 +60,7 @@ export async function auditReport(knex: Knex, range: TimeRange, opts: AuditOptio
     }
     return acc;
   };
-  for await (const r of readRows(knex, { range: read, modelCalls: true })) {
+  for await (const r of readRows(knex, { range: read, modelCalls: true }, AUDITED)) {
     const acc = get(r.day, r.provider!, r.served_model ?? r.requested_model ?? '(none)');
     add(acc, r);
     // The targets that failed before this answer count against their own provider and model.
@@ -92,7 +92,15 @@ export async function auditReport(knex: Knex, range: TimeRange, opts: AuditOptio
   return { range: { from: start, to: range.to }, lines };
 }
 
-function add(acc: Acc, r: ReportRow): void {
+/** What the audit reads of a row. */
+const AUDITED = [
+  'day', 'provider', 'served_model', 'requested_model', 'fallbacks', 'fallback_detail', 'outcome', 'count_mismatch', 'ttfb_ms', 'latency_ms',
+  'output_tps', 'usage_source', 'input_tokens', 'cache_read_tokens', 'cache_write_tokens', 'output_tokens', 'reasoning_tokens',
+  'local_input_tokens', 'local_output_tokens',
+] as const;
+type Audited = Pick<ReportRow, (typeof AUDITED)[number]>;
+
+function add(acc: Acc, r: Audited): void {
   acc.requests++;
   if (r.outcome === 'error') acc.errors++;
   if (r.count_mismatch) acc.mismatched++;

@@ -1,7 +1,7 @@
 // `sluice usage` and GET /admin/usage: requests, token classes, cost, errors and p50 latency/TTFB
 // grouped by user, team, key, model, provider, session or day; or one session turn by turn.
 import type { Knex } from 'knex';
-import { readRows, type ReportRow } from './read.js';
+import { readRows, type ReportColumn, type ReportRow } from './read.js';
 import { isoRange, ReportInputError, type TimeRange } from './range.js';
 import { percentile, round } from './stats.js';
 
@@ -44,10 +44,22 @@ export interface UsageLine {
   p50_ttfb_ms: number | null;
 }
 
-const keyOf: Record<Grouping, (r: ReportRow) => string | null> = {
-  user: (r) => r.user_id, team: (r) => r.team_id, key: (r) => r.key_id, session: (r) => r.session_id, day: (r) => r.day,
-  model: (r) => r.served_model ?? r.requested_model, provider: (r) => r.provider,
+/** What add() reads of a row. */
+const ADDED = ['outcome', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_total', 'usage_source', 'latency_ms', 'ttfb_ms'] as const;
+type Added = Pick<ReportRow, (typeof ADDED)[number]>;
+
+/** Each grouping's value, and the columns it is read from. */
+const GROUP_BY: Record<Grouping, { columns: ReportColumn[]; of(r: Partial<ReportRow>): string | null }> = {
+  user: { columns: ['user_id'], of: (r) => r.user_id ?? null },
+  team: { columns: ['team_id'], of: (r) => r.team_id ?? null },
+  key: { columns: ['key_id'], of: (r) => r.key_id ?? null },
+  session: { columns: ['session_id'], of: (r) => r.session_id ?? null },
+  day: { columns: ['day'], of: (r) => r.day ?? null },
+  model: { columns: ['served_model', 'requested_model'], of: (r) => r.served_model ?? r.requested_model ?? null },
+  provider: { columns: ['provider'], of: (r) => r.provider ?? null },
 };
+/** What a session's turn shows beyond add()'s columns. */
+const TURN = ['request_id', 'time_ms', 'served_model', 'requested_model', 'provider', 'status', 'findings'] as const;
 
 interface Acc { line: UsageLine; cost: number; priced: number; latency: number[]; ttfb: number[] }
 
@@ -61,7 +73,7 @@ function emptyLine(label: string, value: string | null): Acc {
   };
 }
 
-function add(acc: Acc, r: ReportRow): void {
+function add(acc: Acc, r: Added): void {
   const l = acc.line;
   l.requests++;
   if (r.outcome === 'error') l.errors++;
@@ -91,8 +103,9 @@ export async function usageReport(knex: Knex, range: TimeRange, by: Grouping): P
   // Rows without the grouping's value (no user without auth, no model on a 404) are one group, null.
   const groups = new Map<string | null, Acc>();
   const total = emptyLine(by, 'TOTAL');
-  for await (const r of readRows(knex, { range })) {
-    const value = keyOf[by](r);
+  const group = GROUP_BY[by];
+  for await (const r of readRows(knex, { range }, [...ADDED, ...group.columns])) {
+    const value = group.of(r);
     let acc = groups.get(value);
     if (!acc) groups.set(value, acc = emptyLine(by, value));
     add(acc, r);
@@ -158,7 +171,7 @@ export async function sessionReport(knex: Knex, range: TimeRange, sessionId: str
   const turns: SessionTurn[] = [];
   let loops = 0;
   const total = emptyLine('session', sessionId);
-  for await (const r of readRows(knex, { range, sessionId })) {
+  for await (const r of readRows(knex, { range, sessionId }, [...ADDED, ...TURN])) {
     add(total, r);
     const found = parseFindings(r.findings);
     if (found.some((f) => f.source === 'dedupe')) loops++;
