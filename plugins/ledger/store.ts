@@ -10,13 +10,14 @@
 import type { Knex } from 'knex';
 import { isSqlite } from '../../core/index.js';
 import { LEDGER_TABLE, type LedgerRow } from './row.js';
-import { sqliteWrite, type SqliteDatabase } from './sqlite.js';
+import { SQLITE_RETRY_LOCK_WAIT_MS, sqliteWrite, type SqliteDatabase } from './sqlite.js';
 
 /** PostgreSQL rows per statement: 43 columns × 1000 stays well under its 65,535 bound parameters. */
 const ROWS_PER_STATEMENT = 1000;
 
 export interface RowStore {
-  insert(rows: readonly LedgerRow[]): Promise<void>;
+  /** `retrying`: writes have been failing; on SQLite the write waits only briefly for another connection's lock. */
+  insert(rows: readonly LedgerRow[], retrying?: boolean): Promise<void>;
 }
 
 /** Column widths of the migration: PostgreSQL refuses a longer value, and one such row would fail its batch for ever. */
@@ -188,13 +189,13 @@ function multiRow(n: number): string {
 
 export function knexStore(database: () => Promise<Knex>): RowStore {
   return {
-    async insert(rows) {
+    async insert(rows, retrying) {
       const knex = await database();
       if (isSqlite(knex)) {
         // knex builds and SQLite compiles a new 40-column × N-row statement per batch (~50 µs a
         // row); one prepared statement reused in a transaction costs a few µs a row.
         for (let i = 0; i < rows.length; i += SQLITE_ROWS_PER_TRANSACTION) {
-          await sqliteWrite(knex, (db) => sqliteInsertFor(db)(rows.slice(i, i + SQLITE_ROWS_PER_TRANSACTION)));
+          await sqliteWrite(knex, (db) => sqliteInsertFor(db)(rows.slice(i, i + SQLITE_ROWS_PER_TRANSACTION)), retrying ? SQLITE_RETRY_LOCK_WAIT_MS : undefined);
           if (i + SQLITE_ROWS_PER_TRANSACTION < rows.length) await new Promise((r) => setImmediate(r)); // let requests run between slices
         }
         return;

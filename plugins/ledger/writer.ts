@@ -238,7 +238,7 @@ export class LedgerWriter<T extends Queued> {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        this.deps.store.insert(rows),
+        this.deps.store.insert(rows, this.failing),
         new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`ledger write took longer than ${this.opts.writeTimeoutMs} ms`)), this.opts.writeTimeoutMs); }),
       ]);
     } finally {
