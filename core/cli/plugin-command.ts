@@ -75,7 +75,7 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
         import('../config/load.js'), import('../plugin/services.js'), import('./command-logger.js'),
       ]);
       hostConfig = loaded ?? await loadConfigFile(configFile(undefined));
-      if (cmd.readsOnly) refuseMissingSqlite(hostConfig);
+      if (cmd.readsOnly) hostConfig = withoutMissingSqlite(hostConfig, io);
       // The chain's migrations and the command's own plugin's: its tables exist before it runs.
       const chain = loaded ? await Promise.all(loaded.config.chain.map((e) => importPlugin(e.use, loaded.dir))) : [];
       // On stderr (stdout is the command's output), and made on first use: a command that logs
@@ -98,12 +98,18 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
   throw new UsageError(`unknown command '${command}'`, HELP);
 }
 
-/** For a command that only reads (PluginCommand.readsOnly): a SQLite file that is not there yet holds nothing to read. */
-function refuseMissingSqlite(loaded: LoadedConfig): void {
+/**
+ * For a command that only reads (PluginCommand.readsOnly): a SQLite file that is not there yet holds
+ * nothing to read. The command reads an empty database in memory instead, and the operator is told
+ * on stderr: creating the file would leave an empty ledger where a mistyped path meant another.
+ */
+function withoutMissingSqlite(loaded: LoadedConfig, io: Io): LoadedConfig {
   const url = loaded.config.storage.database;
   const file = sqliteFileOf(url, loaded.dir);
-  if (file === undefined || file === ':memory:' || existsSync(file)) return;
-  throw new ConfigError(`storage.database: ${url}: no database at ${file} (a gateway creates it when it first starts with this config)`, loaded.locate(['storage', 'database']));
+  if (file === undefined || file === ':memory:' || existsSync(file)) return loaded;
+  const at = loaded.locate(['storage', 'database']);
+  io.err(`sluice: warning: ${at.file}:${at.line}:${at.column}: storage.database: no database at ${file} yet (a gateway creates it when it first starts with this config); nothing to report`);
+  return { ...loaded, config: { ...loaded.config, storage: { ...loaded.config.storage, database: 'sqlite::memory:' } } };
 }
 
 /** The host of a command that declared `usesHost: false`: a use is that plugin's bug, said so. */

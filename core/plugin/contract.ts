@@ -66,9 +66,9 @@ export interface PluginCommand<O> {
   usesHost?: boolean;
   /**
    * True for a command that only reads what gateways wrote (a report): an embedded SQLite database
-   * that does not exist is then an error naming storage.database, rather than a new, empty file
-   * whose "no data" would hide a mistyped path. Default false (`sluice key create` may well be the
-   * first thing to use a database).
+   * that does not exist is then not created — the command reads an empty one in memory, with a
+   * warning on stderr naming storage.database — so a mistyped path leaves no empty file behind to
+   * pass for a ledger. Default false (`sluice key create` may well be the first to use a database).
    */
   readsOnly?: boolean;
   /**
