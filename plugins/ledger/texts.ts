@@ -2,7 +2,7 @@
 // independent count and for estimates. Also says whether the request holds what a text count
 // cannot see (tool definitions, images, files, tool-call framing).
 import { asArray, asObject, isObject, createRequestView, createResponseView, plainChatAnswer, plainChatTexts, type Exchange, type JsonObject, type JsonValue, type Protocol } from '../../core/index.js';
-import { STREAM_CAPTURE } from './capture.js';
+import { capturedText, STREAM_CAPTURE } from './capture.js';
 
 export interface RequestText {
   segments: string[];
@@ -82,7 +82,11 @@ export function requestText(exchange: Exchange, maxChars: number): RequestText |
     let chars = 0;
     for (let i = 0; i < plain.length; i++) if ((chars += plain[i]!.length) > maxChars) return undefined;
     // Every message is a role, a name and a string content (plainChatTexts): only the rest of the body can hold tools or non-text parts.
-    return { segments: plain, chars, turns: plain.length, countable: textOnlyBody(upstream!.body, 'messages') };
+    const countable = textOnlyBody(upstream!.body, 'messages');
+    const tools = countable ? undefined : toolsText(upstream!.body);
+    if (tools === undefined) return { segments: plain, chars, turns: plain.length, countable };
+    if (chars + tools.length > maxChars) return undefined;
+    return { segments: [...plain, tools], chars: chars + tools.length, turns: plain.length, countable };
   }
   const view = upstream ? createRequestView(upstream.protocol, upstream.body) : exchange.view();
   const segments: string[] = [];
@@ -94,7 +98,22 @@ export function requestText(exchange: Exchange, maxChars: number): RequestText |
   }
   const body = view.body;
   const countable = view.toolCalls().length === 0 && view.toolResults().length === 0 && textOnlyBody(body);
+  const tools = countable ? undefined : toolsText(body);
+  if (tools !== undefined) {
+    if ((chars += tools.length) > maxChars) return undefined;
+    segments.push(tools);
+  }
   return { segments, chars, turns: view.turns(), countable };
+}
+
+/**
+ * The tool definitions a body declares, as their JSON: billed as input (each provider renders them
+ * its own way), so an input estimate made without a usage report counts them. Only a prompt that
+ * is not countable can have them, and its count is never set against a bill.
+ */
+function toolsText(body: JsonObject): string | undefined {
+  const list = Object.hasOwn(body, 'tools') ? body['tools'] : Object.hasOwn(body, 'functions') ? body['functions'] : undefined;
+  return Array.isArray(list) && list.length > 0 ? JSON.stringify(list) : undefined;
 }
 
 const isChat = (p: Protocol) => p.family === 'openai' && p.operation === 'chat';
@@ -102,7 +121,7 @@ const isChat = (p: Protocol) => p.family === 'openai' && p.operation === 'chat';
 /** What the model answered: from the stream capture, or the JSON body through the response view. */
 export function responseText(exchange: Exchange, maxChars: number): ResponseText | undefined {
   const capture = exchange.get(STREAM_CAPTURE);
-  if (capture) return { text: capture.text.join(''), reasoning: capture.reasoning.join(''), complete: capture.complete && !capture.truncated };
+  if (capture) return { text: capturedText(capture), reasoning: capture.reasoning.join(''), complete: capture.complete && !capture.truncated };
   const response = exchange.response;
   if (!response || response.kind !== 'json' || response.status >= 400) return undefined;
   return jsonAnswerText(response.protocol, response.body, maxChars);

@@ -251,15 +251,18 @@ describe('ledger: preparing a row', function () {
     const entry = entryOf(recordOf(agent), c.options);
     expect(entry.request).to.equal(undefined);
     expect(entry.answer?.text).to.equal(ANSWER);
-    // The same prompt with no usage report: its input is estimated, from the tokenizer's count.
+    // The same prompt with no usage report: its input is estimated, from the tokenizer's count of
+    // the messages and of the tool definitions (billed as input too).
     asked.length = 0;
     const events = [chunk({ role: 'assistant', content: '' }), chunk({ content: ANSWER }), chunk({}, 'stop')];
     const unreported = await runPlugin(ledger, { path: '/v1/chat/completions', body: { ...body, stream: true }, upstream: { events } });
     const estimated = await prepareRow(recordOf(unreported), c);
-    expect(asked).to.include(history).and.include(PROMPT);
+    const toolsJson = JSON.stringify(tools);
+    expect(asked).to.include(history).and.include(PROMPT).and.include(toolsJson);
     expect(entryOf(recordOf(unreported), c.options).request?.countable).to.equal(false);
-    const [counts] = await counter.countLists([{ encoding: 'o200k_base', texts: [history, PROMPT] }]);
-    expect(estimated).to.include({ usage_source: 'estimated', input_tokens: counts![0]! + counts![1]! + 2 * 4 + 3, output_tokens: 17, local_input_tokens: null });
+    const [counts] = await counter.countLists([{ encoding: 'o200k_base', texts: [history, PROMPT, toolsJson] }]);
+    expect(counts![2]).to.be.greaterThan(5);
+    expect(estimated).to.include({ usage_source: 'estimated', input_tokens: counts![0]! + counts![1]! + counts![2]! + 2 * 4 + 3, output_tokens: 17, local_input_tokens: null });
     // Without tools the prompt is countable: counted, stored and compared.
     asked.length = 0;
     const plain = await runPlugin(ledger, { path: '/v1/chat/completions', body: plainBody, upstream: { json: chatJson({ prompt_tokens: 300, completion_tokens: 17 }) } });
@@ -416,6 +419,42 @@ describe('ledger: preparing a row', function () {
     ];
     for (const body of plain) expect(plainChatAnswer(body), JSON.stringify(body)).to.equal(viewText(body));
     for (const body of other) expect(plainChatAnswer(body), JSON.stringify(body)).to.equal(undefined);
+  });
+
+  it('a streamed answer counts as its JSON form: parallel calls with interleaved arguments, two choices, a refusal', async () => {
+    const tools = [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object' } } }];
+    const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: PROMPT }], tools, n: 2 };
+    const calls = [
+      { id: 'call_a', type: 'function', function: { name: 'lookup', arguments: '{"city":"Paris","units":"metric"}' } },
+      { id: 'call_b', type: 'function', function: { name: 'lookup', arguments: '{"city":"Oslo","units":"imperial"}' } },
+    ];
+    const json: JsonObject = {
+      id: 'c1', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', usage: { prompt_tokens: 40, completion_tokens: 60 },
+      choices: [
+        { index: 0, message: { role: 'assistant', content: 'Checking both.', tool_calls: calls }, finish_reason: 'tool_calls' },
+        { index: 1, message: { role: 'assistant', content: null, refusal: 'I cannot help with that request.' }, finish_reason: 'stop' },
+      ],
+    };
+    const ev = (choice: number, delta: JsonObject, finish: string | null = null): StreamEvent => ({ data: { id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: choice, delta, finish_reason: finish }] } });
+    const call = (index: number, fn: JsonObject, id?: string) => ({ tool_calls: [{ index, ...(id ? { id, type: 'function' } : {}), function: fn }] });
+    // Both calls' arguments in pieces, interleaved, and the two choices' deltas interleaved too.
+    const events = [
+      ev(0, { role: 'assistant', content: 'Checking ' }), ev(1, { role: 'assistant', refusal: 'I cannot help ' }), ev(0, { content: 'both.' }),
+      ev(0, call(0, { name: 'lookup', arguments: '' }, 'call_a')), ev(0, call(1, { name: 'lookup', arguments: '' }, 'call_b')),
+      ev(0, call(0, { arguments: '{"city":"Paris",' })), ev(0, call(1, { arguments: '{"city":"Oslo",' })), ev(1, { refusal: 'with that request.' }),
+      ev(0, call(1, { arguments: '"units":"imperial"}' })), ev(0, call(0, { arguments: '"units":"metric"}' })),
+      ev(0, {}, 'tool_calls'), ev(1, {}, 'stop'),
+      { data: { id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 40, completion_tokens: 60 } } },
+    ];
+    const sent = await runPlugin(ledger, { path: '/v1/chat/completions', body, upstream: { json } });
+    const streamed = await runPlugin(ledger, { path: '/v1/chat/completions', body: { ...body, stream: true }, upstream: { events } });
+    const text = entryOf(recordOf(sent), ctx().options).answer?.text;
+    expect(text).to.contain('I cannot help with that request.');
+    expect(entryOf(recordOf(streamed), ctx().options).answer?.text).to.equal(text);
+    const whole = await prepareRow(recordOf(sent), ctx());
+    const row = await prepareRow(recordOf(streamed), ctx());
+    expect(whole['local_output_tokens']).to.be.greaterThan(20);
+    expect(row).to.include({ local_output_tokens: whole['local_output_tokens'], count_mismatch: whole['count_mismatch'] });
   });
 
   it('no local count for loopback, nor when counting is off; refusals before a provider carry no tokens', async () => {
