@@ -6,6 +6,7 @@
 import type { Knex } from 'knex';
 import { isSqlite, type Logger } from '../../core/index.js';
 import { LEDGER_TABLE } from './row.js';
+import { settlesWithin } from './settles-within.js';
 import { sqliteWrite, type SqliteDatabase, type SqliteStatement } from './sqlite.js';
 
 const DAY_MS = 86_400_000;
@@ -68,10 +69,7 @@ export class LedgerRetention {
   async close(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    if (!this.running) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.running, new Promise((r) => { timer = setTimeout(r, CLOSE_WAIT_MS); })]);
-    clearTimeout(timer);
+    if (this.running) await settlesWithin(this.running, CLOSE_WAIT_MS);
   }
 
   /** Deletes every row older than the retention at `now`; resolves with how many. Never rejects. */

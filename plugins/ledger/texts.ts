@@ -82,11 +82,7 @@ export function requestText(exchange: Exchange, maxChars: number): RequestText |
     let chars = 0;
     for (let i = 0; i < plain.length; i++) if ((chars += plain[i]!.length) > maxChars) return undefined;
     // Every message is a role, a name and a string content (plainChatTexts): only the rest of the body can hold tools or non-text parts.
-    const countable = textOnlyBody(upstream!.body, 'messages');
-    const tools = countable ? undefined : toolsText(upstream!.body);
-    if (tools === undefined) return { segments: plain, chars, turns: plain.length, countable };
-    if (chars + tools.length > maxChars) return undefined;
-    return { segments: [...plain, tools], chars: chars + tools.length, turns: plain.length, countable };
+    return withTools(plain, chars, plain.length, textOnlyBody(upstream!.body, 'messages'), upstream!.body, maxChars);
   }
   const view = upstream ? createRequestView(upstream.protocol, upstream.body) : exchange.view();
   const segments: string[] = [];
@@ -98,22 +94,21 @@ export function requestText(exchange: Exchange, maxChars: number): RequestText |
   }
   const body = view.body;
   const countable = view.toolCalls().length === 0 && view.toolResults().length === 0 && textOnlyBody(body);
-  const tools = countable ? undefined : toolsText(body);
-  if (tools !== undefined) {
-    if ((chars += tools.length) > maxChars) return undefined;
-    segments.push(tools);
-  }
-  return { segments, chars, turns: view.turns(), countable };
+  return withTools(segments, chars, view.turns(), countable, body, maxChars);
 }
 
 /**
- * The tool definitions a body declares, as their JSON: billed as input (each provider renders them
- * its own way), so an input estimate made without a usage report counts them. Only a prompt that
- * is not countable can have them, and its count is never set against a bill.
+ * The request's texts, with the JSON of the tool definitions its body declares as one more segment:
+ * they are billed as input (each provider renders them its own way), so an input estimate made
+ * without a usage report counts them. Only a prompt that is not countable can have them, and its
+ * count is never set against a bill.
  */
-function toolsText(body: JsonObject): string | undefined {
-  const list = Object.hasOwn(body, 'tools') ? body['tools'] : Object.hasOwn(body, 'functions') ? body['functions'] : undefined;
-  return Array.isArray(list) && list.length > 0 ? JSON.stringify(list) : undefined;
+function withTools(segments: string[], chars: number, turns: number, countable: boolean, body: JsonObject, maxChars: number): RequestText | undefined {
+  const list = countable ? undefined : Object.hasOwn(body, 'tools') ? body['tools'] : Object.hasOwn(body, 'functions') ? body['functions'] : undefined;
+  if (!Array.isArray(list) || list.length === 0) return { segments, chars, turns, countable };
+  const tools = JSON.stringify(list);
+  if (chars + tools.length > maxChars) return undefined;
+  return { segments: [...segments, tools], chars: chars + tools.length, turns, countable };
 }
 
 const isChat = (p: Protocol) => p.family === 'openai' && p.operation === 'chat';

@@ -18,6 +18,7 @@ import type { LedgerMetrics } from './metrics.js';
 import type { LedgerRow } from './row.js';
 import type { SpillFile } from './spill.js';
 import type { RowStore } from './store.js';
+import { settlesWithin } from './settles-within.js';
 import { afterYoungGc } from './young-gc.js';
 
 /**
@@ -223,27 +224,16 @@ export class LedgerWriter<T extends Queued> {
   private async writeOrGiveUp(rows: LedgerRow[]): Promise<void> {
     const write = this.write(rows);
     const patience = Math.min(this.opts.flushIntervalMs, this.opts.writeTimeoutMs);
-    let timer: NodeJS.Timeout | undefined;
-    const gaveUp = await Promise.race([
-      write.then(() => false),
-      new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(true), patience); }),
-    ]).finally(() => clearTimeout(timer));
-    if (!gaveUp) return;
+    if (await settlesWithin(write, patience)) return write;
     const stuck: Promise<void> = write.catch(() => undefined).finally(() => { if (this.stuck === stuck) this.stuck = undefined; });
     this.stuck = stuck;
     throw new Error(`ledger write still running after ${patience} ms; its rows go to the spill file (it may yet commit: the replay skips what it wrote)`);
   }
 
   private async write(rows: LedgerRow[]): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        this.deps.store.insert(rows, this.failing),
-        new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`ledger write took longer than ${this.opts.writeTimeoutMs} ms`)), this.opts.writeTimeoutMs); }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
+    const insert = this.deps.store.insert(rows, this.failing);
+    if (!(await settlesWithin(insert, this.opts.writeTimeoutMs))) throw new Error(`ledger write took longer than ${this.opts.writeTimeoutMs} ms`);
+    return insert;
   }
 
   private noteFailure(err: unknown): void {

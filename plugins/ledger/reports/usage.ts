@@ -48,16 +48,12 @@ export interface UsageLine {
 const ADDED = ['outcome', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_total', 'usage_source', 'latency_ms', 'ttfb_ms'] as const;
 type Added = Pick<ReportRow, (typeof ADDED)[number]>;
 
-/** Each grouping's value, and the columns it is read from. */
-const GROUP_BY: Record<Grouping, { columns: ReportColumn[]; of(r: Partial<ReportRow>): string | null }> = {
-  user: { columns: ['user_id'], of: (r) => r.user_id ?? null },
-  team: { columns: ['team_id'], of: (r) => r.team_id ?? null },
-  key: { columns: ['key_id'], of: (r) => r.key_id ?? null },
-  session: { columns: ['session_id'], of: (r) => r.session_id ?? null },
-  day: { columns: ['day'], of: (r) => r.day ?? null },
-  model: { columns: ['served_model', 'requested_model'], of: (r) => r.served_model ?? r.requested_model ?? null },
-  provider: { columns: ['provider'], of: (r) => r.provider ?? null },
-};
+/** The column each grouping reads; `model` falls back to the requested model where none was served. */
+const GROUP_COLUMN = {
+  user: 'user_id', team: 'team_id', key: 'key_id', session: 'session_id', day: 'day', model: 'served_model', provider: 'provider',
+} as const satisfies Record<Grouping, ReportColumn>;
+type Grouped = Partial<Pick<ReportRow, (typeof GROUP_COLUMN)[Grouping] | 'requested_model'>>;
+const groupOf = (by: Grouping, r: Grouped): string | null => r[GROUP_COLUMN[by]] ?? (by === 'model' ? r.requested_model : null) ?? null;
 /** What a session's turn shows beyond add()'s columns. */
 const TURN = ['request_id', 'time_ms', 'served_model', 'requested_model', 'provider', 'status', 'findings'] as const;
 
@@ -103,9 +99,8 @@ export async function usageReport(knex: Knex, range: TimeRange, by: Grouping): P
   // Rows without the grouping's value (no user without auth, no model on a 404) are one group, null.
   const groups = new Map<string | null, Acc>();
   const total = emptyLine(by, 'TOTAL');
-  const group = GROUP_BY[by];
-  for await (const r of readRows(knex, { range }, [...ADDED, ...group.columns])) {
-    const value = group.of(r);
+  for await (const r of readRows(knex, { range }, [...ADDED, GROUP_COLUMN[by], ...(by === 'model' ? ['requested_model' as const] : [])])) {
+    const value = groupOf(by, r);
     let acc = groups.get(value);
     if (!acc) groups.set(value, acc = emptyLine(by, value));
     add(acc, r);
