@@ -207,7 +207,11 @@ export class LedgerWriter<T extends Queued> {
     if (this.incoming.length === 0 || this.failing || this.gcCycleTimer || this.closed) return;
     const wait = this.lastCycleAt + MIN_GC_CYCLE_GAP_MS - performance.now();
     if (wait <= 0) { void this.kick(); return; }
-    this.gcCycleTimer = setTimeout(() => { this.gcCycleTimer = undefined; void this.kick(); }, wait);
+    // Whole milliseconds: Node keeps the delay on the Timeout object, and the first fractional one
+    // turns that field from small integer to double in every timer's shape, deoptimising Node's
+    // timer and socket functions (setTimeout, insert, _unrefTimer, setStreamTimeout…) all at once
+    // (--trace-deopt: "not a Smi", then "wrong map" in each).
+    this.gcCycleTimer = setTimeout(() => { this.gcCycleTimer = undefined; void this.kick(); }, Math.ceil(wait));
     this.gcCycleTimer.unref();
   };
 
