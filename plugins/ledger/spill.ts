@@ -10,7 +10,7 @@
 // an atomic rename, so two survivors never replay one file — but never a live one's, whose appends
 // could otherwise land in a file already read.
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
-import { appendFile, mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { LedgerRow } from './row.js';
@@ -87,13 +87,31 @@ export class SpillFile {
     await endTornLine(path.join(this.dir, this.current)).catch(() => undefined);
   }
 
+  /**
+   * Appends rows, one line each. A write the disk cuts short (full, or over a size limit) keeps the
+   * whole lines that landed, counted as waiting, and takes the torn end off again — left there, the
+   * next append would be glued onto it and that row lost with it — then throws a SpillCutShort
+   * saying how many rows did land.
+   */
   async append(rows: readonly LedgerRow[]): Promise<void> {
     if (rows.length === 0) return;
     await (this.ready ??= mkdir(this.dir, { recursive: true }).then(() => undefined));
     let text = '';
     for (const r of rows) text += `${JSON.stringify(r)}\n`;
-    await appendFile(path.join(this.dir, this.current), text);
-    this.rows += rows.length;
+    const handle = await open(path.join(this.dir, this.current), 'a');
+    try {
+      const before = (await handle.stat()).size;
+      try {
+        await handle.appendFile(text);
+      } catch (err) {
+        const landed = await keepWholeLines(handle, before, Buffer.from(text)).catch(() => 0);
+        this.rows += landed;
+        throw new SpillCutShort(landed, err);
+      }
+      this.rows += rows.length;
+    } finally {
+      await handle.close();
+    }
   }
 
   /**
@@ -150,6 +168,27 @@ export class SpillFile {
     const currents = names.filter((n) => n === LEGACY_CURRENT || CURRENT.test(n)).sort();
     return [...replays, ...currents];
   }
+}
+
+/** An append the disk cut short: `landed` whole rows are in the file (and waiting), the rest are not. */
+export class SpillCutShort extends Error {
+  constructor(readonly landed: number, cause: unknown) {
+    super(`the spill file took ${landed} of the rows: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/**
+ * After a cut-short append of `text` at `before`: truncates the file to the last whole line that
+ * landed (truncating needs no free space) and returns how many lines that is.
+ */
+async function keepWholeLines(handle: FileHandle, before: number, text: Buffer): Promise<number> {
+  const written = Math.min(Math.max(0, (await handle.stat()).size - before), text.length);
+  const landed = text.subarray(0, written);
+  const keep = landed.lastIndexOf(0x0a) + 1; // 0 when not even one line landed
+  if (keep < written) await handle.truncate(before + keep);
+  let lines = 0;
+  for (let i = landed.indexOf(0x0a); i >= 0; i = landed.indexOf(0x0a, i + 1)) lines++;
+  return lines;
 }
 
 function stamp(name: string): number {

@@ -16,7 +16,7 @@
 import type { Logger } from '../../core/index.js';
 import type { LedgerMetrics } from './metrics.js';
 import type { LedgerRow } from './row.js';
-import type { SpillFile } from './spill.js';
+import { SpillCutShort, type SpillFile } from './spill.js';
 import type { RowStore } from './store.js';
 import { settlesWithin } from './settles-within.js';
 import { afterYoungGc } from './young-gc.js';
@@ -251,9 +251,10 @@ export class LedgerWriter<T extends Queued> {
     try {
       await this.deps.spill.append(rows);
     } catch (err) {
-      // Neither the database nor the disk: the rows are lost, and said so.
-      this.deps.metrics.dropped(rows.length);
-      this.deps.logger.error('ledger rows lost: the spill file could not be written either', { rows: rows.length, error: err });
+      // Neither the database nor the disk: the rows are lost (those the disk did not take), and said so.
+      const lost = rows.length - (err instanceof SpillCutShort ? err.landed : 0);
+      this.deps.metrics.dropped(lost);
+      this.deps.logger.error('ledger rows lost: the spill file could not be written either', { rows: lost, error: err });
     }
     this.deps.metrics.spillRows(this.deps.spill.rows);
   }
