@@ -3,7 +3,7 @@
 // A writer cycle's entries are prepared together: the tokenizer is asked once for the whole cycle
 // (each distinct text once), and each row is then built synchronously — no promise, closure or
 // job object per row, which at a thousand rows a second cost more than the row's own arithmetic.
-import { estimateTokens, type PriceTable, type RequestRecord, type TokenPrices, type Usage } from '../../core/index.js';
+import { estimateTokens, type Finding, type PriceTable, type RequestRecord, type TokenPrices, type Usage } from '../../core/index.js';
 import { ENCODINGS, encodingFor, type Encoding } from './count/encoding.js';
 import type { PromptMemo, Reuse } from './count/prompt-memo.js';
 import type { TokenCounter } from './count/tokenizer.js';
@@ -238,10 +238,17 @@ function buildRow(record: LedgerEntry, local: LocalCount | undefined, ctx: Prepa
     local_method: local?.method ?? null,
     count_mismatch: mismatch ? 1 : 0,
     ttfb_ms: ttfb === undefined ? null : round3(ttfb), latency_ms: round3(record.totalMs), output_tps: tps ?? null,
-    findings: record.findings.length ? JSON.stringify(record.findings.map((f) => ({ source: f.source, type: f.type, count: f.count, action: f.action }))) : null,
+    findings: record.findings.length ? JSON.stringify(record.findings.map(storedFinding)) : null,
     direction: record.market.direction, offer_id: record.market.offer_id,
   };
 }
+
+/**
+ * A finding as the row keeps it: types and counts, never values or where they were. The direction
+ * where the plugin gives one (the firewall's output scan finds the same types in the answer): without
+ * it, a value the answer repeated would read as a second finding in the request.
+ */
+const storedFinding = (f: Finding) => (f.direction ? { source: f.source, type: f.type, count: f.count, action: f.action, direction: f.direction } : { source: f.source, type: f.type, count: f.count, action: f.action });
 
 /** The row's token classes and their source (see UsageSource). */
 function settleUsage(record: LedgerEntry, answered: boolean, local: LocalCount | undefined, answer: ResponseText | undefined, request: RequestText | undefined): { usage: Usage; source: UsageSource } {

@@ -42,7 +42,9 @@ function timeOf(value: string, base: number): number | undefined {
   const t = Date.parse(date[4] === undefined ? `${value}T00:00:00Z` : ZONED.test(date[4]) ? value : `${value}Z`);
   // Date.parse rolls an impossible day over (2026-02-30 is March 2nd): the calendar must agree.
   const [y, m, d] = [Number(date[1]), Number(date[2]), Number(date[3])];
-  const day = new Date(Date.UTC(y, m - 1, d));
+  // setUTCFullYear, not Date.UTC: that reads years 0–99 as 1900–1999.
+  const day = new Date(0);
+  day.setUTCFullYear(y, m - 1, d);
   if (Number.isNaN(t) || day.getUTCFullYear() !== y || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) return undefined;
   return t;
 }

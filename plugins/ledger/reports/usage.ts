@@ -136,7 +136,7 @@ export interface SessionTurn {
   cost_usd: number | null;
   latency_ms: number;
   ttfb_ms: number | null;
-  /** What the plugins found on the turn (a loop the detector noted or stopped, a firewall finding): `TYPE=count:action`, comma-separated; null when nothing. */
+  /** What the plugins found on the turn (a loop the detector noted or stopped, a firewall finding): `TYPE=count:action`, comma-separated, `@response` after one found in the answer; null when nothing. */
   findings: string | null;
 }
 
@@ -149,7 +149,7 @@ export interface SessionReport {
   total: UsageLine;
 }
 
-interface StoredFinding { source?: unknown; type?: unknown; count?: unknown; action?: unknown }
+interface StoredFinding { source?: unknown; type?: unknown; count?: unknown; action?: unknown; direction?: unknown }
 
 /** A row's stored findings, read defensively (the column is JSON text another version may have written). */
 function parseFindings(json: string | null): StoredFinding[] {
@@ -176,7 +176,7 @@ export async function sessionReport(knex: Knex, range: TimeRange, sessionId: str
       input_tokens: r.input_tokens, output_tokens: r.output_tokens, cache_read_tokens: r.cache_read_tokens,
       cache_write_tokens: r.cache_write_tokens, reasoning_tokens: r.reasoning_tokens,
       cost_usd: round(r.cost_total, 9), latency_ms: round(r.latency_ms, 1)!, ttfb_ms: round(r.ttfb_ms, 1),
-      findings: found.length ? found.map((f) => `${String(f.type)}=${Number(f.count)}:${String(f.action)}`).join(',') : null,
+      findings: found.length ? found.map((f) => `${String(f.type)}=${Number(f.count)}:${String(f.action)}${f.direction === 'response' ? '@response' : ''}`).join(',') : null,
     });
   }
   return { session: sessionId, range, turns, loops, total: finish(total) };

@@ -100,11 +100,15 @@ describe('ledger audit', () => {
       row('s2', now - 2000, { session_id: 'agent-1', findings: loop(3, 'noted') }),
       row('s3', now - 1000, { session_id: 'agent-1', findings: loop(5, 'blocked'), outcome: 'blocked', status: 200, provider: null, input_tokens: 0, output_tokens: 0 }),
       row('other', now - 500, { session_id: 'agent-2', findings: loop(5, 'blocked') }),
+      row('s4', now - 400, { session_id: 'agent-1', findings: JSON.stringify([
+        { source: 'firewall', type: 'EMAIL_ADDRESS', count: 1, action: 'recorded', direction: 'request' },
+        { source: 'firewall', type: 'EMAIL_ADDRESS', count: 1, action: 'recorded', direction: 'response' },
+      ]) }),
     ]);
     const json = await ledger.commands!['usage']!.run(['--session', 'agent-1', '--json'], ledgerOptions.parse({}), t.io, t.host);
     expect(json).to.equal(0);
     const report = JSON.parse(t.out()) as { turns: Record<string, unknown>[]; loops: number };
-    expect(report.turns.map((x) => x['findings'])).to.deep.equal([null, 'REPEATED_TOOL_CALL=3:noted', 'REPEATED_TOOL_CALL=5:blocked']);
+    expect(report.turns.map((x) => x['findings'])).to.deep.equal([null, 'REPEATED_TOOL_CALL=3:noted', 'REPEATED_TOOL_CALL=5:blocked', 'EMAIL_ADDRESS=1:recorded,EMAIL_ADDRESS=1:recorded@response']);
     expect(report.loops).to.equal(2);
     const before = t.out().length;
     const table = await ledger.commands!['usage']!.run(['--session', 'agent-1'], ledgerOptions.parse({}), t.io, t.host);

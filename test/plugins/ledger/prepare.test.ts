@@ -30,7 +30,11 @@ function recordOf(r: Awaited<ReturnType<typeof runPlugin>>, over: Partial<Reques
     id: `req_${Math.random().toString(36).slice(2)}`, time: Date.now(), method: 'POST', path: '/v1/chat/completions', endpoint: ex.endpoint.id,
     family: ex.clientFamily, peerAddress: '127.0.0.1', clientAddress: '10.1.2.3', principal: { user: 'ada', team: 'core', keyId: 'k_1' },
     sessionId: 'sess-1', model: ex.model, provider: 'openai', servedModel: ex.target?.model, attempts: [], stream: ex.stream,
-    status: r.status, outcome: r.completion.outcome, errorCode: undefined, usage: ex.usage, findings: [{ source: 'firewall', type: 'EMAIL_ADDRESS', count: 2, action: 'redacted', locations: ['messages[0].content'] }],
+    status: r.status, outcome: r.completion.outcome, errorCode: undefined, usage: ex.usage, findings: [
+      { source: 'firewall', type: 'EMAIL_ADDRESS', count: 2, action: 'redacted', locations: ['messages[0].content'], direction: 'request' },
+      { source: 'firewall', type: 'EMAIL_ADDRESS', count: 1, action: 'redacted', locations: ['choices[0].message.content'], direction: 'response' },
+      { source: 'dedupe', type: 'REPEATED_TOOL_CALL', count: 3, action: 'noted' },
+    ],
     firstByteMs: 100, totalMs: 1100, exchange: ex, ...over,
   };
 }
@@ -58,7 +62,12 @@ describe('ledger: preparing a row', function () {
     const row = await prepareRow(recordOf(honest), ctx());
     expect(row).to.include({ local_method: 'o200k_base', local_input_tokens: 20, local_output_tokens: 17, count_mismatch: 0, usage_source: 'reported', input_tokens: 20, output_tokens: 17 });
     expect(row).to.include({ user_id: 'ada', team_id: 'core', key_id: 'k_1', session_id: 'sess-1', client_address: '10.1.2.3', client_protocol: 'openai.chat' });
-    expect(JSON.parse(row.findings!)).to.deep.equal([{ source: 'firewall', type: 'EMAIL_ADDRESS', count: 2, action: 'redacted' }]);
+    // Types, counts and direction; never where (locations) — and the answer's finding apart from the request's.
+    expect(JSON.parse(row.findings!)).to.deep.equal([
+      { source: 'firewall', type: 'EMAIL_ADDRESS', count: 2, action: 'redacted', direction: 'request' },
+      { source: 'firewall', type: 'EMAIL_ADDRESS', count: 1, action: 'redacted', direction: 'response' },
+      { source: 'dedupe', type: 'REPEATED_TOOL_CALL', count: 3, action: 'noted' },
+    ]);
     expect(row.cost_total).to.equal(createPriceTable(DEFAULT_PRICES).cost({ inputTokens: 20, outputTokens: 17, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, estimated: false }, 'gpt-4o-mini')!.total);
     // A JSON answer's tokens/s spans the whole latency (prefill included): 17 tokens in 1.1 s.
     expect(row.output_tps).to.equal(15.455);

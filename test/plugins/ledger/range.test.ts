@@ -43,6 +43,13 @@ describe('ledger report ranges', () => {
     expect(parseRange('2028-02-29', '2028-03-01', '7d', NOW).from).to.equal(Date.parse('2028-02-29T00:00:00Z'));
   });
 
+  it('takes the first centuries\' dates (a report "since the beginning"): years 0–99 are not 1900–1999', () => {
+    for (const day of ['0001-01-01', '0099-12-31', '0000-02-29', '0100-01-01']) {
+      expect(parseRange(day, undefined, '7d', NOW).from, day).to.equal(Date.parse(`${day}T00:00:00Z`));
+    }
+    expect(() => parseRange('0099-02-29', undefined, '7d', NOW)).to.throw(ReportInputError, /^since: expected a duration/);
+  });
+
   it('reads a time without a zone as UTC, whatever the process\'s time zone; a zone or offset it names is kept', () => {
     const tz = process.env['TZ'];
     try {
