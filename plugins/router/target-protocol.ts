@@ -16,12 +16,25 @@ export function targetProtocol(endpoint: Endpoint, provider: Provider, mode: Wor
   const cls = operationClass(endpoint.operation);
   const other = provider.protocols.find((p) => p !== own && operationClass(parseProtocolName(p).operation) === cls);
   if (other) return parseProtocolName(other);
-  // Token counts have no translation target everywhere; the translator answers them itself.
+  // A model call the provider has no protocol for (embeddings to a chat-only endpoint) is not sent:
+  // refused here, or the next target tried. Token counts and model lists have no translation target
+  // everywhere; the translator answers them itself.
+  if (servesNothingOf(provider, endpoint)) return undefined;
   return mode === 'auto' ? endpoint : undefined;
+}
+
+/** A generation or embedding the provider lists no protocol of its kind for. */
+function servesNothingOf(provider: Provider, endpoint: Endpoint): boolean {
+  const cls = operationClass(endpoint.operation);
+  return (cls === 'generate' || cls === 'embed') && !provider.protocols.some((p) => operationClass(parseProtocolName(p).operation) === cls);
 }
 
 export function modeRefusal(endpoint: Endpoint, provider: Provider, mode: WorkMode): GatewayError {
   const own = protocolName(endpoint);
+  if (servesNothingOf(provider, endpoint)) {
+    const kind = operationClass(endpoint.operation) === 'embed' ? 'embeddings' : 'generation';
+    return new GatewayError('SLUICE_E_UNSUPPORTED_OPERATION', `provider ${provider.name} serves no ${kind} protocol (it speaks ${provider.protocols.join(', ')}), so ${own} cannot reach it; list one in its protocols or route this model to a provider that has one`);
+  }
   const message = mode === 'passthrough'
     ? `this route is passthrough-only, but provider ${provider.name} does not speak ${own} (it speaks ${provider.protocols.join(', ')}); use a provider that does or set mode: auto`
     : `this route is translation-only, but provider ${provider.name} can only serve ${own} natively; set mode: auto`;

@@ -5,10 +5,10 @@ import Anthropic from '@anthropic-ai/sdk';
 import { chunk, defaultHandler, startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
 import { config, startGateway, type TestGateway } from '../helpers/gateway.js';
 
-async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; text: string; json: () => Record<string, any> }> {
+async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; text: string; headers: Record<string, string>; json: () => Record<string, any> }> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   const text = await res.text();
-  return { status: res.status, text, json: () => JSON.parse(text) as Record<string, any> };
+  return { status: res.status, text, headers: Object.fromEntries(res.headers), json: () => JSON.parse(text) as Record<string, any> };
 }
 
 function sseData(text: string): Record<string, any>[] {
@@ -44,6 +44,8 @@ describe('router work modes', () => {
         - { match: "pt-*", provider: up, mode: passthrough }
         - { match: "ptfb-*", provider: up, mode: passthrough, fallbacks: [local] }
         - { match: "tr-only-*", provider: chatonly, mode: translation }
+        - { match: "co-fb-*", provider: chatonly, fallbacks: [local] }
+        - { match: "co-*", provider: chatonly }
         - { match: "tr-*", provider: up, mode: translation }
         - { match: "auto-*", provider: up }
       default: local
@@ -61,6 +63,31 @@ describe('router work modes', () => {
   });
   after(async () => { await gw.close(); await bare.close(); await mock.close(); });
   beforeEach(() => { mock.requests.length = 0; mock.handle(defaultHandler); });
+
+  describe('an operation the provider lists no protocol for', () => {
+    it('refuses embeddings to a chat-only provider without calling it: 400 SLUICE_E_UNSUPPORTED_OPERATION', async () => {
+      const openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'k', maxRetries: 0 });
+      const err = await openai.embeddings.create({ model: 'co-embed', input: 'hello' }).then(() => undefined, (e: unknown) => e);
+      expect(err).to.be.instanceOf(OpenAI.BadRequestError);
+      expect((err as InstanceType<typeof OpenAI.BadRequestError>).message).to.match(/serves no embeddings protocol/);
+      expect(mock.requests, 'nothing sent to the provider').to.have.length(0);
+      const res = await post(`${gw.url}/v1/embeddings`, { model: 'co-embed', input: 'hello' });
+      expect(res.headers['x-sluice-error-code']).to.equal('SLUICE_E_UNSUPPORTED_OPERATION');
+    });
+
+    it('tries the route\'s next target instead, when it has one that serves it', async () => {
+      const openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'k', maxRetries: 0 });
+      const out = await openai.embeddings.create({ model: 'co-fb-embed', input: 'hello' });
+      expect(out.data[0]!.embedding.length).to.be.greaterThan(0);
+      expect(mock.requests).to.have.length(0);
+    });
+
+    it('still sends chat to it', async () => {
+      const openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'k', maxRetries: 0 });
+      await openai.chat.completions.create({ model: 'co-chat', messages: [{ role: 'user', content: 'hi' }] });
+      expect(mock.requests[0]!.url).to.equal('/v1/chat/completions');
+    });
+  });
 
   describe('passthrough', () => {
     it('refuses an Anthropic client routed to an OpenAI-only provider: 400 SLUICE_E_WORK_MODE in the Anthropic envelope', async () => {
