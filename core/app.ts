@@ -58,7 +58,7 @@ export interface Gateway {
   onClientError(err: Error, socket: Duplex): void;
   /** Refuses a protocol upgrade with 426 (the server's 'upgrade'). */
   onUpgrade(req: IncomingMessage, socket: Duplex): void;
-  /** Flags the gateway as draining: new data-plane requests get 503. */
+  /** Flags the gateway as draining: new data-plane requests get 503, and those in flight close their connections when done. */
   drain(): void;
   /**
    * Ends every data-plane request still open (shutdown deadline): streams get their protocol's
@@ -153,7 +153,7 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
         }
       }
     },
-    drain: () => { draining = true; },
+    drain: () => { draining = true; inFlight.lastOnConnections(); },
     cutInFlight: (waitMs) => inFlight.cutAll(new GatewayError('SLUICE_E_SHUTTING_DOWN', 'the gateway shut down before this response was complete; retry'), waitMs),
     reload: () => reloadPlugins(loaded, instances, providers, logger),
     close: async () => {

@@ -9,6 +9,8 @@ import type { Gateway } from './app.js';
 
 /** How long cut requests get to flush their final error before their sockets are destroyed. */
 const CUT_FLUSH_MS = 1000;
+/** How often a shutdown closes connections that have gone idle since it began. */
+const IDLE_SWEEP_MS = 50;
 
 export interface ListenerSpec {
   port: number;
@@ -102,9 +104,13 @@ export async function listenAll(gateway: Gateway, specs: ListenerSpec[]): Promis
     gateway.logger.info('shutting down', { reason });
     gateway.drain();
     const closed = Promise.all(bound.map((b) => new Promise<void>((resolve) => b.server.close(() => resolve()))));
-    for (const b of bound) b.server.closeIdleConnections();
+    // close() ends the connections idle now; a connection idle later (a keep-alive one whose
+    // response ends during the drain, an admin or health request's) would otherwise hold the
+    // shutdown for the whole grace period.
+    const sweep = setInterval(() => { for (const b of bound) b.server.closeIdleConnections(); }, IDLE_SWEEP_MS);
     const deadline = new Promise<void>((resolve) => setTimeout(resolve, serverConfig.shutdown_grace_ms).unref());
     await Promise.race([closed, deadline]);
+    clearInterval(sweep);
     // Past the deadline, what is still open ends in its protocol's error (an in-stream error, or a
     // 503 when nothing was sent) rather than a bare connection reset; then the sockets go.
     const cut = await gateway.cutInFlight(CUT_FLUSH_MS);

@@ -134,6 +134,15 @@ class DataPlaneRequest implements Cuttable {
     if (!this.streamed || gone) this.finish(gone);
   }
 
+  lastOnConnection(): void {
+    const res = this.res;
+    // Not started: answered with `connection: close`. Started with keep-alive (a stream): the
+    // connection is ended once the response is complete. Either way no proxy sends this instance
+    // another request on it, only to be refused with a 503 while healthy instances wait.
+    if (!res.headersSent) res.shouldKeepAlive = false;
+    else if (!res.writableFinished) res.once('finish', () => res.socket?.end());
+  }
+
   cut(error: GatewayError): Promise<void> {
     const res = this.res;
     if (res.writableEnded) return responseSettled(res); // already answered in full

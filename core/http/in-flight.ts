@@ -6,6 +6,8 @@ import type { GatewayError } from '../errors.js';
 /** A request that can be ended with `error`; `cut` resolves once what it wrote has left (or the client is gone). */
 export interface Cuttable {
   cut(error: GatewayError): Promise<void>;
+  /** The gateway is draining: this response is the connection's last (a client reusing it would only be refused). */
+  lastOnConnection(): void;
   /** The list's links, kept on the request itself (InFlight's, not the request's to touch). */
   inFlightPrev: Cuttable | undefined;
   inFlightNext: Cuttable | undefined;
@@ -39,6 +41,11 @@ export class InFlight {
   }
 
   get size(): number { return this.count; }
+
+  /** Makes every open request's response the last on its connection (a drain has begun). */
+  lastOnConnections(): void {
+    for (let r = this.head; r; r = r.inFlightNext) r.lastOnConnection();
+  }
 
   /** Cuts every request still open; resolves when all have flushed, or after `waitMs` at most. */
   async cutAll(error: GatewayError, waitMs: number): Promise<number> {

@@ -3,7 +3,7 @@ import type { GatewayError } from '../../core/errors.js';
 import { InFlight, type Cuttable } from '../../core/http/in-flight.js';
 
 function request(name: string, cuts: string[]): Cuttable {
-  return { inFlightPrev: undefined, inFlightNext: undefined, cut: (_e: GatewayError) => { cuts.push(name); return Promise.resolve(); } };
+  return { inFlightPrev: undefined, inFlightNext: undefined, cut: (_e: GatewayError) => { cuts.push(name); return Promise.resolve(); }, lastOnConnection: () => {} };
 }
 
 describe('core/http/in-flight: the open requests list', () => {

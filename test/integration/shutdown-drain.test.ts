@@ -1,0 +1,85 @@
+// What a drain does to keep-alive connections (QA, team deployment behind nginx): a response that
+// ends during the drain is its connection's last — `connection: close` when its head had not left
+// yet, the connection ended after it when it had (a stream) — so a proxy's keep-alive pool does not
+// send this instance another request only to have it refused with a 503 while other instances are
+// healthy; and a connection that goes idle does not hold the shutdown for its whole grace period.
+import { expect } from 'chai';
+import http from 'node:http';
+import { config, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { chunk, startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
+
+interface Answer { status: number; connection: string | undefined; body: string; socketClosedAfterMs: Promise<number> }
+
+/** A request on its own keep-alive agent; resolves once the head has arrived, with the body and the socket's close to come. */
+function send(agent: http.Agent, url: string, body: unknown, onHead?: () => void): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+      onHead?.();
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => { text += c; });
+      const socket = res.socket;
+      const socketClosedAfterMs = new Promise<number>((r) => {
+        res.on('end', () => { const ended = performance.now(); socket.once('close', () => r(performance.now() - ended)); });
+      });
+      res.on('end', () => resolve({ status: res.statusCode!, connection: res.headers['connection'], body: text, socketClosedAfterMs }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+describe('a drain makes each response its connection\'s last, and idle connections do not hold the shutdown', () => {
+  let mock: MockUpstream;
+  let gw: TestGateway;
+
+  before(async () => {
+    mock = await startMockUpstream();
+    mock.handle(async (req, res) => {
+      await new Promise((r) => setTimeout(r, 400));
+      if (req.body?.['stream']) {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(chunk('m', { content: 'slow ' }));
+        await new Promise((r) => setTimeout(r, 400));
+        res.end(chunk('m', { content: 'end' }, 'stop') + 'data: [DONE]\n\n');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: 'c1', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'done' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }));
+    });
+    gw = await startGateway(config({
+      server: '  shutdown_grace_ms: 8000\n',
+      providers: `  up: { type: openai, base_url: "${mock.url}", api_key: k }`,
+      chain: '  - use: router\n    with: { default: up }',
+    }));
+  });
+  after(async () => { await mock.close(); });
+
+  it('a stream already going ends its connection after it, a JSON answer not yet sent says connection: close, and the shutdown ends with them', async () => {
+    const url = `${gw.url}/v1/chat/completions`;
+    const agents = [new http.Agent({ keepAlive: true }), new http.Agent({ keepAlive: true }), new http.Agent({ keepAlive: true })];
+    // An idle keep-alive connection, left from an earlier request.
+    const idle = await send(agents[2]!, url, { model: 'm', messages: [{ role: 'user', content: 'earlier' }] });
+    expect(idle.connection).to.equal('keep-alive');
+    let streaming!: () => void;
+    const headSent = new Promise<void>((r) => { streaming = r; });
+    const stream = send(agents[0]!, url, { model: 'm', stream: true, messages: [{ role: 'user', content: 'go' }] }, streaming);
+    await headSent; // its head (keep-alive) has left; its last event comes ~400 ms later
+    const json = send(agents[1]!, url, { model: 'm', messages: [{ role: 'user', content: 'go' }] }); // its upstream answers in ~400 ms
+    await new Promise((r) => setTimeout(r, 50));
+    const began = performance.now();
+    const shutdown = gw.close();
+
+    const [s, j] = await Promise.all([stream, json]);
+    expect(s.status).to.equal(200);
+    expect(s.body).to.match(/\[DONE\]/);
+    expect(s.connection, 'its head left before the drain').to.equal('keep-alive');
+    expect(await s.socketClosedAfterMs, 'the stream\'s connection is ended right after it').to.be.below(100);
+    expect(j.status).to.equal(200);
+    expect(j.connection, 'answered during the drain').to.equal('close');
+    expect(await idle.socketClosedAfterMs).to.be.a('number');
+    await shutdown;
+    expect(performance.now() - began, 'the shutdown ends with its requests, not at the 8 s grace').to.be.below(2500);
+    for (const a of agents) a.destroy();
+  });
+});
