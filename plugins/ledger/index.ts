@@ -114,6 +114,6 @@ function fallbackRow(r: LedgerEntry): LedgerRow {
     cost_input: null, cost_output: null, cost_cache_read: null, cost_cache_write: null, cost_reasoning: null, cost_total: null,
     local_input_tokens: null, local_output_tokens: null, local_method: null, count_mismatch: 0,
     ttfb_ms: r.firstByteMs ?? null, latency_ms: r.totalMs, output_tps: null, findings: null,
-    ...r.market,
+    ...r.market, arrival_key: r.arrivalKey,
   };
 }

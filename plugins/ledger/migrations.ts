@@ -114,6 +114,18 @@ export const ledgerMigrations: Migration[] = [
       });
     },
   },
+  {
+    // Two requests with one client-supplied id, refused in the same millisecond with the same
+    // latency to the µs, looked like one request written twice, and the second was skipped: each
+    // row now carries its request's own key (store.ts).
+    name: '005_arrival_key',
+    async up(knex) {
+      await knex.schema.alterTable(LEDGER_TABLE, (t) => { t.string('arrival_key', 40); });
+    },
+    async down(knex) {
+      await knex.schema.alterTable(LEDGER_TABLE, (t) => { t.dropColumn('arrival_key'); });
+    },
+  },
 ];
 
 const SESSION_INDEX: [string[], string] = [['session_id', 'time_ms'], 'ledger_requests_session_time'];

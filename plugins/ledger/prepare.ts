@@ -239,7 +239,7 @@ function buildRow(record: LedgerEntry, local: LocalCount | undefined, ctx: Prepa
     count_mismatch: mismatch ? 1 : 0,
     ttfb_ms: ttfb === undefined ? null : round3(ttfb), latency_ms: round3(record.totalMs), output_tps: tps ?? null,
     findings: record.findings.length ? JSON.stringify(record.findings.map(storedFinding)) : null,
-    direction: record.market.direction, offer_id: record.market.offer_id,
+    direction: record.market.direction, offer_id: record.market.offer_id, arrival_key: record.arrivalKey,
   };
 }
 

@@ -61,10 +61,16 @@ export interface LedgerRow {
   ttfb_ms: number | null;
   latency_ms: number;
   output_tps: number | null;
-  /** JSON: [{ source, type, count, action }] — types and counts only, never values. */
+  /** JSON: [{ source, type, count, action, direction? }] — types and counts only, never values. */
   findings: string | null;
   /** `consumed`: served by a marketplace offer's provider; `supplied`: asked with a marketplace-kind key; else null. */
   direction: MarketDirection | null;
   /** The offer that served it (consumed), or null. */
   offer_id: string | null;
+  /**
+   * This request's own key at this gateway (a process tag and a sequence number): what tells two
+   * requests apart that came with one client-supplied id, where arrival and latency can be equal to
+   * the µs (fast refusals in a burst). Null on rows written before it existed.
+   */
+  arrival_key: string | null;
 }

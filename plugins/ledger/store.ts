@@ -12,7 +12,7 @@ import { isSqlite } from '../../core/index.js';
 import { LEDGER_TABLE, type LedgerRow } from './row.js';
 import { SQLITE_RETRY_LOCK_WAIT_MS, sqliteWrite, type SqliteDatabase } from './sqlite.js';
 
-/** PostgreSQL rows per statement: 43 columns × 1000 stays well under its 65,535 bound parameters. */
+/** PostgreSQL rows per statement: 44 columns × 1000 stays well under its 65,535 bound parameters. */
 const ROWS_PER_STATEMENT = 1000;
 
 export interface RowStore {
@@ -24,7 +24,7 @@ export interface RowStore {
 const WIDTHS: Partial<Record<keyof LedgerRow, number>> = {
   request_id: 128, day: 10, user_id: 256, team_id: 256, key_id: 128, session_id: 256, client_address: 64, method: 16, path: 512,
   endpoint: 64, client_protocol: 64, requested_model: 256, served_model: 256, provider: 128, outcome: 32, error_code: 96,
-  usage_source: 16, local_method: 32, direction: 16, offer_id: 128,
+  usage_source: 16, local_method: 32, direction: 16, offer_id: 128, arrival_key: 40,
 };
 const INTEGERS: (keyof LedgerRow)[] = [
   'time_ms', 'fallbacks', 'stream', 'status', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'count_mismatch',
@@ -76,11 +76,12 @@ const COLUMNS: (keyof LedgerRow)[] = [
   'error_code', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'usage_source',
   'cost_input', 'cost_output', 'cost_cache_read', 'cost_cache_write', 'cost_reasoning', 'cost_total', 'local_input_tokens',
   'local_output_tokens', 'local_method', 'count_mismatch', 'ttfb_ms', 'latency_ms', 'output_tps', 'findings', 'direction', 'offer_id',
+  'arrival_key',
 ];
 
 /**
  * A row's values in COLUMNS order, fitted as fitValue fits them (a test holds the two to each other).
- * Spelled out rather than looped over COLUMNS: `row[column]` with 43 different names is a
+ * Spelled out rather than looped over COLUMNS: `row[column]` with 44 different names is a
  * megamorphic keyed load per value, and the switch on the column's kind a branch per value; here
  * each load is a named one on the row's single shape. Written into `out`, reused by the caller.
  */
@@ -96,7 +97,7 @@ export function rowValues(r: LedgerRow, out: unknown[]): unknown[] {
   out[31] = double(r.cost_reasoning); out[32] = double(r.cost_total); out[33] = integerOrNull(r.local_input_tokens);
   out[34] = integerOrNull(r.local_output_tokens); out[35] = text(r.local_method, 32); out[36] = integer(r.count_mismatch);
   out[37] = double(r.ttfb_ms); out[38] = latency(r.latency_ms); out[39] = double(r.output_tps);
-  out[40] = orNull(r.findings); out[41] = text(r.direction, 16); out[42] = text(r.offer_id, 128);
+  out[40] = orNull(r.findings); out[41] = text(r.direction, 16); out[42] = text(r.offer_id, 128); out[43] = text(r.arrival_key, 40);
   return out;
 }
 
@@ -110,17 +111,30 @@ const ONE_ROW = `(${COLUMNS.map(() => '?').join(', ')})`;
 // (a replay after a write that timed out but committed) is skipped.
 const ON_CONFLICT = ' on conflict (request_id) do nothing';
 
-/** What tells two rows with one id apart: a replay has the same arrival and latency to the µs. */
-interface Identity { time_ms: unknown; latency_ms: unknown }
+/**
+ * What tells two rows with one id apart: a replay carries its request's arrival key. Rows from before
+ * the key (a spill file an earlier version wrote, a table's old rows) by arrival and latency to the
+ * µs, which two fast refusals in one millisecond can share.
+ */
+interface Identity { time_ms: unknown; latency_ms: unknown; arrival_key: unknown }
+const IDENTITY = ['time_ms', 'latency_ms', 'arrival_key'] as const;
 function sameRequest(stored: Identity, row: LedgerRow): boolean {
+  const key = fitValue(40, row.arrival_key);
+  if (stored.arrival_key != null && key !== null) return stored.arrival_key === key;
   return Number(stored.time_ms) === fitValue('integer', row.time_ms) && Number(stored.latency_ms) === fitValue('latency', row.latency_ms);
 }
 
-/** The id a row takes when its own is held by another request: `<id>~<arrival><latency µs>`, within 128. */
+/**
+ * The id a row takes when its own is held by another request: `<id>~<arrival key>` (the same for a
+ * replay of the row, another for each request), within 128; without a key `<id>~<arrival><latency µs>`.
+ */
 function derivedId(row: LedgerRow): string {
+  const own = String(row.request_id).slice(0, 100);
+  const key = fitValue(40, row.arrival_key);
+  if (typeof key === 'string') return `${own}~${key}`;
   const t = fitValue('integer', row.time_ms) as number;
   const us = Math.round((fitValue('latency', row.latency_ms) as number) * 1000);
-  return `${String(row.request_id).slice(0, 100)}~${t.toString(36)}${us.toString(36)}`;
+  return `${own}~${t.toString(36)}${us.toString(36)}`;
 }
 
 /**
@@ -146,7 +160,7 @@ function sqliteInsertFor(db: SqliteDatabase): (rows: readonly LedgerRow[]) => vo
   if (!insert) {
     const one = db.prepare(multiRow(1));
     const many = db.prepare(multiRow(SQLITE_ROWS_PER_STATEMENT));
-    const holder = db.prepare(`select time_ms, latency_ms from ${LEDGER_TABLE} where request_id = ?`);
+    const holder = db.prepare(`select ${IDENTITY.join(', ')} from ${LEDGER_TABLE} where request_id = ?`);
     const values: unknown[] = new Array(COLUMNS.length);
     const wide: unknown[] = new Array(COLUMNS.length * SQLITE_ROWS_PER_STATEMENT);
     /** A row the insert skipped because its id was taken: a replay of it is done; another request's row gets a derived id. */
@@ -205,7 +219,7 @@ export function knexStore(database: () => Promise<Knex>): RowStore {
         const skipped = await insertMany(knex, slice);
         if (!skipped.length) continue;
         // Ids already taken (or repeated within the slice): replays are done; other requests' rows get derived ids.
-        const stored = await knex(LEDGER_TABLE).select('request_id', 'time_ms', 'latency_ms').whereIn('request_id', [...new Set(skipped.map((r) => r.request_id))]);
+        const stored = await knex(LEDGER_TABLE).select('request_id', ...IDENTITY).whereIn('request_id', [...new Set(skipped.map((r) => r.request_id))]);
         const byId = new Map(stored.map((s: Identity & { request_id: string }) => [s.request_id, s]));
         const others = skipped.filter((r) => { const s = byId.get(r.request_id); return !s || !sameRequest(s, r); });
         if (others.length) await insertMany(knex, others.map((r) => ({ ...r, request_id: derivedId(r) })));

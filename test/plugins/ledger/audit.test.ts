@@ -25,7 +25,7 @@ function row(id: string, time: number, over: Partial<LedgerRow>): LedgerRow {
     outcome: 'success', error_code: null, input_tokens: 100, output_tokens: 50, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0,
     usage_source: 'reported', cost_input: 0, cost_output: 0, cost_cache_read: 0, cost_cache_write: 0, cost_reasoning: 0, cost_total: 0.001,
     local_input_tokens: 100, local_output_tokens: 50, local_method: 'o200k_base', count_mismatch: 0, ttfb_ms: 100, latency_ms: 1100, output_tps: 50,
-    findings: null, direction: null, offer_id: null, ...over,
+    findings: null, direction: null, offer_id: null, arrival_key: null, ...over,
   };
 }
 

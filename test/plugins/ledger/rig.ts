@@ -168,7 +168,7 @@ export function sampleRow(i: number, id = `req_${String(i).padStart(4, '0')}`): 
     cost_input: i + 0.125, cost_output: i + 0.25, cost_cache_read: i + 0.375, cost_cache_write: i + 0.5, cost_reasoning: i + 0.625, cost_total: i + 0.75,
     local_input_tokens: i % 2 ? null : 600 + i, local_output_tokens: 700 + i, local_method: 'o200k_base', count_mismatch: i % 2,
     ttfb_ms: i + 0.5, latency_ms: i + 1.5, output_tps: i % 3 ? i * 10 + 0.5 : null, findings: i % 6 ? null : `[{"i":${i}}]`,
-    direction: i % 7 ? null : 'consumed', offer_id: i % 7 ? null : `offer${i}`,
+    direction: i % 7 ? null : 'consumed', offer_id: i % 7 ? null : `offer${i}`, arrival_key: `arrival${i}`,
   };
 }
 

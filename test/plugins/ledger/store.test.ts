@@ -65,6 +65,31 @@ function suite(name: string, open: OpenDatabase) {
         await drop();
       }
     });
+
+    it('requests alike in all but their arrival key (one client id, one millisecond, one latency: a burst of fast refusals) get a row each', async () => {
+      const { knex, drop } = await open();
+      try {
+        await migrateLatest(knex, [{ plugin: 'ledger', migrations: ledgerMigrations }]);
+        const store = knexStore(async () => knex);
+        const alike = (key: string | null) => ({ ...row(1, 'reused-id'), time_ms: T0, latency_ms: 0.05, status: 400, arrival_key: key });
+        // 13: a statement of 8 on SQLite, then a tail; then one more cycle's worth with the first again.
+        const burst = Array.from({ length: 13 }, (_, i) => alike(`gw1${i}`));
+        await store.insert(burst);
+        await store.insert([...burst.slice(0, 3), alike('gw20')]);
+        const rows = await stored(knex);
+        expect(rows.size, '14 requests, 14 rows (the three replayed add none)').to.equal(14);
+        expect(rows.get('reused-id')!['arrival_key'], 'the first keeps the id').to.equal('gw10');
+        for (let i = 1; i < 13; i++) expect(rows.get(`reused-id~gw1${i}`)!['arrival_key']).to.equal(`gw1${i}`);
+        expect(rows.has('reused-id~gw20')).to.equal(true);
+
+        // Rows without a key (an earlier version's spill file) are told apart by arrival and latency, as before.
+        await store.insert([{ ...alike(null), request_id: 'old-id' }, { ...alike(null), request_id: 'old-id', latency_ms: 0.06 }, { ...alike(null), request_id: 'old-id' }]);
+        expect((await stored(knex)).size, 'two different old requests; the third is a replay of the first').to.equal(16);
+      } finally {
+        await knex.destroy();
+        await drop();
+      }
+    });
   });
 }
 
