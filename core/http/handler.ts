@@ -140,7 +140,10 @@ class DataPlaneRequest implements Cuttable {
     // connection is ended once the response is complete. Either way no proxy sends this instance
     // another request on it, only to be refused with a 503 while healthy instances wait.
     if (!res.headersSent) res.shouldKeepAlive = false;
-    else if (!res.writableFinished) res.once('finish', () => res.socket?.end());
+    else if (!res.writableFinished) {
+      const socket = res.socket; // Node detaches it from the response as the response finishes
+      res.once('finish', () => socket?.end());
+    }
   }
 
   cut(error: GatewayError): Promise<void> {
