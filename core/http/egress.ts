@@ -96,7 +96,9 @@ export function writeStream(res: ServerResponse, response: StreamResponse, head:
   // leaves with the first frame.
   head['content-type'] = 'text/event-stream; charset=utf-8';
   head['cache-control'] = 'no-cache';
-  head['connection'] = 'keep-alive';
+  // No `connection` header of ours: Node writes keep-alive or close as the connection will be, and
+  // an explicit keep-alive would overrule it — a client's `connection: close`, or a drain that
+  // began before the stream's head left (the proxy would reuse the connection, to be refused).
   head['x-accel-buffering'] = 'no'; // nginx: do not buffer SSE
   res.writeHead(response.status, head);
   const keepAlive = keepAliveFrame(response.protocol);

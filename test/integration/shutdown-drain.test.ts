@@ -55,9 +55,9 @@ describe('a drain makes each response its connection\'s last, and idle connectio
   });
   after(async () => { await mock.close(); });
 
-  it('a stream already going ends its connection after it, a JSON answer not yet sent says connection: close, and the shutdown ends with them', async () => {
+  it('a stream already going ends its connection after it, answers whose head leaves later say connection: close, and the shutdown ends with them', async () => {
     const url = `${gw.url}/v1/chat/completions`;
-    const agents = [new http.Agent({ keepAlive: true }), new http.Agent({ keepAlive: true }), new http.Agent({ keepAlive: true })];
+    const agents = Array.from({ length: 4 }, () => new http.Agent({ keepAlive: true }));
     // An idle keep-alive connection, left from an earlier request.
     const idle = await send(agents[2]!, url, { model: 'm', messages: [{ role: 'user', content: 'earlier' }] });
     expect(idle.connection).to.equal('keep-alive');
@@ -66,17 +66,21 @@ describe('a drain makes each response its connection\'s last, and idle connectio
     const stream = send(agents[0]!, url, { model: 'm', stream: true, messages: [{ role: 'user', content: 'go' }] }, streaming);
     await headSent; // its head (keep-alive) has left; its last event comes ~400 ms later
     const json = send(agents[1]!, url, { model: 'm', messages: [{ role: 'user', content: 'go' }] }); // its upstream answers in ~400 ms
+    // A stream whose upstream has not answered yet: its head leaves during the drain.
+    const late = send(agents[3]!, url, { model: 'm', stream: true, messages: [{ role: 'user', content: 'late' }] });
     await new Promise((r) => setTimeout(r, 50));
     const began = performance.now();
     const shutdown = gw.close();
 
-    const [s, j] = await Promise.all([stream, json]);
+    const [s, j, l] = await Promise.all([stream, json, late]);
     expect(s.status).to.equal(200);
     expect(s.body).to.match(/\[DONE\]/);
     expect(s.connection, 'its head left before the drain').to.equal('keep-alive');
     expect(await s.socketClosedAfterMs, 'the stream\'s connection is ended right after it').to.be.below(100);
     expect(j.status).to.equal(200);
     expect(j.connection, 'answered during the drain').to.equal('close');
+    expect(l.body).to.match(/\[DONE\]/);
+    expect(l.connection, 'a stream whose head left during the drain').to.equal('close');
     expect(await idle.socketClosedAfterMs).to.be.a('number');
     await shutdown;
     expect(performance.now() - began, 'the shutdown ends with its requests, not at the 8 s grace').to.be.below(2500);
