@@ -28,7 +28,7 @@ export function ledgerMetrics(metrics: Metrics): LedgerMetrics {
   const unpriced = metrics.counter('sluice_ledger_unpriced_requests_total', 'Requests with tokens but no price for their model.', { labelNames: ['provider', 'model'] });
   const mismatches = metrics.counter('sluice_ledger_count_mismatch_total', 'Requests whose billed token count differs from the local count beyond the tolerance.', { labelNames: ['provider', 'model'] });
   const depth = metrics.gauge('sluice_ledger_queue_depth', 'Rows waiting in memory to be written.');
-  const written = metrics.counter('sluice_ledger_rows_written_total', 'Rows written to the database (replays from the spill file included).');
+  const written = metrics.counter('sluice_ledger_rows_written_total', 'Rows the database did not hold before, written by the ledger (replays from the spill file included; a replayed row already there is not counted again).');
   const errors = metrics.counter('sluice_ledger_write_errors_total', 'Failed writes to the database (their rows went to the spill file).');
   const spill = metrics.gauge('sluice_ledger_spill_rows', 'Rows waiting in the spill file for the database to come back.');
   const dropped = metrics.counter('sluice_ledger_rows_dropped_total', 'Rows lost because neither the database nor the spill file could take them.');

@@ -23,7 +23,7 @@ export const SQLITE_RETRY_LOCK_WAIT_MS = 10;
 export interface SqliteStatement { run(...values: unknown[]): { changes: number }; get(...values: unknown[]): unknown }
 export interface SqliteDatabase {
   prepare(sql: string): SqliteStatement;
-  transaction<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void;
+  transaction<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R;
   pragma(source: string, options?: { simple: boolean }): unknown;
 }
 interface RawClient { acquireConnection(): Promise<unknown>; releaseConnection(conn: unknown): Promise<unknown> }

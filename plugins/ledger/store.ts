@@ -16,8 +16,12 @@ import { SQLITE_RETRY_LOCK_WAIT_MS, sqliteWrite, type SqliteDatabase } from './s
 const ROWS_PER_STATEMENT = 1000;
 
 export interface RowStore {
-  /** `retrying`: writes have been failing; on SQLite the write waits only briefly for another connection's lock. */
-  insert(rows: readonly LedgerRow[], retrying?: boolean): Promise<void>;
+  /**
+   * Writes the rows; resolves with how many the table did not hold before (a replay of a stored row
+   * adds none). `retrying`: writes have been failing; on SQLite the write waits only briefly for
+   * another connection's lock.
+   */
+  insert(rows: readonly LedgerRow[], retrying?: boolean): Promise<number>;
 }
 
 /** Column widths of the migration: PostgreSQL refuses a longer value, and one such row would fail its batch for ever. */
@@ -154,8 +158,9 @@ const SQLITE_ROWS_PER_TRANSACTION = 250;
 const SQLITE_ROWS_PER_STATEMENT = 8;
 
 /** Prepared statements per SQLite connection (one row, and SQLITE_ROWS_PER_STATEMENT rows), run in a transaction per slice. */
-const sqliteInserts = new WeakMap<object, (rows: readonly LedgerRow[]) => void>();
-function sqliteInsertFor(db: SqliteDatabase): (rows: readonly LedgerRow[]) => void {
+const sqliteInserts = new WeakMap<object, (rows: readonly LedgerRow[]) => number>();
+/** The insert of a slice of rows in one transaction; returns how many rows it stored. */
+function sqliteInsertFor(db: SqliteDatabase): (rows: readonly LedgerRow[]) => number {
   let insert = sqliteInserts.get(db);
   if (!insert) {
     const one = db.prepare(multiRow(1));
@@ -164,13 +169,14 @@ function sqliteInsertFor(db: SqliteDatabase): (rows: readonly LedgerRow[]) => vo
     const values: unknown[] = new Array(COLUMNS.length);
     const wide: unknown[] = new Array(COLUMNS.length * SQLITE_ROWS_PER_STATEMENT);
     /** A row the insert skipped because its id was taken: a replay of it is done; another request's row gets a derived id. */
-    const settle = (row: LedgerRow) => {
+    const settle = (row: LedgerRow): number => {
       const stored = holder.get(text(row.request_id, 128)) as Identity | undefined;
-      if (stored && sameRequest(stored, row)) return;
+      if (stored && sameRequest(stored, row)) return 0;
       rowValues(row, values)[0] = derivedId(row);
-      one.run(...values);
+      return one.run(...values).changes;
     };
-    insert = db.transaction((rows: readonly LedgerRow[]) => {
+    insert = db.transaction((rows: readonly LedgerRow[]): number => {
+      let stored = 0;
       let i = 0;
       for (; i + SQLITE_ROWS_PER_STATEMENT <= rows.length; i += SQLITE_ROWS_PER_STATEMENT) {
         for (let j = 0; j < SQLITE_ROWS_PER_STATEMENT; j++) {
@@ -179,11 +185,14 @@ function sqliteInsertFor(db: SqliteDatabase): (rows: readonly LedgerRow[]) => vo
         }
         // Values as arguments, not one array: better-sqlite3 reads an array's elements through V8's
         // slow element lookup, and arguments directly (~1 µs a 43-value row less, measured).
-        if (many.run(...wide).changes === SQLITE_ROWS_PER_STATEMENT) continue;
+        const changes = many.run(...wide).changes;
+        stored += changes;
+        if (changes === SQLITE_ROWS_PER_STATEMENT) continue;
         // Some ids were taken (the rows just written find themselves, and are done).
-        for (let j = i; j < i + SQLITE_ROWS_PER_STATEMENT; j++) settle(rows[j]!);
+        for (let j = i; j < i + SQLITE_ROWS_PER_STATEMENT; j++) stored += settle(rows[j]!);
       }
-      for (; i < rows.length; i++) if (one.run(...rowValues(rows[i]!, values)).changes === 0) settle(rows[i]!);
+      for (; i < rows.length; i++) stored += one.run(...rowValues(rows[i]!, values)).changes || settle(rows[i]!);
+      return stored;
     });
     sqliteInserts.set(db, insert);
   }
@@ -208,22 +217,26 @@ export function knexStore(database: () => Promise<Knex>): RowStore {
       if (isSqlite(knex)) {
         // knex builds and SQLite compiles a new 40-column × N-row statement per batch (~50 µs a
         // row); one prepared statement reused in a transaction costs a few µs a row.
+        let stored = 0;
         for (let i = 0; i < rows.length; i += SQLITE_ROWS_PER_TRANSACTION) {
-          await sqliteWrite(knex, (db) => sqliteInsertFor(db)(rows.slice(i, i + SQLITE_ROWS_PER_TRANSACTION)), retrying ? SQLITE_RETRY_LOCK_WAIT_MS : undefined);
+          stored += await sqliteWrite(knex, (db) => sqliteInsertFor(db)(rows.slice(i, i + SQLITE_ROWS_PER_TRANSACTION)), retrying ? SQLITE_RETRY_LOCK_WAIT_MS : undefined);
           if (i + SQLITE_ROWS_PER_TRANSACTION < rows.length) await new Promise((r) => setImmediate(r)); // let requests run between slices
         }
-        return;
+        return stored;
       }
+      let stored = 0;
       for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
         const slice = rows.slice(i, i + ROWS_PER_STATEMENT);
         const skipped = await insertMany(knex, slice);
+        stored += slice.length - skipped.length;
         if (!skipped.length) continue;
         // Ids already taken (or repeated within the slice): replays are done; other requests' rows get derived ids.
-        const stored = await knex(LEDGER_TABLE).select('request_id', ...IDENTITY).whereIn('request_id', [...new Set(skipped.map((r) => r.request_id))]);
-        const byId = new Map(stored.map((s: Identity & { request_id: string }) => [s.request_id, s]));
+        const holders = await knex(LEDGER_TABLE).select('request_id', ...IDENTITY).whereIn('request_id', [...new Set(skipped.map((r) => r.request_id))]);
+        const byId = new Map(holders.map((s: Identity & { request_id: string }) => [s.request_id, s]));
         const others = skipped.filter((r) => { const s = byId.get(r.request_id); return !s || !sameRequest(s, r); });
-        if (others.length) await insertMany(knex, others.map((r) => ({ ...r, request_id: derivedId(r) })));
+        if (others.length) stored += others.length - (await insertMany(knex, others.map((r) => ({ ...r, request_id: derivedId(r) })))).length;
       }
+      return stored;
     },
   };
 }

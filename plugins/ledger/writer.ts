@@ -172,9 +172,9 @@ export class LedgerWriter<T extends Queued> {
       }
       const batch = this.pending.slice(0, this.opts.batchSize);
       try {
-        await this.writeOrGiveUp(batch);
+        const stored = await this.writeOrGiveUp(batch);
         this.pending.splice(0, batch.length);
-        metrics.written(batch.length);
+        metrics.written(stored);
         wrote = true;
       } catch (err) {
         ok = false;
@@ -185,8 +185,15 @@ export class LedgerWriter<T extends Queued> {
     }
     if (ok && !this.stuck && this.deps.spill.rows > 0) {
       try {
-        const n = await this.deps.spill.replay(this.opts.batchSize, (rows) => this.writeOrGiveUp(rows));
-        if (n) { metrics.written(n); wrote = true; this.deps.logger.info('ledger replayed spilled rows', { rows: n }); }
+        // Counted batch by batch as each lands (a replay cut short has stored some), and only what the
+        // table did not hold: a write that timed out but committed stored some of these already.
+        let stored = 0;
+        const n = await this.deps.spill.replay(this.opts.batchSize, async (rows) => {
+          const added = await this.writeOrGiveUp(rows);
+          metrics.written(added);
+          stored += added;
+        });
+        if (n) { wrote = true; this.deps.logger.info('ledger replayed spilled rows', { rows: n, new: stored }); }
       } catch (err) {
         ok = false;
         this.noteFailure(err);
@@ -225,16 +232,18 @@ export class LedgerWriter<T extends Queued> {
    * spills the rows (or leaves them in the spill file), while the write goes on in the background as
    * `stuck` until it commits (the replay will skip those rows) or times out.
    */
-  private async writeOrGiveUp(rows: LedgerRow[]): Promise<void> {
+  private async writeOrGiveUp(rows: LedgerRow[]): Promise<number> {
     const write = this.write(rows);
     const patience = Math.min(this.opts.flushIntervalMs, this.opts.writeTimeoutMs);
     if (await settlesWithin(write, patience)) return write;
-    const stuck: Promise<void> = write.catch(() => undefined).finally(() => { if (this.stuck === stuck) this.stuck = undefined; });
+    // A late commit stores its rows after all: counted then (their replay will find them stored).
+    const stuck: Promise<void> = write.then((n) => { this.deps.metrics.written(n); }, () => undefined).finally(() => { if (this.stuck === stuck) this.stuck = undefined; });
     this.stuck = stuck;
     throw new Error(`ledger write still running after ${patience} ms; its rows go to the spill file (it may yet commit: the replay skips what it wrote)`);
   }
 
-  private async write(rows: LedgerRow[]): Promise<void> {
+  /** Resolves with how many of the rows were new to the table. */
+  private async write(rows: LedgerRow[]): Promise<number> {
     const insert = this.deps.store.insert(rows, this.failing);
     if (!(await settlesWithin(insert, this.opts.writeTimeoutMs))) throw new Error(`ledger write took longer than ${this.opts.writeTimeoutMs} ms`);
     return insert;

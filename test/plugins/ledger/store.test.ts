@@ -74,8 +74,8 @@ function suite(name: string, open: OpenDatabase) {
         const alike = (key: string | null) => ({ ...row(1, 'reused-id'), time_ms: T0, latency_ms: 0.05, status: 400, arrival_key: key });
         // 13: a statement of 8 on SQLite, then a tail; then one more cycle's worth with the first again.
         const burst = Array.from({ length: 13 }, (_, i) => alike(`gw1${i}`));
-        await store.insert(burst);
-        await store.insert([...burst.slice(0, 3), alike('gw20')]);
+        expect(await store.insert(burst), 'stored: all 13').to.equal(13);
+        expect(await store.insert([...burst.slice(0, 3), alike('gw20')]), 'stored: the new one only').to.equal(1);
         const rows = await stored(knex);
         expect(rows.size, '14 requests, 14 rows (the three replayed add none)').to.equal(14);
         expect(rows.get('reused-id')!['arrival_key'], 'the first keeps the id').to.equal('gw10');

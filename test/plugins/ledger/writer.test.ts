@@ -29,7 +29,9 @@ class FlakyStore {
   async insert(rows: readonly LedgerRow[]) {
     this.statements++;
     if (this.down) throw new Error('connection refused');
+    const before = this.rows.size;
     for (const r of rows) if (!this.rows.has(r.request_id)) this.rows.set(r.request_id, r);
+    return this.rows.size - before;
   }
 }
 
@@ -174,8 +176,23 @@ describe('ledger writer', () => {
     expect(store.rows.size).to.equal(350);
   });
 
+  it('rows the table already holds, replayed again (a spill file copied back), are skipped and not counted as written', async () => {
+    const { store, writer, spill, dir, metrics } = setup({ batchSize: 10 });
+    await writer.start();
+    for (let i = 0; i < 5; i++) writer.push(record(`d${i}`));
+    await writer.kick();
+    expect(store.rows.size).to.equal(5);
+    appendFileSync(path.join(dir, 'spill', spill.current), [...store.rows.values()].map((r) => `${JSON.stringify(r)}\n`).join(''));
+    await spill.open(); // counts the file's 5 rows as waiting
+    await writer.kick();
+    expect(spill.rows).to.equal(0);
+    const written = (await metrics.render()).split('\n').filter((l) => l.startsWith('sluice_ledger_rows_written_total'));
+    expect(written).to.deep.equal(['sluice_ledger_rows_written_total 5']);
+    await writer.close();
+  });
+
   it('a replay cut short resumes later without writing a row twice; a torn line is skipped', async () => {
-    const { store, writer, spill, dir, corrupt } = setup({ batchSize: 10 });
+    const { store, writer, spill, dir, corrupt, metrics } = setup({ batchSize: 10 });
     await writer.start();
     store.down = true;
     for (let i = 0; i < 30; i++) writer.push(record(`c${i}`));
@@ -193,6 +210,9 @@ describe('ledger writer', () => {
     expect(store.rows.size).to.equal(30);
     expect(corrupt.length).to.equal(1);
     expect(spill.rows).to.equal(0);
+    // The second replay sent the first batch again: skipped, and not counted as written twice.
+    const text = await metrics.render();
+    expect(text.split('\n').filter((l) => l.startsWith('sluice_ledger_rows_written_total'))).to.deep.equal(['sluice_ledger_rows_written_total 30']);
     await writer.close();
   });
 
@@ -242,7 +262,9 @@ describe('ledger writer: a database that stops answering', () => {
     async insert(rows: readonly LedgerRow[]) {
       this.inserts++;
       if (this.hang) await new Promise<void>((resolve) => this.held.push(resolve));
+      const before = this.rows.size;
       for (const r of rows) if (!this.rows.has(r.request_id)) this.rows.set(r.request_id, r);
+      return this.rows.size - before;
     }
     release() { this.hang = false; for (const r of this.held.splice(0)) r(); }
   }
@@ -286,6 +308,8 @@ describe('ledger writer: a database that stops answering', () => {
     await next.kick();
     expect(store.rows.size).to.equal(14);
     expect(readdirSync(path.join(dir, 'spill'))).to.deep.equal([]);
+    // Written: the late commit's 5 and the replay's 9 new rows (its 5 already stored are skipped, not counted twice).
+    expect(await metrics.render()).to.match(/^sluice_ledger_rows_written_total 14$/m);
     await next.close();
   });
 });
