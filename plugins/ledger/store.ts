@@ -4,7 +4,7 @@
 // A request id is not always Sluice's own: a valid client-supplied `x-request-id` is echoed and
 // becomes the request's id. A client that sends the same id twice (a bug, or a key holder hoping to
 // keep requests out of the ledger) must still get a row per request, so a row whose id is taken by
-// a *different* request (another time or latency) is written under a derived id instead of being
+// a *different* request (another arrival key) is written under a derived id instead of being
 // skipped; only a true replay of the same row (a write that timed out but committed, a spill file
 // replayed) is skipped. The derived id is a function of the row, so its replays are skipped too.
 import type { Knex } from 'knex';
@@ -122,8 +122,10 @@ const ON_CONFLICT = ' on conflict (request_id) do nothing';
  */
 interface Identity { time_ms: unknown; latency_ms: unknown; arrival_key: unknown }
 const IDENTITY = ['time_ms', 'latency_ms', 'arrival_key'] as const;
+/** A row's arrival key as stored (null on rows from before it). */
+const arrivalKeyOf = (row: LedgerRow) => text(row.arrival_key, WIDTHS.arrival_key!);
 function sameRequest(stored: Identity, row: LedgerRow): boolean {
-  const key = fitValue(40, row.arrival_key);
+  const key = arrivalKeyOf(row);
   if (stored.arrival_key != null && key !== null) return stored.arrival_key === key;
   return Number(stored.time_ms) === fitValue('integer', row.time_ms) && Number(stored.latency_ms) === fitValue('latency', row.latency_ms);
 }
@@ -134,7 +136,7 @@ function sameRequest(stored: Identity, row: LedgerRow): boolean {
  */
 function derivedId(row: LedgerRow): string {
   const own = String(row.request_id).slice(0, 100);
-  const key = fitValue(40, row.arrival_key);
+  const key = arrivalKeyOf(row);
   if (typeof key === 'string') return `${own}~${key}`;
   const t = fitValue('integer', row.time_ms) as number;
   const us = Math.round((fitValue('latency', row.latency_ms) as number) * 1000);

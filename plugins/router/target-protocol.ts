@@ -16,14 +16,13 @@ export function targetProtocol(endpoint: Endpoint, provider: Provider, mode: Wor
   const cls = operationClass(endpoint.operation);
   const other = provider.protocols.find((p) => p !== own && operationClass(parseProtocolName(p).operation) === cls);
   if (other) return parseProtocolName(other);
-  // A model call the provider has no protocol for (embeddings to a chat-only endpoint) is not sent:
-  // refused here, or the next target tried. Token counts and model lists have no translation target
+  // No protocol of its kind here: a model call (embeddings to a chat-only endpoint) is not sent —
+  // refused, or the next target tried. Token counts and model lists have no translation target
   // everywhere; the translator answers them itself.
-  if (servesNothingOf(provider, endpoint)) return undefined;
-  return mode === 'auto' ? endpoint : undefined;
+  return mode === 'auto' && cls !== 'generate' && cls !== 'embed' ? endpoint : undefined;
 }
 
-/** A generation or embedding the provider lists no protocol of its kind for. */
+/** A generation or embedding the provider lists no protocol of its kind for (which refusal to give). */
 function servesNothingOf(provider: Provider, endpoint: Endpoint): boolean {
   const cls = operationClass(endpoint.operation);
   return (cls === 'generate' || cls === 'embed') && !provider.protocols.some((p) => operationClass(parseProtocolName(p).operation) === cls);
