@@ -252,6 +252,36 @@ describe('include_usage on the client\'s behalf (OpenAI chat streams)', () => {
     expect(events.at(-1)!['choices'][0].finish_reason).to.equal('stop');
   });
 
+  it('takes off the "usage":null OpenAI puts on every chunk once usage is asked for, keeping the rest of each chunk as sent', async () => {
+    const first = { id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'gpt-x', system_fingerprint: 'fp_1', choices: [{ index: 0, delta: { role: 'assistant', content: 'He' }, logprobs: null, finish_reason: null }] };
+    const second = { id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'gpt-x', system_fingerprint: 'fp_1', choices: [{ index: 0, delta: { content: 'llo' }, logprobs: null, finish_reason: 'stop' }] };
+    // Spaced, so that a chunk written from its wire text differs from one serialised anew.
+    const spaced = JSON.stringify(first, null, 1).replace(/\n\s*/g, ' ');
+    const wire = [
+      `${spaced.slice(0, -1)},"usage":null}`, // as OpenAI sends it: usage last
+      JSON.stringify({ usage: null, ...second }), // usage elsewhere
+      JSON.stringify({ ...second, choices: [], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } }),
+    ];
+    mock.handle((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      for (const w of wire) res.write(`data: ${w}\n\n`);
+      res.end('data: [DONE]\n\n');
+    });
+    const res = await post(`${gw.url}/v1/chat/completions`, request(), { 'x-request-id': 'iu-null' });
+    const data = res.text.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6));
+    expect(data).to.deep.equal([spaced, JSON.stringify(second), '[DONE]']);
+    const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'k', maxRetries: 0 });
+    let text = '';
+    for await (const c of await client.chat.completions.create({ ...request(), stream: true } as OpenAI.Chat.ChatCompletionCreateParamsStreaming)) {
+      expect(c).to.not.have.property('usage');
+      text += c.choices[0]?.delta.content ?? '';
+    }
+    expect(text).to.equal('Hello');
+    await settle();
+    const line = gw.logs.map((l) => JSON.parse(l) as LogLine).find((l) => l.msg === 'request' && l.request_id === 'iu-null')!;
+    expect(line.usage, 'usage is still accounted').to.include({ inputTokens: 3, outputTokens: 2 });
+  });
+
   it('does not add stream_options to a non-streaming request', async () => {
     await post(`${gw.url}/v1/chat/completions`, { model: 'gpt-x', messages: [{ role: 'user', content: 'hi' }] });
     expect(mock.requests[0]!.body).to.not.have.property('stream_options');
