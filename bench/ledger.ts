@@ -60,6 +60,8 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '1000' },
     /** A built copy of another revision whose ledger variants run beside these ("before"). */
     before: { type: 'string' },
+    /** Node flags for the --before build's gateways (e.g. '--single-threaded-gc'): --before set to this build compares the flags. */
+    'before-node-flags': { type: 'string' },
     records: { type: 'string', default: '2000' },
     /** All variants' gateways at once, each at --rate (see measure). */
     together: { type: 'boolean', default: false },
@@ -92,17 +94,18 @@ const WRITER_RUNS = 5;
 const TICK_US = 1e6 / 100; // /proc/<pid>/stat counts in clock ticks of 1/100 s on Linux
 
 /** A Sluice gateway with `ledger` in its chain, or (`bare`) the floor: bench/bare-proxy.ts, node:http + undici, bodies buffered and sent with end(). */
-interface Variant { key: string; name: string; ledger: string; root: string; bare?: boolean }
+interface Variant { key: string; name: string; ledger: string; root: string; bare?: boolean; nodeFlags?: string[] }
 const COUNT_OFF = '  - use: ledger\n    with: { count: { enabled: false } }\n';
+const BEFORE_FLAGS = args['before-node-flags']?.split(/\s+/).filter(Boolean);
 const ALL_VARIANTS: Variant[] = [
   { key: 'none', name: 'without ledger', ledger: '', root },
   // A second gateway without the ledger (A/A): what a difference between two identical gateways
   // reads in the same run, the scale against which a difference is measurable or not.
   { key: 'twin', name: 'without ledger, a second gateway (A/A)', ledger: '', root },
-  ...(args.before ? [{ key: 'none-before', name: 'without ledger (before)', ledger: '', root: path.resolve(args.before) }] : []),
-  ...(args.before ? [{ key: 'off-before', name: 'ledger, count off (before)', ledger: COUNT_OFF, root: path.resolve(args.before) }] : []),
+  ...(args.before ? [{ key: 'none-before', name: 'without ledger (before)', ledger: '', root: path.resolve(args.before), nodeFlags: BEFORE_FLAGS }] : []),
+  ...(args.before ? [{ key: 'off-before', name: 'ledger, count off (before)', ledger: COUNT_OFF, root: path.resolve(args.before), nodeFlags: BEFORE_FLAGS }] : []),
   { key: 'off', name: 'ledger, count off', ledger: COUNT_OFF, root },
-  ...(args.before ? [{ key: 'default-before', name: 'ledger (default: tokenizer count) (before)', ledger: '  - use: ledger\n', root: path.resolve(args.before) }] : []),
+  ...(args.before ? [{ key: 'default-before', name: 'ledger (default: tokenizer count) (before)', ledger: '  - use: ledger\n', root: path.resolve(args.before), nodeFlags: BEFORE_FLAGS }] : []),
   { key: 'default', name: 'ledger (default: tokenizer count)', ledger: '  - use: ledger\n', root },
   ...(args['try-with'] ? [{ key: 'try', name: `ledger with ${args['try-with']}`, ledger: `  - use: ledger\n    with: ${args['try-with']}\n`, root }] : []),
   { key: 'bare', name: 'bare proxy (the floor)', ledger: '', root, bare: true },
@@ -192,7 +195,7 @@ async function startGateways(vs: Variant[], upstream: string): Promise<Gateway[]
     const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-ledger-'));
     const port = await freePort();
     writeFileSync(path.join(dir, 'sluice.yaml'), benchConfig({ port, upstream, dir, ledger: v.ledger, server: 'shutdown_grace_ms: 2000' }));
-    const argv = v.bare ? [path.join(here, 'bare-proxy.js'), new URL(upstream).origin, String(port)] : [path.join(v.root, 'bin/sluice.js'), 'start', '--config', path.join(dir, 'sluice.yaml')];
+    const argv = v.bare ? [path.join(here, 'bare-proxy.js'), new URL(upstream).origin, String(port)] : [...(v.nodeFlags ?? []), path.join(v.root, 'bin/sluice.js'), 'start', '--config', path.join(dir, 'sluice.yaml')];
     const child = spawn(process.execPath, argv, { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
     children.push(child);
     return { v, dir, child, url: `http://127.0.0.1:${port}` };
@@ -467,7 +470,7 @@ async function main(): Promise<void> {
     '# Ledger overhead',
     '',
     `- Date: ${new Date().toISOString()}; Node ${process.version}; ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}); load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`,
-    `- \`node dist/bench/ledger.js ${process.argv.slice(2).join(' ')}\`: each variant a real \`sluice start\` (NODE_ENV=production, the default log level info with the access log to /dev/null, SQLite ledger in a temp dir), chain router → translator (passthrough to an openai provider at the bench mock, model gpt-4o-mini), ${POISSON ? `open-loop Poisson arrivals at ${RATE} requests/s (bench/open-loop.ts; the generator's p99 lateness over the windows: median ${median(lateP99).toFixed(2)} ms, max ${Math.max(...lateP99).toFixed(2)} ms)` : `autocannon at ${CONNECTIONS} connections ${RATE > 0 ? `offering ${RATE} requests/s in bursts (each second's share sent back to back)` : 'as fast as they go'}`} for ${DURATION_S} s per mode after a warm-up of ${WARMUP_S} s per mode; ${ALTERNATE > 0 ? `all variants' gateways started once per round and loaded ${args.together ? 'at the same moments' : 'one at a time (order rotated each cycle)'} in ${ALTERNATE} windows per mode, ${ROUNDS} rounds; every window is a sample, paired within its cycle` : args.together ? `all variants side by side (each its own gateway, loaded at the same moments), ${ROUNDS} rounds` : `variants interleaved, ${ROUNDS} rounds`}, medians shown.${args.before ? ' "(before)" variants run the build in --before.' : ''}`,
+    `- \`node dist/bench/ledger.js ${process.argv.slice(2).join(' ')}\`: each variant a real \`sluice start\` (NODE_ENV=production, the default log level info with the access log to /dev/null, SQLite ledger in a temp dir), chain router → translator (passthrough to an openai provider at the bench mock, model gpt-4o-mini), ${POISSON ? `open-loop Poisson arrivals at ${RATE} requests/s (bench/open-loop.ts; the generator's p99 lateness over the windows: median ${median(lateP99).toFixed(2)} ms, max ${Math.max(...lateP99).toFixed(2)} ms)` : `autocannon at ${CONNECTIONS} connections ${RATE > 0 ? `offering ${RATE} requests/s in bursts (each second's share sent back to back)` : 'as fast as they go'}`} for ${DURATION_S} s per mode after a warm-up of ${WARMUP_S} s per mode; ${ALTERNATE > 0 ? `all variants' gateways started once per round and loaded ${args.together ? 'at the same moments' : 'one at a time (order rotated each cycle)'} in ${ALTERNATE} windows per mode, ${ROUNDS} rounds; every window is a sample, paired within its cycle` : args.together ? `all variants side by side (each its own gateway, loaded at the same moments), ${ROUNDS} rounds` : `variants interleaved, ${ROUNDS} rounds`}, medians shown.${args.before ? ` "(before)" variants run the build in --before${BEFORE_FLAGS ? ` with node ${BEFORE_FLAGS.join(' ')}` : ''}.` : ''}`,
     '- CPU µs/request: the gateway process\'s CPU time (every thread, the tokenizer thread included) over the load and the writer\'s catch-up after it (at least 2 s, then until the process is quiet), divided by the requests served. The mock runs in a process of its own and the load generator in the bench process, neither in the gateway. The bare proxy (`bare`, bench/bare-proxy.ts) is the floor: node:http + undici, each body buffered and sent with end(), no parsing or logging.',
     '',
     '| mode | variant | req/s | CPU µs/req | Δ CPU µs/req | p50 ms | Δ p50 ms |',

@@ -77,5 +77,5 @@ export { describeParseError } from './cli/parse-error.js';
 
 // Observability.
 export type { Logger, LogFields, LogLevel } from './observability/logger.js';
-export type { Metrics, Counter, Gauge, Histogram, Labels, MetricOptions, HistogramOptions } from './observability/metrics.js';
+export type { Metrics, Counter, Gauge, Histogram, Labels, MetricOptions, GaugeOptions, HistogramOptions } from './observability/metrics.js';
 

@@ -22,6 +22,13 @@ export interface MetricOptions {
    */
   labelNames?: readonly string[];
 }
+export interface GaugeOptions extends MetricOptions {
+  /**
+   * A level its owner can read at any time (a queue's depth): read at each render (scrape) and set
+   * on the gauge without labels, rather than set on every change of a hot path.
+   */
+  collect?: () => number;
+}
 export interface HistogramOptions extends MetricOptions {
   /** Upper bounds in the metric's unit (seconds for latencies). Default: 1 ms … 60 s. */
   buckets?: readonly number[];
@@ -29,7 +36,7 @@ export interface HistogramOptions extends MetricOptions {
 
 export interface Metrics {
   counter(name: string, help: string, options?: MetricOptions): Counter;
-  gauge(name: string, help: string, options?: MetricOptions): Gauge;
+  gauge(name: string, help: string, options?: GaugeOptions): Gauge;
   /** `options` may be the bucket list alone, as in earlier versions. */
   histogram(name: string, help: string, options?: HistogramOptions | readonly number[]): Histogram;
   /** The exposition text of this registry and the process defaults. */
@@ -75,6 +82,8 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
   const ownRegistry = (): Registry => (registry ??= new (prom().Registry)());
   if (opts.startProcessMetrics) processDefaults();
   const declared = new Map<string, { kind: Kind; handle: Counter | Gauge | Histogram; lazy: LazyMetric<PromMetric> }>();
+  /** Gauges read at render (GaugeOptions.collect). */
+  const collected: { name: string; handle: Gauge; read: () => number; told?: boolean }[] = [];
 
   const lazily = <M extends PromMetric>(name: string, labelNames: readonly string[] | undefined, make: (client: PromClient, registry: Registry, labelNames: string[]) => M) =>
     new LazyMetric(name, labelNames, (names) => make(prom(), ownRegistry(), names), opts.onDroppedUpdate);
@@ -110,17 +119,16 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     }),
     gauge: (name, help, options = {}) => declare(name, 'gauge', () => {
       const lazy = lazily(name, options.labelNames, (client, registers, labelNames) => new client.Gauge({ name, help, labelNames, registers: [registers] }));
-      return {
-        lazy,
-        handle: {
-          set: (value, labels) => {
-            try { const m = lazy.get(labels); if (labels) m.set(labels, value); else m.set(value); } catch (err) { lazy.dropped(err); }
-          },
-          inc: (labels, value = 1) => {
-            try { const m = lazy.get(labels); if (labels) m.inc(labels, value); else m.inc(value); } catch (err) { lazy.dropped(err); }
-          },
+      const handle: Gauge = {
+        set: (value, labels) => {
+          try { const m = lazy.get(labels); if (labels) m.set(labels, value); else m.set(value); } catch (err) { lazy.dropped(err); }
+        },
+        inc: (labels, value = 1) => {
+          try { const m = lazy.get(labels); if (labels) m.inc(labels, value); else m.inc(value); } catch (err) { lazy.dropped(err); }
         },
       };
+      if (options.collect) collected.push({ name, handle, read: options.collect });
+      return { lazy, handle };
     }),
     histogram: (name, help, options = {}) => declare(name, 'histogram', () => {
       const { buckets = DEFAULT_BUCKETS, labelNames } = isBucketList(options) ? { buckets: options, labelNames: undefined } : options;
@@ -160,6 +168,14 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     render: async () => {
       // Metrics declared with their label names are listed (HELP and TYPE) before their first update.
       for (const { lazy } of declared.values()) lazy.declare();
+      for (const c of collected) {
+        let value: number;
+        try { value = c.read(); } catch (err) {
+          if (!c.told) { c.told = true; opts.onDroppedUpdate?.(c.name, err instanceof Error ? err : new Error(String(err))); }
+          continue;
+        }
+        c.handle.set(value);
+      }
       return (await ownRegistry().metrics()) + (await processDefaults().metrics());
     },
     get contentType() { return ownRegistry().contentType; },

@@ -35,7 +35,7 @@ export default definePlugin<LedgerOptions>({
   setup(initial, host) {
     // Built without side effects: no timer, no thread, no file until start().
     let options = initial;
-    const metrics = ledgerMetrics(host.metrics);
+    const metrics = ledgerMetrics(host.metrics, () => writer.depth);
     const counter = createTokenCounter({
       timeoutMs: 15_000,
       onError: (err) => host.logger.warn('ledger tokenizer failed; rows go without a local count', { error: err }),

@@ -9,7 +9,6 @@ export interface LedgerMetrics {
   /** Adds a row's tokens and cost (to the counters at the next `flush`). */
   row(row: LedgerRow): void;
   flush(): void;
-  queueDepth(n: number): void;
   written(n: number): void;
   writeError(): void;
   spillRows(n: number): void;
@@ -21,13 +20,14 @@ export interface LedgerMetrics {
 const CLASSES = ['input', 'output', 'cache_read', 'cache_write', 'reasoning'] as const;
 interface Sums extends Record<(typeof CLASSES)[number], number> { provider: string; model: string; usd: number }
 
-export function ledgerMetrics(metrics: Metrics): LedgerMetrics {
+/** `queueDepth`: what waits in memory, read at each scrape (the writer's depth). */
+export function ledgerMetrics(metrics: Metrics, queueDepth?: () => number): LedgerMetrics {
   const labelNames = ['provider', 'model', 'class'] as const;
   const tokens = metrics.counter('sluice_ledger_tokens_total', 'Tokens recorded in the ledger, by provider, served model and class (input excludes cached classes).', { labelNames });
   const cost = metrics.counter('sluice_ledger_cost_usd_total', 'Cost recorded in the ledger (USD, from the price table), by provider and served model.', { labelNames: ['provider', 'model'] });
   const unpriced = metrics.counter('sluice_ledger_unpriced_requests_total', 'Requests with tokens but no price for their model.', { labelNames: ['provider', 'model'] });
   const mismatches = metrics.counter('sluice_ledger_count_mismatch_total', 'Requests whose billed token count differs from the local count beyond the tolerance.', { labelNames: ['provider', 'model'] });
-  const depth = metrics.gauge('sluice_ledger_queue_depth', 'Rows waiting in memory to be written.');
+  metrics.gauge('sluice_ledger_queue_depth', 'Requests waiting in memory to be written (as records or rows), read at each scrape.', { collect: queueDepth });
   const written = metrics.counter('sluice_ledger_rows_written_total', 'Rows the database did not hold before, written by the ledger (replays from the spill file included; a replayed row already there is not counted again).');
   const errors = metrics.counter('sluice_ledger_write_errors_total', 'Failed writes to the database (their rows went to the spill file).');
   const spill = metrics.gauge('sluice_ledger_spill_rows', 'Rows waiting in the spill file for the database to come back.');
@@ -67,7 +67,6 @@ export function ledgerMetrics(metrics: Metrics): LedgerMetrics {
     init() {
       for (const c of [written, errors, dropped, pruned]) c.inc(undefined, 0);
     },
-    queueDepth: (n) => depth.set(n),
     written: (n) => written.inc(undefined, n),
     writeError: () => errors.inc(),
     spillRows: (n) => spill.set(n),

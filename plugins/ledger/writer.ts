@@ -122,8 +122,6 @@ export class LedgerWriter<T extends Queued> {
   kick(): Promise<void> {
     if (this.cycleRunning) {
       this.again = true;
-      // The gauge moves while a cycle waits on the database too (once per kick, not per request).
-      this.deps.metrics.queueDepth(this.depth);
       return this.cycleRunning;
     }
     this.cycleRunning = (async () => {
@@ -157,7 +155,6 @@ export class LedgerWriter<T extends Queued> {
     }
     // Overflow (the database slower than the traffic) goes to disk rather than growing memory.
     if (this.pending.length > this.opts.maxBufferRows) await this.spill(this.pending.splice(0, this.pending.length - this.opts.maxBufferRows));
-    metrics.queueDepth(this.depth);
 
     let ok = true;
     // Recovered means a write went through: a cycle with nothing to write (its rows dropped, say)
@@ -181,7 +178,6 @@ export class LedgerWriter<T extends Queued> {
         this.noteFailure(err);
         await this.spill(this.pending.splice(0));
       }
-      metrics.queueDepth(this.depth);
     }
     if (ok && !this.stuck && this.deps.spill.rows > 0) {
       try {
@@ -228,25 +224,21 @@ export class LedgerWriter<T extends Queued> {
   };
 
   /**
-   * `write`, given up on after the flush interval (or the write timeout, if shorter): the caller then
-   * spills the rows (or leaves them in the spill file), while the write goes on in the background as
-   * `stuck` until it commits (the replay will skip those rows) or times out.
+   * The store's insert, given up on after the flush interval (or the write timeout, if shorter): the
+   * caller then spills the rows (or leaves them in the spill file). The insert is not cancelled (a
+   * database call cannot be): until it settles or the write timeout runs out it is `stuck`, and
+   * cycles spill rather than write. Resolves with how many of the rows were new to the table.
    */
   private async writeOrGiveUp(rows: LedgerRow[]): Promise<number> {
-    const write = this.write(rows);
+    const insert = this.deps.store.insert(rows, this.failing);
     const patience = Math.min(this.opts.flushIntervalMs, this.opts.writeTimeoutMs);
-    if (await settlesWithin(write, patience)) return write;
-    // A late commit stores its rows after all: counted then (their replay will find them stored).
-    const stuck: Promise<void> = write.then((n) => { this.deps.metrics.written(n); }, () => undefined).finally(() => { if (this.stuck === stuck) this.stuck = undefined; });
+    if (await settlesWithin(insert, patience)) return insert;
+    // A late commit stores its rows after all, however late: counted then (their replay finds them stored).
+    insert.then((n) => { this.deps.metrics.written(n); }, () => undefined);
+    const stuck: Promise<void> = settlesWithin(insert, this.opts.writeTimeoutMs - patience).then(() => undefined)
+      .finally(() => { if (this.stuck === stuck) this.stuck = undefined; });
     this.stuck = stuck;
     throw new Error(`ledger write still running after ${patience} ms; its rows go to the spill file (it may yet commit: the replay skips what it wrote)`);
-  }
-
-  /** Resolves with how many of the rows were new to the table. */
-  private async write(rows: LedgerRow[]): Promise<number> {
-    const insert = this.deps.store.insert(rows, this.failing);
-    if (!(await settlesWithin(insert, this.opts.writeTimeoutMs))) throw new Error(`ledger write took longer than ${this.opts.writeTimeoutMs} ms`);
-    return insert;
   }
 
   private noteFailure(err: unknown): void {

@@ -47,6 +47,18 @@ describe('metrics (prom-client)', () => {
     expect(ours).to.equal(theirs);
   });
 
+  it('reads a gauge declared with collect at each render; a reader that throws is told once, not rendered', async () => {
+    let depth = 3;
+    const dropped: string[] = [];
+    const m = createMetrics({ onDroppedUpdate: (name) => dropped.push(name) });
+    m.gauge('queue_depth', 'Waiting.', { collect: () => depth });
+    m.gauge('broken', 'Throws.', { collect: () => { throw new Error('no'); } });
+    expect(await m.render()).to.match(/^queue_depth 3$/m);
+    depth = 7;
+    expect(await m.render()).to.match(/^queue_depth 7$/m);
+    expect(dropped).to.deep.equal(['broken']);
+  });
+
   it('includes the process defaults: event-loop lag, heap, GC', async () => {
     const text = await createMetrics().render();
     for (const name of ['nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes', 'nodejs_gc_duration_seconds', 'process_cpu_seconds_total']) {

@@ -41,11 +41,11 @@ function setup(opts: Partial<{ flushIntervalMs: number; batchSize: number; maxBu
   const corrupt: number[] = [];
   const spill = new SpillFile(path.join(dir, 'spill'), (_f, line) => corrupt.push(line));
   const metrics = createMetrics();
-  const writer = new LedgerWriter(
+  const writer: LedgerWriter<RequestRecord> = new LedgerWriter<RequestRecord>(
     { flushIntervalMs: opts.flushIntervalMs ?? 60_000, batchSize: opts.batchSize ?? 10, maxBufferRows: opts.maxBufferRows ?? 1000, writeTimeoutMs: 1000, cycleAfterYoungGc: opts.cycleAfterYoungGc },
     {
       prepare: async (rs) => rs.map(fallbackLike), fallbackRow: fallbackLike, store, spill,
-      metrics: ledgerMetrics(metrics), logger: createLogger({ level: 'silent' }),
+      metrics: ledgerMetrics(metrics, () => writer.depth), logger: createLogger({ level: 'silent' }),
     },
   );
   return { dir, store, spill, writer, corrupt, metrics };
@@ -126,6 +126,19 @@ describe('ledger writer', () => {
     expect(spill.rows).to.equal(0);
     expect(readdirSync(path.join(dir, 'spill'))).to.deep.equal([]);
     expect(await metrics.render()).to.match(/^sluice_ledger_write_errors_total [1-9]/m);
+    await writer.close();
+  });
+
+  it('the queue depth gauge counts the records waiting for a cycle, read when scraped', async () => {
+    const { writer, metrics, store } = setup({ batchSize: 3 });
+    await writer.start();
+    writer.push(record('d1'));
+    writer.push(record('d2'));
+    expect(await metrics.render()).to.match(/^sluice_ledger_queue_depth 2$/m);
+    writer.push(record('d3')); // a full batch: written at once
+    await writer.kick();
+    expect(store.rows.size).to.equal(3);
+    expect(await metrics.render()).to.match(/^sluice_ledger_queue_depth 0$/m);
     await writer.close();
   });
 
@@ -274,9 +287,9 @@ describe('ledger writer: a database that stops answering', () => {
     const store = new HangingStore();
     const metrics = createMetrics();
     const spill = new SpillFile(path.join(dir, 'spill'), () => {});
-    const deps = { prepare: async (rs: readonly RequestRecord[]) => rs.map(fallbackLike), fallbackRow: fallbackLike, store, spill, metrics: ledgerMetrics(metrics), logger: createLogger({ level: 'silent' }) };
+    const deps = { prepare: async (rs: readonly RequestRecord[]) => rs.map(fallbackLike), fallbackRow: fallbackLike, store, spill, metrics: ledgerMetrics(metrics, () => writer.depth), logger: createLogger({ level: 'silent' }) };
     // A write timeout far past the interval: what it used to hold in memory (and a crash lose).
-    const writer = new LedgerWriter<RequestRecord>({ flushIntervalMs: 200, batchSize: 100, maxBufferRows: 1000, writeTimeoutMs: 30_000 }, deps);
+    const writer: LedgerWriter<RequestRecord> = new LedgerWriter<RequestRecord>({ flushIntervalMs: 200, batchSize: 100, maxBufferRows: 1000, writeTimeoutMs: 30_000 }, deps);
     await writer.start();
     for (let i = 0; i < 5; i++) writer.push(record(`h${i}`));
     const first = writer.kick();
@@ -311,6 +324,30 @@ describe('ledger writer: a database that stops answering', () => {
     // Written: the late commit's 5 and the replay's 9 new rows (its 5 already stored are skipped, not counted twice).
     expect(await metrics.render()).to.match(/^sluice_ledger_rows_written_total 14$/m);
     await next.close();
+  });
+
+  it('a write that commits after write_timeout_ms is still counted as written when it lands', async () => {
+    const dir = tempDir('sluice-ledger-late-');
+    const store = new HangingStore();
+    const metrics = createMetrics();
+    const spill = new SpillFile(path.join(dir, 'spill'), () => {});
+    const writer = new LedgerWriter<RequestRecord>({ flushIntervalMs: 50, batchSize: 100, maxBufferRows: 1000, writeTimeoutMs: 150 }, {
+      prepare: async (rs) => rs.map(fallbackLike), fallbackRow: fallbackLike, store, spill, metrics: ledgerMetrics(metrics), logger: createLogger({ level: 'silent' }),
+    });
+    await writer.start();
+    for (let i = 0; i < 5; i++) writer.push(record(`t${i}`));
+    await writer.kick(); // given up on after the interval: the rows spilled
+    expect(spill.rows).to.equal(5);
+    await new Promise((r) => setTimeout(r, 300)); // past the write timeout
+    store.release(); // …and then it commits
+    await new Promise((r) => setTimeout(r, 10));
+    expect(store.rows.size).to.equal(5);
+    expect(await metrics.render()).to.match(/^sluice_ledger_rows_written_total 5$/m);
+    // The replay finds them stored: nothing counted twice.
+    await writer.kick();
+    expect(spill.rows).to.equal(0);
+    expect(await metrics.render()).to.match(/^sluice_ledger_rows_written_total 5$/m);
+    await writer.close();
   });
 });
 
