@@ -10,6 +10,7 @@ export interface StreamCapture {
   calls: CapturedCall[];
   /** Reasoning text the provider showed (hidden reasoning is only in the usage figures). */
   reasoning: string[];
+  /** Characters of text seen, kept or not (past `maxChars` they are counted, not kept). */
   chars: number;
   /** True once more text arrived than `maxChars`: the capture is then incomplete. */
   truncated: boolean;
@@ -137,12 +138,11 @@ export function captureStream(exchange: Exchange, maxChars: number): void {
   const read = readerFor(response.protocol);
   if (!read) return;
   const capture: StreamCapture = { text: [[]], calls: [], reasoning: [], chars: 0, truncated: false, complete: false };
-  /** Counts `text` against maxChars: false once the capture is over it (and so incomplete). */
+  /** Counts `text` against maxChars: false once the capture is over it (and so incomplete); its length is counted either way, for an estimate. */
   const fits = (text: string): boolean => {
-    if (capture.truncated) return false;
-    if (capture.chars + text.length > maxChars) { capture.truncated = true; return false; }
     capture.chars += text.length;
-    return true;
+    if (capture.chars > maxChars) capture.truncated = true;
+    return !capture.truncated;
   };
   const sink: Sink = {
     text(choice, text) {

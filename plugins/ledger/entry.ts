@@ -78,7 +78,7 @@ export function entryOf(r: RequestRecord, options: LedgerOptions): LedgerEntry {
  * of history (bench/ledger-agent.ts), for a figure nothing used.
  */
 export function inputFigureMissing(usage: Usage | undefined, stream: boolean, answer: ResponseText | undefined): boolean {
-  return !usage || (!usage.estimated && stream && answer !== undefined && !answer.complete);
+  return !usage || (!usage.estimated && stream && answer?.cut === true);
 }
 
 /**

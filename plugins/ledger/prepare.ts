@@ -127,15 +127,17 @@ function planCounts(entries: readonly LedgerEntry[], ctx: PrepareContext): Count
       const known = (reuse[i] = memoFor(ctx.memo, e.request)?.reuse(segments, encoding));
       for (let s = known?.segments ?? 0; s < segments.length; s++) refs.push(positionOf(segments[s]!, index, texts));
     }
-    refs.push(positionOf(e.answer?.text ?? '', index, texts));
-    refs.push(positionOf(e.answer?.reasoning ?? '', index, texts));
+    // An answer over max_chars is estimated from its length: its kept part is not counted.
+    const whole = e.answer?.cappedChars === undefined;
+    refs.push(positionOf(whole ? e.answer?.text ?? '' : '', index, texts));
+    refs.push(positionOf(whole ? e.answer?.reasoning ?? '' : '', index, texts));
   }
   return { method, reuse, start, refs, lists };
 }
 
 /** Whether a request's own texts go to the tokenizer: where the count can be set against the bill, or stands in for a missing figure. */
 function inputCounted(e: LedgerEntry): boolean {
-  return e.request?.countable === true || inputFigureMissing(e.usage, e.stream, e.answer);
+  return e.request !== undefined && !e.request.capped && (e.request.countable || inputFigureMissing(e.usage, e.stream, e.answer));
 }
 
 /** Where `text` is in its encoding's list, added the first time it is seen. */
@@ -197,10 +199,14 @@ function localCount(e: LedgerEntry, plan: CountPlan, i: number, counts: (number[
 }
 
 function estimateSegments(request: RequestText): number {
+  if (request.capped) return estimateChars(request.chars);
   let n = 0;
   for (const s of request.segments) n += estimateTokens(s);
   return n;
 }
+
+/** The estimate (core's estimateTokens) for text known only by its length: past count.max_chars. */
+const estimateChars = (chars: number) => (chars === 0 ? 0 : Math.max(1, Math.ceil(chars / 4)));
 
 /** An entry's row, given its local count (if any). */
 function buildRow(record: LedgerEntry, local: LocalCount | undefined, ctx: PrepareContext): LedgerRow {
@@ -255,7 +261,7 @@ function settleUsage(record: LedgerEntry, answered: boolean, local: LocalCount |
   const reported = record.usage;
   if (reported) {
     if (reported.estimated) return { usage: reported, source: 'estimated' };
-    const cut = record.stream && answer !== undefined && !answer.complete;
+    const cut = record.stream && answer?.cut === true;
     if (!cut) return { usage: reported, source: 'reported' };
     // A stream cut short: what the provider reported so far (Anthropic gives input up front) and
     // the larger of its output figure and what was seen on the wire.
@@ -269,7 +275,11 @@ function settleUsage(record: LedgerEntry, answered: boolean, local: LocalCount |
 }
 
 const estimateIn = (local: LocalCount | undefined, request: RequestText | undefined) => local?.input ?? (request ? estimateSegments(request) : 0);
-const estimateOut = (local: LocalCount | undefined, answer: ResponseText | undefined) => (local?.text !== undefined ? local.text + (local.reasoning ?? 0) : answer ? estimateTokens(answer.text) + estimateTokens(answer.reasoning) : 0);
+function estimateOut(local: LocalCount | undefined, answer: ResponseText | undefined): number {
+  if (answer?.cappedChars !== undefined) return estimateChars(answer.cappedChars);
+  if (local?.text !== undefined) return local.text + (local.reasoning ?? 0);
+  return answer ? estimateTokens(answer.text) + estimateTokens(answer.reasoning) : 0;
+}
 
 /** Billed against local, each side only where the local count saw all that was billed. */
 function drifted(usage: Usage, local: LocalCount, request: RequestText | undefined, answer: ResponseText | undefined, options: LedgerOptions): boolean {

@@ -11,6 +11,11 @@ export interface RequestText {
   turns: number;
   /** False when the billed prompt includes what the text count cannot see. */
   countable: boolean;
+  /**
+   * Longer than `count.max_chars`: no segment is kept and `chars` is the whole length, so the prompt
+   * is never counted, only estimated from its length where a figure is missing.
+   */
+  capped?: true;
 }
 
 export interface ResponseText {
@@ -19,6 +24,10 @@ export interface ResponseText {
   reasoning: string;
   /** False when the text is known to be only part of the answer (a cut stream, a capped capture). */
   complete: boolean;
+  /** A stream that did not run to its end (the client left, the upstream broke off). */
+  cut?: true;
+  /** Longer than `count.max_chars`: the answer's whole length (text and reasoning), of which `text` holds at most a part; estimated from it, never counted. */
+  cappedChars?: number;
 }
 
 const NON_TEXT_TYPES = new Set(['image_url', 'input_image', 'image', 'input_audio', 'audio', 'file', 'input_file', 'document', 'video_url']);
@@ -75,12 +84,13 @@ export function declaresTools(body: JsonObject): boolean {
 }
 
 /** The request as it went upstream (translated, where it was), else as the client sent it. */
-export function requestText(exchange: Exchange, maxChars: number): RequestText | undefined {
+export function requestText(exchange: Exchange, maxChars: number): RequestText {
   const upstream = exchange.upstream;
   const plain = upstream && isChat(upstream.protocol) ? plainChatTexts(upstream.body) : undefined;
   if (plain) {
     let chars = 0;
-    for (let i = 0; i < plain.length; i++) if ((chars += plain[i]!.length) > maxChars) return undefined;
+    for (let i = 0; i < plain.length; i++) chars += plain[i]!.length;
+    if (chars > maxChars) return capped(chars, plain.length, upstream!.body);
     // Every message is a role, a name and a string content (plainChatTexts): only the rest of the body can hold tools or non-text parts.
     return withTools(plain, chars, plain.length, textOnlyBody(upstream!.body, 'messages'), upstream!.body, maxChars);
   }
@@ -89,10 +99,10 @@ export function requestText(exchange: Exchange, maxChars: number): RequestText |
   let chars = 0;
   for (const s of view.segments()) {
     chars += s.text.length;
-    if (chars > maxChars) return undefined;
-    segments.push(s.text);
+    if (chars <= maxChars) segments.push(s.text);
   }
   const body = view.body;
+  if (chars > maxChars) return capped(chars, view.turns(), body);
   const countable = view.toolCalls().length === 0 && view.toolResults().length === 0 && textOnlyBody(body);
   return withTools(segments, chars, view.turns(), countable, body, maxChars);
 }
@@ -103,12 +113,22 @@ export function requestText(exchange: Exchange, maxChars: number): RequestText |
  * without a usage report counts them. Only a prompt that is not countable can have them, and its
  * count is never set against a bill.
  */
-function withTools(segments: string[], chars: number, turns: number, countable: boolean, body: JsonObject, maxChars: number): RequestText | undefined {
-  const list = countable ? undefined : Object.hasOwn(body, 'tools') ? body['tools'] : Object.hasOwn(body, 'functions') ? body['functions'] : undefined;
-  if (!Array.isArray(list) || list.length === 0) return { segments, chars, turns, countable };
-  const tools = JSON.stringify(list);
-  if (chars + tools.length > maxChars) return undefined;
+function withTools(segments: string[], chars: number, turns: number, countable: boolean, body: JsonObject, maxChars: number): RequestText {
+  const tools = countable ? undefined : toolsJson(body);
+  if (tools === undefined) return { segments, chars, turns, countable };
+  if (chars + tools.length > maxChars) return { segments: [], chars: chars + tools.length, turns, countable: false, capped: true };
   return { segments: [...segments, tools], chars: chars + tools.length, turns, countable };
+}
+
+/** A prompt over `count.max_chars`: its length (tool definitions included) for an estimate, no segments. */
+function capped(chars: number, turns: number, body: JsonObject): RequestText {
+  return { segments: [], chars: chars + (toolsJson(body)?.length ?? 0), turns, countable: false, capped: true };
+}
+
+/** The JSON of the tool definitions a body declares, if any. */
+function toolsJson(body: JsonObject): string | undefined {
+  const list = Object.hasOwn(body, 'tools') ? body['tools'] : Object.hasOwn(body, 'functions') ? body['functions'] : undefined;
+  return Array.isArray(list) && list.length > 0 ? JSON.stringify(list) : undefined;
 }
 
 const isChat = (p: Protocol) => p.family === 'openai' && p.operation === 'chat';
@@ -116,7 +136,12 @@ const isChat = (p: Protocol) => p.family === 'openai' && p.operation === 'chat';
 /** What the model answered: from the stream capture, or the JSON body through the response view. */
 export function responseText(exchange: Exchange, maxChars: number): ResponseText | undefined {
   const capture = exchange.get(STREAM_CAPTURE);
-  if (capture) return { text: capturedText(capture), reasoning: capture.reasoning.join(''), complete: capture.complete && !capture.truncated };
+  if (capture) {
+    const text: ResponseText = { text: capturedText(capture), reasoning: capture.reasoning.join(''), complete: capture.complete && !capture.truncated };
+    if (!capture.complete) text.cut = true;
+    if (capture.truncated) text.cappedChars = capture.chars;
+    return text;
+  }
   const response = exchange.response;
   if (!response || response.kind !== 'json' || response.status >= 400) return undefined;
   return jsonAnswerText(response.protocol, response.body, maxChars);
@@ -129,23 +154,24 @@ export function responseText(exchange: Exchange, maxChars: number): ResponseText
  * `reasoning_details` (the translator writes both, for clients that send thinking back), so there,
  * as in a Chat stream, the message's own field is read.
  */
-function jsonAnswerText(protocol: Protocol, body: JsonValue, maxChars: number): ResponseText | undefined {
+function jsonAnswerText(protocol: Protocol, body: JsonValue, maxChars: number): ResponseText {
   const plain = isChat(protocol) && isObject(body) ? plainChatAnswer(body) : undefined;
-  if (plain !== undefined) return plain.length > maxChars ? undefined : { text: plain, reasoning: '', complete: true };
+  if (plain !== undefined) return plain.length > maxChars ? cappedAnswer(plain.length) : { text: plain, reasoning: '', complete: true };
   const view = createResponseView(protocol, body);
   let text = '';
   let reasoning = '';
   for (const s of view.segments()) {
     if (s.kind === 'reasoning') reasoning += s.text;
     else if (s.kind !== 'tool_arguments') text += s.text;
-    if (text.length + reasoning.length > maxChars) return undefined;
   }
-  for (const call of view.toolCalls()) {
-    text += call.name + call.arguments;
-    if (text.length + reasoning.length > maxChars) return undefined;
-  }
-  return { text, reasoning: (isChat(protocol) && chatReasoning(body)) || reasoning, complete: true };
+  for (const call of view.toolCalls()) text += call.name + call.arguments;
+  if (!isChat(protocol)) return text.length + reasoning.length > maxChars ? cappedAnswer(text.length + reasoning.length) : { text, reasoning, complete: true };
+  const shown = chatReasoning(body) || reasoning;
+  return text.length + shown.length > maxChars ? cappedAnswer(text.length + shown.length) : { text, reasoning: shown, complete: true };
 }
+
+/** An answer over `count.max_chars`: its length only, for an estimate. */
+const cappedAnswer = (chars: number): ResponseText => ({ text: '', reasoning: '', complete: false, cappedChars: chars });
 
 /** A Chat answer's reasoning as its messages' `reasoning_content` (else `reasoning`) give it: '' when none does. */
 function chatReasoning(body: JsonValue): string {

@@ -203,6 +203,24 @@ describe('ledger: preparing a row', function () {
     expect(row).to.include({ usage_source: 'estimated', input_tokens: 20, output_tokens: 17, count_mismatch: 0, stream: 1 });
   });
 
+  it('text over count.max_chars is not counted, but a missing figure is still estimated from its length (JSON and stream)', async () => {
+    const long = 'word '.repeat(200); // 1,000 characters
+    const small = { ...ledgerOptions.parse({}).count, max_chars: 400 };
+    const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: long }] };
+    const noUsage = { id: 'c1', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: long }, finish_reason: 'stop' }] };
+    const json = await runPlugin(ledger, { path: '/v1/chat/completions', body, upstream: { json: noUsage } });
+    const row = await prepareRow(recordOf(json), ctx({ count: small }));
+    expect(row).to.include({ usage_source: 'estimated', input_tokens: 250, output_tokens: 250, local_input_tokens: null, local_output_tokens: null });
+    expect(row.cost_total).to.be.greaterThan(0);
+    const events = [chunk({ role: 'assistant', content: '' }), chunk({ content: long.slice(0, 300) }), chunk({ content: long.slice(300) }), chunk({}, 'stop')];
+    const stream = await runPlugin(ledger, { path: '/v1/chat/completions', body: { ...body, stream: true }, upstream: { events }, options: { count: { max_chars: 400 } } });
+    expect(await prepareRow(recordOf(stream), ctx({ count: small }))).to.include({ usage_source: 'estimated', input_tokens: 250, output_tokens: 250, local_output_tokens: null });
+    // A long stream that ran to its end with a usage report is reported, not partial: only a cut stream is.
+    const reported = [...events.slice(0, 3), { data: { ...chunk({}, 'stop').data as JsonObject, usage: { prompt_tokens: 205, completion_tokens: 201 } } }];
+    const whole = await runPlugin(ledger, { path: '/v1/chat/completions', body: { ...body, stream: true, stream_options: { include_usage: true } }, upstream: { events: reported }, options: { count: { max_chars: 400 } } });
+    expect(await prepareRow(recordOf(whole), ctx({ count: small }))).to.include({ usage_source: 'reported', input_tokens: 205, output_tokens: 201 });
+  });
+
   it('a stream cut short keeps what the provider reported and adds what was seen: partial', async () => {
     const start: StreamEvent = { event: 'message_start', data: { type: 'message_start', message: { id: 'm', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [], usage: { input_tokens: 25, cache_read_input_tokens: 1000, output_tokens: 1 } } } };
     const block: StreamEvent = { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } } };
