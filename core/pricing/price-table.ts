@@ -1,5 +1,6 @@
 // Prices per model glob and token class (USD per million tokens), and the cost of a request's usage.
 // An unknown model costs null, never 0: "free" and "we do not know" must not look alike in a report.
+import { compileGlob, type GlobMatcher } from '../glob.js';
 import type { Usage } from '../protocols/types.js';
 
 /** Prices that replace the base ones once a request's prompt is longer than `above_input_tokens`. */
@@ -58,15 +59,12 @@ export interface PriceTable {
   cost(usage: Usage, model: string, prices?: TokenPrices): Cost | null;
 }
 
-/** `*` matches any run of characters; everything else is literal. */
-function globToRegExp(glob: string): RegExp {
-  return new RegExp(`^${glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
-}
 
 const PER_TOKEN = 1 / 1_000_000;
 const round = (usd: number) => Math.round(usd * 1e9) / 1e9;
 
-interface Entry { match: RegExp; exact: string; prices: TokenPrices }
+/** An entry's name or glob, matched in lower case (model names are priced whatever their case). */
+interface Entry { match: GlobMatcher; exact: string; prices: TokenPrices }
 
 /** The defaults of the classes a price leaves out (see TokenPrices); long-context rates bring no reasoning price of their own. */
 export function effectivePrices(p: TokenPrices | LongContextPrices): EffectivePrices {
@@ -84,12 +82,12 @@ export function effectivePrices(p: TokenPrices | LongContextPrices): EffectivePr
  * reports them); reasoning is priced separately only where a price says so.
  */
 export function createPriceTable(...tables: Record<string, TokenPrices>[]): PriceTable {
-  const compiled: Entry[][] = tables.map((t) => Object.entries(t).map(([glob, prices]) => ({ match: globToRegExp(glob), exact: glob, prices })));
+  const compiled: Entry[][] = tables.map((t) => Object.entries(t).map(([glob, prices]) => ({ match: compileGlob(glob.toLowerCase()), exact: glob, prices })));
   const cache = new Map<string, TokenPrices | null>();
   const match = (model: string): PriceMatch | undefined => {
     const lower = model.toLowerCase();
     for (const [table, entries] of compiled.entries()) {
-      const hit = entries.find((e) => e.exact.toLowerCase() === lower) ?? entries.find((e) => e.match.test(model));
+      const hit = entries.find((e) => e.exact.toLowerCase() === lower) ?? entries.find((e) => e.match(lower));
       if (hit) return { table, pattern: hit.exact, prices: hit.prices };
     }
     return undefined;
