@@ -1,8 +1,8 @@
 // Translating generation requests (chat, responses, messages, generateContent) between protocols.
-import { asObject, GatewayError, protocolName, stateKey, type Exchange, type Logger, type ProtocolName, type Target, type UpstreamRequest } from '../../core/index.js';
+import { asObject, emptyUsage, GatewayError, protocolName, stateKey, type Exchange, type Logger, type ProtocolName, type Target, type UpstreamRequest } from '../../core/index.js';
 import type { EncodeContext, ProtocolCodec } from './codec.js';
 import { codecFor } from './codecs.js';
-import type { IrRequest } from './ir.js';
+import type { IrRequest, IrResponse } from './ir.js';
 import { mayNeedResolving, resolvePassthroughSignatures } from './passthrough-signatures.js';
 import { signaturesFor, tagResponse, tagStream, untagRequest } from './signatures.js';
 import { estimateTokens } from './util.js';
@@ -79,6 +79,16 @@ export function translateGenerationBack(exchange: Exchange, logger: Logger): voi
   };
   const [origin, family] = [response.protocol.family, endpoint.family];
   exchange.response = response.kind === 'json'
-    ? { ...response, protocol: endpoint, body: client.encodeResponse(tagResponse(upstream.decodeResponse(response.body), origin, family), ctx) }
+    ? { ...response, protocol: endpoint, body: client.encodeResponse(tagResponse(withUsageEstimate(upstream.decodeResponse(response.body), exchange, ctx), origin, family), ctx) }
     : { ...response, protocol: endpoint, events: client.encodeStream(tagStream(upstream.decodeStream(response.events), origin, family), ctx) };
+}
+
+/**
+ * An upstream answer with no usage report (its decoder gives zeros): the client gets the input
+ * estimate a stream's terminal event carries in the same case, not zeros. Core read the answer's
+ * usage before translation (exchange.usage): undefined when it had none.
+ */
+function withUsageEstimate(response: IrResponse, exchange: Exchange, ctx: EncodeContext): IrResponse {
+  if (exchange.usage) return response;
+  return { ...response, usage: { ...emptyUsage(), inputTokens: ctx.estimatedInputTokens, estimated: true } };
 }

@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
-import { chunk, defaultHandler, startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
+import { chatCompletionBody, chunk, defaultHandler, startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
 import { config, startGateway, type TestGateway } from '../helpers/gateway.js';
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; text: string; headers: Record<string, string>; json: () => Record<string, any> }> {
@@ -280,6 +280,29 @@ describe('include_usage on the client\'s behalf (OpenAI chat streams)', () => {
     await settle();
     const line = gw.logs.map((l) => JSON.parse(l) as LogLine).find((l) => l.msg === 'request' && l.request_id === 'iu-null')!;
     expect(line.usage, 'usage is still accounted').to.include({ inputTokens: 3, outputTokens: 2 });
+  });
+
+  it('an upstream that reports no usage: a translated answer carries the same input estimate, JSON or streamed (Anthropic SDK)', async () => {
+    mock.handle((req, res) => {
+      if (req.body!['stream'] === true) {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(chunk('gpt-x', { role: 'assistant', content: 'Hi' }));
+        res.write(chunk('gpt-x', {}, 'stop'));
+        res.end('data: [DONE]\n\n');
+        return;
+      }
+      const body = chatCompletionBody('gpt-x', 'Hi');
+      delete body['usage'];
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    });
+    const anthropic = new Anthropic({ baseURL: gw.url, apiKey: 'k', maxRetries: 0 });
+    const params = { model: 'gpt-x', max_tokens: 32, messages: [{ role: 'user' as const, content: 'please estimate this prompt for me' }] };
+    const json = await anthropic.messages.create(params);
+    const streamed = await anthropic.messages.stream(params).finalMessage();
+    expect(json.usage.input_tokens).to.be.greaterThan(0);
+    expect(json.usage.input_tokens).to.equal(streamed.usage.input_tokens);
+    expect(json.usage.output_tokens).to.equal(streamed.usage.output_tokens);
   });
 
   it('does not add stream_options to a non-streaming request', async () => {
