@@ -36,6 +36,16 @@ describe('ledger: a PostgreSQL outage in the middle of a load', function () {
       // The write errors were real, and counted.
       const metrics = await (await fetch(`${rig.gw.url}/metrics`)).text();
       expect(Number(/^sluice_ledger_write_errors_total (\d+)/m.exec(metrics)?.[1] ?? 0), 'write errors').to.be.greaterThan(0);
+      // Written once it is back: the spill file empties while the gateway runs. Waited for, not
+      // assumed at close: on a loaded machine a write after the restart can outlast the 100 ms
+      // interval, and its rows (and the next cycles') then spill again until it settles; a close in
+      // that window leaves them to the next start (docs/ledger.md), which this test does not make.
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const text = await (await fetch(`${rig.gw.url}/metrics`)).text();
+        if (/^sluice_ledger_spill_rows 0$/m.test(text) || Date.now() > deadline) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
     } finally {
       await rig.gw.close();
       await proxy.close();
