@@ -80,7 +80,10 @@ function add(acc: Acc, r: Added): void {
   l.cache_read_tokens += r.cache_read_tokens;
   l.cache_write_tokens += r.cache_write_tokens;
   l.reasoning_tokens += r.reasoning_tokens;
-  if (r.cost_total !== null) { acc.cost += r.cost_total; acc.priced++; } else if (r.input_tokens + r.output_tokens + r.cache_read_tokens + r.cache_write_tokens > 0) l.unpriced++;
+  // Priced and unpriced are counted among rows with tokens only: a refusal's cost is a known 0 (it
+  // billed nothing), which says nothing of what the group's unpriced tokens cost.
+  const tokens = r.input_tokens + r.output_tokens + r.cache_read_tokens + r.cache_write_tokens > 0;
+  if (r.cost_total !== null) { acc.cost += r.cost_total; if (tokens) acc.priced++; } else if (tokens) l.unpriced++;
   if (r.usage_source === 'estimated' || r.usage_source === 'partial') l.estimated++;
   acc.latency.push(r.latency_ms);
   if (r.ttfb_ms !== null) acc.ttfb.push(r.ttfb_ms);

@@ -91,6 +91,24 @@ describe('ledger audit', () => {
     expect(lines[lines.length - 1]).to.match(/^TOTAL\s+3\s+0\s+0\s+0\s+300\s+150\s+0\s+0\s+0\s+0\.002000\s+1\s+0\s/);
   });
 
+  it('a group whose rows with tokens are all unpriced costs null, though a refusal in it cost a known 0', async () => {
+    const t = await run([]);
+    const now = Date.now();
+    const failed = { outcome: 'error', status: 502, input_tokens: 0, output_tokens: 0, cost_total: 0, served_model: 'gpt-qa' } as const;
+    await knexStore(() => t.host.database()).insert([
+      row('unpriced', now, { user_id: 'erin', served_model: 'mystery-x', cost_total: null }), row('refused', now + 1, { user_id: 'erin', ...failed }),
+      row('priced', now + 2, { user_id: 'ada' }),
+    ]);
+    const code = await ledger.commands!['usage']!.run(['--by', 'user', '--json'], ledgerOptions.parse({}), t.io, t.host);
+    await t.services.close();
+    expect(code).to.equal(0);
+    const report = JSON.parse(t.out()) as { rows: Record<string, unknown>[]; total: Record<string, unknown> };
+    expect(report.rows.find((r) => r['user'] === 'erin')).to.include({ requests: 2, unpriced: 1, cost_usd: null });
+    expect(report.rows.find((r) => r['user'] === 'ada')).to.include({ requests: 1, unpriced: 0, cost_usd: 0.001 });
+    // Priced and unpriced rows together: the priced sum, the unpriced counted beside it.
+    expect(report.total).to.include({ requests: 3, unpriced: 1, cost_usd: 0.001 });
+  });
+
   it('a session turn by turn shows the loops the detector noted and stopped', async () => {
     const t = await run([]);
     const now = Date.now();
