@@ -9,6 +9,9 @@ import { chosenConfigFile, configFile } from './config-file.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { PluginDefinition } from '../plugin/contract.js';
 import type { CommandHost } from '../plugin/host.js';
+import type { Services } from '../plugin/services.js';
+import { maskUrl } from '../storage/connection-error.js';
+import { appliedCount } from '../storage/migrations.js';
 import { sqliteFileOf } from '../storage/sqlite-file.js';
 import type { Io } from './io.js';
 import { HELP, UsageError } from './usage.js';
@@ -68,25 +71,44 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
       // process.stdin is built on first access: a command reading a file never makes the stream.
       const commandIo = { get stdin() { return process.stdin; }, stdout: process.stdout, stderr: process.stderr };
       if (cmd.usesHost === false) return await cmd.run(rest, options, commandIo, unusedHost(command));
-      // The command gets the config's storage (database with migrations applied, Redis) and
-      // settings: the operator's config, else the embedded default (the same database `sluice
-      // start` would use).
+      // The command gets the config's storage (database with migrations applied, unless the command
+      // only reads; Redis) and settings: the operator's config, else the embedded default (the same
+      // database `sluice start` would use).
       const [{ loadConfigFile }, { commandHost, migrationsOf, openServices }, { commandLogger }] = await Promise.all([
         import('../config/load.js'), import('../plugin/services.js'), import('./command-logger.js'),
       ]);
       hostConfig = loaded ?? await loadConfigFile(configFile(undefined));
-      if (cmd.readsOnly) hostConfig = withoutMissingSqlite(hostConfig, io);
-      // The chain's migrations and the command's own plugin's: its tables exist before it runs.
+      // A command that only reads uses its database as it is; one that is not there yet reads as an
+      // empty database in memory, made like any other (migrated).
+      let asItIs = cmd.readsOnly === true;
+      if (asItIs) {
+        const own = withoutMissingSqlite(hostConfig, io);
+        if (own !== hostConfig) [hostConfig, asItIs] = [own, false];
+      }
+      // The chain's migrations and the command's own plugin's: its tables exist before it runs (where it migrates).
       const chain = loaded ? await Promise.all(loaded.config.chain.map((e) => importPlugin(e.use, loaded.dir))) : [];
       // On stderr (stdout is the command's output), and made on first use: a command that logs
       // nothing (`scan`) never loads pino.
       const logger = commandLogger(hostConfig.config.logging.level).child({ command });
-      const services = openServices(hostConfig, () => migrationsOf([...chain, { definition }]), logger);
+      const migrations = () => migrationsOf([...chain, { definition }]);
+      const services = openServices(hostConfig, migrations, logger, { migrate: !asItIs });
+      // Where a command that only reads finds nothing of its plugin's: an empty database in memory.
+      let empty: Services | undefined;
       try {
         const host = commandHost(hostConfig, services, logger);
+        if (asItIs) {
+          const read = hostConfig;
+          host.database = async () => {
+            const knex = await services.database();
+            if (await appliedCount(knex, definition.name) > 0) return knex;
+            io.err(`sluice: warning: ${describeDatabase(read)}: no ${definition.name} tables in this database (a gateway with '${definition.name}' in its chain creates them when it starts); nothing to report`);
+            empty ??= openServices(inMemory(read), migrations, logger);
+            return empty.database();
+          };
+        }
         return await cmd.run(rest, options, commandIo, host);
       } finally {
-        await services.close();
+        await Promise.all([services.close(), empty?.close()]);
       }
     }
   } catch (err) {
@@ -109,7 +131,18 @@ function withoutMissingSqlite(loaded: LoadedConfig, io: Io): LoadedConfig {
   if (file === undefined || file === ':memory:' || existsSync(file)) return loaded;
   const at = loaded.locate(['storage', 'database']);
   io.err(`sluice: warning: ${at.file}:${at.line}:${at.column}: storage.database: no database at ${file} yet (a gateway creates it when it first starts with this config); nothing to report`);
+  return inMemory(loaded);
+}
+
+/** The config with an empty SQLite database in memory in place of its own. */
+function inMemory(loaded: LoadedConfig): LoadedConfig {
   return { ...loaded, config: { ...loaded.config, storage: { ...loaded.config.storage, database: 'sqlite::memory:' } } };
+}
+
+/** Where storage.database is set, and its URL with any password masked. */
+function describeDatabase(loaded: LoadedConfig): string {
+  const at = loaded.locate(['storage', 'database']);
+  return `${at.file}:${at.line}:${at.column}: storage.database ${maskUrl(loaded.config.storage.database)}`;
 }
 
 /** The host of a command that declared `usesHost: false`: a use is that plugin's bug, said so. */

@@ -65,10 +65,12 @@ export interface PluginCommand<O> {
    */
   usesHost?: boolean;
   /**
-   * True for a command that only reads what gateways wrote (a report): an embedded SQLite database
-   * that does not exist is then not created — the command reads an empty one in memory, with a
-   * warning on stderr naming storage.database — so a mistyped path leaves no empty file behind to
-   * pass for a ledger. Default false (`sluice key create` may well be the first to use a database).
+   * True for a command that only reads what gateways wrote (a report): its database is used as it
+   * is, no migration applied (a read-only role can run it, and a config pointed at the wrong
+   * database leaves no tables there). A database with none of its plugin's migrations applied, or an
+   * embedded SQLite file that does not exist (it is not created), reads as an empty one in memory,
+   * with a warning on stderr naming storage.database. Default false (`sluice key create` may well be
+   * the first to use a database).
    */
   readsOnly?: boolean;
   /**

@@ -29,10 +29,15 @@ export interface ServicesOptions {
    * Set on the pool's one SQLite connection; were the pool to open another, it would wait 5 s again.
    */
   sqliteLockWaitMs?: number;
+  /**
+   * False: the database as it is, no migration applied (a command that only reads: pointed at the
+   * wrong database it must not create tables there, and a read-only role cannot migrate). Default true.
+   */
+  migrate?: boolean;
 }
 
 export interface Services {
-  /** The database, with every plugin's migrations applied before anyone gets the handle. */
+  /** The database, with every plugin's migrations applied before anyone gets the handle (unless ServicesOptions.migrate is false). */
   database(): Promise<Knex>;
   redis(): Redis | undefined;
   pricing: PriceTable;
@@ -49,7 +54,7 @@ export function openServices(loaded: LoadedConfig, migrations: () => PluginMigra
       const [{ openDatabase }, { migrateLatest }] = await Promise.all([import('../storage/database.js'), import('../storage/migrations.js')]);
       knex = openDatabase(config.storage.database, loaded.dir, logger);
       try {
-        await migrateLatest(knex, migrations());
+        if (opts.migrate !== false) await migrateLatest(knex, migrations());
         if (opts.sqliteLockWaitMs !== undefined && isSqlite(knex)) await knex.raw(`pragma busy_timeout = ${Math.round(opts.sqliteLockWaitMs)}`);
       } catch (err) {
         database = undefined; // a database that was down may be back on the next call

@@ -55,3 +55,13 @@ export async function migrationStatus(knex: Knex, sets: readonly PluginMigration
     ...pending.map((p) => ({ name: p.name, applied: false })),
   ];
 }
+
+/**
+ * How many of `plugin`'s migrations this database has applied, read without creating anything
+ * (knex's own listing creates the history table): 0 where there is no history at all.
+ */
+export async function appliedCount(knex: Knex, plugin: string): Promise<number> {
+  if (!(await knex.schema.hasTable(TABLE))) return 0;
+  const [row] = await knex(TABLE).count({ n: '*' }).where('name', 'like', `${plugin}/%`) as { n: number | string }[];
+  return Number(row?.n ?? 0);
+}

@@ -9,6 +9,8 @@ import { createPriceTable } from '../../core/pricing/price-table.js';
 import { bin, cleanEnv } from '../cli/run-cli.js';
 import { startGateway, tempDir } from '../helpers/gateway.js';
 import { until } from '../plugins/ledger/client.js';
+import { PG, pgSchema } from '../plugins/ledger/rig.js';
+import { openDatabase } from '../../core/storage/database.js';
 import { ANTHROPIC_HOUR_WRITES, startUsageUpstream } from '../plugins/ledger/usage-upstream.js';
 
 const ADMIN_KEY = 'admin-key-0123456789abcdef';
@@ -188,6 +190,38 @@ chain:
       expect(JSON.parse(r.stdout)).to.have.property('rows').that.deep.equals([]);
     }
     expect(existsSync(path.dirname(missing))).to.equal(false);
+  });
+
+  it('a report over a database that holds no ledger says so, reports nothing, and creates no table there (SQLite, PostgreSQL)', async () => {
+    const dir = tempDir('sluice-ledger-noledger-');
+    const emptyFile = path.join(dir, 'empty.db');
+    writeFileSync(emptyFile, '');
+    const databases = [`sqlite:${emptyFile}`];
+    const pg = PG ? await pgSchema(PG) : undefined;
+    if (pg) databases.push(pg.url);
+    try {
+      for (const url of databases) {
+        const config = path.join(dir, 'sluice.yaml');
+        writeFileSync(config, `storage: { database: "${url}" }\nproviders: { local: { type: loopback } }\nchain: [{ use: router, with: { default: local } }, { use: ledger }]\n`);
+        for (const command of ['usage', 'audit']) {
+          const r = sluice([command, '--config', config, '--json']);
+          expect(r.status, r.stderr).to.equal(0);
+          expect(r.stderr).to.match(/^sluice: warning: .*sluice\.yaml:1:22: storage\.database .*: no ledger tables in this database .*nothing to report\n$/);
+          expect(JSON.parse(r.stdout)).to.have.property('rows').that.deep.equals([]);
+        }
+        const knex = openDatabase(url, dir);
+        try {
+          const tables = url.startsWith('sqlite:')
+            ? (await knex.raw(`select name from sqlite_master where type = 'table'`) as { name: string }[]).map((t) => t.name)
+            : ((await knex.raw('select table_name from information_schema.tables where table_schema = current_schema()')) as { rows: { table_name: string }[] }).rows.map((t) => t.table_name);
+          expect(tables, url).to.deep.equal([]);
+        } finally {
+          await knex.destroy();
+        }
+      }
+    } finally {
+      await pg?.drop();
+    }
   });
 
   it('a range in the future or long past is empty, not an error', () => {
