@@ -12,7 +12,7 @@ interface Route {
 export interface AdminRoutes {
   add(method: AdminMethod, path: string, handler: AdminHandler): void;
   /** The matching route's answer; a 404 / 405 GatewayError when none matches. */
-  handle(method: string, path: string, query: Record<string, string>, body: unknown): Promise<AdminResponse>;
+  handle(method: string, path: string, query: Record<string, string>, body: unknown, signal: AbortSignal): Promise<AdminResponse>;
 }
 
 const PARAM = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -30,14 +30,14 @@ export function createAdminRoutes(): AdminRoutes {
       }
       routes.push({ method, segments, handler });
     },
-    async handle(method, path, query, body) {
+    async handle(method, path, query, body, signal) {
       const parts = split(path.slice('/admin'.length));
       let allowed: AdminMethod[] = [];
       for (const route of routes) {
         const params = matchSegments(route.segments, parts);
         if (!params) continue;
         if (route.method !== method) { allowed.push(route.method); continue; }
-        const request: AdminRequest = { method: route.method, path, params, query, body };
+        const request: AdminRequest = { method: route.method, path, params, query, body, signal };
         return route.handler(request);
       }
       allowed = [...new Set(allowed)];

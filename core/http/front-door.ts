@@ -93,7 +93,7 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
         const body = method === 'GET' || method === 'DELETE' || req.headers['content-length'] === '0' ? undefined
           : req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined ? undefined
           : (await readJsonBody(req, opts.bodyLimits)).value;
-        const answer = await opts.admin.handle(method, path, query, body);
+        const answer = await opts.admin.handle(method, path, query, body, clientGone(res));
         for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
         sendJson(res, answer.status ?? 200, answer.body);
         const a = arrivalOf(req, id, receivedAt, query);
@@ -209,4 +209,11 @@ function repeatedParam(url: string): string | undefined {
     seen.add(name);
   }
   return undefined;
+}
+
+/** Aborted when the response closes before it finished: its client went away. */
+function clientGone(res: ServerResponse): AbortSignal {
+  const gone = new AbortController();
+  res.once('close', () => { if (!res.writableFinished) gone.abort(new GatewayError('SLUICE_E_CLIENT_CLOSED', 'the client closed the connection before the answer')); });
+  return gone.signal;
 }

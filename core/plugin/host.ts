@@ -22,6 +22,11 @@ export interface AdminRequest {
   readonly query: Readonly<Record<string, string>>;
   /** The parsed JSON body (undefined for GET and empty bodies). */
   readonly body: unknown;
+  /**
+   * Aborted when the client goes away before the answer is sent (a dashboard's timeout): a long
+   * handler stops its work rather than finish it for no one.
+   */
+  readonly signal: AbortSignal;
 }
 
 export interface AdminResponse {

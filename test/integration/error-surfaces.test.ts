@@ -11,6 +11,10 @@ export default definePlugin({ name: 'admin-echo', version: '1.0.0', sluice: '^0.
   setup: (_o, host) => {
     host.addAdminRoute('GET', '/echo', () => ({ body: { ok: true } }));
     host.addAdminRoute('GET', '/boom', () => { throw new Error('admin route failed'); });
+    // Answers once its client has gone: says what the signal carried, where the test can see it.
+    host.addAdminRoute('GET', '/wait', ({ signal }) => new Promise((resolve) => {
+      signal.addEventListener('abort', () => { globalThis.__adminAbort = signal.reason?.code; resolve({ body: {} }); });
+    }));
     return {};
   } });`;
 
@@ -128,6 +132,15 @@ describe('error surfaces: envelope, request id, log line and metric for every re
       expect(linesFor('adm-1')[0]).to.include({ endpoint: 'admin', status: 401, outcome: 'blocked' });
       expect(linesFor('adm-2')).to.have.length(1);
       expect(linesFor('adm-3')[0]).to.include({ endpoint: 'admin', status: 200, outcome: 'success' });
+    });
+
+    it('an admin route learns from its signal that the client went away (499, SLUICE_E_CLIENT_CLOSED)', async () => {
+      const g = globalThis as { __adminAbort?: string };
+      delete g.__adminAbort;
+      const gone = await fetch(gw.url + '/admin/wait', { headers: { authorization: `Bearer ${ADMIN_KEY}` }, signal: AbortSignal.timeout(150) }).catch((e: Error) => e);
+      expect(gone).to.be.instanceOf(Error);
+      for (let i = 0; i < 50 && g.__adminAbort === undefined; i++) await settle();
+      expect(g.__adminAbort).to.equal('SLUICE_E_CLIENT_CLOSED');
     });
 
     it('an admin route that throws → 500 in an envelope with the request id, logged once', async () => {

@@ -6,7 +6,12 @@ import { readRows, type ReportRow } from './read.js';
 import { isoRange, type TimeRange } from './range.js';
 import { percentile, round } from './stats.js';
 
-export interface AuditOptions { degradationFactor: number; baselineDays: number }
+export interface AuditOptions {
+  degradationFactor: number;
+  baselineDays: number;
+  /** Stops the report between pages: its client went away. */
+  signal?: AbortSignal;
+}
 
 export interface AuditLine {
   [key: string]: string | number | boolean | null;
@@ -60,7 +65,7 @@ export async function auditReport(knex: Knex, range: TimeRange, opts: AuditOptio
     }
     return acc;
   };
-  for await (const r of readRows(knex, { range: read, modelCalls: true }, AUDITED)) {
+  for await (const r of readRows(knex, { range: read, modelCalls: true, signal: opts.signal }, AUDITED)) {
     const acc = get(r.day, r.provider!, r.served_model ?? r.requested_model ?? '(none)');
     add(acc, r);
     // The targets that failed before this answer count against their own provider and model.

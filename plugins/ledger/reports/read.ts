@@ -68,6 +68,8 @@ export interface RowFilter {
   sessionId?: string;
   /** Only rows of requests that went to a provider (the audit's). */
   modelCalls?: boolean;
+  /** Stops the reading between pages (with the signal's reason): the report's client went away. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -79,6 +81,7 @@ export async function* readRows<C extends ReportColumn>(knex: Knex, filter: RowF
   const select = [...new Set<ReportColumn>([...columns, ...KEYSET])];
   let after: { time: number; id: string } | undefined;
   for (;;) {
+    filter.signal?.throwIfAborted();
     // From the last page's time on, not from the range's start: the time index is entered there,
     // rather than walked again past every row already read.
     const q = knex(LEDGER_TABLE).select(select).where('time_ms', '>=', after?.time ?? filter.range.from).andWhere('time_ms', '<', filter.range.to);

@@ -98,11 +98,11 @@ function finish(acc: Acc): UsageLine {
 
 export interface UsageReport { by: Grouping; range: TimeRange; lines: UsageLine[]; total: UsageLine }
 
-export async function usageReport(knex: Knex, range: TimeRange, by: Grouping): Promise<UsageReport> {
+export async function usageReport(knex: Knex, range: TimeRange, by: Grouping, signal?: AbortSignal): Promise<UsageReport> {
   // Rows without the grouping's value (no user without auth, no model on a 404) are one group, null.
   const groups = new Map<string | null, Acc>();
   const total = emptyLine(by, 'TOTAL');
-  for await (const r of readRows(knex, { range }, [...ADDED, GROUP_COLUMN[by], ...(by === 'model' ? ['requested_model' as const] : [])])) {
+  for await (const r of readRows(knex, { range, signal }, [...ADDED, GROUP_COLUMN[by], ...(by === 'model' ? ['requested_model' as const] : [])])) {
     const value = groupOf(by, r);
     let acc = groups.get(value);
     if (!acc) groups.set(value, acc = emptyLine(by, value));
@@ -165,11 +165,11 @@ function parseFindings(json: string | null): StoredFinding[] {
   }
 }
 
-export async function sessionReport(knex: Knex, range: TimeRange, sessionId: string): Promise<SessionReport> {
+export async function sessionReport(knex: Knex, range: TimeRange, sessionId: string, signal?: AbortSignal): Promise<SessionReport> {
   const turns: SessionTurn[] = [];
   let loops = 0;
   const total = emptyLine('session', sessionId);
-  for await (const r of readRows(knex, { range, sessionId }, [...ADDED, ...TURN])) {
+  for await (const r of readRows(knex, { range, sessionId, signal }, [...ADDED, ...TURN])) {
     add(total, r);
     const found = parseFindings(r.findings);
     if (found.some((f) => f.source === 'dedupe')) loops++;

@@ -21,7 +21,7 @@ function mount(service: IdentityService): Call {
       if (r.method !== method || r.parts.length !== parts.length) continue;
       const params: Record<string, string> = {};
       if (r.parts.every((p, i) => (p.startsWith(':') ? ((params[p.slice(1)] = decodeURIComponent(parts[i]!)), true) : p === parts[i]))) {
-        return r.handler({ method, path: `/admin${path}`, params, query, body });
+        return r.handler({ method, path: `/admin${path}`, params, query, body, signal: new AbortController().signal });
       }
     }
     throw new Error(`no route ${method} ${path}`);

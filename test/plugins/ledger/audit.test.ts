@@ -143,7 +143,9 @@ function round(n: number): number { return Math.round(n * 10_000) / 10_000; }
 
 describe('ledger admin reports', () => {
   it('run one at a time, in order, whatever each one does; past the waiting line a report is refused with 429', async () => {
-    const queue = reportQueue();
+    const reports = reportQueue();
+    const open = new AbortController().signal;
+    const queue = <T>(run: () => Promise<T>) => reports(open, run);
     const log: string[] = [];
     const gate: (() => void)[] = [];
     const job = (name: string, fail = false) => queue(async () => {
@@ -172,5 +174,37 @@ describe('ledger admin reports', () => {
     gate.shift()!();
     await Promise.all([hold, ...waiting]);
     expect(await queue(async () => 'after')).to.equal('after');
+  });
+
+  it('a report whose client left is not started, and one running stops at its next page', async () => {
+    const reports = reportQueue();
+    const gate: (() => void)[] = [];
+    const hold = reports(new AbortController().signal, () => new Promise<void>((resolve) => gate.push(resolve)));
+    await until(() => gate.length > 0);
+    const left = new AbortController();
+    let ran = false;
+    const abandoned = reports(left.signal, async () => { ran = true; });
+    left.abort(new GatewayError('SLUICE_E_CLIENT_CLOSED', 'gone'));
+    gate.shift()!();
+    await hold;
+    const err = await abandoned.catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(GatewayError).and.have.property('status', 499);
+    expect(ran).to.equal(false);
+    // Running: a report over 5,000 rows (three pages) stops after the page during which its client left.
+    const t = await run([]);
+    const now = Date.now();
+    await knexStore(() => t.host.database()).insert(Array.from({ length: 5000 }, (_, i) => row(`p${i}`, now - i, {})));
+    const stop = new AbortController();
+    const knex = await t.host.database();
+    let rows = 0;
+    const { readRows } = await import('../../../plugins/ledger/reports/read.js');
+    const read = (async () => {
+      for await (const _r of readRows(knex, { range: { from: now - DAY, to: now + 1 }, signal: stop.signal }, ['latency_ms'])) {
+        if (++rows === 1) stop.abort(new GatewayError('SLUICE_E_CLIENT_CLOSED', 'gone'));
+      }
+    })();
+    expect(await read.catch((e: unknown) => e)).to.be.instanceOf(GatewayError);
+    expect(rows, 'the rows of the page already read, and no more').to.equal(2000);
+    await t.services.close();
   });
 });
