@@ -4,7 +4,7 @@
 import type { Knex } from 'knex';
 import { readRows, type ReportRow } from './read.js';
 import { isoRange, type TimeRange } from './range.js';
-import { percentile, round } from './stats.js';
+import { median, percentile, round } from './stats.js';
 
 export interface AuditOptions {
   degradationFactor: number;
@@ -136,10 +136,14 @@ function summarise(a: Acc): AuditLine {
   };
 }
 
-/** Compared with the median of the baseline days' own medians. */
+/**
+ * Compared with the median of the baseline days' own p50s: with an even number of days, the mean of
+ * the middle two (the lower of them, as a nearest-rank p50 would take, leans the baseline towards
+ * the day's own worst neighbour: more slow-TTFB flags, fewer tokens/s ones).
+ */
 function degradation(day: AuditLine, baseline: AuditLine[], factor: number): string | null {
   const reasons: string[] = [];
-  const base = (pick: (d: AuditLine) => number | null) => percentile(baseline.map(pick).filter((v): v is number => v !== null), 50);
+  const base = (pick: (d: AuditLine) => number | null) => round(median(baseline.map(pick).filter((v): v is number => v !== null)), 1);
   const ttfb = base((d) => d.ttfb_p50_ms);
   if (ttfb !== null && day.ttfb_p50_ms !== null && ttfb > 0 && day.ttfb_p50_ms > ttfb * factor) {
     reasons.push(`ttfb p50 ${day.ttfb_p50_ms} ms vs ${ttfb} ms baseline`);

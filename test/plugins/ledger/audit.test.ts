@@ -79,6 +79,23 @@ describe('ledger audit', () => {
     expect(report.rows.find((r) => r['provider'] === 'dead')).to.include({ day: day['day'], requests: 0, error_rate: null, fallback_rate: 1 });
   });
 
+  it('the baseline of an even number of days is the mean of the middle two', async () => {
+    const t = await run([]);
+    const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()) + 3_600_000;
+    // Two baseline days at TTFB 10 and 30 ms: a baseline of 20, so 35 ms is within 2 × and not flagged (against 10, it was).
+    await knexStore(() => t.host.database()).insert([
+      row('d2', today - 2 * DAY, { ttfb_ms: 10 }), row('d1', today - DAY, { ttfb_ms: 30 }), row('d0', today, { ttfb_ms: 35 }),
+      row('e0', today + 1, { provider: 'other', ttfb_ms: 45 }), row('e1', today - DAY, { provider: 'other', ttfb_ms: 30 }), row('e2', today - 2 * DAY, { provider: 'other', ttfb_ms: 10 }),
+    ]);
+    const code = await ledger.commands!['audit']!.run(['--since', '1d', '--json'], { ...ledgerOptions.parse({}), audit: { degradation_factor: 2, baseline_days: 7 } }, t.io, t.host);
+    await t.services.close();
+    expect(code).to.equal(0);
+    const report = JSON.parse(t.out()) as { rows: Record<string, unknown>[] };
+    const last = (provider: string) => report.rows.filter((r) => r['provider'] === provider).at(-1)!;
+    expect(last('openai')).to.include({ ttfb_p50_ms: 35, degraded: false });
+    expect(last('other')).to.include({ ttfb_p50_ms: 45, degraded: true, degradation: 'ttfb p50 45 ms vs 20 ms baseline' });
+  });
+
   it('a usage table by day in order, with the total last', async () => {
     const t = await run([]);
     const now = Date.now();
