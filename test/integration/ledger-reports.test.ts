@@ -177,6 +177,12 @@ chain:
     const twice = sluice(['audit', '--config', file, '--since', '7d', '--since=2w']);
     expect(twice.status).to.equal(2);
     expect(twice.stderr).to.match(/^sluice: --since: given more than once\n/);
+    // A value starting with a dash reads as an option: the message says how to give it.
+    const dashed = sluice(['usage', '--config', file, '--since', '-7d']);
+    expect(dashed.status).to.equal(2);
+    expect(dashed.stderr).to.match(/^sluice: option '--since' argument is ambiguous: a value starting with '-' is read as an option; write --since=VALUE\n/);
+    const given = sluice(['usage', '--config', file, '--since=-7d']);
+    expect(given.stderr).to.match(/^sluice: --since: expected a duration/);
   });
 
   it('a report over an embedded database that does not exist says so on stderr, reports nothing, and creates nothing', () => {
