@@ -33,9 +33,10 @@ export function withUsageRequestedBytes(bytes: Buffer, parsed: JsonObject): Buff
 
 /**
  * An event as a client that did not ask for usage gets it: the usage-only chunk (`choices: []`)
- * dropped (undefined), `usage` riding on another chunk taken off, and `"usage":null` too. A function commitStream applies
- * as events pass (CommitOptions.pass), not a generator around the stream: a layer of async
- * generator costs a promise and its resumption per event (~10% of a streamed request's allocation).
+ * dropped (undefined), `usage` riding on another chunk taken off, `"usage":null` too. A function
+ * commitStream applies as events pass (CommitOptions.pass), not a generator around the stream: a
+ * layer of async generator costs a promise and its resumption per event (~10% of a streamed
+ * request's allocation).
  */
 export function withoutUsage(ev: StreamEvent): StreamEvent | undefined {
   const data = ev.data;

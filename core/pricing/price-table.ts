@@ -59,7 +59,6 @@ export interface PriceTable {
   cost(usage: Usage, model: string, prices?: TokenPrices): Cost | null;
 }
 
-
 const PER_TOKEN = 1 / 1_000_000;
 const round = (usd: number) => Math.round(usd * 1e9) / 1e9;
 

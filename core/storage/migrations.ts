@@ -62,6 +62,7 @@ export async function migrationStatus(knex: Knex, sets: readonly PluginMigration
  */
 export async function appliedCount(knex: Knex, plugin: string): Promise<number> {
   if (!(await knex.schema.hasTable(TABLE))) return 0;
-  const [row] = await knex(TABLE).count({ n: '*' }).where('name', 'like', `${plugin}/%`) as { n: number | string }[];
-  return Number(row?.n ?? 0);
+  // Compared in JS, not with LIKE, where `_` in a plugin's name would match any character.
+  const names = await knex(TABLE).select('name') as { name: string }[];
+  return names.filter((r) => r.name.startsWith(`${plugin}/`)).length;
 }

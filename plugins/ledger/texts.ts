@@ -90,7 +90,7 @@ export function requestText(exchange: Exchange, maxChars: number): RequestText {
   if (plain) {
     let chars = 0;
     for (let i = 0; i < plain.length; i++) chars += plain[i]!.length;
-    if (chars > maxChars) return capped(chars, plain.length, upstream!.body);
+    if (chars > maxChars) return capped(chars + toolsLength(upstream!.body), plain.length);
     // Every message is a role, a name and a string content (plainChatTexts): only the rest of the body can hold tools or non-text parts.
     return withTools(plain, chars, plain.length, textOnlyBody(upstream!.body, 'messages'), upstream!.body, maxChars);
   }
@@ -102,7 +102,7 @@ export function requestText(exchange: Exchange, maxChars: number): RequestText {
     if (chars <= maxChars) segments.push(s.text);
   }
   const body = view.body;
-  if (chars > maxChars) return capped(chars, view.turns(), body);
+  if (chars > maxChars) return capped(chars + toolsLength(body), view.turns());
   const countable = view.toolCalls().length === 0 && view.toolResults().length === 0 && textOnlyBody(body);
   return withTools(segments, chars, view.turns(), countable, body, maxChars);
 }
@@ -116,14 +116,13 @@ export function requestText(exchange: Exchange, maxChars: number): RequestText {
 function withTools(segments: string[], chars: number, turns: number, countable: boolean, body: JsonObject, maxChars: number): RequestText {
   const tools = countable ? undefined : toolsJson(body);
   if (tools === undefined) return { segments, chars, turns, countable };
-  if (chars + tools.length > maxChars) return { segments: [], chars: chars + tools.length, turns, countable: false, capped: true };
+  if (chars + tools.length > maxChars) return capped(chars + tools.length, turns);
   return { segments: [...segments, tools], chars: chars + tools.length, turns, countable };
 }
 
 /** A prompt over `count.max_chars`: its length (tool definitions included) for an estimate, no segments. */
-function capped(chars: number, turns: number, body: JsonObject): RequestText {
-  return { segments: [], chars: chars + (toolsJson(body)?.length ?? 0), turns, countable: false, capped: true };
-}
+const capped = (chars: number, turns: number): RequestText => ({ segments: [], chars, turns, countable: false, capped: true });
+const toolsLength = (body: JsonObject): number => toolsJson(body)?.length ?? 0;
 
 /** The JSON of the tool definitions a body declares, if any. */
 function toolsJson(body: JsonObject): string | undefined {
@@ -165,9 +164,9 @@ function jsonAnswerText(protocol: Protocol, body: JsonValue, maxChars: number): 
     else if (s.kind !== 'tool_arguments') text += s.text;
   }
   for (const call of view.toolCalls()) text += call.name + call.arguments;
-  if (!isChat(protocol)) return text.length + reasoning.length > maxChars ? cappedAnswer(text.length + reasoning.length) : { text, reasoning, complete: true };
-  const shown = chatReasoning(body) || reasoning;
-  return text.length + shown.length > maxChars ? cappedAnswer(text.length + shown.length) : { text, reasoning: shown, complete: true };
+  const shown = (isChat(protocol) && chatReasoning(body)) || reasoning;
+  const chars = text.length + shown.length;
+  return chars > maxChars ? cappedAnswer(chars) : { text, reasoning: shown, complete: true };
 }
 
 /** An answer over `count.max_chars`: its length only, for an estimate. */
