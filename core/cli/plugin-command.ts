@@ -100,7 +100,9 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
           const read = hostConfig;
           host.database = async () => {
             const knex = await services.database();
-            if (await appliedCount(knex, definition.name) > 0) return knex;
+            const tables = cmd.readsTables;
+            const found = tables ? (await Promise.all(tables.map((t) => knex.schema.hasTable(t)))).includes(true) : await appliedCount(knex, definition.name) > 0;
+            if (found) return knex;
             io.err(`sluice: warning: ${describeDatabase(read)}: no ${definition.name} tables in this database (a gateway with '${definition.name}' in its chain creates them when it starts); nothing to report`);
             empty ??= openServices(inMemory(read), migrations, logger);
             return empty.database();

@@ -45,11 +45,11 @@ export async function pricesCommand(args: string[], io: Io): Promise<number> {
   const shown = rows.map((r) => ({ ...r, long_context: longText(r['long_context'] as LongRow | null | undefined) }));
   io.out(table(shown, positionals.length ? ['model', ...COLUMNS] : COLUMNS));
   io.out(`\nUSD per million tokens. The shipped list is as of ${PRICES_AS_OF}: check it against your contract and put yours under pricing:.`);
-  if (shown.some((r) => r.long_context)) io.out('LONG_CONTEXT: the rates once a prompt passes that many tokens — input / output / cached_read / cache_write / cache_write_1h.');
+  if (shown.some((r) => r.long_context)) io.out('LONG_CONTEXT: the rates once a prompt passes that many tokens — input / output / cached_read / cache_write / cache_write_1h / reasoning.');
   if (positionals.length) io.out("A provider's own prices (providers.NAME.prices) win over these for what it serves.");
   return 0;
 }
 
-interface LongRow { above_input_tokens: number; input: number; output: number; cached_read: number; cache_write: number; cache_write_1h: number }
-/** Every class's long-context rate, in the table's column order (input to cache_write_1h; reasoning is billed as output). */
-const longText = (l: LongRow | null | undefined): string => (l ? `past ${l.above_input_tokens}: ${[l.input, l.output, l.cached_read, l.cache_write, l.cache_write_1h].join(' / ')}` : '');
+interface LongRow { above_input_tokens: number; input: number; output: number; cached_read: number; cache_write: number; cache_write_1h: number; reasoning: number }
+/** Every class's long-context rate, in the table's column order. */
+const longText = (l: LongRow | null | undefined): string => (l ? `past ${l.above_input_tokens}: ${[l.input, l.output, l.cached_read, l.cache_write, l.cache_write_1h, l.reasoning].join(' / ')}` : '');

@@ -55,6 +55,7 @@ const tokenPrices = z.strictObject({
     input: usdPerMillion,
     output: usdPerMillion,
     ...cachePrices,
+    reasoning: usdPerMillion.optional().describe('Reasoning tokens past the threshold; the long-context output price when unset.'),
   }).optional().describe('Where a provider prices long prompts differently: the rates for a request whose prompt is past the threshold.'),
 });
 export type TokenPriceConfig = z.output<typeof tokenPrices>;

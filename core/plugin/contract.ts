@@ -74,6 +74,12 @@ export interface PluginCommand<O> {
    */
   readsOnly?: boolean;
   /**
+   * With `readsOnly`: the tables the command reads. A database where none of them is visible to its
+   * role reads as the empty one (and the warning); without this list, a database where none of the
+   * plugin's migrations is applied (its history needs SELECT too).
+   */
+  readsTables?: readonly string[];
+  /**
    * The exit code when the command cannot start because of its config: an unreadable file, invalid
    * YAML, a bad option. Default 2, the plugin commands' error code (`sluice scan` exits 1 for "found
    * something"); a command whose 2 means something narrower (auth's: the database cannot be

@@ -12,6 +12,8 @@ export interface LongContextPrices {
   cached_read?: number;
   cache_write?: number;
   cache_write_1h?: number;
+  /** Reasoning tokens past the threshold; defaults to the long-context output price. */
+  reasoning?: number;
 }
 
 export interface TokenPrices {
@@ -65,12 +67,11 @@ const round = (usd: number) => Math.round(usd * 1e9) / 1e9;
 /** An entry's name or glob, matched in lower case (model names are priced whatever their case). */
 interface Entry { match: GlobMatcher; exact: string; prices: TokenPrices }
 
-/** The defaults of the classes a price leaves out (see TokenPrices); long-context rates bring no reasoning price of their own. */
+/** The defaults of the classes a price leaves out (see TokenPrices), base or long-context alike. */
 export function effectivePrices(p: TokenPrices | LongContextPrices): EffectivePrices {
-  const reasoning = 'reasoning' in p ? p.reasoning : undefined;
   return {
     input: p.input, output: p.output, cached_read: p.cached_read ?? p.input, cache_write: p.cache_write ?? p.input,
-    cache_write_1h: p.cache_write_1h ?? 2 * p.input, reasoning: reasoning ?? p.output,
+    cache_write_1h: p.cache_write_1h ?? 2 * p.input, reasoning: p.reasoning ?? p.output,
   };
 }
 

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { describeParseError, type CommandHost, type CommandIO, type PluginCommand } from '../../core/index.js';
 import type { LedgerOptions } from './options.js';
+import { LEDGER_TABLE } from './row.js';
 import type { AuditLine } from './reports/audit.js';
 import { parseRange, ReportInputError } from './reports/range.js';
 
@@ -85,6 +86,7 @@ export const usageCommand: PluginCommand<LedgerOptions> = {
   summary: 'tokens, cost and latency from the ledger, by user, team, key, model, provider, session or day',
   usage: USAGE_HELP,
   readsOnly: true,
+  readsTables: [LEDGER_TABLE],
   async run(args, _options, io, host: CommandHost) {
     const values = parse(args, { since: { type: 'string' }, until: { type: 'string' }, by: { type: 'string' }, session: { type: 'string' } }, USAGE_HELP, io);
     if (typeof values === 'number') return values;
@@ -120,6 +122,7 @@ export const auditCommand: PluginCommand<LedgerOptions> = {
   summary: 'per provider and model by day: TTFB, latency, tokens/s, errors, fallbacks, token drift, degradations',
   usage: AUDIT_HELP,
   readsOnly: true,
+  readsTables: [LEDGER_TABLE],
   async run(args, options, io, host) {
     const values = parse(args, { since: { type: 'string' }, until: { type: 'string' } }, AUDIT_HELP, io);
     if (typeof values === 'number') return values;

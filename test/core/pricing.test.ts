@@ -46,6 +46,17 @@ describe('price table: precedence, long context and the shipped defaults', () =>
     expect(large).to.include({ input: 0.375, cachedRead: 0.0375, output: 15 });
   });
 
+  it('prices reasoning past the threshold at the long-context reasoning rate, else the long-context output rate', () => {
+    const table = createPriceTable({
+      'own': { input: 1, output: 2, reasoning: 20, long_context: { above_input_tokens: 1000, input: 3, output: 7, reasoning: 30 } },
+      'plain': { input: 1, output: 2, reasoning: 20, long_context: { above_input_tokens: 1000, input: 3, output: 7 } },
+    });
+    const long = { ...emptyUsage(), inputTokens: 2000, outputTokens: 1_000_000, reasoningTokens: 500_000 };
+    expect(table.cost(long, 'own')).to.include({ output: 3.5, reasoning: 15 });
+    expect(table.cost(long, 'plain')).to.include({ output: 3.5, reasoning: 3.5 });
+    expect(table.cost({ ...long, inputTokens: 10 }, 'own')).to.include({ output: 1, reasoning: 10 });
+  });
+
   it("prices Anthropic's one-hour cache writes at 2 × input (or their own price), the five-minute ones at cache_write", () => {
     const table = createPriceTable({ 'mine': { input: 1, output: 1, cache_write: 1.25, cache_write_1h: 3 } }, DEFAULT_PRICES);
     // 100 written for five minutes, 100 for an hour, on claude-sonnet-4-5 (input 3, cache_write 3.75).

@@ -230,6 +230,38 @@ chain:
     }
   });
 
+  it('a role that may only SELECT from the ledger table runs the reports (PostgreSQL)', async function () {
+    if (!PG) this.skip();
+    const pg = await pgSchema(PG!);
+    const dir = tempDir('sluice-ledger-readonly-');
+    const config = (url: string) => {
+      const file = path.join(dir, 'sluice.yaml');
+      writeFileSync(file, `storage: { database: "${url}" }\nproviders: { local: { type: loopback } }\nchain: [{ use: router, with: { default: local } }, { use: ledger }]\n`);
+      return file;
+    };
+    const role = `sluice_ro_${process.pid}`;
+    const admin = openDatabase(pg.url, dir);
+    try {
+      expect(sluice(['migrate', '--config', config(pg.url)]).status).to.equal(0);
+      await admin('ledger_requests').insert({ request_id: 'ro-1', time_ms: Date.now() - 1000, day: new Date().toISOString().slice(0, 10), method: 'POST', path: '/v1/chat/completions', status: 200, outcome: 'success', usage_source: 'reported', latency_ms: 5, input_tokens: 7 });
+      const schema = ((await admin.raw('select current_schema() as s')) as { rows: { s: string }[] }).rows[0]!.s;
+      await admin.raw(`create role "${role}" login`);
+      await admin.raw(`grant usage on schema "${schema}" to "${role}"`);
+      await admin.raw(`grant select on "${schema}".ledger_requests to "${role}"`);
+      const url = new URL(pg.url);
+      url.username = role;
+      const r = sluice(['usage', '--config', config(url.toString()), '--json']);
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stderr).to.equal('');
+      expect(JSON.parse(r.stdout)).to.have.nested.property('total.input_tokens', 7);
+    } finally {
+      await admin.raw(`drop owned by "${role}"`).catch(() => undefined);
+      await admin.raw(`drop role if exists "${role}"`).catch(() => undefined);
+      await admin.destroy();
+      await pg.drop();
+    }
+  });
+
   it('a range in the future or long past is empty, not an error', () => {
     const future = sluice(['usage', '--config', file, '--since', new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)]);
     expect(future.status, future.stderr).to.equal(0);
