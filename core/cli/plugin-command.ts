@@ -2,7 +2,6 @@
 // "found something", so their own errors exit 2 — a config problem too, unless the command names
 // another code for it (`invalidConfigExit`: auth's commands keep 2 for an unreachable database).
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/config-error.js';
 import { importOwn } from '../import-own.js';
 import { chosenConfigFile, configFile } from './config-file.js';
@@ -20,16 +19,8 @@ import { HELP, UsageError } from './usage.js';
 const ERROR_EXIT = 2;
 
 export async function pluginCommand(command: string, args: string[], io: Io): Promise<number> {
-  const { values, tokens } = parseArgs({ args, strict: false, tokens: true, options: { config: { type: 'string', short: 'c' } } });
-  // Hand the plugin its arguments without --config, which core consumes.
-  const rest: string[] = [];
-  for (const tok of tokens ?? []) {
-    if (tok.kind === 'option' && tok.name === 'config') continue;
-    if (tok.kind === 'option') rest.push(tok.rawName + (tok.inlineValue && tok.value !== undefined ? `=${tok.value}` : ''), ...(!tok.inlineValue && tok.value !== undefined ? [tok.value] : []));
-    else if (tok.kind === 'positional') rest.push(tok.value);
-    else rest.push('--');
-  }
-  const file = chosenConfigFile(typeof values.config === 'string' ? values.config : undefined);
+  const { config, rest } = takeConfig(args);
+  const file = chosenConfigFile(config);
   const [{ importPlugin }, { builtinsForCommand }, { parseOptions, SchemaError }] = await Promise.all([
     importOwn<typeof import('../plugin/loader.js')>(new URL('../plugin/loader.js', import.meta.url)),
     importOwn<typeof import('../plugin/resolve.js')>(new URL('../plugin/resolve.js', import.meta.url)),
@@ -120,6 +111,25 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
     return !storage && err instanceof ConfigError ? configExit : ERROR_EXIT;
   }
   throw new UsageError(`unknown command '${command}'`, HELP);
+}
+
+/**
+ * Takes `--config FILE`, `--config=FILE` or `-c FILE` out of a plugin command's arguments (core
+ * reads it) and hands the rest to the plugin as given. Not parseArgs: without the plugin's options
+ * it read a value such as `--session -abc` as the short flags a, b and c, c taking the next
+ * argument as the config file.
+ */
+function takeConfig(args: readonly string[]): { config: string | undefined; rest: string[] } {
+  const rest: string[] = [];
+  let config: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') { rest.push(...args.slice(i)); break; }
+    if (arg === '--config' || arg === '-c') config = args[++i];
+    else if (arg.startsWith('--config=')) config = arg.slice('--config='.length);
+    else rest.push(arg);
+  }
+  return { config, rest };
 }
 
 /**

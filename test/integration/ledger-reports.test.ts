@@ -183,6 +183,15 @@ chain:
     expect(dashed.stderr).to.match(/^sluice: option '--since' argument is ambiguous: a value starting with '-' is read as an option; write --since=VALUE\n/);
     const given = sluice(['usage', '--config', file, '--since=-7d']);
     expect(given.stderr).to.match(/^sluice: --since: expected a duration/);
+    // …whichever side of --config it is on: core takes --config out without reading `-abc` as flags.
+    for (const args of [['--config', file, '--session', '-abc'], ['--session', '-abc', '--config', file]]) {
+      const r = sluice(['usage', ...args]);
+      expect(r.status).to.equal(2);
+      expect(r.stderr, args.join(' ')).to.match(/^sluice: option '--session' argument is ambiguous: .*write --session=VALUE\n/);
+    }
+    const session = sluice(['usage', '--session=-abc', '-c', file]);
+    expect(session.status, session.stderr).to.equal(0);
+    expect(session.stdout.trim()).to.equal('no requests for session -abc in this range');
   });
 
   it('a report over an embedded database that does not exist says so on stderr, reports nothing, and creates nothing', () => {
