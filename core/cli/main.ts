@@ -51,6 +51,12 @@ async function report(err: unknown, io: Io): Promise<number> {
     io.err(`sluice: ${err.message}`);
     return 1;
   }
+  // A system call refused on a path the operator named (ENOENT, EACCES, ENOTDIR…): its message says which.
+  const sys = err as NodeJS.ErrnoException | null;
+  if (typeof sys?.code === 'string' && typeof sys.syscall === 'string') {
+    io.err(`sluice: ${sys.message}`);
+    return 1;
+  }
   io.err(`sluice: ${(err as Error)?.stack ?? String(err)}`);
   return 1;
 }

@@ -1,10 +1,10 @@
 // The SQL database behind `storage.database`: SQLite (embedded default) or PostgreSQL, opened lazily.
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import type { Logger } from '../observability/logger.js';
 import { repeatFilter } from '../observability/repeat-filter.js';
 import { connectionFailure } from './connection-error.js';
+import { makeDirSync } from './make-dir.js';
 import { sqliteFileOf } from './sqlite-file.js';
 
 /**
@@ -70,7 +70,7 @@ export function openDatabase(url: string, baseDir: string, logger?: Logger): Kne
   const file = sqliteFileOf(url, baseDir);
   if (file !== undefined) {
     try {
-      if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+      if (file !== ':memory:') makeDirSync(path.dirname(file));
     } catch (err) {
       throw connectionFailure(err, 'storage.database', url);
     }
