@@ -5,8 +5,9 @@ import { existsSync } from 'node:fs';
 import { ConfigError } from '../config/config-error.js';
 import { importOwn } from '../import-own.js';
 import { chosenConfigFile, configFile } from './config-file.js';
+import type { Knex } from 'knex';
 import type { LoadedConfig } from '../config/load.js';
-import type { PluginDefinition } from '../plugin/contract.js';
+import type { PluginCommand, PluginDefinition } from '../plugin/contract.js';
 import type { CommandHost } from '../plugin/host.js';
 import type { Services } from '../plugin/services.js';
 import { maskUrl } from '../storage/connection-error.js';
@@ -83,25 +84,14 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
       const logger = commandLogger(hostConfig.config.logging.level).child({ command });
       const migrations = () => migrationsOf([...chain, { definition }]);
       const services = openServices(hostConfig, migrations, logger, { migrate: !asItIs });
-      // Where a command that only reads finds nothing of its plugin's: an empty database in memory.
-      let empty: Services | undefined;
+      const config = hostConfig;
+      const read = asItIs ? readOnlyDatabase(services, () => openServices(inMemory(config), migrations, logger), cmd, definition.name, config, io) : undefined;
       try {
         const host = commandHost(hostConfig, services, logger);
-        if (asItIs) {
-          const read = hostConfig;
-          host.database = async () => {
-            const knex = await services.database();
-            const tables = cmd.readsTables;
-            const found = tables ? (await Promise.all(tables.map((t) => knex.schema.hasTable(t)))).includes(true) : await appliedCount(knex, definition.name) > 0;
-            if (found) return knex;
-            io.err(`sluice: warning: ${describeDatabase(read)}: no ${definition.name} tables in this database (a gateway with '${definition.name}' in its chain creates them when it starts); nothing to report`);
-            empty ??= openServices(inMemory(read), migrations, logger);
-            return empty.database();
-          };
-        }
+        if (read) host.database = read.database;
         return await cmd.run(rest, options, commandIo, host);
       } finally {
-        await Promise.all([services.close(), empty?.close()]);
+        await Promise.all([services.close(), read?.close()]);
       }
     }
   } catch (err) {
@@ -149,6 +139,29 @@ function withoutMissingSqlite(loaded: LoadedConfig, io: Io): LoadedConfig {
 /** The config with an empty SQLite database in memory in place of its own. */
 function inMemory(loaded: LoadedConfig): LoadedConfig {
   return { ...loaded, config: { ...loaded.config, storage: { ...loaded.config.storage, database: 'sqlite::memory:' } } };
+}
+
+/**
+ * The database of a command that only reads, as it is; where none of the tables it reads is visible
+ * (without `readsTables`: none of its plugin's migrations is applied), an empty one in memory
+ * instead, said once on stderr.
+ */
+function readOnlyDatabase(services: Services, emptyServices: () => Services, cmd: PluginCommand<unknown>, plugin: string, loaded: LoadedConfig, io: Io) {
+  let empty: Services | undefined;
+  let chosen: Promise<Knex> | undefined;
+  const choose = async (): Promise<Knex> => {
+    const knex = await services.database();
+    const tables = cmd.readsTables;
+    const found = tables ? (await Promise.all(tables.map((t) => knex.schema.hasTable(t)))).includes(true) : await appliedCount(knex, plugin) > 0;
+    if (found) return knex;
+    io.err(`sluice: warning: ${describeDatabase(loaded)}: no ${plugin} tables in this database (a gateway with '${plugin}' in its chain creates them when it starts); nothing to report`);
+    empty = emptyServices();
+    return empty.database();
+  };
+  return {
+    database: () => (chosen ??= choose().catch((err: unknown) => { chosen = undefined; throw err; })),
+    close: async () => { await empty?.close(); },
+  };
 }
 
 /** Where storage.database is set, and its URL with any password masked. */
