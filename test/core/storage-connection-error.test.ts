@@ -51,8 +51,8 @@ describe('storage connection failures', () => {
     const dir = tempDir('sluice-sqlite-');
     writeFileSync(path.join(dir, 'not-a-dir'), '');
     const err = await failureOf(async () => openDatabase('sqlite:./not-a-dir/sluice.db', dir));
-    expect(err.message).to.match(/^cannot open sqlite:\.\/not-a-dir\/sluice\.db: EEXIST: file already exists, mkdir '.*not-a-dir'$/);
-    expect(err.code).to.equal('EEXIST');
+    expect(err.message).to.match(/^cannot open sqlite:\.\/not-a-dir\/sluice\.db: ENOTDIR: not a directory, mkdir '.*not-a-dir'$/);
+    expect(err.code).to.equal('ENOTDIR');
   });
 
   it('a server\'s refusal keeps the server\'s words and its SQLSTATE', () => {
