@@ -11,6 +11,7 @@ import type { PluginCommand, PluginDefinition } from '../plugin/contract.js';
 import type { CommandHost } from '../plugin/host.js';
 import type { Services } from '../plugin/services.js';
 import { maskUrl } from '../storage/connection-error.js';
+import { isSqlite } from '../storage/is-sqlite.js';
 import { appliedCount } from '../storage/migrations.js';
 import { sqliteFileOf } from '../storage/sqlite-file.js';
 import type { Io } from './io.js';
@@ -83,7 +84,7 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
       // nothing (`scan`) never loads pino.
       const logger = commandLogger(hostConfig.config.logging.level).child({ command });
       const migrations = () => migrationsOf([...chain, { definition }]);
-      const services = openServices(hostConfig, migrations, logger, { migrate: !asItIs });
+      const services = openServices(hostConfig, migrations, logger, { readOnly: asItIs });
       const config = hostConfig;
       const read = asItIs ? readOnlyDatabase(services, () => openServices(inMemory(config), migrations, logger), cmd, definition.name, config, io) : undefined;
       try {
@@ -117,7 +118,9 @@ function takeConfig(args: readonly string[]): { config: string | undefined; rest
     if (arg === '--') { rest.push(...args.slice(i)); break; }
     if (arg === '--config' || arg === '-c') config = args[++i];
     else if (arg.startsWith('--config=')) config = arg.slice('--config='.length);
-    else rest.push(arg);
+    else { rest.push(arg); continue; }
+    // Without its value the config would fall back to ./sluice.yaml or the embedded default, silently.
+    if (!config) throw new UsageError(`option '${arg.startsWith('--config=') ? '--config' : arg}' needs a value: the config file`, HELP);
   }
   return { config, rest };
 }
@@ -152,7 +155,7 @@ function readOnlyDatabase(services: Services, emptyServices: () => Services, cmd
   const choose = async (): Promise<Knex> => {
     const knex = await services.database();
     const tables = cmd.readsTables;
-    const found = tables ? (await Promise.all(tables.map((t) => knex.schema.hasTable(t)))).includes(true) : await appliedCount(knex, plugin) > 0;
+    const found = tables ? (await Promise.all(tables.map((t) => tableExists(knex, t)))).includes(true) : await appliedCount(knex, plugin) > 0;
     if (found) return knex;
     io.err(`sluice: warning: ${describeDatabase(loaded)}: no ${plugin} tables in this database (a gateway with '${plugin}' in its chain creates them when it starts); nothing to report`);
     empty = emptyServices();
@@ -162,6 +165,17 @@ function readOnlyDatabase(services: Services, emptyServices: () => Services, cmd
     database: () => (chosen ??= choose().catch((err: unknown) => { chosen = undefined; throw err; })),
     close: async () => { await empty?.close(); },
   };
+}
+
+/**
+ * Whether a table exists, whatever the role may do with it: PostgreSQL's information_schema (knex's
+ * hasTable) hides a table the role has no privilege on, which would read as "no ledger here" where
+ * the report's own query says "permission denied".
+ */
+async function tableExists(knex: Knex, table: string): Promise<boolean> {
+  if (isSqlite(knex)) return knex.schema.hasTable(table);
+  const found = await knex.raw('select to_regclass(?) is not null as found', [table]) as { rows: { found: boolean }[] };
+  return found.rows[0]?.found === true;
 }
 
 /** Where storage.database is set, and its URL with any password masked. */

@@ -26,5 +26,12 @@ export function storageFailure(err: unknown, loaded: LoadedConfig): ConfigError 
     const cause = err.message.split('\n')[0]!.replace(/^.* - /, '');
     return new ConfigError(`storage.database: cannot apply migrations to ${url}: the database stayed locked by another connection (${cause}); try again once it is free`, loaded.locate(['storage', 'database']));
   }
+  // PostgreSQL refused a query (a role without SELECT, say): its own words and SQLSTATE, not the SQL
+  // knex puts before them.
+  const refused = err as { message?: unknown; code?: unknown; severity?: unknown } | null;
+  if (err instanceof Error && typeof refused?.code === 'string' && /^[0-9A-Z]{5}$/.test(refused.code) && typeof refused.severity === 'string') {
+    const url = maskUrl(loaded.config.storage.database);
+    return new ConfigError(`storage.database: ${url}: ${err.message.replace(/^[\s\S]* - /, '')} (${refused.code})`, loaded.locate(['storage', 'database']));
+  }
   return undefined;
 }

@@ -30,14 +30,15 @@ export interface ServicesOptions {
    */
   sqliteLockWaitMs?: number;
   /**
-   * False: the database as it is, no migration applied (a command that only reads: pointed at the
-   * wrong database it must not create tables there, and a read-only role cannot migrate). Default true.
+   * The database as it is, for a command that only reads: no migration applied (pointed at the wrong
+   * database it must not create tables there, and a read-only role cannot migrate), a SQLite file
+   * opened read-only (its journal mode left as it is).
    */
-  migrate?: boolean;
+  readOnly?: boolean;
 }
 
 export interface Services {
-  /** The database, with every plugin's migrations applied before anyone gets the handle (unless ServicesOptions.migrate is false). */
+  /** The database, with every plugin's migrations applied before anyone gets the handle (unless ServicesOptions.readOnly). */
   database(): Promise<Knex>;
   redis(): Redis | undefined;
   pricing: PriceTable;
@@ -52,9 +53,9 @@ export function openServices(loaded: LoadedConfig, migrations: () => PluginMigra
   return {
     database: () => (database ??= (async () => {
       const [{ openDatabase }, { migrateLatest }] = await Promise.all([import('../storage/database.js'), import('../storage/migrations.js')]);
-      knex = openDatabase(config.storage.database, loaded.dir, logger);
+      knex = openDatabase(config.storage.database, loaded.dir, logger, { readOnly: opts.readOnly });
       try {
-        if (opts.migrate !== false) await migrateLatest(knex, migrations());
+        if (!opts.readOnly) await migrateLatest(knex, migrations());
         if (opts.sqliteLockWaitMs !== undefined && isSqlite(knex)) await knex.raw(`pragma busy_timeout = ${Math.round(opts.sqliteLockWaitMs)}`);
       } catch (err) {
         database = undefined; // a database that was down may be back on the next call

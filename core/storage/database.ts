@@ -63,25 +63,27 @@ function nameConnectionFailures(knex: Knex, url: string): Knex {
 /**
  * The database at `url` (`sqlite:PATH` relative to `baseDir`, or `postgres://…`); no connection is
  * made until the first query. Failing to connect, or to create a SQLite file's directory, is a
- * StorageConnectionError.
+ * StorageConnectionError. `readOnly`: a SQLite file is opened read-only and left as it is (its
+ * journal mode too: another application's file stays its own); it must exist.
  */
-export function openDatabase(url: string, baseDir: string, logger?: Logger): Knex {
+export function openDatabase(url: string, baseDir: string, logger?: Logger, opts: { readOnly?: boolean } = {}): Knex {
   const log = logger ? knexLog(logger) : undefined;
   const file = sqliteFileOf(url, baseDir);
   if (file !== undefined) {
     try {
-      if (file !== ':memory:') makeDirSync(path.dirname(file));
+      if (file !== ':memory:' && !opts.readOnly) makeDirSync(path.dirname(file));
     } catch (err) {
       throw connectionFailure(err, 'storage.database', url);
     }
     return nameConnectionFailures(knexFactory({
       client: 'better-sqlite3',
       log,
-      connection: { filename: file },
+      connection: { filename: file, options: { readonly: opts.readOnly === true } },
       useNullAsDefault: true,
       pool: {
         // WAL lets readers (reports) run while the ledger writes.
         afterCreate: (conn: { pragma(s: string): void }, done: (err: Error | null, conn: unknown) => void) => {
+          if (opts.readOnly) { conn.pragma('busy_timeout = 5000'); done(null, conn); return; }
           conn.pragma('journal_mode = WAL');
           // With WAL, NORMAL syncs at checkpoints rather than on every commit: a process crash
           // loses nothing committed, a power cut at most the last commits (never the file).

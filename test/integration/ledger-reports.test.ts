@@ -2,7 +2,7 @@
 // gateway run whose upstream bills known figures: the reports print exactly those figures.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_PRICES } from '../../core/pricing/default-prices.js';
 import { createPriceTable } from '../../core/pricing/price-table.js';
@@ -189,6 +189,12 @@ chain:
       expect(r.status).to.equal(2);
       expect(r.stderr, args.join(' ')).to.match(/^sluice: option '--session' argument is ambiguous: .*write --session=VALUE\n/);
     }
+    // --config without its value would fall back to another config, silently: refused.
+    for (const args of [['--config'], ['--by', 'day', '-c'], ['--config=']]) {
+      const r = sluice(['usage', ...args]);
+      expect(r.status, args.join(' ')).to.equal(1);
+      expect(r.stderr).to.match(/^sluice: option '(--config|-c)' needs a value: the config file\n/);
+    }
     const session = sluice(['usage', '--session=-abc', '-c', file]);
     expect(session.status, session.stderr).to.equal(0);
     expect(session.stdout.trim()).to.equal('no requests for session -abc in this range');
@@ -211,7 +217,14 @@ chain:
     const dir = tempDir('sluice-ledger-noledger-');
     const emptyFile = path.join(dir, 'empty.db');
     writeFileSync(emptyFile, '');
-    const databases = [`sqlite:${emptyFile}`];
+    // Another application's SQLite file, in its own journal mode: left byte for byte as it was.
+    const otherFile = path.join(dir, 'other.db');
+    const other = openDatabase(`sqlite:${otherFile}`, dir);
+    await other.raw('pragma journal_mode = delete');
+    await other.raw('create table t (x integer)');
+    await other.destroy();
+    const untouched = [emptyFile, otherFile].map((f) => readFileSync(f));
+    const databases = [`sqlite:${emptyFile}`, `sqlite:${otherFile}`];
     const pg = PG ? await pgSchema(PG) : undefined;
     if (pg) databases.push(pg.url);
     try {
@@ -223,6 +236,10 @@ chain:
           expect(r.status, r.stderr).to.equal(0);
           expect(r.stderr).to.match(/^sluice: warning: .*sluice\.yaml:1:22: storage\.database .*: no ledger tables in this database .*nothing to report\n$/);
           expect(JSON.parse(r.stdout)).to.have.property('rows').that.deep.equals([]);
+        }
+        if (url.startsWith('sqlite:')) {
+          expect([emptyFile, otherFile].map((f) => readFileSync(f)), 'the files as they were').to.deep.equal(untouched);
+          continue;
         }
         const knex = openDatabase(url, dir);
         try {
@@ -263,6 +280,11 @@ chain:
       expect(r.status, r.stderr).to.equal(0);
       expect(r.stderr).to.equal('');
       expect(JSON.parse(r.stdout)).to.have.nested.property('total.input_tokens', 7);
+      // Without SELECT the table is still there: the database's refusal, not "no ledger".
+      await admin.raw(`revoke select on "${schema}".ledger_requests from "${role}"`);
+      const refused = sluice(['audit', '--config', config(url.toString())]);
+      expect(refused.status).to.equal(2);
+      expect(refused.stderr).to.match(/storage\.database: postgres:\/\/.*: permission denied for table ledger_requests \(42501\)\n$/);
     } finally {
       await admin.raw(`drop owned by "${role}"`).catch(() => undefined);
       await admin.raw(`drop role if exists "${role}"`).catch(() => undefined);
