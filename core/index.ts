@@ -65,7 +65,7 @@ export type { ProviderConfig, ProviderInput } from './config/schema.js';
 // Storage.
 export type { Migration } from './storage/migrations.js';
 export { isSqlite } from './storage/is-sqlite.js';
-export { makeDir, makeDirSync } from './storage/make-dir.js';
+export { makeDirSync } from './storage/make-dir.js';
 
 // HTTP facts plugins need.
 export { clientCredential } from './http/credentials.js';

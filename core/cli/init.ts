@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PACKAGED_CONFIG_DIR } from '../config/home.js';
-import { makeDir } from '../storage/make-dir.js';
+import { makeDirSync } from '../storage/make-dir.js';
 import type { Io } from './io.js';
 import { parseCommand, USAGE } from './usage.js';
 
@@ -20,7 +20,7 @@ export async function init(args: string[], io: Io): Promise<number> {
   // keep validating and completing it (and follow upgrades of that install).
   const schema = pathToFileURL(path.join(PACKAGED_CONFIG_DIR, 'sluice.schema.json')).href;
   const text = (await readFile(STARTER_CONFIG, 'utf8')).replace(SCHEMA_LINE, `# yaml-language-server: $schema=${schema}`);
-  await makeDir(dir);
+  makeDirSync(dir);
   try {
     // 'wx' makes the existence check and the write one step: no race, no silent overwrite.
     await writeFile(file, text, { flag: values['force'] === true ? 'w' : 'wx' });

@@ -3,14 +3,16 @@
 // fails with ENOENT although the parent exists, and Node's recursion takes that as a missing parent
 // and tries again, for ever — a mistyped spill_dir or database path hung start-up with no output.
 import { mkdirSync, statSync } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 const code = (err: unknown) => (err as NodeJS.ErrnoException | null)?.code;
 
 const notADirectory = (p: string) => Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${p}'`), { code: 'ENOTDIR', syscall: 'mkdir', path: p });
 
-/** `mkdir -p`, synchronously; throws the failing level's own error (ENOENT, EACCES, ENOTDIR…). */
+/**
+ * `mkdir -p`; throws the failing level's own error (ENOENT, EACCES, ENOTDIR…). Synchronous: it runs
+ * at start-up and in commands, never on a request's path.
+ */
 export function makeDirSync(dir: string): void {
   const missing: string[] = [];
   for (let at = path.resolve(dir); ; at = path.dirname(at)) {
@@ -25,23 +27,5 @@ export function makeDirSync(dir: string): void {
   }
   for (const d of missing.reverse()) {
     try { mkdirSync(d); } catch (err) { if (code(err) !== 'EEXIST') throw err; }
-  }
-}
-
-/** `mkdir -p`; rejects with the failing level's own error. */
-export async function makeDir(dir: string): Promise<void> {
-  const missing: string[] = [];
-  for (let at = path.resolve(dir); ; at = path.dirname(at)) {
-    try {
-      if (!(await stat(at)).isDirectory()) throw notADirectory(at);
-      break;
-    } catch (err) {
-      if (code(err) !== 'ENOENT') throw err;
-    }
-    missing.push(at);
-    if (path.dirname(at) === at) break;
-  }
-  for (const d of missing.reverse()) {
-    try { await mkdir(d); } catch (err) { if (code(err) !== 'EEXIST') throw err; }
   }
 }

@@ -13,7 +13,7 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { makeDir } from '../../core/index.js';
+import { makeDirSync } from '../../core/index.js';
 import type { LedgerRow } from './row.js';
 
 /** An earlier version's one shared file: anyone's to take over. */
@@ -76,7 +76,7 @@ export class SpillFile {
 
   /** Counts what earlier runs left behind (files of live processes sharing the directory are theirs). */
   async open(): Promise<void> {
-    await (this.ready ??= makeDir(this.dir));
+    await (this.ready ??= Promise.resolve().then(() => makeDirSync(this.dir)));
     this.rows = 0;
     for (const file of await this.files()) {
       const owner = ownerOf(file);
@@ -96,7 +96,7 @@ export class SpillFile {
    */
   async append(rows: readonly LedgerRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await (this.ready ??= makeDir(this.dir));
+    await (this.ready ??= Promise.resolve().then(() => makeDirSync(this.dir)));
     let text = '';
     for (const r of rows) text += `${JSON.stringify(r)}\n`;
     const handle = await open(path.join(this.dir, this.current), 'a');
@@ -120,7 +120,7 @@ export class SpillFile {
    * (rethrown). Returns the rows replayed.
    */
   async replay(batchSize: number, write: (rows: LedgerRow[]) => Promise<void>): Promise<number> {
-    await (this.ready ??= makeDir(this.dir));
+    await (this.ready ??= Promise.resolve().then(() => makeDirSync(this.dir)));
     // Claim this process's own file, and whatever a process that is gone left: renamed to this
     // process's replay names, so no one else reads them and no append can land in them.
     for (const name of await this.files()) {
