@@ -12,7 +12,6 @@ import type { CommandHost } from '../plugin/host.js';
 import type { Services } from '../plugin/services.js';
 import { maskUrl } from '../storage/connection-error.js';
 import { isSqlite } from '../storage/is-sqlite.js';
-import { appliedCount } from '../storage/migrations.js';
 import { sqliteFileOf } from '../storage/sqlite-file.js';
 import type { Io } from './io.js';
 import { HELP, UsageError } from './usage.js';
@@ -145,18 +144,16 @@ function inMemory(loaded: LoadedConfig): LoadedConfig {
 }
 
 /**
- * The database of a command that only reads, as it is; where none of the tables it reads is visible
- * (without `readsTables`: none of its plugin's migrations is applied), an empty one in memory
- * instead, said once on stderr.
+ * The database of a command that only reads, as it is; where none of the tables it reads
+ * (`readsTables`) exists, an empty one in memory instead, said once on stderr.
  */
 function readOnlyDatabase(services: Services, emptyServices: () => Services, cmd: PluginCommand<unknown>, plugin: string, loaded: LoadedConfig, io: Io) {
   let empty: Services | undefined;
   let chosen: Promise<Knex> | undefined;
   const choose = async (): Promise<Knex> => {
     const knex = await services.database();
-    const tables = cmd.readsTables;
-    const found = tables ? (await Promise.all(tables.map((t) => tableExists(knex, t)))).includes(true) : await appliedCount(knex, plugin) > 0;
-    if (found) return knex;
+    const tables = cmd.readsTables ?? [];
+    if (tables.length === 0 || (await Promise.all(tables.map((t) => tableExists(knex, t)))).includes(true)) return knex;
     io.err(`sluice: warning: ${describeDatabase(loaded)}: no ${plugin} tables in this database (a gateway with '${plugin}' in its chain creates them when it starts); nothing to report`);
     empty = emptyServices();
     return empty.database();

@@ -66,17 +66,17 @@ export interface PluginCommand<O> {
   usesHost?: boolean;
   /**
    * True for a command that only reads what gateways wrote (a report): its database is used as it
-   * is, no migration applied (a read-only role can run it, and a config pointed at the wrong
-   * database leaves no tables there). A database with none of its plugin's migrations applied, or an
-   * embedded SQLite file that does not exist (it is not created), reads as an empty one in memory,
+   * is, no migration applied and SQLite opened read-only (a read-only role can run it, and a config
+   * pointed at the wrong database is left as it was). An embedded SQLite file that does not exist
+   * (it is not created), or a database without the `readsTables`, reads as an empty one in memory,
    * with a warning on stderr naming storage.database. Default false (`sluice key create` may well be
    * the first to use a database).
    */
   readsOnly?: boolean;
   /**
-   * With `readsOnly`: the tables the command reads. A database where none of them is visible to its
-   * role reads as the empty one (and the warning); without this list, a database where none of the
-   * plugin's migrations is applied (its history needs SELECT too).
+   * With `readsOnly`: the tables the command reads. A database where none of them exists reads as
+   * the empty one (and the warning) rather than failing on the first query; without the list the
+   * database is used as it is.
    */
   readsTables?: readonly string[];
   /**

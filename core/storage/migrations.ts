@@ -55,14 +55,3 @@ export async function migrationStatus(knex: Knex, sets: readonly PluginMigration
     ...pending.map((p) => ({ name: p.name, applied: false })),
   ];
 }
-
-/**
- * How many of `plugin`'s migrations this database has applied, read without creating anything
- * (knex's own listing creates the history table): 0 where there is no history at all.
- */
-export async function appliedCount(knex: Knex, plugin: string): Promise<number> {
-  if (!(await knex.schema.hasTable(TABLE))) return 0;
-  // Compared in JS, not with LIKE, where `_` in a plugin's name would match any character.
-  const names = await knex(TABLE).select('name') as { name: string }[];
-  return names.filter((r) => r.name.startsWith(`${plugin}/`)).length;
-}

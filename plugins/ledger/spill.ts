@@ -74,9 +74,14 @@ export class SpillFile {
 
   constructor(readonly dir: string, private readonly onCorrupt: (file: string, line: number) => void) {}
 
+  /** The directory, made once (on first use: setup makes nothing). */
+  private dirMade(): Promise<void> {
+    return (this.ready ??= Promise.resolve().then(() => makeDirSync(this.dir)));
+  }
+
   /** Counts what earlier runs left behind (files of live processes sharing the directory are theirs). */
   async open(): Promise<void> {
-    await (this.ready ??= Promise.resolve().then(() => makeDirSync(this.dir)));
+    await this.dirMade();
     this.rows = 0;
     for (const file of await this.files()) {
       const owner = ownerOf(file);
@@ -96,7 +101,7 @@ export class SpillFile {
    */
   async append(rows: readonly LedgerRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await (this.ready ??= Promise.resolve().then(() => makeDirSync(this.dir)));
+    await this.dirMade();
     let text = '';
     for (const r of rows) text += `${JSON.stringify(r)}\n`;
     const handle = await open(path.join(this.dir, this.current), 'a');
@@ -120,7 +125,7 @@ export class SpillFile {
    * (rethrown). Returns the rows replayed.
    */
   async replay(batchSize: number, write: (rows: LedgerRow[]) => Promise<void>): Promise<number> {
-    await (this.ready ??= Promise.resolve().then(() => makeDirSync(this.dir)));
+    await this.dirMade();
     // Claim this process's own file, and whatever a process that is gone left: renamed to this
     // process's replay names, so no one else reads them and no append can land in them.
     for (const name of await this.files()) {
