@@ -70,22 +70,16 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
         import('../config/load.js'), import('../plugin/services.js'), import('./command-logger.js'),
       ]);
       hostConfig = loaded ?? await loadConfigFile(configFile(undefined));
-      // A command that only reads uses its database as it is; one that is not there yet reads as an
-      // empty database in memory, made like any other (migrated).
-      let asItIs = cmd.readsOnly === true;
-      if (asItIs) {
-        const own = withoutMissingSqlite(hostConfig, io);
-        if (own !== hostConfig) [hostConfig, asItIs] = [own, false];
-      }
       // The chain's migrations and the command's own plugin's: its tables exist before it runs (where it migrates).
       const chain = loaded ? await Promise.all(loaded.config.chain.map((e) => importPlugin(e.use, loaded.dir))) : [];
       // On stderr (stdout is the command's output), and made on first use: a command that logs
       // nothing (`scan`) never loads pino.
       const logger = commandLogger(hostConfig.config.logging.level).child({ command });
       const migrations = () => migrationsOf([...chain, { definition }]);
-      const services = openServices(hostConfig, migrations, logger, { readOnly: asItIs });
+      // A command that only reads uses its database as it is (readOnlyDatabase).
+      const services = openServices(hostConfig, migrations, logger, { readOnly: cmd.readsOnly === true });
       const config = hostConfig;
-      const read = asItIs ? readOnlyDatabase(services, () => openServices(inMemory(config), migrations, logger), cmd, definition.name, config, io) : undefined;
+      const read = cmd.readsOnly ? readOnlyDatabase(services, () => openServices(inMemory(config), migrations, logger), cmd, definition.name, config, io) : undefined;
       try {
         const host = commandHost(hostConfig, services, logger);
         if (read) host.database = read.database;
@@ -124,39 +118,36 @@ function takeConfig(args: readonly string[]): { config: string | undefined; rest
   return { config, rest };
 }
 
-/**
- * For a command that only reads (PluginCommand.readsOnly): a SQLite file that is not there yet holds
- * nothing to read. The command reads an empty database in memory instead, and the operator is told
- * on stderr: creating the file would leave an empty ledger where a mistyped path meant another.
- */
-function withoutMissingSqlite(loaded: LoadedConfig, io: Io): LoadedConfig {
-  const url = loaded.config.storage.database;
-  const file = sqliteFileOf(url, loaded.dir);
-  if (file === undefined || file === ':memory:' || existsSync(file)) return loaded;
-  const at = loaded.locate(['storage', 'database']);
-  io.err(`sluice: warning: ${at.file}:${at.line}:${at.column}: storage.database: no database at ${file} yet (a gateway creates it when it first starts with this config); nothing to report`);
-  return inMemory(loaded);
-}
-
 /** The config with an empty SQLite database in memory in place of its own. */
 function inMemory(loaded: LoadedConfig): LoadedConfig {
   return { ...loaded, config: { ...loaded.config, storage: { ...loaded.config.storage, database: 'sqlite::memory:' } } };
 }
 
 /**
- * The database of a command that only reads, as it is; where none of the tables it reads
- * (`readsTables`) exists, an empty one in memory instead, said once on stderr.
+ * The database of a command that only reads, as it is. Where there is nothing to read — a SQLite
+ * file not there yet (creating it would leave an empty ledger where a mistyped path meant another),
+ * or none of the tables it reads (`readsTables`) — an empty one in memory instead, said once on
+ * stderr. Decided on the command's first use of the database, so `--help` or a usage mistake warns
+ * of nothing.
  */
 function readOnlyDatabase(services: Services, emptyServices: () => Services, cmd: PluginCommand<unknown>, plugin: string, loaded: LoadedConfig, io: Io) {
   let empty: Services | undefined;
   let chosen: Promise<Knex> | undefined;
+  const instead = async (why: string): Promise<Knex> => {
+    io.err(`sluice: warning: ${why}; nothing to report`);
+    empty = emptyServices();
+    return empty.database();
+  };
   const choose = async (): Promise<Knex> => {
+    const file = sqliteFileOf(loaded.config.storage.database, loaded.dir);
+    if (file !== undefined && file !== ':memory:' && !existsSync(file)) {
+      const at = loaded.locate(['storage', 'database']);
+      return instead(`${at.file}:${at.line}:${at.column}: storage.database: no database at ${file} yet (a gateway creates it when it first starts with this config)`);
+    }
     const knex = await services.database();
     const tables = cmd.readsTables ?? [];
     if (tables.length === 0 || (await Promise.all(tables.map((t) => tableExists(knex, t)))).includes(true)) return knex;
-    io.err(`sluice: warning: ${describeDatabase(loaded)}: no ${plugin} tables in this database (a gateway with '${plugin}' in its chain creates them when it starts); nothing to report`);
-    empty = emptyServices();
-    return empty.database();
+    return instead(`${describeDatabase(loaded)}: no ${plugin} tables in this database (a gateway with '${plugin}' in its chain creates them when it starts)`);
   };
   return {
     database: () => (chosen ??= choose().catch((err: unknown) => { chosen = undefined; throw err; })),

@@ -210,6 +210,10 @@ chain:
       expect(r.stderr).to.equal(`sluice: warning: ${config}:1:22: storage.database: no database at ${missing} yet (a gateway creates it when it first starts with this config); nothing to report\n`);
       expect(JSON.parse(r.stdout)).to.have.property('rows').that.deep.equals([]);
     }
+    // Help and usage mistakes are answered before any database is looked at: no warning with them.
+    const help = sluice(['usage', '--config', config, '--help']);
+    expect(help.status).to.equal(0);
+    expect(help.stderr).to.equal('');
     expect(existsSync(path.dirname(missing))).to.equal(false);
   });
 
