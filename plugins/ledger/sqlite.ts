@@ -20,13 +20,33 @@ const SQLITE_LOCK_WAIT_MS = 100;
  */
 export const SQLITE_RETRY_LOCK_WAIT_MS = 10;
 
-export interface SqliteStatement { run(...values: unknown[]): { changes: number }; get(...values: unknown[]): unknown }
+export interface SqliteStatement {
+  run(...values: unknown[]): { changes: number };
+  get(...values: unknown[]): unknown;
+  all(...values: unknown[]): unknown[];
+  /** Rows as arrays of values in the select's order, not objects. */
+  raw(on: boolean): SqliteStatement;
+}
 export interface SqliteDatabase {
   prepare(sql: string): SqliteStatement;
   transaction<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R;
   pragma(source: string, options?: { simple: boolean }): unknown;
 }
 interface RawClient { acquireConnection(): Promise<unknown>; releaseConnection(conn: unknown): Promise<unknown> }
+
+/**
+ * Runs `read` on knex's SQLite connection, taken for this call only: in a running gateway the
+ * connection is shared, and the writer's batches go between a report's pages.
+ */
+export async function sqliteRead<T>(knex: Knex, read: (db: SqliteDatabase) => T): Promise<T> {
+  const client = knex.client as unknown as RawClient;
+  const db = await client.acquireConnection() as SqliteDatabase;
+  try {
+    return read(db);
+  } finally {
+    await client.releaseConnection(db);
+  }
+}
 
 /**
  * Runs `write` on knex's SQLite connection, with its lock wait at `lockWaitMs`. The connection

@@ -1,7 +1,9 @@
 // Reads ledger rows for a report page by page (keyset on time and id), so a large ledger never
 // sits in one result set; the same SQL on SQLite and PostgreSQL.
 import type { Knex } from 'knex';
+import { isSqlite } from '../../../core/index.js';
 import { LEDGER_TABLE } from '../row.js';
+import { sqliteRead } from '../sqlite.js';
 import { toNumber, toNumberOrNull } from '../store.js';
 import type { TimeRange } from './range.js';
 
@@ -78,35 +80,96 @@ export interface RowFilter {
  * that was most of a report's time (half a million SQLite rows: 5.7 s; 5 columns: 0.9 s).
  */
 export async function* readRows<C extends ReportColumn>(knex: Knex, filter: RowFilter, columns: readonly C[]): AsyncGenerator<Pick<ReportRow, C>> {
-  const select = [...new Set<ReportColumn>([...columns, ...KEYSET])];
-  let after: { time: number; id: string } | undefined;
+  const pages = isSqlite(knex) ? sqlitePages(knex, filter, [...new Set<ReportColumn>([...columns, 'time_ms'])]) : knexPages(knex, filter, [...new Set<ReportColumn>([...columns, ...KEYSET])]);
+  for await (const page of pages) for (const row of page) yield row as Pick<ReportRow, C>;
+}
+
+/** Whether a page was the last: fewer rows than PAGE. Between pages the event loop serves I/O, and a report whose client left stops. */
+async function nextPage(page: readonly unknown[], filter: RowFilter): Promise<boolean> {
+  if (page.length < PAGE) return false;
+  await turn();
+  filter.signal?.throwIfAborted();
+  return true;
+}
+
+/**
+ * SQLite: keyset on (time, rowid) — the time index keeps its entries in that order (an index entry
+ * ends with its row's rowid), so a page is read off the index without sorting, where (time, id)
+ * sorted each page's rows. Rows come as arrays (better-sqlite3's objects are built one property at
+ * a time through V8's API) and are made into objects here. Half a million rows, 14 columns: 0.9 s
+ * against 2.2 s (plus 0.2–0.9 s of conversion) through knex.
+ */
+async function* sqlitePages(knex: Knex, filter: RowFilter, select: readonly ReportColumn[]): AsyncGenerator<Partial<ReportRow>[]> {
+  const sql = sqlitePageSql(filter, select);
+  const timeAt = select.indexOf('time_ms');
+  const rowidAt = select.length;
+  // Before the first page, a time just before the range (times are whole ms): every row of it is after.
+  let after = [filter.range.from - 1, -1];
+  filter.signal?.throwIfAborted();
   for (;;) {
-    filter.signal?.throwIfAborted();
+    // From the last page's time on, not from the range's start: SQLite enters the time index at the
+    // first bound, and from the range's start each page walked again past every row already read.
+    const params = [Math.max(filter.range.from, after[0]!), filter.range.to, ...(filter.sessionId !== undefined ? [filter.sessionId] : []), after[0], after[0], after[1]];
+    const raw = await sqliteRead(knex, (db) => db.prepare(sql).raw(true).all(...params) as unknown[][]);
+    const page = new Array<Partial<ReportRow>>(raw.length);
+    for (let r = 0; r < raw.length; r++) {
+      const values = raw[r]!;
+      const row: Record<string, unknown> = {};
+      for (let i = 0; i < select.length; i++) row[select[i]!] = values[i];
+      page[r] = row as Partial<ReportRow>;
+    }
+    yield page;
+    if (!await nextPage(raw, filter)) return;
+    const last = raw[raw.length - 1]!;
+    after = [last[timeAt] as number, last[rowidAt] as number];
+  }
+}
+
+/**
+ * A page's SQL on SQLite; its parameters: the range's start (or the last page's time), its end, the
+ * session (if filtered on), then the last page's time twice and rowid.
+ */
+export function sqlitePageSql(filter: Omit<RowFilter, 'range'>, select: readonly ReportColumn[]): string {
+  const where = ['time_ms >= ?', 'time_ms < ?'];
+  if (filter.sessionId !== undefined) where.push('session_id = ?');
+  if (filter.modelCalls) where.push(MODEL_CALLS);
+  return `select ${select.join(', ')}, rowid from ${LEDGER_TABLE} where ${where.join(' and ')} and (time_ms > ? or (time_ms = ? and rowid > ?)) order by time_ms, rowid limit ${PAGE}`;
+}
+
+/**
+ * A request refused after routing but before any call (a rate limit, the loop detector) names the
+ * provider it was routed to; it says nothing of that provider, so model calls leave it out.
+ */
+const MODEL_CALLS = "provider is not null and (outcome <> 'blocked' or usage_source <> 'none')";
+
+/** PostgreSQL: keyset on (time, request id), through knex; bigint columns come back as strings. */
+async function* knexPages(knex: Knex, filter: RowFilter, select: readonly ReportColumn[]): AsyncGenerator<Partial<ReportRow>[]> {
+  const convert = select.map((c) => (NUMBERS.has(c) ? toNumber : NULLABLE_NUMBERS.has(c) ? toNumberOrNull : toText));
+  let after: { time: number; id: string } | undefined;
+  filter.signal?.throwIfAborted();
+  for (;;) {
     // From the last page's time on, not from the range's start: the time index is entered there,
     // rather than walked again past every row already read.
     const q = knex(LEDGER_TABLE).select(select).where('time_ms', '>=', after?.time ?? filter.range.from).andWhere('time_ms', '<', filter.range.to);
     if (filter.sessionId !== undefined) q.andWhere('session_id', filter.sessionId);
-    // A request refused after routing but before any call (a rate limit, the loop detector) names
-    // the provider it was routed to; it says nothing of that provider, so model calls leave it out.
-    if (filter.modelCalls) q.whereNotNull('provider').andWhere((w) => { w.whereNot('outcome', 'blocked').orWhereNot('usage_source', 'none'); });
+    if (filter.modelCalls) q.whereRaw(MODEL_CALLS);
     if (after) {
       const a = after;
       q.andWhere((w) => { w.where('time_ms', '>', a.time).orWhere((w2) => { w2.where('time_ms', a.time).andWhere('request_id', '>', a.id); }); });
     }
-    const page = await q.orderBy([{ column: 'time_ms' }, { column: 'request_id' }]).limit(PAGE) as Record<string, unknown>[];
-    for (const raw of page) yield normalise(raw, select) as Pick<ReportRow, C>;
-    if (page.length < PAGE) return;
-    await turn();
-    const last = page[page.length - 1]!;
+    const raw = await q.orderBy([{ column: 'time_ms' }, { column: 'request_id' }]).limit(PAGE) as Record<string, unknown>[];
+    const page = new Array<Partial<ReportRow>>(raw.length);
+    for (let r = 0; r < raw.length; r++) {
+      const values = raw[r]!;
+      const row: Record<string, unknown> = {};
+      for (let i = 0; i < select.length; i++) row[select[i]!] = convert[i]!(values[select[i]!]);
+      page[r] = row as Partial<ReportRow>;
+    }
+    yield page;
+    if (!await nextPage(raw, filter)) return;
+    const last = raw[raw.length - 1]!;
     after = { time: toNumber(last['time_ms']), id: String(last['request_id']) };
   }
 }
 
-function normalise(r: Record<string, unknown>, columns: readonly ReportColumn[]): Partial<ReportRow> {
-  const out: Record<string, unknown> = {};
-  for (const c of columns) {
-    const v = r[c];
-    out[c] = NUMBERS.has(c) ? toNumber(v) : NULLABLE_NUMBERS.has(c) ? toNumberOrNull(v) : v === null || v === undefined ? null : String(v);
-  }
-  return out as Partial<ReportRow>;
-}
+const toText = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));

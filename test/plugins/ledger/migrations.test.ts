@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import { openDatabase } from '../../../core/storage/database.js';
 import { migrateLatest } from '../../../core/storage/migrations.js';
 import { ledgerMigrations } from '../../../plugins/ledger/migrations.js';
+import { sqlitePageSql } from '../../../plugins/ledger/reports/read.js';
 import { sessionReport } from '../../../plugins/ledger/reports/usage.js';
 import { LEDGER_TABLE, type LedgerRow } from '../../../plugins/ledger/row.js';
 import { knexStore } from '../../../plugins/ledger/store.js';
@@ -41,18 +42,18 @@ async function indexDefinition(knex: Knex): Promise<string> {
 
 /** The plan of the session report's query (as readRows builds it), with sequential scans ruled out on PostgreSQL. */
 async function sessionPlan(knex: Knex): Promise<string> {
+  if (knex.client.config.client !== 'pg') {
+    const r = await knex.raw(`explain query plan ${sqlitePageSql({ sessionId: 's-1' }, ['request_id'])}`, [T0, T0 + 1e9, 's-1', T0 - 1, T0 - 1, -1]) as { detail: string }[];
+    return r.map((x) => x.detail).join('\n');
+  }
   const q = knex(LEDGER_TABLE).select('request_id').where('time_ms', '>=', T0).andWhere('time_ms', '<', T0 + 1e9).andWhere('session_id', 's-1')
     .orderBy([{ column: 'time_ms' }, { column: 'request_id' }]).limit(5000).toSQL();
-  if (knex.client.config.client === 'pg') {
-    return knex.transaction(async (tx) => {
-      await tx.raw('set local enable_seqscan = off');
-      await tx.raw('set local enable_indexscan = on');
-      const r = await tx.raw(`explain ${q.sql}`, q.bindings as Knex.RawBinding[]) as { rows: { 'QUERY PLAN': string }[] };
-      return r.rows.map((x) => x['QUERY PLAN']).join('\n');
-    });
-  }
-  const r = await knex.raw(`explain query plan ${q.sql}`, q.bindings as Knex.RawBinding[]) as { detail: string }[];
-  return r.map((x) => x.detail).join('\n');
+  return knex.transaction(async (tx) => {
+    await tx.raw('set local enable_seqscan = off');
+    await tx.raw('set local enable_indexscan = on');
+    const r = await tx.raw(`explain ${q.sql}`, q.bindings as Knex.RawBinding[]) as { rows: { 'QUERY PLAN': string }[] };
+    return r.rows.map((x) => x['QUERY PLAN']).join('\n');
+  });
 }
 
 function suite(name: string, open: () => Promise<{ knex: Knex; drop(): Promise<void> }>) {
