@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import got from 'got';
 import { loadConfigFile, type LoadedConfig } from './config/load.js';
 import { ConfigError } from './config/config-error.js';
+import { pluginConfigError, pluginStartError } from './plugin/option-error.js';
 import { toBytes } from './config/byte-size.js';
 import type { EndpointGroup } from './config/schema.js';
 import { GatewayError } from './errors.js';
@@ -110,7 +111,7 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
       await Promise.allSettled(instances.map((i) => i.instance.close?.()));
       // What setup opened (a database a plugin asked for, provider pools) would keep `sluice start` alive.
       await Promise.allSettled([providers.close(), services.close()]);
-      throw new ConfigError(`plugin ${plugin.label} failed to start: ${(err as Error).message}`, loaded.locate(['chain', plugin.index]));
+      throw pluginStartError(loaded, plugin, err);
     }
   }
   const chain = composeChain(
@@ -149,7 +150,7 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
         try {
           await instance.start?.();
         } catch (err) {
-          throw new ConfigError(`plugin ${plugin.label} failed to start: ${(err as Error).message}`, loaded.locate(['chain', plugin.index]));
+          throw pluginStartError(loaded, plugin, err);
         }
       }
     },
@@ -197,7 +198,7 @@ async function reloadPlugins(
       try {
         swaps.push(await instance.reload(options));
       } catch (err) {
-        throw new ConfigError(`plugin ${plugin.label} rejected its new options: ${(err as Error).message}`, next.locate(['chain', i, 'with']));
+        throw pluginConfigError(next, { label: plugin.label, index: i }, err, 'rejected its new options', ['chain', i, 'with']);
       }
     }
   } catch (err) {

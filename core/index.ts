@@ -25,6 +25,7 @@ export type { Path, Problem } from './schema/schema.js';
 // Errors.
 export { GatewayError, ERROR_CATALOGUE, errorBody, isGatewayError, registerErrorCodes } from './errors.js';
 export type { ErrorCode, ErrorSpec, GatewayErrorOptions } from './errors.js';
+export { OptionError } from './plugin/option-error.js';
 
 // Protocols: wire vocabulary, the protocol view, SSE, usage, tokens, prices.
 export type { ApiFamily, Operation, Protocol, JsonValue, JsonObject, StreamEvent, Usage } from './protocols/types.js';

@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import type { Got } from 'got';
 import { ConfigError } from '../config/config-error.js';
+import { pluginStartError } from '../plugin/option-error.js';
 import type { LoadedConfig } from '../config/load.js';
 import { createLogger } from '../observability/logger.js';
 import { createMetrics } from '../observability/metrics.js';
@@ -61,7 +62,7 @@ export async function validateConfig(loaded: LoadedConfig): Promise<Validated> {
       try {
         instances.push(await plugin.definition.setup!(plugin.options, hostFor(plugin)));
       } catch (err) {
-        throw new ConfigError(`plugin ${plugin.label} failed to start: ${(err as Error).message}`, loaded.locate(['chain', plugin.index]));
+        throw pluginStartError(loaded, plugin, err);
       }
     }
     refuseUnauthenticatedRemote(loaded, instances.some((i) => i.authenticates === true), listenersOf(config.server));

@@ -2,7 +2,7 @@
 // independent token count — written off the request path in batches, never lost to a database
 // outage (spill file) or a graceful shutdown; and the usage and audit reports over it.
 import path from 'node:path';
-import { definePlugin } from '../../core/index.js';
+import { definePlugin, OptionError } from '../../core/index.js';
 import { auditRoute, reportQueue, usageRoute } from './admin.js';
 import { captureStream } from './capture.js';
 import { auditCommand, usageCommand } from './commands.js';
@@ -81,12 +81,14 @@ export default definePlugin<LedgerOptions>({
         // Rows wait for their count; load the usual OpenAI encoding now (in its own thread) rather
         // than on the first request, when an OpenAI provider is configured at all.
         if (options.count.enabled && Object.values(host.config.providers).some((p) => p.type === 'openai')) counter.warm('o200k_base');
-        await writer.start();
+        // The writer's start opens the spill directory (made if missing) and counts what waits there:
+        // the one thing in it that can fail.
+        await writer.start().catch((err: unknown) => { throw new OptionError(['spill_dir'], `${spill.dir}: ${(err as Error).message}`); });
         retention.start();
       },
       reload(next) {
         for (const key of WRITER_KEYS) {
-          if (next[key] !== initial[key]) throw new Error(`${key} cannot change without a restart`);
+          if (next[key] !== initial[key]) throw new OptionError([key], 'cannot change without a restart');
         }
         return () => { options = next; };
       },

@@ -1,7 +1,7 @@
 // The ratelimit plugin: requests and tokens per minute, spend per day, month or lifetime, per key,
 // user, team, model, session or globally — reserved before the upstream call and settled with the
 // real usage, in memory for one instance or in Redis (one atomic script) for many.
-import { definePlugin, type PluginInstance } from '../../core/index.js';
+import { definePlugin, OptionError, type PluginInstance } from '../../core/index.js';
 import { Limiter } from './limiter.js';
 import { MemoryStore } from './memory-store.js';
 import { ratelimitOptions, type RatelimitOptions } from './options.js';
@@ -25,7 +25,7 @@ export default definePlugin<RatelimitOptions>({
   },
   setup(options, host): PluginInstance<RatelimitOptions> {
     if (options.store === 'redis' && !host.config.storage?.redis) {
-      throw new Error('store: redis needs storage.redis (a Redis URL) in the config; use store: memory for a single instance');
+      throw new OptionError(['store'], 'redis needs storage.redis (a Redis URL) in the config; use store: memory for a single instance');
     }
     // No connection here (config validate runs setup): the store is made on start.
     let store: LimitStore | undefined;

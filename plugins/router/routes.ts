@@ -1,5 +1,5 @@
 // The compiled routing table: aliases first, then the first matching rule, then the default.
-import type { Provider, ProviderRegistry } from '../../core/index.js';
+import { OptionError, type Path, type Provider, type ProviderRegistry } from '../../core/index.js';
 import { compileModelPattern, isExactPattern, type ModelMatcher } from './match.js';
 import type { FallbackOption, RouterOptions, WorkMode } from './options.js';
 
@@ -51,8 +51,9 @@ export interface RouteTable {
 
 export function compileRoutes(options: RouterOptions, providers: ProviderRegistry, random: () => number = Math.random): RouteTable {
   // A plain name must exist now (typos fail at start-up); a glob may match providers added later.
-  const need = (name: string, where: string): string => {
-    if (!name.includes('*') && !providers.get(name)) throw new Error(`${where} names provider "${name}", which is not in providers: (${providers.names().join(', ') || 'none'})`);
+  const need = (name: string, where: Path): string => {
+    // An OptionError: start-up points at the option's own line.
+    if (!name.includes('*') && !providers.get(name)) throw new OptionError(where, `names provider "${name}", which is not in providers: (${providers.names().join(', ') || 'none'})`);
     return name;
   };
   const globs = new Map<string, ModelMatcher>();
@@ -66,9 +67,9 @@ export function compileRoutes(options: RouterOptions, providers: ProviderRegistr
     if (!matches) globs.set(spec.provider, (matches = compileModelPattern(spec.provider)));
     return providers.all().filter((p) => matches(p.name)).sort(cheapestFirst).map((p) => ({ provider: p, model: spec.model ?? '' }));
   };
-  const fallbacks = (list: FallbackOption[], where: string): TargetSpec[] => list.map((f, i) => typeof f === 'string'
-    ? { provider: need(f, `${where}[${i}]`), model: undefined }
-    : { provider: need(f.provider, `${where}[${i}].provider`), model: f.model });
+  const fallbacks = (list: FallbackOption[], where: Path): TargetSpec[] => list.map((f, i) => typeof f === 'string'
+    ? { provider: need(f, [...where, i]), model: undefined }
+    : { provider: need(f.provider, [...where, i, 'provider']), model: f.model });
   const compile = (matches: ModelMatcher, weighted: Weighted[], rest: TargetSpec[], mode: WorkMode): CompiledRoute => {
     // Heaviest first, so the fallback order after the drawn primary follows the weights.
     const sorted = weighted.filter((w) => w.weight > 0).sort((a, b) => b.weight - a.weight);
@@ -77,13 +78,13 @@ export function compileRoutes(options: RouterOptions, providers: ProviderRegistr
   const routes: CompiledRoute[] = options.routes.map((r, i) => compile(
     compileModelPattern(r.match),
     r.targets
-      ? r.targets.map((x, j) => ({ provider: need(x.provider, `routes[${i}].targets[${j}].provider`), model: x.model ?? r.model, weight: x.weight }))
-      : [{ provider: need(r.provider!, `routes[${i}].provider`), model: r.model, weight: 1 }],
-    fallbacks(r.fallbacks, `routes[${i}].fallbacks`),
+      ? r.targets.map((x, j) => ({ provider: need(x.provider, ['routes', i, 'targets', j, 'provider']), model: x.model ?? r.model, weight: x.weight }))
+      : [{ provider: need(r.provider!, ['routes', i, 'provider']), model: r.model, weight: 1 }],
+    fallbacks(r.fallbacks, ['routes', i, 'fallbacks']),
     r.mode ?? options.mode,
   ));
   const fallback: CompiledRoute | undefined = options.default === undefined ? undefined : compile(
-    () => true, [{ provider: need(options.default, 'default'), model: undefined, weight: 1 }], fallbacks(options.fallbacks, 'fallbacks'), options.mode,
+    () => true, [{ provider: need(options.default, ['default']), model: undefined, weight: 1 }], fallbacks(options.fallbacks, ['fallbacks']), options.mode,
   );
   const aliases = new Map(Object.entries(options.aliases));
 

@@ -117,7 +117,8 @@ describe('config', () => {
       ['bad plugin options', GOOD.replace('{ default: local }', '{ default: local, routes: [{ match: "a*b*", provider: local }] }'), /sluice\.yaml:5:\d+: plugin router: chain\[0\]\.with\.routes\[0\]\.match: expected a model pattern/],
       ['an unknown plugin option', GOOD.replace('{ default: local }', '{ defualt: local }'), /sluice\.yaml:5:\d+: plugin router: chain\[0\]\.with\.defualt: expected no option "defualt"/],
       ['a route with both provider and targets', GOOD.replace('{ default: local }', '{ routes: [{ match: "a*", provider: local, targets: [{ provider: local }] }] }'), /sluice\.yaml:5:\d+: plugin router: chain\[0\]\.with\.routes\[0\]: expected a route with either `provider` or `targets` \(not both\)/],
-      ['a route to a provider that does not exist', GOOD.replace('{ default: local }', '{ default: nowhere }'), /plugin router failed to start: default names provider "nowhere"/],
+      ['a route to a provider that does not exist', GOOD.replace('{ default: local }', '{ default: nowhere }'), /sluice\.yaml:5:\d+: plugin router: chain\[0\]\.with\.default: names provider "nowhere"/],
+      ['a Redis rate-limit store without storage.redis', GOOD + '  - use: ratelimit\n    with: { store: redis, rules: [{ scope: key, rpm: 10 }] }\n', /sluice\.yaml:7:\d+: plugin ratelimit: chain\[1\]\.with\.store: redis needs storage\.redis/],
       ['a chain without a router', GOOD.replace('  - use: router\n    with: { default: local }\n', '  - use: ./p.js\n'), /chain\[0\]: plugin file .*p\.js does not exist/],
       ['a missing ${VAR}', GOOD.replace('{ type: loopback }', '{ type: openai, api_key: "${SLUICE_TEST_UNSET_KEY}" }'), /sluice\.yaml:2:\d+: environment variable SLUICE_TEST_UNSET_KEY is not set/],
       ['broken YAML', 'chain: [\n', /sluice\.yaml:\d+:\d+: invalid YAML/],
@@ -133,6 +134,13 @@ describe('config', () => {
         expect(start.stderr).to.match(message);
       });
     }
+
+    it('start points at the option a plugin could not use: a ledger spill_dir under a file', () => {
+      const file = writeConfig(GOOD + '  - use: ledger\n    with: { spill_dir: ./sluice.yaml/spill }\nstorage: { database: "sqlite:./l.db" }\n');
+      const start = sluice(['start', '--config', file, '--port', '0']);
+      expect(start.status, start.stdout).to.equal(1);
+      expect(start.stderr).to.match(/sluice\.yaml:7:\d+: plugin ledger: chain\[1\]\.with\.spill_dir: .*sluice\.yaml\/spill: ENOTDIR/);
+    });
 
     it('refuses a plugin whose supported Sluice range excludes this version', async () => {
       const dir = path.dirname(writeConfig(''));
