@@ -1,5 +1,5 @@
-// Reads ledger rows for a report page by page (keyset on time and id), so a large ledger never
-// sits in one result set; the same SQL on SQLite and PostgreSQL.
+// Reads ledger rows for a report page by page (keyset on time, then rowid on SQLite and request id
+// on PostgreSQL), so a large ledger never sits in one result set.
 import type { Knex } from 'knex';
 import { isSqlite } from '../../../core/index.js';
 import { LEDGER_TABLE } from '../row.js';
