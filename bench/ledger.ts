@@ -91,7 +91,9 @@ const CONNECTIONS = Number(args.connections);
 const ROUNDS = Number(args.rounds);
 const RATE = Number(args.rate);
 const WRITER_RUNS = 5;
-const TICK_US = 1e6 / 100; // /proc/<pid>/stat counts in clock ticks of 1/100 s on Linux
+const TICK_US = 1e6 / 100;
+/** A generator's p99 lateness above this: the arrivals are no longer the Poisson ones asked for (see the report's first line). */
+const SATURATED_LATENESS_MS = 20; // /proc/<pid>/stat counts in clock ticks of 1/100 s on Linux
 
 /** A Sluice gateway with `ledger` in its chain, or (`bare`) the floor: bench/bare-proxy.ts, node:http + undici, bodies buffered and sent with end(). */
 interface Variant { key: string; name: string; ledger: string; root: string; bare?: boolean; nodeFlags?: string[] }
@@ -466,9 +468,14 @@ async function main(): Promise<void> {
       if (earlier) pairedRows.push(pairedRow(mode, `${v.name}: this build − before`, mine, of(earlier)));
     }
   }
+  // The generator runs late when the machine cannot keep up with every gateway at the rate offered:
+  // its requests then queue, the p50s measure those queues and CPU a request includes contention.
+  const saturated = POISSON && median(lateP99) > SATURATED_LATENESS_MS;
+  if (saturated) console.log(`\nthe load generator ran late (p99 ${median(lateP99).toFixed(1)} ms, median over the windows): the machine is saturated`);
   const report = [
     '# Ledger overhead',
     '',
+    ...(saturated ? [`- **Saturated**: the load generator's p99 lateness (median over the windows ${median(lateP99).toFixed(1)} ms) is over ${SATURATED_LATENESS_MS} ms — this machine cannot serve ${VARIANTS.length} gateways at ${RATE} requests/s each. The p50s below are mostly queueing and CPU a request includes contention; run fewer variants or a lower --rate for figures of an unsaturated gateway.`] : []),
     `- Date: ${new Date().toISOString()}; Node ${process.version}; ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}); load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`,
     `- \`node dist/bench/ledger.js ${process.argv.slice(2).join(' ')}\`: each variant a real \`sluice start\` (NODE_ENV=production, the default log level info with the access log to /dev/null, SQLite ledger in a temp dir), chain router → translator (passthrough to an openai provider at the bench mock, model gpt-4o-mini), ${POISSON ? `open-loop Poisson arrivals at ${RATE} requests/s (bench/open-loop.ts; the generator's p99 lateness over the windows: median ${median(lateP99).toFixed(2)} ms, max ${Math.max(...lateP99).toFixed(2)} ms)` : `autocannon at ${CONNECTIONS} connections ${RATE > 0 ? `offering ${RATE} requests/s in bursts (each second's share sent back to back)` : 'as fast as they go'}`} for ${DURATION_S} s per mode after a warm-up of ${WARMUP_S} s per mode; ${ALTERNATE > 0 ? `all variants' gateways started once per round and loaded ${args.together ? 'at the same moments' : 'one at a time (order rotated each cycle)'} in ${ALTERNATE} windows per mode, ${ROUNDS} rounds; every window is a sample, paired within its cycle` : args.together ? `all variants side by side (each its own gateway, loaded at the same moments), ${ROUNDS} rounds` : `variants interleaved, ${ROUNDS} rounds`}, medians shown.${args.before ? ` "(before)" variants run the build in --before${BEFORE_FLAGS ? ` with node ${BEFORE_FLAGS.join(' ')}` : ''}.` : ''}`,
     '- CPU µs/request: the gateway process\'s CPU time (every thread, the tokenizer thread included) over the load and the writer\'s catch-up after it (at least 2 s, then until the process is quiet), divided by the requests served. The mock runs in a process of its own and the load generator in the bench process, neither in the gateway. The bare proxy (`bare`, bench/bare-proxy.ts) is the floor: node:http + undici, each body buffered and sent with end(), no parsing or logging.',
