@@ -12,18 +12,19 @@ export interface Io {
  * merely touching process.stdout would open a second handle on a piped fd 1 (and make it non-blocking).
  */
 const guarded = new WeakSet<NodeJS.WriteStream>();
+/** The stream, ending the process quietly on EPIPE (once per stream); plugin commands get theirs through it too. */
+export function quietOnEpipe(s: NodeJS.WriteStream): NodeJS.WriteStream {
+  if (!guarded.has(s)) {
+    guarded.add(s);
+    s.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
+  return s;
+}
 function writer(stream: () => NodeJS.WriteStream): (line: string) => void {
-  return (line) => {
-    const s = stream();
-    if (!guarded.has(s)) {
-      guarded.add(s);
-      s.on('error', (err: NodeJS.ErrnoException) => {
-        if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-        throw err;
-      });
-    }
-    s.write(line + '\n');
-  };
+  return (line) => { quietOnEpipe(stream()).write(line + '\n'); };
 }
 
 export const stdio: Io = { out: writer(() => process.stdout), err: writer(() => process.stderr) };

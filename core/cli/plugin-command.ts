@@ -13,7 +13,7 @@ import type { Services } from '../plugin/services.js';
 import { maskUrl } from '../storage/connection-error.js';
 import { isSqlite } from '../storage/is-sqlite.js';
 import { sqliteFileOf } from '../storage/sqlite-file.js';
-import type { Io } from './io.js';
+import { quietOnEpipe, type Io } from './io.js';
 import { HELP, UsageError } from './usage.js';
 
 /** A plugin command's exit for an error of its own, and for a config problem unless it says otherwise. */
@@ -61,7 +61,7 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
         throw err;
       }
       // process.stdin is built on first access: a command reading a file never makes the stream.
-      const commandIo = { get stdin() { return process.stdin; }, stdout: process.stdout, stderr: process.stderr };
+      const commandIo = { get stdin() { return process.stdin; }, stdout: quietOnEpipe(process.stdout), stderr: quietOnEpipe(process.stderr) };
       if (cmd.usesHost === false) return await cmd.run(rest, options, commandIo, unusedHost(command));
       // The command gets the config's storage (database with migrations applied, unless the command
       // only reads; Redis) and settings: the operator's config, else the embedded default (the same

@@ -71,15 +71,18 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
   return { file, dir, config, locate, fail };
 }
 
-/** The offset of the deepest node on `p` that exists; for a missing key, its parent mapping. */
+/** The offset of the deepest node on `p` that exists; for a missing key, the key (or list item) holding its mapping. */
 function offsetOf(doc: Document, p: Path): number {
   let node: unknown = doc.contents;
   let offset = (doc.contents as { range?: [number, number] } | null)?.range?.[0] ?? 0;
+  /** Where the key holding `node` is: a key missing from `node` is pointed at there (`with:`), not at the map's first entry. */
+  let holder = offset;
   for (const part of p) {
     if (isMap(node)) {
       const pair = node.items.find((it) => isScalar(it.key) && String(it.key.value) === String(part));
-      if (!pair) return offset;
+      if (!pair) return holder;
       const keyRange = (pair.key as { range?: [number, number] }).range;
+      holder = keyRange?.[0] ?? offset;
       const value = pair.value as { range?: [number, number] } | null;
       // Point at the value when it exists, else at the key (an empty `with:` for instance).
       offset = value?.range?.[0] ?? keyRange?.[0] ?? offset;
@@ -90,6 +93,7 @@ function offsetOf(doc: Document, p: Path): number {
     if (Array.isArray(items) && typeof part === 'number' && items[part] !== undefined) {
       node = items[part];
       offset = (node as { range?: [number, number] }).range?.[0] ?? offset;
+      holder = offset;
       continue;
     }
     return offset;

@@ -105,6 +105,14 @@ describe('config', () => {
     });
   }
 
+  it('locates a missing option at the key holding its mapping (a reload that removed it), not at the option after it', () => {
+    const yaml = GOOD + '  - use: ledger\n    with:\n      max_buffer_rows: 2000\n';
+    const loaded = parseConfigText(yaml, 'x.yaml', {});
+    expect(loaded.locate(['chain', 1, 'with', 'batch_size'])).to.include({ line: 7, column: 5 });
+    expect(loaded.locate(['chain', 1, 'with', 'max_buffer_rows'])).to.include({ line: 8, column: 24 });
+    expect(loaded.locate(['chain', 1, 'nothing'])).to.include({ line: 6, column: 5 });
+  });
+
   describe('sluice CLI', () => {
     it('config validate: exit 0 on a good file', () => {
       const r = sluice(['config', 'validate', writeConfig(GOOD)]);

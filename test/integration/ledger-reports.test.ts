@@ -1,7 +1,7 @@
 // `sluice usage` and `sluice audit` (the real CLI) and GET /admin/usage on a database filled by a
 // gateway run whose upstream bills known figures: the reports print exactly those figures.
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_PRICES } from '../../core/pricing/default-prices.js';
@@ -155,6 +155,18 @@ chain:
     expect(chatLine).to.include({ model: 'gpt-4o-mini', requests: 3, error_rate: 0, fallback_rate: 0, degraded: false, degradation: null });
     expect(chatLine['ttfb_p50_ms']).to.be.a('number');
     expect(report.rows.map((x) => x['provider']).sort()).to.deep.equal(['local', 'up-anthropic', 'up-chat', 'up-house']);
+  });
+
+  it('a reader that stops early (`sluice usage | head -1`) ends the report quietly: exit 0, no EPIPE stack', async () => {
+    const child = spawn(process.execPath, [bin, 'usage', '--config', file, '--session', 's-1'], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    // The read end closed before the report writes, as `head` closes it once it has its line.
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    expect(stderr).to.not.include('EPIPE');
+    expect(stderr).to.not.match(/\n\s+at /);
+    expect(code).to.equal(0);
   });
 
   it('bad flags exit 2 with the reason', () => {
