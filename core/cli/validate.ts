@@ -7,7 +7,6 @@
 // database, Redis or HTTP client validates without loading knex, ioredis or got, nor the HTTP stack.
 import { createRequire } from 'node:module';
 import type { Got } from 'got';
-import { ConfigError } from '../config/config-error.js';
 import { pluginStartError } from '../plugin/option-error.js';
 import type { LoadedConfig } from '../config/load.js';
 import { createLogger } from '../observability/logger.js';
