@@ -1,5 +1,6 @@
 // A plugin's setup, start or reload refusing one of its options (a directory it cannot create, a
-// file it cannot read): start-up or the reload then points at that option's line in the config, not only at the plugin.
+// file it cannot read): start-up or the reload then points at that option's line in the config,
+// not only at the plugin.
 import { ConfigError } from '../config/config-error.js';
 import type { LoadedConfig } from '../config/load.js';
 import { formatPath, type Path } from '../schema/schema.js';
