@@ -1,7 +1,7 @@
 // Reads a YAML config: syntax errors, ${ENV} expansion and schema errors all point at file:line:col.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, parseDocument, isMap, isScalar, visit, type Document } from '../vendor/yaml.js';
+import { LineCounter, parseDocument, isMap, isScalar, isSeq, visit, type Document } from '../vendor/yaml.js';
 import { parseOptions, SchemaError, type Path } from '../schema/schema.js';
 import { ConfigError, type ConfigLocation } from './config-error.js';
 import { expandEnv, MissingEnvError } from './env.js';
@@ -83,9 +83,12 @@ function offsetOf(doc: Document, p: Path): number {
       if (!pair) return holder;
       const keyRange = (pair.key as { range?: [number, number] }).range;
       holder = keyRange?.[0] ?? offset;
-      const value = pair.value as { range?: [number, number] } | null;
-      // Point at the value when it exists, else at the key (an empty `with:` for instance).
-      offset = value?.range?.[0] ?? keyRange?.[0] ?? offset;
+      const value = pair.value as { range?: [number, number]; flow?: boolean } | null;
+      // Point at the value when it exists, else at the key (an empty `with:` for instance). A block
+      // mapping or list begins on the line after its key, with its first entry: pointed at, an error
+      // about the whole (an unknown option, the wrong type) would seem to be about that entry.
+      const block = (isMap(value) || isSeq(value)) && !value.flow;
+      offset = (block ? undefined : value?.range?.[0]) ?? keyRange?.[0] ?? offset;
       node = pair.value;
       continue;
     }

@@ -60,11 +60,14 @@ const tokenPrices = z.strictObject({
 });
 export type TokenPriceConfig = z.output<typeof tokenPrices>;
 
+const PROVIDER_TYPES = 'openai, anthropic, gemini, loopback, or a provider type a plugin in the chain adds';
 const provider = z.strictObject({
   // The built-in types, or one a plugin in the chain adds (`providerTypes`): checked once the chain is
   // loaded, with the known types in the message.
   type: z.enum(['openai', 'anthropic', 'gemini', 'loopback'])
-    .or(z.string().regex(/^[A-Za-z0-9_.-]+$/).meta({ expected: 'openai, anthropic, gemini, loopback, or a provider type a plugin in the chain adds' })),
+    .or(z.string().regex(/^[A-Za-z0-9_.-]+$/).meta({ expected: PROVIDER_TYPES }))
+    // On the union too: a missing type listed the enum's values and then this sentence, which repeats them.
+    .meta({ expected: PROVIDER_TYPES }),
   base_url: z.string().regex(/^https?:\/\/[^\s]+$/).meta({ expected: 'an http(s) URL' }).optional(),
   api_key: z.union([z.string(), z.array(z.string()).min(1)]).optional()
     .describe('One key, or several used in rotation.'),

@@ -1,6 +1,9 @@
 // The command line as a newcomer meets it: help, usage on mistakes (never a stack trace), exit codes.
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { STACK_FRAME, bin, cleanEnv, sluice } from './run-cli.js';
 
 describe('sluice CLI: help and usage', () => {
@@ -66,4 +69,30 @@ describe('sluice CLI: help and usage', () => {
     expect(stderr).to.not.include('EPIPE');
     expect(code).to.equal(0);
   });
+
+  it('a reader that stops early does not change the exit code: `sluice scan | head -1` that found something is still 1', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-scan-pipe-'));
+    const file = path.join(dir, 'pii.txt');
+    writeFileSync(file, 'mail me at john.doe@example.com\n'.repeat(5000)); // findings enough to fill the pipe
+    const child = spawn(process.execPath, [bin, 'scan', file], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    expect(stderr).to.not.match(STACK_FRAME);
+    expect(stderr).to.not.include('EPIPE');
+    expect(code).to.equal(1);
+  });
+
+  it('an output that cannot be written (a full disk) ends the command with one line and exit 1, not a stack', () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const r = spawnSync(process.execPath, [bin, 'config', 'schema'], { env: cleanEnv(), stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.equal('sluice: cannot write the output: ENOSPC: no space left on device, write\n');
+    } finally {
+      closeSync(full);
+    }
+  });
 });
+

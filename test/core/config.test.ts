@@ -97,6 +97,8 @@ describe('config', () => {
     ['a bad size', 'server: { body_limit: 10 parsecs }\n' + GOOD, /x\.yaml:1:23: server\.body_limit: expected a size such as 10mb or 512kb, got "10 parsecs"/],
     ['a bad trust_proxy hop count', 'server: { trust_proxy: { hops: 99 } }\n' + GOOD, /x\.yaml:1:32: server\.trust_proxy\.hops: expected an integer from 1 to 16, got 99/],
     ['a bad provider name', GOOD.replace('local:', '"my provider":'), /x\.yaml:2:\d+: providers\.my provider: expected provider names \(letters, digits, _ \. -\), got "my provider"/],
+    ['a provider without a type, naming each type once', GOOD.replace('local: { type: loopback }', 'local: { type: loopback }\n  remote:\n    base_url: http://x'), /^x\.yaml:3:3: providers\.remote\.type: expected openai, anthropic, gemini, loopback, or a provider type a plugin in the chain adds, got nothing$/],
+    ['an unknown key holding a block mapping, at the key (not at the first line inside it)', GOOD + 'loging:\n  level: debug\n', /^x\.yaml:6:1: loging: expected no option "loging"/],
     ['an empty chain', GOOD.replace(/chain:[\s\S]*/, 'chain: []\n'), /x\.yaml:3:8: chain: expected a list of .* \(at least 1\), got a list/],
   ];
   for (const [name, yaml, message] of cases) {
