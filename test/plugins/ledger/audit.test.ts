@@ -16,6 +16,8 @@ import { tempDir } from '../../helpers/gateway.js';
 import { until } from './client.js';
 
 const DAY = 86_400_000;
+/** The UTC date of an instant, as --since and --until take it. */
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 function row(id: string, time: number, over: Partial<LedgerRow>): LedgerRow {
   return {
@@ -59,7 +61,9 @@ describe('ledger audit', () => {
     for (let i = 0; i < 3; i++) rows.push(row(`today-limited-${i}`, today + 20 + i, refused));
     await knexStore(() => t.host.database()).insert(rows);
 
-    const code = await ledger.commands!['audit']!.run(['--since', '3d', '--json'], ledgerOptions.parse({}), t.io, t.host);
+    // Whole days from 3 days back through today, named: rows an hour into today are still ahead of
+    // `now` just after midnight, where `--since 3d` (until now) left them out.
+    const code = await ledger.commands!['audit']!.run(['--since', isoDay(today - 3 * DAY), '--until', isoDay(today + DAY), '--json'], ledgerOptions.parse({}), t.io, t.host);
     await t.services.close();
     expect(code).to.equal(0);
     const report = JSON.parse(t.out()) as { rows: Record<string, unknown>[] };
@@ -87,7 +91,7 @@ describe('ledger audit', () => {
       row('d2', today - 2 * DAY, { ttfb_ms: 10 }), row('d1', today - DAY, { ttfb_ms: 30 }), row('d0', today, { ttfb_ms: 35 }),
       row('e0', today + 1, { provider: 'other', ttfb_ms: 45 }), row('e1', today - DAY, { provider: 'other', ttfb_ms: 30 }), row('e2', today - 2 * DAY, { provider: 'other', ttfb_ms: 10 }),
     ]);
-    const code = await ledger.commands!['audit']!.run(['--since', '1d', '--json'], { ...ledgerOptions.parse({}), audit: { degradation_factor: 2, baseline_days: 7 } }, t.io, t.host);
+    const code = await ledger.commands!['audit']!.run(['--since', isoDay(today - DAY), '--until', isoDay(today + DAY), '--json'], { ...ledgerOptions.parse({}), audit: { degradation_factor: 2, baseline_days: 7 } }, t.io, t.host);
     await t.services.close();
     expect(code).to.equal(0);
     const report = JSON.parse(t.out()) as { rows: Record<string, unknown>[] };
