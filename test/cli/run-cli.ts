@@ -16,6 +16,19 @@ export function sluice(args: string[], opts: { cwd?: string; env?: NodeJS.Proces
   return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: opts.cwd, env: cleanEnv(opts.env), timeout: 20_000 });
 }
 
+/**
+ * Runs a command whose reader has gone before it writes, as `sluice … | head` once head has its
+ * line: the pipe's read end is closed, so every write fails with EPIPE.
+ */
+export async function sluiceReaderGone(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [bin, ...args], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stdout.destroy();
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  return { code, stderr };
+}
+
 export interface Started {
   child: ChildProcess;
   url: string;

@@ -1,10 +1,10 @@
 // The command line as a newcomer meets it: help, usage on mistakes (never a stack trace), exit codes.
 import { expect } from 'chai';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { STACK_FRAME, bin, cleanEnv, sluice } from './run-cli.js';
+import { STACK_FRAME, bin, cleanEnv, sluice, sluiceReaderGone } from './run-cli.js';
 
 describe('sluice CLI: help and usage', () => {
   it('--help prints the commands and exits 0', () => {
@@ -58,27 +58,16 @@ describe('sluice CLI: help and usage', () => {
   });
 
   it('a reader that stops early (`sluice config schema | head -c 100`) ends the command quietly, not with an EPIPE stack trace', async () => {
-    const child = spawn(process.execPath, [bin, 'config', 'schema'], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    // The pipe's read end closed before the command writes, as `head` closes it once it has what it
-    // wants: every write then fails with EPIPE.
-    child.stdout.destroy();
-    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    const { code, stderr } = await sluiceReaderGone(['config', 'schema']);
     expect(stderr).to.not.match(STACK_FRAME);
     expect(stderr).to.not.include('EPIPE');
     expect(code).to.equal(0);
   });
 
   it('a reader that stops early does not change the exit code: `sluice scan | head -1` that found something is still 1', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-scan-pipe-'));
-    const file = path.join(dir, 'pii.txt');
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'sluice-scan-pipe-')), 'pii.txt');
     writeFileSync(file, 'mail me at john.doe@example.com\n'.repeat(5000)); // findings enough to fill the pipe
-    const child = spawn(process.execPath, [bin, 'scan', file], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.stdout.destroy();
-    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    const { code, stderr } = await sluiceReaderGone(['scan', file]);
     expect(stderr).to.not.match(STACK_FRAME);
     expect(stderr).to.not.include('EPIPE');
     expect(code).to.equal(1);

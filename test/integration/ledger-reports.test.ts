@@ -1,12 +1,12 @@
 // `sluice usage` and `sluice audit` (the real CLI) and GET /admin/usage on a database filled by a
 // gateway run whose upstream bills known figures: the reports print exactly those figures.
 import { expect } from 'chai';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_PRICES } from '../../core/pricing/default-prices.js';
 import { createPriceTable } from '../../core/pricing/price-table.js';
-import { bin, cleanEnv } from '../cli/run-cli.js';
+import { STACK_FRAME, bin, cleanEnv, sluiceReaderGone } from '../cli/run-cli.js';
 import { startGateway, tempDir } from '../helpers/gateway.js';
 import { until } from '../plugins/ledger/client.js';
 import { PG, pgSchema } from '../plugins/ledger/rig.js';
@@ -158,14 +158,9 @@ chain:
   });
 
   it('a reader that stops early (`sluice usage | head -1`) ends the report quietly: exit 0, no EPIPE stack', async () => {
-    const child = spawn(process.execPath, [bin, 'usage', '--config', file, '--session', 's-1'], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    // The read end closed before the report writes, as `head` closes it once it has its line.
-    child.stdout.destroy();
-    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    const { code, stderr } = await sluiceReaderGone(['usage', '--config', file, '--session', 's-1']);
     expect(stderr).to.not.include('EPIPE');
-    expect(stderr).to.not.match(/\n\s+at /);
+    expect(stderr).to.not.match(STACK_FRAME);
     expect(code).to.equal(0);
   });
 
