@@ -25,8 +25,13 @@ export function quietOnEpipe(s: NodeJS.WriteStream): NodeJS.WriteStream {
     if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') {
       if (sunk) return;
       sunk = true;
-      // Writes succeed from now on, and a writer waiting for 'drain' (a full pipe) is let go.
-      (s as { write: (...args: unknown[]) => boolean }).write = () => true;
+      // Writes succeed from now on (a callback given is called), and a writer waiting for 'drain'
+      // (a full pipe) is let go.
+      (s as { write: (...args: unknown[]) => boolean }).write = (...args: unknown[]) => {
+        const done = args.findLast((a) => typeof a === 'function') as (() => void) | undefined;
+        if (done) process.nextTick(done);
+        return true;
+      };
       s.emit('drain');
       return;
     }
