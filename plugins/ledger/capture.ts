@@ -59,8 +59,9 @@ const readChat: Reader = (data, _event, sink) => {
     if (typeof delta['refusal'] === 'string') sink.text(choice, delta['refusal']);
     if (typeof delta['reasoning_content'] === 'string') sink.reasoning(delta['reasoning_content']);
     else if (typeof delta['reasoning'] === 'string') sink.reasoning(delta['reasoning']);
-    const calls = asArray(delta['tool_calls']);
-    for (let j = 0; j < calls.length; j++) {
+    // Read, not asArray'd: most deltas carry no tool calls, and asArray makes an empty list for each.
+    const calls = delta['tool_calls'];
+    if (Array.isArray(calls)) for (let j = 0; j < calls.length; j++) {
       const t = asObject(calls[j]);
       const fn = asObject(t?.['function']);
       if (fn) sink.call(choice, indexOf(t!['index'], j), str(fn['name']), str(fn['arguments']));
