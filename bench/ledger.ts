@@ -91,9 +91,9 @@ const CONNECTIONS = Number(args.connections);
 const ROUNDS = Number(args.rounds);
 const RATE = Number(args.rate);
 const WRITER_RUNS = 5;
-const TICK_US = 1e6 / 100;
+const TICK_US = 1e6 / 100; // /proc/<pid>/stat counts in clock ticks of 1/100 s on Linux
 /** A generator's p99 lateness above this: the arrivals are no longer the Poisson ones asked for (see the report's first line). */
-const SATURATED_LATENESS_MS = 20; // /proc/<pid>/stat counts in clock ticks of 1/100 s on Linux
+const SATURATED_LATENESS_MS = 20;
 
 /** A Sluice gateway with `ledger` in its chain, or (`bare`) the floor: bench/bare-proxy.ts, node:http + undici, bodies buffered and sent with end(). */
 interface Variant { key: string; name: string; ledger: string; root: string; bare?: boolean; nodeFlags?: string[] }

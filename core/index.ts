@@ -50,7 +50,7 @@ export { decodeSse } from './protocols/sse-events.js';
 export { observeStream } from './protocols/observe-stream.js';
 export type { StreamObserver } from './protocols/observe-stream.js';
 export { usageFrom, mergeUsage } from './protocols/usage.js';
-export { estimateTokens, estimateRequestTokens } from './protocols/estimate.js';
+export { estimateTokens, estimateTokensOfLength, estimateRequestTokens } from './protocols/estimate.js';
 export { createPriceTable } from './pricing/price-table.js';
 export type { PriceTable, TokenPrices, LongContextPrices, Cost } from './pricing/price-table.js';
 export { DEFAULT_PRICES, PRICES_AS_OF } from './pricing/default-prices.js';

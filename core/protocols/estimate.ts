@@ -3,7 +3,12 @@
 import type { RequestView } from './view/types.js';
 
 export function estimateTokens(text: string): number {
-  return text.length === 0 ? 0 : Math.max(1, Math.ceil(text.length / 4));
+  return estimateTokensOfLength(text.length);
+}
+
+/** The same estimate for text known only by its length (a prompt too long to keep, say). */
+export function estimateTokensOfLength(chars: number): number {
+  return chars === 0 ? 0 : Math.max(1, Math.ceil(chars / 4));
 }
 
 /** Tokens of a request's text (every segment, plus a few per turn for the role framing). */

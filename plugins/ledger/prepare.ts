@@ -3,7 +3,7 @@
 // A writer cycle's entries are prepared together: the tokenizer is asked once for the whole cycle
 // (each distinct text once), and each row is then built synchronously — no promise, closure or
 // job object per row, which at a thousand rows a second cost more than the row's own arithmetic.
-import { estimateTokens, type Finding, type PriceTable, type RequestRecord, type TokenPrices, type Usage } from '../../core/index.js';
+import { estimateTokens, estimateTokensOfLength, type Finding, type PriceTable, type RequestRecord, type TokenPrices, type Usage } from '../../core/index.js';
 import { ENCODINGS, encodingFor, type Encoding } from './count/encoding.js';
 import type { PromptMemo, Reuse } from './count/prompt-memo.js';
 import type { TokenCounter } from './count/tokenizer.js';
@@ -199,14 +199,11 @@ function localCount(e: LedgerEntry, plan: CountPlan, i: number, counts: (number[
 }
 
 function estimateSegments(request: RequestText): number {
-  if (request.capped) return estimateChars(request.chars);
+  if (request.capped) return estimateTokensOfLength(request.chars);
   let n = 0;
   for (const s of request.segments) n += estimateTokens(s);
   return n;
 }
-
-/** The estimate (core's estimateTokens) for text known only by its length: past count.max_chars. */
-const estimateChars = (chars: number) => (chars === 0 ? 0 : Math.max(1, Math.ceil(chars / 4)));
 
 /** An entry's row, given its local count (if any). */
 function buildRow(record: LedgerEntry, local: LocalCount | undefined, ctx: PrepareContext): LedgerRow {
@@ -276,7 +273,7 @@ function settleUsage(record: LedgerEntry, answered: boolean, local: LocalCount |
 
 const estimateIn = (local: LocalCount | undefined, request: RequestText | undefined) => local?.input ?? (request ? estimateSegments(request) : 0);
 function estimateOut(local: LocalCount | undefined, answer: ResponseText | undefined): number {
-  if (answer?.cappedChars !== undefined) return estimateChars(answer.cappedChars);
+  if (answer?.cappedChars !== undefined) return estimateTokensOfLength(answer.cappedChars);
   if (local?.text !== undefined) return local.text + (local.reasoning ?? 0);
   return answer ? estimateTokens(answer.text) + estimateTokens(answer.reasoning) : 0;
 }
