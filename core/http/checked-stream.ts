@@ -1,6 +1,6 @@
 // A committed upstream stream, checked to its end (stream-commit.ts): the events held back before
-// the commit first, then the rest as they come; each observed (usage) and passed on, or replaced
-// or dropped by `pass`; the protocol's sentinel consumed; a stream that stops without its terminal
+// the commit first (observed already, as they were read), then the rest as they come; each observed
+// (usage) and passed on, or replaced or dropped by `pass`; the protocol's sentinel consumed; a stream that stops without its terminal
 // event fails as truncated. The upstream iterator is returned (its connection released) once the
 // stream is over, whichever way.
 //
@@ -13,7 +13,7 @@ import type { StreamEvent } from '../protocols/types.js';
 import { DONE } from '../protocols/observe-stream.js';
 
 export interface CheckedStreamParts {
-  /** Events read before the commit, replayed first. */
+  /** Events read (and observed) before the commit, replayed first. */
   held: StreamEvent[];
   source: AsyncIterator<StreamEvent>;
   /** A read of `source` already in flight (the hold expired while it waited). */
@@ -64,7 +64,7 @@ export class CheckedStream implements AsyncIterableIterator<StreamEvent> {
     const p = this.parts;
     try {
       while (this.heldAt < p.held.length) {
-        const out = this.emit(p.held[this.heldAt++]!);
+        const out = this.passOn(p.held[this.heldAt++]!);
         if (out) return Promise.resolve(out);
       }
     } catch (err) {
@@ -98,9 +98,13 @@ export class CheckedStream implements AsyncIterableIterator<StreamEvent> {
 
   /** Observes `ev` and gives the result to pass on, if any. */
   private emit(ev: StreamEvent): IteratorResult<StreamEvent> | undefined {
-    const p = this.parts;
-    p.observe(ev);
-    const out = p.pass ? p.pass(ev) : ev;
+    this.parts.observe(ev);
+    return this.passOn(ev);
+  }
+
+  private passOn(ev: StreamEvent): IteratorResult<StreamEvent> | undefined {
+    const pass = this.parts.pass;
+    const out = pass ? pass(ev) : ev;
     return out === undefined ? undefined : { value: out, done: false };
   }
 

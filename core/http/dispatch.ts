@@ -38,6 +38,7 @@ export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promi
     const upstream = exchange.translate?.(target) ?? passthroughRequest(exchange, target);
     exchange.upstream = upstream;
     exchange.timings.upstreamStart = performance.now();
+    const usageBefore = exchange.usage;
     try {
       const response = await target.provider.send(upstream, ctx);
       if (response.kind === 'stream' && !upstream.stream) {
@@ -57,6 +58,10 @@ export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promi
       return;
     } catch (err) {
       const error = toGatewayError(err);
+      // A stream's preamble is observed as it is held: what a failed attempt reported is not this
+      // request's usage, unless the client left (or the shutdown cut it) during the hold — the
+      // provider counted those tokens, and the request was recorded as it ended.
+      if (!abort.aborted) exchange.usage = usageBefore;
       if (i === fallbacks.length || !retryable(error) || abort.aborted) throw error;
       exchange.attempts.push({ provider: target.provider.name, model: target.model, code: error.code, status: error.status });
     }

@@ -18,7 +18,12 @@ export interface CommitOptions {
    * speaks; past this the stream commits and a later failure travels in-stream.
    */
   holdMs: number;
-  /** Sees every event the upstream sent after the commit check, in order (usage accounting). */
+  /**
+   * Sees every event the upstream sent but sentinels and error events, in order, as it is read: the
+   * preamble as it is held, so that a client gone during the hold (whose request is recorded then)
+   * still has the usage the preamble reported (Anthropic's `message_start`: input and cache tokens).
+   * What a stream that fails before its commit had observed is the caller's to take back.
+   */
   observe(ev: StreamEvent): void;
   /** What goes downstream for an observed event: itself, another in its place, or nothing (undefined). All of them when absent. */
   pass?(ev: StreamEvent): StreamEvent | undefined;
@@ -60,6 +65,7 @@ export async function commitStream(response: StreamResponse, opts: CommitOptions
       const phase = read(r.value);
       if (phase === 'error') throw streamError(protocol, opts.provider, r.value);
       if (phase === 'sentinel') { if (sentinelEnds) complete = true; continue; }
+      opts.observe(r.value);
       held.push(r.value);
       if (phase === 'terminal') { complete = true; break; }
       if (phase === 'content') break;

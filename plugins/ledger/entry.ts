@@ -5,7 +5,8 @@
 // exchange outlives the young generation and is promoted, and that GC work cost more per request
 // than writing the row (bench/results/ledger.md).
 import { randomBytes } from 'node:crypto';
-import { operationClass, protocolName, type RequestRecord, type TokenPrices, type Usage } from '../../core/index.js';
+import { operationClass, protocolName, type Exchange, type RequestRecord, type TokenPrices, type Usage } from '../../core/index.js';
+import { STREAM_CAPTURE } from './capture.js';
 import type { LedgerOptions } from './options.js';
 import type { LedgerRow } from './row.js';
 import { declaresTools, requestText, responseText, type RequestText, type ResponseText } from './texts.js';
@@ -18,6 +19,8 @@ export interface LedgerEntry extends Omit<RequestRecord, 'exchange'> {
   readonly embedding: boolean;
   /** A response (of any status) was set on the exchange. */
   readonly responded: boolean;
+  /** A stream that did not run to its end (streamCut). */
+  readonly cut: boolean;
   /** The answering provider's own prices (kept by the exchange even if it was removed since: a withdrawn offer). */
   readonly prices: TokenPrices | undefined;
   readonly market: Pick<LedgerRow, 'direction' | 'offer_id'>;
@@ -47,10 +50,12 @@ export function entryOf(r: RequestRecord, options: LedgerOptions): LedgerEntry {
   let request: RequestText | undefined;
   let answer: ResponseText | undefined;
   let textError: unknown;
-  if (called && (options.count.enabled || !r.usage)) {
+  const cut = r.stream && ex !== undefined && streamCut(ex);
+  const missing = inputFigureMissing(r.usage, cut);
+  if (called && (options.count.enabled || missing)) {
     try {
       answer = responseText(ex, options.count.max_chars);
-      if (inputFigureMissing(r.usage, r.stream, answer) || !declaresTools(ex.upstream?.body ?? ex.readRequest())) request = requestText(ex, options.count.max_chars);
+      if (missing || !declaresTools(ex.upstream?.body ?? ex.readRequest())) request = requestText(ex, options.count.max_chars);
     } catch (err) {
       textError = err;
     }
@@ -63,7 +68,7 @@ export function entryOf(r: RequestRecord, options: LedgerOptions): LedgerEntry {
     status: r.status, outcome: r.outcome, errorCode: r.errorCode, usage: r.usage, findings: r.findings,
     firstByteMs: r.firstByteMs, totalMs: r.totalMs,
     clientProtocol: ex ? protocolName(ex.endpoint) : null,
-    called, embedding: op === 'embeddings' || op === 'embed', responded: ex?.response !== undefined,
+    called, embedding: op === 'embeddings' || op === 'embed', responded: ex?.response !== undefined, cut,
     prices: target?.provider.prices, market: market(r),
     request, answer, textError, arrivalKey: PROCESS_TAG + (arrivals++).toString(36),
   };
@@ -77,8 +82,18 @@ export function entryOf(r: RequestRecord, options: LedgerOptions): LedgerEntry {
  * counting it anyway cost ~90 µs of the request path and ~80 µs of the writer's a request at 24 KB
  * of history (bench/ledger-agent.ts), for a figure nothing used.
  */
-export function inputFigureMissing(usage: Usage | undefined, stream: boolean, answer: ResponseText | undefined): boolean {
-  return !usage || (!usage.estimated && stream && answer?.cut === true);
+export function inputFigureMissing(usage: Usage | undefined, cut: boolean): boolean {
+  return !usage || (!usage.estimated && cut);
+}
+
+/**
+ * A streamed request's answer did not run to its end: cut after its commit (the capture saw no
+ * end), or given up while its preamble was held (no response yet; the usage the preamble reported
+ * is kept: core's dispatch). Known whether or not the texts are read.
+ */
+function streamCut(ex: Exchange): boolean {
+  const capture = ex.get(STREAM_CAPTURE);
+  return capture ? !capture.complete : ex.response === undefined;
 }
 
 /**

@@ -112,7 +112,7 @@ function fallbackRow(r: LedgerEntry): LedgerRow {
     fallbacks: r.attempts.length, fallback_detail: null, stream: r.stream ? 1 : 0, status: r.status, outcome: r.outcome, error_code: r.errorCode ?? null,
     input_tokens: r.usage?.inputTokens ?? 0, output_tokens: r.usage?.outputTokens ?? 0, cache_read_tokens: r.usage?.cacheReadTokens ?? 0,
     cache_write_tokens: r.usage?.cacheWriteTokens ?? 0, reasoning_tokens: r.usage?.reasoningTokens ?? 0,
-    usage_source: r.usage ? (r.usage.estimated ? 'estimated' : 'reported') : 'none',
+    usage_source: r.usage ? (r.usage.estimated ? 'estimated' : r.cut ? 'partial' : 'reported') : 'none',
     cost_input: null, cost_output: null, cost_cache_read: null, cost_cache_write: null, cost_reasoning: null, cost_total: null,
     local_input_tokens: null, local_output_tokens: null, local_method: null, count_mismatch: 0,
     ttfb_ms: r.firstByteMs ?? null, latency_ms: r.totalMs, output_tps: null, findings: null,

@@ -137,7 +137,7 @@ function planCounts(entries: readonly LedgerEntry[], ctx: PrepareContext): Count
 
 /** Whether a request's own texts go to the tokenizer: where the count can be set against the bill, or stands in for a missing figure. */
 function inputCounted(e: LedgerEntry): boolean {
-  return e.request !== undefined && !e.request.capped && (e.request.countable || inputFigureMissing(e.usage, e.stream, e.answer));
+  return e.request !== undefined && !e.request.capped && (e.request.countable || inputFigureMissing(e.usage, e.cut));
 }
 
 /** Where `text` is in its encoding's list, added the first time it is seen. */
@@ -258,8 +258,7 @@ function settleUsage(record: LedgerEntry, answered: boolean, local: LocalCount |
   const reported = record.usage;
   if (reported) {
     if (reported.estimated) return { usage: reported, source: 'estimated' };
-    const cut = record.stream && answer?.cut === true;
-    if (!cut) return { usage: reported, source: 'reported' };
+    if (!record.cut) return { usage: reported, source: 'reported' };
     // A stream cut short: what the provider reported so far (Anthropic gives input up front) and
     // the larger of its output figure and what was seen on the wire.
     const usage: Usage = { ...reported };

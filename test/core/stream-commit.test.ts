@@ -164,4 +164,29 @@ describe('commitStream', () => {
     const r = await commitStream(upstream('openai.embeddings', data({ x: 1 })), opts);
     expect(await drain(r)).to.deep.equal(data({ x: 1 }));
   });
+
+  it('observes the preamble as it is held (a client gone during the hold keeps its usage), and never twice', async () => {
+    const preamble: StreamEvent[] = [
+      { event: 'message_start', data: { type: 'message_start', message: { usage: { input_tokens: 50, cache_read_input_tokens: 20, output_tokens: 1 } } } },
+      { event: 'ping', data: { type: 'ping' } },
+    ];
+    const rest: StreamEvent[] = [
+      { event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'hi' } } },
+      { event: 'message_stop', data: { type: 'message_stop' } },
+    ];
+    let release!: () => void;
+    const hang = new Promise<void>((r) => { release = r; });
+    const seen: StreamEvent[] = [];
+    async function* gen(): AsyncGenerator<StreamEvent> {
+      yield* preamble;
+      await hang;
+      yield* rest;
+    }
+    const committing = commitStream({ kind: 'stream', status: 200, headers: {}, protocol: parseProtocolName('anthropic.messages'), events: gen() }, { ...opts, observe: (ev) => seen.push(ev) });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(seen, 'observed while held, before any commit').to.deep.equal(preamble);
+    release();
+    expect(await drain(await committing), 'every event passed on').to.deep.equal([...preamble, ...rest]);
+    expect(seen, 'each observed once').to.deep.equal([...preamble, ...rest]);
+  });
 });

@@ -235,6 +235,8 @@ describe('ledger: preparing a row', function () {
     const row = await prepareRow(recordOf(res, { provider: 'anthropic', outcome: 'error', status: 200 }), ctx());
     expect(row).to.include({ usage_source: 'partial', input_tokens: 25, cache_read_tokens: 1000, local_method: 'estimate' });
     expect(row.output_tokens).to.equal(Math.ceil(ANSWER.length / 4));
+    const off = await prepareRow(recordOf(res, { provider: 'anthropic', outcome: 'error', status: 200 }), ctx({ count: { ...ledgerOptions.parse({}).count, enabled: false } }));
+    expect(off, 'count off: the same').to.include({ usage_source: 'partial', input_tokens: 25, cache_read_tokens: 1000, output_tokens: Math.ceil(ANSWER.length / 4) });
   });
 
   it('Anthropic and Gemini models get an estimate, not a tokenizer; tool definitions make the prompt uncountable', async () => {
