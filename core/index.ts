@@ -62,6 +62,7 @@ export { HttpUpstream, upstreamHttpError } from './providers/http-upstream.js';
 export type { WireRequest } from './providers/http-upstream.js';
 export { HttpProvider } from './providers/http-provider.js';
 export type { ProviderConfig, ProviderInput } from './config/schema.js';
+export { cidr } from './config/schema.js';
 
 // Storage.
 export type { Migration } from './storage/migrations.js';

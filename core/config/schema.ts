@@ -5,6 +5,7 @@
 import { z } from '../vendor/zod.js';
 import type { ProtocolName } from '../protocols/types.js';
 import { SIZE } from './byte-size.js';
+import { compileCidrs } from '../http/client-address.js';
 
 
 /** "10mb", "512kb" or a plain byte count. */
@@ -102,7 +103,10 @@ const chainEntry = z.strictObject({
 });
 export type ChainEntry = z.output<typeof chainEntry>;
 
-const cidr = z.string().regex(/^[0-9A-Fa-f:.]+(\/\d{1,3})?$/).meta({ expected: 'an IP address or CIDR range such as 10.0.0.0/8' });
+/** An address or range as the client-address resolver compiles it: a pattern let "10.0.0.0/33" through to a stack at start. */
+export const cidr = z.string().regex(/^[0-9A-Fa-f:.]+(\/\d{1,3})?$/) // kept for the JSON Schema's editors
+  .refine((value) => { try { compileCidrs([value]); return true; } catch { return false; } })
+  .meta({ expected: 'an IP address or CIDR range such as 10.0.0.0/8 or ::1' });
 /**
  * Who may tell us the client's address in X-Forwarded-For: nobody (false), a fixed number of proxies
  * in front ({ hops: N }; true means one), or proxies by address (a list of CIDRs). The header is read

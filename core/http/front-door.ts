@@ -11,6 +11,7 @@ import { SLUICE_VERSION } from '../version.js';
 import type { AdminRoutes } from './admin-routes.js';
 import { readJsonBody, type BodyLimits } from './body.js';
 import type { ClientAddressResolver } from './client-address.js';
+import { bearerToken } from './credentials.js';
 import { sendError, sendJson } from './egress.js';
 import { logOwnFailure } from './failure-log.js';
 import { familyOfUnmatched, matchEndpoint, type EndpointMatch } from './endpoints.js';
@@ -38,7 +39,7 @@ const HEALTH = JSON.stringify({ status: 'ok', version: SLUICE_VERSION });
 const ADMIN_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
 export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  const adminToken = opts.adminKey === undefined ? undefined : digest(`Bearer ${opts.adminKey}`);
+  const adminToken = opts.adminKey === undefined ? undefined : digest(opts.adminKey);
   const serves = opts.serves;
 
   /**
@@ -81,8 +82,8 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
         return;
       }
       // Hashing first gives equal lengths for timingSafeEqual: neither the key nor its length leaks.
-      const auth = req.headers['authorization'];
-      if (!adminToken || typeof auth !== 'string' || !timingSafeEqual(digest(auth), adminToken)) {
+      const token = bearerToken(req.headers['authorization']);
+      if (!adminToken || token === undefined || !timingSafeEqual(digest(token), adminToken)) {
         reject('admin', 'openai', new GatewayError(adminToken ? 'SLUICE_E_UNAUTHORIZED' : 'SLUICE_E_FORBIDDEN', adminToken ? 'a valid admin key is required' : 'the admin API is disabled: set admin.key in the config'));
         return;
       }

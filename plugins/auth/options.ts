@@ -1,11 +1,7 @@
 // Options of `use: auth` (docs: plugins/auth/README.md).
-import { compileCidrs, z } from '../../core/index.js';
+import { cidr, z } from '../../core/index.js';
 import { hookOptions } from './hook-options.js';
 import { teamName } from './names.js';
-
-const cidr = z.string().min(1)
-  .refine((value) => { try { compileCidrs([value]); return true; } catch { return false; } })
-  .meta({ expected: 'an IP address or CIDR range such as 10.0.0.0/8 or ::1' });
 
 const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/)
   .transform((h) => h.toLowerCase())

@@ -95,6 +95,8 @@ describe('config', () => {
     ['a bad port', 'server: { port: 99999 }\n' + GOOD, /x\.yaml:1:17: server\.port: expected an integer from 0 to 65535, got 99999/],
     ['a ${VAR} that is not a number', 'server: { port: "${PORT}" }\n' + GOOD, /x\.yaml:1:17: server\.port: expected an integer from 0 to 65535, got "eighty"/],
     ['a bad size', 'server: { body_limit: 10 parsecs }\n' + GOOD, /x\.yaml:1:23: server\.body_limit: expected a size such as 10mb or 512kb, got "10 parsecs"/],
+    ...['10.0.0.0/33', '999.1.1.1', '1.2.3', ':::'].map((range): [string, string, RegExp] => [`trust_proxy ${range} (no stack at start)`, `server: { trust_proxy: ["${range}"] }\n` + GOOD,
+      new RegExp(`x\\.yaml:1:25: server\\.trust_proxy\\[0\\]: expected an IP address or CIDR range such as 10\\.0\\.0\\.0/8 or ::1, got "${range.replace(/\./g, '\\.')}"`)]),
     ['a bad trust_proxy hop count', 'server: { trust_proxy: { hops: 99 } }\n' + GOOD, /x\.yaml:1:32: server\.trust_proxy\.hops: expected an integer from 1 to 16, got 99/],
     ['a bad provider name', GOOD.replace('local:', '"my provider":'), /x\.yaml:2:\d+: providers\.my provider: expected provider names \(letters, digits, _ \. -\), got "my provider"/],
     ['a provider without a type, naming each type once', GOOD.replace('local: { type: loopback }', 'local: { type: loopback }\n  remote:\n    base_url: http://x'), /^x\.yaml:3:3: providers\.remote\.type: expected openai, anthropic, gemini, loopback, or a provider type a plugin in the chain adds, got nothing$/],

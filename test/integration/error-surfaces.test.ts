@@ -129,6 +129,12 @@ describe('error surfaces: envelope, request id, log line and metric for every re
       const ok = await fetch(gw.url + '/admin/echo', { headers: { authorization: `Bearer ${ADMIN_KEY}`, 'x-request-id': 'adm-3' } });
       expect(ok.status).to.equal(200);
       expect(await ok.json()).to.deep.equal({ ok: true });
+      // The scheme is case-insensitive (RFC 9110), as it is on the data plane; another scheme is not a bearer key.
+      for (const scheme of ['bearer', 'BEARER']) {
+        expect((await fetch(gw.url + '/admin/echo', { headers: { authorization: `${scheme} ${ADMIN_KEY}` } })).status, scheme).to.equal(200);
+      }
+      expect((await fetch(gw.url + '/admin/echo', { headers: { authorization: `Basic ${ADMIN_KEY}` } })).status).to.equal(401);
+      expect((await fetch(gw.url + '/admin/echo', { headers: { authorization: ADMIN_KEY } })).status).to.equal(401);
       expect(linesFor('adm-1')[0]).to.include({ endpoint: 'admin', status: 401, outcome: 'blocked' });
       expect(linesFor('adm-2')).to.have.length(1);
       expect(linesFor('adm-3')[0]).to.include({ endpoint: 'admin', status: 200, outcome: 'success' });
