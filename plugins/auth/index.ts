@@ -9,7 +9,7 @@ import { EXIT_USAGE } from './cli-support.js';
 import { runTeamCommand, runUserCommand, TEAM_USAGE, USER_USAGE } from './cli-users.js';
 import { createHookDispatcher } from './hooks.js';
 import { IdentityService } from './identity-service.js';
-import { findKey, findUser, type Changes } from './identity-store.js';
+import { findKey, findTeam, findUser, type Changes } from './identity-store.js';
 import { KeyVerifier } from './key-verifier.js';
 import { anonymousMiddleware, apiKeyMiddleware, proxyHeaderMiddleware } from './middleware.js';
 import { migrations } from './migrations.js';
@@ -89,7 +89,10 @@ export default definePlugin<AuthOptions>({
         groupsHeader: options.groups_header,
         trusted: compileCidrs(options.trusted_proxies!),
         autoCreate: options.auto_create ? (name) => service.ensureUser(name, options.default_team) : undefined,
-      }, async (name) => findUser(await host.database(), name), cache, onStale);
+      }, {
+        findUser: async (name) => findUser(await host.database(), name),
+        findTeam: async (name) => findTeam(await host.database(), name),
+      }, cache, onStale);
     }
 
     const feed = new ChangeFeed({

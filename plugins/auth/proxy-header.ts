@@ -5,7 +5,7 @@
 import type { BlockList } from 'node:net';
 import { containsAddress, type Exchange, type Principal } from '../../core/index.js';
 import { CachedLookup, type CachedLookupOptions } from './cached-lookup.js';
-import type { Changes, UserRecord } from './identity-store.js';
+import type { Changes, TeamRecord, UserRecord } from './identity-store.js';
 import { AuthFailure } from './key-verifier.js';
 import { teamName, userName } from './names.js';
 import { principalForUser } from './principal.js';
@@ -30,19 +30,27 @@ function headerValue(exchange: Exchange, name: string): string | undefined {
   return typeof value === 'string' ? value.trim() : undefined;
 }
 
+export interface IdentityLookups {
+  findUser(name: string): Promise<UserRecord | undefined>;
+  findTeam(name: string): Promise<TeamRecord | undefined>;
+}
+
 export class ProxyHeaderAuthenticator {
   private readonly users: CachedLookup<CachedUser>;
+  /** Teams the groups header names, for their disabled flag (a team Sluice does not know is a label). */
+  private readonly teams: CachedLookup<TeamRecord>;
 
   constructor(
     private readonly settings: ProxyHeaderSettings,
-    findUser: (name: string) => Promise<UserRecord | undefined>,
+    lookups: IdentityLookups,
     opts: CachedLookupOptions,
     onStale?: (error: unknown) => void,
   ) {
     this.users = new CachedLookup(async (name) => {
-      const record = await findUser(name);
+      const record = await lookups.findUser(name);
       return record && { record, principal: principalForUser(record, undefined) };
     }, opts, onStale);
+    this.teams = new CachedLookup((name) => lookups.findTeam(name), opts, onStale);
   }
 
   authenticate(exchange: Exchange): Principal | Promise<Principal> {
@@ -74,10 +82,18 @@ export class ProxyHeaderAuthenticator {
     return this.admit(user, team);
   }
 
-  private admit(user: CachedUser, team: string | undefined): Principal {
+  private admit(user: CachedUser, team: string | undefined): Principal | Promise<Principal> {
     if (user.record.disabledAt !== null) throw new AuthFailure('user_disabled');
     if (user.record.teamDisabledAt !== null) throw new AuthFailure('team_disabled');
-    return team === undefined || team === user.record.team ? user.principal : principalForUser(user.record, team);
+    if (team === undefined || team === user.record.team) return user.principal;
+    // The request's team is the proxy's first group: a team disabled here refuses it, as it
+    // refuses its members when it is their stored team.
+    const found = this.teams.get(team);
+    const admitIn = (record: TeamRecord | null): Principal => {
+      if (record?.disabledAt != null) throw new AuthFailure('team_disabled');
+      return principalForUser(user.record, team);
+    };
+    return found instanceof Promise ? found.then(admitIn, (err) => { throw err instanceof AuthFailure ? err : new AuthFailure('unavailable'); }) : admitIn(found);
   }
 
   invalidate(changes: Partial<Changes>): void {
@@ -87,7 +103,9 @@ export class ProxyHeaderAuthenticator {
       ({ record }) => users.has(record.id) || (record.teamId !== null && teams.has(record.teamId)),
       changes.userNames ?? [],
     );
+    // Team changes are rare and name no names (a team created since may be cached as unknown).
+    if (teams.size > 0) this.teams.clear();
   }
 
-  clear(): void { this.users.clear(); }
+  clear(): void { this.users.clear(); this.teams.clear(); }
 }

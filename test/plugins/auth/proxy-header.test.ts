@@ -4,7 +4,7 @@ import { compileCidrs } from '../../../core/http/client-address.js';
 import type { Exchange } from '../../../core/exchange.js';
 import { createHookDispatcher } from '../../../plugins/auth/hooks.js';
 import { IdentityService } from '../../../plugins/auth/identity-service.js';
-import { findUser } from '../../../plugins/auth/identity-store.js';
+import { findTeam, findUser } from '../../../plugins/auth/identity-store.js';
 import { AuthFailure } from '../../../plugins/auth/key-verifier.js';
 import { ProxyHeaderAuthenticator } from '../../../plugins/auth/proxy-header.js';
 import { createLogger } from '../../../core/observability/logger.js';
@@ -32,7 +32,7 @@ describe('auth: proxy_header', () => {
       groupsHeader: 'x-forwarded-groups',
       trusted: compileCidrs(['10.0.0.0/8', '::1']),
       autoCreate: autoCreate ? (name) => service.ensureUser(name, 'guests') : undefined,
-    }, (name) => findUser(db.knex, name), CACHE);
+    }, { findUser: (name) => findUser(db.knex, name), findTeam: (name) => findTeam(db.knex, name) }, CACHE);
     return auth;
   }
 
@@ -59,6 +59,21 @@ describe('auth: proxy_header', () => {
     expect(await outcome(a, exchange('10.0.0.1', { 'x-forwarded-email': 'bob' }))).to.deep.equal({ user: 'bob' });
     await service.setUserDisabled('bob', true);
     expect(await outcome(a, exchange('10.0.0.1', { 'x-forwarded-email': 'bob' }))).to.equal('user_disabled');
+  });
+
+  it('a team named by the groups header that is disabled here refuses the request, as the stored team does; an unknown one is a label', async () => {
+    await service.addTeam({ name: 'eng' });
+    await service.addTeam({ name: 'ops' });
+    await service.addUser({ name: 'erin', team: 'eng' });
+    const a = authenticator(false);
+    const asOps = exchange('10.0.0.1', { 'x-forwarded-email': 'erin', 'x-forwarded-groups': 'ops' });
+    expect(await outcome(a, asOps)).to.deep.equal({ user: 'erin', team: 'ops' });
+    await service.setTeamDisabled('ops', true);
+    expect(await outcome(a, asOps), 'the change reaches the cache at once').to.equal('team_disabled');
+    expect(await outcome(a, exchange('10.0.0.1', { 'x-forwarded-email': 'erin', 'x-forwarded-groups': 'nobody-knows' }))).to.deep.equal({ user: 'erin', team: 'nobody-knows' });
+    expect(await outcome(a, exchange('10.0.0.1', { 'x-forwarded-email': 'erin' }))).to.deep.equal({ user: 'erin', team: 'eng' });
+    await service.setTeamDisabled('ops', false);
+    expect(await outcome(a, asOps)).to.deep.equal({ user: 'erin', team: 'ops' });
   });
 
   it('auto_create adds an unknown user with the default team, and a user added later stops being unknown', async () => {
