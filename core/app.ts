@@ -59,6 +59,11 @@ export interface Gateway {
   onClientError(err: Error, socket: Duplex): void;
   /** Refuses a protocol upgrade with 426 (the server's 'upgrade'). */
   onUpgrade(req: IncomingMessage, socket: Duplex): void;
+  /**
+   * The first step of a shutdown: requests are still served, but every response (of those in
+   * flight and of those still to come on open connections) is its connection's last.
+   */
+  closeConnections(): void;
   /** Flags the gateway as draining: new data-plane requests get 503, and those in flight close their connections when done. */
   drain(): void;
   /**
@@ -127,10 +132,10 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
   const bodyLimits = { maxBytes: toBytes(serverConfig.body_limit), timeoutMs: serverConfig.body_timeout_ms, maxDepth: serverConfig.max_json_depth };
   const dataPlane = createDataPlaneHandler({ inFlight, chain, bodyLimits, keepAliveMs: serverConfig.sse_keepalive_ms, logger, record });
 
-  let draining = false;
+  let phase: 'serving' | 'closing' | 'draining' = 'serving';
   const frontDoor = {
     dataPlane, admin, adminKey: config.admin.key, readiness, metricsText: () => metrics.render(), addresses, bodyLimits,
-    draining: () => draining, recordRejection, logger,
+    draining: () => phase === 'draining', closing: () => phase !== 'serving', recordRejection, logger,
   };
   const handle = createFrontDoor(frontDoor);
 
@@ -154,7 +159,8 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
         }
       }
     },
-    drain: () => { draining = true; inFlight.lastOnConnections(); },
+    closeConnections: () => { if (phase === 'serving') phase = 'closing'; inFlight.lastOnConnections(); },
+    drain: () => { phase = 'draining'; inFlight.lastOnConnections(); },
     cutInFlight: (waitMs) => inFlight.cutAll(new GatewayError('SLUICE_E_SHUTTING_DOWN', 'the gateway shut down before this response was complete; retry'), waitMs),
     reload: () => reloadPlugins(loaded, instances, providers, logger),
     close: async () => {

@@ -1,7 +1,7 @@
 // Listening and graceful shutdown: stop accepting, let in-flight requests finish until a deadline,
 // cut what is left, then close plugins, providers and storage.
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import net, { type Socket } from 'node:net';
 import { ConfigError } from './config/config-error.js';
 import type { LoadedConfig } from './config/load.js';
 import type { EndpointGroup, SluiceConfig } from './config/schema.js';
@@ -11,6 +11,8 @@ import type { Gateway } from './app.js';
 const CUT_FLUSH_MS = 1000;
 /** How often a shutdown closes connections that have gone idle since it began. */
 const IDLE_SWEEP_MS = 50;
+/** How long a shutdown still serves requests on open connections (at most a tenth of the grace). */
+const CLOSING_MS = 1000;
 
 export interface ListenerSpec {
   port: number;
@@ -102,13 +104,23 @@ export async function listenAll(gateway: Gateway, specs: ListenerSpec[]): Promis
   let closing: Promise<void> | undefined;
   const shutdown = (reason = 'shutdown') => (closing ??= (async () => {
     gateway.logger.info('shutting down', { reason });
-    gateway.drain();
-    const closed = Promise.all(bound.map((b) => new Promise<void>((resolve) => b.server.close(() => resolve()))));
-    // close() ends the connections idle now; a connection idle later (a keep-alive one whose
-    // response ends during the drain, an admin or health request's) would otherwise hold the
-    // shutdown for the whole grace period.
-    const sweep = setInterval(() => { for (const b of bound) b.server.closeIdleConnections(); }, IDLE_SWEEP_MS);
     const deadline = new Promise<void>((resolve) => setTimeout(resolve, serverConfig.shutdown_grace_ms).unref());
+    // First no new connections, but the open ones are not closed yet: http.Server#close would end
+    // the idle keep-alive ones at once, and a proxy sending its next request on one in that instant
+    // gets a reset — nginx's 502, which it does not retry for a POST. For a moment such a request
+    // is served instead, as its connection's last (`connection: close`), while the proxy's new
+    // connections are refused and it marks this instance down.
+    gateway.closeConnections();
+    const closed = Promise.all(bound.map((b) => stopAccepting(b.server)));
+    const closing = Math.min(CLOSING_MS, serverConfig.shutdown_grace_ms / 10);
+    await Promise.race([closed, new Promise<void>((resolve) => setTimeout(resolve, closing).unref())]);
+    // Then new requests are refused (503, retry elsewhere) and idle connections closed, now and as
+    // more go idle: one idle later (a keep-alive one whose response ends during the drain, an admin
+    // or health request's) would otherwise hold the shutdown for the whole grace period.
+    gateway.drain();
+    const closeIdle = () => { for (const b of bound) b.server.closeIdleConnections(); };
+    closeIdle();
+    const sweep = setInterval(closeIdle, IDLE_SWEEP_MS);
     await Promise.race([closed, deadline]);
     clearInterval(sweep);
     // Past the deadline, what is still open ends in its protocol's error (an in-stream error, or a
@@ -124,6 +136,14 @@ export async function listenAll(gateway: Gateway, specs: ListenerSpec[]): Promis
 
   const first = bound[0]!;
   return { server: first.server, port: first.port, host: first.host, listeners: bound, shutdown };
+}
+
+/**
+ * Stops accepting connections and resolves once every open one has closed: net.Server's close,
+ * without what http.Server's adds (closing the idle keep-alive connections at once).
+ */
+function stopAccepting(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => { net.Server.prototype.close.call(server, () => resolve()); });
 }
 
 function createServer(gateway: Gateway, handler: (req: IncomingMessage, res: ServerResponse) => void, sockets: Set<Socket>): Server {

@@ -29,6 +29,8 @@ export interface FrontDoorOptions {
   addresses: ClientAddressResolver;
   bodyLimits: BodyLimits;
   draining(): boolean;
+  /** A shutdown has begun: each response is its connection's last (Gateway.closeConnections). */
+  closing(): boolean;
   recordRejection: RecordRejection;
   logger: Logger;
   /** Multi-port mode: the endpoint groups this listener serves (all when undefined). */
@@ -48,6 +50,7 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
    */
   const route = (req: IncomingMessage, res: ServerResponse, id: string, receivedAt: number, path: string, query: Record<string, string>): Promise<void> => {
     const method = req.method ?? 'GET';
+    if (opts.closing()) res.shouldKeepAlive = false; // served, and the connection's last (server.ts)
     const match = path.startsWith('/admin') ? undefined : matchEndpoint({ method, path, headers: req.headers, query });
     if (match && 'endpoint' in match && !opts.draining() && (serves === undefined || serves.has(match.endpoint.family))) {
       // The data plane writes the request id with the rest of its head (one writeHead).
