@@ -55,7 +55,10 @@ export class MemoryStore implements LimitStore {
       for (let i = 0; i < counters.length; i++) resetMs[i] = i === refused ? this.fitsIn(c, now, used[i]!) : this.resetsIn(counters[i]!, now);
       if (c.window === 'budget') {
         const committed = this.budgets.get(c.key)?.used ?? 0;
-        if (committed + c.amount > c.limit) {
+        // A request larger than the whole budget is refused on its own, at any spend: it says nothing
+        // about the window, and announcing it would set the once-per-window marker before the real
+        // exhaustion, which would then go unannounced.
+        if (c.amount <= c.limit && committed + c.amount > c.limit) {
           if (committed >= 0.8 * c.limit) this.announceOnce(c, 80, committed, now, announce, refused);
           this.announceOnce(c, 100, committed, now, announce, refused);
         }

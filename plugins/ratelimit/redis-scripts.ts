@@ -111,7 +111,9 @@ if refused > 0 then
   if ARGV[a + 1] == 'b' then
     local limit, amount, ttl = tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
     local c = committed[refused]
-    if c + amount > limit then
+    -- a request larger than the whole budget is refused on its own, at any spend: announcing it
+    -- would set the once-per-window marker before the real exhaustion, which would go unannounced
+    if amount <= limit and c + amount > limit then
       if c >= 0.8 * limit then announce(refused, 80, c, ttl) end
       announce(refused, 100, c, ttl)
     end

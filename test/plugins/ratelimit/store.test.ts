@@ -127,6 +127,22 @@ for (const kind of kinds) {
       expect(levels).to.deep.equal([80, 100]);
     });
 
+    it('a request larger than the whole budget announces nothing, and the real exhaustion is still announced', async () => {
+      const oversized = await rig.store.reserve('huge', T0, [budget(rig.prefix, 10_000, 50_000)]);
+      expect(oversized.admitted).to.equal(false);
+      expect(oversized.announce).to.deep.equal([]);
+      const levels: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const b = budget(rig.prefix, 10_000, 2_500);
+        const r = await rig.store.reserve(`n${i}`, T0 + 1 + i, [b]);
+        levels.push(...r.announce.map((a) => a.level));
+        if (r.admitted) levels.push(...(await rig.store.settle({ id: `n${i}`, now: T0 + 1 + i, counters: [b], actual: [2_500], bucket: r.bucket })).map((a) => a.level));
+      }
+      expect(levels).to.deep.equal([80, 100]);
+      // Nor once the budget is spent.
+      expect((await rig.store.reserve('huge2', T0 + 10, [budget(rig.prefix, 10_000, 50_000)])).announce).to.deep.equal([]);
+    });
+
     it('a refusal for a budget that cannot take the request says when the window ends', async () => {
       const b = budget(rig.prefix, 10_000, 8_000);
       const r1 = await rig.store.reserve('w1', T0, [b]);
