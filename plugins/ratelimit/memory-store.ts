@@ -3,7 +3,12 @@
 import type { Counter } from './counters.js';
 import { slidingFloor, type Announcement, type LimitStore, type ReserveResult, type SettleInput } from './store.js';
 
-interface Sliding { buckets: Map<number, number>; expiresAt: number }
+/**
+ * `held`: per second, the part of that bucket still reserved by requests in flight. Only token
+ * windows keep it — a settle may shrink their reservation (a request counts fully against rpm
+ * whatever its fate) — so that a refusal can tell "wait a second" from "wait for the window".
+ */
+interface Sliding { buckets: Map<number, number>; held: Map<number, number>; expiresAt: number }
 interface Budget { used: number; held: number; pending: Map<string, { amount: number; deadline: number }>; expiresAt: number }
 interface Marker { settled: boolean; verdict: ReserveResult | undefined; expiresAt: number }
 
@@ -38,7 +43,10 @@ export class MemoryStore implements LimitStore {
       if (c.window === 'sliding') {
         const s = this.live(this.sliding, c.key, now);
         u = 0;
-        if (s) for (const [b, v] of s.buckets) { if (b < floor) s.buckets.delete(b); else u += v; }
+        if (s) {
+          for (const [b, v] of s.buckets) { if (b < floor) s.buckets.delete(b); else u += v; }
+          for (const b of s.held.keys()) if (b < floor) s.held.delete(b);
+        }
       } else {
         const b = this.live(this.budgets, c.key, now);
         if (b) for (const [rid, r] of b.pending) if (r.deadline <= now) { b.held -= r.amount; b.pending.delete(rid); }
@@ -69,8 +77,11 @@ export class MemoryStore implements LimitStore {
       const c = counters[i]!;
       if (c.window === 'sliding') {
         let s = this.live(this.sliding, c.key, now);
-        if (!s) { s = { buckets: new Map(), expiresAt: 0 }; this.sliding.set(c.key, s); }
-        if (c.amount > 0) s.buckets.set(sec, (s.buckets.get(sec) ?? 0) + c.amount);
+        if (!s) { s = { buckets: new Map(), held: new Map(), expiresAt: 0 }; this.sliding.set(c.key, s); }
+        if (c.amount > 0) {
+          s.buckets.set(sec, (s.buckets.get(sec) ?? 0) + c.amount);
+          if (c.kind === 'tpm') s.held.set(sec, (s.held.get(sec) ?? 0) + c.amount);
+        }
         s.expiresAt = now + c.ttlMs;
       } else if (c.amount > 0) {
         let b = this.live(this.budgets, c.key, now);
@@ -101,9 +112,15 @@ export class MemoryStore implements LimitStore {
       const real = actual[i] ?? 0;
       if (c.window === 'sliding') {
         const delta = real - (marker ? c.amount : 0);
-        if (delta === 0 || bucket < floor) continue;
+        if (bucket < floor) continue;
         let s = this.live(this.sliding, c.key, now);
-        if (!s) { s = { buckets: new Map(), expiresAt: now + c.ttlMs }; this.sliding.set(c.key, s); }
+        // No longer in flight, whatever it used.
+        if (s && marker && c.kind === 'tpm' && c.amount > 0) {
+          const h = (s.held.get(bucket) ?? 0) - c.amount;
+          if (h <= 0) s.held.delete(bucket); else s.held.set(bucket, h);
+        }
+        if (delta === 0) continue;
+        if (!s) { s = { buckets: new Map(), held: new Map(), expiresAt: now + c.ttlMs }; this.sliding.set(c.key, s); }
         const v = (s.buckets.get(bucket) ?? 0) + delta;
         if (v <= 0) s.buckets.delete(bucket); else s.buckets.set(bucket, v);
         continue;
@@ -147,7 +164,8 @@ export class MemoryStore implements LimitStore {
   }
 
   /**
-   * ms until the refusing counter has room for `c.amount` (used: its usage now). A request larger
+   * ms until the refusing counter has room for `c.amount` (used: its usage now): 1000 when only
+   * reservations in flight stand in the way, else until enough of its window leaves. A request larger
    * than the limit never fits: its window's own reset then (0 for an empty window — the header is
    * kept, as every 429 carries the limit's three headers; the refusal itself has no retry-after).
    */
@@ -162,12 +180,24 @@ export class MemoryStore implements LimitStore {
     const s = this.sliding.get(c.key);
     const buckets = s ? [...s.buckets].sort((a, b) => a[0] - b[0]) : [];
     let freed = 0;
+    let wait = 60_000;
     const need = used + c.amount - c.limit;
     for (const [b, v] of buckets) {
       freed += v;
-      if (freed >= need) return Math.max(0, (b + 60) * 1000 - now);
+      if (freed >= need) { wait = Math.max(0, (b + 60) * 1000 - now); break; }
     }
-    return 60_000;
+    // As for a budget: when only reservations in flight stand in the way, they settle soon (and
+    // usually for less than their output cap), long before their seconds leave the window.
+    const held = s ? this.inFlight(s, now) : 0;
+    if (held > 0 && used - held + c.amount <= c.limit) return Math.min(wait, 1000);
+    return wait;
+  }
+
+  /** Tokens still held by reservations in flight; one whose instance died stops counting after reservation_ttl_ms. */
+  private inFlight(s: Sliding, now: number): number {
+    let held = 0;
+    for (const [b, v] of s.held) if ((b + 1) * 1000 + this.reservationTtlMs > now) held += v;
+    return held;
   }
 
   private live<T extends { expiresAt: number }>(map: Map<string, T>, key: string, now: number): T | undefined {

@@ -6,6 +6,9 @@
 // {u: committed, h: held by reservations, r:<id>: one reservation} beside a sorted set <key>:p of
 // reservation ids by deadline (expired ones are given back at the next check), and markers
 // <key>:e80 / <key>:e100 (SET NX) so each threshold is announced once per window across instances.
+// A token window (its key ends in :tpm, as counters.ts names it) also keeps <key>:h, second → the
+// part of that bucket still reserved by requests in flight: a settle may shrink a token reservation
+// (never an rpm one), so a refusal can tell "retry in a second" from "wait for the window".
 // Every key gets a TTL on every write: nothing outlives its window.
 
 /** ARGV: id, now, reservation_ttl_ms, then per counter: window (s|b), limit, amount, ttl_ms, reset_at (0: none). Returns JSON. */
@@ -21,7 +24,8 @@ local rttl = tonumber(ARGV[3])
 local n = #KEYS - 1
 local sec = math.floor(now / 1000)
 local floor = sec - 59
-local used, reset, live, committed = {}, {}, {}, {}
+local used, reset, live, committed, held = {}, {}, {}, {}, {}
+local function tokens(key) return string.sub(key, -4) == ':tpm' end
 local refused = 0
 for i = 1, n do
   local key = KEYS[i + 1]
@@ -43,6 +47,19 @@ for i = 1, n do
     if #stale > 0 then redis.call('HDEL', key, unpack(stale)) end
     table.sort(buckets, function(x, y) return x[1] < y[1] end)
     live[i] = buckets
+    held[i] = 0
+    if tokens(key) then
+      local hk = key .. ':h'
+      local hall = redis.call('HGETALL', hk)
+      local hstale = {}
+      for j = 1, #hall, 2 do
+        local b = tonumber(hall[j])
+        if b < floor then hstale[#hstale + 1] = hall[j]
+        -- a reservation whose instance died stops counting as in flight after reservation_ttl_ms
+        elseif (b + 1) * 1000 + rttl > now then held[i] = held[i] + tonumber(hall[j + 1]) end
+      end
+      if #hstale > 0 then redis.call('HDEL', hk, unpack(hstale)) end
+    end
   else
     local pz = key .. ':p'
     local gone = redis.call('ZRANGEBYSCORE', pz, '-inf', now)
@@ -88,12 +105,15 @@ local function fits(i, u)
     return resets(i)
   end
   if amount > limit then return resets(i) end
-  local need, freed = u + amount - limit, 0
+  local need, freed, wait = u + amount - limit, 0, 60000
   for _, bv in ipairs(live[i]) do
     freed = freed + bv[2]
-    if freed >= need then return math.max(0, (bv[1] + 60) * 1000 - now) end
+    if freed >= need then wait = math.max(0, (bv[1] + 60) * 1000 - now) break end
   end
-  return 60000
+  -- as for a budget: when only reservations in flight stand in the way, they settle soon (and
+  -- usually for less than their output cap), long before their seconds leave the window
+  if held[i] > 0 and u - held[i] + amount <= limit then return math.min(wait, 1000) end
+  return wait
 end
 
 local events = {}
@@ -128,6 +148,10 @@ for i = 1, n do
   if win == 's' then
     if amount > 0 then
       redis.call('HINCRBY', key, sec, amount)
+      if tokens(key) then
+        redis.call('HINCRBY', key .. ':h', sec, amount)
+        redis.call('PEXPIRE', key .. ':h', ttl)
+      end
       live[i][#live[i] + 1] = { sec, amount }
       table.sort(live[i], function(x, y) return x[1] < y[1] end)
     end
@@ -165,6 +189,12 @@ for i = 1, #KEYS - 1 do
   if win == 's' then
     local delta = actual
     if had then delta = actual - reserved end
+    -- no longer in flight, whatever it used
+    if had and reserved > 0 and bucket >= floor and string.sub(key, -4) == ':tpm' then
+      local hk = key .. ':h'
+      if redis.call('HINCRBY', hk, bucket, -reserved) <= 0 then redis.call('HDEL', hk, bucket) end
+      redis.call('PEXPIRE', hk, ttl)
+    end
     if delta ~= 0 and bucket >= floor then
       local v = redis.call('HINCRBY', key, bucket, delta)
       if v <= 0 then redis.call('HDEL', key, bucket) end

@@ -20,8 +20,9 @@ export interface ReserveResult {
   /**
    * Per counter, admitted or refused alike: ms until its window frees (a calendar budget's end, a
    * sliding window's oldest second leaving), -1 for a lifetime budget. The refusing counter's: until
-   * this request would fit; for a request larger than the limit, which never fits, its window's own
-   * reset (0 for an empty window).
+   * this request would fit — 1000 when only reservations in flight stand in the way on a budget or a
+   * token window (a settle gives back what they did not use; an rpm reservation stays whole); for a
+   * request larger than the limit, which never fits, its window's own reset (0 for an empty window).
    */
   resetMs: number[];
   /** The second whose bucket got this request's sliding amounts (settle adjusts that bucket). */

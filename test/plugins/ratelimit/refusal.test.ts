@@ -3,6 +3,7 @@
 // from one the request's estimate would overshoot, and suggests max_tokens only where there is one.
 import { expect } from 'chai';
 import { startGateway, type TestGateway } from '../../helpers/gateway.js';
+import { chatCompletionBody, startMockUpstream, type MockUpstream } from '../../helpers/mock-upstream.js';
 
 /** $1000 per million tokens in and out: a token costs a thousandth of a dollar. */
 function gatewayConfig(rules: string): string {
@@ -94,6 +95,45 @@ describe('ratelimit: what a refusal says', function () {
     expect(text).to.match(/^request would exceed the budget of 0\.05 USD per day for all requests \(day:[\d-]+\): its estimated cost is [\d.]+ USD, [\d.]+ USD of it left; a lower max_tokens may fit$/);
     expect(text).to.contain(`${left} USD of it left`);
     expect(text).to.not.contain('exhausted');
+  });
+
+  it('a tpm refusal caused only by a request in flight: retry-after 1 and a 1s token reset, and the same request fits once it settled', async () => {
+    let mock: MockUpstream | undefined;
+    try {
+      mock = await startMockUpstream();
+      // The first request is held until released: the one in flight while the second arrives.
+      let release: () => void = () => {};
+      const held = new Promise<void>((r) => { release = r; });
+      let calls = 0;
+      mock.handle(async (req, res) => {
+        if (++calls === 1) await held;
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(chatCompletionBody(String(req.body?.['model']), 'ok')));
+      });
+      gw = await startGateway(gatewayConfig('[{ scope: global, tpm: 100 }]').replace(
+        '  local: { type: loopback, prices: { input: 1000, output: 1000 } }',
+        `  local: { type: openai, base_url: "${mock.url}", api_key: test-key }`,
+      ));
+      const first = post(gw, '/v1/chat/completions', chat('gpt-mock', 60));
+      while (mock.requests.length === 0) await new Promise((r) => setTimeout(r, 10));
+      const refused = await post(gw, '/v1/chat/completions', chat('gpt-mock', 60));
+      expect(refused.status).to.equal(429);
+      expect(refused.headers.get('retry-after')).to.equal('1');
+      expect(refused.headers.get('x-ratelimit-reset-tokens')).to.equal('1s');
+      expect(refused.headers.get('x-should-retry')).to.equal(null);
+      release();
+      expect((await first).status).to.equal(200);
+      // Settled for its real 17 tokens: there is room again, well before the minute is out.
+      let again = await post(gw, '/v1/chat/completions', chat('gpt-mock', 60));
+      for (let i = 0; i < 20 && again.status === 429; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        again = await post(gw, '/v1/chat/completions', chat('gpt-mock', 60));
+      }
+      expect(again.status).to.equal(200);
+    } finally {
+      await gw?.close();
+      gw = undefined;
+      await mock?.close();
+    }
   });
 
   it('a lifetime budget never resets: no retry-after and no reset header, x-should-retry: false', async () => {

@@ -143,6 +143,35 @@ for (const kind of kinds) {
       expect((await rig.store.reserve('huge2', T0 + 10, [budget(rig.prefix, 10_000, 50_000)])).announce).to.deep.equal([]);
     });
 
+    it('a token window held only by a request in flight: retry in a second, and the same request fits once it settled', async () => {
+      const tpm = (amount: number) => sliding(rig.prefix, 'tpm', 100, amount);
+      const a = await rig.store.reserve('inflight-a', T0, [tpm(60)]);
+      expect(a.admitted).to.equal(true);
+      const b = await rig.store.reserve('inflight-b', T0 + 500, [tpm(60)]);
+      expect(b.admitted).to.equal(false);
+      expect(b.resetMs[0]).to.equal(1000); // not 59 500: A's second leaving the window
+      await rig.store.settle({ id: 'inflight-a', now: T0 + 3000, counters: [tpm(60)], actual: [6], bucket: a.bucket });
+      expect((await rig.store.reserve('inflight-b2', T0 + 4000, [tpm(60)])).admitted).to.equal(true);
+      // Settled use is no longer in flight: the next refusal waits for the window again.
+      const c = await rig.store.reserve('inflight-c', T0 + 5000, [tpm(60)]);
+      expect(c.admitted).to.equal(false);
+      expect(c.resetMs[0]).to.equal(1000); // b2 (at T0 + 4 s) is in flight and would make room
+      const d = await rig.store.reserve('inflight-d', T0 + 5000, [tpm(95)]);
+      expect(d.admitted).to.equal(false);
+      // A's settled 6 tokens leave no room for 95 even if b2 settles at nothing: the window decides
+      // (b2's second leaving, as its reservation stands).
+      expect(d.resetMs[0]).to.equal(59_000);
+    });
+
+    it('in-flight requests do not make an rpm refusal retry in a second: a request counts whatever its fate', async () => {
+      const rpm = sliding(rig.prefix, 'rpm', 2, 1);
+      expect((await rig.store.reserve('q1', T0, [rpm])).admitted).to.equal(true);
+      expect((await rig.store.reserve('q2', T0 + 1000, [rpm])).admitted).to.equal(true);
+      const r = await rig.store.reserve('q3', T0 + 2000, [rpm]);
+      expect(r.admitted).to.equal(false);
+      expect(r.resetMs[0]).to.equal(58_000);
+    });
+
     it('a refusal for a budget that cannot take the request says when the window ends', async () => {
       const b = budget(rig.prefix, 10_000, 8_000);
       const r1 = await rig.store.reserve('w1', T0, [b]);
