@@ -11,7 +11,8 @@ export const marketplaceMigrations: Migration[] = [
     name: '001_outbox_and_status',
     async up(knex) {
       await knex.schema.createTable(OUTBOX_TABLE, (t) => {
-        // The request id: inserting a record twice is a no-op, and the marketplace dedupes by it.
+        // The record id (record-id.ts: one a request, kept across retries): inserting a record twice is
+        // a no-op, and the marketplace dedupes by it.
         t.string('id', 128).primary();
         t.bigInteger('time_ms').notNullable();
         t.string('direction', 16);

@@ -1,6 +1,6 @@
 // Fills the outbox: onRequest queues a record in memory (synchronous, no I/O), and the writer
 // inserts what is queued as soon as the previous insert finished, so a record waits at most one
-// insert before it is on disk. Inserts are idempotent by request id. A database that is down keeps
+// insert before it is on disk. Inserts are idempotent by record id. A database that is down keeps
 // records in memory (up to a bound, then they are dropped and said so) and is retried each second.
 import type { Logger } from '../../core/index.js';
 import type { OutboxStore } from './outbox-store.js';

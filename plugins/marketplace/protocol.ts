@@ -5,7 +5,7 @@ import { z } from '../../core/index.js';
 
 export type Direction = 'consumed' | 'supplied';
 
-/** One usage record as POST /v1/usage carries it; `id` is the request id (the ledger's key). */
+/** One usage record as POST /v1/usage carries it; `id` is one request's own (record-id.ts), the request id when the gateway minted it. */
 export interface UsageRecord {
   id: string;
   /** ISO 8601 time the request arrived. */

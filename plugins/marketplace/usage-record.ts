@@ -2,6 +2,7 @@
 // not involve the marketplace and `report` is `marketplace`. Cheap and synchronous: it runs in onRequest.
 import type { PriceTable, RequestRecord, TokenPrices } from '../../core/index.js';
 import type { Direction, UsageRecord } from './protocol.js';
+import { recordIdFor } from './record-id.js';
 
 export interface RecordContext {
   pricing: PriceTable;
@@ -36,7 +37,7 @@ export function usageRecordFor(record: RequestRecord, ctx: RecordContext): Usage
   const prices = direction === 'supplied' ? ctx.sellOffer?.prices ?? record.exchange?.target?.provider.prices : record.exchange?.target?.provider.prices;
   const cost = u && model ? ctx.pricing.cost(u, model, prices) : undefined;
   return {
-    id: record.id,
+    id: recordIdFor(record),
     time: new Date(record.time).toISOString(),
     direction,
     offer_id: direction === 'supplied' ? ctx.sellOffer?.id ?? null : offerId,
