@@ -19,6 +19,8 @@ export function maxOutputTokens(body: Readonly<JsonObject>): number | undefined 
 
 export interface Estimate {
   tokens: number;
+  /** The prompt's part of `tokens`: a stream cut before its usage report is charged it as input. */
+  input: number;
   /** Nano-USD; 0 when the model has no price. */
   nano: number;
   /** False when the served model has no price (budgets cannot see it). */
@@ -41,7 +43,7 @@ export function costNano(pricing: PriceTable, usage: Usage, exchange: Exchange, 
 export function estimateRequest(exchange: Exchange, defaultMaxOutput: number, pricing: PriceTable): Estimate {
   const op = operationClass(exchange.endpoint.operation);
   // Counting tokens is free at every provider: it takes a request slot, never tokens or money.
-  if (op === 'count') return { tokens: 0, nano: 0, priced: true };
+  if (op === 'count') return { tokens: 0, input: 0, nano: 0, priced: true };
   const input = estimateRequestTokens(exchange.view());
   const output = op === 'generate' ? maxOutputTokens(exchange.readRequest()) ?? defaultMaxOutput : 0;
   const usage = emptyUsage();
@@ -49,5 +51,5 @@ export function estimateRequest(exchange: Exchange, defaultMaxOutput: number, pr
   usage.outputTokens = output;
   usage.estimated = true;
   const { nano, priced } = costNano(pricing, usage, exchange, undefined);
-  return { tokens: input + output, nano, priced };
+  return { tokens: input + output, input, nano, priced };
 }

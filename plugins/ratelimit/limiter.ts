@@ -3,7 +3,7 @@
 // call; settlement (onRequest, once the exchange completed) replaces the estimate by what was used.
 import { randomBytes } from 'node:crypto';
 import {
-  GatewayError, operationClass, stateKey, type Exchange, type Host, type PluginMiddleware, type RequestRecord,
+  cutStreamUsage, GatewayError, meterStreamText, operationClass, stateKey, type Exchange, type OperationClass, type Host, type PluginMiddleware, type RequestRecord,
 } from '../../core/index.js';
 import { CounterPlanner, NANO, type Counter } from './counters.js';
 import { costNano, estimateRequest, usageTokens, type Estimate } from './estimate.js';
@@ -19,6 +19,9 @@ interface Admission {
   estimate: Estimate | undefined;
 }
 const ADMISSION = stateKey<Admission>('ratelimit.admission');
+
+/** Operations whose success costs tokens even when the upstream reports none (count_tokens is free). */
+const chargedWithoutReport = (op: OperationClass): boolean => op === 'generate' || op === 'embed';
 
 /** How often a store outage, an unpriced model or a failed settle is logged. */
 const LOG_INTERVAL_MS = 60_000;
@@ -87,7 +90,9 @@ export class Limiter {
       this.unchecked.inc();
       // Settled all the same: the spend is recorded once the store is back.
       exchange.set(ADMISSION, { id, counters, bucket: Math.floor(now / 1000), estimate });
-      return next();
+      await next();
+      this.meterStream(exchange, estimate);
+      return;
     }
     this.announce(result.announce, counters, exchange);
     setLimitHeaders(exchange, counters, result);
@@ -103,7 +108,17 @@ export class Limiter {
     }
     exchange.set(ADMISSION, { id, counters, bucket: result.bucket, estimate });
     await next();
+    this.meterStream(exchange, estimate);
   };
+
+  /**
+   * A stream may be cut before its usage report (OpenAI reports only at the end): the text that
+   * went out is then what settlement can charge. Metered only where tokens or money are counted
+   * (the estimate exists exactly then); an rpm-only request's stream passes unobserved.
+   */
+  private meterStream(exchange: Exchange, estimate: Estimate | undefined): void {
+    if (estimate && exchange.response?.kind === 'stream') meterStreamText(exchange);
+  }
 
   /** Fills in what the request reserves on each counter; estimates only when a counter needs it. */
   private amounts(exchange: Exchange, counters: Counter[]): Estimate | undefined {
@@ -135,17 +150,21 @@ export class Limiter {
 
   /**
    * What the request used on each counter. A request counts against rpm whatever its fate. Tokens
-   * and spend are what the upstream reported, even for a failure; with no report, a failed or
-   * blocked request gives its reservation back, while a successful generation (an upstream that
-   * reports no usage) is charged its estimate — never nothing.
+   * and spend are what the upstream reported, even for a failure. A stream cut short (client gone,
+   * shutdown, upstream cut) is charged what was reported so far, the request's input estimate for
+   * input not reported, and at least the estimate of the text that went out (cutStreamUsage) —
+   * else aborting before the final usage chunk would cost nothing. With no report, a failed or
+   * blocked request gives its reservation back, while a successful generation or embedding (an
+   * upstream that reports no usage: Gemini's embeddings never do) is charged its estimate.
    */
   private actualUse(record: RequestRecord, exchange: Exchange, admission: Admission): number[] {
     let tokens = 0;
     let nano = 0;
-    if (record.usage) {
-      tokens = usageTokens(record.usage);
-      if (admission.counters.some((c) => c.window === 'budget')) nano = costNano(this.host.pricing, record.usage, exchange, record.servedModel).nano;
-    } else if (record.outcome === 'success' && operationClass(exchange.endpoint.operation) === 'generate' && admission.estimate) {
+    const usage = (admission.estimate && cutStreamUsage(exchange, record.usage, admission.estimate.input)) || record.usage;
+    if (usage) {
+      tokens = usageTokens(usage);
+      if (admission.counters.some((c) => c.window === 'budget')) nano = costNano(this.host.pricing, usage, exchange, record.servedModel).nano;
+    } else if (record.outcome === 'success' && chargedWithoutReport(operationClass(exchange.endpoint.operation)) && admission.estimate) {
       tokens = admission.estimate.tokens;
       nano = admission.estimate.nano;
     }

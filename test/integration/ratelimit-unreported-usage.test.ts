@@ -1,0 +1,238 @@
+// Usage the provider never reported still counts against tpm and budgets: a stream cut before its
+// final usage report (the client gone, the upstream cut after the commit) is charged what was
+// reported so far plus the estimate of the text that went out — not nothing, and not the whole
+// reservation — and a Gemini embedding (whose answer carries no usage) its input estimate. In a
+// running gateway on the memory store, and on the real Redis when SLUICE_TEST_REDIS is set.
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { Redis } from 'ioredis';
+import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { chunk, startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
+import { disconnectMidStream, until } from '../plugins/ledger/client.js';
+
+const REDIS = process.env['SLUICE_TEST_REDIS'];
+/** $1 per token in and out: a budget in USD reads as a budget in tokens. */
+const PRICED = 'prices: { input: 1000000, output: 1000000 }';
+const LIMIT = 1_000_000;
+/** Far above what any of these streams says: a cut charged its whole reservation would show. */
+const MAX_TOKENS = 5000;
+const ANTHROPIC_INPUT = 50;
+/** 32 characters, 8 tokens: more than the output_tokens: 1 of message_start, so an estimate shows. */
+const ANTHROPIC_DELTA = 'word after word, a longer story ';
+
+const sse = (data: unknown, event?: string) => `${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(data)}\n\n`;
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Streams 60 deltas 30 ms apart ("word"; ANTHROPIC_DELTA for Anthropic), with the usage only at the end (Chat) or the input
+ * up front and the output at the end (Anthropic). `[[cut N]]` in the prompt: the upstream drops the
+ * connection after N deltas.
+ */
+async function slowStreams(): Promise<MockUpstream> {
+  const mock = await startMockUpstream();
+  mock.handle(async (req, res) => {
+    const body = req.body as { model?: string; messages?: { content?: string }[] };
+    const model = String(body.model ?? 'm');
+    const prompt = (body.messages ?? []).map((m) => String(m.content ?? '')).join(' ');
+    const cutAfter = Number(/\[\[cut (\d+)\]\]/.exec(prompt)?.[1] ?? -1);
+    const anthropic = req.url.endsWith('/messages');
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    const send = (i: number) => (anthropic
+      ? sse({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: ANTHROPIC_DELTA } }, 'content_block_delta')
+      : chunk(model, { content: i ? ' word' : 'word' }));
+    if (anthropic) {
+      res.write(sse({ type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: ANTHROPIC_INPUT, output_tokens: 1 } } }, 'message_start'));
+      res.write(sse({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }, 'content_block_start'));
+    } else {
+      res.write(chunk(model, { role: 'assistant', content: '' }));
+    }
+    for (let i = 0; i < 60; i++) {
+      if (res.destroyed) return;
+      if (i === cutAfter) { res.socket?.destroy(); return; }
+      res.write(send(i));
+      await pause(30);
+    }
+    finish(res, model, anthropic);
+  });
+  return mock;
+}
+
+function finish(res: ServerResponse, model: string, anthropic: boolean): void {
+  if (anthropic) {
+    res.write(sse({ type: 'content_block_stop', index: 0 }, 'content_block_stop'));
+    res.write(sse({ type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 60 } }, 'message_delta'));
+    res.end(sse({ type: 'message_stop' }, 'message_stop'));
+    return;
+  }
+  res.write(chunk(model, {}, 'stop'));
+  res.write(`data: ${JSON.stringify({ id: 'chatcmpl-mock1', object: 'chat.completion.chunk', created: 1, model, choices: [], usage: { prompt_tokens: 40, completion_tokens: 60, total_tokens: 100 } })}\n\n`);
+  res.end('data: [DONE]\n\n');
+}
+
+function gatewayConfig(upstream: string, ratelimit: string, storage = ''): string {
+  return `server:
+  shutdown_grace_ms: 200
+storage:
+  database: "sqlite::memory:"
+${storage}logging: { level: debug }
+providers:
+  local: { type: loopback, ${PRICED} }
+  mock: { type: openai, base_url: "${upstream}", api_key: test-key, ${PRICED} }
+  anth: { type: anthropic, base_url: "${upstream}", api_key: test-key, ${PRICED} }
+chain:
+  - use: auth
+    with: { mode: none }
+  - use: router
+    with:
+      routes:
+        - { match: "gpt-*", provider: mock }
+        - { match: "claude-*", provider: anth }
+      default: local
+  - use: translator
+  - use: ratelimit
+    with: ${ratelimit}
+`;
+}
+
+/** The limiter's estimate of a one-message prompt: a token per four characters, three for the turn. */
+const promptEstimate = (content: string) => Math.ceil(content.length / 4) + 3;
+
+interface Used { tokens: number; usd: number }
+
+/** What the counters hold, read from the headers of a request that reserves nothing (count_tokens: 1 request, 0 tokens, $0). */
+async function usedSoFar(gw: TestGateway): Promise<Used> {
+  const res = await fetch(`${gw.url}/v1/messages/count_tokens`, {
+    method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+    body: JSON.stringify({ model: 'loopback', messages: [{ role: 'user', content: 'probe' }] }),
+  });
+  expect(res.status).to.equal(200);
+  await res.text();
+  return { tokens: LIMIT - Number(res.headers.get('x-ratelimit-remaining-tokens')), usd: LIMIT - Number(res.headers.get('x-ratelimit-remaining-budget-usd')) };
+}
+
+/** Waits for the settlement (the reservation, prompt plus MAX_TOKENS, replaced by what was used), then returns what it added. */
+async function settledIncrease(gw: TestGateway, before: Used): Promise<Used> {
+  let now = before;
+  await until(async () => { now = await usedSoFar(gw); return now.tokens - before.tokens < MAX_TOKENS; });
+  return { tokens: now.tokens - before.tokens, usd: now.usd - before.usd };
+}
+
+describe('ratelimit: usage the provider did not report (memory store)', function () {
+  this.timeout(30_000);
+  let mock: MockUpstream;
+  let gw: TestGateway | undefined;
+  before(async () => { mock = await slowStreams(); });
+  after(async () => { await mock.close(); });
+  afterEach(async () => { await gw?.close(); gw = undefined; });
+
+  it('a client gone mid-stream (Chat: usage only at the end) is charged its prompt and the text it got, on tpm and the budget', async () => {
+    gw = await startGateway(gatewayConfig(mock.url, `{ rules: [{ scope: global, tpm: ${LIMIT}, budget_usd: ${LIMIT} }] }`));
+    const content = 'tell me a long story please';
+    const before = await usedSoFar(gw);
+    const sent = await disconnectMidStream(gw.url, '/v1/chat/completions', { model: 'gpt-4o-mini', stream: true, max_tokens: MAX_TOKENS, messages: [{ role: 'user', content }] });
+    expect(sent.status).to.equal(200);
+    const used = await settledIncrease(gw, before);
+    const input = promptEstimate(content);
+    // At least one "word" went out (4 characters: one token); far fewer than the 60 the whole answer has.
+    expect(used.tokens, 'tokens charged').to.be.within(input + 1, input + 40);
+    expect(used.usd, 'budget charged (USD = tokens here)').to.equal(used.tokens);
+  });
+
+  it('an Anthropic stream cut by its client keeps the input message_start reported, plus the text it got', async () => {
+    gw = await startGateway(gatewayConfig(mock.url, `{ rules: [{ scope: global, tpm: ${LIMIT}, budget_usd: ${LIMIT} }] }`));
+    const before = await usedSoFar(gw);
+    const sent = await disconnectMidStream(gw.url, '/v1/messages', { model: 'claude-x', stream: true, max_tokens: MAX_TOKENS, messages: [{ role: 'user', content: 'tell me a long story please' }] });
+    expect(sent.status).to.equal(200);
+    const used = await settledIncrease(gw, before);
+    // At least one delta went out (8 tokens; message_start said 1), far from all 60.
+    expect(used.tokens).to.be.within(ANTHROPIC_INPUT + 8, ANTHROPIC_INPUT + 8 * 20);
+    expect(used.usd).to.equal(used.tokens);
+  });
+
+  it('a stream the upstream cut after the commit is charged what went out, not given back', async () => {
+    gw = await startGateway(gatewayConfig(mock.url, `{ rules: [{ scope: global, tpm: ${LIMIT}, budget_usd: ${LIMIT} }] }`));
+    const content = '[[cut 8]] a story';
+    const before = await usedSoFar(gw);
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, max_tokens: MAX_TOKENS, messages: [{ role: 'user', content }] }),
+    });
+    const text = await res.text();
+    expect(text).to.contain('word');
+    const used = await settledIncrease(gw, before);
+    // Eight deltas: "word" and seven " word", 39 characters, 10 tokens.
+    expect(used.tokens).to.equal(promptEstimate(content) + 10);
+    expect(used.usd).to.equal(used.tokens);
+  });
+
+  it('a stream that ran to its end is charged the usage it reported', async () => {
+    gw = await startGateway(gatewayConfig(mock.url, `{ rules: [{ scope: global, tpm: ${LIMIT}, budget_usd: ${LIMIT} }] }`));
+    const before = await usedSoFar(gw);
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, max_tokens: MAX_TOKENS, messages: [{ role: 'user', content: 'a whole story' }] }),
+    });
+    await res.text();
+    const used = await settledIncrease(gw, before);
+    expect(used).to.deep.equal({ tokens: 100, usd: 100 });
+  });
+
+  it('Gemini embeddings (no usage in the answer) are charged their input estimate, so the budget refuses', async () => {
+    // Each call: 24 characters → 6 tokens and 3 for the turn = $9; $40 takes four.
+    gw = await startGateway(gatewayConfig(mock.url, `{ rules: [{ scope: global, tpm: ${LIMIT}, budget_usd: 40 }] }`));
+    const statuses: number[] = [];
+    const remaining: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const res = await fetch(`${gw.url}/v1beta/models/loopback-embed:embedContent`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ content: { parts: [{ text: 'hello world this is text' }] } }),
+      });
+      const body = await res.json() as { embedding?: unknown; usageMetadata?: unknown };
+      if (res.status === 200) expect(body.usageMetadata, 'the answer reports no usage').to.equal(undefined);
+      statuses.push(res.status);
+      remaining.push(res.headers.get('x-ratelimit-remaining-budget-usd') ?? '');
+    }
+    expect(statuses).to.deep.equal([200, 200, 200, 200, 429, 429, 429, 429, 429, 429]);
+    // Settled at what was reserved: the fifth sees $4 left, too little for $9.
+    expect(remaining[4]).to.equal('4');
+  });
+});
+
+describe('ratelimit: a stream cut mid-way, on the real Redis', function () {
+  this.timeout(30_000);
+  let mock: MockUpstream;
+  let gw: TestGateway | undefined;
+  let redis: Redis | undefined;
+  const prefix = `sluice-test:rl-cut:${randomUUID().slice(0, 8)}:`;
+  before(async function () {
+    if (!REDIS) return this.skip();
+    mock = await slowStreams();
+    redis = new Redis(REDIS);
+  });
+  after(async () => {
+    await gw?.close();
+    if (redis) {
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
+    }
+    await mock?.close();
+  });
+
+  it('the counters in Redis hold the prompt and the text that went out (tpm and the budget)', async () => {
+    gw = await startGateway(gatewayConfig(mock.url, `{ store: redis, key_prefix: "${prefix}", rules: [{ scope: global, tpm: ${LIMIT}, budget_usd: ${LIMIT} }] }`, `  redis: "${REDIS}"\n`));
+    const content = 'tell me a long story please';
+    await disconnectMidStream(gw.url, '/v1/chat/completions', { model: 'gpt-4o-mini', stream: true, max_tokens: MAX_TOKENS, messages: [{ role: 'user', content }] });
+    // The global subject "*" is keyed by its hash: found by the key's end.
+    const key = async (end: string) => (await redis!.keys(`${prefix}global:*:${end}`))[0] ?? 'missing';
+    const tpm = async () => (await redis!.hvals(await key('tpm'))).reduce((a, v) => a + Number(v), 0);
+    await until(async () => { const n = await tpm(); return n > 0 && n < MAX_TOKENS; }); // settled (0 before the reservation is written, as the old code left it)
+    const tokens = await tpm();
+    const input = promptEstimate(content);
+    expect(tokens).to.be.within(input + 1, input + 40);
+    const budget = await key('life');
+    expect(Number(await redis!.hget(budget, 'u')) / 1e9, 'USD committed (= tokens here)').to.equal(tokens);
+    expect(Number(await redis!.hget(budget, 'h')), 'nothing still held').to.equal(0);
+  });
+});
