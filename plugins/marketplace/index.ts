@@ -1,7 +1,7 @@
 // The marketplace: reports usage that involved the marketplace (or all of it) exactly once through
 // an outbox, buys capacity by turning catalogue offers into providers, and sells this gateway's own
 // capacity by publishing an offer. The wire protocol and its guarantees: docs/marketplace.md.
-import { definePlugin, type Host, type TokenPrices } from '../../core/index.js';
+import { definePlugin, meterStreamText, type Host, type TokenPrices } from '../../core/index.js';
 import { marketplaceClient } from './client.js';
 import { toMs } from './duration.js';
 import { marketplaceMetrics } from './metrics.js';
@@ -15,7 +15,7 @@ import { UsagePusher } from './pusher.js';
 import { OfferListing } from './seller.js';
 import { statusCommand } from './status-command.js';
 import { writeStatus, type StatusKind } from './status-store.js';
-import { usageRecordFor, type RecordContext } from './usage-record.js';
+import { isReported, usageRecordFor, type RecordContext } from './usage-record.js';
 
 /** Records held in memory while the database does not take them; beyond, they are dropped (and counted). */
 const MAX_QUEUED = 100_000;
@@ -96,6 +96,14 @@ export default definePlugin<MarketplaceOptions>({
     };
 
     return {
+      // A stream's answer is metered as it passes (its bytes still go out untouched), so a stream
+      // cut before its usage report is reported with the output that went out. Only streams this
+      // plugin reports; JSON requests pass straight on.
+      middleware: (ctx, next) => {
+        const ex = ctx.exchange;
+        if (!ex.stream) return next();
+        return next().then(() => { if (isReported(ex, recordCtx)) meterStreamText(ex); });
+      },
       onRequest(record) {
         const usage = usageRecordFor(record, recordCtx);
         if (usage) writer.push(usage);

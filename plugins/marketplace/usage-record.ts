@@ -1,6 +1,6 @@
 // From a finished request to the usage record the marketplace gets — or none, when the request did
 // not involve the marketplace and `report` is `marketplace`. Cheap and synchronous: it runs in onRequest.
-import type { PriceTable, RequestRecord, TokenPrices } from '../../core/index.js';
+import { cutStreamUsage, type Exchange, type PriceTable, type RequestRecord, type TokenPrices } from '../../core/index.js';
 import type { Direction, UsageRecord } from './protocol.js';
 import { recordIdFor } from './record-id.js';
 
@@ -27,10 +27,19 @@ export function directionOf(record: RequestRecord): { direction: Direction | nul
   return { direction: null, offerId: null };
 }
 
+/** Whether the record of this exchange will be reported, known once it was answered (the middleware meters only those streams). */
+export function isReported(exchange: Exchange, ctx: RecordContext): boolean {
+  return ctx.reportAll || exchange.target?.provider.offer !== undefined || exchange.principal?.keyKind === 'marketplace';
+}
+
 export function usageRecordFor(record: RequestRecord, ctx: RecordContext): UsageRecord | undefined {
   const { direction, offerId } = directionOf(record);
   if (direction === null && (!ctx.reportAll || (record.endpoint === undefined && isAdmin(record.path)))) return undefined;
-  const u = record.usage;
+  // A stream cut before its final usage report (client gone, shutdown, upstream cut) goes with
+  // what was reported so far and estimates for the rest — input from the request, output from the
+  // text that went out (index.ts meters reported streams) — as the ledger's `partial` row does;
+  // else a seller would bill nothing for an answer its buyer read half of.
+  const u = (record.exchange && cutStreamUsage(record.exchange, record.usage)) || record.usage;
   const model = record.servedModel ?? record.model ?? null;
   // Consumed: the offer's price travels on its provider. Supplied: what the buyer owes, at this
   // gateway's own offer price. Anything else: the serving provider's prices or the price table.
