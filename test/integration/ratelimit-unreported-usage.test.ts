@@ -98,6 +98,16 @@ describe('ratelimit: usage the provider did not report (memory store)', function
     expect(used.usd).to.equal(used.tokens);
   });
 
+  it('the same through the translator: a Chat client cut off a stream from an Anthropic upstream', async () => {
+    gw = await startGateway(gatewayConfig(mock.url, `{ rules: [{ scope: global, tpm: ${LIMIT}, budget_usd: ${LIMIT} }] }`));
+    const before = await usedSoFar(gw);
+    const sent = await disconnectMidStream(gw.url, '/v1/chat/completions', { model: 'claude-x', stream: true, max_tokens: MAX_TOKENS, messages: [{ role: 'user', content: 'tell me a long story please' }] });
+    expect(sent.text).to.contain('chat.completion.chunk');
+    const used = await settledIncrease(gw, before);
+    expect(used.tokens).to.be.within(ANTHROPIC_INPUT + 8, ANTHROPIC_INPUT + 8 * 20);
+    expect(used.usd).to.equal(used.tokens);
+  });
+
   it('a stream the upstream cut after the commit is charged what went out, not given back', async () => {
     gw = await startGateway(gatewayConfig(mock.url, `{ rules: [{ scope: global, tpm: ${LIMIT}, budget_usd: ${LIMIT} }] }`));
     const content = '[[cut 8]] a story';
