@@ -4,7 +4,7 @@
 // went out — priced with the same price table as any record.
 import { expect } from 'chai';
 import path from 'node:path';
-import { startFakeMarketplace, type FakeMarketplace } from '../helpers/fake-marketplace.js';
+import { startFakeMarketplace, type FakeMarketplace, type FakeUsageRecord } from '../helpers/fake-marketplace.js';
 import { startGateway, tempDir, type TestGateway } from '../helpers/gateway.js';
 import type { MockUpstream } from '../helpers/mock-upstream.js';
 import { ANTHROPIC_INPUT, slowStreams } from '../helpers/slow-streams.js';
@@ -60,6 +60,12 @@ async function cutAfterFirstDelta(gw: TestGateway, id: string, p: string, body: 
   return seen;
 }
 
+/** The record of the request the client sent as `id`: a client's own id is reported as `<id>~<key>` (record-id.ts). */
+function recordOf(fake: FakeMarketplace, id: string): FakeUsageRecord | undefined {
+  for (const [key, record] of fake.usage) if (key.startsWith(`${id}~`)) return record;
+  return undefined;
+}
+
 describe('marketplace: the record of a stream cut before its usage report', function () {
   this.timeout(30_000);
   let mock: MockUpstream;
@@ -80,8 +86,8 @@ describe('marketplace: the record of a stream cut before its usage report', func
   it('Chat (usage only at the end): the request\'s input estimate and the text that went out, priced', async () => {
     const content = 'tell me a long story please';
     await cutAfterFirstDelta(gw, 'cut-chat', '/v1/chat/completions', { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content }] });
-    await until(() => fake.usage.has('cut-chat'));
-    const record = fake.usage.get('cut-chat')!;
+    await until(() => recordOf(fake, 'cut-chat') !== undefined);
+    const record = recordOf(fake, 'cut-chat')!;
     const input = Math.ceil(content.length / 4) + 3; // core's estimateRequestTokens of one user turn
     expect(record).to.include({ direction: null, provider: 'mock', model: 'gpt-4o-mini', input_tokens: input, cached_read_tokens: 0, cache_write_tokens: 0 });
     // "word" at least (one token), far from the 60 the whole answer has.
@@ -91,8 +97,8 @@ describe('marketplace: the record of a stream cut before its usage report', func
 
   it('Anthropic (input up front): the input message_start reported, and the text that went out', async () => {
     await cutAfterFirstDelta(gw, 'cut-anthropic', '/v1/messages', { model: 'claude-x', max_tokens: 500, stream: true, messages: [{ role: 'user', content: 'a story' }] });
-    await until(() => fake.usage.has('cut-anthropic'));
-    const record = fake.usage.get('cut-anthropic')!;
+    await until(() => recordOf(fake, 'cut-anthropic') !== undefined);
+    const record = recordOf(fake, 'cut-anthropic')!;
     expect(record.input_tokens).to.equal(ANTHROPIC_INPUT);
     // One delta at least: 8 tokens, more than message_start's output_tokens: 1.
     expect(record.output_tokens).to.be.within(8, 8 * 20);
@@ -105,7 +111,7 @@ describe('marketplace: the record of a stream cut before its usage report', func
       body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'a whole story' }] }),
     });
     await res.text();
-    await until(() => fake.usage.has('whole-chat'));
-    expect(fake.usage.get('whole-chat')).to.include({ input_tokens: 40, output_tokens: 60, cost_usd: 100 });
+    await until(() => recordOf(fake, 'whole-chat') !== undefined);
+    expect(recordOf(fake, 'whole-chat')).to.include({ input_tokens: 40, output_tokens: 60, cost_usd: 100 });
   });
 });
