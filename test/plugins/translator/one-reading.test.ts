@@ -12,7 +12,7 @@ const CONVERSATIONS: Partial<Record<ProtocolName, JsonObject>> = {
   'openai.chat': { model: 'm', messages: [
     { role: 'system', content: 'be brief' },
     { role: 'user', content: [{ type: 'text', text: 'go' }] },
-    { role: 'assistant', content: null, refusal: 'no', reasoning_content: 'plan', reasoning_details: [{ type: 'reasoning.text', text: '', signature: 'S' }], tool_calls: [
+    { role: 'assistant', content: null, refusal: 'no', reasoning_content: 'plan', reasoning_details: [{ type: 'reasoning.text', text: 'plan', signature: 'S' }], tool_calls: [
       { id: 'c1', type: 'function', function: { name: 'sh', arguments: '{"cmd":"ls"}' } },
       { id: 'c2', type: 'custom', custom: { name: 'apply_patch', input: '*** Begin Patch' } },
     ] },

@@ -91,6 +91,12 @@ class DeltaReader implements RequestSink {
   /** reasoning_content (or reasoning), sent only when no reasoning_details came with it. */
   private reasoningText: string | undefined;
   private details = false;
+  /**
+   * Reasoning sent as bare reasoning_content since the last reasoning_details. A server that
+   * streams as Sluice does (stream-reasoning.ts) repeats that text, whole, in the detail that
+   * carries its signature: it is not thinking to send twice.
+   */
+  private bareReasoning = '';
   /** Position of the next call among the delta's tool_calls, for servers that send no index. */
   private position = 0;
 
@@ -105,7 +111,11 @@ class DeltaReader implements RequestSink {
     this.position = 0;
     readChatMessage(delta, 0, this);
     // OpenRouter sends `reasoning` and `reasoning_details` together: the details are the richer copy.
-    if (!this.details && this.reasoningText) out.unshift({ type: 'thinking_delta', text: this.reasoningText });
+    if (this.details) this.bareReasoning = '';
+    else if (this.reasoningText) {
+      out.unshift({ type: 'thinking_delta', text: this.reasoningText });
+      this.bareReasoning += this.reasoningText;
+    }
     return out;
   }
 
@@ -118,7 +128,8 @@ class DeltaReader implements RequestSink {
     const text = typeof textKey === 'string' ? asString(owner[textKey]) : undefined;
     if (owner === this.delta) { this.reasoningText ??= text; return; }
     this.details = true;
-    if (text) this.out.push({ type: 'thinking_delta', text });
+    if (text && this.bareReasoning.startsWith(text)) this.bareReasoning = this.bareReasoning.slice(text.length);
+    else if (text) this.out.push({ type: 'thinking_delta', text });
     const signature = field === undefined ? undefined : asString(owner[field]);
     if (signature) this.out.push({ type: 'thinking_signature', signature });
   }

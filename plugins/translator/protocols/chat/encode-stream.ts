@@ -1,7 +1,7 @@
 // IR stream → Chat Completions chunks as OpenAI sends them: a role chunk, deltas, then — only
 // once the IR stream has ended, because usage often follows `finish` — `{}` as the arguments of
 // any call that got none (as the non-streamed answer has them), the finish_reason chunk and, when
-// the client asked for it, the `choices: []` usage chunk.
+// the client asked for it, the `choices: []` usage chunk. Signed reasoning: see stream-reasoning.ts.
 import { mergeUsage, type JsonObject, type StreamEvent, type Usage } from '../../../../core/index.js';
 import type { EncodeContext } from '../../codec.js';
 import type { IrStopReason, IrStreamEvent } from '../../ir.js';
@@ -9,6 +9,7 @@ import { isCompleteJson, mintId } from '../../util.js';
 import { finishReasonFromIr } from './finish-reason.js';
 import { customToolCall, freeformToolNames } from './freeform.js';
 import { toolCallSignatureField } from './provider-state.js';
+import { StreamedReasoning } from './stream-reasoning.js';
 import { usageFromIr } from './usage.js';
 
 export async function* encodeChatStream(events: AsyncIterable<IrStreamEvent>, ctx: EncodeContext): AsyncIterable<StreamEvent> {
@@ -32,28 +33,40 @@ export async function* encodeChatStream(events: AsyncIterable<IrStreamEvent>, ct
   const pendingCustom = new Map<number, { id: string; name: string; args: string }>();
   /** Per function call, whether any non-blank arguments were sent: one that got none is given `{}` at the end. */
   const sentArgs = new Map<number, boolean>();
-  /** Index of the next reasoning_details entry (one per signed thinking block or redacted block). */
-  let detailIndex = 0;
+  const reasoning = new StreamedReasoning();
+  /** The reasoning_details chunk of the run just ended, if anything in it was signed. */
+  const endReasoningRun = (): StreamEvent | undefined => {
+    const details = reasoning.flush();
+    return details ? chunk({ reasoning_details: details }) : undefined;
+  };
 
   for await (const ev of events) {
     // The role chunk waits for the upstream's first event, so an upstream that fails at once
     // fails before the client has seen a byte.
     if (!opened) { opened = true; yield chunk({ role: 'assistant', content: '' }); }
     switch (ev.type) {
-      case 'text_delta':
-        if (ev.text) yield chunk({ content: ev.text });
+      case 'text_delta': {
+        if (!ev.text) break;
+        const details = endReasoningRun();
+        if (details) yield details;
+        yield chunk({ content: ev.text });
         break;
+      }
       case 'thinking_delta':
-        if (ev.text) yield chunk({ reasoning_content: ev.text });
+        if (!ev.text) break;
+        reasoning.text(ev.text);
+        yield chunk({ reasoning_content: ev.text });
         break;
       case 'thinking_signature':
-        yield chunk({ reasoning_details: [{ type: 'reasoning.text', signature: ev.signature, index: detailIndex++ }] });
+        reasoning.signature(ev.signature);
         break;
       case 'redacted_thinking':
-        yield chunk({ reasoning_details: [{ type: 'reasoning.encrypted', data: ev.data, index: detailIndex++ }] });
+        reasoning.redacted(ev.data);
         break;
       case 'tool_call_start': {
         sawToolCall = true;
+        const details = endReasoningRun();
+        if (details) yield details;
         if (freeform.has(ev.name)) { pendingCustom.set(ev.index, { id: ev.id, name: ev.name, args: '' }); break; }
         if (sentArgs.has(ev.index)) break; // the IR may repeat a start; the first one wins
         sentArgs.set(ev.index, false);
@@ -87,6 +100,8 @@ export async function* encodeChatStream(events: AsyncIterable<IrStreamEvent>, ct
   }
 
   if (!opened) yield chunk({ role: 'assistant', content: '' });
+  const details = endReasoningRun();
+  if (details) yield details;
   for (const [index, custom] of pendingCustom) yield customChunk(index, custom);
   // Clients JSON.parse what they gathered: `{}` (after any whitespace sent) makes it an object.
   for (const [index, sent] of sentArgs) if (!sent) yield chunk({ tool_calls: [{ index, function: { arguments: '{}' } }] });

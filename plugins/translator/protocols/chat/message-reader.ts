@@ -41,7 +41,7 @@ export class MessageReader implements RequestSink {
     readonly callNames: Map<string, string>,
     /** Legacy `function_call`s have no id: the `function` message answering one matches it by name. */
     readonly legacyCalls: { id: string; name: string }[],
-    private readonly answer = false,
+    readonly answer = false,
   ) {}
 
   read(m: JsonObject, i: number, role: string): void {
@@ -135,16 +135,36 @@ export function assistantParts(reader: MessageReader): IrPart[] {
   const parts: IrPart[] = [];
   const details = reader.details;
   const reasoningText = reader.reasoningText;
-  if (details) {
-    // A streaming client rebuilt the text from reasoning_content and the signature from reasoning_details.
-    const only = details.length === 1 ? details[0] : undefined;
-    if (only?.type === 'thinking' && only.text === '' && reasoningText) only.text = reasoningText;
-    parts.push(...details);
-  } else if (reasoningText) {
-    parts.push({ type: 'thinking', text: reasoningText });
-  }
+  if (details) parts.push(...withReasoningText(details, reasoningText, reader.answer));
+  else if (reasoningText) parts.push({ type: 'thinking', text: reasoningText });
   for (const t of reader.texts()) if (t.text !== '') parts.push(t);
   if (reader.refusal) parts.push({ type: 'text', text: reader.refusal });
   if (reader.calls) parts.push(...reader.calls);
   return parts;
+}
+
+/**
+ * The details, with a signature that came without its text resolved. A detail that holds text and
+ * signature is whole (Sluice sends them so, streamed or not). A signature alone next to
+ * `reasoning_content` is another matter in a request: a client that rebuilt a streamed message
+ * with the openai SDK's stream helper keeps only the last reasoning piece (see
+ * stream-reasoning.ts), and that text with the signature is a 400 at Anthropic ("Invalid
+ * `signature` in `thinking` block"). Nothing tells a whole text from a piece, so the signature is
+ * not sent: the reasoning goes on unsigned (Anthropic then leaves thinking off for that turn, see
+ * the Anthropic request encoder). A provider's answer is whole, so there the two are paired.
+ */
+function withReasoningText(details: (IrThinking | IrRedactedThinking)[], reasoningText: string | undefined, whole: boolean): IrPart[] {
+  if (!reasoningText) return details;
+  const textless = details.filter((d) => d.type === 'thinking' && d.text === '');
+  if (textless.length === 0) return details;
+  const onlyTextless = textless.length === 1 && details.every((d) => d.type !== 'thinking' || d === textless[0]);
+  if (whole && onlyTextless) return details.map((d) => (d === textless[0] ? { ...d, text: reasoningText } : d));
+  // The text belongs to no detail that says so: kept once, unsigned, where the textless detail was.
+  let placed = details.some((d) => d.type === 'thinking' && d.text !== '');
+  const out: IrPart[] = [];
+  for (const d of details) {
+    if (d.type !== 'thinking' || d.text !== '') { out.push(d); continue; }
+    if (!placed) { out.push({ type: 'thinking', text: reasoningText }); placed = true; }
+  }
+  return out;
 }

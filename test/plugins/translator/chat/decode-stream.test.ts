@@ -6,7 +6,7 @@ import { decodeSse, GatewayError, type JsonObject, type StreamEvent } from '../.
 import type { IrStreamEvent } from '../../../../plugins/translator/ir.js';
 import { openaiChat } from '../../../../plugins/translator/protocols/chat/index.js';
 import { boundaries, splitPlans } from '../../../helpers/split-points.js';
-import { decodeBytes, fixtureBytes, usage } from './helpers.js';
+import { collect, context, decodeBytes, fixtureBytes, fromArray, usage } from './helpers.js';
 
 /** The same argument texts and fragment sizes the fixture generator used. */
 function bigArgs(city: string, n: number): string {
@@ -235,6 +235,19 @@ describe('chat codec: decodeStream behaviour', () => {
     release();
     expect((await it.next()).value).to.deep.equal({ type: 'finish', stopReason: 'end_turn' });
     expect((await it.next()).done).to.equal(true);
+  });
+
+  it('reads a stream Sluice wrote (reasoning_content pieces, then the signed text whole in reasoning_details) with the text once', async () => {
+    const events: IrStreamEvent[] = [
+      { type: 'thinking_delta', text: 'List ' }, { type: 'thinking_delta', text: 'files.' }, { type: 'thinking_signature', signature: 'sigA' },
+      { type: 'text_delta', text: 'Ok' }, { type: 'finish', stopReason: 'end_turn' },
+    ];
+    const chunks = await collect(openaiChat.encodeStream(fromArray(events), context({ includeUsage: false })));
+    const decoded = (await collect(openaiChat.decodeStream(fromArray(chunks)))).filter((e) => e.type !== 'start');
+    expect(decoded).to.deep.equal([
+      { type: 'thinking_delta', text: 'List ' }, { type: 'thinking_delta', text: 'files.' },
+      { type: 'thinking_signature', signature: 'sigA' }, { type: 'text_delta', text: 'Ok' }, { type: 'finish', stopReason: 'end_turn' },
+    ]);
   });
 });
 

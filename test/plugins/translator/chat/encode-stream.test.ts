@@ -194,16 +194,70 @@ describe('chat codec: encodeStream', () => {
     });
   });
 
-  it('streams thinking as reasoning_content deltas and the signature as reasoning_details', async () => {
+  it('streams thinking as reasoning_content deltas, then the signed block whole in reasoning_details', async () => {
     const out = await collect(openaiChat.encodeStream(fromArray(scenarios[1]!.events), context({ includeUsage: false })));
     const deltas = out.map((e) => ((e.data as JsonObject)['choices'] as JsonObject[])[0]!['delta']);
     expect(deltas).to.deep.equal([
       { role: 'assistant', content: '' },
       { reasoning_content: 'Let me ' }, { reasoning_content: 'think.' },
-      { reasoning_details: [{ type: 'reasoning.text', signature: 'sig', index: 0 }] },
+      { reasoning_details: [{ type: 'reasoning.text', text: 'Let me think.', signature: 'sig', index: 0 }] },
       { content: 'Answer' }, {},
     ]);
     expect(((out[out.length - 1]!.data as JsonObject)['choices'] as JsonObject[])[0]!['finish_reason']).to.equal('length');
+  });
+
+  describe('signed reasoning survives the client rebuilding the streamed message and sending it back', () => {
+    const call: IrStreamEvent[] = [
+      { type: 'tool_call_start', index: 0, id: 'toolu_1', name: 'shell' }, { type: 'tool_call_delta', index: 0, arguments: '{"cmd":"ls"}' },
+      { type: 'finish', stopReason: 'tool_use' },
+    ];
+    const cases: { name: string; events: IrStreamEvent[]; reasoning: IrPart[] }[] = [
+      {
+        name: 'one signed block in pieces',
+        events: [{ type: 'thinking_delta', text: 'List ' }, { type: 'thinking_delta', text: 'the files ' }, { type: 'thinking_delta', text: 'first.' }, { type: 'thinking_signature', signature: 'sigA' }, ...call],
+        reasoning: [{ type: 'thinking', text: 'List the files first.', signature: 'sigA' }],
+      },
+      {
+        name: 'a signed block, a redacted one and another signed block',
+        events: [
+          { type: 'thinking_delta', text: 'One, ' }, { type: 'thinking_delta', text: 'two.' }, { type: 'thinking_signature', signature: 'sigA' },
+          { type: 'redacted_thinking', data: 'R' },
+          { type: 'thinking_delta', text: 'Three.' }, { type: 'thinking_signature', signature: 'sigB' }, ...call,
+        ],
+        reasoning: [{ type: 'thinking', text: 'One, two.', signature: 'sigA' }, { type: 'redacted_thinking', data: 'R' }, { type: 'thinking', text: 'Three.', signature: 'sigB' }],
+      },
+      {
+        name: 'a signature with no text (encrypted reasoning only)',
+        events: [{ type: 'thinking_signature', signature: 'enc' }, ...call],
+        reasoning: [{ type: 'thinking', text: '', signature: 'enc' }],
+      },
+    ];
+    const nextTurn = (assistant: JsonObject): IrPart[] => openaiChat.decodeRequest({
+      model: 'x', messages: [{ role: 'user', content: 'go' }, assistant, { role: 'tool', tool_call_id: 'toolu_1', content: 'a.txt' }],
+    }, 'm', false).messages[1]!.parts.filter((p) => p.type !== 'tool_call');
+
+    for (const c of cases) {
+      it(`${c.name}: the openai SDK's stream helper (Object.assign of unknown delta fields)`, async () => {
+        const { final } = await sdkFinalFromStream(sseBody(await collect(openaiChat.encodeStream(fromArray(c.events), context()))));
+        expect(nextTurn(final.choices[0]!.message as unknown as JsonObject)).to.deep.equal(c.reasoning);
+      });
+
+      it(`${c.name}: a client that concatenates deltas by hand`, async () => {
+        const out = await collect(openaiChat.encodeStream(fromArray(c.events), context()));
+        const message: JsonObject = { role: 'assistant', content: null };
+        let reasoning = '';
+        const details: JsonObject[] = [];
+        for (const e of out) {
+          const delta = (((e.data as JsonObject)['choices'] as JsonObject[])[0]?.['delta'] ?? {}) as JsonObject;
+          if (typeof delta['reasoning_content'] === 'string') reasoning += delta['reasoning_content'];
+          if (Array.isArray(delta['reasoning_details'])) details.push(...(delta['reasoning_details'] as JsonObject[]));
+        }
+        if (reasoning) message['reasoning_content'] = reasoning;
+        if (details.length) message['reasoning_details'] = details;
+        message['tool_calls'] = [{ id: 'toolu_1', type: 'function', function: { name: 'shell', arguments: '{"cmd":"ls"}' } }];
+        expect(nextTurn(message)).to.deep.equal(c.reasoning);
+      });
+    }
   });
 
   it('sends no usage chunk when the client did not ask for one', async () => {

@@ -191,10 +191,27 @@ describe('chat codec: provider state across turns', () => {
     expect(next.messages[0]!.parts).to.deep.equal(ir.parts);
   });
 
-  it('rebuilds a streamed signature: text from reasoning_content, signature from reasoning_details', () => {
+  it('takes a detail that holds text and signature as whole, whatever reasoning_content says', () => {
     const next = openaiChat.decodeRequest({
-      model: 'x', messages: [{ role: 'assistant', content: '4', reasoning_content: 'Two plus two.', reasoning_details: [{ type: 'reasoning.text', signature: 'sig', index: 0 }] }],
+      model: 'x', messages: [{ role: 'assistant', content: '4', reasoning_content: 'plus two.', reasoning_details: [{ type: 'reasoning.text', text: 'Two plus two.', signature: 'sig', index: 0 }] }],
     }, 'm', false);
     expect(next.messages[0]!.parts).to.deep.equal([{ type: 'thinking', text: 'Two plus two.', signature: 'sig' }, { type: 'text', text: '4' }]);
+  });
+
+  it('does not pair a signature that came without its text with reasoning_content in a request: the text may be a piece', () => {
+    // What the openai SDK's stream helper rebuilt from an older stream: the last reasoning piece only.
+    const next = openaiChat.decodeRequest({
+      model: 'x', messages: [{ role: 'assistant', content: '4', reasoning_content: 'two.', reasoning_details: [{ type: 'reasoning.text', signature: 'sig', index: 0 }] }],
+    }, 'm', false);
+    expect(next.messages[0]!.parts).to.deep.equal([{ type: 'thinking', text: 'two.' }, { type: 'text', text: '4' }]);
+  });
+
+  it('pairs them in an upstream answer, which is whole', () => {
+    const ir = openaiChat.decodeResponse({
+      id: 'x', model: 'm', choices: [{ index: 0, finish_reason: 'stop', message: {
+        role: 'assistant', content: '4', reasoning_content: 'Two plus two.', reasoning_details: [{ type: 'reasoning.text', signature: 'sig', index: 0 }],
+      } }],
+    });
+    expect(ir.parts).to.deep.equal([{ type: 'thinking', text: 'Two plus two.', signature: 'sig' }, { type: 'text', text: '4' }]);
   });
 });
