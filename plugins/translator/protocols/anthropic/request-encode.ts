@@ -3,8 +3,12 @@ import type { JsonObject, JsonValue } from '../../../../core/index.js';
 import type { IrEffort, IrImage, IrMessage, IrPart, IrRequest, IrText, IrTool, IrToolResult } from '../../ir.js';
 import { anthropicToolId } from '../../tool-call-ids.js';
 import { parseArguments } from '../../util.js';
+import { acceptsTemperatureWithTopP, maxOutputTokens } from './model-limits.js';
 
-/** Anthropic requires `max_tokens`; other protocols may leave it out. 32000 fits every current Claude model's output limit. */
+/**
+ * Anthropic requires `max_tokens`; other protocols may leave it out. 32000 fits the output limit
+ * of every current Claude model; a model with a lower one (model-limits.ts) gets its own limit.
+ */
 export const DEFAULT_MAX_TOKENS = 32000;
 /** Headroom above the thinking budget for the visible answer when the budget would eat all of max_tokens. */
 const ANSWER_HEADROOM = 4096;
@@ -16,9 +20,7 @@ const EFFORT_BUDGET: Record<Exclude<IrEffort, 'none'>, number> = {
 
 export function encodeRequest(request: IrRequest): JsonObject {
   const body: JsonObject = { model: request.model };
-  let maxTokens = request.maxTokens ?? DEFAULT_MAX_TOKENS;
-  const budget = thinkingAllowed(request) ? thinkingBudget(request) : undefined;
-  if (budget !== undefined && budget >= maxTokens) maxTokens = budget + ANSWER_HEADROOM;
+  const { maxTokens, budget } = outputTokens(request);
   body['max_tokens'] = maxTokens;
 
   // Every system text, top-level and mid-conversation, goes to `system` in order: not every
@@ -34,13 +36,17 @@ export function encodeRequest(request: IrRequest): JsonObject {
   if (toolChoice) body['tool_choice'] = toolChoice;
   if (request.stop.length) body['stop_sequences'] = request.stop;
 
+  // OpenAI and Gemini take temperature in [0, 2], Anthropic in [0, 1]: the nearest value it takes.
+  const temperature = request.temperature === undefined ? undefined : clamp(request.temperature, 0, 1);
+  const topP = request.topP === undefined ? undefined : clamp(request.topP, 0, 1);
   if (budget !== undefined) {
     body['thinking'] = { type: 'enabled', budget_tokens: budget };
     // With thinking on, Anthropic rejects temperature and top_k and accepts top_p only in [0.95, 1].
-    if (request.topP !== undefined && request.topP >= 0.95) body['top_p'] = request.topP;
+    if (topP !== undefined && topP >= 0.95) body['top_p'] = topP;
   } else {
-    if (request.temperature !== undefined) body['temperature'] = request.temperature;
-    if (request.topP !== undefined) body['top_p'] = request.topP;
+    if (temperature !== undefined) body['temperature'] = temperature;
+    // Recent Claude models refuse the two together: temperature, the one clients set, is kept.
+    if (topP !== undefined && (temperature === undefined || acceptsTemperatureWithTopP(request.model))) body['top_p'] = topP;
     if (request.topK !== undefined) body['top_k'] = request.topK;
   }
   // Only a JSON schema has an Anthropic equivalent; json_object mode has none and is dropped.
@@ -49,6 +55,25 @@ export function encodeRequest(request: IrRequest): JsonObject {
   if (request.user !== undefined) body['metadata'] = { user_id: request.user };
   if (request.stream) body['stream'] = true;
   return body;
+}
+
+/**
+ * max_tokens and the thinking budget (undefined: thinking off). A budget that would eat all of
+ * max_tokens raises it by some room for the answer; neither goes above what the model takes,
+ * so the budget shrinks to fit under it when needed (Anthropic wants budget < max_tokens).
+ */
+function outputTokens(request: IrRequest): { maxTokens: number; budget: number | undefined } {
+  const modelMax = maxOutputTokens(request.model) ?? Number.POSITIVE_INFINITY;
+  let maxTokens = Math.min(request.maxTokens ?? DEFAULT_MAX_TOKENS, modelMax);
+  let budget = thinkingAllowed(request) ? thinkingBudget(request) : undefined;
+  if (budget === undefined || budget < maxTokens) return { maxTokens, budget };
+  maxTokens = Math.min(budget + ANSWER_HEADROOM, modelMax);
+  if (budget >= maxTokens) budget = Math.max(MIN_BUDGET, maxTokens - ANSWER_HEADROOM);
+  return { maxTokens, budget: budget < maxTokens ? budget : undefined };
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, value));
 }
 
 /** The thinking budget to request, or undefined when thinking stays off. */

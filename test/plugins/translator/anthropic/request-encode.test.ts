@@ -141,7 +141,56 @@ describe('anthropic codec: encodeRequest', () => {
     const on = { messages: [user('hi')], reasoning: { enabled: true, effort: 'low' as const }, temperature: 0.2, topK: 5 };
     expect(encode({ ...on, topP: 0.5 })).to.not.include.keys('temperature', 'top_k', 'top_p');
     expect(encode({ ...on, topP: 0.97 })['top_p']).to.equal(0.97);
-    expect(encode({ messages: [user('hi')], temperature: 0.2, topP: 0.5, topK: 5 })).to.include({ temperature: 0.2, top_p: 0.5, top_k: 5 });
+    expect(encode({ model: 'claude-3-7-sonnet-20250219', messages: [user('hi')], temperature: 0.2, topP: 0.5, topK: 5 })).to.include({ temperature: 0.2, top_p: 0.5, top_k: 5 });
+  });
+
+  it('temperature is brought into Anthropic\'s range [0, 1] (OpenAI and Gemini allow up to 2)', () => {
+    for (const [given, sent] of [[1.7, 1], [2, 1], [1, 1], [0.3, 0.3], [0, 0], [-0.5, 0]] as const) {
+      expect(encode({ messages: [user('hi')], temperature: given })['temperature'], String(given)).to.equal(sent);
+    }
+    expect(encode({ messages: [user('hi')], topP: 1.5 })['top_p']).to.equal(1);
+  });
+
+  const samplers: [string, boolean][] = [
+    ['claude-sonnet-4-5', false], ['claude-sonnet-4-5-20250929', false], ['claude-opus-4-1-20250805', false], ['claude-haiku-4-5', false],
+    ['claude-opus-4-5', false], ['claude-sonnet-4-6', false], ['claude-opus-5', false],
+    ['claude-3-5-haiku-latest', true], ['claude-3-7-sonnet-20250219', true], ['claude-3-opus-20240229', true],
+    ['claude-sonnet-4-20250514', true], ['claude-opus-4-0', true], ['kimi-k2', true], ['glm-4.6', true],
+  ];
+  for (const [model, both] of samplers) {
+    it(`${model}: temperature and top_p ${both ? 'both sent' : 'not together (temperature kept)'}`, () => {
+      const body = encode({ model, messages: [user('hi')], temperature: 0.7, topP: 0.9 });
+      expect(body['temperature']).to.equal(0.7);
+      expect(body['top_p']).to.equal(both ? 0.9 : undefined);
+      // top_p alone always goes.
+      expect(encode({ model, messages: [user('hi')], topP: 0.9 })['top_p']).to.equal(0.9);
+    });
+  }
+
+  const outputLimits: [string, number][] = [
+    ['claude-3-5-haiku-latest', 8192], ['claude-3-5-haiku-20241022', 8192], ['claude-3-5-sonnet-20241022', 8192],
+    ['claude-3-haiku-20240307', 4096], ['claude-3-opus-latest', 4096],
+    ['claude-opus-4-1', 32000], ['claude-opus-4-20250514', 32000], ['claude-3-7-sonnet-latest', 32000],
+    ['claude-sonnet-4-5', 32000], ['claude-opus-4-5-20251101', 32000], ['claude-sonnet-4-6', 32000], ['some-compatible-model', 32000],
+  ];
+  for (const [model, maxTokens] of outputLimits) {
+    it(`${model}: default max_tokens ${maxTokens}`, () => {
+      expect(encode({ model, messages: [user('hi')] })['max_tokens']).to.equal(maxTokens);
+    });
+  }
+
+  it('max_tokens and a thinking budget never go above what the model takes', () => {
+    // A client value above the model's limit is brought down to it; below it, kept.
+    expect(encode({ model: 'claude-3-5-haiku-latest', messages: [user('hi')], maxTokens: 20000 })['max_tokens']).to.equal(8192);
+    expect(encode({ model: 'claude-3-5-haiku-latest', messages: [user('hi')], maxTokens: 500 })['max_tokens']).to.equal(500);
+    // Opus 4.1 takes 32000: an xhigh budget (32000) shrinks to leave room for the answer.
+    const opus = encode({ model: 'claude-opus-4-1', messages: [user('hi')], reasoning: { enabled: true, effort: 'xhigh' } });
+    expect(opus).to.include({ max_tokens: 32000 });
+    expect(opus['thinking']).to.deep.equal({ type: 'enabled', budget_tokens: 32000 - 4096 });
+    // Sonnet 3.7 takes 64000: the usual raise to budget + 4096 fits.
+    const sonnet = encode({ model: 'claude-3-7-sonnet-latest', messages: [user('hi')], reasoning: { enabled: true, effort: 'xhigh' } });
+    expect(sonnet).to.include({ max_tokens: 32000 + 4096 });
+    expect(sonnet['thinking']).to.deep.equal({ type: 'enabled', budget_tokens: 32000 });
   });
 
   it('thinking is left off with a forced tool, or when the tool turn being continued carries no signed thinking', () => {
