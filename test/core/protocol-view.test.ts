@@ -268,7 +268,7 @@ describe('protocol view: JSON responses', () => {
 });
 
 describe('protocol view: stream transforms with hold-back', () => {
-  it('Chat: text split across chunks, tool arguments, flushed into the finishing chunk', async () => {
+  it('Chat: text split across chunks, tool arguments; held text flushed before the next kind, the rest into the finishing chunk', async () => {
     const chunk = (delta: JsonObject, finish: string | null = null): StreamEvent => ({ data: { id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] } });
     const events = [
       chunk({ role: 'assistant', content: '' }), chunk({ content: 'say NEE' }), chunk({ content: 'DLE and NEED' }),
@@ -286,9 +286,31 @@ describe('protocol view: stream transforms with hold-back', () => {
     }
     expect(text).to.equal('say [N] and NEED');
     expect(args).to.equal('{"q":"[N]"}');
-    // The held "NEED" is emitted in the finishing chunk, not after it.
+    // The held "NEED" goes out in a chunk of its own before the call starts (QA: it came after the
+    // call, in the finishing chunk).
+    const kinds = out.map((ev) => Object.keys(dig(ev.data, 'choices', 0, 'delta') as JsonObject).filter((k) => k !== 'role').join('+'));
+    expect(kinds).to.deep.equal(['content', 'content', 'content', 'content', 'tool_calls', 'tool_calls', '']);
+    expect(dig(out[3]!.data, 'choices', 0, 'delta', 'content')).to.equal('NEED');
     expect(dig(out.at(-1)!.data, 'choices', 0, 'finish_reason')).to.equal('tool_calls');
-    expect(dig(out.at(-1)!.data, 'choices', 0, 'delta', 'content')).to.equal('NEED');
+  });
+
+  it('Chat: held reasoning goes out before its signature (reasoning_details), text and each call stay in order', async () => {
+    const chunk = (delta: JsonObject, finish: string | null = null): StreamEvent => ({ data: { id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] } });
+    const out = await collect(transformStream(p('openai.chat'), from([
+      chunk({ reasoning_content: 'think NEE' }),
+      chunk({ reasoning_details: [{ type: 'reasoning.text', signature: 'sig', index: 0 }] }),
+      chunk({ content: 'answer NEE' }),
+      chunk({ tool_calls: [{ index: 0, id: 'a', type: 'function', function: { name: 'f', arguments: '{"q":"NEE' } }] }),
+      chunk({ tool_calls: [{ index: 1, id: 'b', type: 'function', function: { name: 'g', arguments: '{}' } }] }),
+      chunk({}, 'tool_calls'),
+    ]), needleReplacer()));
+    const seq = out.map((ev) => {
+      const d = dig(ev.data, 'choices', 0, 'delta') as JsonObject;
+      const call = (d['tool_calls'] as JsonObject[] | undefined)?.[0];
+      return Object.keys(d).map((k) => (k === 'tool_calls' ? `call${call!['index'] as number}` : k)).join('+');
+    }).filter((k) => k);
+    expect(seq).to.deep.equal(['reasoning_content', 'reasoning_content', 'reasoning_details', 'content', 'content', 'call0', 'call0', 'call1']);
+    expect(dig(out[1]!.data, 'choices', 0, 'delta', 'reasoning_content')).to.equal('NEE');
   });
 
   it('Chat: a reused tool index with a new id is a new channel', async () => {
@@ -318,6 +340,18 @@ describe('protocol view: stream transforms with hold-back', () => {
     const text = out.filter((e) => dig(e.data, 'delta', 'type') === 'text_delta').map((e) => dig(e.data, 'delta', 'text')).join('');
     expect(text).to.equal('x [N] NE');
     expect(dig(out[7]!.data, 'delta', 'partial_json')).to.equal('{"a":"[N]"}');
+  });
+
+  it('Anthropic: held thinking goes out before its signature_delta, not after it', async () => {
+    const d = (index: number, delta: JsonObject): StreamEvent => ({ event: 'content_block_delta', data: { type: 'content_block_delta', index, delta } });
+    const out = await collect(transformStream(p('anthropic.messages'), from([
+      { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } } },
+      d(0, { type: 'thinking_delta', thinking: 'hmm NEE' }),
+      d(0, { type: 'signature_delta', signature: 'sig' }),
+      { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
+    ]), needleReplacer()));
+    expect(out.map((e) => dig(e.data, 'delta', 'type') ?? obj(e.data)['type'])).to.deep.equal(['content_block_start', 'thinking_delta', 'thinking_delta', 'signature_delta', 'content_block_stop']);
+    expect(dig(out[2]!.data, 'delta', 'thinking')).to.equal('NEE');
   });
 
   it('Responses: flush before .done, full-text events rewritten, sequence numbers stay consecutive', async () => {
@@ -363,6 +397,29 @@ describe('protocol view: stream transforms with hold-back', () => {
     const parts = out.flatMap((ev) => dig(ev.data, 'candidates', 0, 'content', 'parts') as JsonObject[]);
     expect(parts.map((x) => x['text'] ?? '').join('')).to.equal('one [N] two NEED');
     expect(parts.find((x) => x['functionCall'])!['functionCall']).to.deep.equal({ name: 'f', args: { q: '[N]' } });
+  });
+
+  it('Gemini: a signed thought keeps its whole text; held text goes before the next part of another kind, never after it', async () => {
+    const chunk = (parts: JsonObject[], finish?: string): StreamEvent => ({ data: { candidates: [{ content: { role: 'model', parts }, ...(finish ? { finishReason: finish } : {}), index: 0 }] } });
+    const out = await collect(transformStream(p('gemini.generate'), from([
+      // The loopback's and Gemini's shape: one signed thought, then the call.
+      chunk([{ text: 'plan NEE', thought: true, thoughtSignature: 's1' }]),
+      chunk([{ functionCall: { name: 'f', args: {} } }]),
+      // A translated stream's shape: thought pieces, then an empty signed part, then text.
+      chunk([{ text: 'more NEE', thought: true }]),
+      chunk([{ text: '', thought: true, thoughtSignature: 's2' }]),
+      chunk([{ text: 'answer NEE' }], 'STOP'),
+    ]), needleReplacer()));
+    const parts = out.flatMap((ev) => dig(ev.data, 'candidates', 0, 'content', 'parts') as JsonObject[]);
+    expect(parts).to.deep.equal([
+      { text: 'plan NEE', thought: true, thoughtSignature: 's1' },
+      { functionCall: { name: 'f', args: {} } },
+      { text: 'more ', thought: true },
+      { text: 'NEE', thought: true },
+      { text: '', thought: true, thoughtSignature: 's2' },
+      { text: 'answer ' },
+      { text: 'NEE' },
+    ]);
   });
 
   it('a stream that ends with text still held flushes it', async () => {

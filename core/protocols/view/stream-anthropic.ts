@@ -85,8 +85,16 @@ export async function* transformAnthropicStream(events: AsyncIterable<StreamEven
       const delta = asObject(data!['delta']);
       const spec = messagesDelta(delta?.['type']);
       const ch = channelOf(index);
-      const text = spec && spec.kind !== 'signature' && ch ? spec.text(delta!) : undefined;
-      if (text !== undefined) delta![spec!.field] = channels.delta(ch!, text);
+      if (spec?.kind === 'signature') {
+        // The signature closes the thinking it signs: its held text goes before it, so the block
+        // reads thinking, then signature, as Anthropic sends it; held text after the signature would
+        // arrive in a block the client already considers signed.
+        const held = ch ? channels.end(ch.key) : '';
+        if (held) yield { event: 'content_block_delta', data: flushDelta(index, kinds.get(index)!.kind, held) };
+      } else {
+        const text = spec && ch ? spec.text(delta!) : undefined;
+        if (text !== undefined) delta![spec!.field] = channels.delta(ch!, text);
+      }
     } else if (type === 'content_block_stop') {
       const b = kinds.get(index);
       const held = channels.end(channelOf(index)?.key ?? '');

@@ -1,13 +1,23 @@
 // Gemini streams: text and thought channels per candidate, function calls whole (Gemini never
-// streams arguments). Held text goes out on the candidate's finishing chunk, or a chunk of its own.
+// streams arguments). Held text keeps the parts' order: it goes out as a part of its own just
+// before the candidate's next part of another kind, before a signed part, or at the candidate's
+// finish. A signed part (`thoughtSignature`) carries exactly its own text, whole: Gemini and the
+// providers behind a translated stream check the signature against the part it sits on, so it is
+// never split or merged with held text (QA: a thought's held tail moved after the functionCall and
+// the next turn was refused, "Thought signature is not valid").
 import { asArray, asObject } from '../json.js';
 import type { JsonObject, JsonValue, StreamEvent } from '../types.js';
 import { Channels, makeChannel } from './stream-channels.js';
 import type { DeltaTransform } from './types.js';
 
+/** What a part continues: the text or the thought channel; anything else (calls, code, data) is 'other'. */
+type PartKind = 'text' | 'reasoning' | 'other';
+
 export async function* transformGeminiStream(events: AsyncIterable<StreamEvent>, transform: DeltaTransform): AsyncGenerator<StreamEvent> {
   const channels = new Channels(transform);
   const calls = new Map<number, number>();
+  /** Per candidate, the kind of its last part: held text is flushed when the next part changes kind. */
+  const lastKind = new Map<number, PartKind>();
   let last: JsonObject | undefined;
   for await (const ev of events) {
     const data = asObject(ev.data);
@@ -20,12 +30,23 @@ export async function* transformGeminiStream(events: AsyncIterable<StreamEvent>,
       const n = typeof c['index'] === 'number' ? c['index'] : ci;
       const content = asObject(c['content']);
       const parts = asArray(content?.['parts']);
-      for (const p of parts) {
-        const part = asObject(p);
-        if (!part) continue;
-        if (typeof part['text'] === 'string') {
-          const ch = makeChannel(part['thought'] === true ? 'reasoning' : 'text', n, 0);
-          part['text'] = channels.delta(ch, part['text']);
+      // Built only when held text has to go in between; otherwise the parts stay as they came.
+      let out: JsonValue[] | undefined;
+      for (let i = 0; i < parts.length; i++) {
+        const part = asObject(parts[i]);
+        if (!part) { out?.push(parts[i]!); continue; }
+        const isText = typeof part['text'] === 'string';
+        const kind: PartKind = isText ? (part['thought'] === true ? 'reasoning' : 'text') : 'other';
+        const signed = part['thoughtSignature'] !== undefined;
+        if (signed || kind !== (lastKind.get(n) ?? kind)) {
+          const held = heldParts(channels, n);
+          if (held.length) (out ??= parts.slice(0, i)).push(...held);
+        }
+        lastKind.set(n, kind);
+        if (isText) {
+          const ch = makeChannel(kind === 'reasoning' ? 'reasoning' : 'text', n, 0);
+          const text = channels.delta(ch, part['text'] as string);
+          part['text'] = signed ? text + channels.end(ch.key) : text;
         }
         const call = asObject(part['functionCall']);
         if (call) {
@@ -35,14 +56,15 @@ export async function* transformGeminiStream(events: AsyncIterable<StreamEvent>,
           const text = channels.delta(ch, JSON.stringify(call['args'] ?? {})) + channels.end(ch.key);
           call['args'] = JSON.parse(text) as JsonValue;
         }
+        out?.push(part);
       }
       if (c['finishReason'] !== undefined) {
-        const held = channels.endAll(n).filter((h) => h.text);
-        if (held.length) {
-          const target = content ?? (c['content'] = { role: 'model', parts: [] });
-          const list = Array.isArray(target['parts']) ? target['parts'] : (target['parts'] = []);
-          for (const h of held) list.push(heldPart(h.channel.kind, h.text));
-        }
+        const held = heldParts(channels, n);
+        if (held.length) (out ??= parts.slice()).push(...held);
+      }
+      if (out) {
+        const target = content ?? (c['content'] = { role: 'model', parts: [] });
+        target['parts'] = out;
       }
     });
     yield ev;
@@ -54,6 +76,13 @@ export async function* transformGeminiStream(events: AsyncIterable<StreamEvent>,
     if (typeof last?.['modelVersion'] === 'string') chunk['modelVersion'] = last['modelVersion'];
     yield { data: chunk };
   }
+}
+
+/** Closes the candidate's open channels; what they held, as parts in the order the channels opened. */
+function heldParts(channels: Channels, candidate: number): JsonObject[] {
+  const out: JsonObject[] = [];
+  for (const h of channels.endAll(candidate)) if (h.text) out.push(heldPart(h.channel.kind, h.text));
+  return out;
 }
 
 function heldPart(kind: string, text: string): JsonObject {

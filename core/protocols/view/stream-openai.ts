@@ -1,7 +1,10 @@
-// OpenAI streams. Chat: text, reasoning and tool-argument channels per choice, flushed into the
-// choice's finishing chunk. Responses: a channel per output text / arguments / summary part,
-// flushed as one more delta before its `.done` event, and every later event that repeats the full
-// text (`.done`, `content_part.done`, `output_item.done`, the terminal response) rewritten to match.
+// OpenAI streams. Chat: text, reasoning and tool-argument channels per choice; what one holds goes
+// out in a chunk of its own before the choice's next delta of another kind (text after reasoning,
+// the next call, reasoning_details carrying the reasoning's signature), or in the finishing chunk.
+// Responses: a channel per output text / arguments / summary part, flushed as one more delta before
+// its `.done` event (items are sequential, so that keeps the order), and every later event that
+// repeats the full text (`.done`, `content_part.done`, `output_item.done`, the terminal response)
+// rewritten to match.
 import { asArray, asObject, asString } from '../json.js';
 import type { JsonObject, JsonValue, StreamEvent } from '../types.js';
 import { Channels, makeChannel } from './stream-channels.js';
@@ -14,16 +17,34 @@ export async function* transformChatStream(events: AsyncIterable<StreamEvent>, t
    * call being streamed: only its first fragment names them, and every delta of the channel carries both.
    */
   const callIds = new Map<string, { id: string | undefined; name: string | undefined; serial: number }>();
+  /** Per choice, what its last delta carried (deltaKind): held text is flushed when that changes. */
+  const lastKind = new Map<number, number>();
   let last: JsonObject | undefined;
   for await (const ev of events) {
     const data = asObject(ev.data);
     if (!data) { yield ev; continue; }
     last = data;
+    let before: JsonValue[] | undefined;
     for (const ch of asArray(data['choices'])) {
       const choice = asObject(ch);
       if (!choice) continue;
       const n = typeof choice['index'] === 'number' ? choice['index'] : 0;
       const delta = asObject(choice['delta']) ?? {};
+      const kind = deltaKind(delta);
+      if (kind !== NO_KIND) {
+        const previous = lastKind.get(n);
+        lastKind.set(n, kind);
+        if (previous !== undefined && previous !== kind) {
+          // Held text goes out before the next kind starts, in a chunk of its own: clients and
+          // decoders that build blocks in order (reasoning, its signature, text, each call) see it in its block.
+          const held = channels.endAll(n).filter((h) => h.text);
+          if (held.length) {
+            const flush: JsonObject = {};
+            flushInto(flush, held);
+            (before ??= []).push({ index: n, delta: flush, finish_reason: null });
+          }
+        }
+      }
       if (typeof delta['content'] === 'string') delta['content'] = channels.delta(makeChannel('text', n, 0), delta['content']);
       for (const field of ['reasoning_content', 'reasoning'] as const) {
         if (typeof delta[field] === 'string') delta[field] = channels.delta(makeChannel('reasoning', n, 0), delta[field] as string);
@@ -52,6 +73,7 @@ export async function* transformChatStream(events: AsyncIterable<StreamEvent>, t
       if (choice['finish_reason'] !== undefined && choice['finish_reason'] !== null) flushInto(delta, channels.endAll(n));
       if (choice['delta'] === undefined && Object.keys(delta).length) choice['delta'] = delta;
     }
+    if (before) yield { data: { id: data['id'] ?? null, object: 'chat.completion.chunk', created: data['created'] ?? 0, model: data['model'] ?? '', choices: before } };
     yield ev;
   }
   const rest = channels.endAll().filter((h) => h.text);
@@ -63,6 +85,28 @@ export async function* transformChatStream(events: AsyncIterable<StreamEvent>, t
     });
     yield { data: { id: last['id'] ?? null, object: 'chat.completion.chunk', created: last['created'] ?? 0, model: last['model'] ?? '', choices } };
   }
+}
+
+const NO_KIND = -4;
+const REASONING = -3;
+const TEXT = -2;
+const DETAILS = -1;
+
+/**
+ * What a delta carries first, as one number so the per-event comparison allocates nothing:
+ * reasoning, text, the call at that tool index (>= 0), reasoning_details alone (a signature or
+ * redacted reasoning, which ends the reasoning before it), or nothing (role, finish, usage).
+ */
+function deltaKind(delta: JsonObject): number {
+  if (typeof delta['reasoning_content'] === 'string' || typeof delta['reasoning'] === 'string') return REASONING;
+  if (typeof delta['content'] === 'string') return TEXT;
+  const calls = delta['tool_calls'];
+  if (Array.isArray(calls) && calls.length) {
+    const index = asObject(calls[0])?.['index'];
+    return typeof index === 'number' && index >= 0 ? index : 0;
+  }
+  if (delta['reasoning_details'] !== undefined) return DETAILS;
+  return NO_KIND;
 }
 
 function toolChannel(choice: number, index: number, serial: number, toolName?: string, callId?: string): Channel {

@@ -7,7 +7,8 @@ import type { DeltaTransform } from './types.js';
 
 /**
  * The same events with every text, reasoning and tool-argument delta passed through `transform`.
- * Text a transform holds back is emitted before its channel closes (or when the stream ends).
+ * Text a transform holds back is emitted in its place: before its channel closes, before the next
+ * piece of another kind or the signature that ends it, or when the stream ends.
  */
 export function transformStream(protocol: Protocol, events: AsyncIterable<StreamEvent>, transform: DeltaTransform): AsyncIterable<StreamEvent> {
   switch (protocolName(protocol)) {
