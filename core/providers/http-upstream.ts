@@ -143,6 +143,14 @@ export class HttpUpstream {
       }
       return { kind: 'stream', status: res.statusCode, headers: responseHeaders, protocol, events: this.events(res.body) };
     }
+    if (request.stream) {
+      // Some OpenAI-compatible servers ignore `stream: true` and answer JSON. A client that asked for
+      // a stream never gets JSON (every SDK's stream helper fails on it as "ended without chunks"):
+      // a 502 naming the provider, which a fallback can serve. Rendering the answer as a stream
+      // would need the translator's encoders, which core does not import (docs/translation.md).
+      res.body.destroy();
+      throw new GatewayError('SLUICE_E_UPSTREAM_ERROR', `provider ${this.name} answered a streaming request with JSON, not an event stream (does it support stream: true?)`, { status: 502 });
+    }
     // A small answer has usually arrived with its headers: then no promise and no await for it.
     const bytes = res.body.received() ?? await res.body.whole().catch((err: unknown) => { throw this.bodyError(err); });
     // As undici's text() reads it: UTF-8, a byte-order mark dropped (and then the bytes are not

@@ -4,7 +4,7 @@
 //   (above all a half-streamed tool call);
 // - a stream that fails before its first content (error first, or preamble then error or end) is an
 //   ordinary upstream failure: it falls back, or becomes a real HTTP error — not 200 plus an error;
-// - a client that did not ask for a stream never receives SSE.
+// - a client that did not ask for a stream never receives SSE, and one that did never receives JSON.
 import Anthropic from '@anthropic-ai/sdk';
 import { expect } from 'chai';
 import OpenAI from 'openai';
@@ -281,6 +281,41 @@ describe('stream integrity: truncation, failures before content, SSE to non-stre
       for (const client of GENERATE) {
         const r = await clients[client].text(withFallback('openai.chat'), 'hello there');
         expect(r.text, client).to.not.equal('');
+        await settle();
+        expect(lastRequest().fallbacks?.[0], client).to.include({ provider: 'up-chat', status: 502 });
+      }
+    });
+  });
+
+  describe('item 9, the reverse: a streaming client never receives JSON', () => {
+    /** Each family's plain answer, as a server that ignores `stream: true` sends it. */
+    const answer: Record<GenProtocol, unknown> = {
+      'openai.chat': { id: 'chatcmpl-j', object: 'chat.completion', created: 1700000000, model: 'loopback', choices: [{ index: 0, message: { role: 'assistant', content: 'not streamed' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } },
+      'openai.responses': { id: 'resp_j', object: 'response', created_at: 1700000000, status: 'completed', model: 'loopback', output: [{ id: 'msg_j', type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'not streamed', annotations: [] }] }], usage: { input_tokens: 1, output_tokens: 2, total_tokens: 3 } },
+      'anthropic.messages': { id: 'msg_j', type: 'message', role: 'assistant', model: 'loopback', content: [{ type: 'text', text: 'not streamed' }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 1, output_tokens: 2 } },
+      'gemini.generate': { candidates: [{ content: { role: 'model', parts: [{ text: 'not streamed' }] }, finishReason: 'STOP', index: 0 }], modelVersion: 'loopback' },
+    };
+    const answerWithJson = (req: { url: string }, res: import('node:http').ServerResponse) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(answer[protocolOfPath(req.url)]));
+    };
+
+    for (const upstream of GENERATE) {
+      it(`${upstream} upstream answering JSON to a stream request: every client's stream helper gets a 502 naming the provider`, async () => {
+        mock.handle(answerWithJson);
+        for (const client of GENERATE) {
+          const err = await rejection(clients[client].streamText(modelFor(upstream), 'hello'));
+          expect(errorStatus(err), `${client}: ${String(err)}`).to.equal(502);
+          expect(err.message, client).to.contain(`provider ${UPSTREAM[upstream]} answered a streaming request with JSON`);
+        }
+      });
+    }
+
+    it('a fallback serves the stream when there is one', async () => {
+      mock.handle(answerWithJson);
+      for (const client of GENERATE) {
+        const r = await clients[client].streamText(withFallback('openai.chat'), 'hello there');
+        expect(r.text, client).to.contain('Loopback reply');
         await settle();
         expect(lastRequest().fallbacks?.[0], client).to.include({ provider: 'up-chat', status: 502 });
       }
