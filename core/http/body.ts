@@ -35,8 +35,8 @@ export async function readJsonBody(req: IncomingMessage, limits: BodyLimits): Pr
     throw new GatewayError('SLUICE_E_UNSUPPORTED_ENCODING', `content-encoding ${encoding.slice(0, 50)} is not supported; send the request body uncompressed`);
   }
   const declared = Number(req.headers['content-length']);
-  if (declared > limits.maxBytes) throw tooLarge(limits.maxBytes);
-  const bytes = await receive(req, limits);
+  if (declared > limits.maxBytes + DISCARD_BYTES) throw tooLarge(limits.maxBytes);
+  const bytes = await receive(req, limits, declared > limits.maxBytes);
   if (exceedsJsonDepth(bytes, limits.maxDepth)) {
     throw new GatewayError('SLUICE_E_JSON_TOO_DEEP', `request body is nested more than ${limits.maxDepth} levels deep`);
   }
@@ -56,15 +56,27 @@ export async function readJsonBody(req: IncomingMessage, limits: BodyLimits): Pr
 }
 
 /**
- * Collects the body. On refusal (too large, too slow) it stops reading — the request is paused, not
- * drained — and core answers with `connection: close`, so a refused upload never wedges the
- * connection and is never read to its end.
+ * How much of a body over the limit is read and thrown away before the 413. Node SDKs (undici) that
+ * are still uploading when the connection closes report a connection error (EPIPE, ECONNRESET) and
+ * retry, uploading it all again, instead of reading the 413; read to its end, the body leaves the
+ * client free to read the answer, and the connection stays usable. Beyond this, or past the body
+ * deadline, reading stops as for any refused body.
  */
-function receive(req: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
+export const DISCARD_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Collects the body. A body over the limit is discarded as it arrives (up to DISCARD_BYTES more,
+ * within the deadline) and then refused. On any other refusal — too slow, or too large to discard —
+ * it stops reading: the request is paused, not drained, and core answers with `connection: close`,
+ * so a refused upload never wedges the connection and an endless one is never read to its end.
+ */
+function receive(req: IncomingMessage, limits: BodyLimits, overLimit: boolean): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
+    /** Over the limit: nothing is kept any more, and the end of the body brings the 413. */
+    let discarding = overLimit;
     const settle = (error?: GatewayError) => {
       if (settled) return;
       settled = true;
@@ -79,16 +91,20 @@ function receive(req: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limits.maxBytes) settle(tooLarge(limits.maxBytes));
-      else chunks.push(chunk);
+      if (discarding) {
+        if (size > limits.maxBytes + DISCARD_BYTES) settle(tooLarge(limits.maxBytes));
+      } else if (size > limits.maxBytes) {
+        discarding = true;
+        chunks.length = 0;
+      } else chunks.push(chunk);
     };
-    const onEnd = () => settle();
+    const onEnd = () => settle(discarding ? tooLarge(limits.maxBytes) : undefined);
     // 'close' before 'end', or an 'aborted' error: the client went away mid-upload. A GatewayError
     // is the server's parser refusing the body's framing (core/http/client-error.ts).
     const onGone = (err?: unknown) => settle(err instanceof GatewayError ? err
       : new GatewayError('SLUICE_E_CLIENT_CLOSED', 'the client closed the connection before its request body was complete'));
     const deadline = deadlineQueue(limits.timeoutMs).add(
-      () => settle(new GatewayError('SLUICE_E_REQUEST_TIMEOUT', `the request body did not arrive within ${limits.timeoutMs} ms`)),
+      () => settle(discarding ? tooLarge(limits.maxBytes) : new GatewayError('SLUICE_E_REQUEST_TIMEOUT', `the request body did not arrive within ${limits.timeoutMs} ms`)),
     );
     req.on('data', onData);
     req.on('end', onEnd);
