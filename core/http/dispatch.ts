@@ -46,10 +46,6 @@ export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promi
         discard(response);
         throw new GatewayError('SLUICE_E_UPSTREAM_ERROR', `provider ${target.provider.name} answered a non-streaming request with an event stream`, { status: 502 });
       }
-      if (response.kind === 'json' && upstream.stream) {
-        // Nor does a client that asked for a stream get JSON (HttpUpstream refuses it itself; this is for other providers).
-        throw new GatewayError('SLUICE_E_UPSTREAM_ERROR', `provider ${target.provider.name} answered a streaming request with JSON, not an event stream`, { status: 502 });
-      }
       // Until the commit a failure can still fall back, or (with no fallback left) reach the client
       // as a real HTTP error rather than in-stream.
       exchange.response = response.kind === 'stream'
