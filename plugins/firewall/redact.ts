@@ -4,6 +4,7 @@
 // through a second mention, also not through a tool description (redactKnownValues).
 import type { Segment } from '../../core/index.js';
 import { PlaceholderMap, type Numbering } from './placeholders.js';
+import { KnownValues } from './known-values.js';
 import type { Finding } from './types.js';
 
 interface Span {
@@ -43,7 +44,7 @@ export function redactSegments(
   }
   if (map.size === 0) return map;
   const entries = map.entriesByLength();
-  const values = entries.map((e) => e[0]);
+  const values = new KnownValues(entries.map((e) => e[0]));
   const placeholders = entries.map((e) => e[1]);
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i]!;
@@ -61,13 +62,11 @@ export function redactSegments(
 }
 
 /** Adds to `spans` every standalone occurrence in `text` of the values already given a placeholder. */
-function knownValueSpans(text: string, values: readonly string[], placeholders: readonly string[], spans: Span[] | undefined): Span[] | undefined {
-  for (let v = 0; v < values.length; v++) {
-    const value = values[v]!;
-    for (let at = text.indexOf(value); at >= 0; at = text.indexOf(value, at + value.length)) {
-      if (standsAlone(text, value, at)) (spans ??= []).push({ start: at, end: at + value.length, placeholder: placeholders[v]! });
-    }
-  }
+function knownValueSpans(text: string, known: KnownValues, placeholders: readonly string[], spans: Span[] | undefined): Span[] | undefined {
+  known.forEach(text, (v, at) => {
+    const value = known.values[v]!;
+    if (standsAlone(text, value, at)) (spans ??= []).push({ start: at, end: at + value.length, placeholder: placeholders[v]! });
+  });
   return spans;
 }
 
@@ -78,7 +77,7 @@ function knownValueSpans(text: string, values: readonly string[], placeholders: 
 export function redactKnownValues(texts: readonly Pick<Segment, 'text' | 'set'>[], map: PlaceholderMap): number {
   if (map.size === 0 || texts.length === 0) return 0;
   const entries = map.entriesByLength();
-  const values = entries.map((e) => e[0]);
+  const values = new KnownValues(entries.map((e) => e[0]));
   const placeholders = entries.map((e) => e[1]);
   let changed = 0;
   for (const slot of texts) {

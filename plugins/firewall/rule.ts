@@ -53,7 +53,22 @@ function escapeLiteral(word: string): string {
 /** Per-scan state shared by every rule: the text and, computed once if a gated rule runs, which gate keywords occur. */
 export class ScanContext {
   private found: Set<number> | undefined;
+  private lineAt = -1;
+  private lineFrom = 0;
   constructor(readonly text: string, private readonly keywords?: KeywordIndex) {}
+  /** See Candidate.lineStart: matches come in increasing order, so each call reads only the text since the last one. */
+  readonly lineStart = (at: number): number => {
+    const text = this.text;
+    if (at < this.lineAt) {
+      this.lineFrom = text.lastIndexOf('\n', at) + 1;
+    } else {
+      let i = at;
+      while (i > this.lineAt && text.charCodeAt(i) !== 10) i--;
+      if (i > this.lineAt) this.lineFrom = i + 1;
+    }
+    this.lineAt = at;
+    return this.lineFrom;
+  };
   /** True when one of the keyword ids occurs in the text. */
   hasAny(ids: readonly number[]): boolean {
     this.found ??= this.keywords ? this.keywords.present(this.text) : new Set();
@@ -292,7 +307,7 @@ export function runRule(rule: CompiledRule, ctx: ScanContext, out: Finding[]): v
     let score = rule.score;
     let type = rule.type;
     if (rule.validate) {
-      const candidate: Candidate = { value: m ? m[g]! : value, start, end, text, groups: m ?? [value] };
+      const candidate: Candidate = { value: m ? m[g]! : value, start, end, text, groups: m ?? [value], lineStart: ctx.lineStart };
       const verdict = rule.validate(candidate);
       if (verdict === false) continue;
       if (typeof verdict === 'number') score = verdict;

@@ -24,6 +24,12 @@ export interface Candidate {
   text: string;
   /** Capture groups of the match (index 0 is the whole match). */
   groups: ReadonlyArray<string | undefined>;
+  /**
+   * Where the line holding position `at` starts (`text.lastIndexOf('\n', at) + 1`), remembered from
+   * the previous call on this text: a long line with many matches would otherwise be read back to its
+   * start once per match.
+   */
+  lineStart(at: number): number;
 }
 
 /** A detection rule: an RE2 pattern plus cheap gates that decide whether it needs to run at all. */

@@ -230,7 +230,7 @@ export const ASSIGNMENT_RULES: RuleSpec[] = [
     validate: (c) => {
       const user = c.groups[1] ?? c.groups[2] ?? '';
       // Bounds kept out of the pattern (bounded counters over common characters multiply DFA states).
-      if (user.length < 2 || user.length > 64 || c.start - c.text.lastIndexOf('\n', c.start) > 120) return false;
+      if (user.length < 2 || user.length > 64 || c.start - (c.lineStart(c.start) - 1) > 120) return false;
       // Not a second address or a URL ("a@x.io / b@y.io").
       const at = c.value.indexOf('@');
       if (!passwordOk(user, c.value) || c.value.includes('://') || (at > 0 && c.value.indexOf('.', at) > at + 1)) return false;
@@ -249,7 +249,9 @@ export const ASSIGNMENT_RULES: RuleSpec[] = [
     pattern: r`(?i)\bapp[ -]?password\b[^\n]*?\b([a-z]{4} [a-z]{4} [a-z]{4} [a-z]{4})\b`,
     group: 1,
     score: 0.85,
-    validate: (c) => c.value === c.value.toLowerCase() && c.start - c.text.toLowerCase().lastIndexOf('password', c.start) < 60,
+    // "password" starting within 59 characters before the value (the old lastIndexOf on the whole lower-cased
+    // text, once per match, was quadratic); with none anywhere, a value in the first 59 characters still passes.
+    validate: (c) => c.value === c.value.toLowerCase() && (c.start < 59 || c.text.slice(c.start - 59, c.start + 8).toLowerCase().includes('password')),
   },
   {
     // netrc: machine HOST login USER password SECRET (also on separate lines)
@@ -377,7 +379,7 @@ export const ASSIGNMENT_RULES: RuleSpec[] = [
     needsGroups: true,
     score: 0.8,
     validate: (c) => {
-      const lineStart = c.text.lastIndexOf('\n', c.start) + 1;
+      const lineStart = c.lineStart(c.start);
       const line = c.text.slice(lineStart, c.start).toLowerCase();
       if (!line.includes('cookie')) return false;
       const name = (c.groups[1] ?? '').toLowerCase();

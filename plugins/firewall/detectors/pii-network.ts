@@ -70,7 +70,12 @@ function isWordish(c: number): boolean {
  * a package-style join (`Chrome/124.0.6367.91`, `pkg-5.2.0.1.rpm`, `==2.15.0.1`), a suffix
  * (`1.2.3.4-beta`, `.tar.gz`, `+build`) or a changelog heading (`## [4.11.2.1]`).
  */
-export function versionContext(text: string, start: number, end: number): boolean {
+export function versionContext(
+  text: string,
+  start: number,
+  end: number,
+  lineStartOf: (at: number) => number = (at) => text.lastIndexOf('\n', at) + 1,
+): boolean {
   if (followsVersionMarker(text, start)) return true;
   const prev = text[start - 1] ?? '';
   const prev2 = text[start - 2] ?? '';
@@ -80,7 +85,7 @@ export function versionContext(text: string, start: number, end: number): boolea
   const next = text[end] ?? '';
   if ((next === '-' || next === '+' || next === '_') && isLetterAt(text, end + 1)) return true;
   if (next === '.' && isAlnumAt(text, end + 1)) return true;
-  let lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  let lineStart = lineStartOf(start - 1);
   if (prev === '[' && next === ']' && text[lineStart] === '#') return true;
   if (start - lineStart > 48) lineStart = start - 48;
   const before = text.slice(lineStart, start);
@@ -143,7 +148,7 @@ function validIpv4(options: NetworkOptions) {
     // Part of a longer dotted run (1.2.3.4.5), or a version ("v1.2.3.4", "version 10.0.0.1").
     if ((text[start - 1] === '.' && isDigitAt(text, start - 2)) || (text[end] === '.' && isDigitAt(text, end + 1))) return false;
     if (isAlnumAt(text, start - 1) || isAlnumAt(text, end)) return false;
-    if (versionContext(text, start, end)) return false;
+    if (versionContext(text, start, end, c.lineStart)) return false;
     const kind = classifyIpv4(c.value);
     if (kind === 'invalid' || kind === 'special') return false;
     if (kind === 'private') return options.ignorePrivateIps ? false : 0.6;
