@@ -62,7 +62,40 @@ export class Collector implements RequestSink {
     this.addSignature(signs === 'tool_call' ? signs : 'text', owner, field, undefined, turn, at);
   }
 
-  other(): void {}
+  /**
+   * Of the entries the shared reading leaves to each sink, those that carry text the model reads:
+   * Anthropic `document` blocks with a text source (`source.data`) or a content source
+   * (`source.content`: a string or text blocks), their `title` and `context`, and `search_result`
+   * blocks (`title`, `content` text blocks) — at a turn's top level or inside a tool result. Read
+   * here and not in the shared reader, so the translator keeps handing documents on as documents.
+   */
+  other(type: string, kind: SegmentKind, role: string, turn: number, entry: JsonObject, at: BodyPath): void {
+    if (!this.allText || (type !== 'document' && type !== 'search_result')) return;
+    if (type === 'document') {
+      const source = entry['source'];
+      if (source && typeof source === 'object' && !Array.isArray(source)) {
+        const sourceAt = [...at, 'source'];
+        if (source['type'] === 'text') this.text(kind, role, turn, source, 'data', sourceAt);
+        else if (source['type'] === 'content') this.textBlocks(kind, role, turn, source, 'content', sourceAt);
+      }
+      this.text(kind, role, turn, entry, 'title', at);
+      this.text(kind, role, turn, entry, 'context', at);
+      return;
+    }
+    this.text(kind, role, turn, entry, 'title', at);
+    this.textBlocks(kind, role, turn, entry, 'content', at);
+  }
+
+  /** owner[key] as a string, or a list of blocks of which the `text` ones are read. */
+  private textBlocks(kind: SegmentKind, role: string, turn: number, owner: JsonObject, key: string, path: BodyPath): void {
+    const value = owner[key];
+    if (typeof value === 'string') { this.text(kind, role, turn, owner, key, path); return; }
+    if (!Array.isArray(value)) return;
+    for (let i = 0; i < value.length; i++) {
+      const block = value[i];
+      if (block && typeof block === 'object' && !Array.isArray(block) && block['type'] === 'text') this.text(kind, role, turn, block, 'text', [...path, key, i]);
+    }
+  }
 
   private textOrParts(kind: SegmentKind, role: string, turn: number, owner: JsonObject, key: string, path: BodyPath): void {
     const value = owner[key];

@@ -82,6 +82,25 @@ export function walkChat(body: JsonObject, sink: RequestSink): void {
     const m = messages[turn];
     if (isObject(m)) readChatMessage(m, turn, sink);
   }
+  readChatPrediction(body, sink);
+}
+
+/**
+ * Predicted Outputs: `prediction.content`, a string or text parts, is text the model reads (the
+ * answer it is expected to mostly repeat). Read after the messages — it changes from request to
+ * request, so values first seen there never renumber the conversation's.
+ */
+function readChatPrediction(body: JsonObject, sink: RequestSink): void {
+  const prediction = asObject(body['prediction']);
+  if (!prediction || !sink.allText) return;
+  const at = sink.paths ? ['prediction'] : NO_PATH;
+  const content = prediction['content'];
+  if (typeof content === 'string') { sink.text('assistant', 'assistant', -1, prediction, 'content', at); return; }
+  const parts = asArray(content);
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
+    if (isObject(p) && p['type'] === 'text') sink.text('assistant', 'assistant', -1, p, 'text', sink.paths ? ['prediction', 'content', i] : NO_PATH);
+  }
 }
 
 export function toolsChat(body: JsonObject): string[] {
