@@ -3,6 +3,7 @@ import type { ErrorSpec } from '../../core/index.js';
 
 export const FIREWALL_BLOCKED = 'SLUICE_E_FIREWALL_BLOCKED';
 export const FIREWALL_UNAVAILABLE = 'SLUICE_E_FIREWALL_UNAVAILABLE';
+export const FIREWALL_TOO_LARGE = 'SLUICE_E_FIREWALL_TOO_LARGE';
 
 export const FIREWALL_ERRORS: Record<string, ErrorSpec> = {
   // 400, not 403: the request is refused for what it contains, which the client can change; every
@@ -12,4 +13,7 @@ export const FIREWALL_ERRORS: Record<string, ErrorSpec> = {
   // The Presidio sidecar failed with `on_error: block`: the request could not be checked, so it is
   // not sent. 503, which SDKs retry, because the cause is usually passing.
   [FIREWALL_UNAVAILABLE]: { status: 503, openai: 'api_error', anthropic: 'api_error', gemini: 'UNAVAILABLE', outcome: 'blocked' },
+  // More new text than max_scan_chars in enforce or redact: what was not scanned must not go upstream
+  // unchecked. 413, which SDKs do not retry: the same request would be refused again.
+  [FIREWALL_TOO_LARGE]: { status: 413, openai: 'invalid_request_error', anthropic: 'request_too_large', gemini: 'INVALID_ARGUMENT', outcome: 'blocked' },
 };

@@ -9,13 +9,14 @@ import {
   GatewayError, protocolName, transformResponseBody, transformStream,
   type Channel, type DeltaTransform, type JsonObject, type Logger, type PluginMiddleware, type ProtocolName,
 } from '../../core/index.js';
-import { FIREWALL_BLOCKED, FIREWALL_UNAVAILABLE } from './errors.js';
+import { FIREWALL_BLOCKED, FIREWALL_TOO_LARGE, FIREWALL_UNAVAILABLE } from './errors.js';
 import type { OutputMode } from './options.js';
 import { chainTransforms, outputScanTransform } from './output-scan.js';
 import type { PlaceholderMap } from './placeholders.js';
 import { redactKnownValues, redactSegments } from './redact.js';
 import { recordRequestFindings, ResponseFindings, summarise, type FirewallMetrics } from './report.js';
 import { restoreTransform } from './restore.js';
+import type { ScanBudget } from './request-scan.js';
 import type { FirewallRuntime } from './runtime.js';
 import { continuesStoredConversation } from './stored-conversation.js';
 import { toolDescriptions } from './tool-definitions.js';
@@ -25,6 +26,7 @@ import type { Finding } from './types.js';
 const GENERATIONS = new Set<ProtocolName>(['openai.chat', 'openai.responses', 'anthropic.messages', 'gemini.generate']);
 const OUTPUT_ACTION = { monitor: 'recorded', redact: 'redacted', block: 'blocked' } as const;
 export const OUTPUT_HEADER = 'x-sluice-firewall-output';
+export const UNSCANNED_HEADER = 'x-sluice-firewall-unscanned';
 
 export function firewallMiddleware(runtime: () => FirewallRuntime | Promise<FirewallRuntime>, metrics: FirewallMetrics, logger: Logger): PluginMiddleware {
   return async (ctx, next) => {
@@ -38,11 +40,22 @@ export function firewallMiddleware(runtime: () => FirewallRuntime | Promise<Fire
       const texts = new Array<string>(segments.length);
       for (let i = 0; i < segments.length; i++) texts[i] = segments[i]!.text;
       let findings: (readonly Finding[])[];
+      // Scanning is synchronous work on the event loop, linear in the text: the budget bounds what one request can hold it for.
+      const budget: ScanBudget = { remaining: rt.options.max_scan_chars || Infinity, unscanned: 0 };
       try {
-        findings = await rt.scanner.scan(texts);
+        findings = await rt.scanner.scan(texts, budget);
       } catch (err) {
         logger.warn('presidio sidecar failed; request refused (on_error: block)', { request_id: exchange.id, error: (err as Error).message });
         throw new GatewayError(FIREWALL_UNAVAILABLE, 'request not sent: the prompt firewall could not check it (its Presidio sidecar is unavailable and on_error is block)');
+      }
+      if (budget.unscanned > 0) {
+        if (rt.options.mode !== 'monitor') {
+          logger.warn('request refused: more text than max_scan_chars', { request_id: exchange.id, unscanned_chars: budget.unscanned, max_scan_chars: rt.options.max_scan_chars });
+          throw new GatewayError(FIREWALL_TOO_LARGE, `request not sent: it holds more new text than the prompt firewall scans per request (max_scan_chars: ${rt.options.max_scan_chars})`);
+        }
+        // Monitor never changes or refuses anything; it says what it did not look at.
+        logger.warn('request text beyond max_scan_chars was not scanned (monitor)', { request_id: exchange.id, unscanned_chars: budget.unscanned });
+        if (rt.options.header) exchange.responseHeaders[UNSCANNED_HEADER] = String(budget.unscanned);
       }
       if (findings.some((list) => list.length > 0)) {
         const summaries = summarise(segments, findings, rt.policy);

@@ -86,6 +86,8 @@ export const firewallOptions = z.strictObject({
   output: outputSchema.prefault({}),
   header: z.boolean().default(true)
     .describe('Add `x-sluice-firewall: TYPE=count,…` to responses of requests with findings.'),
+  max_scan_chars: z.number().int().min(0).default(1_000_000)
+    .describe('Characters of request text scanned per request (texts the cache already knows are free); beyond it enforce and redact refuse (413), monitor lets the rest through unscanned. 0: no limit.'),
   cache_entries: z.number().int().min(0).max(1_000_000).default(20_000)
     .describe('Segments whose findings are remembered by hash (0: none), so a resent conversation is not scanned again.'),
   secrets: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),

@@ -33,9 +33,26 @@ function groupText(texts: readonly string[], from: number, end: number): string 
 /** Sidecar calls in flight per request: enough to overlap round trips, few enough not to swamp it. */
 const SIDECAR_CONCURRENCY = 4;
 
+/**
+ * Characters a request may have scanned (texts the cache does not know), and those left unscanned
+ * once it ran out: a text that no longer fits is not scanned (its findings are empty) nor cached.
+ */
+export interface ScanBudget {
+  remaining: number;
+  unscanned: number;
+}
+
+/** Takes a text's length from the budget; false (and counted as unscanned) when it does not fit. */
+function spend(budget: ScanBudget | undefined, text: string): boolean {
+  if (!budget) return true;
+  if (text.length > budget.remaining) { budget.unscanned += text.length; return false; }
+  budget.remaining -= text.length;
+  return true;
+}
+
 export interface RequestScanner {
   /** Findings per text, in the order given. Rejects with PresidioError only when on_error is "block". */
-  scan(texts: readonly string[]): Promise<(readonly Finding[])[]> | (readonly Finding[])[];
+  scan(texts: readonly string[], budget?: ScanBudget): Promise<(readonly Finding[])[]> | (readonly Finding[])[];
   readonly cache: ScanCache;
 }
 
@@ -45,22 +62,23 @@ export interface RequestScanner {
  * the text is sent to the sidecar again on the next turn, once it is back.
  */
 export function createRequestScanner(engine: DetectionEngine, cache: ScanCache, sidecar: { configured: boolean; failures(): number }): RequestScanner {
-  function scanOne(text: string): readonly Finding[] {
+  function scanOne(text: string, budget: ScanBudget | undefined): readonly Finding[] | undefined {
     if (text.length === 0) return NONE;
     const key = ScanCache.keyOf(text);
     let found = cache.get(key);
     if (found === undefined) {
+      if (!spend(budget, text)) return undefined;
       found = engine.scan(text);
       cache.set(key, found);
     }
     return found;
   }
 
-  function scanBuiltIn(texts: readonly string[]): (readonly Finding[])[] {
+  function scanBuiltIn(texts: readonly string[], budget?: ScanBudget): (readonly Finding[])[] {
     const out = new Array<readonly Finding[]>(texts.length);
     for (let i = 0; i < texts.length;) {
       const end = groupEnd(texts, i);
-      if (end - i === 1) { out[i] = scanOne(texts[i]!); i = end; continue; }
+      if (end - i === 1) { out[i] = scanOne(texts[i]!, budget) ?? NONE; i = end; continue; }
       // Several short texts (a tool call's arguments, a short message) under one hash: one native
       // call and one lookup instead of one each. A miss (the run grew, or changed) looks each text up.
       const key = ScanCache.keyOf(groupText(texts, i, end));
@@ -68,15 +86,20 @@ export function createRequestScanner(engine: DetectionEngine, cache: ScanCache, 
       if (lists) {
         for (let k = 0; k < lists.length; k++) out[i + k] = lists[k]!;
       } else {
-        for (let k = i; k < end; k++) out[k] = scanOne(texts[k]!);
-        cache.setGroup(key, out.slice(i, end));
+        let complete = true;
+        for (let k = i; k < end; k++) {
+          const found = scanOne(texts[k]!, budget);
+          if (found === undefined) complete = false;
+          out[k] = found ?? NONE;
+        }
+        if (complete) cache.setGroup(key, out.slice(i, end));
       }
       i = end;
     }
     return out;
   }
 
-  async function scanWithSidecar(texts: readonly string[]): Promise<(readonly Finding[])[]> {
+  async function scanWithSidecar(texts: readonly string[], budget?: ScanBudget): Promise<(readonly Finding[])[]> {
     const out = new Array<readonly Finding[]>(texts.length);
     const pending: { index: number; key: string }[] = [];
     for (let i = 0; i < texts.length; i++) {
@@ -85,6 +108,7 @@ export function createRequestScanner(engine: DetectionEngine, cache: ScanCache, 
       const key = ScanCache.keyOf(text);
       const found = cache.get(key);
       if (found !== undefined) out[i] = found;
+      else if (!spend(budget, text)) out[i] = NONE;
       else pending.push({ index: i, key });
     }
     let failed = false;
