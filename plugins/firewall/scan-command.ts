@@ -30,7 +30,9 @@ async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
 function formatTable(text: string, findings: Finding[]): string {
   const rows = findings.map((f) => [f.type, String(f.start), String(f.end), f.score.toFixed(2), f.detector, maskValue(text.slice(f.start, f.end))]);
   const header = ['TYPE', 'START', 'END', 'SCORE', 'DETECTOR', 'PREVIEW'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  // A loop, not Math.max(...rows): spreading 200k rows overflows the call stack.
+  const widths = header.map((h) => h.length);
+  for (const row of rows) for (let i = 0; i < row.length; i++) if (row[i]!.length > widths[i]!) widths[i] = row[i]!.length;
   const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ');
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }

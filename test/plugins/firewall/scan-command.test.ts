@@ -37,6 +37,15 @@ describe('sluice scan (firewall command)', () => {
     expect(out).to.not.include(token);
   });
 
+  it('prints a table of 200k findings (the column widths once spread every row into Math.max and overflowed the stack)', async function () {
+    this.timeout(120_000);
+    const many = Array.from({ length: 200_000 }, (_, i) => `u${i}@ex-corp.io`).join(' ');
+    const { code, out, err } = await run([], many);
+    expect(err).to.equal('');
+    expect(code).to.equal(1);
+    expect(out.split('\n')).to.have.length(200_002); // header, 200k rows, the final newline
+  });
+
   it('prints a table with masked previews from a file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-scan-'));
     const file = join(dir, 'input.txt');
