@@ -1,8 +1,8 @@
-// Cost of the ingress nesting check (core/http/json-depth.ts) next to what ingress does anyway
+// Cost of the ingress nesting check (core/protocols/json-depth.ts) next to what ingress does anyway
 // (decode + JSON.parse), on request shapes clients send, and why it runs before the parse: V8's
 // JSON.parse needs seconds for bodies nested millions deep. Bodies are generated deterministically.
 // Run: npx tsc -p . && node dist/bench/json-depth.js
-import { exceedsJsonDepth } from '../core/http/json-depth.js';
+import { exceedsJsonDepth } from '../core/protocols/json-depth.js';
 
 const schema = { type: 'object', properties: { path: { type: 'string', description: 'Absolute path' }, lines: { type: 'array', items: { type: 'integer' } } }, required: ['path'] };
 const BODIES: Record<string, string> = {

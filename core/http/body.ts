@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { GatewayError } from '../errors.js';
 import type { JsonObject } from '../protocols/types.js';
 import { deadlineQueue } from './deadlines.js';
-import { exceedsJsonDepth } from './json-depth.js';
+import { exceedsJsonDepth } from '../protocols/json-depth.js';
 
 export interface BodyLimits {
   /** Largest body in bytes (server.body_limit). */

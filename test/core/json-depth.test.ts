@@ -1,7 +1,7 @@
 // The ingress depth scan must agree exactly with the nesting JSON.parse sees, for any valid JSON:
 // brackets in strings, escaped quotes, backslash runs and multi-byte text must not fool it.
 import { expect } from 'chai';
-import { exceedsJsonDepth } from '../../core/http/json-depth.js';
+import { exceedsJsonDepth } from '../../core/protocols/json-depth.js';
 import { prng } from '../helpers/prng.js';
 
 const bytes = (s: string) => Buffer.from(s, 'utf8');

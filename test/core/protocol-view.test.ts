@@ -83,6 +83,19 @@ describe('protocol view: requests', () => {
     expect(changes).to.equal(1);
   });
 
+  it('JSON-text arguments nested deeper than max_json_depth are one text segment, not parsed and walked (QA: 4 MB held the loop ~2 s)', () => {
+    const deep = `${'['.repeat(100_000)}"a@b.c"${']'.repeat(100_000)}`;
+    const wide = JSON.stringify({ q: 'a@b.c', pad: 'x'.repeat(20_000), list: [[['ok']]] });
+    const body: JsonObject = { messages: [{ role: 'assistant', tool_calls: [
+      { id: 'c1', function: { name: 'f', arguments: deep } },
+      { id: 'c2', function: { name: 'f', arguments: wide } },
+    ] }] };
+    const args = createRequestView(p('openai.chat'), body).segments().filter((s) => s.kind === 'tool_arguments');
+    expect(args[0]!.text, 'the deep one: its whole text').to.equal(deep);
+    expect(args[0]!.path).to.deep.equal(['messages', 0, 'tool_calls', 0, 'function', 'arguments']);
+    expect(args.slice(1).map((s) => s.text), 'a long but shallow one is still parsed into its strings').to.deep.equal(['a@b.c', 'x'.repeat(20_000), 'ok']);
+  });
+
   it('reads Responses input items: instructions, developer messages, function calls, outputs, custom tools, reasoning', () => {
     const body: JsonObject = {
       instructions: 'sys',

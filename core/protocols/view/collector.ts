@@ -1,9 +1,19 @@
 // The view's sink over the per-protocol readers: segments with in-place setters, tool calls and results
 // in order. The readers (request-*.ts) say what is where; this file knows how to read and rewrite it.
+import { exceedsJsonDepth } from '../json-depth.js';
 import { canonicalArguments, canonicalJson } from '../canonical-json.js';
 import type { JsonObject, JsonValue } from '../types.js';
 import type { ArgumentsForm, Container, RequestSink } from './sink.js';
 import type { BodyPath, Segment, SegmentKind, SignatureInfo, ToolCallInfo, ToolEvent, ToolResultInfo } from './types.js';
+
+/**
+ * Arguments sent as JSON text escape ingress's max_json_depth (they are one string there): parsed and
+ * walked, 4 MB of them nested 200,000 deep held the event loop ~2 s, mostly in GC (QA). Past this
+ * depth (server.max_json_depth's default) they are scanned as the text they are. Only long texts are
+ * checked: a short one cannot nest deep enough to cost anything.
+ */
+const ARGUMENTS_MAX_DEPTH = 128;
+const DEPTH_CHECKED_FROM = 16 * 1024;
 
 /**
  * Where a container sits: a path, or a link to its parent's place and its key. Nested arguments
@@ -122,6 +132,10 @@ export class Collector implements RequestSink {
     if (!this.allText) return;
     const raw = owner[key];
     if (typeof raw !== 'string') return;
+    if (raw.length > DEPTH_CHECKED_FROM && exceedsJsonDepth(Buffer.from(raw), ARGUMENTS_MAX_DEPTH)) {
+      this.text(kind, role, turn, owner, key, path);
+      return;
+    }
     let parsed: JsonValue;
     try {
       parsed = JSON.parse(raw) as JsonValue;

@@ -1,6 +1,7 @@
 // Nesting depth of JSON bytes, found with one linear scan and no recursion. Ingress runs it before
 // JSON.parse so a body nested thousands deep is refused before any recursive walker (translator,
-// signature scan, JSON.stringify upstream) can overflow the stack on it.
+// signature scan, JSON.stringify upstream) can overflow the stack on it; the request view runs it on
+// long tool arguments sent as JSON text, which ingress sees only as strings.
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const OPEN_ARRAY = 0x5b;
