@@ -106,7 +106,7 @@ async function agentRecord(body: string, i: number): Promise<RequestRecord> {
   const r = await runPlugin(ledger, { path: shape.path, body: JSON.parse(body) as JsonObject, upstream: { json: shape.answer } });
   const ex = r.exchange;
   const record: RequestRecord = {
-    id: `req_${i}`, time: Date.now(), method: 'POST', path: shape.path, endpoint: ex.endpoint.id, family: ex.clientFamily,
+    id: `req_${i}`, arrivalKey: `k${Math.random().toString(36).slice(2, 10)}`, time: Date.now(), method: 'POST', path: shape.path, endpoint: ex.endpoint.id, family: ex.clientFamily,
     peerAddress: '127.0.0.1', clientAddress: '127.0.0.1', principal: undefined, sessionId: 'sess-1', model: ex.model, provider: 'openai',
     servedModel: ex.target?.model, attempts: [], stream: false, status: r.status, outcome: r.completion.outcome, errorCode: undefined,
     usage: ex.usage, findings: [], firstByteMs: 400, totalMs: 900, exchange: ex,

@@ -8,6 +8,11 @@ import type { RequestRecord } from '../plugin/request-record.js';
 import type { ApiFamily } from '../protocols/types.js';
 import { msJson, round3 } from './ms-text.js';
 import type { RequestMetrics } from './request-metrics.js';
+import { randomBytes } from 'node:crypto';
+
+/** This process's part of an arrival key: eight base-36 digits (40 random bits); then the sequence. */
+const PROCESS_TAG = randomBytes(5).readUIntBE(0, 5).toString(36).padStart(8, '0');
+let arrivals = 0;
 
 /** Refusals by policy (auth, firewall, limits) rather than failures; plugin codes say so in their spec. */
 const POLICY_CODES = new Set<string>(['SLUICE_E_BLOCKED', 'SLUICE_E_UNAUTHORIZED', 'SLUICE_E_FORBIDDEN', 'SLUICE_E_RATE_LIMITED']);
@@ -68,7 +73,7 @@ export function createRequestRecorder(logger: Logger, metrics: RequestMetrics, l
     else if (logger.enabled('info')) logLine(logger, 'info', 'request', accessFields(r, matched));
     if (listeners.length === 0) return;
     const record: RequestRecord = {
-      id: r.id, time: Math.round(epochOffset + r.receivedAt), method: r.method, path: r.path,
+      id: r.id, arrivalKey: PROCESS_TAG + (arrivals++).toString(36), time: Math.round(epochOffset + r.receivedAt), method: r.method, path: r.path,
       endpoint: matched ? r.endpoint : undefined, family: r.family, peerAddress: r.peerAddress, clientAddress: r.clientAddress,
       principal: ex?.principal, sessionId: ex?.sessionId, model: ex?.model, provider: ex?.target?.provider.name,
       servedModel: ex?.target?.model, attempts: ex?.attempts ?? [], stream: ex?.stream ?? false, status: c.status,

@@ -4,7 +4,14 @@ import type { Attempt, Exchange, Finding, Outcome, Principal } from '../exchange
 import type { ApiFamily, Usage } from '../protocols/types.js';
 
 export interface RequestRecord {
+  /** The request id: minted by Sluice, or the client's own `x-request-id` (which a client may reuse). */
   readonly id: string;
+  /**
+   * This arrival's own key, unique across requests, processes and instances (a random per-process
+   * tag and a sequence, lowercase letters and digits): what tells apart two requests a client gave
+   * one id. The ledger stores it (`arrival_key`), the marketplace suffixes client-chosen ids with it.
+   */
+  readonly arrivalKey: string;
   /** When the request arrived (epoch ms). */
   readonly time: number;
   readonly method: string;

@@ -4,7 +4,6 @@
 // signal) is garbage as soon as the request ends. Held until the next cycle (up to a second), an
 // exchange outlives the young generation and is promoted, and that GC work cost more per request
 // than writing the row (bench/results/ledger.md).
-import { randomBytes } from 'node:crypto';
 import { operationClass, protocolName, type Exchange, type RequestRecord, type TokenPrices, type Usage } from '../../core/index.js';
 import { STREAM_CAPTURE } from './capture.js';
 import type { LedgerOptions } from './options.js';
@@ -29,17 +28,7 @@ export interface LedgerEntry extends Omit<RequestRecord, 'exchange'> {
   readonly answer: ResponseText | undefined;
   /** Reading the texts failed: the row is then built from what the record says (fallbackRow). */
   readonly textError: unknown;
-  /** This request's own key (row.ts `arrival_key`). */
-  readonly arrivalKey: string;
 }
-
-/**
- * This process's part of an arrival key: random, so two instances or two runs never share one.
- * Eight base-36 digits (40 random bits), then the sequence: lowercase letters and digits only, as
- * a derived request id's suffix has always been.
- */
-const PROCESS_TAG = randomBytes(5).readUIntBE(0, 5).toString(36).padStart(8, '0');
-let arrivals = 0;
 
 /** Takes what the row needs from a record; never throws (a failure to read texts is kept for the writer). */
 export function entryOf(r: RequestRecord, options: LedgerOptions): LedgerEntry {
@@ -70,7 +59,7 @@ export function entryOf(r: RequestRecord, options: LedgerOptions): LedgerEntry {
     clientProtocol: ex ? protocolName(ex.endpoint) : null,
     called, embedding: op === 'embeddings' || op === 'embed', responded: ex?.response !== undefined, cut,
     prices: target?.provider.prices, market: market(r),
-    request, answer, textError, arrivalKey: PROCESS_TAG + (arrivals++).toString(36),
+    request, answer, textError, arrivalKey: r.arrivalKey,
   };
 }
 

@@ -3,19 +3,11 @@
 // request id the gateway minted does (`req_`, the time and 80 random bits), but a client may send
 // its own `x-request-id` (core echoes a safe one and makes it the request id), and reuse it — on
 // a retry, by a bug, or to keep requests off the bill — or send the same one to two gateways. Such
-// a request is reported as `<id>~<key>`, the key being this process's random tag and a sequence
-// number, the form the ledger gives a reused id's later rows. `~` is never in a client's id, so a
-// derived id cannot be one a client sent. The id is made once, when the record is, and stored
-// with it in the outbox: a push retried or a restart sends the same id again, never a new one.
-import { randomBytes } from 'node:crypto';
+// a request is reported as `<id>~<arrival key>`: core's key for this arrival, the one its ledger
+// row carries (`arrival_key`), and the suffix the ledger gives a reused id's later rows. `~` is
+// never in a client's id, so a derived id cannot be one a client sent. The id is made once, when
+// the record is, and stored with it in the outbox: a retried push or a restart sends it again.
 import type { RequestRecord } from '../../core/index.js';
-
-/**
- * Random, so two instances or two runs never share one: eight base-36 digits (40 random bits), then
- * the sequence — lowercase letters and digits, as the ledger's arrival key.
- */
-const PROCESS_TAG = randomBytes(5).readUIntBE(0, 5).toString(36).padStart(8, '0');
-let derived = 0;
 
 /**
  * The gateway minted the id when the client sent no `x-request-id`, or one core refused (it then
@@ -27,10 +19,10 @@ function mintedHere(record: RequestRecord): boolean {
   return record.exchange !== undefined && record.exchange.headers['x-request-id'] !== record.id;
 }
 
-/** Cut so the derived id stays within the outbox's 128 characters (100 + `~` + at most 19). */
+/** Cut so the derived id stays within the outbox's 128 characters (100 + `~` + the key). */
 const OWN_PART = 100;
 
 export function recordIdFor(record: RequestRecord): string {
   if (mintedHere(record)) return record.id;
-  return `${record.id.slice(0, OWN_PART)}~${PROCESS_TAG}${(derived++).toString(36)}`;
+  return `${record.id.slice(0, OWN_PART)}~${record.arrivalKey}`;
 }

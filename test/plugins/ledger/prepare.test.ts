@@ -27,7 +27,7 @@ const ANSWER = 'A Danish prince feigns madness to avenge his father, and nearly 
 function recordOf(r: Awaited<ReturnType<typeof runPlugin>>, over: Partial<RequestRecord> = {}): RequestRecord {
   const ex = r.exchange;
   return {
-    id: `req_${Math.random().toString(36).slice(2)}`, time: Date.now(), method: 'POST', path: '/v1/chat/completions', endpoint: ex.endpoint.id,
+    id: `req_${Math.random().toString(36).slice(2)}`, arrivalKey: Math.random().toString(36).slice(2), time: Date.now(), method: 'POST', path: '/v1/chat/completions', endpoint: ex.endpoint.id,
     family: ex.clientFamily, peerAddress: '127.0.0.1', clientAddress: '10.1.2.3', principal: { user: 'ada', team: 'core', keyId: 'k_1' },
     sessionId: 'sess-1', model: ex.model, provider: 'openai', servedModel: ex.target?.model, attempts: [], stream: ex.stream,
     status: r.status, outcome: r.completion.outcome, errorCode: undefined, usage: ex.usage, findings: [

@@ -15,7 +15,7 @@ import { tempDir } from '../../helpers/gateway.js';
 
 function record(id: string): RequestRecord {
   return {
-    id, time: Date.UTC(2026, 0, 2), method: 'POST', path: '/v1/chat/completions', endpoint: 'openai.chat', family: 'openai',
+    id, arrivalKey: `k_${id}`, time: Date.UTC(2026, 0, 2), method: 'POST', path: '/v1/chat/completions', endpoint: 'openai.chat', family: 'openai',
     peerAddress: '127.0.0.1', clientAddress: '127.0.0.1', principal: undefined, sessionId: undefined, model: 'm', provider: 'p',
     servedModel: 'm', attempts: [], stream: false, status: 200, outcome: 'success', errorCode: undefined, usage: undefined,
     findings: [], firstByteMs: 1, totalMs: 2, exchange: undefined,

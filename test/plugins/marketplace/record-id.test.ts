@@ -5,9 +5,10 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Exchange, RequestRecord } from '../../../core/index.js';
 import { recordIdFor } from '../../../plugins/marketplace/record-id.js';
 
-function record(id: string, headers: IncomingHttpHeaders | undefined): RequestRecord {
+let arrivals = 0;
+function record(id: string, headers: IncomingHttpHeaders | undefined, arrivalKey = `0123abcd${(arrivals++).toString(36)}`): RequestRecord {
   return {
-    id, time: Date.UTC(2026, 0, 2), method: 'POST', path: '/v1/chat/completions', endpoint: 'openai.chat', family: 'openai',
+    id, arrivalKey, time: Date.UTC(2026, 0, 2), method: 'POST', path: '/v1/chat/completions', endpoint: 'openai.chat', family: 'openai',
     peerAddress: '127.0.0.1', clientAddress: '127.0.0.1', principal: undefined, sessionId: undefined, model: 'm', provider: 'p',
     servedModel: 'm', attempts: [], stream: false, status: 200, outcome: 'success', errorCode: undefined, usage: undefined,
     findings: [], firstByteMs: 1, totalMs: 2,
@@ -33,6 +34,8 @@ describe('marketplace record ids', () => {
     // One process tag (eight digits after the `~`): only the sequence after it differs.
     const tag = (id: string) => id.slice(id.indexOf('~') + 1, id.indexOf('~') + 9);
     expect(tag(ids[0]!)).to.equal(tag(ids[1]!));
+    // The suffix is core's arrival key, the ledger row's arrival_key: a record finds its row.
+    expect(recordIdFor(record('client-9', { 'x-request-id': 'client-9' }, 'k7h2m9q0a'))).to.equal('client-9~k7h2m9q0a');
   });
 
   it('a request without an exchange (refused before its body was read) is derived: its id may be the client\'s', () => {
