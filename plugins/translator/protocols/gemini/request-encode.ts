@@ -14,16 +14,16 @@ export const SKIP_SIGNATURE = 'skip_thought_signature_validator';
 const MAX_OUTPUT_TOKENS = 65536;
 
 export function encodeGeminiRequest(req: IrRequest): JsonObject {
-  const system: JsonObject[] = req.system.map((t) => ({ text: t.text }));
+  const system: JsonObject[] = req.system.filter((t) => t.text !== '').map((t) => ({ text: t.text }));
   const contents: JsonObject[] = [];
   const callNames = new Map<string, string>();
   for (const m of req.messages) {
     if (m.role === 'system') {
       // Gemini has one system instruction: mid-conversation system messages join it, in order.
-      for (const p of m.parts) if (p.type === 'text') system.push({ text: p.text });
+      for (const p of m.parts) if (p.type === 'text' && p.text !== '') system.push({ text: p.text });
       continue;
     }
-    const parts = encodeParts(m.parts, callNames);
+    const parts = encodeParts(m.parts, callNames).filter(hasData);
     if (parts.length === 0) continue;
     const role = m.role === 'assistant' ? 'model' : 'user';
     if (role === 'model') signFirstCall(parts);
@@ -53,6 +53,15 @@ export function encodeGeminiRequest(req: IrRequest): JsonObject {
   const generation = generationConfig(req);
   if (Object.keys(generation).length) body['generationConfig'] = generation;
   return body;
+}
+
+/**
+ * Gemini refuses a part whose data is an empty text ("required oneof field 'data' must have one
+ * initialized field"); OpenAI and Anthropic clients send such parts (an assistant turn with
+ * `content: ""` beside its tool calls). One that carries a thought signature is Gemini's own form.
+ */
+function hasData(part: JsonObject): boolean {
+  return part['text'] !== '' || part['thoughtSignature'] !== undefined;
 }
 
 function signFirstCall(parts: JsonObject[]): void {

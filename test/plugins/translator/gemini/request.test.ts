@@ -286,6 +286,17 @@ const ENCODE_CASES: EncodeCase[] = [
     )] },
   },
   {
+    name: 'empty text parts and empty system texts are not sent (Gemini refuses a part with no data); a signed one is',
+    ir: { system: [{ type: 'text', text: '' }], messages: [
+      { role: 'user', parts: [{ type: 'text', text: '' }, { type: 'text', text: 'q' }] },
+      { role: 'system', parts: [{ type: 'text', text: '' }] },
+      { role: 'assistant', parts: [{ type: 'text', text: '' }] },
+      { role: 'user', parts: [{ type: 'text', text: 'again' }] },
+      { role: 'assistant', parts: [{ type: 'thinking', text: '', signature: 'S1' }, { type: 'text', text: '' }] },
+    ] },
+    expect: { contents: [user({ text: 'q' }), user({ text: 'again' }), model({ text: '', thoughtSignature: 'S1' })] },
+  },
+  {
     name: 'images: base64 inline, data URLs inline, other URLs as fileData with a MIME type from the extension',
     ir: { messages: [{ role: 'user', parts: [
       { type: 'image', source: { kind: 'base64', mediaType: 'image/png', data: 'AAA=' } },
