@@ -27,14 +27,16 @@ export function encodeRequest(request: IrRequest): JsonObject {
   // Anthropic-compatible upstream accepts a `system` role inside `messages`.
   const system = [...request.system];
   for (const m of request.messages) if (m.role === 'system') for (const p of m.parts) if (p.type === 'text') system.push(p);
-  const systemBlocks = system.filter((p) => p.text !== '').map(encodeText);
+  const systemBlocks = system.filter((p) => hasText(p.text)).map(encodeText);
   if (systemBlocks.length) body['system'] = systemBlocks;
   body['messages'] = encodeMessages(request.messages);
 
   if (request.tools.length) body['tools'] = request.tools.map(encodeTool);
   const toolChoice = encodeToolChoice(request);
   if (toolChoice) body['tool_choice'] = toolChoice;
-  if (request.stop.length) body['stop_sequences'] = request.stop;
+  // Anthropic refuses a whitespace-only stop sequence; OpenAI clients often send "\n".
+  const stop = request.stop.filter(hasText);
+  if (stop.length) body['stop_sequences'] = stop;
 
   // OpenAI and Gemini take temperature in [0, 2], Anthropic in [0, 1]: the nearest value it takes.
   const temperature = request.temperature === undefined ? undefined : clamp(request.temperature, 0, 1);
@@ -102,6 +104,21 @@ function thinkingAllowed(request: IrRequest): boolean {
   return first?.type === 'redacted_thinking' || (first?.type === 'thinking' && first.signature !== undefined);
 }
 
+/** Anthropic refuses text blocks (and stop sequences) with no non-whitespace character. */
+function hasText(text: string): boolean {
+  return /\S/.test(text);
+}
+
+/**
+ * A final assistant turn is a prefill, and Anthropic refuses one ending in whitespace ("final
+ * assistant content cannot end with trailing whitespace"); OpenAI and Gemini accept it.
+ */
+function trimPrefill(out: { role: 'user' | 'assistant'; content: JsonObject[] }[]): void {
+  const last = out.at(-1);
+  const block = last?.role === 'assistant' ? last.content.at(-1) : undefined;
+  if (block?.['type'] === 'text' && typeof block['text'] === 'string') block['text'] = block['text'].trimEnd();
+}
+
 function encodeText(p: IrText): JsonObject {
   const block: JsonObject = { type: 'text', text: p.text };
   if (p.cache) block['cache_control'] = p.cache;
@@ -128,7 +145,7 @@ function encodeToolResult(p: IrToolResult): JsonObject {
 /** One IR part as an Anthropic block for the given role, or undefined where Anthropic cannot take it. */
 function encodePart(p: IrPart, role: 'user' | 'assistant'): JsonObject | undefined {
   switch (p.type) {
-    case 'text': return p.text === '' ? undefined : encodeText(p); // empty text blocks are rejected
+    case 'text': return hasText(p.text) ? encodeText(p) : undefined; // empty and whitespace-only text blocks are rejected
     case 'image': return role === 'user' ? encodeImage(p) : undefined;
     case 'tool_result': return role === 'user' ? encodeToolResult(p) : undefined;
     case 'tool_call':
@@ -154,6 +171,7 @@ function encodeMessages(messages: IrMessage[]): JsonObject[] {
     if (last && last.role === m.role) last.content.push(...content);
     else out.push({ role: m.role, content });
   }
+  trimPrefill(out);
   return out.map(({ role, content }) => {
     // Tool results must open the user turn that answers the assistant's tool calls.
     const ordered: JsonValue[] = role === 'user'

@@ -207,6 +207,28 @@ describe('anthropic codec: encodeRequest', () => {
     expect(loop([{ type: 'thinking', text: 'signed', signature: 's' }])['thinking']).to.deep.equal({ type: 'enabled', budget_tokens: 16384 });
   });
 
+  it('whitespace-only text and stop sequences are not sent, and a final assistant prefill loses its trailing whitespace (Anthropic refuses each)', () => {
+    const body = encode({
+      system: [{ type: 'text', text: '\n' }, { type: 'text', text: 'S' }],
+      stop: ['\n', ' \t', 'END'],
+      messages: [
+        { role: 'user', parts: [{ type: 'text', text: ' ' }, { type: 'text', text: 'q' }] },
+        { role: 'assistant', parts: [{ type: 'text', text: '\n\n' }, { type: 'tool_call', id: 'call_1', name: 'f', arguments: '{}' }] },
+        { role: 'user', parts: [{ type: 'tool_result', callId: 'call_1', content: [{ type: 'text', text: 'r' }], isError: false }] },
+        { role: 'assistant', parts: [{ type: 'text', text: 'Sure, ' }] },
+      ],
+    });
+    expect(body['system']).to.deep.equal([{ type: 'text', text: 'S' }]);
+    expect(body['stop_sequences']).to.deep.equal(['END']);
+    expect(body['messages']).to.deep.equal([
+      { role: 'user', content: [{ type: 'text', text: 'q' }] },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'call_1', name: 'f', input: {} }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'call_1', content: 'r' }] },
+      { role: 'assistant', content: [{ type: 'text', text: 'Sure,' }] },
+    ]);
+    expect(encode({ messages: [user('hi')], stop: ['\n'] })).to.not.have.property('stop_sequences');
+  });
+
   it('stop sequences, json_schema output, user, stream', () => {
     const body = encode({
       messages: [user('hi')], stop: ['END'], stream: true, user: 'u-1',
