@@ -4,7 +4,7 @@ import { randomFillSync } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { GatewayError } from '../errors.js';
 import type { Endpoint } from '../exchange.js';
-import type { JsonObject } from '../protocols/types.js';
+import { operationClass, type JsonObject } from '../protocols/types.js';
 import type { AbortLike } from './abort.js';
 import { readJsonBody, type BodyLimits, type JsonBody } from './body.js';
 import { HttpExchange } from './exchange-impl.js';
@@ -84,6 +84,8 @@ export function createExchange(input: IngressInput, endpoint: Endpoint, req: Inc
     request,
     bytes: body?.bytes,
     model,
-    stream: endpoint.streamByPath === true || stream === true,
+    // Only generation has an event stream: `stream: true` in a count or embeddings body is a stray
+    // field, and the upstream answers it with JSON (a "streaming request" would make that a 502).
+    stream: endpoint.streamByPath === true || (stream === true && operationClass(endpoint.operation) === 'generate'),
   });
 }
