@@ -119,13 +119,20 @@ export function familyFromPath(path: string): ApiFamily {
 }
 
 /**
+ * Paths only OpenAI's API has: a wrong method there comes from an OpenAI client even when it also
+ * sends another SDK's header (gateways and proxies in front often add `anthropic-version` or
+ * `x-goog-api-key` to everything), so the headers must not pick the envelope.
+ */
+const OPENAI_ONLY_PATH = /^\/(?:v1\/)?(?:chat\/completions|responses|embeddings)(?:\/|$)/;
+
+/**
  * The envelope for a request that matched no endpoint: its path's family where the path names one,
  * else the SDK its headers give away (as for the model lists: the Anthropic SDKs always send
  * `anthropic-version`, the Gemini SDK `x-goog-api-key`), else OpenAI's.
  */
 export function familyOfUnmatched(path: string, headers: Readonly<Record<string, string | string[] | undefined>>): ApiFamily {
   const byPath = familyFromPath(path);
-  if (byPath !== 'openai' || path.startsWith('/v1beta/openai/')) return byPath;
+  if (byPath !== 'openai' || path.startsWith('/v1beta/openai/') || OPENAI_ONLY_PATH.test(path)) return byPath;
   if (headers['anthropic-version'] !== undefined) return 'anthropic';
   if (headers['x-goog-api-key'] !== undefined) return 'gemini';
   return 'openai';

@@ -119,6 +119,20 @@ describe('error surfaces: envelope, request id, log line and metric for every re
       expect(await counted('endpoint="none",provider="none",status="4xx",outcome="error"')).to.equal(before + 2);
     });
 
+    it('a wrong method on an OpenAI-only path answers in the OpenAI envelope whatever SDK headers come with it', async () => {
+      for (const headers of [{ 'anthropic-version': '2023-06-01' }, { 'x-goog-api-key': 'k' }] as Record<string, string>[]) {
+        for (const path of ['/v1/chat/completions', '/v1/responses', '/v1/embeddings', '/chat/completions']) {
+          const res = await fetch(gw.url + path, { headers });
+          expect(res.status, path).to.equal(405);
+          const body = await res.json() as { error?: Record<string, unknown> };
+          expect(body.error, `${path} ${JSON.stringify(headers)}`).to.include({ type: 'invalid_request_error', code: 'SLUICE_E_METHOD_NOT_ALLOWED' });
+        }
+      }
+      // A path every family shares (the model list) still follows the headers.
+      const models = await fetch(gw.url + '/v1/models', { method: 'DELETE', headers: { 'anthropic-version': '2023-06-01' } });
+      expect(await models.json()).to.deep.include({ type: 'error' });
+    });
+
     it('the admin gate: a wrong key (even of the right length) is refused and logged as blocked; the right key passes', async () => {
       const wrong = 'x'.repeat(ADMIN_KEY.length);
       const refused = await fetch(gw.url + '/admin/echo', { headers: { authorization: `Bearer ${wrong}`, 'x-request-id': 'adm-1' } });
