@@ -100,6 +100,12 @@ export interface GatewayErrorOptions {
   param?: string | null;
   /** Seconds, forwarded as `retry-after`. */
   retryAfter?: string;
+  /**
+   * Upstream response headers the client gets with the error: the rate-limit state and request id
+   * the provider sent (already filtered as for a successful answer), which a client backing off
+   * from a 429 reads.
+   */
+  headers?: Readonly<Record<string, string>>;
   /** The upstream's own error body and family, forwarded verbatim when the client speaks that family. */
   upstream?: { family: ApiFamily; body: JsonObject | string };
   cause?: unknown;
@@ -109,6 +115,7 @@ export class GatewayError extends Error {
   readonly status: number;
   readonly param: string | null;
   readonly retryAfter: string | undefined;
+  readonly headers: Readonly<Record<string, string>> | undefined;
   readonly upstream: GatewayErrorOptions['upstream'];
 
   constructor(readonly code: ErrorCode, message: string, opts: GatewayErrorOptions = {}) {
@@ -117,6 +124,7 @@ export class GatewayError extends Error {
     this.status = opts.status ?? (specOf(code) ?? UNKNOWN_CODE).status;
     this.param = opts.param ?? null;
     this.retryAfter = opts.retryAfter;
+    this.headers = opts.headers;
     this.upstream = opts.upstream;
   }
 

@@ -64,11 +64,12 @@ export function writeJson(res: ServerResponse, status: number, head: Head, text:
 }
 
 /**
- * The error in the client's envelope; `retry-after` forwarded. The `SLUICE_E_*` code also goes in a
+ * The error in the client's envelope; `retry-after` and the upstream's forwarded headers passed on. The `SLUICE_E_*` code also goes in a
  * header: only OpenAI's envelope has a code field, and Anthropic's and Gemini's shapes are kept as
  * their SDKs expect them.
  */
 export function sendError(res: ServerResponse, family: ApiFamily, error: GatewayError): void {
+  if (error.headers) for (const name in error.headers) res.setHeader(name, error.headers[name] as string);
   if (error.retryAfter) res.setHeader('retry-after', error.retryAfter);
   res.setHeader('x-sluice-error-code', error.code);
   sendJson(res, error.status, errorBody(error, family));

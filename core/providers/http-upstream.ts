@@ -132,7 +132,7 @@ export class HttpUpstream {
     const responseHeaders = res.headers;
     if (res.statusCode >= 400) {
       const text = await res.body.whole().then((b) => b.toString('utf8'), () => '');
-      throw upstreamHttpError(this.family, this.name, res.statusCode, text, responseHeaders['retry-after']);
+      throw upstreamHttpError(this.family, this.name, res.statusCode, text, responseHeaders['retry-after'], responseHeaders);
     }
     const protocol = request.protocol;
     if (res.contentType.includes('text/event-stream')) {
@@ -280,10 +280,10 @@ function formatSize(n: number): string {
  * 401: that is about the gateway's credentials, not the client's, and OpenAI's text quotes the tail
  * of the operator's key. The client gets a 401 in its envelope with Sluice's words only.
  */
-export function upstreamHttpError(family: ApiFamily, provider: string, status: number, text: string, retryAfter?: string): GatewayError {
+export function upstreamHttpError(family: ApiFamily, provider: string, status: number, text: string, retryAfter?: string, headers?: Readonly<Record<string, string>>): GatewayError {
   if (status === 401) {
     return new GatewayError('SLUICE_E_UPSTREAM_ERROR',
-      `provider ${provider} rejected the gateway's upstream credentials; the gateway operator should check its api_key`, { status, retryAfter });
+      `provider ${provider} rejected the gateway's upstream credentials; the gateway operator should check its api_key`, { status, retryAfter, headers });
   }
   let body: JsonObject | string = text;
   try {
@@ -295,5 +295,5 @@ export function upstreamHttpError(family: ApiFamily, provider: string, status: n
     const inner = body['error'];
     if (inner && typeof inner === 'object' && !Array.isArray(inner) && typeof inner['message'] === 'string') message = inner['message'];
   }
-  return new GatewayError('SLUICE_E_UPSTREAM_ERROR', message, { status, retryAfter, upstream: { family, body } });
+  return new GatewayError('SLUICE_E_UPSTREAM_ERROR', message, { status, retryAfter, headers, upstream: { family, body } });
 }

@@ -90,6 +90,29 @@ describe('upstream hygiene', () => {
     }
   });
 
+  describe('an upstream 429', () => {
+    const limited: MockHandler = (_req, res) => {
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '20', ...ACCOUNT_HEADERS, 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '20s' })
+        .end(JSON.stringify({ error: { message: 'Rate limit reached', type: 'requests', param: null, code: 'rate_limit_exceeded' } }));
+    };
+
+    it('keeps the rate-limit headers and the upstream request id a client needs to back off, not the account headers', async () => {
+      up.handle(limited);
+      const res = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      expect(res.status).to.equal(429);
+      expect((await res.json() as { error: { code: string } }).error.code).to.equal('rate_limit_exceeded');
+      expect(res.headers.get('retry-after')).to.equal('20');
+      expect(res.headers.get('x-ratelimit-remaining-requests')).to.equal('0');
+      expect(res.headers.get('x-ratelimit-reset-requests')).to.equal('20s');
+      expect(res.headers.get('x-upstream-request-id')).to.equal('req_upstream_1');
+      expect(res.headers.get('openai-organization')).to.equal(null);
+      expect(res.headers.get('openai-project')).to.equal(null);
+    });
+  });
+
   describe('an upstream 401', () => {
     it('reaches an OpenAI client as a 401 in its envelope, in Sluice’s words only', async () => {
       up.handle(unauthorized(OPENAI_401));
