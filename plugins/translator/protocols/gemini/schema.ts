@@ -18,5 +18,21 @@ function normalize(v: JsonValue): JsonValue {
     else if (k === 'type' && Array.isArray(child)) out[k] = child.map((t) => (typeof t === 'string' && OPENAPI_TYPES.has(t) ? t.toLowerCase() : t));
     else out[k] = normalize(child);
   }
-  return out;
+  return withNullable(out);
+}
+
+/**
+ * OpenAPI's `nullable: true` has no JSON Schema meaning (an upstream ignores or refuses it, and the
+ * model is then told null is not allowed): it becomes a "null" member of `type`. Without a `type`
+ * to extend it is left as it is.
+ */
+function withNullable(schema: JsonObject): JsonObject {
+  const nullable = schema['nullable'];
+  if (typeof nullable !== 'boolean') return schema;
+  const type = schema['type'];
+  if (nullable && typeof type !== 'string' && !Array.isArray(type)) return schema;
+  const { nullable: _dropped, ...rest } = schema;
+  if (!nullable) return rest;
+  const types = Array.isArray(type) ? type : [type as string];
+  return { ...rest, type: types.includes('null') ? types : [...types, 'null'] };
 }

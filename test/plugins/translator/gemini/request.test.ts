@@ -199,6 +199,16 @@ const DECODE_CASES: DecodeCase[] = [
     body: { contents: [], generationConfig: { responseMimeType: 'application/json', responseSchema: { type: 'ARRAY', items: { type: 'STRING' } } } },
     expect: { responseFormat: { type: 'json_schema', name: 'response', schema: { type: 'array', items: { type: 'string' } } } },
   },
+  {
+    name: 'OpenAPI nullable becomes a "null" type (JSON Schema has no nullable keyword)',
+    body: { contents: [], tools: [{ functionDeclarations: [{ name: 'a', parameters: { type: 'OBJECT', properties: {
+      s: { type: 'STRING', nullable: true }, n: { type: 'INTEGER', nullable: false }, u: { type: ['STRING', 'NUMBER'], nullable: true },
+      nullable: { type: 'BOOLEAN' },
+    } } }] }] },
+    expect: { tools: [{ name: 'a', parameters: { type: 'object', properties: {
+      s: { type: ['string', 'null'] }, n: { type: 'integer' }, u: { type: ['string', 'number', 'null'] }, nullable: { type: 'boolean' },
+    } } }] },
+  },
   { name: 'thinkingBudget 0 turns reasoning off', body: { contents: [], generationConfig: { thinkingConfig: { thinkingBudget: 0 } } }, expect: { reasoning: { enabled: false } } },
   { name: 'thinkingBudget -1 is dynamic', body: { contents: [], generationConfig: { thinkingConfig: { thinkingBudget: -1, includeThoughts: false } } }, expect: { reasoning: { enabled: true, includeThoughts: false } } },
   { name: 'a positive thinkingBudget', body: { contents: [], generationConfig: { thinkingConfig: { thinkingBudget: 2048 } } }, expect: { reasoning: { enabled: true, budgetTokens: 2048 } } },
