@@ -4,6 +4,7 @@ import { asObject, protocolName, type Exchange, type JsonObject, type JsonValue,
 import { codecFor } from './codecs.js';
 import type { IrRequest } from './ir.js';
 import { resolvePassthroughSignatures } from './passthrough-signatures.js';
+import { toolNamesFor } from './tool-names.js';
 import { estimateTokens } from './util.js';
 
 /** Fields Anthropic's count_tokens accepts (it rejects max_tokens, stream, …). */
@@ -42,7 +43,7 @@ export function translateCount(exchange: Exchange): () => void {
       if (resolved) exchange.request = resolved;
       return undefined;
     }
-    const ir = { ...decodeCountRequest(exchange), model: t.model };
+    const ir = toolNamesFor({ ...decodeCountRequest(exchange), model: t.model }, t.protocol.family);
     if (t.protocol.family === 'anthropic') {
       const full = codecFor('anthropic.messages')!.encodeRequest(ir);
       const body: JsonObject = {};

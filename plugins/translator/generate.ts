@@ -5,6 +5,7 @@ import { codecFor } from './codecs.js';
 import type { IrRequest, IrResponse } from './ir.js';
 import { mayNeedResolving, resolvePassthroughSignatures } from './passthrough-signatures.js';
 import { signaturesFor, tagResponse, tagStream, untagRequest } from './signatures.js';
+import { clientToolNames, restoreResponseNames, restoreStreamNames, toolNamesFor } from './tool-names.js';
 import { estimateTokens } from './util.js';
 
 function codec(name: ProtocolName): ProtocolCodec {
@@ -48,7 +49,7 @@ export function generationTranslator(logger: Logger): (this: Exchange, target: T
       if (resolved) { decodedRequest(exchange, logger); exchange.request = resolved; }
       return undefined;
     }
-    const request = signaturesFor(decodedRequest(exchange, logger), protocol.family);
+    const request = toolNamesFor(signaturesFor(decodedRequest(exchange, logger), protocol.family), protocol.family);
     const body = codec(protocolName(protocol)).encodeRequest({ ...request, model: target.model, stream: exchange.stream });
     return { protocol, body, stream: exchange.stream, model: target.model };
   };
@@ -78,9 +79,15 @@ export function translateGenerationBack(exchange: Exchange, logger: Logger): voi
     includeUsage: asObject(exchange.readRequest()['stream_options'])?.['include_usage'] === true,
   };
   const [origin, family] = [response.protocol.family, endpoint.family];
-  exchange.response = response.kind === 'json'
-    ? { ...response, protocol: endpoint, body: client.encodeResponse(tagResponse(withUsageEstimate(upstream.decodeResponse(response.body), exchange, ctx), origin, family), ctx) }
-    : { ...response, protocol: endpoint, events: client.encodeStream(tagStream(upstream.decodeStream(response.events), origin, family), ctx) };
+  // Tool names the upstream was sent mapped (tool-names.ts) go back to the client's own.
+  const names = clientToolNames(request, origin);
+  if (response.kind === 'json') {
+    const decoded = restoreResponseNames(upstream.decodeResponse(response.body), names);
+    exchange.response = { ...response, protocol: endpoint, body: client.encodeResponse(tagResponse(withUsageEstimate(decoded, exchange, ctx), origin, family), ctx) };
+  } else {
+    const decoded = names ? restoreStreamNames(upstream.decodeStream(response.events), names) : upstream.decodeStream(response.events);
+    exchange.response = { ...response, protocol: endpoint, events: client.encodeStream(tagStream(decoded, origin, family), ctx) };
+  }
 }
 
 /**
