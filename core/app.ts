@@ -24,7 +24,7 @@ import { createGatewayEvents } from './events/event-bus.js';
 import { composeChain } from './plugin/compose.js';
 import type { PluginInstance } from './plugin/contract.js';
 import type { Host } from './plugin/host.js';
-import { commandHost, migrationsOf, openServices } from './plugin/services.js';
+import { commandHost, migrationsOf, openServices, type Services } from './plugin/services.js';
 import { registerPluginsAndProviders } from './plugin/register-chain.js';
 import { loadChain, type LoadedPlugin } from './plugin/loader.js';
 import type { OwnedProviderRegistry } from './providers/registry.js';
@@ -162,7 +162,7 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
     closeConnections: () => { if (phase === 'serving') phase = 'closing'; inFlight.lastOnConnections(); },
     drain: () => { phase = 'draining'; inFlight.lastOnConnections(); },
     cutInFlight: (waitMs) => inFlight.cutAll(new GatewayError('SLUICE_E_SHUTTING_DOWN', 'the gateway shut down before this response was complete; retry'), waitMs),
-    reload: () => reloadPlugins(loaded, instances, providers, logger),
+    reload: () => reloadPlugins(loaded, instances, providers, services, logger),
     close: async () => {
       for (const { plugin, instance } of [...instances].reverse()) {
         try { await instance.close?.(); } catch (err) { logger.error('plugin close failed', { plugin: plugin.label, error: err }); }
@@ -174,7 +174,8 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
 }
 
 async function reloadPlugins(
-  current: LoadedConfig, instances: { plugin: LoadedPlugin; instance: PluginInstance }[], providers: OwnedProviderRegistry, logger: Logger,
+  current: LoadedConfig, instances: { plugin: LoadedPlugin; instance: PluginInstance }[], providers: OwnedProviderRegistry,
+  services: Pick<Services, 'setOperatorPrices'>, logger: Logger,
 ): Promise<void> {
   const next = await loadConfigFile(current.file);
   const plugins = await loadChain(next);
@@ -211,8 +212,13 @@ async function reloadPlugins(
     if (providersChanged) await providers.replaceConfigured(current.config.providers);
     throw err;
   }
+  // `pricing:` was validated with the file and cannot be refused: it changes with the plugins' swap,
+  // so the ledger and the budgets price requests after the reload alike (they read host.pricing).
+  const pricingChanged = JSON.stringify(next.config.pricing) !== JSON.stringify(current.config.pricing);
   for (const swap of swaps) swap();
+  if (pricingChanged) services.setOperatorPrices(next.config.pricing);
   instances.forEach((entry, i) => { entry.plugin = { ...entry.plugin, options: plugins[i]!.options }; });
   current.config.providers = next.config.providers;
-  logger.info('config reloaded', { file: next.file, plugins_changed: swaps.length, providers_changed: providersChanged });
+  current.config.pricing = next.config.pricing;
+  logger.info('config reloaded', { file: next.file, plugins_changed: swaps.length, providers_changed: providersChanged, pricing_changed: pricingChanged });
 }

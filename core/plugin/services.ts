@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import type { LoadedConfig } from '../config/load.js';
 import type { Logger } from '../observability/logger.js';
 import { DEFAULT_PRICES } from '../pricing/default-prices.js';
-import { createPriceTable, type PriceTable } from '../pricing/price-table.js';
+import { createPriceTable, type PriceTable, type TokenPrices } from '../pricing/price-table.js';
 import { repeatFilter } from '../observability/repeat-filter.js';
 import { maskUrl } from '../storage/connection-error.js';
 import { isSqlite } from '../storage/is-sqlite.js';
@@ -42,6 +42,8 @@ export interface Services {
   database(): Promise<Knex>;
   redis(): Redis | undefined;
   pricing: PriceTable;
+  /** Replaces the operator's prices (`pricing:`, at a reload); the shipped list stays under them. */
+  setOperatorPrices(pricing: Record<string, TokenPrices>): void;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,14 @@ export function openServices(loaded: LoadedConfig, migrations: () => PluginMigra
   let database: Promise<Knex> | undefined;
   let knex: Knex | undefined;
   let redis: Redis | undefined;
+  // The operator's prices first, then the shipped list (core/pricing/default-prices.ts). Plugins
+  // hold `pricing` for their life, so a reload swaps the table behind it rather than the object.
+  let prices = createPriceTable(config.pricing, DEFAULT_PRICES);
+  const pricing: PriceTable = {
+    pricesFor: (model) => prices.pricesFor(model),
+    match: (model) => prices.match(model),
+    cost: (usage, model, own) => prices.cost(usage, model, own),
+  };
   return {
     database: () => (database ??= (async () => {
       const [{ openDatabase }, { migrateLatest }] = await Promise.all([import('../storage/database.js'), import('../storage/migrations.js')]);
@@ -81,8 +91,8 @@ export function openServices(loaded: LoadedConfig, migrations: () => PluginMigra
       }
       return redis;
     },
-    // The operator's prices first, then the shipped list (core/pricing/default-prices.ts).
-    pricing: createPriceTable(config.pricing, DEFAULT_PRICES),
+    pricing,
+    setOperatorPrices: (next) => { prices = createPriceTable(next, DEFAULT_PRICES); },
     async close() {
       if (redis) redis.disconnect();
       if (!knex) return;
