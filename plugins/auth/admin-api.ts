@@ -1,6 +1,6 @@
 // The admin API for teams, users and keys under /admin (core checks the admin key first). One
 // table drives both the routes and GET /admin/openapi.json, so the document cannot drift.
-import { z, type AdminMethod, type AdminRequest, type AdminResponse, type Host } from '../../core/index.js';
+import { GatewayError, z, type AdminMethod, type AdminRequest, type AdminResponse, type Host } from '../../core/index.js';
 import type { IdentityService } from './identity-service.js';
 import { keyCreate, keyUpdate, parseInput, teamCreate, teamUpdate, userCreate, userUpdate } from './inputs.js';
 import { openApiDocument } from './openapi.js';
@@ -59,7 +59,16 @@ function withOptional<K extends string>(name: K, value: string | undefined): Par
 export function registerAdminApi(host: Host, service: IdentityService, version: string): void {
   const routes = adminRoutes(service);
   for (const route of routes) {
-    host.addAdminRoute(route.method, route.path, async (request): Promise<AdminResponse> => ({ status: route.status ?? 200, body: await route.handle(request) }));
+    const known = Object.keys(route.query ?? {});
+    host.addAdminRoute(route.method, route.path, async (request): Promise<AdminResponse> => {
+      // A misspelt filter (`?tema=eng`) would otherwise be ignored and list everyone: a 400 naming it.
+      const unknown = Object.keys(request.query).find((name) => !known.includes(name));
+      if (unknown !== undefined) {
+        const name = unknown.slice(0, 40);
+        throw new GatewayError('SLUICE_E_INVALID_REQUEST', `${name}: unknown parameter${known.length ? ` (known: ${known.join(', ')})` : ''}`, { param: name });
+      }
+      return { status: route.status ?? 200, body: await route.handle(request) };
+    });
   }
   let document: unknown;
   // Built on first request, not at start-up: nobody may ever ask.

@@ -68,6 +68,16 @@ describe('auth: admin API over HTTP', function () {
     expect((await call('DELETE', '/users/alice')).status).to.equal(405);
   });
 
+  it('refuses a query parameter a route does not take, so a misspelt filter cannot list everyone', async () => {
+    const misspelt = await call('GET', '/users?tema=eng');
+    expect(misspelt.status).to.equal(400);
+    expect(misspelt.json['error']).to.include({ param: 'tema', code: 'SLUICE_E_INVALID_REQUEST' });
+    expect((await call('GET', '/keys?usr=alice')).json['error']).to.include({ param: 'usr' });
+    expect((await call('GET', '/teams?x=1')).status).to.equal(400);
+    expect((await call('GET', '/users?team=eng')).status).to.equal(200);
+    expect((await call('GET', '/keys?user=alice')).status).to.equal(200);
+  });
+
   it('serves GET /admin/openapi.json', async () => {
     const doc = await call('GET', '/openapi.json');
     expect(doc.status).to.equal(200);
