@@ -94,18 +94,26 @@ export async function runCli(
 
 /** parseArgs with usage errors instead of exceptions naming internals. */
 type FlagOptions = NonNullable<ParseArgsConfig['options']>;
-type Parsed<T extends FlagOptions> = ReturnType<typeof parseArgs<{ options: T & { json: { type: 'boolean' }; help: { type: 'boolean'; short: 'h' } }; allowPositionals: true; strict: true }>>;
+type Parsed<T extends FlagOptions> = ReturnType<typeof parseArgs<{ options: T & { json: { type: 'boolean' }; help: { type: 'boolean'; short: 'h' } }; allowPositionals: true; strict: true; tokens: true }>>;
 
 export function parseVerbArgs<T extends FlagOptions>(args: string[], options: T, positionals: number): Parsed<T> {
   let parsed: Parsed<T>;
   try {
-    parsed = parseArgs({ args, options: { ...options, json: { type: 'boolean' as const }, help: { type: 'boolean' as const, short: 'h' as const } }, allowPositionals: true as const, strict: true as const });
+    parsed = parseArgs({ args, options: { ...options, json: { type: 'boolean' as const }, help: { type: 'boolean' as const, short: 'h' as const } }, allowPositionals: true as const, strict: true as const, tokens: true as const });
   } catch (err) {
     const message = (err as Error).message;
     // Node's advice on positionals that start with '-' is noise for a misspelt flag.
     throw new UsageError(message.startsWith('Unknown option') ? message.replace(/\. To specify.*$/s, '') : message);
   }
   if (parsed.positionals.length > positionals) throw new UsageError(`unexpected argument "${parsed.positionals[positionals]}"`);
+  // parseArgs keeps the last of a repeated flag: `--user alice --user bob` would make bob's key
+  // without a word. A mistake to name, as `sluice usage` names `--since` given twice.
+  const seen = new Set<string>();
+  for (const tok of parsed.tokens) {
+    if (tok.kind !== 'option') continue;
+    if (seen.has(tok.name)) throw new UsageError(`--${tok.name}: given more than once`);
+    seen.add(tok.name);
+  }
   return parsed;
 }
 

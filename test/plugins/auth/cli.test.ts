@@ -87,6 +87,9 @@ describe('auth: CLI commands', () => {
       [['user', 'add', 'bob', '--team', 'ghost'], /no team "ghost"/],
       [['team', 'add'], /missing NAME/],
       [['team', 'add', 'a', 'b'], /unexpected argument "b"/],
+      // parseArgs keeps the last: a key for the wrong user, or with another limit, made silently.
+      [['key', 'create', '--user', 'alice', '--user', 'bob'], /--user: given more than once/],
+      [['key', 'create', '--user', 'alice', '--rpm', '5', '--rpm=6'], /--rpm: given more than once/],
     ];
     for (const [args, message] of cases) {
       const r = await run(host, args[0] as 'key', ...args.slice(1));
