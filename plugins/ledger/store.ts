@@ -47,8 +47,14 @@ const KIND = new Map<string, Kind>([
 // The fitting rules, one per kind of column: fitValue picks one by the column's kind, rowValues
 // calls them by name.
 const text = (v: unknown, width: number): unknown => (typeof v === 'string' && v.length > width ? v.slice(0, width) : v ?? null);
-const integer = (v: unknown): number => (Number.isFinite(v) ? Math.round(v as number) : 0);
-const integerOrNull = (v: unknown): number | null => (Number.isFinite(v) ? Math.round(v as number) : null);
+/**
+ * Whole, and within ±2^53: token counts are the provider's own figures, and one past PostgreSQL's
+ * bigint (an upstream reporting 1e300) failed its batch on every retry and replay. The clamp keeps
+ * such a figure absurd in the row, as evidence, without refusing the rows written with it.
+ */
+const whole = (v: number): number => Math.max(-Number.MAX_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, Math.round(v)));
+const integer = (v: unknown): number => (Number.isFinite(v) ? whole(v as number) : 0);
+const integerOrNull = (v: unknown): number | null => (Number.isFinite(v) ? whole(v as number) : null);
 const double = (v: unknown): unknown => (Number.isFinite(v) ? v : null);
 /** A latency is never null: not finite counts as 0. */
 const latency = (v: unknown): unknown => (Number.isFinite(v) ? v : 0);

@@ -66,6 +66,26 @@ function suite(name: string, open: OpenDatabase) {
       }
     });
 
+    it('a provider\'s absurd token count (1e300) does not fail its batch for ever: integers are kept to what both databases hold', async () => {
+      const { knex, drop } = await open();
+      try {
+        await migrateLatest(knex, [{ plugin: 'ledger', migrations: ledgerMigrations }]);
+        const store = knexStore(async () => knex);
+        // Figures an upstream reported (usage is read as the provider sent it): past PostgreSQL's
+        // bigint, they failed the insert of every row written with them, on each retry and replay.
+        const odd = { ...row(1), output_tokens: 1e300, reasoning_tokens: 2 ** 70, local_output_tokens: -1e30 };
+        expect(await store.insert([row(0), odd, row(2)])).to.equal(3);
+        const rows = await stored(knex);
+        expect([...rows.keys()].sort()).to.deep.equal([row(0).request_id, odd.request_id, row(2).request_id].sort());
+        expect(rows.get(odd.request_id)).to.include({
+          output_tokens: Number.MAX_SAFE_INTEGER, reasoning_tokens: Number.MAX_SAFE_INTEGER, local_output_tokens: -Number.MAX_SAFE_INTEGER,
+        });
+      } finally {
+        await knex.destroy();
+        await drop();
+      }
+    });
+
     it('requests alike in all but their arrival key (one client id, one millisecond, one latency: a burst of fast refusals) get a row each', async () => {
       const { knex, drop } = await open();
       try {
