@@ -28,6 +28,16 @@ const LOG_INTERVAL_MS = 60_000;
 /** Settles that failed (Redis away) wait here to be tried again: idempotent by reservation id. */
 const MAX_PENDING_SETTLES = 10_000;
 
+/**
+ * Usage is the provider's own figure, and a provider may report nonsense: a negative count would
+ * hand back what other requests used, and one past 2^53 (1e300) fails Redis's integer arithmetic
+ * on every retry of the settle (held at the head of the retry queue, so no later settle ran).
+ * 2^53 nano-USD is $9 million, a counter's exact range: such a figure still exhausts any limit.
+ */
+function providerAmount(n: number): number {
+  return Number.isNaN(n) ? 0 : Math.min(Math.max(0, Math.ceil(n)), Number.MAX_SAFE_INTEGER);
+}
+
 export class Limiter {
   private readonly planner: CounterPlanner;
   private readonly exempt: Set<string>;
@@ -168,7 +178,7 @@ export class Limiter {
       tokens = admission.estimate.tokens;
       nano = admission.estimate.nano;
     }
-    return admission.counters.map((c) => (c.kind === 'rpm' ? 1 : c.kind === 'tpm' ? tokens : nano));
+    return admission.counters.map((c) => (c.kind === 'rpm' ? 1 : c.kind === 'tpm' ? providerAmount(tokens) : providerAmount(nano)));
   }
 
   private flushMetrics(): void {
