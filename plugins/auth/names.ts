@@ -20,7 +20,8 @@ export type KeyKind = z.output<typeof keyKind>;
 export const keyLabel = z.string().min(1).max(200).meta({ expected: 'a label of 1 to 200 characters' });
 
 export const positiveInt = z.number().int().min(1).max(1_000_000_000);
-export const usd = z.number().positive().max(1_000_000_000).meta({ expected: 'an amount in USD above 0' });
+// The bound is named with the floor: "above 0, got 10000000000" read as if the number were wrong-signed.
+export const usd = z.number().positive().max(1_000_000_000).meta({ expected: 'an amount in USD above 0 and at most 1000000000' });
 
 const DURATION = /^(\d{1,6})([mhdw])$/;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;

@@ -78,6 +78,7 @@ describe('auth: CLI commands', () => {
       [['key', 'create', '--user', 'alice', '--models', 'a b'], /--models: expected a model name or glob/],
       [['key', 'create', '--user', 'alice', '--budget-daily=-3'], /--budget-daily: expected an amount in USD above 0/],
       [['key', 'create', '--user', 'alice', '--budget-daily', '-3'], /'--budget-daily=-XYZ'/],
+      [['key', 'create', '--user', 'alice', '--budget-monthly', '1e10'], /--budget-monthly: expected an amount in USD above 0 and at most 1000000000, got/],
       [['key', 'create', '--user', 'alice', '--colour', 'red'], /Unknown option '--colour'/],
       [['key', 'create', '--user', 'ghost'], /no user "ghost"/],
       [['key', 'revoke'], /missing ID/],
