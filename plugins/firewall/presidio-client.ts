@@ -3,7 +3,7 @@
 // {entity_type, start, end, score, analysis_explanation, recognition_metadata}, offsets in code points.
 import type { Finding } from './types.js';
 import type { PresidioOptions } from './options.js';
-import { codePointToUtf16 } from './offsets.js';
+import { codePointLength, codePointToUtf16 } from './offsets.js';
 
 /** The sidecar failed, timed out or answered something that is not an analyzer result. */
 export class PresidioError extends Error {
@@ -20,10 +20,26 @@ interface AnalyzerResult {
   score: number;
 }
 
-function isAnalyzerResult(value: unknown): value is AnalyzerResult {
+// A result is trusted only when its span lies inside the text sent and its score is a probability:
+// a span outside it would be sliced from the wrong end of the text (a negative start counts from the
+// end in String.slice) and redact the wrong characters, silently.
+function isAnalyzerResult(value: unknown, length: number): value is AnalyzerResult {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v.entity_type === 'string' && typeof v.start === 'number' && typeof v.end === 'number' && typeof v.score === 'number';
+  return typeof v.entity_type === 'string' && entityType(v.entity_type) !== ''
+    && Number.isInteger(v.start) && Number.isInteger(v.end) && (v.start as number) >= 0 && (v.start as number) < (v.end as number) && (v.end as number) <= length
+    && typeof v.score === 'number' && v.score >= 0 && v.score <= 1;
+}
+
+/**
+ * The type as Sluice names types: upper snake case (`PERSON`, `US_DRIVER_LICENSE`), like the
+ * `entities:` keys a policy is written with. The name goes into the `x-sluice-firewall` header, the
+ * log line, metric labels and placeholders, so a custom recognizer named `person name` (or an
+ * answer carrying a line break, which Node refuses in a header and would fail the request) becomes
+ * `PERSON_NAME`.
+ */
+function entityType(name: string): string {
+  return name.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '');
 }
 
 export type FetchLike = typeof fetch;
@@ -68,12 +84,13 @@ export class PresidioClient {
       const detail = typeof payload === 'object' && payload !== null && 'error' in payload ? String((payload as { error: unknown }).error) : '';
       throw new PresidioError(`presidio-analyzer answered ${response.status}${detail ? `: ${detail}` : ''}`, response.status);
     }
-    if (!Array.isArray(payload) || !payload.every(isAnalyzerResult)) {
-      throw new PresidioError('presidio-analyzer answered something that is not a list of results', response.status);
+    const length = codePointLength(text);
+    if (!Array.isArray(payload) || !payload.every((result) => isAnalyzerResult(result, length))) {
+      throw new PresidioError('presidio-analyzer answered something that is not a list of results for the text sent', response.status);
     }
     const toUtf16 = codePointToUtf16(text);
     return payload.map((result) => ({
-      type: result.entity_type,
+      type: entityType(result.entity_type),
       start: toUtf16(result.start),
       end: toUtf16(result.end),
       score: result.score,

@@ -8,7 +8,7 @@ import { firewallOptions } from '../../../plugins/firewall/options.js';
 interface Recorded { method: string; url: string; body: unknown }
 
 /** A fake presidio-analyzer speaking its REST shapes; offsets are code points, like Python's. */
-function fakeAnalyzer(behaviour: { delayMs?: number; status?: number } = {}) {
+function fakeAnalyzer(behaviour: { delayMs?: number; status?: number; answer?: unknown } = {}) {
   const requests: Recorded[] = [];
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let raw = '';
@@ -23,6 +23,10 @@ function fakeAnalyzer(behaviour: { delayMs?: number; status?: number } = {}) {
       const reply = () => {
         if (behaviour.status) {
           res.writeHead(behaviour.status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'boom' }));
+          return;
+        }
+        if (behaviour.answer !== undefined) {
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(behaviour.answer));
           return;
         }
         const { text } = body as { text: string };
@@ -126,6 +130,47 @@ describe('firewall Presidio sidecar client', () => {
     } finally {
       await failing.close();
       await slow.close();
+    }
+  });
+
+  it('names types in upper snake case, so a recognizer name cannot break the header, log or metrics', async () => {
+    const result = (entity_type: string) => ({ entity_type, start: 0, end: 4, score: 0.9, analysis_explanation: null, recognition_metadata: {} });
+    const fake = await fakeAnalyzer({ answer: [result('person name'), result('PER\r\nX-Evil: 1'), result('US_DRIVER_LICENSE')] });
+    try {
+      const findings = await new PresidioClient(presidioOptions(fake.url)).analyze('John Smith');
+      expect(findings.map((f) => f.type)).to.deep.equal(['PERSON_NAME', 'PER_X_EVIL_1', 'US_DRIVER_LICENSE']);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('an answer with a span outside the text, a fractional offset, a bad score or no name is a sidecar error', async () => {
+    const text = '😀 John Smith'; // 12 code points, 13 UTF-16 units
+    const bad = [
+      { entity_type: 'PERSON', start: -5, end: 4, score: 0.9 },
+      { entity_type: 'PERSON', start: 2, end: 13, score: 0.9 },
+      { entity_type: 'PERSON', start: 8, end: 2, score: 0.9 },
+      { entity_type: 'PERSON', start: 1.5, end: 4, score: 0.9 },
+      { entity_type: 'PERSON', start: 2, end: 6, score: 1e308 },
+      { entity_type: '', start: 2, end: 6, score: 0.9 },
+      { entity_type: '--', start: 2, end: 6, score: 0.9 },
+    ];
+    for (const answer of bad) {
+      const fake = await fakeAnalyzer({ answer: [answer] });
+      try {
+        let error: unknown;
+        await new PresidioClient(presidioOptions(fake.url)).analyze(text).catch((e) => (error = e));
+        expect(error, JSON.stringify(answer)).to.be.instanceOf(PresidioError).with.property('message').that.matches(/not a list of results/);
+      } finally {
+        await fake.close();
+      }
+    }
+    const edge = await fakeAnalyzer({ answer: [{ entity_type: 'PERSON', start: 2, end: 12, score: 1 }] });
+    try {
+      const [finding] = await new PresidioClient(presidioOptions(edge.url)).analyze(text);
+      expect(text.slice(finding!.start, finding!.end)).to.equal('John Smith');
+    } finally {
+      await edge.close();
     }
   });
 
