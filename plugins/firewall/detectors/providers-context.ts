@@ -118,47 +118,76 @@ function wordPositions(text: string): Map<string, number[]> {
   return positions;
 }
 
-/** True when one of the key's words ends within `before` characters before [start, end) or starts within `after` after it. */
-function nearWord(key: ContextKey, positions: Map<string, number[]>, start: number, end: number): boolean {
+/**
+ * How far the nearest of the key's words is from [start, end): a word ending within `before`
+ * characters before it counts its distance, one starting within `after` after it counts its distance
+ * plus AFTER_PENALTY; -1 when none is in reach.
+ */
+function nearWord(key: ContextKey, positions: Map<string, number[]>, start: number, end: number): number {
   const before = key.before ?? 240;
   const after = key.after ?? 80;
+  let best = -1;
   for (const w of key.near) {
     for (const p of positions.get(w) ?? []) {
-      if ((p + w.length <= start && p >= start - before) || (p >= end && p < end + after)) return true;
+      let d = -1;
+      if (p + w.length <= start && p >= start - before) d = start - (p + w.length);
+      else if (p >= end && p < end + after) d = p - end + AFTER_PENALTY;
+      if (d >= 0 && (best < 0 || d < best)) best = d;
     }
   }
-  return false;
+  return best;
 }
 
-/** Tries each provider's shape on the maximal runs of its alphabet inside the matched union run. */
-function contextKey(c: Candidate): Verdict {
+// A value is named by the words before it (`DD_API_KEY=…`, "my datadog key is …"); a word after it
+// counts only when none before does. Without this, in a .env listing one provider per line, the next
+// line's name (`TWILIO_AUTH_TOKEN=` after `DD_API_KEY=…`) claimed the key.
+const AFTER_PENALTY = 100_000;
+
+/** The first valid key of the shape in the matched union run, or undefined. */
+function keyIn(key: ContextKey, c: Candidate): { start: number; end: number } | undefined {
   const { text, value } = c;
+  let i = 0;
+  while (i < value.length) {
+    if (!key.alphabet(value.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < value.length && key.alphabet(value.charCodeAt(j))) j++;
+    const start = c.start + i;
+    const end = c.start + j;
+    i = j;
+    if (!key.lengths.includes(end - start)) continue;
+    if (key.glue(text.charCodeAt(start - 1)) || key.glue(text.charCodeAt(end)) || text[end] === '=') continue;
+    const run = text.slice(start, end);
+    if (looksFake(run) || (key.check && !key.check(run, text, start, end))) continue;
+    return { start, end };
+  }
+  return undefined;
+}
+
+/**
+ * Tries each provider's shape on the maximal runs of its alphabet inside the matched union run; when
+ * several providers' shapes fit (32 hex is a Twilio, Datadog or ElevenLabs key alike), the provider
+ * named nearest to the value wins, so keys listed one per line keep each its own provider.
+ */
+function contextKey(c: Candidate): Verdict {
   // A run far longer than any key is a blob (base64 image, ciphertext), not a key with neighbours.
-  if (value.length > 256) return false;
-  const positions = wordPositions(text);
+  if (c.value.length > 256) return false;
+  const positions = wordPositions(c.text);
+  let best: { type: string; start: number; end: number; score: number } | undefined;
+  let bestDistance = Infinity;
   for (const key of KEYS) {
     // The provider's words first: most runs (hashes, ids, blobs) have none nearby, and then the run
     // need not be split at all.
-    if (key.near.length > 0 && !nearWord(key, positions, c.start, c.end)) continue;
-    let i = 0;
-    while (i < value.length) {
-      if (!key.alphabet(value.charCodeAt(i))) {
-        i++;
-        continue;
-      }
-      let j = i;
-      while (j < value.length && key.alphabet(value.charCodeAt(j))) j++;
-      const start = c.start + i;
-      const end = c.start + j;
-      i = j;
-      if (!key.lengths.includes(end - start)) continue;
-      if (key.glue(text.charCodeAt(start - 1)) || key.glue(text.charCodeAt(end)) || text[end] === '=') continue;
-      const run = text.slice(start, end);
-      if (looksFake(run) || (key.check && !key.check(run, text, start, end))) continue;
-      return { type: key.type, start, end, score: key.score ?? 0.85 };
-    }
+    const distance = key.near.length > 0 ? nearWord(key, positions, c.start, c.end) : AFTER_PENALTY * 2;
+    if (distance < 0 || distance >= bestDistance) continue;
+    const found = keyIn(key, c);
+    if (!found) continue;
+    best = { type: key.type, ...found, score: key.score ?? 0.85 };
+    bestDistance = distance;
   }
-  return false;
+  return best ?? false;
 }
 
 const NEAR_WORDS = [...new Set(KEYS.flatMap((k) => k.near))];

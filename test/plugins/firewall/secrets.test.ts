@@ -160,6 +160,13 @@ describe('firewall secrets detector', () => {
 
   describe('keys with no prefix, in their provider\'s context', () => {
     for (const [type, text, secret] of IN_CONTEXT) it(`${type} in ${text.slice(0, 36)}…`, () => expectFound(text, secret, type));
+    it('keys listed one per line each keep their own provider (the name before a key wins over the next line\'s)', () => {
+      const dd = fake(32, HEX), twilio = fake(32, HEX), eleven = fake(32, HEX), cf = fake(37, HEX);
+      const env = `DD_API_KEY=${dd}\nTWILIO_AUTH_TOKEN=${twilio}\nELEVENLABS_API_KEY=${eleven}\nCLOUDFLARE_API_KEY=${cf}\n`;
+      expect(scan(env).map((f) => [f.type, env.slice(f.start, f.end)])).to.deep.equal([
+        ['DATADOG_API_KEY', dd], ['TWILIO_AUTH_TOKEN', twilio], ['ELEVENLABS_API_KEY', eleven], ['CLOUDFLARE_API_KEY', cf],
+      ]);
+    });
     it('the same shapes alone are not reported', () => {
       expectNothing(`commit ${fake(40, HEX)} and cache ${fake(32, HEX)}, blob ${fake(40)}`);
       expectNothing(`value ${Buffer.from(fake(30)).toString('base64')} here`);
