@@ -37,15 +37,25 @@ const entitySetting = z.union([
   }),
 ]);
 
+// `regex` is accepted for `pattern`: it is the key Presidio's pattern recognizers use
+// (`{name, regex, score}`), so operators bringing their recognizers over write it; refusing it as an
+// unknown option would only make them rename it.
 export const customPatternSchema = z.strictObject({
   name: z.string().min(1).describe('Names the pattern in errors and is the default entity type.'),
   type: z.string().min(1).optional().describe('Entity type reported (default: the name, upper-cased).'),
-  pattern: re2Pattern,
+  pattern: re2Pattern.optional().describe('The regular expression (RE2 syntax).'),
+  regex: re2Pattern.optional().describe('Another name for pattern, as in Presidio\'s pattern recognizers.'),
   score: score.default(0.8),
   keywords: z.array(z.string().min(1)).optional()
     .describe('Only report a match when one of these words (case-insensitive) is near it.'),
   group: z.number().int().min(0).optional().describe('Capture group that is the finding (default 0: the whole match).'),
-});
+}).superRefine((o, ctx) => {
+  if (o.pattern === undefined && o.regex === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['pattern'], input: undefined, message: 'expected a regular expression RE2 can compile (no look-around, no back-references) in pattern (or regex), got nothing' });
+  } else if (o.pattern !== undefined && o.regex !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['regex'], input: o.regex, message: 'expected pattern or regex, not both' });
+  }
+}).transform(({ regex, ...o }) => ({ ...o, pattern: (o.pattern ?? regex) as string }));
 
 /** The sidecar is called over HTTP(S): anything else would only fail at the first request. */
 function isHttpUrl(text: string): boolean {

@@ -32,6 +32,13 @@ describe('firewall engine options', () => {
     const found = e.scan(input).map((f) => [f.type, input.slice(f.start, f.end), f.detector]);
     expect(found).to.deep.equal([['EMPLOYEE_ID', 'EMP-123456', 'custom'], ['INTERNAL_TICKET', '54321', 'custom'], ['INTERNAL_TICKET', '11111', 'custom']]);
   });
+  it('takes a custom pattern under regex, the key Presidio\'s recognizers use, as under pattern', () => {
+    const e = engine({ custom: [{ name: 'employee_id', regex: 'EMP-\\d{6}', score: 0.9 }] });
+    expect(e.scan('id EMP-123456').map((f) => [f.type, f.score])).to.deep.equal([['EMPLOYEE_ID', 0.9]]);
+    expect(() => parseOptions(firewallOptions, { custom: [{ name: 'bad', regex: '(a)\\1' }] })).to.throw(SchemaError, /custom\[0\]\.regex: expected a regular expression RE2 can compile/);
+    expect(() => parseOptions(firewallOptions, { custom: [{ name: 'both', regex: 'a', pattern: 'b' }] })).to.throw(SchemaError, /custom\[0\]\.regex: expected pattern or regex, not both/);
+    expect(() => parseOptions(firewallOptions, { custom: [{ name: 'none' }] })).to.throw(SchemaError, /custom\[0\]\.pattern: expected a regular expression/);
+  });
   it('drops allowlisted values and patterns', () => {
     const e = engine({ allowlist: { values: ['bob@corp.io'], patterns: ['4111[ -]?1111[ -]?1111[ -]?1111'] } });
     expect(e.scan(text).map((f) => f.type)).to.deep.equal(['GITHUB_TOKEN']);
