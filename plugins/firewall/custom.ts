@@ -4,12 +4,13 @@ import type { RuleSpec, Finding } from './types.js';
 import type { CustomPattern } from './options.js';
 import { compileRule, type CompiledRule } from './rule.js';
 import { keywordNear } from './context.js';
+import { typeFromName } from './entity-names.js';
 
 export function customRules(patterns: readonly CustomPattern[]): CompiledRule[] {
   return patterns.map((p) => {
     const keywords = p.keywords?.map((k) => k.toLowerCase());
     const spec: RuleSpec = {
-      type: p.type ?? p.name.toUpperCase(),
+      type: p.type ?? typeFromName(p.name),
       pattern: p.pattern,
       score: p.score,
       group: p.group,

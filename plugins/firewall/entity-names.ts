@@ -84,13 +84,18 @@ export interface EntityNameContext {
   presidio: boolean;
 }
 
+/** The default type of a custom pattern: its name upper-cased, other characters as `_` (`employee-id` → EMPLOYEE_ID). */
+export function typeFromName(name: string): string {
+  return name.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+}
+
 /** Resolves `entities:` keys against one config's custom patterns and sidecar. */
 export class EntityNames {
   private readonly customTypes = new Map<string, string>();
 
   constructor(private readonly context: EntityNameContext) {
     for (const c of context.custom) {
-      const type = c.type ?? c.name.toUpperCase();
+      const type = c.type ?? typeFromName(c.name);
       this.customTypes.set(type, type);
       // The pattern's own name (`employee_id`) is what its author may write, too.
       this.customTypes.set(c.name, type);

@@ -3,7 +3,7 @@
 // must compile with RE2 here, at option-parse time, so a bad pattern is a start-up error naming it.
 import { createRequire } from 'node:module';
 import { z } from '../../core/index.js';
-import { EntityNames } from './entity-names.js';
+import { EntityNames, typeFromName } from './entity-names.js';
 
 type RE2Constructor = typeof import('re2');
 let re2: RE2Constructor | undefined;
@@ -37,12 +37,19 @@ const entitySetting = z.union([
   }),
 ]);
 
+// A type goes as written into the x-sluice-firewall header, the log line, metric labels and
+// placeholders: a space or a comma there is ambiguous, and a line break or a character outside
+// Latin-1 is refused by Node in a header, failing every request with a finding of that type.
+const ENTITY_TYPE = /^[A-Z][A-Z0-9_]*$/;
+
 // `regex` is accepted for `pattern`: it is the key Presidio's pattern recognizers use
 // (`{name, regex, score}`), so operators bringing their recognizers over write it; refusing it as an
 // unknown option would only make them rename it.
 export const customPatternSchema = z.strictObject({
   name: z.string().min(1).describe('Names the pattern in errors and is the default entity type.'),
-  type: z.string().min(1).optional().describe('Entity type reported (default: the name, upper-cased).'),
+  type: z.string().refine((type) => ENTITY_TYPE.test(type))
+    .meta({ expected: 'an entity type in upper snake case such as EMPLOYEE_ID (A-Z, 0-9 and _, starting with a letter)' })
+    .optional().describe('Entity type reported (default: the name, upper-cased, other characters as _).'),
   pattern: re2Pattern.optional().describe('The regular expression (RE2 syntax).'),
   regex: re2Pattern.optional().describe('Another name for pattern, as in Presidio\'s pattern recognizers.'),
   score: score.default(0.8),
@@ -50,6 +57,9 @@ export const customPatternSchema = z.strictObject({
     .describe('Only report a match when one of these words (case-insensitive) is near it.'),
   group: z.number().int().min(0).optional().describe('Capture group that is the finding (default 0: the whole match).'),
 }).superRefine((o, ctx) => {
+  if (o.type === undefined && !ENTITY_TYPE.test(typeFromName(o.name))) {
+    ctx.addIssue({ code: 'custom', path: ['name'], input: o.name, message: `expected a name with letters or digits to make the entity type from (or a type such as EMPLOYEE_ID), got ${JSON.stringify(o.name)}` });
+  }
   if (o.pattern === undefined && o.regex === undefined) {
     ctx.addIssue({ code: 'custom', path: ['pattern'], input: undefined, message: 'expected a regular expression RE2 can compile (no look-around, no back-references) in pattern (or regex), got nothing' });
   } else if (o.pattern !== undefined && o.regex !== undefined) {

@@ -39,6 +39,15 @@ describe('firewall engine options', () => {
     expect(() => parseOptions(firewallOptions, { custom: [{ name: 'both', regex: 'a', pattern: 'b' }] })).to.throw(SchemaError, /custom\[0\]\.regex: expected pattern or regex, not both/);
     expect(() => parseOptions(firewallOptions, { custom: [{ name: 'none' }] })).to.throw(SchemaError, /custom\[0\]\.pattern: expected a regular expression/);
   });
+  it('refuses a custom type that is not upper snake case; a default type is the name with other characters as _', () => {
+    // Such a type went as written into the x-sluice-firewall header: a line break failed every
+    // request carrying it with a 500, a space gave "employee id=1".
+    expect(() => parseOptions(firewallOptions, { custom: [{ name: 'emp', type: 'employee id', pattern: 'EMP' }] })).to.throw(SchemaError, /custom\[0\]\.type: expected an entity type in upper snake case/);
+    expect(() => parseOptions(firewallOptions, { custom: [{ name: 'tk', type: 'TICKET\nX: y', pattern: 'TK' }] })).to.throw(SchemaError, /custom\[0\]\.type: expected an entity type in upper snake case/);
+    expect(() => parseOptions(firewallOptions, { custom: [{ name: 'ü', pattern: 'ZZ' }] })).to.throw(SchemaError, /custom\[0\]\.name: expected a name with letters or digits/);
+    const e = engine({ custom: [{ name: 'employee-id', pattern: 'EMP-\\d{6}' }], entities: { 'employee-id': { min_score: 0.5 } } });
+    expect(e.scan('id EMP-123456').map((f) => f.type)).to.deep.equal(['EMPLOYEE_ID']);
+  });
   it('drops allowlisted values and patterns', () => {
     const e = engine({ allowlist: { values: ['bob@corp.io'], patterns: ['4111[ -]?1111[ -]?1111[ -]?1111'] } });
     expect(e.scan(text).map((f) => f.type)).to.deep.equal(['GITHUB_TOKEN']);
