@@ -7,14 +7,25 @@ import { names } from './collector.js';
 import { NO_PATH, type RequestSink } from './sink.js';
 import type { BodyPath } from './types.js';
 
+/**
+ * The key under which a part or body holds `camel` — or its snake_case spelling, which the Gemini API
+ * accepts as well (proto JSON takes both, and Google's curl examples write `system_instruction`,
+ * `function_response`): a reader that knew only the camelCase one would leave such a part unread —
+ * unscanned by the firewall, unseen by the loop detector — while the provider still reads it.
+ */
+function keyOf(o: JsonObject, camel: string, snake: string): string {
+  return o[snake] !== undefined && o[camel] === undefined ? snake : camel;
+}
+
 /** countTokens may wrap a whole generate request. */
 function generateBody(body: JsonObject): { body: JsonObject; path: (string | number)[] } {
-  const inner = asObject(body['generateContentRequest']);
-  return inner ? { body: inner, path: ['generateContentRequest'] } : { body, path: [] };
+  const key = keyOf(body, 'generateContentRequest', 'generate_content_request');
+  const inner = asObject(body[key]);
+  return inner ? { body: inner, path: [key] } : { body, path: [] };
 }
 
 function systemKey(body: JsonObject): string {
-  return body['system_instruction'] !== undefined && body['systemInstruction'] === undefined ? 'system_instruction' : 'systemInstruction';
+  return keyOf(body, 'systemInstruction', 'system_instruction');
 }
 
 /** `systemInstruction` (or `system_instruction`): a string or a content's text parts. */
@@ -52,19 +63,21 @@ export function readGeneratePart(p: JsonObject, role: string, turn: number, at: 
     sink.text(role === 'model' ? 'assistant' : 'user', role, turn, p, 'text', at);
     return;
   }
-  const call = asObject(p['functionCall']);
+  const callKey = keyOf(p, 'functionCall', 'function_call');
+  const call = asObject(p[callKey]);
   if (call) {
     if (signed) sink.signature('tool_call', p, 'thoughtSignature', turn, at);
-    sink.call(asString(call['id']), asString(call['name']) ?? '', role, turn, at, call, 'args', sink.paths ? [...at, 'functionCall'] : NO_PATH, 'value', p);
+    sink.call(asString(call['id']), asString(call['name']) ?? '', role, turn, at, call, 'args', sink.paths ? [...at, callKey] : NO_PATH, 'value', p);
     return;
   }
   const type = partType(p);
   // A part holding nothing but a signature closes the thinking before it; media and responses keep theirs.
   if (signed) sink.signature(type === undefined ? 'text' : 'part', p, 'thoughtSignature', turn, at);
-  const response = asObject(p['functionResponse']);
+  const responseKey = keyOf(p, 'functionResponse', 'function_response');
+  const response = asObject(p[responseKey]);
   if (response) {
     const output = response['response'];
-    sink.result(asString(response['id']), asString(response['name']), output, functionResponseIsError(output), role, turn, at, p, sink.paths ? [...at, 'functionResponse', 'response'] : NO_PATH);
+    sink.result(asString(response['id']), asString(response['name']), output, functionResponseIsError(output), role, turn, at, p, sink.paths ? [...at, responseKey, 'response'] : NO_PATH);
     return;
   }
   if (type !== undefined) sink.other(type, role === 'model' ? 'assistant' : 'user', role, turn, p, at); // inlineData, fileData, executableCode…

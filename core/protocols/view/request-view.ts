@@ -15,7 +15,7 @@ interface Shape {
 
 const count = (key: string) => (body: JsonObject) => (Array.isArray(body[key]) ? body[key].length : typeof body[key] === 'string' ? 1 : 0);
 const geminiTurns = (body: JsonObject) => {
-  const inner = body['generateContentRequest'];
+  const inner = body['generateContentRequest'] ?? body['generate_content_request'];
   const b = inner && typeof inner === 'object' && !Array.isArray(inner) ? inner : body;
   return Array.isArray(b['contents']) ? b['contents'].length : 0;
 };

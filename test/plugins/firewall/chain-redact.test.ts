@@ -112,6 +112,29 @@ describe('firewall redaction (request side)', () => {
     expect(text).to.contain('"args":{"to":"[EMAIL_ADDRESS_1]"}').and.contain('"delivered":["[EMAIL_ADDRESS_2]"]').and.contain(`"thoughtSignature":"sig-${AWS_KEY}"`);
   });
 
+  it('Gemini in snake_case (the API takes both spellings): system_instruction, function_call args, function_response, count_tokens', async () => {
+    const r = await run('/v1beta/models/gemini-x:generateContent', {
+      system_instruction: { parts: [{ text: `token ${TOKEN}` }] },
+      contents: [
+        { role: 'user', parts: [{ text: 'send it' }] },
+        { role: 'model', parts: [{ function_call: { name: 'send', args: { to: EMAIL } } }] },
+        { role: 'user', parts: [{ function_response: { name: 'send', response: { output: `delivered to ${OTHER}` } } }] },
+      ],
+    }, { mode: 'redact' }, { json: {} });
+    const text = sent(r);
+    expectNoValue(text);
+    expect(text).to.contain('"function_call":{"name":"send","args":{"to":"[EMAIL_ADDRESS_1]"}}')
+      .and.contain('"function_response":{"name":"send","response":{"output":"delivered to [EMAIL_ADDRESS_2]"}}');
+    expect(r.exchange.findings.find((f) => f.type === 'EMAIL_ADDRESS')?.locations).to.deep.equal([
+      'contents[1].parts[0].function_call.args', 'contents[2].parts[0].function_response.response',
+    ]);
+    const counted = await run('/v1beta/models/gemini-x:countTokens', {
+      generate_content_request: { model: 'models/gemini-x', contents: [{ role: 'user', parts: [{ function_response: { name: 'f', response: { output: EMAIL } } }] }] },
+    }, { mode: 'enforce' }, { json: {} });
+    expect(counted.status).to.equal(400);
+    expect(counted.upstreamRequests).to.have.length(0);
+  });
+
   it('numbers stay the same on every turn of a growing conversation', async () => {
     const history: JsonObject[] = [{ role: 'user', content: `I am ${EMAIL}` }];
     const seen: string[] = [];
