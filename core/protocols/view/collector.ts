@@ -76,11 +76,26 @@ export class Collector implements RequestSink {
    * Of the entries the shared reading leaves to each sink, those that carry text the model reads:
    * Anthropic `document` blocks with a text source (`source.data`) or a content source
    * (`source.content`: a string or text blocks), their `title` and `context`, and `search_result`
-   * blocks (`title`, `content` text blocks) — at a turn's top level or inside a tool result. Read
-   * here and not in the shared reader, so the translator keeps handing documents on as documents.
+   * blocks (`title`, `content` text blocks) — at a turn's top level or inside a tool result; and the
+   * calls and results of hosted and server tools (HOSTED_TOOL_TEXT). Read here and not in the shared
+   * reader, so the translator keeps handing documents on as documents.
    */
   other(type: string, kind: SegmentKind, role: string, turn: number, entry: JsonObject, at: BodyPath): void {
-    if (!this.allText || (type !== 'document' && type !== 'search_result')) return;
+    if (!this.allText) return;
+    const hosted = HOSTED_TOOL_TEXT[type];
+    if (hosted) {
+      for (const key of hosted.keys) {
+        const value = entry[key];
+        if (typeof value === 'string') {
+          if (hosted.jsonText?.includes(key)) this.jsonText(hosted.kind, role, turn, entry, key, at);
+          else this.text(hosted.kind, role, turn, entry, key, at);
+        } else if (value && typeof value === 'object') {
+          this.walkLeaves(hosted.kind, role, turn, value, [...at, key], undefined, OPAQUE_KEYS);
+        }
+      }
+      return;
+    }
+    if (type !== 'document' && type !== 'search_result') return;
     if (type === 'document') {
       const source = entry['source'];
       if (source && typeof source === 'object' && !Array.isArray(source)) {
@@ -177,18 +192,54 @@ export class Collector implements RequestSink {
    * Every string leaf under `root`, in document order, to any depth: with a stack of frames, not
    * recursion, which a deep value (a tool result nested 100,000 levels) would overflow.
    */
-  private walkLeaves(kind: SegmentKind, role: string, turn: number, root: Container, path: BodyPath, written: (() => void) | undefined): void {
+  private walkLeaves(kind: SegmentKind, role: string, turn: number, root: Container, path: BodyPath, written: (() => void) | undefined, skip?: ReadonlySet<string>): void {
     const frames: Frame[] = [frame(root, path)];
     while (frames.length) {
       const f = frames[frames.length - 1]!;
       if (f.next === f.size) { frames.pop(); continue; }
       const k = f.keys ? f.keys[f.next++]! : f.next++;
+      if (skip && typeof k === 'string' && skip.has(k)) continue;
       const v = (f.value as Record<string | number, JsonValue>)[k];
       if (typeof v === 'string') this.segments.push(new Slot(kind, role, turn, f.at, k, f.value, k, this.changed, written));
       else if (v && typeof v === 'object') frames.push(frame(v, { up: f.at, key: k }));
     }
   }
 }
+
+/**
+ * Calls and results of tools the provider or the client runs without a function definition, sent
+ * back in the history: where their text is (a string is one segment; an object or list, each of its
+ * string leaves but those under OPAQUE_KEYS; `jsonText` keys hold JSON text, walked like function
+ * arguments). A shell command, its output, a patch, an MCP call's arguments and result, a search
+ * query carry what the user's data carries; left unread, the firewall let them through unscanned.
+ */
+const HOSTED_TOOL_TEXT: Record<string, { kind: SegmentKind; keys: readonly string[]; jsonText?: readonly string[] }> = {
+  // Responses input items
+  local_shell_call: { kind: 'tool_arguments', keys: ['action'] },
+  local_shell_call_output: { kind: 'tool_result', keys: ['output'] },
+  shell_call: { kind: 'tool_arguments', keys: ['action'] },
+  shell_call_output: { kind: 'tool_result', keys: ['output'] },
+  apply_patch_call: { kind: 'tool_arguments', keys: ['operation'] },
+  apply_patch_call_output: { kind: 'tool_result', keys: ['output'] },
+  mcp_call: { kind: 'tool_arguments', keys: ['arguments', 'output', 'error'], jsonText: ['arguments'] },
+  mcp_approval_request: { kind: 'tool_arguments', keys: ['arguments'], jsonText: ['arguments'] },
+  code_interpreter_call: { kind: 'tool_arguments', keys: ['code', 'outputs'] },
+  web_search_call: { kind: 'tool_arguments', keys: ['action'] },
+  file_search_call: { kind: 'tool_result', keys: ['queries', 'results'] },
+  computer_call: { kind: 'tool_arguments', keys: ['action'] },
+  // Anthropic blocks
+  server_tool_use: { kind: 'tool_arguments', keys: ['input'] },
+  mcp_tool_use: { kind: 'tool_arguments', keys: ['input'] },
+  mcp_tool_result: { kind: 'tool_result', keys: ['content'] },
+  code_execution_tool_result: { kind: 'tool_result', keys: ['content'] },
+  bash_code_execution_tool_result: { kind: 'tool_result', keys: ['content'] },
+  text_editor_code_execution_tool_result: { kind: 'tool_result', keys: ['content'] },
+};
+
+/** Inside hosted tool entries: ids, kinds, images and opaque data, never text to scan or rewrite. */
+const OPAQUE_KEYS: ReadonlySet<string> = new Set([
+  'type', 'id', 'call_id', 'tool_use_id', 'file_id', 'container_id', 'status', 'encrypted_content', 'signature', 'image_url', 'media_type',
+]);
 
 function frame(value: Container, at: Place): Frame {
   const keys = Array.isArray(value) ? undefined : Object.keys(value);

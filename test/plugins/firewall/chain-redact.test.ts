@@ -135,6 +135,49 @@ describe('firewall redaction (request side)', () => {
     expect(counted.upstreamRequests).to.have.length(0);
   });
 
+  it('Responses hosted tool items: shell and local shell calls and outputs, patches, MCP calls, code, web search', async () => {
+    const r = await run('/v1/responses', {
+      model: 'm',
+      input: [
+        { role: 'user', content: 'go' },
+        { type: 'local_shell_call', id: 'lsh_1', call_id: 'c1', status: 'completed', action: { type: 'exec', command: ['git', 'push', `https://x:${TOKEN}@github.com/o/r`], env: {} } },
+        { type: 'local_shell_call_output', id: 'lsho_1', call_id: 'c1', output: `pushed as ${EMAIL}` },
+        { type: 'shell_call', call_id: 'c2', status: 'completed', action: { commands: [`echo ${AWS_KEY}`] } },
+        { type: 'shell_call_output', call_id: 'c2', output: [{ stdout: AWS_KEY, stderr: '', outcome: { type: 'exit', exit_code: 0 } }] },
+        { type: 'apply_patch_call', call_id: 'c3', status: 'completed', operation: { type: 'update_file', path: 'a.txt', diff: `+owner: ${OTHER}` } },
+        { type: 'apply_patch_call_output', call_id: 'c3', output: `updated for ${OTHER}` },
+        { type: 'mcp_call', id: 'mcp_1', server_label: 'mail', name: 'send', arguments: JSON.stringify({ to: EMAIL }), output: `sent to ${EMAIL}` },
+        { type: 'code_interpreter_call', id: 'ci_1', container_id: 'cntr_1', status: 'completed', code: `print("${OTHER}")`, outputs: [{ type: 'logs', logs: OTHER }] },
+        { type: 'web_search_call', id: 'ws_1', status: 'completed', action: { type: 'search', query: `who is ${EMAIL}` } },
+      ],
+    });
+    const text = sent(r);
+    expectNoValue(text);
+    expect(text).to.contain('"command":["git","push",').and.contain('"call_id":"c1"').and.contain('"container_id":"cntr_1"').and.contain('"outcome":{"type":"exit","exit_code":0}');
+    expect(JSON.parse(((r.upstreamRequests[0]!.body as { input: JsonObject[] }).input[7]!)['arguments'] as string)).to.deep.equal({ to: '[EMAIL_ADDRESS_1]' });
+  });
+
+  it('Anthropic server tool and MCP blocks: server_tool_use, mcp_tool_use, mcp_tool_result, code execution results', async () => {
+    const r = await run('/v1/messages', {
+      model: 'c', max_tokens: 64,
+      messages: [
+        { role: 'user', content: 'go' },
+        {
+          role: 'assistant', content: [
+            { type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: { query: `who is ${EMAIL}` } },
+            { type: 'mcp_tool_use', id: 'mcptoolu_1', name: 'send', server_name: 'mail', input: { to: OTHER } },
+            { type: 'mcp_tool_result', tool_use_id: 'mcptoolu_1', is_error: false, content: [{ type: 'text', text: `sent with ${AWS_KEY}` }] },
+            { type: 'code_execution_tool_result', tool_use_id: 'srvtoolu_2', content: { type: 'code_execution_result', stdout: TOKEN, stderr: '', return_code: 0, content: [] } },
+          ],
+        },
+        { role: 'user', content: 'thanks' },
+      ],
+    });
+    const text = sent(r);
+    expectNoValue(text);
+    expect(text).to.contain('"tool_use_id":"mcptoolu_1"').and.contain('"type":"code_execution_result"');
+  });
+
   it('numbers stay the same on every turn of a growing conversation', async () => {
     const history: JsonObject[] = [{ role: 'user', content: `I am ${EMAIL}` }];
     const seen: string[] = [];
