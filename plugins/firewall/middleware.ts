@@ -11,7 +11,7 @@ import {
 } from '../../core/index.js';
 import { FIREWALL_BLOCKED, FIREWALL_TOO_LARGE, FIREWALL_UNAVAILABLE } from './errors.js';
 import type { OutputMode } from './options.js';
-import { chainTransforms, outputScanTransform } from './output-scan.js';
+import { chainTransforms, observeOnly, outputScanTransform } from './output-scan.js';
 import type { PlaceholderMap } from './placeholders.js';
 import { redactKnownValues, redactSegments } from './redact.js';
 import { recordRequestFindings, ResponseFindings, summarise, type FirewallMetrics } from './report.js';
@@ -112,5 +112,6 @@ function responseTransform(rt: FirewallRuntime, mode: OutputMode, output: Respon
     },
     mask: (type) => (mode === 'redact' ? `[REDACTED_${type}]` : undefined),
   });
-  return restore ? chainTransforms(scan, restore) : scan;
+  const step = mode === 'monitor' ? observeOnly(scan) : scan;
+  return restore ? chainTransforms(step, restore) : step;
 }

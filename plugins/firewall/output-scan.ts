@@ -107,6 +107,24 @@ export function outputScanTransform(engine: DetectionEngine, holdChars: number, 
   };
 }
 
+/**
+ * Monitor: `scan` sees the answer as it would to mask or block (holding back its window, so a value
+ * split across chunks is still seen whole), while the client gets every delta as it came, at once —
+ * monitor changes nothing, not even when the text arrives.
+ */
+export function observeOnly(scan: DeltaTransform): DeltaTransform {
+  return {
+    delta(channel, text) {
+      scan.delta(channel, text);
+      return text;
+    },
+    end(channel) {
+      scan.end(channel);
+      return '';
+    },
+  };
+}
+
 /** Runs `second` on what `first` emits: output scanning sees the model's text, restore the result. */
 export function chainTransforms(first: DeltaTransform, second: DeltaTransform): DeltaTransform {
   return {

@@ -76,6 +76,27 @@ describe('firewall and streams (SDKs as judges)', () => {
       expect(metrics).to.contain('sluice_firewall_findings_total{type="EMAIL_ADDRESS",action="recorded",direction="response"} 5');
     });
 
+    it('monitor passes every protocol\'s stream through event for event, holding nothing back', async () => {
+      // Output monitor only records: the client gets each delta as the upstream sent it (the scanner
+      // holds back its window on its own copy), not text moved to later events behind empty deltas.
+      const gw = await rig.gateway('{ mode: monitor, output: { mode: monitor } }');
+      gateways.push(gw);
+      const prompt = `mail ${EMAIL} and the rest of a longer sentence so that the window matters`;
+      for (const p of GENERATE) {
+        const golden = await goldenStream(rig.b.url, p, prompt);
+        rig.proxy.script((_req, res) => { res.writeHead(200, { 'content-type': 'text/event-stream' }); res.end(golden); });
+        const { path, body, headers } = streamRequest(p, prompt, modelFor(p));
+        const res = await fetch(`${gw.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+        const got = (await parseSse(await res.text())).map((e) => JSON.stringify(e.data));
+        const want = (await parseSse(golden)).map((e) => JSON.stringify(e.data));
+        expect(got, p).to.deep.equal(want);
+      }
+      rig.proxy.forward();
+      await settle();
+      const lines = gw.logs.map((l) => JSON.parse(l) as { msg: string; findings?: string[] }).filter((l) => l.msg === 'request');
+      for (const l of lines) expect(l.findings).to.deep.equal(['EMAIL_ADDRESS=1:recorded', 'EMAIL_ADDRESS=1:recorded']);
+    });
+
     it('redact masks values in text and in tool arguments, JSON and streamed, for every client', async () => {
       const gw = await rig.gateway('{ mode: monitor, output: { mode: redact } }');
       gateways.push(gw);
