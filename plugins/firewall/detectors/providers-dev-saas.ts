@@ -1,8 +1,16 @@
 // Provider token shapes, part 2: code hosting, messaging, payments, observability and SaaS APIs.
-import type { RuleSpec } from '../types.js';
+import type { Candidate, RuleSpec } from '../types.js';
 import { keyed, provider } from './provider-rule.js';
+import { isTokenCharAt } from '../context.js';
 
 const r = String.raw;
+
+/**
+ * The end of a fixed-length token whose alphabet has `-`: nothing of the alphabet follows. A trailing
+ * `\b` cannot say it: after a last character `-` (one token in 64) followed by a space or the end of
+ * the text there is no word boundary, and the token was missed.
+ */
+const endsToken = (c: Candidate): boolean => !isTokenCharAt(c.text, c.end);
 
 /** Discord bot tokens start with the base64 of the bot's numeric user id. */
 function discordIdPart(value: string): boolean {
@@ -23,7 +31,7 @@ export const DEV_AND_SAAS_PROVIDERS: RuleSpec[] = [
   // GitLab: personal/project/group, deploy, runner, pipeline-trigger, feed, OAuth app, SCIM, CI build tokens.
   provider('GITLAB_TOKEN', ['glpat-', 'gldt-', 'glrt-', 'glptt-', 'glft-', 'glsoat-', 'glcbt-', 'glimt-', 'glagent-', 'gloas-'],
     r`\b(?:glpat|gldt|glrt|glptt|glft|glsoat|glcbt|glimt|glagent|gloas)-[A-Za-z0-9_.-]{20,}`),
-  provider('GITLAB_TOKEN', ['GR1348941'], r`\bGR1348941[A-Za-z0-9_-]{20}\b`),
+  provider('GITLAB_TOKEN', ['GR1348941'], r`\bGR1348941[A-Za-z0-9_-]{20}`, { check: endsToken }),
   provider('BITBUCKET_APP_PASSWORD', ['ATBB'], r`\bATBB[A-Za-z0-9_=.-]{28,}`),
   provider('ATLASSIAN_API_TOKEN', ['ATATT3', 'ATCTT3'], r`\bAT[AC]TT3[A-Za-z0-9_=-]{150,}`),
   // Messaging.
@@ -37,11 +45,11 @@ export const DEV_AND_SAAS_PROVIDERS: RuleSpec[] = [
     trigger: r`\.[A-Za-z0-9_-]{6}\.`,
     check: (c) => discordIdPart(c.value),
   }),
-  provider('TELEGRAM_BOT_TOKEN', [':AA'], r`\b\d{8,10}:AA[A-Za-z0-9_-]{33}\b`),
+  provider('TELEGRAM_BOT_TOKEN', [':AA'], r`\b\d{8,10}:AA[A-Za-z0-9_-]{33}`, { check: endsToken }),
   provider('TWILIO_API_KEY', ['SK'], r`\bSK[0-9a-f]{32}\b`, { score: 0.85 }),
   provider('TWILIO_ACCOUNT_SID', ['AC'], r`\bAC[0-9a-f]{32}\b`, { score: 0.7 }),
   // Twilio auth tokens (32 hex, no prefix): providers-context.ts.
-  provider('SENDGRID_API_KEY', ['SG.'], r`\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b`),
+  provider('SENDGRID_API_KEY', ['SG.'], r`\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}`, { check: endsToken }),
   provider('MAILGUN_API_KEY', ['key-'], r`\bkey-[0-9a-f]{32}\b`, { score: 0.85 }),
   // Mailgun's current private/sending keys: 32 hex, 8 hex, 8 hex (the public validation key is pubkey-…).
   provider('MAILGUN_API_KEY', [], r`\b[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8}\b`, { score: 0.9, trigger: r`[0-9a-f]-[0-9a-f]{8}-[0-9a-f]{8}\b` }),
@@ -50,8 +58,8 @@ export const DEV_AND_SAAS_PROVIDERS: RuleSpec[] = [
   // Payments.
   provider('STRIPE_SECRET_KEY', ['sk_live_', 'sk_test_', 'rk_live_', 'rk_test_'], r`\b[rs]k_(?:live|test)_[A-Za-z0-9]{20,247}\b`),
   provider('STRIPE_WEBHOOK_SECRET', ['whsec_'], r`\bwhsec_[A-Za-z0-9+/=]{32,}`),
-  provider('SQUARE_ACCESS_TOKEN', ['EAAA', 'sq0atp-'], r`\b(?:EAAA[A-Za-z0-9_-]{60}|sq0atp-[0-9A-Za-z_-]{22})\b`),
-  provider('SQUARE_OAUTH_SECRET', ['sq0csp-'], r`\bsq0csp-[0-9A-Za-z_-]{43}\b`),
+  provider('SQUARE_ACCESS_TOKEN', ['EAAA', 'sq0atp-'], r`\b(?:EAAA[A-Za-z0-9_-]{60}|sq0atp-[0-9A-Za-z_-]{22})`, { check: endsToken }),
+  provider('SQUARE_OAUTH_SECRET', ['sq0csp-'], r`\bsq0csp-[0-9A-Za-z_-]{43}`, { check: endsToken }),
   provider('SHOPIFY_TOKEN', ['shpat_', 'shpca_', 'shppa_', 'shpss_'], r`\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b`),
   provider('RAZORPAY_KEY', ['rzp_live_', 'rzp_test_'], r`\brzp_(?:live|test)_[A-Za-z0-9]{14}\b`, { score: 0.8 }),
   provider('BRAINTREE_ACCESS_TOKEN', ['access_token$'], r`access_token\$(?:production|sandbox)\$[a-z0-9]{16}\$[a-f0-9]{32}`),
@@ -66,7 +74,7 @@ export const DEV_AND_SAAS_PROVIDERS: RuleSpec[] = [
   provider('SENTRY_AUTH_TOKEN', ['sntrys_', 'sntryu_'], r`\b(?:sntrys_eyJ[A-Za-z0-9+/=_]{50,}|sntryu_[a-f0-9]{64})`),
   // Datadog API (32 hex) and application (40 hex) keys have no prefix: providers-context.ts. Newer application keys do.
   provider('DATADOG_APP_KEY', ['ddapp_'], r`\bddapp_[A-Za-z0-9]{30,40}\b`),
-  provider('NEW_RELIC_KEY', ['NRAK-', 'NRII-', 'NRJS-', 'NRAL'], r`\b(?:NRAK-[A-Z0-9]{27}|NRII-[A-Za-z0-9_-]{32}|NRJS-[a-f0-9]{19}|[a-f0-9]{36}NRAL)\b`, { trigger: r`NRAK-|NRII-|NRJS-|[a-f0-9]NRAL\b` }),
+  provider('NEW_RELIC_KEY', ['NRAK-', 'NRII-', 'NRJS-', 'NRAL'], r`\b(?:NRAK-[A-Z0-9]{27}|NRII-[A-Za-z0-9_-]{32}|NRJS-[a-f0-9]{19}|[a-f0-9]{36}NRAL)`, { trigger: r`NRAK-|NRII-|NRJS-|[a-f0-9]NRAL\b`, check: endsToken }),
   provider('GRAFANA_TOKEN', ['glc_', 'glsa_'], r`\b(?:glc_[A-Za-z0-9+/]{32,}={0,2}|glsa_[A-Za-z0-9]{32}_[a-f0-9]{8})`),
   provider('DYNATRACE_TOKEN', ['dt0c01.'], r`\bdt0c01\.[A-Z0-9]{24}\.[A-Z0-9]{64}\b`),
   // Productivity and other SaaS.

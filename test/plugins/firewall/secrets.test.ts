@@ -154,6 +154,22 @@ describe('firewall secrets detector', () => {
     }
   });
 
+  it('fixed-length tokens whose last character is - (one in 64 of them) are found whole', () => {
+    for (const [type, token] of [
+      ['SENDGRID_API_KEY', 'SG.' + fake(22, UR) + '.' + fake(42, UR) + '-'],
+      ['SQUARE_ACCESS_TOKEN', 'EAAA' + fake(59, UR) + '-'],
+      ['SQUARE_OAUTH_SECRET', 'sq0csp-' + fake(42, UR) + '-'],
+      ['TELEGRAM_BOT_TOKEN', fake(10, '123456789') + ':AA' + fake(32, UR) + '-'],
+      ['GITLAB_TOKEN', 'GR1348941' + fake(19, UR) + '-'],
+      ['NEW_RELIC_KEY', 'NRII-' + fake(31, UR) + '-'],
+    ] as const) {
+      expectFound(`Here is the key ${token} please keep it safe.`, token, type);
+      expectFound(`KEY=${token}`, token, type);
+      // One more token character after it: a fragment of something longer, not this token.
+      expectNothing(`KEY=${token}-x more`);
+    }
+  });
+
   describe('keyed secrets beside their name', () => {
     for (const [type, text, secret] of KEYED) it(`${type} in ${text.slice(0, 24)}…`, () => expectFound(text, secret, type));
   });
