@@ -132,17 +132,26 @@ export function noteGenerate(outer: JsonObject, text: string): void {
   contents.push({ role: 'user', parts: [{ text }] });
 }
 
+/**
+ * embedContent and each batch request: the content's text parts, then the document's `title`
+ * (RETRIEVAL_DOCUMENT), which goes to the provider with them.
+ */
 export function walkEmbed(body: JsonObject, sink: RequestSink): void {
   const requests = body['requests'];
   if (Array.isArray(requests)) {
     for (let i = 0; i < requests.length; i++) {
-      const content = asObject(asObject(requests[i])?.['content']);
-      if (content) embedParts(content, i, ['requests', i, 'content'], sink);
+      const request = asObject(requests[i]);
+      if (request) embedRequest(request, i, ['requests', i], sink);
     }
     return;
   }
-  const content = asObject(body['content']);
-  if (content) embedParts(content, 0, ['content'], sink);
+  embedRequest(body, 0, [], sink);
+}
+
+function embedRequest(request: JsonObject, turn: number, at: BodyPath, sink: RequestSink): void {
+  const content = asObject(request['content']);
+  if (content) embedParts(content, turn, [...at, 'content'], sink);
+  sink.text('user', 'user', turn, request, 'title', at);
 }
 
 function embedParts(content: JsonObject, turn: number, at: BodyPath, sink: RequestSink): void {

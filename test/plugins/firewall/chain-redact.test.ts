@@ -178,6 +178,20 @@ describe('firewall redaction (request side)', () => {
     expect(text).to.contain('"tool_use_id":"mcptoolu_1"').and.contain('"type":"code_execution_result"');
   });
 
+  it('Gemini embeddings: the document title is scanned with the content, single and batch', async () => {
+    const embedAnswer = { json: { embedding: { values: [0.1] } } };
+    const one = await run('/v1beta/models/text-embedding:embedContent', {
+      content: { parts: [{ text: 'quarterly report' }] }, taskType: 'RETRIEVAL_DOCUMENT', title: `Notes for ${EMAIL}`,
+    }, { mode: 'redact' }, embedAnswer);
+    expectNoValue(sent(one));
+    expect((one.upstreamRequests[0]!.body as JsonObject)['title']).to.equal('Notes for [EMAIL_ADDRESS_1]');
+    const batch = await run('/v1beta/models/text-embedding:batchEmbedContents', {
+      requests: [{ model: 'models/text-embedding', content: { parts: [{ text: 'a' }] }, taskType: 'RETRIEVAL_DOCUMENT', title: `key ${AWS_KEY}` }],
+    }, { mode: 'enforce' }, { json: { embeddings: [{ values: [0.1] }] } });
+    expect(batch.status).to.equal(400);
+    expect(batch.upstreamRequests).to.have.length(0);
+  });
+
   it('numbers stay the same on every turn of a growing conversation', async () => {
     const history: JsonObject[] = [{ role: 'user', content: `I am ${EMAIL}` }];
     const seen: string[] = [];
