@@ -234,6 +234,11 @@ const HOSTED_TOOL_TEXT: Record<string, { kind: SegmentKind; keys: readonly strin
   code_execution_tool_result: { kind: 'tool_result', keys: ['content'] },
   bash_code_execution_tool_result: { kind: 'tool_result', keys: ['content'] },
   text_editor_code_execution_tool_result: { kind: 'tool_result', keys: ['content'] },
+  // Gemini code execution parts (the part is the entry; either spelling the API takes)
+  executableCode: { kind: 'tool_arguments', keys: ['executableCode'] },
+  executable_code: { kind: 'tool_arguments', keys: ['executable_code'] },
+  codeExecutionResult: { kind: 'tool_result', keys: ['codeExecutionResult'] },
+  code_execution_result: { kind: 'tool_result', keys: ['code_execution_result'] },
 };
 
 /** Inside hosted tool entries: ids, kinds, images and opaque data, never text to scan or rewrite. */

@@ -178,6 +178,20 @@ describe('firewall redaction (request side)', () => {
     expect(text).to.contain('"tool_use_id":"mcptoolu_1"').and.contain('"type":"code_execution_result"');
   });
 
+  it('Gemini code execution parts: executableCode and codeExecutionResult', async () => {
+    const r = await run('/v1beta/models/gemini-x:generateContent', {
+      contents: [
+        { role: 'user', parts: [{ text: 'run it' }] },
+        { role: 'model', parts: [{ executableCode: { language: 'PYTHON', code: `print("${EMAIL}")` } }, { codeExecutionResult: { outcome: 'OUTCOME_OK', output: AWS_KEY } }] },
+        { role: 'model', parts: [{ executable_code: { language: 'PYTHON', code: `send("${OTHER}")` } }, { code_execution_result: { outcome: 'OUTCOME_OK', output: TOKEN } }] },
+        { role: 'user', parts: [{ text: 'ok' }] },
+      ],
+    }, { mode: 'redact' }, { json: {} });
+    const text = sent(r);
+    expectNoValue(text);
+    expect(text).to.contain('"language":"PYTHON"').and.contain('"outcome":"OUTCOME_OK"');
+  });
+
   it('Gemini embeddings: the document title is scanned with the content, single and batch', async () => {
     const embedAnswer = { json: { embedding: { values: [0.1] } } };
     const one = await run('/v1beta/models/text-embedding:embedContent', {
