@@ -48,6 +48,23 @@ export class Collector implements RequestSink {
     if (kind === 'user' && this.userTurns[this.userTurns.length - 1] !== turn) this.userTurns.push(turn);
     if (!this.allText) return;
     this.segments.push(new Slot(kind, role, turn, at, key, container, key, this.changed, undefined));
+    if (!Array.isArray(container) && Array.isArray(container['citations'])) this.citations(kind, role, turn, container['citations'], at);
+  }
+
+  /**
+   * Anthropic text blocks sent back with their citations: each quotes its source in `cited_text`
+   * (and names it in `document_title`), which goes to the provider with the block. Read here, in the
+   * view only, so the translator does not take the quotes for text of the turn.
+   */
+  private citations(kind: SegmentKind, role: string, turn: number, list: JsonValue[], at: BodyPath): void {
+    for (let i = 0; i < list.length; i++) {
+      const citation = list[i];
+      if (!citation || typeof citation !== 'object' || Array.isArray(citation)) continue;
+      const citationAt = [...at, 'citations', i];
+      for (const key of ['cited_text', 'document_title', 'title']) {
+        if (typeof citation[key] === 'string') this.segments.push(new Slot(kind, role, turn, citationAt, key, citation, key, this.changed, undefined));
+      }
+    }
   }
 
   /** Reasoning text (a string or a list of parts with `text`) and the signature over it. */

@@ -178,6 +178,20 @@ describe('firewall redaction (request side)', () => {
     expect(text).to.contain('"tool_use_id":"mcptoolu_1"').and.contain('"type":"code_execution_result"');
   });
 
+  it('Anthropic text blocks sent back with citations: the quoted cited_text and document_title', async () => {
+    const r = await run('/v1/messages', {
+      model: 'c', max_tokens: 64,
+      messages: [
+        { role: 'user', content: [{ type: 'document', source: { type: 'text', media_type: 'text/plain', data: `contact: ${EMAIL}` }, title: 'Staff', citations: { enabled: true } }, { type: 'text', text: 'who is the contact?' }] },
+        { role: 'assistant', content: [{ type: 'text', text: 'The contact is listed.', citations: [{ type: 'char_location', cited_text: `contact: ${EMAIL}`, document_index: 0, document_title: `Staff of ${OTHER}`, start_char_index: 0, end_char_index: 30 }] }] },
+        { role: 'user', content: 'thanks' },
+      ],
+    });
+    const text = sent(r);
+    expectNoValue(text);
+    expect(text).to.contain('"cited_text":"contact: [EMAIL_ADDRESS_1]"').and.contain('"data":"contact: [EMAIL_ADDRESS_1]"').and.contain('"start_char_index":0');
+  });
+
   it('Gemini code execution parts: executableCode and codeExecutionResult', async () => {
     const r = await run('/v1beta/models/gemini-x:generateContent', {
       contents: [
