@@ -4,6 +4,7 @@
 import type { Finding } from './types.js';
 import type { PresidioOptions } from './options.js';
 import { codePointLength, codePointToUtf16 } from './offsets.js';
+import { typeFromName } from './entity-names.js';
 
 /** The sidecar failed, timed out or answered something that is not an analyzer result. */
 export class PresidioError extends Error {
@@ -36,11 +37,9 @@ function isAnalyzerResult(value: unknown, length: number): value is AnalyzerResu
  * `entities:` keys a policy is written with. The name goes into the `x-sluice-firewall` header, the
  * log line, metric labels and placeholders, so a custom recognizer named `person name` (or an
  * answer carrying a line break, which Node refuses in a header and would fail the request) becomes
- * `PERSON_NAME`.
+ * `PERSON_NAME` — the same rule as a custom pattern's default type.
  */
-function entityType(name: string): string {
-  return name.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '');
-}
+const entityType = typeFromName;
 
 export type FetchLike = typeof fetch;
 
