@@ -99,7 +99,7 @@ export class Collector implements RequestSink {
    */
   other(type: string, kind: SegmentKind, role: string, turn: number, entry: JsonObject, at: BodyPath): void {
     if (!this.allText) return;
-    const hosted = HOSTED_TOOL_TEXT[type];
+    const hosted = HOSTED_TOOL_TEXT.get(type);
     if (hosted) {
       for (const key of hosted.keys) {
         const value = entry[key];
@@ -230,7 +230,8 @@ export class Collector implements RequestSink {
  * arguments). A shell command, its output, a patch, an MCP call's arguments and result, a search
  * query carry what the user's data carries; left unread, the firewall let them through unscanned.
  */
-const HOSTED_TOOL_TEXT: Record<string, { kind: SegmentKind; keys: readonly string[]; jsonText?: readonly string[] }> = {
+// A Map, not an object literal: the type is the client's (`constructor`, `__proto__` must find nothing).
+const HOSTED_TOOL_TEXT = new Map<string, { kind: SegmentKind; keys: readonly string[]; jsonText?: readonly string[] }>(Object.entries({
   // Responses input items
   local_shell_call: { kind: 'tool_arguments', keys: ['action'] },
   local_shell_call_output: { kind: 'tool_result', keys: ['output'] },
@@ -256,7 +257,7 @@ const HOSTED_TOOL_TEXT: Record<string, { kind: SegmentKind; keys: readonly strin
   executable_code: { kind: 'tool_arguments', keys: ['executable_code'] },
   codeExecutionResult: { kind: 'tool_result', keys: ['codeExecutionResult'] },
   code_execution_result: { kind: 'tool_result', keys: ['code_execution_result'] },
-};
+}));
 
 /** Inside hosted tool entries: ids, kinds, images and opaque data, never text to scan or rewrite. */
 const OPAQUE_KEYS: ReadonlySet<string> = new Set([

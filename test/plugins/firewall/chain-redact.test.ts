@@ -157,6 +157,14 @@ describe('firewall redaction (request side)', () => {
     expect(JSON.parse(((r.upstreamRequests[0]!.body as { input: JsonObject[] }).input[7]!)['arguments'] as string)).to.deep.equal({ to: '[EMAIL_ADDRESS_1]' });
   });
 
+  it('entries whose type names an Object property (constructor, __proto__, toString) are left alone, not a crash', async () => {
+    for (const type of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const r = await run('/v1/messages', { model: 'c', max_tokens: 8, messages: [{ role: 'user', content: [{ type }, { type: 'text', text: `hi ${EMAIL}` }] }] });
+      expect(r.status, type).to.equal(200);
+      expectNoValue(sent(r));
+    }
+  });
+
   it('Anthropic server tool and MCP blocks: server_tool_use, mcp_tool_use, mcp_tool_result, code execution results', async () => {
     const r = await run('/v1/messages', {
       model: 'c', max_tokens: 64,
