@@ -155,6 +155,9 @@ const OPENAI_CODE_STATUS: Record<string, number> = {
   context_length_exceeded: 400, server_error: 502, server_is_overloaded: 503,
 };
 
+/** `table[key]` for the table's own keys only: the key is the upstream's, and `constructor` is not a status. */
+const statusIn = (table: Record<string, number>, key: string | undefined): number | undefined => (key !== undefined && Object.hasOwn(table, key) ? table[key] : undefined);
+
 /** The failure an `error`-phase event reports, as an upstream error with its implied status. */
 export function streamError(protocol: Protocol, provider: string, ev: StreamEvent): GatewayError {
   const data = asObject(ev.data) ?? {};
@@ -164,12 +167,12 @@ export function streamError(protocol: Protocol, provider: string, ev: StreamEven
       const err = asObject(data['error']);
       const type = asString(err?.['type']) ?? '';
       return new GatewayError('SLUICE_E_UPSTREAM_ERROR', asString(err?.['message']) ?? fallback, {
-        status: ANTHROPIC_STATUS[type] ?? 502, upstream: { family: 'anthropic', body: data },
+        status: statusIn(ANTHROPIC_STATUS, type) ?? 502, upstream: { family: 'anthropic', body: data },
       });
     }
     case 'gemini': {
       const err = asObject(data['error']) ?? {};
-      const status = httpStatus(err['code']) ?? GEMINI_STATUS[asString(err['status']) ?? ''] ?? 502;
+      const status = httpStatus(err['code']) ?? statusIn(GEMINI_STATUS, asString(err['status'])) ?? 502;
       return new GatewayError('SLUICE_E_UPSTREAM_ERROR', asString(err['message']) ?? fallback, { status, upstream: { family: 'gemini', body: data } });
     }
     case 'openai': {
@@ -180,7 +183,7 @@ export function streamError(protocol: Protocol, provider: string, ev: StreamEven
       const type = asString(err['type']);
       const code = err['code'] ?? null;
       const status = httpStatus(code) ?? httpStatus(err['status'])
-        ?? OPENAI_CODE_STATUS[asString(code) ?? ''] ?? OPENAI_CODE_STATUS[type ?? ''] ?? 502;
+        ?? statusIn(OPENAI_CODE_STATUS, asString(code)) ?? statusIn(OPENAI_CODE_STATUS, type) ?? 502;
       // Chat already sends the OpenAI envelope; the Responses shapes are re-wrapped into it, a
       // missing type (or the event's own `error`) becoming the class of the status the code gave
       // (429 → rate_limit_error…), as an HTTP error of that status would carry.

@@ -82,6 +82,15 @@ describe('commitStream', () => {
     expect(limited.upstream?.body).to.deep.equal({ error: { message: 'slow down', type: 'rate_limit_error', param: null, code: 'rate_limit_exceeded' } });
   });
 
+  it('an error type or status named like an Object.prototype member is an unknown one (502), not a lookup of the prototype', async () => {
+    for (const type of ['constructor', 'toString', '__proto__']) {
+      const anthropic = await failure(commitStream(upstream('anthropic.messages', [{ event: 'error', data: { type: 'error', error: { type, message: 'x' } } }]), opts));
+      const gemini = await failure(commitStream(upstream('gemini.generate', data({ error: { message: 'x', status: type } })), opts));
+      const responses = await failure(commitStream(upstream('openai.responses', data({ type: 'error', code: type, message: 'x', param: null, sequence_number: 0 })), opts));
+      expect([anthropic.status, gemini.status, responses.status], type).to.deep.equal([502, 502, 502]);
+    }
+  });
+
   it('Gemini: a usage-only chunk is preamble; the error code is the status; finishReason ends the stream', async () => {
     const err = await failure(commitStream(upstream('gemini.generate', data({ usageMetadata: { promptTokenCount: 1 } }, { error: { code: 503, message: 'busy', status: 'UNAVAILABLE' } })), opts));
     expect(err.status).to.equal(503);
