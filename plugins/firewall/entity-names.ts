@@ -108,7 +108,7 @@ export class EntityNames {
     if (BUILT_IN.has(name)) return name;
     const custom = this.customTypes.get(name);
     if (custom !== undefined) return custom;
-    const alias = ENTITY_ALIASES[name];
+    const alias = Object.hasOwn(ENTITY_ALIASES, name) ? ENTITY_ALIASES[name] : undefined;
     if (alias !== undefined) return alias;
     if (PRESIDIO_STANDARD.has(name)) return name;
     if (this.context.presidio && PRESIDIO_NAME.test(name)) return name;

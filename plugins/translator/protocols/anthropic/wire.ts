@@ -69,7 +69,7 @@ export function upstreamError(body: JsonObject): GatewayError {
   const type = asString(error?.['type']) ?? 'api_error';
   const message = asString(error?.['message']) ?? 'Anthropic upstream error';
   return new GatewayError('SLUICE_E_UPSTREAM_ERROR', message, {
-    status: ERROR_STATUS[type] ?? 500,
+    status: (Object.hasOwn(ERROR_STATUS, type) ? ERROR_STATUS[type] : undefined) ?? 500, // own keys: the type is the upstream's
     upstream: { family: 'anthropic', body },
   });
 }

@@ -63,5 +63,5 @@ function imagePart(img: IrImage): JsonObject {
   if (dataUrl) return { inlineData: { mimeType: dataUrl[1] as string, data: dataUrl[2] as string } };
   // fileData needs a MIME type; URLs rarely say, so the extension decides and JPEG is the usual case.
   const ext = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(url)?.[1]?.toLowerCase() ?? '';
-  return { fileData: { mimeType: EXTENSION_TYPES[ext] ?? 'image/jpeg', fileUri: url } };
+  return { fileData: { mimeType: (Object.hasOwn(EXTENSION_TYPES, ext) ? EXTENSION_TYPES[ext] : undefined) ?? 'image/jpeg', fileUri: url } };
 }

@@ -121,4 +121,10 @@ describe('anthropic codec: responses', () => {
     expect(e.upstream).to.deep.equal({ family: 'anthropic', body });
     expect(() => anthropicMessages.decodeResponse('oops')).to.throw(GatewayError);
   });
+
+  it('an error type named like an Object.prototype member (constructor) is an unknown one: 500', () => {
+    let caught: unknown;
+    try { anthropicMessages.decodeResponse({ type: 'error', error: { type: 'constructor', message: 'x' } }); } catch (err) { caught = err; }
+    expect((caught as GatewayError).status).to.equal(500);
+  });
 });

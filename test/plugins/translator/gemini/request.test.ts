@@ -374,6 +374,11 @@ describe('gemini codec: encodeRequest', () => {
     });
   }
 
+  it('an image URL whose extension is an Object.prototype member (.constructor) is sent as JPEG', () => {
+    const out = geminiGenerate.encodeRequest(emptyRequest({ messages: [{ role: 'user', parts: [{ type: 'image', source: { kind: 'url', url: 'https://example.com/a.constructor' } }] }] }));
+    expect(out).to.have.nested.property('contents[0].parts[0].fileData.mimeType', 'image/jpeg');
+  });
+
   it('never puts model or stream in the body', () => {
     const out = geminiGenerate.encodeRequest(emptyRequest({ stream: true, model: 'gemini-2.5-pro', messages: [{ role: 'user', parts: [{ type: 'text', text: 'x' }] }] }));
     expect(out).to.not.have.any.keys('model', 'stream');
