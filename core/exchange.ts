@@ -6,11 +6,19 @@ import type { RequestView } from './protocols/view/types.js';
 import type { Provider } from './providers/provider.js';
 import type { Reply } from './replies/reply.js';
 
+/**
+ * How a stream is written to its client: Server-Sent Events, or one JSON array streamed element by
+ * element (Gemini's streamGenerateContent without `alt=sse`, as Google's API answers it).
+ */
+export type StreamFraming = 'sse' | 'json-array';
+
 export interface Endpoint extends Protocol {
   /** Stable id for logs and metrics, e.g. "openai.chat". */
   readonly id: string;
   /** True when the URL itself asks for a stream (Gemini :streamGenerateContent). */
   readonly streamByPath?: boolean;
+  /** How this client's streams are framed; SSE when absent. Only the bytes written differ, never the events. */
+  readonly streamFraming?: StreamFraming;
 }
 
 /** Who is asking: set by the auth plugin, read by limits, ledger and the router's allow-lists. */

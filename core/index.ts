@@ -9,7 +9,7 @@ export type { Host, CommandHost, ProviderRegistry, AdminMethod, AdminHandler, Ad
 export type { RequestRecord } from './plugin/request-record.js';
 export type { GatewayEvent, GatewayEvents, GatewayEventListener } from './events/event-bus.js';
 export type {
-  Exchange, Endpoint, Principal, Target, UpstreamRequest, GatewayResponse, JsonResponse, StreamResponse,
+  Exchange, Endpoint, StreamFraming, Principal, Target, UpstreamRequest, GatewayResponse, JsonResponse, StreamResponse,
   Completion, Outcome, Finding, FindingAction, Attempt, StateKey,
 } from './exchange.js';
 export { stateKey } from './exchange.js';

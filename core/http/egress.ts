@@ -1,14 +1,14 @@
-// Egress: writes the exchange's response to the client — JSON, or SSE with back-pressure, idle
-// keep-alive comments, the client protocol's terminator or in-stream error, and upstream abort
-// when the client goes away.
+// Egress: writes the exchange's response to the client — JSON, or a stream (SSE, or Gemini's JSON
+// array: stream-framing.ts) with back-pressure, idle keep-alives, the client protocol's terminator
+// or in-stream error, and upstream abort when the client goes away.
 import type { ServerResponse } from 'node:http';
 import { errorBody, GatewayError, toGatewayError } from '../errors.js';
-import type { Exchange, StreamResponse } from '../exchange.js';
+import type { Exchange, StreamFraming, StreamResponse } from '../exchange.js';
 import { takeObservers } from '../protocols/observe-stream.js';
 import { isUntouchedStream } from '../protocols/raw-json.js';
 import { msFixed3 } from './ms-text.js';
-import { encodeSseEvent, encodeUntouchedSseEvent } from '../protocols/sse.js';
 import type { ApiFamily, Protocol, StreamEvent } from '../protocols/types.js';
+import { streamFramer } from './stream-framing.js';
 
 export type Head = Record<string, string | number>;
 
@@ -77,6 +77,8 @@ export function sendError(res: ServerResponse, family: ApiFamily, error: Gateway
 
 export interface StreamHooks {
   keepAliveMs: number;
+  /** The client's framing (its endpoint's): SSE when undefined. */
+  framing: StreamFraming | undefined;
   onFirstByte(): void;
   /** Called once: when the stream ended, failed, lost its client, or was cut. */
   onDone(error: GatewayError | undefined, clientGone: boolean): void;
@@ -90,23 +92,23 @@ export interface StreamWriter {
   cut(error: GatewayError): Promise<void>;
 }
 
-/** `head` is exchangeHead's; the SSE headers are added to it. */
+/** `head` is exchangeHead's; the stream's headers are added to it. */
 export function writeStream(res: ServerResponse, response: StreamResponse, head: Head, hooks: StreamHooks): StreamWriter {
   // Frames go straight to the socket, those of one tick joined into one write on the next (see
   // `pending`): an intermediate stream costs a measurable share of time-to-first-token. The head
   // leaves with the first frame.
-  head['content-type'] = 'text/event-stream; charset=utf-8';
+  const framer = streamFramer(hooks.framing, response.protocol, isUntouchedStream(response.events));
+  head['content-type'] = framer.contentType;
   head['cache-control'] = 'no-cache';
   // No `connection` header of ours: Node writes keep-alive or close as the connection will be, and
   // an explicit keep-alive would overrule it — a client's `connection: close`, or a drain that
   // began before the stream's head left (the proxy would reuse the connection, to be refused).
-  head['x-accel-buffering'] = 'no'; // nginx: do not buffer SSE
+  head['x-accel-buffering'] = 'no'; // nginx: do not buffer the stream
   res.writeHead(response.status, head);
-  const keepAlive = keepAliveFrame(response.protocol);
   let lastWrite = Date.now();
   const timer = setInterval(() => {
     // Keeps proxies and SDK idle timers from closing a slow stream.
-    if (Date.now() - lastWrite >= hooks.keepAliveMs && !res.destroyed) queue(keepAlive);
+    if (Date.now() - lastWrite >= hooks.keepAliveMs && !res.destroyed) queue(framer.keepAlive());
   }, Math.min(hooks.keepAliveMs, 5000));
   timer.unref();
 
@@ -148,7 +150,6 @@ export function writeStream(res: ServerResponse, response: StreamResponse, head:
   };
 
   let lastSequence = -1;
-  const untouched = isUntouchedStream(response.events);
   // Observers (the ledger's capture) are called here, in the loop, rather than each through a
   // wrapper's promise per event; `end` as the wrapper would: complete only when the source ran out.
   const observed = takeObservers(response.events);
@@ -165,20 +166,21 @@ export function writeStream(res: ServerResponse, response: StreamResponse, head:
         const seq = (ev.data as { sequence_number?: unknown } | null)?.sequence_number;
         if (typeof seq === 'number') lastSequence = seq;
         // Awaited only on back-pressure: `await undefined` would still cost a promise and a turn per event.
-        const drained = write(untouched ? encodeUntouchedSseEvent(ev) : encodeSseEvent(ev));
+        const drained = write(framer.event(ev));
         if (drained) await drained;
         // An upstream's own in-stream error (passed through in the client's protocol) ends the
-        // stream as a failure: no terminator after it, and the request is not counted a success.
+        // stream as a failure: no SSE terminator after it, and the request is not counted a success.
         const failure = errorInEvent(response.protocol, ev);
         if (failure) { streamError = failure; left = true; break; }
       }
       observed?.observer.end(!left);
-      const end = streamError || closed() ? undefined : terminator(response.protocol);
+      const end = closed() ? '' : framer.end(streamError !== undefined);
       if (end) await write(end);
     } catch (err) {
       streamError = toGatewayError(err);
-      // After the headers went out the status cannot change: the error travels in-stream.
-      if (!closed()) await write(encodeSseEvent(inStreamError(response.protocol, streamError, lastSequence + 1)));
+      // After the headers went out the status cannot change: the error travels in-stream (and a
+      // JSON array is still closed after it).
+      if (!closed()) await write(framer.event(inStreamError(response.protocol, streamError, lastSequence + 1)) + framer.end(true));
     } finally {
       observed?.observer.end(false); // the source failed (or a write did): once only, so a no-op after the end above
       const clientGone = res.destroyed && !res.writableFinished;
@@ -192,7 +194,7 @@ export function writeStream(res: ServerResponse, response: StreamResponse, head:
     cut(error) {
       if (!closed()) {
         flush();
-        res.end(encodeSseEvent(inStreamError(response.protocol, error, lastSequence + 1)));
+        res.end(framer.event(inStreamError(response.protocol, error, lastSequence + 1)) + framer.end(true));
         report(error, false);
       }
       return new Promise<void>((resolve) => {
@@ -215,15 +217,6 @@ function errorInEvent(protocol: Protocol, ev: StreamEvent): GatewayError | undef
   const message = typeof inner === 'object' && inner !== null && !Array.isArray(inner) && typeof inner['message'] === 'string'
     ? inner['message'] : typeof data['message'] === 'string' ? data['message'] : 'upstream reported an error mid-stream';
   return new GatewayError('SLUICE_E_UPSTREAM_ERROR', message, { status: 502 });
-}
-
-/** Idle streams get a frame their SDK ignores: Anthropic's own `ping` event, else an SSE comment. */
-function keepAliveFrame(protocol: Protocol): string {
-  return protocol.family === 'anthropic' ? 'event: ping\ndata: {"type":"ping"}\n\n' : ': keep-alive\n\n';
-}
-
-function terminator(protocol: Protocol): string | undefined {
-  return protocol.family === 'openai' && protocol.operation === 'chat' ? 'data: [DONE]\n\n' : undefined;
 }
 
 /** How each protocol reports an error inside a stream. */

@@ -43,6 +43,12 @@ export const GEMINI_METHODS: Readonly<Record<string, Endpoint>> = {
   embedContent: endpoint('gemini', 'embed'),
   batchEmbedContents: endpoint('gemini', 'embed'),
 };
+/**
+ * streamGenerateContent without `alt=sse` (curl and REST clients following Google's docs, `alt=json`):
+ * Google answers one JSON array, not SSE. The same endpoint (id, protocol) otherwise: only the
+ * bytes written to the client differ, the upstream is still asked for SSE.
+ */
+const GEMINI_STREAM_AS_ARRAY: Endpoint = { ...GEMINI_METHODS['streamGenerateContent']!, streamFraming: 'json-array' };
 const GEMINI_PATH = /^\/(?:v1beta|v1|v1alpha)\/models\/([^/:]+(?:\/[^/:]+)*?):([A-Za-z]+)$/;
 /** `GET /v1/models/{id}` (one model) in every family's spelling. */
 const MODEL_PATH = /^\/(?:anthropic\/)?(v1beta|v1|v1beta\/openai)\/models\/(.+)$/;
@@ -74,7 +80,8 @@ export function matchEndpoint(req: EndpointRequest): EndpointMatch {
   // Only a known Gemini method makes it a Gemini call: `ft:gpt-4o:acme::id` is a model id with colons.
   if (gemini && ep) {
     if (!methodFits('POST', req.method)) return { methodNotAllowed: 'POST' };
-    return { endpoint: ep, pathModel: decodePathParam(gemini[1]!).replace(/^models\//, '') };
+    const framed = ep.streamByPath === true && !asksForSse(req.query) ? GEMINI_STREAM_AS_ARRAY : ep;
+    return { endpoint: framed, pathModel: decodePathParam(gemini[1]!).replace(/^models\//, '') };
   }
   if (gemini && req.method === 'POST') return undefined; // an unknown Gemini method, not a model lookup
   const one = MODEL_PATH.exec(path);
@@ -84,6 +91,14 @@ export function matchEndpoint(req: EndpointRequest): EndpointMatch {
     return { endpoint: ep, pathModel: decodePathParam(one[2]!) };
   }
   return undefined;
+}
+
+/**
+ * Google's system parameter `alt` (also spelled `$alt`): `sse` asks for Server-Sent Events; `json`,
+ * none, or any other value gets the default JSON array.
+ */
+function asksForSse(query: EndpointRequest['query']): boolean {
+  return query['alt'] === 'sse' || query['$alt'] === 'sse';
 }
 
 function decodePathParam(raw: string): string {

@@ -100,6 +100,7 @@ class DataPlaneRequest implements Cuttable {
       this.streamed = true;
       this.writer = writeStream(res, response, head, {
         keepAliveMs: shared.keepAliveMs,
+        framing: this.endpoint.streamFraming,
         onFirstByte: () => { this.firstByteAt ??= performance.now(); },
         onDone: (error, clientGone) => {
           this.failure ??= error;

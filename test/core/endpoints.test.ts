@@ -61,6 +61,25 @@ describe('endpoint table', () => {
       expect(r && 'endpoint' in r && r.endpoint.streamByPath).to.equal(true);
     });
 
+    it('frames streamGenerateContent as SSE only when alt=sse asks for it, as Google does', () => {
+      const framing = (query: EndpointRequest['query'], method = 'streamGenerateContent') => {
+        const r = m('POST', `/v1beta/models/x:${method}`, {}, query);
+        return r && 'endpoint' in r ? r.endpoint.streamFraming ?? 'sse' : 'no endpoint';
+      };
+      expect(framing({ alt: 'sse' })).to.equal('sse');
+      expect(framing({ $alt: 'sse' }), 'the $-spelling of the system parameter').to.equal('sse');
+      expect(framing({}), 'no alt: the REST default').to.equal('json-array');
+      expect(framing({ alt: 'json' })).to.equal('json-array');
+      expect(framing({ alt: 'nonsense', key: 'k' })).to.equal('json-array');
+      expect(framing({}, 'generateContent'), 'not a stream').to.equal('sse');
+      // The same endpoint otherwise: its id (logs, metrics) and protocol do not depend on the framing.
+      const array = m('POST', '/v1beta/models/x:streamGenerateContent');
+      const sse = m('POST', '/v1beta/models/x:streamGenerateContent', {}, { alt: 'sse' });
+      const { streamFraming, ...rest } = array && 'endpoint' in array ? array.endpoint : { streamFraming: undefined };
+      expect(streamFraming).to.equal('json-array');
+      expect(rest).to.deep.equal(sse && 'endpoint' in sse ? sse.endpoint : undefined);
+    });
+
     it('decodes percent-encoded model names and keeps slashes in them', () => {
       expect(m('POST', '/v1beta/models/my%20model:generateContent')).to.deep.include({ pathModel: 'my model' });
       expect(m('POST', '/v1beta/models/org/model-1:generateContent')).to.deep.include({ pathModel: 'org/model-1' });
