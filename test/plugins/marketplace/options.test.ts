@@ -28,6 +28,15 @@ describe('marketplace: duration options', () => {
     expect(problems({ retry: { initial: '5ms' } })).to.deep.equal(['expected at least 10 ms']);
   });
 
+  it('over what a timer can wait (2^31 − 1 ms, about 24 days): one error, never a timer that fires at once', () => {
+    // Node runs a longer setTimeout (and AbortSignal.timeout) after 1 ms: `pull_interval: 1000h`
+    // would poll in a hot loop and `timeout: 1000h` would time every call out at once.
+    expect(problems({ pull_interval: '1000h' })).to.deep.equal(['expected at most 596h (2147483647 ms)']);
+    expect(problems({ timeout: 3_000_000_000 })).to.deep.equal(['expected at most 596h (2147483647 ms)']);
+    expect(problems({ retry: { max: '600h' } })).to.deep.equal(['expected at most 596h (2147483647 ms)']);
+    expect(problems({ push_interval: '596h' })).to.deep.equal([]);
+  });
+
   it('good durations parse', () => {
     expect(problems({ push_interval: '200ms', pull_interval: 60_000, timeout: '1.5s', retry: { initial: '1s', max: '5m' } })).to.deep.equal([]);
   });
