@@ -11,6 +11,12 @@ import type { MarketplaceOptions } from './options.js';
 import { readOffers, type Offer } from './protocol.js';
 import type { OfferListing } from './seller.js';
 
+/**
+ * When the next pull and publish are due, on the monotonic clock: a wall clock stepped back (an NTP
+ * correction, a VM resumed from a snapshot) would otherwise push them out by the size of the step.
+ */
+const monotonicMs = () => performance.now();
+
 export interface SyncResult { kind: 'pull' | 'publish'; ok: boolean; result: string; detail: string }
 
 export interface PullerDeps {
@@ -52,7 +58,7 @@ export class CatalogueSync {
   /** One round; resolves to the wait before the next. Never rejects. */
   async round(): Promise<number> {
     const o = this.deps.options();
-    const now = Date.now();
+    const now = monotonicMs();
     if (o.buy.enabled && now >= this.nextAt.pull) await this.step('pull', () => this.pull());
     if (o.sell.enabled && o.sell.offer && now >= this.nextAt.publish) {
       const offer = o.sell.offer;
@@ -60,7 +66,8 @@ export class CatalogueSync {
     }
     const interval = this.deps.intervalMs();
     const due = [o.buy.enabled ? this.nextAt.pull : Infinity, o.sell.enabled ? this.nextAt.publish : Infinity];
-    return Math.max(0, Math.min(...due, Date.now() + interval) - Date.now());
+    const end = monotonicMs();
+    return Math.max(0, Math.min(...due, end + interval) - end);
   }
 
   private async step(kind: 'pull' | 'publish', run: () => Promise<{ result: string; detail: string }>): Promise<void> {
@@ -68,13 +75,13 @@ export class CatalogueSync {
       const { result, detail } = await run();
       if (this.failures[kind] > 0) this.deps.logger.info(`marketplace ${kind} works again`, { after_failures: this.failures[kind] });
       this.failures[kind] = 0;
-      this.nextAt[kind] = Date.now() + this.deps.intervalMs();
+      this.nextAt[kind] = monotonicMs() + this.deps.intervalMs();
       this.deps.onResult({ kind, ok: true, result, detail });
     } catch (err) {
       const n = ++this.failures[kind];
       const e = err instanceof MarketplaceCallError ? err : undefined;
       const wait = backoffDelay(n, this.deps.backoff(), e?.retryAfterMs);
-      this.nextAt[kind] = Date.now() + wait;
+      this.nextAt[kind] = monotonicMs() + wait;
       this.deps.onResult({ kind, ok: false, result: e?.result ?? 'error', detail: (err as Error).message });
       this.deps.logger.warn(kind === 'pull' ? 'marketplace offer pull failed; offers in use are kept until they expire' : 'marketplace offer publish failed; retried',
         { result: e?.result ?? 'error', error: (err as Error).message, failures: n, retry_in_ms: wait });
