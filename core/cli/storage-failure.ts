@@ -4,9 +4,14 @@
 import { ConfigError } from '../config/config-error.js';
 import type { LoadedConfig } from '../config/load.js';
 import { isStorageConnectionError, maskUrl } from '../storage/connection-error.js';
+import { MigrationFailedError } from '../storage/migrations.js';
 
 /** The one line for `err` when it is a storage connection failure under `loaded`; undefined for anything else. */
 export function storageFailure(err: unknown, loaded: LoadedConfig): ConfigError | undefined {
+  // The database was reached and a plugin's migration failed in it: the plugin's to fix, at its entry.
+  if (err instanceof MigrationFailedError) {
+    return new ConfigError(`plugin ${err.plugin}: ${err.message}`, loaded.locate(err.chainIndex === undefined ? ['chain'] : ['chain', err.chainIndex]));
+  }
   if (isStorageConnectionError(err)) {
     return new ConfigError(`${err.setting}: ${err.message}`, loaded.locate(err.setting.split('.')));
   }

@@ -111,13 +111,13 @@ export function openServices(loaded: LoadedConfig, migrations: () => PluginMigra
 }
 
 /** Each plugin's migrations once, in chain order. */
-export function migrationsOf(plugins: readonly Pick<LoadedPlugin, 'definition'>[]): PluginMigrations[] {
+export function migrationsOf(plugins: readonly (Pick<LoadedPlugin, 'definition'> & Partial<Pick<LoadedPlugin, 'index'>>)[]): PluginMigrations[] {
   const seen = new Set<string>();
   const out: PluginMigrations[] = [];
-  for (const { definition } of plugins) {
+  for (const { definition, index } of plugins) {
     if (!definition.migrations?.length || seen.has(definition.name)) continue;
     seen.add(definition.name);
-    out.push({ plugin: definition.name, migrations: definition.migrations });
+    out.push({ plugin: definition.name, migrations: definition.migrations, ...(index !== undefined ? { chainIndex: index } : {}) });
   }
   return out;
 }

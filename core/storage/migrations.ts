@@ -1,6 +1,7 @@
 // Plugin migrations through knex's migrator, one history table for all plugins. A migration is
 // named `<plugin>/<name>`; knex's lock table keeps instances that start together from racing.
 import type { Knex } from 'knex';
+import { isStorageUnavailable } from './unavailable.js';
 
 export interface Migration {
   /** Unique within the plugin and sortable: "001_create_rows". Never rename one that has shipped. */
@@ -12,6 +13,31 @@ export interface Migration {
 export interface PluginMigrations {
   plugin: string;
   migrations: readonly Migration[];
+  /** The plugin's position in the chain, so a failed migration is reported at its entry. */
+  chainIndex?: number;
+}
+
+/**
+ * A plugin's migration threw: a bug in it, or a statement the database refused. It names the plugin
+ * and the migration so start-up and `sluice migrate` point at the plugin's chain entry, not at
+ * storage.database (which was reached). A database that could not be reached is not wrapped.
+ */
+export class MigrationFailedError extends Error {
+  override readonly name = 'MigrationFailed';
+  constructor(readonly plugin: string, readonly migration: string, readonly chainIndex: number | undefined, cause: unknown) {
+    // The driver's own words, without the SQL knex puts before them, and PostgreSQL's SQLSTATE.
+    const text = cause instanceof Error ? cause.message.replace(/^[\s\S]* - /, '') : String(cause);
+    const code = (cause as { code?: unknown } | null)?.code;
+    super(`migration ${plugin}/${migration} failed: ${text}${typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? ` (${code})` : ''}`, { cause });
+  }
+}
+
+async function run(step: (knex: Knex) => Promise<void>, knex: Knex, set: PluginMigrations, migration: string): Promise<void> {
+  try {
+    await step(knex);
+  } catch (err) {
+    throw isStorageUnavailable(err) ? err : new MigrationFailedError(set.plugin, migration, set.chainIndex, err);
+  }
 }
 
 export interface MigrationStatus {
@@ -21,17 +47,20 @@ export interface MigrationStatus {
 
 const TABLE = 'sluice_migrations';
 
-interface Named { name: string; migration: Migration }
+interface Named { name: string; migration: Migration; set: PluginMigrations }
 
 function source(sets: readonly PluginMigrations[]): Knex.MigrationSource<Named> {
   const all: Named[] = [];
-  for (const { plugin, migrations } of sets) {
-    for (const m of [...migrations].sort((a, b) => a.name.localeCompare(b.name))) all.push({ name: `${plugin}/${m.name}`, migration: m });
+  for (const set of sets) {
+    for (const m of [...set.migrations].sort((a, b) => a.name.localeCompare(b.name))) all.push({ name: `${set.plugin}/${m.name}`, migration: m, set });
   }
   return {
     getMigrations: async () => all,
     getMigrationName: (m) => m.name,
-    getMigration: async (m) => ({ up: (k: Knex) => m.migration.up(k), down: (k: Knex) => (m.migration.down ?? (async () => { throw new Error(`${m.name} cannot be undone`); }))(k) }),
+    getMigration: async (m) => ({
+      up: (k: Knex) => run((x) => m.migration.up(x), k, m.set, m.migration.name),
+      down: (k: Knex) => (m.migration.down ?? (async () => { throw new Error(`${m.name} cannot be undone`); }))(k),
+    }),
   };
 }
 
