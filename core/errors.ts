@@ -69,6 +69,12 @@ export function registerErrorCodes(owner: string, specs: Record<string, ErrorSpe
     const known = specOf(code);
     if (known && JSON.stringify(known) !== JSON.stringify(spec)) throw new Error(`plugin ${owner}: error code ${code} is already defined differently`);
     if (!Number.isInteger(spec.status) || spec.status < 400 || spec.status > 599) throw new Error(`plugin ${owner}: error code ${code} needs an HTTP status from 400 to 599`);
+    // A plugin in JavaScript is not type-checked: a missing class would render an envelope its
+    // clients' SDKs do not expect (no OpenAI `type`, no Anthropic `error.type`, no Gemini `status`).
+    if (![spec.openai, spec.anthropic, spec.gemini].every((c) => typeof c === 'string' && c.length > 0)) {
+      throw new Error(`plugin ${owner}: error code ${code} needs openai, anthropic and gemini error classes (strings), e.g. { status: 429, openai: 'rate_limit_error', anthropic: 'rate_limit_error', gemini: 'RESOURCE_EXHAUSTED' }`);
+    }
+    if (spec.outcome !== undefined && spec.outcome !== 'blocked') throw new Error(`plugin ${owner}: error code ${code}: outcome may only be "blocked" (or left out, for a failure)`);
     PLUGIN_CODES.set(code, spec);
   }
 }

@@ -111,6 +111,10 @@ describe('contract: a plugin\'s own error code', () => {
       ['a name without the prefix', `{ EXAMPLE_REFUSED: ${SPEC} }`, /error code "EXAMPLE_REFUSED" must look like SLUICE_E_SOMETHING/],
       ['a status that is not an error', `{ SLUICE_E_CONTRACT_OK_${process.pid}: { status: 200, openai: 'x', anthropic: 'x', gemini: 'x' } }`, /needs an HTTP status from 400 to 599/],
       ['a core code redefined', `{ SLUICE_E_BLOCKED: ${SPEC} }`, /error code SLUICE_E_BLOCKED is already defined differently/],
+      // A plugin in JavaScript gets no type check: without its classes the code would render an
+      // OpenAI error without `type`, an Anthropic one without `error.type`, a Gemini one without `status`.
+      ['a code without its error classes', `{ SLUICE_E_CONTRACT_NOCLASS_${process.pid}: { status: 429 } }`, /needs openai, anthropic and gemini error classes \(strings\)/],
+      ['an outcome other than blocked', `{ SLUICE_E_CONTRACT_OUTCOME_${process.pid}: { status: 403, openai: 'x', anthropic: 'x', gemini: 'x', outcome: 'block' } }`, /outcome may only be "blocked"/],
     ];
     for (const [i, [what, errors, message]] of cases.entries()) {
       it(what, async () => {
