@@ -14,7 +14,8 @@ export abstract class HttpProvider implements Provider {
   abstract readonly type: string;
   readonly protocols: readonly ProtocolName[];
   readonly models: readonly string[];
-  readonly prices: TokenPrices | undefined;
+  // Optional, as on Provider: a plugin project with exactOptionalPropertyTypes reads this .d.ts too.
+  readonly prices?: TokenPrices;
   protected readonly http: HttpUpstream;
 
   constructor(readonly name: string, config: ProviderConfig, private readonly family: ApiFamily, defaultBaseUrl: string, defaultProtocols: readonly ProtocolName[]) {
