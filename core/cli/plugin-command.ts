@@ -52,6 +52,9 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
       }
       const cmd = definition.commands?.[command];
       if (!cmd) continue;
+      // Help never runs the command (`sluice help CMD` asks it with --help): a command that reads no
+      // flags — a purge, a sync — must not act, nor migrate the database, when asked how to use it.
+      if (rest.length === 1 && (rest[0] === '--help' || rest[0] === '-h')) { io.out(cmd.usage.replace(/\n+$/, '')); return 0; }
       configExit = cmd.invalidConfigExit ?? ERROR_EXIT;
       let options: unknown;
       try {

@@ -50,7 +50,8 @@ export default definePlugin<FirewallOptions>({
   commands: {
     scan: {
       summary: 'Scan a file or stdin for secrets and personal data with the configured detectors',
-      usage: SCAN_USAGE,
+      // What `sluice scan --help` prints (core answers help with a command's usage).
+      usage: `usage: ${SCAN_USAGE}`,
       // Detectors only: no storage, logger or gateway config (so none is loaded for it).
       usesHost: false,
       // The command's ~30 modules (detectors, validators) load with require() where Node can (faster

@@ -2,7 +2,7 @@
 // the host only for a command that uses one (`usesHost: false` skips preparing it; a use then fails
 // with a line naming the command, never silently).
 import { expect } from 'chai';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { importPlugin } from '../../core/plugin/loader.js';
 import { builtinNames, builtinsForCommand } from '../../core/plugin/resolve.js';
@@ -108,5 +108,43 @@ export default definePlugin({ name: 'picky', version: '1.0.0', sluice: '^0.1.0',
     const scan = sluice(['scan', '--config', path.join(dir, 'missing.yaml')], { env });
     expect(scan.stderr).to.match(/^sluice: cannot read config file .*missing\.yaml: ENOENT\n$/);
     expect(scan.status).to.equal(2);
+  });
+});
+
+describe('sluice CLI: help on a plugin command never runs it', function () {
+  this.timeout(30_000);
+  // A command that reads no flags, as in docs/writing-plugins.md: asked how to use it, it must not
+  // act (here it would write a file and, through the host, migrate the database).
+  const ACTING = `import { definePlugin, z } from 'sluice';
+import { existsSync, writeFileSync } from 'node:fs';
+export default definePlugin({ name: 'purger', version: '1.0.0', sluice: '^0.1.0', options: z.strictObject({}),
+  migrations: [{ name: '001_create', up: (k) => k.schema.createTable('purger_rows', (t) => { t.increments('id'); }) }],
+  commands: {
+    purge: { summary: 'deletes every row', usage: 'Usage: sluice purge [--config FILE]\\n\\nDeletes every row.',
+      async run(args, options, io, host) { writeFileSync(new URL('./ran', import.meta.url), 'ran'); await (await host.database())('purger_rows').delete(); return 0; } },
+  },
+  setup: () => ({}),
+});
+`;
+  const dir = tempDir('sluice-plugin-cmd-help-');
+  writeFileSync(path.join(dir, 'purger.mjs'), ACTING);
+  writeFileSync(path.join(dir, 'sluice.yaml'), 'storage: { database: "sqlite:./data/p.db" }\nproviders: { local: { type: loopback } }\nchain:\n  - use: router\n    with: { default: local }\n  - use: ./purger.mjs\n');
+  const env = { SLUICE_HOME: path.join(dir, 'home') };
+
+  for (const args of [['help', 'purge'], ['purge', '--help'], ['purge', '-h']]) {
+    it(`sluice ${args.join(' ')} prints the command's usage, exit 0, and does nothing`, () => {
+      const r = sluice(args, { cwd: dir, env });
+      expect(r.stderr).to.equal('');
+      expect(r.stdout).to.equal('Usage: sluice purge [--config FILE]\n\nDeletes every row.\n');
+      expect(r.status).to.equal(0);
+      expect(existsSync(path.join(dir, 'ran'))).to.equal(false);
+      expect(existsSync(path.join(dir, 'data'))).to.equal(false);
+    });
+  }
+
+  it('built-in commands answer help with the same text as before', () => {
+    expect(sluice(['help', 'scan'], { cwd: dir, env }).stdout).to.match(/^usage: sluice scan \[FILE\|-\]/);
+    expect(sluice(['scan', '--help'], { cwd: dir, env }).stdout).to.match(/^usage: sluice scan \[FILE\|-\]/);
+    expect(sluice(['marketplace', '--help'], { cwd: dir, env }).stdout).to.match(/^Usage: sluice marketplace status/);
   });
 });
