@@ -22,6 +22,7 @@ import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { createGatewayEvents } from './events/event-bus.js';
 import { composeChain } from './plugin/compose.js';
+import { settlesOrStalls } from './plugin/settles-or-stalls.js';
 import type { PluginInstance } from './plugin/contract.js';
 import type { Host } from './plugin/host.js';
 import { commandHost, migrationsOf, openServices, type Services } from './plugin/services.js';
@@ -153,7 +154,7 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
       for (const provider of providers.all()) provider.start?.();
       for (const { plugin, instance } of instances) {
         try {
-          await instance.start?.();
+          await settlesOrStalls(instance.start?.());
         } catch (err) {
           throw pluginStartError(loaded, plugin, err);
         }
