@@ -109,6 +109,9 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
     events,
   });
 
+  // Core's own series are declared before any plugin's setup: a plugin that picks one of their names
+  // is then the one refused, at its line, rather than taking the series over.
+  const requestMetrics = createRequestMetrics(metrics);
   const instances: { plugin: LoadedPlugin; instance: PluginInstance }[] = [];
   for (const plugin of plugins) {
     try {
@@ -128,7 +131,7 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
   const inFlight = new InFlight();
   const { server: serverConfig } = config;
   const listeners = instances.flatMap(({ instance }) => (instance.onRequest ? [instance.onRequest.bind(instance)] : []));
-  const record = createRequestRecorder(logger, createRequestMetrics(metrics), listeners);
+  const record = createRequestRecorder(logger, requestMetrics, listeners);
   const recordRejection = rejectionRecorder(record);
   const bodyLimits = { maxBytes: toBytes(serverConfig.body_limit), timeoutMs: serverConfig.body_timeout_ms, maxDepth: serverConfig.max_json_depth };
   const dataPlane = createDataPlaneHandler({ inFlight, chain, bodyLimits, keepAliveMs: serverConfig.sse_keepalive_ms, logger, record });

@@ -71,6 +71,13 @@ function processDefaults(): Registry {
 type Kind = 'counter' | 'gauge' | 'histogram';
 type PromMetric = PromCounter | PromGauge | PromHistogram;
 
+/** What a declaration says of its metric: another declaration of the name must not say otherwise. */
+interface Shape { help: string; labelNames?: readonly string[] | undefined; buckets?: readonly number[] | undefined }
+
+const sameList = (a: readonly unknown[] | undefined, b: readonly unknown[] | undefined) =>
+  a === undefined || b === undefined || (a.length === b.length && a.every((x, i) => x === b[i]));
+const sameShape = (a: Shape, b: Shape) => a.help === b.help && sameList(a.labelNames, b.labelNames) && sameList(a.buckets, b.buckets);
+
 /** The process defaults' names start so: only such a name needs prom-client loaded to check it. */
 const DEFAULT_PREFIXES = ['process_', 'nodejs_'];
 
@@ -81,27 +88,34 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
   let registry: Registry | undefined;
   const ownRegistry = (): Registry => (registry ??= new (prom().Registry)());
   if (opts.startProcessMetrics) processDefaults();
-  const declared = new Map<string, { kind: Kind; handle: Counter | Gauge | Histogram; lazy: LazyMetric<PromMetric> }>();
+  const declared = new Map<string, { kind: Kind; shape: Shape; handle: Counter | Gauge | Histogram; lazy: LazyMetric<PromMetric> }>();
   /** Gauges read at render (GaugeOptions.collect). */
   const collected: { name: string; handle: Gauge; read: () => number; told?: boolean }[] = [];
 
   const lazily = <M extends PromMetric>(name: string, labelNames: readonly string[] | undefined, make: (client: PromClient, registry: Registry, labelNames: string[]) => M) =>
     new LazyMetric(name, labelNames, (names) => make(prom(), ownRegistry(), names), opts.onDroppedUpdate);
 
-  function declare<H extends Counter | Gauge | Histogram>(name: string, kind: Kind, create: () => { handle: H; lazy: LazyMetric<PromMetric> }): H {
+  /**
+   * One name, one metric. The same declaration again (a plugin twice in the chain, or the name and
+   * help alone to reach it) shares it; another one under that name — a plugin naming its metric
+   * `sluice_requests_total` — is refused, or its updates would land in the other's series (and its
+   * help replace the other's).
+   */
+  function declare<H extends Counter | Gauge | Histogram>(name: string, kind: Kind, shape: Shape, create: () => { handle: H; lazy: LazyMetric<PromMetric> }): H {
     const existing = declared.get(name);
     if (existing) {
       if (existing.kind !== kind) throw new Error(`metric ${name} is already registered as a ${existing.kind}`);
+      if (!sameShape(existing.shape, shape)) throw new Error(`metric ${name} is already registered with other help or labels (by core or another plugin): name yours differently`);
       return existing.handle as H;
     }
     if (DEFAULT_PREFIXES.some((p) => name.startsWith(p)) && processDefaults().getSingleMetric(name)) throw new Error(`metric ${name} is one of the process defaults`);
     const { handle, lazy } = create();
-    declared.set(name, { kind, handle, lazy });
+    declared.set(name, { kind, shape, handle, lazy });
     return handle;
   }
 
   return {
-    counter: (name, help, options = {}) => declare(name, 'counter', () => {
+    counter: (name, help, options = {}) => declare(name, 'counter', { help, labelNames: options.labelNames }, () => {
       const lazy = lazily(name, options.labelNames, (client, registers, labelNames) => new client.Counter({ name, help, labelNames, registers: [registers] }));
       return {
         lazy,
@@ -117,7 +131,7 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
         },
       };
     }),
-    gauge: (name, help, options = {}) => declare(name, 'gauge', () => {
+    gauge: (name, help, options = {}) => declare(name, 'gauge', { help, labelNames: options.labelNames }, () => {
       const lazy = lazily(name, options.labelNames, (client, registers, labelNames) => new client.Gauge({ name, help, labelNames, registers: [registers] }));
       const handle: Gauge = {
         set: (value, labels) => {
@@ -130,7 +144,7 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
       if (options.collect) collected.push({ name, handle, read: options.collect });
       return { lazy, handle };
     }),
-    histogram: (name, help, options = {}) => declare(name, 'histogram', () => {
+    histogram: (name, help, options = {}) => declare(name, 'histogram', isBucketList(options) ? { help, buckets: options } : { help, labelNames: options.labelNames, buckets: options.buckets }, () => {
       const { buckets = DEFAULT_BUCKETS, labelNames } = isBucketList(options) ? { buckets: options, labelNames: undefined } : options;
       const lazy = lazily(name, labelNames, (client, registers, names) => new client.Histogram({ name, help, labelNames: names, buckets: [...buckets], registers: [registers] }));
       // prom-client's own bucket order (it sorts them); read once the metric exists. Its buckets are

@@ -94,4 +94,15 @@ describe('metrics (prom-client)', () => {
     expect(() => m.gauge('t_kind', 'x')).to.throw(/already registered as a counter/);
     expect(() => m.gauge('nodejs_eventloop_lag_seconds', 'x')).to.throw(/process defaults/);
   });
+
+  it('refuses a name already declared with other labels or help: a plugin cannot write into core\'s series', async () => {
+    const m = createMetrics();
+    const core = m.counter('t_owned_total', 'Requests by endpoint', { labelNames: ['endpoint'] });
+    // The same declaration again (a plugin twice in the chain) shares the metric.
+    expect(m.counter('t_owned_total', 'Requests by endpoint', { labelNames: ['endpoint'] })).to.equal(core);
+    expect(() => m.counter('t_owned_total', 'mine')).to.throw(/metric t_owned_total is already registered with other help or labels/);
+    expect(() => m.counter('t_owned_total', 'Requests by endpoint', { labelNames: ['endpoint', 'team'] })).to.throw(/already registered with other help or labels/);
+    core.inc({ endpoint: 'a' });
+    expect(await m.render()).to.include('# HELP t_owned_total Requests by endpoint\n');
+  });
 });
