@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { describeParseError, table, type CommandHost, type CommandIO, type PluginCommand } from '../../core/index.js';
 import type { OfferInUse } from './offer-book.js';
 import type { MarketplaceOptions } from './options.js';
+import { OUTBOX_TABLE, STATUS_TABLE } from './migrations.js';
 import { outboxStore } from './outbox-store.js';
 import { readStatus, type StatusEntry } from './status-store.js';
 
@@ -27,6 +28,10 @@ function entryJson(e: StatusEntry | undefined) {
 export const statusCommand: PluginCommand<MarketplaceOptions> = {
   summary: 'marketplace sync: last push and pull, outbox depth, offers in use',
   usage: STATUS_HELP,
+  // A report: the database as the gateway left it, never migrated — pointed at the wrong one (or one
+  // not made yet) it says so instead of creating tables there and reporting an empty outbox.
+  readsOnly: true,
+  readsTables: [OUTBOX_TABLE, STATUS_TABLE],
   async run(args, options, io: CommandIO, host: CommandHost) {
     let values: Record<string, string | boolean | undefined>;
     let positionals: string[];
