@@ -107,7 +107,9 @@ export class CatalogueSync {
   /** Puts the catalogue's acceptable offers in service (and takes the rest out); returns how many. */
   private async apply(): Promise<number> {
     const o = this.deps.options();
-    const usable = this.catalogue.filter((offer) => offerRefusal(offer, o) === undefined);
+    // Read now, not when the pull began: a reload may have turned buying off while the answer was
+    // on its way, and with buying off no later pull would take the offers out again.
+    const usable = o.buy.enabled ? this.catalogue.filter((offer) => offerRefusal(offer, o) === undefined) : [];
     await this.deps.book.replace(usable);
     return usable.length;
   }

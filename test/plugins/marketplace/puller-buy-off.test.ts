@@ -1,0 +1,41 @@
+// Buying turned off by a reload while a pull is in flight: the pull's answer must not put the offers
+// back. Before, the reload removed them and the late answer re-added them — and with buying off no
+// pull came to take them out again, so prompts kept going to sellers until the offers expired.
+import { expect } from 'chai';
+import { createProviderRegistry } from '../../../core/providers/registry.js';
+import type { MarketplaceAnswer, MarketplaceClient } from '../../../plugins/marketplace/client.js';
+import { OfferBook } from '../../../plugins/marketplace/offer-book.js';
+import { marketplaceOptions, type MarketplaceOptions } from '../../../plugins/marketplace/options.js';
+import { CatalogueSync } from '../../../plugins/marketplace/puller.js';
+import { OfferListing } from '../../../plugins/marketplace/seller.js';
+import { quietLogger } from './rig.js';
+
+const OFFER = { id: 'o-1', seller: 'gw-x', models: ['gpt-4o*'], protocol: 'openai', base_url: 'http://127.0.0.1:9/v1', price: { input: 0.5, output: 1 } };
+
+describe('marketplace: buying turned off while a pull is in flight', () => {
+  it('the late answer puts no offer in service', async () => {
+    let answer: ((a: MarketplaceAnswer) => void) | undefined;
+    const client: MarketplaceClient = {
+      call: () => new Promise<MarketplaceAnswer>((resolve) => { answer = resolve; }),
+    };
+    let options: MarketplaceOptions = marketplaceOptions.parse({ url: 'http://127.0.0.1:9', api_key: 'k', gateway_id: 'gw', buy: { enabled: true } });
+    const registry = createProviderRegistry({});
+    const book = new OfferBook(registry, quietLogger().logger, () => {}, () => options.buy.models);
+    const sync = new CatalogueSync({
+      client, listing: new OfferListing(client), book, logger: quietLogger().logger,
+      options: () => options, intervalMs: () => 60_000, backoff: () => ({ initialMs: 50, maxMs: 100 }), onResult: () => {},
+    });
+    const round = sync.round();
+    await new Promise((r) => setImmediate(r));
+    expect(answer, 'the pull is in flight').to.not.equal(undefined);
+
+    // The reload: new options, then the plugin clears what it bought (index.ts).
+    options = marketplaceOptions.parse({ url: 'http://127.0.0.1:9', api_key: 'k', gateway_id: 'gw', buy: { enabled: false } });
+    await book.clear();
+    answer!({ status: 200, body: { offers: [OFFER] }, etag: undefined, retryAfterMs: undefined });
+    await round;
+
+    expect(book.inUse()).to.deep.equal([]);
+    expect(registry.get('offer:o-1')).to.equal(undefined);
+  });
+});
