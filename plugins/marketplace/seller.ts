@@ -28,20 +28,34 @@ export async function withdrawOffer(client: MarketplaceClient, offerId: string):
  */
 export class OfferListing {
   private readonly published = new Set<string>();
+  /**
+   * Calls go out one after another, in the order asked: a DELETE asked for (a reload that stops
+   * selling, shutdown) while a PUT is on its way would otherwise overtake it, and the late PUT would
+   * list the offer again behind this process's back.
+   */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly client: MarketplaceClient) {}
 
-  async publish(offer: SellOffer, gatewayId: string): Promise<void> {
+  private inTurn<T>(call: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(call, call);
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  publish(offer: SellOffer, gatewayId: string): Promise<void> {
     // Noted before the call: a PUT that timed out may still have been listed.
     this.published.add(offer.id);
-    await publishOffer(this.client, offer, gatewayId);
+    return this.inTurn(() => publishOffer(this.client, offer, gatewayId));
   }
 
   /** DELETEs the offer when this process published it; false (and no call) otherwise. */
-  async withdraw(offerId: string): Promise<boolean> {
-    if (!this.published.has(offerId)) return false;
-    await withdrawOffer(this.client, offerId);
-    this.published.delete(offerId);
-    return true;
+  withdraw(offerId: string): Promise<boolean> {
+    if (!this.published.has(offerId)) return Promise.resolve(false);
+    return this.inTurn(async () => {
+      await withdrawOffer(this.client, offerId);
+      this.published.delete(offerId);
+      return true;
+    });
   }
 }
