@@ -57,9 +57,11 @@ export class CatalogueSync {
 
   /** One round; resolves to the wait before the next. Never rejects. */
   async round(): Promise<number> {
-    const o = this.deps.options();
     const now = monotonicMs();
-    if (o.buy.enabled && now >= this.nextAt.pull) await this.step('pull', () => this.pull());
+    if (this.deps.options().buy.enabled && now >= this.nextAt.pull) await this.step('pull', () => this.pull());
+    // Read after the pull, which may have taken until its timeout: a reload in between may have
+    // stopped selling (and withdrawn the offer), which a publish from the old options would undo.
+    const o = this.deps.options();
     if (o.sell.enabled && o.sell.offer && now >= this.nextAt.publish) {
       const offer = o.sell.offer;
       await this.step('publish', async () => { await this.deps.listing.publish(offer, o.gateway_id!); return { result: 'published', detail: offer.id }; });

@@ -39,3 +39,34 @@ describe('marketplace: buying turned off while a pull is in flight', () => {
     expect(registry.get('offer:o-1')).to.equal(undefined);
   });
 });
+
+describe('marketplace: selling turned off while a round is in flight', () => {
+  it('the round does not publish the offer the reload just withdrew', async () => {
+    const calls: string[] = [];
+    let answer: ((a: MarketplaceAnswer) => void) | undefined;
+    const client: MarketplaceClient = {
+      call: (method, path) => {
+        calls.push(`${method} ${path}`);
+        if (method === 'GET') return new Promise<MarketplaceAnswer>((resolve) => { answer = resolve; });
+        return Promise.resolve({ status: 200, body: {}, etag: undefined, retryAfterMs: undefined });
+      },
+    };
+    const sell = { offer: { id: 'mine', models: ['m'], price: { input: 1, output: 1 }, base_url: 'http://127.0.0.1:9/v1' } };
+    let options: MarketplaceOptions = marketplaceOptions.parse({ url: 'http://127.0.0.1:9', api_key: 'k', gateway_id: 'gw', buy: { enabled: true }, sell: { enabled: true, ...sell } });
+    const listing = new OfferListing(client);
+    await listing.publish(options.sell.offer!, 'gw'); // published at start
+    const book = new OfferBook(createProviderRegistry({}), quietLogger().logger, () => {}, () => options.buy.models);
+    const sync = new CatalogueSync({
+      client, listing, book, logger: quietLogger().logger,
+      options: () => options, intervalMs: () => 60_000, backoff: () => ({ initialMs: 50, maxMs: 100 }), onResult: () => {},
+    });
+    const round = sync.round();
+    await new Promise((r) => setImmediate(r));
+    // The reload: selling off, the offer withdrawn (index.ts).
+    options = marketplaceOptions.parse({ url: 'http://127.0.0.1:9', api_key: 'k', gateway_id: 'gw', buy: { enabled: true }, sell: { enabled: false, ...sell } });
+    expect(await listing.withdraw('mine')).to.equal(true);
+    answer!({ status: 200, body: { offers: [] }, etag: undefined, retryAfterMs: undefined });
+    await round;
+    expect(calls).to.deep.equal(['PUT /v1/offers/mine', 'GET /v1/offers', 'DELETE /v1/offers/mine']);
+  });
+});
