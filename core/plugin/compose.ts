@@ -1,5 +1,5 @@
 // Chain composition. Production uses koa-compose; tests and dev use a checking variant that names
-// the plugin that forgot to await next() or called it twice.
+// the plugin that forgot to await next(), called it twice, or returned without next() or an answer.
 import compose from 'koa-compose';
 import type { PluginMiddleware, SluiceContext } from './contract.js';
 
@@ -25,5 +25,9 @@ function checkMiddleware({ name, middleware }: NamedMiddleware): PluginMiddlewar
     };
     await middleware(ctx, wrappedNext);
     if (!downstreamDone) throw new Error(`plugin ${name} returned before the rest of the chain finished: await (or return) next()`);
+    // Else the request fails later as "the chain finished without a response", naming nobody.
+    if (calls === 0 && ctx.exchange.response === undefined) {
+      throw new Error(`plugin ${name} neither called next() nor answered: await next(), or answer with exchange.reply() or a GatewayError`);
+    }
   };
 }
