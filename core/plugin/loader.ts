@@ -30,7 +30,9 @@ export async function importPlugin(use: string, configDir: string): Promise<{ de
   try {
     mod = resolved.kind === 'builtin' ? await importOwn<Record<string, unknown>>(new URL(resolved.url)) : (await import(resolved.url)) as Record<string, unknown>;
   } catch (err) {
-    throw new Error(`cannot load plugin "${use}": ${(err as Error).message}`);
+    const at = err instanceof SyntaxError && resolved.kind !== 'builtin'
+      ? (await import('./syntax-error-at.js')).syntaxErrorAt(resolved.url, err.message) : undefined;
+    throw new Error(`cannot load plugin "${use}": ${at ? `${at}: ` : ''}${(err as Error).message}`);
   }
   const definition = [mod['default'], mod['plugin']].find(isPluginDefinition);
   if (!definition) throw new Error(`"${use}" does not export a plugin made with definePlugin() (as default export or \`plugin\`)`);

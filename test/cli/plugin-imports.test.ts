@@ -24,6 +24,13 @@ describe('plugin imports', () => {
     expect(r.stderr).to.match(/sluice\.yaml:3:10: chain\[0\]: cannot load plugin "\.\/p\.js": cannot import 'sluice\/dist\/core\/errors\.js': a plugin imports only 'sluice' and 'sluice\/testing'/);
   });
 
+  it('a syntax error in the plugin file says where in the file (Node\'s loader does not)', () => {
+    const r = validate(`import { definePlugin, z } from 'sluice';\nconst ok = 1;\nexport default definePlugin({ name: 'p', version: '1.0.0', sluice: '>=0.1.0 <1', options: z.strictObject({}), setup() { return { middleware: (c, n) => { n( } }; } });\n`);
+    expect(r.status).to.equal(1);
+    expect(r.stderr.trim().split('\n')).to.have.length(1);
+    expect(r.stderr).to.match(/sluice\.yaml:3:10: chain\[0\]: cannot load plugin "\.\/p\.js": .*p\.js:3:\d+: Unexpected token '\}'\n$/);
+  });
+
   it('a module that fails to load is the one problem reported (no loader noise about the next entry)', () => {
     const r = validate(`import { definePlugin, z } from 'sluice';\nimport x from 'nope-not-installed-anywhere';\n${body}`);
     expect(r.status).to.equal(1);
