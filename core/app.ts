@@ -207,7 +207,11 @@ async function reloadPlugins(
         throw new ConfigError(`plugin ${plugin.label} cannot reload its options; restart Sluice to apply them`, next.locate(['chain', i, 'with']));
       }
       try {
-        swaps.push(await instance.reload(options));
+        const swap: unknown = await instance.reload(options);
+        // Checked before anything swaps: found at the swap step, the plugins before would already
+        // run with their new options under a log line saying the reload was rejected.
+        if (typeof swap !== 'function') throw new Error('reload() must return the function that applies them (build and validate in reload, swap in the function it returns)');
+        swaps.push(swap as () => void);
       } catch (err) {
         throw pluginConfigError(next, { label: plugin.label, index: i }, err, 'rejected its new options', ['chain', i, 'with']);
       }
