@@ -130,7 +130,7 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
 
   const inFlight = new InFlight();
   const { server: serverConfig } = config;
-  const listeners = instances.flatMap(({ instance }) => (instance.onRequest ? [instance.onRequest.bind(instance)] : []));
+  const listeners = instances.flatMap(({ plugin, instance }) => (instance.onRequest ? [{ plugin: plugin.label, listen: instance.onRequest.bind(instance) }] : []));
   const record = createRequestRecorder(logger, requestMetrics, listeners);
   const recordRejection = rejectionRecorder(record);
   const bodyLimits = { maxBytes: toBytes(serverConfig.body_limit), timeoutMs: serverConfig.body_timeout_ms, maxDepth: serverConfig.max_json_depth };

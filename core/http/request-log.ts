@@ -60,7 +60,10 @@ export interface Rejection {
 }
 export type RecordRejection = (r: Rejection) => void;
 
-export function createRequestRecorder(logger: Logger, metrics: RequestMetrics, listeners: readonly ((r: RequestRecord) => void)[]): RecordRequest {
+/** A plugin's onRequest, with its label for the log line when it fails. */
+export interface RequestListener { plugin: string; listen(r: RequestRecord): void }
+
+export function createRequestRecorder(logger: Logger, metrics: RequestMetrics, listeners: readonly RequestListener[]): RecordRequest {
   const epochOffset = Date.now() - performance.now();
   return (r) => {
     const { completion: c, exchange: ex } = r;
@@ -80,14 +83,14 @@ export function createRequestRecorder(logger: Logger, metrics: RequestMetrics, l
       outcome: c.outcome, errorCode: c.error?.code, usage: c.usage, findings: ex?.findings ?? [],
       firstByteMs: c.firstByteMs, totalMs: c.totalMs, exchange: ex,
     };
-    for (const listen of listeners) {
+    for (const { plugin, listen } of listeners) {
       try {
         // An async onRequest (the contract says synchronous, but TypeScript accepts one) rejects
         // instead of throwing: caught the same way, or it would end the process.
         const returned: unknown = listen(record);
-        if (returned instanceof Promise) returned.catch((err: unknown) => { logger.error('onRequest listener failed', { request_id: r.id, error: err }); });
+        if (returned instanceof Promise) returned.catch((err: unknown) => { logger.error('onRequest listener failed', { plugin, request_id: r.id, error: err }); });
       } catch (err) {
-        logger.error('onRequest listener failed', { request_id: r.id, error: err });
+        logger.error('onRequest listener failed', { plugin, request_id: r.id, error: err });
       }
     }
   };

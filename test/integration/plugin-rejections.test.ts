@@ -52,6 +52,8 @@ chain:
       for (let i = 0; i < 100 && !(gw.output.join('').includes('onRequest listener failed') && gw.output.join('').includes('unhandled promise rejection')); i++) await new Promise((r) => setTimeout(r, 50));
       const log = gw.output.join('');
       expect(log).to.match(/onRequest listener failed/);
+      // Which plugin's listener: with several in the chain, the stack alone would have to say.
+      expect(log).to.match(/"plugin":"careless"[^\n]*"msg":"onRequest listener failed"|"msg":"onRequest listener failed"[^\n]*"plugin":"careless"/);
       expect(log).to.match(/unhandled promise rejection/);
       expect(log).to.include('careless completed handler');
     } finally {
