@@ -8,6 +8,9 @@ import { ratelimitOptions, type RatelimitOptions } from './options.js';
 import { RedisStore } from './redis-store.js';
 import type { LimitStore } from './store.js';
 
+/** Options of the store itself, made once at start: a reload that changes them is refused. */
+const STORE_KEYS = ['store', 'key_prefix', 'reservation_ttl_ms', 'store_timeout_ms'] as const;
+
 export default definePlugin<RatelimitOptions>({
   name: 'ratelimit',
   version: '0.1.0',
@@ -45,6 +48,12 @@ export default definePlugin<RatelimitOptions>({
         // on_store_error's business, not a reason to refuse to start.
         const redis = memory ? undefined : host.redis();
         if (redis && redis.status !== 'ready') await readyWithin(redis, 5_000);
+      },
+      reload(next) {
+        for (const key of STORE_KEYS) {
+          if (next[key] !== options[key]) throw new OptionError([key], 'cannot change without a restart');
+        }
+        return () => limiter.reconfigure(next);
       },
       async close() {
         await limiter.close();

@@ -38,9 +38,11 @@ function providerAmount(n: number): number {
   return Number.isNaN(n) ? 0 : Math.min(Math.max(0, Math.ceil(n)), Number.MAX_SAFE_INTEGER);
 }
 
+const exemptClasses = (options: RatelimitOptions): Set<string> => new Set(options.exempt.map((e) => (e === 'count_tokens' ? 'count' : 'embed')));
+
 export class Limiter {
-  private readonly planner: CounterPlanner;
-  private readonly exempt: Set<string>;
+  private planner: CounterPlanner;
+  private exempt: Set<string>;
   private readonly admitted;
   private readonly refused;
   private readonly storeErrors;
@@ -58,14 +60,25 @@ export class Limiter {
   private readonly pendingSettles: Parameters<LimitStore['settle']>[0][] = [];
   private retryTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly options: RatelimitOptions, private readonly host: Host, private readonly store: () => LimitStore) {
+  constructor(private options: RatelimitOptions, private readonly host: Host, private readonly store: () => LimitStore) {
     this.planner = new CounterPlanner(options);
-    this.exempt = new Set(options.exempt.map((e) => (e === 'count_tokens' ? 'count' : 'embed')));
+    this.exempt = exemptClasses(options);
     const m = host.metrics;
     this.admitted = m.counter('sluice_ratelimit_admitted_total', 'Requests admitted, per counter they were checked against, by scope and limit kind.', { labelNames: ['scope', 'kind'] });
     this.refused = m.counter('sluice_ratelimit_refused_total', 'Requests refused (429), by the scope and limit kind that refused them.', { labelNames: ['scope', 'kind'] });
     this.storeErrors = m.counter('sluice_ratelimit_store_errors_total', 'Failed or timed-out calls to the limit store, by operation.', { labelNames: ['op'] });
     this.unchecked = m.counter('sluice_ratelimit_unchecked_total', 'Requests let through unchecked because the store failed (on_store_error: open).');
+  }
+
+  /**
+   * New limits from a reload, for the requests admitted after it. Counters are keyed by scope,
+   * subject and window, not by the limit, so a raised or lowered limit applies to the use already
+   * counted in the current window; a request admitted before settles against the counters it took.
+   */
+  reconfigure(options: RatelimitOptions): void {
+    this.options = options;
+    this.planner = new CounterPlanner(options);
+    this.exempt = exemptClasses(options);
   }
 
   start(): void {

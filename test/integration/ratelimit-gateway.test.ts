@@ -3,6 +3,8 @@
 // every answer; budgets on passthrough, translation, embeddings and count-tokens; exemptions.
 import Anthropic from '@anthropic-ai/sdk';
 import { expect } from 'chai';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import OpenAI from 'openai';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 import { within } from './auth-helpers.js';
@@ -159,5 +161,28 @@ describe('ratelimit: in a running gateway', function () {
     expect((await post(gw, '/v1/embeddings', { model: 'loopback-embed', input: 'x' })).status).to.equal(200);
     expect((await post(gw, '/v1/embeddings', { model: 'loopback-embed', input: 'x' })).status).to.equal(429);
     for (let i = 0; i < 3; i++) expect((await post(gw, '/v1/chat/completions', chat())).status).to.equal(200); // "loopback" does not match
+  });
+
+  it('a SIGHUP reload applies new limits to the current window; a reload changing the store is refused whole', async () => {
+    gw = await startGateway(gatewayConfig('{ rules: [{ scope: global, rpm: 2 }] }'));
+    const statuses = async (n: number) => {
+      const out: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const res = await post(gw!, '/v1/chat/completions', chat());
+        await res.text();
+        out.push(res.status);
+      }
+      return out;
+    };
+    expect(await statuses(3)).to.deep.equal([200, 200, 429]);
+    writeFileSync(path.join(gw.dir, 'sluice.yaml'), gatewayConfig('{ rules: [{ scope: global, rpm: 4 }] }'));
+    await gw.gateway.reload();
+    // The two admitted before the reload still count: two more fit under the new limit of 4.
+    expect(await statuses(3)).to.deep.equal([200, 200, 429]);
+    writeFileSync(path.join(gw.dir, 'sluice.yaml'), gatewayConfig('{ store: memory, key_prefix: "other:", rules: [{ scope: global, rpm: 100 }] }'));
+    let refused: unknown;
+    try { await gw.gateway.reload(); } catch (err) { refused = err; }
+    expect(String(refused)).to.match(/key_prefix: cannot change without a restart/);
+    expect(await statuses(1)).to.deep.equal([429]);
   });
 });
