@@ -3,7 +3,7 @@
 // call; settlement (onRequest, once the exchange completed) replaces the estimate by what was used.
 import { randomBytes } from 'node:crypto';
 import {
-  cutStreamUsage, GatewayError, meterStreamText, operationClass, stateKey, type Exchange, type OperationClass, type Host, type PluginMiddleware, type RequestRecord,
+  cutStreamUsage, emptyUsage, GatewayError, meterStreamText, operationClass, stateKey, type Exchange, type OperationClass, type Host, type PluginMiddleware, type RequestRecord,
 } from '../../core/index.js';
 import { CounterPlanner, NANO, type Counter } from './counters.js';
 import { costNano, estimateRequest, usageTokens, type Estimate } from './estimate.js';
@@ -178,7 +178,8 @@ export class Limiter {
    * input not reported, and at least the estimate of the text that went out (cutStreamUsage) —
    * else aborting before the final usage chunk would cost nothing. With no report, a failed or
    * blocked request gives its reservation back, while a successful generation or embedding (an
-   * upstream that reports no usage: Gemini's embeddings never do) is charged its estimate.
+   * upstream that reports no usage: Gemini's embeddings never do) is charged its estimate, and one
+   * its client abandoned after it went upstream the estimate of its prompt.
    */
   private actualUse(record: RequestRecord, exchange: Exchange, admission: Admission): number[] {
     let tokens = 0;
@@ -190,6 +191,16 @@ export class Limiter {
     } else if (record.outcome === 'success' && chargedWithoutReport(operationClass(exchange.endpoint.operation)) && admission.estimate) {
       tokens = admission.estimate.tokens;
       nano = admission.estimate.nano;
+    } else if (record.outcome === 'client_disconnect' && exchange.upstream !== undefined && admission.estimate && admission.estimate.input > 0) {
+      // The client hung up on a generation the provider already had (a JSON answer, or a stream
+      // before its first event): the provider has the prompt and bills it, while the answer's
+      // size is unknown. Charged the prompt's estimate — else a client with a short timeout would
+      // spend without limit.
+      const prompt = emptyUsage();
+      prompt.inputTokens = admission.estimate.input;
+      prompt.estimated = true;
+      tokens = prompt.inputTokens;
+      if (admission.counters.some((c) => c.window === 'budget')) nano = costNano(this.host.pricing, prompt, exchange, record.servedModel).nano;
     }
     return admission.counters.map((c) => (c.kind === 'rpm' ? 1 : c.kind === 'tpm' ? providerAmount(tokens) : providerAmount(nano)));
   }

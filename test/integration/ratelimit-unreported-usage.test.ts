@@ -7,8 +7,8 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
-import type { MockUpstream } from '../helpers/mock-upstream.js';
-import { ANTHROPIC_INPUT, slowStreams } from '../helpers/slow-streams.js';
+import { startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
+import { ANTHROPIC_INPUT, CHAT_USAGE, slowStreams } from '../helpers/slow-streams.js';
 import { disconnectMidStream, until } from '../plugins/ledger/client.js';
 
 const REDIS = process.env['SLUICE_TEST_REDIS'];
@@ -134,6 +134,33 @@ describe('ratelimit: usage the provider did not report (memory store)', function
     await res.text();
     const used = await settledIncrease(gw, before);
     expect(used).to.deep.equal({ tokens: 100, usd: 100 });
+  });
+
+  it('a client that hangs up on a JSON answer it is waiting for is charged its prompt, not given its reservation back', async () => {
+    // An upstream that takes two seconds to answer: the provider has the prompt (and bills it) when the client leaves.
+    const slow = await startMockUpstream();
+    slow.handle(async (_req, res) => {
+      await new Promise((r) => setTimeout(r, 2000));
+      if (!res.destroyed) res.end(JSON.stringify({ id: 'x', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', choices: [], usage: CHAT_USAGE }));
+    });
+    try {
+      gw = await startGateway(gatewayConfig(slow.url, `{ rules: [{ scope: global, tpm: ${LIMIT}, budget_usd: ${LIMIT} }] }`));
+      const content = 'a question that takes a while to answer';
+      const before = await usedSoFar(gw);
+      const abort = new AbortController();
+      setTimeout(() => abort.abort(), 300);
+      const sent = fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, signal: abort.signal,
+        body: JSON.stringify({ model: 'gpt-4o-mini', max_tokens: MAX_TOKENS, messages: [{ role: 'user', content }] }),
+      });
+      let aborted = false;
+      await sent.catch(() => { aborted = true; });
+      expect(aborted, 'the client gave up').to.equal(true);
+      const used = await settledIncrease(gw, before);
+      expect(used).to.deep.equal({ tokens: promptEstimate(content), usd: promptEstimate(content) });
+    } finally {
+      await slow.close();
+    }
   });
 
   it('Gemini embeddings (no usage in the answer) are charged their input estimate, so the budget refuses', async () => {
