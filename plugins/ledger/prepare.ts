@@ -266,7 +266,10 @@ function settleUsage(record: LedgerEntry, answered: boolean, local: LocalCount |
     usage.outputTokens = Math.max(usage.outputTokens, estimateOut(local, answer));
     return { usage, source: 'partial' };
   }
-  if (!answered) return { usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, estimated: false }, source: 'none' };
+  // A client that hung up on a call the provider already had (waiting for a JSON answer, or a
+  // stream before its first event): the provider has the prompt and bills it; no answer was seen.
+  const abandoned = record.called && record.outcome === 'client_disconnect';
+  if (!answered && !abandoned) return { usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, estimated: false }, source: 'none' };
   return { usage: { inputTokens: estimateIn(local, request), outputTokens: estimateOut(local, answer), cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, estimated: true }, source: 'estimated' };
 }
 

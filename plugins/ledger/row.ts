@@ -7,7 +7,7 @@ export const LEDGER_TABLE = 'ledger_requests';
 export type UsageSource =
   | 'reported'   // the provider's usage report, complete
   | 'partial'    // the provider reported part (a stream cut short); the rest is estimated
-  | 'estimated'  // no report: Sluice estimated from the request and response text
+  | 'estimated'  // no report: Sluice estimated from the request and response text (a call abandoned before any answer: its prompt)
   | 'none';      // nothing was generated (refused, failed, not a model call)
 
 /** How the request involved a marketplace: bought from an offer, or sold to a marketplace buyer. */
