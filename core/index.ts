@@ -42,7 +42,7 @@ export {
   readGenerateSystem, readGenerateContent, readGeneratePart, functionResponseIsError, functionResponseValue, plainChatTexts, plainChatAnswer,
 } from './protocols/view/index.js';
 export type {
-  SegmentKind, BodyPath, Segment, ToolCallInfo, ToolResultInfo, ToolEvent, SignatureInfo, RequestView, ResponseView, Channel, DeltaTransform,
+  SegmentKind, BodyPath, Segment, ToolCallInfo, ToolResultInfo, ToolEvent, SignatureInfo, UnreadableField, RequestView, ResponseView, Channel, DeltaTransform,
   RequestSink, ArgumentsForm, BodyContainer, MessagesDelta, ResponsesDelta,
 } from './protocols/view/index.js';
 export { encodeSseEvent, SseDecoder } from './protocols/sse.js';

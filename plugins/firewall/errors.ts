@@ -4,6 +4,7 @@ import type { ErrorSpec } from '../../core/index.js';
 export const FIREWALL_BLOCKED = 'SLUICE_E_FIREWALL_BLOCKED';
 export const FIREWALL_UNAVAILABLE = 'SLUICE_E_FIREWALL_UNAVAILABLE';
 export const FIREWALL_TOO_LARGE = 'SLUICE_E_FIREWALL_TOO_LARGE';
+export const FIREWALL_UNREADABLE = 'SLUICE_E_FIREWALL_UNREADABLE';
 
 export const FIREWALL_ERRORS: Record<string, ErrorSpec> = {
   // 400, not 403: the request is refused for what it contains, which the client can change; every
@@ -16,4 +17,9 @@ export const FIREWALL_ERRORS: Record<string, ErrorSpec> = {
   // More new text than max_scan_chars in enforce or redact: what was not scanned must not go upstream
   // unchecked. 413, which SDKs do not retry: the same request would be refused again.
   [FIREWALL_TOO_LARGE]: { status: 413, openai: 'invalid_request_error', anthropic: 'request_too_large', gemini: 'INVALID_ARGUMENT', outcome: 'blocked' },
+  // In enforce or redact, a field where the protocol keeps content holds a type it does not allow
+  // (`"messages": "…"`): the firewall cannot read it, so it must not go upstream unchecked. A 400
+  // like the provider's own answer to such a body, but a firewall code (outcome blocked): core's
+  // SLUICE_E_INVALID_REQUEST would read as a refusal that happens without the firewall too.
+  [FIREWALL_UNREADABLE]: { status: 400, openai: 'invalid_request_error', anthropic: 'invalid_request_error', gemini: 'INVALID_ARGUMENT', outcome: 'blocked' },
 };

@@ -65,4 +65,4 @@ export { firewallOptions } from './options.js';
 export type { FirewallOptions, CustomPattern, PresidioOptions, OutputOptions, EntitySetting, FirewallMode, OutputMode, EntityAction } from './options.js';
 export type { DetectionEngine, EngineDependencies } from './engine.js';
 export type { Finding } from './types.js';
-export { FIREWALL_BLOCKED, FIREWALL_TOO_LARGE, FIREWALL_UNAVAILABLE } from './errors.js';
+export { FIREWALL_BLOCKED, FIREWALL_TOO_LARGE, FIREWALL_UNAVAILABLE, FIREWALL_UNREADABLE } from './errors.js';

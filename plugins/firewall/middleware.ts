@@ -21,6 +21,7 @@ import type { FirewallRuntime } from './runtime.js';
 import { continuesStoredConversation } from './stored-conversation.js';
 import { toolDescriptions } from './tool-definitions.js';
 import type { Finding } from './types.js';
+import { handleUnreadable } from './unreadable.js';
 
 /** Answers that carry model text: the ones output scanning and restore read. */
 const GENERATIONS = new Set<ProtocolName>(['openai.chat', 'openai.responses', 'anthropic.messages', 'gemini.generate']);
@@ -34,7 +35,16 @@ export function firewallMiddleware(runtime: () => FirewallRuntime | Promise<Fire
     if (exchange.endpoint.operation === 'models') return next();
     const built = runtime();
     const rt = built instanceof Promise ? await built : built;
-    const segments = exchange.view().segments();
+    const view = exchange.view();
+    const segments = view.segments();
+    // Filled by the same walk as the segments: empty, and costing nothing more, for a well-formed body.
+    const unreadable = view.unreadable();
+    let unscanned = 0;
+    if (unreadable.length) {
+      const blocked = rt.options.mode !== 'monitor';
+      metrics.unscanned.inc({ reason: 'unreadable', action: blocked ? 'blocked' : 'recorded' });
+      unscanned += handleUnreadable(unreadable, rt.options.mode, exchange.id, logger);
+    }
     let map: PlaceholderMap | undefined;
     if (segments.length) {
       const texts = new Array<string>(segments.length);
@@ -49,13 +59,14 @@ export function firewallMiddleware(runtime: () => FirewallRuntime | Promise<Fire
         throw new GatewayError(FIREWALL_UNAVAILABLE, 'request not sent: the prompt firewall could not check it (its Presidio sidecar is unavailable and on_error is block)');
       }
       if (budget.unscanned > 0) {
+        metrics.unscanned.inc({ reason: 'max_scan_chars', action: rt.options.mode !== 'monitor' ? 'blocked' : 'recorded' });
         if (rt.options.mode !== 'monitor') {
           logger.warn('request refused: more text than max_scan_chars', { request_id: exchange.id, unscanned_chars: budget.unscanned, max_scan_chars: rt.options.max_scan_chars });
           throw new GatewayError(FIREWALL_TOO_LARGE, `request not sent: it holds more new text than the prompt firewall scans per request (max_scan_chars: ${rt.options.max_scan_chars})`);
         }
         // Monitor never changes or refuses anything; it says what it did not look at.
         logger.warn('request text beyond max_scan_chars was not scanned (monitor)', { request_id: exchange.id, unscanned_chars: budget.unscanned });
-        if (rt.options.header) exchange.responseHeaders[UNSCANNED_HEADER] = String(budget.unscanned);
+        unscanned += budget.unscanned;
       }
       if (findings.some((list) => list.length > 0)) {
         const summaries = summarise(segments, findings, rt.policy);
@@ -77,6 +88,7 @@ export function firewallMiddleware(runtime: () => FirewallRuntime | Promise<Fire
         recordRequestFindings(exchange, summaries, metrics, rt.options.header, false);
       }
     }
+    if (unscanned > 0 && rt.options.header) exchange.responseHeaders[UNSCANNED_HEADER] = String(unscanned);
     const outputMode = rt.options.output.mode;
     const restoring = map !== undefined && map.size > 0 && rt.options.restore;
     if (outputMode === 'off' && !restoring) return next();

@@ -37,12 +37,15 @@ export function summarise(segments: readonly Segment[], findings: readonly (read
 export interface FirewallMetrics {
   findings: Counter;
   sidecarErrors: Counter;
+  /** Requests with content not scanned, by reason (max_scan_chars, unreadable) and action (blocked, recorded). */
+  unscanned: Counter;
 }
 
 export function createFirewallMetrics(metrics: Metrics): FirewallMetrics {
   return {
     findings: metrics.counter('sluice_firewall_findings_total', 'Prompt firewall findings by entity type, action and direction (request or response)', { labelNames: ['type', 'action', 'direction'] }),
     sidecarErrors: metrics.counter('sluice_firewall_sidecar_errors_total', 'Presidio sidecar calls that failed or timed out'),
+    unscanned: metrics.counter('sluice_firewall_unscanned_requests_total', 'Requests holding content the prompt firewall did not scan (beyond max_scan_chars, or of a type it cannot read), refused or let through', { labelNames: ['reason', 'action'] }),
   };
 }
 

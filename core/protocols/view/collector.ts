@@ -4,7 +4,7 @@ import { exceedsJsonDepth } from '../json-depth.js';
 import { canonicalArguments, canonicalJson } from '../canonical-json.js';
 import type { JsonObject, JsonValue } from '../types.js';
 import type { ArgumentsForm, Container, RequestSink } from './sink.js';
-import type { BodyPath, Segment, SegmentKind, SignatureInfo, ToolCallInfo, ToolEvent, ToolResultInfo } from './types.js';
+import type { BodyPath, Segment, SegmentKind, SignatureInfo, ToolCallInfo, ToolEvent, ToolResultInfo, UnreadableField } from './types.js';
 
 /**
  * Arguments sent as JSON text escape ingress's max_json_depth (they are one string there): parsed and
@@ -33,6 +33,8 @@ export class Collector implements RequestSink {
   readonly signatures: SignatureInfo[] = [];
   /** Turns holding text of kind 'user', ascending, once each: collected in both modes. */
   readonly userTurns: number[] = [];
+  /** Content-bearing fields skipped for their type; one shared empty list until there is one (the usual case). */
+  private skippedFields: UnreadableField[] | undefined;
 
   /**
    * `allText: false` collects only tool calls, results and which turns hold user text: a plugin that reads the tool history
@@ -40,11 +42,20 @@ export class Collector implements RequestSink {
    */
   constructor(private readonly changed: () => void, readonly allText = true) {}
 
-  /** A string at container[key], if it is one; `at` is the container's path. */
+  get unreadableFields(): readonly UnreadableField[] { return this.skippedFields ?? NO_FIELDS; }
+
+  unreadable(value: JsonValue, at: BodyPath, key: string | number): void {
+    if (this.allText) (this.skippedFields ??= []).push({ path: [...at, key], value });
+  }
+
+  /**
+   * A string at container[key]; `at` is the container's path. Readers call this where the protocol
+   * keeps a text (a field absent or null holds none): anything else there is unreadable.
+   */
   text(kind: SegmentKind, role: string, turn: number, container: Container, key: string | number, at: BodyPath): void {
     if (!this.allText && kind !== 'user') return;
     const value = (container as Record<string | number, JsonValue>)[key];
-    if (typeof value !== 'string') return;
+    if (typeof value !== 'string') { if (value !== undefined && value !== null) this.unreadable(value, at, key); return; }
     if (kind === 'user' && this.userTurns[this.userTurns.length - 1] !== turn) this.userTurns.push(turn);
     if (!this.allText) return;
     this.segments.push(new Slot(kind, role, turn, at, key, container, key, this.changed, undefined));
@@ -119,7 +130,7 @@ export class Collector implements RequestSink {
         const sourceAt = [...at, 'source'];
         if (source['type'] === 'text') this.text(kind, role, turn, source, 'data', sourceAt);
         else if (source['type'] === 'content') this.textBlocks(kind, role, turn, source, 'content', sourceAt);
-      }
+      } else if (source !== undefined && source !== null) this.unreadable(source, at, 'source');
       this.text(kind, role, turn, entry, 'title', at);
       this.text(kind, role, turn, entry, 'context', at);
       return;
@@ -132,20 +143,22 @@ export class Collector implements RequestSink {
   private textBlocks(kind: SegmentKind, role: string, turn: number, owner: JsonObject, key: string, path: BodyPath): void {
     const value = owner[key];
     if (typeof value === 'string') { this.text(kind, role, turn, owner, key, path); return; }
-    if (!Array.isArray(value)) return;
+    if (!Array.isArray(value)) { if (value !== undefined && value !== null) this.unreadable(value, path, key); return; }
     for (let i = 0; i < value.length; i++) {
       const block = value[i];
-      if (block && typeof block === 'object' && !Array.isArray(block) && block['type'] === 'text') this.text(kind, role, turn, block, 'text', [...path, key, i]);
+      if (block && typeof block === 'object' && !Array.isArray(block)) { if (block['type'] === 'text') this.text(kind, role, turn, block, 'text', [...path, key, i]); }
+      else if (block !== null) this.unreadable(block!, [...path, key], i);
     }
   }
 
   private textOrParts(kind: SegmentKind, role: string, turn: number, owner: JsonObject, key: string, path: BodyPath): void {
     const value = owner[key];
     if (typeof value === 'string') { this.text(kind, role, turn, owner, key, path); return; }
-    if (!Array.isArray(value)) return;
+    if (!Array.isArray(value)) { if (value !== undefined && value !== null) this.unreadable(value, path, key); return; }
     for (let i = 0; i < value.length; i++) {
       const part = value[i];
       if (part && typeof part === 'object' && !Array.isArray(part)) this.text(kind, role, turn, part, 'text', [...path, key, i]);
+      else if (part !== null) this.unreadable(part!, [...path, key], i);
     }
   }
 
@@ -154,6 +167,7 @@ export class Collector implements RequestSink {
     if (!this.allText) return;
     const value = owner[key];
     if (value && typeof value === 'object') this.walkLeaves(kind, role, turn, value, [...path, key], undefined);
+    else if (value !== undefined && value !== null) this.unreadable(value, path, key); // a JSON value (an object) belongs here
   }
 
   /**
@@ -163,7 +177,7 @@ export class Collector implements RequestSink {
   private jsonText(kind: SegmentKind, role: string, turn: number, owner: JsonObject, key: string, path: BodyPath): void {
     if (!this.allText) return;
     const raw = owner[key];
-    if (typeof raw !== 'string') return;
+    if (typeof raw !== 'string') { if (raw !== undefined && raw !== null) this.unreadable(raw, path, key); return; }
     if (raw.length > DEPTH_CHECKED_FROM && exceedsJsonDepth(Buffer.from(raw), ARGUMENTS_MAX_DEPTH)) {
       this.text(kind, role, turn, owner, key, path);
       return;
@@ -258,6 +272,8 @@ const HOSTED_TOOL_TEXT = new Map<string, { kind: SegmentKind; keys: readonly str
   codeExecutionResult: { kind: 'tool_result', keys: ['codeExecutionResult'] },
   code_execution_result: { kind: 'tool_result', keys: ['code_execution_result'] },
 }));
+
+const NO_FIELDS: readonly UnreadableField[] = Object.freeze([]);
 
 /** Inside hosted tool entries: ids, kinds, images and opaque data, never text to scan or rewrite. */
 const OPAQUE_KEYS: ReadonlySet<string> = new Set([

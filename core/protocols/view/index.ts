@@ -1,6 +1,6 @@
 // The protocol view's public surface.
 export type {
-  SegmentKind, BodyPath, Segment, ToolCallInfo, ToolResultInfo, ToolEvent, SignatureInfo, RequestView, ResponseView, Channel, DeltaTransform,
+  SegmentKind, BodyPath, Segment, ToolCallInfo, ToolResultInfo, ToolEvent, SignatureInfo, UnreadableField, RequestView, ResponseView, Channel, DeltaTransform,
 } from './types.js';
 export { createRequestView } from './request-view.js';
 export { createResponseView, transformResponseBody } from './response-json.js';

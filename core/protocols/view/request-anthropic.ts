@@ -1,19 +1,20 @@
 // Where Anthropic Messages (and count_tokens) requests keep their text and tools. The readers here
 // are shared: the view collects from them, the translator decodes through them (sink.ts).
-import { asArray, asString, isObject } from '../json.js';
+import { asString, isObject } from '../json.js';
 import type { JsonObject } from '../types.js';
 import { names } from './collector.js';
-import { NO_PATH, type RequestSink } from './sink.js';
+import { NO_PATH, skipped, type RequestSink } from './sink.js';
 import type { BodyPath, SegmentKind } from './types.js';
 
 /** `system`: a string or a list of text blocks. */
 export function readMessagesSystem(body: JsonObject, sink: RequestSink): void {
   const system = body['system'];
   if (typeof system === 'string') { sink.text('system', 'system', -1, body, 'system', []); return; }
-  const blocks = asArray(system);
+  if (!Array.isArray(system)) { skipped(sink, system, [], 'system'); return; }
+  const blocks = system;
   for (let i = 0; i < blocks.length; i++) {
     const b = blocks[i];
-    if (!isObject(b)) continue;
+    if (!isObject(b)) { skipped(sink, b, ['system'], i); continue; }
     if (b['type'] === 'text') sink.text('system', 'system', -1, b, 'text', sink.paths ? ['system', i] : NO_PATH);
     else sink.other(asString(b['type']) ?? 'unknown', 'system', 'system', -1, b, sink.paths ? ['system', i] : NO_PATH);
   }
@@ -26,10 +27,12 @@ export function readMessagesTurn(m: JsonObject, turn: number, sink: RequestSink)
   const kind: SegmentKind = role === 'system' ? 'system' : role === 'assistant' ? 'assistant' : 'user';
   const content = m['content'];
   if (typeof content === 'string') { sink.text(kind, role, turn, m, 'content', sink.paths ? ['messages', turn] : NO_PATH); return; }
-  const blocks = asArray(content);
+  if (!Array.isArray(content)) { skipped(sink, content, ['messages', turn], 'content'); return; }
+  const blocks = content;
   for (let i = 0; i < blocks.length; i++) {
     const b = blocks[i];
     if (isObject(b)) readMessagesBlock(b, kind, role, turn, sink.paths ? ['messages', turn, 'content', i] : NO_PATH, sink);
+    else skipped(sink, b, ['messages', turn, 'content'], i);
   }
 }
 
@@ -48,10 +51,11 @@ export function readMessagesBlock(b: JsonObject, kind: SegmentKind, role: string
       const inner = b['content'];
       if (!sink.allText) break;
       if (typeof inner === 'string') { sink.text('tool_result', role, turn, b, 'content', at); break; }
-      const parts = asArray(inner);
+      if (!Array.isArray(inner)) { skipped(sink, inner, at, 'content'); break; }
+      const parts = inner;
       for (let j = 0; j < parts.length; j++) {
         const p = parts[j];
-        if (!isObject(p)) continue;
+        if (!isObject(p)) { skipped(sink, p, [...at, 'content'], j); continue; }
         const pat = sink.paths ? [...at, 'content', j] : NO_PATH;
         if (p['type'] === 'text') sink.text('tool_result', role, turn, p, 'text', pat);
         else sink.other(asString(p['type']) ?? 'unknown', 'tool_result', role, turn, p, pat);
@@ -64,10 +68,13 @@ export function readMessagesBlock(b: JsonObject, kind: SegmentKind, role: string
 
 export function walkMessages(body: JsonObject, sink: RequestSink): void {
   readMessagesSystem(body, sink);
-  const messages = asArray(body['messages']);
+  const list = body['messages'];
+  if (!Array.isArray(list)) { skipped(sink, list, [], 'messages'); return; }
+  const messages = list;
   for (let turn = 0; turn < messages.length; turn++) {
     const m = messages[turn];
     if (isObject(m)) readMessagesTurn(m, turn, sink);
+    else skipped(sink, m, ['messages'], turn);
   }
 }
 

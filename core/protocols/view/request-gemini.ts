@@ -4,7 +4,7 @@
 import { asArray, asObject, asString, isObject } from '../json.js';
 import type { JsonObject, JsonValue } from '../types.js';
 import { names } from './collector.js';
-import { NO_PATH, type RequestSink } from './sink.js';
+import { NO_PATH, skipped, type RequestSink } from './sink.js';
 import type { BodyPath } from './types.js';
 
 /**
@@ -17,11 +17,13 @@ function keyOf(o: JsonObject, camel: string, snake: string): string {
   return o[snake] !== undefined && o[camel] === undefined ? snake : camel;
 }
 
-/** countTokens may wrap a whole generate request. */
-function generateBody(body: JsonObject): { body: JsonObject; path: (string | number)[] } {
+/** countTokens may wrap a whole generate request; `wrongKey` names a wrapper that is not an object. */
+function generateBody(body: JsonObject): { body: JsonObject; path: (string | number)[]; wrongKey?: string } {
   const key = keyOf(body, 'generateContentRequest', 'generate_content_request');
-  const inner = asObject(body[key]);
-  return inner ? { body: inner, path: [key] } : { body, path: [] };
+  const wrapped = body[key];
+  const inner = asObject(wrapped);
+  if (inner) return { body: inner, path: [key] };
+  return wrapped === undefined || wrapped === null ? { body, path: [] } : { body, path: [], wrongKey: key };
 }
 
 function systemKey(body: JsonObject): string {
@@ -33,53 +35,70 @@ export function readGenerateSystem(body: JsonObject, sink: RequestSink, base: Bo
   const sysKey = systemKey(body);
   const system = asObject(body[sysKey]);
   if (!system) { sink.text('system', 'system', -1, body, sysKey, base); return; }
-  const parts = asArray(system['parts']);
+  const list = system['parts'];
+  if (!Array.isArray(list)) { skipped(sink, list, [...base, sysKey], 'parts'); return; }
+  const parts = list;
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i];
-    if (!isObject(p)) continue;
+    if (!isObject(p)) { skipped(sink, p, [...base, sysKey, 'parts'], i); continue; }
     const at = sink.paths ? [...base, sysKey, 'parts', i] : NO_PATH;
-    if (typeof p['text'] === 'string') sink.text('system', 'system', -1, p, 'text', at);
-    else sink.other(partType(p) ?? 'unknown', 'system', 'system', -1, p, at);
+    const text = p['text'];
+    if (typeof text === 'string') sink.text('system', 'system', -1, p, 'text', at);
+    else {
+      skipped(sink, text, at, 'text');
+      sink.other(partType(p) ?? 'unknown', 'system', 'system', -1, p, at);
+    }
   }
 }
 
 /** One content (a turn): text, thoughts, function calls and responses, signatures; media left to the sink. */
 export function readGenerateContent(content: JsonObject, turn: number, sink: RequestSink, base: BodyPath = []): void {
   const role = asString(content['role']) ?? 'user';
-  const parts = asArray(content['parts']);
+  const list = content['parts'];
+  if (!Array.isArray(list)) { skipped(sink, list, [...base, 'contents', turn], 'parts'); return; }
+  const parts = list;
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i];
     if (isObject(p)) readGeneratePart(p, role, turn, sink.paths ? [...base, 'contents', turn, 'parts', i] : NO_PATH, sink);
+    else skipped(sink, p, [...base, 'contents', turn, 'parts'], i);
   }
 }
 
 /** One part of a content (also of a response candidate's content, part by part in a stream). */
 export function readGeneratePart(p: JsonObject, role: string, turn: number, at: BodyPath, sink: RequestSink): void {
   const signed = typeof p['thoughtSignature'] === 'string';
-  if (typeof p['text'] === 'string') {
+  const text = p['text'];
+  if (typeof text === 'string') {
     if (p['thought'] === true) { sink.reasoning(role, turn, p, 'text', signed ? 'thoughtSignature' : undefined, at); return; }
     // Gemini 3 signs the first text part of an answer.
     if (signed) sink.signature('text', p, 'thoughtSignature', turn, at);
     sink.text(role === 'model' ? 'assistant' : 'user', role, turn, p, 'text', at);
     return;
   }
+  skipped(sink, text, at, 'text');
   const callKey = keyOf(p, 'functionCall', 'function_call');
-  const call = asObject(p[callKey]);
+  const callValue = p[callKey];
+  const call = asObject(callValue);
   if (call) {
     if (signed) sink.signature('tool_call', p, 'thoughtSignature', turn, at);
     sink.call(asString(call['id']), asString(call['name']) ?? '', role, turn, at, call, 'args', sink.paths ? [...at, callKey] : NO_PATH, 'value', p);
     return;
   }
+  skipped(sink, callValue, at, callKey);
   const type = partType(p);
   // A part holding nothing but a signature closes the thinking before it; media and responses keep theirs.
   if (signed) sink.signature(type === undefined ? 'text' : 'part', p, 'thoughtSignature', turn, at);
   const responseKey = keyOf(p, 'functionResponse', 'function_response');
-  const response = asObject(p[responseKey]);
+  const responseValue = p[responseKey];
+  const response = asObject(responseValue);
   if (response) {
     const output = response['response'];
+    // A Struct: its string leaves are read; a bare string or number there would be read by nobody.
+    if (typeof output !== 'object') skipped(sink, output, sink.paths ? [...at, responseKey] : NO_PATH, 'response');
     sink.result(asString(response['id']), asString(response['name']), output, functionResponseIsError(output), role, turn, at, p, sink.paths ? [...at, responseKey, 'response'] : NO_PATH);
     return;
   }
+  skipped(sink, responseValue, at, responseKey);
   if (type !== undefined) sink.other(type, role === 'model' ? 'assistant' : 'user', role, turn, p, at); // inlineData, fileData, executableCode…
 }
 
@@ -110,12 +129,16 @@ export function functionResponseValue(output: JsonValue | undefined): JsonValue 
 }
 
 export function walkGenerate(outer: JsonObject, sink: RequestSink): void {
-  const { body, path: base } = generateBody(outer);
+  const { body, path: base, wrongKey } = generateBody(outer);
+  if (wrongKey !== undefined) skipped(sink, outer[wrongKey], [], wrongKey);
   readGenerateSystem(body, sink, base);
-  const contents = asArray(body['contents']);
+  const list = body['contents'];
+  if (!Array.isArray(list)) { skipped(sink, list, base, 'contents'); return; }
+  const contents = list;
   for (let turn = 0; turn < contents.length; turn++) {
     const content = contents[turn];
     if (isObject(content)) readGenerateContent(content, turn, sink, base);
+    else skipped(sink, content, [...base, 'contents'], turn);
   }
 }
 
@@ -142,22 +165,28 @@ export function walkEmbed(body: JsonObject, sink: RequestSink): void {
     for (let i = 0; i < requests.length; i++) {
       const request = asObject(requests[i]);
       if (request) embedRequest(request, i, ['requests', i], sink);
+      else skipped(sink, requests[i], ['requests'], i);
     }
     return;
   }
+  skipped(sink, requests, [], 'requests');
   embedRequest(body, 0, [], sink);
 }
 
 function embedRequest(request: JsonObject, turn: number, at: BodyPath, sink: RequestSink): void {
   const content = asObject(request['content']);
   if (content) embedParts(content, turn, [...at, 'content'], sink);
+  else skipped(sink, request['content'], at, 'content');
   sink.text('user', 'user', turn, request, 'title', at);
 }
 
 function embedParts(content: JsonObject, turn: number, at: BodyPath, sink: RequestSink): void {
-  const parts = asArray(content['parts']);
+  const list = content['parts'];
+  if (!Array.isArray(list)) { skipped(sink, list, at, 'parts'); return; }
+  const parts = list;
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i];
     if (isObject(p)) sink.text('user', 'user', turn, p, 'text', [...at, 'parts', i]);
+    else skipped(sink, p, [...at, 'parts'], i);
   }
 }

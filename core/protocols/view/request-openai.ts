@@ -1,9 +1,9 @@
 // Where OpenAI requests keep their text and tools: Chat Completions, Responses and embeddings. The
 // readers here are shared: the view collects from them, the translator decodes through them (sink.ts).
-import { asArray, asObject, asString, isObject } from '../json.js';
+import { asObject, asString, isObject } from '../json.js';
 import type { JsonObject, JsonValue } from '../types.js';
 import { names } from './collector.js';
-import { NO_PATH, type RequestSink } from './sink.js';
+import { NO_PATH, skipped, type RequestSink } from './sink.js';
 import type { BodyPath, SegmentKind } from './types.js';
 
 /** An absent list, shared: readChatMessage runs per stream delta too, where most lists are absent. */
@@ -24,8 +24,12 @@ export function readChatMessage(m: JsonObject, turn: number, sink: RequestSink):
   const kind = kindOfRole(role);
   if (role === 'tool' || role === 'function') sink.result(asString(m['tool_call_id']), asString(m['name']), m['content'], false, role, turn, path, m);
   // Reasoning some servers return and some clients send back (DeepSeek, vLLM, OpenRouter).
-  if (typeof m['reasoning_content'] === 'string') sink.reasoning(role, turn, m, 'reasoning_content', undefined, path);
-  if (typeof m['reasoning'] === 'string') sink.reasoning(role, turn, m, 'reasoning', undefined, path);
+  const reasoningContent = m['reasoning_content'];
+  if (typeof reasoningContent === 'string') sink.reasoning(role, turn, m, 'reasoning_content', undefined, path);
+  else if (reasoningContent !== undefined) skipped(sink, reasoningContent, path, 'reasoning_content');
+  const reasoning = m['reasoning'];
+  if (typeof reasoning === 'string') sink.reasoning(role, turn, m, 'reasoning', undefined, path);
+  else if (reasoning !== undefined) skipped(sink, reasoning, path, 'reasoning');
   const details = listOf(m['reasoning_details']);
   for (let i = 0; i < details.length; i++) {
     const d = details[i];
@@ -38,11 +42,15 @@ export function readChatMessage(m: JsonObject, turn: number, sink: RequestSink):
     } else sink.other(asString(type) ?? 'unknown', 'reasoning', role, turn, d, at);
   }
   readChatContent(kind, role, turn, m, path, sink);
-  if (typeof m['refusal'] === 'string') sink.text(kind, role, turn, m, 'refusal', path);
-  const calls = listOf(m['tool_calls']);
+  const refusal = m['refusal'];
+  if (typeof refusal === 'string') sink.text(kind, role, turn, m, 'refusal', path);
+  else if (refusal !== undefined) skipped(sink, refusal, path, 'refusal');
+  const toolCalls = m['tool_calls'];
+  const calls = listOf(toolCalls);
+  if (calls === NONE && toolCalls !== undefined) skipped(sink, toolCalls, path, 'tool_calls');
   for (let i = 0; i < calls.length; i++) {
     const call = calls[i];
-    if (!isObject(call)) continue;
+    if (!isObject(call)) { skipped(sink, call, [...path, 'tool_calls'], i); continue; }
     const at = sink.paths ? ['messages', turn, 'tool_calls', i] : NO_PATH;
     const id = asString(call['id']);
     // A custom call is typed so; some servers leave the type out and send `custom` alone.
@@ -50,13 +58,17 @@ export function readChatMessage(m: JsonObject, turn: number, sink: RequestSink):
     if (custom) { sink.call(id, asString(custom['name']) ?? '', role, turn, at, custom, 'input', sink.paths ? [...at, 'custom'] : NO_PATH, 'free_text', call); continue; }
     const fn = asObject(call['function']);
     if (fn) sink.call(id, asString(fn['name']) ?? '', role, turn, at, fn, 'arguments', sink.paths ? [...at, 'function'] : NO_PATH, 'json_text', call);
-    else sink.call(id, '', role, turn, at, call, 'arguments', at, 'json_text', call); // malformed: no name to call
+    else {
+      skipped(sink, call['function'], at, 'function');
+      sink.call(id, '', role, turn, at, call, 'arguments', at, 'json_text', call); // malformed: no name to call
+    }
   }
-  const legacy = asObject(m['function_call']);
+  const functionCall = m['function_call'];
+  const legacy = asObject(functionCall);
   if (legacy) {
     const at = sink.paths ? [...path, 'function_call'] : NO_PATH;
     sink.call(undefined, asString(legacy['name']) ?? '', role, turn, at, legacy, 'arguments', at, 'json_text', legacy);
-  }
+  } else if (functionCall !== undefined) skipped(sink, functionCall, path, 'function_call');
 }
 
 /** Chat content: a string or a list of parts (text, refusal; images, audio and files are left to the sink). */
@@ -65,9 +77,10 @@ function readChatContent(kind: SegmentKind, role: string, turn: number, m: JsonO
   const content = m['content'];
   if (typeof content === 'string') { sink.text(kind, role, turn, m, 'content', path); return; }
   const parts = listOf(content);
+  if (parts === NONE) skipped(sink, content, path, 'content');
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i];
-    if (!isObject(p)) continue;
+    if (!isObject(p)) { skipped(sink, p, [...path, 'content'], i); continue; }
     const at = sink.paths ? [...path, 'content', i] : NO_PATH;
     const type = p['type'];
     if (type === 'text') sink.text(kind, role, turn, p, 'text', at);
@@ -77,10 +90,12 @@ function readChatContent(kind: SegmentKind, role: string, turn: number, m: JsonO
 }
 
 export function walkChat(body: JsonObject, sink: RequestSink): void {
-  const messages = asArray(body['messages']);
+  const messages = listOf(body['messages']);
+  if (messages === NONE) skipped(sink, body['messages'], [], 'messages');
   for (let turn = 0; turn < messages.length; turn++) {
     const m = messages[turn];
     if (isObject(m)) readChatMessage(m, turn, sink);
+    else skipped(sink, m, ['messages'], turn);
   }
   readChatPrediction(body, sink);
 }
@@ -91,15 +106,18 @@ export function walkChat(body: JsonObject, sink: RequestSink): void {
  * request, so values first seen there never renumber the conversation's.
  */
 function readChatPrediction(body: JsonObject, sink: RequestSink): void {
+  if (!sink.allText) return;
   const prediction = asObject(body['prediction']);
-  if (!prediction || !sink.allText) return;
+  if (!prediction) { skipped(sink, body['prediction'], [], 'prediction'); return; }
   const at = sink.paths ? ['prediction'] : NO_PATH;
   const content = prediction['content'];
   if (typeof content === 'string') { sink.text('assistant', 'assistant', -1, prediction, 'content', at); return; }
-  const parts = asArray(content);
+  const parts = listOf(content);
+  if (parts === NONE) skipped(sink, content, at, 'content');
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i];
     if (isObject(p) && p['type'] === 'text') sink.text('assistant', 'assistant', -1, p, 'text', sink.paths ? ['prediction', 'content', i] : NO_PATH);
+    else if (!isObject(p)) skipped(sink, p, ['prediction', 'content'], i);
   }
 }
 
@@ -155,9 +173,10 @@ function readResponsesContent(kind: SegmentKind, role: string, turn: number, own
   const content = owner[key];
   if (typeof content === 'string') { sink.text(kind, role, turn, owner, key, path); return; }
   const parts = listOf(content);
+  if (parts === NONE) skipped(sink, content, path, key);
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i];
-    if (!isObject(p)) continue;
+    if (!isObject(p)) { skipped(sink, p, [...path, key], i); continue; }
     const at = sink.paths ? [...path, key, i] : NO_PATH;
     const type = p['type'];
     if (type === 'input_text' || type === 'output_text' || type === 'text') sink.text(kind, role, turn, p, 'text', at);
@@ -170,10 +189,12 @@ export function walkResponses(body: JsonObject, sink: RequestSink): void {
   sink.text('system', 'system', -1, body, 'instructions', []);
   const input = body['input'];
   if (typeof input === 'string') { sink.text('user', 'user', 0, body, 'input', []); return; }
-  const items = asArray(input);
+  const items = listOf(input);
+  if (items === NONE) skipped(sink, input, [], 'input');
   for (let turn = 0; turn < items.length; turn++) {
     const item = items[turn];
     if (isObject(item)) readResponsesItem(item, turn, sink);
+    else skipped(sink, item, ['input'], turn);
   }
 }
 
@@ -190,9 +211,21 @@ export function noteResponses(body: JsonObject, text: string): void {
   else body['input'] = [note];
 }
 
+/** `input`: a string, or a list of strings or of token ids (numbers, or lists of numbers: not text, nothing to read). */
 export function walkEmbeddings(body: JsonObject, sink: RequestSink): void {
   const input = body['input'];
   if (typeof input === 'string') { sink.text('user', 'user', 0, body, 'input', []); return; }
-  const items = asArray(input);
-  for (let i = 0; i < items.length; i++) sink.text('user', 'user', i, items, i, ['input']);
+  if (!Array.isArray(input)) { skipped(sink, input, [], 'input'); return; }
+  const items = input;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (typeof item === 'string') sink.text('user', 'user', i, items, i, ['input']);
+    else if (typeof item !== 'number' && !isTokenList(item)) skipped(sink, item, ['input'], i);
+  }
+}
+
+function isTokenList(item: JsonValue | undefined): boolean {
+  if (!Array.isArray(item)) return false;
+  for (let i = 0; i < item.length; i++) if (typeof item[i] !== 'number') return false;
+  return true;
 }

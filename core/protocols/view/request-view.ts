@@ -4,7 +4,7 @@ import { Collector } from './collector.js';
 import { noteMessages, toolsMessages, walkMessages } from './request-anthropic.js';
 import { noteGenerate, toolsGenerate, walkEmbed, walkGenerate } from './request-gemini.js';
 import { noteChat, noteResponses, toolsChat, toolsResponses, walkChat, walkEmbeddings, walkResponses } from './request-openai.js';
-import type { RequestView, Segment, SignatureInfo, ToolCallInfo, ToolEvent, ToolResultInfo } from './types.js';
+import type { RequestView, Segment, SignatureInfo, ToolCallInfo, ToolEvent, ToolResultInfo, UnreadableField } from './types.js';
 
 interface Shape {
   walk(body: JsonObject, c: Collector): void;
@@ -64,6 +64,7 @@ class BodyView implements RequestView {
   }
 
   segments(): readonly Segment[] { return this.collect().segments; }
+  unreadable(): readonly UnreadableField[] { return this.collect().unreadableFields; }
   toolCalls(): readonly ToolCallInfo[] { return this.collectTools().calls; }
   toolResults(): readonly ToolResultInfo[] { return this.collectTools().results; }
   toolEvents(): readonly ToolEvent[] { return this.collectTools().events; }

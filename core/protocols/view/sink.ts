@@ -51,4 +51,17 @@ export interface RequestSink {
    * its wire type; `kind` is what text beside it would be (tool_result inside a tool result).
    */
   other(type: string, kind: SegmentKind, role: string, turn: number, entry: JsonObject, at: BodyPath): void;
+  /**
+   * owner[key], at `at`, is a field where the protocol keeps content (messages, a content list, a
+   * part, a text) and holds a type the protocol does not allow there — a string where a list
+   * belongs, a number for a text: the reader skipped it, so nothing in it reached the sink. Called
+   * only on those branches (a well-formed body never pays for it), never for an absent or null field
+   * (nothing to read). `value` is what it holds. Optional: a sink that only decodes (the translator's) has no use for it.
+   */
+  unreadable?(value: JsonValue, at: BodyPath, key: string | number): void;
+}
+
+/** Tells the sink owner[key] was skipped for its type, unless it holds nothing (absent or null). Call it on wrong-type branches only. */
+export function skipped(sink: RequestSink, value: JsonValue | undefined, at: BodyPath, key: string | number): void {
+  if (value !== undefined && value !== null) sink.unreadable?.(value, at, key);
 }

@@ -1,7 +1,7 @@
 // The protocol view: one reading of every request, response and stream shape, so plugins (firewall,
 // loop detector, limits, ledger) work on text, tool calls and results without learning four wire
 // formats. Public API: exported from core/index.ts.
-import type { JsonObject, Protocol } from '../types.js';
+import type { JsonObject, JsonValue, Protocol } from '../types.js';
 
 /** What a piece of text is, whatever the protocol calls it. */
 export type SegmentKind =
@@ -72,6 +72,18 @@ export interface SignatureInfo {
   readonly path: BodyPath;
 }
 
+/**
+ * A field where the protocol keeps content (messages, a content list, a part, a text) holding a type
+ * the protocol does not allow there — `"messages": "…"`, a number for a text: the view could not
+ * read it, so nothing in it is among the segments.
+ */
+export interface UnreadableField {
+  /** Where it sits, e.g. ['messages'] or ['messages', 2, 'content']. */
+  readonly path: BodyPath;
+  /** What it holds (client data: measure it, never log it). */
+  readonly value: JsonValue;
+}
+
 /** A tool call or its result, in conversation order. */
 export type ToolEvent = ({ type: 'call' } & ToolCallInfo) | ({ type: 'result' } & ToolResultInfo);
 
@@ -79,6 +91,13 @@ export interface RequestView {
   readonly protocol: Protocol;
   /** Every text segment in conversation order. Images, ids and signatures are not text. */
   segments(): readonly Segment[];
+  /**
+   * Content-bearing fields the view skipped for their type, in body order: what segments() does not
+   * cover although the provider may read it. Found by the walk segments() makes (no second walk;
+   * empty for a well-formed body). Absent and null fields are not listed (nothing to read), nor
+   * fields the protocol does not define.
+   */
+  unreadable(): readonly UnreadableField[];
   toolCalls(): readonly ToolCallInfo[];
   toolResults(): readonly ToolResultInfo[];
   /** Calls and results interleaved as the conversation has them. */
