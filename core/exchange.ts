@@ -190,7 +190,11 @@ export interface Exchange {
   findings: Finding[];
   /** Extra response headers any plugin may add; egress writes them. */
   readonly responseHeaders: Record<string, string>;
-  timings: { upstreamStart?: number; upstreamHeaders?: number; firstByte?: number };
+  /**
+   * performance.now() marks of the last upstream attempt, and the total ms the failed attempts
+   * before it (or every attempt, when all failed) waited on their providers.
+   */
+  timings: { upstreamStart?: number; upstreamHeaders?: number; firstByte?: number; failedUpstreamMs?: number };
 
   /** Resolves once the response is fully written or abandoned. Never rejects. */
   readonly completed: Promise<Completion>;

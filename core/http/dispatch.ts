@@ -37,7 +37,7 @@ export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promi
     exchange.target = target;
     const upstream = exchange.translate?.(target) ?? passthroughRequest(exchange, target);
     exchange.upstream = upstream;
-    exchange.timings.upstreamStart = performance.now();
+    const startedAt = exchange.timings.upstreamStart = performance.now();
     const usageBefore = exchange.usage;
     try {
       const response = await target.provider.send(upstream, ctx);
@@ -57,6 +57,10 @@ export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promi
       exchange.timings.upstreamHeaders = performance.now();
       return;
     } catch (err) {
+      // The wait for a provider that failed is upstream time too, not Sluice's own: it is kept apart
+      // so x-sluice-overhead-ms leaves it out after a fallback or when every target failed.
+      const waited = performance.now() - startedAt;
+      exchange.timings.failedUpstreamMs = (exchange.timings.failedUpstreamMs ?? 0) + waited;
       const error = toGatewayError(err);
       // A stream's preamble is observed as it is held: what a failed attempt reported is not this
       // request's usage, unless the client left (or the shutdown cut it) during the hold — the

@@ -39,10 +39,13 @@ export function setExchangeHeaders(res: ServerResponse, exchange: Exchange, extr
   res.setHeader('x-sluice-overhead-ms', overheadMs(exchange));
 }
 
-/** Time spent in Sluice itself: everything except waiting for the upstream's headers. */
+/**
+ * Time spent in Sluice itself: everything except waiting for the upstream's headers — those of the
+ * attempt that answered and of every failed one (a fallback, or a request every target failed).
+ */
 export function overheadMs(exchange: Exchange): string {
-  const { upstreamStart, upstreamHeaders } = exchange.timings;
-  const upstream = upstreamStart !== undefined && upstreamHeaders !== undefined ? upstreamHeaders - upstreamStart : 0;
+  const { upstreamStart, upstreamHeaders, failedUpstreamMs } = exchange.timings;
+  const upstream = (upstreamStart !== undefined && upstreamHeaders !== undefined ? upstreamHeaders - upstreamStart : 0) + (failedUpstreamMs ?? 0);
   return msFixed3(performance.now() - exchange.receivedAt - upstream);
 }
 

@@ -52,7 +52,7 @@ export class HttpExchange implements Exchange {
   usage: Usage | undefined = undefined;
   findings: Finding[] = [];
   readonly responseHeaders: Record<string, string> = {};
-  timings: { upstreamStart?: number; upstreamHeaders?: number; firstByte?: number } = {};
+  timings: { upstreamStart?: number; upstreamHeaders?: number; firstByte?: number; failedUpstreamMs?: number } = {};
 
   /** What undici listens to for this request's abort (core-internal: see abort.ts). */
   readonly abortHandle: AbortLike;
