@@ -23,6 +23,11 @@ const NONE: Readonly<Record<string, string>> = Object.freeze({});
 export interface DispatchOptions {
   /** How long a stream's preamble may be held back waiting for content (server.sse_keepalive_ms). */
   holdMs: number;
+  /**
+   * Called once per upstream attempt with how long the provider took to answer (headers; for a
+   * stream, its first content event) or to fail: the upstream latency metric, failed attempts included.
+   */
+  onAttempt?(provider: string, ms: number, ok: boolean): void;
 }
 
 export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promise<void> {
@@ -54,13 +59,15 @@ export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promi
           pass: usageAskedForClient(exchange, response) ? withoutUsage : undefined,
         }))
         : observeJson(exchange, response);
-      exchange.timings.upstreamHeaders = performance.now();
+      const answeredAt = exchange.timings.upstreamHeaders = performance.now();
+      opts.onAttempt?.(target.provider.name, answeredAt - startedAt, true);
       return;
     } catch (err) {
       // The wait for a provider that failed is upstream time too, not Sluice's own: it is kept apart
       // so x-sluice-overhead-ms leaves it out after a fallback or when every target failed.
       const waited = performance.now() - startedAt;
       exchange.timings.failedUpstreamMs = (exchange.timings.failedUpstreamMs ?? 0) + waited;
+      opts.onAttempt?.(target.provider.name, waited, false);
       const error = toGatewayError(err);
       // A stream's preamble is observed as it is held: what a failed attempt reported is not this
       // request's usage, unless the client left (or the shutdown cut it) during the hold — the

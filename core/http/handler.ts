@@ -28,6 +28,8 @@ export interface HandlerOptions {
   record: RecordRequest;
   /** Where each request registers how to cut it short at the shutdown deadline. */
   inFlight: InFlight;
+  /** Each upstream attempt's wait and result (the upstream latency metric). */
+  onUpstreamAttempt?: DispatchOptions['onAttempt'];
 }
 
 /** Where a request came from, resolved once by the caller. */
@@ -43,7 +45,7 @@ export interface Arrival {
 export function createDataPlaneHandler(opts: HandlerOptions) {
   // A stream's preamble is held back at most one keep-alive interval: past that the client needs
   // headers and keep-alives more than the chance of a fallback.
-  const shared: Shared = { ...opts, dispatchOptions: { holdMs: opts.keepAliveMs } };
+  const shared: Shared = { ...opts, dispatchOptions: { holdMs: opts.keepAliveMs, onAttempt: opts.onUpstreamAttempt } };
   return function handle(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint, arrival: Arrival): Promise<void> {
     return new DataPlaneRequest(shared, req, res, endpoint, arrival).run();
   };

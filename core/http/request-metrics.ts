@@ -5,6 +5,8 @@ import type { Metrics } from '../observability/metrics.js';
 export interface RequestMetrics {
   /** `endpoint` is only its id: requests refused before an endpoint matched are counted too. */
   record(endpoint: Pick<Endpoint, 'id'>, exchange: Exchange | undefined, completion: Completion): void;
+  /** One upstream attempt: how long the provider took to answer or to fail (failed fallbacks included). */
+  upstream(provider: string, ms: number, ok: boolean): void;
 }
 
 /** Indexed by status / 100: built once rather than a template string per request. */
@@ -15,10 +17,18 @@ export function createRequestMetrics(metrics: Metrics): RequestMetrics {
   const latency = metrics.histogram('sluice_request_duration_seconds', 'Total request latency', { labelNames: ['endpoint'] });
   const ttfb = metrics.histogram('sluice_time_to_first_byte_seconds', 'Time to the first response byte', { labelNames: ['endpoint'] });
   const tokens = metrics.counter('sluice_tokens_total', 'Tokens by class and provider', { labelNames: ['provider', 'class'] });
+  // SPEC §5 metrics: errors by class (the gateway error code, which says more than a status class)
+  // and upstream latency, per attempt, so a primary that fails slowly before a fallback shows.
+  const errors = metrics.counter('sluice_errors_total', 'Requests that ended in an error or refusal, by endpoint, provider and error code (SLUICE_E_*)', { labelNames: ['endpoint', 'provider', 'code'] });
+  const upstreamLatency = metrics.histogram('sluice_upstream_duration_seconds', 'Upstream latency per attempt: until the provider answered (headers; a stream\'s first content) or failed', { labelNames: ['provider', 'outcome'] });
   return {
+    upstream(provider, ms, ok) {
+      upstreamLatency.observe(ms / 1000, { provider, outcome: ok ? 'success' : 'error' });
+    },
     record(endpoint, exchange, c) {
       const provider = exchange?.target?.provider.name ?? 'none';
       requests.inc({ endpoint: endpoint.id, provider, status: STATUS_CLASS[Math.floor(c.status / 100)] ?? 'other', outcome: c.outcome });
+      if (c.error) errors.inc({ endpoint: endpoint.id, provider, code: c.error.code });
       latency.observe(c.totalMs / 1000, { endpoint: endpoint.id });
       if (c.firstByteMs !== undefined) ttfb.observe(c.firstByteMs / 1000, { endpoint: endpoint.id });
       const u = c.usage;
