@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import { errorBody, GatewayError } from '../errors.js';
 import { familyFromPath } from './endpoints.js';
 import { requestIdFor } from './ingress.js';
+import { msFixed3 } from './ms-text.js';
 import type { RecordRejection } from './request-log.js';
 
 interface ParserError extends Error {
@@ -65,7 +66,7 @@ export function createClientErrorHandler(record: RecordRejection, opts: { header
     const path = inFlight?.req.url ?? line?.[2] ?? '';
     const header = inFlight?.getHeader('x-request-id');
     const id = typeof header === 'string' ? header : requestIdFor(undefined);
-    writeRaw(socket, error.status, statusText(error.status), id, JSON.stringify(errorBody(error, familyFromPath(pathOnly(path)))), error.code);
+    writeRaw(socket, error.status, statusText(error.status), id, receivedAt, JSON.stringify(errorBody(error, familyFromPath(pathOnly(path)))), error.code);
     // A request already in the handler is logged there when it ends; only parser-level refusals here.
     if (!inFlight) record({ id, endpoint: 'none', family: familyFromPath(pathOnly(path)), method: line?.[1] ?? '', path, status: error.status, error, receivedAt, peerAddress: peerOf(socket) });
   };
@@ -83,7 +84,7 @@ export function createUpgradeRefusal(record: RecordRejection): (req: IncomingMes
     // The body's code is the one OpenAI's own WebSocket refusal uses; the header carries Sluice's, as on every refusal.
     const body = JSON.stringify({ error: { message: error.message, type: 'invalid_request_error', param: null, code: 'websocket_not_supported' } });
     socket.on('error', () => { /* the client may already be gone */ });
-    writeRaw(socket, 426, 'Upgrade Required', id, body, error.code);
+    writeRaw(socket, 426, 'Upgrade Required', id, receivedAt, body, error.code);
     req.resume();
     const path = req.url ?? '';
     record({ id, endpoint: 'none', method: req.method ?? '', path, status: 426, error, receivedAt, peerAddress: peerOf(socket) });
@@ -103,11 +104,12 @@ function gatewayErrorFor(err: ParserError): GatewayError {
   }
 }
 
-function writeRaw(socket: Duplex, status: number, text: string, id: string, body: string, code?: string): void {
+/** `receivedAt` gives x-sluice-overhead-ms, which every response carries (SPEC §3), refusals included. */
+function writeRaw(socket: Duplex, status: number, text: string, id: string, receivedAt: number, body: string, code?: string): void {
   socket.on('error', () => { /* the peer may reset while we answer */ });
   socket.end(
     `HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\n` +
-    `x-request-id: ${id}\r\n${code ? `x-sluice-error-code: ${code}\r\n` : ''}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    `x-request-id: ${id}\r\nx-sluice-overhead-ms: ${msFixed3(Math.max(0, performance.now() - receivedAt))}\r\n${code ? `x-sluice-error-code: ${code}\r\n` : ''}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
   // Destroying at once could reset the connection before the client reads the answer.
   const timer = setTimeout(() => socket.destroy(), LINGER_MS);

@@ -14,6 +14,7 @@ import type { ClientAddressResolver } from './client-address.js';
 import { bearerToken } from './credentials.js';
 import { sendError, sendJson } from './egress.js';
 import { logOwnFailure } from './failure-log.js';
+import { msFixed3 } from './ms-text.js';
 import { familyOfUnmatched, matchEndpoint, type EndpointMatch } from './endpoints.js';
 import type { Arrival } from './handler.js';
 import type { Endpoint } from '../exchange.js';
@@ -38,6 +39,14 @@ export interface FrontDoorOptions {
 }
 
 const HEALTH = JSON.stringify({ status: 'ok', version: SLUICE_VERSION });
+
+/**
+ * SPEC §3: every response carries x-sluice-overhead-ms, probes and refusals included (none of them
+ * waits on an upstream, so all their time is Sluice's). Set just before the answer is written.
+ */
+function stampOverhead(res: ServerResponse, receivedAt: number): void {
+  res.setHeader('x-sluice-overhead-ms', msFixed3(performance.now() - receivedAt));
+}
 const ADMIN_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
 export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, res: ServerResponse) => void {
@@ -65,16 +74,18 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
   const answer = async (req: IncomingMessage, res: ServerResponse, id: string, receivedAt: number, path: string, query: Record<string, string>, method: string, match: EndpointMatch): Promise<void> => {
     res.setHeader('x-request-id', id);
     // Probes are answered without a log line or a metric: orchestrators poll them every few seconds.
-    if (path === '/health') { sendJson(res, 200, HEALTH); return; }
-    if (path === '/ready') { const r = await ready(opts.readiness); sendJson(res, r.ok ? 200 : 503, r.body); return; }
+    if (path === '/health') { stampOverhead(res, receivedAt); sendJson(res, 200, HEALTH); return; }
+    if (path === '/ready') { const r = await ready(opts.readiness); stampOverhead(res, receivedAt); sendJson(res, r.ok ? 200 : 503, r.body); return; }
     if (path === '/metrics' && (serves === undefined || serves.has('metrics'))) {
       const text = await opts.metricsText();
+      stampOverhead(res, receivedAt);
       res.setHeader('content-type', 'text/plain; version=0.0.4; charset=utf-8');
       res.end(text);
       return;
     }
     const reject = (endpoint: string, family: ApiFamily, error: GatewayError) => {
       closeIfUnread(req, res);
+      stampOverhead(res, receivedAt);
       sendError(res, family, error);
       const a = arrivalOf(req, id, receivedAt, query);
       opts.recordRejection({ id, endpoint, family, method, path, status: error.status, error, receivedAt, peerAddress: a.peerAddress, clientAddress: a.clientAddress });
@@ -99,6 +110,7 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
           : (await readJsonBody(req, opts.bodyLimits)).value;
         const answer = await opts.admin.handle(method, path, query, body, clientGone(res));
         for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
+        stampOverhead(res, receivedAt);
         sendJson(res, answer.status ?? 200, answer.body);
         const a = arrivalOf(req, id, receivedAt, query);
         opts.recordRejection({ id, endpoint: 'admin', method, path, status: res.statusCode, error: undefined, receivedAt, peerAddress: a.peerAddress, clientAddress: a.clientAddress });
@@ -159,6 +171,7 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
       const family = admin ? 'openai' : familyOfUnmatched(path, req.headers);
       closeIfUnread(req, res);
       res.setHeader('x-request-id', id);
+      stampOverhead(res, receivedAt);
       sendError(res, family, error);
       const a = arrivalOf(req, id, receivedAt, query);
       opts.recordRejection({ id, endpoint: admin ? 'admin' : 'none', family, method: req.method ?? '', path, status: error.status, error, receivedAt, peerAddress: a.peerAddress, clientAddress: a.clientAddress });

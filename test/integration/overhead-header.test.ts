@@ -66,3 +66,44 @@ describe('x-sluice-overhead-ms leaves out every upstream wait', () => {
     expect(r.overhead).to.be.at.least(0).and.below(SLOW_MS / 2);
   });
 });
+
+// SPEC.md §3: "Every response carries x-request-id … and x-sluice-overhead-ms" — probes, /metrics
+// and refusals before an endpoint matched (404, 405, 426, malformed HTTP) included.
+describe('x-sluice-overhead-ms on every response', () => {
+  let gw: TestGateway;
+  before(async () => { gw = await startGateway(config()); });
+  after(async () => { await gw.close(); });
+
+  const expectHeaders = (headers: Headers, what: string) => {
+    expect(headers.get('x-request-id'), what).to.be.a('string');
+    expect(Number(headers.get('x-sluice-overhead-ms') ?? 'missing'), what).to.be.at.least(0).and.below(1000);
+  };
+
+  for (const [method, path] of [['GET', '/health'], ['GET', '/ready'], ['GET', '/metrics'], ['GET', '/no/such/path'], ['PUT', '/v1/chat/completions'], ['GET', '/admin/users']] as const) {
+    it(`${method} ${path}`, async () => {
+      const res = await fetch(gw.url + path, { method });
+      await res.arrayBuffer();
+      expectHeaders(res.headers, `${method} ${path} (${res.status})`);
+    });
+  }
+
+  it('a WebSocket upgrade refused with 426 and a malformed request line', async () => {
+    const net = await import('node:net');
+    const port = Number(new URL(gw.url).port);
+    const raw = (text: string) => new Promise<string>((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1', () => socket.write(text));
+      let got = '';
+      socket.on('data', (d) => { got += d.toString('latin1'); });
+      socket.on('close', () => resolve(got));
+      socket.on('error', reject);
+    });
+    for (const answer of [
+      await raw('GET /v1/responses HTTP/1.1\r\nhost: x\r\nconnection: Upgrade\r\nupgrade: websocket\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nsec-websocket-version: 13\r\n\r\n'),
+      await raw('GET /v1/models HTTP/1.1\r\nhost: x\r\nbad header\r\n\r\n'),
+    ]) {
+      expect(answer).to.match(/^HTTP\/1\.1 4\d\d /);
+      expect(answer).to.match(/\r\nx-request-id: \S+\r\n/i);
+      expect(answer).to.match(/\r\nx-sluice-overhead-ms: \d+(\.\d+)?\r\n/i);
+    }
+  });
+});
