@@ -57,6 +57,12 @@ export class HttpUpstream {
   private inFlight = 0;
   /** Requests waiting for a connection, oldest first (a Set: O(1) removal on timeout or abort). */
   private readonly waiting = new Set<Waiter>();
+  /**
+   * Set by close(). A request routed to this provider before a reload replaced it may still send
+   * here afterwards (a plugin after the router was working on it): it gets a pool of its own,
+   * closed again once nothing is in flight, instead of failing on the closed one.
+   */
+  private closed = false;
 
   constructor(
     readonly name: string,
@@ -224,8 +230,9 @@ export class HttpUpstream {
       if (released) return;
       released = true;
       const next = this.waiting.values().next();
-      if (next.done) this.inFlight--;
-      else next.value.grant();
+      if (!next.done) { next.value.grant(); return; }
+      this.inFlight--;
+      if (this.closed && this.inFlight === 0) this.closePool().catch(() => { /* already closed */ });
     };
   }
 
@@ -255,8 +262,16 @@ export class HttpUpstream {
     return new GatewayError('SLUICE_E_UPSTREAM_UNAVAILABLE', `provider ${this.name} is unreachable (${e.code ?? e.message ?? 'connection failed'})`, { cause: err });
   }
 
+  /** Closes the pool (undici lets requests already sent finish first); a later send opens one anew (see `closed`). */
   close(): Promise<void> {
-    return this.poolOrUndefined ? this.poolOrUndefined.close() : Promise.resolve();
+    this.closed = true;
+    return this.closePool();
+  }
+
+  private closePool(): Promise<void> {
+    const pool = this.poolOrUndefined;
+    this.poolOrUndefined = undefined;
+    return pool ? pool.close() : Promise.resolve();
   }
 }
 
