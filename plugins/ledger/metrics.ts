@@ -1,6 +1,7 @@
 // The ledger's Prometheus series: what it counted (tokens by class, cost) and how its writer is
 // doing (queue depth, rows written, write errors, rows waiting in the spill file).
 import type { Metrics } from '../../core/index.js';
+import { ModelLabels } from './model-label.js';
 import type { LedgerRow } from './row.js';
 
 export interface LedgerMetrics {
@@ -37,10 +38,11 @@ export function ledgerMetrics(metrics: Metrics, queueDepth?: () => number): Ledg
   // update with labels costs more than the row's own arithmetic. Sums are kept by provider, then
   // model (two lookups of strings the rows share, no key built per row).
   let sums = new Map<string, Map<string, Sums>>();
+  const modelLabels = new ModelLabels();
   return {
     row(r) {
       const provider = r.provider ?? 'none';
-      const model = r.served_model ?? r.requested_model ?? 'none';
+      const model = modelLabels.of(r.served_model ?? r.requested_model ?? 'none');
       let byModel = sums.get(provider);
       if (!byModel) sums.set(provider, (byModel = new Map()));
       let s = byModel.get(model);
