@@ -5,7 +5,7 @@ import { GatewayError, toGatewayError } from '../errors.js';
 import type { Completion, Endpoint } from '../exchange.js';
 import type { Logger } from '../observability/logger.js';
 import type { SluiceContext } from '../plugin/contract.js';
-import type { ApiFamily } from '../protocols/types.js';
+import type { ApiFamily, JsonObject } from '../protocols/types.js';
 import { responseBody } from '../protocols/raw-json.js';
 import { RequestAbort } from './abort.js';
 import type { BodyLimits } from './body.js';
@@ -18,6 +18,9 @@ import { closeIfUnread } from './front-door.js';
 import { createExchange, readRequestBody } from './ingress.js';
 import { msFixed3 } from './ms-text.js';
 import { outcomeFor, type RecordRequest } from './request-log.js';
+import { sessionIdFrom } from './session.js';
+
+const NO_BODY: JsonObject = Object.freeze({}) as JsonObject;
 
 export interface HandlerOptions {
   chain: (ctx: SluiceContext, next: () => Promise<void>) => Promise<void>;
@@ -178,6 +181,8 @@ class DataPlaneRequest implements Cuttable {
     shared.record({
       id: arrival.id, endpoint: this.endpoint.id, family: exchange?.clientFamily ?? this.endpoint.family, method: req.method ?? '', path: pathOf(req),
       peerAddress: arrival.peerAddress, clientAddress: arrival.clientAddress, receivedAt, completion, exchange,
+      // Without an exchange the body was unreadable or refused; the headers still name the session.
+      ...(exchange ? {} : { sessionId: sessionIdFrom(req.headers, NO_BODY) }),
     });
   }
 }

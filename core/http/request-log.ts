@@ -42,6 +42,11 @@ export interface FinishedRequest {
   receivedAt: number;
   completion: Completion;
   exchange: Exchange | undefined;
+  /**
+   * The session its headers name when the request was refused before it had an exchange (a body
+   * that is not JSON, no model): an agent's failed turns belong to its session's report too.
+   */
+  sessionId?: string;
 }
 export type RecordRequest = (r: FinishedRequest) => void;
 
@@ -78,7 +83,7 @@ export function createRequestRecorder(logger: Logger, metrics: RequestMetrics, l
     const record: RequestRecord = {
       id: r.id, arrivalKey: PROCESS_TAG + (arrivals++).toString(36), time: Math.round(epochOffset + r.receivedAt), method: r.method, path: r.path,
       endpoint: matched ? r.endpoint : undefined, family: r.family, peerAddress: r.peerAddress, clientAddress: r.clientAddress,
-      principal: ex?.principal, sessionId: ex?.sessionId, model: ex?.model, provider: ex?.target?.provider.name,
+      principal: ex?.principal, sessionId: ex ? ex.sessionId : r.sessionId, model: ex?.model, provider: ex?.target?.provider.name,
       servedModel: ex?.target?.model, attempts: ex?.attempts ?? [], stream: ex?.stream ?? false, status: c.status,
       outcome: c.outcome, errorCode: c.error?.code, usage: c.usage, findings: ex?.findings ?? [],
       firstByteMs: c.firstByteMs, totalMs: c.totalMs, exchange: ex,
@@ -103,7 +108,7 @@ export function accessFields(r: FinishedRequest, matched: boolean): LogFields {
     request_id: r.id, endpoint: r.endpoint,
     method: matched ? undefined : boundedForLog(r.method), path: matched ? undefined : boundedForLog(r.path),
     model: boundedForLog(ex?.model), provider: ex?.target?.provider.name, served_model: boundedForLog(ex?.target?.model),
-    user: ex?.principal?.user, session: ex?.sessionId, client: r.clientAddress || undefined,
+    user: ex?.principal?.user, session: ex ? ex.sessionId : r.sessionId, client: r.clientAddress || undefined,
     stream: ex?.stream ?? false, status: c.status, outcome: c.outcome, error: c.error?.code,
     ms: round3(c.totalMs), ttfb_ms: c.firstByteMs === undefined ? undefined : round3(c.firstByteMs),
     usage: c.usage, fallbacks: ex?.attempts.length ? ex.attempts : undefined,
@@ -126,8 +131,9 @@ export function accessMembers(r: FinishedRequest, matched: boolean): string {
     if (target) out += `,"provider":${str(target.provider.name)},"served_model":${str(boundedForLog(target.model)!)}`;
     const user = ex.principal?.user;
     if (user !== undefined) out += `,"user":${str(user)}`;
-    if (ex.sessionId !== undefined) out += `,"session":${str(ex.sessionId)}`;
   }
+  const session = ex ? ex.sessionId : r.sessionId;
+  if (session !== undefined) out += `,"session":${str(session)}`;
   if (r.clientAddress) out += `,"client":${str(r.clientAddress)}`;
   out += `,"stream":${ex?.stream === true},"status":${num(c.status)},"outcome":${str(c.outcome)}`;
   if (c.error) out += `,"error":${str(c.error.code)}`;

@@ -78,6 +78,7 @@ describe('the access line written by hand (accessMembers)', () => {
       attempts: [{ provider: 'a', model: 'm', code: 'SLUICE_E_UPSTREAM_UNAVAILABLE', status: 503 }],
       findings: [{ type: 'email', count: 2, action: 'redact' }] as unknown as Exchange['findings'],
     }), true],
+    ['a refusal before the exchange, with the session its headers name', base({ sessionId: 'sess-1', completion: { outcome: 'error', status: 400, usage: undefined, error: new GatewayError('SLUICE_E_BAD_JSON', 'x'), firstByteMs: 1, totalMs: 2 } }), true],
     ['a rejection before any endpoint (method and path logged)', base({ endpoint: 'none', method: 'PUT', path: '/nope/"x"', exchange: undefined }), false],
   ];
   for (const [name, r, matched] of cases) {
