@@ -185,8 +185,8 @@ server {
     await dropSchema?.();
   });
 
-  /** Ledger rows (request id → client address) from the shared database or every instance's own. */
-  async function ledgerAddresses(ids: string[]): Promise<Map<string, string | null>> {
+  /** Ledger rows (request id → client address, or another column) from the shared database or every instance's own. */
+  async function ledgerAddresses(ids: string[], column: 'client_address' | 'session_id' = 'client_address'): Promise<Map<string, string | null>> {
     const found = new Map<string, string | null>();
     const deadline = Date.now() + 10_000;
     while (found.size < ids.length && Date.now() < deadline) {
@@ -194,8 +194,8 @@ server {
       for (const i of sources) {
         const knex = openDatabase(i.database, i.dir);
         try {
-          const rows = await knex(LEDGER_TABLE).whereIn('request_id', ids).select('request_id', 'client_address') as { request_id: string; client_address: string | null }[];
-          for (const r of rows) found.set(r.request_id, r.client_address);
+          const rows = await knex(LEDGER_TABLE).whereIn('request_id', ids).select('request_id', `${column} as value`) as { request_id: string; value: string | null }[];
+          for (const r of rows) found.set(r.request_id, r.value);
         } finally {
           await knex.destroy();
         }
@@ -243,6 +243,18 @@ server {
     const addresses = await ledgerAddresses(ids);
     expect([...addresses.keys()].sort()).to.deep.equal([...ids].sort());
     for (const id of ids) expect(addresses.get(id), `ledger row ${id}`).to.equal(CLIENT_ADDRESS);
+  });
+
+  it('passes on every session header agents send (Codex\'s older `session_id` has an underscore, which nginx drops by default)', async () => {
+    const client = clientFrom(CLIENT_ADDRESS, `${nginxUrl}/v1`);
+    const run = `nginx-session-${Date.now().toString(36)}`;
+    const sent: [string, string][] = [['x-claude-code-session-id', `${run}-claude`], ['session-id', `${run}-codex`], ['session_id', `${run}-codex-old`], ['x-session-id', `${run}-generic`]];
+    const ids = sent.map(([name]) => `${run}-${name}`);
+    for (const [n, [name, session]] of sent.entries()) {
+      await client.chat.completions.create({ model: 'gpt-mock', messages: [{ role: 'user', content: 'hi' }] }, { headers: { 'x-request-id': ids[n]!, [name]: session } });
+    }
+    const sessions = await ledgerAddresses(ids, 'session_id');
+    expect(ids.map((id) => sessions.get(id))).to.deep.equal(sent.map(([, session]) => session));
   });
 
   it('a client bypassing nginx cannot claim an address on the instance that trusts nginx by address', async () => {
