@@ -134,7 +134,8 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
   const record = createRequestRecorder(logger, requestMetrics, listeners);
   const recordRejection = rejectionRecorder(record);
   const bodyLimits = { maxBytes: toBytes(serverConfig.body_limit), timeoutMs: serverConfig.body_timeout_ms, maxDepth: serverConfig.max_json_depth };
-  const dataPlane = createDataPlaneHandler({ inFlight, chain, bodyLimits, keepAliveMs: serverConfig.sse_keepalive_ms, logger, record, onUpstreamAttempt: requestMetrics.upstream });
+  const dataPlane = createDataPlaneHandler({ inFlight, chain, bodyLimits, keepAliveMs: serverConfig.sse_keepalive_ms, logger, record,
+    onUpstreamAttempt: requestMetrics.upstream, onUpstreamRetry: requestMetrics.retry, retryPolicy: (provider) => providers.retryPolicy(provider) });
 
   let phase: 'serving' | 'closing' | 'draining' = 'serving';
   const frontDoor = {

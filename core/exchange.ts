@@ -83,6 +83,8 @@ export interface Attempt {
   /** Gateway error code and upstream status of the failure. */
   code: string;
   status: number;
+  /** Set when the same provider was tried again after this failure (its `retry` setting) rather than the next target. */
+  retried?: true;
 }
 
 export type Outcome = 'success' | 'error' | 'blocked' | 'client_disconnect';
@@ -173,7 +175,7 @@ export interface Exchange {
    * translator; called once per attempted target). Undefined, or returning undefined: pass through.
    */
   translate: ((target: Target) => UpstreamRequest | undefined) | undefined;
-  /** Failed upstream attempts before the one that answered (fallbacks), in order. */
+  /** Failed upstream attempts before the one that answered (fallbacks and same-provider retries), in order. */
   attempts: Attempt[];
   upstream: UpstreamRequest | undefined;
   response: GatewayResponse | undefined;

@@ -39,6 +39,23 @@ const queue = z.strictObject({
   timeout_ms: milliseconds(1).default(10_000).describe('Longest wait for a connection.'),
 });
 
+/**
+ * Tries of the same provider after a failure the router would fall back on, before the next
+ * fallback. Off by default: the official SDKs already retry twice on their own, so a gateway that
+ * also retried would multiply the load a struggling provider sees.
+ */
+const retry = z.strictObject({
+  attempts: z.number().int().min(0).max(10).default(0)
+    .describe('Extra tries of this provider after a connection error, timeout, 429 or 5xx, before the next fallback; 0 = none (the SDKs retry on their own).'),
+  backoff_ms: z.number().int().min(0).max(5000).default(100)
+    .describe('Wait before retry k (from 0): a random time up to backoff_ms × 2^k, at most 5 s; a longer retry-after from the provider means no retry.'),
+  budget_percent: z.number().min(0).max(100).default(20)
+    .describe('Retries in any 10 s may be this percentage of the requests sent to this provider in them (or min_per_second × 10 if more); past it, no retry.'),
+  min_per_second: z.number().min(0).max(1000).default(3)
+    .describe('Retries per second always allowed by the budget, whatever the traffic (counted over 10 s).'),
+});
+export type RetryConfig = z.output<typeof retry>;
+
 const usdPerMillion = z.number().min(0).meta({ expected: 'a price in USD per million tokens' });
 const cachePrices = {
   cached_read: usdPerMillion.optional().describe('Cache reads; the input price when unset.'),
@@ -81,6 +98,7 @@ const provider = z.strictObject({
   connections: z.number().int().min(1).max(4096).default(128)
     .describe('Upstream connections kept per provider: at most this many requests are in flight to it.'),
   queue: queue.prefault({}),
+  retry: retry.prefault({}),
   max_event_size: byteSize.default('32mb')
     .describe('Largest single SSE event accepted from this provider; a bigger one cuts the stream with an upstream error.'),
   prices: tokenPrices.optional()

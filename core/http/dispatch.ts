@@ -1,11 +1,13 @@
 // Dispatch: the innermost step of the chain. Sends the routed (and maybe translated) request to the
-// provider, falling back to the router's next target while nothing has reached the client, and puts
-// the answer on the exchange; records upstream timings and usage. A stream is committed (and
-// fallbacks end) only at its first content event: see stream-commit.ts.
+// provider, trying it again (its `retry` setting) and then the router's next targets while nothing
+// has reached the client, and puts the answer on the exchange; records upstream timings and usage.
+// A stream is committed (and retries and fallbacks end) only at its first content event: see
+// stream-commit.ts.
 import type { IncomingHttpHeaders } from 'node:http';
 import { GatewayError, toGatewayError } from '../errors.js';
-import type { Exchange, JsonResponse, StreamResponse, Target, UpstreamRequest } from '../exchange.js';
-import type { SendContext } from '../providers/provider.js';
+import type { Attempt, Exchange, JsonResponse, StreamResponse, Target, UpstreamRequest } from '../exchange.js';
+import type { Provider, SendContext } from '../providers/provider.js';
+import type { RetryPolicy } from '../providers/retry-policy.js';
 import { protocolName, type StreamEvent } from '../protocols/types.js';
 import { mergeUsage, usageFrom } from '../protocols/usage.js';
 import { isObject } from '../protocols/json.js';
@@ -14,6 +16,7 @@ import { chatUsageWanted, withoutUsage, withUsageRequested, withUsageRequestedBy
 import { commitStream } from './stream-commit.js';
 import { UPSTREAM_ABORT, type AbortLike } from './abort.js';
 import { HttpExchange } from './exchange-impl.js';
+import { waitUnlessAborted } from './abortable-wait.js';
 
 /** Client headers that matter to the upstream on passthrough (never the client's own credentials). */
 const FORWARDABLE = new Set(['anthropic-version', 'anthropic-beta', 'openai-organization', 'openai-project', 'openai-beta', 'x-goog-api-client', 'idempotency-key']);
@@ -28,6 +31,10 @@ export interface DispatchOptions {
    * stream, its first content event) or to fail: the upstream latency metric, failed attempts included.
    */
   onAttempt?(provider: string, ms: number, ok: boolean): void;
+  /** A provider's `retry` settings; undefined (or no function): it is not retried, only fallen back from. */
+  retryPolicy?(provider: Provider): RetryPolicy | undefined;
+  /** Called each time a failure is retried on the same provider, or would have been had its budget not been spent. */
+  onRetry?(provider: string, result: 'retried' | 'over_budget'): void;
 }
 
 export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promise<void> {
@@ -42,41 +49,76 @@ export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promi
     exchange.target = target;
     const upstream = exchange.translate?.(target) ?? passthroughRequest(exchange, target);
     exchange.upstream = upstream;
-    const startedAt = exchange.timings.upstreamStart = performance.now();
-    const usageBefore = exchange.usage;
-    try {
-      const response = await target.provider.send(upstream, ctx);
-      if (response.kind === 'stream' && !upstream.stream) {
-        // A client that did not ask for a stream never gets SSE, whatever the upstream sent.
-        discard(response);
-        throw new GatewayError('SLUICE_E_UPSTREAM_ERROR', `provider ${target.provider.name} answered a non-streaming request with an event stream`, { status: 502 });
+    const retry = opts.retryPolicy?.(target.provider);
+    retry?.budget.noteRequest();
+    // A retry sends the same upstream request again: it is an attempt like a fallback's, to the same target.
+    for (let k = 0; ; k++) {
+      const startedAt = exchange.timings.upstreamStart = performance.now();
+      const usageBefore = exchange.usage;
+      try {
+        const response = await target.provider.send(upstream, ctx);
+        if (response.kind === 'stream' && !upstream.stream) {
+          // A client that did not ask for a stream never gets SSE, whatever the upstream sent.
+          discard(response);
+          throw new GatewayError('SLUICE_E_UPSTREAM_ERROR', `provider ${target.provider.name} answered a non-streaming request with an event stream`, { status: 502 });
+        }
+        // Until the commit a failure can still be retried, fall back, or (with no fallback left)
+        // reach the client as a real HTTP error rather than in-stream.
+        exchange.response = response.kind === 'stream'
+          ? untouched(await commitStream(response, {
+            provider: target.provider.name, holdMs: opts.holdMs, observe: usageObserver(exchange, response),
+            pass: usageAskedForClient(exchange, response) ? withoutUsage : undefined,
+          }))
+          : observeJson(exchange, response);
+        const answeredAt = exchange.timings.upstreamHeaders = performance.now();
+        opts.onAttempt?.(target.provider.name, answeredAt - startedAt, true);
+        return;
+      } catch (err) {
+        // The wait for a provider that failed is upstream time too, not Sluice's own: it is kept apart
+        // so x-sluice-overhead-ms leaves it out after a fallback or when every target failed.
+        const waited = performance.now() - startedAt;
+        exchange.timings.failedUpstreamMs = (exchange.timings.failedUpstreamMs ?? 0) + waited;
+        opts.onAttempt?.(target.provider.name, waited, false);
+        const error = toGatewayError(err);
+        // A stream's preamble is observed as it is held: what a failed attempt reported is not this
+        // request's usage, unless the client left (or the shutdown cut it) during the hold — the
+        // provider counted those tokens, and the request was recorded as it ended.
+        if (!abort.aborted) exchange.usage = usageBefore;
+        if (!retryable(error) || abort.aborted) throw error;
+        const delay = retry && k < retry.attempts ? retryDelay(retry, k, error, target, opts) : undefined;
+        if (delay === undefined && i === fallbacks.length) throw error;
+        const attempt: Attempt = { provider: target.provider.name, model: target.model, code: error.code, status: error.status };
+        if (delay === undefined) {
+          exchange.attempts.push(attempt);
+          break;
+        }
+        // The backoff is spent because the provider failed: upstream time as well, not Sluice's.
+        const pausedAt = performance.now();
+        await waitUnlessAborted(delay, abort);
+        exchange.timings.failedUpstreamMs = (exchange.timings.failedUpstreamMs ?? 0) + performance.now() - pausedAt;
+        // Like the last target's failure, one the client left during is the request's error, not an attempt before another.
+        if (abort.aborted) throw error;
+        attempt.retried = true;
+        exchange.attempts.push(attempt);
       }
-      // Until the commit a failure can still fall back, or (with no fallback left) reach the client
-      // as a real HTTP error rather than in-stream.
-      exchange.response = response.kind === 'stream'
-        ? untouched(await commitStream(response, {
-          provider: target.provider.name, holdMs: opts.holdMs, observe: usageObserver(exchange, response),
-          pass: usageAskedForClient(exchange, response) ? withoutUsage : undefined,
-        }))
-        : observeJson(exchange, response);
-      const answeredAt = exchange.timings.upstreamHeaders = performance.now();
-      opts.onAttempt?.(target.provider.name, answeredAt - startedAt, true);
-      return;
-    } catch (err) {
-      // The wait for a provider that failed is upstream time too, not Sluice's own: it is kept apart
-      // so x-sluice-overhead-ms leaves it out after a fallback or when every target failed.
-      const waited = performance.now() - startedAt;
-      exchange.timings.failedUpstreamMs = (exchange.timings.failedUpstreamMs ?? 0) + waited;
-      opts.onAttempt?.(target.provider.name, waited, false);
-      const error = toGatewayError(err);
-      // A stream's preamble is observed as it is held: what a failed attempt reported is not this
-      // request's usage, unless the client left (or the shutdown cut it) during the hold — the
-      // provider counted those tokens, and the request was recorded as it ended.
-      if (!abort.aborted) exchange.usage = usageBefore;
-      if (i === fallbacks.length || !retryable(error) || abort.aborted) throw error;
-      exchange.attempts.push({ provider: target.provider.name, model: target.model, code: error.code, status: error.status });
     }
   }
+}
+
+/**
+ * The wait before retry `k` of a failed attempt on the same provider, or undefined for no retry:
+ * the provider asked for a longer wait (retry-after) than this retry may take, or its retry budget
+ * is spent (counted as over_budget).
+ */
+function retryDelay(retry: RetryPolicy, k: number, error: GatewayError, target: Target, opts: DispatchOptions): number | undefined {
+  const delay = retry.delayMs(k, error.retryAfter);
+  if (delay === undefined) return undefined;
+  if (!retry.budget.withdraw()) {
+    opts.onRetry?.(target.provider.name, 'over_budget');
+    return undefined;
+  }
+  opts.onRetry?.(target.provider.name, 'retried');
+  return delay;
 }
 
 /**
@@ -96,7 +138,7 @@ class DispatchContext implements SendContext {
   }
 }
 
-/** Connection errors, timeouts, 429 and 5xx are worth another provider; a 4xx is the client's to fix. */
+/** Connection errors, timeouts, 429 and 5xx are worth another try or provider; a 4xx is the client's to fix. */
 function retryable(error: GatewayError): boolean {
   if (error.code === 'SLUICE_E_UPSTREAM_UNAVAILABLE' || error.code === 'SLUICE_E_UPSTREAM_TIMEOUT' || error.code === 'SLUICE_E_UPSTREAM_TRUNCATED') return true;
   return error.code === 'SLUICE_E_UPSTREAM_ERROR' && (error.status === 429 || error.status >= 500);

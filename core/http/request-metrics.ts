@@ -7,6 +7,8 @@ export interface RequestMetrics {
   record(endpoint: Pick<Endpoint, 'id'>, exchange: Exchange | undefined, completion: Completion): void;
   /** One upstream attempt: how long the provider took to answer or to fail (failed fallbacks included). */
   upstream(provider: string, ms: number, ok: boolean): void;
+  /** A failure tried again on the same provider (`retried`), or not because its retry budget was spent (`over_budget`). */
+  retry(provider: string, result: 'retried' | 'over_budget'): void;
 }
 
 /** Indexed by status / 100: built once rather than a template string per request. */
@@ -21,7 +23,11 @@ export function createRequestMetrics(metrics: Metrics): RequestMetrics {
   // and upstream latency, per attempt, so a primary that fails slowly before a fallback shows.
   const errors = metrics.counter('sluice_errors_total', 'Requests that ended in an error or refusal, by endpoint, provider and error code (SLUICE_E_*)', { labelNames: ['endpoint', 'provider', 'code'] });
   const upstreamLatency = metrics.histogram('sluice_upstream_duration_seconds', 'Upstream latency per attempt: until the provider answered (headers; a stream\'s first content) or failed', { labelNames: ['provider', 'outcome'] });
+  const retries = metrics.counter('sluice_upstream_retries_total', 'Same-provider retries (result retried), and retries the provider\'s retry budget refused (result over_budget)', { labelNames: ['provider', 'result'] });
   return {
+    retry(provider, result) {
+      retries.inc({ provider, result });
+    },
     upstream(provider, ms, ok) {
       upstreamLatency.observe(ms / 1000, { provider, outcome: ok ? 'success' : 'error' });
     },

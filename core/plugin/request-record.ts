@@ -30,7 +30,7 @@ export interface RequestRecord {
   /** The provider and model that answered (or were last tried). */
   readonly provider: string | undefined;
   readonly servedModel: string | undefined;
-  /** Failed upstream attempts before the one that answered. */
+  /** Failed upstream attempts before the one that answered (fallbacks and same-provider retries). */
   readonly attempts: readonly Attempt[];
   readonly stream: boolean;
   readonly status: number;

@@ -8,6 +8,7 @@ import { GeminiProvider } from './gemini.js';
 import { LoopbackProvider } from './loopback/loopback.js';
 import { OpenAIProvider } from './openai.js';
 import type { Provider } from './provider.js';
+import { retryPolicyFor, type RetryPolicy } from './retry-policy.js';
 
 /** A `providers:` entry that cannot be built; `field` names the offending key when known. */
 export class ProviderEntryError extends Error {
@@ -45,6 +46,11 @@ export interface ProviderRegistry {
 }
 
 export interface OwnedProviderRegistry extends ProviderRegistry {
+  /**
+   * The retry settings (and budget) of a provider this registry built, from its entry's `retry`;
+   * undefined when it is not retried, or was built elsewhere.
+   */
+  retryPolicy(provider: Provider): RetryPolicy | undefined;
   /** Makes the registry hold exactly `config`'s providers, rebuilding those whose entry changed. */
   replaceConfigured(config: SluiceConfig['providers']): Promise<void>;
   close(): Promise<void>;
@@ -56,6 +62,9 @@ export function createProviderRegistry(config: SluiceConfig['providers'], extraT
   /** Config entries by name, to rebuild only what a reload changed. */
   const configured = new Map<string, string>();
   const listeners = new Set<() => void>();
+  // Kept beside the provider rather than on it: every type, a plugin's too, gets retries the same
+  // way, and a provider rebuilt by a reload starts with the new settings and a fresh budget.
+  const retryPolicies = new WeakMap<Provider, RetryPolicy>();
   const changed = () => { for (const l of listeners) l(); };
 
   const create = (name: string, c: ProviderConfig): Provider => {
@@ -63,11 +72,16 @@ export function createProviderRegistry(config: SluiceConfig['providers'], extraT
     if (!factory) {
       throw new ProviderEntryError(name, 'type', `providers.${name}.type: unknown provider type "${c.type}" (known: ${Object.keys(types).join(', ')}; plugins in the chain may add more)`);
     }
+    let provider: Provider;
     try {
-      return factory(name, c);
+      provider = factory(name, c);
     } catch (err) {
       throw new ProviderEntryError(name, undefined, `providers.${name}: ${(err as Error).message}`);
     }
+    // An entry built by hand rather than parsed (a plugin's test) may have no `retry`: not retried.
+    const retry = c.retry && retryPolicyFor(c.retry);
+    if (retry) retryPolicies.set(provider, retry);
+    return provider;
   };
   const closeLater = (p: Provider) => { p.close().catch(() => { /* already closed */ }); };
   /** Plugins write entries as YAML would: validated and defaulted here, as config entries are at load. */
@@ -91,6 +105,7 @@ export function createProviderRegistry(config: SluiceConfig['providers'], extraT
     names: () => [...providers.keys()],
     all: () => [...providers.values()],
     create: createFromInput,
+    retryPolicy: (provider) => retryPolicies.get(provider),
     add(provider) {
       const old = providers.get(provider.name);
       providers.set(provider.name, provider);

@@ -230,7 +230,9 @@ function buildRow(record: LedgerEntry, local: LocalCount | undefined, ctx: Prepa
     client_protocol: record.clientProtocol,
     requested_model: orNull(record.model?.slice(0, 256)), served_model: orNull(record.servedModel?.slice(0, 256)), provider: orNull(record.provider),
     fallbacks: record.attempts.length,
-    fallback_detail: record.attempts.length ? JSON.stringify(record.attempts.map((a) => ({ provider: a.provider, model: a.model, code: a.code, status: a.status }))) : null,
+    fallback_detail: record.attempts.length ? JSON.stringify(record.attempts.map((a) => (a.retried
+      ? { provider: a.provider, model: a.model, code: a.code, status: a.status, retried: true }
+      : { provider: a.provider, model: a.model, code: a.code, status: a.status }))) : null,
     stream: record.stream ? 1 : 0, status: record.status, outcome: record.outcome, error_code: orNull(record.errorCode),
     input_tokens: usage.inputTokens, output_tokens: usage.outputTokens, cache_read_tokens: usage.cacheReadTokens,
     cache_write_tokens: usage.cacheWriteTokens, reasoning_tokens: usage.reasoningTokens, usage_source: source,

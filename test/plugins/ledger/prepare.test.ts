@@ -54,6 +54,17 @@ describe('ledger: preparing a row', function () {
   before(() => { counter = createTokenCounter({ timeoutMs: 20_000, onError: (e) => { throw e; } }); });
   after(() => counter.close());
 
+  it('lists failed attempts in fallback_detail, a same-provider retry marked retried', async () => {
+    const r = await runPlugin(ledger, { path: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: PROMPT }] }, upstream: { json: chatJson({ prompt_tokens: 20, completion_tokens: 17 }) } });
+    const attempts = [
+      { provider: 'openai', model: 'gpt-4o-mini', code: 'SLUICE_E_UPSTREAM_ERROR', status: 503, retried: true as const },
+      { provider: 'openai', model: 'gpt-4o-mini', code: 'SLUICE_E_UPSTREAM_UNAVAILABLE', status: 502 },
+    ];
+    const row = await prepareRow(recordOf(r, { attempts }), ctx());
+    expect(row.fallbacks).to.equal(2);
+    expect(JSON.parse(row.fallback_detail!)).to.deep.equal(attempts);
+  });
+
   it('counts an OpenAI exchange with the tokenizer; a bill that matches is not flagged, an inflated one is', async () => {
     const request = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: PROMPT }] };
     // o200k_base: the prompt's 13 tokens + 4 framing for its message + 3 priming = 20 (what OpenAI bills, and
