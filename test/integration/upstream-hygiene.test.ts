@@ -92,7 +92,7 @@ describe('upstream hygiene', () => {
 
   describe('an upstream 429', () => {
     const limited: MockHandler = (_req, res) => {
-      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '20', ...ACCOUNT_HEADERS, 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '20s' })
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '20', 'retry-after-ms': '19500', ...ACCOUNT_HEADERS, 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '20s' })
         .end(JSON.stringify({ error: { message: 'Rate limit reached', type: 'requests', param: null, code: 'rate_limit_exceeded' } }));
     };
 
@@ -105,6 +105,8 @@ describe('upstream hygiene', () => {
       expect(res.status).to.equal(429);
       expect((await res.json() as { error: { code: string } }).error.code).to.equal('rate_limit_exceeded');
       expect(res.headers.get('retry-after')).to.equal('20');
+      // The OpenAI SDKs read retry-after-ms before retry-after.
+      expect(res.headers.get('retry-after-ms')).to.equal('19500');
       expect(res.headers.get('x-ratelimit-remaining-requests')).to.equal('0');
       expect(res.headers.get('x-ratelimit-reset-requests')).to.equal('20s');
       expect(res.headers.get('x-upstream-request-id')).to.equal('req_upstream_1');
