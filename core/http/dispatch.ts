@@ -44,10 +44,24 @@ export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promi
   const fallbacks = exchange.fallbacks;
   const abort: AbortLike = exchange instanceof HttpExchange ? exchange.abortHandle : exchange.signal;
   const ctx = new DispatchContext(exchange, forwardable(exchange), abort);
+  /** The last tried target's failure, once one failed and a fallback is next. */
+  let failed: { error: GatewayError; target: Target } | undefined;
   for (let i = 0; ; i++) {
     const target = i === 0 ? first : fallbacks[i - 1]!;
     exchange.target = target;
-    const upstream = exchange.translate?.(target) ?? passthroughRequest(exchange, target);
+    let upstream: UpstreamRequest;
+    try {
+      upstream = exchange.translate?.(target) ?? passthroughRequest(exchange, target);
+    } catch (err) {
+      // A fallback the request cannot be translated for is passed over: the client gets the failure
+      // of the provider that was tried, not a translation error about one it never needed.
+      if (!failed) throw err;
+      const error = toGatewayError(err);
+      exchange.attempts.push({ provider: target.provider.name, model: target.model, code: error.code, status: error.status });
+      if (i < fallbacks.length) continue;
+      exchange.target = failed.target;
+      throw failed.error;
+    }
     exchange.upstream = upstream;
     const retry = opts.retryPolicy?.(target.provider);
     retry?.budget.noteRequest();
@@ -90,6 +104,7 @@ export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promi
         const attempt: Attempt = { provider: target.provider.name, model: target.model, code: error.code, status: error.status };
         if (delay === undefined) {
           exchange.attempts.push(attempt);
+          failed = { error, target };
           break;
         }
         // The backoff is spent because the provider failed: upstream time as well, not Sluice's.
