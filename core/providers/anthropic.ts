@@ -28,7 +28,7 @@ export class AnthropicProvider extends HttpProvider {
 
   constructor(name: string, config: ProviderConfig) {
     super(name, config, 'anthropic', 'https://api.anthropic.com', ANTHROPIC_PROTOCOLS);
-    this.version = /\/v1\/*$/.test(config.base_url ?? '') ? '' : '/v1';
+    this.version = /\/v1\/*$/.test((config.base_url ?? '').replace(/[?#].*$/s, '')) ? '' : '/v1'; // the path's own version, not a query's
     this.configuredVersion = Object.keys(config.headers).some((h) => h.toLowerCase() === 'anthropic-version');
   }
 

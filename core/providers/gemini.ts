@@ -9,12 +9,12 @@ const GEMINI_PROTOCOLS: readonly ProtocolName[] = ['gemini.generate', 'gemini.co
 
 export class GeminiProvider extends HttpProvider {
   readonly type = 'gemini';
-  /** "/v1beta" unless the configured base URL already names an API version. */
+  /** "/v1beta" unless the configured base URL's path already names an API version (its query is kept apart: http-upstream.ts). */
   private readonly version: string;
 
   constructor(name: string, config: ProviderConfig) {
     super(name, config, 'gemini', 'https://generativelanguage.googleapis.com', GEMINI_PROTOCOLS);
-    this.version = /\/v1(alpha|beta)?\/*$/.test(config.base_url ?? '') ? '' : '/v1beta';
+    this.version = /\/v1(alpha|beta)?\/*$/.test((config.base_url ?? '').replace(/[?#].*$/s, '')) ? '' : '/v1beta';
   }
 
   protected wire(request: UpstreamRequest): WireRequest | undefined {

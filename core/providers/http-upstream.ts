@@ -47,6 +47,8 @@ export class HttpUpstream {
    */
   private poolOrUndefined: Pool | undefined = undefined;
   private readonly basePath: string;
+  /** The base URL's query (Azure's `?api-version=…`), sent on every request; undefined when it has none. */
+  private readonly baseQuery: string | undefined;
   private readonly keys: string[];
   private nextKey = 0;
   private readonly maxEventSize: number;
@@ -72,6 +74,7 @@ export class HttpUpstream {
   ) {
     const base = new URL(config.base_url ?? defaultBaseUrl);
     this.basePath = base.pathname.replace(/\/+$/, '');
+    this.baseQuery = base.search.length > 1 ? base.search.slice(1) : undefined;
     this.keys = config.api_key === undefined ? [] : Array.isArray(config.api_key) ? config.api_key : [config.api_key];
     this.origin = base.origin;
     this.maxEventSize = toBytes(config.max_event_size);
@@ -102,7 +105,8 @@ export class HttpUpstream {
   }
 
   path(suffix: string): string {
-    return this.basePath + suffix;
+    const path = this.basePath + suffix;
+    return this.baseQuery === undefined ? path : `${path}${suffix.includes('?') ? '&' : '?'}${this.baseQuery}`;
   }
 
   async send(request: UpstreamRequest, wire: WireRequest, ctx: SendContext): Promise<GatewayResponse> {

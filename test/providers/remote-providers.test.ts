@@ -76,6 +76,9 @@ describe('anthropic provider', () => {
     mock.handle(json(200, { data: [{ id: 'claude-x', type: 'model' }], has_more: false }));
     await make({ base_url: `${origin}/v1/` }).send(request('anthropic.models', {}), ctx());
     expect(mock.requests[0]).to.deep.include({ method: 'GET', url: '/v1/models', body: undefined });
+    // A query in the base URL is kept on every request and does not hide the path's version.
+    await make({ base_url: `${origin}/v1?api-version=1` }).send(request('anthropic.models', {}), ctx());
+    expect(mock.requests[1]).to.deep.include({ url: '/v1/models?api-version=1' });
   });
 
   it('streams SSE events with their names, and rotates keys', async () => {
@@ -147,6 +150,18 @@ describe('gemini provider', () => {
     expect(mock.requests[0]!.url).to.equal('/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse');
     expect(evs).to.have.length(2);
     expect((evs[1]!.data as { usageMetadata: JsonObject }).usageMetadata).to.deep.equal({ promptTokenCount: 2 });
+  });
+
+  it('keeps a query in the base URL (Azure-style api-version) on every request, after the method\'s own', async () => {
+    mock.handle(json(200, { candidates: [] }));
+    const p = make({ base_url: `${origin}/v1beta?api-version=2025-01-01` });
+    await p.send(request('gemini.generate', { contents: [] }, { model: 'm' }), ctx());
+    mock.handle((_req, res) => { res.writeHead(200, { 'content-type': 'text/event-stream' }).end('data: {"candidates":[{"content":{"role":"model","parts":[{"text":"a"}]},"finishReason":"STOP"}]}\n\n'); });
+    await events(await p.send(request('gemini.generate', { contents: [] }, { stream: true, model: 'm' }), ctx()));
+    expect(mock.requests.map((r) => r.url)).to.deep.equal([
+      '/v1beta/models/m:generateContent?api-version=2025-01-01',
+      '/v1beta/models/m:streamGenerateContent?alt=sse&api-version=2025-01-01',
+    ]);
   });
 
   it('embeds one content or a batch at the matching path; lists models with a GET', async () => {
