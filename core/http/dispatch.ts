@@ -109,10 +109,15 @@ export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promi
         }
         // The backoff is spent because the provider failed: upstream time as well, not Sluice's.
         const pausedAt = performance.now();
+        // Nothing is with the provider while we wait (it answered the failure, which it does not
+        // bill): a client leaving now is recorded at once, and must not be charged by the ledger and
+        // ratelimit as a call abandoned in flight (they look for an upstream request).
+        exchange.upstream = undefined;
         await waitUnlessAborted(delay, abort);
         exchange.timings.failedUpstreamMs = (exchange.timings.failedUpstreamMs ?? 0) + performance.now() - pausedAt;
         // Like the last target's failure, one the client left during is the request's error, not an attempt before another.
         if (abort.aborted) throw error;
+        exchange.upstream = upstream;
         attempt.retried = true;
         exchange.attempts.push(attempt);
       }

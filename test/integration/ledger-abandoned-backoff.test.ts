@@ -1,0 +1,59 @@
+// A client that hangs up while Sluice waits to retry a provider that failed: nothing is pending at
+// the provider (its answer was the failure, which it does not bill), so the call is not an
+// abandoned one the provider had — the row is `none`, as for a request that failed, not an
+// `estimated` prompt charge.
+import { expect } from 'chai';
+import path from 'node:path';
+import { openDatabase } from '../../core/storage/database.js';
+import { startGateway, tempDir } from '../helpers/gateway.js';
+import { startMockUpstream } from '../helpers/mock-upstream.js';
+import { ledgerRows } from '../plugins/ledger/rig.js';
+import { until } from '../plugins/ledger/client.js';
+
+describe('ledger: a client leaving during a retry backoff', function () {
+  this.timeout(30_000);
+
+  it('leaves a row of none: the provider answered the failure and holds nothing', async () => {
+    const mock = await startMockUpstream();
+    // A 503 asking for 2 s: the retry waits at least that long (backoff_ms 3000 allows it).
+    mock.handle((_req, res) => {
+      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '2' })
+        .end(JSON.stringify({ error: { message: 'busy', type: 'server_error', param: null, code: null } }));
+    });
+    const dir = tempDir('sluice-abandoned-backoff-');
+    const database = `sqlite:${path.join(dir, 'ledger.db')}`;
+    const gw = await startGateway(`server: { shutdown_grace_ms: 1000 }
+storage: { database: "${database}" }
+providers:
+  up: { type: openai, base_url: "${mock.url}", api_key: test-key, retry: { attempts: 1, backoff_ms: 3000 } }
+chain:
+  - use: router
+    with: { default: up }
+  - use: ledger
+    with: { flush_interval_ms: 100 }
+`, { dir });
+    try {
+      const abort = new AbortController();
+      const sent = fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'left-in-backoff' }, signal: abort.signal,
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'a question the provider refuses for now' }] }),
+      });
+      sent.catch(() => undefined);
+      await until(() => mock.requests.length === 1);
+      await new Promise((r) => setTimeout(r, 300)); // the 503 is back: Sluice is in its backoff
+      abort.abort();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(mock.requests.length, 'not retried after the client left').to.equal(1);
+    } finally {
+      await gw.close();
+      await mock.close();
+    }
+    const knex = openDatabase(database, dir);
+    try {
+      const row = (await ledgerRows(knex)).find((r) => r.request_id === 'left-in-backoff')!;
+      expect(row).to.include({ outcome: 'client_disconnect', usage_source: 'none', input_tokens: 0 });
+    } finally {
+      await knex.destroy();
+    }
+  });
+});
