@@ -81,6 +81,11 @@ describe('retry policy', () => {
     expect(retryAfterMs(undefined)).to.equal(undefined);
     expect(retryAfterMs(' 7 ')).to.equal(7000);
     expect(retryAfterMs('soon')).to.equal(undefined);
+    // Fractions are seconds, not dates (Date.parse reads '1.5' as 2001-01-05, i.e. no wait at all).
+    expect(retryAfterMs('1.5')).to.equal(1500);
+    expect(retryAfterMs('2.0')).to.equal(2000);
+    expect(retryAfterMs('12/31')).to.equal(undefined);
+    expect(policy(100).delayMs(0, '1.5')).to.equal(undefined); // longer than this retry may wait: not retried
     const now = Date.parse('2026-01-01T00:00:00Z');
     expect(retryAfterMs('Thu, 01 Jan 2026 00:00:03 GMT', now)).to.equal(3000);
     expect(retryAfterMs('Wed, 31 Dec 2025 23:59:00 GMT', now)).to.equal(0);
