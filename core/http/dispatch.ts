@@ -156,6 +156,19 @@ class DispatchContext implements SendContext {
   get signal(): AbortSignal {
     return this.exchange.signal;
   }
+
+  /** The upstream request while the provider holds it in line (see waiting()). */
+  private held: UpstreamRequest | undefined;
+
+  /**
+   * In line for a connection nothing has been sent: no upstream request on the exchange, so a client
+   * leaving now (recorded at once) is not charged by the ledger and ratelimit as a call in flight.
+   */
+  waiting(inLine: boolean): void {
+    if (inLine) { this.held = this.exchange.upstream; this.exchange.upstream = undefined; return; }
+    this.exchange.upstream ??= this.held;
+    this.held = undefined;
+  }
 }
 
 /** Connection errors, timeouts, 429 and 5xx are worth another try or provider; a 4xx is the client's to fix. */

@@ -122,7 +122,14 @@ export class HttpUpstream {
     // Core's dispatch passes a cheaper abort handle than the public AbortSignal (see abort.ts).
     const signal: AbortLike = (ctx as { [UPSTREAM_ABORT]?: AbortLike })[UPSTREAM_ABORT] ?? ctx.signal;
     const waited = this.acquire(ctx);
-    if (waited) await waited;
+    if (waited) {
+      ctx.waiting?.(true);
+      try {
+        await waited;
+      } finally {
+        ctx.waiting?.(false);
+      }
+    }
     const release = this.releaser();
     let res: UpstreamHead;
     try {

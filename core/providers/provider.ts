@@ -9,6 +9,12 @@ export interface SendContext {
   requestId: string;
   /** Client headers worth forwarding on passthrough (anthropic-version, openai-organization, …). */
   forwardHeaders: IncomingHttpHeaders;
+  /**
+   * Called by a provider that holds the request in line before sending it (no connection free),
+   * with true as it starts waiting and false once it leaves the line: the provider has nothing of
+   * the request meanwhile, so a client leaving then is not charged as if its call were in flight.
+   */
+  waiting?(inLine: boolean): void;
 }
 
 /** The marketplace offer a provider was built from: the ledger marks what it serves as bought (`consumed`). */

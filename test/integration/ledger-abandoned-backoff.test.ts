@@ -57,3 +57,54 @@ chain:
     }
   });
 });
+
+describe('ledger: a client leaving while its request waits in line for a connection', function () {
+  this.timeout(30_000);
+
+  it('leaves a row of none: nothing was sent to the provider', async () => {
+    const mock = await startMockUpstream();
+    mock.handle(async (_req, res) => {
+      await new Promise((r) => setTimeout(r, 1500));
+      if (!res.destroyed) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 } }));
+    });
+    const dir = tempDir('sluice-abandoned-queued-');
+    const database = `sqlite:${path.join(dir, 'ledger.db')}`;
+    const gw = await startGateway(`server: { shutdown_grace_ms: 3000 }
+storage: { database: "${database}" }
+providers:
+  up: { type: openai, base_url: "${mock.url}", api_key: test-key, connections: 1, queue: { max: 4, timeout_ms: 10000 } }
+chain:
+  - use: router
+    with: { default: up }
+  - use: ledger
+    with: { flush_interval_ms: 100 }
+`, { dir });
+    const ask = (id: string, signal?: AbortSignal) => fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': id }, signal,
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'a question waiting for a free connection' }] }),
+    });
+    try {
+      const first = ask('holds-the-connection');
+      await until(() => mock.requests.length === 1);
+      const abort = new AbortController();
+      const queued = ask('left-in-line', abort.signal);
+      queued.catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 300));
+      abort.abort();
+      expect((await first).status).to.equal(200);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(mock.requests.length, 'the queued request never went upstream').to.equal(1);
+    } finally {
+      await gw.close();
+      await mock.close();
+    }
+    const knex = openDatabase(database, dir);
+    try {
+      const rows = await ledgerRows(knex);
+      expect(rows.find((r) => r.request_id === 'left-in-line')).to.include({ outcome: 'client_disconnect', usage_source: 'none', input_tokens: 0 });
+      expect(rows.find((r) => r.request_id === 'holds-the-connection')).to.include({ usage_source: 'reported' });
+    } finally {
+      await knex.destroy();
+    }
+  });
+});
