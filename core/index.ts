@@ -63,6 +63,7 @@ export { DEFAULT_PRICES, PRICES_AS_OF } from './pricing/default-prices.js';
 export type { Provider, ProviderOffer, SendContext } from './providers/provider.js';
 export type { ProviderFactory } from './providers/registry.js';
 export { HttpUpstream, upstreamHttpError } from './providers/http-upstream.js';
+export { retryAfterMs } from './http/retry-after.js';
 export type { WireRequest } from './providers/http-upstream.js';
 export { HttpProvider } from './providers/http-provider.js';
 export type { ProviderConfig, ProviderInput } from './config/schema.js';

@@ -2,6 +2,7 @@
 // each (full jitter, capped; the provider's retry-after when it asks for no more than that), and
 // the budget that refuses retries during an outage.
 import type { RetryConfig } from '../config/schema.js';
+import { retryAfterMs } from '../http/retry-after.js';
 import { RetryBudget } from './retry-budget.js';
 
 /**
@@ -39,18 +40,4 @@ export class RetryPolicy {
 /** A provider entry's retry policy; undefined when it is not retried (attempts: 0), which costs dispatch nothing. */
 export function retryPolicyFor(config: RetryConfig): RetryPolicy | undefined {
   return config.attempts > 0 ? new RetryPolicy(config) : undefined;
-}
-
-/**
- * `retry-after` in ms: delay-seconds (a fraction too, which some servers send: `1.5`) or an HTTP
- * date; undefined when absent or unreadable. Only text with a month or weekday name is read as a
- * date: Date.parse takes `1.5` for 2001-01-05, which made a provider's asked-for wait none at all.
- */
-export function retryAfterMs(value: string | undefined, now = Date.now()): number | undefined {
-  if (value === undefined) return undefined;
-  const text = value.trim();
-  if (/^\d+(?:\.\d+)?$/.test(text)) return Math.ceil(Number(text) * 1000);
-  if (!/[a-z]/i.test(text)) return undefined;
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }

@@ -22,12 +22,3 @@ export function backoffDelay(failures: number, policy: BackoffPolicy, retryAfter
   const floor = retryAfterMs === undefined ? 0 : Math.min(retryAfterMs, MAX_RETRY_AFTER_MS);
   return Math.round(Math.max(jittered, floor));
 }
-
-/** `retry-after` as ms: delta-seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const v = value.trim();
-  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(parseFloat(v) * 1000);
-  const t = Date.parse(v);
-  return Number.isFinite(t) ? Math.max(0, t - now) : undefined;
-}

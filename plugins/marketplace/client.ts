@@ -1,7 +1,7 @@
 // Calls to the marketplace: JSON over HTTP with the gateway's credentials on every request and a
 // timeout. It never retries by itself — the push, pull and publish loops decide when to try again
 // (backoff.ts), so one slow marketplace costs one timer, not a pile of retrying requests.
-import { parseRetryAfter } from './backoff.js';
+import { retryAfterMs as readRetryAfter } from '../../core/index.js';
 
 export interface MarketplaceAnswer {
   status: number;
@@ -58,7 +58,7 @@ export function marketplaceClient(config: () => ClientConfig): MarketplaceClient
         const timedOut = e.name === 'TimeoutError' || e.name === 'AbortError';
         throw new MarketplaceCallError(timedOut ? `timeout after ${c.timeoutMs} ms` : `unreachable (${e.cause?.code ?? e.message})`, undefined, undefined);
       }
-      const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+      const retryAfterMs = readRetryAfter(res.headers.get('retry-after'));
       const ok = (res.status >= 200 && res.status < 300) || (opts.okStatuses ?? []).includes(res.status);
       if (!ok) throw new MarketplaceCallError(`HTTP ${res.status}`, res.status, retryAfterMs);
       let body: unknown;

@@ -3,7 +3,8 @@
 // it); the wait before a retry is full jitter, capped, and a longer retry-after means no retry.
 import { expect } from 'chai';
 import { RetryBudget } from '../../core/providers/retry-budget.js';
-import { MAX_RETRY_WAIT_MS, RetryPolicy, retryAfterMs, retryPolicyFor } from '../../core/providers/retry-policy.js';
+import { retryAfterMs } from '../../core/http/retry-after.js';
+import { MAX_RETRY_WAIT_MS, RetryPolicy, retryPolicyFor } from '../../core/providers/retry-policy.js';
 
 describe('retry budget', () => {
   it('allows min_per_second × 10 retries in a window with no traffic, then refuses', () => {

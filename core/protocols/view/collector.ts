@@ -3,7 +3,7 @@
 import { exceedsJsonDepth } from '../json-depth.js';
 import { canonicalArguments, canonicalJson } from '../canonical-json.js';
 import type { JsonObject, JsonValue } from '../types.js';
-import type { ArgumentsForm, Container, RequestSink } from './sink.js';
+import { skipped, type ArgumentsForm, type Container, type RequestSink } from './sink.js';
 import type { BodyPath, Segment, SegmentKind, SignatureInfo, ToolCallInfo, ToolEvent, ToolResultInfo, UnreadableField } from './types.js';
 
 /**
@@ -55,7 +55,7 @@ export class Collector implements RequestSink {
   text(kind: SegmentKind, role: string, turn: number, container: Container, key: string | number, at: BodyPath): void {
     if (!this.allText && kind !== 'user') return;
     const value = (container as Record<string | number, JsonValue>)[key];
-    if (typeof value !== 'string') { if (value !== undefined && value !== null) this.unreadable(value, at, key); return; }
+    if (typeof value !== 'string') { skipped(this, value, at, key); return; }
     if (kind === 'user' && this.userTurns[this.userTurns.length - 1] !== turn) this.userTurns.push(turn);
     if (!this.allText) return;
     this.segments.push(new Slot(kind, role, turn, at, key, container, key, this.changed, undefined));
@@ -130,7 +130,7 @@ export class Collector implements RequestSink {
         const sourceAt = [...at, 'source'];
         if (source['type'] === 'text') this.text(kind, role, turn, source, 'data', sourceAt);
         else if (source['type'] === 'content') this.textBlocks(kind, role, turn, source, 'content', sourceAt);
-      } else if (source !== undefined && source !== null) this.unreadable(source, at, 'source');
+      } else skipped(this, source, at, 'source');
       this.text(kind, role, turn, entry, 'title', at);
       this.text(kind, role, turn, entry, 'context', at);
       return;
@@ -143,22 +143,22 @@ export class Collector implements RequestSink {
   private textBlocks(kind: SegmentKind, role: string, turn: number, owner: JsonObject, key: string, path: BodyPath): void {
     const value = owner[key];
     if (typeof value === 'string') { this.text(kind, role, turn, owner, key, path); return; }
-    if (!Array.isArray(value)) { if (value !== undefined && value !== null) this.unreadable(value, path, key); return; }
+    if (!Array.isArray(value)) { skipped(this, value, path, key); return; }
     for (let i = 0; i < value.length; i++) {
       const block = value[i];
       if (block && typeof block === 'object' && !Array.isArray(block)) { if (block['type'] === 'text') this.text(kind, role, turn, block, 'text', [...path, key, i]); }
-      else if (block !== null) this.unreadable(block!, [...path, key], i);
+      else skipped(this, block, [...path, key], i);
     }
   }
 
   private textOrParts(kind: SegmentKind, role: string, turn: number, owner: JsonObject, key: string, path: BodyPath): void {
     const value = owner[key];
     if (typeof value === 'string') { this.text(kind, role, turn, owner, key, path); return; }
-    if (!Array.isArray(value)) { if (value !== undefined && value !== null) this.unreadable(value, path, key); return; }
+    if (!Array.isArray(value)) { skipped(this, value, path, key); return; }
     for (let i = 0; i < value.length; i++) {
       const part = value[i];
       if (part && typeof part === 'object' && !Array.isArray(part)) this.text(kind, role, turn, part, 'text', [...path, key, i]);
-      else if (part !== null) this.unreadable(part!, [...path, key], i);
+      else skipped(this, part, [...path, key], i);
     }
   }
 
@@ -167,7 +167,7 @@ export class Collector implements RequestSink {
     if (!this.allText) return;
     const value = owner[key];
     if (value && typeof value === 'object') this.walkLeaves(kind, role, turn, value, [...path, key], undefined);
-    else if (value !== undefined && value !== null) this.unreadable(value, path, key); // a JSON value (an object) belongs here
+    else skipped(this, value, path, key); // a JSON value (an object) belongs here
   }
 
   /**
@@ -177,7 +177,7 @@ export class Collector implements RequestSink {
   private jsonText(kind: SegmentKind, role: string, turn: number, owner: JsonObject, key: string, path: BodyPath): void {
     if (!this.allText) return;
     const raw = owner[key];
-    if (typeof raw !== 'string') { if (raw !== undefined && raw !== null) this.unreadable(raw, path, key); return; }
+    if (typeof raw !== 'string') { skipped(this, raw, path, key); return; }
     if (raw.length > DEPTH_CHECKED_FROM && exceedsJsonDepth(Buffer.from(raw), ARGUMENTS_MAX_DEPTH)) {
       this.text(kind, role, turn, owner, key, path);
       return;

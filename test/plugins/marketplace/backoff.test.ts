@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { backoffDelay, MAX_RETRY_AFTER_MS, parseRetryAfter } from '../../../plugins/marketplace/backoff.js';
+import { retryAfterMs as parseRetryAfter } from '../../../core/index.js';
+import { backoffDelay, MAX_RETRY_AFTER_MS } from '../../../plugins/marketplace/backoff.js';
 
 describe('marketplace: backoff with jitter and retry-after', () => {
   const policy = (r: number) => ({ initialMs: 1000, maxMs: 60_000, random: () => r });
