@@ -69,6 +69,17 @@ export function subjectOf(scope: Scope, exchange: Exchange): string | undefined 
   }
 }
 
+/**
+ * Where a subject's counters live. A session id is chosen by the client (a header, or Claude Code's
+ * metadata), so a session's counters are keyed within its principal's user: another user sending
+ * the same id gets a session of their own instead of spending, or exhausting, someone else's. The
+ * id alone is what rules match and refusals name. (User names and session ids carry no `/`.)
+ */
+function storeSubject(scope: Scope, subject: string, exchange: Exchange): string {
+  const user = exchange.principal?.user;
+  return scope === 'session' && user !== undefined ? `${user}/${subject}` : subject;
+}
+
 export class CounterPlanner {
   private readonly rules: CompiledRule[];
   private readonly day: CalendarClock;
@@ -95,7 +106,8 @@ export class CounterPlanner {
     for (const rule of this.rules) {
       const subject = subjectOf(rule.scope, exchange);
       if (subject === undefined || !rule.matches(subject)) continue;
-      for (const [kind, limit] of rule.limits) this.add(out, rule.scope, subject, kind, limit, now);
+      const stored = storeSubject(rule.scope, subject, exchange);
+      for (const [kind, limit] of rule.limits) this.add(out, rule.scope, subject, kind, limit, now, stored);
     }
     const p = exchange.principal;
     if (this.keyLimits && p?.keyId !== undefined) {
@@ -107,8 +119,8 @@ export class CounterPlanner {
     return out;
   }
 
-  private add(out: Counter[], scope: Scope, subject: string, kind: LimitKind, limit: number, now: number): void {
-    const base = `${this.prefix}${scope}:${subjectKey(subject)}:`;
+  private add(out: Counter[], scope: Scope, subject: string, kind: LimitKind, limit: number, now: number, stored = subject): void {
+    const base = `${this.prefix}${scope}:${subjectKey(stored)}:`;
     let counter: Counter;
     switch (kind) {
       case 'rpm':
