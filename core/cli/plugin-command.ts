@@ -80,9 +80,10 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
       const logger = commandLogger(hostConfig.config.logging.level).child({ command });
       const migrations = () => migrationsOf([...chain, { definition }]);
       // A command that only reads uses its database as it is (readOnlyDatabase).
-      const services = openServices(hostConfig, migrations, logger, { readOnly: cmd.readsOnly === true });
+      const readsOnly = typeof cmd.readsOnly === 'function' ? cmd.readsOnly(rest) : cmd.readsOnly === true;
+      const services = openServices(hostConfig, migrations, logger, { readOnly: readsOnly });
       const config = hostConfig;
-      const read = cmd.readsOnly ? readOnlyDatabase(services, () => openServices(inMemory(config), migrations, logger), cmd, definition.name, config, io) : undefined;
+      const read = readsOnly ? readOnlyDatabase(services, () => openServices(inMemory(config), migrations, logger), cmd, definition.name, config, io) : undefined;
       try {
         const host = commandHost(hostConfig, services, logger);
         if (read) host.database = read.database;

@@ -70,9 +70,10 @@ export interface PluginCommand<O> {
    * pointed at the wrong database is left as it was). An embedded SQLite file that does not exist
    * (it is not created), or a database without the `readsTables`, reads as an empty one in memory,
    * with a warning on stderr naming storage.database. Default false (`sluice key create` may well be
-   * the first to use a database).
+   * the first to use a database). A command whose verbs differ (`key list` reads, `key create`
+   * writes) gives a function of its arguments (what follows the command name, `--config` taken out).
    */
-  readsOnly?: boolean;
+  readsOnly?: boolean | ((args: readonly string[]) => boolean);
   /**
    * With `readsOnly`: the tables the command reads. A database where none of them exists reads as
    * the empty one (and the warning) rather than failing on the first query; without the list the

@@ -12,11 +12,14 @@ import { IdentityService } from './identity-service.js';
 import { findKey, findTeam, findUser, type Changes } from './identity-store.js';
 import { KeyVerifier } from './key-verifier.js';
 import { anonymousMiddleware, apiKeyMiddleware, proxyHeaderMiddleware } from './middleware.js';
-import { migrations } from './migrations.js';
+import { KEYS, migrations, TEAMS, USERS } from './migrations.js';
 import { authOptions, type AuthOptions } from './options.js';
 import { ProxyHeaderAuthenticator } from './proxy-header.js';
 
 const VERSION = '0.1.0';
+/** The verbs of `sluice user|team|key` that change nothing. */
+const listing = (args: readonly string[]): boolean => args[0] === 'list' || args[0] === 'show';
+const IDENTITY_TABLES = [TEAMS, USERS, KEYS] as const;
 /** How long shutdown waits for lifecycle hooks still being delivered. */
 const HOOK_DRAIN_MS = 5_000;
 
@@ -39,9 +42,11 @@ export default definePlugin<AuthOptions>({
   // Exit 1 on a usage or validation error — a config that cannot be read or validated included —
   // so that 2 keeps meaning "the database cannot be reached" (cli-support.ts).
   commands: {
-    user: { summary: 'Add, list, disable and enable users', usage: USER_USAGE, run: runUserCommand, invalidConfigExit: EXIT_USAGE },
-    team: { summary: 'Add, list, disable and enable teams', usage: TEAM_USAGE, run: runTeamCommand, invalidConfigExit: EXIT_USAGE },
-    key: { summary: 'Create, list, show and revoke API keys', usage: KEY_USAGE, run: runKeyCommand, invalidConfigExit: EXIT_USAGE },
+    // Listings only read: pointed at a database that is not there (a mistyped --config) they say so
+    // and create nothing, where they used to make an empty, migrated one and list "(none)" from it.
+    user: { summary: 'Add, list, disable and enable users', usage: USER_USAGE, run: runUserCommand, invalidConfigExit: EXIT_USAGE, readsOnly: listing, readsTables: IDENTITY_TABLES },
+    team: { summary: 'Add, list, disable and enable teams', usage: TEAM_USAGE, run: runTeamCommand, invalidConfigExit: EXIT_USAGE, readsOnly: listing, readsTables: IDENTITY_TABLES },
+    key: { summary: 'Create, list, show and revoke API keys', usage: KEY_USAGE, run: runKeyCommand, invalidConfigExit: EXIT_USAGE, readsOnly: listing, readsTables: IDENTITY_TABLES },
   },
   setup(options, host): PluginInstance<AuthOptions> {
     const logger = host.logger;

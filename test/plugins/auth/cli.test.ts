@@ -1,7 +1,7 @@
 // `sluice user|team|key` as plugin commands with a CommandHost: output, --json, exit codes
 // (0 ok, 1 usage/validation, 2 database unreachable).
 import { expect } from 'chai';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -153,6 +153,25 @@ describe('auth: CLI exit codes for the config the command is given', function ()
         expect(r.stdout).to.equal('');
       }
     }
+  });
+
+  it('a listing (key list, key show, user list, team list) creates no database where there is none', () => {
+    // A mistyped --config or storage.database must not leave an empty, migrated database behind
+    // (where a gateway would later start, "losing" every key) nor report "(none)" without a word.
+    for (const command of [['key', 'list'], ['key', 'list', '--json'], ['user', 'list'], ['team', 'list', '--json']]) {
+      const missing = path.join(dir, `nodir-${command.join('-')}`, 'auth.db');
+      const file = write(`missing-db-${command.join('-')}.yaml`, chain('  - use: auth\n', `sqlite:${missing}`));
+      const r = sluice([...command, '--config', file]);
+      expect(r.status, `${command.join(' ')}: ${r.stderr}`).to.equal(0);
+      expect(r.stderr).to.match(/storage\.database: no database at .*auth\.db yet/);
+      expect(r.stdout).to.equal(command.includes('--json') ? '[]\n' : '(none)\n');
+      expect(existsSync(path.dirname(missing)), command.join(' ')).to.equal(false);
+    }
+    // What changes the database still creates it: the first `key create` may well be its first use.
+    const fresh = path.join(dir, 'fresh', 'auth.db');
+    const created = sluice(['team', 'add', 'eng', '--config', write('fresh.yaml', chain('  - use: auth\n', `sqlite:${fresh}`))]);
+    expect(created.status, created.stderr).to.equal(0);
+    expect(existsSync(fresh)).to.equal(true);
   });
 
   it('still exits 2 when the config is valid but its database cannot be reached', () => {
