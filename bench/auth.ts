@@ -76,7 +76,15 @@ async function middlewareCost(dbFile: string, key: string): Promise<{ way: strin
     metrics: {}, providers: {}, http: {}, addAdminRoute: () => {}, addReadinessCheck: () => {}, isTrustedProxy: () => false,
   } as unknown as Host;
   const instance = await auth.setup!(authOptions.parse({ mode: 'api_key', change_poll_ms: 0 }), host);
-  const middleware = instance.middleware!;
+  // Core runs `authenticate` on the request's head ahead of the chain (handler.ts): measured the
+  // same way, as the step a request takes through it.
+  const authenticate = instance.authenticate!;
+  const middleware: PluginMiddleware = async (ctx, n) => {
+    const { exchange } = ctx;
+    const found = authenticate({ id: exchange.id, headers: exchange.headers, query: exchange.query, peerAddress: exchange.peerAddress, clientAddress: exchange.clientAddress, family: 'openai' });
+    exchange.principal = found instanceof Promise ? await found : found;
+    await n();
+  };
   const next = async () => {};
   const empty: PluginMiddleware = async (_ctx, n) => { await n(); };
   const ways: { way: string; headers: Record<string, string>; query: Record<string, string> }[] = [

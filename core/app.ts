@@ -134,7 +134,9 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
   const record = createRequestRecorder(logger, requestMetrics, listeners);
   const recordRejection = rejectionRecorder(record);
   const bodyLimits = { maxBytes: toBytes(serverConfig.body_limit), timeoutMs: serverConfig.body_timeout_ms, maxDepth: serverConfig.max_json_depth };
-  const dataPlane = createDataPlaneHandler({ inFlight, chain, bodyLimits, keepAliveMs: serverConfig.sse_keepalive_ms, logger, record,
+  // The first plugin in the chain that authenticates does so on the request's head (contract.ts).
+  const authenticator = instances.find((i) => i.instance.authenticate)?.instance;
+  const dataPlane = createDataPlaneHandler({ inFlight, chain, authenticate: authenticator?.authenticate?.bind(authenticator), bodyLimits, keepAliveMs: serverConfig.sse_keepalive_ms, logger, record,
     onUpstreamAttempt: requestMetrics.upstream, onUpstreamRetry: requestMetrics.retry, retryPolicy: (provider) => providers.retryPolicy(provider) });
 
   let phase: 'serving' | 'closing' | 'draining' = 'serving';

@@ -4,7 +4,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError, toGatewayError } from '../errors.js';
 import type { Completion, Endpoint } from '../exchange.js';
 import type { Logger } from '../observability/logger.js';
-import type { SluiceContext } from '../plugin/contract.js';
+import type { Principal } from '../exchange.js';
+import type { Authenticate, SluiceContext } from '../plugin/contract.js';
 import type { ApiFamily, JsonObject } from '../protocols/types.js';
 import { responseBody } from '../protocols/raw-json.js';
 import { RequestAbort } from './abort.js';
@@ -24,6 +25,8 @@ const NO_BODY: JsonObject = Object.freeze({}) as JsonObject;
 
 export interface HandlerOptions {
   chain: (ctx: SluiceContext, next: () => Promise<void>) => Promise<void>;
+  /** The chain's authentication, run on the request's head before its body is read. */
+  authenticate?: Authenticate | undefined;
   bodyLimits: BodyLimits;
   keepAliveMs: number;
   logger: Logger;
@@ -93,8 +96,17 @@ class DataPlaneRequest implements Cuttable {
     // `on`, not `once`: a response closes once, and once() wraps each listener in two more objects.
     res.on('close', () => this.closed());
     try {
+      // Who is asking comes first, as at the providers' own APIs: a client without a valid key gets
+      // its 401 whatever its body, and no body is read and parsed for it.
+      let principal: Principal | undefined;
+      if (shared.authenticate) {
+        const { arrival } = this;
+        const found = shared.authenticate({ id: arrival.id, headers: req.headers, query: arrival.query, peerAddress: arrival.peerAddress, clientAddress: arrival.clientAddress, family: this.endpoint.family });
+        principal = found instanceof Promise ? await found : found;
+      }
       const reading = readRequestBody(req, shared.bodyLimits);
       const exchange = createExchange(this.arrival, this.endpoint, req, this.abort, reading && await reading);
+      if (principal) exchange.principal = principal;
       this.exchange = exchange;
       await shared.chain({ exchange }, () => dispatch(exchange, shared.dispatchOptions));
       if (this.cutBy) throw this.cutBy; // whatever answered, the shutdown deadline came first

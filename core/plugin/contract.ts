@@ -1,7 +1,9 @@
 // The plugin contract: the same for built-ins and third parties. Everything here is public API.
+import type { IncomingHttpHeaders } from 'node:http';
 import type { ZodType } from 'zod';
 import type { ErrorSpec } from '../errors.js';
-import type { Exchange } from '../exchange.js';
+import type { Exchange, Principal } from '../exchange.js';
+import type { ApiFamily } from '../protocols/types.js';
 import type { ProviderFactory } from '../providers/registry.js';
 import type { Migration } from '../storage/migrations.js';
 import type { CommandHost, Host } from './host.js';
@@ -15,6 +17,20 @@ export type Next = () => Promise<void>;
 /** Request middleware: code before `await next()` runs on the way in, after it on the way out (onion). */
 export type PluginMiddleware = (ctx: SluiceContext, next: Next) => Promise<void>;
 
+/** A data-plane request as it arrives: its head only, the body not read yet. */
+export interface ArrivingRequest {
+  readonly id: string;
+  readonly headers: Readonly<IncomingHttpHeaders>;
+  readonly query: Readonly<Record<string, string>>;
+  /** The TCP peer, and the client as `server.trust_proxy` resolves it. */
+  readonly peerAddress: string;
+  readonly clientAddress: string;
+  /** The protocol family of the endpoint (the envelope a refusal is written in). */
+  readonly family: ApiFamily;
+}
+/** Who is asking, from the request's head; throws (a GatewayError) to refuse the request. */
+export type Authenticate = (request: ArrivingRequest) => Principal | Promise<Principal>;
+
 export interface PluginInstance<O = unknown> {
   /** Request middleware, run in chain order (onion: code after `await next()` runs on the way out). */
   middleware?: PluginMiddleware;
@@ -23,6 +39,14 @@ export interface PluginInstance<O = unknown> {
    * loopback unless `server.allow_unauthenticated_remote` is set.
    */
   authenticates?: boolean;
+  /**
+   * Decides who is asking before the request's body is read: core calls it for every data-plane
+   * request (the first plugin in the chain that has one) and puts what it returns on
+   * `exchange.principal` before the chain runs. A throw refuses the request there, so an
+   * unauthenticated client gets its 401 — as from the providers' own APIs — whatever its body, and
+   * never has a body of up to `server.body_limit` read and parsed for it.
+   */
+  authenticate?: Authenticate;
   /**
    * Takes new options from a reloaded config (SIGHUP). Build and validate everything here and throw
    * if it cannot work; return the function that swaps it in. Core calls the swaps only after every

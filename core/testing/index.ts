@@ -101,6 +101,10 @@ export async function runPlugin<O>(plugin: PluginDefinition<O>, run: RunOptions<
   let events: StreamEvent[] | undefined;
   let failure: ReturnType<typeof toGatewayError> | undefined;
   try {
+    // As in a gateway: the plugin's authentication on the request's head, before its chain.
+    if (instance.authenticate) {
+      exchange.principal = await instance.authenticate({ id: exchange.id, headers: exchange.headers, query: exchange.query, peerAddress: exchange.peerAddress, clientAddress: exchange.clientAddress, family: endpoint.family });
+    }
     await chain({ exchange }, () => dispatch(exchange, { holdMs: 1000 }));
     const response = exchange.response!;
     status = response.status;

@@ -11,7 +11,7 @@ import { createHookDispatcher } from './hooks.js';
 import { IdentityService } from './identity-service.js';
 import { findKey, findTeam, findUser, type Changes } from './identity-store.js';
 import { KeyVerifier } from './key-verifier.js';
-import { anonymousMiddleware, apiKeyMiddleware, proxyHeaderMiddleware } from './middleware.js';
+import { anonymous, apiKeyAuthenticator, proxyHeaderAuthenticator } from './middleware.js';
 import { KEYS, migrations, TEAMS, USERS } from './migrations.js';
 import { authOptions, type AuthOptions } from './options.js';
 import { ProxyHeaderAuthenticator } from './proxy-header.js';
@@ -83,7 +83,7 @@ export default definePlugin<AuthOptions>({
     registerAdminApi(host, service, VERSION);
 
     if (options.mode === 'none') {
-      return { middleware: anonymousMiddleware, authenticates: false, start: forwardEvents, close: stopHooks };
+      return { authenticate: anonymous, authenticates: false, start: forwardEvents, close: stopHooks };
     }
 
     if (options.mode === 'api_key') {
@@ -109,7 +109,8 @@ export default definePlugin<AuthOptions>({
       reset,
     });
     return {
-      middleware: verifier ? apiKeyMiddleware(verifier, logger) : proxyHeaderMiddleware(proxy!, logger),
+      // On the request's head, before its body is read (core runs it ahead of the chain).
+      authenticate: verifier ? apiKeyAuthenticator(verifier, logger) : proxyHeaderAuthenticator(proxy!, logger),
       authenticates: true,
       start: () => { forwardEvents(); return feed.start(); },
       close: async () => {

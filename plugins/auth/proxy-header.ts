@@ -3,7 +3,7 @@
 // could simply send the header. Users come from the same table as for keys (disabled users fail);
 // unknown users get 401 unless `auto_create` adds them on first sight.
 import type { BlockList } from 'node:net';
-import { containsAddress, type Exchange, type Principal } from '../../core/index.js';
+import { containsAddress, type ArrivingRequest, type Principal } from '../../core/index.js';
 import { CachedLookup, type CachedLookupOptions } from './cached-lookup.js';
 import type { Changes, TeamRecord, UserRecord } from './identity-store.js';
 import { AuthFailure } from './key-verifier.js';
@@ -24,7 +24,7 @@ interface CachedUser {
   principal: Principal;
 }
 
-function headerValue(exchange: Exchange, name: string): string | undefined {
+function headerValue(exchange: Pick<ArrivingRequest, 'headers'>, name: string): string | undefined {
   const value = exchange.headers[name];
   if (Array.isArray(value)) throw new AuthFailure('invalid_identity'); // two identities: believe neither
   return typeof value === 'string' ? value.trim() : undefined;
@@ -53,7 +53,7 @@ export class ProxyHeaderAuthenticator {
     this.teams = new CachedLookup((name) => lookups.findTeam(name), opts, onStale);
   }
 
-  authenticate(exchange: Exchange): Principal | Promise<Principal> {
+  authenticate(exchange: Pick<ArrivingRequest, 'headers' | 'peerAddress'>): Principal | Promise<Principal> {
     if (!containsAddress(this.settings.trusted, exchange.peerAddress)) throw new AuthFailure('untrusted_peer');
     const name = headerValue(exchange, this.settings.header);
     if (!name) throw new AuthFailure('missing_identity');
@@ -64,7 +64,7 @@ export class ProxyHeaderAuthenticator {
     return this.resolve(found, name, team);
   }
 
-  private teamFrom(exchange: Exchange): string | undefined {
+  private teamFrom(exchange: Pick<ArrivingRequest, 'headers'>): string | undefined {
     if (!this.settings.groupsHeader) return undefined;
     const groups = headerValue(exchange, this.settings.groupsHeader);
     const first = groups?.split(',')[0]?.trim();

@@ -118,6 +118,28 @@ describe('auth (api_key) end to end: CLI-made keys, every SDK, every way of send
     }
   });
 
+  it('authentication answers first: no key with a broken, model-less or oversized body is still a 401, as at the providers', async () => {
+    const routes: [Family, string, Record<string, string>][] = [
+      ['openai', '/v1/chat/completions', {}],
+      ['anthropic-x-api-key', '/v1/messages', { 'anthropic-version': '2023-06-01' }],
+      ['gemini-x-goog-api-key', '/v1beta/models/loopback:generateContent', {}],
+    ];
+    for (const [family, route, extra] of routes) {
+      for (const [body, contentType] of [['{"model": "loopback", "messages": [', 'application/json'], ['{}', 'application/json'], ['{"model":"loopback"}', 'text/plain'], ['x'.repeat(40 * 1024 * 1024), 'application/json']] as const) {
+        const res = await fetch(`${gw.url}${route}`, { method: 'POST', headers: { 'content-type': contentType, ...extra }, body });
+        const what = `${family} ${body.slice(0, 20)} ${contentType}`;
+        expect(res.status, what).to.equal(401);
+        expect(res.headers.get('x-should-retry'), what).to.equal('false');
+        const json = await res.json() as { error: { type?: string; status?: string } };
+        expect(json.error.type ?? json.error.status, what).to.equal(UNAUTHENTICATED[family]);
+      }
+    }
+    // With a valid key the body is judged as before.
+    const bad = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${keys.good.key}` }, body: '{"model": ' });
+    expect(bad.status).to.equal(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).to.equal('SLUICE_E_BAD_JSON');
+  });
+
   it('revoked (with the CLI, while serving), expired and disabled-user keys get 401 in each protocol', async () => {
     for (const family of FAMILIES) expect(await ask(gw, family, keys.revoked.key), family).to.deep.equal({ ok: true });
     for (const family of FAMILIES) expect(await ask(gw, family, keys.disabledUser.key), family).to.deep.equal({ ok: true });
