@@ -51,7 +51,7 @@ export { observeStream } from './protocols/observe-stream.js';
 export type { StreamObserver } from './protocols/observe-stream.js';
 export { streamTextReader } from './protocols/stream-text.js';
 export type { StreamTextReader, StreamTextSink } from './protocols/stream-text.js';
-export { meterStreamText, streamTextMeter, cutStreamUsage } from './protocols/stream-meter.js';
+export { meterStreamText, streamTextMeter, cutStreamUsage, abandonedCallUsage } from './protocols/stream-meter.js';
 export type { StreamTextMeter } from './protocols/stream-meter.js';
 export { usageFrom, mergeUsage } from './protocols/usage.js';
 export { estimateTokens, estimateTokensOfLength, estimateRequestTokens } from './protocols/estimate.js';

@@ -2,12 +2,12 @@
 // provider's final usage report (OpenAI Chat and Responses report only at the end, Anthropic its
 // output at the end) is charged for what went out, not for nothing. One meter per exchange, however
 // many plugins ask: the limits and the marketplace read the same figures.
-import { stateKey, type Exchange } from '../exchange.js';
+import { stateKey, type Exchange, type Outcome } from '../exchange.js';
 import { estimateRequestTokens, estimateTokensOfLength } from './estimate.js';
 import { isObject } from './json.js';
 import { observeStream, type StreamObserver } from './observe-stream.js';
 import { streamTextReader, type StreamTextReader, type StreamTextSink } from './stream-text.js';
-import type { StreamEvent, Usage } from './types.js';
+import { operationClass, type StreamEvent, type Usage } from './types.js';
 
 /** What a metered stream carried so far. */
 export interface StreamTextMeter {
@@ -74,4 +74,22 @@ export function cutStreamUsage(exchange: Exchange, reported: Usage | undefined, 
   if (usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens === 0) usage.inputTokens = requestTokens ?? estimateRequestTokens(exchange.view());
   usage.outputTokens = Math.max(usage.outputTokens, estimateTokensOfLength(meter.chars));
   return usage;
+}
+
+/**
+ * The usage to charge for a call its client abandoned after it went upstream and before any answer
+ * (a JSON answer still being worked on, a stream before its first event): the provider has the
+ * prompt and bills it, while the answer's size is unknown — so the prompt's estimate as input
+ * (`requestTokens`, else estimateRequestTokens of the request) and no output. Undefined when the
+ * provider reported usage, the client stayed, the request never went upstream, or a stream had
+ * begun (cutStreamUsage judges that one). The ledger's `estimated` rows and the limits follow the
+ * same rule, so every book tells the same story of one request.
+ */
+export function abandonedCallUsage(exchange: Exchange, outcome: Outcome, reported: Usage | undefined, requestTokens?: number): Usage | undefined {
+  if (reported || outcome !== 'client_disconnect' || exchange.upstream === undefined || exchange.get(METER)) return undefined;
+  const op = operationClass(exchange.endpoint.operation);
+  if (op !== 'generate' && op !== 'embed') return undefined;
+  const input = requestTokens ?? estimateRequestTokens(exchange.view());
+  if (input === 0) return undefined;
+  return { inputTokens: input, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, estimated: true };
 }

@@ -1,6 +1,6 @@
 // From a finished request to the usage record the marketplace gets — or none, when the request did
 // not involve the marketplace and `report` is `marketplace`. Cheap and synchronous: it runs in onRequest.
-import { cutStreamUsage, type Exchange, type PriceTable, type RequestRecord, type TokenPrices } from '../../core/index.js';
+import { abandonedCallUsage, cutStreamUsage, type Exchange, type PriceTable, type RequestRecord, type TokenPrices } from '../../core/index.js';
 import type { Direction, UsageRecord } from './protocol.js';
 import { recordIdFor } from './record-id.js';
 
@@ -38,8 +38,11 @@ export function usageRecordFor(record: RequestRecord, ctx: RecordContext): Usage
   // A stream cut before its final usage report (client gone, shutdown, upstream cut) goes with
   // what was reported so far and estimates for the rest — input from the request, output from the
   // text that went out (index.ts meters reported streams) — as the ledger's `partial` row does;
-  // else a seller would bill nothing for an answer its buyer read half of.
-  const u = (record.exchange && cutStreamUsage(record.exchange, record.usage)) || record.usage;
+  // else a seller would bill nothing for an answer its buyer read half of. A call abandoned before
+  // any answer goes with its prompt's estimate (the provider bills the prompt), as the ledger's
+  // `estimated` row and the limits charge it.
+  const ex = record.exchange;
+  const u = (ex && (cutStreamUsage(ex, record.usage) ?? abandonedCallUsage(ex, record.outcome, record.usage))) || record.usage;
   const model = record.servedModel ?? record.model ?? null;
   // Consumed: the offer's price travels on its provider. Supplied: what the buyer owes, at this
   // gateway's own offer price. Anything else: the serving provider's prices or the price table.
