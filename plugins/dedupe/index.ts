@@ -3,8 +3,8 @@
 // without calling the upstream at block_at (a final assistant message, or a 4xx), recording a
 // REPEATED_TOOL_CALL, TOOL_CYCLE or TOOL_FAILURE_STREAK finding either way.
 import {
-  canonicalArguments, createResponseView, definePlugin, GatewayError, operationClass, transformStream,
-  type Channel, type Exchange, type Finding, type FindingAction, type ToolCallInfo,
+  canonicalArguments, createResponseView, definePlugin, GatewayError, isObject, observeStream, operationClass, streamTextReader,
+  type Exchange, type Finding, type FindingAction, type StreamTextSink, type ToolCallInfo,
 } from '../../core/index.js';
 import { LoopHistory } from './history.js';
 import { blockMessageFor, noteFor } from './messages.js';
@@ -78,23 +78,39 @@ function inspectResponse(exchange: Exchange, history: LoopHistory, thresholds: R
     project(createResponseView(response.protocol, response.body).toolCalls());
     return;
   }
-  // Streams: collect each tool call's arguments as they pass, judge when the stream has ended.
-  const args = new Map<string, { channel: Channel; text: string }>();
-  const source = transformStream(response.protocol, response.events, {
-    delta(channel, text) {
-      if (channel.kind === 'tool_arguments') {
-        const entry = args.get(channel.key) ?? { channel, text: '' };
-        entry.text += text;
-        args.set(channel.key, entry);
-      }
-      return text;
-    },
-    end: () => '',
+  // Streams: each tool call as it passes — its name from the event that opens it, its arguments
+  // from the deltas (none at all for a tool without parameters: an Anthropic tool_use block may
+  // open with `input: {}` and close without an input_json_delta) — judged when the stream has run
+  // to its end. Observed, not transformed: the events go on to the client untouched.
+  const read = streamTextReader(response.protocol);
+  if (!read) return;
+  const calls = new StreamedCalls();
+  response.events = observeStream(response.events, {
+    event(ev) { if (isObject(ev.data)) read(ev.data, ev.event, calls); },
+    end(complete) { if (complete) project(calls.list()); },
   });
-  response.events = (async function* () {
-    yield* source;
-    project([...args.values()].map(({ channel, text }, i) => ({
-      id: channel.callId, name: channel.toolName ?? '', arguments: canonicalArguments(text), turn: i, path: [channel.key],
-    })));
-  })();
+}
+
+/** The tool calls of a stream, collected from core's reading of each event (choice 0: the answer the agent acts on). */
+class StreamedCalls implements StreamTextSink {
+  private readonly open = new Map<number, { name: string; args: string }>();
+  private readonly whole: { name: string; args: string }[] = [];
+
+  text(): void {}
+  reasoning(): void {}
+  call(choice: number, index: number, name: string | undefined, args: string | undefined): void {
+    if (choice !== 0) return;
+    // Index -1: a call that arrived whole (Gemini).
+    if (index < 0) { this.whole.push({ name: name ?? '', args: args ?? '' }); return; }
+    let call = this.open.get(index);
+    if (!call) this.open.set(index, (call = { name: '', args: '' }));
+    if (name) call.name = name;
+    if (args) call.args += args;
+  }
+
+  list(): ToolCallInfo[] {
+    return [...this.open.values(), ...this.whole].map(({ name, args }, i) => ({
+      id: undefined, name, arguments: canonicalArguments(args), turn: i, path: [],
+    }));
+  }
 }

@@ -104,6 +104,37 @@ describe('dedupe in the chain (runPlugin)', () => {
   });
 });
 
+describe('dedupe inspect_response over streams', () => {
+  // A tool without parameters: Anthropic-compatible streams may open the tool_use block with
+  // `input: {}` and close it without a single input_json_delta. The call is still the model's
+  // next call, and the fifth in a row.
+  const ev = (event: string, data: Record<string, unknown>) => ({ event, data: data as never });
+  const history = () => {
+    const messages: unknown[] = [{ role: 'user', content: 'list the files' }];
+    for (let i = 0; i < 4; i++) {
+      messages.push({ role: 'assistant', content: [{ type: 'tool_use', id: `toolu_${i}`, name: 'ls', input: {} }] });
+      messages.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_${i}`, content: 'a.txt b.txt' }] });
+    }
+    return { model: 'claude-sonnet-4-5', max_tokens: 100, stream: true, messages } as never;
+  };
+  const stream = (deltas: string[]) => [
+    ev('message_start', { type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'm', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } } }),
+    ev('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_new', name: 'ls', input: {} } }),
+    ...deltas.map((partial_json) => ev('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json } })),
+    ev('content_block_stop', { type: 'content_block_stop', index: 0 }),
+    ev('message_delta', { type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 5 } }),
+    ev('message_stop', { type: 'message_stop' }),
+  ];
+
+  for (const [what, deltas] of [['with an empty input_json_delta', ['']], ['with no input_json_delta at all', []]] as const) {
+    it(`records the model's next call ${what}`, async () => {
+      const r = await runPlugin(dedupe, { options: { mode: 'monitor', inspect_response: true }, path: '/v1/messages', body: history(), upstream: { events: stream([...deltas]) } });
+      expect(r.events?.length, 'the stream reached the client').to.be.greaterThan(0);
+      expect(r.exchange.findings.map((f) => [f.type, f.count, f.action, f.direction])).to.deep.include(['REPEATED_TOOL_CALL', 5, 'recorded', 'response']);
+    });
+  }
+});
+
 describe('dedupe in the chain: the SDKs read the final message and the error', () => {
   let gw: TestGateway;
   before(async () => {
