@@ -18,7 +18,9 @@ export const dedupeOptions = z.strictObject({
     block_at: count.optional().describe('Repetitions of a cycle that block (default: block_at). warn_at applies too.'),
   }).prefault({}),
   failures: z.strictObject({
-    block_at: count.default(6).describe('Trailing steps in which one tool failed with the same error that block. warn_at applies too.'),
+    // No schema default: a default of a plain 6 refused `warn_at: 6` (or more) over an option the
+    // user never set. thresholdsOf resolves it.
+    block_at: count.optional().describe('Trailing steps in which one tool failed with the same error that block (default: 6, or warn_at + 1 when warn_at is 6 or more). warn_at applies too.'),
   }).prefault({}),
   inspect_response: z.boolean().default(false)
     .describe('Record when a response\'s tool calls would make the trailing run reach block_at (the stream is not held back).'),
@@ -44,12 +46,17 @@ export interface Thresholds {
   readonly maxPeriod: number;
 }
 
+/** The failure streak's block threshold when not set: 6, kept above warn_at. */
+export function defaultFailureBlockAt(warnAt: number): number {
+  return Math.max(6, warnAt + 1);
+}
+
 export function thresholdsOf(options: DedupeOptions): Thresholds {
   return {
     warnAt: options.warn_at,
     blockAt: options.block_at,
     cycleBlockAt: options.cycles.block_at ?? options.block_at,
-    failureBlockAt: options.failures.block_at,
+    failureBlockAt: options.failures.block_at ?? defaultFailureBlockAt(options.warn_at),
     maxPeriod: options.cycles.max_period,
   };
 }

@@ -17,7 +17,8 @@ describe('dedupe: options', () => {
   it('defaults to the SPEC: enforce, note at 3, block at 5 with a message, cycles up to 5 steps, failures at 6', () => {
     expect(parseOptions(dedupeOptions, {})).to.deep.equal({
       mode: 'enforce', warn_at: 3, block_at: 5, block_with: 'message',
-      cycles: { max_period: 5 }, failures: { block_at: 6 }, inspect_response: false,
+      // failures.block_at is resolved with the thresholds (6 here), below: its default follows warn_at.
+      cycles: { max_period: 5 }, failures: {}, inspect_response: false,
     });
     expect(thresholdsOf(parseOptions(dedupeOptions, {}))).to.deep.equal({ warnAt: 3, blockAt: 5, cycleBlockAt: 5, failureBlockAt: 6, maxPeriod: 5 });
   });
@@ -43,6 +44,15 @@ describe('dedupe: options', () => {
       'cycles.block_at: expected cycles.block_at above warn_at (4), got 3',
       'failures.block_at: expected failures.block_at above warn_at (4), got 2',
     ]);
+  });
+
+  it('a warn_at of 6 or more is not refused over a failures.block_at the user never set: its default follows warn_at', () => {
+    expect(problems({ warn_at: 6, block_at: 10 })).to.deep.equal([]);
+    expect(thresholdsOf(parseOptions(dedupeOptions, { warn_at: 6, block_at: 10 }))).to.include({ warnAt: 6, blockAt: 10, failureBlockAt: 7 });
+    // Below that the default is the documented 6, whatever block_at is.
+    expect(thresholdsOf(parseOptions(dedupeOptions, { warn_at: 4, block_at: 9 }))).to.include({ failureBlockAt: 6 });
+    // Set by the user, it is still checked.
+    expect(problems({ warn_at: 6, block_at: 10, failures: { block_at: 6 } })).to.deep.equal(['failures.block_at: expected failures.block_at above warn_at (6), got 6']);
   });
 
   it('rejects unknown options, bad enums and out-of-range counts with their paths', () => {
