@@ -18,8 +18,12 @@ export function targetProtocol(endpoint: Endpoint, provider: Provider, mode: Wor
   if (other) return parseProtocolName(other);
   // No protocol of its kind here: a model call (embeddings to a chat-only endpoint) is not sent —
   // refused, or the next target tried. Token counts and model lists have no translation target
-  // everywhere; the translator answers them itself.
-  return mode === 'auto' && cls !== 'generate' && cls !== 'embed' ? endpoint : undefined;
+  // everywhere; the translator answers them itself — in auto, and in translation too when the
+  // provider does not speak the client's protocol (a local count passes nothing through; refusing
+  // it gave Claude Code a 400 claiming the provider served the count natively). A provider that
+  // does speak it would pass through, which translation refuses.
+  if (cls === 'generate' || cls === 'embed') return undefined;
+  return mode === 'auto' || !native ? endpoint : undefined;
 }
 
 /** A generation or embedding the provider lists no protocol of its kind for (which refusal to give). */

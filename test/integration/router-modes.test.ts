@@ -158,6 +158,20 @@ describe('router work modes', () => {
       expect(mock.requests[0]!.body!['max_tokens'] ?? mock.requests[0]!.body!['max_completion_tokens']).to.equal(16);
     });
 
+    it('counts tokens locally for a provider without a count endpoint, as auto does (nothing passes through): Anthropic SDK and Gemini', async () => {
+      const anthropic = new Anthropic({ baseURL: gw.url, apiKey: 'k', maxRetries: 0 });
+      const counted = await anthropic.messages.countTokens({ model: 'tr-only-model', messages: [{ role: 'user', content: 'hello there' }] });
+      expect(counted.input_tokens).to.be.greaterThan(0);
+      const gemini = await post(`${gw.url}/v1beta/models/tr-only-model:countTokens`, { contents: [{ role: 'user', parts: [{ text: 'hello there' }] }] });
+      expect(gemini.status, gemini.text).to.equal(200);
+      expect(gemini.json()['totalTokens']).to.be.greaterThan(0);
+      expect(mock.requests).to.have.length(0);
+      // Passthrough still refuses it: a local count is not the client's protocol reaching the provider.
+      const refused = await post(`${gw.url}/v1/messages/count_tokens`, { model: 'pt-model', messages: [{ role: 'user', content: 'hi' }] }, { 'anthropic-version': '2023-06-01' });
+      expect(refused.status).to.equal(400);
+      expect(refused.json()['error']['message']).to.match(/passthrough/);
+    });
+
     it('sends a chat client to a provider that also speaks Responses through the translator (never natively)', async () => {
       mock.handle((req, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(RESPONSES_BODY(req.body!['model']))); });
       const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'k', maxRetries: 0 });
