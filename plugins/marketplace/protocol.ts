@@ -41,10 +41,15 @@ export const offerSchema = z.object({
 });
 export type Offer = z.output<typeof offerSchema>;
 
+/** Whether an answer is a catalogue at all: an object with an `offers` list (empty when nothing is offered). */
+export function isCatalogue(body: unknown): body is { offers: unknown[] } {
+  return typeof body === 'object' && body !== null && Array.isArray((body as { offers?: unknown }).offers);
+}
+
 /** The catalogue's offers that parse; the others are returned as reasons, to be logged. */
 export function readOffers(body: unknown): { offers: Offer[]; rejected: string[] } {
-  const list = typeof body === 'object' && body !== null && Array.isArray((body as { offers?: unknown }).offers) ? (body as { offers: unknown[] }).offers : undefined;
-  if (!list) return { offers: [], rejected: ['the answer has no "offers" list'] };
+  if (!isCatalogue(body)) return { offers: [], rejected: ['the answer has no "offers" list'] };
+  const list = body.offers;
   const offers: Offer[] = [];
   const rejected: string[] = [];
   for (const [i, raw] of list.entries()) {

@@ -8,7 +8,7 @@ import { RoundLoop } from './loop.js';
 import type { OfferBook } from './offer-book.js';
 import { offerRefusal } from './offer-filter.js';
 import type { MarketplaceOptions } from './options.js';
-import { readOffers, type Offer } from './protocol.js';
+import { isCatalogue, readOffers, type Offer } from './protocol.js';
 import type { OfferListing } from './seller.js';
 
 /**
@@ -96,6 +96,9 @@ export class CatalogueSync {
     const answer = await this.deps.client.call('GET', '/v1/offers', { okStatuses: [304], headers: this.etag ? { 'if-none-match': this.etag } : {} });
     let result = 'not_modified';
     if (answer.status !== 304) {
+      // A success that holds no catalogue (a proxy's HTML page, `{"error": …}`) is a failed pull,
+      // not an empty catalogue: read as one, it took every bought offer out of service at once.
+      if (!isCatalogue(answer.body)) throw new MarketplaceCallError('malformed answer to GET /v1/offers (expected {offers: [...]})', answer.status, answer.retryAfterMs);
       const { offers, rejected } = readOffers(answer.body);
       if (rejected.length) this.deps.logger.warn('marketplace offers ignored: malformed', { rejected: rejected.slice(0, 10) });
       this.catalogue = offers;
