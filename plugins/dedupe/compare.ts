@@ -13,7 +13,10 @@ const FIELD = '\u0000';
 const ITEM = '\u0001';
 
 export function callKey(call: ToolCallInfo): string {
-  return call.name + FIELD + call.arguments;
+  // Trimmed: a freeform tool's input (Codex's apply_patch) is the raw text in the history's view but
+  // trimmed by canonicalArguments when read from a stream, so the same patch made two keys and
+  // inspect_response never saw a streamed repeat. Canonical JSON has nothing to trim.
+  return call.name + FIELD + call.arguments.trim();
 }
 
 /** The key of a set of calls made together (order within a turn does not matter). */

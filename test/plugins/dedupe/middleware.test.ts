@@ -135,6 +135,33 @@ describe('dedupe inspect_response over streams', () => {
   }
 });
 
+describe('dedupe inspect_response over a Codex apply_patch stream', () => {
+  // apply_patch is a freeform (custom) tool: its input is the patch text, which ends in a newline.
+  // The model applying the same failing patch a fifth time is the loop inspect_response is for.
+  const PATCH = '*** Begin Patch\n*** Update File: a.txt\n@@\n-old\n+new\n*** End Patch\n';
+  const input: unknown[] = [{ role: 'user', content: 'fix a.txt' }];
+  for (let i = 0; i < 4; i++) {
+    input.push({ type: 'custom_tool_call', call_id: `call_${i}`, name: 'apply_patch', input: PATCH });
+    input.push({ type: 'custom_tool_call_output', call_id: `call_${i}`, output: 'apply_patch verification failed: Failed to find expected lines in a.txt' });
+  }
+  const item = { type: 'custom_tool_call', id: 'ctc_1', call_id: 'call_new', name: 'apply_patch', input: '', status: 'in_progress' };
+  const done = { ...item, input: PATCH, status: 'completed' };
+  const ev = (data: Record<string, unknown>) => ({ event: data['type'] as string, data: data as never });
+  const events = [
+    ev({ type: 'response.created', sequence_number: 0, response: { id: 'resp_1', object: 'response', status: 'in_progress', output: [] } }),
+    ev({ type: 'response.output_item.added', sequence_number: 1, output_index: 0, item }),
+    ev({ type: 'response.custom_tool_call_input.delta', sequence_number: 2, output_index: 0, item_id: 'ctc_1', delta: PATCH }),
+    ev({ type: 'response.custom_tool_call_input.done', sequence_number: 3, output_index: 0, item_id: 'ctc_1', input: PATCH }),
+    ev({ type: 'response.output_item.done', sequence_number: 4, output_index: 0, item: done }),
+    ev({ type: 'response.completed', sequence_number: 5, response: { id: 'resp_1', object: 'response', status: 'completed', output: [done], usage: { input_tokens: 1, output_tokens: 1, total_tokens: 2 } } }),
+  ];
+
+  it('records the fifth identical patch, streamed as in JSON', async () => {
+    const r = await runPlugin(dedupe, { options: { mode: 'monitor', inspect_response: true }, path: '/v1/responses', body: { model: 'gpt-5', stream: true, input } as never, upstream: { events } });
+    expect(r.exchange.findings.map((f) => [f.type, f.count, f.action, f.direction])).to.deep.include(['REPEATED_TOOL_CALL', 5, 'recorded', 'response']);
+  });
+});
+
 describe('dedupe in the chain: the SDKs read the final message and the error', () => {
   let gw: TestGateway;
   before(async () => {
