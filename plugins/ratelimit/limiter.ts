@@ -3,7 +3,7 @@
 // call; settlement (onRequest, once the exchange completed) replaces the estimate by what was used.
 import { randomBytes } from 'node:crypto';
 import {
-  cutStreamUsage, emptyUsage, GatewayError, meterStreamText, operationClass, stateKey, type Exchange, type OperationClass, type Host, type PluginMiddleware, type RequestRecord,
+  abandonedCallUsage, cutStreamUsage, GatewayError, meterStreamText, operationClass, stateKey, type Exchange, type OperationClass, type Host, type PluginMiddleware, type RequestRecord,
 } from '../../core/index.js';
 import { CounterPlanner, NANO, type Counter } from './counters.js';
 import { costNano, estimateRequest, usageTokens, type Estimate } from './estimate.js';
@@ -184,23 +184,18 @@ export class Limiter {
   private actualUse(record: RequestRecord, exchange: Exchange, admission: Admission): number[] {
     let tokens = 0;
     let nano = 0;
-    const usage = (admission.estimate && cutStreamUsage(exchange, record.usage, admission.estimate.input)) || record.usage;
+    // A stream cut short, or a call its client abandoned after it went upstream (the provider has
+    // the prompt and bills it; the answer's size is unknown): core's rules, which the ledger and the
+    // marketplace follow too — else a client with a short timeout would spend without limit.
+    const estimated = admission.estimate
+      && (cutStreamUsage(exchange, record.usage, admission.estimate.input) ?? abandonedCallUsage(exchange, record.outcome, record.usage, admission.estimate.input));
+    const usage = estimated || record.usage;
     if (usage) {
       tokens = usageTokens(usage);
       if (admission.counters.some((c) => c.window === 'budget')) nano = costNano(this.host.pricing, usage, exchange, record.servedModel).nano;
     } else if (record.outcome === 'success' && chargedWithoutReport(operationClass(exchange.endpoint.operation)) && admission.estimate) {
       tokens = admission.estimate.tokens;
       nano = admission.estimate.nano;
-    } else if (record.outcome === 'client_disconnect' && exchange.upstream !== undefined && admission.estimate && admission.estimate.input > 0) {
-      // The client hung up on a generation the provider already had (a JSON answer, or a stream
-      // before its first event): the provider has the prompt and bills it, while the answer's
-      // size is unknown. Charged the prompt's estimate — else a client with a short timeout would
-      // spend without limit.
-      const prompt = emptyUsage();
-      prompt.inputTokens = admission.estimate.input;
-      prompt.estimated = true;
-      tokens = prompt.inputTokens;
-      if (admission.counters.some((c) => c.window === 'budget')) nano = costNano(this.host.pricing, prompt, exchange, record.servedModel).nano;
     }
     return admission.counters.map((c) => (c.kind === 'rpm' ? 1 : c.kind === 'tpm' ? providerAmount(tokens) : providerAmount(nano)));
   }
