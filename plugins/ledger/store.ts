@@ -46,7 +46,16 @@ const KIND = new Map<string, Kind>([
 
 // The fitting rules, one per kind of column: fitValue picks one by the column's kind, rowValues
 // calls them by name.
-const text = (v: unknown, width: number): unknown => (typeof v === 'string' && v.length > width ? v.slice(0, width) : v ?? null);
+/**
+ * NUL as U+FFFD: PostgreSQL's text cannot hold a NUL character and refuses the whole statement
+ * ("invalid byte sequence for encoding UTF8: 0x00"), so one row with a client-chosen name holding
+ * one (a model "gpt-4o\u0000x", recorded even on a 401) failed its batch on every retry and replay.
+ * Replaced rather than dropped: the row still shows that something was there, the same on SQLite.
+ */
+const noNul = (s: string): string => (s.indexOf('\u0000') === -1 ? s : s.replaceAll('\u0000', '\uFFFD'));
+const text = (v: unknown, width: number): unknown => (typeof v === 'string' ? noNul(v.length > width ? v.slice(0, width) : v) : v ?? null);
+/** A text column without a width (JSON the row built: fallback_detail, findings). */
+const anyText = (v: unknown): unknown => (typeof v === 'string' ? noNul(v) : v ?? null);
 /**
  * Whole, and within ±2^53: token counts are the provider's own figures, and one past PostgreSQL's
  * bigint (an upstream reporting 1e300) failed its batch on every retry and replay. The clamp keeps
@@ -58,12 +67,11 @@ const integerOrNull = (v: unknown): number | null => (Number.isFinite(v) ? whole
 const double = (v: unknown): unknown => (Number.isFinite(v) ? v : null);
 /** A latency is never null: not finite counts as 0. */
 const latency = (v: unknown): unknown => (Number.isFinite(v) ? v : 0);
-const orNull = (v: unknown): unknown => v ?? null;
 
 /** One column's value as both databases accept it: strings within their column, integers whole, numbers finite. */
 function fitValue(kind: Kind | undefined, v: unknown): unknown {
   switch (kind) {
-    case undefined: case 'text': return orNull(v);
+    case undefined: case 'text': return anyText(v);
     case 'integer': return integer(v);
     case 'nullableInteger': return integerOrNull(v);
     case 'double': return double(v);
@@ -100,14 +108,14 @@ export function rowValues(r: LedgerRow, out: unknown[]): unknown[] {
   out[3] = text(r.user_id, 256); out[4] = text(r.team_id, 256); out[5] = text(r.key_id, 128); out[6] = text(r.session_id, 256);
   out[7] = text(r.client_address, 64); out[8] = text(r.method, 16); out[9] = text(r.path, 512); out[10] = text(r.endpoint, 64);
   out[11] = text(r.client_protocol, 64); out[12] = text(r.requested_model, 256); out[13] = text(r.served_model, 256); out[14] = text(r.provider, 128);
-  out[15] = integer(r.fallbacks); out[16] = orNull(r.fallback_detail); out[17] = integer(r.stream); out[18] = integer(r.status); out[19] = text(r.outcome, 32);
+  out[15] = integer(r.fallbacks); out[16] = anyText(r.fallback_detail); out[17] = integer(r.stream); out[18] = integer(r.status); out[19] = text(r.outcome, 32);
   out[20] = text(r.error_code, 96); out[21] = integer(r.input_tokens); out[22] = integer(r.output_tokens); out[23] = integer(r.cache_read_tokens);
   out[24] = integer(r.cache_write_tokens); out[25] = integer(r.reasoning_tokens); out[26] = text(r.usage_source, 16);
   out[27] = double(r.cost_input); out[28] = double(r.cost_output); out[29] = double(r.cost_cache_read); out[30] = double(r.cost_cache_write);
   out[31] = double(r.cost_reasoning); out[32] = double(r.cost_total); out[33] = integerOrNull(r.local_input_tokens);
   out[34] = integerOrNull(r.local_output_tokens); out[35] = text(r.local_method, 32); out[36] = integer(r.count_mismatch);
   out[37] = double(r.ttfb_ms); out[38] = latency(r.latency_ms); out[39] = double(r.output_tps);
-  out[40] = orNull(r.findings); out[41] = text(r.direction, 16); out[42] = text(r.offer_id, 128); out[43] = text(r.arrival_key, 40);
+  out[40] = anyText(r.findings); out[41] = text(r.direction, 16); out[42] = text(r.offer_id, 128); out[43] = text(r.arrival_key, 40);
   return out;
 }
 

@@ -86,6 +86,26 @@ function suite(name: string, open: OpenDatabase) {
       }
     });
 
+    it('a client-chosen name holding a NUL character does not fail its batch for ever: PostgreSQL text cannot hold one', async () => {
+      const { knex, drop } = await open();
+      try {
+        await migrateLatest(knex, [{ plugin: 'ledger', migrations: ledgerMigrations }]);
+        const store = knexStore(async () => knex);
+        // A model name is the client's JSON ("gpt-4o\u0000x"), recorded even on a 401: PostgreSQL refused
+        // the insert ("invalid byte sequence for encoding UTF8: 0x00"), and every row of its batch
+        // waited in the spill file, failing each replay.
+        const odd = { ...row(1), requested_model: 'gpt-4o\u0000evil', served_model: '\u0000', fallback_detail: '[{"model":"a\u0000b"}]' };
+        expect(await store.insert([row(0), odd, row(2)])).to.equal(3);
+        const rows = await stored(knex);
+        expect([...rows.keys()].sort()).to.deep.equal([row(0).request_id, odd.request_id, row(2).request_id].sort());
+        // Kept as evidence that something was there, in a form both databases hold.
+        expect(rows.get(odd.request_id)).to.include({ requested_model: 'gpt-4o\uFFFDevil', served_model: '\uFFFD', fallback_detail: '[{"model":"a\uFFFDb"}]' });
+      } finally {
+        await knex.destroy();
+        await drop();
+      }
+    });
+
     it('requests alike in all but their arrival key (one client id, one millisecond, one latency: a burst of fast refusals) get a row each', async () => {
       const { knex, drop } = await open();
       try {
