@@ -312,3 +312,45 @@ chain:
     expect(JSON.parse(past.stdout)).to.include({ since: '2019-12-25T00:00:00.000Z', until: '2020-01-01T00:00:00.000Z' });
   });
 });
+
+describe('ledger reports: a session id no row can hold', function () {
+  this.timeout(60_000);
+  const pg = PG;
+  const databases: { name: string; open(): Promise<{ url: string; drop(): Promise<void> }> }[] = [
+    { name: 'SQLite', open: async () => ({ url: 'sqlite:./ledger.db', drop: async () => {} }) },
+    ...(pg ? [{ name: 'PostgreSQL', open: () => pgSchema(pg) }] : []),
+  ];
+  for (const db of databases) {
+    it(`GET /admin/usage?session= with a NUL or control character is a 400 naming session (${db.name}), not the database's 500`, async () => {
+      const { url, drop } = await db.open();
+      const dir = tempDir('sluice-ledger-session-param-');
+      const gw = await startGateway(`server: { shutdown_grace_ms: 500 }
+storage: { database: "${url}" }
+logging: { level: warn }
+admin: { key: ${ADMIN_KEY} }
+providers: { local: { type: loopback } }
+chain:
+  - use: router
+    with: { default: local }
+  - use: ledger
+`, { dir });
+      try {
+        // PostgreSQL cannot compare text with a NUL ("invalid byte sequence for encoding UTF8: 0x00"):
+        // the report failed as an internal error; a session id is 1–128 of A–Z a–z 0–9 . _ : @ -.
+        for (const session of ['a%00b', 'a%01b', '%0A']) {
+          const res = await fetch(`${gw.url}/admin/usage?session=${session}`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+          expect(res.status, session).to.equal(400);
+          expect(await res.json(), session).to.have.nested.property('error.param', 'session');
+        }
+        const ok = await fetch(`${gw.url}/admin/usage?session=s-1`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+        expect(ok.status).to.equal(200);
+        const cli = sluice(['usage', '--config', path.join(dir, 'sluice.yaml'), '--session', 'a\u0001b']);
+        expect(cli.status, cli.stderr).to.equal(2);
+        expect(cli.stderr).to.match(/--session/);
+      } finally {
+        await gw.close();
+        await drop();
+      }
+    });
+  }
+});

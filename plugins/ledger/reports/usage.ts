@@ -19,6 +19,9 @@ export function groupingOf(by: string | undefined): Grouping {
 export function sessionOf(session: string | undefined, by: string | undefined): string | undefined {
   if (session === undefined) return undefined;
   if (session.trim() === '') throw new ReportInputError('session', 'expected a session id');
+  // No row holds one (a session id is 1–128 of A–Z a–z 0–9 . _ : @ -), and PostgreSQL cannot even
+  // compare text holding a NUL: the report failed as the database's error (a 500 at /admin/usage).
+  if (/[\u0000-\u001f\u007f]/.test(session)) throw new ReportInputError('session', 'a session id has no control characters');
   if (by !== undefined) throw new ReportInputError('by', 'a session report lists its turns; it takes no grouping');
   return session;
 }
