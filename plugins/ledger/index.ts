@@ -15,7 +15,7 @@ import { entryOf, type LedgerEntry } from './entry.js';
 import { prepareEntries } from './prepare.js';
 import { LedgerRetention } from './retention.js';
 import type { LedgerRow } from './row.js';
-import { SpillFile } from './spill.js';
+import { SpillFile, spillDatabase } from './spill.js';
 import { knexStore } from './store.js';
 import { LedgerWriter } from './writer.js';
 
@@ -40,7 +40,11 @@ export default definePlugin<LedgerOptions>({
       timeoutMs: 15_000,
       onError: (err) => host.logger.warn('ledger tokenizer failed; rows go without a local count', { error: err }),
     });
-    const spill = new SpillFile(path.resolve(host.configDir, initial.spill_dir), (file, line) => host.logger.warn('ledger spill file has a torn line; skipped', { file, line }));
+    // Only writers to this database take over its spill files (a host without storage settings, as
+    // core's plugin test harness gives, has no database to tell apart).
+    const database = host.config.storage?.database;
+    const spill = new SpillFile(path.resolve(host.configDir, initial.spill_dir), (file, line) => host.logger.warn('ledger spill file has a torn line; skipped', { file, line }),
+      database === undefined ? undefined : spillDatabase(database, host.configDir));
     const prepareContext = {
       get options() { return options; },
       pricing: host.pricing,

@@ -9,6 +9,7 @@
 // writes and replays only its own files, and takes over those of a process that is gone — claimed by
 // an atomic rename, so two survivors never replay one file — but never a live one's, whose appends
 // could otherwise land in a file already read.
+import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
@@ -18,10 +19,31 @@ import type { LedgerRow } from './row.js';
 
 /** An earlier version's one shared file: anyone's to take over. */
 const LEGACY_CURRENT = 'ledger-spill.jsonl';
-/** `ledger-spill-<owner>.jsonl`, the owner `<pid>@<start>` (Linux) or `<pid>`. */
-const CURRENT = /^ledger-spill-(\d+)(?:@(\d+))?\.jsonl$/;
-/** `ledger-spill.replay-<time>-<owner>-<serial>.jsonl`; an earlier version's have no owner. */
-const REPLAY = /^ledger-spill\.replay-(\d+)-(\d+)(?:@(\d+))?(?:-(\d+))?\.jsonl$/;
+/** `ledger-spill-<owner>.<database>.jsonl`, the owner `<pid>@<start>` (Linux) or `<pid>`; an earlier version's have no database tag. */
+const CURRENT = /^ledger-spill-(\d+)(?:@(\d+))?(?:\.([0-9a-f]{12}))?\.jsonl$/;
+/** `ledger-spill.replay-<time>-<owner>-<serial>.<database>.jsonl`; an earlier version's have no owner, or no database tag. */
+const REPLAY = /^ledger-spill\.replay-(\d+)-(\d+)(?:@(\d+))?(?:-(\d+))?(?:\.([0-9a-f]{12}))?\.jsonl$/;
+
+/**
+ * Which database a writer's rows are for, as its spill files name it: a SQLite path resolved from the
+ * config's directory (as storage opens it); a PostgreSQL URL without its user and password, so a
+ * rotated password (`${SLUICE_DB_PASSWORD}`) does not leave the rows spilled before it to no one.
+ */
+export function spillDatabase(database: string, configDir: string): string {
+  if (database.startsWith('sqlite:')) return database === 'sqlite::memory:' ? database : `sqlite:${path.resolve(configDir, database.slice('sqlite:'.length))}`;
+  try {
+    const url = new URL(database);
+    url.username = '';
+    url.password = '';
+    if (url.protocol === 'postgresql:') url.protocol = 'postgres:';
+    return url.toString();
+  } catch {
+    return database;
+  }
+}
+
+/** The database tag in a spill file's name; undefined for a file without one (anyone's). */
+const databaseTagOf = (name: string): string | undefined => CURRENT.exec(name)?.[3] ?? REPLAY.exec(name)?.[5];
 
 /**
  * Who wrote a file: a pid, and on Linux the process's start (clock ticks since boot, /proc/<pid>/stat),
@@ -70,9 +92,25 @@ export class SpillFile {
   private serial = 0;
   private ready: Promise<void> | undefined;
   /** This process's own file (in `dir`). */
-  readonly current = `ledger-spill-${SELF_NAME}.jsonl`;
+  readonly current: string;
+  /**
+   * `.<tag>` of the database the rows are for (a hash of it: never the URL, which may hold a
+   * password), or '' when not told. Two configs in one directory share the default spill_dir
+   * (config/sluice.yaml on SQLite, config/team.yaml on PostgreSQL): without it, one database's rows,
+   * left by a gateway that stopped, were replayed into the other's by the next gateway to start.
+   */
+  private readonly suffix: string;
 
-  constructor(readonly dir: string, private readonly onCorrupt: (file: string, line: number) => void) {}
+  constructor(readonly dir: string, private readonly onCorrupt: (file: string, line: number) => void, database?: string) {
+    this.suffix = database === undefined ? '' : `.${createHash('sha256').update(database).digest('hex').slice(0, 12)}`;
+    this.current = `ledger-spill-${SELF_NAME}${this.suffix}.jsonl`;
+  }
+
+  /** Whether a file's rows are for this writer's database: its tag, or none (an earlier version's; or this writer was not told its database). */
+  private ours(name: string): boolean {
+    const tag = databaseTagOf(name);
+    return tag === undefined || this.suffix === '' || `.${tag}` === this.suffix;
+  }
 
   /** The directory, made once (on first use: setup makes nothing). */
   private dirMade(): Promise<void> {
@@ -84,6 +122,7 @@ export class SpillFile {
     await this.dirMade();
     this.rows = 0;
     for (const file of await this.files()) {
+      if (!this.ours(file)) continue;
       const owner = ownerOf(file);
       if (owner === undefined || !alive(owner) || isSelf(owner)) this.rows += await countLines(path.join(this.dir, file));
     }
@@ -129,17 +168,18 @@ export class SpillFile {
     // Claim this process's own file, and whatever a process that is gone left: renamed to this
     // process's replay names, so no one else reads them and no append can land in them.
     for (const name of await this.files()) {
+      if (!this.ours(name)) continue;
       const owner = ownerOf(name);
       const mine = owner !== undefined && isSelf(owner);
       if ((mine && REPLAY.test(name)) || (owner !== undefined && !mine && alive(owner))) continue;
       try {
-        await rename(path.join(this.dir, name), path.join(this.dir, `ledger-spill.replay-${Date.now()}-${SELF_NAME}-${this.serial++}.jsonl`));
+        await rename(path.join(this.dir, name), path.join(this.dir, `ledger-spill.replay-${Date.now()}-${SELF_NAME}-${this.serial++}${this.suffix}.jsonl`));
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // another survivor took it
       }
     }
     let done = 0;
-    for (const name of (await this.files()).filter((n) => { const o = REPLAY.test(n) ? ownerOf(n) : undefined; return o !== undefined && isSelf(o); })) {
+    for (const name of (await this.files()).filter((n) => { const o = REPLAY.test(n) ? ownerOf(n) : undefined; return o !== undefined && isSelf(o) && this.ours(n); })) {
       const file = path.join(this.dir, name);
       let batch: LedgerRow[] = [];
       let lineNo = 0;

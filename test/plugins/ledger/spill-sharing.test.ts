@@ -3,10 +3,10 @@
 // appends could land in a file already read), and counts only what it is responsible for.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LedgerRow } from '../../../plugins/ledger/row.js';
-import { SpillFile } from '../../../plugins/ledger/spill.js';
+import { SpillFile, spillDatabase } from '../../../plugins/ledger/spill.js';
 import { tempDir } from '../../helpers/gateway.js';
 
 const lines = (ids: string[]) => ids.map((id) => `${JSON.stringify({ request_id: id })}\n`).join('');
@@ -59,4 +59,41 @@ describe('ledger spill directory shared by instances', () => {
     expect(spill.rows, 'the torn line is not waiting for anything').to.equal(0);
     expect(readdirSync(dir)).to.deep.equal([`ledger-spill-${other}@${start}.jsonl`]);
   });
+
+  it('leaves the files of a writer to another database alone: two configs in one directory share the default spill_dir', async () => {
+    // config/sluice.yaml (SQLite) and config/team.yaml (PostgreSQL) both spill to config/data/ledger-spill:
+    // the rows a PostgreSQL gateway spilled before it stopped were replayed into the SQLite file by
+    // the next SQLite gateway to start, and never reached PostgreSQL.
+    const dir = tempDir('sluice-spill-databases-');
+    const pg = new SpillFile(dir, () => {}, 'postgres://db/sluice');
+    await pg.open();
+    await pg.append([{ request_id: 'pg-1' } as LedgerRow]);
+    // That writer is gone: its file, renamed as a dead process's would be.
+    const dead = deadPid();
+    const [mine] = readdirSync(dir);
+    const orphan = mine!.replace(/^ledger-spill-\d+(@\d+)?/, `ledger-spill-${dead}`);
+    renameSync(path.join(dir, mine!), path.join(dir, orphan));
+    writeFileSync(path.join(dir, 'ledger-spill.jsonl'), lines(['old-1'])); // an earlier version's: anyone's
+
+    const sqlite = new SpillFile(dir, () => {}, 'sqlite:/srv/config/data/sluice.db');
+    await sqlite.open();
+    expect(sqlite.rows, 'the other database\'s row is not this writer\'s to replay').to.equal(1);
+    const written: string[] = [];
+    await sqlite.replay(10, async (rows) => { written.push(...rows.map((r) => r.request_id)); });
+    expect(written).to.deep.equal(['old-1']);
+    expect(readdirSync(dir)).to.deep.equal([orphan]);
+
+    const next = new SpillFile(dir, () => {}, 'postgres://db/sluice');
+    await next.open();
+    expect(next.rows).to.equal(1);
+    const back: string[] = [];
+    await next.replay(10, async (rows) => { back.push(...rows.map((r) => r.request_id)); });
+    expect(back, 'replayed by the next writer to the same database').to.deep.equal(['pg-1']);
+
+    // The same database whatever the credentials (a rotated password) and spelling; a SQLite path as resolved.
+    expect(spillDatabase('postgresql://sluice:new@db:5432/sluice?options=x', '/a')).to.equal(spillDatabase('postgres://other:old@db:5432/sluice?options=x', '/b'));
+    expect(spillDatabase('postgres://db:5432/sluice', '/a')).to.not.equal(spillDatabase('postgres://db:5432/other', '/a'));
+    expect(spillDatabase('sqlite:./data/sluice.db', '/srv/config')).to.equal(spillDatabase('sqlite:/srv/config/data/sluice.db', '/elsewhere'));
+  });
 });
+
