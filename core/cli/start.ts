@@ -15,6 +15,11 @@ export async function start(args: string[], io: Io): Promise<number> {
   }
 
   tuneGcForServing();
+  // A SIGHUP while starting (migrations and plugins' start() take seconds) would end the process:
+  // Node's default for the signal. It is remembered, and the reload runs once the gateway serves.
+  let reloadAsked = false;
+  const askReload = () => { reloadAsked = true; };
+  process.on('SIGHUP', askReload);
   const { loadConfigFile } = await import('../config/load.js');
   const loaded = await loadConfigFile(configFile(stringValue(values, 'config')));
   const { server } = loaded.config;
@@ -64,9 +69,12 @@ export async function start(args: string[], io: Io): Promise<number> {
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
   // SIGHUP reloads routes, aliases and other plugin options; a bad file is logged and ignored.
-  process.on('SIGHUP', () => {
+  const reload = () => {
     gateway.reload().catch((err: Error) => gateway.logger.error('config reload rejected; keeping the running config', { error: err.message }));
-  });
+  };
+  process.on('SIGHUP', reload);
+  process.off('SIGHUP', askReload);
+  if (reloadAsked) reload();
   return await new Promise<number>(() => { /* runs until a signal */ });
 }
 
