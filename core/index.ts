@@ -73,6 +73,7 @@ export { cidr } from './config/schema.js';
 export type { Migration } from './storage/migrations.js';
 export { isSqlite } from './storage/is-sqlite.js';
 export { makeDirSync } from './storage/make-dir.js';
+export { storableText } from './storage/storable-text.js';
 
 // HTTP facts plugins need.
 export { clientCredential } from './http/credentials.js';

@@ -8,7 +8,7 @@
 // skipped; only a true replay of the same row (a write that timed out but committed, a spill file
 // replayed) is skipped. The derived id is a function of the row, so its replays are skipped too.
 import type { Knex } from 'knex';
-import { isSqlite } from '../../core/index.js';
+import { isSqlite, storableText } from '../../core/index.js';
 import { LEDGER_TABLE, type LedgerRow } from './row.js';
 import { SQLITE_RETRY_LOCK_WAIT_MS, sqliteWrite, type SqliteDatabase } from './sqlite.js';
 
@@ -46,16 +46,10 @@ const KIND = new Map<string, Kind>([
 
 // The fitting rules, one per kind of column: fitValue picks one by the column's kind, rowValues
 // calls them by name.
-/**
- * NUL as U+FFFD: PostgreSQL's text cannot hold a NUL character and refuses the whole statement
- * ("invalid byte sequence for encoding UTF8: 0x00"), so one row with a client-chosen name holding
- * one (a model "gpt-4o\u0000x", recorded even on a 401) failed its batch on every retry and replay.
- * Replaced rather than dropped: the row still shows that something was there, the same on SQLite.
- */
-const noNul = (s: string): string => (s.indexOf('\u0000') === -1 ? s : s.replaceAll('\u0000', '\uFFFD'));
-const text = (v: unknown, width: number): unknown => (typeof v === 'string' ? noNul(v.length > width ? v.slice(0, width) : v) : v ?? null);
+/** Strings within their column's width, NUL as U+FFFD (core's storableText: PostgreSQL refuses a NUL). */
+const text = (v: unknown, width: number): unknown => (typeof v === 'string' ? storableText(v, width) : v ?? null);
 /** A text column without a width (JSON the row built: fallback_detail, findings). */
-const anyText = (v: unknown): unknown => (typeof v === 'string' ? noNul(v) : v ?? null);
+const anyText = (v: unknown): unknown => (typeof v === 'string' ? storableText(v) : v ?? null);
 /**
  * Whole, and within ±2^53: token counts are the provider's own figures, and one past PostgreSQL's
  * bigint (an upstream reporting 1e300) failed its batch on every retry and replay. The clamp keeps

@@ -1,6 +1,7 @@
 // The outbox table: records go in idempotently (a replayed insert is skipped), come out oldest
 // first while unsent, and are marked sent only with the ids the marketplace acknowledged.
 import type { Knex } from 'knex';
+import { storableText } from '../../core/index.js';
 import { OUTBOX_TABLE } from './migrations.js';
 import type { UsageRecord } from './protocol.js';
 
@@ -16,7 +17,8 @@ interface OutboxRow {
 }
 
 const num = (v: number | string | null | undefined): number => (typeof v === 'number' ? v : Number(v ?? 0));
-const cut = (v: string | null, n: number) => (v !== null && v.length > n ? v.slice(0, n) : v);
+/** Within the column, NUL as U+FFFD: a buyer's model name is client-chosen, and PostgreSQL refuses a NUL (and with it the whole insert). */
+const cut = (v: string | null, n: number) => (v === null ? v : storableText(v, n));
 const whole = (v: number) => (Number.isFinite(v) ? Math.max(0, Math.round(v)) : 0);
 
 function toRow(r: UsageRecord): Record<string, unknown> {

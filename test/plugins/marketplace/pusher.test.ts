@@ -52,6 +52,15 @@ for (const db of databases) {
       expect((await store.depth()).unsent).to.equal(23);
     });
 
+    it('a buyer\'s model name holding a NUL is stored (as U+FFFD) instead of failing the insert, and the rest of its batch lands', async () => {
+      // PostgreSQL's text cannot hold NUL: the whole insert was refused, for ever, on every retry.
+      const odd = { ...record(1), model: 'gpt-4o\u0000x' };
+      await store.insert([record(0), odd, record(2)]);
+      const rows = await store.unsent(10);
+      expect(rows.map((r) => r.id)).to.deep.equal(['req-000', 'req-001', 'req-002']);
+      expect(rows[1]!.model).to.equal('gpt-4o\uFFFDx');
+    });
+
     it('retries 500 and 429 (waiting out retry-after), then delivers every record exactly once', async () => {
       await store.insert(Array.from({ length: 25 }, (_, i) => record(i)));
       fake.script.push({ status: 500 }, { status: 500 }, { status: 429, retryAfter: '1' });
