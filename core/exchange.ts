@@ -160,7 +160,7 @@ export interface Exchange {
   requestChanged(): void;
   /** The client's body exactly as received, while nothing has changed it; undefined afterwards. */
   readonly originalBody: Buffer | undefined;
-  /** The model the client asked for (may be rewritten by the router's aliases). */
+  /** The model the client asked for (an alias as named: the router puts what it resolves to on `target.model`). */
   model: string | undefined;
   /** True when the client asked for a streamed answer. */
   stream: boolean;

@@ -198,7 +198,7 @@ class DataPlaneRequest implements Cuttable {
       id: arrival.id, endpoint: this.endpoint.id, family: exchange?.clientFamily ?? this.endpoint.family, method: req.method ?? '', path: pathOf(req),
       peerAddress: arrival.peerAddress, clientAddress: arrival.clientAddress, receivedAt, completion, exchange,
       // Without an exchange the body was unreadable or refused; the headers still name the session.
-      ...(exchange ? {} : { sessionId: sessionIdFrom(req.headers, NO_BODY) }),
+      ...(exchange ? {} : { sessionId: sessionIdFrom(req.headers, NO_BODY), model: arrival.pathModel, stream: this.endpoint.streamByPath === true }),
     });
   }
 }

@@ -47,6 +47,9 @@ export interface FinishedRequest {
    * that is not JSON, no model): an agent's failed turns belong to its session's report too.
    */
   sessionId?: string;
+  /** Likewise what its URL names (Gemini's `models/{model}:streamGenerateContent`): the model, and a stream asked for. */
+  model?: string;
+  stream?: boolean;
 }
 export type RecordRequest = (r: FinishedRequest) => void;
 
@@ -83,8 +86,8 @@ export function createRequestRecorder(logger: Logger, metrics: RequestMetrics, l
     const record: RequestRecord = {
       id: r.id, arrivalKey: PROCESS_TAG + (arrivals++).toString(36), time: Math.round(epochOffset + r.receivedAt), method: r.method, path: r.path,
       endpoint: matched ? r.endpoint : undefined, family: r.family, peerAddress: r.peerAddress, clientAddress: r.clientAddress,
-      principal: ex?.principal, sessionId: ex ? ex.sessionId : r.sessionId, model: ex?.model, provider: ex?.target?.provider.name,
-      servedModel: ex?.target?.model, attempts: ex?.attempts ?? [], stream: ex?.stream ?? false, status: c.status,
+      principal: ex?.principal, sessionId: ex ? ex.sessionId : r.sessionId, model: ex ? ex.model : r.model, provider: ex?.target?.provider.name,
+      servedModel: ex?.target?.model, attempts: ex?.attempts ?? [], stream: (ex ? ex.stream : r.stream) ?? false, status: c.status,
       outcome: c.outcome, errorCode: c.error?.code, usage: c.usage, findings: ex?.findings ?? [],
       firstByteMs: c.firstByteMs, totalMs: c.totalMs, exchange: ex,
     };
@@ -107,9 +110,9 @@ export function accessFields(r: FinishedRequest, matched: boolean): LogFields {
   return {
     request_id: r.id, endpoint: r.endpoint,
     method: matched ? undefined : boundedForLog(r.method), path: matched ? undefined : boundedForLog(r.path),
-    model: boundedForLog(ex?.model), provider: ex?.target?.provider.name, served_model: boundedForLog(ex?.target?.model),
+    model: boundedForLog(ex ? ex.model : r.model), provider: ex?.target?.provider.name, served_model: boundedForLog(ex?.target?.model),
     user: ex?.principal?.user, session: ex ? ex.sessionId : r.sessionId, client: r.clientAddress || undefined,
-    stream: ex?.stream ?? false, status: c.status, outcome: c.outcome, error: c.error?.code,
+    stream: (ex ? ex.stream : r.stream) ?? false, status: c.status, outcome: c.outcome, error: c.error?.code,
     ms: round3(c.totalMs), ttfb_ms: c.firstByteMs === undefined ? undefined : round3(c.firstByteMs),
     usage: c.usage, fallbacks: ex?.attempts.length ? ex.attempts : undefined,
     findings: ex?.findings.length ? ex.findings.map((f) => `${f.type}=${f.count}:${f.action}`) : undefined,
@@ -125,8 +128,9 @@ export function accessMembers(r: FinishedRequest, matched: boolean): string {
   const { completion: c, exchange: ex } = r;
   let out = `"request_id":${str(r.id)},"endpoint":${str(r.endpoint)}`;
   if (!matched) out += `,"method":${str(boundedForLog(r.method)!)},"path":${str(boundedForLog(r.path)!)}`;
+  const model = ex ? ex.model : r.model;
+  if (model !== undefined) out += `,"model":${str(boundedForLog(model)!)}`;
   if (ex) {
-    if (ex.model !== undefined) out += `,"model":${str(boundedForLog(ex.model)!)}`;
     const target = ex.target;
     if (target) out += `,"provider":${str(target.provider.name)},"served_model":${str(boundedForLog(target.model)!)}`;
     const user = ex.principal?.user;
@@ -135,7 +139,7 @@ export function accessMembers(r: FinishedRequest, matched: boolean): string {
   const session = ex ? ex.sessionId : r.sessionId;
   if (session !== undefined) out += `,"session":${str(session)}`;
   if (r.clientAddress) out += `,"client":${str(r.clientAddress)}`;
-  out += `,"stream":${ex?.stream === true},"status":${num(c.status)},"outcome":${str(c.outcome)}`;
+  out += `,"stream":${(ex ? ex.stream : r.stream) === true},"status":${num(c.status)},"outcome":${str(c.outcome)}`;
   if (c.error) out += `,"error":${str(c.error.code)}`;
   out += `,"ms":${msJson(c.totalMs)}`;
   if (c.firstByteMs !== undefined) out += `,"ttfb_ms":${msJson(c.firstByteMs)}`;

@@ -38,6 +38,8 @@ function suite(name: string, database: () => Promise<{ url: string; drop(): Prom
             run('blocked', post(url, '/v1/messages', { model: 'claude-x', max_tokens: 5, messages: [{ role: 'user', content: `BLOCK_THROW ${i}` }] })),
             run('client_disconnect', disconnectMidStream(url, '/v1/chat/completions', chat('gpt-4o-mini', `[[slow 60]] ${i}`, { stream: true }))),
             run('error', post(url, '/v1/chat/completions', '{"model": "x", "messages": [')),
+            // Refused before the chain, yet its URL names the model and asks for a stream: the row says so.
+            run('error', post(url, `/v1beta/models/gemini-x:streamGenerateContent?alt=sse`, '{"contents": [')),
             run('error', post(url, '/v1/nothing-here', {})),
             run('error', fetch(`${url}/v1/chat/completions`, { method: 'GET' }).then(async (r) => ({ id: r.headers.get('x-request-id')!, status: r.status, text: await r.text() }))),
             run('error', post(url, '/v1/chat/completions', chat('local-model', 'x'.repeat(5000)))),
@@ -61,6 +63,8 @@ function suite(name: string, database: () => Promise<{ url: string; drop(): Prom
         for (const { kind, sent: s } of sent) expect(byId.get(s.id)!['outcome'], `${kind} ${s.status} ${s.text.slice(0, 80)}`).to.equal(kind);
         const statuses = sent.map((s) => byId.get(s.sent.id)!['status']).map(Number);
         for (const code of [400, 404, 405, 413, 403, 500, 426]) expect(statuses, `status ${code}`).to.include(code);
+        const geminiRefused = rows.filter((r) => r['endpoint'] === 'gemini.stream_generate' || String(r['path']).includes(':streamGenerateContent'));
+        expect(geminiRefused.map((r) => [r['requested_model'], Number(r['stream']), Number(r['status'])])).to.deep.equal([['gemini-x', 1, 400], ['gemini-x', 1, 400], ['gemini-x', 1, 400]]);
         // Every refusal carries its code, a WebSocket upgrade's included.
         for (const { sent: s } of sent) if (s.status >= 400) expect(byId.get(s.id)!['error_code'], `${s.status} ${s.text.slice(0, 80)}`).to.match(/^SLUICE_E_/);
         // Model calls carry their usage; refusals before a provider carry none.
