@@ -1,4 +1,5 @@
 import { z } from '../../core/index.js';
+import { resolveAliases } from './aliases.js';
 import { compileModelPattern } from './match.js';
 
 const name = z.string().min(1);
@@ -37,7 +38,12 @@ const route = z.strictObject({
 export const routerOptions = z.strictObject({
   routes: z.array(route).default([]),
   aliases: z.record(name.meta({ expected: 'alias names' }), name).default({})
-    .describe('Alias → the model name it stands for; the alias is rewritten before the routes are tried.'),
+    // Here, not only in compileRoutes: `sluice config validate` and a reload then refuse a cycle
+    // too, each at the alias's own line.
+    .superRefine((aliases, ctx) => {
+      for (const p of resolveAliases(aliases).problems) ctx.addIssue({ code: 'custom', path: [p.alias], input: aliases[p.alias], message: p.message });
+    })
+    .describe('Alias → the model name it stands for, or another alias (followed to its model, at most 8 deep; no cycles); resolved before the routes are tried.'),
   default: name.optional().describe('Provider for models no route matches; without it, unmatched models get a 404.'),
   fallbacks: z.array(fallback).default([]).describe('Fallbacks for the default provider.'),
   mode: workMode.default('auto').describe('auto: pass through when the provider speaks the client\'s protocol, else translate.'),

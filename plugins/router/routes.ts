@@ -1,5 +1,6 @@
-// The compiled routing table: aliases first, then the first matching rule, then the default.
+// The compiled routing table: aliases first (followed to the model they finally name), then the first matching rule, then the default.
 import { OptionError, type Path, type Provider, type ProviderRegistry } from '../../core/index.js';
+import { resolveAliases } from './aliases.js';
 import { compileModelPattern, isExactPattern, type ModelMatcher } from './match.js';
 import type { FallbackOption, RouterOptions, WorkMode } from './options.js';
 
@@ -86,7 +87,11 @@ export function compileRoutes(options: RouterOptions, providers: ProviderRegistr
   const fallback: CompiledRoute | undefined = options.default === undefined ? undefined : compile(
     () => true, [{ provider: need(options.default, ['default']), model: undefined, weight: 1 }], fallbacks(options.fallbacks, ['fallbacks']), options.mode,
   );
-  const aliases = new Map(Object.entries(options.aliases));
+  // Alias chains flattened once (alias → final model): a request costs one lookup at any depth.
+  // The options schema already refused cycles and over-long chains; options built without it
+  // (a test, a plugin calling this) get the same refusal rather than a silently unresolved alias.
+  const { resolved: aliases, problems } = resolveAliases(options.aliases);
+  if (problems[0]) throw new OptionError(['aliases', problems[0].alias], problems[0].message);
 
   const resolveWith = (requested: string, draw: number): RouteDecision | undefined => {
     const model = aliases.size === 0 ? requested : aliases.get(requested) ?? requested;
