@@ -146,6 +146,17 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
   };
   const handle = createFrontDoor(frontDoor);
 
+  // One reload at a time: SIGHUP and the config file watch (or two quick SIGHUPs) may ask together,
+  // and two reloads interleaved would swap providers and options under each other. Each waits for
+  // the one before it, then reads the file itself, so the last to run applies what is on disk last.
+  let reloading: Promise<void> = Promise.resolve();
+  const reload = (): Promise<void> => {
+    const run = () => reloadPlugins(loaded, instances, providers, services, logger);
+    const next = reloading.then(run, run);
+    reloading = next.catch(() => undefined); // its caller handles the rejection; the queue only waits
+    return next;
+  };
+
   let started = false;
   return {
     handle, config: loaded, plugins, providers, logger, metrics,
@@ -169,7 +180,7 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
     closeConnections: () => { if (phase === 'serving') phase = 'closing'; inFlight.lastOnConnections(); },
     drain: () => { phase = 'draining'; inFlight.lastOnConnections(); },
     cutInFlight: (waitMs) => inFlight.cutAll(new GatewayError('SLUICE_E_SHUTTING_DOWN', 'the gateway shut down before this response was complete; retry'), waitMs),
-    reload: () => reloadPlugins(loaded, instances, providers, services, logger),
+    reload,
     close: async () => {
       for (const { plugin, instance } of [...instances].reverse()) {
         try { await instance.close?.(); } catch (err) { logger.error('plugin close failed', { plugin: plugin.label, error: err }); }

@@ -65,16 +65,24 @@ export async function start(args: string[], io: Io): Promise<number> {
   process.on('unhandledRejection', (reason) => {
     gateway.logger.error('unhandled promise rejection (a plugin\'s background work?); still serving', { error: reason });
   });
-  const stop = (signal: string) => { running.shutdown(signal).then(() => process.exit(0), () => process.exit(1)); };
+  // SIGHUP, and with server.watch_config a change to the file, reload routes, aliases, providers and
+  // other plugin options through this one function: the same validation, the same atomic swap, the
+  // same log line when a bad file is refused (and the running config kept).
+  const reload = (trigger: 'SIGHUP' | 'file change') => gateway.reload()
+    .catch((err: Error) => gateway.logger.error('config reload rejected; keeping the running config', { error: err.message, trigger }));
+  process.on('SIGHUP', () => { void reload('SIGHUP'); });
+  process.off('SIGHUP', askReload);
+  if (reloadAsked) void reload('SIGHUP');
+  // The embedded default lives inside the package, which nobody edits: nothing to watch there.
+  const watcher = server.watch_config && !isPackagedConfig(loaded.file)
+    ? (await import('../config/watch.js')).watchConfigFile({ file: loaded.file, digest: loaded.digest, reload: () => reload('file change'), logger: gateway.logger })
+    : undefined;
+  const stop = (signal: string) => {
+    watcher?.close(); // no reload may start during the shutdown
+    running.shutdown(signal).then(() => process.exit(0), () => process.exit(1));
+  };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
-  // SIGHUP reloads routes, aliases and other plugin options; a bad file is logged and ignored.
-  const reload = () => {
-    gateway.reload().catch((err: Error) => gateway.logger.error('config reload rejected; keeping the running config', { error: err.message }));
-  };
-  process.on('SIGHUP', reload);
-  process.off('SIGHUP', askReload);
-  if (reloadAsked) reload();
   return await new Promise<number>(() => { /* runs until a signal */ });
 }
 

@@ -35,7 +35,8 @@ const CONFIG_OPTION = `  -c, --config FILE   the config file; default: $SLUICE_C
 export const USAGE = {
   start: `Usage: sluice start [--config FILE] [--port N] [--host H]
 
-Start the gateway and serve until SIGTERM or SIGINT; SIGHUP reloads plugin options.
+Start the gateway and serve until SIGTERM or SIGINT; SIGHUP reloads plugin options and providers
+(so does a change to the file, with server.watch_config: true).
 
 Options:
 ${CONFIG_OPTION}

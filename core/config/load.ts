@@ -1,4 +1,5 @@
 // Reads a YAML config: syntax errors, ${ENV} expansion and schema errors all point at file:line:col.
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument, isMap, isScalar, isSeq, visit, type Document } from '../vendor/yaml.js';
@@ -21,6 +22,16 @@ export interface LoadedConfig {
   locate(path: Path): ConfigLocation;
   /** Throws a ConfigError for a SchemaError raised on a value at `base` in this file. */
   fail(err: SchemaError, base?: Path): never;
+  /**
+   * SHA-256 of the file's text as read (before ${ENV} expansion): the config file watch compares the
+   * file on disk with it, so a save that changes nothing reloads nothing (watch.ts).
+   */
+  digest: string;
+}
+
+/** The digest of a config file's content (LoadedConfig.digest; the watch hashes the bytes it reads alike). */
+export function configDigest(text: string | Buffer): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
@@ -68,7 +79,7 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
     if (err instanceof SchemaError) fail(err);
     throw err;
   }
-  return { file, dir, config, locate, fail };
+  return { file, dir, config, locate, fail, digest: configDigest(text) };
 }
 
 /** The offset of the deepest node on `p` that exists; for a missing key, the key (or list item) holding its mapping. */

@@ -180,6 +180,8 @@ export const configSchema = z.strictObject({
       .describe('How long in-flight requests may finish after SIGTERM before they are cut.'),
     sse_keepalive_ms: z.number().int().min(1000).default(15_000)
       .describe('Idle SSE streams get a comment line this often so proxies keep them open.'),
+    watch_config: z.boolean().default(false)
+      .describe('Reload when the config file changes on disk, exactly as on SIGHUP (atomically, only if it validates). Off: a save applies only when you send SIGHUP. Read at start.'),
     listeners: listeners.optional()
       .describe('Multi-port mode: endpoint groups on their own ports (e.g. the data plane public, admin and metrics on loopback); replaces host and port.'),
   }).prefault({}),
