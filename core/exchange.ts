@@ -54,6 +54,12 @@ export interface UpstreamRequest {
   body: JsonObject;
   /** The exact bytes to send when they are the client's, unchanged (`body` is their parse). */
   bytes?: Buffer;
+  /**
+   * Without `bytes`: the client's bytes `body` was parsed from before a plugin changed it. The
+   * upstream body is then serialised reusing their text for every value left as it was, so an
+   * integer beyond 2^53 or a `1.0` the client wrote reaches the provider as written.
+   */
+  source?: Buffer;
   stream: boolean;
   /** Extra path info some operations need (Gemini puts the model in the URL). */
   model: string;
@@ -160,6 +166,8 @@ export interface Exchange {
   requestChanged(): void;
   /** The client's body exactly as received, while nothing has changed it; undefined afterwards. */
   readonly originalBody: Buffer | undefined;
+  /** The client's body exactly as received, also after a plugin changed the request (undefined for GET). */
+  readonly receivedBody: Buffer | undefined;
   /** The model the client asked for (an alias as named: the router puts what it resolves to on `target.model`). */
   model: string | undefined;
   /** True when the client asked for a streamed answer. */

@@ -194,7 +194,10 @@ function passthroughRequest(exchange: Exchange, target: Target): UpstreamRequest
     body = withUsageRequested(body);
     bytes = bytes && withUsageRequestedBytes(bytes, exchange.readRequest());
   }
-  return bytes ? { protocol, body, bytes, stream: exchange.stream, model } : { protocol, body, stream: exchange.stream, model };
+  if (bytes) return { protocol, body, bytes, stream: exchange.stream, model };
+  // Changed: serialised from the client's bytes, so what no plugin touched goes up as the client wrote it.
+  const source = exchange.receivedBody;
+  return source ? { protocol, body, source, stream: exchange.stream, model } : { protocol, body, stream: exchange.stream, model };
 }
 
 function forwardable(exchange: Exchange): Record<string, string> {

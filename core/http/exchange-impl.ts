@@ -58,6 +58,7 @@ export class HttpExchange implements Exchange {
   readonly abortHandle: AbortLike;
   private body: JsonObject;
   private bytes: Buffer | undefined;
+  private readonly received: Buffer | undefined;
   private cachedView: RequestView | undefined;
   private states: Map<StateKey<unknown>, unknown> | undefined;
   private completion: Completion | undefined;
@@ -77,6 +78,7 @@ export class HttpExchange implements Exchange {
     this.abortHandle = init.signal;
     this.body = init.request;
     this.bytes = init.bytes;
+    this.received = init.bytes;
     this.model = init.model;
     this.stream = init.stream;
   }
@@ -100,6 +102,7 @@ export class HttpExchange implements Exchange {
   }
 
   get originalBody(): Buffer | undefined { return this.bytes; }
+  get receivedBody(): Buffer | undefined { return this.received; }
 
   requestChanged(): void {
     this.bytes = undefined;

@@ -7,6 +7,7 @@ import { toBytes } from '../config/byte-size.js';
 import type { ProviderConfig } from '../config/schema.js';
 import { GatewayError } from '../errors.js';
 import type { GatewayResponse, UpstreamRequest } from '../exchange.js';
+import { spliceJson } from '../protocols/json-splice.js';
 import { UpstreamJsonResponse } from '../protocols/raw-json.js';
 import { SseEventTooLargeError } from '../protocols/sse.js';
 import { decodeSse } from '../protocols/sse-events.js';
@@ -137,7 +138,7 @@ export class HttpUpstream {
         method: request.protocol.operation === 'models' ? 'GET' : 'POST',
         path: wire.path,
         headers,
-        body: request.protocol.operation === 'models' ? undefined : request.bytes ?? JSON.stringify(request.body),
+        body: request.protocol.operation === 'models' ? undefined : request.bytes ?? serialise(request),
       }, signal, forwardedHeaders);
     } catch (err) {
       release();
@@ -322,4 +323,9 @@ export function upstreamHttpError(family: ApiFamily, provider: string, status: n
     if (inner && typeof inner === 'object' && !Array.isArray(inner) && typeof inner['message'] === 'string') message = inner['message'];
   }
   return new GatewayError('SLUICE_E_UPSTREAM_ERROR', message, { status, retryAfter, headers, upstream: { family, body } });
+}
+
+/** A changed request's body: from the client's bytes where they still hold, else serialised anew. */
+function serialise(request: UpstreamRequest): string {
+  return request.source ? spliceJson(request.source.toString('utf8'), request.body) : JSON.stringify(request.body);
 }

@@ -1,6 +1,7 @@
 // The view's sink over the per-protocol readers: segments with in-place setters, tool calls and results
 // in order. The readers (request-*.ts) say what is where; this file knows how to read and rewrite it.
 import { exceedsJsonDepth } from '../json-depth.js';
+import { spliceJson } from '../json-splice.js';
 import { canonicalArguments, canonicalJson } from '../canonical-json.js';
 import type { JsonObject, JsonValue } from '../types.js';
 import { skipped, type ArgumentsForm, type Container, type RequestSink } from './sink.js';
@@ -191,7 +192,8 @@ export class Collector implements RequestSink {
     }
     if (typeof parsed === 'string') { this.text(kind, role, turn, owner, key, path); return; }
     if (parsed && typeof parsed === 'object') {
-      this.walkLeaves(kind, role, turn, parsed, [...path, key], () => { owner[key] = JSON.stringify(parsed); });
+      // Re-serialised from `raw`: the arguments' other values (an id beyond 2^53) stay as the client wrote them.
+      this.walkLeaves(kind, role, turn, parsed, [...path, key], () => { owner[key] = spliceJson(raw, parsed); });
     }
   }
 
