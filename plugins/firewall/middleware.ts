@@ -12,7 +12,7 @@ import {
 import { FIREWALL_BLOCKED, FIREWALL_TOO_LARGE, FIREWALL_UNAVAILABLE } from './errors.js';
 import type { OutputMode } from './options.js';
 import { chainTransforms, observeOnly, outputScanTransform } from './output-scan.js';
-import type { PlaceholderMap } from './placeholders.js';
+import { placeholderLiterals, type PlaceholderMap } from './placeholders.js';
 import { redactKnownValues, redactSegments } from './redact.js';
 import { recordRequestFindings, ResponseFindings, summarise, type FirewallMetrics } from './report.js';
 import { restoreTransform } from './restore.js';
@@ -82,8 +82,14 @@ export function firewallMiddleware(runtime: () => FirewallRuntime | Promise<Fire
           const body = exchange.readRequest() as JsonObject;
           const protocol = protocolName(exchange.endpoint);
           const numbering = continuesStoredConversation(protocol, body) ? 'keyed' : 'sequential';
-          map = redactSegments(segments, findings, (type) => rt.policy.verdict(type) === 'redact', numbering);
-          if (redactKnownValues(toolDescriptions(protocol, body), map) > 0) exchange.requestChanged();
+          const descriptions = toolDescriptions(protocol, body);
+          // Placeholder-shaped text the client wrote itself ("[EMAIL_ADDRESS_1]" typed in a prompt)
+          // is never given to a value, or restore would turn the model's echo of it into that value.
+          // Only with restore: without it the client resends our own placeholders in the model's
+          // turns, and skipping those would renumber the history on every turn.
+          const taken = rt.options.restore ? placeholderLiterals(texts.concat(descriptions.map((d) => d.text))) : undefined;
+          map = redactSegments(segments, findings, (type) => rt.policy.verdict(type) === 'redact', numbering, taken);
+          if (redactKnownValues(descriptions, map) > 0) exchange.requestChanged();
         }
         recordRequestFindings(exchange, summaries, metrics, rt.options.header, false);
       }

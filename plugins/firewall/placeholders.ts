@@ -41,6 +41,26 @@ export function isPlaceholderChar(code: number): boolean {
 }
 
 /**
+ * Every `[X]` with X made of placeholder characters in `texts`: what the client itself wrote that
+ * has a placeholder's shape (a user typing "[EMAIL_1]", a template). A value must not be given such
+ * a text as its placeholder: restore would turn the model's echo of the client's own text into the
+ * value, and the model would read two different things as one.
+ */
+export function placeholderLiterals(texts: Iterable<string>): Set<string> | undefined {
+  let found: Set<string> | undefined;
+  for (const text of texts) {
+    let open = text.indexOf('[');
+    while (open >= 0) {
+      let close = open + 1;
+      while (close < text.length && isPlaceholderChar(text.charCodeAt(close))) close++;
+      if (close > open + 1 && text.charCodeAt(close) === 93 /* ] */) (found ??= new Set()).add(text.slice(open, close + 1));
+      open = text.indexOf('[', close);
+    }
+  }
+  return found;
+}
+
+/**
  * How a request numbers its values: `sequential` by first appearance (the client resends the whole
  * history), `keyed` by a keyed hash of the value (the history lives at the provider).
  */
@@ -67,7 +87,8 @@ export class PlaceholderMap {
   /** Length of the longest placeholder (restore holds back at most this much). */
   longest = 0;
 
-  constructor(readonly numbering: Numbering = 'sequential') {}
+  /** `taken`: placeholder-shaped texts already in the request (placeholderLiterals), never given out. */
+  constructor(readonly numbering: Numbering = 'sequential', private readonly taken?: ReadonlySet<string>) {}
 
   /** The value's placeholder, numbering it on first sight. */
   placeholderFor(type: string, value: string): string {
@@ -78,12 +99,14 @@ export class PlaceholderMap {
       // Two values of one request on one number (about 1 in 90 million per pair) must still differ.
       for (let attempt = 0; ; attempt++) {
         placeholder = placeholderText(type, keyedNumber(key, value, attempt));
-        if (!this.values.has(placeholder)) break;
+        if (!this.values.has(placeholder) && !this.taken?.has(placeholder)) break;
       }
     } else {
-      const n = (this.counters.get(key) ?? 0) + 1;
+      // The next number whose text the request does not already hold; the request's own
+      // literals are the same on every turn that resends it, so numbering stays stable.
+      let n = this.counters.get(key) ?? 0;
+      do placeholder = placeholderText(type, ++n); while (this.taken?.has(placeholder));
       this.counters.set(key, n);
-      placeholder = placeholderText(type, n);
     }
     this.byValue.set(value, placeholder);
     this.values.set(placeholder, value);

@@ -34,8 +34,9 @@ export function redactSegments(
   findings: readonly (readonly Finding[])[],
   redacts: (type: string) => boolean,
   numbering: Numbering = 'sequential',
+  taken?: ReadonlySet<string>,
 ): PlaceholderMap {
-  const map = new PlaceholderMap(numbering);
+  const map = new PlaceholderMap(numbering, taken);
   for (let i = 0; i < segments.length; i++) {
     const list = findings[i]!;
     if (list.length === 0) continue;

@@ -295,6 +295,17 @@ describe('firewall redaction (request side)', () => {
     }
   });
 
+  it('a placeholder the user typed is not given to a value: the answer echoing it is not "restored" to that value', async () => {
+    const typed = 'Fill [EMAIL_ADDRESS_1] and [AWS_ACCESS_KEY_ID_1] in the template';
+    const answer = (content: string) => ({ json: { ...chatAnswer.json, choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }] } });
+    const body = { model: 'm', messages: [{ role: 'user', content: `${typed}; mine is ${EMAIL}, key ${AWS_KEY}` }] };
+    const r = await run('/v1/chat/completions', body, { mode: 'redact' }, answer('[EMAIL_ADDRESS_1] is the slot; yours: [EMAIL_ADDRESS_2], [AWS_ACCESS_KEY_ID_2]'));
+    const seen = (r.upstreamRequests[0]!.body as { messages: JsonObject[] }).messages[0]!['content'];
+    expect(seen).to.equal(`${typed}; mine is [EMAIL_ADDRESS_2], key [AWS_ACCESS_KEY_ID_2]`);
+    const content = ((r.json as { choices: JsonObject[] }).choices[0]!['message'] as JsonObject)['content'];
+    expect(content).to.equal(`[EMAIL_ADDRESS_1] is the slot; yours: ${EMAIL}, ${AWS_KEY}`);
+  });
+
   it('the header can be turned off', async () => {
     const r = await run('/v1/chat/completions', { model: 'm', messages: [{ role: 'user', content: `mail ${EMAIL}` }] }, { mode: 'monitor', header: false });
     expect(r.exchange.responseHeaders).to.deep.equal({});
