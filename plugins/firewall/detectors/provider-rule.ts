@@ -13,6 +13,11 @@ export interface ProviderOptions {
   minEntropy?: number;
   /** What the engine's RE2.Set pass looks for instead of the pattern (see RuleSpec.trigger). */
   trigger?: string;
+  /**
+   * The part of the value that must look random, when not all that follows the literal is: a token
+   * whose structure has characters the placeholder test reads as a template (Braintree's `$`).
+   */
+  randomPart?: (value: string) => string;
 }
 
 /** The random part of a token: the value minus the literal prefix it starts with. */
@@ -38,7 +43,7 @@ export function provider(type: string, literals: readonly string[], pattern: str
     validate(candidate) {
       // A token glued to more token characters is a fragment of something else.
       if (opts.group === undefined && isAlnumAt(candidate.text, candidate.end)) return false;
-      const body = tokenBody(candidate.value, literals);
+      const body = opts.randomPart ? opts.randomPart(candidate.value) : tokenBody(candidate.value, literals);
       if (looksFake(body, opts.minEntropy)) return false;
       return opts.check ? opts.check(candidate) : true;
     },

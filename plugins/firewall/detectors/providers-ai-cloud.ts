@@ -68,6 +68,9 @@ export const AI_AND_CLOUD_PROVIDERS: RuleSpec[] = [
   keyed('HASHICORP_VAULT_TOKEN', r`vault[_-]?token`, r`s\.[A-Za-z0-9]{24}`, ['vault']),
   provider('TERRAFORM_CLOUD_TOKEN', ['.atlasv1.'], r`\b[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70}`, { trigger: r`\.atlasv1\.` }),
   provider('PULUMI_ACCESS_TOKEN', ['pul-'], r`\bpul-[a-f0-9]{40}\b`),
-  provider('DOPPLER_TOKEN', ['dp.'], r`\bdp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44}\b`),
+  // Service tokens carry their config's name: dp.st.prd.<40–44>; the others do not.
+  provider('DOPPLER_TOKEN', ['dp.'], r`\bdp\.(?:pt|st|sa|ct|scim|audit)\.(?:[a-z0-9_-]{2,35}\.)?[A-Za-z0-9]{40,44}\b`, {
+    randomPart: (value) => value.slice(value.lastIndexOf('.') + 1),
+  }),
   provider('AGE_SECRET_KEY', ['AGE-SECRET-KEY-1'], r`\bAGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}\b`),
 ];

@@ -62,7 +62,10 @@ export const DEV_AND_SAAS_PROVIDERS: RuleSpec[] = [
   provider('SQUARE_OAUTH_SECRET', ['sq0csp-'], r`\bsq0csp-[0-9A-Za-z_-]{43}`, { check: endsToken }),
   provider('SHOPIFY_TOKEN', ['shpat_', 'shpca_', 'shppa_', 'shpss_'], r`\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b`),
   provider('RAZORPAY_KEY', ['rzp_live_', 'rzp_test_'], r`\brzp_(?:live|test)_[A-Za-z0-9]{14}\b`, { score: 0.8 }),
-  provider('BRAINTREE_ACCESS_TOKEN', ['access_token$'], r`access_token\$(?:production|sandbox)\$[a-z0-9]{16}\$[a-f0-9]{32}`),
+  // access_token$production$<merchant id>$<32 hex>: the `$`s are its structure, the hex its secret.
+  provider('BRAINTREE_ACCESS_TOKEN', ['access_token$'], r`access_token\$(?:production|sandbox)\$[a-z0-9]{16}\$[a-f0-9]{32}\b`, {
+    randomPart: (value) => value.slice(value.lastIndexOf('$') + 1),
+  }),
   provider('SHIPPO_API_TOKEN', ['shippo_'], r`\bshippo_(?:live|test)_[a-f0-9]{40}\b`),
   // Package registries and CI.
   provider('NPM_TOKEN', ['npm_'], r`\bnpm_[A-Za-z0-9]{36}\b`),

@@ -35,6 +35,8 @@ const TOKENS: Array<[string, string]> = [
   ['TERRAFORM_CLOUD_TOKEN', fake(14) + '.atlas' + 'v1.' + fake(67, UR)],
   ['PULUMI_ACCESS_TOKEN', 'pul' + '-' + fake(40, HEX)],
   ['DOPPLER_TOKEN', 'dp' + '.pt.' + fake(43)],
+  ['DOPPLER_TOKEN', 'dp' + '.st.prd.' + fake(43)],
+  ['BRAINTREE_ACCESS_TOKEN', 'access_token' + '$production$' + fake(16, LOWER_ALNUM) + '$' + fake(32, HEX)],
   ['GITHUB_TOKEN', 'ghp' + '_' + fake(36)],
   ['GITHUB_TOKEN', 'ghs' + '_' + fake(36)],
   ['GITHUB_TOKEN', 'github' + '_pat_' + fake(22) + '_' + fake(59)],
