@@ -5,6 +5,7 @@
 //   is the one dispatch produced: a plugin that wraps the events may change them in place, so a
 //   wrapped stream is serialised event by event.
 import type { GatewayResponse, JsonResponse } from '../exchange.js';
+import { spliceJson } from './json-splice.js';
 import type { JsonValue, Protocol, StreamEvent } from './types.js';
 
 /**
@@ -54,6 +55,8 @@ export class UpstreamJsonResponse implements JsonResponse {
   readonly kind = 'json' as const;
   private parsed: JsonValue;
   private taken = false;
+  /** A new body was set: nothing of the upstream's text is its spelling any more. */
+  private replaced = false;
 
   /** `bytes`, when given, are `text` as received: what is written to the client while untouched. */
   constructor(public status: number, public headers: Record<string, string>, public protocol: Protocol, private readonly text: string, private readonly bytes?: Buffer) {
@@ -66,6 +69,7 @@ export class UpstreamJsonResponse implements JsonResponse {
   }
   set body(value: JsonValue) {
     this.taken = true;
+    this.replaced = true;
     this.parsed = value;
   }
 
@@ -74,6 +78,16 @@ export class UpstreamJsonResponse implements JsonResponse {
 
   /** The upstream's bytes (else its text) while nobody has taken the body. */
   untouched(): Buffer | string | undefined { return this.taken ? undefined : this.bytes ?? this.text; }
+
+  /**
+   * What to write: the upstream's bytes while untouched; once a plugin changed the body in place
+   * (the firewall restoring a value), the upstream's text for every value it left as it was — a
+   * model's integer beyond 2^53 in a tool input is not rounded on the way to the client.
+   */
+  serialised(): Buffer | string {
+    if (!this.taken) return this.bytes ?? this.text;
+    return this.replaced ? JSON.stringify(this.parsed) : spliceJson(this.text, this.parsed);
+  }
 }
 
 /** A response's body for reading only (core's usage extraction). */
@@ -86,5 +100,5 @@ export function peekBody(response: JsonResponse): JsonValue {
  * text on the way out), else the body serialised.
  */
 export function responseBody(response: GatewayResponse & { kind: 'json' }): Buffer | string {
-  return (response instanceof UpstreamJsonResponse ? response.untouched() : undefined) ?? JSON.stringify(response.body);
+  return response instanceof UpstreamJsonResponse ? response.serialised() : JSON.stringify(response.body);
 }

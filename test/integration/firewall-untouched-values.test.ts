@@ -19,7 +19,7 @@ describe('firewall redaction keeps every untouched value byte-exact', () => {
     rig = await startFirewallRig();
     gw = await rig.gateway('{ mode: redact }');
   });
-  after(async () => { await rig.close(); });
+  after(async () => { rig.proxy.forward(); await rig.close(); });
 
   it('Chat: a seed and a tool-argument id beyond 2^53, 1.0 and 1e3, escapes — only the value changes', async () => {
     const args = `{"order_id":98765432109876543210,"to":"${EMAIL}","amount":1.10,"path":"a\\/b"}`;
@@ -46,5 +46,20 @@ describe('firewall redaction keeps every untouched value byte-exact', () => {
     const seen = rig.proxy.requests.slice(from);
     expect(seen).to.have.length(1);
     expect(seen[0]!.body).to.equal(text.replaceAll(EMAIL, '[EMAIL_ADDRESS_1]'));
+  });
+
+  it('the answer: restore rewrites only the placeholders; the model\'s big integers and spellings reach the client as sent', async () => {
+    const answer = '{"id":"msg_1","type":"message","role":"assistant","model":"m","stop_reason":"tool_use","stop_sequence":null,'
+      + '"content":[{"type":"tool_use","id":"t2","name":"send","input":{"order_id":98765432109876543210,"to":"[EMAIL_ADDRESS_1]","rate":1.50}}],'
+      + '"usage":{"input_tokens":10,"output_tokens":5}}';
+    rig.proxy.script((_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(answer); });
+    try {
+      const text = `{"model":"${exactModel('anthropic.messages')}","max_tokens":64,"messages":[{"role":"user","content":"mail ${EMAIL}"}]}`;
+      const res = await post(gw, '/v1/messages', text, { 'anthropic-version': '2023-06-01' });
+      expect(res.status).to.equal(200);
+      expect(await res.text()).to.equal(answer.replace('[EMAIL_ADDRESS_1]', EMAIL));
+    } finally {
+      rig.proxy.forward();
+    }
   });
 });
