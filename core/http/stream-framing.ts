@@ -2,7 +2,7 @@
 // array Gemini's streamGenerateContent answers when the client did not ask for `alt=sse`. Picked
 // once per stream (egress), so the SSE path pays nothing per event for the choice.
 import type { StreamFraming } from '../exchange.js';
-import { WireEvent } from '../protocols/raw-json.js';
+import { changedEventText, WireEvent } from '../protocols/raw-json.js';
 import { encodeSseEvent, encodeUntouchedSseEvent } from '../protocols/sse.js';
 import type { Protocol, StreamEvent } from '../protocols/types.js';
 
@@ -58,7 +58,7 @@ class JsonArrayFramer implements StreamFramer {
   constructor(private readonly untouched: boolean) {}
 
   event(ev: StreamEvent): string {
-    const text = (this.untouched ? WireEvent.rawOf(ev) : undefined) ?? JSON.stringify(ev.data);
+    const text = this.untouched ? WireEvent.rawOf(ev) ?? JSON.stringify(ev.data) : changedEventText(ev);
     const frame = this.before + text;
     this.before = ELEMENT_SEPARATOR;
     return frame;

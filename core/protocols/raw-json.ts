@@ -34,6 +34,16 @@ export class WireEvent implements StreamEvent {
 }
 
 /**
+ * The data text of an event in a stream a plugin wrapped, which may have changed the data in place:
+ * serialised — from the wire text when the event has one, so every value the plugin left as it was
+ * keeps the upstream's spelling (a model's integer beyond 2^53 in Gemini `functionCall.args`).
+ */
+export function changedEventText(ev: StreamEvent): string {
+  const raw = WireEvent.rawOf(ev);
+  return raw === undefined ? JSON.stringify(ev.data) : spliceJson(raw, ev.data);
+}
+
+/**
  * Carried (true) by a stream whose events go to the client as their upstream sent them: the one
  * dispatch produced, and a wrapper that passes such a stream on unchanged (observeStream's). A
  * property rather than a WeakSet entry per stream, which the GC must sweep.

@@ -1,6 +1,6 @@
 // Server-sent events: a robust incremental parser (chunks split anywhere, CRLF/CR/LF, comments,
 // multi-line data, ids) and the serializer egress uses.
-import { WireEvent } from './raw-json.js';
+import { changedEventText, WireEvent } from './raw-json.js';
 import type { JsonValue, StreamEvent } from './types.js';
 
 export interface RawSseEvent {
@@ -171,7 +171,7 @@ export function toStreamEvent(raw: RawSseEvent): StreamEvent {
 
 /** Serializes one event in the wire framing SDK parsers expect. */
 export function encodeSseEvent(ev: StreamEvent): string {
-  return frame(ev, typeof ev.data === 'string' ? ev.data : JSON.stringify(ev.data));
+  return frame(ev, typeof ev.data === 'string' ? ev.data : changedEventText(ev));
 }
 
 /** The same for an event as it came off the wire (see raw-json.ts): its data's original text, as is. */

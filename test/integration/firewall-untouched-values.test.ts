@@ -62,4 +62,19 @@ describe('firewall redaction keeps every untouched value byte-exact', () => {
       rig.proxy.forward();
     }
   });
+
+  it('a Gemini stream: an event whose functionCall.args get a value back keeps the model\'s big integer', async () => {
+    const chunk = '{"candidates":[{"content":{"role":"model","parts":[{"functionCall":{"name":"send","args":{"order_id":98765432109876543210,"to":"[EMAIL_ADDRESS_1]"}}}]},"finishReason":"STOP","index":0}],'
+      + '"usageMetadata":{"promptTokenCount":5,"candidatesTokenCount":3,"totalTokenCount":8},"modelVersion":"m"}';
+    rig.proxy.script((_req, res) => { res.writeHead(200, { 'content-type': 'text/event-stream' }); res.end(`data: ${chunk}\r\n\r\n`); });
+    try {
+      const text = `{"contents":[{"role":"user","parts":[{"text":"mail ${EMAIL}"}]}]}`;
+      const res = await post(gw, `/v1beta/models/${exactModel('gemini.generate')}:streamGenerateContent?alt=sse`, text);
+      expect(res.status).to.equal(200);
+      const data = (await res.text()).split(/\r?\n/).filter((l) => l.startsWith('data: ')).map((l) => l.slice(6));
+      expect(data).to.deep.equal([chunk.replace('[EMAIL_ADDRESS_1]', EMAIL)]);
+    } finally {
+      rig.proxy.forward();
+    }
+  });
 });
