@@ -47,7 +47,7 @@ export async function readJsonBody(req: IncomingMessage, limits: BodyLimits): Pr
   } catch (err) {
     // An empty body is told apart only once it failed to parse: no trimmed copy of every body.
     if (text.trim() === '') throw new GatewayError('SLUICE_E_BAD_JSON', 'request body is empty; expected a JSON object');
-    throw new GatewayError('SLUICE_E_BAD_JSON', `request body is not valid JSON: ${(err as Error).message.slice(0, 200)}`);
+    throw new GatewayError('SLUICE_E_BAD_JSON', `request body is not valid JSON: ${parseErrorText((err as Error).message)}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new GatewayError('SLUICE_E_BAD_JSON', 'request body must be a JSON object');
@@ -115,4 +115,13 @@ function receive(req: IncomingMessage, limits: BodyLimits, overLimit: boolean): 
 
 function tooLarge(limit: number): GatewayError {
   return new GatewayError('SLUICE_E_BODY_TOO_LARGE', `request body exceeds the limit of ${limit} bytes`);
+}
+
+/**
+ * V8's parse error without the piece of the body it quotes (`Unexpected token 'A', ..."key": AKIA…"...
+ * is not valid JSON`): the body may hold a secret, and the error goes back in the response and into
+ * whatever logs it on the way. Its other messages name a position only.
+ */
+function parseErrorText(message: string): string {
+  return message.endsWith('is not valid JSON') ? 'Unexpected token' : message.slice(0, 200);
 }

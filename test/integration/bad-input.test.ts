@@ -23,6 +23,15 @@ describe('bad input and response headers', () => {
   }
 
   it('malformed JSON → 400', async () => expectOpenAIError(await post('{"model": "x", '), 400, 'SLUICE_E_BAD_JSON'));
+  it('malformed JSON: the 400 never quotes the body (it may hold a secret the firewall never got to read)', async () => {
+    for (const body of ['{"model":"x","messages":[{"role":"user","content": AKIAZ3MJQX7TNVB4KWPQ}]}', 'AKIAZ3MJQX7TNVB4KWPQ', '{"model":"x" "k": "AKIAZ3MJQX7TNVB4KWPQ"}']) {
+      const res = await post(body);
+      expect(res.status).to.equal(400);
+      const { error } = (await res.json()) as { error: { message: string; code: string } };
+      expect(error.code).to.equal('SLUICE_E_BAD_JSON');
+      expect(error.message, body).not.to.match(/AKIA|MJQX|KWPQ/);
+    }
+  });
   it('a JSON array body → 400', async () => expectOpenAIError(await post('[1,2]'), 400, 'SLUICE_E_BAD_JSON'));
   it('an empty body → 400', async () => expectOpenAIError(await post(''), 400, 'SLUICE_E_BAD_JSON'));
   it('a wrong content type → 415', async () => expectOpenAIError(await post('model=x', { 'content-type': 'application/x-www-form-urlencoded' }), 415, 'SLUICE_E_UNSUPPORTED_MEDIA_TYPE'));
