@@ -87,4 +87,25 @@ export const DEV_AND_SAAS_PROVIDERS: RuleSpec[] = [
   provider('FIGMA_TOKEN', ['figd_'], r`\bfigd_[A-Za-z0-9_-]{40}`),
   provider('MAPBOX_SECRET_TOKEN', ['sk.eyJ'], r`\bsk\.eyJ[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}`),
   provider('ONEPASSWORD_SERVICE_TOKEN', ['ops_eyJ'], r`\bops_eyJ[A-Za-z0-9+/=_-]{100,}`),
+  provider('CONTENTFUL_TOKEN', ['CFPAT-'], r`\bCFPAT-[A-Za-z0-9_-]{43}`, { check: endsToken }),
+  provider('TYPEFORM_TOKEN', ['tfp_'], r`\btfp_[A-Za-z0-9_.=-]{59}`, { check: endsToken }),
+  provider('DROPBOX_TOKEN', ['sl.'], r`\bsl\.(?:u\.)?[A-Za-z0-9_=-]{130,}`, { randomPart: (value) => value.slice(value.lastIndexOf('.') + 1) }),
+  provider('FRAMEIO_TOKEN', ['fio-u-'], r`\bfio-u-[A-Za-z0-9_=-]{64}`, { check: endsToken }),
+  // Messaging and push.
+  provider('MICROSOFT_TEAMS_WEBHOOK_URL', ['.webhook.office.com/webhookb2/', 'outlook.office.com/webhook/'],
+    r`https://(?:[a-z0-9-]+\.webhook\.office\.com/webhookb2|outlook\.office\.com/webhook)/[a-f0-9-]{36}@[a-f0-9-]{36}/IncomingWebhook/[a-f0-9]{32}/[a-f0-9-]{36}`,
+    { randomPart: (value) => value.slice(value.indexOf('/IncomingWebhook/') + 16, value.lastIndexOf('/')) }),
+  provider('FIREBASE_FCM_SERVER_KEY', [':APA91b'], r`\bAAAA[A-Za-z0-9_-]{7}:APA91b[A-Za-z0-9_-]{134}`, { check: endsToken }),
+  // More package registries and CI.
+  provider('RUBYGEMS_API_KEY', ['rubygems_'], r`\brubygems_[a-f0-9]{48}\b`),
+  provider('NUGET_API_KEY', ['oy2'], r`\boy2[a-z0-9]{43}\b`),
+  provider('CLOJARS_TOKEN', ['CLOJARS_'], r`\bCLOJARS_[a-z0-9]{60}\b`),
+  provider('ARTIFACTORY_API_KEY', ['AKCp'], r`\bAKCp[A-Za-z0-9]{69}\b`),
+  provider('SOURCEGRAPH_TOKEN', ['sgp_'], r`\bsgp_(?:local_|[a-f0-9]{16}_)?[a-f0-9]{40}\b`, { randomPart: (value) => value.slice(-40) }),
+  provider('PREFECT_API_KEY', ['pnu_'], r`\bpnu_[A-Za-z0-9]{36}\b`),
+  // Payments and shipping.
+  provider('FLUTTERWAVE_SECRET_KEY', ['FLWSECK'], r`\bFLWSECK(?:_TEST)?-[a-hA-H0-9]{32}-X\b`, { randomPart: (value) => value.slice(value.indexOf('-') + 1, -2) }),
+  provider('EASYPOST_API_KEY', ['EZAK', 'EZTK'], r`\bEZ[AT]K[A-Za-z0-9]{54}\b`),
+  // Identity: Okta API tokens go in `Authorization: SSWS <token>`.
+  provider('OKTA_API_TOKEN', ['SSWS'], r`\bSSWS[ \t]+(00[A-Za-z0-9_-]{40})`, { group: 1, check: endsToken }),
 ];

@@ -25,6 +25,7 @@ describe('firewall credential detectors', () => {
       ['API_KEY_HEADER', `--header "x-api-key: ${tok}"`, tok],
       ['API_KEY_HEADER', `req.Header.Set("X-Api-Key", "${fake(32, HEX)}")`, ''],
       ['DATADOG_API_KEY', `req.Header.Set("DD-API-KEY", "${fake(32, HEX)}")`, ''],
+      ['OKTA_API_TOKEN', `curl -H "Authorization: SSWS 00${fake(40, ALNUM + '_-')}" https://acme.okta.com/api/v1/users`, ''],
       ['URL_CREDENTIALS', `git clone https://jdoe:${pw}@git.corp.local/scm/pay.git`, pw],
       ['URL_CREDENTIALS', `export HTTPS_PROXY=http://svc-proxy:${pw}@proxy.corp.local:3128`, pw],
     ];

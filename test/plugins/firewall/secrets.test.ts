@@ -4,6 +4,7 @@ import { SECRET_TYPES } from '../../../plugins/firewall/detectors/secrets.js';
 
 const b64url = (s: string) => Buffer.from(s).toString('base64url');
 const UR = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
+const uuid = () => `${fake(8, HEX)}-${fake(4, HEX)}-${fake(4, HEX)}-${fake(4, HEX)}-${fake(12, HEX)}`;
 
 // [type, secret] — each secret is embedded in prose and in code below.
 const TOKENS: Array<[string, string]> = [
@@ -65,6 +66,21 @@ const TOKENS: Array<[string, string]> = [
   ['LINEAR_API_KEY', 'lin' + '_api_' + fake(40)],
   ['NOTION_TOKEN', 'ntn' + '_' + fake(11, '0123456789') + fake(35)],
   ['FIGMA_TOKEN', 'figd' + '_' + fake(40, UR)],
+  ['CONTENTFUL_TOKEN', 'CFPAT' + '-' + fake(43, UR)],
+  ['TYPEFORM_TOKEN', 'tfp' + '_' + fake(44, UR) + '_' + fake(14, ALNUM)],
+  ['DROPBOX_TOKEN', 'sl' + '.' + fake(138, UR)],
+  ['FRAMEIO_TOKEN', 'fio' + '-u-' + fake(64, ALNUM)],
+  ['MICROSOFT_TEAMS_WEBHOOK_URL', `https://acme.webhook.office.com/webhookb2/${uuid()}@${uuid()}/IncomingWebhook/${fake(32, HEX)}/${uuid()}`],
+  ['FIREBASE_FCM_SERVER_KEY', 'AAAA' + fake(7, UR) + ':APA91b' + fake(134, ALNUM)],
+  ['RUBYGEMS_API_KEY', 'rubygems' + '_' + fake(48, HEX)],
+  ['NUGET_API_KEY', 'oy2' + fake(43, LOWER_ALNUM)],
+  ['CLOJARS_TOKEN', 'CLOJARS' + '_' + fake(60, LOWER_ALNUM)],
+  ['ARTIFACTORY_API_KEY', 'AKCp' + fake(69)],
+  ['SOURCEGRAPH_TOKEN', 'sgp' + '_' + fake(16, HEX) + '_' + fake(40, HEX)],
+  ['SOURCEGRAPH_TOKEN', 'sgp' + '_' + fake(40, HEX)],
+  ['PREFECT_API_KEY', 'pnu' + '_' + fake(36)],
+  ['FLUTTERWAVE_SECRET_KEY', 'FLWSECK' + '_TEST-' + fake(32, HEX) + '-X'],
+  ['EASYPOST_API_KEY', 'EZAK' + fake(54)],
   ['POSTMAN_API_KEY', 'PMAK' + '-' + fake(24, HEX) + '-' + fake(34, HEX)],
   ['AGE_SECRET_KEY', 'AGE-SECRET-KEY-1' + fake(58, 'QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L')],
   ['ALIBABA_ACCESS_KEY_ID', 'LTAI' + fake(20)],
