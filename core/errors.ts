@@ -1,6 +1,7 @@
 // The one catalogue of gateway errors. Each code has an HTTP status and a class per client family,
 // so every failure renders in the envelope the client's SDK knows how to parse.
 import type { ApiFamily, JsonObject } from './protocols/types.js';
+import { retryAfterMs } from './http/retry-after.js';
 import { isStorageUnavailable } from './storage/unavailable.js';
 
 export interface ErrorSpec {
@@ -157,9 +158,23 @@ export function errorBody(err: GatewayError, family: ApiFamily): JsonObject {
       return { error: { message: err.message, type, param: err.param, code: err.code === 'SLUICE_E_UPSTREAM_ERROR' ? upstreamCode(err) : err.code } };
     case 'anthropic':
       return { type: 'error', error: { type, message: err.message } };
-    case 'gemini':
-      return { error: { code: err.status, message: err.message, status: type } };
+    case 'gemini': {
+      const retryDelay = geminiRetryDelay(err.retryAfter);
+      return retryDelay === undefined
+        ? { error: { code: err.status, message: err.message, status: type } }
+        : { error: { code: err.status, message: err.message, status: type, details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay }] } };
+    }
   }
+}
+
+/**
+ * Google's API says when to retry in the body (google.rpc.RetryInfo, a protobuf Duration in JSON:
+ * "12s"), and Gemini CLI and @google/genai users read that, not the retry-after header. Whole
+ * seconds, rounded up, as Google sends them: some readers take only the digits before the "s".
+ */
+function geminiRetryDelay(retryAfter: string | undefined): string | undefined {
+  const ms = retryAfterMs(retryAfter);
+  return ms === undefined ? undefined : `${Math.ceil(ms / 1000)}s`;
 }
 
 function upstreamCode(err: GatewayError): string | null {

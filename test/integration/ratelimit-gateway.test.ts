@@ -2,6 +2,7 @@
 // by the official SDKs, with retry-after and OpenAI's x-ratelimit-* headers; the remaining headers on
 // every answer; budgets on passthrough, translation, embeddings and count-tokens; exemptions.
 import Anthropic from '@anthropic-ai/sdk';
+import { ApiError, GoogleGenAI } from '@google/genai';
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -94,6 +95,30 @@ describe('ratelimit: in a running gateway', function () {
     expect((apiErr.error as { error: { type: string } }).error.type).to.equal('rate_limit_error');
     expect(apiErr.headers?.get('x-ratelimit-limit-tokens')).to.equal('200');
     expect(Number(apiErr.headers?.get('retry-after'))).to.be.within(1, 60);
+  });
+
+  it('a Gemini client gets RESOURCE_EXHAUSTED with a RetryInfo detail matching retry-after, raw and through @google/genai', async () => {
+    gw = await startGateway(gatewayConfig('{ rules: [{ scope: user, rpm: 1 }] }'));
+    const body = { contents: [{ role: 'user', parts: [{ text: 'ping' }] }] };
+    expect((await post(gw, '/v1beta/models/loopback:generateContent', body)).status).to.equal(200);
+    const raw = await post(gw, '/v1beta/models/loopback:generateContent', body);
+    expect(raw.status).to.equal(429);
+    const retryAfter = Number(raw.headers.get('retry-after'));
+    expect(retryAfter).to.be.within(1, 60);
+    const envelope = await raw.json() as { error: { code: number; status: string; details?: Record<string, unknown>[] } };
+    expect(envelope.error).to.include({ code: 429, status: 'RESOURCE_EXHAUSTED' });
+    expect(envelope.error.details).to.deep.equal([{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${retryAfter}s` }]);
+
+    const client = new GoogleGenAI({ apiKey: 'unused', httpOptions: { baseUrl: gw.url } });
+    let err: unknown;
+    try { await client.models.generateContent({ model: 'loopback', contents: 'ping' }); } catch (e) { err = e; }
+    expect(err, String(err)).to.be.instanceOf(ApiError);
+    expect((err as ApiError).status).to.equal(429);
+    // The SDK carries the body as its message: what Gemini CLI and users parse for RetryInfo.
+    const details = (JSON.parse((err as ApiError).message) as { error: { details: { '@type': string; retryDelay: string }[] } }).error.details;
+    const info = details.find((d) => d['@type'] === 'type.googleapis.com/google.rpc.RetryInfo');
+    expect(info?.retryDelay).to.match(/^\d+s$/);
+    expect(parseInt(info!.retryDelay, 10)).to.be.within(1, 60);
   });
 
   it('a request bigger than the limit on its own is refused for good (x-should-retry: false)', async () => {
