@@ -22,8 +22,13 @@ export interface CheckedStreamParts {
   sourceDone: boolean;
   /** The terminal event was seen (or the protocol cannot be checked). */
   complete: boolean;
+  /**
+   * Content (or the terminal event) was seen. A stream committed on the hold's expiry has seen only
+   * preamble: its sentinel must not pass an empty stream for a complete one.
+   */
+  answered: boolean;
   read(ev: StreamEvent): StreamPhase;
-  /** A sentinel (`[DONE]`) ends this protocol's stream. */
+  /** A sentinel (`[DONE]`) ends this protocol's stream once it has answered. */
   sentinelEnds: boolean;
   observe(ev: StreamEvent): void;
   pass: ((ev: StreamEvent) => StreamEvent | undefined) | undefined;
@@ -43,10 +48,11 @@ export class CheckedStream implements AsyncIterableIterator<StreamEvent> {
       if (step.done) return p.complete ? this.finish() : this.fail(p.truncated());
       const phase = p.read(step.value);
       if (phase === 'sentinel') {
-        if (p.sentinelEnds) p.complete = true;
+        if (p.sentinelEnds && p.answered) p.complete = true;
         return this.next();
       }
       if (phase === 'terminal' || phase === 'error') p.complete = true;
+      if (phase !== 'preamble') p.answered = true;
       return this.emit(step.value) ?? this.next();
     } catch (err) {
       return this.fail(err);

@@ -42,6 +42,8 @@ export async function commitStream(response: StreamResponse, opts: CommitOptions
   const held: StreamEvent[] = [];
   /** The terminal event (or an in-stream error) was seen; a protocol Sluice cannot check counts as complete. */
   let complete = known === undefined;
+  /** Content or the terminal event was read (or the protocol cannot be checked): the commit's reason, unless the hold expired. */
+  let answered = complete;
   let sourceDone = false;
   /** A read still in flight when the hold expired; the committed stream picks it up. */
   let pending: Promise<IteratorResult<StreamEvent>> | undefined;
@@ -64,11 +66,14 @@ export async function commitStream(response: StreamResponse, opts: CommitOptions
       }
       const phase = read(r.value);
       if (phase === 'error') throw streamError(protocol, opts.provider, r.value);
-      if (phase === 'sentinel') { if (sentinelEnds) complete = true; continue; }
+      // Before the commit nothing but preamble (or unreadable lines) came: a `[DONE]` now ends an
+      // empty stream, not a complete one — no content and no finish_reason, which a translated
+      // client would otherwise get as a finished empty answer (Anthropic's end_turn).
+      if (phase === 'sentinel') continue;
       opts.observe(r.value);
       held.push(r.value);
-      if (phase === 'terminal') { complete = true; break; }
-      if (phase === 'content') break;
+      if (phase === 'terminal') { complete = answered = true; break; }
+      if (phase === 'content') { answered = true; break; }
       expiry ??= new Promise((resolve) => { timer = setTimeout(resolve, opts.holdMs, HOLD_EXPIRED); });
     }
   } catch (err) {
@@ -81,7 +86,7 @@ export async function commitStream(response: StreamResponse, opts: CommitOptions
   return {
     ...response,
     events: new CheckedStream({
-      held, source: iterator, pending, sourceDone, complete, read, sentinelEnds,
+      held, source: iterator, pending, sourceDone, complete, answered, read, sentinelEnds,
       observe: opts.observe, pass: opts.pass, truncated: () => truncated(opts.provider),
     }),
   };

@@ -55,9 +55,15 @@ describe('commitStream', () => {
     expect(err.code).to.equal('SLUICE_E_UPSTREAM_TRUNCATED');
   });
 
-  it('a bare [DONE] is a complete (empty) Chat stream; nothing at all is truncated', async () => {
-    expect(await drain(await commitStream(upstream('openai.chat', data('[DONE]')), opts))).to.deep.equal([]);
+  it('a bare [DONE] (or preamble, unreadable lines, then [DONE]) is an empty Chat stream, truncated like nothing at all', async () => {
+    // The openai SDK's own stream helper refuses it too ("request ended without sending any chunks").
+    expect((await failure(commitStream(upstream('openai.chat', data('[DONE]')), opts))).code).to.equal('SLUICE_E_UPSTREAM_TRUNCATED');
+    const role = { choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] };
+    expect((await failure(commitStream(upstream('openai.chat', data(role, 'data: {"choices":[]}', '[DONE]')), opts))).code).to.equal('SLUICE_E_UPSTREAM_TRUNCATED');
     expect((await failure(commitStream(upstream('openai.chat', []), opts))).code).to.equal('SLUICE_E_UPSTREAM_TRUNCATED');
+    // An empty answer that says it is finished is complete: finish_reason, then [DONE].
+    const finished = { choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] };
+    expect(await drain(await commitStream(upstream('openai.chat', data(role, finished, '[DONE]')), opts))).to.deep.equal(data(role, finished));
   });
 
   it('Anthropic: message_start and ping are preamble; overloaded_error before content is a 529 with the upstream body', async () => {

@@ -199,12 +199,18 @@ describe('router fallbacks', () => {
     expect(line.fallbacks![0]).to.include({ provider: 'primary', code: 'SLUICE_E_UPSTREAM_TRUNCATED' });
   });
 
-  it('does not fall back on an empty but successful stream', async () => {
-    // Guard against over-eager fallback: only errors fall back, an (odd) empty stream is delivered as is.
-    a.handle((_req, res) => { res.writeHead(200, { 'content-type': 'text/event-stream' }); res.end('data: [DONE]\n\n'); });
+  it('does not fall back on an empty but finished stream; a bare [DONE] (no chunk at all) does fall back', async () => {
+    // Guard against over-eager fallback: an empty answer that says it finished (finish_reason) is delivered as is.
+    a.handle((req, res) => { res.writeHead(200, { 'content-type': 'text/event-stream' }); res.end(chunk(String(req.body!['model']), {}, 'stop') + 'data: [DONE]\n\n'); });
     const res = await post(`${gw.url}/v1/chat/completions`, { model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: 'hi' }] });
     expect(res.status).to.equal(200);
     expect(b.requests).to.have.length(0);
+    // No chunk, no finish_reason: an answer that never began (the openai SDK refuses it as "ended
+    // without sending any chunks"), a failure before the first byte like any truncated stream.
+    a.handle((_req, res) => { res.writeHead(200, { 'content-type': 'text/event-stream' }); res.end('data: [DONE]\n\n'); });
+    const bare = await post(`${gw.url}/v1/chat/completions`, { model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    expect(bare.status).to.equal(200);
+    expect(b.requests).to.have.length(1);
   });
 
   it('does not fall back once events reached the client: the failure becomes an in-stream error', async () => {
