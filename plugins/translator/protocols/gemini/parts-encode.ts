@@ -2,6 +2,7 @@
 // encoder (Gemini client), so a signature travels the same way in both directions.
 import type { JsonObject } from '../../../../core/index.js';
 import type { IrImage, IrPart } from '../../ir.js';
+import { parseTag } from '../../signatures.js';
 import { parseArguments } from '../../util.js';
 
 /**
@@ -23,7 +24,10 @@ export function encodeParts(parts: IrPart[], callNames: Map<string, string>): Js
         out.push(sign({ text: p.text }));
         break;
       case 'thinking':
-        if (p.text === '' && p.signature !== undefined) { pendingSignature = p.signature; break; }
+        // Only Gemini's own signature moves onto the part it signed. Another family's reasoning (a
+        // tagged Responses encrypted_content, an Anthropic signature) stays a thought of its own: on
+        // a functionCall it would come back as that call's signature and the reasoning would be lost.
+        if (p.text === '' && p.signature !== undefined && isGeminiSignature(p.signature)) { pendingSignature = p.signature; break; }
         out.push(p.signature === undefined ? { text: p.text, thought: true } : { text: p.text, thought: true, thoughtSignature: p.signature });
         break;
       case 'redacted_thinking':
@@ -50,6 +54,11 @@ export function encodeParts(parts: IrPart[], callNames: Map<string, string>): Js
   }
   if (pendingSignature !== undefined) out.push({ text: '', thought: true, thoughtSignature: pendingSignature });
   return out;
+}
+
+function isGeminiSignature(signature: string): boolean {
+  const origin = parseTag(signature)?.origin;
+  return origin === undefined || origin === 'gemini';
 }
 
 const EXTENSION_TYPES: Record<string, string> = {
