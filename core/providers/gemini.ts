@@ -2,10 +2,13 @@
 import type { ProviderConfig } from '../config/schema.js';
 import type { UpstreamRequest } from '../exchange.js';
 import type { ProtocolName } from '../protocols/types.js';
-import { HttpProvider } from './http-provider.js';
+import type { SendContext } from './provider.js';
+import { forwardHeaders, HttpProvider } from './http-provider.js';
 import type { WireRequest } from './http-upstream.js';
 
 const GEMINI_PROTOCOLS: readonly ProtocolName[] = ['gemini.generate', 'gemini.count_tokens', 'gemini.embed', 'gemini.models'];
+/** The client SDK's own identification (name, version, runtime), as Google's quota and support tools read it. */
+const FORWARD = ['x-goog-api-client'];
 
 export class GeminiProvider extends HttpProvider {
   readonly type = 'gemini';
@@ -17,10 +20,10 @@ export class GeminiProvider extends HttpProvider {
     this.version = /\/v1(alpha|beta)?\/*$/.test((config.base_url ?? '').replace(/[?#].*$/s, '')) ? '' : '/v1beta';
   }
 
-  protected wire(request: UpstreamRequest): WireRequest | undefined {
+  protected wire(request: UpstreamRequest, ctx: SendContext): WireRequest | undefined {
     const suffix = this.suffix(request);
     if (!suffix) return undefined;
-    const headers: Record<string, string> = {};
+    const headers = forwardHeaders(ctx.forwardHeaders, FORWARD);
     const key = this.http.key();
     if (key) headers['x-goog-api-key'] = key;
     return { path: this.http.path(this.version + suffix), headers };

@@ -140,6 +140,15 @@ describe('gemini provider', () => {
     expect(mock.requests[1]!.url).to.equal('/v1beta/models/tuned%2Fx%20y%3Fz:countTokens');
   });
 
+  it("forwards the client's x-goog-api-client (the SDK's identification), and no other family's headers", async () => {
+    mock.handle(json(200, { candidates: [] }));
+    await make().send(request('gemini.generate', { contents: [] }, { model: 'gemini-2.5-flash' }), ctx({ 'x-goog-api-client': 'google-genai-sdk/1.30.0 gl-node/v20.19.0', 'anthropic-beta': 'no', 'openai-organization': 'no' }));
+    const seen = mock.requests[0]!;
+    expect(seen.headers['x-goog-api-client']).to.equal('google-genai-sdk/1.30.0 gl-node/v20.19.0');
+    expect(seen.headers['anthropic-beta']).to.equal(undefined);
+    expect(seen.headers['openai-organization']).to.equal(undefined);
+  });
+
   it('streams from :streamGenerateContent?alt=sse when the request streams', async () => {
     mock.handle((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
