@@ -12,6 +12,7 @@ import { protocolName, type StreamEvent } from '../protocols/types.js';
 import { mergeUsage, usageFrom } from '../protocols/usage.js';
 import { isObject } from '../protocols/json.js';
 import { markUntouchedStream, peekBody } from '../protocols/raw-json.js';
+import { withStringMemberBytes } from '../protocols/json-member.js';
 import { chatUsageWanted, withoutUsage, withUsageRequested, withUsageRequestedBytes } from './chat-usage.js';
 import { commitStream } from './stream-commit.js';
 import { UPSTREAM_ABORT, type AbortLike } from './abort.js';
@@ -189,7 +190,11 @@ function passthroughRequest(exchange: Exchange, target: Target): UpstreamRequest
   // The client's own bytes go upstream unless something changed the request (a plugin through the
   // view, an alias renaming the model): no serialisation on the common path.
   let bytes = exchange.originalBody;
-  if (typeof body['model'] === 'string' && body['model'] !== model) { body = { ...body, model }; bytes = undefined; }
+  if (typeof body['model'] === 'string' && body['model'] !== model) {
+    body = { ...body, model };
+    // Renamed in place: every other field goes upstream as the client wrote it.
+    bytes = bytes && withStringMemberBytes(bytes, 'model', model);
+  }
   if (exchange.stream && protocol.family === 'openai' && protocol.operation === 'chat' && !chatUsageWanted(body)) {
     body = withUsageRequested(body);
     bytes = bytes && withUsageRequestedBytes(bytes, exchange.readRequest());

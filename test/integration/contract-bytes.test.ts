@@ -209,6 +209,46 @@ describe('contract: bytes pass untouched unless a plugin changes them', () => {
   });
 });
 
+describe('contract: a route that renames the model changes only the model in the bytes', () => {
+  let up: RecordingUpstream;
+  let gw: TestGateway;
+  // A 64-bit integer, a float written as 1.0 and a number past float range: JSON.parse and
+  // JSON.stringify would send 12345678901234567000, 1 and null.
+  const EXTRA = ', "x_seed": 12345678901234567891 ,"x_scale":1.0,"x_huge":1e999';
+  const FAMILY: [GenProtocol, string][] = [['openai.chat', 'up-chat'], ['openai.responses', 'up-responses'], ['anthropic.messages', 'up-anthropic']];
+
+  before(async () => {
+    up = await startRecordingUpstream();
+    gw = await startGateway(config({
+      providers: familyProviders(up.origin),
+      chain: ['  - use: router', '    with:', '      mode: passthrough', '      routes:',
+        ...FAMILY.map(([p, provider]) => `        - { match: "rename-${p}", provider: ${provider}, model: "real-model" }`),
+        '      aliases: { "nick-chat": "rename-openai.chat" }'].join('\n'),
+    }));
+  });
+  after(async () => { await gw.close(); await up.close(); });
+
+  for (const [p] of FAMILY) {
+    for (const stream of [false, true]) {
+      it(`${p}${stream ? ' (stream)' : ''}: the upstream gets the client's bytes with the new model name, nothing else rewritten`, async () => {
+        const model = `rename-${p}`;
+        const body = oddBody(p, model, EXTRA + (stream ? ', "stream" : true, "stream_options": {"include_usage": true}' : ''));
+        const res = await fetch(`${gw.url}${pathFor(p, model, stream)}`, { method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, body });
+        expect(res.status).to.equal(200);
+        await res.arrayBuffer();
+        expect(up.requests.at(-1)!.raw.toString('utf8')).to.equal(body.replace(`"${model}"`, '"real-model"'));
+      });
+    }
+  }
+
+  it('an alias renames in place too; a Chat stream that did not ask for usage also gets stream_options spliced', async () => {
+    const body = oddBody('openai.chat', 'nick-chat', EXTRA + ', "stream": true');
+    const res = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    await res.arrayBuffer();
+    expect(up.requests.at(-1)!.raw.toString('utf8')).to.equal(`${body.trimEnd().slice(0, -1).replace('"nick-chat"', '"real-model"')},"stream_options":{"include_usage":true}}`);
+  });
+});
+
 declare global {
   // eslint-disable-next-line no-var
   var __readerSaw: { keys: number; segments: string[]; calls: number; turns: number } | undefined;
