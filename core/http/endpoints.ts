@@ -28,7 +28,7 @@ add('GET', ['/v1/models', '/models', '/v1beta/openai/models'], OPENAI_MODELS);
 add('POST', ['/v1/messages', '/anthropic/v1/messages'], endpoint('anthropic', 'messages'));
 add('POST', ['/v1/messages/count_tokens', '/anthropic/v1/messages/count_tokens'], endpoint('anthropic', 'count_tokens'));
 add('GET', ['/anthropic/v1/models'], ANTHROPIC_MODELS);
-add('GET', ['/v1beta/models'], GEMINI_MODELS);
+add('GET', ['/v1beta/models', '/v1alpha/models'], GEMINI_MODELS);
 
 /** Every fixed path and its method (tests walk it so a new endpoint is fuzzed without being listed twice). */
 export function fixedRoutes(): { method: Method; path: string; endpoint: Endpoint }[] {
@@ -51,7 +51,7 @@ export const GEMINI_METHODS: Readonly<Record<string, Endpoint>> = {
 const GEMINI_STREAM_AS_ARRAY: Endpoint = { ...GEMINI_METHODS['streamGenerateContent']!, streamFraming: 'json-array' };
 const GEMINI_PATH = /^\/(?:v1beta|v1|v1alpha)\/models\/([^/:]+(?:\/[^/:]+)*?):([A-Za-z]+)$/;
 /** `GET /v1/models/{id}` (one model) in every family's spelling. */
-const MODEL_PATH = /^\/(?:anthropic\/)?(v1beta|v1|v1beta\/openai)\/models\/(.+)$/;
+const MODEL_PATH = /^\/(?:anthropic\/)?(v1beta|v1alpha|v1|v1beta\/openai)\/models\/(.+)$/;
 
 export interface EndpointRequest {
   method: string;
@@ -87,7 +87,7 @@ export function matchEndpoint(req: EndpointRequest): EndpointMatch {
   const one = MODEL_PATH.exec(path);
   if (one) {
     if (!methodFits('GET', req.method)) return { methodNotAllowed: 'GET' };
-    const ep = path.startsWith('/anthropic/') ? ANTHROPIC_MODELS : one[1] === 'v1beta' ? GEMINI_MODELS : modelsListFor(req);
+    const ep = path.startsWith('/anthropic/') ? ANTHROPIC_MODELS : one[1] === 'v1beta' || one[1] === 'v1alpha' ? GEMINI_MODELS : modelsListFor(req);
     return { endpoint: ep, pathModel: decodePathParam(one[2]!) };
   }
   return undefined;
@@ -129,7 +129,7 @@ function modelsListFor(req: EndpointRequest): Endpoint {
 export function familyFromPath(path: string): ApiFamily {
   if (path.startsWith('/anthropic/') || path.startsWith('/v1/messages')) return 'anthropic';
   if (path.startsWith('/v1beta/openai/')) return 'openai';
-  if (path.startsWith('/v1beta/') || GEMINI_PATH.test(path)) return 'gemini';
+  if (path.startsWith('/v1beta/') || path.startsWith('/v1alpha/') || GEMINI_PATH.test(path)) return 'gemini';
   return 'openai';
 }
 

@@ -115,6 +115,14 @@ describe('endpoint table', () => {
     });
   });
 
+  it('serves v1alpha (the @google/genai apiVersion for preview features) as Gemini: generation, the list, one model', () => {
+    expect(id('POST', '/v1alpha/models/gemini-x:generateContent')).to.equal('gemini.generate');
+    expect(id('GET', '/v1alpha/models')).to.equal('gemini.models');
+    expect(id('GET', '/v1alpha/models/gemini-x')).to.equal('gemini.models');
+    expect(m('GET', '/v1alpha/models/gemini-x')).to.deep.include({ pathModel: 'gemini-x' });
+    expect(familyFromPath('/v1alpha/cachedContents')).to.equal('gemini');
+  });
+
   it('guesses the family of unknown paths for error envelopes', () => {
     expect(familyFromPath('/anthropic/v1/nope')).to.equal('anthropic');
     expect(familyFromPath('/v1/messages/batches')).to.equal('anthropic');
