@@ -54,6 +54,26 @@ function anthropicIdError(body: Record<string, unknown> | undefined): string | u
   return undefined;
 }
 
+/** OpenAI Chat's own validation of tool-call ids: at most 40 characters, as the real API answers a longer one. */
+function openaiIdError(body: Record<string, unknown> | undefined): string | undefined {
+  for (const [i, m] of ((body?.['messages'] as Record<string, unknown>[]) ?? []).entries()) {
+    const ids = [m['tool_call_id'], ...((m['tool_calls'] as { id?: unknown }[] | undefined) ?? []).map((c) => c.id)];
+    for (const id of ids) {
+      if (typeof id === 'string' && id.length > 40) return `Invalid 'messages[${i}]' tool call id: string too long. Expected a string with maximum length 40, but got a string with length ${id.length} instead.`;
+    }
+  }
+  return undefined;
+}
+
+/** Tool-call ids in a Chat request body: [assistant tool_calls ids, tool message ids]. */
+function chatIds(body: Record<string, unknown> | undefined): [string[], string[]] {
+  const messages = (body?.['messages'] as Record<string, unknown>[]) ?? [];
+  return [
+    messages.flatMap((m) => ((m['tool_calls'] as { id: string }[] | undefined) ?? []).map((c) => c.id)),
+    messages.flatMap((m) => (m['role'] === 'tool' ? [String(m['tool_call_id'])] : [])),
+  ];
+}
+
 /** Tool ids in an Anthropic request body: [tool_use ids, tool_result ids]. */
 function anthropicIds(body: Record<string, unknown> | undefined): [string[], string[]] {
   const uses: string[] = [];
@@ -107,6 +127,11 @@ describe('tool-call ids across providers', () => {
           res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(message));
         }
       } else if (protocol === 'openai.chat') {
+        const tooLong = openaiIdError(req.body);
+        if (tooLong) {
+          res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: tooLong, type: 'invalid_request_error', param: null, code: 'string_above_max_length' } }));
+          return;
+        }
         const answered = JSON.stringify(req.body?.['messages'] ?? []).includes('"role":"tool"');
         if (answered) {
           res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
@@ -269,5 +294,45 @@ describe('tool-call ids across providers', () => {
         expect(back, 'Kimi gets its own ids back').to.deep.equal([...KIMI_IDS, ...KIMI_IDS]);
       });
     }
+  });
+  describe('ids longer than OpenAI Chat takes (40 characters) are shortened for a Chat upstream', () => {
+    // Gemini CLI names a call `<tool>_<timestamp>_<n>`: an MCP tool's name makes it longer than 40.
+    const LONG_IDS = ['github__create_pull_request_1795340633261_0', 'github__create_pull_request_1795340633261_1'];
+    const expectShortened = (): string[] => {
+      const [calls, results] = chatIds(seen('openai.chat').at(-1)!.body);
+      expect(calls).to.have.length(2);
+      expect(calls, 'call and result mapped alike').to.deep.equal(results);
+      expect(calls.every((id) => id.length <= 40)).to.equal(true);
+      expect(new Set(calls).size, 'distinct ids stay distinct').to.equal(2);
+      return calls;
+    };
+
+    it('Gemini client history → Chat upstream (deterministic: the same ids every turn)', async () => {
+      const ask = {
+        model: modelFor('openai.chat'),
+        contents: [
+          { role: 'user', parts: [{ text: 'open two PRs' }] },
+          { role: 'model', parts: LONG_IDS.map((id, i) => ({ functionCall: { id, name: 'get_weather', args: { city: i ? 'Tokyo' : 'Paris' } } })) },
+          { role: 'user', parts: LONG_IDS.map((id) => ({ functionResponse: { id, name: 'get_weather', response: { output: 'sunny' } } })) },
+        ],
+      };
+      const r = await genaiClient(gw.url).models.generateContent(ask);
+      expect(r.text).to.equal('Sunny.');
+      const first = expectShortened();
+      await genaiClient(gw.url).models.generateContent(ask);
+      expect(expectShortened()).to.deep.equal(first);
+    });
+
+    it('Responses client history → Chat upstream; ids that fit are sent as they are', async () => {
+      const ids = [LONG_IDS[0]!, 'call_fits'];
+      const input: OpenAI.Responses.ResponseInputItem[] = [
+        { role: 'user', content: 'weather?' },
+        ...ids.map((id, i) => ({ type: 'function_call' as const, call_id: id, name: 'get_weather', arguments: JSON.stringify({ city: i ? 'Tokyo' : 'Paris' }) })),
+        ...ids.map((id) => ({ type: 'function_call_output' as const, call_id: id, output: 'sunny' })),
+      ];
+      const r = await openaiClient(gw.url).responses.create({ model: modelFor('openai.chat'), input, tools: responsesTools });
+      expect(r.output_text).to.equal('Sunny.');
+      expect(expectShortened()[1]).to.equal('call_fits');
+    });
   });
 });

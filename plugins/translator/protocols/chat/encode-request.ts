@@ -3,6 +3,7 @@
 import type { JsonObject, JsonValue } from '../../../../core/index.js';
 import type { IrEffort, IrImage, IrMessage, IrPart, IrReasoning, IrRequest, IrText, IrToolChoice } from '../../ir.js';
 import { imageToChat } from './content.js';
+import { chatToolId } from '../../tool-call-ids.js';
 import { reasoningDetailsFromIr, toolCallSignatureField } from './provider-state.js';
 
 export function encodeChatRequest(req: IrRequest): JsonObject {
@@ -62,7 +63,7 @@ function encodeMessage(m: IrMessage, out: JsonObject[]): void {
       for (const p of m.parts) {
         if (p.type === 'tool_result') {
           // Chat tool messages hold text only, and have no error flag: images and isError are dropped.
-          out.push({ role: 'tool', tool_call_id: p.callId, content: joinText(p.content.filter((c): c is IrText => c.type === 'text')) });
+          out.push({ role: 'tool', tool_call_id: chatToolId(p.callId), content: joinText(p.content.filter((c): c is IrText => c.type === 'text')) });
         } else if (p.type === 'text' || p.type === 'image') {
           rest.push(p);
         }
@@ -91,7 +92,7 @@ function encodeAssistant(parts: IrPart[]): JsonObject {
     if (p.type === 'text') text += p.text;
     else if (p.type === 'thinking') reasoning += p.text;
     else if (p.type === 'tool_call') {
-      const call: JsonObject = { id: p.id, type: 'function', function: { name: p.name, arguments: p.arguments } };
+      const call: JsonObject = { id: chatToolId(p.id), type: 'function', function: { name: p.name, arguments: p.arguments } };
       if (p.signature !== undefined) call['extra_content'] = toolCallSignatureField(p.signature);
       toolCalls.push(call);
     }
