@@ -12,9 +12,9 @@
 // sends them back in the next request. Anthropic requires ^[a-zA-Z0-9_-]+$; other providers mint
 // ids such as `functions.get_weather:0` (Kimi). Those are mapped, deterministically, only where
 // they go to Anthropic — its answers never repeat an id from the history, so the client only ever
-// sees the ids it was given. OpenAI Chat refuses ids longer than 40 characters ("string too long"),
-// which Gemini CLI's `<tool>_<timestamp>_<n>` and Gemini's minted ids exceed with longer tool
-// names: those are shortened, the same way, where they go to a Chat upstream.
+// sees the ids it was given. OpenAI refuses ids longer than 40 characters in Chat and 64 in
+// Responses ("string too long"), which Gemini CLI's `<tool>_<timestamp>_<n>` and Gemini's minted
+// ids exceed with longer tool names: those are shortened, the same way, where they go to OpenAI.
 import { createHash } from 'node:crypto';
 
 const MARKER = '_sluicesig1_';
@@ -70,15 +70,26 @@ export function anthropicToolId(id: string): string {
   return `${id.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 51)}_${hash}`;
 }
 
-/** OpenAI Chat's limit on `tool_calls[].id` and `tool_call_id`. */
+/** OpenAI's limits on call ids: Chat `tool_calls[].id` / `tool_call_id`, Responses `call_id`. */
 const CHAT_ID_MAX = 40;
+const RESPONSES_ID_MAX = 64;
 
 /**
- * `id` as OpenAI Chat accepts it: unchanged when it fits, else its start plus a hash of the whole,
- * 40 characters, so the call and its result map alike and ids sharing a long prefix stay apart.
+ * `id` within `max` characters: unchanged when it fits, else its start plus a hash of the whole,
+ * so the call and its result map alike and ids sharing a long prefix stay apart.
  */
-export function chatToolId(id: string): string {
-  if (id.length <= CHAT_ID_MAX) return id;
+function shortenedId(id: string, max: number): string {
+  if (id.length <= max) return id;
   const hash = createHash('sha256').update(id).digest('hex').slice(0, 12);
-  return `${id.slice(0, CHAT_ID_MAX - hash.length - 1)}_${hash}`;
+  return `${id.slice(0, max - hash.length - 1)}_${hash}`;
+}
+
+/** `id` as OpenAI Chat accepts it (40 characters at most). */
+export function chatToolId(id: string): string {
+  return shortenedId(id, CHAT_ID_MAX);
+}
+
+/** `call_id` as the Responses API accepts it (64 characters at most). */
+export function responsesCallId(id: string): string {
+  return shortenedId(id, RESPONSES_ID_MAX);
 }

@@ -140,6 +140,12 @@ describe('tool-call ids across providers', () => {
           }));
         } else res.writeHead(200, { 'content-type': stream ? 'text/event-stream' : 'application/json' }).end(kimiChat(stream));
       } else {
+        const tooLong = ((req.body?.['input'] as Record<string, unknown>[] | undefined) ?? []).find((i) => typeof i['call_id'] === 'string' && i['call_id'].length > 64);
+        if (tooLong) {
+          const message = `Invalid 'input[].call_id': string too long. Expected a string with maximum length 64, but got a string with length ${String(tooLong['call_id']).length} instead.`;
+          res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message, type: 'invalid_request_error', param: 'input', code: 'string_above_max_length' } }));
+          return;
+        }
         const response = { id: 'resp_1', object: 'response', created_at: 1, status: 'completed', model: 'gpt-x', output: [{ id: 'msg_1', type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'Sunny.', annotations: [] }] }], usage: { input_tokens: 1, output_tokens: 1, total_tokens: 2 } };
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(response));
       }
@@ -295,7 +301,7 @@ describe('tool-call ids across providers', () => {
       });
     }
   });
-  describe('ids longer than OpenAI Chat takes (40 characters) are shortened for a Chat upstream', () => {
+  describe('ids longer than OpenAI takes (40 characters in Chat, 64 in Responses) are shortened for it', () => {
     // Gemini CLI names a call `<tool>_<timestamp>_<n>`: an MCP tool's name makes it longer than 40.
     const LONG_IDS = ['github__create_pull_request_1795340633261_0', 'github__create_pull_request_1795340633261_1'];
     const expectShortened = (): string[] => {
@@ -333,6 +339,23 @@ describe('tool-call ids across providers', () => {
       const r = await openaiClient(gw.url).responses.create({ model: modelFor('openai.chat'), input, tools: responsesTools });
       expect(r.output_text).to.equal('Sunny.');
       expect(expectShortened()[1]).to.equal('call_fits');
+    });
+
+    it('Gemini client history → Responses upstream: call_id at most 64 characters, call and output alike', async () => {
+      const id = `mcp__github_enterprise_server__create_pull_request_review_comment_1795340633261_0`;
+      const r = await genaiClient(gw.url).models.generateContent({
+        model: modelFor('openai.responses'),
+        contents: [
+          { role: 'user', parts: [{ text: 'review it' }] },
+          { role: 'model', parts: [{ functionCall: { id, name: 'get_weather', args: { city: 'Paris' } } }] },
+          { role: 'user', parts: [{ functionResponse: { id, name: 'get_weather', response: { output: 'sunny' } } }] },
+        ],
+      });
+      expect(r.text).to.equal('Sunny.');
+      const sent = (seen('openai.responses').at(-1)!.body!['input'] as Record<string, unknown>[]).filter((i) => i['call_id'] !== undefined).map((i) => String(i['call_id']));
+      expect(sent).to.have.length(2);
+      expect(sent[0]).to.equal(sent[1]);
+      expect(sent[0]!.length).to.be.at.most(64);
     });
   });
 });

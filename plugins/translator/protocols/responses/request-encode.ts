@@ -3,6 +3,7 @@
 // turns as encrypted_content on reasoning input items.
 import type { JsonObject, JsonValue } from '../../../../core/index.js';
 import type { IrEffort, IrImage, IrMessage, IrReasoning, IrRequest, IrText } from '../../ir.js';
+import { responsesCallId } from '../../tool-call-ids.js';
 import { customInput, freeformNames, instructionsText, toolChoiceToWire, toolToWire } from './wire.js';
 
 export function encodeResponsesRequest(request: IrRequest): JsonObject {
@@ -81,15 +82,15 @@ function encodeMessage(m: IrMessage, state: EncodeState): JsonValue[] {
         const custom = state.freeform.has(p.name);
         state.callKinds.set(p.id, custom ? 'custom' : 'function');
         items.push(custom
-          ? { type: 'custom_tool_call', call_id: p.id, name: p.name, input: customInput(p.arguments) }
-          : { type: 'function_call', call_id: p.id, name: p.name, arguments: p.arguments });
+          ? { type: 'custom_tool_call', call_id: responsesCallId(p.id), name: p.name, input: customInput(p.arguments) }
+          : { type: 'function_call', call_id: responsesCallId(p.id), name: p.name, arguments: p.arguments });
         break;
       }
       case 'tool_result': {
         flush();
         const kind = state.callKinds.get(p.callId) ?? (p.name !== undefined && state.freeform.has(p.name) ? 'custom' : 'function');
         // Responses has no error flag on outputs: the error text itself tells the model.
-        items.push({ type: kind === 'custom' ? 'custom_tool_call_output' : 'function_call_output', call_id: p.callId, output: outputToWire(p.content) });
+        items.push({ type: kind === 'custom' ? 'custom_tool_call_output' : 'function_call_output', call_id: responsesCallId(p.callId), output: outputToWire(p.content) });
         break;
       }
     }
