@@ -1,4 +1,5 @@
 // Small helpers every codec needs.
+import { createHash } from 'node:crypto';
 import { GatewayError, type JsonObject, type JsonValue } from '../../core/index.js';
 import type { IrMessage, IrRequest } from './ir.js';
 
@@ -70,4 +71,16 @@ function messageChars(m: IrMessage): number {
     }
   }
   return n;
+}
+
+/** OpenAI's limit on `user`, on Chat Completions and Responses alike. */
+const OPENAI_USER_MAX = 64;
+
+/**
+ * The end-user id as OpenAI takes it. Claude Code's `metadata.user_id` is a JSON blob of ~150
+ * characters and OpenAI refuses a `user` over 64 ("string too long"), failing every turn; its
+ * SHA-256 in hex is exactly 64 and still tells one user from another, the field's purpose.
+ */
+export function openaiUser(user: string): string {
+  return user.length <= OPENAI_USER_MAX ? user : createHash('sha256').update(user).digest('hex');
 }

@@ -4,6 +4,7 @@ import type { JsonObject, JsonValue } from '../../../../core/index.js';
 import type { IrEffort, IrImage, IrMessage, IrPart, IrReasoning, IrRequest, IrText, IrToolChoice } from '../../ir.js';
 import { imageToChat } from './content.js';
 import { chatToolId } from '../../tool-call-ids.js';
+import { openaiUser } from '../../util.js';
 import { reasoningDetailsFromIr, toolCallSignatureField } from './provider-state.js';
 
 export function encodeChatRequest(req: IrRequest): JsonObject {
@@ -40,7 +41,7 @@ export function encodeChatRequest(req: IrRequest): JsonObject {
       body['response_format'] = { type: f.type };
     }
   }
-  if (req.user !== undefined) body['user'] = req.user;
+  if (req.user !== undefined) body['user'] = openaiUser(req.user);
   if (req.stream) {
     // Always ask for usage: the gateway accounts every stream; egress strips it if the client did not ask.
     body['stream'] = true;

@@ -4,6 +4,7 @@
 import type { JsonObject, JsonValue } from '../../../../core/index.js';
 import type { IrEffort, IrImage, IrMessage, IrReasoning, IrRequest, IrText } from '../../ir.js';
 import { responsesCallId } from '../../tool-call-ids.js';
+import { openaiUser } from '../../util.js';
 import { customInput, freeformNames, instructionsText, toolChoiceToWire, toolToWire } from './wire.js';
 
 export function encodeResponsesRequest(request: IrRequest): JsonObject {
@@ -35,7 +36,7 @@ export function encodeResponsesRequest(request: IrRequest): JsonObject {
     }
     body['text'] = { format };
   }
-  if (request.user !== undefined) body['user'] = request.user;
+  if (request.user !== undefined) body['user'] = openaiUser(request.user);
   body['store'] = false;
   body['stream'] = request.stream;
   return body;

@@ -1,0 +1,57 @@
+// Claude Code on an OpenAI model: its `metadata.user_id` is a JSON blob of ~150 characters, and
+// OpenAI refuses a `user` longer than 64 ("Invalid 'user': string too long") on Chat Completions
+// and Responses alike. The mock answers as OpenAI does, so every Claude Code turn would fail.
+import Anthropic from '@anthropic-ai/sdk';
+import { createHash } from 'node:crypto';
+import { expect } from 'chai';
+import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
+
+// As Claude Code sends it (fixtures/client-requests/claude-code.messages.text-turn.json).
+const CLAUDE_CODE_USER_ID = JSON.stringify({ device_id: '084c6bf5d5bbb6f69f2e4a77dc08fd8255fff2ffa64112b8377b6609889c4f40', account_uuid: '', session_id: '22dab515-21e7-4e66-bcf5-bde07362cba3' });
+
+describe('Anthropic client, OpenAI provider: an end-user id longer than OpenAI takes', () => {
+  let mock: MockUpstream;
+  let gw: TestGateway;
+  let client: Anthropic;
+  before(async () => {
+    mock = await startMockUpstream();
+    mock.handle((req, res) => {
+      const user = req.body?.['user'];
+      if (typeof user === 'string' && user.length > 64) {
+        const message = `Invalid 'user': string too long. Expected a string with maximum length 64, but got a string with length ${user.length} instead.`;
+        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message, type: 'invalid_request_error', param: 'user', code: 'string_above_max_length' } }));
+        return;
+      }
+      const body = req.url.includes('/responses')
+        ? { id: 'resp_1', object: 'response', created_at: 1, status: 'completed', model: 'gpt-x', output: [{ id: 'msg_1', type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'hello', annotations: [] }] }], usage: { input_tokens: 3, output_tokens: 1, total_tokens: 4 } }
+        : { id: 'c1', object: 'chat.completion', created: 1, model: 'gpt-x', choices: [{ index: 0, message: { role: 'assistant', content: 'hello' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 } };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    });
+    gw = await startGateway(`server: { shutdown_grace_ms: 200 }
+storage: { database: "sqlite::memory:" }
+providers:
+  chat: { type: openai, base_url: "${mock.url}", api_key: test-key }
+  responses: { type: openai, base_url: "${mock.url}", api_key: test-key, protocols: [openai.responses] }
+chain:
+  - use: router
+    with:
+      default: chat
+      routes: [{ match: "via-responses", provider: responses }]
+  - use: translator
+`);
+    client = new Anthropic({ baseURL: gw.url, apiKey: 'k', maxRetries: 0 });
+  });
+  after(async () => { await gw.close(); await mock.close(); });
+
+  for (const model of ['gpt-x', 'via-responses']) {
+    it(`${model === 'gpt-x' ? 'Chat' : 'Responses'}: Claude Code's user_id goes as a stable 64-character digest; a short one as it is`, async () => {
+      const ask = (userId: string) => client.messages.create({ model, max_tokens: 100, metadata: { user_id: userId }, messages: [{ role: 'user', content: 'hi' }] });
+      const answer = await ask(CLAUDE_CODE_USER_ID);
+      expect(answer.content).to.deep.equal([{ type: 'text', text: 'hello' }]);
+      expect(mock.requests.at(-1)!.body!['user']).to.equal(createHash('sha256').update(CLAUDE_CODE_USER_ID).digest('hex'));
+      await ask('user-42');
+      expect(mock.requests.at(-1)!.body!['user']).to.equal('user-42');
+    });
+  }
+});
