@@ -1,6 +1,9 @@
-// Claude Code on an OpenAI model: its `metadata.user_id` is a JSON blob of ~150 characters, and
-// OpenAI refuses a `user` longer than 64 ("Invalid 'user': string too long") on Chat Completions
-// and Responses alike. The mock answers as OpenAI does, so every Claude Code turn would fail.
+// Claude Code on an OpenAI model, with a mock that refuses what OpenAI refuses:
+// - its `metadata.user_id` is a JSON blob of ~150 characters, and OpenAI refuses a `user` longer
+//   than 64 ("Invalid 'user': string too long") on Chat Completions and Responses alike;
+// - it asks for thinking on every turn, and OpenAI's non-reasoning models (gpt-4o, gpt-4.1…)
+//   refuse a reasoning effort ("Unsupported parameter: 'reasoning_effort' is not supported with
+//   this model", `reasoning.effort` on Responses).
 import Anthropic from '@anthropic-ai/sdk';
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
@@ -10,7 +13,7 @@ import { startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.j
 // As Claude Code sends it (fixtures/client-requests/claude-code.messages.text-turn.json).
 const CLAUDE_CODE_USER_ID = JSON.stringify({ device_id: '084c6bf5d5bbb6f69f2e4a77dc08fd8255fff2ffa64112b8377b6609889c4f40', account_uuid: '', session_id: '22dab515-21e7-4e66-bcf5-bde07362cba3' });
 
-describe('Anthropic client, OpenAI provider: an end-user id longer than OpenAI takes', () => {
+describe('Anthropic client (Claude Code), OpenAI provider: what OpenAI refuses is not sent', () => {
   let mock: MockUpstream;
   let gw: TestGateway;
   let client: Anthropic;
@@ -21,6 +24,13 @@ describe('Anthropic client, OpenAI provider: an end-user id longer than OpenAI t
       if (typeof user === 'string' && user.length > 64) {
         const message = `Invalid 'user': string too long. Expected a string with maximum length 64, but got a string with length ${user.length} instead.`;
         res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message, type: 'invalid_request_error', param: 'user', code: 'string_above_max_length' } }));
+        return;
+      }
+      const model = String(req.body?.['model']);
+      const effort = req.body?.['reasoning_effort'] ?? req.body?.['reasoning'];
+      if (/^gpt-4/.test(model) && effort !== undefined) {
+        const param = req.url.includes('/responses') ? 'reasoning.effort' : 'reasoning_effort';
+        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `Unsupported parameter: '${param}' is not supported with this model.`, type: 'invalid_request_error', param, code: 'unsupported_parameter' } }));
         return;
       }
       const body = req.url.includes('/responses')
@@ -37,7 +47,7 @@ chain:
   - use: router
     with:
       default: chat
-      routes: [{ match: "via-responses", provider: responses }]
+      routes: [{ match: "via-responses", provider: responses }, { match: "gpt-4.1", provider: responses }, { match: "gpt-5.1", provider: responses }]
   - use: translator
 `);
     client = new Anthropic({ baseURL: gw.url, apiKey: 'k', maxRetries: 0 });
@@ -52,6 +62,30 @@ chain:
       expect(mock.requests.at(-1)!.body!['user']).to.equal(createHash('sha256').update(CLAUDE_CODE_USER_ID).digest('hex'));
       await ask('user-42');
       expect(mock.requests.at(-1)!.body!['user']).to.equal('user-42');
+    });
+  }
+
+  // Claude Code's own thinking settings (fixtures/client-requests/claude-code.messages.text-turn.json).
+  const thinkingTurn = (model: string) => client.messages.create({
+    model, max_tokens: 4096, messages: [{ role: 'user', content: 'hi' }],
+    thinking: { type: 'adaptive' }, output_config: { effort: 'medium' },
+  } as unknown as Anthropic.MessageCreateParamsNonStreaming);
+
+  for (const [model, field] of [['gpt-4o', 'reasoning_effort'], ['gpt-4.1', 'reasoning']] as const) {
+    it(`${model} (${field === 'reasoning' ? 'Responses' : 'Chat'}): a non-reasoning model is not sent the effort Claude Code asks for`, async () => {
+      const answer = await thinkingTurn(model);
+      expect(answer.content).to.deep.equal([{ type: 'text', text: 'hello' }]);
+      const sent = mock.requests.at(-1)!.body!;
+      expect(sent[field]).to.equal(undefined);
+      expect(sent['include']).to.equal(undefined);
+    });
+  }
+
+  for (const [model, field] of [['gpt-5', 'reasoning_effort'], ['gpt-5.1', 'reasoning']] as const) {
+    it(`${model} (${field === 'reasoning' ? 'Responses' : 'Chat'}): a reasoning model still gets the effort`, async () => {
+      await thinkingTurn(model);
+      const sent = mock.requests.at(-1)!.body!;
+      expect(field === 'reasoning' ? (sent['reasoning'] as { effort?: string } | undefined)?.effort : sent['reasoning_effort']).to.equal('medium');
     });
   }
 });

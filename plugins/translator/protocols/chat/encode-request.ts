@@ -3,6 +3,7 @@
 import type { JsonObject, JsonValue } from '../../../../core/index.js';
 import type { IrEffort, IrImage, IrMessage, IrPart, IrReasoning, IrRequest, IrText, IrToolChoice } from '../../ir.js';
 import { imageToChat } from './content.js';
+import { takesReasoningEffort } from '../../openai-models.js';
 import { chatToolId } from '../../tool-call-ids.js';
 import { openaiUser } from '../../util.js';
 import { reasoningDetailsFromIr, toolCallSignatureField } from './provider-state.js';
@@ -29,7 +30,8 @@ export function encodeChatRequest(req: IrRequest): JsonObject {
   if (req.temperature !== undefined) body['temperature'] = req.temperature;
   if (req.topP !== undefined) body['top_p'] = req.topP;
   if (req.stop.length > 0) body['stop'] = req.stop;
-  const effort = req.reasoning ? reasoningEffort(req.reasoning) : undefined;
+  // OpenAI's models without reasoning refuse the parameter outright (openai-models.ts).
+  const effort = req.reasoning && takesReasoningEffort(req.model) ? reasoningEffort(req.reasoning) : undefined;
   if (effort !== undefined) body['reasoning_effort'] = effort;
   if (req.responseFormat) {
     const f = req.responseFormat;

@@ -3,6 +3,7 @@
 // turns as encrypted_content on reasoning input items.
 import type { JsonObject, JsonValue } from '../../../../core/index.js';
 import type { IrEffort, IrImage, IrMessage, IrReasoning, IrRequest, IrText } from '../../ir.js';
+import { takesReasoningEffort } from '../../openai-models.js';
 import { responsesCallId } from '../../tool-call-ids.js';
 import { openaiUser } from '../../util.js';
 import { customInput, freeformNames, instructionsText, toolChoiceToWire, toolToWire } from './wire.js';
@@ -22,7 +23,8 @@ export function encodeResponsesRequest(request: IrRequest): JsonObject {
   if (request.maxTokens !== undefined) body['max_output_tokens'] = request.maxTokens;
   if (request.temperature !== undefined) body['temperature'] = request.temperature;
   if (request.topP !== undefined) body['top_p'] = request.topP;
-  const reasoning = request.reasoning ? encodeReasoning(request.reasoning) : undefined;
+  // OpenAI's models without reasoning refuse `reasoning` outright (openai-models.ts).
+  const reasoning = request.reasoning && takesReasoningEffort(request.model) ? encodeReasoning(request.reasoning) : undefined;
   if (reasoning) body['reasoning'] = reasoning;
   // Without store, encrypted reasoning is the only way the next turn can continue the model's
   // chain of thought; ask for it whenever reasoning is on or already part of the conversation.

@@ -311,9 +311,18 @@ describe('chat codec: encodeRequest', () => {
   ];
   for (const c of effortCases) {
     it(`maps reasoning ${JSON.stringify(c.reasoning)} to reasoning_effort ${String(c.effort)}`, () => {
-      expect(openaiChat.encodeRequest(emptyRequest({ reasoning: c.reasoning }))['reasoning_effort']).to.equal(c.effort);
+      expect(openaiChat.encodeRequest(emptyRequest({ model: 'gpt-5', reasoning: c.reasoning }))['reasoning_effort']).to.equal(c.effort);
     });
   }
+
+  it('sends no reasoning_effort to OpenAI models without reasoning, which refuse it; other names get it', () => {
+    for (const model of ['gpt-4o-mini', 'gpt-4o-2024-08-06', 'gpt-4.1-nano', 'gpt-4-turbo', 'gpt-4', 'gpt-3.5-turbo', 'openai/gpt-4o']) {
+      expect(openaiChat.encodeRequest(emptyRequest({ model, reasoning: { enabled: true, effort: 'high' } })), model).to.not.have.property('reasoning_effort');
+    }
+    for (const model of ['o4-mini', 'gpt-5.1', 'gpt-oss-120b', 'qwen3-coder', 'deepseek-reasoner']) {
+      expect(openaiChat.encodeRequest(emptyRequest({ model, reasoning: { enabled: true, effort: 'high' } }))['reasoning_effort'], model).to.equal('high');
+    }
+  });
 
   it('encodes response formats', () => {
     expect(openaiChat.encodeRequest(emptyRequest({ responseFormat: { type: 'json_schema', name: 'p', schema: { type: 'object' }, strict: true } }))['response_format'])
