@@ -1,8 +1,11 @@
-// What OpenAI's models accept that the other protocols do not constrain. OpenAI's models without
-// reasoning refuse a reasoning effort ("Unsupported parameter: 'reasoning_effort' is not supported
-// with this model", `reasoning.effort` on Responses), and Claude Code and Gemini CLI ask for
-// thinking on every turn: sent to those models, every translated turn would fail. Dated ids
-// (`gpt-4o-2024-08-06`) and OpenRouter's `openai/` prefix match their family.
+// What OpenAI's models accept that the other protocols do not constrain, from OpenAI's model
+// pages; a request outside these is a 400 there, and Claude Code and Gemini CLI send what Claude
+// and Gemini take on every turn, so a translated request is fitted to them instead:
+// - models without reasoning refuse a reasoning effort ("Unsupported parameter:
+//   'reasoning_effort' is not supported with this model", `reasoning.effort` on Responses);
+// - each model has a largest output ("max_tokens is too large: 32000. This model supports at most
+//   16384 completion tokens"), below the 32000–128000 Claude Code asks for.
+// Dated ids (`gpt-4o-2024-08-06`) and OpenRouter's `openai/` prefix match their family.
 
 /** OpenAI's model families without reasoning; o-series, gpt-5 and later reason. */
 const NO_REASONING = /^(?:openai\/)?(?:gpt-4o|gpt-4\.1|gpt-4\.5|gpt-4(?:-|$)|gpt-3\.5|chatgpt-4o)/;
@@ -13,4 +16,30 @@ const NO_REASONING = /^(?:openai\/)?(?:gpt-4o|gpt-4\.1|gpt-4\.5|gpt-4(?:-|$)|gpt
  */
 export function takesReasoningEffort(model: string): boolean {
   return !NO_REASONING.test(model);
+}
+
+const FAMILY = '^(?:openai\\/)?';
+
+/** Largest output tokens by model family, most specific first. */
+const MAX_OUTPUT: readonly (readonly [RegExp, number])[] = [
+  [new RegExp(`${FAMILY}(?:gpt-4o|chatgpt-4o|gpt-4\\.5)`), 16384],
+  [new RegExp(`${FAMILY}gpt-4\\.1`), 32768],
+  [new RegExp(`${FAMILY}(?:gpt-4-turbo|gpt-4-\\d{4}-preview|gpt-3\\.5)`), 4096],
+  [new RegExp(`${FAMILY}gpt-4(?:-\\d{4})?$`), 8192],
+  [new RegExp(`${FAMILY}o1-mini`), 65536],
+  [new RegExp(`${FAMILY}o1-preview`), 32768],
+  [new RegExp(`${FAMILY}(?:o1|o3|o4-mini)(?:-|$)`), 100000],
+  [new RegExp(`${FAMILY}gpt-5`), 128000],
+];
+
+/** The largest output the model takes, or undefined for a name not in the table (left as asked). */
+export function maxOutputTokens(model: string): number | undefined {
+  for (const [pattern, max] of MAX_OUTPUT) if (pattern.test(model)) return max;
+  return undefined;
+}
+
+/** `asked` brought down to the model's largest output. */
+export function fittedMaxTokens(model: string, asked: number): number {
+  const max = maxOutputTokens(model);
+  return max !== undefined && asked > max ? max : asked;
 }

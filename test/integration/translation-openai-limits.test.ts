@@ -3,7 +3,8 @@
 //   than 64 ("Invalid 'user': string too long") on Chat Completions and Responses alike;
 // - it asks for thinking on every turn, and OpenAI's non-reasoning models (gpt-4o, gpt-4.1…)
 //   refuse a reasoning effort ("Unsupported parameter: 'reasoning_effort' is not supported with
-//   this model", `reasoning.effort` on Responses).
+//   this model", `reasoning.effort` on Responses);
+// - Claude Code asks for 32000–128000 output tokens, more than gpt-4o (16384) or gpt-4.1 (32768) give.
 import Anthropic from '@anthropic-ai/sdk';
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
@@ -27,6 +28,12 @@ describe('Anthropic client (Claude Code), OpenAI provider: what OpenAI refuses i
         return;
       }
       const model = String(req.body?.['model']);
+      const asked = Number(req.body?.['max_completion_tokens'] ?? req.body?.['max_output_tokens']);
+      const most = /^gpt-4o/.test(model) ? 16384 : /^gpt-4\.1/.test(model) ? 32768 : 128000;
+      if (asked > most) {
+        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `max_tokens is too large: ${asked}. This model supports at most ${most} completion tokens, whereas you provided ${asked}.`, type: 'invalid_request_error', param: 'max_tokens', code: 'invalid_value' } }));
+        return;
+      }
       const effort = req.body?.['reasoning_effort'] ?? req.body?.['reasoning'];
       if (/^gpt-4/.test(model) && effort !== undefined) {
         const param = req.url.includes('/responses') ? 'reasoning.effort' : 'reasoning_effort';
@@ -78,6 +85,17 @@ chain:
       const sent = mock.requests.at(-1)!.body!;
       expect(sent[field]).to.equal(undefined);
       expect(sent['include']).to.equal(undefined);
+    });
+  }
+
+  for (const [model, field, most] of [['gpt-4o', 'max_completion_tokens', 16384], ['gpt-4.1', 'max_output_tokens', 32768]] as const) {
+    it(`${model} (${field === 'max_output_tokens' ? 'Responses' : 'Chat'}): Claude Code's max_tokens is brought down to the model's largest output; a smaller one is kept`, async () => {
+      // An explicit timeout: the SDK otherwise refuses a non-streamed call this large.
+      const answer = await client.messages.create({ model, max_tokens: 64000, messages: [{ role: 'user', content: 'hi' }] }, { timeout: 30_000 });
+      expect(answer.content).to.deep.equal([{ type: 'text', text: 'hello' }]);
+      expect(mock.requests.at(-1)!.body![field]).to.equal(most);
+      await client.messages.create({ model, max_tokens: 1000, messages: [{ role: 'user', content: 'hi' }] });
+      expect(mock.requests.at(-1)!.body![field]).to.equal(1000);
     });
   }
 

@@ -3,7 +3,7 @@
 import type { JsonObject, JsonValue } from '../../../../core/index.js';
 import type { IrEffort, IrImage, IrMessage, IrPart, IrReasoning, IrRequest, IrText, IrToolChoice } from '../../ir.js';
 import { imageToChat } from './content.js';
-import { takesReasoningEffort } from '../../openai-models.js';
+import { fittedMaxTokens, takesReasoningEffort } from '../../openai-models.js';
 import { chatToolId } from '../../tool-call-ids.js';
 import { openaiUser } from '../../util.js';
 import { reasoningDetailsFromIr, toolCallSignatureField } from './provider-state.js';
@@ -26,7 +26,8 @@ export function encodeChatRequest(req: IrRequest): JsonObject {
     if (req.toolChoice !== undefined) body['tool_choice'] = encodeToolChoice(req.toolChoice);
     if (req.parallelToolCalls !== undefined) body['parallel_tool_calls'] = req.parallelToolCalls;
   }
-  if (req.maxTokens !== undefined) body['max_completion_tokens'] = req.maxTokens;
+  // Never above the model's largest output: OpenAI refuses more (openai-models.ts).
+  if (req.maxTokens !== undefined) body['max_completion_tokens'] = fittedMaxTokens(req.model, req.maxTokens);
   if (req.temperature !== undefined) body['temperature'] = req.temperature;
   if (req.topP !== undefined) body['top_p'] = req.topP;
   if (req.stop.length > 0) body['stop'] = req.stop;

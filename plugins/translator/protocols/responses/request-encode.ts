@@ -3,7 +3,7 @@
 // turns as encrypted_content on reasoning input items.
 import type { JsonObject, JsonValue } from '../../../../core/index.js';
 import type { IrEffort, IrImage, IrMessage, IrReasoning, IrRequest, IrText } from '../../ir.js';
-import { takesReasoningEffort } from '../../openai-models.js';
+import { fittedMaxTokens, takesReasoningEffort } from '../../openai-models.js';
 import { responsesCallId } from '../../tool-call-ids.js';
 import { openaiUser } from '../../util.js';
 import { customInput, freeformNames, instructionsText, toolChoiceToWire, toolToWire } from './wire.js';
@@ -20,7 +20,8 @@ export function encodeResponsesRequest(request: IrRequest): JsonObject {
   if (request.tools.length) body['tools'] = request.tools.map(toolToWire);
   if (request.toolChoice !== undefined) body['tool_choice'] = toolChoiceToWire(request.toolChoice, freeform);
   if (request.parallelToolCalls !== undefined) body['parallel_tool_calls'] = request.parallelToolCalls;
-  if (request.maxTokens !== undefined) body['max_output_tokens'] = request.maxTokens;
+  // Never above the model's largest output: OpenAI refuses more (openai-models.ts).
+  if (request.maxTokens !== undefined) body['max_output_tokens'] = fittedMaxTokens(request.model, request.maxTokens);
   if (request.temperature !== undefined) body['temperature'] = request.temperature;
   if (request.topP !== undefined) body['top_p'] = request.topP;
   // OpenAI's models without reasoning refuse `reasoning` outright (openai-models.ts).
