@@ -4,11 +4,31 @@
 // - models without reasoning refuse a reasoning effort ("Unsupported parameter:
 //   'reasoning_effort' is not supported with this model", `reasoning.effort` on Responses);
 // - each model has a largest output ("max_tokens is too large: 32000. This model supports at most
-//   16384 completion tokens"), below the 32000–128000 Claude Code asks for.
+//   16384 completion tokens"), below the 32000–128000 Claude Code asks for;
+// - reasoning models take only the default sampling ("Unsupported parameter: 'top_p' is not
+//   supported with this model", "'temperature' does not support 0.7 ... Only the default (1)"),
+//   and Gemini CLI sends temperature 1 with topP 0.95 on every turn.
 // Dated ids (`gpt-4o-2024-08-06`) and OpenRouter's `openai/` prefix match their family.
 
 /** OpenAI's model families without reasoning; o-series, gpt-5 and later reason. */
 const NO_REASONING = /^(?:openai\/)?(?:gpt-4o|gpt-4\.1|gpt-4\.5|gpt-4(?:-|$)|gpt-3\.5|chatgpt-4o)/;
+
+/** OpenAI's models that always reason: o-series, and gpt-5 with its -mini/-nano/-codex variants. */
+const ALWAYS_REASONING = /^(?:openai\/)?(?:o\d|gpt-5(?:-|$))/;
+/** gpt-5.1 and later reason only when an effort other than `none` is asked. */
+const REASONING_ON_ASK = /^(?:openai\/)?gpt-5\./;
+
+/**
+ * A sampling value (temperature, top_p) as the model takes it, given the reasoning effort the
+ * request sends: a reasoning OpenAI model refuses any but the default 1, so another value is left
+ * out (the model samples at its default anyway).
+ */
+export function samplingFor(model: string, value: number, effort: string | undefined): number | undefined {
+  if (value === 1) return value;
+  if (ALWAYS_REASONING.test(model)) return undefined;
+  if (REASONING_ON_ASK.test(model) && effort !== undefined && effort !== 'none') return undefined;
+  return value;
+}
 
 /**
  * Whether the model takes a reasoning effort. A name not in the list — a reasoning model, or

@@ -4,8 +4,11 @@
 // - it asks for thinking on every turn, and OpenAI's non-reasoning models (gpt-4o, gpt-4.1…)
 //   refuse a reasoning effort ("Unsupported parameter: 'reasoning_effort' is not supported with
 //   this model", `reasoning.effort` on Responses);
-// - Claude Code asks for 32000–128000 output tokens, more than gpt-4o (16384) or gpt-4.1 (32768) give.
+// - Claude Code asks for 32000–128000 output tokens, more than gpt-4o (16384) or gpt-4.1 (32768) give;
+// - Gemini CLI sends topP 0.95 on every turn, and OpenAI's reasoning models take no sampling
+//   value but the default 1.
 import Anthropic from '@anthropic-ai/sdk';
+import { GoogleGenAI } from '@google/genai';
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
@@ -28,6 +31,13 @@ describe('Anthropic client (Claude Code), OpenAI provider: what OpenAI refuses i
         return;
       }
       const model = String(req.body?.['model']);
+      for (const name of ['temperature', 'top_p']) {
+        const v = req.body?.[name];
+        if (/^(?:gpt-5|o\d)/.test(model) && v !== undefined && v !== 1) {
+          res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `Unsupported parameter: '${name}' is not supported with this model.`, type: 'invalid_request_error', param: name, code: 'unsupported_parameter' } }));
+          return;
+        }
+      }
       const asked = Number(req.body?.['max_completion_tokens'] ?? req.body?.['max_output_tokens']);
       const most = /^gpt-4o/.test(model) ? 16384 : /^gpt-4\.1/.test(model) ? 32768 : 128000;
       if (asked > most) {
@@ -98,6 +108,23 @@ chain:
       expect(mock.requests.at(-1)!.body![field]).to.equal(1000);
     });
   }
+
+  for (const model of ['gpt-5', 'gpt-5.1']) {
+    it(`${model} (${model === 'gpt-5' ? 'Chat' : 'Responses'}): Gemini CLI's sampling reaches a reasoning model as it takes it (temperature 1, no topP 0.95)`, async () => {
+      const ai = new GoogleGenAI({ apiKey: 'k', httpOptions: { baseUrl: gw.url } });
+      // Gemini CLI's generationConfig (fixtures/client-requests/gemini-cli.streamGenerateContent.text-turn.json).
+      const r = await ai.models.generateContent({ model, contents: 'hi', config: { temperature: 1, topP: 0.95, topK: 64, thinkingConfig: { includeThoughts: true, thinkingLevel: 'HIGH' as never } } });
+      expect(r.text).to.equal('hello');
+      const sent = mock.requests.at(-1)!.body!;
+      expect(sent['temperature']).to.equal(1);
+      expect(sent['top_p']).to.equal(undefined);
+    });
+  }
+  it('a model without reasoning still gets the sampling the client asked for', async () => {
+    const ai = new GoogleGenAI({ apiKey: 'k', httpOptions: { baseUrl: gw.url } });
+    await ai.models.generateContent({ model: 'gpt-4o', contents: 'hi', config: { temperature: 0.3, topP: 0.95 } });
+    expect(mock.requests.at(-1)!.body).to.deep.include({ temperature: 0.3, top_p: 0.95 });
+  });
 
   for (const [model, field] of [['gpt-5', 'reasoning_effort'], ['gpt-5.1', 'reasoning']] as const) {
     it(`${model} (${field === 'reasoning' ? 'Responses' : 'Chat'}): a reasoning model still gets the effort`, async () => {

@@ -3,7 +3,7 @@
 import type { JsonObject, JsonValue } from '../../../../core/index.js';
 import type { IrEffort, IrImage, IrMessage, IrPart, IrReasoning, IrRequest, IrText, IrToolChoice } from '../../ir.js';
 import { imageToChat } from './content.js';
-import { fittedMaxTokens, takesReasoningEffort } from '../../openai-models.js';
+import { fittedMaxTokens, samplingFor, takesReasoningEffort } from '../../openai-models.js';
 import { chatToolId } from '../../tool-call-ids.js';
 import { openaiUser } from '../../util.js';
 import { reasoningDetailsFromIr, toolCallSignatureField } from './provider-state.js';
@@ -28,12 +28,15 @@ export function encodeChatRequest(req: IrRequest): JsonObject {
   }
   // Never above the model's largest output: OpenAI refuses more (openai-models.ts).
   if (req.maxTokens !== undefined) body['max_completion_tokens'] = fittedMaxTokens(req.model, req.maxTokens);
-  if (req.temperature !== undefined) body['temperature'] = req.temperature;
-  if (req.topP !== undefined) body['top_p'] = req.topP;
-  if (req.stop.length > 0) body['stop'] = req.stop;
   // OpenAI's models without reasoning refuse the parameter outright (openai-models.ts).
   const effort = req.reasoning && takesReasoningEffort(req.model) ? reasoningEffort(req.reasoning) : undefined;
   if (effort !== undefined) body['reasoning_effort'] = effort;
+  // Reasoning models take only the default sampling (openai-models.ts).
+  const temperature = req.temperature === undefined ? undefined : samplingFor(req.model, req.temperature, effort);
+  if (temperature !== undefined) body['temperature'] = temperature;
+  const topP = req.topP === undefined ? undefined : samplingFor(req.model, req.topP, effort);
+  if (topP !== undefined) body['top_p'] = topP;
+  if (req.stop.length > 0) body['stop'] = req.stop;
   if (req.responseFormat) {
     const f = req.responseFormat;
     if (f.type === 'json_schema') {

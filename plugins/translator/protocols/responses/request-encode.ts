@@ -3,7 +3,7 @@
 // turns as encrypted_content on reasoning input items.
 import type { JsonObject, JsonValue } from '../../../../core/index.js';
 import type { IrEffort, IrImage, IrMessage, IrReasoning, IrRequest, IrText } from '../../ir.js';
-import { fittedMaxTokens, takesReasoningEffort } from '../../openai-models.js';
+import { fittedMaxTokens, samplingFor, takesReasoningEffort } from '../../openai-models.js';
 import { responsesCallId } from '../../tool-call-ids.js';
 import { openaiUser } from '../../util.js';
 import { customInput, freeformNames, instructionsText, toolChoiceToWire, toolToWire } from './wire.js';
@@ -22,10 +22,13 @@ export function encodeResponsesRequest(request: IrRequest): JsonObject {
   if (request.parallelToolCalls !== undefined) body['parallel_tool_calls'] = request.parallelToolCalls;
   // Never above the model's largest output: OpenAI refuses more (openai-models.ts).
   if (request.maxTokens !== undefined) body['max_output_tokens'] = fittedMaxTokens(request.model, request.maxTokens);
-  if (request.temperature !== undefined) body['temperature'] = request.temperature;
-  if (request.topP !== undefined) body['top_p'] = request.topP;
   // OpenAI's models without reasoning refuse `reasoning` outright (openai-models.ts).
   const reasoning = request.reasoning && takesReasoningEffort(request.model) ? encodeReasoning(request.reasoning) : undefined;
+  // Reasoning models take only the default sampling (openai-models.ts).
+  const temperature = request.temperature === undefined ? undefined : samplingFor(request.model, request.temperature, effortOf(reasoning));
+  if (temperature !== undefined) body['temperature'] = temperature;
+  const topP = request.topP === undefined ? undefined : samplingFor(request.model, request.topP, effortOf(reasoning));
+  if (topP !== undefined) body['top_p'] = topP;
   if (reasoning) body['reasoning'] = reasoning;
   // Without store, encrypted reasoning is the only way the next turn can continue the model's
   // chain of thought; ask for it whenever reasoning is on or already part of the conversation.
@@ -131,3 +134,9 @@ function effortForBudget(budget: number): IrEffort {
   return 'high';
 }
 
+
+/** The effort a `reasoning` object asks for, when it asks for one. */
+function effortOf(reasoning: JsonObject | undefined): string | undefined {
+  const effort = reasoning?.['effort'];
+  return typeof effort === 'string' ? effort : undefined;
+}

@@ -315,6 +315,21 @@ describe('chat codec: encodeRequest', () => {
     });
   }
 
+  it('sends a reasoning OpenAI model only the default sampling, which is all it takes', () => {
+    const sampled = (model: string, reasoning?: IrRequest['reasoning']) => {
+      const body = openaiChat.encodeRequest(emptyRequest({ model, temperature: 0.2, topP: 0.9, ...(reasoning ? { reasoning } : {}) }));
+      return { temperature: body['temperature'], top_p: body['top_p'] };
+    };
+    expect(sampled('o3')).to.deep.equal({ temperature: undefined, top_p: undefined });
+    expect(sampled('gpt-5-mini')).to.deep.equal({ temperature: undefined, top_p: undefined });
+    expect(sampled('gpt-5.1', { enabled: true, effort: 'high' })).to.deep.equal({ temperature: undefined, top_p: undefined });
+    // gpt-5.1 and later reason only when asked: without an effort, or with `none`, they sample as told.
+    expect(sampled('gpt-5.1')).to.deep.equal({ temperature: 0.2, top_p: 0.9 });
+    expect(sampled('gpt-5.1', { enabled: false, effort: 'none' })).to.deep.equal({ temperature: 0.2, top_p: 0.9 });
+    expect(sampled('gpt-4o')).to.deep.equal({ temperature: 0.2, top_p: 0.9 });
+    expect(openaiChat.encodeRequest(emptyRequest({ model: 'o3', temperature: 1, topP: 1 }))).to.deep.include({ temperature: 1, top_p: 1 });
+  });
+
   it('sends no reasoning_effort to OpenAI models without reasoning, which refuse it; other names get it', () => {
     for (const model of ['gpt-4o-mini', 'gpt-4o-2024-08-06', 'gpt-4.1-nano', 'gpt-4-turbo', 'gpt-4', 'gpt-3.5-turbo', 'openai/gpt-4o']) {
       expect(openaiChat.encodeRequest(emptyRequest({ model, reasoning: { enabled: true, effort: 'high' } })), model).to.not.have.property('reasoning_effort');

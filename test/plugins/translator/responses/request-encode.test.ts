@@ -14,7 +14,7 @@ const FREEFORM_TOOL = {
 describe('responses codec: encodeRequest', () => {
   it('encodes a full conversation exactly', () => {
     const ir: IrRequest = irRequest({
-      model: 'gpt-5.5',
+      model: 'gpt-oss-120b', // not an OpenAI reasoning model: it takes the sampling values beside an effort (openai-models.ts)
       stream: true,
       system: [{ type: 'text', text: 'You are terse.' }, { type: 'text', text: 'Second rule.' }],
       messages: [
@@ -51,7 +51,7 @@ describe('responses codec: encodeRequest', () => {
       user: 'user-7',
     });
     expect(openaiResponses.encodeRequest(ir)).to.deep.equal({
-      model: 'gpt-5.5',
+      model: 'gpt-oss-120b',
       instructions: 'You are terse.\n\nSecond rule.',
       input: [
         { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Look' }, { type: 'input_image', image_url: 'data:image/png;base64,AAAA', detail: 'auto' }] },
