@@ -12,7 +12,6 @@ import { protocolName, type StreamEvent } from '../protocols/types.js';
 import { mergeUsage, usageFrom } from '../protocols/usage.js';
 import { isObject } from '../protocols/json.js';
 import { markUntouchedStream, peekBody } from '../protocols/raw-json.js';
-import { withStringMemberBytes } from '../protocols/json-member.js';
 import { chatUsageWanted, withoutUsage, withUsageRequested, withUsageRequestedBytes } from './chat-usage.js';
 import { commitStream } from './stream-commit.js';
 import { UPSTREAM_ABORT, type AbortLike } from './abort.js';
@@ -190,11 +189,9 @@ function passthroughRequest(exchange: Exchange, target: Target): UpstreamRequest
   // The client's own bytes go upstream unless something changed the request (a plugin through the
   // view, an alias renaming the model): no serialisation on the common path.
   let bytes = exchange.originalBody;
-  if (typeof body['model'] === 'string' && body['model'] !== model) {
-    body = { ...body, model };
-    // Renamed in place: every other field goes upstream as the client wrote it.
-    bytes = bytes && withStringMemberBytes(bytes, 'model', model);
-  }
+  // Renamed (a route's `model:`, an alias): serialised from the client's bytes below (`source`), so
+  // every other field still goes upstream as the client wrote it.
+  if (typeof body['model'] === 'string' && body['model'] !== model) { body = { ...body, model }; bytes = undefined; }
   if (exchange.stream && protocol.family === 'openai' && protocol.operation === 'chat' && !chatUsageWanted(body)) {
     body = withUsageRequested(body);
     bytes = bytes && withUsageRequestedBytes(bytes, exchange.readRequest());
