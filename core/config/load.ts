@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, parseDocument, isMap, isScalar, isSeq, visit, type Document } from '../vendor/yaml.js';
+import { LineCounter, parseDocument, isAlias, isMap, isScalar, isSeq, visit, type Document } from '../vendor/yaml.js';
 import { parseOptions, SchemaError, type Path } from '../schema/schema.js';
 import { ConfigError, type ConfigLocation } from './config-error.js';
 import { expandEnv, MissingEnvError } from './env.js';
@@ -54,6 +54,17 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
   };
   const syntax = doc.errors[0];
   if (syntax) throw new ConfigError(`invalid YAML: ${syntax.message.split('\n')[0]}`, at(syntax.pos[0]));
+  // The parser accepts an alias to an anchor that is not there and only fails when the document is
+  // turned into values, with a bare ReferenceError (a stack trace, no line): check them here.
+  let firstAlias: number | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      firstAlias ??= node.range?.[0] ?? 0;
+      if (!node.resolve(doc)) {
+        throw new ConfigError(`invalid YAML: alias *${node.source} has no anchor &${node.source} before it`, at(node.range?.[0] ?? 0));
+      }
+    },
+  });
 
   visit(doc, {
     Scalar(_key, node) {
@@ -72,9 +83,17 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
     throw configErrorFrom(err, locate, base);
   };
 
+  let value: unknown;
+  try {
+    value = doc.toJS();
+  } catch (err) {
+    // yaml refuses aliases that expand past its limit (a "billion laughs" file) with a ReferenceError.
+    if (err instanceof ReferenceError) throw new ConfigError(`invalid YAML: ${err.message}`, at(firstAlias ?? 0));
+    throw err;
+  }
   let config: SluiceConfig;
   try {
-    config = parseOptions(configSchema, doc.toJS() ?? {});
+    config = parseOptions(configSchema, value ?? {});
   } catch (err) {
     if (err instanceof SchemaError) fail(err);
     throw err;

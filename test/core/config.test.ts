@@ -94,6 +94,10 @@ describe('config', () => {
     ['an unknown top-level key', GOOD + 'sever: {}\n', /x\.yaml:6:\d+: sever: expected no option "sever"/],
     ['a bad port', 'server: { port: 99999 }\n' + GOOD, /x\.yaml:1:17: server\.port: expected an integer from 0 to 65535, got 99999/],
     ['a ${VAR} that is not a number', 'server: { port: "${PORT}" }\n' + GOOD, /x\.yaml:1:17: server\.port: expected an integer from 0 to 65535, got "eighty"/],
+    ['an alias to an anchor that is not there', 'server: *nope\n' + GOOD, /^x\.yaml:1:9: invalid YAML: alias \*nope has no anchor &nope before it$/],
+    ['aliases that expand past the parser\'s limit (billion laughs)', 'x0: &a0 ["x","x","x","x","x","x","x","x","x"]\n'
+      + Array.from({ length: 7 }, (_, i) => `x${i + 1}: &a${i + 1} [${Array(9).fill(`*a${i}`).join(',')}]\n`).join('') + GOOD,
+    /^x\.yaml:2:\d+: invalid YAML: Excessive alias count/],
     ['a bad size', 'server: { body_limit: 10 parsecs }\n' + GOOD, /x\.yaml:1:23: server\.body_limit: expected a size such as 10mb or 512kb, got "10 parsecs"/],
     ...['10.0.0.0/33', '999.1.1.1', '1.2.3', ':::'].map((range): [string, string, RegExp] => [`trust_proxy ${range} (no stack at start)`, `server: { trust_proxy: ["${range}"] }\n` + GOOD,
       new RegExp(`x\\.yaml:1:25: server\\.trust_proxy\\[0\\]: expected an IP address or CIDR range such as 10\\.0\\.0\\.0/8 or ::1, got "${range.replace(/\./g, '\\.')}"`)]),
