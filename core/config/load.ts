@@ -5,7 +5,7 @@ import path from 'node:path';
 import { LineCounter, parseDocument, isAlias, isMap, isScalar, isSeq, visit, type Document } from '../vendor/yaml.js';
 import { parseOptions, SchemaError, type Path } from '../schema/schema.js';
 import { ConfigError, type ConfigLocation } from './config-error.js';
-import { expandEnv, MissingEnvError } from './env.js';
+import { EnvReferenceError, expandEnv } from './env.js';
 import { configBaseDir } from './home.js';
 import { configSchema, type SluiceConfig } from './schema.js';
 import { configErrorFrom } from './zod-errors.js';
@@ -72,7 +72,7 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
       try {
         node.value = expandEnv(node.value, env);
       } catch (err) {
-        if (err instanceof MissingEnvError) throw new ConfigError(err.message, at(node.range?.[0] ?? 0));
+        if (err instanceof EnvReferenceError) throw new ConfigError(err.message, at(node.range?.[0] ?? 0));
         throw err;
       }
     },

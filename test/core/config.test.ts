@@ -90,6 +90,9 @@ describe('config', () => {
     ['a missing ${VAR}', GOOD.replace('{ type: loopback }', '{ type: openai, api_key: "${NOPE_KEY}" }'), /x\.yaml:2:\d+: environment variable NOPE_KEY is not set/],
     // An unknown type name (`loopbak`) is refused once the chain's plugins are loaded, at the same
     // line (test/integration/plugin-provider-types.test.ts); what cannot be a type name is refused here.
+    ['a ${…} that is not a reference (a typo would otherwise be sent as the literal key)', GOOD.replace('{ type: loopback }', '{ type: openai, api_key: "${OPENAI-KEY}" }'),
+      /^x\.yaml:2:\d+: invalid environment reference "\$\{OPENAI-KEY\}": expected \$\{NAME\} or \$\{NAME:-default\}/],
+    ['an unclosed ${', GOOD.replace('{ type: loopback }', '{ type: openai, api_key: "${OPENAI_KEY" }'), /^x\.yaml:2:\d+: invalid environment reference "\$\{OPENAI_KEY"/],
     ['a wrong type', GOOD.replace('{ type: loopback }', '{ type: "loop back" }'), /x\.yaml:2:\d+: providers\.local\.type: expected openai, anthropic, gemini, loopback, or a provider type a plugin in the chain adds, got "loop back"/],
     ['an unknown top-level key', GOOD + 'sever: {}\n', /x\.yaml:6:\d+: sever: expected no option "sever"/],
     ['a bad port', 'server: { port: 99999 }\n' + GOOD, /x\.yaml:1:17: server\.port: expected an integer from 0 to 65535, got 99999/],
