@@ -1,0 +1,38 @@
+// Two SIGHUPs close together (a deploy tool that rewrites the file twice, or sends the signal twice)
+// used to run two reloads at once. The one started first but slower to prepare swapped last, so the
+// gateway ran the older file's options while the newer file had been read and accepted. Reloads now
+// run one after the other: the last file read is the one that serves.
+import { expect } from 'chai';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { config, startGateway, type TestGateway } from '../helpers/gateway.js';
+
+const SLOW = `import { definePlugin, z } from 'sluice';
+export default definePlugin({ name: 'slow', version: '1.0.0', sluice: '^0.1.0', options: z.strictObject({ v: z.string(), prepare_ms: z.number() }),
+  setup: (opts) => { let o = opts; return {
+    middleware: async ({ exchange }, next) => { exchange.responseHeaders['x-slow'] = o.v; await next(); },
+    // Preparing takes prepare_ms (a plugin that reads a file or checks a URL before accepting).
+    reload: async (next) => { await new Promise((r) => setTimeout(r, next.prepare_ms)); return () => { o = next; }; },
+  }; } });`;
+
+const yaml = (v: string, prepareMs: number) => config({ chain: `  - use: ./slow.js\n    with: { v: ${v}, prepare_ms: ${prepareMs} }\n  - use: router\n    with: { default: local }` });
+
+describe('reload: two reloads close together', () => {
+  let gw: TestGateway;
+  after(async () => { await gw?.close(); });
+
+  it('runs them in order, so the file read last is the one that serves', async () => {
+    gw = await startGateway(yaml('one', 0), { files: { 'slow.js': SLOW } });
+    const file = path.join(gw.dir, 'sluice.yaml');
+    writeFileSync(file, yaml('two', 300));
+    const first = gw.gateway.reload();
+    // The second signal comes while the first reload is still preparing, after the file changed again.
+    await new Promise((r) => setTimeout(r, 50));
+    writeFileSync(file, yaml('three', 0));
+    const second = gw.gateway.reload();
+    await Promise.all([first, second]);
+    const res = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'loopback', messages: [{ role: 'user', content: 'hi' }] }) });
+    await res.text();
+    expect(res.headers.get('x-slow')).to.equal('three');
+  });
+});
