@@ -23,12 +23,12 @@ import { createMetrics, type Metrics } from './observability/metrics.js';
 import { createGatewayEvents } from './events/event-bus.js';
 import { composeChain } from './plugin/compose.js';
 import { settlesOrStalls } from './plugin/settles-or-stalls.js';
-import type { PluginInstance } from './plugin/contract.js';
+import type { PluginInstance, ReloadContext } from './plugin/contract.js';
 import type { Host } from './plugin/host.js';
 import { commandHost, migrationsOf, openServices, type Services } from './plugin/services.js';
 import { registerPluginsAndProviders } from './plugin/register-chain.js';
 import { loadChain, type LoadedPlugin } from './plugin/loader.js';
-import type { OwnedProviderRegistry } from './providers/registry.js';
+import type { OwnedProviderRegistry, StagedProviders } from './providers/registry.js';
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -201,16 +201,19 @@ async function reloadPlugins(
   if (shape(plugins) !== shape(instances.map((i) => i.plugin))) {
     throw new ConfigError('the chain\'s plugin list changed; restart Sluice to apply it', next.locate(['chain']));
   }
-  // Providers first, so plugins (the router) validate their new options against them; put back if
-  // any plugin refuses.
+  // Providers are built first and staged: plugins (the router) validate their new options against
+  // the staged set, while requests keep the running providers — a plugin that takes a while to
+  // prepare must not leave the old routes pointing at providers already taken out (a rename).
   const providersChanged = JSON.stringify(next.config.providers) !== JSON.stringify(current.config.providers);
+  let staged: StagedProviders | undefined;
   if (providersChanged) {
     try {
-      await providers.replaceConfigured(next.config.providers);
+      staged = providers.stageConfigured(next.config.providers);
     } catch (err) {
       throw new ConfigError((err as Error).message, next.locate(['providers']));
     }
   }
+  const context: ReloadContext = { providers: staged?.view ?? providers };
   const swaps: (() => void)[] = [];
   try {
     for (const [i, { plugin, instance }] of instances.entries()) {
@@ -221,7 +224,7 @@ async function reloadPlugins(
         throw new ConfigError(`plugin ${plugin.label} cannot reload its options; restart Sluice to apply them`, next.locate(['chain', i, 'with']));
       }
       try {
-        const swap: unknown = await instance.reload(options);
+        const swap: unknown = await instance.reload(options, context);
         // Checked before anything swaps: found at the swap step, the plugins before would already
         // run with their new options under a log line saying the reload was rejected.
         if (typeof swap !== 'function') throw new Error('reload() must return the function that applies them (build and validate in reload, swap in the function it returns)');
@@ -231,12 +234,14 @@ async function reloadPlugins(
       }
     }
   } catch (err) {
-    if (providersChanged) await providers.replaceConfigured(current.config.providers);
+    staged?.discard();
     throw err;
   }
   // `pricing:` was validated with the file and cannot be refused: it changes with the plugins' swap,
   // so the ledger and the budgets price requests after the reload alike (they read host.pricing).
   const pricingChanged = JSON.stringify(next.config.pricing) !== JSON.stringify(current.config.pricing);
+  // One synchronous step: no request sees the new providers with the old plugin options, or the reverse.
+  staged?.commit();
   for (const swap of swaps) swap();
   if (pricingChanged) services.setOperatorPrices(next.config.pricing);
   instances.forEach((entry, i) => { entry.plugin = { ...entry.plugin, options: plugins[i]!.options }; });

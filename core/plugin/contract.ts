@@ -6,7 +6,7 @@ import type { Exchange, Principal } from '../exchange.js';
 import type { ApiFamily } from '../protocols/types.js';
 import type { ProviderFactory } from '../providers/registry.js';
 import type { Migration } from '../storage/migrations.js';
-import type { CommandHost, Host } from './host.js';
+import type { CommandHost, Host, ProviderRegistry } from './host.js';
 import type { RequestRecord } from './request-record.js';
 
 /** What a plugin's middleware receives: Sluice's own context, typed end to end. */
@@ -31,6 +31,12 @@ export interface ArrivingRequest {
 /** Who is asking, from the request's head; throws (a GatewayError) to refuse the request. */
 export type Authenticate = (request: ArrivingRequest) => Principal | Promise<Principal>;
 
+/** What a plugin's `reload` gets beside its new options. */
+export interface ReloadContext {
+  /** The providers as the reloaded config will have them (validate provider names against these). */
+  providers: ProviderRegistry;
+}
+
 export interface PluginInstance<O = unknown> {
   /** Request middleware, run in chain order (onion: code after `await next()` runs on the way out). */
   middleware?: PluginMiddleware;
@@ -51,8 +57,11 @@ export interface PluginInstance<O = unknown> {
    * Takes new options from a reloaded config (SIGHUP). Build and validate everything here and throw
    * if it cannot work; return the function that swaps it in. Core calls the swaps only after every
    * plugin prepared successfully, so a reload is all-or-nothing. Without it, changed options need a restart.
+   * `context.providers` holds the providers as the reloaded config will have them: check provider
+   * names against it (`host.providers` still serves requests with the running ones until the swap).
+   * Core always passes it; it is optional so that tests may call `reload(options)` directly.
    */
-  reload?(options: O): (() => void) | Promise<() => void>;
+  reload?(options: O, context?: ReloadContext): (() => void) | Promise<() => void>;
   /**
    * Begins background work (timers, connections, sync loops). Called once the gateway is about to
    * serve, after migrations ran; never by `sluice config validate`, which only runs `setup`.

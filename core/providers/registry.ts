@@ -45,6 +45,15 @@ export interface ProviderRegistry {
   onChange(listener: () => void): () => void;
 }
 
+export interface StagedProviders {
+  /** The providers as they will be once committed; after `commit()`, the live registry itself. */
+  view: ProviderRegistry;
+  /** Puts the staged providers in service (synchronous); replaced and removed ones close once idle. */
+  commit(): void;
+  /** Drops what was staged, closing the providers built for it. */
+  discard(): void;
+}
+
 export interface OwnedProviderRegistry extends ProviderRegistry {
   /**
    * The retry settings (and budget) of a provider this registry built, from its entry's `retry`;
@@ -53,6 +62,12 @@ export interface OwnedProviderRegistry extends ProviderRegistry {
   retryPolicy(provider: Provider): RetryPolicy | undefined;
   /** Makes the registry hold exactly `config`'s providers, rebuilding those whose entry changed. */
   replaceConfigured(config: SluiceConfig['providers']): Promise<void>;
+  /**
+   * Builds what `config` changes without putting it in service (a bad entry throws here, before
+   * anything changes): a reload lets plugins validate against `view` while requests are still
+   * served by the running providers, then commits both in one synchronous step.
+   */
+  stageConfigured(config: SluiceConfig['providers']): StagedProviders;
   close(): Promise<void>;
 }
 
@@ -100,7 +115,53 @@ export function createProviderRegistry(config: SluiceConfig['providers'], extraT
     configured.set(name, JSON.stringify(c));
   }
 
-  return {
+  const stageConfigured = (next: SluiceConfig['providers']): StagedProviders => {
+    // Build everything first: a bad entry throws before anything changes.
+    const built = new Map<string, Provider>();
+    for (const [name, c] of Object.entries(next)) {
+      if (configured.get(name) !== JSON.stringify(c)) built.set(name, create(name, c));
+    }
+    const gone = new Set([...configured.keys()].filter((name) => !(name in next)));
+    let state: 'staged' | 'committed' | 'discarded' = 'staged';
+    const stagedNames = () => [...new Set([...providers.keys(), ...built.keys()])].filter((name) => !gone.has(name));
+    const stagedGet = (name: string) => built.get(name) ?? (gone.has(name) ? undefined : providers.get(name));
+    const view: ProviderRegistry = {
+      get: (name) => (state === 'staged' ? stagedGet(name) : registry.get(name)),
+      names: () => (state === 'staged' ? stagedNames() : registry.names()),
+      all: () => (state === 'staged' ? stagedNames().map((name) => stagedGet(name)!) : registry.all()),
+      create: (name, input) => registry.create(name, input),
+      add: (provider) => registry.add(provider),
+      remove: (name) => registry.remove(name),
+      onChange: (listener) => registry.onChange(listener),
+    };
+    return {
+      view,
+      commit() {
+        if (state !== 'staged') return;
+        state = 'committed';
+        for (const [name, p] of built) {
+          const old = providers.get(name);
+          providers.set(name, p);
+          configured.set(name, JSON.stringify(next[name]));
+          if (old) closeLater(old);
+        }
+        for (const name of gone) {
+          const old = providers.get(name);
+          providers.delete(name);
+          configured.delete(name);
+          if (old) closeLater(old);
+        }
+        if (built.size || gone.size) changed();
+      },
+      discard() {
+        if (state !== 'staged') return;
+        state = 'discarded';
+        for (const p of built.values()) closeLater(p);
+      },
+    };
+  };
+
+  const registry: OwnedProviderRegistry = {
     get: (name) => providers.get(name),
     names: () => [...providers.keys()],
     all: () => [...providers.values()],
@@ -126,30 +187,14 @@ export function createProviderRegistry(config: SluiceConfig['providers'], extraT
       return () => listeners.delete(listener);
     },
     async replaceConfigured(next) {
-      // Build everything first: a bad entry throws before anything changes.
-      const built = new Map<string, Provider>();
-      for (const [name, c] of Object.entries(next)) {
-        if (configured.get(name) !== JSON.stringify(c)) built.set(name, create(name, c));
-      }
-      const gone = [...configured.keys()].filter((name) => !(name in next));
-      for (const [name, p] of built) {
-        const old = providers.get(name);
-        providers.set(name, p);
-        configured.set(name, JSON.stringify(next[name]));
-        if (old) closeLater(old);
-      }
-      for (const name of gone) {
-        const old = providers.get(name);
-        providers.delete(name);
-        configured.delete(name);
-        if (old) closeLater(old);
-      }
-      if (built.size || gone.length) changed();
+      stageConfigured(next).commit();
     },
+    stageConfigured: (next) => stageConfigured(next),
     async close() {
       await Promise.all([...providers.values()].map((p) => p.close()));
     },
   };
+  return registry;
 }
 
 /** The configured providers only (tests and tools that need no runtime changes). */

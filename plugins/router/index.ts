@@ -86,9 +86,10 @@ export default definePlugin<RouterOptions>({
         route(table, exchange);
         return next();
       },
-      // SIGHUP: compile the new table fully (unknown providers throw here), then swap it in one assignment.
-      reload(next) {
-        const compiled = compileRoutes(next, host.providers);
+      // SIGHUP: compile the new table fully (unknown providers throw here), then swap it in one
+      // assignment. Against the providers the reloaded config will have: they go into service with the swap.
+      reload(next, context) {
+        const compiled = compileRoutes(next, context?.providers ?? host.providers);
         return () => { table = compiled; };
       },
     };

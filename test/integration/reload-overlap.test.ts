@@ -36,3 +36,33 @@ describe('reload: two reloads close together', () => {
     expect(res.headers.get('x-slow')).to.equal('three');
   });
 });
+
+describe('reload: requests while a plugin prepares its new options', () => {
+  let gw: TestGateway;
+  after(async () => { await gw?.close(); });
+
+  const renamed = (provider: string, prepareMs: number) => `server:\n  shutdown_grace_ms: 200
+storage:\n  database: "sqlite::memory:"
+providers:\n  ${provider}: { type: loopback }
+chain:
+  - use: ./slow.js\n    with: { v: ${provider}, prepare_ms: ${prepareMs} }
+  - use: router\n    with: { default: ${provider} }
+`;
+
+  it('are served by the old config until the whole new one swaps in, when the reload renames a provider', async () => {
+    gw = await startGateway(renamed('first', 0), { files: { 'slow.js': SLOW } });
+    writeFileSync(path.join(gw.dir, 'sluice.yaml'), renamed('second', 400));
+    const reload = gw.gateway.reload();
+    await new Promise((r) => setTimeout(r, 100));
+    // The slow plugin is still preparing: the router still routes to `first`, so `first` must still be there.
+    const during = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'loopback', messages: [{ role: 'user', content: 'hi' }] }) });
+    const body = await during.text();
+    await reload;
+    expect(during.status, body).to.equal(200);
+    expect(during.headers.get('x-slow')).to.equal('first');
+    const after = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'loopback', messages: [{ role: 'user', content: 'hi' }] }) });
+    await after.text();
+    expect(after.status).to.equal(200);
+    expect(after.headers.get('x-slow')).to.equal('second');
+  });
+});
