@@ -248,4 +248,11 @@ async function reloadPlugins(
   current.config.providers = next.config.providers;
   current.config.pricing = next.config.pricing;
   logger.info('config reloaded', { file: next.file, plugins_changed: swaps.length, providers_changed: providersChanged, pricing_changed: pricingChanged });
+  // These are read at start only. Said, not silent: an operator who rotates admin.key or moves the
+  // port and sends SIGHUP would otherwise read "config reloaded" while the old values stay in force.
+  const startOnly = (['server', 'storage', 'logging', 'admin'] as const)
+    .filter((section) => JSON.stringify(next.config[section]) !== JSON.stringify(current.config[section]));
+  if (startOnly.length) {
+    logger.warn('config reload did not apply these sections: they are read at start only; restart Sluice to apply them', { sections: startOnly });
+  }
 }

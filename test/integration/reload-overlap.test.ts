@@ -66,3 +66,23 @@ chain:
     expect(after.headers.get('x-slow')).to.equal('second');
   });
 });
+
+describe('reload: sections read at start only', () => {
+  let gw: TestGateway;
+  after(async () => { await gw?.close(); });
+
+  it('says which changed sections were not applied (a rotated admin.key keeps the old one until a restart)', async () => {
+    const withAdmin = (key: string) => config({ server: '  shutdown_grace_ms: 200\n' }) + `admin: { key: "${key}" }\n`;
+    gw = await startGateway(withAdmin('first-admin-key-0123456789'));
+    writeFileSync(path.join(gw.dir, 'sluice.yaml'), withAdmin('second-admin-key-0123456789'));
+    await gw.gateway.reload();
+    const warned = gw.logs.map((l) => JSON.parse(l) as { msg: string; sections?: string[] }).filter((l) => /did not apply/.test(l.msg));
+    expect(warned).to.have.length(1);
+    expect(warned[0]!.sections).to.deep.equal(['admin']);
+    expect(gw.logs.join('\n')).not.to.include('second-admin-key');
+    // Back to what runs: nothing left unapplied, nothing said.
+    writeFileSync(path.join(gw.dir, 'sluice.yaml'), withAdmin('first-admin-key-0123456789'));
+    await gw.gateway.reload();
+    expect(gw.logs.filter((l) => /did not apply/.test(l))).to.have.length(1);
+  });
+});
