@@ -17,6 +17,7 @@ import type { Host } from '../plugin/host.js';
 import { registerPluginsAndProviders } from '../plugin/register-chain.js';
 import { commandHost, migrationsOf, openServices } from '../plugin/services.js';
 import { createAdminRoutes } from '../http/admin-routes.js';
+import { createRequestMetrics } from '../http/request-metrics.js';
 import { createClientAddressResolver } from '../http/client-address.js';
 import { trustProxyOf } from '../config/trust-proxy.js';
 import { loadChain, type LoadedPlugin } from '../plugin/loader.js';
@@ -55,6 +56,9 @@ export async function validateConfig(loaded: LoadedConfig): Promise<Validated> {
     events,
   });
 
+  // Core's own series, declared before any setup as start-up does: a plugin that takes one of their
+  // names is refused here at its line too, not only by `sluice start`.
+  createRequestMetrics(metrics);
   const instances: PluginInstance[] = [];
   try {
     for (const plugin of plugins) {

@@ -58,4 +58,20 @@ describe('sluice config validate: the set-up host', () => {
     expect(r.stderr).to.match(/sluice\.yaml:\d+:\d+: plugin uses-host failed to start: /);
     expect(s.stderr.split(': plugin uses-host failed to start: ')[1]).to.equal(r.stderr.split(': plugin uses-host failed to start: ')[1]);
   });
+
+  it('rejects a metric that takes one of core\'s names, as start does', () => {
+    const dir = tempDir('sluice-validate-');
+    writeFileSync(path.join(dir, 'takes-core-metric.js'), `import { definePlugin, z } from 'sluice';
+export default definePlugin({ name: 'takes-core-metric', version: '1.0.0', sluice: '*', options: z.strictObject({}),
+  setup(_o, host) { host.metrics.counter('sluice_requests_total', 'my own requests'); return {}; } });
+`);
+    const file = path.join(dir, 'sluice.yaml');
+    writeFileSync(file, 'storage: { database: "sqlite::memory:" }\nproviders:\n  local: { type: loopback }\nchain:\n  - use: router\n    with: { default: local }\n  - use: ./takes-core-metric.js\n');
+    const r = sluice(['config', 'validate', file]);
+    const s = sluice(['start', '--config', file, '--port', '0']);
+    expect(s.status).to.equal(1);
+    expect(r.status, r.stdout).to.equal(1);
+    expect(r.stderr).to.match(/sluice\.yaml:7:5: plugin takes-core-metric failed to start: metric sluice_requests_total is already registered/);
+    expect(s.stderr.split(': plugin takes-core-metric failed to start: ')[1]).to.equal(r.stderr.split(': plugin takes-core-metric failed to start: ')[1]);
+  });
 });
