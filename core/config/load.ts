@@ -53,7 +53,7 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
     return { file, line: pos.line, column: pos.col };
   };
   const syntax = doc.errors[0];
-  if (syntax) throw new ConfigError(`invalid YAML: ${syntax.message.split('\n')[0]}`, at(syntax.pos[0]));
+  if (syntax) throw new ConfigError(`invalid YAML: ${yamlProblem(syntax.code, syntax.message)}`, at(syntax.pos[0]));
   // The parser accepts an alias to an anchor that is not there and only fails when the document is
   // turned into values, with a bare ReferenceError (a stack trace, no line): check them here.
   let firstAlias: number | undefined;
@@ -132,4 +132,13 @@ function offsetOf(doc: Document, p: Path): number {
     return offset;
   }
   return offset;
+}
+
+/**
+ * The parser's message, first line only (the rest repeats the line), worded for someone editing a
+ * config where the parser's own wording is advice to a programmer calling it.
+ */
+function yamlProblem(code: string, message: string): string {
+  if (code === 'MULTIPLE_DOCS') return 'a second document (a `---` line) where the config file holds one';
+  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }
