@@ -54,6 +54,10 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
   };
   const syntax = doc.errors[0];
   if (syntax) throw new ConfigError(`invalid YAML: ${yamlProblem(syntax.code, syntax.message)}`, at(syntax.pos[0]));
+  // The parser only warns about a tag it does not know (`!Ref x`, a habit from other tools' YAML) and
+  // reads the value as plain text: a config would then run with a value its author did not mean.
+  const unknownTag = doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
+  if (unknownTag) throw new ConfigError(`invalid YAML: ${yamlProblem(unknownTag.code, unknownTag.message)} (a Sluice config takes plain YAML values)`, at(unknownTag.pos[0]));
   // The parser accepts an alias to an anchor that is not there and only fails when the document is
   // turned into values, with a bare ReferenceError (a stack trace, no line): check them here.
   let firstAlias: number | undefined;

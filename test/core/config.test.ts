@@ -88,6 +88,7 @@ describe('config', () => {
   const cases: [string, string, RegExp][] = [
     ['broken YAML', GOOD.replace('chain:', 'chain: [unclosed'), /x\.yaml:\d+:\d+: invalid YAML/],
     ['a second YAML document, in words for the config file rather than the parser\'s API', GOOD + '---\nserver: {}\n', /^x\.yaml:6:1: invalid YAML: a second document \(a `---` line\) where the config file holds one$/],
+    ['a tag YAML does not know (read as plain text otherwise)', GOOD.replace('{ type: loopback }', '{ type: loopback, models: [!Ref my-model] }'), /^x\.yaml:2:\d+: invalid YAML: Unresolved tag: !Ref \(a Sluice config takes plain YAML values\)$/],
     ['a missing ${VAR}', GOOD.replace('{ type: loopback }', '{ type: openai, api_key: "${NOPE_KEY}" }'), /x\.yaml:2:\d+: environment variable NOPE_KEY is not set/],
     // An unknown type name (`loopbak`) is refused once the chain's plugins are loaded, at the same
     // line (test/integration/plugin-provider-types.test.ts); what cannot be a type name is refused here.
