@@ -23,7 +23,7 @@ import { createMetrics, type Metrics } from './observability/metrics.js';
 import { createGatewayEvents } from './events/event-bus.js';
 import { composeChain } from './plugin/compose.js';
 import { settlesOrStalls } from './plugin/settles-or-stalls.js';
-import type { PluginInstance, ReloadContext } from './plugin/contract.js';
+import { checkedInstance, type PluginInstance, type ReloadContext } from './plugin/contract.js';
 import type { Host } from './plugin/host.js';
 import { commandHost, migrationsOf, openServices, type Services } from './plugin/services.js';
 import { registerPluginsAndProviders } from './plugin/register-chain.js';
@@ -115,7 +115,7 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
   const instances: { plugin: LoadedPlugin; instance: PluginInstance }[] = [];
   for (const plugin of plugins) {
     try {
-      instances.push({ plugin, instance: await plugin.definition.setup!(plugin.options, hostFor(plugin)) });
+      instances.push({ plugin, instance: checkedInstance(await plugin.definition.setup!(plugin.options, hostFor(plugin))) });
     } catch (err) {
       await Promise.allSettled(instances.map((i) => i.instance.close?.()));
       // What setup opened (a database a plugin asked for, provider pools) would keep `sluice start` alive.

@@ -12,7 +12,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { createLogger } from '../observability/logger.js';
 import { createMetrics } from '../observability/metrics.js';
 import { createGatewayEvents } from '../events/event-bus.js';
-import type { PluginInstance } from '../plugin/contract.js';
+import { checkedInstance, type PluginInstance } from '../plugin/contract.js';
 import type { Host } from '../plugin/host.js';
 import { registerPluginsAndProviders } from '../plugin/register-chain.js';
 import { commandHost, migrationsOf, openServices } from '../plugin/services.js';
@@ -63,7 +63,7 @@ export async function validateConfig(loaded: LoadedConfig): Promise<Validated> {
   try {
     for (const plugin of plugins) {
       try {
-        instances.push(await plugin.definition.setup!(plugin.options, hostFor(plugin)));
+        instances.push(checkedInstance(await plugin.definition.setup!(plugin.options, hostFor(plugin))));
       } catch (err) {
         throw pluginStartError(loaded, plugin, err);
       }

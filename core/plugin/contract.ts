@@ -169,6 +169,26 @@ export function definePlugin<O>(definition: PluginDefinition<O>): PluginDefiniti
   return definition;
 }
 
+const INSTANCE_FUNCTIONS = ['middleware', 'start', 'reload', 'onRequest', 'close'] as const;
+
+/**
+ * What `setup` returned, checked before it is used: a JavaScript plugin that forgets its `return` (or
+ * returns `{ middleware: handler() }`) would otherwise crash start-up with a TypeError and a stack,
+ * or answer every request with a 500.
+ */
+export function checkedInstance(value: unknown): PluginInstance {
+  if (typeof value !== 'object' || value === null) {
+    throw new Error(`setup() must return an object such as { middleware, close } (every key optional), got ${value === null ? 'null' : typeof value}`);
+  }
+  for (const key of INSTANCE_FUNCTIONS) {
+    const member = (value as Record<string, unknown>)[key];
+    if (member !== undefined && typeof member !== 'function') {
+      throw new Error(`setup() returned a ${key} that is not a function (got ${member === null ? 'null' : typeof member})`);
+    }
+  }
+  return value as PluginInstance;
+}
+
 export function isPluginDefinition(value: unknown): value is PluginDefinition<unknown> {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[DEFINITION] === true;
 }

@@ -74,4 +74,22 @@ export default definePlugin({ name: 'takes-core-metric', version: '1.0.0', sluic
     expect(r.stderr).to.match(/sluice\.yaml:7:5: plugin takes-core-metric failed to start: metric sluice_requests_total is already registered/);
     expect(s.stderr.split(': plugin takes-core-metric failed to start: ')[1]).to.equal(r.stderr.split(': plugin takes-core-metric failed to start: ')[1]);
   });
+
+  for (const [what, returned, message] of [
+    ['nothing (a forgotten return)', '', 'setup() must return an object such as { middleware, close } (every key optional), got undefined'],
+    ['a middleware that is not a function', 'return { middleware: 5 };', 'setup() returned a middleware that is not a function (got number)'],
+  ]) {
+    it(`refuses a setup that returns ${what}, at the plugin's line, in validate and start alike`, () => {
+      const dir = tempDir('sluice-validate-');
+      writeFileSync(path.join(dir, 'odd-setup.js'), `import { definePlugin, z } from 'sluice';
+export default definePlugin({ name: 'odd-setup', version: '1.0.0', sluice: '*', options: z.strictObject({}), setup() { ${returned} } });
+`);
+      const file = path.join(dir, 'sluice.yaml');
+      writeFileSync(file, 'storage: { database: "sqlite::memory:" }\nproviders:\n  local: { type: loopback }\nchain:\n  - use: router\n    with: { default: local }\n  - use: ./odd-setup.js\n');
+      for (const r of [sluice(['config', 'validate', file]), sluice(['start', '--config', file, '--port', '0'])]) {
+        expect(r.status, r.stdout).to.equal(1);
+        expect(r.stderr.trim()).to.equal(`sluice: ${file}:7:5: plugin odd-setup failed to start: ${message}`);
+      }
+    });
+  }
 });
