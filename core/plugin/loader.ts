@@ -36,6 +36,14 @@ export async function importPlugin(use: string, configDir: string): Promise<{ de
   }
   const definition = [mod['default'], mod['plugin']].find(isPluginDefinition);
   if (!definition) throw new Error(`"${use}" does not export a plugin made with definePlugin() (as default export or \`plugin\`)`);
+  // Name and version label the plugin in every log line, metric, error and `sluice plugins`: a
+  // JavaScript plugin without them would otherwise load as "plugin undefined".
+  for (const key of ['name', 'version'] as const) {
+    const value: unknown = definition[key];
+    if (typeof value !== 'string' || value.trim() === '') {
+      throw new Error(`"${use}": definePlugin() needs a ${key} (a non-empty string), got ${value === undefined ? 'none' : JSON.stringify(value)}`);
+    }
+  }
   if (!isZod4Schema(definition.options)) {
     throw new Error(`plugin ${definition.name}: \`options\` must be a zod 4 schema; write it with \`import { z } from 'sluice'\``);
   }

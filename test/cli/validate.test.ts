@@ -92,4 +92,16 @@ export default definePlugin({ name: 'odd-setup', version: '1.0.0', sluice: '*', 
       }
     });
   }
+
+  it('refuses a plugin definition without a name, at its use: line', () => {
+    const dir = tempDir('sluice-validate-');
+    writeFileSync(path.join(dir, 'nameless.js'), `import { definePlugin, z } from 'sluice';
+export default definePlugin({ version: '1.0.0', sluice: '*', options: z.strictObject({}), setup() { return {}; } });
+`);
+    const file = path.join(dir, 'sluice.yaml');
+    writeFileSync(file, 'providers:\n  local: { type: loopback }\nchain:\n  - use: router\n    with: { default: local }\n  - use: ./nameless.js\n');
+    const r = sluice(['config', 'validate', file]);
+    expect(r.status, r.stdout).to.equal(1);
+    expect(r.stderr.trim()).to.equal(`sluice: ${file}:6:10: chain[1]: "./nameless.js": definePlugin() needs a name (a non-empty string), got none`);
+  });
 });
