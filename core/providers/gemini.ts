@@ -3,6 +3,8 @@ import type { ProviderConfig } from '../config/schema.js';
 import type { UpstreamRequest } from '../exchange.js';
 import type { ProtocolName } from '../protocols/types.js';
 import type { SendContext } from './provider.js';
+import type { GatewayResponse } from '../exchange.js';
+import { oversizedBatch, sendInBatches } from './gemini-embed-batches.js';
 import { forwardHeaders, HttpProvider } from './http-provider.js';
 import type { WireRequest } from './http-upstream.js';
 
@@ -18,6 +20,12 @@ export class GeminiProvider extends HttpProvider {
   constructor(name: string, config: ProviderConfig) {
     super(name, config, 'gemini', 'https://generativelanguage.googleapis.com', GEMINI_PROTOCOLS);
     this.version = /\/v1(alpha|beta)?\/*$/.test((config.base_url ?? '').replace(/[?#].*$/s, '')) ? '' : '/v1beta';
+  }
+
+  /** A batch of embeddings larger than Gemini takes in one call goes as several (gemini-embed-batches.ts). */
+  override send(request: UpstreamRequest, ctx: SendContext): Promise<GatewayResponse> {
+    const requests = oversizedBatch(request);
+    return requests ? sendInBatches(request, requests, ctx, (part, partCtx) => super.send(part, partCtx)) : super.send(request, ctx);
   }
 
   protected wire(request: UpstreamRequest, ctx: SendContext): WireRequest | undefined {

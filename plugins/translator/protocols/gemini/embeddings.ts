@@ -44,11 +44,13 @@ export function openAIEmbeddingsToGeminiRequest(body: JsonObject, model: string)
 
 /**
  * Gemini upstream response → OpenAI client response. Gemini reports no token counts for
- * embeddings, so usage is zero. `encodingFormat` is the client's encoding_format: base64 means
+ * embeddings, so usage is zero unless the answer carries a usageMetadata (summed over the calls a
+ * large batch was split into). `encodingFormat` is the client's encoding_format: base64 means
  * little-endian float32, as OpenAI sends it.
  */
 export function geminiEmbeddingsToOpenAI(response: JsonValue, model: string, encodingFormat: 'float' | 'base64' = 'float'): JsonObject {
   const r = asObject(response);
+  const prompt = asNumber(asObject(r?.['usageMetadata'])?.['promptTokenCount']) ?? 0;
   const list = r?.['embeddings'] !== undefined ? asArray(r['embeddings']) : [r?.['embedding'] ?? null];
   return {
     object: 'list',
@@ -57,7 +59,7 @@ export function geminiEmbeddingsToOpenAI(response: JsonValue, model: string, enc
       return { object: 'embedding', index, embedding: encodingFormat === 'base64' ? toBase64(values) : values };
     }),
     model,
-    usage: { prompt_tokens: 0, total_tokens: 0 },
+    usage: { prompt_tokens: prompt, total_tokens: prompt },
   };
 }
 
