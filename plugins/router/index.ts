@@ -2,7 +2,7 @@
 // with ordered fallbacks and a work mode deciding between passthrough and translation.
 import { definePlugin, GatewayError, type Exchange, type Target } from '../../core/index.js';
 import { modelAllowed } from './allow-list.js';
-import { modelInfo, modelList } from './models.js';
+import { modelInfo, modelList, type ListedModel } from './models.js';
 import { routerOptions, type RouterOptions } from './options.js';
 import { compileRoutes, type RouteDecision, type RouteTable } from './routes.js';
 import { modeRefusal, targetProtocol } from './target-protocol.js';
@@ -15,13 +15,23 @@ import { modeRefusal, targetProtocol } from './target-protocol.js';
 function answerModels(table: RouteTable, exchange: Exchange): void {
   const family = exchange.endpoint.family;
   const allowed = exchange.principal?.allowedModels;
-  const models = allowed === undefined ? table.listModels() : table.listModels().filter((m) => {
-    const decision = table.resolve(m.id);
-    return decision !== undefined && decision.targets.some((t) => modelAllowed(allowed, t.model));
-  });
+  const usable = (decision: RouteDecision | undefined): decision is RouteDecision =>
+    decision !== undefined && (allowed === undefined || decision.targets.some((t) => modelAllowed(allowed, t.model)));
+  const models = allowed === undefined ? table.listModels() : table.listModels().filter((m) => usable(table.resolve(m.id)));
+  const id = exchange.model;
   // A path like GET /v1/models/{id} asks for one model; the bare path for the list.
-  const body = exchange.model === undefined ? modelList(family, models) : modelInfo(family, models, exchange.model);
+  const body = id === undefined ? modelList(family, models) : modelInfo(family, models.find((m) => m.id === id) ?? routedModel(table, id, usable), id);
   exchange.response = { kind: 'json', status: 200, headers: {}, protocol: exchange.endpoint, body };
+}
+
+/**
+ * A model no listing names but a route's pattern serves (`gpt-*`): a client checking it before use
+ * (the OpenAI SDK's models.retrieve, LangChain, IDE plugins) is told it exists, as requests for it work.
+ */
+function routedModel(table: RouteTable, id: string, usable: (d: RouteDecision | undefined) => d is RouteDecision): ListedModel | undefined {
+  const decision = table.routedModel(id);
+  const first = usable(decision) ? decision.targets[0] : undefined;
+  return first && { id, provider: first.provider.name };
 }
 
 /**

@@ -25,8 +25,8 @@ export function modelList(family: ApiFamily, models: ListedModel[]): JsonObject 
   }
 }
 
-export function modelInfo(family: ApiFamily, models: ListedModel[], id: string): JsonObject {
-  const m = models.find((x) => x.id === id);
+/** One model's object; `m` is the listed (or route-matched) model, undefined when none is served. */
+export function modelInfo(family: ApiFamily, m: ListedModel | undefined, id: string): JsonObject {
   if (!m) throw new GatewayError('SLUICE_E_MODEL_NOT_FOUND', `The model \`${id}\` does not exist or is not served by this gateway`, { param: 'model' });
   return one(family, m);
 }

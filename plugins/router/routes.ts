@@ -48,6 +48,12 @@ export interface RouteTable {
   resolve(model: string): RouteDecision | undefined;
   /** Every model name a client can ask for (for model listings). */
   listModels(): { id: string; provider: string }[];
+  /**
+   * The decision for a name one of the configured routes matches (after aliases), for a single-model
+   * lookup: a name only a glob (`gpt-*`) serves is no listed model, yet requests for it work. The
+   * default route is left out, as it takes any name: a typo must still be "not found".
+   */
+  routedModel(model: string): RouteDecision | undefined;
 }
 
 export function compileRoutes(options: RouterOptions, providers: ProviderRegistry, random: () => number = Math.random): RouteTable {
@@ -115,6 +121,11 @@ export function compileRoutes(options: RouterOptions, providers: ProviderRegistr
 
   return {
     resolve: (requested) => resolveWith(requested, random()),
+    routedModel(requested) {
+      const model = aliases.get(requested) ?? requested;
+      // The heaviest target owns the model, as in listings (draw 0).
+      return routes.some((r) => r.matches(model)) ? resolveWith(requested, 0) : undefined;
+    },
     listModels() {
       const seen = new Map<string, string>();
       const add = (id: string) => {

@@ -153,6 +153,23 @@ describe('client surfaces', () => {
       expect(res.json()).to.include({ id: 'ft:gpt-4o-mini:acme::abc123', object: 'model' });
     });
 
+    it('GET /v1/models/{id} finds a model only a glob route serves (not in the list), and a name only the default would take is still a 404', async () => {
+      const openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: SECRET, maxRetries: 0 });
+      const ids: string[] = [];
+      for await (const m of openai.models.list()) ids.push(m.id);
+      expect(ids).to.not.include('gpt-4o-2024-08-06'); // the listing is unchanged
+      expect(await openai.models.retrieve('gpt-4o-2024-08-06')).to.include({ id: 'gpt-4o-2024-08-06', object: 'model', owned_by: 'up' });
+      const anthropic = new Anthropic({ baseURL: gw.url, apiKey: SECRET, maxRetries: 0 });
+      expect(await anthropic.models.retrieve('gpt-4o-2024-08-06')).to.include({ id: 'gpt-4o-2024-08-06', type: 'model' });
+      const gemini = await call('GET', `${gw.url}/v1beta/models/gpt-4o-2024-08-06`);
+      expect(gemini.status, gemini.text).to.equal(200);
+      expect(gemini.json()).to.include({ name: 'models/gpt-4o-2024-08-06' });
+      // `default: local` would take any name; a typo is still not a model.
+      expect(await openai.models.retrieve('gtp-4o').then(() => undefined, (e: unknown) => e)).to.be.instanceOf(OpenAI.NotFoundError);
+      expect((await call('GET', `${gw.url}/v1beta/models/gtp-4o`)).status).to.equal(404);
+      expect(mock.requests).to.have.length(0);
+    });
+
     it('GET /v1/models/{unknown} is a 404 in each family\'s envelope', async () => {
       const openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: SECRET, maxRetries: 0 });
       expect(await openai.models.retrieve('no-such-model').then(() => undefined, (e: unknown) => e)).to.be.instanceOf(OpenAI.NotFoundError);
