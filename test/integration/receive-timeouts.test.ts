@@ -100,7 +100,7 @@ describe('request receive deadlines and refused bodies', () => {
   });
 
   it('keeps connections alive for bodies it read completely', async () => {
-    const body = JSON.stringify({ model: 'loopback' });
+    const body = JSON.stringify({ model: 'loopback', messages: [{ role: 'user', content: 'hi' }] });
     const res = await rawRequest(port, `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`, { waitMs: 300 });
     expect(res.status).to.equal(200);
     expect(res.headers['connection']).to.equal('keep-alive');

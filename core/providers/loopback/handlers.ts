@@ -8,14 +8,21 @@ import { openaiChat } from './openai-chat.js';
 import { openaiEmbeddings } from './openai-embeddings.js';
 import { openaiResponses } from './openai-responses.js';
 import type { LoopbackHandler } from './reply.js';
+import { refuseMalformed } from './wire-checks.js';
+
+/** A body of a shape the real API refuses gets that API's 400 before the handler reads it (wire-checks.ts). */
+const checked = (handler: LoopbackHandler): LoopbackHandler => (request, id) => {
+  refuseMalformed(request);
+  return handler(request, id);
+};
 
 export const HANDLERS: Partial<Record<ProtocolName, LoopbackHandler>> = {
-  'openai.chat': openaiChat,
-  'openai.responses': openaiResponses,
+  'openai.chat': checked(openaiChat),
+  'openai.responses': checked(openaiResponses),
   'openai.embeddings': openaiEmbeddings,
-  'anthropic.messages': anthropicMessages,
-  'anthropic.count_tokens': anthropicCountTokens,
-  'gemini.generate': geminiGenerate,
-  'gemini.count_tokens': geminiCountTokens,
+  'anthropic.messages': checked(anthropicMessages),
+  'anthropic.count_tokens': checked(anthropicCountTokens),
+  'gemini.generate': checked(geminiGenerate),
+  'gemini.count_tokens': checked(geminiCountTokens),
   'gemini.embed': geminiEmbed,
 };
