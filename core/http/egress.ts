@@ -5,6 +5,7 @@ import type { ServerResponse } from 'node:http';
 import { errorBody, GatewayError, toGatewayError } from '../errors.js';
 import type { Exchange, StreamFraming, StreamResponse } from '../exchange.js';
 import { takeObservers } from '../protocols/observe-stream.js';
+import { asObject, asString } from '../protocols/json.js';
 import { isUntouchedStream } from '../protocols/raw-json.js';
 import { msFixed3 } from './ms-text.js';
 import type { ApiFamily, Protocol, StreamEvent } from '../protocols/types.js';
@@ -227,7 +228,16 @@ export function inStreamError(protocol: Protocol, error: GatewayError, sequenceN
   const envelope = errorBody(error, protocol.family);
   if (protocol.family === 'anthropic') return { event: 'error', data: envelope };
   if (protocol.family === 'openai' && protocol.operation === 'responses') {
-    return { event: 'error', data: { type: 'error', code: error.code, message: error.message, param: error.param, sequence_number: sequenceNumber } };
+    // The fields of the JSON error the same failure gets (errorBody): an upstream's own code and
+    // words, a gateway error's SLUICE_E_* code. The event has no room for the error's class (its
+    // `type` is "error"), so a JSON error without a code gives its class as the code instead.
+    const inner = asObject(envelope['error']);
+    const code = asString(inner?.['code']) ?? asString(inner?.['type']) ?? error.code;
+    const param = inner?.['param'];
+    return {
+      event: 'error',
+      data: { type: 'error', code, message: asString(inner?.['message']) ?? error.message, param: typeof param === 'string' ? param : null, sequence_number: sequenceNumber },
+    };
   }
   return { data: envelope };
 }
