@@ -1,10 +1,10 @@
 // IR → Responses JSON response, for Responses clients (Codex CLI, the openai SDK).
-import type { JsonObject, JsonValue } from '../../../../core/index.js';
+import { isObject, type JsonObject, type JsonValue } from '../../../../core/index.js';
 import type { EncodeContext } from '../../codec.js';
 import type { IrResponse } from '../../ir.js';
 import { idWithSignature } from '../../tool-call-ids.js';
 import { argumentsOrEmptyObject } from '../../util.js';
-import { customCallItem, functionCallItem, itemId, messageItem, reasoningItem, responseObject } from './response-object.js';
+import { customCallItem, endedStatus, functionCallItem, itemId, messageItem, reasoningItem, responseObject } from './response-object.js';
 import { customInput, freeformNames, REDACTED_PREFIX } from './wire.js';
 
 export function encodeResponsesResponse(response: IrResponse, ctx: EncodeContext): JsonObject {
@@ -50,5 +50,8 @@ export function encodeResponsesResponse(response: IrResponse, ctx: EncodeContext
     }
   }
   flush();
+  // The last item is the one a token limit cut: it is incomplete, as in the stream (stream-encode.ts).
+  const last = output[output.length - 1];
+  if (isObject(last) && last['status'] === 'completed' && endedStatus(response.stopReason, true) === 'incomplete') last['status'] = 'incomplete';
   return responseObject(ctx, { stopReason: response.stopReason, output, usage: response.usage });
 }

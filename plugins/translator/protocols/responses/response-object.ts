@@ -20,22 +20,34 @@ export function reasoningItem(id: string, text: string, signature: string | unde
   return item;
 }
 
-export function messageItem(id: string, text: string, status: 'in_progress' | 'completed' = 'completed'): JsonObject {
+/**
+ * An output item's status: `incomplete` for the item the token limit (or a content filter) cut
+ * short, as OpenAI marks it — a client that checks the item, not only the response, must not take
+ * a truncated answer for a finished one.
+ */
+export type ItemStatus = 'in_progress' | 'completed' | 'incomplete';
+
+export function messageItem(id: string, text: string, status: ItemStatus = 'completed'): JsonObject {
   return {
     id, type: 'message', status, role: 'assistant',
-    content: status === 'completed' ? [outputTextPart(text)] : [],
+    content: status === 'in_progress' ? [] : [outputTextPart(text)],
   };
+}
+
+/** The status of an item that has ended: `incomplete` when it is the last one and the answer stopped short. */
+export function endedStatus(stopReason: IrStopReason, last: boolean): 'completed' | 'incomplete' {
+  return last && incompleteReason(stopReason) ? 'incomplete' : 'completed';
 }
 
 export function outputTextPart(text: string): JsonObject {
   return { type: 'output_text', text, annotations: [], logprobs: [] };
 }
 
-export function functionCallItem(id: string, callId: string, name: string, args: string, status: 'in_progress' | 'completed' = 'completed'): JsonObject {
+export function functionCallItem(id: string, callId: string, name: string, args: string, status: ItemStatus = 'completed'): JsonObject {
   return { id, type: 'function_call', status, arguments: args, call_id: callId, name };
 }
 
-export function customCallItem(id: string, callId: string, name: string, input: string, status: 'in_progress' | 'completed' = 'completed'): JsonObject {
+export function customCallItem(id: string, callId: string, name: string, input: string, status: ItemStatus = 'completed'): JsonObject {
   return { id, type: 'custom_tool_call', status, call_id: callId, name, input };
 }
 

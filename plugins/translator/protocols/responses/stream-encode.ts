@@ -7,7 +7,7 @@ import type { IrStopReason, IrStreamEvent } from '../../ir.js';
 import { idWithSignature } from '../../tool-call-ids.js';
 import { argumentsOrEmptyObject, isCompleteJson } from '../../util.js';
 import {
-  customCallItem, functionCallItem, itemId, messageItem, outputTextPart, reasoningItem, responseObject,
+  customCallItem, endedStatus, functionCallItem, itemId, messageItem, outputTextPart, reasoningItem, responseObject,
 } from './response-object.js';
 import { customInput, freeformNames, incompleteReason, REDACTED_PREFIX } from './wire.js';
 
@@ -43,6 +43,8 @@ class ResponsesStreamWriter {
   private readonly freeform: Set<string>;
   private usage: Usage | undefined;
   private stopReason: IrStopReason | undefined;
+  /** The output_index of the item a token limit cut short, once the stream has ended with one. */
+  private cut: number | undefined;
 
   constructor(private readonly ctx: EncodeContext) {
     this.freeform = freeformNames(ctx.request.tools);
@@ -122,9 +124,11 @@ class ResponsesStreamWriter {
 
   *end(): Iterable<StreamEvent> {
     yield* this.start();
+    const stopReason = this.stopReason ?? 'end_turn';
+    // The item still open when the answer stopped short (the last one) is done as incomplete.
+    this.cut = endedStatus(stopReason, true) === 'incomplete' ? this.output.length - 1 : undefined;
     yield* this.closeOpen();
     for (const call of [...this.calls.values()].sort((a, b) => a.index - b.index)) yield* this.closeCall(call);
-    const stopReason = this.stopReason ?? 'end_turn';
     const usage = this.usage ?? { ...emptyUsage(), inputTokens: this.ctx.estimatedInputTokens, estimated: true };
     const response = responseObject(this.ctx, { stopReason, output: this.output.filter((o): o is JsonValue => o !== null), usage });
     yield this.emit(incompleteReason(stopReason) ? 'response.incomplete' : 'response.completed', { response });
@@ -165,7 +169,7 @@ class ResponsesStreamWriter {
       const where = { item_id: item.id, output_index: item.index, content_index: 0 };
       yield this.emit('response.output_text.done', where, { text: item.text, logprobs: [] });
       yield this.emit('response.content_part.done', where, { part: outputTextPart(item.text) });
-      done = messageItem(item.id, item.text);
+      done = messageItem(item.id, item.text, this.statusOf(item.index));
     } else {
       if (item.text !== '') {
         const where = { item_id: item.id, output_index: item.index, summary_index: 0 };
@@ -187,15 +191,19 @@ class ResponsesStreamWriter {
       const input = customInput(call.args);
       if (input) yield this.emit('response.custom_tool_call_input.delta', where, { delta: input });
       yield this.emit('response.custom_tool_call_input.done', where, { input });
-      done = customCallItem(call.id, call.callId, call.name, input);
+      done = customCallItem(call.id, call.callId, call.name, input, this.statusOf(call.index));
     } else {
       const args = argumentsOrEmptyObject(call.args);
       if (args !== call.args) yield this.emit('response.function_call_arguments.delta', where, { delta: args });
       yield this.emit('response.function_call_arguments.done', where, { arguments: args });
-      done = functionCallItem(call.id, call.callId, call.name, args);
+      done = functionCallItem(call.id, call.callId, call.name, args, this.statusOf(call.index));
     }
     this.output[call.index] = done;
     yield this.emit('response.output_item.done', { output_index: call.index, item: done });
+  }
+
+  private statusOf(index: number): 'completed' | 'incomplete' {
+    return index === this.cut ? 'incomplete' : 'completed';
   }
 
   /**
