@@ -39,6 +39,11 @@ export interface RunningServer {
   host: string;
   listeners: BoundListener[];
   shutdown(reason?: string): Promise<void>;
+  /**
+   * Ends the shutdown's waiting now (starting one if none has begun): what is in flight is cut at
+   * once, as at the deadline, then plugins close as usual. The operator's second signal.
+   */
+  hurry(reason?: string): Promise<void>;
 }
 
 const DATA_PLANE: readonly EndpointGroup[] = ['openai', 'anthropic', 'gemini'];
@@ -102,9 +107,14 @@ export async function listenAll(gateway: Gateway, specs: ListenerSpec[]): Promis
   }
 
   let closing: Promise<void> | undefined;
+  // Resolved by hurry(): every wait below races it, so a second signal skips what is left of the
+  // grace without skipping the steps after it (the cut's in-stream errors, plugins' flush).
+  let hurried = false;
+  let hurryNow!: () => void;
+  const hurry = new Promise<void>((resolve) => { hurryNow = resolve; });
   const shutdown = (reason = 'shutdown') => (closing ??= (async () => {
     gateway.logger.info('shutting down', { reason });
-    const deadline = new Promise<void>((resolve) => setTimeout(resolve, serverConfig.shutdown_grace_ms).unref());
+    const deadline = Promise.race([hurry, new Promise<void>((resolve) => setTimeout(resolve, serverConfig.shutdown_grace_ms).unref())]);
     // First no new connections, but the open ones are not closed yet: http.Server#close would end
     // the idle keep-alive ones at once, and a proxy sending its next request on one in that instant
     // gets a reset — nginx's 502, which it does not retry for a POST. For a moment such a request
@@ -113,7 +123,7 @@ export async function listenAll(gateway: Gateway, specs: ListenerSpec[]): Promis
     gateway.closeConnections();
     const closed = Promise.all(bound.map((b) => stopAccepting(b.server)));
     const closing = Math.min(CLOSING_MS, serverConfig.shutdown_grace_ms / 10);
-    await Promise.race([closed, new Promise<void>((resolve) => setTimeout(resolve, closing).unref())]);
+    await Promise.race([closed, hurry, new Promise<void>((resolve) => setTimeout(resolve, closing).unref())]);
     // Then new requests are refused (503, retry elsewhere) and idle connections closed, now and as
     // more go idle: one idle later (a keep-alive one whose response ends during the drain, an admin
     // or health request's) would otherwise hold the shutdown for the whole grace period.
@@ -122,11 +132,12 @@ export async function listenAll(gateway: Gateway, specs: ListenerSpec[]): Promis
     closeIdle();
     const sweep = setInterval(closeIdle, IDLE_SWEEP_MS);
     await Promise.race([closed, deadline]);
+    const bySignal = hurried; // read now: a signal after the deadline did not cause this cut
     clearInterval(sweep);
     // Past the deadline, what is still open ends in its protocol's error (an in-stream error, or a
     // 503 when nothing was sent) rather than a bare connection reset; then the sockets go.
     const cut = await gateway.cutInFlight(CUT_FLUSH_MS);
-    if (cut) gateway.logger.warn('cut in-flight requests at the shutdown deadline', { count: cut });
+    if (cut) gateway.logger.warn(bySignal ? 'cut in-flight requests on a second signal' : 'cut in-flight requests at the shutdown deadline', { count: cut });
     for (const s of sockets) s.destroy();
     await closed;
     await gateway.close();
@@ -134,8 +145,14 @@ export async function listenAll(gateway: Gateway, specs: ListenerSpec[]): Promis
     await gateway.logger.flush(); // the access log is written asynchronously: hand the rest to the OS
   })());
 
+  const hurryShutdown = (reason = 'shutdown') => {
+    hurried = true;
+    hurryNow();
+    return shutdown(reason);
+  };
+
   const first = bound[0]!;
-  return { server: first.server, port: first.port, host: first.host, listeners: bound, shutdown };
+  return { server: first.server, port: first.port, host: first.host, listeners: bound, shutdown, hurry: hurryShutdown };
 }
 
 /**

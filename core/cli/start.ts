@@ -77,12 +77,23 @@ export async function start(args: string[], io: Io): Promise<number> {
   const watcher = server.watch_config && !isPackagedConfig(loaded.file)
     ? (await import('../config/watch.js')).watchConfigFile({ file: loaded.file, digest: loaded.digest, reload: () => reload('file change'), logger: gateway.logger })
     : undefined;
-  const stop = (signal: string) => {
+  // The first SIGTERM/SIGINT drains for up to shutdown_grace_ms. A second one (Ctrl-C pressed again)
+  // means "now": in-flight requests are cut at once, but plugins still flush and close, so the ledger
+  // loses nothing. The handlers stay installed for that: with `once`, Node's default for the second
+  // signal would kill the process mid-shutdown, queued rows and all.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      gateway.logger.warn('second signal during the shutdown: cutting in-flight requests now', { signal });
+      void running.hurry(signal);
+      return;
+    }
+    stopping = true;
     watcher?.close(); // no reload may start during the shutdown
     running.shutdown(signal).then(() => process.exit(0), () => process.exit(1));
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
   return await new Promise<number>(() => { /* runs until a signal */ });
 }
 
