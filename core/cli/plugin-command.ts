@@ -39,6 +39,20 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
     // the YAML parser is not even loaded).
     const loaded = file ? await (await import('../config/load.js')).loadConfigFile(file) : undefined;
     const candidates = loaded ? loaded.config.chain.map((e, i) => ({ use: e.use, with: e.with, index: i as number | undefined })) : [];
+    // Which plugin's command this is must not depend on chain order: a name two chain plugins (or
+    // a chain plugin and Sluice) both claim is refused as start refuses it, before anything runs.
+    if (loaded) {
+      const { checkCommandNames } = await import('../plugin/command-names.js');
+      const declarers = [];
+      for (const [index, entry] of loaded.config.chain.entries()) {
+        try {
+          declarers.push({ index, use: entry.use, definition: (await importPlugin(entry.use, loaded.dir)).definition });
+        } catch (err) {
+          throw new ConfigError(`chain[${index}]: ${(err as Error).message}`, loaded.locate(['chain', index, 'use']));
+        }
+      }
+      checkCommandNames(declarers, loaded);
+    }
     // The chain's plugins first, in order; then the built-ins not in it (a command is one built-in's).
     for (const name of builtinsForCommand(command)) if (!candidates.some((c) => c.use === name)) candidates.push({ use: name, with: undefined, index: undefined });
     for (const candidate of candidates) {

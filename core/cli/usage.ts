@@ -101,6 +101,12 @@ ${CONFIG_OPTION}
 
 export type CoreCommand = keyof typeof USAGE;
 
+/**
+ * The command names main() answers itself. A plugin command with one of them could never run (core
+ * dispatches first), so the plugin loader refuses it (core/plugin/command-names.ts).
+ */
+export const CORE_COMMANDS: readonly string[] = [...Object.keys(USAGE), 'help'];
+
 /** A mistake in the command line: reported as one line plus the command's usage, exit 1. */
 export class UsageError extends Error {
   constructor(message: string, readonly usage: string) {

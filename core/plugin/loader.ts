@@ -6,6 +6,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { configErrorFrom } from '../config/zod-errors.js';
 import { parseOptions, SchemaError } from '../schema/schema.js';
 import { SLUICE_VERSION } from '../version.js';
+import { checkCommandNames } from './command-names.js';
 import { isPluginDefinition, type PluginDefinition } from './contract.js';
 import { registerSluiceResolution, resolvePlugin, type ResolvedPlugin } from './resolve.js';
 
@@ -82,6 +83,7 @@ export async function loadChain(loaded: LoadedConfig): Promise<LoadedPlugin[]> {
     }
   }
   if (problems.length) throw combineConfigErrors(problems);
+  checkCommandNames(plugins, loaded);
   checkOrder(plugins, loaded);
   return plugins;
 }

@@ -21,6 +21,11 @@ const BUILTIN_COMMANDS: Readonly<Record<string, (typeof BUILTINS)[number]>> = {
   scan: 'firewall', user: 'auth', team: 'auth', key: 'auth', usage: 'ledger', audit: 'ledger', marketplace: 'marketplace',
 };
 
+/** The built-in plugin that adds `command` (one `sluice --help` lists), if one does. */
+export function builtinCommandOwner(command: string): string | undefined {
+  return Object.hasOwn(BUILTIN_COMMANDS, command) ? BUILTIN_COMMANDS[command] : undefined;
+}
+
 /** The built-ins, the one that adds `command` (when one does) first. */
 export function builtinsForCommand(command: string): readonly string[] {
   const owner = Object.hasOwn(BUILTIN_COMMANDS, command) ? BUILTIN_COMMANDS[command] : undefined;
