@@ -8,12 +8,13 @@ import { parseCommand, stringValue, USAGE } from './usage.js';
 export async function migrateCommand(args: string[], io: Io): Promise<number> {
   const { values, help } = parseCommand(args, USAGE.migrate, { config: { type: 'string', short: 'c' }, status: { type: 'boolean' }, json: { type: 'boolean' } });
   if (help) { io.out(USAGE.migrate); return 0; }
-  const [{ loadConfigFile }, { loadChain }, { migrationsOf }, { openDatabase }, { migrateLatest, migrationStatus }, { commandLogger }, { storageFailure }] = await Promise.all([
-    import('../config/load.js'), import('../plugin/loader.js'), import('../plugin/services.js'), import('../storage/database.js'), import('../storage/migrations.js'),
+  const [{ loadConfigFile }, { validateConfig }, { migrationsOf }, { openDatabase }, { migrateLatest, migrationStatus }, { commandLogger }, { storageFailure }] = await Promise.all([
+    import('../config/load.js'), import('./validate.js'), import('../plugin/services.js'), import('../storage/database.js'), import('../storage/migrations.js'),
     import('./command-logger.js'), import('./storage-failure.js'),
   ]);
   const loaded = await loadConfigFile(configFile(stringValue(values, 'config')));
-  const sets = migrationsOf(await loadChain(loaded));
+  // Only a config that would start is migrated for: what validate refuses is refused here, at its line.
+  const sets = migrationsOf((await validateConfig(loaded)).plugins);
   let knex: Knex | undefined;
   try {
     // knex's own messages go to the log, on stderr: without a logger knex prints them on stdout.

@@ -15,10 +15,14 @@ const COLUMNS = ['source', 'pattern', 'input', 'output', 'cached_read', 'cache_w
 export async function pricesCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals, help } = parseCommand(args, USAGE.prices, { config: { type: 'string', short: 'c' }, json: { type: 'boolean' } }, Infinity);
   if (help) { io.out(USAGE.prices); return 0; }
-  const [{ loadConfigFile }, { DEFAULT_PRICES, PRICES_AS_OF }, { createPriceTable, effectivePrices }] = await Promise.all([
-    import('../config/load.js'), import('../pricing/default-prices.js'), import('../pricing/price-table.js'),
+  const [{ loadConfigFile }, { validateConfig }, { DEFAULT_PRICES, PRICES_AS_OF }, { createPriceTable, effectivePrices }] = await Promise.all([
+    import('../config/load.js'), import('./validate.js'), import('../pricing/default-prices.js'), import('../pricing/price-table.js'),
   ]);
-  const { config } = await loadConfigFile(configFile(stringValue(values, 'config')));
+  const loaded = await loadConfigFile(configFile(stringValue(values, 'config')));
+  // Prices read from a config that would not start (a provider of an unknown type) are not the
+  // prices anything charges: refused as validate refuses it.
+  await validateConfig(loaded);
+  const { config } = loaded;
   const tables: Record<string, TokenPrices>[] = [config.pricing, DEFAULT_PRICES];
   /** An entry as charged: every class's price, the defaults filled in. */
   const row = (source: string, pattern: string, p: TokenPrices) => ({
