@@ -54,14 +54,17 @@ export function overheadMs(exchange: Exchange): string {
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   res.statusCode = status;
-  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('content-type', JSON_CONTENT_TYPE);
   res.setHeader('content-length', Buffer.byteLength(text));
   res.end(text);
 }
 
+/** The content type of every JSON answer, the gateway's own errors included. */
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
 /** A JSON answer (text, or the upstream's bytes) with `head` (exchangeHead) and its content type and length, in one writeHead. */
 export function writeJson(res: ServerResponse, status: number, head: Head, text: string | Buffer): void {
-  head['content-type'] = 'application/json; charset=utf-8';
+  head['content-type'] = JSON_CONTENT_TYPE;
   head['content-length'] = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
   res.writeHead(status, head);
   res.end(text);
@@ -73,10 +76,18 @@ export function writeJson(res: ServerResponse, status: number, head: Head, text:
  * their SDKs expect them.
  */
 export function sendError(res: ServerResponse, family: ApiFamily, error: GatewayError): void {
-  if (error.headers) for (const name in error.headers) res.setHeader(name, error.headers[name] as string);
-  if (error.retryAfter) res.setHeader('retry-after', error.retryAfter);
-  res.setHeader('x-sluice-error-code', error.code);
+  const headers = errorHeaders(error);
+  for (const name in headers) res.setHeader(name, headers[name]!);
   sendJson(res, error.status, errorBody(error, family));
+}
+
+/** The headers an error answer adds to the exchange's (sendError; sluice/testing shows the same). */
+export function errorHeaders(error: GatewayError): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (error.headers) addHeaders(headers, error.headers);
+  if (error.retryAfter) headers['retry-after'] = error.retryAfter;
+  headers['x-sluice-error-code'] = error.code;
+  return headers;
 }
 
 export interface StreamHooks {
@@ -96,18 +107,23 @@ export interface StreamWriter {
   cut(error: GatewayError): Promise<void>;
 }
 
+/** What a stream's head carries beyond exchangeHead's (writeStream; sluice/testing shows the same). */
+export function addStreamHeaders(head: Head, contentType: string): void {
+  head['content-type'] = contentType;
+  head['cache-control'] = 'no-cache';
+  // No `connection` header of ours: Node writes keep-alive or close as the connection will be, and
+  // an explicit keep-alive would overrule it — a client's `connection: close`, or a drain that
+  // began before the stream's head left (the proxy would reuse the connection, to be refused).
+  head['x-accel-buffering'] = 'no'; // nginx: do not buffer the stream
+}
+
 /** `head` is exchangeHead's; the stream's headers are added to it. */
 export function writeStream(res: ServerResponse, response: StreamResponse, head: Head, hooks: StreamHooks): StreamWriter {
   // Frames go straight to the socket, those of one tick joined into one write on the next (see
   // `pending`): an intermediate stream costs a measurable share of time-to-first-token. The head
   // leaves with the first frame.
   const framer = streamFramer(hooks.framing, response.protocol, isUntouchedStream(response.events));
-  head['content-type'] = framer.contentType;
-  head['cache-control'] = 'no-cache';
-  // No `connection` header of ours: Node writes keep-alive or close as the connection will be, and
-  // an explicit keep-alive would overrule it — a client's `connection: close`, or a drain that
-  // began before the stream's head left (the proxy would reuse the connection, to be refused).
-  head['x-accel-buffering'] = 'no'; // nginx: do not buffer the stream
+  addStreamHeaders(head, framer.contentType);
   res.writeHead(response.status, head);
   let lastWrite = Date.now();
   const timer = setInterval(() => {

@@ -6,6 +6,9 @@ import { createGatewayEvents } from '../events/event-bus.js';
 import { errorBody, registerErrorCodes, toGatewayError } from '../errors.js';
 import type { Completion, Exchange, GatewayResponse, UpstreamRequest } from '../exchange.js';
 import { dispatch } from '../http/dispatch.js';
+import { addStreamHeaders, errorHeaders, exchangeHead, JSON_CONTENT_TYPE, type Head } from '../http/egress.js';
+import { streamFramer } from '../http/stream-framing.js';
+import { isUntouchedStream } from '../protocols/raw-json.js';
 import { HttpExchange } from '../http/exchange-impl.js';
 import { matchEndpoint } from '../http/endpoints.js';
 import { outcomeFor } from '../http/request-log.js';
@@ -43,6 +46,13 @@ export interface RunOptions<O> {
 
 export interface RunResult {
   status: number;
+  /**
+   * The response headers the client gets, names in lower case: the response's own, those plugins
+   * added (`exchange.responseHeaders`), `x-request-id`, `content-type`, and on failure the error's
+   * (`x-sluice-error-code`, `retry-after`…) — what a gateway writes, less what Node adds for the
+   * connection (`content-length`, `date`, `connection`).
+   */
+  headers: Record<string, string>;
   /** The JSON body the client gets (an error envelope in its protocol on failure). */
   json: JsonValue | undefined;
   /** The stream events the client gets, in order, for streamed answers. */
@@ -97,6 +107,7 @@ export async function runPlugin<O>(plugin: PluginDefinition<O>, run: RunOptions<
     { name: 'test-route', middleware: routeToScript },
   ], true);
   let status = 200;
+  let head: Head = {};
   let json: JsonValue | undefined;
   let events: StreamEvent[] | undefined;
   let failure: ReturnType<typeof toGatewayError> | undefined;
@@ -108,8 +119,13 @@ export async function runPlugin<O>(plugin: PluginDefinition<O>, run: RunOptions<
     await chain({ exchange }, () => dispatch(exchange, { holdMs: 1000 }));
     const response = exchange.response!;
     status = response.status;
-    if (response.kind === 'json') json = response.body;
-    else {
+    // Built by egress's own functions, in its order, so the harness cannot drift from the gateway.
+    head = exchangeHead(exchange.id, exchange, response.headers);
+    if (response.kind === 'json') {
+      head['content-type'] = JSON_CONTENT_TYPE;
+      json = response.body;
+    } else {
+      addStreamHeaders(head, streamFramer(endpoint.streamFraming, response.protocol, isUntouchedStream(response.events)).contentType);
       events = [];
       for await (const ev of response.events) events.push(ev);
     }
@@ -117,10 +133,14 @@ export async function runPlugin<O>(plugin: PluginDefinition<O>, run: RunOptions<
     failure = toGatewayError(err);
     status = failure.status;
     json = errorBody(failure, endpoint.family);
+    // As the gateway answers a failure: the exchange's headers, then the error's, then JSON's type.
+    head = { ...exchangeHead(exchange.id, exchange, {}), ...errorHeaders(failure), 'content-type': JSON_CONTENT_TYPE };
   }
+  const headers: Record<string, string> = {};
+  for (const name in head) headers[name] = String(head[name]);
   const outcome = !failure && exchange.outcome ? exchange.outcome : outcomeFor(failure, status, false);
   exchange.complete({ outcome, status, usage: exchange.usage, error: failure, firstByteMs: 0, totalMs: 0 });
-  return { status, json, events, upstreamRequests, exchange, completion: { outcome, status }, adminRoutes: host.adminRoutes };
+  return { status, headers, json, events, upstreamRequests, exchange, completion: { outcome, status }, adminRoutes: host.adminRoutes };
 }
 
 function scriptedProvider(protocol: ProtocolName, answer: ScriptedAnswer | undefined, seen: UpstreamRequest[]): Provider {

@@ -134,4 +134,45 @@ describe('contract: sluice/testing runs a plugin without a network', () => {
       expect(content).to.deep.equal([{ type: 'text', text: 'my [redacted]' }, { type: 'tool_use', id: 't', name: 'f', input: { k: '[redacted]' } }]);
     });
   });
+
+  // The headers a plugin adds (a rate limit's remaining count, a policy's reason) are part of what
+  // the client gets: the result shows them as a gateway writes them, not only through r.exchange.
+  describe('response headers', () => {
+    const tagger = definePlugin({
+      name: 'tagger', version: '1.0.0', sluice: '^0.1.0', options: z.strictObject({ fail: z.boolean().default(false) }),
+      errors: { SLUICE_E_TAGGER_LIMIT: { status: 429, openai: 'rate_limit_error', anthropic: 'rate_limit_error', gemini: 'RESOURCE_EXHAUSTED', outcome: 'blocked' } },
+      setup: (o) => ({
+        middleware: async ({ exchange }, next) => {
+          exchange.responseHeaders['X-Tagger-Remaining'] = '41';
+          if (o.fail) throw new GatewayError('SLUICE_E_TAGGER_LIMIT', 'slow down', { retryAfter: '2' });
+          await next();
+        },
+      }),
+    });
+    const chatJson = { id: 'x', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }] };
+
+    it('a JSON answer: the plugin\'s and the response\'s own headers, the request id and the content type', async () => {
+      const r = await runPlugin(tagger, {
+        path: '/v1/chat/completions', body: { model: 'm', messages: [{ role: 'user', content: 'hi' }] },
+        upstream: (request) => ({ kind: 'json', status: 200, headers: { 'x-upstream-region': 'eu' }, protocol: request.protocol, body: chatJson }),
+      });
+      expect(r.status).to.equal(200);
+      expect(r.headers).to.include({ 'x-tagger-remaining': '41', 'x-upstream-region': 'eu', 'x-request-id': 'req_test', 'content-type': 'application/json; charset=utf-8' });
+      expect(r.headers['x-sluice-overhead-ms']).to.match(/^\d+\.\d{3}$/);
+    });
+
+    it('a stream: the plugin\'s header and the stream\'s content type', async () => {
+      const r = await runPlugin(tagger, {
+        path: '/v1/chat/completions', body: { model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] },
+        upstream: { events: [chatChunk({ content: 'ok' }, 'stop')] },
+      });
+      expect(r.headers).to.include({ 'x-tagger-remaining': '41', 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+    });
+
+    it('an error: the plugin\'s header kept, with the error\'s code and retry-after', async () => {
+      const r = await runPlugin(tagger, { options: { fail: true }, path: '/v1/messages', body: { model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] } });
+      expect(r.status).to.equal(429);
+      expect(r.headers).to.include({ 'x-tagger-remaining': '41', 'x-sluice-error-code': 'SLUICE_E_TAGGER_LIMIT', 'retry-after': '2', 'content-type': 'application/json; charset=utf-8' });
+    });
+  });
 });
