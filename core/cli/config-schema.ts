@@ -1,19 +1,24 @@
 // `sluice config schema [--config FILE]`: the JSON Schema of a whole sluice.yaml, for editors
 // (yaml-language-server) and CI. Each chain entry's `with:` is checked against its plugin's options
-// when `use:` names a built-in (or, with --config, a plugin FILE's chain uses); any other `use:` may
-// carry any `with:`. config/sluice.schema.json is this command's output (`npm run schema`).
+// when `use:` names a built-in or a plugin the config's chain uses (the config chosen as every command
+// chooses it: --config, $SLUICE_CONFIG, ./sluice.yaml); any other `use:` may carry any `with:`.
+// config/sluice.schema.json is this command's output with no config (`npm run schema`).
 import { loadConfigFile } from '../config/load.js';
 import { configSchema } from '../config/schema.js';
 import { importPlugin } from '../plugin/loader.js';
 import { builtinNames } from '../plugin/resolve.js';
 import { eachSubschema, ENV_REFERENCE, JSON_SCHEMA_DRAFT, toJsonSchema, type JsonSchema } from '../schema/json-schema.js';
+import { chosenConfigFile } from './config-file.js';
 import type { Io } from './io.js';
 import { parseCommand, stringValue, USAGE } from './usage.js';
 
 export async function configSchemaCommand(args: string[], io: Io): Promise<number> {
   const { values, help } = parseCommand(args, USAGE.config, { config: { type: 'string', short: 'c' } });
   if (help) { io.out(USAGE.config); return 0; }
-  const configFile = stringValue(values, 'config');
+  // The same precedence as every command: the schema holds the chosen config's plugins' options, so
+  // an operator's ./sluice.yaml (or $SLUICE_CONFIG) must count as --config would. With none chosen
+  // the embedded default would be next, but it uses only built-ins, which are always included.
+  const configFile = chosenConfigFile(stringValue(values, 'config'));
   const plugins: PluginSource[] = builtinNames().map((use) => ({ use, dir: process.cwd() }));
   if (configFile) {
     const loaded = await loadConfigFile(configFile);

@@ -65,7 +65,7 @@ Options:
   -h, --help          show this help
 
 \`schema\` prints the draft-07 JSON Schema of a whole sluice.yaml, with the options of the built-in
-plugins and, with --config FILE, of the plugins its chain uses.`,
+plugins and of the plugins the config's chain uses (the config chosen as above).`,
   plugins: `Usage: sluice plugins [--config FILE] [--json]
 
 List the chain the config resolves to: position, name, version, source and supported Sluice range.

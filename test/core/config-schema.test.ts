@@ -23,8 +23,11 @@ const committedFile = path.join(configDir, 'sluice.schema.json');
 type Json = Record<string, unknown>;
 interface Branch { if: { properties: { use: { const: string } } }; then: { properties: { with: Json } } }
 
-function sluice(args: string[]) {
-  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: tempDir(), timeout: 15_000 });
+/** `sluice ARGS` in an empty directory (or `cwd`), with SLUICE_CONFIG only when the test sets it. */
+function sluice(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
+  if (!opts.env || !('SLUICE_CONFIG' in opts.env)) delete env['SLUICE_CONFIG'];
+  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: opts.cwd ?? tempDir(), env, timeout: 15_000 });
 }
 
 /** Validates a parsed YAML document against the JSON Schema; returns the problems (empty: valid). */
@@ -115,5 +118,41 @@ export default definePlugin({ name: 'extra', version: '1.0.0', sluice: '^0.1.0',
     expect(validate(schema, doc)).to.have.length(1);
     doc.chain[1]!['with'] = { level: 'low', rules: [{ wen: 'x' }] };
     expect(validate(schema, doc)).to.have.length.greaterThan(0);
+  });
+
+  // Which config is read follows the rule every command follows (docs/cli.md): --config, else
+  // $SLUICE_CONFIG, else ./sluice.yaml. The schema holds that config's plugins' options, so reading
+  // none of them gave an editor a schema that checks nothing of the operator's own plugin.
+  describe('which config it reads without --config', () => {
+    const plugin = (name: string) => `import { definePlugin, z } from 'sluice';
+export default definePlugin({ name: '${name}', version: '1.0.0', sluice: '^0.1.0', options: z.strictObject({ level: z.number() }), setup: () => ({}) });`;
+    const project = (name: string) => {
+      const dir = tempDir();
+      writeFileSync(path.join(dir, `${name}.js`), plugin(name));
+      const file = path.join(dir, 'sluice.yaml');
+      writeFileSync(file, `providers: { local: { type: loopback } }\nchain:\n  - use: router\n    with: { default: local }\n  - use: ./${name}.js\n    with: { level: 1 }\n`);
+      return { dir, file };
+    };
+    const definitionsOf = (r: ReturnType<typeof sluice>) => {
+      expect(r.status, r.stderr).to.equal(0);
+      return Object.keys((JSON.parse(r.stdout) as Json)['definitions'] as Json).filter((k) => k.startsWith('./'));
+    };
+
+    it('./sluice.yaml in the working directory', () => {
+      const { dir } = project('local');
+      expect(definitionsOf(sluice(['config', 'schema'], { cwd: dir }))).to.deep.equal(['./local.js.options']);
+    });
+
+    it('$SLUICE_CONFIG before ./sluice.yaml, and --config before both', () => {
+      const local = project('local');
+      const named = project('named');
+      const flagged = project('flagged');
+      expect(definitionsOf(sluice(['config', 'schema'], { cwd: local.dir, env: { SLUICE_CONFIG: named.file } }))).to.deep.equal(['./named.js.options']);
+      expect(definitionsOf(sluice(['config', 'schema', '--config', flagged.file], { cwd: local.dir, env: { SLUICE_CONFIG: named.file } }))).to.deep.equal(['./flagged.js.options']);
+    });
+
+    it('none of them: the built-ins alone, as shipped', () => {
+      expect(sluice(['config', 'schema']).stdout).to.equal(readFileSync(committedFile, 'utf8'));
+    });
   });
 });
