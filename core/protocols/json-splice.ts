@@ -159,6 +159,14 @@ class Splice {
     let dropping = false;
     let members = 0;
     let matched = 0;
+    /**
+     * The value's keys met so far, kept only from the second: a key the source repeats counts twice
+     * in `matched`, and with as many members added the counts come out equal although the added
+     * ones were never written (`{"model":"a","model":"b"}` plus a `metadata` lost it).
+     */
+    let firstKey: string | undefined;
+    let met: Set<string> | undefined;
+    let repeated = false;
     this.space();
     if (s.charCodeAt(this.at) !== 125) {
       for (;;) {
@@ -181,6 +189,12 @@ class Splice {
           if (!first) { this.edit(keptEnd, this.at, ''); keptEnd = this.at; } else dropping = true;
         } else {
           matched++;
+          if (firstKey === undefined) firstKey = key;
+          else {
+            met ??= new Set([firstKey]);
+            if (met.has(key)) repeated = true;
+            else met.add(key);
+          }
           if (dropping) { this.edit(keptEnd, keyStart, ''); dropping = false; }
           this.value(member, depth + 1);
           keptEnd = this.at;
@@ -197,7 +211,7 @@ class Splice {
     this.at++;
     const keys = Object.keys(v);
     let added = '';
-    if (matched !== keys.length || matched !== members) {
+    if (matched !== keys.length || matched !== members || repeated) {
       // Members the value adds — or a key the source repeats (JSON.parse kept the last), whose
       // earlier text says something else: then the object is serialised anew.
       const sourceKeys = this.keysOf(open);

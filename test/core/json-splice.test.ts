@@ -32,6 +32,14 @@ describe('spliceJson', () => {
     expect(splice<{ o: { s: string } }>(src, (v) => { v.o.s = 'w'; })).to.equal('{"n":12345678901234567890,"o":{"k":2,"s":"w"}}');
   });
 
+  it('a repeated key and a member the plugin added: the added member is not lost', () => {
+    // As many repeats as added members left every count equal, and the object was kept as written.
+    const src = '{"n":12345678901234567890,"o":{"model":"a","model":"b"}}';
+    const out = splice<{ o: { model: string; metadata?: { user_id: string } } }>(src, (v) => { v.o.metadata = { user_id: 'u' }; });
+    expect(JSON.parse(out)).to.deep.equal({ n: 12345678901234567890, o: { model: 'b', metadata: { user_id: 'u' } } });
+    expect(out).to.match(/^\{"n":12345678901234567890,/);
+  });
+
   it('a source that is not the value\'s JSON falls back to JSON.stringify', () => {
     expect(spliceJson('{"a":', { a: 1 })).to.equal('{"a":1}');
     expect(spliceJson('not json', [1, 'x'])).to.equal('[1,"x"]');
