@@ -10,8 +10,11 @@
 //   and Gemini CLI sends temperature 1 with topP 0.95 on every turn.
 // Dated ids (`gpt-4o-2024-08-06`) and OpenRouter's `openai/` prefix match their family.
 
-/** OpenAI's model families without reasoning; o-series, gpt-5 and later reason. */
-const NO_REASONING = /^(?:openai\/)?(?:gpt-4o|gpt-4\.1|gpt-4\.5|gpt-4(?:-|$)|gpt-3\.5|chatgpt-4o)/;
+/**
+ * OpenAI's model families without reasoning; o-series, gpt-5 and later reason — except
+ * `gpt-5-chat(-latest)`, ChatGPT's snapshot, which refuses `reasoning.effort` like gpt-4o.
+ */
+const NO_REASONING = /^(?:openai\/)?(?:gpt-4o|gpt-4\.1|gpt-4\.5|gpt-4(?:-|$)|gpt-3\.5|chatgpt-4o|gpt-5-chat)/;
 
 /** OpenAI's models that always reason: o-series, and gpt-5 with its -mini/-nano/-codex variants. */
 const ALWAYS_REASONING = /^(?:openai\/)?(?:o\d|gpt-5(?:-|$))/;
@@ -49,6 +52,8 @@ const MAX_OUTPUT: readonly (readonly [RegExp, number])[] = [
   [new RegExp(`${FAMILY}o1-mini`), 65536],
   [new RegExp(`${FAMILY}o1-preview`), 32768],
   [new RegExp(`${FAMILY}(?:o1|o3|o4-mini)(?:-|$)`), 100000],
+  // ChatGPT's gpt-5 snapshot answers at most 16384, not the reasoning gpt-5's 128000.
+  [new RegExp(`${FAMILY}gpt-5-chat`), 16384],
   [new RegExp(`${FAMILY}gpt-5`), 128000],
 ];
 

@@ -39,13 +39,13 @@ describe('Anthropic client (Claude Code), OpenAI provider: what OpenAI refuses i
         }
       }
       const asked = Number(req.body?.['max_completion_tokens'] ?? req.body?.['max_output_tokens']);
-      const most = /^gpt-4o/.test(model) ? 16384 : /^gpt-4\.1/.test(model) ? 32768 : 128000;
+      const most = /^(?:gpt-4o|gpt-5-chat)/.test(model) ? 16384 : /^gpt-4\.1/.test(model) ? 32768 : 128000;
       if (asked > most) {
         res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `max_tokens is too large: ${asked}. This model supports at most ${most} completion tokens, whereas you provided ${asked}.`, type: 'invalid_request_error', param: 'max_tokens', code: 'invalid_value' } }));
         return;
       }
       const effort = req.body?.['reasoning_effort'] ?? req.body?.['reasoning'];
-      if (/^gpt-4/.test(model) && effort !== undefined) {
+      if (/^(?:gpt-4|gpt-5-chat)/.test(model) && effort !== undefined) {
         const param = req.url.includes('/responses') ? 'reasoning.effort' : 'reasoning_effort';
         res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `Unsupported parameter: '${param}' is not supported with this model.`, type: 'invalid_request_error', param, code: 'unsupported_parameter' } }));
         return;
@@ -97,6 +97,19 @@ chain:
       expect(sent['include']).to.equal(undefined);
     });
   }
+
+  it('gpt-5-chat-latest (Chat): ChatGPT\'s model without reasoning gets no effort, and at most its 16384 output tokens', async () => {
+    // Not a reasoning model although named gpt-5: OpenAI refuses reasoning_effort for it, and its
+    // largest output is 16384 (Claude Code asks 32000 and more).
+    const answer = await client.messages.create({
+      model: 'gpt-5-chat-latest', max_tokens: 32000, messages: [{ role: 'user', content: 'hi' }],
+      thinking: { type: 'adaptive' }, output_config: { effort: 'medium' },
+    } as unknown as Anthropic.MessageCreateParamsNonStreaming, { timeout: 30_000 });
+    expect(answer.content).to.deep.equal([{ type: 'text', text: 'hello' }]);
+    const sent = mock.requests.at(-1)!.body!;
+    expect(sent['reasoning_effort']).to.equal(undefined);
+    expect(sent['max_completion_tokens']).to.equal(16384);
+  });
 
   for (const [model, field, most] of [['gpt-4o', 'max_completion_tokens', 16384], ['gpt-4.1', 'max_output_tokens', 32768]] as const) {
     it(`${model} (${field === 'max_output_tokens' ? 'Responses' : 'Chat'}): Claude Code's max_tokens is brought down to the model's largest output; a smaller one is kept`, async () => {
