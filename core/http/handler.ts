@@ -79,6 +79,8 @@ class DataPlaneRequest implements Cuttable {
   /** Set when the shutdown deadline cut this request short. */
   private cutBy: GatewayError | undefined = undefined;
   private finished = false;
+  /** Who is asking, once authentication on the head let the request in (kept for a body refused after it). */
+  private principal: Principal | undefined = undefined;
   inFlightPrev: Cuttable | undefined = undefined;
   inFlightNext: Cuttable | undefined = undefined;
 
@@ -98,12 +100,12 @@ class DataPlaneRequest implements Cuttable {
     try {
       // Who is asking comes first, as at the providers' own APIs: a client without a valid key gets
       // its 401 whatever its body, and no body is read and parsed for it.
-      let principal: Principal | undefined;
       if (shared.authenticate) {
         const { arrival } = this;
         const found = shared.authenticate({ id: arrival.id, headers: req.headers, query: arrival.query, peerAddress: arrival.peerAddress, clientAddress: arrival.clientAddress, family: this.endpoint.family });
-        principal = found instanceof Promise ? await found : found;
+        this.principal = found instanceof Promise ? await found : found;
       }
+      const principal = this.principal;
       const reading = readRequestBody(req, shared.bodyLimits);
       const exchange = createExchange(this.arrival, this.endpoint, req, this.abort, reading && await reading);
       if (principal) exchange.principal = principal;
@@ -198,7 +200,8 @@ class DataPlaneRequest implements Cuttable {
       id: arrival.id, endpoint: this.endpoint.id, family: exchange?.clientFamily ?? this.endpoint.family, method: req.method ?? '', path: pathOf(req),
       peerAddress: arrival.peerAddress, clientAddress: arrival.clientAddress, receivedAt, completion, exchange,
       // Without an exchange the body was unreadable or refused; the headers still name the session.
-      ...(exchange ? {} : { sessionId: sessionIdFrom(req.headers, NO_BODY), model: arrival.pathModel, stream: this.endpoint.streamByPath === true }),
+      // The principal too when authentication let it in before the body was refused.
+      ...(exchange ? {} : { sessionId: sessionIdFrom(req.headers, NO_BODY), model: arrival.pathModel, stream: this.endpoint.streamByPath === true, principal: this.principal }),
     });
   }
 }

@@ -2,7 +2,7 @@
 // wrong method, draining, admin, malformed HTTP, upgrades) — logged once, counted once, and handed
 // to every plugin's onRequest, so a ledger can count every request an operator could ask about.
 import { specOf, type GatewayError } from '../errors.js';
-import type { Completion, Exchange, Outcome } from '../exchange.js';
+import type { Completion, Exchange, Outcome, Principal } from '../exchange.js';
 import { logLine, plainLineWriter, type LogFields, type Logger } from '../observability/logger.js';
 import type { RequestRecord } from '../plugin/request-record.js';
 import type { ApiFamily } from '../protocols/types.js';
@@ -50,6 +50,11 @@ export interface FinishedRequest {
   /** Likewise what its URL names (Gemini's `models/{model}:streamGenerateContent`): the model, and a stream asked for. */
   model?: string;
   stream?: boolean;
+  /**
+   * Who asked, when authentication (on the request's head) let it in and its body was then refused
+   * (not JSON, too large, too slow): the key's failed turns belong to its owner's log and reports.
+   */
+  principal?: Principal;
 }
 export type RecordRequest = (r: FinishedRequest) => void;
 
@@ -86,7 +91,7 @@ export function createRequestRecorder(logger: Logger, metrics: RequestMetrics, l
     const record: RequestRecord = {
       id: r.id, arrivalKey: PROCESS_TAG + (arrivals++).toString(36), time: Math.round(epochOffset + r.receivedAt), method: r.method, path: r.path,
       endpoint: matched ? r.endpoint : undefined, family: r.family, peerAddress: r.peerAddress, clientAddress: r.clientAddress,
-      principal: ex?.principal, sessionId: ex ? ex.sessionId : r.sessionId, model: ex ? ex.model : r.model, provider: ex?.target?.provider.name,
+      principal: ex ? ex.principal : r.principal, sessionId: ex ? ex.sessionId : r.sessionId, model: ex ? ex.model : r.model, provider: ex?.target?.provider.name,
       servedModel: ex?.target?.model, attempts: ex?.attempts ?? [], stream: (ex ? ex.stream : r.stream) ?? false, status: c.status,
       outcome: c.outcome, errorCode: c.error?.code, usage: c.usage, findings: ex?.findings ?? [],
       firstByteMs: c.firstByteMs, totalMs: c.totalMs, exchange: ex,
@@ -111,7 +116,7 @@ export function accessFields(r: FinishedRequest, matched: boolean): LogFields {
     request_id: r.id, endpoint: r.endpoint,
     method: matched ? undefined : boundedForLog(r.method), path: matched ? undefined : boundedForLog(r.path),
     model: boundedForLog(ex ? ex.model : r.model), provider: ex?.target?.provider.name, served_model: boundedForLog(ex?.target?.model),
-    user: ex?.principal?.user, session: ex ? ex.sessionId : r.sessionId, client: r.clientAddress || undefined,
+    user: (ex ? ex.principal : r.principal)?.user, session: ex ? ex.sessionId : r.sessionId, client: r.clientAddress || undefined,
     stream: (ex ? ex.stream : r.stream) ?? false, status: c.status, outcome: c.outcome, error: c.error?.code,
     ms: round3(c.totalMs), ttfb_ms: c.firstByteMs === undefined ? undefined : round3(c.firstByteMs),
     usage: c.usage, fallbacks: ex?.attempts.length ? ex.attempts : undefined,
@@ -130,12 +135,10 @@ export function accessMembers(r: FinishedRequest, matched: boolean): string {
   if (!matched) out += `,"method":${str(boundedForLog(r.method)!)},"path":${str(boundedForLog(r.path)!)}`;
   const model = ex ? ex.model : r.model;
   if (model !== undefined) out += `,"model":${str(boundedForLog(model)!)}`;
-  if (ex) {
-    const target = ex.target;
-    if (target) out += `,"provider":${str(target.provider.name)},"served_model":${str(boundedForLog(target.model)!)}`;
-    const user = ex.principal?.user;
-    if (user !== undefined) out += `,"user":${str(user)}`;
-  }
+  const target = ex?.target;
+  if (target) out += `,"provider":${str(target.provider.name)},"served_model":${str(boundedForLog(target.model)!)}`;
+  const user = (ex ? ex.principal : r.principal)?.user;
+  if (user !== undefined) out += `,"user":${str(user)}`;
   const session = ex ? ex.sessionId : r.sessionId;
   if (session !== undefined) out += `,"session":${str(session)}`;
   if (r.clientAddress) out += `,"client":${str(r.clientAddress)}`;

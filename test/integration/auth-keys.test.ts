@@ -138,6 +138,12 @@ describe('auth (api_key) end to end: CLI-made keys, every SDK, every way of send
     const bad = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${keys.good.key}` }, body: '{"model": ' });
     expect(bad.status).to.equal(400);
     expect(((await bad.json()) as { error: { code: string } }).error.code).to.equal('SLUICE_E_BAD_JSON');
+    // Known before the body was judged, the key's owner is on the refusal's access log line (and
+    // ledger row): a key's failed turns belong to its reports too.
+    const id = bad.headers.get('x-request-id')!;
+    const line = gw.logs.map((l) => JSON.parse(l) as { msg: string; request_id?: string; user?: string; status?: number })
+      .find((l) => l.msg === 'request' && l.request_id === id);
+    expect(line).to.deep.include({ status: 400, user: 'alice' });
   });
 
   it('revoked (with the CLI, while serving), expired and disabled-user keys get 401 in each protocol', async () => {
