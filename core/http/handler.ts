@@ -103,7 +103,9 @@ class DataPlaneRequest implements Cuttable {
       if (shared.authenticate) {
         const { arrival } = this;
         const found = shared.authenticate({ id: arrival.id, headers: req.headers, query: arrival.query, peerAddress: arrival.peerAddress, clientAddress: arrival.clientAddress, family: this.endpoint.family });
-        this.principal = found instanceof Promise ? await found : found;
+        // Any thenable is awaited, not only this realm's Promise: TypeScript takes a promise library's
+        // (or another realm's) for a Promise, and one taken for the principal let a refused request through.
+        this.principal = isThenable(found) ? await found : found;
       }
       const principal = this.principal;
       const reading = readRequestBody(req, shared.bodyLimits);
@@ -204,6 +206,10 @@ class DataPlaneRequest implements Cuttable {
       ...(exchange ? {} : { sessionId: sessionIdFrom(req.headers, NO_BODY), model: arrival.pathModel, stream: this.endpoint.streamByPath === true, principal: this.principal }),
     });
   }
+}
+
+function isThenable(value: Principal | PromiseLike<Principal>): value is PromiseLike<Principal> {
+  return typeof (value as Partial<PromiseLike<Principal>>).then === 'function';
 }
 
 export function pathOf(req: IncomingMessage): string {

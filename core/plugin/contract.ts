@@ -28,8 +28,11 @@ export interface ArrivingRequest {
   /** The protocol family of the endpoint (the envelope a refusal is written in). */
   readonly family: ApiFamily;
 }
-/** Who is asking, from the request's head; throws (a GatewayError) to refuse the request. */
-export type Authenticate = (request: ArrivingRequest) => Principal | Promise<Principal>;
+/**
+ * Who is asking, from the request's head; throws (a GatewayError) to refuse the request. A promise
+ * may be any thenable (a promise library's too): core awaits whatever has a `then`.
+ */
+export type Authenticate = (request: ArrivingRequest) => Principal | PromiseLike<Principal>;
 
 /** What a plugin's `reload` gets beside its new options. */
 export interface ReloadContext {
