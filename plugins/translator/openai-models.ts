@@ -45,6 +45,8 @@ const FAMILY = '^(?:openai\\/)?';
 
 /** Largest output tokens by model family, most specific first. */
 const MAX_OUTPUT: readonly (readonly [RegExp, number])[] = [
+  // gpt-4o's first snapshot: 4096 (16384 from gpt-4o-2024-08-06 on, which the gpt-4o alias names).
+  [new RegExp(`${FAMILY}gpt-4o-2024-05-13`), 4096],
   [new RegExp(`${FAMILY}(?:gpt-4o|chatgpt-4o|gpt-4\\.5)`), 16384],
   [new RegExp(`${FAMILY}gpt-4\\.1`), 32768],
   [new RegExp(`${FAMILY}(?:gpt-4-turbo|gpt-4-\\d{4}-preview|gpt-3\\.5)`), 4096],
