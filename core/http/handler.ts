@@ -105,7 +105,11 @@ class DataPlaneRequest implements Cuttable {
         const found = shared.authenticate({ id: arrival.id, headers: req.headers, query: arrival.query, peerAddress: arrival.peerAddress, clientAddress: arrival.clientAddress, family: this.endpoint.family });
         // Any thenable is awaited, not only this realm's Promise: TypeScript takes a promise library's
         // (or another realm's) for a Promise, and one taken for the principal let a refused request through.
-        this.principal = isThenable(found) ? await found : found;
+        const principal: unknown = isThenable(found) ? await found : found;
+        // Fail closed: an authenticate that names nobody (a path without a `return`) must not let
+        // the request through as if no plugin authenticated.
+        if (!isPrincipal(principal)) throw new GatewayError('SLUICE_E_INTERNAL', 'the authenticating plugin named no principal (authenticate returned no { user })');
+        this.principal = principal;
       }
       const principal = this.principal;
       const reading = readRequestBody(req, shared.bodyLimits);
@@ -209,7 +213,11 @@ class DataPlaneRequest implements Cuttable {
 }
 
 function isThenable(value: Principal | PromiseLike<Principal>): value is PromiseLike<Principal> {
-  return typeof (value as Partial<PromiseLike<Principal>>).then === 'function';
+  return typeof value === 'object' && value !== null && typeof (value as Partial<PromiseLike<Principal>>).then === 'function';
+}
+
+function isPrincipal(value: unknown): value is Principal {
+  return typeof value === 'object' && value !== null && typeof (value as Partial<Principal>).user === 'string';
 }
 
 export function pathOf(req: IncomingMessage): string {

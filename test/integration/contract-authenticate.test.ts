@@ -13,6 +13,9 @@ export default definePlugin({ name: 'door', version: '1.0.0', sluice: '^0.1.0', 
     authenticates: true,
     authenticate(request) {
       const who = request.headers['x-who'];
+      // A slip a plugin author can make: a path that returns nothing (no principal, no refusal).
+      if (who === 'forgot') return undefined;
+      if (who === 'forgot-later') return later((ok) => ok(undefined));
       return later((ok, fail) => who === 'ann'
         ? ok({ user: 'ann' })
         : fail(new GatewayError('SLUICE_E_UNAUTHORIZED', 'who are you?', { headers: { 'x-should-retry': 'false' } })));
@@ -37,6 +40,17 @@ describe('contract: a plugin\'s authenticate answering through a thenable', () =
     expect(res.status).to.equal(401);
     expect(res.headers.get('x-should-retry')).to.equal('false');
     expect(((await res.json()) as { error: { message: string } }).error.message).to.equal('who are you?');
+  });
+
+  it('an answer that names nobody (a missing return) fails closed: 500, never the request served as nobody', async () => {
+    const res = await ask('door-forgot', 'forgot');
+    expect(res.status).to.equal(500);
+    const line = await logLineFor(gw, 'door-forgot');
+    expect(line.status).to.equal(500);
+    expect(line.user).to.equal(undefined);
+    const later = await ask('door-forgot-later', 'forgot-later');
+    expect(later.status).to.equal(500);
+    expect(((await later.json()) as { error: { code: string } }).error.code).to.equal('SLUICE_E_INTERNAL');
   });
 
   it('the principal it resolves to is the one the request carries', async () => {
