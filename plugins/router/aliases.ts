@@ -23,7 +23,9 @@ export interface ResolvedAliases {
 export function resolveAliases(aliases: Readonly<Record<string, string>>): ResolvedAliases {
   const names = Object.keys(aliases);
   // `Object.hasOwn`, not `in`: an alias named `constructor` or `toString` must not find Object's.
-  const next = (name: string): string | undefined => (Object.hasOwn(aliases, name) ? aliases[name] : undefined);
+  // An alias to itself (`gpt-4o: gpt-4o`) names the model of that name, as it did before aliases
+  // chained: a config that started then still starts, and `b: a` through it ends at `a`.
+  const next = (name: string): string | undefined => (Object.hasOwn(aliases, name) && aliases[name] !== name ? aliases[name] : undefined);
   const order = new Map(names.map((n, i) => [n, i]));
   const resolved = new Map<string, string>();
   const problems: AliasProblem[] = [];
@@ -36,6 +38,7 @@ export function resolveAliases(aliases: Readonly<Record<string, string>>): Resol
     const chain = [alias];
     const onChain = new Set(chain);
     let model = aliases[alias]!;
+    if (model === alias) { resolved.set(alias, model); continue; }
     for (let target = next(model); target !== undefined && !onChain.has(model); target = next(model)) {
       chain.push(model);
       onChain.add(model);
