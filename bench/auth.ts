@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Exchange } from '../core/exchange.js';
+import type { Exchange, Principal } from '../core/exchange.js';
 import { createLogger } from '../core/observability/logger.js';
 import type { PluginMiddleware, SluiceContext } from '../core/plugin/contract.js';
 import type { Host } from '../core/plugin/host.js';
@@ -82,7 +82,8 @@ async function middlewareCost(dbFile: string, key: string): Promise<{ way: strin
   const middleware: PluginMiddleware = async (ctx, n) => {
     const { exchange } = ctx;
     const found = authenticate({ id: exchange.id, headers: exchange.headers, query: exchange.query, peerAddress: exchange.peerAddress, clientAddress: exchange.clientAddress, family: 'openai' });
-    exchange.principal = found instanceof Promise ? await found : found;
+    // As the handler does: any thenable is awaited (a cached verdict comes back synchronously).
+    exchange.principal = typeof (found as Partial<PromiseLike<unknown>>).then === 'function' ? await found : found as Principal;
     await n();
   };
   const next = async () => {};

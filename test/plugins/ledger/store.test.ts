@@ -91,7 +91,7 @@ function suite(name: string, open: OpenDatabase) {
       try {
         await migrateLatest(knex, [{ plugin: 'ledger', migrations: ledgerMigrations }]);
         const store = knexStore(async () => knex);
-        // A model name is the client's JSON ("gpt-4o\u0000x"), recorded even on a 401: PostgreSQL refused
+        // A model name is the client's JSON ("gpt-4o\u0000x"), recorded even for a request refused before the chain: PostgreSQL refused
         // the insert ("invalid byte sequence for encoding UTF8: 0x00"), and every row of its batch
         // waited in the spill file, failing each replay.
         const odd = { ...row(1), requested_model: 'gpt-4o\u0000evil', served_model: '\u0000', fallback_detail: '[{"model":"a\u0000b"}]' };
