@@ -81,14 +81,20 @@ export async function start(args: string[], io: Io): Promise<number> {
   // means "now": in-flight requests are cut at once, but plugins still flush and close, so the ledger
   // loses nothing. The handlers stay installed for that: with `once`, Node's default for the second
   // signal would kill the process mid-shutdown, queued rows and all.
-  let stopping = false;
+  // A third one ends the process at once: closing can hang on a database that stopped answering,
+  // and the operator who insists must not need SIGKILL (what the writer had not written is lost).
+  let signals = 0;
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    signals++;
+    if (signals === 3) {
+      gateway.logger.error('third signal during the shutdown: exiting now, without waiting for plugins to close', { signal });
+      process.exit(1);
+    }
+    if (signals > 1) {
       gateway.logger.warn('second signal during the shutdown: cutting in-flight requests now', { signal });
       void running.hurry(signal);
       return;
     }
-    stopping = true;
     watcher?.close(); // no reload may start during the shutdown
     running.shutdown(signal).then(() => process.exit(0), () => process.exit(1));
   };

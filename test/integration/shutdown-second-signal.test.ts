@@ -97,4 +97,44 @@ describe('shutdown: a second signal during the drain cuts in-flight requests at 
       }
     });
   }
+
+  it('a third signal ends the process at once, when closing hangs (a plugin whose close never settles: a hung database)', async () => {
+    const dir = tempDir('sluice-third-signal-');
+    writeFileSync(path.join(dir, 'hang.js'), `import { definePlugin, z } from 'sluice';
+export default definePlugin({ name: 'hang', version: '1.0.0', sluice: '^0.1.0', options: z.strictObject({}),
+  setup: () => ({ close: () => new Promise(() => { setInterval(() => {}, 1000); }) }) });`); // waits as a hung connection would, keeping the process alive
+    let gateway!: SluiceProcess;
+    await onFreePort(async (port) => {
+      writeFileSync(path.join(dir, 'sluice.yaml'), `server: { port: ${port}, shutdown_grace_ms: 120000 }
+storage: { database: "sqlite::memory:" }
+logging: { level: info }
+providers: { local: { type: loopback } }
+chain:
+  - use: ./hang.js
+  - use: router
+    with: { default: local }
+`);
+      const url = `http://127.0.0.1:${port}`;
+      gateway = await startSluiceProcess(['--config', path.join(dir, 'sluice.yaml')], `${url}/health`);
+      return url;
+    });
+    const { child, exited, output } = gateway;
+    try {
+      child.kill('SIGTERM');
+      await until(() => output.join('').includes('"shutting down"'), 10_000);
+      child.kill('SIGTERM');
+      await until(() => output.join('').includes('second signal during the shutdown'), 10_000);
+      // Closing hangs for ever: only the third signal ends it.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(child.exitCode, 'still closing').to.equal(null);
+      const insisted = Date.now();
+      child.kill('SIGINT');
+      const code = await exited;
+      expect(code, output.join('').slice(-2000)).to.equal(1);
+      expect(Date.now() - insisted, 'exited at once').to.be.below(5_000);
+      expect(output.join('')).to.contain('third signal during the shutdown: exiting now');
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  });
 });
