@@ -5,6 +5,7 @@ import { GatewayError, toGatewayError } from '../errors.js';
 import type { Completion, Endpoint } from '../exchange.js';
 import type { Logger } from '../observability/logger.js';
 import type { Principal } from '../exchange.js';
+import { isThenable, namedPrincipal } from '../plugin/authenticated.js';
 import type { Authenticate, SluiceContext } from '../plugin/contract.js';
 import type { ApiFamily, JsonObject } from '../protocols/types.js';
 import { responseBody } from '../protocols/raw-json.js';
@@ -103,13 +104,8 @@ class DataPlaneRequest implements Cuttable {
       if (shared.authenticate) {
         const { arrival } = this;
         const found = shared.authenticate({ id: arrival.id, headers: req.headers, query: arrival.query, peerAddress: arrival.peerAddress, clientAddress: arrival.clientAddress, family: this.endpoint.family });
-        // Any thenable is awaited, not only this realm's Promise: TypeScript takes a promise library's
-        // (or another realm's) for a Promise, and one taken for the principal let a refused request through.
-        const principal: unknown = isThenable(found) ? await found : found;
-        // Fail closed: an authenticate that names nobody (a path without a `return`) must not let
-        // the request through as if no plugin authenticated.
-        if (!isPrincipal(principal)) throw new GatewayError('SLUICE_E_INTERNAL', 'the authenticating plugin named no principal (authenticate returned no { user })');
-        this.principal = principal;
+        // Any thenable awaited (no await for a plain answer), and one naming nobody refused (authenticated.ts).
+        this.principal = namedPrincipal(isThenable(found) ? await found : found);
       }
       const principal = this.principal;
       const reading = readRequestBody(req, shared.bodyLimits);
@@ -210,14 +206,6 @@ class DataPlaneRequest implements Cuttable {
       ...(exchange ? {} : { sessionId: sessionIdFrom(req.headers, NO_BODY), model: arrival.pathModel, stream: this.endpoint.streamByPath === true, principal: this.principal }),
     });
   }
-}
-
-function isThenable(value: Principal | PromiseLike<Principal>): value is PromiseLike<Principal> {
-  return typeof value === 'object' && value !== null && typeof (value as Partial<PromiseLike<Principal>>).then === 'function';
-}
-
-function isPrincipal(value: unknown): value is Principal {
-  return typeof value === 'object' && value !== null && typeof (value as Partial<Principal>).user === 'string';
 }
 
 export function pathOf(req: IncomingMessage): string {

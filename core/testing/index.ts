@@ -14,6 +14,7 @@ import { matchEndpoint } from '../http/endpoints.js';
 import { outcomeFor } from '../http/request-log.js';
 import { createLogger } from '../observability/logger.js';
 import { createMetrics } from '../observability/metrics.js';
+import { namedPrincipal } from '../plugin/authenticated.js';
 import { composeChain } from '../plugin/compose.js';
 import type { PluginDefinition, PluginInstance } from '../plugin/contract.js';
 import type { AdminHandler, Host } from '../plugin/host.js';
@@ -112,9 +113,10 @@ export async function runPlugin<O>(plugin: PluginDefinition<O>, run: RunOptions<
   let events: StreamEvent[] | undefined;
   let failure: ReturnType<typeof toGatewayError> | undefined;
   try {
-    // As in a gateway: the plugin's authentication on the request's head, before its chain.
+    // As in a gateway: the plugin's authentication on the request's head, before its chain, failing
+    // closed as the gateway does when it names nobody (authenticated.ts).
     if (instance.authenticate) {
-      exchange.principal = await instance.authenticate({ id: exchange.id, headers: exchange.headers, query: exchange.query, peerAddress: exchange.peerAddress, clientAddress: exchange.clientAddress, family: endpoint.family });
+      exchange.principal = namedPrincipal(await instance.authenticate({ id: exchange.id, headers: exchange.headers, query: exchange.query, peerAddress: exchange.peerAddress, clientAddress: exchange.clientAddress, family: endpoint.family }));
     }
     await chain({ exchange }, () => dispatch(exchange, { holdMs: 1000 }));
     const response = exchange.response!;

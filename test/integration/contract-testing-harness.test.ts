@@ -175,4 +175,29 @@ describe('contract: sluice/testing runs a plugin without a network', () => {
       expect(r.headers).to.include({ 'x-tagger-remaining': '41', 'x-sluice-error-code': 'SLUICE_E_TAGGER_LIMIT', 'retry-after': '2', 'content-type': 'application/json; charset=utf-8' });
     });
   });
+  describe('authentication, as the gateway runs it', () => {
+    // A slip a plugin author can make: a path of authenticate that returns nothing. The gateway fails
+    // closed (500); the harness must too, or the author's test passes on a plugin that breaks in production.
+    const forgetful = definePlugin({
+      name: 'forgetful', version: '1.0.0', sluice: '^0.1.0', options: z.strictObject({}),
+      setup() {
+        return {
+          authenticates: true,
+          authenticate: (request) => (request.headers['x-who'] === 'ann' ? { user: 'ann' } : undefined) as unknown as { user: string },
+        };
+      },
+    });
+    const body = { model: 'm', messages: [{ role: 'user', content: 'hi' }] };
+    const chatOk = { id: 'x', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }] };
+
+    it('an authenticate that names nobody fails closed with the gateway\'s 500, the upstream not called', async () => {
+      const r = await runPlugin(forgetful, { path: '/v1/chat/completions', body, upstream: { json: chatOk } });
+      expect(r.status).to.equal(500);
+      expect(r.json).to.have.nested.property('error.code', 'SLUICE_E_INTERNAL');
+      expect(r.upstreamRequests).to.have.length(0);
+      const ann = await runPlugin(forgetful, { path: '/v1/chat/completions', headers: { 'x-who': 'ann' }, body, upstream: { json: chatOk } });
+      expect(ann.status).to.equal(200);
+      expect(ann.exchange.principal).to.deep.equal({ user: 'ann' });
+    });
+  });
 });
