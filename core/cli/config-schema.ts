@@ -3,10 +3,14 @@
 // when `use:` names a built-in or a plugin the config's chain uses (the config chosen as every command
 // chooses it: --config, $SLUICE_CONFIG, ./sluice.yaml); any other `use:` may carry any `with:`.
 // config/sluice.schema.json is this command's output with no config (`npm run schema`).
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { configBaseDir } from '../config/home.js';
 import { loadConfigFile } from '../config/load.js';
 import { configSchema } from '../config/schema.js';
 import { importPlugin } from '../plugin/loader.js';
 import { builtinNames } from '../plugin/resolve.js';
+import { parseDocument } from '../vendor/yaml.js';
 import { eachSubschema, ENV_REFERENCE, JSON_SCHEMA_DRAFT, toJsonSchema, type JsonSchema } from '../schema/json-schema.js';
 import { chosenConfigFile } from './config-file.js';
 import type { Io } from './io.js';
@@ -21,9 +25,8 @@ export async function configSchemaCommand(args: string[], io: Io): Promise<numbe
   const configFile = chosenConfigFile(stringValue(values, 'config'));
   const plugins: PluginSource[] = builtinNames().map((use) => ({ use, dir: process.cwd() }));
   if (configFile) {
-    const loaded = await loadConfigFile(configFile);
-    for (const { use } of loaded.config.chain) {
-      if (!plugins.some((p) => p.use === use)) plugins.push({ use, dir: loaded.dir });
+    for (const source of await chainOf(configFile)) {
+      if (!plugins.some((p) => p.use === source.use)) plugins.push(source);
     }
   }
   io.out(JSON.stringify(await configJsonSchema(plugins), null, 2));
@@ -31,6 +34,38 @@ export async function configSchemaCommand(args: string[], io: Io): Promise<numbe
 }
 
 interface PluginSource { use: string; dir: string }
+
+/**
+ * The chain's `use:` values, with the directory they resolve against: all a schema needs of the
+ * config, so only they are read. The rest — a provider's `api_key: ${OPENAI_API_KEY}`, unset where
+ * an editor's schema is generated, or a value being edited — has no bearing on the schema, and since
+ * ./sluice.yaml is read without --config, it must not fail the command. A file that cannot be read
+ * so (not YAML, no list of plain `use:` names) is loaded as every command loads it, errors and all.
+ */
+async function chainOf(file: string): Promise<PluginSource[]> {
+  const abs = path.resolve(file);
+  const text = await readFile(abs, 'utf8').catch(() => undefined);
+  const doc = text === undefined ? undefined : parseDocument(text, { uniqueKeys: true });
+  let value: unknown;
+  try {
+    value = doc && doc.errors.length === 0 ? doc.toJS() : undefined;
+  } catch {
+    value = undefined; // an alias past the parser's limit: loadConfigFile says where
+  }
+  const chain = isRecord(value) ? value['chain'] : undefined;
+  // A `use:` naming ${ENV} is expanded, and an empty one refused at its line, by the full load.
+  const uses = Array.isArray(chain) ? chain.map((e: unknown) => (isRecord(e) && typeof e['use'] === 'string' && e['use'] !== '' && !e['use'].includes('${') ? e['use'] : undefined)) : [];
+  if (uses.length === 0 || uses.some((u) => u === undefined)) {
+    const loaded = await loadConfigFile(file);
+    return loaded.config.chain.map(({ use }) => ({ use, dir: loaded.dir }));
+  }
+  const dir = configBaseDir(abs);
+  return uses.map((use) => ({ use: use!, dir }));
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
 
 export async function configJsonSchema(plugins: PluginSource[] = builtinNames().map((use) => ({ use, dir: process.cwd() }))): Promise<JsonSchema> {
   const { $schema: _draft, definitions: shared, ...config } = toJsonSchema(configSchema);

@@ -151,6 +151,15 @@ export default definePlugin({ name: '${name}', version: '1.0.0', sluice: '^0.1.0
       expect(definitionsOf(sluice(['config', 'schema', '--config', flagged.file], { cwd: local.dir, env: { SLUICE_CONFIG: named.file } }))).to.deep.equal(['./flagged.js.options']);
     });
 
+    it('./sluice.yaml whose secrets are not set in this shell (or with a value mid-edit): only its chain is read', () => {
+      // A schema needs the chain's `use:` alone; an editor's schema is generated where the operator's
+      // ${OPENAI_API_KEY} is not set, and a config being edited has a wrong value somewhere.
+      const { dir, file } = project('local');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('providers: { local: { type: loopback } }',
+        'providers:\n  local: { type: loopback }\n  up: { type: openai, api_key: "${QA_SCHEMA_UNSET_KEY}" }\nserver: { port: "not yet" }'));
+      expect(definitionsOf(sluice(['config', 'schema'], { cwd: dir }))).to.deep.equal(['./local.js.options']);
+    });
+
     it('none of them: the built-ins alone, as shipped', () => {
       expect(sluice(['config', 'schema']).stdout).to.equal(readFileSync(committedFile, 'utf8'));
     });
