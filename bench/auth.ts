@@ -16,7 +16,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Exchange, Principal } from '../core/exchange.js';
+import type { Exchange } from '../core/exchange.js';
+import { isThenable, namedPrincipal } from '../core/plugin/authenticated.js';
 import { createLogger } from '../core/observability/logger.js';
 import type { PluginMiddleware, SluiceContext } from '../core/plugin/contract.js';
 import type { Host } from '../core/plugin/host.js';
@@ -82,8 +83,8 @@ async function middlewareCost(dbFile: string, key: string): Promise<{ way: strin
   const middleware: PluginMiddleware = async (ctx, n) => {
     const { exchange } = ctx;
     const found = authenticate({ id: exchange.id, headers: exchange.headers, query: exchange.query, peerAddress: exchange.peerAddress, clientAddress: exchange.clientAddress, family: 'openai' });
-    // As the handler does: any thenable is awaited (a cached verdict comes back synchronously).
-    exchange.principal = typeof (found as Partial<PromiseLike<unknown>>).then === 'function' ? await found : found as Principal;
+    // As the handler does (authenticated.ts): any thenable awaited, a cached verdict taken as it is.
+    exchange.principal = namedPrincipal(isThenable(found) ? await found : found);
     await n();
   };
   const next = async () => {};

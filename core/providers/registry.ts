@@ -189,7 +189,7 @@ export function createProviderRegistry(config: SluiceConfig['providers'], extraT
     async replaceConfigured(next) {
       stageConfigured(next).commit();
     },
-    stageConfigured: (next) => stageConfigured(next),
+    stageConfigured,
     async close() {
       await Promise.all([...providers.values()].map((p) => p.close()));
     },

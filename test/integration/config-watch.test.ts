@@ -3,16 +3,13 @@
 // config management) — and a file that does not validate is refused with the same log line,
 // leaving the running routes as they were. Content written again unchanged reloads nothing.
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chatCompletionBody, startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
+import type { MockUpstream } from '../helpers/mock-upstream.js';
+import { startReloadRig, type LogLine, type ReloadRig } from '../helpers/reload-rig.js';
 import { tempDir } from '../helpers/gateway.js';
 
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/sluice.js');
-
-interface LogLine { msg: string; level: string; url?: string; error?: string }
 
 function yaml(a: string, b: string, target: string, watch = 'true'): string {
   return `server: { shutdown_grace_ms: 200, watch_config: ${watch} }
@@ -34,64 +31,26 @@ chain:
 
 describe('config file watch (sluice start, server.watch_config)', function () {
   this.timeout(30_000);
+  let rig: ReloadRig;
   let a: MockUpstream;
   let b: MockUpstream;
   let child: ChildProcess;
+  let lines: LogLine[];
   let dir: string;
   let file: string;
-  let url: string;
-  const lines: LogLine[] = [];
-  let stderr = '';
-
-  const ask = async (model: string): Promise<string> => {
-    const res = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model, messages: [{ role: 'user', content: 'who?' }] }) });
-    const body = await res.json() as { choices?: { message: { content: string } }[]; error?: unknown };
-    if (!res.ok) throw new Error(`HTTP ${res.status}: ${JSON.stringify(body)}`);
-    return body.choices![0]!.message.content;
-  };
-  const waitFor = async <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 8000): Promise<T> => {
-    const until = Date.now() + ms;
-    for (;;) {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what}; stderr: ${stderr}; log: ${lines.map((l) => l.msg).join(' | ')}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  };
+  const ask = (model: string) => rig.ask(model);
+  const waitFor = <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms?: number) => rig.waitFor(what, probe, ms);
   const count = (msg: string) => lines.filter((l) => l.msg === msg).length;
   const rejections = () => lines.filter((l) => l.level === 'error' && /config reload rejected/.test(l.msg));
 
   before(async () => {
-    a = await startMockUpstream();
-    b = await startMockUpstream();
-    a.handle((req, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(chatCompletionBody(String(req.body!['model']), 'from A'))); });
-    b.handle((req, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(chatCompletionBody(String(req.body!['model']), 'from B'))); });
     dir = tempDir('sluice-watch-');
     file = path.join(dir, 'sluice.yaml');
-    writeFileSync(file, yaml(a.url, b.url, 'prov-a'));
-    child = spawn(process.execPath, [bin, 'start', '--config', file, '--port', '0', '--host', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let buf = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString('utf8');
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const l = buf.slice(0, i); buf = buf.slice(i + 1);
-        try { lines.push(JSON.parse(l) as LogLine); } catch { /* not a log line */ }
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString('utf8'); });
-    url = await waitFor('the listening line', () => lines.find((l) => l.msg === 'listening')?.url, 15_000);
+    rig = await startReloadRig(file, (au, bu) => yaml(au, bu, 'prov-a'));
+    ({ a, b, child, lines } = rig);
     await waitFor('the watching line', () => lines.some((l) => l.msg === 'watching the config file for changes'));
   });
-  after(async () => {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
-    await a?.close(); await b?.close();
-  });
+  after(async () => { await rig?.close(); });
 
   it('serves the route of the file it started with', async () => {
     expect(await ask('model-x')).to.equal('from A');

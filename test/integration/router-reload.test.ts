@@ -2,16 +2,13 @@
 // without a restart; an invalid one (unknown provider, broken YAML, changed providers) is rejected
 // with a logged error, the old routing keeps serving and the process stays up.
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chatCompletionBody, startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
+import type { MockUpstream } from '../helpers/mock-upstream.js';
+import { startReloadRig, type LogLine, type ReloadRig } from '../helpers/reload-rig.js';
 import { tempDir } from '../helpers/gateway.js';
 
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/sluice.js');
-
-interface LogLine { msg: string; level: string; url?: string; error?: string; provider?: string; request_id?: string }
 
 function yaml(a: string, b: string, router: string, extraProvider = ''): string {
   return `server: { shutdown_grace_ms: 200 }
@@ -47,61 +44,23 @@ const ROUTE_TO_UNKNOWN = `      routes:
 
 describe('SIGHUP reload (sluice start)', function () {
   this.timeout(30_000);
+  let rig: ReloadRig;
   let a: MockUpstream;
   let b: MockUpstream;
   let child: ChildProcess;
+  let lines: LogLine[];
   let file: string;
-  let url: string;
-  const lines: LogLine[] = [];
-  let stderr = '';
-
-  const ask = async (model: string): Promise<string> => {
-    const res = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model, messages: [{ role: 'user', content: 'who?' }] }) });
-    const body = await res.json() as { choices?: { message: { content: string } }[]; error?: unknown };
-    if (!res.ok) throw new Error(`HTTP ${res.status}: ${JSON.stringify(body)}`);
-    return body.choices![0]!.message.content;
-  };
-  const waitFor = async <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 8000): Promise<T> => {
-    const until = Date.now() + ms;
-    for (;;) {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what}; stderr: ${stderr}; log: ${lines.map((l) => l.msg).join(' | ')}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  const ask = (model: string) => rig.ask(model);
+  const waitFor = <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms?: number) => rig.waitFor(what, probe, ms);
   const rejections = () => lines.filter((l) => l.level === 'error' && /config reload rejected/.test(l.msg));
   const alive = () => { try { process.kill(child.pid!, 0); return true; } catch { return false; } };
 
   before(async () => {
-    a = await startMockUpstream();
-    b = await startMockUpstream();
-    a.handle((req, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(chatCompletionBody(String(req.body!['model']), 'from A'))); });
-    b.handle((req, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(chatCompletionBody(String(req.body!['model']), 'from B'))); });
     file = path.join(tempDir(), 'sluice.yaml');
-    writeFileSync(file, yaml(a.url, b.url, ROUTE_X_TO_A));
-    child = spawn(process.execPath, [bin, 'start', '--config', file, '--port', '0', '--host', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let buf = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString('utf8');
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const l = buf.slice(0, i); buf = buf.slice(i + 1);
-        try { lines.push(JSON.parse(l) as LogLine); } catch { /* not a log line */ }
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString('utf8'); });
-    url = await waitFor('the listening line', () => lines.find((l) => l.msg === 'listening')?.url, 15_000);
+    rig = await startReloadRig(file, (au, bu) => yaml(au, bu, ROUTE_X_TO_A), 50);
+    ({ a, b, child, lines } = rig);
   });
-  after(async () => {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
-    await a?.close(); await b?.close();
-  });
+  after(async () => { await rig?.close(); });
 
   it('routes model-x and the alias to provider A at start', async () => {
     expect(await ask('model-x')).to.equal('from A');
