@@ -213,12 +213,14 @@ server {
     const [n1, n2, d, b] = await Promise.all([timedStream(viaNginx), timedStream(viaNginx), timedStream(direct), timedStream(buffered)]);
     for (const r of [n1, n2, d, b]) expect(r.text).to.equal('first rest');
     for (const r of [n1, n2]) {
-      // The first token comes well before the rest (which waits GAP_MS upstream)…
-      expect(r.end - r.first, `through nginx: first token at ${r.first.toFixed(0)} ms, end at ${r.end.toFixed(0)} ms`).to.be.above(GAP_MS * 0.6);
+      // The first token comes well before the rest (which waits GAP_MS upstream)… A loaded machine
+      // can deliver the first token late and so shorten the gap seen; a buffering hop shows none
+      // (the control below: under 0.3 of it).
+      expect(r.end - r.first, `through nginx: first token at ${r.first.toFixed(0)} ms, end at ${r.end.toFixed(0)} ms`).to.be.above(GAP_MS * 0.45);
       // …and no later than directly, within what a loaded 2-core machine adds for one more hop.
       expect(r.first, `TTFT through nginx ${r.first.toFixed(0)} ms vs direct ${d.first.toFixed(0)} ms`).to.be.below(d.first + 300);
     }
-    expect(d.end - d.first).to.be.above(GAP_MS * 0.6);
+    expect(d.end - d.first).to.be.above(GAP_MS * 0.45);
     // The control: the compressing server holds the first token until the stream ends.
     expect(b.end - b.first, `buffered control: first token at ${b.first.toFixed(0)} ms, end at ${b.end.toFixed(0)} ms`).to.be.below(GAP_MS * 0.3);
   });

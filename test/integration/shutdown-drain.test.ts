@@ -65,10 +65,15 @@ describe('a drain makes each response its connection\'s last, and idle connectio
     const headSent = new Promise<void>((r) => { streaming = r; });
     const stream = send(agents[0]!, url, { model: 'm', stream: true, messages: [{ role: 'user', content: 'go' }] }, streaming);
     await headSent; // its head (keep-alive) has left; its last event comes ~400 ms later
+    const seen = mock.requests.length;
     const json = send(agents[1]!, url, { model: 'm', messages: [{ role: 'user', content: 'go' }] }); // its upstream answers in ~400 ms
     // A stream whose upstream has not answered yet: its head leaves during the drain.
     const late = send(agents[3]!, url, { model: 'm', stream: true, messages: [{ role: 'user', content: 'late' }] });
-    await new Promise((r) => setTimeout(r, 50));
+    // Both are in the gateway (at the upstream) before the drain begins: a connection the kernel
+    // queued but Node had not yet accepted when the listener closed would be reset, which is not
+    // what this test is about (a fixed 50 ms was not always enough on a loaded machine).
+    for (const deadline = Date.now() + 5000; mock.requests.length < seen + 2 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 10));
+    expect(mock.requests.length, 'both requests reached the upstream').to.equal(seen + 2);
     const began = performance.now();
     const shutdown = gw.close();
 

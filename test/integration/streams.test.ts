@@ -111,7 +111,13 @@ describe('streams', () => {
     });
     expect(res.statusCode).to.equal(200);
     res.pause();
-    await new Promise((r) => setTimeout(r, 600));
+    // Until the buffers between the upstream and this paused reader are full: on a loaded machine
+    // that takes longer than any fixed wait, so wait for the upstream's writes to stop growing.
+    let before = -1;
+    for (let waited = 0; written !== before && waited < 10_000; waited += 300) {
+      before = written;
+      await new Promise((r) => setTimeout(r, 300));
+    }
     const heldAt = written;
     expect(upstreamDone, 'the upstream is held back while the client does not read').to.equal(false);
     expect(heldAt, 'far less than the whole answer left the upstream').to.be.lessThan(10_000);
