@@ -144,6 +144,17 @@ export class GatewayError extends Error {
   }
 }
 
+/**
+ * A failure of the provider, not of the request: it could not be reached, timed out, cut its
+ * stream short, was rate limited or failed (5xx) — worth another try or provider. A 4xx it
+ * answered is the client's (or the config's) to fix: another provider would answer the same, and it
+ * says nothing of the provider's health.
+ */
+export function isProviderFailure(code: string | null | undefined, status: number): boolean {
+  if (code === 'SLUICE_E_UPSTREAM_UNAVAILABLE' || code === 'SLUICE_E_UPSTREAM_TIMEOUT' || code === 'SLUICE_E_UPSTREAM_TRUNCATED') return true;
+  return code === 'SLUICE_E_UPSTREAM_ERROR' && (status === 429 || status >= 500);
+}
+
 export function isGatewayError(err: unknown): err is GatewayError {
   return err instanceof GatewayError;
 }

@@ -23,7 +23,7 @@ export { parseOptions, SchemaError, formatPath, isPlainObject } from './schema/s
 export type { Path, Problem } from './schema/schema.js';
 
 // Errors.
-export { GatewayError, ERROR_CATALOGUE, errorBody, isGatewayError, registerErrorCodes } from './errors.js';
+export { GatewayError, ERROR_CATALOGUE, errorBody, isGatewayError, isProviderFailure, registerErrorCodes } from './errors.js';
 export type { ErrorCode, ErrorSpec, GatewayErrorOptions } from './errors.js';
 export { OptionError } from './plugin/option-error.js';
 

@@ -4,7 +4,7 @@
 // A stream is committed (and retries and fallbacks end) only at its first content event: see
 // stream-commit.ts.
 import type { IncomingHttpHeaders } from 'node:http';
-import { GatewayError, toGatewayError } from '../errors.js';
+import { GatewayError, isProviderFailure, toGatewayError } from '../errors.js';
 import type { Attempt, Exchange, JsonResponse, StreamResponse, Target, UpstreamRequest } from '../exchange.js';
 import type { Provider, SendContext } from '../providers/provider.js';
 import type { RetryPolicy } from '../providers/retry-policy.js';
@@ -172,10 +172,7 @@ class DispatchContext implements SendContext {
 }
 
 /** Connection errors, timeouts, 429 and 5xx are worth another try or provider; a 4xx is the client's to fix. */
-function retryable(error: GatewayError): boolean {
-  if (error.code === 'SLUICE_E_UPSTREAM_UNAVAILABLE' || error.code === 'SLUICE_E_UPSTREAM_TIMEOUT' || error.code === 'SLUICE_E_UPSTREAM_TRUNCATED') return true;
-  return error.code === 'SLUICE_E_UPSTREAM_ERROR' && (error.status === 429 || error.status >= 500);
-}
+const retryable = (error: GatewayError): boolean => isProviderFailure(error.code, error.status);
 
 function passthroughRequest(exchange: Exchange, target: Target): UpstreamRequest {
   const ep = exchange.endpoint;

@@ -2,6 +2,7 @@
 // output tokens per second, error and fallback rates, billed-vs-local token drift — and which days
 // look like a degradation against the trailing baseline (a slower first byte or fewer tokens/s).
 import type { Knex } from 'knex';
+import { isProviderFailure } from '../../../core/index.js';
 import { readRows, type ReportRow } from './read.js';
 import { isoRange, type TimeRange } from './range.js';
 import { median, percentile, round } from './stats.js';
@@ -24,7 +25,11 @@ export interface AuditLine {
   latency_p50_ms: number | null;
   latency_p95_ms: number | null;
   tokens_per_s_p50: number | null;
-  /** Errors over the requests it answered; null when it answered none (its only attempts failed over: see fallback_rate). */
+  /**
+   * The provider's failures (unreachable, timeouts, cut streams, 429, 5xx — not a 4xx refusing a
+   * client's request) over the requests it answered; null when it answered none (its only attempts
+   * failed over: see fallback_rate).
+   */
   error_rate: number | null;
   /** Share of this provider's attempts that failed over to another target. */
   fallback_rate: number;
@@ -99,7 +104,7 @@ export async function auditReport(knex: Knex, range: TimeRange, opts: AuditOptio
 
 /** What the audit reads of a row. */
 const AUDITED = [
-  'day', 'provider', 'served_model', 'requested_model', 'fallbacks', 'fallback_detail', 'outcome', 'count_mismatch', 'ttfb_ms', 'latency_ms',
+  'day', 'provider', 'served_model', 'requested_model', 'fallbacks', 'fallback_detail', 'outcome', 'status', 'error_code', 'count_mismatch', 'ttfb_ms', 'latency_ms',
   'output_tps', 'usage_source', 'input_tokens', 'cache_read_tokens', 'cache_write_tokens', 'output_tokens', 'reasoning_tokens',
   'local_input_tokens', 'local_output_tokens',
 ] as const;
@@ -107,7 +112,7 @@ type Audited = Pick<ReportRow, (typeof AUDITED)[number]>;
 
 function add(acc: Acc, r: Audited): void {
   acc.requests++;
-  if (r.outcome === 'error') acc.errors++;
+  if (r.outcome === 'error' && providersFault(r)) acc.errors++;
   if (r.count_mismatch) acc.mismatched++;
   if (r.ttfb_ms !== null && r.outcome === 'success') acc.ttfb.push(r.ttfb_ms);
   if (r.outcome === 'success') acc.latency.push(r.latency_ms);
@@ -121,6 +126,14 @@ function add(acc: Acc, r: Audited): void {
     acc.localOut += r.local_output_tokens;
   }
 }
+
+/**
+ * An error the provider is to blame for, as the router's fallbacks see it: not a 4xx it answered to
+ * a request it found wrong (a client's bad parameter, a prompt too long: another provider would say
+ * the same), which would read as a sick provider. An error after the answer began (status below
+ * 400: the stream cut, an error event in it) is the provider's.
+ */
+const providersFault = (r: Audited): boolean => r.status < 400 || isProviderFailure(r.error_code, r.status);
 
 function summarise(a: Acc): AuditLine {
   const pct = (billed: number, local: number) => (local > 0 ? round(((billed - local) / local) * 100, 1) : null);

@@ -51,7 +51,7 @@ describe('ledger audit', () => {
     }
     // Today: the first byte three times slower, tokens/s halved, one error, one drifted bill.
     for (let i = 0; i < 4; i++) rows.push(row(`today-${i}`, today + i, { ttfb_ms: 300 + i, output_tps: 20 + i }));
-    rows.push(row('today-err', today + 10, { outcome: 'error', status: 502, output_tokens: 0, output_tps: null, ttfb_ms: 5 }));
+    rows.push(row('today-err', today + 10, { outcome: 'error', status: 502, error_code: 'SLUICE_E_UPSTREAM_ERROR', output_tokens: 0, output_tps: null, ttfb_ms: 5 }));
     rows.push(row('today-drift', today + 11, { input_tokens: 120, local_input_tokens: 100, count_mismatch: 1, ttfb_ms: 305, output_tps: 21 }));
     // A fallback away from openai, and from a provider that answered nothing all day, to another provider today.
     const attempts = [{ provider: 'openai', model: 'gpt-4o', code: 'SLUICE_E_UPSTREAM_ERROR', status: 503 }, { provider: 'dead', model: 'gpt-4o', code: 'SLUICE_E_UPSTREAM_UNAVAILABLE', status: 502 }];
@@ -81,6 +81,30 @@ describe('ledger audit', () => {
     expect(report.rows.find((r) => r['provider'] === 'backup')).to.include({ requests: 1, degraded: false, degradation: null });
     // A provider whose only attempts failed over answered nothing: no error rate to give, its fallback rate 1.
     expect(report.rows.find((r) => r['provider'] === 'dead')).to.include({ day: day['day'], requests: 0, error_rate: null, fallback_rate: 1 });
+  });
+
+  it("error rate: the provider's failures count, a 4xx it answered to a client's bad request does not", async () => {
+    const t = await run([]);
+    const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()) + 3_600_000;
+    const failed = (id: string, i: number, status: number, error_code: string) =>
+      row(id, today + i, { outcome: 'error', status, error_code, output_tokens: 0, output_tps: null, ttfb_ms: 5, usage_source: 'none' });
+    await knexStore(() => t.host.database()).insert([
+      ...[0, 1, 2, 3].map((i) => row(`ok-${i}`, today + i, {})),
+      // The provider refused the client's request (a bad parameter, a prompt too long, a key it does not know).
+      failed('client-400', 10, 400, 'SLUICE_E_UPSTREAM_ERROR'), failed('client-413', 11, 413, 'SLUICE_E_UPSTREAM_ERROR'),
+      failed('client-404', 12, 404, 'SLUICE_E_UPSTREAM_ERROR'), failed('client-401', 13, 401, 'SLUICE_E_UPSTREAM_ERROR'),
+      // The provider failed: a 5xx, a 429, unreachable, timed out, its stream cut, an error event after the answer began.
+      failed('p-500', 20, 500, 'SLUICE_E_UPSTREAM_ERROR'), failed('p-429', 21, 429, 'SLUICE_E_UPSTREAM_ERROR'),
+      failed('p-down', 22, 502, 'SLUICE_E_UPSTREAM_UNAVAILABLE'), failed('p-slow', 23, 504, 'SLUICE_E_UPSTREAM_TIMEOUT'),
+      failed('p-cut', 24, 502, 'SLUICE_E_UPSTREAM_TRUNCATED'), failed('p-midstream', 25, 200, 'SLUICE_E_UPSTREAM_ERROR'),
+    ]);
+    const code = await ledger.commands!['audit']!.run(['--since', isoDay(today), '--until', isoDay(today + DAY), '--json'], ledgerOptions.parse({}), t.io, t.host);
+    await t.services.close();
+    expect(code).to.equal(0);
+    const report = JSON.parse(t.out()) as { rows: Record<string, unknown>[] };
+    // 6 of its 14 requests failed on its side; the 4 refusals of bad requests are requests it answered.
+    expect(report.rows).to.have.length(1);
+    expect(report.rows[0]).to.include({ provider: 'openai', requests: 14, error_rate: round(6 / 14) });
   });
 
   it('the baseline of an even number of days is the mean of the middle two', async () => {
