@@ -62,6 +62,7 @@ export interface PriceTable {
 }
 
 const PER_TOKEN = 1 / 1_000_000;
+const RESOURCE_PREFIX = 'models/';
 const round = (usd: number) => Math.round(usd * 1e9) / 1e9;
 
 /** An entry's name or glob, matched in lower case (model names are priced whatever their case). */
@@ -84,13 +85,19 @@ export function effectivePrices(p: TokenPrices | LongContextPrices): EffectivePr
 export function createPriceTable(...tables: Record<string, TokenPrices>[]): PriceTable {
   const compiled: Entry[][] = tables.map((t) => Object.entries(t).map(([glob, prices]) => ({ match: compileGlob(glob.toLowerCase()), exact: glob, prices })));
   const cache = new Map<string, TokenPrices | null>();
-  const match = (model: string): PriceMatch | undefined => {
-    const lower = model.toLowerCase();
+  const lookup = (lower: string): PriceMatch | undefined => {
     for (const [table, entries] of compiled.entries()) {
       const hit = entries.find((e) => e.exact.toLowerCase() === lower) ?? entries.find((e) => e.match(lower));
       if (hit) return { table, pattern: hit.exact, prices: hit.prices };
     }
     return undefined;
+  };
+  const match = (model: string): PriceMatch | undefined => {
+    const lower = model.toLowerCase();
+    // `models/gemini-2.5-flash` is Google's resource name for gemini-2.5-flash: clients write either,
+    // the Gemini provider serves and Google bills both as the bare model. An entry for the prefixed
+    // name itself still wins.
+    return lookup(lower) ?? (lower.startsWith(RESOURCE_PREFIX) ? lookup(lower.slice(RESOURCE_PREFIX.length)) : undefined);
   };
   const pricesFor = (model: string): TokenPrices | undefined => {
     let hit = cache.get(model);

@@ -93,6 +93,20 @@ describe('price table: precedence, long context and the shipped defaults', () =>
   });
 });
 
+describe('price table: Google resource names', () => {
+  it('prices models/gemini-2.5-flash, which the Gemini provider serves as gemini-2.5-flash, at that model; an entry for the prefixed name wins', () => {
+    const table = createPriceTable({ 'models/my-tuned': { input: 7, output: 7 } }, DEFAULT_PRICES);
+    const u = { ...emptyUsage(), inputTokens: 1_000_000, outputTokens: 1_000_000 };
+    expect(table.cost(u, 'models/gemini-2.5-flash')).to.deep.equal(table.cost(u, 'gemini-2.5-flash'));
+    expect(table.cost({ ...emptyUsage(), inputTokens: 100_000, outputTokens: 100_000 }, 'Models/Gemini-2.5-Pro')!.total).to.equal(0.125 + 1);
+    expect(table.match('models/gemini-2.5-flash')).to.include({ table: 1, pattern: 'gemini-2.5-flash' });
+    expect(table.pricesFor('models/my-tuned')).to.deep.equal({ input: 7, output: 7 });
+    // Only Google's own prefix: a reseller's provider/model name is its own price, not a guess.
+    expect(table.cost(u, 'google/gemini-2.5-flash')).to.equal(null);
+    expect(table.cost(u, 'models/gemini-7-ultra')).to.equal(null);
+  });
+});
+
 describe('provider prices', () => {
   it('a provider\'s own prices win over the table, for a model the table does not know too', () => {
     const table = createPriceTable({ 'gpt-4o*': { input: 2.5, output: 10 } });
