@@ -1,16 +1,19 @@
 // Plain-text tables for human-readable CLI output.
 
 /**
- * Control characters (an escape sequence, a newline) and bidirectional overrides shown as escapes:
- * cells hold values clients chose (a model name, a session id), which must not redraw the
- * operator's terminal or break the table's rows.
+ * Control characters (an escape sequence, a newline) and format characters shown as escapes: cells
+ * hold values clients chose (a model name, a session id), which must not redraw the operator's
+ * terminal or break the table's rows (controls, bidirectional overrides and marks), nor pass for
+ * another value (`gpt-4o` with a zero-width space or an invisible tag character after it is a
+ * different model, and must not read as the same one in a cost report).
  */
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\u2028\u2029]/gu;
 export const visible = (s: string): string => s.replace(UNPRINTABLE, (c) => {
-  const code = c.charCodeAt(0);
+  const code = c.codePointAt(0)!;
   if (c === '\n') return '\\n';
   if (c === '\t') return '\\t';
-  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  if (code < 0x100) return `\\x${code.toString(16).padStart(2, '0')}`;
+  return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\u{${code.toString(16)}}`;
 });
 
 export function table(rows: Record<string, unknown>[], columns: string[]): string {
