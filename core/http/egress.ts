@@ -8,6 +8,7 @@ import { takeObservers } from '../protocols/observe-stream.js';
 import { asObject, asString } from '../protocols/json.js';
 import { isUntouchedStream } from '../protocols/raw-json.js';
 import { msFixed3 } from './ms-text.js';
+import { ResponsesStreamState } from './responses-failure.js';
 import type { ApiFamily, Protocol, StreamEvent } from '../protocols/types.js';
 import { streamFramer } from './stream-framing.js';
 
@@ -170,6 +171,18 @@ export function writeStream(res: ServerResponse, response: StreamResponse, head:
   };
 
   let lastSequence = -1;
+  // A Responses stream remembers its response object and finished items, which its response.failed repeats.
+  const responses = response.protocol.family === 'openai' && response.protocol.operation === 'responses' ? new ResponsesStreamState() : undefined;
+  /** The in-stream error's frames: for Responses the `error` event and then `response.failed`. */
+  const errorFrames = (error: GatewayError): string => {
+    const ev = inStreamError(response.protocol, error, lastSequence + 1);
+    return framer.event(ev) + (responses ? failedFrame(ev, lastSequence + 2) : '');
+  };
+  const failedFrame = (errorEvent: StreamEvent, sequenceNumber: number): string => {
+    const failed = typeof errorEvent.data === 'object' && errorEvent.data !== null && !Array.isArray(errorEvent.data)
+      ? responses?.failed(errorEvent.data, sequenceNumber) : undefined;
+    return failed ? framer.event(failed) : '';
+  };
   // Observers (the ledger's capture) are called here, in the loop, rather than each through a
   // wrapper's promise per event; `end` as the wrapper would: complete only when the source ran out.
   const observed = takeObservers(response.events);
@@ -185,13 +198,20 @@ export function writeStream(res: ServerResponse, response: StreamResponse, head:
         if (first) { first = false; hooks.onFirstByte(); }
         const seq = (ev.data as { sequence_number?: unknown } | null)?.sequence_number;
         if (typeof seq === 'number') lastSequence = seq;
+        if (responses && typeof ev.data === 'object' && ev.data !== null && !Array.isArray(ev.data)) responses.see(ev.data);
         // Awaited only on back-pressure: `await undefined` would still cost a promise and a turn per event.
         const drained = write(framer.event(ev));
         if (drained) await drained;
         // An upstream's own in-stream error (passed through in the client's protocol) ends the
         // stream as a failure: no SSE terminator after it, and the request is not counted a success.
         const failure = errorInEvent(response.protocol, ev);
-        if (failure) { streamError = failure; left = true; break; }
+        if (failure) {
+          streamError = failure;
+          left = true;
+          // An upstream's bare `error` event still gets the response.failed a Responses client reads.
+          if (responses) { const frame = failedFrame(ev, lastSequence + 1); if (frame) await write(frame); }
+          break;
+        }
       }
       observed?.observer.end(!left);
       const end = closed() ? '' : framer.end(streamError !== undefined);
@@ -200,7 +220,7 @@ export function writeStream(res: ServerResponse, response: StreamResponse, head:
       streamError = toGatewayError(err);
       // After the headers went out the status cannot change: the error travels in-stream (and a
       // JSON array is still closed after it).
-      if (!closed()) await write(framer.event(inStreamError(response.protocol, streamError, lastSequence + 1)) + framer.end(true));
+      if (!closed()) await write(errorFrames(streamError) + framer.end(true));
     } finally {
       observed?.observer.end(false); // the source failed (or a write did): once only, so a no-op after the end above
       const clientGone = res.destroyed && !res.writableFinished;
@@ -214,7 +234,7 @@ export function writeStream(res: ServerResponse, response: StreamResponse, head:
     cut(error) {
       if (!closed()) {
         flush();
-        res.end(framer.event(inStreamError(response.protocol, error, lastSequence + 1)) + framer.end(true));
+        res.end(errorFrames(error) + framer.end(true));
         report(error, false);
       }
       return new Promise<void>((resolve) => {
