@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
-import type { FunctionTool, ResponseInputItem, ResponseOutputItem } from 'openai/resources/responses/responses';
+import type { CustomTool, FunctionTool, ResponseInputItem, ResponseOutputItem } from 'openai/resources/responses/responses';
 import { LoopbackProvider } from '../../core/providers/loopback/loopback.js';
 import { post, serveProvider, type ProviderServer } from './provider-server.js';
 
@@ -10,6 +10,8 @@ const weather: ChatCompletionTool = { type: 'function', function: { name: 'get_w
 const bash: ChatCompletionTool = { type: 'function', function: { name: 'Bash', parameters: { type: 'object', properties: { command: { type: 'string' } } } } };
 const rWeather: FunctionTool = { type: 'function', name: 'get_weather', strict: false, parameters: { type: 'object', properties: { city: { type: 'string' } } } };
 const rBash: FunctionTool = { type: 'function', name: 'Bash', strict: false, parameters: { type: 'object', properties: { command: { type: 'string' } } } };
+/** Codex's freeform patch tool, as Codex sends it (a grammar instead of a JSON schema). */
+const rApplyPatch: CustomTool = { type: 'custom', name: 'apply_patch', description: 'Use the `apply_patch` tool to edit files.', format: { type: 'grammar', syntax: 'lark', definition: 'start: begin_patch hunk+ end_patch' } };
 
 function functionCalls(items: ResponseOutputItem[]) {
   return items.filter((i) => i.type === 'function_call');
@@ -151,6 +153,24 @@ describe('loopback: OpenAI Responses', () => {
     const err = await client.responses.create({ model: 'loopback', tools: [rWeather], input: turn(tampered) }).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(OpenAI.BadRequestError);
     expect((err as InstanceType<typeof OpenAI.BadRequestError>).code).to.equal('invalid_encrypted_content');
+  });
+
+  it('calls a freeform (custom) tool such as Codex\'s apply_patch with a custom_tool_call and its raw input, JSON and streamed, then replies to its output', async () => {
+    const patch = '*** Begin Patch\n*** Add File: hello.txt\n+hello\n*** End Patch';
+    const input: ResponseInputItem[] = [{ role: 'user', content: `patch it [[tool:apply_patch ${JSON.stringify({ input: patch })}]]` }];
+    const tools = [rBash, rApplyPatch];
+    const json = await client.responses.create({ model: 'loopback', input, tools });
+    expect(json.output.map((i) => i.type)).to.deep.equal(['custom_tool_call']);
+    const call = json.output[0] as OpenAI.Responses.ResponseCustomToolCall;
+    expect(call).to.include({ name: 'apply_patch', input: patch, status: 'completed' });
+    const pieces: string[] = [];
+    const stream = client.responses.stream({ model: 'loopback', input, tools });
+    stream.on('response.custom_tool_call_input.delta', (e) => { pieces.push(e.delta); });
+    const final = await stream.finalResponse();
+    expect(pieces.join('')).to.equal(patch);
+    expect(final.output).to.deep.equal(json.output);
+    const reply = await client.responses.create({ model: 'loopback', tools, input: [...input, { type: 'custom_tool_call', call_id: call.call_id, name: call.name, input: call.input }, { type: 'custom_tool_call_output', call_id: call.call_id, output: 'Success. Updated the following files:\nA hello.txt' }] });
+    expect(reply.output_text).to.equal('Tool apply_patch returned: Success. Updated the following files:\nA hello.txt');
   });
 
   it('makes two parallel function calls on [[parallel]]', async () => {

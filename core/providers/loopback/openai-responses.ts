@@ -21,10 +21,35 @@ export const openaiResponses: LoopbackHandler = (request, id) => {
   return renderResponses(decide(view), request, id);
 };
 
+/**
+ * The freeform (`custom`) tools offered, such as Codex's apply_patch: called with raw text, not JSON
+ * arguments. The protocol view names function tools only, so they are read here, where a call to
+ * one is written as the `custom_tool_call` the client runs.
+ */
+function customToolNames(body: JsonObject): Set<string> {
+  const names = new Set<string>();
+  if (!Array.isArray(body['tools'])) return names;
+  for (const t of body['tools']) {
+    const tool = asObject(t);
+    const name = tool?.['type'] === 'custom' ? asString(tool['name']) : undefined;
+    if (name) names.add(name);
+  }
+  return names;
+}
+
+/** A scripted call's raw text for a freeform tool: the marker's `{"input": "…"}` string, else its JSON as it is. */
+function customInput(args: string): string {
+  try {
+    const input = asObject(JSON.parse(args) as JsonValue)?.['input'];
+    if (typeof input === 'string') return input;
+  } catch { /* not JSON: the marker's text is the input */ }
+  return args;
+}
+
 /** An answer as a Responses object or stream (`incomplete` when it stopped at the token limit). */
 export function renderResponses(answer: Answer, request: UpstreamRequest, id: string): GatewayResponse {
   const shell = { body: request.body, model: request.model, id: `resp_${id}`, createdAt: nowSeconds(), incomplete: stopReasonOf(answer) === 'max_tokens' };
-  const items = outputItems(answer, id);
+  const items = outputItems(answer, id, customToolNames(request.body));
   const status = shell.incomplete ? 'incomplete' : 'completed';
   return request.stream
     ? streamReply(request, responseEvents(answer, items, shell))
@@ -33,12 +58,16 @@ export function renderResponses(answer: Answer, request: UpstreamRequest, id: st
 
 export function responsesView(request: UpstreamRequest): ConversationView {
   const view = requestView(request);
-  return conversationOf(view, {
+  const conversation = conversationOf(view, {
     promptParam: 'input',
     jsonOutput: ((f) => jsonOutputOf(f, f?.['schema'], 'text.format'))(asObject(asObject(request.body['text'])?.['format'])),
     // Reasoning without encrypted content was not signed: nothing to verify.
     thoughts: thoughtsOf(view, (s) => s.value !== undefined, (s) => s.id ?? `input[${s.turn}]`),
   });
+  // A marker may name a freeform tool too (`[[tool:apply_patch {"input":"…"}]]`).
+  const custom = customToolNames(request.body);
+  if (custom.size) conversation.tools = [...conversation.tools, ...[...custom].filter((n) => !conversation.tools.includes(n))];
+  return conversation;
 }
 
 function usage(a: Answer): JsonObject {
@@ -53,13 +82,15 @@ function usage(a: Answer): JsonObject {
 }
 
 /** The finished output items, in order: reasoning, then tool calls or the message. */
-function outputItems(a: Answer, id: string): JsonObject[] {
+function outputItems(a: Answer, id: string, custom: ReadonlySet<string>): JsonObject[] {
   const items: JsonObject[] = [];
   if (a.reasoning) {
     items.push({ id: `rs_${id}`, type: 'reasoning', summary: [{ type: 'summary_text', text: a.reasoning.text }], encrypted_content: a.reasoning.signature });
   }
   for (const c of a.toolCalls) {
-    items.push({ id: `fc_${c.id}`, type: 'function_call', status: 'completed', arguments: c.arguments, call_id: wireCallId(c, 'call_'), name: c.name });
+    items.push(custom.has(c.name)
+      ? { id: `ctc_${c.id}`, type: 'custom_tool_call', status: 'completed', call_id: wireCallId(c, 'call_'), name: c.name, input: customInput(c.arguments) }
+      : { id: `fc_${c.id}`, type: 'function_call', status: 'completed', arguments: c.arguments, call_id: wireCallId(c, 'call_'), name: c.name });
   }
   if (!a.toolCalls.length) {
     items.push({
@@ -111,6 +142,13 @@ async function* responseEvents(a: Answer, items: JsonObject[], shell: Shell): As
         yield ev('response.output_item.added', { output_index, item: { ...item, status: 'in_progress', arguments: '' } });
         for (const delta of fragments(args)) yield ev('response.function_call_arguments.delta', { item_id, output_index, delta });
         yield ev('response.function_call_arguments.done', { item_id, output_index, name: item['name']!, arguments: args });
+        break;
+      }
+      case 'custom_tool_call': {
+        const input = asString(item['input'])!;
+        yield ev('response.output_item.added', { output_index, item: { ...item, status: 'in_progress', input: '' } });
+        for (const delta of fragments(input)) yield ev('response.custom_tool_call_input.delta', { item_id, output_index, delta });
+        yield ev('response.custom_tool_call_input.done', { item_id, output_index, input });
         break;
       }
       case 'message': {

@@ -26,7 +26,7 @@ export interface ConversationView {
   lastUserText: string;
   /** Results in the last turn, when the client is answering tool calls. */
   toolResults: ToolResult[];
-  /** Function tools the request offers. */
+  /** Tools the request offers by name: function tools, and on Responses freeform (custom) ones. */
   tools: string[];
   /** All text of the request: usage estimates stay the same for JSON, stream and count_tokens. */
   promptText: string;
