@@ -72,7 +72,7 @@ export class ItemReader implements RequestSink {
   result(rawId: string | undefined, _name: string | undefined, output: JsonValue | undefined, _isError: boolean, _role: string, turn: number): void {
     const callId = bareId(required(rawId, 'call_id', turn));
     if (output != null && typeof output !== 'string' && !Array.isArray(output)) {
-      throw invalid(`input[${turn}].content must be a string or an array`, `input[${turn}].content`);
+      throw invalid(`input[${turn}].output must be a string or an array`, `input[${turn}].output`);
     }
     const result: IrToolResult = { type: 'tool_result', callId, content: [], isError: false };
     const name = this.callNames.get(callId);

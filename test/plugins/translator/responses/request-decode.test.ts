@@ -181,6 +181,9 @@ describe('responses codec: decodeRequest (mappings)', () => {
     ['input of the wrong type', { input: 42 }, 'input'],
     ['missing input', {}, 'input'],
     ['function_call without call_id', { input: [{ type: 'function_call', name: 'f', arguments: '{}' }] }, 'input[0].call_id'],
+    // A call output's text is in `output` (a string or parts): the error names that field, not a `content` the item has none of.
+    ['function_call_output whose output is an object', { input: [{ type: 'function_call', call_id: 'c1', name: 'f', arguments: '{}' }, { type: 'function_call_output', call_id: 'c1', output: { a: 1 } }] }, 'input[1].output'],
+    ['custom_tool_call_output whose output is a number', { input: [{ type: 'custom_tool_call', call_id: 'c1', name: 'apply_patch', input: 'x' }, { type: 'custom_tool_call_output', call_id: 'c1', output: 5 }] }, 'input[1].output'],
     ['unknown role', { input: [{ type: 'message', role: 'tool', content: 'x' }] }, 'input[0].role'],
     ['non-object item', { input: ['hi'] }, 'input[0]'],
     ['unsupported text format', { input: 'x', text: { format: { type: 'yaml' } } }, 'text.format.type'],
@@ -190,6 +193,7 @@ describe('responses codec: decodeRequest (mappings)', () => {
       const err = catchError(() => decode(body));
       expect(err.code).to.equal('SLUICE_E_INVALID_REQUEST');
       expect(err.param).to.equal(param);
+      expect(err.message).to.contain(param);
     });
   }
 });
