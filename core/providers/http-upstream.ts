@@ -148,6 +148,10 @@ export class HttpUpstream {
     // (JSON here, a stream in egress, or nobody when the client left).
     res.body.onClose(release);
     const responseHeaders = res.headers;
+    if (res.statusCode >= 300 && res.statusCode < 400) {
+      res.body.destroy();
+      throw redirectError(this.name, res.statusCode);
+    }
     if (res.statusCode >= 400) {
       const text = await res.body.whole().then((b) => b.toString('utf8'), () => '');
       throw upstreamHttpError(this.family, this.name, res.statusCode, text, responseHeaders['retry-after'], responseHeaders);
@@ -323,6 +327,18 @@ export function upstreamHttpError(family: ApiFamily, provider: string, status: n
     if (inner && typeof inner === 'object' && !Array.isArray(inner) && typeof inner['message'] === 'string') message = inner['message'];
   }
   return new GatewayError('SLUICE_E_UPSTREAM_ERROR', message, { status, retryAfter, headers, upstream: { family, body } });
+}
+
+/**
+ * A 3xx from a provider is never followed: following it would send the operator's key and the
+ * client's prompt to wherever the answer points (another host, the admin port, a metadata address).
+ * Nor is it passed on: the client would get a redirect (and the provider's body) as if it were the
+ * answer. A 502 that a fallback can serve, telling the operator to fix the base_url (http:// where
+ * the provider wants https://, a moved endpoint).
+ */
+export function redirectError(provider: string, status: number): GatewayError {
+  return new GatewayError('SLUICE_E_UPSTREAM_ERROR',
+    `provider ${provider} answered with a redirect (HTTP ${status}), which Sluice does not follow; check its base_url`, { status: 502 });
 }
 
 /** A changed request's body: from the client's bytes where they still hold, else serialised anew. */

@@ -149,6 +149,40 @@ describe('upstream hygiene', () => {
     });
   });
 
+  describe('an upstream redirect', () => {
+    let elsewhere: MockUpstream;
+    before(async () => { elsewhere = await startMockUpstream(); });
+    after(async () => { await elsewhere.close(); });
+
+    /** What a moved endpoint, or a compromised OpenAI-compatible one, answers: go and ask elsewhere. */
+    const redirecting = (status: number): MockHandler => (req, res) => {
+      res.writeHead(status, { location: `${elsewhere.url}/chat/completions`, 'content-type': 'application/json' })
+        .end(JSON.stringify(chatCompletionBody(String(req.body?.['model']), 'the redirect’s own body')));
+    };
+
+    for (const status of [301, 302, 307, 308]) {
+      it(`is neither followed nor passed on: HTTP ${status} is a 502 saying so, and the key goes nowhere else`, async () => {
+        up.handle(redirecting(status));
+        for (const stream of [false, true]) {
+          const res = await fetch(`${gw.url}/v1/chat/completions`, {
+            method: 'POST', headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ model: 'gpt-4o', stream, messages: [{ role: 'user', content: 'hi' }] }),
+          });
+          const text = await res.text();
+          expect(res.status, text).to.equal(502);
+          expect(res.headers.get('location')).to.equal(null);
+          expect((JSON.parse(text) as { error: { message: string } }).error.message)
+            .to.equal(`provider oa answered with a redirect (HTTP ${status}), which Sluice does not follow; check its base_url`);
+        }
+        const err = await openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+        expect(err).to.be.instanceOf(OpenAI.InternalServerError);
+        const translated = await anthropic.messages.create({ model: 'gpt-4o', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+        expect(translated).to.be.instanceOf(Anthropic.InternalServerError);
+        expect(elsewhere.requests).to.deep.equal([]);
+      });
+    }
+  });
+
   describe('an oversized stream event (max_event_size)', () => {
     /** A stream whose second event carries `size` characters of content. */
     const bigSecondEvent = (size: number): MockHandler => (req, res) => {
