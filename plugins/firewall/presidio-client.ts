@@ -44,10 +44,22 @@ const entityType = typeFromName;
 export type FetchLike = typeof fetch;
 
 export class PresidioClient {
+  /** The URL without credentials: it is what error messages (and so log lines) name. */
   private readonly base: string;
+  /** From `user:password@` in the URL (an analyzer behind a basic-auth proxy): fetch refuses a URL that carries them. */
+  private readonly headers: Record<string, string>;
 
   constructor(private readonly options: PresidioOptions, private readonly fetchImpl: FetchLike = fetch) {
-    this.base = options.url.replace(/\/+$/, '');
+    const url = new URL(options.url);
+    this.headers = {};
+    if (url.username !== '' || url.password !== '') {
+      const user = decodeURIComponent(url.username);
+      const password = decodeURIComponent(url.password);
+      this.headers['authorization'] = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+      url.username = '';
+      url.password = '';
+    }
+    this.base = url.href.replace(/\/+$/, '');
   }
 
   /** Asks the analyzer for entities in `text`; findings carry UTF-16 offsets. Throws PresidioError. */
@@ -64,14 +76,21 @@ export class PresidioClient {
     try {
       response = await this.fetchImpl(`${this.base}/analyze`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        headers: { 'content-type': 'application/json', accept: 'application/json', ...this.headers },
         body: JSON.stringify(body),
+        // Never followed: a 307/308 would send the prompt's text (the very values being looked
+        // for) to wherever the analyzer's address points.
+        redirect: 'manual',
         signal: AbortSignal.timeout(this.options.timeout_ms),
       });
     } catch (err) {
       const name = (err as Error).name;
       const reason = name === 'TimeoutError' || name === 'AbortError' ? `timed out after ${this.options.timeout_ms} ms` : (err as Error).message;
       throw new PresidioError(`presidio-analyzer at ${this.base} ${reason}`);
+    }
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel();
+      throw new PresidioError(`presidio-analyzer answered with a redirect (HTTP ${response.status}), which Sluice does not follow; check presidio.url`, response.status);
     }
     let payload: unknown;
     try {
@@ -100,7 +119,7 @@ export class PresidioClient {
   /** Readiness: true when GET /health answers 2xx within the timeout. */
   async ready(): Promise<boolean> {
     try {
-      const response = await this.fetchImpl(`${this.base}/health`, { signal: AbortSignal.timeout(this.options.timeout_ms) });
+      const response = await this.fetchImpl(`${this.base}/health`, { headers: this.headers, redirect: 'manual', signal: AbortSignal.timeout(this.options.timeout_ms) });
       await response.arrayBuffer();
       return response.ok;
     } catch {

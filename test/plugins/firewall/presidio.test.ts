@@ -194,6 +194,51 @@ describe('firewall Presidio sidecar client', () => {
     }
   });
 
+  it('never follows a redirect: the text (the very values looked for) goes nowhere but the analyzer', async () => {
+    const elsewhere = await fakeAnalyzer();
+    const redirecting = createServer((req, res) => {
+      req.resume();
+      res.writeHead(307, { location: `${elsewhere.url}${req.url!.slice(1)}` }).end();
+    });
+    await new Promise<void>((r) => redirecting.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}`;
+    try {
+      let error: unknown;
+      await new PresidioClient(presidioOptions(url)).analyze('call Maria Garcia').catch((e) => (error = e));
+      expect(error).to.be.instanceOf(PresidioError).with.property('message')
+        .that.equals('presidio-analyzer answered with a redirect (HTTP 307), which Sluice does not follow; check presidio.url');
+      expect(await engine({ presidio: { url } }).sidecarReady()).to.equal(false);
+      expect(elsewhere.requests).to.deep.equal([]);
+    } finally {
+      redirecting.closeAllConnections();
+      await new Promise((r) => redirecting.close(r));
+      await elsewhere.close();
+    }
+  });
+
+  it('sends credentials in the URL as basic auth (fetch refuses such a URL), and never puts them in an error', async () => {
+    const seen: (string | undefined)[] = [];
+    const guarded = createServer((req, res) => {
+      req.resume();
+      seen.push(req.headers.authorization);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(req.url === '/health' ? '"ok"' : '[]');
+    });
+    await new Promise<void>((r) => guarded.listen(0, '127.0.0.1', r));
+    const port = (guarded.address() as AddressInfo).port;
+    try {
+      expect(await new PresidioClient(presidioOptions(`http://sluice:pa%40ss-S3CRET@127.0.0.1:${port}/`)).analyze('hello')).to.deep.equal([]);
+      expect(await engine({ presidio: { url: `http://sluice:pa%40ss-S3CRET@127.0.0.1:${port}` } }).sidecarReady()).to.equal(true);
+      const basic = `Basic ${Buffer.from('sluice:pa@ss-S3CRET').toString('base64')}`;
+      expect(seen).to.deep.equal([basic, basic]);
+    } finally {
+      guarded.closeAllConnections();
+      await new Promise((r) => guarded.close(r));
+    }
+    let error: unknown;
+    await new PresidioClient(presidioOptions(`http://sluice:pa%40ss-S3CRET@127.0.0.1:${port}`)).analyze('hello').catch((e) => (error = e));
+    expect(error).to.be.instanceOf(PresidioError).with.property('message').that.matches(/^presidio-analyzer at http:\/\/127\.0\.0\.1:\d+ /).and.not.match(/S3CRET|sluice:/);
+  });
+
   it('readiness via GET /health', async () => {
     const fake = await fakeAnalyzer();
     const url = fake.url;
