@@ -154,7 +154,7 @@ export class HttpUpstream {
     }
     if (res.statusCode >= 400) {
       const text = await res.body.whole().then((b) => b.toString('utf8'), () => '');
-      throw upstreamHttpError(this.family, this.name, res.statusCode, text, responseHeaders['retry-after'], responseHeaders);
+      throw upstreamHttpError(this.family, this.name, res.statusCode, withoutKeys(text, this.keys), responseHeaders['retry-after'], responseHeaders);
     }
     const protocol = request.protocol;
     if (res.contentType.includes('text/event-stream')) {
@@ -308,11 +308,12 @@ function formatSize(n: number): string {
 
 /**
  * An upstream HTTP error keeps its status and its own envelope for same-family clients — except a
- * 401: that is about the gateway's credentials, not the client's, and OpenAI's text quotes the tail
- * of the operator's key. The client gets a 401 in its envelope with Sluice's words only.
+ * refusal of the gateway's credentials (a 401, or Google's 400/403 with a key reason): that is about
+ * the gateway's key, not the client's, and the provider's text quotes (part of) the operator's key.
+ * The client gets the status in its envelope with Sluice's words only.
  */
 export function upstreamHttpError(family: ApiFamily, provider: string, status: number, text: string, retryAfter?: string, headers?: Readonly<Record<string, string>>): GatewayError {
-  if (status === 401) {
+  if (status === 401 || rejectsCredentials(text)) {
     return new GatewayError('SLUICE_E_UPSTREAM_ERROR',
       `provider ${provider} rejected the gateway's upstream credentials; the gateway operator should check its api_key`, { status, retryAfter, headers });
   }
@@ -339,6 +340,26 @@ export function upstreamHttpError(family: ApiFamily, provider: string, status: n
 export function redirectError(provider: string, status: number): GatewayError {
   return new GatewayError('SLUICE_E_UPSTREAM_ERROR',
     `provider ${provider} answered with a redirect (HTTP ${status}), which Sluice does not follow; check its base_url`, { status: 502 });
+}
+
+/**
+ * Google's APIs refuse a key with 400 or 403, not 401, and say why in an ErrorInfo reason; their
+ * text quotes the key itself ("Consumer 'api_key:AIza…' has been suspended"). A client told "API
+ * key not valid" would blame its own (Sluice) key.
+ */
+const CREDENTIAL_REASONS = /"reason"\s*:\s*"(API_KEY_INVALID|API_KEY_EXPIRED|CONSUMER_SUSPENDED|API_KEY_SERVICE_BLOCKED|API_KEY_HTTP_REFERRER_BLOCKED|API_KEY_IP_ADDRESS_BLOCKED|API_KEY_ANDROID_APP_BLOCKED|API_KEY_IOS_APP_BLOCKED)"/;
+
+function rejectsCredentials(text: string): boolean {
+  return text.includes('"reason"') && CREDENTIAL_REASONS.test(text);
+}
+
+/**
+ * An upstream error's text with the provider's own keys cut out: some providers quote the key they
+ * were sent in errors other than a 401, and the text is relayed to clients.
+ */
+function withoutKeys(text: string, keys: readonly string[]): string {
+  for (const key of keys) if (key.length >= 8 && text.includes(key)) text = text.split(key).join('[redacted]');
+  return text;
 }
 
 /** A changed request's body: from the client's bytes where they still hold, else serialised anew. */

@@ -2,6 +2,7 @@
 // 401 (it quotes the operator's key), and stream events too large to hold (provider max_event_size).
 import { expect } from 'chai';
 import Anthropic from '@anthropic-ai/sdk';
+import { ApiError, GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
 import { chatCompletionBody, chunk, defaultHandler, startMockUpstream, type MockHandler, type MockUpstream } from '../helpers/mock-upstream.js';
 import { config, startGateway, type TestGateway } from '../helpers/gateway.js';
@@ -23,6 +24,26 @@ const OPENAI_401 = {
   },
 };
 const ANTHROPIC_401 = { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key sk-ant-…wXyZ' } };
+const GEMINI_KEY = 'AIzaSyOperator-Key_0123456789abcdefghij';
+/** Google's real answers to a suspended and to an invalid key: 403 and 400, the first quoting the key. */
+const GEMINI_SUSPENDED = {
+  error: {
+    code: 403, message: `Permission denied: Consumer 'api_key:${GEMINI_KEY}' has been suspended.`, status: 'PERMISSION_DENIED',
+    details: [
+      { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'CONSUMER_SUSPENDED', domain: 'googleapis.com', metadata: { consumer: 'projects/895908428397', service: 'generativelanguage.googleapis.com', containerInfo: `api_key:${GEMINI_KEY}` } },
+      { '@type': 'type.googleapis.com/google.rpc.LocalizedMessage', locale: 'en-US', message: `Permission denied: Consumer 'api_key:${GEMINI_KEY}' has been suspended.` },
+    ],
+  },
+};
+const GEMINI_INVALID = {
+  error: {
+    code: 400, message: 'API key not valid. Please pass a valid API key.', status: 'INVALID_ARGUMENT',
+    details: [
+      { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com', metadata: { service: 'generativelanguage.googleapis.com' } },
+      { '@type': 'type.googleapis.com/google.rpc.LocalizedMessage', locale: 'en-US', message: 'API key not valid. Please pass a valid API key.' },
+    ],
+  },
+};
 const UPSTREAM_WORDS = /Incorrect API key|wXyZ|invalid x-api-key|platform\.openai\.com/;
 const REJECTED = /^provider \w+ rejected the gateway's upstream credentials/;
 
@@ -44,12 +65,14 @@ describe('upstream hygiene', () => {
         `  oa: { type: openai, base_url: "${up.url}", api_key: sk-proj-operator-wXyZ }`,
         `  an: { type: anthropic, base_url: "${origin}", api_key: sk-ant-operator-wXyZ }`,
         `  tiny: { type: openai, base_url: "${up.url}", api_key: k, max_event_size: 4kb }`,
+        `  gm: { type: gemini, base_url: "${origin}", api_key: ${GEMINI_KEY} }`,
       ].join('\n'),
       chain: `  - use: router
     with:
       routes:
         - { match: "claude-*", provider: an }
         - { match: "tiny-*", provider: tiny }
+        - { match: "gemini-*", provider: gm }
       default: oa
   - use: translator`,
     }));
@@ -146,6 +169,39 @@ describe('upstream hygiene', () => {
         expect((e.error as { error: { type: string; message: string } }).error).to.deep.include({ type: 'authentication_error' });
         expect((e.error as { error: { message: string } }).error.message, model).to.match(REJECTED);
       }
+    });
+  });
+
+  describe('an upstream refusing the operator’s key with 400 or 403 (Google)', () => {
+    for (const [status, body] of [[403, GEMINI_SUSPENDED], [400, GEMINI_INVALID]] as const) {
+      it(`keeps the status (${status}) but neither the key nor Google’s words, natively and translated`, async () => {
+        up.handle((_req, res) => { res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body)); });
+        const gemini = new GoogleGenAI({ apiKey: 'client-key', httpOptions: { baseUrl: gw.url } });
+        const native = await gemini.models.generateContent({ model: 'gemini-2.5-flash', contents: 'hi' }).catch((e: unknown) => e);
+        expect(native).to.be.instanceOf(ApiError);
+        expect((native as ApiError).status).to.equal(status);
+        expect((native as ApiError).message).to.match(/provider gm rejected the gateway's upstream credentials/)
+          .and.not.match(/AIzaSy|suspended|not valid/);
+        const translated = await openai.chat.completions.create({ model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+        expect(translated).to.be.instanceOf(OpenAI.APIError);
+        expect((translated as InstanceType<typeof OpenAI.APIError>).status).to.equal(status);
+        expect(JSON.stringify((translated as InstanceType<typeof OpenAI.APIError>).error)).to.match(/rejected the gateway's upstream credentials/).and.not.match(/AIzaSy/);
+      });
+    }
+  });
+
+  describe('an upstream error quoting the operator’s key', () => {
+    it('reaches the client with the key cut out, the rest of its text kept', async () => {
+      up.handle((_req, res) => {
+        res.writeHead(400, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { message: 'bad request from key sk-proj-operator-wXyZ: max_tokens too large', type: 'invalid_request_error', param: 'max_tokens', code: null } }));
+      });
+      const err = await openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(OpenAI.BadRequestError);
+      expect((err as Error).message).to.include('bad request from key [redacted]: max_tokens too large').and.not.include('operator-wXyZ');
+      const translated = await anthropic.messages.create({ model: 'gpt-4o', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+      expect(translated).to.be.instanceOf(Anthropic.BadRequestError);
+      expect(JSON.stringify((translated as InstanceType<typeof Anthropic.BadRequestError>).error)).to.include('[redacted]').and.not.include('operator-wXyZ');
     });
   });
 
