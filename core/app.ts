@@ -140,9 +140,11 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
     onUpstreamAttempt: requestMetrics.upstream, onUpstreamRetry: requestMetrics.retry, retryPolicy: (provider) => providers.retryPolicy(provider) });
 
   let phase: 'serving' | 'closing' | 'draining' = 'serving';
+  const authenticates = instances.some((i) => i.instance.authenticates === true);
   const frontDoor = {
     dataPlane, admin, adminKey: config.admin.key, readiness, metricsText: () => metrics.render(), addresses, bodyLimits,
     draining: () => phase === 'draining', closing: () => phase !== 'serving', recordRejection, logger,
+    loopbackOriginsOnly: !authenticates && !serverConfig.allow_unauthenticated_remote,
   };
   const handle = createFrontDoor(frontDoor);
 
@@ -163,7 +165,7 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
     handlerFor: (serve) => createFrontDoor({ ...frontDoor, serves: new Set(serve) }),
     onClientError: createClientErrorHandler(recordRejection, { headersTimeoutMs: serverConfig.headers_timeout_ms }),
     onUpgrade: createUpgradeRefusal(recordRejection),
-    authenticates: instances.some((i) => i.instance.authenticates === true),
+    authenticates,
     async start() {
       if (started) return;
       started = true;

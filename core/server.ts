@@ -6,6 +6,7 @@ import { ConfigError } from './config/config-error.js';
 import type { LoadedConfig } from './config/load.js';
 import type { EndpointGroup, SluiceConfig } from './config/schema.js';
 import type { Gateway } from './app.js';
+import { isLoopbackHost } from './http/loopback-host.js';
 
 /** How long cut requests get to flush their final error before their sockets are destroyed. */
 const CUT_FLUSH_MS = 1000;
@@ -48,9 +49,7 @@ export interface RunningServer {
 
 const DATA_PLANE: readonly EndpointGroup[] = ['openai', 'anthropic', 'gemini'];
 
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
+export { isLoopbackHost };
 
 /** The listeners a config asks for: `server.listeners`, else one on server.host:server.port serving everything. */
 export function listenersOf(server: SluiceConfig['server']): ListenerSpec[] {

@@ -16,6 +16,7 @@ import { sendError, sendJson } from './egress.js';
 import { logOwnFailure } from './failure-log.js';
 import { msFixed3 } from './ms-text.js';
 import { familyOfUnmatched, matchEndpoint, type EndpointMatch } from './endpoints.js';
+import { isLoopbackOrigin } from './loopback-host.js';
 import type { Arrival } from './handler.js';
 import type { Endpoint } from '../exchange.js';
 import { requestIdFor } from './ingress.js';
@@ -36,6 +37,13 @@ export interface FrontDoorOptions {
   logger: Logger;
   /** Multi-port mode: the endpoint groups this listener serves (all when undefined). */
   serves?: ReadonlySet<EndpointGroup>;
+  /**
+   * No plugin authenticates and remote clients were not allowed: the data plane refuses requests
+   * that a web page elsewhere made (an `Origin` that is not loopback). Such a page reaches a
+   * loopback-only gateway by DNS rebinding its own name to 127.0.0.1, and the browser then lets it
+   * read the answers — spending the operator's provider keys. SDKs and CLIs send no Origin.
+   */
+  loopbackOriginsOnly?: boolean;
 }
 
 const HEALTH = JSON.stringify({ status: 'ok', version: SLUICE_VERSION });
@@ -52,6 +60,11 @@ const ADMIN_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const adminToken = opts.adminKey === undefined ? undefined : digest(opts.adminKey);
   const serves = opts.serves;
+  const loopbackOriginsOnly = opts.loopbackOriginsOnly === true;
+  const foreignPage = (req: IncomingMessage): boolean => {
+    const origin = req.headers.origin;
+    return origin !== undefined && !isLoopbackOrigin(origin);
+  };
 
   /**
    * The data plane's promise itself, without an async wrapper (one promise and resumption fewer per
@@ -61,7 +74,7 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
     const method = req.method ?? 'GET';
     if (opts.closing()) res.shouldKeepAlive = false; // served, and the connection's last (server.ts)
     const match = path.startsWith('/admin') ? undefined : matchEndpoint({ method, path, headers: req.headers, query });
-    if (match && 'endpoint' in match && !opts.draining() && (serves === undefined || serves.has(match.endpoint.family))) {
+    if (match && 'endpoint' in match && !opts.draining() && (serves === undefined || serves.has(match.endpoint.family)) && !(loopbackOriginsOnly && foreignPage(req))) {
       // The data plane writes the request id with the rest of its head (one writeHead).
       const a = arrivalOf(req, id, receivedAt, query);
       a.pathModel = match.pathModel;
@@ -135,6 +148,11 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
     if ('methodNotAllowed' in match) {
       res.setHeader('allow', match.methodNotAllowed);
       reject('none', family, new GatewayError('SLUICE_E_METHOD_NOT_ALLOWED', `${path.slice(0, 200)} accepts ${match.methodNotAllowed}, not ${method.slice(0, 20)}`));
+      return;
+    }
+    if (loopbackOriginsOnly && foreignPage(req)) {
+      reject(match.endpoint.id, match.endpoint.family, new GatewayError('SLUICE_E_FORBIDDEN',
+        'refusing a request from a web page that is not on this machine: this gateway has no authentication, and a page elsewhere can reach a loopback address by DNS rebinding; add an auth plugin to the chain, or set server.allow_unauthenticated_remote: true'));
       return;
     }
     // An endpoint matched while draining.
