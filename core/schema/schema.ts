@@ -9,6 +9,7 @@
 import { z } from '../vendor/zod.js';
 import { optionErrorMessage } from './messages.js';
 import { isPlainObject, SchemaError, type Path, type Problem } from './schema-error.js';
+import { maskSecretParams } from '../storage/connection-error.js';
 
 export { SchemaError, formatPath, isPlainObject, type Path, type Problem } from './schema-error.js';
 
@@ -111,14 +112,14 @@ function problemsOf(issues: readonly z.core.$ZodIssue[], base: Path): Problem[] 
 /**
  * A value under a key that names a secret (admin.key, api_key, api_keys[0], a webhook secret) is not
  * echoed: a real key one character short would otherwise land in the terminal and CI logs. A URL's
- * password (storage.database) is masked.
+ * password (storage.database) and secret query parameters (a Gemini base_url's `?key=`) are masked.
  */
 const SECRET_KEY = /(^|_)(key|keys|secret|secrets|token|password|authorization)$/i;
 const GOT_STRING = /, got "(?:[^"\\]|\\.)*"$/;
 function hideSecret(path: Path, message: string): string {
   if (!GOT_STRING.test(message)) return message;
   if (path.some((p) => typeof p === 'string' && SECRET_KEY.test(p))) return message.replace(GOT_STRING, ', got a value not shown here (a secret)');
-  return message.replace(/(\/\/[^/:@"]*):[^@/"]*@/, '$1:***@');
+  return maskSecretParams(message.replace(/(\/\/[^/:@"]*):[^@/"]*@/, '$1:***@'));
 }
 
 function deepestIssue(alternatives: readonly (readonly z.core.$ZodIssue[])[]): z.core.$ZodIssue | undefined {

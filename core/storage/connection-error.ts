@@ -6,19 +6,31 @@
 /** A password in a URL never reaches a log line or the terminal. */
 const MASK = '***';
 
-/** `url` with the password (`user:PASSWORD@`, or `?password=`) replaced by `***`; other text as given. */
+/**
+ * Query parameters that carry credentials: `?password=` (PostgreSQL), `?key=` (Google's APIs take
+ * the API key there), `?api_key=`, `?token=`, `?access_token=`, signed-URL `?sig=`…
+ */
+const SECRET_PARAM = /pass|secret|token|key|sig|auth|credential/i;
+const SECRET_PARAM_IN_TEXT = /([?&][^=&"\s]*(?:pass|secret|token|key|sig|auth|credential)[^=&"\s]*=)[^&"#\s]*/gi;
+
+/** `url` with the password (`user:PASSWORD@`, or a secret query parameter) replaced by `***`; other text as given. */
 export function maskUrl(url: string): string {
   // `sqlite:./data/sluice.db` has no authority and so nothing secret.
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return url;
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return maskSecretParams(url);
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = MASK;
-    for (const key of [...parsed.searchParams.keys()]) if (/password/i.test(key)) parsed.searchParams.set(key, MASK);
+    for (const key of [...parsed.searchParams.keys()]) if (SECRET_PARAM.test(key)) parsed.searchParams.set(key, MASK);
     return parsed.toString();
   } catch {
     // Not a URL the WHATWG parser takes: mask what sits between the user name and the last `@`.
-    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@]*):[^/]*@/i, `$1:${MASK}@`);
+    return maskSecretParams(url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@]*):[^/]*@/i, `$1:${MASK}@`));
   }
+}
+
+/** Text (a message quoting something URL-like) with the values of secret query parameters replaced by `***`. */
+export function maskSecretParams(text: string): string {
+  return text.replace(SECRET_PARAM_IN_TEXT, `$1${MASK}`);
 }
 
 export class StorageConnectionError extends Error {

@@ -27,6 +27,18 @@ describe('config errors keep secrets out', () => {
     expect(message).to.not.include('hunter2');
   });
 
+  it('a URL with a key in its query (Google takes ?key=): the key masked, with or without a scheme', () => {
+    for (const [yaml, shown] of [
+      ['providers: { g: { type: gemini, base_url: "gemini.corp?key=AIzaHunter2" } }\n', 'gemini.corp?key=***'],
+      ['providers: { g: { type: gemini, base_url: "ftp://gw.corp?alt=sse&api_key=hunter2" } }\n', 'ftp://gw.corp?alt=sse&api_key=***'],
+      ['storage: { redis: "http://cache:6379/?password=hunter2" }\n', 'http://cache:6379/?password=***'],
+    ]) {
+      const message = errorOf(`chain: [{ use: router, with: { default: g } }]\n${yaml}`);
+      expect(message).to.include(`got "${shown}"`);
+      expect(message).to.not.match(/hunter2/i);
+    }
+  });
+
   it('other values are still shown', () => {
     expect(errorOf('server: { port: 99999 }\n')).to.match(/got 99999/);
     expect(errorOf('logging: { level: "loud" }\n')).to.match(/got "loud"/);

@@ -30,6 +30,8 @@ describe('storage connection failures', () => {
     expect(maskUrl('redis://:s3cret@127.0.0.1:6379')).to.equal('redis://:***@127.0.0.1:6379');
     expect(maskUrl('postgres://postgres@127.0.0.1:5432/test')).to.equal('postgres://postgres@127.0.0.1:5432/test');
     expect(maskUrl('sqlite:./data/sluice.db')).to.equal('sqlite:./data/sluice.db');
+    expect(maskUrl('https://generativelanguage.googleapis.com/v1beta?key=AIzaS3cret&alt=sse')).to.equal('https://generativelanguage.googleapis.com/v1beta?key=***&alt=sse');
+    expect(maskUrl('rediss://cache:6380/?access_token=s3cret')).to.equal('rediss://cache:6380/?access_token=***');
   });
 
   it('a refused PostgreSQL connection names the setting, the masked URL and the code, and keeps code and cause', async () => {
