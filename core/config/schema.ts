@@ -101,6 +101,8 @@ const provider = z.strictObject({
   retry: retry.prefault({}),
   max_event_size: byteSize.default('32mb')
     .describe('Largest single SSE event accepted from this provider; a bigger one cuts the stream with an upstream error.'),
+  max_response_size: byteSize.default('128mb')
+    .describe('Largest JSON (non-streaming) answer accepted from this provider; a bigger one is cut and answered with an upstream error.'),
   prices: tokenPrices.optional()
     .describe('What this provider charges for every model it serves (USD per million tokens), over `pricing:` — a reseller, an in-house server, a marketplace offer.'),
 });

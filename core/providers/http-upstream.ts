@@ -53,6 +53,7 @@ export class HttpUpstream {
   private readonly keys: string[];
   private nextKey = 0;
   private readonly maxEventSize: number;
+  private readonly maxResponseSize: number;
   /**
    * Requests holding a connection (until their response body is done). Counted here because
    * undici's Pool queues without bound or deadline once all its connections are busy.
@@ -79,6 +80,7 @@ export class HttpUpstream {
     this.keys = config.api_key === undefined ? [] : Array.isArray(config.api_key) ? config.api_key : [config.api_key];
     this.origin = base.origin;
     this.maxEventSize = toBytes(config.max_event_size);
+    this.maxResponseSize = toBytes(config.max_response_size);
   }
 
   /** Builds the pool now (the gateway's start), so the first request does not load undici. */
@@ -148,6 +150,8 @@ export class HttpUpstream {
     // (JSON here, a stream in egress, or nobody when the client left).
     res.body.onClose(release);
     const responseHeaders = res.headers;
+    // Read whole below (JSON answers and error bodies): bounded, whatever the provider sends.
+    if (!res.contentType.includes('text/event-stream')) res.body.limit(this.maxResponseSize, this.responseTooLarge);
     if (res.statusCode >= 300 && res.statusCode < 400) {
       res.body.destroy();
       throw redirectError(this.name, res.statusCode);
@@ -206,6 +210,10 @@ export class HttpUpstream {
     if (mapped.code !== 'SLUICE_E_UPSTREAM_UNAVAILABLE' || e.name === 'AbortError' || e.code === 'UND_ERR_ABORTED') return mapped;
     return new GatewayError('SLUICE_E_UPSTREAM_TRUNCATED', `provider ${this.name} cut its answer short (${e.code ?? e.message ?? 'connection lost'})`, { cause: err });
   }
+
+  /** An arrow: made once, not a closure per request. */
+  private readonly responseTooLarge = (): GatewayError => new GatewayError('SLUICE_E_UPSTREAM_ERROR',
+    `provider ${this.name} sent an answer larger than ${formatSize(this.maxResponseSize)} (max_response_size); it was cut`, { status: 502 });
 
   /** Takes a connection slot: at once when one is free (no promise), else a bounded wait in line. */
   private acquire(ctx: SendContext): Promise<void> | undefined {

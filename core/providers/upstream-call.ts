@@ -145,6 +145,9 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
   private wholeWaiting: Waiting<Buffer> | undefined = undefined;
   private closeListener: (() => void) | undefined = undefined;
   private iterating = false;
+  /** Set by `limit()`: past this many buffered bytes the body is given up with `tooLarge`. */
+  private maxBytes = Infinity;
+  private tooLarge: (() => Error) | undefined = undefined;
 
   constructor(private readonly resume: () => void, private readonly call: { abort(reason: unknown): void }) {}
 
@@ -166,8 +169,25 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
     }
     this.chunks.push(chunk);
     this.buffered += chunk.length;
+    if (this.buffered > this.maxBytes) { this.giveUp(this.tooLarge!()); return true; }
     if (this.iterating && this.buffered > HIGH_WATER_MARK) this.paused = true;
     return !this.paused;
+  }
+
+  /**
+   * A body read whole is held in memory whole: past `maxBytes` it is given up (the exchange
+   * aborted) and `whole()` rejects with `error()`, so an upstream that answers without end cannot
+   * exhaust the gateway's memory.
+   */
+  limit(maxBytes: number, error: () => Error): void {
+    this.maxBytes = maxBytes;
+    this.tooLarge = error;
+    if (this.buffered <= maxBytes) return;
+    if (!this.finished) { this.giveUp(error()); return; }
+    // It all came with the headers: given up all the same.
+    this.chunks = [];
+    this.buffered = 0;
+    this.outcome = error();
   }
 
   /** The exchange is over: `undefined` when complete, else why not. */
@@ -206,8 +226,13 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
 
   /** Gives the body up: the upstream exchange is aborted if it is still going. */
   destroy(): void {
+    this.giveUp(new Error('the response body was given up before its end'));
+  }
+
+  private giveUp(reason: Error): void {
     if (this.finished) return;
-    const reason = new Error('the response body was given up before its end');
+    this.chunks = [];
+    this.buffered = 0;
     this.end(reason);
     this.call.abort(reason);
   }

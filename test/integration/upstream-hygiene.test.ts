@@ -6,6 +6,7 @@ import { ApiError, GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
 import { chatCompletionBody, chunk, defaultHandler, startMockUpstream, type MockHandler, type MockUpstream } from '../helpers/mock-upstream.js';
 import { config, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { waitFor } from '../helpers/contract-kit.js';
 
 const ACCOUNT_HEADERS = {
   'openai-organization': 'org-operator-secret',
@@ -66,6 +67,7 @@ describe('upstream hygiene', () => {
         `  an: { type: anthropic, base_url: "${origin}", api_key: sk-ant-operator-wXyZ }`,
         `  tiny: { type: openai, base_url: "${up.url}", api_key: k, max_event_size: 4kb }`,
         `  gm: { type: gemini, base_url: "${origin}", api_key: ${GEMINI_KEY} }`,
+        `  small: { type: openai, base_url: "${up.url}", api_key: k, max_response_size: 64kb }`,
       ].join('\n'),
       chain: `  - use: router
     with:
@@ -73,6 +75,7 @@ describe('upstream hygiene', () => {
         - { match: "claude-*", provider: an }
         - { match: "tiny-*", provider: tiny }
         - { match: "gemini-*", provider: gm }
+        - { match: "small-*", provider: small }
       default: oa
   - use: translator`,
     }));
@@ -237,6 +240,57 @@ describe('upstream hygiene', () => {
         expect(elsewhere.requests).to.deep.equal([]);
       });
     }
+  });
+
+  describe('an answer larger than max_response_size', () => {
+    /** A JSON answer of `size` bytes of content, written as the socket takes it; stops when the gateway hangs up. */
+    const answerOf = (size: number, status = 200): MockHandler => (req, res) => {
+      const model = String(req.body?.['model']);
+      const [head, tail] = JSON.stringify(chatCompletionBody(model, '@')).split('@') as [string, string];
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.write(head);
+      let left = size;
+      const piece = 'A'.repeat(16 * 1024);
+      const pump = () => {
+        while (left > 0 && !res.destroyed) {
+          left -= piece.length;
+          if (!res.write(piece.slice(0, Math.max(0, piece.length + Math.min(0, left))))) { res.once('drain', pump); return; }
+        }
+        if (!res.destroyed) res.end(tail);
+      };
+      pump();
+    };
+
+    it('is cut as it arrives, never held whole: a 502 naming the limit, the upstream connection dropped', async () => {
+      up.handle(answerOf(200 * 1024 * 1024));
+      const aborted = up.aborted;
+      const res = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'small-model', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      expect(res.status).to.equal(502);
+      expect(((await res.json()) as { error: { message: string } }).error.message)
+        .to.equal('provider small sent an answer larger than 64 KiB (max_response_size); it was cut');
+      await waitFor(() => (up.aborted > aborted ? true : undefined), 'the upstream connection to drop');
+      const err = await openai.chat.completions.create({ model: 'small-model', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(OpenAI.InternalServerError);
+    });
+
+    it('bounds an error body too, keeping the upstream status', async () => {
+      up.handle(answerOf(50 * 1024 * 1024, 500));
+      const res = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'small-model', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      expect(res.status).to.equal(500);
+      expect(((await res.json()) as { error: { message: string } }).error.message).to.equal('provider small answered HTTP 500');
+    });
+
+    it('passes an answer under the limit untouched', async () => {
+      up.handle(answerOf(60 * 1024));
+      const answer = await openai.chat.completions.create({ model: 'small-model', messages: [{ role: 'user', content: 'hi' }] });
+      expect(answer.choices[0]!.message.content).to.have.length(60 * 1024);
+    });
   });
 
   describe('an oversized stream event (max_event_size)', () => {

@@ -14,7 +14,7 @@ function providerConfig(over: Partial<ProviderConfig>): ProviderConfig {
   return {
     type: 'anthropic', models: [], headers: {}, connections: 4,
     timeouts: { connect_ms: 2000, first_byte_ms: 5000, idle_ms: 5000 },
-    queue: { max: 256, timeout_ms: 10_000 }, max_event_size: '32mb', ...over,
+    queue: { max: 256, timeout_ms: 10_000 }, max_event_size: '32mb', max_response_size: '128mb', ...over,
   } as ProviderConfig;
 }
 
