@@ -16,7 +16,7 @@ import { sendError, sendJson } from './egress.js';
 import { logOwnFailure } from './failure-log.js';
 import { msFixed3 } from './ms-text.js';
 import { familyOfUnmatched, matchEndpoint, type EndpointMatch } from './endpoints.js';
-import { isLoopbackOrigin } from './loopback-host.js';
+import { isForeignWebOrigin } from './loopback-host.js';
 import type { Arrival } from './handler.js';
 import type { Endpoint } from '../exchange.js';
 import { requestIdFor } from './ingress.js';
@@ -39,7 +39,7 @@ export interface FrontDoorOptions {
   serves?: ReadonlySet<EndpointGroup>;
   /**
    * No plugin authenticates and remote clients were not allowed: the data plane refuses requests
-   * that a web page elsewhere made (an `Origin` that is not loopback). Such a page reaches a
+   * that a web page elsewhere made (an http(s) `Origin` that is not loopback). Such a page reaches a
    * loopback-only gateway by DNS rebinding its own name to 127.0.0.1, and the browser then lets it
    * read the answers — spending the operator's provider keys. SDKs and CLIs send no Origin.
    */
@@ -63,7 +63,7 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
   const loopbackOriginsOnly = opts.loopbackOriginsOnly === true;
   const foreignPage = (req: IncomingMessage): boolean => {
     const origin = req.headers.origin;
-    return origin !== undefined && !isLoopbackOrigin(origin);
+    return origin !== undefined && isForeignWebOrigin(origin);
   };
 
   /**

@@ -6,12 +6,16 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /**
- * True for an `Origin` header naming a page served from this machine (`http://localhost:3000`,
- * `http://127.0.0.1:8081`, `http://[::1]`, `http://app.localhost`, which browsers resolve to
- * loopback). `null` (a sandboxed frame, a file:// page) and anything unparsable are not.
+ * True for an `Origin` header naming a web page served from elsewhere: an http(s) origin whose host
+ * is not this machine. Only such a page can reach a loopback gateway by DNS rebinding (its own
+ * name pointed at 127.0.0.1). `http://localhost:3000`, `http://127.0.0.1:8081`, `http://[::1]` and
+ * `http://app.localhost` (browsers resolve *.localhost to loopback) are this machine; extensions,
+ * editor webviews and apps (`chrome-extension://…`, `vscode-webview://…`) and `null` (a sandboxed
+ * frame, a file:// page) are no web site's, and a page cannot send those.
  */
-export function isLoopbackOrigin(origin: string): boolean {
+export function isForeignWebOrigin(origin: string): boolean {
   if (!URL.canParse(origin)) return false;
-  const { hostname } = new URL(origin);
-  return isLoopbackHost(hostname) || hostname.endsWith('.localhost');
+  const { protocol, hostname } = new URL(origin);
+  if (protocol !== 'http:' && protocol !== 'https:') return false;
+  return !isLoopbackHost(hostname) && !hostname.endsWith('.localhost');
 }

@@ -37,7 +37,7 @@ describe('an unauthenticated gateway and web pages (DNS rebinding)', () => {
 
     it('refuses a page from elsewhere with a 403 in each protocol’s envelope, before any model answers', async () => {
       const port = new URL(gw.url).port;
-      for (const origin of [`http://attacker.example:${port}`, 'https://evil.test', 'null', 'http://192.168.1.20:8081']) {
+      for (const origin of [`http://attacker.example:${port}`, 'https://evil.test', 'http://192.168.1.20:8081', 'http://127.0.0.1.nip.io']) {
         for (const [path, body] of CALLS) {
           const res = await post(gw, path, body, { origin, host: `attacker.example:${port}` });
           expect(res.status, `${origin} ${path}`).to.equal(403);
@@ -53,8 +53,8 @@ describe('an unauthenticated gateway and web pages (DNS rebinding)', () => {
       expect(gemini.error).to.deep.include({ status: 'PERMISSION_DENIED', code: 403 });
     });
 
-    it('answers pages on this machine, and clients that send no Origin (SDKs, CLIs)', async () => {
-      for (const origin of ['http://localhost:3000', 'http://127.0.0.1:8081', 'http://[::1]:5173', 'http://app.localhost']) {
+    it('answers pages on this machine, extensions, webviews and opaque origins, and clients that send no Origin (SDKs, CLIs)', async () => {
+      for (const origin of ['http://localhost:3000', 'http://127.0.0.1:8081', 'http://[::1]:5173', 'http://app.localhost', 'chrome-extension://abcdefghijklmnop', 'vscode-webview://1234', 'null']) {
         for (const [path, body] of CALLS) expect((await post(gw, path, body, { origin })).status, `${origin} ${path}`).to.equal(200);
       }
       const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'unused', maxRetries: 0 });
