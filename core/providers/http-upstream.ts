@@ -10,6 +10,7 @@ import type { GatewayResponse, UpstreamRequest } from '../exchange.js';
 import { spliceJson } from '../protocols/json-splice.js';
 import { UpstreamJsonResponse } from '../protocols/raw-json.js';
 import { SseEventTooLargeError } from '../protocols/sse.js';
+import { ContentDecodingError } from './content-decoding.js';
 import { decodeSse } from '../protocols/sse-events.js';
 import type { ApiFamily, JsonObject, JsonValue, StreamEvent } from '../protocols/types.js';
 import type { SendContext } from './provider.js';
@@ -116,6 +117,9 @@ export class HttpUpstream {
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       accept: request.stream ? 'text/event-stream' : 'application/json',
+      // Without it any coding is acceptable (RFC 9110 §12.5.3), and some servers compress. A coding
+      // sent anyway (or asked for in the provider's `headers`) is undone (content-decoding.ts).
+      'accept-encoding': 'identity',
     };
     // Copied by hand: spreads after literal members are a runtime call each in V8.
     const configured = this.config.headers;
@@ -274,6 +278,9 @@ export class HttpUpstream {
     if (err instanceof SseEventTooLargeError) {
       return new GatewayError('SLUICE_E_UPSTREAM_ERROR',
         `provider ${this.name} sent a stream event larger than ${formatSize(err.limit)} (max_event_size); the stream was cut`, { status: 502, cause: err });
+    }
+    if (err instanceof ContentDecodingError) {
+      return new GatewayError('SLUICE_E_UPSTREAM_ERROR', `provider ${this.name} sent an answer Sluice cannot read: ${err.message}`, { status: 502, cause: err });
     }
     const e = err as { name?: string; code?: string; message?: string };
     if (e.name === 'AbortError' || e.code === 'UND_ERR_ABORTED') {

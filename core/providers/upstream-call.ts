@@ -5,6 +5,7 @@
 // machine that is some 15 µs of CPU per request (bench/results/proxy-overhead.md).
 import type { Dispatcher } from 'undici';
 import { RequestAbort, type AbortLike } from '../http/abort.js';
+import { codingsToUndo, ContentDecoder } from './content-decoding.js';
 
 /** What dispatch() needs of a Pool. */
 interface DispatchTarget {
@@ -46,6 +47,8 @@ class UpstreamCall {
   private abortUpstream: ((reason: unknown) => void) | undefined = undefined;
   private abortReason: unknown = undefined;
   private body: UpstreamBody | undefined = undefined;
+  /** Set when the answer has a content-encoding to undo: undici's bytes go through it to the body. */
+  private decoder: ContentDecoder | undefined = undefined;
   private readonly onAbort: (() => void) | undefined;
 
   constructor(
@@ -65,6 +68,7 @@ class UpstreamCall {
 
   /** Aborts the exchange if it is still going (a body given up). */
   abort(reason: unknown): void {
+    this.decoder?.destroy();
     this.abortUpstream?.(reason);
   }
 
@@ -76,6 +80,7 @@ class UpstreamCall {
   onHeaders(statusCode: number, raw: Buffer[], resume: () => void): boolean {
     if (statusCode < 200) return true; // 100 Continue, 103 Early Hints: the answer follows
     let contentType = '';
+    let contentEncoding: string | undefined;
     const headers: Record<string, string> = {};
     const forward = this.forward;
     for (let i = 0; i < raw.length; i += 2) {
@@ -84,6 +89,9 @@ class UpstreamCall {
       if (first === 0x63 /* c */ && key.length === 12) {
         if (key.toString('latin1').toLowerCase() === 'content-type') { contentType = raw[i + 1]!.toString('latin1'); continue; }
       }
+      if (first === 0x63 /* c */ && key.length === 16) {
+        if (key.toString('latin1').toLowerCase() === 'content-encoding') { contentEncoding = raw[i + 1]!.toString('latin1'); continue; }
+      }
       // Most headers (date, connection, content-length, cf-*…) are passed over without a string.
       if (!forward.mayKeep(first)) continue;
       const as = forward.nameFor(key.toString('latin1').toLowerCase());
@@ -91,7 +99,7 @@ class UpstreamCall {
       const value = raw[i + 1]!.toString('latin1');
       headers[as] = headers[as] === undefined ? value : `${headers[as]}, ${value}`;
     }
-    const body = new UpstreamBody(resume, this);
+    const body = contentEncoding === undefined ? new UpstreamBody(resume, this) : this.decodingBody(contentEncoding, resume);
     this.body = body;
     const resolve = this.resolve!;
     this.resolve = undefined;
@@ -100,18 +108,45 @@ class UpstreamCall {
   }
 
   onData(chunk: Buffer): boolean {
-    return this.body!.push(chunk);
+    return this.decoder ? this.decoder.write(chunk) : this.body!.push(chunk);
   }
 
   onComplete(): void {
     this.done();
-    this.body!.end(undefined);
+    if (this.decoder) this.decoder.end();
+    else this.body!.end(undefined);
   }
 
   onError(err: unknown): void {
     this.done();
+    this.decoder?.destroy();
     if (this.resolve) { this.resolve = undefined; this.reject(err); return; }
     this.body?.end(err ?? new Error('upstream request failed'));
+  }
+
+  /**
+   * The body of an answer with a content-encoding: undici's chunks are decoded on their way in. A
+   * coding Sluice cannot undo (or bytes that do not decode) ends the body with a
+   * ContentDecodingError and gives the exchange up.
+   */
+  private decodingBody(contentEncoding: string, resume: () => void): UpstreamBody {
+    const codings = codingsToUndo(contentEncoding);
+    if (Array.isArray(codings) && codings.length === 0) return new UpstreamBody(resume, this);
+    const body = new UpstreamBody(() => this.decoder?.resume(), this);
+    if (!Array.isArray(codings)) {
+      body.end(codings);
+      // After onHeaders returns: undici is still inside its header callback here.
+      queueMicrotask(() => this.abortUpstream?.(codings));
+      return body;
+    }
+    this.decoder = new ContentDecoder(codings, {
+      push: (chunk) => body.push(chunk),
+      end: (error) => {
+        body.end(error);
+        if (error !== undefined) this.abort(error);
+      },
+    }, resume);
+    return body;
   }
 
   private done(): void {
