@@ -30,6 +30,10 @@ export interface CheckedStreamParts {
   read(ev: StreamEvent): StreamPhase;
   /** A sentinel (`[DONE]`) ends this protocol's stream once it has answered. */
   sentinelEnds: boolean;
+  /** The terminal event is this protocol's last (Anthropic `message_stop`, Responses `response.completed`): nothing after it is passed on. */
+  terminalEnds: boolean;
+  /** The stream's end (its terminal event or sentinel, as above) was read before the commit. */
+  ended: boolean;
   observe(ev: StreamEvent): void;
   pass: ((ev: StreamEvent) => StreamEvent | undefined) | undefined;
   /** The error of a stream that stopped before its end. */
@@ -46,11 +50,15 @@ export class CheckedStream implements AsyncIterableIterator<StreamEvent> {
     const p = this.parts;
     try {
       if (step.done) return p.complete ? this.finish() : this.fail(p.truncated());
+      // Past the stream's end an upstream may still send (a second answer, garbage, keep-alive
+      // data): none of it is the answer. It is read and dropped, so the connection stays reusable.
+      if (p.ended) return this.next();
       const phase = p.read(step.value);
       if (phase === 'sentinel') {
-        if (p.sentinelEnds && p.answered) p.complete = true;
+        if (p.sentinelEnds && p.answered) p.complete = p.ended = true;
         return this.next();
       }
+      if (phase === 'terminal' && p.terminalEnds) p.ended = true;
       if (phase === 'terminal' || phase === 'error') p.complete = true;
       if (phase !== 'preamble') p.answered = true;
       return this.emit(step.value) ?? this.next();
@@ -58,7 +66,8 @@ export class CheckedStream implements AsyncIterableIterator<StreamEvent> {
       return this.fail(err);
     }
   };
-  private readonly onError = (err: unknown): Promise<never> => this.fail(err);
+  /** A failure after the stream's end (a reset after `[DONE]`) does not undo a whole answer. */
+  private readonly onError = (err: unknown): Promise<IteratorResult<StreamEvent>> => this.parts.ended ? this.finish() : this.fail(err);
 
   constructor(private readonly parts: CheckedStreamParts) {}
 

@@ -38,6 +38,9 @@ export async function commitStream(response: StreamResponse, opts: CommitOptions
   const known = phaseReader(protocol);
   const read = known ?? unchecked;
   const sentinelEnds = protocol.family === 'openai' && protocol.operation === 'chat';
+  // Chat's finish_reason chunk may be followed by usage (and other choices), Gemini's by nothing
+  // that says so: only these protocols' terminal events are certainly their last.
+  const terminalEnds = (protocol.family === 'anthropic' && protocol.operation === 'messages') || (protocol.family === 'openai' && protocol.operation === 'responses');
   const iterator = response.events[Symbol.asyncIterator]();
   const held: StreamEvent[] = [];
   /** The terminal event (or an in-stream error) was seen; a protocol Sluice cannot check counts as complete. */
@@ -45,6 +48,8 @@ export async function commitStream(response: StreamResponse, opts: CommitOptions
   /** Content or the terminal event was read (or the protocol cannot be checked): the commit's reason, unless the hold expired. */
   let answered = complete;
   let sourceDone = false;
+  /** The protocol's last event was read (see terminalEnds). */
+  let ended = false;
   /** A read still in flight when the hold expired; the committed stream picks it up. */
   let pending: Promise<IteratorResult<StreamEvent>> | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -72,7 +77,7 @@ export async function commitStream(response: StreamResponse, opts: CommitOptions
       if (phase === 'sentinel') continue;
       opts.observe(r.value);
       held.push(r.value);
-      if (phase === 'terminal') { complete = answered = true; break; }
+      if (phase === 'terminal') { complete = answered = true; ended = terminalEnds; break; }
       if (phase === 'content') { answered = true; break; }
       expiry ??= new Promise((resolve) => { timer = setTimeout(resolve, opts.holdMs, HOLD_EXPIRED); });
     }
@@ -86,7 +91,7 @@ export async function commitStream(response: StreamResponse, opts: CommitOptions
   return {
     ...response,
     events: new CheckedStream({
-      held, source: iterator, pending, sourceDone, complete, answered, read, sentinelEnds,
+      held, source: iterator, pending, sourceDone, complete, answered, read, sentinelEnds, terminalEnds, ended,
       observe: opts.observe, pass: opts.pass, truncated: () => truncated(opts.provider),
     }),
   };
