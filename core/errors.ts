@@ -46,7 +46,8 @@ export const ERROR_CATALOGUE = {
   SLUICE_E_UPSTREAM_UNAVAILABLE: { status: 502, openai: 'api_error', anthropic: 'api_error', gemini: 'UNAVAILABLE' },
   // The upstream stream ended without its protocol's terminal event: the answer is incomplete.
   SLUICE_E_UPSTREAM_TRUNCATED: { status: 502, openai: 'api_error', anthropic: 'api_error', gemini: 'UNAVAILABLE' },
-  SLUICE_E_UPSTREAM_TIMEOUT: { status: 504, openai: 'api_error', anthropic: 'api_error', gemini: 'DEADLINE_EXCEEDED' },
+  // Anthropic's own class for a 504 (its SDK's GatewayTimeoutError shape).
+  SLUICE_E_UPSTREAM_TIMEOUT: { status: 504, openai: 'api_error', anthropic: 'timeout_error', gemini: 'DEADLINE_EXCEEDED' },
   SLUICE_E_SHUTTING_DOWN: { status: 503, openai: 'api_error', anthropic: 'overloaded_error', gemini: 'UNAVAILABLE' },
   // storage.database could not serve a statement now (unreachable, or SQLite locked by another
   // connection past the wait): not a bug, and worth a retry.
@@ -91,6 +92,8 @@ const UNKNOWN_CODE: ErrorSpec = ERROR_CATALOGUE.SLUICE_E_INTERNAL;
 const STATUS_CLASSES: Record<number, ErrorSpec> = {
   400: ERROR_CATALOGUE.SLUICE_E_INVALID_REQUEST,
   401: ERROR_CATALOGUE.SLUICE_E_UNAUTHORIZED,
+  // Out of credit (OpenRouter, Anthropic's billing_error): the account's state, not the request's.
+  402: { status: 402, openai: 'insufficient_quota', anthropic: 'billing_error', gemini: 'FAILED_PRECONDITION' },
   403: ERROR_CATALOGUE.SLUICE_E_FORBIDDEN,
   404: ERROR_CATALOGUE.SLUICE_E_NOT_FOUND,
   413: ERROR_CATALOGUE.SLUICE_E_BODY_TOO_LARGE,
