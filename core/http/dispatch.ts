@@ -14,6 +14,7 @@ import { isObject } from '../protocols/json.js';
 import { markUntouchedStream, peekBody } from '../protocols/raw-json.js';
 import { chatUsageWanted, withoutUsage, withUsageRequested, withUsageRequestedBytes } from './chat-usage.js';
 import { commitStream } from './stream-commit.js';
+import { streamError } from '../protocols/stream-phase.js';
 import { UPSTREAM_ABORT, type AbortLike } from './abort.js';
 import { HttpExchange } from './exchange-impl.js';
 import { waitUnlessAborted } from './abortable-wait.js';
@@ -75,6 +76,10 @@ export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promi
           // A client that did not ask for a stream never gets SSE, whatever the upstream sent.
           discard(response);
           throw new GatewayError('SLUICE_E_UPSTREAM_ERROR', `provider ${target.provider.name} answered a non-streaming request with an event stream`, { status: 502 });
+        }
+        if (response.kind === 'json') {
+          const failure = errorInBody(response, target.provider.name);
+          if (failure) throw failure;
         }
         // Until the commit a failure can still be retried, fall back, or (with no fallback left)
         // reach the client as a real HTTP error rather than in-stream.
@@ -208,6 +213,22 @@ function forwardable(exchange: Exchange): Record<string, string> {
     if (typeof v === 'string') (out ??= {})[name] = v;
   }
   return out ?? NONE;
+}
+
+/**
+ * An OpenAI-family answer that is only an error envelope, sent with status 200: OpenRouter does so
+ * for a failure once the model has started (its docs), as do some OpenAI-compatible servers. It is
+ * the failure it says, with the status its code implies (else 502) — retried, fallen back from, or
+ * the client's HTTP error — not a 200 without choices that an SDK hands over as a completion.
+ */
+function errorInBody(response: JsonResponse, provider: string): GatewayError | undefined {
+  const protocol = response.protocol;
+  if (protocol.family !== 'openai') return undefined;
+  const body = peekBody(response);
+  if (!isObject(body) || !isObject(body['error'])) return undefined;
+  // A Responses object carries `error` (null, or why it failed) beside its output: an answer.
+  if (body['choices'] !== undefined || body['data'] !== undefined || body['output'] !== undefined) return undefined;
+  return streamError(protocol, provider, { data: body });
 }
 
 function observeJson(exchange: Exchange, response: JsonResponse): JsonResponse {
