@@ -80,6 +80,8 @@ export interface StreamResponse extends ResponseBase {
   kind: 'stream';
   /** Parsed protocol events. Wrap to observe or change; never buffer the whole stream. */
   events: AsyncIterable<StreamEvent>;
+  /** Gives the upstream transfer up at once, closing its connection (set by providers that can). */
+  release?(): void;
 }
 export type GatewayResponse = JsonResponse | StreamResponse;
 

@@ -38,6 +38,8 @@ export interface CheckedStreamParts {
   pass: ((ev: StreamEvent) => StreamEvent | undefined) | undefined;
   /** The error of a stream that stopped before its end. */
   truncated(): Error;
+  /** Closes the upstream connection at once (StreamResponse.release), when the provider can. */
+  release: (() => void) | undefined;
 }
 
 export class CheckedStream implements AsyncIterableIterator<StreamEvent> {
@@ -50,12 +52,9 @@ export class CheckedStream implements AsyncIterableIterator<StreamEvent> {
     const p = this.parts;
     try {
       if (step.done) return p.complete ? this.finish() : this.fail(p.truncated());
-      // Past the stream's end an upstream may still send (a second answer, garbage, keep-alive
-      // data): none of it is the answer. It is read and dropped, so the connection stays reusable.
-      if (p.ended) return this.next();
       const phase = p.read(step.value);
       if (phase === 'sentinel') {
-        if (p.sentinelEnds && p.answered) p.complete = p.ended = true;
+        if (p.sentinelEnds && p.answered) { p.complete = p.ended = true; return this.finishAtEnd(); }
         return this.next();
       }
       if (phase === 'terminal' && p.terminalEnds) p.ended = true;
@@ -66,8 +65,7 @@ export class CheckedStream implements AsyncIterableIterator<StreamEvent> {
       return this.fail(err);
     }
   };
-  /** A failure after the stream's end (a reset after `[DONE]`) does not undo a whole answer. */
-  private readonly onError = (err: unknown): Promise<IteratorResult<StreamEvent>> => this.parts.ended ? this.finish() : this.fail(err);
+  private readonly onError = (err: unknown): Promise<never> => this.fail(err);
 
   constructor(private readonly parts: CheckedStreamParts) {}
 
@@ -86,6 +84,7 @@ export class CheckedStream implements AsyncIterableIterator<StreamEvent> {
       return this.fail(err);
     }
     if (this.heldAt > 0) { p.held.length = 0; this.heldAt = 0; } // replayed: not kept for the stream's life
+    if (p.ended) return this.finishAtEnd();
     if (p.sourceDone) return p.complete ? this.finish() : this.fail(p.truncated());
     let read: Promise<IteratorResult<StreamEvent>>;
     try {
@@ -130,10 +129,48 @@ export class CheckedStream implements AsyncIterableIterator<StreamEvent> {
     return DONE;
   }
 
+  /**
+   * The stream's last event was read: the client's stream ends now, whatever the upstream does
+   * next. Some go on — a second answer, garbage, a connection held open after `[DONE]`, a reset —
+   * and none of that is the answer, nor worth the client's wait. What follows is read and dropped
+   * in the background, so a connection whose body ends soon stays reusable; after
+   * MAX_DRAINED_EVENTS, or DRAIN_MS without its end, it is given up (else a connection held open
+   * would also hold a graceful shutdown, which waits for the pool, for the provider's idle_ms).
+   */
+  private finishAtEnd(): Promise<IteratorResult<StreamEvent>> {
+    this.over = true;
+    const p = this.parts;
+    if (!p.sourceDone) void drainAfterEnd(p.source, p.pending, p.release);
+    p.pending = undefined;
+    return Promise.resolve(DONE);
+  }
+
   /** The stream failed: the source returned (its connection released), then `err`. */
   private async fail(err: unknown): Promise<never> {
     this.over = true;
     await this.parts.source.return?.();
     throw err;
+  }
+}
+
+/** Events read past a stream's end before its upstream connection is given up instead of drained. */
+const MAX_DRAINED_EVENTS = 64;
+/** How long a body may take to end after its stream's end before its connection is closed. */
+const DRAIN_MS = 1000;
+
+async function drainAfterEnd(source: AsyncIterator<StreamEvent>, pending: Promise<IteratorResult<StreamEvent>> | undefined, release: (() => void) | undefined): Promise<void> {
+  // An async generator cannot be returned while a read is pending: the provider closes the connection instead.
+  const timer = release ? setTimeout(release, DRAIN_MS) : undefined;
+  timer?.unref();
+  try {
+    if (pending && (await pending).done) return;
+    for (let i = 0; i < MAX_DRAINED_EVENTS; i++) {
+      if ((await source.next()).done) return;
+    }
+    await source.return?.();
+  } catch {
+    // A failure after the end (a reset, the release above) changes nothing for an answer already whole.
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -92,7 +92,7 @@ export async function commitStream(response: StreamResponse, opts: CommitOptions
     ...response,
     events: new CheckedStream({
       held, source: iterator, pending, sourceDone, complete, answered, read, sentinelEnds, terminalEnds, ended,
-      observe: opts.observe, pass: opts.pass, truncated: () => truncated(opts.provider),
+      observe: opts.observe, pass: opts.pass, truncated: () => truncated(opts.provider), release: response.release,
     }),
   };
 }

@@ -171,7 +171,8 @@ export class HttpUpstream {
         res.body.destroy();
         throw new GatewayError('SLUICE_E_UPSTREAM_ERROR', `provider ${this.name} answered a non-streaming request with an event stream`, { status: 502 });
       }
-      return { kind: 'stream', status: res.statusCode, headers: responseHeaders, protocol, events: this.events(res.body) };
+      const body = res.body;
+      return { kind: 'stream', status: res.statusCode, headers: responseHeaders, protocol, events: this.events(body), release: () => body.destroy() };
     }
     if (request.stream) {
       // Some OpenAI-compatible servers ignore `stream: true` and answer JSON. A client that asked for

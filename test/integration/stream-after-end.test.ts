@@ -1,7 +1,8 @@
 // What an upstream sends after its stream's end — after Chat's `[DONE]`, Anthropic's `message_stop`,
 // Responses' `response.completed` — is not the answer: some servers and proxies append a second
 // answer, debug lines or garbage, or reset the connection. The client gets the answer as it ended,
-// passed through or translated, and a failure after the end does not turn it into an error.
+// passed through or translated, as soon as the end came (an upstream that holds the connection open
+// after it does not hold the client), and a failure after the end does not turn it into an error.
 import Anthropic from '@anthropic-ai/sdk';
 import { expect } from 'chai';
 import OpenAI from 'openai';
@@ -32,8 +33,9 @@ describe('stream after its end: what an upstream sends past its terminal event n
   let gw: TestGateway;
   let openai: OpenAI;
   let anthropic: Anthropic;
-  /** After the extra events: end the body, or reset the connection. */
-  let reset = false;
+  /** After the extra events: end the body, reset the connection, or hold it open. */
+  let ending: 'end' | 'reset' | 'hold' = 'end';
+  const held = new Set<import('node:http').ServerResponse>();
 
   before(async () => {
     upstream = await startRecordingUpstream();
@@ -41,7 +43,8 @@ describe('stream after its end: what an upstream sends past its terminal event n
       const model = String(req.body?.['model']);
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(streamAnswer(protocolOfPath(req.url), { model, text: ['Hello', ' world'] }, { includeUsage: true }) + afterEnd(req.url, model));
-      if (reset) setTimeout(() => res.socket?.resetAndDestroy(), 20);
+      if (ending === 'reset') setTimeout(() => res.socket?.resetAndDestroy(), 20);
+      else if (ending === 'hold') held.add(res);
       else res.end();
     });
     gw = await startGateway(config({
@@ -62,7 +65,8 @@ describe('stream after its end: what an upstream sends past its terminal event n
     anthropic = new Anthropic({ baseURL: gw.url, apiKey: 'client', maxRetries: 0 });
   });
   after(async () => { await gw.close(); await upstream.close(); });
-  beforeEach(() => { reset = false; });
+  beforeEach(() => { ending = 'end'; });
+  afterEach(() => { for (const res of held) res.end(); held.clear(); });
 
   async function chatText(model: string): Promise<string> {
     let text = '';
@@ -97,8 +101,23 @@ describe('stream after its end: what an upstream sends past its terminal event n
   });
 
   it('a connection reset after the end does not turn a whole answer into an error', async () => {
-    reset = true;
+    ending = 'reset';
     expect(await chatText('gpt-4o')).to.equal('Hello world');
     expect(await messageText('claude-sonnet-4-6')).to.equal('Hello world');
+  });
+
+  it('an upstream that holds its connection open after the end does not hold the client (idle_ms is 5 minutes)', async () => {
+    ending = 'hold';
+    const started = performance.now();
+    expect(await chatText('gpt-4o')).to.equal('Hello world');
+    expect(await messageText('claude-sonnet-4-6')).to.equal('Hello world');
+    expect(await chatText('resp-gpt-5')).to.equal('Hello world');
+    expect(performance.now() - started).to.be.below(3000);
+    // And the connections held open are closed soon after (a graceful shutdown waits for them).
+    const responses = [...held];
+    expect(responses).to.have.length(3);
+    const deadline = performance.now() + 3000;
+    while (responses.some((r) => !r.destroyed) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(responses.filter((r) => !r.destroyed)).to.have.length(0);
   });
 });
