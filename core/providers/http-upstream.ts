@@ -165,7 +165,10 @@ export class HttpUpstream {
       throw upstreamHttpError(this.family, this.name, res.statusCode, withoutKeys(text, this.keys), responseHeaders['retry-after'], responseHeaders);
     }
     const protocol = request.protocol;
-    if (res.contentType.includes('text/event-stream')) {
+    // A stream asked for and answered with no content type, or a generic one (text/plain,
+    // octet-stream: some servers and API-management proxies label streams so), is read as the
+    // stream it should be; only a JSON answer to a stream request is refused below.
+    if (res.contentType.includes('text/event-stream') || (request.stream && !res.contentType.includes('json'))) {
       if (!request.stream) {
         // Refused (a client that did not ask for a stream never gets SSE): free the connection now.
         res.body.destroy();
