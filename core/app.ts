@@ -1,6 +1,7 @@
 // The gateway: composes config, providers, host services and the plugin chain behind one request
 // handler. Core only composes; what happens to a request is decided by the plugins.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import got from 'got';
 import { loadConfigFile, type LoadedConfig } from './config/load.js';
@@ -16,6 +17,7 @@ import { createClientErrorHandler, createUpgradeRefusal } from './http/client-er
 import { createFrontDoor } from './http/front-door.js';
 import { createDataPlaneHandler } from './http/handler.js';
 import { InFlight } from './http/in-flight.js';
+import { LastRequests } from './http/last-request.js';
 import { createRequestRecorder, rejectionRecorder } from './http/request-log.js';
 import { createRequestMetrics } from './http/request-metrics.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -67,6 +69,8 @@ export interface Gateway {
   closeConnections(): void;
   /** Flags the gateway as draining: new data-plane requests get 503, and those in flight close their connections when done. */
   drain(): void;
+  /** A connection still waits for the one request it may carry after its stream (last-request.ts): not to be closed as idle yet. */
+  awaitingLastRequests(): boolean;
   /**
    * Ends every data-plane request still open (shutdown deadline): streams get their protocol's
    * in-stream error, requests not yet answered a 503, all `SLUICE_E_SHUTTING_DOWN`. Resolves once
@@ -129,6 +133,7 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
   );
 
   const inFlight = new InFlight();
+  const lastRequests = new LastRequests();
   const { server: serverConfig } = config;
   const listeners = instances.flatMap(({ plugin, instance }) => (instance.onRequest ? [{ plugin: plugin.label, listen: instance.onRequest.bind(instance) }] : []));
   const record = createRequestRecorder(logger, requestMetrics, listeners);
@@ -136,14 +141,14 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
   const bodyLimits = { maxBytes: toBytes(serverConfig.body_limit), timeoutMs: serverConfig.body_timeout_ms, maxDepth: serverConfig.max_json_depth };
   // The first plugin in the chain that authenticates does so on the request's head (contract.ts).
   const authenticator = instances.find((i) => i.instance.authenticate)?.instance;
-  const dataPlane = createDataPlaneHandler({ inFlight, chain, authenticate: authenticator?.authenticate?.bind(authenticator), bodyLimits, keepAliveMs: serverConfig.sse_keepalive_ms, logger, record,
+  const dataPlane = createDataPlaneHandler({ inFlight, lastRequests, chain, authenticate: authenticator?.authenticate?.bind(authenticator), bodyLimits, keepAliveMs: serverConfig.sse_keepalive_ms, logger, record,
     onUpstreamAttempt: requestMetrics.upstream, onUpstreamRetry: requestMetrics.retry, retryPolicy: (provider) => providers.retryPolicy(provider) });
 
   let phase: 'serving' | 'closing' | 'draining' = 'serving';
   const authenticates = instances.some((i) => i.instance.authenticates === true);
   const frontDoor = {
     dataPlane, admin, adminKey: config.admin.key, readiness, metricsText: () => metrics.render(), addresses, bodyLimits,
-    draining: () => phase === 'draining', closing: () => phase !== 'serving', recordRejection, logger,
+    draining: () => phase === 'draining', closing: () => phase !== 'serving', lastRequest: (socket: Socket) => lastRequests.take(socket), recordRejection, logger,
     loopbackOriginsOnly: !authenticates && !serverConfig.allow_unauthenticated_remote,
   };
   const handle = createFrontDoor(frontDoor);
@@ -181,7 +186,8 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
     },
     closeConnections: () => { if (phase === 'serving') phase = 'closing'; inFlight.lastOnConnections(); },
     drain: () => { phase = 'draining'; inFlight.lastOnConnections(); },
-    cutInFlight: (waitMs) => inFlight.cutAll(new GatewayError('SLUICE_E_SHUTTING_DOWN', 'the gateway shut down before this response was complete; retry'), waitMs),
+    awaitingLastRequests: () => lastRequests.awaiting,
+    cutInFlight: (waitMs) => { lastRequests.endAll(); return inFlight.cutAll(new GatewayError('SLUICE_E_SHUTTING_DOWN', 'the gateway shut down before this response was complete; retry'), waitMs); },
     reload,
     close: async () => {
       for (const { plugin, instance } of [...instances].reverse()) {

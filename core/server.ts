@@ -125,9 +125,10 @@ export async function listenAll(gateway: Gateway, specs: ListenerSpec[]): Promis
     await Promise.race([closed, hurry, new Promise<void>((resolve) => setTimeout(resolve, closing).unref())]);
     // Then new requests are refused (503, retry elsewhere) and idle connections closed, now and as
     // more go idle: one idle later (a keep-alive one whose response ends during the drain, an admin
-    // or health request's) would otherwise hold the shutdown for the whole grace period.
+    // or health request's) would otherwise hold the shutdown for the whole grace period. Not while a
+    // stream's connection waits for the request a proxy may send on it (it ends itself after that).
     gateway.drain();
-    const closeIdle = () => { for (const b of bound) b.server.closeIdleConnections(); };
+    const closeIdle = () => { if (!gateway.awaitingLastRequests()) for (const b of bound) b.server.closeIdleConnections(); };
     closeIdle();
     const sweep = setInterval(closeIdle, IDLE_SWEEP_MS);
     await Promise.race([closed, deadline]);

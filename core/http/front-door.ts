@@ -3,6 +3,7 @@
 // hot path — and every refusal answered in the caller's envelope, logged and counted.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { GatewayError, toGatewayError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { EndpointGroup } from '../config/schema.js';
@@ -33,6 +34,8 @@ export interface FrontDoorOptions {
   draining(): boolean;
   /** A shutdown has begun: each response is its connection's last (Gateway.closeConnections). */
   closing(): boolean;
+  /** During a shutdown: whether this request is the one a stream's connection may still carry (last-request.ts). */
+  lastRequest(socket: Socket): boolean;
   recordRejection: RecordRejection;
   logger: Logger;
   /** Multi-port mode: the endpoint groups this listener serves (all when undefined). */
@@ -72,9 +75,13 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
    */
   const route = (req: IncomingMessage, res: ServerResponse, id: string, receivedAt: number, path: string, query: Record<string, string>): Promise<void> => {
     const method = req.method ?? 'GET';
-    if (opts.closing()) res.shouldKeepAlive = false; // served, and the connection's last (server.ts)
+    let last = false;
+    if (opts.closing()) {
+      res.shouldKeepAlive = false; // served, and the connection's last (server.ts)
+      last = opts.lastRequest(req.socket); // served even while draining
+    }
     const match = path.startsWith('/admin') ? undefined : matchEndpoint({ method, path, headers: req.headers, query });
-    if (match && 'endpoint' in match && !opts.draining() && (serves === undefined || serves.has(match.endpoint.family)) && !(loopbackOriginsOnly && foreignPage(req))) {
+    if (match && 'endpoint' in match && (last || !opts.draining()) && (serves === undefined || serves.has(match.endpoint.family)) && !(loopbackOriginsOnly && foreignPage(req))) {
       // The data plane writes the request id with the rest of its head (one writeHead).
       const a = arrivalOf(req, id, receivedAt, query);
       a.pathModel = match.pathModel;

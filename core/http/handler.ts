@@ -16,6 +16,7 @@ import { exchangeHead, sendError, setExchangeHeaders, writeJson, writeStream, ty
 import { logOwnFailure } from './failure-log.js';
 import type { HttpExchange } from './exchange-impl.js';
 import type { Cuttable, InFlight } from './in-flight.js';
+import type { LastRequests } from './last-request.js';
 import { closeIfUnread } from './front-door.js';
 import { createExchange, readRequestBody } from './ingress.js';
 import { msFixed3 } from './ms-text.js';
@@ -35,6 +36,8 @@ export interface HandlerOptions {
   record: RecordRequest;
   /** Where each request registers how to cut it short at the shutdown deadline. */
   inFlight: InFlight;
+  /** Connections of streams in flight when a shutdown began, waiting for one more request. */
+  lastRequests: LastRequests;
   /** Each upstream attempt's wait and result (the upstream latency metric). */
   onUpstreamAttempt?: DispatchOptions['onAttempt'];
   /** Each provider's `retry` settings (the provider registry's). */
@@ -162,13 +165,13 @@ class DataPlaneRequest implements Cuttable {
 
   lastOnConnection(): void {
     const res = this.res;
-    // Not started: answered with `connection: close`. Started with keep-alive (a stream): the
-    // connection is ended once the response is complete. Either way no proxy sends this instance
-    // another request on it, only to be refused with a 503 while healthy instances wait.
+    // Not started: answered with `connection: close`, so no proxy sends this instance another
+    // request on it. Started with keep-alive (a stream): the client takes the connection back as
+    // reusable when the response completes, so it carries one more request (last-request.ts).
     if (!res.headersSent) res.shouldKeepAlive = false;
-    else if (!res.writableFinished) {
+    else if (!res.writableFinished && res.shouldKeepAlive) {
       const socket = res.socket; // Node detaches it from the response as the response finishes
-      res.once('finish', () => socket?.end());
+      res.once('finish', () => { if (socket) this.shared.lastRequests.await(socket); });
     }
   }
 
