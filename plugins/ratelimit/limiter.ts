@@ -107,6 +107,11 @@ export class Limiter {
     } catch (err) {
       this.storeFailed('reserve', err);
       if (this.options.on_store_error === 'closed') {
+        // A call that only timed out may still run in Redis afterwards and reserve for a request
+        // that was refused: a budget would look spent for reservation_ttl_ms (15 min by default).
+        // Given back like any request that used nothing; the settle marks the id, so a reserve that
+        // runs later still (a reconnect, NOSCRIPT) reserves nothing.
+        this.settle({ id, now, counters, actual: counters.map(() => 0), bucket: Math.floor(now / 1000) });
         exchange.responseHeaders['x-should-retry'] = 'true';
         throw new GatewayError('SLUICE_E_RATELIMIT_UNAVAILABLE', 'rate limits cannot be checked right now; retry shortly', { retryAfter: '1' });
       }
@@ -161,9 +166,13 @@ export class Limiter {
     const admission = exchange?.get(ADMISSION);
     if (!exchange || !admission) return;
     const actual = this.actualUse(record, exchange, admission);
-    const input = { id: admission.id, now: Date.now(), counters: admission.counters, actual, bucket: admission.bucket };
+    this.settle({ id: admission.id, now: Date.now(), counters: admission.counters, actual, bucket: admission.bucket }, exchange);
+  }
+
+  /** Settles now, or once the store is back (idempotent by reservation id). */
+  private settle(input: Parameters<LimitStore['settle']>[0], exchange?: Exchange): void {
     this.store().settle(input).then(
-      (announce) => this.announce(announce, admission.counters, exchange),
+      (announce) => { if (exchange) this.announce(announce, input.counters, exchange); },
       (err) => {
         this.storeFailed('settle', err);
         if (this.pendingSettles.length < MAX_PENDING_SETTLES) this.pendingSettles.push(input);

@@ -18,11 +18,12 @@ export async function stopInstance(instance: Instance | undefined): Promise<void
 /** A redis-server of this test's own (no persistence), on a port it keeps across restarts. */
 export class PrivateRedis {
   private child: ChildProcess | undefined;
-  constructor(readonly port: number) {}
+  /** `args`: more redis-server options (e.g. `--enable-debug-command local` for DEBUG SLEEP). */
+  constructor(readonly port: number, private readonly args: string[] = []) {}
   get url(): string { return `redis://127.0.0.1:${this.port}`; }
 
   async start(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...this.args], { stdio: 'ignore' });
     this.child = child;
     for (const deadline = Date.now() + 10_000; ;) {
       if (await this.answers()) return;

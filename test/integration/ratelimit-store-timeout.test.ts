@@ -1,0 +1,74 @@
+// A Redis that is slow rather than down, with on_store_error: closed: the reserve call times out and
+// the client gets its 503, but the script still runs once Redis answers again. What it reserved for
+// that refused request must be given back at once — else a budget looks spent until
+// reservation_ttl_ms (15 min by default) and the key is refused with 429s after Redis has recovered.
+// A private redis-server (DEBUG SLEEP blocks the whole server: never the shared one).
+import { expect } from 'chai';
+import net from 'node:net';
+import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { freePort, PrivateRedis } from '../plugins/ratelimit/cluster-rig.js';
+
+/** Sends a command on a connection of its own; resolves with Redis's reply (after the command ran). */
+function rawCommand(port: number, command: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('error', reject);
+    socket.once('connect', () => socket.write(`${command}\r\n`));
+    socket.once('data', (d) => { socket.destroy(); resolve(d.toString()); });
+  });
+}
+
+async function ask(gw: TestGateway): Promise<{ status: number; body: string }> {
+  const res = await fetch(`${gw.url}/v1/chat/completions`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    // ~2 prompt tokens plus max_tokens 60, at $1 a token: a reservation of over $60 against $100.
+    body: JSON.stringify({ model: 'm', max_tokens: 60, messages: [{ role: 'user', content: 'hi' }] }),
+  });
+  return { status: res.status, body: await res.text() };
+}
+
+describe('ratelimit: a Redis call that times out (on_store_error: closed)', function () {
+  this.timeout(30_000);
+  let redis: PrivateRedis;
+  let gw: TestGateway;
+
+  before(async () => {
+    redis = new PrivateRedis(await freePort(), ['--enable-debug-command', 'local']);
+    await redis.start();
+    gw = await startGateway(`server:
+  shutdown_grace_ms: 200
+storage:
+  database: "sqlite::memory:"
+  redis: "${redis.url}"
+providers:
+  local: { type: loopback, prices: { input: 1000000, output: 1000000 } }
+chain:
+  - use: router
+    with: { default: local }
+  - use: ratelimit
+    with:
+      store: redis
+      on_store_error: closed
+      store_timeout_ms: 100
+      rules: [{ scope: global, budget_daily_usd: 100 }]
+`);
+  });
+  after(async () => {
+    await gw?.close();
+    await redis?.kill();
+  });
+
+  it('gives back what the late script reserved for the refused request: the budget is whole again once Redis answers', async () => {
+    expect((await ask(gw)).status, 'Redis answering: admitted').to.equal(200);
+    const asleep = rawCommand(redis.port, 'DEBUG SLEEP 1');
+    await new Promise((r) => setTimeout(r, 100)); // the server is asleep before the request's reserve is sent
+    const refused = await ask(gw);
+    expect(refused.status, refused.body).to.equal(503);
+    expect(refused.body).to.contain('SLUICE_E_RATELIMIT_UNAVAILABLE');
+    expect(await asleep).to.equal('+OK\r\n'); // awake: the late reserve, then the give-back, have run
+    await new Promise((r) => setTimeout(r, 200));
+    const after = await ask(gw);
+    // Without the give-back: 429 SLUICE_E_BUDGET_EXCEEDED, the refused request's $60 held for 15 min.
+    expect(after.status, after.body).to.equal(200);
+  });
+});
