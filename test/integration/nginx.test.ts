@@ -267,6 +267,18 @@ server {
     expect((await ledgerAddresses([id])).get(id)).to.equal(CLIENT_ADDRESS);
   });
 
+  it('a body over server.body_limit gets Sluice\'s 413 in the client\'s envelope, not nginx\'s HTML page', async () => {
+    const client = clientFrom(CLIENT_ADDRESS, `${nginxUrl}/v1`);
+    // Just over the default 10 MiB body_limit: nginx must pass it on for Sluice to answer.
+    const content = 'x'.repeat(10 * 1024 * 1024 + 1000);
+    const err = await client.chat.completions.create({ model: 'gpt-mock', messages: [{ role: 'user', content }] }).then(() => undefined, (e: unknown) => e);
+    expect(err).to.be.instanceOf(OpenAI.APIError);
+    const apiError = err as InstanceType<typeof OpenAI.APIError>;
+    expect(apiError.status).to.equal(413);
+    // nginx's own refusal is an HTML page: the SDK then has no error object and no code.
+    expect((apiError.error as { code?: string } | undefined)?.code, String(apiError.message).slice(0, 200)).to.equal('SLUICE_E_BODY_TOO_LARGE');
+  });
+
   it('limits across both instances: a burst through nginx admits exactly the shared rpm, refusals in the OpenAI envelope', async function () {
     if (!REDIS) {
       console.warn('      skipped: the shared limit needs Redis (SLUICE_TEST_REDIS)');
