@@ -4,6 +4,7 @@ import type { IrEffort, IrImage, IrMessage, IrPart, IrRequest, IrText, IrTool, I
 import { anthropicToolId } from '../../tool-call-ids.js';
 import { parseArguments } from '../../util.js';
 import { acceptsTemperatureWithTopP, maxOutputTokens } from './model-limits.js';
+import { anthropicOutputSchema } from './output-schema.js';
 
 /**
  * Anthropic requires `max_tokens`; other protocols may leave it out. 32000 fits the output limit
@@ -51,9 +52,10 @@ export function encodeRequest(request: IrRequest): JsonObject {
     if (topP !== undefined && (temperature === undefined || acceptsTemperatureWithTopP(request.model))) body['top_p'] = topP;
     if (request.topK !== undefined) body['top_k'] = request.topK;
   }
-  // Only a JSON schema has an Anthropic equivalent; json_object mode has none and is dropped.
+  // Only a JSON schema has an Anthropic equivalent; json_object mode has none and is dropped. The
+  // schema is fitted to what Anthropic's structured outputs take (output-schema.ts).
   const format = request.responseFormat;
-  if (format?.type === 'json_schema' && format.schema) body['output_config'] = { format: { type: 'json_schema', schema: format.schema } };
+  if (format?.type === 'json_schema' && format.schema) body['output_config'] = { format: { type: 'json_schema', schema: anthropicOutputSchema(format.schema) } };
   if (request.user !== undefined) body['metadata'] = { user_id: request.user };
   if (request.stream) body['stream'] = true;
   return body;

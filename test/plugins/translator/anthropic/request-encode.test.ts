@@ -237,7 +237,8 @@ describe('anthropic codec: encodeRequest', () => {
     expect(body).to.include({ stream: true });
     expect(body['stop_sequences']).to.deep.equal(['END']);
     expect(body['metadata']).to.deep.equal({ user_id: 'u-1' });
-    expect(body['output_config']).to.deep.equal({ format: { type: 'json_schema', schema: { type: 'object', properties: { a: { type: 'string' } } } } });
+    // Anthropic's structured outputs take only closed objects (output-schema.ts)
+    expect(body['output_config']).to.deep.equal({ format: { type: 'json_schema', schema: { type: 'object', properties: { a: { type: 'string' } }, additionalProperties: false } } });
     expect(encode({ messages: [user('hi')], responseFormat: { type: 'json_object' } })).to.not.have.property('output_config');
   });
 
