@@ -49,7 +49,11 @@ export const GEMINI_METHODS: Readonly<Record<string, Endpoint>> = {
  * bytes written to the client differ, the upstream is still asked for SSE.
  */
 const GEMINI_STREAM_AS_ARRAY: Endpoint = { ...GEMINI_METHODS['streamGenerateContent']!, streamFraming: 'json-array' };
-const GEMINI_PATH = /^\/(?:v1beta|v1|v1alpha)\/models\/([^/:]+(?:\/[^/:]+)*?):([A-Za-z]+)$/;
+/**
+ * `models/{model}` or a tuned model's `tunedModels/{id}` (the Gemini SDK sends a model named
+ * `tunedModels/…` under that collection, not under `models/`).
+ */
+const GEMINI_PATH = /^\/(?:v1beta|v1|v1alpha)\/(models|tunedModels)\/([^/:]+(?:\/[^/:]+)*?):([A-Za-z]+)$/;
 /** `GET /v1/models/{id}` (one model) in every family's spelling. */
 const MODEL_PATH = /^\/(?:anthropic\/)?(v1beta|v1alpha|v1|v1beta\/openai)\/models\/(.+)$/;
 
@@ -76,12 +80,15 @@ export function matchEndpoint(req: EndpointRequest): EndpointMatch {
     return { endpoint: route.endpoint };
   }
   const gemini = GEMINI_PATH.exec(path);
-  const ep = gemini ? GEMINI_METHODS[gemini[2]!] : undefined;
+  const ep = gemini ? GEMINI_METHODS[gemini[3]!] : undefined;
   // Only a known Gemini method makes it a Gemini call: `ft:gpt-4o:acme::id` is a model id with colons.
   if (gemini && ep) {
     if (!methodFits('POST', req.method)) return { methodNotAllowed: 'POST' };
     const framed = ep.streamByPath === true && !asksForSse(req.query) ? GEMINI_STREAM_AS_ARRAY : ep;
-    return { endpoint: framed, pathModel: decodePathParam(gemini[1]!).replace(/^models\//, '') };
+    // A tuned model keeps its collection in its name, so routes can match `tunedModels/*` and the
+    // gemini provider sends it back to the same collection.
+    const id = decodePathParam(gemini[2]!);
+    return { endpoint: framed, pathModel: gemini[1] === 'tunedModels' ? `tunedModels/${id}` : id.replace(/^models\//, '') };
   }
   if (gemini && req.method === 'POST') return undefined; // an unknown Gemini method, not a model lookup
   const one = MODEL_PATH.exec(path);

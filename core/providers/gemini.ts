@@ -40,7 +40,9 @@ export class GeminiProvider extends HttpProvider {
   private suffix(request: UpstreamRequest): string | undefined {
     if (request.protocol.operation === 'models') return '/models';
     // Clients write "models/gemini-2.5-flash" as often as the bare name; the path wants the bare one.
-    const model = `/models/${encodeURIComponent(request.model.replace(/^models\//, ''))}`;
+    // A tuned model (`tunedModels/{id}`, as the Gemini SDK names it) lives in its own collection.
+    const tuned = /^tunedModels\/(.+)$/.exec(request.model);
+    const model = tuned ? `/tunedModels/${encodeURIComponent(tuned[1]!)}` : `/models/${encodeURIComponent(request.model.replace(/^models\//, ''))}`;
     switch (request.protocol.operation) {
       case 'generate': return request.stream ? `${model}:streamGenerateContent?alt=sse` : `${model}:generateContent`;
       case 'count_tokens': return `${model}:countTokens`;

@@ -56,6 +56,13 @@ describe('endpoint table', () => {
       });
     }
 
+    it('reads a tuned model from /v1beta/tunedModels/{id}:{method}, keeping its collection in the name', () => {
+      expect(m('POST', '/v1beta/tunedModels/my-tuned-1:generateContent')).to.deep.include({ pathModel: 'tunedModels/my-tuned-1' });
+      expect(id('POST', '/v1/tunedModels/my-tuned-1:streamGenerateContent', {}, { alt: 'sse' })).to.equal('gemini.generate.stream');
+      expect(m('POST', '/v1beta/models/models/gemini-x:generateContent')).to.deep.include({ pathModel: 'gemini-x' });
+      expect(m('POST', '/v1beta/tunedModels/x:fineTune')).to.equal(undefined);
+    });
+
     it('marks streamGenerateContent as streaming by path', () => {
       const r = m('POST', '/v1beta/models/x:streamGenerateContent');
       expect(r && 'endpoint' in r && r.endpoint.streamByPath).to.equal(true);
