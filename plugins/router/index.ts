@@ -20,7 +20,7 @@ function answerModels(table: RouteTable, exchange: Exchange): void {
   const models = allowed === undefined ? table.listModels() : table.listModels().filter((m) => usable(table.resolve(m.id)));
   const id = exchange.model;
   // A path like GET /v1/models/{id} asks for one model; the bare path for the list.
-  const body = id === undefined ? modelList(family, models) : modelInfo(family, models.find((m) => m.id === id) ?? routedModel(table, id, usable), id);
+  const body = id === undefined ? modelList(family, models, exchange.query) : modelInfo(family, models.find((m) => m.id === id) ?? routedModel(table, id, usable), id);
   exchange.response = { kind: 'json', status: 200, headers: {}, protocol: exchange.endpoint, body };
 }
 
