@@ -2,6 +2,7 @@
 // counts for real, across families if need be; otherwise Sluice estimates and says so in a header.
 import { asObject, protocolName, type Exchange, type JsonObject, type JsonValue, type Target, type UpstreamRequest } from '../../core/index.js';
 import { codecFor } from './codecs.js';
+import { camelCaseCountRequest } from './protocols/gemini/camel-case.js';
 import type { IrRequest } from './ir.js';
 import { resolvePassthroughSignatures } from './passthrough-signatures.js';
 import { toolNamesFor } from './tool-names.js';
@@ -17,8 +18,9 @@ const ANTHROPIC_COUNT_FIELDS = ['model', 'messages', 'system', 'tools', 'tool_ch
 function decodeCountRequest(exchange: Exchange): IrRequest {
   const model = exchange.model ?? '';
   if (exchange.endpoint.family === 'anthropic') return codecFor('anthropic.messages')!.decodeRequest(exchange.readRequest(), model, false, false);
-  // Gemini accepts either bare `contents` or a whole `generateContentRequest`.
-  const inner = asObject(exchange.readRequest()['generateContentRequest']) ?? exchange.readRequest();
+  // Gemini accepts either bare `contents` or a whole `generateContentRequest` (either spelling).
+  const body = camelCaseCountRequest(exchange.readRequest());
+  const inner = asObject(body['generateContentRequest']) ?? body;
   return codecFor('gemini.generate')!.decodeRequest(inner, model, false, false);
 }
 

@@ -2,9 +2,11 @@
 // Not a ProtocolCodec: embeddings have no messages, tools or streams, only texts in and vectors out.
 import { asArray, asNumber, asObject, asString, isObject, type JsonObject, type JsonValue } from '../../../../core/index.js';
 import { invalid } from '../../util.js';
+import { camelCaseEmbedRequest } from './camel-case.js';
 
 /** Gemini client → OpenAI upstream request. `taskType` and `title` have no OpenAI equivalent and are dropped. */
-export function geminiEmbedToOpenAI(body: JsonObject, model: string, batch: boolean): JsonObject {
+export function geminiEmbedToOpenAI(request: JsonObject, model: string, batch: boolean): JsonObject {
+  const body = camelCaseEmbedRequest(request);
   const requests = batch ? asArray(body['requests']).map((r) => asObject(r) ?? {}) : [body];
   if (batch && requests.length === 0) throw invalid('requests must be a non-empty array', 'requests');
   const texts = requests.map((r, i) => contentText(r['content'], batch ? `requests[${i}].content` : 'content'));

@@ -5,12 +5,14 @@ import { asArray, asNumber, asObject, asString, readGenerateSystem, type JsonObj
 import type { IrMessage, IrPart, IrRequest, IrResponseFormat, IrText, IrTool, IrToolChoice } from '../../ir.js';
 import { droppedFields } from '../../dropped-fields.js';
 import { invalid } from '../../util.js';
+import { camelCaseGenerateRequest } from './camel-case.js';
 import { PartDecoder } from './parts-decode.js';
 import { GEMINI_REQUEST_SHAPE } from './request-shape.js';
 import { toJsonSchema } from './schema.js';
 import { reasoningFromGemini } from './thinking.js';
 
-export function decodeGeminiRequest(body: JsonObject, model: string, stream: boolean, listDrops = true): IrRequest {
+export function decodeGeminiRequest(request: JsonObject, model: string, stream: boolean, listDrops = true): IrRequest {
+  const body = camelCaseGenerateRequest(request);
   const parts = new PartDecoder();
   const dropped = new Set<string>();
 
