@@ -4,6 +4,7 @@ import type { JsonObject, JsonValue } from '../../../../core/index.js';
 import type { IrEffort, IrImage, IrMessage, IrPart, IrReasoning, IrRequest, IrText, IrToolChoice } from '../../ir.js';
 import { imageToChat } from './content.js';
 import { fittedMaxTokens, samplingFor, takesReasoningEffort } from '../../openai-models.js';
+import { openAIToolSchema } from '../../openai-tool-schema.js';
 import { chatToolId } from '../../tool-call-ids.js';
 import { openaiUser } from '../../util.js';
 import { reasoningDetailsFromIr, toolCallSignatureField } from './provider-state.js';
@@ -18,7 +19,7 @@ export function encodeChatRequest(req: IrRequest): JsonObject {
     body['tools'] = req.tools.map((t) => {
       const fn: JsonObject = { name: t.name };
       if (t.description !== undefined) fn['description'] = t.description;
-      fn['parameters'] = t.parameters;
+      fn['parameters'] = openAIToolSchema(t.parameters);
       if (t.strict !== undefined) fn['strict'] = t.strict;
       return { type: 'function', function: fn };
     });

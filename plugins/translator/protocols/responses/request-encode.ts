@@ -6,6 +6,7 @@ import type { IrEffort, IrImage, IrMessage, IrReasoning, IrRequest, IrText } fro
 import { fittedMaxTokens, samplingFor, takesReasoningEffort } from '../../openai-models.js';
 import { responsesCallId } from '../../tool-call-ids.js';
 import { openaiUser } from '../../util.js';
+import { openAIToolSchema } from '../../openai-tool-schema.js';
 import { customInput, freeformNames, instructionsText, toolChoiceToWire, toolToWire } from './wire.js';
 
 export function encodeResponsesRequest(request: IrRequest): JsonObject {
@@ -17,7 +18,8 @@ export function encodeResponsesRequest(request: IrRequest): JsonObject {
   const input: JsonValue[] = [];
   for (const m of request.messages) input.push(...encodeMessage(m, state));
   body['input'] = input;
-  if (request.tools.length) body['tools'] = request.tools.map(toolToWire);
+  // OpenAI's schema rules for tool parameters (openai-tool-schema.ts); the response object keeps the client's.
+  if (request.tools.length) body['tools'] = request.tools.map((t) => toolToWire(t.freeform ? t : { ...t, parameters: openAIToolSchema(t.parameters) }));
   if (request.toolChoice !== undefined) body['tool_choice'] = toolChoiceToWire(request.toolChoice, freeform);
   if (request.parallelToolCalls !== undefined) body['parallel_tool_calls'] = request.parallelToolCalls;
   // Never above the model's largest output: OpenAI refuses more (openai-models.ts).
