@@ -3,9 +3,10 @@
 // objects have no `additionalProperties: false`, which Anthropic's structured outputs require, and
 // Gemini schemas carry constraints Anthropic does not enforce (`minimum`, `maxItems`,
 // `propertyOrdering`). The mock provider refuses such a schema as Anthropic does; @google/genai is
-// the client.
+// the client. A model without structured outputs (before Opus 4.1) gets the schema in its system
+// prompt instead.
 import { expect } from 'chai';
-import { GoogleGenAI, type GenerateContentConfig } from '@google/genai';
+import { GoogleGenAI, type GenerateContentConfig, type GenerateContentResponse } from '@google/genai';
 import { jsonAnswer } from '../helpers/family-answers.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 import { startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
@@ -37,7 +38,10 @@ describe('Gemini client, Anthropic provider: the response schema is one Anthropi
     mock = await startMockUpstream();
     mock.handle((req, res) => {
       const format = (req.body?.['output_config'] as JsonObject | undefined)?.['format'] as JsonObject | undefined;
-      const refusal = format ? anthropicRefusal(format['schema']!) : 'no output_config.format';
+      // Models before Opus 4.1 have no structured outputs: the field is refused outright.
+      const old = String(req.body?.['model']).startsWith('claude-3');
+      const refusal = old ? (format ? 'output_config.format: Extra inputs are not permitted' : undefined)
+        : format ? anthropicRefusal(format['schema']!) : 'no output_config.format';
       if (refusal) {
         res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message: refusal } }));
         return;
@@ -58,17 +62,22 @@ chain:
   });
   after(async () => { await gw.close(); await mock.close(); });
 
+  /** Gemini CLI's recorded router request (responseJsonSchema, thinking), sent through the SDK. */
+  function askAsGeminiCliRouter(model: string): Promise<GenerateContentResponse> {
+    const recorded = fixtureJson('requests/gemini-cli.router.json');
+    return ai.models.generateContent({
+      model,
+      contents: recorded['contents'] as never,
+      config: { ...(recorded['generationConfig'] as GenerateContentConfig), systemInstruction: recorded['systemInstruction'] as never },
+    });
+  }
+
   function sentSchema(): JsonObject {
     return ((mock.requests.at(-1)!.body!['output_config'] as JsonObject)['format'] as JsonObject)['schema'] as JsonObject;
   }
 
   it("Gemini CLI's router request (responseJsonSchema) is answered, its objects closed", async () => {
-    const recorded = fixtureJson('requests/gemini-cli.router.json');
-    const answer = await ai.models.generateContent({
-      model: 'claude-sonnet-4-5',
-      contents: recorded['contents'] as never,
-      config: { ...(recorded['generationConfig'] as GenerateContentConfig), systemInstruction: recorded['systemInstruction'] as never },
-    });
+    const answer = await askAsGeminiCliRouter('claude-sonnet-4-5');
     expect(JSON.parse(answer.text!)).to.deep.equal({ complexity_reasoning: 'greeting', complexity_score: 2 });
     expect(sentSchema()).to.deep.equal({
       type: 'object',
@@ -107,5 +116,17 @@ chain:
       description: '{maxItems: 3}',
     });
     expect(schema['description']).to.equal('{propertyOrdering: ["score","tags"]}');
+  });
+
+  it('a model without structured outputs (claude-3-5-haiku) is asked for the JSON in its system prompt, not refused', async () => {
+    const answer = await askAsGeminiCliRouter('claude-3-5-haiku-latest');
+    expect(JSON.parse(answer.text!)).to.deep.equal({ complexity_reasoning: 'greeting', complexity_score: 2 });
+    const sent = mock.requests.at(-1)!.body!;
+    expect(sent).to.not.have.property('output_config');
+    const system = sent['system'] as { text: string }[];
+    expect(system[0]!.text).to.match(/Task Routing AI/);
+    const last = system.at(-1)!.text;
+    expect(last).to.match(/^Answer with only a JSON value/);
+    expect(JSON.parse(last.slice(last.indexOf('\n') + 1))).to.deep.include({ required: ['complexity_reasoning', 'complexity_score'] });
   });
 });

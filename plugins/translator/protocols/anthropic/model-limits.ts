@@ -17,11 +17,12 @@ const MAX_OUTPUT: readonly (readonly [RegExp, number])[] = [
 ];
 
 /**
- * Claude models that still take temperature and top_p together. From Opus 4.1 on, Anthropic
- * refuses the pair ("temperature and top_p cannot both be specified for this model"), and a model
- * newer than this list is assumed to refuse it too.
+ * Claude models before Opus 4.1. They still take temperature and top_p together (from Opus 4.1 on,
+ * Anthropic refuses the pair: "temperature and top_p cannot both be specified for this model"),
+ * and they have no structured outputs (`output_config.format` is a 400 there). A model newer than
+ * this list is assumed to be like Opus 4.1 and later.
  */
-const BOTH_SAMPLERS = new RegExp(`^claude-(?:3-(?:haiku|sonnet|opus|5-haiku|5-sonnet|7-sonnet)|sonnet-4(?:-0)?|opus-4(?:-0)?)${VERSION}`);
+const BEFORE_OPUS_4_1 = new RegExp(`^claude-(?:3-(?:haiku|sonnet|opus|5-haiku|5-sonnet|7-sonnet)|sonnet-4(?:-0)?|opus-4(?:-0)?)${VERSION}`);
 
 /** The largest max_tokens the model takes, or undefined for a model not in the table. */
 export function maxOutputTokens(model: string): number | undefined {
@@ -35,5 +36,13 @@ export function maxOutputTokens(model: string): number | undefined {
  * older contract: it gets both, as the client asked.
  */
 export function acceptsTemperatureWithTopP(model: string): boolean {
-  return !model.startsWith('claude-') || BOTH_SAMPLERS.test(model);
+  return !model.startsWith('claude-') || BEFORE_OPUS_4_1.test(model);
+}
+
+/**
+ * Whether the model takes `output_config.format` (structured outputs: Opus 4.1, the 4.5 models and
+ * later). Another server speaking the Messages API is sent what the client asked, as before.
+ */
+export function takesStructuredOutputs(model: string): boolean {
+  return !model.startsWith('claude-') || !BEFORE_OPUS_4_1.test(model);
 }

@@ -3,7 +3,7 @@ import type { JsonObject, JsonValue } from '../../../../core/index.js';
 import type { IrEffort, IrImage, IrMessage, IrPart, IrRequest, IrText, IrTool, IrToolResult } from '../../ir.js';
 import { anthropicToolId } from '../../tool-call-ids.js';
 import { parseArguments } from '../../util.js';
-import { acceptsTemperatureWithTopP, maxOutputTokens } from './model-limits.js';
+import { acceptsTemperatureWithTopP, maxOutputTokens, takesStructuredOutputs } from './model-limits.js';
 import { anthropicOutputSchema } from './output-schema.js';
 
 /**
@@ -11,6 +11,8 @@ import { anthropicOutputSchema } from './output-schema.js';
  * of every current Claude model; a model with a lower one (model-limits.ts) gets its own limit.
  */
 export const DEFAULT_MAX_TOKENS = 32000;
+/** For a model without structured outputs: the schema the client asked for, in the system prompt. */
+const JSON_INSTRUCTION = 'Answer with only a JSON value, no other text and no code fence, that matches this JSON schema:';
 /** Headroom above the thinking budget for the visible answer when the budget would eat all of max_tokens. */
 const ANSWER_HEADROOM = 4096;
 /** Anthropic rejects budgets under 1024. */
@@ -28,6 +30,12 @@ export function encodeRequest(request: IrRequest): JsonObject {
   // Anthropic-compatible upstream accepts a `system` role inside `messages`.
   const system = [...request.system];
   for (const m of request.messages) if (m.role === 'system') for (const p of m.parts) if (p.type === 'text') system.push(p);
+  // Only a JSON schema has an Anthropic equivalent; json_object mode has none and is dropped. The
+  // schema is fitted to what Anthropic's structured outputs take (output-schema.ts); a model
+  // without them (before Opus 4.1) refuses the field, so it is asked in words instead.
+  const format = request.responseFormat?.type === 'json_schema' ? request.responseFormat.schema : undefined;
+  const structured = format !== undefined && takesStructuredOutputs(request.model);
+  if (format !== undefined && !structured) system.push({ type: 'text', text: `${JSON_INSTRUCTION}\n${JSON.stringify(format)}` });
   const systemBlocks = system.filter((p) => hasText(p.text)).map(encodeText);
   if (systemBlocks.length) body['system'] = systemBlocks;
   body['messages'] = encodeMessages(request.messages);
@@ -52,10 +60,7 @@ export function encodeRequest(request: IrRequest): JsonObject {
     if (topP !== undefined && (temperature === undefined || acceptsTemperatureWithTopP(request.model))) body['top_p'] = topP;
     if (request.topK !== undefined) body['top_k'] = request.topK;
   }
-  // Only a JSON schema has an Anthropic equivalent; json_object mode has none and is dropped. The
-  // schema is fitted to what Anthropic's structured outputs take (output-schema.ts).
-  const format = request.responseFormat;
-  if (format?.type === 'json_schema' && format.schema) body['output_config'] = { format: { type: 'json_schema', schema: anthropicOutputSchema(format.schema) } };
+  if (structured) body['output_config'] = { format: { type: 'json_schema', schema: anthropicOutputSchema(format) } };
   if (request.user !== undefined) body['metadata'] = { user_id: request.user };
   if (request.stream) body['stream'] = true;
   return body;
