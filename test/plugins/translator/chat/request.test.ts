@@ -269,7 +269,8 @@ describe('chat codec: encodeRequest', () => {
         },
         { role: 'tool', tool_call_id: 'toolu_1', content: 'a.txt\n\nb.txt' },
         { role: 'tool', tool_call_id: 'toolu_2', content: 'denied' },
-        { role: 'user', content: 'Now summarise.' },
+        // the tool result's image follows the tool messages (they hold text only)
+        { role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x/y.png' } }, { type: 'text', text: 'Now summarise.' }] },
       ],
       tools: [{ type: 'function', function: { name: 'Bash', description: 'Run a command', parameters: { type: 'object', properties: { command: { type: 'string' } } } } }],
       tool_choice: 'auto', parallel_tool_calls: true, max_completion_tokens: 32000, temperature: 1, stop: ['\n\nHuman:'],
