@@ -33,6 +33,20 @@ export function samplingFor(model: string, value: number, effort: string | undef
   return value;
 }
 
+/** OpenAI takes at most four stop sequences (Gemini five, Anthropic more). */
+const MAX_STOP_SEQUENCES = 4;
+
+/**
+ * The stop sequences as the model takes them, given the reasoning effort the request sends: a
+ * reasoning OpenAI model refuses `stop` outright ("Unsupported parameter: 'stop' is not supported
+ * with this model"), so it gets none; others get the first four.
+ */
+export function stopFor(model: string, stop: readonly string[], effort: string | undefined): string[] {
+  if (ALWAYS_REASONING.test(model)) return [];
+  if (REASONING_ON_ASK.test(model) && effort !== undefined && effort !== 'none') return [];
+  return stop.slice(0, MAX_STOP_SEQUENCES);
+}
+
 /**
  * Whether the model takes a reasoning effort. A name not in the list — a reasoning model, or
  * another server's model behind an OpenAI-compatible API — gets the effort as the client asked.

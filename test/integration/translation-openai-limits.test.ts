@@ -6,7 +6,8 @@
 //   this model", `reasoning.effort` on Responses);
 // - Claude Code asks for 32000–128000 output tokens, more than gpt-4o (16384) or gpt-4.1 (32768) give;
 // - Gemini CLI sends topP 0.95 on every turn, and OpenAI's reasoning models take no sampling
-//   value but the default 1.
+//   value but the default 1;
+// - Gemini takes five stop sequences, OpenAI four, and its reasoning models none at all.
 import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI } from '@google/genai';
 import { createHash } from 'node:crypto';
@@ -37,6 +38,12 @@ describe('Anthropic client (Claude Code), OpenAI provider: what OpenAI refuses i
           res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `Unsupported parameter: '${name}' is not supported with this model.`, type: 'invalid_request_error', param: name, code: 'unsupported_parameter' } }));
           return;
         }
+      }
+      const stop = req.body?.['stop'];
+      if (stop !== undefined && (/^(?:gpt-5|o\d)/.test(model) || (Array.isArray(stop) && stop.length > 4))) {
+        const message = Array.isArray(stop) && stop.length > 4 ? `Invalid 'stop': array too long. Expected an array with maximum length 4, but got an array with length ${stop.length} instead.` : "Unsupported parameter: 'stop' is not supported with this model.";
+        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message, type: 'invalid_request_error', param: 'stop', code: 'unsupported_parameter' } }));
+        return;
       }
       const asked = Number(req.body?.['max_completion_tokens'] ?? req.body?.['max_output_tokens']);
       const most = /^gpt-4o-2024-05-13/.test(model) ? 4096 : /^(?:gpt-4o|gpt-5-chat)/.test(model) ? 16384 : /^gpt-4\.1/.test(model) ? 32768 : 128000;
@@ -134,6 +141,15 @@ chain:
       expect(sent['top_p']).to.equal(undefined);
     });
   }
+  it("Gemini's five stop sequences: none to a reasoning model (gpt-5 refuses stop), the first four to gpt-4o", async () => {
+    const ai = new GoogleGenAI({ apiKey: 'k', httpOptions: { baseUrl: gw.url } });
+    const stopSequences = ['A:', 'B:', 'C:', 'D:', 'E:'];
+    expect((await ai.models.generateContent({ model: 'gpt-5', contents: 'hi', config: { stopSequences } })).text).to.equal('hello');
+    expect(mock.requests.at(-1)!.body).to.not.have.property('stop');
+    expect((await ai.models.generateContent({ model: 'gpt-4o', contents: 'hi', config: { stopSequences } })).text).to.equal('hello');
+    expect(mock.requests.at(-1)!.body!['stop']).to.deep.equal(['A:', 'B:', 'C:', 'D:']);
+  });
+
   it('a model without reasoning still gets the sampling the client asked for', async () => {
     const ai = new GoogleGenAI({ apiKey: 'k', httpOptions: { baseUrl: gw.url } });
     await ai.models.generateContent({ model: 'gpt-4o', contents: 'hi', config: { temperature: 0.3, topP: 0.95 } });

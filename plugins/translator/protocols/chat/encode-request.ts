@@ -3,7 +3,7 @@
 import type { JsonObject, JsonValue } from '../../../../core/index.js';
 import type { IrEffort, IrImage, IrMessage, IrPart, IrReasoning, IrRequest, IrText, IrToolChoice } from '../../ir.js';
 import { imageToChat } from './content.js';
-import { fittedMaxTokens, samplingFor, takesReasoningEffort } from '../../openai-models.js';
+import { fittedMaxTokens, samplingFor, stopFor, takesReasoningEffort } from '../../openai-models.js';
 import { openAIToolSchema } from '../../openai-tool-schema.js';
 import { chatToolId } from '../../tool-call-ids.js';
 import { openaiUser } from '../../util.js';
@@ -37,7 +37,9 @@ export function encodeChatRequest(req: IrRequest): JsonObject {
   if (temperature !== undefined) body['temperature'] = temperature;
   const topP = req.topP === undefined ? undefined : samplingFor(req.model, req.topP, effort);
   if (topP !== undefined) body['top_p'] = topP;
-  if (req.stop.length > 0) body['stop'] = req.stop;
+  // Reasoning models refuse stop sequences, the others take four (openai-models.ts).
+  const stop = stopFor(req.model, req.stop, effort);
+  if (stop.length > 0) body['stop'] = stop;
   if (req.responseFormat) {
     const f = req.responseFormat;
     if (f.type === 'json_schema') {
