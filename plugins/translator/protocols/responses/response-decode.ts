@@ -42,9 +42,19 @@ export function failedResponseError(res: JsonObject): GatewayError {
   return upstreamError(asString(err?.['message']) ?? 'upstream response failed', asString(err?.['type']), asString(err?.['code']));
 }
 
+/**
+ * The HTTP status OpenAI gives the same failure outside a stream, for the error codes of a
+ * `response.failed` or an `error` event: a rate limit stays a 429 (clients back off, the router
+ * falls back), a refused prompt a 400 (no fallback would take it). Other codes (server_error…) are a 502.
+ */
+const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  rate_limit_exceeded: 429, insufficient_quota: 429,
+  invalid_prompt: 400, context_length_exceeded: 400,
+};
+
 export function upstreamError(message: string, type?: string, code?: string): GatewayError {
   return new GatewayError('SLUICE_E_UPSTREAM_ERROR', message, {
-    status: 502,
+    status: (code !== undefined ? STATUS_BY_CODE[code] : undefined) ?? 502,
     upstream: { family: 'openai', body: { error: { message, type: type ?? 'api_error', code: code ?? null } } },
   });
 }

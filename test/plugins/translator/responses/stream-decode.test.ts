@@ -104,7 +104,8 @@ describe('responses codec: decodeStream (golden transcripts)', () => {
     try { await decodeBytes([Buffer.from(fixtureText('failed.sse'))]); } catch (e) { err = e; }
     const g = err as GatewayError;
     expect(g).to.be.instanceOf(GatewayError);
-    expect(g.status).to.equal(502);
+    // a rate limit keeps the status OpenAI gives it outside a stream
+    expect(g.status).to.equal(429);
     expect(g.message).to.equal('Rate limit reached for gpt-5.5 on tokens per min (TPM). Please try again in 2.5s.');
     expect(g.upstream?.body).to.deep.equal({ error: {
       message: 'Rate limit reached for gpt-5.5 on tokens per min (TPM). Please try again in 2.5s.', type: 'api_error', code: 'rate_limit_exceeded',
