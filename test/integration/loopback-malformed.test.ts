@@ -74,6 +74,34 @@ describe('loopback refuses malformed bodies as the real provider does', () => {
       const count = await post(`${gw.url}/v1/messages/count_tokens`, { model: 'loopback', messages: 'text' }, headers);
       expect(count.status).to.equal(400);
     });
+
+    it('refuses what the real API refuses: no max_tokens, no messages, a misplaced system message, an unknown role', async () => {
+      const hi = { role: 'user', content: 'hi' };
+      const cases: [object, string][] = [
+        [{ messages: [hi] }, 'max_tokens: Field required'],
+        [{ max_tokens: 16, messages: [] }, 'messages: at least one message is required'],
+        [{ max_tokens: 16, messages: [{ role: 'system', content: 'be brief' }, hi] }, 'messages: Unexpected role "system" at messages.0.'],
+        [{ max_tokens: 16, messages: [hi, { role: 'assistant', content: 'ok' }, { role: 'system', content: 'be brief' }] }, 'messages: Unexpected role "system" at messages.2.'],
+        [{ max_tokens: 16, messages: [{ role: 'robot', content: 'hi' }] }, "messages.0.role: Input should be 'user', 'assistant' or 'system'"],
+      ];
+      for (const [body, message] of cases) {
+        const res = await post(`${gw.url}/v1/messages`, { model: 'loopback', ...body }, headers);
+        expect(res.status, JSON.stringify(body)).to.equal(400);
+        const error = (res.json['error'] ?? {}) as { type?: string; message?: string };
+        expect(error.type, JSON.stringify(body)).to.equal('invalid_request_error');
+        expect(error.message, JSON.stringify(body)).to.satisfy((m: string) => m.startsWith(message));
+      }
+      const client = new Anthropic({ baseURL: gw.url, apiKey: 'k', maxRetries: 0 });
+      const noMax = { model: 'loopback', messages: [hi] } as unknown as Anthropic.MessageCreateParamsNonStreaming;
+      expect(await client.messages.create(noMax).then(() => undefined, (e: unknown) => e)).to.be.instanceOf(Anthropic.BadRequestError);
+      // count_tokens takes no max_tokens; Claude Code's system message right after the user's turn is answered.
+      expect((await post(`${gw.url}/v1/messages/count_tokens`, { model: 'loopback', messages: [hi] }, headers)).status).to.equal(200);
+      expect((await post(`${gw.url}/v1/messages/count_tokens`, { model: 'loopback', messages: [] }, headers)).status).to.equal(400);
+      const claudeCode = { model: 'loopback', max_tokens: 16, messages: [hi, { role: 'system', content: [{ type: 'text', text: '# Environment' }] }] };
+      const ok = await post(`${gw.url}/v1/messages`, claudeCode, headers);
+      expect(ok.status).to.equal(200);
+      expect(JSON.stringify(ok.json['content'])).to.contain('You said: hi');
+    });
   });
 
   describe('Gemini', () => {

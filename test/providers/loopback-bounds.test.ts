@@ -247,7 +247,7 @@ describe('loopback bounds: structured output', () => {
     const deep = nestedSchema(MAX_SCHEMA_DEPTH + 1);
     const responses = await refusal('openai.responses', { input: 'x', text: { format: { type: 'json_schema', name: 's', schema: deep } } });
     expect(responses.param).to.equal('text.format');
-    const anthropic = await refusal('anthropic.messages', { messages: [{ role: 'user', content: 'x' }], output_format: { type: 'json_schema', schema: deep } });
+    const anthropic = await refusal('anthropic.messages', { max_tokens: 100, messages: [{ role: 'user', content: 'x' }], output_format: { type: 'json_schema', schema: deep } });
     expect(anthropic.param).to.equal('output_format');
     const gemini = await refusal('gemini.generate', { contents: [{ role: 'user', parts: [{ text: 'x' }] }], generationConfig: { responseMimeType: 'application/json', responseSchema: deep } });
     expect(gemini.message).to.include('generationConfig.responseSchema');

@@ -26,7 +26,7 @@ describe('loopback script', () => {
     const prompt = 'what is up?';
     const chat = await send('openai.chat', { messages: [{ role: 'system', content: 'sys' }, { role: 'user', content: prompt }] });
     const responses = await send('openai.responses', { instructions: 'sys', input: prompt });
-    const anthropic = await send('anthropic.messages', { system: 'sys', messages: [{ role: 'user', content: prompt }] });
+    const anthropic = await send('anthropic.messages', { system: 'sys', max_tokens: 100, messages: [{ role: 'user', content: prompt }] });
     const gemini = await send('gemini.generate', { systemInstruction: { parts: [{ text: 'sys' }] }, contents: [{ role: 'user', parts: [{ text: prompt }] }] });
     const texts = [
       (chat as { choices: { message: { content: string } }[] }).choices[0]!.message.content,
@@ -43,7 +43,7 @@ describe('loopback script', () => {
   });
 
   it('verifies, in Responses and Gemini, a signature issued in Anthropic — and rejects it once the text changes', async () => {
-    const first = await send('anthropic.messages', { tools: [{ name: 'f' }], messages: [{ role: 'user', content: '[[think]] [[tool:f {}]]' }] });
+    const first = await send('anthropic.messages', { max_tokens: 100, tools: [{ name: 'f' }], messages: [{ role: 'user', content: '[[think]] [[tool:f {}]]' }] });
     const [thinking, toolUse] = first['content'] as { thinking: string; signature: string; id: string }[];
     const responsesTurn = (text: string) => ({
       tools: [{ type: 'function', name: 'f' }],

@@ -1,9 +1,9 @@
 // The body-shape refusals a real provider answers before it reads anything, worded as each API
 // words them: a flow developed against loopback must fail offline where it will fail online
-// (`"messages": "text"`, a message whose content is a number, no messages at all). Only shapes no
-// provider accepts are refused — loopback's answers to every valid body stay as they were, and so
-// do a few it has always answered that a real API refuses and tests rely on (an empty `messages` or
-// `contents` list, an Anthropic `system` role in `messages`).
+// (`"messages": "text"`, a message whose content is a number, no messages at all, an Anthropic
+// request without `max_tokens`). Only shapes no provider accepts are refused — loopback's answers to
+// every valid body stay as they were, and so does one it has always answered that a real API
+// refuses and tests rely on (an empty Gemini `contents` list).
 import { GatewayError } from '../../errors.js';
 import type { UpstreamRequest } from '../../exchange.js';
 import type { JsonObject, JsonValue } from '../../protocols/types.js';
@@ -14,8 +14,8 @@ export function refuseMalformed(request: UpstreamRequest): void {
   switch (`${request.protocol.family}.${request.protocol.operation}`) {
     case 'openai.chat': return checkChat(body);
     case 'openai.responses': return checkResponses(body);
-    case 'anthropic.messages':
-    case 'anthropic.count_tokens': return checkAnthropic(body);
+    case 'anthropic.messages': return checkAnthropic(body, true);
+    case 'anthropic.count_tokens': return checkAnthropic(body, false);
     case 'gemini.generate': return checkGemini(body, true);
     case 'gemini.count_tokens': return checkGemini(body, false);
     default: return;
@@ -62,16 +62,27 @@ function checkResponses(body: JsonObject): void {
   });
 }
 
-function checkAnthropic(body: JsonObject): void {
+const ANTHROPIC_ROLES = ['user', 'assistant', 'system'];
+
+/** `generating`: a Messages call (count_tokens takes no `max_tokens`). */
+function checkAnthropic(body: JsonObject, generating: boolean): void {
   const messages = body['messages'];
   if (messages === undefined) throw anthropicError('messages: Field required');
   if (!Array.isArray(messages)) throw anthropicError('messages: Input should be a valid list');
+  if (generating && body['max_tokens'] === undefined) throw anthropicError('max_tokens: Field required');
+  if (!messages.length) throw anthropicError('messages: at least one message is required');
   messages.forEach((m, i) => {
     const at = `messages.${i}`;
     if (!isObject(m)) throw anthropicError(`${at}: Input should be a valid dictionary`);
-    if (m['role'] === undefined) throw anthropicError(`${at}.role: Field required`);
-    // The role's value is not checked: loopback has always taken a trailing `system` message (as
-    // some agents append one), answering the user's turn before it (conversation.ts).
+    const role = m['role'];
+    if (role === undefined) throw anthropicError(`${at}.role: Field required`);
+    if (typeof role !== 'string' || !ANTHROPIC_ROLES.includes(role)) throw anthropicError(`${at}.role: Input should be 'user', 'assistant' or 'system'`);
+    // A mid-conversation `system` message (Claude Code appends one after the user's turn) is taken
+    // only right after a user turn; anywhere else Anthropic refuses it as a misplaced system prompt.
+    const previous = messages[i - 1];
+    if (role === 'system' && !(isObject(previous) && previous['role'] === 'user')) {
+      throw anthropicError(`messages: Unexpected role "system" at ${at}. The Messages API accepts a top-level \`system\` parameter; a "system" message is allowed only right after a "user" message.`);
+    }
     const content = m['content'];
     if (content === undefined) throw anthropicError(`${at}.content: Field required`);
     if (typeof content !== 'string' && !Array.isArray(content)) throw anthropicError(`${at}.content: Input should be a valid list`);
