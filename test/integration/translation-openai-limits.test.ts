@@ -7,7 +7,7 @@
 // - Claude Code asks for 32000–128000 output tokens, more than gpt-4o (16384) or gpt-4.1 (32768) give;
 // - Gemini CLI sends topP 0.95 on every turn, and OpenAI's reasoning models take no sampling
 //   value but the default 1;
-// - Gemini takes five stop sequences, OpenAI four, and its reasoning models none at all.
+// - Gemini takes five stop sequences, Anthropic any number, OpenAI Chat four, and its reasoning models none at all.
 import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI } from '@google/genai';
 import { createHash } from 'node:crypto';
@@ -40,9 +40,12 @@ describe('Anthropic client (Claude Code), OpenAI provider: what OpenAI refuses i
         }
       }
       const stop = req.body?.['stop'];
-      if (stop !== undefined && (/^(?:gpt-5|o\d)/.test(model) || (Array.isArray(stop) && stop.length > 4))) {
-        const message = Array.isArray(stop) && stop.length > 4 ? `Invalid 'stop': array too long. Expected an array with maximum length 4, but got an array with length ${stop.length} instead.` : "Unsupported parameter: 'stop' is not supported with this model.";
-        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message, type: 'invalid_request_error', param: 'stop', code: 'unsupported_parameter' } }));
+      if (Array.isArray(stop) && stop.length > 4) {
+        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `Invalid 'stop': array too long. Expected an array with maximum length 4, but got an array with length ${stop.length} instead.`, type: 'invalid_request_error', param: 'stop', code: 'array_above_max_length' } }));
+        return;
+      }
+      if (/^(?:gpt-5(?!-chat)|o\d)/.test(model) && stop !== undefined) {
+        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: "Unsupported parameter: 'stop' is not supported with this model.", type: 'invalid_request_error', param: 'stop', code: 'unsupported_parameter' } }));
         return;
       }
       const asked = Number(req.body?.['max_completion_tokens'] ?? req.body?.['max_output_tokens']);
@@ -154,6 +157,18 @@ chain:
     const ai = new GoogleGenAI({ apiKey: 'k', httpOptions: { baseUrl: gw.url } });
     await ai.models.generateContent({ model: 'gpt-4o', contents: 'hi', config: { temperature: 0.3, topP: 0.95 } });
     expect(mock.requests.at(-1)!.body).to.deep.include({ temperature: 0.3, top_p: 0.95 });
+  });
+
+  it('Chat: an Anthropic client\'s six stop sequences reach OpenAI as its first four, and none reach a reasoning model', async () => {
+    const stop_sequences = ['END', '###', '\n\nHuman:', 'STOP', '</answer>', '---'];
+    const answer = await client.messages.create({ model: 'gpt-4o', max_tokens: 100, stop_sequences, messages: [{ role: 'user', content: 'hi' }] });
+    expect(answer.content).to.deep.equal([{ type: 'text', text: 'hello' }]);
+    expect(mock.requests.at(-1)!.body!['stop']).to.deep.equal(stop_sequences.slice(0, 4));
+    await client.messages.create({ model: 'gpt-4o', max_tokens: 100, stop_sequences: ['END'], messages: [{ role: 'user', content: 'hi' }] });
+    expect(mock.requests.at(-1)!.body!['stop']).to.deep.equal(['END']);
+    const reasoning = await client.messages.create({ model: 'gpt-5', max_tokens: 100, stop_sequences, messages: [{ role: 'user', content: 'hi' }] });
+    expect(reasoning.content).to.deep.equal([{ type: 'text', text: 'hello' }]);
+    expect(mock.requests.at(-1)!.body!['stop']).to.equal(undefined);
   });
 
   for (const [model, field] of [['gpt-5', 'reasoning_effort'], ['gpt-5.1', 'reasoning']] as const) {

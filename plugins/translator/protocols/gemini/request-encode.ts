@@ -12,6 +12,8 @@ import { reasoningToGemini } from './thinking.js';
 export const SKIP_SIGNATURE = 'skip_thought_signature_validator';
 
 const MAX_OUTPUT_TOKENS = 65536;
+/** generationConfig.stopSequences holds "up to 5" (Gemini API reference); Anthropic takes any number. */
+const GEMINI_MAX_STOP_SEQUENCES = 5;
 
 export function encodeGeminiRequest(req: IrRequest): JsonObject {
   const system: JsonObject[] = req.system.filter((t) => t.text !== '').map((t) => ({ text: t.text }));
@@ -93,7 +95,8 @@ function generationConfig(req: IrRequest): JsonObject {
   if (req.temperature !== undefined) g['temperature'] = req.temperature;
   if (req.topP !== undefined) g['topP'] = req.topP;
   if (req.topK !== undefined) g['topK'] = req.topK;
-  if (req.stop.length) g['stopSequences'] = req.stop;
+  // Gemini takes at most five ("stopSequences ... up to 5"); a longer list is a 400 there.
+  if (req.stop.length) g['stopSequences'] = req.stop.slice(0, GEMINI_MAX_STOP_SEQUENCES);
   const format = req.responseFormat;
   if (format && format.type !== 'text') {
     g['responseMimeType'] = 'application/json';

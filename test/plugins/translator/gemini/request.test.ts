@@ -336,6 +336,7 @@ const ENCODE_CASES: EncodeCase[] = [
     },
   },
   { name: 'maxTokens above Gemini\'s ceiling is capped at 65536', ir: { maxTokens: 128000 }, expect: { contents: [], generationConfig: { maxOutputTokens: 65536 } } },
+  { name: 'more stop sequences than Gemini\'s five: the first five are sent', ir: { stop: ['a', 'b', 'c', 'd', 'e', 'f', 'g'] }, expect: { contents: [], generationConfig: { stopSequences: ['a', 'b', 'c', 'd', 'e'] } } },
   { name: 'tool choice required', ir: { toolChoice: 'required' }, expect: { contents: [], toolConfig: { functionCallingConfig: { mode: 'ANY' } } } },
   { name: 'tool choice none', ir: { toolChoice: 'none' }, expect: { contents: [], toolConfig: { functionCallingConfig: { mode: 'NONE' } } } },
   { name: 'json_object and text formats', ir: { responseFormat: { type: 'json_object' } }, expect: { contents: [], generationConfig: { responseMimeType: 'application/json' } } },
