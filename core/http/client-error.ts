@@ -66,9 +66,10 @@ export function createClientErrorHandler(record: RecordRejection, opts: { header
     const path = inFlight?.req.url ?? line?.[2] ?? '';
     const header = inFlight?.getHeader('x-request-id');
     const id = typeof header === 'string' ? header : requestIdFor(undefined);
-    writeRaw(socket, error.status, statusText(error.status), id, receivedAt, JSON.stringify(errorBody(error, familyFromPath(pathOnly(path)))), error.code);
+    const family = familyFromPath(pathOnly(path));
+    writeRaw(socket, error.status, statusText(error.status), id, receivedAt, JSON.stringify(errorBody(error, family)), error.code, family === 'anthropic');
     // A request already in the handler is logged there when it ends; only parser-level refusals here.
-    if (!inFlight) record({ id, endpoint: 'none', family: familyFromPath(pathOnly(path)), method: line?.[1] ?? '', path, status: error.status, error, receivedAt, peerAddress: peerOf(socket) });
+    if (!inFlight) record({ id, endpoint: 'none', family, method: line?.[1] ?? '', path, status: error.status, error, receivedAt, peerAddress: peerOf(socket) });
   };
 }
 
@@ -105,11 +106,12 @@ function gatewayErrorFor(err: ParserError): GatewayError {
 }
 
 /** `receivedAt` gives x-sluice-overhead-ms, which every response carries (SPEC §3), refusals included. */
-function writeRaw(socket: Duplex, status: number, text: string, id: string, receivedAt: number, body: string, code?: string): void {
+function writeRaw(socket: Duplex, status: number, text: string, id: string, receivedAt: number, body: string, code?: string, anthropic = false): void {
   socket.on('error', () => { /* the peer may reset while we answer */ });
   socket.end(
     `HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\n` +
-    `x-request-id: ${id}\r\nx-sluice-overhead-ms: ${msFixed3(Math.max(0, performance.now() - receivedAt))}\r\n${code ? `x-sluice-error-code: ${code}\r\n` : ''}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    // Anthropic's SDK reads the request id from `request-id` (egress.ts, anthropicRequestId).
+    `x-request-id: ${id}\r\n${anthropic ? `request-id: ${id}\r\n` : ''}x-sluice-overhead-ms: ${msFixed3(Math.max(0, performance.now() - receivedAt))}\r\n${code ? `x-sluice-error-code: ${code}\r\n` : ''}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
   // Destroying at once could reset the connection before the client reads the answer.
   const timer = setTimeout(() => socket.destroy(), LINGER_MS);

@@ -26,7 +26,7 @@ function addHeaders(head: Head, headers: Record<string, string>): void {
  * a header map filled by a setHeader call per name.
  */
 export function exchangeHead(id: string, exchange: Exchange, headers: Record<string, string>): Head {
-  const head: Head = { 'x-request-id': id };
+  const head: Head = exchange.clientFamily === 'anthropic' ? { 'x-request-id': id, 'request-id': id } : { 'x-request-id': id };
   addHeaders(head, headers);
   addHeaders(head, exchange.responseHeaders);
   head['x-sluice-overhead-ms'] = overheadMs(exchange);
@@ -79,7 +79,19 @@ export function writeJson(res: ServerResponse, status: number, head: Head, text:
 export function sendError(res: ServerResponse, family: ApiFamily, error: GatewayError): void {
   const headers = errorHeaders(error);
   for (const name in headers) res.setHeader(name, headers[name]!);
+  if (family === 'anthropic') anthropicRequestId(res);
   sendJson(res, error.status, errorBody(error, family));
+}
+
+/**
+ * Anthropic's API names each answer in a `request-id` header, and its SDK reads only that one
+ * (`error.requestID`, `message._request_id`): an Anthropic client gets Sluice's request id there too,
+ * the same as `x-request-id`, so what it reports is what the gateway logged. (An upstream's own
+ * `request-id` is passed on as `x-upstream-request-id`.)
+ */
+function anthropicRequestId(res: ServerResponse): void {
+  const id = res.getHeader('x-request-id');
+  if (typeof id === 'string') res.setHeader('request-id', id);
 }
 
 /** The headers an error answer adds to the exchange's (sendError; sluice/testing shows the same). */
