@@ -75,7 +75,7 @@ const ANTHROPIC: JsonObject = {
 };
 const ANTHROPIC_DROPPED = [
   'system[0].sys_x', 'messages[0].content[0].part_x', 'messages[0].content[1].source.src_x', 'messages[1].content[0].th_x',
-  'messages[1].content[1].cache_control', 'messages[2].content[0].content[0].tr_x', 'messages[2].content[0].content[1](document)',
+  'messages[1].content[1].cache_control', 'messages[2].content[0].content[0].tr_x', 'messages[2].content[0].content[1].source(unknown)',
   'messages[2].m_x', 'tools[0].tool_x', 'tools[1](web_search_20250305)', 'tool_choice.tc_x', 'thinking.th_x', 'metadata.m_x',
 ];
 

@@ -77,14 +77,40 @@ export class BlockReader implements RequestSink {
     this.parts.push((this.open = result));
   }
 
-  /** Images only: documents, search results, server-tool blocks and non-text system blocks have no IR part. */
+  /**
+   * Images, and documents with a text source as text (documentText); PDFs, search results,
+   * server-tool blocks and non-text system blocks have no IR part.
+   */
   other(type: string, kind: SegmentKind, _role: string, turn: number, entry: JsonObject): void {
-    if (this.answer || type !== 'image' || turn < 0) return;
-    const image = decodeImage(entry);
-    if (!image) return; // a `file` source
-    if (kind !== 'tool_result') this.parts.push(image);
-    else if (this.open) this.open.content = withItem(this.open.content, image);
+    if (this.answer || turn < 0) return;
+    const part = type === 'image' ? decodeImage(entry) : type === 'document' ? documentText(entry) : undefined;
+    if (!part) return; // a `file` image source, a PDF
+    if (kind !== 'tool_result') this.parts.push(part);
+    else if (this.open) this.open.content = withItem(this.open.content, part);
   }
+}
+
+/**
+ * A document whose source is text (`source.type: text`, or `content`: a string or text blocks), as
+ * one text part every provider reads: its title and context first, each on a line of its own, then
+ * its text. Other providers have no document block, and without this the model would never see it.
+ */
+function documentText(b: JsonObject): IrText | undefined {
+  const source = asObject(b['source']);
+  let text: string | undefined;
+  if (source?.['type'] === 'text') {
+    text = asString(source['data']);
+  } else if (source?.['type'] === 'content') {
+    const content = source['content'];
+    text = typeof content === 'string' ? content
+      : Array.isArray(content) ? content.map((c) => (asObject(c)?.['type'] === 'text' ? asString(asObject(c)?.['text']) : undefined)).filter((t) => t !== undefined).join('\n\n')
+      : undefined;
+  }
+  if (text === undefined) return undefined;
+  const title = asString(b['title']);
+  const context = asString(b['context']);
+  const head = [title === undefined ? undefined : `Document: ${title}`, context].filter((l) => l !== undefined && l !== '');
+  return { type: 'text', text: head.length ? `${head.join('\n')}\n\n${text}` : text };
 }
 
 function decodeImage(b: JsonObject): IrImage | undefined {

@@ -20,14 +20,34 @@ const IMAGE: ShapeSpec = {
 
 const TEXT: ShapeSpec = { keys: { text: true, cache_control: true } };
 
+/**
+ * Documents whose text travels (block-reader.ts): a text source, or a content source of a string or
+ * text blocks, with the title and context. A PDF (base64, url or file source) has no IR part and is
+ * reported as `…source(base64)`.
+ */
+const DOCUMENT: ShapeSpec = {
+  keys: {
+    title: true, context: true,
+    source: {
+      keys: { type: true },
+      variant: byType,
+      variants: {
+        text: { keys: { media_type: true, data: true } },
+        content: { keys: { content: true } },
+      },
+      othersDropped: true,
+    },
+  },
+};
+
 const TOOL_RESULT_CONTENT: ShapeSpec = {
   keys: { type: true },
   variant: byType,
-  variants: { text: TEXT, image: IMAGE },
+  variants: { text: TEXT, image: IMAGE, document: DOCUMENT },
   othersDropped: true,
 };
 
-/** Content blocks: documents, search results and server-tool blocks are dropped whole. */
+/** Content blocks: search results and server-tool blocks are dropped whole. */
 const BLOCK: ShapeSpec = {
   keys: { type: true },
   variant: byType,
@@ -38,6 +58,7 @@ const BLOCK: ShapeSpec = {
     tool_use: { keys: { id: true, name: true, input: true } },
     tool_result: { keys: { tool_use_id: true, content: TOOL_RESULT_CONTENT, is_error: true } },
     image: IMAGE,
+    document: DOCUMENT,
   },
   othersDropped: true,
 };

@@ -105,9 +105,9 @@ describe('anthropic codec: decodeRequest', () => {
       ]),
     },
     {
-      name: 'document, search_result and server tool blocks are dropped by name',
+      name: 'search_result and server tool blocks are dropped by name; a PDF document too',
       body: { ...base, messages: [{ role: 'user', content: [
-        { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'x' } },
+        { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0=' } },
         { type: 'search_result', source: 'https://x', title: 't', content: [] },
         { type: 'text', text: 'keep' },
       ] }, { role: 'assistant', content: [
@@ -118,9 +118,28 @@ describe('anthropic codec: decodeRequest', () => {
         expect(ir.messages[0]!.parts).to.deep.equal([{ type: 'text', text: 'keep' }]);
         expect(ir.messages[1]!.parts).to.deep.equal([]);
         expect(ir.dropped).to.deep.equal([
-          'messages[0].content[0](document)', 'messages[0].content[1](search_result)',
+          'messages[0].content[0].source(base64)', 'messages[0].content[1](search_result)',
           'messages[1].content[0](server_tool_use)', 'messages[1].content[1](web_search_tool_result)',
         ]);
+      },
+    },
+    {
+      // Other providers have no document block: without its text the model would never see it.
+      name: 'a text document becomes text (title and context first), also inside a tool result; citations are dropped',
+      body: { ...base, messages: [{ role: 'user', content: [
+        { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'The sky is green.' }, title: 'Facts', context: 'from the wiki', citations: { enabled: true } },
+        { type: 'document', source: { type: 'content', content: [{ type: 'text', text: 'one' }, { type: 'text', text: 'two' }] } },
+        { type: 'text', text: 'keep' },
+      ] }, { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'Read', input: {} }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: [{ type: 'document', source: { type: 'content', content: 'file text' } }] }] }] },
+      check: (ir) => {
+        expect(ir.messages[0]!.parts).to.deep.equal([
+          { type: 'text', text: 'Document: Facts\nfrom the wiki\n\nThe sky is green.' },
+          { type: 'text', text: 'one\n\ntwo' },
+          { type: 'text', text: 'keep' },
+        ]);
+        expect(ir.messages[2]!.parts).to.deep.equal([{ type: 'tool_result', callId: 't1', name: 'Read', content: [{ type: 'text', text: 'file text' }], isError: false }]);
+        expect(ir.dropped).to.deep.equal(['messages[0].content[0].citations']);
       },
     },
     {
