@@ -99,4 +99,31 @@ describe('loopback: Anthropic Messages', () => {
     expect(toolUses(final.content).map((c) => c.input)).to.deep.equal([{ city: 'Paris' }, { city: 'Rome' }]);
     expect(new Set(toolUses(final.content).map((c) => c.id)).size).to.equal(2);
   });
+
+  it('honours stop_sequences and max_tokens as Claude does, JSON and stream alike; tool calls are not cut', async () => {
+    const params = { model: 'loopback', max_tokens: 100, messages: [{ role: 'user' as const, content: 'hello there' }] };
+    const stopped = await client.messages.create({ ...params, stop_sequences: ['there', 'said'] });
+    expect(stopped.content).to.deep.equal([{ type: 'text', text: 'Loopback reply. You ' }]);
+    expect(stopped).to.deep.include({ stop_reason: 'stop_sequence', stop_sequence: 'said' });
+    const streamed = await client.messages.stream({ ...params, stop_sequences: ['there', 'said'] }).finalMessage();
+    expect(streamed.content).to.deep.equal(stopped.content);
+    expect(streamed).to.deep.include({ stop_reason: 'stop_sequence', stop_sequence: 'said' });
+    expect(streamed.usage.output_tokens).to.equal(stopped.usage.output_tokens);
+
+    const short = await client.messages.create({ ...params, max_tokens: 3 });
+    expect(short.stop_reason).to.equal('max_tokens');
+    expect(short.usage.output_tokens).to.equal(3);
+    expect(short.content).to.deep.equal([{ type: 'text', text: 'Loopback rep' }]);
+    const shortStream = await client.messages.stream({ ...params, max_tokens: 3 }).finalMessage();
+    expect(shortStream.content).to.deep.equal(short.content);
+    expect(shortStream.stop_reason).to.equal('max_tokens');
+
+    // A sequence the answer does not contain changes nothing.
+    const whole = await client.messages.create({ ...params, stop_sequences: ['zebra'] });
+    expect(whole).to.deep.include({ stop_reason: 'end_turn', stop_sequence: null });
+    expect(whole.content).to.deep.equal([{ type: 'text', text: 'Loopback reply. You said: hello there' }]);
+    const call = await client.messages.create({ model: 'loopback', max_tokens: 2, stop_sequences: ['Paris'], tools: [weather], messages: [{ role: 'user', content: '[[tool:get_weather {"city":"Paris"}]]' }] });
+    expect(call.stop_reason).to.equal('tool_use');
+    expect(toolUses(call.content)[0]!.input).to.deep.equal({ city: 'Paris' });
+  });
 });

@@ -5,7 +5,7 @@ import { asObject } from '../../protocols/json.js';
 import type { JsonObject, JsonValue, StreamEvent } from '../../protocols/types.js';
 import type { GatewayResponse, UpstreamRequest } from '../../exchange.js';
 import { jsonReply, streamReply, type LoopbackHandler } from './reply.js';
-import { decide, forgedThought, stopReasonOf, wireCallId, type Answer, type ConversationView } from './script.js';
+import { decide, forgedThought, stopReasonOf, wireCallId, type Answer, type ConversationView, type OutputLimits } from './script.js';
 import { conversationOf, requestView, thoughtsOf } from './conversation.js';
 import { jsonOutputOf, type JsonOutput } from './json-sample.js';
 import { invalidSignature } from './signature.js';
@@ -33,12 +33,25 @@ export const anthropicCountTokens: LoopbackHandler = (request) =>
 
 export function messagesView(request: UpstreamRequest): ConversationView {
   const view = requestView(request);
-  return conversationOf(view, {
-    promptParam: 'messages',
-    jsonOutput: jsonOutputOfMessages(request.body),
-    // A thinking block without its signature is as invalid to Anthropic as a wrong one.
-    thoughts: thoughtsOf(view, () => true, (s) => s.path.join('.')),
-  });
+  return {
+    ...conversationOf(view, {
+      promptParam: 'messages',
+      jsonOutput: jsonOutputOfMessages(request.body),
+      // A thinking block without its signature is as invalid to Anthropic as a wrong one.
+      thoughts: thoughtsOf(view, () => true, (s) => s.path.join('.')),
+    }),
+    limits: limitsOf(request.body),
+  };
+}
+
+/** `max_tokens` and `stop_sequences`, honoured as Claude would (script.ts, limitText). */
+function limitsOf(body: JsonObject): OutputLimits {
+  const max = body['max_tokens'];
+  const stop = body['stop_sequences'];
+  return {
+    ...(typeof max === 'number' ? { maxTokens: max } : {}),
+    ...(Array.isArray(stop) ? { stop: stop.filter((s): s is string => typeof s === 'string') } : {}),
+  };
 }
 
 /** Structured output is `output_config.format` (the older beta spelled it `output_format`). */
@@ -69,7 +82,7 @@ function contentBlocks(a: Answer): JsonObject[] {
 function message(a: Answer, model: string, id: string): JsonObject {
   return {
     id: `msg_${id}`, type: 'message', role: 'assistant', model, content: contentBlocks(a),
-    stop_reason: stopReasonOf(a), stop_sequence: null, usage: usage(a),
+    stop_reason: stopReasonOf(a), stop_sequence: a.stopSequence ?? null, usage: usage(a),
   };
 }
 
@@ -99,6 +112,6 @@ async function* messageEvents(a: Answer, model: string, id: string): AsyncGenera
     yield ev('content_block_stop', { index });
   }
   const { service_tier: _tier, ...final } = usage(a);
-  yield ev('message_delta', { delta: { stop_reason: stopReasonOf(a), stop_sequence: null }, usage: final });
+  yield ev('message_delta', { delta: { stop_reason: stopReasonOf(a), stop_sequence: a.stopSequence ?? null }, usage: final });
   yield ev('message_stop');
 }

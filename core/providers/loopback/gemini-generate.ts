@@ -23,7 +23,7 @@ export const geminiGenerate: LoopbackHandler = (request, id) => {
   return renderGenerate(decide(view), request, id);
 };
 
-const GEMINI_FINISH = { end_turn: 'STOP', tool_use: 'STOP', max_tokens: 'MAX_TOKENS', refusal: 'SAFETY' } as const;
+const GEMINI_FINISH = { end_turn: 'STOP', tool_use: 'STOP', max_tokens: 'MAX_TOKENS', refusal: 'SAFETY', stop_sequence: 'STOP' } as const;
 
 /** An answer as a Gemini generateContent response or stream. */
 export function renderGenerate(answer: Answer, request: UpstreamRequest, id: string): GatewayResponse {

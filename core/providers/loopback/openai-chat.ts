@@ -11,7 +11,7 @@ import { fragments, streamPieces } from './text.js';
 
 export const openaiChat: LoopbackHandler = (request, id) => renderChat(decide(chatView(request)), request, id);
 
-const CHAT_FINISH = { end_turn: 'stop', tool_use: 'tool_calls', max_tokens: 'length', refusal: 'content_filter' } as const;
+const CHAT_FINISH = { end_turn: 'stop', tool_use: 'tool_calls', max_tokens: 'length', refusal: 'content_filter', stop_sequence: 'stop' } as const;
 
 /** An answer as a Chat Completions response or stream. */
 export function renderChat(answer: Answer, request: UpstreamRequest, id: string): GatewayResponse {

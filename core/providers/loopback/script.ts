@@ -35,6 +35,15 @@ export interface ConversationView {
   jsonOutput?: JsonOutput | undefined;
   /** The request field holding the conversation ('messages', 'input', 'contents'), named in errors; 'messages' if unset. */
   promptParam?: string;
+  /** The client's output limits, honoured as a real model would (see `limitText`). */
+  limits?: OutputLimits;
+}
+
+export interface OutputLimits {
+  /** Largest output in tokens (Anthropic `max_tokens`). */
+  maxTokens?: number;
+  /** Sequences that end the text where they first appear, left out of it (Anthropic `stop_sequences`). */
+  stop?: readonly string[];
 }
 
 export interface ToolCall {
@@ -53,12 +62,14 @@ export function wireCallId(call: ToolCall, prefix: string): string {
 }
 
 /** Why a turn ended, in protocol-neutral words (each renderer says it in its own). */
-export type StopReason = 'end_turn' | 'tool_use' | 'max_tokens' | 'refusal';
+export type StopReason = 'end_turn' | 'tool_use' | 'max_tokens' | 'refusal' | 'stop_sequence';
 
 export interface Answer {
   reasoning: { text: string; signature: string } | undefined;
   /** Unset: `tool_use` when there are tool calls, else `end_turn`. */
   stopReason?: StopReason;
+  /** With stopReason `stop_sequence`: the sequence that ended the text. */
+  stopSequence?: string;
   /** Empty when the answer is tool calls. */
   text: string;
   toolCalls: ToolCall[];
@@ -80,10 +91,11 @@ export function decide(view: ConversationView): Answer {
   const answering = view.toolResults.length > 0;
   const trigger = answering ? view.toolResults.map((r) => r.text).join('\n') : view.lastUserText;
   const toolCalls = scriptedCalls(trigger, view);
-  const text = toolCalls.length ? ''
+  const full = toolCalls.length ? ''
     : view.jsonOutput ? sampleAnswer(view.jsonOutput)
     : answering ? view.toolResults.map((r) => toolResultReply(r.name, r.text)).join('\n')
     : replyTo(view.lastUserText);
+  const { text, stopReason, stopSequence } = limitText(full, view.limits);
   let reasoning: Answer['reasoning'];
   if (hasFlag(trigger, 'think')) {
     const plan = toolCalls.length ? `call ${toolCalls.map((c) => c.name).join(' and ')}` : 'answer in text';
@@ -92,12 +104,37 @@ export function decide(view: ConversationView): Answer {
   }
   return {
     reasoning,
+    ...(stopReason ? { stopReason } : {}),
+    ...(stopSequence !== undefined ? { stopSequence } : {}),
     text,
     toolCalls,
     inputTokens: estimateTokens(view.promptText),
     outputTokens: estimateTokens(text) + toolCalls.reduce((n, c) => n + estimateTokens(c.name + c.arguments), 0),
     reasoningTokens: reasoning ? estimateTokens(reasoning.text) : 0,
   };
+}
+
+/**
+ * The text as a model bound by the client's limits writes it: cut before the first stop sequence
+ * it contains (stop reason `stop_sequence`, naming it), then at `maxTokens` tokens of the shared
+ * estimate (`max_tokens`), so a client's handling of both can be developed offline.
+ */
+function limitText(full: string, limits: OutputLimits | undefined): { text: string; stopReason?: StopReason; stopSequence?: string } {
+  if (!limits || full === '') return { text: full };
+  let text = full;
+  let stopReason: StopReason | undefined;
+  let stopSequence: string | undefined;
+  let at = -1;
+  for (const s of limits.stop ?? []) {
+    const i = s === '' ? -1 : text.indexOf(s);
+    if (i >= 0 && (at < 0 || i < at)) { at = i; stopSequence = s; }
+  }
+  if (at >= 0) { text = text.slice(0, at); stopReason = 'stop_sequence'; }
+  const most = limits.maxTokens;
+  if (most !== undefined && most >= 0 && estimateTokens(text) > most) {
+    return { text: text.slice(0, most * 4), stopReason: 'max_tokens' };
+  }
+  return stopReason ? { text, stopReason, ...(stopSequence !== undefined ? { stopSequence } : {}) } : { text };
 }
 
 /**
