@@ -55,6 +55,7 @@ export { meterStreamText, streamTextMeter, cutStreamUsage, abandonedCallUsage } 
 export type { StreamTextMeter } from './protocols/stream-meter.js';
 export { usageFrom, mergeUsage } from './protocols/usage.js';
 export { estimateTokens, estimateTokensOfLength, estimateRequestTokens } from './protocols/estimate.js';
+export { streamError } from './protocols/stream-phase.js';
 export { createPriceTable } from './pricing/price-table.js';
 export type { PriceTable, TokenPrices, LongContextPrices, Cost } from './pricing/price-table.js';
 export { DEFAULT_PRICES, PRICES_AS_OF } from './pricing/default-prices.js';

@@ -158,10 +158,14 @@ const OPENAI_CODE_STATUS: Record<string, number> = {
 /** `table[key]` for the table's own keys only: the key is the upstream's, and `constructor` is not a status. */
 const statusIn = (table: Record<string, number>, key: string | undefined): number | undefined => (key !== undefined && Object.hasOwn(table, key) ? table[key] : undefined);
 
-/** The failure an `error`-phase event reports, as an upstream error with its implied status. */
-export function streamError(protocol: Protocol, provider: string, ev: StreamEvent): GatewayError {
+/**
+ * The failure an `error`-phase event reports, as an upstream error with its implied status — also
+ * the translator's reading of an error met after the stream was committed, so an overload or a
+ * rate limit keeps its meaning (Anthropic clients get `overloaded_error`, `rate_limit_error`).
+ */
+export function streamError(protocol: Protocol, provider: string | undefined, ev: StreamEvent): GatewayError {
   const data = asObject(ev.data) ?? {};
-  const fallback = `provider ${provider} reported an error in its stream`;
+  const fallback = `${provider === undefined ? 'the provider' : `provider ${provider}`} reported an error in its stream`;
   switch (protocol.family) {
     case 'anthropic': {
       const err = asObject(data['error']);

@@ -108,4 +108,28 @@ describe('an upstream overload keeps its meaning in every client family', () => 
       expect((thrown as OpenAIApiError).message).to.contain('Overloaded');
     });
   });
+
+  describe('mid-stream from an OpenAI upstream: an overload or a rate limit keeps its class for Anthropic clients', () => {
+    const chatChunk = (delta: object) => sse({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'gpt-x', choices: [{ index: 0, delta, finish_reason: null }] });
+    const responsesEvent = (type: string, fields: object) => sse({ type, ...fields }, type);
+    const started = [
+      responsesEvent('response.created', { response: { id: 'resp_1', object: 'response', created_at: 1, status: 'in_progress', model: 'gpt-x', output: [] }, sequence_number: 0 }),
+      responsesEvent('response.output_item.added', { output_index: 0, item: { id: 'msg_1', type: 'message', role: 'assistant', status: 'in_progress', content: [] }, sequence_number: 1 }),
+      responsesEvent('response.output_text.delta', { item_id: 'msg_1', output_index: 0, content_index: 0, delta: 'partial ', sequence_number: 2 }),
+    ];
+    const cases: [string, 'openai.chat' | 'openai.responses', string[], string][] = [
+      ['Chat error chunk, server_is_overloaded', 'openai.chat', [chatChunk({ role: 'assistant', content: 'partial ' }), sse({ error: { message: 'Overloaded', type: 'server_error', param: null, code: 'server_is_overloaded' } })], 'overloaded_error'],
+      ['Chat error chunk, rate_limit_exceeded', 'openai.chat', [chatChunk({ role: 'assistant', content: 'partial ' }), sse({ error: { message: 'Rate limit', type: 'requests', param: null, code: 'rate_limit_exceeded' } })], 'rate_limit_error'],
+      ['Responses error event, server_is_overloaded', 'openai.responses', [...started, responsesEvent('error', { code: 'server_is_overloaded', message: 'Overloaded', param: null, sequence_number: 3 })], 'overloaded_error'],
+      ['Responses response.failed, rate_limit_exceeded', 'openai.responses', [...started, responsesEvent('response.failed', { response: { id: 'resp_1', object: 'response', status: 'failed', error: { code: 'rate_limit_exceeded', message: 'Rate limit' }, output: [] }, sequence_number: 3 })], 'rate_limit_error'],
+    ];
+    for (const [label, protocol, frames, type] of cases) {
+      it(`${label} → ${type} in the Anthropic stream`, async () => {
+        mock.handle((_req, res) => { res.writeHead(200, { 'content-type': 'text/event-stream' }); res.end(frames.join('')); });
+        const err = await failure(anthropicClient(gw.url).messages.stream({ model: modelFor(protocol), max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }).finalMessage());
+        expect(err).to.be.instanceOf(Anthropic.APIError);
+        expect(((err as AnthropicApiError).error as { error?: { type?: string } }).error?.type).to.equal(type);
+      });
+    }
+  });
 });

@@ -1,6 +1,6 @@
 // Responses JSON response → IR, for when OpenAI's Responses API is the upstream.
 import {
-  asArray, asObject, asString, emptyUsage, GatewayError, usageFrom, type JsonObject, type JsonValue,
+  asArray, asObject, asString, emptyUsage, GatewayError, streamError, usageFrom, type JsonObject, type JsonValue,
 } from '../../../../core/index.js';
 import type { IrPart, IrResponse, IrStopReason } from '../../ir.js';
 import { ItemReader } from './item-reader.js';
@@ -36,25 +36,14 @@ export function stopReasonOf(res: JsonObject, hasToolCalls: boolean): IrStopReas
   return hasToolCalls ? 'tool_use' : 'end_turn';
 }
 
-/** A failed response (JSON or `response.failed` event) as the upstream error it is. */
+/** A failed response, with the status its error code implies (core's streamError: an overload stays one). */
 export function failedResponseError(res: JsonObject): GatewayError {
-  const err = asObject(res['error']);
-  return upstreamError(asString(err?.['message']) ?? 'upstream response failed', asString(err?.['type']), asString(err?.['code']));
+  return streamError(RESPONSES_PROTOCOL, undefined, { data: { response: res } });
 }
 
-/**
- * The HTTP status OpenAI gives the same failure outside a stream, for the error codes of a
- * `response.failed` or an `error` event: a rate limit stays a 429 (clients back off, the router
- * falls back), a refused prompt a 400 (no fallback would take it). Other codes (server_error…) are a 502.
- */
-const STATUS_BY_CODE: Readonly<Record<string, number>> = {
-  rate_limit_exceeded: 429, insufficient_quota: 429,
-  invalid_prompt: 400, context_length_exceeded: 400,
-};
-
-export function upstreamError(message: string, type?: string, code?: string): GatewayError {
+/** A Responses answer Sluice cannot read (no error code: a 502; coded failures go through core's streamError). */
+export function upstreamError(message: string): GatewayError {
   return new GatewayError('SLUICE_E_UPSTREAM_ERROR', message, {
-    status: (code !== undefined ? STATUS_BY_CODE[code] : undefined) ?? 502,
-    upstream: { family: 'openai', body: { error: { message, type: type ?? 'api_error', code: code ?? null } } },
+    status: 502, upstream: { family: 'openai', body: { error: { message, type: 'api_error', code: null } } },
   });
 }

@@ -1,11 +1,11 @@
 // Responses SSE events → IR stream events, for when OpenAI's Responses API is the upstream. Each
 // event is translated as it arrives; only per-item bookkeeping is kept.
 import {
-  asObject, asString, readResponsesItem, responsesDelta, responsesDone, usageFrom,
+  asObject, asString, readResponsesItem, responsesDelta, responsesDone, streamError, usageFrom,
   type ArgumentsForm, type BodyPath, type JsonObject, type RequestSink, type StreamEvent,
 } from '../../../../core/index.js';
 import type { IrStreamEvent } from '../../ir.js';
-import { failedResponseError, stopReasonOf, upstreamError } from './response-decode.js';
+import { stopReasonOf } from './response-decode.js';
 import { REDACTED_PREFIX, RESPONSES_PROTOCOL } from './wire.js';
 
 /**
@@ -161,13 +161,10 @@ export async function* decodeResponsesStream(events: AsyncIterable<StreamEvent>)
         break;
       }
       case 'response.failed':
-        throw failedResponseError(asObject(data['response']) ?? {});
-      case 'error': {
-        // Current servers put the fields at the top level; older ones nest them under `error`.
-        const nested = asObject(data['error']);
-        const err = nested ?? data;
-        throw upstreamError(asString(err['message']) ?? 'upstream stream error', nested ? asString(nested['type']) : undefined, asString(err['code']));
-      }
+      case 'error':
+        // Core's reading of both shapes (fields at the top level, nested under `error`, or the
+        // failed response's `error`), with the status the code implies: an overload stays one.
+        throw streamError(RESPONSES_PROTOCOL, undefined, { data });
       default:
         break; // content_part/output_text.done/annotations/hosted-tool progress carry nothing new
     }

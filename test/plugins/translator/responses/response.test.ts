@@ -61,7 +61,7 @@ describe('responses codec: decodeResponse', () => {
     expect(g.code).to.equal('SLUICE_E_UPSTREAM_ERROR');
     expect(g.status).to.equal(502);
     expect(g.message).to.equal('boom');
-    expect(g.upstream).to.deep.equal({ family: 'openai', body: { error: { message: 'boom', type: 'api_error', code: 'server_error' } } });
+    expect(g.upstream).to.deep.equal({ family: 'openai', body: { error: { message: 'boom', type: 'api_error', param: null, code: 'server_error' } } });
   });
 });
 

@@ -95,27 +95,35 @@ describe('responses codec: decodeStream (golden transcripts)', () => {
     expect(g.status).to.equal(502);
     expect(g.message).to.equal('The server had an error while processing your request. Sorry about that!');
     expect(g.upstream).to.deep.equal({ family: 'openai', body: { error: {
-      message: 'The server had an error while processing your request. Sorry about that!', type: 'api_error', code: 'server_error',
+      message: 'The server had an error while processing your request. Sorry about that!', type: 'api_error', param: null, code: 'server_error',
     } } });
   });
 
-  it('response.failed becomes a GatewayError with the upstream message and code', async () => {
+  it('response.failed becomes a GatewayError with the upstream message and code, and the status the code implies', async () => {
     let err: unknown;
     try { await decodeBytes([Buffer.from(fixtureText('failed.sse'))]); } catch (e) { err = e; }
     const g = err as GatewayError;
     expect(g).to.be.instanceOf(GatewayError);
-    // a rate limit keeps the status OpenAI gives it outside a stream
+    // A rate limit stays one (an Anthropic client gets rate_limit_error, a Chat client 429's class).
     expect(g.status).to.equal(429);
+    expect(g.typeFor('anthropic')).to.equal('rate_limit_error');
     expect(g.message).to.equal('Rate limit reached for gpt-5.5 on tokens per min (TPM). Please try again in 2.5s.');
     expect(g.upstream?.body).to.deep.equal({ error: {
-      message: 'Rate limit reached for gpt-5.5 on tokens per min (TPM). Please try again in 2.5s.', type: 'api_error', code: 'rate_limit_exceeded',
+      message: 'Rate limit reached for gpt-5.5 on tokens per min (TPM). Please try again in 2.5s.', type: 'rate_limit_error', param: null, code: 'rate_limit_exceeded',
     } });
   });
 
   it('an older nested error event keeps its type', async () => {
     let err: unknown;
     try { await collect(openaiResponses.decodeStream(iterate(events([{ type: 'error', error: { type: 'invalid_request_error', code: 'bad', message: 'nope' } }])))); } catch (e) { err = e; }
-    expect((err as GatewayError).upstream?.body).to.deep.equal({ error: { message: 'nope', type: 'invalid_request_error', code: 'bad' } });
+    expect((err as GatewayError).upstream?.body).to.deep.equal({ error: { message: 'nope', type: 'invalid_request_error', param: null, code: 'bad' } });
+  });
+
+  it('an overload mid-stream stays an overload: status 503, overloaded_error for Anthropic clients', async () => {
+    let err: unknown;
+    try { await collect(openaiResponses.decodeStream(iterate(events([{ type: 'error', code: 'server_is_overloaded', message: 'busy', param: null, sequence_number: 3 }])))); } catch (e) { err = e; }
+    expect((err as GatewayError).status).to.equal(503);
+    expect((err as GatewayError).typeFor('anthropic')).to.equal('overloaded_error');
   });
 });
 
