@@ -163,4 +163,22 @@ describe('loopback script', () => {
     const err = await send('openai.models' as ProtocolName, {}).catch((e: unknown) => e);
     expect((err as GatewayError).code).to.equal('SLUICE_E_UNSUPPORTED_OPERATION');
   });
+
+  it('calls no tool when the tool choice says none, in every protocol, as a real model answers in text', async () => {
+    const marker = 'go [[tool:f {"a":1}]]';
+    const tool = { name: 'f', input_schema: { type: 'object' } };
+    const chatTool = { type: 'function', function: { name: 'f', parameters: { type: 'object' } } };
+    const cases: [ProtocolName, object, object, (r: JsonObject) => unknown][] = [
+      ['anthropic.messages', { max_tokens: 100, tools: [tool], messages: [{ role: 'user', content: marker }] }, { tool_choice: { type: 'none' } }, (r) => r['stop_reason']],
+      ['openai.chat', { tools: [chatTool], messages: [{ role: 'user', content: marker }] }, { tool_choice: 'none' }, (r) => (r['choices'] as JsonObject[])[0]!['finish_reason']],
+      ['openai.responses', { tools: [{ type: 'function', name: 'f', parameters: { type: 'object' } }], input: marker }, { tool_choice: 'none' }, (r) => (r['output'] as JsonObject[]).map((o) => o['type']).join()],
+      ['gemini.generate', { tools: [{ functionDeclarations: [{ name: 'f' }] }], contents: [{ role: 'user', parts: [{ text: marker }] }] }, { toolConfig: { functionCallingConfig: { mode: 'NONE' } } }, (r) => Object.keys(((r['candidates'] as JsonObject[])[0]!['content'] as { parts: JsonObject[] }).parts[0]!).join()],
+    ];
+    for (const [protocol, body, none, shape] of cases) {
+      const called = shape(await send(protocol, body));
+      const answered = shape(await send(protocol, { ...body, ...none }));
+      expect(answered, protocol).to.not.equal(called);
+      expect(answered, protocol).to.be.oneOf(['end_turn', 'stop', 'message', 'text']);
+    }
+  });
 });

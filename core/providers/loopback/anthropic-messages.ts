@@ -39,6 +39,7 @@ export function messagesView(request: UpstreamRequest): ConversationView {
       jsonOutput: jsonOutputOfMessages(request.body),
       // A thinking block without its signature is as invalid to Anthropic as a wrong one.
       thoughts: thoughtsOf(view, () => true, (s) => s.path.join('.')),
+      toolsOff: asObject(request.body['tool_choice'])?.['type'] === 'none',
     }),
     limits: limitsOf(request.body),
   };

@@ -22,6 +22,11 @@ export interface ReadOptions {
    * (a tool-call turn): kept, so its usage figures and call ids stay what they were.
    */
   linePerTurn?: boolean;
+  /**
+   * The client's tool choice says "none" (Anthropic `{type: none}`, Chat and Responses `"none"`,
+   * Gemini `NONE`): a real model then answers in text whatever the prompt asks, so no marker calls.
+   */
+  toolsOff?: boolean;
 }
 
 /** Core's view of the request loopback is asked to answer. */
@@ -58,7 +63,7 @@ export function conversationOf(view: RequestView, options: ReadOptions): Convers
   return {
     lastUserText: answered.length ? '' : textOf(last),
     toolResults: answered.map((r) => ({ name: (r.callId !== undefined ? callNames.get(r.callId) : undefined) ?? r.name ?? 'tool', text: resultText(r) })),
-    tools: [...view.toolNames()],
+    tools: options.toolsOff ? [] : [...view.toolNames()],
     promptText: options.linePerTurn
       ? Array.from({ length: view.turns() }, (_, turn) => textOf(turn)).join('\n')
       : lines(prompt.map((s) => s.text)),

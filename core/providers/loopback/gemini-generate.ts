@@ -44,6 +44,7 @@ export function generateView(request: UpstreamRequest): ConversationView {
   const body = asObject(request.body['generateContentRequest']) ?? request.body;
   return conversationOf(view, {
     promptParam: 'contents',
+    toolsOff: asObject(asObject(body['toolConfig'])?.['functionCallingConfig'])?.['mode'] === 'NONE',
     jsonOutput: jsonOutputOfGeneration(asObject(body['generationConfig'])),
     // Only a thought part carries the text its signature covers; elsewhere there is nothing to check.
     thoughts: thoughtsOf(view, (s) => s.value !== SKIP_SIGNATURE, (s) => `contents[${s.turn}].parts[${s.path[s.path.length - 1]}]`),

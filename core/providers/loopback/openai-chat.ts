@@ -23,7 +23,7 @@ export function renderChat(answer: Answer, request: UpstreamRequest, id: string)
 export function chatView(request: UpstreamRequest): ConversationView {
   const format = asObject(request.body['response_format']);
   return conversationOf(requestView(request), {
-    promptParam: 'messages', linePerTurn: true,
+    promptParam: 'messages', linePerTurn: true, toolsOff: request.body['tool_choice'] === 'none',
     jsonOutput: jsonOutputOf(format, asObject(format?.['json_schema'])?.['schema'], 'response_format'),
   });
 }

@@ -59,7 +59,7 @@ export function renderResponses(answer: Answer, request: UpstreamRequest, id: st
 export function responsesView(request: UpstreamRequest): ConversationView {
   const view = requestView(request);
   const conversation = conversationOf(view, {
-    promptParam: 'input',
+    promptParam: 'input', toolsOff: request.body['tool_choice'] === 'none',
     jsonOutput: ((f) => jsonOutputOf(f, f?.['schema'], 'text.format'))(asObject(asObject(request.body['text'])?.['format'])),
     // Reasoning without encrypted content was not signed: nothing to verify.
     thoughts: thoughtsOf(view, (s) => s.value !== undefined, (s) => s.id ?? `input[${s.turn}]`),
