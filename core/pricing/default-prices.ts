@@ -1,11 +1,12 @@
 // The price list Sluice ships, used beneath `pricing:` from the config (the config's entries win).
 //
 // OPERATORS MUST CHECK THESE. They are the list prices (USD per million tokens, standard tier, no
-// batch or priority discounts) that OpenAI, Anthropic and Google published as of PRICES_AS_OF, as
-// best the authors knew them when writing this file; providers change prices, add models and
-// rename them, and nothing here is fetched or updated at run time. Put your contract's prices, or
-// any model missing here, under `pricing:` in sluice.yaml. A model that matches nothing costs
-// null (reported as unpriced), never 0.
+// batch, flex or priority discounts, no regional uplift) that OpenAI, Anthropic and Google
+// published as of PRICES_AS_OF, read from the pages named in each provider's section below;
+// providers change prices, add models and rename them, and nothing here is fetched or updated at
+// run time. Put your contract's prices, or any model missing here, under `pricing:` in sluice.yaml.
+// A model that matches nothing costs null (reported as unpriced), never 0 — and a model whose
+// price could not be sourced when this list was checked is left out on purpose, for that reason.
 //
 // Conventions:
 // - `input` is the price of input tokens NOT served from cache (Sluice keeps the classes disjoint,
@@ -13,23 +14,52 @@
 // - `cached_read` is the cache-hit price; `cache_write` is Anthropic's 5-minute cache write (1.25 ×
 //   input). Its 1-hour cache writes, which its usage reports apart
 //   (`cache_creation.ephemeral_1h_input_tokens`), cost 2 × input: `cache_write_1h`, which defaults
-//   to that, so no entry here spells it out.
+//   to that (true of every Claude model below, checked), so no entry here spells it out.
 // - Reasoning / thinking tokens are output tokens at the output price (how all three bill them).
 // - `long_context`: the whole request is priced at these rates once the prompt (input + cache read
-//   + cache write tokens) exceeds the threshold (Gemini 2.5 Pro and 1.5 past 200k / 128k tokens,
-//   Claude Sonnet 4 / 4.5 past 200k tokens with the 1M-context beta).
+//   + cache write tokens) exceeds the threshold — every provider below prices "the full session"
+//   that way, not just the tokens past it (GPT-5.5 past 272k, Claude Haiku 5.5 past 100k,
+//   Gemini 3.1 Pro, 2.5 Pro and 1.5 past 200k / 128k, Claude Sonnet 4 / 4.5 past 200k with the
+//   1M-context beta).
 // - Google's context-cache storage (per hour) and audio/image-specific input prices are not
 //   modelled: text prices apply.
 // - Globs are narrow on purpose (dated snapshots and known aliases) so a new model with a similar
-//   name shows up as unpriced instead of silently getting an older model's price. Within this
-//   table an exact name wins, then the first matching glob in the order below.
+//   name shows up as unpriced instead of silently getting an older model's price (`gpt-5.5*`
+//   would price gpt-5.5-pro at a sixth of its price, `claude-opus-5*` Opus 5.5 at Opus 5's).
+//   Within this table an exact name wins, then the first matching glob in the order below.
 import type { TokenPrices } from './price-table.js';
 
-/** When these prices were last checked against the providers' published price pages. */
-export const PRICES_AS_OF = '2025-10-01';
+/**
+ * When these prices were last checked (the newest models of each provider against the sources in
+ * its section; entries older than 2026 were kept as they were where nothing newer was found).
+ */
+export const PRICES_AS_OF = '2026-12-07';
 
 export const DEFAULT_PRICES: Record<string, TokenPrices> = {
   // ── OpenAI ──────────────────────────────────────────────────────────────────────────────────
+  // GPT-5.5 / 5.4: OpenAI's pricing page (developers.openai.com/api/docs/pricing) as transcribed on
+  // 2026-05-04 (api-evangelist/openai plans) and 2026-06-04 (tokenmix.ai), agreeing. GPT-5.5's
+  // long-context rates (2 × input, 1.5 × output for the whole request past 272k input tokens):
+  // OpenAI's docs as quoted by benchr.org and tokencost.app, agreeing. Not priced here for want of
+  // two agreeing sources: the gpt-5.6 and gpt-6.x families (and any long-context rate of 5.4 and
+  // 5.5-pro) — put them under `pricing:` from your bill.
+  'gpt-5.5': {
+    input: 5, cached_read: 0.5, output: 30,
+    long_context: { above_input_tokens: 272_000, input: 10, cached_read: 1, output: 45 },
+  },
+  'gpt-5.5-2026*': {
+    input: 5, cached_read: 0.5, output: 30,
+    long_context: { above_input_tokens: 272_000, input: 10, cached_read: 1, output: 45 },
+  },
+  'gpt-5.5-pro': { input: 30, output: 180 },
+  'gpt-5.5-pro-2026*': { input: 30, output: 180 },
+  'gpt-5.4': { input: 2.5, cached_read: 0.25, output: 15 },
+  'gpt-5.4-2026*': { input: 2.5, cached_read: 0.25, output: 15 },
+  'gpt-5.4-mini': { input: 0.75, cached_read: 0.075, output: 4.5 },
+  'gpt-5.4-mini-2026*': { input: 0.75, cached_read: 0.075, output: 4.5 },
+  'gpt-5.4-nano': { input: 0.2, cached_read: 0.02, output: 1.25 },
+  'gpt-5.4-nano-2026*': { input: 0.2, cached_read: 0.02, output: 1.25 },
+  // Older than 2026: as checked on 2025-10-01.
   'gpt-5-mini': { input: 0.25, cached_read: 0.025, output: 2 },
   'gpt-5-mini-2025*': { input: 0.25, cached_read: 0.025, output: 2 },
   'gpt-5-nano': { input: 0.05, cached_read: 0.005, output: 0.4 },
@@ -76,7 +106,34 @@ export const DEFAULT_PRICES: Record<string, TokenPrices> = {
   'text-embedding-3-large': { input: 0.13, output: 0 },
   'text-embedding-ada-002': { input: 0.1, output: 0 },
 
-  // ── Anthropic (cache read 0.1 × input, 5-minute cache write 1.25 × input) ──────────────────────
+  // ── Anthropic (5-minute cache write 1.25 × input, 1-hour 2 × input) ────────────────────────────
+  // Anthropic's own pages: the model overviews on platform.claude.com (Opus 5.5: $4 / $20, cache
+  // writes $5 / $8, read $0.20; Opus 5 and Sonnet 5) and its pricing page
+  // (platform.claude.com/docs/en/about-claude/pricing: Fable 5 / 5.1, Opus 4.5–4.8). Sonnet 5.5's
+  // cache read was cut from $0.20 to $0.10 on 2026-10-07, and Haiku 5.5 (released then) is priced
+  // by prompt length, $0.10 / $0.50 up to 100k prompt tokens and 5 × that past them on every class:
+  // the pricing page as read by kurofune/claudit (2026-10-24), TheKrush/PromptFuel (2026-10-16)
+  // and synaps (docs.rs), agreeing. Cache reads are no longer 0.1 × input everywhere (Opus 5.5 and
+  // Sonnet 5.5 0.05 ×, Fable 5.1 0.025 ×), so each entry spells its own. Not priced here: Fable 5.2
+  // and the Mythos models (limited availability), for want of a second source for their cache
+  // prices.
+  'claude-opus-5-5*': { input: 4, cached_read: 0.2, cache_write: 5, output: 20 },
+  'claude-opus-5': { input: 5, cached_read: 0.5, cache_write: 6.25, output: 25 },
+  'claude-sonnet-5-5*': { input: 2, cached_read: 0.1, cache_write: 2.5, output: 10 },
+  'claude-sonnet-5': { input: 2, cached_read: 0.2, cache_write: 2.5, output: 10 },
+  'claude-haiku-5-5*': {
+    input: 0.1, cached_read: 0.01, cache_write: 0.125, output: 0.5,
+    long_context: { above_input_tokens: 100_000, input: 0.5, cached_read: 0.05, cache_write: 0.625, output: 2.5 },
+  },
+  'claude-fable-5-1*': { input: 10, cached_read: 0.25, cache_write: 12.5, output: 50 },
+  'claude-fable-5': { input: 10, cached_read: 1, cache_write: 12.5, output: 50 },
+  // Opus 4.5 and later cost a third of Opus 4 / 4.1 (which are still sold on Bedrock and Google
+  // Cloud). Sonnet 4.6 and Opus 4.6 dropped the long-context premium of Sonnet 4 / 4.5.
+  'claude-opus-4-8*': { input: 5, cached_read: 0.5, cache_write: 6.25, output: 25 },
+  'claude-opus-4-7*': { input: 5, cached_read: 0.5, cache_write: 6.25, output: 25 },
+  'claude-opus-4-6*': { input: 5, cached_read: 0.5, cache_write: 6.25, output: 25 },
+  'claude-opus-4-5*': { input: 5, cached_read: 0.5, cache_write: 6.25, output: 25 },
+  'claude-sonnet-4-6*': { input: 3, cached_read: 0.3, cache_write: 3.75, output: 15 },
   'claude-opus-4-1*': { input: 15, cached_read: 1.5, cache_write: 18.75, output: 75 },
   'claude-opus-4-0': { input: 15, cached_read: 1.5, cache_write: 18.75, output: 75 },
   'claude-opus-4-20250514': { input: 15, cached_read: 1.5, cache_write: 18.75, output: 75 },
@@ -100,6 +157,24 @@ export const DEFAULT_PRICES: Record<string, TokenPrices> = {
   'claude-3-haiku*': { input: 0.25, cached_read: 0.03, cache_write: 0.3, output: 1.25 },
 
   // ── Google Gemini (paid tier; thinking tokens billed as output) ─────────────────────────────────
+  // Google's pricing page (ai.google.dev/gemini-api/docs/pricing) as transcribed on 2026-09-20 and
+  // 2026-10-07 (api-evangelist/gemini, api-evangelist/deepmind). Cache reads, which those
+  // transcriptions leave out, are 0.1 × input across Gemini 3: 3.8 Flash $0.075 (LiteLLM's launch
+  // notes and APIYI), 3.5 Flash $0.15 (APIYI), 3.5 Flash-Lite $0.03 (sim.ai), 3.1 Pro $0.20 / $0.40
+  // past 200k (techjacksolutions.com, 2026-06-09). 3.1 Flash-Lite, which those transcriptions leave
+  // out too: Google's page of 2026-03-03 as read by macaron.im, and cloudprice.net, agreeing.
+  // Gemini 3.8 Flash is at half price THROUGH 2026-12-31: from 2027-01-01 Google charges $1.50 /
+  // $7.50 (cache reads presumably $0.15). Nothing here changes by date: from then on, put
+  // `gemini-3.8-flash` under `pricing:` at the new rates (or use a list newer than this one).
+  'gemini-3.8-flash': { input: 0.75, cached_read: 0.075, output: 3.75 },
+  'gemini-3.5-flash-lite': { input: 0.3, cached_read: 0.03, output: 2.5 },
+  'gemini-3.5-flash': { input: 1.5, cached_read: 0.15, output: 9 },
+  'gemini-3.1-flash-lite*': { input: 0.25, cached_read: 0.025, output: 1.5 },
+  'gemini-3.1-pro*': {
+    input: 2, cached_read: 0.2, output: 12,
+    long_context: { above_input_tokens: 200_000, input: 4, cached_read: 0.4, output: 18 },
+  },
+  // Older than 2026: as checked on 2025-10-01 (2.5 Pro and Flash as the 2026 page still lists them).
   'gemini-2.5-pro*': {
     input: 1.25, cached_read: 0.31, output: 10,
     long_context: { above_input_tokens: 200_000, input: 2.5, cached_read: 0.625, output: 15 },

@@ -93,6 +93,53 @@ describe('price table: precedence, long context and the shipped defaults', () =>
   });
 });
 
+describe('price table: the models the 2026 clients ask for', () => {
+  // Codex CLI asks for gpt-5.5, Claude Code for claude-opus-5-5, Gemini CLI for gemini-3.8-flash
+  // and gemini-3.5-flash-lite (test fixtures of their real requests); each was unpriced (null).
+  const table = createPriceTable({}, DEFAULT_PRICES);
+  const M = 1_000_000;
+
+  it("prices gpt-5.5 at OpenAI's $5 / $0.50 / $30, and the whole request at $10 / $1 / $45 past 272k prompt tokens", () => {
+    const u = { ...emptyUsage(), inputTokens: 200_000, cacheReadTokens: 72_000, outputTokens: 10_000, reasoningTokens: 4_000 };
+    expect(table.cost(u, 'gpt-5.5')).to.deep.equal({ input: 1, cachedRead: 0.036, cacheWrite: 0, output: 0.18, reasoning: 0.12, total: 1.336 });
+    const long = { ...u, inputTokens: 200_001 };
+    expect(table.cost(long, 'gpt-5.5')).to.include({ input: 2.00001, cachedRead: 0.072, output: 0.27, reasoning: 0.18 });
+    expect(table.cost(u, 'gpt-5.5-2026-04-23')).to.deep.equal(table.cost(u, 'gpt-5.5'));
+    // The pro model is its own price, not gpt-5.5's.
+    expect(table.cost({ ...emptyUsage(), inputTokens: M, outputTokens: M }, 'gpt-5.5-pro')!.total).to.equal(210);
+    expect(table.pricesFor('gpt-5.4-mini')).to.include({ input: 0.75, cached_read: 0.075, output: 4.5 });
+  });
+
+  it("prices claude-opus-5-5 at Anthropic's $4 / $20, cache read $0.20, writes $5 (5 minutes) and $8 (1 hour)", () => {
+    const u = { ...emptyUsage(), inputTokens: 10_000, cacheReadTokens: 500_000, cacheWriteTokens: 200_000, cacheWrite1hTokens: 100_000, outputTokens: 20_000 };
+    expect(table.cost(u, 'claude-opus-5-5')).to.deep.equal({ input: 0.04, cachedRead: 0.1, cacheWrite: 0.5 + 0.8, output: 0.4, reasoning: 0, total: 1.84 });
+    expect(table.pricesFor('claude-opus-5')).to.include({ input: 5, cached_read: 0.5, output: 25 });
+    expect(table.pricesFor('claude-sonnet-5-5')).to.include({ input: 2, cached_read: 0.1, cache_write: 2.5, output: 10 });
+  });
+
+  it('prices Claude Haiku 5.5 at five times its rates on every class once the prompt passes 100k tokens', () => {
+    const short = { ...emptyUsage(), inputTokens: 40_000, cacheReadTokens: 60_000, outputTokens: M };
+    expect(table.cost(short, 'claude-haiku-5-5')).to.include({ input: 0.004, cachedRead: 0.0006, output: 0.5 });
+    expect(table.cost({ ...short, inputTokens: 40_001 }, 'claude-haiku-5-5')).to.include({ input: 0.0200005, cachedRead: 0.003, output: 2.5 });
+  });
+
+  it("prices gemini-3.8-flash and gemini-3.5-flash-lite at Google's paid-tier rates", () => {
+    const u = { ...emptyUsage(), inputTokens: M, cacheReadTokens: M, outputTokens: M };
+    expect(table.cost(u, 'gemini-3.8-flash')).to.include({ input: 0.75, cachedRead: 0.075, output: 3.75 });
+    expect(table.cost(u, 'models/gemini-3.8-flash')).to.deep.equal(table.cost(u, 'gemini-3.8-flash'));
+    expect(table.cost(u, 'gemini-3.5-flash-lite')).to.include({ input: 0.3, cachedRead: 0.03, output: 2.5 });
+    const long = { ...emptyUsage(), inputTokens: 200_001, outputTokens: M };
+    expect(table.cost(long, 'gemini-3.1-pro-preview')).to.include({ input: 0.800004, output: 18 });
+  });
+
+  it('leaves look-alikes of the new models unpriced rather than at a neighbour\'s price', () => {
+    const u = { ...emptyUsage(), inputTokens: 10 };
+    for (const m of ['gpt-5.5-mini', 'gpt-5.6-sol', 'claude-opus-5-1', 'claude-fable-5-2', 'claude-haiku-5', 'gemini-3.8-pro', 'gemini-3.8-flash-lite']) {
+      expect(table.cost(u, m), m).to.equal(null);
+    }
+  });
+});
+
 describe('price table: Google resource names', () => {
   it('prices models/gemini-2.5-flash, which the Gemini provider serves as gemini-2.5-flash, at that model; an entry for the prefixed name wins', () => {
     const table = createPriceTable({ 'models/my-tuned': { input: 7, output: 7 } }, DEFAULT_PRICES);
