@@ -3,7 +3,7 @@ import type { JsonObject, JsonValue } from '../../../../core/index.js';
 import type { IrEffort, IrImage, IrMessage, IrPart, IrRequest, IrText, IrTool, IrToolResult } from '../../ir.js';
 import { anthropicToolId } from '../../tool-call-ids.js';
 import { parseArguments } from '../../util.js';
-import { acceptsTemperatureWithTopP, maxOutputTokens, takesStructuredOutputs } from './model-limits.js';
+import { acceptsTemperatureWithTopP, adaptiveThinkingOnly, alwaysThinks, maxOutputTokens, takesStructuredOutputs } from './model-limits.js';
 import { anthropicOutputSchema } from './output-schema.js';
 
 /**
@@ -50,7 +50,14 @@ export function encodeRequest(request: IrRequest): JsonObject {
   // OpenAI and Gemini take temperature in [0, 2], Anthropic in [0, 1]: the nearest value it takes.
   const temperature = request.temperature === undefined ? undefined : clamp(request.temperature, 0, 1);
   const topP = request.topP === undefined ? undefined : clamp(request.topP, 0, 1);
-  if (budget !== undefined) {
+  const outputConfig: JsonObject = {};
+  if (adaptiveThinkingOnly(request.model)) {
+    // No budget and no sampling values here (a 400 each): thinking is adaptive, its depth the effort,
+    // and the model samples at its defaults.
+    const adaptive = adaptiveThinking(request);
+    if (adaptive.thinking) body['thinking'] = adaptive.thinking;
+    if (adaptive.effort) outputConfig['effort'] = adaptive.effort;
+  } else if (budget !== undefined) {
     body['thinking'] = { type: 'enabled', budget_tokens: budget };
     // With thinking on, Anthropic rejects temperature and top_k and accepts top_p only in [0.95, 1].
     if (topP !== undefined && topP >= 0.95) body['top_p'] = topP;
@@ -60,7 +67,8 @@ export function encodeRequest(request: IrRequest): JsonObject {
     if (topP !== undefined && (temperature === undefined || acceptsTemperatureWithTopP(request.model))) body['top_p'] = topP;
     if (request.topK !== undefined) body['top_k'] = request.topK;
   }
-  if (structured) body['output_config'] = { format: { type: 'json_schema', schema: anthropicOutputSchema(format) } };
+  if (structured) outputConfig['format'] = { type: 'json_schema', schema: anthropicOutputSchema(format) };
+  if (Object.keys(outputConfig).length) body['output_config'] = outputConfig;
   if (request.user !== undefined) body['metadata'] = { user_id: request.user };
   if (request.stream) body['stream'] = true;
   return body;
@@ -74,7 +82,8 @@ export function encodeRequest(request: IrRequest): JsonObject {
 function outputTokens(request: IrRequest): { maxTokens: number; budget: number | undefined } {
   const modelMax = maxOutputTokens(request.model) ?? Number.POSITIVE_INFINITY;
   let maxTokens = Math.min(request.maxTokens ?? DEFAULT_MAX_TOKENS, modelMax);
-  let budget = thinkingAllowed(request) ? thinkingBudget(request) : undefined;
+  // An adaptive-only model takes no budget (adaptiveThinking): max_tokens is the client's.
+  let budget = !adaptiveThinkingOnly(request.model) && thinkingAllowed(request) ? thinkingBudget(request) : undefined;
   if (budget === undefined || budget < maxTokens) return { maxTokens, budget };
   maxTokens = Math.min(budget + ANSWER_HEADROOM, modelMax);
   if (budget >= maxTokens) budget = Math.max(MIN_BUDGET, maxTokens - ANSWER_HEADROOM);
@@ -83,6 +92,26 @@ function outputTokens(request: IrRequest): { maxTokens: number; budget: number |
 
 function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, value));
+}
+
+const ADAPTIVE_EFFORT: Record<Exclude<IrEffort, 'none'>, string> = {
+  minimal: 'low', low: 'low', medium: 'medium', high: 'high', xhigh: 'xhigh', max: 'max',
+};
+
+/**
+ * Thinking for a model that takes only adaptive thinking: `{type: "adaptive"}` with the effort the
+ * client asked (a budget alone leaves the depth to the model's default effort). Thinking the client
+ * turned off is `{type: "disabled"}`, except on a model that always thinks, where it is the lowest
+ * effort (Anthropic's advice for code that used to disable it). Left unasked, both stay out: the
+ * model's own default. Where thinking cannot go (a forced tool, a tool turn without signed thinking,
+ * see thinkingAllowed), it is not asked for.
+ */
+function adaptiveThinking(request: IrRequest): { thinking?: JsonObject; effort?: string } {
+  const r = request.reasoning;
+  if (!r) return {};
+  if (!r.enabled || r.effort === 'none') return alwaysThinks(request.model) ? { effort: 'low' } : { thinking: { type: 'disabled' } };
+  if (!thinkingAllowed(request)) return {};
+  return { thinking: { type: 'adaptive' }, ...(r.effort ? { effort: ADAPTIVE_EFFORT[r.effort] } : {}) };
 }
 
 /** The thinking budget to request, or undefined when thinking stays off. */

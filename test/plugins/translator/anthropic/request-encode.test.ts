@@ -1,10 +1,16 @@
 // IR → Anthropic Messages request (Anthropic as the upstream).
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { JsonObject } from '../../../../core/index.js';
 import type { IrRequest } from '../../../../plugins/translator/ir.js';
 import { anthropicMessages, DEFAULT_MAX_TOKENS } from '../../../../plugins/translator/protocols/anthropic/index.js';
+import { openaiResponses } from '../../../../plugins/translator/protocols/responses/index.js';
+import { geminiGenerate } from '../../../../plugins/translator/protocols/gemini/index.js';
 import { fixtureBody, irRequest } from './helpers.js';
 
+const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../test/fixtures/translator');
 const encode = (over: Partial<IrRequest>): JsonObject => anthropicMessages.encodeRequest(irRequest(over));
 const user = (text: string) => ({ role: 'user' as const, parts: [{ type: 'text' as const, text }] });
 
@@ -153,7 +159,7 @@ describe('anthropic codec: encodeRequest', () => {
 
   const samplers: [string, boolean][] = [
     ['claude-sonnet-4-5', false], ['claude-sonnet-4-5-20250929', false], ['claude-opus-4-1-20250805', false], ['claude-haiku-4-5', false],
-    ['claude-opus-4-5', false], ['claude-sonnet-4-6', false], ['claude-opus-5', false],
+    ['claude-opus-4-5', false], ['claude-sonnet-4-6', false],
     ['claude-3-5-haiku-latest', true], ['claude-3-7-sonnet-20250219', true], ['claude-3-opus-20240229', true],
     ['claude-sonnet-4-20250514', true], ['claude-opus-4-0', true], ['kimi-k2', true], ['glm-4.6', true],
   ];
@@ -167,11 +173,50 @@ describe('anthropic codec: encodeRequest', () => {
     });
   }
 
+  // Opus 4.7 and later and the Claude 5 family take thinking only as {type: "adaptive"} with
+  // output_config.effort, and refuse a budget or any non-default sampling value with a 400.
+  const adaptiveOnly = ['claude-opus-5-5', 'claude-opus-5', 'claude-sonnet-5-5', 'claude-sonnet-5', 'claude-haiku-5-5', 'claude-fable-5-1', 'claude-opus-4-7', 'claude-mythos-preview'];
+  for (const model of adaptiveOnly) {
+    it(`${model}: thinking as adaptive with the effort asked, never a budget, and no sampling values`, () => {
+      const sampled = { model, messages: [user('hi')], temperature: 1, topP: 0.95, topK: 64, maxTokens: 1000 };
+      const body = encode({ ...sampled, reasoning: { enabled: true, effort: 'high' } });
+      expect(body['thinking']).to.deep.equal({ type: 'adaptive' });
+      expect(body['output_config']).to.deep.equal({ effort: 'high' });
+      expect(body).to.not.include.keys('temperature', 'top_p', 'top_k');
+      // The client's max_tokens stays: there is no budget to make room for.
+      expect(body['max_tokens']).to.equal(1000);
+      expect(encode(sampled)).to.not.include.keys('temperature', 'top_p', 'top_k', 'thinking', 'output_config');
+      expect(encode({ ...sampled, reasoning: { enabled: true, effort: 'minimal' } })['output_config']).to.deep.equal({ effort: 'low' });
+      expect(encode({ ...sampled, reasoning: { enabled: true, budgetTokens: 5000 } })).to.deep.include({ thinking: { type: 'adaptive' } });
+    });
+  }
+
+  it('thinking turned off is {type: "disabled"}, or the lowest effort on a model that always thinks (Opus 5.5, Fable)', () => {
+    const off = (model: string) => encode({ model, messages: [user('hi')], reasoning: { enabled: false } });
+    for (const model of ['claude-opus-5-5', 'claude-fable-5-1']) {
+      expect(off(model), model).to.not.have.property('thinking');
+      expect(off(model)['output_config'], model).to.deep.equal({ effort: 'low' });
+    }
+    expect(off('claude-sonnet-5-5')['thinking']).to.deep.equal({ type: 'disabled' });
+    expect(off('claude-opus-5')['thinking']).to.deep.equal({ type: 'disabled' });
+    // The effort sits beside a JSON schema in the one output_config.
+    const both = encode({ model: 'claude-opus-5-5', messages: [user('hi')], reasoning: { enabled: true, effort: 'medium' }, responseFormat: { type: 'json_schema', schema: { type: 'object' } } });
+    expect(both['output_config']).to.deep.equal({ effort: 'medium', format: { type: 'json_schema', schema: { type: 'object' } } });
+  });
+
+  it('older Claude models keep the budget form and the sampling values they take', () => {
+    for (const model of ['claude-opus-4-6', 'claude-sonnet-4-6', 'claude-sonnet-4-5', 'claude-haiku-4-5', 'claude-opus-4-20250514', 'claude-3-5-sonnet-20241022']) {
+      expect(encode({ model, messages: [user('hi')], reasoning: { enabled: true, effort: 'low' } })['thinking'], model).to.deep.equal({ type: 'enabled', budget_tokens: 2048 });
+      expect(encode({ model, messages: [user('hi')], temperature: 0.5 })['temperature'], model).to.equal(0.5);
+    }
+  });
+
   const outputLimits: [string, number][] = [
     ['claude-3-5-haiku-latest', 8192], ['claude-3-5-haiku-20241022', 8192], ['claude-3-5-sonnet-20241022', 8192],
     ['claude-3-haiku-20240307', 4096], ['claude-3-opus-latest', 4096],
     ['claude-opus-4-1', 32000], ['claude-opus-4-20250514', 32000], ['claude-3-7-sonnet-latest', 32000],
     ['claude-sonnet-4-5', 32000], ['claude-opus-4-5-20251101', 32000], ['claude-sonnet-4-6', 32000], ['some-compatible-model', 32000],
+    ['claude-opus-5-5', 32000],
   ];
   for (const [model, maxTokens] of outputLimits) {
     it(`${model}: default max_tokens ${maxTokens}`, () => {
@@ -183,6 +228,8 @@ describe('anthropic codec: encodeRequest', () => {
     // A client value above the model's limit is brought down to it; below it, kept.
     expect(encode({ model: 'claude-3-5-haiku-latest', messages: [user('hi')], maxTokens: 20000 })['max_tokens']).to.equal(8192);
     expect(encode({ model: 'claude-3-5-haiku-latest', messages: [user('hi')], maxTokens: 500 })['max_tokens']).to.equal(500);
+    // Every Claude 5 model answers at most 128K tokens.
+    expect(encode({ model: 'claude-opus-5-5', messages: [user('hi')], maxTokens: 200_000 })['max_tokens']).to.equal(128_000);
     // Opus 4.1 takes 32000: an xhigh budget (32000) shrinks to leave room for the answer.
     const opus = encode({ model: 'claude-opus-4-1', messages: [user('hi')], reasoning: { enabled: true, effort: 'xhigh' } });
     expect(opus).to.include({ max_tokens: 32000 });
@@ -260,5 +307,16 @@ describe('anthropic codec: encodeRequest', () => {
     // adaptive + medium effort, continuing a tool turn that has no signed thinking: thinking stays off
     expect(body).to.not.have.property('thinking');
     expect((body['tools'] as JsonObject[]).map((t) => t['name'])).to.deep.equal(['Bash', 'Read', 'DeferredToolPlaceholder']);
+  });
+
+  it("Codex's and Gemini CLI's recorded requests, sent to claude-opus-5-5, ask for adaptive thinking at their effort and no sampling values", () => {
+    const read = (dir: string, name: string) => JSON.parse(readFileSync(path.join(FIXTURES, dir, name), 'utf8')) as JsonObject;
+    const recorded = (dir: string, name: string) => (read(dir, name)['body'] as JsonObject | undefined) ?? read(dir, name);
+    // Codex: reasoning {effort: "medium"}; Gemini CLI: temperature 1, topP 0.95, topK 64, thinkingLevel HIGH.
+    const codex = anthropicMessages.encodeRequest(openaiResponses.decodeRequest(recorded('responses', 'codex.responses.text-turn.json'), 'claude-opus-5-5', true));
+    expect(codex).to.deep.include({ thinking: { type: 'adaptive' }, output_config: { effort: 'medium' } });
+    const gemini = anthropicMessages.encodeRequest(geminiGenerate.decodeRequest(recorded('gemini/requests', 'gemini-cli.text-turn.json'), 'claude-opus-5-5', true));
+    expect(gemini).to.deep.include({ thinking: { type: 'adaptive' }, output_config: { effort: 'high' } });
+    for (const body of [codex, gemini]) expect(body).to.not.include.keys('temperature', 'top_p', 'top_k');
   });
 });
