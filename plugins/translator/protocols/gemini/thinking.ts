@@ -20,21 +20,29 @@ export function reasoningFromGemini(config: JsonValue | undefined): IrReasoning 
 }
 
 /**
+ * Gemini 3 models without a MINIMAL thinking level, a 400 there: the Pro models, and Flash from 3.7
+ * on (3.7 and 3.8 Flash take LOW, MEDIUM and HIGH only: Google's Gemini 3.8 Flash developer guide).
+ * Flash-Lite keeps MINIMAL (its default).
+ */
+const NO_MINIMAL = /pro|gemini-3\.(?:[7-9]|\d{2,})-flash(?!-lite)/;
+
+/**
  * Gemini 2.x models take only a token budget; Gemini 3 prefers thinkingLevel (MINIMAL, LOW, MEDIUM,
- * HIGH; Pro models lack MINIMAL). The API rejects a request with both, so we send one.
+ * HIGH; see NO_MINIMAL for the models that lack MINIMAL). The API rejects a request with both, so
+ * we send one.
  */
 export function reasoningToGemini(r: IrReasoning, model: string): JsonObject {
   const out: JsonObject = {};
   const budgetOnly = /gemini-(1|2)\./.test(model);
   if (!r.enabled || r.effort === 'none') {
-    // Gemini 3 cannot switch thinking off; its least thinking is MINIMAL (LOW on Pro).
+    // Gemini 3 cannot switch thinking off; its least thinking is MINIMAL (LOW where there is none).
     if (budgetOnly) out['thinkingBudget'] = 0;
-    else out['thinkingLevel'] = /pro/.test(model) ? 'LOW' : 'MINIMAL';
+    else out['thinkingLevel'] = NO_MINIMAL.test(model) ? 'LOW' : 'MINIMAL';
   } else if (r.budgetTokens !== undefined) {
     out['thinkingBudget'] = r.budgetTokens;
   } else if (r.effort !== undefined) {
     if (budgetOnly) out['thinkingBudget'] = EFFORT_TO_BUDGET[r.effort];
-    else out['thinkingLevel'] = effortToLevel(r.effort, /pro/.test(model));
+    else out['thinkingLevel'] = effortToLevel(r.effort, NO_MINIMAL.test(model));
   }
   if (r.includeThoughts !== undefined && r.enabled) out['includeThoughts'] = r.includeThoughts;
   return out;
@@ -43,9 +51,9 @@ export function reasoningToGemini(r: IrReasoning, model: string): JsonObject {
 // Budgets that fit every 2.5 model's range (Flash caps at 24576).
 const EFFORT_TO_BUDGET: Record<IrEffort, number> = { none: 0, minimal: 512, low: 2048, medium: 8192, high: 24576, xhigh: 24576, max: 24576 };
 
-function effortToLevel(effort: IrEffort, pro: boolean): string {
+function effortToLevel(effort: IrEffort, noMinimal: boolean): string {
   switch (effort) {
-    case 'none': case 'minimal': return pro ? 'LOW' : 'MINIMAL';
+    case 'none': case 'minimal': return noMinimal ? 'LOW' : 'MINIMAL';
     case 'low': return 'LOW';
     case 'medium': return 'MEDIUM';
     default: return 'HIGH';

@@ -357,6 +357,21 @@ const ENCODE_CASES: EncodeCase[] = [
     expect: { contents: [], generationConfig: { thinkingConfig: { thinkingLevel: 'LOW' } } },
   },
   {
+    name: 'minimal effort on Gemini 3.8 Flash → LOW (3.7 and 3.8 Flash have no MINIMAL: a 400)',
+    ir: { model: 'gemini-3.8-flash', reasoning: { enabled: true, effort: 'minimal' } },
+    expect: { contents: [], generationConfig: { thinkingConfig: { thinkingLevel: 'LOW' } } },
+  },
+  {
+    name: 'reasoning off on Gemini 3.7 Flash → LOW, its least thinking',
+    ir: { model: 'models/gemini-3.7-flash', reasoning: { enabled: false } },
+    expect: { contents: [], generationConfig: { thinkingConfig: { thinkingLevel: 'LOW' } } },
+  },
+  {
+    name: 'reasoning off on Gemini 3.5 Flash-Lite → MINIMAL (Flash-Lite keeps it)',
+    ir: { model: 'gemini-3.5-flash-lite', reasoning: { enabled: false } },
+    expect: { contents: [], generationConfig: { thinkingConfig: { thinkingLevel: 'MINIMAL' } } },
+  },
+  {
     name: 'effort on Gemini 2.5 → a budget (2.5 has no thinkingLevel)',
     ir: { model: 'gemini-2.5-pro', reasoning: { enabled: true, effort: 'xhigh' } },
     expect: { contents: [], generationConfig: { thinkingConfig: { thinkingBudget: 24576 } } },
