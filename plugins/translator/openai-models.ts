@@ -55,6 +55,17 @@ export function takesReasoningEffort(model: string): boolean {
   return !NO_REASONING.test(model);
 }
 
+/**
+ * The reasoning effort as the model takes it. gpt-5.1 and later have `none` instead of `minimal`
+ * ("Unsupported value: 'minimal' is not supported with the 'gpt-5.1' model. Supported values are:
+ * 'none', 'low', 'medium', and 'high'"; gpt-5.2 on add `xhigh`, OpenAI's API reference), and
+ * Gemini CLI (thinkingLevel MINIMAL) or a Chat client written for gpt-5 still asks for it: the
+ * nearest level they take is `low` (`none` would switch reasoning off).
+ */
+export function effortFor(model: string, effort: string): string {
+  return effort === 'minimal' && REASONING_ON_ASK.test(model) ? 'low' : effort;
+}
+
 const FAMILY = '^(?:openai\\/)?';
 
 /** Largest output tokens by model family, most specific first. */

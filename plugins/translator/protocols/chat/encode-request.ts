@@ -3,7 +3,7 @@
 import type { JsonObject, JsonValue } from '../../../../core/index.js';
 import type { IrEffort, IrImage, IrMessage, IrPart, IrReasoning, IrRequest, IrText, IrToolChoice } from '../../ir.js';
 import { imageToChat } from './content.js';
-import { fittedMaxTokens, samplingFor, stopFor, takesReasoningEffort } from '../../openai-models.js';
+import { effortFor, fittedMaxTokens, samplingFor, stopFor, takesReasoningEffort } from '../../openai-models.js';
 import { openAIToolSchema } from '../../openai-tool-schema.js';
 import { chatToolId } from '../../tool-call-ids.js';
 import { openaiUser } from '../../util.js';
@@ -30,7 +30,8 @@ export function encodeChatRequest(req: IrRequest): JsonObject {
   // Never above the model's largest output: OpenAI refuses more (openai-models.ts).
   if (req.maxTokens !== undefined) body['max_completion_tokens'] = fittedMaxTokens(req.model, req.maxTokens);
   // OpenAI's models without reasoning refuse the parameter outright (openai-models.ts).
-  const effort = req.reasoning && takesReasoningEffort(req.model) ? reasoningEffort(req.reasoning) : undefined;
+  const asked = req.reasoning && takesReasoningEffort(req.model) ? reasoningEffort(req.reasoning) : undefined;
+  const effort = asked === undefined ? undefined : effortFor(req.model, asked);
   if (effort !== undefined) body['reasoning_effort'] = effort;
   // Reasoning models take only the default sampling (openai-models.ts).
   const temperature = req.temperature === undefined ? undefined : samplingFor(req.model, req.temperature, effort);

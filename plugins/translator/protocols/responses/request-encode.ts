@@ -3,7 +3,7 @@
 // turns as encrypted_content on reasoning input items.
 import type { JsonObject, JsonValue } from '../../../../core/index.js';
 import type { IrEffort, IrImage, IrMessage, IrReasoning, IrRequest, IrText } from '../../ir.js';
-import { fittedMaxTokens, samplingFor, takesReasoningEffort } from '../../openai-models.js';
+import { effortFor, fittedMaxTokens, samplingFor, takesReasoningEffort } from '../../openai-models.js';
 import { responsesCallId } from '../../tool-call-ids.js';
 import { openaiUser } from '../../util.js';
 import { openAIToolSchema } from '../../openai-tool-schema.js';
@@ -25,7 +25,7 @@ export function encodeResponsesRequest(request: IrRequest): JsonObject {
   // Never above the model's largest output: OpenAI refuses more (openai-models.ts).
   if (request.maxTokens !== undefined) body['max_output_tokens'] = fittedMaxTokens(request.model, request.maxTokens);
   // OpenAI's models without reasoning refuse `reasoning` outright (openai-models.ts).
-  const reasoning = request.reasoning && takesReasoningEffort(request.model) ? encodeReasoning(request.reasoning) : undefined;
+  const reasoning = request.reasoning && takesReasoningEffort(request.model) ? encodeReasoning(request.reasoning, request.model) : undefined;
   // Reasoning models take only the default sampling (openai-models.ts).
   const temperature = request.temperature === undefined ? undefined : samplingFor(request.model, request.temperature, effortOf(reasoning));
   if (temperature !== undefined) body['temperature'] = temperature;
@@ -118,12 +118,12 @@ function imageToWire(image: IrImage): JsonObject {
   return { type: 'input_image', image_url: url, detail: image.detail ?? 'auto' };
 }
 
-function encodeReasoning(r: IrReasoning): JsonObject | undefined {
+function encodeReasoning(r: IrReasoning, model: string): JsonObject | undefined {
   // Turning reasoning off is left to the model's default: not every reasoning model accepts `none`.
   if (!r.enabled) return undefined;
   const out: JsonObject = {};
   const effort = r.effort ?? (r.budgetTokens !== undefined ? effortForBudget(r.budgetTokens) : undefined);
-  if (effort !== undefined) out['effort'] = effort === 'max' ? 'xhigh' : effort;
+  if (effort !== undefined) out['effort'] = effortFor(model, effort === 'max' ? 'xhigh' : effort);
   if (r.includeThoughts) out['summary'] = 'auto';
   return out;
 }

@@ -317,6 +317,14 @@ describe('chat codec: encodeRequest', () => {
     });
   }
 
+  it('sends gpt-5.1 and later `low` for a minimal effort, which they refuse (gpt-5 keeps it)', () => {
+    const effort = (model: string) => openaiChat.encodeRequest(emptyRequest({ model, reasoning: { enabled: true, effort: 'minimal' } }))['reasoning_effort'];
+    expect(effort('gpt-5.5')).to.equal('low');
+    expect(effort('gpt-5.1-2025-11-13')).to.equal('low');
+    expect(effort('openai/gpt-5.4-mini')).to.equal('low');
+    expect(effort('gpt-5-mini')).to.equal('minimal');
+  });
+
   it('sends a reasoning OpenAI model only the default sampling, which is all it takes', () => {
     const sampled = (model: string, reasoning?: IrRequest['reasoning']) => {
       const body = openaiChat.encodeRequest(emptyRequest({ model, temperature: 0.2, topP: 0.9, ...(reasoning ? { reasoning } : {}) }));

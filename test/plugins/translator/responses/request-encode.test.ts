@@ -88,6 +88,9 @@ describe('responses codec: encodeRequest', () => {
     ['json_object', { responseFormat: { type: 'json_object' } }, { text: { format: { type: 'json_object' } } }],
     ['reasoning off is left to the model default', { reasoning: { enabled: false } }, {}],
     ['effort max → xhigh', { reasoning: { enabled: true, effort: 'max' } }, { reasoning: { effort: 'xhigh' }, include: ['reasoning.encrypted_content'] }],
+    // gpt-5.1 and later refuse `minimal` ("Supported values are: 'none', 'low', 'medium', and 'high'").
+    ['effort minimal on gpt-5.5 → low', { reasoning: { enabled: true, effort: 'minimal' } }, { reasoning: { effort: 'low' }, include: ['reasoning.encrypted_content'] }],
+    ['effort minimal on gpt-5 stays minimal', { model: 'gpt-5', reasoning: { enabled: true, effort: 'minimal' } }, { reasoning: { effort: 'minimal' } }],
     ['small budget → low', { reasoning: { enabled: true, budgetTokens: 1024 } }, { reasoning: { effort: 'low' }, include: ['reasoning.encrypted_content'] }],
     ['large budget → high', { reasoning: { enabled: true, budgetTokens: 32000 } }, { reasoning: { effort: 'high' }, include: ['reasoning.encrypted_content'] }],
     ['tool_choice function', { tools: [{ name: 'f', parameters: {} }], toolChoice: { name: 'f' } }, { tool_choice: { type: 'function', name: 'f' } }],
