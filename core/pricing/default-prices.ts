@@ -18,7 +18,7 @@
 // - Reasoning / thinking tokens are output tokens at the output price (how all three bill them).
 // - `long_context`: the whole request is priced at these rates once the prompt (input + cache read
 //   + cache write tokens) exceeds the threshold — every provider below prices "the full session"
-//   that way, not just the tokens past it (GPT-5.5 past 272k, Claude Haiku 5.5 past 100k,
+//   that way, not just the tokens past it (GPT-5.5 and 5.4 past 272k, Claude Haiku 5.5 past 100k,
 //   Gemini 3.1 Pro, 2.5 Pro and 1.5 past 200k / 128k, Claude Sonnet 4 / 4.5 past 200k with the
 //   1M-context beta).
 // - Google's context-cache storage (per hour) and audio/image-specific input prices are not
@@ -35,26 +35,36 @@ import type { TokenPrices } from './price-table.js';
  */
 export const PRICES_AS_OF = '2026-12-07';
 
+// OpenAI's 1.05M-context models, each with its dated snapshots (below).
+const GPT_5_5: TokenPrices = {
+  input: 5, cached_read: 0.5, output: 30,
+  long_context: { above_input_tokens: 272_000, input: 10, cached_read: 1, output: 45 },
+};
+const GPT_5_4: TokenPrices = {
+  input: 2.5, cached_read: 0.25, output: 15,
+  long_context: { above_input_tokens: 272_000, input: 5, cached_read: 0.5, output: 22.5 },
+};
+/** gpt-5.5-pro and gpt-5.4-pro: one price, no cached-input discount listed. */
+const GPT_PRO: TokenPrices = { input: 30, output: 180, long_context: { above_input_tokens: 272_000, input: 60, output: 270 } };
+
 export const DEFAULT_PRICES: Record<string, TokenPrices> = {
   // ── OpenAI ──────────────────────────────────────────────────────────────────────────────────
   // GPT-5.5 / 5.4: OpenAI's pricing page (developers.openai.com/api/docs/pricing) as transcribed on
-  // 2026-05-04 (api-evangelist/openai plans) and 2026-06-04 (tokenmix.ai), agreeing. GPT-5.5's
-  // long-context rates (2 × input, 1.5 × output for the whole request past 272k input tokens):
-  // OpenAI's docs as quoted by benchr.org and tokencost.app, agreeing. Not priced here for want of
-  // two agreeing sources: the gpt-5.6 and gpt-6.x families (and any long-context rate of 5.4 and
-  // 5.5-pro) — put them under `pricing:` from your bill.
-  'gpt-5.5': {
-    input: 5, cached_read: 0.5, output: 30,
-    long_context: { above_input_tokens: 272_000, input: 10, cached_read: 1, output: 45 },
-  },
-  'gpt-5.5-2026*': {
-    input: 5, cached_read: 0.5, output: 30,
-    long_context: { above_input_tokens: 272_000, input: 10, cached_read: 1, output: 45 },
-  },
-  'gpt-5.5-pro': { input: 30, output: 180 },
-  'gpt-5.5-pro-2026*': { input: 30, output: 180 },
-  'gpt-5.4': { input: 2.5, cached_read: 0.25, output: 15 },
-  'gpt-5.4-2026*': { input: 2.5, cached_read: 0.25, output: 15 },
+  // 2026-05-04 (api-evangelist/openai plans) and 2026-06-04 (tokenmix.ai), agreeing; GPT-5.4 and
+  // 5.4 pro also from OpenAI's model pages (developers.openai.com/api/docs/models/gpt-5.4, -pro).
+  // Long context — "prompts with >272K input tokens are priced at 2x input and 1.5x output for the
+  // full session" — from those model pages for 5.4 and 5.4 pro; for 5.5 from OpenAI's docs as
+  // quoted by benchr.org and tokencost.app, for 5.5 pro by APIYI's tiers, agreeing. Not priced here
+  // for want of two agreeing sources: the gpt-5.6 and gpt-6.x families — put them under `pricing:`
+  // from your bill.
+  'gpt-5.5': GPT_5_5,
+  'gpt-5.5-2026*': GPT_5_5,
+  'gpt-5.5-pro': GPT_PRO,
+  'gpt-5.5-pro-2026*': GPT_PRO,
+  'gpt-5.4-pro': GPT_PRO,
+  'gpt-5.4-pro-2026*': GPT_PRO,
+  'gpt-5.4': GPT_5_4,
+  'gpt-5.4-2026*': GPT_5_4,
   'gpt-5.4-mini': { input: 0.75, cached_read: 0.075, output: 4.5 },
   'gpt-5.4-mini-2026*': { input: 0.75, cached_read: 0.075, output: 4.5 },
   'gpt-5.4-nano': { input: 0.2, cached_read: 0.02, output: 1.25 },

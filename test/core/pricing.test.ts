@@ -106,8 +106,11 @@ describe('price table: the models the 2026 clients ask for', () => {
     expect(table.cost(long, 'gpt-5.5')).to.include({ input: 2.00001, cachedRead: 0.072, output: 0.27, reasoning: 0.18 });
     expect(table.cost(u, 'gpt-5.5-2026-04-23')).to.deep.equal(table.cost(u, 'gpt-5.5'));
     // The pro model is its own price, not gpt-5.5's.
-    expect(table.cost({ ...emptyUsage(), inputTokens: M, outputTokens: M }, 'gpt-5.5-pro')!.total).to.equal(210);
+    expect(table.cost({ ...emptyUsage(), inputTokens: 100_000, outputTokens: M }, 'gpt-5.5-pro')!.total).to.equal(183);
     expect(table.pricesFor('gpt-5.4-mini')).to.include({ input: 0.75, cached_read: 0.075, output: 4.5 });
+    // GPT-5.4 and the pro models: the same 2 × input, 1.5 × output past 272k (OpenAI's model pages).
+    expect(table.cost({ ...emptyUsage(), inputTokens: 272_001, outputTokens: M }, 'gpt-5.4')).to.include({ input: 1.360005, output: 22.5 });
+    expect(table.cost({ ...emptyUsage(), inputTokens: 300_000, outputTokens: M }, 'gpt-5.4-pro')).to.include({ input: 18, output: 270 });
   });
 
   it("prices claude-opus-5-5 at Anthropic's $4 / $20, cache read $0.20, writes $5 (5 minutes) and $8 (1 hour)", () => {
