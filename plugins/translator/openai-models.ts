@@ -18,8 +18,14 @@ const NO_REASONING = /^(?:openai\/)?(?:gpt-4o|gpt-4\.1|gpt-4\.5|gpt-4(?:-|$)|gpt
 
 /** OpenAI's models that always reason: o-series, and gpt-5 with its -mini/-nano/-codex variants. */
 const ALWAYS_REASONING = /^(?:openai\/)?(?:o\d|gpt-5(?:-|$))/;
-/** gpt-5.1 and later reason only when an effort other than `none` is asked. */
+/** gpt-5.1 and later reason only when an effort other than `none` is asked… */
 const REASONING_ON_ASK = /^(?:openai\/)?gpt-5\./;
+/**
+ * …except gpt-5.5 and later, and the pro models, which reason when no effort is given: "gpt-5.5
+ * defaults to medium reasoning effort" (OpenAI's reasoning guide; gpt-5.1 to 5.4 default to
+ * `none`), and gpt-5.4-pro takes only medium, high and xhigh (its model page).
+ */
+const REASONING_BY_DEFAULT = /^(?:openai\/)?gpt-5\.(?:[5-9]|\d{2,}|\d+-pro)/;
 
 /**
  * A sampling value (temperature, top_p) as the model takes it, given the reasoning effort the
@@ -29,7 +35,7 @@ const REASONING_ON_ASK = /^(?:openai\/)?gpt-5\./;
 export function samplingFor(model: string, value: number, effort: string | undefined): number | undefined {
   if (value === 1) return value;
   if (ALWAYS_REASONING.test(model)) return undefined;
-  if (REASONING_ON_ASK.test(model) && effort !== undefined && effort !== 'none') return undefined;
+  if (REASONING_ON_ASK.test(model) && (effort === undefined ? REASONING_BY_DEFAULT.test(model) : effort !== 'none')) return undefined;
   return value;
 }
 

@@ -336,6 +336,12 @@ describe('chat codec: encodeRequest', () => {
     // gpt-5.1 and later reason only when asked: without an effort, or with `none`, they sample as told.
     expect(sampled('gpt-5.1')).to.deep.equal({ temperature: 0.2, top_p: 0.9 });
     expect(sampled('gpt-5.1', { enabled: false, effort: 'none' })).to.deep.equal({ temperature: 0.2, top_p: 0.9 });
+    // gpt-5.5 (and the pro models) reason at medium when no effort is given: only `none` lets them sample.
+    expect(sampled('gpt-5.5')).to.deep.equal({ temperature: undefined, top_p: undefined });
+    expect(sampled('gpt-5.5-2026-04-23', { enabled: false })).to.deep.equal({ temperature: undefined, top_p: undefined });
+    expect(sampled('gpt-5.4-pro')).to.deep.equal({ temperature: undefined, top_p: undefined });
+    expect(sampled('gpt-5.5', { enabled: false, effort: 'none' })).to.deep.equal({ temperature: 0.2, top_p: 0.9 });
+    expect(sampled('gpt-5.4')).to.deep.equal({ temperature: 0.2, top_p: 0.9 });
     expect(sampled('gpt-4o')).to.deep.equal({ temperature: 0.2, top_p: 0.9 });
     expect(openaiChat.encodeRequest(emptyRequest({ model: 'o3', temperature: 1, topP: 1 }))).to.deep.include({ temperature: 1, top_p: 1 });
   });

@@ -83,6 +83,14 @@ describe('responses codec: encodeRequest', () => {
     });
   });
 
+  it('sends gpt-5.5, which reasons by default, no sampling values when no effort is given; gpt-5.4 keeps them', () => {
+    const sampled = { temperature: 0.7, topP: 0.95 };
+    expect(openaiResponses.encodeRequest(irRequest({ model: 'gpt-5.5', ...sampled }))).to.not.include.keys('temperature', 'top_p');
+    // Reasoning turned off sends no `reasoning` (the model's default, medium on gpt-5.5): still none.
+    expect(openaiResponses.encodeRequest(irRequest({ model: 'gpt-5.5', ...sampled, reasoning: { enabled: false } }))).to.not.include.keys('temperature', 'top_p');
+    expect(openaiResponses.encodeRequest(irRequest({ model: 'gpt-5.4', ...sampled }))).to.include({ temperature: 0.7, top_p: 0.95 });
+  });
+
   const SMALL: [string, Partial<IrRequest>, JsonObject][] = [
     ['minimal request', {}, { model: 'gpt-5.5', input: [], store: false, stream: false }],
     ['json_object', { responseFormat: { type: 'json_object' } }, { text: { format: { type: 'json_object' } } }],
