@@ -201,7 +201,7 @@ describe('anthropic codec: encodeRequest', () => {
     expect(off('claude-opus-5')['thinking']).to.deep.equal({ type: 'disabled' });
     // The effort sits beside a JSON schema in the one output_config.
     const both = encode({ model: 'claude-opus-5-5', messages: [user('hi')], reasoning: { enabled: true, effort: 'medium' }, responseFormat: { type: 'json_schema', schema: { type: 'object' } } });
-    expect(both['output_config']).to.deep.equal({ effort: 'medium', format: { type: 'json_schema', schema: { type: 'object' } } });
+    expect(both['output_config']).to.deep.equal({ effort: 'medium', format: { type: 'json_schema', schema: { type: 'object', properties: {}, additionalProperties: false } } }); // fitted (output-schema.ts)
   });
 
   it('older Claude models keep the budget form and the sampling values they take', () => {
