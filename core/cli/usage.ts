@@ -79,8 +79,9 @@ ${CONFIG_OPTION}
 The prices (USD per million tokens) the ledger's costs and the ratelimit plugin's budgets use: the
 config's pricing: entries, then the list Sluice ships (dated), then each provider's own prices.
 With MODEL names, the entry that prices each one (exact names before globs, the config before the
-shipped list), or 'unpriced' (its rows cost null). Each class shows what is charged: a cache class
-without a price is at the input price (one-hour cache writes at 2 ×), reasoning at the output price.
+shipped list), or 'unpriced' (its rows cost null; rows the loopback provider served cost 0).
+Each class shows what is charged: a cache class without a price is at the input price (one-hour
+cache writes at 2 ×), reasoning at the output price.
 
 Options:
 ${CONFIG_OPTION}
