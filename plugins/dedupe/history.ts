@@ -74,9 +74,20 @@ export class LoopHistory {
 
 const SEVERITY: Record<LoopLevel, number> = { block: 2, warn: 1 };
 
+/**
+ * A poll repeats by design (`sleep`, a job's status): a run or cycle made only of calls to
+ * `exempt_tools` is no loop. A failure streak still is — a poll that fails the same way every time
+ * is broken, not waiting.
+ */
+function expected(f: LoopFinding, t: Thresholds): boolean {
+  const exempt = t.exempt;
+  return exempt !== undefined && f.type !== 'TOOL_FAILURE_STREAK' && f.tools.every((name) => exempt(name));
+}
+
 function rated(findings: readonly LoopFinding[], t: Thresholds): RatedFinding[] {
   const out: RatedFinding[] = [];
   for (const f of findings) {
+    if (expected(f, t)) continue;
     const level = rate(f, t);
     if (level) out.push({ ...f, level });
   }

@@ -1,6 +1,6 @@
 // The loop detector's options (the `with:` block of `use: dedupe`), and the thresholds they resolve
 // to. Counts are in steps (one model turn's calls); cycles count repetitions of their period.
-import { z } from '../../core/index.js';
+import { compileGlob, z, type GlobMatcher } from '../../core/index.js';
 
 /** Below 2 nothing repeats; the top keeps a typo (block_at: 5000) from silently disabling blocking. */
 const count = z.number().int().min(2).max(1000);
@@ -22,6 +22,8 @@ export const dedupeOptions = z.strictObject({
     // user never set. thresholdsOf resolves it.
     block_at: count.optional().describe('Trailing steps in which one tool failed with the same error that block (default: 6, or warn_at + 1 when warn_at is 6 or more). warn_at applies too.'),
   }).prefault({}),
+  exempt_tools: z.array(z.string().min(1)).default([])
+    .describe('Tools (names or * globs) expected to repeat — a sleep, a status poll: identical calls to them are no loop (failure streaks still count).'),
   inspect_response: z.boolean().default(false)
     .describe('Record when a response\'s tool calls would make the trailing run reach block_at (the stream is not held back).'),
 }).superRefine((o, ctx) => {
@@ -44,6 +46,8 @@ export interface Thresholds {
   readonly cycleBlockAt: number;
   readonly failureBlockAt: number;
   readonly maxPeriod: number;
+  /** Set when `exempt_tools` names any: whether repeats of that tool are expected (a poll). */
+  readonly exempt?: GlobMatcher;
 }
 
 /** The failure streak's block threshold when not set: 6, kept above warn_at. */
@@ -58,5 +62,10 @@ export function thresholdsOf(options: DedupeOptions): Thresholds {
     cycleBlockAt: options.cycles.block_at ?? options.block_at,
     failureBlockAt: options.failures.block_at ?? defaultFailureBlockAt(options.warn_at),
     maxPeriod: options.cycles.max_period,
+    ...(options.exempt_tools.length ? { exempt: anyOf(options.exempt_tools.map(compileGlob)) } : {}),
   };
+}
+
+function anyOf(matchers: readonly GlobMatcher[]): GlobMatcher {
+  return (name) => matchers.some((m) => m(name));
 }

@@ -8,7 +8,7 @@ import OpenAI from 'openai';
 import { runPlugin } from '../../../core/testing/index.js';
 import dedupe from '../../../plugins/dedupe/index.js';
 import { config, startGateway, type TestGateway } from '../../helpers/gateway.js';
-import { buildRequest, CLIENTS, shellCall, shellOutput, type ClientName, type Script } from './clients.js';
+import { buildRequest, CLIENTS, shellCall, shellOutput, type ClientName, type Script, type ScriptCall, type ToolStep } from './clients.js';
 
 const PATHS: Record<ClientName, string> = {
   'claude-code': '/v1/messages',
@@ -88,6 +88,33 @@ describe('dedupe in the chain (runPlugin)', () => {
         expect(r.upstreamRequests).to.have.length(1);
         expect(r.upstreamRequests[0]!.bytes).to.not.equal(undefined);
         expect(r.exchange.findings[0]).to.include({ type: 'REPEATED_TOOL_CALL', count: 6, action: 'recorded' });
+      });
+
+      describe('exempt_tools: a poll the user expects to repeat', () => {
+        const poll: ScriptCall = { name: 'job_status', args: { job: '42' } };
+        const sleep: ScriptCall = { name: 'sleep', args: { seconds: 30 } };
+        const polling = (steps: ToolStep[]) => runPlugin(dedupe, {
+          options: { exempt_tools: ['job_*', 'sleep'] }, path: PATHS[client],
+          body: buildRequest(client, { prompt: 'Wait for job 42', steps }).body, upstream: { json: ANSWER[client] as never },
+        });
+
+        it('the same status poll six times, and sleep/status cycles, reach the upstream with no finding', async () => {
+          const repeated = await polling(Array.from({ length: 6 }, () => ({ calls: [poll], results: [{ output: 'running' }] })));
+          expect(repeated.exchange.findings).to.deep.equal([]);
+          expect(repeated.upstreamRequests).to.have.length(1);
+          const cycle = await polling(Array.from({ length: 12 }, (_, i) => (i % 2 ? { calls: [poll], results: [{ output: 'running' }] } : { calls: [sleep], results: [{ output: '' }] })));
+          expect(cycle.exchange.findings).to.deep.equal([]);
+          expect(cycle.upstreamRequests).to.have.length(1);
+        });
+
+        it('other tools still loop, and an exempt tool failing the same way every time is still a streak', async () => {
+          const other = await polling(Array.from({ length: 5 }, () => ({ calls: [shellCall(client, 'npm run build')], results: [shellOutput(client, 'error TS2304')] })));
+          expect(other.upstreamRequests).to.have.length(0);
+          expect(other.exchange.findings[0]).to.include({ type: 'REPEATED_TOOL_CALL', count: 5, action: 'blocked' });
+          const failing = await polling(Array.from({ length: 6 }, (_, i) => ({ calls: [{ name: 'job_status', args: { job: String(i) } }], results: [{ output: 'Error: job service unreachable', error: true }] })));
+          expect(failing.upstreamRequests).to.have.length(0);
+          expect(failing.exchange.findings[0]).to.include({ type: 'TOOL_FAILURE_STREAK', count: 6, action: 'blocked' });
+        });
       });
     });
   }

@@ -18,7 +18,7 @@ describe('dedupe: options', () => {
     expect(parseOptions(dedupeOptions, {})).to.deep.equal({
       mode: 'enforce', warn_at: 3, block_at: 5, block_with: 'message',
       // failures.block_at is resolved with the thresholds (6 here), below: its default follows warn_at.
-      cycles: { max_period: 5 }, failures: {}, inspect_response: false,
+      cycles: { max_period: 5 }, failures: {}, exempt_tools: [], inspect_response: false,
     });
     expect(thresholdsOf(parseOptions(dedupeOptions, {}))).to.deep.equal({ warnAt: 3, blockAt: 5, cycleBlockAt: 5, failureBlockAt: 6, maxPeriod: 5 });
   });
