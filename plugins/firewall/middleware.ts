@@ -105,9 +105,13 @@ export function firewallMiddleware(runtime: () => FirewallRuntime | Promise<Fire
     const output = outputMode === 'off' ? undefined : new ResponseFindings(exchange, metrics, OUTPUT_ACTION[outputMode]);
     const transform = responseTransform(rt, outputMode, output, restoring ? map : undefined);
     if (response.kind === 'json') {
-      transformResponseBody(response.protocol, response.body, transform);
-      const found = output?.headerValue();
-      if (found && rt.options.header) exchange.responseHeaders[OUTPUT_HEADER] = found;
+      try {
+        transformResponseBody(response.protocol, response.body, transform);
+      } finally {
+        // Also when output block refuses the answer: the 400 says what the answer held, as a request refusal does.
+        const found = output?.headerValue();
+        if (found && rt.options.header) exchange.responseHeaders[OUTPUT_HEADER] = found;
+      }
     } else {
       response.events = transformStream(response.protocol, response.events, transform);
     }

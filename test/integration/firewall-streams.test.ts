@@ -123,6 +123,16 @@ describe('firewall and streams (SDKs as judges)', () => {
       }
     });
 
+    it('block: the 400 that replaces a JSON answer carries x-sluice-firewall-output, as a request refusal carries its header', async () => {
+      const gw = await rig.gateway('{ mode: monitor, output: { mode: block } }');
+      gateways.push(gw);
+      const res = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: modelFor('openai.chat'), messages: [{ role: 'user', content: `mail ${EMAIL}` }] }) });
+      expect(res.status).to.equal(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).to.equal('SLUICE_E_FIREWALL_BLOCKED');
+      expect(res.headers.get('x-sluice-firewall')).to.equal('EMAIL_ADDRESS=1');
+      expect(res.headers.get('x-sluice-firewall-output')).to.equal('EMAIL_ADDRESS=1');
+    });
+
     for (const p of GENERATE) {
       it(`${p}: block ends the stream with the protocol's in-stream error, the value never sent`, async () => {
         const gw = await rig.gateway('{ mode: monitor, output: { mode: block } }');
