@@ -37,6 +37,9 @@ const RULES: readonly (readonly [name: string, pattern: string])[] = [
   ['epoch in a time field', String.raw`"?\b(?:[A-Za-z_]*(?:[Tt]ime|[Ss]tamp)|[a-z_]+_at|[a-z]+At|ts|date|now)"? ?[:=] ?"?\d{10}(?:\d{3})?(?:\.\d+)?\b`],
   // Durations, only where something says it is one.
   ['keyed duration', String.raw`(?i:\b(?:took|elapsed(?: time)?|time elapsed|time taken|duration|runtime|finished in|done in|completed in|time))(?::[ \t]*|=[ \t]*| in | )${DURATION}`],
+  // A number under a key that names a duration, unit or none: Codex's JSON `shell` result carries
+  // `"duration_seconds":3.1` on every call, so without this no Codex shell loop was ever the same.
+  ['duration field', String.raw`["']?(?i:\b[a-z_]*(?:duration|elapsed)[a-z_]*)["']? ?[:=] ?\d+(?:\.\d+)?(?: ?${UNIT}\b)?`],
   ['in duration', String.raw`\sin ${DURATION}`],
   ['(duration)', String.raw`\(${DURATION}\)`],
   ['time(1)', String.raw`(?:real|user|sys)\s+\d+m${NUM}s\b`],

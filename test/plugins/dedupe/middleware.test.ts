@@ -119,6 +119,16 @@ describe('dedupe in the chain (runPlugin)', () => {
     });
   }
 
+  it('Codex\'s JSON shell tool: the same failing build, each result with its own duration_seconds, is stopped at block_at', async () => {
+    const steps = Array.from({ length: 5 }, (_, i) => ({
+      calls: [{ name: 'shell', args: { command: ['bash', '-lc', 'cargo build'], workdir: '/w', timeout_ms: 120000 } }],
+      results: [{ output: JSON.stringify({ output: 'error[E0425]: cannot find value `x` in this scope\n', metadata: { exit_code: 101, duration_seconds: 3.1 + i / 10 } }) }],
+    }));
+    const r = await runPlugin(dedupe, { path: PATHS.codex, body: buildRequest('codex', { prompt: 'Fix the build', steps }).body, upstream: { json: ANSWER.codex as never } });
+    expect(r.upstreamRequests).to.have.length(0);
+    expect(r.exchange.findings[0]).to.include({ type: 'REPEATED_TOOL_CALL', count: 5, action: 'blocked' });
+  });
+
   it('inspect_response records a new call that would reach block_at, without changing the answer', async () => {
     const client: ClientName = 'openai-chat';
     const call = shellCall(client, 'npm run build');

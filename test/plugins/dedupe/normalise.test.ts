@@ -59,6 +59,13 @@ describe('dedupe: result normalisation', () => {
     same('Tests:       5 passed, 5 total\nTime:        1.234 s', 'Tests:       5 passed, 5 total\nTime:        0.9 s');
     same('real\t0m0.003s\nuser\t0m0.001s\nsys\t0m0.002s', 'real\t0m1.203s\nuser\t0m0.501s\nsys\t0m0.102s');
     same('Finished `dev` profile [unoptimized + debuginfo] target(s) in 0.05s', 'Finished `dev` profile [unoptimized + debuginfo] target(s) in 12.40s');
+    // Codex's JSON shell result, compact as Codex writes it and spaced; other tools' keyed durations without a unit.
+    same('{"output":"error[E0425]\\n","metadata":{"exit_code":101,"duration_seconds":3.1}}', '{"output":"error[E0425]\\n","metadata":{"exit_code":101,"duration_seconds":3.4}}');
+    same('{"output": "ok", "metadata": {"exit_code": 0, "duration_seconds": 0.0}}', '{"output": "ok", "metadata": {"exit_code": 0, "duration_seconds": 12.5}}');
+    same('{"status":"done","durationMs":1532}', '{"status":"done","durationMs":98}');
+    same("{'rows': 3, 'elapsed_ms': 12}", "{'rows': 3, 'elapsed_ms': 40}");
+    differ('{"output":"ok","metadata":{"exit_code":0,"duration_seconds":0.1}}', '{"output":"ok","metadata":{"exit_code":1,"duration_seconds":0.1}}');
+    differ('{"rows":3,"duration_seconds":1}', '{"rows":4,"duration_seconds":1}');
     differ('timeout: 30s', 'timeout: 60s'); // a setting, not a measurement
     differ('found in 5 files', 'found in 6 files');
     differ('3 passed in 0.12s', '2 passed, 1 failed in 0.12s');
