@@ -27,7 +27,8 @@ function toolLists(protocol: ProtocolName, body: JsonObject): JsonValue[] {
     case 'anthropic.count_tokens': add(body, 'tools'); break;
     case 'gemini.generate':
     case 'gemini.count_tokens': {
-      const inner = body['generateContentRequest'];
+      // Either spelling, as the view reads it: a wrapper missed here sent a redacted value upstream in a description.
+      const inner = body['generateContentRequest'] ?? body['generate_content_request'];
       add(isObject(inner) ? inner : body, 'tools');
       break;
     }

@@ -37,6 +37,13 @@ const CASES: { name: string; path: string; headers?: Record<string, string>; bod
     body: { systemInstruction: { parts: [{ text: `Escalate to ${OPS}` }] }, contents: [{ role: 'user', parts: [{ text: 'hi' }] }], tools: [{ functionDeclarations: [{ name: 'page', description: `Pages ${OPS}; commits as ${EXAMPLE}`, parameters: schema }] }] },
     answer: { candidates: [{ content: { role: 'model', parts: [{ text: 'ok' }] }, finishReason: 'STOP', index: 0 }] },
   },
+  // countTokens wrapping a generate request, in both spellings the Gemini API accepts.
+  ...(['generateContentRequest', 'generate_content_request'] as const).map((key) => ({
+    name: `Gemini countTokens (${key})`,
+    path: '/v1beta/models/m:countTokens',
+    body: { [key]: { model: 'models/m', systemInstruction: { parts: [{ text: `Escalate to ${OPS}` }] }, contents: [{ role: 'user', parts: [{ text: 'hi' }] }], tools: [{ functionDeclarations: [{ name: 'page', description: `Pages ${OPS}; commits as ${EXAMPLE}`, parameters: schema }] }] } },
+    answer: { totalTokens: 5 },
+  })),
 ];
 
 async function run(c: (typeof CASES)[number], options: unknown): Promise<RunResult> {
