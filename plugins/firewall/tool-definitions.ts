@@ -1,6 +1,7 @@
 // The description texts of the tools a request offers (function descriptions and every
-// `description` inside their parameter schemas), so a value redacted elsewhere in the request is
-// replaced there too.
+// `description` inside their parameter schemas) and the values their schemas show the model
+// (`enum`, `const`, `default`, `examples`), so a value redacted elsewhere in the request is replaced
+// there too.
 //
 // They are not searched for values of their own: the application writes them, not the user, and
 // they carry example values on purpose (Claude Code's Bash tool shows a commit trailer with an
@@ -37,6 +38,13 @@ function toolLists(protocol: ProtocolName, body: JsonObject): JsonValue[] {
   return lists;
 }
 
+/**
+ * Schema keywords whose strings are values the model is shown as such — `enum: ["ann@corp.io"]`,
+ * a `default` recipient: a value redacted elsewhere must not reach the provider there either, and
+ * with its placeholder the model's call still restores to it.
+ */
+const VALUE_KEYWORDS = new Set(['enum', 'const', 'default', 'examples', 'example']);
+
 function collect(value: JsonValue, depth: number, out: DescriptionSlot[]): void {
   if (depth > MAX_DEPTH) return;
   if (Array.isArray(value)) {
@@ -47,14 +55,37 @@ function collect(value: JsonValue, depth: number, out: DescriptionSlot[]): void 
   for (const key in value) {
     const child = value[key]!;
     if (key === 'description' && typeof child === 'string') {
-      if (child.length) out.push({ get text() { return value[key] as string; }, set(text: string) { value[key] = text; } });
+      if (child.length) out.push(slot(value, key));
+    } else if (key === 'properties' && isObject(child)) {
+      // Property names are the application's, not keywords: a property called `default` is a schema.
+      for (const name in child) collect(child[name]!, depth + 2, out);
+    } else if (VALUE_KEYWORDS.has(key)) {
+      collectStrings(value, key, depth + 1, out);
     } else if (typeof child === 'object' && child !== null) {
       collect(child, depth + 1, out);
     }
   }
 }
 
-/** Every non-empty `description` string inside the request's tool definitions, in order. */
+/** Every non-empty string at owner[key], however nested (an enum's items, an example object's fields). */
+function collectStrings(owner: JsonObject | JsonValue[], key: string | number, depth: number, out: DescriptionSlot[]): void {
+  if (depth > MAX_DEPTH) return;
+  const value = (owner as Record<string | number, JsonValue>)[key]!;
+  if (typeof value === 'string') {
+    if (value.length) out.push(slot(owner, key));
+  } else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) collectStrings(value, i, depth + 1, out);
+  } else if (isObject(value)) {
+    for (const k in value) collectStrings(value, k, depth + 1, out);
+  }
+}
+
+function slot(owner: JsonObject | JsonValue[], key: string | number): DescriptionSlot {
+  const o = owner as Record<string | number, JsonValue>;
+  return { get text() { return o[key] as string; }, set(text: string) { o[key] = text; } };
+}
+
+/** Every non-empty `description` string inside the request's tool definitions, and the strings of their value keywords (enum, const, default, examples), in order. */
 export function toolDescriptions(protocol: ProtocolName, body: JsonObject): DescriptionSlot[] {
   const out: DescriptionSlot[] = [];
   for (const list of toolLists(protocol, body)) collect(list, 0, out);

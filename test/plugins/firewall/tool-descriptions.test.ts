@@ -64,6 +64,27 @@ describe('firewall and tool definitions', () => {
     });
   }
 
+  it('a value redacted in the prompt is replaced in schema enum, const, default and examples; the model\'s call with the placeholder comes back as the value', async () => {
+    const recipients = { type: 'object', properties: {
+      to: { type: 'string', enum: [OPS, 'desk@acme-corp.io'], default: OPS },
+      cc: { type: 'array', items: { type: 'string', const: OPS }, examples: [[OPS]] },
+      meta: { type: 'object', examples: [{ owner: OPS }] },
+      default: { type: 'string', description: 'a property named like a keyword' },
+    } };
+    const answer = { id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'send', arguments: '{"to":"[EMAIL_ADDRESS_1]"}' } }] }, finish_reason: 'tool_calls' }] };
+    const r = await runPlugin(firewall, {
+      path: '/v1/chat/completions', options: { mode: 'redact' }, upstream: { json: answer },
+      body: { model: 'm', messages: [{ role: 'user', content: `Write to ${OPS}` }], tools: [{ type: 'function', function: { name: 'send', parameters: recipients } }] },
+    });
+    const sent = JSON.stringify(r.upstreamRequests[0]!.body);
+    expect(sent).not.to.contain(OPS);
+    expect(sent).to.contain('"enum":["[EMAIL_ADDRESS_1]","desk@acme-corp.io"],"default":"[EMAIL_ADDRESS_1]"')
+      .and.contain('"const":"[EMAIL_ADDRESS_1]"').and.contain('"examples":[["[EMAIL_ADDRESS_1]"]]').and.contain('{"owner":"[EMAIL_ADDRESS_1]"}')
+      .and.contain('"default":{"type":"string","description":"a property named like a keyword"}');
+    const call = (r.json as { choices: { message: { tool_calls: { function: { arguments: string } }[] } }[] }).choices[0]!.message.tool_calls[0]!;
+    expect(JSON.parse(call.function.arguments)).to.deep.equal({ to: OPS });
+  });
+
   it('enforce does not block on a value only a tool description holds; monitor sends the bytes as they came', async () => {
     const chat = CASES[0]!;
     const body = structuredClone(chat.body);
