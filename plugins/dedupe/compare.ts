@@ -64,7 +64,8 @@ export class StepComparer {
   }
 
   sameResult(x: ToolResultInfo, y: ToolResultInfo): boolean {
-    return x.isError === y.isError && (x.text === y.text || this.normalisedText(x) === this.normalisedText(y));
+    return x.isError === y.isError && (x.text === y.text || this.normalisedText(x) === this.normalisedText(y))
+      && (x.attachments ?? '') === (y.attachments ?? '');
   }
 
   normalisedText(result: ToolResultInfo): string {

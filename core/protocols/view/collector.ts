@@ -347,8 +347,10 @@ class CallEvent implements ToolCallInfo {
 class ResultEvent implements ToolResultInfo {
   readonly type = 'result' as const;
   private joined: string | undefined;
+  private others: string | undefined;
   constructor(readonly callId: string | undefined, readonly name: string | undefined, private readonly output: JsonValue | undefined, readonly isError: boolean, readonly turn: number, readonly path: BodyPath) {}
   get text(): string { return (this.joined ??= resultText(this.output)); }
+  get attachments(): string { return (this.others ??= resultAttachments(this.output)); }
   toJSON(): object { return { type: this.type, callId: this.callId, name: this.name, text: this.text, isError: this.isError, turn: this.turn, path: this.path }; }
 }
 
@@ -376,6 +378,15 @@ export function names(list: JsonValue | undefined, name: (tool: JsonObject) => J
     if (typeof n === 'string' && n) out.push(n);
   }
   return out;
+}
+
+const isTextPart = (part: JsonValue): boolean => typeof part === 'string' || (!!part && typeof part === 'object' && !Array.isArray(part) && typeof part['text'] === 'string');
+
+/** The parts resultText leaves out of a list that has text parts, as canonical JSON; '' when none. */
+function resultAttachments(output: JsonValue | undefined): string {
+  if (!Array.isArray(output) || !output.some(isTextPart)) return '';
+  const others = output.filter((part) => !isTextPart(part));
+  return others.length ? canonicalJson(others) : '';
 }
 
 /** A tool result's text: a string, the text parts of a list, or canonical JSON of a structure. */

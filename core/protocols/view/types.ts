@@ -46,6 +46,12 @@ export interface ToolResultInfo {
   readonly name: string | undefined;
   /** The result's text: its text parts joined, or canonical JSON for structured results. */
   readonly text: string;
+  /**
+   * What `text` leaves out of a list that has text parts: canonical JSON of its other parts
+   * (images, documents), '' when there are none. A screenshot tool answers the same caption with a
+   * new image each time; only this tells two such results apart.
+   */
+  readonly attachments?: string;
   readonly isError: boolean;
   readonly turn: number;
   readonly path: BodyPath;

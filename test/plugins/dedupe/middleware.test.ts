@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
+import type { JsonValue } from '../../../core/index.js';
 import { runPlugin } from '../../../core/testing/index.js';
 import dedupe from '../../../plugins/dedupe/index.js';
 import { config, startGateway, type TestGateway } from '../../helpers/gateway.js';
@@ -129,6 +130,34 @@ describe('dedupe in the chain (runPlugin)', () => {
     expect(r.exchange.findings[0]).to.include({ type: 'REPEATED_TOOL_CALL', count: 5, action: 'blocked' });
   });
 
+  it('a screenshot tool answering the same caption with a new image each time is no loop; the same image five times is', async () => {
+    const png = (n: number) => Buffer.from(`frame ${n}`).toString('base64');
+    const anthropic = (image: (i: number) => string) => {
+      const messages: JsonValue[] = [{ role: 'user', content: 'Wait until the page shows Done' }];
+      for (let i = 0; i < 5; i++) {
+        messages.push({ role: 'assistant', content: [{ type: 'tool_use', id: `t${i}`, name: 'browser_take_screenshot', input: {} }] });
+        messages.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: `t${i}`, content: [{ type: 'text', text: 'Took the viewport screenshot.' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: image(i) } }] }] });
+      }
+      return { model: 'm', max_tokens: 100, messages, tools: [{ name: 'browser_take_screenshot', input_schema: { type: 'object' } }] };
+    };
+    const responses = (image: (i: number) => string) => {
+      const input: JsonValue[] = [{ role: 'user', content: [{ type: 'input_text', text: 'Wait until the page shows Done' }] }];
+      for (let i = 0; i < 5; i++) {
+        input.push({ type: 'function_call', call_id: `c${i}`, name: 'browser_take_screenshot', arguments: '{}' });
+        input.push({ type: 'function_call_output', call_id: `c${i}`, output: [{ type: 'input_text', text: 'Took the viewport screenshot.' }, { type: 'input_image', image_url: `data:image/png;base64,${image(i)}` }] });
+      }
+      return { model: 'm', input, tools: [{ type: 'function', name: 'browser_take_screenshot', parameters: { type: 'object' } }] };
+    };
+    for (const [path, body, answer] of [['/v1/messages', anthropic, ANSWER['claude-code']], ['/v1/responses', responses, ANSWER.codex]] as const) {
+      const moving = await runPlugin(dedupe, { path, body: body(png), upstream: { json: answer as never } });
+      expect(moving.exchange.findings, path).to.deep.equal([]);
+      expect(moving.upstreamRequests, path).to.have.length(1);
+      const frozen = await runPlugin(dedupe, { path, body: body(() => png(0)), upstream: { json: answer as never } });
+      expect(frozen.upstreamRequests, path).to.have.length(0);
+      expect(frozen.exchange.findings[0], path).to.include({ type: 'REPEATED_TOOL_CALL', count: 5, action: 'blocked' });
+    }
+  });
+
   it('inspect_response records a new call that would reach block_at, without changing the answer', async () => {
     const client: ClientName = 'openai-chat';
     const call = shellCall(client, 'npm run build');
@@ -147,7 +176,7 @@ describe('dedupe inspect_response over streams', () => {
   // next call, and the fifth in a row.
   const ev = (event: string, data: Record<string, unknown>) => ({ event, data: data as never });
   const history = () => {
-    const messages: unknown[] = [{ role: 'user', content: 'list the files' }];
+    const messages: JsonValue[] = [{ role: 'user', content: 'list the files' }];
     for (let i = 0; i < 4; i++) {
       messages.push({ role: 'assistant', content: [{ type: 'tool_use', id: `toolu_${i}`, name: 'ls', input: {} }] });
       messages.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_${i}`, content: 'a.txt b.txt' }] });
@@ -176,7 +205,7 @@ describe('dedupe inspect_response over a Codex apply_patch stream', () => {
   // apply_patch is a freeform (custom) tool: its input is the patch text, which ends in a newline.
   // The model applying the same failing patch a fifth time is the loop inspect_response is for.
   const PATCH = '*** Begin Patch\n*** Update File: a.txt\n@@\n-old\n+new\n*** End Patch\n';
-  const input: unknown[] = [{ role: 'user', content: 'fix a.txt' }];
+  const input: JsonValue[] = [{ role: 'user', content: 'fix a.txt' }];
   for (let i = 0; i < 4; i++) {
     input.push({ type: 'custom_tool_call', call_id: `call_${i}`, name: 'apply_patch', input: PATCH });
     input.push({ type: 'custom_tool_call_output', call_id: `call_${i}`, output: 'apply_patch verification failed: Failed to find expected lines in a.txt' });
