@@ -1,7 +1,7 @@
 // The description texts of the tools a request offers (function descriptions and every
-// `description` inside their parameter schemas) and the values their schemas show the model
-// (`enum`, `const`, `default`, `examples`), so a value redacted elsewhere in the request is replaced
-// there too.
+// `description` inside their parameter schemas, and inside the structured-output schema) and the
+// values those schemas show the model (`enum`, `const`, `default`, `examples`), so a value redacted
+// elsewhere in the request is replaced there too.
 //
 // They are not searched for values of their own: the application writes them, not the user, and
 // they carry example values on purpose (Claude Code's Bash tool shows a commit trailer with an
@@ -14,23 +14,42 @@ export type DescriptionSlot = Pick<Segment, 'text' | 'set'>;
 /** Schemas nest (properties, items, anyOf, $defs); deeper than this is not a schema a model gets. */
 const MAX_DEPTH = 32;
 
-/** Where each protocol keeps its tool definitions (Gemini's countTokens may wrap a generate request). */
+const obj = (v: JsonValue | undefined): JsonObject | undefined => (isObject(v) ? v : undefined);
+
+/**
+ * Where each protocol keeps its tool definitions and its structured-output schema (Gemini's
+ * countTokens may wrap a generate request; Gemini fields in either spelling). An answer schema shows
+ * the model descriptions and values just as a tool's parameters do.
+ */
 function toolLists(protocol: ProtocolName, body: JsonObject): JsonValue[] {
   const lists: JsonValue[] = [];
-  const add = (owner: JsonObject, key: string) => {
-    const list = owner[key];
+  const add = (owner: JsonObject | undefined, key: string) => {
+    const list = owner?.[key];
     if (Array.isArray(list)) lists.push(list);
   };
+  const schema = (value: JsonValue | undefined) => { if (isObject(value)) lists.push(value); };
   switch (protocol) {
-    case 'openai.chat': add(body, 'tools'); add(body, 'functions'); break;
+    case 'openai.chat':
+      add(body, 'tools'); add(body, 'functions');
+      schema(obj(obj(body['response_format'])?.['json_schema'])?.['schema']);
+      break;
     case 'openai.responses':
+      add(body, 'tools');
+      schema(obj(obj(body['text'])?.['format'])?.['schema']);
+      break;
     case 'anthropic.messages':
-    case 'anthropic.count_tokens': add(body, 'tools'); break;
+    case 'anthropic.count_tokens':
+      add(body, 'tools');
+      schema(obj(obj(obj(body['output_config'])?.['format']))?.['schema']);
+      schema(obj(body['output_format'])?.['schema']);
+      break;
     case 'gemini.generate':
     case 'gemini.count_tokens': {
       // Either spelling, as the view reads it: a wrapper missed here sent a redacted value upstream in a description.
-      const inner = body['generateContentRequest'] ?? body['generate_content_request'];
-      add(isObject(inner) ? inner : body, 'tools');
+      const inner = obj(body['generateContentRequest'] ?? body['generate_content_request']) ?? body;
+      add(inner, 'tools');
+      const config = obj(inner['generationConfig'] ?? inner['generation_config']);
+      for (const key of ['responseJsonSchema', 'response_json_schema', 'responseSchema', 'response_schema']) schema(config?.[key]);
       break;
     }
     default: break;

@@ -85,6 +85,23 @@ describe('firewall and tool definitions', () => {
     expect(JSON.parse(call.function.arguments)).to.deep.equal({ to: OPS });
   });
 
+  it('a value redacted in the prompt is replaced in the structured-output schema of every protocol', async () => {
+    const answerSchema = { type: 'object', properties: { owner: { type: 'string', enum: [OPS, 'desk@acme-corp.io'], description: `usually ${OPS}` } } };
+    const cases: { path: string; headers?: Record<string, string>; body: JsonObject }[] = [
+      { path: '/v1/chat/completions', body: { model: 'm', messages: [{ role: 'user', content: `Who is ${OPS}?` }], response_format: { type: 'json_schema', json_schema: { name: 'owner', schema: answerSchema } } } },
+      { path: '/v1/responses', body: { model: 'm', input: `Who is ${OPS}?`, text: { format: { type: 'json_schema', name: 'owner', schema: answerSchema } } } },
+      { path: '/v1/messages', headers: { 'anthropic-version': '2023-06-01' }, body: { model: 'm', max_tokens: 10, messages: [{ role: 'user', content: `Who is ${OPS}?` }], output_config: { format: { type: 'json_schema', schema: answerSchema } } } },
+      { path: '/v1beta/models/m:generateContent', body: { contents: [{ role: 'user', parts: [{ text: `Who is ${OPS}?` }] }], generationConfig: { responseMimeType: 'application/json', responseJsonSchema: answerSchema } } },
+      { path: '/v1beta/models/m:generateContent', body: { contents: [{ role: 'user', parts: [{ text: `Who is ${OPS}?` }] }], generation_config: { response_mime_type: 'application/json', response_schema: answerSchema } } },
+    ];
+    for (const c of cases) {
+      const r = await runPlugin(firewall, { path: c.path, headers: c.headers, body: c.body, options: { mode: 'redact' }, upstream: { json: {} } });
+      const sent = JSON.stringify(r.upstreamRequests[0]!.body);
+      expect(sent, c.path).not.to.contain(OPS);
+      expect(sent, c.path).to.contain('"enum":["[EMAIL_ADDRESS_1]","desk@acme-corp.io"]').and.contain('usually [EMAIL_ADDRESS_1]');
+    }
+  });
+
   it('enforce does not block on a value only a tool description holds; monitor sends the bytes as they came', async () => {
     const chat = CASES[0]!;
     const body = structuredClone(chat.body);
