@@ -57,10 +57,17 @@ export function createHookDispatcher(options: HookOptions | undefined, logger: L
     for (let attempt = 0; ; attempt++) {
       let failure: string;
       try {
-        const res = await fetch(hook.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(hook.timeout_ms) });
+        // Redirects are not followed: fetch would re-send the signed event to wherever the Location
+        // points (307/308), or turn the POST into a GET that answers 200 and count the event as
+        // delivered (301/302/303) — a moved or hijacked receiver must be seen, not silently obeyed.
+        const res = await fetch(hook.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(hook.timeout_ms) });
         await res.body?.cancel();
         if (res.ok) return;
         failure = `HTTP ${res.status}`;
+        if (res.status >= 300 && res.status < 400) {
+          logger.error('lifecycle webhook answered a redirect, which is not followed; event dropped (set webhook.url to the final address)', { event: event.type, event_id: event.id, status: res.status });
+          return;
+        }
         if (!retryable(res.status)) {
           logger.warn('lifecycle webhook refused the event', { event: event.type, event_id: event.id, status: res.status });
           return;

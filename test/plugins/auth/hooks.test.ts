@@ -66,6 +66,35 @@ describe('auth: lifecycle hooks', () => {
     expect(lines.some((l) => l.includes('event dropped'))).to.equal(true);
   });
 
+  it('does not follow a redirect: the signed event goes nowhere else, and a 302 is not a delivery', async () => {
+    // Where a followed redirect would land: it answers 200, so a follow would look like success.
+    const elsewhere = await receiver([200, 200, 200, 200]);
+    const received: Received[] = [];
+    const moved = http.createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8').on('data', (c: string) => { body += c; }).on('end', () => {
+        received.push({ headers: req.headers, body });
+        res.writeHead(received.length === 1 ? 307 : 302, { location: elsewhere.url }).end();
+      });
+    });
+    await new Promise<void>((r) => moved.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(moved.address() as AddressInfo).port}/hook`;
+    const { logger, lines } = captureLogger();
+    const hooks = createHookDispatcher(hookOptions.parse({ webhook: { url, secret: SECRET, backoff_ms: 5 } }), logger);
+    hooks.emit('key.revoked', { key_id: 'a' });
+    await hooks.drain();
+    hooks.emit('key.revoked', { key_id: 'b' });
+    await hooks.drain();
+    await new Promise<void>((r) => moved.close(() => r()));
+    await elsewhere.close();
+    expect(elsewhere.received, 'requests the redirect target got').to.have.length(0);
+    // Each event tried once (a redirect is final, like a 4xx), and each loss logged with its status.
+    expect(received).to.have.length(2);
+    const dropped = lines.filter((l) => l.includes('redirect, which is not followed'));
+    expect(dropped).to.have.length(2);
+    expect(dropped.some((l) => l.includes('307')) && dropped.some((l) => l.includes('302'))).to.equal(true);
+  });
+
   it('runs a command with the event JSON on stdin', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-hook-'));
     const out = path.join(dir, 'event.json');
