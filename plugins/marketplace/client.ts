@@ -49,8 +49,11 @@ export function marketplaceClient(config: () => ClientConfig): MarketplaceClient
       let res: Response;
       let text: string;
       try {
+        // redirect: 'manual' — fetch would re-send the usage batch or the offer (307/308) to wherever
+        // the Location points, or turn the POST into a GET (301/302/303) whose answer is read as the
+        // marketplace's. A redirect is a failed call the operator sees, never obeyed.
         res = await fetch(`${c.url.replace(/\/+$/, '')}${path}`, {
-          method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), signal: AbortSignal.timeout(c.timeoutMs),
+          method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), redirect: 'manual', signal: AbortSignal.timeout(c.timeoutMs),
         });
         text = await res.text();
       } catch (err) {
@@ -60,6 +63,9 @@ export function marketplaceClient(config: () => ClientConfig): MarketplaceClient
       }
       const retryAfterMs = readRetryAfter(res.headers.get('retry-after'));
       const ok = (res.status >= 200 && res.status < 300) || (opts.okStatuses ?? []).includes(res.status);
+      if (!ok && res.status >= 300 && res.status < 400) {
+        throw new MarketplaceCallError(`HTTP ${res.status}: a redirect, not followed (set url to the marketplace's final address)`, res.status, retryAfterMs);
+      }
       if (!ok) throw new MarketplaceCallError(`HTTP ${res.status}`, res.status, retryAfterMs);
       let body: unknown;
       if (text) {

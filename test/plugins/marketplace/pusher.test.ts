@@ -2,6 +2,8 @@
 // SLUICE_TEST_PG is set): idempotent inserts, batches, retries on 500 / 429 (retry-after honoured)
 // and timeouts, and records marked sent only once acknowledged — never counted twice at the fake.
 import { expect } from 'chai';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { marketplaceClient } from '../../../plugins/marketplace/client.js';
 import { outboxStore, type OutboxStore } from '../../../plugins/marketplace/outbox-store.js';
 import type { UsageRecord } from '../../../plugins/marketplace/protocol.js';
@@ -92,6 +94,28 @@ for (const db of databases) {
       expect(results[0]).to.include({ ok: false, result: 'timeout' });
       expect(fake.acceptedIds).to.have.length(4);
       expect(fake.duplicateIds).to.have.members(['req-000', 'req-001', 'req-002', 'req-003']);
+    });
+
+    it('a redirect is not followed: the batch goes nowhere else, stays unsent, and the push is a failure', async () => {
+      await store.insert([record(1), record(2)]);
+      // A marketplace address that now redirects (307 keeps the POST and its body, 302 turns it into a GET).
+      const statuses = [307, 302];
+      const moved = http.createServer((req, res) => { req.resume(); res.writeHead(statuses.shift() ?? 308, { location: `${fake.url}${req.url}` }).end(); });
+      await new Promise<void>((r) => moved.listen(0, '127.0.0.1', r));
+      const p = new UsagePusher({
+        client: marketplaceClient(() => ({ url: `http://127.0.0.1:${(moved.address() as AddressInfo).port}`, apiKey: fake.apiKey, gatewayId: 'gw-test', timeoutMs: 2000 })),
+        store, logger: quietLogger().logger,
+        settings: () => ({ gatewayId: 'gw-test', batchSize: 10, intervalMs: 100, backoff: { initialMs: 50, maxMs: 200 } }),
+        onResult: (r) => results.push(r), onDepth: () => {},
+      });
+      try {
+        await p.pushAll();
+        await p.pushAll();
+      } finally { await new Promise<void>((r) => moved.close(() => r())); }
+      expect(fake.calls, 'calls the redirect target got').to.have.length(0);
+      expect((await store.depth()).unsent).to.equal(2);
+      expect(results.map((r) => [r.ok, r.result])).to.deep.equal([[false, 'refused'], [false, 'refused']]);
+      expect(results[0]!.detail).to.include('HTTP 307').and.include('not followed');
     });
 
     it('records a 200 does not name stay unsent, and go again next round', async () => {
