@@ -1,18 +1,15 @@
 // Which offers this gateway buys from: not its own, not expired, no dearer than `buy.max_price` in
 // any class it sets, and overlapping `buy.models`.
+import { compileGlob } from '../../core/index.js';
 import type { MarketplaceOptions } from './options.js';
 import { expiresAt, type Offer } from './protocol.js';
 
-/** Model patterns as the router writes them: exact, `prefix*`, `*suffix`, `*part*`, `*`. */
+/**
+ * A model pattern against a name: core's globs (`*` anywhere matches any run of characters), as key
+ * allow-lists and the router read them — an offer selling `claude-*-sonnet` takes `claude-4-sonnet`.
+ */
 export function patternMatches(pattern: string, name: string): boolean {
-  if (pattern === '*') return true;
-  const starts = pattern.startsWith('*');
-  const ends = pattern.endsWith('*') && pattern.length > 1;
-  const core = pattern.slice(starts ? 1 : 0, ends ? -1 : undefined);
-  if (starts && ends) return name.includes(core);
-  if (starts) return name.endsWith(core);
-  if (ends) return name.startsWith(core);
-  return name === core;
+  return compileGlob(pattern)(name);
 }
 
 /**

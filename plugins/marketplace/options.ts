@@ -23,7 +23,7 @@ const maxPrice = z.strictObject({
 const buy = z.strictObject({
   enabled: z.boolean().default(false).describe('Pull the offer catalogue and turn matching offers into providers named offer:<id>.'),
   max_price: maxPrice.prefault({}).describe('USD per million tokens, per class; an offer dearer in any class set here is ignored.'),
-  models: z.array(name).default(['*']).describe('Model patterns (exact, prefix*, *suffix, *part*) an offer must overlap to be used.'),
+  models: z.array(name).default(['*']).describe('Model globs (* matches any run of characters, e.g. gpt-4o*, claude-*-sonnet) an offer must overlap to be used.'),
 });
 
 const offer = z.strictObject({

@@ -1,9 +1,12 @@
 import { expect } from 'chai';
 import { parseOptions } from '../../../core/index.js';
+import { createProviderRegistry } from '../../../core/providers/registry.js';
+import { OfferBook } from '../../../plugins/marketplace/offer-book.js';
 import { offerRefusal, patternsOverlap } from '../../../plugins/marketplace/offer-filter.js';
 import { marketplaceOptions } from '../../../plugins/marketplace/options.js';
 import type { Offer } from '../../../plugins/marketplace/protocol.js';
 import { readOffers } from '../../../plugins/marketplace/protocol.js';
+import { quietLogger } from './rig.js';
 
 const base = { url: 'http://m', api_key: 'k', gateway_id: 'gw-1' };
 const offer = (over: Partial<Offer> = {}): Offer => ({
@@ -18,6 +21,24 @@ describe('marketplace: which offers are bought', () => {
     expect(patternsOverlap('gpt-*', 'gpt-4o*')).to.equal(true);
     expect(patternsOverlap('*', 'claude-x')).to.equal(true);
     expect(patternsOverlap('claude*', 'gpt-4o*')).to.equal(false);
+  });
+
+  it('a * inside a pattern matches as in key allow-lists (core globs), for the offer\'s models and buy.models', async () => {
+    // An offer selling `claude-*-sonnet`, bought under `buy.models: ["*-sonnet"]`.
+    const o = parseOptions(marketplaceOptions, { ...base, buy: { enabled: true, models: ['*-sonnet', 'gpt-4*-mini'] } });
+    const sonnet = offer({ id: 'o-s', models: ['claude-*-sonnet'] });
+    expect(offerRefusal(sonnet, o)).to.equal(undefined);
+    const registry = createProviderRegistry({});
+    const book = new OfferBook(registry, quietLogger().logger, () => {}, () => o.buy.models);
+    await book.replace([sonnet, offer({ id: 'o-g', models: ['gpt-*'] })]);
+    try {
+      const s = registry.get('offer:o-s')!;
+      expect(s.serves!('claude-4-sonnet')).to.equal(true);
+      expect(s.serves!('claude-4-opus')).to.equal(false);
+      const g = registry.get('offer:o-g')!;
+      expect(g.serves!('gpt-4o-mini'), 'gpt-4o-mini is in buy.models (gpt-4*-mini)').to.equal(true);
+      expect(g.serves!('gpt-4o'), 'gpt-4o is not').to.equal(false);
+    } finally { await book.clear(); }
   });
 
   it('refuses dearer offers class by class, foreign models, expired and own offers', () => {
