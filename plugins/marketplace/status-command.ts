@@ -42,8 +42,12 @@ export const statusCommand: PluginCommand<MarketplaceOptions> = {
       return 2;
     }
     if (values['help']) { write(io.stdout, STATUS_HELP); return 0; }
-    if (positionals.length !== 1 || positionals[0] !== 'status') {
+    if (positionals[0] !== 'status') {
       write(io.stderr, `sluice: marketplace: expected the sub-command "status"${positionals[0] ? `, got "${positionals[0].slice(0, 40)}"` : ''}\n\n${STATUS_HELP}`);
+      return 2;
+    }
+    if (positionals.length > 1) {
+      write(io.stderr, `sluice: marketplace: unexpected argument "${positionals[1]!.slice(0, 40)}"\n\n${STATUS_HELP}`);
       return 2;
     }
     if (!options.url || !options.gateway_id) {

@@ -27,4 +27,18 @@ chain:
     expect(JSON.parse(r.stdout)).to.deep.include({ push: null, outbox: { unsent: 0, oldest_unsent: null } });
     expect(existsSync(path.dirname(missing))).to.equal(false);
   });
+
+  it('a stray argument after status is named as such (exit 2), not as a wrong sub-command', () => {
+    const dir = tempDir('sluice-market-status-');
+    const config = path.join(dir, 'sluice.yaml');
+    writeFileSync(config, `providers: { local: { type: loopback } }
+chain:
+  - { use: router, with: { default: local } }
+  - { use: marketplace, with: { url: "http://127.0.0.1:9", api_key: k, gateway_id: gw } }
+`);
+    const r = sluice(['marketplace', 'status', 'extra', '--config', config], { env: { SLUICE_HOME: path.join(dir, 'home') } });
+    expect(r.status).to.equal(2);
+    expect(r.stderr.split('\n')[0]).to.equal('sluice: marketplace: unexpected argument "extra"');
+    expect(r.stdout).to.equal('');
+  });
 });
