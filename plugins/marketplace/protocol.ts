@@ -37,7 +37,9 @@ export const offerSchema = z.object({
   api_key: z.string().optional(),
   price: z.object({ input: usd, output: usd, cached_read: usd.optional(), cache_write: usd.optional() }),
   capacity: z.object({ rpm: z.number().optional(), tpm: z.number().optional() }).optional(),
-  expires_at: z.string().optional(),
+  // An expiry that does not read as a time refuses the offer: taken as none, the offer would be
+  // bought for ever, past whatever the seller meant.
+  expires_at: z.string().refine((t) => Number.isFinite(Date.parse(t)), 'expected an ISO 8601 time').optional(),
 });
 export type Offer = z.output<typeof offerSchema>;
 
@@ -60,7 +62,7 @@ export function readOffers(body: unknown): { offers: Offer[]; rejected: string[]
   return { offers, rejected };
 }
 
-/** Epoch ms of an offer's expiry, undefined when it has none (or an unreadable one: treated as none). */
+/** Epoch ms of an offer's expiry, undefined when it has none (an unreadable one is refused by offerSchema). */
 export function expiresAt(offer: Offer): number | undefined {
   if (!offer.expires_at) return undefined;
   const t = Date.parse(offer.expires_at);

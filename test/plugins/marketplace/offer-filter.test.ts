@@ -59,6 +59,10 @@ describe('marketplace: which offers are bought', () => {
     expect(rejected).to.have.length(1);
     expect(rejected[0]).to.match(/^offers\[1\]: /);
     expect(readOffers({ nope: 1 }).rejected).to.deep.equal(['the answer has no "offers" list']);
+    // An expiry that is no time is a malformed offer, not one that never expires.
+    const late = readOffers({ offers: [offer({ id: 'o3', expires_at: 'tomorrow' }), offer({ id: 'o4', expires_at: '2099-01-01T00:00:00Z' })] });
+    expect(late.offers.map((x) => x.id)).to.deep.equal(['o4']);
+    expect(late.rejected[0]).to.match(/^offers\[0\]: expires_at: expected an ISO 8601 time/);
   });
 
   it('durations are milliseconds or a string with a unit; sell needs an offer', () => {
