@@ -33,6 +33,18 @@ const keyDetailRow = (k: KeyView) => ({
 });
 const KEY_DETAIL_COLUMNS = [...KEY_COLUMNS, 'rpm', 'tpm', 'budget_daily_usd', 'budget_monthly_usd'];
 
+/**
+ * Whether a gateway started with this config checks keys: auth in its chain, in mode api_key. The
+ * commands run on the built-in's defaults when the chain has no auth (the embedded default has
+ * none), so a key made there is stored — and the gateway serves anyone without it.
+ */
+function gatewayChecksKeys(host: CommandHost, options: AuthOptions): boolean {
+  return options.mode === 'api_key' && host.config.chain.some((entry) => entry.use === 'auth');
+}
+
+const UNCHECKED_KEYS = 'sluice key: warning: this config\'s chain has no `use: auth` in mode api_key, so a gateway started with it does not check keys: '
+  + 'this key protects nothing until auth is first in the chain (docs/auth.md).';
+
 export function runKeyCommand(args: string[], options: AuthOptions, io: CommandIO, host: CommandHost): Promise<number> {
   return runCli('key', KEY_USAGE, io, host, options, async (ctx) => {
     const [verb, ...flags] = args;
@@ -57,6 +69,7 @@ export function runKeyCommand(args: string[], options: AuthOptions, io: CommandI
           await ctx.out(key);
           await ctx.note(`created key ${id} for ${user}${view.team ? ` (team ${view.team})` : ''}${view.expires_at ? `, expires ${dateOnly(view.expires_at)} UTC` : ''}.\nStore it now: Sluice keeps only its hash and cannot show it again.`);
         }
+        if (!gatewayChecksKeys(host, options)) await ctx.note(UNCHECKED_KEYS);
         return EXIT_OK;
       }
       case 'list': {

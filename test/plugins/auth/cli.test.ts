@@ -8,21 +8,23 @@ import { PassThrough } from 'node:stream';
 import { openDatabase } from '../../../core/storage/database.js';
 import { parseOptions } from '../../../core/schema/schema.js';
 import plugin from '../../../plugins/auth/index.js';
-import { authOptions } from '../../../plugins/auth/options.js';
+import { authOptions, type AuthOptions } from '../../../plugins/auth/options.js';
 import { commandHost, sqliteDb, type TestDb } from './helpers.js';
 import type { CommandHost } from '../../../core/plugin/host.js';
 import { sluice } from '../../cli/run-cli.js';
 
 const options = parseOptions(authOptions, {});
 
-async function run(host: CommandHost, command: 'user' | 'team' | 'key', ...args: string[]): Promise<{ code: number; out: string; err: string }> {
+async function run(host: CommandHost, command: 'user' | 'team' | 'key', ...rest: (string | AuthOptions)[]): Promise<{ code: number; out: string; err: string }> {
+  const args = rest.filter((a): a is string => typeof a === 'string');
+  const opts = rest.find((a): a is AuthOptions => typeof a !== 'string') ?? options;
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
   let err = '';
   stdout.setEncoding('utf8').on('data', (c: string) => { out += c; });
   stderr.setEncoding('utf8').on('data', (c: string) => { err += c; });
-  const code = await plugin.commands![command]!.run(args, options, { stdin: new PassThrough(), stdout, stderr }, host);
+  const code = await plugin.commands![command]!.run(args, opts, { stdin: new PassThrough(), stdout, stderr }, host);
   return { code, out, err };
 }
 
@@ -65,6 +67,25 @@ describe('auth: CLI commands', () => {
     expect(revoked).to.include({ code: 0 });
     expect(revoked.out).to.match(/^revoked key \w{8} \(alice\)/);
     expect(JSON.parse((await run(host, 'key', 'show', String(key['id']), '--json')).out)).to.include({ status: 'revoked' });
+  });
+
+  it('key create warns (stderr, exit 0) when the config\'s gateway would not check the key: no auth in the chain, or not api_key', async () => {
+    await run(host, 'user', 'add', 'alice');
+    const warning = /warning: this config's chain has no `use: auth` in mode api_key/;
+    const chainOf = (...use: string[]) => ({ ...host, config: { ...host.config, chain: use.map((u) => ({ use: u })) } as CommandHost['config'] });
+    const cases: [string, CommandHost, AuthOptions, boolean][] = [
+      ['no auth (the embedded default)', chainOf('router', 'translator'), options, true],
+      ['auth in mode none', chainOf('auth', 'router'), parseOptions(authOptions, { mode: 'none' }), true],
+      ['auth in mode api_key', chainOf('auth', 'router'), options, false],
+    ];
+    for (const [what, h, opts, warns] of cases) {
+      for (const json of [[], ['--json']]) {
+        const r = await run(h, 'key', 'create', '--user', 'alice', ...json, opts);
+        expect(r.code, r.err).to.equal(0);
+        expect(r.out).to.contain('sk-sluice-');
+        expect(warning.test(r.err), `${what} ${json.join('')}: ${r.err}`).to.equal(warns);
+      }
+    }
   });
 
   it('exits 1 on usage and validation errors, naming the flag', async () => {

@@ -87,7 +87,8 @@ export function commandHost(knex: Knex, opts: { redis?: Redis; logger?: Logger }
   return {
     version: '0.1.0',
     configDir: process.cwd(),
-    config: {} as CommandHost['config'],
+    // What the commands read of the config: a chain with auth in it (mode api_key, the default).
+    config: { chain: [{ use: 'auth' }] } as unknown as CommandHost['config'],
     logger: opts.logger ?? createLogger({ level: 'silent' }),
     database: async () => knex,
     redis: () => opts.redis,
