@@ -13,7 +13,7 @@ export const hookOptions = z.strictObject({
     secret: z.string().min(16).describe('HMAC-SHA256 key; receivers check `x-sluice-signature: sha256=<hex>` over the raw body.'),
     timeout_ms: z.number().int().min(100).max(60_000).default(5_000),
     retries: z.number().int().min(0).max(20).default(5).describe('Further attempts after a failure (network error, 408, 429, 5xx), with exponential backoff.'),
-    backoff_ms: z.number().int().min(1).max(60_000).default(500).describe('Delay before the first retry; doubled each time, capped at 60 s.'),
+    backoff_ms: z.number().int().min(1).max(60_000).default(500).describe('Delay before the first retry; doubled each time, capped at 60 s; never shorter than the receiver\'s retry-after.'),
   }).optional(),
   command: z.strictObject({
     run: z.array(z.string().min(1)).min(1).describe('Program and arguments (no shell); the event JSON arrives on its stdin.'),

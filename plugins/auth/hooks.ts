@@ -4,7 +4,7 @@
 // Events never carry key material: a key appears only as its public id.
 import { spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
-import type { JsonObject, Logger } from '../../core/index.js';
+import { retryAfterMs, type JsonObject, type Logger } from '../../core/index.js';
 import type { HookOptions } from './hook-options.js';
 
 export interface LifecycleEvent {
@@ -34,6 +34,8 @@ export function signBody(body: string, secret: string): string {
 }
 
 const MAX_BACKOFF_MS = 60_000;
+/** The longest `retry-after` honoured (the marketplace's bound too); a longer one is cut to this. */
+const MAX_RETRY_AFTER_MS = 3_600_000;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 function retryable(status: number): boolean {
@@ -56,6 +58,9 @@ export function createHookDispatcher(options: HookOptions | undefined, logger: L
     };
     for (let attempt = 0; ; attempt++) {
       let failure: string;
+      // A throttled or unavailable receiver's `retry-after`: retrying sooner spends the retries
+      // inside the window it asked for, and the event is dropped while it still refuses.
+      let askedMs: number | undefined;
       try {
         // Redirects are not followed: fetch would re-send the signed event to wherever the Location
         // points (307/308), or turn the POST into a GET that answers 200 and count the event as
@@ -64,6 +69,7 @@ export function createHookDispatcher(options: HookOptions | undefined, logger: L
         await res.body?.cancel();
         if (res.ok) return;
         failure = `HTTP ${res.status}`;
+        askedMs = retryAfterMs(res.headers.get('retry-after'));
         if (res.status >= 300 && res.status < 400) {
           logger.error('lifecycle webhook answered a redirect, which is not followed; event dropped (set webhook.url to the final address)', { event: event.type, event_id: event.id, status: res.status });
           return;
@@ -79,7 +85,7 @@ export function createHookDispatcher(options: HookOptions | undefined, logger: L
         logger.error('lifecycle webhook failed; event dropped', { event: event.type, event_id: event.id, attempts: attempt + 1, error: failure });
         return;
       }
-      await sleep(Math.min(hook.backoff_ms * 2 ** attempt, MAX_BACKOFF_MS));
+      await sleep(Math.max(Math.min(hook.backoff_ms * 2 ** attempt, MAX_BACKOFF_MS), Math.min(askedMs ?? 0, MAX_RETRY_AFTER_MS)));
     }
   }
 

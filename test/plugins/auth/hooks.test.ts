@@ -66,6 +66,26 @@ describe('auth: lifecycle hooks', () => {
     expect(lines.some((l) => l.includes('event dropped'))).to.equal(true);
   });
 
+  it('waits at least what a 429 or 503 asks in retry-after before retrying', async () => {
+    const times: number[] = [];
+    const server = http.createServer((req, res) => {
+      req.resume().on('end', () => {
+        times.push(Date.now());
+        if (times.length === 1) res.writeHead(429, { 'retry-after': '1' }).end();
+        else res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    const hooks = createHookDispatcher(hookOptions.parse({ webhook: { url, secret: SECRET, backoff_ms: 5 } }), captureLogger().logger);
+    hooks.emit('key.revoked', { key_id: 'a' });
+    await hooks.drain();
+    await new Promise<void>((r) => server.close(() => r()));
+    expect(times).to.have.length(2);
+    // The backoff alone would have waited 5 ms.
+    expect(times[1]! - times[0]!).to.be.at.least(950);
+  });
+
   it('does not follow a redirect: the signed event goes nowhere else, and a 302 is not a delivery', async () => {
     // Where a followed redirect would land: it answers 200, so a follow would look like success.
     const elsewhere = await receiver([200, 200, 200, 200]);
