@@ -35,6 +35,33 @@ export interface MarketplaceClient {
   call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, opts?: { body?: unknown; headers?: Record<string, string>; okStatuses?: number[] }): Promise<MarketplaceAnswer>;
 }
 
+/**
+ * The most an answer may hold (a catalogue of thousands of offers is well under 1 MB): a broken or
+ * hostile marketplace streaming without end would otherwise be read into memory until the process died.
+ */
+export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+
+class AnswerTooLarge extends Error {}
+
+/** The body as text, refusing (and cancelling the rest) past `limit` bytes. */
+async function boundedText(res: Response, limit: number): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let size = 0;
+  let text = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw new AnswerTooLarge(`answer larger than ${limit} bytes`);
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+}
+
 export function marketplaceClient(config: () => ClientConfig): MarketplaceClient {
   return {
     async call(method, path, opts = {}) {
@@ -55,8 +82,9 @@ export function marketplaceClient(config: () => ClientConfig): MarketplaceClient
         res = await fetch(`${c.url.replace(/\/+$/, '')}${path}`, {
           method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), redirect: 'manual', signal: AbortSignal.timeout(c.timeoutMs),
         });
-        text = await res.text();
+        text = await boundedText(res, MAX_ANSWER_BYTES);
       } catch (err) {
+        if (err instanceof AnswerTooLarge) throw new MarketplaceCallError(err.message, res!.status, undefined);
         const e = err as Error & { cause?: { code?: string } };
         const timedOut = e.name === 'TimeoutError' || e.name === 'AbortError';
         throw new MarketplaceCallError(timedOut ? `timeout after ${c.timeoutMs} ms` : `unreachable (${e.cause?.code ?? e.message})`, undefined, undefined);
