@@ -7,6 +7,7 @@ import { logLine, plainLineWriter, type LogFields, type Logger } from '../observ
 import type { RequestRecord } from '../plugin/request-record.js';
 import type { ApiFamily } from '../protocols/types.js';
 import { msJson, round3 } from './ms-text.js';
+import { maskPathCredentials } from './path-credentials.js';
 import type { RequestMetrics } from './request-metrics.js';
 import { randomBytes } from 'node:crypto';
 
@@ -78,7 +79,9 @@ export interface RequestListener { plugin: string; listen(r: RequestRecord): voi
 
 export function createRequestRecorder(logger: Logger, metrics: RequestMetrics, listeners: readonly RequestListener[]): RecordRequest {
   const epochOffset = Date.now() - performance.now();
-  return (r) => {
+  return (finished) => {
+    const path = maskPathCredentials(finished.path);
+    const r = path === finished.path ? finished : { ...finished, path };
     const { completion: c, exchange: ex } = r;
     metrics.record({ id: r.endpoint }, ex, c);
     const matched = r.endpoint !== 'none' && r.endpoint !== 'admin';

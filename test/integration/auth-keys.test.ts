@@ -206,3 +206,34 @@ describe('auth (api_key) end to end: CLI-made keys, every SDK, every way of send
     expect(everything).to.not.contain('sk-sluice-' + 'x'.repeat(40));
   });
 });
+
+describe('auth: a whole key in a request path is kept out of the log and the ledger', function () {
+  this.timeout(60_000);
+  it('an admin call naming a key by the whole key, and a key where a model goes, are logged and stored with the key id only', async () => {
+    const dir = tempDir('sluice-auth-path-');
+    const config = path.join(dir, 'sluice.yaml');
+    const yaml = `${authConfig({ admin: 'admin-key-0123456789abcdef' })}  - use: ledger\n    with: { flush_interval_ms: 50 }\n`;
+    (await import('node:fs')).writeFileSync(config, yaml);
+    await cli(config, 'user', 'add', 'alice');
+    const key = await cliKey(config, '--user', 'alice');
+    const gw = await startGateway(yaml, { dir });
+    try {
+      const admin = await fetch(`${gw.url}/admin/keys/${key.key}`, { headers: { authorization: 'Bearer admin-key-0123456789abcdef' } });
+      expect(admin.status).to.equal(200);
+      expect(((await admin.json()) as { id: string }).id).to.equal(key.id);
+      const stray = await fetch(`${gw.url}/v1/${key.key}`, { headers: { authorization: `Bearer ${key.key}` } });
+      expect(stray.status).to.equal(404);
+      await stray.body?.cancel();
+    } finally { await gw.close(); }
+    const secret = key.key.slice(18);
+    const paths = gw.logs.map((l) => (JSON.parse(l) as { path?: string }).path).filter((p) => p !== undefined);
+    expect(paths).to.include.members([`/admin/keys/sk-sluice-${key.id}…`, `/v1/sk-sluice-${key.id}…`]);
+    expect(gw.logs.join('\n')).to.not.contain(secret);
+    const knex = openDatabase('sqlite:./sluice.db', dir);
+    try {
+      const rows = await knex('ledger_requests').select('path') as { path: string }[];
+      expect(rows.map((r) => r.path)).to.include(`/v1/sk-sluice-${key.id}…`);
+      expect(JSON.stringify(rows)).to.not.contain(secret);
+    } finally { await knex.destroy(); }
+  });
+});
