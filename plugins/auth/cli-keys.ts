@@ -69,6 +69,8 @@ export function runKeyCommand(args: string[], options: AuthOptions, io: CommandI
           await ctx.out(key);
           await ctx.note(`created key ${id} for ${user}${view.team ? ` (team ${view.team})` : ''}${view.expires_at ? `, expires ${dateOnly(view.expires_at)} UTC` : ''}.\nStore it now: Sluice keeps only its hash and cannot show it again.`);
         }
+        if (view.status === 'user_disabled') await ctx.note(`sluice key: warning: user ${user} is disabled: the key is refused until \`sluice user enable ${user}\`.`);
+        if (view.status === 'team_disabled') await ctx.note(`sluice key: warning: team ${view.team} is disabled: the key is refused until \`sluice team enable ${view.team}\`.`);
         if (!gatewayChecksKeys(host, options)) await ctx.note(UNCHECKED_KEYS);
         return EXIT_OK;
       }

@@ -88,6 +88,23 @@ describe('auth: CLI commands', () => {
     }
   });
 
+  it('key create for a disabled user or team makes the key and says it is refused until enabled', async () => {
+    await run(host, 'team', 'add', 'eng');
+    await run(host, 'user', 'add', 'alice', '--team', 'eng');
+    await run(host, 'user', 'disable', 'alice');
+    const forUser = await run(host, 'key', 'create', '--user', 'alice');
+    expect(forUser.code).to.equal(0);
+    expect(forUser.out).to.match(/^sk-sluice-/);
+    expect(forUser.err).to.contain('warning: user alice is disabled: the key is refused until `sluice user enable alice`');
+    await run(host, 'user', 'enable', 'alice');
+    await run(host, 'team', 'disable', 'eng');
+    const forTeam = await run(host, 'key', 'create', '--user', 'alice', '--json');
+    expect(JSON.parse(forTeam.out)).to.include({ status: 'team_disabled' });
+    expect(forTeam.err).to.contain('warning: team eng is disabled');
+    await run(host, 'team', 'enable', 'eng');
+    expect((await run(host, 'key', 'create', '--user', 'alice')).err).to.not.contain('warning');
+  });
+
   it('exits 1 on usage and validation errors, naming the flag', async () => {
     await run(host, 'user', 'add', 'alice');
     const cases: [string[], RegExp][] = [
