@@ -51,8 +51,9 @@ export const statusCommand: PluginCommand<MarketplaceOptions> = {
       return 2;
     }
     if (!options.url || !options.gateway_id) {
+      // A problem of the config, as a plugin command's bad config is (docs/cli.md: exit 2).
       write(io.stderr, 'sluice: marketplace: the config has no marketplace plugin (- use: marketplace with url, api_key and gateway_id)');
-      return 1;
+      return 2;
     }
     const knex = await host.database();
     const status = await readStatus(knex);

@@ -41,4 +41,16 @@ chain:
     expect(r.stderr.split('\n')[0]).to.equal('sluice: marketplace: unexpected argument "extra"');
     expect(r.stdout).to.equal('');
   });
+
+  it('a config without the marketplace plugin is an error of the config (exit 2, as docs/cli.md gives plugin commands), naming what is missing', () => {
+    const dir = tempDir('sluice-market-status-');
+    const config = path.join(dir, 'sluice.yaml');
+    writeFileSync(config, `providers: { local: { type: loopback } }
+chain:
+  - { use: router, with: { default: local } }
+`);
+    const r = sluice(['marketplace', 'status', '--config', config], { env: { SLUICE_HOME: path.join(dir, 'home') } });
+    expect(r.status, r.stderr).to.equal(2);
+    expect(r.stderr).to.match(/the config has no marketplace plugin/);
+  });
 });
