@@ -3,6 +3,7 @@
 // C.encodeResponse/encodeStream on the way out.
 import type { JsonObject, JsonValue, Protocol, StreamEvent } from '../../core/index.js';
 import type { IrRequest, IrResponse, IrStreamEvent } from './ir.js';
+import type { UnsentField, UnsentNames } from './unsent-fields.js';
 
 export interface EncodeContext {
   /** The model name the client asked for: responses echo it, not the upstream's name. */
@@ -30,6 +31,13 @@ export interface ProtocolCodec {
   decodeRequest(body: JsonObject, model: string, stream: boolean, listDrops?: boolean): IrRequest;
   /** IR → upstream request body (model and stream settings included). */
   encodeRequest(request: IrRequest): JsonObject;
+  /**
+   * What `encodeRequest` left out of `request` when it built `body` (the IR held it, this protocol
+   * cannot take it): read only by the debug line, so called only while debug is on.
+   */
+  unsentFields(request: IrRequest, body: JsonObject): Iterable<UnsentField>;
+  /** As a client protocol: its own name of each IR field an upstream may leave out. */
+  readonly unsentNames: UnsentNames;
   /** Upstream JSON response → IR. */
   decodeResponse(body: JsonValue): IrResponse;
   /** IR → client JSON response. */

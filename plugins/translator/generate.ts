@@ -6,6 +6,7 @@ import type { IrRequest, IrResponse } from './ir.js';
 import { mayNeedResolving, resolvePassthroughSignatures } from './passthrough-signatures.js';
 import { signaturesFor, tagResponse, tagStream, untagRequest } from './signatures.js';
 import { clientToolNames, restoreResponseNames, restoreStreamNames, toolNamesFor } from './tool-names.js';
+import { unsentFieldNames } from './unsent-fields.js';
 import { estimateTokens } from './util.js';
 
 function codec(name: ProtocolName): ProtocolCodec {
@@ -17,15 +18,23 @@ function codec(name: ProtocolName): ProtocolCodec {
 /** The client's request in the IR, decoded once per exchange and only when a translation needs it. */
 const DECODED = stateKey<IrRequest>('translator.decoded');
 
-function decodedRequest(exchange: Exchange, logger: Logger): IrRequest {
+/**
+ * `log` false: the caller encodes for a target and logs the decoder's drops itself, with what that
+ * target's encoder leaves out, in the one `translation drops fields` line.
+ */
+function decodedRequest(exchange: Exchange, logger: Logger, log = true): IrRequest {
   let decoded = exchange.get(DECODED);
   if (!decoded) {
     const clientName = protocolName(exchange.endpoint);
     decoded = untagRequest(codec(clientName).decodeRequest(exchange.readRequest(), exchange.model ?? '', exchange.stream, logger.enabled('debug')), exchange.endpoint.family);
-    if (decoded.dropped.length) logger.debug('translation drops fields', { request_id: exchange.id, from: clientName, fields: decoded.dropped });
+    if (log) logDrops(exchange, logger, decoded.dropped);
     exchange.set(DECODED, decoded);
   }
   return decoded;
+}
+
+function logDrops(exchange: Exchange, logger: Logger, fields: string[], to?: ProtocolName): void {
+  if (fields.length) logger.debug('translation drops fields', { request_id: exchange.id, from: protocolName(exchange.endpoint), ...(to ? { to } : {}), fields });
 }
 
 /**
@@ -49,8 +58,19 @@ export function generationTranslator(logger: Logger): (this: Exchange, target: T
       if (resolved) { decodedRequest(exchange, logger); exchange.request = resolved; }
       return undefined;
     }
-    const request = toolNamesFor(signaturesFor(decodedRequest(exchange, logger), protocol.family), protocol.family);
-    const body = codec(protocolName(protocol)).encodeRequest({ ...request, model: target.model, stream: exchange.stream });
+    const logged = exchange.get(DECODED) !== undefined;
+    const decoded = decodedRequest(exchange, logger, false);
+    const request = toolNamesFor(signaturesFor(decoded, protocol.family), protocol.family);
+    const to = protocolName(protocol);
+    const upstream = codec(to);
+    const ir: IrRequest = { ...request, model: target.model, stream: exchange.stream };
+    const body = upstream.encodeRequest(ir);
+    if (logger.enabled('debug')) {
+      // Per target: a fallback to another protocol leaves out other fields. The decoder's drops
+      // are named once, on the first line.
+      const unsent = unsentFieldNames(upstream.unsentFields(ir, body), codec(protocolName(endpoint)).unsentNames);
+      logDrops(exchange, logger, logged ? unsent : [...decoded.dropped, ...unsent], to);
+    }
     return { protocol, body, stream: exchange.stream, model: target.model };
   };
 }

@@ -6,11 +6,14 @@ import { decodeResponse } from './response-decode.js';
 import { encodeResponse } from './response-encode.js';
 import { decodeStream } from './stream-decode.js';
 import { encodeStream } from './stream-encode.js';
+import { anthropicUnsentFields, ANTHROPIC_UNSENT_NAMES } from './unsent.js';
 
 export const anthropicMessages: ProtocolCodec = {
   protocol: { family: 'anthropic', operation: 'messages' },
   decodeRequest,
   encodeRequest,
+  unsentFields: anthropicUnsentFields,
+  unsentNames: ANTHROPIC_UNSENT_NAMES,
   decodeResponse,
   encodeResponse,
   decodeStream,

@@ -6,11 +6,14 @@ import { decodeChatStream } from './decode-stream.js';
 import { encodeChatRequest } from './encode-request.js';
 import { encodeChatResponse } from './encode-response.js';
 import { encodeChatStream } from './encode-stream.js';
+import { chatUnsentFields, CHAT_UNSENT_NAMES } from './unsent.js';
 
 export const openaiChat: ProtocolCodec = {
   protocol: { family: 'openai', operation: 'chat' },
   decodeRequest: decodeChatRequest,
   encodeRequest: encodeChatRequest,
+  unsentFields: chatUnsentFields,
+  unsentNames: CHAT_UNSENT_NAMES,
   decodeResponse: decodeChatResponse,
   encodeResponse: encodeChatResponse,
   decodeStream: decodeChatStream,

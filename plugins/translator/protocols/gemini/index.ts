@@ -6,11 +6,14 @@ import { decodeGeminiResponse } from './response-decode.js';
 import { encodeGeminiResponse } from './response-encode.js';
 import { decodeGeminiStream } from './stream-decode.js';
 import { encodeGeminiStream } from './stream-encode.js';
+import { geminiUnsentFields, GEMINI_UNSENT_NAMES } from './unsent.js';
 
 export const geminiGenerate: ProtocolCodec = {
   protocol: { family: 'gemini', operation: 'generate' },
   decodeRequest: decodeGeminiRequest,
   encodeRequest: encodeGeminiRequest,
+  unsentFields: geminiUnsentFields,
+  unsentNames: GEMINI_UNSENT_NAMES,
   decodeResponse: decodeGeminiResponse,
   encodeResponse: encodeGeminiResponse,
   decodeStream: decodeGeminiStream,

@@ -1,0 +1,46 @@
+// What the Anthropic encoder leaves out of the IR (unsent-fields.ts), and Anthropic clients'
+// names for what other encoders leave out.
+import type { JsonObject } from '../../../../core/index.js';
+import type { IrRequest } from '../../ir.js';
+import { unsentContent, unsentStops, unsentValue, type UnsentField, type UnsentNames } from '../../unsent-fields.js';
+
+export function anthropicUnsentFields(req: IrRequest, body: JsonObject): UnsentField[] {
+  const out: UnsentField[] = [];
+  unsentValue(out, 'temperature', req.temperature, body['temperature']);
+  unsentValue(out, 'topP', req.topP, body['top_p']);
+  unsentValue(out, 'topK', req.topK, body['top_k']);
+  unsentStops(out, req, body['stop_sequences']);
+  unsentValue(out, 'toolChoice', req.toolChoice, body['tool_choice']);
+  // Thinking turned off needs no field: off is Anthropic's default.
+  const wanted = req.reasoning !== undefined && req.reasoning.enabled && req.reasoning.effort !== 'none';
+  const config = body['output_config'] as JsonObject | undefined;
+  if (wanted && body['thinking'] === undefined && config?.['effort'] === undefined) out.push('reasoning');
+  unsentValue(out, 'reasoning.includeThoughts', req.reasoning?.includeThoughts, undefined);
+  const f = req.responseFormat;
+  if (f?.type === 'json_object') out.push('responseFormat');
+  if (f?.type === 'json_schema') {
+    unsentValue(out, 'responseFormat.name', f.name, undefined);
+    unsentValue(out, 'responseFormat.strict', f.strict, undefined);
+  }
+  unsentContent(req, ['tools.freeformFormat', 'image.detail', 'thinking'], out);
+  return out;
+}
+
+export const ANTHROPIC_UNSENT_NAMES: UnsentNames = {
+  user: 'metadata.user_id',
+  parallelToolCalls: 'tool_choice.disable_parallel_tool_use',
+  toolChoice: 'tool_choice',
+  temperature: 'temperature',
+  topP: 'top_p',
+  topK: 'top_k',
+  stop: 'stop_sequences',
+  reasoning: 'thinking',
+  'reasoning.includeThoughts': 'thinking.display',
+  responseFormat: 'output_config.format',
+  'tools.strict': 'tools[].strict',
+  'tools.cache': 'tools[].cache_control',
+  cache: 'cache_control',
+  'toolResult.isError': 'messages[].content[].is_error',
+  thinking: 'messages[].content[](thinking)',
+  redactedThinking: 'messages[].content[](redacted_thinking)',
+};
