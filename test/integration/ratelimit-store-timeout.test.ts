@@ -18,6 +18,22 @@ function rawCommand(port: number, command: string): Promise<string> {
   });
 }
 
+/** Resolves once the server no longer answers a PING within 50 ms: the DEBUG SLEEP sent before has begun. */
+async function untilAsleep(port: number): Promise<void> {
+  for (const deadline = Date.now() + 5000; Date.now() < deadline;) {
+    const socket = net.connect(port, '127.0.0.1');
+    const answered = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 50);
+      socket.once('error', () => { clearTimeout(timer); resolve(true); });
+      socket.once('connect', () => socket.write('PING\r\n'));
+      socket.once('data', () => { clearTimeout(timer); resolve(true); });
+    });
+    socket.destroy();
+    if (!answered) return;
+  }
+  throw new Error('Redis never went to sleep');
+}
+
 async function ask(gw: TestGateway): Promise<{ status: number; body: string }> {
   const res = await fetch(`${gw.url}/v1/chat/completions`, {
     method: 'POST', headers: { 'content-type': 'application/json' },
@@ -60,8 +76,10 @@ chain:
 
   it('gives back what the late script reserved for the refused request: the budget is whole again once Redis answers', async () => {
     expect((await ask(gw)).status, 'Redis answering: admitted').to.equal(200);
-    const asleep = rawCommand(redis.port, 'DEBUG SLEEP 1');
-    await new Promise((r) => setTimeout(r, 100)); // the server is asleep before the request's reserve is sent
+    const asleep = rawCommand(redis.port, 'DEBUG SLEEP 1.5');
+    // The server is asleep before the request's reserve is sent (a fixed wait was not always enough
+    // on a loaded machine: the command had not reached Redis yet, and the request was admitted).
+    await untilAsleep(redis.port);
     const refused = await ask(gw);
     expect(refused.status, refused.body).to.equal(503);
     expect(refused.body).to.contain('SLUICE_E_RATELIMIT_UNAVAILABLE');
