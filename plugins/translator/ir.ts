@@ -56,6 +56,12 @@ export interface IrTool {
    * single string parameter `input`; the Responses encoder turns such calls back into custom calls.
    */
   freeform?: { format?: JsonObject };
+  /**
+   * A tool a Responses client grouped in a `namespace` tool (Codex's sub-agent tools, MCP
+   * servers). Other protocols have no namespaces, so the IR name is the flat `<namespace>__<tool>`
+   * (unique across namespaces); the Responses encoder answers with `name` and `namespace` apart.
+   */
+  namespace?: { name: string; tool: string };
   cache?: CacheHint;
 }
 

@@ -8,7 +8,7 @@ import {
 import type { IrImage, IrPart, IrText, IrToolResult } from '../../ir.js';
 import { bareId, splitSignature } from '../../tool-call-ids.js';
 import { invalid, withItem } from '../../util.js';
-import { reasoningPart } from './wire.js';
+import { namespacedName, reasoningPart } from './wire.js';
 
 /**
  * The IR parts of one input item, from core's reading of it: this file adds what only translation
@@ -61,6 +61,9 @@ export class ItemReader implements RequestSink {
     // A Gemini function-call signature Sluice put in call_id comes back out of it (tool-call-ids.ts).
     const { id, signature } = this.answer ? { id: rawId ?? '', signature: undefined } : splitSignature(required(rawId, 'call_id', turn));
     if (!this.answer) required(name, 'name', turn);
+    // A replayed call of a namespaced tool names it inside its namespace: back to the flat IR name.
+    const ns = asString(owner['namespace']);
+    if (ns !== undefined && name) name = namespacedName(ns, name);
     this.callNames.set(id, name);
     // A freeform call's raw text rides in the IR as the single `input` argument.
     const args = form === 'free_text' ? JSON.stringify({ input: asString(owner[key]) ?? '' }) : asString(owner[key]) ?? '{}';

@@ -7,6 +7,7 @@ import type { IrEffort, IrMessage, IrReasoning, IrRequest, IrResponseFormat, IrT
 import { droppedFields } from '../../dropped-fields.js';
 import { invalid } from '../../util.js';
 import { ItemReader } from './item-reader.js';
+import { namespacedName } from './wire.js';
 import { RESPONSES_REQUEST_SHAPE } from './request-shape.js';
 
 const EFFORTS = new Set<string>(['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max']);
@@ -139,31 +140,51 @@ function decodeTools(tools: JsonValue | undefined): IrTool[] {
   for (const [i, raw] of asArray(tools).entries()) {
     const tool = asObject(raw);
     if (!tool) throw invalid(`tools[${i}] must be an object`, `tools[${i}]`);
-    const type = asString(tool['type']);
-    const name = asString(tool['name']);
-    if ((type === 'function' || type === 'custom') && name === undefined) throw invalid(`tools[${i}].name is required`, `tools[${i}].name`);
-    if (type === 'function' && name !== undefined) {
-      const t: IrTool = { name, parameters: asObject(tool['parameters']) ?? { type: 'object', properties: {} } };
-      const description = asString(tool['description']);
-      if (description !== undefined) t.description = description;
-      if (typeof tool['strict'] === 'boolean') t.strict = tool['strict'];
-      out.push(t);
-    } else if (type === 'custom' && name !== undefined) {
-      const t: IrTool = {
-        name,
-        parameters: { type: 'object', properties: { input: { type: 'string' } }, required: ['input'] },
-        freeform: {},
-      };
-      const format = asObject(tool['format']);
-      if (format && t.freeform) t.freeform.format = format;
-      const description = asString(tool['description']);
-      if (description !== undefined) t.description = description;
-      out.push(t);
+    if (asString(tool['type']) !== 'namespace') {
+      const t = decodeTool(tool, `tools[${i}]`);
+      if (t) out.push(t);
+      continue;
     }
-    // Others (web_search, file_search, local_shell, mcp, …) are hosted tools that run inside OpenAI
-    // and cannot be translated: request-shape.ts names them.
+    // A namespace groups function and custom tools (Codex's sub-agent tools): each becomes a flat
+    // IR tool, so a model behind another protocol can call it.
+    const ns = asString(tool['name']);
+    if (ns === undefined) throw invalid(`tools[${i}].name is required`, `tools[${i}].name`);
+    for (const [j, inner] of asArray(tool['tools']).entries()) {
+      const innerTool = asObject(inner);
+      if (!innerTool) throw invalid(`tools[${i}].tools[${j}] must be an object`, `tools[${i}].tools[${j}]`);
+      const t = decodeTool(innerTool, `tools[${i}].tools[${j}]`);
+      if (t) out.push({ ...t, name: namespacedName(ns, t.name), namespace: { name: ns, tool: t.name } });
+    }
   }
   return out;
+}
+
+function decodeTool(tool: JsonObject, at: string): IrTool | undefined {
+  const type = asString(tool['type']);
+  const name = asString(tool['name']);
+  if ((type === 'function' || type === 'custom') && name === undefined) throw invalid(`${at}.name is required`, `${at}.name`);
+  if (type === 'function' && name !== undefined) {
+    const t: IrTool = { name, parameters: asObject(tool['parameters']) ?? { type: 'object', properties: {} } };
+    const description = asString(tool['description']);
+    if (description !== undefined) t.description = description;
+    if (typeof tool['strict'] === 'boolean') t.strict = tool['strict'];
+    return t;
+  }
+  if (type === 'custom' && name !== undefined) {
+    const t: IrTool = {
+      name,
+      parameters: { type: 'object', properties: { input: { type: 'string' } }, required: ['input'] },
+      freeform: {},
+    };
+    const format = asObject(tool['format']);
+    if (format && t.freeform) t.freeform.format = format;
+    const description = asString(tool['description']);
+    if (description !== undefined) t.description = description;
+    return t;
+  }
+  // Others (web_search, file_search, local_shell, mcp, …) are hosted tools that run inside OpenAI
+  // and cannot be translated: request-shape.ts names them.
+  return undefined;
 }
 
 function decodeToolChoice(choice: JsonValue | undefined): IrToolChoice | undefined {

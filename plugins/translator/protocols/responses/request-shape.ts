@@ -37,7 +37,7 @@ const ITEM: ShapeSpec = {
   variants: {
     message: { keys: { role: true, content: CONTENT } },
     'system message': { keys: { role: true, content: SYSTEM_CONTENT } },
-    function_call: { keys: { call_id: true, name: true, arguments: true } },
+    function_call: { keys: { call_id: true, name: true, namespace: true, arguments: true } },
     custom_tool_call: { keys: { call_id: true, name: true, input: true } },
     function_call_output: CALL_OUTPUT,
     custom_tool_call_output: CALL_OUTPUT,
@@ -50,6 +50,16 @@ const ITEM: ShapeSpec = {
 };
 
 const NAMED: ShapeSpec = { keys: { name: true } };
+/** The tools a client defines itself (hosted ones are dropped), at the top level and in a namespace. */
+const CLIENT_TOOLS = {
+  keys: { type: true },
+  variant: (t: JsonObject) => asString(t['type']),
+  variants: {
+    function: { keys: { name: true, description: true, parameters: true, strict: true } },
+    custom: { keys: { name: true, description: true, format: true } },
+  },
+  othersDropped: true,
+} satisfies ShapeSpec;
 
 export const RESPONSES_REQUEST_SHAPE = compileShape({
   keys: {
@@ -61,10 +71,8 @@ export const RESPONSES_REQUEST_SHAPE = compileShape({
     tools: {
       keys: { type: true },
       variant: (t) => asString(t['type']),
-      variants: {
-        function: { keys: { name: true, description: true, parameters: true, strict: true } },
-        custom: { keys: { name: true, description: true, format: true } },
-      },
+      // A namespace holds function and custom tools (request-decode.ts flattens it).
+      variants: { ...CLIENT_TOOLS.variants, namespace: { keys: { name: true, description: true, tools: CLIENT_TOOLS } } },
       othersDropped: true, // hosted tools: web_search, file_search, local_shell, mcp…
     },
     tool_choice: { keys: { type: true }, variant: (c) => asString(c['type']), variants: { function: NAMED, custom: NAMED }, othersDropped: true },

@@ -4,11 +4,12 @@ import type { EncodeContext } from '../../codec.js';
 import type { IrResponse } from '../../ir.js';
 import { idWithSignature } from '../../tool-call-ids.js';
 import { argumentsOrEmptyObject } from '../../util.js';
-import { customCallItem, endedStatus, functionCallItem, itemId, messageItem, reasoningItem, responseObject } from './response-object.js';
-import { customInput, freeformNames, REDACTED_PREFIX } from './wire.js';
+import { callName, customCallItem, endedStatus, functionCallItem, itemId, messageItem, reasoningItem, responseObject } from './response-object.js';
+import { customInput, freeformNames, namespacedTools, REDACTED_PREFIX } from './wire.js';
 
 export function encodeResponsesResponse(response: IrResponse, ctx: EncodeContext): JsonObject {
   const freeform = freeformNames(ctx.request.tools);
+  const namespaced = namespacedTools(ctx.request.tools);
   const output: JsonValue[] = [];
   // Runs of text become one message item and reasoning without a signature yet continues into the
   // next thinking part — the same grouping the stream encoder makes from deltas.
@@ -41,8 +42,8 @@ export function encodeResponsesResponse(response: IrResponse, ctx: EncodeContext
         // A Gemini function-call signature rides in call_id, which clients send back verbatim.
         const callId = idWithSignature(p.id, p.signature);
         output.push(freeform.has(p.name)
-          ? customCallItem(itemId('ctc', ctx, i), callId, p.name, customInput(p.arguments))
-          : functionCallItem(itemId('fc', ctx, i), callId, p.name, argumentsOrEmptyObject(p.arguments)));
+          ? customCallItem(itemId('ctc', ctx, i), callId, callName(p.name, namespaced), customInput(p.arguments))
+          : functionCallItem(itemId('fc', ctx, i), callId, callName(p.name, namespaced), argumentsOrEmptyObject(p.arguments)));
         break;
       }
       default:

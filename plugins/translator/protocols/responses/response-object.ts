@@ -43,12 +43,20 @@ export function outputTextPart(text: string): JsonObject {
   return { type: 'output_text', text, annotations: [], logprobs: [] };
 }
 
-export function functionCallItem(id: string, callId: string, name: string, args: string, status: ItemStatus = 'completed'): JsonObject {
-  return { id, type: 'function_call', status, arguments: args, call_id: callId, name };
+/** A call's name as the client knows it: a tool of a namespace tool is named inside its namespace. */
+export interface CallName { name: string; namespace?: string }
+
+export function callName(irName: string, namespaced: Map<string, { name: string; tool: string }>): CallName {
+  const ns = namespaced.get(irName);
+  return ns ? { name: ns.tool, namespace: ns.name } : { name: irName };
 }
 
-export function customCallItem(id: string, callId: string, name: string, input: string, status: ItemStatus = 'completed'): JsonObject {
-  return { id, type: 'custom_tool_call', status, call_id: callId, name, input };
+export function functionCallItem(id: string, callId: string, name: CallName, args: string, status: ItemStatus = 'completed'): JsonObject {
+  return { id, type: 'function_call', status, arguments: args, call_id: callId, ...name };
+}
+
+export function customCallItem(id: string, callId: string, name: CallName, input: string, status: ItemStatus = 'completed'): JsonObject {
+  return { id, type: 'custom_tool_call', status, call_id: callId, ...name, input };
 }
 
 export interface ResponseState {

@@ -7,9 +7,9 @@ import type { IrStopReason, IrStreamEvent } from '../../ir.js';
 import { idWithSignature } from '../../tool-call-ids.js';
 import { argumentsOrEmptyObject, isCompleteJson } from '../../util.js';
 import {
-  customCallItem, endedStatus, functionCallItem, itemId, messageItem, outputTextPart, reasoningItem, responseObject,
+  callName, type CallName, customCallItem, endedStatus, functionCallItem, itemId, messageItem, outputTextPart, reasoningItem, responseObject,
 } from './response-object.js';
-import { customInput, freeformNames, incompleteReason, REDACTED_PREFIX } from './wire.js';
+import { customInput, freeformNames, incompleteReason, namespacedTools, REDACTED_PREFIX } from './wire.js';
 
 export async function* encodeResponsesStream(events: AsyncIterable<IrStreamEvent>, ctx: EncodeContext): AsyncIterable<StreamEvent> {
   const writer = new ResponsesStreamWriter(ctx);
@@ -26,7 +26,7 @@ interface StreamedCall {
   index: number;
   id: string;
   callId: string;
-  name: string;
+  name: CallName;
   /** Freeform calls are buffered: the raw input can only be cut out of complete IR arguments. */
   custom: boolean;
   args: string;
@@ -41,6 +41,7 @@ class ResponsesStreamWriter {
   private open: OpenItem | undefined;
   private readonly calls = new Map<number, StreamedCall>();
   private readonly freeform: Set<string>;
+  private readonly namespaced: Map<string, { name: string; tool: string }>;
   private usage: Usage | undefined;
   private stopReason: IrStopReason | undefined;
   /** The output_index of the item a token limit cut short, once the stream has ended with one. */
@@ -48,6 +49,7 @@ class ResponsesStreamWriter {
 
   constructor(private readonly ctx: EncodeContext) {
     this.freeform = freeformNames(ctx.request.tools);
+    this.namespaced = namespacedTools(ctx.request.tools);
   }
 
   *accept(ev: IrStreamEvent): Iterable<StreamEvent> {
@@ -95,7 +97,7 @@ class ResponsesStreamWriter {
         this.output.push(null);
         const custom = this.freeform.has(ev.name);
         const call: StreamedCall = {
-          index, id: itemId(custom ? 'ctc' : 'fc', this.ctx, index), callId: idWithSignature(ev.id, ev.signature), name: ev.name, custom, args: '', closed: false,
+          index, id: itemId(custom ? 'ctc' : 'fc', this.ctx, index), callId: idWithSignature(ev.id, ev.signature), name: callName(ev.name, this.namespaced), custom, args: '', closed: false,
         };
         this.calls.set(ev.index, call);
         const item = custom

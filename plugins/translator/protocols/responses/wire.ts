@@ -39,6 +39,18 @@ export function freeformNames(tools: IrTool[]): Set<string> {
   return out;
 }
 
+/** The IR name of tool `tool` inside the client's namespace tool `namespace`. */
+export function namespacedName(namespace: string, tool: string): string {
+  return `${namespace}__${tool}`;
+}
+
+/** The client's namespaced tools by IR name: their calls go back with `name` and `namespace` apart. */
+export function namespacedTools(tools: IrTool[]): Map<string, { name: string; tool: string }> {
+  const out = new Map<string, { name: string; tool: string }>();
+  for (const t of tools) if (t.namespace) out.set(t.name, t.namespace);
+  return out;
+}
+
 /** The raw text of a freeform call, unwrapped from the IR's `{"input": "..."}` arguments. */
 export function customInput(args: string): string {
   const input = parseArguments(args)['input'];
