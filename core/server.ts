@@ -94,7 +94,10 @@ export async function listenAll(gateway: Gateway, specs: ListenerSpec[]): Promis
       bound.push({ server, port: spec.port, host: spec.host, serve: spec.serve });
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(spec.port, spec.host, () => { server.off('error', reject); resolve(); });
+        // An IPv6 literal may be written as in a URL (`[::1]`, which isLoopbackHost accepts): the
+        // socket takes it bare.
+        const bindHost = spec.host.startsWith('[') && spec.host.endsWith(']') ? spec.host.slice(1, -1) : spec.host;
+        server.listen(spec.port, bindHost, () => { server.off('error', reject); resolve(); });
       });
       const address = server.address();
       bound[bound.length - 1]!.port = typeof address === 'object' && address ? address.port : spec.port;

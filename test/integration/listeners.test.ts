@@ -201,3 +201,26 @@ describe('multi-port mode: sluice start', function () {
     expect(await refused(ops)).to.equal(true);
   });
 });
+
+describe('an IPv6 literal written as in a URL', () => {
+  it('server.host "[::1]" listens on ::1 (loopback, no auth needed) instead of failing with ENOTFOUND', async () => {
+    const dir = tempDir('sluice-listeners-v6-');
+    const file = path.join(dir, 'sluice.yaml');
+    writeFileSync(file, `server: { host: "[::1]", port: 0, shutdown_grace_ms: 200 }
+storage: { database: "sqlite::memory:" }
+providers: { local: { type: loopback } }
+chain:
+  - use: router
+    with: { default: local }
+`);
+    const loaded = await loadConfigFile(file);
+    const gateway = await createGateway(loaded, { logger: createLogger({ level: 'silent', write: () => {} }) });
+    const running = await listenAll(gateway, listenersOf(loaded.config.server));
+    try {
+      const res = await fetch(`http://[::1]:${running.port}/health`);
+      expect(res.status).to.equal(200);
+    } finally {
+      await running.shutdown('test');
+    }
+  });
+});
