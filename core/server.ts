@@ -49,8 +49,6 @@ export interface RunningServer {
 
 const DATA_PLANE: readonly EndpointGroup[] = ['openai', 'anthropic', 'gemini'];
 
-export { isLoopbackHost };
-
 /** The listeners a config asks for: `server.listeners`, else one on server.host:server.port serving everything. */
 export function listenersOf(server: SluiceConfig['server']): ListenerSpec[] {
   if (!server.listeners) return [{ port: server.port, host: server.host }];

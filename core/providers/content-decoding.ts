@@ -22,6 +22,9 @@ export interface DecodedSink {
 
 const zstd = (zlib as { createZstdDecompress?: () => Decompressor }).createZstdDecompress;
 
+/** The codings decompressorFor has a decompressor for on this Node.js (zstd from Node 22.15 / 23.8). */
+const DECODABLE: ReadonlySet<string> = new Set(['gzip', 'x-gzip', 'deflate', 'br', ...(zstd ? ['zstd'] : [])]);
+
 /** The decompressor for one coding name; undefined when there is none on this Node.js. */
 function decompressorFor(coding: string, firstByte: number): Decompressor | undefined {
   switch (coding) {
@@ -42,9 +45,7 @@ function decompressorFor(coding: string, firstByte: number): Decompressor | unde
 export function codingsToUndo(header: string): string[] | ContentDecodingError {
   const codings = header.toLowerCase().split(',').map((c) => c.trim()).filter((c) => c !== '' && c !== 'identity').reverse();
   for (const coding of codings) {
-    if (coding !== 'gzip' && coding !== 'x-gzip' && coding !== 'deflate' && coding !== 'br' && !(coding === 'zstd' && zstd)) {
-      return new ContentDecodingError(coding, 'not a coding Sluice can decode');
-    }
+    if (!DECODABLE.has(coding)) return new ContentDecodingError(coding, 'not a coding Sluice can decode');
   }
   return codings;
 }
