@@ -2,7 +2,7 @@
 // encoder (Gemini client), so a signature travels the same way in both directions.
 import type { JsonObject } from '../../../../core/index.js';
 import type { IrImage, IrPart } from '../../ir.js';
-import { parseTag } from '../../signatures.js';
+import { isGeminiSignature } from './thinking.js';
 import { parseArguments } from '../../util.js';
 
 /**
@@ -54,11 +54,6 @@ export function encodeParts(parts: IrPart[], callNames: Map<string, string>): Js
   }
   if (pendingSignature !== undefined) out.push({ text: '', thought: true, thoughtSignature: pendingSignature });
   return out;
-}
-
-function isGeminiSignature(signature: string): boolean {
-  const origin = parseTag(signature)?.origin;
-  return origin === undefined || origin === 'gemini';
 }
 
 const EXTENSION_TYPES: Record<string, string> = {

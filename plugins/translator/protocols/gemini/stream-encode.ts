@@ -6,6 +6,7 @@ import type { EncodeContext } from '../../codec.js';
 import type { IrStopReason, IrStreamEvent } from '../../ir.js';
 import { isCompleteJson, mintId, parseArguments } from '../../util.js';
 import { stopReasonToGemini } from './finish.js';
+import { isGeminiSignature, thoughtsWanted } from './thinking.js';
 import { usageToGemini } from './usage.js';
 
 interface PendingCall { id: string; name: string; args: string; signature?: string; sent: boolean }
@@ -16,6 +17,10 @@ export async function* encodeGeminiStream(events: AsyncIterable<IrStreamEvent>, 
   const calls: PendingCall[] = [];
   let stopReason: IrStopReason | undefined;
   let usage: Usage | undefined;
+  // Reasoning text (and another family's signature) only for a client that asked (thinking.ts).
+  const thoughts = thoughtsWanted(ctx.request);
+  /** Reasoning text left out since the last signature: that signature goes too (thinking.ts). */
+  let hidden = false;
 
   const chunk = (parts: JsonObject[], terminal?: { finishReason: string; usageMetadata: JsonObject }): StreamEvent => {
     sentAny = true;
@@ -48,6 +53,7 @@ export async function* encodeGeminiStream(events: AsyncIterable<IrStreamEvent>, 
         break;
       case 'text_delta':
       case 'thinking_delta': {
+        if (ev.type === 'thinking_delta' && !thoughts) { hidden ||= ev.text !== ''; break; }
         // Calls that finished before this text go first, so the client sees the parts in order.
         const ready = readyCalls(false);
         if (ready.length) yield chunk(ready);
@@ -55,6 +61,10 @@ export async function* encodeGeminiStream(events: AsyncIterable<IrStreamEvent>, 
         break;
       }
       case 'thinking_signature':
+        if (hidden) {
+          hidden = false;
+          if (!isGeminiSignature(ev.signature)) break;
+        }
         yield chunk([{ text: '', thought: true, thoughtSignature: ev.signature }]);
         break;
       case 'redacted_thinking':

@@ -1,6 +1,7 @@
 // generationConfig.thinkingConfig ⇄ IR reasoning.
 import { asNumber, asObject, asString, type JsonObject, type JsonValue } from '../../../../core/index.js';
-import type { IrEffort, IrReasoning } from '../../ir.js';
+import type { IrEffort, IrPart, IrReasoning, IrRequest } from '../../ir.js';
+import { parseTag } from '../../signatures.js';
 
 const LEVEL_TO_EFFORT: Record<string, IrEffort> = { MINIMAL: 'minimal', LOW: 'low', MEDIUM: 'medium', HIGH: 'high' };
 
@@ -58,4 +59,34 @@ function effortToLevel(effort: IrEffort, noMinimal: boolean): string {
     case 'medium': return 'MEDIUM';
     default: return 'HIGH';
   }
+}
+
+/**
+ * Google answers thought parts only when the request says `includeThoughts: true` (absent is
+ * false), though the model thinks and `thoughtsTokenCount` bills it: a Gemini client gets another
+ * provider's reasoning on the same terms.
+ */
+export function thoughtsWanted(request: IrRequest): boolean {
+  return request.reasoning?.includeThoughts === true;
+}
+
+/** Whether a signature is Gemini's own (untagged, or tagged as Gemini's), not another family's. */
+export function isGeminiSignature(signature: string): boolean {
+  const origin = parseTag(signature)?.origin;
+  return origin === undefined || origin === 'gemini';
+}
+
+/**
+ * The answer's parts as a Gemini client that did not ask for thoughts gets them: no reasoning text.
+ * Gemini's own signature stays, on the part it signed, as Google sends it. Another family's
+ * reasoning that has no text (Responses `encrypted_content` without a summary) shows nothing and
+ * is what the next turn needs to give that provider its reasoning back, so it stays a signed empty
+ * thought; reasoning with text goes whole, as its signature is valid only with that text
+ * (Anthropic's).
+ */
+export function withoutThoughts(parts: IrPart[]): IrPart[] {
+  return parts.flatMap((p): IrPart[] => {
+    if (p.type !== 'thinking' || p.text === '') return [p];
+    return p.signature !== undefined && isGeminiSignature(p.signature) ? [{ ...p, text: '' }] : [];
+  });
 }

@@ -94,9 +94,24 @@ const IR_AS_GEMINI: JsonObject = {
   responseId: 'msg_01XFDUDYJgAACzvnptvVoYEL',
 };
 
+/** A client that asked for thoughts (`includeThoughts: true`); Google's default is without. */
+const THOUGHTS = context({ request: emptyRequest({ reasoning: { enabled: true, includeThoughts: true } }) });
+
 describe('gemini codec: encodeResponse', () => {
   it('encodes parts, finish reason, usage and echoes the client model', () => {
-    expect(geminiGenerate.encodeResponse(IR, context())).to.deep.equal(IR_AS_GEMINI);
+    expect(geminiGenerate.encodeResponse(IR, THOUGHTS)).to.deep.equal(IR_AS_GEMINI);
+  });
+
+  it('leaves reasoning text out unless the client asked (includeThoughts), and still counts its tokens', () => {
+    const parts = (IR_AS_GEMINI['candidates'] as JsonObject[])[0]!['content'] as JsonObject;
+    const expected = { ...IR_AS_GEMINI, candidates: [{ ...(IR_AS_GEMINI['candidates'] as JsonObject[])[0], content: { ...parts, parts: (parts['parts'] as JsonObject[]).slice(1) } }] };
+    // As the translator hands it over: another family's signature tagged with its origin.
+    const tagged: IrResponse = { ...IR, parts: IR.parts.map((p) => (p.type === 'thinking' ? { ...p, signature: `sluice1.anthropic.${p.signature}` } : p)) };
+    expect(geminiGenerate.encodeResponse(tagged, context())).to.deep.equal(expected);
+    // Reasoning with no text (encrypted only) shows nothing and is what the next turn needs: kept.
+    const encrypted: IrResponse = { ...IR, parts: [{ type: 'thinking', text: '', signature: 'sluice1.openai.enc' }, { type: 'text', text: 'Hi' }] };
+    expect(((geminiGenerate.encodeResponse(encrypted, context())['candidates'] as JsonObject[])[0]!['content'] as JsonObject)['parts'])
+      .to.deep.equal([{ text: '', thought: true, thoughtSignature: 'sluice1.openai.enc' }, { text: 'Hi' }]);
   });
 
   it('maps every stop reason', () => {
@@ -113,7 +128,7 @@ describe('gemini codec: encodeResponse', () => {
   });
 
   it('round-trips through decodeResponse (all but redacted thinking and cache writes)', () => {
-    const back = geminiGenerate.decodeResponse(geminiGenerate.encodeResponse(IR, context()));
+    const back = geminiGenerate.decodeResponse(geminiGenerate.encodeResponse(IR, THOUGHTS));
     expect(back).to.deep.equal({
       ...IR, model: 'gemini-client-model', parts: IR.parts.filter((p) => p.type !== 'redacted_thinking'),
       // Gemini has no cache-write class: those tokens come back as plain input.
