@@ -98,6 +98,11 @@ export interface IrRequest {
   temperature?: number;
   topP?: number;
   topK?: number;
+  /** Chat `seed`, Gemini `seed`: best-effort deterministic sampling. */
+  seed?: number;
+  /** Chat `presence_penalty` / `frequency_penalty`, Gemini `presencePenalty` / `frequencyPenalty` (0 = none). */
+  presencePenalty?: number;
+  frequencyPenalty?: number;
   stop: string[];
   stream: boolean;
   reasoning?: IrReasoning;

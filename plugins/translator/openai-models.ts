@@ -33,10 +33,22 @@ const REASONING_BY_DEFAULT = /^(?:openai\/)?gpt-5\.(?:[5-9]|\d{2,}|\d+-pro)/;
  * out (the model samples at its default anyway).
  */
 export function samplingFor(model: string, value: number, effort: string | undefined): number | undefined {
-  if (value === 1) return value;
-  if (ALWAYS_REASONING.test(model)) return undefined;
-  if (REASONING_ON_ASK.test(model) && (effort === undefined ? REASONING_BY_DEFAULT.test(model) : effort !== 'none')) return undefined;
-  return value;
+  return value === 1 || !reasons(model, effort) ? value : undefined;
+}
+
+/**
+ * A presence or frequency penalty as the model takes it: reasoning models refuse any but the
+ * default 0 ("Unsupported parameter: 'presence_penalty' is not supported with this model"), as
+ * they refuse sampling values.
+ */
+export function penaltyFor(model: string, value: number, effort: string | undefined): number | undefined {
+  return value === 0 || !reasons(model, effort) ? value : undefined;
+}
+
+/** Whether the model reasons on this request, given the effort it is sent. */
+function reasons(model: string, effort: string | undefined): boolean {
+  if (ALWAYS_REASONING.test(model)) return true;
+  return REASONING_ON_ASK.test(model) && (effort === undefined ? REASONING_BY_DEFAULT.test(model) : effort !== 'none');
 }
 
 /** OpenAI takes at most four stop sequences (Gemini five, Anthropic more). */

@@ -3,11 +3,13 @@
 // cannot take (Chat `user` towards Gemini, say). Each encoder compares the IR with the body it
 // built, so the list cannot drift from what the encoder does; it runs only while the debug line
 // that reads it is on. Each client codec names the fields in its own words (`unsentNames`).
+import type { JsonObject } from '../../core/index.js';
 import type { IrRequest } from './ir.js';
 
 /** An IR field (or kind of IR content) an encoder can leave out. */
 export type UnsentField =
   | 'user' | 'parallelToolCalls' | 'toolChoice' | 'temperature' | 'topP' | 'topK' | 'stop'
+  | 'seed' | 'presencePenalty' | 'frequencyPenalty'
   | 'reasoning' | 'reasoning.includeThoughts'
   | 'responseFormat' | 'responseFormat.name' | 'responseFormat.strict'
   | 'tools.strict' | 'tools.cache' | 'tools.freeformFormat'
@@ -52,6 +54,13 @@ export function unsentContent(request: IrRequest, which: readonly ContentField[]
 /** Adds `field` to `out` when the IR had a value the encoder did not send (`sent` undefined). */
 export function unsentValue(out: UnsentField[], field: UnsentField, value: unknown, sent: unknown): void {
   if (value !== undefined && sent === undefined) out.push(field);
+}
+
+/** Adds each of seed and the penalties the IR held that `body` does not carry under `names`. */
+export function unsentSeedPenalties(out: UnsentField[], request: IrRequest, body: JsonObject | undefined, names?: { seed: string; presencePenalty: string; frequencyPenalty: string }): void {
+  for (const field of ['seed', 'presencePenalty', 'frequencyPenalty'] as const) {
+    unsentValue(out, field, request[field], names ? body?.[names[field]] : undefined);
+  }
 }
 
 /** Adds `stop` when fewer stop sequences were sent than the IR held. */

@@ -47,12 +47,12 @@ describe('translation: fields the target protocol cannot take', () => {
 
   it('towards Gemini: Chat user, parallel_tool_calls and a tool\'s strict', async () => {
     const res = await post('/v1/chat/completions', {
-      model: 'm-gemini', messages: [{ role: 'user', content: 'hi' }], user: 'SECRET-USER', parallel_tool_calls: false, tools: [tool], seed: 7,
+      model: 'm-gemini', messages: [{ role: 'user', content: 'hi' }], user: 'SECRET-USER', parallel_tool_calls: false, tools: [tool], logit_bias: { '50256': -100 },
     }, 'unsent-gemini');
     expect(res.status).to.equal(200);
     const line = dropLine('unsent-gemini');
     expect(line.to).to.equal('gemini.generate');
-    expect(line.fields).to.deep.equal(['seed', 'user', 'parallel_tool_calls', 'tools[].function.strict']);
+    expect(line.fields).to.deep.equal(['logit_bias', 'user', 'parallel_tool_calls', 'tools[].function.strict']);
     expect(gw.logs.join('\n')).not.to.include('SECRET-USER');
   });
 
@@ -94,10 +94,10 @@ describe('translation: fields the target protocol cannot take', () => {
   });
 
   it('names, on a fallback to another protocol, what that target leaves out, in a line of its own', async () => {
-    const res = await post('/v1/chat/completions', { model: 'm-fallback', messages: [{ role: 'user', content: 'hi' }], user: 'u', seed: 7 }, 'unsent-fallback');
+    const res = await post('/v1/chat/completions', { model: 'm-fallback', messages: [{ role: 'user', content: 'hi' }], user: 'u', logit_bias: { '50256': -100 } }, 'unsent-fallback');
     expect(res.status).to.equal(200);
     const lines = gw.logs.map((l) => JSON.parse(l) as LogLine).filter((l) => l.msg === 'translation drops fields' && l.request_id === 'unsent-fallback');
-    // Anthropic takes `user` (as metadata.user_id), Gemini does not; the decoder's `seed` is named once.
-    expect(lines.map((l) => [l.to, l.fields])).to.deep.equal([['anthropic.messages', ['seed']], ['gemini.generate', ['user']]]);
+    // Anthropic takes `user` (as metadata.user_id), Gemini does not; the decoder's `logit_bias` is named once.
+    expect(lines.map((l) => [l.to, l.fields])).to.deep.equal([['anthropic.messages', ['logit_bias']], ['gemini.generate', ['user']]]);
   });
 });

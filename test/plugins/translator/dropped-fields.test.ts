@@ -34,7 +34,7 @@ const CHAT: JsonObject = {
   stream_options: { include_usage: false, so_x: 1 },
 };
 const CHAT_DROPPED = [
-  'seed', 'messages[0].sys_x', 'messages[1].content[0].part_x', 'messages[1].content[1].image_url.img_x', 'messages[1].name',
+  'messages[0].sys_x', 'messages[1].content[0].part_x', 'messages[1].content[1].image_url.img_x', 'messages[1].name',
   'messages[1].x_msg_unknown', 'messages[2].tool_calls[0].function.fn_x', 'messages[2].tool_calls[0].call_x', 'messages[2].audio',
   'messages[3].tool_x', 'tools[0].function.fn_x', 'tools[0].tool_x', 'tools[1](web_search)', 'tool_choice(allowed_tools)',
   'response_format.json_schema.description', 'response_format.json_schema.rf_x', 'stream_options.so_x',
@@ -99,7 +99,7 @@ const GEMINI_DROPPED = [
   'systemInstruction.parts[0].p_x', 'contents[0].parts[0].part_x', 'contents[0].parts[1].inlineData.d_x', 'contents[0].parts[1].part_y',
   'contents[0].c_x', 'contents[1].parts[0].functionCall.fc_x', 'contents[2].parts[0].functionResponse.fr_x',
   'contents[2].parts[1](executableCode)', 'tools[0].functionDeclarations[0].fd_x', 'tools[0].tool_x', 'tools[1].googleSearch',
-  'toolConfig.functionCallingConfig.fcc_x', 'toolConfig.tc_x', 'generationConfig.seed', 'generationConfig.thinkingConfig.th_x',
+  'toolConfig.functionCallingConfig.fcc_x', 'toolConfig.tc_x', 'generationConfig.thinkingConfig.th_x',
   'safetySettings',
 ];
 
@@ -190,7 +190,7 @@ describe('translator: dropped fields', () => {
 
   it('the list is bounded: the first paths, then how many more', () => {
     const messages = Array.from({ length: LISTED_DROPS + 7 }, (_, i) => ({ role: 'user', content: `m${i}`, x_msg_unknown: 'secret-value' }));
-    const ir = openaiChat.decodeRequest({ model: 'm', messages, seed: 1 }, 'm', false);
+    const ir = openaiChat.decodeRequest({ model: 'm', messages, logit_bias: {} }, 'm', false);
     expect(ir.dropped).to.have.length(LISTED_DROPS + 1);
     expect(ir.dropped.slice(0, 2)).to.deep.equal(['messages[0].x_msg_unknown', 'messages[1].x_msg_unknown']);
     expect(ir.dropped[LISTED_DROPS]).to.equal('and 8 more');

@@ -2,13 +2,14 @@
 // names for what other encoders leave out.
 import type { JsonObject } from '../../../../core/index.js';
 import type { IrRequest } from '../../ir.js';
-import { unsentContent, unsentStops, unsentValue, type UnsentField, type UnsentNames } from '../../unsent-fields.js';
+import { unsentContent, unsentSeedPenalties, unsentStops, unsentValue, type UnsentField, type UnsentNames } from '../../unsent-fields.js';
 
 export function anthropicUnsentFields(req: IrRequest, body: JsonObject): UnsentField[] {
   const out: UnsentField[] = [];
   unsentValue(out, 'temperature', req.temperature, body['temperature']);
   unsentValue(out, 'topP', req.topP, body['top_p']);
   unsentValue(out, 'topK', req.topK, body['top_k']);
+  unsentSeedPenalties(out, req, body);
   unsentStops(out, req, body['stop_sequences']);
   unsentValue(out, 'toolChoice', req.toolChoice, body['tool_choice']);
   // Thinking turned off needs no field: off is Anthropic's default.

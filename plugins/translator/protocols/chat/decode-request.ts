@@ -40,6 +40,12 @@ export function decodeChatRequest(body: JsonObject, model: string, stream: boole
   if (temperature !== undefined) req.temperature = temperature;
   const topP = asNumber(body['top_p']);
   if (topP !== undefined) req.topP = topP;
+  const seed = asNumber(body['seed']);
+  if (seed !== undefined) req.seed = seed;
+  const presence = asNumber(body['presence_penalty']);
+  if (presence !== undefined) req.presencePenalty = presence;
+  const frequency = asNumber(body['frequency_penalty']);
+  if (frequency !== undefined) req.frequencyPenalty = frequency;
   const reasoning = decodeReasoningEffort(body['reasoning_effort']);
   if (reasoning) req.reasoning = reasoning;
   const format = decodeResponseFormat(body['response_format']);

@@ -3,7 +3,7 @@
 import type { JsonObject, JsonValue } from '../../../../core/index.js';
 import type { IrEffort, IrImage, IrMessage, IrPart, IrReasoning, IrRequest, IrText, IrToolChoice } from '../../ir.js';
 import { imageToChat } from './content.js';
-import { effortFor, fittedMaxTokens, samplingFor, stopFor, takesReasoningEffort } from '../../openai-models.js';
+import { effortFor, fittedMaxTokens, penaltyFor, samplingFor, stopFor, takesReasoningEffort } from '../../openai-models.js';
 import { openAIToolSchema } from '../../openai-tool-schema.js';
 import { chatToolId } from '../../tool-call-ids.js';
 import { openaiUser } from '../../util.js';
@@ -38,6 +38,12 @@ export function encodeChatRequest(req: IrRequest): JsonObject {
   if (temperature !== undefined) body['temperature'] = temperature;
   const topP = req.topP === undefined ? undefined : samplingFor(req.model, req.topP, effort);
   if (topP !== undefined) body['top_p'] = topP;
+  if (req.seed !== undefined) body['seed'] = req.seed;
+  // Reasoning models refuse penalties as they refuse temperature (openai-models.ts).
+  const presence = req.presencePenalty === undefined ? undefined : penaltyFor(req.model, req.presencePenalty, effort);
+  if (presence !== undefined) body['presence_penalty'] = presence;
+  const frequency = req.frequencyPenalty === undefined ? undefined : penaltyFor(req.model, req.frequencyPenalty, effort);
+  if (frequency !== undefined) body['frequency_penalty'] = frequency;
   // Reasoning models refuse stop sequences, the others take four (openai-models.ts).
   const stop = stopFor(req.model, req.stop, effort);
   if (stop.length > 0) body['stop'] = stop;

@@ -2,7 +2,7 @@
 // what other encoders leave out.
 import type { JsonObject } from '../../../../core/index.js';
 import type { IrRequest } from '../../ir.js';
-import { unsentContent, unsentStops, unsentValue, type UnsentField, type UnsentNames } from '../../unsent-fields.js';
+import { unsentContent, unsentSeedPenalties, unsentStops, unsentValue, type UnsentField, type UnsentNames } from '../../unsent-fields.js';
 
 export function chatUnsentFields(req: IrRequest, body: JsonObject): UnsentField[] {
   const out: UnsentField[] = [];
@@ -10,6 +10,7 @@ export function chatUnsentFields(req: IrRequest, body: JsonObject): UnsentField[
   unsentStops(out, req, body['stop']);
   unsentValue(out, 'temperature', req.temperature, body['temperature']);
   unsentValue(out, 'topP', req.topP, body['top_p']);
+  unsentSeedPenalties(out, req, body, { seed: 'seed', presencePenalty: 'presence_penalty', frequencyPenalty: 'frequency_penalty' });
   unsentValue(out, 'reasoning', req.reasoning, body['reasoning_effort']);
   unsentValue(out, 'reasoning.includeThoughts', req.reasoning?.includeThoughts, undefined);
   unsentValue(out, 'toolChoice', req.toolChoice, body['tool_choice']);
@@ -24,6 +25,9 @@ export const CHAT_UNSENT_NAMES: UnsentNames = {
   toolChoice: 'tool_choice',
   temperature: 'temperature',
   topP: 'top_p',
+  seed: 'seed',
+  presencePenalty: 'presence_penalty',
+  frequencyPenalty: 'frequency_penalty',
   stop: 'stop',
   reasoning: 'reasoning_effort',
   responseFormat: 'response_format',

@@ -67,6 +67,7 @@ const GENERATE_REQUEST = obj({
   toolConfig: obj({ functionCallingConfig: obj({ allowedFunctionNames: true }) }),
   generationConfig: obj({
     maxOutputTokens: true, topP: true, topK: true, stopSequences: true, candidateCount: true,
+    presencePenalty: true, frequencyPenalty: true,
     responseMimeType: true, responseSchema: true, responseJsonSchema: true,
     thinkingConfig: obj({ thinkingBudget: true, thinkingLevel: true, includeThoughts: true }),
   }),

@@ -108,6 +108,12 @@ function decodeGeneration(g: JsonObject | undefined, req: IrRequest, dropped: Se
   if (topP !== undefined) req.topP = topP;
   const topK = asNumber(g['topK']);
   if (topK !== undefined) req.topK = topK;
+  const seed = asNumber(g['seed']);
+  if (seed !== undefined) req.seed = seed;
+  const presence = asNumber(g['presencePenalty']);
+  if (presence !== undefined) req.presencePenalty = presence;
+  const frequency = asNumber(g['frequencyPenalty']);
+  if (frequency !== undefined) req.frequencyPenalty = frequency;
   req.stop = asArray(g['stopSequences']).filter((s): s is string => typeof s === 'string');
   const format = responseFormat(g, dropped);
   if (format) req.responseFormat = format;

@@ -87,6 +87,16 @@ function callingConfig(choice: IrToolChoice): JsonObject {
   return { mode: choice === 'required' ? 'ANY' : choice === 'none' ? 'NONE' : 'AUTO' };
 }
 
+/**
+ * Gemini 1.x and 2.0 take presencePenalty and frequencyPenalty; from 2.5 on (and the experimental
+ * models) any penalty is a 400, "Penalty is not enabled for models/gemini-2.5-flash". A name
+ * that is not Gemini's (another server speaking the API) gets them as asked.
+ */
+function takesPenalties(model: string): boolean {
+  const name = model.replace(/^models\//, '');
+  return !name.startsWith('gemini-') || /^gemini-(?:1\.|2\.0-)/.test(name);
+}
+
 function generationConfig(req: IrRequest): JsonObject {
   const g: JsonObject = {};
   // Gemini rejects a maxOutputTokens above the model's limit (65536 on 2.5 and 3) instead of capping
@@ -95,6 +105,11 @@ function generationConfig(req: IrRequest): JsonObject {
   if (req.temperature !== undefined) g['temperature'] = req.temperature;
   if (req.topP !== undefined) g['topP'] = req.topP;
   if (req.topK !== undefined) g['topK'] = req.topK;
+  if (req.seed !== undefined) g['seed'] = req.seed;
+  if (takesPenalties(req.model)) {
+    if (req.presencePenalty !== undefined) g['presencePenalty'] = req.presencePenalty;
+    if (req.frequencyPenalty !== undefined) g['frequencyPenalty'] = req.frequencyPenalty;
+  }
   // Gemini takes at most five ("stopSequences ... up to 5"); a longer list is a 400 there.
   if (req.stop.length) g['stopSequences'] = req.stop.slice(0, GEMINI_MAX_STOP_SEQUENCES);
   const format = req.responseFormat;

@@ -70,6 +70,7 @@ export const GEMINI_REQUEST_SHAPE = compileShape({
     generationConfig: {
       keys: {
         maxOutputTokens: true, temperature: true, topP: true, topK: true, stopSequences: true, candidateCount: true,
+        seed: true, presencePenalty: true, frequencyPenalty: true,
         responseMimeType: true, responseSchema: true, responseJsonSchema: true,
         thinkingConfig: { keys: { thinkingBudget: true, thinkingLevel: true, includeThoughts: true } },
       },

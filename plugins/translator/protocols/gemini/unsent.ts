@@ -2,7 +2,7 @@
 // what other encoders leave out.
 import type { JsonObject } from '../../../../core/index.js';
 import type { IrRequest } from '../../ir.js';
-import { unsentContent, unsentStops, unsentValue, type UnsentField, type UnsentNames } from '../../unsent-fields.js';
+import { unsentContent, unsentSeedPenalties, unsentStops, unsentValue, type UnsentField, type UnsentNames } from '../../unsent-fields.js';
 
 export function geminiUnsentFields(req: IrRequest, body: JsonObject): UnsentField[] {
   const out: UnsentField[] = [];
@@ -10,6 +10,7 @@ export function geminiUnsentFields(req: IrRequest, body: JsonObject): UnsentFiel
   unsentValue(out, 'user', req.user, undefined);
   unsentValue(out, 'parallelToolCalls', req.parallelToolCalls, undefined);
   unsentStops(out, req, generation?.['stopSequences']);
+  unsentSeedPenalties(out, req, generation, { seed: 'seed', presencePenalty: 'presencePenalty', frequencyPenalty: 'frequencyPenalty' });
   unsentValue(out, 'reasoning', req.reasoning, generation?.['thinkingConfig']);
   unsentValue(out, 'responseFormat.name', req.responseFormat?.name, undefined);
   unsentValue(out, 'responseFormat.strict', req.responseFormat?.strict, undefined);
@@ -22,6 +23,9 @@ export const GEMINI_UNSENT_NAMES: UnsentNames = {
   temperature: 'generationConfig.temperature',
   topP: 'generationConfig.topP',
   topK: 'generationConfig.topK',
+  seed: 'generationConfig.seed',
+  presencePenalty: 'generationConfig.presencePenalty',
+  frequencyPenalty: 'generationConfig.frequencyPenalty',
   stop: 'generationConfig.stopSequences',
   reasoning: 'generationConfig.thinkingConfig',
   'reasoning.includeThoughts': 'generationConfig.thinkingConfig.includeThoughts',

@@ -2,7 +2,7 @@
 // names for what other encoders leave out.
 import type { JsonObject } from '../../../../core/index.js';
 import type { IrRequest } from '../../ir.js';
-import { unsentContent, unsentStops, unsentValue, type UnsentField, type UnsentNames } from '../../unsent-fields.js';
+import { unsentContent, unsentSeedPenalties, unsentStops, unsentValue, type UnsentField, type UnsentNames } from '../../unsent-fields.js';
 
 export function responsesUnsentFields(req: IrRequest, body: JsonObject): UnsentField[] {
   const out: UnsentField[] = [];
@@ -10,6 +10,7 @@ export function responsesUnsentFields(req: IrRequest, body: JsonObject): UnsentF
   unsentStops(out, req, undefined);
   unsentValue(out, 'temperature', req.temperature, body['temperature']);
   unsentValue(out, 'topP', req.topP, body['top_p']);
+  unsentSeedPenalties(out, req, body);
   unsentValue(out, 'reasoning', req.reasoning, body['reasoning']);
   unsentContent(req, ['tools.cache', 'cache', 'toolResult.isError', 'thinking', 'redactedThinking'], out);
   return out;

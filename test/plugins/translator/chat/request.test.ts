@@ -184,15 +184,16 @@ describe('chat codec: decodeRequest', () => {
     { name: 'user', body: { user: 'u-42' }, expect: { user: 'u-42' } },
     { name: 'safety_identifier stands for user', body: { safety_identifier: 's-1' }, expect: { user: 's-1' } },
     { name: 'n = 1 is fine', body: { n: 1 }, expect: { dropped: [] } },
+    { name: 'seed and penalties', body: { seed: 7, presence_penalty: 0.5, frequency_penalty: -0.1 }, expect: { seed: 7, presencePenalty: 0.5, frequencyPenalty: -0.1 } },
     {
       name: 'untranslatable fields are dropped by name',
       body: {
-        logprobs: true, top_logprobs: 2, logit_bias: { '50256': -100 }, seed: 7, frequency_penalty: 0.5, presence_penalty: 0.1,
+        logprobs: true, top_logprobs: 2, logit_bias: { '50256': -100 },
         audio: { voice: 'alloy', format: 'mp3' }, modalities: ['text'], prediction: { type: 'content', content: 'x' }, service_tier: 'flex',
         store: true, metadata: { a: 'b' }, web_search_options: {}, prompt_cache_key: 'k', verbosity: 'low',
       },
       expect: {
-        dropped: ['logprobs', 'top_logprobs', 'logit_bias', 'seed', 'frequency_penalty', 'presence_penalty', 'audio', 'modalities',
+        dropped: ['logprobs', 'top_logprobs', 'logit_bias', 'audio', 'modalities',
           'prediction', 'service_tier', 'store', 'metadata', 'web_search_options', 'prompt_cache_key', 'verbosity'],
       },
     },

@@ -213,14 +213,15 @@ const DECODE_CASES: DecodeCase[] = [
   { name: 'thinkingBudget -1 is dynamic', body: { contents: [], generationConfig: { thinkingConfig: { thinkingBudget: -1, includeThoughts: false } } }, expect: { reasoning: { enabled: true, includeThoughts: false } } },
   { name: 'a positive thinkingBudget', body: { contents: [], generationConfig: { thinkingConfig: { thinkingBudget: 2048 } } }, expect: { reasoning: { enabled: true, budgetTokens: 2048 } } },
   { name: 'thinkingLevel in any case', body: { contents: [], generationConfig: { thinkingConfig: { thinkingLevel: 'minimal' } } }, expect: { reasoning: { enabled: true, effort: 'minimal' } } },
+  { name: 'seed and penalties', body: { contents: [], generationConfig: { seed: 7, presence_penalty: 0.5, frequencyPenalty: -0.1 } }, expect: { seed: 7, presencePenalty: 0.5, frequencyPenalty: -0.1 } },
   {
     name: 'fields no other protocol has are dropped by name',
     body: {
       contents: [], safetySettings: [{ category: 'HARM_CATEGORY_HATE_SPEECH', threshold: 'BLOCK_NONE' }], cachedContent: 'cachedContents/abc', labels: { team: 'x' },
-      generationConfig: { seed: 7, presencePenalty: 0.5, frequencyPenalty: 0.1, responseModalities: ['TEXT'], speechConfig: {}, responseLogprobs: true },
+      generationConfig: { responseModalities: ['TEXT'], speechConfig: {}, responseLogprobs: true },
     },
     expect: { dropped: [
-      'safetySettings', 'cachedContent', 'labels', 'generationConfig.seed', 'generationConfig.presencePenalty', 'generationConfig.frequencyPenalty',
+      'safetySettings', 'cachedContent', 'labels',
       'generationConfig.responseModalities', 'generationConfig.speechConfig', 'generationConfig.responseLogprobs',
     ] },
   },
