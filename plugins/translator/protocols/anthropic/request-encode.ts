@@ -104,14 +104,30 @@ const ADAPTIVE_EFFORT: Record<Exclude<IrEffort, 'none'>, string> = {
  * turned off is `{type: "disabled"}`, except on a model that always thinks, where it is the lowest
  * effort (Anthropic's advice for code that used to disable it). Left unasked, both stay out: the
  * model's own default. Where thinking cannot go (a forced tool, a tool turn without signed thinking,
- * see thinkingAllowed), it is not asked for.
+ * see thinkingAllowed) it is `{type: "disabled"}`, asked or not: the Claude 5 models think by
+ * default, so leaving the field out is thinking on, and a 400 there. Disabled thinking is accepted
+ * only at effort high or below (Anthropic's "What's new in Claude Opus 5"), so a higher effort is
+ * sent as high. A model that always thinks gets no forced tool instead (encodeToolChoice).
  */
 function adaptiveThinking(request: IrRequest): { thinking?: JsonObject; effort?: string } {
   const r = request.reasoning;
+  const off = r !== undefined && (!r.enabled || r.effort === 'none');
+  const effort = r?.effort !== undefined && r.effort !== 'none' ? ADAPTIVE_EFFORT[r.effort] : undefined;
+  if (alwaysThinks(request.model)) {
+    if (off) return { effort: 'low' };
+    if (!r || !signedContinuation(request)) return {};
+    return { thinking: { type: 'adaptive' }, ...(effort ? { effort } : {}) };
+  }
+  if (off) return { thinking: { type: 'disabled' } };
+  if (!thinkingAllowed(request)) return { thinking: { type: 'disabled' }, ...(effort ? { effort: atMostHigh(effort) } : {}) };
   if (!r) return {};
-  if (!r.enabled || r.effort === 'none') return alwaysThinks(request.model) ? { effort: 'low' } : { thinking: { type: 'disabled' } };
-  if (!thinkingAllowed(request)) return {};
-  return { thinking: { type: 'adaptive' }, ...(r.effort ? { effort: ADAPTIVE_EFFORT[r.effort] } : {}) };
+  return { thinking: { type: 'adaptive' }, ...(effort ? { effort } : {}) };
+}
+
+const EFFORT_ORDER = ['low', 'medium', 'high', 'xhigh', 'max'];
+
+function atMostHigh(effort: string): string {
+  return EFFORT_ORDER.indexOf(effort) > EFFORT_ORDER.indexOf('high') ? 'high' : effort;
 }
 
 /** The thinking budget to request, or undefined when thinking stays off. */
@@ -129,8 +145,17 @@ export function thinkingBudget(request: IrRequest): number | undefined {
  * Thinking is left off then: the request still works, only without reasoning.
  */
 function thinkingAllowed(request: IrRequest): boolean {
+  return !forcesTool(request) && signedContinuation(request);
+}
+
+/** tool_choice any / tool (only sent with tools). */
+export function forcesTool(request: IrRequest): boolean {
   const c = request.toolChoice;
-  if (request.tools.length && (c === 'required' || (typeof c === 'object'))) return false;
+  return request.tools.length > 0 && (c === 'required' || typeof c === 'object');
+}
+
+/** Whether the assistant tool-call turn being continued, if any, starts with signed thinking. */
+function signedContinuation(request: IrRequest): boolean {
   const turns = request.messages.filter((m) => m.role !== 'system');
   const lastAssistant = turns.findLastIndex((m) => m.role === 'assistant');
   if (lastAssistant === -1) return true;
@@ -239,7 +264,10 @@ function encodeToolChoice(request: IrRequest): JsonObject | undefined {
   if (!request.tools.length) return undefined;
   const c = request.toolChoice;
   let choice: JsonObject | undefined;
-  if (c === 'auto') choice = { type: 'auto' };
+  // Opus 5.5 and Fable 5.1 cannot stop thinking and refuse a forced tool outright ("Forced tool
+  // use returns an error"): the tool is offered, and the model chooses.
+  if (forcesTool(request) && alwaysThinks(request.model)) choice = { type: 'auto' };
+  else if (c === 'auto') choice = { type: 'auto' };
   else if (c === 'required') choice = { type: 'any' };
   else if (c === 'none') choice = { type: 'none' };
   else if (c !== undefined) choice = { type: 'tool', name: c.name };

@@ -2,6 +2,8 @@
 // names for what other encoders leave out.
 import type { JsonObject } from '../../../../core/index.js';
 import type { IrRequest } from '../../ir.js';
+import { alwaysThinks } from './model-limits.js';
+import { forcesTool } from './request-encode.js';
 import { unsentContent, unsentSeedPenalties, unsentStops, unsentValue, type UnsentField, type UnsentNames } from '../../unsent-fields.js';
 
 export function anthropicUnsentFields(req: IrRequest, body: JsonObject): UnsentField[] {
@@ -12,10 +14,14 @@ export function anthropicUnsentFields(req: IrRequest, body: JsonObject): UnsentF
   unsentSeedPenalties(out, req, body);
   unsentStops(out, req, body['stop_sequences']);
   unsentValue(out, 'toolChoice', req.toolChoice, body['tool_choice']);
-  // Thinking turned off needs no field: off is Anthropic's default.
+  // A forced tool sent as `auto` (a model that always thinks refuses forced tools).
+  if (forcesTool(req) && (body['tool_choice'] as JsonObject | undefined)?.['type'] === 'auto') out.push('toolChoice');
   const wanted = req.reasoning !== undefined && req.reasoning.enabled && req.reasoning.effort !== 'none';
   const config = body['output_config'] as JsonObject | undefined;
-  if (wanted && body['thinking'] === undefined && config?.['effort'] === undefined) out.push('reasoning');
+  const type = (body['thinking'] as JsonObject | undefined)?.['type'];
+  // Without a `thinking` field, an effort or a model that always thinks still thinks.
+  const thinks = type === 'enabled' || type === 'adaptive' || (type === undefined && (config?.['effort'] !== undefined || alwaysThinks(req.model)));
+  if (wanted && !thinks) out.push('reasoning');
   unsentValue(out, 'reasoning.includeThoughts', req.reasoning?.includeThoughts, undefined);
   const f = req.responseFormat;
   if (f?.type === 'json_object') out.push('responseFormat');
