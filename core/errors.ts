@@ -104,6 +104,21 @@ const STATUS_CLASSES: Record<number, ErrorSpec> = {
   504: ERROR_CATALOGUE.SLUICE_E_UPSTREAM_TIMEOUT,
 };
 
+/**
+ * Upstream statuses a client family's API never answers with, as the nearest status it does, so
+ * the client's SDK and retry logic read them as its own provider's. Anthropic's 529 (overloaded)
+ * is Google's 503 UNAVAILABLE and OpenAI's 503; Cloudflare's 522 and 524 (the origin timed out)
+ * are a 504 to Anthropic and Gemini clients (OpenAI's API sits behind Cloudflare: its clients
+ * see 52x from OpenAI itself), its 521 and 523 (origin down, unreachable) Google's 503 and 520
+ * (unknown error) Google's 502; a 499 (the upstream, or a proxy before it, dropped the request:
+ * this client did not) is a 502 for all.
+ */
+const CLIENT_STATUS: Readonly<Record<ApiFamily, Readonly<Record<number, number>>>> = {
+  openai: { 499: 502, 529: 503 },
+  anthropic: { 499: 502, 522: 504, 524: 504 },
+  gemini: { 499: 502, 520: 502, 521: 503, 522: 504, 523: 503, 524: 504, 529: 503 },
+};
+
 export interface GatewayErrorOptions {
   /** Overrides the catalogue status (upstream errors keep the upstream's status). */
   status?: number;
@@ -138,10 +153,16 @@ export class GatewayError extends Error {
     this.upstream = opts.upstream;
   }
 
+  /** The HTTP status a client of `family` gets: an upstream's, brought to one that family's API uses (CLIENT_STATUS). */
+  statusFor(family: ApiFamily): number {
+    return this.code === 'SLUICE_E_UPSTREAM_ERROR' ? CLIENT_STATUS[family][this.status] ?? this.status : this.status;
+  }
+
   /** The error class for this status in the given family (upstream statuses map by status). */
   typeFor(family: ApiFamily): string {
+    const status = this.statusFor(family);
     const spec = this.code === 'SLUICE_E_UPSTREAM_ERROR'
-      ? STATUS_CLASSES[this.status] ?? (this.status >= 500 ? ERROR_CATALOGUE.SLUICE_E_UPSTREAM_ERROR : ERROR_CATALOGUE.SLUICE_E_INVALID_REQUEST)
+      ? STATUS_CLASSES[status] ?? (status >= 500 ? ERROR_CATALOGUE.SLUICE_E_UPSTREAM_ERROR : ERROR_CATALOGUE.SLUICE_E_INVALID_REQUEST)
       : specOf(this.code) ?? UNKNOWN_CODE;
     return spec[family];
   }
@@ -175,8 +196,8 @@ export function errorBody(err: GatewayError, family: ApiFamily): JsonObject {
     case 'gemini': {
       const retryDelay = geminiRetryDelay(err.retryAfter);
       return retryDelay === undefined
-        ? { error: { code: err.status, message: err.message, status: type } }
-        : { error: { code: err.status, message: err.message, status: type, details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay }] } };
+        ? { error: { code: err.statusFor(family), message: err.message, status: type } }
+        : { error: { code: err.statusFor(family), message: err.message, status: type, details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay }] } };
     }
   }
 }

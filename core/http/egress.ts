@@ -80,7 +80,7 @@ export function sendError(res: ServerResponse, family: ApiFamily, error: Gateway
   const headers = errorHeaders(error);
   for (const name in headers) res.setHeader(name, headers[name]!);
   if (family === 'anthropic') anthropicRequestId(res);
-  sendJson(res, error.status, errorBody(error, family));
+  sendJson(res, error.statusFor(family), errorBody(error, family));
 }
 
 /**

@@ -133,7 +133,7 @@ export async function runPlugin<O>(plugin: PluginDefinition<O>, run: RunOptions<
     }
   } catch (err) {
     failure = toGatewayError(err);
-    status = failure.status;
+    status = failure.statusFor(endpoint.family);
     json = errorBody(failure, endpoint.family);
     // As the gateway answers a failure: the exchange's headers, then the error's, then JSON's type.
     head = { ...exchangeHead(exchange.id, exchange, {}), ...errorHeaders(failure), 'content-type': JSON_CONTENT_TYPE };

@@ -64,7 +64,7 @@ describe('an upstream overload keeps its meaning in every client family', () => 
     });
   }
 
-  it('OpenAI clients ← Anthropic 529: a 5xx server error carrying the overload message', async () => {
+  it('OpenAI clients ← Anthropic 529: a 503 server error (OpenAI never answers 529) carrying the overload message', async () => {
     anthropic529(true);
     for (const call of [
       () => openaiClient(gw.url).chat.completions.create({ model: modelFor('anthropic.messages'), messages: [{ role: 'user', content: 'hi' }] }),
@@ -72,7 +72,7 @@ describe('an upstream overload keeps its meaning in every client family', () => 
     ]) {
       const err = await failure(call());
       expect(err).to.be.instanceOf(OpenAI.InternalServerError);
-      expect((err as OpenAIApiError).status).to.equal(529);
+      expect((err as OpenAIApiError).status).to.equal(503);
       expect((err as OpenAIApiError).type).to.equal('api_error');
       expect((err as OpenAIApiError).message).to.contain('Overloaded');
     }
