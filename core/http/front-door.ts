@@ -12,6 +12,7 @@ import { SLUICE_VERSION } from '../version.js';
 import type { AdminRoutes } from './admin-routes.js';
 import { readJsonBody, type BodyLimits } from './body.js';
 import type { ClientAddressResolver } from './client-address.js';
+import { isBaseUrlProbe, PROBE_ANSWER } from './base-url-probe.js';
 import { bearerToken } from './credentials.js';
 import { sendError, sendJson } from './egress.js';
 import { logOwnFailure } from './failure-log.js';
@@ -101,6 +102,14 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
       stampOverhead(res, receivedAt);
       res.setHeader('content-type', 'text/plain; version=0.0.4; charset=utf-8');
       res.end(text);
+      return;
+    }
+    if (isBaseUrlProbe(method, path)) {
+      // Unlike /health, a request a client made: logged, counted and in the ledger, as a success.
+      stampOverhead(res, receivedAt);
+      sendJson(res, 200, PROBE_ANSWER); // Node writes no body for HEAD
+      const a = arrivalOf(req, id, receivedAt, query);
+      opts.recordRejection({ id, endpoint: 'none', family: familyOfUnmatched(path, req.headers), method, path, status: 200, error: undefined, receivedAt, peerAddress: a.peerAddress, clientAddress: a.clientAddress });
       return;
     }
     const reject = (endpoint: string, family: ApiFamily, error: GatewayError) => {
