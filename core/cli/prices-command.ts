@@ -15,8 +15,8 @@ const COLUMNS = ['source', 'pattern', 'input', 'output', 'cached_read', 'cache_w
 export async function pricesCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals, help } = parseCommand(args, USAGE.prices, { config: { type: 'string', short: 'c' }, json: { type: 'boolean' } }, Infinity);
   if (help) { io.out(USAGE.prices); return 0; }
-  const [{ loadConfigFile }, { validateConfig }, { DEFAULT_PRICES, PRICES_AS_OF }, { createPriceTable, effectivePrices }] = await Promise.all([
-    import('../config/load.js'), import('./validate.js'), import('../pricing/default-prices.js'), import('../pricing/price-table.js'),
+  const [{ loadConfigFile }, { validateConfig }, { DEFAULT_PRICES, PRICES_AS_OF }, { createPriceTable, effectivePrices }, { LOOPBACK_PRICES }] = await Promise.all([
+    import('../config/load.js'), import('./validate.js'), import('../pricing/default-prices.js'), import('../pricing/price-table.js'), import('../providers/loopback/loopback.js'),
   ]);
   const loaded = await loadConfigFile(configFile(stringValue(values, 'config')));
   // Prices read from a config that would not start (a provider of an unknown type) are not the
@@ -33,7 +33,9 @@ export async function pricesCommand(args: string[], io: Io): Promise<number> {
   if (positionals.length === 0) {
     rows = tables.flatMap((t, i) => Object.entries(t).map(([pattern, p]) => row(SOURCES[i]!, pattern, p)));
     for (const [name, provider] of Object.entries(config.providers)) {
-      if (provider.prices) rows.push(row(`provider ${name}`, '*', provider.prices));
+      // The loopback model's own prices are 0 unless given (LOOPBACK_PRICES): what its rows cost.
+      const own = provider.prices ?? (provider.type === 'loopback' ? LOOPBACK_PRICES : undefined);
+      if (own) rows.push(row(`provider ${name}`, '*', own));
     }
   } else {
     const prices = createPriceTable(...tables);

@@ -16,7 +16,7 @@ export interface PrepareContext {
   options: LedgerOptions;
   pricing: PriceTable;
   counter: TokenCounter;
-  /** Loopback answers with made-up usage: there is no bill to check, so no local count (and it costs 0). */
+  /** Loopback answers with made-up usage: there is no bill to check, so no local count. */
   isLoopback(provider: string): boolean;
   /** Conversations' last counted prompts, so a resent history is compared rather than counted again; without it every prompt is counted whole. */
   memo?: PromptMemo;
@@ -58,7 +58,6 @@ const day = (ms: number) => {
   return dayCache.name;
 };
 const orNull = <T>(v: T | undefined): T | null => (v === undefined || v === '' ? null : v);
-const FREE: TokenPrices = Object.freeze({ input: 0, output: 0 });
 
 /** The row of a finished request (tests and benches: the plugin takes the entry in onRequest). */
 export async function prepareRow(record: RequestRecord, ctx: PrepareContext): Promise<LedgerRow> {
@@ -212,9 +211,8 @@ function buildRow(record: LedgerEntry, local: LocalCount | undefined, ctx: Prepa
   // Something came back from the provider (a stream cut short included), so something was billed.
   const answered = called && ((answer !== undefined && answer.text.length + answer.reasoning.length > 0) || (record.responded && record.status < 400));
   const { usage, source } = settleUsage(record, answered, local, answer, request);
-  // The built-in loopback model bills no one: its rows cost a known 0 unless it was given prices.
-  const prices = record.prices ?? (record.provider !== undefined && ctx.isLoopback(record.provider) ? FREE : undefined);
-  const cost = model ? ctx.pricing.cost(usage, model, prices) : null;
+  // The serving provider's own prices (the built-in loopback's are 0 unless it was given some), else the table's.
+  const cost = model ? ctx.pricing.cost(usage, model, record.prices) : null;
   const mismatch = source === 'reported' && local !== undefined && drifted(usage, local, request, answer, ctx.options);
 
   const ttfb = record.firstByteMs;

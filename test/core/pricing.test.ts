@@ -171,7 +171,11 @@ describe('provider prices', () => {
     const registry = createProviderRegistry({});
     const priced = registry.create('resold', { type: 'openai', base_url: 'http://127.0.0.1:9', prices: { input: 0.5, output: 1.5 } });
     expect(priced.prices).to.deep.equal({ input: 0.5, output: 1.5 });
-    expect(registry.create('plain', { type: 'loopback' }).prices).to.equal(undefined);
+    // The built-in loopback model's own prices are a known 0 (loopback-price.test.ts); other types have none of their own.
+    expect(registry.create('plain', { type: 'loopback' }).prices).to.deep.equal({ input: 0, output: 0 });
+    const bare = registry.create('bare', { type: 'openai', base_url: 'http://127.0.0.1:9' });
+    expect(bare.prices).to.equal(undefined);
+    await bare.close();
     await priced.close();
   });
 });

@@ -30,15 +30,24 @@ export const LOOPBACK_PROTOCOLS: readonly ProtocolName[] = [
 
 export const LOOPBACK_MODELS = ['loopback', 'loopback-embed'];
 
+/**
+ * What the loopback model costs unless it is given `prices`: a known 0. It bills no one, and as the
+ * provider's own prices this is what every consumer of prices reads (the ledger's rows, the limits'
+ * spend, the marketplace's records): "free", never "unpriced" (null), whatever the model is named.
+ */
+export const LOOPBACK_PRICES: TokenPrices = Object.freeze({ input: 0, output: 0 });
+
 export class LoopbackProvider implements Provider {
   readonly type = 'loopback';
   readonly protocols: readonly ProtocolName[] = LOOPBACK_PROTOCOLS;
   readonly models: readonly string[];
+  readonly prices: TokenPrices;
 
   /** `protocols` narrows what it serves, so one offline provider can stand in for any upstream kind. */
-  constructor(readonly name: string, models: readonly string[], protocols?: readonly ProtocolName[], readonly prices?: TokenPrices) {
+  constructor(readonly name: string, models: readonly string[], protocols?: readonly ProtocolName[], prices?: TokenPrices) {
     this.models = models.length ? models : LOOPBACK_MODELS;
     if (protocols) this.protocols = protocols;
+    this.prices = prices ?? LOOPBACK_PRICES;
   }
 
   async send(request: UpstreamRequest, ctx: SendContext): Promise<GatewayResponse> {
