@@ -106,13 +106,23 @@ const provider = z.strictObject({
   prices: tokenPrices.optional()
     .describe('What this provider charges for every model it serves (USD per million tokens), over `pricing:` — a reseller, an in-house server, a marketplace offer.'),
 });
-export type ProviderConfig = z.output<typeof provider>;
+/**
+ * Set by a plugin for a provider whose base_url another party chose (a marketplace offer): https
+ * only unless `allow_http`, and no internal address (loopback, private, link-local, this machine)
+ * except those in `allow` — checked on the resolved addresses at connect time. Not a YAML option:
+ * a provider the operator configures is trusted.
+ */
+const untrustedDestination = z.strictObject({
+  allow_http: z.boolean().default(false),
+  allow: z.array(z.string()).default([]),
+});
+export type ProviderConfig = z.output<typeof provider> & { untrusted?: z.output<typeof untrustedDestination> };
 
 /**
  * A provider a plugin builds while running (`host.providers.create`): written like a `providers:`
  * entry in YAML, with the same defaults, and any type the registry knows (plugins add types).
  */
-export const runtimeProviderSchema = provider.extend({ type: z.string().min(1) });
+export const runtimeProviderSchema = provider.extend({ type: z.string().min(1), untrusted: untrustedDestination.optional() });
 /** What `host.providers.create` takes: a `providers:` entry as YAML would give it (defaults optional). */
 export type ProviderInput = z.input<typeof runtimeProviderSchema>;
 

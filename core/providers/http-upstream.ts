@@ -2,6 +2,7 @@
 // bounded wait for one of its connections, key rotation, timeouts, and upstream failures turned into
 // coded gateway errors.
 import { createRequire } from 'node:module';
+import type { LookupFunction } from 'node:net';
 import type { Pool } from 'undici';
 import { toBytes } from '../config/byte-size.js';
 import type { ProviderConfig } from '../config/schema.js';
@@ -11,6 +12,7 @@ import { spliceJson } from '../protocols/json-splice.js';
 import { UpstreamJsonResponse } from '../protocols/raw-json.js';
 import { SseEventTooLargeError } from '../protocols/sse.js';
 import { ContentDecodingError } from './content-decoding.js';
+import { DestinationRefusedError, destinationLookup } from './destination-guard.js';
 import { decodeSse } from '../protocols/sse-events.js';
 import type { ApiFamily, JsonObject, JsonValue, StreamEvent } from '../protocols/types.js';
 import type { SendContext } from './provider.js';
@@ -68,6 +70,8 @@ export class HttpUpstream {
    * closed again once nothing is in flight, instead of failing on the closed one.
    */
   private closed = false;
+  /** The DNS lookup an untrusted provider's connections use (destination-guard.ts); undefined when trusted. */
+  private readonly lookup: LookupFunction | undefined;
 
   constructor(
     readonly name: string,
@@ -80,6 +84,7 @@ export class HttpUpstream {
     this.baseQuery = base.search.length > 1 ? base.search.slice(1) : undefined;
     this.keys = config.api_key === undefined ? [] : Array.isArray(config.api_key) ? config.api_key : [config.api_key];
     this.origin = base.origin;
+    this.lookup = config.untrusted ? destinationLookup(base, config.untrusted) : undefined;
     this.maxEventSize = toBytes(config.max_event_size);
     this.maxResponseSize = toBytes(config.max_response_size);
   }
@@ -93,7 +98,7 @@ export class HttpUpstream {
     const config = this.config;
     return (this.poolOrUndefined ??= new (undici().Pool)(this.origin, {
       connections: config.connections,
-      connect: { timeout: config.timeouts.connect_ms },
+      connect: this.lookup ? { timeout: config.timeouts.connect_ms, lookup: this.lookup } : { timeout: config.timeouts.connect_ms },
       headersTimeout: config.timeouts.first_byte_ms,
       bodyTimeout: config.timeouts.idle_ms,
       keepAliveTimeout: 30_000,
@@ -282,6 +287,10 @@ export class HttpUpstream {
     if (err instanceof SseEventTooLargeError) {
       return new GatewayError('SLUICE_E_UPSTREAM_ERROR',
         `provider ${this.name} sent a stream event larger than ${formatSize(err.limit)} (max_event_size); the stream was cut`, { status: 502, cause: err });
+    }
+    if (err instanceof DestinationRefusedError) {
+      // The addresses stay in the cause (the operator's log), not in what the client reads.
+      return new GatewayError('SLUICE_E_UPSTREAM_UNAVAILABLE', `provider ${this.name} was not connected: its host resolves only to internal addresses, which this provider may not reach`, { cause: err });
     }
     if (err instanceof ContentDecodingError) {
       return new GatewayError('SLUICE_E_UPSTREAM_ERROR', `provider ${this.name} sent an answer Sluice cannot read: ${err.message}`, { status: 502, cause: err });

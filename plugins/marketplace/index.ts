@@ -75,7 +75,7 @@ export default definePlugin<MarketplaceOptions>({
       const inUse = book.inUse();
       metrics.offers(inUse.length);
       status('offers', true, `${inUse.length} in use`, JSON.stringify(inUse));
-    }, () => options.buy.models);
+    }, () => options.buy.models, () => options.buy.offer_hosts);
     const sync = new CatalogueSync({
       client, listing, book, logger,
       options: () => options,

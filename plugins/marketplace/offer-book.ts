@@ -9,6 +9,7 @@
 // outright is refused in `send`, before any upstream call, as unavailable — so dispatch falls back.
 import { GatewayError, type Logger, type Provider, type ProviderRegistry } from '../../core/index.js';
 import { offerServes, patternMatches } from './offer-filter.js';
+import type { OfferHosts } from './options.js';
 import { expiresAt, type Offer } from './protocol.js';
 
 export const OFFER_PREFIX = 'offer:';
@@ -46,6 +47,8 @@ export class OfferBook {
     private readonly logger: Logger,
     private readonly onChange: () => void,
     private readonly buyModels: () => readonly string[],
+    /** `buy.offer_hosts`: where an offer's base_url may lead (checked by core when it connects). */
+    private readonly offerHosts: () => OfferHosts,
   ) {}
 
   private readonly bought = (model: string): boolean => this.buyModels().some((p) => patternMatches(p, model));
@@ -54,19 +57,21 @@ export class OfferBook {
   async replace(offers: readonly Offer[]): Promise<void> {
     const next = new Map(offers.map((o) => [OFFER_PREFIX + o.id, o]));
     const buyModels = this.buyModels();
+    const untrusted = this.offerHosts();
     for (const [name] of this.held) {
       if (!next.has(name)) await this.drop(name, 'withdrawn');
     }
     for (const [name, offer] of next) {
-      // buy.models too: the models a provider lists are those it takes, fixed when it is built.
-      const key = JSON.stringify([offer, buyModels]);
+      // buy.models and offer_hosts too: the models a provider lists and where it may connect are
+      // fixed when it is built.
+      const key = JSON.stringify([offer, buyModels, untrusted]);
       if (this.held.get(name)?.key === key) continue;
       let provider: Provider;
       try {
         provider = offerProvider(this.providers.create(name, {
           type: offer.protocol, base_url: offer.base_url, ...(offer.api_key ? { api_key: offer.api_key } : {}),
           models: offer.models.filter((m) => !m.includes('*') && this.bought(m)),
-          prices: offer.price,
+          prices: offer.price, untrusted,
         }), offer, this.bought);
       } catch (err) {
         this.logger.warn('marketplace offer skipped: it does not make a provider', { offer: offer.id, error: (err as Error).message });

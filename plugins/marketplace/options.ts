@@ -1,5 +1,5 @@
 // The marketplace plugin's options (`with:` under `- use: marketplace`).
-import { z } from '../../core/index.js';
+import { cidr, z } from '../../core/index.js';
 import { duration } from './duration.js';
 
 const usdPerMillion = z.number().min(0).meta({ expected: 'a price in USD per million tokens' });
@@ -20,10 +20,23 @@ const maxPrice = z.strictObject({
   cache_write: usdPerMillion.optional(),
 });
 
+const hostName = z.string().regex(/^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/)
+  .meta({ expected: 'a host name such as llm.internal.example' });
+
+// Offers' base URLs are chosen by the marketplace and its sellers, not the operator: what they may
+// point at is limited (docs/marketplace.md, "Where offers may point").
+const offerHosts = z.strictObject({
+  allow_http: z.boolean().default(false).describe('Buy offers whose base_url is http:// (prompts and keys cross the network in clear). Off: https only.'),
+  allow: z.array(cidr.or(hostName).meta({ expected: 'a host name, an IP address or a CIDR range' })).default([])
+    .describe('Internal destinations offers may use: host names (exact; any address they resolve to) and IP addresses or CIDR ranges. Loopback, private, link-local and this machine\'s own addresses are refused otherwise.'),
+});
+export type OfferHosts = z.output<typeof offerHosts>;
+
 const buy = z.strictObject({
   enabled: z.boolean().default(false).describe('Pull the offer catalogue and turn matching offers into providers named offer:<id>.'),
   max_price: maxPrice.prefault({}).describe('USD per million tokens, per class; an offer dearer in any class set here is ignored.'),
   models: z.array(name).default(['*']).describe('Model globs (* matches any run of characters, e.g. gpt-4o*, claude-*-sonnet) an offer must overlap to be used.'),
+  offer_hosts: offerHosts.prefault({}).describe('Where offers may point: https only, and no internal address unless listed here.'),
 });
 
 const offer = z.strictObject({

@@ -40,6 +40,7 @@ ${o.namedRoute ? '        - { match: "mistral-*", provider: "offer:o-star", fall
       buy:
         enabled: true
         models: ${o.buyModels}
+        offer_hosts: { allow_http: true, allow: ["127.0.0.1"] }
 `;
 }
 

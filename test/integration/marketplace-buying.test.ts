@@ -52,6 +52,7 @@ chain:
       retry: { initial: 100ms, max: 500ms }
       buy:
         enabled: true
+        offer_hosts: { allow_http: true, allow: ["127.0.0.1"] }
         max_price: { input: 500, output: 500 }
         models: ["gpt-4o*", "offer-model"]
 `;

@@ -24,7 +24,7 @@ chain:
       api_key: "${fake.apiKey}"
       gateway_id: gw-reload
       pull_interval: 1h
-      buy: { enabled: ${o.buy} }
+      buy: { enabled: ${o.buy}, offer_hosts: { allow_http: true, allow: ["127.0.0.1"] } }
       sell:
         enabled: true
         offer: { id: ${o.offerId}, models: ["local-*"], price: { input: 1, output: 2 }, base_url: "https://gw.example/v1" }

@@ -7,14 +7,14 @@ import { createProviderRegistry } from '../../../core/providers/registry.js';
 import { OfferBook } from '../../../plugins/marketplace/offer-book.js';
 import { routerOptions } from '../../../plugins/router/options.js';
 import { compileRoutes } from '../../../plugins/router/routes.js';
-import { quietLogger } from './rig.js';
+import { quietLogger, LOCAL_OFFERS } from './rig.js';
 
 describe('marketplace: offers as router targets', () => {
   it('offer:* fallbacks are the offers selling the model, by name; named targets are untouched', async () => {
     const registry = createProviderRegistry({});
     registry.add(registry.create('local', { type: 'loopback' }));
     let changes = 0;
-    const book = new OfferBook(registry, quietLogger().logger, () => { changes++; }, () => ['*']);
+    const book = new OfferBook(registry, quietLogger().logger, () => { changes++; }, () => ['*'], () => LOCAL_OFFERS);
     const offer = (id: string, models: string[]) => ({ id, models, protocol: 'openai' as const, base_url: 'http://127.0.0.1:9/v1', api_key: 'k', price: { input: 1, output: 2 } });
     await book.replace([offer('b-claude', ['claude*']), offer('a-gpt', ['gpt-4o*']), offer('c-any', ['*'])]);
     expect(changes).to.equal(1);
@@ -43,7 +43,7 @@ describe('marketplace: offers as router targets', () => {
     const registry = createProviderRegistry({});
     registry.add(registry.create('local', { type: 'loopback' }));
     let buyModels = ['gpt-4o*'];
-    const book = new OfferBook(registry, quietLogger().logger, () => {}, () => buyModels);
+    const book = new OfferBook(registry, quietLogger().logger, () => {}, () => buyModels, () => LOCAL_OFFERS);
     // `*` overlaps `gpt-4o*`, so the offer is bought — for gpt-4o models only.
     await book.replace([{ id: 'star', models: ['*', 'llama-3.1-70b', 'gpt-4o-mini'], protocol: 'openai', base_url: 'http://127.0.0.1:9/v1', api_key: 'k', price: { input: 1, output: 2 } }]);
     const table = compileRoutes(parseOptions(routerOptions, { routes: [{ match: '*', provider: 'local', fallbacks: ['offer:*'] }] }), registry);

@@ -6,7 +6,7 @@ import { offerRefusal, patternsOverlap } from '../../../plugins/marketplace/offe
 import { marketplaceOptions } from '../../../plugins/marketplace/options.js';
 import type { Offer } from '../../../plugins/marketplace/protocol.js';
 import { readOffers } from '../../../plugins/marketplace/protocol.js';
-import { quietLogger } from './rig.js';
+import { quietLogger, LOCAL_OFFERS } from './rig.js';
 
 const base = { url: 'http://m', api_key: 'k', gateway_id: 'gw-1' };
 const offer = (over: Partial<Offer> = {}): Offer => ({
@@ -29,7 +29,7 @@ describe('marketplace: which offers are bought', () => {
     const sonnet = offer({ id: 'o-s', models: ['claude-*-sonnet'] });
     expect(offerRefusal(sonnet, o)).to.equal(undefined);
     const registry = createProviderRegistry({});
-    const book = new OfferBook(registry, quietLogger().logger, () => {}, () => o.buy.models);
+    const book = new OfferBook(registry, quietLogger().logger, () => {}, () => o.buy.models, () => LOCAL_OFFERS);
     await book.replace([sonnet, offer({ id: 'o-g', models: ['gpt-*'] })]);
     try {
       const s = registry.get('offer:o-s')!;

@@ -8,7 +8,7 @@ import { OfferBook } from '../../../plugins/marketplace/offer-book.js';
 import { marketplaceOptions, type MarketplaceOptions } from '../../../plugins/marketplace/options.js';
 import { CatalogueSync } from '../../../plugins/marketplace/puller.js';
 import { OfferListing } from '../../../plugins/marketplace/seller.js';
-import { quietLogger } from './rig.js';
+import { quietLogger, LOCAL_OFFERS } from './rig.js';
 
 const OFFER = { id: 'o-1', seller: 'gw-x', models: ['gpt-4o*'], protocol: 'openai', base_url: 'http://127.0.0.1:9/v1', price: { input: 0.5, output: 1 } };
 
@@ -20,7 +20,7 @@ describe('marketplace: buying turned off while a pull is in flight', () => {
     };
     let options: MarketplaceOptions = marketplaceOptions.parse({ url: 'http://127.0.0.1:9', api_key: 'k', gateway_id: 'gw', buy: { enabled: true } });
     const registry = createProviderRegistry({});
-    const book = new OfferBook(registry, quietLogger().logger, () => {}, () => options.buy.models);
+    const book = new OfferBook(registry, quietLogger().logger, () => {}, () => options.buy.models, () => LOCAL_OFFERS);
     const sync = new CatalogueSync({
       client, listing: new OfferListing(client), book, logger: quietLogger().logger,
       options: () => options, intervalMs: () => 60_000, backoff: () => ({ initialMs: 50, maxMs: 100 }), onResult: () => {},
@@ -55,7 +55,7 @@ describe('marketplace: selling turned off while a round is in flight', () => {
     let options: MarketplaceOptions = marketplaceOptions.parse({ url: 'http://127.0.0.1:9', api_key: 'k', gateway_id: 'gw', buy: { enabled: true }, sell: { enabled: true, ...sell } });
     const listing = new OfferListing(client);
     await listing.publish(options.sell.offer!, 'gw'); // published at start
-    const book = new OfferBook(createProviderRegistry({}), quietLogger().logger, () => {}, () => options.buy.models);
+    const book = new OfferBook(createProviderRegistry({}), quietLogger().logger, () => {}, () => options.buy.models, () => LOCAL_OFFERS);
     const sync = new CatalogueSync({
       client, listing, book, logger: quietLogger().logger,
       options: () => options, intervalMs: () => 60_000, backoff: () => ({ initialMs: 50, maxMs: 100 }), onResult: () => {},

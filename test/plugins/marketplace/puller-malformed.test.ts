@@ -8,7 +8,7 @@ import { OfferBook } from '../../../plugins/marketplace/offer-book.js';
 import { marketplaceOptions } from '../../../plugins/marketplace/options.js';
 import { CatalogueSync, type SyncResult } from '../../../plugins/marketplace/puller.js';
 import { OfferListing } from '../../../plugins/marketplace/seller.js';
-import { quietLogger } from './rig.js';
+import { quietLogger, LOCAL_OFFERS } from './rig.js';
 
 const OFFER = { id: 'o-1', seller: 'gw-x', models: ['gpt-4o*'], protocol: 'openai', base_url: 'http://127.0.0.1:9/v1', price: { input: 0.5, output: 1 } };
 
@@ -25,7 +25,7 @@ describe('marketplace: a catalogue answer that holds no catalogue', () => {
       };
       const options = marketplaceOptions.parse({ url: 'http://127.0.0.1:9', api_key: 'k', gateway_id: 'gw', buy: { enabled: true } });
       const registry = createProviderRegistry({});
-      const book = new OfferBook(registry, quietLogger().logger, () => {}, () => options.buy.models);
+      const book = new OfferBook(registry, quietLogger().logger, () => {}, () => options.buy.models, () => LOCAL_OFFERS);
       const results: SyncResult[] = [];
       const sync = new CatalogueSync({
         client, listing: new OfferListing(client), book, logger: quietLogger().logger,

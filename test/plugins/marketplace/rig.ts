@@ -69,3 +69,6 @@ export async function until(check: () => boolean | Promise<boolean>, ms: number,
     await sleep(20);
   }
 }
+
+/** `buy.offer_hosts` for offers pointing at a mock upstream on this machine (plain http, loopback). */
+export const LOCAL_OFFERS = { allow_http: true, allow: ['127.0.0.1'] };

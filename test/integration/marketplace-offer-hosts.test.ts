@@ -1,0 +1,110 @@
+// Where a marketplace offer may point. Its base_url is the marketplace's and the seller's choice,
+// and the gateway sends prompts and the seller's key there: loopback, private networks, link-local
+// (cloud metadata) and this machine's own addresses are refused unless the operator allows them in
+// buy.offer_hosts, and so is plain http. A host name is judged by the addresses it resolves to when
+// the connection is made, so `localhost` (or any name pointed at 127.0.0.1) gets nowhere either.
+import { expect } from 'chai';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import OpenAI from 'openai';
+import { isInternalAddress } from '../../core/http/internal-address.js';
+import { startFakeMarketplace, type FakeMarketplace, type FakeOffer } from '../helpers/fake-marketplace.js';
+import { startGateway, tempDir, type TestGateway } from '../helpers/gateway.js';
+import { startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
+import { until } from '../plugins/marketplace/rig.js';
+
+function yaml(fake: FakeMarketplace, offerHosts: string): string {
+  return `server:
+  shutdown_grace_ms: 200
+storage:
+  database: "sqlite:./sluice.db"
+logging: { level: debug }
+providers:
+  local: { type: loopback }
+chain:
+  - use: router
+    with:
+      routes:
+        - { match: "m-*", provider: "offer:*" }
+      default: local
+  - use: marketplace
+    with:
+      url: "${fake.url}"
+      api_key: "${fake.apiKey}"
+      gateway_id: gw-buyer
+      pull_interval: 1h
+      buy:
+        enabled: true
+${offerHosts}`;
+}
+
+describe('marketplace: where offers may point (buy.offer_hosts)', function () {
+  this.timeout(30_000);
+  let fake: FakeMarketplace;
+  let target: MockUpstream;
+  let gw: TestGateway;
+  let client: OpenAI;
+  const offer = (id: string, base: string): FakeOffer => ({ id, seller: 'gw-evil', models: [`m-${id}`], protocol: 'openai', base_url: base, api_key: 'k', price: { input: 1, output: 1 } });
+  const port = () => new URL(target.url).port;
+  const offers = () => gw.gateway.providers.names().filter((n) => n.startsWith('offer:')).sort();
+  const call = (model: string) => client.chat.completions.create({ model, messages: [{ role: 'user', content: 'the prompt' }] });
+  const ask = (model: string) => call(model).then(() => 200, (e: unknown) => (e as { status?: number }).status);
+  const reload = async (offerHosts: string) => {
+    writeFileSync(path.join(gw.dir, 'sluice.yaml'), yaml(fake, offerHosts));
+    await gw.gateway.reload();
+  };
+
+  before(async () => {
+    fake = await startFakeMarketplace();
+    target = await startMockUpstream();
+    fake.offers = [
+      offer('loop', `http://127.0.0.1:${port()}/v1`),
+      offer('mapped', `http://[::ffff:127.0.0.1]:${port()}/v1`),
+      offer('metadata', 'http://169.254.169.254/latest'),
+      offer('private', 'https://10.1.2.3/v1'),
+      offer('name', `http://localhost:${port()}/v1`),
+    ];
+    gw = await startGateway(yaml(fake, ''), { dir: tempDir('sluice-market-hosts-') });
+    client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+  });
+  after(async () => {
+    await gw.close();
+    await Promise.all([fake.close(), target.close()]);
+  });
+
+  it('by default buys no offer pointing at http:// or an internal address, and says why', async () => {
+    await until(() => gw.logs.some((l) => l.includes('does not make a provider') && l.includes('private')), 5000, 'the pull');
+    expect(offers()).to.deep.equal([]);
+    const skipped = gw.logs.filter((l) => l.includes('marketplace offer skipped'));
+    expect(skipped.join('\n')).to.include('is not https').and.include('internal address');
+  });
+
+  it('with allow_http, internal literals are still refused; a name resolving to loopback is refused when connecting', async () => {
+    await reload('        offer_hosts: { allow_http: true }\n');
+    await until(() => offers().includes('offer:name'), 5000, 'the re-pull');
+    expect(offers()).to.deep.equal(['offer:name']);
+    const refused = await call('m-name').then(() => ({ status: 200, message: '' }), (e: unknown) => e as { status: number; message: string });
+    expect(refused.status).to.equal(502);
+    expect(refused.message).to.include('resolves only to internal addresses');
+    expect(target.requests.length, 'the prompt never reached the loopback address').to.equal(0);
+  });
+
+  it('an address or name the operator allows is reached', async () => {
+    await reload('        offer_hosts: { allow_http: true, allow: ["127.0.0.0/8", "localhost"] }\n');
+    await until(() => offers().includes('offer:loop'), 5000, 'the re-pull');
+    expect(offers()).to.deep.equal(['offer:loop', 'offer:mapped', 'offer:name']);
+    expect(await ask('m-loop')).to.equal(200);
+    expect(await ask('m-name')).to.equal(200);
+    expect(target.requests.length).to.equal(2);
+  });
+
+  it('classifies internal addresses, v4 inside v6 included', () => {
+    for (const a of ['127.0.0.1', '10.0.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', '::', 'fe80::1', 'fd00::1',
+      '::ffff:127.0.0.1', '::ffff:a9fe:a9fe', '64:ff9b::a9fe:a9fe', '2002:a00:1::', '[::1]', '224.0.0.1', '255.255.255.255']) {
+      expect(isInternalAddress(a), a).to.equal(true);
+    }
+    for (const a of ['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '64:ff9b::808:808', '172.32.0.1', '::ffff:8.8.8.8']) {
+      expect(isInternalAddress(a), a).to.equal(false);
+    }
+  });
+});
