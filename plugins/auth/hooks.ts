@@ -1,9 +1,9 @@
 // Lifecycle hooks: identity events (user created, key revoked, …) sent to a webhook — signed with
-// HMAC-SHA256 and retried with backoff — and/or piped as JSON to a local command. Delivery runs
+// HMAC-SHA256 over a timestamp and the body, and retried with backoff — and/or piped as JSON to a local command. Delivery runs
 // off the request path: `emit` only queues; `drain` waits for what is in flight (shutdown, CLI).
 // Events never carry key material: a key appears only as its public id.
 import { spawn } from 'node:child_process';
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { retryAfterMs, type JsonObject, type Logger } from '../../core/index.js';
 import type { HookOptions } from './hook-options.js';
 
@@ -27,10 +27,41 @@ export interface HookDispatcher {
 }
 
 export const SIGNATURE_HEADER = 'x-sluice-signature';
+/** How far a receiver should let a signature's time be from its clock (Stripe's default too). */
+export const DEFAULT_TOLERANCE_SECONDS = 300;
 
-/** `sha256=<hex>` over the exact body bytes: what a receiver recomputes with the shared secret. */
-export function signBody(body: string, secret: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+const hmac = (secret: string, t: number, body: string) => createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');
+
+/**
+ * `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` (Stripe's scheme). The time is signed
+ * with the body: a receiver that refuses old times cannot be fed a captured delivery later, which
+ * a signature over the body alone allowed for ever. Made anew for every attempt (a retry may come
+ * minutes after the first).
+ */
+export function signatureHeader(body: string, secret: string, nowSeconds = Math.floor(Date.now() / 1000)): string {
+  return `t=${nowSeconds},v1=${hmac(secret, nowSeconds, body)}`;
+}
+
+/**
+ * What a receiver does (docs: plugins/auth/README.md, "Verifying a delivery"): the signature is one
+ * of the header's `v1` values for its `t`, compared in constant time, and `t` is within the
+ * tolerance of now (either way: a clock ahead is no licence either).
+ */
+export function verifySignature(header: string, body: string, secret: string, o: { toleranceSeconds?: number; nowSeconds?: number } = {}): boolean {
+  let t: number | undefined;
+  const signatures: string[] = [];
+  for (const part of header.split(',')) {
+    const eq = part.indexOf('=');
+    const key = part.slice(0, eq).trim();
+    const value = part.slice(eq + 1).trim();
+    if (key === 't' && /^\d{1,12}$/.test(value)) t = Number(value);
+    else if (key === 'v1' && /^[0-9a-f]{64}$/.test(value)) signatures.push(value);
+  }
+  if (t === undefined || signatures.length === 0) return false;
+  const now = o.nowSeconds ?? Math.floor(Date.now() / 1000);
+  if (Math.abs(now - t) > (o.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS)) return false;
+  const expected = Buffer.from(hmac(secret, t, body), 'hex');
+  return signatures.some((s) => timingSafeEqual(Buffer.from(s, 'hex'), expected));
 }
 
 const MAX_BACKOFF_MS = 60_000;
@@ -49,14 +80,14 @@ export function createHookDispatcher(options: HookOptions | undefined, logger: L
 
   async function postWebhook(event: LifecycleEvent, body: string): Promise<void> {
     const hook = options!.webhook!;
-    const headers = {
+    const headers: Record<string, string> = {
       'content-type': 'application/json',
       'user-agent': 'sluice-hooks',
       'x-sluice-event': event.type,
       'x-sluice-delivery': event.id,
-      [SIGNATURE_HEADER]: signBody(body, hook.secret),
     };
     for (let attempt = 0; ; attempt++) {
+      headers[SIGNATURE_HEADER] = signatureHeader(body, hook.secret);
       let failure: string;
       // A throttled or unavailable receiver's `retry-after`: retrying sooner spends the retries
       // inside the window it asked for, and the event is dropped while it still refuses.

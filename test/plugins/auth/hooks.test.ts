@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createHookDispatcher, SIGNATURE_HEADER, type LifecycleEvent } from '../../../plugins/auth/hooks.js';
+import { createHookDispatcher, SIGNATURE_HEADER, verifySignature, type LifecycleEvent } from '../../../plugins/auth/hooks.js';
 import { hookOptions } from '../../../plugins/auth/hook-options.js';
 import { IdentityService } from '../../../plugins/auth/identity-service.js';
 import authPlugin, { authOptions } from '../../../plugins/auth/index.js';
@@ -40,8 +40,14 @@ describe('auth: lifecycle hooks', () => {
     await rx.close();
     expect(rx.received).to.have.length(3);
     const last = rx.received[2]!;
-    const expected = 'sha256=' + createHmac('sha256', SECRET).update(last.body).digest('hex');
-    expect(last.headers[SIGNATURE_HEADER]).to.equal(expected);
+    // Stripe's scheme: a timestamp signed with the body, so a captured delivery cannot be replayed
+    // once it is older than the receiver's tolerance.
+    const header = String(last.headers[SIGNATURE_HEADER]);
+    const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
+    expect(m, header).to.not.equal(null);
+    expect(Math.abs(Number(m![1]) - Date.now() / 1000)).to.be.below(10);
+    expect(m![2]).to.equal(createHmac('sha256', SECRET).update(`${m![1]}.${last.body}`).digest('hex'));
+    expect(verifySignature(header, last.body, SECRET)).to.equal(true);
     expect(last.headers['x-sluice-event']).to.equal('user.created');
     const event = JSON.parse(last.body) as LifecycleEvent;
     expect(event).to.include({ type: 'user.created' });
@@ -173,6 +179,26 @@ describe('auth: lifecycle hooks', () => {
     await rx.close();
     // Before start nothing is delivered (setup has no side effects); after close nothing either.
     expect(rx.received.map((r) => (JSON.parse(r.body) as LifecycleEvent).type)).to.deep.equal(['budget.exhausted']);
-    expect(rx.received[0]!.headers[SIGNATURE_HEADER]).to.match(/^sha256=[0-9a-f]{64}$/);
+    expect(rx.received[0]!.headers[SIGNATURE_HEADER]).to.match(/^t=\d+,v1=[0-9a-f]{64}$/);
+  });
+
+  it('verifySignature refuses a replayed (old), future, tampered, wrongly keyed or body-only signature', () => {
+    const body = '{"id":"e1","type":"key.revoked"}';
+    const at = (t: number, payload = `${t}.${body}`, key = SECRET) => `t=${t},v1=${createHmac('sha256', key).update(payload).digest('hex')}`;
+    const now = Math.floor(Date.now() / 1000);
+    expect(verifySignature(at(now), body, SECRET)).to.equal(true);
+    expect(verifySignature(at(now - 299), body, SECRET), 'inside the default 300 s').to.equal(true);
+    expect(verifySignature(at(now - 301), body, SECRET), 'a replay after the tolerance').to.equal(false);
+    expect(verifySignature(at(now - 3600), body, SECRET, { toleranceSeconds: 7200 })).to.equal(true);
+    expect(verifySignature(at(now + 301), body, SECRET)).to.equal(false);
+    expect(verifySignature(at(now), body.replace('e1', 'e2'), SECRET)).to.equal(false);
+    expect(verifySignature(at(now, `${now}.${body}`, 'another-secret-key'), body, SECRET)).to.equal(false);
+    // The old scheme signed the body alone: never accepted, it has no time.
+    expect(verifySignature(`sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`, body, SECRET)).to.equal(false);
+    // A timestamp moved without re-signing fails.
+    expect(verifySignature(at(now - 1000).replace(`t=${now - 1000}`, `t=${now}`), body, SECRET)).to.equal(false);
+    // Several v1 (a secret being rotated): one matching is enough.
+    expect(verifySignature(`${at(now, `${now}.${body}`, 'old-secret-key-xyz')},v1=${at(now).split('v1=')[1]}`, body, SECRET)).to.equal(true);
+    expect(verifySignature('garbage', body, SECRET)).to.equal(false);
   });
 });
