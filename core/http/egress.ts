@@ -27,10 +27,30 @@ function addHeaders(head: Head, headers: Record<string, string>): void {
  */
 export function exchangeHead(id: string, exchange: Exchange, headers: Record<string, string>): Head {
   const head: Head = exchange.clientFamily === 'anthropic' ? { 'x-request-id': id, 'request-id': id } : { 'x-request-id': id };
-  addHeaders(head, headers);
+  addHeaders(head, beside(exchange.responseHeaders, headers));
   addHeaders(head, exchange.responseHeaders);
   head['x-sluice-overhead-ms'] = overheadMs(exchange);
   return head;
+}
+
+/** Rate-limit state: OpenAI's names (which most SDKs and Codex read) and Anthropic's. */
+const RATE_LIMIT_HEADER = /^(x-ratelimit-|anthropic-ratelimit-)/i;
+
+/**
+ * The upstream's headers to pass on beside the plugins' (`own`). The upstream's rate-limit headers
+ * are the operator's organisation limits, shared by every client: when a plugin (ratelimit) states
+ * the limits that apply to this client, the upstream's go as a whole — a client pacing itself by
+ * Sluice's requests limit must not also read the organisation's tokens limit, and an upstream
+ * 429's headers must not overwrite Sluice's. Organisation ids never get this far (http-upstream.ts
+ * passes only named headers).
+ */
+function beside(own: Record<string, string>, upstream: Record<string, string>): Record<string, string> {
+  let ownLimits = false;
+  for (const name in own) if (RATE_LIMIT_HEADER.test(name)) { ownLimits = true; break; }
+  if (!ownLimits) return upstream;
+  const kept: Record<string, string> = {};
+  for (const name in upstream) if (!RATE_LIMIT_HEADER.test(name)) kept[name] = upstream[name]!;
+  return kept;
 }
 
 /** The response's and the plugins' headers, then the overhead figure, by setHeader (error paths). */
@@ -76,8 +96,8 @@ export function writeJson(res: ServerResponse, status: number, head: Head, text:
  * header: only OpenAI's envelope has a code field, and Anthropic's and Gemini's shapes are kept as
  * their SDKs expect them.
  */
-export function sendError(res: ServerResponse, family: ApiFamily, error: GatewayError): void {
-  const headers = errorHeaders(error);
+export function sendError(res: ServerResponse, family: ApiFamily, error: GatewayError, own: Record<string, string> = {}): void {
+  const headers = errorHeaders(error, own);
   for (const name in headers) res.setHeader(name, headers[name]!);
   if (family === 'anthropic') anthropicRequestId(res);
   sendJson(res, error.statusFor(family), errorBody(error, family));
@@ -94,10 +114,13 @@ function anthropicRequestId(res: ServerResponse): void {
   if (typeof id === 'string') res.setHeader('request-id', id);
 }
 
-/** The headers an error answer adds to the exchange's (sendError; sluice/testing shows the same). */
-export function errorHeaders(error: GatewayError): Record<string, string> {
+/**
+ * The headers an error answer adds to the exchange's (sendError; sluice/testing shows the same);
+ * `own`: the plugins' headers already on the answer.
+ */
+export function errorHeaders(error: GatewayError, own: Record<string, string> = {}): Record<string, string> {
   const headers: Record<string, string> = {};
-  if (error.headers) addHeaders(headers, error.headers);
+  if (error.headers) addHeaders(headers, beside(own, error.headers));
   if (error.retryAfter) headers['retry-after'] = error.retryAfter;
   headers['x-sluice-error-code'] = error.code;
   return headers;

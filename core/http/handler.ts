@@ -153,7 +153,7 @@ class DataPlaneRequest implements Cuttable {
     else res.setHeader('x-sluice-overhead-ms', msFixed3(performance.now() - this.arrival.receivedAt));
     const family: ApiFamily = exchange?.clientFamily ?? this.endpoint.family;
     this.firstByteAt = performance.now();
-    sendError(res, family, failure);
+    sendError(res, family, failure, exchange?.responseHeaders);
   }
 
   /** The response's 'close': written out, or the client went away first. */

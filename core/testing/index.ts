@@ -136,7 +136,7 @@ export async function runPlugin<O>(plugin: PluginDefinition<O>, run: RunOptions<
     status = failure.statusFor(endpoint.family);
     json = errorBody(failure, endpoint.family);
     // As the gateway answers a failure: the exchange's headers, then the error's, then JSON's type.
-    head = { ...exchangeHead(exchange.id, exchange, {}), ...errorHeaders(failure), 'content-type': JSON_CONTENT_TYPE };
+    head = { ...exchangeHead(exchange.id, exchange, {}), ...errorHeaders(failure, exchange.responseHeaders), 'content-type': JSON_CONTENT_TYPE };
   }
   const headers: Record<string, string> = {};
   for (const name in head) headers[name] = String(head[name]);
