@@ -17,6 +17,7 @@ import { createClientErrorHandler, createUpgradeRefusal } from './http/client-er
 import { createFrontDoor } from './http/front-door.js';
 import { createDataPlaneHandler } from './http/handler.js';
 import { InFlight } from './http/in-flight.js';
+import { readinessCheck, type ReadinessCheck } from './http/readiness.js';
 import { LastRequests } from './http/last-request.js';
 import { createRequestRecorder, rejectionRecorder } from './http/request-log.js';
 import { createRequestMetrics } from './http/request-metrics.js';
@@ -95,9 +96,11 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
   // tool's transaction, a VACUUM) waits a quarter of a second on the event loop, not 5 s; the
   // ledger's writes wait less still and spill, the marketplace's outbox keeps its records and retries.
   const services = openServices(loaded, () => migrationsOf(plugins), logger, { sqliteLockWaitMs: SERVING_SQLITE_LOCK_WAIT_MS });
-  const readiness = new Map<string, () => Promise<void>>();
-  if (config.storage.redis) readiness.set('redis', async () => { await services.redis()!.ping(); });
-  readiness.set('database', async () => { await (await services.database()).raw('select 1'); });
+  const readiness = new Map<string, ReadinessCheck>();
+  // Redis alone stops nothing from serving: the rate limiter says when it does (on_store_error:
+  // closed), and auth falls back on polling the database for revocations.
+  if (config.storage.redis) readiness.set('redis', readinessCheck(async () => { await services.redis()!.ping(); }, false));
+  readiness.set('database', readinessCheck(async () => { await (await services.database()).raw('select 1'); }));
   const admin = createAdminRoutes();
   const addresses = createClientAddressResolver(trustProxyOf(config.server.trust_proxy));
   const events = createGatewayEvents((type, err) => logger.error('gateway event listener failed', { event: type, error: err.message }));
@@ -108,7 +111,7 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
     providers,
     http: got,
     addAdminRoute: (method, path, handler) => admin.add(method, path, handler),
-    addReadinessCheck: (name, check) => { readiness.set(`${plugin.label}:${name}`, check); },
+    addReadinessCheck: (name, check, options) => { readiness.set(`${plugin.label}:${name}`, readinessCheck(check, options?.required)); },
     isTrustedProxy: (address) => addresses.trusts(address),
     events,
   });

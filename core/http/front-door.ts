@@ -19,6 +19,7 @@ import { logOwnFailure } from './failure-log.js';
 import { msFixed3 } from './ms-text.js';
 import { familyOfUnmatched, matchEndpoint, type EndpointMatch } from './endpoints.js';
 import { isForeignWebOrigin } from './loopback-host.js';
+import { ready, type ReadinessCheck } from './readiness.js';
 import type { Arrival } from './handler.js';
 import type { Endpoint } from '../exchange.js';
 import { requestIdFor } from './ingress.js';
@@ -28,7 +29,7 @@ export interface FrontDoorOptions {
   dataPlane(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint, arrival: Arrival): Promise<void>;
   admin: AdminRoutes;
   adminKey: string | undefined;
-  readiness: Map<string, () => Promise<void>>;
+  readiness: ReadonlyMap<string, ReadinessCheck>;
   metricsText(): string | Promise<string>;
   addresses: ClientAddressResolver;
   bodyLimits: BodyLimits;
@@ -222,25 +223,6 @@ export function closeIfUnread(req: IncomingMessage, res: ServerResponse): void {
   // may be just after this runs: only a request that has a body can leave one unread.
   const hasBody = (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;
   if (hasBody && !req.complete && !res.headersSent) res.setHeader('connection', 'close');
-}
-
-async function ready(checks: Map<string, () => Promise<void>>): Promise<{ ok: boolean; body: unknown }> {
-  const results: Record<string, string> = {};
-  let ok = true;
-  await Promise.all([...checks].map(async ([name, check]) => {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([check(), new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('timeout')), 2000); })]);
-      results[name] = 'ok';
-    } catch (err) {
-      ok = false;
-      // Only the error class: connection strings and hosts stay out of public output.
-      results[name] = `failed: ${(err as { code?: string }).code ?? (err as Error).name ?? 'error'}`;
-    } finally {
-      clearTimeout(timer);
-    }
-  }));
-  return { ok, body: { status: ok ? 'ready' : 'not ready', checks: results } };
 }
 
 function digest(text: string): Buffer {

@@ -58,6 +58,16 @@ export interface CommandHost {
   readonly pricing: PriceTable;
 }
 
+export interface ReadinessOptions {
+  /**
+   * Whether this instance cannot serve while the check fails (default true). False, or a function
+   * answering false (read at each probe, so a reload that changes the plugin's options counts), for
+   * a dependency the plugin copes without: a load balancer that took every instance out over a
+   * shared dependency they can all do without would turn a degraded gateway into an outage.
+   */
+  required?: boolean | (() => boolean);
+}
+
 /** What the gateway hands a plugin at setup: the only services a plugin may use. */
 export interface Host extends CommandHost {
   readonly metrics: Metrics;
@@ -67,8 +77,12 @@ export interface Host extends CommandHost {
   readonly http: Got;
   /** Mounts a route under /admin (protected by the admin key), e.g. `addAdminRoute('GET', '/keys/:id', h)`. */
   addAdminRoute(method: AdminMethod, path: string, handler: AdminHandler): void;
-  /** Registers a readiness check shown by GET /ready. */
-  addReadinessCheck(name: string, check: () => Promise<void>): void;
+  /**
+   * Registers a readiness check shown by GET /ready (as `plugin:name`). A failing check makes the
+   * instance unready (503) unless `required` says this instance can serve without it: then the
+   * failure is reported as degraded and /ready stays 200.
+   */
+  addReadinessCheck(name: string, check: () => Promise<void>, options?: ReadinessOptions): void;
   /** True when `address` is one of `server.trust_proxy`'s proxies (identity headers are believed only from these). */
   isTrustedProxy(address: string): boolean;
   /**

@@ -37,6 +37,13 @@ export default definePlugin<RatelimitOptions>({
       prefix: options.key_prefix, reservationTtlMs: options.reservation_ttl_ms, timeoutMs: options.store_timeout_ms,
     }));
     const limiter = new Limiter(options, host, getStore);
+    let onStoreError = options.on_store_error;
+    if (!memory) {
+      // Redis is this instance's to serve with only when a store error refuses requests (closed);
+      // open admits them unchecked, so /ready reports Redis as degraded and stays 200 (core's
+      // own `redis` check says the same). Read at each probe: a reload may switch it.
+      host.addReadinessCheck('store', async () => { await host.redis()!.ping(); }, { required: () => onStoreError === 'closed' });
+    }
     return {
       middleware: limiter.middleware,
       onRequest: (record) => limiter.onRequest(record),
@@ -53,7 +60,7 @@ export default definePlugin<RatelimitOptions>({
         for (const key of STORE_KEYS) {
           if (next[key] !== options[key]) throw new OptionError([key], 'cannot change without a restart');
         }
-        return () => limiter.reconfigure(next);
+        return () => { limiter.reconfigure(next); onStoreError = next.on_store_error; };
       },
       async close() {
         await limiter.close();

@@ -1,0 +1,45 @@
+// GET /ready: whether this instance can serve. Every registered check runs (at most 2 s each); a
+// failing required one makes the answer 503, a failing optional one (a dependency the instance
+// serves without, such as Redis behind a rate limiter that admits unchecked) is reported as
+// degraded with a 200 — every instance shares that dependency, and a load balancer that took them
+// all out over it would cause the outage the gateway was built to ride out.
+
+export interface ReadinessCheck {
+  check(): Promise<void>;
+  /** Read at each probe: whether this instance cannot serve while the check fails. */
+  required(): boolean;
+}
+
+export interface ReadinessAnswer {
+  ok: boolean;
+  body: { status: 'ready' | 'degraded' | 'not ready'; checks: Record<string, string>; degraded?: string[] };
+}
+
+const CHECK_TIMEOUT_MS = 2000;
+
+export function readinessCheck(check: () => Promise<void>, required: boolean | (() => boolean) = true): ReadinessCheck {
+  return { check, required: typeof required === 'function' ? required : () => required };
+}
+
+export async function ready(checks: ReadonlyMap<string, ReadinessCheck>): Promise<ReadinessAnswer> {
+  const results: Record<string, string> = {};
+  const degraded: string[] = [];
+  let ok = true;
+  await Promise.all([...checks].map(async ([name, { check, required }]) => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([check(), new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('timeout')), CHECK_TIMEOUT_MS); })]);
+      results[name] = 'ok';
+    } catch (err) {
+      if (required()) ok = false;
+      else degraded.push(name);
+      // Only the error class: connection strings and hosts stay out of public output.
+      results[name] = `failed: ${(err as { code?: string }).code ?? (err as Error).name ?? 'error'}`;
+    } finally {
+      clearTimeout(timer);
+    }
+  }));
+  if (!ok) return { ok, body: { status: 'not ready', checks: results } };
+  if (degraded.length === 0) return { ok, body: { status: 'ready', checks: results } };
+  return { ok, body: { status: 'degraded', checks: results, degraded: degraded.sort() } };
+}
