@@ -181,6 +181,12 @@ export interface Exchange {
   /** Tried in order when the target fails before anything reached the client (router fallbacks). */
   fallbacks: Target[];
   /**
+   * Upstream 4xx statuses (besides 429) on which the request moves on to its next target as it does
+   * on a provider failure (the router's `fallback_on`: a revoked key, no credit). Never retried on
+   * the same provider.
+   */
+  fallbackOn: readonly number[];
+  /**
    * Builds the upstream request for a target whose protocol differs from the client's (set by the
    * translator; called once per attempted target). Undefined, or returning undefined: pass through.
    */

@@ -103,8 +103,12 @@ export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promi
         // request's usage, unless the client left (or the shutdown cut it) during the hold — the
         // provider counted those tokens, and the request was recorded as it ended.
         if (!abort.aborted) exchange.usage = usageBefore;
-        if (!retryable(error) || abort.aborted) throw error;
-        const delay = retry && k < retry.attempts ? retryDelay(retry, k, error, target, opts) : undefined;
+        if (abort.aborted) throw error;
+        const failure = retryable(error);
+        // A status the route falls over on (`fallback_on`: a revoked key) moves on, never retries:
+        // the same provider with the same key answers the same.
+        if (!failure && !fallsOver(exchange, error)) throw error;
+        const delay = failure && retry && k < retry.attempts ? retryDelay(retry, k, error, target, opts) : undefined;
         if (delay === undefined && i === fallbacks.length) throw error;
         const attempt: Attempt = { provider: target.provider.name, model: target.model, code: error.code, status: error.status };
         if (delay === undefined) {
@@ -178,6 +182,10 @@ class DispatchContext implements SendContext {
 
 /** Connection errors, timeouts, 429 and 5xx are worth another try or provider; a 4xx is the client's to fix. */
 const retryable = (error: GatewayError): boolean => isProviderFailure(error.code, error.status);
+
+/** An upstream client error the route asked to fall over on (`fallback_on`), e.g. 401 from a revoked provider key. */
+const fallsOver = (exchange: Exchange, error: GatewayError): boolean =>
+  error.code === 'SLUICE_E_UPSTREAM_ERROR' && exchange.fallbackOn.length !== 0 && exchange.fallbackOn.includes(error.status);
 
 function passthroughRequest(exchange: Exchange, target: Target): UpstreamRequest {
   const ep = exchange.endpoint;

@@ -11,6 +11,9 @@ import { renderReply } from '../replies/render.js';
 import { RequestAbort, type AbortLike } from './abort.js';
 import type { Reply } from '../replies/reply.js';
 
+/** No extra fallback statuses: shared by every exchange no router gave its own list. */
+const NO_STATUSES: readonly number[] = Object.freeze([]);
+
 export interface ExchangeInit {
   id: string;
   endpoint: Endpoint;
@@ -44,6 +47,7 @@ export class HttpExchange implements Exchange {
   principal: Principal | undefined = undefined;
   target: Target | undefined = undefined;
   fallbacks: Target[] = [];
+  fallbackOn: readonly number[] = NO_STATUSES;
   translate: ((target: Target) => UpstreamRequest | undefined) | undefined = undefined;
   attempts: Attempt[] = [];
   upstream: UpstreamRequest | undefined = undefined;

@@ -75,6 +75,7 @@ function route(table: RouteTable, exchange: Exchange): void {
   const targets = targetsFor(exchange, decision);
   exchange.target = targets[0];
   exchange.fallbacks = targets.length === 1 ? [] : targets.slice(1);
+  exchange.fallbackOn = decision.fallbackOn;
 }
 
 export default definePlugin<RouterOptions>({

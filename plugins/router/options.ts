@@ -18,6 +18,14 @@ const fallback = z.union([
   z.strictObject({ provider: name, model: name.optional() }),
 ]);
 
+/**
+ * Upstream client errors to fall over on as well (a revoked key 401, no credit 402, a forbidden
+ * project 403): 4xx statuses other than 429, which is a failure already.
+ */
+const fallbackOn = z.array(z.number().int().min(400).max(499).refine((s) => s !== 429)
+  .meta({ expected: 'an HTTP status from 400 to 499 other than 429 (connection errors, timeouts, 429 and 5xx always fall back)' }))
+  .max(100);
+
 const route = z.strictObject({
   match: pattern,
   provider: name.optional(),
@@ -31,6 +39,7 @@ const route = z.strictObject({
   fallbacks: z.array(fallback).default([])
     .describe('Tried in order on connection errors, timeouts, 429 and 5xx, before anything reached the client.'),
   mode: workMode.optional().describe('Overrides the top-level mode for this route.'),
+  fallback_on: fallbackOn.optional().describe('Overrides the top-level fallback_on for this route ([] for none).'),
 })
   .refine((r) => (r.provider === undefined) !== (r.targets === undefined) && (r.targets === undefined || r.targets.some((x) => x.weight > 0)))
   .meta({ expected: 'a route with either `provider` or `targets` (not both), and some target weight above 0' });
@@ -47,6 +56,8 @@ export const routerOptions = z.strictObject({
   default: name.optional().describe('Provider for models no route matches; without it, unmatched models get a 404.'),
   fallbacks: z.array(fallback).default([]).describe('Fallbacks for the default provider.'),
   mode: workMode.default('auto').describe('auto: pass through when the provider speaks the client\'s protocol, else translate.'),
+  fallback_on: fallbackOn.default([])
+    .describe('Upstream 4xx statuses that also move a request on to the next target, e.g. [401, 402, 403] for a revoked key or an account out of credit; still only before anything reached the client, never retried on the same provider. Off by default: a 4xx is usually the request\'s fault.'),
 });
 
 export type RouterOptions = z.output<typeof routerOptions>;

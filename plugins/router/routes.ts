@@ -14,6 +14,8 @@ export interface RouteDecision {
   /** Primary first, then the fallbacks in order. */
   targets: RouteTarget[];
   mode: WorkMode;
+  /** Upstream 4xx statuses that move the request on to the next target too (`fallback_on`). */
+  fallbackOn: readonly number[];
 }
 
 /** Input plus output price per million tokens; a provider without its own prices sorts last. */
@@ -34,6 +36,7 @@ interface CompiledRoute {
   totalWeight: number;
   fallbacks: TargetSpec[];
   mode: WorkMode;
+  fallbackOn: readonly number[];
 }
 
 /** The route's targets for one request: a primary drawn by weight, the other weighted ones, then the fallbacks. */
@@ -77,10 +80,18 @@ export function compileRoutes(options: RouterOptions, providers: ProviderRegistr
   const fallbacks = (list: FallbackOption[], where: Path): TargetSpec[] => list.map((f, i) => typeof f === 'string'
     ? { provider: need(f, [...where, i]), model: undefined }
     : { provider: need(f.provider, [...where, i, 'provider']), model: f.model });
-  const compile = (matches: ModelMatcher, weighted: Weighted[], rest: TargetSpec[], mode: WorkMode): CompiledRoute => {
+  // One frozen list per distinct setting, shared by every request the route serves.
+  const statusLists = new Map<string, readonly number[]>();
+  const statuses = (list: readonly number[]): readonly number[] => {
+    const key = [...new Set(list)].sort().join(',');
+    let shared = statusLists.get(key);
+    if (!shared) statusLists.set(key, (shared = Object.freeze(key ? key.split(',').map(Number) : [])));
+    return shared;
+  };
+  const compile = (matches: ModelMatcher, weighted: Weighted[], rest: TargetSpec[], mode: WorkMode, fallbackOn: readonly number[]): CompiledRoute => {
     // Heaviest first, so the fallback order after the drawn primary follows the weights.
     const sorted = weighted.filter((w) => w.weight > 0).sort((a, b) => b.weight - a.weight);
-    return { matches, weighted: sorted, totalWeight: sorted.reduce((n, w) => n + w.weight, 0), fallbacks: rest, mode };
+    return { matches, weighted: sorted, totalWeight: sorted.reduce((n, w) => n + w.weight, 0), fallbacks: rest, mode, fallbackOn: statuses(fallbackOn) };
   };
   const routes: CompiledRoute[] = options.routes.map((r, i) => compile(
     compileModelPattern(r.match),
@@ -89,9 +100,10 @@ export function compileRoutes(options: RouterOptions, providers: ProviderRegistr
       : [{ provider: need(r.provider!, ['routes', i, 'provider']), model: r.model, weight: 1 }],
     fallbacks(r.fallbacks, ['routes', i, 'fallbacks']),
     r.mode ?? options.mode,
+    r.fallback_on ?? options.fallback_on,
   ));
   const fallback: CompiledRoute | undefined = options.default === undefined ? undefined : compile(
-    () => true, [{ provider: need(options.default, ['default']), model: undefined, weight: 1 }], fallbacks(options.fallbacks, ['fallbacks']), options.mode,
+    () => true, [{ provider: need(options.default, ['default']), model: undefined, weight: 1 }], fallbacks(options.fallbacks, ['fallbacks']), options.mode, options.fallback_on,
   );
   // Alias chains flattened once (alias → final model): a request costs one lookup at any depth.
   // The options schema already refused cycles and over-long chains; options built without it
@@ -108,7 +120,7 @@ export function compileRoutes(options: RouterOptions, providers: ProviderRegistr
     if (only && !only.provider.includes('*')) {
       // The common route — one named provider, no fallbacks — without the general path's arrays.
       const provider = providers.get(only.provider);
-      return { targets: provider ? [{ provider, model: only.model ?? model }] : [], mode: route.mode };
+      return { targets: provider ? [{ provider, model: only.model ?? model }] : [], mode: route.mode, fallbackOn: route.fallbackOn };
     }
     const targets = orderTargets(route, draw).flatMap((t) => {
       const served = t.model ?? model;
@@ -116,7 +128,7 @@ export function compileRoutes(options: RouterOptions, providers: ProviderRegistr
       const found = present(t);
       return (t.provider.includes('*') ? found.filter((r) => r.provider.serves?.(served) ?? true) : found).map((r) => ({ provider: r.provider, model: served }));
     });
-    return { targets, mode: route.mode };
+    return { targets, mode: route.mode, fallbackOn: route.fallbackOn };
   };
 
   return {
