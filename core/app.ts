@@ -23,6 +23,7 @@ import { createRequestRecorder, rejectionRecorder } from './http/request-log.js'
 import { createRequestMetrics } from './http/request-metrics.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
+import { createCooldownReport } from './observability/cooldown-report.js';
 import { createGatewayEvents } from './events/event-bus.js';
 import { composeChain } from './plugin/compose.js';
 import { settlesOrStalls } from './plugin/settles-or-stalls.js';
@@ -90,7 +91,7 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
   const logger = opts.logger ?? createLogger({ level: config.logging.level });
   const metrics = createMetrics({ startProcessMetrics: true, onDroppedUpdate: (name, err) => logger.warn('metric update dropped', { metric: name, error: err.message }) });
   const plugins = await loadChain(loaded);
-  const providers = registerPluginsAndProviders(loaded, plugins);
+  const providers = registerPluginsAndProviders(loaded, plugins, createCooldownReport(logger, metrics));
 
   // A plugin's SQLite write that meets another process's lock (another instance on the file, a
   // tool's transaction, a VACUUM) waits a quarter of a second on the event loop, not 5 s; the
@@ -145,7 +146,7 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
   // The first plugin in the chain that authenticates does so on the request's head (contract.ts).
   const authenticator = instances.find((i) => i.instance.authenticate)?.instance;
   const dataPlane = createDataPlaneHandler({ inFlight, lastRequests, chain, authenticate: authenticator?.authenticate?.bind(authenticator), bodyLimits, keepAliveMs: serverConfig.sse_keepalive_ms, logger, record,
-    onUpstreamAttempt: requestMetrics.upstream, onUpstreamRetry: requestMetrics.retry, retryPolicy: (provider) => providers.retryPolicy(provider) });
+    onUpstreamAttempt: requestMetrics.upstream, onUpstreamRetry: requestMetrics.retry, retryPolicy: (provider) => providers.retryPolicy(provider), cooldown: (provider) => providers.cooldown(provider) });
 
   let phase: 'serving' | 'closing' | 'draining' = 'serving';
   const authenticates = instances.some((i) => i.instance.authenticates === true);

@@ -56,6 +56,20 @@ const retry = z.strictObject({
 });
 export type RetryConfig = z.output<typeof retry>;
 
+/**
+ * Skipping a failing provider for a while (a circuit breaker), so that requests with another
+ * target go there at once instead of each paying this provider's timeout first. Never a refusal.
+ */
+const cooldown = z.strictObject({
+  after_failures: z.number().int().min(0).max(1000).default(3)
+    .describe('Failures in a row (connection errors, timeouts, 429, 5xx, fallback_on statuses) after which requests that have another target skip this provider for period_ms; 0 = never skipped.'),
+  period_ms: z.number().int().min(100).max(3_600_000).default(30_000)
+    .describe('How long it is skipped; then one request probes it: an answer puts it back, a failure starts another period.'),
+  max_retry_after_ms: z.number().int().min(0).max(86_400_000).default(300_000)
+    .describe('A 429 with retry-after skips the provider at once for that long, at most this; 0 = retry-after does not start a cooldown.'),
+});
+export type CooldownConfig = z.output<typeof cooldown>;
+
 const usdPerMillion = z.number().min(0).meta({ expected: 'a price in USD per million tokens' });
 const cachePrices = {
   cached_read: usdPerMillion.optional().describe('Cache reads; the input price when unset.'),
@@ -99,6 +113,7 @@ const provider = z.strictObject({
     .describe('Upstream connections kept per provider: at most this many requests are in flight to it.'),
   queue: queue.prefault({}),
   retry: retry.prefault({}),
+  cooldown: cooldown.prefault({}),
   max_event_size: byteSize.default('32mb')
     .describe('Largest single SSE event accepted from this provider; a bigger one cuts the stream with an upstream error.'),
   max_response_size: byteSize.default('128mb')

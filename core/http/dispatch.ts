@@ -8,6 +8,9 @@ import { GatewayError, isProviderFailure, toGatewayError } from '../errors.js';
 import type { Attempt, Exchange, JsonResponse, StreamResponse, Target, UpstreamRequest } from '../exchange.js';
 import type { Provider, SendContext } from '../providers/provider.js';
 import type { RetryPolicy } from '../providers/retry-policy.js';
+import type { ProviderCooldown } from '../providers/cooldown.js';
+import { isLocalRefusal } from '../providers/local-refusal.js';
+import { retryAfterMs } from './retry-after.js';
 import { protocolName, type StreamEvent } from '../protocols/types.js';
 import { mergeUsage, usageFrom } from '../protocols/usage.js';
 import { isObject } from '../protocols/json.js';
@@ -36,6 +39,8 @@ export interface DispatchOptions {
   retryPolicy?(provider: Provider): RetryPolicy | undefined;
   /** Called each time a failure is retried on the same provider, or would have been had its budget not been spent. */
   onRetry?(provider: string, result: 'retried' | 'over_budget'): void;
+  /** A provider's cooldown (skipped after failures while the request has another target); undefined: never skipped. */
+  cooldown?(provider: Provider): ProviderCooldown | undefined;
 }
 
 export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promise<void> {
@@ -43,12 +48,15 @@ export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promi
   const first = exchange.target;
   if (!first) throw new GatewayError('SLUICE_E_INTERNAL', 'no plugin chose a provider for this request');
   const fallbacks = exchange.fallbacks;
+  // Targets cooling down after failures go last, so a request pays no timeout for a provider known
+  // to be failing while another can serve; they are still tried when the others fail.
+  const order = fallbacks.length === 0 || !opts.cooldown ? undefined : inServiceFirst(first, fallbacks, opts.cooldown);
   const abort: AbortLike = exchange instanceof HttpExchange ? exchange.abortHandle : exchange.signal;
   const ctx = new DispatchContext(exchange, forwardable(exchange), abort);
   /** The last tried target's failure, once one failed and a fallback is next. */
   let failed: { error: GatewayError; target: Target } | undefined;
   for (let i = 0; ; i++) {
-    const target = i === 0 ? first : fallbacks[i - 1]!;
+    const target = order ? order[i]! : i === 0 ? first : fallbacks[i - 1]!;
     exchange.target = target;
     let upstream: UpstreamRequest;
     try {
@@ -66,10 +74,12 @@ export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promi
     exchange.upstream = upstream;
     const retry = opts.retryPolicy?.(target.provider);
     retry?.budget.noteRequest();
+    const cooldown = opts.cooldown?.(target.provider);
     // A retry sends the same upstream request again: it is an attempt like a fallback's, to the same target.
     for (let k = 0; ; k++) {
       const startedAt = exchange.timings.upstreamStart = performance.now();
       const usageBefore = exchange.usage;
+      const probe = cooldown?.begin() ?? false;
       try {
         const response = await target.provider.send(upstream, ctx);
         if (response.kind === 'stream' && !upstream.stream) {
@@ -91,6 +101,7 @@ export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promi
           : observeJson(exchange, response);
         const answeredAt = exchange.timings.upstreamHeaders = performance.now();
         opts.onAttempt?.(target.provider.name, answeredAt - startedAt, true);
+        cooldown?.succeeded(startedAt, probe);
         return;
       } catch (err) {
         // The wait for a provider that failed is upstream time too, not Sluice's own: it is kept apart
@@ -103,12 +114,14 @@ export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promi
         // request's usage, unless the client left (or the shutdown cut it) during the hold — the
         // provider counted those tokens, and the request was recorded as it ended.
         if (!abort.aborted) exchange.usage = usageBefore;
-        if (abort.aborted) throw error;
         const failure = retryable(error);
         // A status the route falls over on (`fallback_on`: a revoked key) moves on, never retries:
         // the same provider with the same key answers the same.
-        if (!failure && !fallsOver(exchange, error)) throw error;
-        const delay = failure && retry && k < retry.attempts ? retryDelay(retry, k, error, target, opts) : undefined;
+        const movesOn = failure || fallsOver(exchange, error);
+        if (cooldown) noteOutcome(cooldown, probe, startedAt, error, movesOn && !abort.aborted);
+        if (abort.aborted || !movesOn) throw error;
+        // A provider that has just gone into cooldown is not tried again while another target is left.
+        const delay = failure && retry && k < retry.attempts && !(i < fallbacks.length && cooldown?.cooling()) ? retryDelay(retry, k, error, target, opts) : undefined;
         if (delay === undefined && i === fallbacks.length) throw error;
         const attempt: Attempt = { provider: target.provider.name, model: target.model, code: error.code, status: error.status };
         if (delay === undefined) {
@@ -132,6 +145,34 @@ export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promi
       }
     }
   }
+}
+
+/**
+ * The targets with those cooling down moved after the others (each group in the router's order),
+ * or undefined when none is cooling down — or all are: then the router's order stands, since a
+ * request is never refused because of cooldowns alone.
+ */
+function inServiceFirst(first: Target, fallbacks: readonly Target[], cooldownOf: (provider: Provider) => ProviderCooldown | undefined): Target[] | undefined {
+  // Counted first, without building anything: on most requests nothing is cooling down.
+  const isCooling = (t: Target) => cooldownOf(t.provider)?.cooling() === true;
+  let cooling = isCooling(first) ? 1 : 0;
+  for (const t of fallbacks) if (isCooling(t)) cooling++;
+  if (cooling === 0 || cooling === fallbacks.length + 1) return undefined;
+  const all = [first, ...fallbacks];
+  const out = all.filter((t) => !isCooling(t));
+  for (const t of all) if (!out.includes(t)) out.push(t);
+  return out;
+}
+
+/**
+ * Tells a provider's cooldown how an attempt ended: a failure the request moves on from counts
+ * against the provider; an answer it returns (a 4xx that is the request's own fault) shows the
+ * provider serving; a refusal Sluice made itself (its pool full) or a client that left says nothing.
+ */
+function noteOutcome(cooldown: ProviderCooldown, probe: boolean, startedAt: number, error: GatewayError, failed: boolean): void {
+  if (failed && !isLocalRefusal(error)) cooldown.failed(probe, error.code, error.status, error.status === 429 ? retryAfterMs(error.retryAfter) : undefined);
+  else if (!failed && error.code === 'SLUICE_E_UPSTREAM_ERROR' && error.status < 500) cooldown.succeeded(startedAt, probe);
+  else cooldown.released(probe);
 }
 
 /**

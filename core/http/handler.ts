@@ -42,6 +42,7 @@ export interface HandlerOptions {
   onUpstreamAttempt?: DispatchOptions['onAttempt'];
   /** Each provider's `retry` settings (the provider registry's). */
   retryPolicy?: DispatchOptions['retryPolicy'];
+  cooldown?: DispatchOptions['cooldown'];
   /** Each same-provider retry, or one the budget refused (the retries metric). */
   onUpstreamRetry?: DispatchOptions['onRetry'];
 }
@@ -59,7 +60,7 @@ export interface Arrival {
 export function createDataPlaneHandler(opts: HandlerOptions) {
   // A stream's preamble is held back at most one keep-alive interval: past that the client needs
   // headers and keep-alives more than the chance of a fallback.
-  const shared: Shared = { ...opts, dispatchOptions: { holdMs: opts.keepAliveMs, onAttempt: opts.onUpstreamAttempt, retryPolicy: opts.retryPolicy, onRetry: opts.onUpstreamRetry } };
+  const shared: Shared = { ...opts, dispatchOptions: { holdMs: opts.keepAliveMs, onAttempt: opts.onUpstreamAttempt, retryPolicy: opts.retryPolicy, cooldown: opts.cooldown, onRetry: opts.onUpstreamRetry } };
   return function handle(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint, arrival: Arrival): Promise<void> {
     return new DataPlaneRequest(shared, req, res, endpoint, arrival).run();
   };

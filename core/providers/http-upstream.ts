@@ -18,6 +18,7 @@ import type { ApiFamily, JsonObject, JsonValue, StreamEvent } from '../protocols
 import type { SendContext } from './provider.js';
 import { UPSTREAM_ABORT, type AbortLike } from '../http/abort.js';
 import { callUpstream, type HeaderFilter, type UpstreamBody, type UpstreamHead } from './upstream-call.js';
+import { localRefusal } from './local-refusal.js';
 
 // undici takes ~140 ms of CPU to load: it is required when a remote provider sends its first
 // request, so the CLI (`config validate`, whatever the providers) never loads it.
@@ -275,7 +276,7 @@ export class HttpUpstream {
 
   /** Retryable (dispatch tries the next fallback before the first byte); 503 with a short retry-after otherwise. */
   private saturated(why: string): GatewayError {
-    return new GatewayError('SLUICE_E_UPSTREAM_UNAVAILABLE', `provider ${this.name} is saturated: ${why}`, { status: 503, retryAfter: '1' });
+    return localRefusal(new GatewayError('SLUICE_E_UPSTREAM_UNAVAILABLE', `provider ${this.name} is saturated: ${why}`, { status: 503, retryAfter: '1' }));
   }
 
   private abortedWhileWaiting(): GatewayError {

@@ -9,6 +9,7 @@ import { LoopbackProvider } from './loopback/loopback.js';
 import { OpenAIProvider } from './openai.js';
 import type { Provider } from './provider.js';
 import { retryPolicyFor, type RetryPolicy } from './retry-policy.js';
+import { cooldownFor, type CooldownObserver, type ProviderCooldown } from './cooldown.js';
 
 /** A `providers:` entry that cannot be built; `field` names the offending key when known. */
 export class ProviderEntryError extends Error {
@@ -60,6 +61,8 @@ export interface OwnedProviderRegistry extends ProviderRegistry {
    * undefined when it is not retried, or was built elsewhere.
    */
   retryPolicy(provider: Provider): RetryPolicy | undefined;
+  /** The cooldown of a provider this registry built, from its entry's `cooldown`; undefined when off, or built elsewhere. */
+  cooldown(provider: Provider): ProviderCooldown | undefined;
   /** Makes the registry hold exactly `config`'s providers, rebuilding those whose entry changed. */
   replaceConfigured(config: SluiceConfig['providers']): Promise<void>;
   /**
@@ -71,7 +74,9 @@ export interface OwnedProviderRegistry extends ProviderRegistry {
   close(): Promise<void>;
 }
 
-export function createProviderRegistry(config: SluiceConfig['providers'], extraTypes: Readonly<Record<string, ProviderFactory>> = {}): OwnedProviderRegistry {
+export function createProviderRegistry(
+  config: SluiceConfig['providers'], extraTypes: Readonly<Record<string, ProviderFactory>> = {}, cooldownObserver?: CooldownObserver,
+): OwnedProviderRegistry {
   const types: Record<string, ProviderFactory> = { ...BUILT_IN_PROVIDER_TYPES, ...extraTypes };
   const providers = new Map<string, Provider>();
   /** Config entries by name, to rebuild only what a reload changed. */
@@ -80,7 +85,10 @@ export function createProviderRegistry(config: SluiceConfig['providers'], extraT
   // Kept beside the provider rather than on it: every type, a plugin's too, gets retries the same
   // way, and a provider rebuilt by a reload starts with the new settings and a fresh budget.
   const retryPolicies = new WeakMap<Provider, RetryPolicy>();
+  const cooldowns = new WeakMap<Provider, ProviderCooldown>();
   const changed = () => { for (const l of listeners) l(); };
+  /** A provider put in service or taken out: whatever its predecessor's cooldown said no longer holds. */
+  const fresh = (name: string) => cooldownObserver?.reset?.(name);
 
   const create = (name: string, c: ProviderConfig): Provider => {
     const factory = types[c.type];
@@ -96,6 +104,8 @@ export function createProviderRegistry(config: SluiceConfig['providers'], extraT
     // An entry built by hand rather than parsed (a plugin's test) may have no `retry`: not retried.
     const retry = c.retry && retryPolicyFor(c.retry);
     if (retry) retryPolicies.set(provider, retry);
+    const cooldown = c.cooldown && cooldownFor(name, c.cooldown, cooldownObserver);
+    if (cooldown) cooldowns.set(provider, cooldown);
     return provider;
   };
   const closeLater = (p: Provider) => { p.close().catch(() => { /* already closed */ }); };
@@ -113,6 +123,7 @@ export function createProviderRegistry(config: SluiceConfig['providers'], extraT
   for (const [name, c] of Object.entries(config)) {
     providers.set(name, create(name, c));
     configured.set(name, JSON.stringify(c));
+    fresh(name);
   }
 
   const stageConfigured = (next: SluiceConfig['providers']): StagedProviders => {
@@ -143,12 +154,14 @@ export function createProviderRegistry(config: SluiceConfig['providers'], extraT
           const old = providers.get(name);
           providers.set(name, p);
           configured.set(name, JSON.stringify(next[name]));
+          fresh(name);
           if (old) closeLater(old);
         }
         for (const name of gone) {
           const old = providers.get(name);
           providers.delete(name);
           configured.delete(name);
+          fresh(name);
           if (old) closeLater(old);
         }
         if (built.size || gone.size) changed();
@@ -167,9 +180,11 @@ export function createProviderRegistry(config: SluiceConfig['providers'], extraT
     all: () => [...providers.values()],
     create: createFromInput,
     retryPolicy: (provider) => retryPolicies.get(provider),
+    cooldown: (provider) => cooldowns.get(provider),
     add(provider) {
       const old = providers.get(provider.name);
       providers.set(provider.name, provider);
+      if (old !== provider) fresh(provider.name);
       if (old && old !== provider) closeLater(old);
       changed();
     },
@@ -178,6 +193,7 @@ export function createProviderRegistry(config: SluiceConfig['providers'], extraT
       if (!old) return false;
       providers.delete(name);
       configured.delete(name);
+      fresh(name);
       changed();
       await old.close();
       return true;
