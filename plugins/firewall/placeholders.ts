@@ -19,6 +19,7 @@
 // guessed from its number, and the numbers (8 digits, 10000000 and up) never meet the small
 // sequential ones an earlier, history-resending turn of the same conversation was given.
 import { createHmac, randomBytes } from 'node:crypto';
+import { mayStartForm, readForm } from './placeholder-forms.js';
 
 /** The placeholder text for the n-th value of a type. Types become `[A-Z0-9_]` so restore can find them. */
 export function placeholderText(type: string, n: number): string {
@@ -35,26 +36,29 @@ function placeholderType(type: string): string {
   return name;
 }
 
-/** Characters a placeholder is made of, between its brackets. */
-export function isPlaceholderChar(code: number): boolean {
-  return (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95;
-}
+/** Bare forms the client wrote count as placeholders only with a number (`EMAIL_ADDRESS_1`, not `README`). */
+const NUMBERED = /_\d+\]$/;
+
+/** No placeholder is longer than this (a type name is an entity type's, or a custom pattern's). */
+const LONGEST_LITERAL = 128;
 
 /**
- * Every `[X]` with X made of placeholder characters in `texts`: what the client itself wrote that
- * has a placeholder's shape (a user typing "[EMAIL_1]", a template). A value must not be given such
- * a text as its placeholder: restore would turn the model's echo of the client's own text into the
- * value, and the model would read two different things as one.
+ * Every text in `texts` that restore would read as a placeholder (placeholder-forms.ts: `[X]`,
+ * `[email address 1]`, `\[X\_1\]`, a bare `X_1`), as the placeholder it reads as: what the client
+ * itself wrote in a placeholder's shape (a user typing "[EMAIL_1]", a template, a constant in code).
+ * A value must not be given such a placeholder: restore would turn the model's echo of the client's
+ * own text into the value, and the model would read two different things as one.
  */
 export function placeholderLiterals(texts: Iterable<string>): Set<string> | undefined {
   let found: Set<string> | undefined;
   for (const text of texts) {
-    let open = text.indexOf('[');
-    while (open >= 0) {
-      let close = open + 1;
-      while (close < text.length && isPlaceholderChar(text.charCodeAt(close))) close++;
-      if (close > open + 1 && text.charCodeAt(close) === 93 /* ] */) (found ??= new Set()).add(text.slice(open, close + 1));
-      open = text.indexOf('[', close);
+    for (let i = 0; i < text.length; i++) {
+      if (!mayStartForm(text, i, false)) continue;
+      const form = readForm(text, i, false, true, LONGEST_LITERAL);
+      if (form === undefined) continue;
+      const bare = text.charCodeAt(i) !== 91 /* [ */ && text.charCodeAt(i) !== 92; /* \ */
+      if (!bare || NUMBERED.test(form.canonical)) (found ??= new Set()).add(form.canonical);
+      i = form.end - 1;
     }
   }
   return found;
