@@ -9,6 +9,7 @@ import {
   GatewayError, protocolName, transformResponseBody, transformStream,
   type Channel, type DeltaTransform, type JsonObject, type Logger, type PluginMiddleware, type ProtocolName,
 } from '../../core/index.js';
+import { asksForJson } from './json-answer.js';
 import { FIREWALL_BLOCKED, FIREWALL_TOO_LARGE, FIREWALL_UNAVAILABLE } from './errors.js';
 import type { OutputMode } from './options.js';
 import { chainTransforms, observeOnly, outputScanTransform } from './output-scan.js';
@@ -46,6 +47,7 @@ export function firewallMiddleware(runtime: () => FirewallRuntime | Promise<Fire
       unscanned += handleUnreadable(unreadable, rt.options.mode, exchange.id, logger);
     }
     let map: PlaceholderMap | undefined;
+    let jsonAnswer = false;
     if (segments.length) {
       const texts = new Array<string>(segments.length);
       for (let i = 0; i < segments.length; i++) texts[i] = segments[i]!.text;
@@ -90,6 +92,7 @@ export function firewallMiddleware(runtime: () => FirewallRuntime | Promise<Fire
           const taken = rt.options.restore ? placeholderLiterals(texts.concat(descriptions.map((d) => d.text))) : undefined;
           map = redactSegments(segments, findings, (type) => rt.policy.verdict(type) === 'redact', numbering, taken);
           if (redactKnownValues(descriptions, map) > 0) exchange.requestChanged();
+          jsonAnswer = asksForJson(protocol, body);
         }
         recordRequestFindings(exchange, summaries, metrics, rt.options.header, false);
       }
@@ -103,7 +106,7 @@ export function firewallMiddleware(runtime: () => FirewallRuntime | Promise<Fire
     if (!response || !GENERATIONS.has(protocolName(response.protocol))) return;
     if (response.kind === 'json' && response.status >= 400) return; // an error envelope carries no model text
     const output = outputMode === 'off' ? undefined : new ResponseFindings(exchange, metrics, OUTPUT_ACTION[outputMode]);
-    const transform = responseTransform(rt, outputMode, output, restoring ? map : undefined);
+    const transform = responseTransform(rt, outputMode, output, restoring ? map : undefined, jsonAnswer);
     if (response.kind === 'json') {
       try {
         transformResponseBody(response.protocol, response.body, transform);
@@ -123,8 +126,8 @@ function channelLocation(channel: Channel): string {
 }
 
 /** Output scanning reads the model's own text (placeholders included); restore then turns placeholders back into values. */
-function responseTransform(rt: FirewallRuntime, mode: OutputMode, output: ResponseFindings | undefined, map: PlaceholderMap | undefined): DeltaTransform {
-  const restore = map ? restoreTransform(map) : undefined;
+function responseTransform(rt: FirewallRuntime, mode: OutputMode, output: ResponseFindings | undefined, map: PlaceholderMap | undefined, jsonAnswer: boolean): DeltaTransform {
+  const restore = map ? restoreTransform(map, jsonAnswer) : undefined;
   if (!output) return restore!;
   const scan = outputScanTransform(rt.engine, rt.options.output.hold_chars, {
     reports: (type) => rt.policy.verdict(type) !== 'allow',

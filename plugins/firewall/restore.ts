@@ -62,9 +62,13 @@ interface ChannelState {
 /** Enough to see a word boundary, or a JSON escape such as \n ending just before a form. */
 const CONTEXT_CHARS = 8;
 
-export function restoreTransform(map: PlaceholderMap): DeltaTransform {
+/**
+ * `jsonText`: the client asked for a JSON answer (JSON mode, structured output), so the answer's
+ * text is JSON as tool arguments are, and a value restored into it is escaped the same way.
+ */
+export function restoreTransform(map: PlaceholderMap, jsonText = false): DeltaTransform {
   const states = new Map<string, ChannelState>();
-  const isJson = (channel: Channel): boolean => channel.format === 'json';
+  const isJson = (channel: Channel): boolean => channel.format === 'json' || (jsonText && channel.kind === 'text');
   const run = (channel: Channel, text: string, final: boolean): string => {
     const state = states.get(channel.key);
     const context = state === undefined ? '' : state.before + state.held;
