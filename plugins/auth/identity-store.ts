@@ -1,7 +1,7 @@
 // SQL access to teams, users and keys (knex; the same queries on SQLite and PostgreSQL).
 import type { CommandHost } from '../../core/index.js';
 import { KEYS, TEAMS, USERS } from './migrations.js';
-import type { KeyKind } from './names.js';
+import { normaliseUserName, type KeyKind } from './names.js';
 
 export type Db = Awaited<ReturnType<CommandHost['database']>>;
 
@@ -137,12 +137,20 @@ export async function updateTeam(db: Db, id: number, patch: { name?: string; dis
 // ---- users ---------------------------------------------------------------------------------------
 
 export async function insertUser(db: Db, user: { name: string; email: string | null; team_id: number | null }, now: number): Promise<UserRecord> {
-  await db(USERS).insert({ ...user, created_at: now, updated_at: now, disabled_at: null });
-  return (await findUser(db, user.name))!;
+  const name = normaliseUserName(user.name);
+  await db(USERS).insert({ ...user, name, email: user.email?.toLowerCase() ?? null, created_at: now, updated_at: now, disabled_at: null });
+  return (await findUser(db, name))!;
 }
 
+/**
+ * The user named `name`, an e-mail address in any case. The exact spelling is tried first: a
+ * database from before the rule may hold two spellings of one address (migration 002 leaves them),
+ * and the operator must still be able to name each.
+ */
 export async function findUser(db: Db, name: string): Promise<UserRecord | undefined> {
-  const row = await usersQuery(db).where('u.name', name).first() as Row | undefined;
+  let row = await usersQuery(db).where('u.name', name).first() as Row | undefined;
+  const normalised = normaliseUserName(name);
+  if (!row && normalised !== name) row = await usersQuery(db).where('u.name', normalised).first() as Row | undefined;
   return row ? userFrom(row) : undefined;
 }
 
@@ -153,7 +161,7 @@ export async function listUsers(db: Db, filter: { teamId?: number } = {}): Promi
 }
 
 export async function updateUser(db: Db, id: number, patch: { email?: string | null; team_id?: number | null; disabled_at?: number | null }, now: number): Promise<void> {
-  await db(USERS).where({ id }).update({ ...patch, updated_at: now });
+  await db(USERS).where({ id }).update({ ...patch, ...(patch.email ? { email: patch.email.toLowerCase() } : {}), updated_at: now });
 }
 
 // ---- keys ----------------------------------------------------------------------------------------

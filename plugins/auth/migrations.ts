@@ -53,4 +53,20 @@ export const migrations: Migration[] = [
       await knex.schema.dropTableIfExists(TEAMS);
     },
   },
+  {
+    // E-mail user names became case-insensitive (names.ts, normaliseUserName): stored in lower case.
+    // A name whose lower-case spelling another row already holds is left as written — two users the
+    // old rule made of one address, with their own keys and ledger rows, that only the operator can
+    // merge; both stay addressable by their exact names.
+    name: '002_email_user_names',
+    async up(knex) {
+      const rows = await knex(USERS).select('id', 'name').where('name', 'like', '%@%').orderBy('id') as { id: number; name: string }[];
+      for (const row of rows) {
+        const lower = row.name.toLowerCase();
+        if (lower === row.name || await knex(USERS).where({ name: lower }).first('id')) continue;
+        // updated_at: running instances see the change and drop the old name from their caches.
+        await knex(USERS).where({ id: row.id }).update({ name: lower, updated_at: Date.now() });
+      }
+    },
+  },
 ];

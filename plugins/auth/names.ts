@@ -8,6 +8,16 @@ export const teamName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)
 export const userName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@+-]{0,253}$/)
   .meta({ expected: 'a user name: letters, digits, . _ @ + -, up to 254 characters' });
 
+/**
+ * E-mail addresses name one person however they are capitalised (an SSO proxy may send
+ * `Alice@Example.com` where the operator typed `alice@example.com`; mail systems ignore the case of
+ * the domain by rule and of the local part in practice), so a user name with `@` is kept and looked
+ * up in lower case: one user, one budget, one ledger. Other names keep their case.
+ */
+export function normaliseUserName(name: string): string {
+  return name.includes('@') ? name.toLowerCase() : name;
+}
+
 export const email = z.email().max(254).meta({ expected: 'an e-mail address' });
 
 /** A model glob: `*` matches any run of characters; no spaces or commas (the CLI splits on them). */

@@ -7,7 +7,7 @@ import { containsAddress, type ArrivingRequest, type Principal } from '../../cor
 import { CachedLookup, type CachedLookupOptions } from './cached-lookup.js';
 import type { Changes, TeamRecord, UserRecord } from './identity-store.js';
 import { AuthFailure } from './key-verifier.js';
-import { teamName, userName } from './names.js';
+import { normaliseUserName, teamName, userName } from './names.js';
 import { principalForUser } from './principal.js';
 
 export interface ProxyHeaderSettings {
@@ -55,9 +55,11 @@ export class ProxyHeaderAuthenticator {
 
   authenticate(exchange: Pick<ArrivingRequest, 'headers' | 'peerAddress'>): Principal | Promise<Principal> {
     if (!containsAddress(this.settings.trusted, exchange.peerAddress)) throw new AuthFailure('untrusted_peer');
-    const name = headerValue(exchange, this.settings.header);
-    if (!name) throw new AuthFailure('missing_identity');
-    if (!userName.safeParse(name).success) throw new AuthFailure('invalid_identity');
+    const given = headerValue(exchange, this.settings.header);
+    if (!given) throw new AuthFailure('missing_identity');
+    if (!userName.safeParse(given).success) throw new AuthFailure('invalid_identity');
+    // One cache entry, one user, however the proxy capitalises the address.
+    const name = normaliseUserName(given);
     const team = this.teamFrom(exchange);
     const found = this.users.get(name);
     if (found instanceof Promise) return found.then((user) => this.resolve(user, name, team), (err) => { throw err instanceof AuthFailure ? err : new AuthFailure('unavailable'); });

@@ -2,31 +2,13 @@
 // 409, and the OpenAPI document.
 import { expect } from 'chai';
 import { GatewayError } from '../../../core/errors.js';
-import type { AdminHandler, AdminMethod, AdminResponse, Host } from '../../../core/plugin/host.js';
-import { registerAdminApi } from '../../../plugins/auth/admin-api.js';
 import { createHookDispatcher } from '../../../plugins/auth/hooks.js';
 import { IdentityService } from '../../../plugins/auth/identity-service.js';
 import { createLogger } from '../../../core/observability/logger.js';
-import { sqliteDb, type TestDb } from './helpers.js';
+import { mountAdminApi, sqliteDb, type AdminCall, type TestDb } from './helpers.js';
 
-type Call = (method: AdminMethod, path: string, body?: unknown, query?: Record<string, string>) => Promise<AdminResponse>;
-
-function mount(service: IdentityService): Call {
-  const routes: { method: AdminMethod; parts: string[]; handler: AdminHandler }[] = [];
-  const host = { addAdminRoute: (method: AdminMethod, path: string, handler: AdminHandler) => routes.push({ method, parts: path.split('/').filter(Boolean), handler }) } as unknown as Host;
-  registerAdminApi(host, service, '0.1.0');
-  return async (method, path, body, query = {}) => {
-    const parts = path.split('/').filter(Boolean);
-    for (const r of routes) {
-      if (r.method !== method || r.parts.length !== parts.length) continue;
-      const params: Record<string, string> = {};
-      if (r.parts.every((p, i) => (p.startsWith(':') ? ((params[p.slice(1)] = decodeURIComponent(parts[i]!)), true) : p === parts[i]))) {
-        return r.handler({ method, path: `/admin${path}`, params, query, body, signal: new AbortController().signal });
-      }
-    }
-    throw new Error(`no route ${method} ${path}`);
-  };
-}
+type Call = AdminCall;
+const mount = mountAdminApi;
 
 async function refused(p: Promise<unknown>): Promise<GatewayError> {
   try { await p; } catch (err) { if (err instanceof GatewayError) return err; throw err; }

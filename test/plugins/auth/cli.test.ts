@@ -4,28 +4,18 @@ import { expect } from 'chai';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { openDatabase } from '../../../core/storage/database.js';
 import { parseOptions } from '../../../core/schema/schema.js';
-import plugin from '../../../plugins/auth/index.js';
 import { authOptions, type AuthOptions } from '../../../plugins/auth/options.js';
-import { commandHost, sqliteDb, type TestDb } from './helpers.js';
+import { commandHost, runCommand, sqliteDb, type TestDb } from './helpers.js';
 import type { CommandHost } from '../../../core/plugin/host.js';
 import { sluice } from '../../cli/run-cli.js';
 
 const options = parseOptions(authOptions, {});
 
-async function run(host: CommandHost, command: 'user' | 'team' | 'key', ...rest: (string | AuthOptions)[]): Promise<{ code: number; out: string; err: string }> {
-  const args = rest.filter((a): a is string => typeof a === 'string');
+function run(host: CommandHost, command: 'user' | 'team' | 'key', ...rest: (string | AuthOptions)[]): Promise<{ code: number; out: string; err: string }> {
   const opts = rest.find((a): a is AuthOptions => typeof a !== 'string') ?? options;
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.setEncoding('utf8').on('data', (c: string) => { out += c; });
-  stderr.setEncoding('utf8').on('data', (c: string) => { err += c; });
-  const code = await plugin.commands![command]!.run(args, opts, { stdin: new PassThrough(), stdout, stderr }, host);
-  return { code, out, err };
+  return runCommand(host, command, rest.filter((a): a is string => typeof a === 'string'), opts);
 }
 
 describe('auth: CLI commands', () => {

@@ -8,7 +8,13 @@ import { Redis } from 'ioredis';
 import { openDatabase } from '../../../core/storage/database.js';
 import { migrateLatest } from '../../../core/storage/migrations.js';
 import { createLogger, type Logger } from '../../../core/observability/logger.js';
-import type { CommandHost } from '../../../core/plugin/host.js';
+import { PassThrough } from 'node:stream';
+import type { AdminHandler, AdminMethod, AdminResponse, CommandHost, Host } from '../../../core/plugin/host.js';
+import { parseOptions } from '../../../core/schema/schema.js';
+import { registerAdminApi } from '../../../plugins/auth/admin-api.js';
+import type { IdentityService } from '../../../plugins/auth/identity-service.js';
+import plugin from '../../../plugins/auth/index.js';
+import { authOptions, type AuthOptions } from '../../../plugins/auth/options.js';
 import { migrations } from '../../../plugins/auth/migrations.js';
 
 export const PG_URL = process.env['SLUICE_TEST_PG'];
@@ -110,4 +116,36 @@ export async function within(ms: number, check: () => boolean | Promise<boolean>
     if (Date.now() - start > ms) throw new Error(`not within ${ms} ms`);
     await sleep(10);
   }
+}
+
+/** Runs `sluice user|team|key …` as the plugin command, with its stdout and stderr. */
+export async function runCommand(host: CommandHost, command: 'user' | 'team' | 'key', args: string[], opts: AuthOptions = parseOptions(authOptions, {})): Promise<{ code: number; out: string; err: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.setEncoding('utf8').on('data', (c: string) => { out += c; });
+  stderr.setEncoding('utf8').on('data', (c: string) => { err += c; });
+  const code = await plugin.commands![command]!.run(args, opts, { stdin: new PassThrough(), stdout, stderr }, host);
+  return { code, out, err };
+}
+
+export type AdminCall = (method: AdminMethod, path: string, body?: unknown, query?: Record<string, string>) => Promise<AdminResponse>;
+
+/** The admin API's routes over `service`, called without HTTP. */
+export function mountAdminApi(service: IdentityService): AdminCall {
+  const routes: { method: AdminMethod; parts: string[]; handler: AdminHandler }[] = [];
+  const host = { addAdminRoute: (method: AdminMethod, path: string, handler: AdminHandler) => routes.push({ method, parts: path.split('/').filter(Boolean), handler }) } as unknown as Host;
+  registerAdminApi(host, service, '0.1.0');
+  return async (method, path, body, query = {}) => {
+    const parts = path.split('/').filter(Boolean);
+    for (const r of routes) {
+      if (r.method !== method || r.parts.length !== parts.length) continue;
+      const params: Record<string, string> = {};
+      if (r.parts.every((p, i) => (p.startsWith(':') ? ((params[p.slice(1)] = decodeURIComponent(parts[i]!)), true) : p === parts[i]))) {
+        return r.handler({ method, path: `/admin${path}`, params, query, body, signal: new AbortController().signal });
+      }
+    }
+    throw new Error(`no route ${method} ${path}`);
+  };
 }
