@@ -152,7 +152,7 @@ export interface PluginDefinition<O> {
   errors?: Record<string, ErrorSpec>;
   /** CLI commands this plugin adds. */
   commands?: Record<string, PluginCommand<O>>;
-  /** Capabilities this plugin gives the chain, e.g. "routing" (the chain must have one router). */
+  /** Capabilities this plugin gives the chain, e.g. "routing" (the chain must have one router); at most one plugin in a chain provides each. */
   provides?: string[];
   /** Capabilities that must be provided earlier in the chain (the translator requires "routing"). */
   requires?: string[];

@@ -126,7 +126,7 @@ function isZod4Schema(value: unknown): boolean {
 
 /**
  * Each plugin's `requires` must be provided by a plugin earlier in the chain, and none of its
- * `precedes` may be; routing is mandatory.
+ * `precedes` may be; a capability is provided once; routing is mandatory.
  */
 function checkOrder(plugins: LoadedPlugin[], loaded: LoadedConfig): void {
   const provided = new Map<string, string>();
@@ -146,7 +146,15 @@ function checkOrder(plugins: LoadedPlugin[], loaded: LoadedConfig): void {
         throw new ConfigError(`plugin ${p.label} needs "${need}" earlier in the chain: ${hint}`, loaded.locate(['chain', p.index, 'use']));
       }
     }
-    for (const cap of p.definition.provides ?? []) provided.set(cap, p.label);
+    for (const cap of p.definition.provides ?? []) {
+      // One plugin per capability: a second router would overwrite the first's choice of provider, a
+      // second translator or auth would redo their work — never what the author meant, and silent.
+      const first = plugins.find((q) => q.index < p.index && q.definition.provides?.includes(cap));
+      if (first) {
+        throw new ConfigError(`plugin ${p.label} provides "${cap}", which ${first.label} (chain[${first.index}]) already provides: keep one of them`, loaded.locate(['chain', p.index, 'use']));
+      }
+      provided.set(cap, p.label);
+    }
   }
   if (!provided.has('routing')) {
     throw new ConfigError('the chain has no router: add `- use: router` so requests know which provider to reach', loaded.locate(['chain']));

@@ -60,3 +60,29 @@ describe('sluice CLI: a plugin that must precede a capability', function () {
     expect(early.status).to.equal(0);
   });
 });
+
+describe('sluice CLI: a capability provided twice', function () {
+  this.timeout(30_000);
+
+  it('a second router is refused at its use:, naming the first, by config validate and start', () => {
+    // chain[2].use is on line 8 (`  - use: router`), `router` at column 10. Two routers would
+    // silently let the second overwrite the first's choice of provider.
+    const file = project([...ROUTER, '  - use: translator', ...ROUTER]);
+    const expected = `${file}:8:10: plugin router provides "routing", which router (chain[0]) already provides: keep one of them`;
+    const validate = sluice(['config', 'validate', file]);
+    expect(validate.stderr.trim()).to.equal(`sluice: ${expected}`);
+    expect(validate.status).to.equal(1);
+    const start = sluice(['start', '--config', file, '--port', '0']);
+    expect(start.stderr.trim()).to.equal(`sluice: ${expected}`);
+    expect(start.status).to.equal(1);
+  });
+
+  it('a second translator too, while a plugin that provides nothing may appear twice', () => {
+    const translators = sluice(['config', 'validate', project([...ROUTER, '  - use: translator', '  - use: translator'])]);
+    expect(translators.stderr).to.match(/sluice\.yaml:8:10: plugin translator provides "translation", which translator \(chain\[1\]\) already provides: keep one of them\n$/);
+    expect(translators.status).to.equal(1);
+    const firewalls = sluice(['config', 'validate', project(['  - use: firewall', '    with: { mode: monitor }', '  - use: firewall', '    with: { mode: enforce }', ...ROUTER])]);
+    expect(firewalls.stderr).to.equal('');
+    expect(firewalls.status).to.equal(0);
+  });
+});
