@@ -53,11 +53,11 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
     return { file, line: pos.line, column: pos.col };
   };
   const syntax = doc.errors[0];
-  if (syntax) throw new ConfigError(`invalid YAML: ${yamlProblem(syntax.code, syntax.message)}`, at(syntax.pos[0]));
+  if (syntax) throw new ConfigError(`invalid YAML: ${yamlProblem(syntax.code, syntax.message, text, syntax.pos[0])}`, at(syntax.pos[0]));
   // The parser only warns about a tag it does not know (`!Ref x`, a habit from other tools' YAML) and
   // reads the value as plain text: a config would then run with a value its author did not mean.
   const unknownTag = doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
-  if (unknownTag) throw new ConfigError(`invalid YAML: ${yamlProblem(unknownTag.code, unknownTag.message)} (a Sluice config takes plain YAML values)`, at(unknownTag.pos[0]));
+  if (unknownTag) throw new ConfigError(`invalid YAML: ${yamlProblem(unknownTag.code, unknownTag.message, text, unknownTag.pos[0])} (a Sluice config takes plain YAML values)`, at(unknownTag.pos[0]));
   // The parser accepts an alias to an anchor that is not there and only fails when the document is
   // turned into values, with a bare ReferenceError (a stack trace, no line): check them here.
   let firstAlias: number | undefined;
@@ -140,9 +140,33 @@ function offsetOf(doc: Document, p: Path): number {
 
 /**
  * The parser's message, first line only (the rest repeats the line), worded for someone editing a
- * config where the parser's own wording is advice to a programmer calling it.
+ * config where the parser's own wording is advice to a programmer calling it. Indentation mistakes,
+ * the commonest in hand-edited YAML, say what to change ("compact mappings" names nothing a config's
+ * author wrote).
  */
-function yamlProblem(code: string, message: string): string {
+function yamlProblem(code: string, message: string, text: string, offset: number): string {
   if (code === 'MULTIPLE_DOCS') return 'a second document (a `---` line) where the config file holds one';
+  if (code === 'BLOCK_AS_IMPLICIT_KEY') {
+    const value = restOfLine(text, offset);
+    return value.includes(': ')
+      ? `"${value}" holds ": ", which YAML reads as a key inside a value: quote the value, or put its keys on lines of their own, indented under its key`
+      : `"${value}" is followed by a line indented deeper than its key, as if it held keys of its own: indent that line as far as the key above it`;
+  }
+  if (code === 'BAD_INDENT' && message.startsWith('All mapping items must start at the same column')) {
+    return 'this key does not start at the column of the keys above it: indent it exactly as far as they are (YAML nests by indentation)';
+  }
+  if (code === 'DUPLICATE_KEY') return `"${keyAt(text, offset)}" is given twice in this mapping: keep one`;
   return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** The text from `offset` to the end of its line, without a trailing comment. */
+function restOfLine(text: string, offset: number): string {
+  const end = text.indexOf('\n', offset);
+  return text.slice(offset, end === -1 ? undefined : end).replace(/\s+#.*$/, '').trim();
+}
+
+/** The key written at `offset` (up to its `:`), unquoted. */
+function keyAt(text: string, offset: number): string {
+  const key = /^("[^"]*"|'[^']*'|[^:,{}\n]*?)\s*:/.exec(text.slice(offset))?.[1] ?? restOfLine(text, offset);
+  return /^["']/.test(key) ? key.slice(1, -1) : key;
 }

@@ -111,6 +111,14 @@ describe('config', () => {
     ['a provider without a type, naming each type once', GOOD.replace('local: { type: loopback }', 'local: { type: loopback }\n  remote:\n    base_url: http://x'), /^x\.yaml:3:3: providers\.remote\.type: expected openai, anthropic, gemini, loopback, or a provider type a plugin in the chain adds, got nothing$/],
     ['an unknown key holding a block mapping, at the key (not at the first line inside it)', GOOD + 'loging:\n  level: debug\n', /^x\.yaml:6:1: loging: expected no option "loging"/],
     ['an empty chain', GOOD.replace(/chain:[\s\S]*/, 'chain: []\n'), /x\.yaml:3:8: chain: expected a list of .* \(at least 1\), got a list/],
+    // Indentation mistakes, worded as what to change rather than the parser's terms ("compact mappings").
+    ['a line indented deeper than the key above it', GOOD.replace('    with:', '     with:'),
+      /^x\.yaml:4:10: invalid YAML: "router" is followed by a line indented deeper than its key, as if it held keys of its own: indent that line as far as the key above it$/],
+    ['a value holding ": "', GOOD.replace('local: { type: loopback }', 'local: type: loopback'),
+      /^x\.yaml:2:10: invalid YAML: "type: loopback" holds ": ", which YAML reads as a key inside a value: quote the value, or put its keys on lines of their own, indented under its key$/],
+    ['a key not in line with the keys above it', 'server:\n  host: 127.0.0.1\n port: 8081\n' + GOOD,
+      /^x\.yaml:3:1: invalid YAML: this key does not start at the column of the keys above it: indent it exactly as far as they are \(YAML nests by indentation\)$/],
+    ['a key given twice', 'server:\n  host: 127.0.0.1\n  host: 0.0.0.0\n' + GOOD, /^x\.yaml:3:3: invalid YAML: "host" is given twice in this mapping: keep one$/],
   ];
   for (const [name, yaml, message] of cases) {
     it(`reports ${name} with file:line:col`, () => {
