@@ -6,7 +6,7 @@ import { ConfigError } from '../config/config-error.js';
 import { importOwn } from '../import-own.js';
 import { chosenConfigFile, configFile } from './config-file.js';
 import type { Knex } from 'knex';
-import type { LoadedConfig } from '../config/load.js';
+import type { LoadedConfig, ParseOptions } from '../config/load.js';
 import type { PluginCommand, PluginDefinition } from '../plugin/contract.js';
 import type { CommandHost } from '../plugin/host.js';
 import type { Services } from '../plugin/services.js';
@@ -18,6 +18,9 @@ import { HELP, UsageError } from './usage.js';
 
 /** A plugin command's exit for an error of its own, and for a config problem unless it says otherwise. */
 const ERROR_EXIT = 2;
+
+/** Sections of the config a plugin command may do without (see loadConfigFile's `optional`). */
+const COMMAND_CONFIG: ParseOptions = { optional: ['providers', 'admin'] };
 
 export async function pluginCommand(command: string, args: string[], io: Io): Promise<number> {
   const { config, rest } = takeConfig(args);
@@ -37,7 +40,9 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
     if (owner) configExit = (await importPlugin(owner, process.cwd())).definition.commands?.[command]?.invalidConfigExit ?? ERROR_EXIT;
     // Without a config of the operator's, built-in plugins run with their default options (and
     // the YAML parser is not even loaded).
-    const loaded = file ? await (await import('../config/load.js')).loadConfigFile(file) : undefined;
+    // A command reads storage, the chain and its plugin's options, never a provider's key nor the
+    // admin key: run from an operator's shell without the gateway's secrets, it must still run.
+    const loaded = file ? await (await import('../config/load.js')).loadConfigFile(file, process.env, COMMAND_CONFIG) : undefined;
     const candidates = loaded ? loaded.config.chain.map((e, i) => ({ use: e.use, with: e.with, index: i as number | undefined })) : [];
     // Which plugin's command this is must not depend on chain order: a name two chain plugins (or
     // a chain plugin and Sluice) both claim is refused as start refuses it, before anything runs.
@@ -86,7 +91,7 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
       const [{ loadConfigFile }, { commandHost, migrationsOf, openServices }, { commandLogger }] = await Promise.all([
         import('../config/load.js'), import('../plugin/services.js'), import('./command-logger.js'),
       ]);
-      hostConfig = loaded ?? await loadConfigFile(configFile(undefined));
+      hostConfig = loaded ?? await loadConfigFile(configFile(undefined), process.env, COMMAND_CONFIG);
       // The chain's migrations and the command's own plugin's: its tables exist before it runs (where it migrates).
       const chain = loaded ? await Promise.all(loaded.config.chain.map((e) => importPlugin(e.use, loaded.dir))) : [];
       // On stderr (stdout is the command's output), and made on first use: a command that logs

@@ -2,10 +2,10 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, parseDocument, isAlias, isMap, isScalar, isSeq, visit, type Document } from '../vendor/yaml.js';
+import { LineCounter, parseDocument, isAlias, isMap, isPair, isScalar, isSeq, visit, type Document } from '../vendor/yaml.js';
 import { parseOptions, SchemaError, type Path } from '../schema/schema.js';
 import { ConfigError, type ConfigLocation } from './config-error.js';
-import { EnvReferenceError, expandEnv } from './env.js';
+import { EnvReferenceError, MissingEnvError, expandEnv } from './env.js';
 import { configBaseDir } from './home.js';
 import { configSchema, type SluiceConfig } from './schema.js';
 import { configErrorFrom } from './zod-errors.js';
@@ -29,12 +29,25 @@ export interface LoadedConfig {
   digest: string;
 }
 
+/** Top-level sections a command may do without. */
+export type OptionalSection = 'providers' | 'admin';
+
+export interface ParseOptions {
+  /**
+   * Sections whose `${VAR}` may be unset: an entry naming an unset variable is left out of the
+   * config instead of refused (a provider, or the admin section). For commands that never read
+   * them: a report or `sluice key create`, run from a shell without the gateway's secrets, needs no
+   * provider's key. Everything else — the database URL, the chain — is expanded as at start-up.
+   */
+  optional?: readonly OptionalSection[];
+}
+
 /** The digest of a config file's content (LoadedConfig.digest; the watch hashes the bytes it reads alike). */
 export function configDigest(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
+export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env, options: ParseOptions = {}): Promise<LoadedConfig> {
   const abs = path.resolve(file);
   let text: string;
   try {
@@ -42,10 +55,10 @@ export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = proc
   } catch (err) {
     throw new ConfigError(`cannot read config file ${abs}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  return parseConfigText(text, abs, env, configBaseDir(abs, env));
+  return parseConfigText(text, abs, env, configBaseDir(abs, env), options);
 }
 
-export function parseConfigText(text: string, file: string, env: NodeJS.ProcessEnv = process.env, dir = path.dirname(file)): LoadedConfig {
+export function parseConfigText(text: string, file: string, env: NodeJS.ProcessEnv = process.env, dir = path.dirname(file), options: ParseOptions = {}): LoadedConfig {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number): ConfigLocation => {
@@ -70,17 +83,21 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
     },
   });
 
+  const leftOut: string[][] = [];
   visit(doc, {
-    Scalar(_key, node) {
+    Scalar(_key, node, ancestors) {
       if (typeof node.value !== 'string') return;
       try {
         node.value = expandEnv(node.value, env);
       } catch (err) {
+        const entry = err instanceof MissingEnvError ? optionalEntry(ancestors, options.optional) : undefined;
+        if (entry) { leftOut.push(entry); return; }
         if (err instanceof EnvReferenceError) throw new ConfigError(err.message, at(node.range?.[0] ?? 0));
         throw err;
       }
     },
   });
+  for (const entry of leftOut) doc.deleteIn(entry);
 
   const locate = (p: Path): ConfigLocation => at(offsetOf(doc, p));
   const fail = (err: SchemaError, base: Path = []): never => {
@@ -103,6 +120,18 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
     throw err;
   }
   return { file, dir, config, locate, fail, digest: configDigest(text) };
+}
+
+/** The entry of an optional section a scalar lies in (`['providers', name]`, `['admin']`), if it does. */
+function optionalEntry(ancestors: readonly unknown[], optional: readonly OptionalSection[] | undefined): string[] | undefined {
+  if (!optional?.length) return undefined;
+  // [Document, root map, top-level pair, its map, the entry's pair, …]
+  const keyOf = (pair: unknown): unknown => (isPair(pair) && isScalar(pair.key) ? pair.key.value : undefined);
+  const section = keyOf(ancestors[2]);
+  if (section === 'admin' && optional.includes('admin')) return ['admin'];
+  const name = keyOf(ancestors[4]);
+  if (section === 'providers' && optional.includes('providers') && typeof name === 'string') return ['providers', name];
+  return undefined;
 }
 
 /** The offset of the deepest node on `p` that exists; for a missing key, the key (or list item) holding its mapping. */

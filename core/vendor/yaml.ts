@@ -1,2 +1,2 @@
 // The YAML parser the config loader uses; bundled into one file by `npm run build` like zod.ts.
-export { LineCounter, parseDocument, isAlias, isMap, isScalar, isSeq, visit, type Document } from 'yaml';
+export { LineCounter, parseDocument, isAlias, isMap, isPair, isScalar, isSeq, visit, type Document } from 'yaml';
