@@ -28,6 +28,7 @@ export async function pricesCommand(args: string[], io: Io): Promise<number> {
   const row = (source: string, pattern: string, p: TokenPrices) => ({
     source, pattern, ...effectivePrices(p),
     long_context: p.long_context ? { above_input_tokens: p.long_context.above_input_tokens, ...effectivePrices(p.long_context) } : null,
+    tiers: p.tiers ?? null, web_search: p.web_search ?? null, web_fetch: p.web_fetch ?? null,
   });
   let rows: Record<string, unknown>[];
   if (positionals.length === 0) {
@@ -53,6 +54,7 @@ export async function pricesCommand(args: string[], io: Io): Promise<number> {
   io.out(`\nUSD per million tokens. The shipped list is as of ${PRICES_AS_OF}: check it against your contract and put yours under pricing:.`);
   if (shown.some((r) => r.long_context)) io.out('LONG_CONTEXT: the rates once a prompt passes that many tokens — input / output / cached_read / cache_write / cache_write_1h / reasoning.');
   if (positionals.length) io.out("A provider's own prices (providers.NAME.prices) win over these for what it serves.");
+  io.out('Service tiers (flex, priority, batch…) and per-call fees (web_search, web_fetch per 1,000): --json.');
   return 0;
 }
 

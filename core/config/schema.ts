@@ -89,6 +89,15 @@ const tokenPrices = z.strictObject({
     ...cachePrices,
     reasoning: usdPerMillion.optional().describe('Reasoning tokens past the threshold; the long-context output price when unset.'),
   }).optional().describe('Where a provider prices long prompts differently: the rates for a request whose prompt is past the threshold.'),
+  tiers: z.record(z.string().min(1).meta({ expected: 'a service tier as the provider names it (flex, priority, batch…)' }), z.union([
+    z.strictObject({ multiplier: z.number().min(0).describe('Every class (and long_context) at this many times the base prices.') }),
+    z.strictObject({ input: usdPerMillion, output: usdPerMillion, ...cachePrices, reasoning: usdPerMillion.optional() }),
+  ]).meta({ expected: '{ multiplier } or { input, output, … } in USD per million tokens' })).optional()
+    .describe("Prices of the service tiers the provider's answer may name (OpenAI's flex, priority, scale; Anthropic's priority, batch); default / standard use the base prices, and a tier not listed costs null."),
+  web_search: z.number().min(0).meta({ expected: 'a price in USD per 1,000 calls' }).optional()
+    .describe('Web searches (Anthropic server tool, Responses web_search_call, Gemini grounding queries), USD per 1,000; a row with searches and no price costs null.'),
+  web_fetch: z.number().min(0).meta({ expected: 'a price in USD per 1,000 calls' }).optional()
+    .describe("Anthropic's web fetches, USD per 1,000; a row with fetches and no price costs null."),
 });
 export type TokenPriceConfig = z.output<typeof tokenPrices>;
 

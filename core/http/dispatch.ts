@@ -12,7 +12,8 @@ import type { ProviderCooldown } from '../providers/cooldown.js';
 import { isLocalRefusal } from '../providers/local-refusal.js';
 import { retryAfterMs } from './retry-after.js';
 import { protocolName, type StreamEvent } from '../protocols/types.js';
-import { mergeUsage, usageFrom } from '../protocols/usage.js';
+import { mergeUsage } from '../protocols/usage.js';
+import { billedUsageFrom } from '../protocols/usage-fees.js';
 import { isObject } from '../protocols/json.js';
 import { markUntouchedStream, peekBody } from '../protocols/raw-json.js';
 import { chatUsageWanted, withoutUsage, withUsageRequested, withUsageRequestedBytes } from './chat-usage.js';
@@ -281,7 +282,7 @@ function errorInBody(response: JsonResponse, provider: string): GatewayError | u
 }
 
 function observeJson(exchange: Exchange, response: JsonResponse): JsonResponse {
-  exchange.usage = usageFrom(response.protocol, peekBody(response));
+  exchange.usage = billedUsageFrom(response.protocol, peekBody(response));
   return response;
 }
 
@@ -289,7 +290,7 @@ function usageObserver(exchange: Exchange, response: StreamResponse): (ev: Strea
   const protocol = response.protocol;
   return (ev) => {
     if (!isObject(ev.data)) return;
-    const u = usageFrom(protocol, ev.data);
+    const u = billedUsageFrom(protocol, ev.data);
     if (u) exchange.usage = mergeUsage(exchange.usage, u);
   };
 }

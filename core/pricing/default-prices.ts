@@ -27,7 +27,10 @@
 //   name shows up as unpriced instead of silently getting an older model's price (`gpt-5.5*`
 //   would price gpt-5.5-pro at a sixth of its price, `claude-opus-5*` Opus 5.5 at Opus 5's).
 //   Within this table an exact name wins, then the first matching glob in the order below.
-import type { TokenPrices } from './price-table.js';
+// - Service tiers (`tiers`, read from the answer's `service_tier`): the base prices are the standard
+//   tier (OpenAI `default`, Anthropic `standard`); a tier an entry does not list costs null. Per-call
+//   fees (`web_search`, `web_fetch`, USD per 1,000 calls) where sourced. Both in TIERS_AND_FEES below.
+import type { TierPrices, TokenPrices } from './price-table.js';
 
 /**
  * When these prices were last checked (the newest models of each provider against the sources in
@@ -209,3 +212,47 @@ export const DEFAULT_PRICES: Record<string, TokenPrices> = {
   },
   'gemini-embedding-001': { input: 0.15, output: 0 },
 };
+
+// ── Service tiers and per-call fees (checked 2026-12-07) ───────────────────────────────────────
+// OpenAI priority processing: OpenAI's own table (openai.com/api-priority-processing, "excludes long
+// context"). Flex: "tokens are priced at Batch API rates" (developers.openai.com/api/docs/guides/
+// flex-processing), half of standard, for the models the pricing page lists it for (gpt-5.5 and
+// gpt-5.4 per tokenmix.ai's reading of it, 2026-06-04; o3 and o4-mini since flex launched with them:
+// o4-mini flex $0.55 / $2.20 at requesty.ai). Scale tier: contract prices, not listed (null).
+// OpenAI web search: $10 per 1,000 calls plus search tokens (its pricing page, as quoted in 2026) for
+// the GPT-5 and o-series models; the gpt-4o / 4.1 search price is left to `pricing:`.
+// Anthropic: batch at half of standard (its pricing page); Priority Tier is sold as a capacity
+// commitment with no public per-token price (platform.claude.com/docs/en/api/service-tiers), so
+// `priority` rows cost null unless priced under `pricing:`. Web search $10 per 1,000 searches, web
+// fetch at no charge beyond its tokens (platform.claude.com/docs/en/agents-and-tools/tool-use/
+// web-search-tool, web-fetch-tool). Gemini reports no tier; grounding with Google Search (5,000
+// queries a month free, then per 1,000 queries on Gemini 3; per grounded prompt on 2.x) cannot be
+// priced per row: a grounded row costs null until `pricing:` gives `web_search`.
+const HALF: TierPrices = { multiplier: 0.5 };
+const OPENAI_SEARCH = 10;
+const OPENAI_EXTRAS: [RegExp, { flex?: TierPrices; priority?: TierPrices; web_search?: number }][] = [
+  [/^gpt-5\.5(-2026\*)?$/, { flex: HALF, priority: { input: 12.5, cached_read: 1.25, output: 75 }, web_search: OPENAI_SEARCH }],
+  [/^gpt-5\.4(-2026\*)?$/, { flex: HALF, priority: { input: 5, cached_read: 0.5, output: 30 }, web_search: OPENAI_SEARCH }],
+  [/^gpt-5\.4-mini/, { priority: { input: 1.5, cached_read: 0.15, output: 9 }, web_search: OPENAI_SEARCH }],
+  [/^gpt-5\.4-nano/, { web_search: OPENAI_SEARCH }],
+  [/^gpt-5(-2025\*|-chat-latest)?$/, { priority: { input: 2.5, cached_read: 0.25, output: 20 }, web_search: OPENAI_SEARCH }],
+  [/^gpt-5-mini/, { priority: { input: 0.45, cached_read: 0.045, output: 3.6 }, web_search: OPENAI_SEARCH }],
+  [/^gpt-5-nano/, { web_search: OPENAI_SEARCH }],
+  [/^gpt-4\.1(-2025\*)?$/, { priority: { input: 3.5, cached_read: 0.875, output: 14 } }],
+  [/^gpt-4\.1-mini/, { priority: { input: 0.7, cached_read: 0.175, output: 2.8 } }],
+  [/^gpt-4\.1-nano/, { priority: { input: 0.2, cached_read: 0.05, output: 0.8 } }],
+  [/^gpt-4o(-2024-08-06|-2024-11-20)?$/, { priority: { input: 4.25, cached_read: 2.125, output: 17 } }],
+  [/^gpt-4o-2024-05-13$/, { priority: { input: 8.75, output: 26.25 } }],
+  [/^gpt-4o-mini/, { priority: { input: 0.25, cached_read: 0.125, output: 1 } }],
+  [/^o3(-2025\*)?$/, { flex: HALF, priority: { input: 3.5, cached_read: 0.875, output: 14 }, web_search: OPENAI_SEARCH }],
+  [/^o4-mini/, { flex: HALF, web_search: OPENAI_SEARCH }],
+];
+const ANTHROPIC_EXTRAS: Pick<TokenPrices, 'tiers' | 'web_search' | 'web_fetch'> = { tiers: { batch: HALF }, web_search: 10, web_fetch: 0 };
+
+for (const [pattern, prices] of Object.entries(DEFAULT_PRICES)) {
+  if (pattern.startsWith('claude-')) { DEFAULT_PRICES[pattern] = { ...prices, ...ANTHROPIC_EXTRAS }; continue; }
+  const extras = OPENAI_EXTRAS.find(([re]) => re.test(pattern))?.[1];
+  if (!extras) continue;
+  const { web_search, ...tiers } = extras;
+  DEFAULT_PRICES[pattern] = { ...prices, ...(Object.keys(tiers).length ? { tiers: tiers as Record<string, TierPrices> } : {}), ...(web_search === undefined ? {} : { web_search }) };
+}

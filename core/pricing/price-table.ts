@@ -2,6 +2,7 @@
 // An unknown model costs null, never 0: "free" and "we do not know" must not look alike in a report.
 import { compileGlob, type GlobMatcher } from '../glob.js';
 import type { Usage } from '../protocols/types.js';
+import { feesOf, pricesForTier } from './tier-prices.js';
 
 /** Prices that replace the base ones once a request's prompt is longer than `above_input_tokens`. */
 export interface LongContextPrices {
@@ -32,7 +33,16 @@ export interface TokenPrices {
   reasoning?: number;
   /** Where a provider prices long prompts differently (Gemini 2.5 Pro, Claude Sonnet 4 past 200k tokens). */
   long_context?: LongContextPrices;
+  /** The service tiers the answer may name (tier-prices.ts); default / standard are these base prices, and a tier not listed costs null. */
+  tiers?: Record<string, TierPrices>;
+  /** Web searches, USD per 1,000 calls (Usage.webSearchCalls). */
+  web_search?: number;
+  /** Web fetches, USD per 1,000 calls (Usage.webFetchCalls). */
+  web_fetch?: number;
 }
+
+/** A tier's prices: its own per class, or a multiple of the base (long context included). */
+export type TierPrices = { multiplier: number } | { input: number; output: number; cached_read?: number; cache_write?: number; cache_write_1h?: number; reasoning?: number };
 
 export interface Cost {
   input: number;
@@ -40,6 +50,8 @@ export interface Cost {
   cachedRead: number;
   cacheWrite: number;
   reasoning: number;
+  /** Calls billed apart from tokens (web search, web fetch). */
+  fees: number;
   total: number;
 }
 
@@ -111,8 +123,13 @@ export function createPriceTable(...tables: Record<string, TokenPrices>[]): Pric
     pricesFor,
     match,
     cost(usage, model, prices) {
-      const base = prices ?? pricesFor(model);
+      const entry = prices ?? pricesFor(model);
+      if (!entry) return null;
+      // The tier the answer names: its prices, or null when they are not known (never the default's).
+      const base = usage.serviceTier === undefined ? entry : pricesForTier(entry, usage.serviceTier);
       if (!base) return null;
+      const fees = feesOf(usage, entry);
+      if (fees === null) return null;
       const prompt = usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
       const p = effectivePrices(base.long_context && prompt > base.long_context.above_input_tokens ? base.long_context : base);
       const reasoning = Math.min(usage.reasoningTokens, usage.outputTokens);
@@ -126,7 +143,7 @@ export function createPriceTable(...tables: Record<string, TokenPrices>[]): Pric
       };
       return {
         input: round(c.input), output: round(c.output), cachedRead: round(c.cachedRead), cacheWrite: round(c.cacheWrite), reasoning: round(c.reasoning),
-        total: round(c.input + c.output + c.cachedRead + c.cacheWrite + c.reasoning),
+        fees: round(fees), total: round(c.input + c.output + c.cachedRead + c.cacheWrite + c.reasoning + fees),
       };
     },
   };

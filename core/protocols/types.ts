@@ -79,6 +79,16 @@ export interface Usage {
   reasoningTokens: number;
   /** True when no usage was reported upstream and Sluice estimated it. */
   estimated: boolean;
+  /**
+   * The service tier the provider says served the request (OpenAI's `service_tier`: default, flex,
+   * priority, scale; Anthropic's `usage.service_tier`: standard, priority, batch), which its price
+   * depends on. Absent when the answer names none.
+   */
+  serviceTier?: string;
+  /** Billed per call, apart from tokens (usage-fees.ts): web searches (Anthropic's server tool, Responses' web_search_call items, Gemini's grounding queries). Absent when none. */
+  webSearchCalls?: number;
+  /** Anthropic's web fetches (`server_tool_use.web_fetch_requests`). Absent when none. */
+  webFetchCalls?: number;
 }
 
 export function emptyUsage(): Usage {

@@ -1,6 +1,7 @@
 // Reads token usage out of each family's response bodies and stream events.
 import { asNumber, asObject } from './json.js';
 import type { JsonValue, Protocol, Usage } from './types.js';
+import { mergeExtras } from './usage-fees.js';
 
 /** Usage from a JSON response body or a stream event payload; undefined when it carries none. */
 export function usageFrom(protocol: Protocol, payload: JsonValue): Usage | undefined {
@@ -66,5 +67,6 @@ export function mergeUsage(prev: Usage | undefined, next: Usage): Usage {
   };
   const hour = next.cacheWrite1hTokens || prev.cacheWrite1hTokens;
   if (hour) merged.cacheWrite1hTokens = hour;
+  mergeExtras(merged, prev, next);
   return merged;
 }

@@ -13,9 +13,10 @@ const reports = () => Promise.all([import('./reports/usage.js'), import('./repor
 export const USAGE_HELP = `Usage: sluice usage [--since 7d|DATE] [--until …] [--by user|team|key|model|provider|session|day] [--json|--csv]
        sluice usage --session ID [--since …] [--json|--csv]
 
-Requests, tokens by class (input never includes cached tokens), cost, errors and p50 latency and TTFB
-from the ledger, grouped (default: by model); --session shows one agent session turn by turn.
-Costs come from the price table; rows of unpriced models are counted as 'unpriced', not as 0.
+Requests, tokens by class (input never includes cached tokens), web searches and fetches billed per
+call, cost, errors and p50 latency and TTFB from the ledger, grouped (default: by model); --session
+shows one agent session turn by turn. Costs come from the price table, at the service tier that
+served each request; rows of unpriced models (or tiers, or calls) are counted as 'unpriced', not as 0.
 
 Options:
   -c, --config FILE   the config whose database to read
@@ -41,7 +42,7 @@ Options:
       --csv           CSV
   -h, --help          show this help`;
 
-const USAGE_COLUMNS = ['requests', 'errors', 'blocked', 'disconnects', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd', 'unpriced', 'estimated', 'p50_latency_ms', 'p50_ttfb_ms'];
+const USAGE_COLUMNS = ['requests', 'errors', 'blocked', 'disconnects', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'web_search_calls', 'web_fetch_calls', 'cost_usd', 'unpriced', 'estimated', 'p50_latency_ms', 'p50_ttfb_ms'];
 const SESSION_COLUMNS = ['turn', 'time', 'request_id', 'model', 'provider', 'status', 'outcome', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd', 'latency_ms', 'ttfb_ms', 'findings'];
 export const AUDIT_COLUMNS = ['day', 'provider', 'model', 'requests', 'ttfb_p50_ms', 'ttfb_p95_ms', 'latency_p50_ms', 'latency_p95_ms', 'tokens_per_s_p50', 'error_rate', 'fallback_rate', 'input_drift_pct', 'output_drift_pct', 'mismatched', 'degraded', 'degradation'];
 /** The table shows the reason where the day is flagged, in one column. */

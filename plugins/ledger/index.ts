@@ -121,5 +121,6 @@ function fallbackRow(r: LedgerEntry): LedgerRow {
     local_input_tokens: null, local_output_tokens: null, local_method: null, count_mismatch: 0,
     ttfb_ms: r.firstByteMs ?? null, latency_ms: r.totalMs, output_tps: null, findings: null,
     ...r.market, arrival_key: r.arrivalKey,
+    service_tier: r.usage?.serviceTier ?? null, web_search_calls: r.usage?.webSearchCalls ?? 0, web_fetch_calls: r.usage?.webFetchCalls ?? 0, cost_fees: null,
   };
 }

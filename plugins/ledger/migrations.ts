@@ -1,5 +1,6 @@
 // The ledger's table, the same on SQLite and PostgreSQL. Times are epoch ms (bigint) plus a UTC day
 // string, so reports filter and group the same way on both without date functions.
+import type { Knex } from 'knex';
 import type { Migration } from '../../core/index.js';
 import { LEDGER_TABLE } from './row.js';
 
@@ -126,7 +127,40 @@ export const ledgerMigrations: Migration[] = [
       await knex.schema.alterTable(LEDGER_TABLE, (t) => { t.dropColumn('arrival_key'); });
     },
   },
+  {
+    // The service tier that served a request (priced apart: flex, priority, batch) and its calls
+    // billed per request (web search, web fetch) with their cost. Additive; a column already there
+    // (added by hand, or a run cut short on a database without transactional DDL) is left as it is.
+    name: '006_tier_and_fees',
+    async up(knex) {
+      const missing = await missingColumns(knex, TIER_AND_FEES.map(([name]) => name));
+      if (missing.length === 0) return;
+      await knex.schema.alterTable(LEDGER_TABLE, (t) => {
+        for (const [name, add] of TIER_AND_FEES) if (missing.includes(name)) add(t);
+      });
+    },
+    async down(knex) {
+      const present = TIER_AND_FEES.map(([name]) => name);
+      const missing = await missingColumns(knex, present);
+      await knex.schema.alterTable(LEDGER_TABLE, (t) => { for (const name of present) if (!missing.includes(name)) t.dropColumn(name); });
+    },
+  },
 ];
+
+type Builder = Parameters<Parameters<Knex['schema']['alterTable']>[1]>[0];
+const TIER_AND_FEES: [string, (t: Builder) => void][] = [
+  ['service_tier', (t) => { t.string('service_tier', 32); }],
+  ['web_search_calls', (t) => { t.integer('web_search_calls').notNullable().defaultTo(0); }],
+  ['web_fetch_calls', (t) => { t.integer('web_fetch_calls').notNullable().defaultTo(0); }],
+  ['cost_fees', (t) => { t.double('cost_fees'); }],
+];
+
+/** One at a time: a migration's knex is one transaction's connection, and pg refuses queries sent on top of each other there. */
+async function missingColumns(knex: Knex, names: string[]): Promise<string[]> {
+  const missing: string[] = [];
+  for (const n of names) if (!await knex.schema.hasColumn(LEDGER_TABLE, n)) missing.push(n);
+  return missing;
+}
 
 const SESSION_INDEX: [string[], string] = [['session_id', 'time_ms'], 'ledger_requests_session_time'];
 

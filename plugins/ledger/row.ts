@@ -73,4 +73,12 @@ export interface LedgerRow {
    * the µs (fast refusals in a burst). Null on rows written before it existed.
    */
   arrival_key: string | null;
+  /** The service tier the provider says served the request (`default`, `flex`, `priority`, `standard`, `batch`…), or null when it named none. */
+  service_tier: string | null;
+  /** Web searches billed per call (Anthropic's server tool, Responses' web_search_call items, Gemini grounding queries). */
+  web_search_calls: number;
+  /** Web fetches billed per call (Anthropic's server tool). */
+  web_fetch_calls: number;
+  /** USD of those calls (in cost_total); null when the cost is unknown. */
+  cost_fees: number | null;
 }

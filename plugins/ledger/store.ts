@@ -12,7 +12,7 @@ import { isSqlite, storableText } from '../../core/index.js';
 import { LEDGER_TABLE, type LedgerRow } from './row.js';
 import { SQLITE_RETRY_LOCK_WAIT_MS, sqliteWrite, type SqliteDatabase } from './sqlite.js';
 
-/** PostgreSQL rows per statement: 44 columns × 1000 stays well under its 65,535 bound parameters. */
+/** PostgreSQL rows per statement: 48 columns × 1000 stays well under its 65,535 bound parameters. */
 const ROWS_PER_STATEMENT = 1000;
 
 export interface RowStore {
@@ -28,13 +28,14 @@ export interface RowStore {
 const WIDTHS: Partial<Record<keyof LedgerRow, number>> = {
   request_id: 128, day: 10, user_id: 256, team_id: 256, key_id: 128, session_id: 256, client_address: 64, method: 16, path: 512,
   endpoint: 64, client_protocol: 64, requested_model: 256, served_model: 256, provider: 128, outcome: 32, error_code: 96,
-  usage_source: 16, local_method: 32, direction: 16, offer_id: 128, arrival_key: 40,
+  usage_source: 16, local_method: 32, direction: 16, offer_id: 128, arrival_key: 40, service_tier: 32,
 };
 const INTEGERS: (keyof LedgerRow)[] = [
   'time_ms', 'fallbacks', 'stream', 'status', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'count_mismatch',
+  'web_search_calls', 'web_fetch_calls',
 ];
 const NULLABLE_INTEGERS: (keyof LedgerRow)[] = ['local_input_tokens', 'local_output_tokens'];
-const DOUBLES: (keyof LedgerRow)[] = ['cost_input', 'cost_output', 'cost_cache_read', 'cost_cache_write', 'cost_reasoning', 'cost_total', 'ttfb_ms', 'latency_ms', 'output_tps'];
+const DOUBLES: (keyof LedgerRow)[] = ['cost_input', 'cost_output', 'cost_cache_read', 'cost_cache_write', 'cost_reasoning', 'cost_total', 'ttfb_ms', 'latency_ms', 'output_tps', 'cost_fees'];
 
 type Kind = 'integer' | 'nullableInteger' | 'double' | 'latency' | number | 'text';
 const KIND = new Map<string, Kind>([
@@ -88,12 +89,12 @@ const COLUMNS: (keyof LedgerRow)[] = [
   'error_code', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'usage_source',
   'cost_input', 'cost_output', 'cost_cache_read', 'cost_cache_write', 'cost_reasoning', 'cost_total', 'local_input_tokens',
   'local_output_tokens', 'local_method', 'count_mismatch', 'ttfb_ms', 'latency_ms', 'output_tps', 'findings', 'direction', 'offer_id',
-  'arrival_key',
+  'arrival_key', 'service_tier', 'web_search_calls', 'web_fetch_calls', 'cost_fees',
 ];
 
 /**
  * A row's values in COLUMNS order, fitted as fitValue fits them (a test holds the two to each other).
- * Spelled out rather than looped over COLUMNS: `row[column]` with 44 different names is a
+ * Spelled out rather than looped over COLUMNS: `row[column]` with 48 different names is a
  * megamorphic keyed load per value, and the switch on the column's kind a branch per value; here
  * each load is a named one on the row's single shape. Written into `out`, reused by the caller.
  */
@@ -110,6 +111,7 @@ export function rowValues(r: LedgerRow, out: unknown[]): unknown[] {
   out[34] = integerOrNull(r.local_output_tokens); out[35] = text(r.local_method, 32); out[36] = integer(r.count_mismatch);
   out[37] = double(r.ttfb_ms); out[38] = latency(r.latency_ms); out[39] = double(r.output_tps);
   out[40] = anyText(r.findings); out[41] = text(r.direction, 16); out[42] = text(r.offer_id, 128); out[43] = text(r.arrival_key, 40);
+  out[44] = text(r.service_tier, 32); out[45] = integer(r.web_search_calls); out[46] = integer(r.web_fetch_calls); out[47] = double(r.cost_fees);
   return out;
 }
 

@@ -11,7 +11,7 @@ describe('price table', () => {
 
   it('prices each token class, first match wins, exact names before globs', () => {
     const usage = { ...emptyUsage(), inputTokens: 1_000_000, outputTokens: 200_000, cacheReadTokens: 500_000 };
-    expect(table.cost(usage, 'gpt-4o-mini')).to.deep.equal({ input: 0.15, output: 0.12, cachedRead: 0.0375, cacheWrite: 0, reasoning: 0, total: 0.3075 });
+    expect(table.cost(usage, 'gpt-4o-mini')).to.deep.equal({ input: 0.15, output: 0.12, cachedRead: 0.0375, cacheWrite: 0, reasoning: 0, fees: 0, total: 0.3075 });
     expect(table.cost(usage, 'gpt-4o-2024-08-06')!.total).to.equal(2.5 + 2 + 0.625);
   });
 
@@ -83,8 +83,8 @@ describe('price table: precedence, long context and the shipped defaults', () =>
     expect(PRICES_AS_OF).to.match(/^\d{4}-\d{2}-\d{2}$/);
     const table = createPriceTable({}, DEFAULT_PRICES);
     const u = { ...emptyUsage(), inputTokens: 100_000, outputTokens: 100_000, cacheReadTokens: 50_000, cacheWriteTokens: 40_000 };
-    expect(table.cost(u, 'gpt-4o-mini')).to.deep.equal({ input: 0.015, output: 0.06, cachedRead: 0.00375, cacheWrite: 0.006, reasoning: 0, total: 0.08475 });
-    expect(table.cost(u, 'claude-sonnet-4-5-20250929')).to.deep.equal({ input: 0.3, output: 1.5, cachedRead: 0.015, cacheWrite: 0.15, reasoning: 0, total: 1.965 });
+    expect(table.cost(u, 'gpt-4o-mini')).to.deep.equal({ input: 0.015, output: 0.06, cachedRead: 0.00375, cacheWrite: 0.006, reasoning: 0, fees: 0, total: 0.08475 });
+    expect(table.cost(u, 'claude-sonnet-4-5-20250929')).to.deep.equal({ input: 0.3, output: 1.5, cachedRead: 0.015, cacheWrite: 0.15, reasoning: 0, fees: 0, total: 1.965 });
     expect(table.pricesFor('gemini-2.5-flash-lite')!.input).to.equal(0.1);
     expect(table.pricesFor('gemini-2.5-flash')!.input).to.equal(0.3);
     expect(table.pricesFor('gpt-4.1-mini-2025-04-14')!.input).to.equal(0.4);
@@ -101,7 +101,7 @@ describe('price table: the models the 2026 clients ask for', () => {
 
   it("prices gpt-5.5 at OpenAI's $5 / $0.50 / $30, and the whole request at $10 / $1 / $45 past 272k prompt tokens", () => {
     const u = { ...emptyUsage(), inputTokens: 200_000, cacheReadTokens: 72_000, outputTokens: 10_000, reasoningTokens: 4_000 };
-    expect(table.cost(u, 'gpt-5.5')).to.deep.equal({ input: 1, cachedRead: 0.036, cacheWrite: 0, output: 0.18, reasoning: 0.12, total: 1.336 });
+    expect(table.cost(u, 'gpt-5.5')).to.deep.equal({ input: 1, cachedRead: 0.036, cacheWrite: 0, output: 0.18, reasoning: 0.12, fees: 0, total: 1.336 });
     const long = { ...u, inputTokens: 200_001 };
     expect(table.cost(long, 'gpt-5.5')).to.include({ input: 2.00001, cachedRead: 0.072, output: 0.27, reasoning: 0.18 });
     expect(table.cost(u, 'gpt-5.5-2026-04-23')).to.deep.equal(table.cost(u, 'gpt-5.5'));
@@ -115,7 +115,7 @@ describe('price table: the models the 2026 clients ask for', () => {
 
   it("prices claude-opus-5-5 at Anthropic's $4 / $20, cache read $0.20, writes $5 (5 minutes) and $8 (1 hour)", () => {
     const u = { ...emptyUsage(), inputTokens: 10_000, cacheReadTokens: 500_000, cacheWriteTokens: 200_000, cacheWrite1hTokens: 100_000, outputTokens: 20_000 };
-    expect(table.cost(u, 'claude-opus-5-5')).to.deep.equal({ input: 0.04, cachedRead: 0.1, cacheWrite: 0.5 + 0.8, output: 0.4, reasoning: 0, total: 1.84 });
+    expect(table.cost(u, 'claude-opus-5-5')).to.deep.equal({ input: 0.04, cachedRead: 0.1, cacheWrite: 0.5 + 0.8, output: 0.4, reasoning: 0, fees: 0, total: 1.84 });
     expect(table.pricesFor('claude-opus-5')).to.include({ input: 5, cached_read: 0.5, output: 25 });
     expect(table.pricesFor('claude-sonnet-5-5')).to.include({ input: 2, cached_read: 0.1, cache_write: 2.5, output: 10 });
   });

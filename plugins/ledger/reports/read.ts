@@ -42,6 +42,10 @@ export interface ReportRow {
   output_tps: number | null;
   /** The row's findings as stored: a JSON array of { source, type, count, action }, or null. */
   findings: string | null;
+  /** Added by migration 006: read only where present (optional-columns.ts). */
+  service_tier: string | null;
+  web_search_calls: number;
+  web_fetch_calls: number;
 }
 
 /** A report's columns: each report reads only the ones it uses (below). */
@@ -50,7 +54,7 @@ export type ReportColumn = keyof ReportRow;
 /** Numbers, which PostgreSQL's bigint columns give back as strings. */
 const NUMBERS = new Set<ReportColumn>([
   'time_ms', 'fallbacks', 'stream', 'status', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens',
-  'count_mismatch', 'latency_ms',
+  'count_mismatch', 'latency_ms', 'web_search_calls', 'web_fetch_calls',
 ]);
 const NULLABLE_NUMBERS = new Set<ReportColumn>(['cost_total', 'local_input_tokens', 'local_output_tokens', 'ttfb_ms', 'output_tps']);
 /** What the keyset paging reads whatever the report. */

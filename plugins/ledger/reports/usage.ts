@@ -3,6 +3,7 @@
 import type { Knex } from 'knex';
 import { readRows, type ReportColumn, type ReportRow } from './read.js';
 import { isoRange, ReportInputError, type TimeRange } from './range.js';
+import { presentColumns } from './optional-columns.js';
 import { percentile, round } from './stats.js';
 
 export const GROUPINGS = ['user', 'team', 'key', 'model', 'provider', 'session', 'day'] as const;
@@ -37,6 +38,9 @@ export interface UsageLine {
   cache_read_tokens: number;
   cache_write_tokens: number;
   reasoning_tokens: number;
+  /** Calls billed per request (web search, web fetch): their cost is in cost_usd where priced. */
+  web_search_calls: number;
+  web_fetch_calls: number;
   /** Sum of the priced rows' costs (USD); null when every row with tokens was unpriced (unknown, not 0). */
   cost_usd: number | null;
   /** Rows with tokens whose model has no price: their cost is unknown, not 0. */
@@ -49,7 +53,9 @@ export interface UsageLine {
 
 /** What add() reads of a row. */
 const ADDED = ['outcome', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_total', 'usage_source', 'latency_ms', 'ttfb_ms'] as const;
-type Added = Pick<ReportRow, (typeof ADDED)[number]>;
+/** Added by a later migration: read where the table has them. */
+const FEE_COLUMNS = ['web_search_calls', 'web_fetch_calls'] as const;
+type Added = Pick<ReportRow, (typeof ADDED)[number]> & Partial<Pick<ReportRow, (typeof FEE_COLUMNS)[number]>>;
 
 /** The column each grouping reads; `model` falls back to the requested model where none was served. */
 const GROUP_COLUMN = {
@@ -66,7 +72,7 @@ function emptyLine(label: string, value: string | null): Acc {
   return {
     line: {
       [label]: value, requests: 0, errors: 0, blocked: 0, disconnects: 0, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0,
-      cache_write_tokens: 0, reasoning_tokens: 0, cost_usd: 0, unpriced: 0, estimated: 0, p50_latency_ms: null, p50_ttfb_ms: null,
+      cache_write_tokens: 0, reasoning_tokens: 0, web_search_calls: 0, web_fetch_calls: 0, cost_usd: 0, unpriced: 0, estimated: 0, p50_latency_ms: null, p50_ttfb_ms: null,
     },
     cost: 0, priced: 0, latency: [], ttfb: [],
   };
@@ -83,6 +89,8 @@ function add(acc: Acc, r: Added): void {
   l.cache_read_tokens += r.cache_read_tokens;
   l.cache_write_tokens += r.cache_write_tokens;
   l.reasoning_tokens += r.reasoning_tokens;
+  l.web_search_calls += r.web_search_calls ?? 0;
+  l.web_fetch_calls += r.web_fetch_calls ?? 0;
   // Priced and unpriced are counted among rows with tokens only: a refusal's cost is a known 0 (it
   // billed nothing), which says nothing of what the group's unpriced tokens cost.
   const tokens = r.input_tokens + r.output_tokens + r.cache_read_tokens + r.cache_write_tokens > 0;
@@ -105,7 +113,8 @@ export async function usageReport(knex: Knex, range: TimeRange, by: Grouping, si
   // Rows without the grouping's value (no user without auth, no model on a 404) are one group, null.
   const groups = new Map<string | null, Acc>();
   const total = emptyLine(by, 'TOTAL');
-  for await (const r of readRows(knex, { range, signal }, [...ADDED, GROUP_COLUMN[by], ...(by === 'model' ? ['requested_model' as const] : [])])) {
+  const fees = await presentColumns(knex, FEE_COLUMNS);
+  for await (const r of readRows(knex, { range, signal }, [...ADDED, ...fees, GROUP_COLUMN[by], ...(by === 'model' ? ['requested_model' as const] : [])])) {
     const value = groupOf(by, r);
     let acc = groups.get(value);
     if (!acc) groups.set(value, acc = emptyLine(by, value));

@@ -38,7 +38,7 @@ describe('sluice prices', () => {
     expect(out.shipped_as_of).to.equal(PRICES_AS_OF);
     const [gpt, claude, own, mystery] = out.prices;
     // The config's glob wins over the shipped exact name; unset classes at their defaults.
-    expect(gpt).to.deep.equal({ model: 'gpt-4o', source: 'config', pattern: 'gpt-4o*', input: 2, output: 8, cached_read: 2, cache_write: 2, cache_write_1h: 4, reasoning: 8, long_context: null });
+    expect(gpt).to.deep.equal({ model: 'gpt-4o', source: 'config', pattern: 'gpt-4o*', input: 2, output: 8, cached_read: 2, cache_write: 2, cache_write_1h: 4, reasoning: 8, long_context: null, tiers: null, web_search: null, web_fetch: null });
     expect(claude).to.deep.include({ source: 'shipped', pattern: 'claude-sonnet-4-5*', input: 3, cache_write: 3.75, cache_write_1h: 6 });
     expect(claude!['long_context']).to.include({ above_input_tokens: 200_000, input: 6, output: 22.5 });
     expect(own!['long_context']).to.deep.equal({ above_input_tokens: 1000, input: 1, output: 2, cached_read: 1, cache_write: 1, cache_write_1h: 2, reasoning: 2 });

@@ -27,7 +27,8 @@ function row(id: string, time: number, over: Partial<LedgerRow>): LedgerRow {
     outcome: 'success', error_code: null, input_tokens: 100, output_tokens: 50, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0,
     usage_source: 'reported', cost_input: 0, cost_output: 0, cost_cache_read: 0, cost_cache_write: 0, cost_reasoning: 0, cost_total: 0.001,
     local_input_tokens: 100, local_output_tokens: 50, local_method: 'o200k_base', count_mismatch: 0, ttfb_ms: 100, latency_ms: 1100, output_tps: 50,
-    findings: null, direction: null, offer_id: null, arrival_key: null, ...over,
+    findings: null, direction: null, offer_id: null, arrival_key: null,
+    service_tier: null, web_search_calls: 0, web_fetch_calls: 0, cost_fees: 0, ...over,
   };
 }
 
@@ -133,7 +134,7 @@ describe('ledger audit', () => {
     expect(code).to.equal(0);
     const lines = t.out().trim().split('\n');
     expect(lines.map((l) => l.split(/\s+/)[0])).to.deep.equal(['DAY', ...[2, 1, 0].map((d) => new Date(now - d * DAY).toISOString().slice(0, 10)), 'TOTAL']);
-    expect(lines[lines.length - 1]).to.match(/^TOTAL\s+3\s+0\s+0\s+0\s+300\s+150\s+0\s+0\s+0\s+0\.002000\s+1\s+0\s/);
+    expect(lines[lines.length - 1]).to.match(/^TOTAL\s+3\s+0\s+0\s+0\s+300\s+150\s+0\s+0\s+0\s+0\s+0\s+0\.002000\s+1\s+0\s/);
   });
 
   it('a group whose rows with tokens are all unpriced costs null, though a refusal in it cost a known 0', async () => {

@@ -7,7 +7,7 @@ import { openDatabase } from '../../../core/storage/database.js';
 import { migrateLatest } from '../../../core/storage/migrations.js';
 import { ledgerMigrations } from '../../../plugins/ledger/migrations.js';
 import { sqlitePageSql } from '../../../plugins/ledger/reports/read.js';
-import { sessionReport } from '../../../plugins/ledger/reports/usage.js';
+import { sessionReport, usageReport } from '../../../plugins/ledger/reports/usage.js';
 import { LEDGER_TABLE, type LedgerRow } from '../../../plugins/ledger/row.js';
 import { knexStore } from '../../../plugins/ledger/store.js';
 import { tempDir } from '../../helpers/gateway.js';
@@ -27,6 +27,7 @@ function row(i: number, session: string | null): LedgerRow {
     cost_input: 0.1, cost_output: 0.2, cost_cache_read: 0, cost_cache_write: 0, cost_reasoning: 0, cost_total: 0.3,
     local_input_tokens: 10, local_output_tokens: 5, local_method: 'o200k_base', count_mismatch: 0,
     ttfb_ms: 1, latency_ms: 2, output_tps: 3, findings: null, direction: null, offer_id: null, arrival_key: null,
+    service_tier: null, web_search_calls: 0, web_fetch_calls: 0, cost_fees: 0,
   };
 }
 
@@ -61,8 +62,10 @@ function suite(name: string, open: () => Promise<{ knex: Knex; drop(): Promise<v
     this.timeout(30_000);
     let knex: Knex;
     let drop: () => Promise<void>;
-    before(async () => ({ knex, drop } = await open()));
-    after(async () => { await knex.destroy(); await drop(); });
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => { warnings.push(w.message); };
+    before(async () => { process.on('warning', onWarning); ({ knex, drop } = await open()); });
+    after(async () => { process.off('warning', onWarning); await knex.destroy(); await drop(); });
 
     it('004: the session index holds only rows with a session, and the session report still reads through it', async () => {
       await migrateLatest(knex, SETS);
@@ -80,6 +83,29 @@ function suite(name: string, open: () => Promise<{ knex: Knex; drop(): Promise<v
       expect(await indexDefinition(knex)).not.to.include('where');
       await m.up(knex);
       expect(await indexDefinition(knex)).to.match(/where .*session_id.* is not null/);
+    });
+
+    it('006: tier and fee columns, added once (a column already there is left), read back by the usage report', async () => {
+      const m = ledgerMigrations.find((x) => x.name === '006_tier_and_fees')!;
+      await m.down!(knex);
+      expect(await knex.schema.hasColumn(LEDGER_TABLE, 'service_tier')).to.equal(false);
+      // A report on a ledger an earlier version wrote reads it without the new columns.
+      const before = await usageReport(knex, { from: T0, to: T0 + 1e9 }, 'model');
+      expect(before.total.web_search_calls).to.equal(0);
+      await knex.schema.alterTable(LEDGER_TABLE, (t) => { t.string('service_tier', 32); });
+      // Run as the migrator runs it, in a transaction (one connection).
+      await knex.transaction((tx) => m.up(tx));
+      await knex.transaction((tx) => m.up(tx));
+      await new Promise((r) => setImmediate(r));
+      // No query was sent on top of another on that connection, here or in the migrateLatest above
+      // (pg warns once a process, and pg@9 refuses).
+      expect(warnings.filter((w) => w.includes('already executing a query'))).to.deep.equal([]);
+      for (const c of ['service_tier', 'web_search_calls', 'web_fetch_calls', 'cost_fees']) expect(await knex.schema.hasColumn(LEDGER_TABLE, c), c).to.equal(true);
+      await knexStore(async () => knex).insert([{ ...row(1000, null), service_tier: 'flex', web_search_calls: 2, web_fetch_calls: 1, cost_fees: 0.02 }]);
+      const after = await usageReport(knex, { from: T0, to: T0 + 1e9 }, 'model');
+      expect([after.total.web_search_calls, after.total.web_fetch_calls]).to.deep.equal([2, 1]);
+      const stored = await knex(LEDGER_TABLE).where('request_id', row(1000, null).request_id).first() as Record<string, unknown>;
+      expect([stored['service_tier'], Number(stored['cost_fees'])]).to.deep.equal(['flex', 0.02]);
     });
   });
 }

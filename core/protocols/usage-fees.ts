@@ -1,0 +1,74 @@
+// What a provider's answer says beside its token counts that its price depends on: the service tier
+// that served it, and calls billed per request (web search, web fetch). Read where dispatch reads
+// the upstream's usage (billedUsageFrom), only from an object that carries usage — no work on the
+// other stream events. The translator's usage (usageFrom) is left as it was: what it passes on to
+// clients is token counts.
+import { asArray, asNumber, asObject, asString } from './json.js';
+import type { JsonObject, JsonValue, Protocol, Usage } from './types.js';
+import { usageFrom } from './usage.js';
+
+/** usageFrom, with the tier and the per-request calls the payload names: the upstream's bill as the ledger, the limits and the marketplace price it. */
+export function billedUsageFrom(protocol: Protocol, payload: JsonValue): Usage | undefined {
+  const usage = usageFrom(protocol, payload);
+  if (!usage) return undefined;
+  const body = payload as JsonObject; // usageFrom found usage in it: an object
+  switch (protocol.family) {
+    case 'openai': return openaiExtras(usage, body, asObject(body['response']));
+    case 'anthropic': return anthropicExtras(usage, asObject(body['usage']) ?? asObject(asObject(body['message'])?.['usage']) ?? {});
+    case 'gemini': return geminiExtras(usage, body);
+  }
+}
+
+/** OpenAI: `service_tier` beside the usage (Chat bodies and chunks, a Responses object); Responses' `web_search_call` output items. */
+function openaiExtras(usage: Usage, body: JsonObject, response: JsonObject | undefined): Usage {
+  setTier(usage, asString(body['service_tier']) ?? asString(response?.['service_tier']));
+  const output = body['output'] ?? response?.['output'];
+  if (output !== undefined) {
+    let searches = 0;
+    for (const item of asArray(output)) if (asObject(item)?.['type'] === 'web_search_call') searches++;
+    if (searches) usage.webSearchCalls = searches;
+  }
+  return usage;
+}
+
+/** Anthropic: `usage.service_tier`, and `usage.server_tool_use` (cumulative on a stream's message_delta). */
+function anthropicExtras(usage: Usage, u: JsonObject): Usage {
+  setTier(usage, asString(u['service_tier']));
+  const tools = asObject(u['server_tool_use']);
+  if (tools) {
+    const searches = asNumber(tools['web_search_requests']);
+    const fetches = asNumber(tools['web_fetch_requests']);
+    if (searches) usage.webSearchCalls = searches;
+    if (fetches) usage.webFetchCalls = fetches;
+  }
+  return usage;
+}
+
+/**
+ * Gemini: grounding with Google Search, as the search queries it ran (`groundingMetadata.webSearchQueries`
+ * of each candidate) — what Google bills Gemini 3 grounding by. Usually on the stream's last chunk,
+ * with the final usageMetadata.
+ */
+function geminiExtras(usage: Usage, body: JsonObject): Usage {
+  const candidates = body['candidates'];
+  if (candidates === undefined) return usage;
+  let queries = 0;
+  for (const c of asArray(candidates)) queries += asArray(asObject(asObject(c)?.['groundingMetadata'])?.['webSearchQueries']).length;
+  if (queries) usage.webSearchCalls = queries;
+  return usage;
+}
+
+/** The later report's tier and counts where it has them, else the earlier's (Anthropic names the tier in message_start only). */
+export function mergeExtras(merged: Usage, prev: Usage, next: Usage): void {
+  const tier = next.serviceTier ?? prev.serviceTier;
+  if (tier !== undefined) merged.serviceTier = tier;
+  const searches = next.webSearchCalls || prev.webSearchCalls;
+  if (searches) merged.webSearchCalls = searches;
+  const fetches = next.webFetchCalls || prev.webFetchCalls;
+  if (fetches) merged.webFetchCalls = fetches;
+}
+
+function setTier(usage: Usage, tier: string | undefined): void {
+  if (tier) usage.serviceTier = tier.slice(0, 32);
+}
+
