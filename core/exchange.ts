@@ -93,6 +93,12 @@ export interface Attempt {
   status: number;
   /** Set when the same provider was tried again after this failure (its `retry` setting) rather than the next target. */
   retried?: true;
+  /**
+   * The usage the provider reported before it failed: a stream's preamble (Anthropic's message_start
+   * names the prompt's tokens) ahead of an error event, before anything reached the client. Not the
+   * request's usage (the answer that served is), but what the provider may bill for the attempt.
+   */
+  usage?: Usage;
 }
 
 export type Outcome = 'success' | 'error' | 'blocked' | 'client_disconnect';

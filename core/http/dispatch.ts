@@ -113,7 +113,9 @@ export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promi
         const error = toGatewayError(err);
         // A stream's preamble is observed as it is held: what a failed attempt reported is not this
         // request's usage, unless the client left (or the shutdown cut it) during the hold — the
-        // provider counted those tokens, and the request was recorded as it ended.
+        // provider counted those tokens, and the request was recorded as it ended. Otherwise it goes
+        // with the attempt (the provider may bill it), not into the usage of the answer that serves.
+        const reported = exchange.usage !== usageBefore ? exchange.usage : undefined;
         if (!abort.aborted) exchange.usage = usageBefore;
         const failure = retryable(error);
         // A status the route falls over on (`fallback_on`: a revoked key) moves on, never retries:
@@ -125,6 +127,7 @@ export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promi
         const delay = failure && retry && k < retry.attempts && !(i < fallbacks.length && cooldown?.cooling()) ? retryDelay(retry, k, error, target, opts) : undefined;
         if (delay === undefined && i === fallbacks.length) throw error;
         const attempt: Attempt = { provider: target.provider.name, model: target.model, code: error.code, status: error.status };
+        if (reported) attempt.usage = reported;
         if (delay === undefined) {
           exchange.attempts.push(attempt);
           failed = { error, target };

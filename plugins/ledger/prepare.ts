@@ -11,6 +11,7 @@ import type { LedgerOptions } from './options.js';
 import type { LedgerRow, UsageSource } from './row.js';
 import { entryOf, inputFigureMissing, type LedgerEntry } from './entry.js';
 import type { RequestText, ResponseText } from './texts.js';
+import { attemptDetail } from './attempt-detail.js';
 
 export interface PrepareContext {
   options: LedgerOptions;
@@ -228,9 +229,7 @@ function buildRow(record: LedgerEntry, local: LocalCount | undefined, ctx: Prepa
     client_protocol: record.clientProtocol,
     requested_model: orNull(record.model?.slice(0, 256)), served_model: orNull(record.servedModel?.slice(0, 256)), provider: orNull(record.provider),
     fallbacks: record.attempts.length,
-    fallback_detail: record.attempts.length ? JSON.stringify(record.attempts.map((a) => (a.retried
-      ? { provider: a.provider, model: a.model, code: a.code, status: a.status, retried: true }
-      : { provider: a.provider, model: a.model, code: a.code, status: a.status }))) : null,
+    fallback_detail: record.attempts.length ? JSON.stringify(record.attempts.map(attemptDetail)) : null,
     stream: record.stream ? 1 : 0, status: record.status, outcome: record.outcome, error_code: orNull(record.errorCode),
     input_tokens: usage.inputTokens, output_tokens: usage.outputTokens, cache_read_tokens: usage.cacheReadTokens,
     cache_write_tokens: usage.cacheWriteTokens, reasoning_tokens: usage.reasoningTokens, usage_source: source,
