@@ -18,8 +18,15 @@ export interface RouteDecision {
   fallbackOn: readonly number[];
 }
 
-/** Input plus output price per million tokens; a provider without its own prices sorts last. */
-const priceKey = (p: Provider) => (p.prices ? p.prices.input + p.prices.output : Infinity);
+/**
+ * Input plus output price per million tokens; a provider without its own prices sorts last, and so
+ * does a free loopback provider (its implicit price is 0): it answers with made-up text, so being
+ * free must not make it a glob's first choice over real providers.
+ */
+const priceKey = (p: Provider) => {
+  const price = p.prices ? p.prices.input + p.prices.output : Infinity;
+  return price === 0 && p.type === 'loopback' ? Infinity : price;
+};
 /**
  * The order a glob's providers are tried in: cheapest first by their own prices (marketplace
  * offers carry theirs), then by name, so the order is stable.

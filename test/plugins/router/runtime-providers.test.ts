@@ -33,8 +33,9 @@ describe('router: runtime providers', () => {
     const priced = (input: number, output: number) => ({ ...loopback(), prices: { input, output } }) as ProviderConfig;
     registry.add(registry.create('offer:a-dear', priced(5, 15)));
     registry.add(registry.create('offer:b-cheap', priced(1, 2)));
-    // Not a loopback: its own prices are a known 0 (loopback-price.test.ts), the cheapest of all.
-    registry.add(registry.create('offer:c-unpriced', { ...loopback(), type: 'openai', base_url: 'http://127.0.0.1:9' } as ProviderConfig));
+    // A loopback's implicit price is 0 (loopback-price.test.ts), yet a free stand-in model is never
+    // a glob's first choice: it sorts with the unpriced, last.
+    registry.add(registry.create('offer:c-unpriced', loopback()));
     registry.add(registry.create('offer:d-cheap', priced(2, 1)));
     expect(table.resolve('gpt-x')!.targets.map((t) => t.provider.name)).to.deep.equal(['primary', 'offer:b-cheap', 'offer:d-cheap', 'offer:a-dear', 'offer:c-unpriced']);
     await registry.close();
