@@ -21,6 +21,19 @@ const FLAGS: Record<string, string> = {
 };
 const flagName = (param: string) => FLAGS[param.replace(/\[\d+\]$/, '')] ?? param;
 
+/**
+ * A limit as typed, in plain decimal digits. The schema alone would take whatever Number() reads
+ * (it accepts YAML's `${ENV}` strings so): `--rpm 0x10` became 16, `1e3` 1000, `" 5"` 5 — a limit
+ * other than the one written, made without a word. The range is the schema's, checked after.
+ */
+function decimalFlag(value: string | undefined, flag: string, fraction: boolean): number | undefined {
+  if (value === undefined) return undefined;
+  if (fraction ? /^[0-9]+(\.[0-9]+)?$/.test(value) : /^[0-9]+$/.test(value)) return Number(value);
+  throw new UsageError(fraction
+    ? `${flag}: expected an amount in USD above 0 and at most 1000000000, got ${JSON.stringify(value)} (plain decimal digits, such as 5 or 12.50)`
+    : `${flag}: expected an integer from 1 to 1000000000, got ${JSON.stringify(value)} (plain decimal digits, such as 600)`);
+}
+
 const keyRow = (k: KeyView) => ({
   id: k.id, name: k.name ?? '-', user: k.user, team: k.team ?? '-', kind: k.kind,
   models: k.models?.join(',') ?? '*', expires: dateOnly(k.expires_at), status: k.status, created: dateOnly(k.created_at),
@@ -60,7 +73,9 @@ export function runKeyCommand(args: string[], options: AuthOptions, io: CommandI
         const input = parseInput(keyCreate, {
           user: values.user, team: values.team, name: values.name, kind: values.kind, expires: values.expires,
           models: values.models === undefined ? undefined : values.models.split(',').map((m) => m.trim()).filter((m) => m !== ''),
-          rpm: values.rpm, tpm: values.tpm, budget_daily_usd: values['budget-daily'], budget_monthly_usd: values['budget-monthly'],
+          rpm: decimalFlag(values.rpm, '--rpm', false), tpm: decimalFlag(values.tpm, '--tpm', false),
+          budget_daily_usd: decimalFlag(values['budget-daily'], '--budget-daily', true),
+          budget_monthly_usd: decimalFlag(values['budget-monthly'], '--budget-monthly', true),
         }, flagName);
         const { key, id, user, ...view } = await ctx.service.createKey(input);
         if (values.json) {

@@ -129,6 +129,28 @@ describe('auth: CLI commands', () => {
     expect(await run(host, 'key', '--help')).to.include({ code: 0 });
   });
 
+  it('takes numeric flags in plain decimal digits only: no hex, exponent, sign, space or trailing text', async () => {
+    await run(host, 'user', 'add', 'alice');
+    // Number() reads all of these; a limit of 16 from "0x10" or 1000 from "1e3" is not what was typed.
+    for (const flag of ['--rpm', '--tpm']) {
+      for (const value of ['0x10', '1e3', ' 5', '5 ', '5abc', '+5', '5.0', '0b101', '1_000', '٥']) {
+        const r = await run(host, 'key', 'create', '--user', 'alice', `${flag}=${value}`);
+        expect(r.code, `${flag} ${JSON.stringify(value)}`).to.equal(1);
+        expect(r.err, `${flag} ${JSON.stringify(value)}`).to.contain(`${flag}: expected an integer from 1 to 1000000000, got ${JSON.stringify(value)} (plain decimal digits, such as 600)`);
+      }
+    }
+    for (const flag of ['--budget-daily', '--budget-monthly']) {
+      for (const value of ['0x10', '1e3', ' 5', '5abc', '+5', '.5', '5.', 'Infinity']) {
+        const r = await run(host, 'key', 'create', '--user', 'alice', `${flag}=${value}`);
+        expect(r.code, `${flag} ${JSON.stringify(value)}`).to.equal(1);
+        expect(r.err, `${flag} ${JSON.stringify(value)}`).to.contain(`${flag}: expected an amount in USD above 0 and at most 1000000000, got ${JSON.stringify(value)} (plain decimal digits, such as 5 or 12.50)`);
+      }
+    }
+    expect(JSON.parse((await run(host, 'key', 'list', '--json')).out), 'no key was made').to.deep.equal([]);
+    const ok = JSON.parse((await run(host, 'key', 'create', '--user', 'alice', '--rpm', '060', '--tpm', '1000', '--budget-daily', '12.50', '--json')).out) as Record<string, unknown>;
+    expect(ok).to.include({ rpm: 60, tpm: 1000, budget_daily_usd: 12.5 });
+  });
+
   it('exits 2 when the database cannot be reached', async function () {
     this.timeout(30_000);
     const unreachable = openDatabase('postgres://postgres@127.0.0.1:9/none', process.cwd());
