@@ -31,6 +31,14 @@ export function boundedForLog(name: string | undefined): string | undefined {
   return name === undefined || name.length <= MAX_LOGGED_NAME ? name : `${name.slice(0, MAX_LOGGED_NAME)}…(${name.length} chars)`;
 }
 
+/**
+ * The model as logged and recorded: a client's name, which may be a key pasted where the model goes
+ * (`/v1/models/sk-…`, Gemini's `models/AIza…:generateContent`, `"model": "sk-…"`) — cut as paths are.
+ */
+function recordedModel(name: string | undefined): string | undefined {
+  return name === undefined ? undefined : maskPathCredentials(name);
+}
+
 export interface FinishedRequest {
   id: string;
   /** The endpoint id; 'none' when no endpoint matched, 'admin' for /admin. */
@@ -94,8 +102,8 @@ export function createRequestRecorder(logger: Logger, metrics: RequestMetrics, l
     const record: RequestRecord = {
       id: r.id, arrivalKey: PROCESS_TAG + (arrivals++).toString(36), time: Math.round(epochOffset + r.receivedAt), method: r.method, path: r.path,
       endpoint: matched ? r.endpoint : undefined, family: r.family, peerAddress: r.peerAddress, clientAddress: r.clientAddress,
-      principal: ex ? ex.principal : r.principal, sessionId: ex ? ex.sessionId : r.sessionId, model: ex ? ex.model : r.model, provider: ex?.target?.provider.name,
-      servedModel: ex?.target?.model, attempts: ex?.attempts ?? [], stream: (ex ? ex.stream : r.stream) ?? false, status: c.status,
+      principal: ex ? ex.principal : r.principal, sessionId: ex ? ex.sessionId : r.sessionId, model: recordedModel(ex ? ex.model : r.model), provider: ex?.target?.provider.name,
+      servedModel: recordedModel(ex?.target?.model), attempts: ex?.attempts ?? [], stream: (ex ? ex.stream : r.stream) ?? false, status: c.status,
       outcome: c.outcome, errorCode: c.error?.code, usage: c.usage, findings: ex?.findings ?? [],
       firstByteMs: c.firstByteMs, totalMs: c.totalMs, exchange: ex,
     };
@@ -118,7 +126,7 @@ export function accessFields(r: FinishedRequest, matched: boolean): LogFields {
   return {
     request_id: r.id, endpoint: r.endpoint,
     method: matched ? undefined : boundedForLog(r.method), path: matched ? undefined : boundedForLog(r.path),
-    model: boundedForLog(ex ? ex.model : r.model), provider: ex?.target?.provider.name, served_model: boundedForLog(ex?.target?.model),
+    model: boundedForLog(recordedModel(ex ? ex.model : r.model)), provider: ex?.target?.provider.name, served_model: boundedForLog(recordedModel(ex?.target?.model)),
     user: (ex ? ex.principal : r.principal)?.user, session: ex ? ex.sessionId : r.sessionId, client: r.clientAddress || undefined,
     stream: (ex ? ex.stream : r.stream) ?? false, status: c.status, outcome: c.outcome, error: c.error?.code,
     ms: round3(c.totalMs), ttfb_ms: c.firstByteMs === undefined ? undefined : round3(c.firstByteMs),
@@ -136,10 +144,10 @@ export function accessMembers(r: FinishedRequest, matched: boolean): string {
   const { completion: c, exchange: ex } = r;
   let out = `"request_id":${str(r.id)},"endpoint":${str(r.endpoint)}`;
   if (!matched) out += `,"method":${str(boundedForLog(r.method)!)},"path":${str(boundedForLog(r.path)!)}`;
-  const model = ex ? ex.model : r.model;
+  const model = recordedModel(ex ? ex.model : r.model);
   if (model !== undefined) out += `,"model":${str(boundedForLog(model)!)}`;
   const target = ex?.target;
-  if (target) out += `,"provider":${str(target.provider.name)},"served_model":${str(boundedForLog(target.model)!)}`;
+  if (target) out += `,"provider":${str(target.provider.name)},"served_model":${str(boundedForLog(recordedModel(target.model))!)}`;
   const user = (ex ? ex.principal : r.principal)?.user;
   if (user !== undefined) out += `,"user":${str(user)}`;
   const session = ex ? ex.sessionId : r.sessionId;

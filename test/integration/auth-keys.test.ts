@@ -224,14 +224,27 @@ describe('auth: a whole key in a request path is kept out of the log and the led
       const stray = await fetch(`${gw.url}/v1/${key.key}`, { headers: { authorization: `Bearer ${key.key}` } });
       expect(stray.status).to.equal(404);
       await stray.body?.cancel();
+      // Where the URL names a model (OpenAI's /v1/models/{id}, Gemini's models/{model}:…), and a
+      // body whose model is a key pasted in the wrong field: the model is logged and stored too.
+      const auth = { authorization: `Bearer ${key.key}`, 'content-type': 'application/json' };
+      for (const [url, body] of [
+        [`/v1/models/${key.key}`, undefined],
+        [`/v1beta/models/${key.key}:generateContent`, JSON.stringify({ contents: [{ parts: [{ text: 'hi' }] }] })],
+        ['/v1/chat/completions', JSON.stringify({ model: key.key, messages: [{ role: 'user', content: 'hi' }] })],
+      ] as const) {
+        const res = await fetch(`${gw.url}${url}`, body === undefined ? { headers: auth } : { method: 'POST', headers: auth, body });
+        await res.body?.cancel();
+      }
     } finally { await gw.close(); }
+    const models = gw.logs.map((l) => (JSON.parse(l) as { model?: string }).model).filter((m) => m !== undefined);
+    expect(models.filter((m) => m === `sk-sluice-${key.id}…`), 'each of the three requests').to.have.length(3);
     const secret = key.key.slice(18);
     const paths = gw.logs.map((l) => (JSON.parse(l) as { path?: string }).path).filter((p) => p !== undefined);
     expect(paths).to.include.members([`/admin/keys/sk-sluice-${key.id}…`, `/v1/sk-sluice-${key.id}…`]);
     expect(gw.logs.join('\n')).to.not.contain(secret);
     const knex = openDatabase('sqlite:./sluice.db', dir);
     try {
-      const rows = await knex('ledger_requests').select('path') as { path: string }[];
+      const rows = await knex('ledger_requests').select('*') as { path: string }[];
       expect(rows.map((r) => r.path)).to.include(`/v1/sk-sluice-${key.id}…`);
       expect(JSON.stringify(rows)).to.not.contain(secret);
     } finally { await knex.destroy(); }
