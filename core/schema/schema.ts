@@ -17,14 +17,19 @@ const PARSE_CONTEXT = { reportInput: true, error: optionErrorMessage } as const;
 /** Each round fixes every repairable value zod reported; nesting (a union in a union) needs a few. */
 const MAX_REPAIR_ROUNDS = 8;
 
-/** Parses `value` with `schema` (defaults applied); throws SchemaError listing every problem. */
-export function parseOptions<T>(schema: z.core.$ZodType<T>, value: unknown): T {
+/**
+ * Parses `value` with `schema` (defaults applied); throws SchemaError listing every problem.
+ * `spelled: false` for JSON from an API: it has numbers and booleans of its own, so a string is
+ * not read as one (`"0x10"` would be 16) — only YAML's `${ENV}` values need that.
+ */
+export function parseOptions<T>(schema: z.core.$ZodType<T>, value: unknown, o: { spelled?: boolean } = {}): T {
+  const spelledValues = o.spelled !== false;
   let input = value;
   let copied = false;
   for (let round = 0; ; round++) {
     const result = z.safeParse(schema, input, PARSE_CONTEXT);
     if (result.success) return result.data;
-    const repairs = round < MAX_REPAIR_ROUNDS ? repairsFor(result.error.issues, []) : [];
+    const repairs = round < MAX_REPAIR_ROUNDS ? repairsFor(result.error.issues, [], spelledValues) : [];
     if (!copied && repairs.length) {
       // The caller's value (a plugin's `with:`, kept for reloads) is never changed.
       input = structuredClone(input);
@@ -41,18 +46,18 @@ export function parseOptions<T>(schema: z.core.$ZodType<T>, value: unknown): T {
 interface Repair { path: Path; from: unknown; to: unknown }
 const UNSET = Symbol('unset');
 
-function repairsFor(issues: readonly z.core.$ZodIssue[], base: Path): Repair[] {
+function repairsFor(issues: readonly z.core.$ZodIssue[], base: Path, spelledValues: boolean): Repair[] {
   const out: Repair[] = [];
   for (const issue of issues) {
     const path = [...base, ...keys(issue.path)];
     if (issue.code === 'invalid_union') {
-      for (const alternative of issue.errors) out.push(...repairsFor(alternative, path));
+      for (const alternative of issue.errors) out.push(...repairsFor(alternative, path, spelledValues));
       continue;
     }
     if (issue.code !== 'invalid_type') continue;
     const from = issue.input;
     if (from === null) out.push({ path, from, to: UNSET });
-    else if (typeof from === 'string') {
+    else if (spelledValues && typeof from === 'string') {
       const to = spelled(from, issue.expected);
       if (to !== undefined) out.push({ path, from, to });
     }

@@ -49,10 +49,14 @@ export type UserUpdate = z.output<typeof userUpdate>;
 export type KeyCreate = z.output<typeof keyCreate>;
 export type KeyUpdate = z.output<typeof keyUpdate>;
 
-/** Validates input; a bad value is a 400 naming the field (`param`), e.g. `models[1]`. */
+/**
+ * Validates input; a bad value is a 400 naming the field (`param`), e.g. `models[1]`. JSON's own
+ * types only: a string where a number goes is refused (the CLI turns its flags into numbers first,
+ * strictly: cli-keys.ts).
+ */
 export function parseInput<T>(schema: z.ZodType<T>, value: unknown, describeParam: (param: string) => string = (p) => p): T {
   try {
-    return parseOptions(schema, value ?? {});
+    return parseOptions(schema, value ?? {}, { spelled: false });
   } catch (err) {
     if (!(err instanceof SchemaError)) throw err;
     const problem = err.problems[0]!;

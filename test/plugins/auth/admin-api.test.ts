@@ -57,6 +57,12 @@ describe('auth: admin API', () => {
       [{ user: 'alice', rpm: 0 }, 'rpm'],
       [{ user: 'alice', rpm: 1.5 }, 'rpm'],
       [{ user: 'alice', budget_daily_usd: -1 }, 'budget_daily_usd'],
+      // JSON has numbers: a string is not one (the OpenAPI document says integer / number), and
+      // read as one "0x10" became a limit of 16, "1e3" of 1000.
+      [{ user: 'alice', rpm: '0x10' }, 'rpm'],
+      [{ user: 'alice', tpm: '1e3' }, 'tpm'],
+      [{ user: 'alice', rpm: '60' }, 'rpm'],
+      [{ user: 'alice', budget_monthly_usd: ' 5' }, 'budget_monthly_usd'],
       [{ user: 'alice', kind: 'robot' }, 'kind'],
       [{ user: 'alice', colour: 'red' }, 'colour'],
     ];
@@ -69,6 +75,8 @@ describe('auth: admin API', () => {
     expect((await refused(call('POST', '/users', { name: 'bad name' }))).param).to.equal('name');
     expect((await refused(call('POST', '/users', { name: 'bob', email: 'not-an-email' }))).param).to.equal('email');
     expect((await refused(call('POST', '/users', 'text'))).status).to.equal(400);
+    const { body: key } = await call('POST', '/keys', { user: 'alice' }) as { body: { id: string } };
+    expect((await refused(call('PATCH', `/keys/${key.id}`, { rpm: '0x10' }))).param).to.equal('rpm');
   });
 
   it('answers 404 for unknown names and 409 for duplicates', async () => {
