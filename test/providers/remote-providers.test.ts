@@ -1,4 +1,4 @@
-// The anthropic and gemini providers against a mock upstream that records what it received.
+// The anthropic, gemini and openai providers against a mock upstream that records what it received.
 import { expect } from 'chai';
 import type { ProviderConfig } from '../../core/config/schema.js';
 import { GatewayError } from '../../core/errors.js';
@@ -6,6 +6,7 @@ import type { GatewayResponse, UpstreamRequest } from '../../core/exchange.js';
 import { parseProtocolName, type JsonObject, type ProtocolName, type StreamEvent } from '../../core/protocols/types.js';
 import { AnthropicProvider } from '../../core/providers/anthropic.js';
 import { GeminiProvider } from '../../core/providers/gemini.js';
+import { OpenAIProvider } from '../../core/providers/openai.js';
 import type { Provider } from '../../core/providers/provider.js';
 import { createProviders } from '../../core/providers/registry.js';
 import { startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
@@ -204,5 +205,26 @@ describe('gemini provider', () => {
     });
     expect(registry.all().map((p) => [p.name, p.type, p.protocols[0]])).to.deep.equal([['gem', 'gemini', 'gemini.generate'], ['claude', 'anthropic', 'anthropic.messages']]);
     await registry.close();
+  });
+});
+
+describe('openai provider', () => {
+  let mock: MockUpstream;
+  const open: Provider[] = [];
+  const make = (over: Partial<ProviderConfig> = {}) => {
+    const p = new OpenAIProvider('oa', providerConfig({ type: 'openai', base_url: mock.url, api_key: 'sk-operator', ...over }));
+    open.push(p);
+    return p;
+  };
+  before(async () => { mock = await startMockUpstream(); });
+  beforeEach(() => { mock.requests.length = 0; });
+  after(async () => { await Promise.all(open.map((p) => p.close())); await mock.close(); });
+
+  it("forwards the client's organisation and project unless the operator pinned them in headers: a client never picks the account billed", async () => {
+    const client = { 'openai-organization': 'org-client-chosen', 'openai-project': 'proj_client', 'openai-beta': 'assistants=v2' };
+    await make().send(request('openai.chat', { model: 'm', messages: [] }), ctx(client));
+    expect(mock.requests[0]!.headers).to.include({ 'openai-organization': 'org-client-chosen', 'openai-project': 'proj_client', authorization: 'Bearer sk-operator' });
+    await make({ headers: { 'openai-organization': 'org-operator', 'OpenAI-Project': 'proj_operator' } }).send(request('openai.chat', { model: 'm', messages: [] }), ctx(client));
+    expect(mock.requests[1]!.headers).to.include({ 'openai-organization': 'org-operator', 'openai-project': 'proj_operator', 'openai-beta': 'assistants=v2', authorization: 'Bearer sk-operator' });
   });
 });
