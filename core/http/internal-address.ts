@@ -11,7 +11,9 @@ const INTERNAL_V4 = [
   '203.0.113.0/24', '224.0.0.0/4', '240.0.0.0/4',
 ];
 const INTERNAL_V6 = [
-  '::/128', '::1/128', '100::/64', '2001:db8::/32', 'fc00::/7', 'fe80::/10', 'fec0::/10', 'ff00::/8',
+  // ::/96 holds ::, ::1 and the deprecated IPv4-compatible ::a.b.c.d; ::ffff:0:0:0/96 the
+  // IPv4-translated form; 64:ff9b:1::/48 the local-use NAT64 prefix (RFC 8215).
+  '::/96', '::ffff:0:0:0/96', '64:ff9b:1::/48', '100::/64', '2001:db8::/32', 'fc00::/7', 'fe80::/10', 'fec0::/10', 'ff00::/8',
 ];
 
 const internal = new BlockList();

@@ -100,7 +100,8 @@ describe('marketplace: where offers may point (buy.offer_hosts)', function () {
 
   it('classifies internal addresses, v4 inside v6 included', () => {
     for (const a of ['127.0.0.1', '10.0.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', '::', 'fe80::1', 'fd00::1',
-      '::ffff:127.0.0.1', '::ffff:a9fe:a9fe', '64:ff9b::a9fe:a9fe', '2002:a00:1::', '[::1]', '224.0.0.1', '255.255.255.255']) {
+      '::ffff:127.0.0.1', '::ffff:a9fe:a9fe', '64:ff9b::a9fe:a9fe', '2002:a00:1::', '[::1]', '224.0.0.1', '255.255.255.255',
+      '::7f00:1', '::127.0.0.1', '::ffff:0:7f00:1', '64:ff9b:1::7f00:1', 'fd00:ec2::254', '100.100.100.200']) {
       expect(isInternalAddress(a), a).to.equal(true);
     }
     for (const a of ['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '64:ff9b::808:808', '172.32.0.1', '::ffff:8.8.8.8']) {
