@@ -290,7 +290,8 @@ export class HttpUpstream {
         `provider ${this.name} sent a stream event larger than ${formatSize(err.limit)} (max_event_size); the stream was cut`, { status: 502, cause: err });
     }
     if (err instanceof DestinationRefusedError) {
-      // The addresses stay in the cause (the operator's log), not in what the client reads.
+      // Why, but not the addresses: what the name resolves to inside the operator's network is not
+      // the client's to learn (they stay in the cause).
       return new GatewayError('SLUICE_E_UPSTREAM_UNAVAILABLE', `provider ${this.name} was not connected: its host resolves only to internal addresses, which this provider may not reach`, { cause: err });
     }
     if (err instanceof ContentDecodingError) {
