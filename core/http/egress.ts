@@ -33,7 +33,7 @@ export function exchangeHead(id: string, exchange: Exchange, headers: Record<str
   return head;
 }
 
-/** Rate-limit state: OpenAI's names (which most SDKs and Codex read) and Anthropic's. */
+/** Rate-limit state: OpenAI's names (which SDKs and agents read) and Anthropic's. */
 const RATE_LIMIT_HEADER = /^(x-ratelimit-|anthropic-ratelimit-)/i;
 
 /**
