@@ -8,6 +8,7 @@ import { operationClass, type JsonObject } from '../protocols/types.js';
 import type { AbortLike } from './abort.js';
 import { readJsonBody, type BodyLimits, type JsonBody } from './body.js';
 import { HttpExchange } from './exchange-impl.js';
+import { holdsKey } from './path-credentials.js';
 import { sessionIdFrom } from './session.js';
 
 /**
@@ -17,9 +18,9 @@ import { sessionIdFrom } from './session.js';
  */
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** Echo a well-formed client request id; otherwise mint one. */
+/** Echo a well-formed client request id; otherwise (a key pasted there too) mint one. */
 export function requestIdFor(header: string | string[] | undefined): string {
-  return typeof header === 'string' && VALID_REQUEST_ID.test(header) ? header : freshRequestId();
+  return typeof header === 'string' && VALID_REQUEST_ID.test(header) && !holdsKey(header) ? header : freshRequestId();
 }
 
 /**

@@ -11,3 +11,8 @@ export function maskPathCredentials(path: string): string {
   if (!path.includes('sk-') && !path.includes('AIza')) return path;
   return path.replace(KEY_SHAPED, (_m, sluice: string | undefined, sk: string | undefined, google: string | undefined) => `${sluice ?? sk ?? google}…`);
 }
+
+/** True when `text` holds a key-shaped run: an id (request, session) that is a key is not echoed anywhere. */
+export function holdsKey(text: string): boolean {
+  return maskPathCredentials(text) !== text;
+}

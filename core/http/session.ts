@@ -3,12 +3,14 @@
 // Codex's session-id header, or a generic x-session-id. None: undefined.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { JsonObject } from '../protocols/types.js';
+import { holdsKey } from './path-credentials.js';
 
 const SAFE_SESSION = /^[A-Za-z0-9._:@-]{1,128}$/;
 const HEADERS = ['x-claude-code-session-id', 'session-id', 'session_id', 'x-session-id'] as const;
 
+/** A session id is logged and stored: a key pasted there (the charset allows one) is not taken. */
 function safe(value: unknown): string | undefined {
-  return typeof value === 'string' && SAFE_SESSION.test(value) ? value : undefined;
+  return typeof value === 'string' && SAFE_SESSION.test(value) && !holdsKey(value) ? value : undefined;
 }
 
 export function sessionIdFrom(headers: IncomingHttpHeaders, body: JsonObject): string | undefined {

@@ -235,6 +235,11 @@ describe('auth: a whole key in a request path is kept out of the log and the led
         const res = await fetch(`${gw.url}${url}`, body === undefined ? { headers: auth } : { method: 'POST', headers: auth, body });
         await res.body?.cancel();
       }
+      // A key pasted as the request id or the session id: both are echoed into logs and the ledger.
+      const ids = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { ...auth, 'x-request-id': key.key, 'x-session-id': key.key },
+        body: JSON.stringify({ model: 'loopback', messages: [{ role: 'user', content: 'hi' }] }) });
+      await ids.body?.cancel();
+      expect(ids.headers.get('x-request-id'), 'a fresh request id, not the key').to.match(/^req_/);
     } finally { await gw.close(); }
     const models = gw.logs.map((l) => (JSON.parse(l) as { model?: string }).model).filter((m) => m !== undefined);
     expect(models.filter((m) => m === `sk-sluice-${key.id}…`), 'each of the three requests').to.have.length(3);
