@@ -69,6 +69,8 @@ export type { WireRequest } from './providers/http-upstream.js';
 export { HttpProvider } from './providers/http-provider.js';
 export type { ProviderConfig, ProviderInput } from './config/schema.js';
 export { cidr } from './config/schema.js';
+/** Whether an IP address is this machine, a private network, link-local or otherwise not the public internet (where another party's URLs may not lead). */
+export { isInternalAddress } from './http/internal-address.js';
 
 // Storage.
 export type { Migration } from './storage/migrations.js';

@@ -14,6 +14,7 @@ import { CatalogueSync } from './puller.js';
 import { UsagePusher } from './pusher.js';
 import { OfferListing } from './seller.js';
 import { statusCommand } from './status-command.js';
+import { offerHostsFor } from './offer-hosts.js';
 import { writeStatus, type StatusKind } from './status-store.js';
 import { isReported, usageRecordFor, type RecordContext } from './usage-record.js';
 
@@ -75,7 +76,7 @@ export default definePlugin<MarketplaceOptions>({
       const inUse = book.inUse();
       metrics.offers(inUse.length);
       status('offers', true, `${inUse.length} in use`, JSON.stringify(inUse));
-    }, () => options.buy.models, () => options.buy.offer_hosts);
+    }, () => options.buy.models, () => offerHostsFor(options.buy.offer_hosts, options.url));
     const sync = new CatalogueSync({
       client, listing, book, logger,
       options: () => options,

@@ -36,7 +36,7 @@ const buy = z.strictObject({
   enabled: z.boolean().default(false).describe('Pull the offer catalogue and turn matching offers into providers named offer:<id>.'),
   max_price: maxPrice.prefault({}).describe('USD per million tokens, per class; an offer dearer in any class set here is ignored.'),
   models: z.array(name).default(['*']).describe('Model globs (* matches any run of characters, e.g. gpt-4o*, claude-*-sonnet) an offer must overlap to be used.'),
-  offer_hosts: offerHosts.prefault({}).describe('Where offers may point: https only, and no internal address unless listed here.'),
+  offer_hosts: offerHosts.optional().describe('Where offers may point: https only, and no internal address unless listed here. Unset: so for a marketplace on the internet; a marketplace on this machine or a private network (one you run) may also point at http and loopback or private addresses, never link-local.'),
 });
 
 const offer = z.strictObject({

@@ -12,6 +12,9 @@ import { startFakeMarketplace, type FakeMarketplace, type FakeOffer } from '../h
 import { startGateway, tempDir, type TestGateway } from '../helpers/gateway.js';
 import { startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
 import { until } from '../plugins/marketplace/rig.js';
+import { offerHostsFor } from '../../plugins/marketplace/offer-hosts.js';
+
+const STRICT = '        offer_hosts: { allow_http: false, allow: [] }\n';
 
 function yaml(fake: FakeMarketplace, offerHosts: string): string {
   return `server:
@@ -64,7 +67,9 @@ describe('marketplace: where offers may point (buy.offer_hosts)', function () {
       offer('private', 'https://10.1.2.3/v1'),
       offer('name', `http://localhost:${port()}/v1`),
     ];
-    gw = await startGateway(yaml(fake, ''), { dir: tempDir('sluice-market-hosts-') });
+    // The fake marketplace is on this machine, which unset offer_hosts trusts (the last test): the
+    // policy for a marketplace on the internet is set explicitly.
+    gw = await startGateway(yaml(fake, STRICT), { dir: tempDir('sluice-market-hosts-') });
     client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'unused', maxRetries: 0 });
   });
   after(async () => {
@@ -72,7 +77,7 @@ describe('marketplace: where offers may point (buy.offer_hosts)', function () {
     await Promise.all([fake.close(), target.close()]);
   });
 
-  it('by default buys no offer pointing at http:// or an internal address, and says why', async () => {
+  it('for a marketplace on the internet buys no offer pointing at http:// or an internal address, and says why', async () => {
     await until(() => gw.logs.some((l) => l.includes('does not make a provider') && l.includes('private')), 5000, 'the pull');
     expect(offers()).to.deep.equal([]);
     const skipped = gw.logs.filter((l) => l.includes('marketplace offer skipped'));
@@ -96,6 +101,29 @@ describe('marketplace: where offers may point (buy.offer_hosts)', function () {
     expect(await ask('m-loop')).to.equal(200);
     expect(await ask('m-name')).to.equal(200);
     expect(target.requests.length).to.equal(2);
+  });
+
+  it('unset, a marketplace on this machine is the operator\'s own: its offers may use http and loopback or private addresses, never link-local', async () => {
+    await reload('');
+    await until(() => offers().includes('offer:private'), 5000, 'the re-pull');
+    expect(offers()).to.deep.equal(['offer:loop', 'offer:mapped', 'offer:name', 'offer:private']);
+    const before = target.requests.length;
+    expect(await ask('m-loop')).to.equal(200);
+    expect(await ask('m-name')).to.equal(200);
+    expect(target.requests.length - before).to.equal(2);
+  });
+
+  it('offerHostsFor: the operator\'s setting wins; unset, by where the marketplace is', () => {
+    const strict = { allow_http: false, allow: [] };
+    expect(offerHostsFor(strict, 'http://127.0.0.1:9')).to.equal(strict);
+    expect(offerHostsFor(undefined, 'https://market.example.com')).to.deep.equal(strict);
+    expect(offerHostsFor(undefined, 'https://93.184.216.34/v1')).to.deep.equal(strict);
+    for (const url of ['http://127.0.0.1:9', 'http://localhost:9', 'http://[::1]:9', 'http://10.0.0.5', 'http://192.168.1.2:8080']) {
+      const policy = offerHostsFor(undefined, url);
+      expect(policy.allow_http, url).to.equal(true);
+      expect(policy.allow, url).to.include('127.0.0.0/8');
+      expect(policy.allow.some((a) => a.startsWith('169.254')), url).to.equal(false);
+    }
   });
 
   it('classifies internal addresses, v4 inside v6 included', () => {
