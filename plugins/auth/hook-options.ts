@@ -10,7 +10,7 @@ export const LIFECYCLE_EVENTS = ['user.created', 'user.disabled', 'key.created',
 export const hookOptions = z.strictObject({
   webhook: z.strictObject({
     url: z.url({ protocol: /^https?$/ }).meta({ expected: 'an http(s) URL' }),
-    secret: z.string().min(16).describe('HMAC-SHA256 key; receivers check `x-sluice-signature: t=<unix time>,v1=<hex>` over "<t>.<raw body>" and refuse an old t (plugins/auth/README.md).'),
+    secret: z.string().min(16).describe('HMAC-SHA256 key; receivers check `x-sluice-webhook-signature: t=<unix time>,v1=<hex>` over "<t>.<raw body>" and refuse an old t (plugins/auth/README.md); `x-sluice-signature: sha256=<hex>` over the body alone is still sent.'),
     timeout_ms: z.number().int().min(100).max(60_000).default(5_000),
     retries: z.number().int().min(0).max(20).default(5).describe('Further attempts after a failure (network error, 408, 429, 5xx), with exponential backoff.'),
     backoff_ms: z.number().int().min(1).max(60_000).default(500).describe('Delay before the first retry; doubled each time, capped at 60 s; never shorter than the receiver\'s retry-after.'),

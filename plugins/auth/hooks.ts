@@ -26,7 +26,16 @@ export interface HookDispatcher {
   drain(timeoutMs?: number): Promise<void>;
 }
 
-export const SIGNATURE_HEADER = 'x-sluice-signature';
+/**
+ * The signature receivers should check: a timestamp signed with the body (signatureHeader), which a
+ * captured delivery cannot be replayed past.
+ */
+export const SIGNATURE_HEADER = 'x-sluice-webhook-signature';
+/**
+ * The first signature, still sent for receivers written against it: `sha256=<hex HMAC of the body>`.
+ * It signs no time, so a receiver that checks only it can be fed a captured delivery again.
+ */
+export const BODY_SIGNATURE_HEADER = 'x-sluice-signature';
 /** How far a receiver should let a signature's time be from its clock (Stripe's default too). */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
@@ -86,8 +95,10 @@ export function createHookDispatcher(options: HookOptions | undefined, logger: L
       'x-sluice-event': event.type,
       'x-sluice-delivery': event.id,
     };
+    const bodySignature = `sha256=${createHmac('sha256', hook.secret).update(body).digest('hex')}`;
     for (let attempt = 0; ; attempt++) {
       headers[SIGNATURE_HEADER] = signatureHeader(body, hook.secret);
+      headers[BODY_SIGNATURE_HEADER] = bodySignature;
       let failure: string;
       // A throttled or unavailable receiver's `retry-after`: retrying sooner spends the retries
       // inside the window it asked for, and the event is dropped while it still refuses.

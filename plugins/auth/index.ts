@@ -123,7 +123,7 @@ export default definePlugin<AuthOptions>({
 
 export { authOptions } from './options.js';
 export type { AuthOptions } from './options.js';
-export { signatureHeader, verifySignature, SIGNATURE_HEADER, DEFAULT_TOLERANCE_SECONDS } from './hooks.js';
+export { signatureHeader, verifySignature, SIGNATURE_HEADER, BODY_SIGNATURE_HEADER, DEFAULT_TOLERANCE_SECONDS } from './hooks.js';
 export type { LifecycleEvent } from './hooks.js';
 export { hookOptions, LIFECYCLE_EVENTS } from './hook-options.js';
 export type { HookOptions } from './hook-options.js';

@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createHookDispatcher, SIGNATURE_HEADER, verifySignature, type LifecycleEvent } from '../../../plugins/auth/hooks.js';
+import { createHookDispatcher, BODY_SIGNATURE_HEADER, SIGNATURE_HEADER, verifySignature, type LifecycleEvent } from '../../../plugins/auth/hooks.js';
 import { hookOptions } from '../../../plugins/auth/hook-options.js';
 import { IdentityService } from '../../../plugins/auth/identity-service.js';
 import authPlugin, { authOptions } from '../../../plugins/auth/index.js';
@@ -48,6 +48,8 @@ describe('auth: lifecycle hooks', () => {
     expect(Math.abs(Number(m![1]) - Date.now() / 1000)).to.be.below(10);
     expect(m![2]).to.equal(createHmac('sha256', SECRET).update(`${m![1]}.${last.body}`).digest('hex'));
     expect(verifySignature(header, last.body, SECRET)).to.equal(true);
+    // The body-only signature receivers written before the timestamped one check, unchanged.
+    expect(last.headers[BODY_SIGNATURE_HEADER]).to.equal(`sha256=${createHmac('sha256', SECRET).update(last.body).digest('hex')}`);
     expect(last.headers['x-sluice-event']).to.equal('user.created');
     const event = JSON.parse(last.body) as LifecycleEvent;
     expect(event).to.include({ type: 'user.created' });
