@@ -35,7 +35,11 @@ export async function importPlugin(use: string, configDir: string): Promise<{ de
       ? (await import('./syntax-error-at.js')).syntaxErrorAt(resolved.url, err.message) : undefined;
     throw new Error(`cannot load plugin "${use}": ${at ? `${at}: ` : ''}${(err as Error).message}`);
   }
-  const definition = [mod['default'], mod['plugin']].find(isPluginDefinition);
+  // A TypeScript (or Babel) plugin compiled to CommonJS sets `exports.default`; imported from ESM,
+  // its whole `module.exports` is the default export, so the definition sits one level down.
+  const cjs = mod['default'];
+  const compiled = typeof cjs === 'object' && cjs !== null ? [(cjs as Record<string, unknown>)['default'], (cjs as Record<string, unknown>)['plugin']] : [];
+  const definition = [mod['default'], mod['plugin'], ...compiled].find(isPluginDefinition);
   if (!definition) throw new Error(`"${use}" does not export a plugin made with definePlugin() (as default export or \`plugin\`)`);
   // Name and version label the plugin in every log line, metric, error and `sluice plugins`: a
   // JavaScript plugin without them would otherwise load as "plugin undefined".
