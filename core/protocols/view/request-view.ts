@@ -4,11 +4,13 @@ import { Collector } from './collector.js';
 import { noteMessages, toolsMessages, walkMessages } from './request-anthropic.js';
 import { noteGenerate, toolsGenerate, walkEmbed, walkGenerate } from './request-gemini.js';
 import { noteChat, noteResponses, toolsChat, toolsResponses, walkChat, walkEmbeddings, walkResponses } from './request-openai.js';
+import { instructChat, instructGenerate, instructMessages, instructResponses } from './instruction.js';
 import type { RequestView, Segment, SignatureInfo, ToolCallInfo, ToolEvent, ToolResultInfo, UnreadableField } from './types.js';
 
 interface Shape {
   walk(body: JsonObject, c: Collector): void;
   note?(body: JsonObject, text: string): void;
+  instruct?(body: JsonObject, text: string): void;
   turns(body: JsonObject): number;
   tools?(body: JsonObject): string[];
 }
@@ -21,13 +23,13 @@ const geminiTurns = (body: JsonObject) => {
 };
 
 const SHAPES: Partial<Record<ProtocolName, Shape>> = {
-  'openai.chat': { walk: walkChat, note: noteChat, turns: count('messages'), tools: toolsChat },
-  'openai.responses': { walk: walkResponses, note: noteResponses, turns: count('input'), tools: toolsResponses },
+  'openai.chat': { walk: walkChat, note: noteChat, instruct: instructChat, turns: count('messages'), tools: toolsChat },
+  'openai.responses': { walk: walkResponses, note: noteResponses, instruct: instructResponses, turns: count('input'), tools: toolsResponses },
   'openai.embeddings': { walk: walkEmbeddings, turns: count('input') },
-  'anthropic.messages': { walk: walkMessages, note: noteMessages, turns: count('messages'), tools: toolsMessages },
-  'anthropic.count_tokens': { walk: walkMessages, note: noteMessages, turns: count('messages'), tools: toolsMessages },
-  'gemini.generate': { walk: walkGenerate, note: noteGenerate, turns: geminiTurns, tools: toolsGenerate },
-  'gemini.count_tokens': { walk: walkGenerate, note: noteGenerate, turns: geminiTurns, tools: toolsGenerate },
+  'anthropic.messages': { walk: walkMessages, note: noteMessages, instruct: instructMessages, turns: count('messages'), tools: toolsMessages },
+  'anthropic.count_tokens': { walk: walkMessages, note: noteMessages, instruct: instructMessages, turns: count('messages'), tools: toolsMessages },
+  'gemini.generate': { walk: walkGenerate, note: noteGenerate, instruct: (b, t) => instructGenerate(b, t, false), turns: geminiTurns, tools: toolsGenerate },
+  'gemini.count_tokens': { walk: walkGenerate, note: noteGenerate, instruct: (b, t) => instructGenerate(b, t, true), turns: geminiTurns, tools: toolsGenerate },
   'gemini.embed': { walk: walkEmbed, turns: (b) => (Array.isArray(b['requests']) ? b['requests'].length : 1) },
 };
 const NO_SHAPE: Shape = { walk: () => {}, turns: () => 0 };
@@ -76,7 +78,17 @@ class BodyView implements RequestView {
   addNote(text: string): void {
     if (!this.shape.note) throw new Error(`${protocolName(this.protocol)} requests cannot carry a note`);
     this.shape.note(this.body, text);
-    this.collected = undefined; // the note is a new segment: walk again when asked
+    this.added();
+  }
+
+  addInstruction(text: string): void {
+    if (!this.shape.instruct) throw new Error(`${protocolName(this.protocol)} requests cannot carry a system instruction`);
+    this.shape.instruct(this.body, text);
+    this.added();
+  }
+
+  private added(): void {
+    this.collected = undefined; // the added text is a new segment (and turns may have moved): walk again when asked
     this.tools = undefined;
     this.markChanged();
   }

@@ -124,6 +124,12 @@ export interface RequestView {
    * part on the user's last turn where the protocol allows no other place).
    */
   addNote(text: string): void;
+  /**
+   * Adds a system instruction where the protocol keeps the client's system prompt, after what the
+   * client wrote: a system message after the leading system/developer ones (Chat), `instructions`
+   * (Responses), `system` (Anthropic), `systemInstruction` (Gemini). Throws for embeddings.
+   */
+  addInstruction(text: string): void;
   /** True once a segment was rewritten or a note added. */
   readonly changed: boolean;
   /** The body (the same object the exchange holds). */
