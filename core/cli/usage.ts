@@ -130,7 +130,7 @@ export function parseCommand(args: string[], usage: string, options: Options, ma
   try {
     parsed = parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError(describeParseError(err as Error), usage);
+    throw new UsageError(describeParseError(err), usage);
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   const help = values['help'] === true;

@@ -66,7 +66,7 @@ function parse(args: string[], options: Record<string, { type: 'string' | 'boole
       seen.add(tok.name);
     }
   } catch (err) {
-    write(io.stderr, `sluice: ${err instanceof ReportInputError ? err.flagMessage : describeParseError(err as Error)}\n\n${help}`);
+    write(io.stderr, `sluice: ${err instanceof ReportInputError ? err.flagMessage : describeParseError(err)}\n\n${help}`);
     return 2;
   }
   if (values['help']) { write(io.stdout, help); return 0; }

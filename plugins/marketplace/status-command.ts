@@ -38,7 +38,7 @@ export const statusCommand: PluginCommand<MarketplaceOptions> = {
     try {
       ({ values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true }));
     } catch (err) {
-      write(io.stderr, `sluice: ${describeParseError(err as Error)}\n\n${STATUS_HELP}`);
+      write(io.stderr, `sluice: ${describeParseError(err)}\n\n${STATUS_HELP}`);
       return 2;
     }
     if (values['help']) { write(io.stdout, STATUS_HELP); return 0; }
