@@ -10,6 +10,7 @@ import { addStreamHeaders, errorHeaders, exchangeHead, JSON_CONTENT_TYPE, type H
 import { streamFramer } from '../http/stream-framing.js';
 import { isUntouchedStream } from '../protocols/raw-json.js';
 import { HttpExchange } from '../http/exchange-impl.js';
+import { sessionIdFrom } from '../http/session.js';
 import { matchEndpoint } from '../http/endpoints.js';
 import { outcomeFor } from '../http/request-log.js';
 import { createLogger } from '../observability/logger.js';
@@ -83,7 +84,10 @@ export function createTestHost(overrides: Partial<Host> = {}): Host & { adminRou
 }
 
 export async function runPlugin<O>(plugin: PluginDefinition<O>, run: RunOptions<O>): Promise<RunResult> {
-  const match = matchEndpoint({ method: 'POST', path: run.path, headers: run.headers ?? {}, query: {} });
+  // Names in lower case, as Node hands a gateway a request's headers.
+  const requestHeaders: Record<string, string> = {};
+  for (const [name, value] of Object.entries(run.headers ?? {})) requestHeaders[name.toLowerCase()] = value;
+  const match = matchEndpoint({ method: 'POST', path: run.path, headers: requestHeaders, query: {} });
   if (!match || 'methodNotAllowed' in match) throw new Error(`runPlugin: ${run.path} is not a Sluice endpoint`);
   const endpoint = match.endpoint;
   // The plugin's own error codes render as they would in a gateway (status, class per family, outcome).
@@ -95,8 +99,8 @@ export async function runPlugin<O>(plugin: PluginDefinition<O>, run: RunOptions<
   const body = run.body;
   const model = match.pathModel ?? (typeof body['model'] === 'string' ? body['model'] : 'test-model');
   const exchange = new HttpExchange({
-    id: 'req_test', endpoint, receivedAt: performance.now(), headers: run.headers ?? {}, query: {}, peerAddress: '127.0.0.1',
-    clientAddress: '127.0.0.1', sessionId: undefined, signal: new AbortController().signal, request: body,
+    id: 'req_test', endpoint, receivedAt: performance.now(), headers: requestHeaders, query: {}, peerAddress: '127.0.0.1',
+    clientAddress: '127.0.0.1', sessionId: sessionIdFrom(requestHeaders, body), signal: new AbortController().signal, request: body,
     bytes: Buffer.from(JSON.stringify(body)), model, stream: endpoint.streamByPath === true || body['stream'] === true,
   });
   const routeToScript = async (ctx: { exchange: Exchange }, next: () => Promise<void>) => {

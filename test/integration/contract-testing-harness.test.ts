@@ -105,6 +105,25 @@ describe('contract: sluice/testing runs a plugin without a network', () => {
     });
   });
 
+  describe('the exchange as a gateway builds it', () => {
+    // A plugin that keys anything by session (a loop detector's log line, a per-session budget)
+    // must see the session the client named, from the same headers a gateway reads, in any case.
+    const sessions = definePlugin({
+      name: 'sessions', version: '1.0.0', sluice: '^0.1.0', options: z.strictObject({}),
+      setup: () => ({ middleware: async ({ exchange }) => { exchange.reply({ text: `${exchange.sessionId ?? 'none'} ${exchange.headers['x-team'] ?? '-'}` }); } }),
+    });
+    const said = async (headers: Record<string, string>, body: JsonObject) =>
+      ((await runPlugin(sessions, { path: '/v1/messages', headers: { 'anthropic-version': '2023-06-01', ...headers }, body })).json as { content: { text: string }[] }).content[0]!.text;
+    const ask = { model: 'claude-x', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] };
+
+    it('carries the session id (Claude Code\'s header or metadata, x-session-id) and header names in lower case', async () => {
+      expect(await said({ 'X-Claude-Code-Session-Id': '0bdc681a-a1c6', 'X-Team': 'search' }, ask)).to.equal('0bdc681a-a1c6 search');
+      expect(await said({}, { ...ask, metadata: { user_id: '{"device_id":"d","session_id":"s-42"}' } })).to.equal('s-42 -');
+      expect(await said({ 'x-session-id': 'agent-7' }, ask)).to.equal('agent-7 -');
+      expect(await said({}, ask)).to.equal('none -');
+    });
+  });
+
   describe('a transform plugin', () => {
     it('replaces a word split across Chat stream chunks, flushing the held tail before the stream ends', async () => {
       const events = [chatChunk({ role: 'assistant', content: '' }), chatChunk({ content: 'the SEC' }), chatChunk({ content: 'RET is SE' }), chatChunk({}, 'stop')];
