@@ -24,6 +24,9 @@ import { parseProtocolName, protocolName, type JsonObject, type JsonValue, type 
 import type { Provider } from '../providers/provider.js';
 import { createProviderRegistry } from '../providers/registry.js';
 import { parseOptions } from '../schema/schema.js';
+import { openDatabase } from '../storage/database.js';
+import { migrateLatest } from '../storage/migrations.js';
+import type { Knex } from 'knex';
 
 /** What the scripted upstream answers: a JSON body, a list of stream events, or a function. */
 export type ScriptedAnswer =
@@ -65,6 +68,17 @@ export interface RunResult {
   completion: Pick<Completion, 'outcome' | 'status'>;
   /** Admin routes the plugin mounted, callable directly. */
   adminRoutes: Map<string, AdminHandler>;
+}
+
+/**
+ * An in-memory SQLite database with the plugins' migrations applied by the gateway's own migrator,
+ * for a plugin whose tables a test needs: `runPlugin(p, { host: { database: async () => db }, … })`.
+ * Each call is a database of its own; `await db.destroy()` when done.
+ */
+export async function testDatabase(...plugins: readonly Pick<PluginDefinition<unknown>, 'name' | 'migrations'>[]): Promise<Knex> {
+  const db = openDatabase('sqlite::memory:', process.cwd());
+  await migrateLatest(db, plugins.map((p) => ({ plugin: p.name, migrations: p.migrations ?? [] })));
+  return db;
 }
 
 /** A Host with in-memory everything: loopback-free, no database unless you pass one. */

@@ -3,7 +3,7 @@
 // no gateway — and what the client would get asserted in its own protocol.
 import { expect } from 'chai';
 import { definePlugin, GatewayError, SchemaError, transformResponseBody, transformStream, z, type DeltaTransform, type JsonObject, type StreamEvent } from 'sluice';
-import { createTestHost, runPlugin } from 'sluice/testing';
+import { createTestHost, runPlugin, testDatabase } from 'sluice/testing';
 
 /** The plugin under test #1: answers some models itself, as a policy would. */
 const policy = definePlugin({
@@ -121,6 +121,29 @@ describe('contract: sluice/testing runs a plugin without a network', () => {
       expect(await said({}, { ...ask, metadata: { user_id: '{"device_id":"d","session_id":"s-42"}' } })).to.equal('s-42 -');
       expect(await said({ 'x-session-id': 'agent-7' }, ask)).to.equal('agent-7 -');
       expect(await said({}, ask)).to.equal('none -');
+    });
+  });
+
+  describe('a plugin with tables and an admin route', () => {
+    const notes = definePlugin({
+      name: 'notes', version: '1.0.0', sluice: '^0.1.0', options: z.strictObject({}),
+      migrations: [{ name: '001_create', up: (knex) => knex.schema.createTable('notes', (t) => { t.increments('id'); t.text('model'); }) }],
+      setup(_o, host) {
+        host.addAdminRoute('GET', '/notes', async () => ({ body: { notes: await (await host.database())('notes').select('model') } }));
+        return { middleware: async ({ exchange }, next) => { await (await host.database())('notes').insert({ model: exchange.model }); await next(); } };
+      },
+    });
+
+    it('runs against testDatabase (its migrations applied) and its admin route reads what the request wrote', async () => {
+      const db = await testDatabase(notes);
+      try {
+        const r = await runPlugin(notes, { host: { database: async () => db }, path: '/v1/chat/completions', body: { model: 'gpt-x', messages: [{ role: 'user', content: 'hi' }] }, upstream: { json: { id: 'x', object: 'chat.completion', choices: [] } } });
+        expect(r.status).to.equal(200);
+        const listed = await r.adminRoutes.get('GET /notes')!({ method: 'GET', path: '/admin/notes', params: {}, query: {}, body: undefined, signal: new AbortController().signal });
+        expect(listed.body).to.deep.equal({ notes: [{ model: 'gpt-x' }] });
+      } finally {
+        await db.destroy();
+      }
     });
   });
 
