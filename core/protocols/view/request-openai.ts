@@ -126,8 +126,22 @@ export function toolsChat(body: JsonObject): string[] {
 }
 
 /** Chat: a system message at the end, which OpenAI and the translator both accept anywhere. */
+/**
+ * Chat: a system message at the end — or, when the conversation ends in tool results, a paragraph
+ * of the last one. After a tool message strict backends (Mistral's API, vLLM and others with
+ * Mistral's tokenizer) accept only an assistant or tool message ("Unexpected role 'system' after
+ * role 'tool'"), and a note is added exactly there; Anthropic and Gemini carry it beside the
+ * results the same way.
+ */
 export function noteChat(body: JsonObject, text: string): void {
   const messages = Array.isArray(body['messages']) ? body['messages'] : (body['messages'] = []);
+  const last = messages[messages.length - 1];
+  if (isObject(last) && last['role'] === 'tool') {
+    const content = last['content'];
+    if (typeof content === 'string') { last['content'] = content === '' ? text : `${content}\n\n${text}`; return; }
+    if (Array.isArray(content)) { content.push({ type: 'text', text }); return; }
+    if (content === undefined || content === null) { last['content'] = text; return; }
+  }
   messages.push({ role: 'system', content: text });
 }
 

@@ -121,7 +121,8 @@ export interface RequestView {
   turns(): number;
   /**
    * Adds a note for the model in the protocol's own form (a system/developer message, or a text
-   * part on the user's last turn where the protocol allows no other place).
+   * part on the user's last turn where the protocol allows no other place; in Chat, a paragraph of
+   * the last tool result when the conversation ends in one).
    */
   addNote(text: string): void;
   /**

@@ -120,6 +120,19 @@ describe('dedupe in the chain (runPlugin)', () => {
     });
   }
 
+  it('Chat: the note joins the last tool result, since strict backends (Mistral\'s API, vLLM with its tokenizer) accept only assistant or tool after a tool message', async () => {
+    const body = buildRequest('openai-chat', loop('openai-chat', 3)).body;
+    const sent = structuredClone(body).messages as unknown[];
+    const r = await runPlugin(dedupe, { path: PATHS['openai-chat'], body, upstream: { json: ANSWER['openai-chat'] as never } });
+    expect(r.exchange.findings[0]).to.include({ type: 'REPEATED_TOOL_CALL', action: 'noted' });
+    const messages = (r.upstreamRequests[0]!.body as { messages: { role: string; content: unknown }[] }).messages;
+    expect(messages).to.have.length(sent.length);
+    expect(messages.slice(0, -1)).to.deep.equal(sent.slice(0, -1));
+    const last = messages.at(-1)!;
+    expect(last.role).to.equal('tool');
+    expect(String(last.content)).to.match(/^error TS2304: Cannot find name x\n\n\[Sluice loop detector\] Note: /);
+  });
+
   it('Codex\'s JSON shell tool: the same failing build, each result with its own duration_seconds, is stopped at block_at', async () => {
     const steps = Array.from({ length: 5 }, (_, i) => ({
       calls: [{ name: 'shell', args: { command: ['bash', '-lc', 'cargo build'], workdir: '/w', timeout_ms: 120000 } }],
