@@ -12,8 +12,15 @@ import { isLoopbackHost } from './http/loopback-host.js';
 const CUT_FLUSH_MS = 1000;
 /** How often a shutdown closes connections that have gone idle since it began. */
 const IDLE_SWEEP_MS = 50;
-/** How long a shutdown still serves requests on open connections (at most a tenth of the grace). */
-const CLOSING_MS = 1000;
+/**
+ * How long a shutdown leaves connections already open to their clients (at most half the grace),
+ * serving what comes on them as each one's last. Closing an idle keep-alive connection from this
+ * side can cross a request the proxy is already sending on it — nginx's 502 ("Connection reset by
+ * peer while reading response header"), which it does not retry for a POST — so the proxy is given
+ * time to close its idle connections itself: nginx's upstream keepalive_timeout in examples/nginx is
+ * 4 s, and undici's, Node's and httpx's idle timeouts are 4–5 s.
+ */
+const CLOSING_MS = 5000;
 
 export interface ListenerSpec {
   port: number;
@@ -119,10 +126,11 @@ export async function listenAll(gateway: Gateway, specs: ListenerSpec[]): Promis
     // the idle keep-alive ones at once, and a proxy sending its next request on one in that instant
     // gets a reset — nginx's 502, which it does not retry for a POST. For a moment such a request
     // is served instead, as its connection's last (`connection: close`), while the proxy's new
-    // connections are refused and it marks this instance down.
+    // connections are refused and it marks this instance down, and closes its idle ones itself
+    // (CLOSING_MS). The shutdown is over as soon as every connection is closed.
     gateway.closeConnections();
     const closed = Promise.all(bound.map((b) => stopAccepting(b.server)));
-    const closing = Math.min(CLOSING_MS, serverConfig.shutdown_grace_ms / 10);
+    const closing = Math.min(CLOSING_MS, serverConfig.shutdown_grace_ms / 2);
     await Promise.race([closed, hurry, new Promise<void>((resolve) => setTimeout(resolve, closing).unref())]);
     // Then new requests are refused (503, retry elsewhere) and idle connections closed, now and as
     // more go idle: one idle later (a keep-alive one whose response ends during the drain, an admin

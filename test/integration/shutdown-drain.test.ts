@@ -2,7 +2,8 @@
 // ends during the drain is its connection's last — `connection: close` when its head had not left
 // yet, the connection ended shortly after it when it had (a stream) — so a proxy's keep-alive pool does not
 // send this instance another request only to have it refused with a 503 while other instances are
-// healthy; and a connection that goes idle does not hold the shutdown for its whole grace period.
+// healthy; and a connection that stays idle (its client never closes it) does not hold the shutdown
+// for its whole grace period, only for the time clients are given to close their idle ones.
 import { expect } from 'chai';
 import http from 'node:http';
 import { config, startGateway, type TestGateway } from '../helpers/gateway.js';
@@ -90,7 +91,9 @@ describe('a drain makes each response its connection\'s last, and idle connectio
     expect(l.connection, 'a stream whose head left during the drain').to.equal('close');
     expect(await idle.socketClosedAfterMs).to.be.a('number');
     await shutdown;
-    expect(performance.now() - began, 'the shutdown ends with its requests, not at the 8 s grace').to.be.below(2500);
+    // The idle connection's client (an agent without an idle timeout) never closes it: it is left
+    // open for half the grace (shutdown-idle-close.test.ts), then closed — not held to the 8 s grace.
+    expect(performance.now() - began, 'the shutdown ends at the idle connections\' close, not at the 8 s grace').to.be.within(3500, 6000);
     for (const a of agents) a.destroy();
   });
 });

@@ -1,7 +1,8 @@
 // A shutdown and a proxy's kept-alive connections: a request the proxy sends on an idle connection
 // just as the shutdown begins is served, as that connection's last, instead of meeting a reset
 // (nginx's 502, not retried for a POST). New connections are refused from the first moment; after
-// a short while the open ones are closed and requests on them refused with a 503, as before.
+// a while (shutdown-idle-close.test.ts) the open ones are closed and requests on them refused with
+// a 503, as before.
 // A stream in flight when the shutdown began went out as keep-alive: its connection, at the head of
 // the proxy's keep-alive pool once the stream ends, carries one more request, served as its last.
 import { expect } from 'chai';
@@ -49,9 +50,11 @@ describe('shutdown: requests on kept-alive connections', function () {
   });
 
   it('serves the request a proxy sends on the connection of a stream that was in flight when the shutdown began, right as it ends', async () => {
-    const mock = await slowStreams(); // 60 deltas 30 ms apart: ends well after the 500 ms closing window
+    // 60 deltas 30 ms apart: ends ~1.5 s into the shutdown, after the 1.2 s (half the grace) when
+    // open connections stop being left to their clients, and before the 2.4 s deadline.
+    const mock = await slowStreams();
     const gw = await startGateway(config({
-      server: '  shutdown_grace_ms: 5000\n',
+      server: '  shutdown_grace_ms: 2400\n',
       providers: `  mock: { type: openai, base_url: "${mock.url}", api_key: test-key }\n`,
       chain: '  - use: router\n    with: { routes: [{ match: "gpt-*", provider: mock }], default: local }',
     }));
