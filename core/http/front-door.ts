@@ -19,7 +19,7 @@ import { logOwnFailure } from './failure-log.js';
 import { msFixed3 } from './ms-text.js';
 import { familyOfUnmatched, matchEndpoint, type EndpointMatch } from './endpoints.js';
 import { isForeignWebOrigin } from './loopback-host.js';
-import { ready, type ReadinessCheck } from './readiness.js';
+import { ready, SHUTTING_DOWN, type ReadinessCheck } from './readiness.js';
 import type { Arrival } from './handler.js';
 import type { Endpoint } from '../exchange.js';
 import { requestIdFor } from './ingress.js';
@@ -97,7 +97,14 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
     res.setHeader('x-request-id', id);
     // Probes are answered without a log line or a metric: orchestrators poll them every few seconds.
     if (path === '/health') { stampOverhead(res, receivedAt); sendJson(res, 200, HEALTH); return; }
-    if (path === '/ready') { const r = await ready(opts.readiness); stampOverhead(res, receivedAt); sendJson(res, r.ok ? 200 : 503, r.body); return; }
+    if (path === '/ready') {
+      // Shutting down: still answering what comes on open connections, but a balancer that checks
+      // health must send nothing new here.
+      const r = opts.closing() ? SHUTTING_DOWN : await ready(opts.readiness);
+      stampOverhead(res, receivedAt);
+      sendJson(res, r.ok ? 200 : 503, r.body);
+      return;
+    }
     if (path === '/metrics' && (serves === undefined || serves.has('metrics'))) {
       const text = await opts.metricsText();
       stampOverhead(res, receivedAt);

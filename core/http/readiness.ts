@@ -12,8 +12,11 @@ export interface ReadinessCheck {
 
 export interface ReadinessAnswer {
   ok: boolean;
-  body: { status: 'ready' | 'degraded' | 'not ready'; checks: Record<string, string>; degraded?: string[] };
+  body: { status: 'ready' | 'degraded' | 'not ready' | 'shutting down'; checks: Record<string, string>; degraded?: string[] };
 }
+
+/** The answer once a shutdown has begun, whatever the checks would say. */
+export const SHUTTING_DOWN: Readonly<ReadinessAnswer> = { ok: false, body: { status: 'shutting down', checks: {} } };
 
 const CHECK_TIMEOUT_MS = 2000;
 

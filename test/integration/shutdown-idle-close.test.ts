@@ -53,3 +53,29 @@ describe('shutdown: idle kept-alive connections are left to the client to close'
     }
   });
 });
+
+describe('shutdown: GET /ready', function () {
+  this.timeout(20_000);
+
+  it('answers 503 once the shutdown began, on a connection still open, so a health-checking balancer stops sending', async () => {
+    const gw = await startGateway(config({ server: '  shutdown_grace_ms: 4000\n' }));
+    const socket = net.connect(gw.running.port, '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    const probe = () => new Promise<string>((resolve) => {
+      let text = '';
+      const onData = (c: Buffer) => { text += c.toString('utf8'); if (/\r\n\r\n[\s\S]*\}$/.test(text)) { socket.off('data', onData); resolve(text); } };
+      socket.on('data', onData);
+      socket.write('GET /ready HTTP/1.1\r\nHost: x\r\n\r\n');
+    });
+    try {
+      expect(await probe()).to.match(/^HTTP\/1\.1 200 /);
+      const stopping = gw.close();
+      const answer = await probe();
+      expect(answer).to.match(/^HTTP\/1\.1 503 /);
+      expect(answer).to.contain('"status":"shutting down"');
+      await stopping;
+    } finally {
+      socket.destroy();
+    }
+  });
+});
