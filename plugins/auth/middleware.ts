@@ -34,8 +34,12 @@ function authenticator(decide: (request: ArrivingRequest) => Principal | Promise
   };
 }
 
+// One message for every reason, so it says nothing of why this key failed; it does say what works,
+// for the user who pointed a client at Sluice with their provider key or none.
+const KEY_REFUSED = "invalid API key: send a key Sluice issued (sk-sluice-…) as Authorization: Bearer KEY, x-api-key or x-goog-api-key; the gateway's operator makes them (sluice key create)";
+
 export function apiKeyAuthenticator(verifier: KeyVerifier, logger: Logger): Authenticate {
-  return authenticator((request) => verifier.verify(clientCredential(request.headers, request.query)), logger, 'invalid API key');
+  return authenticator((request) => verifier.verify(clientCredential(request.headers, request.query)), logger, KEY_REFUSED);
 }
 
 export function proxyHeaderAuthenticator(proxy: ProxyHeaderAuthenticator, logger: Logger): Authenticate {

@@ -17,6 +17,8 @@ const FAMILIES: Family[] = ['openai', 'anthropic-x-api-key', 'anthropic-bearer',
 interface Outcome { ok: boolean; status?: number; type?: string; message?: string }
 
 /** A request with no credential at all (the SDKs refuse to send one): the family's wire, by hand. */
+const KEY_REFUSED = 'invalid API key: send a key Sluice issued (sk-sluice-…) as Authorization: Bearer KEY, x-api-key or x-goog-api-key; the gateway\'s operator makes them (sluice key create)';
+
 async function askWithoutKey(gw: TestGateway, family: Family): Promise<Outcome> {
   const [url, body] = family === 'openai' ? [`${gw.url}/v1/chat/completions`, { model: 'loopback', messages: [{ role: 'user', content: 'ping' }] }]
     : family.startsWith('anthropic') ? [`${gw.url}/v1/messages`, { model: 'loopback', max_tokens: 32, messages: [{ role: 'user', content: 'ping' }] }]
@@ -114,7 +116,9 @@ describe('auth (api_key) end to end: CLI-made keys, every SDK, every way of send
       for (const o of [missing, unknown, mismatched, foreign]) {
         expect(o, family).to.deep.include({ ok: false, status: 401, type: UNAUTHENTICATED[family] });
       }
-      expect(new Set([unknown.message, mismatched.message, foreign.message]).size, family).to.equal(1);
+      expect(new Set([missing.message, unknown.message, mismatched.message, foreign.message]).size, family).to.equal(1);
+      // What to do about it, with no word on why this key failed: the header to send a Sluice key in.
+      expect(missing.message, family).to.equal(KEY_REFUSED);
     }
   });
 
