@@ -9,7 +9,7 @@ import { definePlugin, importOwn } from '../../core/index.js';
 import { FIREWALL_ERRORS } from './errors.js';
 import { firewallOptions, type FirewallOptions } from './options.js';
 import type { FirewallRuntime } from './runtime.js';
-import { SCAN_USAGE } from './scan-usage.js';
+import { SCAN_HELP } from './scan-usage.js';
 
 type ScanCommand = typeof import('./scan-command.js');
 
@@ -51,7 +51,7 @@ export default definePlugin<FirewallOptions>({
     scan: {
       summary: 'Scan a file or stdin for secrets and personal data with the configured detectors',
       // What `sluice scan --help` prints (core answers help with a command's usage).
-      usage: `usage: ${SCAN_USAGE}`,
+      usage: SCAN_HELP,
       // Detectors only: no storage, logger or gateway config (so none is loaded for it).
       usesHost: false,
       // The command's ~30 modules (detectors, validators) load with require() where Node can (faster

@@ -8,7 +8,7 @@ import type { FirewallOptions } from './options.js';
 import type { Finding } from './types.js';
 import { createDetectionEngine } from './engine.js';
 
-import { SCAN_USAGE } from './scan-usage.js';
+import { SCAN_HELP, SCAN_USAGE } from './scan-usage.js';
 
 export { SCAN_USAGE };
 
@@ -53,7 +53,7 @@ export async function runScan(args: string[], options: FirewallOptions, io: Comm
     return 2;
   }
   if (parsed.values.help) {
-    await write(io.stdout, `usage: ${SCAN_USAGE}\n`);
+    await write(io.stdout, `${SCAN_HELP}\n`);
     return 0;
   }
   if (parsed.positionals.length > 1) {

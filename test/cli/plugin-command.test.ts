@@ -147,4 +147,14 @@ export default definePlugin({ name: 'purger', version: '1.0.0', sluice: '^0.1.0'
     expect(sluice(['scan', '--help'], { cwd: dir, env }).stdout).to.match(/^usage: sluice scan \[FILE\|-\]/);
     expect(sluice(['marketplace', '--help'], { cwd: dir, env }).stdout).to.match(/^Usage: sluice marketplace status/);
   });
+
+  it('sluice scan --help says what it does, what it prints and its exit codes, as docs/firewall-detectors.md does', () => {
+    for (const args of [['scan', '--help'], ['help', 'scan'], ['scan', '-h']]) {
+      const help = sluice(args, { cwd: dir, env }).stdout;
+      expect(help, args.join(' ')).to.match(/^usage: sluice scan \[FILE\|-\] \[--json\] \[--config FILE\]\n/);
+      expect(help, args.join(' ')).to.include('stdin');
+      expect(help, args.join(' ')).to.match(/--json +one JSON object per finding/);
+      expect(help, args.join(' ')).to.include('Exit 1 when something is found, 0 when nothing is, 2 on error');
+    }
+  });
 });
