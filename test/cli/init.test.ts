@@ -45,4 +45,13 @@ describe('sluice init', () => {
     expect(forced.status, forced.stderr).to.equal(0);
     expect(readFileSync(file, 'utf8')).to.match(/^# yaml-language-server: .*\n# Sluice/);
   });
+
+  it('a DIR that cannot hold the file is one line saying which path and what to do, not a bare errno', () => {
+    const dir = tempDir('sluice-init-');
+    const notDir = path.join(dir, 'notes.txt');
+    writeFileSync(notDir, 'x');
+    const r = sluice(['init', path.join(notDir, 'sub')]);
+    expect(r.stderr).to.equal(`sluice: cannot write ${path.join(notDir, 'sub', 'sluice.yaml')}: ${notDir} is a file, not a directory (ENOTDIR); name a directory for sluice init\n`);
+    expect(r.status).to.equal(1);
+  });
 });
