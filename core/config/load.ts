@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument, isAlias, isMap, isPair, isScalar, isSeq, visit, type Document } from '../vendor/yaml.js';
 import { parseOptions, SchemaError, type Path } from '../schema/schema.js';
-import { ConfigError, type ConfigLocation } from './config-error.js';
+import { combineConfigErrors, ConfigError, type ConfigLocation } from './config-error.js';
 import { EnvReferenceError, MissingEnvError, expandEnv } from './env.js';
 import { configBaseDir } from './home.js';
 import { configSchema, type SluiceConfig } from './schema.js';
@@ -84,6 +84,8 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
   });
 
   const leftOut: string[][] = [];
+  // Every unset variable at once: a deploy that names one at a time costs a round per variable.
+  const unset: ConfigError[] = [];
   visit(doc, {
     Scalar(_key, node, ancestors) {
       if (typeof node.value !== 'string') return;
@@ -92,11 +94,13 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
       } catch (err) {
         const entry = err instanceof MissingEnvError ? optionalEntry(ancestors, options.optional) : undefined;
         if (entry) { leftOut.push(entry); return; }
+        if (err instanceof MissingEnvError) { unset.push(new ConfigError(err.message, at(node.range?.[0] ?? 0))); return; }
         if (err instanceof EnvReferenceError) throw new ConfigError(err.message, at(node.range?.[0] ?? 0));
         throw err;
       }
     },
   });
+  if (unset.length) throw combineConfigErrors(unset);
   for (const entry of leftOut) doc.deleteIn(entry);
 
   const locate = (p: Path): ConfigLocation => at(offsetOf(doc, p));

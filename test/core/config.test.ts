@@ -85,6 +85,19 @@ describe('config', () => {
     });
   });
 
+  it('names every unset variable at once, each at its line (fixing one and re-running to meet the next wastes a deploy)', () => {
+    const yaml = 'storage: { database: "postgres://sluice:${DB_PASSWORD}@db/sluice" }\nproviders:\n  oa: { type: openai, api_key: "${OPENAI_API_KEY}" }\n  an: { type: anthropic, api_key: "${ANTHROPIC_API_KEY}" }\n'
+      + 'chain:\n  - use: router\n    with: { default: oa }\n';
+    expect(() => parseConfigText(yaml, 'x.yaml', { ANTHROPIC_API_KEY: 'set' })).to.throw(ConfigError).that.satisfies((err: ConfigError) => {
+      expect(err.location).to.deep.equal({ file: 'x.yaml', line: 1, column: 22 });
+      expect(err.message.split('\n')).to.deep.equal([
+        'x.yaml:1:22: environment variable DB_PASSWORD is not set (write ${DB_PASSWORD:-default} to give a default)',
+        'x.yaml:3:32: environment variable OPENAI_API_KEY is not set (write ${OPENAI_API_KEY:-default} to give a default)',
+      ]);
+      return true;
+    });
+  });
+
   const cases: [string, string, RegExp][] = [
     ['broken YAML', GOOD.replace('chain:', 'chain: [unclosed'), /x\.yaml:\d+:\d+: invalid YAML/],
     ['a second YAML document, in words for the config file rather than the parser\'s API', GOOD + '---\nserver: {}\n', /^x\.yaml:6:1: invalid YAML: a second document \(a `---` line\) where the config file holds one$/],
