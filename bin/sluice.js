@@ -1,6 +1,15 @@
 #!/usr/bin/env node
 // The CLI lives in compiled TypeScript; this shim keeps the `bin` path stable.
+import { existsSync } from 'node:fs';
 import module from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+// A checkout before `npm install` (which builds) has no dist/: say what to run, not a module stack.
+const entry = new URL('../dist/core/cli/main.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write(`sluice: ${fileURLToPath(new URL('..', import.meta.url)).replace(/[\\/]$/, '')} is not built (no dist/): run \`npm install\` there, or \`npm run build\` after a change\n`);
+  process.exit(1);
+}
 
 // Node 22.1+ can keep compiled code between runs, which is most of a short command's start-up;
 // older Node has no such API and skips this.
