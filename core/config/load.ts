@@ -53,9 +53,22 @@ export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = proc
   try {
     text = await readFile(abs, 'utf8');
   } catch (err) {
-    throw new ConfigError(`cannot read config file ${abs}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new ConfigError(`cannot read config file ${abs}: ${unreadable(abs, err as NodeJS.ErrnoException, env)}`);
   }
   return parseConfigText(text, abs, env, configBaseDir(abs, env), options);
+}
+
+/** Why a config file could not be read, and what to do about it. */
+function unreadable(file: string, err: NodeJS.ErrnoException, env: NodeJS.ProcessEnv): string {
+  const code = err.code ?? String(err);
+  if (code === 'ENOENT') {
+    // A SLUICE_CONFIG exported in another session and forgotten is the likeliest cause.
+    const named = env['SLUICE_CONFIG'] && path.resolve(env['SLUICE_CONFIG']) === file;
+    return `no such file (ENOENT); ${named ? "it is $SLUICE_CONFIG's value: fix or unset it" : '`sluice init` writes a starter sluice.yaml'}`;
+  }
+  if (code === 'EISDIR') return `a directory, not a file (EISDIR); name the YAML file, e.g. ${path.join(file, 'sluice.yaml')}`;
+  if (code === 'EACCES' || code === 'EPERM') return `permission denied (${code}); run as a user who may read it`;
+  return code;
 }
 
 export function parseConfigText(text: string, file: string, env: NodeJS.ProcessEnv = process.env, dir = path.dirname(file), options: ParseOptions = {}): LoadedConfig {

@@ -106,7 +106,7 @@ export default definePlugin({ name: 'picky', version: '1.0.0', sluice: '^0.1.0',
     expect(loose.stderr).to.equal(strict.stderr);
     expect(loose.status).to.equal(2);
     const scan = sluice(['scan', '--config', path.join(dir, 'missing.yaml')], { env });
-    expect(scan.stderr).to.match(/^sluice: cannot read config file .*missing\.yaml: ENOENT\n$/);
+    expect(scan.stderr).to.match(/^sluice: cannot read config file .*missing\.yaml: no such file \(ENOENT\); /);
     expect(scan.status).to.equal(2);
   });
 });

@@ -105,3 +105,20 @@ export default definePlugin({ version: '1.0.0', sluice: '*', options: z.strictOb
     expect(r.stderr.trim()).to.equal(`sluice: ${file}:6:10: chain[1]: "./nameless.js": definePlugin() needs a name (a non-empty string), got none`);
   });
 });
+
+describe('sluice: a config file that cannot be read', () => {
+  it('says what is wrong with the path and what to do, and when $SLUICE_CONFIG named it', () => {
+    const dir = tempDir('sluice-unreadable-');
+    const missing = path.join(dir, 'nope.yaml');
+    const byFlag = sluice(['start', '--config', missing]);
+    expect(byFlag.stderr).to.equal(`sluice: cannot read config file ${missing}: no such file (ENOENT); \`sluice init\` writes a starter sluice.yaml\n`);
+    expect(byFlag.status).to.equal(1);
+    // An exported SLUICE_CONFIG the user forgot is the likeliest cause: say it is the one naming it.
+    const byEnv = sluice(['config', 'validate'], { env: { SLUICE_CONFIG: missing } });
+    expect(byEnv.stderr).to.equal(`sluice: cannot read config file ${missing}: no such file (ENOENT); it is $SLUICE_CONFIG's value: fix or unset it\n`);
+    expect(byEnv.status).to.equal(1);
+    const aDir = sluice(['config', 'validate', dir]);
+    expect(aDir.stderr).to.equal(`sluice: cannot read config file ${dir}: a directory, not a file (EISDIR); name the YAML file, e.g. ${path.join(dir, 'sluice.yaml')}\n`);
+    expect(aDir.status).to.equal(1);
+  });
+});

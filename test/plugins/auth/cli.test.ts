@@ -190,7 +190,7 @@ describe('auth: CLI exit codes for the config the command is given', function ()
 
   it('exits 1 when the config cannot be read or is invalid, with the usual one line', () => {
     const cases: [string, RegExp][] = [
-      [path.join(dir, 'missing.yaml'), /^sluice: cannot read config file .*missing\.yaml: ENOENT\n$/],
+      [path.join(dir, 'missing.yaml'), /^sluice: cannot read config file .*missing\.yaml: no such file \(ENOENT\); /],
       [write('broken.yaml', 'chain:\n  - use: router\n    with: { default: local\n'), /^sluice: .*broken\.yaml:\d+:\d+: invalid YAML: /],
       [write('badopt.yaml', chain('  - use: auth\n    with: { cache_ttl_ms: "soon" }\n')), /^sluice: .*badopt\.yaml:6:27: chain\[0\]\.with\.cache_ttl_ms: expected an integer/],
       [write('noplugin.yaml', chain('  - use: ./missing-plugin.js\n  - use: auth\n')), /^sluice: .*noplugin\.yaml:5:10: chain\[0\]: plugin file .*missing-plugin\.js does not exist\n$/],
