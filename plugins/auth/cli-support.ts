@@ -4,7 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isGatewayError, table, type CommandHost, type CommandIO } from '../../core/index.js';
 import { publishChanges } from './change-feed.js';
 import { createHookDispatcher } from './hooks.js';
-import { IdentityService } from './identity-service.js';
+import { IdentityNotFound, IdentityService } from './identity-service.js';
 import type { AuthOptions } from './options.js';
 
 export const EXIT_OK = 0;
@@ -75,7 +75,7 @@ export async function runCli(
       return EXIT_USAGE;
     }
     if (isGatewayError(err) && err.status < 500) {
-      await ctx.note(`sluice ${command}: ${err.message}`);
+      await ctx.note(`sluice ${command}: ${err.message}${err instanceof IdentityNotFound ? `: ${howToFind(err)}` : ''}`);
       return EXIT_USAGE;
     }
     if (isUnreachable(err)) {
@@ -90,6 +90,12 @@ export async function runCli(
     // most this long; its events are logged as abandoned).
     await hooks.drain(CLI_HOOK_DRAIN_MS);
   }
+}
+
+/** The command that makes (or lists) what was not found: the message alone leaves the user guessing. */
+function howToFind(err: IdentityNotFound): string {
+  if (err.what === 'key') return '`sluice key list` lists the keys\' ids';
+  return `\`sluice ${err.what} add ${err.missing}\` creates it (\`sluice ${err.what} list\` lists the ${err.what}s)`;
 }
 
 /** parseArgs with usage errors instead of exceptions naming internals. */

@@ -30,8 +30,15 @@ function isUniqueViolation(err: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
-function notFound(what: string, name: string, param: string): GatewayError {
-  return new GatewayError('SLUICE_E_NOT_FOUND', `no ${what} "${name}"`, { param });
+/** A team, user or key that does not exist: the CLI adds which command makes or lists it. */
+export class IdentityNotFound extends GatewayError {
+  constructor(readonly what: 'team' | 'user' | 'key', readonly missing: string, param: string) {
+    super('SLUICE_E_NOT_FOUND', `no ${what} "${missing}"`, { param });
+  }
+}
+
+function notFound(what: 'team' | 'user' | 'key', name: string, param: string): GatewayError {
+  return new IdentityNotFound(what, name, param);
 }
 
 function conflict(what: string, name: string, param: string): GatewayError {

@@ -108,12 +108,13 @@ describe('auth: CLI commands', () => {
       [['key', 'create', '--user', 'alice', '--budget-daily', '-3'], /'--budget-daily=-XYZ'/],
       [['key', 'create', '--user', 'alice', '--budget-monthly', '1e10'], /--budget-monthly: expected an amount in USD above 0 and at most 1000000000, got/],
       [['key', 'create', '--user', 'alice', '--colour', 'red'], /Unknown option '--colour'/],
-      [['key', 'create', '--user', 'ghost'], /no user "ghost"/],
+      // What does not exist says which command makes it, or lists what does.
+      [['key', 'create', '--user', 'ghost'], /^sluice key: no user "ghost": `sluice user add ghost` creates it \(`sluice user list` lists the users\)\n$/],
       [['key', 'revoke'], /missing ID/],
-      [['key', 'revoke', 'AAAAAAAA'], /no key "AAAAAAAA"/],
+      [['key', 'revoke', 'AAAAAAAA'], /^sluice key: no key "AAAAAAAA": `sluice key list` lists the keys' ids\n$/],
       [['user', 'add', 'alice'], /user "alice" already exists/],
       [['user', 'add', 'bad name'], /NAME: expected a user name/],
-      [['user', 'add', 'bob', '--team', 'ghost'], /no team "ghost"/],
+      [['user', 'add', 'bob', '--team', 'ghost'], /^sluice user: no team "ghost": `sluice team add ghost` creates it \(`sluice team list` lists the teams\)\n$/],
       [['team', 'add'], /missing NAME/],
       [['team', 'add', 'a', 'b'], /unexpected argument "b"/],
       // parseArgs keeps the last: a key for the wrong user, or with another limit, made silently.
