@@ -195,6 +195,17 @@ const listeners = z.array(listener).min(1).superRefine((list, ctx) => {
   }
 });
 
+/** A label tells two entries apart in logs, metrics and `sluice plugins`: one on two entries defeats it. */
+const chain = z.array(chainEntry).min(1).superRefine((entries, ctx) => {
+  const seen = new Map<string, number>();
+  for (const [i, e] of entries.entries()) {
+    if (e.name === undefined) continue;
+    const first = seen.get(e.name);
+    if (first !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `"${e.name}" already labels chain[${first}]: give each entry its own name` });
+    else seen.set(e.name, i);
+  }
+});
+
 const providerName = z.string().regex(/^[A-Za-z0-9_.-]+$/).meta({ expected: 'provider names (letters, digits, _ . -)' });
 
 export const configSchema = z.strictObject({
@@ -235,7 +246,7 @@ export const configSchema = z.strictObject({
   providers: z.record(providerName, provider).describe('Name → provider; routes point at these names.'),
   pricing: z.record(z.string().min(1).meta({ expected: 'a model name or glob' }), tokenPrices).default({})
     .describe('USD per million tokens per model glob and token class; first match wins, before the shipped defaults.'),
-  chain: z.array(chainEntry).min(1).describe('Plugins in order; `with` holds each plugin\'s options.'),
+  chain: chain.describe('Plugins in order; `with` holds each plugin\'s options.'),
 });
 
 export type SluiceConfig = z.output<typeof configSchema>;

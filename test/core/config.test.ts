@@ -131,6 +131,8 @@ describe('config', () => {
       /^x\.yaml:2:10: invalid YAML: "type: loopback" holds ": ", which YAML reads as a key inside a value: quote the value, or put its keys on lines of their own, indented under its key$/],
     ['a key not in line with the keys above it', 'server:\n  host: 127.0.0.1\n port: 8081\n' + GOOD,
       /^x\.yaml:3:1: invalid YAML: this key does not start at the column of the keys above it: indent it exactly as far as they are \(YAML nests by indentation\)$/],
+    ['a chain label (name:) given to two entries, which it exists to tell apart', GOOD.replace('    with: { default: local }\n', '    with: { default: local }\n    name: main\n  - use: firewall\n    name: main\n'),
+      /^x\.yaml:8:11: chain\[1\]\.name: "main" already labels chain\[0\]: give each entry its own name$/],
     ['a key given twice', 'server:\n  host: 127.0.0.1\n  host: 0.0.0.0\n' + GOOD, /^x\.yaml:3:3: invalid YAML: "host" is given twice in this mapping: keep one$/],
   ];
   for (const [name, yaml, message] of cases) {
