@@ -65,10 +65,23 @@ export function geminiEmbeddingsToOpenAI(response: JsonValue, model: string, enc
   };
 }
 
+/**
+ * The text of one content: Google embeds a content of several parts as one embedding, and OpenAI
+ * takes one string per embedding, so the parts are one input. A newline between them, where the
+ * seam has no whitespace already, keeps words at the seams apart (parts are separate pieces of
+ * text: "hello" and "world" must not become "helloworld"); parts without text (media an OpenAI
+ * model cannot embed) add nothing.
+ */
 function contentText(content: JsonValue | undefined, param: string): string {
   if (typeof content === 'string') return content;
   if (!isObject(content)) throw invalid(`${param} must be a Content object`, param);
-  return asArray(content['parts']).map((p) => asString(asObject(p)?.['text']) ?? '').join('');
+  let text = '';
+  for (const p of asArray(content['parts'])) {
+    const t = asString(asObject(p)?.['text']);
+    if (!t) continue;
+    text += text === '' || /\s$/.test(text) || /^\s/.test(t) ? t : `\n${t}`;
+  }
+  return text;
 }
 
 function vectorOf(v: JsonValue | undefined): number[] {

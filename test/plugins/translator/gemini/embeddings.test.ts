@@ -29,6 +29,11 @@ describe('gemini embeddings: Gemini client → OpenAI upstream', () => {
     expect(geminiEmbedToOpenAI(body, 'm', false)).to.deep.equal({ model: 'm', input: 'hello world', dimensions: 256, encoding_format: 'float' });
   });
 
+  it('several parts: one input, a newline at each seam that has no whitespace, media left out', () => {
+    const body: JsonObject = { content: { parts: [{ text: 'hello' }, { inlineData: { mimeType: 'image/png', data: 'AA==' } }, { text: 'world' }, { text: ' again' }] } };
+    expect(geminiEmbedToOpenAI(body, 'm', false)['input']).to.equal('hello\nworld again');
+  });
+
   it('rejects an empty batch', () => {
     expect(() => geminiEmbedToOpenAI({ requests: [] }, 'm', true)).to.throw().with.property('code', 'SLUICE_E_INVALID_REQUEST');
   });
