@@ -14,6 +14,16 @@ export interface IrImage {
   /** OpenAI image `detail`. */
   detail?: string;
 }
+/**
+ * A PDF, which every provider reads natively in its own shape (Anthropic `document`, Chat `file`,
+ * Responses `input_file`, Gemini `inlineData` / `fileData`). User content only.
+ */
+export interface IrDocument {
+  type: 'document';
+  source: { kind: 'url'; url: string } | { kind: 'base64'; data: string };
+  /** Chat / Responses `filename`, Anthropic `title`. */
+  filename?: string;
+}
 /** Model reasoning. `signature` is opaque provider state (Anthropic signature, Responses encrypted_content, Gemini thoughtSignature). */
 export interface IrThinking { type: 'thinking'; text: string; signature?: string; signatureOrigin?: ApiFamily }
 /** Reasoning the provider returned encrypted only (Anthropic redacted_thinking). */
@@ -37,7 +47,7 @@ export interface IrToolResult {
   content: (IrText | IrImage)[];
   isError: boolean;
 }
-export type IrPart = IrText | IrImage | IrThinking | IrRedactedThinking | IrToolCall | IrToolResult;
+export type IrPart = IrText | IrImage | IrDocument | IrThinking | IrRedactedThinking | IrToolCall | IrToolResult;
 
 export interface IrMessage {
   /** `system` may appear mid-conversation (Claude Code sends one; Chat allows it anywhere). */

@@ -13,7 +13,7 @@ export type UnsentField =
   | 'reasoning' | 'reasoning.includeThoughts'
   | 'responseFormat' | 'responseFormat.name' | 'responseFormat.strict'
   | 'tools.strict' | 'tools.cache' | 'tools.freeformFormat'
-  | 'cache' | 'image.detail' | 'toolResult.isError' | 'thinking' | 'redactedThinking';
+  | 'cache' | 'image.detail' | 'document.url' | 'toolResult.isError' | 'thinking' | 'redactedThinking';
 
 /** Client field names, by the client's protocol; an IR field a client protocol cannot send has none. */
 export type UnsentNames = Readonly<Partial<Record<UnsentField, string>>>;
@@ -26,7 +26,7 @@ export function unsentFieldNames(fields: Iterable<UnsentField>, names: UnsentNam
 }
 
 /** IR content and tool settings a target has no place for, checked the same way for every encoder. */
-export type ContentField = 'cache' | 'image.detail' | 'toolResult.isError' | 'thinking' | 'redactedThinking' | 'tools.strict' | 'tools.cache' | 'tools.freeformFormat';
+export type ContentField = 'cache' | 'image.detail' | 'document.url' | 'toolResult.isError' | 'thinking' | 'redactedThinking' | 'tools.strict' | 'tools.cache' | 'tools.freeformFormat';
 
 /** Adds to `out` each of `which` that `request` carries. */
 export function unsentContent(request: IrRequest, which: readonly ContentField[], out: UnsentField[]): void {
@@ -41,6 +41,7 @@ export function unsentContent(request: IrRequest, which: readonly ContentField[]
     for (const p of m.parts) {
       if (p.type === 'text') { if (p.cache) found.add('cache'); }
       else if (p.type === 'image') { if (p.detail !== undefined) found.add('image.detail'); }
+      else if (p.type === 'document') { if (p.source.kind === 'url') found.add('document.url'); }
       else if (p.type === 'tool_result') {
         if (p.isError) found.add('toolResult.isError');
         for (const c of p.content) if (c.type === 'image' && c.detail !== undefined) found.add('image.detail');

@@ -67,6 +67,7 @@ function messageChars(m: IrMessage): number {
       case 'tool_call': n += p.name.length + p.arguments.length; break;
       case 'tool_result': for (const c of p.content) n += c.type === 'text' ? c.text.length : 1000; break;
       case 'image': n += 1000; break; // images cost a fixed-ish amount; ~250 tokens is typical
+      case 'document': n += 4000 + (p.source.kind === 'base64' ? p.source.data.length / 8 : 0); break; // a PDF: pages of text, ~1500 tokens each
       case 'redacted_thinking': n += p.data.length / 4; break;
     }
   }

@@ -6,6 +6,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI, type Content, type Part } from '@google/genai';
 import OpenAI from 'openai';
 import { config, startGateway, type TestGateway } from './gateway.js';
+import { startRecordingUpstream, type RecordingUpstream } from './recording-upstream.js';
 
 export const GENERATE = ['openai.chat', 'openai.responses', 'anthropic.messages', 'gemini.generate'] as const;
 export type GenProtocol = (typeof GENERATE)[number];
@@ -303,4 +304,18 @@ export function drivers(url: string): Record<GenProtocol, Driver> {
 export function errorStatus(err: unknown): number | undefined {
   const e = err as { status?: unknown; code?: unknown };
   return typeof e.status === 'number' ? e.status : undefined;
+}
+
+/**
+ * A gateway (router, then translator) in front of one recording upstream that speaks every family
+ * (`up-chat`, `up-responses`, `up-anthropic`, `up-gemini`, see upstreamProviders): `routes` are
+ * the router's route lines. Tests read what each upstream was sent from `up.requests`.
+ */
+export async function startRecordedTranslation(routes: string[]): Promise<{ up: RecordingUpstream; gw: TestGateway; close(): Promise<void> }> {
+  const up = await startRecordingUpstream();
+  const gw = await startGateway(config({
+    providers: upstreamProviders(up.origin),
+    chain: ['  - use: router\n    with:\n      routes:', ...routes.map((r) => `        - ${r}`), '  - use: translator'].join('\n'),
+  }));
+  return { up, gw, close: async () => { await gw.close(); await up.close(); } };
 }

@@ -4,36 +4,26 @@
 // parameter"), and Gemini from 2.5 on refuses any ("Penalty is not enabled for models/…"). What
 // a target cannot take is named in the `translation drops fields` debug line.
 import { expect } from 'chai';
-import { config, startGateway, type TestGateway } from '../helpers/gateway.js';
-import { genaiClient, openaiClient } from '../helpers/translation-rig.js';
-import { startRecordingUpstream, type RecordingUpstream } from '../helpers/recording-upstream.js';
+import type { TestGateway } from '../helpers/gateway.js';
+import { genaiClient, openaiClient, startRecordedTranslation } from '../helpers/translation-rig.js';
+import type { RecordingUpstream } from '../helpers/recording-upstream.js';
 
 interface LogLine { msg: string; request_id?: string; to?: string; fields?: string[] }
 
 describe('translation: seed and penalties between Chat and Gemini', () => {
   let up: RecordingUpstream;
   let gw: TestGateway;
+  let close: () => Promise<void>;
   before(async () => {
-    up = await startRecordingUpstream();
-    gw = await startGateway(config({
-      providers: [
-        `  up-gemini: { type: gemini, base_url: "${up.origin}", api_key: k }`,
-        `  up-chat: { type: openai, base_url: "${up.origin}/v1", api_key: k, protocols: [openai.chat] }`,
-        `  up-responses: { type: openai, base_url: "${up.origin}/v1", api_key: k, protocols: [openai.responses] }`,
-        `  up-anthropic: { type: anthropic, base_url: "${up.origin}", api_key: k }`,
-      ].join('\n'),
-      chain: `  - use: router
-    with:
-      routes:
-        - { match: "gemini-*", provider: up-gemini }
-        - { match: "gpt-*", provider: up-chat }
-        - { match: "o3*", provider: up-chat }
-        - { match: "resp-*", provider: up-responses }
-        - { match: "claude-*", provider: up-anthropic }
-  - use: translator`,
-    }));
+    ({ up, gw, close } = await startRecordedTranslation([
+      '{ match: "gemini-*", provider: up-gemini }',
+      '{ match: "gpt-*", provider: up-chat }',
+      '{ match: "o3*", provider: up-chat }',
+      '{ match: "resp-*", provider: up-responses }',
+      '{ match: "claude-*", provider: up-anthropic }',
+    ]));
   });
-  after(async () => { await gw.close(); await up.close(); });
+  after(async () => { await close(); });
 
   const last = (): Record<string, unknown> => up.requests[up.requests.length - 1]!.body!;
   const drops = (): LogLine | undefined => gw.logs.map((l) => JSON.parse(l) as LogLine).filter((l) => l.msg === 'translation drops fields').pop();

@@ -6,7 +6,8 @@ import {
   asObject, asString,
   type ArgumentsForm, type BodyContainer, type BodyPath, type JsonObject, type JsonValue, type RequestSink, type SegmentKind,
 } from '../../../../core/index.js';
-import type { IrImage, IrPart, IrText, IrToolResult } from '../../ir.js';
+import type { IrDocument, IrImage, IrPart, IrText, IrToolResult } from '../../ir.js';
+import { PDF, pdfAt } from '../../documents.js';
 import { bareId, splitSignature } from '../../tool-call-ids.js';
 import { withItem } from '../../util.js';
 
@@ -78,13 +79,21 @@ export class BlockReader implements RequestSink {
   }
 
   /**
-   * Images, and documents with a text source as text (documentText); PDFs, search results,
-   * server-tool blocks and non-text system blocks have no IR part.
+   * Images, documents with a text source as text (documentText), and PDFs in a message (base64 or
+   * url source, pdfDocument); PDFs in a tool result, search results, server-tool blocks and
+   * non-text system blocks have no IR part.
    */
   other(type: string, kind: SegmentKind, _role: string, turn: number, entry: JsonObject): void {
     if (this.answer || turn < 0) return;
+    if (type === 'document' && kind !== 'tool_result') {
+      const pdf = pdfDocument(entry);
+      // A PDF's context (what the document is, for the model) has no place beside the file elsewhere: a text before it.
+      const context = asString(entry['context']);
+      if (pdf && context) this.parts.push({ type: 'text', text: context });
+      if (pdf) { this.parts.push(pdf); return; }
+    }
     const part = type === 'image' ? decodeImage(entry) : type === 'document' ? documentText(entry) : undefined;
-    if (!part) return; // a `file` image source, a PDF
+    if (!part) return; // a `file` source, a PDF in a tool result
     if (kind !== 'tool_result') this.parts.push(part);
     else if (this.open) this.open.content = withItem(this.open.content, part);
   }
@@ -111,6 +120,20 @@ function documentText(b: JsonObject): IrText | undefined {
   const context = asString(b['context']);
   const head = [title === undefined ? undefined : `Document: ${title}`, context].filter((l) => l !== undefined && l !== '');
   return { type: 'text', text: head.length ? `${head.join('\n')}\n\n${text}` : text };
+}
+
+/** A PDF document (`base64` or `url` source; Anthropic takes only PDFs there), its title as the filename. */
+function pdfDocument(b: JsonObject): IrDocument | undefined {
+  const source = asObject(b['source']);
+  const title = asString(b['title']);
+  const data = asString(source?.['data']);
+  if (source?.['type'] === 'base64' && asString(source['media_type']) === PDF && data !== undefined) {
+    const doc: IrDocument = { type: 'document', source: { kind: 'base64', data } };
+    if (title !== undefined) doc.filename = title;
+    return doc;
+  }
+  const url = asString(source?.['url']);
+  return source?.['type'] === 'url' && url !== undefined ? pdfAt(url, title) : undefined;
 }
 
 function decodeImage(b: JsonObject): IrImage | undefined {

@@ -1,6 +1,7 @@
 // IR → Anthropic Messages request body (Anthropic as the upstream).
 import type { JsonObject, JsonValue } from '../../../../core/index.js';
-import type { IrEffort, IrImage, IrMessage, IrPart, IrRequest, IrText, IrTool, IrToolResult } from '../../ir.js';
+import type { IrDocument, IrEffort, IrImage, IrMessage, IrPart, IrRequest, IrText, IrTool, IrToolResult } from '../../ir.js';
+import { PDF } from '../../documents.js';
 import { anthropicToolId } from '../../tool-call-ids.js';
 import { parseArguments } from '../../util.js';
 import { acceptsTemperatureWithTopP, adaptiveThinkingOnly, alwaysThinks, maxOutputTokens, takesStructuredOutputs } from './model-limits.js';
@@ -193,6 +194,11 @@ function encodeImage(p: IrImage): JsonObject {
   return { type: 'image', source };
 }
 
+function encodeDocument(p: IrDocument): JsonObject {
+  const source: JsonObject = p.source.kind === 'url' ? { type: 'url', url: p.source.url } : { type: 'base64', media_type: PDF, data: p.source.data };
+  return p.filename === undefined ? { type: 'document', source } : { type: 'document', source, title: p.filename };
+}
+
 function encodeToolResult(p: IrToolResult): JsonObject {
   const block: JsonObject = { type: 'tool_result', tool_use_id: anthropicToolId(p.callId) };
   const only = p.content.length === 1 ? p.content[0] : undefined;
@@ -208,6 +214,7 @@ function encodePart(p: IrPart, role: 'user' | 'assistant'): JsonObject | undefin
   switch (p.type) {
     case 'text': return hasText(p.text) ? encodeText(p) : undefined; // empty and whitespace-only text blocks are rejected
     case 'image': return role === 'user' ? encodeImage(p) : undefined;
+    case 'document': return role === 'user' ? encodeDocument(p) : undefined;
     case 'tool_result': return role === 'user' ? encodeToolResult(p) : undefined;
     case 'tool_call':
       // Ids other providers minted may not fit Anthropic's pattern: mapped alike for call and result.

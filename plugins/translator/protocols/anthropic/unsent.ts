@@ -48,6 +48,7 @@ export const ANTHROPIC_UNSENT_NAMES: UnsentNames = {
   'tools.cache': 'tools[].cache_control',
   cache: 'cache_control',
   'toolResult.isError': 'messages[].content[].is_error',
+  'document.url': 'messages[].content[].source(url)',
   thinking: 'messages[].content[](thinking)',
   redactedThinking: 'messages[].content[](redacted_thinking)',
 };

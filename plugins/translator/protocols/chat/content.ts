@@ -1,6 +1,7 @@
 // Chat image parts ⇄ IR images (core's reader finds the parts; how an image is encoded is the translator's).
 import { asObject, asString, type JsonObject } from '../../../../core/index.js';
-import type { IrImage } from '../../ir.js';
+import type { IrDocument, IrImage } from '../../ir.js';
+import { pdfDataUrl, pdfFilename } from '../../documents.js';
 import { invalid } from '../../util.js';
 
 const DATA_URL = /^data:([^;,]+)((?:;[^;,]*)*);base64,(.*)$/s;
@@ -22,4 +23,10 @@ export function imageToChat(image: IrImage): JsonObject {
   const imageUrl: JsonObject = { url };
   if (image.detail !== undefined) imageUrl['detail'] = image.detail;
   return { type: 'image_url', image_url: imageUrl };
+}
+
+/** A PDF as Chat's `file` part: its bytes as a data URL. Chat takes no file URL: undefined for one. */
+export function documentToChat(doc: IrDocument): JsonObject | undefined {
+  if (doc.source.kind !== 'base64') return undefined;
+  return { type: 'file', file: { filename: pdfFilename(doc), file_data: pdfDataUrl(doc.source.data) } };
 }

@@ -94,7 +94,8 @@ function decodeMessages(list: JsonValue[], drop: (name: string) => void): { syst
       case 'tool': {
         const callId = reader.resultId;
         if (!callId) throw invalid(`messages[${i}].tool_call_id is required`, `messages[${i}].tool_call_id`);
-        pushToolResult(messages, callId, callNames.get(callId), reader.content);
+        // A tool message holds no PDF (the reader takes them from user messages only).
+        pushToolResult(messages, callId, callNames.get(callId), reader.content.filter((c): c is IrText | IrImage => c.type !== 'document'));
         return;
       }
       case 'function': {

@@ -2,7 +2,7 @@
 // left out on purpose: cache hints, top_k, tool-result errors and images, stop-sequence identity.
 import type { JsonObject, JsonValue } from '../../../../core/index.js';
 import type { IrEffort, IrImage, IrMessage, IrPart, IrReasoning, IrRequest, IrText, IrToolChoice } from '../../ir.js';
-import { imageToChat } from './content.js';
+import { documentToChat, imageToChat } from './content.js';
 import { effortFor, fittedMaxTokens, penaltyFor, samplingFor, stopFor, takesReasoningEffort } from '../../openai-models.js';
 import { openAIToolSchema } from '../../openai-tool-schema.js';
 import { chatToolId } from '../../tool-call-ids.js';
@@ -76,7 +76,7 @@ function encodeMessage(m: IrMessage, out: JsonObject[]): void {
       return;
     case 'user': {
       // Tool results become `tool` messages, which must directly follow the assistant's tool calls.
-      const rest: (IrText | IrImage)[] = [];
+      const rest: (IrText | IrImage | JsonObject)[] = [];
       for (const p of m.parts) {
         if (p.type === 'tool_result') {
           // Chat tool messages hold text only, and have no error flag (isError is dropped). A tool's
@@ -86,6 +86,10 @@ function encodeMessage(m: IrMessage, out: JsonObject[]): void {
           for (const c of p.content) if (c.type === 'image') rest.push(c);
         } else if (p.type === 'text' || p.type === 'image') {
           rest.push(p);
+        } else if (p.type === 'document') {
+          // Chat takes a PDF by its bytes only (`file_data`): one given by URL is not sent (unsent.ts).
+          const file = documentToChat(p);
+          if (file) rest.push(file);
         }
       }
       if (rest.length === 0) {
@@ -97,7 +101,7 @@ function encodeMessage(m: IrMessage, out: JsonObject[]): void {
         role: 'user',
         content: rest.length === 1 && only?.type === 'text'
           ? only.text
-          : rest.map((p): JsonObject => (p.type === 'text' ? { type: 'text', text: p.text } : imageToChat(p))),
+          : rest.map((p): JsonObject => (p.type === 'text' ? { type: 'text', text: p.text } : p.type === 'image' ? imageToChat(p as IrImage) : p as JsonObject)),
       });
       return;
     }

@@ -2,10 +2,11 @@
 // the request decoder (every message of a conversation) and the response decoder (the answer's
 // message, which has the same shape), so both read content, refusals, reasoning and calls alike.
 import {
-  asArray, asString, readChatMessage,
+  asArray, asObject, asString, readChatMessage,
   type ArgumentsForm, type BodyContainer, type BodyPath, type JsonObject, type RequestSink, type SegmentKind,
 } from '../../../../core/index.js';
-import type { IrImage, IrPart, IrRedactedThinking, IrText, IrThinking } from '../../ir.js';
+import type { IrDocument, IrImage, IrPart, IrRedactedThinking, IrText, IrThinking } from '../../ir.js';
+import { pdfFromDataUrl } from '../../documents.js';
 import { invalid, withItem } from '../../util.js';
 import { imageUrlToIr } from './content.js';
 import { toolCallSignature } from './provider-state.js';
@@ -20,8 +21,8 @@ import { toolCallSignature } from './provider-state.js';
 export class MessageReader implements RequestSink {
   readonly paths = false;
   readonly allText = true;
-  /** Text parts, and images in user and tool messages only (the others carry text alone). */
-  content: (IrText | IrImage)[] = [];
+  /** Text parts, images in user and tool messages only (the others carry text alone), PDFs in user messages. */
+  content: (IrText | IrImage | IrDocument)[] = [];
   /** reasoning_content (or reasoning): the text a streaming client rebuilt. */
   reasoningText: string | undefined;
   /** reasoning_details: thinking with signatures, redacted thinking. */
@@ -63,7 +64,7 @@ export class MessageReader implements RequestSink {
     const text = asString((owner as JsonObject)[key]);
     if (owner === this.message && key === 'refusal') { this.refusal = text; return; }
     if (text === undefined) { this.drop(`messages[${this.index}].content(text that is not a string)`); return; }
-    this.content = withItem<IrText | IrImage>(this.content, { type: 'text', text });
+    this.content = withItem<IrText | IrImage | IrDocument>(this.content, { type: 'text', text });
   }
 
   reasoning(_role: string, _turn: number, owner: JsonObject, textKey: string | readonly string[] | undefined, field: string | undefined): void {
@@ -124,9 +125,19 @@ export class MessageReader implements RequestSink {
       this.content = withItem(this.content, imageUrlToIr(entry, `messages[${this.index}].content[${j}].image_url`));
       return;
     }
+    if (type === 'file' && role === 'user' && !this.answer) {
+      const j = asArray(this.message['content']).indexOf(entry);
+      const file = asObject(entry['file']);
+      const data = asString(file?.['file_data']);
+      const pdf = data === undefined ? undefined : pdfFromDataUrl(data, asString(file?.['filename']));
+      if (pdf) this.content = withItem(this.content, pdf);
+      // Another file type, or a file_id (OpenAI's Files API), reaches no other provider.
+      else if (data !== undefined) this.drop(`messages[${this.index}].content[${j}].file(not a PDF)`);
+      return;
+    }
     // A few OpenAI-compatible servers answer with content parts of their own types.
     const text = this.answer ? asString(entry['text']) : undefined;
-    if (text !== undefined) { this.content = withItem<IrText | IrImage>(this.content, { type: 'text', text }); return; }
+    if (text !== undefined) { this.content = withItem<IrText | IrImage | IrDocument>(this.content, { type: 'text', text }); return; }
     // input_audio, file, images outside user and tool messages: no IR part carries them (the request shape names them).
   }
 }

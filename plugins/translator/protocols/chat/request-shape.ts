@@ -20,6 +20,12 @@ const MEDIA_PARTS: ShapeSpec = {
   variants: { ...TEXT_PARTS.variants, image_url: { keys: { image_url: { keys: { url: true, detail: true } } } } },
 };
 
+/** User content: text, images and PDFs (`file` with `file_data`; a `file_id` is OpenAI's Files API). */
+const USER_PARTS: ShapeSpec = {
+  ...MEDIA_PARTS,
+  variants: { ...MEDIA_PARTS.variants, file: { keys: { file: { keys: { file_data: true, filename: true } } } } },
+};
+
 const REASONING_DETAILS: ShapeSpec = {
   // `index` only orders the entries, which their order in the list already does.
   keys: { type: true, index: 'consumed' },
@@ -48,7 +54,7 @@ const MESSAGE: ShapeSpec = {
   variants: {
     system: { keys: { content: TEXT_PARTS } },
     developer: { keys: { content: TEXT_PARTS } },
-    user: { keys: { content: MEDIA_PARTS } },
+    user: { keys: { content: USER_PARTS } },
     assistant: {
       keys: {
         content: TEXT_PARTS, refusal: true, reasoning_content: true, reasoning: true, reasoning_details: REASONING_DETAILS,

@@ -15,7 +15,8 @@ export function chatUnsentFields(req: IrRequest, body: JsonObject): UnsentField[
   unsentValue(out, 'reasoning.includeThoughts', req.reasoning?.includeThoughts, undefined);
   unsentValue(out, 'toolChoice', req.toolChoice, body['tool_choice']);
   unsentValue(out, 'parallelToolCalls', req.parallelToolCalls, body['parallel_tool_calls']);
-  unsentContent(req, ['tools.cache', 'tools.freeformFormat', 'cache', 'toolResult.isError'], out);
+  // A PDF given by URL: Chat takes a file's bytes only.
+  unsentContent(req, ['tools.cache', 'tools.freeformFormat', 'cache', 'document.url', 'toolResult.isError'], out);
   return out;
 }
 

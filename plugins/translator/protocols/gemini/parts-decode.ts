@@ -5,7 +5,8 @@ import {
   asArray, asObject, asString, functionResponseValue, isObject, NO_PATH, readGenerateContent, readGeneratePart,
   type BodyContainer, type BodyPath, type JsonObject, type JsonValue, type RequestSink, type SegmentKind,
 } from '../../../../core/index.js';
-import type { IrImage, IrPart, IrText } from '../../ir.js';
+import type { IrDocument, IrImage, IrPart, IrText } from '../../ir.js';
+import { PDF, pdfAt } from '../../documents.js';
 
 /**
  * What decoding one request or response remembers across parts and turns. Core's reader says what
@@ -97,8 +98,8 @@ export class PartDecoder implements RequestSink {
 
   other(_type: string, _kind: SegmentKind, _role: string, _turn: number, p: JsonObject): void {
     if (p['inlineData'] !== undefined || p['fileData'] !== undefined) {
-      const image = this.image(p);
-      if (image) this.out.push(image);
+      const media = this.image(p) ?? pdf(p);
+      if (media) this.out.push(media);
       return;
     }
     // executableCode, codeExecutionResult…: no IR part (a request's shape names them).
@@ -122,7 +123,7 @@ export class PartDecoder implements RequestSink {
     if (inline) {
       const mediaType = asString(inline['mimeType']) ?? '';
       const data = asString(inline['data']) ?? '';
-      // Audio, video, PDF: no IR part (a request's shape names them).
+      // Audio, video: no IR part (a request's shape names them); a PDF is read by pdf() below.
       return mediaType.startsWith('image/') ? { type: 'image', source: { kind: 'base64', mediaType, data } } : undefined;
     }
     const file = asObject(p['fileData']);
@@ -133,6 +134,16 @@ export class PartDecoder implements RequestSink {
     }
     return undefined;
   }
+}
+
+/** A PDF part of a turn: `inlineData` (its bytes) or `fileData` (its URI). */
+function pdf(p: JsonObject): IrDocument | undefined {
+  const inline = asObject(p['inlineData']);
+  const data = asString(inline?.['data']);
+  if (inline && asString(inline['mimeType']) === PDF && data !== undefined) return { type: 'document', source: { kind: 'base64', data } };
+  const file = asObject(p['fileData']);
+  const uri = asString(file?.['fileUri']);
+  return file && asString(file['mimeType']) === PDF && uri !== undefined ? pdfAt(uri, undefined) : undefined;
 }
 
 function attachSignature(out: IrPart[], signature: string): void {

@@ -3,6 +3,7 @@
 import type { JsonObject } from '../../../../core/index.js';
 import type { IrImage, IrPart } from '../../ir.js';
 import { isGeminiSignature } from './thinking.js';
+import { PDF } from '../../documents.js';
 import { parseArguments } from '../../util.js';
 
 /**
@@ -34,6 +35,9 @@ export function encodeParts(parts: IrPart[], callNames: Map<string, string>): Js
         break; // another provider's encrypted reasoning: Gemini cannot use it
       case 'image':
         out.push(sign(imagePart(p)));
+        break;
+      case 'document':
+        out.push(sign(p.source.kind === 'base64' ? { inlineData: { mimeType: PDF, data: p.source.data } } : { fileData: { mimeType: PDF, fileUri: p.source.url } }));
         break;
       case 'tool_call': {
         callNames.set(p.id, p.name);

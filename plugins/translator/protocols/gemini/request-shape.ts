@@ -3,14 +3,18 @@
 // (dropped-fields.ts); keep this in step with the decoder — the shape tests check each key here is read.
 import { asObject, asString, isObject, type JsonObject } from '../../../../core/index.js';
 import { compileShape, type ShapeSpec } from '../../dropped-fields.js';
+import { PDF } from '../../documents.js';
 
-/** Media as the decoder reads it: images only (audio, video, PDF have no IR part). */
-function mediaVariant(p: JsonObject): string | undefined {
+/**
+ * Media as the decoder reads it: images, and PDFs where `pdf` (a part of a turn, not of a function
+ * response); audio, video and the rest have no IR part.
+ */
+function mediaVariant(p: JsonObject, pdf = false): string | undefined {
   for (const key of ['inlineData', 'fileData'] as const) {
     const media = asObject(p[key]);
     if (!media) continue;
     const mime = asString(media['mimeType']) ?? '';
-    return mime.startsWith('image/') ? key : `${key} ${mime || 'without mimeType'}`;
+    return mime.startsWith('image/') || (pdf && mime === PDF) ? key : `${key} ${mime || 'without mimeType'}`;
   }
   return undefined;
 }
@@ -25,7 +29,7 @@ function partVariant(p: JsonObject): string | undefined {
   if (typeof p['text'] === 'string') return p['thought'] === true ? 'thought' : 'text';
   if (isObject(p['functionCall'])) return 'functionCall';
   if (isObject(p['functionResponse'])) return 'functionResponse';
-  const media = mediaVariant(p);
+  const media = mediaVariant(p, true);
   if (media) return media;
   for (const key in p) if (key !== 'thought' && key !== 'thoughtSignature') return key; // executableCode, codeExecutionResult…
   return 'signature'; // a part holding only a signature closes the thinking before it

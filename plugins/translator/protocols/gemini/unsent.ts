@@ -31,5 +31,6 @@ export const GEMINI_UNSENT_NAMES: UnsentNames = {
   'reasoning.includeThoughts': 'generationConfig.thinkingConfig.includeThoughts',
   responseFormat: 'generationConfig.responseMimeType',
   'toolResult.isError': 'contents[].parts[].functionResponse.response.error',
+  'document.url': 'contents[].parts[].fileData',
   thinking: 'contents[].parts[].thought',
 };

@@ -5,7 +5,8 @@ import {
   asString, readResponsesItem,
   type ArgumentsForm, type BodyContainer, type BodyPath, type JsonObject, type JsonValue, type RequestSink, type SegmentKind,
 } from '../../../../core/index.js';
-import type { IrImage, IrPart, IrText, IrToolResult } from '../../ir.js';
+import type { IrDocument, IrImage, IrPart, IrText, IrToolResult } from '../../ir.js';
+import { pdfAt, pdfFromDataUrl } from '../../documents.js';
 import { bareId, splitSignature } from '../../tool-call-ids.js';
 import { invalid, withItem } from '../../util.js';
 import { namespacedName, reasoningPart } from './wire.js';
@@ -83,8 +84,16 @@ export class ItemReader implements RequestSink {
     this.parts.push((this.open = result));
   }
 
-  /** Images given by URL; input_file, input_audio, file_id images and hosted-tool items have no cross-provider form (request-shape.ts names them). */
+  /**
+   * Images given by URL, and PDFs in a message (decodeFile); input_audio, file_id images and files,
+   * files in a tool's output and hosted-tool items have no cross-provider form (request-shape.ts names them).
+   */
   other(type: string, kind: SegmentKind, _role: string, _turn: number, entry: JsonObject): void {
+    if (type === 'input_file') {
+      const pdf = kind === 'tool_result' || this.answer ? undefined : decodeFile(entry);
+      if (pdf) this.parts.push(pdf);
+      return;
+    }
     const image = type === 'input_image' ? decodeImage(entry) : undefined;
     if (!image) return;
     if (kind !== 'tool_result') this.parts.push(image);
@@ -95,6 +104,15 @@ export class ItemReader implements RequestSink {
 function required(value: string | undefined, key: string, i: number): string {
   if (value === undefined || value === '') throw invalid(`input[${i}].${key} is required`, `input[${i}].${key}`);
   return value;
+}
+
+/** An `input_file` PDF: `file_data` (a data URL) or `file_url`. */
+function decodeFile(part: JsonObject): IrDocument | undefined {
+  const filename = asString(part['filename']);
+  const data = asString(part['file_data']);
+  if (data !== undefined) return pdfFromDataUrl(data, filename);
+  const url = asString(part['file_url']);
+  return url === undefined ? undefined : pdfAt(url, filename);
 }
 
 function decodeImage(part: JsonObject): IrImage | undefined {

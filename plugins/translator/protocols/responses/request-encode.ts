@@ -2,7 +2,8 @@
 // state, so the request is always self-contained: `store: false`, and reasoning is carried between
 // turns as encrypted_content on reasoning input items.
 import type { JsonObject, JsonValue } from '../../../../core/index.js';
-import type { IrEffort, IrImage, IrMessage, IrReasoning, IrRequest, IrText } from '../../ir.js';
+import type { IrDocument, IrEffort, IrImage, IrMessage, IrReasoning, IrRequest, IrText } from '../../ir.js';
+import { pdfDataUrl, pdfFilename } from '../../documents.js';
 import { effortFor, fittedMaxTokens, samplingFor, takesReasoningEffort } from '../../openai-models.js';
 import { responsesCallId } from '../../tool-call-ids.js';
 import { openaiUser } from '../../util.js';
@@ -74,6 +75,9 @@ function encodeMessage(m: IrMessage, state: EncodeState): JsonValue[] {
       case 'image':
         if (role !== 'assistant') content.push(imageToWire(p));
         break;
+      case 'document':
+        if (role !== 'assistant') content.push(documentToWire(p));
+        break;
       case 'thinking':
         // Only encrypted reasoning can be replayed; bare reasoning text from another provider has no
         // input form OpenAI accepts.
@@ -111,6 +115,12 @@ function encodeMessage(m: IrMessage, state: EncodeState): JsonValue[] {
 function outputToWire(content: (IrText | IrImage)[]): JsonValue {
   if (content.every((c) => c.type === 'text')) return content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
   return content.map((c) => (c.type === 'text' ? { type: 'input_text', text: c.text } : imageToWire(c)));
+}
+
+/** A PDF as `input_file`: by its bytes (a data URL, with the filename OpenAI asks for) or by URL. */
+function documentToWire(doc: IrDocument): JsonObject {
+  if (doc.source.kind === 'url') return doc.filename === undefined ? { type: 'input_file', file_url: doc.source.url } : { type: 'input_file', file_url: doc.source.url, filename: doc.filename };
+  return { type: 'input_file', filename: pdfFilename(doc), file_data: pdfDataUrl(doc.source.data) };
 }
 
 function imageToWire(image: IrImage): JsonObject {

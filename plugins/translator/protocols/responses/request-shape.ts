@@ -3,6 +3,7 @@
 // (dropped-fields.ts); keep this in step with the decoder — the shape tests check each key here is read.
 import { asString, responsesItemType, type JsonObject } from '../../../../core/index.js';
 import { compileShape, type ShapeSpec } from '../../dropped-fields.js';
+import { PDF } from '../../documents.js';
 
 const TEXT = { keys: { text: true } } as const;
 const TEXT_VARIANTS = { input_text: TEXT, output_text: TEXT, text: TEXT, refusal: { keys: { refusal: true } } } as const;
@@ -15,6 +16,23 @@ const CONTENT: ShapeSpec = {
   variants: { ...TEXT_VARIANTS, input_image: { keys: { image_url: true, detail: true } } },
   othersDropped: true, // input_file, input_audio
 };
+
+/**
+ * A message's content also takes PDFs (`input_file` with `file_data` or `file_url`); a file given
+ * only by `file_id` (OpenAI's file store) or a `file_data` other than a PDF reaches no other
+ * provider and is reported whole.
+ */
+const MESSAGE_CONTENT: ShapeSpec = {
+  ...CONTENT,
+  variant: (p) => (p['type'] === 'input_file' ? inputFileVariant(p) : CONTENT.variant!(p)),
+  variants: { ...CONTENT.variants, input_file: { keys: { file_data: true, file_url: true, filename: true } } },
+};
+
+function inputFileVariant(p: JsonObject): string {
+  const data = asString(p['file_data']);
+  if (data !== undefined) return data.startsWith(`data:${PDF}`) ? 'input_file' : 'input_file (not a PDF)';
+  return typeof p['file_url'] === 'string' ? 'input_file' : 'input_file without file_data';
+}
 
 /** A developer or system message keeps its text only. */
 const SYSTEM_CONTENT: ShapeSpec = { ...CONTENT, variants: TEXT_VARIANTS };
@@ -35,7 +53,7 @@ const ITEM: ShapeSpec = {
     return type === 'message' && (role === 'developer' || role === 'system') ? 'system message' : type;
   },
   variants: {
-    message: { keys: { role: true, content: CONTENT } },
+    message: { keys: { role: true, content: MESSAGE_CONTENT } },
     'system message': { keys: { role: true, content: SYSTEM_CONTENT } },
     function_call: { keys: { call_id: true, name: true, namespace: true, arguments: true } },
     custom_tool_call: { keys: { call_id: true, name: true, input: true } },

@@ -30,5 +30,6 @@ export const RESPONSES_UNSENT_NAMES: UnsentNames = {
   'tools.strict': 'tools[].strict',
   'tools.freeformFormat': 'tools[].format',
   'image.detail': 'input[].content[].detail',
+  'document.url': 'input[].content[].file_url',
   thinking: 'input[](reasoning)',
 };

@@ -105,9 +105,9 @@ describe('anthropic codec: decodeRequest', () => {
       ]),
     },
     {
-      name: 'search_result and server tool blocks are dropped by name; a PDF document too',
+      name: 'search_result and server tool blocks are dropped by name; a PDF from the Files API too',
       body: { ...base, messages: [{ role: 'user', content: [
-        { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0=' } },
+        { type: 'document', source: { type: 'file', file_id: 'file_011' } },
         { type: 'search_result', source: 'https://x', title: 't', content: [] },
         { type: 'text', text: 'keep' },
       ] }, { role: 'assistant', content: [
@@ -118,7 +118,7 @@ describe('anthropic codec: decodeRequest', () => {
         expect(ir.messages[0]!.parts).to.deep.equal([{ type: 'text', text: 'keep' }]);
         expect(ir.messages[1]!.parts).to.deep.equal([]);
         expect(ir.dropped).to.deep.equal([
-          'messages[0].content[0].source(base64)', 'messages[0].content[1](search_result)',
+          'messages[0].content[0].source(file)', 'messages[0].content[1](search_result)',
           'messages[1].content[0](server_tool_use)', 'messages[1].content[1](web_search_tool_result)',
         ]);
       },

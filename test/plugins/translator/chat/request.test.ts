@@ -67,7 +67,7 @@ describe('chat codec: decodeRequest', () => {
     ]);
   });
 
-  it('decodes user images (URL and data: URL) and drops audio and files by name', () => {
+  it('decodes user images (URL and data: URL) and drops audio and Files API files by name', () => {
     const ir = decode({
       model: 'm', messages: [{
         role: 'user', content: [
@@ -84,7 +84,7 @@ describe('chat codec: decodeRequest', () => {
       { type: 'image', source: { kind: 'url', url: 'https://example.com/cat.png' }, detail: 'high' },
       { type: 'image', source: { kind: 'base64', mediaType: 'image/jpeg', data: '/9j/4AAQ' } },
     ]);
-    expect(ir.dropped).to.deep.equal(['messages[0].content[3](input_audio)', 'messages[0].content[4](file)']);
+    expect(ir.dropped).to.deep.equal(['messages[0].content[3](input_audio)', 'messages[0].content[4].file.file_id']);
   });
 
   it('decodes an assistant turn: reasoning first, then text, refusal and tool calls', () => {

@@ -106,7 +106,7 @@ const DECODE_CASES: DecodeCase[] = [
     ] }] },
   },
   {
-    name: 'images inline and by URI; other media dropped by name',
+    name: 'images and PDFs inline and by URI; other media dropped by name',
     body: { contents: [user(
       { inlineData: { mimeType: 'image/png', data: 'iVBORw0KGgo=' } },
       { fileData: { mimeType: 'image/jpeg', fileUri: 'gs://bucket/cat.jpg' } },
@@ -119,8 +119,9 @@ const DECODE_CASES: DecodeCase[] = [
       messages: [{ role: 'user', parts: [
         { type: 'image', source: { kind: 'base64', mediaType: 'image/png', data: 'iVBORw0KGgo=' } },
         { type: 'image', source: { kind: 'url', url: 'gs://bucket/cat.jpg' } },
+        { type: 'document', source: { kind: 'base64', data: 'JVBERi0=' } },
       ] }],
-      dropped: ['contents[0].parts[2](inlineData application/pdf)', 'contents[0].parts[3](fileData video/mp4)', 'contents[0].parts[4](executableCode)', 'contents[0].parts[5](codeExecutionResult)'],
+      dropped: ['contents[0].parts[3](fileData video/mp4)', 'contents[0].parts[4](executableCode)', 'contents[0].parts[5](codeExecutionResult)'],
     },
   },
   {

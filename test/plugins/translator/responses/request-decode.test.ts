@@ -91,7 +91,7 @@ const CASES: Case[] = [
   { name: 'instructions → system', body: { instructions: 'Be terse.', input: 'hi' }, expect: { system: [{ type: 'text', text: 'Be terse.' }] } },
   { name: 'system role message first → system', body: { input: [msg('sys', 'system'), msg('u')] }, expect: { system: [{ type: 'text', text: 'sys' }], messages: [{ role: 'user', parts: [{ type: 'text', text: 'u' }] }] } },
   {
-    name: 'image by URL keeps detail; file_id image and input_file dropped by name',
+    name: 'image by URL keeps detail; file_id image and file_id input_file dropped by name',
     body: { input: [msg([
       { type: 'input_image', image_url: 'https://example.com/cat.png', detail: 'low' },
       { type: 'input_image', file_id: 'file-123' },
@@ -99,7 +99,7 @@ const CASES: Case[] = [
     ])] },
     expect: {
       messages: [{ role: 'user', parts: [{ type: 'image', source: { kind: 'url', url: 'https://example.com/cat.png' }, detail: 'low' }] }],
-      dropped: ['input[0].content[1](input_image without image_url)', 'input[0].content[2](input_file)'],
+      dropped: ['input[0].content[1](input_image without image_url)', 'input[0].content[2](input_file without file_data)'],
     },
   },
   {
