@@ -39,12 +39,14 @@ export interface IrToolCall {
   /** Which family issued `signature` (signatures.ts); only that family is sent it. */
   signatureOrigin?: ApiFamily;
 }
+/** What a tool result holds: text, images and PDFs (a file a tool read). */
+export type IrResultContent = IrText | IrImage | IrDocument;
 export interface IrToolResult {
   type: 'tool_result';
   callId: string;
   /** Function name where known (Gemini needs it; decoders fill it from the matching call). */
   name?: string;
-  content: (IrText | IrImage)[];
+  content: IrResultContent[];
   isError: boolean;
 }
 export type IrPart = IrText | IrImage | IrDocument | IrThinking | IrRedactedThinking | IrToolCall | IrToolResult;

@@ -44,7 +44,10 @@ export function unsentContent(request: IrRequest, which: readonly ContentField[]
       else if (p.type === 'document') { if (p.source.kind === 'url') found.add('document.url'); }
       else if (p.type === 'tool_result') {
         if (p.isError) found.add('toolResult.isError');
-        for (const c of p.content) if (c.type === 'image' && c.detail !== undefined) found.add('image.detail');
+        for (const c of p.content) {
+          if (c.type === 'image' && c.detail !== undefined) found.add('image.detail');
+          if (c.type === 'document' && c.source.kind === 'url') found.add('document.url');
+        }
       } else if (p.type === 'thinking') { if (p.signature === undefined && p.text !== '') found.add('thinking'); }
       else if (p.type === 'redacted_thinking') found.add('redactedThinking');
     }

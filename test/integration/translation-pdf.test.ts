@@ -20,8 +20,9 @@ function pdfSent(p: GenProtocol, body: Record<string, unknown>): unknown[] {
   const parts = (list: unknown): Record<string, unknown>[] => (Array.isArray(list) ? list as Record<string, unknown>[] : []);
   switch (p) {
     case 'openai.chat': return parts(body['messages']).flatMap((m) => parts(m['content'])).filter((c) => c['type'] === 'file');
-    case 'openai.responses': return parts(body['input']).flatMap((m) => parts(m['content'])).filter((c) => c['type'] === 'input_file');
-    case 'anthropic.messages': return parts(body['messages']).flatMap((m) => parts(m['content'])).filter((c) => c['type'] === 'document');
+    // In a message's content, or a tool's output / result content.
+    case 'openai.responses': return parts(body['input']).flatMap((m) => [...parts(m['content']), ...parts(m['output'])]).filter((c) => c['type'] === 'input_file');
+    case 'anthropic.messages': return parts(body['messages']).flatMap((m) => parts(m['content'])).flatMap((c) => [c, ...parts(c['content'])]).filter((c) => c['type'] === 'document');
     case 'gemini.generate': return parts(body['contents']).flatMap((m) => parts(m['parts'])).filter((c) => (c['inlineData'] ?? c['fileData']) !== undefined);
   }
 }
@@ -109,6 +110,52 @@ describe('translation: PDFs reach every provider in its own shape', () => {
         expect(dropLine()).to.deep.include({ to: 'openai.chat' });
         expect(dropLine()!.fields).to.include(NAMES[client]);
       });
+    }
+  });
+
+  describe('a PDF a tool returned (Claude Code reading a PDF file)', () => {
+    const tools = { lookup: { description: 'read a file', schema: { type: 'object', properties: { path: { type: 'string' } } } } };
+    const ask = 'Summarise report.pdf.';
+    /** Each client's turn answering a `read` call with the PDF (only Chat's tool messages cannot hold one). */
+    const answer: Record<'anthropic.messages' | 'openai.responses' | 'gemini.generate', (model: string) => Promise<unknown>> = {
+      'anthropic.messages': (model) => anthropicClient(gw.url).messages.create({
+        model, max_tokens: 100, tools: [{ name: 'read', description: tools.lookup.description, input_schema: tools.lookup.schema as never }],
+        messages: [
+          { role: 'user', content: ask },
+          { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_pdf', name: 'read', input: { path: 'report.pdf' } }] },
+          { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_pdf', content: [
+            { type: 'text', text: 'PDF file read' },
+            { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: PDF_DATA } } as never,
+          ] }] },
+        ],
+      }),
+      'openai.responses': (model) => openaiClient(gw.url).responses.create({
+        model, tools: [{ type: 'function', name: 'read', description: tools.lookup.description, parameters: tools.lookup.schema, strict: false }],
+        input: [
+          { role: 'user', content: ask },
+          { type: 'function_call', call_id: 'call_pdf', name: 'read', arguments: '{"path":"report.pdf"}' },
+          { type: 'function_call_output', call_id: 'call_pdf', output: [
+            { type: 'input_text', text: 'PDF file read' }, { type: 'input_file', filename: 'report.pdf', file_data: `data:application/pdf;base64,${PDF_DATA}` },
+          ] },
+        ],
+      }),
+      'gemini.generate': (model) => genaiClient(gw.url).models.generateContent({
+        model, config: { tools: [{ functionDeclarations: [{ name: 'read', description: tools.lookup.description, parametersJsonSchema: tools.lookup.schema }] }] },
+        contents: [
+          { role: 'user', parts: [{ text: ask }] },
+          { role: 'model', parts: [{ functionCall: { id: 'call_pdf', name: 'read', args: { path: 'report.pdf' } } }] },
+          { role: 'user', parts: [{ functionResponse: { id: 'call_pdf', name: 'read', response: { output: 'PDF file read' }, parts: [{ inlineData: { mimeType: 'application/pdf', data: PDF_DATA } }] } }] },
+        ],
+      }),
+    };
+    for (const client of ['anthropic.messages', 'openai.responses', 'gemini.generate'] as const) {
+      for (const target of GENERATE.filter((t) => t !== client)) {
+        it(`${client} → ${target}: the PDF reaches the model`, async () => {
+          await answer[client](MODEL[target]);
+          const filename = client === 'openai.responses' ? 'report.pdf' : undefined;
+          expect(pdfSent(target, lastBody())).to.deep.equal([EXPECTED[target](filename)]);
+        });
+      }
     }
   });
 });

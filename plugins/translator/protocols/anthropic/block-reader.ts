@@ -6,7 +6,7 @@ import {
   asObject, asString,
   type ArgumentsForm, type BodyContainer, type BodyPath, type JsonObject, type JsonValue, type RequestSink, type SegmentKind,
 } from '../../../../core/index.js';
-import type { IrDocument, IrImage, IrPart, IrText, IrToolResult } from '../../ir.js';
+import type { IrDocument, IrImage, IrPart, IrResultContent, IrText, IrToolResult } from '../../ir.js';
 import { PDF, pdfAt } from '../../documents.js';
 import { bareId, splitSignature } from '../../tool-call-ids.js';
 import { withItem } from '../../util.js';
@@ -79,23 +79,22 @@ export class BlockReader implements RequestSink {
   }
 
   /**
-   * Images, documents with a text source as text (documentText), and PDFs in a message (base64 or
-   * url source, pdfDocument); PDFs in a tool result, search results, server-tool blocks and
-   * non-text system blocks have no IR part.
+   * Images, documents with a text source as text (documentText), and PDFs (base64 or url source,
+   * pdfDocument), in a message or a tool result; search results, server-tool blocks and non-text
+   * system blocks have no IR part.
    */
   other(type: string, kind: SegmentKind, _role: string, turn: number, entry: JsonObject): void {
     if (this.answer || turn < 0) return;
-    if (type === 'document' && kind !== 'tool_result') {
-      const pdf = pdfDocument(entry);
-      // A PDF's context (what the document is, for the model) has no place beside the file elsewhere: a text before it.
-      const context = asString(entry['context']);
-      if (pdf && context) this.parts.push({ type: 'text', text: context });
-      if (pdf) { this.parts.push(pdf); return; }
-    }
-    const part = type === 'image' ? decodeImage(entry) : type === 'document' ? documentText(entry) : undefined;
-    if (!part) return; // a `file` source, a PDF in a tool result
-    if (kind !== 'tool_result') this.parts.push(part);
-    else if (this.open) this.open.content = withItem(this.open.content, part);
+    const pdf = type === 'document' ? pdfDocument(entry) : undefined;
+    // A PDF's context (what the document is, for the model) has no place beside the file elsewhere: a text before it.
+    const context = pdf ? asString(entry['context']) : undefined;
+    const parts: IrResultContent[] = [];
+    if (context) parts.push({ type: 'text', text: context });
+    const part = pdf ?? (type === 'image' ? decodeImage(entry) : type === 'document' ? documentText(entry) : undefined);
+    if (!part) return; // a `file` source
+    parts.push(part);
+    if (kind !== 'tool_result') this.parts.push(...parts);
+    else if (this.open) for (const p of parts) this.open.content = withItem(this.open.content, p);
   }
 }
 

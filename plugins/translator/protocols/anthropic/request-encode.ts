@@ -204,7 +204,7 @@ function encodeToolResult(p: IrToolResult): JsonObject {
   const only = p.content.length === 1 ? p.content[0] : undefined;
   // A lone uncached text goes as a plain string: the form every Anthropic-compatible server accepts.
   if (only?.type === 'text' && !only.cache) block['content'] = only.text;
-  else if (p.content.length) block['content'] = p.content.map((c) => (c.type === 'text' ? encodeText(c) : encodeImage(c)));
+  else if (p.content.length) block['content'] = p.content.map((c) => (c.type === 'text' ? encodeText(c) : c.type === 'image' ? encodeImage(c) : encodeDocument(c)));
   if (p.isError) block['is_error'] = true;
   return block;
 }

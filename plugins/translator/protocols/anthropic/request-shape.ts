@@ -27,18 +27,9 @@ const TEXT_SOURCES: Record<string, ShapeSpec> = {
 };
 
 /**
- * Documents in a tool result whose text travels: a text source, or a content source of a string
- * or text blocks, with the title and context. A PDF there (base64, url or file source) has no IR
- * part and is reported as `…source(base64)`.
- */
-const TOOL_RESULT_DOCUMENT: ShapeSpec = {
-  keys: { title: true, context: true, source: { keys: { type: true }, variant: byType, variants: TEXT_SOURCES, othersDropped: true } },
-};
-
-/**
- * Documents in a message: text ones as above, and PDFs (base64 or url source, the title as their
- * filename, the context as a text before them); a `file` source points into Anthropic's Files API
- * and is reported as `…source(file)`.
+ * Documents, in a message or a tool result: text ones as above (their title and context head the
+ * text), and PDFs (base64 or url source, the title as their filename, the context as a text before
+ * them); a `file` source points into Anthropic's Files API and is reported as `…source(file)`.
  */
 const DOCUMENT: ShapeSpec = {
   keys: { title: true, context: true, source: { keys: { type: true }, variant: byType, variants: { ...TEXT_SOURCES, base64: { keys: { media_type: true, data: true } }, url: { keys: { url: true } } }, othersDropped: true } },
@@ -47,7 +38,7 @@ const DOCUMENT: ShapeSpec = {
 const TOOL_RESULT_CONTENT: ShapeSpec = {
   keys: { type: true },
   variant: byType,
-  variants: { text: TEXT, image: IMAGE, document: TOOL_RESULT_DOCUMENT },
+  variants: { text: TEXT, image: IMAGE, document: DOCUMENT },
   othersDropped: true,
 };
 

@@ -80,10 +80,14 @@ function encodeMessage(m: IrMessage, out: JsonObject[]): void {
       for (const p of m.parts) {
         if (p.type === 'tool_result') {
           // Chat tool messages hold text only, and have no error flag (isError is dropped). A tool's
-          // images (a screenshot, an image file read) go in the user message after the tool
+          // images and PDFs (a screenshot, a file read) go in the user message after the tool
           // messages, the one place Chat takes them, rather than never reaching the model.
           out.push({ role: 'tool', tool_call_id: chatToolId(p.callId), content: joinText(p.content.filter((c): c is IrText => c.type === 'text')) });
-          for (const c of p.content) if (c.type === 'image') rest.push(c);
+          for (const c of p.content) {
+            if (c.type === 'image') rest.push(c);
+            const file = c.type === 'document' ? documentToChat(c) : undefined;
+            if (file) rest.push(file);
+          }
         } else if (p.type === 'text' || p.type === 'image') {
           rest.push(p);
         } else if (p.type === 'document') {

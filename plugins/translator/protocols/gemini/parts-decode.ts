@@ -5,7 +5,7 @@ import {
   asArray, asObject, asString, functionResponseValue, isObject, NO_PATH, readGenerateContent, readGeneratePart,
   type BodyContainer, type BodyPath, type JsonObject, type JsonValue, type RequestSink, type SegmentKind,
 } from '../../../../core/index.js';
-import type { IrDocument, IrImage, IrPart, IrText } from '../../ir.js';
+import type { IrDocument, IrImage, IrPart, IrResultContent } from '../../ir.js';
 import { PDF, pdfAt } from '../../documents.js';
 
 /**
@@ -86,12 +86,12 @@ export class PartDecoder implements RequestSink {
     if (known) known.answered = true;
     const value = functionResponseValue(output);
     const text = typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value);
-    const content: (IrText | IrImage)[] = [{ type: 'text', text }];
-    // Gemini 3 multimodal function responses carry media in functionResponse.parts.
+    const content: IrResultContent[] = [{ type: 'text', text }];
+    // Gemini 3 multimodal function responses carry media (images, PDFs) in functionResponse.parts.
     const response = asObject(entry['functionResponse']);
     for (const extra of asArray(response?.['parts'])) {
-      const img = isObject(extra) ? this.image(extra) : undefined;
-      if (img) content.push(img);
+      const media = isObject(extra) ? this.image(extra) ?? pdf(extra) : undefined;
+      if (media) content.push(media);
     }
     this.out.push({ type: 'tool_result', callId, name, content, isError });
   }

@@ -1,7 +1,7 @@
 // IR parts → Gemini parts, shared by the request encoder (Gemini upstream) and the response
 // encoder (Gemini client), so a signature travels the same way in both directions.
 import type { JsonObject } from '../../../../core/index.js';
-import type { IrImage, IrPart } from '../../ir.js';
+import type { IrDocument, IrImage, IrPart } from '../../ir.js';
 import { isGeminiSignature } from './thinking.js';
 import { PDF } from '../../documents.js';
 import { parseArguments } from '../../util.js';
@@ -37,7 +37,7 @@ export function encodeParts(parts: IrPart[], callNames: Map<string, string>): Js
         out.push(sign(imagePart(p)));
         break;
       case 'document':
-        out.push(sign(p.source.kind === 'base64' ? { inlineData: { mimeType: PDF, data: p.source.data } } : { fileData: { mimeType: PDF, fileUri: p.source.url } }));
+        out.push(sign(documentPart(p)));
         break;
       case 'tool_call': {
         callNames.set(p.id, p.name);
@@ -50,14 +50,21 @@ export function encodeParts(parts: IrPart[], callNames: Map<string, string>): Js
         const text = p.content.map((c) => (c.type === 'text' ? c.text : '')).filter((t) => t !== '').join('\n');
         const name = p.name || callNames.get(p.callId) || 'unknown';
         out.push({ functionResponse: { id: p.callId, name, response: p.isError ? { error: text } : { output: text } } });
-        // Images a tool returned ride next to its response: every Gemini model takes inline parts there.
-        for (const c of p.content) if (c.type === 'image') out.push(imagePart(c));
+        // Images and PDFs a tool returned ride next to its response: every Gemini model takes inline parts there.
+        for (const c of p.content) {
+          if (c.type === 'image') out.push(imagePart(c));
+          else if (c.type === 'document') out.push(documentPart(c));
+        }
         break;
       }
     }
   }
   if (pendingSignature !== undefined) out.push({ text: '', thought: true, thoughtSignature: pendingSignature });
   return out;
+}
+
+function documentPart(doc: IrDocument): JsonObject {
+  return doc.source.kind === 'base64' ? { inlineData: { mimeType: PDF, data: doc.source.data } } : { fileData: { mimeType: PDF, fileUri: doc.source.url } };
 }
 
 const EXTENSION_TYPES: Record<string, string> = {

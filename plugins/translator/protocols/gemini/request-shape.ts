@@ -5,16 +5,13 @@ import { asObject, asString, isObject, type JsonObject } from '../../../../core/
 import { compileShape, type ShapeSpec } from '../../dropped-fields.js';
 import { PDF } from '../../documents.js';
 
-/**
- * Media as the decoder reads it: images, and PDFs where `pdf` (a part of a turn, not of a function
- * response); audio, video and the rest have no IR part.
- */
-function mediaVariant(p: JsonObject, pdf = false): string | undefined {
+/** Media as the decoder reads it: images and PDFs; audio, video and the rest have no IR part. */
+function mediaVariant(p: JsonObject): string | undefined {
   for (const key of ['inlineData', 'fileData'] as const) {
     const media = asObject(p[key]);
     if (!media) continue;
     const mime = asString(media['mimeType']) ?? '';
-    return mime.startsWith('image/') || (pdf && mime === PDF) ? key : `${key} ${mime || 'without mimeType'}`;
+    return mime.startsWith('image/') || mime === PDF ? key : `${key} ${mime || 'without mimeType'}`;
   }
   return undefined;
 }
@@ -29,7 +26,7 @@ function partVariant(p: JsonObject): string | undefined {
   if (typeof p['text'] === 'string') return p['thought'] === true ? 'thought' : 'text';
   if (isObject(p['functionCall'])) return 'functionCall';
   if (isObject(p['functionResponse'])) return 'functionResponse';
-  const media = mediaVariant(p, true);
+  const media = mediaVariant(p);
   if (media) return media;
   for (const key in p) if (key !== 'thought' && key !== 'thoughtSignature') return key; // executableCode, codeExecutionResult…
   return 'signature'; // a part holding only a signature closes the thinking before it

@@ -85,19 +85,15 @@ export class ItemReader implements RequestSink {
   }
 
   /**
-   * Images given by URL, and PDFs in a message (decodeFile); input_audio, file_id images and files,
-   * files in a tool's output and hosted-tool items have no cross-provider form (request-shape.ts names them).
+   * Images given by URL and PDFs (decodeFile), in a message or a tool's output; input_audio,
+   * file_id images and files and hosted-tool items have no cross-provider form (request-shape.ts names them).
    */
   other(type: string, kind: SegmentKind, _role: string, _turn: number, entry: JsonObject): void {
-    if (type === 'input_file') {
-      const pdf = kind === 'tool_result' || this.answer ? undefined : decodeFile(entry);
-      if (pdf) this.parts.push(pdf);
-      return;
-    }
-    const image = type === 'input_image' ? decodeImage(entry) : undefined;
-    if (!image) return;
-    if (kind !== 'tool_result') this.parts.push(image);
-    else if (this.open) this.open.content = withItem(this.open.content, image);
+    if (this.answer) return;
+    const part = type === 'input_image' ? decodeImage(entry) : type === 'input_file' ? decodeFile(entry) : undefined;
+    if (!part) return;
+    if (kind !== 'tool_result') this.parts.push(part);
+    else if (this.open) this.open.content = withItem(this.open.content, part);
   }
 }
 

@@ -2,7 +2,7 @@
 // state, so the request is always self-contained: `store: false`, and reasoning is carried between
 // turns as encrypted_content on reasoning input items.
 import type { JsonObject, JsonValue } from '../../../../core/index.js';
-import type { IrDocument, IrEffort, IrImage, IrMessage, IrReasoning, IrRequest, IrText } from '../../ir.js';
+import type { IrDocument, IrEffort, IrImage, IrMessage, IrReasoning, IrRequest, IrResultContent } from '../../ir.js';
 import { pdfDataUrl, pdfFilename } from '../../documents.js';
 import { effortFor, fittedMaxTokens, samplingFor, takesReasoningEffort } from '../../openai-models.js';
 import { responsesCallId } from '../../tool-call-ids.js';
@@ -112,9 +112,9 @@ function encodeMessage(m: IrMessage, state: EncodeState): JsonValue[] {
   return items;
 }
 
-function outputToWire(content: (IrText | IrImage)[]): JsonValue {
+function outputToWire(content: IrResultContent[]): JsonValue {
   if (content.every((c) => c.type === 'text')) return content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
-  return content.map((c) => (c.type === 'text' ? { type: 'input_text', text: c.text } : imageToWire(c)));
+  return content.map((c) => (c.type === 'text' ? { type: 'input_text', text: c.text } : c.type === 'image' ? imageToWire(c) : documentToWire(c)));
 }
 
 /** A PDF as `input_file`: by its bytes (a data URL, with the filename OpenAI asks for) or by URL. */

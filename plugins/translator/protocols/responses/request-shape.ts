@@ -43,7 +43,7 @@ const SYSTEM_CONTENT: ShapeSpec = { ...CONTENT, variants: TEXT_VARIANTS };
  */
 const REPLAYED = { id: 'consumed', status: 'consumed' } as const;
 const REASONING_PARTS: ShapeSpec = { keys: { type: 'consumed', text: true } };
-const CALL_OUTPUT: ShapeSpec = { keys: { call_id: true, output: CONTENT } };
+const CALL_OUTPUT: ShapeSpec = { keys: { call_id: true, output: MESSAGE_CONTENT } };
 
 const ITEM: ShapeSpec = {
   keys: { type: true, ...REPLAYED },
