@@ -87,6 +87,15 @@ describe('translation: fields the target protocol cannot take', () => {
     expect(dropLine('unsent-anthropic').fields).to.deep.equal(['response_format', 'messages[].content[].image_url.detail']);
   });
 
+  it('names nothing a client did not send: a Gemini JSON schema has no name for Anthropic to leave out', async () => {
+    const res = await post('/v1beta/models/m-anthropic:generateContent', {
+      contents: [{ role: 'user', parts: [{ text: 'list' }] }],
+      generationConfig: { responseMimeType: 'application/json', responseJsonSchema: { type: 'array', items: { type: 'string' } } },
+    }, 'unsent-gemini-schema');
+    expect(res.status).to.equal(200);
+    expect(gw.logs.map((l) => JSON.parse(l) as LogLine).filter((l) => l.request_id === 'unsent-gemini-schema' && l.msg === 'translation drops fields')).to.deep.equal([]);
+  });
+
   it('logs no line when the target takes everything the client sent', async () => {
     const res = await post('/v1/chat/completions', { model: 'm-anthropic', messages: [{ role: 'user', content: 'hi' }], temperature: 0.5, user: 'u' }, 'unsent-none');
     expect(res.status).to.equal(200);

@@ -132,5 +132,6 @@ function responseFormat(g: JsonObject, dropped: Set<string>): IrResponseFormat |
     dropped.add(`generationConfig.responseMimeType(${mime})`);
     return undefined;
   }
-  return schema ? { type: 'json_schema', name: 'response', schema: toJsonSchema(schema) } : { type: 'json_object' };
+  // Gemini's schema has no name: none is made up (an encoder that needs one supplies its own).
+  return schema ? { type: 'json_schema', schema: toJsonSchema(schema) } : { type: 'json_object' };
 }

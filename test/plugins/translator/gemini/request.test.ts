@@ -56,7 +56,7 @@ describe('gemini codec: recorded client requests', () => {
     expect(ir.messages[1]?.parts).to.deep.equal([{ type: 'text', text: 'Say hello' }]);
     expect(ir.system[0]?.text).to.match(/Task Routing AI/);
     expect(ir.responseFormat).to.deep.equal({
-      type: 'json_schema', name: 'response', schema: {
+      type: 'json_schema', schema: {
         type: 'object',
         properties: {
           complexity_reasoning: { type: 'string', description: 'Brief explanation for the score.' },
@@ -198,7 +198,7 @@ const DECODE_CASES: DecodeCase[] = [
   {
     name: 'responseSchema (OpenAPI) becomes a JSON schema',
     body: { contents: [], generationConfig: { responseMimeType: 'application/json', responseSchema: { type: 'ARRAY', items: { type: 'STRING' } } } },
-    expect: { responseFormat: { type: 'json_schema', name: 'response', schema: { type: 'array', items: { type: 'string' } } } },
+    expect: { responseFormat: { type: 'json_schema', schema: { type: 'array', items: { type: 'string' } } } },
   },
   {
     name: 'OpenAPI nullable becomes a "null" type (JSON Schema has no nullable keyword)',
