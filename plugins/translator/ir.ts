@@ -119,6 +119,8 @@ export interface IrRequest {
   stream: boolean;
   reasoning?: IrReasoning;
   responseFormat?: IrResponseFormat;
+  /** OpenAI's answer length: Chat `verbosity`, Responses `text.verbosity` (low, medium, high). */
+  verbosity?: string;
   /** End-user id for abuse tracking (OpenAI `user`, Anthropic `metadata.user_id`). */
   user?: string;
   /** Request fields the source carried that no IR field holds: dropped on purpose, logged by name. */

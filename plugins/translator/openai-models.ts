@@ -51,6 +51,20 @@ function reasons(model: string, effort: string | undefined): boolean {
   return REASONING_ON_ASK.test(model) && (effort === undefined ? REASONING_BY_DEFAULT.test(model) : effort !== 'none');
 }
 
+/** Names of OpenAI's own models (a name outside these is another server's, behind an OpenAI-compatible API). */
+const OPENAI_MODEL = /^(?:openai\/)?(?:gpt-|o\d|chatgpt-)/;
+/** OpenAI's models with a verbosity control: the gpt-5 family, but for ChatGPT's gpt-5-chat snapshot. */
+const VERBOSITY = /^(?:openai\/)?gpt-5(?!-chat)/;
+
+/**
+ * Whether the model takes a verbosity other than medium: OpenAI's models before gpt-5 refuse it
+ * ("Unsupported value: 'low' is not supported with the 'gpt-4.1' model. Supported values are:
+ * 'medium'"); another server's model gets it as the client asked.
+ */
+export function takesVerbosity(model: string): boolean {
+  return VERBOSITY.test(model) || !OPENAI_MODEL.test(model);
+}
+
 /** OpenAI takes at most four stop sequences (Gemini five, Anthropic more). */
 const MAX_STOP_SEQUENCES = 4;
 

@@ -9,7 +9,7 @@ import type { IrRequest } from './ir.js';
 /** An IR field (or kind of IR content) an encoder can leave out. */
 export type UnsentField =
   | 'user' | 'parallelToolCalls' | 'toolChoice' | 'temperature' | 'topP' | 'topK' | 'stop'
-  | 'seed' | 'presencePenalty' | 'frequencyPenalty'
+  | 'seed' | 'presencePenalty' | 'frequencyPenalty' | 'verbosity'
   | 'reasoning' | 'reasoning.includeThoughts'
   | 'responseFormat' | 'responseFormat.name' | 'responseFormat.strict'
   | 'tools.strict' | 'tools.cache' | 'tools.freeformFormat'

@@ -56,7 +56,7 @@ const RESPONSES: JsonObject = {
 };
 const RESPONSES_DROPPED = [
   'store', 'input[0].content[0].part_x', 'input[0].content[1].img_x', 'input[0].item_x', 'input[2].fc_x', 'input[3].out_x',
-  'input[4](item_reference)', 'tools[0].tool_x', 'tools[1](web_search)', 'reasoning.r_x', 'text.format.f_x', 'text.verbosity',
+  'input[4](item_reference)', 'tools[0].tool_x', 'tools[1](web_search)', 'reasoning.r_x', 'text.format.f_x',
 ];
 
 const ANTHROPIC: JsonObject = {

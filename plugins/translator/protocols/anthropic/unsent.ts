@@ -12,6 +12,7 @@ export function anthropicUnsentFields(req: IrRequest, body: JsonObject): UnsentF
   unsentValue(out, 'topP', req.topP, body['top_p']);
   unsentValue(out, 'topK', req.topK, body['top_k']);
   unsentSeedPenalties(out, req, body);
+  unsentValue(out, 'verbosity', req.verbosity, undefined);
   unsentStops(out, req, body['stop_sequences']);
   unsentValue(out, 'toolChoice', req.toolChoice, body['tool_choice']);
   // A forced tool sent as `auto` (a model that always thinks refuses forced tools).

@@ -40,6 +40,8 @@ export function decodeChatRequest(body: JsonObject, model: string, stream: boole
   if (temperature !== undefined) req.temperature = temperature;
   const topP = asNumber(body['top_p']);
   if (topP !== undefined) req.topP = topP;
+  const verbosity = asString(body['verbosity']);
+  if (verbosity !== undefined) req.verbosity = verbosity;
   const seed = asNumber(body['seed']);
   if (seed !== undefined) req.seed = seed;
   const presence = asNumber(body['presence_penalty']);

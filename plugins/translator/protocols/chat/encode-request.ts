@@ -3,7 +3,7 @@
 import type { JsonObject, JsonValue } from '../../../../core/index.js';
 import type { IrEffort, IrImage, IrMessage, IrPart, IrReasoning, IrRequest, IrText, IrToolChoice } from '../../ir.js';
 import { documentToChat, imageToChat } from './content.js';
-import { effortFor, fittedMaxTokens, penaltyFor, samplingFor, stopFor, takesReasoningEffort } from '../../openai-models.js';
+import { effortFor, fittedMaxTokens, penaltyFor, samplingFor, stopFor, takesReasoningEffort, takesVerbosity } from '../../openai-models.js';
 import { openAIToolSchema } from '../../openai-tool-schema.js';
 import { chatToolId } from '../../tool-call-ids.js';
 import { openaiUser } from '../../util.js';
@@ -38,6 +38,7 @@ export function encodeChatRequest(req: IrRequest): JsonObject {
   if (temperature !== undefined) body['temperature'] = temperature;
   const topP = req.topP === undefined ? undefined : samplingFor(req.model, req.topP, effort);
   if (topP !== undefined) body['top_p'] = topP;
+  if (req.verbosity !== undefined && takesVerbosity(req.model)) body['verbosity'] = req.verbosity;
   if (req.seed !== undefined) body['seed'] = req.seed;
   // Reasoning models refuse penalties as they refuse temperature (openai-models.ts).
   const presence = req.presencePenalty === undefined ? undefined : penaltyFor(req.model, req.presencePenalty, effort);

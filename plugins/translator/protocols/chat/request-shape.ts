@@ -97,7 +97,7 @@ export const CHAT_REQUEST_SHAPE = compileShape({
     functions: FUNCTION,
     tool_choice: TOOL_CHOICE, function_call: TOOL_CHOICE,
     parallel_tool_calls: true, max_completion_tokens: true, max_tokens: true, stop: true, temperature: true,
-    top_p: true, seed: true, presence_penalty: true, frequency_penalty: true, reasoning_effort: true, user: true, safety_identifier: true,
+    top_p: true, verbosity: true, seed: true, presence_penalty: true, frequency_penalty: true, reasoning_effort: true, user: true, safety_identifier: true,
     response_format: { keys: { type: true, json_schema: { keys: { name: true, schema: true, strict: true } } } },
   },
 });

@@ -10,6 +10,7 @@ export function chatUnsentFields(req: IrRequest, body: JsonObject): UnsentField[
   unsentStops(out, req, body['stop']);
   unsentValue(out, 'temperature', req.temperature, body['temperature']);
   unsentValue(out, 'topP', req.topP, body['top_p']);
+  unsentValue(out, 'verbosity', req.verbosity, body['verbosity']);
   unsentSeedPenalties(out, req, body, { seed: 'seed', presencePenalty: 'presence_penalty', frequencyPenalty: 'frequency_penalty' });
   unsentValue(out, 'reasoning', req.reasoning, body['reasoning_effort']);
   unsentValue(out, 'reasoning.includeThoughts', req.reasoning?.includeThoughts, undefined);
@@ -26,6 +27,7 @@ export const CHAT_UNSENT_NAMES: UnsentNames = {
   toolChoice: 'tool_choice',
   temperature: 'temperature',
   topP: 'top_p',
+  verbosity: 'verbosity',
   seed: 'seed',
   presencePenalty: 'presence_penalty',
   frequencyPenalty: 'frequency_penalty',

@@ -10,6 +10,7 @@ export function geminiUnsentFields(req: IrRequest, body: JsonObject): UnsentFiel
   unsentValue(out, 'user', req.user, undefined);
   unsentValue(out, 'parallelToolCalls', req.parallelToolCalls, undefined);
   unsentStops(out, req, generation?.['stopSequences']);
+  unsentValue(out, 'verbosity', req.verbosity, undefined);
   unsentSeedPenalties(out, req, generation, { seed: 'seed', presencePenalty: 'presencePenalty', frequencyPenalty: 'frequencyPenalty' });
   unsentValue(out, 'reasoning', req.reasoning, generation?.['thinkingConfig']);
   unsentValue(out, 'responseFormat.name', req.responseFormat?.name, undefined);

@@ -47,6 +47,8 @@ export function decodeResponsesRequest(body: JsonObject, model: string, stream: 
   if (reasoning) request.reasoning = reasoning;
   const format = decodeText(body['text']);
   if (format) request.responseFormat = format;
+  const verbosity = asString(asObject(body['text'])?.['verbosity']);
+  if (verbosity !== undefined) request.verbosity = verbosity;
   // safety_identifier is the newer name of `user`; both identify the end user for abuse tracking.
   const user = asString(body['user']) ?? asString(body['safety_identifier']);
   if (user !== undefined) request.user = user;

@@ -4,7 +4,7 @@
 import type { JsonObject, JsonValue } from '../../../../core/index.js';
 import type { IrDocument, IrEffort, IrImage, IrMessage, IrReasoning, IrRequest, IrResultContent } from '../../ir.js';
 import { pdfDataUrl, pdfFilename } from '../../documents.js';
-import { effortFor, fittedMaxTokens, samplingFor, takesReasoningEffort } from '../../openai-models.js';
+import { effortFor, fittedMaxTokens, samplingFor, takesReasoningEffort, takesVerbosity } from '../../openai-models.js';
 import { responsesCallId } from '../../tool-call-ids.js';
 import { openaiUser } from '../../util.js';
 import { openAIToolSchema } from '../../openai-tool-schema.js';
@@ -45,6 +45,7 @@ export function encodeResponsesRequest(request: IrRequest): JsonObject {
     }
     body['text'] = { format };
   }
+  if (request.verbosity !== undefined && takesVerbosity(request.model)) body['text'] = { ...(body['text'] as JsonObject | undefined), verbosity: request.verbosity };
   if (request.user !== undefined) body['user'] = openaiUser(request.user);
   body['store'] = false;
   body['stream'] = request.stream;

@@ -95,6 +95,6 @@ export const RESPONSES_REQUEST_SHAPE = compileShape({
     },
     tool_choice: { keys: { type: true }, variant: (c) => asString(c['type']), variants: { function: NAMED, custom: NAMED }, othersDropped: true },
     reasoning: { keys: { effort: true, summary: true, generate_summary: true } },
-    text: { keys: { format: { keys: { type: true, name: true, schema: true, strict: true } } } },
+    text: { keys: { format: { keys: { type: true, name: true, schema: true, strict: true } }, verbosity: true } },
   },
 });

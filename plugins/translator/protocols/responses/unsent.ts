@@ -11,6 +11,7 @@ export function responsesUnsentFields(req: IrRequest, body: JsonObject): UnsentF
   unsentValue(out, 'temperature', req.temperature, body['temperature']);
   unsentValue(out, 'topP', req.topP, body['top_p']);
   unsentSeedPenalties(out, req, body);
+  unsentValue(out, 'verbosity', req.verbosity, (body['text'] as JsonObject | undefined)?.['verbosity']);
   unsentValue(out, 'reasoning', req.reasoning, body['reasoning']);
   unsentContent(req, ['tools.cache', 'cache', 'toolResult.isError', 'thinking', 'redactedThinking'], out);
   return out;
@@ -27,6 +28,7 @@ export const RESPONSES_UNSENT_NAMES: UnsentNames = {
   responseFormat: 'text.format',
   'responseFormat.name': 'text.format.name',
   'responseFormat.strict': 'text.format.strict',
+  verbosity: 'text.verbosity',
   'tools.strict': 'tools[].strict',
   'tools.freeformFormat': 'tools[].format',
   'image.detail': 'input[].content[].detail',

@@ -190,11 +190,11 @@ describe('chat codec: decodeRequest', () => {
       body: {
         logprobs: true, top_logprobs: 2, logit_bias: { '50256': -100 },
         audio: { voice: 'alloy', format: 'mp3' }, modalities: ['text'], prediction: { type: 'content', content: 'x' }, service_tier: 'flex',
-        store: true, metadata: { a: 'b' }, web_search_options: {}, prompt_cache_key: 'k', verbosity: 'low',
+        store: true, metadata: { a: 'b' }, web_search_options: {}, prompt_cache_key: 'k',
       },
       expect: {
         dropped: ['logprobs', 'top_logprobs', 'logit_bias', 'audio', 'modalities',
-          'prediction', 'service_tier', 'store', 'metadata', 'web_search_options', 'prompt_cache_key', 'verbosity'],
+          'prediction', 'service_tier', 'store', 'metadata', 'web_search_options', 'prompt_cache_key'],
       },
     },
   ];

@@ -35,7 +35,7 @@ describe('responses codec: decodeRequest (recorded clients)', () => {
     expect(ir.reasoning).to.deep.equal({ enabled: true, effort: 'medium' });
     expect(ir.responseFormat).to.equal(undefined);
     expect(ir.dropped).to.have.members([
-      'store', 'include', 'prompt_cache_key', 'client_metadata', 'tools[3](tool_search)', 'tools[4](web_search)', 'text.verbosity',
+      'store', 'include', 'prompt_cache_key', 'client_metadata', 'tools[3](tool_search)', 'tools[4](web_search)',
     ]);
   });
 
