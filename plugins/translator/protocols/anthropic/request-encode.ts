@@ -1,6 +1,6 @@
 // IR → Anthropic Messages request body (Anthropic as the upstream).
 import type { JsonObject, JsonValue } from '../../../../core/index.js';
-import type { IrDocument, IrEffort, IrImage, IrMessage, IrPart, IrRequest, IrText, IrTool, IrToolResult } from '../../ir.js';
+import type { IrDocument, IrEffort, IrImage, IrMessage, IrPart, IrReasoning, IrRequest, IrText, IrTool, IrToolResult } from '../../ir.js';
 import { PDF } from '../../documents.js';
 import { anthropicToolId } from '../../tool-call-ids.js';
 import { parseArguments } from '../../util.js';
@@ -117,12 +117,22 @@ function adaptiveThinking(request: IrRequest): { thinking?: JsonObject; effort?:
   if (alwaysThinks(request.model)) {
     if (off) return { effort: 'low' };
     if (!r || !signedContinuation(request)) return {};
-    return { thinking: { type: 'adaptive' }, ...(effort ? { effort } : {}) };
+    return { thinking: adaptive(r), ...(effort ? { effort } : {}) };
   }
   if (off) return { thinking: { type: 'disabled' } };
   if (!thinkingAllowed(request)) return { thinking: { type: 'disabled' }, ...(effort ? { effort: atMostHigh(effort) } : {}) };
   if (!r) return {};
-  return { thinking: { type: 'adaptive' }, ...(effort ? { effort } : {}) };
+  return { thinking: adaptive(r), ...(effort ? { effort } : {}) };
+}
+
+/**
+ * `{type: "adaptive"}`, with whether the client wants the thinking shown: these models return it
+ * with empty text unless asked (`display` defaults to "omitted" from Opus 4.7 on), and Gemini
+ * CLI's includeThoughts or Codex's reasoning summary asks to see it.
+ */
+function adaptive(r: IrReasoning): JsonObject {
+  if (r.includeThoughts === undefined) return { type: 'adaptive' };
+  return { type: 'adaptive', display: r.includeThoughts ? 'summarized' : 'omitted' };
 }
 
 const EFFORT_ORDER = ['low', 'medium', 'high', 'xhigh', 'max'];

@@ -23,7 +23,7 @@ export function anthropicUnsentFields(req: IrRequest, body: JsonObject): UnsentF
   // Without a `thinking` field, an effort or a model that always thinks still thinks.
   const thinks = type === 'enabled' || type === 'adaptive' || (type === undefined && (config?.['effort'] !== undefined || alwaysThinks(req.model)));
   if (wanted && !thinks) out.push('reasoning');
-  unsentValue(out, 'reasoning.includeThoughts', req.reasoning?.includeThoughts, undefined);
+  unsentValue(out, 'reasoning.includeThoughts', req.reasoning?.includeThoughts, (body['thinking'] as JsonObject | undefined)?.['display']);
   const f = req.responseFormat;
   if (f?.type === 'json_object') out.push('responseFormat');
   if (f?.type === 'json_schema') {
