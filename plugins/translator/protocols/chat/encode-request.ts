@@ -1,7 +1,7 @@
 // IR → a Chat Completions request for any OpenAI-compatible upstream. What Chat cannot carry is
 // left out on purpose: cache hints, top_k, tool-result errors and images, stop-sequence identity.
 import type { JsonObject, JsonValue } from '../../../../core/index.js';
-import type { IrEffort, IrImage, IrMessage, IrPart, IrReasoning, IrRequest, IrText, IrToolChoice } from '../../ir.js';
+import type { IrEffort, IrMessage, IrPart, IrReasoning, IrRequest, IrResultContent, IrText, IrToolChoice } from '../../ir.js';
 import { documentToChat, imageToChat } from './content.js';
 import { effortFor, fittedMaxTokens, penaltyFor, samplingFor, stopFor, takesReasoningEffort, takesVerbosity } from '../../openai-models.js';
 import { openAIToolSchema } from '../../openai-tool-schema.js';
@@ -77,37 +77,29 @@ function encodeMessage(m: IrMessage, out: JsonObject[]): void {
       return;
     case 'user': {
       // Tool results become `tool` messages, which must directly follow the assistant's tool calls.
-      const rest: (IrText | IrImage | JsonObject)[] = [];
+      const rest: IrResultContent[] = [];
       for (const p of m.parts) {
         if (p.type === 'tool_result') {
           // Chat tool messages hold text only, and have no error flag (isError is dropped). A tool's
           // images and PDFs (a screenshot, a file read) go in the user message after the tool
           // messages, the one place Chat takes them, rather than never reaching the model.
           out.push({ role: 'tool', tool_call_id: chatToolId(p.callId), content: joinText(p.content.filter((c): c is IrText => c.type === 'text')) });
-          for (const c of p.content) {
-            if (c.type === 'image') rest.push(c);
-            const file = c.type === 'document' ? documentToChat(c) : undefined;
-            if (file) rest.push(file);
-          }
-        } else if (p.type === 'text' || p.type === 'image') {
+          for (const c of p.content) if (c.type !== 'text') rest.push(c);
+        } else if (p.type === 'text' || p.type === 'image' || p.type === 'document') {
           rest.push(p);
-        } else if (p.type === 'document') {
-          // Chat takes a PDF by its bytes only (`file_data`): one given by URL is not sent (unsent.ts).
-          const file = documentToChat(p);
-          if (file) rest.push(file);
         }
       }
-      if (rest.length === 0) {
+      const content = rest.flatMap((p): JsonObject[] => {
+        // Chat takes a PDF by its bytes only (`file_data`): one given by URL is not sent (unsent.ts).
+        const part = p.type === 'text' ? { type: 'text', text: p.text } : p.type === 'image' ? imageToChat(p) : documentToChat(p);
+        return part ? [part] : [];
+      });
+      const only = rest.length === 1 ? rest[0] : undefined;
+      if (content.length === 0) {
         if (!m.parts.some((p) => p.type === 'tool_result')) out.push({ role: 'user', content: '' });
         return;
       }
-      const only = rest[0];
-      out.push({
-        role: 'user',
-        content: rest.length === 1 && only?.type === 'text'
-          ? only.text
-          : rest.map((p): JsonObject => (p.type === 'text' ? { type: 'text', text: p.text } : p.type === 'image' ? imageToChat(p as IrImage) : p as JsonObject)),
-      });
+      out.push({ role: 'user', content: only?.type === 'text' ? only.text : content });
       return;
     }
   }
