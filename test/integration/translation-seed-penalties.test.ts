@@ -48,6 +48,12 @@ describe('translation: seed and penalties between Chat and Gemini', () => {
     expect(drops()).to.deep.include({ to: 'gemini.generate', fields: ['presence_penalty', 'frequency_penalty'] });
   });
 
+  it('Chat → Gemini: a seed outside int32 (Gemini\'s type for it) is not sent, and named', async () => {
+    await openaiClient(gw.url).chat.completions.create({ model: 'gemini-2.0-flash', messages: [{ role: 'user', content: 'hi' }], seed: 2 ** 40 });
+    expect(last()['generationConfig'] ?? {}).not.to.have.property('seed');
+    expect(drops()).to.deep.include({ to: 'gemini.generate', fields: ['seed'] });
+  });
+
   it('Gemini → Chat (gpt-4o): seed, presence_penalty, frequency_penalty', async () => {
     await gemini('gpt-4o');
     expect(last()).to.deep.include({ seed: 42, presence_penalty: 0.5, frequency_penalty: -0.25 });

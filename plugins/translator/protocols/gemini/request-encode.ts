@@ -105,7 +105,8 @@ function generationConfig(req: IrRequest): JsonObject {
   if (req.temperature !== undefined) g['temperature'] = req.temperature;
   if (req.topP !== undefined) g['topP'] = req.topP;
   if (req.topK !== undefined) g['topK'] = req.topK;
-  if (req.seed !== undefined) g['seed'] = req.seed;
+  // Gemini's seed is an int32 (a larger one is a 400); OpenAI's takes 64-bit values.
+  if (req.seed !== undefined && Number.isInteger(req.seed) && Math.abs(req.seed) < 2 ** 31) g['seed'] = req.seed;
   if (takesPenalties(req.model)) {
     if (req.presencePenalty !== undefined) g['presencePenalty'] = req.presencePenalty;
     if (req.frequencyPenalty !== undefined) g['frequencyPenalty'] = req.frequencyPenalty;
