@@ -1,7 +1,8 @@
 // An upstream overload (Anthropic's 529 / overloaded_error) keeps its meaning in every client's
 // envelope: Anthropic clients get `overloaded_error` (Claude Code backs off on it), Gemini clients
-// `UNAVAILABLE`, OpenAI clients a 5xx server error with the upstream's message — also when the
+// `503 UNAVAILABLE`, OpenAI clients a 503 server error with the upstream's message — also when the
 // overload body is not JSON, when it comes from another family, and when it arrives mid-stream.
+// Other statuses a client's API never answers (Cloudflare's 52x, a proxy's 499) become its nearest.
 import Anthropic from '@anthropic-ai/sdk';
 import { ApiError } from '@google/genai';
 import { expect } from 'chai';
@@ -91,12 +92,13 @@ describe('an upstream overload keeps its meaning in every client family', () => 
       });
     });
 
-    it('reaches a Gemini client as an in-stream UNAVAILABLE error', async () => {
+    it('reaches a Gemini client as an in-stream 503 UNAVAILABLE error', async () => {
       const res = await fetch(`${gw.url}/v1beta/models/${modelFor('anthropic.messages')}:streamGenerateContent?alt=sse`, {
         method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }),
       });
       const frames = (await res.text()).trim().split(/\r?\n\r?\n/).map((f) => JSON.parse(f.replace(/^data: /, '')) as Record<string, { status?: string; message?: string }>);
-      expect(frames.at(-1)!['error']).to.deep.include({ status: 'UNAVAILABLE', message: 'Overloaded' });
+      // Google's code for UNAVAILABLE is 503: its API never answers 529.
+      expect(frames.at(-1)!['error']).to.deep.equal({ code: 503, status: 'UNAVAILABLE', message: 'Overloaded' });
     });
 
     it('reaches a Chat client as an in-stream server error with the overload message', async () => {
@@ -129,6 +131,60 @@ describe('an upstream overload keeps its meaning in every client family', () => 
         const err = await failure(anthropicClient(gw.url).messages.stream({ model: modelFor(protocol), max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }).finalMessage());
         expect(err).to.be.instanceOf(Anthropic.APIError);
         expect(((err as AnthropicApiError).error as { error?: { type?: string } }).error?.type).to.equal(type);
+      });
+    }
+  });
+
+  // Statuses outside a client API's own set reach the client as that API's nearest error:
+  // Anthropic's 529 is a 503 UNAVAILABLE for Gemini clients (Google never answers 529) and a 503
+  // for OpenAI clients; Cloudflare's 520–524 in front of an upstream and a proxy's 499 likewise.
+  describe('statuses outside a client API\'s set: its nearest', () => {
+    type Seen = { status: number; type: string };
+    /** The upstream answers `status`: Anthropic's overload body for 529, Cloudflare's HTML page otherwise. */
+    const answer = (status: number) => mock.handle((_req, res) => {
+      if (status === 529) res.writeHead(529, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }));
+      else res.writeHead(status, { 'content-type': 'text/html' }).end(`<html><title>error code: ${status}</title></html>`);
+    });
+
+    const gemini = async (model: string): Promise<Seen> => {
+      const err = await failure(genaiClient(gw.url).models.generateContent({ model, contents: 'hi' }));
+      expect(err).to.be.instanceOf(ApiError);
+      const body = JSON.parse((err as ApiError).message) as { error: { code: number; status: string } };
+      expect(body.error.code).to.equal((err as ApiError).status);
+      return { status: (err as ApiError).status, type: body.error.status };
+    };
+    const chat = async (model: string): Promise<Seen> => {
+      const err = await failure(openaiClient(gw.url).chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] })) as InstanceType<typeof OpenAI.APIError>;
+      return { status: err.status!, type: String(err.type) };
+    };
+    const responses = async (model: string): Promise<Seen> => {
+      const err = await failure(openaiClient(gw.url).responses.create({ model, input: 'hi' })) as InstanceType<typeof OpenAI.APIError>;
+      return { status: err.status!, type: String(err.type) };
+    };
+    const anthropic = async (model: string): Promise<Seen> => {
+      const err = await failure(anthropicClient(gw.url).messages.create({ model, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] })) as InstanceType<typeof Anthropic.APIError>;
+      return { status: err.status!, type: String(err.type) };
+    };
+
+    const cases: [number, Seen, Seen, Seen][] = [
+      // upstream status → [Gemini client, OpenAI clients, Anthropic client]
+      [529, { status: 503, type: 'UNAVAILABLE' }, { status: 503, type: 'api_error' }, { status: 529, type: 'overloaded_error' }],
+      [520, { status: 502, type: 'INTERNAL' }, { status: 520, type: 'api_error' }, { status: 520, type: 'api_error' }],
+      [521, { status: 503, type: 'UNAVAILABLE' }, { status: 521, type: 'api_error' }, { status: 521, type: 'api_error' }],
+      [522, { status: 504, type: 'DEADLINE_EXCEEDED' }, { status: 522, type: 'api_error' }, { status: 504, type: 'timeout_error' }],
+      [523, { status: 503, type: 'UNAVAILABLE' }, { status: 523, type: 'api_error' }, { status: 523, type: 'api_error' }],
+      [524, { status: 504, type: 'DEADLINE_EXCEEDED' }, { status: 524, type: 'api_error' }, { status: 504, type: 'timeout_error' }],
+      [499, { status: 502, type: 'INTERNAL' }, { status: 502, type: 'api_error' }, { status: 502, type: 'api_error' }],
+    ];
+    for (const [status, toGemini, toOpenAI, toAnthropic] of cases) {
+      it(`${status}: Gemini ${toGemini.status} ${toGemini.type}, OpenAI ${toOpenAI.status}, Anthropic ${toAnthropic.status} ${toAnthropic.type}`, async () => {
+        answer(status);
+        // From an upstream of another family than the client's, and (Gemini, Anthropic) of its own.
+        expect(await gemini(modelFor('anthropic.messages'))).to.deep.equal(toGemini);
+        expect(await gemini(modelFor('openai.chat'))).to.deep.equal(toGemini);
+        expect(await chat(modelFor('anthropic.messages'))).to.deep.equal(toOpenAI);
+        expect(await responses(modelFor('gemini.generate'))).to.deep.equal(toOpenAI);
+        expect(await anthropic(modelFor('openai.chat'))).to.deep.equal(toAnthropic);
       });
     }
   });
