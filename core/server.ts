@@ -89,6 +89,12 @@ export function refuseUnauthenticatedRemote(loaded: LoadedConfig, authenticates:
 export async function listenAll(gateway: Gateway, specs: ListenerSpec[]): Promise<RunningServer> {
   const { server: serverConfig } = gateway.config.config;
   refuseUnauthenticatedRemote(gateway.config, gateway.authenticates, specs);
+  // A loopback listener that trusts a proxy has one in front of it, which others may reach: the
+  // loopback rule above cannot see that, so say it (not refuse: a proxy that authenticates, or one
+  // only this machine reaches, is a sound setup).
+  if (!gateway.authenticates && serverConfig.trust_proxy !== false && !serverConfig.allow_unauthenticated_remote) {
+    gateway.logger.warn('server.trust_proxy is set and no plugin authenticates: whoever reaches the proxy in front of this gateway uses it without a key; add an auth plugin, or set server.allow_unauthenticated_remote: true if the proxy authenticates');
+  }
   // Migrations and plugins' background work begin now, not when the config was merely validated.
   await gateway.start();
   const sockets = new Set<Socket>();

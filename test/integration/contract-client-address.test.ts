@@ -60,6 +60,13 @@ function suite(title: string, trustProxy: string, trusted: boolean, cases: Case[
       });
     });
 
+    // A proxy is trusted at all (whether or not this peer is one): then one stands in front.
+    const proxied = trustProxy !== 'false';
+    it(proxied ? 'warns at start that whoever reaches the proxy uses the gateway without a key (no auth plugin)' : 'does not warn when it trusts no proxy', () => {
+      const warned = gw.logs.some((l) => l.includes('server.trust_proxy is set and no plugin authenticates'));
+      expect(warned).to.equal(proxied);
+    });
+
     it('a request refused before the chain is recorded with the same resolution', async () => {
       const id = `where-${title.replace(/\W+/g, '-')}-404`;
       const c = cases[cases.length - 1]!;
