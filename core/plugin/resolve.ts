@@ -4,6 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { register } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { likelyMeant } from '../schema/likely-meant.js';
 
 /** Built-in plugins by name. Core knows only where they live, never what they contain. */
 const BUILTINS = ['router', 'firewall', 'translator', 'dedupe', 'auth', 'ledger', 'ratelimit', 'marketplace'] as const;
@@ -50,7 +51,10 @@ export function resolvePlugin(use: string, configDir: string): ResolvedPlugin {
     throw new Error(`"${use}" is not a built-in plugin (${BUILTINS.join(', ')}), a ./relative path or an npm package name`);
   }
   const dir = findPackageDir(use, configDir) ?? findPackageDir(use, path.dirname(new URL(import.meta.url).pathname));
-  if (!dir) throw new Error(`plugin package "${use}" is not installed (looked in node_modules above ${configDir}); built-ins are ${BUILTINS.join(', ')}`);
+  if (!dir) {
+    const guess = likelyMeant(use, BUILTINS);
+    throw new Error(`plugin package "${use}" is not installed (looked in node_modules above ${configDir}); ${guess ? `did you mean the built-in "${guess}"? ` : ''}built-ins are ${BUILTINS.join(', ')}`);
+  }
   return { kind: 'package', url: pathToFileURL(packageEntry(dir)).href };
 }
 

@@ -2,6 +2,7 @@
 // remove providers while running (the marketplace turns offers into providers), and a reload swaps
 // changed ones. The router looks providers up by name on every request, so a swap is atomic.
 import { runtimeProviderSchema, type ProviderConfig, type ProviderInput, type SluiceConfig } from '../config/schema.js';
+import { likelyMeant } from '../schema/likely-meant.js';
 import { parseOptions } from '../schema/schema.js';
 import { AnthropicProvider } from './anthropic.js';
 import { GeminiProvider } from './gemini.js';
@@ -93,7 +94,8 @@ export function createProviderRegistry(
   const create = (name: string, c: ProviderConfig): Provider => {
     const factory = types[c.type];
     if (!factory) {
-      throw new ProviderEntryError(name, 'type', `providers.${name}.type: unknown provider type "${c.type}" (known: ${Object.keys(types).join(', ')}; plugins in the chain may add more)`);
+      const guess = likelyMeant(c.type, Object.keys(types));
+      throw new ProviderEntryError(name, 'type', `providers.${name}.type: unknown provider type "${c.type}" (${guess ? `did you mean "${guess}"? ` : ''}known: ${Object.keys(types).join(', ')}; plugins in the chain may add more)`);
     }
     let provider: Provider;
     try {

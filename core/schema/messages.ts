@@ -3,13 +3,15 @@
 // messages); a message a schema author wrote on a check or refinement still wins over these.
 import type { z } from 'zod';
 import { describeSchema, describeValue } from './describe.js';
+import { likelyMeant } from './likely-meant.js';
 
 export function optionErrorMessage(issue: z.core.$ZodRawIssue): string {
   switch (issue.code) {
     case 'unrecognized_keys': {
       const known = shapeKeys(issue.inst);
       const names = issue.keys.map((k) => `"${k}"`).join(', ');
-      const list = known ? ` (known: ${known.length ? known.join(', ') : 'none'})` : '';
+      const guess = known && issue.keys.length === 1 ? likelyMeant(issue.keys[0]!, known) : undefined;
+      const list = known ? ` (${guess ? `did you mean "${guess}"? ` : ''}known: ${known.length ? known.join(', ') : 'none'})` : '';
       return `expected no option${issue.keys.length > 1 ? 's' : ''} ${names}${list}`;
     }
     case 'invalid_key':
@@ -39,3 +41,4 @@ function asSchema(inst: unknown): z.core.$ZodType | undefined {
   const traits = (inst as { _zod?: { traits?: Set<string> } } | undefined)?._zod?.traits;
   return traits?.has('$ZodType') ? (inst as z.core.$ZodType) : undefined;
 }
+

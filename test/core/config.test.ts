@@ -78,7 +78,7 @@ describe('config', () => {
       expect(err.location).to.deep.equal({ file: 'x.yaml', line: 2, column: 9 });
       expect(err.message.split('\n')).to.deep.equal([
         'x.yaml:2:9: server.port: expected an integer from 0 to 65535, got 99999',
-        'x.yaml:3:9: server.prot: expected no option "prot" (known: host, port, trust_proxy, allow_unauthenticated_remote, body_limit, headers_timeout_ms, body_timeout_ms, max_json_depth, shutdown_grace_ms, sse_keepalive_ms, watch_config, listeners)',
+        'x.yaml:3:9: server.prot: expected no option "prot" (did you mean "port"? known: host, port, trust_proxy, allow_unauthenticated_remote, body_limit, headers_timeout_ms, body_timeout_ms, max_json_depth, shutdown_grace_ms, sse_keepalive_ms, watch_config, listeners)',
         'x.yaml:5:18: providers.local.type: expected openai, anthropic, gemini, loopback, or a provider type a plugin in the chain adds, got "loop back"',
       ]);
       return true;
@@ -158,6 +158,7 @@ describe('config', () => {
 
     const failures: [string, string, RegExp][] = [
       ['an unknown plugin', GOOD.replace('use: router', 'use: no-such-plugin'), /sluice\.yaml:4:\d+: chain\[0\]: plugin package "no-such-plugin" is not installed/],
+      ['a misspelt built-in plugin', GOOD.replace('use: router', 'use: routr'), /sluice\.yaml:4:\d+: chain\[0\]: plugin package "routr" is not installed \(looked in node_modules above .*\); did you mean the built-in "router"\? built-ins are router, /],
       ['bad plugin options', GOOD.replace('{ default: local }', '{ default: local, routes: [{ match: "a*b*", provider: local }] }'), /sluice\.yaml:5:\d+: plugin router: chain\[0\]\.with\.routes\[0\]\.match: expected a model pattern/],
       ['an unknown plugin option', GOOD.replace('{ default: local }', '{ defualt: local }'), /sluice\.yaml:5:\d+: plugin router: chain\[0\]\.with\.defualt: expected no option "defualt"/],
       ['a route with both provider and targets', GOOD.replace('{ default: local }', '{ routes: [{ match: "a*", provider: local, targets: [{ provider: local }] }] }'), /sluice\.yaml:5:\d+: plugin router: chain\[0\]\.with\.routes\[0\]: expected a route with either `provider` or `targets` \(not both\)/],

@@ -45,9 +45,14 @@ describe('options parsing (zod)', () => {
     expect(problems(z.strictObject({ use: z.string().min(1) }), { use: null })).to.deep.equal(['use: expected a non-empty string, got nothing']);
   });
 
-  it('names unknown keys and lists the known ones', () => {
-    expect(problems(server, { prot: 1 })).to.deep.equal(['prot: expected no option "prot" (known: port, open, name, limits)']);
-    expect(problems(server, { limits: { rsp: 1 } })).to.deep.equal(['limits.rsp: expected no option "rsp" (known: rps)']);
+  it('names unknown keys and lists the known ones, suggesting the one a typo most likely meant', () => {
+    expect(problems(server, { prot: 1 })).to.deep.equal(['prot: expected no option "prot" (did you mean "port"? known: port, open, name, limits)']);
+    expect(problems(server, { limits: { rsp: 1 } })).to.deep.equal(['limits.rsp: expected no option "rsp" (did you mean "rps"? known: rps)']);
+    // Case and - for _ are the commonest slips; a key far from every known one gets no guess.
+    expect(problems(server, { Name: 'x' })).to.deep.equal(['Name: expected no option "Name" (did you mean "name"? known: port, open, name, limits)']);
+    expect(problems(z.strictObject({ base_url: z.string().optional() }), { 'base-url': 'x' })).to.deep.equal(['base-url: expected no option "base-url" (did you mean "base_url"? known: base_url)']);
+    expect(problems(server, { colour: 1 })).to.deep.equal(['colour: expected no option "colour" (known: port, open, name, limits)']);
+    expect(problems(server, { prot: 1, opne: 1 })).to.deep.equal(['prot: expected no options "prot", "opne" (known: port, open, name, limits)']);
   });
 
   it('reports every problem, one per line, in the order of the schema', () => {

@@ -144,7 +144,7 @@ describe('plugin contract', () => {
       expect(lines).to.have.length(3);
       expect(lines[0]).to.match(/sluice\.yaml:\d+:\d+: plugin typed-greeting: chain\[1\]\.with\.repeat: expected an integer from 1 to 5, got 9$/);
       expect(lines[1]).to.match(/sluice\.yaml:\d+:\d+: plugin typed-greeting: chain\[1\]\.with\.header: expected a lower-case header name, got "X Bad"$/);
-      expect(lines[2]).to.match(/sluice\.yaml:\d+:\d+: plugin typed-greeting: chain\[1\]\.with\.greting: expected no option "greting" \(known: greeting, repeat, header\)$/);
+      expect(lines[2]).to.match(/sluice\.yaml:\d+:\d+: plugin typed-greeting: chain\[1\]\.with\.greting: expected no option "greting" \(did you mean "greeting"\? known: greeting, repeat, header\)$/);
     });
   });
 

@@ -65,7 +65,7 @@ describe('plugin provider types in YAML', () => {
       expect.fail('validated');
     } catch (err) {
       expect(err).to.be.instanceOf(ConfigError);
-      expect((err as Error).message).to.match(/sluice\.yaml:3/).and.to.contain('unknown provider type "fortunes" (known: openai, anthropic, gemini, loopback, fortune');
+      expect((err as Error).message).to.match(/sluice\.yaml:3/).and.to.contain('unknown provider type "fortunes" (did you mean "fortune"? known: openai, anthropic, gemini, loopback, fortune');
     }
     try {
       await startGateway(config('fortunes'), { dir });
