@@ -154,6 +154,11 @@ const chainEntry = z.strictObject({
   use: z.string().min(1).describe('A built-in plugin name, a ./path relative to this file, or an npm package name.'),
   with: z.unknown().optional().describe('The plugin\'s options.'),
   name: z.string().optional().describe('Label for logs when the same plugin appears twice.'),
+}, {
+  // `- router` for `- use: router` is the likeliest slip here: show the line to write.
+  error: (issue) => (issue.code === 'invalid_type' && typeof issue.input === 'string'
+    ? `expected a mapping with use, with, name, got ${JSON.stringify(issue.input)} (write \`- use: ${issue.input}\`)`
+    : undefined),
 });
 export type ChainEntry = z.output<typeof chainEntry>;
 

@@ -133,6 +133,8 @@ describe('config', () => {
       /^x\.yaml:3:1: invalid YAML: this key does not start at the column of the keys above it: indent it exactly as far as they are \(YAML nests by indentation\)$/],
     ['a chain label (name:) given to two entries, which it exists to tell apart', GOOD.replace('    with: { default: local }\n', '    with: { default: local }\n    name: main\n  - use: firewall\n    name: main\n'),
       /^x\.yaml:8:11: chain\[1\]\.name: "main" already labels chain\[0\]: give each entry its own name$/],
+    ['a chain entry written as a bare name', GOOD.replace('  - use: router\n    with: { default: local }\n', '  - router\n'),
+      /^x\.yaml:4:5: chain\[0\]: expected a mapping with use, with, name, got "router" \(write `- use: router`\)$/],
     ['a key given twice', 'server:\n  host: 127.0.0.1\n  host: 0.0.0.0\n' + GOOD, /^x\.yaml:3:3: invalid YAML: "host" is given twice in this mapping: keep one$/],
   ];
   for (const [name, yaml, message] of cases) {
