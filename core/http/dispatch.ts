@@ -121,7 +121,7 @@ export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promi
         // A status the route falls over on (`fallback_on`: a revoked key) moves on, never retries:
         // the same provider with the same key answers the same.
         const movesOn = failure || fallsOver(exchange, error);
-        if (cooldown) noteOutcome(cooldown, probe, startedAt, error, movesOn && !abort.aborted);
+        if (cooldown) noteOutcome(cooldown, probe, startedAt, error, abort.aborted ? 'left' : movesOn ? 'failed' : 'answered');
         if (abort.aborted || !movesOn) throw error;
         // A provider that has just gone into cooldown is not tried again while another target is left.
         const delay = failure && retry && k < retry.attempts && !(i < fallbacks.length && cooldown?.cooling()) ? retryDelay(retry, k, error, target, opts) : undefined;
@@ -173,9 +173,9 @@ function inServiceFirst(first: Target, fallbacks: readonly Target[], cooldownOf:
  * against the provider; an answer it returns (a 4xx that is the request's own fault) shows the
  * provider serving; a refusal Sluice made itself (its pool full) or a client that left says nothing.
  */
-function noteOutcome(cooldown: ProviderCooldown, probe: boolean, startedAt: number, error: GatewayError, failed: boolean): void {
-  if (failed && !isLocalRefusal(error)) cooldown.failed(probe, error.code, error.status, error.status === 429 ? retryAfterMs(error.retryAfter) : undefined);
-  else if (!failed && error.code === 'SLUICE_E_UPSTREAM_ERROR' && error.status < 500) cooldown.succeeded(startedAt, probe);
+function noteOutcome(cooldown: ProviderCooldown, probe: boolean, startedAt: number, error: GatewayError, outcome: 'failed' | 'answered' | 'left'): void {
+  if (outcome === 'failed' && !isLocalRefusal(error)) cooldown.failed(probe, error.code, error.status, error.status === 429 ? retryAfterMs(error.retryAfter) : undefined);
+  else if (outcome === 'answered' && error.code === 'SLUICE_E_UPSTREAM_ERROR') cooldown.succeeded(startedAt, probe);
   else cooldown.released(probe);
 }
 
