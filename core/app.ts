@@ -137,7 +137,8 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
   );
 
   const inFlight = new InFlight();
-  const lastRequests = new LastRequests();
+  // While a shutdown leaves open connections to their clients (closing), a stream's connection is left too.
+  const lastRequests = new LastRequests(undefined, () => phase === 'closing');
   const { server: serverConfig } = config;
   const listeners = instances.flatMap(({ plugin, instance }) => (instance.onRequest ? [{ plugin: plugin.label, listen: instance.onRequest.bind(instance) }] : []));
   const record = createRequestRecorder(logger, requestMetrics, listeners);

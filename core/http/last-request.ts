@@ -17,11 +17,18 @@ export class LastRequests {
   private readonly waiting = new Map<Socket, NodeJS.Timeout>();
   private ended = false;
 
-  constructor(private readonly waitMs = LAST_REQUEST_WAIT_MS) {}
+  /**
+   * `leftToClients`: true while a shutdown leaves open connections to their clients (server.ts):
+   * the connection is then idle like any other, served as its last if a request comes, and closed
+   * by the client or with the idle ones after that — not ended by this side after a moment, which
+   * could cross the request a proxy is sending on it.
+   */
+  constructor(private readonly waitMs = LAST_REQUEST_WAIT_MS, private readonly leftToClients: () => boolean = () => false) {}
 
   /** The response on `socket` is complete: one more request may come; the socket is ended if none does. */
   await(socket: Socket): void {
     if (this.ended) { socket.end(); return; }
+    if (this.leftToClients()) return;
     if (this.waiting.has(socket) || socket.destroyed) return;
     const timer = setTimeout(() => { this.waiting.delete(socket); socket.end(); }, this.waitMs);
     this.waiting.set(socket, timer);

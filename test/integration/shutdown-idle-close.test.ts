@@ -8,6 +8,7 @@
 import { expect } from 'chai';
 import net from 'node:net';
 import { config, startGateway } from '../helpers/gateway.js';
+import { slowStreams } from '../helpers/slow-streams.js';
 
 const BODY = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] });
 const request = `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(BODY)}\r\n\r\n${BODY}`;
@@ -50,6 +51,42 @@ describe('shutdown: idle kept-alive connections are left to the client to close'
       expect(performance.now() - began, 'over once the connection closed, not at the grace').to.be.below(4000);
     } finally {
       socket.destroy();
+    }
+  });
+});
+
+describe('shutdown: the connection of a stream that ends while connections are left to their clients', function () {
+  this.timeout(20_000);
+
+  it('is left open like any idle one: a request on it 1 s after the stream ended is served, as its last', async () => {
+    const mock = await slowStreams(); // 60 deltas 30 ms apart
+    const gw = await startGateway(config({
+      server: '  shutdown_grace_ms: 10000\n',
+      providers: `  mock: { type: openai, base_url: "${mock.url}", api_key: test-key }\n`,
+      chain: '  - use: router\n    with: { routes: [{ match: "gpt-*", provider: mock }], default: local }',
+    }));
+    const socket = net.connect(gw.running.port, '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    try {
+      const body = JSON.stringify({ model: 'gpt-x', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+      let text = '';
+      const ended = new Promise<void>((resolve) => {
+        const onData = (c: Buffer) => { text += c.toString('utf8'); if (text.includes('0\r\n\r\n')) { socket.off('data', onData); resolve(); } };
+        socket.on('data', onData);
+      });
+      socket.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      await new Promise((r) => setTimeout(r, 300)); // its head is out, with keep-alive
+      const stopping = gw.close();
+      await ended;
+      expect(text).to.contain('data: [DONE]');
+      await new Promise((r) => setTimeout(r, 1000));
+      const answer = await exchange(socket);
+      expect(answer).to.match(/^HTTP\/1\.1 200 /);
+      expect(answer).to.match(/connection: close/i);
+      await stopping;
+    } finally {
+      socket.destroy();
+      await mock.close();
     }
   });
 });
