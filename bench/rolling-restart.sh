@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rolling restarts behind nginx: two `sluice start` instances (the offline loopback model) behind
-# nginx (examples/nginx/sluice.conf's upstream settings: keepalive 64, proxy_next_upstream error
+# nginx (examples/nginx/sluice.conf's upstream settings: keepalive 64, keepalive_timeout 4s, proxy_next_upstream error
 # timeout), 16 clients posting chat requests back to back over kept-alive connections, and each
 # instance stopped (SIGTERM) and restarted twice, 11 s apart (more than nginx's fail_timeout).
 # Prints the clients' tally of statuses and errors: every request should be a 200.
@@ -20,7 +20,7 @@ events { worker_connections 1024; }
 http {
   access_log off;
   client_body_temp_path $DIR/cbt; proxy_temp_path $DIR/pt; fastcgi_temp_path $DIR/ft; uwsgi_temp_path $DIR/ut; scgi_temp_path $DIR/st;
-  upstream sluice { server 127.0.0.1:$((BASE + 1)); server 127.0.0.1:$((BASE + 2)); keepalive 64; keepalive_timeout 60s; }
+  upstream sluice { server 127.0.0.1:$((BASE + 1)); server 127.0.0.1:$((BASE + 2)); keepalive 64; keepalive_timeout 4s; }
   server {
     listen 127.0.0.1:$BASE;
     proxy_http_version 1.1;
