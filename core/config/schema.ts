@@ -61,8 +61,8 @@ export type RetryConfig = z.output<typeof retry>;
  * target go there at once instead of each paying this provider's timeout first. Never a refusal.
  */
 const cooldown = z.strictObject({
-  after_failures: z.number().int().min(0).max(1000).default(3)
-    .describe('Failures in a row (connection errors, timeouts, 429, 5xx, fallback_on statuses) after which requests that have another target skip this provider for period_ms; 0 = never skipped.'),
+  after_failures: z.number().int().min(0).max(1000).default(0)
+    .describe('Failures in a row (connection errors, timeouts, 429, 5xx, fallback_on statuses) after which requests that have another target skip this provider for period_ms; 0 (the default) = never skipped, a 429\'s retry-after included (3 is a usual setting).'),
   period_ms: z.number().int().min(100).max(3_600_000).default(30_000)
     .describe('How long it is skipped; then one request probes it: an answer puts it back, a failure starts another period.'),
   max_retry_after_ms: z.number().int().min(0).max(86_400_000).default(300_000)

@@ -64,7 +64,7 @@ function value(text: string, series: string): number {
 
 function gatewayYaml(a: MockUpstream, b: MockUpstream, reloadedRetry: string): string {
   // Cooldown off: these tests fail one provider request after request to see its retries.
-  const p = (name: string, extra = '') => `  ${name}: { type: openai, base_url: "${a.url}", api_key: key-a, cooldown: { after_failures: 0 }${extra} }`;
+  const p = (name: string, extra = '') => `  ${name}: { type: openai, base_url: "${a.url}", api_key: key-a${extra} }`;
   return config({
     providers: [
       p('noretry'),
@@ -74,7 +74,7 @@ function gatewayYaml(a: MockUpstream, b: MockUpstream, reloadedRetry: string): s
       p('patient', ', retry: { attempts: 2, backoff_ms: 1000 }'),
       p('budgeted', ', retry: { attempts: 2, backoff_ms: 1, budget_percent: 0, min_per_second: 0.2 }'),
       p('reloaded', reloadedRetry),
-      `  backup: { type: openai, base_url: "${b.url}", api_key: key-b, cooldown: { after_failures: 0 } }`,
+      `  backup: { type: openai, base_url: "${b.url}", api_key: key-b }`,
     ].join('\n'),
     chain: `  - use: router
     with:

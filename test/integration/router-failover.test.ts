@@ -52,8 +52,6 @@ function sseData(text: string): unknown[] {
     .filter((d) => d !== '' && d !== '[DONE]').map((d) => JSON.parse(d) as unknown);
 }
 
-// Every provider here has `cooldown` off: these tests drive a primary that fails request after
-// request and check what each request does; skipping a failing provider is provider-cooldown.test.ts's.
 describe('router fallbacks', () => {
   let a: MockUpstream;
   let b: MockUpstream;
@@ -67,12 +65,12 @@ describe('router fallbacks', () => {
     deadPort = await closedPort();
     gw = await startGateway(config({
       providers: [
-        `  primary: { type: openai, base_url: "${a.url}", api_key: key-a, timeouts: { first_byte_ms: 300 } , cooldown: { after_failures: 0 } }`,
-        `  backup: { type: openai, base_url: "${b.url}", api_key: key-b , cooldown: { after_failures: 0 } }`,
-        `  dead: { type: openai, base_url: "http://127.0.0.1:${deadPort}/v1", api_key: key-dead, timeouts: { connect_ms: 2000 } , cooldown: { after_failures: 0 } }`,
-        `  chatonly: { type: openai, base_url: "${a.url}", api_key: key-a, protocols: [openai.chat] , cooldown: { after_failures: 0 } }`,
-        `  responsesonly: { type: openai, base_url: "${b.url}", api_key: key-b, protocols: [openai.responses] , cooldown: { after_failures: 0 } }`,
-        `  idler: { type: openai, base_url: "${a.url}", api_key: key-a, timeouts: { idle_ms: 300 } , cooldown: { after_failures: 0 } }`,
+        `  primary: { type: openai, base_url: "${a.url}", api_key: key-a, timeouts: { first_byte_ms: 300 } }`,
+        `  backup: { type: openai, base_url: "${b.url}", api_key: key-b }`,
+        `  dead: { type: openai, base_url: "http://127.0.0.1:${deadPort}/v1", api_key: key-dead, timeouts: { connect_ms: 2000 } }`,
+        `  chatonly: { type: openai, base_url: "${a.url}", api_key: key-a, protocols: [openai.chat] }`,
+        `  responsesonly: { type: openai, base_url: "${b.url}", api_key: key-b, protocols: [openai.responses] }`,
+        `  idler: { type: openai, base_url: "${a.url}", api_key: key-a, timeouts: { idle_ms: 300 } }`,
       ].join('\n'),
       chain: `  - use: router
     with:
@@ -338,8 +336,8 @@ describe('router fallbacks between Anthropic and OpenAI providers', () => {
     oai = await startMockUpstream();
     gw = await startGateway(config({
       providers: [
-        `  claude: { type: anthropic, base_url: "${new URL(anth.url).origin}", api_key: key-anth , cooldown: { after_failures: 0 } }`,
-        `  oai: { type: openai, base_url: "${oai.url}", api_key: key-oai , cooldown: { after_failures: 0 } }`,
+        `  claude: { type: anthropic, base_url: "${new URL(anth.url).origin}", api_key: key-anth }`,
+        `  oai: { type: openai, base_url: "${oai.url}", api_key: key-oai }`,
       ].join('\n'),
       chain: `  - use: router
     with:

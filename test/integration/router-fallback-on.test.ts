@@ -41,8 +41,8 @@ describe('router fallback_on', () => {
     b = await startMockUpstream();
     gw = await startGateway(config({
       providers: [
-        `  primary: { type: openai, base_url: "${a.url}", api_key: key-a, retry: { attempts: 2, backoff_ms: 1 }, cooldown: { after_failures: 0 } }`,
-        `  backup: { type: openai, base_url: "${b.url}", api_key: key-b, cooldown: { after_failures: 0 } }`,
+        `  primary: { type: openai, base_url: "${a.url}", api_key: key-a, retry: { attempts: 2, backoff_ms: 1 } }`,
+        `  backup: { type: openai, base_url: "${b.url}", api_key: key-b }`,
       ].join('\n'),
       chain: `  - use: router
     with:

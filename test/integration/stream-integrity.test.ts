@@ -13,8 +13,6 @@ import { config, startGateway, type TestGateway } from '../helpers/gateway.js';
 import { startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
 import { anthropicClient, drivers, openaiClient, errorStatus, GENERATE, modelFor, routesYaml, upstreamProviders, type Driver, type GenProtocol } from '../helpers/translation-rig.js';
 
-/** These tests fail the same upstream request after request to see each one fall back: no cooldown. */
-const NO_COOLDOWN = ', cooldown: { after_failures: 0 }';
 const sse = (data: unknown, event?: string): string => `${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(data)}\n\n`;
 const chatChunk = (delta: Record<string, unknown>, finish: string | null = null): string =>
   sse({ id: 'chatcmpl-t', object: 'chat.completion.chunk', created: 1700000000, model: 'loopback', choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
@@ -99,7 +97,7 @@ describe('stream integrity: truncation, failures before content, SSE to non-stre
   before(async () => {
     mock = await startMockUpstream();
     gw = await startGateway(config({
-      providers: upstreamProviders(mock.url.replace(/\/v1$/, ''), NO_COOLDOWN),
+      providers: upstreamProviders(mock.url.replace(/\/v1$/, '')),
       chain: [
         '  - use: router\n    with:\n      routes:',
         routesYaml(),
@@ -334,7 +332,7 @@ describe('stream integrity: preamble is held back at most one keep-alive interva
     mock = await startMockUpstream();
     gw = await startGateway(config({
       server: '  shutdown_grace_ms: 200\n  sse_keepalive_ms: 1000\n',
-      providers: upstreamProviders(mock.url.replace(/\/v1$/, ''), NO_COOLDOWN),
+      providers: upstreamProviders(mock.url.replace(/\/v1$/, '')),
       chain: '  - use: router\n    with:\n      routes:\n        - { match: thinker, provider: up-chat, fallbacks: [{ provider: local, model: loopback }] }',
     }));
   });
