@@ -30,11 +30,15 @@ export default definePlugin<FirewallOptions>({
     let building: Promise<FirewallRuntime> | undefined;
     const current = (): FirewallRuntime | Promise<FirewallRuntime> =>
       runtime ?? (building ??= build(options).then((built) => (runtime ??= built)));
+    // Read at each probe (a reload may change it): with on_error allow the instance serves without
+    // the sidecar (built-in detectors only), so a sidecar every instance shares must not take them
+    // all out of the load balancer; with block it cannot serve.
+    let onError = options.presidio?.on_error;
     if (options.presidio) {
       host.addReadinessCheck('presidio', async () => {
         if (await (await current()).engine.sidecarReady()) return;
         throw Object.assign(new Error('presidio-analyzer does not answer GET /health'), { code: 'presidio_unreachable' });
-      });
+      }, { required: () => onError === 'block' });
     }
     return {
       middleware: firewallMiddleware(current, metrics, host.logger),
@@ -43,7 +47,7 @@ export default definePlugin<FirewallOptions>({
       // detectors may have changed.
       async reload(next) {
         const built = await build(next);
-        return () => { runtime = built; };
+        return () => { runtime = built; onError = next.presidio?.on_error; };
       },
     };
   },

@@ -161,8 +161,19 @@ describe('firewall with the Presidio sidecar', () => {
     expect(rig.proxy.requests.length).to.equal(from);
   });
 
-  it('/ready reports the sidecar', async () => {
+  it('/ready reports the sidecar: with on_error allow (the default) a sidecar down degrades the instance, it stays ready', async () => {
     const gw = await start(`{ ${presidio()} }`);
+    expect((await fetch(`${gw.url}/ready`)).status).to.equal(200);
+    analyzer.behaviour.healthy = false;
+    const down = await fetch(`${gw.url}/ready`);
+    expect(down.status).to.equal(200);
+    const body = (await down.json()) as { status: string; checks: Record<string, string> };
+    expect(body.status).to.equal('degraded');
+    expect(body.checks['firewall:presidio']).to.match(/^failed/);
+  });
+
+  it('/ready with on_error block: a sidecar down makes the instance unready (it refuses every request)', async () => {
+    const gw = await start(`{ ${presidio(', on_error: block')} }`);
     expect((await fetch(`${gw.url}/ready`)).status).to.equal(200);
     analyzer.behaviour.healthy = false;
     const down = await fetch(`${gw.url}/ready`);
