@@ -31,7 +31,7 @@ export function decodeResponsesRequest(body: JsonObject, model: string, stream: 
   }
 
   const request: IrRequest = {
-    model, system, messages: decodeInput(body['input'], system), tools: decodeTools(body['tools']),
+    model, system, messages: decodeInput(body['input'], system), tools: decodeTools(toolLists(body)),
     stop: [], stream, dropped: [],
   };
   const choice = decodeToolChoice(body['tool_choice']);
@@ -92,6 +92,8 @@ function decodeInput(input: JsonValue | undefined, system: IrText[]): IrMessage[
     const type = responsesItemType(item);
     // The reader appends each item's parts straight to the message they belong to.
     switch (type) {
+      case 'additional_tools':
+        return; // tool definitions, read by toolLists: no turn of the conversation
       case 'message': {
         if (typeof item['content'] !== 'string' && !Array.isArray(item['content'])) {
           throw invalid(`input[${i}].content must be a string or an array`, `input[${i}].content`);
@@ -137,25 +139,47 @@ function decodeInput(input: JsonValue | undefined, system: IrText[]): IrMessage[
   return messages;
 }
 
-function decodeTools(tools: JsonValue | undefined): IrTool[] {
+/**
+ * Where a request declares tools: `tools`, and every `additional_tools` input item — Codex's newest
+ * models send all their tools that way, `{type: additional_tools, role: developer, tools: […]}`, and
+ * with store off Codex replays the item each turn. Each list is read with the path it sits at.
+ */
+function toolLists(body: JsonObject): { tools: JsonValue | undefined; at: string }[] {
+  const lists: { tools: JsonValue | undefined; at: string }[] = [{ tools: body['tools'], at: 'tools' }];
+  const input = body['input'];
+  if (!Array.isArray(input)) return lists;
+  input.forEach((raw, i) => {
+    const item = asObject(raw);
+    if (item && item['type'] === 'additional_tools') lists.push({ tools: item['tools'], at: `input[${i}].tools` });
+  });
+  return lists;
+}
+
+function decodeTools(lists: { tools: JsonValue | undefined; at: string }[]): IrTool[] {
   const out: IrTool[] = [];
-  for (const [i, raw] of asArray(tools).entries()) {
-    const tool = asObject(raw);
-    if (!tool) throw invalid(`tools[${i}] must be an object`, `tools[${i}]`);
-    if (asString(tool['type']) !== 'namespace') {
-      const t = decodeTool(tool, `tools[${i}]`);
-      if (t) out.push(t);
-      continue;
-    }
-    // A namespace groups function and custom tools (Codex's sub-agent tools): each becomes a flat
-    // IR tool, so a model behind another protocol can call it.
-    const ns = asString(tool['name']);
-    if (ns === undefined) throw invalid(`tools[${i}].name is required`, `tools[${i}].name`);
-    for (const [j, inner] of asArray(tool['tools']).entries()) {
-      const innerTool = asObject(inner);
-      if (!innerTool) throw invalid(`tools[${i}].tools[${j}] must be an object`, `tools[${i}].tools[${j}]`);
-      const t = decodeTool(innerTool, `tools[${i}].tools[${j}]`);
-      if (t) out.push({ ...t, name: namespacedName(ns, t.name), namespace: { name: ns, tool: t.name } });
+  // A tool declared twice (an additional_tools item replayed with the history, or also in `tools`)
+  // is offered once: every provider refuses duplicate tool names. The first declaration wins.
+  const seen = new Set<string>();
+  const add = (t: IrTool) => { if (!seen.has(t.name)) { seen.add(t.name); out.push(t); } };
+  for (const { tools, at } of lists) {
+    for (const [i, raw] of asArray(tools).entries()) {
+      const tool = asObject(raw);
+      if (!tool) throw invalid(`${at}[${i}] must be an object`, `${at}[${i}]`);
+      if (asString(tool['type']) !== 'namespace') {
+        const t = decodeTool(tool, `${at}[${i}]`);
+        if (t) add(t);
+        continue;
+      }
+      // A namespace groups function and custom tools (Codex's sub-agent tools): each becomes a flat
+      // IR tool, so a model behind another protocol can call it.
+      const ns = asString(tool['name']);
+      if (ns === undefined) throw invalid(`${at}[${i}].name is required`, `${at}[${i}].name`);
+      for (const [j, inner] of asArray(tool['tools']).entries()) {
+        const innerTool = asObject(inner);
+        if (!innerTool) throw invalid(`${at}[${i}].tools[${j}] must be an object`, `${at}[${i}].tools[${j}]`);
+        const t = decodeTool(innerTool, `${at}[${i}].tools[${j}]`);
+        if (t) add({ ...t, name: namespacedName(ns, t.name), namespace: { name: ns, tool: t.name } });
+      }
     }
   }
   return out;

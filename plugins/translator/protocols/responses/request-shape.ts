@@ -45,28 +45,6 @@ const REPLAYED = { id: 'consumed', status: 'consumed' } as const;
 const REASONING_PARTS: ShapeSpec = { keys: { type: 'consumed', text: true } };
 const CALL_OUTPUT: ShapeSpec = { keys: { call_id: true, output: MESSAGE_CONTENT } };
 
-const ITEM: ShapeSpec = {
-  keys: { type: true, ...REPLAYED },
-  variant: (item: JsonObject) => {
-    const type = responsesItemType(item);
-    const role = item['role'];
-    return type === 'message' && (role === 'developer' || role === 'system') ? 'system message' : type;
-  },
-  variants: {
-    message: { keys: { role: true, content: MESSAGE_CONTENT } },
-    'system message': { keys: { role: true, content: SYSTEM_CONTENT } },
-    function_call: { keys: { call_id: true, name: true, namespace: true, arguments: true } },
-    custom_tool_call: { keys: { call_id: true, name: true, input: true } },
-    function_call_output: CALL_OUTPUT,
-    custom_tool_call_output: CALL_OUTPUT,
-    reasoning: {
-      // Every part's text is taken, whatever its type (summary_text, reasoning_text).
-      keys: { summary: REASONING_PARTS, content: REASONING_PARTS, encrypted_content: true },
-    },
-  },
-  othersDropped: true, // item_reference, local_shell_call, web_search_call, mcp_*, compaction…: server-side or hosted
-};
-
 const NAMED: ShapeSpec = { keys: { name: true } };
 /** The tools a client defines itself (hosted ones are dropped), at the top level and in a namespace. */
 const CLIENT_TOOLS = {
@@ -79,6 +57,39 @@ const CLIENT_TOOLS = {
   othersDropped: true,
 } satisfies ShapeSpec;
 
+/** A tool list: `tools`, and an `additional_tools` input item's. */
+const TOOLS: ShapeSpec = {
+  keys: { type: true },
+  variant: (t) => asString(t['type']),
+  // A namespace holds function and custom tools (request-decode.ts flattens it).
+  variants: { ...CLIENT_TOOLS.variants, namespace: { keys: { name: true, description: true, tools: CLIENT_TOOLS } } },
+  othersDropped: true, // hosted tools: web_search, file_search, local_shell, mcp…
+};
+
+const ITEM: ShapeSpec = {
+  keys: { type: true, ...REPLAYED },
+  variant: (item: JsonObject) => {
+    const type = responsesItemType(item);
+    const role = item['role'];
+    return type === 'message' && (role === 'developer' || role === 'system') ? 'system message' : type;
+  },
+  variants: {
+    message: { keys: { role: true, content: MESSAGE_CONTENT } },
+    'system message': { keys: { role: true, content: SYSTEM_CONTENT } },
+    function_call: { keys: { call_id: true, name: true, namespace: true, arguments: true } },
+    custom_tool_call: { keys: { call_id: true, name: true, namespace: true, input: true } },
+    // Codex's newest models declare their tools here instead of in `tools` (request-decode.ts reads both).
+    additional_tools: { keys: { role: 'consumed', tools: TOOLS } },
+    function_call_output: CALL_OUTPUT,
+    custom_tool_call_output: CALL_OUTPUT,
+    reasoning: {
+      // Every part's text is taken, whatever its type (summary_text, reasoning_text).
+      keys: { summary: REASONING_PARTS, content: REASONING_PARTS, encrypted_content: true },
+    },
+  },
+  othersDropped: true, // item_reference, local_shell_call, web_search_call, mcp_*, compaction…: server-side or hosted
+};
+
 export const RESPONSES_REQUEST_SHAPE = compileShape({
   keys: {
     model: 'consumed', stream: 'consumed', // read by ingress
@@ -86,13 +97,7 @@ export const RESPONSES_REQUEST_SHAPE = compileShape({
     temperature: true, top_p: true, user: true, safety_identifier: true,
     // Refused unless null (request-decode.ts).
     previous_response_id: true, conversation: true,
-    tools: {
-      keys: { type: true },
-      variant: (t) => asString(t['type']),
-      // A namespace holds function and custom tools (request-decode.ts flattens it).
-      variants: { ...CLIENT_TOOLS.variants, namespace: { keys: { name: true, description: true, tools: CLIENT_TOOLS } } },
-      othersDropped: true, // hosted tools: web_search, file_search, local_shell, mcp…
-    },
+    tools: TOOLS,
     tool_choice: { keys: { type: true }, variant: (c) => asString(c['type']), variants: { function: NAMED, custom: NAMED }, othersDropped: true },
     reasoning: { keys: { effort: true, summary: true, generate_summary: true } },
     text: { keys: { format: { keys: { type: true, name: true, schema: true, strict: true } }, verbosity: true } },

@@ -69,6 +69,27 @@ describe('responses codec: decodeRequest (recorded clients)', () => {
     expect(ir.dropped).to.have.members(['store', 'include', 'prompt_cache_key', 'tools[2](local_shell)', 'input[9](local_shell_call)', 'input[10](item_reference)']);
   });
 
+  it('Codex additional_tools item: its tools are offered (namespaced ones flat), once, and it is no turn', () => {
+    const fn = (name: string): JsonObject => ({ type: 'function', name, parameters: { type: 'object', properties: {} } });
+    const item: JsonObject = {
+      type: 'additional_tools', role: 'developer',
+      tools: [{ type: 'namespace', name: 'functions', tools: [{ type: 'custom', name: 'exec' }, fn('exec_command')] }, fn('view_image'), { type: 'web_search' }],
+    };
+    const ir = decode({
+      tools: [fn('view_image')],
+      // With store off Codex replays the item with the history: the tools stay offered once.
+      input: [item, { role: 'developer', content: 'rules' }, { role: 'user', content: 'hi' }, item],
+    });
+    expect(ir.tools.map((t) => [t.name, t.namespace, Boolean(t.freeform)])).to.deep.equal([
+      ['view_image', undefined, false],
+      ['functions__exec', { name: 'functions', tool: 'exec' }, true],
+      ['functions__exec_command', { name: 'functions', tool: 'exec_command' }, false],
+    ]);
+    expect(ir.system).to.deep.equal([{ type: 'text', text: 'rules' }]);
+    expect(ir.messages).to.deep.equal([{ role: 'user', parts: [{ type: 'text', text: 'hi' }] }]);
+    expect(ir.dropped).to.have.members(['input[0].tools[2](web_search)', 'input[3].tools[2](web_search)']);
+  });
+
   it('openai SDK: string input, easy messages, function_call with parsed_arguments', () => {
     expect(decode(fixtureBody('sdk.openai6.responses.json')).messages).to.deep.equal([{ role: 'user', parts: [{ type: 'text', text: 'hi' }] }]);
     expect(decode(fixtureBody('sdk.openai6.responses.json')).dropped).to.deep.equal([]);
