@@ -234,6 +234,11 @@ describe('protocol view: signatures and declared tools', () => {
   it('names the function tools each family offers, leaving hosted and server tools out', () => {
     expect(createRequestView(p('openai.chat'), { tools: [{ type: 'function', function: { name: 'a' } }, { type: 'custom', custom: { name: 'b' } }] }).toolNames()).to.deep.equal(['a']);
     expect(createRequestView(p('openai.responses'), { tools: [{ type: 'function', name: 'a' }, { type: 'web_search' }, { type: 'custom', name: 'p' }] }).toolNames()).to.deep.equal(['a']);
+    // Codex's newest models declare their tools in an additional_tools input item; a namespace's tools are not called by name alone.
+    expect(createRequestView(p('openai.responses'), {
+      tools: [{ type: 'function', name: 'a' }],
+      input: [{ type: 'additional_tools', role: 'developer', tools: [{ type: 'function', name: 'b' }, { type: 'namespace', name: 'ns', tools: [{ type: 'function', name: 'c' }] }] }, { role: 'user', content: 'x' }],
+    }).toolNames()).to.deep.equal(['a', 'b']);
     expect(createRequestView(p('anthropic.messages'), { tools: [{ name: 'a' }, { type: 'custom', name: 'b' }, { type: 'web_search_20250305', name: 'web_search' }] }).toolNames()).to.deep.equal(['a', 'b']);
     expect(createRequestView(p('gemini.count_tokens'), { generateContentRequest: { tools: [{ functionDeclarations: [{ name: 'a' }, { name: 'b' }] }, { googleSearch: {} }] } }).toolNames()).to.deep.equal(['a', 'b']);
     expect(createRequestView(p('openai.embeddings'), { input: 'x' }).toolNames()).to.deep.equal([]);

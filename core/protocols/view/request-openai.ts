@@ -212,9 +212,35 @@ export function walkResponses(body: JsonObject, sink: RequestSink): void {
   }
 }
 
-/** Function tools only: hosted tools (web_search, file_search, …) and custom tools are not called by name here. */
+/** A tool a Responses request declares, with the `namespace` tool it sits in, if any. */
+export interface ResponsesToolDeclaration { tool: JsonObject; namespace?: string }
+
+/**
+ * The tools a Responses request declares, in order: `tools`, then each `additional_tools` input
+ * item's list (Codex's newest models send every tool there, and an empty `tools`); the tools of a
+ * `namespace` tool in its place. Hosted tools are listed too: callers pick the types they want.
+ */
+export function responsesToolDeclarations(body: JsonObject): ResponsesToolDeclaration[] {
+  const out: ResponsesToolDeclaration[] = [];
+  const add = (list: JsonValue | undefined): void => {
+    for (const t of listOf(list)) {
+      if (!isObject(t)) continue;
+      if (t['type'] !== 'namespace') { out.push({ tool: t }); continue; }
+      const namespace = asString(t['name']);
+      for (const inner of listOf(t['tools'])) if (isObject(inner) && namespace) out.push({ tool: inner, namespace });
+    }
+  };
+  add(body['tools']);
+  for (const item of listOf(body['input'])) if (isObject(item) && item['type'] === 'additional_tools') add(item['tools']);
+  return out;
+}
+
+/**
+ * Function tools outside a namespace, wherever declared (responsesToolDeclarations): hosted tools
+ * (web_search, file_search, …), custom tools and a namespace's tools are not called by name alone.
+ */
 export function toolsResponses(body: JsonObject): string[] {
-  return names(body['tools'], (t) => (t['type'] === 'function' ? t['name'] : undefined));
+  return names(responsesToolDeclarations(body).filter((d) => !d.namespace).map((d) => d.tool), (t) => (t['type'] === 'function' ? t['name'] : undefined));
 }
 
 /** Responses: a developer message item (Codex's own form for instructions). */

@@ -2,6 +2,7 @@
 // (created, in_progress, per-item added/delta/done events, completed with usage), every event
 // numbered by `sequence_number` and named by its type.
 import { asObject, asString } from '../../protocols/json.js';
+import { responsesToolDeclarations } from '../../protocols/view/request-openai.js';
 import type { JsonObject, JsonValue, StreamEvent } from '../../protocols/types.js';
 import { jsonReply, nowSeconds, streamReply, type LoopbackHandler } from './reply.js';
 import type { GatewayResponse, UpstreamRequest } from '../../exchange.js';
@@ -21,20 +22,25 @@ export const openaiResponses: LoopbackHandler = (request, id) => {
   return renderResponses(decide(view), request, id);
 };
 
+/** A tool loopback may call, as the client knows it. */
+interface OfferedTool { name: string; namespace?: string; custom: boolean }
+
 /**
- * The freeform (`custom`) tools offered, such as Codex's apply_patch: called with raw text, not JSON
- * arguments. The protocol view names function tools only, so they are read here, where a call to
- * one is written as the `custom_tool_call` the client runs.
+ * The function and freeform (`custom`, such as Codex's apply_patch: called with raw text, not JSON
+ * arguments) tools offered, in `tools` or an `additional_tools` input item, by the name a marker
+ * gives: a tool inside a `namespace` tool as `<namespace>__<tool>`, the name every other protocol
+ * gets it under after translation, so one script calls it on every route.
  */
-function customToolNames(body: JsonObject): Set<string> {
-  const names = new Set<string>();
-  if (!Array.isArray(body['tools'])) return names;
-  for (const t of body['tools']) {
-    const tool = asObject(t);
-    const name = tool?.['type'] === 'custom' ? asString(tool['name']) : undefined;
-    if (name) names.add(name);
+function offeredTools(body: JsonObject): Map<string, OfferedTool> {
+  const tools = new Map<string, OfferedTool>();
+  for (const { tool, namespace } of responsesToolDeclarations(body)) {
+    const type = tool['type'];
+    const name = asString(tool['name']);
+    if ((type !== 'function' && type !== 'custom') || !name) continue;
+    const key = namespace ? `${namespace}__${name}` : name;
+    if (!tools.has(key)) tools.set(key, namespace ? { name, namespace, custom: type === 'custom' } : { name, custom: type === 'custom' });
   }
-  return names;
+  return tools;
 }
 
 /** A scripted call's raw text for a freeform tool: the marker's `{"input": "…"}` string, else its JSON as it is. */
@@ -49,7 +55,7 @@ function customInput(args: string): string {
 /** An answer as a Responses object or stream (`incomplete` when it stopped at the token limit). */
 export function renderResponses(answer: Answer, request: UpstreamRequest, id: string): GatewayResponse {
   const shell = { body: request.body, model: request.model, id: `resp_${id}`, createdAt: nowSeconds(), incomplete: stopReasonOf(answer) === 'max_tokens' };
-  const items = outputItems(answer, id, customToolNames(request.body));
+  const items = outputItems(answer, id, offeredTools(request.body));
   const status = shell.incomplete ? 'incomplete' : 'completed';
   return request.stream
     ? streamReply(request, responseEvents(answer, items, shell))
@@ -59,14 +65,13 @@ export function renderResponses(answer: Answer, request: UpstreamRequest, id: st
 export function responsesView(request: UpstreamRequest): ConversationView {
   const view = requestView(request);
   const conversation = conversationOf(view, {
-    promptParam: 'input', toolsOff: request.body['tool_choice'] === 'none',
+    promptParam: 'input', toolsOff: request.body['tool_choice'] === 'none', // the tools themselves: below
     jsonOutput: ((f) => jsonOutputOf(f, f?.['schema'], 'text.format'))(asObject(asObject(request.body['text'])?.['format'])),
     // Reasoning without encrypted content was not signed: nothing to verify.
     thoughts: thoughtsOf(view, (s) => s.value !== undefined, (s) => s.id ?? `input[${s.turn}]`),
   });
-  // A marker may name a freeform tool too (`[[tool:apply_patch {"input":"…"}]]`).
-  const custom = customToolNames(request.body);
-  if (custom.size) conversation.tools = [...conversation.tools, ...[...custom].filter((n) => !conversation.tools.includes(n))];
+  // A marker may name a freeform tool (`[[tool:apply_patch {"input":"…"}]]`) or a namespaced one too.
+  if (request.body['tool_choice'] !== 'none') conversation.tools = [...offeredTools(request.body).keys()];
   return conversation;
 }
 
@@ -82,15 +87,18 @@ function usage(a: Answer): JsonObject {
 }
 
 /** The finished output items, in order: reasoning, then tool calls or the message. */
-function outputItems(a: Answer, id: string, custom: ReadonlySet<string>): JsonObject[] {
+function outputItems(a: Answer, id: string, offered: ReadonlyMap<string, OfferedTool>): JsonObject[] {
   const items: JsonObject[] = [];
   if (a.reasoning) {
     items.push({ id: `rs_${id}`, type: 'reasoning', summary: [{ type: 'summary_text', text: a.reasoning.text }], encrypted_content: a.reasoning.signature });
   }
   for (const c of a.toolCalls) {
-    items.push(custom.has(c.name)
-      ? { id: `ctc_${c.id}`, type: 'custom_tool_call', status: 'completed', call_id: wireCallId(c, 'call_'), name: c.name, input: customInput(c.arguments) }
-      : { id: `fc_${c.id}`, type: 'function_call', status: 'completed', arguments: c.arguments, call_id: wireCallId(c, 'call_'), name: c.name });
+    const tool = offered.get(c.name);
+    // A namespaced tool's call names it inside its namespace, as OpenAI's does.
+    const named: JsonObject = tool?.namespace ? { name: tool.name, namespace: tool.namespace } : { name: c.name };
+    items.push(tool?.custom
+      ? { id: `ctc_${c.id}`, type: 'custom_tool_call', status: 'completed', call_id: wireCallId(c, 'call_'), ...named, input: customInput(c.arguments) }
+      : { id: `fc_${c.id}`, type: 'function_call', status: 'completed', arguments: c.arguments, call_id: wireCallId(c, 'call_'), ...named });
   }
   if (!a.toolCalls.length) {
     items.push({
