@@ -2,6 +2,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { ContentBlock, MessageParam, Tool } from '@anthropic-ai/sdk/resources/messages';
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
 import { LoopbackProvider } from '../../core/providers/loopback/loopback.js';
 import { post, serveProvider, type ProviderServer } from './provider-server.js';
 
@@ -20,6 +21,25 @@ describe('loopback: Anthropic Messages', () => {
     client = new Anthropic({ baseURL: server.url, apiKey: 'unused', maxRetries: 0 });
   });
   after(() => server.close());
+
+  it("quotes what the user said, not Claude Code's <system-reminder> blocks (claude -p hello, replayed)", async () => {
+    // dist/test/providers → repository root: fixtures are not compiled.
+    const recorded = JSON.parse(readFileSync(new URL('../../../test/fixtures/loopback/claude-code.messages.text-turn.json', import.meta.url), 'utf8')) as { body: Anthropic.MessageCreateParamsNonStreaming };
+    const body = { ...recorded.body, stream: false, max_tokens: 1000, thinking: undefined, output_config: undefined, context_management: undefined } as Anthropic.MessageCreateParamsNonStreaming;
+    const json = await client.messages.create(body);
+    expect(json.content).to.deep.equal([{ type: 'text', text: 'Loopback reply. You said: Say hello' }]);
+    const streamed = await client.messages.stream({ ...body, stream: true }).finalMessage();
+    expect(streamed.content.map((b) => (b.type === 'text' ? b.text : ''))).to.deep.equal(['Loopback reply. You said: Say hello']);
+
+    // A reminder in the user's own block, around their text, is left out too; the last text the user wrote is quoted.
+    const long = 'x'.repeat(150);
+    const mixed = await client.messages.create({ model: 'loopback', max_tokens: 100, messages: [{ role: 'user', content: [
+      { type: 'text', text: 'an earlier paste' },
+      { type: 'text', text: `<system-reminder>\n${long}\n</system-reminder>\nfix the bug <system-reminder>${long}</system-reminder>` },
+      { type: 'text', text: '<system-reminder>only a reminder</system-reminder>' },
+    ] }] });
+    expect(mixed.content).to.deep.equal([{ type: 'text', text: 'Loopback reply. You said: fix the bug' }]);
+  });
 
   it('streams the message the JSON call returns: input_tokens in message_start, ping, balanced blocks, usage last', async () => {
     const params = { model: 'loopback', max_tokens: 100, system: 'be brief', messages: [{ role: 'user' as const, content: 'hello there' }] };

@@ -62,6 +62,7 @@ export function conversationOf(view: RequestView, options: ReadOptions): Convers
 
   return {
     lastUserText: answered.length ? '' : textOf(last),
+    userText: answered.length ? '' : userQuote(byTurn.get(last) ?? []),
     toolResults: answered.map((r) => ({ name: (r.callId !== undefined ? callNames.get(r.callId) : undefined) ?? r.name ?? 'tool', text: resultText(r) })),
     tools: options.toolsOff ? [] : [...view.toolNames()],
     promptText: options.linePerTurn
@@ -76,6 +77,41 @@ export function conversationOf(view: RequestView, options: ReadOptions): Convers
 /** Carried reasoning whose signature is to be checked, with where it sits for the error message. */
 export function thoughtsOf(view: RequestView, check: (s: SignatureInfo) => boolean, location: (s: SignatureInfo) => string): CarriedThought[] {
   return view.signatures().filter((s) => s.signs === 'reasoning' && check(s)).map((s) => ({ text: s.text, signature: s.value ?? '', location: location(s) }));
+}
+
+const REMINDER_OPEN = '<system-reminder>';
+const REMINDER_CLOSE = '</system-reminder>';
+
+/**
+ * What the user said in a turn, for the echo: the last of its user texts once Claude Code's
+ * injected `<system-reminder>…</system-reminder>` spans are taken out (it opens the user's turn
+ * with reminder blocks — git status, CLAUDE.md — and may wrap some around the user's text). A turn
+ * of nothing but reminders is quoted whole, as before.
+ */
+function userQuote(turn: readonly Segment[]): string {
+  let quote: string | undefined;
+  for (const s of turn) {
+    if (s.kind !== 'user') continue;
+    const text = withoutReminders(s.text);
+    if (text) quote = text;
+  }
+  return quote ?? lines(turn.map((s) => s.text));
+}
+
+/** `text` without its closed reminder spans, trimmed when one was taken out; one pass over the text. */
+function withoutReminders(text: string): string {
+  let at = text.indexOf(REMINDER_OPEN);
+  if (at < 0) return text;
+  let out = '';
+  let from = 0;
+  while (at >= 0) {
+    const end = text.indexOf(REMINDER_CLOSE, at + REMINDER_OPEN.length);
+    if (end < 0) break; // an unclosed tag is the user's text
+    out += text.slice(from, at);
+    from = end + REMINDER_CLOSE.length;
+    at = text.indexOf(REMINDER_OPEN, from);
+  }
+  return from === 0 ? text : (out + text.slice(from)).trim();
 }
 
 function within(path: BodyPath, prefix: BodyPath): boolean {

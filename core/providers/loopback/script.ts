@@ -22,8 +22,13 @@ export interface CarriedThought {
 
 /** The little loopback needs to know of a conversation, whatever protocol it came in. */
 export interface ConversationView {
-  /** Text of the last turn when it is not a tool result. */
+  /** Text of the last turn when it is not a tool result: where markers are looked for. */
   lastUserText: string;
+  /**
+   * What the echo quotes: the user's own words in that turn (userQuote in conversation.ts);
+   * lastUserText when unset.
+   */
+  userText?: string;
   /** Results in the last turn, when the client is answering tool calls. */
   toolResults: ToolResult[];
   /** Tools the request offers by name: function tools, and on Responses freeform (custom) ones. */
@@ -94,7 +99,7 @@ export function decide(view: ConversationView): Answer {
   const full = toolCalls.length ? ''
     : view.jsonOutput ? sampleAnswer(view.jsonOutput)
     : answering ? view.toolResults.map((r) => toolResultReply(r.name, r.text)).join('\n')
-    : replyTo(view.lastUserText);
+    : replyTo(view.userText ?? view.lastUserText);
   const { text, stopReason, stopSequence } = limitText(full, view.limits);
   let reasoning: Answer['reasoning'];
   if (hasFlag(trigger, 'think')) {
