@@ -8,7 +8,9 @@
 // 0.171 sends it).
 import { expect } from 'chai';
 import type OpenAI from 'openai';
-import { GENERATE, modelFor, openaiClient, startRig, type Rig } from '../helpers/translation-rig.js';
+import { config, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { startRecordingUpstream, type RecordingUpstream } from '../helpers/recording-upstream.js';
+import { GENERATE, modelFor, openaiClient, startRig, upstreamProviders, type Rig } from '../helpers/translation-rig.js';
 
 type Input = OpenAI.Responses.ResponseInputItem;
 const OBJECT = (props: Record<string, unknown>, required: string[]) => ({ type: 'object', properties: props, required, additionalProperties: false });
@@ -87,4 +89,50 @@ describe('translation: Codex tools sent as an additional_tools input item', () =
       });
     }
   }
+});
+
+describe('translation: an additional_tools item on the wire', () => {
+  let up: RecordingUpstream;
+  let gw: TestGateway;
+  before(async () => {
+    up = await startRecordingUpstream();
+    gw = await startGateway(config({
+      providers: upstreamProviders(up.origin),
+      chain: [
+        '  - use: router\n    with:\n      routes:',
+        '        - { match: gpt-6.2-sol, provider: up-responses }',
+        '        - { match: claude-sonnet-4-5, provider: up-anthropic }',
+        '        - { match: gemini-2.5-pro, provider: up-gemini }',
+        '  - use: translator',
+      ].join('\n'),
+    }));
+  });
+  after(async () => { await gw.close(); await up.close(); });
+
+  const post = (model: string) => {
+    const raw = JSON.stringify({ ...codexRequest([{ role: 'user', content: 'hi' }], model), stream: true });
+    return { raw, done: fetch(`${gw.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer k' }, body: raw }).then((r) => r.text()) };
+  };
+
+  it('goes to an OpenAI Responses upstream byte for byte', async () => {
+    const { raw, done } = post('gpt-6.2-sol');
+    await done;
+    expect(up.requests.at(-1)!.raw.toString('utf8')).to.equal(raw);
+  });
+
+  it('reaches Anthropic as tools (namespaced ones flat, freeform as one string input), hosted ones left out', async () => {
+    await post('claude-sonnet-4-5').done;
+    const body = up.requests.at(-1)!.body!;
+    const tools = body['tools'] as { name: string; input_schema: unknown }[];
+    expect(tools.map((t) => t.name)).to.deep.equal(['functions__exec', 'functions__exec_command', 'view_image', 'clock__now']);
+    expect(tools[1]!.input_schema).to.deep.include({ properties: { cmd: { type: 'string' } }, required: ['cmd'] });
+    expect(JSON.stringify(body['messages'])).to.not.include('additional_tools');
+  });
+
+  it('reaches Gemini as functionDeclarations', async () => {
+    await post('gemini-2.5-pro').done;
+    const body = up.requests.at(-1)!.body!;
+    const names = (body['tools'] as { functionDeclarations?: { name: string }[] }[]).flatMap((t) => t.functionDeclarations ?? []).map((d) => d.name);
+    expect(names).to.deep.equal(['functions__exec', 'functions__exec_command', 'view_image', 'clock__now']);
+  });
 });
