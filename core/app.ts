@@ -21,7 +21,7 @@ import { readinessCheck, type ReadinessCheck } from './http/readiness.js';
 import { LastRequests } from './http/last-request.js';
 import { createRequestRecorder, rejectionRecorder } from './http/request-log.js';
 import { createRequestMetrics } from './http/request-metrics.js';
-import { createLogger, type Logger } from './observability/logger.js';
+import { createLogger, logLevelAdjustable, setLogLevel, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { createCooldownReport } from './observability/cooldown-report.js';
 import { createGatewayEvents } from './events/event-bus.js';
@@ -83,12 +83,15 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+/** logging.level values, most verbose first. */
+const LEVEL_ORDER = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+
 /** How long a SQLite statement of the running gateway waits for another connection's lock (openServices). */
 const SERVING_SQLITE_LOCK_WAIT_MS = 250;
 
 export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions = {}): Promise<Gateway> {
   const { config } = loaded;
-  const logger = opts.logger ?? createLogger({ level: config.logging.level });
+  const logger = opts.logger ?? createLogger({ level: config.logging.level, adjustable: true });
   const metrics = createMetrics({ startProcessMetrics: true, onDroppedUpdate: (name, err) => logger.warn('metric update dropped', { metric: name, error: err.message }) });
   const plugins = await loadChain(loaded);
   const providers = registerPluginsAndProviders(loaded, plugins, createCooldownReport(logger, metrics));
@@ -260,7 +263,16 @@ async function reloadPlugins(
   instances.forEach((entry, i) => { entry.plugin = { ...entry.plugin, options: plugins[i]!.options }; });
   current.config.providers = next.config.providers;
   current.config.pricing = next.config.pricing;
-  logger.info('config reloaded', { file: next.file, plugins_changed: swaps.length, providers_changed: providersChanged, pricing_changed: pricingChanged });
+  // The level changes with the rest, for core's lines and every plugin's logger. A logger the
+  // gateway was handed (an embedder's) keeps its own level: 'logging' is then reported unapplied.
+  // Set at whichever side of the line below makes it written: after it for a quieter level, before
+  // it for a more verbose one, so the reload that changed the level is always in the log.
+  const levelChanged = next.config.logging.level !== current.config.logging.level && logLevelAdjustable(logger);
+  const louder = levelChanged && LEVEL_ORDER.indexOf(next.config.logging.level) < LEVEL_ORDER.indexOf(current.config.logging.level);
+  const applyLevel = () => { setLogLevel(logger, next.config.logging.level); current.config.logging = next.config.logging; };
+  if (louder) applyLevel();
+  logger.info('config reloaded', { file: next.file, plugins_changed: swaps.length, providers_changed: providersChanged, pricing_changed: pricingChanged, ...(levelChanged ? { log_level: next.config.logging.level } : {}) });
+  if (levelChanged && !louder) applyLevel();
   // These are read at start only. Said, not silent: an operator who rotates admin.key or moves the
   // port and sends SIGHUP would otherwise read "config reloaded" while the old values stay in force.
   const startOnly = (['server', 'storage', 'logging', 'admin'] as const)

@@ -27,6 +27,11 @@ export interface LoggerOptions {
   write?: (line: string) => void;
   /** Human-readable lines (pino-pretty, in a worker thread). Default: when stdout is a terminal. */
   pretty?: boolean;
+  /**
+   * Its level may change later (setLogLevel, a reload of logging.level): pino is set up even when
+   * it starts silent, which otherwise needs none.
+   */
+  adjustable?: boolean;
 }
 
 /** Header names and option keys whose values are credentials. */
@@ -64,7 +69,7 @@ function serializeError(value: unknown): unknown {
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const level = opts.level ?? 'info';
   // A silent logger needs no pino at all (pino is loaded on first use, see log-destination.ts).
-  if (level === 'silent' && !opts.write) return SILENT;
+  if (level === 'silent' && !opts.write && !opts.adjustable) return SILENT;
   const pino = pinoModule();
   const options: PinoOptions = {
     level,
@@ -87,10 +92,59 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     lineSink = (line) => { destination.write(line); };
     root = pino(options, destination);
   }
-  const logger = wrap(root);
+  const family = new LoggerFamily(root);
+  const logger = wrap(root, family);
+  levelSetters.set(logger, (next) => family.setLevel(next));
   // JSON lines to a sink we hold: the access log may write its line itself (see logLine).
   if (lineSink) plainSinks.set(logger, { sink: lineSink, writers: lineWriters(lineSink), enabled: (level) => root.isLevelEnabled(level) });
   return logger;
+}
+
+/** Root loggers made by createLogger: how to change the level of each and of its children. */
+const levelSetters = new WeakMap<Logger, (level: LogLevel) => void>();
+
+/**
+ * Sets the level of a logger made by createLogger and of every child made from it (a plugin's
+ * `host.logger` and the children it makes), at once: the next line of each is written or not by
+ * the new level. False, changing nothing, for any other logger (a child, a silent one not made
+ * `adjustable`, a logger not made here).
+ */
+/** True when setLogLevel can change this logger's level. */
+export function logLevelAdjustable(logger: Logger): boolean {
+  return levelSetters.has(logger);
+}
+
+export function setLogLevel(logger: Logger, level: LogLevel): boolean {
+  const set = levelSetters.get(logger);
+  set?.(level);
+  return set !== undefined;
+}
+
+/**
+ * A root pino logger and its descendants. pino copies a parent's level into a child when it is
+ * made and never again, so a level change is applied to each. Children are held weakly: one that
+ * a plugin makes per request and drops is not kept alive for this.
+ */
+class LoggerFamily {
+  private members: WeakRef<PinoLogger>[] = [];
+  private untilSweep = 256;
+
+  constructor(private readonly root: PinoLogger) {}
+
+  add(child: PinoLogger): PinoLogger {
+    this.members.push(new WeakRef(child));
+    if (--this.untilSweep === 0) {
+      this.members = this.members.filter((ref) => ref.deref() !== undefined);
+      this.untilSweep = Math.max(256, this.members.length);
+    }
+    return child;
+  }
+
+  setLevel(level: LogLevel): void {
+    this.root.level = level;
+    // Children first made from children carry their own copy too: every one is set.
+    for (const ref of this.members) { const member = ref.deref(); if (member) member.level = level; }
+  }
 }
 
 /** Root loggers whose lines are plain JSON to a sink we hold (not pretty, no bindings). */
@@ -185,14 +239,14 @@ const SILENT: Logger = {
   flush: () => Promise.resolve(),
 };
 
-function wrap(p: PinoLogger): Logger {
+function wrap(p: PinoLogger, family: LoggerFamily): Logger {
   // pino takes (fields, msg); ours is (msg, fields), the order the call sites read best in.
   return {
     debug: (msg, fields) => { if (fields === undefined) p.debug(msg); else p.debug(fields, msg); },
     info: (msg, fields) => { if (fields === undefined) p.info(msg); else p.info(fields, msg); },
     warn: (msg, fields) => { if (fields === undefined) p.warn(msg); else p.warn(fields, msg); },
     error: (msg, fields) => { if (fields === undefined) p.error(msg); else p.error(fields, msg); },
-    child: (bindings) => wrap(p.child(bindings)),
+    child: (bindings) => wrap(family.add(p.child(bindings)), family),
     enabled: (level) => p.isLevelEnabled(level),
     flush: () => new Promise<void>((resolve) => {
       // A flush that cannot finish (stdout gone) must not hold up shutdown.
