@@ -6,6 +6,7 @@ import type { Completion, Exchange, Outcome, Principal } from '../exchange.js';
 import { logLine, plainLineWriter, type LogFields, type Logger } from '../observability/logger.js';
 import type { RequestRecord } from '../plugin/request-record.js';
 import type { ApiFamily } from '../protocols/types.js';
+import { errorDetail } from './error-detail.js';
 import { msJson, round3 } from './ms-text.js';
 import { maskPathCredentials } from './path-credentials.js';
 import type { RequestMetrics } from './request-metrics.js';
@@ -123,12 +124,14 @@ export function createRequestRecorder(logger: Logger, metrics: RequestMetrics, l
 /** The access-log fields; undefined ones are left out of the line. */
 export function accessFields(r: FinishedRequest, matched: boolean): LogFields {
   const { completion: c, exchange: ex } = r;
+  const detail = c.error ? errorDetail(c.error) : undefined;
   return {
     request_id: r.id, endpoint: r.endpoint,
     method: matched ? undefined : boundedForLog(r.method), path: matched ? undefined : boundedForLog(r.path),
     model: boundedForLog(recordedModel(ex ? ex.model : r.model)), provider: ex?.target?.provider.name, served_model: boundedForLog(recordedModel(ex?.target?.model)),
     user: (ex ? ex.principal : r.principal)?.user, session: ex ? ex.sessionId : r.sessionId, client: r.clientAddress || undefined,
     stream: (ex ? ex.stream : r.stream) ?? false, status: c.status, outcome: c.outcome, error: c.error?.code,
+    cause: detail?.cause, upstream_type: detail?.upstreamType, upstream_code: detail?.upstreamCode,
     ms: round3(c.totalMs), ttfb_ms: c.firstByteMs === undefined ? undefined : round3(c.firstByteMs),
     usage: c.usage, fallbacks: ex?.attempts.length ? ex.attempts : undefined,
     findings: ex?.findings.length ? ex.findings.map((f) => `${f.type}=${f.count}:${f.action}`) : undefined,
@@ -154,7 +157,13 @@ export function accessMembers(r: FinishedRequest, matched: boolean): string {
   if (session !== undefined) out += `,"session":${str(session)}`;
   if (r.clientAddress) out += `,"client":${str(r.clientAddress)}`;
   out += `,"stream":${(ex ? ex.stream : r.stream) === true},"status":${num(c.status)},"outcome":${str(c.outcome)}`;
-  if (c.error) out += `,"error":${str(c.error.code)}`;
+  if (c.error) {
+    out += `,"error":${str(c.error.code)}`;
+    const d = errorDetail(c.error);
+    if (d?.cause) out += `,"cause":${str(d.cause)}`;
+    if (d?.upstreamType) out += `,"upstream_type":${str(d.upstreamType)}`;
+    if (d?.upstreamCode) out += `,"upstream_code":${str(d.upstreamCode)}`;
+  }
   out += `,"ms":${msJson(c.totalMs)}`;
   if (c.firstByteMs !== undefined) out += `,"ttfb_ms":${msJson(c.firstByteMs)}`;
   if (c.usage !== undefined) out += `,"usage":${JSON.stringify(c.usage)}`;

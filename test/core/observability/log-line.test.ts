@@ -79,6 +79,14 @@ describe('the access line written by hand (accessMembers)', () => {
       findings: [{ type: 'email', count: 2, action: 'redact' }] as unknown as Exchange['findings'],
     }), true],
     ['a refusal before the exchange, with the session its headers name', base({ sessionId: 'sess-1', completion: { outcome: 'error', status: 400, usage: undefined, error: new GatewayError('SLUICE_E_BAD_JSON', 'x'), firstByteMs: 1, totalMs: 2 } }), true],
+    ['an upstream error with its type and code, and a system error behind an unreachable provider', base({
+      completion: { outcome: 'error', status: 429, usage: undefined, firstByteMs: 1, totalMs: 2,
+        error: new GatewayError('SLUICE_E_UPSTREAM_ERROR', 'x', { status: 429, upstream: { family: 'gemini', body: { error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'm', details: [{ reason: 'RATE_LIMIT_EXCEEDED' }] } } } }) },
+    }), true],
+    ['a provider that could not be reached', base({
+      completion: { outcome: 'error', status: 502, usage: undefined, firstByteMs: 1, totalMs: 2,
+        error: new GatewayError('SLUICE_E_UPSTREAM_UNAVAILABLE', 'x', { cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) }) },
+    }), true],
     ['a rejection before any endpoint (method and path logged)', base({ endpoint: 'none', method: 'PUT', path: '/nope/"x"', exchange: undefined }), false],
   ];
   for (const [name, r, matched] of cases) {
