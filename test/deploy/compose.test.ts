@@ -143,6 +143,16 @@ describe('Dockerfile', () => {
     for (const copy of final.match(/^COPY .*$/gm) ?? []) expect(copy).to.match(/^COPY --from=build /);
   });
 
+  it('documents in docs/team-deployment.md every variable the image and the compose file set for Sluice', () => {
+    const doc = readFileSync(path.join(root, 'docs/team-deployment.md'), 'utf8');
+    const fromImage = [...final.matchAll(/\b(SLUICE_\w+|NODE_ENV)=/g)].map((m) => m[1]!);
+    const fromHealthcheck = [...final.matchAll(/process\.env\.(\w+)/g)].map((m) => m[1]!);
+    const fromCompose = Object.keys(loadCompose().services['sluice-1']!.environment ?? {});
+    const names = [...new Set([...fromImage, ...fromHealthcheck, ...fromCompose])];
+    expect(names).to.include.members(['SLUICE_HOME', 'SLUICE_DATA_DIR', 'SLUICE_PORT', 'SLUICE_CONFIG']);
+    for (const name of names) expect(doc, name).to.include(`\`${name}\``);
+  });
+
   it('copies into the image only paths package.json ships', () => {
     const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { files: string[] };
     for (const [, src] of final.matchAll(/^COPY --from=build \/src\/(\S+)/gm)) {
