@@ -68,8 +68,17 @@ export async function start(args: string[], io: Io): Promise<number> {
   // SIGHUP, and with server.watch_config a change to the file, reload routes, aliases, providers and
   // other plugin options through this one function: the same validation, the same atomic swap, the
   // same log line when a bad file is refused (and the running config kept).
-  const reload = (trigger: 'SIGHUP' | 'file change') => gateway.reload()
-    .catch((err: Error) => gateway.logger.error('config reload rejected; keeping the running config', { error: err.message, trigger }));
+  // Not once a shutdown has begun: it closes plugins and providers, and a reload would run plugins'
+  // reload on closing instances and stage provider pools nothing closes any more.
+  let shuttingDown = false;
+  const reload = (trigger: 'SIGHUP' | 'file change') => {
+    if (shuttingDown) {
+      gateway.logger.warn('config reload ignored: the gateway is shutting down', { trigger });
+      return Promise.resolve();
+    }
+    return gateway.reload()
+      .catch((err: Error) => gateway.logger.error('config reload rejected; keeping the running config', { error: err.message, trigger }));
+  };
   process.on('SIGHUP', () => { void reload('SIGHUP'); });
   process.off('SIGHUP', askReload);
   if (reloadAsked) void reload('SIGHUP');
@@ -95,7 +104,8 @@ export async function start(args: string[], io: Io): Promise<number> {
       void running.hurry(signal);
       return;
     }
-    watcher?.close(); // no reload may start during the shutdown
+    shuttingDown = true; // no reload may start during the shutdown (SIGHUP's are refused)…
+    watcher?.close(); // …and the file is no longer watched
     running.shutdown(signal).then(() => process.exit(0), () => process.exit(1));
   };
   process.on('SIGTERM', stop);
