@@ -21,6 +21,8 @@ interface Service {
   volumes?: string[];
   depends_on?: Record<string, { condition: string }>;
   profiles?: string[];
+  init?: boolean;
+  stop_grace_period?: string;
 }
 interface ComposeFile { services: Record<string, Service> }
 
@@ -75,6 +77,13 @@ describe('examples/compose/compose.yaml', () => {
     expect(compose.services['presidio']!.profiles).to.deep.equal(['presidio']);
     // The second instance waits for the first, which applies the migrations.
     expect(compose.services['sluice-2']!.depends_on).to.have.key('sluice-1');
+  });
+
+  it('runs each instance under an init that forwards SIGTERM at once, with a stop grace longer than shutdown_grace_ms', () => {
+    for (const [name, service] of sluices) {
+      expect(service.init, name).to.equal(true);
+      expect(service.stop_grace_period, name).to.equal('30s');
+    }
   });
 
   it('mounts files that exist, and config/team.yaml into every instance', () => {
