@@ -172,11 +172,13 @@ export class GatewayError extends Error {
  * A failure of the provider, not of the request: it could not be reached, timed out, cut its
  * stream short, was rate limited or failed (5xx) — worth another try or provider. A 4xx it
  * answered is the client's (or the config's) to fix: another provider would answer the same, and it
- * says nothing of the provider's health.
+ * says nothing of the provider's health. A 499 is no answer to the request: the provider, or a
+ * proxy in front of it, dropped it (this client did not: it is still waiting), so it counts as
+ * the 502 the client is shown (CLIENT_STATUS).
  */
 export function isProviderFailure(code: string | null | undefined, status: number): boolean {
   if (code === 'SLUICE_E_UPSTREAM_UNAVAILABLE' || code === 'SLUICE_E_UPSTREAM_TIMEOUT' || code === 'SLUICE_E_UPSTREAM_TRUNCATED') return true;
-  return code === 'SLUICE_E_UPSTREAM_ERROR' && (status === 429 || status >= 500);
+  return code === 'SLUICE_E_UPSTREAM_ERROR' && (status === 429 || status === 499 || status >= 500);
 }
 
 export function isGatewayError(err: unknown): err is GatewayError {

@@ -143,6 +143,14 @@ describe('router fallbacks', () => {
     expect(requestLines(gw).find((l) => l.request_id === 'fo-429')!.fallbacks).to.deep.equal([{ provider: 'primary', model: 'gpt-4o', code: 'SLUICE_E_UPSTREAM_ERROR', status: 429 }]);
   });
 
+  it('falls back on an upstream 499 (a proxy before the provider dropped the request), which a client sees as a 502', async () => {
+    a.handle(failWith(499));
+    const res = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }, { headers: { 'x-request-id': 'fo-499' } });
+    expect(res.choices[0]!.message.content).to.equal('from B');
+    await settle();
+    expect(requestLines(gw).find((l) => l.request_id === 'fo-499')!.fallbacks).to.deep.equal([{ provider: 'primary', model: 'gpt-4o', code: 'SLUICE_E_UPSTREAM_ERROR', status: 499 }]);
+  });
+
   it('falls back when the primary does not answer within first_byte_ms', async () => {
     const timers: NodeJS.Timeout[] = [];
     a.handle((req, res) => { timers.push(setTimeout(() => defaultHandler(req, res, undefined as never), 3000)); });
