@@ -8,6 +8,7 @@ import type { IrEffort, IrMessage, IrReasoning, IrRequest, IrText, IrTool, IrToo
 import { droppedFields } from '../../dropped-fields.js';
 import { invalid } from '../../util.js';
 import { BlockReader } from './block-reader.js';
+import { effortInForce } from './message-effort.js';
 import { ANTHROPIC_REQUEST_SHAPE } from './request-shape.js';
 
 const EFFORTS: readonly IrEffort[] = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'];
@@ -37,7 +38,8 @@ export function decodeRequest(body: JsonObject, model: string, stream: boolean, 
 
   decodeToolChoice(body['tool_choice'], request);
   const outputConfig = asObject(body['output_config']);
-  const reasoning = decodeReasoning(asObject(body['thinking']), asString(outputConfig?.['effort']), dropped);
+  // A mid-conversation system message may change the effort (message-effort.ts).
+  const reasoning = decodeReasoning(asObject(body['thinking']), effortInForce(body['messages'], asString(outputConfig?.['effort'])), dropped);
   if (reasoning) request.reasoning = reasoning;
   // `output_config.format` is the GA shape; `output_format` the structured-outputs beta one.
   const format = asObject(outputConfig?.['format']) ?? asObject(body['output_format']);
@@ -67,7 +69,8 @@ function decodeSystem(system: JsonValue | undefined, body: JsonObject): IrText[]
 function decodeMessages(messages: JsonValue[]): IrMessage[] {
   // Tool results name their function where the IR can (Gemini needs it): remember each call's name.
   const reader = new BlockReader(new Map());
-  return messages.map((raw, i) => {
+  const out: IrMessage[] = [];
+  messages.forEach((raw, i) => {
     const m = asObject(raw);
     const role = asString(m?.['role']);
     if (!m || (role !== 'user' && role !== 'assistant' && role !== 'system')) {
@@ -79,8 +82,10 @@ function decodeMessages(messages: JsonValue[]): IrMessage[] {
     }
     reader.parts = [];
     readMessagesTurn(m, i, reader);
-    return { role, parts: reader.parts };
+    // A system message with no text only changed the effort (read apart, message-effort.ts).
+    if (role !== 'system' || reader.parts.length > 0) out.push({ role, parts: reader.parts });
   });
+  return out;
 }
 
 function decodeTools(tools: JsonValue | undefined): IrTool[] {

@@ -65,7 +65,8 @@ export const ANTHROPIC_REQUEST_SHAPE = compileShape({
     model: 'consumed', stream: 'consumed', // read by ingress
     max_tokens: true, temperature: true, top_p: true, top_k: true, stop_sequences: true,
     system: { keys: { type: true }, variant: byType, variants: { text: TEXT }, othersDropped: true },
-    messages: { keys: { role: true, content: BLOCK } },
+    // A system message's output_config carries only the effort (message-effort.ts); format is top-level only.
+    messages: { keys: { role: true, content: BLOCK, output_config: { keys: { effort: true } } } },
     tools: {
       keys: { type: true },
       // Typed tools other than `custom` are server tools (web_search_20250305, bash_…).

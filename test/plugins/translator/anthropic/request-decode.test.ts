@@ -32,7 +32,7 @@ describe('anthropic codec: decodeRequest', () => {
       expect(ir.user).to.equal('{"device_id":"346143815fbfb9ffd095ee2a1cee807a445d6b54ca3c363a56778787759e66aa","account_uuid":"","session_id":"0bdc681a-a1c6-4c8a-bb84-5e8443fbe350"}');
       expect(ir.tools.map((t) => t.name)).to.deep.equal(['Bash', 'Read', 'DeferredToolPlaceholder']);
       expect(ir.tools[0]!.parameters['type']).to.equal('object');
-      expect(ir.dropped).to.have.members(['context_management', 'messages[1].output_config', 'messages[3].content[0].cache_control', 'tools[2].defer_loading']);
+      expect(ir.dropped).to.have.members(['context_management', 'messages[3].content[0].cache_control', 'tools[2].defer_loading']);
     });
 
     it('tool-use turn: the system message given as cached text blocks keeps its cache hint', () => {
@@ -206,6 +206,46 @@ describe('anthropic codec: decodeRequest', () => {
     },
   ];
   for (const c of cases) it(c.name, () => c.check(decode(c.body)));
+
+  // Per-message effort (Anthropic's "Per-message effort"): a `system` message's output_config.effort
+  // applies from the reply to the user turn it directly follows, or else from the next user turn
+  // with new input (a turn of tool results only is none), until a later one changes it.
+  describe('a mid-conversation system message carrying output_config.effort', () => {
+    const effortOnly = (effort: string): JsonObject => ({ role: 'system', content: [], output_config: { effort } });
+    const top = { ...base, thinking: { type: 'adaptive' }, output_config: { effort: 'high' } };
+    const toolTurn = [
+      { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'Bash', input: {} }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: 'ok' }] },
+    ];
+
+    it('right after a user turn with new input: the reply to it, and what follows, take the new effort', () => {
+      const ir = decode({ ...top, messages: [{ role: 'user', content: 'hi' }, effortOnly('low'), ...toolTurn] });
+      expect(ir.reasoning).to.deep.equal({ enabled: true, effort: 'low' });
+      expect(ir.messages.map((m) => m.role), 'an effort-only message carries nothing else').to.deep.equal(['user', 'assistant', 'user']);
+      expect(ir.dropped).to.deep.equal([]);
+    });
+
+    it('between an assistant turn and the next user turn: from that user turn on', () => {
+      const ir = decode({ ...top, messages: [{ role: 'user', content: 'plan' }, { role: 'assistant', content: 'done' }, effortOnly('low'), { role: 'user', content: 'summarise' }] });
+      expect(ir.reasoning?.effort).to.equal('low');
+    });
+
+    it('after a turn of tool results only: not yet (no new input since), the request keeps its effort', () => {
+      const ir = decode({ ...top, messages: [{ role: 'user', content: 'hi' }, ...toolTurn, effortOnly('low')] });
+      expect(ir.reasoning?.effort).to.equal('high');
+    });
+
+    it('the last one in force wins, with text beside it kept as a system message; an effort alone asks for reasoning as a top-level one does', () => {
+      const ir = decode({ ...base, messages: [{ role: 'user', content: 'a' }, effortOnly('low'), { role: 'assistant', content: 'b' }, { role: 'user', content: 'c' }, { role: 'system', content: 'be brief', output_config: { effort: 'max' } }] });
+      expect(ir.reasoning).to.deep.equal({ enabled: true, effort: 'max' });
+      expect(ir.messages.map((m) => m.role)).to.deep.equal(['user', 'assistant', 'user', 'system']);
+    });
+
+    it('keys beside effort are still named in the drops line', () => {
+      const ir = decode({ ...top, messages: [{ role: 'user', content: 'hi' }, { role: 'system', content: [], output_config: { effort: 'low', format: { type: 'json_schema', schema: {} } } }] });
+      expect(ir.dropped).to.deep.equal(['messages[1].output_config.format']);
+    });
+  });
 
   it('rejects a body without messages and a message with an unknown role', () => {
     expect(() => decode({ ...base })).to.throw(GatewayError).with.property('code', 'SLUICE_E_INVALID_REQUEST');
