@@ -53,6 +53,11 @@ function reasons(model: string, effort: string | undefined): boolean {
 
 /** Names of OpenAI's own models (a name outside these is another server's, behind an OpenAI-compatible API). */
 const OPENAI_MODEL = /^(?:openai\/)?(?:gpt-|o\d|chatgpt-)/;
+
+/** Whether the model is one of OpenAI's own (any other name is another server's). */
+export function isOpenAIModel(model: string): boolean {
+  return OPENAI_MODEL.test(model);
+}
 /** OpenAI's models with a verbosity control: the gpt-5 family, but for ChatGPT's gpt-5-chat snapshot. */
 const VERBOSITY = /^(?:openai\/)?gpt-5(?!-chat)/;
 
@@ -62,7 +67,7 @@ const VERBOSITY = /^(?:openai\/)?gpt-5(?!-chat)/;
  * 'medium'"); another server's model gets it as the client asked.
  */
 export function takesVerbosity(model: string): boolean {
-  return VERBOSITY.test(model) || !OPENAI_MODEL.test(model);
+  return VERBOSITY.test(model) || !isOpenAIModel(model);
 }
 
 /** OpenAI takes at most four stop sequences (Gemini five, Anthropic more). */

@@ -8,13 +8,15 @@ import { openAIToolSchema } from '../../openai-tool-schema.js';
 import { chatToolId } from '../../tool-call-ids.js';
 import { openaiUser } from '../../util.js';
 import { reasoningDetailsFromIr, toolCallSignatureField } from './provider-state.js';
+import { textAfterToolsFolded } from './role-order.js';
 
 export function encodeChatRequest(req: IrRequest): JsonObject {
   const messages: JsonObject[] = [];
   if (req.system.length > 0) messages.push({ role: 'system', content: joinText(req.system) });
   for (const m of req.messages) encodeMessage(m, messages);
 
-  const body: JsonObject = { model: req.model, messages };
+  // Strict servers take no user or system message after a tool message (role-order.ts).
+  const body: JsonObject = { model: req.model, messages: textAfterToolsFolded(messages, req.model) };
   if (req.tools.length > 0) {
     body['tools'] = req.tools.map((t) => {
       const fn: JsonObject = { name: t.name };

@@ -1,0 +1,93 @@
+// Mistral's API (and vLLM or any server with Mistral's tokenizer) refuses a user or system message
+// right after a tool message: "Unexpected role 'user' after role 'tool'". Claude Code's user turn
+// holds tool results plus text (its <system-reminder>s), and Codex sends developer notes after a
+// function_call_output; translated to Chat for such a server, the text joins the last tool
+// message. OpenAI's own models keep the user (or system) message: OpenAI accepts both orders and
+// its models read a tool's output as less trusted than the user's words. The official SDKs are
+// the clients; the mock enforces Mistral's rule and records what it got.
+import { expect } from 'chai';
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import { config, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { chatCompletionBody, startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
+
+type ChatMessage = { role: string; content?: unknown; tool_call_id?: string };
+
+describe('Chat providers that take no user or system message after a tool message', () => {
+  let mock: MockUpstream;
+  let gw: TestGateway;
+  before(async () => {
+    mock = await startMockUpstream();
+    mock.handle((req, res) => {
+      const messages = (req.body?.['messages'] ?? []) as ChatMessage[];
+      for (let i = 1; i < messages.length; i++) {
+        const [before, role] = [messages[i - 1]!.role, messages[i]!.role];
+        if (before === 'tool' && role !== 'tool' && role !== 'assistant' && String(req.body?.['model']).startsWith('mistral')) {
+          res.writeHead(400, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ object: 'error', message: `Unexpected role '${role}' after role 'tool'`, type: 'invalid_request_message_order', param: null, code: '3230' }));
+          return;
+        }
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(chatCompletionBody(String(req.body?.['model']), 'done')));
+    });
+    gw = await startGateway(config({
+      providers: `  compat: { type: openai, base_url: "${mock.url}", api_key: k, protocols: [openai.chat] }`,
+      chain: '  - use: router\n    with: { default: compat }\n  - use: translator',
+    }));
+  });
+  after(async () => { await gw.close(); await mock.close(); });
+  const sent = (): ChatMessage[] => mock.requests.at(-1)!.body!['messages'] as ChatMessage[];
+
+  const claudeCodeTurn = (model: string): Anthropic.MessageCreateParamsNonStreaming => ({
+    model, max_tokens: 1024,
+    messages: [
+      { role: 'user', content: 'list the files' },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'ls' } }, { type: 'tool_use', id: 'toolu_2', name: 'Bash', input: { command: 'pwd' } }] },
+      { role: 'user', content: [
+        { type: 'tool_result', tool_use_id: 'toolu_1', content: 'a.txt' },
+        { type: 'tool_result', tool_use_id: 'toolu_2', content: '/home' },
+        { type: 'text', text: '<system-reminder>\nThe TodoWrite tool has not been used.\n</system-reminder>' },
+      ] },
+    ],
+  });
+
+  it('Claude Code on a Mistral model: the turn\'s text becomes a paragraph of the last tool result', async () => {
+    const anthropic = new Anthropic({ baseURL: gw.url, apiKey: 'k', maxRetries: 0 });
+    const message = await anthropic.messages.create(claudeCodeTurn('mistral-large-latest'));
+    expect(message.content).to.deep.equal([{ type: 'text', text: 'done' }]);
+    expect(sent().slice(2)).to.deep.equal([
+      { role: 'tool', tool_call_id: 'toolu_1', content: 'a.txt' },
+      { role: 'tool', tool_call_id: 'toolu_2', content: '/home\n\n<system-reminder>\nThe TodoWrite tool has not been used.\n</system-reminder>' },
+    ]);
+  });
+
+  it('Claude Code on an OpenAI model: the text stays the user\'s message after the tool messages', async () => {
+    const anthropic = new Anthropic({ baseURL: gw.url, apiKey: 'k', maxRetries: 0 });
+    await anthropic.messages.create(claudeCodeTurn('gpt-5'));
+    expect(sent().slice(2).map((m) => m.role)).to.deep.equal(['tool', 'tool', 'user']);
+    expect(sent()[4]!.content).to.contain('<system-reminder>');
+  });
+
+  it('Codex on a Mistral model: a developer note after a function_call_output joins the output', async () => {
+    const openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'k', maxRetries: 0 });
+    const response = await openai.responses.create({
+      model: 'mistral-large-latest',
+      input: [
+        { role: 'user', content: 'run the tests' },
+        { type: 'function_call', call_id: 'call_1', name: 'shell', arguments: '{"cmd":"npm test"}' },
+        { type: 'function_call_output', call_id: 'call_1', output: 'ok' },
+        { role: 'developer', content: 'Approval mode changed: never ask.' },
+      ],
+    });
+    expect(response.output_text).to.equal('done');
+    expect(sent().slice(-1)).to.deep.equal([{ role: 'tool', tool_call_id: 'call_1', content: 'ok\n\nApproval mode changed: never ask.' }]);
+  });
+
+  it('a user message that carries images after the tool messages stays one (no other place takes them)', async () => {
+    const anthropic = new Anthropic({ baseURL: gw.url, apiKey: 'k', maxRetries: 0 });
+    const turn = claudeCodeTurn('gpt-4o');
+    turn.messages[2] = { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: 'shot' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } }] }, { type: 'tool_result', tool_use_id: 'toolu_2', content: '/home' }] };
+    await anthropic.messages.create(turn);
+    expect(sent().slice(2).map((m) => m.role)).to.deep.equal(['tool', 'tool', 'user']);
+  });
+});
