@@ -2,6 +2,7 @@
 import { asObject, emptyUsage, GatewayError, protocolName, stateKey, type Exchange, type Logger, type ProtocolName, type Target, type UpstreamRequest } from '../../core/index.js';
 import type { EncodeContext, ProtocolCodec } from './codec.js';
 import { codecFor } from './codecs.js';
+import { hideResponseReasoning, hidesReasoning, hideStreamReasoning } from './hidden-reasoning.js';
 import type { IrRequest, IrResponse } from './ir.js';
 import { mayNeedResolving, resolvePassthroughSignatures } from './passthrough-signatures.js';
 import { signaturesFor, tagResponse, tagStream, untagRequest } from './signatures.js';
@@ -101,12 +102,16 @@ export function translateGenerationBack(exchange: Exchange, logger: Logger): voi
   const [origin, family] = [response.protocol.family, endpoint.family];
   // Tool names the upstream was sent mapped (tool-names.ts) go back to the client's own.
   const names = clientToolNames(request, origin);
+  // Reasoning text the client did not ask to see travels hidden in its signature (hidden-reasoning.ts).
+  const hide = hidesReasoning(clientName, request);
   if (response.kind === 'json') {
     const decoded = restoreResponseNames(upstream.decodeResponse(response.body), names);
-    exchange.response = { ...response, protocol: endpoint, body: client.encodeResponse(tagResponse(withUsageEstimate(decoded, exchange, ctx), origin, family), ctx) };
+    const tagged = tagResponse(withUsageEstimate(decoded, exchange, ctx), origin, family);
+    exchange.response = { ...response, protocol: endpoint, body: client.encodeResponse(hide ? hideResponseReasoning(tagged) : tagged, ctx) };
   } else {
     const decoded = names ? restoreStreamNames(upstream.decodeStream(response.events), names) : upstream.decodeStream(response.events);
-    exchange.response = { ...response, protocol: endpoint, events: client.encodeStream(tagStream(decoded, origin, family), ctx) };
+    const tagged = tagStream(decoded, origin, family);
+    exchange.response = { ...response, protocol: endpoint, events: client.encodeStream(hide ? hideStreamReasoning(tagged) : tagged, ctx) };
   }
 }
 

@@ -6,6 +6,7 @@
 // Responses id is cut off, and an id Anthropic would reject (minted by another provider) is
 // mapped. Requests with none of this (the usual case) are left exactly as they are.
 import type { BodyContainer, BodyPath, JsonObject, JsonValue, ProtocolName, RequestView } from '../../core/index.js';
+import { unpackHidden } from './hidden-reasoning.js';
 import { parseTag } from './signatures.js';
 import { anthropicToolId, bareId } from './tool-call-ids.js';
 
@@ -53,6 +54,9 @@ export function resolvePassthroughSignatures(view: RequestView): JsonObject | un
     // `signature: ""` is how Anthropic clients were given reasoning that came unsigned from another
     // provider: Anthropic would refuse it as an invalid signature, so it is left out like a foreign one.
     if (s.value === '' && family === 'anthropic') { edits.push({ path: s.path, value: undefined }); continue; }
+    // Reasoning whose text the client was not shown (hidden-reasoning.ts) came from a translated
+    // answer, another provider's or one this upstream cannot check: left out with its text.
+    if (s.value !== undefined && s.signs === 'reasoning' && unpackHidden(s.value)) { edits.push({ path: s.path, value: undefined }); continue; }
     const tag = s.value === undefined ? undefined : parseTag(s.value);
     if (!tag) continue;
     const field = [...s.path, s.field];

@@ -72,6 +72,13 @@ describe('translator: tagged signatures on passthrough requests', () => {
     expect((foreign['messages'] as { content: unknown[] }[])[1]!.content).to.deep.equal([{ type: 'text', text: 'ok' }]);
   });
 
+  it('drops reasoning whose text a client was not shown (it rides in the signature: hidden-reasoning.ts)', () => {
+    const hidden = resolve('anthropic.messages', anthropicBody('sluice-text1:cGxhbg:sluice1.openai.SIG'))!;
+    expect((hidden['messages'] as { content: unknown[] }[])[1]!.content).to.deep.equal([{ type: 'text', text: 'ok' }]);
+    const input = [{ type: 'reasoning', summary: [], encrypted_content: 'sluice-text1:cGxhbg:' }, { type: 'message', role: 'user', content: 'go' }];
+    expect(resolve('openai.responses', json({ model: 'm', input }))!['input']).to.deep.equal([input[1]]);
+  });
+
   it('handles Responses reasoning items and Gemini parts the same way', () => {
     const input = [{ type: 'reasoning', summary: [], encrypted_content: 'sluice1.anthropic.X' }, { type: 'message', role: 'user', content: 'go' }];
     expect(resolve('openai.responses', json({ model: 'm', input }))!['input']).to.deep.equal([input[1]]);

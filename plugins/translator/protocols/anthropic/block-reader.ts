@@ -8,6 +8,7 @@ import {
 } from '../../../../core/index.js';
 import type { IrDocument, IrImage, IrPart, IrResultContent, IrText, IrToolResult } from '../../ir.js';
 import { PDF, pdfAt } from '../../documents.js';
+import { unpackHidden } from '../../hidden-reasoning.js';
 import { bareId, splitSignature } from '../../tool-call-ids.js';
 import { withItem } from '../../util.js';
 
@@ -49,8 +50,12 @@ export class BlockReader implements RequestSink {
   }
 
   reasoning(_role: string, _turn: number, owner: JsonObject, textKey: string | readonly string[] | undefined, field: string | undefined): void {
-    const signature = field === undefined ? undefined : asString(owner[field]);
-    const text = typeof textKey === 'string' ? asString(owner[textKey]) ?? '' : '';
+    const raw = field === undefined ? undefined : asString(owner[field]);
+    // Text the client was not shown comes back inside the signature (hidden-reasoning.ts).
+    const hidden = raw === undefined ? undefined : unpackHidden(raw);
+    const signature = hidden ? hidden.signature : raw;
+    const own = typeof textKey === 'string' ? asString(owner[textKey]) ?? '' : '';
+    const text = own === '' && hidden ? hidden.text : own;
     this.parts.push(signature ? { type: 'thinking', text, signature } : { type: 'thinking', text });
   }
 

@@ -236,7 +236,8 @@ function decodeReasoning(reasoning: JsonValue | undefined, dropped: Set<string>)
     if (!EFFORTS.has(effort)) throw invalid(`reasoning.effort "${effort}" is not supported`, 'reasoning.effort');
     out.effort = effort as IrEffort;
   }
-  if (summary != null) out.includeThoughts = true;
+  // OpenAI answers a reasoning summary only when one is asked for (summary: [] otherwise).
+  out.includeThoughts = summary != null;
   if (r['generate_summary'] !== undefined && r['summary'] !== undefined) dropped.add('reasoning.generate_summary');
   return out;
 }

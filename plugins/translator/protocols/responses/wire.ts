@@ -2,6 +2,7 @@
 // JSON response and the terminal stream event are built by the same code and cannot drift apart.
 import { asArray, asObject, asString, type JsonObject, type Usage } from '../../../../core/index.js';
 import type { IrPart, IrRequest, IrStopReason, IrTool, IrToolChoice } from '../../ir.js';
+import { unpackHidden } from '../../hidden-reasoning.js';
 import { parseArguments } from '../../util.js';
 
 /**
@@ -89,9 +90,13 @@ export function instructionsText(request: Pick<IrRequest, 'system'>): string | u
  * summary, else the raw reasoning_text of open-weight models) plus its signature, encrypted_content.
  */
 export function reasoningPart(item: JsonObject, textKeys: readonly string[], field = 'encrypted_content'): IrPart | undefined {
-  const encrypted = asString(item[field]);
-  if (encrypted?.startsWith(REDACTED_PREFIX)) return { type: 'redacted_thinking', data: encrypted.slice(REDACTED_PREFIX.length) };
-  const text = reasoningText(item, textKeys);
+  const raw = asString(item[field]);
+  if (raw?.startsWith(REDACTED_PREFIX)) return { type: 'redacted_thinking', data: raw.slice(REDACTED_PREFIX.length) };
+  // Text the client was not shown comes back inside encrypted_content (hidden-reasoning.ts).
+  const hidden = raw === undefined ? undefined : unpackHidden(raw);
+  const encrypted = hidden ? hidden.signature : raw;
+  const summary = reasoningText(item, textKeys);
+  const text = summary === '' && hidden ? hidden.text : summary;
   if (text === '' && encrypted === undefined) return undefined;
   const part: IrPart = { type: 'thinking', text };
   if (encrypted !== undefined) part.signature = encrypted;

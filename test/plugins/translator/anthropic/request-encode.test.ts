@@ -309,12 +309,12 @@ describe('anthropic codec: encodeRequest', () => {
     expect((body['tools'] as JsonObject[]).map((t) => t['name'])).to.deep.equal(['Bash', 'Read', 'DeferredToolPlaceholder']);
   });
 
-  it("Codex's and Gemini CLI's recorded requests, sent to claude-opus-5-5, ask for adaptive thinking at their effort (shown where asked: Gemini CLI's includeThoughts) and no sampling values", () => {
+  it("Codex's and Gemini CLI's recorded requests, sent to claude-opus-5-5, ask for adaptive thinking at their effort (shown where asked: Gemini CLI's includeThoughts; not for a Responses request without a summary) and no sampling values", () => {
     const read = (dir: string, name: string) => JSON.parse(readFileSync(path.join(FIXTURES, dir, name), 'utf8')) as JsonObject;
     const recorded = (dir: string, name: string) => (read(dir, name)['body'] as JsonObject | undefined) ?? read(dir, name);
     // Codex: reasoning {effort: "medium"}; Gemini CLI: temperature 1, topP 0.95, topK 64, thinkingLevel HIGH.
     const codex = anthropicMessages.encodeRequest(openaiResponses.decodeRequest(recorded('responses', 'codex.responses.text-turn.json'), 'claude-opus-5-5', true));
-    expect(codex).to.deep.include({ thinking: { type: 'adaptive' }, output_config: { effort: 'medium' } });
+    expect(codex).to.deep.include({ thinking: { type: 'adaptive', display: 'omitted' }, output_config: { effort: 'medium' } });
     const gemini = anthropicMessages.encodeRequest(geminiGenerate.decodeRequest(recorded('gemini/requests', 'gemini-cli.text-turn.json'), 'claude-opus-5-5', true));
     expect(gemini).to.deep.include({ thinking: { type: 'adaptive', display: 'summarized' }, output_config: { effort: 'high' } });
     for (const body of [codex, gemini]) expect(body).to.not.include.keys('temperature', 'top_p', 'top_k');

@@ -32,7 +32,7 @@ describe('responses codec: decodeRequest (recorded clients)', () => {
     expect(ir.tools[0]?.strict).to.equal(false);
     expect(ir.toolChoice).to.equal('auto');
     expect(ir.parallelToolCalls).to.equal(true);
-    expect(ir.reasoning).to.deep.equal({ enabled: true, effort: 'medium' });
+    expect(ir.reasoning).to.deep.equal({ enabled: true, effort: 'medium', includeThoughts: false });
     expect(ir.responseFormat).to.equal(undefined);
     expect(ir.dropped).to.have.members([
       'store', 'include', 'prompt_cache_key', 'client_metadata', 'tools[3](tool_search)', 'tools[4](web_search)',
@@ -160,7 +160,7 @@ const CASES: Case[] = [
   },
   { name: 'safety_identifier → user', body: { input: 'x', safety_identifier: 'hash-9' }, expect: { user: 'hash-9' } },
   { name: 'reasoning summary → includeThoughts', body: { input: 'x', reasoning: { effort: 'low', summary: 'detailed' } }, expect: { reasoning: { enabled: true, effort: 'low', includeThoughts: true } } },
-  { name: 'reasoning effort none → disabled', body: { input: 'x', reasoning: { effort: 'none' } }, expect: { reasoning: { enabled: false, effort: 'none' } } },
+  { name: 'reasoning effort none → disabled', body: { input: 'x', reasoning: { effort: 'none' } }, expect: { reasoning: { enabled: false, effort: 'none', includeThoughts: false } } },
   {
     name: 'text.format json_schema',
     body: { input: 'x', text: { format: { type: 'json_schema', name: 'city', schema: { type: 'object' }, strict: true } } },
