@@ -352,12 +352,29 @@ export function upstreamHttpError(family: ApiFamily, provider: string, status: n
     const parsed = JSON.parse(text) as JsonValue;
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed;
   } catch { /* plain-text error page */ }
+  if (family === 'openai' && typeof body === 'object') body = openAIEnvelope(body, status);
   let message = `provider ${provider} answered HTTP ${status}`;
   if (typeof body === 'object') {
     const inner = body['error'];
     if (inner && typeof inner === 'object' && !Array.isArray(inner) && typeof inner['message'] === 'string') message = inner['message'];
   }
   return new GatewayError('SLUICE_E_UPSTREAM_ERROR', message, { status, retryAfter, headers, upstream: { family, body } });
+}
+
+/**
+ * OpenAI-compatible servers that answer errors without OpenAI's `error` object — Mistral's API and
+ * vLLM's older releases (FastChat's ErrorResponse) send `{"object":"error","message","type","param",
+ * "code"}`, others `{"error":"text"}` — in OpenAI's envelope, the one OpenAI clients' SDKs read
+ * (passed on as it was, the openai SDK finds no error in it: "400 status code (no body)"). A body
+ * with an `error` object, or with no message at all, is left as it is.
+ */
+function openAIEnvelope(body: JsonObject, status: number): JsonObject {
+  const inner = body['error'];
+  const message = typeof inner === 'string' ? inner : inner === undefined || inner === null ? body['message'] : undefined;
+  if (typeof message !== 'string') return body;
+  const str = (v: JsonValue | undefined): string | null => (typeof v === 'string' ? v : null);
+  const type = str(body['type']) ?? (status >= 500 ? 'server_error' : 'invalid_request_error');
+  return { error: { message, type, param: str(body['param']), code: str(body['code']) } };
 }
 
 /**
