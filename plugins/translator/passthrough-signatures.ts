@@ -7,6 +7,7 @@
 // mapped. Requests with none of this (the usual case) are left exactly as they are.
 import type { BodyContainer, BodyPath, JsonObject, JsonValue, ProtocolName, RequestView } from '../../core/index.js';
 import { unpackHidden } from './hidden-reasoning.js';
+import { REDACTED_PREFIX } from './protocols/responses/wire.js';
 import { parseTag } from './signatures.js';
 import { anthropicToolId, bareId } from './tool-call-ids.js';
 
@@ -55,8 +56,10 @@ export function resolvePassthroughSignatures(view: RequestView): JsonObject | un
     // provider: Anthropic would refuse it as an invalid signature, so it is left out like a foreign one.
     if (s.value === '' && family === 'anthropic') { edits.push({ path: s.path, value: undefined }); continue; }
     // Reasoning whose text the client was not shown (hidden-reasoning.ts) came from a translated
-    // answer, another provider's or one this upstream cannot check: left out with its text.
-    if (s.value !== undefined && s.signs === 'reasoning' && unpackHidden(s.value)) { edits.push({ path: s.path, value: undefined }); continue; }
+    // answer, another provider's or one this upstream cannot check: left out with its text. So is
+    // Anthropic's redacted thinking as a Responses client holds it (`sluice-redacted:…`, never tagged):
+    // only Anthropic can read it.
+    if (s.value !== undefined && s.signs === 'reasoning' && (unpackHidden(s.value) || s.value.startsWith(REDACTED_PREFIX))) { edits.push({ path: s.path, value: undefined }); continue; }
     const tag = s.value === undefined ? undefined : parseTag(s.value);
     if (!tag) continue;
     const field = [...s.path, s.field];

@@ -79,6 +79,11 @@ describe('translator: tagged signatures on passthrough requests', () => {
     expect(resolve('openai.responses', json({ model: 'm', input }))!['input']).to.deep.equal([input[1]]);
   });
 
+  it('drops a Responses reasoning item carrying Anthropic redacted thinking (sluice-redacted:…): OpenAI cannot read it', () => {
+    const input = [{ type: 'reasoning', summary: [], encrypted_content: 'sluice-redacted:EqQBCgIYAhIM' }, { type: 'message', role: 'user', content: 'go' }];
+    expect(resolve('openai.responses', json({ model: 'm', input }))?.['input']).to.deep.equal([input[1]]);
+  });
+
   it('handles Responses reasoning items and Gemini parts the same way', () => {
     const input = [{ type: 'reasoning', summary: [], encrypted_content: 'sluice1.anthropic.X' }, { type: 'message', role: 'user', content: 'go' }];
     expect(resolve('openai.responses', json({ model: 'm', input }))!['input']).to.deep.equal([input[1]]);
