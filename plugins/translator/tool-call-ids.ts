@@ -89,6 +89,29 @@ export function chatToolId(id: string): string {
   return shortenedId(id, CHAT_ID_MAX);
 }
 
+/**
+ * Mistral's models take only call ids of nine letters and digits ("Tool call id was toolu_1 but must
+ * be a-z, A-Z, 0-9, with a length of 9."), on Mistral's API and wherever Mistral's tokenizer checks
+ * the request (vLLM, OpenRouter's Mistral endpoints); their names carry their family.
+ */
+const MISTRAL_MODEL = /mistral|mixtral|codestral|devstral|ministral|pixtral|magistral|voxtral/i;
+const MISTRAL_ID = /^[a-zA-Z0-9]{9}$/;
+const ALPHANUMERIC = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** `id` as Mistral accepts it: unchanged when it fits, else nine letters and digits of its hash (a call and its result alike). */
+export function mistralToolId(id: string): string {
+  if (MISTRAL_ID.test(id)) return id;
+  const digest = createHash('sha256').update(id).digest();
+  let out = '';
+  for (let i = 0; i < 9; i++) out += ALPHANUMERIC[digest[i]! % ALPHANUMERIC.length];
+  return out;
+}
+
+/** How a Chat upstream serving `model` takes call ids: Mistral's models their own way, others OpenAI's. */
+export function chatToolIdFor(model: string): (id: string) => string {
+  return MISTRAL_MODEL.test(model) ? mistralToolId : chatToolId;
+}
+
 /** `call_id` as the Responses API accepts it (64 characters at most). */
 export function responsesCallId(id: string): string {
   return shortenedId(id, RESPONSES_ID_MAX);

@@ -11,7 +11,7 @@ import OpenAI from 'openai';
 import { config, startGateway, type TestGateway } from '../helpers/gateway.js';
 import { chatCompletionBody, startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
 
-type ChatMessage = { role: string; content?: unknown; tool_call_id?: string };
+type ChatMessage = { role: string; content?: unknown; tool_call_id?: string; tool_calls?: { id: string }[] };
 
 describe('Chat providers that take no user or system message after a tool message', () => {
   let mock: MockUpstream;
@@ -20,6 +20,15 @@ describe('Chat providers that take no user or system message after a tool messag
     mock = await startMockUpstream();
     mock.handle((req, res) => {
       const messages = (req.body?.['messages'] ?? []) as ChatMessage[];
+      // Mistral's other rule: call ids of nine letters and digits ("Tool call id was toolu_1 but must
+      // be a-z, A-Z, 0-9, with a length of 9.").
+      const ids = messages.flatMap((m) => [...(m.tool_calls ?? []).map((c) => c.id), ...(m.tool_call_id === undefined ? [] : [m.tool_call_id])]);
+      const badId = String(req.body?.['model']).startsWith('mistral') ? ids.find((id) => !/^[a-zA-Z0-9]{9}$/.test(id)) : undefined;
+      if (badId !== undefined) {
+        res.writeHead(400, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ object: 'error', message: `Tool call id was ${badId} but must be a-z, A-Z, 0-9, with a length of 9.`, type: 'invalid_function_call', param: null, code: '3280' }));
+        return;
+      }
       for (let i = 1; i < messages.length; i++) {
         const [before, role] = [messages[i - 1]!.role, messages[i]!.role];
         if (before === 'tool' && role !== 'tool' && role !== 'assistant' && String(req.body?.['model']).startsWith('mistral')) {
@@ -55,16 +64,22 @@ describe('Chat providers that take no user or system message after a tool messag
     const anthropic = new Anthropic({ baseURL: gw.url, apiKey: 'k', maxRetries: 0 });
     const message = await anthropic.messages.create(claudeCodeTurn('mistral-large-latest'));
     expect(message.content).to.deep.equal([{ type: 'text', text: 'done' }]);
-    expect(sent().slice(2)).to.deep.equal([
-      { role: 'tool', tool_call_id: 'toolu_1', content: 'a.txt' },
-      { role: 'tool', tool_call_id: 'toolu_2', content: '/home\n\n<system-reminder>\nThe TodoWrite tool has not been used.\n</system-reminder>' },
-    ]);
+    const [call, first, second] = sent().slice(1) as [ChatMessage, ChatMessage, ChatMessage];
+    expect([first, second].map((m) => m.content)).to.deep.equal(['a.txt', '/home\n\n<system-reminder>\nThe TodoWrite tool has not been used.\n</system-reminder>']);
+    expect(sent()).to.have.length(4);
+    // Each call id as nine letters and digits, the same for a call and its result, every turn alike.
+    expect([first.tool_call_id, second.tool_call_id]).to.deep.equal(call.tool_calls!.map((c) => c.id));
+    expect(first.tool_call_id).to.match(/^[a-zA-Z0-9]{9}$/).and.not.equal(second.tool_call_id);
+    const again = sent();
+    await anthropic.messages.create(claudeCodeTurn('mistral-large-latest'));
+    expect(sent()).to.deep.equal(again);
   });
 
-  it('Claude Code on an OpenAI model: the text stays the user\'s message after the tool messages', async () => {
+  it('Claude Code on an OpenAI model: the text stays the user\'s message after the tool messages, the ids as they were', async () => {
     const anthropic = new Anthropic({ baseURL: gw.url, apiKey: 'k', maxRetries: 0 });
     await anthropic.messages.create(claudeCodeTurn('gpt-5'));
     expect(sent().slice(2).map((m) => m.role)).to.deep.equal(['tool', 'tool', 'user']);
+    expect(sent().slice(2, 4).map((m) => m.tool_call_id)).to.deep.equal(['toolu_1', 'toolu_2']);
     expect(sent()[4]!.content).to.contain('<system-reminder>');
   });
 
@@ -80,7 +95,7 @@ describe('Chat providers that take no user or system message after a tool messag
       ],
     });
     expect(response.output_text).to.equal('done');
-    expect(sent().slice(-1)).to.deep.equal([{ role: 'tool', tool_call_id: 'call_1', content: 'ok\n\nApproval mode changed: never ask.' }]);
+    expect(sent().at(-1)).to.deep.include({ role: 'tool', content: 'ok\n\nApproval mode changed: never ask.' });
   });
 
   it('a user message that carries images after the tool messages stays one (no other place takes them)', async () => {

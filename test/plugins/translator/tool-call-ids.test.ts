@@ -6,7 +6,7 @@ import { resolvePassthroughSignatures } from '../../../plugins/translator/passth
 import { anthropicMessages } from '../../../plugins/translator/protocols/anthropic/index.js';
 import { openaiResponses } from '../../../plugins/translator/protocols/responses/index.js';
 import { untagRequest } from '../../../plugins/translator/signatures.js';
-import { anthropicToolId, bareId, idWithSignature, splitSignature } from '../../../plugins/translator/tool-call-ids.js';
+import { anthropicToolId, bareId, chatToolIdFor, idWithSignature, splitSignature } from '../../../plugins/translator/tool-call-ids.js';
 
 /** Resolves through core's view of the body, as the translator does with the exchange's. */
 const resolve = (name: ProtocolName, body: JsonObject) => resolvePassthroughSignatures(createRequestView(parseProtocolName(name), body));
@@ -123,5 +123,18 @@ describe('translator: tool-call ids Anthropic accepts', () => {
       const out = resolve('anthropic.messages', anthropicBody('toolu_01', { type: 'thinking', thinking: 'hmm', signature: '' }))!;
       expect((out['messages'] as { content: JsonObject[] }[])[1]!.content.map((b) => b['type'])).to.deep.equal(['tool_use']);
     });
+  });
+});
+
+describe('translator: tool-call ids Mistral\'s models accept', () => {
+  it('nine letters and digits, the same for the same id, kept when it fits; other Chat models keep OpenAI\'s rule', () => {
+    for (const model of ['mistral-large-latest', 'mistralai/Mistral-Small-4-119B-2603', 'devstral-medium-latest', 'codestral-2508']) {
+      const toolId = chatToolIdFor(model);
+      expect(toolId('toolu_01A2b3'), model).to.match(/^[a-zA-Z0-9]{9}$/).and.equal(toolId('toolu_01A2b3'));
+      expect(toolId('toolu_01A2b3')).not.to.equal(toolId('toolu_01A2b4'));
+      expect(toolId('aB3xK9mP2')).to.equal('aB3xK9mP2');
+    }
+    expect(chatToolIdFor('gpt-5')('toolu_01A2b3')).to.equal('toolu_01A2b3');
+    expect(chatToolIdFor('Qwen/Qwen3-Coder')('functions.read:0')).to.equal('functions.read:0');
   });
 });

@@ -5,7 +5,7 @@ import type { IrEffort, IrMessage, IrPart, IrReasoning, IrRequest, IrResultConte
 import { documentToChat, imageToChat } from './content.js';
 import { effortFor, fittedMaxTokens, penaltyFor, samplingFor, stopFor, takesReasoningEffort, takesVerbosity } from '../../openai-models.js';
 import { openAIToolSchema } from '../../openai-tool-schema.js';
-import { chatToolId } from '../../tool-call-ids.js';
+import { chatToolIdFor } from '../../tool-call-ids.js';
 import { openaiUser } from '../../util.js';
 import { reasoningDetailsFromIr, toolCallSignatureField } from './provider-state.js';
 import { textAfterToolsFolded } from './role-order.js';
@@ -13,7 +13,8 @@ import { textAfterToolsFolded } from './role-order.js';
 export function encodeChatRequest(req: IrRequest): JsonObject {
   const messages: JsonObject[] = [];
   if (req.system.length > 0) messages.push({ role: 'system', content: joinText(req.system) });
-  for (const m of req.messages) encodeMessage(m, messages);
+  const toolId = chatToolIdFor(req.model);
+  for (const m of req.messages) encodeMessage(m, messages, toolId);
 
   // Strict servers take no user or system message after a tool message (role-order.ts).
   const body: JsonObject = { model: req.model, messages: textAfterToolsFolded(messages, req.model) };
@@ -69,13 +70,13 @@ export function encodeChatRequest(req: IrRequest): JsonObject {
   return body;
 }
 
-function encodeMessage(m: IrMessage, out: JsonObject[]): void {
+function encodeMessage(m: IrMessage, out: JsonObject[], toolId: (id: string) => string): void {
   switch (m.role) {
     case 'system':
       out.push({ role: 'system', content: joinText(m.parts.filter((p): p is IrText => p.type === 'text')) });
       return;
     case 'assistant':
-      out.push(encodeAssistant(m.parts));
+      out.push(encodeAssistant(m.parts, toolId));
       return;
     case 'user': {
       // Tool results become `tool` messages, which must directly follow the assistant's tool calls.
@@ -85,7 +86,7 @@ function encodeMessage(m: IrMessage, out: JsonObject[]): void {
           // Chat tool messages hold text only, and have no error flag (isError is dropped). A tool's
           // images and PDFs (a screenshot, a file read) go in the user message after the tool
           // messages, the one place Chat takes them, rather than never reaching the model.
-          out.push({ role: 'tool', tool_call_id: chatToolId(p.callId), content: joinText(p.content.filter((c): c is IrText => c.type === 'text')) });
+          out.push({ role: 'tool', tool_call_id: toolId(p.callId), content: joinText(p.content.filter((c): c is IrText => c.type === 'text')) });
           for (const c of p.content) if (c.type !== 'text') rest.push(c);
         } else if (p.type === 'text' || p.type === 'image' || p.type === 'document') {
           rest.push(p);
@@ -107,7 +108,7 @@ function encodeMessage(m: IrMessage, out: JsonObject[]): void {
   }
 }
 
-function encodeAssistant(parts: IrPart[]): JsonObject {
+function encodeAssistant(parts: IrPart[], toolId: (id: string) => string): JsonObject {
   let text = '';
   let reasoning = '';
   const toolCalls: JsonObject[] = [];
@@ -115,7 +116,7 @@ function encodeAssistant(parts: IrPart[]): JsonObject {
     if (p.type === 'text') text += p.text;
     else if (p.type === 'thinking') reasoning += p.text;
     else if (p.type === 'tool_call') {
-      const call: JsonObject = { id: chatToolId(p.id), type: 'function', function: { name: p.name, arguments: p.arguments } };
+      const call: JsonObject = { id: toolId(p.id), type: 'function', function: { name: p.name, arguments: p.arguments } };
       if (p.signature !== undefined) call['extra_content'] = toolCallSignatureField(p.signature);
       toolCalls.push(call);
     }
