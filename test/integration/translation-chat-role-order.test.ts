@@ -1,10 +1,12 @@
 // Mistral's API (and vLLM or any server with Mistral's tokenizer) refuses a user or system message
-// right after a tool message: "Unexpected role 'user' after role 'tool'". Claude Code's user turn
-// holds tool results plus text (its <system-reminder>s), and Codex sends developer notes after a
-// function_call_output; translated to Chat for such a server, the text joins the last tool
-// message. OpenAI's own models keep the user (or system) message: OpenAI accepts both orders and
-// its models read a tool's output as less trusted than the user's words. The official SDKs are
-// the clients; the mock enforces Mistral's rule and records what it got.
+// right after a tool message ("Unexpected role 'user' after role 'tool'"), a system message after
+// an assistant one, and call ids other than nine letters and digits. Claude Code's user turn holds
+// tool results plus text (its <system-reminder>s) and it sends a system message mid-conversation;
+// Codex sends developer notes anywhere. Translated to Chat for such a server, the user's text joins
+// the last tool message and system text the leading system message. OpenAI's own models keep the
+// messages where they are: OpenAI accepts both orders and its models read a tool's output as less
+// trusted than the user's words. The official SDKs are the clients; the mock enforces Mistral's
+// rules and records what it got.
 import { expect } from 'chai';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
@@ -31,7 +33,11 @@ describe('Chat providers that take no user or system message after a tool messag
       }
       for (let i = 1; i < messages.length; i++) {
         const [before, role] = [messages[i - 1]!.role, messages[i]!.role];
-        if (before === 'tool' && role !== 'tool' && role !== 'assistant' && String(req.body?.['model']).startsWith('mistral')) {
+        // Mistral's validator: after a tool message only an assistant or tool one; after an assistant
+        // one no system message (templates such as Qwen's and Gemma's refuse any system message past
+        // the first).
+        const refused = (before === 'tool' && role !== 'tool' && role !== 'assistant') || (before === 'assistant' && role === 'system');
+        if (refused && String(req.body?.['model']).startsWith('mistral')) {
           res.writeHead(400, { 'content-type': 'application/json' })
             .end(JSON.stringify({ object: 'error', message: `Unexpected role '${role}' after role 'tool'`, type: 'invalid_request_message_order', param: null, code: '3230' }));
           return;
@@ -83,7 +89,7 @@ describe('Chat providers that take no user or system message after a tool messag
     expect(sent()[4]!.content).to.contain('<system-reminder>');
   });
 
-  it('Codex on a Mistral model: a developer note after a function_call_output joins the output', async () => {
+  it('Codex on a Mistral model: a developer note after a function_call_output joins the leading system message', async () => {
     const openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'k', maxRetries: 0 });
     const response = await openai.responses.create({
       model: 'mistral-large-latest',
@@ -95,7 +101,29 @@ describe('Chat providers that take no user or system message after a tool messag
       ],
     });
     expect(response.output_text).to.equal('done');
-    expect(sent().at(-1)).to.deep.include({ role: 'tool', content: 'ok\n\nApproval mode changed: never ask.' });
+    expect(sent()[0]).to.deep.equal({ role: 'system', content: 'Approval mode changed: never ask.' });
+    expect(sent().at(-1)).to.deep.include({ role: 'tool', content: 'ok' });
+  });
+
+  it('Claude Code\'s and Codex\'s mid-conversation system messages join the leading system message towards a model not OpenAI\'s', async () => {
+    const anthropic = new Anthropic({ baseURL: gw.url, apiKey: 'k', maxRetries: 0 });
+    const turn = claudeCodeTurn('mistral-large-latest');
+    await anthropic.messages.create({ ...turn, system: 'You are Claude Code.', messages: [turn.messages[0]!, { role: 'system', content: '# Environment' } as never, ...turn.messages.slice(1)] });
+    expect(sent()[0]).to.deep.equal({ role: 'system', content: 'You are Claude Code.\n\n# Environment' });
+    expect(sent().slice(1).map((m) => m.role)).to.deep.equal(['user', 'assistant', 'tool', 'tool']);
+
+    const openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'k', maxRetries: 0 });
+    await openai.responses.create({
+      model: 'mistral-large-latest',
+      input: [{ role: 'developer', content: 'Be terse.' }, { role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello' }, { role: 'developer', content: 'Approval mode changed: never ask.' }, { role: 'user', content: 'go' }],
+    });
+    expect(sent()).to.deep.equal([
+      { role: 'system', content: 'Be terse.\n\nApproval mode changed: never ask.' },
+      { role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello' }, { role: 'user', content: 'go' },
+    ]);
+
+    await openai.responses.create({ model: 'gpt-5', input: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello' }, { role: 'developer', content: 'Approval mode changed: never ask.' }, { role: 'user', content: 'go' }] });
+    expect(sent().map((m) => m.role), 'OpenAI takes it where it is').to.deep.equal(['user', 'assistant', 'system', 'user']);
   });
 
   it('a user message that carries images after the tool messages stays one (no other place takes them)', async () => {

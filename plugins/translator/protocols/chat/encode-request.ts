@@ -3,7 +3,7 @@
 import type { JsonObject, JsonValue } from '../../../../core/index.js';
 import type { IrEffort, IrMessage, IrPart, IrReasoning, IrRequest, IrResultContent, IrText, IrToolChoice } from '../../ir.js';
 import { documentToChat, imageToChat } from './content.js';
-import { effortFor, fittedMaxTokens, penaltyFor, samplingFor, stopFor, takesReasoningEffort, takesVerbosity } from '../../openai-models.js';
+import { effortFor, fittedMaxTokens, isOpenAIModel, penaltyFor, samplingFor, stopFor, takesReasoningEffort, takesVerbosity } from '../../openai-models.js';
 import { openAIToolSchema } from '../../openai-tool-schema.js';
 import { chatToolIdFor } from '../../tool-call-ids.js';
 import { openaiUser } from '../../util.js';
@@ -12,11 +12,14 @@ import { textAfterToolsFolded } from './role-order.js';
 
 export function encodeChatRequest(req: IrRequest): JsonObject {
   const messages: JsonObject[] = [];
-  if (req.system.length > 0) messages.push({ role: 'system', content: joinText(req.system) });
+  // Other servers than OpenAI's take a system message only first (role-order.ts).
+  const inPlace = isOpenAIModel(req.model);
+  const system = inPlace ? req.system : [...req.system, ...req.messages.flatMap((m) => (m.role === 'system' ? m.parts.filter((p): p is IrText => p.type === 'text') : []))];
+  if (system.length > 0) messages.push({ role: 'system', content: joinText(system) });
   const toolId = chatToolIdFor(req.model);
-  for (const m of req.messages) encodeMessage(m, messages, toolId);
+  for (const m of req.messages) if (inPlace || m.role !== 'system') encodeMessage(m, messages, toolId);
 
-  // Strict servers take no user or system message after a tool message (role-order.ts).
+  // Strict servers take no user message after a tool message (role-order.ts).
   const body: JsonObject = { model: req.model, messages: textAfterToolsFolded(messages, req.model) };
   if (req.tools.length > 0) {
     body['tools'] = req.tools.map((t) => {

@@ -1,23 +1,27 @@
 // Strict Chat servers — Mistral's API, and vLLM or any server using Mistral's tokenizer — take only
 // an assistant or another tool message after a tool message ("Unexpected role 'user' after role
-// 'tool'", the same for 'system'). The other protocols put text beside tool results freely: Claude
-// Code's user turn holds its tool results and its <system-reminder> texts, Codex sends a developer
-// note after a function_call_output. OpenAI's own models take either order, and read a tool's
-// output as less trusted than the user's or the system's words, so they keep the messages apart.
+// 'tool'", the same for 'system'), and no system message after an assistant one; chat templates
+// such as Qwen's and Gemma's take a system message only first. The other protocols put text beside
+// tool results freely (Claude Code's user turn holds its tool results and its <system-reminder>
+// texts) and system text mid-conversation (Claude Code's system message, Codex's developer notes):
+// towards a server not OpenAI's, that system text joins the leading system message (the encoder)
+// and a user's text after tool results joins the last result (here). OpenAI's own models take
+// either, and read a tool's output as less trusted than the user's or the system's words, so
+// they keep the messages apart.
 import { asObject, asString, type JsonObject, type JsonValue } from '../../../../core/index.js';
 import { isOpenAIModel } from '../../openai-models.js';
 
 /**
- * The messages with each text-only user or system message that directly follows a tool message
- * made a paragraph of that tool message (as the loop detector's note joins it). A message with an
- * image or a file stays a message: it has no other place in Chat.
+ * The messages with each text-only user message that directly follows a tool message made a
+ * paragraph of that tool message (as the loop detector's note joins it). A message with an image
+ * or a file stays a message: it has no other place in Chat.
  */
 export function textAfterToolsFolded(messages: JsonObject[], model: string): JsonObject[] {
   if (isOpenAIModel(model)) return messages;
   const out: JsonObject[] = [];
   for (const m of messages) {
     const tool = out[out.length - 1];
-    const text = tool?.['role'] === 'tool' && (m['role'] === 'user' || m['role'] === 'system') ? textOnly(m['content']) : undefined;
+    const text = tool?.['role'] === 'tool' && m['role'] === 'user' ? textOnly(m['content']) : undefined;
     if (tool === undefined || text === undefined) { out.push(m); continue; }
     if (text === '') continue;
     const content = asString(tool['content']) ?? '';
