@@ -31,14 +31,14 @@ describe('loopback: Anthropic Messages', () => {
     const streamed = await client.messages.stream({ ...body, stream: true }).finalMessage();
     expect(streamed.content.map((b) => (b.type === 'text' ? b.text : ''))).to.deep.equal(['Loopback reply. You said: Say hello']);
 
-    // A reminder in the user's own block, around their text, is left out too; the last text the user wrote is quoted.
+    // A reminder in the user's own block, around their text, is left out too; what the user wrote is quoted.
     const long = 'x'.repeat(150);
     const mixed = await client.messages.create({ model: 'loopback', max_tokens: 100, messages: [{ role: 'user', content: [
       { type: 'text', text: 'an earlier paste' },
       { type: 'text', text: `<system-reminder>\n${long}\n</system-reminder>\nfix the bug <system-reminder>${long}</system-reminder>` },
       { type: 'text', text: '<system-reminder>only a reminder</system-reminder>' },
     ] }] });
-    expect(mixed.content).to.deep.equal([{ type: 'text', text: 'Loopback reply. You said: fix the bug' }]);
+    expect(mixed.content).to.deep.equal([{ type: 'text', text: 'Loopback reply. You said: an earlier paste\nfix the bug' }]);
   });
 
   it('streams the message the JSON call returns: input_tokens in message_start, ping, balanced blocks, usage last', async () => {

@@ -83,19 +83,19 @@ const REMINDER_OPEN = '<system-reminder>';
 const REMINDER_CLOSE = '</system-reminder>';
 
 /**
- * What the user said in a turn, for the echo: the last of its user texts once Claude Code's
+ * What the user said in a turn, for the echo: its user texts (a document's too) once Claude Code's
  * injected `<system-reminder>…</system-reminder>` spans are taken out (it opens the user's turn
  * with reminder blocks — git status, CLAUDE.md — and may wrap some around the user's text). A turn
  * of nothing but reminders is quoted whole, as before.
  */
 function userQuote(turn: readonly Segment[]): string {
-  let quote: string | undefined;
+  const said: string[] = [];
   for (const s of turn) {
     if (s.kind !== 'user') continue;
     const text = withoutReminders(s.text);
-    if (text) quote = text;
+    if (text) said.push(text);
   }
-  return quote ?? lines(turn.map((s) => s.text));
+  return said.length ? lines(said) : lines(turn.map((s) => s.text));
 }
 
 /** `text` without its closed reminder spans, trimmed when one was taken out; one pass over the text. */
@@ -106,7 +106,12 @@ function withoutReminders(text: string): string {
   let from = 0;
   while (at >= 0) {
     const end = text.indexOf(REMINDER_CLOSE, at + REMINDER_OPEN.length);
-    if (end < 0) break; // an unclosed tag is the user's text
+    // An unclosed tag inside the user's text is theirs; a block that opens with one is a reminder
+    // cut short (recorded requests trim long blocks).
+    if (end < 0) {
+      if (at === 0) return '';
+      break;
+    }
     out += text.slice(from, at);
     from = end + REMINDER_CLOSE.length;
     at = text.indexOf(REMINDER_OPEN, from);
