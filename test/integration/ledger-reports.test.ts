@@ -131,7 +131,7 @@ chain:
     expect(lines[lines.length - 1]).to.match(/^TOTAL\s+8\s+1\s/);
     expect(lines.find((l) => l.startsWith('(none)')), 'the table names the group without a provider').to.match(/^\(none\)\s+1\s+1\s/);
     const c = sluice(['usage', '--config', file, '--by', 'provider', '--csv']);
-    expect(c.stdout.split('\n')[0]).to.equal('provider,requests,errors,blocked,disconnects,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens,web_search_calls,web_fetch_calls,cost_usd,unpriced,estimated,p50_latency_ms,p50_ttfb_ms');
+    expect(c.stdout.split('\n')[0]).to.equal('provider,requests,errors,blocked,disconnects,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens,cost_usd,unpriced,estimated,p50_latency_ms,p50_ttfb_ms,web_search_calls,web_fetch_calls');
     expect(c.stdout).to.match(/\nup-anthropic,2,0,0,0,200,100,60,40,0,/);
   });
 

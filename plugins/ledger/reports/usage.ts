@@ -72,7 +72,7 @@ function emptyLine(label: string, value: string | null): Acc {
   return {
     line: {
       [label]: value, requests: 0, errors: 0, blocked: 0, disconnects: 0, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0,
-      cache_write_tokens: 0, reasoning_tokens: 0, web_search_calls: 0, web_fetch_calls: 0, cost_usd: 0, unpriced: 0, estimated: 0, p50_latency_ms: null, p50_ttfb_ms: null,
+      cache_write_tokens: 0, reasoning_tokens: 0, cost_usd: 0, unpriced: 0, estimated: 0, p50_latency_ms: null, p50_ttfb_ms: null, web_search_calls: 0, web_fetch_calls: 0,
     },
     cost: 0, priced: 0, latency: [], ttfb: [],
   };

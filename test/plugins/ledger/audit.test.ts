@@ -134,7 +134,7 @@ describe('ledger audit', () => {
     expect(code).to.equal(0);
     const lines = t.out().trim().split('\n');
     expect(lines.map((l) => l.split(/\s+/)[0])).to.deep.equal(['DAY', ...[2, 1, 0].map((d) => new Date(now - d * DAY).toISOString().slice(0, 10)), 'TOTAL']);
-    expect(lines[lines.length - 1]).to.match(/^TOTAL\s+3\s+0\s+0\s+0\s+300\s+150\s+0\s+0\s+0\s+0\s+0\s+0\.002000\s+1\s+0\s/);
+    expect(lines[lines.length - 1]).to.match(/^TOTAL\s+3\s+0\s+0\s+0\s+300\s+150\s+0\s+0\s+0\s+0\.002000\s+1\s+0\s/);
   });
 
   it('a group whose rows with tokens are all unpriced costs null, though a refusal in it cost a known 0', async () => {
