@@ -8,7 +8,7 @@ import { loadConfigFile, type LoadedConfig } from './config/load.js';
 import { ConfigError } from './config/config-error.js';
 import { pluginConfigError, pluginStartError } from './plugin/option-error.js';
 import { toBytes } from './config/byte-size.js';
-import type { EndpointGroup } from './config/schema.js';
+import type { EndpointGroup, SluiceConfig } from './config/schema.js';
 import { GatewayError } from './errors.js';
 import { createAdminRoutes } from './http/admin-routes.js';
 import { createClientAddressResolver } from './http/client-address.js';
@@ -95,6 +95,7 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
   const metrics = createMetrics({ startProcessMetrics: true, onDroppedUpdate: (name, err) => logger.warn('metric update dropped', { metric: name, error: err.message }) });
   const plugins = await loadChain(loaded);
   const providers = registerPluginsAndProviders(loaded, plugins, createCooldownReport(logger, metrics));
+  warnEmptyKeys(config, logger);
 
   // A plugin's SQLite write that meets another process's lock (another instance on the file, a
   // tool's transaction, a VACUUM) waits a quarter of a second on the event loop, not 5 s; the
@@ -281,3 +282,16 @@ async function reloadPlugins(
     logger.warn('config reload did not apply these sections: they are read at start only; restart Sluice to apply them', { sections: startOnly });
   }
 }
+
+/**
+ * An empty `api_key` (a `${VAR:-}` whose variable is unset) is valid YAML and a valid string, and
+ * every request to that provider then goes without credentials and fails upstream with a 401 the
+ * operator has to trace back: say it at start. A server that needs no key takes no `api_key`.
+ */
+function warnEmptyKeys(config: SluiceConfig, logger: Logger): void {
+  for (const [name, p] of Object.entries(config.providers)) {
+    const keys = p.api_key === undefined ? [] : Array.isArray(p.api_key) ? p.api_key : [p.api_key];
+    if (keys.some((k) => k.trim() === '')) logger.warn('provider has an empty api_key: its requests go without credentials (omit api_key for a server that needs none)', { provider: name });
+  }
+}
+
