@@ -71,6 +71,8 @@ export type { ProviderConfig, ProviderInput } from './config/schema.js';
 export { cidr } from './config/schema.js';
 /** Whether an IP address is this machine, a private network, link-local or otherwise not the public internet (where another party's URLs may not lead). */
 export { isInternalAddress } from './http/internal-address.js';
+/** A URL with its password and credential-carrying query parameters masked, for a terminal or a log line. */
+export { maskUrl } from './storage/connection-error.js';
 
 // Storage.
 export type { Migration } from './storage/migrations.js';

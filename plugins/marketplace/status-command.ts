@@ -1,7 +1,7 @@
 // `sluice marketplace status [--json]`: the last push and pull (times, results), the outbox depth and
 // the offers in use, read from the database the running gateway writes them to.
 import { parseArgs } from 'node:util';
-import { describeParseError, table, type CommandHost, type CommandIO, type PluginCommand } from '../../core/index.js';
+import { describeParseError, maskUrl, table, type CommandHost, type CommandIO, type PluginCommand } from '../../core/index.js';
 import type { OfferInUse } from './offer-book.js';
 import type { MarketplaceOptions } from './options.js';
 import { OUTBOX_TABLE, STATUS_TABLE } from './migrations.js';
@@ -61,7 +61,8 @@ export const statusCommand: PluginCommand<MarketplaceOptions> = {
     let offers: OfferInUse[] = [];
     try { offers = JSON.parse(status.get('offers')?.detail ?? '[]') as OfferInUse[]; } catch { offers = []; }
     const report = {
-      url: options.url, gateway_id: options.gateway_id,
+      // Printed, not used: a password or token written into the URL stays off the terminal.
+      url: maskUrl(options.url), gateway_id: options.gateway_id,
       push: entryJson(status.get('push')), pull: entryJson(status.get('pull')), publish: entryJson(status.get('publish')),
       outbox: { unsent: depth.unsent, oldest_unsent: iso(depth.oldestMs) },
       offers_in_use: offers,
@@ -72,7 +73,7 @@ export const statusCommand: PluginCommand<MarketplaceOptions> = {
       return { what: kind, last: iso(e?.timeMs) ?? 'never', result: e ? `${e.ok ? 'ok' : 'FAILED'} ${e.result}` : '', detail: e?.detail ?? '', last_ok: iso(e?.lastOkMs) ?? 'never' };
     });
     const out = [
-      `marketplace ${options.url} (gateway ${options.gateway_id})`,
+      `marketplace ${report.url} (gateway ${options.gateway_id})`,
       '',
       table(lines, ['what', 'last', 'result', 'detail', 'last_ok']),
       '',

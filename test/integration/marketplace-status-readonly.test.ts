@@ -28,6 +28,21 @@ chain:
     expect(existsSync(path.dirname(missing))).to.equal(false);
   });
 
+  it('prints the marketplace URL without the credentials written into it', () => {
+    const dir = tempDir('sluice-market-status-');
+    const config = path.join(dir, 'sluice.yaml');
+    writeFileSync(config, `providers: { local: { type: loopback } }
+chain:
+  - { use: router, with: { default: local } }
+  - { use: marketplace, with: { url: "https://buyer:hunter2secret@market.example/api?token=tok-secret-1", api_key: k, gateway_id: gw } }
+`);
+    for (const args of [[], ['--json']]) {
+      const r = sluice(['marketplace', 'status', '--config', config, ...args], { env: { SLUICE_HOME: path.join(dir, 'home') } });
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout, args.join(' ')).to.include('market.example').and.not.include('hunter2secret').and.not.include('tok-secret-1');
+    }
+  });
+
   it('a stray argument after status is named as such (exit 2), not as a wrong sub-command', () => {
     const dir = tempDir('sluice-market-status-');
     const config = path.join(dir, 'sluice.yaml');
