@@ -4,8 +4,10 @@
 // empty text. A translated answer does the same — but the text cannot simply be dropped: an
 // Anthropic signature is valid only with its text, and a Chat server reads its reasoning back. So
 // the text rides, hidden, in the opaque field the client returns verbatim on the next turn (the
-// signature, encrypted_content): `sluice-text1:<text as base64url>:<signature, tagged as usual, or
-// nothing>`. The request decoders take it out again; a passthrough turn drops such reasoning.
+// signature, encrypted_content; for a Gemini client the `thoughtSignature` of the part the reasoning
+// precedes, where Google puts its own signature when it answers without thoughts):
+// `sluice-text1:<text as base64url>:<signature, tagged as usual, or nothing>`. The request decoders
+// take it out again; a passthrough turn drops such reasoning.
 import type { ProtocolName } from '../../core/index.js';
 import type { IrRequest, IrResponse, IrStreamEvent } from './ir.js';
 
@@ -26,13 +28,18 @@ export function unpackHidden(value: string): { text: string; signature: string |
 
 /**
  * Whether the client asked not to see reasoning text: Claude Code says so (`display: "omitted"`);
- * a Responses client sees a summary only when it asks for one. Gemini clients have their own rule
- * (gemini/thinking.ts); Chat has no way to say it.
+ * a Responses client sees a summary only when it asks for one, a Gemini client thoughts only with
+ * `includeThoughts: true` (gemini/thinking.ts); Chat has no way to say it.
  */
 export function hidesReasoning(client: ProtocolName, request: IrRequest): boolean {
   if (client === 'anthropic.messages') return request.reasoning?.includeThoughts === false;
-  if (client === 'openai.responses') return request.reasoning?.includeThoughts !== true;
+  if (client === 'openai.responses' || client === 'gemini.generate') return request.reasoning?.includeThoughts !== true;
   return false;
+}
+
+/** Whether a signature is packed reasoning (packHidden). */
+export function isHidden(value: string): boolean {
+  return value.startsWith(PREFIX);
 }
 
 export function hideResponseReasoning(response: IrResponse): IrResponse {

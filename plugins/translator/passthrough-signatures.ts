@@ -29,6 +29,7 @@ const ID_FIELDS: Partial<Record<ProtocolName, { call: string; result: string; fi
 interface Edit { readonly path: BodyPath; readonly value: JsonValue | undefined }
 
 const TAG_BYTES = Buffer.from('sluice1.');
+const HIDDEN_BYTES = Buffer.from('sluice-text1:');
 const UNICODE_ESCAPE = Buffer.from('\\u');
 
 /**
@@ -39,7 +40,7 @@ const UNICODE_ESCAPE = Buffer.from('\\u');
  */
 export function mayNeedResolving(protocol: ProtocolName, bytes: Buffer | undefined): boolean {
   if (!bytes || (protocol !== 'openai.chat' && protocol !== 'gemini.generate')) return true;
-  return bytes.includes(TAG_BYTES) || bytes.includes(UNICODE_ESCAPE);
+  return bytes.includes(TAG_BYTES) || bytes.includes(HIDDEN_BYTES) || bytes.includes(UNICODE_ESCAPE);
 }
 
 /**
@@ -60,6 +61,13 @@ export function resolvePassthroughSignatures(view: RequestView): JsonObject | un
     // Anthropic's redacted thinking as a Responses client holds it (`sluice-redacted:…`, never tagged):
     // only Anthropic can read it.
     if (s.value !== undefined && s.signs === 'reasoning' && (unpackHidden(s.value) || s.value.startsWith(REDACTED_PREFIX))) { edits.push({ path: s.path, value: undefined }); continue; }
+    // A Gemini client holds such reasoning on the part after it (a call or a text): the part stays,
+    // without it — a call with Gemini's placeholder, a part that held nothing else goes.
+    if (s.value !== undefined && unpackHidden(s.value)) {
+      if (s.signs === 'tool_call') edits.push({ path: [...s.path, s.field], value: GEMINI_SKIP });
+      else edits.push({ path: textAt(view.body, s.path) === '' ? s.path : [...s.path, s.field], value: undefined });
+      continue;
+    }
     const tag = s.value === undefined ? undefined : parseTag(s.value);
     if (!tag) continue;
     const field = [...s.path, s.field];
@@ -76,6 +84,14 @@ export function resolvePassthroughSignatures(view: RequestView): JsonObject | un
     }
   }
   return edits.length ? edited(view.body, edits) : undefined;
+}
+
+/** The `text` of the entry at `path` in `body`, if it has one. */
+function textAt(body: JsonObject, path: BodyPath): string | undefined {
+  let here: JsonValue | undefined = body;
+  for (const key of path) here = here !== null && typeof here === 'object' ? (here as Record<string | number, JsonValue>)[key] : undefined;
+  const text = here !== null && typeof here === 'object' && !Array.isArray(here) ? here['text'] : undefined;
+  return typeof text === 'string' ? text : undefined;
 }
 
 /**

@@ -79,6 +79,18 @@ describe('translator: tagged signatures on passthrough requests', () => {
     expect(resolve('openai.responses', json({ model: 'm', input }))!['input']).to.deep.equal([input[1]]);
   });
 
+  it('takes a Gemini client\'s hidden reasoning (on the signature of the part after it) off that part: a Gemini upstream cannot check it', () => {
+    const contents = [{ role: 'model', parts: [{ text: 'ok', thoughtSignature: 'sluice-text1:cGxhbg:' }, { functionCall: { name: 'f', args: {} }, thoughtSignature: 'sluice-text1:cGxhbg:sluice1.anthropic.S' }, { text: '', thoughtSignature: 'sluice-text1:cGxhbg:' }] }];
+    expect(mayNeedResolving('gemini.generate', Buffer.from(JSON.stringify({ contents })))).to.equal(true);
+    const out = resolve('gemini.generate', json({ contents }))!;
+    expect((out['contents'] as { parts: unknown[] }[])[0]!.parts).to.deep.equal([
+      { text: 'ok' },
+      { functionCall: { name: 'f', args: {} }, thoughtSignature: 'skip_thought_signature_validator' },
+    ]);
+    // No tag inside (a Chat server's reasoning has no signature): the bytes still say to walk the body.
+    expect(mayNeedResolving('gemini.generate', Buffer.from('{"contents":[{"parts":[{"text":"","thoughtSignature":"sluice-text1:cGxhbg:"}]}]}'))).to.equal(true);
+  });
+
   it('drops a Responses reasoning item carrying Anthropic redacted thinking (sluice-redacted:…): OpenAI cannot read it', () => {
     const input = [{ type: 'reasoning', summary: [], encrypted_content: 'sluice-redacted:EqQBCgIYAhIM' }, { type: 'message', role: 'user', content: 'go' }];
     expect(resolve('openai.responses', json({ model: 'm', input }))?.['input']).to.deep.equal([input[1]]);

@@ -7,6 +7,7 @@ import {
 } from '../../../../core/index.js';
 import type { IrDocument, IrImage, IrPart, IrResultContent } from '../../ir.js';
 import { PDF, pdfAt } from '../../documents.js';
+import { unpackHidden } from '../../hidden-reasoning.js';
 
 /**
  * What decoding one request or response remembers across parts and turns. Core's reader says what
@@ -44,8 +45,12 @@ export class PartDecoder implements RequestSink {
   }
 
   reasoning(_role: string, _turn: number, owner: JsonObject, textKey: string | readonly string[] | undefined, field: string | undefined): void {
-    const text = typeof textKey === 'string' ? asString(owner[textKey]) ?? '' : '';
-    const signature = field === undefined ? undefined : asString(owner[field]);
+    const own = typeof textKey === 'string' ? asString(owner[textKey]) ?? '' : '';
+    const raw = field === undefined ? undefined : asString(owner[field]);
+    const hidden = raw === undefined ? undefined : unpackHidden(raw);
+    if (hidden) { this.pushHidden(hidden, own); return; }
+    const text = own;
+    const signature = raw;
     const out = this.out;
     // A streamed thought comes back as many pieces, the signature on the last (often empty) one:
     // one thinking part, signed, is what other providers verify.
@@ -61,8 +66,25 @@ export class PartDecoder implements RequestSink {
 
   redacted(): void {}
 
+  /**
+   * A thinking part from packed reasoning (hidden-reasoning.ts). On a call it came from before the
+   * text that precedes the call (Anthropic's order: thinking, text, tool_use), and goes back there.
+   */
+  private pushHidden(hidden: { text: string; signature: string | undefined }, own: string, onCall = false): void {
+    const text = own === '' ? hidden.text : own;
+    if (text === '' && hidden.signature === undefined) return;
+    const part: IrPart = hidden.signature === undefined ? { type: 'thinking', text } : { type: 'thinking', text, signature: hidden.signature };
+    let at = this.out.length;
+    while (onCall && at > 0 && this.out[at - 1]!.type === 'text') at--;
+    this.out.splice(at, 0, part);
+  }
+
   signature(signs: 'tool_call' | 'text' | 'part', owner: JsonObject, field: string): void {
     const signature = asString(owner[field]);
+    // Reasoning the client was not shown rides on the part after it (hidden-reasoning.ts): it is
+    // that reasoning again, not the part's own signature.
+    const hidden = signature === undefined ? undefined : unpackHidden(signature);
+    if (hidden) { this.pushHidden(hidden, '', signs === 'tool_call'); return; }
     if (signature === undefined || signs === 'part') return; // the IR has no place for a signature on media or results
     // Gemini 3 signs the first text part of an answer: in the IR that is the thinking's signature.
     if (signs === 'tool_call') this.callSignature = signature;

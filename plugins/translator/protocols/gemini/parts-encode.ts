@@ -3,6 +3,7 @@
 import type { JsonObject } from '../../../../core/index.js';
 import type { IrDocument, IrImage, IrPart } from '../../ir.js';
 import { isGeminiSignature } from './thinking.js';
+import { isHidden } from '../../hidden-reasoning.js';
 import { PDF } from '../../documents.js';
 import { parseArguments } from '../../util.js';
 
@@ -19,7 +20,7 @@ export function encodeParts(parts: IrPart[], callNames: Map<string, string>): Js
     pendingSignature = undefined;
     return part;
   };
-  for (const p of parts) {
+  for (const p of hiddenOnFirstCall(parts)) {
     switch (p.type) {
       case 'text':
         out.push(sign({ text: p.text }));
@@ -28,7 +29,9 @@ export function encodeParts(parts: IrPart[], callNames: Map<string, string>): Js
         // Only Gemini's own signature moves onto the part it signed. Another family's reasoning (a
         // tagged Responses encrypted_content, an Anthropic signature) stays a thought of its own: on
         // a functionCall it would come back as that call's signature and the reasoning would be lost.
-        if (p.text === '' && p.signature !== undefined && isGeminiSignature(p.signature)) { pendingSignature = p.signature; break; }
+        // Reasoning a client was not shown, packed (hidden-reasoning.ts), does go onto the next part:
+        // the decoder knows it there, and a client that asked no thoughts gets no thought part.
+        if (p.text === '' && p.signature !== undefined && (isGeminiSignature(p.signature) || isHidden(p.signature))) { pendingSignature = p.signature; break; }
         out.push(p.signature === undefined ? { text: p.text, thought: true } : { text: p.text, thought: true, thoughtSignature: p.signature });
         break;
       case 'redacted_thinking':
@@ -59,8 +62,25 @@ export function encodeParts(parts: IrPart[], callNames: Map<string, string>): Js
       }
     }
   }
-  if (pendingSignature !== undefined) out.push({ text: '', thought: true, thoughtSignature: pendingSignature });
+  if (pendingSignature !== undefined) out.push(isHidden(pendingSignature) ? { text: '', thoughtSignature: pendingSignature } : { text: '', thought: true, thoughtSignature: pendingSignature });
   return out;
+}
+
+/**
+ * Hidden reasoning (hidden-reasoning.ts) before the answer's first function call goes as that
+ * call's signature, where Google puts its own when the answer has calls: clients keep a call's
+ * signature, and Gemini CLI drops those of text parts. (The decoder puts it back before the text
+ * that came before the call.) Without a call it goes on the next part, as below.
+ */
+function hiddenOnFirstCall(parts: IrPart[]): IrPart[] {
+  const call = parts.findIndex((p) => p.type === 'tool_call');
+  const target = parts[call];
+  if (target?.type !== 'tool_call' || target.signature !== undefined) return parts;
+  const at = parts.findIndex((p, i) => i < call && p.type === 'thinking' && p.text === '' && p.signature !== undefined && isHidden(p.signature));
+  const hidden = parts[at];
+  if (hidden?.type !== 'thinking' || hidden.signature === undefined) return parts;
+  const signature = hidden.signature;
+  return parts.flatMap((p, i): IrPart[] => (i === at ? [] : i === call ? [{ ...target, signature }] : [p]));
 }
 
 function documentPart(doc: IrDocument): JsonObject {

@@ -7,6 +7,7 @@ import type { IrStopReason, IrStreamEvent } from '../../ir.js';
 import { isCompleteJson, mintId, parseArguments } from '../../util.js';
 import { stopReasonToGemini } from './finish.js';
 import { isGeminiSignature, thoughtsWanted } from './thinking.js';
+import { isHidden } from '../../hidden-reasoning.js';
 import { usageToGemini } from './usage.js';
 
 interface PendingCall { id: string; name: string; args: string; signature?: string; sent: boolean }
@@ -21,6 +22,19 @@ export async function* encodeGeminiStream(events: AsyncIterable<IrStreamEvent>, 
   const thoughts = thoughtsWanted(ctx.request);
   /** Reasoning text left out since the last signature: that signature goes too (thinking.ts). */
   let hidden = false;
+  /**
+   * Reasoning the client was not shown, packed (hidden-reasoning.ts), never a thought: it goes as
+   * the signature of the answer's first function call, where Google puts its own when the answer
+   * has calls (clients keep a call's signature; Gemini CLI drops those of text parts), or on an
+   * empty text part at the end when no call came (Google's form for a closing signature).
+   */
+  let pending: string | undefined;
+  const signed = (part: JsonObject): JsonObject => {
+    if (pending === undefined || part['thoughtSignature'] !== undefined) return part;
+    const out = { ...part, thoughtSignature: pending };
+    pending = undefined;
+    return out;
+  };
 
   const chunk = (parts: JsonObject[], terminal?: { finishReason: string; usageMetadata: JsonObject }): StreamEvent => {
     sentAny = true;
@@ -41,7 +55,7 @@ export async function* encodeGeminiStream(events: AsyncIterable<IrStreamEvent>, 
       c.sent = true;
       const part: JsonObject = { functionCall: { id: c.id, name: c.name, args: parseArguments(c.args) } };
       if (c.signature !== undefined) part['thoughtSignature'] = c.signature;
-      parts.push(part);
+      parts.push(signed(part));
     }
     return parts;
   };
@@ -61,6 +75,12 @@ export async function* encodeGeminiStream(events: AsyncIterable<IrStreamEvent>, 
         break;
       }
       case 'thinking_signature':
+        if (isHidden(ev.signature)) {
+          // A second reasoning block before any call: the first goes on a part of its own.
+          if (pending !== undefined) yield chunk([{ text: '', thoughtSignature: pending }]);
+          pending = ev.signature;
+          break;
+        }
         if (hidden) {
           hidden = false;
           if (!isGeminiSignature(ev.signature)) break;
@@ -95,6 +115,9 @@ export async function* encodeGeminiStream(events: AsyncIterable<IrStreamEvent>, 
 
   // The terminal chunk: the calls still held, the finish reason and the final usage, together.
   const rest = readyCalls(true);
+  // Hidden reasoning no call followed: an empty text part of its own, Google's form for a closing
+  // signature — in a chunk before the terminal one, which Gemini CLI must find valid (see below).
+  if (pending !== undefined) yield chunk([{ text: '', thoughtSignature: pending }]);
   const finalUsage = usage ?? { inputTokens: ctx.estimatedInputTokens, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, estimated: true };
   const reason = stopReason ?? (calls.length ? 'tool_use' : 'end_turn');
   // Empty parts, not an empty text part: Gemini CLI rejects a chunk whose only part is `{text: ""}`.

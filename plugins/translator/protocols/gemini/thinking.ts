@@ -82,7 +82,8 @@ export function isGeminiSignature(signature: string): boolean {
  * reasoning that has no text (Responses `encrypted_content` without a summary) shows nothing and
  * is what the next turn needs to give that provider its reasoning back, so it stays a signed empty
  * thought; reasoning with text goes whole, as its signature is valid only with that text
- * (Anthropic's).
+ * (Anthropic's). (A translated answer reaches here with its text already packed into the signature,
+ * hidden-reasoning.ts: an empty thought that the encoders put on the next part.)
  */
 export function withoutThoughts(parts: IrPart[]): IrPart[] {
   return parts.flatMap((p): IrPart[] => {

@@ -1,0 +1,147 @@
+// A Gemini client that does not set `includeThoughts` (Google's default: no thought parts) routed
+// to a Claude model that thinks sees none of Claude's reasoning — but Anthropic requires, on a turn
+// that continues a tool call with thinking on, the thinking block of the turn that made the call,
+// with its signature. The reasoning rides hidden in the `thoughtSignature` of the answer's first
+// function call (where Google puts its own signature when it answers with calls), which Gemini
+// clients return verbatim, so the next turn gives Anthropic its thinking block back (before the
+// text, in Anthropic's order) and keeps thinking on.
+// The client is the @google/genai SDK; the mock enforces Anthropic's rule.
+import { expect } from 'chai';
+import type { Content, GenerateContentResponse, Part } from '@google/genai';
+import { config, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { genaiClient } from '../helpers/translation-rig.js';
+import { startRecordingUpstream, type RecordingUpstream } from '../helpers/recording-upstream.js';
+
+const THOUGHT = 'The user wants the weather; I should call lookup.';
+const SIGNATURE = 'sig-anthropic-1';
+const sse = (event: string, data: unknown): string => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+type Block = Record<string, unknown>;
+
+/** Anthropic's answer to turn 1: thinking, a line of text, then a tool call (JSON or SSE). */
+function toolAnswer(stream: boolean, model: string): { type: string; body: string } {
+  const usage = { input_tokens: 10, output_tokens: 40 };
+  const blocks: Block[] = [
+    { type: 'thinking', thinking: THOUGHT, signature: SIGNATURE },
+    { type: 'text', text: 'Let me look.' },
+    { type: 'tool_use', id: 'toolu_01', name: 'lookup', input: { city: 'Paris' } },
+  ];
+  if (!stream) {
+    return { type: 'application/json', body: JSON.stringify({ id: 'msg_1', type: 'message', role: 'assistant', model, stop_reason: 'tool_use', stop_sequence: null, usage, content: blocks }) };
+  }
+  return { type: 'text/event-stream', body: [
+    sse('message_start', { type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 10, output_tokens: 1 } } }),
+    sse('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } }),
+    sse('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: THOUGHT.slice(0, 10) } }),
+    sse('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: THOUGHT.slice(10) } }),
+    sse('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: SIGNATURE } }),
+    sse('content_block_stop', { type: 'content_block_stop', index: 0 }),
+    sse('content_block_start', { type: 'content_block_start', index: 1, content_block: { type: 'text', text: '' } }),
+    sse('content_block_delta', { type: 'content_block_delta', index: 1, delta: { type: 'text_delta', text: 'Let me look.' } }),
+    sse('content_block_stop', { type: 'content_block_stop', index: 1 }),
+    sse('content_block_start', { type: 'content_block_start', index: 2, content_block: { type: 'tool_use', id: 'toolu_01', name: 'lookup', input: {} } }),
+    sse('content_block_delta', { type: 'content_block_delta', index: 2, delta: { type: 'input_json_delta', partial_json: '{"city":"Paris"}' } }),
+    sse('content_block_stop', { type: 'content_block_stop', index: 2 }),
+    sse('message_delta', { type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null }, usage }),
+    sse('message_stop', { type: 'message_stop' }),
+  ].join('') };
+}
+
+/** Anthropic's final answer (turn 2), JSON or SSE. */
+function textAnswer(stream: boolean, model: string): { type: string; body: string } {
+  const usage = { input_tokens: 20, output_tokens: 5 };
+  if (!stream) {
+    return { type: 'application/json', body: JSON.stringify({ id: 'msg_2', type: 'message', role: 'assistant', model, stop_reason: 'end_turn', stop_sequence: null, usage, content: [{ type: 'text', text: 'Sunny.' }] }) };
+  }
+  return { type: 'text/event-stream', body: [
+    sse('message_start', { type: 'message_start', message: { id: 'msg_2', type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 20, output_tokens: 1 } } }),
+    sse('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
+    sse('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Sunny.' } }),
+    sse('content_block_stop', { type: 'content_block_stop', index: 0 }),
+    sse('message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage }),
+    sse('message_stop', { type: 'message_stop' }),
+  ].join('') };
+}
+
+/**
+ * Anthropic's rule: with thinking on, the assistant turn whose tool call the last user turn answers
+ * must start with its thinking block, signature and text as given (else a 400).
+ */
+function anthropicRefusal(body: Record<string, unknown>): string | undefined {
+  const thinking = body['thinking'] as { type?: string } | undefined;
+  if (thinking?.type !== 'enabled' && thinking?.type !== 'adaptive') return undefined;
+  const messages = body['messages'] as { role: string; content: string | Block[] }[];
+  const assistant = messages.findLast((m) => m.role === 'assistant');
+  if (!assistant || typeof assistant.content === 'string' || !assistant.content.some((b) => b['type'] === 'tool_use')) return undefined;
+  const first = assistant.content[0];
+  if (first?.['type'] !== 'thinking') return 'messages.1.content.0.type: Expected `thinking` or `redacted_thinking`, but found `text`. When `thinking` is enabled, a final `assistant` message must start with a thinking block';
+  if (first['signature'] !== SIGNATURE || first['thinking'] !== THOUGHT) return 'messages.1.content.0: Invalid `signature` in `thinking` block';
+  return undefined;
+}
+
+describe('translation: a Gemini client without includeThoughts keeps Claude thinking across a tool turn', () => {
+  let up: RecordingUpstream;
+  let gw: TestGateway;
+  before(async () => {
+    up = await startRecordingUpstream();
+    up.handle((req, res) => {
+      const body = req.body ?? {};
+      const refusal = anthropicRefusal(body);
+      if (refusal) {
+        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message: refusal } }));
+        return;
+      }
+      const messages = body['messages'] as unknown[];
+      const answer = messages.length === 1 ? toolAnswer(body['stream'] === true, String(body['model'])) : textAnswer(body['stream'] === true, String(body['model']));
+      res.writeHead(200, { 'content-type': answer.type }).end(answer.body);
+    });
+    gw = await startGateway(config({
+      providers: `  up-anthropic: { type: anthropic, base_url: "${up.origin}", api_key: k }`,
+      chain: `  - use: router
+    with:
+      routes:
+        - { match: "claude-*", provider: up-anthropic }
+  - use: translator`,
+    }));
+  });
+  after(async () => { await gw.close(); await up.close(); });
+
+  const tools = [{ functionDeclarations: [{ name: 'lookup', description: 'Weather of a city', parametersJsonSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }] }];
+  const genConfig = { tools, thinkingConfig: { thinkingBudget: 2048 } };
+
+  for (const stream of [false, true]) {
+    it(`${stream ? 'stream' : 'JSON'}: no thought parts shown, and the tool turn reaches Anthropic with its thinking block`, async () => {
+      const ai = genaiClient(gw.url);
+      const model = 'claude-sonnet-4-5';
+      const ask = async (contents: Content[]): Promise<Part[]> => {
+        const responses: GenerateContentResponse[] = [];
+        if (stream) for await (const r of await ai.models.generateContentStream({ model, contents, config: genConfig })) responses.push(r);
+        else responses.push(await ai.models.generateContent({ model, contents, config: genConfig }));
+        // The model turn as a client keeps it: every part of every chunk, in order, verbatim.
+        return responses.flatMap((r) => r.candidates?.[0]?.content?.parts ?? []);
+      };
+      const start = up.requests.length;
+      const user: Content = { role: 'user', parts: [{ text: 'Weather in Paris?' }] };
+      const parts = await ask([user]);
+      expect(parts.filter((p) => p.thought), 'thought parts').to.deep.equal([]);
+      expect(JSON.stringify(parts)).not.to.include('pondered');
+      const call = parts.find((p) => p.functionCall)?.functionCall;
+      expect(call?.name).to.equal('lookup');
+      // On the call, as Google signs an answer with calls: Gemini CLI keeps a call's signature and
+      // drops those of text parts.
+      expect(parts.find((p) => p.functionCall)?.thoughtSignature).to.be.a('string');
+      expect(parts.filter((p) => p.thoughtSignature !== undefined)).to.have.length(1);
+      const contents: Content[] = [
+        user,
+        { role: 'model', parts },
+        { role: 'user', parts: [{ functionResponse: { id: call?.id, name: 'lookup', response: { output: 'sunny, 21 °C' } } }] },
+      ];
+      const final = await ask(contents);
+      expect(final.map((p) => p.text ?? '').join('')).to.equal('Sunny.');
+      const second = up.requests[start + 1]?.body;
+      expect(second?.['thinking'], 'thinking stays on').to.deep.include({ type: 'enabled' });
+      const assistant = (second?.['messages'] as { role: string; content: Block[] }[])[1];
+      expect(assistant?.content.map((b) => b['type'])).to.deep.equal(['thinking', 'text', 'tool_use']);
+      expect(assistant?.content[0]).to.deep.equal({ type: 'thinking', thinking: THOUGHT, signature: SIGNATURE });
+    });
+  }
+});
