@@ -103,6 +103,7 @@ describe('translation: an additional_tools item on the wire', () => {
         '        - { match: gpt-6.2-sol, provider: up-responses }',
         '        - { match: claude-sonnet-4-5, provider: up-anthropic }',
         '        - { match: gemini-2.5-pro, provider: up-gemini }',
+        '        - { match: deepseek-chat, provider: up-chat }',
         '  - use: translator',
       ].join('\n'),
     }));
@@ -135,4 +136,25 @@ describe('translation: an additional_tools item on the wire', () => {
     const names = (body['tools'] as { functionDeclarations?: { name: string }[] }[]).flatMap((t) => t.functionDeclarations ?? []).map((d) => d.name);
     expect(names).to.deep.equal(['functions__exec', 'functions__exec_command', 'view_image', 'clock__now']);
   });
+
+  // tool_choice names a tool as the client declared it: `exec_command`, inside the `functions`
+  // namespace; the target knows it only as `functions__exec_command`.
+  const forced = (model: string, toolChoice: OpenAI.Responses.ResponseCreateParams['tool_choice']) =>
+    openaiClient(gw.url).responses.create({ ...codexRequest([{ role: 'user', content: 'run ls' }], model), tool_choice: toolChoice });
+
+  it('reaches Anthropic, Gemini and a Chat server under the flat name (additional_tools and top-level tools), and the response echoes the client\'s form', async () => {
+    const res = await forced('claude-sonnet-4-5', { type: 'function', name: 'exec_command' });
+    expect(up.requests.at(-1)!.body!['tool_choice']).to.deep.equal({ type: 'tool', name: 'functions__exec_command' });
+    expect(res.tool_choice).to.deep.equal({ type: 'function', name: 'exec_command' });
+
+    await forced('gemini-2.5-pro', { type: 'custom', name: 'exec' });
+    expect(up.requests.at(-1)!.body!['toolConfig']).to.deep.equal({ functionCallingConfig: { mode: 'ANY', allowedFunctionNames: ['functions__exec'] } });
+
+    // The same namespace in the top-level `tools`, as the Responses API has always taken it.
+    const body = { ...codexRequest([{ role: 'user', content: 'what time?' }], 'deepseek-chat'), tools: [(ADDITIONAL_TOOLS as unknown as { tools: OpenAI.Responses.Tool[] }).tools[2]!], tool_choice: { type: 'function', name: 'now' } } as OpenAI.Responses.ResponseCreateParamsNonStreaming;
+    body.input = body.input!.slice(1) as Input[];
+    await openaiClient(gw.url).responses.create(body);
+    expect(up.requests.at(-1)!.body!['tool_choice']).to.deep.equal({ type: 'function', function: { name: 'clock__now' } });
+  });
 });
+

@@ -7,7 +7,7 @@ import type { IrEffort, IrMessage, IrReasoning, IrRequest, IrResponseFormat, IrT
 import { droppedFields } from '../../dropped-fields.js';
 import { invalid } from '../../util.js';
 import { ItemReader } from './item-reader.js';
-import { namespacedName } from './wire.js';
+import { choiceToolName, namespacedName } from './wire.js';
 import { RESPONSES_REQUEST_SHAPE } from './request-shape.js';
 
 const EFFORTS = new Set<string>(['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max']);
@@ -34,7 +34,7 @@ export function decodeResponsesRequest(body: JsonObject, model: string, stream: 
     model, system, messages: decodeInput(body['input'], system), tools: decodeTools(toolLists(body)),
     stop: [], stream, dropped: [],
   };
-  const choice = decodeToolChoice(body['tool_choice']);
+  const choice = decodeToolChoice(body['tool_choice'], request.tools);
   if (choice !== undefined) request.toolChoice = choice;
   if (typeof body['parallel_tool_calls'] === 'boolean') request.parallelToolCalls = body['parallel_tool_calls'];
   const maxTokens = asNumber(body['max_output_tokens']);
@@ -213,13 +213,13 @@ function decodeTool(tool: JsonObject, at: string): IrTool | undefined {
   return undefined;
 }
 
-function decodeToolChoice(choice: JsonValue | undefined): IrToolChoice | undefined {
+function decodeToolChoice(choice: JsonValue | undefined, tools: IrTool[]): IrToolChoice | undefined {
   if (choice === undefined || choice === null) return undefined;
   if (choice === 'auto' || choice === 'none' || choice === 'required') return choice;
   const obj = asObject(choice);
   const type = asString(obj?.['type']);
   const name = asString(obj?.['name']);
-  if ((type === 'function' || type === 'custom') && name !== undefined) return { name };
+  if ((type === 'function' || type === 'custom') && name !== undefined) return { name: choiceToolName(name, tools) };
   if (typeof choice === 'string') throw invalid(`tool_choice "${choice}" is not supported`, 'tool_choice');
   return undefined; // allowed_tools, hosted tool types: request-shape.ts names them
 }

@@ -5,7 +5,7 @@ import type { JsonObject, JsonValue, Usage } from '../../../../core/index.js';
 import type { EncodeContext } from '../../codec.js';
 import type { IrStopReason } from '../../ir.js';
 import { mintId } from '../../util.js';
-import { freeformNames, incompleteReason, instructionsText, toolChoiceToWire, toolToWire, usageToWire } from './wire.js';
+import { freeformNames, incompleteReason, instructionsText, namespacedTools, toolChoiceToWire, toolToWire, usageToWire } from './wire.js';
 
 export type ItemKind = 'rs' | 'msg' | 'fc' | 'ctc';
 
@@ -96,7 +96,8 @@ export function responseObject(ctx: EncodeContext, state: ResponseState): JsonOb
     temperature: req.temperature ?? 1,
     top_p: req.topP ?? 1,
     text: { format },
-    tool_choice: req.toolChoice === undefined ? 'auto' : toolChoiceToWire(req.toolChoice, freeform),
+    // The client's own form: a namespaced tool by the name it has inside its namespace.
+    tool_choice: req.toolChoice === undefined ? 'auto' : toolChoiceToWire(req.toolChoice, freeform, namespacedTools(req.tools)),
     tools: req.tools.map(toolToWire),
     truncation: 'disabled',
     usage: state.usage ? usageToWire(state.usage) : null,

@@ -74,9 +74,20 @@ export function toolToWire(t: IrTool): JsonObject {
   return fn;
 }
 
-export function toolChoiceToWire(choice: IrToolChoice, freeform: Set<string>): JsonObject | string {
+/** `namespaced` (the client's namespaced tools): such a tool is named as the client declared it, inside its namespace. */
+export function toolChoiceToWire(choice: IrToolChoice, freeform: Set<string>, namespaced?: Map<string, { name: string; tool: string }>): JsonObject | string {
   if (typeof choice === 'string') return choice;
-  return { type: freeform.has(choice.name) ? 'custom' : 'function', name: choice.name };
+  return { type: freeform.has(choice.name) ? 'custom' : 'function', name: namespaced?.get(choice.name)?.tool ?? choice.name };
+}
+
+/**
+ * The IR name of the tool a client's tool_choice names. A tool inside a `namespace` tool is named
+ * there as declared (`exec_command`, not `functions__exec_command`): a tool of that name outside any
+ * namespace is the one meant, else the first namespaced tool of that name.
+ */
+export function choiceToolName(name: string, tools: IrTool[]): string {
+  if (tools.some((t) => t.name === name && !t.namespace)) return name;
+  return tools.find((t) => t.namespace?.tool === name)?.name ?? name;
 }
 
 /** System text as the single `instructions` string Responses has. */

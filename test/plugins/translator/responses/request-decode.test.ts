@@ -90,6 +90,17 @@ describe('responses codec: decodeRequest (recorded clients)', () => {
     expect(ir.dropped).to.have.members(['input[0].tools[2](web_search)', 'input[3].tools[2](web_search)']);
   });
 
+  it('a tool_choice naming a namespaced tool as declared: the flat IR name; a tool of that name outside any namespace wins', () => {
+    const fn = (name: string): JsonObject => ({ type: 'function', name, parameters: { type: 'object', properties: {} } });
+    const ns: JsonObject = { type: 'namespace', name: 'functions', tools: [{ type: 'custom', name: 'exec' }, fn('exec_command'), fn('view_image')] };
+    const choice = (tool_choice: JsonObject, tools: JsonObject[]) => decode({ tools, tool_choice, input: 'hi' }).toolChoice;
+    expect(choice({ type: 'function', name: 'exec_command' }, [ns])).to.deep.equal({ name: 'functions__exec_command' });
+    expect(choice({ type: 'custom', name: 'exec' }, [ns])).to.deep.equal({ name: 'functions__exec' });
+    expect(choice({ type: 'function', name: 'view_image' }, [ns, fn('view_image')])).to.deep.equal({ name: 'view_image' });
+    expect(decode({ tool_choice: { type: 'function', name: 'exec_command' }, input: [{ type: 'additional_tools', role: 'developer', tools: [ns] }, { role: 'user', content: 'hi' }] }).toolChoice)
+      .to.deep.equal({ name: 'functions__exec_command' });
+  });
+
   it('openai SDK: string input, easy messages, function_call with parsed_arguments', () => {
     expect(decode(fixtureBody('sdk.openai6.responses.json')).messages).to.deep.equal([{ role: 'user', parts: [{ type: 'text', text: 'hi' }] }]);
     expect(decode(fixtureBody('sdk.openai6.responses.json')).dropped).to.deep.equal([]);
