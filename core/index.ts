@@ -33,7 +33,6 @@ export { protocolName, emptyUsage, operationClass, parseProtocolName } from './p
 export type { ProtocolName, OperationClass } from './protocols/types.js';
 export { isObject, asObject, asArray, asString, asNumber, contentText } from './protocols/json.js';
 export { withFields } from './protocols/with-fields.js';
-export { isOpenAIModel } from './protocols/openai-model.js';
 export { canonicalJson, canonicalArguments } from './protocols/canonical-json.js';
 export { compileGlob } from './glob.js';
 export type { GlobMatcher } from './glob.js';

@@ -9,10 +9,6 @@
 //   supported with this model", "'temperature' does not support 0.7 ... Only the default (1)"),
 //   and Gemini CLI sends temperature 1 with topP 0.95 on every turn.
 // Dated ids (`gpt-4o-2024-08-06`) and OpenRouter's `openai/` prefix match their family.
-import { isOpenAIModel } from '../../core/index.js';
-
-// Whether the model is one of OpenAI's own is core's rule (the loop detector's note uses it too).
-export { isOpenAIModel };
 
 /**
  * OpenAI's model families without reasoning; o-series, gpt-5 and later reason — except
@@ -55,6 +51,13 @@ function reasons(model: string, effort: string | undefined): boolean {
   return REASONING_ON_ASK.test(model) && (effort === undefined ? REASONING_BY_DEFAULT.test(model) : effort !== 'none');
 }
 
+/** Names of OpenAI's own models (a name outside these is another server's, behind an OpenAI-compatible API). */
+const OPENAI_MODEL = /^(?:openai\/)?(?:gpt-|o\d|chatgpt-)/;
+
+/** Whether the model is one of OpenAI's own (any other name is another server's). */
+export function isOpenAIModel(model: string): boolean {
+  return OPENAI_MODEL.test(model);
+}
 /** OpenAI's models with a verbosity control: the gpt-5 family, but for ChatGPT's gpt-5-chat snapshot. */
 const VERBOSITY = /^(?:openai\/)?gpt-5(?!-chat)/;
 

@@ -60,7 +60,7 @@ describe('contract: a plugin rewrites the request through the protocol view', ()
   beforeEach(() => { globalThis.__viewSeen = []; });
   after(async () => { await gw.close(); await up.close(); });
 
-  it('Chat Completions: user text, tool arguments, tool results, and the note (a part of the final user message: the model is not OpenAI\'s)', async () => {
+  it('Chat Completions: user text, tool arguments, tool results, and a system message as the note', async () => {
     const client = openaiClient(gw.url);
     const res = await client.chat.completions.create({
       model: modelIn('openai.chat'),
@@ -80,16 +80,15 @@ describe('contract: a plugin rewrites the request through the protocol view', ()
     expect(s.events).to.deep.equal(['call', 'result']);
 
     const m = list(last()['messages']);
-    expect(m).to.have.length(5);
+    expect(m).to.have.length(6);
     expect(m[0]).to.deep.equal({ role: 'system', content: 'sys stays' });
     expect(m[1]!['content']).to.equal('WHAT IS THE WEATHER IN SECRET TOWN?'); // user text: not a tool segment, so not replaced
     const call = list(m[2]!['tool_calls'])[0]!;
     expect(call['id']).to.equal('call_1');
     expect(JSON.parse(obj(call['function'])['arguments'] as string)).to.deep.equal({ city: '[hidden] town', days: 2 });
     expect(m[3]).to.deep.equal({ role: 'tool', tool_call_id: 'call_1', content: '[hidden] town: sunny' });
-    // Strict servers refuse a final system message ("Expected last role User or Tool"); OpenAI's
-    // models get one (test/plugins/dedupe/middleware.test.ts).
-    expect(m[4]!['content']).to.deep.equal([{ type: 'text', text: 'AND TOMORROW?' }, { type: 'text', text: NOTE }]);
+    expect(m[4]!['content']).to.deep.equal([{ type: 'text', text: 'AND TOMORROW?' }]);
+    expect(m[5]).to.deep.equal({ role: 'system', content: NOTE });
     expect(last()['tools']).to.have.length(1); // what the view does not touch is kept
   });
 

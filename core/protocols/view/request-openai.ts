@@ -2,7 +2,6 @@
 // readers here are shared: the view collects from them, the translator decodes through them (sink.ts).
 import { asObject, asString, isObject } from '../json.js';
 import type { JsonObject, JsonValue } from '../types.js';
-import { isOpenAIModel } from '../openai-model.js';
 import { names } from './collector.js';
 import { NO_PATH, skipped, type RequestSink } from './sink.js';
 import type { BodyPath, SegmentKind } from './types.js';
@@ -126,31 +125,10 @@ export function toolsChat(body: JsonObject): string[] {
   return names(body['tools'], (t) => asObject(t['function'])?.['name']);
 }
 
-/**
- * Chat: a system message at the end — or, where strict servers would refuse one, a part of the last
- * message. After a tool message strict backends (Mistral's API, vLLM and others with Mistral's
- * tokenizer) accept only an assistant or tool message ("Unexpected role 'system' after role
- * 'tool'"), so a note is added to the last tool result, for every model; Anthropic and Gemini
- * carry it beside the results the same way. After a user message they refuse a final system
- * message ("Expected last role User or Tool"), and chat templates such as Qwen's take a system
- * message only first: towards a model not OpenAI's (by the request's `model`) the note joins that
- * user message. OpenAI's models keep the system message, which they read as the operator's words.
- */
+/** Chat: a system message at the end, which OpenAI and the translator both accept anywhere. */
 export function noteChat(body: JsonObject, text: string): void {
   const messages = Array.isArray(body['messages']) ? body['messages'] : (body['messages'] = []);
-  const last = messages[messages.length - 1];
-  const joins = isObject(last) && (last['role'] === 'tool' || (last['role'] === 'user' && !isOpenAIModel(asString(body['model']) ?? '')));
-  if (joins && joinText(last, text)) return;
   messages.push({ role: 'system', content: text });
-}
-
-/** `text` added as a paragraph (or a text part) of the message's content; false where it cannot be. */
-function joinText(message: JsonObject, text: string): boolean {
-  const content = message['content'];
-  if (typeof content === 'string') { message['content'] = content === '' ? text : `${content}\n\n${text}`; return true; }
-  if (Array.isArray(content)) { content.push({ type: 'text', text }); return true; }
-  if (content === undefined || content === null) { message['content'] = text; return true; }
-  return false;
 }
 
 /** The kind of a Responses input item: its `type`, or `message` for an easy input message ({role, content}). */

@@ -121,8 +121,7 @@ export interface RequestView {
   turns(): number;
   /**
    * Adds a note for the model in the protocol's own form (a system/developer message, or a text
-   * part on the user's last turn where the protocol allows no other place; in Chat, a paragraph of
-   * the last tool result when the conversation ends in one).
+   * part on the user's last turn where the protocol allows no other place).
    */
   addNote(text: string): void;
   /**
