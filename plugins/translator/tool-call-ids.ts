@@ -16,6 +16,7 @@
 // Responses ("string too long"), which Gemini CLI's `<tool>_<timestamp>_<n>` and Gemini's minted
 // ids exceed with longer tool names: those are shortened, the same way, where they go to OpenAI.
 import { createHash } from 'node:crypto';
+import { isMistralModel } from './strict-servers.js';
 
 const MARKER = '_sluicesig1_';
 /** A Gemini signature tagged for another family (`sluice1.gemini.` + standard base64, padded). */
@@ -94,7 +95,6 @@ export function chatToolId(id: string): string {
  * be a-z, A-Z, 0-9, with a length of 9."), on Mistral's API and wherever Mistral's tokenizer checks
  * the request (vLLM, OpenRouter's Mistral endpoints); their names carry their family.
  */
-const MISTRAL_MODEL = /mistral|mixtral|codestral|devstral|ministral|pixtral|magistral|voxtral/i;
 const MISTRAL_ID = /^[a-zA-Z0-9]{9}$/;
 const ALPHANUMERIC = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -109,7 +109,7 @@ export function mistralToolId(id: string): string {
 
 /** How a Chat upstream serving `model` takes call ids: Mistral's models their own way, others OpenAI's. */
 export function chatToolIdFor(model: string): (id: string) => string {
-  return MISTRAL_MODEL.test(model) ? mistralToolId : chatToolId;
+  return isMistralModel(model) ? mistralToolId : chatToolId;
 }
 
 /** `call_id` as the Responses API accepts it (64 characters at most). */

@@ -3,17 +3,18 @@
 import type { JsonObject, JsonValue } from '../../../../core/index.js';
 import type { IrEffort, IrMessage, IrPart, IrReasoning, IrRequest, IrResultContent, IrText, IrToolChoice } from '../../ir.js';
 import { documentToChat, imageToChat } from './content.js';
-import { effortFor, fittedMaxTokens, isOpenAIModel, penaltyFor, samplingFor, stopFor, takesReasoningEffort, takesVerbosity } from '../../openai-models.js';
+import { effortFor, fittedMaxTokens, penaltyFor, samplingFor, stopFor, takesReasoningEffort, takesVerbosity } from '../../openai-models.js';
 import { openAIToolSchema } from '../../openai-tool-schema.js';
 import { chatToolIdFor } from '../../tool-call-ids.js';
 import { openaiUser } from '../../util.js';
 import { reasoningDetailsFromIr, toolCallSignatureField } from './provider-state.js';
 import { textAfterToolsFolded } from './role-order.js';
+import { takesSystemOnlyFirst } from '../../strict-servers.js';
 
 export function encodeChatRequest(req: IrRequest): JsonObject {
   const messages: JsonObject[] = [];
-  // Other servers than OpenAI's take a system message only first (role-order.ts).
-  const inPlace = isOpenAIModel(req.model);
+  // Some servers' templates take a system message only first (strict-servers.ts).
+  const inPlace = !takesSystemOnlyFirst(req.model);
   const system = inPlace ? req.system : [...req.system, ...req.messages.flatMap((m) => (m.role === 'system' ? m.parts.filter((p): p is IrText => p.type === 'text') : []))];
   if (system.length > 0) messages.push({ role: 'system', content: joinText(system) });
   const toolId = chatToolIdFor(req.model);

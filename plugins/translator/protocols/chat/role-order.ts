@@ -4,20 +4,20 @@
 // such as Qwen's and Gemma's take a system message only first. The other protocols put text beside
 // tool results freely (Claude Code's user turn holds its tool results and its <system-reminder>
 // texts) and system text mid-conversation (Claude Code's system message, Codex's developer notes):
-// towards a server not OpenAI's, that system text joins the leading system message (the encoder)
-// and a user's text after tool results joins the last result (here). OpenAI's own models take
-// either, and read a tool's output as less trusted than the user's or the system's words, so
-// they keep the messages apart.
+// towards those servers (strict-servers.ts), that system text joins the leading system message
+// (the encoder) and a user's text after tool results joins the last result (here). Every other
+// model — OpenAI's, which reads a tool's output as less trusted than the user's or the system's
+// words — keeps the messages apart, where the client put them.
 import { asObject, asString, type JsonObject, type JsonValue } from '../../../../core/index.js';
-import { isOpenAIModel } from '../../openai-models.js';
+import { isMistralModel } from '../../strict-servers.js';
 
 /**
- * The messages with each text-only user message that directly follows a tool message made a
- * paragraph of that tool message (as the loop detector's note joins it). A message with an image
+ * Towards Mistral's models, the messages with each text-only user message that directly follows a
+ * tool message made a paragraph of that tool message (as the loop detector's note joins it). A message with an image
  * or a file stays a message: it has no other place in Chat.
  */
 export function textAfterToolsFolded(messages: JsonObject[], model: string): JsonObject[] {
-  if (isOpenAIModel(model)) return messages;
+  if (!isMistralModel(model)) return messages;
   const out: JsonObject[] = [];
   for (const m of messages) {
     const tool = out[out.length - 1];
