@@ -78,50 +78,55 @@ function anthropicRefusal(body: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-describe('translation: a Gemini client without includeThoughts keeps Claude thinking across a tool turn', () => {
-  let up: RecordingUpstream;
-  let gw: TestGateway;
-  before(async () => {
-    up = await startRecordingUpstream();
-    up.handle((req, res) => {
-      const body = req.body ?? {};
-      const refusal = anthropicRefusal(body);
-      if (refusal) {
-        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message: refusal } }));
-        return;
-      }
-      const messages = body['messages'] as unknown[];
-      const answer = messages.length === 1 ? toolAnswer(body['stream'] === true, String(body['model'])) : textAnswer(body['stream'] === true, String(body['model']));
-      res.writeHead(200, { 'content-type': answer.type }).end(answer.body);
-    });
-    gw = await startGateway(config({
-      providers: `  up-anthropic: { type: anthropic, base_url: "${up.origin}", api_key: k }`,
-      chain: `  - use: router
+/** The mock Anthropic upstream (enforcing its thinking rule) behind a gateway routing claude-* to it. */
+async function claudeBehindGateway(): Promise<{ up: RecordingUpstream; gw: TestGateway }> {
+  const up = await startRecordingUpstream();
+  up.handle((req, res) => {
+    const body = req.body ?? {};
+    const refusal = anthropicRefusal(body);
+    if (refusal) {
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message: refusal } }));
+      return;
+    }
+    const messages = body['messages'] as unknown[];
+    const answer = messages.length === 1 ? toolAnswer(body['stream'] === true, String(body['model'])) : textAnswer(body['stream'] === true, String(body['model']));
+    res.writeHead(200, { 'content-type': answer.type }).end(answer.body);
+  });
+  const gw = await startGateway(config({
+    providers: `  up-anthropic: { type: anthropic, base_url: "${up.origin}", api_key: k }`,
+    chain: `  - use: router
     with:
       routes:
         - { match: "claude-*", provider: up-anthropic }
   - use: translator`,
-    }));
-  });
+  }));
+  return { up, gw };
+}
+
+const tools = [{ functionDeclarations: [{ name: 'lookup', description: 'Weather of a city', parametersJsonSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }] }];
+
+/** A model turn as a client keeps it: every part of every chunk, in order, verbatim. */
+async function ask(gw: TestGateway, contents: Content[], config: Record<string, unknown>, stream: boolean): Promise<Part[]> {
+  const ai = genaiClient(gw.url);
+  const responses: GenerateContentResponse[] = [];
+  if (stream) for await (const r of await ai.models.generateContentStream({ model: 'claude-sonnet-4-5', contents, config })) responses.push(r);
+  else responses.push(await ai.models.generateContent({ model: 'claude-sonnet-4-5', contents, config }));
+  return responses.flatMap((r) => r.candidates?.[0]?.content?.parts ?? []);
+}
+
+describe('translation: a Gemini client without includeThoughts keeps Claude thinking across a tool turn', () => {
+  let up: RecordingUpstream;
+  let gw: TestGateway;
+  before(async () => { ({ up, gw } = await claudeBehindGateway()); });
   after(async () => { await gw.close(); await up.close(); });
 
-  const tools = [{ functionDeclarations: [{ name: 'lookup', description: 'Weather of a city', parametersJsonSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }] }];
   const genConfig = { tools, thinkingConfig: { thinkingBudget: 2048 } };
 
   for (const stream of [false, true]) {
     it(`${stream ? 'stream' : 'JSON'}: no thought parts shown, and the tool turn reaches Anthropic with its thinking block`, async () => {
-      const ai = genaiClient(gw.url);
-      const model = 'claude-sonnet-4-5';
-      const ask = async (contents: Content[]): Promise<Part[]> => {
-        const responses: GenerateContentResponse[] = [];
-        if (stream) for await (const r of await ai.models.generateContentStream({ model, contents, config: genConfig })) responses.push(r);
-        else responses.push(await ai.models.generateContent({ model, contents, config: genConfig }));
-        // The model turn as a client keeps it: every part of every chunk, in order, verbatim.
-        return responses.flatMap((r) => r.candidates?.[0]?.content?.parts ?? []);
-      };
       const start = up.requests.length;
       const user: Content = { role: 'user', parts: [{ text: 'Weather in Paris?' }] };
-      const parts = await ask([user]);
+      const parts = await ask(gw, [user], genConfig, stream);
       expect(parts.filter((p) => p.thought), 'thought parts').to.deep.equal([]);
       expect(JSON.stringify(parts)).not.to.include('pondered');
       const call = parts.find((p) => p.functionCall)?.functionCall;
@@ -135,7 +140,7 @@ describe('translation: a Gemini client without includeThoughts keeps Claude thin
         { role: 'model', parts },
         { role: 'user', parts: [{ functionResponse: { id: call?.id, name: 'lookup', response: { output: 'sunny, 21 °C' } } }] },
       ];
-      const final = await ask(contents);
+      const final = await ask(gw, contents, genConfig, stream);
       expect(final.map((p) => p.text ?? '').join('')).to.equal('Sunny.');
       const second = up.requests[start + 1]?.body;
       expect(second?.['thinking'], 'thinking stays on').to.deep.include({ type: 'enabled' });
@@ -143,5 +148,51 @@ describe('translation: a Gemini client without includeThoughts keeps Claude thin
       expect(assistant?.content.map((b) => b['type'])).to.deep.equal(['thinking', 'text', 'tool_use']);
       expect(assistant?.content[0]).to.deep.equal({ type: 'thinking', thinking: THOUGHT, signature: SIGNATURE });
     });
+  }
+});
+
+// Gemini CLI asks for thoughts (includeThoughts: true with its thinkingBudget) and keeps none of
+// them: its history drops every thought part and the signatures of text parts, keeping a function
+// call's signature (google-gemini/gemini-cli#25808). Google signs an answer with calls on its first
+// call whatever includeThoughts says, so a thought part's signature is lost to such a client.
+describe('translation: a Gemini client with includeThoughts keeps Claude thinking across a tool turn', () => {
+  let up: RecordingUpstream;
+  let gw: TestGateway;
+  before(async () => { ({ up, gw } = await claudeBehindGateway()); });
+  after(async () => { await gw.close(); await up.close(); });
+
+  const genConfig = { tools, thinkingConfig: { includeThoughts: true, thinkingBudget: 8192 } };
+  /** What Gemini CLI keeps of a model turn: no thought parts, no signature but a call's. */
+  const asGeminiCli = (parts: Part[]): Part[] => parts.filter((p) => !p.thought).map((p) => {
+    if (p.functionCall || p.thoughtSignature === undefined) return p;
+    const { thoughtSignature: _dropped, ...rest } = p;
+    return rest;
+  });
+
+  for (const stream of [false, true]) {
+    for (const history of ['verbatim', 'as Gemini CLI keeps it'] as const) {
+      it(`${stream ? 'stream' : 'JSON'}, history ${history}: thoughts shown, the tool turn reaches Anthropic with its thinking block once`, async () => {
+        const start = up.requests.length;
+        const user: Content = { role: 'user', parts: [{ text: 'Weather in Paris?' }] };
+        const parts = await ask(gw, [user], genConfig, stream);
+        expect(parts.filter((p) => p.thought).map((p) => p.text).join(''), 'thought text shown').to.equal(THOUGHT);
+        const call = parts.find((p) => p.functionCall);
+        expect(call?.functionCall?.name).to.equal('lookup');
+        expect(call?.thoughtSignature, 'the call is signed, as Google signs an answer with calls').to.be.a('string');
+        const kept = history === 'verbatim' ? parts : asGeminiCli(parts);
+        const contents: Content[] = [
+          user,
+          { role: 'model', parts: kept },
+          { role: 'user', parts: [{ functionResponse: { id: call?.functionCall?.id, name: 'lookup', response: { output: 'sunny, 21 °C' } } }] },
+        ];
+        const final = await ask(gw, contents, genConfig, stream);
+        expect(final.filter((p) => !p.thought).map((p) => p.text ?? '').join('')).to.equal('Sunny.');
+        const second = up.requests[start + 1]?.body;
+        expect(second?.['thinking'], 'thinking stays on').to.deep.include({ type: 'enabled' });
+        const assistant = (second?.['messages'] as { role: string; content: Block[] }[])[1];
+        expect(assistant?.content.map((b) => b['type'])).to.deep.equal(['thinking', 'text', 'tool_use']);
+        expect(assistant?.content[0]).to.deep.equal({ type: 'thinking', thinking: THOUGHT, signature: SIGNATURE });
+      });
+    }
   }
 });

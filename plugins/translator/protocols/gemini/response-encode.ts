@@ -5,11 +5,11 @@ import type { IrResponse } from '../../ir.js';
 import { mintId } from '../../util.js';
 import { stopReasonToGemini } from './finish.js';
 import { encodeParts } from './parts-encode.js';
-import { thoughtsWanted, withoutThoughts } from './thinking.js';
+import { shownThoughts, thoughtsWanted, withoutThoughts } from './thinking.js';
 import { usageToGemini } from './usage.js';
 
 export function encodeGeminiResponse(response: IrResponse, ctx: EncodeContext): JsonObject {
-  const parts = thoughtsWanted(ctx.request) ? response.parts : withoutThoughts(response.parts);
+  const parts = thoughtsWanted(ctx.request) ? shownThoughts(response.parts) : withoutThoughts(response.parts);
   return {
     candidates: [{
       content: { role: 'model', parts: encodeParts(parts, new Map()) },

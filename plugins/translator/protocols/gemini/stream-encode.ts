@@ -6,8 +6,8 @@ import type { EncodeContext } from '../../codec.js';
 import type { IrStopReason, IrStreamEvent } from '../../ir.js';
 import { isCompleteJson, mintId, parseArguments } from '../../util.js';
 import { stopReasonToGemini } from './finish.js';
-import { isGeminiSignature, thoughtsWanted } from './thinking.js';
-import { isHidden } from '../../hidden-reasoning.js';
+import { isGeminiSignature, packsWithThoughts, thoughtsWanted } from './thinking.js';
+import { isHidden, packHidden } from '../../hidden-reasoning.js';
 import { usageToGemini } from './usage.js';
 
 interface PendingCall { id: string; name: string; args: string; signature?: string; sent: boolean }
@@ -22,6 +22,11 @@ export async function* encodeGeminiStream(events: AsyncIterable<IrStreamEvent>, 
   const thoughts = thoughtsWanted(ctx.request);
   /** Reasoning text left out since the last signature: that signature goes too (thinking.ts). */
   let hidden = false;
+  /** Thought text shown since the last signature, packed with it for the first call (shownThoughts). */
+  let shown = '';
+  /** That packed reasoning, for the answer's first call; whether a call has started. */
+  let forCall: string | undefined;
+  let callSeen = false;
   /**
    * Reasoning the client was not shown, packed (hidden-reasoning.ts), never a thought: it goes as
    * the signature of the answer's first function call, where Google puts its own when the answer
@@ -55,6 +60,8 @@ export async function* encodeGeminiStream(events: AsyncIterable<IrStreamEvent>, 
       c.sent = true;
       const part: JsonObject = { functionCall: { id: c.id, name: c.name, args: parseArguments(c.args) } };
       if (c.signature !== undefined) part['thoughtSignature'] = c.signature;
+      else if (forCall !== undefined) part['thoughtSignature'] = forCall;
+      forCall = undefined;
       parts.push(signed(part));
     }
     return parts;
@@ -68,13 +75,19 @@ export async function* encodeGeminiStream(events: AsyncIterable<IrStreamEvent>, 
       case 'text_delta':
       case 'thinking_delta': {
         if (ev.type === 'thinking_delta' && !thoughts) { hidden ||= ev.text !== ''; break; }
+        if (ev.type === 'thinking_delta') shown += ev.text;
         // Calls that finished before this text go first, so the client sees the parts in order.
         const ready = readyCalls(false);
         if (ready.length) yield chunk(ready);
         if (ev.text !== '') yield chunk([ev.type === 'text_delta' ? { text: ev.text } : { text: ev.text, thought: true }]);
         break;
       }
-      case 'thinking_signature':
+      case 'thinking_signature': {
+        const text = shown;
+        shown = '';
+        // Shown thoughts of another family ride packed with their text on the first call too, where
+        // Google signs an answer with calls: clients keep that signature, some drop thoughts (shownThoughts).
+        if (thoughts && forCall === undefined && !callSeen && packsWithThoughts(ev.signature)) forCall = packHidden(text, ev.signature);
         if (isHidden(ev.signature)) {
           // A second reasoning block before any call: the first goes on a part of its own.
           if (pending !== undefined) yield chunk([{ text: '', thoughtSignature: pending }]);
@@ -87,6 +100,7 @@ export async function* encodeGeminiStream(events: AsyncIterable<IrStreamEvent>, 
         }
         yield chunk([{ text: '', thought: true, thoughtSignature: ev.signature }]);
         break;
+      }
       case 'redacted_thinking':
         break; // encrypted reasoning of another provider: a Gemini client cannot send it anywhere useful
       case 'tool_call_start': {
@@ -94,6 +108,7 @@ export async function* encodeGeminiStream(events: AsyncIterable<IrStreamEvent>, 
         if (calls[ev.index]) break;
         const ready = readyCalls(false);
         if (ready.length) yield chunk(ready);
+        callSeen = true;
         const call: PendingCall = { id: ev.id, name: ev.name, args: '', sent: false };
         if (ev.signature !== undefined) call.signature = ev.signature;
         calls[ev.index] = call;

@@ -2,6 +2,7 @@
 import { asNumber, asObject, asString, type JsonObject, type JsonValue } from '../../../../core/index.js';
 import type { IrEffort, IrPart, IrReasoning, IrRequest } from '../../ir.js';
 import { parseTag } from '../../signatures.js';
+import { isHidden, packHidden } from '../../hidden-reasoning.js';
 
 const LEVEL_TO_EFFORT: Record<string, IrEffort> = { MINIMAL: 'minimal', LOW: 'low', MEDIUM: 'medium', HIGH: 'high' };
 
@@ -90,4 +91,27 @@ export function withoutThoughts(parts: IrPart[]): IrPart[] {
     if (p.type !== 'thinking' || p.text === '') return [p];
     return p.signature !== undefined && isGeminiSignature(p.signature) ? [{ ...p, text: '' }] : [];
   });
+}
+
+/**
+ * The answer's parts as a Gemini client that asked for thoughts gets them: the thoughts, signed.
+ * Google signs an answer with calls on its first call, whatever includeThoughts says, and clients
+ * keep that signature while some drop thought parts (Gemini CLI's history keeps none:
+ * google-gemini/gemini-cli#25808). So another family's reasoning before the first call also rides
+ * packed with its text (hidden-reasoning.ts) as that call's signature; the decoder rebuilds the
+ * block from it when the thought did not come back.
+ */
+export function shownThoughts(parts: IrPart[]): IrPart[] {
+  const call = parts.findIndex((p) => p.type === 'tool_call');
+  const target = parts[call];
+  if (target?.type !== 'tool_call' || target.signature !== undefined) return parts;
+  const reasoning = parts.find((p, i) => i < call && p.type === 'thinking' && p.signature !== undefined && packsWithThoughts(p.signature));
+  if (reasoning?.type !== 'thinking' || reasoning.signature === undefined) return parts;
+  const signature = packHidden(reasoning.text, reasoning.signature);
+  return parts.map((p, i) => (i === call ? { ...target, signature } : p));
+}
+
+/** Whether reasoning shown as a thought also rides packed on the first call (shownThoughts). */
+export function packsWithThoughts(signature: string): boolean {
+  return !isGeminiSignature(signature) && !isHidden(signature);
 }
