@@ -105,6 +105,15 @@ async function claudeBehindGateway(): Promise<{ up: RecordingUpstream; gw: TestG
 
 const tools = [{ functionDeclarations: [{ name: 'lookup', description: 'Weather of a city', parametersJsonSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }] }];
 
+/** What Gemini CLI keeps of a model turn: no thought parts, no signature but a call's. */
+function asGeminiCli(parts: Part[]): Part[] {
+  return parts.filter((p) => !p.thought).map((p) => {
+    if (p.functionCall || p.thoughtSignature === undefined) return p;
+    const { thoughtSignature: _dropped, ...rest } = p;
+    return rest;
+  });
+}
+
 /** A model turn as a client keeps it: every part of every chunk, in order, verbatim. */
 async function ask(gw: TestGateway, contents: Content[], config: Record<string, unknown>, stream: boolean): Promise<Part[]> {
   const ai = genaiClient(gw.url);
@@ -162,12 +171,6 @@ describe('translation: a Gemini client with includeThoughts keeps Claude thinkin
   after(async () => { await gw.close(); await up.close(); });
 
   const genConfig = { tools, thinkingConfig: { includeThoughts: true, thinkingBudget: 8192 } };
-  /** What Gemini CLI keeps of a model turn: no thought parts, no signature but a call's. */
-  const asGeminiCli = (parts: Part[]): Part[] => parts.filter((p) => !p.thought).map((p) => {
-    if (p.functionCall || p.thoughtSignature === undefined) return p;
-    const { thoughtSignature: _dropped, ...rest } = p;
-    return rest;
-  });
 
   for (const stream of [false, true]) {
     for (const history of ['verbatim', 'as Gemini CLI keeps it'] as const) {
@@ -192,6 +195,63 @@ describe('translation: a Gemini client with includeThoughts keeps Claude thinkin
         const assistant = (second?.['messages'] as { role: string; content: Block[] }[])[1];
         expect(assistant?.content.map((b) => b['type'])).to.deep.equal(['thinking', 'text', 'tool_use']);
         expect(assistant?.content[0]).to.deep.equal({ type: 'thinking', thinking: THOUGHT, signature: SIGNATURE });
+      });
+    }
+  }
+});
+
+// A Chat server that thinks (DeepSeek's, Kimi's) answers reasoning_content, unsigned, and wants it
+// back on the tool turn that continues it. Gemini CLI shows the thoughts and keeps none of them.
+describe('translation: a Gemini client with includeThoughts gives a Chat server its reasoning_content back', () => {
+  let up: RecordingUpstream;
+  let gw: TestGateway;
+  before(async () => {
+    up = await startRecordingUpstream();
+    up.handle((req, res) => {
+      const body = req.body ?? {};
+      const stream = body['stream'] === true;
+      const first = (body['messages'] as unknown[]).filter((m) => (m as { role: string }).role === 'assistant').length === 0;
+      const message = first
+        ? { role: 'assistant', content: null, reasoning_content: THOUGHT, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{"city":"Paris"}' } }] }
+        : { role: 'assistant', content: 'Sunny.' };
+      const finish = first ? 'tool_calls' : 'stop';
+      const usage = { prompt_tokens: 10, completion_tokens: 20, total_tokens: 30 };
+      const base = { id: 'chatcmpl-1', created: 1, model: body['model'] };
+      if (!stream) {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...base, object: 'chat.completion', choices: [{ index: 0, message, finish_reason: finish }], usage }));
+        return;
+      }
+      const chunk = (delta: Record<string, unknown>, finishReason: string | null = null): string => `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finishReason }] })}\n\n`;
+      const pieces = first
+        ? [chunk({ role: 'assistant', reasoning_content: THOUGHT.slice(0, 10) }), chunk({ reasoning_content: THOUGHT.slice(10) }), chunk({ tool_calls: [{ index: 0, ...message.tool_calls![0] }] })]
+        : [chunk({ role: 'assistant', content: 'Sunny.' })];
+      res.writeHead(200, { 'content-type': 'text/event-stream' }).end([...pieces, chunk({}, finish), `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [], usage })}\n\n`, 'data: [DONE]\n\n'].join(''));
+    });
+    gw = await startGateway(config({
+      providers: `  up-chat: { type: openai, base_url: "${up.origin}/v1", api_key: k, protocols: [openai.chat] }`,
+      chain: `  - use: router
+    with:
+      routes:
+        - { match: "claude-*", provider: up-chat }
+  - use: translator`,
+    }));
+  });
+  after(async () => { await gw.close(); await up.close(); });
+
+  const genConfig = { tools, thinkingConfig: { includeThoughts: true, thinkingBudget: 8192 } };
+  for (const stream of [false, true]) {
+    for (const history of ['verbatim', 'as Gemini CLI keeps it'] as const) {
+      it(`${stream ? 'stream' : 'JSON'}, history ${history}: the tool turn carries reasoning_content once`, async () => {
+        const start = up.requests.length;
+        const user: Content = { role: 'user', parts: [{ text: 'Weather in Paris?' }] };
+        const parts = await ask(gw, [user], genConfig, stream);
+        expect(parts.filter((p) => p.thought).map((p) => p.text).join(''), 'thought text shown').to.equal(THOUGHT);
+        const call = parts.find((p) => p.functionCall)?.functionCall;
+        const kept = history === 'verbatim' ? parts : asGeminiCli(parts);
+        const final = await ask(gw, [user, { role: 'model', parts: kept }, { role: 'user', parts: [{ functionResponse: { id: call?.id, name: 'lookup', response: { output: 'sunny' } } }] }], genConfig, stream);
+        expect(final.filter((p) => !p.thought).map((p) => p.text ?? '').join('')).to.equal('Sunny.');
+        const assistant = (up.requests[start + 1]?.body?.['messages'] as Record<string, unknown>[]).find((m) => m['role'] === 'assistant');
+        expect(assistant?.['reasoning_content']).to.equal(THOUGHT);
       });
     }
   }

@@ -76,7 +76,7 @@ export class PartDecoder implements RequestSink {
     const part: IrPart = hidden.signature === undefined ? { type: 'thinking', text } : { type: 'thinking', text, signature: hidden.signature };
     // Reasoning a client was shown as a signed thought also rides on the first call (gemini/thinking.ts
     // shownThoughts): when the thought came back, it is that block, as the client sent it.
-    if (hidden.signature !== undefined && this.out.some((p) => p.type === 'thinking' && p.signature === hidden.signature)) return;
+    if (this.out.some((p) => p.type === 'thinking' && (hidden.signature === undefined ? p.signature === undefined && p.text === text : p.signature === hidden.signature))) return;
     let at = this.out.length;
     while (onCall && at > 0 && this.out[at - 1]!.type === 'text') at--;
     this.out.splice(at, 0, part);

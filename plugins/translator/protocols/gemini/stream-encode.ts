@@ -108,6 +108,8 @@ export async function* encodeGeminiStream(events: AsyncIterable<IrStreamEvent>, 
         if (calls[ev.index]) break;
         const ready = readyCalls(false);
         if (ready.length) yield chunk(ready);
+        // Unsigned reasoning (a Chat server's reasoning_content) has no signature event: it goes with the call.
+        if (thoughts && forCall === undefined && !callSeen && shown !== '') forCall = packHidden(shown, undefined);
         callSeen = true;
         const call: PendingCall = { id: ev.id, name: ev.name, args: '', sent: false };
         if (ev.signature !== undefined) call.signature = ev.signature;

@@ -97,7 +97,8 @@ export function withoutThoughts(parts: IrPart[]): IrPart[] {
  * The answer's parts as a Gemini client that asked for thoughts gets them: the thoughts, signed.
  * Google signs an answer with calls on its first call, whatever includeThoughts says, and clients
  * keep that signature while some drop thought parts (Gemini CLI's history keeps none:
- * google-gemini/gemini-cli#25808). So another family's reasoning before the first call also rides
+ * google-gemini/gemini-cli#25808). So another family's reasoning before the first call — signed,
+ * or a Chat server's unsigned reasoning_content, which it wants back on the tool turn — also rides
  * packed with its text (hidden-reasoning.ts) as that call's signature; the decoder rebuilds the
  * block from it when the thought did not come back.
  */
@@ -105,8 +106,8 @@ export function shownThoughts(parts: IrPart[]): IrPart[] {
   const call = parts.findIndex((p) => p.type === 'tool_call');
   const target = parts[call];
   if (target?.type !== 'tool_call' || target.signature !== undefined) return parts;
-  const reasoning = parts.find((p, i) => i < call && p.type === 'thinking' && p.signature !== undefined && packsWithThoughts(p.signature));
-  if (reasoning?.type !== 'thinking' || reasoning.signature === undefined) return parts;
+  const reasoning = parts.find((p, i) => i < call && p.type === 'thinking' && (p.signature === undefined ? p.text !== '' : packsWithThoughts(p.signature)));
+  if (reasoning?.type !== 'thinking') return parts;
   const signature = packHidden(reasoning.text, reasoning.signature);
   return parts.map((p, i) => (i === call ? { ...target, signature } : p));
 }
