@@ -118,6 +118,9 @@ export class PartDecoder implements RequestSink {
       const media = isObject(extra) ? this.image(extra) ?? pdf(extra) : undefined;
       if (media) content.push(media);
     }
+    // Gemini CLI's --resume repeats each earlier functionResponse in its turn: the same result twice
+    // is one (Anthropic and Chat servers take one result per call id); a different one is kept.
+    if (rawId && this.out.some((p) => p.type === 'tool_result' && p.callId === callId && p.isError === isError && sameContent(p.content, content))) return;
     this.out.push({ type: 'tool_result', callId, name, content, isError });
   }
 
@@ -176,3 +179,9 @@ function attachSignature(out: IrPart[], signature: string): void {
   if (last?.type === 'thinking' && last.signature === undefined) last.signature = signature;
   else out.push({ type: 'thinking', text: '', signature });
 }
+
+/** Two results' contents part for part (text, and media by their source). */
+function sameContent(a: readonly IrResultContent[], b: readonly IrResultContent[]): boolean {
+  return a.length === b.length && a.every((part, i) => JSON.stringify(part) === JSON.stringify(b[i]));
+}
+

@@ -155,6 +155,31 @@ const DECODE_CASES: DecodeCase[] = [
     ] },
   },
   {
+    // Gemini CLI's --resume sends each earlier functionResponse twice in its turn: Anthropic and Chat
+    // servers take one result per call id.
+    name: 'a functionResponse repeated exactly in its turn is one result; a different one with the same id is kept',
+    body: { contents: [
+      model({ functionCall: { id: 'c1', name: 'ls', args: {} } }, { functionCall: { id: 'c2', name: 'ls', args: { all: true } } }),
+      user(
+        { functionResponse: { id: 'c1', name: 'ls', response: { output: 'a b' } } },
+        { functionResponse: { id: 'c1', name: 'ls', response: { output: 'a b' } } },
+        { functionResponse: { id: 'c2', name: 'ls', response: { output: 'a b .x' } } },
+        { functionResponse: { id: 'c2', name: 'ls', response: { output: 'other' } } },
+      ),
+    ] },
+    expect: { messages: [
+      { role: 'assistant', parts: [
+        { type: 'tool_call', id: 'c1', name: 'ls', arguments: '{}' },
+        { type: 'tool_call', id: 'c2', name: 'ls', arguments: '{"all":true}' },
+      ] },
+      { role: 'user', parts: [
+        { type: 'tool_result', callId: 'c1', name: 'ls', content: [{ type: 'text', text: 'a b' }], isError: false },
+        { type: 'tool_result', callId: 'c2', name: 'ls', content: [{ type: 'text', text: 'a b .x' }], isError: false },
+        { type: 'tool_result', callId: 'c2', name: 'ls', content: [{ type: 'text', text: 'other' }], isError: false },
+      ] },
+    ] },
+  },
+  {
     name: 'multimodal function responses keep their images',
     body: { contents: [user({ functionResponse: { id: 'c1', name: 'shot', response: { error: 'timeout' }, parts: [{ inlineData: { mimeType: 'image/webp', data: 'UklGRg==' } }] } })] },
     expect: { messages: [{ role: 'user', parts: [{
