@@ -48,6 +48,11 @@ const GPT_5_4: TokenPrices = {
   long_context: { above_input_tokens: 272_000, input: 5, cached_read: 0.5, output: 22.5 },
 };
 /** gpt-5.5-pro and gpt-5.4-pro: one price, no cached-input discount listed. */
+/** Sonnet 4 and 4.5 (every name they go by), with their premium above 200k input tokens. */
+const SONNET_4: TokenPrices = {
+  input: 3, cached_read: 0.3, cache_write: 3.75, output: 15,
+  long_context: { above_input_tokens: 200_000, input: 6, cached_read: 0.6, cache_write: 7.5, output: 22.5 },
+};
 const GPT_PRO: TokenPrices = { input: 30, output: 180, long_context: { above_input_tokens: 272_000, input: 60, output: 270 } };
 
 export const DEFAULT_PRICES: Record<string, TokenPrices> = {
@@ -150,18 +155,9 @@ export const DEFAULT_PRICES: Record<string, TokenPrices> = {
   'claude-opus-4-1*': { input: 15, cached_read: 1.5, cache_write: 18.75, output: 75 },
   'claude-opus-4-0': { input: 15, cached_read: 1.5, cache_write: 18.75, output: 75 },
   'claude-opus-4-20250514': { input: 15, cached_read: 1.5, cache_write: 18.75, output: 75 },
-  'claude-sonnet-4-5*': {
-    input: 3, cached_read: 0.3, cache_write: 3.75, output: 15,
-    long_context: { above_input_tokens: 200_000, input: 6, cached_read: 0.6, cache_write: 7.5, output: 22.5 },
-  },
-  'claude-sonnet-4-0': {
-    input: 3, cached_read: 0.3, cache_write: 3.75, output: 15,
-    long_context: { above_input_tokens: 200_000, input: 6, cached_read: 0.6, cache_write: 7.5, output: 22.5 },
-  },
-  'claude-sonnet-4-20250514': {
-    input: 3, cached_read: 0.3, cache_write: 3.75, output: 15,
-    long_context: { above_input_tokens: 200_000, input: 6, cached_read: 0.6, cache_write: 7.5, output: 22.5 },
-  },
+  'claude-sonnet-4-5*': SONNET_4,
+  'claude-sonnet-4-0': SONNET_4,
+  'claude-sonnet-4-20250514': SONNET_4,
   'claude-3-7-sonnet*': { input: 3, cached_read: 0.3, cache_write: 3.75, output: 15 },
   'claude-3-5-sonnet*': { input: 3, cached_read: 0.3, cache_write: 3.75, output: 15 },
   'claude-haiku-4-5*': { input: 1, cached_read: 0.1, cache_write: 1.25, output: 5 },

@@ -45,12 +45,10 @@ export class PartDecoder implements RequestSink {
   }
 
   reasoning(_role: string, _turn: number, owner: JsonObject, textKey: string | readonly string[] | undefined, field: string | undefined): void {
-    const own = typeof textKey === 'string' ? asString(owner[textKey]) ?? '' : '';
-    const raw = field === undefined ? undefined : asString(owner[field]);
-    const hidden = raw === undefined ? undefined : unpackHidden(raw);
-    if (hidden) { this.pushHidden(hidden, own); return; }
-    const text = own;
-    const signature = raw;
+    const text = typeof textKey === 'string' ? asString(owner[textKey]) ?? '' : '';
+    const signature = field === undefined ? undefined : asString(owner[field]);
+    const hidden = signature === undefined ? undefined : unpackHidden(signature);
+    if (hidden) { this.pushHidden(hidden, text); return; }
     const out = this.out;
     // A streamed thought comes back as many pieces, the signature on the last (often empty) one:
     // one thinking part, signed, is what other providers verify.
