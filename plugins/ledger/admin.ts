@@ -20,6 +20,14 @@ async function checked<T>(query: Readonly<Record<string, string>>, known: readon
   }
 }
 
+/**
+ * A time whose offset came unencoded in the URL (`?since=2026-03-01T09:00+05:30`, as docs/ledger.md
+ * writes it): the query's decoding (form rules, core's) reads that `+` as a space, and the time
+ * was refused. No time has a space before its offset, so it is read back as the `+` it was.
+ */
+const OFFSET_AS_SPACE = /^(\d{4}-\d{2}-\d{2}T\S+) (\d{2}(?::?\d{2})?)$/;
+const timeParam = (value: string | undefined) => value?.replace(OFFSET_AS_SPACE, '$1+$2');
+
 /** Reports waiting for their turn beyond which another is refused (429) rather than queued. */
 const MAX_WAITING = 16;
 
@@ -50,7 +58,7 @@ export function usageRoute(host: CommandHost, queue: ReportQueue): AdminHandler 
     const { groupingOf, sessionJson, sessionOf, sessionReport, usageJson, usageReport } = await import('./reports/usage.js');
     const session = sessionOf(query['session'], query['by']);
     const by = groupingOf(query['by']);
-    const r = parseRange(query['since'], query['until'], '7d');
+    const r = parseRange(timeParam(query['since']), timeParam(query['until']), '7d');
     return queue(signal, async () => {
       const knex = await host.database();
       if (session !== undefined) return { body: sessionJson(await sessionReport(knex, r, session, signal)) };
@@ -62,7 +70,7 @@ export function usageRoute(host: CommandHost, queue: ReportQueue): AdminHandler 
 export function auditRoute(host: CommandHost, options: () => LedgerOptions, queue: ReportQueue): AdminHandler {
   return ({ query, signal }) => checked(query, AUDIT_PARAMS, async () => {
     const { auditJson, auditReport } = await import('./reports/audit.js');
-    const r = parseRange(query['since'], query['until'], '30d');
+    const r = parseRange(timeParam(query['since']), timeParam(query['until']), '30d');
     const { audit } = options();
     return queue(signal, async () => ({ body: auditJson(await auditReport(await host.database(), r, { degradationFactor: audit.degradation_factor, baselineDays: audit.baseline_days, signal })) }));
   });

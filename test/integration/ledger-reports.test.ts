@@ -313,6 +313,18 @@ chain:
   });
 });
 
+/** A gateway on the loopback model with the ledger on `url` and the admin API on. */
+const adminGateway = (url: string, dir: string) => startGateway(`server: { shutdown_grace_ms: 500 }
+storage: { database: "${url}" }
+logging: { level: warn }
+admin: { key: ${ADMIN_KEY} }
+providers: { local: { type: loopback } }
+chain:
+  - use: router
+    with: { default: local }
+  - use: ledger
+`, { dir });
+
 describe('ledger reports: a session id no row can hold', function () {
   this.timeout(60_000);
   const pg = PG;
@@ -324,16 +336,7 @@ describe('ledger reports: a session id no row can hold', function () {
     it(`GET /admin/usage?session= with a NUL or control character is a 400 naming session (${db.name}), not the database's 500`, async () => {
       const { url, drop } = await db.open();
       const dir = tempDir('sluice-ledger-session-param-');
-      const gw = await startGateway(`server: { shutdown_grace_ms: 500 }
-storage: { database: "${url}" }
-logging: { level: warn }
-admin: { key: ${ADMIN_KEY} }
-providers: { local: { type: loopback } }
-chain:
-  - use: router
-    with: { default: local }
-  - use: ledger
-`, { dir });
+      const gw = await adminGateway(url, dir);
       try {
         // PostgreSQL cannot compare text with a NUL ("invalid byte sequence for encoding UTF8: 0x00"):
         // the report failed as an internal error; a session id is 1–128 of A–Z a–z 0–9 . _ : @ -.
@@ -353,4 +356,30 @@ chain:
       }
     });
   }
+});
+
+describe('ledger reports: a time with its offset in a URL', function () {
+  this.timeout(60_000);
+  it("GET /admin/usage and /admin/audit take docs/ledger.md's 2026-03-01T09:00+05:30 written as is in the URL (the query's decoding reads its + as a space)", async () => {
+    const dir = tempDir('sluice-ledger-offset-param-');
+    const gw = await adminGateway('sqlite:./ledger.db', dir);
+    try {
+      const get = async (route: string) => {
+        const res = await fetch(`${gw.url}/admin/${route}`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+        return { status: res.status, body: await res.json() as Record<string, unknown> };
+      };
+      const usage = await get('usage?since=2026-03-01T09:00+05:30&until=2026-03-02T09:00:00+0530');
+      expect(usage.status, JSON.stringify(usage.body)).to.equal(200);
+      expect(usage.body).to.include({ since: '2026-03-01T03:30:00.000Z', until: '2026-03-02T03:30:00.000Z' });
+      // Encoded, it was always read; a negative offset has no such trouble.
+      expect((await get('usage?since=2026-03-01T09:00%2B05:30&until=2026-03-02T09:00-08:00')).body).to.include({ since: '2026-03-01T03:30:00.000Z', until: '2026-03-02T17:00:00.000Z' });
+      const audit = await get('audit?since=2026-03-01T09:00+05:30&until=2026-03-04');
+      expect(audit.status, JSON.stringify(audit.body)).to.equal(200);
+      expect(audit.body).to.include({ since: '2026-03-01T00:00:00.000Z' });
+      // A space anywhere else is still refused.
+      expect((await get('usage?since=2026-03-01+09:00')).status).to.equal(400);
+    } finally {
+      await gw.close();
+    }
+  });
 });
