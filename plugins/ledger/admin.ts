@@ -55,10 +55,10 @@ export type ReportQueue = ReturnType<typeof reportQueue>;
 export function usageRoute(host: CommandHost, queue: ReportQueue): AdminHandler {
   return ({ query, signal }) => checked(query, USAGE_PARAMS, async () => {
     // Imported on the first call, like the commands' reports (commands.ts).
-    const { groupingOf, sessionJson, sessionOf, sessionReport, usageJson, usageReport } = await import('./reports/usage.js');
+    const { defaultSince, groupingOf, sessionJson, sessionOf, sessionReport, usageJson, usageReport } = await import('./reports/usage.js');
     const session = sessionOf(query['session'], query['by']);
     const by = groupingOf(query['by']);
-    const r = parseRange(timeParam(query['since']), timeParam(query['until']), '7d');
+    const r = parseRange(timeParam(query['since']), timeParam(query['until']), defaultSince(session));
     return queue(signal, async () => {
       const knex = await host.database();
       if (session !== undefined) return { body: sessionJson(await sessionReport(knex, r, session, signal)) };

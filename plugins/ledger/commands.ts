@@ -23,7 +23,7 @@ Options:
       --since WHEN    start: 7d, 24h, 30m, 2w, a date (YYYY-MM-DD, UTC) or an ISO time (default 7d before --until)
       --until WHEN    end, not included (default now); a time without a zone is UTC
       --by KEY        user, team, key, model, provider, session or day
-      --session ID    one session's requests in order
+      --session ID    one session's requests in order (all of them unless --since is given)
       --json          JSON
       --csv           CSV
   -h, --help          show this help`;
@@ -93,10 +93,10 @@ export const usageCommand: PluginCommand<LedgerOptions> = {
     const values = parse(args, { since: { type: 'string' }, until: { type: 'string' }, by: { type: 'string' }, session: { type: 'string' } }, USAGE_HELP, io);
     if (typeof values === 'number') return values;
     return guarded(io, async () => {
-      const [{ groupingOf, sessionJson, sessionOf, sessionReport, usageJson, usageReport }, , { csv, humanTable }] = await reports();
+      const [{ defaultSince, groupingOf, sessionJson, sessionOf, sessionReport, usageJson, usageReport }, , { csv, humanTable }] = await reports();
       const session = sessionOf(values['session'] as string | undefined, values['by'] as string | undefined);
       const by = groupingOf(values['by'] as string | undefined);
-      const range = parseRange(values['since'] as string | undefined, values['until'] as string | undefined, '7d');
+      const range = parseRange(values['since'] as string | undefined, values['until'] as string | undefined, defaultSince(session));
       const knex = await host.database();
       if (session !== undefined) {
         const report = await sessionReport(knex, range, session);

@@ -2,6 +2,7 @@
 // gateway run whose upstream bills known figures: the reports print exactly those figures.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_PRICES } from '../../core/pricing/default-prices.js';
@@ -310,6 +311,26 @@ chain:
     const past = sluice(['usage', '--config', file, '--until', '2020-01-01', '--json']);
     expect(past.status, past.stderr).to.equal(0);
     expect(JSON.parse(past.stdout)).to.include({ since: '2019-12-25T00:00:00.000Z', until: '2020-01-01T00:00:00.000Z' });
+  });
+
+  it('sluice usage --session without --since covers the whole session: a turn 40 days old is listed (a 7-day window dropped it)', () => {
+    // One of s-1's rows again, 40 days earlier, as the first turn of another session.
+    const db = new Database(path.join(dir, 'ledger.db'));
+    try {
+      const row = db.prepare("select * from ledger_requests where session_id = 's-1' limit 1").get() as Record<string, unknown>;
+      const time = Date.now() - 40 * 86_400_000;
+      const old = { ...row, request_id: 'req-old-turn', session_id: 's-long', time_ms: time, day: new Date(time).toISOString().slice(0, 10), arrival_key: 'old' };
+      const columns = Object.keys(old);
+      db.prepare(`insert into ledger_requests (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`).run(old);
+    } finally {
+      db.close();
+    }
+    const all = sluice(['usage', '--config', file, '--session', 's-long', '--json']);
+    expect(all.status, all.stderr).to.equal(0);
+    expect((JSON.parse(all.stdout) as { turns: { request_id: string }[] }).turns.map((t) => t.request_id)).to.deep.equal(['req-old-turn']);
+    const week = sluice(['usage', '--config', file, '--session', 's-long', '--since', '7d']);
+    expect(week.status, week.stderr).to.equal(0);
+    expect(week.stdout.trim()).to.equal('no requests for session s-long in this range');
   });
 });
 

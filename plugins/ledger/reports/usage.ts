@@ -27,6 +27,13 @@ export function sessionOf(session: string | undefined, by: string | undefined): 
   return session;
 }
 
+/**
+ * Where a report starts without `--since`: a usage report covers the last 7 days; a session report
+ * the whole session, however long ago it began (a 7-day window dropped a long-running agent's early
+ * turns without a word). Its query goes by the session index, so the open start costs nothing.
+ */
+export const defaultSince = (session: string | undefined): string => (session === undefined ? '7d' : '1970-01-01');
+
 export interface UsageLine {
   [key: string]: string | number | null;
   requests: number;
