@@ -31,6 +31,7 @@ export function parseTime(value: string, name: string, base: number): number {
 
 /** The time part ends with a zone: `Z` or an offset (`+05:30`, `-0800`). */
 const ZONED = /(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
+const HOURS_ONLY = /([+-]\d{2})$/;
 
 function timeOf(value: string, base: number): number | undefined {
   const rel = RELATIVE.exec(value);
@@ -39,7 +40,8 @@ function timeOf(value: string, base: number): number | undefined {
   if (!date) return undefined;
   // A time without a zone is UTC, as a date is (Date.parse would read it in the process's zone, so
   // the CLI and a gateway on another host would disagree).
-  const t = Date.parse(date[4] === undefined ? `${value}T00:00:00Z` : ZONED.test(date[4]) ? value : `${value}Z`);
+  // An offset in whole hours (`+05`, valid ISO 8601) is one Date.parse does not read: given its minutes.
+  const t = Date.parse(date[4] === undefined ? `${value}T00:00:00Z` : ZONED.test(date[4]) ? value.replace(HOURS_ONLY, '$1:00') : `${value}Z`);
   // Date.parse rolls an impossible day over (2026-02-30 is March 2nd): the calendar must agree.
   const [y, m, d] = [Number(date[1]), Number(date[2]), Number(date[3])];
   // setUTCFullYear, not Date.UTC: that reads years 0–99 as 1900–1999.

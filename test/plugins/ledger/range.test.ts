@@ -59,6 +59,9 @@ describe('ledger report ranges', () => {
           .to.deep.equal({ from: Date.parse('2026-12-01T00:00:00Z'), to: Date.parse('2026-12-02T06:30:00Z') });
         expect(parseRange('2026-12-01T05:30:00+05:30', '2026-12-01T10:00:00-0500', '7d', NOW), zone)
           .to.deep.equal({ from: Date.parse('2026-12-01T00:00:00Z'), to: Date.parse('2026-12-01T15:00:00Z') });
+        // An offset in whole hours, as ISO 8601 allows.
+        expect(parseRange('2026-12-01T05:00:00+05', '2026-12-01T10:00-08', '7d', NOW), zone)
+          .to.deep.equal({ from: Date.parse('2026-12-01T00:00:00Z'), to: Date.parse('2026-12-01T18:00:00Z') });
       }
     } finally {
       if (tz === undefined) delete process.env['TZ'];
