@@ -9,6 +9,7 @@ import { familyFromPath } from './endpoints.js';
 import { requestIdFor } from './ingress.js';
 import { msFixed3 } from './ms-text.js';
 import type { RecordRejection } from './request-log.js';
+import { headerSessionId } from './session.js';
 
 interface ParserError extends Error {
   code?: string;
@@ -88,7 +89,8 @@ export function createUpgradeRefusal(record: RecordRejection): (req: IncomingMes
     writeRaw(socket, 426, 'Upgrade Required', id, receivedAt, body, error.code);
     req.resume();
     const path = req.url ?? '';
-    record({ id, endpoint: 'none', method: req.method ?? '', path, status: 426, error, receivedAt, peerAddress: peerOf(socket) });
+    // Codex sends its session-id with the attempt: the refusal is that session's first turn.
+    record({ id, endpoint: 'none', method: req.method ?? '', path, status: 426, error, receivedAt, peerAddress: peerOf(socket), sessionId: headerSessionId(req.headers) });
   };
 }
 

@@ -24,6 +24,7 @@ import type { Arrival } from './handler.js';
 import type { Endpoint } from '../exchange.js';
 import { requestIdFor } from './ingress.js';
 import type { RecordRejection } from './request-log.js';
+import { headerSessionId } from './session.js';
 
 export interface FrontDoorOptions {
   dataPlane(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint, arrival: Arrival): Promise<void>;
@@ -117,7 +118,7 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
       stampOverhead(res, receivedAt);
       sendJson(res, 200, PROBE_ANSWER); // Node writes no body for HEAD
       const a = arrivalOf(req, id, receivedAt, query);
-      opts.recordRejection({ id, endpoint: 'none', family: familyOfUnmatched(path, req.headers), method, path, status: 200, error: undefined, receivedAt, peerAddress: a.peerAddress, clientAddress: a.clientAddress });
+      opts.recordRejection({ id, endpoint: 'none', family: familyOfUnmatched(path, req.headers), method, path, status: 200, error: undefined, receivedAt, peerAddress: a.peerAddress, clientAddress: a.clientAddress, sessionId: headerSessionId(req.headers) });
       return;
     }
     const reject = (endpoint: string, family: ApiFamily, error: GatewayError) => {
@@ -125,7 +126,7 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
       stampOverhead(res, receivedAt);
       sendError(res, family, error);
       const a = arrivalOf(req, id, receivedAt, query);
-      opts.recordRejection({ id, endpoint, family, method, path, status: error.status, error, receivedAt, peerAddress: a.peerAddress, clientAddress: a.clientAddress });
+      opts.recordRejection({ id, endpoint, family, method, path, status: error.status, error, receivedAt, peerAddress: a.peerAddress, clientAddress: a.clientAddress, sessionId: headerSessionId(req.headers) });
     };
     if (path === '/admin' || path.startsWith('/admin/')) {
       if (serves !== undefined && !serves.has('admin')) {
@@ -216,7 +217,7 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
       stampOverhead(res, receivedAt);
       sendError(res, family, error);
       const a = arrivalOf(req, id, receivedAt, query);
-      opts.recordRejection({ id, endpoint: admin ? 'admin' : 'none', family, method: req.method ?? '', path, status: error.status, error, receivedAt, peerAddress: a.peerAddress, clientAddress: a.clientAddress });
+      opts.recordRejection({ id, endpoint: admin ? 'admin' : 'none', family, method: req.method ?? '', path, status: error.status, error, receivedAt, peerAddress: a.peerAddress, clientAddress: a.clientAddress, sessionId: headerSessionId(req.headers) });
     });
   };
 }

@@ -80,6 +80,8 @@ export interface Rejection {
   receivedAt: number;
   peerAddress?: string;
   clientAddress?: string;
+  /** The session its headers name (Codex's WebSocket attempt, a 404): part of that session's report. */
+  sessionId?: string;
 }
 export type RecordRejection = (r: Rejection) => void;
 
@@ -188,6 +190,7 @@ export function rejectionRecorder(record: RecordRequest): RecordRejection {
     record({
       id: r.id, endpoint: r.endpoint, family: r.family ?? 'openai', method: r.method, path: r.path,
       peerAddress: r.peerAddress ?? '', clientAddress: r.clientAddress ?? r.peerAddress ?? '', receivedAt: r.receivedAt, completion, exchange: undefined,
+      sessionId: r.sessionId,
     });
   };
 }

@@ -13,11 +13,18 @@ function safe(value: unknown): string | undefined {
   return typeof value === 'string' && SAFE_SESSION.test(value) && !holdsKey(value) ? value : undefined;
 }
 
-export function sessionIdFrom(headers: IncomingHttpHeaders, body: JsonObject): string | undefined {
+/** The session the headers name: all a request refused before its body (or without one) has. */
+export function headerSessionId(headers: IncomingHttpHeaders): string | undefined {
   for (const name of HEADERS) {
     const id = safe(headers[name]);
     if (id) return id;
   }
+  return undefined;
+}
+
+export function sessionIdFrom(headers: IncomingHttpHeaders, body: JsonObject): string | undefined {
+  const fromHeaders = headerSessionId(headers);
+  if (fromHeaders) return fromHeaders;
   const metadata = body['metadata'];
   const userId = metadata && typeof metadata === 'object' && !Array.isArray(metadata) ? metadata['user_id'] : undefined;
   // Claude Code: metadata.user_id is a JSON string such as {"device_id":…,"session_id":"…"}.
