@@ -178,7 +178,7 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
     handle, config: loaded, plugins, providers, logger, metrics,
     handlerFor: (serve) => createFrontDoor({ ...frontDoor, serves: new Set(serve) }),
     onClientError: createClientErrorHandler(recordRejection, { headersTimeoutMs: serverConfig.headers_timeout_ms }),
-    onUpgrade: createUpgradeRefusal(recordRejection),
+    onUpgrade: createUpgradeRefusal(recordRejection, addresses),
     authenticates,
     async start() {
       if (started) return;

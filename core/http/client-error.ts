@@ -8,6 +8,7 @@ import { errorBody, GatewayError } from '../errors.js';
 import { familyFromPath } from './endpoints.js';
 import { requestIdFor } from './ingress.js';
 import { msFixed3 } from './ms-text.js';
+import type { ClientAddressResolver } from './client-address.js';
 import type { RecordRejection } from './request-log.js';
 import { headerSessionId } from './session.js';
 
@@ -78,7 +79,7 @@ export function createClientErrorHandler(record: RecordRejection, opts: { header
  * Sluice serves HTTP only. Codex CLI first tries a WebSocket on /v1/responses; an immediate 426
  * makes it fall back to HTTP+SSE at once instead of waiting for a handshake timeout.
  */
-export function createUpgradeRefusal(record: RecordRejection): (req: IncomingMessage, socket: Duplex) => void {
+export function createUpgradeRefusal(record: RecordRejection, addresses: ClientAddressResolver): (req: IncomingMessage, socket: Duplex) => void {
   return (req, socket) => {
     const receivedAt = performance.now();
     const id = requestIdFor(req.headers['x-request-id']);
@@ -90,7 +91,10 @@ export function createUpgradeRefusal(record: RecordRejection): (req: IncomingMes
     req.resume();
     const path = req.url ?? '';
     // Codex sends its session-id with the attempt: the refusal is that session's first turn.
-    record({ id, endpoint: 'none', method: req.method ?? '', path, status: 426, error, receivedAt, peerAddress: peerOf(socket), sessionId: headerSessionId(req.headers) });
+    // A proxy that passes upgrades on (Caddy, Traefik) is the peer: the client is resolved as for any request.
+    const peer = peerOf(socket);
+    const clientAddress = addresses.resolve(peer, req.headers['x-forwarded-for']);
+    record({ id, endpoint: 'none', method: req.method ?? '', path, status: 426, error, receivedAt, peerAddress: peer, clientAddress, sessionId: headerSessionId(req.headers) });
   };
 }
 
