@@ -17,7 +17,9 @@ export function usageFrom(protocol: Protocol, payload: JsonValue): Usage | undef
       const output = asNumber(u['completion_tokens']) ?? asNumber(u['output_tokens']) ?? 0;
       const inDetails = asObject(u['prompt_tokens_details']) ?? asObject(u['input_tokens_details']);
       const outDetails = asObject(u['completion_tokens_details']) ?? asObject(u['output_tokens_details']);
-      const cached = asNumber(inDetails?.['cached_tokens']) ?? 0;
+      // DeepSeek reports its cache hits as prompt_cache_hit_tokens (beside prompt_cache_miss_tokens),
+      // not in prompt_tokens_details; both count them inside prompt_tokens, as OpenAI does.
+      const cached = asNumber(inDetails?.['cached_tokens']) ?? asNumber(u['prompt_cache_hit_tokens']) ?? 0;
       // OpenAI counts cached tokens inside prompt_tokens; we keep classes disjoint.
       return {
         inputTokens: Math.max(0, input - cached), outputTokens: output, cacheReadTokens: cached, cacheWriteTokens: 0,

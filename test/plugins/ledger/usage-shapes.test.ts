@@ -23,6 +23,15 @@ describe('usage shapes, normalised', () => {
     expect(usageFrom(chat, { choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: { prompt_tokens: 5, completion_tokens: 1 } })).to.deep.equal(u(5, 1, 0, 0, 0));
   });
 
+  it('DeepSeek (Chat): cache hits reported as prompt_cache_hit_tokens come out of prompt_tokens as cached reads', () => {
+    // DeepSeek's shape: prompt_tokens = prompt_cache_hit_tokens + prompt_cache_miss_tokens, no prompt_tokens_details.
+    expect(usageFrom(chat, { usage: { prompt_tokens: 1000, completion_tokens: 20, total_tokens: 1020, prompt_cache_hit_tokens: 896, prompt_cache_miss_tokens: 104 } }))
+      .to.deep.equal(u(104, 20, 896, 0, 0));
+    // Where both are given, OpenAI's field is read (the same figure).
+    expect(usageFrom(chat, { usage: { prompt_tokens: 1000, completion_tokens: 20, prompt_cache_hit_tokens: 896, prompt_tokens_details: { cached_tokens: 896 } } }))
+      .to.deep.equal(u(104, 20, 896, 0, 0));
+  });
+
   it('OpenAI Responses: input_tokens include cached; the terminal event wraps the response', () => {
     const usage = { input_tokens: 500, input_tokens_details: { cached_tokens: 100 }, output_tokens: 80, output_tokens_details: { reasoning_tokens: 64 } };
     expect(usageFrom(responses, { usage })).to.deep.equal(u(400, 80, 100, 0, 64));
