@@ -244,11 +244,27 @@ const OPENAI_EXTRAS: [RegExp, { flex?: TierPrices; priority?: TierPrices; web_se
   [/^o4-mini/, { flex: HALF, web_search: OPENAI_SEARCH }],
 ];
 const ANTHROPIC_EXTRAS: Pick<TokenPrices, 'tiers' | 'web_search' | 'web_fetch'> = { tiers: { batch: HALF }, web_search: 10, web_fetch: 0 };
+// Anthropic fast mode (`usage.speed: "fast"`, priced as the tier `fast`): a multiple of the model's
+// standard rates on every class, cache prices included, over the whole context window. 2 × on Opus
+// 5.5 ($8 / $40, cache reads $0.40), Opus 5 and Opus 4.8 ($10 / $50); 6 × on Opus 4.7 and 4.6 ($30 /
+// $150): Claude Code's fast-mode page (code.claude.com/docs/en/fast-mode) for 4.8, 4.7 and 4.6, and
+// kurofune/claudit v1.9.0 and krayong/ccsidekick 1.6.4 reading Anthropic's pricing page for Opus 5.5
+// and 5, agreeing. Fable 5.2 and Mythos 5.2 (also fast) are not priced at all here.
+const ANTHROPIC_FAST: [RegExp, TierPrices][] = [
+  [/^claude-opus-(5-5|5|4-8)\b/, { multiplier: 2 }],
+  [/^claude-opus-4-[67]\b/, { multiplier: 6 }],
+];
 
 for (const [pattern, prices] of Object.entries(DEFAULT_PRICES)) {
-  if (pattern.startsWith('claude-')) { DEFAULT_PRICES[pattern] = { ...prices, ...ANTHROPIC_EXTRAS }; continue; }
+  if (pattern.startsWith('claude-')) {
+    const fast = ANTHROPIC_FAST.find(([re]) => re.test(pattern))?.[1];
+    DEFAULT_PRICES[pattern] = { ...prices, ...ANTHROPIC_EXTRAS, ...(fast ? { tiers: { ...ANTHROPIC_EXTRAS.tiers, fast } } : {}) };
+    continue;
+  }
   const extras = OPENAI_EXTRAS.find(([re]) => re.test(pattern))?.[1];
   if (!extras) continue;
   const { web_search, ...tiers } = extras;
+  // OpenAI renamed priority processing "Fast mode" (2026-07-30) and takes `service_tier: "fast"` for it: the same prices.
+  if (tiers.priority) (tiers as Record<string, TierPrices>)['fast'] = tiers.priority;
   DEFAULT_PRICES[pattern] = { ...prices, ...(Object.keys(tiers).length ? { tiers: tiers as Record<string, TierPrices> } : {}), ...(web_search === undefined ? {} : { web_search }) };
 }

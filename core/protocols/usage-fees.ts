@@ -31,9 +31,15 @@ function openaiExtras(usage: Usage, body: JsonObject, response: JsonObject | und
   return usage;
 }
 
-/** Anthropic: `usage.service_tier`, and `usage.server_tool_use` (cumulative on a stream's message_delta). */
+/**
+ * Anthropic: `usage.service_tier`, and `usage.server_tool_use` (cumulative on a stream's message_delta).
+ * Fast mode (`speed: "fast"` on the request, what Claude Code's /fast sends) is billed at a multiple
+ * of the standard rates, and the answer says so in `usage.speed`: priced as the tier `fast` (a
+ * fast answer of another tier, e.g. `priority+fast`, is a tier no entry lists: null, not standard).
+ */
 function anthropicExtras(usage: Usage, u: JsonObject): Usage {
-  setTier(usage, asString(u['service_tier']));
+  const tier = asString(u['service_tier']);
+  setTier(usage, u['speed'] !== 'fast' ? tier : tier === undefined || tier === 'standard' ? 'fast' : `${tier}+fast`);
   const tools = asObject(u['server_tool_use']);
   if (tools) {
     const searches = asNumber(tools['web_search_requests']);

@@ -52,6 +52,16 @@ describe('price table: service tiers and per-request fees', () => {
     expect(shipped.cost({ ...emptyUsage(), ...m, serviceTier: 'priority' }, 'claude-sonnet-4-6')).to.equal(null);
     expect(shipped.cost({ ...emptyUsage(), ...m, serviceTier: 'standard' }, 'claude-sonnet-4-6')!.total).to.equal(18);
     expect(shipped.cost({ ...emptyUsage(), ...m, serviceTier: 'batch' }, 'claude-sonnet-4-6')!.total).to.equal(9);
+    // Fast mode: OpenAI's new name for priority; Anthropic's at 2 × (Opus 5.5, 5, 4.8) or 6 × (Opus 4.7, 4.6), cache classes too.
+    expect(shipped.cost({ ...emptyUsage(), ...short, serviceTier: 'fast' }, 'gpt-5.5')!.total).to.equal(8.75);
+    expect(shipped.cost({ ...emptyUsage(), ...m, serviceTier: 'fast' }, 'claude-opus-5-5')!.total).to.equal(48);
+    expect(shipped.cost({ ...emptyUsage(), ...m, cacheReadTokens: 1_000_000, serviceTier: 'fast' }, 'claude-opus-5-5')!.cachedRead).to.equal(0.4);
+    expect(shipped.cost({ ...emptyUsage(), ...m, serviceTier: 'fast' }, 'claude-opus-5')!.total).to.equal(60);
+    expect(shipped.cost({ ...emptyUsage(), ...m, serviceTier: 'fast' }, 'claude-opus-4-8')!.total).to.equal(60);
+    expect(shipped.cost({ ...emptyUsage(), ...m, serviceTier: 'fast' }, 'claude-opus-4-6')!.total).to.equal(180);
+    expect(shipped.cost({ ...emptyUsage(), ...m, serviceTier: 'fast' }, 'claude-opus-4-7-20260101')!.total).to.equal(180);
+    expect(shipped.cost({ ...emptyUsage(), ...m, serviceTier: 'fast' }, 'claude-opus-4-5')).to.equal(null);
+    expect(shipped.cost({ ...emptyUsage(), ...m, serviceTier: 'batch' }, 'claude-opus-5-5')!.total).to.equal(12);
     const search = shipped.cost({ ...emptyUsage(), ...m, webSearchCalls: 2, webFetchCalls: 1 }, 'claude-sonnet-4-6')!;
     expect([search.fees, search.total]).to.deep.equal([0.02, 18.02]);
   });

@@ -40,6 +40,17 @@ describe('usage: service tier and per-request fees', () => {
     expect([merged.serviceTier, merged.webSearchCalls, merged.webFetchCalls]).to.deep.equal(['standard', 2, undefined]);
   });
 
+  it('Anthropic fast mode: usage.speed "fast" is priced as the tier fast, JSON and over a stream', () => {
+    expect(usageFrom(messages, { usage: { input_tokens: 10, output_tokens: 20, service_tier: 'standard', speed: 'fast' } })!.serviceTier).to.equal('fast');
+    expect(usageFrom(messages, { usage: { input_tokens: 10, output_tokens: 20, speed: 'fast' } })!.serviceTier).to.equal('fast');
+    expect(usageFrom(messages, { usage: { input_tokens: 10, output_tokens: 20, service_tier: 'standard', speed: 'standard' } })!.serviceTier).to.equal('standard');
+    // Fast on another tier is a tier of its own (no shipped price: null, never the standard one).
+    expect(usageFrom(messages, { usage: { input_tokens: 10, output_tokens: 20, service_tier: 'priority', speed: 'fast' } })!.serviceTier).to.equal('priority+fast');
+    const start = usageFrom(messages, { type: 'message_start', message: { usage: { input_tokens: 10, output_tokens: 1, service_tier: 'standard', speed: 'fast' } } })!;
+    const delta = usageFrom(messages, { type: 'message_delta', usage: { output_tokens: 20 } })!;
+    expect(mergeUsage(start, delta).serviceTier).to.equal('fast');
+  });
+
   it('Gemini: grounding with Google Search counts its search queries', () => {
     const body = {
       candidates: [{ content: { parts: [{ text: 'x' }] }, groundingMetadata: { webSearchQueries: ['a', 'b'], groundingChunks: [] } }],
