@@ -20,9 +20,13 @@ export function usageFrom(protocol: Protocol, payload: JsonValue): Usage | undef
       // DeepSeek reports its cache hits as prompt_cache_hit_tokens (beside prompt_cache_miss_tokens),
       // not in prompt_tokens_details; both count them inside prompt_tokens, as OpenAI does.
       const cached = asNumber(inDetails?.['cached_tokens']) ?? asNumber(u['prompt_cache_hit_tokens']) ?? 0;
+      // OpenRouter names the cache writes of the models that bill them (Claude's, at 1.25 × input)
+      // prompt_tokens_details.cache_write_tokens, also counted inside prompt_tokens; Responses
+      // servers that bill them (Azure's) input_tokens_details.cache_write_tokens.
+      const written = asNumber(inDetails?.['cache_write_tokens']) ?? 0;
       // OpenAI counts cached tokens inside prompt_tokens; we keep classes disjoint.
       return {
-        inputTokens: Math.max(0, input - cached), outputTokens: output, cacheReadTokens: cached, cacheWriteTokens: 0,
+        inputTokens: Math.max(0, input - cached - written), outputTokens: output, cacheReadTokens: cached, cacheWriteTokens: written,
         reasoningTokens: asNumber(outDetails?.['reasoning_tokens']) ?? 0, estimated: false,
       };
     }

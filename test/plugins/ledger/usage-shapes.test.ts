@@ -32,6 +32,17 @@ describe('usage shapes, normalised', () => {
       .to.deep.equal(u(104, 20, 896, 0, 0));
   });
 
+  it('OpenRouter (Chat) and Responses: cache writes, *_tokens_details.cache_write_tokens, come out of prompt_tokens as cache writes', () => {
+    // OpenRouter's documented shape (usage accounting), for a Claude model writing its cache.
+    expect(usageFrom(chat, { usage: { prompt_tokens: 194, completion_tokens: 2, total_tokens: 196, cost: 0.95, prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: 100, audio_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } } }))
+      .to.deep.equal(u(94, 2, 0, 100, 0));
+    expect(usageFrom(chat, { usage: { prompt_tokens: 3000, completion_tokens: 10, prompt_tokens_details: { cached_tokens: 2000, cache_write_tokens: 900 } } }))
+      .to.deep.equal(u(100, 10, 2000, 900, 0));
+    // The Responses shape names them the same (Azure's input_tokens_details.cache_write_tokens).
+    expect(usageFrom(responses, { usage: { input_tokens: 3000, input_tokens_details: { cached_tokens: 2000, cache_write_tokens: 900 }, output_tokens: 10 } }))
+      .to.deep.equal(u(100, 10, 2000, 900, 0));
+  });
+
   it('OpenAI Responses: input_tokens include cached; the terminal event wraps the response', () => {
     const usage = { input_tokens: 500, input_tokens_details: { cached_tokens: 100 }, output_tokens: 80, output_tokens_details: { reasoning_tokens: 64 } };
     expect(usageFrom(responses, { usage })).to.deep.equal(u(400, 80, 100, 0, 64));
