@@ -47,12 +47,16 @@ const GPT_5_4: TokenPrices = {
   input: 2.5, cached_read: 0.25, output: 15,
   long_context: { above_input_tokens: 272_000, input: 5, cached_read: 0.5, output: 22.5 },
 };
-/** gpt-5.5-pro and gpt-5.4-pro: one price, no cached-input discount listed. */
 /** Sonnet 4 and 4.5 (every name they go by), with their premium above 200k input tokens. */
 const SONNET_4: TokenPrices = {
   input: 3, cached_read: 0.3, cache_write: 3.75, output: 15,
   long_context: { above_input_tokens: 200_000, input: 6, cached_read: 0.6, cache_write: 7.5, output: 22.5 },
 };
+/** GPT-5, 5.1 and gpt-5-codex: one price; GPT-5.2 and its Codex models another. */
+const GPT_5: TokenPrices = { input: 1.25, cached_read: 0.125, output: 10 };
+const GPT_5_2: TokenPrices = { input: 1.75, cached_read: 0.175, output: 14 };
+const GPT_5_2_PRO: TokenPrices = { input: 21, output: 168 };
+/** gpt-5.5-pro and gpt-5.4-pro: one price, no cached-input discount listed. */
 const GPT_PRO: TokenPrices = { input: 30, output: 180, long_context: { above_input_tokens: 272_000, input: 60, output: 270 } };
 
 export const DEFAULT_PRICES: Record<string, TokenPrices> = {
@@ -77,14 +81,30 @@ export const DEFAULT_PRICES: Record<string, TokenPrices> = {
   'gpt-5.4-mini-2026*': { input: 0.75, cached_read: 0.075, output: 4.5 },
   'gpt-5.4-nano': { input: 0.2, cached_read: 0.02, output: 1.25 },
   'gpt-5.4-nano-2026*': { input: 0.2, cached_read: 0.02, output: 1.25 },
+  // GPT-5.2 / 5.1 and the Codex models (what Codex CLI runs), checked 2026-12-07: gpt-5.1 and
+  // gpt-5-codex from OpenAI's model pages (developers.openai.com/api/docs/models/gpt-5.1,
+  // -codex: $1.25 / $0.125 / $10), with apiyi.com's prompt-caching page; gpt-5.2, gpt-5.2-codex and
+  // gpt-5.3-codex from GitHub's Copilot price table (github/docs models-and-pricing.yml) and
+  // ShellPilot's, agreeing ($1.75 / $0.175 / $14); gpt-5.2-pro from nicolalazzari.ai and
+  // benbencodes/llm-prices ($21 / $168). OpenAI's fast-mode table lists their priority prices at
+  // twice these. Not priced: gpt-5.1-codex, -codex-mini and -codex-max (one source each).
+  'gpt-5.2': GPT_5_2,
+  'gpt-5.2-2025*': GPT_5_2,
+  'gpt-5.2-pro': GPT_5_2_PRO,
+  'gpt-5.2-pro-2025*': GPT_5_2_PRO,
+  'gpt-5.2-codex': GPT_5_2,
+  'gpt-5.3-codex': GPT_5_2,
+  'gpt-5.1': GPT_5,
+  'gpt-5.1-2025*': GPT_5,
+  'gpt-5-codex': GPT_5,
   // Older than 2026: as checked on 2025-10-01.
   'gpt-5-mini': { input: 0.25, cached_read: 0.025, output: 2 },
   'gpt-5-mini-2025*': { input: 0.25, cached_read: 0.025, output: 2 },
   'gpt-5-nano': { input: 0.05, cached_read: 0.005, output: 0.4 },
   'gpt-5-nano-2025*': { input: 0.05, cached_read: 0.005, output: 0.4 },
-  'gpt-5': { input: 1.25, cached_read: 0.125, output: 10 },
-  'gpt-5-2025*': { input: 1.25, cached_read: 0.125, output: 10 },
-  'gpt-5-chat-latest': { input: 1.25, cached_read: 0.125, output: 10 },
+  'gpt-5': GPT_5,
+  'gpt-5-2025*': GPT_5,
+  'gpt-5-chat-latest': GPT_5,
   'gpt-4.1-mini*': { input: 0.4, cached_read: 0.1, output: 1.6 },
   'gpt-4.1-nano*': { input: 0.1, cached_read: 0.025, output: 0.4 },
   'gpt-4.1': { input: 2, cached_read: 0.5, output: 8 },
@@ -231,6 +251,9 @@ const OPENAI_EXTRAS: [RegExp, { flex?: TierPrices; priority?: TierPrices; web_se
   [/^gpt-5\.4(-2026\*)?$/, { flex: HALF, priority: { input: 5, cached_read: 0.5, output: 30 }, web_search: OPENAI_SEARCH }],
   [/^gpt-5\.4-mini/, { priority: { input: 1.5, cached_read: 0.15, output: 9 }, web_search: OPENAI_SEARCH }],
   [/^gpt-5\.4-nano/, { web_search: OPENAI_SEARCH }],
+  [/^gpt-5\.2(-2025\*)?$/, { priority: { input: 3.5, cached_read: 0.35, output: 28 }, web_search: OPENAI_SEARCH }],
+  [/^gpt-5\.1(-2025\*)?$/, { priority: { input: 2.5, cached_read: 0.25, output: 20 }, web_search: OPENAI_SEARCH }],
+  [/^gpt-5-codex$/, { priority: { input: 2.5, cached_read: 0.25, output: 20 } }],
   [/^gpt-5(-2025\*|-chat-latest)?$/, { priority: { input: 2.5, cached_read: 0.25, output: 20 }, web_search: OPENAI_SEARCH }],
   [/^gpt-5-mini/, { priority: { input: 0.45, cached_read: 0.045, output: 3.6 }, web_search: OPENAI_SEARCH }],
   [/^gpt-5-nano/, { web_search: OPENAI_SEARCH }],

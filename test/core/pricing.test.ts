@@ -135,6 +135,17 @@ describe('price table: the models the 2026 clients ask for', () => {
     expect(table.cost(long, 'gemini-3.1-pro-preview')).to.include({ input: 0.800004, output: 18 });
   });
 
+  it('prices gpt-5.2, gpt-5.1 and the Codex models Codex CLI runs (gpt-5-codex, gpt-5.2-codex, gpt-5.3-codex), their snapshots and priority tier', () => {
+    const m = { ...emptyUsage(), inputTokens: 1_000_000, cacheReadTokens: 1_000_000, outputTokens: 1_000_000 };
+    for (const model of ['gpt-5.2', 'gpt-5.2-2025-12-11', 'gpt-5.2-codex', 'gpt-5.3-codex']) expect(table.cost(m, model)!.total, model).to.equal(1.75 + 0.175 + 14);
+    for (const model of ['gpt-5.1', 'gpt-5.1-2025-11-13', 'gpt-5-codex']) expect(table.cost(m, model)!.total, model).to.equal(1.25 + 0.125 + 10);
+    expect(table.cost({ ...emptyUsage(), inputTokens: 1_000_000, outputTokens: 1_000_000 }, 'gpt-5.2-pro')!.total).to.equal(21 + 168);
+    expect(table.cost({ ...m, serviceTier: 'priority' }, 'gpt-5.2')!.total).to.equal(3.5 + 0.35 + 28);
+    expect(table.cost({ ...m, serviceTier: 'fast' }, 'gpt-5.1')!.total).to.equal(2.5 + 0.25 + 20);
+    // One source only so far: left to `pricing:`.
+    for (const model of ['gpt-5.1-codex', 'gpt-5.1-codex-max', 'gpt-5.1-codex-mini']) expect(table.cost(m, model), model).to.equal(null);
+  });
+
   it('leaves look-alikes of the new models unpriced rather than at a neighbour\'s price', () => {
     const u = { ...emptyUsage(), inputTokens: 10 };
     for (const m of ['gpt-5.5-mini', 'gpt-5.6-sol', 'claude-opus-5-1', 'claude-fable-5-2', 'claude-haiku-5', 'gemini-3.8-pro', 'gemini-3.8-flash-lite']) {
