@@ -203,14 +203,18 @@ export const DEFAULT_PRICES: Record<string, TokenPrices> = {
     input: 2, cached_read: 0.2, output: 12,
     long_context: { above_input_tokens: 200_000, input: 4, cached_read: 0.4, output: 18 },
   },
-  // Older than 2026: as checked on 2025-10-01 (2.5 Pro and Flash as the 2026 page still lists them).
+  // Older than 2026: as checked on 2025-10-01 (2.5 Pro and Flash as the 2026 page still lists them),
+  // except the 2.5 models' cache reads, 0.1 × input as for Gemini 3 (checked 2026-12-07: Google's
+  // page as quoted by Helicone PR 5791 and LiteLLM PRs 18157 / 38215, 2026-08, agreeing; Google
+  // Cloud's caching overview, "a 90% discount on cached tokens"). The 0.25 × once listed here was
+  // Gemini 2.0 Flash's ratio: cache-heavy 2.5 rows cost 2.5 × their cached input.
   'gemini-2.5-pro*': {
-    input: 1.25, cached_read: 0.31, output: 10,
-    long_context: { above_input_tokens: 200_000, input: 2.5, cached_read: 0.625, output: 15 },
+    input: 1.25, cached_read: 0.125, output: 10,
+    long_context: { above_input_tokens: 200_000, input: 2.5, cached_read: 0.25, output: 15 },
   },
-  'gemini-2.5-flash-lite*': { input: 0.1, cached_read: 0.025, output: 0.4 },
-  'gemini-2.5-flash': { input: 0.3, cached_read: 0.075, output: 2.5 },
-  'gemini-2.5-flash-preview*': { input: 0.3, cached_read: 0.075, output: 2.5 },
+  'gemini-2.5-flash-lite*': { input: 0.1, cached_read: 0.01, output: 0.4 },
+  'gemini-2.5-flash': { input: 0.3, cached_read: 0.03, output: 2.5 },
+  'gemini-2.5-flash-preview*': { input: 0.3, cached_read: 0.03, output: 2.5 },
   'gemini-2.0-flash-lite*': { input: 0.075, output: 0.3 },
   'gemini-2.0-flash': { input: 0.1, cached_read: 0.025, output: 0.4 },
   'gemini-2.0-flash-001': { input: 0.1, cached_read: 0.025, output: 0.4 },

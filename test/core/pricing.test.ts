@@ -43,7 +43,7 @@ describe('price table: precedence, long context and the shipped defaults', () =>
     expect(small).to.include({ input: 0.125, output: 10 });
     // 150k uncached + 60k cached = 210k prompt tokens: past 200k, every class at the long rates.
     const large = table.cost({ ...emptyUsage(), inputTokens: 150_000, cacheReadTokens: 60_000, outputTokens: 1_000_000 }, 'gemini-2.5-pro')!;
-    expect(large).to.include({ input: 0.375, cachedRead: 0.0375, output: 15 });
+    expect(large).to.include({ input: 0.375, cachedRead: 0.015, output: 15 });
   });
 
   it('prices reasoning past the threshold at the long-context reasoning rate, else the long-context output rate', () => {
@@ -144,6 +144,16 @@ describe('price table: the models the 2026 clients ask for', () => {
     expect(table.cost({ ...m, serviceTier: 'fast' }, 'gpt-5.1')!.total).to.equal(2.5 + 0.25 + 20);
     // One source only so far: left to `pricing:`.
     for (const model of ['gpt-5.1-codex', 'gpt-5.1-codex-max', 'gpt-5.1-codex-mini']) expect(table.cost(m, model), model).to.equal(null);
+  });
+
+  it("prices Gemini 2.5's cache reads at a tenth of input, as Google does (not 2.0 Flash's quarter)", () => {
+    // 100k tokens read from cache: $ per million / 10.
+    const cached = (model: string, input = 0) => table.cost({ ...emptyUsage(), inputTokens: input, cacheReadTokens: 100_000 }, model)!.cachedRead;
+    expect(cached('gemini-2.5-pro')).to.equal(0.0125);
+    expect(cached('gemini-2.5-pro', 150_000)).to.equal(0.025); // past 200k prompt tokens
+    expect(cached('gemini-2.5-flash')).to.equal(0.003);
+    expect(cached('gemini-2.5-flash-preview-09-2025')).to.equal(0.003);
+    expect(cached('gemini-2.5-flash-lite')).to.equal(0.001);
   });
 
   it('leaves look-alikes of the new models unpriced rather than at a neighbour\'s price', () => {
