@@ -1,6 +1,6 @@
 // Reads token usage out of each family's response bodies and stream events.
 import { asNumber, asObject } from './json.js';
-import type { JsonValue, Protocol, Usage } from './types.js';
+import type { JsonObject, JsonValue, Protocol, Usage } from './types.js';
 import { mergeExtras } from './usage-fees.js';
 
 /** Usage from a JSON response body or a stream event payload; undefined when it carries none. */
@@ -24,10 +24,11 @@ export function usageFrom(protocol: Protocol, payload: JsonValue): Usage | undef
       // prompt_tokens_details.cache_write_tokens, also counted inside prompt_tokens; Responses
       // servers that bill them (Azure's) input_tokens_details.cache_write_tokens.
       const written = asNumber(inDetails?.['cache_write_tokens']) ?? 0;
+      const reasoning = asNumber(outDetails?.['reasoning_tokens']) ?? 0;
       // OpenAI counts cached tokens inside prompt_tokens; we keep classes disjoint.
       return {
-        inputTokens: Math.max(0, input - cached - written), outputTokens: output, cacheReadTokens: cached, cacheWriteTokens: written,
-        reasoningTokens: asNumber(outDetails?.['reasoning_tokens']) ?? 0, estimated: false,
+        inputTokens: Math.max(0, input - cached - written), outputTokens: output + reasoningOutside(u, input, output, reasoning),
+        cacheReadTokens: cached, cacheWriteTokens: written, reasoningTokens: reasoning, estimated: false,
       };
     }
     case 'anthropic': {
@@ -58,6 +59,18 @@ export function usageFrom(protocol: Protocol, payload: JsonValue): Usage | undef
       };
     }
   }
+}
+
+/**
+ * The reasoning tokens an OpenAI-shaped usage counts outside completion_tokens, else 0. OpenAI's
+ * completion_tokens include them; xAI's do not (Grok's reasoning_tokens are "separated from the
+ * completion_tokens", and its total_tokens adds the three), which a total equal to prompt +
+ * completion + reasoning, and not to prompt + completion, tells apart whoever serves the model.
+ */
+function reasoningOutside(u: JsonObject, input: number, output: number, reasoning: number): number {
+  if (reasoning === 0) return 0;
+  const total = asNumber(u['total_tokens']);
+  return total === input + output + reasoning ? reasoning : 0;
 }
 
 /** Merges a later usage report into an earlier one: Anthropic streams split usage over events. */

@@ -43,6 +43,17 @@ describe('usage shapes, normalised', () => {
       .to.deep.equal(u(100, 10, 2000, 900, 0));
   });
 
+  it('xAI (Chat): reasoning_tokens outside completion_tokens (total = prompt + completion + reasoning) are added to output', () => {
+    // Grok's documented answer (Vertex AI's partner-model page): 663 + 50 + 124 = 837.
+    expect(usageFrom(chat, { usage: { completion_tokens: 50, completion_tokens_details: { accepted_prediction_tokens: 0, audio_tokens: 0, reasoning_tokens: 124, rejected_prediction_tokens: 0 }, cost_in_usd_ticks: 0, num_sources_used: 0, prompt_tokens: 663, prompt_tokens_details: { audio_tokens: 0, cached_tokens: 654, image_tokens: 0, text_tokens: 663 }, total_tokens: 837 } }))
+      .to.deep.equal(u(9, 174, 654, 0, 124));
+    // The same model through OpenRouter, which counts them inside (241 + 163 = 404): as OpenAI.
+    expect(usageFrom(chat, { usage: { completion_tokens: 241, completion_tokens_details: { reasoning_tokens: 204 }, prompt_tokens: 163, prompt_tokens_details: { cached_tokens: 162, cache_write_tokens: 0 }, total_tokens: 404 } }))
+      .to.deep.equal(u(1, 241, 162, 0, 204));
+    // No total: OpenAI's reading.
+    expect(usageFrom(chat, { usage: { completion_tokens: 50, completion_tokens_details: { reasoning_tokens: 124 }, prompt_tokens: 663 } })).to.deep.equal(u(663, 50, 0, 0, 124));
+  });
+
   it('OpenAI Responses: input_tokens include cached; the terminal event wraps the response', () => {
     const usage = { input_tokens: 500, input_tokens_details: { cached_tokens: 100 }, output_tokens: 80, output_tokens_details: { reasoning_tokens: 64 } };
     expect(usageFrom(responses, { usage })).to.deep.equal(u(400, 80, 100, 0, 64));
