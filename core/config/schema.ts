@@ -93,7 +93,7 @@ const tokenPrices = z.strictObject({
     z.strictObject({ multiplier: z.number().min(0).describe('Every class (and long_context) at this many times the base prices.') }),
     z.strictObject({ input: usdPerMillion, output: usdPerMillion, ...cachePrices, reasoning: usdPerMillion.optional() }),
   ]).meta({ expected: '{ multiplier } or { input, output, … } in USD per million tokens' })).optional()
-    .describe("Prices of the service tiers the provider's answer may name (OpenAI's flex, priority, fast, scale; Anthropic's priority, batch, fast); default / standard use the base prices, and a tier not listed costs null."),
+    .describe("Prices of the service tiers the provider's answer may name (OpenAI's flex, priority, fast, scale; Anthropic's priority, batch, fast, us — joined as fast+us when several apply); default / standard use the base prices, and a tier not listed costs null."),
   web_search: z.number().min(0).meta({ expected: 'a price in USD per 1,000 calls' }).optional()
     .describe('Web searches (Anthropic server tool, Responses web_search_call, Gemini grounding queries), USD per 1,000; a row with searches and no price costs null.'),
   web_fetch: z.number().min(0).meta({ expected: 'a price in USD per 1,000 calls' }).optional()

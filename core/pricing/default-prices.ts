@@ -1,8 +1,8 @@
 // The price list Sluice ships, used beneath `pricing:` from the config (the config's entries win).
 //
 // OPERATORS MUST CHECK THESE. They are the list prices (USD per million tokens, standard tier, no
-// batch, flex or priority discounts, no regional uplift) that OpenAI, Anthropic and Google
-// published as of PRICES_AS_OF, read from the pages named in each provider's section below;
+// batch, flex, priority, fast-mode or regional multiples: those are tiers, at the end) that OpenAI,
+// Anthropic and Google published as of PRICES_AS_OF, read from the pages named in each section;
 // providers change prices, add models and rename them, and nothing here is fetched or updated at
 // run time. Put your contract's prices, or any model missing here, under `pricing:` in sluice.yaml.
 // A model that matches nothing costs null (reported as unpriced), never 0 — and a model whose
@@ -282,10 +282,17 @@ const ANTHROPIC_FAST: [RegExp, TierPrices][] = [
   [/^claude-opus-4-[67]\b/, { multiplier: 6 }],
 ];
 
+// Anthropic US-only inference (`usage.inference_geo: "us"`, priced as the tier `us`): 1.1 × every
+// class, on Opus 4.6 and the models after it, which alone take `inference_geo` (Anthropic's
+// data-residency page; the 1.1 × from its pricing page as read by tokenmix.ai, 2026-04-30).
+const ANTHROPIC_US: TierPrices = { multiplier: 1.1 };
+const TAKES_INFERENCE_GEO = /^claude-(opus-(4-[678]|5)|sonnet-(4-6|5)|haiku-5|fable-5)\b/;
+
 for (const [pattern, prices] of Object.entries(DEFAULT_PRICES)) {
   if (pattern.startsWith('claude-')) {
     const fast = ANTHROPIC_FAST.find(([re]) => re.test(pattern))?.[1];
-    DEFAULT_PRICES[pattern] = { ...prices, ...ANTHROPIC_EXTRAS, ...(fast ? { tiers: { ...ANTHROPIC_EXTRAS.tiers, fast } } : {}) };
+    const us = TAKES_INFERENCE_GEO.test(pattern) ? ANTHROPIC_US : undefined;
+    DEFAULT_PRICES[pattern] = { ...prices, ...ANTHROPIC_EXTRAS, tiers: { ...ANTHROPIC_EXTRAS.tiers, ...(fast ? { fast } : {}), ...(us ? { us } : {}) } };
     continue;
   }
   const extras = OPENAI_EXTRAS.find(([re]) => re.test(pattern))?.[1];

@@ -1,7 +1,8 @@
 // What a request costs beyond its base token prices: the service tier that served it (OpenAI's
-// flex / priority / scale, Anthropic's priority / batch — priced differently by the providers) and
+// flex / priority / scale, Anthropic's priority / batch, and its fast mode and US-only inference,
+// joined on as `fast+us` — priced differently by the providers) and
 // calls billed per request (web search, web fetch). Both are read from the answer (usage-fees.ts).
-import type { TokenPrices } from './price-table.js';
+import type { TierPrices, TokenPrices } from './price-table.js';
 import type { Usage } from '../protocols/types.js';
 
 /**
@@ -13,7 +14,7 @@ const BASE_TIERS = new Set(['default', 'standard', 'on_demand']);
 /** The prices of `tier` for an entry; undefined when the entry does not know them (the row costs null, not the default's price). */
 export function pricesForTier(entry: TokenPrices, tier: string): TokenPrices | undefined {
   if (BASE_TIERS.has(tier)) return entry;
-  const t = entry.tiers?.[tier];
+  const t = entry.tiers?.[tier] ?? composed(entry, tier);
   if (!t) return undefined;
   if (!('multiplier' in t)) return t;
   const m = t.multiplier;
@@ -26,6 +27,23 @@ export function pricesForTier(entry: TokenPrices, tier: string): TokenPrices | u
   });
   const lc = entry.long_context;
   return lc ? { ...scaled(entry), long_context: { ...scaled(lc), above_input_tokens: lc.above_input_tokens } } : scaled(entry);
+}
+
+/**
+ * A tier joined from others (`fast+us`: fast mode on US-only inference) that the entry does not list
+ * whole: the product of its parts' multipliers, each part listed as one (or a base tier). Anthropic's
+ * modifiers stack so; a part priced as a block, or not listed, leaves the tier unknown.
+ */
+function composed(entry: TokenPrices, tier: string): TierPrices | undefined {
+  if (!tier.includes('+')) return undefined;
+  let multiplier = 1;
+  for (const part of tier.split('+')) {
+    if (BASE_TIERS.has(part)) continue;
+    const t = entry.tiers?.[part];
+    if (!t || !('multiplier' in t)) return undefined;
+    multiplier *= t.multiplier;
+  }
+  return { multiplier };
 }
 
 /** USD of the calls billed per request, or null when a call was made whose price is not known. */

@@ -81,8 +81,8 @@ export interface Usage {
   estimated: boolean;
   /**
    * The service tier the provider says served the request (OpenAI's `service_tier`: default, flex,
-   * priority, scale; Anthropic's `usage.service_tier`: standard, priority, batch, or `fast` where its
-   * `usage.speed` says fast mode served it), which its price
+   * priority, scale; Anthropic's `usage.service_tier`: standard, priority, batch, with `fast` (its
+   * `usage.speed`) and `us` (its `usage.inference_geo`) joined on: `fast+us`), which its price
    * depends on. Absent when the answer names none.
    */
   serviceTier?: string;

@@ -33,13 +33,18 @@ function openaiExtras(usage: Usage, body: JsonObject, response: JsonObject | und
 
 /**
  * Anthropic: `usage.service_tier`, and `usage.server_tool_use` (cumulative on a stream's message_delta).
- * Fast mode (`speed: "fast"` on the request, what Claude Code's /fast sends) is billed at a multiple
- * of the standard rates, and the answer says so in `usage.speed`: priced as the tier `fast` (a
- * fast answer of another tier, e.g. `priority+fast`, is a tier no entry lists: null, not standard).
+ * Two more things its answer says change the price, each a multiple of the tier's rates: fast mode
+ * (`usage.speed: "fast"`, what Claude Code's /fast asks for) and US-only inference
+ * (`usage.inference_geo: "us"`). They are priced as tiers of their own, joined to the one served:
+ * `fast`, `us`, `fast+us`, `batch+us` (tier-prices.ts composes them; one not known costs null).
  */
 function anthropicExtras(usage: Usage, u: JsonObject): Usage {
-  const tier = asString(u['service_tier']);
-  setTier(usage, u['speed'] !== 'fast' ? tier : tier === undefined || tier === 'standard' ? 'fast' : `${tier}+fast`);
+  const served = asString(u['service_tier']);
+  let tier = served === 'standard' ? undefined : served;
+  if (u['speed'] === 'fast') tier = tier === undefined ? 'fast' : `${tier}+fast`;
+  const geo = asString(u['inference_geo']);
+  if (geo !== undefined && geo !== 'global') tier = tier === undefined ? geo : `${tier}+${geo}`;
+  setTier(usage, tier ?? served);
   const tools = asObject(u['server_tool_use']);
   if (tools) {
     const searches = asNumber(tools['web_search_requests']);

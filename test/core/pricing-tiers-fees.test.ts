@@ -25,6 +25,15 @@ describe('price table: service tiers and per-request fees', () => {
     expect(table.cost(usage({ serviceTier: 'priority' }), 'm-tiered')!.total).to.equal(17.5);
   });
 
+  it('a joined tier (fast+us) not listed whole is the product of its parts\' multipliers; a part priced as a block or not listed makes it unknown', () => {
+    const joined = createPriceTable({ m: { input: 2, output: 8, tiers: { fast: { multiplier: 2 }, us: { multiplier: 1.1 }, priority: { input: 3, output: 9 }, 'flex+us': { input: 1, output: 1 } } } });
+    expect(joined.cost(usage({ serviceTier: 'fast+us' }), 'm')!.total).to.equal(22);
+    expect(joined.cost(usage({ serviceTier: 'standard+us' }), 'm')!.total).to.equal(11);
+    expect(joined.cost(usage({ serviceTier: 'flex+us' }), 'm')!.total).to.equal(2); // listed whole: as listed
+    expect(joined.cost(usage({ serviceTier: 'priority+us' }), 'm')).to.equal(null);
+    expect(joined.cost(usage({ serviceTier: 'batch+us' }), 'm')).to.equal(null);
+  });
+
   it('a tier without a known price costs null, not the default tier\'s price', () => {
     expect(table.cost(usage({ serviceTier: 'scale' }), 'm-tiered')).to.equal(null);
     expect(table.cost(usage({ serviceTier: 'flex' }), 'm-plain')).to.equal(null);
@@ -62,6 +71,13 @@ describe('price table: service tiers and per-request fees', () => {
     expect(shipped.cost({ ...emptyUsage(), ...m, serviceTier: 'fast' }, 'claude-opus-4-7-20260101')!.total).to.equal(180);
     expect(shipped.cost({ ...emptyUsage(), ...m, serviceTier: 'fast' }, 'claude-opus-4-5')).to.equal(null);
     expect(shipped.cost({ ...emptyUsage(), ...m, serviceTier: 'batch' }, 'claude-opus-5-5')!.total).to.equal(12);
+    // US-only inference: 1.1 × on the models that take inference_geo, stacked on fast mode and batch.
+    expect(shipped.cost({ ...emptyUsage(), ...m, serviceTier: 'us' }, 'claude-opus-5-5')!.total).to.equal(26.4);
+    expect(shipped.cost({ ...emptyUsage(), ...m, serviceTier: 'us' }, 'claude-sonnet-4-6')!.total).to.equal(19.8);
+    expect(shipped.cost({ ...emptyUsage(), ...m, serviceTier: 'fast+us' }, 'claude-opus-5-5')!.total).to.equal(52.8);
+    expect(shipped.cost({ ...emptyUsage(), ...m, serviceTier: 'batch+us' }, 'claude-opus-4-6')!.total).to.equal(16.5);
+    expect(shipped.cost({ ...emptyUsage(), ...m, serviceTier: 'us' }, 'claude-sonnet-4-5')).to.equal(null);
+    expect(shipped.cost({ ...emptyUsage(), ...m, serviceTier: 'priority+us' }, 'claude-opus-5-5')).to.equal(null);
     const search = shipped.cost({ ...emptyUsage(), ...m, webSearchCalls: 2, webFetchCalls: 1 }, 'claude-sonnet-4-6')!;
     expect([search.fees, search.total]).to.deep.equal([0.02, 18.02]);
   });

@@ -51,6 +51,16 @@ describe('usage: service tier and per-request fees', () => {
     expect(mergeUsage(start, delta).serviceTier).to.equal('fast');
   });
 
+  it('Anthropic US-only inference: usage.inference_geo "us" joins the tier served (us, fast+us, batch+us); global changes nothing', () => {
+    const tierOf = (extra: JsonObject) => usageFrom(messages, { usage: { input_tokens: 10, output_tokens: 20, service_tier: 'standard', ...extra } })!.serviceTier;
+    expect(tierOf({ inference_geo: 'us' })).to.equal('us');
+    expect(tierOf({ inference_geo: 'global' })).to.equal('standard');
+    expect(tierOf({ inference_geo: 'us', speed: 'fast' })).to.equal('fast+us');
+    expect(tierOf({ inference_geo: 'us', service_tier: 'batch' })).to.equal('batch+us');
+    // Anthropic's documented answer: no service_tier beside it.
+    expect(usageFrom(messages, { usage: { input_tokens: 25, output_tokens: 150, inference_geo: 'us' } })!.serviceTier).to.equal('us');
+  });
+
   it('Gemini: grounding with Google Search counts its search queries', () => {
     const body = {
       candidates: [{ content: { parts: [{ text: 'x' }] }, groundingMetadata: { webSearchQueries: ['a', 'b'], groundingChunks: [] } }],
