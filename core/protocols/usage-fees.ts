@@ -42,8 +42,9 @@ function anthropicExtras(usage: Usage, u: JsonObject): Usage {
   const served = asString(u['service_tier']);
   let tier = served === 'standard' ? undefined : served;
   if (u['speed'] === 'fast') tier = tier === undefined ? 'fast' : `${tier}+fast`;
-  const geo = asString(u['inference_geo']);
-  if (geo !== undefined && geo !== 'global') tier = tier === undefined ? geo : `${tier}+${geo}`;
+  // Only `us` is priced apart. Answers also say `global`, and `not_available` where a model or
+  // request has no region: read as a tier, either left every such row without a price.
+  if (u['inference_geo'] === 'us') tier = tier === undefined ? 'us' : `${tier}+us`;
   setTier(usage, tier ?? served);
   const tools = asObject(u['server_tool_use']);
   if (tools) {

@@ -55,6 +55,8 @@ describe('usage: service tier and per-request fees', () => {
     const tierOf = (extra: JsonObject) => usageFrom(messages, { usage: { input_tokens: 10, output_tokens: 20, service_tier: 'standard', ...extra } })!.serviceTier;
     expect(tierOf({ inference_geo: 'us' })).to.equal('us');
     expect(tierOf({ inference_geo: 'global' })).to.equal('standard');
+    // Answers also say not_available (no region for that model or request): the served tier, priced as usual.
+    expect(tierOf({ inference_geo: 'not_available' })).to.equal('standard');
     expect(tierOf({ inference_geo: 'us', speed: 'fast' })).to.equal('fast+us');
     expect(tierOf({ inference_geo: 'us', service_tier: 'batch' })).to.equal('batch+us');
     // Anthropic's documented answer: no service_tier beside it.
