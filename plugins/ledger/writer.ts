@@ -78,6 +78,11 @@ export class LedgerWriter<T extends Queued> {
   private started = false;
   private closed = false;
   private failing = false;
+  /**
+   * The last spill failed too (a full disk, a read-only directory): rows the disk did not take wait
+   * in memory (within maxBufferRows) for the database, rather than being dropped at once.
+   */
+  private spillFailing = false;
 
   constructor(private readonly opts: WriterOptions, private readonly deps: WriterDeps<T>) {}
 
@@ -114,8 +119,19 @@ export class LedgerWriter<T extends Queued> {
     clearTimeout(this.gcCycleTimer);
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    // Records may still be arriving from requests that ended during close: drain until none are left.
-    for (let i = 0; i < 100 && (this.cycleRunning || this.depth > 0); i++) await this.kick();
+    // Records may still be arriving from requests that ended during close: drain until none are left
+    // (or until neither the database nor the disk takes rows: retrying can only fail again).
+    for (let i = 0; i < 100 && (this.cycleRunning || this.depth > 0); i++) {
+      await this.kick();
+      if (this.failing && this.spillFailing && !this.cycleRunning) break;
+    }
+    const left = this.depth;
+    if (left > 0) {
+      this.pending = [];
+      this.incoming = [];
+      this.deps.metrics.dropped(left);
+      this.deps.logger.error('ledger rows lost at shutdown: neither the database nor the spill file could take them', { rows: left });
+    }
   }
 
   /** Runs a cycle now, or right after the one running. Never rejects. */
@@ -177,6 +193,7 @@ export class LedgerWriter<T extends Queued> {
         ok = false;
         this.noteFailure(err);
         await this.spill(this.pending.splice(0));
+        break; // what the disk did not take waits for the next cycle
       }
     }
     if (ok && !this.stuck && this.deps.spill.rows > 0) {
@@ -248,14 +265,28 @@ export class LedgerWriter<T extends Queued> {
     this.failing = true;
   }
 
+  /**
+   * Rows to the spill file. What the disk does not take (full, read-only) goes back to the front of
+   * the queue, as far as maxBufferRows allows, and is written when the database returns: a full disk
+   * during a database restart used to drop every row of the outage, with memory to spare. Only rows
+   * beyond the bound are lost, and said so.
+   */
   private async spill(rows: LedgerRow[]): Promise<void> {
     try {
       await this.deps.spill.append(rows);
+      this.spillFailing = false;
     } catch (err) {
-      // Neither the database nor the disk: the rows are lost (those the disk did not take), and said so.
-      const lost = rows.length - (err instanceof SpillCutShort ? err.landed : 0);
-      this.deps.metrics.dropped(lost);
-      this.deps.logger.error('ledger rows lost: the spill file could not be written either', { rows: lost, error: err });
+      const left = rows.slice(err instanceof SpillCutShort ? err.landed : 0);
+      const room = Math.max(0, this.opts.maxBufferRows - this.pending.length);
+      const kept = left.slice(0, room);
+      this.pending = kept.concat(this.pending);
+      const lost = left.length - kept.length;
+      if (!this.spillFailing) this.deps.logger.error('ledger spill file could not be written; rows wait in memory for the database, up to max_buffer_rows', { rows: kept.length, max_buffer_rows: this.opts.maxBufferRows, error: err });
+      this.spillFailing = true;
+      if (lost > 0) {
+        this.deps.metrics.dropped(lost);
+        this.deps.logger.error('ledger rows lost: the spill file could not be written either, and max_buffer_rows are waiting in memory', { rows: lost, error: err });
+      }
     }
     this.deps.metrics.spillRows(this.deps.spill.rows);
   }

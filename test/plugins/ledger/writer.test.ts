@@ -35,7 +35,7 @@ class FlakyStore {
   }
 }
 
-function setup(opts: Partial<{ flushIntervalMs: number; batchSize: number; maxBufferRows: number; cycleAfterYoungGc: boolean }> = {}) {
+function setup(opts: Partial<{ flushIntervalMs: number; batchSize: number; maxBufferRows: number; cycleAfterYoungGc: boolean; lines: string[] }> = {}) {
   const dir = tempDir('sluice-ledger-writer-');
   const store = new FlakyStore();
   const corrupt: number[] = [];
@@ -45,7 +45,8 @@ function setup(opts: Partial<{ flushIntervalMs: number; batchSize: number; maxBu
     { flushIntervalMs: opts.flushIntervalMs ?? 60_000, batchSize: opts.batchSize ?? 10, maxBufferRows: opts.maxBufferRows ?? 1000, writeTimeoutMs: 1000, cycleAfterYoungGc: opts.cycleAfterYoungGc },
     {
       prepare: async (rs) => rs.map(fallbackLike), fallbackRow: fallbackLike, store, spill,
-      metrics: ledgerMetrics(metrics, () => writer.depth), logger: createLogger({ level: 'silent' }),
+      metrics: ledgerMetrics(metrics, () => writer.depth),
+      logger: opts.lines ? createLogger({ level: 'info', write: (l) => opts.lines!.push(l) }) : createLogger({ level: 'silent' }),
     },
   );
   return { dir, store, spill, writer, corrupt, metrics };
@@ -157,8 +158,9 @@ describe('ledger writer', () => {
     const dir = tempDir('sluice-ledger-writer-');
     const store = new FlakyStore();
     const spill = new SpillFile(path.join(dir, 'spill'), () => {});
+    // Room in memory for 2 rows: of the 4 the disk refuses, 2 are dropped and 2 wait.
     const writer = new LedgerWriter(
-      { flushIntervalMs: 60_000, batchSize: 10, maxBufferRows: 1000, writeTimeoutMs: 1000 },
+      { flushIntervalMs: 60_000, batchSize: 10, maxBufferRows: 2, writeTimeoutMs: 1000 },
       { prepare: async (rs) => rs.map(fallbackLike), fallbackRow: fallbackLike, store, spill, metrics: ledgerMetrics(createMetrics()), logger: createLogger({ level: 'info', write: (l) => lines.push(l) }) },
     );
     await writer.start();
@@ -167,14 +169,53 @@ describe('ledger writer', () => {
     for (let i = 0; i < 4; i++) writer.push(record(`d${i}`));
     await writer.kick();
     expect(lines.filter((l) => l.includes('rows lost'))).to.have.length(1);
-    await writer.kick(); // nothing left to write: no evidence either way
+    await writer.kick(); // the 2 waiting fail again: no evidence of a recovery
     expect(lines.filter((l) => l.includes('recovered'))).to.deep.equal([]);
+    expect(lines.filter((l) => l.includes('rows lost')), 'nothing more lost').to.have.length(1);
     store.down = false;
     writer.push(record('e0'));
     await writer.kick();
     expect(lines.filter((l) => l.includes('recovered'))).to.have.length(1);
     expect(lines.filter((l) => l.includes('write failed'))).to.have.length(1);
     await writer.close();
+  });
+
+  it('rows the spill file cannot take (a full disk) wait in memory within max_buffer_rows and are written when the database returns', async () => {
+    const lines: string[] = [];
+    const { store, spill, writer, metrics } = setup({ maxBufferRows: 30, lines });
+    await writer.start();
+    store.down = true;
+    spill.append = async () => { throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }); };
+    for (let i = 0; i < 25; i++) writer.push(record(`a${i}`));
+    await writer.kick();
+    await writer.kick(); // a second failed cycle: still waiting, not lost, and not logged again
+    expect(writer.depth, 'waiting in memory').to.equal(25);
+    for (let i = 0; i < 10; i++) writer.push(record(`b${i}`));
+    await writer.kick(); // 35 > 30: the 5 beyond the bound are the only rows lost
+    expect(writer.depth).to.equal(30);
+    const text = await metrics.render();
+    expect(text).to.match(/^sluice_ledger_rows_dropped_total 5$/m);
+    expect(lines.filter((l) => l.includes('spill file could not be written; rows wait in memory')), 'said once').to.have.length(1);
+    store.down = false;
+    await writer.kick();
+    expect(store.rows.size, 'every row that fitted in memory').to.equal(30);
+    expect(writer.depth).to.equal(0);
+    await writer.close();
+  });
+
+  it('close() with neither the database nor the disk taking rows counts what it leaves behind as lost, and does not spin', async () => {
+    const lines: string[] = [];
+    const { store, spill, writer, metrics } = setup({ lines });
+    await writer.start();
+    store.down = true;
+    spill.append = async () => { throw new Error('EROFS: read-only file system'); };
+    for (let i = 0; i < 7; i++) writer.push(record(`c${i}`));
+    const statements = store.statements;
+    await writer.close();
+    expect(store.statements - statements, 'one attempt, not a hundred').to.be.at.most(2);
+    expect(writer.depth).to.equal(0);
+    expect(await metrics.render()).to.match(/^sluice_ledger_rows_dropped_total 7$/m);
+    expect(lines.filter((l) => l.includes('rows lost at shutdown'))).to.have.length(1);
   });
 
   it('rows beyond max_buffer_rows go to disk before the write, not into memory', async () => {
