@@ -57,13 +57,36 @@ export const REDACT_PATHS: readonly string[] = SECRET_KEYS.flatMap((k) => [
 export const REDACTED = '[redacted]';
 
 /**
+ * The longest error message (and stack) a line carries. knex puts a failed statement's whole SQL
+ * before the driver's message: a ledger batch of 1,000 rows made a message of ~340 KB, logged twice
+ * (message and stack) in one line, which log pipelines cut or drop (Docker splits lines at 16 KB,
+ * Loki and CloudWatch refuse them past 256 KB) — the one line that said why writes were failing.
+ */
+const MAX_ERROR_TEXT = 2048;
+/** Its start, and more of its end: the driver's own words ("terminating connection…") come last. */
+const ERROR_TEXT_HEAD = 512;
+function bounded(text: string): string {
+  if (text.length <= MAX_ERROR_TEXT) return text;
+  const tail = MAX_ERROR_TEXT - ERROR_TEXT_HEAD;
+  return `${text.slice(0, ERROR_TEXT_HEAD)} …[${text.length - MAX_ERROR_TEXT} characters cut]… ${text.slice(-tail)}`;
+}
+
+/**
  * Errors become `{ type, message, code, stack }`: enumerable extras (a got error's request options,
- * with their headers) stay out of the log.
+ * with their headers) stay out of the log. A long message is cut in its middle (bounded), also where
+ * the stack repeats it.
  */
 function serializeError(value: unknown): unknown {
   if (!(value instanceof Error)) return value;
   const code = (value as { code?: unknown }).code;
-  return { type: value.name, message: value.message, ...(code !== undefined ? { code } : {}), stack: value.stack };
+  let { message, stack } = value;
+  if (typeof message === 'string' && message.length > MAX_ERROR_TEXT) {
+    const head = `${value.name}: ${message}`;
+    message = bounded(message);
+    if (stack?.startsWith(head)) stack = `${value.name}: ${message}${stack.slice(head.length)}`;
+  }
+  if (stack !== undefined && stack.length > 4 * MAX_ERROR_TEXT) stack = bounded(stack);
+  return { type: value.name, message, ...(code !== undefined ? { code } : {}), stack };
 }
 
 export function createLogger(opts: LoggerOptions = {}): Logger {

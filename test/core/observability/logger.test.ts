@@ -104,6 +104,19 @@ describe('logger (pino)', () => {
     expect(parsed()[1]).to.include({ error: 'SLUICE_E_TIMEOUT' });
   });
 
+  it('cuts a very long error message in its middle (knex\'s failed statement), keeping its end, also in the stack', () => {
+    const { lines, logger, parsed } = capture();
+    const sql = `insert into ledger_requests (request_id) values ${Array.from({ length: 48_000 }, (_, i) => `$${i + 1}`).join(', ')}`;
+    const err = Object.assign(new Error(`${sql} - terminating connection due to administrator command`), { code: '57P01' });
+    logger.error('ledger database write failed', { error: err });
+    expect(lines[0]!.length, 'one line of a few KB, not ~700 KB').to.be.below(8_000);
+    const e = parsed()[0]!['error'] as Record<string, string>;
+    expect(e['code']).to.equal('57P01');
+    expect(e['message']).to.match(/^insert into ledger_requests \(request_id\) values \$1, /);
+    expect(e['message']).to.match(/characters cut\]… .*- terminating connection due to administrator command$/);
+    expect(e['stack']).to.match(/^Error: insert into ledger_requests/).and.include('terminating connection due to administrator command\n    at ');
+  });
+
   describe('the stdout sink', function () {
     this.timeout(20_000);
 
