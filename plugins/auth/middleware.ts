@@ -7,12 +7,35 @@ import { AuthFailure, type KeyVerifier } from './key-verifier.js';
 import { ANONYMOUS } from './principal.js';
 import type { ProxyHeaderAuthenticator } from './proxy-header.js';
 
-function refusal(err: unknown, request: ArrivingRequest, logger: Logger, message: string): GatewayError {
+/** At most one "cannot authenticate" line this often while the identity database is away. */
+const UNAVAILABLE_LOG_MS = 10_000;
+
+/**
+ * The error line for refusals while the identity database is unreachable: the first, then one per
+ * UNAVAILABLE_LOG_MS with how many were refused since the last line (`refused`). An outage refuses
+ * every request with a key not cached — during a PostgreSQL restart, every request to an instance
+ * just (re)started — and a line each (hundreds a second) said nothing the access log's own line per
+ * request (status 503, `SLUICE_E_AUTH_UNAVAILABLE`, request id) does not.
+ */
+function unavailableNotice(logger: Logger): (fields: Record<string, unknown>) => void {
+  let lastAt = -Infinity;
+  let refused = 0;
+  return (fields) => {
+    refused++;
+    const now = Date.now();
+    if (now - lastAt < UNAVAILABLE_LOG_MS) return;
+    lastAt = now;
+    logger.error('cannot authenticate: the identity database is unreachable and the key is not cached', { ...fields, refused });
+    refused = 0;
+  };
+}
+
+function refusal(err: unknown, request: ArrivingRequest, logger: Logger, message: string, unavailable: (fields: Record<string, unknown>) => void): GatewayError {
   if (!(err instanceof AuthFailure)) return err instanceof GatewayError ? err : new GatewayError('SLUICE_E_INTERNAL', 'internal gateway error', { cause: err });
   const fields = { request_id: request.id, reason: err.reason, key_id: err.keyId, client: request.clientAddress, peer: request.peerAddress };
   if (err.reason === 'unavailable') {
     // Not the client's fault: a retryable 503, never a 401 that would make a client drop its key.
-    logger.error('cannot authenticate: the identity database is unreachable and the key is not cached', fields);
+    unavailable(fields);
     return new GatewayError('SLUICE_E_AUTH_UNAVAILABLE', 'authentication is temporarily unavailable; retry shortly', { retryAfter: '1', headers: { 'x-should-retry': 'true' } });
   }
   logger.warn('authentication failed', fields);
@@ -23,14 +46,15 @@ function refusal(err: unknown, request: ArrivingRequest, logger: Logger, message
 
 /** The principal, synchronously when the verdict is cached; a refusal as a GatewayError. */
 function authenticator(decide: (request: ArrivingRequest) => Principal | Promise<Principal>, logger: Logger, message: string): Authenticate {
+  const unavailable = unavailableNotice(logger);
   return (request) => {
     let found: Principal | Promise<Principal>;
     try {
       found = decide(request);
     } catch (err) {
-      throw refusal(err, request, logger, message);
+      throw refusal(err, request, logger, message, unavailable);
     }
-    return found instanceof Promise ? found.catch((err: unknown) => { throw refusal(err, request, logger, message); }) : found;
+    return found instanceof Promise ? found.catch((err: unknown) => { throw refusal(err, request, logger, message, unavailable); }) : found;
   };
 }
 
