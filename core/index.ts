@@ -78,6 +78,8 @@ export { maskUrl } from './storage/connection-error.js';
 export type { Migration } from './storage/migrations.js';
 export { isSqlite } from './storage/is-sqlite.js';
 export { makeDirSync } from './storage/make-dir.js';
+/** Which database a spill file's rows are for (a SQLite path resolved, a PostgreSQL URL without credentials). */
+export { spillDatabase } from './storage/spill-database.js';
 export { storableText } from './storage/storable-text.js';
 
 // HTTP facts plugins need.

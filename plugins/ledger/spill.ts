@@ -14,7 +14,7 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { makeDirSync } from '../../core/index.js';
+import { makeDirSync, spillDatabase } from '../../core/index.js';
 import type { LedgerRow } from './row.js';
 
 /** An earlier version's one shared file: anyone's to take over. */
@@ -24,23 +24,9 @@ const CURRENT = /^ledger-spill-(\d+)(?:@(\d+))?(?:\.([0-9a-f]{12}))?\.jsonl$/;
 /** `ledger-spill.replay-<time>-<owner>-<serial>.<database>.jsonl`; an earlier version's have no owner, or no database tag. */
 const REPLAY = /^ledger-spill\.replay-(\d+)-(\d+)(?:@(\d+))?(?:-(\d+))?(?:\.([0-9a-f]{12}))?\.jsonl$/;
 
-/**
- * Which database a writer's rows are for, as its spill files name it: a SQLite path resolved from the
- * config's directory (as storage opens it); a PostgreSQL URL without its user and password, so a
- * rotated password (`${SLUICE_DB_PASSWORD}`) does not leave the rows spilled before it to no one.
- */
-export function spillDatabase(database: string, configDir: string): string {
-  if (database.startsWith('sqlite:')) return database === 'sqlite::memory:' ? database : `sqlite:${path.resolve(configDir, database.slice('sqlite:'.length))}`;
-  try {
-    const url = new URL(database);
-    url.username = '';
-    url.password = '';
-    if (url.protocol === 'postgresql:') url.protocol = 'postgres:';
-    return url.toString();
-  } catch {
-    return database;
-  }
-}
+// Which database a writer's rows are for (its spill files are tagged with it): core's, shared with
+// the marketplace's outbox spill; re-exported for the ledger's callers.
+export { spillDatabase };
 
 /** The database tag in a spill file's name; undefined for a file without one (anyone's). */
 const databaseTagOf = (name: string): string | undefined => CURRENT.exec(name)?.[3] ?? REPLAY.exec(name)?.[5];

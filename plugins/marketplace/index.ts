@@ -1,13 +1,15 @@
 // The marketplace: reports usage that involved the marketplace (or all of it) exactly once through
 // an outbox, buys capacity by turning catalogue offers into providers, and sells this gateway's own
 // capacity by publishing an offer. The wire protocol and its guarantees: docs/marketplace.md.
-import { definePlugin, meterStreamText, type Host, type TokenPrices } from '../../core/index.js';
+import path from 'node:path';
+import { definePlugin, meterStreamText, spillDatabase, type Host, type TokenPrices } from '../../core/index.js';
 import { marketplaceClient } from './client.js';
 import { toMs } from './duration.js';
 import { marketplaceMetrics } from './metrics.js';
 import { marketplaceMigrations } from './migrations.js';
 import { OfferBook } from './offer-book.js';
 import { marketplaceOptions, type MarketplaceOptions } from './options.js';
+import { OutboxSpill } from './outbox-spill.js';
 import { outboxStore } from './outbox-store.js';
 import { OutboxWriter } from './outbox-writer.js';
 import { CatalogueSync } from './puller.js';
@@ -67,8 +69,13 @@ export default definePlugin<MarketplaceOptions>({
       onResult: (r) => { metrics.push(r.result, r.sent); status('push', r.ok, r.result, r.detail); },
       onDepth: (n) => metrics.outboxDepth(n),
     });
+    // Records the database cannot take wait on disk, tagged with the database they are for (a host
+    // without storage settings, as core's plugin test harness gives, keeps them in memory only).
+    const database = host.config.storage?.database;
+    const spill = database === undefined ? undefined : new OutboxSpill(path.resolve(host.configDir, initial.spill_dir), spillDatabase(database, host.configDir),
+      (file, line) => logger.warn('marketplace outbox spill file has a torn line; skipped', { file, line }));
     const writer = new OutboxWriter({
-      store, logger, maxQueued: MAX_QUEUED,
+      store, logger, maxQueued: MAX_QUEUED, spill,
       onWritten: (n) => { metrics.queued(n); pusher.noteWritten(n); },
       onDropped: (n) => metrics.dropped(n),
     });

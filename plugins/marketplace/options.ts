@@ -69,6 +69,8 @@ export const marketplaceOptions = z.strictObject({
   batch_size: z.number().int().min(1).max(5000).default(500).describe('Usage records per POST /v1/usage.'),
   report: z.enum(['marketplace', 'all']).default('marketplace')
     .describe('marketplace: push only rows that involved the marketplace (consumed or supplied); all: every request.'),
+  spill_dir: z.string().min(1).default('./data/marketplace-spill')
+    .describe('Where usage records wait on local disk while the database does not take them (also at shutdown); written to the outbox when it is back. Relative to the config file.'),
   timeout: duration(50).default('10s').describe('A marketplace request taking longer counts as failed and is retried.'),
   retry: z.strictObject({
     initial: duration(10).default('1s').describe('First wait after a failed push or pull; doubles per failure, with jitter.'),

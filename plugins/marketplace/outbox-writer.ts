@@ -1,17 +1,26 @@
 // Fills the outbox: onRequest queues a record in memory (synchronous, no I/O), and the writer
 // inserts what is queued as soon as the previous insert finished, so a record waits at most one
-// insert before it is on disk. Inserts are idempotent by record id. A database that is down keeps
-// records in memory (up to a bound, then they are dropped and said so) and is retried each second.
+// insert before it is on disk. Inserts are idempotent by record id. A database that is down is
+// retried each second; the records a failed insert (or the last one, at shutdown) did not write go to
+// the spill file on local disk, and the next insert that works writes the spilled ones first — so a
+// crash while the database is down loses at most the records since the last failed insert. Without
+// a spill file, or when the disk does not take them either, records wait in memory (up to a bound,
+// then they are dropped and said so).
 import type { Logger } from '../../core/index.js';
+import type { OutboxSpill } from './outbox-spill.js';
 import type { OutboxStore } from './outbox-store.js';
 import type { UsageRecord } from './protocol.js';
 
 const RETRY_MS = 1000;
+/** How often a writer looks for files another instance sharing the spill directory left (it shut down while the database was down). */
+const LOOK_MS = 60_000;
 
 export interface OutboxWriterDeps {
   store: OutboxStore;
   logger: Logger;
   maxQueued: number;
+  /** Where records the database did not take wait (none: they wait in memory only). */
+  spill?: OutboxSpill;
   onWritten(n: number): void;
   onDropped(n: number): void;
 }
@@ -23,6 +32,10 @@ export class OutboxWriter {
   private started = false;
   private failing = false;
   private dropping = false;
+  private spillFailing = false;
+  /** Spilled records may be waiting (files an earlier run left, or this one saved): replayed before the queue. */
+  private spilled = false;
+  private lastLook = 0;
 
   constructor(private readonly deps: OutboxWriterDeps) {}
 
@@ -43,6 +56,7 @@ export class OutboxWriter {
 
   start(): void {
     this.started = true;
+    // Whether an earlier run left records on disk is learnt by the first drain (lastLook is 0), not here.
     void this.flush();
   }
 
@@ -58,13 +72,17 @@ export class OutboxWriter {
   }
 
   private async drain(): Promise<void> {
+    // Only a started writer replays: `config validate` and other commands run setup and close, never start.
+    if (this.deps.spill && this.started && !this.spilled && Date.now() - this.lastLook >= LOOK_MS) this.spilled = true;
+    if (this.spilled && !await this.replay()) return;
     while (this.queue.length) {
       const batch = this.queue.slice(0, 500);
       try {
         await this.deps.store.insert(batch);
       } catch (err) {
-        if (!this.failing) this.deps.logger.error('marketplace outbox insert failed; records wait in memory and are retried', { records: this.queue.length, error: err });
+        if (!this.failing) this.deps.logger.error(`marketplace outbox insert failed; records wait ${this.deps.spill ? 'in the spill file' : 'in memory'} and are retried`, { records: this.queue.length, error: err, spill: this.deps.spill?.dir });
         this.failing = true;
+        await this.spill();
         this.scheduleRetry();
         return;
       }
@@ -75,7 +93,44 @@ export class OutboxWriter {
     }
   }
 
-  /** Stops retrying and writes what is left, once. */
+  /** Writes what spilled records wait into the table; false (and a retry scheduled) when the database did not take them. */
+  private async replay(): Promise<boolean> {
+    const spill = this.deps.spill!;
+    this.lastLook = Date.now();
+    try {
+      const n = await spill.replay(500, async (records) => { await this.deps.store.insert(records); this.deps.onWritten(records.length); });
+      this.spilled = false;
+      if (n) this.deps.logger.info('marketplace outbox: spilled usage records written', { records: n });
+      if (n && this.failing) this.deps.logger.info('marketplace outbox inserts work again', { records: n });
+      if (n) this.failing = false;
+      return true;
+    } catch (err) {
+      if (!this.failing) this.deps.logger.error('marketplace outbox insert failed; records wait in the spill file and are retried', { error: err, spill: spill.dir });
+      this.failing = true;
+      await this.spill();
+      this.scheduleRetry();
+      return false;
+    }
+  }
+
+  /** Queued records to the spill file; when the disk does not take them they stay queued (in memory). */
+  private async spill(): Promise<void> {
+    const spill = this.deps.spill;
+    if (!spill || this.queue.length === 0) return;
+    const batch = this.queue.slice();
+    try {
+      await spill.save(batch);
+    } catch (err) {
+      if (!this.spillFailing) this.deps.logger.error('marketplace outbox spill file could not be written; records wait in memory for the database', { records: batch.length, error: err, spill: spill.dir });
+      this.spillFailing = true;
+      return;
+    }
+    this.spillFailing = false;
+    this.spilled = true;
+    this.queue.splice(0, batch.length);
+  }
+
+  /** Stops retrying and writes what is left, once; what the database does not take goes to the spill file. */
   async close(): Promise<void> {
     if (this.retry) clearTimeout(this.retry);
     this.retry = undefined;
@@ -84,6 +139,8 @@ export class OutboxWriter {
     if (this.retry) clearTimeout(this.retry);
     this.retry = undefined;
     this.started = false;
+    await this.spill();
+    if (this.spilled && this.deps.spill) this.deps.logger.warn('marketplace usage records kept in the spill file at shutdown: the next start writes them to the outbox', { spill: this.deps.spill.dir });
     if (this.queue.length) this.deps.logger.error('marketplace usage records lost at shutdown: the outbox could not be written', { records: this.queue.length });
   }
 

@@ -2,10 +2,13 @@
 // at the fake marketplace — across a SIGKILL while a push is in flight (the marketplace counted the
 // batch but the gateway never heard so), a restart, and a marketplace answering 500 and 429 (with
 // retry-after) for a while. SQLite, and PostgreSQL when SLUICE_TEST_PG is set. `config validate`
-// builds the plugin but never starts its loops.
+// builds the plugin but never starts its loops. And across a SIGTERM while the database does not take
+// writes (a SQLite file another connection holds locked): the records wait on local disk and the
+// next gateway writes them to the outbox.
+import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import type { ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import OpenAI from 'openai';
 import { openDatabase } from '../../core/storage/database.js';
@@ -139,6 +142,54 @@ function suite(name: string, makeDatabase: (dir: string) => Promise<{ url: strin
     });
   });
 }
+
+describe('marketplace: SIGTERM while the database is down, then a restart (SQLite)', function () {
+  this.timeout(60_000);
+
+  // Before, the records lived only in memory until the database took them: "marketplace usage
+  // records lost at shutdown", and the fake got only the records written before the outage.
+  it('every request reaches the fake exactly once: the records waited on disk', async () => {
+    const fake = await startFakeMarketplace();
+    const dir = tempDir('sluice-market-dbdown-');
+    const file = path.join(dir, 'sluice.db');
+    const port = await freePort();
+    const config = path.join(dir, 'sluice.yaml');
+    writeFileSync(config, yaml({ port, database: `sqlite:${file}`, fake }));
+    const spillFiles = () => readdirSync(path.join(dir, 'data', 'marketplace-spill')).filter((n) => n.endsWith('.jsonl'));
+    let running: Running | undefined;
+    let lock: Database.Database | undefined;
+    try {
+      running = await start(config, port);
+      const before = await load(running.base, 5, 'before');
+      await until(() => fake.usage.size === 5, 10_000, 'the first records at the fake');
+
+      // The database stops taking writes, requests go on, and the gateway is stopped.
+      lock = new Database(file);
+      lock.exec('BEGIN EXCLUSIVE');
+      const during = await load(running.base, 25, 'during');
+      running.child.kill('SIGTERM');
+      expect(await running.exited, running.out().slice(-2000)).to.equal(0);
+      expect(running.out()).to.not.include('marketplace usage records lost');
+      running = undefined;
+      expect(spillFiles()).to.not.have.length(0);
+      expect(fake.usage.size).to.equal(5);
+
+      lock.exec('COMMIT');
+      lock.close();
+      lock = undefined;
+      running = await start(config, port);
+      const all = [...before, ...during];
+      await until(() => fake.usage.size === all.length, 20_000, `all ${all.length} records at the fake`);
+      expect([...fake.usage.keys()].sort()).to.deep.equal([...all].sort());
+      expect(fake.acceptedIds).to.have.length(all.length);
+      await until(() => spillFiles().length === 0, 5000, 'the spill files to be deleted');
+    } finally {
+      if (lock) { if (lock.inTransaction) lock.exec('ROLLBACK'); lock.close(); }
+      if (running && running.child.exitCode === null) running.child.kill('SIGKILL');
+      await fake.close();
+    }
+  });
+});
 
 suite('SQLite', async (dir) => ({ url: `sqlite:${path.join(dir, 'sluice.db')}`, drop: async () => {} }));
 if (PG) suite('PostgreSQL', () => pgSchema(PG!));
