@@ -47,9 +47,14 @@ export class OutboxSpill {
     await rename(temp, path.join(this.dir, name));
   }
 
-  /** Whether any file for this database waits. */
-  async waiting(): Promise<boolean> {
-    return (await this.files()).length > 0;
+  /** Records waiting in this database's files (for `sluice marketplace status`). */
+  async count(): Promise<number> {
+    let n = 0;
+    for (const name of await this.files()) {
+      const text = await readFile(path.join(this.dir, name), 'utf8').catch(() => '');
+      for (const line of text.split('\n')) if (line) n++;
+    }
+    return n;
   }
 
   /**

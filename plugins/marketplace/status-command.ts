@@ -1,17 +1,20 @@
 // `sluice marketplace status [--json]`: the last push and pull (times, results), the outbox depth and
 // the offers in use, read from the database the running gateway writes them to.
+import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeParseError, maskUrl, table, type CommandHost, type CommandIO, type PluginCommand } from '../../core/index.js';
+import { describeParseError, maskUrl, spillDatabase, table, type CommandHost, type CommandIO, type PluginCommand } from '../../core/index.js';
 import type { OfferInUse } from './offer-book.js';
 import type { MarketplaceOptions } from './options.js';
 import { OUTBOX_TABLE, STATUS_TABLE } from './migrations.js';
+import { OutboxSpill } from './outbox-spill.js';
 import { outboxStore } from './outbox-store.js';
 import { readStatus, type StatusEntry } from './status-store.js';
 
 export const STATUS_HELP = `Usage: sluice marketplace status [--config FILE] [--json]
 
 The marketplace sync as the running gateway last recorded it: the last usage push, offer pull and
-offer publish (time, result, last success), usage records waiting in the outbox, and the offers in use.
+offer publish (time, result, last success), usage records waiting in the outbox (and in the spill
+file, for a database that was down), and the offers in use.
 
 Options:
   -c, --config FILE   the config whose database to read
@@ -58,6 +61,11 @@ export const statusCommand: PluginCommand<MarketplaceOptions> = {
     const knex = await host.database();
     const status = await readStatus(knex);
     const depth = await outboxStore(async () => knex).depth();
+    // Records a gateway spilled while the database was down are in no table until one starts again:
+    // without them here, "0 unsent" would read as "nothing waits".
+    const database = host.config.storage?.database;
+    const spillDir = path.resolve(host.configDir, options.spill_dir);
+    const spilled = database === undefined ? 0 : await new OutboxSpill(spillDir, spillDatabase(database, host.configDir), () => {}).count();
     let offers: OfferInUse[] = [];
     try { offers = JSON.parse(status.get('offers')?.detail ?? '[]') as OfferInUse[]; } catch { offers = []; }
     const report = {
@@ -65,6 +73,8 @@ export const statusCommand: PluginCommand<MarketplaceOptions> = {
       url: maskUrl(options.url), gateway_id: options.gateway_id,
       push: entryJson(status.get('push')), pull: entryJson(status.get('pull')), publish: entryJson(status.get('publish')),
       outbox: { unsent: depth.unsent, oldest_unsent: iso(depth.oldestMs) },
+      // Beside the outbox, not in it: its fields are the table's.
+      spill: { records: spilled, dir: spillDir },
       offers_in_use: offers,
     };
     if (values['json']) { write(io.stdout, JSON.stringify(report, null, 2)); return 0; }
@@ -77,7 +87,8 @@ export const statusCommand: PluginCommand<MarketplaceOptions> = {
       '',
       table(lines, ['what', 'last', 'result', 'detail', 'last_ok']),
       '',
-      `outbox: ${depth.unsent} unsent${depth.oldestMs !== undefined ? ` (oldest ${iso(depth.oldestMs)})` : ''}`,
+      `outbox: ${depth.unsent} unsent${depth.oldestMs !== undefined ? ` (oldest ${iso(depth.oldestMs)})` : ''}`
+        + (spilled ? `; ${spilled} more in the spill file (${spillDir}), written to the outbox when a gateway starts` : ''),
       '',
       offers.length
         ? table(offers.map((x) => ({

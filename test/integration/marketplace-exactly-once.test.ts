@@ -177,6 +177,12 @@ describe('marketplace: SIGTERM while the database is down, then a restart (SQLit
       lock.exec('COMMIT');
       lock.close();
       lock = undefined;
+      // Before a gateway starts, the records are in no table: the status says where they wait.
+      const status = await runSluice(['marketplace', 'status', '--json', '--config', config]);
+      expect(status.code, status.stderr).to.equal(0);
+      expect((JSON.parse(status.stdout) as { spill: { records: number; dir: string } }).spill).to.deep.equal({ records: 25, dir: path.join(dir, 'data', 'marketplace-spill') });
+      const text = (await runSluice(['marketplace', 'status', '--config', config])).stdout;
+      expect(text, text).to.match(/^outbox: \d+ unsent.*; 25 more in the spill file/m);
       running = await start(config, port);
       const all = [...before, ...during];
       await until(() => fake.usage.size === all.length, 20_000, `all ${all.length} records at the fake`);
