@@ -23,7 +23,7 @@ import { ready, SHUTTING_DOWN, type ReadinessCheck } from './readiness.js';
 import type { Arrival } from './handler.js';
 import type { Endpoint } from '../exchange.js';
 import { requestIdFor } from './ingress.js';
-import type { RecordRejection } from './request-log.js';
+import type { RecordRejection, Rejection } from './request-log.js';
 import { headerSessionId } from './session.js';
 
 export interface FrontDoorOptions {
@@ -117,16 +117,14 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
       // Unlike /health, a request a client made: logged, counted and in the ledger, as a success.
       stampOverhead(res, receivedAt);
       sendJson(res, 200, PROBE_ANSWER); // Node writes no body for HEAD
-      const a = arrivalOf(req, id, receivedAt, query);
-      opts.recordRejection({ id, endpoint: 'none', family: familyOfUnmatched(path, req.headers), method, path, status: 200, error: undefined, receivedAt, peerAddress: a.peerAddress, clientAddress: a.clientAddress, sessionId: headerSessionId(req.headers) });
+      recordAnswered(req, { id, endpoint: 'none', family: familyOfUnmatched(path, req.headers), method, path, status: 200, error: undefined, receivedAt });
       return;
     }
     const reject = (endpoint: string, family: ApiFamily, error: GatewayError) => {
       closeIfUnread(req, res);
       stampOverhead(res, receivedAt);
       sendError(res, family, error);
-      const a = arrivalOf(req, id, receivedAt, query);
-      opts.recordRejection({ id, endpoint, family, method, path, status: error.status, error, receivedAt, peerAddress: a.peerAddress, clientAddress: a.clientAddress, sessionId: headerSessionId(req.headers) });
+      recordAnswered(req, { id, endpoint, family, method, path, status: error.status, error, receivedAt });
     };
     if (path === '/admin' || path.startsWith('/admin/')) {
       if (serves !== undefined && !serves.has('admin')) {
@@ -150,8 +148,7 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
         for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
         stampOverhead(res, receivedAt);
         sendJson(res, answer.status ?? 200, answer.body);
-        const a = arrivalOf(req, id, receivedAt, query);
-        opts.recordRejection({ id, endpoint: 'admin', method, path, status: res.statusCode, error: undefined, receivedAt, peerAddress: a.peerAddress, clientAddress: a.clientAddress });
+        recordAnswered(req, { id, endpoint: 'admin', method, path, status: res.statusCode, error: undefined, receivedAt });
       } catch (err) {
         const error = toGatewayError(err);
         logOwnFailure(opts.logger, id, error);
@@ -191,6 +188,16 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
     return { id, receivedAt, query, peerAddress: peer, clientAddress: opts.addresses.resolve(peer, req.headers['x-forwarded-for']), pathModel: undefined };
   };
 
+  /**
+   * A request answered here rather than by the data plane (a probe, the admin API, a refusal):
+   * logged, counted and in the ledger, with where it came from and the session its headers name
+   * (Codex's first request of a session, a 404, are that session's turns).
+   */
+  const recordAnswered = (req: IncomingMessage, r: Omit<Rejection, 'peerAddress' | 'clientAddress' | 'sessionId'>): void => {
+    const peer = req.socket.remoteAddress ?? '';
+    opts.recordRejection({ ...r, peerAddress: peer, clientAddress: opts.addresses.resolve(peer, req.headers['x-forwarded-for']), sessionId: headerSessionId(req.headers) });
+  };
+
   return (req, res) => {
     const receivedAt = performance.now();
     const id = requestIdFor(req.headers['x-request-id']);
@@ -216,8 +223,7 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
       res.setHeader('x-request-id', id);
       stampOverhead(res, receivedAt);
       sendError(res, family, error);
-      const a = arrivalOf(req, id, receivedAt, query);
-      opts.recordRejection({ id, endpoint: admin ? 'admin' : 'none', family, method: req.method ?? '', path, status: error.status, error, receivedAt, peerAddress: a.peerAddress, clientAddress: a.clientAddress, sessionId: headerSessionId(req.headers) });
+      recordAnswered(req, { id, endpoint: admin ? 'admin' : 'none', family, method: req.method ?? '', path, status: error.status, error, receivedAt });
     });
   };
 }

@@ -38,14 +38,16 @@ function openaiExtras(usage: Usage, body: JsonObject, response: JsonObject | und
  * (`usage.inference_geo: "us"`). They are priced as tiers of their own, joined to the one served:
  * `fast`, `us`, `fast+us`, `batch+us` (tier-prices.ts composes them; one not known costs null).
  */
+/** A price modifier joined to the tier served (`batch+us`); the standard tier is the modifier alone. */
+const joinTier = (tier: string | undefined, modifier: string): string => (tier === undefined || tier === 'standard' ? modifier : `${tier}+${modifier}`);
+
 function anthropicExtras(usage: Usage, u: JsonObject): Usage {
-  const served = asString(u['service_tier']);
-  let tier = served === 'standard' ? undefined : served;
-  if (u['speed'] === 'fast') tier = tier === undefined ? 'fast' : `${tier}+fast`;
+  let tier = asString(u['service_tier']);
+  if (u['speed'] === 'fast') tier = joinTier(tier, 'fast');
   // Only `us` is priced apart. Answers also say `global`, and `not_available` where a model or
   // request has no region: read as a tier, either left every such row without a price.
-  if (u['inference_geo'] === 'us') tier = tier === undefined ? 'us' : `${tier}+us`;
-  setTier(usage, tier ?? served);
+  if (u['inference_geo'] === 'us') tier = joinTier(tier, 'us');
+  setTier(usage, tier);
   const tools = asObject(u['server_tool_use']);
   if (tools) {
     const searches = asNumber(tools['web_search_requests']);

@@ -2,7 +2,7 @@
 // independent token count — written off the request path in batches, never lost to a database
 // outage (spill file) or a graceful shutdown; and the usage and audit reports over it.
 import path from 'node:path';
-import { definePlugin, OptionError } from '../../core/index.js';
+import { definePlugin, OptionError, spillDatabase } from '../../core/index.js';
 import { auditRoute, reportQueue, usageRoute } from './admin.js';
 import { captureStream } from './capture.js';
 import { auditCommand, usageCommand } from './commands.js';
@@ -15,7 +15,7 @@ import { entryOf, type LedgerEntry } from './entry.js';
 import { prepareEntries } from './prepare.js';
 import { LedgerRetention } from './retention.js';
 import type { LedgerRow } from './row.js';
-import { SpillFile, spillDatabase } from './spill.js';
+import { SpillFile } from './spill.js';
 import { knexStore } from './store.js';
 import { LedgerWriter } from './writer.js';
 

@@ -14,7 +14,7 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { makeDirSync, spillDatabase } from '../../core/index.js';
+import { makeDirSync } from '../../core/index.js';
 import type { LedgerRow } from './row.js';
 
 /** An earlier version's one shared file: anyone's to take over. */
@@ -24,9 +24,6 @@ const CURRENT = /^ledger-spill-(\d+)(?:@(\d+))?(?:\.([0-9a-f]{12}))?\.jsonl$/;
 /** `ledger-spill.replay-<time>-<owner>-<serial>.<database>.jsonl`; an earlier version's have no owner, or no database tag. */
 const REPLAY = /^ledger-spill\.replay-(\d+)-(\d+)(?:@(\d+))?(?:-(\d+))?(?:\.([0-9a-f]{12}))?\.jsonl$/;
 
-// Which database a writer's rows are for (its spill files are tagged with it): core's, shared with
-// the marketplace's outbox spill; re-exported for the ledger's callers.
-export { spillDatabase };
 
 /** The database tag in a spill file's name; undefined for a file without one (anyone's). */
 const databaseTagOf = (name: string): string | undefined => CURRENT.exec(name)?.[3] ?? REPLAY.exec(name)?.[5];

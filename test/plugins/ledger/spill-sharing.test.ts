@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LedgerRow } from '../../../plugins/ledger/row.js';
-import { SpillFile, spillDatabase } from '../../../plugins/ledger/spill.js';
+import { SpillFile } from '../../../plugins/ledger/spill.js';
+import { spillDatabase } from '../../../core/index.js';
 import { tempDir } from '../../helpers/gateway.js';
 
 const lines = (ids: string[]) => ids.map((id) => `${JSON.stringify({ request_id: id })}\n`).join('');
