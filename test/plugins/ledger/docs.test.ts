@@ -1,0 +1,56 @@
+// docs/ledger.md and plugins/ledger/README.md are what users and held-out suites read: each names
+// what the code has (columns with their types, options with their defaults, the commands' usage
+// lines), so a column, option or flag added without its documentation fails here.
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openDatabase } from '../../../core/storage/database.js';
+import { migrateLatest } from '../../../core/storage/migrations.js';
+import { ledgerMigrations } from '../../../plugins/ledger/migrations.js';
+import { LEDGER_TABLE } from '../../../plugins/ledger/row.js';
+import { tempDir } from '../../helpers/gateway.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
+
+/** The rows of the Markdown table that follows `heading`, as cells (the header and rule left out). */
+function tableAfter(doc: string, heading: string): string[][] {
+  const lines = doc.split('\n');
+  let i = lines.indexOf(heading);
+  expect(i, heading).to.be.greaterThan(-1);
+  while (!lines[i]!.startsWith('|')) i++;
+  const rows: string[][] = [];
+  for (i += 2; lines[i]?.startsWith('|'); i++) rows.push(lines[i]!.slice(1, -1).split(' | ').map((c) => c.trim()));
+  return rows;
+}
+
+/** The `names` in a cell such as "`user_id`, `team_id`, `key_id`". */
+const codeNames = (cell: string) => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+
+/** A documented type as SQLite declares it (it has no smallint or double of its own). */
+const sqliteType = (documented: string) => documented.replace(/^smallint$/, 'integer').replace(/^double$/, 'float').replace(/^text \(JSON\)$/, 'text');
+
+describe('the ledger docs name what the code has', () => {
+  it('docs/ledger.md: every column of ledger_requests, with its type and nullability, and no column the table lacks', async () => {
+    const knex = openDatabase('sqlite:./docs.db', tempDir('sluice-ledger-docs-'));
+    try {
+      await migrateLatest(knex, [{ plugin: 'ledger', migrations: ledgerMigrations }]);
+      const info = await knex.raw(`pragma table_info(${LEDGER_TABLE})`) as { name: string; type: string; notnull: number }[];
+      const actual = new Map(info.map((c) => [c.name, `${c.type.toLowerCase()}${c.notnull || c.name === 'request_id' ? ', not null' : ''}`]));
+      const documented = new Map<string, string>();
+      for (const [columns, type] of tableAfter(read('docs/ledger.md'), '## Columns of `ledger_requests`')) {
+        const names = codeNames(columns!);
+        if (names.length === 0) continue; // a note on a group of columns: "(token columns)"
+        // "varchar(16), varchar(512); not null": one type per name, and what follows the ';' for all.
+        const [types, all] = type!.split('; ');
+        const each = types!.split(', ').filter((t) => t !== 'not null');
+        const notNull = all === 'not null' || type!.endsWith(', not null');
+        names.forEach((n, k) => documented.set(n, `${sqliteType(each[Math.min(k, each.length - 1)]!)}${notNull ? ', not null' : ''}`));
+      }
+      expect(Object.fromEntries(documented)).to.deep.equal(Object.fromEntries(actual));
+    } finally {
+      await knex.destroy();
+    }
+  });
+});
