@@ -71,6 +71,12 @@ describe('usage shapes, normalised', () => {
     expect(mergeUsage(start, full)).to.deep.equal(u(12, 240, 3000, 500, 0));
   });
 
+  it('Anthropic: thinking is inside output_tokens; reasoning is output_tokens_details.thinking_tokens where given, else 0 (docs/ledger.md)', () => {
+    expect(usageFrom(messages, { usage: { input_tokens: 30, output_tokens: 90, output_tokens_details: { thinking_tokens: 40 } } })).to.deep.equal(u(30, 90, 0, 0, 40));
+    // Its usual shape names no thinking figure: all of it is output, none reasoning.
+    expect(usageFrom(messages, { usage: { input_tokens: 30, output_tokens: 90 } })).to.deep.equal(u(30, 90, 0, 0, 0));
+  });
+
   it('Anthropic: one-hour cache writes are kept apart (within cache writes) for their own price, through a stream merge', () => {
     const usage = { input_tokens: 600, cache_read_input_tokens: 300, cache_creation_input_tokens: 100, output_tokens: 1, cache_creation: { ephemeral_5m_input_tokens: 40, ephemeral_1h_input_tokens: 60 } };
     const start = usageFrom(messages, { type: 'message_start', message: { usage } })!;
