@@ -11,7 +11,7 @@ import { parseRange, ReportInputError } from './reports/range.js';
 const reports = () => Promise.all([import('./reports/usage.js'), import('./reports/audit.js'), import('./reports/format.js')]);
 
 export const USAGE_HELP = `Usage: sluice usage [--since 7d|DATE] [--until …] [--by user|team|key|model|provider|session|day] [--json|--csv]
-       sluice usage --session ID [--since …] [--json|--csv]
+       sluice usage --session ID [--since …] [--until …] [--json|--csv]
 
 Requests, tokens by class (input never includes cached tokens), web searches and fetches billed per
 call, cost, errors and p50 latency and TTFB from the ledger, grouped (default: by model); --session
@@ -23,7 +23,7 @@ Options:
       --since WHEN    start: 7d, 24h, 30m, 2w, a date (YYYY-MM-DD, UTC) or an ISO time (default 7d before --until)
       --until WHEN    end, not included (default now); a time without a zone is UTC
       --by KEY        user, team, key, model, provider, session or day
-      --session ID    one session's requests in order (all of them unless --since is given)
+      --session ID    one session's requests in order (all of them unless --since or --until narrows it)
       --json          JSON
       --csv           CSV
   -h, --help          show this help`;

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../../../core/storage/database.js';
 import { migrateLatest } from '../../../core/storage/migrations.js';
+import { AUDIT_HELP, USAGE_HELP } from '../../../plugins/ledger/commands.js';
 import { ledgerMigrations } from '../../../plugins/ledger/migrations.js';
 import { LEDGER_TABLE } from '../../../plugins/ledger/row.js';
 import { tempDir } from '../../helpers/gateway.js';
@@ -52,5 +53,13 @@ describe('the ledger docs name what the code has', () => {
     } finally {
       await knex.destroy();
     }
+  });
+
+  it("plugins/ledger/README.md's Commands block is the commands' own usage lines (sluice usage --help, sluice audit --help)", () => {
+    const readme = read('plugins/ledger/README.md');
+    const block = /## Commands\n\n```\n([^`]*)```/.exec(readme)?.[1];
+    expect(block, 'the Commands block').to.be.a('string');
+    const usageLines = (help: string) => help.split('\n\n')[0]!.split('\n').map((l) => l.replace(/^(Usage:)?\s+/, '').replace(/^Usage: /, ''));
+    expect(block!.trim().split('\n')).to.deep.equal([...usageLines(USAGE_HELP), ...usageLines(AUDIT_HELP)]);
   });
 });
