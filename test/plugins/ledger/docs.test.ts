@@ -62,4 +62,26 @@ describe('the ledger docs name what the code has', () => {
     const usageLines = (help: string) => help.split('\n\n')[0]!.split('\n').map((l) => l.replace(/^(Usage:)?\s+/, '').replace(/^Usage: /, ''));
     expect(block!.trim().split('\n')).to.deep.equal([...usageLines(USAGE_HELP), ...usageLines(AUDIT_HELP)]);
   });
+
+  it("plugins/ledger/README.md's options table: every option of config/sluice.schema.json's ledger, with its default and its range", () => {
+    interface Prop { default?: unknown; properties?: Record<string, Prop>; anyOf?: Prop[]; minimum?: number; maximum?: number }
+    const schema = JSON.parse(read('config/sluice.schema.json')) as { definitions: Record<string, Prop> };
+    const options = new Map<string, Prop>();
+    const walk = (props: Record<string, Prop>, prefix: string) => {
+      for (const [name, p] of Object.entries(props)) {
+        if (p.properties) walk(p.properties, `${prefix}${name}.`);
+        else options.set(`${prefix}${name}`, { ...p, ...p.anyOf?.[0] });
+      }
+    };
+    walk(schema.definitions['ledger.options']!.properties!, '');
+    const rows = new Map(tableAfter(read('plugins/ledger/README.md'), '## Options').map(([name, def, meaning]) => [codeNames(name!)[0]!, { def: def!, meaning: meaning! }]));
+    expect([...rows.keys()].sort()).to.deep.equal([...options.keys()].sort());
+    for (const [name, p] of options) {
+      const row = rows.get(name)!;
+      expect(row.def.replace(/`/g, ''), `${name}'s default`).to.equal(p.default === undefined ? '(unset: keep every row)' : String(p.default));
+      if (p.minimum === undefined) continue;
+      const range = p.maximum !== undefined ? `\\b${p.minimum}–${p.maximum}\\b` : `(At least ${p.minimum}|\\b${p.minimum} or more)\\b`;
+      expect(row.meaning, `${name}'s range`).to.match(new RegExp(range));
+    }
+  });
 });
