@@ -7,7 +7,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../../../core/storage/database.js';
 import { migrateLatest } from '../../../core/storage/migrations.js';
-import { AUDIT_HELP, USAGE_HELP } from '../../../plugins/ledger/commands.js';
+import { AUDIT_COLUMNS, AUDIT_HELP, SESSION_COLUMNS, USAGE_COLUMNS, USAGE_HELP } from '../../../plugins/ledger/commands.js';
+import { auditJson, auditReport } from '../../../plugins/ledger/reports/audit.js';
+import { GROUPINGS, sessionJson, sessionReport, usageJson, usageReport } from '../../../plugins/ledger/reports/usage.js';
 import { ledgerMigrations } from '../../../plugins/ledger/migrations.js';
 import { LEDGER_TABLE } from '../../../plugins/ledger/row.js';
 import { tempDir } from '../../helpers/gateway.js';
@@ -82,6 +84,27 @@ describe('the ledger docs name what the code has', () => {
       if (p.minimum === undefined) continue;
       const range = p.maximum !== undefined ? `\\b${p.minimum}–${p.maximum}\\b` : `(At least ${p.minimum}|\\b${p.minimum} or more)\\b`;
       expect(row.meaning, `${name}'s range`).to.match(new RegExp(range));
+    }
+  });
+
+  it("docs/ledger.md's Reports: every field of the usage, session and audit reports (JSON keys, CSV columns) by its name", async () => {
+    const knex = openDatabase('sqlite:./reports.db', tempDir('sluice-ledger-docs-'));
+    try {
+      await migrateLatest(knex, [{ plugin: 'ledger', migrations: ledgerMigrations }]);
+      const range = { from: 0, to: Date.now() };
+      const doc = read('docs/ledger.md');
+      const reports = doc.slice(doc.indexOf('## Reports'), doc.indexOf('\n## ', doc.indexOf('## Reports') + 1));
+      const usage = usageJson(await usageReport(knex, range, 'model'));
+      const session = sessionJson(await sessionReport(knex, range, 's-1'));
+      const audit = auditJson(await auditReport(knex, range, { degradationFactor: 1.5, baselineDays: 7 }));
+      const names = new Set([
+        ...Object.keys(usage), ...Object.keys(usage.total), ...Object.keys(session), ...Object.keys(audit),
+        ...GROUPINGS, ...USAGE_COLUMNS, ...SESSION_COLUMNS, ...AUDIT_COLUMNS,
+      ]);
+      const missing = [...names].filter((n) => !reports.includes(`\`${n}\``));
+      expect(missing).to.deep.equal([]);
+    } finally {
+      await knex.destroy();
     }
   });
 });
