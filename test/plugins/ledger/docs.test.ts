@@ -10,8 +10,10 @@ import { migrateLatest } from '../../../core/storage/migrations.js';
 import { AUDIT_COLUMNS, AUDIT_HELP, SESSION_COLUMNS, USAGE_COLUMNS, USAGE_HELP } from '../../../plugins/ledger/commands.js';
 import { auditJson, auditReport } from '../../../plugins/ledger/reports/audit.js';
 import { GROUPINGS, sessionJson, sessionReport, usageJson, usageReport } from '../../../plugins/ledger/reports/usage.js';
+import { createMetrics } from '../../../core/observability/metrics.js';
+import { ledgerMetrics } from '../../../plugins/ledger/metrics.js';
 import { ledgerMigrations } from '../../../plugins/ledger/migrations.js';
-import { LEDGER_TABLE } from '../../../plugins/ledger/row.js';
+import { LEDGER_TABLE, type LedgerRow } from '../../../plugins/ledger/row.js';
 import { tempDir } from '../../helpers/gateway.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -106,5 +108,31 @@ describe('the ledger docs name what the code has', () => {
     } finally {
       await knex.destroy();
     }
+  });
+
+  it("docs/ledger.md's Metrics: every ledger series on /metrics with its labels and class values, and none the gateway lacks", async () => {
+    const metrics = createMetrics();
+    const ledger = ledgerMetrics(metrics, () => 0);
+    ledger.init();
+    const row = { provider: 'p', served_model: 'm', requested_model: 'm', input_tokens: 1, output_tokens: 2, cache_read_tokens: 3, cache_write_tokens: 4, reasoning_tokens: 1, count_mismatch: 1 };
+    ledger.row({ ...row, cost_total: 0.5 } as LedgerRow);
+    ledger.row({ ...row, served_model: 'unpriced', cost_total: null } as LedgerRow);
+    ledger.flush();
+    ledger.spillRows(0);
+    // Each series with its label names, as the exposition gives it; the class values apart.
+    const exposed = new Map<string, string[]>();
+    const classes = new Set<string>();
+    for (const line of (await metrics.render()).split('\n')) {
+      const m = /^(sluice_ledger_\w+?)(?:\{(.*)\})? /.exec(line);
+      if (!m) continue;
+      const labels = [...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)];
+      exposed.set(m[1]!, labels.map((l) => l[1]!));
+      for (const l of labels) if (l[1] === 'class') classes.add(l[2]!);
+    }
+    const doc = read('docs/ledger.md');
+    const section = doc.slice(doc.indexOf('## Metrics'));
+    const documented = new Map([...section.matchAll(/`(sluice_ledger_\w+)(?:\{([\w,]*)\})?`/g)].map((m) => [m[1]!, m[2] ? m[2].split(',') : []]));
+    expect(Object.fromEntries(documented)).to.deep.equal(Object.fromEntries(exposed));
+    for (const c of classes) expect(section, `class="${c}"`).to.include(`\`${c}\``);
   });
 });
