@@ -2,6 +2,7 @@
 // what the code has (columns with their types, options with their defaults, the commands' usage
 // lines), so a column, option or flag added without its documentation fails here.
 import { expect } from 'chai';
+import type { Knex } from 'knex';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,7 @@ import { ledgerMetrics } from '../../../plugins/ledger/metrics.js';
 import { ledgerMigrations } from '../../../plugins/ledger/migrations.js';
 import { LEDGER_TABLE, type LedgerRow } from '../../../plugins/ledger/row.js';
 import { tempDir } from '../../helpers/gateway.js';
+import { PG, pgSchema } from './rig.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
@@ -33,31 +35,54 @@ function tableAfter(doc: string, heading: string): string[][] {
 /** The `names` in a cell such as "`user_id`, `team_id`, `key_id`". */
 const codeNames = (cell: string) => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
 
-/** A documented type as SQLite declares it (it has no smallint or double of its own). */
-const sqliteType = (documented: string) => documented.replace(/^smallint$/, 'integer').replace(/^double$/, 'float').replace(/^text \(JSON\)$/, 'text');
+/** The documented columns: name → "type" or "type, not null", as written ("text (JSON)" is text). */
+function documentedColumns(): Map<string, string> {
+  const documented = new Map<string, string>();
+  for (const [columns, type] of tableAfter(read('docs/ledger.md'), '## Columns of `ledger_requests`')) {
+    const names = codeNames(columns!);
+    if (names.length === 0) continue; // a note on a group of columns: "(token columns)"
+    // "varchar(16), varchar(512); not null": one type per name, and what follows the ';' for all.
+    const [types, all] = type!.split('; ');
+    const each = types!.split(', ').filter((t) => t !== 'not null').map((t) => t.replace(/ \(JSON\)$/, ''));
+    const notNull = all === 'not null' || type!.endsWith(', not null');
+    names.forEach((n, k) => documented.set(n, `${each[Math.min(k, each.length - 1)]!}${notNull ? ', not null' : ''}`));
+  }
+  return documented;
+}
+
+/** The migrated table's columns in the docs' words: SQLite has no smallint or double of its own (they read as integer and float). */
+async function actualColumns(knex: Knex): Promise<Map<string, string>> {
+  const notNull = (n: boolean) => (n ? ', not null' : '');
+  if (knex.client.config.client === 'pg') {
+    const r = await knex.raw('select column_name, data_type, character_maximum_length, is_nullable from information_schema.columns where table_name = ? and table_schema = current_schema()', [LEDGER_TABLE]) as
+      { rows: { column_name: string; data_type: string; character_maximum_length: number | null; is_nullable: string }[] };
+    const type = (c: (typeof r.rows)[number]) => (c.data_type === 'character varying' ? `varchar(${c.character_maximum_length})` : c.data_type === 'double precision' ? 'double' : c.data_type);
+    return new Map(r.rows.map((c) => [c.column_name, `${type(c)}${notNull(c.is_nullable === 'NO')}`]));
+  }
+  const info = await knex.raw(`pragma table_info(${LEDGER_TABLE})`) as { name: string; type: string; notnull: number }[];
+  return new Map(info.map((c) => [c.name, `${c.type.toLowerCase()}${notNull(c.notnull === 1 || c.name === 'request_id')}`]));
+}
+const asSqlite = (type: string) => type.replace(/^smallint/, 'integer').replace(/^double/, 'float');
 
 describe('the ledger docs name what the code has', () => {
-  it('docs/ledger.md: every column of ledger_requests, with its type and nullability, and no column the table lacks', async () => {
-    const knex = openDatabase('sqlite:./docs.db', tempDir('sluice-ledger-docs-'));
-    try {
-      await migrateLatest(knex, [{ plugin: 'ledger', migrations: ledgerMigrations }]);
-      const info = await knex.raw(`pragma table_info(${LEDGER_TABLE})`) as { name: string; type: string; notnull: number }[];
-      const actual = new Map(info.map((c) => [c.name, `${c.type.toLowerCase()}${c.notnull || c.name === 'request_id' ? ', not null' : ''}`]));
-      const documented = new Map<string, string>();
-      for (const [columns, type] of tableAfter(read('docs/ledger.md'), '## Columns of `ledger_requests`')) {
-        const names = codeNames(columns!);
-        if (names.length === 0) continue; // a note on a group of columns: "(token columns)"
-        // "varchar(16), varchar(512); not null": one type per name, and what follows the ';' for all.
-        const [types, all] = type!.split('; ');
-        const each = types!.split(', ').filter((t) => t !== 'not null');
-        const notNull = all === 'not null' || type!.endsWith(', not null');
-        names.forEach((n, k) => documented.set(n, `${sqliteType(each[Math.min(k, each.length - 1)]!)}${notNull ? ', not null' : ''}`));
+  const databases: [string, () => Promise<{ knex: Knex; drop(): Promise<void> }>][] = [
+    ['SQLite', async () => ({ knex: openDatabase('sqlite:./docs.db', tempDir('sluice-ledger-docs-')), drop: async () => {} })],
+  ];
+  const pg = PG;
+  if (pg) databases.push(['PostgreSQL', async () => { const schema = await pgSchema(pg); return { knex: openDatabase(schema.url, process.cwd()), drop: schema.drop }; }]);
+  for (const [name, open] of databases) {
+    it(`docs/ledger.md: every column of ledger_requests on ${name}, with its type and nullability, and no column the table lacks`, async () => {
+      const { knex, drop } = await open();
+      try {
+        await migrateLatest(knex, [{ plugin: 'ledger', migrations: ledgerMigrations }]);
+        const documented = [...documentedColumns()].map(([c, t]) => [c, name === 'SQLite' ? asSqlite(t) : t]);
+        expect(Object.fromEntries(documented)).to.deep.equal(Object.fromEntries(await actualColumns(knex)));
+      } finally {
+        await knex.destroy();
+        await drop();
       }
-      expect(Object.fromEntries(documented)).to.deep.equal(Object.fromEntries(actual));
-    } finally {
-      await knex.destroy();
-    }
-  });
+    });
+  }
 
   it("plugins/ledger/README.md's Commands block is the commands' own usage lines (sluice usage --help, sluice audit --help)", () => {
     const readme = read('plugins/ledger/README.md');
