@@ -9,12 +9,13 @@ const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 } as
 
 /** A report parameter the caller got wrong; `param` is its name without dashes. */
 export class ReportInputError extends Error {
-  constructor(readonly param: string, readonly detail: string) {
+  /** `flagDetail`: the detail as the CLI words it, where it names another parameter (as `--since`). */
+  constructor(readonly param: string, readonly detail: string, private readonly flagDetail = detail) {
     super(`${param}: ${detail}`);
   }
 
   /** The message with the parameter spelled as a flag, for the CLI. */
-  get flagMessage(): string { return `--${this.param}: ${this.detail}`; }
+  get flagMessage(): string { return `--${this.param}: ${this.flagDetail}`; }
 }
 
 /** The latest and earliest instants a JavaScript date holds (±100,000,000 days around 1970). */
@@ -60,7 +61,10 @@ export function parseRange(since: string | undefined, until: string | undefined,
   const to = until === undefined ? now : parseTime(until, 'until', now);
   const from = since === undefined ? parseTime(defaultSince, 'since', to) : parseTime(since, 'since', now);
   if (until === undefined) return { from, to: Math.max(to, from) };
-  if (to < from) throw new ReportInputError('until', `${new Date(to).toISOString()} is before since (${new Date(from).toISOString()})`);
+  if (to < from) {
+    const [since, got] = [new Date(from).toISOString(), new Date(to).toISOString()];
+    throw new ReportInputError('until', `expected since (${since}) or later, got ${got}`, `expected --since (${since}) or later, got ${got}`);
+  }
   return { from, to };
 }
 

@@ -27,8 +27,9 @@ describe('ledger report ranges', () => {
     try { parseRange('2026-12-01', '2026-11-01', '7d', NOW); } catch (e) { err = e; }
     expect(err).to.be.instanceOf(ReportInputError);
     expect((err as ReportInputError).param).to.equal('until');
-    expect((err as ReportInputError).message).to.equal('until: 2026-11-01T00:00:00.000Z is before since (2026-12-01T00:00:00.000Z)');
-    expect((err as ReportInputError).flagMessage).to.match(/^--until: /);
+    // What was expected, each parameter spelled as its caller writes it (a query parameter, a flag).
+    expect((err as ReportInputError).message).to.equal('until: expected since (2026-12-01T00:00:00.000Z) or later, got 2026-11-01T00:00:00.000Z');
+    expect((err as ReportInputError).flagMessage).to.equal('--until: expected --since (2026-12-01T00:00:00.000Z) or later, got 2026-11-01T00:00:00.000Z');
   });
 
   it('a value it cannot read names its parameter', () => {
