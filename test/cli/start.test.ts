@@ -14,6 +14,14 @@ chain:
     with: { default: local }
 `;
 
+/**
+ * fetch on a connection closed after its answer. The afterEach's SIGTERM shuts down gracefully, and
+ * that keeps an idle keep-alive connection open for up to 5 s (CLOSING_MS), for a proxy to close
+ * its own: these tests are not about shutdown, and the test's client is no proxy.
+ */
+const request = (url: string, init: RequestInit = {}) =>
+  fetch(url, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), connection: 'close' } });
+
 describe('sluice start', () => {
   let started: Started | undefined;
   afterEach(async () => { await started?.stop(); started = undefined; });
@@ -42,9 +50,9 @@ describe('sluice start', () => {
     expect(String(listening['config'])).to.match(/config[/\\]sluice\.yaml$/);
     expect(listening['sluice_home']).to.equal(home);
     // /ready opens the database: the embedded default's sqlite:./data/sluice.db.
-    const ready = await fetch(`${started.url}/ready`);
+    const ready = await request(`${started.url}/ready`);
     expect(ready.status).to.equal(200);
-    const answer = await fetch(`${started.url}/v1/chat/completions`, {
+    const answer = await request(`${started.url}/v1/chat/completions`, {
       method: 'POST', headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'loopback', messages: [{ role: 'user', content: 'hi' }] }),
     });
@@ -60,7 +68,7 @@ describe('sluice start', () => {
     writeFileSync(path.join(dir, 'sluice.yaml'), `storage: { database: "sqlite:./state/gw.db" }\n${CONFIG}`);
     started = await startSluice(['--config', path.join(dir, 'sluice.yaml'), '--port', '0'], { cwd, env: { SLUICE_HOME: home } });
     expect(started.lines.find((l) => l['msg'] === 'listening')).to.not.have.property('sluice_home');
-    expect((await fetch(`${started.url}/ready`)).status).to.equal(200);
+    expect((await request(`${started.url}/ready`)).status).to.equal(200);
     expect(existsSync(path.join(dir, 'state', 'gw.db'))).to.equal(true);
     expect(readdirSync(home)).to.deep.equal([]);
     expect(readdirSync(cwd)).to.deep.equal([]);
@@ -70,7 +78,7 @@ describe('sluice start', () => {
     const cwd = tempDir('sluice-cwd-');
     writeFileSync(path.join(cwd, 'sluice.yaml'), CONFIG.replace('{ type: loopback }', '{ type: loopback, models: [from-cwd-config] }'));
     started = await startSluice(['--port', '0'], { cwd, env: { SLUICE_HOME: tempDir('sluice-home-') } });
-    const models = await (await fetch(`${started.url}/v1/models`)).json() as { data: { id: string }[] };
+    const models = await (await request(`${started.url}/v1/models`)).json() as { data: { id: string }[] };
     expect(models.data.map((m) => m.id)).to.include('from-cwd-config');
   });
 });

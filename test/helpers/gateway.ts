@@ -33,6 +33,14 @@ export async function startGateway(yaml: string, opts: { dir?: string; files?: R
   return { url: `http://127.0.0.1:${running.port}`, dir, gateway, running, logs, close: () => running.shutdown('test') };
 }
 
+/**
+ * A server section to end a test's own YAML with (appended, so the lines a test asserts on keep
+ * their numbers). Without it shutdown_grace_ms is the default 10 s, and close() leaves the test
+ * client's idle keep-alive connection open for half of it (CLOSING_MS: the moment a proxy is given
+ * to close its own): 5 s of waiting after a test that is not about shutdown.
+ */
+export const QUICK_SHUTDOWN = 'server: { shutdown_grace_ms: 200 }\n';
+
 /** The minimal config: a loopback provider plus optional extra providers and chain entries. */
 export function config(parts: { providers?: string; chain?: string; server?: string } = {}): string {
   return `server:\n${parts.server ?? '  shutdown_grace_ms: 200\n'}

@@ -2,7 +2,7 @@
 // whatever the client's protocol: only OpenAI's envelope has a code field, so an Anthropic or Gemini
 // client (and a log pipeline that reads headers) would otherwise see only a status and a message.
 import { expect } from 'chai';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { QUICK_SHUTDOWN, startGateway, type TestGateway } from '../helpers/gateway.js';
 
 describe('x-sluice-error-code on errors of every protocol', () => {
   let gw: TestGateway;
@@ -13,7 +13,7 @@ chain:
     with: { mode: enforce }
   - use: router
     with: { default: local }
-`);
+${QUICK_SHUTDOWN}`);
   });
   after(() => gw.close());
 

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { QUICK_SHUTDOWN, startGateway, type TestGateway } from '../helpers/gateway.js';
 import { errorStatus, openaiClient } from '../helpers/translation-rig.js';
 import { agents } from './firewall-agents.js';
 import { leaked, modelFor, settle, startFirewallRig, type FirewallRig } from './firewall-rig.js';
@@ -69,7 +69,7 @@ describe('firewall with the Presidio sidecar', () => {
     const block = /<!-- test\/integration\/firewall-presidio\.test\.ts[^>]*-->\n```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
     expect(block, 'the README keeps its marked example').to.be.a('string');
     expect(block).to.contain('url: http://127.0.0.1:5002');
-    const gw = await startGateway(block!.replace('http://127.0.0.1:5002', analyzer.url));
+    const gw = await startGateway(block!.replace('http://127.0.0.1:5002', analyzer.url) + QUICK_SHUTDOWN);
     gateways.push(gw);
     try {
       const prompt = `Please call ${NAME} at ${EMAIL}`;

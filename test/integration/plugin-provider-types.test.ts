@@ -7,7 +7,7 @@ import OpenAI from 'openai';
 import { ConfigError } from '../../core/config/config-error.js';
 import { loadConfigFile } from '../../core/config/load.js';
 import { validateConfig } from '../../core/cli/validate.js';
-import { startGateway, tempDir, type TestGateway } from '../helpers/gateway.js';
+import { QUICK_SHUTDOWN, startGateway, tempDir, type TestGateway } from '../helpers/gateway.js';
 
 const PLUGIN = `import { definePlugin, z } from 'sluice';
 class FortuneProvider {
@@ -37,7 +37,7 @@ chain:
   - use: ./fortune.js
   - use: router
     with: { default: teller }
-`;
+${QUICK_SHUTDOWN}`;
 
 describe('plugin provider types in YAML', () => {
   let gw: TestGateway | undefined;

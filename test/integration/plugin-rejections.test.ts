@@ -29,7 +29,7 @@ describe("a plugin's stray rejections do not end the gateway", function () {
     const dir = tempDir('sluice-plugin-rejections-');
     const port = await freePort();
     writeFileSync(path.join(dir, 'careless.js'), PLUGIN);
-    writeFileSync(path.join(dir, 'sluice.yaml'), `server: { port: ${port} }
+    writeFileSync(path.join(dir, 'sluice.yaml'), `server: { port: ${port}, shutdown_grace_ms: 200 }
 storage: { database: "sqlite:./data.db" }
 providers: { local: { type: loopback } }
 chain:

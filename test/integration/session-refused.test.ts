@@ -3,7 +3,7 @@
 // `sluice usage --session ID` lists every turn the agent sent, failed ones included.
 import { expect } from 'chai';
 import { openDatabase } from '../../core/storage/database.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { QUICK_SHUTDOWN, startGateway, type TestGateway } from '../helpers/gateway.js';
 import { rawRequest } from '../helpers/raw-http.js';
 import { until } from '../plugins/ledger/client.js';
 
@@ -21,7 +21,7 @@ chain:
   - use: translator
   - use: ledger
     with: { flush_interval_ms: 50 }
-`);
+${QUICK_SHUTDOWN}`);
   });
   after(() => gw.close());
 
