@@ -2,6 +2,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { main } from '../../core/cli/main.js';
 
 export const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/sluice.js');
 
@@ -14,6 +15,18 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 
 export function sluice(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
   return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: opts.cwd, env: cleanEnv(opts.env), timeout: 20_000 });
+}
+
+/**
+ * The same command through main() in this process, with the CLI's injectable Io (what bin/sluice.js
+ * calls, minus Node's start-up: half a second of CPU per spawn). For commands without side effects
+ * (`config validate`, `plugins`); `start` and the bin shim's exit codes are still run as processes.
+ */
+export async function sluiceInProcess(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const status = await main(args, { out: (l) => { stdout += l + '\n'; }, err: (l) => { stderr += l + '\n'; } });
+  return { status, stdout, stderr };
 }
 
 /**

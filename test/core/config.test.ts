@@ -4,30 +4,18 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main } from '../../core/cli/main.js';
 import { ConfigError } from '../../core/config/config-error.js';
 import { parseConfigText } from '../../core/config/load.js';
 import { createPriceTable } from '../../core/pricing/price-table.js';
 import { emptyUsage } from '../../core/protocols/types.js';
 import { tempDir } from '../helpers/gateway.js';
+import { sluiceInProcess } from '../cli/run-cli.js';
 
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/sluice.js');
 
 /** bin/sluice.js in its own process: exit code, stdout, stderr. */
 function sluice(args: string[], env: NodeJS.ProcessEnv = {}) {
   return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 15_000 });
-}
-
-/**
- * The same command through main() in this process, with the CLI's injectable Io (what bin/sluice.js
- * calls, minus Node's start-up: half a second of CPU per spawn). For commands without side effects
- * (`config validate`, `plugins`); `start` and the bin shim's exit codes are still run as processes.
- */
-async function sluiceHere(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const status = await main(args, { out: (l) => { stdout += l + '\n'; }, err: (l) => { stderr += l + '\n'; } });
-  return { status, stdout, stderr };
 }
 
 function writeConfig(yaml: string): string {
@@ -173,7 +161,7 @@ describe('config', () => {
     for (const [name, yaml, message] of failures) {
       it(`start and config validate exit non-zero on ${name}`, async () => {
         const file = writeConfig(yaml);
-        const validate = await sluiceHere(['config', 'validate', file]);
+        const validate = await sluiceInProcess(['config', 'validate', file]);
         expect(validate.status, `config validate: ${validate.stdout}`).to.equal(1);
         expect(validate.stderr).to.match(message);
         const start = sluice(['start', '--config', file, '--port', '0']);
@@ -194,7 +182,7 @@ describe('config', () => {
       writeFileSync(path.join(dir, 'old.js'), `import { definePlugin, z } from 'sluice';\nexport default definePlugin({ name: 'old', version: '1.0.0', sluice: '^9.0.0', options: z.strictObject({}), setup: () => ({}) });`);
       const file = path.join(dir, 'sluice.yaml');
       writeFileSync(file, GOOD + '  - use: ./old.js\n');
-      const r = await sluiceHere(['config', 'validate', file]);
+      const r = await sluiceInProcess(['config', 'validate', file]);
       expect(r.status).to.equal(1);
       expect(r.stderr).to.match(/plugin old@1\.0\.0 supports Sluice \^9\.0\.0, but this is Sluice 0\.1\.0/);
     });
@@ -205,7 +193,7 @@ describe('config', () => {
       writeFileSync(path.join(dir, 'legacy.js'), `import { definePlugin } from 'sluice';\nexport default definePlugin({ name: 'legacy', version: '1.0.0', sluice: '^0.1.0', options: { parse: (v) => v, _def: {} }, setup: () => ({}) });`);
       const file = path.join(dir, 'sluice.yaml');
       writeFileSync(file, GOOD + '  - use: ./legacy.js\n');
-      const r = await sluiceHere(['config', 'validate', file]);
+      const r = await sluiceInProcess(['config', 'validate', file]);
       expect(r.status).to.equal(1);
       expect(r.stderr).to.match(/sluice\.yaml:6:\d+: chain\[1\]: plugin legacy: `options` must be a zod 4 schema; write it with `import \{ z \} from 'sluice'`/);
     });
@@ -217,7 +205,7 @@ describe('config', () => {
     });
 
     it('plugins lists the resolved chain with versions', async () => {
-      const r = await sluiceHere(['plugins', '--config', writeConfig(GOOD), '--json']);
+      const r = await sluiceInProcess(['plugins', '--config', writeConfig(GOOD), '--json']);
       expect(r.status, r.stderr).to.equal(0);
       expect(JSON.parse(r.stdout)).to.deep.equal([{ position: 1, name: 'router', plugin: 'router', version: '0.1.0', source: 'builtin', use: 'router', supports: '^0.1.0' }]);
     });
