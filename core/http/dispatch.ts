@@ -111,12 +111,13 @@ export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promi
         exchange.timings.failedUpstreamMs = (exchange.timings.failedUpstreamMs ?? 0) + waited;
         opts.onAttempt?.(target.provider.name, waited, false);
         const error = toGatewayError(err);
-        // A stream's preamble is observed as it is held: what a failed attempt reported is not this
-        // request's usage, unless the client left (or the shutdown cut it) during the hold — the
-        // provider counted those tokens, and the request was recorded as it ended. Otherwise it goes
-        // with the attempt (the provider may bill it), not into the usage of the answer that serves.
+        // A stream's preamble is observed as it is held (Anthropic's message_start: the prompt's
+        // tokens). When this attempt's failure is the request's own — the client left or the shutdown
+        // cut it during the hold, or no retry or fallback follows — that report stays the request's
+        // usage: the provider counted those tokens, and the row (and the limits) keep them rather
+        // than `none`. When another attempt follows, it goes with this one (the provider may bill
+        // it), not into the usage of the answer that serves.
         const reported = exchange.usage !== usageBefore ? exchange.usage : undefined;
-        if (!abort.aborted) exchange.usage = usageBefore;
         const failure = retryable(error);
         // A status the route falls over on (`fallback_on`: a revoked key) moves on, never retries:
         // the same provider with the same key answers the same.
@@ -126,6 +127,7 @@ export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promi
         // A provider that has just gone into cooldown is not tried again while another target is left.
         const delay = failure && retry && k < retry.attempts && !(i < fallbacks.length && cooldown?.cooling()) ? retryDelay(retry, k, error, target, opts) : undefined;
         if (delay === undefined && i === fallbacks.length) throw error;
+        exchange.usage = usageBefore;
         const attempt: Attempt = { provider: target.provider.name, model: target.model, code: error.code, status: error.status };
         if (reported) attempt.usage = reported;
         if (delay === undefined) {

@@ -3,7 +3,11 @@
 // target. The provider had reported the prompt it processed; that report was dropped, so nothing in
 // the row showed it. The row's tokens and cost stay the answer's (the served attempt is what the
 // client got), and the failed attempt's report is kept in its fallback_detail entry, as evidence.
+// With no retry or fallback left the failure is the request's own: the report is its usage
+// (`partial`, priced), as for a client gone while the preamble was held — it was dropped, and the
+// row said `none` with no trace of the tokens the provider counted.
 import { expect } from 'chai';
+import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import { openDatabase } from '../../core/storage/database.js';
 import { startGateway, tempDir } from '../helpers/gateway.js';
@@ -59,6 +63,76 @@ chain:
       expect(detail[0]!['usage']).to.deep.equal({ input_tokens: 50, output_tokens: 1, cache_read_tokens: 20, cache_write_tokens: 10, reasoning_tokens: 0, service_tier: 'standard' });
       // The served answer's usage, not the failed attempt's added in: loopback's own figures.
       expect(Number(row['cache_read_tokens'])).to.equal(0);
+    } finally {
+      await knex.destroy();
+    }
+  });
+});
+
+/** How the upstream fails after its message_start, before any content. */
+const FAILURES = {
+  'error event': (res: ServerResponse) => res.end(`event: error\ndata: ${JSON.stringify(OVERLOADED)}\n\n`),
+  'connection reset': (res: ServerResponse) => res.destroy(),
+  'end without message_stop': (res: ServerResponse) => res.end(),
+  'silence past idle_ms': () => undefined,
+} as const;
+
+describe('ledger: the usage a stream reported before failing, with nothing left to fall back on', function () {
+  this.timeout(30_000);
+
+  it('is the row\'s (partial, priced) for every way of failing, whatever protocol the client spoke; after fallbacks, the last attempt\'s', async () => {
+    const mock = await startMockUpstream();
+    mock.handle((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`event: message_start\ndata: ${JSON.stringify(START)}\n\n`);
+      const prompt = JSON.stringify(req.body); // a string, or text blocks when translated
+      const how = (Object.keys(FAILURES) as (keyof typeof FAILURES)[]).find((k) => prompt.includes(k))!;
+      setTimeout(() => FAILURES[how](res), 20);
+    });
+    const dir = tempDir('sluice-failed-last-');
+    const database = `sqlite:${path.join(dir, 'ledger.db')}`;
+    const gw = await startGateway(`server: { shutdown_grace_ms: 1000 }
+storage: { database: "${database}" }
+providers:
+  anth: { type: anthropic, base_url: "${mock.url}", api_key: test-key, timeouts: { idle_ms: 300 } }
+  anth2: { type: anthropic, base_url: "${mock.url}", api_key: test-key, timeouts: { idle_ms: 300 } }
+chain:
+  - use: router
+    with:
+      routes:
+        - { match: "both-fail", provider: anth, model: claude-sonnet-4-5, fallbacks: [{ provider: anth2, model: claude-sonnet-4-5 }] }
+      default: anth
+  - use: translator
+  - use: ledger
+    with: { flush_interval_ms: 100 }
+`, { dir });
+    const sent: { id: string; how: string; status: number; fallbacks: number }[] = [];
+    try {
+      for (const how of Object.keys(FAILURES)) {
+        for (const [p, model] of [['/v1/messages', 'claude-sonnet-4-5'], ['/v1/chat/completions', 'claude-sonnet-4-5'], ['/v1/messages', 'both-fail']] as const) {
+          const body = p === '/v1/messages' ? { model, max_tokens: 50, stream: true, messages: [{ role: 'user', content: how }] } : { model, stream: true, messages: [{ role: 'user', content: how }] };
+          const res = await fetch(`${gw.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+          await res.text();
+          sent.push({ id: res.headers.get('x-request-id')!, how: `${how} (${p}, ${model})`, status: res.status, fallbacks: model === 'both-fail' ? 1 : 0 });
+        }
+      }
+    } finally {
+      await gw.close();
+      await mock.close();
+    }
+    const knex = openDatabase(database, dir);
+    try {
+      const rows = await ledgerRows(knex);
+      expect(rows).to.have.length(sent.length);
+      for (const s of sent) {
+        const row = rows.find((r) => r.request_id === s.id)!;
+        // Nothing reached the client: an HTTP error, counted as one.
+        expect(s.status, s.how).to.be.at.least(500);
+        expect(row, s.how).to.include({ status: s.status, outcome: 'error', usage_source: 'partial', input_tokens: 50, cache_read_tokens: 20, cache_write_tokens: 10, output_tokens: 1, service_tier: 'standard' });
+        expect(row['cost_total'], `${s.how}: priced`).to.be.a('number').above(0);
+        expect(Number(row['fallbacks']), s.how).to.equal(s.fallbacks);
+        if (s.fallbacks) expect((JSON.parse(String(row['fallback_detail'])) as { usage?: unknown }[])[0]!.usage, `${s.how}: the first attempt's report stays with it`).to.deep.include({ input_tokens: 50 });
+      }
     } finally {
       await knex.destroy();
     }
