@@ -38,6 +38,8 @@ export interface CheckedStreamParts {
   pass: ((ev: StreamEvent) => StreamEvent | undefined) | undefined;
   /** The error of a stream that stopped before its end. */
   truncated(): Error;
+  /** The error of a stream that sent an event that is not JSON (its answer is lost from there). */
+  malformed(): Error;
   /** Closes the upstream connection at once (StreamResponse.release), when the provider can. */
   release: (() => void) | undefined;
 }
@@ -53,6 +55,7 @@ export class CheckedStream implements AsyncIterableIterator<StreamEvent> {
     try {
       if (step.done) return p.complete ? this.finish() : this.fail(p.truncated());
       const phase = p.read(step.value);
+      if (phase === 'malformed') return this.fail(p.malformed());
       if (phase === 'sentinel') {
         if (p.sentinelEnds && p.answered) { p.complete = p.ended = true; return this.finishAtEnd(); }
         return this.next();

@@ -71,6 +71,7 @@ export async function commitStream(response: StreamResponse, opts: CommitOptions
       }
       const phase = read(r.value);
       if (phase === 'error') throw streamError(protocol, opts.provider, r.value);
+      if (phase === 'malformed') throw malformed(opts.provider);
       // Before the commit nothing but preamble (or unreadable lines) came: a `[DONE]` now ends an
       // empty stream, not a complete one — no content and no finish_reason, which a translated
       // client would otherwise get as a finished empty answer (Anthropic's end_turn).
@@ -92,11 +93,16 @@ export async function commitStream(response: StreamResponse, opts: CommitOptions
     ...response,
     events: new CheckedStream({
       held, source: iterator, pending, sourceDone, complete, answered, read, sentinelEnds, terminalEnds, ended,
-      observe: opts.observe, pass: opts.pass, truncated: () => truncated(opts.provider), release: response.release,
+      observe: opts.observe, pass: opts.pass, truncated: () => truncated(opts.provider), malformed: () => malformed(opts.provider), release: response.release,
     }),
   };
 }
 
 function truncated(provider: string): GatewayError {
   return new GatewayError('SLUICE_E_UPSTREAM_TRUNCATED', `provider ${provider} ended the stream before it was complete`);
+}
+
+/** An event that is not JSON: what it carried is lost, so the answer stops there, incomplete — a truncation like an early end. */
+function malformed(provider: string): GatewayError {
+  return new GatewayError('SLUICE_E_UPSTREAM_TRUNCATED', `provider ${provider} sent a stream event that is not JSON; the answer is incomplete`);
 }

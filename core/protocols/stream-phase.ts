@@ -13,8 +13,12 @@ import type { JsonObject, JsonValue, Protocol, StreamEvent } from './types.js';
  * - `error`: the upstream reports a failure in-stream.
  * - `sentinel`: OpenAI's `data: [DONE]` line: not an event to forward (egress writes the client's
  *   own terminator), and for Chat the end of a complete stream.
+ * - `malformed`: data that is not JSON (a broken proxy's `data: data: {…}`, a cut or garbled
+ *   line): every event of these protocols is JSON, so what it carried is lost and the answer is
+ *   incomplete. Passed on, it broke the SDKs of passthrough clients (a SyntaxError) while the
+ *   request counted as a success; skipped, a translated client got an answer with a hole in it.
  */
-export type StreamPhase = 'preamble' | 'content' | 'terminal' | 'error' | 'sentinel';
+export type StreamPhase = 'preamble' | 'content' | 'terminal' | 'error' | 'sentinel' | 'malformed';
 
 /** A protocol whose streams Sluice knows the grammar of; others are forwarded unchecked. */
 export type PhaseReader = (ev: StreamEvent) => StreamPhase;
@@ -29,6 +33,9 @@ export function phaseReader(protocol: Protocol): PhaseReader | undefined {
 
 const DONE = '[DONE]';
 
+/** Data that did not parse as a JSON object: text (not JSON) is malformed; a blank line or JSON of another shape carries nothing. */
+const notAnObject = (data: JsonValue): StreamPhase => (typeof data === 'string' && data.trim() !== '' ? 'malformed' : 'preamble');
+
 /**
  * Chat ends with `[DONE]`. A chunk with a `finish_reason` is accepted as terminal too: some
  * OpenAI-compatible servers close the connection right after it (or after the usage chunk that
@@ -38,7 +45,7 @@ const DONE = '[DONE]';
 function chatPhase(ev: StreamEvent): StreamPhase {
   const data = ev.data;
   if (data === DONE) return 'sentinel';
-  if (!isObject(data)) return 'preamble';
+  if (!isObject(data)) return notAnObject(data);
   if (data['error'] !== undefined && data['error'] !== null) return 'error';
   let phase: StreamPhase = 'preamble';
   for (const c of asArray(data['choices'])) {
@@ -70,7 +77,7 @@ const RESPONSES_PREAMBLE = new Set(['response.created', 'response.in_progress', 
 function responsesPhase(ev: StreamEvent): StreamPhase {
   const data = ev.data;
   if (data === DONE) return 'sentinel'; // not Responses' terminator, but some servers send it anyway
-  if (!isObject(data)) return 'preamble';
+  if (!isObject(data)) return notAnObject(data);
   const type = asString(data['type']) ?? ev.event;
   if (type === 'error' || type === 'response.failed') return 'error';
   if (type === 'response.completed' || type === 'response.incomplete') return 'terminal';
@@ -85,7 +92,7 @@ function responsesPhase(ev: StreamEvent): StreamPhase {
 
 function anthropicPhase(ev: StreamEvent): StreamPhase {
   const data = ev.data;
-  if (!isObject(data)) return 'preamble';
+  if (!isObject(data)) return notAnObject(data);
   const type = asString(data['type']) ?? ev.event;
   switch (type) {
     case 'error': return 'error';
@@ -106,7 +113,7 @@ function anthropicPhase(ev: StreamEvent): StreamPhase {
 /** Gemini has no terminator event: the chunk carrying a candidate's finishReason is the last. */
 function geminiPhase(ev: StreamEvent): StreamPhase {
   const data = ev.data;
-  if (!isObject(data)) return 'preamble';
+  if (!isObject(data)) return notAnObject(data);
   if (isObject(data['error'])) return 'error';
   // A blocked prompt ends the stream with promptFeedback and no candidates.
   if (asString(asObject(data['promptFeedback'])?.['blockReason']) !== undefined) return 'terminal';

@@ -96,9 +96,9 @@ describe('stream integrity: an upstream stream with nothing readable, or no term
       });
       for (const client of GENERATE) {
         const err = await rejection(clients[client].streamText(modelFor(upstream), 'hello'));
-        // On passthrough the lines go to the client as they came (its SDK fails on the first one);
-        // translated, they are skipped and the missing terminal event is the in-stream error.
-        if (client !== upstream) expect(err.message, `${client} ← ${upstream}: ${err.message}`).to.contain('ended the stream before it was complete');
+        // The first unreadable line ends the stream with the in-stream error, passthrough or
+        // translated: never passed on (a passthrough client's SDK failed on it with a SyntaxError).
+        expect(err.message, `${client} ← ${upstream}: ${err.message}`).to.contain('sent a stream event that is not JSON');
         await settle();
         expect(lastRequest(), `${client} ← ${upstream}`).to.include({ outcome: 'error', error: 'SLUICE_E_UPSTREAM_TRUNCATED' });
       }
@@ -126,7 +126,7 @@ describe('stream integrity: an upstream stream with nothing readable, or no term
     expect(await raw.json()).to.deep.include({ type: 'error' });
     const err = await rejection(anthropicClient(gw.url).messages.stream({ model: modelFor('openai.chat'), max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] }).finalMessage());
     expect(err).to.be.instanceOf(Anthropic.InternalServerError);
-    expect(err.message).to.contain('ended the stream before it was complete');
+    expect(err.message).to.contain('sent a stream event that is not JSON');
   });
 
   it('the Anthropic SDK never sees message_stop / end_turn from a doubled OpenAI Chat stream', async () => {
