@@ -168,6 +168,13 @@ export function writeStream(res: ServerResponse, response: StreamResponse, head:
   }, Math.min(hooks.keepAliveMs, 5000));
   timer.unref();
 
+  /** Whether nothing but keep-alives has been written yet: the first event, or the error or end frame written in its place, is the first byte. */
+  let first = true;
+  const firstByte = () => {
+    if (!first) return;
+    first = false;
+    hooks.onFirstByte();
+  };
   let reported = false;
   const report = (error: GatewayError | undefined, clientGone: boolean) => {
     if (reported) return;
@@ -224,13 +231,12 @@ export function writeStream(res: ServerResponse, response: StreamResponse, head:
   const events = observed?.source ?? response.events;
   void (async () => {
     let streamError: GatewayError | undefined;
-    let first = true;
     let left = false;
     try {
       for await (const ev of events) {
         observed?.observer.event(ev);
         if (closed()) { left = true; break; } // the client left or the stream was cut; leaving the loop releases the upstream
-        if (first) { first = false; hooks.onFirstByte(); }
+        firstByte();
         const seq = (ev.data as { sequence_number?: unknown } | null)?.sequence_number;
         if (typeof seq === 'number') lastSequence = seq;
         if (responses && typeof ev.data === 'object' && ev.data !== null && !Array.isArray(ev.data)) responses.see(ev.data);
@@ -250,12 +256,12 @@ export function writeStream(res: ServerResponse, response: StreamResponse, head:
       }
       observed?.observer.end(!left);
       const end = closed() ? '' : framer.end(streamError !== undefined);
-      if (end) await write(end);
+      if (end) { firstByte(); await write(end); }
     } catch (err) {
       streamError = toGatewayError(err);
       // After the headers went out the status cannot change: the error travels in-stream (and a
       // JSON array is still closed after it).
-      if (!closed()) await write(errorFrames(streamError) + framer.end(true));
+      if (!closed()) { firstByte(); await write(errorFrames(streamError) + framer.end(true)); }
     } finally {
       observed?.observer.end(false); // the source failed (or a write did): once only, so a no-op after the end above
       const clientGone = res.destroyed && !res.writableFinished;
@@ -269,6 +275,7 @@ export function writeStream(res: ServerResponse, response: StreamResponse, head:
     cut(error) {
       if (!closed()) {
         flush();
+        firstByte();
         res.end(errorFrames(error) + framer.end(true));
         report(error, false);
       }

@@ -105,7 +105,7 @@ describe('ledger: streams that fail after they began, every client × upstream p
   let gw: TestGateway;
   let database: string;
   let dir: string;
-  let failure: Failure = 'connection reset';
+  let failure: Failure | 'preamble held past the keep-alive, then a reset' = 'connection reset';
 
   before(async () => {
     mock = await startMockUpstream();
@@ -118,6 +118,13 @@ describe('ledger: streams that fail after they began, every client × upstream p
         ? sse({ candidates: [{ content: { role: 'model', parts: [{ text: t }] }, index: 0 }], usageMetadata: { promptTokenCount: 120, candidatesTokenCount: 4, totalTokenCount: 124 }, modelVersion: SERVED[p] })
         : s.delta(t));
       res.writeHead(200, { 'content-type': 'text/event-stream' });
+      if (failure === 'preamble held past the keep-alive, then a reset') {
+        // Comments keep idle_ms away while the gateway holds the preamble past sse_keepalive_ms.
+        res.write(opening);
+        const timer = setInterval(() => res.write(': still thinking\n\n'), 150);
+        setTimeout(() => { clearInterval(timer); res.destroy(); }, 1300);
+        return;
+      }
       res.write(opening + TEXT.map(delta).join(''));
       setTimeout(() => {
         switch (failure) {
@@ -132,7 +139,7 @@ describe('ledger: streams that fail after they began, every client × upstream p
     });
     dir = tempDir('sluice-stream-failures-');
     database = `sqlite:${path.join(dir, 'ledger.db')}`;
-    gw = await startGateway(`server: { shutdown_grace_ms: 500 }
+    gw = await startGateway(`server: { shutdown_grace_ms: 500, sse_keepalive_ms: 1000 }
 storage: { database: "${database}" }
 providers:
 ${upstreamProviders(mock.url.replace(/\/v1$/, ''), ', timeouts: { idle_ms: 400 }')}
@@ -148,6 +155,27 @@ ${GENERATE.map((p) => `        - { match: ${modelFor(p)}, provider: ${PROVIDER[p
   });
   after(async () => { await gw.close(); await mock.close(); });
 
+  it('a stream committed on its held preamble whose first byte is the error: the row has that byte\'s time (ttfb_ms), as an HTTP error has', async () => {
+    failure = 'preamble held past the keep-alive, then a reset';
+    const ids: string[] = [];
+    for (const client of GENERATE) {
+      for (const upstream of ['openai.chat', 'anthropic.messages'] as const) {
+        ids.push(`held.${client}.${upstream}`);
+        const seen = await throughSdk(client, gw.url, modelFor(upstream), ids.at(-1)!);
+        expect(seen.thrown !== undefined || seen.terminal === 'response.failed', `${client} ← ${upstream}`).to.equal(true);
+      }
+    }
+    await new Promise((r) => setTimeout(r, 300)); // the writer's next cycle
+    const knex = openDatabase(database, dir);
+    const rows = (await ledgerRows(knex).finally(() => knex.destroy())).filter((r) => ids.includes(r.request_id));
+    expect(rows).to.have.length(ids.length);
+    for (const row of rows) {
+      // Committed at the hold's expiry (status 200), the translated preamble wrote nothing before the error.
+      expect(row, row.request_id).to.include({ status: 200, outcome: 'error', error_code: 'SLUICE_E_UPSTREAM_TRUNCATED' });
+      expect(row.ttfb_ms, row.request_id).to.be.a('number').within(900, Number(row.latency_ms));
+    }
+  });
+
   it('the SDK raises, and the row is an error with the usage reported or estimated so far, priced', async () => {
     const seen = new Map<string, Seen & { failure: Failure; client: GenProtocol; upstream: GenProtocol }>();
     for (const f of Object.keys(FAILURES) as Failure[]) {
@@ -161,7 +189,8 @@ ${GENERATE.map((p) => `        - { match: ${modelFor(p)}, provider: ${PROVIDER[p
     }
     await gw.close();
     const knex = openDatabase(database, dir);
-    const rows = await ledgerRows(knex).finally(() => knex.destroy());
+    const all = await ledgerRows(knex).finally(() => knex.destroy());
+    const rows = all.filter((r) => !r.request_id.startsWith('held.'));
     expect(rows.map((r) => r.request_id).sort()).to.deep.equal([...seen.keys()].sort());
     for (const row of rows) {
       const s = seen.get(row.request_id)!;
@@ -190,9 +219,12 @@ ${GENERATE.map((p) => `        - { match: ${modelFor(p)}, provider: ${PROVIDER[p
     const r = sluice(['usage', '--config', path.join(dir, 'sluice.yaml'), '--by', 'provider', '--json']);
     expect(r.status, r.stderr).to.equal(0);
     const report = JSON.parse(r.stdout) as { rows: Record<string, unknown>[]; total: Record<string, unknown> };
-    const sum = (column: string) => rows.reduce((n, row) => n + Number(row[column]), 0);
-    expect(report.total).to.include({ requests: rows.length, errors: rows.length, estimated: rows.length, unpriced: 0, input_tokens: sum('input_tokens'), output_tokens: sum('output_tokens'), cache_read_tokens: sum('cache_read_tokens') });
+    const sum = (column: string) => all.reduce((n, row) => n + Number(row[column]), 0);
+    expect(report.total).to.include({ requests: all.length, errors: all.length, estimated: all.length, unpriced: 0, input_tokens: sum('input_tokens'), output_tokens: sum('output_tokens'), cache_read_tokens: sum('cache_read_tokens') });
     expect(report.total['cost_usd']).to.be.closeTo(sum('cost_total'), 1e-9);
-    for (const p of GENERATE) expect(report.rows.find((x) => x['provider'] === PROVIDER[p]), p).to.include({ requests: rows.length / 4, errors: rows.length / 4 });
+    for (const p of GENERATE) {
+      const n = all.filter((r) => r.provider === PROVIDER[p]).length;
+      expect(report.rows.find((x) => x['provider'] === PROVIDER[p]), p).to.include({ requests: n, errors: n });
+    }
   });
 });
