@@ -106,6 +106,8 @@ describe('ledger: streams that fail after they began, every client × upstream p
   let database: string;
   let dir: string;
   let failure: Failure | 'preamble held past the keep-alive, then a reset' = 'connection reset';
+  /** Fail after the preamble, before any content: nothing has reached the client. */
+  let beforeContent = false;
 
   before(async () => {
     mock = await startMockUpstream();
@@ -125,7 +127,7 @@ describe('ledger: streams that fail after they began, every client × upstream p
         setTimeout(() => { clearInterval(timer); res.destroy(); }, 1300);
         return;
       }
-      res.write(opening + TEXT.map(delta).join(''));
+      res.write(beforeContent ? opening : opening + TEXT.map(delta).join(''));
       setTimeout(() => {
         switch (failure) {
           case 'connection reset': res.destroy(); break;
@@ -154,6 +156,46 @@ ${GENERATE.map((p) => `        - { match: ${modelFor(p)}, provider: ${PROVIDER[p
 `, { dir });
   });
   after(async () => { await gw.close(); await mock.close(); });
+
+  it('failing after its preamble, before any content: every SDK\'s HTTP error; the row keeps what the provider reported (Anthropic\'s message_start), else none', async () => {
+    beforeContent = true;
+    const ids = new Map<string, { failure: Failure; upstream: GenProtocol; status: number | undefined }>();
+    try {
+      for (const f of Object.keys(FAILURES) as Failure[]) {
+        if (f === 'an event that is not JSON, then the rest of a whole answer') continue; // the same as the line alone, before content
+        // undici checks idle_ms on a coarse timer, so here it may fire after this gateway's 1 s hold
+        // has committed the stream; ledger-failed-attempt-usage.test.ts covers it with the default hold.
+        if (f === 'silence past idle_ms') continue;
+        failure = f;
+        for (const client of GENERATE) {
+          for (const upstream of GENERATE) {
+            const id = `pre.${f.replace(/\W+/g, '-')}.${client}.${upstream}`;
+            const seen = await throughSdk(client, gw.url, modelFor(upstream), id);
+            expect(seen.text, id).to.equal('');
+            const status = (seen.thrown as { status?: number } | undefined)?.status;
+            expect(status, `${id}: ${String(seen.thrown)}`).to.be.a('number').at.least(500);
+            ids.set(id, { failure: f, upstream, status });
+          }
+        }
+      }
+    } finally {
+      beforeContent = false;
+    }
+    await new Promise((r) => setTimeout(r, 300)); // the writer's next cycle
+    const knex = openDatabase(database, dir);
+    const rows = (await ledgerRows(knex).finally(() => knex.destroy())).filter((r) => ids.has(r.request_id));
+    expect(rows).to.have.length(ids.size);
+    for (const row of rows) {
+      const { failure: f, upstream, status } = ids.get(row.request_id)!;
+      expect(row, row.request_id).to.include({ status, outcome: 'error', error_code: FAILURES[f] });
+      if (upstream === 'anthropic.messages') {
+        expect(row, row.request_id).to.include({ usage_source: 'partial', input_tokens: 120, cache_read_tokens: 30 });
+        expect(row.cost_total, row.request_id).to.be.a('number').above(0);
+      } else {
+        expect(row, row.request_id).to.include({ usage_source: 'none', input_tokens: 0, output_tokens: 0 });
+      }
+    }
+  });
 
   it('a stream committed on its held preamble whose first byte is the error: the row has that byte\'s time (ttfb_ms), as an HTTP error has', async () => {
     failure = 'preamble held past the keep-alive, then a reset';
@@ -190,7 +232,7 @@ ${GENERATE.map((p) => `        - { match: ${modelFor(p)}, provider: ${PROVIDER[p
     await gw.close();
     const knex = openDatabase(database, dir);
     const all = await ledgerRows(knex).finally(() => knex.destroy());
-    const rows = all.filter((r) => !r.request_id.startsWith('held.'));
+    const rows = all.filter((r) => !r.request_id.startsWith('held.') && !r.request_id.startsWith('pre.'));
     expect(rows.map((r) => r.request_id).sort()).to.deep.equal([...seen.keys()].sort());
     for (const row of rows) {
       const s = seen.get(row.request_id)!;
@@ -220,7 +262,7 @@ ${GENERATE.map((p) => `        - { match: ${modelFor(p)}, provider: ${PROVIDER[p
     expect(r.status, r.stderr).to.equal(0);
     const report = JSON.parse(r.stdout) as { rows: Record<string, unknown>[]; total: Record<string, unknown> };
     const sum = (column: string) => all.reduce((n, row) => n + Number(row[column]), 0);
-    expect(report.total).to.include({ requests: all.length, errors: all.length, estimated: all.length, unpriced: 0, input_tokens: sum('input_tokens'), output_tokens: sum('output_tokens'), cache_read_tokens: sum('cache_read_tokens') });
+    expect(report.total).to.include({ requests: all.length, errors: all.length, estimated: all.filter((r) => r.usage_source !== 'none').length, unpriced: 0, input_tokens: sum('input_tokens'), output_tokens: sum('output_tokens'), cache_read_tokens: sum('cache_read_tokens') });
     expect(report.total['cost_usd']).to.be.closeTo(sum('cost_total'), 1e-9);
     for (const p of GENERATE) {
       const n = all.filter((r) => r.provider === PROVIDER[p]).length;
