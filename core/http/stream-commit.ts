@@ -19,10 +19,12 @@ export interface CommitOptions {
    */
   holdMs: number;
   /**
-   * Sees every event the upstream sent but sentinels and error events, in order, as it is read: the
-   * preamble as it is held, so that a client gone during the hold (whose request is recorded then)
-   * still has the usage the preamble reported (Anthropic's `message_start`: input and cache tokens).
-   * What a stream that fails before its commit had observed is the caller's to take back.
+   * Sees every event the upstream sent but sentinels and unreadable lines, in order, as it is read:
+   * the preamble as it is held, so that a client gone during the hold (whose request is recorded
+   * then) still has the usage the preamble reported (Anthropic's `message_start`: input and cache
+   * tokens); an error event before the commit too, before the failure is thrown (Responses'
+   * `response.failed` carries the failed response's usage). What a stream that fails before its
+   * commit had observed is the caller's to keep or take back.
    */
   observe(ev: StreamEvent): void;
   /** What goes downstream for an observed event: itself, another in its place, or nothing (undefined). All of them when absent. */
@@ -70,7 +72,10 @@ export async function commitStream(response: StreamResponse, opts: CommitOptions
         break;
       }
       const phase = read(r.value);
-      if (phase === 'error') throw streamError(protocol, opts.provider, r.value);
+      if (phase === 'error') {
+        opts.observe(r.value);
+        throw streamError(protocol, opts.provider, r.value);
+      }
       if (phase === 'malformed') throw malformed(opts.provider);
       // Before the commit nothing but preamble (or unreadable lines) came: a `[DONE]` now ends an
       // empty stream, not a complete one — no content and no finish_reason, which a translated

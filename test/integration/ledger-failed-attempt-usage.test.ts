@@ -138,3 +138,56 @@ chain:
     }
   });
 });
+
+describe('ledger: a Responses stream that fails before any content with its usage in response.failed', function () {
+  this.timeout(30_000);
+
+  it('keeps that usage (partial, priced), as an Anthropic message_start\'s', async () => {
+    const mock = await startMockUpstream();
+    const response = { id: 'resp_1', object: 'response', created_at: 1700000000, model: 'gpt-5.4', output: [], error: null };
+    mock.handle((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(`event: response.created\ndata: ${JSON.stringify({ type: 'response.created', sequence_number: 0, response: { ...response, status: 'in_progress', usage: null } })}\n\n`
+        + `event: response.failed\ndata: ${JSON.stringify({ type: 'response.failed', sequence_number: 1, response: { ...response, status: 'failed', error: { code: 'server_error', message: 'The model failed' }, usage: { input_tokens: 40, input_tokens_details: { cached_tokens: 10 }, output_tokens: 0, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 40 } } })}\n\n`);
+    });
+    const dir = tempDir('sluice-failed-responses-');
+    const database = `sqlite:${path.join(dir, 'ledger.db')}`;
+    const gw = await startGateway(`server: { shutdown_grace_ms: 1000 }
+storage: { database: "${database}" }
+providers:
+  oai: { type: openai, base_url: "${mock.url}", api_key: test-key, protocols: [openai.responses] }
+chain:
+  - use: router
+    with: { default: oai }
+  - use: translator
+  - use: ledger
+    with: { flush_interval_ms: 100 }
+`, { dir });
+    const ids: string[] = [];
+    try {
+      for (const [p, body] of [
+        ['/v1/responses', { model: 'gpt-5.4', stream: true, input: 'hi' }],
+        ['/v1/chat/completions', { model: 'gpt-5.4', stream: true, messages: [{ role: 'user', content: 'hi' }] }],
+      ] as const) {
+        const res = await fetch(`${gw.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        await res.text();
+        expect(res.status, p).to.equal(502);
+        ids.push(res.headers.get('x-request-id')!);
+      }
+    } finally {
+      await gw.close();
+      await mock.close();
+    }
+    const knex = openDatabase(database, dir);
+    try {
+      const rows = await ledgerRows(knex);
+      for (const id of ids) {
+        const row = rows.find((r) => r.request_id === id)!;
+        expect(row, id).to.include({ outcome: 'error', usage_source: 'partial', input_tokens: 30, cache_read_tokens: 10 });
+        expect(row['cost_total'], `${id}: priced`).to.be.a('number').above(0);
+      }
+    } finally {
+      await knex.destroy();
+    }
+  });
+});
