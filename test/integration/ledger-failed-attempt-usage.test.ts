@@ -10,12 +10,43 @@ import { expect } from 'chai';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import { openDatabase } from '../../core/storage/database.js';
-import { startGateway, tempDir } from '../helpers/gateway.js';
+import { startGateway, tempDir, type TestGateway } from '../helpers/gateway.js';
 import { startMockUpstream } from '../helpers/mock-upstream.js';
-import { ledgerRows } from '../plugins/ledger/rig.js';
+import { ledgerRows, type LedgerRowRead } from '../plugins/ledger/rig.js';
 
 const START = { type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 50, cache_read_input_tokens: 20, cache_creation_input_tokens: 10, output_tokens: 1, service_tier: 'standard' } } };
 const OVERLOADED = { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } };
+
+/** A gateway (router, translator, ledger on a SQLite file) with `providers` and the router's `with`; `rows()` after it closed. */
+async function ledgerGateway(providers: string, router: string): Promise<{ gw: TestGateway; rows(): Promise<LedgerRowRead[]> }> {
+  const dir = tempDir('sluice-failed-attempt-');
+  const database = `sqlite:${path.join(dir, 'ledger.db')}`;
+  const gw = await startGateway(`server: { shutdown_grace_ms: 1000 }
+storage: { database: "${database}" }
+providers:
+${providers}
+chain:
+  - use: router
+    with: ${router}
+  - use: translator
+  - use: ledger
+    with: { flush_interval_ms: 100 }
+`, { dir });
+  return {
+    gw,
+    async rows() {
+      const knex = openDatabase(database, dir);
+      try { return await ledgerRows(knex); } finally { await knex.destroy(); }
+    },
+  };
+}
+
+/** Streams `body` to `p` and reads the answer whole: its status and request id. */
+async function streamed(gw: TestGateway, p: string, body: unknown): Promise<{ id: string; status: number }> {
+  const res = await fetch(`${gw.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  await res.text();
+  return { id: res.headers.get('x-request-id')!, status: res.status };
+}
 
 describe('ledger: the usage a failed attempt reported before a fallback', function () {
   this.timeout(30_000);
@@ -26,46 +57,27 @@ describe('ledger: the usage a failed attempt reported before a fallback', functi
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.end(`event: message_start\ndata: ${JSON.stringify(START)}\n\nevent: error\ndata: ${JSON.stringify(OVERLOADED)}\n\n`);
     });
-    const dir = tempDir('sluice-failed-attempt-');
-    const database = `sqlite:${path.join(dir, 'ledger.db')}`;
-    const gw = await startGateway(`server: { shutdown_grace_ms: 1000 }
-storage: { database: "${database}" }
-providers:
-  anth: { type: anthropic, base_url: "${mock.url}", api_key: test-key }
-  local: { type: loopback }
-chain:
-  - use: router
-    with:
+    const { gw, rows } = await ledgerGateway(`  anth: { type: anthropic, base_url: "${mock.url}", api_key: test-key }
+  local: { type: loopback }`, `
       routes:
         - { match: "claude*", provider: anth, fallbacks: [local] }
-      default: local
-  - use: translator
-  - use: ledger
-    with: { flush_interval_ms: 100 }
-`, { dir });
-    let id: string;
+      default: local`);
+    let sent: { id: string; status: number };
     try {
-      const res = await fetch(`${gw.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'hi' }] }) });
-      expect(res.status).to.equal(200);
-      await res.text();
-      id = res.headers.get('x-request-id')!;
+      sent = await streamed(gw, '/v1/messages', { model: 'claude-sonnet-4-5', max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'hi' }] });
+      expect(sent.status).to.equal(200);
     } finally {
       await gw.close();
       await mock.close();
     }
-    const knex = openDatabase(database, dir);
-    try {
-      const row = (await ledgerRows(knex)).find((r) => r.request_id === id)!;
-      expect([row['provider'], row['outcome'], Number(row['fallbacks'])]).to.deep.equal(['local', 'success', 1]);
-      const detail = JSON.parse(String(row['fallback_detail'])) as Record<string, unknown>[];
-      expect(detail).to.have.length(1);
-      expect(detail[0]).to.deep.include({ provider: 'anth', model: 'claude-sonnet-4-5' });
-      expect(detail[0]!['usage']).to.deep.equal({ input_tokens: 50, output_tokens: 1, cache_read_tokens: 20, cache_write_tokens: 10, reasoning_tokens: 0, service_tier: 'standard' });
-      // The served answer's usage, not the failed attempt's added in: loopback's own figures.
-      expect(Number(row['cache_read_tokens'])).to.equal(0);
-    } finally {
-      await knex.destroy();
-    }
+    const row = (await rows()).find((r) => r.request_id === sent.id)!;
+    expect([row['provider'], row['outcome'], Number(row['fallbacks'])]).to.deep.equal(['local', 'success', 1]);
+    const detail = JSON.parse(String(row['fallback_detail'])) as Record<string, unknown>[];
+    expect(detail).to.have.length(1);
+    expect(detail[0]).to.deep.include({ provider: 'anth', model: 'claude-sonnet-4-5' });
+    expect(detail[0]!['usage']).to.deep.equal({ input_tokens: 50, output_tokens: 1, cache_read_tokens: 20, cache_write_tokens: 10, reasoning_tokens: 0, service_tier: 'standard' });
+    // The served answer's usage, not the failed attempt's added in: loopback's own figures.
+    expect(Number(row['cache_read_tokens'])).to.equal(0);
   });
 });
 
@@ -89,52 +101,33 @@ describe('ledger: the usage a stream reported before failing, with nothing left 
       const how = (Object.keys(FAILURES) as (keyof typeof FAILURES)[]).find((k) => prompt.includes(k))!;
       setTimeout(() => FAILURES[how](res), 20);
     });
-    const dir = tempDir('sluice-failed-last-');
-    const database = `sqlite:${path.join(dir, 'ledger.db')}`;
-    const gw = await startGateway(`server: { shutdown_grace_ms: 1000 }
-storage: { database: "${database}" }
-providers:
-  anth: { type: anthropic, base_url: "${mock.url}", api_key: test-key, timeouts: { idle_ms: 300 } }
-  anth2: { type: anthropic, base_url: "${mock.url}", api_key: test-key, timeouts: { idle_ms: 300 } }
-chain:
-  - use: router
-    with:
+    const { gw, rows: read } = await ledgerGateway(`  anth: { type: anthropic, base_url: "${mock.url}", api_key: test-key, timeouts: { idle_ms: 300 } }
+  anth2: { type: anthropic, base_url: "${mock.url}", api_key: test-key, timeouts: { idle_ms: 300 } }`, `
       routes:
         - { match: "both-fail", provider: anth, model: claude-sonnet-4-5, fallbacks: [{ provider: anth2, model: claude-sonnet-4-5 }] }
-      default: anth
-  - use: translator
-  - use: ledger
-    with: { flush_interval_ms: 100 }
-`, { dir });
+      default: anth`);
     const sent: { id: string; how: string; status: number; fallbacks: number }[] = [];
     try {
       for (const how of Object.keys(FAILURES)) {
         for (const [p, model] of [['/v1/messages', 'claude-sonnet-4-5'], ['/v1/chat/completions', 'claude-sonnet-4-5'], ['/v1/messages', 'both-fail']] as const) {
           const body = p === '/v1/messages' ? { model, max_tokens: 50, stream: true, messages: [{ role: 'user', content: how }] } : { model, stream: true, messages: [{ role: 'user', content: how }] };
-          const res = await fetch(`${gw.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-          await res.text();
-          sent.push({ id: res.headers.get('x-request-id')!, how: `${how} (${p}, ${model})`, status: res.status, fallbacks: model === 'both-fail' ? 1 : 0 });
+          sent.push({ ...(await streamed(gw, p, body)), how: `${how} (${p}, ${model})`, fallbacks: model === 'both-fail' ? 1 : 0 });
         }
       }
     } finally {
       await gw.close();
       await mock.close();
     }
-    const knex = openDatabase(database, dir);
-    try {
-      const rows = await ledgerRows(knex);
-      expect(rows).to.have.length(sent.length);
-      for (const s of sent) {
-        const row = rows.find((r) => r.request_id === s.id)!;
-        // Nothing reached the client: an HTTP error, counted as one.
-        expect(s.status, s.how).to.be.at.least(500);
-        expect(row, s.how).to.include({ status: s.status, outcome: 'error', usage_source: 'partial', input_tokens: 50, cache_read_tokens: 20, cache_write_tokens: 10, output_tokens: 1, service_tier: 'standard' });
-        expect(row['cost_total'], `${s.how}: priced`).to.be.a('number').above(0);
-        expect(Number(row['fallbacks']), s.how).to.equal(s.fallbacks);
-        if (s.fallbacks) expect((JSON.parse(String(row['fallback_detail'])) as { usage?: unknown }[])[0]!.usage, `${s.how}: the first attempt's report stays with it`).to.deep.include({ input_tokens: 50 });
-      }
-    } finally {
-      await knex.destroy();
+    const rows = await read();
+    expect(rows).to.have.length(sent.length);
+    for (const s of sent) {
+      const row = rows.find((r) => r.request_id === s.id)!;
+      // Nothing reached the client: an HTTP error, counted as one.
+      expect(s.status, s.how).to.be.at.least(500);
+      expect(row, s.how).to.include({ status: s.status, outcome: 'error', usage_source: 'partial', input_tokens: 50, cache_read_tokens: 20, cache_write_tokens: 10, output_tokens: 1, service_tier: 'standard' });
+      expect(row['cost_total'], `${s.how}: priced`).to.be.a('number').above(0);
+      expect(Number(row['fallbacks']), s.how).to.equal(s.fallbacks);
+      if (s.fallbacks) expect((JSON.parse(String(row['fallback_detail'])) as { usage?: unknown }[])[0]!.usage, `${s.how}: the first attempt's report stays with it`).to.deep.include({ input_tokens: 50 });
     }
   });
 });
@@ -150,44 +143,26 @@ describe('ledger: a Responses stream that fails before any content with its usag
       res.end(`event: response.created\ndata: ${JSON.stringify({ type: 'response.created', sequence_number: 0, response: { ...response, status: 'in_progress', usage: null } })}\n\n`
         + `event: response.failed\ndata: ${JSON.stringify({ type: 'response.failed', sequence_number: 1, response: { ...response, status: 'failed', error: { code: 'server_error', message: 'The model failed' }, usage: { input_tokens: 40, input_tokens_details: { cached_tokens: 10 }, output_tokens: 0, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 40 } } })}\n\n`);
     });
-    const dir = tempDir('sluice-failed-responses-');
-    const database = `sqlite:${path.join(dir, 'ledger.db')}`;
-    const gw = await startGateway(`server: { shutdown_grace_ms: 1000 }
-storage: { database: "${database}" }
-providers:
-  oai: { type: openai, base_url: "${mock.url}", api_key: test-key, protocols: [openai.responses] }
-chain:
-  - use: router
-    with: { default: oai }
-  - use: translator
-  - use: ledger
-    with: { flush_interval_ms: 100 }
-`, { dir });
+    const { gw, rows: read } = await ledgerGateway(`  oai: { type: openai, base_url: "${mock.url}", api_key: test-key, protocols: [openai.responses] }`, '{ default: oai }');
     const ids: string[] = [];
     try {
       for (const [p, body] of [
         ['/v1/responses', { model: 'gpt-5.4', stream: true, input: 'hi' }],
         ['/v1/chat/completions', { model: 'gpt-5.4', stream: true, messages: [{ role: 'user', content: 'hi' }] }],
       ] as const) {
-        const res = await fetch(`${gw.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-        await res.text();
-        expect(res.status, p).to.equal(502);
-        ids.push(res.headers.get('x-request-id')!);
+        const { id, status } = await streamed(gw, p, body);
+        expect(status, p).to.equal(502);
+        ids.push(id);
       }
     } finally {
       await gw.close();
       await mock.close();
     }
-    const knex = openDatabase(database, dir);
-    try {
-      const rows = await ledgerRows(knex);
-      for (const id of ids) {
-        const row = rows.find((r) => r.request_id === id)!;
-        expect(row, id).to.include({ outcome: 'error', usage_source: 'partial', input_tokens: 30, cache_read_tokens: 10 });
-        expect(row['cost_total'], `${id}: priced`).to.be.a('number').above(0);
-      }
-    } finally {
-      await knex.destroy();
+    const rows = await read();
+    for (const id of ids) {
+      const row = rows.find((r) => r.request_id === id)!;
+      expect(row, id).to.include({ outcome: 'error', usage_source: 'partial', input_tokens: 30, cache_read_tokens: 10 });
+      expect(row['cost_total'], `${id}: priced`).to.be.a('number').above(0);
     }
   });
 });
