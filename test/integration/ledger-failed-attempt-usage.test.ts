@@ -102,16 +102,18 @@ describe('ledger: the usage a stream reported before failing, with nothing left 
       setTimeout(() => FAILURES[how](res), 20);
     });
     const { gw, rows: read } = await ledgerGateway(`  anth: { type: anthropic, base_url: "${mock.url}", api_key: test-key, timeouts: { idle_ms: 300 } }
-  anth2: { type: anthropic, base_url: "${mock.url}", api_key: test-key, timeouts: { idle_ms: 300 } }`, `
+  anth2: { type: anthropic, base_url: "${mock.url}", api_key: test-key, timeouts: { idle_ms: 300 } }
+  anth3: { type: anthropic, base_url: "${mock.url}", api_key: test-key, timeouts: { idle_ms: 300 }, retry: { attempts: 1, backoff_ms: 0 } }`, `
       routes:
         - { match: "both-fail", provider: anth, model: claude-sonnet-4-5, fallbacks: [{ provider: anth2, model: claude-sonnet-4-5 }] }
+        - { match: "retried", provider: anth3, model: claude-sonnet-4-5 }
       default: anth`);
     const sent: { id: string; how: string; status: number; fallbacks: number }[] = [];
     try {
       for (const how of Object.keys(FAILURES)) {
-        for (const [p, model] of [['/v1/messages', 'claude-sonnet-4-5'], ['/v1/chat/completions', 'claude-sonnet-4-5'], ['/v1/messages', 'both-fail']] as const) {
+        for (const [p, model] of [['/v1/messages', 'claude-sonnet-4-5'], ['/v1/chat/completions', 'claude-sonnet-4-5'], ['/v1/messages', 'both-fail'], ['/v1/messages', 'retried']] as const) {
           const body = p === '/v1/messages' ? { model, max_tokens: 50, stream: true, messages: [{ role: 'user', content: how }] } : { model, stream: true, messages: [{ role: 'user', content: how }] };
-          sent.push({ ...(await streamed(gw, p, body)), how: `${how} (${p}, ${model})`, fallbacks: model === 'both-fail' ? 1 : 0 });
+          sent.push({ ...(await streamed(gw, p, body)), how: `${how} (${p}, ${model})`, fallbacks: model === 'claude-sonnet-4-5' ? 0 : 1 });
         }
       }
     } finally {
@@ -127,7 +129,10 @@ describe('ledger: the usage a stream reported before failing, with nothing left 
       expect(row, s.how).to.include({ status: s.status, outcome: 'error', usage_source: 'partial', input_tokens: 50, cache_read_tokens: 20, cache_write_tokens: 10, output_tokens: 1, service_tier: 'standard' });
       expect(row['cost_total'], `${s.how}: priced`).to.be.a('number').above(0);
       expect(Number(row['fallbacks']), s.how).to.equal(s.fallbacks);
-      if (s.fallbacks) expect((JSON.parse(String(row['fallback_detail'])) as { usage?: unknown }[])[0]!.usage, `${s.how}: the first attempt's report stays with it`).to.deep.include({ input_tokens: 50 });
+      if (!s.fallbacks) continue;
+      const first = (JSON.parse(String(row['fallback_detail'])) as { usage?: unknown; retried?: boolean }[])[0]!;
+      expect(first.usage, `${s.how}: the first attempt's report stays with it`).to.deep.include({ input_tokens: 50 });
+      expect(first.retried === true, `${s.how}: retried`).to.equal(s.how.includes('retried'));
     }
   });
 });
