@@ -15,6 +15,7 @@ import { createClientAddressResolver } from './http/client-address.js';
 import { trustProxyOf } from './config/trust-proxy.js';
 import { createClientErrorHandler, createUpgradeRefusal } from './http/client-error.js';
 import { createFrontDoor } from './http/front-door.js';
+import { createResponsesSockets } from './http/responses-socket.js';
 import { createDataPlaneHandler } from './http/handler.js';
 import { InFlight } from './http/in-flight.js';
 import { readinessCheck, type ReadinessCheck } from './http/readiness.js';
@@ -62,8 +63,13 @@ export interface Gateway {
   reload(): Promise<void>;
   /** Answers what Node's HTTP parser refused, in an envelope (the server's 'clientError'). */
   onClientError(err: Error, socket: Duplex): void;
-  /** Refuses a protocol upgrade with 426 (the server's 'upgrade'). */
-  onUpgrade(req: IncomingMessage, socket: Duplex): void;
+  /**
+   * The server's 'upgrade': a WebSocket on the Responses endpoint is taken (responses-socket.ts),
+   * every other upgrade refused with 426.
+   */
+  onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** The same for a listener serving only these endpoint groups (the Responses socket needs `openai`). */
+  upgradeFor(serve: readonly EndpointGroup[]): (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   /**
    * The first step of a shutdown: requests are still served, but every response (of those in
    * flight and of those still to come on open connections) is its connection's last.
@@ -161,6 +167,10 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
     loopbackOriginsOnly: !authenticates && !serverConfig.allow_unauthenticated_remote,
   };
   const handle = createFrontDoor(frontDoor);
+  const sockets = createResponsesSockets({
+    handle: dataPlane, record, bodyLimits, logger, authenticate: authenticator?.authenticate?.bind(authenticator), addresses, recordRejection,
+    closing: () => phase !== 'serving', loopbackOriginsOnly: frontDoor.loopbackOriginsOnly, refuse: createUpgradeRefusal(recordRejection, addresses),
+  });
 
   // One reload at a time: SIGHUP and the config file watch (or two quick SIGHUPs) may ask together,
   // and two reloads interleaved would swap providers and options under each other. Each waits for
@@ -178,7 +188,8 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
     handle, config: loaded, plugins, providers, logger, metrics,
     handlerFor: (serve) => createFrontDoor({ ...frontDoor, serves: new Set(serve) }),
     onClientError: createClientErrorHandler(recordRejection, { headersTimeoutMs: serverConfig.headers_timeout_ms }),
-    onUpgrade: createUpgradeRefusal(recordRejection, addresses),
+    onUpgrade: sockets.upgradeFor(undefined),
+    upgradeFor: (serve) => sockets.upgradeFor(new Set(serve)),
     authenticates,
     async start() {
       if (started) return;
@@ -193,7 +204,8 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
         }
       }
     },
-    closeConnections: () => { if (phase === 'serving') phase = 'closing'; inFlight.lastOnConnections(); },
+    // Open WebSockets close too: idle ones now, one with a turn in flight once the turn has ended.
+    closeConnections: () => { if (phase === 'serving') phase = 'closing'; inFlight.lastOnConnections(); sockets.shutdown(); },
     drain: () => { phase = 'draining'; inFlight.lastOnConnections(); },
     awaitingLastRequests: () => lastRequests.awaiting,
     cutInFlight: (waitMs) => { lastRequests.endAll(); return inFlight.cutAll(new GatewayError('SLUICE_E_SHUTTING_DOWN', 'the gateway shut down before this response was complete; retry'), waitMs); },

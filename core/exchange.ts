@@ -7,10 +7,11 @@ import type { Provider } from './providers/provider.js';
 import type { Reply } from './replies/reply.js';
 
 /**
- * How a stream is written to its client: Server-Sent Events, or one JSON array streamed element by
- * element (Gemini's streamGenerateContent without `alt=sse`, as Google's API answers it).
+ * How a stream is written to its client: Server-Sent Events, one JSON array streamed element by
+ * element (Gemini's streamGenerateContent without `alt=sse`, as Google's API answers it), or each
+ * event's JSON as a message of its own (a Responses turn on a WebSocket).
  */
-export type StreamFraming = 'sse' | 'json-array';
+export type StreamFraming = 'sse' | 'json-array' | 'messages';
 
 export interface Endpoint extends Protocol {
   /** Stable id for logs and metrics, e.g. "openai.chat". */

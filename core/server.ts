@@ -101,7 +101,9 @@ export async function listenAll(gateway: Gateway, specs: ListenerSpec[]): Promis
   const bound: BoundListener[] = [];
   try {
     for (const spec of specs) {
-      const server = createServer(gateway, spec.serve === undefined ? gateway.handle : gateway.handlerFor(spec.serve), sockets);
+      const server = spec.serve === undefined
+        ? createServer(gateway, gateway.handle, gateway.onUpgrade, sockets)
+        : createServer(gateway, gateway.handlerFor(spec.serve), gateway.upgradeFor(spec.serve), sockets);
       bound.push({ server, port: spec.port, host: spec.host, serve: spec.serve });
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -178,7 +180,7 @@ function stopAccepting(server: Server): Promise<void> {
   return new Promise<void>((resolve) => { net.Server.prototype.close.call(server, () => resolve()); });
 }
 
-function createServer(gateway: Gateway, handler: (req: IncomingMessage, res: ServerResponse) => void, sockets: Set<Socket>): Server {
+function createServer(gateway: Gateway, handler: (req: IncomingMessage, res: ServerResponse) => void, upgrade: Gateway['onUpgrade'], sockets: Set<Socket>): Server {
   const { headers_timeout_ms: headersMs, body_timeout_ms: bodyMs } = gateway.config.config.server;
   // Node checks its header/request deadlines on this interval (default 30 s): a tenth of the
   // headers timeout keeps them within ~10% of what was configured.
@@ -190,7 +192,7 @@ function createServer(gateway: Gateway, handler: (req: IncomingMessage, res: Ser
   // an answer in the client's envelope); this backstop covers bodies nobody reads.
   server.requestTimeout = headersMs + bodyMs;
   server.on('clientError', gateway.onClientError);
-  server.on('upgrade', gateway.onUpgrade);
+  server.on('upgrade', upgrade);
   server.on('connection', (s) => { sockets.add(s); s.once('close', () => sockets.delete(s)); });
   return server;
 }

@@ -76,14 +76,15 @@ export function createClientErrorHandler(record: RecordRejection, opts: { header
 }
 
 /**
- * Sluice serves HTTP only. Codex CLI first tries a WebSocket on /v1/responses; an immediate 426
- * makes it fall back to HTTP+SSE at once instead of waiting for a handshake timeout.
+ * An upgrade Sluice does not take: any but a WebSocket on the Responses endpoint (responses-socket.ts),
+ * or that one on a listener not serving the openai group. An immediate 426 tells a client that tries
+ * a WebSocket first to use HTTP, instead of waiting for a handshake timeout.
  */
 export function createUpgradeRefusal(record: RecordRejection, addresses: ClientAddressResolver): (req: IncomingMessage, socket: Duplex) => void {
   return (req, socket) => {
     const receivedAt = performance.now();
     const id = requestIdFor(req.headers['x-request-id']);
-    const error = new GatewayError('SLUICE_E_UPGRADE_REQUIRED', 'WebSocket transport is not supported; use HTTP (SSE streaming)');
+    const error = new GatewayError('SLUICE_E_UPGRADE_REQUIRED', 'WebSocket transport is served on the Responses endpoint only; use HTTP here');
     // The body's code is the one OpenAI's own WebSocket refusal uses; the header carries Sluice's, as on every refusal.
     const body = JSON.stringify({ error: { message: error.message, type: 'invalid_request_error', param: null, code: 'websocket_not_supported' } });
     socket.on('error', () => { /* the client may already be gone */ });
@@ -96,6 +97,16 @@ export function createUpgradeRefusal(record: RecordRejection, addresses: ClientA
     const clientAddress = addresses.resolve(peer, req.headers['x-forwarded-for']);
     record({ id, endpoint: 'none', method: req.method ?? '', path, status: 426, error, receivedAt, peerAddress: peer, clientAddress, sessionId: headerSessionId(req.headers) });
   };
+}
+
+/**
+ * Answers an upgrade that is not taken (its handshake is malformed, its key refused, the gateway is
+ * shutting down) in the OpenAI envelope, as the same refusal of an HTTP request would be.
+ */
+export function refuseUpgrade(socket: Duplex, id: string, receivedAt: number, error: GatewayError, more: Record<string, string> = {}): void {
+  const extra: Record<string, string> = { ...error.headers, ...more };
+  if (error.retryAfter) extra['retry-after'] = error.retryAfter;
+  writeRaw(socket, error.status, statusText(error.status), id, receivedAt, JSON.stringify(errorBody(error, 'openai')), error.code, false, extra);
 }
 
 function gatewayErrorFor(err: ParserError): GatewayError {
@@ -112,10 +123,13 @@ function gatewayErrorFor(err: ParserError): GatewayError {
 }
 
 /** `receivedAt` gives x-sluice-overhead-ms, which every response carries (SPEC §3), refusals included. */
-function writeRaw(socket: Duplex, status: number, text: string, id: string, receivedAt: number, body: string, code?: string, anthropic = false): void {
+function writeRaw(socket: Duplex, status: number, text: string, id: string, receivedAt: number, body: string, code?: string, anthropic = false, extra: Record<string, string> = {}): void {
   socket.on('error', () => { /* the peer may reset while we answer */ });
+  let more = '';
+  // Written raw, so a value that could end the header line (a plugin's header with a CR or LF) is left out.
+  for (const name in extra) if (!/[\r\n:]/.test(name) && !/[\r\n]/.test(extra[name]!)) more += `${name}: ${extra[name]}\r\n`;
   socket.end(
-    `HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\n` +
+    `HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\n${more}` +
     // Anthropic's SDK reads the request id from `request-id` (egress.ts, anthropicRequestId).
     `x-request-id: ${id}\r\n${anthropic ? `request-id: ${id}\r\n` : ''}x-sluice-overhead-ms: ${msFixed3(Math.max(0, performance.now() - receivedAt))}\r\n${code ? `x-sluice-error-code: ${code}\r\n` : ''}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
@@ -130,7 +144,10 @@ function pathOnly(target: string): string {
   return q < 0 ? target : target.slice(0, q);
 }
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 413: 'Payload Too Large', 431: 'Request Header Fields Too Large' };
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 408: 'Request Timeout', 413: 'Payload Too Large', 426: 'Upgrade Required',
+  429: 'Too Many Requests', 431: 'Request Header Fields Too Large', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable',
+};
 function statusText(status: number): string {
   return STATUS_TEXT[status] ?? 'Bad Request';
 }

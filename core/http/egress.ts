@@ -1,13 +1,13 @@
 // Egress: writes the exchange's response to the client — JSON, or a stream (SSE, or Gemini's JSON
 // array: stream-framing.ts) with back-pressure, idle keep-alives, the client protocol's terminator
 // or in-stream error, and upstream abort when the client goes away.
-import type { ServerResponse } from 'node:http';
 import { errorBody, GatewayError, toGatewayError } from '../errors.js';
 import type { Exchange, StreamFraming, StreamResponse } from '../exchange.js';
 import { takeObservers } from '../protocols/observe-stream.js';
 import { asObject, asString } from '../protocols/json.js';
 import { isUntouchedStream } from '../protocols/raw-json.js';
 import { msFixed3 } from './ms-text.js';
+import type { ResponseSink } from './response-sink.js';
 import { ResponsesStreamState } from './responses-failure.js';
 import type { ApiFamily, Protocol, StreamEvent } from '../protocols/types.js';
 import { streamFramer } from './stream-framing.js';
@@ -54,7 +54,7 @@ function beside(own: Record<string, string>, upstream: Record<string, string>): 
 }
 
 /** The response's and the plugins' headers, then the overhead figure, by setHeader (error paths). */
-export function setExchangeHeaders(res: ServerResponse, exchange: Exchange, extra: Record<string, string>): void {
+export function setExchangeHeaders(res: ResponseSink, exchange: Exchange, extra: Record<string, string>): void {
   for (const name in extra) res.setHeader(name, extra[name]!);
   const plugins = exchange.responseHeaders;
   for (const name in plugins) res.setHeader(name, plugins[name]!);
@@ -72,7 +72,7 @@ export function overheadMs(exchange: Exchange): string {
 }
 
 /** A JSON answer: `body` as text (raw upstream bytes, already serialised) or a value to serialise. */
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+export function sendJson(res: ResponseSink, status: number, body: unknown): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   res.statusCode = status;
   res.setHeader('content-type', JSON_CONTENT_TYPE);
@@ -84,7 +84,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 /** A JSON answer (text, or the upstream's bytes) with `head` (exchangeHead) and its content type and length, in one writeHead. */
-export function writeJson(res: ServerResponse, status: number, head: Head, text: string | Buffer): void {
+export function writeJson(res: ResponseSink, status: number, head: Head, text: string | Buffer): void {
   head['content-type'] = JSON_CONTENT_TYPE;
   head['content-length'] = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
   res.writeHead(status, head);
@@ -96,7 +96,7 @@ export function writeJson(res: ServerResponse, status: number, head: Head, text:
  * header: only OpenAI's envelope has a code field, and Anthropic's and Gemini's shapes are kept as
  * their SDKs expect them.
  */
-export function sendError(res: ServerResponse, family: ApiFamily, error: GatewayError, own: Record<string, string> = {}): void {
+export function sendError(res: ResponseSink, family: ApiFamily, error: GatewayError, own: Record<string, string> = {}): void {
   const headers = errorHeaders(error, own);
   for (const name in headers) res.setHeader(name, headers[name]!);
   if (family === 'anthropic') anthropicRequestId(res);
@@ -109,7 +109,7 @@ export function sendError(res: ServerResponse, family: ApiFamily, error: Gateway
  * the same as `x-request-id`, so what it reports is what the gateway logged. (An upstream's own
  * `request-id` is passed on as `x-upstream-request-id`.)
  */
-function anthropicRequestId(res: ServerResponse): void {
+function anthropicRequestId(res: ResponseSink): void {
   const id = res.getHeader('x-request-id');
   if (typeof id === 'string') res.setHeader('request-id', id);
 }
@@ -154,7 +154,7 @@ export function addStreamHeaders(head: Head, contentType: string): void {
 }
 
 /** `head` is exchangeHead's; the stream's headers are added to it. */
-export function writeStream(res: ServerResponse, response: StreamResponse, head: Head, hooks: StreamHooks): StreamWriter {
+export function writeStream(res: ResponseSink, response: StreamResponse, head: Head, hooks: StreamHooks): StreamWriter {
   // Frames go straight to the socket, those of one tick joined into one write on the next (see
   // `pending`): an intermediate stream costs a measurable share of time-to-first-token. The head
   // leaves with the first frame.

@@ -24,10 +24,11 @@ import type { Arrival } from './handler.js';
 import type { Endpoint } from '../exchange.js';
 import { requestIdFor } from './ingress.js';
 import type { RecordRejection, Rejection } from './request-log.js';
+import type { ResponseSink } from './response-sink.js';
 import { headerSessionId } from './session.js';
 
 export interface FrontDoorOptions {
-  dataPlane(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint, arrival: Arrival): Promise<void>;
+  dataPlane(req: IncomingMessage, res: ResponseSink, endpoint: Endpoint, arrival: Arrival): Promise<void>;
   admin: AdminRoutes;
   adminKey: string | undefined;
   readiness: ReadonlyMap<string, ReadinessCheck>;
@@ -185,7 +186,7 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
   /** Where the request came from: the peer and, behind trusted proxies, the client. */
   const arrivalOf = (req: IncomingMessage, id: string, receivedAt: number, query: Record<string, string>): Arrival => {
     const peer = req.socket.remoteAddress ?? '';
-    return { id, receivedAt, query, peerAddress: peer, clientAddress: opts.addresses.resolve(peer, req.headers['x-forwarded-for']), pathModel: undefined };
+    return { id, receivedAt, query, peerAddress: peer, clientAddress: opts.addresses.resolve(peer, req.headers['x-forwarded-for']), pathModel: undefined, body: undefined };
   };
 
   /**
@@ -232,7 +233,7 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
  * A body nobody read to its end (refused, or never needed) is not drained: the connection closes
  * after the answer, so a stalled or endless upload cannot hold or wedge it.
  */
-export function closeIfUnread(req: IncomingMessage, res: ServerResponse): void {
+export function closeIfUnread(req: IncomingMessage, res: ResponseSink): void {
   // `complete` turns true only once the parser finished the message, which for a bodiless request
   // may be just after this runs: only a request that has a body can leave one unread.
   const hasBody = (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;

@@ -1,6 +1,6 @@
 // The data-plane request handler: ingress → plugin chain → dispatch → egress, with one completion
 // record per request whatever happens (logged, counted, and handed to every plugin's onRequest).
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { GatewayError, toGatewayError } from '../errors.js';
 import type { Completion, Endpoint } from '../exchange.js';
 import type { Logger } from '../observability/logger.js';
@@ -10,7 +10,7 @@ import type { Authenticate, SluiceContext } from '../plugin/contract.js';
 import type { ApiFamily, JsonObject } from '../protocols/types.js';
 import { responseBody } from '../protocols/raw-json.js';
 import { RequestAbort } from './abort.js';
-import type { BodyLimits } from './body.js';
+import type { BodyLimits, JsonBody } from './body.js';
 import { dispatch, type DispatchOptions } from './dispatch.js';
 import { exchangeHead, sendError, setExchangeHeaders, writeJson, writeStream, type StreamWriter } from './egress.js';
 import { logOwnFailure } from './failure-log.js';
@@ -21,6 +21,7 @@ import { closeIfUnread } from './front-door.js';
 import { createExchange, readRequestBody } from './ingress.js';
 import { msFixed3 } from './ms-text.js';
 import { outcomeFor, type RecordRequest } from './request-log.js';
+import type { ResponseSink } from './response-sink.js';
 import { sessionIdFrom } from './session.js';
 
 const NO_BODY: JsonObject = Object.freeze({}) as JsonObject;
@@ -55,13 +56,15 @@ export interface Arrival {
   peerAddress: string;
   clientAddress: string;
   pathModel: string | undefined;
+  /** The body, when it came some other way than the request stream (a turn on a WebSocket); HTTP reads it from `req`. */
+  body: JsonBody | undefined;
 }
 
 export function createDataPlaneHandler(opts: HandlerOptions) {
   // A stream's preamble is held back at most one keep-alive interval: past that the client needs
   // headers and keep-alives more than the chance of a fallback.
   const shared: Shared = { ...opts, dispatchOptions: { holdMs: opts.keepAliveMs, onAttempt: opts.onUpstreamAttempt, retryPolicy: opts.retryPolicy, cooldown: opts.cooldown, onRetry: opts.onUpstreamRetry } };
-  return function handle(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint, arrival: Arrival): Promise<void> {
+  return function handle(req: IncomingMessage, res: ResponseSink, endpoint: Endpoint, arrival: Arrival): Promise<void> {
     return new DataPlaneRequest(shared, req, res, endpoint, arrival).run();
   };
 }
@@ -92,7 +95,7 @@ class DataPlaneRequest implements Cuttable {
   constructor(
     private readonly shared: Shared,
     private readonly req: IncomingMessage,
-    private readonly res: ServerResponse,
+    private readonly res: ResponseSink,
     private readonly endpoint: Endpoint,
     private readonly arrival: Arrival,
   ) {}
@@ -112,7 +115,7 @@ class DataPlaneRequest implements Cuttable {
         this.principal = namedPrincipal(isThenable(found) ? await found : found);
       }
       const principal = this.principal;
-      const reading = readRequestBody(req, shared.bodyLimits);
+      const reading = this.arrival.body ?? readRequestBody(req, shared.bodyLimits);
       const exchange = createExchange(this.arrival, this.endpoint, req, this.abort, reading && await reading);
       if (principal) exchange.principal = principal;
       this.exchange = exchange;
@@ -219,7 +222,7 @@ export function pathOf(req: IncomingMessage): string {
 }
 
 /** Resolves once the response has been written out or its connection closed. */
-function responseSettled(res: ServerResponse): Promise<void> {
+function responseSettled(res: ResponseSink): Promise<void> {
   return new Promise<void>((resolve) => {
     if (res.writableFinished || res.destroyed) { resolve(); return; }
     res.once('finish', resolve);

@@ -18,7 +18,7 @@ export interface StreamFramer {
 
 /** `untouched`: the events are the upstream's own (raw-json.ts), so their data's text can be written as is. */
 export function streamFramer(framing: StreamFraming | undefined, protocol: Protocol, untouched: boolean): StreamFramer {
-  return framing === 'json-array' ? new JsonArrayFramer(untouched) : new SseFramer(protocol, untouched);
+  return framing === 'json-array' ? new JsonArrayFramer(untouched) : framing === 'messages' ? new MessagesFramer(untouched) : new SseFramer(protocol, untouched);
 }
 
 class SseFramer implements StreamFramer {
@@ -80,4 +80,29 @@ class JsonArrayFramer implements StreamFramer {
     this.before = ELEMENT_SEPARATOR;
     return close;
   }
+}
+
+/** The content type a socket turn's stream head names (never sent: it tells the sink the events follow). */
+export const MESSAGES_CONTENT_TYPE = 'application/x-ndjson; charset=utf-8';
+
+/**
+ * A Responses turn on a WebSocket (responses-socket.ts): each event's JSON on a line of its own,
+ * which the socket's sink sends as one text message — the same object an SSE `data:` line carries.
+ * A JSON text has no raw newline except as whitespace between tokens (an upstream's pretty-printed
+ * event), which is serialised again without it. No keep-alive frame: the socket pings instead.
+ */
+class MessagesFramer implements StreamFramer {
+  readonly contentType = MESSAGES_CONTENT_TYPE;
+
+  constructor(private readonly untouched: boolean) {}
+
+  event(ev: StreamEvent): string {
+    if (typeof ev.data === 'string') return ev.data.startsWith('{') && ev.data.indexOf('\n') === -1 ? `${ev.data}\n` : '';
+    const text = this.untouched ? WireEvent.rawOf(ev) ?? JSON.stringify(ev.data) : changedEventText(ev);
+    return text.indexOf('\n') === -1 ? `${text}\n` : `${JSON.stringify(ev.data)}\n`;
+  }
+
+  keepAlive(): string { return ''; }
+
+  end(): string { return ''; }
 }

@@ -77,13 +77,13 @@ function suite(title: string, trustProxy: string, trusted: boolean, cases: Case[
       expect(await waitFor(() => globalThis.__whereRecorded![id], 'onRequest')).to.equal(c.client);
     });
 
-    // A proxy that passes WebSocket upgrades on (Caddy, Traefik do by default) brings Codex's
-    // attempt on /v1/responses here; its 426 belongs to the client, not to the proxy's address.
+    // A proxy that passes WebSocket upgrades on (Caddy, Traefik do by default) brings upgrades
+    // here; a refused one's 426 belongs to the client, not to the proxy's address.
     it('a refused WebSocket upgrade (426) is recorded with the same resolution', async () => {
       const id = `where-${title.replace(/\W+/g, '-')}-426`;
       const c = cases[cases.length - 1]!;
       const xff = c.xff === undefined ? [] : Array.isArray(c.xff) ? c.xff : [c.xff];
-      const head = ['GET /v1/responses HTTP/1.1', 'host: x', 'connection: Upgrade', 'upgrade: websocket', 'sec-websocket-version: 13',
+      const head = ['GET /v1/chat/completions HTTP/1.1', 'host: x', 'connection: Upgrade', 'upgrade: websocket', 'sec-websocket-version: 13',
         'sec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==', `x-request-id: ${id}`, ...xff.map((v) => `x-forwarded-for: ${v}`)];
       expect((await rawRequest(Number(new URL(gw.url).port), `${head.join('\r\n')}\r\n\r\n`)).status).to.equal(426);
       expect((await logLineFor(gw, id)).client).to.equal(c.client);

@@ -93,8 +93,8 @@ describe('error surfaces: envelope, request id, log line and metric for every re
       expect(res.closedAfterMs, 'closed by the server').to.be.a('number').and.below(1500);
     });
 
-    it('a WebSocket upgrade → 426 with a request id, logged', async () => {
-      const res = await rawRequest(port, 'GET /v1/responses HTTP/1.1\r\nhost: x\r\nconnection: upgrade\r\nupgrade: websocket\r\nx-request-id: ws-1\r\n\r\n');
+    it('a WebSocket upgrade off the Responses endpoint → 426 with a request id, logged', async () => {
+      const res = await rawRequest(port, 'GET /v1/chat/completions HTTP/1.1\r\nhost: x\r\nconnection: upgrade\r\nupgrade: websocket\r\nx-request-id: ws-1\r\n\r\n');
       expect(res.status).to.equal(426);
       expect(res.headers['x-request-id']).to.equal('ws-1');
       expect(JSON.parse(res.body)).to.have.nested.property('error.code', 'websocket_not_supported');
@@ -102,6 +102,16 @@ describe('error surfaces: envelope, request id, log line and metric for every re
       await settle();
       expect(linesFor('ws-1')).to.have.length(1);
       expect(linesFor('ws-1')[0]).to.include({ status: 426, error: 'SLUICE_E_UPGRADE_REQUIRED' });
+    });
+
+    it('an upgrade on the Responses endpoint that is no WebSocket handshake → 400 with a request id, logged', async () => {
+      const res = await rawRequest(port, 'GET /v1/responses HTTP/1.1\r\nhost: x\r\nconnection: upgrade\r\nupgrade: websocket\r\nx-request-id: ws-2\r\n\r\n');
+      expect(res.status).to.equal(400);
+      expect(res.headers['x-request-id']).to.equal('ws-2');
+      expect(res.headers['x-sluice-error-code']).to.equal('SLUICE_E_INVALID_REQUEST');
+      await settle();
+      expect(linesFor('ws-2')).to.have.length(1);
+      expect(linesFor('ws-2')[0]).to.include({ status: 400, error: 'SLUICE_E_INVALID_REQUEST', endpoint: 'openai.responses' });
     });
   });
 

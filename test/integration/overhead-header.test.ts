@@ -87,7 +87,7 @@ describe('x-sluice-overhead-ms on every response', () => {
     });
   }
 
-  it('a WebSocket upgrade refused with 426 and a malformed request line', async () => {
+  it('WebSocket upgrades refused (426 off the Responses endpoint, 400 a bad handshake on it) and a malformed request line', async () => {
     const net = await import('node:net');
     const port = Number(new URL(gw.url).port);
     const raw = (text: string) => new Promise<string>((resolve, reject) => {
@@ -98,7 +98,8 @@ describe('x-sluice-overhead-ms on every response', () => {
       socket.on('error', reject);
     });
     for (const answer of [
-      await raw('GET /v1/responses HTTP/1.1\r\nhost: x\r\nconnection: Upgrade\r\nupgrade: websocket\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nsec-websocket-version: 13\r\n\r\n'),
+      await raw('GET /v1/chat/completions HTTP/1.1\r\nhost: x\r\nconnection: Upgrade\r\nupgrade: websocket\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nsec-websocket-version: 13\r\n\r\n'),
+      await raw('GET /v1/responses HTTP/1.1\r\nhost: x\r\nconnection: Upgrade\r\nupgrade: websocket\r\nsec-websocket-version: 13\r\n\r\n'),
       await raw('GET /v1/models HTTP/1.1\r\nhost: x\r\nbad header\r\n\r\n'),
     ]) {
       expect(answer).to.match(/^HTTP\/1\.1 4\d\d /);

@@ -58,11 +58,11 @@ ${QUICK_SHUTDOWN}`);
     expect(await recordedSessions(ids)).to.deep.equal({ logged: sessions, stored: sessions });
   });
 
-  it("records the session of a refusal before any endpoint: Codex's WebSocket attempt (426) and a 404", async () => {
-    // Codex CLI opens every session with a WebSocket upgrade on /v1/responses carrying its
-    // session-id; the 426 sends it to HTTP. Without the session that row fell out of the session's report.
+  it('records the session of a refusal before any endpoint: a refused WebSocket upgrade (426) and a 404', async () => {
+    // An agent's upgrade Sluice does not take (any path but the Responses socket's) carries its
+    // session-id too. Without the session that row fell out of the session's report.
     const port = Number(new URL(gw.url).port);
-    const upgrade = await rawRequest(port, 'GET /v1/responses HTTP/1.1\r\nhost: x\r\nconnection: Upgrade\r\nupgrade: websocket\r\n'
+    const upgrade = await rawRequest(port, 'GET /v1/chat/completions HTTP/1.1\r\nhost: x\r\nconnection: Upgrade\r\nupgrade: websocket\r\n'
       + 'sec-websocket-version: 13\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nsession-id: sess-codex-ws\r\n\r\n');
     const missing = await post('/v1/nothing-here', { 'x-claude-code-session-id': 'sess-not-found' }, '{}');
     expect([upgrade.status, missing.status]).to.deep.equal([426, 404]);

@@ -227,20 +227,30 @@ describe('client surfaces', () => {
     });
   });
 
-  describe('WebSocket on /v1/responses', () => {
-    it('is refused with HTTP 426 at once on a raw socket, and the server keeps serving', async () => {
-      const port = Number(new URL(gw.url).port);
+  describe('WebSocket upgrades', () => {
+    /** The raw answer to an upgrade request, read until the server closes or `until` is in it. */
+    const rawUpgrade = (path: string, until?: string) => new Promise<string>((resolve, reject) => {
+      const s = net.connect(Number(new URL(gw.url).port), '127.0.0.1');
+      let data = '';
+      s.setTimeout(2000, () => { s.destroy(); reject(new Error(`no answer within 2s; got: ${JSON.stringify(data)}`)); });
+      s.on('data', (d) => { data += d.toString('utf8'); if (until && data.includes(until)) { s.destroy(); resolve(data); } });
+      s.on('end', () => resolve(data));
+      s.on('error', reject);
+      s.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`
+        + 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nAuthorization: Bearer x\r\n\r\n');
+    });
+
+    it('is taken on /v1/responses (the Responses socket): 101 with the request id and overhead', async () => {
+      const raw = await rawUpgrade('/v1/responses', '\r\n\r\n');
+      expect(raw.split('\r\n')[0]).to.equal('HTTP/1.1 101 Switching Protocols');
+      expect(raw).to.match(/\r\nsec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=\r\n/i);
+      expect(raw).to.match(/\r\nx-request-id: \S+\r\n/);
+      expect(raw).to.match(/\r\nx-sluice-overhead-ms: \d+(\.\d+)?\r\n/);
+    });
+
+    it('is refused with HTTP 426 at once on any other path, and the server keeps serving', async () => {
       const started = Date.now();
-      const raw = await new Promise<string>((resolve, reject) => {
-        const s = net.connect(port, '127.0.0.1');
-        let data = '';
-        s.setTimeout(2000, () => { s.destroy(); reject(new Error(`no answer within 2s; got: ${JSON.stringify(data)}`)); });
-        s.on('data', (d) => { data += d.toString('utf8'); });
-        s.on('end', () => resolve(data));
-        s.on('error', reject);
-        s.write('GET /v1/responses HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n'
-          + 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nAuthorization: Bearer x\r\n\r\n');
-      });
+      const raw = await rawUpgrade('/v1/chat/completions');
       expect(Date.now() - started).to.be.below(1000);
       expect(raw.split('\r\n')[0]).to.match(/^HTTP\/1\.1 426 /);
       const body = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4));
@@ -248,10 +258,10 @@ describe('client surfaces', () => {
       expect((await call('GET', `${gw.url}/health`)).status).to.equal(200);
     });
 
-    it('is refused through node:http\'s upgrade machinery too (no 101)', async () => {
+    it('is refused through node:http\'s upgrade machinery too (no 101) on another path', async () => {
       const port = Number(new URL(gw.url).port);
       const status = await new Promise<number>((resolve, reject) => {
-        const req = http.request({ port, host: '127.0.0.1', path: '/v1/responses', headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-version': '13' } });
+        const req = http.request({ port, host: '127.0.0.1', path: '/v1/embeddings', headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-version': '13' } });
         req.on('upgrade', () => reject(new Error('the server upgraded')));
         req.on('response', (res) => { res.resume(); resolve(res.statusCode!); });
         req.on('error', reject);

@@ -1,0 +1,161 @@
+// One Responses turn's answer on a WebSocket: what the data-plane handler and egress write (a
+// stream's events, or a JSON answer with its status) becomes text messages on the socket — each
+// streaming event as the object an SSE `data:` line carries, and an answer refused before any event
+// as the `error` message OpenAI's WebSocket mode sends (`{type, status, error, headers}`).
+import { EventEmitter } from 'node:events';
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { WebSocket } from 'ws';
+import type { JsonObject } from '../protocols/types.js';
+import type { ResponseSink } from './response-sink.js';
+import { MESSAGES_CONTENT_TYPE } from './stream-framing.js';
+
+/** Above this many bytes waiting in the socket, egress waits ('drain') before reading more events. */
+const HIGH_WATER_BYTES = 64 * 1024;
+
+/** The answer's headers a client may act on, passed in an error message (Codex reads them there). */
+const PASSED_HEADERS = /^(x-request-id|retry-after|x-sluice-error-code|x-ratelimit-|x-sluice-)/;
+
+/** How the turn ended, as far as the client was told. */
+export type TurnEnd = 'completed' | 'incomplete' | 'failed' | 'error';
+
+export class SocketTurnResponse extends EventEmitter implements ResponseSink {
+  statusCode = 200;
+  headersSent = false;
+  destroyed = false;
+  writableEnded = false;
+  writableFinished = false;
+  writableNeedDrain = false;
+  shouldKeepAlive = false;
+  readonly socket = null;
+  /** The last event the client was sent that ends a response, if any. */
+  told: TurnEnd | undefined = undefined;
+  /** The response object of `response.completed` (or `.incomplete`): what the next turn may chain from. */
+  finished: JsonObject | undefined = undefined;
+  private readonly headers: Record<string, string> = {};
+  private streaming = false;
+
+  constructor(private readonly ws: WebSocket) {
+    super();
+  }
+
+  setHeader(name: string, value: number | string | readonly string[]): this {
+    this.headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+    return this;
+  }
+
+  getHeader(name: string): string | undefined {
+    return this.headers[name.toLowerCase()];
+  }
+
+  writeHead(statusCode: number, headers?: OutgoingHttpHeaders): this {
+    this.statusCode = statusCode;
+    if (headers) for (const name in headers) { const v = headers[name]; if (v !== undefined) this.setHeader(name, v); }
+    this.headersSent = true;
+    this.streaming = this.headers['content-type'] === MESSAGES_CONTENT_TYPE;
+    return this;
+  }
+
+  /** A stream's events, one per line (stream-framing.ts MessagesFramer). */
+  write(chunk: string): boolean {
+    if (this.destroyed || this.writableEnded) return false;
+    this.headersSent = true;
+    let from = 0;
+    for (let nl = chunk.indexOf('\n'); nl !== -1; nl = chunk.indexOf('\n', from)) {
+      if (nl > from) this.sendEvent(chunk.slice(from, nl));
+      from = nl + 1;
+    }
+    return !this.writableNeedDrain;
+  }
+
+  end(chunk?: string | Buffer): this {
+    if (this.destroyed || this.writableEnded) return this;
+    if (this.streaming) {
+      if (chunk !== undefined) this.write(chunk.toString());
+    } else {
+      this.headersSent = true;
+      this.answerJson(chunk === undefined ? '' : chunk.toString());
+    }
+    this.writableEnded = true;
+    process.nextTick(() => {
+      this.writableFinished = true;
+      this.emit('finish');
+      this.emit('close');
+    });
+    return this;
+  }
+
+  /**
+   * The answer broke off (the handler gives up on a stream it cannot finish): on HTTP a reset
+   * connection; here the socket stays open for the next turn, so the client is told this one ended.
+   */
+  destroy(): this {
+    if (this.destroyed || this.writableFinished) return this;
+    if (this.told === undefined && !this.writableEnded) {
+      this.send(JSON.stringify({ type: 'error', status: 502, error: { type: 'server_error', code: 'SLUICE_E_UPSTREAM_ERROR', message: 'the response broke off before it was complete; retry', param: null } }));
+      this.told = 'error';
+    }
+    this.abandon();
+    return this;
+  }
+
+  /** The client closed the socket (or it broke): as a client gone on HTTP, the turn is abandoned. */
+  abandon(): void {
+    if (this.destroyed || this.writableFinished) return;
+    this.destroyed = true;
+    this.emit('close');
+  }
+
+  private sendEvent(text: string): void {
+    // Only the events that end a response are read (a cheap test first): the rest pass as they are.
+    if (text.includes('"response.completed"') || text.includes('"response.incomplete"') || text.includes('"response.failed"') || text.includes('"error"')) this.noteEnd(text);
+    this.send(text);
+  }
+
+  private noteEnd(text: string): void {
+    let ev: unknown;
+    try { ev = JSON.parse(text); } catch { return; }
+    if (typeof ev !== 'object' || ev === null || Array.isArray(ev)) return;
+    const { type, response } = ev as JsonObject;
+    if (type === 'response.completed' || type === 'response.incomplete') {
+      this.told = type === 'response.completed' ? 'completed' : 'incomplete';
+      if (typeof response === 'object' && response !== null && !Array.isArray(response)) this.finished = response;
+    } else if (type === 'response.failed') this.told = 'failed';
+    else if (type === 'error') this.told = 'error';
+  }
+
+  /** An answer without a stream: an error before any event, or (rarely) a whole response object. */
+  private answerJson(text: string): void {
+    let body: unknown;
+    try { body = JSON.parse(text); } catch { body = undefined; }
+    const object = typeof body === 'object' && body !== null && !Array.isArray(body) ? body as JsonObject : undefined;
+    if (this.statusCode >= 400 || !object || object['object'] !== 'response') {
+      const inner = object?.['error'];
+      const error = typeof inner === 'object' && inner !== null && !Array.isArray(inner) ? inner
+        : { type: 'server_error', code: null, message: typeof inner === 'string' ? inner : 'the gateway could not answer this request', param: null };
+      this.send(JSON.stringify({ type: 'error', status: this.statusCode >= 400 ? this.statusCode : 502, error, headers: this.passedHeaders() }));
+      this.told = 'error';
+      return;
+    }
+    // A whole response where a stream was asked for: told as the events a stream would end with.
+    this.send(JSON.stringify({ type: 'response.created', sequence_number: 0, response: { ...object, status: 'in_progress', output: [] } }));
+    const type = object['status'] === 'incomplete' ? 'response.incomplete' : object['status'] === 'failed' ? 'response.failed' : 'response.completed';
+    this.sendEvent(JSON.stringify({ type, sequence_number: 1, response: object }));
+  }
+
+  private passedHeaders(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const name in this.headers) if (PASSED_HEADERS.test(name)) out[name] = this.headers[name]!;
+    return out;
+  }
+
+  private send(text: string): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(text, () => {
+      if (this.writableNeedDrain && this.ws.bufferedAmount < HIGH_WATER_BYTES) {
+        this.writableNeedDrain = false;
+        this.emit('drain');
+      }
+    });
+    if (this.ws.bufferedAmount >= HIGH_WATER_BYTES) this.writableNeedDrain = true;
+  }
+}

@@ -1,0 +1,291 @@
+// One Responses WebSocket connection (OpenAI's "WebSocket mode", Codex CLI's transport): each
+// `response.create` message is one turn, run through the whole data plane as one request — the
+// chain, its ledger row and access-log line, its own request id — and answered with the Responses
+// streaming events, one message each. The connection keeps its latest response (input and output
+// items) so that a turn sending only `previous_response_id` and new items reaches any provider as a
+// complete, stateless request, with `store: false` too.
+import { randomBytes } from 'node:crypto';
+import { IncomingMessage, type IncomingHttpHeaders } from 'node:http';
+import { Socket } from 'node:net';
+import type { RawData, WebSocket } from 'ws';
+import { errorBody, GatewayError } from '../errors.js';
+import type { Endpoint, Principal } from '../exchange.js';
+import type { Logger } from '../observability/logger.js';
+import { exceedsJsonDepth } from '../protocols/json-depth.js';
+import type { JsonObject, JsonValue } from '../protocols/types.js';
+import type { BodyLimits } from './body.js';
+import type { Arrival } from './handler.js';
+import { freshRequestId } from './ingress.js';
+import type { RecordRequest } from './request-log.js';
+import type { ResponseSink } from './response-sink.js';
+import { sessionIdFrom } from './session.js';
+import { SocketTurnResponse } from './socket-response.js';
+
+export type DataPlaneHandle = (req: IncomingMessage, res: ResponseSink, endpoint: Endpoint, arrival: Arrival) => Promise<void>;
+
+/** What every connection shares: the data plane and how turns are recorded. */
+export interface TurnServices {
+  handle: DataPlaneHandle;
+  record: RecordRequest;
+  bodyLimits: BodyLimits;
+  logger: Logger;
+}
+
+/** Who opened the connection, resolved once at the upgrade. */
+export interface ConnectionOrigin {
+  /** The upgrade's headers less the handshake's own (turnHeaders): each turn's request headers. */
+  headers: IncomingHttpHeaders;
+  path: string;
+  query: Record<string, string>;
+  peerAddress: string;
+  clientAddress: string;
+  principal: Principal | undefined;
+}
+
+/** The Responses endpoint as a socket turn speaks it: events framed as messages (stream-framing.ts). */
+export const SOCKET_RESPONSES: Endpoint = Object.freeze({ id: 'openai.responses', family: 'openai', operation: 'responses', streamFraming: 'messages' });
+
+/**
+ * Turns waiting behind the one in flight. OpenAI's socket runs its responses one at a time; a client
+ * that sends the next before the last ended waits its turn, within reason.
+ */
+const MAX_WAITING = 8;
+
+/** The connection's latest response, as a complete input for a turn that chains from it. */
+interface Chain {
+  id: string;
+  items: JsonValue[];
+}
+
+export class ResponsesConnection {
+  private latest: Chain | undefined = undefined;
+  private readonly waiting: RawData[] = [];
+  private current: SocketTurnResponse | undefined = undefined;
+  private running = false;
+  private closing = false;
+
+  constructor(private readonly ws: WebSocket, private readonly origin: ConnectionOrigin, private readonly services: TurnServices) {
+    ws.on('message', (data, isBinary) => this.received(data, isBinary));
+    ws.on('close', () => { this.waiting.length = 0; this.current?.abandon(); });
+  }
+
+  /** Whether a turn is in flight or waiting. */
+  get busy(): boolean { return this.running; }
+
+  /** A shutdown began: closes now when idle (1001, "going away"), else once the turn in flight ended. */
+  shutdown(): void {
+    this.closing = true;
+    for (let i = this.waiting.length; i > 0; i--) this.sendError(SHUTTING_DOWN());
+    this.waiting.length = 0;
+    if (!this.running) this.ws.close(1001, 'the gateway is shutting down');
+  }
+
+  private received(data: RawData, isBinary: boolean): void {
+    if (this.closing) { this.sendError(SHUTTING_DOWN()); return; }
+    if (isBinary) { this.refuseTurn(freshRequestId(), performance.now(), NO_BODY, new GatewayError('SLUICE_E_INVALID_REQUEST', 'messages on this socket are JSON text; a binary message was sent')); return; }
+    if (this.waiting.length >= MAX_WAITING) {
+      this.refuseTurn(freshRequestId(), performance.now(), NO_BODY, new GatewayError('SLUICE_E_INVALID_REQUEST', `more than ${MAX_WAITING} response.create messages are waiting behind the response in flight on this socket; wait for each to end`));
+      return;
+    }
+    this.waiting.push(data);
+    if (!this.running) void this.runWaiting();
+  }
+
+  private async runWaiting(): Promise<void> {
+    this.running = true;
+    try {
+      for (let next = this.waiting.shift(); next !== undefined && !this.closing; next = this.waiting.shift()) {
+        try {
+          await this.message(toBuffer(next));
+        } catch (err) {
+          // A turn's own failures are answered by the handler; this is the connection's code failing.
+          this.services.logger.error('websocket turn failed', { error: err });
+          this.sendError(new GatewayError('SLUICE_E_INTERNAL', 'the gateway failed to run this response'));
+        }
+      }
+    } finally {
+      this.running = false;
+      if (this.closing && this.ws.readyState === this.ws.OPEN) this.ws.close(1001, 'the gateway is shutting down');
+    }
+  }
+
+  /**
+   * One client message: a response.create runs a turn; anything else is answered (and recorded, as
+   * an HTTP request refused before the chain is), and the socket stays open.
+   */
+  private async message(bytes: Buffer): Promise<void> {
+    const receivedAt = performance.now();
+    const { bodyLimits } = this.services;
+    const refused = (error: GatewayError) => this.refuseTurn(freshRequestId(), receivedAt, NO_BODY, error);
+    if (exceedsJsonDepth(bytes, bodyLimits.maxDepth)) {
+      refused(new GatewayError('SLUICE_E_JSON_TOO_DEEP', `the message is nested more than ${bodyLimits.maxDepth} levels deep`));
+      return;
+    }
+    let parsed: unknown;
+    try { parsed = JSON.parse(bytes.toString('utf8')); } catch {
+      refused(new GatewayError('SLUICE_E_BAD_JSON', 'the message is not valid JSON'));
+      return;
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      refused(new GatewayError('SLUICE_E_BAD_JSON', 'the message must be a JSON object'));
+      return;
+    }
+    const message = parsed as JsonObject;
+    const type = message['type'];
+    // Codex acknowledges each response it has handled; OpenAI's socket answers nothing to that.
+    if (type === 'response.processed') return;
+    if (type !== 'response.create') {
+      const named = typeof type === 'string' ? `"${type.slice(0, 60)}"` : 'no type';
+      refused(new GatewayError('SLUICE_E_INVALID_REQUEST', `unknown message type ${named}: this socket takes response.create`, { param: 'type' }));
+      return;
+    }
+    await this.turn(message, receivedAt);
+  }
+
+  private async turn(message: JsonObject, receivedAt: number): Promise<void> {
+    const id = freshRequestId();
+    const body: JsonObject = {};
+    for (const key in message) if (key !== 'type' && key !== 'generate') body[key] = message[key]!;
+    const refused = (error: GatewayError, code?: string) => this.refuseTurn(id, receivedAt, body, error, code);
+    if (body['background'] === true) { refused(new GatewayError('SLUICE_E_INVALID_REQUEST', 'background responses are not supported over WebSocket', { param: 'background' })); return; }
+    const previous = body['previous_response_id'];
+    let chained = false;
+    if (typeof previous === 'string' && previous !== '') {
+      if (this.latest?.id === previous) {
+        body['input'] = [...this.latest.items, ...inputItems(body['input'])];
+        delete body['previous_response_id'];
+        chained = true;
+      } else if (body['store'] === false) {
+        // Not this connection's latest response, and not stored anywhere it could be found: what
+        // OpenAI answers, so the client sends the whole conversation again.
+        refused(new GatewayError('SLUICE_E_INVALID_REQUEST', `Previous response with id '${previous.slice(0, 100)}' not found.`, { param: 'previous_response_id' }), 'previous_response_not_found');
+        return;
+      }
+      // Otherwise a stored response the upstream may know: sent on as the HTTP path would send it.
+    }
+    if (message['generate'] === false) { this.prepare(id, receivedAt, body); return; }
+    body['stream'] = true;
+    const res = new SocketTurnResponse(this.ws);
+    this.current = res;
+    const ended = new Promise<void>((resolve) => res.once('close', resolve));
+    const text = JSON.stringify(body);
+    const arrival: Arrival = {
+      id, receivedAt, query: this.origin.query, peerAddress: this.origin.peerAddress, clientAddress: this.origin.clientAddress,
+      pathModel: undefined, body: { value: body, bytes: Buffer.from(text) },
+    };
+    await this.services.handle(this.turnRequest(), res, SOCKET_RESPONSES, arrival);
+    await ended;
+    this.current = undefined;
+    const finished = res.finished;
+    if (finished && typeof finished['id'] === 'string') {
+      // What the next turn chains from: this turn's whole input (expanded) and the response's output.
+      // A turn whose previous response only the upstream knows has no whole input here.
+      const output = Array.isArray(finished['output']) ? finished['output'] : [];
+      this.latest = chained || typeof previous !== 'string' || previous === ''
+        ? { id: finished['id'], items: [...inputItems(body['input']), ...output] }
+        : undefined;
+    }
+  }
+
+  /**
+   * `generate: false`: the client prepares the next turn's state (instructions, tools, messages)
+   * without a model call. Answered here with an empty completed response whose id the next turn
+   * chains from; recorded as a request, with no upstream and no tokens.
+   */
+  private prepare(id: string, receivedAt: number, body: JsonObject): void {
+    const responseId = `resp_${randomBytes(16).toString('hex')}`;
+    const model = typeof body['model'] === 'string' ? body['model'] : '';
+    const response: JsonObject = {
+      id: responseId, object: 'response', created_at: Math.floor(Date.now() / 1000), status: 'completed', error: null, incomplete_details: null,
+      model, output: [], previous_response_id: null, store: body['store'] === false ? false : true,
+      usage: { input_tokens: 0, input_tokens_details: { cached_tokens: 0 }, output_tokens: 0, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 0 },
+    };
+    this.send(JSON.stringify({ type: 'response.created', sequence_number: 0, response: { ...response, status: 'in_progress', usage: null } }));
+    this.send(JSON.stringify({ type: 'response.completed', sequence_number: 1, response }));
+    this.latest = { id: responseId, items: inputItems(body['input']) };
+    this.recordTurn(id, receivedAt, body, 200, undefined);
+  }
+
+  /** A turn refused before the data plane: the error message, and its record as any refused request has. */
+  private refuseTurn(id: string, receivedAt: number, body: JsonObject, error: GatewayError, code?: string): void {
+    this.sendError(error, code, id);
+    this.recordTurn(id, receivedAt, body, error.status, error);
+  }
+
+  private recordTurn(id: string, receivedAt: number, body: JsonObject, status: number, error: GatewayError | undefined): void {
+    const { origin } = this;
+    const totalMs = performance.now() - receivedAt;
+    this.services.record({
+      id, endpoint: SOCKET_RESPONSES.id, family: 'openai', method: SOCKET_METHOD, path: origin.path, peerAddress: origin.peerAddress, clientAddress: origin.clientAddress,
+      receivedAt, exchange: undefined, completion: { outcome: error ? 'error' : 'success', status, usage: undefined, error, firstByteMs: totalMs, totalMs },
+      sessionId: sessionIdFrom(origin.headers, body), model: typeof body['model'] === 'string' ? body['model'] : undefined, stream: true, principal: origin.principal,
+    });
+  }
+
+  /** The error message OpenAI's socket sends for a request refused before any event (Codex reads `status`). */
+  private sendError(error: GatewayError, code?: string, requestId?: string): void {
+    const inner = errorBody(error, 'openai')['error'] as JsonObject;
+    const headers: Record<string, string> = { 'x-sluice-error-code': error.code };
+    if (requestId) headers['x-request-id'] = requestId;
+    this.send(JSON.stringify({ type: 'error', status: error.status, error: code ? { ...inner, code } : inner, headers }));
+  }
+
+  private send(text: string): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(text);
+  }
+
+  /**
+   * The request a turn is to the data plane: the upgrade's headers, on the Responses path, with a
+   * method of its own (`WS`) so its log line and ledger row say how it came. Its body arrives
+   * already parsed (Arrival.body): nothing reads this stream.
+   */
+  private turnRequest(): IncomingMessage {
+    const req = new IncomingMessage(new Socket());
+    req.method = SOCKET_METHOD;
+    req.url = this.origin.path;
+    req.headers = { ...this.origin.headers };
+    req.complete = true;
+    req.push(null);
+    return req;
+  }
+}
+
+const NO_BODY: JsonObject = Object.freeze({}) as JsonObject;
+
+const SHUTTING_DOWN = () => new GatewayError('SLUICE_E_SHUTTING_DOWN', 'the gateway is shutting down; open a new connection (to another instance) and send the whole conversation');
+
+/** What the log line's and ledger row's `method` says of a turn that came on a WebSocket. */
+export const SOCKET_METHOD = 'WS';
+
+/** A request's `input` as a list of items (a bare string is one user message). */
+function inputItems(input: JsonValue | undefined): JsonValue[] {
+  if (Array.isArray(input)) return input;
+  if (typeof input === 'string') return [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: input }] }];
+  return [];
+}
+
+function toBuffer(data: RawData): Buffer {
+  return Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+}
+
+/** Headers of the handshake itself, which a turn's request does not carry. */
+const HANDSHAKE = new Set(['connection', 'upgrade', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions', 'sec-websocket-protocol',
+  'content-length', 'transfer-encoding', 'keep-alive', 'te', 'trailer', 'proxy-connection']);
+
+/**
+ * The upgrade's headers as each turn's request headers: without the handshake's, with the JSON
+ * content type the body has, and without the `responses_websockets` beta (which names this socket,
+ * not the request sent upstream over HTTP).
+ */
+export function turnHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const out: IncomingHttpHeaders = {};
+  for (const name in headers) if (!HANDSHAKE.has(name)) out[name] = headers[name];
+  out['content-type'] = 'application/json';
+  const beta = out['openai-beta'];
+  if (typeof beta === 'string') {
+    const kept = beta.split(',').map((b) => b.trim()).filter((b) => b !== '' && !b.startsWith('responses_websockets='));
+    if (kept.length) out['openai-beta'] = kept.join(', ');
+    else delete out['openai-beta'];
+  }
+  return out;
+}

@@ -1,0 +1,356 @@
+// The Responses API over a WebSocket (OpenAI's "WebSocket mode", Codex CLI's first choice of
+// transport), on a real socket through the real gateway: each response.create is one turn through
+// the whole chain (router, translator, ledger), answered with the same events an SSE stream
+// carries; a turn chained by previous_response_id reaches the provider as the whole conversation.
+import { expect } from 'chai';
+import OpenAI from 'openai';
+import { ResponsesWS } from 'openai/resources/responses/ws';
+import WebSocket from 'ws';
+import { openDatabase } from '../../core/storage/database.js';
+import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { startRecordingUpstream, type RecordingUpstream } from '../helpers/recording-upstream.js';
+import { until } from '../plugins/ledger/client.js';
+
+type Msg = Record<string, unknown> & { type: string };
+
+/** A raw client socket that reads each turn's messages up to the one ending it. */
+class Client {
+  readonly messages: Msg[] = [];
+  private waiters: (() => void)[] = [];
+  closed: { code: number; reason: string } | undefined;
+
+  constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => { this.messages.push(JSON.parse(data.toString()) as Msg); this.wake(); });
+    ws.on('close', (code, reason) => { this.closed = { code, reason: reason.toString() }; this.wake(); });
+  }
+
+  static open(base: string, headers: Record<string, string> = {}, path = '/v1/responses'): Promise<Client> {
+    const ws = new WebSocket(base.replace(/^http/, 'ws') + path, { headers });
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(new Client(ws)));
+      ws.once('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => { body += c.toString(); });
+        res.on('end', () => reject(Object.assign(new Error(`upgrade refused: ${res.statusCode}`), { status: res.statusCode, body, headers: res.headers })));
+      });
+      ws.once('error', reject);
+    });
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  /** Sends `message` and resolves with the messages up to the one that ends a response (or an error). */
+  async turn(message: unknown): Promise<Msg[]> {
+    const from = this.messages.length;
+    this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
+    return this.until(from);
+  }
+
+  async until(from: number): Promise<Msg[]> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const got = this.messages.slice(from);
+      const end = got.findIndex((m) => ['response.completed', 'response.incomplete', 'response.failed', 'error'].includes(m.type));
+      if (end !== -1) return got.slice(0, end + 1);
+      if (this.closed) throw new Error(`socket closed (${this.closed.code}) after ${JSON.stringify(got.map((m) => m.type))}`);
+      if (Date.now() > deadline) throw new Error(`no end of turn: ${JSON.stringify(got.map((m) => m.type))}`);
+      await new Promise<void>((resolve) => { this.waiters.push(resolve); setTimeout(resolve, 200); });
+    }
+  }
+
+  close(): void { this.ws.close(); }
+}
+
+const completedOf = (msgs: Msg[]) => msgs.at(-1)!['response'] as { id: string; output: { type: string; content?: { text: string }[]; call_id?: string; name?: string }[] };
+const textOf = (msgs: Msg[]) => msgs.filter((m) => m.type === 'response.output_text.delta').map((m) => m['delta']).join('');
+
+const TOOLS = [{ type: 'function', name: 'lookup', description: 'Look a word up', strict: false, parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } }];
+
+describe('Responses API over WebSocket', function () {
+  this.timeout(30_000);
+  let up: RecordingUpstream;
+  let gw: TestGateway;
+
+  before(async () => {
+    up = await startRecordingUpstream();
+    gw = await startGateway(`server: { shutdown_grace_ms: 3000 }
+storage: { database: "sqlite:./ledger.db" }
+providers:
+  local: { type: loopback }
+  claude: { type: anthropic, base_url: "${up.origin}", api_key: test-key }
+chain:
+  - use: router
+    with:
+      routes:
+        - { match: "claude-*", provider: claude }
+      default: local
+  - use: translator
+  - use: ledger
+    with: { flush_interval_ms: 50 }
+`);
+  });
+  after(async () => { await gw.close(); await up.close(); });
+
+  async function ledgerRows(session: string, count: number): Promise<Record<string, unknown>[]> {
+    const knex = openDatabase('sqlite:./ledger.db', gw.dir);
+    try {
+      let rows: Record<string, unknown>[] = [];
+      await until(async () => {
+        rows = await knex('ledger_requests').where({ session_id: session }).orderBy('time_ms').select('request_id', 'method', 'path', 'endpoint', 'provider', 'status', 'outcome', 'error_code', 'stream', 'input_tokens');
+        return rows.length >= count;
+      });
+      return rows;
+    } finally {
+      await knex.destroy();
+    }
+  }
+
+  it('streams the same events a Responses SSE stream carries, for the same request', async () => {
+    const body = { model: 'loopback', input: 'compare the transports', store: false };
+    const http = await fetch(`${gw.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, stream: true }) });
+    const sse = (await http.text()).split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6)) as Msg);
+    const client = await Client.open(gw.url);
+    const ws = await client.turn({ type: 'response.create', ...body });
+    client.close();
+    // Ids and times are each request's own; everything else is the same event for event.
+    const plain = (msgs: Msg[]) => JSON.stringify(msgs).replace(/req[0-9a-f]{20,}/g, 'ID').replace(/"created_at":\d+/g, '"created_at":0');
+    expect(ws.map((m) => m.type)).to.deep.equal(sse.map((m) => m.type));
+    expect(plain(ws)).to.equal(plain(sse));
+    expect(ws.at(-1)!.type).to.equal('response.completed');
+  });
+
+  it('the official SDK (openai ResponsesWS) reads a prewarm, a chained turn and their events', async () => {
+    const sdk = new OpenAI({ apiKey: 'unused', baseURL: `${gw.url}/v1` });
+    const rws = new ResponsesWS(sdk, { headers: { 'session-id': 'sess-ws-sdk' } });
+    const events: { type: string; response?: { id: string }; delta?: string }[] = [];
+    const errors: unknown[] = [];
+    rws.on('error', (e) => errors.push(e));
+    const completed = () => new Promise<string>((resolve) => {
+      const on = (ev: { type: string; response: { id: string } }) => { rws.off('response.completed', on); resolve(ev.response.id); };
+      rws.on('response.completed', on);
+    });
+    rws.on('event', (ev) => events.push(ev as { type: string }));
+    let done = completed();
+    // `generate` is newer than this SDK's types; the SDK sends the event as given.
+    const prewarm = { type: 'response.create' as const, model: 'loopback', store: false, generate: false, input: [{ type: 'message' as const, role: 'developer' as const, content: 'Be brief.' }] };
+    rws.send(prewarm);
+    const prepared = await done;
+    done = completed();
+    rws.send({ type: 'response.create', model: 'loopback', store: false, previous_response_id: prepared, input: 'hello over the socket' });
+    const answered = await done;
+    rws.close();
+    expect(errors).to.deep.equal([]);
+    expect(prepared).to.match(/^resp_/);
+    expect(answered).to.not.equal(prepared);
+    const text = events.filter((e) => e.type === 'response.output_text.delta').map((e) => e.delta).join('');
+    expect(text).to.equal('Loopback reply. You said: hello over the socket');
+    const rows = await ledgerRows('sess-ws-sdk', 2);
+    expect(rows.map((r) => [r['method'], r['endpoint'], r['provider'], r['status'], r['outcome']])).to.deep.equal([
+      ['WS', 'openai.responses', null, 200, 'success'],
+      ['WS', 'openai.responses', 'local', 200, 'success'],
+    ]);
+  });
+
+  it('a prewarm, a chained turn and a tool-output turn reach an Anthropic model as the whole conversation, one ledger row each', async () => {
+    up.requests.length = 0;
+    const client = await Client.open(gw.url, { 'session-id': 'sess-ws-claude', 'openai-beta': 'responses_websockets=2026-02-06' });
+    const base = { model: 'claude-sonnet-4-5', store: false, tools: TOOLS, tool_choice: 'auto', stream: true };
+    const prewarm = await client.turn({ type: 'response.create', ...base, generate: false, input: [{ type: 'message', role: 'developer', content: [{ type: 'input_text', text: 'You are terse.' }] }] });
+    expect(prewarm.map((m) => m.type)).to.deep.equal(['response.created', 'response.completed']);
+    expect(completedOf(prewarm).output).to.deep.equal([]);
+    expect(up.requests).to.have.length(0); // no model call for a prewarm
+
+    up.answer = { text: ['Let me look.'], args: ['{"q":', '"socket"}'] };
+    const first = await client.turn({ type: 'response.create', ...base, previous_response_id: completedOf(prewarm).id, input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'What is a socket?' }] }] });
+    expect(first.at(-1)!.type).to.equal('response.completed');
+    const call = completedOf(first).output.find((o) => o.type === 'function_call')!;
+    expect(call.name).to.equal('lookup');
+
+    up.answer = { text: ['A socket is an endpoint.'] };
+    const second = await client.turn({ type: 'response.create', ...base, previous_response_id: completedOf(first).id, input: [{ type: 'function_call_output', call_id: call.call_id, output: 'an endpoint of a connection' }] });
+    client.close();
+    expect(textOf(second)).to.equal('A socket is an endpoint.');
+
+    // The upstream saw two whole, stateless Messages requests: the developer text as system, the
+    // user's question, then the assistant's tool_use and the user's tool_result.
+    expect(up.requests.map((r) => r.url)).to.deep.equal(['/v1/messages', '/v1/messages']);
+    const last = up.requests[1]!.body as { system?: unknown; messages: { role: string; content: { type: string; text?: string; content?: unknown }[] }[] };
+    expect(JSON.stringify(last.system)).to.include('You are terse.');
+    expect(last.messages.map((m) => [m.role, m.content.map((c) => c.type)])).to.deep.equal([
+      ['user', ['text']], ['assistant', ['text', 'tool_use']], ['user', ['tool_result']],
+    ]);
+    expect(up.requests.every((r) => r.headers['openai-beta'] === undefined)).to.equal(true);
+
+    const rows = await ledgerRows('sess-ws-claude', 3);
+    expect(rows.map((r) => [r['method'], r['path'], r['provider'], r['status'], r['outcome'], r['stream']])).to.deep.equal([
+      ['WS', '/v1/responses', null, 200, 'success', 1],
+      ['WS', '/v1/responses', 'claude', 200, 'success', 1],
+      ['WS', '/v1/responses', 'claude', 200, 'success', 1],
+    ]);
+    expect(new Set(rows.map((r) => r['request_id'])).size).to.equal(3);
+  });
+
+  it('a previous_response_id the socket does not hold, with store: false, is previous_response_not_found', async () => {
+    const client = await Client.open(gw.url, { 'session-id': 'sess-ws-missing' });
+    const [error] = await client.turn({ type: 'response.create', model: 'loopback', store: false, previous_response_id: 'resp_elsewhere', input: 'hi' });
+    expect(error).to.deep.include({ type: 'error', status: 400 });
+    expect(error!['error']).to.deep.include({ code: 'previous_response_not_found', param: 'previous_response_id', type: 'invalid_request_error' });
+    // The socket is still usable, and the whole conversation sent again is answered.
+    const again = await client.turn({ type: 'response.create', model: 'loopback', store: false, input: 'hi again' });
+    client.close();
+    expect(textOf(again)).to.equal('Loopback reply. You said: hi again');
+    const rows = await ledgerRows('sess-ws-missing', 2);
+    expect(rows.map((r) => [r['status'], r['error_code']])).to.deep.equal([[400, 'SLUICE_E_INVALID_REQUEST'], [200, null]]);
+  });
+
+  it('a message that is not JSON, or not a response.create, gets an error message and the socket stays open', async () => {
+    const client = await Client.open(gw.url, { 'session-id': 'sess-ws-bad' });
+    const [bad] = await client.turn('{"type": "response.create", ');
+    expect(bad).to.deep.include({ type: 'error', status: 400 });
+    expect(bad!['error']).to.deep.include({ code: 'SLUICE_E_BAD_JSON' });
+    const [unknown] = await client.turn({ type: 'session.update' });
+    expect(unknown!['error']).to.deep.include({ code: 'SLUICE_E_INVALID_REQUEST', param: 'type' });
+    const [noModel] = await client.turn({ type: 'response.create', input: 'hi' });
+    expect(noModel).to.deep.include({ type: 'error', status: 400 });
+    expect(noModel!['error']).to.deep.include({ code: 'SLUICE_E_MISSING_MODEL' });
+    // Codex's acknowledgement of a handled response is taken without an answer.
+    client.ws.send(JSON.stringify({ type: 'response.processed', response_id: 'resp_x' }));
+    const fine = await client.turn({ type: 'response.create', model: 'loopback', input: 'still here' });
+    client.close();
+    expect(textOf(fine)).to.equal('Loopback reply. You said: still here');
+    const rows = await ledgerRows('sess-ws-bad', 4);
+    expect(rows.map((r) => r['status'])).to.deep.equal([400, 400, 400, 200]);
+  });
+
+  it('a client that closes mid-turn aborts the upstream call; its row says client_disconnect', async () => {
+    let aborted!: () => void;
+    const upstreamGone = new Promise<void>((resolve) => { aborted = resolve; });
+    up.handle((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`event: message_start\ndata: ${JSON.stringify({ type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 5, output_tokens: 0 } } })}\n\n`);
+      res.write(`event: content_block_start\ndata: ${JSON.stringify({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } })}\n\n`);
+      res.write(`event: content_block_delta\ndata: ${JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'slow' } })}\n\n`);
+      res.on('close', aborted); // never ends on its own
+    });
+    try {
+      const client = await Client.open(gw.url, { 'session-id': 'sess-ws-gone' });
+      const from = client.messages.length;
+      client.ws.send(JSON.stringify({ type: 'response.create', model: 'claude-sonnet-4-5', input: 'go slowly' }));
+      await until(() => client.messages.slice(from).some((m) => m.type === 'response.output_text.delta'));
+      client.ws.terminate();
+      await upstreamGone;
+      const [row] = await ledgerRows('sess-ws-gone', 1);
+      expect(row).to.deep.include({ outcome: 'client_disconnect', provider: 'claude' });
+    } finally {
+      up.handle();
+    }
+  });
+
+  it('other upgrades are still refused with 426; a handshake without a key is a 400', async () => {
+    const refused = await Client.open(gw.url, {}, '/v1/chat/completions').catch((e: { status: number; body: string }) => e);
+    expect(refused).to.include({ status: 426 });
+    expect(JSON.parse((refused as { body: string }).body)).to.have.nested.property('error.code', 'websocket_not_supported');
+    const port = Number(new URL(gw.url).port);
+    const { rawRequest } = await import('../helpers/raw-http.js');
+    const bare = await rawRequest(port, 'GET /v1/responses HTTP/1.1\r\nhost: x\r\nconnection: upgrade\r\nupgrade: websocket\r\nx-request-id: ws-bare\r\n\r\n');
+    expect(bare.status).to.equal(400);
+    expect(bare.headers['x-request-id']).to.equal('ws-bare');
+    expect(JSON.parse(bare.body)).to.have.nested.property('error.code', 'SLUICE_E_INVALID_REQUEST');
+  });
+});
+
+/** Authenticates `x-who: ann` and refuses anyone else, as an auth plugin would. */
+const DOOR = `import { definePlugin, GatewayError, z } from 'sluice';
+export default definePlugin({ name: 'door', version: '1.0.0', sluice: '^0.1.0', options: z.strictObject({}),
+  setup: () => ({
+    authenticates: true,
+    authenticate(request) {
+      if (request.headers['authorization'] === 'Bearer ann-key') return { user: 'ann' };
+      throw new GatewayError('SLUICE_E_UNAUTHORIZED', 'a valid key is required');
+    },
+  }) });`;
+
+describe('Responses API over WebSocket: authentication and shutdown', function () {
+  this.timeout(30_000);
+
+  it('a refused key gets its 401 at the upgrade, with no socket; a valid one is the principal of every turn', async () => {
+    const gw = await startGateway(`storage: { database: "sqlite::memory:" }
+providers:
+  local: { type: loopback }
+chain:
+  - use: ./door.js
+  - use: router
+    with: { default: local }
+`, { files: { 'door.js': DOOR } });
+    try {
+      const refused = await Client.open(gw.url, { authorization: 'Bearer wrong', 'x-request-id': 'ws-refused' }).catch((e: { status: number; body: string }) => e);
+      expect(refused).to.include({ status: 401 });
+      expect(JSON.parse((refused as { body: string }).body)).to.deep.include({ error: { message: 'a valid key is required', type: 'authentication_error', param: null, code: 'SLUICE_E_UNAUTHORIZED' } });
+      const client = await Client.open(gw.url, { authorization: 'Bearer ann-key' });
+      const turn = await client.turn({ type: 'response.create', model: 'loopback', input: 'who am I' });
+      client.close();
+      expect(turn.at(-1)!.type).to.equal('response.completed');
+      const lines = gw.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['msg'] === 'request');
+      expect(lines.find((l) => l['request_id'] === 'ws-refused')).to.include({ status: 401, error: 'SLUICE_E_UNAUTHORIZED' });
+      expect(lines.filter((l) => l['endpoint'] === 'openai.responses' && l['status'] === 200).map((l) => l['user'])).to.deep.equal(['ann']);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('a shutdown lets the turn in flight finish, then closes the socket with 1001; new upgrades are refused', async () => {
+    const up = await startRecordingUpstream();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    up.handle(async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const ev = (data: Record<string, unknown>) => res.write(`event: ${String(data['type'])}\ndata: ${JSON.stringify(data)}\n\n`);
+      ev({ type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-x', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 5, output_tokens: 0 } } });
+      ev({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
+      ev({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'before ' } });
+      await held;
+      ev({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'and after' } });
+      ev({ type: 'content_block_stop', index: 0 });
+      ev({ type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 3 } });
+      ev({ type: 'message_stop' });
+      res.end();
+    });
+    const gw = await startGateway(`server: { shutdown_grace_ms: 5000 }
+storage: { database: "sqlite::memory:" }
+providers:
+  claude: { type: anthropic, base_url: "${up.origin}", api_key: test-key }
+chain:
+  - use: router
+    with: { default: claude }
+  - use: translator
+`);
+    try {
+      const idle = await Client.open(gw.url);
+      const busy = await Client.open(gw.url);
+      const from = busy.messages.length;
+      busy.ws.send(JSON.stringify({ type: 'response.create', model: 'claude-x', input: 'take your time' }));
+      await until(() => busy.messages.slice(from).some((m) => m.type === 'response.output_text.delta'));
+      const stopped = gw.running.shutdown('test');
+      await until(() => idle.closed !== undefined);
+      expect(idle.closed).to.deep.equal({ code: 1001, reason: 'the gateway is shutting down' });
+      expect(busy.closed).to.equal(undefined);
+      const late = await Client.open(gw.url).catch((e: { status?: number; code?: string }) => e);
+      expect(late).to.satisfy((e: { status?: number; code?: string }) => e.status === 503 || e.code === 'ECONNREFUSED');
+      release();
+      const turn = await busy.until(from);
+      expect(textOf(turn)).to.equal('before and after');
+      expect(turn.at(-1)!.type).to.equal('response.completed');
+      await until(() => busy.closed !== undefined);
+      expect(busy.closed!.code).to.equal(1001);
+      await stopped;
+    } finally {
+      release();
+      await gw.close();
+      await up.close();
+    }
+  });
+});
