@@ -26,7 +26,7 @@
 # DEDUPE_BLOCK_WITH=message; default off), GEMINI_LOOP_DETECTION (on|off: Gemini CLI's own loop
 # detection, model.disableLoopDetection; default on), FIXTURE_DIR (write each pairing's
 # generation requests there as a dedupe replay fixture, see README.md), CODEX_WEBSOCKETS (true|false: supports_websockets for Codex's provider; default true, so
-# Codex tries a WebSocket on /v1/responses first and must fall back to HTTP on Sluice's 426),
+# Codex runs its turns on a WebSocket on /v1/responses, which Sluice serves; false: HTTP + SSE only),
 # CLAUDE_MODEL, CODEX_MODEL, GEMINI_MODEL, TAP (1 = put tap.mjs between client and gateway,
 # default 1), KEEP_BODIES (1 = save every request/response body the tap sees, default 1).
 # Exit status: 0 if every pairing passed, 1 otherwise.
