@@ -70,4 +70,29 @@ describe('stream framing', () => {
       expect(streamFramer(undefined, { family: 'anthropic', operation: 'messages' }, true).keepAlive()).to.equal('event: ping\ndata: {"type":"ping"}\n\n');
     });
   });
+
+  describe('messages (a Responses turn on a WebSocket)', () => {
+    const RESPONSES: Protocol = { family: 'openai', operation: 'responses' };
+    const delta = { type: 'response.output_text.delta', sequence_number: 3, delta: 'a\nb' };
+
+    it('writes each event\'s JSON on a line of its own, and nothing for keep-alives or the end', () => {
+      const f = streamFramer('messages', RESPONSES, false);
+      const text = f.event({ event: 'response.output_text.delta', data: delta }) + f.keepAlive() + f.end(false) + f.end(true);
+      expect(text).to.equal(`${JSON.stringify(delta)}\n`);
+      expect(JSON.parse(text.split('\n')[0]!)).to.deep.equal(delta);
+    });
+
+    it('keeps an untouched event\'s own text, but one pretty-printed over lines is written on one', () => {
+      const f = streamFramer('messages', RESPONSES, true);
+      const oneLine = '{"type": "response.created", "sequence_number": 0}';
+      expect(f.event(new WireEvent(JSON.parse(oneLine) as JsonValue, oneLine))).to.equal(`${oneLine}\n`);
+      const pretty = '{\n  "type": "response.completed",\n  "sequence_number": 9\n}';
+      expect(f.event(new WireEvent(JSON.parse(pretty) as JsonValue, pretty))).to.equal('{"type":"response.completed","sequence_number":9}\n');
+    });
+
+    it('drops a data line that is not a JSON object (no message a client could parse)', () => {
+      const f = streamFramer('messages', RESPONSES, false);
+      expect(f.event({ data: '[DONE]' })).to.equal('');
+    });
+  });
 });

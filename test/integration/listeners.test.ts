@@ -12,6 +12,7 @@ import { createGateway } from '../../core/app.js';
 import { ConfigError } from '../../core/config/config-error.js';
 import { loadConfigFile, parseConfigText } from '../../core/config/load.js';
 import { createLogger } from '../../core/observability/logger.js';
+import WebSocket from 'ws';
 import { listenAll, listenersOf, type RunningServer } from '../../core/server.js';
 import { tempDir } from '../helpers/gateway.js';
 import { freePort } from '../helpers/nginx.js';
@@ -109,6 +110,16 @@ describe('multi-port mode (server.listeners)', () => {
     // Served on the data-plane port, for contrast.
     const served = await fetch(`${url(0)}/v1beta/models/loopback:generateContent`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ contents: [{ parts: [{ text: 'hi' }] }] }) });
     expect(served.status).to.equal(200);
+  });
+
+  it('opens the Responses WebSocket only on a listener serving openai; elsewhere the upgrade is a 426', async () => {
+    const upgrade = (i: number) => new Promise<number>((resolve, reject) => {
+      const ws = new WebSocket(`${url(i).replace('http', 'ws')}/v1/responses`);
+      ws.once('open', () => { ws.close(); resolve(101); });
+      ws.once('unexpected-response', (_req, res) => { res.resume(); resolve(res.statusCode!); });
+      ws.once('error', reject);
+    });
+    expect([await upgrade(0), await upgrade(1), await upgrade(2)]).to.deep.equal([101, 426, 101]);
   });
 
   it('serves admin and metrics only on their listener', async () => {
