@@ -4,6 +4,7 @@
 // is in the access log and in onRequest, for requests refused before the chain too.
 import { expect } from 'chai';
 import http from 'node:http';
+import WebSocket from 'ws';
 import { config, startGateway, type TestGateway } from '../helpers/gateway.js';
 import { logLineFor, waitFor } from '../helpers/contract-kit.js';
 import { rawRequest } from '../helpers/raw-http.js';
@@ -73,6 +74,28 @@ function suite(title: string, trustProxy: string, trusted: boolean, cases: Case[
       const c = cases[cases.length - 1]!;
       expect(await send(gw, id, c.xff, '/v1/not-an-endpoint')).to.equal(404);
       expect(globalThis.__whereFrom![id]).to.equal(undefined); // never reached the chain
+      expect((await logLineFor(gw, id)).client).to.equal(c.client);
+      expect(await waitFor(() => globalThis.__whereRecorded![id], 'onRequest')).to.equal(c.client);
+    });
+
+    // Codex's turns on the Responses WebSocket come through the same proxies: each turn is resolved
+    // from the upgrade's forwarding headers, as an HTTP request's would be.
+    it('a turn on the Responses WebSocket is resolved from the upgrade\'s forwarding headers', async () => {
+      const c = cases[cases.length - 1]!;
+      const xff = c.xff === undefined ? [] : Array.isArray(c.xff) ? c.xff : [c.xff];
+      const ws = new WebSocket(`${gw.url.replace('http', 'ws')}/v1/responses`, { headers: xff.length ? { 'x-forwarded-for': xff.join(', ') } : {} });
+      const id = await new Promise<string>((resolve, reject) => {
+        ws.once('open', () => ws.send(JSON.stringify({ type: 'response.create', model: 'loopback', input: 'where am I' })));
+        ws.on('message', (d) => {
+          const m = JSON.parse(d.toString()) as { type: string };
+          if (m.type !== 'response.completed') return;
+          ws.close();
+          const seen = Object.entries(globalThis.__whereFrom!).filter(([k]) => !k.startsWith('where-'));
+          resolve(seen.at(-1)![0]);
+        });
+        ws.once('error', reject);
+      });
+      expect(globalThis.__whereFrom![id]).to.deep.equal({ peer: '127.0.0.1', client: c.client, trusted });
       expect((await logLineFor(gw, id)).client).to.equal(c.client);
       expect(await waitFor(() => globalThis.__whereRecorded![id], 'onRequest')).to.equal(c.client);
     });

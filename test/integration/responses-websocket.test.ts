@@ -250,6 +250,16 @@ chain:
     }
   });
 
+  it('without authentication, a web page elsewhere is refused the socket (403), as its HTTP requests are', async () => {
+    // Browsers open WebSockets across origins without asking (no CORS): the Origin rule is all
+    // that keeps a page from spending this gateway's provider keys through it.
+    const foreign = await Client.open(gw.url, { origin: 'https://evil.example' }).catch((e: { status: number; body: string }) => e);
+    expect(foreign).to.include({ status: 403 });
+    expect(JSON.parse((foreign as { body: string }).body)).to.have.nested.property('error.code', 'SLUICE_E_FORBIDDEN');
+    const local = await Client.open(gw.url, { origin: 'http://localhost:3000' });
+    local.close();
+  });
+
   it('other upgrades are still refused with 426; a handshake without a key is a 400', async () => {
     const refused = await Client.open(gw.url, {}, '/v1/chat/completions').catch((e: { status: number; body: string }) => e);
     expect(refused).to.include({ status: 426 });
