@@ -130,6 +130,8 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
   // Core's own series are declared before any plugin's setup: a plugin that picks one of their names
   // is then the one refused, at its line, rather than taking the series over.
   const requestMetrics = createRequestMetrics(metrics);
+  let openSockets = () => 0; // the Responses sockets, once they exist (below)
+  metrics.gauge('sluice_websocket_connections', 'Open Responses API WebSocket connections (Codex CLI sessions), read at each scrape.', { collect: () => openSockets() });
   const instances: { plugin: LoadedPlugin; instance: PluginInstance }[] = [];
   for (const plugin of plugins) {
     try {
@@ -171,6 +173,7 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
     handle: dataPlane, record, bodyLimits, logger, authenticate: authenticator?.authenticate?.bind(authenticator), addresses, recordRejection,
     closing: () => phase !== 'serving', loopbackOriginsOnly: frontDoor.loopbackOriginsOnly, refuse: createUpgradeRefusal(recordRejection, addresses),
   });
+  openSockets = () => sockets.size;
 
   // One reload at a time: SIGHUP and the config file watch (or two quick SIGHUPs) may ask together,
   // and two reloads interleaved would swap providers and options under each other. Each waits for

@@ -250,6 +250,15 @@ chain:
     }
   });
 
+  it('counts the open sockets in sluice_websocket_connections', async () => {
+    const gauge = async () => Number(/^sluice_websocket_connections (\d+)$/m.exec(await (await fetch(`${gw.url}/metrics`)).text())?.[1]);
+    const before = await gauge();
+    const client = await Client.open(gw.url);
+    expect(await gauge()).to.equal(before + 1);
+    client.close();
+    await until(async () => (await gauge()) === before);
+  });
+
   it('without authentication, a web page elsewhere is refused the socket (403), as its HTTP requests are', async () => {
     // Browsers open WebSockets across origins without asking (no CORS): the Origin rule is all
     // that keeps a page from spending this gateway's provider keys through it.
