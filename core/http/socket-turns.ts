@@ -46,8 +46,9 @@ export interface ConnectionOrigin {
 export const SOCKET_RESPONSES: Endpoint = Object.freeze({ id: 'openai.responses', family: 'openai', operation: 'responses', streamFraming: 'messages' });
 
 /**
- * Turns waiting behind the one in flight. OpenAI's socket runs its responses one at a time; a client
- * that sends the next before the last ended waits its turn, within reason.
+ * Messages waiting behind the turn in flight. OpenAI's socket runs its responses one at a time; a
+ * client that sends the next before the last ended waits its turn, within reason (each message is
+ * at most server.body_limit).
  */
 const MAX_WAITING = 8;
 
@@ -59,7 +60,7 @@ interface Chain {
 
 export class ResponsesConnection {
   private latest: Chain | undefined = undefined;
-  private readonly waiting: RawData[] = [];
+  private readonly waiting: { data: RawData; isBinary: boolean }[] = [];
   private current: SocketTurnResponse | undefined = undefined;
   private running = false;
   private closing = false;
@@ -69,34 +70,37 @@ export class ResponsesConnection {
     ws.on('close', () => { this.waiting.length = 0; this.current?.abandon(); });
   }
 
-  /** Whether a turn is in flight or waiting. */
-  get busy(): boolean { return this.running; }
-
-  /** A shutdown began: closes now when idle (1001, "going away"), else once the turn in flight ended. */
+  /**
+   * A shutdown began: closes now when idle (1001, "going away"), else once the turn in flight has
+   * ended — the messages waiting behind it are answered as refused first, in their order.
+   */
   shutdown(): void {
     this.closing = true;
-    for (let i = this.waiting.length; i > 0; i--) this.sendError(SHUTTING_DOWN());
-    this.waiting.length = 0;
     if (!this.running) this.ws.close(1001, 'the gateway is shutting down');
   }
 
+  /**
+   * Every message is answered in its order, after the turn in flight: an answer sent at once would
+   * land among that turn's events, which the client reads as that turn's.
+   */
   private received(data: RawData, isBinary: boolean): void {
-    if (this.closing) { this.sendError(SHUTTING_DOWN()); return; }
-    if (isBinary) { this.refuseTurn(freshRequestId(), performance.now(), NO_BODY, new GatewayError('SLUICE_E_INVALID_REQUEST', 'messages on this socket are JSON text; a binary message was sent')); return; }
     if (this.waiting.length >= MAX_WAITING) {
-      this.refuseTurn(freshRequestId(), performance.now(), NO_BODY, new GatewayError('SLUICE_E_INVALID_REQUEST', `more than ${MAX_WAITING} response.create messages are waiting behind the response in flight on this socket; wait for each to end`));
+      // Answering would interleave with the turn in flight; a client this far ahead is told by the close.
+      this.ws.close(1008, `more than ${MAX_WAITING} messages waiting behind the response in flight; send one response.create at a time`);
       return;
     }
-    this.waiting.push(data);
+    this.waiting.push({ data, isBinary });
     if (!this.running) void this.runWaiting();
   }
 
   private async runWaiting(): Promise<void> {
     this.running = true;
     try {
-      for (let next = this.waiting.shift(); next !== undefined && !this.closing; next = this.waiting.shift()) {
+      for (let next = this.waiting.shift(); next !== undefined; next = this.waiting.shift()) {
         try {
-          await this.message(toBuffer(next));
+          if (this.closing) this.refuseTurn(freshRequestId(), performance.now(), NO_BODY, SHUTTING_DOWN());
+          else if (next.isBinary) this.refuseTurn(freshRequestId(), performance.now(), NO_BODY, new GatewayError('SLUICE_E_INVALID_REQUEST', 'messages on this socket are JSON text; a binary message was sent'));
+          else await this.message(toBuffer(next.data));
         } catch (err) {
           // A turn's own failures are answered by the handler; this is the connection's code failing.
           this.services.logger.error('websocket turn failed', { error: err });

@@ -207,6 +207,22 @@ chain:
     expect(rows.map((r) => [r['status'], r['error_code']])).to.deep.equal([[400, 'SLUICE_E_INVALID_REQUEST'], [200, null]]);
   });
 
+  it('a response.create sent while one runs waits its turn: each turn\'s events in order, never interleaved', async () => {
+    const client = await Client.open(gw.url);
+    const from = client.messages.length;
+    client.ws.send(JSON.stringify({ type: 'response.create', model: 'loopback', input: 'first' }));
+    client.ws.send('not json');
+    client.ws.send(JSON.stringify({ type: 'response.create', model: 'loopback', input: 'second' }));
+    const first = await client.until(from);
+    const bad = await client.until(from + first.length);
+    const second = await client.until(from + first.length + bad.length);
+    client.close();
+    expect(textOf(first)).to.equal('Loopback reply. You said: first');
+    expect(bad.map((m) => m.type)).to.deep.equal(['error']);
+    expect(second[0]!.type).to.equal('response.created');
+    expect(textOf(second)).to.equal('Loopback reply. You said: second');
+  });
+
   it('a message that is not JSON, or not a response.create, gets an error message and the socket stays open', async () => {
     const client = await Client.open(gw.url, { 'session-id': 'sess-ws-bad' });
     const [bad] = await client.turn('{"type": "response.create", ');
@@ -353,6 +369,8 @@ chain:
       const from = busy.messages.length;
       busy.ws.send(JSON.stringify({ type: 'response.create', model: 'claude-x', input: 'take your time' }));
       await until(() => busy.messages.slice(from).some((m) => m.type === 'response.output_text.delta'));
+      // Sent while the first runs: it waits, and is answered after it, never among its events.
+      busy.ws.send(JSON.stringify({ type: 'response.create', model: 'claude-x', input: 'and then this' }));
       const stopped = gw.running.shutdown('test');
       await until(() => idle.closed !== undefined);
       expect(idle.closed).to.deep.equal({ code: 1001, reason: 'the gateway is shutting down' });
@@ -363,6 +381,10 @@ chain:
       const turn = await busy.until(from);
       expect(textOf(turn)).to.equal('before and after');
       expect(turn.at(-1)!.type).to.equal('response.completed');
+      const waited = await busy.until(from + turn.length);
+      expect(waited).to.have.length(1);
+      expect(waited[0]).to.deep.include({ type: 'error', status: 503 });
+      expect(waited[0]!['error']).to.deep.include({ code: 'SLUICE_E_SHUTTING_DOWN' });
       await until(() => busy.closed !== undefined);
       expect(busy.closed!.code).to.equal(1001);
       await stopped;
