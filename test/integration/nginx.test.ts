@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { Agent, fetch as undiciFetch } from 'undici';
+import WebSocket from 'ws';
 import { openDatabase } from '../../core/storage/database.js';
 import { LEDGER_TABLE } from '../../plugins/ledger/row.js';
 import { tempDir } from '../helpers/gateway.js';
@@ -54,9 +55,10 @@ storage:
 ${REDIS ? `  redis: "${REDIS}"\n` : ''}logging: { level: warn }
 providers:
   mock: { type: openai, base_url: "${upstream}", api_key: sk-mock }
+  local: { type: loopback }
 chain:
   - use: router
-    with: { default: mock }
+    with: { routes: [{ match: loopback, provider: local }], default: mock }
 ${REDIS ? `  - use: ratelimit
     with:
       store: redis
@@ -245,6 +247,37 @@ server {
     const addresses = await ledgerAddresses(ids);
     expect([...addresses.keys()].sort()).to.deep.equal([...ids].sort());
     for (const id of ids) expect(addresses.get(id), `ledger row ${id}`).to.equal(CLIENT_ADDRESS);
+  });
+
+  it('passes Codex\'s Responses WebSocket through: a turn on it is answered, and its row has the client\'s own address', async () => {
+    const session = `nginx-ws-${Date.now().toString(36)}`;
+    const ws = new WebSocket(`${nginxUrl.replace('http', 'ws')}/v1/responses`, { localAddress: CLIENT_ADDRESS, headers: { 'session-id': session, 'x-forwarded-for': '6.6.6.6' } });
+    const text = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      ws.once('open', () => ws.send(JSON.stringify({ type: 'response.create', model: 'loopback', store: false, input: 'through nginx' })));
+      ws.on('message', (data) => {
+        const m = JSON.parse(data.toString()) as { type: string; delta?: string };
+        if (m.type === 'response.output_text.delta') text += m.delta;
+        if (m.type === 'error') reject(new Error(JSON.stringify(m)));
+        if (m.type === 'response.completed') { ws.close(); resolve(text); }
+      });
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+      ws.once('error', reject);
+    });
+    expect(text).to.equal('Loopback reply. You said: through nginx');
+    let rows: { method: string; client_address: string | null }[] = [];
+    for (let tries = 0; rows.length === 0 && tries < 100; tries++) {
+      for (const i of PG ? [instances[0]!] : instances) {
+        const knex = openDatabase(i.database, i.dir);
+        try {
+          rows.push(...await knex(LEDGER_TABLE).where({ session_id: session }).select('method', 'client_address') as typeof rows);
+        } finally {
+          await knex.destroy();
+        }
+      }
+      if (rows.length === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(rows).to.deep.equal([{ method: 'WS', client_address: CLIENT_ADDRESS }]);
   });
 
   it('passes on every session header agents send (Codex\'s older `session_id` has an underscore, which nginx drops by default)', async () => {
