@@ -98,9 +98,12 @@ export class SocketTurnResponse extends EventEmitter implements ResponseSink {
     return this;
   }
 
-  /** The client closed the socket (or it broke): as a client gone on HTTP, the turn is abandoned. */
+  /**
+   * The client closed the socket (or it broke): as a client gone on HTTP, the turn is abandoned —
+   * unless its answer was already whole (ended, its 'finish' not yet emitted).
+   */
   abandon(): void {
-    if (this.destroyed || this.writableFinished) return;
+    if (this.destroyed || this.writableEnded) return;
     this.destroyed = true;
     this.emit('close');
   }

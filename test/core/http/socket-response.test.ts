@@ -89,6 +89,18 @@ describe('a socket turn\'s response', () => {
     expect(gone.destroyed).to.equal(true);
     expect(gone.write('{"type":"x"}\n')).to.equal(false);
   });
+
+  it('a client that closes right after the whole answer was handed over does not turn it into a disconnect', async () => {
+    const res = new SocketTurnResponse(serverSide);
+    res.writeHead(200, { 'content-type': MESSAGES_CONTENT_TYPE });
+    let closes = 0;
+    res.on('close', () => { closes++; });
+    res.end(`${JSON.stringify({ type: 'response.completed', sequence_number: 0, response: { id: 'resp_2', output: [] } })}\n`);
+    res.abandon(); // the socket's 'close' in the same tick, before 'finish'
+    await once(res, 'finish');
+    await new Promise((r) => setImmediate(r));
+    expect({ destroyed: res.destroyed, finished: res.writableFinished, closes }).to.deep.equal({ destroyed: false, finished: true, closes: 1 });
+  });
 });
 
 describe('a socket turn\'s request headers', () => {
