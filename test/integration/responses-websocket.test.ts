@@ -109,19 +109,28 @@ chain:
     }
   }
 
-  it('streams the same events a Responses SSE stream carries, for the same request', async () => {
-    const body = { model: 'loopback', input: 'compare the transports', store: false };
-    const http = await fetch(`${gw.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, stream: true }) });
-    const sse = (await http.text()).split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6)) as Msg);
-    const client = await Client.open(gw.url);
-    const ws = await client.turn({ type: 'response.create', ...body });
-    client.close();
-    // Ids and times are each request's own; everything else is the same event for event.
-    const plain = (msgs: Msg[]) => JSON.stringify(msgs).replace(/req[0-9a-f]{20,}/g, 'ID').replace(/"created_at":\d+/g, '"created_at":0');
-    expect(ws.map((m) => m.type)).to.deep.equal(sse.map((m) => m.type));
-    expect(plain(ws)).to.equal(plain(sse));
-    expect(ws.at(-1)!.type).to.equal('response.completed');
-  });
+  for (const model of ['loopback', 'claude-sonnet-4-5']) {
+    it(`streams the same events a Responses SSE stream carries, for the same request (${model})`, async () => {
+      up.answer = { text: ['Hello', ' world'] };
+      const body = { model, input: 'compare the transports', store: false, tools: TOOLS };
+      const http = await fetch(`${gw.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, stream: true }) });
+      const sse = (await http.text()).split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6)) as Msg);
+      const client = await Client.open(gw.url);
+      const ws = await client.turn({ type: 'response.create', ...body });
+      client.close();
+      // Ids and times are each request's own; everything else is the same event for event.
+      const ids = new Map<string, string>();
+      const plain = (msgs: Msg[]) => JSON.stringify(msgs)
+        .replace(/(?:resp_|msg_|req_?)[0-9a-f]{20,}/g, (id) => { if (!ids.has(id)) ids.set(id, `ID${ids.size}`); return ids.get(id)!; })
+        .replace(/"created_at":\d+/g, '"created_at":0');
+      expect(ws.map((m) => m.type)).to.deep.equal(sse.map((m) => m.type));
+      ids.clear();
+      const a = plain(ws);
+      ids.clear();
+      expect(a).to.equal(plain(sse));
+      expect(ws.at(-1)!.type).to.equal('response.completed');
+    });
+  }
 
   it('the official SDK (openai ResponsesWS) reads a prewarm, a chained turn and their events', async () => {
     const sdk = new OpenAI({ apiKey: 'unused', baseURL: `${gw.url}/v1` });
