@@ -109,7 +109,7 @@ export function createResponsesSockets(opts: ResponsesSocketOptions): ResponsesS
           match = undefined;
         }
         const responses = match !== undefined && 'endpoint' in match && match.endpoint.id === SOCKET_RESPONSES.id;
-        if (!responses || (serves !== undefined && !serves.has('openai'))) { opts.refuse(req, socket); return; }
+        if (!responses || (serves !== undefined && !serves.has('openai')) || speaksOnlyV1(req.headers['openai-beta'])) { opts.refuse(req, socket); return; }
         const receivedAt = performance.now();
         const id = requestIdFor(req.headers['x-request-id']);
         const peerAddress = (socket as { remoteAddress?: string }).remoteAddress ?? '';
@@ -151,6 +151,23 @@ export function createResponsesSockets(opts: ResponsesSocketOptions): ResponsesS
       };
     },
   };
+}
+
+/** The beta versions of the socket protocol: v2 (2026-02-06) chains turns by previous_response_id. */
+const SOCKET_BETA = /responses_websockets=(\d{4}-\d{2}-\d{2})/g;
+const FIRST_V2 = '2026-02-06';
+
+/**
+ * A client that names only the socket protocol's first version (`responses_websockets=2026-02-04`:
+ * older Codex, which continues a turn with `response.append` messages rather than
+ * previous_response_id): it gets the 426 and uses HTTP, as it did before the socket was served.
+ * No beta named (the OpenAI SDK), or a v2 one among them, is served.
+ */
+function speaksOnlyV1(beta: string | string[] | undefined): boolean {
+  const text = Array.isArray(beta) ? beta.join(',') : beta;
+  if (text === undefined || !text.includes('responses_websockets=')) return false;
+  const versions = [...text.matchAll(SOCKET_BETA)].map((m) => m[1]!);
+  return versions.length > 0 && versions.every((v) => v < FIRST_V2);
 }
 
 /** What makes an upgrade on the Responses path no WebSocket handshake (RFC 6455 §4.2.1), if anything. */

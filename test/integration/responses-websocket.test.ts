@@ -294,6 +294,15 @@ chain:
     local.close();
   });
 
+  it('a client naming only the socket protocol\'s first version (response.append) gets the 426 and uses HTTP; v2 is served', async () => {
+    const v1 = await Client.open(gw.url, { 'openai-beta': 'responses_websockets=2026-02-04' }).catch((e: { status: number }) => e);
+    expect(v1).to.include({ status: 426 });
+    const both = await Client.open(gw.url, { 'openai-beta': 'responses_websockets=2026-02-04, responses_websockets=2026-02-06' });
+    both.close();
+    const v2 = await Client.open(gw.url, { 'openai-beta': 'responses_websockets=2026-02-06' });
+    v2.close();
+  });
+
   it('other upgrades are still refused with 426; a handshake without a key is a 400', async () => {
     const refused = await Client.open(gw.url, {}, '/v1/chat/completions').catch((e: { status: number; body: string }) => e);
     expect(refused).to.include({ status: 426 });
