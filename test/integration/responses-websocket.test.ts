@@ -316,13 +316,18 @@ chain:
   });
 });
 
-/** Authenticates `x-who: ann` and refuses anyone else, as an auth plugin would. */
+declare global {
+  // eslint-disable-next-line no-var
+  var __annRevoked: boolean | undefined;
+}
+
+/** Authenticates ann's key (until it is revoked) and refuses anyone else, as an auth plugin would. */
 const DOOR = `import { definePlugin, GatewayError, z } from 'sluice';
 export default definePlugin({ name: 'door', version: '1.0.0', sluice: '^0.1.0', options: z.strictObject({}),
   setup: () => ({
     authenticates: true,
     authenticate(request) {
-      if (request.headers['authorization'] === 'Bearer ann-key') return { user: 'ann' };
+      if (request.headers['authorization'] === 'Bearer ann-key' && !globalThis.__annRevoked) return { user: 'ann' };
       throw new GatewayError('SLUICE_E_UNAUTHORIZED', 'a valid key is required');
     },
   }) });`;
@@ -345,11 +350,38 @@ chain:
       expect(JSON.parse((refused as { body: string }).body)).to.deep.include({ error: { message: 'a valid key is required', type: 'authentication_error', param: null, code: 'SLUICE_E_UNAUTHORIZED' } });
       const client = await Client.open(gw.url, { authorization: 'Bearer ann-key' });
       const turn = await client.turn({ type: 'response.create', model: 'loopback', input: 'who am I' });
-      client.close();
       expect(turn.at(-1)!.type).to.equal('response.completed');
+      // The key is revoked while the socket is open: its next turn is refused, as its next HTTP request would be.
+      globalThis.__annRevoked = true;
+      const [refusedTurn] = await client.turn({ type: 'response.create', model: 'loopback', input: 'and now?' });
+      client.close();
+      expect(refusedTurn).to.deep.include({ type: 'error', status: 401 });
       const lines = gw.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['msg'] === 'request');
       expect(lines.find((l) => l['request_id'] === 'ws-refused')).to.include({ status: 401, error: 'SLUICE_E_UNAUTHORIZED' });
       expect(lines.filter((l) => l['endpoint'] === 'openai.responses' && l['status'] === 200).map((l) => l['user'])).to.deep.equal(['ann']);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('a message over server.body_limit closes the socket (1009); the gateway goes on serving', async () => {
+    const gw = await startGateway(`server: { body_limit: 2kb }
+storage: { database: "sqlite::memory:" }
+providers:
+  local: { type: loopback }
+chain:
+  - use: router
+    with: { default: local }
+`);
+    try {
+      const client = await Client.open(gw.url);
+      client.ws.send(JSON.stringify({ type: 'response.create', model: 'loopback', input: 'x'.repeat(4096) }));
+      await until(() => client.closed !== undefined);
+      expect(client.closed!.code).to.equal(1009);
+      const again = await Client.open(gw.url);
+      const turn = await again.turn({ type: 'response.create', model: 'loopback', input: 'small' });
+      again.close();
+      expect(textOf(turn)).to.equal('Loopback reply. You said: small');
     } finally {
       await gw.close();
     }
