@@ -182,11 +182,15 @@ export class ResponsesConnection {
     this.current = undefined;
     const finished = res.finished;
     if (finished && typeof finished['id'] === 'string') {
-      // What the next turn chains from: this turn's whole input (expanded) and the response's output.
-      // A turn whose previous response only the upstream knows has no whole input here.
+      // What the next turn chains from: this turn's whole input (expanded) and the response's output
+      // as the client got it. The input as the client sent it, read back from the text: plugins
+      // rewrite the request in place (the firewall's redaction), and the client would send the
+      // original again over HTTP, for the chain to rewrite once more. A turn whose previous
+      // response only the upstream knows has no whole input here.
       const output = Array.isArray(finished['output']) ? finished['output'] : [];
+      const sent = (JSON.parse(text) as JsonObject)['input'];
       this.latest = chained || typeof previous !== 'string' || previous === ''
-        ? { id: finished['id'], items: [...inputItems(body['input']), ...output] }
+        ? { id: finished['id'], items: [...inputItems(sent), ...output] }
         : undefined;
     }
   }

@@ -332,6 +332,49 @@ export default definePlugin({ name: 'door', version: '1.0.0', sluice: '^0.1.0', 
     },
   }) });`;
 
+/** Rewrites each request in place, as a redacting plugin does: every input text gets a "!" added. */
+const SHOUT = `import { definePlugin, z } from 'sluice';
+export default definePlugin({ name: 'shout', version: '1.0.0', sluice: '^0.1.0', options: z.strictObject({}),
+  setup: () => ({
+    middleware: async ({ exchange }, next) => {
+      const input = exchange.request.input;
+      if (Array.isArray(input)) for (const item of input) for (const part of Array.isArray(item.content) ? item.content : []) if (part.type === 'input_text') part.text += '!';
+      await next();
+    },
+  }) });`;
+
+describe('Responses API over WebSocket: a chain that rewrites requests', function () {
+  this.timeout(30_000);
+
+  it('a chained turn replays what the client sent, not what a plugin made of it for the last turn', async () => {
+    const up = await startRecordingUpstream();
+    const gw = await startGateway(`storage: { database: "sqlite::memory:" }
+providers:
+  claude: { type: anthropic, base_url: "${up.origin}", api_key: test-key }
+chain:
+  - use: ./shout.js
+  - use: router
+    with: { default: claude }
+  - use: translator
+`, { files: { 'shout.js': SHOUT } });
+    try {
+      const client = await Client.open(gw.url);
+      const text = (t: string) => ({ type: 'message', role: 'user', content: [{ type: 'input_text', text: t }] });
+      const first = await client.turn({ type: 'response.create', model: 'claude-x', store: false, input: [text('hello')] });
+      await client.turn({ type: 'response.create', model: 'claude-x', store: false, previous_response_id: completedOf(first).id, input: [text('again')] });
+      client.close();
+      // Over HTTP the client would send 'hello' again and the plugin make it 'hello!' once more.
+      const users = (i: number) => (up.requests[i]!.body as { messages: { role: string; content: { text?: string }[] }[] }).messages
+        .filter((m) => m.role === 'user').map((m) => m.content.map((c) => c.text).join(''));
+      expect(users(0)).to.deep.equal(['hello!']);
+      expect(users(1)).to.deep.equal(['hello!', 'again!']);
+    } finally {
+      await gw.close();
+      await up.close();
+    }
+  });
+});
+
 describe('Responses API over WebSocket: authentication and shutdown', function () {
   this.timeout(30_000);
 
