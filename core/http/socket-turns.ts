@@ -169,13 +169,20 @@ export class ResponsesConnection {
     }
     if (message['generate'] === false) { this.prepare(id, receivedAt, body); return; }
     body['stream'] = true;
+    const text = JSON.stringify(body);
+    // The whole conversation goes upstream: a chained turn is held to server.body_limit as the same
+    // conversation POSTed over HTTP is, and the connection's memory with it.
+    const bytes = Buffer.from(text);
+    if (bytes.length > this.services.bodyLimits.maxBytes) {
+      refused(new GatewayError('SLUICE_E_BODY_TOO_LARGE', `request body exceeds the limit of ${this.services.bodyLimits.maxBytes} bytes (the conversation this turn continues, with its new items)`));
+      return;
+    }
     const res = new SocketTurnResponse(this.ws);
     this.current = res;
     const ended = new Promise<void>((resolve) => res.once('close', resolve));
-    const text = JSON.stringify(body);
     const arrival: Arrival = {
       id, receivedAt, query: this.origin.query, peerAddress: this.origin.peerAddress, clientAddress: this.origin.clientAddress,
-      pathModel: undefined, body: { value: body, bytes: Buffer.from(text) },
+      pathModel: undefined, body: { value: body, bytes },
     };
     await this.services.handle(this.turnRequest(), res, SOCKET_RESPONSES, arrival);
     await ended;

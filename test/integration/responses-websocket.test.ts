@@ -430,6 +430,33 @@ chain:
     }
   });
 
+  it('a chained turn whose whole conversation passes server.body_limit gets a 413 error, as the same conversation POSTed would', async () => {
+    const gw = await startGateway(`server: { body_limit: 2kb }
+storage: { database: "sqlite::memory:" }
+providers:
+  local: { type: loopback }
+chain:
+  - use: router
+    with: { default: local }
+`);
+    try {
+      const client = await Client.open(gw.url);
+      const first = await client.turn({ type: 'response.create', model: 'loopback', store: false, input: 'a'.repeat(1200) });
+      expect(first.at(-1)!.type).to.equal('response.completed');
+      // Each message alone is under the limit; the conversation it continues is not.
+      const next = await client.turn({ type: 'response.create', model: 'loopback', store: false, previous_response_id: completedOf(first).id, input: 'b'.repeat(900) });
+      expect(next).to.have.length(1);
+      expect(next[0]).to.include({ type: 'error', status: 413 });
+      expect((next[0]!['headers'] as Record<string, string>)['x-sluice-error-code']).to.equal('SLUICE_E_BODY_TOO_LARGE');
+      // The socket stays usable: a turn that starts afresh is served.
+      const fresh = await client.turn({ type: 'response.create', model: 'loopback', store: false, input: 'small' });
+      client.close();
+      expect(textOf(fresh)).to.equal('Loopback reply. You said: small');
+    } finally {
+      await gw.close();
+    }
+  });
+
   it('a shutdown lets the turn in flight finish, then closes the socket with 1001; new upgrades are refused', async () => {
     const up = await startRecordingUpstream();
     let release!: () => void;
