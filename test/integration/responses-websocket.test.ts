@@ -70,6 +70,16 @@ const textOf = (msgs: Msg[]) => msgs.filter((m) => m.type === 'response.output_t
 
 const TOOLS = [{ type: 'function', name: 'lookup', description: 'Look a word up', strict: false, parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } }];
 
+/** A gateway on the loopback model whose server.body_limit is 2 KB. */
+const smallBodyLimitGateway = () => startGateway(`server: { body_limit: 2kb }
+storage: { database: "sqlite::memory:" }
+providers:
+  local: { type: loopback }
+chain:
+  - use: router
+    with: { default: local }
+`);
+
 describe('Responses API over WebSocket', function () {
   this.timeout(30_000);
   let up: RecordingUpstream;
@@ -408,14 +418,7 @@ chain:
   });
 
   it('a message over server.body_limit closes the socket (1009); the gateway goes on serving', async () => {
-    const gw = await startGateway(`server: { body_limit: 2kb }
-storage: { database: "sqlite::memory:" }
-providers:
-  local: { type: loopback }
-chain:
-  - use: router
-    with: { default: local }
-`);
+    const gw = await smallBodyLimitGateway();
     try {
       const client = await Client.open(gw.url);
       client.ws.send(JSON.stringify({ type: 'response.create', model: 'loopback', input: 'x'.repeat(4096) }));
@@ -431,14 +434,7 @@ chain:
   });
 
   it('a chained turn whose whole conversation passes server.body_limit gets a 413 error, as the same conversation POSTed would', async () => {
-    const gw = await startGateway(`server: { body_limit: 2kb }
-storage: { database: "sqlite::memory:" }
-providers:
-  local: { type: loopback }
-chain:
-  - use: router
-    with: { default: local }
-`);
+    const gw = await smallBodyLimitGateway();
     try {
       const client = await Client.open(gw.url);
       const first = await client.turn({ type: 'response.create', model: 'loopback', store: false, input: 'a'.repeat(1200) });
