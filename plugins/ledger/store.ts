@@ -8,9 +8,11 @@
 // skipped; only a true replay of the same row (a write that timed out but committed, a spill file
 // replayed) is skipped. The derived id is a function of the row, so its replays are skipped too.
 import type { Knex } from 'knex';
-import { isSqlite, storableText } from '../../core/index.js';
+import { isSqlite } from '../../core/index.js';
+import { COLUMNS, fitValue, rowValues, text, WIDTHS } from './columns.js';
 import { LEDGER_TABLE, type LedgerRow } from './row.js';
-import { SQLITE_RETRY_LOCK_WAIT_MS, sqliteWrite, type SqliteDatabase } from './sqlite.js';
+import { SQLITE_RETRY_LOCK_WAIT_MS, sqliteWrite, type SqliteDatabase, type SqliteStatement } from './sqlite.js';
+import { groupByShape, SHAPE_COLUMNS, ShapeCache, shapeRowSql } from './insert-shapes.js';
 
 /** PostgreSQL rows per statement: 48 columns × 1000 stays well under its 65,535 bound parameters. */
 const ROWS_PER_STATEMENT = 1000;
@@ -24,101 +26,6 @@ export interface RowStore {
   insert(rows: readonly LedgerRow[], retrying?: boolean): Promise<number>;
 }
 
-/** Column widths of the migration: PostgreSQL refuses a longer value, and one such row would fail its batch for ever. */
-const WIDTHS: Partial<Record<keyof LedgerRow, number>> = {
-  request_id: 128, day: 10, user_id: 256, team_id: 256, key_id: 128, session_id: 256, client_address: 64, method: 16, path: 512,
-  endpoint: 64, client_protocol: 64, requested_model: 256, served_model: 256, provider: 128, outcome: 32, error_code: 96,
-  usage_source: 16, local_method: 32, direction: 16, offer_id: 128, arrival_key: 40, service_tier: 32,
-};
-const INTEGERS: (keyof LedgerRow)[] = [
-  'time_ms', 'fallbacks', 'stream', 'status', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'count_mismatch',
-  'web_search_calls', 'web_fetch_calls',
-];
-const NULLABLE_INTEGERS: (keyof LedgerRow)[] = ['local_input_tokens', 'local_output_tokens'];
-const DOUBLES: (keyof LedgerRow)[] = ['cost_input', 'cost_output', 'cost_cache_read', 'cost_cache_write', 'cost_reasoning', 'cost_total', 'ttfb_ms', 'latency_ms', 'output_tps', 'cost_fees'];
-
-type Kind = 'integer' | 'nullableInteger' | 'double' | 'latency' | number | 'text';
-const KIND = new Map<string, Kind>([
-  ...Object.entries(WIDTHS).map(([c, w]) => [c, w!] as [string, Kind]),
-  ...INTEGERS.map((c) => [c, 'integer'] as [string, Kind]),
-  ...NULLABLE_INTEGERS.map((c) => [c, 'nullableInteger'] as [string, Kind]),
-  ...DOUBLES.map((c) => [c, c === 'latency_ms' ? 'latency' : 'double'] as [string, Kind]),
-]);
-
-// The fitting rules, one per kind of column: fitValue picks one by the column's kind, rowValues
-// calls them by name.
-/** Strings within their column's width, NUL as U+FFFD (core's storableText: PostgreSQL refuses a NUL). */
-const text = (v: unknown, width: number): unknown => (typeof v === 'string' ? storableText(v, width) : v ?? null);
-/** A text column without a width (JSON the row built: fallback_detail, findings). */
-const anyText = (v: unknown): unknown => (typeof v === 'string' ? storableText(v) : v ?? null);
-/**
- * Whole, and within ±2^53: token counts are the provider's own figures, and one past PostgreSQL's
- * bigint (an upstream reporting 1e300) failed its batch on every retry and replay. The clamp keeps
- * such a figure absurd in the row, as evidence, without refusing the rows written with it.
- */
-const whole = (v: number): number => Math.max(-Number.MAX_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, Math.round(v)));
-const integer = (v: unknown): number => (Number.isFinite(v) ? whole(v as number) : 0);
-const integerOrNull = (v: unknown): number | null => (Number.isFinite(v) ? whole(v as number) : null);
-const double = (v: unknown): unknown => (Number.isFinite(v) ? v : null);
-/** A latency is never null: not finite counts as 0. */
-const latency = (v: unknown): unknown => (Number.isFinite(v) ? v : 0);
-
-/** One column's value as both databases accept it: strings within their column, integers whole, numbers finite. */
-function fitValue(kind: Kind | undefined, v: unknown): unknown {
-  switch (kind) {
-    case undefined: case 'text': return anyText(v);
-    case 'integer': return integer(v);
-    case 'nullableInteger': return integerOrNull(v);
-    case 'double': return double(v);
-    case 'latency': return latency(v);
-    default: return text(v, kind);
-  }
-}
-
-/** A row both databases accept (one odd value would otherwise fail its batch for ever). */
-export function fitRow(row: LedgerRow): LedgerRow {
-  const out: Record<string, unknown> = {};
-  for (const col of Object.keys(row)) out[col] = fitValue(KIND.get(col), row[col as keyof LedgerRow]);
-  return out as unknown as LedgerRow;
-}
-
-/** The table's columns in insert order (every LedgerRow field). */
-const COLUMNS: (keyof LedgerRow)[] = [
-  'request_id', 'time_ms', 'day', 'user_id', 'team_id', 'key_id', 'session_id', 'client_address', 'method', 'path', 'endpoint',
-  'client_protocol', 'requested_model', 'served_model', 'provider', 'fallbacks', 'fallback_detail', 'stream', 'status', 'outcome',
-  'error_code', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'usage_source',
-  'cost_input', 'cost_output', 'cost_cache_read', 'cost_cache_write', 'cost_reasoning', 'cost_total', 'local_input_tokens',
-  'local_output_tokens', 'local_method', 'count_mismatch', 'ttfb_ms', 'latency_ms', 'output_tps', 'findings', 'direction', 'offer_id',
-  'arrival_key', 'service_tier', 'web_search_calls', 'web_fetch_calls', 'cost_fees',
-];
-
-/**
- * A row's values in COLUMNS order, fitted as fitValue fits them (a test holds the two to each other).
- * Spelled out rather than looped over COLUMNS: `row[column]` with 48 different names is a
- * megamorphic keyed load per value, and the switch on the column's kind a branch per value; here
- * each load is a named one on the row's single shape. Written into `out`, reused by the caller.
- */
-export function rowValues(r: LedgerRow, out: unknown[]): unknown[] {
-  out[0] = text(r.request_id, 128); out[1] = integer(r.time_ms); out[2] = text(r.day, 10);
-  out[3] = text(r.user_id, 256); out[4] = text(r.team_id, 256); out[5] = text(r.key_id, 128); out[6] = text(r.session_id, 256);
-  out[7] = text(r.client_address, 64); out[8] = text(r.method, 16); out[9] = text(r.path, 512); out[10] = text(r.endpoint, 64);
-  out[11] = text(r.client_protocol, 64); out[12] = text(r.requested_model, 256); out[13] = text(r.served_model, 256); out[14] = text(r.provider, 128);
-  out[15] = integer(r.fallbacks); out[16] = anyText(r.fallback_detail); out[17] = integer(r.stream); out[18] = integer(r.status); out[19] = text(r.outcome, 32);
-  out[20] = text(r.error_code, 96); out[21] = integer(r.input_tokens); out[22] = integer(r.output_tokens); out[23] = integer(r.cache_read_tokens);
-  out[24] = integer(r.cache_write_tokens); out[25] = integer(r.reasoning_tokens); out[26] = text(r.usage_source, 16);
-  out[27] = double(r.cost_input); out[28] = double(r.cost_output); out[29] = double(r.cost_cache_read); out[30] = double(r.cost_cache_write);
-  out[31] = double(r.cost_reasoning); out[32] = double(r.cost_total); out[33] = integerOrNull(r.local_input_tokens);
-  out[34] = integerOrNull(r.local_output_tokens); out[35] = text(r.local_method, 32); out[36] = integer(r.count_mismatch);
-  out[37] = double(r.ttfb_ms); out[38] = latency(r.latency_ms); out[39] = double(r.output_tps);
-  out[40] = anyText(r.findings); out[41] = text(r.direction, 16); out[42] = text(r.offer_id, 128); out[43] = text(r.arrival_key, 40);
-  out[44] = text(r.service_tier, 32); out[45] = integer(r.web_search_calls); out[46] = integer(r.web_fetch_calls); out[47] = double(r.cost_fees);
-  return out;
-}
-
-/** fitValue over COLUMNS, column by column: what rowValues must equal (tests). */
-export function fittedByColumn(row: LedgerRow): unknown[] {
-  return COLUMNS.map((c) => fitValue(KIND.get(c), row[c]));
-}
 const INSERT_HEAD = `insert into ${LEDGER_TABLE} (${COLUMNS.join(', ')}) values `;
 const ONE_ROW = `(${COLUMNS.map(() => '?').join(', ')})`;
 // Idempotent by request id, the same clause on SQLite (3.24+) and PostgreSQL: a row written before
@@ -169,17 +76,29 @@ const SQLITE_ROWS_PER_TRANSACTION = 250;
  */
 const SQLITE_ROWS_PER_STATEMENT = 8;
 
-/** Prepared statements per SQLite connection (one row, and SQLITE_ROWS_PER_STATEMENT rows), run in a transaction per slice. */
+/** Prepared statements per SQLite connection (one row, SQLITE_ROWS_PER_STATEMENT rows, and those rows by shape), run in a transaction per slice. */
 const sqliteInserts = new WeakMap<object, (rows: readonly LedgerRow[]) => number>();
-/** The insert of a slice of rows in one transaction; returns how many rows it stored. */
+
+/**
+ * The insert of a slice of rows in one transaction; returns how many rows it stored. Rows of a shape
+ * the slice holds at least a statement's worth of go through that shape's statements (insert-shapes.ts),
+ * the rest through the statements that bind every column.
+ */
 function sqliteInsertFor(db: SqliteDatabase): (rows: readonly LedgerRow[]) => number {
   let insert = sqliteInserts.get(db);
   if (!insert) {
+    const width = COLUMNS.length;
+    const N = SQLITE_ROWS_PER_STATEMENT;
     const one = db.prepare(multiRow(1));
-    const many = db.prepare(multiRow(SQLITE_ROWS_PER_STATEMENT));
+    const many = db.prepare(multiRow(N));
     const holder = db.prepare(`select ${IDENTITY.join(', ')} from ${LEDGER_TABLE} where request_id = ?`);
-    const values: unknown[] = new Array(COLUMNS.length);
-    const wide: unknown[] = new Array(COLUMNS.length * SQLITE_ROWS_PER_STATEMENT);
+    const shapes = new ShapeCache(N, (slots) => db.prepare(INSERT_HEAD + new Array(N).fill(shapeRowSql(slots)).join(', ') + ON_CONFLICT));
+    /** The slice's fitted values, row after row. */
+    const fitted: unknown[] = [];
+    const values: unknown[] = new Array(width);
+    const manyArgs = new Array<unknown>(width * N);
+    const oneArgs = new Array<unknown>(width);
+    const ids = new Set<unknown>();
     /** A row the insert skipped because its id was taken: a replay of it is done; another request's row gets a derived id. */
     const settle = (row: LedgerRow): number => {
       const stored = holder.get(text(row.request_id, 128)) as Identity | undefined;
@@ -187,23 +106,48 @@ function sqliteInsertFor(db: SqliteDatabase): (rows: readonly LedgerRow[]) => nu
       rowValues(row, values)[0] = derivedId(row);
       return one.run(...values).changes;
     };
-    insert = db.transaction((rows: readonly LedgerRow[]): number => {
-      let stored = 0;
-      let i = 0;
-      for (; i + SQLITE_ROWS_PER_STATEMENT <= rows.length; i += SQLITE_ROWS_PER_STATEMENT) {
-        for (let j = 0; j < SQLITE_ROWS_PER_STATEMENT; j++) {
-          rowValues(rows[i + j]!, values);
-          for (let c = 0, at = j * COLUMNS.length; c < COLUMNS.length; c++) wide[at + c] = values[c];
-        }
-        // Values as arguments, not one array: better-sqlite3 reads an array's elements through V8's
-        // slow element lookup, and arguments directly (~1 µs a 43-value row less, measured).
-        const changes = many.run(...wide).changes;
-        stored += changes;
-        if (changes === SQLITE_ROWS_PER_STATEMENT) continue;
-        // Some ids were taken (the rows just written find themselves, and are done).
-        for (let j = i; j < i + SQLITE_ROWS_PER_STATEMENT; j++) stored += settle(rows[j]!);
+    /** Runs `statement` on the `columns` (all if undefined) of the rows `at[from…from+count]`, through `args`; settles its rows if some ids were taken. */
+    const run = (statement: SqliteStatement, columns: readonly number[] | undefined, args: unknown[], rows: readonly LedgerRow[], at: readonly number[], from: number, count: number): number => {
+      const n = columns ? columns.length : width;
+      for (let j = 0, k = 0; j < count; j++) {
+        const base = at[from + j]! * width;
+        if (columns) for (let b = 0; b < n; b++) args[k++] = fitted[base + columns[b]!];
+        else for (let c = 0; c < n; c++) args[k++] = fitted[base + c];
       }
-      for (; i < rows.length; i++) stored += one.run(...rowValues(rows[i]!, values)).changes || settle(rows[i]!);
+      // Values as arguments, not one array: better-sqlite3 reads an array's elements through V8's
+      // slow element lookup, and arguments directly (~1 µs a 43-value row less, measured).
+      const changes = statement.run(...args).changes;
+      if (changes === count) return changes;
+      // Some ids were taken (the rows just written find themselves, and are done).
+      let stored = changes;
+      for (let j = from; j < from + count; j++) stored += settle(rows[at[j]!]!);
+      return stored;
+    };
+    insert = db.transaction((rows: readonly LedgerRow[]): number => {
+      // A row repeating an earlier row's id waits until the end, so the earlier keeps the id (as when
+      // rows were written in order) whichever shapes they have.
+      const repeats: number[] = [];
+      ids.clear();
+      for (let i = 0; i < rows.length; i++) {
+        rowValues(rows[i]!, fitted, i * width);
+        const known = ids.size;
+        if (ids.add(fitted[i * width]).size === known) repeats.push(i);
+      }
+      const { groups, rest } = groupByShape(SHAPE_COLUMNS, fitted, rows.length, width, repeats);
+      let stored = 0;
+      for (const group of groups) {
+        const full = group.rows.length - (group.rows.length % N);
+        if (full > 0) {
+          const shape = shapes.get(group.slots);
+          for (let m = 0; m < full; m += N) stored += run(shape.statement, shape.bound, shape.args, rows, group.rows, m, N);
+        }
+        for (let m = full; m < group.rows.length; m++) rest.push(group.rows[m]!);
+      }
+      rest.sort((a, b) => a - b).push(...repeats);
+      let r = 0;
+      for (; r + N <= rest.length; r += N) stored += run(many, undefined, manyArgs, rows, rest, r, N);
+      for (; r < rest.length; r++) stored += run(one, undefined, oneArgs, rows, rest, r, 1);
+      ids.clear(); // not holding the slice's ids until the next
       return stored;
     });
     sqliteInserts.set(db, insert);

@@ -8,8 +8,10 @@ import type { Knex } from 'knex';
 import { openDatabase } from '../../../core/storage/database.js';
 import { migrateLatest } from '../../../core/storage/migrations.js';
 import { ledgerMigrations } from '../../../plugins/ledger/migrations.js';
-import { LEDGER_TABLE } from '../../../plugins/ledger/row.js';
-import { fitRow, knexStore, toNumber, toNumberOrNull } from '../../../plugins/ledger/store.js';
+import { LEDGER_TABLE, type LedgerRow } from '../../../plugins/ledger/row.js';
+import { COLUMNS as COLUMN_NAMES, fitRow, rowValues } from '../../../plugins/ledger/columns.js';
+import { groupByShape, MAX_SHAPES, MAX_SHAPES_A_SLICE, SHAPE_COLUMNS, ShapeCache } from '../../../plugins/ledger/insert-shapes.js';
+import { knexStore, toNumber, toNumberOrNull } from '../../../plugins/ledger/store.js';
 import { tempDir } from '../../helpers/gateway.js';
 import { onEachDatabase, sampleRow as row, T0, type OpenDatabase } from './rig.js';
 
@@ -165,6 +167,105 @@ describe('ledger store on SQLite, locked by another connection', () => {
       other.close();
       await knex.destroy();
     }
+  });
+});
+
+/** A row as the bench chain writes it with the count off: most columns null, zero or the same as the last row's. */
+function commonRow(i: number): LedgerRow {
+  return {
+    request_id: `req_shape_${String(i).padStart(4, '0')}`, time_ms: T0 + i, day: '2026-12-06',
+    user_id: null, team_id: null, key_id: null, session_id: null, client_address: '127.0.0.1', method: 'POST', path: '/v1/chat/completions',
+    endpoint: 'openai.chat', client_protocol: 'openai.chat', requested_model: 'gpt-4o-mini', served_model: 'gpt-4o-mini-2024-07-18', provider: 'mock',
+    fallbacks: 0, fallback_detail: null, stream: 0, status: 200, outcome: 'success', error_code: null,
+    input_tokens: 31 + i, output_tokens: 12, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0, usage_source: 'reported',
+    cost_input: 0.00000465 * i, cost_output: 0.0000072, cost_cache_read: 0, cost_cache_write: 0, cost_reasoning: 0, cost_total: 0.00001185 + i,
+    local_input_tokens: null, local_output_tokens: null, local_method: null, count_mismatch: 0,
+    ttfb_ms: 1.25 + i, latency_ms: 2.5 + i, output_tps: 5117.271, findings: null, direction: null, offer_id: null, arrival_key: `gw.${i}`,
+    service_tier: 'default', web_search_calls: 0, web_fetch_calls: 0, cost_fees: 0,
+  };
+}
+
+/** Kinds of row a gateway writes many alike, and values at the edges of what a literal may hold. */
+const KINDS: ((i: number) => LedgerRow)[] = [
+  commonRow,
+  // Quotes, an attempt at SQL, non-ASCII, a lone surrogate, a NUL: as a bound value stores them.
+  (i) => ({ ...commonRow(i), provider: "o'brien", service_tier: "it''s", error_code: "E'); drop table ledger_requests; --", outcome: 'ok ✓ 成功', method: '\uD800x', endpoint: 'a\u0000b', client_protocol: '' }),
+  // A failure: nothing counted, nothing priced.
+  (i) => ({ ...commonRow(i), stream: 1, status: 502, outcome: 'upstream_error', error_code: 'SLUICE_E_UPSTREAM', usage_source: 'none', input_tokens: 0, output_tokens: 0,
+    cost_input: null, cost_output: null, cost_cache_read: null, cost_cache_write: null, cost_reasoning: null, cost_total: null, ttfb_ms: null, output_tps: null, service_tier: null, cost_fees: null }),
+  // Negative zeros, numbers where text goes, a whole number past 2^53, an integer in a column that may hold a constant.
+  (i) => ({ ...commonRow(i), cost_cache_read: -0, cache_read_tokens: -0, web_search_calls: 2, fallbacks: 1, fallback_detail: '[{"provider":"a"}]',
+    provider: 7 as unknown as string, day: 12.5 as unknown as string, status: 2 ** 60, count_mismatch: -3, outcome: 0 as unknown as string }),
+  // Set where the common row has nulls and zeros.
+  (i) => ({ ...commonRow(i), user_id: 'u', team_id: 't', key_id: 'k', session_id: 's', findings: '[]', local_method: 'estimate', local_input_tokens: 0, local_output_tokens: 5,
+    cache_write_tokens: 3, reasoning_tokens: 0.4, direction: 'consumed', offer_id: 'o', web_fetch_calls: 1, cost_fees: 0.5 }),
+];
+
+describe('ledger store on SQLite: rows alike written by statements holding what they share as literals', () => {
+  it('stores every value as the statement binding every column does, type for type, and binds only what differs', async () => {
+    const dirs = [tempDir('sluice-ledger-shapes-'), tempDir('sluice-ledger-shapes-')];
+    const [shaped, single] = dirs.map((dir) => openDatabase(`sqlite:${dir}/ledger.db`, dir)) as [Knex, Knex];
+    try {
+      for (const knex of [shaped, single]) await migrateLatest(knex, [{ plugin: 'ledger', migrations: ledgerMigrations }]);
+      // 11 rows of each kind, interleaved: a statement of 8 each by shape, the rest by the statement binding every column.
+      const rows = Array.from({ length: 11 * KINDS.length }, (_, i) => KINDS[i % KINDS.length]!(i));
+      // Replays and taken ids within shaped statements: row 20's id is row 0's (another request), row 25 is row 5 again.
+      rows[20] = { ...rows[20]!, request_id: rows[0]!.request_id };
+      rows[25] = rows[5]!;
+      const conn = await (shaped.client as { acquireConnection(): Promise<{ prepare(sql: string): unknown }> }).acquireConnection();
+      const prepared: string[] = [];
+      const prepare = conn.prepare.bind(conn);
+      conn.prepare = (sql: string) => { prepared.push(sql); return prepare(sql); };
+      await (shaped.client as { releaseConnection(c: unknown): Promise<unknown> }).releaseConnection(conn);
+
+      expect(await knexStore(async () => shaped).insert(rows), 'rows stored: all but the replay').to.equal(rows.length - 1);
+      const singleStore = knexStore(async () => single);
+      let stored = 0;
+      for (const r of rows) stored += await singleStore.insert([r]);
+      expect(stored).to.equal(rows.length - 1);
+
+      const typed = async (knex: Knex) => (await knex.raw(`select ${COLUMN_NAMES.map((c) => `${c}, typeof(${c}) as ${c}_type`).join(', ')} from ${LEDGER_TABLE} order by request_id`)) as Record<string, unknown>[];
+      const [got, want] = [await typed(shaped), await typed(single)];
+      expect(got).to.have.length(rows.length - 1);
+      expect(got).to.deep.equal(want);
+      expect(got.find((r) => r['provider'] === "o'brien"), 'a quote in a literal').to.include({ service_tier: "it''s", error_code: "E'); drop table ledger_requests; --", endpoint: 'a\uFFFDb' });
+
+      const shapedSql = prepared.filter((sql) => sql.startsWith('insert') && !sql.includes(`(${COLUMN_NAMES.map(() => '?').join(', ')})`));
+      expect(shapedSql, 'one statement a kind of row').to.have.length(KINDS.length);
+      const common = shapedSql.find((sql) => sql.includes("'gpt-4o-mini'"))!;
+      const bound = common.slice(common.indexOf(' values (') + 9, common.indexOf('), (')).split(', ').filter((v) => v === '?').length;
+      expect(bound, 'values bound a common row (of 48)').to.be.at.most(12);
+    } finally {
+      await shaped.destroy();
+      await single.destroy();
+    }
+  });
+});
+
+describe('ledger insert shapes: bounded', () => {
+  it('tells apart at most MAX_SHAPES_A_SLICE shapes a slice and keeps at most MAX_SHAPES statements, least recently used out', () => {
+    const width = COLUMN_NAMES.length;
+    // 40 shapes (a status each), 8 rows each, interleaved.
+    const values: unknown[] = [];
+    for (let i = 0; i < 320; i++) rowValues({ ...commonRow(i + 1), status: 200 + (i % 40) }, values, i * width);
+    const { groups, rest } = groupByShape(SHAPE_COLUMNS, values, 320, width, [3, 7]);
+    expect(groups).to.have.length(MAX_SHAPES_A_SLICE);
+    expect(groups.every((g) => g.rows.length === 8 && g.rows.every((i) => i % 40 === g.rows[0]! % 40)), 'each group one status, all its rows').to.equal(true);
+    expect(groups.reduce((n, g) => n + g.rows.length, 0) + rest.length, 'every row but the two skipped').to.equal(318);
+    const placed = groups.flatMap((g) => g.rows).concat(rest);
+    expect(placed, 'skipped').to.not.include(3);
+    expect(placed, 'skipped').to.not.include(7);
+
+    let prepared = 0;
+    const cache = new ShapeCache(8, () => ++prepared);
+    const slotsOf = (k: number) => SHAPE_COLUMNS.slotsOf(values, k * width);
+    for (let k = 0; k < 40; k++) cache.get(slotsOf(k));
+    expect(cache.size).to.equal(MAX_SHAPES);
+    expect(prepared).to.equal(40);
+    cache.get(slotsOf(39));
+    expect(prepared, 'a kept shape is not prepared again').to.equal(40);
+    cache.get(slotsOf(0));
+    expect(prepared, 'the least recently used went first').to.equal(41);
   });
 });
 

@@ -394,7 +394,7 @@ describe('ledger writer: a database that stops answering', () => {
 
 describe('ledger rows fit their columns', () => {
   it('long strings are cut to the column, integers made whole, non-finite numbers dropped', async () => {
-    const { fitRow } = await import('../../../plugins/ledger/store.js');
+    const { fitRow } = await import('../../../plugins/ledger/columns.js');
     const row = fitRow({ request_id: 'r', requested_model: 'm'.repeat(1000), provider: 'p'.repeat(300), input_tokens: 1.6, output_tokens: Number.NaN, ttfb_ms: Number.POSITIVE_INFINITY, latency_ms: 3.5, local_input_tokens: Number.NaN } as unknown as LedgerRow);
     expect(row.requested_model!.length).to.equal(256);
     expect(row.provider!.length).to.equal(128);
@@ -402,7 +402,7 @@ describe('ledger rows fit their columns', () => {
   });
 
   it('the insert\'s spelled-out values are fitValue column by column, in column order', async () => {
-    const { rowValues, fittedByColumn } = await import('../../../plugins/ledger/store.js');
+    const { rowValues, fittedByColumn } = await import('../../../plugins/ledger/columns.js');
     // Every column a value of its own (so a swapped pair shows), then every column at its edge.
     const distinct: Record<string, unknown> = {};
     const odd: Record<string, unknown> = {};
@@ -420,6 +420,8 @@ describe('ledger rows fit their columns', () => {
       const expected = fittedByColumn(row as unknown as LedgerRow);
       expect(expected).to.have.length(columns.length);
       expect(rowValues(row as unknown as LedgerRow, [])).to.deep.equal(expected);
+      // At an offset, as the SQLite insert fits a slice's rows into one array.
+      expect(rowValues(row as unknown as LedgerRow, ['before'], 1)).to.deep.equal(['before', ...expected]);
     }
   });
 });
