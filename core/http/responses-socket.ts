@@ -10,7 +10,6 @@ import { GatewayError, toGatewayError } from '../errors.js';
 import type { EndpointGroup } from '../config/schema.js';
 import type { Principal } from '../exchange.js';
 import { isThenable, namedPrincipal } from '../plugin/authenticated.js';
-import type { Authenticate } from '../plugin/contract.js';
 import type { ClientAddressResolver } from './client-address.js';
 import { refuseUpgrade } from './client-error.js';
 import { matchEndpoint } from './endpoints.js';
@@ -26,8 +25,6 @@ const PING_MS = 30_000;
 const WEBSOCKET_KEY = /^[+/0-9A-Za-z]{22}==$/;
 
 export interface ResponsesSocketOptions extends TurnServices {
-  /** The chain's authentication, run on the upgrade's headers before it is accepted. */
-  authenticate: Authenticate | undefined;
   addresses: ClientAddressResolver;
   recordRejection: RecordRejection;
   /** A shutdown has begun: no new socket is let in. */

@@ -8,9 +8,11 @@ import { randomBytes } from 'node:crypto';
 import { IncomingMessage, type IncomingHttpHeaders } from 'node:http';
 import { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
-import { errorBody, GatewayError } from '../errors.js';
+import { errorBody, GatewayError, toGatewayError } from '../errors.js';
 import type { Endpoint, Principal } from '../exchange.js';
 import type { Logger } from '../observability/logger.js';
+import { isThenable, namedPrincipal } from '../plugin/authenticated.js';
+import type { Authenticate } from '../plugin/contract.js';
 import { exceedsJsonDepth } from '../protocols/json-depth.js';
 import type { JsonObject, JsonValue } from '../protocols/types.js';
 import type { BodyLimits } from './body.js';
@@ -29,6 +31,8 @@ export interface TurnServices {
   record: RecordRequest;
   bodyLimits: BodyLimits;
   logger: Logger;
+  /** The chain's authentication: run on the upgrade's headers before it is accepted, and again for a turn no plugin sees (generate: false). */
+  authenticate: Authenticate | undefined;
 }
 
 /** Who opened the connection, resolved once at the upgrade. */
@@ -167,7 +171,23 @@ export class ResponsesConnection {
       }
       // Otherwise a stored response the upstream may know: sent on as the HTTP path would send it.
     }
-    if (message['generate'] === false) { this.prepare(id, receivedAt, body); return; }
+    if (message['generate'] === false) {
+      // No plugin runs for a prepared turn, but a key revoked since the upgrade stops at the next
+      // turn whatever it asks (as its next HTTP request would), and the row names who it is now.
+      let principal = this.origin.principal;
+      const { authenticate } = this.services;
+      if (authenticate) {
+        try {
+          const found = authenticate({ id, headers: this.origin.headers, query: this.origin.query, peerAddress: this.origin.peerAddress, clientAddress: this.origin.clientAddress, family: 'openai' });
+          principal = namedPrincipal(isThenable(found) ? await found : found);
+        } catch (err) {
+          refused(toGatewayError(err));
+          return;
+        }
+      }
+      this.prepare(id, receivedAt, body, principal);
+      return;
+    }
     body['stream'] = true;
     const text = JSON.stringify(body);
     // The whole conversation goes upstream: a chained turn is held to server.body_limit as the same
@@ -207,7 +227,7 @@ export class ResponsesConnection {
    * without a model call. Answered here with an empty completed response whose id the next turn
    * chains from; recorded as a request, with no upstream and no tokens.
    */
-  private prepare(id: string, receivedAt: number, body: JsonObject): void {
+  private prepare(id: string, receivedAt: number, body: JsonObject, principal: Principal | undefined): void {
     const responseId = `resp_${randomBytes(16).toString('hex')}`;
     const model = typeof body['model'] === 'string' ? body['model'] : '';
     const response: JsonObject = {
@@ -218,7 +238,7 @@ export class ResponsesConnection {
     this.send(JSON.stringify({ type: 'response.created', sequence_number: 0, response: { ...response, status: 'in_progress', usage: null } }));
     this.send(JSON.stringify({ type: 'response.completed', sequence_number: 1, response }));
     this.latest = { id: responseId, items: inputItems(body['input']) };
-    this.recordTurn(id, receivedAt, body, 200, undefined);
+    this.recordTurn(id, receivedAt, body, 200, undefined, principal);
   }
 
   /** A turn refused before the data plane: the error message, and its record as any refused request has. */
@@ -227,13 +247,13 @@ export class ResponsesConnection {
     this.recordTurn(id, receivedAt, body, error.status, error);
   }
 
-  private recordTurn(id: string, receivedAt: number, body: JsonObject, status: number, error: GatewayError | undefined): void {
+  private recordTurn(id: string, receivedAt: number, body: JsonObject, status: number, error: GatewayError | undefined, principal = this.origin.principal): void {
     const { origin } = this;
     const totalMs = performance.now() - receivedAt;
     this.services.record({
       id, endpoint: SOCKET_RESPONSES.id, family: 'openai', method: SOCKET_METHOD, path: origin.path, peerAddress: origin.peerAddress, clientAddress: origin.clientAddress,
       receivedAt, exchange: undefined, completion: { outcome: error ? 'error' : 'success', status, usage: undefined, error, firstByteMs: totalMs, totalMs },
-      sessionId: sessionIdFrom(origin.headers, body), model: typeof body['model'] === 'string' ? body['model'] : undefined, stream: true, principal: origin.principal,
+      sessionId: sessionIdFrom(origin.headers, body), model: typeof body['model'] === 'string' ? body['model'] : undefined, stream: true, principal,
     });
   }
 

@@ -342,6 +342,16 @@ export default definePlugin({ name: 'door', version: '1.0.0', sluice: '^0.1.0', 
     },
   }) });`;
 
+/** A gateway on the loopback model whose chain authenticates with DOOR. */
+const doorGateway = () => startGateway(`storage: { database: "sqlite::memory:" }
+providers:
+  local: { type: loopback }
+chain:
+  - use: ./door.js
+  - use: router
+    with: { default: local }
+`, { files: { 'door.js': DOOR } });
+
 /** Rewrites each request in place, as a redacting plugin does: every input text gets a "!" added. */
 const SHOUT = `import { definePlugin, z } from 'sluice';
 export default definePlugin({ name: 'shout', version: '1.0.0', sluice: '^0.1.0', options: z.strictObject({}),
@@ -389,14 +399,7 @@ describe('Responses API over WebSocket: authentication and shutdown', function (
   this.timeout(30_000);
 
   it('a refused key gets its 401 at the upgrade, with no socket; a valid one is the principal of every turn', async () => {
-    const gw = await startGateway(`storage: { database: "sqlite::memory:" }
-providers:
-  local: { type: loopback }
-chain:
-  - use: ./door.js
-  - use: router
-    with: { default: local }
-`, { files: { 'door.js': DOOR } });
+    const gw = await doorGateway();
     try {
       const refused = await Client.open(gw.url, { authorization: 'Bearer wrong', 'x-request-id': 'ws-refused' }).catch((e: { status: number; body: string }) => e);
       expect(refused).to.include({ status: 401 });
@@ -413,6 +416,26 @@ chain:
       expect(lines.find((l) => l['request_id'] === 'ws-refused')).to.include({ status: 401, error: 'SLUICE_E_UNAUTHORIZED' });
       expect(lines.filter((l) => l['endpoint'] === 'openai.responses' && l['status'] === 200).map((l) => l['user'])).to.deep.equal(['ann']);
     } finally {
+      await gw.close();
+    }
+  });
+
+  it('a key revoked while the socket is open is refused its next generate: false turn too (401), not answered and recorded 200', async () => {
+    globalThis.__annRevoked = false;
+    const gw = await doorGateway();
+    try {
+      const client = await Client.open(gw.url, { authorization: 'Bearer ann-key' });
+      const prewarm = await client.turn({ type: 'response.create', model: 'loopback', input: 'warm', generate: false });
+      expect(prewarm.at(-1)!.type).to.equal('response.completed');
+      globalThis.__annRevoked = true;
+      const [refused] = await client.turn({ type: 'response.create', model: 'loopback', input: 'warm again', generate: false });
+      client.close();
+      expect(refused).to.deep.include({ type: 'error', status: 401 });
+      expect(refused!['error']).to.deep.include({ code: 'SLUICE_E_UNAUTHORIZED', type: 'authentication_error' });
+      const lines = gw.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['msg'] === 'request' && l['endpoint'] === 'openai.responses');
+      expect(lines.map((l) => l['status'])).to.deep.equal([200, 401]);
+    } finally {
+      globalThis.__annRevoked = false;
       await gw.close();
     }
   });
