@@ -60,6 +60,8 @@ const MAX_WAITING = 8;
 interface Chain {
   id: string;
   items: JsonValue[];
+  /** The response these items continue that only the upstream holds (a prewarm naming a stored response): still named upstream. */
+  upstream?: string;
 }
 
 export class ResponsesConnection {
@@ -158,10 +160,13 @@ export class ResponsesConnection {
     if (body['background'] === true) { refused(new GatewayError('SLUICE_E_INVALID_REQUEST', 'background responses are not supported over WebSocket', { param: 'background' })); return; }
     const previous = body['previous_response_id'];
     let chained = false;
+    let upstream: string | undefined;
     if (typeof previous === 'string' && previous !== '') {
       if (this.latest?.id === previous) {
         body['input'] = [...this.latest.items, ...inputItems(body['input'])];
-        delete body['previous_response_id'];
+        upstream = this.latest.upstream;
+        if (upstream === undefined) delete body['previous_response_id'];
+        else body['previous_response_id'] = upstream;
         chained = true;
       } else if (body['store'] === false) {
         // Not this connection's latest response, and not stored anywhere it could be found: what
@@ -217,7 +222,7 @@ export class ResponsesConnection {
       const output = Array.isArray(finished['output']) ? finished['output'] : [];
       const sent = (JSON.parse(text) as JsonObject)['input'];
       this.latest = chained || typeof previous !== 'string' || previous === ''
-        ? { id: finished['id'], items: [...inputItems(sent), ...output] }
+        ? { id: finished['id'], items: [...inputItems(sent), ...output], upstream }
         : undefined;
     }
   }
@@ -237,7 +242,10 @@ export class ResponsesConnection {
     };
     this.send(JSON.stringify({ type: 'response.created', sequence_number: 0, response: { ...response, status: 'in_progress', usage: null } }));
     this.send(JSON.stringify({ type: 'response.completed', sequence_number: 1, response }));
-    this.latest = { id: responseId, items: inputItems(body['input']) };
+    // A previous response left in the body is one only the upstream holds: the turn chained from
+    // this one names it, or the conversation before it would be silently left out.
+    const upstream = body['previous_response_id'];
+    this.latest = { id: responseId, items: inputItems(body['input']), upstream: typeof upstream === 'string' && upstream !== '' ? upstream : undefined };
     this.recordTurn(id, receivedAt, body, 200, undefined, principal);
   }
 

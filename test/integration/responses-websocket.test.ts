@@ -92,11 +92,13 @@ storage: { database: "sqlite:./ledger.db" }
 providers:
   local: { type: loopback }
   claude: { type: anthropic, base_url: "${up.origin}", api_key: test-key }
+  oai: { type: openai, base_url: "${up.origin}/v1", api_key: test-key }
 chain:
   - use: router
     with:
       routes:
         - { match: "claude-*", provider: claude }
+        - { match: "gpt-*", provider: oai }
       default: local
   - use: translator
   - use: ledger
@@ -211,6 +213,22 @@ chain:
       ['WS', '/v1/responses', 'claude', 200, 'success', 1],
     ]);
     expect(new Set(rows.map((r) => r['request_id'])).size).to.equal(3);
+  });
+
+  it('a prewarm continuing a response only the upstream holds keeps that previous_response_id on the turns chained from it', async () => {
+    up.requests.length = 0;
+    up.answer = { text: ['Go on.'] };
+    const client = await Client.open(gw.url, { 'session-id': 'sess-ws-upstream-previous' });
+    const user = (text: string) => ({ type: 'message', role: 'user', content: [{ type: 'input_text', text }] });
+    const prewarm = await client.turn({ type: 'response.create', model: 'gpt-5', previous_response_id: 'resp_stored_upstream', input: [user('warm')], generate: false });
+    const first = await client.turn({ type: 'response.create', model: 'gpt-5', previous_response_id: completedOf(prewarm).id, input: [user('first')] });
+    const second = await client.turn({ type: 'response.create', model: 'gpt-5', previous_response_id: completedOf(first).id, input: [user('second')] });
+    client.close();
+    expect(second.at(-1)!.type).to.equal('response.completed');
+    // What the prewarm continued is only upstream: each turn still names it, after the items the socket holds.
+    const sent = up.requests.map((r) => r.body as { previous_response_id?: string; input: { type: string; role?: string }[] });
+    expect(sent.map((b) => b.previous_response_id)).to.deep.equal(['resp_stored_upstream', 'resp_stored_upstream']);
+    expect(sent.map((b) => b.input.map((i) => i.role ?? i.type))).to.deep.equal([['user', 'user'], ['user', 'user', 'assistant', 'user']]);
   });
 
   it('a previous_response_id the socket does not hold, with store: false, is previous_response_not_found', async () => {
