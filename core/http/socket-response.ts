@@ -10,7 +10,7 @@ import type { ResponseSink } from './response-sink.js';
 import { MESSAGES_CONTENT_TYPE } from './stream-framing.js';
 
 /** Above this many bytes waiting in the socket, egress waits ('drain') before reading more events. */
-const HIGH_WATER_BYTES = 64 * 1024;
+export const HIGH_WATER_BYTES = 64 * 1024;
 
 /** The answer's headers a client may act on, passed in an error message (Codex reads them there). */
 const PASSED_HEADERS = /^(x-request-id|retry-after|x-sluice-error-code|x-ratelimit-|x-sluice-)/;

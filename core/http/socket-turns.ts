@@ -21,7 +21,7 @@ import { freshRequestId } from './ingress.js';
 import type { RecordRequest } from './request-log.js';
 import type { ResponseSink } from './response-sink.js';
 import { sessionIdFrom } from './session.js';
-import { SocketTurnResponse } from './socket-response.js';
+import { HIGH_WATER_BYTES, SocketTurnResponse } from './socket-response.js';
 
 export type DataPlaneHandle = (req: IncomingMessage, res: ResponseSink, endpoint: Endpoint, arrival: Arrival) => Promise<void>;
 
@@ -103,6 +103,9 @@ export class ResponsesConnection {
     this.running = true;
     try {
       for (let next = this.waiting.shift(); next !== undefined; next = this.waiting.shift()) {
+        // A client that does not read what it was sent is read no further until it has: every
+        // message is answered, and answers it leaves unread would be held here without bound.
+        if (this.ws.bufferedAmount >= HIGH_WATER_BYTES) await this.drained();
         try {
           if (this.closing) this.refuseTurn(freshRequestId(), performance.now(), NO_BODY, SHUTTING_DOWN());
           else if (next.isBinary) this.refuseTurn(freshRequestId(), performance.now(), NO_BODY, new GatewayError('SLUICE_E_INVALID_REQUEST', 'messages on this socket are JSON text; a binary message was sent'));
@@ -117,6 +120,24 @@ export class ResponsesConnection {
       this.running = false;
       if (this.closing && this.ws.readyState === this.ws.OPEN) this.ws.close(1001, 'the gateway is shutting down');
     }
+  }
+
+  /** Stops reading the socket until what was sent on it has left for the client (or it closed). */
+  private drained(): Promise<void> {
+    this.ws.pause();
+    return new Promise((resolve) => {
+      let done = false;
+      const go = () => {
+        if (done) return;
+        done = true;
+        this.ws.off('close', go);
+        if (this.ws.readyState === this.ws.OPEN) this.ws.resume();
+        resolve();
+      };
+      this.ws.once('close', go);
+      // A ping is written after everything queued before it: its callback says the queue has left.
+      this.ws.ping(undefined, undefined, go);
+    });
   }
 
   /**

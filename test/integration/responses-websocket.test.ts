@@ -260,6 +260,38 @@ chain:
     expect(textOf(second)).to.equal('Loopback reply. You said: second');
   });
 
+  it('a client that stops reading is not answered past what it has read: the gateway stops reading its messages, and resumes when it reads again', async () => {
+    // Each prepared turn (generate: false) is answered at once with two messages of ~33 KB.
+    const message = JSON.stringify({ type: 'response.create', model: `m-${'x'.repeat(16_000)}`, input: 'p', generate: false });
+    const turns = 1200; // ~40 MB of answers: far more than the sockets' kernel buffers hold
+    const client = await Client.open(gw.url, { 'session-id': 'sess-ws-unread' });
+    let counted = 0;
+    let read = gw.logs.length;
+    const answered = () => {
+      for (; read < gw.logs.length; read++) if (gw.logs[read]!.includes('"session":"sess-ws-unread"') && gw.logs[read]!.includes('"msg":"request"')) counted++;
+      return counted;
+    };
+    let sent = 0;
+    /** Sends the turns a few at a time (never more than 8 ahead, which closes the socket) until all are sent or none is answered for `quietMs`. */
+    const send = async (quietMs: number) => {
+      let seen = answered();
+      let since = Date.now();
+      while (sent < turns && Date.now() - since < quietMs) {
+        const now = answered();
+        if (now !== seen) { seen = now; since = Date.now(); }
+        if (sent - now < 4) { client.ws.send(message); sent++; } else await new Promise((r) => setTimeout(r, 5));
+      }
+    };
+    client.ws.pause(); // reads nothing from here on
+    await send(1000);
+    expect(answered()).to.be.below(turns / 2); // ~36 MB would have been held for it
+    client.ws.resume();
+    await send(10_000);
+    await until(() => client.messages.filter((m) => m.type === 'response.completed').length === turns, 20_000);
+    client.close();
+    expect(answered()).to.equal(turns);
+  });
+
   it('a message that is not JSON, or not a response.create, gets an error message and the socket stays open', async () => {
     const client = await Client.open(gw.url, { 'session-id': 'sess-ws-bad' });
     const [bad] = await client.turn('{"type": "response.create", ');
