@@ -179,6 +179,8 @@ export class ResponsesConnection {
     for (const key in message) if (key !== 'type' && key !== 'generate') body[key] = message[key]!;
     const refused = (error: GatewayError, code?: string) => this.refuseTurn(id, receivedAt, body, error, code);
     if (body['background'] === true) { refused(new GatewayError('SLUICE_E_INVALID_REQUEST', 'background responses are not supported over WebSocket', { param: 'background' })); return; }
+    // Taken as `true` it would call the model the client meant only to prepare: refused, as OpenAI refuses a mistyped field.
+    if (message['generate'] !== undefined && typeof message['generate'] !== 'boolean') { refused(new GatewayError('SLUICE_E_INVALID_REQUEST', 'generate must be a boolean', { param: 'generate' })); return; }
     const previous = body['previous_response_id'];
     let chained = false;
     let upstream: string | undefined;

@@ -302,13 +302,17 @@ chain:
     const [noModel] = await client.turn({ type: 'response.create', input: 'hi' });
     expect(noModel).to.deep.include({ type: 'error', status: 400 });
     expect(noModel!['error']).to.deep.include({ code: 'SLUICE_E_MISSING_MODEL' });
+    // A mistyped generate is refused, not taken as a call of the model the client meant only to prepare.
+    const [mistyped] = await client.turn({ type: 'response.create', model: 'loopback', input: 'hi', generate: 'no' });
+    expect(mistyped).to.deep.include({ type: 'error', status: 400 });
+    expect(mistyped!['error']).to.deep.include({ code: 'SLUICE_E_INVALID_REQUEST', param: 'generate' });
     // Codex's acknowledgement of a handled response is taken without an answer.
     client.ws.send(JSON.stringify({ type: 'response.processed', response_id: 'resp_x' }));
     const fine = await client.turn({ type: 'response.create', model: 'loopback', input: 'still here' });
     client.close();
     expect(textOf(fine)).to.equal('Loopback reply. You said: still here');
-    const rows = await ledgerRows('sess-ws-bad', 4);
-    expect(rows.map((r) => r['status'])).to.deep.equal([400, 400, 400, 200]);
+    const rows = await ledgerRows('sess-ws-bad', 5);
+    expect(rows.map((r) => r['status'])).to.deep.equal([400, 400, 400, 400, 200]);
   });
 
   it('a client that closes mid-turn aborts the upstream call; its row says client_disconnect', async () => {
