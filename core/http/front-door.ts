@@ -18,8 +18,8 @@ import { sendError, sendJson } from './egress.js';
 import { logOwnFailure } from './failure-log.js';
 import { msFixed3 } from './ms-text.js';
 import { familyOfUnmatched, matchEndpoint, type EndpointMatch } from './endpoints.js';
-import { isForeignWebOrigin } from './loopback-host.js';
-import { ready, SHUTTING_DOWN, type ReadinessCheck } from './readiness.js';
+import { foreignPageRefused, isForeignWebOrigin } from './loopback-host.js';
+import { ready, SHUTTING_DOWN, shuttingDown, type ReadinessCheck } from './readiness.js';
 import type { Arrival } from './handler.js';
 import type { Endpoint } from '../exchange.js';
 import { requestIdFor } from './ingress.js';
@@ -174,13 +174,12 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
       return;
     }
     if (loopbackOriginsOnly && foreignPage(req)) {
-      reject(match.endpoint.id, match.endpoint.family, new GatewayError('SLUICE_E_FORBIDDEN',
-        'refusing a request from a web page that is not on this machine: this gateway has no authentication, and a page elsewhere can reach a loopback address by DNS rebinding; add an auth plugin to the chain, or set server.allow_unauthenticated_remote: true'));
+      reject(match.endpoint.id, match.endpoint.family, foreignPageRefused('a request'));
       return;
     }
     // An endpoint matched while draining.
     res.setHeader('connection', 'close');
-    reject(match.endpoint.id, match.endpoint.family, new GatewayError('SLUICE_E_SHUTTING_DOWN', 'the gateway is shutting down; retry on another instance'));
+    reject(match.endpoint.id, match.endpoint.family, shuttingDown());
   };
 
   /** Where the request came from: the peer and, behind trusted proxies, the client. */

@@ -1,5 +1,6 @@
 // What counts as this machine: the names and addresses an unauthenticated gateway may listen on,
 // and the web origins it may answer.
+import { GatewayError } from '../errors.js';
 
 export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
@@ -18,4 +19,10 @@ export function isForeignWebOrigin(origin: string): boolean {
   const { protocol, hostname } = new URL(origin);
   if (protocol !== 'http:' && protocol !== 'https:') return false;
   return !isLoopbackHost(hostname) && !hostname.endsWith('.localhost');
+}
+
+/** The refusal of a foreign web page's `what` (a request, a WebSocket) by a gateway without authentication. */
+export function foreignPageRefused(what: string): GatewayError {
+  return new GatewayError('SLUICE_E_FORBIDDEN',
+    `refusing ${what} from a web page that is not on this machine: this gateway has no authentication, and a page elsewhere can reach a loopback address by DNS rebinding; add an auth plugin to the chain, or set server.allow_unauthenticated_remote: true`);
 }

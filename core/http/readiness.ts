@@ -4,6 +4,11 @@
 // degraded with a 200 — every instance shares that dependency, and a load balancer that took them
 // all out over it would cause the outage the gateway was built to ride out.
 
+import { GatewayError } from '../errors.js';
+
+/** What a request (or a WebSocket upgrade) arriving once the shutdown has begun is answered. */
+export const shuttingDown = (): GatewayError => new GatewayError('SLUICE_E_SHUTTING_DOWN', 'the gateway is shutting down; retry on another instance');
+
 export interface ReadinessCheck {
   check(): Promise<void>;
   /** Read at each probe: whether this instance cannot serve while the check fails. */

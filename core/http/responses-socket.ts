@@ -14,8 +14,9 @@ import type { ClientAddressResolver } from './client-address.js';
 import { refuseUpgrade } from './client-error.js';
 import { matchEndpoint } from './endpoints.js';
 import { requestIdFor } from './ingress.js';
-import { isForeignWebOrigin } from './loopback-host.js';
+import { foreignPageRefused, isForeignWebOrigin } from './loopback-host.js';
 import { msFixed3 } from './ms-text.js';
+import { shuttingDown } from './readiness.js';
 import type { RecordRejection } from './request-log.js';
 import { headerSessionId } from './session.js';
 import { ResponsesConnection, SOCKET_RESPONSES, turnHeaders, type TurnServices } from './socket-turns.js';
@@ -120,11 +121,10 @@ export function createResponsesSockets(opts: ResponsesSocketOptions): ResponsesS
         arrivals.set(req, { id, receivedAt });
         const bad = handshakeFault(req);
         if (bad) { refused(bad.error, bad.extra); return; }
-        if (opts.closing()) { refused(new GatewayError('SLUICE_E_SHUTTING_DOWN', 'the gateway is shutting down; retry on another instance')); return; }
+        if (opts.closing()) { refused(shuttingDown()); return; }
         const origin = req.headers.origin;
         if (opts.loopbackOriginsOnly && origin !== undefined && isForeignWebOrigin(origin)) {
-          refused(new GatewayError('SLUICE_E_FORBIDDEN',
-            'refusing a WebSocket from a web page that is not on this machine: this gateway has no authentication, and a page elsewhere can reach a loopback address by DNS rebinding; add an auth plugin to the chain, or set server.allow_unauthenticated_remote: true'));
+          refused(foreignPageRefused('a WebSocket'));
           return;
         }
         const authenticate = opts.authenticate;
@@ -142,7 +142,7 @@ export function createResponsesSockets(opts: ResponsesSocketOptions): ResponsesS
             return;
           }
           socket.off('error', ignore);
-          if (opts.closing()) { refused(new GatewayError('SLUICE_E_SHUTTING_DOWN', 'the gateway is shutting down; retry on another instance')); return; }
+          if (opts.closing()) { refused(shuttingDown()); return; }
           accept(req, socket, head, path, query, peerAddress, clientAddress, principal);
         })();
       };
