@@ -20,8 +20,8 @@ Usage:
   sluice user add|list|disable|enable …                users (auth plugin; --config FILE)
   sluice team add|list|disable|enable …                teams
   sluice key create|list|show|revoke …                 API keys, shown once at creation
-  sluice usage [--since 7d] [--by KEY] [--json|--csv]  tokens, cost and latency from the ledger
-  sluice audit [--since 30d] [--json|--csv]            providers by day: latency, errors, drift
+  sluice usage [--since 7d] [--until …] [--by KEY] …   tokens, cost and latency from the ledger
+  sluice audit [--since 30d] [--until …] …             providers by day: latency, errors, drift
   sluice marketplace status [--json]                   marketplace sync: last push/pull, outbox, offers
   sluice help [COMMAND]                                help on one command (or: COMMAND --help)
   sluice --version
