@@ -126,7 +126,9 @@ export const CONTACT_PII_RULES: RuleSpec[] = [
   {
     type: 'EMAIL_ADDRESS',
     literals: ['@'],
-    pattern: r`\b[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}\b`,
+    // An apostrophe counts only between letters or digits (O'Connor, d'angelo): a quote before or
+    // after an address ('bob@x.io') stays outside it.
+    pattern: r`\b[A-Za-z0-9](?:[A-Za-z0-9._%+-]|'[A-Za-z0-9])*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}\b`,
     score: 1.0,
     validate: validEmail,
   },

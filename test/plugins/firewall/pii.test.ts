@@ -11,6 +11,11 @@ const ETH = toChecksumAddress('5aaeb6053f3e94c9b9a09f33669435e7ef1beaed');
 const POSITIVES: Array<[string, string, string]> = [
   ['EMAIL_ADDRESS', 'Write to jane.doe+billing@acme-corp.co.uk today', 'jane.doe+billing@acme-corp.co.uk'],
   ['EMAIL_ADDRESS', '{"email":"m.rossi@posta.it"}', 'm.rossi@posta.it'],
+  // An apostrophe inside the local part (O'Connor, D'Angelo) is part of the address (RFC 5322 atext).
+  ['EMAIL_ADDRESS', "mail Mary.O'Connor@example-corp.ie now", "Mary.O'Connor@example-corp.ie"],
+  ['EMAIL_ADDRESS', "to: d'angelo.luca@posta-mail.it", "d'angelo.luca@posta-mail.it"],
+  // …while quotes around an address stay outside it.
+  ['EMAIL_ADDRESS', "owner='bob.lee@corp-mail.io'", 'bob.lee@corp-mail.io'],
   ['PHONE_NUMBER', 'Call me at +1 415-555-0132 tomorrow', '+1 415-555-0132'],
   ['PHONE_NUMBER', 'UK office: +44 20 7946 0958.', '+44 20 7946 0958'],
   ['PHONE_NUMBER', 'Mobil: +49 151 23456789', '+49 151 23456789'],
