@@ -10,6 +10,7 @@ import { networkRules } from './detectors/pii-network.js';
 import { NATIONAL_ID_RULES } from './detectors/pii-national.js';
 import { applyAllowlist, createAllowlist, customRules } from './custom.js';
 import { resolveOverlaps } from './merge.js';
+import { escapesAsWhitespace } from './escapes.js';
 import { PresidioClient, PresidioError, type FetchLike } from './presidio-client.js';
 
 export interface DetectionEngine {
@@ -56,7 +57,7 @@ export function createDetectionEngine(options: FirewallOptions, deps: EngineDepe
 
   function builtIn(text: string): Finding[] {
     const out: Finding[] = [];
-    active.run(text, out);
+    active.run(escapesAsWhitespace(text), out);
     return out;
   }
 
