@@ -3,7 +3,8 @@ import type { Candidate, RuleSpec, Verdict } from '../types.js';
 import { digitsOnly } from '../validators/luhn.js';
 import { isRepeatedChar } from '../validators/national-ids.js';
 import { followsVersionMarker } from './pii-network.js';
-import { extendsNumber, isAlnumAt, wordNear } from '../context.js';
+import { extendsNumber, isAlnumAt } from '../context.js';
+import { wordFormNear } from '../validators/words.js';
 
 const r = String.raw;
 
@@ -112,7 +113,7 @@ function validNational(minDigits: number, maxDigits: number, score: number) {
     if (!phoneContextOk(c)) return false;
     const digits = digitsOnly(c.value);
     if (digits.length < minDigits || digits.length > maxDigits || isRepeatedChar(digits.slice(1))) return false;
-    const near = wordNear(c.text, c.start, c.end, PHONE_KEYWORDS);
+    const near = wordFormNear(c.text, c.start, c.end, PHONE_KEYWORDS);
     return near ? Math.min(1, score + 0.2) : score;
   };
 }
@@ -150,7 +151,7 @@ export const CONTACT_PII_RULES: RuleSpec[] = [
       const digits = digitsOnly(c.value).slice(2);
       if (digits.length < 8 || digits.length > 15 || !countryCodeValid(digits)) return false;
       if (digits[0] === '1' && !nanpValid(digits.slice(1))) return false;
-      return c.value.includes(' ') || c.value.includes('-') || wordNear(c.text, c.start, c.end, PHONE_KEYWORDS) ? 0.8 : false;
+      return c.value.includes(' ') || c.value.includes('-') || wordFormNear(c.text, c.start, c.end, PHONE_KEYWORDS) ? 0.8 : false;
     },
   },
   {
@@ -166,7 +167,7 @@ export const CONTACT_PII_RULES: RuleSpec[] = [
     keywords: PHONE_KEYWORDS,
     pattern: r`\b[6-9]\d{2}[ .]\d{3}[ .]\d{3}\b`,
     score: 0.65,
-    validate: (c) => phoneContextOk(c) && wordNear(c.text, c.start, c.end, PHONE_KEYWORDS, 32) && 0.7,
+    validate: (c) => phoneContextOk(c) && wordFormNear(c.text, c.start, c.end, PHONE_KEYWORDS, 32) && 0.7,
   },
   {
     type: 'PHONE_NUMBER',
@@ -179,7 +180,7 @@ export const CONTACT_PII_RULES: RuleSpec[] = [
     keywords: PHONE_KEYWORDS,
     pattern: r`\b1?[2-9]\d{2}[2-9]\d{6}\b`,
     score: 0.6,
-    validate: (c) => wordNear(c.text, c.start, c.end, PHONE_KEYWORDS, 32) && validNanp(c) !== false && 0.65,
+    validate: (c) => wordFormNear(c.text, c.start, c.end, PHONE_KEYWORDS, 32) && validNanp(c) !== false && 0.65,
   },
   // United Kingdom: 07xxx xxxxxx mobiles, 01/02/03 geographic and non-geographic numbers.
   { type: 'PHONE_NUMBER', pattern: r`\b0(?:7\d{3} ?\d{3} ?\d{3}|[1-3]\d{1,3} \d{3,4} ?\d{3,4})\b`, score: 0.7, validate: validNational(11, 11, 0.7) },
