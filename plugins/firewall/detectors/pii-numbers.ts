@@ -141,7 +141,8 @@ export const NUMBER_PII_RULES: RuleSpec[] = [
       const digits = digitsOnly(c.value);
       if (digits.length !== 12 || !verhoeffValid(digits) || isRepeatedChar(digits)) return false;
       if (extendsNumber(c.text, c.start, c.end, '-./: ') || inArithmetic(c.text, c.start, c.end)) return false;
-      const near = keywordNear(c.text, c.start, c.end, ['aadhaar', 'aadhar', 'uidai', 'uid']);
+      // Whole words: "uid" inside uuid, guid or build is not the UID.
+      const near = wordNear(c.text, c.start, c.end, ['aadhaar', 'aadhar', 'uidai', 'uid']);
       const separated = c.value.length === 14 && c.value[4] === c.value[9];
       if (near) return 0.95;
       return separated ? 0.7 : false;

@@ -57,6 +57,7 @@ const POSITIVES: Array<[string, string, string]> = [
   ['CRYPTO', 'lower 0x52908400098527886e0f7030069857d2e4169ee7', '0x52908400098527886e0f7030069857d2e4169ee7'],
   ['CN_RESIDENT_ID', '身份证号 11010519491231002X 。', '11010519491231002X'],
   ['IN_AADHAAR', `Aadhaar no. ${AADHAAR}`, AADHAAR],
+  ['IN_AADHAAR', `UID: ${AADHAAR.replace(/ /g, '')}`, AADHAAR.replace(/ /g, '')],
   ['UK_NHS', 'NHS number 943 476 5919', '943 476 5919'],
 ];
 
@@ -109,6 +110,9 @@ const NEGATIVES: Array<[string, string, string]> = [
   ['CRYPTO', 'tx 0x' + 'ab12'.repeat(16), '64-hex hash'],
   ['CN_RESIDENT_ID', 'id 110105194912310021', 'bad check character'],
   ['IN_AADHAAR', 'code 2345 6789 0120', 'bad Verhoeff'],
+  // "uid" is the word UID, not the inside of uuid, guid or build.
+  ['IN_AADHAAR', `{"uuid":"a1","amount":${AADHAAR.replace(/ /g, '')}}`, 'a 12-digit number beside "uuid"'],
+  ['IN_AADHAAR', `guid ${AADHAAR.replace(/ /g, '')}`, 'beside "guid"'],
   ['UK_NHS', 'NHS number 943 476 5918', 'bad mod-11'],
   ['UK_NHS', 'ref 943 476 5919', 'no NHS keyword'],
 ];
