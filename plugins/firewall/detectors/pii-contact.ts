@@ -14,9 +14,11 @@ const PLACEHOLDER_LOCALS = new Set(['you', 'your', 'yourname', 'your.name', 'you
 const PLACEHOLDER_DOMAINS = new Set(['example.com', 'example.org', 'example.net', 'domain.com', 'email.com', 'yourdomain.com', 'company.com', 'your-domain.com']);
 
 function validEmail(c: Candidate): Verdict {
-  const at = c.value.indexOf('@');
+  const plain = c.value.indexOf('@');
+  // URL-encoded (`john.doe%40fastmail.com` in a query string): the separator is three characters.
+  const at = plain >= 0 ? plain : c.value.indexOf('%40');
   const local = c.value.slice(0, at).toLowerCase();
-  const domain = c.value.slice(at + 1).toLowerCase();
+  const domain = c.value.slice(at + (plain >= 0 ? 1 : 3)).toLowerCase();
   const tld = domain.slice(domain.lastIndexOf('.') + 1);
   if (local.length > 64 || domain.length > 253) return false;
   if (NON_TLDS.has(tld)) return false;
@@ -126,10 +128,10 @@ const PHONE_KEYWORDS = [
 export const CONTACT_PII_RULES: RuleSpec[] = [
   {
     type: 'EMAIL_ADDRESS',
-    literals: ['@'],
+    literals: ['@', '%40'],
     // An apostrophe counts only between letters or digits (O'Connor, d'angelo): a quote before or
     // after an address ('bob@x.io') stays outside it.
-    pattern: r`\b[A-Za-z0-9](?:[A-Za-z0-9._%+-]|'[A-Za-z0-9])*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}\b`,
+    pattern: r`\b[A-Za-z0-9](?:[A-Za-z0-9._%+-]|'[A-Za-z0-9])*(?:@|%40)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}\b`,
     score: 1.0,
     validate: validEmail,
   },

@@ -16,6 +16,9 @@ const POSITIVES: Array<[string, string, string]> = [
   ['EMAIL_ADDRESS', "to: d'angelo.luca@posta-mail.it", "d'angelo.luca@posta-mail.it"],
   // …while quotes around an address stay outside it.
   ['EMAIL_ADDRESS', "owner='bob.lee@corp-mail.io'", 'bob.lee@corp-mail.io'],
+  // URL-encoded, as query strings and access logs write it.
+  ['EMAIL_ADDRESS', 'GET /api/users?email=john.doe%40fastmail.com&page=2 HTTP/1.1', 'john.doe%40fastmail.com'],
+  ['EMAIL_ADDRESS', 'mailto:ann.lee%40corp-mail.io', 'ann.lee%40corp-mail.io'],
   ['PHONE_NUMBER', 'Call me at +1 415-555-0132 tomorrow', '+1 415-555-0132'],
   ['PHONE_NUMBER', 'UK office: +44 20 7946 0958.', '+44 20 7946 0958'],
   ['PHONE_NUMBER', 'Mobil: +49 151 23456789', '+49 151 23456789'],
@@ -66,6 +69,8 @@ const NEGATIVES: Array<[string, string, string]> = [
   ['EMAIL_ADDRESS', 'git clone git@github.com:org/repo.git', 'ssh remote'],
   ['EMAIL_ADDRESS', 'contact you@example.com', 'placeholder'],
   ['EMAIL_ADDRESS', 'npm i left-pad@1.3.0', 'package version'],
+  ['EMAIL_ADDRESS', 'GET /search?q=you%40example.com', 'URL-encoded placeholder'],
+  ['EMAIL_ADDRESS', 'https://bob%40corp-mail.io:s3cr3tPass@git.corp-mail.io/repo', 'URL-encoded user of URL credentials'],
   ['PHONE_NUMBER', 'released version 1.22.333.4444', 'version string'],
   ['PHONE_NUMBER', 'on 2024-01-15 and 2024-01-15T10:20:30Z', 'ISO dates'],
   ['PHONE_NUMBER', 'timestamp 1700000000123 and id 4155550132', 'bare numbers without context'],
