@@ -25,8 +25,33 @@ function validEmail(c: Candidate): Verdict {
   // user:pass@host inside a URL is a credential (the secrets detector's job), not an address.
   if (insideUrlAuthority(c.text, c.start)) return false;
   if (local === 'git' || domain.includes('..') || local.endsWith('.')) return false;
+  if (remoteShellTarget(c.text, c.start)) return false;
   if (PLACEHOLDER_LOCALS.has(local) && PLACEHOLDER_DOMAINS.has(domain)) return false;
   return true;
+}
+
+const REMOTE_SHELL_COMMANDS = new Set(['ssh', 'scp', 'sftp', 'rsync', 'ssh-copy-id', 'mosh', 'autossh']);
+
+/**
+ * True when the address is the `user@host` argument of an ssh-family command on its line
+ * (`ssh -i ~/.ssh/key ubuntu@ec2-…`, `scp a.tgz deploy@web01:/srv`): every word between the
+ * command and it is an option, an option's value or a path — not prose ("ssh in, then mail ann@…").
+ */
+function remoteShellTarget(text: string, start: number): boolean {
+  let lineStart = start;
+  while (lineStart > 0 && start - lineStart < 200 && text[lineStart - 1] !== '\n') lineStart--;
+  const words: string[] = [];
+  for (const piece of text.slice(lineStart, start).split(' ')) for (const w of piece.split('`')) if (w.trim() !== '') words.push(w.trim());
+  for (let i = words.length - 1; i >= 0; i--) {
+    let word = words[i]!;
+    while ('$#>('.includes(word[0]!)) word = word.slice(1);
+    if (REMOTE_SHELL_COMMANDS.has(word)) return true;
+    const option = word.startsWith('-');
+    const path = [...'/.~=:'].some((ch) => word.includes(ch));
+    const optionValue = i > 0 && words[i - 1]!.startsWith('-');
+    if (!option && !path && !optionValue) return false;
+  }
+  return false;
 }
 
 /** True when `start` is inside the authority of a URL (`https://user:pass@host`): "://" earlier in the same token. */

@@ -19,6 +19,7 @@ const POSITIVES: Array<[string, string, string]> = [
   // URL-encoded, as query strings and access logs write it.
   ['EMAIL_ADDRESS', 'GET /api/users?email=john.doe%40fastmail.com&page=2 HTTP/1.1', 'john.doe%40fastmail.com'],
   ['EMAIL_ADDRESS', 'mailto:ann.lee%40corp-mail.io', 'ann.lee%40corp-mail.io'],
+  ['EMAIL_ADDRESS', 'ssh into the box, then mail ann.lee@corp-mail.io', 'ann.lee@corp-mail.io'],
   ['PHONE_NUMBER', 'Call me at +1 415-555-0132 tomorrow', '+1 415-555-0132'],
   ['PHONE_NUMBER', 'UK office: +44 20 7946 0958.', '+44 20 7946 0958'],
   ['PHONE_NUMBER', 'Mobil: +49 151 23456789', '+49 151 23456789'],
@@ -70,6 +71,9 @@ const NEGATIVES: Array<[string, string, string]> = [
   ['EMAIL_ADDRESS', 'contact you@example.com', 'placeholder'],
   ['EMAIL_ADDRESS', 'npm i left-pad@1.3.0', 'package version'],
   ['EMAIL_ADDRESS', 'GET /search?q=you%40example.com', 'URL-encoded placeholder'],
+  ['EMAIL_ADDRESS', '$ ssh -i ~/.ssh/id_ed25519 ubuntu@ec2-54-183-22-10.us-west-1.compute.amazonaws.com', 'an ssh destination'],
+  ['EMAIL_ADDRESS', 'scp build.tar.gz deploy@web01.corp-mail.io:/var/www/', 'an scp destination'],
+  ['EMAIL_ADDRESS', 'rsync -avz ./dist/ ops@files.corp-mail.io:backups/', 'an rsync destination'],
   ['EMAIL_ADDRESS', 'https://bob%40corp-mail.io:s3cr3tPass@git.corp-mail.io/repo', 'URL-encoded user of URL credentials'],
   ['PHONE_NUMBER', 'released version 1.22.333.4444', 'version string'],
   ['PHONE_NUMBER', 'on 2024-01-15 and 2024-01-15T10:20:30Z', 'ISO dates'],
