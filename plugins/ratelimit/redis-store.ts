@@ -59,7 +59,11 @@ export class RedisStore implements LimitStore {
     if (this.redis.status !== 'ready') throw new StoreUnavailable(`redis is ${this.redis.status}`);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new StoreUnavailable(`redis did not answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
+      // The timer runs before the event loop reads its sockets: after a busy spell of this process
+      // (a burst of requests) it fires although Redis answered long ago, and the answer waits unread.
+      // Deciding after one poll phase (setImmediate) takes that answer; only a Redis still silent
+      // then is a timeout — else on_store_error: open admitted the burst unchecked, past its limit.
+      timer = setTimeout(() => setImmediate(() => reject(new StoreUnavailable(`redis did not answer within ${this.options.timeoutMs} ms`))), this.options.timeoutMs);
     });
     try {
       return await Promise.race([run(), timeout]);
