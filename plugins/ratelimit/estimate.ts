@@ -1,5 +1,6 @@
 // What a request reserves before it goes upstream: its prompt by the shared estimator plus the
-// most output it may ask for, and that usage priced for the target that will serve it.
+// most output it may ask for (its output cap times the choices it asks for), and that usage priced
+// for the target that will serve it.
 import { emptyUsage, estimateRequestTokens, operationClass, type Exchange, type JsonObject, type PriceTable, type Usage } from '../../core/index.js';
 import { NANO } from './counters.js';
 
@@ -15,6 +16,20 @@ export function maxOutputTokens(body: Readonly<JsonObject>): number | undefined 
     if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return Math.ceil(v);
   }
   return undefined;
+}
+
+/** OpenAI's largest `n`: a provider refuses more, and a bound keeps an absurd figure finite. */
+const MAX_CHOICES = 128;
+
+/**
+ * How many answers the request asks for — Chat's `n`, Gemini's `candidateCount` — each billed its
+ * own output: the output cap is reserved once per choice.
+ */
+export function choiceCount(body: Readonly<JsonObject>): number {
+  const gen = body['generationConfig'] ?? body['generation_config'];
+  const g = gen && typeof gen === 'object' && !Array.isArray(gen) ? (gen as JsonObject) : undefined;
+  const v = body['n'] ?? g?.['candidateCount'] ?? g?.['candidate_count'];
+  return typeof v === 'number' && Number.isFinite(v) && v >= 1 ? Math.min(Math.floor(v), MAX_CHOICES) : 1;
 }
 
 export interface Estimate {
@@ -45,7 +60,8 @@ export function estimateRequest(exchange: Exchange, defaultMaxOutput: number, pr
   // Counting tokens is free at every provider: it takes a request slot, never tokens or money.
   if (op === 'count') return { tokens: 0, input: 0, nano: 0, priced: true };
   const input = estimateRequestTokens(exchange.view());
-  const output = op === 'generate' ? maxOutputTokens(exchange.readRequest()) ?? defaultMaxOutput : 0;
+  const body = op === 'generate' ? exchange.readRequest() : undefined;
+  const output = body ? (maxOutputTokens(body) ?? defaultMaxOutput) * choiceCount(body) : 0;
   const usage = emptyUsage();
   usage.inputTokens = input;
   usage.outputTokens = output;

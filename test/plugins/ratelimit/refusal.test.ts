@@ -152,4 +152,20 @@ describe('ratelimit: what a refusal says', function () {
     expect(refused!.headers.get('x-should-retry')).to.equal('false');
     expect(refused!.headers.get('x-ratelimit-limit-budget-usd')).to.equal('0.02');
   });
+
+  it('a request for several choices reserves its output cap once per choice (Chat n, Gemini candidateCount)', async () => {
+    // The provider bills every choice's output: n: 8 at max_tokens 40 may cost 320 output tokens. Reserved
+    // as 40, eight such requests in flight each passed a budget with room for one.
+    gw = await startGateway(gatewayConfig('[{ scope: global, tpm: 150 }]'));
+    const many = await post(gw, '/v1/chat/completions', { ...chat('m', 40), n: 4 });
+    expect(many.status).to.equal(429);
+    expect(await message(many)).to.match(/on its own: its 16\d tokens \(prompt estimate plus maximum output\)/);
+    const gemini = await post(gw, '/v1beta/models/m:generateContent', { contents: [{ role: 'user', parts: [{ text: 'hi' }] }], generationConfig: { maxOutputTokens: 40, candidateCount: 4 } });
+    expect(gemini.status).to.equal(429);
+    expect(gemini.headers.get('x-should-retry')).to.equal('false');
+    // Two choices of 40 fit, and reserve 80 of output.
+    const two = await post(gw, '/v1/chat/completions', { ...chat('m', 40), n: 2 });
+    expect(two.status).to.equal(200);
+    expect(Number(two.headers.get('x-ratelimit-remaining-tokens'))).to.be.within(150 - 80 - 10, 150 - 80);
+  });
 });
