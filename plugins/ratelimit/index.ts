@@ -48,6 +48,11 @@ export default definePlugin<RatelimitOptions>({
       middleware: limiter.middleware,
       onRequest: (record) => limiter.onRequest(record),
       async start() {
+        // storage.redis is there for several instances (revocations, shared state): counted in
+        // memory, each of N instances admits the whole limit, and a key spends N times its budget.
+        if (memory && host.config.storage?.redis) {
+          host.logger.warn('rate limits are counted in this instance only (store: memory) although storage.redis is set: instances sharing keys each admit the whole limit; set store: redis');
+        }
         memory?.start();
         limiter.start();
         getStore();

@@ -1,7 +1,8 @@
 // Options of `use: ratelimit`: what validates, what is refused and with which message.
 import { expect } from 'chai';
 import { createTestHost } from '../../../core/testing/index.js';
-import { parseOptions, SchemaError } from '../../../core/index.js';
+import { parseOptions, SchemaError, type Host } from '../../../core/index.js';
+import { createLogger } from '../../../core/observability/logger.js';
 import plugin from '../../../plugins/ratelimit/index.js';
 import { ratelimitOptions } from '../../../plugins/ratelimit/options.js';
 
@@ -47,6 +48,23 @@ describe('ratelimit: options', () => {
     let message = '';
     try { await plugin.setup!(options, host); } catch (err) { message = (err as Error).message; }
     expect(message).to.match(/storage\.redis/);
+  });
+
+  it('a memory store where the config has storage.redis (several instances) is warned of at start: each instance would count alone', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', write: (l) => { lines.push(l); } });
+    const teamConfig = { providers: {}, chain: [], storage: { redis: 'redis://127.0.0.1:6379' } } as unknown as Host['config'];
+    const shared = await plugin.setup!(parseOptions(ratelimitOptions, { rules: [{ scope: 'global', rpm: 5 }] }), createTestHost({ logger, config: teamConfig }));
+    await shared.start!();
+    await shared.close!();
+    const warned = lines.map((l) => JSON.parse(l) as { level: string; msg: string }).filter((l) => l.level === 'warn');
+    expect(warned.map((l) => l.msg)).to.deep.equal(['rate limits are counted in this instance only (store: memory) although storage.redis is set: instances sharing keys each admit the whole limit; set store: redis']);
+    // Without storage.redis (one instance), nothing to say.
+    lines.length = 0;
+    const alone = await plugin.setup!(parseOptions(ratelimitOptions, { rules: [{ scope: 'global', rpm: 5 }] }), createTestHost({ logger }));
+    await alone.start!();
+    await alone.close!();
+    expect(lines.filter((l) => l.includes('"warn"'))).to.deep.equal([]);
   });
 
   it('setup has no side effects: a memory store builds without a connection or a timer', async () => {
