@@ -80,11 +80,11 @@ export function createClientErrorHandler(record: RecordRejection, opts: { header
  * or that one on a listener not serving the openai group. An immediate 426 tells a client that tries
  * a WebSocket first to use HTTP, instead of waiting for a handshake timeout.
  */
-export function createUpgradeRefusal(record: RecordRejection, addresses: ClientAddressResolver): (req: IncomingMessage, socket: Duplex) => void {
-  return (req, socket) => {
+export function createUpgradeRefusal(record: RecordRejection, addresses: ClientAddressResolver): (req: IncomingMessage, socket: Duplex, message?: string) => void {
+  return (req, socket, message = 'WebSocket transport is served on the Responses endpoint only; use HTTP here') => {
     const receivedAt = performance.now();
     const id = requestIdFor(req.headers['x-request-id']);
-    const error = new GatewayError('SLUICE_E_UPGRADE_REQUIRED', 'WebSocket transport is served on the Responses endpoint only; use HTTP here');
+    const error = new GatewayError('SLUICE_E_UPGRADE_REQUIRED', message);
     // The body's code is the one OpenAI's own WebSocket refusal uses; the header carries Sluice's, as on every refusal.
     const body = JSON.stringify({ error: { message: error.message, type: 'invalid_request_error', param: null, code: 'websocket_not_supported' } });
     socket.on('error', () => { /* the client may already be gone */ });

@@ -32,8 +32,8 @@ export interface ResponsesSocketOptions extends TurnServices {
   closing(): boolean;
   /** No plugin authenticates and remote clients were not allowed: a foreign web page's Origin is refused (front-door.ts). */
   loopbackOriginsOnly: boolean;
-  /** Every other upgrade's answer (the 426). */
-  refuse(req: IncomingMessage, socket: Duplex): void;
+  /** Every other upgrade's answer (the 426); `message` when the cause is not the transport. */
+  refuse(req: IncomingMessage, socket: Duplex, message?: string): void;
 }
 
 export interface ResponsesSockets {
@@ -107,7 +107,9 @@ export function createResponsesSockets(opts: ResponsesSocketOptions): ResponsesS
           match = undefined;
         }
         const responses = match !== undefined && 'endpoint' in match && match.endpoint.id === SOCKET_RESPONSES.id;
-        if (!responses || (serves !== undefined && !serves.has('openai')) || speaksOnlyV1(req.headers['openai-beta'])) { opts.refuse(req, socket); return; }
+        if (!responses || speaksOnlyV1(req.headers['openai-beta'])) { opts.refuse(req, socket); return; }
+        // Still a 426 (a client that tries a WebSocket first moves on to HTTP), but saying why.
+        if (serves !== undefined && !serves.has('openai')) { opts.refuse(req, socket, 'this listener does not serve the openai endpoints (server.listeners)'); return; }
         const receivedAt = performance.now();
         const id = requestIdFor(req.headers['x-request-id']);
         const peerAddress = (socket as { remoteAddress?: string }).remoteAddress ?? '';

@@ -120,6 +120,18 @@ describe('multi-port mode (server.listeners)', () => {
       ws.once('error', reject);
     });
     expect([await upgrade(0), await upgrade(1), await upgrade(2)]).to.deep.equal([101, 426, 101]);
+    // The refusal names the cause: this listener, not the transport (HTTP here gets the 404 above).
+    const message = await new Promise<string>((resolve, reject) => {
+      const ws = new WebSocket(`${url(1).replace('http', 'ws')}/v1/responses`);
+      ws.once('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => { body += c.toString(); });
+        res.on('end', () => resolve((JSON.parse(body) as { error: { message: string } }).error.message));
+      });
+      ws.once('open', () => { ws.close(); reject(new Error('opened')); });
+      ws.once('error', reject);
+    });
+    expect(message).to.equal('this listener does not serve the openai endpoints (server.listeners)');
   });
 
   it('serves admin and metrics only on their listener', async () => {
