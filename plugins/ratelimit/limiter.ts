@@ -3,7 +3,7 @@
 // call; settlement (onRequest, once the exchange completed) replaces the estimate by what was used.
 import { randomBytes } from 'node:crypto';
 import {
-  abandonedCallUsage, cutStreamUsage, GatewayError, meterStreamText, operationClass, stateKey, type Exchange, type OperationClass, type Host, type PluginMiddleware, type RequestRecord,
+  abandonedCallUsage, cutStreamUsage, GatewayError, meterStreamText, operationClass, stateKey, type Exchange, type OperationClass, type Host, type PluginMiddleware, type Principal, type RequestRecord,
 } from '../../core/index.js';
 import { CounterPlanner, NANO, type Counter } from './counters.js';
 import { costNano, estimateRequest, usageTokens, type Estimate } from './estimate.js';
@@ -57,7 +57,8 @@ export class Limiter {
   private readonly tag = randomBytes(8).toString('hex');
   private sequence = 0;
   private readonly unpricedLogged = new Set<string>();
-  private readonly pendingSettles: Parameters<LimitStore['settle']>[0][] = [];
+  /** With the principal the budget events name: a retried settle announces what it crossed. */
+  private readonly pendingSettles: { input: Parameters<LimitStore['settle']>[0]; principal: Principal | undefined }[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(private options: RatelimitOptions, private readonly host: Host, private readonly store: () => LimitStore) {
@@ -122,7 +123,7 @@ export class Limiter {
       this.meterStream(exchange, estimate);
       return;
     }
-    this.announce(result.announce, counters, exchange);
+    this.announce(result.announce, counters, exchange.principal);
     setLimitHeaders(exchange, counters, result);
     if (!result.admitted) {
       const c = counters[result.refused]!;
@@ -172,10 +173,10 @@ export class Limiter {
   /** Settles now, or once the store is back (idempotent by reservation id). */
   private settle(input: Parameters<LimitStore['settle']>[0], exchange?: Exchange): void {
     this.store().settle(input).then(
-      (announce) => { if (exchange) this.announce(announce, input.counters, exchange); },
+      (announce) => { if (exchange) this.announce(announce, input.counters, exchange.principal); },
       (err) => {
         this.storeFailed('settle', err);
-        if (this.pendingSettles.length < MAX_PENDING_SETTLES) this.pendingSettles.push(input);
+        if (this.pendingSettles.length < MAX_PENDING_SETTLES) this.pendingSettles.push({ input, principal: exchange?.principal });
       },
     );
   }
@@ -220,21 +221,23 @@ export class Limiter {
 
   private async retrySettles(): Promise<void> {
     while (this.pendingSettles.length > 0) {
-      const input = this.pendingSettles[0]!;
+      const { input, principal } = this.pendingSettles[0]!;
+      let announce;
       try {
-        await this.store().settle({ ...input, now: Date.now() });
+        announce = await this.store().settle({ ...input, now: Date.now() });
       } catch {
         return; // still away: next tick
       }
       this.pendingSettles.shift();
+      // The settle set the once-per-window markers of what it crossed: announced here, or never.
+      this.announce(announce, input.counters, principal);
     }
   }
 
-  private announce(list: Announcement[], counters: Counter[], exchange: Exchange): void {
+  private announce(list: Announcement[], counters: Counter[], p: Principal | undefined): void {
     for (const a of list) {
       const c = counters[a.counter];
       if (!c) continue;
-      const p = exchange.principal;
       const data: Record<string, string | number> = {
         scope: c.scope, subject: c.subject.slice(0, 256), window: c.label,
         limit_usd: c.limit / NANO, spent_usd: Math.round(a.spent) / NANO, percent: Math.round((a.spent / c.limit) * 1000) / 10,

@@ -2,7 +2,9 @@
 // the client gets its 503, but the script still runs once Redis answers again. What it reserved for
 // that refused request must be given back at once — else a budget looks spent until
 // reservation_ttl_ms (15 min by default) and the key is refused with 429s after Redis has recovered.
-// A private redis-server (DEBUG SLEEP blocks the whole server: never the shared one).
+// A private redis-server for each suite (DEBUG SLEEP blocks the whole server, and the outage below
+// is a kill: never the shared one). Also here: a settle retried after an outage announces the
+// budget thresholds it crosses.
 import { expect } from 'chai';
 import net from 'node:net';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
@@ -43,6 +45,23 @@ async function ask(gw: TestGateway): Promise<{ status: number; body: string }> {
   return { status: res.status, body: await res.text() };
 }
 
+/** A gateway counting in a private Redis; loopback at `price` USD per million tokens; `options` (flow YAML) for ratelimit. */
+function gatewayOn(redisUrl: string, price: number, options: string): Promise<TestGateway> {
+  return startGateway(`server:
+  shutdown_grace_ms: 200
+storage:
+  database: "sqlite::memory:"
+  redis: "${redisUrl}"
+providers:
+  local: { type: loopback, prices: { input: ${price}, output: ${price} } }
+chain:
+  - use: router
+    with: { default: local }
+  - use: ratelimit
+    with: { store: redis, ${options} }
+`);
+}
+
 describe('ratelimit: a Redis call that times out (on_store_error: closed)', function () {
   this.timeout(30_000);
   let redis: PrivateRedis;
@@ -51,23 +70,7 @@ describe('ratelimit: a Redis call that times out (on_store_error: closed)', func
   before(async () => {
     redis = new PrivateRedis(await freePort(), ['--enable-debug-command', 'local']);
     await redis.start();
-    gw = await startGateway(`server:
-  shutdown_grace_ms: 200
-storage:
-  database: "sqlite::memory:"
-  redis: "${redis.url}"
-providers:
-  local: { type: loopback, prices: { input: 1000000, output: 1000000 } }
-chain:
-  - use: router
-    with: { default: local }
-  - use: ratelimit
-    with:
-      store: redis
-      on_store_error: closed
-      store_timeout_ms: 100
-      rules: [{ scope: global, budget_daily_usd: 100 }]
-`);
+    gw = await gatewayOn(redis.url, 1_000_000, 'on_store_error: closed, store_timeout_ms: 100, rules: [{ scope: global, budget_daily_usd: 100 }]');
   });
   after(async () => {
     await gw?.close();
@@ -88,5 +91,51 @@ chain:
     const after = await ask(gw);
     // Without the give-back: 429 SLUICE_E_BUDGET_EXCEEDED, the refused request's $60 held for 15 min.
     expect(after.status, after.body).to.equal(200);
+  });
+});
+
+// A request admitted unchecked while Redis is away (on_store_error: open) is settled once Redis is
+// back, from the retry queue. When that settle takes a budget past 80 % and 100 %, the script sets
+// the once-per-window markers — so the events must go out then, or no instance ever announces them.
+describe('ratelimit: a settle retried after a Redis outage', function () {
+  this.timeout(30_000);
+  let redis: PrivateRedis;
+  let gw: TestGateway | undefined;
+
+  after(async () => {
+    await gw?.close();
+    await redis?.kill();
+  });
+
+  it('announces the budget thresholds it crosses (budget.warning, budget.exhausted)', async () => {
+    redis = new PrivateRedis(await freePort());
+    await redis.start();
+    gw = await gatewayOn(redis.url, 1000, 'on_store_error: open, rules: [{ scope: global, budget_daily_usd: 0.05 }]');
+    await redis.kill();
+    // ~250 prompt tokens at $0.001 each: $0.25, five times the day's budget, admitted unchecked.
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'word '.repeat(250) }] }),
+    });
+    expect(res.status).to.equal(200);
+    await res.text();
+    redis = new PrivateRedis(redis.port);
+    await redis.start();
+    // The retry queue runs every second; the budget is spent once the settle has run.
+    let refused: Response | undefined;
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline && !refused;) {
+      await new Promise((r) => setTimeout(r, 250));
+      const next = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'm', max_tokens: 1, messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      await next.text();
+      if (next.status === 429) refused = next;
+    }
+    expect(refused?.headers.get('x-sluice-error-code'), 'the retried settle spent the budget').to.equal('SLUICE_E_BUDGET_EXCEEDED');
+    // Each event is logged as it goes to host.events (the auth hooks deliver it from there).
+    await new Promise((r) => setTimeout(r, 100));
+    const announced = gw.logs.map((l) => JSON.parse(l) as { msg: string }).map((l) => l.msg).filter((m) => m.startsWith('budget '));
+    expect(announced).to.deep.equal(['budget at 80 %', 'budget exhausted']);
   });
 });
