@@ -132,7 +132,10 @@ export class CachedLookup<V> {
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`lookup took longer than ${ms} ms`), { code: 'ETIMEDOUT' })), ms);
+    // Timers run before the event loop reads its sockets: after a busy spell of this process the
+    // timer fires although the database answered meanwhile. Deciding after one poll phase
+    // (setImmediate) takes that answer; only a database still silent is a timeout.
+    timer = setTimeout(() => setImmediate(() => reject(Object.assign(new Error(`lookup took longer than ${ms} ms`), { code: 'ETIMEDOUT' }))), ms);
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { once } from 'node:events';
+import net from 'node:net';
 import { CachedLookup, LookupUnavailable } from '../../../plugins/auth/cached-lookup.js';
 import { sleep } from './helpers.js';
 
@@ -94,6 +96,30 @@ describe('auth: cached lookup', () => {
     const started = Date.now();
     try { await value(cache.get('a')); expect.fail('expected LookupUnavailable'); } catch (err) { expect(err).to.be.instanceOf(LookupUnavailable); }
     expect(Date.now() - started).to.be.below(250);
+  });
+
+  it('a process busier than the lookup timeout takes the answer that came meanwhile, not a timeout', async () => {
+    // The answer is on the socket (written before the busy spell); the timer expires during it. Timers
+    // run before the event loop reads sockets, so a bare timeout refused a key whose row had arrived.
+    const server = net.createServer().listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const accepted = once(server, 'connection');
+    const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+    const [side] = await accepted as [net.Socket];
+    await once(client, 'connect');
+    try {
+      const cache = new CachedLookup<string>(async () => { await once(client, 'data'); return 'A'; },
+        { ttlMs: 1000, staleMs: 5000, maxEntries: 100, lookupTimeoutMs: 100 }, () => {});
+      const answer = value(cache.get('a'));
+      side.write('row');
+      const until = Date.now() + 300;
+      while (Date.now() < until) { /* the gateway's own work, not the database */ }
+      expect(await answer).to.equal('A');
+    } finally {
+      client.destroy();
+      side.destroy();
+      server.close();
+    }
   });
 
   it('invalidation wins: entries go, and a lookup that raced it leaves nothing cached', async () => {
