@@ -34,7 +34,11 @@ export class SocketTurnResponse extends EventEmitter implements ResponseSink {
   private readonly headers: Record<string, string> = {};
   private streaming = false;
 
-  constructor(private readonly ws: WebSocket) {
+  /**
+   * `previousResponseId`: the id a chained turn's client sent, which its response objects echo
+   * (OpenAI's do) though the provider was sent the whole conversation instead and says null.
+   */
+  constructor(private readonly ws: WebSocket, private readonly previousResponseId?: string) {
     super();
   }
 
@@ -109,21 +113,30 @@ export class SocketTurnResponse extends EventEmitter implements ResponseSink {
   }
 
   private sendEvent(text: string): void {
-    // Only the events that end a response are read (a cheap test first): the rest pass as they are.
-    if (text.includes('"response.completed"') || text.includes('"response.incomplete"') || text.includes('"response.failed"') || text.includes('"error"')) this.noteEnd(text);
+    // Only the events that carry a response object or end one are read (a cheap test first; a
+    // delta's text has its quotes escaped): the rest pass as they are.
+    const echo = this.previousResponseId !== undefined && text.includes('"previous_response_id"');
+    if (echo || text.includes('"response.completed"') || text.includes('"response.incomplete"') || text.includes('"response.failed"') || text.includes('"error"')) text = this.noteEnd(text, echo);
     this.send(text);
   }
 
-  private noteEnd(text: string): void {
+  /** Notes how the turn ended; returns the event's text, its response's previous_response_id echoed when `echo`. */
+  private noteEnd(text: string, echo: boolean): string {
     let ev: unknown;
-    try { ev = JSON.parse(text); } catch { return; }
-    if (typeof ev !== 'object' || ev === null || Array.isArray(ev)) return;
+    try { ev = JSON.parse(text); } catch { return text; }
+    if (typeof ev !== 'object' || ev === null || Array.isArray(ev)) return text;
     const { type, response } = ev as JsonObject;
+    const object = typeof response === 'object' && response !== null && !Array.isArray(response) ? response : undefined;
+    if (echo && object && 'previous_response_id' in object) {
+      object['previous_response_id'] = this.previousResponseId!;
+      text = JSON.stringify(ev);
+    }
     if (type === 'response.completed' || type === 'response.incomplete') {
       this.told = type === 'response.completed' ? 'completed' : 'incomplete';
-      if (typeof response === 'object' && response !== null && !Array.isArray(response)) this.finished = response;
+      if (object) this.finished = object;
     } else if (type === 'response.failed') this.told = 'failed';
     else if (type === 'error') this.told = 'error';
+    return text;
   }
 
   /** An answer without a stream: an error before any event, or (rarely) a whole response object. */

@@ -213,7 +213,7 @@ export class ResponsesConnection {
           return;
         }
       }
-      this.prepare(id, receivedAt, body, principal);
+      this.prepare(id, receivedAt, body, principal, typeof previous === 'string' && previous !== '' ? previous : undefined);
       return;
     }
     body['stream'] = true;
@@ -225,7 +225,7 @@ export class ResponsesConnection {
       refused(new GatewayError('SLUICE_E_BODY_TOO_LARGE', `request body exceeds the limit of ${this.services.bodyLimits.maxBytes} bytes (the conversation this turn continues, with its new items)`));
       return;
     }
-    const res = new SocketTurnResponse(this.ws);
+    const res = new SocketTurnResponse(this.ws, chained ? previous as string : undefined);
     this.current = res;
     const ended = new Promise<void>((resolve) => res.once('close', resolve));
     const arrival: Arrival = {
@@ -253,14 +253,15 @@ export class ResponsesConnection {
   /**
    * `generate: false`: the client prepares the next turn's state (instructions, tools, messages)
    * without a model call. Answered here with an empty completed response whose id the next turn
-   * chains from; recorded as a request, with no upstream and no tokens.
+   * chains from; recorded as a request, with no upstream and no tokens. Its response names the
+   * `previous` response the client continued, as every response does.
    */
-  private prepare(id: string, receivedAt: number, body: JsonObject, principal: Principal | undefined): void {
+  private prepare(id: string, receivedAt: number, body: JsonObject, principal: Principal | undefined, previous: string | undefined): void {
     const responseId = `resp_${randomBytes(16).toString('hex')}`;
     const model = typeof body['model'] === 'string' ? body['model'] : '';
     const response: JsonObject = {
       id: responseId, object: 'response', created_at: Math.floor(Date.now() / 1000), status: 'completed', error: null, incomplete_details: null,
-      model, output: [], previous_response_id: null, store: body['store'] === false ? false : true,
+      model, output: [], previous_response_id: previous ?? null, store: body['store'] === false ? false : true,
       usage: { input_tokens: 0, input_tokens_details: { cached_tokens: 0 }, output_tokens: 0, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 0 },
     };
     this.send(JSON.stringify({ type: 'response.created', sequence_number: 0, response: { ...response, status: 'in_progress', usage: null } }));
