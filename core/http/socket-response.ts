@@ -18,6 +18,24 @@ const PASSED_HEADERS = /^(x-request-id|retry-after|x-sluice-error-code|x-ratelim
 /** How the turn ended, as far as the client was told. */
 export type TurnEnd = 'completed' | 'incomplete' | 'failed' | 'error';
 
+/** What a turn's messages repeat of its response.create (socket-turns.ts). */
+export interface TurnEcho {
+  previousResponseId?: string;
+  streamId?: string;
+}
+
+/**
+ * A message of a turn whose response.create named a `stream_id` lane: OpenAI's socket puts it on
+ * every event of that response, so a client running several lanes on one socket can tell them apart.
+ */
+export function withStreamId(text: string, lane: string | undefined): string {
+  if (lane === undefined) return text;
+  const open = text.indexOf('{');
+  if (open === -1) return text;
+  const rest = text.slice(open + 1);
+  return `{"stream_id":${JSON.stringify(lane)}${rest.trimStart().startsWith('}') ? '' : ','}${rest}`;
+}
+
 export class SocketTurnResponse extends EventEmitter implements ResponseSink {
   statusCode = 200;
   headersSent = false;
@@ -34,12 +52,18 @@ export class SocketTurnResponse extends EventEmitter implements ResponseSink {
   private readonly headers: Record<string, string> = {};
   private streaming = false;
 
+  private readonly previousResponseId: string | undefined;
+  private readonly lane: string | undefined;
+
   /**
-   * `previousResponseId`: the id a chained turn's client sent, which its response objects echo
+   * `echo.previousResponseId`: the id a chained turn's client sent, which its response objects echo
    * (OpenAI's do) though the provider was sent the whole conversation instead and says null.
+   * `echo.streamId`: the lane the response.create named, which every message of the turn carries.
    */
-  constructor(private readonly ws: WebSocket, private readonly previousResponseId?: string) {
+  constructor(private readonly ws: WebSocket, echo: TurnEcho = {}) {
     super();
+    this.previousResponseId = echo.previousResponseId;
+    this.lane = echo.streamId;
   }
 
   setHeader(name: string, value: number | string | readonly string[]): this {
@@ -166,7 +190,7 @@ export class SocketTurnResponse extends EventEmitter implements ResponseSink {
 
   private send(text: string): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(text, () => {
+    this.ws.send(withStreamId(text, this.lane), () => {
       if (this.writableNeedDrain && this.ws.bufferedAmount < HIGH_WATER_BYTES) {
         this.writableNeedDrain = false;
         this.emit('drain');

@@ -21,7 +21,7 @@ import { freshRequestId } from './ingress.js';
 import type { RecordRequest } from './request-log.js';
 import type { ResponseSink } from './response-sink.js';
 import { sessionIdFrom } from './session.js';
-import { HIGH_WATER_BYTES, SocketTurnResponse } from './socket-response.js';
+import { HIGH_WATER_BYTES, SocketTurnResponse, withStreamId, type TurnEcho } from './socket-response.js';
 
 export type DataPlaneHandle = (req: IncomingMessage, res: ResponseSink, endpoint: Endpoint, arrival: Arrival) => Promise<void>;
 
@@ -176,8 +176,13 @@ export class ResponsesConnection {
   private async turn(message: JsonObject, receivedAt: number): Promise<void> {
     const id = freshRequestId();
     const body: JsonObject = {};
-    for (const key in message) if (key !== 'type' && key !== 'generate') body[key] = message[key]!;
-    const refused = (error: GatewayError, code?: string) => this.refuseTurn(id, receivedAt, body, error, code);
+    // The socket's own fields: the provider gets a Responses create body (OpenAI's POST refuses a
+    // parameter it does not know, and stream_id is one).
+    for (const key in message) if (!SOCKET_FIELDS.has(key)) body[key] = message[key]!;
+    const streamId = message['stream_id'];
+    const lane = typeof streamId === 'string' ? streamId : undefined;
+    const refused = (error: GatewayError, code?: string) => this.refuseTurn(id, receivedAt, body, error, code, lane);
+    if (streamId !== undefined && lane === undefined) { refused(new GatewayError('SLUICE_E_INVALID_REQUEST', 'stream_id must be a string', { param: 'stream_id' })); return; }
     if (body['background'] === true) { refused(new GatewayError('SLUICE_E_INVALID_REQUEST', 'background responses are not supported over WebSocket', { param: 'background' })); return; }
     // Taken as `true` it would call the model the client meant only to prepare: refused, as OpenAI refuses a mistyped field.
     if (message['generate'] !== undefined && typeof message['generate'] !== 'boolean') { refused(new GatewayError('SLUICE_E_INVALID_REQUEST', 'generate must be a boolean', { param: 'generate' })); return; }
@@ -213,7 +218,7 @@ export class ResponsesConnection {
           return;
         }
       }
-      this.prepare(id, receivedAt, body, principal, typeof previous === 'string' && previous !== '' ? previous : undefined);
+      this.prepare(id, receivedAt, body, principal, { previousResponseId: typeof previous === 'string' && previous !== '' ? previous : undefined, streamId: lane });
       return;
     }
     body['stream'] = true;
@@ -225,7 +230,7 @@ export class ResponsesConnection {
       refused(new GatewayError('SLUICE_E_BODY_TOO_LARGE', `request body exceeds the limit of ${this.services.bodyLimits.maxBytes} bytes (the conversation this turn continues, with its new items)`));
       return;
     }
-    const res = new SocketTurnResponse(this.ws, chained ? previous as string : undefined);
+    const res = new SocketTurnResponse(this.ws, { previousResponseId: chained ? previous as string : undefined, streamId: lane });
     this.current = res;
     const ended = new Promise<void>((resolve) => res.once('close', resolve));
     const arrival: Arrival = {
@@ -254,18 +259,18 @@ export class ResponsesConnection {
    * `generate: false`: the client prepares the next turn's state (instructions, tools, messages)
    * without a model call. Answered here with an empty completed response whose id the next turn
    * chains from; recorded as a request, with no upstream and no tokens. Its response names the
-   * `previous` response the client continued, as every response does.
+   * previous response the client continued, as every response does, and its messages the lane.
    */
-  private prepare(id: string, receivedAt: number, body: JsonObject, principal: Principal | undefined, previous: string | undefined): void {
+  private prepare(id: string, receivedAt: number, body: JsonObject, principal: Principal | undefined, echo: TurnEcho): void {
     const responseId = `resp_${randomBytes(16).toString('hex')}`;
     const model = typeof body['model'] === 'string' ? body['model'] : '';
     const response: JsonObject = {
       id: responseId, object: 'response', created_at: Math.floor(Date.now() / 1000), status: 'completed', error: null, incomplete_details: null,
-      model, output: [], previous_response_id: previous ?? null, store: body['store'] === false ? false : true,
+      model, output: [], previous_response_id: echo.previousResponseId ?? null, store: body['store'] === false ? false : true,
       usage: { input_tokens: 0, input_tokens_details: { cached_tokens: 0 }, output_tokens: 0, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 0 },
     };
-    this.send(JSON.stringify({ type: 'response.created', sequence_number: 0, response: { ...response, status: 'in_progress', usage: null } }));
-    this.send(JSON.stringify({ type: 'response.completed', sequence_number: 1, response }));
+    this.send(withStreamId(JSON.stringify({ type: 'response.created', sequence_number: 0, response: { ...response, status: 'in_progress', usage: null } }), echo.streamId));
+    this.send(withStreamId(JSON.stringify({ type: 'response.completed', sequence_number: 1, response }), echo.streamId));
     // A previous response left in the body is one only the upstream holds: the turn chained from
     // this one names it, or the conversation before it would be silently left out.
     const upstream = body['previous_response_id'];
@@ -274,8 +279,8 @@ export class ResponsesConnection {
   }
 
   /** A turn refused before the data plane: the error message, and its record as any refused request has. */
-  private refuseTurn(id: string, receivedAt: number, body: JsonObject, error: GatewayError, code?: string): void {
-    this.sendError(error, code, id);
+  private refuseTurn(id: string, receivedAt: number, body: JsonObject, error: GatewayError, code?: string, lane?: string): void {
+    this.sendError(error, code, id, lane);
     this.recordTurn(id, receivedAt, body, error.status, error);
   }
 
@@ -290,11 +295,11 @@ export class ResponsesConnection {
   }
 
   /** The error message OpenAI's socket sends for a request refused before any event (Codex reads `status`). */
-  private sendError(error: GatewayError, code?: string, requestId?: string): void {
+  private sendError(error: GatewayError, code?: string, requestId?: string, lane?: string): void {
     const inner = errorBody(error, 'openai')['error'] as JsonObject;
     const headers: Record<string, string> = { 'x-sluice-error-code': error.code };
     if (requestId) headers['x-request-id'] = requestId;
-    this.send(JSON.stringify({ type: 'error', status: error.status, error: code ? { ...inner, code } : inner, headers }));
+    this.send(withStreamId(JSON.stringify({ type: 'error', status: error.status, error: code ? { ...inner, code } : inner, headers }), lane));
   }
 
   private send(text: string): void {
@@ -316,6 +321,9 @@ export class ResponsesConnection {
     return req;
   }
 }
+
+/** What a response.create carries for the socket alone, never sent to a provider. */
+const SOCKET_FIELDS = new Set(['type', 'generate', 'stream_id']);
 
 const NO_BODY: JsonObject = Object.freeze({}) as JsonObject;
 

@@ -45,4 +45,24 @@ chain:
     // A turn that chains nothing still says null.
     expect(responseOf(first[0]!)!['previous_response_id']).to.equal(null);
   });
+
+  it('stream_id names the lane every event of its response echoes (a refusal and a prewarm too), and never goes upstream', async () => {
+    up.requests.length = 0;
+    const client = await Client.open(gw.url);
+    const turn = await client.turn({ type: 'response.create', stream_id: 'main', model: 'gpt-5', store: false, input: 'hi' });
+    const prewarm = await client.turn({ type: 'response.create', stream_id: 'side', model: 'gpt-5', store: false, generate: false, input: 'warm' });
+    const [missing] = await client.turn({ type: 'response.create', stream_id: 'side', model: 'gpt-5', store: false, previous_response_id: 'resp_elsewhere', input: 'x' });
+    const [mistyped] = await client.turn({ type: 'response.create', stream_id: 7, model: 'gpt-5', input: 'x' });
+    const plain = await client.turn({ type: 'response.create', model: 'gpt-5', input: 'no lane' });
+    client.close();
+    expect(turn.at(-1)!.type).to.equal('response.completed');
+    expect(turn.map((m) => m['stream_id'])).to.deep.equal(turn.map(() => 'main'));
+    expect(prewarm.map((m) => m['stream_id'])).to.deep.equal(['side', 'side']);
+    expect(missing).to.deep.include({ type: 'error', stream_id: 'side' });
+    expect(mistyped).to.deep.include({ type: 'error', status: 400 });
+    expect(mistyped!['error']).to.deep.include({ param: 'stream_id' });
+    expect(plain.every((m) => !('stream_id' in m))).to.equal(true);
+    // A field of the socket, not of POST /v1/responses (where OpenAI refuses an unknown parameter).
+    expect(up.requests.map((r) => r.body && 'stream_id' in r.body)).to.deep.equal([false, false]);
+  });
 });
