@@ -33,6 +33,8 @@ export interface TurnServices {
   logger: Logger;
   /** The chain's authentication: run on the upgrade's headers before it is accepted, and again for a turn no plugin sees (generate: false). */
   authenticate: Authenticate | undefined;
+  /** server.websocket_idle_timeout_ms and server.websocket_lifetime_ms. */
+  life: { idleMs: number; lifetimeMs: number };
 }
 
 /** Who opened the connection, resolved once at the upgrade. */
@@ -69,11 +71,24 @@ export class ResponsesConnection {
   private readonly waiting: { data: RawData; isBinary: boolean }[] = [];
   private current: SocketTurnResponse | undefined = undefined;
   private running = false;
-  private closing = false;
+  /** Why the socket is to close once the turn in flight has ended (a shutdown, its lifetime): no new turn runs. */
+  private ending: { reason: string; refusal: () => GatewayError; code?: string } | undefined = undefined;
+  private idleTimer: NodeJS.Timeout | undefined = undefined;
+  private readonly lifetimeTimer: NodeJS.Timeout;
 
   constructor(private readonly ws: WebSocket, private readonly origin: ConnectionOrigin, private readonly services: TurnServices) {
     ws.on('message', (data, isBinary) => this.received(data, isBinary));
-    ws.on('close', () => { this.waiting.length = 0; this.current?.abandon(); });
+    ws.on('close', () => {
+      this.waiting.length = 0;
+      this.current?.abandon();
+      clearTimeout(this.idleTimer);
+      clearTimeout(this.lifetimeTimer);
+    });
+    // A socket may not hold its conversation (up to server.body_limit) for ever: OpenAI's closes at
+    // 60 minutes whatever it does, and one that only answers pings is idle.
+    const { lifetimeMs } = services.life;
+    this.lifetimeTimer = setTimeout(() => this.end({ reason: `connection limit reached (${msText(lifetimeMs)}); open a new connection`, refusal: () => connectionLimit(lifetimeMs), code: CONNECTION_LIMIT_CODE }), lifetimeMs).unref();
+    this.armIdle();
   }
 
   /**
@@ -81,8 +96,21 @@ export class ResponsesConnection {
    * ended — the messages waiting behind it are answered as refused first, in their order.
    */
   shutdown(): void {
-    this.closing = true;
-    if (!this.running) this.ws.close(1001, 'the gateway is shutting down');
+    this.end({ reason: 'the gateway is shutting down', refusal: SHUTTING_DOWN });
+  }
+
+  /** Closes the socket (1001) now when no turn runs, else once the turn in flight has ended. */
+  private end(ending: NonNullable<ResponsesConnection['ending']>): void {
+    this.ending ??= ending;
+    clearTimeout(this.idleTimer);
+    if (!this.running && this.ws.readyState === this.ws.OPEN) this.ws.close(1001, this.ending.reason);
+  }
+
+  /** Idleness counts from the last turn's end (or the socket's opening): a turn in flight, or a message, is not idle. */
+  private armIdle(): void {
+    clearTimeout(this.idleTimer);
+    const { idleMs } = this.services.life;
+    this.idleTimer = setTimeout(() => this.end({ reason: `idle for ${msText(idleMs)}; open a new connection`, refusal: SHUTTING_DOWN }), idleMs).unref();
   }
 
   /**
@@ -90,12 +118,15 @@ export class ResponsesConnection {
    * land among that turn's events, which the client reads as that turn's.
    */
   private received(data: RawData, isBinary: boolean): void {
+    // Sent after the gateway's close frame crossed it: nothing can answer it now.
+    if (this.ws.readyState !== this.ws.OPEN) return;
     if (this.waiting.length >= MAX_WAITING) {
       // Answering would interleave with the turn in flight; a client this far ahead is told by the close.
       this.ws.close(1008, `more than ${MAX_WAITING} messages waiting behind the response in flight; send one response.create at a time`);
       return;
     }
     this.waiting.push({ data, isBinary });
+    clearTimeout(this.idleTimer);
     if (!this.running) void this.runWaiting();
   }
 
@@ -107,7 +138,7 @@ export class ResponsesConnection {
         // message is answered, and answers it leaves unread would be held here without bound.
         if (this.ws.bufferedAmount >= HIGH_WATER_BYTES) await this.drained();
         try {
-          if (this.closing) this.refuseTurn(freshRequestId(), performance.now(), NO_BODY, SHUTTING_DOWN());
+          if (this.ending) this.refuseTurn(freshRequestId(), performance.now(), NO_BODY, this.ending.refusal(), this.ending.code);
           else if (next.isBinary) this.refuseTurn(freshRequestId(), performance.now(), NO_BODY, new GatewayError('SLUICE_E_INVALID_REQUEST', 'messages on this socket are JSON text; a binary message was sent'));
           else await this.message(toBuffer(next.data));
         } catch (err) {
@@ -118,7 +149,8 @@ export class ResponsesConnection {
       }
     } finally {
       this.running = false;
-      if (this.closing && this.ws.readyState === this.ws.OPEN) this.ws.close(1001, 'the gateway is shutting down');
+      if (this.ending) this.end(this.ending);
+      else if (this.ws.readyState === this.ws.OPEN) this.armIdle();
     }
   }
 
@@ -326,6 +358,16 @@ export class ResponsesConnection {
 const SOCKET_FIELDS = new Set(['type', 'generate', 'stream_id']);
 
 const NO_BODY: JsonObject = Object.freeze({}) as JsonObject;
+
+/** The error code OpenAI's socket answers past its 60 minutes, on which Codex opens a new connection and sends the whole conversation. */
+const CONNECTION_LIMIT_CODE = 'websocket_connection_limit_reached';
+
+const connectionLimit = (lifetimeMs: number) => new GatewayError('SLUICE_E_INVALID_REQUEST', `Responses websocket connection limit reached (${msText(lifetimeMs)}). Create a new websocket connection to continue.`);
+
+/** A duration as the close reason and the error say it: whole minutes, else seconds. */
+function msText(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000} minutes` : `${ms / 1000} s`;
+}
 
 const SHUTTING_DOWN = () => new GatewayError('SLUICE_E_SHUTTING_DOWN', 'the gateway is shutting down; open a new connection (to another instance) and send the whole conversation');
 
