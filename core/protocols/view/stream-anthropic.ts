@@ -73,40 +73,52 @@ export async function* transformAnthropicStream(events: AsyncIterable<StreamEven
     const b = kinds.get(index);
     return b && makeChannel(KIND[b.kind], 0, index, { toolName: b.name, callId: b.id });
   };
-  for await (const ev of events) {
-    const data = asObject(ev.data);
-    const type = data?.['type'];
-    const index = typeof data?.['index'] === 'number' ? data['index'] : -1;
-    if (type === 'content_block_start') {
-      const block = asObject(data!['content_block']);
-      start.index = index;
-      if (block) readMessagesBlock(block, 'assistant', 'assistant', 0, NO_PATH, start);
-    } else if (type === 'content_block_delta') {
-      const delta = asObject(data!['delta']);
-      const spec = messagesDelta(delta?.['type']);
-      const ch = channelOf(index);
-      if (spec?.kind === 'signature') {
-        // The signature closes the thinking it signs: its held text goes before it, so the block
-        // reads thinking, then signature, as Anthropic sends it; held text after the signature would
-        // arrive in a block the client already considers signed.
-        const held = ch ? channels.end(ch.key) : '';
-        if (held) yield { event: 'content_block_delta', data: flushDelta(index, kinds.get(index)!.kind, held) };
-      } else {
-        const text = spec && ch ? spec.text(delta!) : undefined;
-        if (text !== undefined) delta![spec!.field] = channels.delta(ch!, text);
-      }
-    } else if (type === 'content_block_stop') {
-      const b = kinds.get(index);
-      const held = channels.end(channelOf(index)?.key ?? '');
-      if (held && b) yield { event: 'content_block_delta', data: flushDelta(index, b.kind, held) };
+  /** What the open blocks hold, as one more delta each (a stream that ended or failed without closing them). */
+  const held = function* (rest: { channel: Channel; text: string }[]): Generator<StreamEvent> {
+    for (const { channel, text } of rest) {
+      const b = kinds.get(channel.index);
+      if (text && b) yield { event: 'content_block_delta', data: flushDelta(channel.index, b.kind, text) };
     }
-    yield ev;
+  };
+  try {
+    for await (const ev of events) {
+      const data = asObject(ev.data);
+      const type = data?.['type'];
+      const index = typeof data?.['index'] === 'number' ? data['index'] : -1;
+      if (type === 'content_block_start') {
+        const block = asObject(data!['content_block']);
+        start.index = index;
+        if (block) readMessagesBlock(block, 'assistant', 'assistant', 0, NO_PATH, start);
+      } else if (type === 'content_block_delta') {
+        const delta = asObject(data!['delta']);
+        const spec = messagesDelta(delta?.['type']);
+        const ch = channelOf(index);
+        if (spec?.kind === 'signature') {
+          // The signature closes the thinking it signs: its held text goes before it, so the block
+          // reads thinking, then signature, as Anthropic sends it; held text after the signature would
+          // arrive in a block the client already considers signed.
+          const text = ch ? channels.end(ch.key) : '';
+          if (text) yield { event: 'content_block_delta', data: flushDelta(index, kinds.get(index)!.kind, text) };
+        } else {
+          const text = spec && ch ? spec.text(delta!) : undefined;
+          if (text !== undefined) delta![spec!.field] = channels.delta(ch!, text);
+        }
+      } else if (type === 'content_block_stop') {
+        const b = kinds.get(index);
+        const text = channels.end(channelOf(index)?.key ?? '');
+        if (text && b) yield { event: 'content_block_delta', data: flushDelta(index, b.kind, text) };
+      } else if (type === 'error') {
+        // The upstream's own error ends the answer: what was held goes before it.
+        yield* held(channels.endAllOnFailure());
+      }
+      yield ev;
+    }
+  } catch (err) {
+    yield* held(channels.endAllOnFailure());
+    throw err;
   }
   // A stream that ended without closing its blocks still gets what was held (egress adds the error).
-  for (const { channel, text } of channels.endAll()) {
-    const b = kinds.get(channel.index);
-    if (text && b) yield { event: 'content_block_delta', data: flushDelta(channel.index, b.kind, text) };
-  }
+  yield* held(channels.endAll());
 }
 
 function flushDelta(index: number, kind: BlockKind, text: string): JsonObject {

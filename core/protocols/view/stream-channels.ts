@@ -3,11 +3,30 @@ import type { Channel, DeltaTransform } from './types.js';
 
 export class Channels {
   private readonly open = new Map<string, Channel>();
+  /**
+   * The transform itself threw (an output block): what it holds was never judged whole, and is
+   * not flushed when the stream then fails.
+   */
+  failed = false;
   constructor(private readonly transform: DeltaTransform) {}
 
   delta(ch: Channel, text: string): string {
     if (!this.open.has(ch.key)) this.open.set(ch.key, ch);
-    return this.transform.delta(ch, text);
+    try {
+      return this.transform.delta(ch, text);
+    } catch (err) {
+      this.failed = true;
+      throw err;
+    }
+  }
+
+  /**
+   * The stream failed (its source threw, or the upstream sent its error event): what each open
+   * channel holds is the end of that channel — scanned as such by the transform's \`end\` — and goes
+   * out before the error rather than being lost with it. Nothing when the transform itself failed.
+   */
+  endAllOnFailure(): { channel: Channel; text: string }[] {
+    return this.failed ? [] : this.endAll();
   }
 
   /** Closes one channel; returns what the transform still held ('' when nothing or not open). */

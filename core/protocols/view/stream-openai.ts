@@ -20,71 +20,88 @@ export async function* transformChatStream(events: AsyncIterable<StreamEvent>, t
   /** Per choice, what its last delta carried (deltaKind): held text is flushed when that changes. */
   const lastKind = new Map<number, number>();
   let last: JsonObject | undefined;
-  for await (const ev of events) {
-    const data = asObject(ev.data);
-    if (!data) { yield ev; continue; }
-    last = data;
-    let before: JsonValue[] | undefined;
-    for (const ch of asArray(data['choices'])) {
-      const choice = asObject(ch);
-      if (!choice) continue;
-      const n = typeof choice['index'] === 'number' ? choice['index'] : 0;
-      const delta = asObject(choice['delta']) ?? {};
-      const kind = deltaKind(delta);
-      if (kind !== NO_KIND) {
-        const previous = lastKind.get(n);
-        lastKind.set(n, kind);
-        if (previous !== undefined && previous !== kind) {
-          // Held text goes out before the next kind starts, in a chunk of its own: clients and
-          // decoders that build blocks in order (reasoning, its signature, text, each call) see it in its block.
-          const held = channels.endAll(n).filter((h) => h.text);
-          if (held.length) {
-            const flush: JsonObject = {};
-            flushInto(flush, held);
-            (before ??= []).push({ index: n, delta: flush, finish_reason: null });
-          }
-        }
-      }
-      if (typeof delta['content'] === 'string') delta['content'] = channels.delta(makeChannel('text', n, 0), delta['content']);
-      for (const field of ['reasoning_content', 'reasoning'] as const) {
-        if (typeof delta[field] === 'string') delta[field] = channels.delta(makeChannel('reasoning', n, 0), delta[field] as string);
-      }
-      const extra: JsonObject[] = [];
-      for (const t of asArray(delta['tool_calls'])) {
-        const call = asObject(t);
-        if (!call) continue;
-        const index = typeof call['index'] === 'number' ? call['index'] : 0;
-        const id = asString(call['id']);
-        const slot = `${n}:${index}`;
-        let seen = callIds.get(slot);
-        if (seen && id !== undefined && seen.id !== undefined && id !== seen.id) {
-          // Same index, new id (Ollama, SGLang): the earlier call ends here.
-          const held = channels.end(toolChannel(n, index, seen.serial).key);
-          if (held) extra.push({ index, function: { arguments: held } });
-          seen = undefined;
-        }
-        const fn = asObject(call['function']);
-        if (!seen) callIds.set(slot, (seen = { id, name: asString(fn?.['name']), serial: (callIds.get(slot)?.serial ?? -1) + 1 }));
-        seen.name ??= asString(fn?.['name']);
-        if (fn && typeof fn['arguments'] === 'string') fn['arguments'] = channels.delta(toolChannel(n, index, seen.serial, seen.name, seen.id), fn['arguments']);
-      }
-      // Held text of an ended call goes before the new call's first fragment.
-      if (extra.length) delta['tool_calls'] = [...extra, ...asArray(delta['tool_calls'])];
-      if (choice['finish_reason'] !== undefined && choice['finish_reason'] !== null) flushInto(delta, channels.endAll(n));
-      if (choice['delta'] === undefined && Object.keys(delta).length) choice['delta'] = delta;
-    }
-    if (before) yield { data: { id: data['id'] ?? null, object: 'chat.completion.chunk', created: data['created'] ?? 0, model: data['model'] ?? '', choices: before } };
-    yield ev;
-  }
-  const rest = channels.endAll().filter((h) => h.text);
-  if (rest.length && last) {
+  /** What the open channels hold, as one chunk (the stream ended, or failed, without finishing them). */
+  const heldChunk = (held: { channel: Channel; text: string }[]): StreamEvent | undefined => {
+    const rest = held.filter((h) => h.text);
+    if (!rest.length || !last) return undefined;
     const choices = [...new Set(rest.map((h) => h.channel.choice))].map((n) => {
       const delta: JsonObject = {};
       flushInto(delta, rest.filter((h) => h.channel.choice === n));
       return { index: n, delta, finish_reason: null };
     });
-    yield { data: { id: last['id'] ?? null, object: 'chat.completion.chunk', created: last['created'] ?? 0, model: last['model'] ?? '', choices } };
+    return { data: { id: last['id'] ?? null, object: 'chat.completion.chunk', created: last['created'] ?? 0, model: last['model'] ?? '', choices } };
+  };
+  try {
+    for await (const ev of events) {
+      const data = asObject(ev.data);
+      if (!data) { yield ev; continue; }
+      if (data['error'] !== undefined && data['choices'] === undefined) {
+        // The upstream's own error chunk ends the answer: what was held goes before it.
+        const chunk = heldChunk(channels.endAllOnFailure());
+        if (chunk) yield chunk;
+        yield ev;
+        continue;
+      }
+      last = data;
+      let before: JsonValue[] | undefined;
+      for (const ch of asArray(data['choices'])) {
+        const choice = asObject(ch);
+        if (!choice) continue;
+        const n = typeof choice['index'] === 'number' ? choice['index'] : 0;
+        const delta = asObject(choice['delta']) ?? {};
+        const kind = deltaKind(delta);
+        if (kind !== NO_KIND) {
+          const previous = lastKind.get(n);
+          lastKind.set(n, kind);
+          if (previous !== undefined && previous !== kind) {
+            // Held text goes out before the next kind starts, in a chunk of its own: clients and
+            // decoders that build blocks in order (reasoning, its signature, text, each call) see it in its block.
+            const held = channels.endAll(n).filter((h) => h.text);
+            if (held.length) {
+              const flush: JsonObject = {};
+              flushInto(flush, held);
+              (before ??= []).push({ index: n, delta: flush, finish_reason: null });
+            }
+          }
+        }
+        if (typeof delta['content'] === 'string') delta['content'] = channels.delta(makeChannel('text', n, 0), delta['content']);
+        for (const field of ['reasoning_content', 'reasoning'] as const) {
+          if (typeof delta[field] === 'string') delta[field] = channels.delta(makeChannel('reasoning', n, 0), delta[field] as string);
+        }
+        const extra: JsonObject[] = [];
+        for (const t of asArray(delta['tool_calls'])) {
+          const call = asObject(t);
+          if (!call) continue;
+          const index = typeof call['index'] === 'number' ? call['index'] : 0;
+          const id = asString(call['id']);
+          const slot = `${n}:${index}`;
+          let seen = callIds.get(slot);
+          if (seen && id !== undefined && seen.id !== undefined && id !== seen.id) {
+            // Same index, new id (Ollama, SGLang): the earlier call ends here.
+            const held = channels.end(toolChannel(n, index, seen.serial).key);
+            if (held) extra.push({ index, function: { arguments: held } });
+            seen = undefined;
+          }
+          const fn = asObject(call['function']);
+          if (!seen) callIds.set(slot, (seen = { id, name: asString(fn?.['name']), serial: (callIds.get(slot)?.serial ?? -1) + 1 }));
+          seen.name ??= asString(fn?.['name']);
+          if (fn && typeof fn['arguments'] === 'string') fn['arguments'] = channels.delta(toolChannel(n, index, seen.serial, seen.name, seen.id), fn['arguments']);
+        }
+        // Held text of an ended call goes before the new call's first fragment.
+        if (extra.length) delta['tool_calls'] = [...extra, ...asArray(delta['tool_calls'])];
+        if (choice['finish_reason'] !== undefined && choice['finish_reason'] !== null) flushInto(delta, channels.endAll(n));
+        if (choice['delta'] === undefined && Object.keys(delta).length) choice['delta'] = delta;
+      }
+      if (before) yield { data: { id: data['id'] ?? null, object: 'chat.completion.chunk', created: data['created'] ?? 0, model: data['model'] ?? '', choices: before } };
+      yield ev;
+    }
+  } catch (err) {
+    const chunk = heldChunk(channels.endAllOnFailure());
+    if (chunk) yield chunk;
+    throw err;
   }
+  const chunk = heldChunk(channels.endAll());
+  if (chunk) yield chunk;
 }
 
 const NO_KIND = -4;
@@ -186,47 +203,73 @@ export async function* transformResponsesStream(events: AsyncIterable<StreamEven
   const names = new Map<string, string>();
   let inserted = 0;
   const renumber = (data: JsonObject) => { if (inserted && typeof data['sequence_number'] === 'number') data['sequence_number'] += inserted; };
-  for await (const ev of events) {
-    const data = asObject(ev.data);
-    if (!data) { yield ev; continue; }
-    const type = asString(data['type']) ?? ev.event ?? '';
-    const item = asObject(data['item']);
-    if (item && typeof item['id'] === 'string' && typeof item['name'] === 'string') names.set(item['id'], item['name']);
-    const spec = responsesDelta(type);
-    const done = spec ? undefined : responsesDone(type);
-    if (spec && typeof data['delta'] === 'string') {
-      const key = textKey(data, spec.kind, spec.part);
-      const ch = responsesChannel(data, spec.kind, spec.part, key, names);
-      const out = channels.delta(ch, data['delta']);
-      data['delta'] = out;
-      texts.set(key, (texts.get(key) ?? '') + out);
-    } else if (done) {
-      const key = textKey(data, done.kind, done.part);
-      const held = channels.end(key);
-      if (held) {
-        texts.set(key, (texts.get(key) ?? '') + held);
-        const flush: JsonObject = { ...data, type: done.type, delta: held };
-        delete flush[done.field];
-        if (typeof data['sequence_number'] === 'number') flush['sequence_number'] = data['sequence_number'] + inserted;
+  /** Per channel, its last delta event: the shape of one more, should the stream fail while text is held. */
+  const deltas = new Map<string, JsonObject>();
+  let lastSequence = -1;
+  /** What the open channels hold, as one more delta each, numbered after the last event sent. */
+  const held = function* (rest: { channel: Channel; text: string }[]): Generator<StreamEvent> {
+    for (const { channel, text } of rest) {
+      const base = deltas.get(channel.key);
+      if (!text || !base) continue;
+      texts.set(channel.key, (texts.get(channel.key) ?? '') + text);
+      const flush: JsonObject = { ...base, delta: text };
+      if (typeof base['sequence_number'] === 'number') {
+        flush['sequence_number'] = ++lastSequence;
         inserted++;
-        yield { event: done.type, data: flush };
       }
-      if (texts.has(key)) data[done.field] = texts.get(key)!;
-    } else if (type === 'response.content_part.done') {
-      const part = asObject(data['part']);
-      const key = `${asString(data['item_id'])}:text:${data['content_index']}`;
-      if (part && texts.has(key)) part[partField(part)] = texts.get(key)!;
-    } else if (type === 'response.reasoning_summary_part.done') {
-      const part = asObject(data['part']);
-      const key = `${asString(data['item_id'])}:reasoning:${data['summary_index']}`;
-      if (part && texts.has(key)) part['text'] = texts.get(key)!;
-    } else if (type === 'response.output_item.done' && item) {
-      rewriteItem(item, texts);
-    } else if (asObject(data['response'])) {
-      for (const it of asArray(asObject(data['response'])!['output'])) { const o = asObject(it); if (o) rewriteItem(o, texts); }
+      yield { event: asString(base['type']), data: flush };
     }
-    renumber(data);
-    yield ev;
+  };
+  try {
+    for await (const ev of events) {
+      const data = asObject(ev.data);
+      if (!data) { yield ev; continue; }
+      const type = asString(data['type']) ?? ev.event ?? '';
+      const item = asObject(data['item']);
+      if (item && typeof item['id'] === 'string' && typeof item['name'] === 'string') names.set(item['id'], item['name']);
+      // The upstream's own error ends the answer: what was held goes before it.
+      if (type === 'error' || type === 'response.failed') yield* held(channels.endAllOnFailure());
+      const spec = responsesDelta(type);
+      const done = spec ? undefined : responsesDone(type);
+      if (spec && typeof data['delta'] === 'string') {
+        const key = textKey(data, spec.kind, spec.part);
+        const ch = responsesChannel(data, spec.kind, spec.part, key, names);
+        const out = channels.delta(ch, data['delta']);
+        data['delta'] = out;
+        deltas.set(key, data);
+        texts.set(key, (texts.get(key) ?? '') + out);
+      } else if (done) {
+        const key = textKey(data, done.kind, done.part);
+        const held = channels.end(key);
+        if (held) {
+          texts.set(key, (texts.get(key) ?? '') + held);
+          const flush: JsonObject = { ...data, type: done.type, delta: held };
+          delete flush[done.field];
+          if (typeof data['sequence_number'] === 'number') flush['sequence_number'] = data['sequence_number'] + inserted;
+          inserted++;
+          yield { event: done.type, data: flush };
+        }
+        if (texts.has(key)) data[done.field] = texts.get(key)!;
+      } else if (type === 'response.content_part.done') {
+        const part = asObject(data['part']);
+        const key = `${asString(data['item_id'])}:text:${data['content_index']}`;
+        if (part && texts.has(key)) part[partField(part)] = texts.get(key)!;
+      } else if (type === 'response.reasoning_summary_part.done') {
+        const part = asObject(data['part']);
+        const key = `${asString(data['item_id'])}:reasoning:${data['summary_index']}`;
+        if (part && texts.has(key)) part['text'] = texts.get(key)!;
+      } else if (type === 'response.output_item.done' && item) {
+        rewriteItem(item, texts);
+      } else if (asObject(data['response'])) {
+        for (const it of asArray(asObject(data['response'])!['output'])) { const o = asObject(it); if (o) rewriteItem(o, texts); }
+      }
+      renumber(data);
+      if (typeof data['sequence_number'] === 'number') lastSequence = data['sequence_number'];
+      yield ev;
+    }
+  } catch (err) {
+    yield* held(channels.endAllOnFailure());
+    throw err;
   }
 }
 
