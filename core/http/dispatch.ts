@@ -127,10 +127,10 @@ export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promi
         // A provider that has just gone into cooldown is not tried again while another target is left.
         const delay = failure && retry && k < retry.attempts && !(i < fallbacks.length && cooldown?.cooling()) ? retryDelay(retry, k, error, target, opts) : undefined;
         if (delay === undefined && i === fallbacks.length) throw error;
-        exchange.usage = usageBefore;
         const attempt: Attempt = { provider: target.provider.name, model: target.model, code: error.code, status: error.status };
         if (reported) attempt.usage = reported;
         if (delay === undefined) {
+          exchange.usage = usageBefore;
           exchange.attempts.push(attempt);
           failed = { error, target };
           break;
@@ -140,11 +140,14 @@ export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promi
         // Nothing is with the provider while we wait (it answered the failure, which it does not
         // bill): a client leaving now is recorded at once, and must not be charged by the ledger and
         // ratelimit as a call abandoned in flight (they look for an upstream request).
+        // Until the retry is sent, what this attempt reported stays the request's usage: a client
+        // leaving during the wait is recorded at once, and its failure is the request's own.
         exchange.upstream = undefined;
         await waitUnlessAborted(delay, abort);
         exchange.timings.failedUpstreamMs = (exchange.timings.failedUpstreamMs ?? 0) + performance.now() - pausedAt;
         // Like the last target's failure, one the client left during is the request's error, not an attempt before another.
         if (abort.aborted) throw error;
+        exchange.usage = usageBefore;
         exchange.upstream = upstream;
         attempt.retried = true;
         exchange.attempts.push(attempt);

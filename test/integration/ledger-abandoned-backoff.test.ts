@@ -58,6 +58,65 @@ chain:
   });
 });
 
+describe('ledger: a client leaving during the backoff after an attempt that reported usage', function () {
+  this.timeout(30_000);
+
+  it('keeps that report as the row\'s usage (partial), as when no retry follows', async () => {
+    const START = { type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 50, output_tokens: 1 } } };
+    const OVERLOADED = { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } };
+    const mock = await startMockUpstream();
+    let abort = new AbortController();
+    // The provider counts the prompt (message_start), then fails before any content; the client
+    // hangs up 20 ms later, inside the retry's backoff (a random wait up to 5 s).
+    mock.handle((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(`event: message_start\ndata: ${JSON.stringify(START)}\n\nevent: error\ndata: ${JSON.stringify(OVERLOADED)}\n\n`);
+      const leaving = abort;
+      setTimeout(() => leaving.abort(), 20);
+    });
+    const dir = tempDir('sluice-abandoned-backoff-usage-');
+    const database = `sqlite:${path.join(dir, 'ledger.db')}`;
+    const gw = await startGateway(`server: { shutdown_grace_ms: 1000 }
+storage: { database: "${database}" }
+providers:
+  anth: { type: anthropic, base_url: "${mock.url.replace(/\/v1$/, '')}", api_key: test-key, retry: { attempts: 1, backoff_ms: 5000 } }
+chain:
+  - use: router
+    with: { default: anth }
+  - use: ledger
+    with: { flush_interval_ms: 100 }
+`, { dir });
+    let left = '';
+    try {
+      // A backoff drawn shorter than 20 ms retries before the client leaves: tried again under another id.
+      for (let n = 0; n < 3 && !left; n++) {
+        abort = new AbortController();
+        const id = `left-in-backoff-usage-${n}`;
+        const before = mock.requests.length;
+        const sent = fetch(`${gw.url}/v1/messages`, {
+          method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-request-id': id }, signal: abort.signal,
+          body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'a question the provider counts, then fails' }] }),
+        });
+        await sent.then((r) => r.text()).catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 100));
+        if (mock.requests.length - before === 1) left = id;
+      }
+    } finally {
+      await gw.close();
+      await mock.close();
+    }
+    expect(left, 'the client left during a backoff').to.not.equal('');
+    const knex = openDatabase(database, dir);
+    try {
+      const row = (await ledgerRows(knex)).find((r) => r.request_id === left)!;
+      expect(row).to.include({ outcome: 'client_disconnect', usage_source: 'partial' });
+      expect(Number(row['input_tokens'])).to.equal(50);
+    } finally {
+      await knex.destroy();
+    }
+  });
+});
+
 describe('ledger: a client leaving while its request waits in line for a connection', function () {
   this.timeout(30_000);
 
