@@ -12,9 +12,9 @@ import { ledgerMetrics } from './metrics.js';
 import { ledgerMigrations } from './migrations.js';
 import { ledgerOptions, type LedgerOptions } from './options.js';
 import { entryOf, type LedgerEntry } from './entry.js';
+import { fallbackRow } from './fallback-row.js';
 import { prepareEntries } from './prepare.js';
 import { LedgerRetention } from './retention.js';
-import type { LedgerRow } from './row.js';
 import { SpillFile } from './spill.js';
 import { knexStore } from './store.js';
 import { LedgerWriter } from './writer.js';
@@ -57,7 +57,7 @@ export default definePlugin<LedgerOptions>({
       maxBufferRows: initial.max_buffer_rows, writeTimeoutMs: initial.write_timeout_ms, cycleAfterYoungGc: true,
     }, {
       prepare: (entries, failed) => prepareEntries(entries, prepareContext, failed),
-      fallbackRow,
+      fallbackRow: (entry) => fallbackRow(entry, host.pricing),
       store: knexStore(() => host.database()),
       spill, metrics, logger: host.logger,
     });
@@ -104,23 +104,3 @@ export default definePlugin<LedgerOptions>({
     };
   },
 });
-
-/** The row for an entry whose full preparation failed: what the record itself says, tokens unknown. */
-function fallbackRow(r: LedgerEntry): LedgerRow {
-  return {
-    request_id: r.id, time_ms: r.time, day: new Date(r.time).toISOString().slice(0, 10),
-    user_id: r.principal?.user ?? null, team_id: r.principal?.team ?? null, key_id: r.principal?.keyId ?? null, session_id: r.sessionId ?? null,
-    client_address: r.clientAddress || null, method: r.method.slice(0, 16), path: r.path.slice(0, 512), endpoint: r.endpoint ?? null,
-    client_protocol: r.clientProtocol,
-    requested_model: r.model?.slice(0, 256) ?? null, served_model: r.servedModel?.slice(0, 256) ?? null, provider: r.provider ?? null,
-    fallbacks: r.attempts.length, fallback_detail: null, stream: r.stream ? 1 : 0, status: r.status, outcome: r.outcome, error_code: r.errorCode ?? null,
-    input_tokens: r.usage?.inputTokens ?? 0, output_tokens: r.usage?.outputTokens ?? 0, cache_read_tokens: r.usage?.cacheReadTokens ?? 0,
-    cache_write_tokens: r.usage?.cacheWriteTokens ?? 0, reasoning_tokens: r.usage?.reasoningTokens ?? 0,
-    usage_source: r.usage ? (r.usage.estimated ? 'estimated' : r.cut ? 'partial' : 'reported') : 'none',
-    cost_input: null, cost_output: null, cost_cache_read: null, cost_cache_write: null, cost_reasoning: null, cost_total: null,
-    local_input_tokens: null, local_output_tokens: null, local_method: null, count_mismatch: 0,
-    ttfb_ms: r.firstByteMs ?? null, latency_ms: r.totalMs, output_tps: null, findings: null,
-    ...r.market, arrival_key: r.arrivalKey,
-    service_tier: r.usage?.serviceTier ?? null, web_search_calls: r.usage?.webSearchCalls ?? 0, web_fetch_calls: r.usage?.webFetchCalls ?? 0, cost_fees: null,
-  };
-}

@@ -217,8 +217,6 @@ function buildRow(record: LedgerEntry, local: LocalCount | undefined, ctx: Prepa
   const mismatch = source === 'reported' && local !== undefined && drifted(usage, local, request, answer, ctx.options);
 
   const ttfb = record.firstByteMs;
-  const genMs = record.stream && ttfb !== undefined ? record.totalMs - ttfb : record.totalMs;
-  const tps = record.outcome === 'success' && usage.outputTokens > 0 && genMs >= 1 ? round3(usage.outputTokens / (genMs / 1000)) : undefined;
   const p = record.principal;
   // Every field written out (no spread): one object of a fixed shape per row.
   return {
@@ -239,7 +237,7 @@ function buildRow(record: LedgerEntry, local: LocalCount | undefined, ctx: Prepa
     local_input_tokens: request?.countable ? local?.input ?? null : null, local_output_tokens: answer?.complete ? comparableOutput(local, usage) ?? null : null,
     local_method: local?.method ?? null,
     count_mismatch: mismatch ? 1 : 0,
-    ttfb_ms: ttfb === undefined ? null : round3(ttfb), latency_ms: round3(record.totalMs), output_tps: tps ?? null,
+    ttfb_ms: ttfb === undefined ? null : round3(ttfb), latency_ms: round3(record.totalMs), output_tps: outputTps(record, usage.outputTokens),
     findings: record.findings.length ? JSON.stringify(record.findings.map(storedFinding)) : null,
     direction: record.market.direction, offer_id: record.market.offer_id, arrival_key: record.arrivalKey,
     // What the provider's answer said (also of a row whose tokens were estimated after a cut).
@@ -253,7 +251,14 @@ function buildRow(record: LedgerEntry, local: LocalCount | undefined, ctx: Prepa
  * where the plugin gives one (the firewall's output scan finds the same types in the answer): without
  * it, a value the answer repeated would read as a second finding in the request.
  */
-const storedFinding = (f: Finding) => (f.direction ? { source: f.source, type: f.type, count: f.count, action: f.action, direction: f.direction } : { source: f.source, type: f.type, count: f.count, action: f.action });
+export const storedFinding = (f: Finding) => (f.direction ? { source: f.source, type: f.type, count: f.count, action: f.action, direction: f.direction } : { source: f.source, type: f.type, count: f.count, action: f.action });
+
+/** Output tokens a second of generation (after a stream's first byte), for a success that produced some. */
+export function outputTps(record: LedgerEntry, outputTokens: number): number | null {
+  const ttfb = record.firstByteMs;
+  const genMs = record.stream && ttfb !== undefined ? record.totalMs - ttfb : record.totalMs;
+  return record.outcome === 'success' && outputTokens > 0 && genMs >= 1 ? round3(outputTokens / (genMs / 1000)) : null;
+}
 
 /** The row's token classes and their source (see UsageSource). */
 function settleUsage(record: LedgerEntry, answered: boolean, local: LocalCount | undefined, answer: ResponseText | undefined, request: RequestText | undefined): { usage: Usage; source: UsageSource } {
