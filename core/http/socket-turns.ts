@@ -58,6 +58,12 @@ export const SOCKET_RESPONSES: Endpoint = Object.freeze({ id: 'openai.responses'
  */
 const MAX_WAITING = 8;
 
+/**
+ * Lanes (stream_id) whose latest response a connection keeps for chaining: each is held to
+ * server.body_limit, so this bounds what one socket holds (OpenAI allows 32 named lanes).
+ */
+const MAX_LANES = 8;
+
 /** The connection's latest response, as a complete input for a turn that chains from it. */
 interface Chain {
   id: string;
@@ -67,7 +73,12 @@ interface Chain {
 }
 
 export class ResponsesConnection {
-  private latest: Chain | undefined = undefined;
+  /**
+   * Each lane's latest response (the key is the stream_id, '' for turns naming none), least
+   * recently used first: OpenAI keeps the latest response of each lane, and a turn may continue
+   * (fork) the latest of any lane.
+   */
+  private readonly lanes = new Map<string, Chain>();
   private readonly waiting: { data: RawData; isBinary: boolean }[] = [];
   private current: SocketTurnResponse | undefined = undefined;
   private running = false;
@@ -80,6 +91,7 @@ export class ResponsesConnection {
     ws.on('message', (data, isBinary) => this.received(data, isBinary));
     ws.on('close', () => {
       this.waiting.length = 0;
+      this.lanes.clear();
       this.current?.abandon();
       clearTimeout(this.idleTimer);
       clearTimeout(this.lifetimeTimer);
@@ -222,14 +234,15 @@ export class ResponsesConnection {
     let chained = false;
     let upstream: string | undefined;
     if (typeof previous === 'string' && previous !== '') {
-      if (this.latest?.id === previous) {
-        body['input'] = [...this.latest.items, ...inputItems(body['input'])];
-        upstream = this.latest.upstream;
+      const from = this.chainOf(previous);
+      if (from) {
+        body['input'] = [...from.items, ...inputItems(body['input'])];
+        upstream = from.upstream;
         if (upstream === undefined) delete body['previous_response_id'];
         else body['previous_response_id'] = upstream;
         chained = true;
       } else if (body['store'] === false) {
-        // Not this connection's latest response, and not stored anywhere it could be found: what
+        // Not the latest response of any of this connection's lanes, and not stored anywhere it could be found: what
         // OpenAI answers, so the client sends the whole conversation again.
         refused(new GatewayError('SLUICE_E_INVALID_REQUEST', `Previous response with id '${previous.slice(0, 100)}' not found.`, { param: 'previous_response_id' }), 'previous_response_not_found');
         return;
@@ -281,9 +294,9 @@ export class ResponsesConnection {
       // response only the upstream knows has no whole input here.
       const output = Array.isArray(finished['output']) ? finished['output'] : [];
       const sent = (JSON.parse(text) as JsonObject)['input'];
-      this.latest = chained || typeof previous !== 'string' || previous === ''
+      this.keep(lane, chained || typeof previous !== 'string' || previous === ''
         ? { id: finished['id'], items: [...inputItems(sent), ...output], upstream }
-        : undefined;
+        : undefined);
     }
   }
 
@@ -306,8 +319,27 @@ export class ResponsesConnection {
     // A previous response left in the body is one only the upstream holds: the turn chained from
     // this one names it, or the conversation before it would be silently left out.
     const upstream = body['previous_response_id'];
-    this.latest = { id: responseId, items: inputItems(body['input']), upstream: typeof upstream === 'string' && upstream !== '' ? upstream : undefined };
+    this.keep(echo.streamId, { id: responseId, items: inputItems(body['input']), upstream: typeof upstream === 'string' && upstream !== '' ? upstream : undefined });
     this.recordTurn(id, receivedAt, body, 200, undefined, principal);
+  }
+
+  /** The latest response of a lane whose id is `id`, if one is kept. */
+  private chainOf(id: string): Chain | undefined {
+    for (const chain of this.lanes.values()) if (chain.id === id) return chain;
+    return undefined;
+  }
+
+  /**
+   * `chain` as its lane's latest response (none: the lane keeps nothing). Past MAX_LANES the least
+   * recently used lane is forgotten: its next turn is previous_response_not_found (with store:
+   * false) and the client sends the whole conversation, as on a new connection.
+   */
+  private keep(lane: string | undefined, chain: Chain | undefined): void {
+    const key = lane ?? '';
+    this.lanes.delete(key);
+    if (!chain) return;
+    this.lanes.set(key, chain);
+    if (this.lanes.size > MAX_LANES) this.lanes.delete(this.lanes.keys().next().value!);
   }
 
   /** A turn refused before the data plane: the error message, and its record as any refused request has. */

@@ -4,6 +4,7 @@
 // never reaches a provider.
 import { expect } from 'chai';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { streamAnswer } from '../helpers/family-answers.js';
 import { startRecordingUpstream, type RecordingUpstream } from '../helpers/recording-upstream.js';
 import { Client, completedOf, type Msg } from '../helpers/socket-client.js';
 
@@ -64,5 +65,28 @@ chain:
     expect(plain.every((m) => !('stream_id' in m))).to.equal(true);
     // A field of the socket, not of POST /v1/responses (where OpenAI refuses an unknown parameter).
     expect(up.requests.map((r) => r.body && 'stream_id' in r.body)).to.deep.equal([false, false]);
+  });
+
+  it('each lane keeps its latest response: lanes interleaved chain with store: false, and a new lane forks another\'s', async () => {
+    up.requests.length = 0;
+    // Every response its own id (the mock's default answer always says resp_mock).
+    let n = 0;
+    up.handle((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(streamAnswer('openai.responses', { model: 'gpt-5', text: ['ok'] }).replaceAll('resp_mock', `resp_mock${++n}`));
+    });
+    const client = await Client.open(gw.url);
+    const user = (text: string) => ({ type: 'message', role: 'user', content: [{ type: 'input_text', text }] });
+    const turn = (lane: string, input: string, previous?: string) => client.turn({ type: 'response.create', stream_id: lane, model: 'gpt-5', store: false, input: [user(input)], ...(previous ? { previous_response_id: previous } : {}) });
+    const a1 = await turn('a', 'a one');
+    const b1 = await turn('b', 'b one');
+    const a2 = await turn('a', 'a two', completedOf(a1).id);
+    const fork = await turn('c', 'c from b', completedOf(b1).id);
+    client.close();
+    up.handle();
+    expect([a2, fork].map((t) => t.at(-1)!.type)).to.deep.equal(['response.completed', 'response.completed']);
+    // Each went upstream as its own whole conversation: its lane's (or the forked lane's) input and output, then the new item.
+    const inputs = up.requests.map((r) => (r.body!['input'] as { role?: string; type?: string; content?: { text?: string }[] }[]).map((i) => i.role === 'user' ? i.content![0]!.text : i.role ?? i.type));
+    expect(inputs).to.deep.equal([['a one'], ['b one'], ['a one', 'assistant', 'a two'], ['b one', 'assistant', 'c from b']]);
   });
 });
