@@ -3,7 +3,10 @@
 // but its logs, and keeps them on stdout.
 import { createLogger, lazyLogger, type Logger, type LogLevel } from '../observability/logger.js';
 
-/** Made on first use: a command that logs nothing never loads pino. */
-export function commandLogger(level: LogLevel): Logger {
-  return lazyLogger(() => createLogger({ level, write: (line) => { process.stderr.write(line); } }));
+/** Made on first use: a command that logs nothing never loads pino (nor asks `stderr` for its stream). */
+export function commandLogger(level: LogLevel, stderr: () => NodeJS.WritableStream): Logger {
+  return lazyLogger(() => {
+    const out = stderr();
+    return createLogger({ level, write: (line) => { out.write(line); } });
+  });
 }

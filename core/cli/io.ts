@@ -1,8 +1,16 @@
 // Where the CLI writes: injectable so tests can call main() without a child process.
 import { writeSync } from 'node:fs';
+import type { CommandIO } from '../plugin/contract.js';
+
 export interface Io {
   out(line: string): void;
   err(line: string): void;
+  /**
+   * The streams a plugin command reads and writes, where a command's log lines go too (its stderr).
+   * Without it, the process's (`streamsOf`): an Io that gives its own runs a plugin command
+   * in-process with nothing written to the process's stdout or stderr.
+   */
+  streams?(): CommandIO;
 }
 
 /**
@@ -44,4 +52,14 @@ function writer(stream: () => NodeJS.WriteStream): (line: string) => void {
   return (line) => { quietOnEpipe(stream()).write(line + '\n'); };
 }
 
-export const stdio: Io = { out: writer(() => process.stdout), err: writer(() => process.stderr) };
+/** The process's streams, guarded as above; stdin made on first access (a command reading a file never makes it). */
+function processStreams(): CommandIO {
+  return { get stdin() { return process.stdin; }, stdout: quietOnEpipe(process.stdout), stderr: quietOnEpipe(process.stderr) };
+}
+
+/** The streams of a command run with `io`: its own, else the process's. */
+export function streamsOf(io: Io): CommandIO {
+  return io.streams?.() ?? processStreams();
+}
+
+export const stdio: Io = { out: writer(() => process.stdout), err: writer(() => process.stderr), streams: processStreams };

@@ -1,7 +1,7 @@
 // `sluice migrate [--status]`: the chain's plugin migrations against the config's database.
 import type { Knex } from 'knex';
 import { configFile } from './config-file.js';
-import type { Io } from './io.js';
+import { streamsOf, type Io } from './io.js';
 import { table } from './table.js';
 import { parseCommand, stringValue, USAGE } from './usage.js';
 
@@ -18,7 +18,7 @@ export async function migrateCommand(args: string[], io: Io): Promise<number> {
   let knex: Knex | undefined;
   try {
     // knex's own messages go to the log, on stderr: without a logger knex prints them on stdout.
-    knex = openDatabase(loaded.config.storage.database, loaded.dir, commandLogger(loaded.config.logging.level).child({ command: 'migrate' }));
+    knex = openDatabase(loaded.config.storage.database, loaded.dir, commandLogger(loaded.config.logging.level, () => streamsOf(io).stderr).child({ command: 'migrate' }));
     if (values['status'] === true) {
       const rows = await migrationStatus(knex, sets);
       if (values['json'] === true) io.out(JSON.stringify(rows));

@@ -13,7 +13,7 @@ import type { Services } from '../plugin/services.js';
 import { maskUrl } from '../storage/connection-error.js';
 import { isSqlite } from '../storage/is-sqlite.js';
 import { sqliteFileOf } from '../storage/sqlite-file.js';
-import { quietOnEpipe, type Io } from './io.js';
+import { streamsOf, type Io } from './io.js';
 import { HELP, UsageError } from './usage.js';
 
 /** A plugin command's exit for an error of its own, and for a config problem unless it says otherwise. */
@@ -82,8 +82,7 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
         if (err instanceof SchemaError && loaded && candidate.index !== undefined) loaded.fail(err, ['chain', candidate.index, 'with']);
         throw err;
       }
-      // process.stdin is built on first access: a command reading a file never makes the stream.
-      const commandIo = { get stdin() { return process.stdin; }, stdout: quietOnEpipe(process.stdout), stderr: quietOnEpipe(process.stderr) };
+      const commandIo = streamsOf(io);
       if (cmd.usesHost === false) return await cmd.run(rest, options, commandIo, unusedHost(command));
       // The command gets the config's storage (database with migrations applied, unless the command
       // only reads; Redis) and settings: the operator's config, else the embedded default (the same
@@ -96,7 +95,7 @@ export async function pluginCommand(command: string, args: string[], io: Io): Pr
       const chain = loaded ? await Promise.all(loaded.config.chain.map((e) => importPlugin(e.use, loaded.dir))) : [];
       // On stderr (stdout is the command's output), and made on first use: a command that logs
       // nothing (`scan`) never loads pino.
-      const logger = commandLogger(hostConfig.config.logging.level).child({ command });
+      const logger = commandLogger(hostConfig.config.logging.level, () => commandIo.stderr).child({ command });
       const migrations = () => migrationsOf([...chain, { definition }]);
       // A command that only reads uses its database as it is (readOnlyDatabase).
       const readsOnly = typeof cmd.readsOnly === 'function' ? cmd.readsOnly(rest) : cmd.readsOnly === true;

@@ -1,6 +1,7 @@
 // Runs bin/sluice.js as a user would: a child process, its exit code, stdout and stderr.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../core/cli/main.js';
 
@@ -19,13 +20,21 @@ export function sluice(args: string[], opts: { cwd?: string; env?: NodeJS.Proces
 
 /**
  * The same command through main() in this process, with the CLI's injectable Io (what bin/sluice.js
- * calls, minus Node's start-up: half a second of CPU per spawn). For commands without side effects
- * (`config validate`, `plugins`); `start` and the bin shim's exit codes are still run as processes.
+ * calls, minus Node's start-up: half a second of CPU per spawn): its lines, a plugin command's
+ * streams and a command's log lines all land in `stdout` and `stderr`, in the order written. Not for
+ * `start`, a command that needs its own cwd or environment, or the bin shim's own behaviour (exit
+ * codes set on the process, a reader gone): those still run as processes, a few per command family.
  */
-export async function sluiceInProcess(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+export async function sluiceInProcess(args: string[], opts: { stdin?: string } = {}): Promise<{ status: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const status = await main(args, { out: (l) => { stdout += l + '\n'; }, err: (l) => { stderr += l + '\n'; } });
+  const sink = (add: (text: string) => void) => new Writable({ write(chunk: Buffer, _encoding, done) { add(chunk.toString('utf8')); done(); } });
+  const streams = {
+    stdin: Readable.from(opts.stdin === undefined ? [] : [Buffer.from(opts.stdin)]),
+    stdout: sink((t) => { stdout += t; }),
+    stderr: sink((t) => { stderr += t; }),
+  };
+  const status = await main(args, { out: (l) => { stdout += l + '\n'; }, err: (l) => { stderr += l + '\n'; }, streams: () => streams });
   return { status, stdout, stderr };
 }
 
