@@ -1,5 +1,7 @@
 // `sluice usage` and `sluice audit` (the real CLI) and GET /admin/usage on a database filled by a
-// gateway run whose upstream bills known figures: the reports print exactly those figures.
+// gateway run whose upstream bills known figures: the reports print exactly those figures. A few
+// commands run as child processes (real stdout, exit codes, a reader gone); the rest through the
+// same main() in-process, without a Node start-up each.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import Database from 'better-sqlite3';
@@ -7,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_PRICES } from '../../core/pricing/default-prices.js';
 import { createPriceTable } from '../../core/pricing/price-table.js';
-import { STACK_FRAME, bin, cleanEnv, sluiceReaderGone } from '../cli/run-cli.js';
+import { STACK_FRAME, bin, cleanEnv, sluiceInProcess, sluiceReaderGone } from '../cli/run-cli.js';
 import { startGateway, tempDir } from '../helpers/gateway.js';
 import { until } from '../plugins/ledger/client.js';
 import { PG, pgSchema } from '../plugins/ledger/rig.js';
@@ -16,9 +18,13 @@ import { ANTHROPIC_HOUR_WRITES, startUsageUpstream } from '../plugins/ledger/usa
 
 const ADMIN_KEY = 'admin-key-0123456789abcdef';
 
-function sluice(args: string[]) {
+/** bin/sluice.js as a child process. */
+function sluiceChild(args: string[]) {
   return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: cleanEnv(), timeout: 30_000 });
 }
+
+/** The same command in-process. */
+const sluice = (args: string[]) => sluiceInProcess(args);
 
 describe('ledger reports on a database filled by a gateway run', function () {
   this.timeout(90_000);
@@ -101,8 +107,8 @@ chain:
     }
   });
 
-  it('sluice usage --by model --json: requests, every token class and cost per model; unpriced counted, not 0', () => {
-    const r = sluice(['usage', '--config', file, '--by', 'model', '--json']);
+  it('sluice usage --by model --json: requests, every token class and cost per model; unpriced counted, not 0', async () => {
+    const r = sluiceChild(['usage', '--config', file, '--by', 'model', '--json']);
     expect(r.status, r.stderr).to.equal(0);
     const report = JSON.parse(r.stdout) as { rows: Record<string, unknown>[]; total: Record<string, unknown> };
     const row = (m: string) => report.rows.find((x) => x['model'] === m)!;
@@ -123,21 +129,21 @@ chain:
     expect((adminUsage as { rows: unknown[] }).rows).to.deep.equal(report.rows);
   });
 
-  it('sluice usage prints a table by default and CSV with --csv', () => {
-    const t = sluice(['usage', '--config', file, '--by', 'provider']);
+  it('sluice usage prints a table by default and CSV with --csv', async () => {
+    const t = await sluice(['usage', '--config', file, '--by', 'provider']);
     expect(t.status, t.stderr).to.equal(0);
     const lines = t.stdout.trim().split('\n');
     expect(lines[0]).to.match(/^PROVIDER\s+REQUESTS\s+ERRORS/);
     expect(lines.find((l) => l.startsWith('up-chat'))).to.match(/^up-chat\s+3\s+0\s+0\s+0\s+300\s+150\s+90\s+0\s+30\s/);
     expect(lines[lines.length - 1]).to.match(/^TOTAL\s+8\s+1\s/);
     expect(lines.find((l) => l.startsWith('(none)')), 'the table names the group without a provider').to.match(/^\(none\)\s+1\s+1\s/);
-    const c = sluice(['usage', '--config', file, '--by', 'provider', '--csv']);
+    const c = await sluice(['usage', '--config', file, '--by', 'provider', '--csv']);
     expect(c.stdout.split('\n')[0]).to.equal('provider,requests,errors,blocked,disconnects,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens,cost_usd,unpriced,estimated,p50_latency_ms,p50_ttfb_ms,web_search_calls,web_fetch_calls');
     expect(c.stdout).to.match(/\nup-anthropic,2,0,0,0,200,100,60,40,0,/);
   });
 
-  it('sluice usage --session ID shows the session turn by turn', () => {
-    const r = sluice(['usage', '--config', file, '--session', 's-1', '--json']);
+  it('sluice usage --session ID shows the session turn by turn', async () => {
+    const r = await sluice(['usage', '--config', file, '--session', 's-1', '--json']);
     expect(r.status, r.stderr).to.equal(0);
     const report = JSON.parse(r.stdout) as { turns: Record<string, unknown>[]; total: Record<string, unknown> };
     expect(report.turns.map((t) => [t['turn'], t['model']])).to.deep.equal([[1, 'gpt-4o-mini'], [2, 'gpt-4o-mini'], [3, 'claude-sonnet-4-5']]);
@@ -148,8 +154,8 @@ chain:
     expect({ ...report, since: 0, until: 0 }).to.deep.equal({ ...admin, since: 0, until: 0 });
   });
 
-  it('sluice audit --json: one line per day, provider and model with latency, rates and no degradation on day one', () => {
-    const r = sluice(['audit', '--config', file, '--json']);
+  it('sluice audit --json: one line per day, provider and model with latency, rates and no degradation on day one', async () => {
+    const r = sluiceChild(['audit', '--config', file, '--json']);
     expect(r.status, r.stderr).to.equal(0);
     const report = JSON.parse(r.stdout) as { rows: Record<string, unknown>[] };
     const chatLine = report.rows.find((x) => x['provider'] === 'up-chat')!;
@@ -165,61 +171,61 @@ chain:
     expect(code).to.equal(0);
   });
 
-  it('bad flags exit 2 with the reason', () => {
-    const r = sluice(['usage', '--config', file, '--by', 'colour']);
+  it('bad flags exit 2 with the reason', async () => {
+    const r = sluiceChild(['usage', '--config', file, '--by', 'colour']);
     expect(r.status).to.equal(2);
     expect(r.stderr).to.match(/--by: expected one of user, team, key, model, provider, session, day/);
-    const s = sluice(['usage', '--config', file, '--since', 'yesterday']);
+    const s = await sluice(['usage', '--config', file, '--since', 'yesterday']);
     expect(s.status).to.equal(2);
     expect(s.stderr).to.match(/--since: expected a duration/);
-    const u = sluice(['usage', '--config', file, '--bogus']);
+    const u = await sluice(['usage', '--config', file, '--bogus']);
     expect(u.status).to.equal(2);
     expect(u.stderr).to.match(/^sluice: unknown option '--bogus'\n/);
-    const both = sluice(['usage', '--config', file, '--session', 's-1', '--by', 'user']);
+    const both = await sluice(['usage', '--config', file, '--session', 's-1', '--by', 'user']);
     expect(both.status).to.equal(2);
     expect(both.stderr).to.match(/--by: a session report lists its turns/);
-    const empty = sluice(['usage', '--config', file, '--session', '']);
+    const empty = await sluice(['usage', '--config', file, '--session', '']);
     expect(empty.status).to.equal(2);
     expect(empty.stderr).to.match(/--session: expected a session id/);
     // A repeated flag is a mistake to name, not one to settle by taking the last.
-    const twice = sluice(['audit', '--config', file, '--since', '7d', '--since=2w']);
+    const twice = await sluice(['audit', '--config', file, '--since', '7d', '--since=2w']);
     expect(twice.status).to.equal(2);
     expect(twice.stderr).to.match(/^sluice: --since: given more than once\n/);
     // A value starting with a dash reads as an option: the message says how to give it.
-    const dashed = sluice(['usage', '--config', file, '--since', '-7d']);
+    const dashed = await sluice(['usage', '--config', file, '--since', '-7d']);
     expect(dashed.status).to.equal(2);
     expect(dashed.stderr).to.match(/^sluice: option '--since' argument is ambiguous: a value starting with '-' is read as an option; write --since=VALUE\n/);
-    const given = sluice(['usage', '--config', file, '--since=-7d']);
+    const given = await sluice(['usage', '--config', file, '--since=-7d']);
     expect(given.stderr).to.match(/^sluice: --since: expected a duration/);
     // …whichever side of --config it is on: core takes --config out without reading `-abc` as flags.
     for (const args of [['--config', file, '--session', '-abc'], ['--session', '-abc', '--config', file]]) {
-      const r = sluice(['usage', ...args]);
+      const r = await sluice(['usage', ...args]);
       expect(r.status).to.equal(2);
       expect(r.stderr, args.join(' ')).to.match(/^sluice: option '--session' argument is ambiguous: .*write --session=VALUE\n/);
     }
     // --config without its value would fall back to another config, silently: refused.
     for (const args of [['--config'], ['--by', 'day', '-c'], ['--config=']]) {
-      const r = sluice(['usage', ...args]);
+      const r = await sluice(['usage', ...args]);
       expect(r.status, args.join(' ')).to.equal(1);
       expect(r.stderr).to.match(/^sluice: option '(--config|-c)' needs a value: the config file\n/);
     }
-    const session = sluice(['usage', '--session=-abc', '-c', file]);
+    const session = await sluice(['usage', '--session=-abc', '-c', file]);
     expect(session.status, session.stderr).to.equal(0);
     expect(session.stdout.trim()).to.equal('no requests for session -abc in this range');
   });
 
-  it('a report over an embedded database that does not exist says so on stderr, reports nothing, and creates nothing', () => {
+  it('a report over an embedded database that does not exist says so on stderr, reports nothing, and creates nothing', async () => {
     const missing = path.join(tempDir('sluice-ledger-missing-'), 'nodir', 'x.db');
     const config = path.join(path.dirname(path.dirname(missing)), 'sluice.yaml');
     writeFileSync(config, `storage: { database: "sqlite:${missing}" }\nproviders: { local: { type: loopback } }\nchain: [{ use: router, with: { default: local } }, { use: ledger }]\n`);
     for (const command of ['usage', 'audit']) {
-      const r = sluice([command, '--config', config, '--json']);
+      const r = await sluice([command, '--config', config, '--json']);
       expect(r.status, r.stderr).to.equal(0);
       expect(r.stderr).to.equal(`sluice: warning: ${config}:1:22: storage.database: no database at ${missing} yet (a gateway creates it when it first starts with this config); nothing to report\n`);
       expect(JSON.parse(r.stdout)).to.have.property('rows').that.deep.equals([]);
     }
     // Help and usage mistakes are answered before any database is looked at: no warning with them.
-    const help = sluice(['usage', '--config', config, '--help']);
+    const help = await sluice(['usage', '--config', config, '--help']);
     expect(help.status).to.equal(0);
     expect(help.stderr).to.equal('');
     expect(existsSync(path.dirname(missing))).to.equal(false);
@@ -244,7 +250,7 @@ chain:
         const config = path.join(dir, 'sluice.yaml');
         writeFileSync(config, `storage: { database: "${url}" }\nproviders: { local: { type: loopback } }\nchain: [{ use: router, with: { default: local } }, { use: ledger }]\n`);
         for (const command of ['usage', 'audit']) {
-          const r = sluice([command, '--config', config, '--json']);
+          const r = await sluice([command, '--config', config, '--json']);
           expect(r.status, r.stderr).to.equal(0);
           expect(r.stderr).to.match(/^sluice: warning: .*sluice\.yaml:1:22: storage\.database .*: no ledger tables in this database .*nothing to report\n$/);
           expect(JSON.parse(r.stdout)).to.have.property('rows').that.deep.equals([]);
@@ -279,7 +285,7 @@ chain:
     const role = `sluice_ro_${process.pid}`;
     const admin = openDatabase(pg.url, dir);
     try {
-      expect(sluice(['migrate', '--config', config(pg.url)]).status).to.equal(0);
+      expect((await sluice(['migrate', '--config', config(pg.url)])).status).to.equal(0);
       await admin('ledger_requests').insert({ request_id: 'ro-1', time_ms: Date.now() - 1000, day: new Date().toISOString().slice(0, 10), method: 'POST', path: '/v1/chat/completions', status: 200, outcome: 'success', usage_source: 'reported', latency_ms: 5, input_tokens: 7 });
       const schema = ((await admin.raw('select current_schema() as s')) as { rows: { s: string }[] }).rows[0]!.s;
       await admin.raw(`create role "${role}" login`);
@@ -287,13 +293,13 @@ chain:
       await admin.raw(`grant select on "${schema}".ledger_requests to "${role}"`);
       const url = new URL(pg.url);
       url.username = role;
-      const r = sluice(['usage', '--config', config(url.toString()), '--json']);
+      const r = await sluice(['usage', '--config', config(url.toString()), '--json']);
       expect(r.status, r.stderr).to.equal(0);
       expect(r.stderr).to.equal('');
       expect(JSON.parse(r.stdout)).to.have.nested.property('total.input_tokens', 7);
       // Without SELECT the table is still there: the database's refusal, not "no ledger".
       await admin.raw(`revoke select on "${schema}".ledger_requests from "${role}"`);
-      const refused = sluice(['audit', '--config', config(url.toString())]);
+      const refused = await sluice(['audit', '--config', config(url.toString())]);
       expect(refused.status).to.equal(2);
       expect(refused.stderr).to.match(/storage\.database: postgres:\/\/.*: permission denied for table ledger_requests \(42501\)\n$/);
     } finally {
@@ -304,16 +310,16 @@ chain:
     }
   });
 
-  it('a range in the future or long past is empty, not an error', () => {
-    const future = sluice(['usage', '--config', file, '--since', new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)]);
+  it('a range in the future or long past is empty, not an error', async () => {
+    const future = await sluice(['usage', '--config', file, '--since', new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)]);
     expect(future.status, future.stderr).to.equal(0);
     expect(future.stdout.trim()).to.equal('no requests in this range');
-    const past = sluice(['usage', '--config', file, '--until', '2020-01-01', '--json']);
+    const past = await sluice(['usage', '--config', file, '--until', '2020-01-01', '--json']);
     expect(past.status, past.stderr).to.equal(0);
     expect(JSON.parse(past.stdout)).to.include({ since: '2019-12-25T00:00:00.000Z', until: '2020-01-01T00:00:00.000Z' });
   });
 
-  it('sluice usage --session without --since covers the whole session: a turn 40 days old is listed (a 7-day window dropped it)', () => {
+  it('sluice usage --session without --since covers the whole session: a turn 40 days old is listed (a 7-day window dropped it)', async () => {
     // One of s-1's rows again, 40 days earlier, as the first turn of another session.
     const db = new Database(path.join(dir, 'ledger.db'));
     try {
@@ -325,10 +331,10 @@ chain:
     } finally {
       db.close();
     }
-    const all = sluice(['usage', '--config', file, '--session', 's-long', '--json']);
+    const all = await sluice(['usage', '--config', file, '--session', 's-long', '--json']);
     expect(all.status, all.stderr).to.equal(0);
     expect((JSON.parse(all.stdout) as { turns: { request_id: string }[] }).turns.map((t) => t.request_id)).to.deep.equal(['req-old-turn']);
-    const week = sluice(['usage', '--config', file, '--session', 's-long', '--since', '7d']);
+    const week = await sluice(['usage', '--config', file, '--session', 's-long', '--since', '7d']);
     expect(week.status, week.stderr).to.equal(0);
     expect(week.stdout.trim()).to.equal('no requests for session s-long in this range');
   });
@@ -368,7 +374,7 @@ describe('ledger reports: a session id no row can hold', function () {
         }
         const ok = await fetch(`${gw.url}/admin/usage?session=s-1`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
         expect(ok.status).to.equal(200);
-        const cli = sluice(['usage', '--config', path.join(dir, 'sluice.yaml'), '--session', 'a\u0001b']);
+        const cli = await sluice(['usage', '--config', path.join(dir, 'sluice.yaml'), '--session', 'a\u0001b']);
         expect(cli.status, cli.stderr).to.equal(2);
         expect(cli.stderr).to.match(/--session/);
       } finally {
