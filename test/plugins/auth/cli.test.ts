@@ -9,7 +9,7 @@ import { parseOptions } from '../../../core/schema/schema.js';
 import { authOptions, type AuthOptions } from '../../../plugins/auth/options.js';
 import { commandHost, runCommand, sqliteDb, type TestDb } from './helpers.js';
 import type { CommandHost } from '../../../core/plugin/host.js';
-import { sluice } from '../../cli/run-cli.js';
+import { sluice, sluiceInProcess } from '../../cli/run-cli.js';
 
 const options = parseOptions(authOptions, {});
 
@@ -189,16 +189,21 @@ describe('auth: CLI exit codes for the config the command is given', function ()
   const write = (name: string, text: string) => { const file = path.join(dir, name); writeFileSync(file, text); return file; };
   const chain = (auth: string, storage = 'sqlite:./auth.db') => `storage: { database: "${storage}" }\nproviders:\n  local: { type: loopback }\nchain:\n${auth}  - use: router\n    with: { default: local }\n`;
 
-  it('exits 1 when the config cannot be read or is invalid, with the usual one line', () => {
+  it('exits 1 when the config cannot be read or is invalid, with the usual one line', async () => {
     const cases: [string, RegExp][] = [
       [path.join(dir, 'missing.yaml'), /^sluice: cannot read config file .*missing\.yaml: no such file \(ENOENT\); /],
       [write('broken.yaml', 'chain:\n  - use: router\n    with: { default: local\n'), /^sluice: .*broken\.yaml:\d+:\d+: invalid YAML: /],
       [write('badopt.yaml', chain('  - use: auth\n    with: { cache_ttl_ms: "soon" }\n')), /^sluice: .*badopt\.yaml:6:27: chain\[0\]\.with\.cache_ttl_ms: expected an integer/],
       [write('noplugin.yaml', chain('  - use: ./missing-plugin.js\n  - use: auth\n')), /^sluice: .*noplugin\.yaml:5:10: chain\[0\]: plugin file .*missing-plugin\.js does not exist\n$/],
     ];
+    // The real binary for one, to hold its exit code; the rest through the same main() in-process.
+    const child = sluice(['key', 'list', '--config', cases[0]![0]]);
+    expect(child.stderr).to.match(cases[0]![1]);
+    expect(child.status, child.stderr).to.equal(1);
+    expect(child.stdout).to.equal('');
     for (const [file, message] of cases) {
       for (const command of [['key', 'list'], ['user', 'list'], ['team', 'list']]) {
-        const r = sluice([...command, '--config', file]);
+        const r = await sluiceInProcess([...command, '--config', file]);
         expect(r.stderr, `${command.join(' ')} ${file}`).to.match(message);
         expect(r.status, `${command.join(' ')} ${file}: ${r.stderr}`).to.equal(1);
         expect(r.stdout).to.equal('');
@@ -206,13 +211,13 @@ describe('auth: CLI exit codes for the config the command is given', function ()
     }
   });
 
-  it('a listing (key list, key show, user list, team list) creates no database where there is none', () => {
+  it('a listing (key list, key show, user list, team list) creates no database where there is none', async () => {
     // A mistyped --config or storage.database must not leave an empty, migrated database behind
     // (where a gateway would later start, "losing" every key) nor report "(none)" without a word.
     for (const command of [['key', 'list'], ['key', 'list', '--json'], ['user', 'list'], ['team', 'list', '--json']]) {
       const missing = path.join(dir, `nodir-${command.join('-')}`, 'auth.db');
       const file = write(`missing-db-${command.join('-')}.yaml`, chain('  - use: auth\n', `sqlite:${missing}`));
-      const r = sluice([...command, '--config', file]);
+      const r = await sluiceInProcess([...command, '--config', file]);
       expect(r.status, `${command.join(' ')}: ${r.stderr}`).to.equal(0);
       expect(r.stderr).to.match(/storage\.database: no database at .*auth\.db yet/);
       expect(r.stdout).to.equal(command.includes('--json') ? '[]\n' : '(none)\n');
