@@ -1,12 +1,13 @@
 // A config that `sluice config validate` refuses (a provider type nobody registers, a route to a
 // provider that does not exist) used to be read happily by `sluice plugins`, `migrate` and `prices`,
 // which exited 0 on it. Core's commands that load a config now refuse it with the very line
-// validate prints, and its exit code (1).
+// validate prints, and its exit code (1). validate runs as the real binary; the commands compared
+// with it through the same main() in-process.
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../helpers/gateway.js';
-import { sluice } from './run-cli.js';
+import { sluice, sluiceInProcess } from './run-cli.js';
 
 const CONFIGS = {
   'an unknown provider type': 'providers:\n  local: { type: loopback }\n  odd: { type: nonesuch }\nchain:\n  - use: router\n    with: { default: local }\n',
@@ -21,7 +22,7 @@ const COMMANDS: [string[], number][] = [
 
 describe('every command refuses a config that config validate refuses', () => {
   for (const [what, yaml] of Object.entries(CONFIGS)) {
-    it(`${what}: the same file:line:col line as config validate, and its exit code`, () => {
+    it(`${what}: the same file:line:col line as config validate, and its exit code`, async () => {
       const dir = tempDir('sluice-invalid-everywhere-');
       const file = path.join(dir, 'sluice.yaml');
       writeFileSync(file, yaml);
@@ -29,7 +30,7 @@ describe('every command refuses a config that config validate refuses', () => {
       expect(validate.status).to.equal(1);
       expect(validate.stderr).to.match(new RegExp(`^sluice: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: `));
       for (const [args, exit] of COMMANDS) {
-        const r = sluice([...args, '--config', file]);
+        const r = await sluiceInProcess([...args, '--config', file]);
         expect(r.stderr, args.join(' ')).to.equal(validate.stderr);
         expect(r.stdout, args.join(' ')).to.equal('');
         expect(r.status, args.join(' ')).to.equal(exit);
@@ -37,12 +38,12 @@ describe('every command refuses a config that config validate refuses', () => {
     });
   }
 
-  it('still runs them on a valid config', () => {
+  it('still runs them on a valid config', async () => {
     const dir = tempDir('sluice-invalid-everywhere-');
     const file = path.join(dir, 'sluice.yaml');
     writeFileSync(file, 'providers:\n  local: { type: loopback }\nchain:\n  - use: router\n    with: { default: local }\n');
     for (const args of [['plugins'], ['migrate', '--status'], ['prices', 'gpt-4o']]) {
-      const r = sluice([...args, '--config', file]);
+      const r = await sluiceInProcess([...args, '--config', file]);
       expect(r.status, `${args.join(' ')}: ${r.stderr}`).to.equal(0);
     }
   });
