@@ -16,6 +16,8 @@ describe('ledger: a PostgreSQL outage in the middle of a load', function () {
     const rig = await startLedgerGateway({
       database: url,
       ledger: '      flush_interval_ms: 100\n      write_timeout_ms: 2000\n      batch_size: 20\n',
+      // The close writes what the outage left behind: a grace that outlasts a write (the rig's is short).
+      server: '  shutdown_grace_ms: 2000\n  body_limit: 4kb\n',
     });
     const sent: Sent[] = [];
     let spilled = false;

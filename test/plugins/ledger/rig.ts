@@ -81,9 +81,14 @@ export interface RigOptions {
   extraChain?: string;
 }
 
+/**
+ * The rig's config. Its default grace is short: a stop waits up to half of it with the test client's
+ * idle keep-alive connection open (CLOSING_MS), a second at every stop with 2 s; a test about
+ * shutdown gives its own `server`.
+ */
 export function ledgerYaml(o: { database: string; upstreamUrl?: string; ledger?: string; server?: string; extraChain?: string }): string {
   return `server:
-${o.server ?? '  shutdown_grace_ms: 2000\n  body_limit: 4kb\n'}
+${o.server ?? '  shutdown_grace_ms: 200\n  body_limit: 4kb\n'}
 storage:
   database: "${o.database}"
 logging: { level: debug }
