@@ -1,10 +1,12 @@
 // The command line as a newcomer meets it: help, usage on mistakes (never a stack trace), exit codes.
+// --help, no command and --version run the real binary; the usage of each command and each mistake
+// go through the same main() in-process.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { STACK_FRAME, bin, cleanEnv, sluice, sluiceReaderGone } from './run-cli.js';
+import { STACK_FRAME, bin, cleanEnv, sluice, sluiceInProcess, sluiceReaderGone } from './run-cli.js';
 
 describe('sluice CLI: help and usage', () => {
   it('--help prints the commands and exits 0', () => {
@@ -22,8 +24,8 @@ describe('sluice CLI: help and usage', () => {
   });
 
   for (const args of [['start', '--help'], ['start', '-h'], ['help', 'start']]) {
-    it(`${args.join(' ')} prints the start usage and exits 0`, () => {
-      const r = sluice(args);
+    it(`${args.join(' ')} prints the start usage and exits 0`, async () => {
+      const r = await sluiceInProcess(args);
       expect(r.status, r.stderr).to.equal(0);
       expect(r.stdout).to.match(/^Usage: sluice start \[--config FILE\] \[--port N\] \[--host H\]/).and.to.include('--port N');
     });
@@ -42,8 +44,8 @@ describe('sluice CLI: help and usage', () => {
     [['frobnicate'], /^sluice: unknown command 'frobnicate'\n/, 'sluice start [--config FILE]'],
   ];
   for (const [args, first, usage] of mistakes) {
-    it(`${args.join(' ')}: one line, the usage, exit 1, no stack trace`, () => {
-      const r = sluice(args);
+    it(`${args.join(' ')}: one line, the usage, exit 1, no stack trace`, async () => {
+      const r = await sluiceInProcess(args);
       expect(r.status, r.stderr).to.equal(1);
       expect(r.stderr).to.match(first).and.to.include(usage);
       expect(r.stderr).to.not.match(STACK_FRAME);
