@@ -13,7 +13,7 @@ import { createLogger } from '../../../core/observability/logger.js';
 import { openDatabase } from '../../../core/storage/database.js';
 import { migrateLatest } from '../../../core/storage/migrations.js';
 import { freePort, tempDir } from '../../helpers/gateway.js';
-import { sluice, STACK_FRAME } from '../../cli/run-cli.js';
+import { sluice, sluiceInProcess, STACK_FRAME } from '../../cli/run-cli.js';
 
 
 /** A config whose chain has migrations (the ledger's), so start-up opens the database. */
@@ -63,10 +63,11 @@ describe('sluice CLI: a database that cannot be reached', () => {
     expect(r.stderr).to.equal(refusedLine(file));
   });
 
-  it('audit and migrate --json: the same line, nothing on stdout', () => {
+  it('audit and migrate --json: the same line, nothing on stdout', async () => {
     const file = configWith(`postgres://sluice:s3cret@127.0.0.1:${port}/x`);
+    // In-process, through the same main(): the real binary's stdout and stderr are the next test's.
     for (const args of [['audit'], ['migrate', '--json'], ['migrate', '--status', '--json']]) {
-      const r = sluice([...args, '--config', file]);
+      const r = await sluiceInProcess([...args, '--config', file]);
       expect(r.status, `${args.join(' ')}: ${r.stderr}`).to.equal(2);
       expect(r.stdout, args.join(' ')).to.equal('');
       expect(r.stderr, args.join(' ')).to.equal(refusedLine(file));
