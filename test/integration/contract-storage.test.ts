@@ -10,6 +10,7 @@ import type { Knex } from 'knex';
 import { openDatabase } from '../../core/storage/database.js';
 import { config, startGateway, tempDir, type TestGateway } from '../helpers/gateway.js';
 import { runSluice } from '../helpers/contract-kit.js';
+import { sluiceInProcess } from '../cli/run-cli.js';
 import { openaiClient } from '../helpers/translation-rig.js';
 
 /** A notes plugin whose table and plugin name are unique to this run (a shared Postgres may hold others). */
@@ -66,11 +67,14 @@ function suite(name: string, databaseUrl: () => string) {
       await knex.schema.dropTableIfExists(table);
       if (await knex.schema.hasTable('sluice_migrations')) await knex('sluice_migrations').where('name', 'like', `${plugin}/%`).delete();
     };
-    /** This plugin's rows of `sluice migrate --status --json` (a shared database lists other plugins too). */
+    /**
+     * This plugin's rows of `sluice migrate --status --json` (a shared database lists other plugins
+     * too), through main() in-process: validate and the plugin's command run as the real binary.
+     */
     const status = async () => {
-      const r = await runSluice(['migrate', '--status', '--config', file, '--json']);
+      const r = await sluiceInProcess(['migrate', '--status', '--config', file, '--json']);
       expect(r.stderr).to.equal('');
-      expect(r.code).to.equal(0);
+      expect(r.status).to.equal(0);
       return (JSON.parse(r.stdout) as { name: string; applied: boolean }[]).filter((m) => m.name.startsWith(`${plugin}/`));
     };
 
