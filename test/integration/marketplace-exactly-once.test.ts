@@ -13,6 +13,7 @@ import path from 'node:path';
 import OpenAI from 'openai';
 import { openDatabase } from '../../core/storage/database.js';
 import { runSluice } from '../helpers/contract-kit.js';
+import { sluiceInProcess } from '../cli/run-cli.js';
 import { startFakeMarketplace, type FakeMarketplace } from '../helpers/fake-marketplace.js';
 import { freePort, tempDir } from '../helpers/gateway.js';
 import { startSluiceProcess } from '../helpers/sluice-process.js';
@@ -125,12 +126,13 @@ function suite(name: string, makeDatabase: (dir: string) => Promise<{ url: strin
         running.child.kill('SIGTERM');
         expect(await running.exited, running.out().slice(-2000)).to.equal(0);
         running = undefined;
-        const status = await runSluice(['marketplace', 'status', '--json', '--config', config]);
-        expect(status.code, status.stderr).to.equal(0);
+        // The status report through main() in-process (marketplace-status-readonly runs the binary).
+        const status = await sluiceInProcess(['marketplace', 'status', '--json', '--config', config]);
+        expect(status.status, status.stderr).to.equal(0);
         const report = JSON.parse(status.stdout) as { push: { ok: boolean; result: string; last_ok: string }; outbox: { unsent: number } };
         expect(report.push).to.include({ ok: true, result: 'accepted' });
         expect(report.outbox.unsent).to.equal(0);
-        const table = await runSluice(['marketplace', 'status', '--config', config]);
+        const table = await sluiceInProcess(['marketplace', 'status', '--config', config]);
         expect(table.stdout).to.match(/^push\s+\S+\s+ok accepted/m);
         expect(table.stdout).to.include('outbox: 0 unsent');
       } finally {
@@ -178,10 +180,10 @@ describe('marketplace: SIGTERM while the database is down, then a restart (SQLit
       lock.close();
       lock = undefined;
       // Before a gateway starts, the records are in no table: the status says where they wait.
-      const status = await runSluice(['marketplace', 'status', '--json', '--config', config]);
-      expect(status.code, status.stderr).to.equal(0);
+      const status = await sluiceInProcess(['marketplace', 'status', '--json', '--config', config]);
+      expect(status.status, status.stderr).to.equal(0);
       expect((JSON.parse(status.stdout) as { spill: { records: number; dir: string } }).spill).to.deep.equal({ records: 25, dir: path.join(dir, 'data', 'marketplace-spill') });
-      const text = (await runSluice(['marketplace', 'status', '--config', config])).stdout;
+      const text = (await sluiceInProcess(['marketplace', 'status', '--config', config])).stdout;
       expect(text, text).to.match(/^outbox: \d+ unsent.*; 25 more in the spill file/m);
       running = await start(config, port);
       const all = [...before, ...during];
