@@ -31,23 +31,28 @@ function validEmail(c: Candidate): Verdict {
 }
 
 const REMOTE_SHELL_COMMANDS = new Set(['ssh', 'scp', 'sftp', 'rsync', 'ssh-copy-id', 'mosh', 'autossh']);
+/** Every name above contains one of these: a line holding none of them is decided without splitting it into words. */
+const REMOTE_SHELL_HINTS = ['ssh', 'scp', 'sftp', 'rsync', 'mosh'];
+const PATH_CHARS = ['/', '.', '~', '=', ':'];
 
 /**
  * True when the address is the `user@host` argument of an ssh-family command on its line
  * (`ssh -i ~/.ssh/key ubuntu@ec2-…`, `scp a.tgz deploy@web01:/srv`): every word between the
  * command and it is an option, an option's value or a path — not prose ("ssh in, then mail ann@…").
+ * Looks back at most 200 characters: in text of one long line, each address costs the same.
  */
 function remoteShellTarget(text: string, start: number): boolean {
-  let lineStart = start;
-  while (lineStart > 0 && start - lineStart < 200 && text[lineStart - 1] !== '\n') lineStart--;
+  const before = text.slice(Math.max(0, start - 200), start);
+  const line = before.slice(before.lastIndexOf('\n') + 1);
+  if (!REMOTE_SHELL_HINTS.some((hint) => line.includes(hint))) return false;
   const words: string[] = [];
-  for (const piece of text.slice(lineStart, start).split(' ')) for (const w of piece.split('`')) if (w.trim() !== '') words.push(w.trim());
+  for (const piece of line.split(' ')) for (const w of piece.split('`')) if (w.trim() !== '') words.push(w.trim());
   for (let i = words.length - 1; i >= 0; i--) {
     let word = words[i]!;
-    while ('$#>('.includes(word[0]!)) word = word.slice(1);
+    while (word !== '' && '$#>('.includes(word[0]!)) word = word.slice(1);
     if (REMOTE_SHELL_COMMANDS.has(word)) return true;
     const option = word.startsWith('-');
-    const path = [...'/.~=:'].some((ch) => word.includes(ch));
+    const path = PATH_CHARS.some((ch) => word.includes(ch));
     const optionValue = i > 0 && words[i - 1]!.startsWith('-');
     if (!option && !path && !optionValue) return false;
   }
