@@ -44,7 +44,9 @@ export function entryOf(r: RequestRecord, options: LedgerOptions): LedgerEntry {
   if (called && (options.count.enabled || missing)) {
     try {
       answer = responseText(ex, options.count.max_chars);
-      if (missing || !declaresTools(ex.upstream?.body ?? ex.readRequest())) request = requestText(ex, options.count.max_chars);
+      // The request's texts are read where a figure is missing, or where its prompt is countable (no tools: checked once, here).
+      if (missing) request = requestText(ex, options.count.max_chars);
+      else if (!declaresTools(ex.upstream?.body ?? ex.readRequest())) request = requestText(ex, options.count.max_chars, true);
     } catch (err) {
       textError = err;
     }

@@ -62,10 +62,10 @@ function nonTextAt(key: string, v: JsonValue, budget: { nodes: number }): boolea
  * False when the body declares tools (declaresTools) or holds an image, audio or file (hasNonText,
  * the same walk and budget). `skip` names a key whose value the caller has already found to be
  * text only (a plain Chat body's `messages`, see requestText): each object walked is a `for…in`,
- * the walk's main cost.
+ * the walk's main cost. `noTools`: the caller found that the body declares none (declaresTools).
  */
-export function textOnlyBody(body: JsonObject, skip?: string): boolean {
-  if (declaresTools(body)) return false;
+export function textOnlyBody(body: JsonObject, skip?: string, noTools = false): boolean {
+  if (!noTools && declaresTools(body)) return false;
   const budget = { nodes: 20_000 - 1 }; // the body itself is the walk's first node
   for (const key in body) if (key !== skip && nonTextAt(key, body[key]!, budget)) return false;
   return true;
@@ -83,8 +83,11 @@ export function declaresTools(body: JsonObject): boolean {
   return (Array.isArray(list) && list.length > 0) || asObject(own('toolConfig')) !== undefined;
 }
 
-/** The request as it went upstream (translated, where it was), else as the client sent it. */
-export function requestText(exchange: Exchange, maxChars: number): RequestText {
+/**
+ * The request as it went upstream (translated, where it was), else as the client sent it.
+ * `noTools`: the caller found that the body declares no tools (declaresTools; not asked again).
+ */
+export function requestText(exchange: Exchange, maxChars: number, noTools = false): RequestText {
   const upstream = exchange.upstream;
   const plain = upstream && isChat(upstream.protocol) ? plainChatTexts(upstream.body) : undefined;
   if (plain) {
@@ -92,7 +95,7 @@ export function requestText(exchange: Exchange, maxChars: number): RequestText {
     for (let i = 0; i < plain.length; i++) chars += plain[i]!.length;
     if (chars > maxChars) return capped(chars + toolsLength(upstream!.body), plain.length);
     // Every message is a role, a name and a string content (plainChatTexts): only the rest of the body can hold tools or non-text parts.
-    return withTools(plain, chars, plain.length, textOnlyBody(upstream!.body, 'messages'), upstream!.body, maxChars);
+    return withTools(plain, chars, plain.length, textOnlyBody(upstream!.body, 'messages', noTools), upstream!.body, maxChars);
   }
   const view = upstream ? createRequestView(upstream.protocol, upstream.body) : exchange.view();
   const segments: string[] = [];
@@ -103,7 +106,7 @@ export function requestText(exchange: Exchange, maxChars: number): RequestText {
   }
   const body = view.body;
   if (chars > maxChars) return capped(chars + toolsLength(body), view.turns());
-  const countable = view.toolCalls().length === 0 && view.toolResults().length === 0 && textOnlyBody(body);
+  const countable = view.toolCalls().length === 0 && view.toolResults().length === 0 && textOnlyBody(body, undefined, noTools);
   return withTools(segments, chars, view.turns(), countable, body, maxChars);
 }
 
