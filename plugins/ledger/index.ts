@@ -6,6 +6,7 @@ import { definePlugin, OptionError, spillDatabase } from '../../core/index.js';
 import { auditRoute, reportQueue, usageRoute } from './admin.js';
 import { captureStream } from './capture.js';
 import { auditCommand, usageCommand } from './commands.js';
+import { KnownCounts } from './count/known-counts.js';
 import { PromptMemo } from './count/prompt-memo.js';
 import { createTokenCounter } from './count/tokenizer.js';
 import { ledgerMetrics } from './metrics.js';
@@ -51,6 +52,7 @@ export default definePlugin<LedgerOptions>({
       counter,
       isLoopback: (name: string) => host.providers.get(name)?.type === 'loopback',
       memo: new PromptMemo(),
+      known: new KnownCounts(),
     };
     const writer = new LedgerWriter<LedgerEntry>({
       flushIntervalMs: initial.flush_interval_ms, batchSize: initial.batch_size,

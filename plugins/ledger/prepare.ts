@@ -5,6 +5,7 @@
 // job object per row, which at a thousand rows a second cost more than the row's own arithmetic.
 import { estimateTokens, estimateTokensOfLength, type Finding, type PriceTable, type RequestRecord, type TokenPrices, type Usage } from '../../core/index.js';
 import { ENCODINGS, encodingFor, type Encoding } from './count/encoding.js';
+import { KNOWN_MAX_CHARS, type KnownCounts } from './count/known-counts.js';
 import type { PromptMemo, Reuse } from './count/prompt-memo.js';
 import type { TokenCounter } from './count/tokenizer.js';
 import type { LedgerOptions } from './options.js';
@@ -21,6 +22,8 @@ export interface PrepareContext {
   isLoopback(provider: string): boolean;
   /** Conversations' last counted prompts, so a resent history is compared rather than counted again; without it every prompt is counted whole. */
   memo?: PromptMemo;
+  /** Counts of short texts that recur (system prompts), so a cycle whose texts were all counted before does not ask the tokenizer thread; without it every cycle asks. */
+  known?: KnownCounts;
 }
 
 /** Prompts shorter than this are not remembered: finding their few segments by hash costs less than comparing and keeping them. */
@@ -72,7 +75,8 @@ export async function prepareRow(record: RequestRecord, ctx: PrepareContext): Pr
  */
 export async function prepareEntries(entries: readonly LedgerEntry[], ctx: PrepareContext, failed: (entry: LedgerEntry, err: unknown) => LedgerRow): Promise<LedgerRow[]> {
   const plan = ctx.options.count.enabled ? planCounts(entries, ctx) : undefined;
-  const counts = plan && plan.lists.some((l) => l.texts.length > 0) ? await ctx.counter.countLists(plan.lists) : undefined;
+  const counts = plan && plan.lists.some((l) => l.texts.length > 0) ? await ctx.counter.countLists(plan.lists.map(({ encoding, texts }) => ({ encoding, texts }))) : undefined;
+  if (plan && counts && ctx.known) rememberRecurring(plan, counts, ctx.known);
   const rows = new Array<LedgerRow>(entries.length);
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
@@ -89,9 +93,9 @@ export async function prepareEntries(entries: readonly LedgerEntry[], ctx: Prepa
 /**
  * Which entries get a local count, and the texts the tokenizer is to count: per encoding, each
  * distinct text once (the rows of a cycle share system prompts and, for agents, the whole history
- * resent every turn). `refs` holds, per tokenizer-counted entry from `start[i]`, the positions of
- * its request segments (where inputCounted; those after the segments `reuse` counted before), then of
- * its answer text and reasoning, in its encoding's list.
+ * resent every turn), none whose count is known (KnownCounts). `refs` holds, per tokenizer-counted
+ * entry from `start[i]`, a reference for each of its request segments (where inputCounted; those after
+ * the segments `reuse` counted before), then for its answer text and reasoning (TextList.refAt).
  */
 interface CountPlan {
   /** Per entry: how it is counted (undefined: not at all). */
@@ -100,7 +104,53 @@ interface CountPlan {
   reuse: (Reuse | undefined)[];
   start: number[];
   refs: number[];
-  lists: { encoding: Encoding; texts: string[] }[];
+  /** Per encoding (ENCODINGS' order). */
+  lists: TextList[];
+}
+
+/** Slots of TextList.refAt: an answer's text, its reasoning, then the request's segments from REQUEST_SLOT on. */
+const ANSWER_SLOT = 0;
+const REASONING_SLOT = 1;
+const REQUEST_SLOT = 2;
+
+/**
+ * One encoding's texts in a cycle, each once, and the reference of each text an entry has: -n - 1
+ * for a known count n, else the text's position in `texts`. Found by value in a Map — which has V8
+ * hash each text in full, a fresh string every request (~12 instructions a character, callgrind) —
+ * unless it equals the text the entry before had in the same place (the system prompt, the first
+ * messages of a conversation, an answer repeated): a comparison of the two, no hash.
+ */
+class TextList {
+  readonly texts: string[] = [];
+  /** Per text: how many more entries had it (a text that recurs is worth remembering: KnownCounts). */
+  readonly again: number[] = [];
+  private readonly index = new Map<string, number>();
+  /** Per slot: the last text seen there, and its reference. */
+  private readonly lastText: (string | undefined)[] = [];
+  private readonly lastRef: number[] = [];
+
+  constructor(readonly encoding: Encoding, private readonly known: KnownCounts | undefined) {}
+
+  refAt(slot: number, text: string): number {
+    if (this.lastText[slot] === text) {
+      const ref = this.lastRef[slot]!;
+      if (ref >= 0) this.again[ref]!++;
+      return ref;
+    }
+    const n = this.known !== undefined && text.length <= KNOWN_MAX_CHARS ? this.known.get(this.encoding, text) : undefined;
+    const ref = n === undefined ? this.positionOf(text) : -n - 1;
+    this.lastText[slot] = text;
+    this.lastRef[slot] = ref;
+    return ref;
+  }
+
+  /** Where `text` is in the list, added the first time it is seen. */
+  private positionOf(text: string): number {
+    let at = this.index.get(text);
+    if (at === undefined) { at = this.texts.length; this.texts.push(text); this.again.push(0); this.index.set(text, at); }
+    else this.again[at]!++;
+    return at;
+  }
 }
 
 function planCounts(entries: readonly LedgerEntry[], ctx: PrepareContext): CountPlan {
@@ -108,8 +158,7 @@ function planCounts(entries: readonly LedgerEntry[], ctx: PrepareContext): Count
   const start = new Array<number>(entries.length).fill(-1);
   const reuse = new Array<Reuse | undefined>(entries.length);
   const refs: number[] = [];
-  const lists = ENCODINGS.map((encoding) => ({ encoding, texts: [] as string[] }));
-  let seen: Map<string, number>[] | undefined;
+  const lists = ENCODINGS.map((encoding) => new TextList(encoding, ctx.known));
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
     const model = e.servedModel ?? e.model;
@@ -118,33 +167,35 @@ function planCounts(entries: readonly LedgerEntry[], ctx: PrepareContext): Count
     if (!encoding) { method[i] = 'estimate'; continue; }
     method[i] = encoding;
     start[i] = refs.length;
-    const k = ENCODINGS.indexOf(encoding);
-    seen ??= ENCODINGS.map(() => new Map<string, number>());
-    const index = seen[k]!;
-    const texts = lists[k]!.texts;
+    const list = lists[ENCODINGS.indexOf(encoding)]!;
     if (e.request && inputCounted(e)) {
       const segments = e.request.segments;
-      const known = (reuse[i] = memoFor(ctx.memo, e.request)?.reuse(segments, encoding));
-      for (let s = known?.segments ?? 0; s < segments.length; s++) refs.push(positionOf(segments[s]!, index, texts));
+      const prefix = (reuse[i] = memoFor(ctx.memo, e.request)?.reuse(segments, encoding));
+      for (let s = prefix?.segments ?? 0; s < segments.length; s++) refs.push(list.refAt(REQUEST_SLOT + s, segments[s]!));
     }
     // An answer over max_chars is estimated from its length: its kept part is not counted.
     const whole = e.answer?.cappedChars === undefined;
-    refs.push(positionOf(whole ? e.answer?.text ?? '' : '', index, texts));
-    refs.push(positionOf(whole ? e.answer?.reasoning ?? '' : '', index, texts));
+    refs.push(list.refAt(ANSWER_SLOT, whole ? e.answer?.text ?? '' : ''));
+    refs.push(list.refAt(REASONING_SLOT, whole ? e.answer?.reasoning ?? '' : ''));
   }
   return { method, reuse, start, refs, lists };
+}
+
+/** A reference's tokens (TextList.refAt): a known count, or the tokenizer's count at that position of its list. */
+const tokensAt = (list: readonly number[], ref: number): number => (ref < 0 ? -ref - 1 : list[ref]!);
+
+/** Keeps the counts of the cycle's short texts that more than one entry had (KnownCounts). */
+function rememberRecurring(plan: CountPlan, counts: readonly (number[] | undefined)[], known: KnownCounts): void {
+  for (let k = 0; k < plan.lists.length; k++) {
+    const list = counts[k];
+    const { encoding, texts, again } = plan.lists[k]!;
+    if (list) for (let t = 0; t < texts.length; t++) if (again[t]! > 0) known.remember(encoding, texts[t]!, list[t]!);
+  }
 }
 
 /** Whether a request's own texts go to the tokenizer: where the count can be set against the bill, or stands in for a missing figure. */
 function inputCounted(e: LedgerEntry): boolean {
   return e.request !== undefined && !e.request.capped && (e.request.countable || inputFigureMissing(e.usage, e.cut));
-}
-
-/** Where `text` is in its encoding's list, added the first time it is seen. */
-function positionOf(text: string, index: Map<string, number>, texts: string[]): number {
-  let at = index.get(text);
-  if (at === undefined) { at = texts.length; texts.push(text); index.set(text, at); }
-  return at;
 }
 
 /**
@@ -178,7 +229,9 @@ function localCount(e: LedgerEntry, plan: CountPlan, i: number, counts: (number[
       reasoning: answer ? estimateTokens(answer.reasoning) : undefined,
     };
   }
-  const list = counts?.[ENCODINGS.indexOf(method)];
+  const k = ENCODINGS.indexOf(method);
+  // Nothing asked of the tokenizer for this encoding (every text's count known): nothing to wait for.
+  const list = plan.lists[k]!.texts.length === 0 ? NOTHING_ASKED : counts?.[k];
   if (!list) return undefined; // the tokenizer was unavailable or too slow: no local count
   const counted = request !== undefined && inputCounted(e);
   const n = counted ? request.segments.length : 0;
@@ -190,13 +243,14 @@ function localCount(e: LedgerEntry, plan: CountPlan, i: number, counts: (number[
   // Each segment's tokens, for the memo: the reused prefix's, then what the tokenizer counted.
   const each = keep ? (known?.turn.counts.slice(0, from) ?? []) : undefined;
   for (let s = from; s < n; s++) {
-    const tokens = list[plan.refs[at++]!]!;
+    const tokens = tokensAt(list, plan.refs[at++]!);
     input += tokens;
     each?.push(tokens);
   }
   if (keep && each && request) keep.remember({ encoding: method, segments: request.segments, counts: each, chars: request.chars });
-  return { method, input: counted ? input + framing : undefined, text: answer ? list[plan.refs[at]!]! : undefined, reasoning: answer ? list[plan.refs[at + 1]!]! : undefined };
+  return { method, input: counted ? input + framing : undefined, text: answer ? tokensAt(list, plan.refs[at]!) : undefined, reasoning: answer ? tokensAt(list, plan.refs[at + 1]!) : undefined };
 }
+const NOTHING_ASKED: readonly number[] = Object.freeze([]);
 
 function estimateSegments(request: RequestText): number {
   if (request.capped) return estimateTokensOfLength(request.chars);

@@ -5,6 +5,7 @@
 // resends its whole history every turn, so all but the newest messages were counted before.
 import { hash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
+import { Generations } from './generations.js';
 import type { CountAnswer, CountBatch } from './tokenizer.js';
 
 interface Encoder { countTokens(text: string, options?: { disallowedSpecial?: Set<string> }): number }
@@ -44,26 +45,11 @@ const PLAIN = { disallowedSpecial: new Set<string>() };
 const CACHE_FROM_CHARS = 256;
 /** Counts remembered per encoding, in two generations (the older dropped whole when the newer fills). */
 const GENERATION = 20_000;
-class CountCache {
-  private young = new Map<string, number>();
-  private old = new Map<string, number>();
-  get(key: string): number | undefined {
-    const n = this.young.get(key);
-    if (n !== undefined) return n;
-    const m = this.old.get(key);
-    if (m !== undefined) this.set(key, m);
-    return m;
-  }
-  set(key: string, n: number): void {
-    if (this.young.size >= GENERATION) { this.old = this.young; this.young = new Map(); }
-    this.young.set(key, n);
-  }
-}
-const caches = new Map<string, CountCache>();
+const caches = new Map<string, Generations<number>>();
 
 function countAll(name: string, enc: Encoder, texts: string[]): number[] {
   let cache = caches.get(name);
-  if (!cache) caches.set(name, (cache = new CountCache()));
+  if (!cache) caches.set(name, (cache = new Generations(GENERATION)));
   const out = new Array<number>(texts.length);
   for (let i = 0; i < texts.length; i++) {
     const t = texts[i]!;

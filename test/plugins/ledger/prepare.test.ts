@@ -10,6 +10,7 @@ import { observeStream } from '../../../core/protocols/observe-stream.js';
 import { isUntouchedStream, markUntouchedStream } from '../../../core/protocols/raw-json.js';
 import type { JsonObject, StreamEvent } from '../../../core/protocols/types.js';
 import { runPlugin } from '../../../core/testing/index.js';
+import { KnownCounts } from '../../../plugins/ledger/count/known-counts.js';
 import { PromptMemo } from '../../../plugins/ledger/count/prompt-memo.js';
 import { createTokenCounter, type TokenCounter } from '../../../plugins/ledger/count/tokenizer.js';
 import ledger from '../../../plugins/ledger/index.js';
@@ -309,6 +310,33 @@ describe('ledger: preparing a row', function () {
     const plain = await runPlugin(ledger, { path: '/v1/chat/completions', body: plainBody, upstream: { json: chatJson({ prompt_tokens: 300, completion_tokens: 17 }) } });
     expect((await prepareRow(recordOf(plain), c)).local_input_tokens).to.equal(counts![0]! + counts![1]! + 2 * 4 + 3);
     expect(asked).to.include(history);
+  });
+
+  it('a cycle whose short texts recurred in an earlier cycle does not ask the tokenizer, and its rows are the rows a count gives', async () => {
+    const asked: string[][] = [];
+    const spy: TokenCounter = { ...counter, countLists: (lists) => { asked.push(lists.flatMap((l) => l.texts)); return counter.countLists(lists); } };
+    const knowing = { ...ctx(), counter: spy, known: new KnownCounts() };
+    const plain = ctx(); // every cycle asks the tokenizer
+    const entries = async (prompt: string, n: number) => {
+      const r = await runPlugin(ledger, { path: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'Answer briefly.' }, { role: 'user', content: prompt }] }, upstream: { json: chatJson({ prompt_tokens: 25, completion_tokens: 17 }) } });
+      return Array.from({ length: n }, () => entryOf(recordOf(r), knowing.options));
+    };
+    const cycle = (c: typeof knowing | typeof plain, es: Awaited<ReturnType<typeof entries>>) => prepareEntries(es, c, (_e, err) => { throw err; });
+    // The first cycle: every text asked once; the system prompt, the question and the answer recur in it.
+    const first = await entries(PROMPT, 3);
+    expect(await cycle(knowing, first)).to.deep.equal(await cycle(plain, first));
+    expect(asked).to.deep.equal([['Answer briefly.', PROMPT, ANSWER, '']]);
+    // The next: nothing to ask; every column and type the same as a counted row's.
+    const next = await entries(PROMPT, 2);
+    const rows = await cycle(knowing, next);
+    expect(asked).to.have.length(1);
+    expect(rows).to.deep.equal(await cycle(plain, next));
+    expect(rows[0]).to.include({ local_method: 'o200k_base', local_output_tokens: 17 }).and.to.have.property('local_input_tokens').that.is.a('number');
+    // A new question is asked (alone); one asked by a single entry is not kept, so it is asked again.
+    const once = await entries('And Macbeth?', 1);
+    expect(await cycle(knowing, once)).to.deep.equal(await cycle(plain, once));
+    expect(await cycle(knowing, once)).to.deep.equal(await cycle(plain, once));
+    expect(asked.slice(1)).to.deep.equal([['And Macbeth?'], ['And Macbeth?']]);
   });
 
   it('a conversation\'s next turn sends only what is new to the tokenizer, and counts what a whole count does', async () => {
