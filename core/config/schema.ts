@@ -232,8 +232,8 @@ export const configSchema = z.strictObject({
       .describe('How long in-flight requests may finish after SIGTERM before they are cut.'),
     sse_keepalive_ms: z.number().int().min(1000).default(15_000)
       .describe('Idle SSE streams get a comment line this often so proxies keep them open.'),
-    websocket_idle_timeout_ms: z.number().int().min(100).default(600_000)
-      .describe('A Responses WebSocket with no turn for this long is closed (1001); pings do not count. The client opens a new one and sends the whole conversation.'),
+    websocket_idle_timeout_ms: z.number().int().min(100).default(3_600_000)
+      .describe("A Responses WebSocket with no turn for this long is closed (1001); pings do not count. The client opens a new one and sends the whole conversation. The default is the lifetime: OpenAI's socket is not closed for idleness before it, and a client through Sluice should not be either; lower it to free idle conversations sooner."),
     websocket_lifetime_ms: z.number().int().min(100).default(3_600_000)
       .describe("Every Responses WebSocket is closed (1001) this long after it opened, as OpenAI's are at 60 minutes; a turn in flight finishes first, a message behind it gets websocket_connection_limit_reached."),
     watch_config: z.boolean().default(false)

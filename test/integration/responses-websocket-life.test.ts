@@ -4,6 +4,7 @@
 // first allowed to finish and the messages behind it told websocket_connection_limit_reached, the
 // code on which Codex opens a new connection.
 import { expect } from 'chai';
+import { parseConfigText } from '../../core/config/load.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 import type { MockUpstream } from '../helpers/mock-upstream.js';
 import { slowStreams } from '../helpers/slow-streams.js';
@@ -40,6 +41,12 @@ chain:
     gateways.push(gw);
     return gw;
   };
+
+  it('by default an idle socket lives as long as any socket (60 minutes): OpenAI closes none sooner for idleness', () => {
+    const { server } = parseConfigText('providers: { local: { type: loopback } }\nchain:\n  - use: router\n    with: { default: local }\n', 'x.yaml', {}).config;
+    expect(server.websocket_lifetime_ms).to.equal(3_600_000);
+    expect(server.websocket_idle_timeout_ms).to.equal(server.websocket_lifetime_ms);
+  });
 
   before(async () => { up = await slowStreams(); });
   after(async () => { await Promise.all(gateways.map((g) => g.close())); await up.close(); });
