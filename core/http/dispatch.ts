@@ -137,11 +137,10 @@ export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promi
         }
         // The backoff is spent because the provider failed: upstream time as well, not Sluice's.
         const pausedAt = performance.now();
-        // Nothing is with the provider while we wait (it answered the failure, which it does not
-        // bill): a client leaving now is recorded at once, and must not be charged by the ledger and
-        // ratelimit as a call abandoned in flight (they look for an upstream request).
-        // Until the retry is sent, what this attempt reported stays the request's usage: a client
-        // leaving during the wait is recorded at once, and its failure is the request's own.
+        // Nothing is with the provider while we wait: a client leaving now is recorded at once, and
+        // must not be charged by the ledger and ratelimit as a call abandoned in flight (they look
+        // for an upstream request). What this attempt reported (a usage before its failure) stays
+        // the request's usage until the retry is sent, as it would if no retry followed.
         exchange.upstream = undefined;
         await waitUnlessAborted(delay, abort);
         exchange.timings.failedUpstreamMs = (exchange.timings.failedUpstreamMs ?? 0) + performance.now() - pausedAt;
