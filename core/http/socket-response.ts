@@ -52,18 +52,13 @@ export class SocketTurnResponse extends EventEmitter implements ResponseSink {
   private readonly headers: Record<string, string> = {};
   private streaming = false;
 
-  private readonly previousResponseId: string | undefined;
-  private readonly lane: string | undefined;
-
   /**
    * `echo.previousResponseId`: the id a chained turn's client sent, which its response objects echo
    * (OpenAI's do) though the provider was sent the whole conversation instead and says null.
    * `echo.streamId`: the lane the response.create named, which every message of the turn carries.
    */
-  constructor(private readonly ws: WebSocket, echo: TurnEcho = {}) {
+  constructor(private readonly ws: WebSocket, private readonly echo: TurnEcho = {}) {
     super();
-    this.previousResponseId = echo.previousResponseId;
-    this.lane = echo.streamId;
   }
 
   setHeader(name: string, value: number | string | readonly string[]): this {
@@ -139,20 +134,20 @@ export class SocketTurnResponse extends EventEmitter implements ResponseSink {
   private sendEvent(text: string): void {
     // Only the events that carry a response object or end one are read (a cheap test first; a
     // delta's text has its quotes escaped): the rest pass as they are.
-    const echo = this.previousResponseId !== undefined && text.includes('"previous_response_id"');
-    if (echo || text.includes('"response.completed"') || text.includes('"response.incomplete"') || text.includes('"response.failed"') || text.includes('"error"')) text = this.noteEnd(text, echo);
+    const echo = this.echo.previousResponseId !== undefined && text.includes('"previous_response_id"');
+    if (echo || text.includes('"response.completed"') || text.includes('"response.incomplete"') || text.includes('"response.failed"') || text.includes('"error"')) text = this.readEvent(text, echo);
     this.send(text);
   }
 
   /** Notes how the turn ended; returns the event's text, its response's previous_response_id echoed when `echo`. */
-  private noteEnd(text: string, echo: boolean): string {
+  private readEvent(text: string, echo: boolean): string {
     let ev: unknown;
     try { ev = JSON.parse(text); } catch { return text; }
     if (typeof ev !== 'object' || ev === null || Array.isArray(ev)) return text;
     const { type, response } = ev as JsonObject;
     const object = typeof response === 'object' && response !== null && !Array.isArray(response) ? response : undefined;
     if (echo && object && 'previous_response_id' in object) {
-      object['previous_response_id'] = this.previousResponseId!;
+      object['previous_response_id'] = this.echo.previousResponseId!;
       text = JSON.stringify(ev);
     }
     if (type === 'response.completed' || type === 'response.incomplete') {
@@ -190,7 +185,7 @@ export class SocketTurnResponse extends EventEmitter implements ResponseSink {
 
   private send(text: string): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(withStreamId(text, this.lane), () => {
+    this.ws.send(withStreamId(text, this.echo.streamId), () => {
       if (this.writableNeedDrain && this.ws.bufferedAmount < HIGH_WATER_BYTES) {
         this.writableNeedDrain = false;
         this.emit('drain');

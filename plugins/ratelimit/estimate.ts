@@ -10,12 +10,15 @@ export function maxOutputTokens(body: Readonly<JsonObject>): number | undefined 
     const v = body[name];
     if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return Math.ceil(v);
   }
+  const gen = generationConfig(body);
+  const v = gen?.['maxOutputTokens'] ?? gen?.['max_output_tokens'];
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.ceil(v) : undefined;
+}
+
+/** Gemini's generationConfig (either spelling), where the request has one. */
+function generationConfig(body: Readonly<JsonObject>): JsonObject | undefined {
   const gen = body['generationConfig'] ?? body['generation_config'];
-  if (gen && typeof gen === 'object' && !Array.isArray(gen)) {
-    const v = (gen as JsonObject)['maxOutputTokens'] ?? (gen as JsonObject)['max_output_tokens'];
-    if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return Math.ceil(v);
-  }
-  return undefined;
+  return gen && typeof gen === 'object' && !Array.isArray(gen) ? (gen as JsonObject) : undefined;
 }
 
 /** OpenAI's largest `n`: a provider refuses more, and a bound keeps an absurd figure finite. */
@@ -26,9 +29,8 @@ const MAX_CHOICES = 128;
  * own output: the output cap is reserved once per choice.
  */
 export function choiceCount(body: Readonly<JsonObject>): number {
-  const gen = body['generationConfig'] ?? body['generation_config'];
-  const g = gen && typeof gen === 'object' && !Array.isArray(gen) ? (gen as JsonObject) : undefined;
-  const v = body['n'] ?? g?.['candidateCount'] ?? g?.['candidate_count'];
+  const gen = generationConfig(body);
+  const v = body['n'] ?? gen?.['candidateCount'] ?? gen?.['candidate_count'];
   return typeof v === 'number' && Number.isFinite(v) && v >= 1 ? Math.min(Math.floor(v), MAX_CHOICES) : 1;
 }
 
