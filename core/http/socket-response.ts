@@ -36,6 +36,40 @@ export function withStreamId(text: string, lane: string | undefined): string {
   return `{"stream_id":${JSON.stringify(lane)}${rest.trimStart().startsWith('}') ? '' : ','}${rest}`;
 }
 
+/**
+ * A connection's sending side, shared by the turns of its lanes, which run at once: whether the
+ * socket is over its high-water mark is the connection's state, not a turn's, so every turn that
+ * waits for the queue to go down is told when it has — a turn's own last message may leave while
+ * another lane's still fill the queue, and no later message of its own would tell it.
+ */
+export class SocketOutbox {
+  private readonly waiting = new Set<() => void>();
+
+  constructor(readonly ws: WebSocket) {}
+
+  get open(): boolean {
+    return this.ws.readyState === this.ws.OPEN;
+  }
+
+  /** Sends `text`; false when the socket is over its high-water mark (call `onDrain`). */
+  send(text: string): boolean {
+    this.ws.send(text, this.sent);
+    return this.ws.bufferedAmount < HIGH_WATER_BYTES;
+  }
+
+  /** `fn` once the socket is back under its high-water mark. */
+  onDrain(fn: () => void): void {
+    this.waiting.add(fn);
+  }
+
+  private readonly sent = (): void => {
+    if (this.waiting.size === 0 || this.ws.bufferedAmount >= HIGH_WATER_BYTES) return;
+    const fns = [...this.waiting];
+    this.waiting.clear();
+    for (const fn of fns) fn();
+  };
+}
+
 export class SocketTurnResponse extends EventEmitter implements ResponseSink {
   statusCode = 200;
   headersSent = false;
@@ -57,7 +91,7 @@ export class SocketTurnResponse extends EventEmitter implements ResponseSink {
    * (OpenAI's do) though the provider was sent the whole conversation instead and says null.
    * `echo.streamId`: the lane the response.create named, which every message of the turn carries.
    */
-  constructor(private readonly ws: WebSocket, private readonly echo: TurnEcho = {}) {
+  constructor(private readonly out: SocketOutbox, private readonly echo: TurnEcho = {}) {
     super();
   }
 
@@ -184,13 +218,15 @@ export class SocketTurnResponse extends EventEmitter implements ResponseSink {
   }
 
   private send(text: string): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(withStreamId(text, this.echo.streamId), () => {
-      if (this.writableNeedDrain && this.ws.bufferedAmount < HIGH_WATER_BYTES) {
-        this.writableNeedDrain = false;
-        this.emit('drain');
-      }
-    });
-    if (this.ws.bufferedAmount >= HIGH_WATER_BYTES) this.writableNeedDrain = true;
+    if (!this.out.open) return;
+    if (!this.out.send(withStreamId(text, this.echo.streamId)) && !this.writableNeedDrain) {
+      this.writableNeedDrain = true;
+      this.out.onDrain(this.drained);
+    }
   }
+
+  private readonly drained = (): void => {
+    this.writableNeedDrain = false;
+    this.emit('drain');
+  };
 }

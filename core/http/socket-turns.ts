@@ -21,7 +21,7 @@ import { freshRequestId } from './ingress.js';
 import type { RecordRequest } from './request-log.js';
 import type { ResponseSink } from './response-sink.js';
 import { sessionIdFrom } from './session.js';
-import { HIGH_WATER_BYTES, SocketTurnResponse, withStreamId, type TurnEcho } from './socket-response.js';
+import { HIGH_WATER_BYTES, SocketOutbox, SocketTurnResponse, withStreamId, type TurnEcho } from './socket-response.js';
 
 export type DataPlaneHandle = (req: IncomingMessage, res: ResponseSink, endpoint: Endpoint, arrival: Arrival) => Promise<void>;
 
@@ -52,17 +52,25 @@ export interface ConnectionOrigin {
 export const SOCKET_RESPONSES: Endpoint = Object.freeze({ id: 'openai.responses', family: 'openai', operation: 'responses', streamFraming: 'messages' });
 
 /**
- * Messages waiting behind the turn in flight. OpenAI's socket runs its responses one at a time; a
- * client that sends the next before the last ended waits its turn, within reason (each message is
- * at most server.body_limit).
+ * Messages waiting behind the turns in flight, all lanes together. A lane runs its responses one at
+ * a time, in order (OpenAI's FIFO per stream_id); a client that sends a lane's next before its last
+ * ended waits its turn, within reason (each message is at most server.body_limit).
  */
 const MAX_WAITING = 8;
 
 /**
- * Lanes (stream_id) whose latest response a connection keeps for chaining: each is held to
- * server.body_limit, so this bounds what one socket holds (OpenAI allows 32 named lanes).
+ * Lanes (stream_id) whose latest response a connection keeps for chaining, and lanes whose turns
+ * run at once: each is held to server.body_limit, so this bounds what one socket holds and costs
+ * (OpenAI allows 32 named lanes). A lane past it waits for one of the others to go quiet.
  */
 const MAX_LANES = 8;
+
+/** A client message as read on arrival: the lane it is for, and the response.create or why it is refused. */
+interface Queued {
+  lane: string;
+  message?: JsonObject;
+  refusal?: GatewayError;
+}
 
 /** The connection's latest response, as a complete input for a turn that chains from it. */
 interface Chain {
@@ -79,20 +87,26 @@ export class ResponsesConnection {
    * (fork) the latest of any lane.
    */
   private readonly lanes = new Map<string, Chain>();
-  private readonly waiting: { data: RawData; isBinary: boolean }[] = [];
-  private current: SocketTurnResponse | undefined = undefined;
-  private running = false;
+  /** Each lane's messages not yet run (the key as in `lanes`); a lane is here while it has a turn running or waiting. */
+  private readonly queues = new Map<string, Queued[]>();
+  private waitingCount = 0;
+  /** Lanes with a turn running (at most MAX_LANES). */
+  private readonly running = new Set<string>();
+  private readonly inFlight = new Set<SocketTurnResponse>();
+  private readonly out: SocketOutbox;
   /** Why the socket is to close once the turn in flight has ended (a shutdown, its lifetime): no new turn runs. */
   private ending: { reason: string; refusal: () => GatewayError; code?: string } | undefined = undefined;
   private idleTimer: NodeJS.Timeout | undefined = undefined;
   private readonly lifetimeTimer: NodeJS.Timeout;
 
   constructor(private readonly ws: WebSocket, private readonly origin: ConnectionOrigin, private readonly services: TurnServices) {
+    this.out = new SocketOutbox(ws);
     ws.on('message', (data, isBinary) => this.received(data, isBinary));
     ws.on('close', () => {
-      this.waiting.length = 0;
+      for (const queue of this.queues.values()) queue.length = 0;
+      this.waitingCount = 0;
       this.lanes.clear();
-      this.current?.abandon();
+      for (const res of this.inFlight) res.abandon();
       clearTimeout(this.idleTimer);
       clearTimeout(this.lifetimeTimer);
     });
@@ -111,11 +125,11 @@ export class ResponsesConnection {
     this.end({ reason: 'the gateway is shutting down', refusal: SHUTTING_DOWN });
   }
 
-  /** Closes the socket (1001) now when no turn runs, else once the turn in flight has ended. */
+  /** Closes the socket (1001) now when no turn runs, else once the turns in flight have ended. */
   private end(ending: NonNullable<ResponsesConnection['ending']>): void {
     this.ending ??= ending;
     clearTimeout(this.idleTimer);
-    if (!this.running && this.ws.readyState === this.ws.OPEN) this.ws.close(1001, this.ending.reason);
+    if (this.running.size === 0 && this.ws.readyState === this.ws.OPEN) this.ws.close(1001, this.ending.reason);
   }
 
   /** Idleness counts from the last turn's end (or the socket's opening): a turn in flight, or a message, is not idle. */
@@ -126,43 +140,89 @@ export class ResponsesConnection {
   }
 
   /**
-   * Every message is answered in its order, after the turn in flight: an answer sent at once would
-   * land among that turn's events, which the client reads as that turn's.
+   * Every message is answered in its lane's order, after the lane's turn in flight: an answer sent
+   * at once would land among that turn's events, which the client reads as that turn's. A message
+   * that names no lane, or cannot be read, is in the default lane.
    */
   private received(data: RawData, isBinary: boolean): void {
     // Sent after the gateway's close frame crossed it: nothing can answer it now.
     if (this.ws.readyState !== this.ws.OPEN) return;
-    if (this.waiting.length >= MAX_WAITING) {
-      // Answering would interleave with the turn in flight; a client this far ahead is told by the close.
-      this.ws.close(1008, `more than ${MAX_WAITING} messages waiting behind the response in flight; send one response.create at a time`);
+    if (this.waitingCount >= MAX_WAITING) {
+      // Answering would interleave with a turn in flight; a client this far ahead is told by the close.
+      this.ws.close(1008, `more than ${MAX_WAITING} messages waiting behind the responses in flight; send one response.create a lane at a time`);
       return;
     }
-    this.waiting.push({ data, isBinary });
+    const next = isBinary ? { lane: '', refusal: new GatewayError('SLUICE_E_INVALID_REQUEST', 'messages on this socket are JSON text; a binary message was sent') } : this.read(toBuffer(data));
+    // Codex acknowledges each response it has handled; OpenAI's socket answers nothing to that.
+    if (next === undefined) return;
+    this.waitingCount++;
     clearTimeout(this.idleTimer);
-    if (!this.running) void this.runWaiting();
+    const queue = this.queues.get(next.lane);
+    if (queue) queue.push(next);
+    else {
+      this.queues.set(next.lane, [next]);
+      this.startLanes();
+    }
   }
 
-  private async runWaiting(): Promise<void> {
-    this.running = true;
+  /**
+   * A client message as JSON: a response.create to run, something to refuse (answered, and recorded
+   * as an HTTP request refused before the chain is; the socket stays open), or nothing to answer.
+   */
+  private read(bytes: Buffer): Queued | undefined {
+    const { bodyLimits } = this.services;
+    if (exceedsJsonDepth(bytes, bodyLimits.maxDepth)) return { lane: '', refusal: new GatewayError('SLUICE_E_JSON_TOO_DEEP', `the message is nested more than ${bodyLimits.maxDepth} levels deep`) };
+    let parsed: unknown;
+    try { parsed = JSON.parse(bytes.toString('utf8')); } catch {
+      return { lane: '', refusal: new GatewayError('SLUICE_E_BAD_JSON', 'the message is not valid JSON') };
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { lane: '', refusal: new GatewayError('SLUICE_E_BAD_JSON', 'the message must be a JSON object') };
+    const message = parsed as JsonObject;
+    const { type, stream_id: streamId } = message;
+    if (type === 'response.processed') return undefined;
+    const lane = typeof streamId === 'string' ? streamId : '';
+    if (type !== 'response.create') {
+      const named = typeof type === 'string' ? `"${type.slice(0, 60)}"` : 'no type';
+      return { lane, refusal: new GatewayError('SLUICE_E_INVALID_REQUEST', `unknown message type ${named}: this socket takes response.create`, { param: 'type' }) };
+    }
+    return { lane, message };
+  }
+
+  /** Starts every lane that has messages and no turn running, as far as MAX_LANES allows. */
+  private startLanes(): void {
+    for (const [lane, queue] of this.queues) {
+      if (this.running.size >= MAX_LANES) return;
+      if (this.running.has(lane)) continue;
+      this.running.add(lane);
+      void this.runLane(lane, queue);
+    }
+  }
+
+  private async runLane(lane: string, queue: Queued[]): Promise<void> {
     try {
-      for (let next = this.waiting.shift(); next !== undefined; next = this.waiting.shift()) {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+        this.waitingCount--;
         // A client that does not read what it was sent is read no further until it has: every
         // message is answered, and answers it leaves unread would be held here without bound.
         if (this.ws.bufferedAmount >= HIGH_WATER_BYTES) await this.drained();
+        const receivedAt = performance.now();
+        const named = lane === '' ? undefined : lane;
         try {
-          if (this.ending) this.refuseTurn(freshRequestId(), performance.now(), NO_BODY, this.ending.refusal(), this.ending.code);
-          else if (next.isBinary) this.refuseTurn(freshRequestId(), performance.now(), NO_BODY, new GatewayError('SLUICE_E_INVALID_REQUEST', 'messages on this socket are JSON text; a binary message was sent'));
-          else await this.message(toBuffer(next.data));
+          if (this.ending) this.refuseTurn(freshRequestId(), receivedAt, NO_BODY, this.ending.refusal(), this.ending.code, named);
+          else if (next.refusal) this.refuseTurn(freshRequestId(), receivedAt, NO_BODY, next.refusal, undefined, named);
+          else await this.turn(next.message!, receivedAt);
         } catch (err) {
           // A turn's own failures are answered by the handler; this is the connection's code failing.
           this.services.logger.error('websocket turn failed', { error: err });
-          this.sendError(new GatewayError('SLUICE_E_INTERNAL', 'the gateway failed to run this response'));
+          this.sendError(new GatewayError('SLUICE_E_INTERNAL', 'the gateway failed to run this response'), undefined, undefined, named);
         }
       }
     } finally {
-      this.running = false;
-      if (this.ending) this.end(this.ending);
-      else if (this.ws.readyState === this.ws.OPEN) this.armIdle();
+      this.queues.delete(lane);
+      this.running.delete(lane);
+      if (this.running.size === 0 && this.ending) this.end(this.ending);
+      else if (this.running.size === 0 && this.ws.readyState === this.ws.OPEN) this.armIdle();
+      this.startLanes();
     }
   }
 
@@ -182,39 +242,6 @@ export class ResponsesConnection {
       // A ping is written after everything queued before it: its callback says the queue has left.
       this.ws.ping(undefined, undefined, go);
     });
-  }
-
-  /**
-   * One client message: a response.create runs a turn; anything else is answered (and recorded, as
-   * an HTTP request refused before the chain is), and the socket stays open.
-   */
-  private async message(bytes: Buffer): Promise<void> {
-    const receivedAt = performance.now();
-    const { bodyLimits } = this.services;
-    const refused = (error: GatewayError) => this.refuseTurn(freshRequestId(), receivedAt, NO_BODY, error);
-    if (exceedsJsonDepth(bytes, bodyLimits.maxDepth)) {
-      refused(new GatewayError('SLUICE_E_JSON_TOO_DEEP', `the message is nested more than ${bodyLimits.maxDepth} levels deep`));
-      return;
-    }
-    let parsed: unknown;
-    try { parsed = JSON.parse(bytes.toString('utf8')); } catch {
-      refused(new GatewayError('SLUICE_E_BAD_JSON', 'the message is not valid JSON'));
-      return;
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      refused(new GatewayError('SLUICE_E_BAD_JSON', 'the message must be a JSON object'));
-      return;
-    }
-    const message = parsed as JsonObject;
-    const type = message['type'];
-    // Codex acknowledges each response it has handled; OpenAI's socket answers nothing to that.
-    if (type === 'response.processed') return;
-    if (type !== 'response.create') {
-      const named = typeof type === 'string' ? `"${type.slice(0, 60)}"` : 'no type';
-      refused(new GatewayError('SLUICE_E_INVALID_REQUEST', `unknown message type ${named}: this socket takes response.create`, { param: 'type' }));
-      return;
-    }
-    await this.turn(message, receivedAt);
   }
 
   private async turn(message: JsonObject, receivedAt: number): Promise<void> {
@@ -275,8 +302,8 @@ export class ResponsesConnection {
       refused(new GatewayError('SLUICE_E_BODY_TOO_LARGE', `request body exceeds the limit of ${this.services.bodyLimits.maxBytes} bytes (the conversation this turn continues, with its new items)`));
       return;
     }
-    const res = new SocketTurnResponse(this.ws, { previousResponseId: chained ? previous as string : undefined, streamId: lane });
-    this.current = res;
+    const res = new SocketTurnResponse(this.out, { previousResponseId: chained ? previous as string : undefined, streamId: lane });
+    this.inFlight.add(res);
     const ended = new Promise<void>((resolve) => res.once('close', resolve));
     const arrival: Arrival = {
       id, receivedAt, query: this.origin.query, peerAddress: this.origin.peerAddress, clientAddress: this.origin.clientAddress,
@@ -284,7 +311,7 @@ export class ResponsesConnection {
     };
     await this.services.handle(this.turnRequest(), res, SOCKET_RESPONSES, arrival);
     await ended;
-    this.current = undefined;
+    this.inFlight.delete(res);
     const finished = res.finished;
     if (finished && typeof finished['id'] === 'string') {
       // What the next turn chains from: this turn's whole input (expanded) and the response's output

@@ -67,6 +67,38 @@ chain:
     expect(up.requests.map((r) => r.body && 'stream_id' in r.body)).to.deep.equal([false, false]);
   });
 
+  it('lanes run in parallel: a turn on another lane is not held behind a slow one, and each lane stays in order', async () => {
+    up.requests.length = 0;
+    // The upstream holds lane a's first answer until lane b's request has arrived: run one lane at
+    // a time, b's request would never come.
+    let releaseSlow: () => void = () => {};
+    const bArrived = new Promise<void>((resolve) => { releaseSlow = resolve; });
+    let n = 0;
+    up.handle(async (req, res) => {
+      const input = JSON.stringify(req.body!['input']);
+      const id = `resp_par${++n}`;
+      if (input.includes('a slow')) await Promise.race([bArrived, new Promise((r) => setTimeout(r, 5_000))]);
+      if (input.includes('b quick')) releaseSlow();
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(streamAnswer('openai.responses', { model: 'gpt-5', text: ['ok'] }).replaceAll('resp_mock', id));
+    });
+    const client = await Client.open(gw.url);
+    const create = (lane: string, text: string) => ({ type: 'response.create', stream_id: lane, model: 'gpt-5', store: false, input: text });
+    const started = Date.now();
+    for (const m of [create('a', 'a slow'), create('a', 'a after'), create('b', 'b quick')]) client.ws.send(JSON.stringify(m));
+    const ends = () => client.messages.filter((m) => m.type === 'response.completed' || m.type === 'error');
+    while (ends().length < 3 && Date.now() - started < 8_000) await new Promise((r) => setTimeout(r, 20));
+    client.close();
+    up.handle();
+    const order = ends().map((m) => [m['stream_id'], m.type]);
+    // b finished first (its lane was free), a's two turns in their order after it; and within 5 s,
+    // not by the mock's own give-up timer.
+    expect(order).to.deep.equal([['b', 'response.completed'], ['a', 'response.completed'], ['a', 'response.completed']]);
+    expect(Date.now() - started).to.be.below(4_000);
+    const inputs = up.requests.map((r) => JSON.stringify(r.body!['input']));
+    expect(inputs.findIndex((i) => i.includes('a after'))).to.be.above(inputs.findIndex((i) => i.includes('a slow')));
+  });
+
   it('each lane keeps its latest response: lanes interleaved chain with store: false, and a new lane forks another\'s', async () => {
     up.requests.length = 0;
     // Every response its own id (the mock's default answer always says resp_mock).

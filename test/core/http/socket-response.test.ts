@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { MESSAGES_CONTENT_TYPE } from '../../../core/http/stream-framing.js';
-import { SocketTurnResponse } from '../../../core/http/socket-response.js';
+import { SocketOutbox, SocketTurnResponse } from '../../../core/http/socket-response.js';
 import { turnHeaders } from '../../../core/http/socket-turns.js';
 
 describe('a socket turn\'s response', () => {
@@ -34,7 +34,7 @@ describe('a socket turn\'s response', () => {
   };
 
   it('sends a stream\'s lines as messages and remembers the response that completed', async () => {
-    const res = new SocketTurnResponse(serverSide);
+    const res = new SocketTurnResponse(new SocketOutbox(serverSide));
     res.writeHead(200, { 'content-type': MESSAGES_CONTENT_TYPE, 'x-request-id': 'r1' });
     const created = { type: 'response.created', sequence_number: 0, response: { id: 'resp_1', output: [] } };
     // A delta whose text names the terminal event is not one.
@@ -52,7 +52,7 @@ describe('a socket turn\'s response', () => {
   });
 
   it('sends a JSON error answered before any event as OpenAI\'s error message, with its status and headers', async () => {
-    const res = new SocketTurnResponse(serverSide);
+    const res = new SocketTurnResponse(new SocketOutbox(serverSide));
     res.setHeader('x-request-id', 'r2');
     res.setHeader('retry-after', '7');
     res.setHeader('x-sluice-error-code', 'SLUICE_E_RATE_LIMITED');
@@ -70,7 +70,7 @@ describe('a socket turn\'s response', () => {
   });
 
   it('a stream that breaks off tells the client once; a client gone before the end abandons the turn', async () => {
-    const broken = new SocketTurnResponse(serverSide);
+    const broken = new SocketTurnResponse(new SocketOutbox(serverSide));
     broken.writeHead(200, { 'content-type': MESSAGES_CONTENT_TYPE });
     broken.write('{"type":"response.created","sequence_number":0}\n');
     const closed = once(broken, 'close');
@@ -81,7 +81,7 @@ describe('a socket turn\'s response', () => {
     expect(received.map((m) => (m as { type: string; status?: number }).status ?? (m as { type: string }).type)).to.deep.equal(['response.created', 502]);
     expect(broken.writableFinished, 'not finished: the handler records it as a stream cut short').to.equal(false);
 
-    const gone = new SocketTurnResponse(serverSide);
+    const gone = new SocketTurnResponse(new SocketOutbox(serverSide));
     gone.writeHead(200, { 'content-type': MESSAGES_CONTENT_TYPE });
     const abandoned = once(gone, 'close');
     gone.abandon();
@@ -91,7 +91,7 @@ describe('a socket turn\'s response', () => {
   });
 
   it('a client that closes right after the whole answer was handed over does not turn it into a disconnect', async () => {
-    const res = new SocketTurnResponse(serverSide);
+    const res = new SocketTurnResponse(new SocketOutbox(serverSide));
     res.writeHead(200, { 'content-type': MESSAGES_CONTENT_TYPE });
     let closes = 0;
     res.on('close', () => { closes++; });
@@ -100,6 +100,26 @@ describe('a socket turn\'s response', () => {
     await once(res, 'finish');
     await new Promise((r) => setImmediate(r));
     expect({ destroyed: res.destroyed, finished: res.writableFinished, closes }).to.deep.equal({ destroyed: false, finished: true, closes: 1 });
+  });
+
+  it('turns of two lanes that fill the socket each hear when it has drained, though the other lane\'s messages left last', async () => {
+    // The client reads nothing until both turns are over the high-water mark: lane a's messages
+    // leave first, while lane b's still fill the queue, so a's own last message leaves with the
+    // queue still high — a turn that listened only to its own messages would wait for ever.
+    if (client.readyState !== client.OPEN) await once(client, 'open');
+    client.pause();
+    const out = new SocketOutbox(serverSide);
+    const [a, b] = [new SocketTurnResponse(out, { streamId: 'a' }), new SocketTurnResponse(out, { streamId: 'b' })];
+    const big = JSON.stringify({ type: 'response.output_text.delta', delta: 'x'.repeat(8 * 1024 * 1024) });
+    for (const res of [a, b]) {
+      res.writeHead(200, { 'content-type': MESSAGES_CONTENT_TYPE });
+      expect(res.write(`${big}\n`)).to.equal(false);
+    }
+    const drained = Promise.all([a, b].map((res) => once(res, 'drain')));
+    client.resume();
+    const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('a turn never heard the socket drain')), 3000));
+    await Promise.race([drained, timeout]);
+    expect([a.writableNeedDrain, b.writableNeedDrain]).to.deep.equal([false, false]);
   });
 });
 
