@@ -353,12 +353,31 @@ export function upstreamHttpError(family: ApiFamily, provider: string, status: n
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed;
   } catch { /* plain-text error page */ }
   if (family === 'openai' && typeof body === 'object') body = openAIEnvelope(body, status);
+  if (family === 'gemini' && retryAfter === undefined && typeof body === 'object') retryAfter = retryInfoDelay(body);
   let message = `provider ${provider} answered HTTP ${status}`;
   if (typeof body === 'object') {
     const inner = body['error'];
     if (inner && typeof inner === 'object' && !Array.isArray(inner) && typeof inner['message'] === 'string') message = inner['message'];
   }
   return new GatewayError('SLUICE_E_UPSTREAM_ERROR', message, { status, retryAfter, headers, upstream: { family, body } });
+}
+
+/**
+ * Google says when to retry in the body (a google.rpc.RetryInfo in error.details, `retryDelay` a
+ * protobuf Duration such as "11.26s") and sends no retry-after header: as whole seconds, rounded
+ * up, it becomes the error's retry-after — what other families' clients read (the openai and
+ * Anthropic SDKs wait that long before retrying) and what dispatch's retries and cooldown honour.
+ */
+function retryInfoDelay(body: JsonObject): string | undefined {
+  const inner = body['error'];
+  const details = inner && typeof inner === 'object' && !Array.isArray(inner) ? inner['details'] : undefined;
+  if (!Array.isArray(details)) return undefined;
+  for (const d of details) {
+    if (!d || typeof d !== 'object' || Array.isArray(d) || typeof d['retryDelay'] !== 'string') continue;
+    const seconds = /^(\d+(?:\.\d+)?)s$/.exec(d['retryDelay'].trim());
+    if (seconds) return String(Math.ceil(Number(seconds[1])));
+  }
+  return undefined;
 }
 
 /**
