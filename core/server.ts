@@ -2,6 +2,7 @@
 // cut what is left, then close plugins, providers and storage.
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import net, { type Socket } from 'node:net';
+import { toBytes } from './config/byte-size.js';
 import { ConfigError } from './config/config-error.js';
 import type { LoadedConfig } from './config/load.js';
 import type { EndpointGroup, SluiceConfig } from './config/schema.js';
@@ -191,6 +192,14 @@ function createServer(gateway: Gateway, handler: (req: IncomingMessage, res: Ser
   // so long generations and streams are unaffected. Ingress enforces body_timeout_ms itself (with
   // an answer in the client's envelope); this backstop covers bodies nobody reads.
   server.requestTimeout = headersMs + bodyMs;
+  // Without a listener Node answers `Expect: 100-continue` before the handler runs, and the client
+  // uploads a body that is refused after it was read (discarded) in full. One declared over the
+  // limit gets no 100: ingress answers it 413 at once, before the client sends any of it.
+  const maxBodyBytes = toBytes(gateway.config.config.server.body_limit);
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (!(Number(req.headers['content-length']) > maxBodyBytes)) res.writeContinue();
+    handler(req, res);
+  });
   server.on('clientError', gateway.onClientError);
   server.on('upgrade', upgrade);
   server.on('connection', (s) => { sockets.add(s); s.once('close', () => sockets.delete(s)); });

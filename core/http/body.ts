@@ -17,6 +17,7 @@ export interface BodyLimits {
 
 const JSON_TYPE = /^application\/(.+\+)?json\b/i;
 const IDENTITY = /^\s*identity\s*$/i;
+const EXPECTS_CONTINUE = /100-continue/i;
 
 export interface JsonBody {
   value: JsonObject;
@@ -35,7 +36,9 @@ export async function readJsonBody(req: IncomingMessage, limits: BodyLimits): Pr
     throw new GatewayError('SLUICE_E_UNSUPPORTED_ENCODING', `content-encoding ${encoding.slice(0, 50)} is not supported; send the request body uncompressed`);
   }
   const declared = Number(req.headers['content-length']);
-  if (declared > limits.maxBytes + DISCARD_BYTES) throw tooLarge(limits.maxBytes);
+  // A client waiting for 100 Continue (which the server withheld: core/server.ts) has sent none of
+  // the body: nothing to discard, it is told at once.
+  if (declared > limits.maxBytes + DISCARD_BYTES || (declared > limits.maxBytes && EXPECTS_CONTINUE.test(req.headers['expect'] ?? ''))) throw tooLarge(limits.maxBytes);
   const bytes = await receive(req, limits, declared > limits.maxBytes);
   if (exceedsJsonDepth(bytes, limits.maxDepth)) {
     throw new GatewayError('SLUICE_E_JSON_TOO_DEEP', `request body is nested more than ${limits.maxDepth} levels deep`);
