@@ -2,6 +2,7 @@
 // so every failure renders in the envelope the client's SDK knows how to parse.
 import type { ApiFamily, JsonObject } from './protocols/types.js';
 import { retryAfterMs } from './http/retry-after.js';
+import { anthropicOverflowMessage, contextOverflow } from './protocols/context-overflow.js';
 import { isStorageUnavailable } from './storage/unavailable.js';
 
 export interface ErrorSpec {
@@ -190,11 +191,14 @@ export function errorBody(err: GatewayError, family: ApiFamily): JsonObject {
   const upstream = err.upstream?.body;
   if (err.upstream?.family === family && typeof upstream === 'object') return upstream;
   const type = err.typeFor(family);
+  // A prompt over the model's context window, said as the client's own API says it: its tools act on it.
+  const overflow = err.upstream && err.code === 'SLUICE_E_UPSTREAM_ERROR' ? contextOverflow(err.upstream.family, err.upstream.body, err.status) : undefined;
   switch (family) {
     case 'openai':
+      if (overflow) return { error: { message: err.message, type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' } };
       return { error: { message: err.message, type, param: err.param, code: err.code === 'SLUICE_E_UPSTREAM_ERROR' ? upstreamCode(err) : err.code } };
     case 'anthropic':
-      return { type: 'error', error: { type, message: err.message } };
+      return { type: 'error', error: { type, message: overflow ? anthropicOverflowMessage(overflow, err.message) : err.message } };
     case 'gemini': {
       const retryDelay = geminiRetryDelay(err.retryAfter);
       return retryDelay === undefined
