@@ -28,11 +28,12 @@ const undici = (): typeof import('undici') => (undiciModule ??= requireModule('u
 
 /**
  * Upstream response headers worth passing to the client: rate-limit state and retry hints (SDKs and
- * agents pace themselves by them; the OpenAI SDKs read `retry-after-ms` first), the upstream's request id (for support tickets), and OpenAI's
+ * agents pace themselves by them; the OpenAI SDKs read `retry-after-ms` first, and the OpenAI and
+ * Anthropic SDKs obey `x-should-retry` before their status rules), the upstream's request id (for support tickets), and OpenAI's
  * processing time and API version. Not `openai-*` as a whole: `openai-organization` and
  * `openai-project` name the operator's account, which is none of the client's business.
  */
-const FORWARD_RESPONSE = /^(retry-after$|retry-after-ms$|x-ratelimit-|openai-processing-ms$|openai-version$|anthropic-ratelimit-|request-id$|x-request-id$)/;
+const FORWARD_RESPONSE = /^(retry-after$|retry-after-ms$|x-should-retry$|x-ratelimit-|openai-processing-ms$|openai-version$|anthropic-ratelimit-|request-id$|x-request-id$)/;
 
 export interface WireRequest {
   path: string;

@@ -141,6 +141,29 @@ describe('upstream hygiene', () => {
     });
   });
 
+  describe("an upstream's x-should-retry", () => {
+    // OpenAI's and Anthropic's APIs say whether an error is worth retrying; both SDKs obey the
+    // header before their status rules (a 500 or 529 is otherwise retried, maxRetries times).
+    const refused: MockHandler = (_req, res) => {
+      res.writeHead(500, { 'content-type': 'application/json', 'x-should-retry': 'false' })
+        .end(JSON.stringify({ error: { message: 'this request will fail again', type: 'server_error', param: null, code: null } }));
+    };
+
+    it('reaches the client, and the openai and Anthropic SDKs, retries on, do not retry (one upstream call each)', async () => {
+      up.handle(refused);
+      const retrying = { openai: new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'client-key', maxRetries: 2 }), anthropic: new Anthropic({ baseURL: gw.url, apiKey: 'client-key', maxRetries: 2 }) };
+      let from = up.requests.length;
+      const oe = await retrying.openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+      expect(oe).to.be.instanceOf(OpenAI.InternalServerError);
+      expect((oe as InstanceType<typeof OpenAI.APIError>).headers?.get('x-should-retry')).to.equal('false');
+      expect(up.requests.length - from).to.equal(1);
+      from = up.requests.length;
+      const ae = await retrying.anthropic.messages.create({ model: 'gpt-4o', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+      expect(ae).to.be.instanceOf(Anthropic.InternalServerError);
+      expect(up.requests.length - from).to.equal(1);
+    });
+  });
+
   describe('an upstream 401', () => {
     it('reaches an OpenAI client as a 401 in its envelope, in Sluice’s words only', async () => {
       up.handle(unauthorized(OPENAI_401));
