@@ -83,6 +83,11 @@ export interface StreamResponse extends ResponseBase {
   events: AsyncIterable<StreamEvent>;
   /** Gives the upstream transfer up at once, closing its connection (set by providers that can). */
   release?(): void;
+  /**
+   * Committed because its hold ran out (server.sse_keepalive_ms of upstream silence after the
+   * preamble), not by content: its client has waited that long already, and gets a keep-alive at once.
+   */
+  waited?: true;
 }
 export type GatewayResponse = JsonResponse | StreamResponse;
 

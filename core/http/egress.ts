@@ -212,6 +212,10 @@ export function writeStream(res: ResponseSink, response: StreamResponse, head: H
     });
   };
 
+  // Held until the hold ran out: what was held may give the client nothing to read (a translated
+  // Anthropic message_start waits for the first content), and it has waited one interval already.
+  if (response.waited) queue(framer.keepAlive());
+
   let lastSequence = -1;
   // A Responses stream remembers its response object and finished items, which its response.failed repeats.
   const responses = response.protocol.family === 'openai' && response.protocol.operation === 'responses' ? new ResponsesStreamState() : undefined;

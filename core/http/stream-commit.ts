@@ -96,6 +96,7 @@ export async function commitStream(response: StreamResponse, opts: CommitOptions
 
   return {
     ...response,
+    ...(answered ? {} : { waited: true as const }),
     events: new CheckedStream({
       held, source: iterator, pending, sourceDone, complete, answered, read, sentinelEnds, terminalEnds, ended,
       observe: opts.observe, pass: opts.pass, truncated: () => truncated(opts.provider), malformed: () => malformed(opts.provider), release: response.release,
