@@ -44,7 +44,11 @@ export async function start(args: string[], io: Io): Promise<number> {
     if (storage) throw storage;
     // Node names the address that failed; with several listeners it is the one to report.
     const e = err as { port?: number; address?: string };
-    const failure = listenFailure(err, e.port ?? specs[0]!.port, e.address ?? specs[0]!.host);
+    const port = e.port ?? specs[0]!.port;
+    // --port does not apply to listeners (refused above): the one to change is in the file.
+    const listener = server.listeners ? specs.findIndex((s) => s.port === port) : -1;
+    const remedy = server.listeners ? `change server.listeners[${listener < 0 ? 0 : listener}].port in ${loaded.file}` : undefined;
+    const failure = listenFailure(err, port, e.address ?? specs[0]!.host, remedy);
     if (!failure) throw err;
     io.err(`sluice: ${failure}`);
     return 1;
@@ -131,10 +135,10 @@ function tuneGcForServing(): void {
 }
 
 /** One line for the ways listening fails on an operator's machine; undefined for anything else. */
-export function listenFailure(err: unknown, port: number, host: string): string | undefined {
+export function listenFailure(err: unknown, port: number, host: string, remedy = 'choose another with --port'): string | undefined {
   const code = (err as NodeJS.ErrnoException | null)?.code;
   switch (code) {
-    case 'EADDRINUSE': return `port ${port} on ${host} is already in use (EADDRINUSE); stop the other process or choose another with --port`;
+    case 'EADDRINUSE': return `port ${port} on ${host} is already in use (EADDRINUSE); stop the other process or ${remedy}`;
     case 'EACCES': return `not allowed to listen on port ${port} on ${host} (EACCES); ports below 1024 need privileges`;
     case 'EADDRNOTAVAIL': return `${host} is not an address of this machine (EADDRNOTAVAIL); use 127.0.0.1, 0.0.0.0 or one of its addresses`;
     case 'ENOTFOUND': case 'EAI_AGAIN': return `cannot resolve the host name ${host} (${code})`;

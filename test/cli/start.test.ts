@@ -26,20 +26,39 @@ describe('sluice start', () => {
   let started: Started | undefined;
   afterEach(async () => { await started?.stop(); started = undefined; });
 
-  it('a busy port is one clear line and exit 1', async () => {
+  /** Runs `sluice start` with `args(port, file)` while another server holds `port`; its result for `check`. */
+  async function startOnBusyPort(yaml: (port: number) => string, args: (port: number, file: string) => string[], check: (r: ReturnType<typeof sluice>, port: number) => void): Promise<void> {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as net.AddressInfo).port;
     try {
       const file = path.join(tempDir(), 'sluice.yaml');
-      writeFileSync(file, CONFIG);
-      const r = sluice(['start', '--config', file, '--port', String(port)]);
+      writeFileSync(file, yaml(port));
+      const r = sluice(args(port, file));
       expect(r.status, r.stderr).to.equal(1);
       expect(r.stderr).to.match(new RegExp(`^sluice: port ${port} on 127\\.0\\.0\\.1 is already in use \\(EADDRINUSE\\)[^\\n]*\\n$`));
       expect(r.stderr).to.not.match(STACK_FRAME);
+      check(r, port);
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }
+  }
+
+  it('a busy port is one clear line and exit 1', async () => {
+    await startOnBusyPort(() => CONFIG, (port, file) => ['start', '--config', file, '--port', String(port)], (r) => {
+      expect(r.stderr).to.contain('choose another with --port');
+    });
+  });
+
+  it('a busy port of one of server.listeners names that listener to change, not --port (which does not apply there)', async () => {
+    await startOnBusyPort(
+      (port) => `server:\n  listeners:\n    - { port: 0, serve: [openai, anthropic, gemini] }\n    - { port: ${port}, serve: [admin, metrics] }\n${CONFIG}`,
+      (_port, file) => ['start', '--config', file],
+      (r) => {
+        expect(r.stderr).to.contain('change server.listeners[1].port in ');
+        expect(r.stderr).to.not.contain('--port');
+      },
+    );
   });
 
   it('in an empty directory serves the embedded default with its data under $SLUICE_HOME', async () => {
