@@ -214,6 +214,10 @@ describe('ratelimit: a Redis restart in the middle', function () {
     }
     await redisServer!.start();
     await within(15_000, async () => (await ask(closed!, key.key)).status === 200);
+    // The open instance reconnects on its own schedule, admitting unchecked (no limit headers) until
+    // then: counted from both only once both count again (under load it was the later one, and
+    // the 20 requests below got 15 answers instead of 5).
+    await within(15_000, async () => (await ask(open!, key.key)).headers.get('x-ratelimit-limit-requests') === '1000');
     // Exact again: a fresh key at rpm 5 over both instances.
     const tight = await cliKey(config, '--user', 'bob', '--rpm', '5');
     const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => ask(i % 2 ? open! : closed!, tight.key)));
