@@ -11,6 +11,8 @@ import { toBytes } from './config/byte-size.js';
 import type { EndpointGroup, SluiceConfig } from './config/schema.js';
 import { GatewayError } from './errors.js';
 import { createAdminRoutes } from './http/admin-routes.js';
+import { mountOpenApi } from './http/admin-openapi.js';
+import { SLUICE_VERSION } from './version.js';
 import { createClientAddressResolver } from './http/client-address.js';
 import { trustProxyOf } from './config/trust-proxy.js';
 import { createClientErrorHandler, createUpgradeRefusal } from './http/client-error.js';
@@ -113,6 +115,7 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
   if (config.storage.redis) readiness.set('redis', readinessCheck(async () => { await services.redis()!.ping(); }, false));
   readiness.set('database', readinessCheck(async () => { await (await services.database()).raw('select 1'); }));
   const admin = createAdminRoutes();
+  mountOpenApi(admin, SLUICE_VERSION);
   const addresses = createClientAddressResolver(trustProxyOf(config.server.trust_proxy));
   const events = createGatewayEvents((type, err) => logger.error('gateway event listener failed', { event: type, error: err.message }));
 
@@ -121,7 +124,7 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
     metrics,
     providers,
     http: got,
-    addAdminRoute: (method, path, handler) => admin.add(method, path, handler),
+    addAdminRoute: (method, path, handler, doc) => admin.add(method, path, handler, doc, plugin.label),
     addReadinessCheck: (name, check, options) => { readiness.set(`${plugin.label}:${name}`, readinessCheck(check, options?.required)); },
     isTrustedProxy: (address) => addresses.trusts(address),
     events,

@@ -5,7 +5,7 @@ export { SLUICE_VERSION } from './version.js';
 export { definePlugin, isPluginDefinition } from './plugin/contract.js';
 export { importOwn } from './import-own.js';
 export type { PluginDefinition, PluginInstance, PluginMiddleware, PluginCommand, CommandIO, SluiceContext, Next, ArrivingRequest, Authenticate, ReloadContext } from './plugin/contract.js';
-export type { Host, CommandHost, ReadinessOptions, ProviderRegistry, AdminMethod, AdminHandler, AdminRequest, AdminResponse } from './plugin/host.js';
+export type { Host, CommandHost, ReadinessOptions, ProviderRegistry, AdminMethod, AdminHandler, AdminRequest, AdminResponse, AdminRouteDoc } from './plugin/host.js';
 export type { RequestRecord } from './plugin/request-record.js';
 export type { GatewayEvent, GatewayEvents, GatewayEventListener } from './events/event-bus.js';
 export type {

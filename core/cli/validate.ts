@@ -50,7 +50,7 @@ export async function validateConfig(loaded: LoadedConfig): Promise<Validated> {
     get http(): Got {
       return (got ??= (require('got') as typeof import('got')).default);
     },
-    addAdminRoute: (method, path, handler) => admin.add(method, path, handler),
+    addAdminRoute: (method, path, handler, doc) => admin.add(method, path, handler, doc, plugin.label),
     addReadinessCheck: () => { /* nothing is served */ },
     isTrustedProxy: (address) => addresses.trusts(address),
     events,

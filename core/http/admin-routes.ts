@@ -1,16 +1,29 @@
 // Admin routes plugins mount under /admin: a method + path table with `:name` segments, JSON in and
 // out. Not on the data plane's hot path; kept small so plugin authors see typed requests, not koa.
 import { GatewayError } from '../errors.js';
-import type { AdminHandler, AdminMethod, AdminRequest, AdminResponse } from '../plugin/host.js';
+import type { AdminHandler, AdminMethod, AdminRequest, AdminResponse, AdminRouteDoc } from '../plugin/host.js';
 
 interface Route {
   method: AdminMethod;
   segments: string[];
   handler: AdminHandler;
+  described: DescribedRoute;
+}
+
+/** A mounted route as GET /admin/openapi.json describes it. */
+export interface DescribedRoute {
+  method: AdminMethod;
+  /** Relative to /admin, with `:name` segments. */
+  path: string;
+  /** The plugin that mounted it. */
+  plugin: string | undefined;
+  doc: AdminRouteDoc | undefined;
 }
 
 export interface AdminRoutes {
-  add(method: AdminMethod, path: string, handler: AdminHandler): void;
+  add(method: AdminMethod, path: string, handler: AdminHandler, doc?: AdminRouteDoc, plugin?: string): void;
+  /** Every mounted route, in mounting order. */
+  described(): DescribedRoute[];
   /** The matching route's answer; a 404 / 405 GatewayError when none matches. */
   handle(method: string, path: string, query: Record<string, string>, body: unknown, signal: AbortSignal): Promise<AdminResponse>;
 }
@@ -21,15 +34,16 @@ const split = (path: string) => path.split('/').filter((s) => s !== '');
 export function createAdminRoutes(): AdminRoutes {
   const routes: Route[] = [];
   return {
-    add(method, path, handler) {
+    add(method, path, handler, doc, plugin) {
       const segments = split(path.startsWith('/admin') ? path.slice('/admin'.length) : path);
       // Caught at setup (so `config validate` catches it too), not at the first request.
       if (!path.startsWith('/')) throw new Error(`admin route "${path}" must start with /`);
       for (const s of segments) {
         if (s.startsWith(':') && !PARAM.test(s.slice(1))) throw new Error(`admin route "${path}" has an invalid parameter "${s}" (use :name)`);
       }
-      routes.push({ method, segments, handler });
+      routes.push({ method, segments, handler, described: { method, path: '/' + segments.join('/'), plugin, doc } });
     },
+    described: () => routes.map((r) => r.described),
     async handle(method, path, query, body, signal) {
       const parts = split(path.slice('/admin'.length));
       let allowed: AdminMethod[] = [];

@@ -8,6 +8,7 @@ import type { PriceTable } from '../pricing/price-table.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { GatewayEvents } from '../events/event-bus.js';
+import type { z } from '../vendor/zod.js';
 
 export type { ProviderRegistry } from '../providers/registry.js';
 
@@ -39,6 +40,25 @@ export interface AdminResponse {
 
 /** Answers an admin request; throw a GatewayError for a coded JSON error (400 naming the field, 404, …). */
 export type AdminHandler = (request: AdminRequest) => AdminResponse | Promise<AdminResponse>;
+
+/**
+ * What GET /admin/openapi.json says of an admin route. The schemas are the ones the route validates
+ * its body with and answers in, so the document cannot drift from the route.
+ */
+export interface AdminRouteDoc {
+  summary: string;
+  /** Groups the route in the document (`keys`, `usage`); default: the plugin's name. */
+  tag?: string;
+  /** Query parameters the route takes (each optional), name → what it does. */
+  query?: Readonly<Record<string, string>>;
+  /** The JSON body it reads. */
+  body?: z.ZodType;
+  /** Its success status (default 200) and the body it answers with. */
+  status?: number;
+  response?: z.ZodType;
+  /** Error statuses it answers beyond 400 (bad input) and 401 (no admin key), with when. */
+  errors?: Readonly<Record<number, string>>;
+}
 
 /** What CLI commands get: the config's storage and settings, without a running gateway. */
 export interface CommandHost {
@@ -75,8 +95,11 @@ export interface Host extends CommandHost {
   readonly providers: ProviderRegistry;
   /** HTTP client for control-plane calls (retries, JSON); not for the request hot path. */
   readonly http: Got;
-  /** Mounts a route under /admin (protected by the admin key), e.g. `addAdminRoute('GET', '/keys/:id', h)`. */
-  addAdminRoute(method: AdminMethod, path: string, handler: AdminHandler): void;
+  /**
+   * Mounts a route under /admin (protected by the admin key), e.g. `addAdminRoute('GET', '/keys/:id', h)`;
+   * `doc` describes it in GET /admin/openapi.json (a route without one is listed there undescribed).
+   */
+  addAdminRoute(method: AdminMethod, path: string, handler: AdminHandler, doc?: AdminRouteDoc): void;
   /**
    * Registers a readiness check shown by GET /ready (as `plugin:name`). A failing check makes the
    * instance unready (503) unless `required` says this instance can serve without it: then the

@@ -1,9 +1,9 @@
 // The admin API for teams, users and keys under /admin (core checks the admin key first). One
-// table drives both the routes and GET /admin/openapi.json, so the document cannot drift.
-import { GatewayError, z, type AdminMethod, type AdminRequest, type AdminResponse, type Host } from '../../core/index.js';
+// table drives both the routes and their description in GET /admin/openapi.json (core's), so the
+// document cannot drift.
+import { GatewayError, z, type AdminMethod, type AdminRequest, type AdminResponse, type AdminRouteDoc, type Host } from '../../core/index.js';
 import type { IdentityService } from './identity-service.js';
 import { keyCreate, keyUpdate, parseInput, teamCreate, teamUpdate, userCreate, userUpdate } from './inputs.js';
-import { openApiDocument } from './openapi.js';
 import { createdKeyView, keyView, teamView, userView } from './views.js';
 
 export interface AdminRouteSpec {
@@ -56,7 +56,18 @@ function withOptional<K extends string>(name: K, value: string | undefined): Par
   return value === undefined ? {} : { [name]: value } as Record<K, string>;
 }
 
-export function registerAdminApi(host: Host, service: IdentityService, version: string): void {
+/** The route's description: its errors beyond a bad input and a missing admin key, by its shape. */
+function docOf(route: AdminRouteSpec): AdminRouteDoc {
+  const errors: Record<number, string> = {};
+  if (route.path.includes('/:') || route.body) errors[404] = 'No such team, user or key';
+  if (route.method === 'POST' || route.method === 'PATCH') errors[409] = 'Already exists, or a revoked key cannot change';
+  return {
+    summary: route.summary, tag: route.tag, response: route.response, errors,
+    ...(route.query ? { query: route.query } : {}), ...(route.body ? { body: route.body } : {}), ...(route.status ? { status: route.status } : {}),
+  };
+}
+
+export function registerAdminApi(host: Host, service: IdentityService): void {
   const routes = adminRoutes(service);
   for (const route of routes) {
     const known = Object.keys(route.query ?? {});
@@ -68,9 +79,6 @@ export function registerAdminApi(host: Host, service: IdentityService, version: 
         throw new GatewayError('SLUICE_E_INVALID_REQUEST', `${name}: unknown parameter${known.length ? ` (known: ${known.join(', ')})` : ''}`, { param: name });
       }
       return { status: route.status ?? 200, body: await route.handle(request) };
-    });
+    }, docOf(route));
   }
-  let document: unknown;
-  // Built on first request, not at start-up: nobody may ever ask.
-  host.addAdminRoute('GET', '/openapi.json', () => ({ body: (document ??= openApiDocument(routes, version)) }));
 }

@@ -80,7 +80,7 @@ export default definePlugin<AuthOptions>({
       // This instance forgets at once; the others hear it on Redis (or at their next poll).
       announce: async (changes) => { apply(changes); await publishChanges(host.redis(), changes, logger); },
     });
-    registerAdminApi(host, service, VERSION);
+    registerAdminApi(host, service);
 
     if (options.mode === 'none') {
       return { authenticate: anonymous, authenticates: false, start: forwardEvents, close: stopHooks };

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { definePlugin, OptionError, spillDatabase } from '../../core/index.js';
 import { auditRoute, reportQueue, usageRoute } from './admin.js';
+import { ledgerAdminDocs } from './admin-docs.js';
 import { captureStream } from './capture.js';
 import { auditCommand, usageCommand } from './commands.js';
 import { KnownCounts } from './count/known-counts.js';
@@ -67,8 +68,9 @@ export default definePlugin<LedgerOptions>({
       database: () => host.database(), retentionDays: () => options.retention_days, pruned: (n) => metrics.pruned(n), logger: host.logger,
     });
     const reports = reportQueue();
-    host.addAdminRoute('GET', '/usage', usageRoute(host, reports));
-    host.addAdminRoute('GET', '/audit', auditRoute(host, () => options, reports));
+    const docs = ledgerAdminDocs();
+    host.addAdminRoute('GET', '/usage', usageRoute(host, reports), docs.usage);
+    host.addAdminRoute('GET', '/audit', auditRoute(host, () => options, reports), docs.audit);
     return {
       // Streams are read as they pass (the bytes still go out untouched); JSON answers after the
       // fact, in onRequest. A client that asked for JSON gets JSON, so its request passes straight

@@ -6,8 +6,9 @@ import { isoRange, ReportInputError, type TimeRange } from './range.js';
 import { presentColumns } from './optional-columns.js';
 import { percentile, round } from './stats.js';
 
-export const GROUPINGS = ['user', 'team', 'key', 'model', 'provider', 'session', 'day'] as const;
-export type Grouping = (typeof GROUPINGS)[number];
+import { GROUPINGS, type Grouping } from './groupings.js';
+
+export { GROUPINGS, type Grouping };
 
 /** The grouping asked for (default: by model). */
 export function groupingOf(by: string | undefined): Grouping {

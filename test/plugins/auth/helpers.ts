@@ -9,7 +9,9 @@ import { openDatabase } from '../../../core/storage/database.js';
 import { migrateLatest } from '../../../core/storage/migrations.js';
 import { createLogger, type Logger } from '../../../core/observability/logger.js';
 import { PassThrough } from 'node:stream';
-import type { AdminHandler, AdminMethod, AdminResponse, CommandHost, Host } from '../../../core/plugin/host.js';
+import type { AdminHandler, AdminMethod, AdminResponse, AdminRouteDoc, CommandHost, Host } from '../../../core/plugin/host.js';
+import { createAdminRoutes } from '../../../core/http/admin-routes.js';
+import { mountOpenApi } from '../../../core/http/admin-openapi.js';
 import { parseOptions } from '../../../core/schema/schema.js';
 import { registerAdminApi } from '../../../plugins/auth/admin-api.js';
 import type { IdentityService } from '../../../plugins/auth/identity-service.js';
@@ -132,20 +134,11 @@ export async function runCommand(host: CommandHost, command: 'user' | 'team' | '
 
 export type AdminCall = (method: AdminMethod, path: string, body?: unknown, query?: Record<string, string>) => Promise<AdminResponse>;
 
-/** The admin API's routes over `service`, called without HTTP. */
+/** The admin API's routes over `service` (and core's OpenAPI document of them), called without HTTP. */
 export function mountAdminApi(service: IdentityService): AdminCall {
-  const routes: { method: AdminMethod; parts: string[]; handler: AdminHandler }[] = [];
-  const host = { addAdminRoute: (method: AdminMethod, path: string, handler: AdminHandler) => routes.push({ method, parts: path.split('/').filter(Boolean), handler }) } as unknown as Host;
-  registerAdminApi(host, service, '0.1.0');
-  return async (method, path, body, query = {}) => {
-    const parts = path.split('/').filter(Boolean);
-    for (const r of routes) {
-      if (r.method !== method || r.parts.length !== parts.length) continue;
-      const params: Record<string, string> = {};
-      if (r.parts.every((p, i) => (p.startsWith(':') ? ((params[p.slice(1)] = decodeURIComponent(parts[i]!)), true) : p === parts[i]))) {
-        return r.handler({ method, path: `/admin${path}`, params, query, body, signal: new AbortController().signal });
-      }
-    }
-    throw new Error(`no route ${method} ${path}`);
-  };
+  const admin = createAdminRoutes();
+  mountOpenApi(admin, '0.1.0');
+  const host = { addAdminRoute: (method: AdminMethod, path: string, handler: AdminHandler, doc?: AdminRouteDoc) => admin.add(method, path, handler, doc, 'auth') } as unknown as Host;
+  registerAdminApi(host, service);
+  return (method, path, body, query = {}) => admin.handle(method, `/admin${path}`, query, body, new AbortController().signal);
 }
