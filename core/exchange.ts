@@ -100,6 +100,12 @@ export interface Attempt {
   /** Set when the same provider was tried again after this failure (its `retry` setting) rather than the next target. */
   retried?: true;
   /**
+   * ms this attempt held the request: the wait on the provider until it failed, and a retry's
+   * backoff after it. Time the answering provider had no part in: what measures that provider (its
+   * TTFB, its tokens/s) leaves it out.
+   */
+  ms?: number;
+  /**
    * The usage the provider reported before it failed: a stream's preamble (Anthropic's message_start
    * names the prompt's tokens) ahead of an error event, before anything reached the client. Not the
    * request's usage (the answer that served is), but what the provider may bill for the attempt.

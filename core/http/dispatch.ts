@@ -127,7 +127,7 @@ export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promi
         // A provider that has just gone into cooldown is not tried again while another target is left.
         const delay = failure && retry && k < retry.attempts && !(i < fallbacks.length && cooldown?.cooling()) ? retryDelay(retry, k, error, target, opts) : undefined;
         if (delay === undefined && i === fallbacks.length) throw error;
-        const attempt: Attempt = { provider: target.provider.name, model: target.model, code: error.code, status: error.status };
+        const attempt: Attempt = { provider: target.provider.name, model: target.model, code: error.code, status: error.status, ms: waited };
         if (reported) attempt.usage = reported;
         if (delay === undefined) {
           exchange.usage = usageBefore;
@@ -143,7 +143,9 @@ export async function dispatch(exchange: Exchange, opts: DispatchOptions): Promi
         // the request's usage until the retry is sent, as it would if no retry followed.
         exchange.upstream = undefined;
         await waitUnlessAborted(delay, abort);
-        exchange.timings.failedUpstreamMs = (exchange.timings.failedUpstreamMs ?? 0) + performance.now() - pausedAt;
+        const paused = performance.now() - pausedAt;
+        exchange.timings.failedUpstreamMs = (exchange.timings.failedUpstreamMs ?? 0) + paused;
+        attempt.ms = waited + paused;
         // Like the last target's failure, one the client left during is the request's error, not an attempt before another.
         if (abort.aborted) throw error;
         exchange.usage = usageBefore;

@@ -2,7 +2,7 @@
 // wrong method, draining, admin, malformed HTTP, upgrades) — logged once, counted once, and handed
 // to every plugin's onRequest, so a ledger can count every request an operator could ask about.
 import { specOf, type GatewayError } from '../errors.js';
-import type { Completion, Exchange, Outcome, Principal } from '../exchange.js';
+import type { Attempt, Completion, Exchange, Outcome, Principal } from '../exchange.js';
 import { logLine, plainLineWriter, type LogFields, type Logger } from '../observability/logger.js';
 import type { RequestRecord } from '../plugin/request-record.js';
 import type { ApiFamily } from '../protocols/types.js';
@@ -123,6 +123,16 @@ export function createRequestRecorder(logger: Logger, metrics: RequestMetrics, l
   };
 }
 
+/**
+ * A failed attempt as the log line lists it: where it went and how it failed, not how long it took
+ * (`ms`, kept on the exchange for what measures the answering provider: the ledger's audit).
+ */
+function loggedAttempt(a: Attempt): Omit<Attempt, 'ms'> {
+  if (a.ms === undefined) return a;
+  const { ms: _ms, ...logged } = a;
+  return logged;
+}
+
 /** The access-log fields; undefined ones are left out of the line. */
 export function accessFields(r: FinishedRequest, matched: boolean): LogFields {
   const { completion: c, exchange: ex } = r;
@@ -135,7 +145,7 @@ export function accessFields(r: FinishedRequest, matched: boolean): LogFields {
     stream: (ex ? ex.stream : r.stream) ?? false, status: c.status, outcome: c.outcome, error: c.error?.code,
     cause: detail?.cause, upstream_type: detail?.upstreamType, upstream_code: detail?.upstreamCode,
     ms: round3(c.totalMs), ttfb_ms: c.firstByteMs === undefined ? undefined : round3(c.firstByteMs),
-    usage: c.usage, fallbacks: ex?.attempts.length ? ex.attempts : undefined,
+    usage: c.usage, fallbacks: ex?.attempts.length ? ex.attempts.map(loggedAttempt) : undefined,
     findings: ex?.findings.length ? ex.findings.map((f) => `${f.type}=${f.count}:${f.action}`) : undefined,
   };
 }
@@ -169,7 +179,7 @@ export function accessMembers(r: FinishedRequest, matched: boolean): string {
   out += `,"ms":${msJson(c.totalMs)}`;
   if (c.firstByteMs !== undefined) out += `,"ttfb_ms":${msJson(c.firstByteMs)}`;
   if (c.usage !== undefined) out += `,"usage":${JSON.stringify(c.usage)}`;
-  if (ex?.attempts.length) out += `,"fallbacks":${JSON.stringify(ex.attempts)}`;
+  if (ex?.attempts.length) out += `,"fallbacks":${JSON.stringify(ex.attempts.map(loggedAttempt))}`;
   if (ex?.findings.length) out += `,"findings":${JSON.stringify(ex.findings.map((f) => `${f.type}=${f.count}:${f.action}`))}`;
   return out;
 }

@@ -1,12 +1,14 @@
 // One failed upstream attempt as `fallback_detail` keeps it: where it went and how it failed, whether
-// the same provider was tried again, and the usage the provider reported before it failed (a stream's
-// preamble: the prompt it processed), in the row's own column names, so a bill for an attempt that
-// never answered can be checked against it.
+// the same provider was tried again, how long it held the request (left out of the answering
+// provider's timings), and the usage the provider reported before it failed (a stream's preamble:
+// the prompt it processed), in the row's own column names, so a bill for an attempt that never
+// answered can be checked against it.
 import type { Attempt } from '../../core/index.js';
 
 export function attemptDetail(a: Attempt): Record<string, unknown> {
   const out: Record<string, unknown> = { provider: a.provider, model: a.model, code: a.code, status: a.status };
   if (a.retried) out['retried'] = true;
+  if (a.ms !== undefined) out['ms'] = Math.round(a.ms * 1000) / 1000;
   const u = a.usage;
   if (u) {
     out['usage'] = {

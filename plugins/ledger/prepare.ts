@@ -307,11 +307,22 @@ function buildRow(record: LedgerEntry, local: LocalCount | undefined, ctx: Prepa
  */
 export const storedFinding = (f: Finding) => (f.direction ? { source: f.source, type: f.type, count: f.count, action: f.action, direction: f.direction } : { source: f.source, type: f.type, count: f.count, action: f.action });
 
-/** Output tokens a second of generation (after a stream's first byte), for a success that produced some. */
+/**
+ * Output tokens a second of generation (after a stream's first byte), for a success that produced
+ * some. A JSON answer's time is its own attempt's: not the time failed attempts before it took (a
+ * primary that timed out), which said nothing of the provider that answered.
+ */
 export function outputTps(record: LedgerEntry, outputTokens: number): number | null {
   const ttfb = record.firstByteMs;
-  const genMs = record.stream && ttfb !== undefined ? record.totalMs - ttfb : record.totalMs;
+  const genMs = record.stream && ttfb !== undefined ? record.totalMs - ttfb : record.totalMs - failedAttemptsMs(record.attempts);
   return record.outcome === 'success' && outputTokens > 0 && genMs >= 1 ? round3(outputTokens / (genMs / 1000)) : null;
+}
+
+/** The time the failed attempts before the answer took (0 without any). */
+function failedAttemptsMs(attempts: LedgerEntry['attempts']): number {
+  let ms = 0;
+  for (const a of attempts) ms += a.ms ?? 0;
+  return ms;
 }
 
 /** The row's token classes and their source (see UsageSource). */

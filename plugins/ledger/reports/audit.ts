@@ -72,11 +72,18 @@ export async function auditReport(knex: Knex, range: TimeRange, opts: AuditOptio
   };
   for await (const r of readRows(knex, { range: read, modelCalls: true, signal: opts.signal }, AUDITED)) {
     const acc = get(r.day, r.provider!, r.served_model ?? r.requested_model ?? '(none)');
-    add(acc, r);
-    // The targets that failed before this answer count against their own provider and model.
+    // The targets that failed before this answer count against their own provider and model, and
+    // the time they took is theirs: the answering provider is timed from its own attempt (a primary
+    // timing out for seconds must not read as a slow fallback). Rows written before attempts kept
+    // their time (no `ms`) are taken as they are.
+    let failedMs = 0;
     if (r.fallbacks > 0 && r.fallback_detail) {
-      for (const a of parseAttempts(r.fallback_detail)) get(r.day, a.provider, a.model).fallbacksFrom++;
+      for (const a of parseAttempts(r.fallback_detail)) {
+        get(r.day, a.provider, a.model).fallbacksFrom++;
+        failedMs += a.ms;
+      }
     }
+    add(acc, r, failedMs);
   }
   const bySeries = new Map<string, Acc[]>();
   for (const acc of groups.values()) {
@@ -110,12 +117,13 @@ const AUDITED = [
 ] as const;
 type Audited = Pick<ReportRow, (typeof AUDITED)[number]>;
 
-function add(acc: Acc, r: Audited): void {
+/** `failedMs`: the time the failed attempts before the answer took, left out of its TTFB and latency. */
+function add(acc: Acc, r: Audited, failedMs: number): void {
   acc.requests++;
   if (r.outcome === 'error' && providersFault(r)) acc.errors++;
   if (r.count_mismatch) acc.mismatched++;
-  if (r.ttfb_ms !== null && r.outcome === 'success') acc.ttfb.push(r.ttfb_ms);
-  if (r.outcome === 'success') acc.latency.push(r.latency_ms);
+  if (r.ttfb_ms !== null && r.outcome === 'success') acc.ttfb.push(Math.max(0, r.ttfb_ms - failedMs));
+  if (r.outcome === 'success') acc.latency.push(Math.max(0, r.latency_ms - failedMs));
   if (r.output_tps !== null) acc.tps.push(r.output_tps);
   if (r.usage_source === 'reported' && r.local_input_tokens !== null) {
     acc.billedIn += r.input_tokens + r.cache_read_tokens + r.cache_write_tokens;
@@ -168,10 +176,13 @@ function degradation(day: AuditLine, baseline: AuditLine[], factor: number): str
   return reasons.length ? reasons.join('; ') : null;
 }
 
-function parseAttempts(json: string): { provider: string; model: string }[] {
+/** A row's failed attempts as stored, read defensively (the column is JSON another version may have written); `ms` 0 where not kept. */
+function parseAttempts(json: string): { provider: string; model: string; ms: number }[] {
   try {
     const v = JSON.parse(json) as unknown;
-    return Array.isArray(v) ? v.filter((a): a is { provider: string; model: string } => typeof a?.provider === 'string' && typeof a?.model === 'string') : [];
+    if (!Array.isArray(v)) return [];
+    return v.filter((a): a is { provider: string; model: string; ms?: unknown } => typeof a?.provider === 'string' && typeof a?.model === 'string')
+      .map((a) => ({ provider: a.provider, model: a.model, ms: typeof a.ms === 'number' && Number.isFinite(a.ms) && a.ms > 0 ? a.ms : 0 }));
   } catch {
     return [];
   }
