@@ -140,9 +140,12 @@ export function sqlitePageSql(filter: Omit<RowFilter, 'range'>, select: readonly
 
 /**
  * A request refused after routing but before any call (a rate limit, the loop detector) names the
- * provider it was routed to; it says nothing of that provider, so model calls leave it out.
+ * provider it was routed to; it says nothing of that provider, so model calls leave it out. So are
+ * token counts (Anthropic's count_tokens, Gemini's :countTokens): they generate nothing, are answered
+ * in a few ms, and clients send many (Gemini CLI, Claude Code) — among them a day of slow answers
+ * kept its TTFB p50 and went unflagged.
  */
-const MODEL_CALLS = "provider is not null and (outcome <> 'blocked' or usage_source <> 'none')";
+const MODEL_CALLS = "provider is not null and (outcome <> 'blocked' or usage_source <> 'none') and (endpoint is null or endpoint not in ('anthropic.count_tokens', 'gemini.count_tokens'))";
 
 /** The cursor a PostgreSQL report reads through (one per transaction, and a report is one transaction). */
 const CURSOR = 'ledger_report_rows';

@@ -108,6 +108,27 @@ describe('ledger audit', () => {
     expect(report.rows[0]).to.include({ provider: 'openai', requests: 14, error_rate: round(6 / 14) });
   });
 
+  it('token counts (count_tokens, :countTokens) are not model calls: a slow day is not hidden among their few-ms answers', async () => {
+    const t = await run([]);
+    const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()) + 3_600_000;
+    const count = (id: string, time: number, endpoint: string) => row(id, time, {
+      endpoint, client_protocol: endpoint, path: endpoint.startsWith('anthropic') ? '/v1/messages/count_tokens' : '/v1beta/models/gpt-4o:countTokens',
+      stream: 0, input_tokens: 0, output_tokens: 0, usage_source: 'none', cost_total: 0, local_input_tokens: null, local_output_tokens: null, local_method: null, ttfb_ms: 2, latency_ms: 2, output_tps: null,
+    });
+    const rows: LedgerRow[] = [];
+    for (let d = 3; d >= 1; d--) for (let i = 0; i < 2; i++) rows.push(row(`base-${d}-${i}`, today - d * DAY + i, { ttfb_ms: 100 }));
+    // Today the answers come three times slower, between many token counts (Gemini CLI counts before it sends).
+    for (let i = 0; i < 3; i++) rows.push(row(`slow-${i}`, today + i, { ttfb_ms: 300 }));
+    for (let i = 0; i < 4; i++) rows.push(count(`count-a-${i}`, today + 10 + i, 'anthropic.count_tokens'), count(`count-g-${i}`, today + 20 + i, 'gemini.count_tokens'));
+    await knexStore(() => t.host.database()).insert(rows);
+    const code = await ledger.commands!['audit']!.run(['--since', isoDay(today), '--until', isoDay(today + DAY), '--json'], ledgerOptions.parse({}), t.io, t.host);
+    await t.services.close();
+    expect(code).to.equal(0);
+    const report = JSON.parse(t.out()) as { rows: Record<string, unknown>[] };
+    expect(report.rows).to.have.length(1);
+    expect(report.rows[0]).to.include({ requests: 3, ttfb_p50_ms: 300, degraded: true, degradation: 'ttfb p50 300 ms vs 100 ms baseline' });
+  });
+
   it('the baseline of an even number of days is the mean of the middle two', async () => {
     const t = await run([]);
     const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()) + 3_600_000;
