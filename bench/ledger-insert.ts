@@ -44,7 +44,7 @@ function row(id: string, timeMs: number): LedgerRow {
     cost_input: 0.00000465, cost_output: 0.0000072, cost_cache_read: 0, cost_cache_write: 0, cost_reasoning: 0, cost_total: 0.00001185,
     local_input_tokens: 31, local_output_tokens: 12, local_method: 'o200k_base', count_mismatch: 0,
     ttfb_ms: 1.234, latency_ms: 2.345, output_tps: 5117.271, findings: null, direction: null, offer_id: null, arrival_key: `AbCdEfGh.${timeMs.toString(36)}`,
-    service_tier: 'default', web_search_calls: 0, web_fetch_calls: 0, cost_fees: 0,
+    service_tier: 'default', web_search_calls: 0, web_fetch_calls: 0, cost_fees: 0, answered_model: 'gpt-4o-2024-08-06',
   };
 }
 

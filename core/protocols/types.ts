@@ -90,6 +90,12 @@ export interface Usage {
   webSearchCalls?: number;
   /** Anthropic's web fetches (`server_tool_use.web_fetch_requests`). Absent when none. */
   webFetchCalls?: number;
+  /**
+   * The model the provider's answer says served it (OpenAI's `model`, Anthropic's `message.model`,
+   * Gemini's `modelVersion`), read beside its usage: a snapshot of the model asked for, or another
+   * model altogether (a downgrade the request did not choose). Absent when the answer names none.
+   */
+  answeredModel?: string;
 }
 
 export function emptyUsage(): Usage {

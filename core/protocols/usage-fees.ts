@@ -1,5 +1,6 @@
 // What a provider's answer says beside its token counts that its price depends on: the service tier
-// that served it, and calls billed per request (web search, web fetch). Read where dispatch reads
+// that served it, and calls billed per request (web search, web fetch); and the model it says
+// answered (the ledger's evidence of a downgrade). Read where dispatch reads
 // the upstream's usage (billedUsageFrom), only from an object that carries usage — no work on the
 // other stream events. The translator's usage (usageFrom) is left as it was: what it passes on to
 // clients is token counts.
@@ -13,10 +14,25 @@ export function billedUsageFrom(protocol: Protocol, payload: JsonValue): Usage |
   if (!usage) return undefined;
   const body = payload as JsonObject; // usageFrom found usage in it: an object
   switch (protocol.family) {
-    case 'openai': return openaiExtras(usage, body, asObject(body['response']));
-    case 'anthropic': return anthropicExtras(usage, asObject(body['usage']) ?? asObject(asObject(body['message'])?.['usage']) ?? {});
-    case 'gemini': return geminiExtras(usage, body);
+    case 'openai': {
+      const response = asObject(body['response']);
+      setAnsweredModel(usage, body['model'] ?? response?.['model']);
+      return openaiExtras(usage, body, response);
+    }
+    case 'anthropic': {
+      const message = asObject(body['message']);
+      // A stream names its model in message_start only; message_delta's usage keeps it (mergeExtras).
+      setAnsweredModel(usage, body['model'] ?? message?.['model']);
+      return anthropicExtras(usage, asObject(body['usage']) ?? asObject(message?.['usage']) ?? {});
+    }
+    case 'gemini':
+      setAnsweredModel(usage, body['modelVersion']);
+      return geminiExtras(usage, body);
   }
+}
+
+function setAnsweredModel(usage: Usage, model: JsonValue | undefined): void {
+  if (typeof model === 'string' && model !== '') usage.answeredModel = model.slice(0, 256);
 }
 
 /** OpenAI: `service_tier` beside the usage (Chat bodies and chunks, a Responses object); Responses' `web_search_call` output items. */
@@ -80,6 +96,8 @@ export function mergeExtras(merged: Usage, prev: Usage, next: Usage): void {
   if (searches) merged.webSearchCalls = searches;
   const fetches = next.webFetchCalls || prev.webFetchCalls;
   if (fetches) merged.webFetchCalls = fetches;
+  const model = next.answeredModel ?? prev.answeredModel;
+  if (model !== undefined) merged.answeredModel = model;
 }
 
 function setTier(usage: Usage, tier: string | undefined): void {

@@ -37,7 +37,7 @@ export function ledgerAdminDocs(): { usage: AdminRouteDoc; audit: AdminRouteDoc 
     ttfb_p50_ms: nullableNumber, ttfb_p95_ms: nullableNumber, latency_p50_ms: nullableNumber, latency_p95_ms: nullableNumber, tokens_per_s_p50: nullableNumber,
     error_rate: nullableNumber.describe('0–1: the provider\'s failures over the requests it answered'),
     fallback_rate: z.number().describe('0–1: attempts that failed over or were retried'),
-    input_drift_pct: nullableNumber, output_drift_pct: nullableNumber, mismatched: count,
+    input_drift_pct: nullableNumber, output_drift_pct: nullableNumber, mismatched: count, other_model_answers: count,
     degraded: z.boolean(), degradation: z.string().nullable(),
   });
 

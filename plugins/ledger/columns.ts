@@ -9,7 +9,7 @@ import type { LedgerRow } from './row.js';
 export const WIDTHS: Partial<Record<keyof LedgerRow, number>> = {
   request_id: 128, day: 10, user_id: 256, team_id: 256, key_id: 128, session_id: 256, client_address: 64, method: 16, path: 512,
   endpoint: 64, client_protocol: 64, requested_model: 256, served_model: 256, provider: 128, outcome: 32, error_code: 96,
-  usage_source: 16, local_method: 32, direction: 16, offer_id: 128, arrival_key: 40, service_tier: 32,
+  usage_source: 16, local_method: 32, direction: 16, offer_id: 128, arrival_key: 40, service_tier: 32, answered_model: 256,
 };
 const INTEGERS: (keyof LedgerRow)[] = [
   'time_ms', 'fallbacks', 'stream', 'status', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'count_mismatch',
@@ -70,7 +70,7 @@ export const COLUMNS: readonly (keyof LedgerRow)[] = [
   'error_code', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'usage_source',
   'cost_input', 'cost_output', 'cost_cache_read', 'cost_cache_write', 'cost_reasoning', 'cost_total', 'local_input_tokens',
   'local_output_tokens', 'local_method', 'count_mismatch', 'ttfb_ms', 'latency_ms', 'output_tps', 'findings', 'direction', 'offer_id',
-  'arrival_key', 'service_tier', 'web_search_calls', 'web_fetch_calls', 'cost_fees',
+  'arrival_key', 'service_tier', 'web_search_calls', 'web_fetch_calls', 'cost_fees', 'answered_model',
 ];
 
 /**
@@ -94,6 +94,7 @@ export function rowValues(r: LedgerRow, out: unknown[], at = 0): unknown[] {
   out[at + 37] = double(r.ttfb_ms); out[at + 38] = latency(r.latency_ms); out[at + 39] = double(r.output_tps);
   out[at + 40] = anyText(r.findings); out[at + 41] = text(r.direction, 16); out[at + 42] = text(r.offer_id, 128); out[at + 43] = text(r.arrival_key, 40);
   out[at + 44] = text(r.service_tier, 32); out[at + 45] = integer(r.web_search_calls); out[at + 46] = integer(r.web_fetch_calls); out[at + 47] = double(r.cost_fees);
+  out[at + 48] = text(r.answered_model, 256);
   return out;
 }
 

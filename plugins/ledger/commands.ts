@@ -45,7 +45,7 @@ Options:
 // The per-call fee columns came later: last, so the earlier columns keep their places (scripts that cut CSV by position).
 export const USAGE_COLUMNS = ['requests', 'errors', 'blocked', 'disconnects', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd', 'unpriced', 'estimated', 'p50_latency_ms', 'p50_ttfb_ms', 'web_search_calls', 'web_fetch_calls'];
 export const SESSION_COLUMNS = ['turn', 'time', 'request_id', 'model', 'provider', 'status', 'outcome', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd', 'latency_ms', 'ttfb_ms', 'findings'];
-export const AUDIT_COLUMNS = ['day', 'provider', 'model', 'requests', 'ttfb_p50_ms', 'ttfb_p95_ms', 'latency_p50_ms', 'latency_p95_ms', 'tokens_per_s_p50', 'error_rate', 'fallback_rate', 'input_drift_pct', 'output_drift_pct', 'mismatched', 'degraded', 'degradation'];
+export const AUDIT_COLUMNS = ['day', 'provider', 'model', 'requests', 'ttfb_p50_ms', 'ttfb_p95_ms', 'latency_p50_ms', 'latency_p95_ms', 'tokens_per_s_p50', 'error_rate', 'fallback_rate', 'input_drift_pct', 'output_drift_pct', 'mismatched', 'other_model_answers', 'degraded', 'degradation'];
 /** The table shows the reason where the day is flagged, in one column. */
 const AUDIT_TABLE_COLUMNS = AUDIT_COLUMNS.filter((c) => c !== 'degradation');
 

@@ -37,5 +37,6 @@ export function fallbackRow(r: LedgerEntry, pricing: PriceTable): LedgerRow {
     findings: r.findings.length ? known(() => JSON.stringify(r.findings.map(storedFinding))) : null,
     ...r.market, arrival_key: r.arrivalKey,
     service_tier: r.usage?.serviceTier ?? null, web_search_calls: r.usage?.webSearchCalls ?? 0, web_fetch_calls: r.usage?.webFetchCalls ?? 0, cost_fees: cost?.fees ?? null,
+    answered_model: r.usage?.answeredModel ?? null,
   };
 }

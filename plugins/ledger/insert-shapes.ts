@@ -32,7 +32,7 @@ type LiteralRule =
  */
 const CONSTANT: readonly (keyof LedgerRow)[] = [
   'requested_model', 'served_model', 'stream', 'status', 'outcome', 'provider', 'endpoint', 'path', 'client_protocol', 'method', 'day',
-  'error_code', 'usage_source', 'local_method', 'service_tier', 'direction', 'fallbacks', 'count_mismatch',
+  'error_code', 'usage_source', 'local_method', 'service_tier', 'direction', 'fallbacks', 'count_mismatch', 'answered_model',
 ];
 const BOUND_ALWAYS: readonly (keyof LedgerRow)[] = ['request_id', 'time_ms', 'latency_ms', 'arrival_key'];
 

@@ -145,6 +145,19 @@ export const ledgerMigrations: Migration[] = [
       await knex.schema.alterTable(LEDGER_TABLE, (t) => { for (const name of present) if (!missing.includes(name)) t.dropColumn(name); });
     },
   },
+  {
+    // The model the provider's answer named, beside the one it was asked for (served_model): the
+    // evidence of a downgrade the request did not choose (the audit counts them). Additive, as 006.
+    name: '007_answered_model',
+    async up(knex) {
+      if ((await missingColumns(knex, ['answered_model'])).length === 0) return;
+      await knex.schema.alterTable(LEDGER_TABLE, (t) => { t.string('answered_model', 256); });
+    },
+    async down(knex) {
+      if ((await missingColumns(knex, ['answered_model'])).length !== 0) return;
+      await knex.schema.alterTable(LEDGER_TABLE, (t) => { t.dropColumn('answered_model'); });
+    },
+  },
 ];
 
 type Builder = Parameters<Parameters<Knex['schema']['alterTable']>[1]>[0];

@@ -296,7 +296,7 @@ function buildRow(record: LedgerEntry, local: LocalCount | undefined, ctx: Prepa
     direction: record.market.direction, offer_id: record.market.offer_id, arrival_key: record.arrivalKey,
     // What the provider's answer said (also of a row whose tokens were estimated after a cut).
     service_tier: record.usage?.serviceTier ?? null, web_search_calls: record.usage?.webSearchCalls ?? 0, web_fetch_calls: record.usage?.webFetchCalls ?? 0,
-    cost_fees: cost?.fees ?? null,
+    cost_fees: cost?.fees ?? null, answered_model: record.usage?.answeredModel ?? null,
   };
 }
 

@@ -81,4 +81,6 @@ export interface LedgerRow {
   web_fetch_calls: number;
   /** USD of those calls (in cost_total); null when the cost is unknown. */
   cost_fees: number | null;
+  /** The model the provider's answer named (migration 007); null when it named none, or nothing answered. */
+  answered_model: string | null;
 }

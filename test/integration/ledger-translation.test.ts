@@ -98,6 +98,8 @@ ${UPSTREAMS.map((u) => `        - { match: ${u.route}, provider: ${u.provider}, 
       expect(got, label).to.deep.equal(want);
       expect(row['usage_source'], label).to.equal('reported');
       expect(row['served_model'], label).to.equal(s.upstream.model);
+      // The model the answer named, read from the event or body that carries the usage (Anthropic's message_start).
+      expect(row['answered_model'], label).to.equal(s.upstream.model);
       const cost = prices.cost({ inputTokens: want.input_tokens, outputTokens: want.output_tokens, cacheReadTokens: want.cache_read_tokens, cacheWriteTokens: want.cache_write_tokens, reasoningTokens: want.reasoning_tokens, estimated: false,
         ...(s.upstream.family === 'anthropic' ? { cacheWrite1hTokens: ANTHROPIC_HOUR_WRITES } : {}) }, s.upstream.model)!;
       expect(cost.total, label).to.be.greaterThan(0);
@@ -144,6 +146,7 @@ ${upstreams.map((u) => `        - { match: ${u.route}, provider: ${u.provider}, 
       const row = rows.get(s.id)!;
       const extras = EXTRAS[s.upstream.shape];
       expect({ service_tier: row['service_tier'], web_search_calls: Number(row['web_search_calls']), web_fetch_calls: Number(row['web_fetch_calls']) }, s.label).to.deep.equal(extras);
+      expect([row['served_model'], row['answered_model']], s.label).to.deep.equal([s.upstream.model, `${s.upstream.model}-20260101`]);
       const want = EXPECTED[s.upstream.family];
       const cost = prices.cost({
         inputTokens: want.input_tokens, outputTokens: want.output_tokens, cacheReadTokens: want.cache_read_tokens, cacheWriteTokens: want.cache_write_tokens, reasoningTokens: want.reasoning_tokens, estimated: false,

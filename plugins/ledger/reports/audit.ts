@@ -3,6 +3,7 @@
 // look like a degradation against the trailing baseline (a slower first byte or fewer tokens/s).
 import type { Knex } from 'knex';
 import { isProviderFailure } from '../../../core/index.js';
+import { presentColumns } from './optional-columns.js';
 import { readRows, type ReportRow } from './read.js';
 import { isoRange, type TimeRange } from './range.js';
 import { median, percentile, round } from './stats.js';
@@ -37,6 +38,12 @@ export interface AuditLine {
   input_drift_pct: number | null;
   output_drift_pct: number | null;
   mismatched: number;
+  /**
+   * Answers that named another model than the one asked of the provider (answered_model against
+   * served_model, a dated snapshot of it counting as the same): a downgrade the request did not
+   * choose. Such a day is flagged whatever its baseline.
+   */
+  other_model_answers: number;
   /** The day is flagged as a degradation against its baseline. */
   degraded: boolean;
   /** Why (null when it is not flagged). */
@@ -47,6 +54,8 @@ const DAY_MS = 86_400_000;
 
 interface Acc {
   day: string; provider: string; model: string; requests: number; errors: number; fallbacksFrom: number; mismatched: number;
+  /** The other models the answers named, with how many did. */
+  others: Map<string, number>;
   ttfb: number[]; latency: number[]; tps: number[];
   billedIn: number; localIn: number; billedOut: number; localOut: number;
 }
@@ -64,13 +73,15 @@ export async function auditReport(knex: Knex, range: TimeRange, opts: AuditOptio
     let acc = groups.get(key);
     if (!acc) {
       groups.set(key, acc = {
-        day, provider, model, requests: 0, errors: 0, fallbacksFrom: 0, mismatched: 0, ttfb: [], latency: [], tps: [],
+        day, provider, model, requests: 0, errors: 0, fallbacksFrom: 0, mismatched: 0, others: new Map(), ttfb: [], latency: [], tps: [],
         billedIn: 0, localIn: 0, billedOut: 0, localOut: 0,
       });
     }
     return acc;
   };
-  for await (const r of readRows(knex, { range: read, modelCalls: true, signal: opts.signal }, AUDITED)) {
+  // A ledger an earlier version wrote may not have answered_model yet (the reports migrate nothing).
+  const columns = [...AUDITED, ...await presentColumns(knex, ['answered_model'] as const)];
+  for await (const r of readRows(knex, { range: read, modelCalls: true, signal: opts.signal }, columns) as AsyncGenerator<Audited & { answered_model?: string | null }>) {
     const acc = get(r.day, r.provider!, r.served_model ?? r.requested_model ?? '(none)');
     // The targets that failed before this answer count against their own provider and model, and
     // the time they took is theirs: the answering provider is timed from its own attempt (a primary
@@ -84,6 +95,8 @@ export async function auditReport(knex: Knex, range: TimeRange, opts: AuditOptio
       }
     }
     add(acc, r, failedMs);
+    const answered = r.answered_model;
+    if (answered && r.served_model && !sameModel(r.served_model, answered)) acc.others.set(answered, (acc.others.get(answered) ?? 0) + 1);
   }
   const bySeries = new Map<string, Acc[]>();
   for (const acc of groups.values()) {
@@ -99,7 +112,9 @@ export async function auditReport(knex: Knex, range: TimeRange, opts: AuditOptio
       if (line.day < firstDay) continue;
       const since = new Date(Date.parse(`${line.day}T00:00:00Z`) - opts.baselineDays * DAY_MS).toISOString().slice(0, 10);
       const baseline = daily.slice(0, i).filter((d) => d.day >= since);
-      line.degradation = degradation(line, baseline, opts.degradationFactor);
+      const others = series[i]!.others;
+      const reasons = [degradation(line, baseline, opts.degradationFactor), others.size ? `answers named another model: ${otherModels(others)}` : null].filter((r) => r !== null);
+      line.degradation = reasons.length ? reasons.join('; ') : null;
       line.degraded = line.degradation !== null;
       lines.push(line);
     }
@@ -153,8 +168,22 @@ function summarise(a: Acc): AuditLine {
     error_rate: a.requests ? round(a.errors / a.requests, 4)! : null,
     fallback_rate: a.requests + a.fallbacksFrom ? round(a.fallbacksFrom / (a.requests + a.fallbacksFrom), 4)! : 0,
     input_drift_pct: pct(a.billedIn, a.localIn), output_drift_pct: pct(a.billedOut, a.localOut),
-    mismatched: a.mismatched, degraded: false, degradation: null,
+    mismatched: a.mismatched, other_model_answers: [...a.others.values()].reduce((n, c) => n + c, 0), degraded: false, degradation: null,
   };
+}
+
+/** A name's dated snapshot or alias suffix (`-2024-08-06`, `-20250929`, Gemini's `-002`, `-latest`, Ollama's `:latest`). */
+const VERSION_SUFFIX = /(-\d{4}-\d{2}-\d{2}|-\d{8}|-\d{3}|-latest|:latest)$/;
+const baseModel = (name: string) => name.toLowerCase().replace(VERSION_SUFFIX, '');
+
+/** The model asked for and the one the answer named are the same model (one may be a dated snapshot of the other). */
+export function sameModel(served: string, answered: string): boolean {
+  return served === answered || baseModel(served) === baseModel(answered);
+}
+
+/** The other models a day's answers named, most first: `gpt-4o-mini-2024-07-18 ×12`. */
+function otherModels(others: Map<string, number>): string {
+  return [...others].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([m, n]) => `${m} ×${n}`).join(', ') + (others.size > 3 ? ', …' : '');
 }
 
 /**

@@ -46,6 +46,8 @@ export interface ReportRow {
   service_tier: string | null;
   web_search_calls: number;
   web_fetch_calls: number;
+  /** Added by migration 007: read only where present. */
+  answered_model: string | null;
 }
 
 /** A report's columns: each report reads only the ones it uses (below). */

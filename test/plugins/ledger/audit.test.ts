@@ -28,7 +28,7 @@ function row(id: string, time: number, over: Partial<LedgerRow>): LedgerRow {
     usage_source: 'reported', cost_input: 0, cost_output: 0, cost_cache_read: 0, cost_cache_write: 0, cost_reasoning: 0, cost_total: 0.001,
     local_input_tokens: 100, local_output_tokens: 50, local_method: 'o200k_base', count_mismatch: 0, ttfb_ms: 100, latency_ms: 1100, output_tps: 50,
     findings: null, direction: null, offer_id: null, arrival_key: null,
-    service_tier: null, web_search_calls: 0, web_fetch_calls: 0, cost_fees: 0, ...over,
+    service_tier: null, web_search_calls: 0, web_fetch_calls: 0, cost_fees: 0, answered_model: null, ...over,
   };
 }
 
@@ -144,6 +144,31 @@ describe('ledger audit', () => {
     const last = (provider: string) => report.rows.filter((r) => r['provider'] === provider).at(-1)!;
     expect(last('openai')).to.include({ ttfb_p50_ms: 35, degraded: false });
     expect(last('other')).to.include({ ttfb_p50_ms: 45, degraded: true, degradation: 'ttfb p50 45 ms vs 20 ms baseline' });
+  });
+
+  it('answers naming another model than the one asked are counted and flag the day (a stealth downgrade); a dated snapshot is the same model', async () => {
+    const t = await run([]);
+    const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()) + 3_600_000;
+    await knexStore(() => t.host.database()).insert([
+      // Yesterday: gpt-4o answered as its snapshot; claude-sonnet-4-5 as its dated name; an alias and Gemini's numbered version.
+      row('y1', today - DAY, { answered_model: 'gpt-4o-2024-08-06' }), row('y2', today - DAY, { answered_model: null }),
+      row('y3', today - DAY, { provider: 'anthropic', served_model: 'claude-sonnet-4-5', answered_model: 'claude-sonnet-4-5-20250929' }),
+      row('y4', today - DAY, { provider: 'anthropic', served_model: 'claude-3-5-sonnet-latest', answered_model: 'claude-3-5-sonnet-20241022' }),
+      row('y5', today - DAY, { provider: 'gemini', served_model: 'gemini-1.5-pro', answered_model: 'gemini-1.5-pro-002' }),
+      // Today: two of three gpt-4o answers came from gpt-4o-mini (its name begins with gpt-4o: still another model).
+      row('t1', today, { answered_model: 'gpt-4o-mini-2024-07-18' }), row('t2', today + 1, { answered_model: 'gpt-4o-mini-2024-07-18' }),
+      row('t3', today + 2, { answered_model: 'gpt-4o-2024-08-06' }),
+    ]);
+    const code = await ledger.commands!['audit']!.run(['--since', isoDay(today - DAY), '--until', isoDay(today + DAY), '--json'], ledgerOptions.parse({}), t.io, t.host);
+    await t.services.close();
+    expect(code).to.equal(0);
+    const report = JSON.parse(t.out()) as { rows: Record<string, unknown>[] };
+    const lines = report.rows.map((r) => [r['day'], r['provider'], r['other_model_answers'], r['degraded'], r['degradation']]);
+    expect(lines).to.deep.equal([
+      [isoDay(today - DAY), 'anthropic', 0, false, null], [isoDay(today - DAY), 'anthropic', 0, false, null],
+      [isoDay(today - DAY), 'gemini', 0, false, null], [isoDay(today - DAY), 'openai', 0, false, null],
+      [isoDay(today), 'openai', 2, true, 'answers named another model: gpt-4o-mini-2024-07-18 ×2'],
+    ]);
   });
 
   it('a usage table by day in order, with the total last', async () => {

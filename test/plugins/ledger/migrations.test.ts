@@ -27,7 +27,7 @@ function row(i: number, session: string | null): LedgerRow {
     cost_input: 0.1, cost_output: 0.2, cost_cache_read: 0, cost_cache_write: 0, cost_reasoning: 0, cost_total: 0.3,
     local_input_tokens: 10, local_output_tokens: 5, local_method: 'o200k_base', count_mismatch: 0,
     ttfb_ms: 1, latency_ms: 2, output_tps: 3, findings: null, direction: null, offer_id: null, arrival_key: null,
-    service_tier: null, web_search_calls: 0, web_fetch_calls: 0, cost_fees: 0,
+    service_tier: null, web_search_calls: 0, web_fetch_calls: 0, cost_fees: 0, answered_model: null,
   };
 }
 

@@ -33,7 +33,7 @@ function row(i: number): LedgerRow {
     usage_source: i % 5 === 0 ? 'none' : 'reported', cost_input: null, cost_output: null, cost_cache_read: null, cost_cache_write: null,
     cost_reasoning: null, cost_total: i % 2 ? null : i / 1000, local_input_tokens: null, local_output_tokens: null, local_method: null,
     count_mismatch: 0, ttfb_ms: i % 2 ? null : i + 0.5, latency_ms: i + 0.25, output_tps: null, findings: null, direction: null, offer_id: null,
-    arrival_key: `k${i}`, service_tier: null, web_search_calls: 0, web_fetch_calls: 0, cost_fees: null,
+    arrival_key: `k${i}`, service_tier: null, web_search_calls: 0, web_fetch_calls: 0, cost_fees: null, answered_model: null,
   };
 }
 

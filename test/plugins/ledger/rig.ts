@@ -174,7 +174,7 @@ export function sampleRow(i: number, id = `req_${String(i).padStart(4, '0')}`): 
     local_input_tokens: i % 2 ? null : 600 + i, local_output_tokens: 700 + i, local_method: 'o200k_base', count_mismatch: i % 2,
     ttfb_ms: i + 0.5, latency_ms: i + 1.5, output_tps: i % 3 ? i * 10 + 0.5 : null, findings: i % 6 ? null : `[{"i":${i}}]`,
     direction: i % 7 ? null : 'consumed', offer_id: i % 7 ? null : `offer${i}`, arrival_key: `arrival${i}`,
-    service_tier: i % 3 ? `tier${i}` : null, web_search_calls: i % 4, web_fetch_calls: i % 2, cost_fees: i % 4 ? i / 100 : null,
+    service_tier: i % 3 ? `tier${i}` : null, web_search_calls: i % 4, web_fetch_calls: i % 2, cost_fees: i % 4 ? i / 100 : null, answered_model: i % 5 ? `answered-${i}` : null,
   };
 }
 

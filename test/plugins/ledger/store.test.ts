@@ -181,7 +181,7 @@ function commonRow(i: number): LedgerRow {
     cost_input: 0.00000465 * i, cost_output: 0.0000072, cost_cache_read: 0, cost_cache_write: 0, cost_reasoning: 0, cost_total: 0.00001185 + i,
     local_input_tokens: null, local_output_tokens: null, local_method: null, count_mismatch: 0,
     ttfb_ms: 1.25 + i, latency_ms: 2.5 + i, output_tps: 5117.271, findings: null, direction: null, offer_id: null, arrival_key: `gw.${i}`,
-    service_tier: 'default', web_search_calls: 0, web_fetch_calls: 0, cost_fees: 0,
+    service_tier: 'default', web_search_calls: 0, web_fetch_calls: 0, cost_fees: 0, answered_model: null,
   };
 }
 

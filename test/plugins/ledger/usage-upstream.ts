@@ -61,7 +61,9 @@ export async function startUsageUpstream(): Promise<{ origin: string; close(): P
     const grounding = extras ? { groundingMetadata: GROUNDING } : {};
     const protocol = protocolOfPath(url);
     const stream = body.stream === true || url.includes(':streamGenerateContent');
-    const model = body.model ?? /models\/([^:]+):/.exec(url)?.[1] ?? 'm';
+    const asked = body.model ?? /models\/([^:]+):/.exec(url)?.[1] ?? 'm';
+    // The answer names the model that served it: with extras, a dated snapshot of the one asked for.
+    const model = extras ? `${asked}-20260101` : asked;
     const words = TEXT.split(/(?= )/);
     if (!stream) {
       res.writeHead(200, { 'content-type': 'application/json' });

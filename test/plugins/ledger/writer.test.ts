@@ -411,7 +411,7 @@ describe('ledger rows fit their columns', () => {
       'error_code', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'usage_source',
       'cost_input', 'cost_output', 'cost_cache_read', 'cost_cache_write', 'cost_reasoning', 'cost_total', 'local_input_tokens',
       'local_output_tokens', 'local_method', 'count_mismatch', 'ttfb_ms', 'latency_ms', 'output_tps', 'findings', 'direction', 'offer_id', 'arrival_key',
-      'service_tier', 'web_search_calls', 'web_fetch_calls', 'cost_fees'];
+      'service_tier', 'web_search_calls', 'web_fetch_calls', 'cost_fees', 'answered_model'];
     columns.forEach((c, i) => {
       distinct[c] = i % 2 ? i + 0.25 : `v${i}`.repeat(i + 1);
       odd[c] = i % 3 === 0 ? undefined : i % 3 === 1 ? Number.NaN : 'x'.repeat(2000);
