@@ -13,9 +13,10 @@ export interface CommitOptions {
   /** Provider name, for error messages. */
   provider: string;
   /**
-   * How long preamble may be held back waiting for content. A model that thinks silently after its
-   * preamble would otherwise leave the client without headers (and without keep-alives) until it
-   * speaks; past this the stream commits and a later failure travels in-stream.
+   * How long, from the upstream's headers, the stream may be held back waiting for content. A model
+   * that thinks silently (after its preamble, or before any event) would otherwise leave the client
+   * without headers (and without keep-alives) until it speaks; past this the stream commits and a
+   * later failure travels in-stream.
    */
   holdMs: number;
   /**
@@ -55,12 +56,14 @@ export async function commitStream(response: StreamResponse, opts: CommitOptions
   /** A read still in flight when the hold expired; the committed stream picks it up. */
   let pending: Promise<IteratorResult<StreamEvent>> | undefined;
   let timer: NodeJS.Timeout | undefined;
-  let expiry: Promise<typeof HOLD_EXPIRED> | undefined;
+  // The hold counts from the upstream's headers, not from its first event: one that answered 200
+  // and then thinks without a word (no preamble) must not leave its client without a byte either.
+  const expiry = new Promise<typeof HOLD_EXPIRED>((resolve) => { timer = setTimeout(resolve, opts.holdMs, HOLD_EXPIRED); });
 
   try {
     for (;;) {
       const next = iterator.next();
-      const r = expiry ? await Promise.race([next, expiry]) : await next;
+      const r = await Promise.race([next, expiry]);
       if (r === HOLD_EXPIRED) {
         pending = next;
         pending.catch(() => undefined); // read (and its failure reported) by the committed stream
@@ -85,7 +88,6 @@ export async function commitStream(response: StreamResponse, opts: CommitOptions
       held.push(r.value);
       if (phase === 'terminal') { complete = answered = true; ended = terminalEnds; break; }
       if (phase === 'content') { answered = true; break; }
-      expiry ??= new Promise((resolve) => { timer = setTimeout(resolve, opts.holdMs, HOLD_EXPIRED); });
     }
   } catch (err) {
     clearTimeout(timer);

@@ -36,11 +36,13 @@ describe('a held stream that commits at the hold’s end', () => {
       providers: `  oa: { type: openai, base_url: "${up.url}", api_key: k, protocols: [openai.chat] }\n`,
       chain: '  - use: router\n    with: { default: oa }\n  - use: translator',
     }));
-    // A role-only chunk (preamble) at once, then the model thinks for 3.5 keep-alive intervals.
+    // A role-only chunk (preamble) at once, then the model thinks for 3.5 keep-alive intervals; for
+    // gpt-silent, not even the preamble: headers, then nothing until the content.
     up.handle((req, res) => {
       const model = String(req.body?.['model']);
       res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write(chunk(model, { role: 'assistant', content: '' }));
+      if (model === 'gpt-silent') res.flushHeaders();
+      else res.write(chunk(model, { role: 'assistant', content: '' }));
       setTimeout(() => {
         res.write(chunk(model, { content: 'thought it through' }));
         res.end(chunk(model, {}, 'stop') + 'data: [DONE]\n\n');
@@ -52,6 +54,17 @@ describe('a held stream that commits at the hold’s end', () => {
   it('an Anthropic client (translated) gets its first bytes at the commit, then the answer', async function () {
     this.timeout(20_000);
     const { ms, text } = await firstByte(gw.url, '/v1/messages', { model: 'gpt-5', max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    expect(ms, `first byte after ${Math.round(ms)} ms`).to.be.below(KEEPALIVE_MS * 1.6);
+    expect(text.startsWith('event: ping\n') || text.startsWith(': keep-alive\n'), text.slice(0, 80)).to.equal(true);
+    expect(text).to.contain('thought it through');
+    expect(text).to.contain('event: message_stop');
+  });
+
+  it('an upstream silent after its headers (no preamble: a model thinking without showing it) commits at the hold’s end too', async function () {
+    this.timeout(20_000);
+    // Claude Code gives up on a stream that sends no byte for its idle timeout, however long the
+    // model takes to think: it gets the headers and a ping one interval after the upstream's.
+    const { ms, text } = await firstByte(gw.url, '/v1/messages', { model: 'gpt-silent', max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'hi' }] });
     expect(ms, `first byte after ${Math.round(ms)} ms`).to.be.below(KEEPALIVE_MS * 1.6);
     expect(text.startsWith('event: ping\n') || text.startsWith(': keep-alive\n'), text.slice(0, 80)).to.equal(true);
     expect(text).to.contain('thought it through');
