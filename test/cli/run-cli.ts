@@ -3,6 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { main } from '../../core/cli/main.js';
 
 export const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/sluice.js');
@@ -22,7 +23,7 @@ export function sluice(args: string[], opts: { cwd?: string; env?: NodeJS.Proces
  * The same command through main() in this process, with the CLI's injectable Io (what bin/sluice.js
  * calls, minus Node's start-up: half a second of CPU per spawn): its lines, a plugin command's
  * streams and a command's log lines all land in `stdout` and `stderr`, in the order written. Not for
- * `start`, a command that needs its own cwd or environment, or the bin shim's own behaviour (exit
+ * `start` (one that must refuse its config: refusedStartInProcess), a command that needs its own cwd or environment, or the bin shim's own behaviour (exit
  * codes set on the process, a reader gone): those still run as processes, a few per command family.
  */
 export async function sluiceInProcess(args: string[], opts: { stdin?: string } = {}): Promise<{ status: number; stdout: string; stderr: string }> {
@@ -36,6 +37,27 @@ export async function sluiceInProcess(args: string[], opts: { stdin?: string } =
   };
   const status = await main(args, { out: (l) => { stdout += l + '\n'; }, err: (l) => { stderr += l + '\n'; }, streams: () => streams });
   return { status, stdout, stderr };
+}
+
+/**
+ * `sluice start …` on a config that start must refuse (a bad plugin, option or route: exit 1 before
+ * anything listens), through main() in this process like sluiceInProcess: the same start() and the
+ * same message, minus a child process (~0.45 s of CPU each). start() prepares the serving process
+ * before it reads the config — a SIGHUP listener (a reload asked while starting) and V8's
+ * allocation-site pretenuring off — and a refused start leaves both, which the real binary drops
+ * by exiting: they are undone here, so the mocha worker is as before. A config that start takes
+ * would listen here and never return: the test then times out (it does not pass). Files keep the
+ * real binary for what main()'s return cannot show (the exit code the shim sets), a few per family.
+ */
+export async function refusedStartInProcess(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  const sighup = new Set(process.listeners('SIGHUP'));
+  const named = `${process.execArgv.join(' ')} ${process.env['NODE_OPTIONS'] ?? ''}`;
+  try {
+    return await sluiceInProcess(['start', ...args]);
+  } finally {
+    for (const listener of process.listeners('SIGHUP')) if (!sighup.has(listener)) process.off('SIGHUP', listener);
+    if (!/allocation[-_]site[-_]pretenuring/.test(named)) setFlagsFromString('--allocation-site-pretenuring');
+  }
 }
 
 /**

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../helpers/gateway.js';
-import { sluice } from './run-cli.js';
+import { refusedStartInProcess, sluice, sluiceInProcess } from './run-cli.js';
 
 // The options schema in whichever language this Sluice exports (`t`, or zod's `z` once it lands).
 const PLUGIN = `import * as sluice from 'sluice';
@@ -49,17 +49,17 @@ describe('sluice config validate: the set-up host', () => {
     expect(existsSync(path.join(dir, 'db', 'v.db'))).to.equal(true);
   });
 
-  it('rejects an admin route path that start would reject, naming the plugin', () => {
+  it('rejects an admin route path that start would reject, naming the plugin', async () => {
     const { file } = project('/broken/:');
-    const r = sluice(['config', 'validate', file]);
-    const s = sluice(['start', '--config', file, '--port', '0']);
+    const r = await sluiceInProcess(['config', 'validate', file]);
+    const s = sluice(['start', '--config', file, '--port', '0']); // the real binary's refusal (exit 1)
     expect(s.status).to.equal(1);
     expect(r.status).to.equal(1);
     expect(r.stderr).to.match(/sluice\.yaml:\d+:\d+: plugin uses-host failed to start: /);
     expect(s.stderr.split(': plugin uses-host failed to start: ')[1]).to.equal(r.stderr.split(': plugin uses-host failed to start: ')[1]);
   });
 
-  it('rejects a metric that takes one of core\'s names, as start does', () => {
+  it('rejects a metric that takes one of core\'s names, as start does', async () => {
     const dir = tempDir('sluice-validate-');
     writeFileSync(path.join(dir, 'takes-core-metric.js'), `import { definePlugin, z } from 'sluice';
 export default definePlugin({ name: 'takes-core-metric', version: '1.0.0', sluice: '*', options: z.strictObject({}),
@@ -67,8 +67,8 @@ export default definePlugin({ name: 'takes-core-metric', version: '1.0.0', sluic
 `);
     const file = path.join(dir, 'sluice.yaml');
     writeFileSync(file, 'storage: { database: "sqlite::memory:" }\nproviders:\n  local: { type: loopback }\nchain:\n  - use: router\n    with: { default: local }\n  - use: ./takes-core-metric.js\n');
-    const r = sluice(['config', 'validate', file]);
-    const s = sluice(['start', '--config', file, '--port', '0']);
+    const r = await sluiceInProcess(['config', 'validate', file]);
+    const s = await refusedStartInProcess(['--config', file, '--port', '0']);
     expect(s.status).to.equal(1);
     expect(r.status, r.stdout).to.equal(1);
     expect(r.stderr).to.match(/sluice\.yaml:7:5: plugin takes-core-metric failed to start: metric sluice_requests_total is already registered/);
@@ -79,28 +79,28 @@ export default definePlugin({ name: 'takes-core-metric', version: '1.0.0', sluic
     ['nothing (a forgotten return)', '', 'setup() must return an object such as { middleware, close } (every key optional), got undefined'],
     ['a middleware that is not a function', 'return { middleware: 5 };', 'setup() returned a middleware that is not a function (got number)'],
   ]) {
-    it(`refuses a setup that returns ${what}, at the plugin's line, in validate and start alike`, () => {
+    it(`refuses a setup that returns ${what}, at the plugin's line, in validate and start alike`, async () => {
       const dir = tempDir('sluice-validate-');
       writeFileSync(path.join(dir, 'odd-setup.js'), `import { definePlugin, z } from 'sluice';
 export default definePlugin({ name: 'odd-setup', version: '1.0.0', sluice: '*', options: z.strictObject({}), setup() { ${returned} } });
 `);
       const file = path.join(dir, 'sluice.yaml');
       writeFileSync(file, 'storage: { database: "sqlite::memory:" }\nproviders:\n  local: { type: loopback }\nchain:\n  - use: router\n    with: { default: local }\n  - use: ./odd-setup.js\n');
-      for (const r of [sluice(['config', 'validate', file]), sluice(['start', '--config', file, '--port', '0'])]) {
+      for (const r of [await sluiceInProcess(['config', 'validate', file]), await refusedStartInProcess(['--config', file, '--port', '0'])]) {
         expect(r.status, r.stdout).to.equal(1);
         expect(r.stderr.trim()).to.equal(`sluice: ${file}:7:5: plugin odd-setup failed to start: ${message}`);
       }
     });
   }
 
-  it('refuses a plugin definition without a name, at its use: line', () => {
+  it('refuses a plugin definition without a name, at its use: line', async () => {
     const dir = tempDir('sluice-validate-');
     writeFileSync(path.join(dir, 'nameless.js'), `import { definePlugin, z } from 'sluice';
 export default definePlugin({ version: '1.0.0', sluice: '*', options: z.strictObject({}), setup() { return {}; } });
 `);
     const file = path.join(dir, 'sluice.yaml');
     writeFileSync(file, 'providers:\n  local: { type: loopback }\nchain:\n  - use: router\n    with: { default: local }\n  - use: ./nameless.js\n');
-    const r = sluice(['config', 'validate', file]);
+    const r = await sluiceInProcess(['config', 'validate', file]);
     expect(r.status, r.stdout).to.equal(1);
     expect(r.stderr.trim()).to.equal(`sluice: ${file}:6:10: chain[1]: "./nameless.js": definePlugin() needs a name (a non-empty string), got none`);
   });

@@ -9,7 +9,7 @@ import { parseConfigText } from '../../core/config/load.js';
 import { createPriceTable } from '../../core/pricing/price-table.js';
 import { emptyUsage } from '../../core/protocols/types.js';
 import { tempDir } from '../helpers/gateway.js';
-import { sluiceInProcess } from '../cli/run-cli.js';
+import { refusedStartInProcess, sluiceInProcess } from '../cli/run-cli.js';
 
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/sluice.js');
 
@@ -158,13 +158,16 @@ describe('config', () => {
       ['a missing ${VAR}', GOOD.replace('{ type: loopback }', '{ type: openai, api_key: "${SLUICE_TEST_UNSET_KEY}" }'), /sluice\.yaml:2:\d+: environment variable SLUICE_TEST_UNSET_KEY is not set/],
       ['broken YAML', 'chain: [\n', /sluice\.yaml:\d+:\d+: invalid YAML/],
     ];
+    // Two refusals through the real binary (its exit code), the others through main() in-process.
+    const realBinary = new Set(['an unknown plugin', 'broken YAML']);
     for (const [name, yaml, message] of failures) {
       it(`start and config validate exit non-zero on ${name}`, async () => {
         const file = writeConfig(yaml);
         const validate = await sluiceInProcess(['config', 'validate', file]);
         expect(validate.status, `config validate: ${validate.stdout}`).to.equal(1);
         expect(validate.stderr).to.match(message);
-        const start = sluice(['start', '--config', file, '--port', '0']);
+        const args = ['--config', file, '--port', '0'];
+        const start = realBinary.has(name) ? sluice(['start', ...args]) : await refusedStartInProcess(args);
         expect(start.status, `start: ${start.stdout}`).to.equal(1);
         expect(start.stderr).to.match(message);
       });
