@@ -6,16 +6,15 @@
 // Addresses: the client connects from 127.0.0.2 to nginx on 127.0.0.3; nginx reaches the instance
 // from 127.0.0.1; the instance trusts 127.0.0.0/8, the three of them.
 import { expect } from 'chai';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { openDatabase } from '../../core/storage/database.js';
 import { LEDGER_TABLE } from '../../plugins/ledger/row.js';
-import { tempDir } from '../helpers/gateway.js';
+import { startGateway, tempDir, type TestGateway } from '../helpers/gateway.js';
 import { startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
 import { ensureNginx, freePort, startNginx, type RunningNginx } from '../helpers/nginx.js';
-import { onFreePort, startSluiceProcess, type SluiceProcess } from '../helpers/sluice-process.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const EXAMPLE = path.join(root, 'examples/nginx/sluice.conf');
@@ -32,7 +31,8 @@ describe('behind nginx, with a trusted range that holds the clients too (config/
   this.timeout(60_000);
   let upstream: MockUpstream | undefined;
   let nginx: RunningNginx | undefined;
-  let sluice: SluiceProcess | undefined;
+  // In this process: nginx's proxying and the address recorded are the subject, not the process.
+  let sluice: TestGateway | undefined;
   let dir = '';
   let nginxUrl = '';
 
@@ -45,11 +45,8 @@ describe('behind nginx, with a trusted range that holds the clients too (config/
     }
     upstream = await startMockUpstream();
     dir = tempDir('sluice-nginx-range-');
-    const file = path.join(dir, 'sluice.yaml');
-    const port = await onFreePort(async (p) => {
-      writeFileSync(file, `server:
+    sluice = await startGateway(`server:
   host: 127.0.0.1
-  port: ${p}
   trust_proxy: ["127.0.0.0/8"]
   shutdown_grace_ms: 200
 storage: { database: "sqlite:./sluice.db" }
@@ -61,10 +58,8 @@ chain:
     with: { default: mock }
   - use: ledger
     with: { flush_interval_ms: 50 }
-`);
-      sluice = await startSluiceProcess(['--config', file], `http://127.0.0.1:${p}/ready`);
-      return p;
-    });
+`, { dir });
+    const port = sluice.running.port;
     const nginxPort = await freePort(NGINX_ADDRESS);
     let conf = readFileSync(EXAMPLE, 'utf8');
     conf = replaceOnce(conf, 'sluice-1:8081', `127.0.0.1:${port}`);
@@ -76,7 +71,7 @@ chain:
 
   after(async () => {
     await nginx?.stop();
-    await sluice?.stop();
+    await sluice?.close();
     await upstream?.close();
   });
 

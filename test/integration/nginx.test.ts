@@ -1,6 +1,8 @@
 // Sluice behind a real nginx running examples/nginx/sluice.conf (ports and addresses rewritten, every
-// other line as shipped), in front of two `sluice start` processes sharing one ledger (PostgreSQL
-// when SLUICE_TEST_PG is set, else a SQLite file per instance). Checks what the example promises:
+// other line as shipped), in front of two Sluice instances sharing one ledger (PostgreSQL when
+// SLUICE_TEST_PG is set, else a SQLite file per instance). The instances run in this process: what
+// is checked is the example's proxying and the HTTP between nginx and Sluice, not Sluice's process
+// (the real binary's start, signals and exits have tests of their own). Checks what the example promises:
 // streams are not buffered (the first token arrives through nginx as soon as directly), requests
 // spread over both instances, and the ledger records the client's own address — not nginx's, and
 // not what the client writes into X-Forwarded-For.
@@ -9,7 +11,7 @@
 // on 127.0.0.1 from 127.0.0.1. So the right address in the ledger (127.0.0.2) differs from the
 // proxy's (127.0.0.1) and from a spoofed one (6.6.6.6).
 import { expect } from 'chai';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
@@ -17,10 +19,9 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import WebSocket from 'ws';
 import { openDatabase } from '../../core/storage/database.js';
 import { LEDGER_TABLE } from '../../plugins/ledger/row.js';
-import { tempDir } from '../helpers/gateway.js';
+import { startGateway, tempDir, type TestGateway } from '../helpers/gateway.js';
 import { chunk, startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
 import { ensureNginx, freePort, startNginx, type RunningNginx } from '../helpers/nginx.js';
-import { onFreePort, startSluiceProcess, type SluiceProcess } from '../helpers/sluice-process.js';
 import { pgSchema } from '../plugins/auth/helpers.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -42,7 +43,7 @@ function replaceOnce(text: string, from: string, to: string): string {
   return text.slice(0, at) + to + text.slice(at + from.length);
 }
 
-interface Instance { port: number; dir: string; database: string; process: SluiceProcess }
+interface Instance { port: number; dir: string; database: string; gateway: TestGateway }
 
 function instanceConfig(port: number, trustProxy: string, database: string, upstream: string, redisPrefix: string): string {
   return `server:
@@ -142,12 +143,9 @@ describe('behind nginx (examples/nginx/sluice.conf)', function () {
     for (const trust of ['{ hops: 1 }', '["127.0.0.1/32"]']) {
       const dir = tempDir('sluice-nginx-');
       const database = shared ?? 'sqlite:./sluice.db';
-      const file = path.join(dir, 'sluice.yaml');
       // One at a time: the first runs the ledger's migrations in the shared schema.
-      instances.push(await onFreePort(async (port) => {
-        writeFileSync(file, instanceConfig(port, trust, database, upstream!.url, redisPrefix));
-        return { port, dir, database, process: await startSluiceProcess(['--config', file], `http://127.0.0.1:${port}/ready`) };
-      }));
+      const gateway = await startGateway(instanceConfig(0, trust, database, upstream!.url, redisPrefix), { dir });
+      instances.push({ port: gateway.running.port, dir, database, gateway });
     }
 
     const port = await freePort(NGINX_ADDRESS);
@@ -182,7 +180,7 @@ server {
 
   after(async () => {
     await nginx?.stop();
-    await Promise.all(instances.map((i) => i.process.stop()));
+    await Promise.all(instances.map((i) => i.gateway.close()));
     await upstream?.close();
     await dropSchema?.();
   });
