@@ -15,8 +15,9 @@ import { FamilyStream, protocolOfPath } from '../helpers/family-wire.js';
 import { startGateway, tempDir, type TestGateway } from '../helpers/gateway.js';
 import { startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
 import { GENERATE, modelFor, upstreamProviders, type GenProtocol } from '../helpers/translation-rig.js';
+import { until } from '../plugins/ledger/client.js';
 import { ledgerRows } from '../plugins/ledger/rig.js';
-import { sluice } from '../cli/run-cli.js';
+import { sluiceInProcess } from '../cli/run-cli.js';
 
 const SERVED: Record<GenProtocol, string> = { 'openai.chat': 'gpt-5.4', 'openai.responses': 'gpt-5.4', 'anthropic.messages': 'claude-sonnet-4-5', 'gemini.generate': 'gemini-2.5-flash' };
 const PROVIDER: Record<GenProtocol, string> = { 'openai.chat': 'up-chat', 'openai.responses': 'up-responses', 'anthropic.messages': 'up-anthropic', 'gemini.generate': 'up-gemini' };
@@ -63,6 +64,15 @@ function errorEvent(p: GenProtocol, s: FamilyStream): string {
   if (p !== 'openai.responses') return s.error('Overloaded');
   const response = { id: 'resp_mock', object: 'response', created_at: 1700000000, status: 'failed', model: 'gpt-5.4', output: [], usage: null, error: { code: 'server_error', message: 'The model failed' } };
   return sse({ type: 'response.failed', sequence_number: 50, response }, 'response.failed');
+}
+
+/**
+ * Every client × upstream pair. A failure kind's 16 requests run at once: each is its own request
+ * id, stream and row (the mock's behaviour is the kind's), and one after another they waited out
+ * idle_ms or the held preamble 16 times over (~15 s of the file's wall time).
+ */
+function pairs(): { client: GenProtocol; upstream: GenProtocol }[] {
+  return GENERATE.flatMap((client) => GENERATE.map((upstream) => ({ client, upstream })));
 }
 
 interface Seen { text: string; thrown: unknown; terminal: string | undefined }
@@ -157,6 +167,20 @@ ${GENERATE.map((p) => `        - { match: ${modelFor(p)}, provider: ${PROVIDER[p
   });
   after(async () => { await gw.close(); await mock.close(); });
 
+  /**
+   * The rows whose ids `wanted` picks, once there are `n` (or after 10 s, as they are): the writer
+   * writes every 100 ms, but a burst of streams ending at once takes it longer than that on a
+   * loaded machine (a fixed 300 ms wait once read none of 64).
+   */
+  async function rowsOf(wanted: (id: string) => boolean, n: number): Promise<Awaited<ReturnType<typeof ledgerRows>>> {
+    const read = async () => {
+      const knex = openDatabase(database, dir);
+      return (await ledgerRows(knex).finally(() => knex.destroy())).filter((r) => wanted(r.request_id));
+    };
+    await until(async () => (await read()).length >= n).catch(() => undefined);
+    return await read();
+  }
+
   it('failing after its preamble, before any content: every SDK\'s HTTP error; the row keeps what the provider reported (Anthropic\'s message_start), else none', async () => {
     beforeContent = true;
     const ids = new Map<string, { failure: Failure; upstream: GenProtocol; status: number | undefined }>();
@@ -167,23 +191,19 @@ ${GENERATE.map((p) => `        - { match: ${modelFor(p)}, provider: ${PROVIDER[p
         // has committed the stream; ledger-failed-attempt-usage.test.ts covers it with the default hold.
         if (f === 'silence past idle_ms') continue;
         failure = f;
-        for (const client of GENERATE) {
-          for (const upstream of GENERATE) {
-            const id = `pre.${f.replace(/\W+/g, '-')}.${client}.${upstream}`;
-            const seen = await throughSdk(client, gw.url, modelFor(upstream), id);
-            expect(seen.text, id).to.equal('');
-            const status = (seen.thrown as { status?: number } | undefined)?.status;
-            expect(status, `${id}: ${String(seen.thrown)}`).to.be.a('number').at.least(500);
-            ids.set(id, { failure: f, upstream, status });
-          }
-        }
+        await Promise.all(pairs().map(async ({ client, upstream }) => {
+          const id = `pre.${f.replace(/\W+/g, '-')}.${client}.${upstream}`;
+          const seen = await throughSdk(client, gw.url, modelFor(upstream), id);
+          expect(seen.text, id).to.equal('');
+          const status = (seen.thrown as { status?: number } | undefined)?.status;
+          expect(status, `${id}: ${String(seen.thrown)}`).to.be.a('number').at.least(500);
+          ids.set(id, { failure: f, upstream, status });
+        }));
       }
     } finally {
       beforeContent = false;
     }
-    await new Promise((r) => setTimeout(r, 300)); // the writer's next cycle
-    const knex = openDatabase(database, dir);
-    const rows = (await ledgerRows(knex).finally(() => knex.destroy())).filter((r) => ids.has(r.request_id));
+    const rows = await rowsOf((id) => ids.has(id), ids.size);
     expect(rows).to.have.length(ids.size);
     for (const row of rows) {
       const { failure: f, upstream, status } = ids.get(row.request_id)!;
@@ -199,17 +219,13 @@ ${GENERATE.map((p) => `        - { match: ${modelFor(p)}, provider: ${PROVIDER[p
 
   it('a stream committed on its held preamble whose first byte is the error: the row has that byte\'s time (ttfb_ms), as an HTTP error has', async () => {
     failure = 'preamble held past the keep-alive, then a reset';
-    const ids: string[] = [];
-    for (const client of GENERATE) {
-      for (const upstream of ['openai.chat', 'anthropic.messages'] as const) {
-        ids.push(`held.${client}.${upstream}`);
-        const seen = await throughSdk(client, gw.url, modelFor(upstream), ids.at(-1)!);
-        expect(seen.thrown !== undefined || seen.terminal === 'response.failed', `${client} ← ${upstream}`).to.equal(true);
-      }
-    }
-    await new Promise((r) => setTimeout(r, 300)); // the writer's next cycle
-    const knex = openDatabase(database, dir);
-    const rows = (await ledgerRows(knex).finally(() => knex.destroy())).filter((r) => ids.includes(r.request_id));
+    const held = GENERATE.flatMap((client) => (['openai.chat', 'anthropic.messages'] as const).map((upstream) => ({ client, upstream, id: `held.${client}.${upstream}` })));
+    const ids = held.map((h) => h.id);
+    await Promise.all(held.map(async ({ client, upstream, id }) => {
+      const seen = await throughSdk(client, gw.url, modelFor(upstream), id);
+      expect(seen.thrown !== undefined || seen.terminal === 'response.failed', `${client} ← ${upstream}`).to.equal(true);
+    }));
+    const rows = await rowsOf((id) => ids.includes(id), ids.length);
     expect(rows).to.have.length(ids.length);
     for (const row of rows) {
       // Committed at the hold's expiry (status 200), the translated preamble wrote nothing before the error.
@@ -222,12 +238,10 @@ ${GENERATE.map((p) => `        - { match: ${modelFor(p)}, provider: ${PROVIDER[p
     const seen = new Map<string, Seen & { failure: Failure; client: GenProtocol; upstream: GenProtocol }>();
     for (const f of Object.keys(FAILURES) as Failure[]) {
       failure = f;
-      for (const client of GENERATE) {
-        for (const upstream of GENERATE) {
-          const id = `${f.replace(/\W+/g, '-')}.${client}.${upstream}`;
-          seen.set(id, { ...(await throughSdk(client, gw.url, modelFor(upstream), id)), failure: f, client, upstream });
-        }
-      }
+      await Promise.all(pairs().map(async ({ client, upstream }) => {
+        const id = `${f.replace(/\W+/g, '-')}.${client}.${upstream}`;
+        seen.set(id, { ...(await throughSdk(client, gw.url, modelFor(upstream), id)), failure: f, client, upstream });
+      }));
     }
     await gw.close();
     const knex = openDatabase(database, dir);
@@ -258,7 +272,7 @@ ${GENERATE.map((p) => `        - { match: ${modelFor(p)}, provider: ${PROVIDER[p
     }
 
     // `sluice usage` counts every one of them an error, and their tokens and cost in its totals.
-    const r = sluice(['usage', '--config', path.join(dir, 'sluice.yaml'), '--by', 'provider', '--json']);
+    const r = await sluiceInProcess(['usage', '--config', path.join(dir, 'sluice.yaml'), '--by', 'provider', '--json']);
     expect(r.status, r.stderr).to.equal(0);
     const report = JSON.parse(r.stdout) as { rows: Record<string, unknown>[]; total: Record<string, unknown> };
     const sum = (column: string) => all.reduce((n, row) => n + Number(row[column]), 0);
