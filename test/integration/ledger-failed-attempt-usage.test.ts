@@ -108,14 +108,15 @@ describe('ledger: the usage a stream reported before failing, with nothing left 
         - { match: "both-fail", provider: anth, model: claude-sonnet-4-5, fallbacks: [{ provider: anth2, model: claude-sonnet-4-5 }] }
         - { match: "retried", provider: anth3, model: claude-sonnet-4-5 }
       default: anth`);
-    const sent: { id: string; how: string; status: number; fallbacks: number }[] = [];
+    let sent: { id: string; how: string; status: number; fallbacks: number }[] = [];
     try {
-      for (const how of Object.keys(FAILURES)) {
-        for (const [p, model] of [['/v1/messages', 'claude-sonnet-4-5'], ['/v1/chat/completions', 'claude-sonnet-4-5'], ['/v1/messages', 'both-fail'], ['/v1/messages', 'retried']] as const) {
-          const body = p === '/v1/messages' ? { model, max_tokens: 50, stream: true, messages: [{ role: 'user', content: how }] } : { model, stream: true, messages: [{ role: 'user', content: how }] };
-          sent.push({ ...(await streamed(gw, p, body)), how: `${how} (${p}, ${model})`, fallbacks: model === 'claude-sonnet-4-5' ? 0 : 1 });
-        }
-      }
+      // All 16 at once (the mock fails each as its prompt says): one after another they waited out
+      // idle_ms up to twice each, ~7 s of this test's wall time.
+      const cases = Object.keys(FAILURES).flatMap((how) => ([['/v1/messages', 'claude-sonnet-4-5'], ['/v1/chat/completions', 'claude-sonnet-4-5'], ['/v1/messages', 'both-fail'], ['/v1/messages', 'retried']] as const).map(([p, model]) => ({ how, p, model })));
+      sent = await Promise.all(cases.map(async ({ how, p, model }) => {
+        const body = p === '/v1/messages' ? { model, max_tokens: 50, stream: true, messages: [{ role: 'user', content: how }] } : { model, stream: true, messages: [{ role: 'user', content: how }] };
+        return { ...(await streamed(gw, p, body)), how: `${how} (${p}, ${model})`, fallbacks: model === 'claude-sonnet-4-5' ? 0 : 1 };
+      }));
     } finally {
       await gw.close();
       await mock.close();
