@@ -3,7 +3,7 @@
 // instance shares that Redis, and a load balancer that took them all out because of it would
 // turn a degraded gateway into an outage. Redis here is an address nothing listens on.
 import { expect } from 'chai';
-import { config, freePort, startGateway } from '../helpers/gateway.js';
+import { config, freePort, startGateway, type TestGateway } from '../helpers/gateway.js';
 
 async function deadRedis(): Promise<string> {
   return `redis://127.0.0.1:${await freePort()}`;
@@ -15,10 +15,22 @@ const withRatelimit = (redis: string, onStoreError: 'open' | 'closed') => config
 
 describe('GET /ready with Redis down', function () {
   this.timeout(30_000);
+  // A rate limiter with a Redis store waits up to 5 s at start for a Redis that never answers: the
+  // two gateways that have one start together, so the file waits it out once, not twice.
+  let redisOfOpen = '';
+  let open: Promise<TestGateway>;
+  let closed: Promise<TestGateway>;
+  before(async () => {
+    redisOfOpen = await deadRedis();
+    open = startGateway(withRatelimit(redisOfOpen, 'open'));
+    closed = startGateway(withRatelimit(await deadRedis(), 'closed'));
+    // Both settle before a test runs (a rejection is reported by the test that awaits it).
+    await Promise.allSettled([open, closed]);
+  });
 
   it('is ready (200, degraded) when the rate limiter admits unchecked (on_store_error: open), and serves', async () => {
-    const redis = await deadRedis();
-    const gw = await startGateway(withRatelimit(redis, 'open'));
+    const redis = redisOfOpen;
+    const gw = await open;
     try {
       const res = await fetch(`${gw.url}/ready`);
       const body = await res.json() as { status: string; checks: Record<string, string>; degraded?: string[] };
@@ -35,7 +47,7 @@ describe('GET /ready with Redis down', function () {
   });
 
   it('is not ready (503) when the rate limiter refuses every request without its store (on_store_error: closed)', async () => {
-    const gw = await startGateway(withRatelimit(await deadRedis(), 'closed'));
+    const gw = await closed;
     try {
       const res = await fetch(`${gw.url}/ready`);
       const body = await res.json() as { status: string; checks: Record<string, string> };
