@@ -2,13 +2,14 @@
 // when SLUICE_TEST_PG and SLUICE_TEST_REDIS are set) admit exactly a key's rpm of a concurrent
 // burst spread over all three, keep a spend budget within one request's reservation, and see a
 // revocation and a budget exhaustion alike. A private redis-server, killed and restarted in the
-// middle, shows on_store_error (open and closed) and that no key is left stuck.
+// middle, shows on_store_error (open and closed) and that no key is left stuck (two gateways in
+// this process: what they share through Redis alone, the three processes have shown).
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { tempDir } from '../helpers/gateway.js';
+import { startGateway, tempDir, type TestGateway } from '../helpers/gateway.js';
 import { pgSchema } from '../plugins/auth/helpers.js';
 import { freePort, PrivateRedis, startInstance, stopInstance, webhookReceiver, type Instance } from '../plugins/ratelimit/cluster-rig.js';
 import { cli, cliKey, sleep, within } from './auth-helpers.js';
@@ -44,7 +45,7 @@ ${o.hook ? `      hooks: { webhook: { url: "${o.hook}", secret: "a-secret-of-six
 
 interface Answer { status: number; headers: Headers; body: { usage?: { prompt_tokens: number; completion_tokens: number }; error?: { code: string; type: string; message: string } } }
 
-async function ask(instance: Instance, key: string, content = 'ping'): Promise<Answer> {
+async function ask(instance: { url: string }, key: string, content = 'ping'): Promise<Answer> {
   const res = await fetch(`${instance.url}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
@@ -165,8 +166,8 @@ describe('ratelimit: three instances sharing PostgreSQL and Redis', function () 
 
 describe('ratelimit: a Redis restart in the middle', function () {
   this.timeout(120_000);
-  let open: Instance | undefined;
-  let closed: Instance | undefined;
+  let open: TestGateway | undefined;
+  let closed: TestGateway | undefined;
   let drop: (() => Promise<void>) | undefined;
   let redisServer: PrivateRedis | undefined;
   let config = '';
@@ -180,14 +181,14 @@ describe('ratelimit: a Redis restart in the middle', function () {
     drop = schema.drop;
     const dir = tempDir('sluice-rl-restart-');
     config = path.join(dir, 'open.yaml');
-    writeFileSync(config, clusterConfig({ database: schema.url, redis: redisServer.url, prefix, onStoreError: 'open' }));
-    const closedConfig = path.join(dir, 'closed.yaml');
-    writeFileSync(closedConfig, clusterConfig({ database: schema.url, redis: redisServer.url, prefix, onStoreError: 'closed' }));
+    const openYaml = clusterConfig({ database: schema.url, redis: redisServer.url, prefix, onStoreError: 'open' });
+    writeFileSync(config, openYaml);
     await cli(config, 'user', 'add', 'bob');
-    [open, closed] = await Promise.all([startInstance(config), startInstance(closedConfig)]);
+    const closedYaml = clusterConfig({ database: schema.url, redis: redisServer.url, prefix, onStoreError: 'closed' });
+    [open, closed] = await Promise.all([startGateway(openYaml, { dir: tempDir('sluice-rl-restart-open-') }), startGateway(closedYaml, { dir: tempDir('sluice-rl-restart-closed-') })]);
   });
   after(async () => {
-    await Promise.all([stopInstance(open), stopInstance(closed)]);
+    await Promise.all([open?.close(), closed?.close()]);
     await redisServer?.kill();
     await drop?.();
   });
@@ -210,7 +211,7 @@ describe('ratelimit: a Redis restart in the middle', function () {
     for (const instance of [open!, closed!]) {
       const metrics = await (await fetch(`${instance.url}/metrics`)).text();
       expect(metrics).to.match(/sluice_ratelimit_store_errors_total\{op="reserve"\} [1-9]/);
-      await within(3000, async () => instance.output.join('').includes('rate limit store unavailable'));
+      await within(3000, async () => instance.logs.join('').includes('rate limit store unavailable'));
     }
     await redisServer!.start();
     await within(15_000, async () => (await ask(closed!, key.key)).status === 200);
