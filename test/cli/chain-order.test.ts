@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../helpers/gateway.js';
-import { sluice, sluiceInProcess } from './run-cli.js';
+import { refusedStartInProcess, sluice, sluiceInProcess } from './run-cli.js';
 
 /** A third-party plugin that must run before routing, as a plugin author would declare it. */
 const EARLY = `import { definePlugin, z } from 'sluice';
@@ -73,7 +73,7 @@ describe('sluice CLI: a capability provided twice', function () {
     const validate = await sluiceInProcess(['config', 'validate', file]);
     expect(validate.stderr.trim()).to.equal(`sluice: ${expected}`);
     expect(validate.status).to.equal(1);
-    const start = sluice(['start', '--config', file, '--port', '0']);
+    const start = await refusedStartInProcess(['--config', file, '--port', '0']); // the real binary's refusal: above
     expect(start.stderr.trim()).to.equal(`sluice: ${expected}`);
     expect(start.status).to.equal(1);
   });

@@ -17,7 +17,7 @@ import { listenAll, listenersOf, type RunningServer } from '../../core/server.js
 import { tempDir } from '../helpers/gateway.js';
 import { freePort } from '../helpers/nginx.js';
 import { startSluiceProcess } from '../helpers/sluice-process.js';
-import { sluice } from './auth-helpers.js';
+import { refusedStartInProcess } from '../cli/run-cli.js';
 
 const ADMIN_KEY = 'admin-key-for-listeners-test';
 
@@ -196,8 +196,8 @@ describe('multi-port mode: sluice start', function () {
     const dir = tempDir('sluice-listeners-');
     const file = path.join(dir, 'sluice.yaml');
     writeFileSync(file, yaml('    - { port: 0, serve: [openai] }'));
-    const r = await sluice(['start', '--config', file, '--port', '9999']);
-    expect(r.code).to.not.equal(0);
+    const r = await refusedStartInProcess(['--config', file, '--port', '9999']);
+    expect(r.status).to.not.equal(0);
     expect(r.stderr).to.match(/--port and --host do not apply when server\.listeners is set/);
   });
 

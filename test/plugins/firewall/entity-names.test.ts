@@ -2,13 +2,12 @@
 // `AWS_ACCESS_KEY` blocks AWS keys), and a name nothing reports is a config error at its key —
 // in option parsing, `sluice config validate` and `sluice start` — instead of a silent no-op.
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseOptions, SchemaError } from '../../../core/index.js';
 import { runPlugin } from '../../../core/testing/index.js';
+import { refusedStartInProcess, sluiceInProcess } from '../../cli/run-cli.js';
 import firewall from '../../../plugins/firewall/index.js';
 import { BUILT_IN_ENTITY_TYPES, ENTITY_ALIASES } from '../../../plugins/firewall/entity-names.js';
 import { firewallOptions } from '../../../plugins/firewall/options.js';
@@ -21,7 +20,6 @@ import { networkRules } from '../../../plugins/firewall/detectors/pii-network.js
 const AWS_KEY = 'AKIAQ3EGRBSWXN4LJ2TP';
 const EMAIL = 'ann.lee@corp-mail.io';
 const chatAnswer = { json: { id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }] } };
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../bin/sluice.js');
 
 describe('firewall entity names', () => {
   it('the written-out list of built-in types is exactly what the detectors report', () => {
@@ -99,7 +97,7 @@ describe('firewall entity names', () => {
     expect(parseOptions(firewallOptions, { presidio: { url: 'https://presidio.internal:5002/' } }).presidio!.url).to.equal('https://presidio.internal:5002/');
   });
 
-  it('`sluice config validate` and `sluice start` refuse an unknown name with file:line:column', () => {
+  it('`sluice config validate` and `sluice start` refuse an unknown name with file:line:column', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'sluice-fw-names-'));
     const file = path.join(dir, 'sluice.yaml');
     writeFileSync(file, [
@@ -115,9 +113,10 @@ describe('firewall entity names', () => {
       '    with: { default: local }',
       '',
     ].join('\n'));
-    for (const args of [['config', 'validate', '--config', file], ['start', '--config', file, '--port', '19697']]) {
-      const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: dir, timeout: 20_000 });
-      expect(r.status, `${args[0]}: ${r.stdout}${r.stderr}`).to.equal(1);
+    // Through main() in-process (the real binary's exit codes have their tests in test/cli).
+    for (const [command, run] of [['config validate', () => sluiceInProcess(['config', 'validate', '--config', file])], ['start', () => refusedStartInProcess(['--config', file, '--port', '0'])]] as const) {
+      const r = await run();
+      expect(r.status, `${command}: ${r.stdout}${r.stderr}`).to.equal(1);
       expect(r.stderr).to.contain(`${file}:8:`).and.contain('entities.NOT_A_TYPE: expected an entity type the firewall can report');
     }
   });
