@@ -40,8 +40,9 @@ chain:
       url: "${o.fake.url}"
       api_key: "${o.fake.apiKey}"
       gateway_id: ${o.gatewayId}
-      # Long enough that the requests below are all in the outbox before the first push.
-      push_interval: ${o.pushInterval ?? '2s'}
+      # Long enough that the requests below are all in the outbox before the first push: 2 s was
+      # not, with three mocha workers and other suites on 2 cores (the held push had 1 record of 5).
+      push_interval: ${o.pushInterval ?? '5s'}
       pull_interval: 1h
       batch_size: 10
       retry: { initial: 100ms, max: 300ms }
