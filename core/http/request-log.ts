@@ -5,7 +5,7 @@ import { specOf, type GatewayError } from '../errors.js';
 import type { Attempt, Completion, Exchange, Outcome, Principal } from '../exchange.js';
 import { logLine, plainLineWriter, type LogFields, type Logger } from '../observability/logger.js';
 import type { RequestRecord } from '../plugin/request-record.js';
-import type { ApiFamily } from '../protocols/types.js';
+import type { ApiFamily, Usage } from '../protocols/types.js';
 import { errorDetail } from './error-detail.js';
 import { msJson, round3 } from './ms-text.js';
 import { maskPathCredentials } from './path-credentials.js';
@@ -38,6 +38,17 @@ export function boundedForLog(name: string | undefined): string | undefined {
  */
 function recordedModel(name: string | undefined): string | undefined {
   return name === undefined ? undefined : maskPathCredentials(name);
+}
+
+/**
+ * The usage as logged and recorded: the model the answer named is the client's name echoed back
+ * by some servers (the loopback model, OpenAI-compatible ones), a key pasted there included.
+ */
+function recordedUsage(usage: Usage | undefined): Usage | undefined {
+  const answered = usage?.answeredModel;
+  if (answered === undefined) return usage;
+  const masked = maskPathCredentials(answered);
+  return masked === answered ? usage : { ...usage!, answeredModel: masked };
 }
 
 export interface FinishedRequest {
@@ -107,7 +118,7 @@ export function createRequestRecorder(logger: Logger, metrics: RequestMetrics, l
       endpoint: matched ? r.endpoint : undefined, family: r.family, peerAddress: r.peerAddress, clientAddress: r.clientAddress,
       principal: ex ? ex.principal : r.principal, sessionId: ex ? ex.sessionId : r.sessionId, model: recordedModel(ex ? ex.model : r.model), provider: ex?.target?.provider.name,
       servedModel: recordedModel(ex?.target?.model), attempts: ex?.attempts ?? [], stream: (ex ? ex.stream : r.stream) ?? false, status: c.status,
-      outcome: c.outcome, errorCode: c.error?.code, usage: c.usage, findings: ex?.findings ?? [],
+      outcome: c.outcome, errorCode: c.error?.code, usage: recordedUsage(c.usage), findings: ex?.findings ?? [],
       firstByteMs: c.firstByteMs, totalMs: c.totalMs, exchange: ex,
     };
     for (const { plugin, listen } of listeners) {
@@ -125,11 +136,12 @@ export function createRequestRecorder(logger: Logger, metrics: RequestMetrics, l
 
 /**
  * A failed attempt as the log line lists it: where it went and how it failed, not how long it took
- * (`ms`, kept on the exchange for what measures the answering provider: the ledger's audit).
+ * (`ms`, kept on the exchange for what measures the answering provider: the ledger's audit), its usage as recorded.
  */
 function loggedAttempt(a: Attempt): Omit<Attempt, 'ms'> {
-  if (a.ms === undefined) return a;
+  if (a.ms === undefined && a.usage?.answeredModel === undefined) return a;
   const { ms: _ms, ...logged } = a;
+  if (logged.usage) logged.usage = recordedUsage(logged.usage);
   return logged;
 }
 
@@ -145,7 +157,7 @@ export function accessFields(r: FinishedRequest, matched: boolean): LogFields {
     stream: (ex ? ex.stream : r.stream) ?? false, status: c.status, outcome: c.outcome, error: c.error?.code,
     cause: detail?.cause, upstream_type: detail?.upstreamType, upstream_code: detail?.upstreamCode,
     ms: round3(c.totalMs), ttfb_ms: c.firstByteMs === undefined ? undefined : round3(c.firstByteMs),
-    usage: c.usage, fallbacks: ex?.attempts.length ? ex.attempts.map(loggedAttempt) : undefined,
+    usage: recordedUsage(c.usage), fallbacks: ex?.attempts.length ? ex.attempts.map(loggedAttempt) : undefined,
     findings: ex?.findings.length ? ex.findings.map((f) => `${f.type}=${f.count}:${f.action}`) : undefined,
   };
 }
@@ -178,7 +190,7 @@ export function accessMembers(r: FinishedRequest, matched: boolean): string {
   }
   out += `,"ms":${msJson(c.totalMs)}`;
   if (c.firstByteMs !== undefined) out += `,"ttfb_ms":${msJson(c.firstByteMs)}`;
-  if (c.usage !== undefined) out += `,"usage":${JSON.stringify(c.usage)}`;
+  if (c.usage !== undefined) out += `,"usage":${JSON.stringify(recordedUsage(c.usage))}`;
   if (ex?.attempts.length) out += `,"fallbacks":${JSON.stringify(ex.attempts.map(loggedAttempt))}`;
   if (ex?.findings.length) out += `,"findings":${JSON.stringify(ex.findings.map((f) => `${f.type}=${f.count}:${f.action}`))}`;
   return out;
