@@ -32,7 +32,7 @@ export const ledgerOptions = z.strictObject({
   }).prefault({}),
   audit: z.strictObject({
     degradation_factor: z.number().min(1).default(1.5)
-      .describe('A day whose TTFB p50 is this many times the baseline, or whose tokens/s is this many times lower, is flagged.'),
+      .describe('A day whose TTFB p50 is more than this many times the baseline, or whose tokens/s is more than this many times lower, is flagged.'),
     baseline_days: z.number().int().min(1).max(90).default(7)
       .describe('The trailing days (before the day judged) that make up its baseline.'),
   }).prefault({}),
