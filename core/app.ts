@@ -17,6 +17,7 @@ import { createClientAddressResolver } from './http/client-address.js';
 import { trustProxyOf } from './config/trust-proxy.js';
 import { createClientErrorHandler, createUpgradeRefusal } from './http/client-error.js';
 import { createFrontDoor } from './http/front-door.js';
+import { isLoopbackHost, LocalNames } from './http/loopback-host.js';
 import { createResponsesSockets } from './http/responses-socket.js';
 import { createDataPlaneHandler } from './http/handler.js';
 import { InFlight } from './http/in-flight.js';
@@ -46,8 +47,12 @@ export interface GatewayOptions {
 export interface Gateway {
   /** The node:http request listener. */
   handle(req: IncomingMessage, res: ServerResponse): void;
-  /** A request listener serving only these endpoint groups (multi-port mode; probes on all). */
-  handlerFor(serve: readonly EndpointGroup[]): (req: IncomingMessage, res: ServerResponse) => void;
+  /**
+   * A request listener serving only these endpoint groups (multi-port mode; probes on all), bound
+   * on `host`: one bound beyond loopback without authentication (admin, metrics) is reached by its
+   * address, and answers any `Host`.
+   */
+  handlerFor(serve: readonly EndpointGroup[], host?: string): (req: IncomingMessage, res: ServerResponse) => void;
   config: LoadedConfig;
   plugins: LoadedPlugin[];
   providers: OwnedProviderRegistry;
@@ -169,13 +174,13 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
   const frontDoor = {
     dataPlane, admin, adminKey: config.admin.key, readiness, metricsText: () => metrics.render(), addresses, bodyLimits,
     draining: () => phase === 'draining', closing: () => phase !== 'serving', lastRequest: (socket: Socket) => lastRequests.take(socket), recordRejection, logger,
-    loopbackOriginsOnly: !authenticates && !serverConfig.allow_unauthenticated_remote,
+    localOnly: !authenticates && !serverConfig.allow_unauthenticated_remote ? new LocalNames(serverConfig.allowed_hosts) : undefined,
   };
   const handle = createFrontDoor(frontDoor);
   const sockets = createResponsesSockets({
     handle: dataPlane, record, bodyLimits, logger, authenticate: authenticator?.authenticate?.bind(authenticator), addresses, recordRejection,
     life: { idleMs: serverConfig.websocket_idle_timeout_ms, lifetimeMs: serverConfig.websocket_lifetime_ms },
-    closing: () => phase !== 'serving', loopbackOriginsOnly: frontDoor.loopbackOriginsOnly, refuse: createUpgradeRefusal(recordRejection, addresses),
+    closing: () => phase !== 'serving', localOnly: frontDoor.localOnly, refuse: createUpgradeRefusal(recordRejection, addresses),
   });
   openSockets = () => sockets.size;
 
@@ -193,7 +198,7 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
   let started = false;
   return {
     handle, config: loaded, plugins, providers, logger, metrics,
-    handlerFor: (serve) => createFrontDoor({ ...frontDoor, serves: new Set(serve) }),
+    handlerFor: (serve, host) => createFrontDoor({ ...frontDoor, serves: new Set(serve), localOnly: host === undefined || isLoopbackHost(host) ? frontDoor.localOnly : undefined }),
     onClientError: createClientErrorHandler(recordRejection, { headersTimeoutMs: serverConfig.headers_timeout_ms }),
     onUpgrade: sockets.upgradeFor(undefined),
     upgradeFor: (serve) => sockets.upgradeFor(new Set(serve)),

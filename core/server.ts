@@ -94,7 +94,12 @@ export async function listenAll(gateway: Gateway, specs: ListenerSpec[]): Promis
   // loopback rule above cannot see that, so say it (not refuse: a proxy that authenticates, or one
   // only this machine reaches, is a sound setup).
   if (!gateway.authenticates && serverConfig.trust_proxy !== false && !serverConfig.allow_unauthenticated_remote) {
-    gateway.logger.warn('server.trust_proxy is set and no plugin authenticates: whoever reaches the proxy in front of this gateway uses it without a key; add an auth plugin, or set server.allow_unauthenticated_remote: true if the proxy authenticates');
+    gateway.logger.warn('server.trust_proxy is set and no plugin authenticates: whoever reaches the proxy in front of this gateway uses it without a key; add an auth plugin, or set server.allow_unauthenticated_remote: true if the proxy authenticates (until then, only requests whose Host is loopback or in server.allowed_hosts are answered)');
+  }
+  // The names only matter to a gateway that answers nobody else: said, so an operator who lists
+  // them does not believe they restrict an authenticated or opened gateway.
+  if (serverConfig.allowed_hosts.length > 0 && (gateway.authenticates || serverConfig.allow_unauthenticated_remote)) {
+    gateway.logger.warn(`server.allowed_hosts has no effect: ${gateway.authenticates ? 'a plugin authenticates, so any Host is answered (the key decides)' : 'server.allow_unauthenticated_remote is true, so any Host is answered'}`);
   }
   // Migrations and plugins' background work begin now, not when the config was merely validated.
   await gateway.start();
@@ -104,7 +109,7 @@ export async function listenAll(gateway: Gateway, specs: ListenerSpec[]): Promis
     for (const spec of specs) {
       const server = spec.serve === undefined
         ? createServer(gateway, gateway.handle, gateway.onUpgrade, sockets)
-        : createServer(gateway, gateway.handlerFor(spec.serve), gateway.upgradeFor(spec.serve), sockets);
+        : createServer(gateway, gateway.handlerFor(spec.serve, spec.host), gateway.upgradeFor(spec.serve), sockets);
       bound.push({ server, port: spec.port, host: spec.host, serve: spec.serve });
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

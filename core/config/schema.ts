@@ -213,6 +213,11 @@ const chain = z.array(chainEntry).min(1).superRefine((entries, ctx) => {
 
 const providerName = z.string().regex(/^[A-Za-z0-9_.-]+$/).meta({ expected: 'provider names (letters, digits, _ . -)' });
 
+/** A host name or address a client may name in `Host` (no port); `*.` in front for any name under it. */
+const allowedHost = z.string()
+  .regex(/^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$|^\[[0-9A-Fa-f:.]+\]$/)
+  .meta({ expected: 'a host name or address without a port (sluice.internal, *.dev.internal, 10.0.0.5, [fd00::1])' });
+
 export const configSchema = z.strictObject({
   server: z.strictObject({
     host: z.string().default('127.0.0.1'),
@@ -221,6 +226,8 @@ export const configSchema = z.strictObject({
       .describe('false, { hops: N } (true = one hop), or a list of proxy CIDRs: read the client address from X-Forwarded-For, right to left.'),
     allow_unauthenticated_remote: z.boolean().default(false)
       .describe('Required to listen beyond loopback with no auth plugin: an open gateway on a LAN leaks keys.'),
+    allowed_hosts: z.array(allowedHost).default([])
+      .describe('With no auth plugin (and allow_unauthenticated_remote false), requests are answered only when their Host, and a web page\'s Origin, is loopback (localhost, *.localhost, 127.x.x.x, [::1]) or one of these names (no port; *.example.test for any name under it). Guards against DNS rebinding.'),
     body_limit: byteSize.default('10mb').describe('Larger request bodies get 413.'),
     headers_timeout_ms: z.number().int().min(100).default(30_000)
       .describe("Until a request's headers are complete (also how long a new connection may stay silent)."),

@@ -18,7 +18,7 @@ import { sendError, sendJson } from './egress.js';
 import { logOwnFailure } from './failure-log.js';
 import { msFixed3 } from './ms-text.js';
 import { familyOfUnmatched, matchEndpoint, type EndpointMatch } from './endpoints.js';
-import { foreignPageRefused, isForeignWebOrigin } from './loopback-host.js';
+import { foreignHostRefused, foreignPageRefused, type LocalNames } from './loopback-host.js';
 import { ready, SHUTTING_DOWN, shuttingDown, type ReadinessCheck } from './readiness.js';
 import type { Arrival } from './handler.js';
 import type { Endpoint } from '../exchange.js';
@@ -45,12 +45,14 @@ export interface FrontDoorOptions {
   /** Multi-port mode: the endpoint groups this listener serves (all when undefined). */
   serves?: ReadonlySet<EndpointGroup>;
   /**
-   * No plugin authenticates and remote clients were not allowed: the data plane refuses requests
-   * that a web page elsewhere made (an http(s) `Origin` that is not loopback). Such a page reaches a
+   * Set when no plugin authenticates and remote clients were not allowed: every request but the
+   * probes must be addressed (`Host`) to one of these names, and the data plane refuses requests
+   * that a web page elsewhere made (an http(s) `Origin` not among them). Such a page reaches a
    * loopback-only gateway by DNS rebinding its own name to 127.0.0.1, and the browser then lets it
-   * read the answers — spending the operator's provider keys. SDKs and CLIs send no Origin.
+   * read the answers — spending the operator's provider keys, reading /metrics or /v1/models. The
+   * page's requests carry its own name in `Host`; SDKs and CLIs send a loopback one and no Origin.
    */
-  loopbackOriginsOnly?: boolean;
+  localOnly?: LocalNames;
 }
 
 const HEALTH = JSON.stringify({ status: 'ok', version: SLUICE_VERSION });
@@ -67,10 +69,10 @@ const ADMIN_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const adminToken = opts.adminKey === undefined ? undefined : digest(opts.adminKey);
   const serves = opts.serves;
-  const loopbackOriginsOnly = opts.loopbackOriginsOnly === true;
+  const localOnly = opts.localOnly;
   const foreignPage = (req: IncomingMessage): boolean => {
     const origin = req.headers.origin;
-    return origin !== undefined && isForeignWebOrigin(origin);
+    return origin !== undefined && localOnly!.isForeignOrigin(origin);
   };
 
   /**
@@ -85,7 +87,8 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
       last = opts.lastRequest(req.socket); // served even while draining
     }
     const match = path.startsWith('/admin') ? undefined : matchEndpoint({ method, path, headers: req.headers, query });
-    if (match && 'endpoint' in match && (last || !opts.draining()) && (serves === undefined || serves.has(match.endpoint.family)) && !(loopbackOriginsOnly && foreignPage(req))) {
+    if (match && 'endpoint' in match && (last || !opts.draining()) && (serves === undefined || serves.has(match.endpoint.family))
+      && (localOnly === undefined || (localOnly.allowsHost(req.headers.host) && !foreignPage(req)))) {
       // The data plane writes the request id with the rest of its head (one writeHead).
       const a = arrivalOf(req, id, receivedAt, query);
       a.pathModel = match.pathModel;
@@ -107,6 +110,21 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
       sendJson(res, r.ok ? 200 : 503, r.body);
       return;
     }
+    const reject = (endpoint: string, family: ApiFamily, error: GatewayError) => {
+      closeIfUnread(req, res);
+      stampOverhead(res, receivedAt);
+      sendError(res, family, error);
+      recordAnswered(req, { id, endpoint, family, method, path, status: error.status, error, receivedAt });
+    };
+    // Everything past the probes is refused under a name that is not this machine's: /metrics and
+    // /admin too (a rebinding page reads the one, and would try keys on the other).
+    if (localOnly !== undefined && !localOnly.allowsHost(req.headers.host)) {
+      const admin = path === '/admin' || path.startsWith('/admin/');
+      const endpoint = admin ? 'admin' : match && 'endpoint' in match ? match.endpoint.id : 'none';
+      const family = admin ? 'openai' : match && 'endpoint' in match ? match.endpoint.family : familyOfUnmatched(path, req.headers);
+      reject(endpoint, family, foreignHostRefused('a request'));
+      return;
+    }
     if (path === '/metrics' && (serves === undefined || serves.has('metrics'))) {
       const text = await opts.metricsText();
       stampOverhead(res, receivedAt);
@@ -121,12 +139,6 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
       recordAnswered(req, { id, endpoint: 'none', family: familyOfUnmatched(path, req.headers), method, path, status: 200, error: undefined, receivedAt });
       return;
     }
-    const reject = (endpoint: string, family: ApiFamily, error: GatewayError) => {
-      closeIfUnread(req, res);
-      stampOverhead(res, receivedAt);
-      sendError(res, family, error);
-      recordAnswered(req, { id, endpoint, family, method, path, status: error.status, error, receivedAt });
-    };
     if (path === '/admin' || path.startsWith('/admin/')) {
       if (serves !== undefined && !serves.has('admin')) {
         reject('admin', 'openai', new GatewayError('SLUICE_E_NOT_FOUND', `this listener does not serve the admin API (server.listeners)`));
@@ -173,7 +185,7 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
       reject('none', family, new GatewayError('SLUICE_E_METHOD_NOT_ALLOWED', `${path.slice(0, 200)} accepts ${match.methodNotAllowed}, not ${method.slice(0, 20)}`));
       return;
     }
-    if (loopbackOriginsOnly && foreignPage(req)) {
+    if (localOnly !== undefined && foreignPage(req)) {
       reject(match.endpoint.id, match.endpoint.family, foreignPageRefused('a request'));
       return;
     }

@@ -1,6 +1,6 @@
 // The WebSocket transport of the Responses API (OpenAI's "WebSocket mode"; Codex CLI opens one on
 // every session): an upgrade on the Responses endpoint is let in under the same rules as an HTTP
-// request — the listener serves the openai group, the gateway is not shutting down, the Origin rule,
+// request — the listener serves the openai group, the gateway is not shutting down, the Host and Origin rules,
 // the chain's authentication on the upgrade's headers — and then each message is a turn
 // (socket-turns.ts). Every other upgrade keeps its 426 (client-error.ts).
 import type { IncomingMessage } from 'node:http';
@@ -14,7 +14,7 @@ import type { ClientAddressResolver } from './client-address.js';
 import { refuseUpgrade } from './client-error.js';
 import { matchEndpoint } from './endpoints.js';
 import { requestIdFor } from './ingress.js';
-import { foreignPageRefused, isForeignWebOrigin } from './loopback-host.js';
+import { foreignHostRefused, foreignPageRefused, type LocalNames } from './loopback-host.js';
 import { msFixed3 } from './ms-text.js';
 import { shuttingDown } from './readiness.js';
 import type { RecordRejection } from './request-log.js';
@@ -30,8 +30,8 @@ export interface ResponsesSocketOptions extends TurnServices {
   recordRejection: RecordRejection;
   /** A shutdown has begun: no new socket is let in. */
   closing(): boolean;
-  /** No plugin authenticates and remote clients were not allowed: a foreign web page's Origin is refused (front-door.ts). */
-  loopbackOriginsOnly: boolean;
+  /** Set when no plugin authenticates and remote clients were not allowed: the `Host` and `Origin` rules (front-door.ts). */
+  localOnly: LocalNames | undefined;
   /** Every other upgrade's answer (the 426); `message` when the cause is not the transport. */
   refuse(req: IncomingMessage, socket: Duplex, message?: string): void;
 }
@@ -124,10 +124,11 @@ export function createResponsesSockets(opts: ResponsesSocketOptions): ResponsesS
         const bad = handshakeFault(req);
         if (bad) { refused(bad.error, bad.extra); return; }
         if (opts.closing()) { refused(shuttingDown()); return; }
-        const origin = req.headers.origin;
-        if (opts.loopbackOriginsOnly && origin !== undefined && isForeignWebOrigin(origin)) {
-          refused(foreignPageRefused('a WebSocket'));
-          return;
+        const { localOnly } = opts;
+        if (localOnly !== undefined) {
+          if (!localOnly.allowsHost(req.headers.host)) { refused(foreignHostRefused('a WebSocket')); return; }
+          const origin = req.headers.origin;
+          if (origin !== undefined && localOnly.isForeignOrigin(origin)) { refused(foreignPageRefused('a WebSocket')); return; }
         }
         const authenticate = opts.authenticate;
         if (!authenticate) { accept(req, socket, head, path, query, peerAddress, clientAddress, undefined); return; }

@@ -55,7 +55,7 @@ describe('Anthropic surface: request-id on every answer, as the SDK reads it', (
       expect(res.headers.get('request-id'), path).to.be.a('string').and.equal(res.headers.get('x-request-id'));
     }
     const port = Number(new URL(gw.url).port);
-    const raw = await rawRequest(port, `POST /v1/messages HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    const raw = await rawRequest(port, `POST /v1/messages HTTP/1.1\r\nhost: localhost\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`);
     expect(raw.status).to.equal(431);
     expect(raw.headers['request-id']).to.be.a('string').and.equal(raw.headers['x-request-id']);
   });

@@ -91,7 +91,7 @@ describe('bad input and response headers', () => {
 
   it('a client that aborts its upload is logged as a disconnect (499), never as an internal error (item 18)', async () => {
     const port = Number(new URL(gw.url).port);
-    await rawRequest(port, 'POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nx-request-id: upload-abort-1\r\ncontent-length: 500\r\n\r\n{"model":"loop', { writes: [[50, null]] });
+    await rawRequest(port, 'POST /v1/chat/completions HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\nx-request-id: upload-abort-1\r\ncontent-length: 500\r\n\r\n{"model":"loop', { writes: [[50, null]] });
     await new Promise((r) => setTimeout(r, 50));
     const lines = gw.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['request_id'] === 'upload-abort-1');
     expect(lines).to.have.length(1);

@@ -105,7 +105,7 @@ describe('contract: every request reaches onRequest', () => {
 
   it('malformed HTTP that never became a request: 400, recorded too', async () => {
     const before = records().length;
-    const res = await rawRequest(gw.running.port, 'GET /v1/models HTTP/1.1\r\nHost: x\r\nBad Header Name: y\r\n\r\n', { waitMs: 2000 });
+    const res = await rawRequest(gw.running.port, 'GET /v1/models HTTP/1.1\r\nHost: localhost\r\nBad Header Name: y\r\n\r\n', { waitMs: 2000 });
     expect(res.status).to.equal(400);
     const rec = await waitFor(() => records().slice(before).find((r) => r.errorCode === 'SLUICE_E_MALFORMED_HTTP'), 'the malformed request\'s record');
     expect(rec).to.include({ status: 400, outcome: 'error', endpoint: undefined });

@@ -44,7 +44,7 @@ describe('error surfaces: envelope, request id, log line and metric for every re
   describe("Node's parser refusals", () => {
     it('a bad request line → 400 OpenAI envelope, request id, log line, metric', async () => {
       const before = await counted('endpoint="none",provider="none",status="4xx",outcome="error"');
-      const res = await rawRequest(port, 'BAD METHOD / HTTP/1.1\r\nhost: x\r\n\r\n');
+      const res = await rawRequest(port, 'BAD METHOD / HTTP/1.1\r\nhost: localhost\r\n\r\n');
       expect(res.status).to.equal(400);
       expect(res.headers['connection']).to.equal('close');
       const body = JSON.parse(res.body) as { error: Record<string, unknown> };
@@ -57,17 +57,17 @@ describe('error surfaces: envelope, request id, log line and metric for every re
     });
 
     it('answers in the envelope of the path in the request line (Anthropic, Gemini)', async () => {
-      const anthropic = await rawRequest(port, 'POST /v1/messages HTTP/1.1\r\nhost: x\r\ncontent-length: nope\r\n\r\n');
+      const anthropic = await rawRequest(port, 'POST /v1/messages HTTP/1.1\r\nhost: localhost\r\ncontent-length: nope\r\n\r\n');
       expect(anthropic.status).to.equal(400);
       expect(JSON.parse(anthropic.body)).to.deep.include({ type: 'error' }).and.have.nested.property('error.type', 'invalid_request_error');
-      const gemini = await rawRequest(port, 'POST /v1beta/models/gemini-2.5-flash:generateContent?key=k HTTP/1.1\r\nhost: x\r\nbad header\r\n\r\n');
+      const gemini = await rawRequest(port, 'POST /v1beta/models/gemini-2.5-flash:generateContent?key=k HTTP/1.1\r\nhost: localhost\r\nbad header\r\n\r\n');
       expect(gemini.status).to.equal(400);
       expect(JSON.parse(gemini.body)).to.have.nested.property('error.status', 'INVALID_ARGUMENT');
       expect(gemini.headers['x-request-id']).to.match(/^req_/);
     });
 
     it('headers over Node\'s limit → 431 in an envelope', async () => {
-      const res = await rawRequest(port, `GET /v1/models HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`);
+      const res = await rawRequest(port, `GET /v1/models HTTP/1.1\r\nhost: localhost\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`);
       expect(res.status).to.equal(431);
       expect(JSON.parse(res.body)).to.have.nested.property('error.code', 'SLUICE_E_HEADERS_TOO_LARGE');
       await settle();
@@ -75,7 +75,7 @@ describe('error surfaces: envelope, request id, log line and metric for every re
     });
 
     it('broken chunk framing inside a body → 400 from the handler: envelope, its request id, one log line', async () => {
-      const res = await rawRequest(port, 'POST /v1/messages HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nx-request-id: bad-chunk-1\r\n\r\n5\r\n{"mod\r\n', { writes: [[50, 'zz\r\nxx\r\n']] });
+      const res = await rawRequest(port, 'POST /v1/messages HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nx-request-id: bad-chunk-1\r\n\r\n5\r\n{"mod\r\n', { writes: [[50, 'zz\r\nxx\r\n']] });
       expect(res.status).to.equal(400);
       expect(res.headers['x-request-id']).to.equal('bad-chunk-1');
       expect(res.headers['connection']).to.equal('close');
@@ -87,14 +87,14 @@ describe('error surfaces: envelope, request id, log line and metric for every re
 
     it('garbage pipelined after a whole request does not cost that request its answer; the connection then closes', async () => {
       const body = JSON.stringify({ model: 'loopback', stream: true, messages: [{ role: 'user', content: 'hi' }] });
-      const res = await rawRequest(port, `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}GARBAGE\r\n\r\n`);
+      const res = await rawRequest(port, `POST /v1/chat/completions HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}GARBAGE\r\n\r\n`);
       expect(res.text.match(/HTTP\/1\.1 \d{3}/g)).to.deep.equal(['HTTP/1.1 200']);
       expect(res.text).to.include('data: [DONE]');
       expect(res.closedAfterMs, 'closed by the server').to.be.a('number').and.below(1500);
     });
 
     it('a WebSocket upgrade off the Responses endpoint → 426 with a request id, logged', async () => {
-      const res = await rawRequest(port, 'GET /v1/chat/completions HTTP/1.1\r\nhost: x\r\nconnection: upgrade\r\nupgrade: websocket\r\nx-request-id: ws-1\r\n\r\n');
+      const res = await rawRequest(port, 'GET /v1/chat/completions HTTP/1.1\r\nhost: localhost\r\nconnection: upgrade\r\nupgrade: websocket\r\nx-request-id: ws-1\r\n\r\n');
       expect(res.status).to.equal(426);
       expect(res.headers['x-request-id']).to.equal('ws-1');
       expect(JSON.parse(res.body)).to.have.nested.property('error.code', 'websocket_not_supported');
@@ -105,7 +105,7 @@ describe('error surfaces: envelope, request id, log line and metric for every re
     });
 
     it('an upgrade on the Responses endpoint that is no WebSocket handshake → 400 with a request id, logged', async () => {
-      const res = await rawRequest(port, 'GET /v1/responses HTTP/1.1\r\nhost: x\r\nconnection: upgrade\r\nupgrade: websocket\r\nx-request-id: ws-2\r\n\r\n');
+      const res = await rawRequest(port, 'GET /v1/responses HTTP/1.1\r\nhost: localhost\r\nconnection: upgrade\r\nupgrade: websocket\r\nx-request-id: ws-2\r\n\r\n');
       expect(res.status).to.equal(400);
       expect(res.headers['x-request-id']).to.equal('ws-2');
       expect(res.headers['x-sluice-error-code']).to.equal('SLUICE_E_INVALID_REQUEST');

@@ -267,18 +267,18 @@ function oddBytes(r: Prng, text: string | Buffer): Buffer {
 
 /** Raw HTTP that fetch cannot send. Each answer is checked like the others. */
 const RAW_CASES: string[] = [
-  'BAD METHOD / HTTP/1.1\r\nhost: x\r\n\r\n',
-  'POST /v1/messages HTTP/1.1\r\nhost: x\r\ncontent-length: nope\r\n\r\n',
-  'POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-length: 5\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n',
-  'POST /v1beta/models/loopback:generateContent HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\ncontent-type: application/json\r\n\r\nzz\r\n{}\r\n0\r\n\r\n',
-  'GET /v1/models HTTP/1.1\r\nhost: x\r\nbad header line\r\n\r\n',
-  'GET /v1/mo\u0000dels HTTP/1.1\r\nhost: x\r\n\r\n',
-  'GET /v1/models HTTP/9.9\r\nhost: x\r\n\r\n',
-  'POST http://x/v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}',
-  'GET /v1/models HTTP/1.1\r\nhost: x\r\ncontent-length: 3\r\n\r\nabc',
-  `GET /v1/models HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`,
-  'POST /anthropic/v1/messages HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 4\r\n\r\n{"a"',
-  'GET /v1/responses HTTP/1.1\r\nhost: x\r\nconnection: upgrade\r\nupgrade: websocket\r\n\r\n',
+  'BAD METHOD / HTTP/1.1\r\nhost: localhost\r\n\r\n',
+  'POST /v1/messages HTTP/1.1\r\nhost: localhost\r\ncontent-length: nope\r\n\r\n',
+  'POST /v1/chat/completions HTTP/1.1\r\nhost: localhost\r\ncontent-length: 5\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n',
+  'POST /v1beta/models/loopback:generateContent HTTP/1.1\r\nhost: localhost\r\ntransfer-encoding: chunked\r\ncontent-type: application/json\r\n\r\nzz\r\n{}\r\n0\r\n\r\n',
+  'GET /v1/models HTTP/1.1\r\nhost: localhost\r\nbad header line\r\n\r\n',
+  'GET /v1/mo\u0000dels HTTP/1.1\r\nhost: localhost\r\n\r\n',
+  'GET /v1/models HTTP/9.9\r\nhost: localhost\r\n\r\n',
+  'POST http://x/v1/chat/completions HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}',
+  'GET /v1/models HTTP/1.1\r\nhost: localhost\r\ncontent-length: 3\r\n\r\nabc',
+  `GET /v1/models HTTP/1.1\r\nhost: localhost\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`,
+  'POST /anthropic/v1/messages HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: 4\r\n\r\n{"a"',
+  'GET /v1/responses HTTP/1.1\r\nhost: localhost\r\nconnection: upgrade\r\nupgrade: websocket\r\n\r\n',
   'POST /v1/chat/completions HTTP/1.0\r\ncontent-type: application/json\r\ncontent-length: 20\r\n\r\n{"model":"loopback"}',
 ];
 

@@ -43,7 +43,7 @@ function suite(name: string, database: () => Promise<{ url: string; drop(): Prom
             run('error', post(url, '/v1/nothing-here', {})),
             run('error', fetch(`${url}/v1/chat/completions`, { method: 'GET' }).then(async (r) => ({ id: r.headers.get('x-request-id')!, status: r.status, text: await r.text() }))),
             run('error', post(url, '/v1/chat/completions', chat('local-model', 'x'.repeat(5000)))),
-            run('error', rawRequest(Number(new URL(url).port), 'GET /v1/chat/completions HTTP/1.1\r\nhost: x\r\nconnection: upgrade\r\nupgrade: websocket\r\n\r\n')
+            run('error', rawRequest(Number(new URL(url).port), 'GET /v1/chat/completions HTTP/1.1\r\nhost: localhost\r\nconnection: upgrade\r\nupgrade: websocket\r\n\r\n')
               .then((r) => ({ id: r.headers['x-request-id']!, status: r.status ?? 0, text: r.body }))),
           );
         }

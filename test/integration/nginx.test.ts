@@ -165,6 +165,9 @@ server {
         proxy_pass http://sluice;
         proxy_http_version 1.1;
         proxy_set_header Connection "";
+        # As the example does: without it nginx sends the upstream block's name ("sluice"), which
+        # a gateway without authentication refuses (not this machine's name: server.allowed_hosts).
+        proxy_set_header Host $host;
         proxy_buffering on;
         proxy_ignore_headers X-Accel-Buffering;
         gzip on;

@@ -98,9 +98,9 @@ describe('x-sluice-overhead-ms on every response', () => {
       socket.on('error', reject);
     });
     for (const answer of [
-      await raw('GET /v1/chat/completions HTTP/1.1\r\nhost: x\r\nconnection: Upgrade\r\nupgrade: websocket\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nsec-websocket-version: 13\r\n\r\n'),
-      await raw('GET /v1/responses HTTP/1.1\r\nhost: x\r\nconnection: Upgrade\r\nupgrade: websocket\r\nsec-websocket-version: 13\r\n\r\n'),
-      await raw('GET /v1/models HTTP/1.1\r\nhost: x\r\nbad header\r\n\r\n'),
+      await raw('GET /v1/chat/completions HTTP/1.1\r\nhost: localhost\r\nconnection: Upgrade\r\nupgrade: websocket\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nsec-websocket-version: 13\r\n\r\n'),
+      await raw('GET /v1/responses HTTP/1.1\r\nhost: localhost\r\nconnection: Upgrade\r\nupgrade: websocket\r\nsec-websocket-version: 13\r\n\r\n'),
+      await raw('GET /v1/models HTTP/1.1\r\nhost: localhost\r\nbad header\r\n\r\n'),
     ]) {
       expect(answer).to.match(/^HTTP\/1\.1 4\d\d /);
       expect(answer).to.match(/\r\nx-request-id: \S+\r\n/i);

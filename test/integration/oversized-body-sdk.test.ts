@@ -59,7 +59,7 @@ describe('an oversized body is answered 413 the SDKs can read', () => {
       socket.on('data', (d: Buffer) => { answer += d.toString('latin1'); });
       socket.on('error', () => { /* the server's reset ends the upload: 'close' reports it */ });
       socket.on('close', () => resolve({ bytes, answer }));
-      socket.write('POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n');
+      socket.write('POST /v1/chat/completions HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n');
       pump();
     });
     expect(sent.bytes, 'the upload was cut').to.be.below(4 * DISCARD_BYTES);

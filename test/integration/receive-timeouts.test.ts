@@ -27,7 +27,7 @@ describe('request receive deadlines and refused bodies', () => {
   const logLine = (id: string) => gw.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['msg'] === 'request' && l['request_id'] === id);
 
   it('answers a stalled body with 408 in the caller\'s envelope and closes the connection', async () => {
-    const res = await rawRequest(port, 'POST /v1/messages HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nx-request-id: stall-1\r\ncontent-length: 100\r\n\r\n{"model":');
+    const res = await rawRequest(port, 'POST /v1/messages HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\nx-request-id: stall-1\r\ncontent-length: 100\r\n\r\n{"model":');
     expect(res.status).to.equal(408);
     expect(res.headers['connection']).to.equal('close');
     expect(res.headers['x-request-id']).to.equal('stall-1');
@@ -39,7 +39,7 @@ describe('request receive deadlines and refused bodies', () => {
 
   it('times the body from its headers, so a slow but steady upload that finishes in time succeeds', async () => {
     const body = JSON.stringify({ model: 'loopback', messages: [{ role: 'user', content: 'hello there' }] });
-    const res = await rawRequest(port, `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: ${body.length}\r\n\r\n${body.slice(0, 10)}`, {
+    const res = await rawRequest(port, `POST /v1/chat/completions HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: ${body.length}\r\n\r\n${body.slice(0, 10)}`, {
       writes: [[100, body.slice(10, 30)], [200, body.slice(30)]],
     });
     expect(res.status).to.equal(200);
@@ -47,7 +47,7 @@ describe('request receive deadlines and refused bodies', () => {
 
   it('answers stalled headers with 408 (Node\'s parser deadline) in an envelope with a request id, and logs it', async () => {
     const before = gw.logs.length;
-    const res = await rawRequest(port, 'POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\n');
+    const res = await rawRequest(port, 'POST /v1/chat/completions HTTP/1.1\r\nhost: localhost\r\n');
     expect(res.status).to.equal(408);
     expect(res.headers['connection']).to.equal('close');
     const id = res.headers['x-request-id'];
@@ -71,8 +71,8 @@ describe('request receive deadlines and refused bodies', () => {
   });
 
   it('does not apply the headers deadline to an idle keep-alive connection between requests', async () => {
-    const res = await rawRequest(port, 'GET /v1/models HTTP/1.1\r\nhost: x\r\n\r\n', {
-      writes: [[HEADERS_MS * 3, 'GET /v1/models HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n']],
+    const res = await rawRequest(port, 'GET /v1/models HTTP/1.1\r\nhost: localhost\r\n\r\n', {
+      writes: [[HEADERS_MS * 3, 'GET /v1/models HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n']],
     });
     expect(res.text.match(/HTTP\/1\.1 200/g)).to.have.length(2);
   });
@@ -80,7 +80,7 @@ describe('request receive deadlines and refused bodies', () => {
   it('answers a chunked body over the limit with 413 and closes the connection instead of wedging it', async () => {
     const piece = (s: string) => `${s.length.toString(16)}\r\n${s}\r\n`;
     const res = await rawRequest(port,
-      'POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n' +
+      'POST /v1/chat/completions HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n' +
       piece(`{"model":"loopback","messages":[{"role":"user","content":"${'a'.repeat(3000)}`),
       { writes: [[50, piece('b'.repeat(500))], [100, piece('c'.repeat(500))]] });
     expect(res.status).to.equal(413);
@@ -90,10 +90,10 @@ describe('request receive deadlines and refused bodies', () => {
   });
 
   it('closes the connection after refusing a declared-oversized or wrongly typed body it never read', async () => {
-    const big = await rawRequest(port, 'POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 999999\r\n\r\n{"model":');
+    const big = await rawRequest(port, 'POST /v1/chat/completions HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: 999999\r\n\r\n{"model":');
     expect(big.status).to.equal(413);
     expect(big.closedAfterMs).to.be.a('number').and.below(1500);
-    const typed = await rawRequest(port, 'POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: text/plain\r\ncontent-length: 500\r\n\r\nabc');
+    const typed = await rawRequest(port, 'POST /v1/chat/completions HTTP/1.1\r\nhost: localhost\r\ncontent-type: text/plain\r\ncontent-length: 500\r\n\r\nabc');
     expect(typed.status).to.equal(415);
     expect(typed.headers['connection']).to.equal('close');
     expect(typed.closedAfterMs).to.be.a('number').and.below(1500);
@@ -101,7 +101,7 @@ describe('request receive deadlines and refused bodies', () => {
 
   it('keeps connections alive for bodies it read completely', async () => {
     const body = JSON.stringify({ model: 'loopback', messages: [{ role: 'user', content: 'hi' }] });
-    const res = await rawRequest(port, `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`, { waitMs: 300 });
+    const res = await rawRequest(port, `POST /v1/chat/completions HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`, { waitMs: 300 });
     expect(res.status).to.equal(200);
     expect(res.headers['connection']).to.equal('keep-alive');
     expect(res.closedAfterMs, 'still open when the client gave up').to.equal(undefined);

@@ -316,7 +316,7 @@ chain:
     expect(JSON.parse((refused as { body: string }).body)).to.have.nested.property('error.code', 'websocket_not_supported');
     const port = Number(new URL(gw.url).port);
     const { rawRequest } = await import('../helpers/raw-http.js');
-    const bare = await rawRequest(port, 'GET /v1/responses HTTP/1.1\r\nhost: x\r\nconnection: upgrade\r\nupgrade: websocket\r\nx-request-id: ws-bare\r\n\r\n');
+    const bare = await rawRequest(port, 'GET /v1/responses HTTP/1.1\r\nhost: localhost\r\nconnection: upgrade\r\nupgrade: websocket\r\nx-request-id: ws-bare\r\n\r\n');
     expect(bare.status).to.equal(400);
     expect(bare.headers['x-request-id']).to.equal('ws-bare');
     expect(JSON.parse(bare.body)).to.have.nested.property('error.code', 'SLUICE_E_INVALID_REQUEST');

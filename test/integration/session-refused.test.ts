@@ -62,7 +62,7 @@ ${QUICK_SHUTDOWN}`);
     // An agent's upgrade Sluice does not take (any path but the Responses socket's) carries its
     // session-id too. Without the session that row fell out of the session's report.
     const port = Number(new URL(gw.url).port);
-    const upgrade = await rawRequest(port, 'GET /v1/chat/completions HTTP/1.1\r\nhost: x\r\nconnection: Upgrade\r\nupgrade: websocket\r\n'
+    const upgrade = await rawRequest(port, 'GET /v1/chat/completions HTTP/1.1\r\nhost: localhost\r\nconnection: Upgrade\r\nupgrade: websocket\r\n'
       + 'sec-websocket-version: 13\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nsession-id: sess-codex-ws\r\n\r\n');
     const missing = await post('/v1/nothing-here', { 'x-claude-code-session-id': 'sess-not-found' }, '{}');
     expect([upgrade.status, missing.status]).to.deep.equal([426, 404]);

@@ -11,7 +11,7 @@ import { config, startGateway } from '../helpers/gateway.js';
 import { slowStreams } from '../helpers/slow-streams.js';
 
 const BODY = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] });
-const request = `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(BODY)}\r\n\r\n${BODY}`;
+const request = `POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(BODY)}\r\n\r\n${BODY}`;
 
 /** Writes a request on the socket; resolves with the raw answer once its head and body are in, or with what happened to the socket. */
 function exchange(socket: net.Socket): Promise<string> {
@@ -74,7 +74,7 @@ describe('shutdown: the connection of a stream that ends while connections are l
         const onData = (c: Buffer) => { text += c.toString('utf8'); if (text.includes('0\r\n\r\n')) { socket.off('data', onData); resolve(); } };
         socket.on('data', onData);
       });
-      socket.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      socket.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
       await new Promise((r) => setTimeout(r, 300)); // its head is out, with keep-alive
       const stopping = gw.close();
       await ended;
@@ -102,7 +102,7 @@ describe('shutdown: GET /ready', function () {
       let text = '';
       const onData = (c: Buffer) => { text += c.toString('utf8'); if (/\r\n\r\n[\s\S]*\}$/.test(text)) { socket.off('data', onData); resolve(text); } };
       socket.on('data', onData);
-      socket.write('GET /ready HTTP/1.1\r\nHost: x\r\n\r\n');
+      socket.write('GET /ready HTTP/1.1\r\nHost: localhost\r\n\r\n');
     });
     try {
       expect(await probe()).to.match(/^HTTP\/1\.1 200 /);
