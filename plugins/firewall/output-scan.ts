@@ -50,6 +50,19 @@ function jsonSafe(text: string, start: number, end: number): [number, number] {
   return [start, end];
 }
 
+/**
+ * Where held text cut short by a failed stream may end: before its last word, which the failure
+ * may have cut inside a value — a token's first characters are no token the detectors know, and
+ * would go out as they stand. A finding that reaches the end is kept (it goes out masked).
+ */
+function completeWords(held: string, findings: readonly Finding[], offset: number): number {
+  let start = held.length;
+  while (start > 0 && !isSpaceCode(held.charCodeAt(start - 1))) start--;
+  if (start === held.length) return start;
+  for (const f of findings) if (f.end - offset === held.length) return held.length;
+  return start;
+}
+
 export function outputScanTransform(engine: DetectionEngine, holdChars: number, hooks: OutputHooks): DeltaTransform {
   const states = new Map<string, ChannelState>();
 
@@ -96,13 +109,14 @@ export function outputScanTransform(engine: DetectionEngine, holdChars: number, 
       }
       return emit(channel, state, buffer, findings, offset, cut);
     },
-    end(channel) {
+    end(channel, cut) {
       const state = states.get(channel.key);
       if (!state) return '';
       states.delete(channel.key);
       if (state.held === '') return '';
       const offset = state.context.length;
-      return emit(channel, state, state.held, engine.scan(state.context + state.held), offset, state.held.length);
+      const findings = engine.scan(state.context + state.held);
+      return emit(channel, state, state.held, findings, offset, cut ? completeWords(state.held, findings, offset) : state.held.length);
     },
   };
 }
@@ -118,8 +132,8 @@ export function observeOnly(scan: DeltaTransform): DeltaTransform {
       scan.delta(channel, text);
       return text;
     },
-    end(channel) {
-      scan.end(channel);
+    end(channel, cut) {
+      scan.end(channel, cut);
       return '';
     },
   };
@@ -129,9 +143,9 @@ export function observeOnly(scan: DeltaTransform): DeltaTransform {
 export function chainTransforms(first: DeltaTransform, second: DeltaTransform): DeltaTransform {
   return {
     delta: (channel, text) => second.delta(channel, first.delta(channel, text)),
-    end: (channel) => {
-      const rest = first.end(channel);
-      return (rest ? second.delta(channel, rest) : '') + second.end(channel);
+    end: (channel, cut) => {
+      const rest = first.end(channel, cut);
+      return (rest ? second.delta(channel, rest) : '') + second.end(channel, cut);
     },
   };
 }

@@ -22,11 +22,11 @@ export class Channels {
 
   /**
    * The stream failed (its source threw, or the upstream sent its error event): what each open
-   * channel holds is the end of that channel — scanned as such by the transform's \`end\` — and goes
-   * out before the error rather than being lost with it. Nothing when the transform itself failed.
+   * channel holds is the end of that channel, cut short — the transform's \`end\` is told so — and
+   * goes out before the error rather than being lost with it. Nothing when the transform itself failed.
    */
   endAllOnFailure(): { channel: Channel; text: string }[] {
-    return this.failed ? [] : this.endAll();
+    return this.failed ? [] : this.endAll(undefined, true);
   }
 
   /** Closes one channel; returns what the transform still held ('' when nothing or not open). */
@@ -38,12 +38,12 @@ export class Channels {
   }
 
   /** Closes every open channel (of one choice, when given), in the order they opened. */
-  endAll(choice?: number): { channel: Channel; text: string }[] {
+  endAll(choice?: number, cut = false): { channel: Channel; text: string }[] {
     const out: { channel: Channel; text: string }[] = [];
     for (const [key, ch] of this.open) {
       if (choice !== undefined && ch.choice !== choice) continue;
       this.open.delete(key);
-      out.push({ channel: ch, text: this.transform.end(ch) });
+      out.push({ channel: ch, text: this.transform.end(ch, cut) });
     }
     return out;
   }

@@ -162,8 +162,10 @@ export interface Channel {
 /**
  * Rewrites a response's deltas without knowing the protocol. `delta` returns what to emit now (return
  * less to hold text back); `end` returns what is still held, emitted before the channel closes.
+ * `cut` is true when the stream failed instead (the upstream broke off or sent its error): the held
+ * text then ends wherever the failure came, maybe inside a word or a value.
  */
 export interface DeltaTransform {
   delta(channel: Channel, text: string): string;
-  end(channel: Channel): string;
+  end(channel: Channel, cut?: boolean): string;
 }
