@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import type { ServerResponse } from 'node:http';
 import type { TestGateway } from '../helpers/gateway.js';
 import { errorStatus } from '../helpers/translation-rig.js';
-import { goldenStream, parseSse, serialise, splitDelta, streamRequest } from '../plugins/firewall/chain-helpers.js';
+import { goldenStream, parseSse, serialise, splitDelta, streamedText, streamRequest, textPieces } from '../plugins/firewall/chain-helpers.js';
 import { agents, type Agent } from './firewall-agents.js';
 import { GENERATE, leaked, modelFor, settle, startFirewallRig, type FirewallRig, type GenProtocol } from './firewall-rig.js';
 
@@ -131,6 +131,37 @@ describe('firewall and streams (SDKs as judges)', () => {
       expect(((await res.json()) as { error: { code: string } }).error.code).to.equal('SLUICE_E_FIREWALL_BLOCKED');
       expect(res.headers.get('x-sluice-firewall')).to.equal('EMAIL_ADDRESS=1');
       expect(res.headers.get('x-sluice-firewall-output')).to.equal('EMAIL_ADDRESS=1');
+    });
+
+    it('redact and block send no delta with nothing in it for the text they hold back, in any protocol', async () => {
+      // Holding text back must not turn the upstream's deltas into empty ones: a client would see
+      // chunks with nothing in them (Chat `content: ""`, an empty text_delta, an empty part).
+      const prompt = `mail ${MODEL_EMAIL} and the rest of a longer sentence, so that the held window moves along many small deltas`;
+      for (const mode of ['redact', 'block'] as const) {
+        const gw = await rig.gateway(`{ mode: monitor, output: { mode: ${mode} } }`);
+        gateways.push(gw);
+        for (const p of GENERATE) {
+          const said = mode === 'block' ? prompt.replace(`mail ${MODEL_EMAIL} and `, '') : prompt;
+          const golden = await parseSse(await goldenStream(rig.b.url, p, said));
+          rig.proxy.script((_req, res) => { res.writeHead(200, { 'content-type': 'text/event-stream' }); res.end(serialise(golden)); });
+          const { path, body, headers } = streamRequest(p, said, modelFor(p));
+          const events = await parseSse(await (await fetch(`${gw.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })).text());
+          const empty = (list: string[]) => list.filter((t) => t === '').length;
+          expect(empty(textPieces(p, events)), `${mode} ${p}: ${JSON.stringify(textPieces(p, events))}`).to.equal(empty(textPieces(p, golden)));
+          expect(streamedText(p, events), `${mode} ${p}`).to.equal(`Loopback reply. You said: ${said.replace(MODEL_EMAIL, '[REDACTED_EMAIL_ADDRESS]')}`);
+          if (p === 'openai.responses') {
+            const numbers = events.map((e) => (e.data as { sequence_number?: number }).sequence_number).filter((n) => n !== undefined);
+            expect(numbers, 'sequence numbers count up by one').to.deep.equal(numbers.map((_, i) => numbers[0]! + i));
+          }
+        }
+        // And the SDKs rebuild the same answer from the stream as from the JSON body.
+        rig.proxy.forward();
+        for (const p of GENERATE) {
+          const said = mode === 'block' ? 'a plain sentence long enough to be held back in several small pieces' : prompt;
+          const clients = agents(gw.url);
+          expect((await clients[p](modelFor(p), 'be brief', said, true)).text, `${mode} ${p} SDK`).to.equal((await clients[p](modelFor(p), 'be brief', said, false)).text);
+        }
+      }
     });
 
     for (const p of GENERATE) {

@@ -101,7 +101,11 @@ export async function* transformAnthropicStream(events: AsyncIterable<StreamEven
           if (text) yield { event: 'content_block_delta', data: flushDelta(index, kinds.get(index)!.kind, text) };
         } else {
           const text = spec && ch ? spec.text(delta!) : undefined;
-          if (text !== undefined) delta![spec!.field] = channels.delta(ch!, text);
+          if (text !== undefined) {
+            const out = channels.delta(ch!, text);
+            delta![spec!.field] = out;
+            if (out === '' && text !== '') continue; // held back whole: a delta with nothing in it is not sent
+          }
         }
       } else if (type === 'content_block_stop') {
         const b = kinds.get(index);

@@ -24,12 +24,15 @@ export async function* transformGeminiStream(events: AsyncIterable<StreamEvent>,
     if (!data) { yield ev; continue; }
     last = data;
     const candidates = asArray(data['candidates']);
+    /** Every part of this chunk was text held back whole, and its candidates carry nothing else. */
+    let allHeld = candidates.length > 0;
     candidates.forEach((cand, ci) => {
       const c = asObject(cand);
       if (!c) return;
       const n = typeof c['index'] === 'number' ? c['index'] : ci;
       const content = asObject(c['content']);
       const parts = asArray(content?.['parts']);
+      if (allHeld && (parts.length === 0 || !onlyContent(c, content))) allHeld = false;
       // Built only when held text has to go in between; otherwise the parts stay as they came.
       let out: JsonValue[] | undefined;
       for (let i = 0; i < parts.length; i++) {
@@ -45,8 +48,12 @@ export async function* transformGeminiStream(events: AsyncIterable<StreamEvent>,
         lastKind.set(n, kind);
         if (isText) {
           const ch = makeChannel(kind === 'reasoning' ? 'reasoning' : 'text', n, 0);
-          const text = channels.delta(ch, part['text'] as string);
+          const piece = part['text'] as string;
+          const text = channels.delta(ch, piece);
           part['text'] = signed ? text + channels.end(ch.key) : text;
+          if (part['text'] !== '' || piece === '' || Object.keys(part).length > (kind === 'reasoning' ? 2 : 1)) allHeld = false;
+        } else {
+          allHeld = false;
         }
         const call = asObject(part['functionCall']);
         if (call) {
@@ -62,11 +69,15 @@ export async function* transformGeminiStream(events: AsyncIterable<StreamEvent>,
         const held = heldParts(channels, n);
         if (held.length) (out ??= parts.slice()).push(...held);
       }
+      if (out) allHeld = false;
       if (out) {
         const target = content ?? (c['content'] = { role: 'model', parts: [] });
         target['parts'] = out;
       }
     });
+    // A chunk whose text was all held back is not sent: a client would see parts with nothing in
+    // them. (Its usageMetadata, if any, is a running total the next chunk repeats.)
+    if (allHeld) continue;
     yield ev;
   }
   const rest = channels.endAll().filter((h) => h.text);
@@ -76,6 +87,13 @@ export async function* transformGeminiStream(events: AsyncIterable<StreamEvent>,
     if (typeof last?.['modelVersion'] === 'string') chunk['modelVersion'] = last['modelVersion'];
     yield { data: chunk };
   }
+}
+
+/** A candidate that carries its content and index only (no finish, no safety ratings or citations). */
+function onlyContent(candidate: JsonObject, content: JsonObject | undefined): boolean {
+  for (const key in candidate) if (key !== 'content' && key !== 'index') return false;
+  if (content) for (const key in content) if (key !== 'parts' && key !== 'role') return false;
+  return true;
 }
 
 /** Closes the candidate's open channels; what they held, as parts in the order the channels opened. */

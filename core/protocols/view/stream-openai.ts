@@ -31,6 +31,13 @@ export async function* transformChatStream(events: AsyncIterable<StreamEvent>, t
     });
     return { data: { id: last['id'] ?? null, object: 'chat.completion.chunk', created: last['created'] ?? 0, model: last['model'] ?? '', choices } };
   };
+  /** The choice being read had a piece of text the transform held back whole. */
+  let heldBack = false;
+  const pass = (ch: Channel, text: string): string => {
+    const out = channels.delta(ch, text);
+    if (out === '' && text !== '') heldBack = true;
+    return out;
+  };
   try {
     for await (const ev of events) {
       const data = asObject(ev.data);
@@ -44,9 +51,12 @@ export async function* transformChatStream(events: AsyncIterable<StreamEvent>, t
       }
       last = data;
       let before: JsonValue[] | undefined;
+      /** Choices whose every piece of text the transform held back, and that carry nothing else. */
+      let emptied: Set<JsonValue> | undefined;
       for (const ch of asArray(data['choices'])) {
         const choice = asObject(ch);
         if (!choice) continue;
+        heldBack = false;
         const n = typeof choice['index'] === 'number' ? choice['index'] : 0;
         const delta = asObject(choice['delta']) ?? {};
         const kind = deltaKind(delta);
@@ -64,9 +74,9 @@ export async function* transformChatStream(events: AsyncIterable<StreamEvent>, t
             }
           }
         }
-        if (typeof delta['content'] === 'string') delta['content'] = channels.delta(makeChannel('text', n, 0), delta['content']);
+        if (typeof delta['content'] === 'string') delta['content'] = pass(makeChannel('text', n, 0), delta['content']);
         for (const field of ['reasoning_content', 'reasoning'] as const) {
-          if (typeof delta[field] === 'string') delta[field] = channels.delta(makeChannel('reasoning', n, 0), delta[field] as string);
+          if (typeof delta[field] === 'string') delta[field] = pass(makeChannel('reasoning', n, 0), delta[field] as string);
         }
         const extra: JsonObject[] = [];
         for (const t of asArray(delta['tool_calls'])) {
@@ -85,14 +95,22 @@ export async function* transformChatStream(events: AsyncIterable<StreamEvent>, t
           const fn = asObject(call['function']);
           if (!seen) callIds.set(slot, (seen = { id, name: asString(fn?.['name']), serial: (callIds.get(slot)?.serial ?? -1) + 1 }));
           seen.name ??= asString(fn?.['name']);
-          if (fn && typeof fn['arguments'] === 'string') fn['arguments'] = channels.delta(toolChannel(n, index, seen.serial, seen.name, seen.id), fn['arguments']);
+          if (fn && typeof fn['arguments'] === 'string') fn['arguments'] = pass(toolChannel(n, index, seen.serial, seen.name, seen.id), fn['arguments']);
         }
         // Held text of an ended call goes before the new call's first fragment.
         if (extra.length) delta['tool_calls'] = [...extra, ...asArray(delta['tool_calls'])];
         if (choice['finish_reason'] !== undefined && choice['finish_reason'] !== null) flushInto(delta, channels.endAll(n));
         if (choice['delta'] === undefined && Object.keys(delta).length) choice['delta'] = delta;
+        if (heldBack && onlyHeldText(choice, delta)) (emptied ??= new Set()).add(ch);
       }
       if (before) yield { data: { id: data['id'] ?? null, object: 'chat.completion.chunk', created: data['created'] ?? 0, model: data['model'] ?? '', choices: before } };
+      if (emptied) {
+        // A chunk that would carry nothing but empty strings (its text held back) is not sent: a
+        // client would see a delta with nothing in it. Its usage, if any, keeps it.
+        const kept = asArray(data['choices']).filter((c) => !emptied!.has(c));
+        if (kept.length === 0 && (data['usage'] === undefined || data['usage'] === null)) continue;
+        data['choices'] = kept;
+      }
       yield ev;
     }
   } catch (err) {
@@ -102,6 +120,33 @@ export async function* transformChatStream(events: AsyncIterable<StreamEvent>, t
   }
   const chunk = heldChunk(channels.endAll());
   if (chunk) yield chunk;
+}
+
+/**
+ * A choice whose delta holds only text fields left empty and tool-call fragments with empty
+ * arguments (no id, name or type): nothing a client could use, once its text is held back.
+ */
+function onlyHeldText(choice: JsonObject, delta: JsonObject): boolean {
+  if ((choice['finish_reason'] ?? null) !== null || (choice['logprobs'] ?? null) !== null) return false;
+  for (const key in delta) {
+    const value = delta[key];
+    if (key === 'content' || key === 'reasoning_content' || key === 'reasoning') { if (value !== '') return false; }
+    else if (key === 'tool_calls') { if (!asArray(value).every(emptyFragment)) return false; }
+    else if (key !== 'refusal' || value !== null) return false;
+  }
+  return true;
+}
+
+function emptyFragment(call: JsonValue): boolean {
+  const c = asObject(call);
+  if (!c) return false;
+  for (const key in c) {
+    if (key === 'index') continue;
+    if (key !== 'function') return false;
+    const fn = asObject(c[key]);
+    if (!fn || Object.keys(fn).some((k) => k !== 'arguments' || fn[k] !== '')) return false;
+  }
+  return true;
 }
 
 const NO_KIND = -4;
@@ -234,10 +279,14 @@ export async function* transformResponsesStream(events: AsyncIterable<StreamEven
       if (spec && typeof data['delta'] === 'string') {
         const key = textKey(data, spec.kind, spec.part);
         const ch = responsesChannel(data, spec.kind, spec.part, key, names);
-        const out = channels.delta(ch, data['delta']);
+        const piece = data['delta'];
+        const out = channels.delta(ch, piece);
         data['delta'] = out;
         deltas.set(key, data);
         texts.set(key, (texts.get(key) ?? '') + out);
+        // Held back whole: an empty delta is not sent (a client would see nothing in it), and the
+        // events after it are numbered on without a gap.
+        if (out === '' && piece !== '') { inserted--; continue; }
       } else if (done) {
         const key = textKey(data, done.kind, done.part);
         const held = channels.end(key);

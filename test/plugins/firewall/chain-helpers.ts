@@ -92,6 +92,21 @@ export function splitDelta(p: GenProtocol, events: readonly StreamEvent[], needl
   return out;
 }
 
+/** Each text delta of a stream (each text part, for Gemini), as it came: '' for one with nothing in it. */
+export function textPieces(p: GenProtocol, events: readonly StreamEvent[]): string[] {
+  const pieces: string[] = [];
+  for (const ev of events) {
+    if (p === 'gemini.generate') {
+      const parts = obj(obj((obj(ev.data)?.['candidates'] as unknown[] | undefined)?.[0])?.['content'])?.['parts'];
+      for (const part of Array.isArray(parts) ? parts : []) if (obj(part) && typeof obj(part)!['text'] === 'string') pieces.push(obj(part)!['text'] as string);
+      continue;
+    }
+    const slot = textSlot(p, ev);
+    if (slot) pieces.push(slot.owner[slot.key] as string);
+  }
+  return pieces;
+}
+
 /** The text deltas of a stream, concatenated (what a client shows). */
 export function streamedText(p: GenProtocol, events: readonly StreamEvent[]): string {
   let text = '';
