@@ -1,4 +1,4 @@
-// Firewall detector throughput: median / p99 time to scan prose, source code, a JSON-heavy agent
+// Firewall detector throughput: median / p99 time to scan prose (English, and several scripts), source code, a JSON-heavy agent
 // transcript and the labelled detector corpus (config, code, shell and transcripts full of secrets
 // and personal data) of 1 KB, 8 KB and 64 KB with the default options. Corpora are generated
 // deterministically, 8 distinct texts per point, scanned in rotation.
@@ -41,6 +41,26 @@ function prose(size: number): string {
     if (r === 2) sentence += `, version ${rand(9)}.${rand(20)}.${rand(99)}`;
     if (r === 3) sentence += `, costing $${rand(5000)}.${rand(99)} for ${rand(300)} users`;
     out += sentence + '. ';
+  }
+  return out.slice(0, size);
+}
+
+const FOREIGN_WORDS = [
+  'über', 'größe', 'straße', 'mañana', 'año', 'señor', 'café', 'élève', 'garçon', 'déjà', 'naïve', 'coração', 'ação',
+  'Привет', 'почта', 'здравствуйте', 'письмо', 'Ελλάδα', 'καλημέρα', '请联系', '谢谢', '東京', 'メール', 'です',
+  'und', 'der', 'la', 'el', 'de', 'que', 'и', 'в',
+];
+const FOREIGN_ADDRESSES = ['josé.garcía@correo.es', 'müller@bücher.de', 'françois@société.fr', 'иван@почта.ru', 'ann.lee@corp-mail.io'];
+
+/** Prose in several scripts (Latin with accents, Cyrillic, Greek, Chinese, Japanese), now and then an address. */
+function multilingual(size: number): string {
+  let out = '';
+  while (out.length < size) {
+    const n = 6 + rand(12);
+    const words: string[] = [];
+    for (let i = 0; i < n; i++) words.push(pick(FOREIGN_WORDS));
+    if (rand(20) === 0) words.push(pick(FOREIGN_ADDRESSES));
+    out += words.join(' ') + '. ';
   }
   return out.slice(0, size);
 }
@@ -90,7 +110,8 @@ interface Scanner {
   readonly ruleCount: number;
 }
 
-const { values: args } = parseArgs({ options: { baseline: { type: 'string' } } });
+// `--kinds prose,multilingual` measures only those corpora.
+const { values: args } = parseArgs({ options: { baseline: { type: 'string' }, kinds: { type: 'string' } } });
 const engine: Scanner = createDetectionEngine(firewallOptions.parse({}));
 let baseline: Scanner | undefined;
 if (args.baseline) {
@@ -99,7 +120,8 @@ if (args.baseline) {
   const opts = (await import(`${dir}/options.js`)) as { firewallOptions: { parse(v: unknown): unknown } };
   baseline = base.createDetectionEngine(opts.firewallOptions.parse({}));
 }
-const KINDS: Record<string, (size: number) => string> = { prose, code, transcript, corpus };
+const ALL_KINDS: Record<string, (size: number) => string> = { prose, multilingual, code, transcript, corpus };
+const KINDS = args.kinds ? Object.fromEntries(args.kinds.split(',').map((k) => [k, ALL_KINDS[k]!] as const).filter(([, make]) => make)) : ALL_KINDS;
 const SIZES = [1024, 8192, 65536];
 const ROUNDS = 5;
 /**

@@ -13,21 +13,47 @@ const NON_TLDS = new Set(['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'ico', 'js
 const PLACEHOLDER_LOCALS = new Set(['you', 'your', 'yourname', 'your.name', 'your_email', 'youremail', 'username', 'user', 'name', 'email', 'someone', 'somebody', 'foo', 'bar', 'xxx', 'test', 'example']);
 const PLACEHOLDER_DOMAINS = new Set(['example.com', 'example.org', 'example.net', 'domain.com', 'email.com', 'yourdomain.com', 'company.com', 'your-domain.com']);
 
+/**
+ * A non-ASCII character a local part may hold: a letter of a script written with spaces between
+ * words (Latin, Greek, Cyrillic) or a combining mark. In Chinese or Japanese prose an address
+ * follows the sentence unspaced, and the whole sentence would be taken for its local part.
+ * (Single-character tests: nothing backtracks.)
+ */
+const LOCAL_LETTER = /[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{M}]/u;
+/** A non-ASCII character no domain label holds (punctuation, symbols, spaces). */
+const NOT_IN_DOMAIN = /[^\p{L}\p{M}\p{N}\x00-\x7F]/u;
+
+/** Where the local part really starts: after the last character before `at` that is not one of its own. */
+function localStart(value: string, at: number): number {
+  let start = at;
+  while (start > 0) {
+    const code = value.charCodeAt(start - 1);
+    if (code < 0x80 || LOCAL_LETTER.test(value[start - 1]!)) start--;
+    else break;
+  }
+  // The regex's own rule for a start: a letter or digit, not a dot, sign or apostrophe.
+  while (start < at && ".%+-_'".includes(value[start]!)) start++;
+  return start;
+}
+
 function validEmail(c: Candidate): Verdict {
   const plain = c.value.indexOf('@');
   // URL-encoded (`john.doe%40fastmail.com` in a query string): the separator is three characters.
   const at = plain >= 0 ? plain : c.value.indexOf('%40');
-  const local = c.value.slice(0, at).toLowerCase();
+  const from = localStart(c.value, at);
+  if (from >= at) return false;
+  const local = c.value.slice(from, at).toLowerCase();
   const domain = c.value.slice(at + (plain >= 0 ? 1 : 3)).toLowerCase();
+  if (NOT_IN_DOMAIN.test(domain)) return false;
   const tld = domain.slice(domain.lastIndexOf('.') + 1);
   if (local.length > 64 || domain.length > 253) return false;
   if (NON_TLDS.has(tld)) return false;
   // user:pass@host inside a URL is a credential (the secrets detector's job), not an address.
-  if (insideUrlAuthority(c.text, c.start)) return false;
+  if (insideUrlAuthority(c.text, c.start + from)) return false;
   if (local === 'git' || domain.includes('..') || local.endsWith('.')) return false;
-  if (remoteShellTarget(c.text, c.start)) return false;
+  if (remoteShellTarget(c.text, c.start + from)) return false;
   if (PLACEHOLDER_LOCALS.has(local) && PLACEHOLDER_DOMAINS.has(domain)) return false;
-  return true;
+  return from === 0 ? true : { start: c.start + from };
 }
 
 const REMOTE_SHELL_COMMANDS = new Set(['ssh', 'scp', 'sftp', 'rsync', 'ssh-copy-id', 'mosh', 'autossh']);
@@ -150,6 +176,11 @@ function validNational(minDigits: number, maxDigits: number, score: number) {
   };
 }
 
+/** A letter or digit of an address, or any non-ASCII character (validEmail keeps the letters). */
+const EMAIL_CHAR = r`[A-Za-z0-9\x{80}-\x{10FFFF}]`;
+/** One label of an address's domain, hyphens inside. */
+const EMAIL_LABEL = r`${EMAIL_CHAR}(?:[A-Za-z0-9\x{80}-\x{10FFFF}-]*${EMAIL_CHAR})?`;
+
 const PHONE_KEYWORDS = [
   'phone', 'telephone', 'tel', 'mobile', 'cell', 'call', 'sms', 'whatsapp', 'fax', 'contact', 'mob', 'handy', 'téléphone', 'telefon',
   'teléfono', 'telefono', 'telefone', 'móvil', 'movil', 'celular', 'tlf', 'portable', 'numéro', 'número', 'numero', 'ring',
@@ -160,8 +191,14 @@ export const CONTACT_PII_RULES: RuleSpec[] = [
     type: 'EMAIL_ADDRESS',
     literals: ['@', '%40'],
     // An apostrophe counts only between letters or digits (O'Connor, d'angelo): a quote before or
-    // after an address ('bob@x.io') stays outside it.
-    pattern: r`\b[A-Za-z0-9](?:[A-Za-z0-9._%+-]|'[A-Za-z0-9])*(?:@|%40)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}\b`,
+    // after an address ('bob@x.io') stays outside it. Any non-ASCII character may take a letter's
+    // place (josé@correo.es, müller@bücher.de: SMTPUTF8 and IDN); validEmail then keeps only the
+    // letters of the local part (“, ”, or an unspaced Chinese sentence before it, are cut off) and
+    // of the domain. One broad class, not \p{L}: the PII set's DFA stays as small (and as fast) as
+    // with ASCII alone. RE2's \b is ASCII, so there is none in front: the match starts at the
+    // first character of the word anyway, and locate() skips one glued to an ASCII word
+    // character. The TLD stays ASCII, where \b holds.
+    pattern: r`${EMAIL_CHAR}(?:${EMAIL_CHAR}|[._%+-]|'${EMAIL_CHAR})*(?:@|%40)${EMAIL_LABEL}(?:\.${EMAIL_LABEL})*\.[A-Za-z]{2,24}\b`,
     score: 1.0,
     validate: validEmail,
   },

@@ -20,6 +20,20 @@ const POSITIVES: Array<[string, string, string]> = [
   ['EMAIL_ADDRESS', 'GET /api/users?email=john.doe%40fastmail.com&page=2 HTTP/1.1', 'john.doe%40fastmail.com'],
   ['EMAIL_ADDRESS', 'mailto:ann.lee%40corp-mail.io', 'ann.lee%40corp-mail.io'],
   ['EMAIL_ADDRESS', 'ssh into the box, then mail ann.lee@corp-mail.io', 'ann.lee@corp-mail.io'],
+  // Letters beyond ASCII (SMTPUTF8 local parts, IDN domains), found whole, not from the last ASCII letter on.
+  ['EMAIL_ADDRESS', 'escríbeme a josé@correo.es mañana', 'josé@correo.es'],
+  ['EMAIL_ADDRESS', 'Kontakt: müller@example.de.', 'müller@example.de'],
+  ['EMAIL_ADDRESS', 'Ünal.Yılmaz@firma.com.tr yazın', 'Ünal.Yılmaz@firma.com.tr'],
+  ['EMAIL_ADDRESS', 'écrivez à françois.dupont@société.fr', 'françois.dupont@société.fr'],
+  ['EMAIL_ADDRESS', 'пишите: иван.петров@почта.рус.ru', 'иван.петров@почта.рус.ru'],
+  ['EMAIL_ADDRESS', `decomposed jose\u0301@correo.es too`, `jose\u0301@correo.es`],
+  // In Chinese or Japanese prose the address follows the sentence unspaced: the address alone.
+  ['EMAIL_ADDRESS', '请联系张三zhang.san@corp-mail.cn谢谢', 'zhang.san@corp-mail.cn'],
+  ['EMAIL_ADDRESS', '「メールはtanaka@例え.jpへ」', 'tanaka@例え.jp'],
+  ['EMAIL_ADDRESS', '“quoted ann.lee@corp-mail.io”', 'ann.lee@corp-mail.io'],
+  ['EMAIL_ADDRESS', 'mail“josé@correo.es”', 'josé@correo.es'],
+  ['EMAIL_ADDRESS', 'smile 😀bob.lee@corp-mail.io', 'bob.lee@corp-mail.io'],
+  ['EMAIL_ADDRESS', `${'请'.repeat(80)}zhang@corp-mail.cn`, 'zhang@corp-mail.cn'],
   ['PHONE_NUMBER', 'Call me at +1 415-555-0132 tomorrow', '+1 415-555-0132'],
   ['PHONE_NUMBER', 'UK office: +44 20 7946 0958.', '+44 20 7946 0958'],
   ['PHONE_NUMBER', 'Mobil: +49 151 23456789', '+49 151 23456789'],
@@ -67,6 +81,9 @@ const POSITIVES: Array<[string, string, string]> = [
 
 const NEGATIVES: Array<[string, string, string]> = [
   ['EMAIL_ADDRESS', 'retina asset icon@2x.png', 'file name'],
+  ['EMAIL_ADDRESS', 'asset ícono@2x.png', 'file name with an accent'],
+  ['EMAIL_ADDRESS', 'café@würzburg', 'no top-level domain'],
+  ['EMAIL_ADDRESS', 'price 价格@“shop”.com', 'punctuation in the domain'],
   ['EMAIL_ADDRESS', 'git clone git@github.com:org/repo.git', 'ssh remote'],
   ['EMAIL_ADDRESS', 'contact you@example.com', 'placeholder'],
   ['EMAIL_ADDRESS', 'npm i left-pad@1.3.0', 'package version'],
