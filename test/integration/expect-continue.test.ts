@@ -17,7 +17,7 @@ describe('Expect: 100-continue', () => {
   after(() => gw.close());
 
   const head = (path: string, length: number, extra = '') =>
-    `POST ${path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${length}\r\nexpect: 100-continue\r\n${extra}\r\n`;
+    `POST ${path} HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: ${length}\r\nexpect: 100-continue\r\n${extra}\r\n`;
 
   it('a body declared over the limit gets 413 without 100 Continue, before any of it is sent, and the connection closes', async () => {
     const res = await rawRequest(port, head('/v1/chat/completions', 4096), { waitMs: 3000 });
