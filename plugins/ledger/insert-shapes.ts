@@ -137,13 +137,13 @@ export function groupByShape(columns: ShapeColumns, values: readonly unknown[], 
   return { groups, rest };
 }
 
-/** A prepared shape: its bound columns, its statement of `rows` rows, and an array for their values. */
-export interface Shape<S> { bound: number[]; statement: S; args: unknown[] }
+/** A prepared shape: its bound columns and its statement. */
+export interface Shape<S> { bound: number[]; statement: S }
 
 /** Prepared shapes by their slots, at most MAX_SHAPES, least recently used first out. */
 export class ShapeCache<S> {
   private readonly shapes = new Map<string, Shape<S>>();
-  constructor(private readonly rows: number, private readonly prepare: (slots: Slots) => S) {}
+  constructor(private readonly prepare: (slots: Slots) => S) {}
 
   get(slots: Slots): Shape<S> {
     const key = shapeKey(slots);
@@ -152,7 +152,7 @@ export class ShapeCache<S> {
     else {
       if (this.shapes.size >= MAX_SHAPES) this.shapes.delete(this.shapes.keys().next().value!);
       const bound = slots.flatMap((s, c) => (s === BOUND ? [c] : []));
-      shape = { bound, statement: this.prepare(slots), args: new Array<unknown>(bound.length * this.rows) };
+      shape = { bound, statement: this.prepare(slots) };
     }
     this.shapes.set(key, shape);
     return shape;

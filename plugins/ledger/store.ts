@@ -92,23 +92,23 @@ function sqliteInsertFor(db: SqliteDatabase): (rows: readonly LedgerRow[]) => nu
     const one = db.prepare(multiRow(1));
     const many = db.prepare(multiRow(N));
     const holder = db.prepare(`select ${IDENTITY.join(', ')} from ${LEDGER_TABLE} where request_id = ?`);
-    const shapes = new ShapeCache(N, (slots) => db.prepare(INSERT_HEAD + new Array(N).fill(shapeRowSql(slots)).join(', ') + ON_CONFLICT));
-    /** The slice's fitted values, row after row. */
-    const fitted: unknown[] = [];
-    const values: unknown[] = new Array(width);
-    const manyArgs = new Array<unknown>(width * N);
-    const oneArgs = new Array<unknown>(width);
+    const shapes = new ShapeCache((slots) => db.prepare(INSERT_HEAD + new Array(N).fill(shapeRowSql(slots)).join(', ') + ON_CONFLICT));
+    /** The slice's fitted values, row after row (see the transaction below). */
+    let fitted: unknown[] = NO_VALUES;
     const ids = new Set<unknown>();
     /** A row the insert skipped because its id was taken: a replay of it is done; another request's row gets a derived id. */
     const settle = (row: LedgerRow): number => {
       const stored = holder.get(text(row.request_id, 128)) as Identity | undefined;
       if (stored && sameRequest(stored, row)) return 0;
-      rowValues(row, values)[0] = derivedId(row);
+      const values = rowValues(row, new Array<unknown>(width));
+      values[0] = derivedId(row);
       return one.run(...values).changes;
     };
-    /** Runs `statement` on the `columns` (all if undefined) of the rows `at[from…from+count]`, through `args`; settles its rows if some ids were taken. */
-    const run = (statement: SqliteStatement, columns: readonly number[] | undefined, args: unknown[], rows: readonly LedgerRow[], at: readonly number[], from: number, count: number): number => {
+    /** Runs `statement` on the `columns` (all if undefined) of the rows `at[from…from+count]`; settles its rows if some ids were taken. */
+    const run = (statement: SqliteStatement, columns: readonly number[] | undefined, rows: readonly LedgerRow[], at: readonly number[], from: number, count: number): number => {
       const n = columns ? columns.length : width;
+      // A new array a run, as for `fitted`: young, and garbage once the statement has run.
+      const args = new Array<unknown>(n * count);
       for (let j = 0, k = 0; j < count; j++) {
         const base = at[from + j]! * width;
         if (columns) for (let b = 0; b < n; b++) args[k++] = fitted[base + columns[b]!];
@@ -128,32 +128,44 @@ function sqliteInsertFor(db: SqliteDatabase): (rows: readonly LedgerRow[]) => nu
       // rows were written in order) whichever shapes they have.
       const repeats: number[] = [];
       ids.clear();
-      for (let i = 0; i < rows.length; i++) {
-        rowValues(rows[i]!, fitted, i * width);
-        const known = ids.size;
-        if (ids.add(fitted[i * width]).size === known) repeats.push(i);
-      }
-      const { groups, rest } = groupByShape(SHAPE_COLUMNS, fitted, rows.length, width, repeats);
+      // A new array a slice, let go when it is written. One kept from slice to slice lived in the old
+      // generation: each young value stored in it took the write barrier's slow path, and the last
+      // slice's strings (ids, arrival keys, addresses) stayed referenced until the next cycle — past
+      // the next scavenge, which promoted them (~90 B a JSON request, ~185 a stream; bench/results/ledger.md
+      // round 35).
+      fitted = new Array<unknown>(rows.length * width);
       let stored = 0;
-      for (const group of groups) {
-        const full = group.rows.length - (group.rows.length % N);
-        if (full > 0) {
-          const shape = shapes.get(group.slots);
-          for (let m = 0; m < full; m += N) stored += run(shape.statement, shape.bound, shape.args, rows, group.rows, m, N);
+      try {
+        for (let i = 0; i < rows.length; i++) {
+          rowValues(rows[i]!, fitted, i * width);
+          const known = ids.size;
+          if (ids.add(fitted[i * width]).size === known) repeats.push(i);
         }
-        for (let m = full; m < group.rows.length; m++) rest.push(group.rows[m]!);
+        const { groups, rest } = groupByShape(SHAPE_COLUMNS, fitted, rows.length, width, repeats);
+        for (const group of groups) {
+          const full = group.rows.length - (group.rows.length % N);
+          if (full > 0) {
+            const shape = shapes.get(group.slots);
+            for (let m = 0; m < full; m += N) stored += run(shape.statement, shape.bound, rows, group.rows, m, N);
+          }
+          for (let m = full; m < group.rows.length; m++) rest.push(group.rows[m]!);
+        }
+        rest.sort((a, b) => a - b).push(...repeats);
+        let r = 0;
+        for (; r + N <= rest.length; r += N) stored += run(many, undefined, rows, rest, r, N);
+        for (; r < rest.length; r++) stored += run(one, undefined, rows, rest, r, 1);
+      } finally {
+        ids.clear(); // not holding the slice's ids until the next
+        fitted = NO_VALUES;
       }
-      rest.sort((a, b) => a - b).push(...repeats);
-      let r = 0;
-      for (; r + N <= rest.length; r += N) stored += run(many, undefined, manyArgs, rows, rest, r, N);
-      for (; r < rest.length; r++) stored += run(one, undefined, oneArgs, rows, rest, r, 1);
-      ids.clear(); // not holding the slice's ids until the next
       return stored;
     });
     sqliteInserts.set(db, insert);
   }
   return insert;
 }
+
+const NO_VALUES: unknown[] = [];
 
 /** Multi-row INSERT texts by row count, built once each. */
 const multiRowSql = new Map<number, string>();

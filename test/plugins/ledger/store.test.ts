@@ -3,6 +3,9 @@
 // another request holds (earlier, or in the same statement) is written under a derived id; a replay
 // of a written row adds nothing.
 import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { openDatabase } from '../../../core/storage/database.js';
@@ -13,6 +16,8 @@ import { COLUMNS as COLUMN_NAMES, fitRow, rowValues } from '../../../plugins/led
 import { groupByShape, MAX_SHAPES, MAX_SHAPES_A_SLICE, SHAPE_COLUMNS, ShapeCache } from '../../../plugins/ledger/insert-shapes.js';
 import { knexStore, toNumber, toNumberOrNull } from '../../../plugins/ledger/store.js';
 import { tempDir } from '../../helpers/gateway.js';
+
+const execFileAsync = promisify(execFile);
 import { onEachDatabase, sampleRow as row, T0, type OpenDatabase } from './rig.js';
 
 const NUMBERS = new Set(['time_ms', 'fallbacks', 'stream', 'status', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens',
@@ -242,6 +247,44 @@ describe('ledger store on SQLite: rows alike written by statements holding what 
   });
 });
 
+describe('ledger store on SQLite: a written slice is not held until the next', () => {
+  it('keeps no value of the rows it wrote (held until the next cycle, past a scavenge, they were promoted to the old generation)', async function () {
+    this.timeout(90_000); // a node process of its own, on a loaded machine
+    const dir = tempDir('sluice-ledger-held-');
+    // In a process of its own: a heap snapshot of this one (every test file's heap) takes minutes.
+    const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', HELD_PROBE, JSON.stringify(commonRow(0)), `held-${randomUUID()}`, dir], { timeout: 80_000 });
+    expect(JSON.parse(stdout)).to.deep.equal({ stored: 21, held: false });
+  });
+});
+
+/**
+ * Writes 21 rows (a shaped statement's worth and more) whose ids are `<probe>#<i>`, made only inside
+ * the insert's call, then looks for them in a heap snapshot (taken after a full collection): an id
+ * found there is still referenced. Nothing else in the process holds `<probe>#`: the probe (an
+ * argument) is followed by a quote in the snapshot, an id by '#', and the search builds no such string.
+ */
+const HELD_PROBE = `
+import { getHeapSnapshot } from 'node:v8';
+const [template, probe, dir] = process.argv.slice(1);
+const at = (p) => import(new URL(p, ${JSON.stringify(new URL('../../../', import.meta.url).href)}).href);
+const [{ openDatabase }, { migrateLatest }, { ledgerMigrations }, { knexStore }] = await Promise.all(
+  ['core/storage/database.js', 'core/storage/migrations.js', 'plugins/ledger/migrations.js', 'plugins/ledger/store.js'].map(at));
+const knex = openDatabase('sqlite:' + dir + '/ledger.db', dir);
+await migrateLatest(knex, [{ plugin: 'ledger', migrations: ledgerMigrations }]);
+const row = JSON.parse(template);
+const stored = await knexStore(async () => knex).insert(Array.from({ length: 21 }, (_, i) => ({ ...row, request_id: probe + '#' + i, time_ms: row.time_ms + i })));
+let held = false;
+let tail = '';
+for await (const chunk of getHeapSnapshot()) {
+  const text = tail + chunk;
+  for (let i = text.indexOf(probe); i >= 0 && !held; i = text.indexOf(probe, i + 1)) held = text.charCodeAt(i + probe.length) === 35;
+  if (held) break;
+  tail = text.slice(-probe.length);
+}
+await knex.destroy();
+process.stdout.write(JSON.stringify({ stored, held }));
+`;
+
 describe('ledger insert shapes: bounded', () => {
   it('tells apart at most MAX_SHAPES_A_SLICE shapes a slice and keeps at most MAX_SHAPES statements, least recently used out', () => {
     const width = COLUMN_NAMES.length;
@@ -257,7 +300,7 @@ describe('ledger insert shapes: bounded', () => {
     expect(placed, 'skipped').to.not.include(7);
 
     let prepared = 0;
-    const cache = new ShapeCache(8, () => ++prepared);
+    const cache = new ShapeCache(() => ++prepared);
     const slotsOf = (k: number) => SHAPE_COLUMNS.slotsOf(values, k * width);
     for (let k = 0; k < 40; k++) cache.get(slotsOf(k));
     expect(cache.size).to.equal(MAX_SHAPES);
