@@ -227,7 +227,7 @@ export const configSchema = z.strictObject({
     allow_unauthenticated_remote: z.boolean().default(false)
       .describe('Required to listen beyond loopback with no auth plugin: an open gateway on a LAN leaks keys.'),
     allowed_hosts: z.array(allowedHost).default([])
-      .describe('With no auth plugin (and allow_unauthenticated_remote false), requests are answered only when their Host, and a web page\'s Origin, is loopback (localhost, *.localhost, 127.x.x.x, [::1]) or one of these names (no port; *.example.test for any name under it). Guards against DNS rebinding.'),
+      .describe('With no auth plugin (and allow_unauthenticated_remote false), requests are answered only when their Host, and a web page\'s Origin, is loopback (localhost, *.localhost, 127.x.x.x, [::1]; 0.0.0.0 and [::] as this machine) or one of these names (no port; *.example.test for any name under it). Guards against DNS rebinding.'),
     body_limit: byteSize.default('10mb').describe('Larger request bodies get 413.'),
     headers_timeout_ms: z.number().int().min(100).default(30_000)
       .describe("Until a request's headers are complete (also how long a new connection may stay silent)."),

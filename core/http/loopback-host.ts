@@ -8,9 +8,14 @@ export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || LOOPBACK_V4.test(host);
 }
 
-/** Loopback, or a name browsers resolve to loopback themselves (`app.localhost`, RFC 6761). */
+/**
+ * Loopback, a name browsers resolve to loopback themselves (`app.localhost`, RFC 6761), or an
+ * unspecified address, which as a destination is this machine (`curl http://0.0.0.0:8081`, as a
+ * server's "listening on 0.0.0.0" invites): no page elsewhere is served under any of them. (As an
+ * address to listen on, 0.0.0.0 is every interface: isLoopbackHost says no to it.)
+ */
 function isLoopbackName(name: string): boolean {
-  return isLoopbackHost(name) || name.endsWith('.localhost');
+  return isLoopbackHost(name) || name.endsWith('.localhost') || name === '0.0.0.0' || name === '[::]';
 }
 
 /**

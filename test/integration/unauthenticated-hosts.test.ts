@@ -105,6 +105,8 @@ server:
 
     it('answers loopback names and addresses with any port, and the names the operator listed', async () => {
       for (const host of ['localhost', `localhost:${port}`, 'LocalHost.', `127.0.0.1:${port}`, '127.8.9.10', '[::1]', `[::1]:${port}`, 'app.localhost:3000',
+        // The unspecified addresses as a destination are this machine (`curl http://0.0.0.0:8081`); no page elsewhere has them as its name.
+        `0.0.0.0:${port}`, '[::]',
         'sluice.internal', `Sluice.Internal:${port}`, 'codex.dev.internal', `a.b.dev.internal:${port}`, '10.0.0.5:8081']) {
         expect((await send(gw.url, 'GET', '/v1/models', { host })).status, host).to.equal(200);
         expect((await send(gw.url, 'GET', '/metrics', { host })).status, host).to.equal(200);
