@@ -25,8 +25,10 @@ describe('ledger: a fallback\'s answer is measured from its own attempt', functi
       res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'overloaded', type: 'server_error', param: null, code: null } }));
     });
     healthy = await startMockUpstream();
-    // 50 output tokens, answered at once.
-    healthy.handle((req, res) => {
+    // 50 output tokens, answered in 20 ms: a time of its own to measure tokens/s over (an answer
+    // within a millisecond has no tokens/s: output_tps is null then).
+    healthy.handle(async (req, res) => {
+      await new Promise((r) => setTimeout(r, 20));
       const body = chatCompletionBody(String(req.body?.['model']), 'fine');
       (body['usage'] as Record<string, unknown>)['completion_tokens'] = 50;
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
