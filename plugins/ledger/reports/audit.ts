@@ -172,8 +172,13 @@ function summarise(a: Acc): AuditLine {
   };
 }
 
-/** A name's dated snapshot or alias suffix (`-2024-08-06`, `-20250929`, Gemini's `-002`, `-latest`, Ollama's `:latest`). */
-const VERSION_SUFFIX = /(-\d{4}-\d{2}-\d{2}|-\d{8}|-\d{3}|-latest|:latest)$/;
+/**
+ * A name's dated snapshot or alias suffix: `-2024-08-06`, `-20250929`, OpenAI's older month-day
+ * snapshots (`gpt-3.5-turbo` answers as `gpt-3.5-turbo-0125`, `gpt-4` as `gpt-4-0613`), Gemini's
+ * `-002`, `-latest`, Ollama's `:latest`, and Anthropic's `-0` aliases (`claude-sonnet-4-0` answers
+ * as `claude-sonnet-4-20250514`).
+ */
+const VERSION_SUFFIX = /(-\d{4}-\d{2}-\d{2}|-\d{8}|-\d{4}|-\d{3}|-0|-latest|:latest)$/;
 const baseModel = (name: string) => name.toLowerCase().replace(VERSION_SUFFIX, '');
 
 /** The model asked for and the one the answer named are the same model (one may be a dated snapshot of the other). */

@@ -9,6 +9,7 @@ import { createLogger } from '../../../core/observability/logger.js';
 import { commandHost, migrationsOf, openServices } from '../../../core/plugin/services.js';
 import { reportQueue } from '../../../plugins/ledger/admin.js';
 import ledger from '../../../plugins/ledger/index.js';
+import { sameModel } from '../../../plugins/ledger/reports/audit.js';
 import { ledgerOptions } from '../../../plugins/ledger/options.js';
 import type { LedgerRow } from '../../../plugins/ledger/row.js';
 import { knexStore } from '../../../plugins/ledger/store.js';
@@ -169,6 +170,21 @@ describe('ledger audit', () => {
       [isoDay(today - DAY), 'gemini', 0, false, null], [isoDay(today - DAY), 'openai', 0, false, null],
       [isoDay(today), 'openai', 2, true, 'answers named another model: gpt-4o-mini-2024-07-18 ×2'],
     ]);
+  });
+
+  it('the same model under the names providers answer with: older OpenAI snapshots and Anthropic\'s -0 aliases are not another model', () => {
+    // What OpenAI and Anthropic answer for these names today: not a downgrade.
+    const same: [string, string][] = [
+      ['gpt-3.5-turbo', 'gpt-3.5-turbo-0125'], ['gpt-4', 'gpt-4-0613'], ['gpt-4o', 'gpt-4o-2024-08-06'], ['o3-mini', 'o3-mini-2025-01-31'],
+      ['claude-sonnet-4-0', 'claude-sonnet-4-20250514'], ['claude-opus-4-0', 'claude-opus-4-20250514'], ['claude-opus-4-1', 'claude-opus-4-1-20250805'],
+      ['claude-3-7-sonnet-latest', 'claude-3-7-sonnet-20250219'], ['gemini-1.5-flash-latest', 'gemini-1.5-flash-002'], ['llama3', 'llama3:latest'],
+    ];
+    for (const [served, answered] of same) expect(sameModel(served, answered), `${served} answered as ${answered}`).to.equal(true);
+    const other: [string, string][] = [
+      ['gpt-4o', 'gpt-4o-mini-2024-07-18'], ['gpt-4', 'gpt-4o-2024-08-06'], ['gpt-4-0613', 'gpt-3.5-turbo-0613'], ['claude-opus-4-0', 'claude-sonnet-4-20250514'],
+      ['claude-sonnet-4-5', 'claude-sonnet-4-20250514'], ['gemini-2.5-pro', 'gemini-2.5-flash'],
+    ];
+    for (const [served, answered] of other) expect(sameModel(served, answered), `${served} answered as ${answered}`).to.equal(false);
   });
 
   it('a usage table by day in order, with the total last', async () => {
