@@ -18,7 +18,7 @@ import { sendError, sendJson } from './egress.js';
 import { logOwnFailure } from './failure-log.js';
 import { msFixed3 } from './ms-text.js';
 import { familyOfUnmatched, matchEndpoint, type EndpointMatch } from './endpoints.js';
-import { foreignHostRefused, foreignPageRefused, type LocalNames } from './loopback-host.js';
+import { foreignHostRefused, foreignPageRefused, fromPageElsewhere, type LocalNames } from './loopback-host.js';
 import { ready, SHUTTING_DOWN, shuttingDown, type ReadinessCheck } from './readiness.js';
 import type { Arrival } from './handler.js';
 import type { Endpoint } from '../exchange.js';
@@ -72,7 +72,7 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
   const localOnly = opts.localOnly;
   const foreignPage = (req: IncomingMessage): boolean => {
     const origin = req.headers.origin;
-    return origin !== undefined && localOnly!.isForeignOrigin(origin);
+    return origin !== undefined && fromPageElsewhere(localOnly!, origin, req.method === 'POST' && req.headers['content-type'] === undefined);
   };
 
   /**

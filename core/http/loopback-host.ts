@@ -69,6 +69,19 @@ export class LocalNames {
 }
 
 /**
+ * Whether a browser request with this `Origin` came from a web page elsewhere, for what a page can
+ * do without CORS's consent (`noCors`): open a WebSocket (no CORS at all: it reads every message),
+ * or POST a body with no content type (a no-cors fetch, blind, which Sluice reads as JSON and
+ * answers with the operator's keys). Then an opaque origin (`null`) counts as elsewhere: any site
+ * can put a sandboxed frame or a `data:` document in its page, whose requests say `null`. Otherwise
+ * it is answered: such a page cannot read an HTTP answer (Sluice sends no CORS headers) nor send
+ * JSON without a preflight, which Sluice never grants — what says `null` there is a file or an app.
+ */
+export function fromPageElsewhere(names: LocalNames, origin: string, noCors: boolean): boolean {
+  return origin === 'null' ? noCors : names.isForeignOrigin(origin);
+}
+
+/**
  * The name of a `Host` value or an allowed-hosts entry, as compared: no port, lower case, no
  * trailing dot (`LOCALHOST.:8081` is `localhost`); an IPv6 literal keeps its brackets.
  */

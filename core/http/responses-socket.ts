@@ -14,7 +14,7 @@ import type { ClientAddressResolver } from './client-address.js';
 import { refuseUpgrade } from './client-error.js';
 import { matchEndpoint } from './endpoints.js';
 import { requestIdFor } from './ingress.js';
-import { foreignHostRefused, foreignPageRefused, type LocalNames } from './loopback-host.js';
+import { foreignHostRefused, foreignPageRefused, fromPageElsewhere, type LocalNames } from './loopback-host.js';
 import { msFixed3 } from './ms-text.js';
 import { shuttingDown } from './readiness.js';
 import type { RecordRejection } from './request-log.js';
@@ -128,7 +128,7 @@ export function createResponsesSockets(opts: ResponsesSocketOptions): ResponsesS
         if (localOnly !== undefined) {
           if (!localOnly.allowsHost(req.headers.host)) { refused(foreignHostRefused('a WebSocket')); return; }
           const origin = req.headers.origin;
-          if (origin !== undefined && localOnly.isForeignOrigin(origin)) { refused(foreignPageRefused('a WebSocket')); return; }
+          if (origin !== undefined && fromPageElsewhere(localOnly, origin, true)) { refused(foreignPageRefused('a WebSocket')); return; }
         }
         const authenticate = opts.authenticate;
         if (!authenticate) { accept(req, socket, head, path, query, peerAddress, clientAddress, undefined); return; }

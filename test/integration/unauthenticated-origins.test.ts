@@ -6,6 +6,7 @@
 import { expect } from 'chai';
 import http from 'node:http';
 import OpenAI from 'openai';
+import WebSocket from 'ws';
 import { config, startGateway, type TestGateway } from '../helpers/gateway.js';
 
 interface Answer { status: number; body: string }
@@ -60,6 +61,34 @@ describe('an unauthenticated gateway and web pages (DNS rebinding)', () => {
       const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'unused', maxRetries: 0 });
       const answer = await client.chat.completions.create({ model: 'loopback', messages: [{ role: 'user', content: 'hi' }] });
       expect(answer.choices[0]!.message.content).to.match(/Loopback reply/);
+    });
+
+    it('refuses an opaque origin (a sandboxed frame or data: document any site can make) what it does without CORS: a WebSocket, a POST with no content type', async () => {
+      // A no-cors fetch of a Blob sends no content type and needs no preflight: blind, but answered
+      // with the operator's keys. With a JSON content type the browser would have asked first.
+      const untyped = await new Promise<Answer>((resolve, reject) => {
+        const req = http.request(`${gw.url}${CALLS[0]![0]}`, { method: 'POST', headers: { origin: 'null' } }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => { text += c; });
+          res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify(CALLS[0]![1]));
+      });
+      expect(untyped.status).to.equal(403);
+      expect(untyped.body).to.match(/not on this machine/).and.not.match(/Loopback reply/);
+      // A WebSocket has no CORS: the page would read every answer.
+      const ws = new WebSocket(`${gw.url.replace('http', 'ws')}/v1/responses`, { origin: 'null' });
+      const status = await new Promise<number>((resolve) => {
+        ws.on('unexpected-response', (_req, res) => { resolve(res.statusCode!); res.resume(); });
+        ws.on('open', () => { resolve(101); ws.close(); });
+        ws.on('error', () => undefined);
+      });
+      expect(status).to.equal(403);
+      // Clients that send no Origin (Codex) still open it.
+      const codex = new WebSocket(`${gw.url.replace('http', 'ws')}/v1/responses`);
+      await new Promise<void>((resolve, reject) => { codex.on('open', () => { codex.close(); resolve(); }); codex.on('error', reject); });
     });
 
     it('still answers probes for any origin (they hold nothing a page could use)', async () => {
