@@ -20,6 +20,7 @@ import { msFixed3 } from './ms-text.js';
 import { familyOfUnmatched, matchEndpoint, type EndpointMatch } from './endpoints.js';
 import { foreignHostRefused, foreignPageRefused, fromPageElsewhere, type LocalNames } from './loopback-host.js';
 import { ready, SHUTTING_DOWN, shuttingDown, type ReadinessCheck } from './readiness.js';
+import { toOriginForm } from './request-target.js';
 import type { Arrival } from './handler.js';
 import type { Endpoint } from '../exchange.js';
 import { requestIdFor } from './ingress.js';
@@ -212,6 +213,7 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
 
   return (req, res) => {
     const receivedAt = performance.now();
+    toOriginForm(req);
     const id = requestIdFor(req.headers['x-request-id']);
     const url = req.url ?? '/';
     const q = url.indexOf('?');

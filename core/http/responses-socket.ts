@@ -16,6 +16,7 @@ import { matchEndpoint } from './endpoints.js';
 import { requestIdFor } from './ingress.js';
 import { foreignHostRefused, foreignPageRefused, fromPageElsewhere, type LocalNames } from './loopback-host.js';
 import { msFixed3 } from './ms-text.js';
+import { toOriginForm } from './request-target.js';
 import { shuttingDown } from './readiness.js';
 import type { RecordRejection } from './request-log.js';
 import { headerSessionId } from './session.js';
@@ -97,6 +98,7 @@ export function createResponsesSockets(opts: ResponsesSocketOptions): ResponsesS
     },
     upgradeFor(serves) {
       return (req, socket, head) => {
+        toOriginForm(req);
         const url = req.url ?? '/';
         const q = url.indexOf('?');
         const path = q === -1 ? url : url.slice(0, q);
