@@ -3,6 +3,7 @@
 // the conversation on an Anthropic error whose message contains "prompt is too long", reading how
 // much to cut from "N tokens > M maximum"; OpenAI clients (Codex) look for the code
 // `context_length_exceeded`. Said in a foreign family's words, it reaches them as a dead end.
+import { asNumber } from './json.js';
 import type { ApiFamily, JsonObject } from './types.js';
 
 export interface ContextOverflow {
@@ -34,7 +35,7 @@ export function contextOverflow(family: ApiFamily, body: JsonObject | string, st
     case 'openai': {
       // llama.cpp's server: type exceed_context_size_error with n_prompt_tokens and n_ctx.
       if (inner['type'] === 'exceed_context_size_error') {
-        return { actual: numberOrUndefined(inner['n_prompt_tokens']), limit: numberOrUndefined(inner['n_ctx']) };
+        return { actual: asNumber(inner['n_prompt_tokens']), limit: asNumber(inner['n_ctx']) };
       }
       const limit = OPENAI_LIMIT.exec(message);
       if (inner['code'] !== 'context_length_exceeded' && !limit) return undefined;
@@ -57,8 +58,4 @@ export function anthropicOverflowMessage(overflow: ContextOverflow, original: st
   return overflow.actual !== undefined && overflow.limit !== undefined
     ? `prompt is too long: ${overflow.actual} tokens > ${overflow.limit} maximum`
     : `prompt is too long: ${original}`;
-}
-
-function numberOrUndefined(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }

@@ -69,8 +69,8 @@ export async function* transformGeminiStream(events: AsyncIterable<StreamEvent>,
         const held = heldParts(channels, n);
         if (held.length) (out ??= parts.slice()).push(...held);
       }
-      if (out) allHeld = false;
       if (out) {
+        allHeld = false;
         const target = content ?? (c['content'] = { role: 'model', parts: [] });
         target['parts'] = out;
       }
