@@ -35,13 +35,16 @@ export default definePlugin({ name: '${plugin}', version: '1.0.0', sluice: '^0.1
   },
   setup: (o, host) => {
     let db;
+    // One insert after another: a knex builder runs when awaited, and two at once take two pool
+    // connections, so on PostgreSQL the ids (the command's order) would follow whichever won.
+    let last = Promise.resolve();
     const writes = (globalThis.__notesWrites ??= []);
     return {
       async start() {
         db = await host.database();
         globalThis.__notesStarted = { hasTable: await db.schema.hasTable(TABLE), hasOutcome: await db.schema.hasColumn(TABLE, 'outcome') };
       },
-      onRequest(r) { writes.push(db(TABLE).insert({ model: r.model ?? '', tag: o.tag, outcome: r.outcome })); },
+      onRequest(r) { last = last.then(() => db(TABLE).insert({ model: r.model ?? '', tag: o.tag, outcome: r.outcome })); writes.push(last); },
     };
   },
 });`;
