@@ -43,6 +43,27 @@ const entityType = typeFromName;
 
 export type FetchLike = typeof fetch;
 
+/** Characters of the analyzer's error text an error message (and so a log line) keeps. */
+const DETAIL_MAX = 160;
+/** Words of the error text this long or longer are looked for in the text sent (shorter ones are common words). */
+const QUOTE_WORD = 6;
+const WORDS = /[\s'"`,;:()[\]{}<>]+/;
+
+/**
+ * The analyzer's `error` text as an error message may carry it: one line, at most DETAIL_MAX
+ * characters, and none of it when it quotes the text sent. The analyzer answers an exception's own
+ * message (`jsonify(error=e.args[0])`), which can hold a piece of the prompt — the very values the
+ * firewall looks for (an SSN, a key), which must never reach a log line. A word of the error found
+ * in the text drops the detail: a common word doing so loses a diagnostic, never a secret.
+ */
+function errorDetail(raw: string, text: string): string {
+  const line = raw.slice(0, DETAIL_MAX).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  for (const word of line.split(WORDS)) {
+    if (word.length >= QUOTE_WORD && text.includes(word)) return '(its error text quotes the text sent: left out)';
+  }
+  return raw.length > DETAIL_MAX ? `${line}…` : line;
+}
+
 export class PresidioClient {
   /** The URL without credentials: it is what error messages (and so log lines) name. */
   private readonly base: string;
@@ -99,7 +120,7 @@ export class PresidioClient {
       throw new PresidioError(`presidio-analyzer answered ${response.status} with a body that is not JSON`, response.status);
     }
     if (!response.ok) {
-      const detail = typeof payload === 'object' && payload !== null && 'error' in payload ? String((payload as { error: unknown }).error) : '';
+      const detail = typeof payload === 'object' && payload !== null && 'error' in payload ? errorDetail(String((payload as { error: unknown }).error), text) : '';
       throw new PresidioError(`presidio-analyzer answered ${response.status}${detail ? `: ${detail}` : ''}`, response.status);
     }
     const length = codePointLength(text);

@@ -174,6 +174,30 @@ describe('firewall Presidio sidecar client', () => {
     }
   });
 
+  it('never carries a piece of the text sent in its error (the analyzer answers an exception\'s message), and cuts a long one', async () => {
+    const errorOf = async (answer: string, text: string) => {
+      const server = createServer((req, res) => {
+        req.resume();
+        req.on('end', () => res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: answer })));
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      try {
+        let error: unknown;
+        await new PresidioClient(presidioOptions(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)).analyze(text).catch((e) => (error = e));
+        expect(error).to.be.instanceOf(PresidioError);
+        return (error as PresidioError).message;
+      } finally {
+        server.closeAllConnections();
+        await new Promise((r) => server.close(r));
+      }
+    };
+    const quoted = await errorOf("could not parse 'my ssn is 123-45-6789' as UTF-8", 'hello, my ssn is 123-45-6789');
+    expect(quoted).to.equal('presidio-analyzer answered 500: (its error text quotes the text sent: left out)');
+    expect(await errorOf('No text provided\nTraceback', 'some text')).to.equal('presidio-analyzer answered 500: No text provided Traceback');
+    const long = await errorOf('x'.repeat(5000), 'some text');
+    expect(long).to.equal(`presidio-analyzer answered 500: ${'x'.repeat(160)}…`);
+  });
+
   it('on_error: allow keeps built-in findings; block rejects', async () => {
     const failing = await fakeAnalyzer({ status: 503 });
     try {
