@@ -251,9 +251,13 @@ export class ResponsesConnection {
     // parameter it does not know, and stream_id is one).
     for (const key in message) if (!SOCKET_FIELDS.has(key)) body[key] = message[key]!;
     const streamId = message['stream_id'];
-    const lane = typeof streamId === 'string' ? streamId : undefined;
+    const lane = typeof streamId === 'string' && streamId.length <= STREAM_ID_MAX ? streamId : undefined;
     const refused = (error: GatewayError, code?: string) => this.refuseTurn(id, receivedAt, body, error, code, lane);
-    if (streamId !== undefined && lane === undefined) { refused(new GatewayError('SLUICE_E_INVALID_REQUEST', 'stream_id must be a string', { param: 'stream_id' })); return; }
+    if (streamId !== undefined && lane === undefined) {
+      const why = typeof streamId === 'string' ? `stream_id must be at most ${STREAM_ID_MAX} characters` : 'stream_id must be a string';
+      refused(new GatewayError('SLUICE_E_INVALID_REQUEST', why, { param: 'stream_id' }));
+      return;
+    }
     if (body['background'] === true) { refused(new GatewayError('SLUICE_E_INVALID_REQUEST', 'background responses are not supported over WebSocket', { param: 'background' })); return; }
     // Taken as `true` it would call the model the client meant only to prepare: refused, as OpenAI refuses a mistyped field.
     if (message['generate'] !== undefined && typeof message['generate'] !== 'boolean') { refused(new GatewayError('SLUICE_E_INVALID_REQUEST', 'generate must be a boolean', { param: 'generate' })); return; }
@@ -415,6 +419,12 @@ export class ResponsesConnection {
 
 /** What a response.create carries for the socket alone, never sent to a provider. */
 const SOCKET_FIELDS = new Set(['type', 'generate', 'stream_id']);
+/**
+ * A lane's name is echoed in every event of its responses and kept while the socket lives: a name
+ * of megabytes (the message limit allows one) would be written again with each of thousands of
+ * deltas. OpenAI documents no bound; 512 is its bound for a metadata value.
+ */
+const STREAM_ID_MAX = 512;
 
 const NO_BODY: JsonObject = Object.freeze({}) as JsonObject;
 

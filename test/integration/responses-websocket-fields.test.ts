@@ -54,6 +54,9 @@ chain:
     const prewarm = await client.turn({ type: 'response.create', stream_id: 'side', model: 'gpt-5', store: false, generate: false, input: 'warm' });
     const [missing] = await client.turn({ type: 'response.create', stream_id: 'side', model: 'gpt-5', store: false, previous_response_id: 'resp_elsewhere', input: 'x' });
     const [mistyped] = await client.turn({ type: 'response.create', stream_id: 7, model: 'gpt-5', input: 'x' });
+    // A name every event would carry again: refused, and not echoed.
+    const [long] = await client.turn({ type: 'response.create', stream_id: 'l'.repeat(513), model: 'gpt-5', input: 'x' });
+    const [longest] = await client.turn({ type: 'response.create', stream_id: 'l'.repeat(512), model: 'gpt-5', store: false, generate: false, input: 'x' });
     const plain = await client.turn({ type: 'response.create', model: 'gpt-5', input: 'no lane' });
     client.close();
     expect(turn.at(-1)!.type).to.equal('response.completed');
@@ -62,6 +65,11 @@ chain:
     expect(missing).to.deep.include({ type: 'error', stream_id: 'side' });
     expect(mistyped).to.deep.include({ type: 'error', status: 400 });
     expect(mistyped!['error']).to.deep.include({ param: 'stream_id' });
+    expect(long).to.deep.include({ type: 'error', status: 400 });
+    expect(long).to.not.have.property('stream_id');
+    expect(long!['error']).to.deep.include({ param: 'stream_id', message: 'stream_id must be at most 512 characters' });
+    expect(longest).to.deep.include({ stream_id: 'l'.repeat(512) });
+    expect(longest!.type).to.not.equal('error');
     expect(plain.every((m) => !('stream_id' in m))).to.equal(true);
     // A field of the socket, not of POST /v1/responses (where OpenAI refuses an unknown parameter).
     expect(up.requests.map((r) => r.body && 'stream_id' in r.body)).to.deep.equal([false, false]);
