@@ -57,9 +57,10 @@ export default definePlugin<RatelimitOptions>({
         limiter.start();
         getStore();
         // Connect before serving, so the first requests are checked; a Redis that is down is
-        // on_store_error's business, not a reason to refuse to start.
+        // on_store_error's business, not a reason to refuse to start — nor to wait: a connection
+        // refused (or already failed and retrying) is known, only one still being made is waited for.
         const redis = memory ? undefined : host.redis();
-        if (redis && redis.status !== 'ready') await readyWithin(redis, 5_000);
+        if (redis && CONNECTING.has(redis.status)) await readyWithin(redis, 5_000);
       },
       reload(next) {
         for (const key of STORE_KEYS) {
@@ -75,11 +76,16 @@ export default definePlugin<RatelimitOptions>({
   },
 });
 
-function readyWithin(redis: { once(event: 'ready', listener: () => void): unknown; removeListener(event: 'ready', listener: () => void): unknown }, ms: number): Promise<void> {
+/** ioredis states of a connection still being made (its first attempt not yet failed). */
+const CONNECTING = new Set(['wait', 'connecting', 'connect']);
+
+/** Resolves when the connection is ready, its attempt fails, or `ms` have passed. */
+function readyWithin(redis: { once(event: 'ready' | 'error', listener: () => void): unknown; removeListener(event: 'ready' | 'error', listener: () => void): unknown }, ms: number): Promise<void> {
   return new Promise((resolve) => {
-    const done = () => { clearTimeout(timer); redis.removeListener('ready', done); resolve(); };
+    const done = () => { clearTimeout(timer); redis.removeListener('ready', done); redis.removeListener('error', done); resolve(); };
     const timer = setTimeout(done, ms);
     redis.once('ready', done);
+    redis.once('error', done);
   });
 }
 
