@@ -57,6 +57,8 @@ interface Acc {
   /** The other models the answers named, with how many did. */
   others: Map<string, number>;
   ttfb: number[]; latency: number[]; tps: number[];
+  /** The same TTFBs and tokens/s by kind of answer: [JSON, streamed] (see Timings). */
+  ttfbBy: [number[], number[]]; tpsBy: [number[], number[]];
   billedIn: number; localIn: number; billedOut: number; localOut: number;
 }
 
@@ -74,7 +76,7 @@ export async function auditReport(knex: Knex, range: TimeRange, opts: AuditOptio
     if (!acc) {
       groups.set(key, acc = {
         day, provider, model, requests: 0, errors: 0, fallbacksFrom: 0, mismatched: 0, others: new Map(), ttfb: [], latency: [], tps: [],
-        billedIn: 0, localIn: 0, billedOut: 0, localOut: 0,
+        ttfbBy: [[], []], tpsBy: [[], []], billedIn: 0, localIn: 0, billedOut: 0, localOut: 0,
       });
     }
     return acc;
@@ -107,13 +109,13 @@ export async function auditReport(knex: Knex, range: TimeRange, opts: AuditOptio
   const lines: AuditLine[] = [];
   for (const series of bySeries.values()) {
     series.sort((a, b) => a.day.localeCompare(b.day));
-    const daily = series.map(summarise);
-    for (const [i, line] of daily.entries()) {
+    const daily = series.map((acc) => ({ line: summarise(acc), timings: timingsOf(acc) }));
+    for (const [i, { line, timings }] of daily.entries()) {
       if (line.day < firstDay) continue;
       const since = new Date(Date.parse(`${line.day}T00:00:00Z`) - opts.baselineDays * DAY_MS).toISOString().slice(0, 10);
-      const baseline = daily.slice(0, i).filter((d) => d.day >= since);
+      const baseline = daily.slice(0, i).filter((d) => d.line.day >= since).map((d) => d.timings);
       const others = series[i]!.others;
-      const reasons = [degradation(line, baseline, opts.degradationFactor), others.size ? `answers named another model: ${otherModels(others)}` : null].filter((r) => r !== null);
+      const reasons = [degradation(timings, baseline, opts.degradationFactor), others.size ? `answers named another model: ${otherModels(others)}` : null].filter((r) => r !== null);
       line.degradation = reasons.length ? reasons.join('; ') : null;
       line.degraded = line.degradation !== null;
       lines.push(line);
@@ -126,7 +128,7 @@ export async function auditReport(knex: Knex, range: TimeRange, opts: AuditOptio
 
 /** What the audit reads of a row. */
 const AUDITED = [
-  'day', 'provider', 'served_model', 'requested_model', 'fallbacks', 'fallback_detail', 'outcome', 'status', 'error_code', 'count_mismatch', 'ttfb_ms', 'latency_ms',
+  'day', 'provider', 'served_model', 'requested_model', 'stream', 'fallbacks', 'fallback_detail', 'outcome', 'status', 'error_code', 'count_mismatch', 'ttfb_ms', 'latency_ms',
   'output_tps', 'usage_source', 'input_tokens', 'cache_read_tokens', 'cache_write_tokens', 'output_tokens', 'reasoning_tokens',
   'local_input_tokens', 'local_output_tokens',
 ] as const;
@@ -137,9 +139,17 @@ function add(acc: Acc, r: Audited, failedMs: number): void {
   acc.requests++;
   if (r.outcome === 'error' && providersFault(r)) acc.errors++;
   if (r.count_mismatch) acc.mismatched++;
-  if (r.ttfb_ms !== null && r.outcome === 'success') acc.ttfb.push(Math.max(0, r.ttfb_ms - failedMs));
+  const kind = r.stream ? 1 : 0;
+  if (r.ttfb_ms !== null && r.outcome === 'success') {
+    const ttfb = Math.max(0, r.ttfb_ms - failedMs);
+    acc.ttfb.push(ttfb);
+    acc.ttfbBy[kind].push(ttfb);
+  }
   if (r.outcome === 'success') acc.latency.push(Math.max(0, r.latency_ms - failedMs));
-  if (r.output_tps !== null) acc.tps.push(r.output_tps);
+  if (r.output_tps !== null) {
+    acc.tps.push(r.output_tps);
+    acc.tpsBy[kind].push(r.output_tps);
+  }
   if (r.usage_source === 'reported' && r.local_input_tokens !== null) {
     acc.billedIn += r.input_tokens + r.cache_read_tokens + r.cache_write_tokens;
     acc.localIn += r.local_input_tokens;
@@ -192,20 +202,57 @@ function otherModels(others: Map<string, number>): string {
 }
 
 /**
+ * A day's p50s as the degradation compares them: of all its answers, and of each kind apart. A JSON
+ * answer's first byte is its whole answer and its tokens/s include the prefill, a stream's are the
+ * first token and the decoding speed: a day whose clients streamed less would read as a slower day.
+ * So where the day or its baseline holds both kinds, each kind is compared with its own baseline.
+ */
+interface Timings {
+  ttfb: number | null; tps: number | null;
+  /** [JSON, streamed] */
+  ttfbBy: [number | null, number | null]; tpsBy: [number | null, number | null];
+}
+
+function timingsOf(a: Acc): Timings {
+  const p50 = (values: number[]) => round(percentile(values, 50), 1);
+  return {
+    ttfb: p50(a.ttfb), tps: p50(a.tps),
+    ttfbBy: [p50(a.ttfbBy[0]), p50(a.ttfbBy[1])], tpsBy: [p50(a.tpsBy[0]), p50(a.tpsBy[1])],
+  };
+}
+
+const KINDS = ['JSON answers', 'streams'] as const;
+
+/**
  * Compared with the median of the baseline days' own p50s: with an even number of days, the mean of
  * the middle two (the lower of them, as a nearest-rank p50 would take, leans the baseline towards
  * the day's own worst neighbour: more slow-TTFB flags, fewer tokens/s ones).
  */
-function degradation(day: AuditLine, baseline: AuditLine[], factor: number): string | null {
+function degradation(day: Timings, baseline: Timings[], factor: number): string | null {
   const reasons: string[] = [];
-  const base = (pick: (d: AuditLine) => number | null) => round(median(baseline.map(pick).filter((v): v is number => v !== null)), 1);
-  const ttfb = base((d) => d.ttfb_p50_ms);
-  if (ttfb !== null && day.ttfb_p50_ms !== null && ttfb > 0 && day.ttfb_p50_ms > ttfb * factor) {
-    reasons.push(`ttfb p50 ${day.ttfb_p50_ms} ms vs ${ttfb} ms baseline`);
+  const base = (pick: (d: Timings) => number | null) => round(median(baseline.map(pick).filter((v): v is number => v !== null)), 1);
+  // Which kinds of answer the day and its baseline hold (a p50 exists for each kind present).
+  const mixed = (by: (d: Timings) => [number | null, number | null]) =>
+    [day, ...baseline].some((d) => by(d)[0] !== null) && [day, ...baseline].some((d) => by(d)[1] !== null);
+  const slower = (value: number | null, baseValue: number | null) => value !== null && baseValue !== null && baseValue > 0 && value > baseValue * factor;
+  const fewer = (value: number | null, baseValue: number | null) => value !== null && baseValue !== null && value < baseValue / factor;
+  if (!mixed((d) => d.ttfbBy)) {
+    const ttfb = base((d) => d.ttfb);
+    if (slower(day.ttfb, ttfb)) reasons.push(`ttfb p50 ${day.ttfb} ms vs ${ttfb} ms baseline`);
+  } else {
+    for (const k of [1, 0] as const) {
+      const ttfb = base((d) => d.ttfbBy[k]);
+      if (slower(day.ttfbBy[k], ttfb)) reasons.push(`ttfb p50 of ${KINDS[k]} ${day.ttfbBy[k]} ms vs ${ttfb} ms baseline`);
+    }
   }
-  const tps = base((d) => d.tokens_per_s_p50);
-  if (tps !== null && day.tokens_per_s_p50 !== null && day.tokens_per_s_p50 < tps / factor) {
-    reasons.push(`tokens/s p50 ${day.tokens_per_s_p50} vs ${tps} baseline`);
+  if (!mixed((d) => d.tpsBy)) {
+    const tps = base((d) => d.tps);
+    if (fewer(day.tps, tps)) reasons.push(`tokens/s p50 ${day.tps} vs ${tps} baseline`);
+  } else {
+    for (const k of [1, 0] as const) {
+      const tps = base((d) => d.tpsBy[k]);
+      if (fewer(day.tpsBy[k], tps)) reasons.push(`tokens/s p50 of ${KINDS[k]} ${day.tpsBy[k]} vs ${tps} baseline`);
+    }
   }
   return reasons.length ? reasons.join('; ') : null;
 }

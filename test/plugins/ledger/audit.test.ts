@@ -130,6 +130,35 @@ describe('ledger audit', () => {
     expect(report.rows[0]).to.include({ requests: 3, ttfb_p50_ms: 300, degraded: true, degradation: 'ttfb p50 300 ms vs 100 ms baseline' });
   });
 
+  it('compares streams with streams and JSON answers with JSON ones: a day whose clients streamed less is not a slower day', async () => {
+    const t = await run([]);
+    const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()) + 3_600_000;
+    // A stream's first byte is its first token (100 ms) and its tokens/s the decoding; a JSON answer's
+    // first byte is the whole answer (1,000 ms), its tokens/s over the whole latency.
+    const streamed = (id: string, time: number, over: Partial<LedgerRow> = {}) => row(id, time, { stream: 1, ttfb_ms: 100, latency_ms: 1100, output_tps: 50, ...over });
+    const json = (id: string, time: number) => row(id, time, { stream: 0, ttfb_ms: 1000, latency_ms: 1000, output_tps: 25 });
+    const rows: LedgerRow[] = [];
+    for (let d = 4; d >= 1; d--) for (let i = 0; i < 3; i++) rows.push(streamed(`s-${d}-${i}`, today - d * DAY + i), json(`j-${d}-${i}`, today - d * DAY + 10 + i));
+    // Today the openai series is served as fast as ever, but mostly as JSON; the other series' streams
+    // are three times slower to start, among JSON answers as fast as ever.
+    rows.push(streamed('s-today', today));
+    for (let i = 0; i < 5; i++) rows.push(json(`j-today-${i}`, today + 10 + i));
+    for (let d = 4; d >= 0; d--) {
+      for (let i = 0; i < 3; i++) {
+        rows.push(streamed(`o-s-${d}-${i}`, today - d * DAY + 20 + i, { provider: 'other', ttfb_ms: d === 0 ? 300 : 100 }));
+        rows.push(row(`o-j-${d}-${i}`, today - d * DAY + 30 + i, { provider: 'other', stream: 0, ttfb_ms: 1000, latency_ms: 1000, output_tps: 25 }));
+      }
+    }
+    await knexStore(() => t.host.database()).insert(rows);
+    const code = await ledger.commands!['audit']!.run(['--since', isoDay(today), '--until', isoDay(today + DAY), '--json'], ledgerOptions.parse({}), t.io, t.host);
+    await t.services.close();
+    expect(code).to.equal(0);
+    const report = JSON.parse(t.out()) as { rows: Record<string, unknown>[] };
+    // The p50s shown are still the day's, of every answer.
+    expect(report.rows.find((r) => r['provider'] === 'openai')).to.include({ requests: 6, ttfb_p50_ms: 1000, tokens_per_s_p50: 25, degraded: false, degradation: null });
+    expect(report.rows.find((r) => r['provider'] === 'other')).to.include({ degraded: true, degradation: 'ttfb p50 of streams 300 ms vs 100 ms baseline' });
+  });
+
   it('the baseline of an even number of days is the mean of the middle two', async () => {
     const t = await run([]);
     const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()) + 3_600_000;
