@@ -248,13 +248,15 @@ function localCount(e: LedgerEntry, plan: CountPlan, i: number, counts: (number[
     each?.push(tokens);
   }
   if (keep && each && request) keep.remember({ encoding: method, segments: request.segments, counts: each, chars: request.chars });
-  return { method, input: counted ? input + framing : undefined, text: answer ? tokensAt(list, plan.refs[at]!) : undefined, reasoning: answer ? tokensAt(list, plan.refs[at + 1]!) : undefined };
+  // Token ids (an embeddings input given as integers) are their own count, beside the text's.
+  return { method, input: counted ? input + framing + (request.tokenIds ?? 0) : undefined, text: answer ? tokensAt(list, plan.refs[at]!) : undefined, reasoning: answer ? tokensAt(list, plan.refs[at + 1]!) : undefined };
 }
 const NOTHING_ASKED: readonly number[] = Object.freeze([]);
 
+/** ≈ 4 characters a token of the request's text, and its token ids (RequestText.tokenIds) as they are. */
 function estimateSegments(request: RequestText): number {
-  if (request.capped) return estimateTokensOfLength(request.chars);
-  let n = 0;
+  if (request.capped) return estimateTokensOfLength(request.chars) + (request.tokenIds ?? 0);
+  let n = request.tokenIds ?? 0;
   for (const s of request.segments) n += estimateTokens(s);
   return n;
 }

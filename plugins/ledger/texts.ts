@@ -16,6 +16,11 @@ export interface RequestText {
    * is never counted, only estimated from its length where a figure is missing.
    */
   capped?: true;
+  /**
+   * Tokens the request gave as token ids (OpenAI embeddings take `input` as arrays of integers, billed
+   * one token each): no text to count, but their number is the count, whatever the tokenizer.
+   */
+  tokenIds?: number;
 }
 
 export interface ResponseText {
@@ -105,9 +110,22 @@ export function requestText(exchange: Exchange, maxChars: number, noTools = fals
     if (chars <= maxChars) segments.push(s.text);
   }
   const body = view.body;
-  if (chars > maxChars) return capped(chars + toolsLength(body), view.turns());
-  const countable = view.toolCalls().length === 0 && view.toolResults().length === 0 && textOnlyBody(body, undefined, noTools);
-  return withTools(segments, chars, view.turns(), countable, body, maxChars);
+  const ids = isEmbeddings(view.protocol) ? tokenIdsIn(body['input']) : 0;
+  const text = chars > maxChars ? capped(chars + toolsLength(body), view.turns())
+    : withTools(segments, chars, view.turns(), view.toolCalls().length === 0 && view.toolResults().length === 0 && textOnlyBody(body, undefined, noTools), body, maxChars);
+  if (ids > 0) text.tokenIds = ids;
+  return text;
+}
+
+const isEmbeddings = (p: Protocol) => p.family === 'openai' && p.operation === 'embeddings';
+
+/** The token ids in an embeddings `input`: one list of integers, or a list of such lists (strings beside them are text). */
+function tokenIdsIn(input: JsonValue | undefined): number {
+  if (!Array.isArray(input)) return 0;
+  if (input.length > 0 && input.every((v) => typeof v === 'number')) return input.length;
+  let n = 0;
+  for (const item of input) if (Array.isArray(item) && item.every((v) => typeof v === 'number')) n += item.length;
+  return n;
 }
 
 /**
