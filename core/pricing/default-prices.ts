@@ -52,6 +52,13 @@ const SONNET_4: TokenPrices = {
   input: 3, cached_read: 0.3, cache_write: 3.75, output: 15,
   long_context: { above_input_tokens: 200_000, input: 6, cached_read: 0.6, cache_write: 7.5, output: 22.5 },
 };
+/** Gemini 2.5, each model with its dated previews (below). */
+const GEMINI_2_5_PRO: TokenPrices = {
+  input: 1.25, cached_read: 0.125, output: 10,
+  long_context: { above_input_tokens: 200_000, input: 2.5, cached_read: 0.25, output: 15 },
+};
+const GEMINI_2_5_FLASH: TokenPrices = { input: 0.3, cached_read: 0.03, output: 2.5 };
+const GEMINI_2_5_FLASH_LITE: TokenPrices = { input: 0.1, cached_read: 0.01, output: 0.4 };
 /** GPT-5, 5.1 and gpt-5-codex: one price; GPT-5.2 and its Codex models another. */
 const GPT_5: TokenPrices = { input: 1.25, cached_read: 0.125, output: 10 };
 const GPT_5_2: TokenPrices = { input: 1.75, cached_read: 0.175, output: 14 };
@@ -208,13 +215,17 @@ export const DEFAULT_PRICES: Record<string, TokenPrices> = {
   // page as quoted by Helicone PR 5791 and LiteLLM PRs 18157 / 38215, 2026-08, agreeing; Google
   // Cloud's caching overview, "a 90% discount on cached tokens"). The 0.25 × once listed here was
   // Gemini 2.0 Flash's ratio: cache-heavy 2.5 rows cost 2.5 × their cached input.
-  'gemini-2.5-pro*': {
-    input: 1.25, cached_read: 0.125, output: 10,
-    long_context: { above_input_tokens: 200_000, input: 2.5, cached_read: 0.25, output: 15 },
-  },
-  'gemini-2.5-flash-lite*': { input: 0.1, cached_read: 0.01, output: 0.4 },
-  'gemini-2.5-flash': { input: 0.3, cached_read: 0.03, output: 2.5 },
-  'gemini-2.5-flash-preview*': { input: 0.3, cached_read: 0.03, output: 2.5 },
+  // The 2.5 names are the models and their dated previews (`-preview-03-25`, `-preview-09-2025`),
+  // not `gemini-2.5-pro*`: Google's speech models share the prefix (gemini-2.5-flash-preview-tts,
+  // gemini-2.5-pro-preview-tts, gemini-2.5-flash-preview-native-audio-dialog: its model list) and
+  // bill audio output at several times these rates (the Pro TTS model $1 / $20, OpenRouter's Vertex
+  // price, checked 2026-12-07): priced as text models they cost a fraction of their bill.
+  'gemini-2.5-pro': GEMINI_2_5_PRO,
+  'gemini-2.5-pro-preview-0*': GEMINI_2_5_PRO,
+  'gemini-2.5-flash-lite': GEMINI_2_5_FLASH_LITE,
+  'gemini-2.5-flash-lite-preview-0*': GEMINI_2_5_FLASH_LITE,
+  'gemini-2.5-flash': GEMINI_2_5_FLASH,
+  'gemini-2.5-flash-preview-0*': GEMINI_2_5_FLASH,
   'gemini-2.0-flash-lite*': { input: 0.075, output: 0.3 },
   'gemini-2.0-flash': { input: 0.1, cached_read: 0.025, output: 0.4 },
   'gemini-2.0-flash-001': { input: 0.1, cached_read: 0.025, output: 0.4 },

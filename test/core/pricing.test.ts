@@ -164,6 +164,23 @@ describe('price table: the models the 2026 clients ask for', () => {
   });
 });
 
+describe('price table: Gemini 2.5 speech models are not its text models', () => {
+  const table = createPriceTable({}, DEFAULT_PRICES);
+
+  it('leaves the TTS and native-audio models unpriced (they bill audio at several times the text rates), while the dated text previews keep their model\'s price', () => {
+    // Google lists gemini-2.5-flash-preview-tts, gemini-2.5-pro-preview-tts and
+    // gemini-2.5-flash-preview-native-audio-dialog beside the text models; the Pro TTS model costs
+    // $1 / $20 (OpenRouter's Vertex price), not Gemini 2.5 Pro's $1.25 / $10.
+    const u = { ...emptyUsage(), inputTokens: 10, outputTokens: 10 };
+    for (const m of ['gemini-2.5-flash-preview-tts', 'gemini-2.5-pro-preview-tts', 'gemini-2.5-pro-tts', 'gemini-2.5-flash-preview-native-audio-dialog', 'gemini-2.5-flash-lite-preview-tts']) {
+      expect(table.cost(u, m), m).to.equal(null);
+    }
+    for (const m of ['gemini-2.5-pro', 'gemini-2.5-pro-preview-03-25', 'gemini-2.5-pro-preview-05-06', 'gemini-2.5-pro-preview-06-05']) expect(table.pricesFor(m)?.output, m).to.equal(10);
+    for (const m of ['gemini-2.5-flash-preview-04-17', 'gemini-2.5-flash-preview-05-20', 'gemini-2.5-flash-preview-09-2025']) expect(table.pricesFor(m)?.output, m).to.equal(2.5);
+    for (const m of ['gemini-2.5-flash-lite', 'gemini-2.5-flash-lite-preview-06-17', 'gemini-2.5-flash-lite-preview-09-2025']) expect(table.pricesFor(m)?.output, m).to.equal(0.4);
+  });
+});
+
 describe('price table: Google resource names', () => {
   it('prices models/gemini-2.5-flash, which the Gemini provider serves as gemini-2.5-flash, at that model; an entry for the prefixed name wins', () => {
     const table = createPriceTable({ 'models/my-tuned': { input: 7, output: 7 } }, DEFAULT_PRICES);
