@@ -54,7 +54,7 @@ export type { StreamTextReader, StreamTextSink } from './protocols/stream-text.j
 export { meterStreamText, streamTextMeter, cutStreamUsage, abandonedCallUsage } from './protocols/stream-meter.js';
 export type { StreamTextMeter } from './protocols/stream-meter.js';
 export { usageFrom, mergeUsage } from './protocols/usage.js';
-export { estimateTokens, estimateTokensOfLength, estimateRequestTokens } from './protocols/estimate.js';
+export { estimateTokens, estimateTokensOfLength, estimateRequestTokens, requestTokenIds } from './protocols/estimate.js';
 export { streamError } from './protocols/stream-phase.js';
 export { createPriceTable } from './pricing/price-table.js';
 export type { PriceTable, TokenPrices, LongContextPrices, Cost } from './pricing/price-table.js';

@@ -1,7 +1,7 @@
 // The text a request sent and its answer returned, read through core's protocol views, for the
 // independent count and for estimates. Also says whether the request holds what a text count
 // cannot see (tool definitions, images, files, tool-call framing).
-import { asArray, asObject, isObject, createRequestView, createResponseView, plainChatAnswer, plainChatTexts, type Exchange, type JsonObject, type JsonValue, type Protocol } from '../../core/index.js';
+import { asArray, asObject, isObject, createRequestView, createResponseView, plainChatAnswer, plainChatTexts, requestTokenIds, type Exchange, type JsonObject, type JsonValue, type Protocol } from '../../core/index.js';
 import { capturedText, STREAM_CAPTURE } from './capture.js';
 
 export interface RequestText {
@@ -110,22 +110,11 @@ export function requestText(exchange: Exchange, maxChars: number, noTools = fals
     if (chars <= maxChars) segments.push(s.text);
   }
   const body = view.body;
-  const ids = isEmbeddings(view.protocol) ? tokenIdsIn(body['input']) : 0;
+  const ids = requestTokenIds(view);
   const text = chars > maxChars ? capped(chars + toolsLength(body), view.turns())
     : withTools(segments, chars, view.turns(), view.toolCalls().length === 0 && view.toolResults().length === 0 && textOnlyBody(body, undefined, noTools), body, maxChars);
   if (ids > 0) text.tokenIds = ids;
   return text;
-}
-
-const isEmbeddings = (p: Protocol) => p.family === 'openai' && p.operation === 'embeddings';
-
-/** The token ids in an embeddings `input`: one list of integers, or a list of such lists (strings beside them are text). */
-function tokenIdsIn(input: JsonValue | undefined): number {
-  if (!Array.isArray(input)) return 0;
-  if (input.length > 0 && input.every((v) => typeof v === 'number')) return input.length;
-  let n = 0;
-  for (const item of input) if (Array.isArray(item) && item.every((v) => typeof v === 'number')) n += item.length;
-  return n;
 }
 
 /**

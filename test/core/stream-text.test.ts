@@ -77,7 +77,7 @@ function fakeExchange(protocol: Protocol, events: StreamEvent[], promptChars = 4
     response,
     get: (key: { name: string }) => state.get(key.name),
     set: (key: { name: string }, value: unknown) => { state.set(key.name, value); },
-    view: () => ({ segments: () => [{ text: 'x'.repeat(promptChars) }], turns: () => 1 }),
+    view: () => ({ protocol, body: {}, segments: () => [{ text: 'x'.repeat(promptChars) }], turns: () => 1 }),
   } as unknown as Exchange;
 }
 

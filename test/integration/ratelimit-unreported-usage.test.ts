@@ -163,6 +163,29 @@ describe('ratelimit: usage the provider did not report (memory store)', function
     }
   });
 
+  it('embeddings given as token ids, from a server that reports no usage, are charged one token an id (not nothing)', async () => {
+    // OpenAI's embeddings take `input` as lists of token ids; an OpenAI-compatible server may answer without `usage`.
+    const bare = await startMockUpstream();
+    bare.handle((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', model: 'gpt-embed', data: [{ object: 'embedding', index: 0, embedding: [0.5] }, { object: 'embedding', index: 1, embedding: [0.5] }] }));
+    });
+    try {
+      gw = await startGateway(gatewayConfig(bare.url, `{ rules: [{ scope: global, tpm: ${LIMIT}, budget_usd: ${LIMIT} }] }`));
+      const before = await usedSoFar(gw);
+      const res = await fetch(`${gw.url}/v1/embeddings`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-embed', input: [Array.from({ length: 300 }, (_, i) => i + 1), [7, 8, 9]], encoding_format: 'float' }),
+      });
+      expect(res.status, await res.text()).to.equal(200);
+      let used = before;
+      // Settled once the counters moved (charged nothing, they never do: the comparison below says so).
+      await until(async () => { used = await usedSoFar(gw!); return used.tokens > before.tokens; }, 3000).catch(() => undefined);
+      expect({ tokens: used.tokens - before.tokens, usd: used.usd - before.usd }).to.deep.equal({ tokens: 303, usd: 303 });
+    } finally {
+      await bare.close();
+    }
+  });
+
   it('Gemini embeddings (no usage in the answer) are charged their input estimate, so the budget refuses', async () => {
     // Each call: 24 characters → 6 tokens and 3 for the turn = $9; $40 takes four.
     gw = await startGateway(gatewayConfig(mock.url, `{ rules: [{ scope: global, tpm: ${LIMIT}, budget_usd: 40 }] }`));
