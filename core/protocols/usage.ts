@@ -13,8 +13,10 @@ export function usageFrom(protocol: Protocol, payload: JsonValue): Usage | undef
       const u = asObject(body['usage']) ?? asObject(inner?.['usage']);
       if (!u) return undefined;
       // Chat: prompt/completion; Responses and embeddings: input/output (or prompt only).
-      const input = asNumber(u['prompt_tokens']) ?? asNumber(u['input_tokens']) ?? 0;
       const output = asNumber(u['completion_tokens']) ?? asNumber(u['output_tokens']) ?? 0;
+      // Some OpenAI-compatible embeddings servers report the total alone (Voyage AI's
+      // `usage: { total_tokens }`): what is not output is the prompt, not a billed 0.
+      const input = asNumber(u['prompt_tokens']) ?? asNumber(u['input_tokens']) ?? Math.max(0, (asNumber(u['total_tokens']) ?? 0) - output);
       const inDetails = asObject(u['prompt_tokens_details']) ?? asObject(u['input_tokens_details']);
       const outDetails = asObject(u['completion_tokens_details']) ?? asObject(u['output_tokens_details']);
       // DeepSeek reports its cache hits as prompt_cache_hit_tokens (beside prompt_cache_miss_tokens),

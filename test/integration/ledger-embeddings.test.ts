@@ -43,6 +43,7 @@ chain:
     with:
       routes:
         - { match: "text-embedding-3-*", provider: oa }
+        - { match: "voyage-*", provider: oa }
         - { match: "gemini-embedding-*", provider: ge }
       default: local
   - use: translator
@@ -79,6 +80,8 @@ chain:
     await send('openai one token list', '/v1/embeddings', { model: 'text-embedding-3-small', input: [791, 4062, 14198], encoding_format: 'float' }, openai(1, { prompt_tokens: 3, total_tokens: 3 }));
     // An OpenAI-compatible server that reports no usage: 600 token ids sent, so 600 billed.
     await send('token ids, no usage', '/v1/embeddings', { model: 'text-embedding-3-small', input: [Array.from({ length: 600 }, (_, i) => i + 1)], encoding_format: 'float' }, openai(1));
+    // Voyage AI's /v1/embeddings (OpenAI's request shape) reports `usage: { total_tokens }` alone.
+    await send('total only', '/v1/embeddings', { model: 'voyage-3.5', input: [text, text] }, () => ({ object: 'list', data: vectors(2), model: 'voyage-3.5', usage: { total_tokens: 24 } }));
     await send('gemini embedContent', '/v1beta/models/gemini-embedding-001:embedContent', { content: { parts: [{ text }] } }, () => ({ embedding: { values: [0.5, 0.25] } }));
     await send('gemini batch', '/v1beta/models/gemini-embedding-001:batchEmbedContents', {
       requests: [text, text].map((t) => ({ model: 'models/gemini-embedding-001', content: { parts: [{ text: t }] } })),
@@ -97,6 +100,8 @@ chain:
     expect(tokens('openai token ids')).to.deep.equal({ input: 7, output: 0, source: 'reported', local: 7, mismatch: 0, nanoUsd: 140 });
     expect(tokens('openai one token list')).to.deep.equal({ input: 3, output: 0, source: 'reported', local: 3, mismatch: 0, nanoUsd: 60 });
     expect(tokens('token ids, no usage')).to.deep.equal({ input: 600, output: 0, source: 'estimated', local: 600, mismatch: 0, nanoUsd: 12_000 });
+    // Unpriced (voyage-3.5 is not in the shipped list), but its tokens are what it billed.
+    expect(tokens('total only')).to.deep.equal({ input: 24, output: 0, source: 'reported', local: 22, mismatch: 0, nanoUsd: null });
     // Gemini reports no usage for embeddings: ≈ 4 characters a token (44 → 11 a text), and said so.
     for (const [label, input, nanoUsd] of [['gemini embedContent', 11, 1650], ['gemini batch', 22, 3300], ['openai client to gemini', 22, 3300]] as const) {
       expect(tokens(label), label).to.deep.equal({ input, output: 0, source: 'estimated', local: input, mismatch: 0, nanoUsd });

@@ -54,6 +54,15 @@ describe('usage shapes, normalised', () => {
     expect(usageFrom(chat, { usage: { completion_tokens: 50, completion_tokens_details: { reasoning_tokens: 124 }, prompt_tokens: 663 } })).to.deep.equal(u(663, 50, 0, 0, 124));
   });
 
+  it('OpenAI-compatible embeddings that report only total_tokens (Voyage AI): the total, less any output, is the input — not a billed 0', () => {
+    const embeddings = { family: 'openai', operation: 'embeddings' } as const;
+    // Voyage's /v1/embeddings answers `usage: { total_tokens }` alone.
+    expect(usageFrom(embeddings, { object: 'list', data: [], model: 'voyage-3.5', usage: { total_tokens: 42 } })).to.deep.equal(u(42, 0, 0, 0, 0));
+    expect(usageFrom(chat, { usage: { total_tokens: 50, completion_tokens: 8 } })).to.deep.equal(u(42, 8, 0, 0, 0));
+    // OpenAI's own shape is read as before.
+    expect(usageFrom(embeddings, { usage: { prompt_tokens: 7, total_tokens: 7 } })).to.deep.equal(u(7, 0, 0, 0, 0));
+  });
+
   it('OpenAI Responses: input_tokens include cached; the terminal event wraps the response', () => {
     const usage = { input_tokens: 500, input_tokens_details: { cached_tokens: 100 }, output_tokens: 80, output_tokens_details: { reasoning_tokens: 64 } };
     expect(usageFrom(responses, { usage })).to.deep.equal(u(400, 80, 100, 0, 64));
