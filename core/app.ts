@@ -166,7 +166,7 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
   const bodyLimits = { maxBytes: toBytes(serverConfig.body_limit), timeoutMs: serverConfig.body_timeout_ms, maxDepth: serverConfig.max_json_depth };
   // The first plugin in the chain that authenticates does so on the request's head (contract.ts).
   const authenticator = instances.find((i) => i.instance.authenticate)?.instance;
-  const dataPlane = createDataPlaneHandler({ inFlight, lastRequests, chain, authenticate: authenticator?.authenticate?.bind(authenticator), bodyLimits, keepAliveMs: serverConfig.sse_keepalive_ms, logger, record,
+  const dataPlane = createDataPlaneHandler({ inFlight, lastRequests, chain, authenticate: authenticator?.authenticate?.bind(authenticator), bodyLimits, keepAliveMs: serverConfig.sse_keepalive_ms, sendTimeoutMs: serverConfig.send_timeout_ms, logger, record,
     onUpstreamAttempt: requestMetrics.upstream, onUpstreamRetry: requestMetrics.retry, retryPolicy: (provider) => providers.retryPolicy(provider), cooldown: (provider) => providers.cooldown(provider) });
 
   let phase: 'serving' | 'closing' | 'draining' = 'serving';

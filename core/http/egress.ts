@@ -9,6 +9,7 @@ import { isUntouchedStream } from '../protocols/raw-json.js';
 import { msFixed3 } from './ms-text.js';
 import type { ResponseSink } from './response-sink.js';
 import { ResponsesStreamState } from './responses-failure.js';
+import { watchAnswer, type SendWatch } from './send-timeout.js';
 import type { ApiFamily, Protocol, StreamEvent } from '../protocols/types.js';
 import { streamFramer } from './stream-framing.js';
 
@@ -128,6 +129,8 @@ export function errorHeaders(error: GatewayError, own: Record<string, string> = 
 
 export interface StreamHooks {
   keepAliveMs: number;
+  /** server.send_timeout_ms: a client that takes none of the stream for this long is disconnected. */
+  sendTimeoutMs: number;
   /** The client's framing (its endpoint's): SSE when undefined. */
   framing: StreamFraming | undefined;
   onFirstByte(): void;
@@ -201,12 +204,16 @@ export function writeStream(res: ResponseSink, response: StreamResponse, head: H
     pending += frame;
     lastWrite = Date.now();
   };
+  /** Watches the client while a write is held back (send-timeout.ts): made on the first wait, if any. */
+  let watch: SendWatch | undefined;
+  const held = () => { (watch ??= watchAnswer(res, hooks.sendTimeoutMs))?.arm(); };
   /** Queues a frame; resolves on back-pressure relief when the socket is behind (else undefined). */
   const write = (frame: string): Promise<void> | undefined => {
     queue(frame);
     if (!res.writableNeedDrain) return undefined;
+    held();
     return new Promise<void>((resolve) => {
-      const done = () => { res.off('drain', done); res.off('close', done); resolve(); };
+      const done = () => { res.off('drain', done); res.off('close', done); watch?.disarm(); resolve(); };
       res.on('drain', done);
       res.on('close', done);
     });
@@ -271,6 +278,8 @@ export function writeStream(res: ResponseSink, response: StreamResponse, head: H
       const clientGone = res.destroyed && !res.writableFinished;
       flush();
       if (!closed()) res.end();
+      // The last bytes still queued (the client is behind): the connection is held until they leave.
+      if (!res.writableFinished && !res.destroyed) held();
       report(streamError, clientGone);
     }
   })();

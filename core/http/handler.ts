@@ -22,6 +22,7 @@ import { createExchange, readRequestBody } from './ingress.js';
 import { msFixed3 } from './ms-text.js';
 import { outcomeFor, type RecordRequest } from './request-log.js';
 import type { ResponseSink } from './response-sink.js';
+import { stallOf, watchAnswer } from './send-timeout.js';
 import { sessionIdFrom } from './session.js';
 
 const NO_BODY: JsonObject = Object.freeze({}) as JsonObject;
@@ -32,6 +33,8 @@ export interface HandlerOptions {
   authenticate?: Authenticate | undefined;
   bodyLimits: BodyLimits;
   keepAliveMs: number;
+  /** server.send_timeout_ms: a client that takes none of its answer for this long is disconnected. */
+  sendTimeoutMs: number;
   logger: Logger;
   /** Logs, counts and publishes one finished request. */
   record: RecordRequest;
@@ -127,11 +130,14 @@ class DataPlaneRequest implements Cuttable {
       if (response.kind === 'json') {
         this.firstByteAt = performance.now();
         writeJson(res, response.status, head, responseBody(response));
+        // Written at once unless the client is behind: then held until the client takes it.
+        if (!res.writableFinished) watchAnswer(res, shared.sendTimeoutMs)?.arm();
         return;
       }
       this.streamed = true;
       this.writer = writeStream(res, response, head, {
         keepAliveMs: shared.keepAliveMs,
+        sendTimeoutMs: shared.sendTimeoutMs,
         framing: this.endpoint.streamFraming,
         onFirstByte: () => { this.firstByteAt ??= performance.now(); },
         onDone: (error, clientGone) => {
@@ -162,8 +168,18 @@ class DataPlaneRequest implements Cuttable {
 
   /** The response's 'close': written out, or the client went away first. */
   private closed(): void {
-    const gone = !this.res.writableFinished;
-    if (gone) this.abort.abort();
+    // A stalled client's connection was destroyed with the answer's last bytes still queued, which
+    // a destroyed socket forgets: writableFinished reads true then, though they never left.
+    const stall = stallOf(this.res);
+    const gone = stall !== undefined || !this.res.writableFinished;
+    if (gone) {
+      if (stall) {
+        // The client stopped reading: its connection was closed. Said once, with why.
+        this.failure ??= stall;
+        this.shared.logger.info('client stopped reading its answer: connection closed', { request_id: this.arrival.id, send_timeout_ms: this.shared.sendTimeoutMs });
+      }
+      this.abort.abort();
+    }
     if (!this.streamed || gone) this.finish(gone);
   }
 

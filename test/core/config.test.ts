@@ -66,7 +66,7 @@ describe('config', () => {
       expect(err.location).to.deep.equal({ file: 'x.yaml', line: 2, column: 9 });
       expect(err.message.split('\n')).to.deep.equal([
         'x.yaml:2:9: server.port: expected an integer from 0 to 65535, got 99999',
-        'x.yaml:3:9: server.prot: expected no option "prot" (did you mean "port"? known: host, port, trust_proxy, allow_unauthenticated_remote, allowed_hosts, body_limit, headers_timeout_ms, body_timeout_ms, max_json_depth, shutdown_grace_ms, sse_keepalive_ms, websocket_idle_timeout_ms, websocket_lifetime_ms, watch_config, listeners)',
+        'x.yaml:3:9: server.prot: expected no option "prot" (did you mean "port"? known: host, port, trust_proxy, allow_unauthenticated_remote, allowed_hosts, body_limit, headers_timeout_ms, body_timeout_ms, max_json_depth, send_timeout_ms, shutdown_grace_ms, sse_keepalive_ms, websocket_idle_timeout_ms, websocket_lifetime_ms, watch_config, listeners)',
         'x.yaml:5:18: providers.local.type: expected openai, anthropic, gemini, loopback, or a provider type a plugin in the chain adds, got "loop back"',
       ]);
       return true;
