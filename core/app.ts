@@ -179,7 +179,7 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
   const handle = createFrontDoor(frontDoor);
   const sockets = createResponsesSockets({
     handle: dataPlane, record, bodyLimits, logger, authenticate: authenticator?.authenticate?.bind(authenticator), addresses, recordRejection,
-    life: { idleMs: serverConfig.websocket_idle_timeout_ms, lifetimeMs: serverConfig.websocket_lifetime_ms },
+    life: { idleMs: serverConfig.websocket_idle_timeout_ms, lifetimeMs: serverConfig.websocket_lifetime_ms, sendTimeoutMs: serverConfig.send_timeout_ms },
     closing: () => phase !== 'serving', localOnly: frontDoor.localOnly, refuse: createUpgradeRefusal(recordRejection, addresses),
   });
   openSockets = () => sockets.size;

@@ -236,7 +236,7 @@ export const configSchema = z.strictObject({
     max_json_depth: z.number().int().min(8).max(1000).default(128)
       .describe('Deepest array/object nesting accepted in a JSON body (deeper is a 400 before anything walks it).'),
     send_timeout_ms: z.number().int().min(100).default(60_000)
-      .describe("A client that takes none of its answer for this long (it stopped reading: stalled, asleep, or holding the connection) is disconnected, its upstream request aborted, and the request recorded as a client disconnect; nginx's send_timeout. Counted only while the answer waits on the client: a slow reader that keeps reading is never cut."),
+      .describe("A client that takes none of its answer for this long (it stopped reading: stalled, asleep, or holding the connection) is disconnected, its upstream request aborted, and the request recorded as a client disconnect; nginx's send_timeout. Counted only while the answer waits on the client: a slow reader that keeps reading is never cut. The same for a Responses WebSocket."),
     shutdown_grace_ms: z.number().int().min(0).default(10_000)
       .describe('How long in-flight requests may finish after SIGTERM before they are cut.'),
     sse_keepalive_ms: z.number().int().min(1000).default(15_000)

@@ -5,7 +5,7 @@
 // (socket-turns.ts). Every other upgrade keeps its 426 (client-error.ts).
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type ServerOptions, type WebSocket } from 'ws';
 import { GatewayError, toGatewayError } from '../errors.js';
 import type { EndpointGroup } from '../config/schema.js';
 import type { Principal } from '../exchange.js';
@@ -24,6 +24,8 @@ import { ResponsesConnection, SOCKET_RESPONSES, turnHeaders, type TurnServices }
 
 /** How often an open socket is pinged; one that has not answered the last ping by the next is closed. */
 const PING_MS = 30_000;
+/** ws's own wait for the client's answer to a close frame (its closeTimeout option, not in its types). */
+const CLOSE_TIMEOUT_MS = 30_000;
 const WEBSOCKET_KEY = /^[+/0-9A-Za-z]{22}==$/;
 
 export interface ResponsesSocketOptions extends TurnServices {
@@ -55,7 +57,12 @@ interface Open {
 export function createResponsesSockets(opts: ResponsesSocketOptions): ResponsesSockets {
   // Compression is off: a turn's events are small and many, and permessage-deflate would cost a
   // zlib context (tens of KB) per socket and CPU per event for little; Codex works without it.
-  const server = new WebSocketServer({ noServer: true, maxPayload: opts.bodyLimits.maxBytes, perMessageDeflate: false, clientTracking: false });
+  // A close the client does not answer within send_timeout_ms (when sooner than ws's 30 s) ends
+  // the connection: a client that stops reading never sees the close frame, queued behind what it
+  // left unread, so the lifetime's or the idle timeout's close would wait on it as long.
+  const options: ServerOptions & { closeTimeout: number } = { noServer: true, maxPayload: opts.bodyLimits.maxBytes, perMessageDeflate: false, clientTracking: false,
+    closeTimeout: Math.min(CLOSE_TIMEOUT_MS, opts.life.sendTimeoutMs) };
+  const server = new WebSocketServer(options);
   const open = new Set<Open>();
   // The 101 carries what every answer does (SPEC §3): the request id, and the time Sluice took.
   const arrivals = new WeakMap<IncomingMessage, { id: string; receivedAt: number }>();
@@ -76,7 +83,7 @@ export function createResponsesSockets(opts: ResponsesSocketOptions): ResponsesS
     opts.logger.debug('websocket opened', { request_id: arrivals.get(req)?.id, client: clientAddress, session: headerSessionId(req.headers) });
     server.handleUpgrade(req, socket, head, (ws) => {
       const headers = turnHeaders(req.headers);
-      const o: Open = { ws, alive: true, connection: new ResponsesConnection(ws, { headers, path, query, peerAddress, clientAddress, principal }, opts) };
+      const o: Open = { ws, alive: true, connection: new ResponsesConnection(ws, { headers, path, query, peerAddress, clientAddress, principal }, opts, socket) };
       open.add(o);
       timer ??= setInterval(ping, PING_MS).unref();
       ws.on('pong', () => { o.alive = true; });

@@ -31,6 +31,11 @@ export class SendWatch {
    */
   constructor(private readonly socket: Duplex, private readonly ms: number, private readonly settled: () => boolean, private readonly stalled: () => void) {}
 
+  /** Whether a held-back write is being watched. */
+  get armed(): boolean {
+    return this.timer !== undefined;
+  }
+
   /** A write was held back: counts from now, unless already counting. */
   arm(): void {
     if (this.timer !== undefined) return;

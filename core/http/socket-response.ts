@@ -4,9 +4,11 @@
 // as the `error` message OpenAI's WebSocket mode sends (`{type, status, error, headers}`).
 import { EventEmitter } from 'node:events';
 import type { OutgoingHttpHeaders } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { JsonObject } from '../protocols/types.js';
 import type { ResponseSink } from './response-sink.js';
+import { SendWatch } from './send-timeout.js';
 import { MESSAGES_CONTENT_TYPE } from './stream-framing.js';
 
 /** Above this many bytes waiting in the socket, egress waits ('drain') before reading more events. */
@@ -36,6 +38,15 @@ export function withStreamId(text: string, lane: string | undefined): string {
   return `{"stream_id":${JSON.stringify(lane)}${rest.trimStart().startsWith('}') ? '' : ','}${rest}`;
 }
 
+/** How the sending side of a connection watches a client that stops reading (server.send_timeout_ms). */
+export interface StallWatch {
+  /** The connection's own socket, under the WebSocket: what leaves it is what the client took. */
+  socket: Duplex;
+  ms: number;
+  /** Nothing left the socket for `ms` while it was over its high-water mark. */
+  stalled(): void;
+}
+
 /**
  * A connection's sending side, shared by the turns of its lanes, which run at once: whether the
  * socket is over its high-water mark is the connection's state, not a turn's, so every turn that
@@ -44,17 +55,32 @@ export function withStreamId(text: string, lane: string | undefined): string {
  */
 export class SocketOutbox {
   private readonly waiting = new Set<() => void>();
+  private readonly watch: SendWatch | undefined;
 
-  constructor(readonly ws: WebSocket) {}
+  constructor(readonly ws: WebSocket, stall?: StallWatch) {
+    this.watch = stall && new SendWatch(stall.socket, stall.ms, () => !this.open || !this.behind, stall.stalled);
+  }
 
   get open(): boolean {
     return this.ws.readyState === this.ws.OPEN;
   }
 
+  /** Whether the socket is over its high-water mark: the client is behind. */
+  get behind(): boolean {
+    return this.ws.bufferedAmount >= HIGH_WATER_BYTES;
+  }
+
   /** Sends `text`; false when the socket is over its high-water mark (call `onDrain`). */
   send(text: string): boolean {
     this.ws.send(text, this.sent);
-    return this.ws.bufferedAmount < HIGH_WATER_BYTES;
+    if (!this.behind) return true;
+    this.watch?.arm();
+    return false;
+  }
+
+  /** Something waits for the socket to go under its high-water mark: the client is watched until it has. */
+  held(): void {
+    if (this.behind) this.watch?.arm();
   }
 
   /** `fn` once the socket is back under its high-water mark. */
@@ -63,7 +89,11 @@ export class SocketOutbox {
   }
 
   private readonly sent = (): void => {
-    if (this.waiting.size === 0 || this.ws.bufferedAmount >= HIGH_WATER_BYTES) return;
+    // Per message sent: nothing to look at unless someone waits or the client is watched.
+    if (this.waiting.size === 0 && this.watch?.armed !== true) return;
+    if (this.behind) return;
+    this.watch?.disarm();
+    if (this.waiting.size === 0) return;
     const fns = [...this.waiting];
     this.waiting.clear();
     for (const fn of fns) fn();

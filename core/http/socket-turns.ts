@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { IncomingMessage, type IncomingHttpHeaders } from 'node:http';
 import { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import { errorBody, GatewayError, toGatewayError } from '../errors.js';
 import type { Endpoint, Principal } from '../exchange.js';
@@ -20,6 +21,7 @@ import type { Arrival } from './handler.js';
 import { freshRequestId } from './ingress.js';
 import type { RecordRequest } from './request-log.js';
 import type { ResponseSink } from './response-sink.js';
+import { markStalled, sendTimedOut } from './send-timeout.js';
 import { sessionIdFrom } from './session.js';
 import { HIGH_WATER_BYTES, SocketOutbox, SocketTurnResponse, withStreamId, type TurnEcho } from './socket-response.js';
 
@@ -33,8 +35,8 @@ export interface TurnServices {
   logger: Logger;
   /** The chain's authentication: run on the upgrade's headers before it is accepted, and again for a turn no plugin sees (generate: false). */
   authenticate: Authenticate | undefined;
-  /** server.websocket_idle_timeout_ms and server.websocket_lifetime_ms. */
-  life: { idleMs: number; lifetimeMs: number };
+  /** server.websocket_idle_timeout_ms, server.websocket_lifetime_ms and server.send_timeout_ms. */
+  life: { idleMs: number; lifetimeMs: number; sendTimeoutMs: number };
 }
 
 /** Who opened the connection, resolved once at the upgrade. */
@@ -99,8 +101,9 @@ export class ResponsesConnection {
   private idleTimer: NodeJS.Timeout | undefined = undefined;
   private readonly lifetimeTimer: NodeJS.Timeout;
 
-  constructor(private readonly ws: WebSocket, private readonly origin: ConnectionOrigin, private readonly services: TurnServices) {
-    this.out = new SocketOutbox(ws);
+  /** `socket`: the connection under `ws`, watched for a client that stops reading (send-timeout.ts). */
+  constructor(private readonly ws: WebSocket, private readonly origin: ConnectionOrigin, private readonly services: TurnServices, socket?: Duplex) {
+    this.out = new SocketOutbox(ws, socket && { socket, ms: services.life.sendTimeoutMs, stalled: () => this.stalled() });
     ws.on('message', (data, isBinary) => this.received(data, isBinary));
     ws.on('close', () => {
       for (const queue of this.queues.values()) queue.length = 0;
@@ -123,6 +126,19 @@ export class ResponsesConnection {
    */
   shutdown(): void {
     this.end({ reason: 'the gateway is shutting down', refusal: SHUTTING_DOWN });
+  }
+
+  /**
+   * The client took nothing of what it was sent for server.send_timeout_ms: the connection is
+   * dropped without a close frame (RFC 6455 §7.1.7: it would wait behind what the client does not
+   * read), and the turns in flight end as client disconnects that say why (handler.ts).
+   */
+  private stalled(): void {
+    const error = sendTimedOut(this.services.life.sendTimeoutMs);
+    for (const res of this.inFlight) markStalled(res, error);
+    // A turn in flight says it in its own line; between turns, the connection says it.
+    if (this.inFlight.size === 0) this.services.logger.info('websocket client stopped reading: connection closed', { send_timeout_ms: this.services.life.sendTimeoutMs });
+    this.ws.terminate();
   }
 
   /** Closes the socket (1001) now when no turn runs, else once the turns in flight have ended. */
@@ -229,6 +245,7 @@ export class ResponsesConnection {
   /** Stops reading the socket until what was sent on it has left for the client (or it closed). */
   private drained(): Promise<void> {
     this.ws.pause();
+    this.out.held();
     return new Promise((resolve) => {
       let done = false;
       const go = () => {
