@@ -173,7 +173,7 @@ export async function createGateway(loaded: LoadedConfig, opts: GatewayOptions =
   const authenticates = instances.some((i) => i.instance.authenticates === true);
   const frontDoor = {
     dataPlane, admin, adminKey: config.admin.key, readiness, metricsText: () => metrics.render(), addresses, bodyLimits,
-    draining: () => phase === 'draining', closing: () => phase !== 'serving', lastRequest: (socket: Socket) => lastRequests.take(socket), recordRejection, logger,
+    draining: () => phase === 'draining', closing: () => phase !== 'serving', lastRequest: (socket: Socket) => lastRequests.take(socket), recordRejection, logger, sendTimeoutMs: serverConfig.send_timeout_ms,
     localOnly: !authenticates && !serverConfig.allow_unauthenticated_remote ? new LocalNames(serverConfig.allowed_hosts) : undefined,
   };
   const handle = createFrontDoor(frontDoor);

@@ -26,6 +26,7 @@ import type { Endpoint } from '../exchange.js';
 import { requestIdFor } from './ingress.js';
 import type { RecordRejection, Rejection } from './request-log.js';
 import type { ResponseSink } from './response-sink.js';
+import { watchAnswer } from './send-timeout.js';
 import { headerSessionId } from './session.js';
 
 export interface FrontDoorOptions {
@@ -43,6 +44,8 @@ export interface FrontDoorOptions {
   lastRequest(socket: Socket): boolean;
   recordRejection: RecordRejection;
   logger: Logger;
+  /** server.send_timeout_ms: an admin or metrics answer the client stops taking closes its connection (send-timeout.ts). */
+  sendTimeoutMs?: number;
   /** Multi-port mode: the endpoint groups this listener serves (all when undefined). */
   serves?: ReadonlySet<EndpointGroup>;
   /**
@@ -98,6 +101,16 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
     return answer(req, res, id, receivedAt, path, query, method, match);
   };
 
+  /**
+   * An answer larger than the kernel takes at once (an admin listing, a big /metrics) whose client
+   * stops reading would hold its connection: closed after server.send_timeout_ms with nothing taken.
+   */
+  const unlessTaken = (res: ServerResponse, id: string): void => {
+    const ms = opts.sendTimeoutMs;
+    if (res.writableFinished || ms === undefined) return;
+    watchAnswer(res, ms, () => { opts.logger.info('client stopped reading its answer: connection closed', { request_id: id, send_timeout_ms: ms }); })?.arm();
+  };
+
   /** Probes, metrics, the admin API and every refusal. */
   const answer = async (req: IncomingMessage, res: ServerResponse, id: string, receivedAt: number, path: string, query: Record<string, string>, method: string, match: EndpointMatch): Promise<void> => {
     res.setHeader('x-request-id', id);
@@ -131,6 +144,7 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
       stampOverhead(res, receivedAt);
       res.setHeader('content-type', 'text/plain; version=0.0.4; charset=utf-8');
       res.end(text);
+      unlessTaken(res, id);
       return;
     }
     if (isBaseUrlProbe(method, path)) {
@@ -162,6 +176,7 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
         for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
         stampOverhead(res, receivedAt);
         sendJson(res, answer.status ?? 200, answer.body);
+        unlessTaken(res, id);
         recordAnswered(req, { id, endpoint: 'admin', method, path, status: res.statusCode, error: undefined, receivedAt });
       } catch (err) {
         const error = toGatewayError(err);

@@ -101,12 +101,13 @@ export function stallOf(res: ResponseSink): GatewayError | undefined {
 /**
  * Watches an HTTP answer whose bytes are held back: while a write waits for 'drain', and once
  * ended, until its last byte has left. Destroys the connection when the client stopped reading.
- * Undefined when there is no socket to watch, or no timeout.
+ * Undefined when there is no socket to watch, or no timeout. `onStall`: said before it is closed
+ * (a data-plane answer is logged by its handler instead, which records it).
  */
-export function watchAnswer(res: ResponseSink, ms: number): SendWatch | undefined {
+export function watchAnswer(res: ResponseSink, ms: number, onStall?: () => void): SendWatch | undefined {
   const socket = res.socket;
   if (!socket || !(ms > 0)) return undefined;
   return new SendWatch(socket, ms,
     () => res.destroyed || res.writableFinished || (!res.writableEnded && !res.writableNeedDrain),
-    () => { markStalled(res, sendTimedOut(ms)); res.destroy(); });
+    () => { markStalled(res, sendTimedOut(ms)); onStall?.(); res.destroy(); });
 }

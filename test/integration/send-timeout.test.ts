@@ -5,8 +5,11 @@
 // the gateway's writes back up through both kernels' buffers to its own.
 import net from 'node:net';
 import type { ServerResponse } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { parseConfigText } from '../../core/config/load.js';
+import { startGateway } from '../helpers/gateway.js';
 import { chunk, startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
 import { ledgerRows, startLedgerGateway, type LedgerRig } from '../plugins/ledger/rig.js';
 
@@ -51,6 +54,29 @@ async function upstream(): Promise<MockUpstream> {
     res.end('data: [DONE]\n\n');
   });
   return mock;
+}
+
+const coreIndex = pathToFileURL(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../core/index.js')).href;
+const ADMIN_KEY = 'the-admin-key-of-this-test';
+
+/** A plugin whose admin route answers 12 MB: more than the kernel takes from a client that does not read. */
+const BIG_ADMIN = `import { definePlugin, z } from '${coreIndex}';
+export default definePlugin({
+  name: 'big-admin', version: '1.0.0', sluice: '>=0.1', options: z.object({}),
+  setup(_o, host) {
+    host.addAdminRoute('GET', '/big', async () => ({ body: { text: 'x'.repeat(12 * 1024 * 1024) } }));
+    return {};
+  },
+});
+`;
+
+/** Sends `head` (a whole request) on a raw socket that stops reading after the first bytes of the answer, which it resolves with. */
+async function stalledRequest(port: number, head: string): Promise<{ socket: net.Socket; first: string }> {
+  const socket = net.connect(port, '127.0.0.1');
+  socket.write(head);
+  socket.on('error', () => { /* reset by the gateway: expected */ });
+  const first = await new Promise<string>((resolve) => socket.once('data', (b: Buffer) => { socket.pause(); resolve(b.toString('latin1')); }));
+  return { socket, first };
 }
 
 /** Sends a chat request on a raw socket that reads nothing (paused): its request id once the head arrives. */
@@ -153,6 +179,29 @@ describe('server.send_timeout_ms: a client that stops reading is disconnected', 
       expect(row).to.deep.include({ outcome: 'client_disconnect', error_code: 'SLUICE_E_CLIENT_CLOSED' });
     } finally {
       await knex.destroy();
+    }
+  });
+
+  it('an admin answer nobody reads: the connection is closed, and a log line says why', async () => {
+    const gw = await startGateway(`server: { shutdown_grace_ms: 200, send_timeout_ms: ${SEND_TIMEOUT_MS} }
+storage: { database: "sqlite::memory:" }
+admin: { key: ${ADMIN_KEY} }
+providers: { local: { type: loopback } }
+chain:
+  - use: ./big-admin.mjs
+  - use: router
+    with: { default: local }
+`, { files: { 'big-admin.mjs': BIG_ADMIN } });
+    try {
+      const { socket, first } = await stalledRequest(Number(new URL(gw.url).port), `GET /admin/big HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer ${ADMIN_KEY}\r\n\r\n`);
+      const count = () => new Promise<number>((resolve, reject) => gw.running.server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+      expect(first).to.match(/^HTTP\/1\.1 200/);
+      expect(await count()).to.equal(1);
+      await until('the gateway closes the connection', async () => await count() === 0, 10_000);
+      expect(gw.logs.some((l) => l.includes('client stopped reading its answer'))).to.equal(true);
+      socket.destroy();
+    } finally {
+      await gw.close();
     }
   });
 
