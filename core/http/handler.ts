@@ -90,6 +90,8 @@ class DataPlaneRequest implements Cuttable {
   /** Set when the shutdown deadline cut this request short. */
   private cutBy: GatewayError | undefined = undefined;
   private finished = false;
+  /** The connection broke while the answer's last bytes were still queued (held). */
+  private broken = false;
   /** Who is asking, once authentication on the head let the request in (kept for a body refused after it). */
   private principal: Principal | undefined = undefined;
   inFlightPrev: Cuttable | undefined = undefined;
@@ -131,7 +133,7 @@ class DataPlaneRequest implements Cuttable {
         this.firstByteAt = performance.now();
         writeJson(res, response.status, head, responseBody(response));
         // Written at once unless the client is behind: then held until the client takes it.
-        if (!res.writableFinished) watchAnswer(res, shared.sendTimeoutMs)?.arm();
+        if (!res.writableFinished) this.held();
         return;
       }
       this.streamed = true;
@@ -166,12 +168,28 @@ class DataPlaneRequest implements Cuttable {
     sendError(res, family, failure, exchange?.responseHeaders);
   }
 
+  /**
+   * A JSON answer still queued after its end(): watched for a client that stops reading, and for
+   * one that breaks the connection first — Node then still emits 'finish' and reads
+   * writableFinished true (a destroyed socket forgets what it held), so only the socket's error
+   * tells that the answer never all left.
+   */
+  private held(): void {
+    const { res, shared } = this;
+    watchAnswer(res, shared.sendTimeoutMs)?.arm();
+    const socket = res.socket;
+    if (!socket) return;
+    const broke = () => { this.broken = true; };
+    socket.once('error', broke);
+    res.once('close', () => socket.off('error', broke)); // the connection may carry more requests
+  }
+
   /** The response's 'close': written out, or the client went away first. */
   private closed(): void {
     // A stalled client's connection was destroyed with the answer's last bytes still queued, which
-    // a destroyed socket forgets: writableFinished reads true then, though they never left.
+    // a destroyed socket forgets: writableFinished reads true then, though they never left (held).
     const stall = stallOf(this.res);
-    const gone = stall !== undefined || !this.res.writableFinished;
+    const gone = stall !== undefined || this.broken || !this.res.writableFinished;
     if (gone) {
       if (stall) {
         // The client stopped reading: its connection was closed. Said once, with why.

@@ -182,6 +182,30 @@ describe('server.send_timeout_ms: a client that stops reading is disconnected', 
     }
   });
 
+  it('a client that breaks the connection while a JSON answer is still queued is a client_disconnect, not a success', async () => {
+    const rig = await startLedgerGateway({ database: 'sqlite', upstreamUrl: mock.url, server: '  shutdown_grace_ms: 200\n' });
+    const port = Number(new URL(rig.gw.url).port);
+    let id: string;
+    try {
+      const client = stalledClient(port, 'BIG', false);
+      id = await client.id;
+      await pause(300); // the answer backs up behind the unread bytes
+      client.socket.destroy(); // unread bytes in its buffer: the kernel resets the connection
+      await until('the request is logged', () => rig.gw.logs.some((l) => l.includes('"request"') && l.includes(id)), 10_000);
+      const line = rig.gw.logs.find((l) => l.includes('"request"') && l.includes(id))!;
+      expect(JSON.parse(line)).to.deep.include({ outcome: 'client_disconnect', status: 200 });
+    } finally {
+      await rig.gw.close();
+    }
+    const knex = rig.open();
+    try {
+      const row = (await ledgerRows(knex)).find((r) => r.request_id === id);
+      expect(row).to.deep.include({ outcome: 'client_disconnect' });
+    } finally {
+      await knex.destroy();
+    }
+  });
+
   it('an admin answer nobody reads: the connection is closed, and a log line says why', async () => {
     const gw = await startGateway(`server: { shutdown_grace_ms: 200, send_timeout_ms: ${SEND_TIMEOUT_MS} }
 storage: { database: "sqlite::memory:" }
