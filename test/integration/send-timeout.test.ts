@@ -229,6 +229,36 @@ chain:
     }
   });
 
+  it('a slow reader of a JSON answer is not cut though the answer, one write, takes longer than the timeout to leave', async () => {
+    const rig = await startLedgerGateway({ database: 'sqlite', upstreamUrl: mock.url, server: `  shutdown_grace_ms: 200\n  send_timeout_ms: ${SEND_TIMEOUT_MS}\n` });
+    const port = Number(new URL(rig.gw.url).port);
+    try {
+      const { socket, id, first } = stalledClient(port, 'BIG', false);
+      await id;
+      let text = await first;
+      let closed = false;
+      socket.on('data', (c: Buffer) => { text += c.toString('latin1'); });
+      socket.on('close', () => { closed = true; });
+      const started = Date.now();
+      // Nothing for 600 ms, then reads for 20 ms, until the whole body is in.
+      const length = Number(/content-length: (\d+)/i.exec(text)![1]);
+      const whole = () => text.length - text.indexOf('\r\n\r\n') - 4 >= length;
+      while (!closed && !whole()) {
+        await pause(600);
+        socket.resume();
+        await pause(20);
+        socket.pause();
+      }
+      expect(whole(), 'the whole answer arrived').to.equal(true);
+      // The answer's one write took longer than the timeout to leave: only progress within it kept the connection.
+      expect(Date.now() - started).to.be.above(SEND_TIMEOUT_MS);
+      expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).to.have.nested.property('choices[0].message.content').with.length(DELTA.length * FINITE_DELTAS);
+      socket.destroy();
+    } finally {
+      await rig.gw.close();
+    }
+  });
+
   it('a slow reader that keeps reading is not cut: it gets the whole stream, pausing longer than half the timeout between reads', async () => {
     const rig = await startLedgerGateway({ database: 'sqlite', upstreamUrl: mock.url, server: `  shutdown_grace_ms: 200\n  send_timeout_ms: ${SEND_TIMEOUT_MS}\n` });
     const port = Number(new URL(rig.gw.url).port);
