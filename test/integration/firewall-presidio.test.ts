@@ -17,14 +17,18 @@ const EMAIL = 'ann.lee@corp-mail.io';
 interface FakeAnalyzer {
   url: string;
   analyzed: string[];
-  behaviour: { delayMs: number; status: number; healthy: boolean };
+  /** hold: answers wait until release() (a sidecar too slow for any timeout, whatever the machine's load). */
+  behaviour: { hold: boolean; status: number; healthy: boolean };
+  /** Sends the answers held so far. */
+  release(): void;
   close(): Promise<void>;
 }
 
 /** Finds NAME as PERSON, with code-point offsets as Python counts them. */
 async function fakeAnalyzer(): Promise<FakeAnalyzer> {
   const analyzed: string[] = [];
-  const behaviour = { delayMs: 0, status: 200, healthy: true };
+  const behaviour = { hold: false, status: 200, healthy: true };
+  const held: (() => void)[] = [];
   const server = http.createServer((req, res) => {
     let raw = '';
     req.on('data', (c) => { raw += c; });
@@ -32,19 +36,21 @@ async function fakeAnalyzer(): Promise<FakeAnalyzer> {
       if (req.url === '/health') { res.writeHead(behaviour.healthy ? 200 : 503).end('Presidio Analyzer service is up'); return; }
       const { text } = JSON.parse(raw) as { text: string };
       analyzed.push(text);
-      setTimeout(() => {
+      const answer = () => {
         if (behaviour.status !== 200) { res.writeHead(behaviour.status, { 'content-type': 'application/json' }).end('{"error":"boom"}'); return; }
         const at = text.indexOf(NAME);
         const start = at < 0 ? 0 : [...text.slice(0, at)].length;
         const results = at < 0 ? [] : [{ entity_type: 'PERSON', start, end: start + NAME.length, score: 0.85, analysis_explanation: null, recognition_metadata: {} }];
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(results));
-      }, behaviour.delayMs);
+      };
+      if (behaviour.hold) held.push(answer); else answer();
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`, analyzed, behaviour,
+    release: () => { for (const answer of held.splice(0)) answer(); },
     close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
 }
@@ -54,10 +60,11 @@ describe('firewall with the Presidio sidecar', () => {
   let rig: FirewallRig;
   const gateways: TestGateway[] = [];
   const start = async (yaml: string) => { const gw = await rig.gateway(yaml); gateways.push(gw); return gw; };
-  const presidio = (extra = '', timeout = 200) => `presidio: { url: "${analyzer.url}", timeout_ms: ${timeout}${extra} }`;
+  // Far more than a call to the fake takes, even on a loaded machine: a test that wants a timeout holds the answer.
+  const presidio = (extra = '', timeout = 5000) => `presidio: { url: "${analyzer.url}", timeout_ms: ${timeout}${extra} }`;
 
   before(async () => { analyzer = await fakeAnalyzer(); rig = await startFirewallRig(); });
-  beforeEach(() => { Object.assign(analyzer.behaviour, { delayMs: 0, status: 200, healthy: true }); });
+  beforeEach(() => { Object.assign(analyzer.behaviour, { hold: false, status: 200, healthy: true }); analyzer.release(); });
   after(async () => {
     for (const gw of gateways) for (const line of gw.logs) expect(leaked(line, [NAME, EMAIL]), line.slice(0, 200)).to.deep.equal([]);
     await rig.close();
@@ -131,8 +138,9 @@ describe('firewall with the Presidio sidecar', () => {
   });
 
   it('on_error allow: a slow sidecar is skipped for the request, logged without text, and asked again next time', async () => {
-    const gw = await start(`{ mode: redact, ${presidio('', 50)} }`);
-    analyzer.behaviour.delayMs = 300;
+    // The timeout is what the slow request waits; the next one's answer must come within it too.
+    const gw = await start(`{ mode: redact, ${presidio('', 1000)} }`);
+    analyzer.behaviour.hold = true;
     const client = openaiClient(gw.url);
     const prompt = `write to ${NAME} at ${EMAIL}`;
     const from = rig.proxy.requests.length;
@@ -140,11 +148,12 @@ describe('firewall with the Presidio sidecar', () => {
     expect(slow.choices[0]!.message.content).to.equal(`Loopback reply. You said: ${prompt}`);
     // Built-in findings only: the address is redacted, the name (Presidio's) got through.
     expect(rig.proxy.requests[from]!.body).to.contain(`write to ${NAME} at [EMAIL_ADDRESS_1]`);
-    analyzer.behaviour.delayMs = 0;
+    analyzer.behaviour.hold = false;
+    analyzer.release();
     await client.chat.completions.create({ model: modelFor('openai.chat'), messages: [{ role: 'user', content: prompt }] });
     expect(rig.proxy.requests.at(-1)!.body).to.contain('write to [PERSON_1] at [EMAIL_ADDRESS_1]');
     const warning = gw.logs.map((l) => JSON.parse(l) as { msg: string; level: unknown; error?: string }).find((l) => l.msg.startsWith('presidio sidecar failed'));
-    expect(warning?.error).to.match(/timed out after 50 ms/);
+    expect(warning?.error).to.match(/timed out after 1000 ms/);
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
     expect(metrics).to.match(/sluice_firewall_sidecar_errors_total [1-9]/);
   });
