@@ -28,6 +28,20 @@ async function refusal(name: ProtocolName, body: object): Promise<GatewayError> 
   return err as GatewayError;
 }
 
+/**
+ * The fastest of `runs` timings of `work`, in ms: a loaded machine can take the core from any one run
+ * (seen: 252 ms for a 200 ms bound), while unbounded work is slow in every run.
+ */
+async function fastestMs(runs: number, work: () => Promise<unknown>): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await work();
+    best = Math.min(best, performance.now() - start);
+  }
+  return best;
+}
+
 const chatText = (body: JsonObject) => ((body['choices'] as JsonObject[])[0]!['message'] as { content: string }).content;
 const tool = (name: string) => ({ type: 'function', function: { name, parameters: { type: 'object' } } });
 
@@ -83,6 +97,17 @@ async function probeWhile(url: string, request: () => Promise<Response>): Promis
 /** Longest /health wait a loopback request may cause (see servedResponsively). */
 const STALL_MS = 250;
 
+/** The slowest of `n` /health probes with nothing else in flight: what the machine's own load costs a probe now. */
+async function idleProbesMs(url: string, n: number): Promise<number> {
+  let slowest = 0;
+  for (let i = 0; i < n; i++) {
+    const start = performance.now();
+    await (await fetch(`${url}/health`)).arrayBuffer();
+    slowest = Math.max(slowest, performance.now() - start);
+  }
+  return slowest;
+}
+
 const post = (url: string, body: unknown) => () =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
@@ -103,21 +128,26 @@ describe('loopback bounds: the fuzz-found inputs through the real gateway', func
    * comes and goes. So the run is repeated (up to three times) until one has every probe under
    * STALL_MS: a handler that blocks for longer fails all three. Unbounded, these inputs stalled the
    * loop for 5–11 s; 250 ms still tells that apart on a machine at load 12, where 100 ms did not.
+   * At load 14 the machine alone made probes wait longer (seen: 252, 398, 445 ms), so each run also
+   * times as many probes with nothing in flight, and a run passes under 3× that too: a stall of
+   * seconds still fails, whatever the load.
    */
   async function servedResponsively(path: string, body: unknown): Promise<{ status: number; text: string; bytes: number }> {
     const first = await post(`${gw.url}${path}`, body)();
     const text = await first.text();
     for (let i = 0; i < 3; i++) await (await post(`${gw.url}${path}`, body)()).arrayBuffer();
-    const slowest: number[] = [];
+    const runs: { slowest: number; idle: number; bound: number }[] = [];
     let bytes = 0;
-    for (let run = 0; run < 3 && !(slowest.length && Math.min(...slowest) < STALL_MS); run++) {
+    for (let run = 0; run < 3 && !runs.some((r) => r.slowest < r.bound); run++) {
       const p = await probeWhile(gw.url, post(`${gw.url}${path}`, body));
       expect(p.status).to.equal(first.status);
       expect(p.concurrent, 'probes sent while the request was served').to.be.greaterThan(0);
-      slowest.push(Math.max(...p.probes));
+      const idle = await idleProbesMs(gw.url, p.probes.length);
+      runs.push({ slowest: Math.max(...p.probes), idle, bound: Math.max(STALL_MS, 3 * idle) });
       bytes = p.bytes;
     }
-    expect(Math.min(...slowest), `slowest /health in each run: ${slowest.map((ms) => ms.toFixed(0)).join(', ')} ms`).to.be.below(STALL_MS);
+    const said = runs.map((r) => `${r.slowest.toFixed(0)} ms (bound ${r.bound.toFixed(0)}: idle probes ${r.idle.toFixed(0)} ms)`).join(', ');
+    expect(runs.some((r) => r.slowest < r.bound), `slowest /health in each run: ${said}`).to.equal(true);
     return { status: first.status, text, bytes };
   }
 
@@ -207,10 +237,9 @@ describe('loopback bounds: embeddings', () => {
   });
 
   it('costs the text plus the vector: a 1 MB text at 4096 dimensions embeds quickly', async () => {
-    const start = performance.now();
-    await send('openai.embeddings', { input: 'x'.repeat(1 << 20), dimensions: MAX_EMBEDDING_DIMENSIONS });
+    const text = 'x'.repeat(1 << 20);
     // One hash of the text per 8 values took ~0.5 s here; one pass is a few ms.
-    expect(performance.now() - start).to.be.below(200);
+    expect(await fastestMs(5, () => send('openai.embeddings', { input: text, dimensions: MAX_EMBEDDING_DIMENSIONS }))).to.be.below(200);
   });
 });
 
@@ -238,9 +267,7 @@ describe('loopback bounds: structured output', () => {
     const five = { type: 'array', minItems: 5, items: { type: 'integer', minimum: 2 } };
     expect(JSON.parse(chatText(await send('openai.chat', chat(five))))).to.deep.equal([2, 2, 2, 2, 2]);
     const huge = { type: 'array', minItems: 1e9, items: { type: 'boolean' } };
-    const start = performance.now();
-    expect((await refusal('openai.chat', chat(huge))).status).to.equal(400);
-    expect(performance.now() - start).to.be.below(50);
+    expect(await fastestMs(5, async () => expect((await refusal('openai.chat', chat(huge))).status).to.equal(400))).to.be.below(50);
   });
 
   it('names each protocol\'s own field', async () => {
