@@ -67,7 +67,7 @@ export async function startReloadRig(file: string, config: (a: string, b: string
   };
   let url: string;
   try {
-    url = await waitFor('the listening line', () => lines.find((l) => l.msg === 'listening')?.url, 15_000);
+    url = await waitFor('the listening line', () => lines.find((l) => l.msg === 'listening')?.url, 60_000); // a loaded machine's start can take seconds
   } catch (err) {
     await close();
     throw err;

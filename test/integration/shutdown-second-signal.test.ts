@@ -71,7 +71,10 @@ describe('shutdown: a second signal during the drain cuts in-flight requests at 
         const code = await exited;
         const log = output.join('');
         expect(code, log.slice(-2000)).to.equal(0);
-        expect(Date.now() - hurried, 'exited soon after the second signal').to.be.below(10_000);
+        // Without the hurry the drain would wait for the stream (~50 s) or the grace (120 s); the
+        // close after the cut (the ledger's flush, its token counts) took 2–5 s at load 13 and 11 s
+        // in a full run under load, so 20 s.
+        expect(Date.now() - hurried, 'exited soon after the second signal').to.be.below(20_000);
 
         const text = await stream.rest;
         expect(text).to.contain('the gateway shut down before this response was complete');
@@ -131,7 +134,8 @@ chain:
       child.kill('SIGINT');
       const code = await exited;
       expect(code, output.join('').slice(-2000)).to.equal(1);
-      expect(Date.now() - insisted, 'exited at once').to.be.below(5_000);
+      // Closing never ends here: any exit is the third signal's; 20 s leaves a loaded machine room.
+      expect(Date.now() - insisted, 'exited at once').to.be.below(20_000);
       expect(output.join('')).to.contain('third signal during the shutdown: exiting now');
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
