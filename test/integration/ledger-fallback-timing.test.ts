@@ -10,7 +10,8 @@ import { chatCompletionBody, startMockUpstream, type MockUpstream } from '../hel
 import { until } from '../plugins/ledger/client.js';
 import { auditReport } from '../../plugins/ledger/reports/audit.js';
 
-const FAIL_AFTER_MS = 600;
+// Long beside what the backup takes even on a loaded machine: the bounds below are fractions of it.
+const FAIL_AFTER_MS = 1000;
 
 describe('ledger: a fallback\'s answer is measured from its own attempt', function () {
   this.timeout(30_000);
@@ -63,7 +64,7 @@ chain:
         const [attempt] = JSON.parse(String(row['fallback_detail'])) as { provider: string; ms: number }[];
         expect(attempt!.provider).to.equal('primary');
         expect(attempt!.ms, 'the failed attempt took its time').to.be.within(FAIL_AFTER_MS, Number(row['latency_ms']));
-        // 50 tokens over the backup's own time (a few ms), not over the 600 ms the primary held it.
+        // 50 tokens over the backup's own time (a few ms), not over the FAIL_AFTER_MS the primary held it.
         expect(Number(row['output_tps'])).to.be.above(50 / (FAIL_AFTER_MS / 1000) * 2);
       }
       const audit = await auditReport(knex, { from: Date.now() - 3_600_000, to: Date.now() + 1000 }, { degradationFactor: 1.5, baselineDays: 7 });
