@@ -21,8 +21,13 @@ const slowly = (ms: number, then: MockHandler): MockHandler => (req, res, raw) =
 interface LogLine { msg: string; provider?: string; request_id?: string; cooldown_ms?: number; failures?: number; status?: number; fallbacks?: { provider: string }[] }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+// The timeout and the periods are long beside a request on a loaded machine (one took 250–450 ms at
+// load 14): each test makes a few requests inside a period and must not see it end meanwhile.
+const TIMEOUT_MS = 1000;
+const PERIOD_MS = 2000;
+
 describe('provider cooldown', function () {
-  this.timeout(20_000);
+  this.timeout(30_000);
   let a: MockUpstream;
   let b: MockUpstream;
   let gw: TestGateway;
@@ -32,7 +37,7 @@ describe('provider cooldown', function () {
     a = await startMockUpstream();
     b = await startMockUpstream();
     // Each test has its own primary (p1, p2, …: cooldowns are per provider), all on mock A.
-    const primary = (name: string, extra = '') => `  ${name}: { type: openai, base_url: "${a.url}", api_key: key-a, timeouts: { first_byte_ms: 400 }, cooldown: { after_failures: 2, period_ms: 700 }${extra} }`;
+    const primary = (name: string, extra = '') => `  ${name}: { type: openai, base_url: "${a.url}", api_key: key-a, timeouts: { first_byte_ms: ${TIMEOUT_MS} }, cooldown: { after_failures: 2, period_ms: ${PERIOD_MS} }${extra} }`;
     gw = await startGateway(config({
       providers: [
         primary('p1'), primary('p2'), primary('p3'), primary('p4'), primary('p5'),
@@ -73,18 +78,18 @@ describe('provider cooldown', function () {
     for (let i = 0; i < 2; i++) {
       const r = await timed('m1');
       expect(r.text).to.equal('from B');
-      expect(r.ms).to.be.greaterThan(350); // paid the timeout
+      expect(r.ms).to.be.greaterThan(TIMEOUT_MS - 50); // paid the timeout
     }
     expect(a.requests).to.have.length(2);
     const entered = logs().find((l) => l.msg.startsWith('provider cooling down') && l.provider === 'p1');
-    expect(entered, 'a log line as it enters cooldown').to.include({ failures: 2, cooldown_ms: 700 });
+    expect(entered, 'a log line as it enters cooldown').to.include({ failures: 2, cooldown_ms: PERIOD_MS });
     expect(await metric('sluice_provider_cooldown{provider="p1"}')).to.equal(1);
     expect(await metric('sluice_provider_cooldowns_total{provider="p1"}')).to.equal(1);
 
     // Cooling down: the fallback serves at once.
     const fast = await timed('m1');
     expect(fast.text).to.equal('from B');
-    expect(fast.ms).to.be.lessThan(300);
+    expect(fast.ms).to.be.lessThan(TIMEOUT_MS / 2);
     expect(a.requests).to.have.length(2);
 
     // A request with no other target still tries it: a cooldown never refuses.
@@ -95,7 +100,7 @@ describe('provider cooldown', function () {
 
     // The provider recovers; after the period one request probes it, and it serves again.
     a.handle(defaultHandler);
-    await sleep(750);
+    await sleep(PERIOD_MS + 50);
     expect(await ask('m1')).to.equal('Hello world');
     expect(a.requests).to.have.length(4);
     expect(logs().some((l) => l.msg === 'provider back in service after its cooldown' && l.provider === 'p1')).to.equal(true);
@@ -107,7 +112,7 @@ describe('provider cooldown', function () {
     a.handle(failWith(500));
     await ask('m2'); await ask('m2');
     expect(a.requests).to.have.length(2);
-    await sleep(750);
+    await sleep(PERIOD_MS + 50);
     expect(await ask('m2')).to.equal('from B'); // the probe: it fails, B serves
     expect(a.requests).to.have.length(3);
     expect(await ask('m2')).to.equal('from B'); // cooling again
@@ -118,8 +123,9 @@ describe('provider cooldown', function () {
   it('lets one probe through at a time (half-open): concurrent requests keep skipping it meanwhile', async () => {
     a.handle(failWith(503));
     await ask('m4'); await ask('m4');
-    await sleep(750);
-    a.handle(slowly(200, defaultHandler));
+    await sleep(PERIOD_MS + 50);
+    // The probe's answer takes a second: the two others are routed while it is out, even under load.
+    a.handle(slowly(1000, defaultHandler));
     const answers = await Promise.all([ask('m4'), ask('m4'), ask('m4')]);
     expect(a.requests).to.have.length(3); // the two failures, then one probe
     expect(answers.filter((t) => t === 'Hello world')).to.have.length(1);
@@ -127,14 +133,14 @@ describe('provider cooldown', function () {
   });
 
   it('cools down at once on a 429 with retry-after, for as long as it asks', async () => {
-    a.handle(failWith(429, { 'retry-after': '1' }));
+    a.handle(failWith(429, { 'retry-after': '2' }));
     expect(await ask('m5')).to.equal('from B');
     const entered = logs().find((l) => l.msg.startsWith('provider cooling down') && l.provider === 'p5');
-    expect(entered).to.include({ cooldown_ms: 1000, status: 429 });
+    expect(entered).to.include({ cooldown_ms: 2000, status: 429 });
     a.handle(defaultHandler);
     expect(await ask('m5')).to.equal('from B');
     expect(a.requests).to.have.length(1);
-    await sleep(1050);
+    await sleep(2050);
     expect(await ask('m5')).to.equal('Hello world');
   });
 
