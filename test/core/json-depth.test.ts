@@ -55,9 +55,15 @@ describe('JSON depth scan', () => {
 
   it('stops at the limit on a body nested millions deep (JSON.parse takes seconds on those)', () => {
     const deep = bytes('['.repeat(5_000_000) + ']'.repeat(5_000_000));
-    const started = performance.now();
-    expect(exceedsJsonDepth(deep, 128)).to.equal(true);
-    expect(performance.now() - started).to.be.below(50);
+    // The fastest of five: a loaded machine can take the core from any one run; a scan of the
+    // whole body (or JSON.parse) is slow in every one.
+    let fastest = Infinity;
+    for (let run = 0; run < 5; run++) {
+      const started = performance.now();
+      expect(exceedsJsonDepth(deep, 128)).to.equal(true);
+      fastest = Math.min(fastest, performance.now() - started);
+    }
+    expect(fastest).to.be.below(50);
   });
 
   it('leaves unterminated strings to JSON.parse', () => {

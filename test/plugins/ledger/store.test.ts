@@ -157,10 +157,16 @@ describe('ledger store on SQLite, locked by another connection', () => {
       expect(String((failure as Error | undefined)?.message), 'the write fails (its rows spill)').to.match(/locked|busy/i);
       expect(waited, 'ms the write held the event loop').to.be.within(90, 1000);
       // Retried while writes fail, it waits a tenth of that: a lock held for seconds costs the event loop little per cycle.
-      const again = performance.now();
-      await store.insert([row(1)], true).catch((err: unknown) => { failure = err; });
-      expect(String((failure as Error | undefined)?.message)).to.match(/locked|busy/i);
-      expect(performance.now() - again, 'ms the retry held the event loop').to.be.below(80);
+      // The fastest of three retries: a loaded machine can take the core from any one of them.
+      let retried = Infinity;
+      for (let i = 0; i < 3; i++) {
+        failure = undefined;
+        const again = performance.now();
+        await store.insert([row(1)], true).catch((err: unknown) => { failure = err; });
+        retried = Math.min(retried, performance.now() - again);
+        expect(String((failure as Error | undefined)?.message)).to.match(/locked|busy/i);
+      }
+      expect(retried, 'ms the retry held the event loop').to.be.below(80);
       other.exec('commit');
       await store.insert([row(1)]);
       expect(toNumber((await knex(LEDGER_TABLE).count({ n: '*' }))[0]!['n'])).to.equal(1);
