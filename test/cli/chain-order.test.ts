@@ -27,7 +27,7 @@ function project(chain: string[]): string {
 const ROUTER = ['  - use: router', '    with: { default: local }'];
 
 describe('sluice CLI: a plugin that must precede a capability', function () {
-  this.timeout(30_000);
+  this.timeout(90_000);
 
   it('auth after the router is refused by config validate and start, pointing at its use:', async () => {
     // chain[1].use is on line 7, `auth` at column 10.
@@ -63,7 +63,7 @@ describe('sluice CLI: a plugin that must precede a capability', function () {
 });
 
 describe('sluice CLI: a capability provided twice', function () {
-  this.timeout(30_000);
+  this.timeout(90_000);
 
   it('a second router is refused at its use:, naming the first, by config validate and start', async () => {
     // chain[2].use is on line 8 (`  - use: router`), `router` at column 10. Two routers would

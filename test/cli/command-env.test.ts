@@ -33,7 +33,7 @@ function project(storage = 'sqlite:./data/s.db'): { dir: string; file: string } 
 }
 
 describe('sluice CLI: plugin commands and the gateway\'s secrets', function () {
-  this.timeout(30_000);
+  this.timeout(90_000);
 
   it('user, key and usage run without the providers\' and admin\'s variables; validate still refuses them', () => {
     const { file } = project();

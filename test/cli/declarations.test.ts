@@ -33,7 +33,7 @@ export default plugin;
 `;
 
 describe('the shipped .d.ts under a strict plugin project', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let dir: string;
   before(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'sluice-dts-'));

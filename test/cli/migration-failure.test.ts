@@ -31,7 +31,7 @@ const databases = [
 
 for (const db of databases) {
   describe(`a plugin migration that fails (${db.name})`, function () {
-    this.timeout(30_000);
+    this.timeout(90_000);
     const name = `badmig-${process.pid}`;
     const table = `badmig_${process.pid}`;
     let dir: string;

@@ -76,7 +76,7 @@ describe('sluice CLI: which built-in a command is looked for in first', () => {
 });
 
 describe('sluice CLI: a plugin command\'s exit code for a config problem', function () {
-  this.timeout(30_000);
+  this.timeout(90_000);
   const PICKY = `import { definePlugin, z } from 'sluice';
 const run = async (args, options, io) => { io.stdout.write('ran\\n'); return 0; };
 export default definePlugin({ name: 'picky', version: '1.0.0', sluice: '^0.1.0', options: z.strictObject({ level: z.number().default(1) }),
@@ -112,7 +112,7 @@ export default definePlugin({ name: 'picky', version: '1.0.0', sluice: '^0.1.0',
 });
 
 describe('sluice CLI: help on a plugin command never runs it', function () {
-  this.timeout(30_000);
+  this.timeout(90_000);
   // A command that reads no flags, as in docs/writing-plugins.md: asked how to use it, it must not
   // act (here it would write a file and, through the host, migrate the database).
   const ACTING = `import { definePlugin, z } from 'sluice';

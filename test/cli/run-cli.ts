@@ -16,7 +16,8 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 export function sluice(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: opts.cwd, env: cleanEnv(opts.env), timeout: 20_000 });
+  // A deadline for a hung command only: a quick command took over 10 s with several suites on two cores.
+  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: opts.cwd, env: cleanEnv(opts.env), timeout: 60_000 });
 }
 
 /**

@@ -14,7 +14,7 @@ export default definePlugin({ name: 'stalls', version: '1.0.0', sluice: '^0.1.0'
 `;
 
 describe('sluice start: a plugin start() that can never finish', function () {
-  this.timeout(30_000);
+  this.timeout(90_000);
   it('fails start-up at the plugin\'s line with exit 1, instead of exiting 0 silently', () => {
     const dir = tempDir('sluice-stalled-');
     writeFileSync(path.join(dir, 'stalls.mjs'), STALLS);
