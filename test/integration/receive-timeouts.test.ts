@@ -7,7 +7,8 @@ import { config, startGateway, type TestGateway } from '../helpers/gateway.js';
 import { rawRequest } from '../helpers/raw-http.js';
 
 const HEADERS_MS = 300;
-const BODY_MS = 400;
+// Long beside the slow upload's last write (200 ms in): a loaded machine's late timer must not make it late.
+const BODY_MS = 1000;
 
 describe('request receive deadlines and refused bodies', () => {
   let gw: TestGateway;
@@ -114,7 +115,7 @@ describe('request receive deadlines and refused bodies', () => {
       let n = 0;
       const timer = setInterval(() => {
         res.write(chunk('slow-1', { content: `${n}.` }));
-        if (++n === 12) { clearInterval(timer); res.end(chunk('slow-1', {}, 'stop') + 'data: [DONE]\n\n'); }
+        if (++n === 16) { clearInterval(timer); res.end(chunk('slow-1', {}, 'stop') + 'data: [DONE]\n\n'); }
       }, 100);
       res.once('close', () => clearInterval(timer));
     });
@@ -122,6 +123,6 @@ describe('request receive deadlines and refused bodies', () => {
     const res = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'slow-1', stream: true, messages: [{ role: 'user', content: 'go' }] }) });
     const text = await res.text();
     expect(Date.now() - started).to.be.above(HEADERS_MS + BODY_MS);
-    expect(text).to.contain('11.').and.contain('[DONE]');
+    expect(text).to.contain('15.').and.contain('[DONE]');
   });
 });
