@@ -73,7 +73,9 @@ describe('ledger: SIGTERM in the middle of a load of concurrent streams', functi
           expect(r['error_code'], r.request_id).to.equal('SLUICE_E_SHUTTING_DOWN');
           expect(Number(r['status']), r.request_id).to.be.oneOf([503, 499]);
         }
-        expect(unseen.length).to.be.at.most(10);
+        // Each such row is a request the client got no id for: the 10 late ones, and any of the 50
+        // cut while still waiting for their upstream's head (more of them on a loaded machine).
+        expect(unseen.length).to.be.at.most(pending.length - ids.length);
         const outcomes = new Set(rows.map((r) => String(r['outcome'])));
         // The load really was cut mid-stream: some finished, some did not.
         expect(outcomes.has('success'), [...outcomes].join()).to.equal(true);
