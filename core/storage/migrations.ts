@@ -1,6 +1,7 @@
 // Plugin migrations through knex's migrator, one history table for all plugins. A migration is
-// named `<plugin>/<name>`; knex's lock table keeps instances that start together from racing.
+// named `<plugin>/<name>`; on PostgreSQL instances that start together migrate one after another.
 import type { Knex } from 'knex';
+import { isSqlite } from './is-sqlite.js';
 import { isStorageUnavailable } from './unavailable.js';
 
 export interface Migration {
@@ -69,11 +70,27 @@ function config(sets: readonly PluginMigrations[]): Knex.MigratorConfig {
   return { migrationSource: source(sets), tableName: TABLE, disableMigrationsListValidation: true };
 }
 
+/**
+ * The PostgreSQL advisory lock that instances starting together take in turn to migrate (any
+ * fixed number; it names nothing else). knex's own lock table is no help there: it is created by
+ * the first migration run, with `CREATE TABLE` after a look that finds none — two instances on a
+ * fresh database both look, both create, and one fails to start ("relation sluice_migrations
+ * already exists", or pg_type's unique key) — and once it exists knex refuses a second run while
+ * the first holds it, where the second should wait and find nothing left to do.
+ */
+const MIGRATION_LOCK = 7_353_029_117;
+
 /** Applies every pending migration; returns the names applied now. */
 export async function migrateLatest(knex: Knex, sets: readonly PluginMigrations[]): Promise<string[]> {
   if (sets.every((s) => s.migrations.length === 0)) return [];
-  const [, applied] = await knex.migrate.latest(config(sets)) as [number, string[]];
-  return applied;
+  const latest = async () => (await knex.migrate.latest(config(sets)) as [number, string[]])[1];
+  if (isSqlite(knex)) return latest();
+  // Held by this transaction's connection until it ends (a crashed instance's with its
+  // connection); the migrations run on the pool's other connections meanwhile.
+  return knex.transaction(async (trx) => {
+    await trx.raw('select pg_advisory_xact_lock(?)', [MIGRATION_LOCK]);
+    return latest();
+  });
 }
 
 export async function migrationStatus(knex: Knex, sets: readonly PluginMigrations[]): Promise<MigrationStatus[]> {

@@ -54,6 +54,31 @@ if (pg) {
     await k.schema.dropTableIfExists(table);
     if (await k.schema.hasTable('sluice_migrations')) await k('sluice_migrations').where('name', 'like', 'notes/%').delete();
   });
+  describe('plugin migrations on a fresh PostgreSQL database, from instances starting together', () => {
+    it('apply once, and no instance fails creating the history table the other is creating', async function () {
+      this.timeout(60_000);
+      // A fresh schema stands for a fresh database: knex looks for its tables in the search path.
+      for (let round = 0; round < 5; round++) {
+        const schema = `mig_race_${process.pid}_${round}`;
+        const admin = openDatabase(pg, process.cwd());
+        await admin.raw(`drop schema if exists "${schema}" cascade`);
+        await admin.raw(`create schema "${schema}"`);
+        const url = `${pg}${pg.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+        const instances = [openDatabase(url, process.cwd()), openDatabase(url, process.cwd()), openDatabase(url, process.cwd())];
+        try {
+          const results = await Promise.allSettled(instances.map((k) => migrateLatest(k, sets('notes'))));
+          expect(results.map((r) => (r.status === 'rejected' ? String(r.reason).slice(0, 160) : 'ok')), `round ${round}`).to.deep.equal(['ok', 'ok', 'ok']);
+          // Each migration applied by exactly one of them.
+          const applied = results.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
+          expect(applied.sort()).to.deep.equal(['notes/001_create', 'notes/002_add_body']);
+        } finally {
+          await Promise.all(instances.map((k) => k.destroy()));
+          await admin.raw(`drop schema if exists "${schema}" cascade`);
+          await admin.destroy();
+        }
+      }
+    });
+  });
 } else {
   describe('plugin migrations on PostgreSQL', () => { it('skipped: set SLUICE_TEST_PG to run against a real server'); });
 }
