@@ -9,11 +9,11 @@ import type { ServerResponse } from 'node:http';
 import { expect } from 'chai';
 import { startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
 import { ledgerRows, startLedgerGateway, type LedgerRig } from '../plugins/ledger/rig.js';
+import { pause, until } from '../helpers/until.js';
 
 const SEND_TIMEOUT_MS = 1000;
 const DELTA = 'x'.repeat(32 * 1024);
 
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function send(res: ServerResponse, text: string): Promise<boolean> {
   if (res.destroyed) return Promise.resolve(false);
@@ -78,14 +78,6 @@ async function stalledSocket(port: number, model: string): Promise<{ socket: net
   const pong = setInterval(() => { if (!socket.destroyed) socket.write(frame(0xA, '')); }, 100);
   socket.once('close', () => clearInterval(pong));
   return { socket, closed: () => closed };
-}
-
-async function until(what: string, test: () => boolean | Promise<boolean>, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!await test()) {
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await pause(50);
-  }
 }
 
 describe('Responses API over WebSocket: a client that stops reading', function () {

@@ -12,6 +12,7 @@ import { parseConfigText } from '../../core/config/load.js';
 import { startGateway } from '../helpers/gateway.js';
 import { chunk, startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
 import { ledgerRows, startLedgerGateway, type LedgerRig } from '../plugins/ledger/rig.js';
+import { pause, until } from '../helpers/until.js';
 
 const SEND_TIMEOUT_MS = 1000;
 /** A delta of this many characters: an endless stream fills loopback's buffers (megabytes) in well under a second. */
@@ -19,7 +20,6 @@ const DELTA = 'x'.repeat(32 * 1024);
 /** The finite stream's deltas: 12 MB, more than both kernels buffer, so the gateway's writes wait on the reader. */
 const FINITE_DELTAS = 384;
 
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Writes `text`, waiting for 'drain' when the socket is behind; false once the response closed. */
 function send(res: ServerResponse, text: string): Promise<boolean> {
@@ -101,14 +101,6 @@ function stalledClient(port: number, content: string, stream: boolean): { socket
 
 async function connections(rig: LedgerRig): Promise<number> {
   return new Promise((resolve, reject) => rig.gw.running.server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
-}
-
-async function until(what: string, test: () => boolean | Promise<boolean>, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!await test()) {
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await pause(50);
-  }
 }
 
 describe('server.send_timeout_ms: a client that stops reading is disconnected', function () {
