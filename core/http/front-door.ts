@@ -26,7 +26,7 @@ import type { Endpoint } from '../exchange.js';
 import { requestIdFor } from './ingress.js';
 import type { RecordRejection, Rejection } from './request-log.js';
 import type { ResponseSink } from './response-sink.js';
-import { watchAnswer } from './send-timeout.js';
+import { logStall, watchAnswer } from './send-timeout.js';
 import { headerSessionId } from './session.js';
 
 export interface FrontDoorOptions {
@@ -108,7 +108,7 @@ export function createFrontDoor(opts: FrontDoorOptions): (req: IncomingMessage, 
   const unlessTaken = (res: ServerResponse, id: string): void => {
     const ms = opts.sendTimeoutMs;
     if (res.writableFinished || ms === undefined) return;
-    watchAnswer(res, ms, () => { opts.logger.info('client stopped reading its answer: connection closed', { request_id: id, send_timeout_ms: ms }); })?.arm();
+    watchAnswer(res, ms, () => logStall(opts.logger, ms, id))?.arm();
   };
 
   /** Probes, metrics, the admin API and every refusal. */

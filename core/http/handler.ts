@@ -22,7 +22,7 @@ import { createExchange, readRequestBody } from './ingress.js';
 import { msFixed3 } from './ms-text.js';
 import { outcomeFor, type RecordRequest } from './request-log.js';
 import type { ResponseSink } from './response-sink.js';
-import { stallOf, watchAnswer } from './send-timeout.js';
+import { logStall, stallOf, watchAnswer } from './send-timeout.js';
 import { sessionIdFrom } from './session.js';
 
 const NO_BODY: JsonObject = Object.freeze({}) as JsonObject;
@@ -194,7 +194,7 @@ class DataPlaneRequest implements Cuttable {
       if (stall) {
         // The client stopped reading: its connection was closed. Said once, with why.
         this.failure ??= stall;
-        this.shared.logger.info('client stopped reading its answer: connection closed', { request_id: this.arrival.id, send_timeout_ms: this.shared.sendTimeoutMs });
+        logStall(this.shared.logger, this.shared.sendTimeoutMs, this.arrival.id);
       }
       this.abort.abort();
     }

@@ -6,6 +6,7 @@
 // reading is never cut, however slowly it drains.
 import type { Duplex } from 'node:stream';
 import { GatewayError } from '../errors.js';
+import type { Logger } from '../observability/logger.js';
 import type { ResponseSink } from './response-sink.js';
 
 /**
@@ -84,6 +85,11 @@ export class SendWatch {
 /** Why a stalled client's request ended: recorded as a client disconnect, with this code and message. */
 export function sendTimedOut(ms: number): GatewayError {
   return new GatewayError('SLUICE_E_CLIENT_CLOSED', `the client read none of the answer for ${ms} ms (server.send_timeout_ms); the connection was closed`);
+}
+
+/** The log line of a connection closed for a stall (`request_id` when one request's answer was held). */
+export function logStall(logger: Logger, ms: number, requestId?: string): void {
+  logger.info('client stopped reading its answer: connection closed', requestId === undefined ? { send_timeout_ms: ms } : { request_id: requestId, send_timeout_ms: ms });
 }
 
 /** Answers closed for a stall, with the reason: the request's record says it (handler.ts). */

@@ -21,7 +21,7 @@ import type { Arrival } from './handler.js';
 import { freshRequestId } from './ingress.js';
 import type { RecordRequest } from './request-log.js';
 import type { ResponseSink } from './response-sink.js';
-import { markStalled, sendTimedOut } from './send-timeout.js';
+import { logStall, markStalled, sendTimedOut } from './send-timeout.js';
 import { sessionIdFrom } from './session.js';
 import { HIGH_WATER_BYTES, SocketOutbox, SocketTurnResponse, withStreamId, type TurnEcho } from './socket-response.js';
 
@@ -137,7 +137,7 @@ export class ResponsesConnection {
     const error = sendTimedOut(this.services.life.sendTimeoutMs);
     for (const res of this.inFlight) markStalled(res, error);
     // A turn in flight says it in its own line; between turns, the connection says it.
-    if (this.inFlight.size === 0) this.services.logger.info('websocket client stopped reading: connection closed', { send_timeout_ms: this.services.life.sendTimeoutMs });
+    if (this.inFlight.size === 0) logStall(this.services.logger, this.services.life.sendTimeoutMs);
     this.ws.terminate();
   }
 

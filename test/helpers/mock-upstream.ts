@@ -78,3 +78,14 @@ export async function startMockUpstream(): Promise<MockUpstream> {
     close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
 }
+
+/** For a handler: writes `text`, waiting for 'drain' when the socket is behind; false once the response closed. */
+export function writeWaiting(res: ServerResponse, text: string): Promise<boolean> {
+  if (res.destroyed) return Promise.resolve(false);
+  if (res.write(text)) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = () => { res.off('drain', done); res.off('close', done); resolve(!res.destroyed); };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}

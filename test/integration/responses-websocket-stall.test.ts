@@ -5,9 +5,8 @@
 // the handshake and framing by hand, so it can stop reading for real (paused).
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import type { ServerResponse } from 'node:http';
 import { expect } from 'chai';
-import { startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
+import { startMockUpstream, writeWaiting, type MockUpstream } from '../helpers/mock-upstream.js';
 import { ledgerRows, startLedgerGateway, type LedgerRig } from '../plugins/ledger/rig.js';
 import { pause, until } from '../helpers/until.js';
 
@@ -15,15 +14,6 @@ const SEND_TIMEOUT_MS = 1000;
 const DELTA = 'x'.repeat(32 * 1024);
 
 
-function send(res: ServerResponse, text: string): Promise<boolean> {
-  if (res.destroyed) return Promise.resolve(false);
-  if (res.write(text)) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const done = () => { res.off('drain', done); res.off('close', done); resolve(!res.destroyed); };
-    res.on('drain', done);
-    res.on('close', done);
-  });
-}
 
 const event = (data: Record<string, unknown>) => `event: ${String(data['type'])}\ndata: ${JSON.stringify(data)}\n\n`;
 
@@ -35,10 +25,10 @@ async function endlessResponses(): Promise<MockUpstream> {
     const response = { id: 'resp_1', object: 'response', created_at: 1, status: 'in_progress', model, output: [] };
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     let seq = 0;
-    await send(res, event({ type: 'response.created', sequence_number: seq++, response }));
-    await send(res, event({ type: 'response.output_item.added', sequence_number: seq++, output_index: 0, item: { id: 'msg_1', type: 'message', status: 'in_progress', role: 'assistant', content: [] } }));
-    await send(res, event({ type: 'response.content_part.added', sequence_number: seq++, item_id: 'msg_1', output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } }));
-    while (await send(res, event({ type: 'response.output_text.delta', sequence_number: seq++, item_id: 'msg_1', output_index: 0, content_index: 0, delta: DELTA }))) { /* until closed */ }
+    await writeWaiting(res, event({ type: 'response.created', sequence_number: seq++, response }));
+    await writeWaiting(res, event({ type: 'response.output_item.added', sequence_number: seq++, output_index: 0, item: { id: 'msg_1', type: 'message', status: 'in_progress', role: 'assistant', content: [] } }));
+    await writeWaiting(res, event({ type: 'response.content_part.added', sequence_number: seq++, item_id: 'msg_1', output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } }));
+    while (await writeWaiting(res, event({ type: 'response.output_text.delta', sequence_number: seq++, item_id: 'msg_1', output_index: 0, content_index: 0, delta: DELTA }))) { /* until closed */ }
   });
   return mock;
 }

@@ -4,13 +4,12 @@
 // slow reader that keeps reading is not cut. Clients are raw sockets that stop reading (paused):
 // the gateway's writes back up through both kernels' buffers to its own.
 import net from 'node:net';
-import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { parseConfigText } from '../../core/config/load.js';
 import { startGateway } from '../helpers/gateway.js';
-import { chunk, startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.js';
+import { chunk, startMockUpstream, writeWaiting, type MockUpstream } from '../helpers/mock-upstream.js';
 import { ledgerRows, startLedgerGateway, type LedgerRig } from '../plugins/ledger/rig.js';
 import { pause, until } from '../helpers/until.js';
 
@@ -21,16 +20,6 @@ const DELTA = 'x'.repeat(32 * 1024);
 const FINITE_DELTAS = 384;
 
 
-/** Writes `text`, waiting for 'drain' when the socket is behind; false once the response closed. */
-function send(res: ServerResponse, text: string): Promise<boolean> {
-  if (res.destroyed) return Promise.resolve(false);
-  if (res.write(text)) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const done = () => { res.off('drain', done); res.off('close', done); resolve(!res.destroyed); };
-    res.on('drain', done);
-    res.on('close', done);
-  });
-}
 
 /** ENDLESS: deltas until the gateway hangs up. FINITE: FINITE_DELTAS of them, then the end. BIG: a 12 MB JSON answer. */
 async function upstream(): Promise<MockUpstream> {
@@ -49,8 +38,8 @@ async function upstream(): Promise<MockUpstream> {
     }
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     const n = prompt.includes('ENDLESS') ? Infinity : FINITE_DELTAS;
-    for (let i = 0; i < n; i++) if (!await send(res, chunk(body.model, { content: DELTA }))) return;
-    await send(res, chunk(body.model, {}, 'stop'));
+    for (let i = 0; i < n; i++) if (!await writeWaiting(res, chunk(body.model, { content: DELTA }))) return;
+    await writeWaiting(res, chunk(body.model, {}, 'stop'));
     res.end('data: [DONE]\n\n');
   });
   return mock;

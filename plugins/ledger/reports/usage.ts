@@ -5,10 +5,7 @@ import { readRows, type ReportColumn, type ReportRow } from './read.js';
 import { isoRange, ReportInputError, type TimeRange } from './range.js';
 import { presentColumns } from './optional-columns.js';
 import { percentile, round } from './stats.js';
-
 import { GROUPINGS, type Grouping } from './groupings.js';
-
-export { GROUPINGS, type Grouping };
 
 /** The grouping asked for (default: by model). */
 export function groupingOf(by: string | undefined): Grouping {
